@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+pragma solidity 0.8.30;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
+import {NoncesKeyed} from "@openzeppelin/contracts/utils/NoncesKeyed.sol";
+import {ILedger} from "./interfaces/ILedger.sol";
+
+/// @title Ledger
+/// @notice The signed, append-only ledger of a commons' economic flows. See {ILedger}.
+/// @dev No owner, no upgrade path, no function that touches an existing entry's record.
+contract Ledger is ILedger, EIP712, NoncesKeyed {
+    /// @notice EIP-712 type of a record. Enums are encoded as uint8.
+    bytes32 public constant RECORD_TYPEHASH =
+        keccak256(
+            "Record(uint8 flow,uint8 action,address provider,address receiver,bytes32 commons,bytes32 resource,bytes32 resourceSpec,bytes32 process,uint8 side,uint128 quantity,bytes8 unit,uint64 time,bytes32 evidence,uint64 corrects,uint64 satisfies,uint256 nonce,uint64 deadline)"
+        );
+
+    /// @notice EIP-712 type of a validation.
+    bytes32 public constant VALIDATION_TYPEHASH =
+        keccak256("Validation(uint64 entryId,uint8 verdict,address validator,bytes32 evidence,uint256 nonce,uint64 deadline)");
+
+    /// @notice Fixed-point decimals of `Record.quantity`.
+    uint8 public constant QUANTITY_DECIMALS = 6;
+
+    /// @notice Most records in one batch: 150 records of 704 calldata bytes each keep a batch
+    /// under the usual 128 KiB transaction-pool limit and well under a third of a 30M block.
+    uint256 public constant MAX_BATCH = 150;
+
+    /// @notice The head is stored as a checkpoint after every this many entries.
+    uint256 public constant CHECKPOINT_INTERVAL = 128;
+
+    /// @notice How far in the future a signature deadline may lie.
+    uint256 public constant MAX_VALIDITY = 30 days;
+
+    /// @notice How far after the block time an event's `time` may lie (clock skew).
+    uint256 public constant MAX_CLOCK_SKEW = 15 minutes;
+
+    /// @notice Gas given to an ERC-1271 wallet's `isValidSignature`; a wallet that needs more is invalid.
+    uint256 public constant ERC1271_GAS = 150_000;
+
+    /// @notice Longest commons name, in bytes.
+    uint256 public constant MAX_NAME_BYTES = 200;
+
+    uint256 private constant _RECORD_BYTES = 17 * 32;
+
+    // Field positions in Record (word index in its ABI encoding).
+    uint256 private constant _F_FLOW = 0;
+    uint256 private constant _F_ACTION = 1;
+    uint256 private constant _F_PROVIDER = 2;
+    uint256 private constant _F_RECEIVER = 3;
+    uint256 private constant _F_COMMONS = 4;
+    uint256 private constant _F_PROCESS = 7;
+    uint256 private constant _F_SIDE = 8;
+    uint256 private constant _F_QUANTITY = 9;
+    uint256 private constant _F_UNIT = 10;
+    uint256 private constant _F_TIME = 11;
+    uint256 private constant _F_CORRECTS = 13;
+    uint256 private constant _F_SATISFIES = 14;
+    uint256 private constant _F_NONCE = 15;
+    uint256 private constant _F_DEADLINE = 16;
+
+    /// @dev Sides each action allows when it has a process, two bits per action code
+    /// (bit 0: Input, bit 1: Output), from the ValueFlows action definitions:
+    /// work, cite, use, consume, accept, combine, pickup are inputs; produce, modify, separate,
+    /// dropoff, copy are outputs; deliverService is either; transfers, move, raise, lower have none.
+    uint256 private constant _SIDE_RULES =
+        (1 << (0 * 2)) | // Work
+            (1 << (1 * 2)) | // Cite
+            (1 << (2 * 2)) | // Use
+            (1 << (3 * 2)) | // Consume
+            (2 << (4 * 2)) | // Produce
+            (3 << (8 * 2)) | // DeliverService
+            (1 << (9 * 2)) | // Accept
+            (2 << (10 * 2)) | // Modify
+            (1 << (11 * 2)) | // Combine
+            (2 << (12 * 2)) | // Separate
+            (1 << (13 * 2)) | // Pickup
+            (2 << (14 * 2)) | // Dropoff
+            (2 << (18 * 2)); // Copy
+
+    /// @dev What on-chain logic needs to know about an entry after its first validation or
+    /// correction (written once from a proof). One slot.
+    struct EntryInfo {
+        address agent;
+        Action action;
+        uint16 accepts;
+        uint16 disputes;
+        uint48 correctedBy;
+    }
+
+    /// @dev Entry count (low 64 bits) and 192-bit chain head (high bits), one slot: every append
+    /// writes both, so sharing the slot saves a storage write (~5,000 gas) per transaction.
+    uint256 private _tip;
+    mapping(uint256 index => bytes24 head) private _checkpoints;
+    mapping(uint256 entryId => EntryInfo) private _entries;
+    mapping(uint256 entryId => bytes32 commons) private _entryCommons;
+    mapping(uint256 entryId => mapping(address validator => bool)) private _validated;
+    mapping(bytes32 commons => mapping(address account => bool)) private _stewards;
+    mapping(bytes32 commons => uint256 count) private _stewardCount;
+    mapping(bytes32 commons => mapping(Action action => QuorumRule)) private _quorumRules;
+
+    constructor() EIP712("CommonsLedger", "1") {}
+
+    // ------------------------------------------------------------------ records
+
+    /// @inheritdoc ILedger
+    function record(Record calldata record_, bytes calldata signature) external returns (uint256 id) {
+        (uint64 count, bytes24 head) = _unpackTip();
+        id = uint256(count) + 1;
+        (bytes memory err, bytes24 newHead) = _append(record_, signature, id, head, false);
+        _revertIf(err);
+        _tip = _packTip(id, newHead);
+    }
+
+    /// @inheritdoc ILedger
+    function recordBatch(
+        Record[] calldata records,
+        bytes[] calldata signatures
+    ) external returns (uint256 recorded) {
+        uint256 n = records.length;
+        if (n == 0 || n != signatures.length) revert LedgerBatchLengthMismatch(n, signatures.length);
+        if (n > MAX_BATCH) revert LedgerBatchTooLarge(n, MAX_BATCH);
+        (uint64 count, bytes24 head) = _unpackTip();
+        uint256 id = count;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 freeMemory = _freeMemoryPointer();
+            (bytes memory err, bytes24 newHead) = _append(records[i], signatures[i], id + 1, head, false);
+            if (err.length == 0) {
+                ++id;
+                head = newHead;
+            } else {
+                emit RecordSkipped(i, _agentOf(records[i]), err);
+            }
+            // Each item's scratch memory (record copy, error) is dead after its iteration; reusing
+            // it keeps memory expansion flat across the batch.
+            _setFreeMemoryPointer(freeMemory);
+        }
+        recorded = id - count;
+        if (recorded != 0) _tip = _packTip(id, head);
+    }
+
+    /// @inheritdoc ILedger
+    function recordCorrection(
+        Record calldata record_,
+        bytes calldata signature,
+        EntryProof calldata proof
+    ) external returns (uint256 id) {
+        uint256 corrects = _word(record_, _F_CORRECTS);
+        if (corrects == 0) revert LedgerNotACorrection();
+        (uint64 count, bytes24 head) = _unpackTip();
+        id = uint256(count) + 1;
+        // Field and signature checks first, so a malformed record reports its own problem.
+        (bytes memory err, bytes24 newHead) = _append(record_, signature, id, head, true);
+        _revertIf(err);
+        EntryInfo memory info = _anchor(corrects, proof, count, head);
+        address agent = _agentOf(record_);
+        if (info.agent != agent) revert LedgerNotEntryAgent(corrects, info.agent, agent);
+        if (info.correctedBy != 0) revert LedgerAlreadyCorrected(corrects, info.correctedBy);
+        _entries[corrects].correctedBy = uint48(id);
+        _tip = _packTip(id, newHead);
+        emit Corrected(corrects, id);
+    }
+
+    // ------------------------------------------------------------------ validations
+
+    /// @inheritdoc ILedger
+    function validate(Validation calldata validation, bytes calldata signature, EntryProof calldata proof) external {
+        _checkValidationWords(validation);
+        uint256 entryId = validation.entryId;
+        address validator = validation.validator;
+        if (validator == address(0)) revert LedgerZeroAddress();
+        _checkDeadline(validation.deadline);
+        (uint64 count, bytes24 head) = _unpackTip();
+        EntryInfo memory info = _anchor(entryId, proof, count, head);
+        if (info.correctedBy != 0) revert LedgerEntryCorrected(entryId, info.correctedBy);
+        if (validator == info.agent) revert LedgerSelfValidation(entryId, validator);
+        if (_validated[entryId][validator]) revert LedgerAlreadyValidated(entryId, validator);
+        _consumeNonce(validator, validation.nonce);
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(VALIDATION_TYPEHASH, validation)));
+        if (!_isValidSignature(validator, digest, signature)) revert LedgerInvalidSignature(validator);
+
+        _validated[entryId][validator] = true;
+        if (validation.verdict == Verdict.Accept) {
+            if (info.accepts == type(uint16).max) revert LedgerTallyOverflow(entryId);
+            ++info.accepts;
+        } else {
+            if (info.disputes == type(uint16).max) revert LedgerTallyOverflow(entryId);
+            ++info.disputes;
+        }
+        _entries[entryId] = info;
+        emit Validated(entryId, validator, validation.verdict, validation.evidence, info.accepts, info.disputes);
+    }
+
+    // ------------------------------------------------------------------ commons
+
+    /// @inheritdoc ILedger
+    function registerCommons(bytes32 salt, string calldata name) external returns (bytes32 commons) {
+        if (bytes(name).length == 0 || bytes(name).length > MAX_NAME_BYTES) {
+            revert LedgerInvalidName(bytes(name).length, MAX_NAME_BYTES);
+        }
+        commons = keccak256(abi.encode(msg.sender, salt));
+        if (_stewardCount[commons] != 0) revert LedgerCommonsExists(commons);
+        _stewards[commons][msg.sender] = true;
+        _stewardCount[commons] = 1;
+        emit CommonsRegistered(commons, msg.sender, salt, name);
+        emit StewardAdded(commons, msg.sender, msg.sender);
+    }
+
+    /// @inheritdoc ILedger
+    function addSteward(bytes32 commons, address steward) external {
+        _onlySteward(commons);
+        if (steward == address(0)) revert LedgerZeroAddress();
+        if (_stewards[commons][steward]) revert LedgerAlreadySteward(commons, steward);
+        _stewards[commons][steward] = true;
+        ++_stewardCount[commons];
+        emit StewardAdded(commons, steward, msg.sender);
+    }
+
+    /// @inheritdoc ILedger
+    function removeSteward(bytes32 commons, address steward) external {
+        _onlySteward(commons);
+        if (!_stewards[commons][steward]) revert LedgerNotSteward(commons, steward);
+        if (_stewardCount[commons] == 1) revert LedgerLastSteward(commons, steward);
+        _stewards[commons][steward] = false;
+        --_stewardCount[commons];
+        emit StewardRemoved(commons, steward, msg.sender);
+    }
+
+    /// @inheritdoc ILedger
+    function setQuorumRule(bytes32 commons, Action action, uint16 acceptsRequired, uint16 disputesToBlock) external {
+        _onlySteward(commons);
+        if (acceptsRequired == 0 || disputesToBlock == 0) {
+            revert LedgerInvalidQuorumRule(acceptsRequired, disputesToBlock);
+        }
+        _quorumRules[commons][action] = QuorumRule(acceptsRequired, disputesToBlock);
+        emit QuorumRuleSet(commons, action, acceptsRequired, disputesToBlock, msg.sender);
+    }
+
+    // ------------------------------------------------------------------ nonces
+
+    /// @inheritdoc ILedger
+    function invalidateNonce(uint192 key) external returns (uint256 nonce) {
+        nonce = _useNonce(msg.sender, key);
+        emit NonceInvalidated(msg.sender, nonce);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ILedger
+    function tip() external view returns (uint64 count, bytes24 head) {
+        return _unpackTip();
+    }
+
+    /// @inheritdoc ILedger
+    function checkpoint(uint256 index) external view returns (bytes24 head) {
+        return _checkpoints[index];
+    }
+
+    /// @inheritdoc ILedger
+    function entryState(
+        uint256 entryId
+    ) external view returns (EntryState state, uint16 accepts, uint16 disputes, uint64 correctedBy) {
+        (uint64 count, ) = _unpackTip();
+        if (entryId == 0 || entryId > count) revert LedgerEntryNotFound(entryId);
+        EntryInfo memory info = _entries[entryId];
+        accepts = info.accepts;
+        disputes = info.disputes;
+        correctedBy = info.correctedBy;
+        if (info.agent == address(0)) return (EntryState.Claimed, 0, 0, 0);
+        QuorumRule memory rule = _ruleOf(_entryCommons[entryId], info.action);
+        if (correctedBy != 0) state = EntryState.Corrected;
+        else if (disputes >= rule.disputesToBlock) state = EntryState.Disputed;
+        else if (accepts >= rule.acceptsRequired) state = EntryState.Accepted;
+        else state = EntryState.Claimed;
+    }
+
+    /// @inheritdoc ILedger
+    function hasValidated(uint256 entryId, address validator) external view returns (bool) {
+        return _validated[entryId][validator];
+    }
+
+    /// @inheritdoc ILedger
+    function quorumRule(bytes32 commons, Action action) external view returns (QuorumRule memory) {
+        return _ruleOf(commons, action);
+    }
+
+    /// @inheritdoc ILedger
+    function isSteward(bytes32 commons, address account) external view returns (bool) {
+        return _stewards[commons][account];
+    }
+
+    /// @inheritdoc ILedger
+    function commonsExists(bytes32 commons) external view returns (bool) {
+        return _stewardCount[commons] != 0;
+    }
+
+    /// @inheritdoc ILedger
+    function hashRecord(Record calldata record_) external pure returns (bytes32 structHash) {
+        (structHash, ) = _hashRecord(record_);
+    }
+
+    /// @inheritdoc ILedger
+    function recordDigest(Record calldata record_) external view returns (bytes32) {
+        (bytes32 structHash, ) = _hashRecord(record_);
+        return _hashTypedDataV4(structHash);
+    }
+
+    /// @inheritdoc ILedger
+    function validationDigest(Validation calldata validation) external view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(VALIDATION_TYPEHASH, validation)));
+    }
+
+    /// @inheritdoc ILedger
+    function nonces(address owner, uint192 key) public view override(ILedger, NoncesKeyed) returns (uint256) {
+        return super.nonces(owner, key);
+    }
+
+    /// @inheritdoc ILedger
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    // ------------------------------------------------------------------ internal: append
+
+    /// @dev Checks one record and, if it is valid, consumes its nonce, emits `Recorded` and returns
+    /// the new head. On failure returns the ABI-encoded custom error and changes nothing (the
+    /// nonce is consumed only after every check has passed). The caller writes the tip.
+    function _append(
+        Record calldata r,
+        bytes calldata signature,
+        uint256 id,
+        bytes24 head,
+        bool allowCorrection
+    ) private returns (bytes memory err, bytes24 newHead) {
+        err = _checkFields(r, id, allowCorrection);
+        if (err.length != 0) return (err, head);
+        address agent = _agentOf(r);
+        uint256 nonce = _word(r, _F_NONCE);
+        uint256 expected = nonces(agent, uint192(nonce >> 64));
+        if (nonce != expected) return (abi.encodeWithSelector(LedgerInvalidNonce.selector, agent, nonce, expected), head);
+
+        (bytes32 structHash, uint256 recordCopy) = _hashRecord(r);
+        // _hashTypedDataV4 and the signature check use scratch memory at the free memory pointer,
+        // so the record copy is protected by moving the pointer past it.
+        _setFreeMemoryPointer(recordCopy + _RECORD_BYTES);
+        if (!_isValidSignature(agent, _hashTypedDataV4(structHash), signature)) {
+            return (abi.encodeWithSelector(LedgerInvalidSignature.selector, agent), head);
+        }
+
+        _useNonce(agent, uint192(nonce >> 64));
+        newHead = _chain(head, id, agent, structHash);
+        bytes32 commons = bytes32(_word(r, _F_COMMONS));
+        bytes32 topic0 = Recorded.selector;
+        // The event's data is the record's ABI encoding, which is exactly the calldata copy made
+        // for hashing: logging it from there avoids decoding and re-encoding 17 fields (~3,000 gas).
+        assembly ("memory-safe") {
+            log4(recordCopy, _RECORD_BYTES, topic0, id, agent, commons)
+        }
+        if (id % CHECKPOINT_INTERVAL == 0) {
+            _checkpoints[id / CHECKPOINT_INTERVAL] = newHead;
+            emit Checkpointed(id / CHECKPOINT_INTERVAL, newHead);
+        }
+    }
+
+    /// @dev Every check on a record that needs no signature, in a fixed order. Fields are read as
+    /// raw words so that a malformed encoding gets a named error instead of a bare revert.
+    function _checkFields(Record calldata r, uint256 id, bool allowCorrection) private view returns (bytes memory) {
+        // Well-formed encoding: narrow types must have clean high bits, bytes8 clean low bits.
+        // (flow, action and side are range-checked below.)
+        uint256 dirty = (_word(r, _F_PROVIDER) >> 160) |
+            (_word(r, _F_RECEIVER) >> 160) |
+            (_word(r, _F_QUANTITY) >> 128) |
+            (_word(r, _F_UNIT) << 64) |
+            (_word(r, _F_TIME) >> 64) |
+            (_word(r, _F_CORRECTS) >> 64) |
+            (_word(r, _F_SATISFIES) >> 64) |
+            (_word(r, _F_DEADLINE) >> 64);
+        if (dirty != 0) return _malformed(r);
+        uint256 flow = _word(r, _F_FLOW);
+        if (flow > uint256(type(Flow).max)) return abi.encodeWithSelector(LedgerInvalidFlow.selector, flow);
+        uint256 action = _word(r, _F_ACTION);
+        if (action > uint256(type(Action).max)) return abi.encodeWithSelector(LedgerInvalidAction.selector, action);
+        uint256 side = _word(r, _F_SIDE);
+        bytes32 process = bytes32(_word(r, _F_PROCESS));
+        if (!_sideFits(action, side, process)) {
+            return abi.encodeWithSelector(LedgerInvalidSide.selector, action, side, process);
+        }
+        if (_agentOf(r) == address(0)) return abi.encodeWithSelector(LedgerZeroAgent.selector);
+        if (_word(r, _F_COMMONS) == 0) return abi.encodeWithSelector(LedgerMissingCommons.selector);
+        uint256 corrects = _word(r, _F_CORRECTS);
+        uint256 quantity = _word(r, _F_QUANTITY);
+        if (quantity == 0 && corrects == 0) return abi.encodeWithSelector(LedgerZeroQuantity.selector);
+        if (quantity != 0 && _word(r, _F_UNIT) == 0) {
+            return abi.encodeWithSelector(LedgerMissingUnit.selector, quantity);
+        }
+        uint256 time = _word(r, _F_TIME);
+        if (time == 0) return abi.encodeWithSelector(LedgerMissingTime.selector);
+        if (flow == uint256(Flow.Event) && time > block.timestamp + MAX_CLOCK_SKEW) {
+            return abi.encodeWithSelector(LedgerTimeInFuture.selector, time, block.timestamp);
+        }
+        if (corrects != 0 && !allowCorrection) {
+            return abi.encodeWithSelector(LedgerCorrectionNeedsProof.selector, corrects);
+        }
+        if (corrects >= id) return abi.encodeWithSelector(LedgerLinkNotFound.selector, corrects, id);
+        uint256 satisfies = _word(r, _F_SATISFIES);
+        if (satisfies >= id) return abi.encodeWithSelector(LedgerLinkNotFound.selector, satisfies, id);
+        uint256 deadline = _word(r, _F_DEADLINE);
+        if (deadline < block.timestamp) {
+            return abi.encodeWithSelector(LedgerExpired.selector, deadline, block.timestamp);
+        }
+        if (deadline > block.timestamp + MAX_VALIDITY) {
+            return abi.encodeWithSelector(LedgerDeadlineTooFar.selector, deadline, block.timestamp + MAX_VALIDITY);
+        }
+        return "";
+    }
+
+    /// @dev The error for the first field whose word is not a clean encoding of its type.
+    function _malformed(Record calldata r) private pure returns (bytes memory) {
+        uint8[8] memory fields = [
+            uint8(_F_PROVIDER),
+            uint8(_F_RECEIVER),
+            uint8(_F_QUANTITY),
+            uint8(_F_UNIT),
+            uint8(_F_TIME),
+            uint8(_F_CORRECTS),
+            uint8(_F_SATISFIES),
+            uint8(_F_DEADLINE)
+        ];
+        uint8[8] memory bits = [160, 160, 128, 0, 64, 64, 64, 64];
+        for (uint256 i = 0; i < 8; ++i) {
+            uint256 w = _word(r, fields[i]);
+            bool dirty = bits[i] == 0 ? (w << 64) != 0 : (w >> bits[i]) != 0;
+            if (dirty) return abi.encodeWithSelector(LedgerMalformedRecord.selector, fields[i], bytes32(w));
+        }
+        return "";
+    }
+
+    /// @dev With no process the side must be None; with a process it must be a side the action allows.
+    function _sideFits(uint256 action, uint256 side, bytes32 process) private pure returns (bool) {
+        if (side > uint256(type(Side).max)) return false;
+        if (process == bytes32(0)) return side == uint256(Side.None);
+        if (side == uint256(Side.None)) return false;
+        uint256 allowed = (_SIDE_RULES >> (action * 2)) & 3;
+        return allowed & (side == uint256(Side.Input) ? 1 : 2) != 0;
+    }
+
+    // ------------------------------------------------------------------ internal: proofs
+
+    /// @dev Returns what is known of an entry, proving and storing it on first use.
+    function _anchor(
+        uint256 entryId,
+        EntryProof calldata proof,
+        uint64 count,
+        bytes24 head
+    ) private returns (EntryInfo memory info) {
+        if (entryId == 0 || entryId > count) revert LedgerEntryNotFound(entryId);
+        info = _entries[entryId];
+        if (info.agent != address(0)) return info;
+
+        uint256 interval = (entryId - 1) / CHECKPOINT_INTERVAL + 1;
+        uint256 endId = interval * CHECKPOINT_INTERVAL;
+        bytes24 target = head;
+        if (endId <= count) target = _checkpoints[interval];
+        else endId = count;
+        uint256 later = endId - entryId;
+        if (proof.laterSigners.length != later || proof.laterRecordHashes.length != later) {
+            revert LedgerInvalidProof(entryId, later);
+        }
+        address agent = _agentOf(proof.record);
+        (bytes32 structHash, ) = _hashRecord(proof.record);
+        bytes24 h = _chain(bytes24(proof.previousHead), entryId, agent, structHash);
+        for (uint256 i = 0; i < later; ++i) {
+            h = _chain(h, entryId + 1 + i, proof.laterSigners[i], proof.laterRecordHashes[i]);
+        }
+        if (h != target) revert LedgerInvalidProof(entryId, later);
+
+        info.agent = agent;
+        info.action = Action(_word(proof.record, _F_ACTION));
+        _entries[entryId] = info;
+        _entryCommons[entryId] = bytes32(_word(proof.record, _F_COMMONS));
+    }
+
+    // ------------------------------------------------------------------ internal: helpers
+
+    /// @dev One step of the hash chain.
+    function _chain(bytes24 head, uint256 id, address signer, bytes32 recordHash) private pure returns (bytes24) {
+        return bytes24(keccak256(abi.encode(bytes32(head), id, signer, recordHash)));
+    }
+
+    /// @dev EIP-712 struct hash of a record, hashed straight from calldata: the ABI encoding of a
+    /// static struct is its EIP-712 encodeData, so `keccak256(TYPEHASH ‖ calldata words)` equals
+    /// `keccak256(abi.encode(RECORD_TYPEHASH, r))` (fuzz-tested) without decoding 17 fields.
+    /// Returns the hash and the memory address of the record copy (just after the typehash).
+    function _hashRecord(Record calldata r) private pure returns (bytes32 structHash, uint256 recordCopy) {
+        bytes32 typehash = RECORD_TYPEHASH;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typehash)
+            calldatacopy(add(ptr, 0x20), r, _RECORD_BYTES)
+            structHash := keccak256(ptr, add(_RECORD_BYTES, 0x20))
+            recordCopy := add(ptr, 0x20)
+        }
+    }
+
+    /// @dev The raw word of field `f` of a calldata record.
+    function _word(Record calldata r, uint256 f) private pure returns (uint256 w) {
+        assembly ("memory-safe") {
+            w := calldataload(add(r, shl(5, f)))
+        }
+    }
+
+    /// @dev The record's agent: its provider, or its receiver when the provider is zero (a need).
+    function _agentOf(Record calldata r) private pure returns (address) {
+        uint256 provider = _word(r, _F_PROVIDER);
+        return address(uint160(provider != 0 ? provider : _word(r, _F_RECEIVER)));
+    }
+
+    /// @dev EOA first (ecrecover, low-s only, as OpenZeppelin's ECDSA), then ERC-1271 if the
+    /// signer has code. The ERC-1271 call gets at most ERC1271_GAS and copies at most 32 bytes of
+    /// return data, so a gas-hogging or return-bombing wallet is simply invalid and cannot drain
+    /// a relayer's batch. (OpenZeppelin's SignatureChecker forwards all gas, hence this variant.)
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (error == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        if (signer.code.length == 0) return false;
+        // EIP-150 forwards at most 63/64 of what is left; make sure the wallet really gets ERC1271_GAS.
+        uint256 needed = ERC1271_GAS + ERC1271_GAS / 63 + 5_000;
+        if (gasleft() < needed) revert LedgerInsufficientGas(gasleft(), needed);
+        bytes memory callData = abi.encodeCall(IERC1271.isValidSignature, (digest, signature));
+        bytes4 magic = IERC1271.isValidSignature.selector;
+        bool valid;
+        assembly ("memory-safe") {
+            let ok := staticcall(ERC1271_GAS, signer, add(callData, 0x20), mload(callData), 0x00, 0x20)
+            valid := and(ok, and(gt(returndatasize(), 0x1f), eq(mload(0x00), magic)))
+        }
+        return valid;
+    }
+
+    function _consumeNonce(address owner, uint256 nonce) private {
+        uint256 expected = nonces(owner, uint192(nonce >> 64));
+        if (nonce != expected) revert LedgerInvalidNonce(owner, nonce, expected);
+        _useNonce(owner, uint192(nonce >> 64));
+    }
+
+    function _checkDeadline(uint256 deadline) private view {
+        if (deadline < block.timestamp) revert LedgerExpired(uint64(deadline), block.timestamp);
+        if (deadline > block.timestamp + MAX_VALIDITY) {
+            revert LedgerDeadlineTooFar(uint64(deadline), block.timestamp + MAX_VALIDITY);
+        }
+    }
+
+    /// @dev Raw checks of a validation's narrow fields, so malformed input gets a named error.
+    function _checkValidationWords(Validation calldata v) private pure {
+        uint256 entryId;
+        uint256 verdict;
+        uint256 validator;
+        uint256 deadline;
+        assembly ("memory-safe") {
+            entryId := calldataload(v)
+            verdict := calldataload(add(v, 0x20))
+            validator := calldataload(add(v, 0x40))
+            deadline := calldataload(add(v, 0xa0))
+        }
+        if (verdict > uint256(type(Verdict).max)) revert LedgerInvalidVerdict(verdict);
+        if (entryId >> 64 != 0) revert LedgerMalformedValidation(0, bytes32(entryId));
+        if (validator >> 160 != 0) revert LedgerMalformedValidation(2, bytes32(validator));
+        if (deadline >> 64 != 0) revert LedgerMalformedValidation(5, bytes32(deadline));
+    }
+
+    function _ruleOf(bytes32 commons, Action action) private view returns (QuorumRule memory rule) {
+        rule = _quorumRules[commons][action];
+        if (rule.acceptsRequired == 0) rule = QuorumRule(1, 1);
+    }
+
+    function _onlySteward(bytes32 commons) private view {
+        if (_stewardCount[commons] == 0) revert LedgerCommonsUnknown(commons);
+        if (!_stewards[commons][msg.sender]) revert LedgerNotSteward(commons, msg.sender);
+    }
+
+    function _unpackTip() private view returns (uint64 count, bytes24 head) {
+        uint256 t = _tip;
+        return (uint64(t), bytes24(bytes32(t)));
+    }
+
+    function _packTip(uint256 count, bytes24 head) private pure returns (uint256) {
+        return uint256(bytes32(head)) | count;
+    }
+
+    function _revertIf(bytes memory err) private pure {
+        if (err.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(err, 0x20), mload(err))
+            }
+        }
+    }
+
+    function _freeMemoryPointer() private pure returns (uint256 p) {
+        assembly ("memory-safe") {
+            p := mload(0x40)
+        }
+    }
+
+    function _setFreeMemoryPointer(uint256 p) private pure {
+        assembly ("memory-safe") {
+            mstore(0x40, p)
+        }
+    }
+}

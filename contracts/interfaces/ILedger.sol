@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+pragma solidity ^0.8.24;
+
+/// @title Commons Ledger: the signed, append-only record of economic flows
+/// @notice Every contribution, supply-chain step, need or settlement of a commons is a ValueFlows
+/// (REA) economic flow, signed with EIP-712 by its agent and relayed by anyone. Entries are never
+/// edited or deleted; a mistake is fixed by a new entry that corrects the old one.
+///
+/// Storage holds only what on-chain logic must read. The record itself lives in the `Recorded`
+/// event (the read API); anyone can recompute the hash chain from the events alone and compare
+/// it with `tip()`.
+///
+/// Hash chain: `head_n = bytes24(keccak256(abi.encode(bytes32(head_{n-1}), n, signer_n, recordHash_n)))`
+/// with `head_0 = 0`, where `recordHash` is the EIP-712 struct hash of the record. The head is kept
+/// as 192 bits so that it shares one storage slot with the entry count. Every `CHECKPOINT_INTERVAL`
+/// entries the head is also stored as a checkpoint, so that the content of any entry can later be
+/// proven on-chain (for validations and corrections) with a bounded proof.
+interface ILedger {
+    // ------------------------------------------------------------------ types
+
+    /// @notice What kind of flow a record is (ValueFlows: EconomicEvent, Intent, Commitment).
+    enum Flow {
+        Event, // something that happened
+        Need, // an intent by a receiver: something wanted (stigmergic signal)
+        Offer, // an intent by a provider: something offered
+        Commitment // a promise to do something
+    }
+
+    /// @notice ValueFlows actions. Codes are stable; append only.
+    enum Action {
+        Work, // 0
+        Cite, // 1
+        Use, // 2
+        Consume, // 3
+        Produce, // 4
+        Transfer, // 5
+        TransferCustody, // 6
+        TransferAllRights, // 7
+        DeliverService, // 8
+        Accept, // 9
+        Modify, // 10
+        Combine, // 11
+        Separate, // 12
+        Pickup, // 13
+        Dropoff, // 14
+        Move, // 15
+        Raise, // 16
+        Lower, // 17
+        Copy // 18
+    }
+
+    /// @notice Where a record stands relative to its `process`.
+    enum Side {
+        None,
+        Input,
+        Output
+    }
+
+    /// @notice Peer verdict on an entry.
+    enum Verdict {
+        Accept,
+        Dispute
+    }
+
+    /// @notice Derived state of an entry.
+    enum EntryState {
+        Claimed, // recorded, quorum not met
+        Accepted, // the commons' quorum rule for its action is met
+        Disputed, // disputes reached the rule's threshold
+        Corrected // a later entry by the same agent corrects it
+    }
+
+    /// @notice The signed record: a ValueFlows economic flow. All fields are static, so the ABI
+    /// encoding of the struct is exactly its EIP-712 `encodeData`.
+    /// @dev The agent (signer) is `provider`, or `receiver` when `provider` is zero (a need).
+    struct Record {
+        Flow flow;
+        Action action;
+        address provider;
+        address receiver;
+        bytes32 commons; // project / network / value network id
+        bytes32 resource; // a trackable resource (0 if none)
+        bytes32 resourceSpec; // a kind of resource (0 if none)
+        bytes32 process; // the process this flows into or out of (0 if none)
+        Side side; // Input or Output when `process` is set, None otherwise
+        uint128 quantity; // fixed point, QUANTITY_DECIMALS decimals
+        bytes8 unit; // compact unit code, ASCII, e.g. "h", "kg", "EUR", "ea"
+        uint64 time; // when it happened (events) or is due (needs, offers, commitments)
+        bytes32 evidence; // content digest of notes, photos, commits (0 if none)
+        uint64 corrects; // id of the entry this one corrects (0 if none)
+        uint64 satisfies; // id of a need or commitment this one satisfies (0 if none)
+        uint256 nonce; // keyed nonce: key (high 192 bits) and sequence (low 64 bits)
+        uint64 deadline; // last second at which the signature may be recorded
+    }
+
+    /// @notice A signed peer validation of an entry.
+    struct Validation {
+        uint64 entryId;
+        Verdict verdict;
+        address validator;
+        bytes32 evidence; // digest of the validator's notes (0 if none)
+        uint256 nonce;
+        uint64 deadline;
+    }
+
+    /// @notice Proof of an entry's content against the hash chain.
+    /// @dev `record` is the entry's record. `previousHead` is the head before the entry (the
+    /// 192-bit head, left-aligned). `laterSigners` and `laterRecordHashes` are the signers and
+    /// record hashes of every later entry up to the end of the entry's checkpoint interval, or up
+    /// to the last entry if that interval is still open. Not needed (pass empty arrays and any
+    /// record) once the entry is anchored, that is after its first validation or correction.
+    struct EntryProof {
+        Record record;
+        bytes32 previousHead;
+        address[] laterSigners;
+        bytes32[] laterRecordHashes;
+    }
+
+    /// @notice Quorum rule for one commons and action.
+    struct QuorumRule {
+        uint16 acceptsRequired; // accepted when accepts >= this (and not disputed)
+        uint16 disputesToBlock; // disputed when disputes >= this
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice A record was appended as entry `id`. The event holds the whole record.
+    event Recorded(uint256 indexed id, address indexed signer, bytes32 indexed commons, Record record);
+
+    /// @notice Item `index` of a batch was not recorded; `reason` is the ABI-encoded custom error.
+    event RecordSkipped(uint256 indexed index, address indexed agent, bytes reason);
+
+    /// @notice A peer accepted or disputed entry `entryId`; the tallies after it are given.
+    event Validated(
+        uint256 indexed entryId,
+        address indexed validator,
+        Verdict verdict,
+        bytes32 evidence,
+        uint16 accepts,
+        uint16 disputes
+    );
+
+    /// @notice Entry `entryId` was corrected by entry `correctionId`.
+    event Corrected(uint256 indexed entryId, uint256 indexed correctionId);
+
+    /// @notice The head was stored as checkpoint `index` (after entry `index * CHECKPOINT_INTERVAL`).
+    event Checkpointed(uint256 indexed index, bytes24 head);
+
+    /// @notice A commons was registered with `founder` as its first steward.
+    event CommonsRegistered(bytes32 indexed commons, address indexed founder, bytes32 salt, string name);
+
+    /// @notice `steward` became a steward of `commons`, added by `by`.
+    event StewardAdded(bytes32 indexed commons, address indexed steward, address indexed by);
+
+    /// @notice `steward` stopped being a steward of `commons`, removed by `by`.
+    event StewardRemoved(bytes32 indexed commons, address indexed steward, address indexed by);
+
+    /// @notice A steward set the quorum rule for `action` in `commons`.
+    event QuorumRuleSet(
+        bytes32 indexed commons,
+        Action indexed action,
+        uint16 acceptsRequired,
+        uint16 disputesToBlock,
+        address indexed by
+    );
+
+    /// @notice `owner` consumed nonce `nonce` itself, cancelling any signature that carries it.
+    event NonceInvalidated(address indexed owner, uint256 nonce);
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice A record field is not a valid ABI encoding of its type (dirty high or low bits).
+    /// @param field The field's position in the struct (0 = flow ... 16 = deadline).
+    error LedgerMalformedRecord(uint256 field, bytes32 word);
+    /// @notice A validation field is not a valid ABI encoding of its type.
+    /// @param field The field's position in the struct (0 = entryId ... 5 = deadline).
+    error LedgerMalformedValidation(uint256 field, bytes32 word);
+    /// @notice The flow code is out of range.
+    error LedgerInvalidFlow(uint256 flow);
+    /// @notice The action code is out of range.
+    error LedgerInvalidAction(uint256 action);
+    /// @notice The side is out of range or does not fit the action (Input/Output only with a
+    /// process, and only on the sides the ValueFlows action allows).
+    error LedgerInvalidSide(uint256 action, uint256 side, bytes32 process);
+    /// @notice Neither provider nor receiver is set.
+    error LedgerZeroAgent();
+    /// @notice The record names no commons.
+    error LedgerMissingCommons();
+    /// @notice The quantity is zero (allowed only for a correction that voids an entry).
+    error LedgerZeroQuantity();
+    /// @notice A non-zero quantity has no unit.
+    error LedgerMissingUnit(uint128 quantity);
+    /// @notice The time is zero.
+    error LedgerMissingTime();
+    /// @notice An event claims to have happened after the block time (plus the allowed skew).
+    error LedgerTimeInFuture(uint64 time, uint256 blockTime);
+    /// @notice The signature is past its deadline.
+    error LedgerExpired(uint64 deadline, uint256 blockTime);
+    /// @notice The deadline is further in the future than MAX_VALIDITY allows.
+    error LedgerDeadlineTooFar(uint64 deadline, uint256 latestAllowed);
+    /// @notice A link (`corrects`, `satisfies`) does not point to an earlier entry.
+    error LedgerLinkNotFound(uint64 link, uint256 nextId);
+    /// @notice The nonce is not the signer's current nonce for its key.
+    error LedgerInvalidNonce(address signer, uint256 nonce, uint256 expected);
+    /// @notice The signature is not valid for `signer` (EOA or ERC-1271).
+    error LedgerInvalidSignature(address signer);
+    /// @notice `record` was called with a correction; use `recordCorrection`.
+    error LedgerCorrectionNeedsProof(uint64 corrects);
+    /// @notice `recordCorrection` was called with a record that corrects nothing.
+    error LedgerNotACorrection();
+    /// @notice Only the agent of an entry may correct it.
+    error LedgerNotEntryAgent(uint256 entryId, address agent, address signer);
+    /// @notice The entry was already corrected (correct the correction instead).
+    error LedgerAlreadyCorrected(uint256 entryId, uint256 correctionId);
+    /// @notice The batch is empty or its arrays differ in length.
+    error LedgerBatchLengthMismatch(uint256 records, uint256 signatures);
+    /// @notice The batch exceeds MAX_BATCH.
+    error LedgerBatchTooLarge(uint256 size, uint256 max);
+    /// @notice No entry has this id.
+    error LedgerEntryNotFound(uint256 entryId);
+    /// @notice The proof does not chain to the stored head.
+    error LedgerInvalidProof(uint256 entryId, uint256 expectedLaterEntries);
+    /// @notice The verdict code is out of range.
+    error LedgerInvalidVerdict(uint256 verdict);
+    /// @notice Too little gas is left to judge a contract signature fairly; send more gas.
+    error LedgerInsufficientGas(uint256 left, uint256 needed);
+    /// @notice The validator already validated this entry.
+    error LedgerAlreadyValidated(uint256 entryId, address validator);
+    /// @notice An agent cannot validate its own entry.
+    error LedgerSelfValidation(uint256 entryId, address validator);
+    /// @notice A corrected entry can no longer be validated.
+    error LedgerEntryCorrected(uint256 entryId, uint256 correctionId);
+    /// @notice The commons is already registered.
+    error LedgerCommonsExists(bytes32 commons);
+    /// @notice The commons is not registered.
+    error LedgerCommonsUnknown(bytes32 commons);
+    /// @notice The caller is not a steward of the commons.
+    error LedgerNotSteward(bytes32 commons, address account);
+    /// @notice The account is already a steward of the commons.
+    error LedgerAlreadySteward(bytes32 commons, address account);
+    /// @notice A commons cannot be left without stewards.
+    error LedgerLastSteward(bytes32 commons, address account);
+    /// @notice Zero address where an account is required.
+    error LedgerZeroAddress();
+    /// @notice A quorum rule needs at least one accept and one dispute to decide.
+    error LedgerInvalidQuorumRule(uint16 acceptsRequired, uint16 disputesToBlock);
+    /// @notice The commons name is empty or longer than MAX_NAME_BYTES.
+    error LedgerInvalidName(uint256 length, uint256 max);
+    /// @notice Too many validations for one entry (the tally would overflow).
+    error LedgerTallyOverflow(uint256 entryId);
+
+    // ------------------------------------------------------------------ records
+
+    /// @notice Appends one signed record as the next entry.
+    /// @dev Reverts with the specific error of the first check that fails; nothing is recorded.
+    /// A correction (`corrects != 0`) must go through `recordCorrection`.
+    /// @param record The record; its agent is `provider`, or `receiver` when `provider` is zero.
+    /// @param signature The agent's EIP-712 signature (65 bytes for an EOA; anything an ERC-1271
+    /// wallet accepts, checked with at most ERC1271_GAS gas).
+    /// @return id The new entry id (dense: 1, 2, 3, ...).
+    function record(Record calldata record, bytes calldata signature) external returns (uint256 id);
+
+    /// @notice Appends many signed records in one transaction. Invalid items (bad signature, used
+    /// nonce, expired, malformed, corrections) are skipped with a `RecordSkipped` event naming the
+    /// index and the error, so that nobody can make the whole batch revert by front-running one item.
+    /// @param records At most MAX_BATCH records.
+    /// @param signatures One signature per record.
+    /// @return recorded How many items were recorded.
+    function recordBatch(
+        Record[] calldata records,
+        bytes[] calldata signatures
+    ) external returns (uint256 recorded);
+
+    /// @notice Appends a record that corrects an earlier entry by the same agent. The earlier entry's
+    /// state becomes Corrected; the new entry replaces it (quantity 0 voids it).
+    /// @param record The correcting record (`corrects` set).
+    /// @param signature The agent's signature.
+    /// @param proof Proof of the corrected entry (see EntryProof).
+    /// @return id The new entry id.
+    function recordCorrection(
+        Record calldata record,
+        bytes calldata signature,
+        EntryProof calldata proof
+    ) external returns (uint256 id);
+
+    // ------------------------------------------------------------------ validations
+
+    /// @notice Records a signed peer validation (accept or dispute) of an entry; once per
+    /// validator and entry; the entry's agent cannot validate it.
+    /// @param validation The validation.
+    /// @param signature The validator's EIP-712 signature.
+    /// @param proof Proof of the entry (see EntryProof); ignored once the entry is anchored.
+    function validate(
+        Validation calldata validation,
+        bytes calldata signature,
+        EntryProof calldata proof
+    ) external;
+
+    // ------------------------------------------------------------------ commons
+
+    /// @notice Registers the commons `keccak256(abi.encode(msg.sender, salt))` with the caller as
+    /// its first steward.
+    /// @param salt Any value chosen by the founder.
+    /// @param name A human-readable name (1..MAX_NAME_BYTES bytes), kept in the event only.
+    /// @return commons The new commons id.
+    function registerCommons(bytes32 salt, string calldata name) external returns (bytes32 commons);
+
+    /// @notice Adds a steward to a commons. Only a steward may call.
+    function addSteward(bytes32 commons, address steward) external;
+
+    /// @notice Removes a steward from a commons (itself included). Only a steward may call; the
+    /// last steward cannot be removed.
+    function removeSteward(bytes32 commons, address steward) external;
+
+    /// @notice Sets the quorum rule for one action in a commons. Only a steward may call. Unset rules
+    /// default to one accept and one dispute.
+    function setQuorumRule(bytes32 commons, Action action, uint16 acceptsRequired, uint16 disputesToBlock) external;
+
+    // ------------------------------------------------------------------ nonces
+
+    /// @notice Consumes the caller's current nonce for `key`, cancelling any signature that carries it.
+    /// @return nonce The nonce consumed (key and sequence packed).
+    function invalidateNonce(uint192 key) external returns (uint256 nonce);
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The entry count and the current 192-bit head of the hash chain.
+    function tip() external view returns (uint64 count, bytes24 head);
+
+    /// @notice The head stored after entry `index * CHECKPOINT_INTERVAL` (zero if not reached yet).
+    function checkpoint(uint256 index) external view returns (bytes24 head);
+
+    /// @notice The derived state of an entry and its tallies.
+    function entryState(
+        uint256 entryId
+    ) external view returns (EntryState state, uint16 accepts, uint16 disputes, uint64 correctedBy);
+
+    /// @notice Whether `validator` has validated `entryId`.
+    function hasValidated(uint256 entryId, address validator) external view returns (bool);
+
+    /// @notice The quorum rule in force for one action in a commons (the default if unset).
+    function quorumRule(bytes32 commons, Action action) external view returns (QuorumRule memory);
+
+    /// @notice Whether `account` is a steward of `commons`.
+    function isSteward(bytes32 commons, address account) external view returns (bool);
+
+    /// @notice Whether `commons` is registered.
+    function commonsExists(bytes32 commons) external view returns (bool);
+
+    /// @notice The EIP-712 struct hash of a record (the hash the chain commits to).
+    function hashRecord(Record calldata record) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest a record's agent signs.
+    function recordDigest(Record calldata record) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest a validator signs.
+    function validationDigest(Validation calldata validation) external view returns (bytes32);
+
+    /// @notice The current nonce of `owner` for `key` (key and sequence packed).
+    function nonces(address owner, uint192 key) external view returns (uint256);
+
+    /// @notice The EIP-712 domain separator (binds chain id and this contract).
+    function domainSeparator() external view returns (bytes32);
+}

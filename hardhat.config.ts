@@ -1,0 +1,40 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+// Hardhat cannot download compilers here: use the pinned solc from npm (see package.json).
+const settings = { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "prague" };
+const solc = { version: "0.8.30", path: require.resolve("solc/soljson.js"), settings };
+// EAS pins 0.8.29; it is compiled only so that `npm run bench` can compare against it.
+const solcForEas = { version: "0.8.29", path: require.resolve("solc-0.8.29/soljson.js"), settings };
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthersPlugin],
+  solidity: {
+    profiles: {
+      default: { compilers: [solc, solcForEas] },
+      production: { compilers: [solc, solcForEas] },
+    },
+    npmFilesToBuild: [
+      "@ethereum-attestation-service/eas-contracts/contracts/EAS.sol",
+      "@ethereum-attestation-service/eas-contracts/contracts/SchemaRegistry.sol",
+    ],
+  },
+  paths: { ignition: "scripts/ignition" },
+  test: {
+    solidity: { fuzz: { runs: 1000 } },
+    mocha: { timeout: 120_000 },
+  },
+  networks: {
+    // The local chain started by `npm start` (anvil with a persistent state file).
+    local: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // Any real EVM network: set the variables with `npx hardhat keystore set LEDGER_RPC_URL` etc.
+    live: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("LEDGER_RPC_URL"),
+      accounts: [configVariable("LEDGER_DEPLOYER_KEY")],
+    },
+  },
+});

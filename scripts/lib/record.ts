@@ -1,0 +1,419 @@
+// Records as the Ledger contract sees them: building from friendly input, checking (the same rules
+// as the contract, so bad input is caught before any RPC call), EIP-712 hashing and signing, and a
+// portable JSON form that any relayer accepts.
+import { AbiCoder, getAddress, isAddress, keccak256, TypedDataEncoder, ZeroAddress, ZeroHash } from "ethers";
+import type { TypedDataDomain, TypedDataField } from "ethers";
+import {
+  ACTION_SIDES,
+  ACTIONS,
+  FLOWS,
+  LIMITS,
+  nameOf,
+  QUANTITY_DECIMALS,
+  RecordInputError,
+  SIDES,
+  VERDICTS,
+  codeOf,
+} from "./vocabulary.js";
+import type { ActionName, FlowName, SideName, VerdictName } from "./vocabulary.js";
+
+/** A record exactly as signed and as the contract's `Record` struct (numbers as bigint/number). */
+export interface LedgerRecord {
+  flow: number;
+  action: number;
+  provider: string;
+  receiver: string;
+  commons: string;
+  resource: string;
+  resourceSpec: string;
+  process: string;
+  side: number;
+  quantity: bigint;
+  unit: string; // bytes8, 0x + 16 hex digits
+  time: bigint;
+  evidence: string;
+  corrects: bigint;
+  satisfies: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+
+export interface LedgerValidation {
+  entryId: bigint;
+  verdict: number;
+  validator: string;
+  evidence: string;
+  nonce: bigint;
+  deadline: bigint;
+}
+
+export const DOMAIN_NAME = "CommonsLedger";
+export const DOMAIN_VERSION = "1";
+
+export const RECORD_TYPES: Record<string, TypedDataField[]> = {
+  Record: [
+    { name: "flow", type: "uint8" },
+    { name: "action", type: "uint8" },
+    { name: "provider", type: "address" },
+    { name: "receiver", type: "address" },
+    { name: "commons", type: "bytes32" },
+    { name: "resource", type: "bytes32" },
+    { name: "resourceSpec", type: "bytes32" },
+    { name: "process", type: "bytes32" },
+    { name: "side", type: "uint8" },
+    { name: "quantity", type: "uint128" },
+    { name: "unit", type: "bytes8" },
+    { name: "time", type: "uint64" },
+    { name: "evidence", type: "bytes32" },
+    { name: "corrects", type: "uint64" },
+    { name: "satisfies", type: "uint64" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
+export const VALIDATION_TYPES: Record<string, TypedDataField[]> = {
+  Validation: [
+    { name: "entryId", type: "uint64" },
+    { name: "verdict", type: "uint8" },
+    { name: "validator", type: "address" },
+    { name: "evidence", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
+export const RECORD_TYPE_STRING = TypedDataEncoder.from(RECORD_TYPES).encodeType("Record");
+export const VALIDATION_TYPE_STRING = TypedDataEncoder.from(VALIDATION_TYPES).encodeType("Validation");
+
+export function ledgerDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
+  return { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract };
+}
+
+/** EIP-712 struct hash of a record: what the hash chain commits to. */
+export function hashRecord(r: LedgerRecord): string {
+  return TypedDataEncoder.hashStruct("Record", RECORD_TYPES, r);
+}
+
+export function recordDigest(domain: TypedDataDomain, r: LedgerRecord): string {
+  return TypedDataEncoder.hash(domain, RECORD_TYPES, r);
+}
+
+export function validationDigest(domain: TypedDataDomain, v: LedgerValidation): string {
+  return TypedDataEncoder.hash(domain, VALIDATION_TYPES, v);
+}
+
+/** Anything that can sign EIP-712 typed data (an ethers Wallet or a JSON-RPC signer). */
+export interface TypedDataSigner {
+  getAddress(): Promise<string>;
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
+}
+
+export function signRecord(signer: TypedDataSigner, domain: TypedDataDomain, r: LedgerRecord): Promise<string> {
+  return signer.signTypedData(domain, RECORD_TYPES, r as unknown as Record<string, unknown>);
+}
+
+export function signValidation(signer: TypedDataSigner, domain: TypedDataDomain, v: LedgerValidation): Promise<string> {
+  return signer.signTypedData(domain, VALIDATION_TYPES, v as unknown as Record<string, unknown>);
+}
+
+/** The record's agent (its signer): the provider, or the receiver when there is no provider. */
+export function agentOf(r: LedgerRecord): string {
+  return r.provider !== ZeroAddress ? r.provider : r.receiver;
+}
+
+// ---------------------------------------------------------------- ids, units and quantities
+
+/** A bytes32 id for a human label (resource, resource spec, process): keccak256 of its UTF-8. */
+export function labelId(label: string): string {
+  if (label.length === 0) throw new RecordInputError("label", "must not be empty");
+  return keccak256(new TextEncoder().encode(label));
+}
+
+/** The id the contract gives a commons registered by `founder` with `salt`. */
+export function commonsId(founder: string, salt: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [founder, salt]));
+}
+
+/** "kg" -> 0x6b67000000000000 (bytes8, ASCII, 1..8 printable characters). */
+export function encodeUnit(unit: string): string {
+  if (!/^[\x21-\x7e]{1,8}$/.test(unit)) {
+    throw new RecordInputError("unit", `"${unit}" must be 1 to 8 printable ASCII characters without spaces`);
+  }
+  return "0x" + Buffer.from(unit, "ascii").toString("hex").padEnd(16, "0");
+}
+
+export function decodeUnit(unit: string): string {
+  return Buffer.from(unit.slice(2), "hex").toString("ascii").replace(/\0+$/, "");
+}
+
+/** "3.5" -> 3_500_000n (QUANTITY_DECIMALS decimals). Rejects signs, exponents and excess digits. */
+export function parseQuantity(text: string): bigint {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) throw new RecordInputError("quantity", `"${text}" is not a non-negative decimal number`);
+  const [, whole, frac = ""] = m;
+  if (frac.length > QUANTITY_DECIMALS) {
+    throw new RecordInputError("quantity", `"${text}" has more than ${QUANTITY_DECIMALS} decimals`);
+  }
+  const value = BigInt(whole + frac.padEnd(QUANTITY_DECIMALS, "0"));
+  if (value > LIMITS.maxQuantity) throw new RecordInputError("quantity", `"${text}" is too large`);
+  return value;
+}
+
+export function formatQuantity(value: bigint): string {
+  const s = value.toString().padStart(QUANTITY_DECIMALS + 1, "0");
+  const whole = s.slice(0, -QUANTITY_DECIMALS);
+  const frac = s.slice(-QUANTITY_DECIMALS).replace(/0+$/, "");
+  return frac ? `${whole}.${frac}` : whole;
+}
+
+/** Keyed nonce: key in the high 192 bits, sequence in the low 64. */
+export function packNonce(key: bigint, sequence: bigint): bigint {
+  return (key << 64n) | sequence;
+}
+
+export function nonceKey(nonce: bigint): bigint {
+  return nonce >> 64n;
+}
+
+// ---------------------------------------------------------------- building from friendly input
+
+/** Friendly input for a record, as a CLI flag set or JSON file gives it. */
+export interface RecordInput {
+  flow?: FlowName;
+  action: ActionName;
+  provider?: string;
+  receiver?: string;
+  commons: string;
+  resource?: string;
+  resourceSpec?: string;
+  process?: string;
+  side?: SideName;
+  quantity: string;
+  unit: string;
+  time: bigint | number; // unix seconds
+  evidence?: string;
+  corrects?: bigint | number;
+  satisfies?: bigint | number;
+  nonce: bigint;
+  deadline: bigint | number;
+}
+
+function address(field: string, value: string | undefined): string {
+  if (value === undefined || value === "") return ZeroAddress;
+  if (!isAddress(value)) throw new RecordInputError(field, `"${value}" is not an address`);
+  return getAddress(value);
+}
+
+function bytes32(field: string, value: string | undefined): string {
+  if (value === undefined || value === "") return ZeroHash;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) {
+    throw new RecordInputError(field, `"${value}" is not a 32-byte hex value (0x + 64 hex digits)`);
+  }
+  return value.toLowerCase();
+}
+
+function uint64(field: string, value: bigint | number | undefined): bigint {
+  if (value === undefined) return 0n;
+  if (typeof value === "number" && !Number.isSafeInteger(value)) {
+    throw new RecordInputError(field, `${value} is not an integer`);
+  }
+  const v = BigInt(value);
+  if (v < 0n || v > LIMITS.maxUint64) throw new RecordInputError(field, `${value} is out of range (0..2^64-1)`);
+  return v;
+}
+
+export function buildRecord(input: RecordInput): LedgerRecord {
+  const r: LedgerRecord = {
+    flow: codeOf(FLOWS, input.flow ?? "event", "flow"),
+    action: codeOf(ACTIONS, input.action, "action"),
+    provider: address("provider", input.provider),
+    receiver: address("receiver", input.receiver),
+    commons: bytes32("commons", input.commons),
+    resource: bytes32("resource", input.resource),
+    resourceSpec: bytes32("resourceSpec", input.resourceSpec),
+    process: bytes32("process", input.process),
+    side: codeOf(SIDES, input.side ?? "none", "side"),
+    quantity: parseQuantity(input.quantity),
+    unit: encodeUnit(input.unit),
+    time: uint64("time", input.time),
+    evidence: bytes32("evidence", input.evidence),
+    corrects: uint64("corrects", input.corrects),
+    satisfies: uint64("satisfies", input.satisfies),
+    nonce: input.nonce,
+    deadline: uint64("deadline", input.deadline),
+  };
+  if (r.nonce < 0n || r.nonce >= 1n << 256n) throw new RecordInputError("nonce", `${input.nonce} is out of range`);
+  return r;
+}
+
+export interface CheckContext {
+  /** Current block time (unix seconds). */
+  now: bigint;
+  /** The id the record would get (the entry count + 1), when known. */
+  nextId?: bigint;
+  /** Whether a correction is expected (recordCorrection). */
+  allowCorrection?: boolean;
+}
+
+/**
+ * The contract's field checks, in the contract's order. Throws RecordInputError naming the field;
+ * `contractError` gives the custom error the contract would revert with.
+ */
+export function checkRecord(r: LedgerRecord, ctx: CheckContext): void {
+  const fail = (field: string, message: string, contractError: string): never => {
+    throw Object.assign(new RecordInputError(field, message), { contractError });
+  };
+  const flow = nameOf(FLOWS, r.flow, "flow");
+  const action = nameOf(ACTIONS, r.action, "action");
+  const side = nameOf(SIDES, r.side, "side");
+  if (r.process === ZeroHash) {
+    if (side !== "none") fail("side", `"${side}" needs a process`, "LedgerInvalidSide");
+  } else {
+    const allowed = ACTION_SIDES[action];
+    if (side === "none" || !allowed.includes(side)) {
+      fail(
+        "side",
+        `action "${action}" in a process must be ${allowed.length ? allowed.join(" or ") : "outside any process"}, not "${side}"`,
+        "LedgerInvalidSide",
+      );
+    }
+  }
+  if (r.provider === ZeroAddress && r.receiver === ZeroAddress) {
+    fail("provider", "a record needs a provider or (for a need) a receiver", "LedgerZeroAgent");
+  }
+  if (r.commons === ZeroHash) fail("commons", "is required", "LedgerMissingCommons");
+  if (r.quantity === 0n && r.corrects === 0n) fail("quantity", "must be greater than zero", "LedgerZeroQuantity");
+  if (r.quantity > LIMITS.maxQuantity) fail("quantity", "is too large", "LedgerMalformedRecord");
+  if (r.quantity !== 0n && /^0x0+$/.test(r.unit)) fail("unit", "is required for a quantity", "LedgerMissingUnit");
+  if (r.time === 0n) fail("time", "is required", "LedgerMissingTime");
+  if (flow === "event" && r.time > ctx.now + BigInt(LIMITS.maxClockSkewSeconds)) {
+    fail("time", `${r.time} is in the future (now ${ctx.now}); an event must have happened`, "LedgerTimeInFuture");
+  }
+  if (r.corrects !== 0n && !ctx.allowCorrection) {
+    fail("corrects", "a correction must be submitted with a proof of the corrected entry", "LedgerCorrectionNeedsProof");
+  }
+  if (ctx.allowCorrection && r.corrects === 0n) fail("corrects", "a correction must name the entry it corrects", "LedgerNotACorrection");
+  for (const link of ["corrects", "satisfies"] as const) {
+    if (ctx.nextId !== undefined && r[link] >= ctx.nextId) {
+      fail(link, `entry ${r[link]} does not exist yet (next id is ${ctx.nextId})`, "LedgerLinkNotFound");
+    }
+  }
+  if (r.deadline < ctx.now) fail("deadline", `${r.deadline} has passed (now ${ctx.now})`, "LedgerExpired");
+  if (r.deadline > ctx.now + BigInt(LIMITS.maxValiditySeconds)) {
+    fail("deadline", `${r.deadline} is more than 30 days ahead`, "LedgerDeadlineTooFar");
+  }
+}
+
+export function buildValidation(input: {
+  entryId: bigint | number;
+  verdict: VerdictName;
+  validator: string;
+  evidence?: string;
+  nonce: bigint;
+  deadline: bigint | number;
+}): LedgerValidation {
+  const entryId = uint64("entryId", input.entryId);
+  if (entryId === 0n) throw new RecordInputError("entryId", "entry ids start at 1");
+  return {
+    entryId,
+    verdict: codeOf(VERDICTS, input.verdict, "verdict"),
+    validator: address("validator", input.validator),
+    evidence: bytes32("evidence", input.evidence),
+    nonce: input.nonce,
+    deadline: uint64("deadline", input.deadline),
+  };
+}
+
+// ---------------------------------------------------------------- portable JSON
+
+/** A signed record as portable JSON: everything a relayer needs, numbers as decimal strings. */
+export interface SignedRecordJson {
+  type: "commons-ledger/signed-record@1";
+  chainId: string;
+  ledger: string;
+  record: Record<keyof LedgerRecord, string | number>;
+  signature: string;
+  digest: string;
+}
+
+export function toSignedJson(domain: TypedDataDomain, r: LedgerRecord, signature: string): SignedRecordJson {
+  const record = Object.fromEntries(
+    Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]),
+  ) as SignedRecordJson["record"];
+  return {
+    type: "commons-ledger/signed-record@1",
+    chainId: String(domain.chainId),
+    ledger: String(domain.verifyingContract),
+    record,
+    signature,
+    digest: recordDigest(domain, r),
+  };
+}
+
+const BIGINT_FIELDS = ["quantity", "time", "corrects", "satisfies", "nonce", "deadline"] as const;
+const NUMBER_FIELDS = ["flow", "action", "side"] as const;
+
+/** Parses and checks the shape of a signed record; throws RecordInputError on any problem. */
+export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record: LedgerRecord; signature: string } {
+  if (typeof json !== "object" || json === null) throw new RecordInputError("json", "is not an object");
+  const j = json as Partial<SignedRecordJson>;
+  if (j.type !== "commons-ledger/signed-record@1") {
+    throw new RecordInputError("type", `expected "commons-ledger/signed-record@1", got ${JSON.stringify(j.type)}`);
+  }
+  if (typeof j.chainId !== "string" || !/^\d+$/.test(j.chainId)) throw new RecordInputError("chainId", "must be a decimal string");
+  const ledger = address("ledger", j.ledger);
+  if (typeof j.signature !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(j.signature)) {
+    throw new RecordInputError("signature", "must be 0x-prefixed hex bytes");
+  }
+  const raw = j.record;
+  if (typeof raw !== "object" || raw === null) throw new RecordInputError("record", "is missing");
+  const get = (k: keyof LedgerRecord): string | number => {
+    const v = (raw as Record<string, unknown>)[k];
+    if (typeof v !== "string" && typeof v !== "number") throw new RecordInputError(`record.${k}`, "is missing");
+    return v;
+  };
+  const big = (k: (typeof BIGINT_FIELDS)[number]): bigint => {
+    const v = String(get(k));
+    if (!/^\d+$/.test(v)) throw new RecordInputError(`record.${k}`, `"${v}" is not a non-negative integer`);
+    return BigInt(v);
+  };
+  const small = (k: (typeof NUMBER_FIELDS)[number]): number => {
+    const v = Number(get(k));
+    if (!Number.isInteger(v) || v < 0 || v > 255) throw new RecordInputError(`record.${k}`, `${get(k)} is not a uint8`);
+    return v;
+  };
+  const unit = String(get("unit"));
+  if (!/^0x[0-9a-fA-F]{16}$/.test(unit)) throw new RecordInputError("record.unit", "must be bytes8 hex");
+  const record: LedgerRecord = {
+    flow: small("flow"),
+    action: small("action"),
+    provider: address("record.provider", String(get("provider"))),
+    receiver: address("record.receiver", String(get("receiver"))),
+    commons: bytes32("record.commons", String(get("commons"))),
+    resource: bytes32("record.resource", String(get("resource"))),
+    resourceSpec: bytes32("record.resourceSpec", String(get("resourceSpec"))),
+    process: bytes32("record.process", String(get("process"))),
+    side: small("side"),
+    quantity: big("quantity"),
+    unit: unit.toLowerCase(),
+    time: big("time"),
+    evidence: bytes32("record.evidence", String(get("evidence"))),
+    corrects: big("corrects"),
+    satisfies: big("satisfies"),
+    nonce: big("nonce"),
+    deadline: big("deadline"),
+  };
+  for (const k of ["time", "corrects", "satisfies", "deadline"] as const) {
+    if (record[k] > LIMITS.maxUint64) throw new RecordInputError(`record.${k}`, "is out of range");
+  }
+  const domain = ledgerDomain(BigInt(j.chainId), ledger);
+  if (j.digest !== undefined && j.digest !== recordDigest(domain, record)) {
+    throw new RecordInputError("digest", "does not match the record (the JSON was altered)");
+  }
+  return { domain, record, signature: j.signature };
+}
