@@ -27,8 +27,9 @@ export default defineConfig({
     mocha: { timeout: 120_000 },
   },
   networks: {
-    // The local chain started by `npm start` (anvil with a persistent state file).
-    local: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // The local chain started by `npm start` (anvil with a persistent state file). Its URL is set
+    // by the start script (another port in tests); it is a local dev chain, so a default is fine.
+    local: { type: "http", chainType: "l1", url: process.env.COMMONS_RPC_URL ?? "http://127.0.0.1:8545" },
     // Any real EVM network: set the variables with `npx hardhat keystore set LEDGER_RPC_URL` etc.
     live: {
       type: "http",

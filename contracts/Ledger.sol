@@ -372,7 +372,7 @@ contract Ledger is ILedger, EIP712 {
     function _emitRecorded(Record calldata r, uint256 recordCopy, uint256 id, address agent) private {
         bytes32 topic0 = Recorded.selector;
         assembly ("memory-safe") {
-            log4(recordCopy, _RECORD_BYTES, topic0, id, agent, calldataload(add(r, 0x80)))
+            log4(recordCopy, _RECORD_BYTES, topic0, id, and(agent, 0xffffffffffffffffffffffffffffffffffffffff), calldataload(add(r, 0x80)))
         }
     }
 
@@ -547,7 +547,8 @@ contract Ledger is ILedger, EIP712 {
     function _chain(bytes24 head, uint256 id, address signer, bytes32 recordHash) private pure returns (bytes24 next) {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
-            mstore(ptr, head)
+            // Solidity leaves narrowing conversions uncleaned on the stack: mask explicitly.
+            mstore(ptr, and(head, not(0xffffffffffffffff)))
             mstore(add(ptr, 0x20), id)
             mstore(add(ptr, 0x40), and(signer, 0xffffffffffffffffffffffffffffffffffffffff))
             mstore(add(ptr, 0x60), recordHash)
@@ -620,7 +621,8 @@ contract Ledger is ILedger, EIP712 {
                 mstore(add(ptr, 0x60), s)
                 mstore(0x00, 0)
                 if staticcall(gas(), 0x01, ptr, 0x80, 0x00, 0x20) {
-                    ok := and(eq(mload(0x00), signer), iszero(iszero(signer)))
+                    let expected := and(signer, 0xffffffffffffffffffffffffffffffffffffffff)
+                    ok := and(eq(mload(0x00), expected), iszero(iszero(expected)))
                 }
             }
         }
@@ -650,7 +652,7 @@ contract Ledger is ILedger, EIP712 {
     function _nonceSlot(address owner, uint256 nonce) private pure returns (uint256 slot) {
         uint256 key = nonce >> 64;
         assembly ("memory-safe") {
-            mstore(0x00, owner)
+            mstore(0x00, and(owner, 0xffffffffffffffffffffffffffffffffffffffff))
             mstore(0x20, _nonceSequences.slot)
             mstore(0x20, keccak256(0x00, 0x40))
             mstore(0x00, key)

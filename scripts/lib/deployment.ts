@@ -1,0 +1,78 @@
+// Where the local Ledger lives, and whether a recorded deployment is still there: a restart of
+// the persistent chain reuses it; a new chain (or a wiped state file) gets a fresh deployment.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { getAddress } from "ethers";
+import type { Provider } from "ethers";
+
+export interface LocalDeployment {
+  chainId: number;
+  /** Hash of block 0, which identifies the chain instance (a new anvil chain has another). */
+  genesisHash: string;
+  ledger: string;
+  /** First block to scan for the ledger's events. */
+  fromBlock: number;
+  deploymentId: string;
+}
+
+export function readDeployment(file: string): LocalDeployment | undefined {
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON (${(error as Error).message}); delete it to deploy afresh`);
+  }
+  const d = json as Partial<LocalDeployment>;
+  if (typeof d.chainId !== "number" || typeof d.genesisHash !== "string" || typeof d.ledger !== "string" || typeof d.fromBlock !== "number" || typeof d.deploymentId !== "string") {
+    throw new Error(`${file} does not describe a deployment (chainId, genesisHash, ledger, fromBlock, deploymentId); delete it to deploy afresh`);
+  }
+  return { ...d, ledger: getAddress(d.ledger) } as LocalDeployment;
+}
+
+export function writeDeployment(file: string, d: LocalDeployment): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(d, null, 2) + "\n");
+}
+
+/** True if the recorded deployment is on this very chain and its code is there. */
+export async function isDeployed(provider: Provider, d: LocalDeployment): Promise<boolean> {
+  const { chainId } = await provider.getNetwork();
+  if (Number(chainId) !== d.chainId) return false;
+  const genesis = await provider.getBlock(0);
+  if (!genesis || genesis.hash !== d.genesisHash) return false;
+  return (await provider.getCode(d.ledger)) !== "0x";
+}
+
+/** Deploys LedgerModule with Ignition (a child `hardhat ignition deploy`) and returns the address. */
+export async function deployWithIgnition(opts: { rpcUrl: string; deploymentId: string; projectRoot: string }): Promise<string> {
+  const hardhat = path.join(opts.projectRoot, "node_modules", ".bin", "hardhat");
+  const args = [
+    "ignition", "deploy", "scripts/ignition/modules/Ledger.ts",
+    "--network", "local",
+    "--deployment-id", opts.deploymentId,
+    "--reset",
+  ];
+  const env = {
+    ...process.env,
+    PATH: `${path.join(opts.projectRoot, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+    COMMONS_RPC_URL: opts.rpcUrl,
+    HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1",
+    HARDHAT_IGNITION_CONFIRM_RESET: "1",
+  };
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(hardhat, args, { cwd: opts.projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b) => (out += b));
+    child.stderr.on("data", (b) => (out += b));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`hardhat ignition deploy failed (exit ${code}):\n${out}`))));
+  });
+  const addresses = path.join(opts.projectRoot, "scripts", "ignition", "deployments", opts.deploymentId, "deployed_addresses.json");
+  if (!existsSync(addresses)) throw new Error(`Ignition wrote no ${addresses}:\n${output}`);
+  const json = JSON.parse(readFileSync(addresses, "utf8")) as Record<string, string>;
+  const ledger = json["LedgerModule#Ledger"];
+  if (!ledger) throw new Error(`${addresses} has no LedgerModule#Ledger`);
+  return getAddress(ledger);
+}

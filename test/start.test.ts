@@ -1,0 +1,107 @@
+// `npm start` as a user runs it: a new chain is deployed and seeded; after Ctrl-C and a second
+// start the same Ledger, entries and head are back (anvil --state), and nothing is redeployed.
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const PORT = 8611;
+
+interface Run {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(dataDir: string, port = PORT): Run {
+  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
+    cwd: root,
+    env: { ...process.env, PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`, COMMONS_DATA_DIR: dataDir, COMMONS_PORT: String(port) },
+  });
+  let out = "";
+  child.stdout.on("data", (b) => (out += b));
+  child.stderr.on("data", (b) => (out += b));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(run: Run, text: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!run.output().includes(text)) {
+    if (Date.now() > until) throw new Error(`timed out waiting for "${text}"; output so far:\n${run.output()}`);
+    if (run.child.exitCode !== null) throw new Error(`exited (${run.child.exitCode}) before "${text}":\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function summary(out: string): { ledger: string; entries: number; head: string } {
+  const m = /Ledger (0x[0-9a-fA-F]{40}) on chain \d+: (\d+) entries, head (0x[0-9a-f]{48})/.exec(out);
+  if (!m) throw new Error(`no summary line in:\n${out}`);
+  return { ledger: m[1], entries: Number(m[2]), head: m[3] };
+}
+
+describe("npm start", function () {
+  this.timeout(240_000);
+  let dataDir: string;
+  before(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), "commons-start-"));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  describe("on a new chain", () => {
+    it("deploys, seeds the demo commons, verifies the chain and keeps everything across Ctrl-C and a restart", async () => {
+      const first = start(dataDir);
+      await waitFor(first, "Commons Ledger is running.", 180_000);
+      const out1 = first.output();
+      expect(out1).to.include("started a new chain");
+      expect(out1).to.include("seeding the demo commons");
+      expect(out1).to.include("matches the on-chain head");
+      const s1 = summary(out1);
+      expect(s1.entries).to.equal(7);
+      for (const text of ["'work'", "'transfer'", "'use'", "'cite'", "'need'", "'accepted'", "'corrected by #7'"]) expect(out1).to.include(text);
+
+      first.child.kill("SIGINT");
+      expect(await first.exited).to.equal(0);
+      expect(first.output()).to.include("Saved to");
+
+      const second = start(dataDir);
+      await waitFor(second, "Commons Ledger is running.", 120_000);
+      const out2 = second.output();
+      expect(out2).to.include("resumed the saved chain");
+      expect(out2).to.include(`reusing the Ledger at ${s1.ledger}`);
+      expect(out2).not.to.include("seeding");
+      expect(summary(out2)).to.deep.equal(s1);
+      expect(out2).to.include("matches the on-chain head");
+      second.child.kill("SIGTERM");
+      expect(await second.exited).to.equal(0);
+    });
+  });
+
+  describe("when the port is taken", () => {
+    it("exits non-zero with a clear reason and leaves the data alone", async () => {
+      const holder = start(dataDir, PORT + 1);
+      await waitFor(holder, "Commons Ledger is running.", 120_000);
+      const other = mkdtempSync(path.join(tmpdir(), "commons-start-"));
+      try {
+        const clash = start(other, PORT + 1);
+        expect(await clash.exited).to.equal(1);
+        expect(clash.output()).to.match(/port \d+ on 127\.0\.0\.1 is already in use/);
+      } finally {
+        holder.child.kill("SIGINT");
+        await holder.exited;
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("when COMMONS_PORT is not a port", () => {
+    it("exits with code 2 before starting anything", async () => {
+      const bad = start(dataDir, "80a" as unknown as number);
+      expect(await bad.exited).to.equal(2);
+      expect(bad.output()).to.include('COMMONS_PORT must be a port number from 1024 to 65535, got "80a"');
+    });
+  });
+});
