@@ -5,7 +5,7 @@ import { configVariable, defineConfig } from "hardhat/config";
 const require = createRequire(import.meta.url);
 // Hardhat cannot download compilers here: use the pinned solc from npm (see package.json).
 const settings = { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "prague" };
-const solc = { version: "0.8.30", path: require.resolve("solc/soljson.js"), settings };
+const solc = { version: "0.8.30", path: require.resolve("solc/soljson.js"), settings: { ...settings, viaIR: true } };
 // EAS pins 0.8.29; it is compiled only so that `npm run bench` can compare against it.
 const solcForEas = { version: "0.8.29", path: require.resolve("solc-0.8.29/soljson.js"), settings };
 

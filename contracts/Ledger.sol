@@ -343,8 +343,7 @@ contract Ledger is ILedger, EIP712 {
         }
         address agent = _agentOf(r);
         uint256 nonce = _word(r, _F_NONCE);
-        uint256 nonceSlot = _nonceSlot(agent, nonce);
-        uint256 expected = _packNonce(uint192(nonce >> 64), _sload(nonceSlot));
+        (uint256 nonceSlot, uint256 expected) = _currentNonce(agent, nonce);
         if (nonce != expected) {
             return (abi.encodeWithSelector(LedgerInvalidNonce.selector, agent, nonce, expected), head);
         }
@@ -357,9 +356,12 @@ contract Ledger is ILedger, EIP712 {
             return (abi.encodeWithSelector(LedgerInvalidSignature.selector, agent), head);
         }
 
-        _sstore(nonceSlot, uint64(nonce) + 1);
+        // The nonce was checked current, so its sequence (< 2^64 - 1 in practice) + 1 is stored.
+        assembly ("memory-safe") {
+            sstore(nonceSlot, add(and(nonce, 0xffffffffffffffff), 1))
+        }
         newHead = _chain(head, id, agent, structHash);
-        _emitRecorded(r, recordCopy, id, agent);
+        _emitRecorded(recordCopy, id, agent);
         if (id % CHECKPOINT_INTERVAL == 0) {
             _checkpoints[id / CHECKPOINT_INTERVAL] = newHead;
             emit Checkpointed(id / CHECKPOINT_INTERVAL, newHead);
@@ -369,10 +371,10 @@ contract Ledger is ILedger, EIP712 {
     /// @dev Emits `Recorded`. The event's data is the record's ABI encoding, which is exactly the
     /// calldata copy made for hashing: logging it from there avoids decoding and re-encoding 17
     /// fields (~3,000 gas).
-    function _emitRecorded(Record calldata r, uint256 recordCopy, uint256 id, address agent) private {
+    function _emitRecorded(uint256 recordCopy, uint256 id, address agent) private {
         bytes32 topic0 = Recorded.selector;
         assembly ("memory-safe") {
-            log4(recordCopy, _RECORD_BYTES, topic0, id, and(agent, 0xffffffffffffffffffffffffffffffffffffffff), calldataload(add(r, 0x80)))
+            log3(recordCopy, _RECORD_BYTES, topic0, id, and(agent, 0xffffffffffffffffffffffffffffffffffffffff))
         }
     }
 
@@ -660,15 +662,12 @@ contract Ledger is ILedger, EIP712 {
         }
     }
 
-    function _sload(uint256 slot) private view returns (uint256 value) {
+    /// @dev The slot of the owner's sequence for the key of `nonce`, and the owner's current nonce
+    /// for that key (key and sequence packed).
+    function _currentNonce(address owner, uint256 nonce) private view returns (uint256 slot, uint256 current) {
+        slot = _nonceSlot(owner, nonce);
         assembly ("memory-safe") {
-            value := sload(slot)
-        }
-    }
-
-    function _sstore(uint256 slot, uint256 value) private {
-        assembly ("memory-safe") {
-            sstore(slot, value)
+            current := or(shl(64, shr(64, nonce)), sload(slot))
         }
     }
 

@@ -124,8 +124,9 @@ interface ILedger {
 
     // ------------------------------------------------------------------ events
 
-    /// @notice A record was appended as entry `id`. The event holds the whole record.
-    event Recorded(uint256 indexed id, address indexed signer, bytes32 indexed commons, Record record);
+    /// @notice A record was appended as entry `id`. The event holds the whole record (its commons
+    /// is `record.commons`; it is not a topic, which saves 375 gas per record).
+    event Recorded(uint256 indexed id, address indexed signer, Record record);
 
     /// @notice Item `index` of a batch was not recorded; `reason` is the ABI-encoded custom error.
     event RecordSkipped(uint256 indexed index, address indexed agent, bytes reason);

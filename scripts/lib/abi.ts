@@ -8,7 +8,7 @@ const VALIDATION_TUPLE =
 const PROOF_TUPLE = `(${RECORD_TUPLE} record, bytes32 previousHead, address[] laterSigners, bytes32[] laterRecordHashes)`;
 
 export const LEDGER_ABI = [
-  `event Recorded(uint256 indexed id, address indexed signer, bytes32 indexed commons, ${RECORD_TUPLE} record)`,
+  `event Recorded(uint256 indexed id, address indexed signer, ${RECORD_TUPLE} record)`,
   "event RecordSkipped(uint256 indexed index, address indexed agent, bytes reason)",
   "event Validated(uint256 indexed entryId, address indexed validator, uint8 verdict, bytes32 evidence, uint16 accepts, uint16 disputes)",
   "event Corrected(uint256 indexed entryId, uint256 indexed correctionId)",

@@ -205,6 +205,7 @@ export interface LedgerBench {
   receiver: string;
   nonceKey: bigint;
   maxBatch: number;
+  checkpointInterval: bigint;
   /** Gas limit for every transaction; undefined lets ethers estimate. */
   gasLimit?: bigint;
   /** Next nonce sequence per agent (lowercase address) for `nonceKey`. */
@@ -250,6 +251,7 @@ export async function createLedgerBench(
     receiver: benchWallet("receiver").address,
     nonceKey: opts.nonceKey ?? 1n,
     maxBatch: Number(await ledger.getFunction("MAX_BATCH").staticCall()),
+    checkpointInterval: await ledger.getFunction("CHECKPOINT_INTERVAL").staticCall(),
     gasLimit: opts.gasLimit,
     sequences: new Map(),
     serial: 0,
@@ -301,6 +303,8 @@ export async function signedTypicalRecords(b: LedgerBench, agents: readonly Agen
 
 export interface RecordsMeasure extends TxMeasure {
   records: number;
+  /** Checkpoints the transaction stored (an entry id that is a multiple of CHECKPOINT_INTERVAL). */
+  checkpoints: number;
   gasPerRecord: number;
   calldataBytesPerRecord: number;
   firstId: bigint;
@@ -321,10 +325,12 @@ export async function measureRecords(b: LedgerBench, agents: readonly Agent[], s
   const m = await sendMeasured(b.relayer, b.address, data, b.gasLimit);
   const ids: bigint[] = [];
   const skipped: string[] = [];
+  let checkpoints = 0;
   for (const log of m.receipt.logs) {
     if (log.address.toLowerCase() !== b.address.toLowerCase()) continue;
     const parsed = b.ledger.interface.parseLog({ topics: [...log.topics], data: log.data });
     if (parsed?.name === "Recorded") ids.push(parsed.args.id as bigint);
+    if (parsed?.name === "Checkpointed") checkpoints++;
     if (parsed?.name === "RecordSkipped") skipped.push(`#${parsed.args.index}: ${describeRevert(parsed.args.reason as string)}`);
   }
   if (skipped.length > 0 || ids.length !== agents.length) {
@@ -333,6 +339,7 @@ export async function measureRecords(b: LedgerBench, agents: readonly Agent[], s
   return {
     ...m,
     records: ids.length,
+    checkpoints,
     gasPerRecord: m.gasUsed / ids.length,
     calldataBytesPerRecord: m.calldata.bytes / ids.length,
     firstId: ids[0],
@@ -346,6 +353,28 @@ export const measureBatch = (b: LedgerBench, agents: readonly Agent[]) => measur
 /** `count` copies of one agent: a batch from one signer. */
 export const repeat = (agent: Agent, count: number): Agent[] => Array.from({ length: count }, () => agent);
 
+async function entryCount(b: LedgerBench): Promise<bigint> {
+  const [count] = (await b.ledger.getFunction("tip").staticCall()) as [bigint, string];
+  return count;
+}
+
+/**
+ * Every CHECKPOINT_INTERVAL-th entry also stores a checkpoint (~24,000 gas: a new storage slot
+ * and an event). For steady-state figures, this records filler entries (one batch) so that the
+ * next `size` entries contain no checkpoint. Returns the number of filler entries (0 if none were
+ * needed, or if `size` is a whole interval or more, where a checkpoint cannot be avoided).
+ */
+export async function avoidCheckpoint(b: LedgerBench, size: number, filler: Agent = eoaAgent(benchWallet("filler"))): Promise<number> {
+  const interval = b.checkpointInterval;
+  if (BigInt(size) >= interval) return 0;
+  const count = await entryCount(b);
+  const nextCheckpoint = (count / interval + 1n) * interval;
+  if (count + BigInt(size) < nextCheckpoint) return 0;
+  const pad = Number(nextCheckpoint - count);
+  await measureBatch(b, repeat(filler, pad));
+  return pad;
+}
+
 /** Records full batches (MAX_BATCH) of `agents`' records, round robin, until the ledger holds `count` entries. */
 export async function fillTo(
   b: LedgerBench,
@@ -353,7 +382,7 @@ export async function fillTo(
   agents: readonly Agent[],
   onBatch?: (m: RecordsMeasure) => void,
 ): Promise<RecordsMeasure[]> {
-  const [current] = (await b.ledger.getFunction("tip").staticCall()) as [bigint, string];
+  const current = await entryCount(b);
   const out: RecordsMeasure[] = [];
   let i = 0;
   for (let n = current; n < count; ) {
@@ -411,17 +440,25 @@ export async function deployErc1271Agent(ethers: HardhatEthers, owner: Wallet): 
   return erc1271Agent(await wallet.getAddress(), owner);
 }
 
-/** Gas of one relayed typical record by a returning signer (a fresh agent records once first). */
+/**
+ * Gas of one relayed typical record by a returning signer (a fresh agent records once first),
+ * on an entry that stores no checkpoint.
+ */
 export async function measureTypicalSingle(ethers: HardhatEthers, ledger: BaseContract, label = "test/single"): Promise<RecordsMeasure> {
   const b = await createLedgerBench(ethers, ledger);
   const agent = eoaAgent(benchWallet(label));
   await measureRecord(b, agent);
+  await avoidCheckpoint(b, 1);
   return measureRecord(b, agent);
 }
 
 export type BatchShape = "one-signer" | "distinct-returning" | "first-time";
 
-/** Gas of a batch of `n` typical records of the given shape (returning signers record once first). */
+/**
+ * Gas of a batch of `n` typical records of the given shape (returning signers record once first),
+ * placed so that it stores no checkpoint when n < CHECKPOINT_INTERVAL. Labels make the agents:
+ * "first-time" is first-time only once per label and ledger.
+ */
 export async function measureTypicalBatch(
   ethers: HardhatEthers,
   ledger: BaseContract,
@@ -433,9 +470,11 @@ export async function measureTypicalBatch(
   if (shape === "one-signer") {
     const agent = eoaAgent(benchWallet(label));
     await measureRecord(b, agent);
+    await avoidCheckpoint(b, n);
     return measureBatch(b, repeat(agent, n));
   }
   const agents = benchAgents(label, n);
   if (shape === "distinct-returning") await measureBatch(b, agents);
+  await avoidCheckpoint(b, n);
   return measureBatch(b, agents);
 }

@@ -156,7 +156,7 @@ export function decodeLedgerLogs(logs: readonly Log[]): LedgerEvents {
     switch (parsed.name) {
       case "Recorded": {
         const record = toRecord(a.record);
-        events.entries.push({ id: a.id, signer: a.signer, commons: a.commons, record, recordHash: hashRecord(record), ...base, logIndex: log.index });
+        events.entries.push({ id: a.id, signer: a.signer, commons: record.commons, record, recordHash: hashRecord(record), ...base, logIndex: log.index });
         break;
       }
       case "Validated":
