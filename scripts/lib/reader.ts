@@ -120,7 +120,8 @@ async function withRetry<T>(fn: () => Promise<T>, opts: ReadOptions): Promise<T>
   }
 }
 
-function toRecord(value: unknown): LedgerRecord {
+/** A decoded `Record` tuple (ethers Result) as a LedgerRecord. */
+export function toRecord(value: unknown): LedgerRecord {
   const r = value as { toObject(): Record<string, unknown> };
   const o = r.toObject();
   return {

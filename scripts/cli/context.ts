@@ -1,0 +1,68 @@
+// Where the ledger is: --rpc / COMMONS_RPC_URL, --ledger / COMMONS_LEDGER, or the local deployment
+// that `npm start` recorded. Every value is checked before the first RPC call; the RPC is then
+// probed once with a timeout, so an unreachable node is a one-line error, not a hang.
+import path from "node:path";
+import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { readDeployment } from "../lib/deployment.js";
+import { CliInputError, parseAddress, parseUint, parseUrl } from "./inputs.js";
+
+export interface GlobalOptions {
+  rpc?: string;
+  ledger?: string;
+  fromBlock?: string;
+  chainId?: string;
+  timeout?: string;
+}
+
+export interface Target {
+  rpc: string;
+  ledger: string;
+  fromBlock: number;
+  /** Expected chain id, if the user named one. */
+  chainId?: bigint;
+  timeoutMs: number;
+}
+
+export function resolveTarget(g: GlobalOptions): Target {
+  const rpc = parseUrl("--rpc", g.rpc ?? process.env.COMMONS_RPC_URL ?? "http://127.0.0.1:8545");
+  const chainId = g.chainId !== undefined ? parseUint("--chain-id", g.chainId) : undefined;
+  if (chainId === 0n) throw new CliInputError("--chain-id", "must be positive");
+  const timeoutMs = g.timeout !== undefined ? Number(parseUint("--timeout", g.timeout, 3_600_000n)) : 30_000;
+  let ledger = g.ledger ?? process.env.COMMONS_LEDGER;
+  let fromBlock = g.fromBlock !== undefined ? Number(parseUint("--from-block", g.fromBlock, BigInt(Number.MAX_SAFE_INTEGER))) : undefined;
+  if (ledger === undefined) {
+    const file = path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "deployment.json");
+    const d = readDeployment(file);
+    if (!d) throw new CliInputError("--ledger", `no ledger address: pass --ledger, set COMMONS_LEDGER, or run npm start (which writes ${file})`);
+    ledger = d.ledger;
+    fromBlock ??= d.fromBlock;
+  }
+  return { rpc, ledger: parseAddress("--ledger", ledger), fromBlock: fromBlock ?? 0, chainId, timeoutMs };
+}
+
+/** Connects, checking the node answers and is on the expected chain. */
+export async function connect(t: Target): Promise<JsonRpcProvider> {
+  let chainId: bigint;
+  try {
+    const res = await fetch(t.rpc, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(Math.min(t.timeoutMs, 15_000)),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const body = (await res.json()) as { result?: string; error?: { message?: string } };
+    if (typeof body.result !== "string") throw new Error(body.error?.message ?? "no result");
+    chainId = BigInt(body.result);
+  } catch (error) {
+    throw new Error(`cannot reach the RPC at ${t.rpc}: ${(error as Error).message}`);
+  }
+  if (t.chainId !== undefined && t.chainId !== chainId) {
+    throw new Error(`the RPC at ${t.rpc} is on chain ${chainId}, not ${t.chainId} (--chain-id)`);
+  }
+  const request = new FetchRequest(t.rpc);
+  request.timeout = t.timeoutMs;
+  const provider = new JsonRpcProvider(request, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
+  if ((await provider.getCode(t.ledger)) === "0x") throw new Error(`there is no contract at ${t.ledger} on chain ${chainId}`);
+  return provider;
+}

@@ -1,0 +1,65 @@
+// Keys for signing: an encrypted keystore file (ethers / Web3 Secret Storage JSON) with its
+// password from COMMONS_KEYSTORE_PASSWORD or a prompt, or COMMONS_PRIVATE_KEY. Never a plaintext
+// key on the command line (it would end up in shell history and process lists).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { Wallet, isKeystoreJson } from "ethers";
+import type { Provider } from "ethers";
+import { CliInputError } from "./inputs.js";
+
+async function prompt(question: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new CliInputError("--keystore", "set COMMONS_KEYSTORE_PASSWORD (no terminal to ask for the password)");
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // Hide the typed password.
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+    if (s.startsWith(question)) process.stderr.write(question);
+  };
+  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+  rl.close();
+  process.stderr.write("\n");
+  return answer;
+}
+
+async function password(question: string): Promise<string> {
+  const fromEnv = process.env.COMMONS_KEYSTORE_PASSWORD;
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : prompt(question);
+}
+
+/** Checks the key source exists and is well formed, without decrypting (cheap, no RPC). */
+export function checkKeySource(keystore: string | undefined): void {
+  if (keystore !== undefined) {
+    if (!existsSync(keystore)) throw new CliInputError("--keystore", `file "${keystore}" does not exist`);
+    if (!isKeystoreJson(readFileSync(keystore, "utf8"))) throw new CliInputError("--keystore", `"${keystore}" is not an encrypted JSON keystore`);
+    return;
+  }
+  const key = process.env.COMMONS_PRIVATE_KEY;
+  if (key === undefined || key === "") throw new CliInputError("key", "no key: pass --keystore FILE or set COMMONS_PRIVATE_KEY");
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw new CliInputError("COMMONS_PRIVATE_KEY", "is not a 32-byte hex private key");
+}
+
+export async function loadSigner(keystore: string | undefined, provider?: Provider): Promise<Wallet> {
+  checkKeySource(keystore);
+  let wallet: Wallet;
+  if (keystore !== undefined) {
+    const json = readFileSync(keystore, "utf8");
+    try {
+      wallet = (await Wallet.fromEncryptedJson(json, await password(`Password for ${keystore}: `))) as Wallet;
+    } catch (error) {
+      if (error instanceof CliInputError) throw error;
+      throw new CliInputError("--keystore", `cannot decrypt "${keystore}": wrong password?`);
+    }
+  } else {
+    const key = process.env.COMMONS_PRIVATE_KEY!;
+    wallet = new Wallet(key.startsWith("0x") ? key : `0x${key}`);
+  }
+  return provider ? wallet.connect(provider) : wallet;
+}
+
+export async function createKeystore(out: string, privateKey?: string): Promise<string> {
+  if (existsSync(out)) throw new CliInputError("--out", `"${out}" exists; refusing to overwrite a keystore`);
+  const pass = await password(`New password for ${out}: `);
+  if (pass.length < 8) throw new CliInputError("password", "must be at least 8 characters");
+  const wallet = privateKey ? new Wallet(privateKey) : Wallet.createRandom();
+  writeFileSync(out, await wallet.encrypt(pass), { mode: 0o600 });
+  return wallet.address;
+}

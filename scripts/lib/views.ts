@@ -1,0 +1,150 @@
+// Views derived from the ledger's events alone: each entry's state (the same rule as the
+// contract's entryState), filters, and open accounts per contributor, action and unit.
+import { ZeroAddress } from "ethers";
+import type { Entry, LedgerEvents } from "./reader.js";
+import { decodeUnit } from "./record.js";
+import { ACTIONS, ENTRY_STATES, FLOWS } from "./vocabulary.js";
+import type { ActionName, EntryStateName, FlowName } from "./vocabulary.js";
+
+export interface EntryView {
+  entry: Entry;
+  id: bigint;
+  flow: FlowName;
+  action: ActionName;
+  agent: string;
+  unit: string;
+  state: EntryStateName;
+  accepts: number;
+  disputes: number;
+  correctedBy: bigint;
+  validations: { validator: string; verdict: "accept" | "dispute"; evidence: string; transactionHash: string }[];
+}
+
+const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1 };
+
+/** Derives every entry's state from the events, exactly as `Ledger.entryState` does on-chain. */
+export function deriveEntries(events: LedgerEvents): EntryView[] {
+  const rules = new Map<string, { acceptsRequired: number; disputesToBlock: number }>();
+  for (const e of events.all) {
+    if (e.name !== "QuorumRuleSet") continue;
+    rules.set(`${String(e.args.commons)}:${Number(e.args.action)}`, {
+      acceptsRequired: Number(e.args.acceptsRequired),
+      disputesToBlock: Number(e.args.disputesToBlock),
+    });
+  }
+  const tallies = new Map<bigint, { accepts: number; disputes: number }>();
+  const validations = new Map<bigint, EntryView["validations"]>();
+  for (const v of events.validations) {
+    tallies.set(v.entryId, { accepts: v.accepts, disputes: v.disputes });
+    const list = validations.get(v.entryId) ?? [];
+    list.push({ validator: v.validator, verdict: v.verdict === 0 ? "accept" : "dispute", evidence: v.evidence, transactionHash: v.transactionHash });
+    validations.set(v.entryId, list);
+  }
+  const corrected = new Map<bigint, bigint>();
+  for (const c of events.corrections) corrected.set(c.entryId, c.correctionId);
+
+  return events.entries.map((entry) => {
+    const { accepts, disputes } = tallies.get(entry.id) ?? { accepts: 0, disputes: 0 };
+    const correctedBy = corrected.get(entry.id) ?? 0n;
+    const rule = rules.get(`${entry.record.commons}:${entry.record.action}`) ?? DEFAULT_RULE;
+    let state: EntryStateName = "claimed";
+    if (correctedBy !== 0n) state = "corrected";
+    else if (accepts + disputes > 0 && disputes >= rule.disputesToBlock) state = "disputed";
+    else if (accepts + disputes > 0 && accepts >= rule.acceptsRequired) state = "accepted";
+    return {
+      entry,
+      id: entry.id,
+      flow: FLOWS[entry.record.flow],
+      action: ACTIONS[entry.record.action],
+      agent: entry.record.provider !== ZeroAddress ? entry.record.provider : entry.record.receiver,
+      unit: decodeUnit(entry.record.unit),
+      state,
+      accepts,
+      disputes,
+      correctedBy,
+      validations: validations.get(entry.id) ?? [],
+    };
+  });
+}
+
+export interface EntryFilter {
+  commons?: string;
+  agent?: string;
+  action?: ActionName;
+  flow?: FlowName;
+  state?: EntryStateName;
+  /** Inclusive range on the record's time (unix seconds). */
+  from?: bigint;
+  to?: bigint;
+}
+
+export function filterEntries(views: readonly EntryView[], f: EntryFilter): EntryView[] {
+  return views.filter(
+    (v) =>
+      (f.commons === undefined || v.entry.record.commons === f.commons.toLowerCase()) &&
+      (f.agent === undefined || v.agent.toLowerCase() === f.agent.toLowerCase()) &&
+      (f.action === undefined || v.action === f.action) &&
+      (f.flow === undefined || v.flow === f.flow) &&
+      (f.state === undefined || v.state === f.state) &&
+      (f.from === undefined || v.entry.record.time >= f.from) &&
+      (f.to === undefined || v.entry.record.time <= f.to),
+  );
+}
+
+export type Period = "all" | "year" | "month" | "week" | "day";
+
+export function periodOf(time: bigint, period: Period): string {
+  if (period === "all") return "all";
+  const d = new Date(Number(time) * 1000);
+  const iso = d.toISOString();
+  if (period === "year") return iso.slice(0, 4);
+  if (period === "month") return iso.slice(0, 7);
+  if (period === "day") return iso.slice(0, 10);
+  // ISO week: the Thursday of this week decides the year.
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${t.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+export interface AccountRow {
+  period: string;
+  agent: string;
+  action: ActionName;
+  unit: string;
+  /** Entries that count: events, not corrected. */
+  entries: number;
+  claimed: bigint;
+  accepted: bigint;
+  disputed: bigint;
+}
+
+/**
+ * Open accounting: for each period, contributor, action and unit, the quantity claimed (every
+ * event that is not corrected: a correction replaces its entry) and how much of it is accepted or
+ * disputed. Intents (needs, offers, commitments) are not contributions and are left out.
+ */
+export function accounts(views: readonly EntryView[], period: Period = "all"): AccountRow[] {
+  const rows = new Map<string, AccountRow>();
+  for (const v of views) {
+    if (v.flow !== "event" || v.state === "corrected") continue;
+    const p = periodOf(v.entry.record.time, period);
+    const key = `${p}|${v.agent}|${v.action}|${v.unit}`;
+    let row = rows.get(key);
+    if (!row) {
+      row = { period: p, agent: v.agent, action: v.action, unit: v.unit, entries: 0, claimed: 0n, accepted: 0n, disputed: 0n };
+      rows.set(key, row);
+    }
+    row.entries++;
+    row.claimed += v.entry.record.quantity;
+    if (v.state === "accepted") row.accepted += v.entry.record.quantity;
+    if (v.state === "disputed") row.disputed += v.entry.record.quantity;
+  }
+  return [...rows.values()].sort(
+    (a, b) => a.period.localeCompare(b.period) || a.agent.localeCompare(b.agent) || a.action.localeCompare(b.action) || a.unit.localeCompare(b.unit),
+  );
+}
+
+export { ENTRY_STATES };
