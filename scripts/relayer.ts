@@ -1,0 +1,62 @@
+// `npm run relayer`: the gasless path. Contributors POST signed records; the relayer pays for the
+// transactions. Options (flags or environment):
+//   --port (COMMONS_RELAYER_PORT, 8787)  --db (COMMONS_RELAYER_DB, <data>/relayer.sqlite)
+//   --batch-size (100, at most 150)  --wait-ms (500)  --rate (records/s per signer, 50)  --burst (500)
+//   --rpc / --ledger / --from-block as for the CLI; the paying key: COMMONS_RELAYER_KEY or
+//   --keystore FILE, or --dev for anvil's first dev account on a local chain (chain id 31337).
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { Wallet } from "ethers";
+import { connect, resolveTarget } from "./cli/context.js";
+import { CliInputError, parseUint } from "./cli/inputs.js";
+import { loadSigner } from "./cli/keys.js";
+import { DEV_MNEMONIC } from "./lib/seed.js";
+
+// node:sqlite prints an ExperimentalWarning when loaded; it is the only one, and it is noise here.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  if (String(warning).includes("SQLite is an experimental feature")) return;
+  (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+const { startRelayer } = await import("./lib/relayer/service.js");
+
+try {
+  const { values } = parseArgs({
+    options: {
+      rpc: { type: "string" }, ledger: { type: "string" }, "from-block": { type: "string" },
+      port: { type: "string" }, db: { type: "string" }, "batch-size": { type: "string" }, "wait-ms": { type: "string" },
+      rate: { type: "string" }, burst: { type: "string" }, keystore: { type: "string" }, dev: { type: "boolean" },
+    },
+    strict: true,
+  });
+  const target = resolveTarget({ rpc: values.rpc, ledger: values.ledger, fromBlock: values["from-block"] });
+  const port = Number(parseUint("--port", values.port ?? process.env.COMMONS_RELAYER_PORT ?? "8787", 65535n));
+  const batchSize = Number(parseUint("--batch-size", values["batch-size"] ?? "100", 150n));
+  if (batchSize < 1) throw new CliInputError("--batch-size", "must be 1 to 150");
+  const waitMs = Number(parseUint("--wait-ms", values["wait-ms"] ?? "500", 60_000n));
+  const rate = Number(parseUint("--rate", values.rate ?? "50", 1_000_000n));
+  const burst = Number(parseUint("--burst", values.burst ?? "500", 1_000_000n));
+  const dbFile = path.resolve(values.db ?? process.env.COMMONS_RELAYER_DB ?? path.join(process.env.COMMONS_DATA_DIR ?? "data", "relayer.sqlite"));
+  const provider = await connect(target);
+  const { chainId } = await provider.getNetwork();
+  let wallet: Wallet;
+  if (values.dev) {
+    if (chainId !== 31337n) throw new CliInputError("--dev", `dev keys are only for a local chain (31337), not chain ${chainId}`);
+    wallet = Wallet.fromPhrase(DEV_MNEMONIC).connect(provider) as unknown as Wallet;
+  } else if (process.env.COMMONS_RELAYER_KEY) {
+    if (!/^(0x)?[0-9a-fA-F]{64}$/.test(process.env.COMMONS_RELAYER_KEY)) throw new CliInputError("COMMONS_RELAYER_KEY", "is not a 32-byte hex private key");
+    wallet = new Wallet(process.env.COMMONS_RELAYER_KEY, provider);
+  } else {
+    wallet = await loadSigner(values.keystore, provider);
+  }
+  const relayer = await startRelayer({ provider, wallet, ledger: target.ledger, fromBlock: target.fromBlock, dbFile, port, batchSize, waitMs, ratePerSecond: rate, burst });
+  const stop = async () => {
+    await relayer.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+} catch (error) {
+  process.stderr.write(`relayer: ${(error as Error).message.split("\n")[0]}\n`);
+  process.exit(error instanceof CliInputError ? 2 : 1);
+}
