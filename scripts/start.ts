@@ -1,6 +1,9 @@
 // `npm start`: a local chain that keeps its data, the Ledger deployed once with Ignition, a demo
 // commons seeded on a new chain only, and a summary of what is there. Ctrl-C stops everything and
 // the chain's state is saved; the next `npm start` resumes with the same entries and head.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, id } from "ethers";
@@ -24,10 +27,16 @@ if (!/^\d+$/.test(portText) || Number(portText) < 1024 || Number(portText) > 655
 const port = Number(portText);
 
 let chain: LocalChain | undefined;
+let relayer: ChildProcess | undefined;
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    if (relayer && relayer.exitCode === null) {
+      const exited = new Promise((r) => relayer!.once("exit", r));
+      relayer.kill("SIGTERM");
+      await exited;
+    }
     if (chain) {
       console.log("\nStopping the local chain (saving its state)...");
       await chain.stop();
@@ -65,6 +74,10 @@ try {
     deployment = fresh;
   }
 
+  // The gasless path: the relayer pays with anvil's first dev account.
+  const relayerPortText = process.env.COMMONS_RELAYER_PORT ?? String(port + 242);
+  const relayerUrl = await startRelayerChild(chain.url, deployment, relayerPortText);
+
   const client = await LedgerClient.connect(devWallet(0, provider), deployment.ledger, deployment.fromBlock);
   const events = await client.events();
   const tip = await client.tip();
@@ -88,6 +101,8 @@ try {
   console.log(`
 What to try next:
   RPC            ${chain.url} (chain id ${deployment.chainId}; anvil's dev accounts)
+  Relayer        ${relayerUrl} (gasless: POST signed records to /records; log in ${path.join(dataDir, "relayer.log")})
+  CLI            npx commons list | accounts | verify | claim --help   (reads ${deploymentFile})
   Ledger         ${deployment.ledger} (events from block ${deployment.fromBlock})
   Deployment     ${deploymentFile}
   Tests          npm test
@@ -99,4 +114,22 @@ Commons Ledger is running.`);
 } catch (error) {
   console.error(`\nnpm start failed: ${(error as Error).message}`);
   await stop(1);
+}
+
+async function startRelayerChild(rpc: string, d: LocalDeployment, relayerPort: string): Promise<string> {
+  const log = createWriteStream(path.join(dataDir, "relayer.log"), { flags: "a" });
+  const bin = path.join(root, "node_modules", ".bin");
+  const args = [path.join(root, "scripts", "relayer.ts"), "--dev", "--port", relayerPort, "--rpc", rpc, "--ledger", d.ledger, "--from-block", String(d.fromBlock), "--db", path.join(dataDir, "relayer.sqlite")];
+  const child = spawn(path.join(bin, "tsx"), args, { cwd: root, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }, stdio: ["ignore", "pipe", "pipe"] });
+  relayer = child;
+  let out = "";
+  child.stdout!.on("data", (b) => { out += b; log.write(b); });
+  child.stderr!.on("data", (b) => { out += b; log.write(b); });
+  const until = Date.now() + 60_000;
+  while (!/relayer: (http:\/\/\S+)/.test(out)) {
+    if (child.exitCode !== null) throw new Error(`the relayer exited (${child.exitCode}): ${out.trim().split("\n").at(-1)}`);
+    if (Date.now() > until) throw new Error("the relayer did not start within 60 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return /relayer: (http:\/\/\S+)/.exec(out)![1];
 }

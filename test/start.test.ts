@@ -62,6 +62,11 @@ describe("npm start", function () {
       const s1 = summary(out1);
       expect(s1.entries).to.equal(7);
       for (const text of ["'work'", "'transfer'", "'use'", "'cite'", "'need'", "'accepted'", "'corrected by #7'"]) expect(out1).to.include(text);
+      const relayer = /Relayer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out1);
+      expect(relayer, "the relayer URL is printed").to.not.equal(null);
+      const health = (await (await fetch(`${relayer![1]}/health`)).json()) as { ok: boolean; ledger: string };
+      expect(health.ok).to.equal(true);
+      expect(health.ledger).to.equal(s1.ledger);
 
       first.child.kill("SIGINT");
       expect(await first.exited).to.equal(0);

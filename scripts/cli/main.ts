@@ -169,13 +169,13 @@ program
     };
     const key = parseUint("--nonce-key", o.nonceKey, (1n << 192n) - 1n);
     const sequence = o.nonce !== undefined ? parseUint("--nonce", o.nonce) : undefined;
-    checkKeySource(o.keystore);
-    const target = resolveTarget(globals());
     // Shape checks that need no chain: everything but the link targets and the nonce. Without
     // --provider the signer is the provider (a need is signed by its receiver).
     const placeholder = draft.provider === undefined && flow !== "need" ? "0x000000000000000000000000000000000000dEaD" : draft.provider;
     const offline = buildRecord({ ...draft, provider: placeholder, nonce: packNonce(key, sequence ?? 0n) });
     checkRecord(offline, { now: nowSeconds, allowCorrection: offline.corrects !== 0n });
+    checkKeySource(o.keystore);
+    const target = resolveTarget(globals());
 
     const offlineSigning = sequence !== undefined && target.chainId !== undefined;
     const provider_ = offlineSigning ? undefined : await connect(target);
@@ -225,7 +225,11 @@ program
     const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
     if (!relayer) checkKeySource(o.keystore);
     const target = resolveTarget(globals());
+    const localNow = BigInt(Math.floor(Date.now() / 1000));
     for (const it of items) {
+      if (it.record.deadline < localNow) {
+        throw new CliInputError(it.file, `the signature expired at ${new Date(Number(it.record.deadline) * 1000).toISOString()}; sign the claim again`);
+      }
       if (String(it.domain.verifyingContract).toLowerCase() !== target.ledger.toLowerCase()) {
         throw new CliInputError(it.file, `signed for ledger ${it.domain.verifyingContract}, not ${target.ledger}`);
       }

@@ -1,0 +1,215 @@
+// The `commons` CLI end to end, as contributors, validators and auditors use it, against a real
+// anvil with the Ledger deployed through Ignition and the relayer running as its own process.
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Wallet, id } from "ethers";
+import { LedgerClient } from "../scripts/lib/client.js";
+import { devWallet } from "../scripts/lib/seed.js";
+import { runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
+import type { LocalLedger, RelayerProcess, Run } from "./helpers/local-ledger.js";
+
+const PASSWORD = "correct horse battery staple";
+
+describe("commons CLI", function () {
+  this.timeout(180_000);
+  let l: LocalLedger;
+  let relayer: RelayerProcess;
+  let dir: string;
+  let commons: string;
+  let env: Record<string, string>;
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { ...env, ...extra });
+  const payerKey = () => devWallet(0, l.provider).privateKey;
+
+  before(async () => {
+    l = await startLocalLedger();
+    dir = mkdtempSync(path.join(tmpdir(), "commons-cli-"));
+    env = { COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_KEYSTORE_PASSWORD: PASSWORD };
+    const steward = devWallet(1, l.provider);
+    const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+    commons = await (client.contract.connect(steward) as typeof client.contract).registerCommons.staticCall(id("cli"), "CLI test commons");
+    await client.send(() => (client.contract.connect(steward) as typeof client.contract).registerCommons(id("cli"), "CLI test commons"));
+    relayer = await startRelayerProcess(l, path.join(dir, "relayer.sqlite"), ["--wait-ms", "100"]);
+  });
+
+  after(async () => {
+    relayer?.child.kill("SIGTERM");
+    await relayer?.exited;
+    await l?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function recordedViaRelayer(digest: string): Promise<{ state: string; entryId: string }> {
+    for (let i = 0; i < 100; i++) {
+      const body = (await (await fetch(`${relayer.url}/records/${digest}`)).json()) as { state: string; entryId: string; error: string | null };
+      if (body.state === "recorded") return body;
+      if (body.state === "failed") throw new Error(`the relayer failed the record: ${body.error}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("not recorded within 10 s");
+  }
+
+  describe("a contributor without ETH", () => {
+    it("creates a keystore, signs a claim, has the relayer record it, and sees it in the accounts; verify passes", async () => {
+      const keystore = path.join(dir, "zoe.json");
+      const created = await cli(["keys", "--out", keystore]);
+      expect(created.code, created.stderr).to.equal(0);
+      const zoe = created.stdout.split(" ")[0];
+      expect(await l.provider.getBalance(zoe)).to.equal(0n);
+
+      const claim = await cli(["claim", "--keystore", keystore, "--action", "work", "--commons", commons, "--quantity", "2.5", "--unit", "h", "--evidence-file", keystore, "--out", path.join(dir, "claim.json")]);
+      expect(claim.code, claim.stderr).to.equal(0);
+      const signed = JSON.parse(readFileSync(path.join(dir, "claim.json"), "utf8"));
+      expect(signed.record.provider).to.equal(zoe);
+
+      const submitted = await cli(["submit", path.join(dir, "claim.json"), "--relayer", relayer.url]);
+      expect(submitted.code, submitted.stderr).to.equal(0);
+      expect(submitted.stdout).to.match(/queued|recorded/);
+      const { entryId } = await recordedViaRelayer(signed.digest);
+
+      const acc = await cli(["accounts", "--json", "--agent", zoe]);
+      expect(acc.code, acc.stderr).to.equal(0);
+      expect(JSON.parse(acc.stdout)).to.deep.equal([{ period: "all", agent: zoe, action: "work", unit: "h", entries: 1, claimed: "2.5", accepted: "0", disputed: "0" }]);
+
+      const shown = await cli(["show", entryId, "--json"]);
+      expect(JSON.parse(shown.stdout)).to.include({ agent: zoe, quantity: "2.5 h", state: "claimed" });
+
+      const verified = await cli(["verify"]);
+      expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
+      expect(verified.stdout).to.include("OK: the ledger verifies");
+      expect(await l.provider.getBalance(zoe)).to.equal(0n);
+    });
+  });
+
+  describe("claim --file and submit directly", () => {
+    it("signs from a JSON file, the payer's key sends it, and validations move it to accepted", async () => {
+      const alice = Wallet.createRandom();
+      writeFileSync(path.join(dir, "use.json"), JSON.stringify({ action: "use", commons, resource: "3D printer #1", process: "print run 7", side: "input", quantity: 4, unit: "h" }));
+      const claim = await cli(["claim", "--file", path.join(dir, "use.json"), "--out", path.join(dir, "use.signed.json")], { COMMONS_PRIVATE_KEY: alice.privateKey });
+      expect(claim.code, claim.stderr).to.equal(0);
+      const sent = await cli(["submit", path.join(dir, "use.signed.json")], { COMMONS_PRIVATE_KEY: payerKey() });
+      expect(sent.code, sent.stderr).to.equal(0);
+      const entry = /entry (\d+)/.exec(sent.stdout)![1];
+
+      const v = await cli(["validate", entry, "accept"], { COMMONS_PRIVATE_KEY: devWallet(3, l.provider).privateKey });
+      expect(v.code, v.stderr).to.equal(0);
+      expect(v.stdout).to.include("now accepted, 1 accept / 0 dispute");
+
+      const listed = JSON.parse((await cli(["list", "--json", "--state", "accepted", "--action", "use"])).stdout) as { id: string; agent: string }[];
+      expect(listed.map((e) => e.agent)).to.deep.equal([alice.address]);
+    });
+  });
+
+  describe("export", () => {
+    it("writes every entry as CSV and as ValueFlows JSON-LD", async () => {
+      const count = JSON.parse((await cli(["list", "--json"])).stdout).length;
+      const csv = await cli(["export", "--format", "csv"]);
+      expect(csv.code).to.equal(0);
+      const lines = csv.stdout.trim().split("\n");
+      expect(lines).to.have.length(count + 1);
+      expect(lines[0]).to.match(/^id,flow,action,agent,/);
+      const ld = JSON.parse((await cli(["export", "--format", "jsonld"])).stdout);
+      expect(ld["@context"].vf).to.equal("https://w3id.org/valueflows/ont/vf#");
+      expect(ld["@graph"]).to.have.length(count);
+      expect(ld["@graph"][0]["@type"]).to.equal("vf:EconomicEvent");
+      expect(ld["@graph"][0]["vf:action"]).to.deep.equal({ "@id": "vf:work" });
+      expect(ld["@graph"][0]["vf:effortQuantity"]["om2:hasUnit"]).to.deep.equal({ "@id": "om2:hour" });
+    });
+  });
+
+  describe("bad input", () => {
+    // A node that only counts requests: invalid input must be refused before any RPC call.
+    let requests = 0;
+    let counter: http.Server;
+    let counterUrl: string;
+    before(async () => {
+      counter = http.createServer((_, res) => {
+        requests++;
+        res.writeHead(500).end();
+      });
+      await new Promise<void>((r) => counter.listen(0, "127.0.0.1", () => r()));
+      counterUrl = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`;
+    });
+    after(() => new Promise<void>((r) => counter.close(() => r())));
+
+    const base = () => ["--rpc", counterUrl, "--ledger", l.ledger];
+    const claim = (...flags: string[]) => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", ...flags];
+    const cases: [string, () => string[], RegExp, Record<string, string>?][] = [
+      ["a malformed address", () => claim("--receiver", "0x1234"), /--receiver: "0x1234" is not an address/],
+      ["bad hex", () => [...base(), "claim", "--action", "work", "--commons", "0xzz", "--quantity", "1", "--unit", "h"], /--commons: "0xzz" is not a 32-byte hex value/],
+      ["an unknown action", () => [...base(), "claim", "--action", "dance", "--commons", commons, "--quantity", "1", "--unit", "h"], /--action: "dance" is not one of: work, cite/],
+      ["a negative quantity", () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity=-3", "--unit", "h"], /quantity: "-3" is not a non-negative decimal number/],
+      ["an oversized quantity", () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1" + "0".repeat(40), "--unit", "h"], /quantity: "1000.*" is too large/],
+      ["too many decimals", () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "0.1234567", "--unit", "h"], /more than 6 decimals/],
+      ["a unit that is too long", () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "kilograms"], /unit: "kilograms" must be 1 to 8 printable ASCII/],
+      ["a side without a process", () => claim("--side", "input"), /side: "input" needs a process/],
+      ["a validity beyond 30 days", () => claim("--valid-for", "40d"), /--valid-for: 40d is longer than the 30 days/],
+      ["a time that is not a date", () => claim("--time", "yesterday"), /--time: "yesterday" is not an ISO 8601 date/],
+      ["a missing key", () => claim(), /no key: pass --keystore FILE or set COMMONS_PRIVATE_KEY/],
+      ["a keystore that does not exist", () => claim("--keystore", "/nonexistent/key.json"), /--keystore: file "\/nonexistent\/key.json" does not exist/],
+      ["a malformed private key", () => claim(), /COMMONS_PRIVATE_KEY: is not a 32-byte hex private key/, { COMMONS_PRIVATE_KEY: "0x1234" }],
+      ["a malformed RPC URL", () => ["--rpc", "localhost:8545", "--ledger", l.ledger, "list"], /--rpc: "localhost:8545" is not a URL|must be an http\(s\) URL/],
+      ["a bad --from-block", () => [...base(), "--from-block", "-1", "list"], /--from-block: "-1" is not a non-negative integer/],
+      ["an unknown state filter", () => [...base(), "list", "--state", "approved"], /--state: "approved" is not one of/],
+      ["an unknown export format", () => [...base(), "export", "--format", "xml"], /--format: "xml" is not one of: csv, jsonld/],
+      ["an entry id that is not a number", () => [...base(), "validate", "seven", "accept"], /entry: "seven" is not a non-negative integer/],
+      ["an unknown verdict", () => [...base(), "validate", "1", "approve"], /verdict: "approve" is not one of: accept, dispute/],
+    ];
+    for (const [what, args, message, extra] of cases) {
+      it(`rejects ${what} with one line and no RPC call`, async () => {
+        const before = requests;
+        const r: Run = await cli(args(), extra ?? {});
+        expect(r.code, r.stdout + r.stderr).to.equal(2);
+        expect(r.stderr.trim().split("\n")).to.have.length(1);
+        expect(r.stderr).to.match(message);
+        expect(requests - before, "RPC requests").to.equal(0);
+      });
+    }
+
+    it("rejects malformed JSON, a wrong chain id, a tampered and an expired claim on submit without an RPC call", async () => {
+      const before = requests;
+      writeFileSync(path.join(dir, "broken.json"), "{ not json");
+      const broken = await cli([...base(), "submit", path.join(dir, "broken.json")], { COMMONS_PRIVATE_KEY: payerKey() });
+      expect(broken.code).to.equal(2);
+      expect(broken.stderr).to.match(/is not valid JSON/);
+
+      const alice = Wallet.createRandom();
+      const ok = await cli(["claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", "--valid-for", "60", "--out", path.join(dir, "short.json")], { COMMONS_PRIVATE_KEY: alice.privateKey });
+      expect(ok.code, ok.stderr).to.equal(0);
+      const wrongChain = await cli([...base(), "--chain-id", "5", "submit", path.join(dir, "short.json")], { COMMONS_PRIVATE_KEY: payerKey() });
+      expect(wrongChain.code).to.equal(2);
+      expect(wrongChain.stderr).to.match(/signed for chain 31337, not 5/);
+
+      const signed = JSON.parse(readFileSync(path.join(dir, "short.json"), "utf8"));
+      signed.record.quantity = "9000000"; // tampering changes the digest
+      writeFileSync(path.join(dir, "tampered.json"), JSON.stringify(signed));
+      const tampered = await cli([...base(), "submit", path.join(dir, "tampered.json")], { COMMONS_PRIVATE_KEY: payerKey() });
+      expect(tampered.code).to.equal(2);
+      expect(tampered.stderr).to.match(/digest: does not match the record/);
+
+      const fleeting = await cli(["claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", "--valid-for", "1", "--out", path.join(dir, "fleeting.json")], { COMMONS_PRIVATE_KEY: alice.privateKey });
+      expect(fleeting.code, fleeting.stderr).to.equal(0);
+      await new Promise((r) => setTimeout(r, 2_100));
+      const expired = await cli([...base(), "submit", path.join(dir, "fleeting.json")], { COMMONS_PRIVATE_KEY: payerKey() });
+      expect(expired.code).to.equal(2);
+      expect(expired.stderr).to.match(/the signature expired at .*; sign the claim again/);
+      expect(requests - before).to.equal(0);
+    });
+
+    it("exits 1 with one line when the RPC cannot be reached", async () => {
+      const r = await cli(["--rpc", "http://127.0.0.1:9", "--ledger", l.ledger, "list"]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      expect(r.stderr).to.match(/cannot reach the RPC at http:\/\/127\.0\.0\.1:9/);
+    });
+
+    it("exits 1 when the RPC is on another chain than --chain-id", async () => {
+      const r = await cli(["--chain-id", "1", "list"]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.match(/is on chain 31337, not 1 \(--chain-id\)/);
+    });
+  });
+});
