@@ -268,6 +268,11 @@ export function checkRecord(r: LedgerRecord, ctx: CheckContext): void {
   const fail = (field: string, message: string, contractError: string): never => {
     throw Object.assign(new RecordInputError(field, message), { contractError });
   };
+  // recordCorrection rejects a record that corrects nothing before any other check.
+  if (ctx.allowCorrection && r.corrects === 0n) fail("corrects", "a correction must name the entry it corrects", "LedgerNotACorrection");
+  if (FLOWS[r.flow] === undefined) fail("flow", `unknown flow code ${r.flow}`, "LedgerInvalidFlow");
+  if (ACTIONS[r.action] === undefined) fail("action", `unknown action code ${r.action}`, "LedgerInvalidAction");
+  if (SIDES[r.side] === undefined) fail("side", `unknown side code ${r.side}`, "LedgerInvalidSide");
   const flow = nameOf(FLOWS, r.flow, "flow");
   const action = nameOf(ACTIONS, r.action, "action");
   const side = nameOf(SIDES, r.side, "side");
@@ -297,7 +302,6 @@ export function checkRecord(r: LedgerRecord, ctx: CheckContext): void {
   if (r.corrects !== 0n && !ctx.allowCorrection) {
     fail("corrects", "a correction must be submitted with a proof of the corrected entry", "LedgerCorrectionNeedsProof");
   }
-  if (ctx.allowCorrection && r.corrects === 0n) fail("corrects", "a correction must name the entry it corrects", "LedgerNotACorrection");
   for (const link of ["corrects", "satisfies"] as const) {
     if (ctx.nextId !== undefined && r[link] >= ctx.nextId) {
       fail(link, `entry ${r[link]} does not exist yet (next id is ${ctx.nextId})`, "LedgerLinkNotFound");
@@ -383,8 +387,9 @@ export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record
     return BigInt(v);
   };
   const small = (k: (typeof NUMBER_FIELDS)[number]): number => {
-    const v = Number(get(k));
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw new RecordInputError(`record.${k}`, `${get(k)} is not a uint8`);
+    const raw = get(k);
+    const v = typeof raw === "number" ? raw : /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(v) || v < 0 || v > 255) throw new RecordInputError(`record.${k}`, `${JSON.stringify(raw)} is not a uint8`);
     return v;
   };
   const unit = String(get("unit"));
