@@ -122,14 +122,26 @@ export class LedgerClient {
     const now = await this.now();
     const v = buildValidation({ entryId, verdict, validator, evidence, nonce: await this.nonce(validator, 2n), deadline: now + 3600n });
     const signature = await signValidation(signer, this.domain, v);
-    const proof = await this.proof(entryId);
-    return this.send(() => this.contract.validate(v, signature, proof));
+    return this.withFreshProof(entryId, (proof) => this.send(() => this.contract.validate(v, signature, proof)));
+  }
+
+  /**
+   * A proof for an entry in the open checkpoint interval must reach the tip, so a record landing
+   * first makes it stale (LedgerInvalidProof). Rebuild it and try again, a few times.
+   */
+  private async withFreshProof<T>(entryId: bigint, fn: (proof: EntryProof) => Promise<T>, attempts = 4): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await fn(await this.proof(entryId));
+      } catch (error) {
+        if (i >= attempts || !/LedgerInvalidProof/.test((error as Error).message)) throw error;
+      }
+    }
   }
 
   async correct(signer: TypedDataSigner, entryId: bigint, draft: RecordDraft): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
     const s = await this.sign(signer, { ...draft, corrects: entryId }, { allowCorrection: true });
-    const proof = await this.proof(entryId);
-    const receipt = await this.send(() => this.contract.recordCorrection(s.record, s.signature, proof));
+    const receipt = await this.withFreshProof(entryId, (proof) => this.send(() => this.contract.recordCorrection(s.record, s.signature, proof)));
     return { id: this.recordedIds(receipt)[0], receipt };
   }
 
