@@ -9,6 +9,7 @@ import type { ContractTransactionReceipt, LogDescription } from "ethers";
 import LedgerModule from "../scripts/ignition/modules/Ledger.js";
 import type { ERC1271WalletMock, Ledger } from "../types/ethers-contracts/index.js";
 import { chainStep, GENESIS_HEAD, verifyChain } from "../scripts/lib/chain.js";
+import { toRecord } from "../scripts/lib/reader.js";
 import {
   commonsId,
   hashRecord,
@@ -548,7 +549,7 @@ describe("Ledger", () => {
         const signatures = await Promise.all(records.map((r, i) => items[i].signRecord(r)));
         expect(await f.ledger.recordBatch.staticCall(records, signatures)).to.equal(3n);
         const receipt = await (await f.ledger.connect(f.stranger).recordBatch(records, signatures)).wait();
-        const recorded = logsNamed(f, receipt, "Recorded").map((p) => [p.args.id, p.args.signer, toPlain(p.args.record).commons, hashRecord(toPlain(p.args.record))]);
+        const recorded = logsNamed(f, receipt, "Recorded").map((p) => [p.args.id, p.args.signer, toRecord(p.args.record).commons, hashRecord(toRecord(p.args.record))]);
         expect(recorded).to.deep.equal(records.map((r, i) => [BigInt(i + 1), items[i].address, f.commons, hashRecord(r)]));
         expect(skippedIn(f, receipt)).to.deep.equal([]);
       });
@@ -1753,26 +1754,3 @@ function ruleOf(rule: { acceptsRequired: bigint; disputesToBlock: bigint }): [bi
   return [rule.acceptsRequired, rule.disputesToBlock];
 }
 
-/** A decoded Record struct (ethers Result) as a plain LedgerRecord. */
-function toPlain(value: unknown): LedgerRecord {
-  const o = (value as { toObject(): Record<string, unknown> }).toObject();
-  return {
-    flow: Number(o.flow),
-    action: Number(o.action),
-    provider: o.provider as string,
-    receiver: o.receiver as string,
-    commons: o.commons as string,
-    resource: o.resource as string,
-    resourceSpec: o.resourceSpec as string,
-    process: o.process as string,
-    side: Number(o.side),
-    quantity: o.quantity as bigint,
-    unit: o.unit as string,
-    time: o.time as bigint,
-    evidence: o.evidence as string,
-    corrects: o.corrects as bigint,
-    satisfies: o.satisfies as bigint,
-    nonce: o.nonce as bigint,
-    deadline: o.deadline as bigint,
-  };
-}

@@ -49,8 +49,11 @@ export async function isDeployed(provider: Provider, d: LocalDeployment): Promis
 export async function deployWithIgnition(opts: { rpcUrl: string; deploymentId: string; projectRoot: string }): Promise<string> {
   const hardhat = path.join(opts.projectRoot, "node_modules", ".bin", "hardhat");
   const args = [
-    "ignition", "deploy", "scripts/ignition/modules/Ledger.ts",
+    // The default profile shares the compile cache with `hardhat test` and `hardhat build`
+    // (`ignition deploy` otherwise builds the production profile, file by file, from scratch).
+    "--build-profile", "default",
     "--network", "local",
+    "ignition", "deploy", "scripts/ignition/modules/Ledger.ts",
     "--deployment-id", opts.deploymentId,
     "--reset",
   ];

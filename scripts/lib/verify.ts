@@ -1,12 +1,16 @@
 // Full verification of a ledger by anyone, from public data only: every entry's signature
 // (EOA by ecrecover; ERC-1271 wallets by calling them at the recording block), the hash chain
 // recomputed from the events, the stored checkpoints, and the on-chain head.
-import { Contract, Interface, recoverAddress, Signature } from "ethers";
-import type { Provider } from "ethers";
-import { verifyChain } from "./chain.js";
-import { fetchLogs, decodeLedgerLogs, ledgerInterface, toRecord } from "./reader.js";
+import { ECDH, randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { computeAddress, Contract, Interface, keccak256, recoverAddress, SigningKey, TypedDataEncoder } from "ethers";
+import type { Log, Provider } from "ethers";
+import { chainStep, GENESIS_HEAD } from "./chain.js";
+import type { ChainCheck, ChainLink } from "./chain.js";
+import { classifyRpcError, decodeLedgerLogs, fetchLogs, LedgerReadError, ledgerInterface, rpcRetry, rpcSend, rpcSendBatch, withRetry } from "./reader.js";
 import type { Entry, LedgerEvents, ReadOptions } from "./reader.js";
-import { agentOf, hashRecord, ledgerDomain, recordDigest } from "./record.js";
+import { agentOf, ledgerDomain } from "./record.js";
 
 const ERC1271 = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
 const MAGIC = "0x1626ba7e";
@@ -33,25 +37,84 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions extends ReadOptions {
+  /**
+   * Check signatures in a worker thread while the main thread reads and decodes: true always,
+   * false never; by default when a batch holds thousands of signatures and there is a second CPU.
+   */
+  worker?: boolean;
   /** Called as signatures are checked (done, total). */
   onSignatures?: (done: number, total: number) => void;
   /** Parallel RPC requests for transactions and wallet calls. */
   concurrency?: number;
 }
 
-/** Signatures of the records a transaction carried, by record hash (from Ledger calldata). */
-function signaturesFromCalldata(input: string, into: Map<string, string>): boolean {
-  let parsed;
+const RECORD_BYTES = 544; // 17 static words: the ABI encoding of a Record is its EIP-712 encodeData
+const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
+const SELECTORS = {
+  record: ledgerInterface.getFunction("record")!.selector,
+  recordBatch: ledgerInterface.getFunction("recordBatch")!.selector,
+  recordCorrection: ledgerInterface.getFunction("recordCorrection")!.selector,
+};
+
+/**
+ * Candidate signatures per record, for the records one transaction carried. A record is keyed by
+ * its 17 words in hex (what the contract hashed and logged), so an entry finds its signatures by
+ * its log data without hashing the calldata's records again.
+ */
+type SignatureMap = Map<string, string[]>;
+
+function addSignature(into: SignatureMap, words: string, sig: string): void {
+  const list = into.get(words);
+  if (list) list.push(sig);
+  else into.set(words, [sig]);
+}
+
+/**
+ * Records and signatures straight from the calldata of `record`, `recordCorrection` or
+ * `recordBatch`, following the ABI offsets as the contract's decoder does, without decoding 17
+ * fields per record. Returns false if the calldata is not such a call or is malformed.
+ */
+function signaturesFromCalldata(input: string, into: SignatureMap): boolean {
+  if (typeof input !== "string" || input.length < 10) return false;
+  const selector = input.slice(0, 10).toLowerCase();
+  const isBatch = selector === SELECTORS.recordBatch;
+  if (!isBatch && selector !== SELECTORS.record && selector !== SELECTORS.recordCorrection) return false;
+  const data = Buffer.from(input.slice(2), "hex");
+  if (data.length * 2 !== input.length - 2) return false;
+  const BASE = 4;
+  const word = (at: number): number => {
+    if (at < 0 || at + 32 > data.length) throw new RangeError("out of bounds");
+    for (let i = at; i < at + 24; i++) if (data[i] !== 0) throw new RangeError("offset too large");
+    return data.readUIntBE(at + 26, 6);
+  };
+  const wordsAt = (at: number): string => {
+    if (at + RECORD_BYTES > data.length) throw new RangeError("out of bounds");
+    return data.toString("hex", at, at + RECORD_BYTES);
+  };
+  const bytesAt = (at: number): string => {
+    const length = word(at);
+    if (at + 32 + length > data.length) throw new RangeError("out of bounds");
+    return "0x" + data.toString("hex", at + 32, at + 32 + length);
+  };
+  const found = new Map<string, string[]>();
   try {
-    parsed = ledgerInterface.parseTransaction({ data: input });
+    if (!isBatch) {
+      // record(Record, bytes) and recordCorrection(Record, bytes, EntryProof): the static record inline.
+      addSignature(found, wordsAt(BASE), bytesAt(BASE + word(BASE + RECORD_BYTES)));
+    } else {
+      const records = BASE + word(BASE);
+      const signatures = BASE + word(BASE + 32);
+      const n = word(records);
+      const m = word(signatures);
+      if (n !== m) return false;
+      for (let i = 0; i < n; i++) {
+        addSignature(found, wordsAt(records + 32 + i * RECORD_BYTES), bytesAt(signatures + 32 + word(signatures + 32 + i * 32)));
+      }
+    }
   } catch {
     return false;
   }
-  if (!parsed) return false;
-  const add = (r: unknown, sig: string) => into.set(hashRecord(toRecord(r)), sig);
-  if (parsed.name === "record" || parsed.name === "recordCorrection") add(parsed.args[0], parsed.args[1]);
-  else if (parsed.name === "recordBatch") (parsed.args[0] as unknown[]).forEach((r, i) => add(r, parsed.args[1][i]));
-  else return false;
+  for (const [words, sigs] of found) for (const sig of sigs) addSignature(into, words, sig);
   return true;
 }
 
@@ -61,104 +124,708 @@ interface CallFrame {
   calls?: CallFrame[];
 }
 
+type SendingProvider = Provider & { send?: (m: string, p: unknown[]) => Promise<unknown> };
+
 /** Calls into the ledger inside a transaction sent through another contract (needs debug_traceTransaction). */
-async function ledgerCallsInTrace(provider: Provider & { send?: (m: string, p: unknown[]) => Promise<unknown> }, hash: string, ledger: string): Promise<string[] | undefined> {
-  if (typeof provider.send !== "function") return undefined;
+async function ledgerCallsInTrace(provider: SendingProvider, hash: string, ledger: string, opts: VerifyOptions): Promise<string[] | undefined> {
+  let root: CallFrame;
   try {
-    const root = (await provider.send("debug_traceTransaction", [hash, { tracer: "callTracer" }])) as CallFrame;
-    const inputs: string[] = [];
-    const walk = (f: CallFrame) => {
-      if (f.to?.toLowerCase() === ledger && f.input) inputs.push(f.input);
-      f.calls?.forEach(walk);
-    };
-    walk(root);
-    return inputs;
-  } catch {
+    root = (await withRetry(() => rpcSend(provider, "debug_traceTransaction", [hash, { tracer: "callTracer" }]), opts)) as CallFrame;
+  } catch (error) {
+    // A node without tracing leaves the signature unchecked (reported); a failing node is an error.
+    const { kind, reason } = classifyRpcError(error);
+    if (kind === "transient") throw new LedgerReadError(`debug_traceTransaction ${hash} failed after ${Math.max(1, opts.maxAttempts ?? 5)} attempts: ${reason}`, { cause: error });
     return undefined;
   }
+  const inputs: string[] = [];
+  const walk = (f: CallFrame) => {
+    if (f?.to?.toLowerCase() === ledger && f.input) inputs.push(f.input);
+    f?.calls?.forEach(walk);
+  };
+  walk(root);
+  return inputs;
 }
 
 async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (!failed && next < items.length) {
+      try {
+        await fn(items[next++]);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
   });
   await Promise.all(workers);
 }
 
-export async function verifyLedger(provider: Provider, address: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const ledgerAddress = address.toLowerCase();
-  const block = opts.toBlock ?? (await provider.getBlockNumber());
-  const events = decodeLedgerLogs(await fetchLogs(provider, address, { ...opts, toBlock: block }));
-  const contract = new Contract(address, ["function tip() view returns (uint64 count, bytes24 head)"], provider);
-  const [count, onChainHead] = (await contract.tip({ blockTag: block })) as [bigint, string];
-  const check = verifyChain(events.entries, { count, head: onChainHead }, events.checkpoints);
-  const problems: VerifyProblem[] = check.divergence ? [check.divergence] : [];
+// ------------------------------------------------------------------ batch ECDSA verification
+//
+// Recovering a signer costs ~1 ms of BigInt arithmetic per signature in JavaScript, more than
+// reading and decoding the entry. Instead, each agent's public key is recovered once (exactly, with
+// ethers), and all the other signatures are checked together: ecrecover(e, v, r, s) = P exactly
+// when R = (e/s)·G + (r/s)·P, where R is the curve point with x = r and y of parity v - 27. With
+// random 128-bit z_i (unknown to whoever made the signatures), Σ z_i·(R_i - u1_i·G - u2_i·P_i) is
+// the point at infinity for a set that holds one invalid signature with probability at most
+// 2^-128; so the set is valid, or it is split and each half checked again, down to single
+// signatures recovered with ethers. The multi-scalar multiplication is Pippenger's bucket method.
 
-  // Signatures: from each transaction's calldata (or its trace when relayed through a contract).
-  const { chainId } = await provider.getNetwork();
-  const domain = ledgerDomain(chainId, address);
-  const byTx = new Map<string, Entry[]>();
-  for (const e of events.entries) byTx.set(e.transactionHash, [...(byTx.get(e.transactionHash) ?? []), e]);
-  const signatures = new Map<string, string>();
-  const untraceable = new Set<string>();
-  await pool([...byTx.keys()], opts.concurrency ?? 8, async (hash) => {
-    const tx = await provider.getTransaction(hash);
-    if (!tx) throw new Error(`the node does not know transaction ${hash}`);
-    if (tx.to?.toLowerCase() === ledgerAddress && signaturesFromCalldata(tx.data, signatures)) return;
-    const inputs = await ledgerCallsInTrace(provider as Provider & { send?: (m: string, p: unknown[]) => Promise<unknown> }, hash, ledgerAddress);
-    if (!inputs) {
-      untraceable.add(hash);
+const FP = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
+const FN = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const GX = 0x79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798n;
+const GY = 0x483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8n;
+
+/** A point in Jacobian coordinates (x = X/Z², y = Y/Z³); Z = 0 is the point at infinity. */
+interface Jacobian {
+  X: bigint;
+  Y: bigint;
+  Z: bigint;
+}
+interface Affine {
+  x: bigint;
+  y: bigint;
+}
+const INFINITY: Jacobian = { X: 1n, Y: 1n, Z: 0n };
+const sub = (a: bigint, b: bigint) => (a >= b ? a - b : a - b + FP);
+
+function double(p: Jacobian): Jacobian {
+  if (p.Z === 0n || p.Y === 0n) return INFINITY;
+  const A = (p.X * p.X) % FP;
+  const B = (p.Y * p.Y) % FP;
+  const C = (B * B) % FP;
+  const xb = p.X + B;
+  const D = (2n * sub((xb * xb) % FP, (A + C) % FP)) % FP;
+  const E = (3n * A) % FP;
+  const F = (E * E) % FP;
+  const X3 = sub(F, (2n * D) % FP);
+  const Y3 = sub((E * sub(D, X3)) % FP, (8n * C) % FP);
+  const Z3 = (2n * p.Y * p.Z) % FP;
+  return { X: X3, Y: Y3, Z: Z3 };
+}
+
+/** p + q, q affine (madd-2007-bl). */
+function addAffine(p: Jacobian, q: Affine): Jacobian {
+  if (p.Z === 0n) return { X: q.x, Y: q.y, Z: 1n };
+  const Z1Z1 = (p.Z * p.Z) % FP;
+  const U2 = (q.x * Z1Z1) % FP;
+  const S2 = (((q.y * p.Z) % FP) * Z1Z1) % FP;
+  const H = sub(U2, p.X);
+  const r = (2n * sub(S2, p.Y)) % FP;
+  if (H === 0n) return r === 0n ? double({ X: q.x, Y: q.y, Z: 1n }) : INFINITY;
+  const HH = (H * H) % FP;
+  const I = (4n * HH) % FP;
+  const J = (H * I) % FP;
+  const V = (p.X * I) % FP;
+  const X3 = sub(sub((r * r) % FP, J), (2n * V) % FP);
+  const Y3 = sub((r * sub(V, X3)) % FP, (((2n * p.Y) % FP) * J) % FP);
+  const zh = p.Z + H;
+  const Z3 = sub(sub((zh * zh) % FP, Z1Z1), HH);
+  return { X: X3, Y: Y3, Z: Z3 };
+}
+
+/** p + q (add-2007-bl). */
+function add(p: Jacobian, q: Jacobian): Jacobian {
+  if (p.Z === 0n) return q;
+  if (q.Z === 0n) return p;
+  const Z1Z1 = (p.Z * p.Z) % FP;
+  const Z2Z2 = (q.Z * q.Z) % FP;
+  const U1 = (p.X * Z2Z2) % FP;
+  const U2 = (q.X * Z1Z1) % FP;
+  const S1 = (((p.Y * q.Z) % FP) * Z2Z2) % FP;
+  const S2 = (((q.Y * p.Z) % FP) * Z1Z1) % FP;
+  const H = sub(U2, U1);
+  const r = (2n * sub(S2, S1)) % FP;
+  if (H === 0n) return r === 0n ? double(p) : INFINITY;
+  const h2 = (2n * H) % FP;
+  const I = (h2 * h2) % FP;
+  const J = (H * I) % FP;
+  const V = (U1 * I) % FP;
+  const X3 = sub(sub((r * r) % FP, J), (2n * V) % FP);
+  const Y3 = sub((r * sub(V, X3)) % FP, (((2n * S1) % FP) * J) % FP);
+  const zz = p.Z + q.Z;
+  const Z3 = (sub(sub((zz * zz) % FP, Z1Z1), Z2Z2) * H) % FP;
+  return { X: X3, Y: Y3, Z: Z3 };
+}
+
+/** Σ k_i·P_i for scalars of at most `bits` bits (Pippenger's bucket method). */
+function msm(points: readonly Affine[], scalars: readonly bigint[], bits: number): Jacobian {
+  const n = points.length;
+  if (n === 0) return INFINITY;
+  // The window that minimises windows × (one mixed addition per point + ~2 full additions per bucket).
+  let c = 2;
+  let cost = Infinity;
+  for (let w = 2; w <= 16; w++) {
+    const k = Math.ceil(bits / w) * (3 * n + 5 * 2 ** (w + 1));
+    if (k < cost) [c, cost] = [w, k];
+  }
+  const mask = (1n << BigInt(c)) - 1n;
+  const windows = Math.ceil(bits / c);
+  let acc = INFINITY;
+  for (let w = windows - 1; w >= 0; w--) {
+    for (let i = 0; i < c && acc.Z !== 0n; i++) acc = double(acc);
+    const buckets: (Jacobian | undefined)[] = new Array(1 << c);
+    const shift = BigInt(w * c);
+    for (let i = 0; i < n; i++) {
+      const d = Number((scalars[i] >> shift) & mask);
+      if (d !== 0) buckets[d] = addAffine(buckets[d] ?? INFINITY, points[i]);
+    }
+    let running = INFINITY;
+    let sum = INFINITY;
+    for (let d = (1 << c) - 1; d >= 1; d--) {
+      const b = buckets[d];
+      if (b) running = add(running, b);
+      if (running.Z !== 0n) sum = add(sum, running);
+    }
+    acc = add(acc, sum);
+  }
+  return acc;
+}
+
+function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1] = [((a % m) + m) % m, m];
+  let [s0, s1] = [1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  if (r0 !== 1n) throw new Error("not invertible");
+  return ((s0 % m) + m) % m;
+}
+
+/** The point with x = r and y of the given parity, or undefined if r is not on the curve. */
+const decompress: (r: bigint, odd: boolean) => Affine | undefined = (() => {
+  const pow2 = (x: bigint, k: number) => {
+    let y = x;
+    for (let i = 0; i < k; i++) y = (y * y) % FP;
+    return y;
+  };
+  const sqrt = (a: bigint): bigint => {
+    // a^((p+1)/4) by the addition chain of noble-secp256k1.
+    const b2 = (((a * a) % FP) * a) % FP;
+    const b3 = (((b2 * b2) % FP) * a) % FP;
+    const b6 = (pow2(b3, 3) * b3) % FP;
+    const b9 = (pow2(b6, 3) * b3) % FP;
+    const b11 = (pow2(b9, 2) * b2) % FP;
+    const b22 = (pow2(b11, 11) * b11) % FP;
+    const b44 = (pow2(b22, 22) * b22) % FP;
+    const b88 = (pow2(b44, 44) * b44) % FP;
+    const b176 = (pow2(b88, 88) * b88) % FP;
+    const b220 = (pow2(b176, 44) * b44) % FP;
+    const b223 = (pow2(b220, 3) * b3) % FP;
+    const t1 = (pow2(b223, 23) * b22) % FP;
+    const t2 = (pow2(t1, 6) * b2) % FP;
+    return pow2(t2, 2);
+  };
+  const inJs = (r: bigint, odd: boolean): Affine | undefined => {
+    const a = (((r * r) % FP) * r + 7n) % FP;
+    let y = sqrt(a);
+    if ((y * y) % FP !== a) return undefined;
+    if (((y & 1n) === 1n) !== odd) y = FP - y;
+    return { x: r, y };
+  };
+  // OpenSSL decompresses several times faster than BigInt code; it is checked once against it.
+  try {
+    const native = (r: bigint, odd: boolean): Affine | undefined => {
+      const compressed = Buffer.alloc(33);
+      compressed[0] = odd ? 3 : 2;
+      compressed.write(r.toString(16).padStart(64, "0"), 1, "hex");
+      let full: Buffer;
+      try {
+        full = ECDH.convertKey(compressed, "secp256k1", undefined, undefined, "uncompressed") as Buffer;
+      } catch {
+        return undefined;
+      }
+      return { x: r, y: BigInt("0x" + full.toString("hex", 33, 65)) };
+    };
+    const g = native(GX, (GY & 1n) === 1n);
+    const h = inJs(GX, (GY & 1n) === 0n);
+    if (g?.y === GY && h?.y === FP - GY && native(0n, false) === undefined) return native;
+  } catch {
+    /* no secp256k1 in this OpenSSL */
+  }
+  return inJs;
+})();
+
+/** Agents' public keys, recovered once and reused across calls of checkEoaSignatures. */
+export class EoaKeyCache {
+  readonly keys = new Map<string, Affine | null>();
+}
+
+export interface EoaSignatureCheck {
+  /** The EIP-712 digest (0x + 64 hex). */
+  digest: string;
+  /** The signature as the contract receives it (0x + 130 hex for an EOA). */
+  signature: string;
+  /** The address the signature must recover to. */
+  agent: string;
+}
+
+interface Parsed {
+  i: number;
+  e: bigint;
+  r: bigint;
+  s: bigint;
+  odd: boolean;
+  agent: string;
+  R?: Affine;
+  u1?: bigint;
+  u2?: bigint;
+}
+
+function parseSignature(c: EoaSignatureCheck, i: number): Parsed | undefined {
+  const sig = c.signature;
+  if (typeof sig !== "string" || sig.length !== 132 || !/^0x[0-9a-fA-F]{130}$/.test(sig)) return undefined;
+  const v = Number.parseInt(sig.slice(130, 132), 16);
+  if (v !== 27 && v !== 28) return undefined;
+  const r = BigInt("0x" + sig.slice(2, 66));
+  const s = BigInt("0x" + sig.slice(66, 130));
+  if (r === 0n || r >= FN || s === 0n || s > HALF_ORDER) return undefined;
+  return { i, e: BigInt(c.digest), r, s, odd: v === 28, agent: c.agent.toLowerCase() };
+}
+
+/** One signature, exactly as ecrecover with the contract's rules (65 bytes, v 27/28, low s). */
+function eoaSignatureValid(digest: string, sig: string, agent: string): boolean {
+  if (!parseSignature({ digest, signature: sig, agent }, 0)) return false;
+  try {
+    return recoverAddress(digest, sig).toLowerCase() === agent.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For each check, whether `signature` is a valid EOA signature of `digest` by `agent` by the
+ * contract's rules: exactly `ecrecover(digest, v, r, s) == agent` with 65 bytes, v in {27, 28}
+ * and a low s. Invalid signatures are found exactly (each is recovered on its own in the end).
+ */
+export function checkEoaSignatures(checks: readonly EoaSignatureCheck[], cache: EoaKeyCache = new EoaKeyCache()): boolean[] {
+  const valid: boolean[] = new Array(checks.length).fill(false);
+  // Each agent's public key, from the first of its signatures that recovers to it (those before it
+  // recover to someone else: invalid). Once the key is known, the agent's signatures are batched.
+  const keys = cache.keys;
+  const pending: Parsed[] = [];
+  for (let i = 0; i < checks.length; i++) {
+    const p = parseSignature(checks[i], i);
+    if (!p) continue;
+    if (!keys.get(p.agent)) {
+      let key: string | undefined;
+      try {
+        key = SigningKey.recoverPublicKey(checks[i].digest, checks[i].signature);
+      } catch {
+        key = undefined;
+      }
+      if (key !== undefined && computeAddress(key).toLowerCase() === p.agent) {
+        keys.set(p.agent, { x: BigInt("0x" + key.slice(4, 68)), y: BigInt("0x" + key.slice(68, 132)) });
+        valid[i] = true;
+      } else if (!keys.has(p.agent)) keys.set(p.agent, null);
+      continue;
+    }
+    pending.push(p);
+  }
+  for (const c of pending) {
+    const R = decompress(c.r, c.odd);
+    if (!R) continue; // no point with x = r: ecrecover fails
+    c.R = R;
+  }
+  const usable = pending.filter((c) => c.R !== undefined);
+  // u1 = e/s, u2 = r/s (mod n), with one inversion for all (Montgomery's trick).
+  const prefix: bigint[] = new Array(usable.length);
+  let acc = 1n;
+  for (let k = 0; k < usable.length; k++) {
+    prefix[k] = acc;
+    acc = (acc * usable[k].s) % FN;
+  }
+  let inv = usable.length > 0 ? modInverse(acc, FN) : 1n;
+  for (let k = usable.length - 1; k >= 0; k--) {
+    const sInv = (inv * prefix[k]) % FN;
+    inv = (inv * usable[k].s) % FN;
+    usable[k].u1 = ((usable[k].e % FN) * sInv) % FN;
+    usable[k].u2 = (usable[k].r * sInv) % FN;
+  }
+  const zs = randomBytes(16 * Math.max(1, usable.length));
+  const z = usable.map((_, k) => BigInt("0x" + zs.toString("hex", 16 * k, 16 * k + 16)) | 1n);
+  const G: Affine = { x: GX, y: GY };
+  const holds = (set: readonly number[]): boolean => {
+    // Σ z·R - (Σ z·u1)·G - Σ_agent (Σ z·u2)·P_agent == O
+    let g = 0n;
+    const perAgent = new Map<string, bigint>();
+    for (const k of set) {
+      const c = usable[k];
+      g = (g + z[k] * c.u1!) % FN;
+      perAgent.set(c.agent, ((perAgent.get(c.agent) ?? 0n) + z[k] * c.u2!) % FN);
+    }
+    const small = msm(
+      set.map((k) => usable[k].R!),
+      set.map((k) => z[k]),
+      128,
+    );
+    const bigPoints: Affine[] = [G];
+    const bigScalars: bigint[] = [(FN - g) % FN];
+    for (const [agent, a] of perAgent) {
+      bigPoints.push(keys.get(agent)!);
+      bigScalars.push((FN - a) % FN);
+    }
+    return add(small, msm(bigPoints, bigScalars, 256)).Z === 0n;
+  };
+  const settle = (set: number[]): void => {
+    if (set.length === 0) return;
+    if (set.length <= 4) {
+      for (const k of set) valid[usable[k].i] = eoaSignatureValid(checks[usable[k].i].digest, checks[usable[k].i].signature, checks[usable[k].i].agent);
       return;
     }
-    for (const input of inputs) signaturesFromCalldata(input, signatures);
+    if (holds(set)) {
+      for (const k of set) valid[usable[k].i] = true;
+      return;
+    }
+    const half = set.length >> 1;
+    settle(set.slice(0, half));
+    settle(set.slice(half));
+  };
+  settle(usable.map((_, k) => k));
+  return valid;
+}
+
+/**
+ * The ledger's hash chain recomputed exactly as `verifyChain` (./chain.ts) does, with the same
+ * result, but with each step hashed from a buffer instead of an ABI encoding (the encoder cost
+ * more than the whole signature check). A test checks both agree.
+ */
+export function verifyChainFast(links: readonly ChainLink[], tip: { count: bigint; head: string }, checkpoints: ReadonlyMap<bigint, string> = new Map(), checkpointInterval = 128n): ChainCheck {
+  const buf = Buffer.alloc(128);
+  let head = GENESIS_HEAD;
+  const heads: string[] = [];
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i];
+    const expectedId = BigInt(i + 1);
+    if (link.id !== expectedId) {
+      return { ok: false, count: BigInt(i), head, heads, divergence: { id: expectedId, reason: `entry ${expectedId} is missing (found ${link.id})` } };
+    }
+    // keccak256(abi.encode(bytes32(head), uint256 id, address signer, bytes32 recordHash)), first 24 bytes
+    buf.fill(0);
+    buf.write(head.slice(2), 0, "hex");
+    buf.write(link.id.toString(16).padStart(64, "0"), 32, "hex");
+    buf.write(link.signer.slice(2).padStart(40, "0"), 76, "hex");
+    buf.write(link.recordHash.slice(2), 96, "hex");
+    if (!/^0x[0-9a-fA-F]{40}$/.test(link.signer) || !/^0x[0-9a-fA-F]{64}$/.test(link.recordHash)) {
+      // Anything unusual is hashed by the reference implementation.
+      head = chainStep(head, link.id, link.signer, link.recordHash);
+    } else head = keccak256(buf).slice(0, 50);
+    heads.push(head);
+    if (link.id % checkpointInterval === 0n) {
+      const stored = checkpoints.get(link.id / checkpointInterval);
+      if (stored !== undefined && stored.toLowerCase() !== head) {
+        return { ok: false, count: link.id, head, heads, divergence: { id: link.id, reason: `checkpoint ${link.id / checkpointInterval} is ${stored}, recomputed ${head}` } };
+      }
+    }
+  }
+  const count = BigInt(links.length);
+  if (count !== tip.count) {
+    return { ok: false, count, head, heads, divergence: { id: count + 1n, reason: `the contract holds ${tip.count} entries, the events ${count}` } };
+  }
+  if (head !== tip.head.toLowerCase()) {
+    return { ok: false, count, head, heads, divergence: { id: count, reason: `on-chain head ${tip.head} differs from the recomputed ${head}` } };
+  }
+  return { ok: true, count, head, heads };
+}
+
+// ------------------------------------------------------------------ signature worker
+
+/** Records' signatures to check: parallel arrays (cheap to send to a worker). */
+interface SignatureBatch {
+  /** The ledger's EIP-712 domain separator (0x + 64 hex). */
+  domainSeparator: string;
+  /** Each record's struct hash; its digest is keccak256(0x1901 ‖ domainSeparator ‖ structHash). */
+  structHashes: string[];
+  signatures: string[];
+  agents: string[];
+}
+
+function recordDigest712(domainSeparator: string, structHash: string): string {
+  const buf = Buffer.alloc(66);
+  buf[0] = 0x19;
+  buf[1] = 0x01;
+  buf.write(domainSeparator.slice(2), 2, "hex");
+  buf.write(structHash.slice(2), 34, "hex");
+  return keccak256(buf);
+}
+
+function checkBatch(batch: SignatureBatch, cache: EoaKeyCache): boolean[] {
+  const checks = batch.structHashes.map((h, i) => ({ digest: recordDigest712(batch.domainSeparator, h), signature: batch.signatures[i], agent: batch.agents[i] }));
+  return checkEoaSignatures(checks, cache);
+}
+
+interface WorkerRequest {
+  id: number;
+  batch: SignatureBatch;
+}
+type WorkerReply = { id: number; valid: boolean[] } | { id: number; error: string };
+
+// In a worker started by SignatureWorker: check batches with one key cache for the whole run.
+if (!isMainThread && parentPort && (workerData as { commonsSignatureWorker?: boolean } | null)?.commonsSignatureWorker) {
+  const port = parentPort;
+  const keys = new EoaKeyCache();
+  port.on("message", (m: WorkerRequest) => {
+    let reply: WorkerReply;
+    try {
+      reply = { id: m.id, valid: checkBatch(m.batch, keys) };
+    } catch (error) {
+      reply = { id: m.id, error: (error as Error).message };
+    }
+    port.postMessage(reply);
   });
+}
+
+/**
+ * checkEoaSignatures on a second thread, so that the main thread keeps reading and decoding
+ * meanwhile. If the worker cannot start (or fails), batches are checked on the calling thread.
+ */
+class SignatureWorker {
+  private worker?: Worker;
+  private failed = false;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { batch: SignatureBatch; resolve: (v: boolean[]) => void; reject: (e: unknown) => void }>();
+  private readonly local = new EoaKeyCache();
+
+  check(batch: SignatureBatch): Promise<boolean[]> {
+    if (!this.failed && !this.worker) this.start();
+    if (this.failed || !this.worker) return Promise.resolve(checkBatch(batch, this.local));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { batch, resolve, reject });
+      this.worker!.postMessage({ id, batch } satisfies WorkerRequest);
+    });
+  }
+
+  private start(): void {
+    try {
+      const worker = new Worker(new URL(import.meta.url), { workerData: { commonsSignatureWorker: true } });
+      worker.on("message", (m: WorkerReply) => {
+        const w = this.waiting.get(m.id);
+        if (!w) return;
+        this.waiting.delete(m.id);
+        if ("error" in m) w.reject(new Error(`signature worker: ${m.error}`));
+        else w.resolve(m.valid);
+      });
+      worker.on("error", () => this.fallBack());
+      worker.on("exit", () => this.fallBack());
+      this.worker = worker;
+    } catch {
+      this.failed = true;
+    }
+  }
+
+  /** The worker died (or never loaded): what it had is checked here instead. */
+  private fallBack(): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.worker = undefined;
+    for (const [id, w] of this.waiting) {
+      this.waiting.delete(id);
+      try {
+        w.resolve(checkBatch(w.batch, this.local));
+      } catch (error) {
+        w.reject(error);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failed = true;
+    if (worker) await worker.terminate();
+  }
+}
+
+/** A recorded entry waiting for its signature check. */
+interface Pending {
+  entry: Entry;
+  /** The record's words as logged (hex, no 0x): the key of its signatures in the calldata. */
+  words: string;
+}
+
+/** Merges the decoded events of consecutive block ranges (equal to decoding all logs at once). */
+function mergeEvents(parts: readonly LedgerEvents[]): LedgerEvents {
+  const out: LedgerEvents = { entries: [], validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] };
+  for (const p of parts) {
+    for (const x of p.entries) out.entries.push(x);
+    for (const x of p.validations) out.validations.push(x);
+    for (const x of p.corrections) out.corrections.push(x);
+    for (const x of p.skipped) out.skipped.push(x);
+    for (const x of p.all) out.all.push(x);
+    for (const [k, v] of p.checkpoints) out.checkpoints.set(k, v);
+  }
+  return out;
+}
+
+export async function verifyLedger(provider: Provider, address: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const ledgerAddress = address.toLowerCase();
+  const concurrency = opts.concurrency ?? 4;
+  const block = opts.toBlock ?? (await rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), opts));
+  const { chainId } = await rpcRetry("eth_chainId", () => provider.getNetwork(), opts);
+  const domainSeparator = TypedDataEncoder.hashDomain(ledgerDomain(chainId, address));
+  const digestOf = (structHash: string) => recordDigest712(domainSeparator, structHash);
+
+  // Signatures come from each transaction's calldata (or its trace when relayed through a
+  // contract), kept per transaction: a copy of a record with another signature in another
+  // transaction (skipped by the contract) must not replace the one that was recorded. Each block
+  // range is decoded, and its transactions fetched and signatures checked, while the next range
+  // is being read.
+  const signaturesByTx = new Map<string, SignatureMap>();
+  const untraceable = new Set<string>();
+  const results = new Map<Entry, { candidates: string[]; valid?: boolean }>();
+  const keys = new EoaKeyCache();
+  let worker: SignatureWorker | undefined;
+  const checking: Promise<void>[] = [];
+  const emptyBatch = (): SignatureBatch => ({ domainSeparator, structHashes: [], signatures: [], agents: [] });
+  let queued = emptyBatch();
+  let queuedFor: Entry[] = [];
+  const flush = () => {
+    const batch = queued;
+    const batchFor = queuedFor;
+    queued = emptyBatch();
+    queuedFor = [];
+    const record = (valid: boolean[]) => batchFor.forEach((e, i) => (results.get(e)!.valid = valid[i]));
+    if (opts.worker === true || (opts.worker === undefined && batchFor.length >= 2_000 && availableParallelism() > 1) || worker) {
+      worker ??= new SignatureWorker();
+      checking.push(worker.check(batch).then(record));
+    } else record(checkBatch(batch, keys));
+  };
+  const loadTransactions = async (hashes: readonly string[]): Promise<void> => {
+    const missing = [...new Set(hashes)].filter((h) => !signaturesByTx.has(h));
+    const groups: string[][] = [];
+    for (let i = 0; i < missing.length; i += 20) groups.push(missing.slice(i, i + 20));
+    await pool(groups, concurrency, async (group) => {
+      const txs = (await rpcRetry(
+        `eth_getTransactionByHash (${group.length} transactions)`,
+        () => rpcSendBatch(provider, group.map((h) => ({ method: "eth_getTransactionByHash", params: [h] }))),
+        opts,
+      )) as ({ to?: unknown; input?: unknown } | null)[];
+      for (let i = 0; i < group.length; i++) {
+        const hash = group[i];
+        const tx = txs[i];
+        if (!tx || typeof tx !== "object") throw new LedgerReadError(`the node does not know transaction ${hash}`);
+        const signatures: SignatureMap = new Map();
+        if (typeof tx.to === "string" && tx.to.toLowerCase() === ledgerAddress && typeof tx.input === "string" && signaturesFromCalldata(tx.input, signatures)) {
+          signaturesByTx.set(hash, signatures);
+          continue;
+        }
+        const inputs = await ledgerCallsInTrace(provider as SendingProvider, hash, ledgerAddress, opts);
+        if (!inputs) untraceable.add(hash);
+        else for (const input of inputs) signaturesFromCalldata(input, signatures);
+        signaturesByTx.set(hash, signatures);
+      }
+    });
+  };
+  const checkRange = async (pending: readonly Pending[]): Promise<void> => {
+    await loadTransactions(pending.map((p) => p.entry.transactionHash));
+    for (const { entry, words } of pending) {
+      const candidates = signaturesByTx.get(entry.transactionHash)?.get(words);
+      if (!candidates) continue;
+      // Checked against the EIP-712 digest of the struct hash the decoder computed (the record is
+      // not hashed again).
+      results.set(entry, { candidates });
+      queued.structHashes.push(entry.recordHash);
+      queued.signatures.push(candidates[0]);
+      queued.agents.push(agentOf(entry.record));
+      queuedFor.push(entry);
+    }
+    // Large batches make the multi-scalar multiplication cheaper per signature; the first one is
+    // sent early so that the worker starts (and recovers the agents' keys) while reading goes on.
+    if (queuedFor.length >= (worker ? 6_000 : 2_000)) flush();
+  };
+  const parts: LedgerEvents[] = [];
+  let pipeline: Promise<void> = Promise.resolve();
+  let pipelineError: unknown;
+  let aborted = false;
+  const onLogs = (logs: readonly Log[]) => {
+    opts.onLogs?.(logs);
+    const inOrder = logs.every((x, i) => i === 0 || logs[i - 1].blockNumber < x.blockNumber || (logs[i - 1].blockNumber === x.blockNumber && logs[i - 1].index < x.index));
+    const sorted = inOrder ? logs : [...logs].sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
+    const part = decodeLedgerLogs(sorted);
+    parts.push(part);
+    const words = new Map<string, string>();
+    for (const log of sorted) if (log.topics[0] === RECORDED_TOPIC) words.set(`${log.transactionHash}:${log.index}`, log.data.slice(2));
+    const pending = part.entries.map((entry) => ({ entry, words: words.get(`${entry.transactionHash}:${entry.logIndex}`) ?? "" }));
+    if (pending.length > 0) pipeline = pipeline.then(() => (pipelineError || aborted ? undefined : checkRange(pending))).catch((e: unknown) => void (pipelineError ??= e));
+  };
+
+  let events: LedgerEvents;
+  let count: bigint;
+  let onChainHead: string;
+  try {
+    await fetchLogs(provider, address, { ...opts, toBlock: block, onLogs });
+    events = mergeEvents(parts);
+    const contract = new Contract(address, ["function tip() view returns (uint64 count, bytes24 head)"], provider);
+    [count, onChainHead] = await rpcRetry("tip()", () => contract.tip({ blockTag: block }) as Promise<[bigint, string]>, opts);
+    await pipeline;
+    if (pipelineError) throw pipelineError;
+    if (queuedFor.length > 0) flush();
+    await Promise.all(checking);
+  } catch (error) {
+    aborted = true;
+    throw error;
+  } finally {
+    await pipeline;
+    await worker?.close();
+  }
+  const check = verifyChainFast(events.entries, { count, head: onChainHead }, events.checkpoints);
+  const problems: VerifyProblem[] = check.divergence ? [check.divergence] : [];
 
   let eoa = 0;
   let wallets = 0;
   let done = 0;
-  const codeAt = new Map<string, Promise<string>>();
-  await pool(events.entries, opts.concurrency ?? 8, async (e) => {
+  const total = events.entries.length;
+  const walletChecks: { e: Entry; digest: string; candidates: string[] }[] = [];
+  for (const e of events.entries) {
     const fail = (reason: string) => problems.push({ id: e.id, reason });
     const agent = agentOf(e.record);
     if (agent.toLowerCase() !== e.signer.toLowerCase()) fail(`event signer ${e.signer} is not the record's agent ${agent}`);
-    const sig = signatures.get(e.recordHash);
-    if (!sig) {
+    const r = results.get(e);
+    if (!r) {
       fail(untraceable.has(e.transactionHash) ? `transaction ${e.transactionHash} was sent through a contract and the node cannot trace it; signature not checked` : `no signature found for the record in transaction ${e.transactionHash}`);
-    } else {
-      const digest = recordDigest(domain, e.record);
-      let valid = false;
-      if (sig.length === 132) {
-        try {
-          const s = Signature.from(sig);
-          valid = BigInt(s.s) <= HALF_ORDER && recoverAddress(digest, s).toLowerCase() === agent.toLowerCase();
-        } catch {
-          valid = false;
-        }
-      }
-      if (valid) eoa++;
-      else {
-        const key = `${agent}@${e.blockNumber}`;
-        if (!codeAt.has(key)) codeAt.set(key, provider.getCode(agent, e.blockNumber));
-        if ((await codeAt.get(key)!) !== "0x") {
-          const data = ERC1271.encodeFunctionData("isValidSignature", [digest, sig]);
-          for (const tag of [e.blockNumber - 1, e.blockNumber]) {
-            try {
-              const out = await provider.call({ to: agent, data, blockTag: tag });
-              if (out.slice(0, 10).toLowerCase() === MAGIC) {
-                valid = true;
-                break;
-              }
-            } catch {
-              /* a wallet that reverts is an invalid signature */
+      opts.onSignatures?.(++done, total);
+      continue;
+    }
+    if (r.valid || r.candidates.slice(1).some((sig) => eoaSignatureValid(digestOf(e.recordHash), sig, agent))) {
+      eoa++;
+      opts.onSignatures?.(++done, total);
+    } else walletChecks.push({ e, digest: digestOf(e.recordHash), candidates: r.candidates });
+  }
+
+  // Not an EOA signature: an ERC-1271 wallet, asked at the recording block (and the one before).
+  const codeAt = new Map<string, Promise<string>>();
+  await pool(walletChecks, concurrency, async ({ e, digest, candidates }) => {
+    const agent = agentOf(e.record);
+    const key = `${agent.toLowerCase()}@${e.blockNumber}`;
+    if (!codeAt.has(key)) codeAt.set(key, rpcRetry(`eth_getCode ${agent}`, () => provider.getCode(agent, e.blockNumber), opts));
+    let valid = false;
+    if ((await codeAt.get(key)!) !== "0x") {
+      for (const sig of candidates) {
+        const data = ERC1271.encodeFunctionData("isValidSignature", [digest, sig]);
+        for (const tag of [e.blockNumber - 1, e.blockNumber]) {
+          try {
+            const out = await withRetry(() => provider.call({ to: agent, data, blockTag: tag }), opts);
+            if (out.slice(0, 10).toLowerCase() === MAGIC) {
+              valid = true;
+              break;
             }
+          } catch (error) {
+            // A wallet that reverts is an invalid signature; a node that keeps failing is an error.
+            const { kind, reason } = classifyRpcError(error);
+            if (kind === "transient") throw new LedgerReadError(`eth_call isValidSignature on ${agent} failed after ${Math.max(1, opts.maxAttempts ?? 5)} attempts: ${reason}`, { cause: error });
           }
-          if (valid) wallets++;
         }
-        if (!valid) fail(`the signature does not verify for ${agent} (EOA or ERC-1271 at block ${e.blockNumber})`);
+        if (valid) break;
       }
     }
-    opts.onSignatures?.(++done, events.entries.length);
+    if (valid) wallets++;
+    else problems.push({ id: e.id, reason: `the signature does not verify for ${agent} (EOA or ERC-1271 at block ${e.blockNumber})` });
+    opts.onSignatures?.(++done, total);
   });
   problems.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return {

@@ -5,11 +5,11 @@
 // RPC failure, it checks on-chain whether the record's nonce was consumed and by which entry.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Contract, Interface, Signature, ZeroAddress, recoverAddress, zeroPadValue } from "ethers";
+import { Contract, Interface, Signature, ZeroAddress, recoverAddress, toBeHex, zeroPadValue } from "ethers";
 import type { JsonRpcProvider, TransactionReceipt, TypedDataDomain, Wallet } from "ethers";
 import { LEDGER_ABI } from "../abi.js";
 import { buildEntryProof } from "../proof.js";
-import { decodeLedgerLogs, describeRevert, ledgerInterface, readLedger } from "../reader.js";
+import { decodeLedgerLogs, describeRevert, ledgerInterface, readLedger, toRecord } from "../reader.js";
 import { checkRecord, fromSignedJson, hashRecord, ledgerDomain, recordDigest } from "../record.js";
 import type { LedgerRecord } from "../record.js";
 import { LIMITS, RecordInputError } from "../vocabulary.js";
@@ -42,10 +42,12 @@ export interface Relayer {
   close(): Promise<void>;
 }
 
+const CHAIN_VIEW_MS = 500;
+/** How many (agent, key) groups' on-chain nonces nextBatch looks up in parallel. */
+const NONCE_LOOKAHEAD = 64;
 const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const ERC1271 = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
 const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
-const TRANSIENT = /(429|rate.?limit|timeout|timed out|ECONNRESET|ECONNREFUSED|socket hang up|5\d\d|SERVER_ERROR|NETWORK_ERROR|missing response|TIMEOUT)/i;
 
 class HttpError extends Error {
   constructor(
@@ -66,6 +68,46 @@ interface Parsed {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How much of an oversized body the relayer reads and discards so that its 413 reaches the client. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The request body, at most `max` bytes; 413 beyond (on the declared length first). On overflow the
+ * request is not destroyed (that resets the socket, so that the client may never see the 413 and
+ * fails its next request on the kept-alive connection): the rest of the body is read and
+ * discarded, up to MAX_DISCARD_BYTES, after which the connection is dropped.
+ */
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, `the body is larger than ${max} bytes`);
+  const discard = () => {
+    let discarded = 0;
+    req.on("data", (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > MAX_DISCARD_BYTES) req.socket.destroy();
+    });
+    req.resume();
+  };
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > max) {
+    discard();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) return void chunks.push(chunk);
+      req.off("data", onData);
+      discard();
+      reject(tooLarge());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
 
 export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
   const log = opts.log ?? ((line: string) => console.log(line));
@@ -107,6 +149,22 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
     }
   }
 
+  // The latest block's time and the entry count, shared by the checks of concurrent requests for
+  // up to CHAIN_VIEW_MS instead of two RPC calls per request. Both only grow: an older view is
+  // never more lenient on links, and on deadlines by at most CHAIN_VIEW_MS (the latest block's
+  // time is itself only an estimate of the time of the block that will hold the record).
+  let cachedView: { at: number; value: Promise<{ now: bigint; count: bigint }> } | undefined;
+  function chainView(): Promise<{ now: bigint; count: bigint }> {
+    if (cachedView && Date.now() - cachedView.at < CHAIN_VIEW_MS) return cachedView.value;
+    const value = Promise.all([provider.getBlock("latest"), ledger.tip() as Promise<[bigint, string]>]).then(([block, [count]]) => ({ now: BigInt(block!.timestamp), count }));
+    const entry = { at: Date.now(), value };
+    cachedView = entry;
+    value.catch(() => {
+      if (cachedView === entry) cachedView = undefined;
+    });
+    return value;
+  }
+
   function rateLimited(agent: string): boolean {
     const now = Date.now();
     const b = buckets.get(agent) ?? { tokens: burst, at: now };
@@ -131,7 +189,11 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
     }
     const r = parsed.record;
     const agent = r.provider !== ZeroAddress ? r.provider : r.receiver;
-    return { record: r, signature: parsed.signature, digest: recordDigest(domain, r), agent, key: r.nonce >> 64n, seq: r.nonce & LIMITS.maxUint64 };
+    // fromSignedJson checked a given digest against the record in the record's domain, which is
+    // now known to be ours: no need to hash it again.
+    const given = (value as { digest?: unknown }).digest;
+    const digest = typeof given === "string" ? given : recordDigest(domain, r);
+    return { record: r, signature: parsed.signature, digest, agent, key: r.nonce >> 64n, seq: r.nonce & LIMITS.maxUint64 };
   }
 
   /** Checks one record and queues it; returns its state. Idempotent by digest. */
@@ -139,15 +201,16 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
     const p = parse(value);
     const known = queue.get(p.digest);
     if (known) return { status: 200, body: view(known) };
-    if (rateLimited(p.agent)) throw new HttpError(429, `too many records from ${p.agent}; slow down`);
-    const block = await provider.getBlock("latest");
-    const [count] = (await ledger.tip()) as [bigint, string];
+    const { now, count } = await chainView();
     try {
-      checkRecord(p.record, { now: BigInt(block!.timestamp), nextId: count + 1n, allowCorrection: p.record.corrects !== 0n });
+      checkRecord(p.record, { now, nextId: count + 1n, allowCorrection: p.record.corrects !== 0n });
     } catch (error) {
       throw new HttpError(400, (error as Error).message);
     }
     if (!(await signatureValid(p.record, p.signature, p.digest, p.agent))) throw new HttpError(400, `the signature is not valid for the record's agent ${p.agent}`);
+    // Only records the agent really signed count against its allowance: otherwise anyone could
+    // exhaust a contributor's allowance by posting forged records in its name.
+    if (rateLimited(p.agent)) throw new HttpError(429, `too many records from ${p.agent}; slow down`);
     const current = await currentSequence(p.agent, p.key);
     if (p.seq < current) {
       const entryId = await findRecorded(p.agent, hashRecord(p.record));
@@ -197,7 +260,7 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
   }
 
   async function txOfEntry(entryId: bigint): Promise<string | undefined> {
-    const logs = await provider.getLogs({ address: opts.ledger, topics: [RECORDED_TOPIC, zeroPadValue(`0x${entryId.toString(16)}`, 32)], fromBlock: opts.fromBlock, toBlock: "latest" });
+    const logs = await provider.getLogs({ address: opts.ledger, topics: [RECORDED_TOPIC, toBeHex(entryId, 32)], fromBlock: opts.fromBlock, toBlock: "latest" });
     return logs[0]?.transactionHash;
   }
 
@@ -210,24 +273,35 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
 
   /** Queued records that can go now: per (agent, key), a run of sequences from the on-chain nonce. */
   async function nextBatch(): Promise<{ plain: (QueuedRecord & Parsed)[]; corrections: (QueuedRecord & Parsed)[] }> {
-    const queued = queue.byState("queued", 5_000).map((q) => ({ ...q, ...parse(JSON.parse(q.body)) }));
-    const groups = new Map<string, (QueuedRecord & Parsed)[]>();
-    for (const q of queued) {
+    // Grouped by the stored agent, key and sequence: only the records that go are parsed (parsing
+    // hashes the record, which for thousands of queued records per round was most of the CPU).
+    const groups = new Map<string, QueuedRecord[]>();
+    for (const q of queue.byState("queued", 5_000)) {
       const k = `${q.agent}:${q.nonceKey}`;
-      groups.set(k, [...(groups.get(k) ?? []), q]);
+      const list = groups.get(k);
+      if (list) list.push(q);
+      else groups.set(k, [q]);
     }
-    const ready: (QueuedRecord & Parsed)[] = [];
+    const lists = [...groups.values()];
+    const sequences: bigint[] = [];
+    const ready: QueuedRecord[] = [];
     const now = BigInt(Math.floor(Date.now() / 1000));
-    for (const list of groups.values()) {
+    for (const [i, list] of lists.entries()) {
+      if (i === sequences.length) {
+        // The on-chain nonces of the next groups at once (the provider batches the calls).
+        const chunk = lists.slice(i, i + NONCE_LOOKAHEAD);
+        sequences.push(...(await Promise.all(chunk.map((l) => currentSequence(l[0].agent, BigInt(l[0].nonceKey))))));
+      }
       list.sort((a, b) => (a.nonceSeq < b.nonceSeq ? -1 : 1));
-      let expected = await currentSequence(list[0].agent, BigInt(list[0].nonceKey));
+      let expected = sequences[i];
       for (const q of list) {
         if (q.nonceSeq < expected) {
           await resolve({ ...q, state: "sending" }); // consumed meanwhile: recorded elsewhere or lost its nonce
           continue;
         }
         if (q.nonceSeq > expected) {
-          if (q.record.deadline < now) queue.markFailed(q.digest, `expired while waiting for nonce sequence ${expected} of ${q.agent}`);
+          const { record } = fromSignedJson(JSON.parse(q.body));
+          if (record.deadline < now) queue.markFailed(q.digest, `expired while waiting for nonce sequence ${expected} of ${q.agent}`);
           break; // a gap: wait for the missing sequence
         }
         ready.push(q);
@@ -236,8 +310,9 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       }
       if (ready.length >= batchSize) break;
     }
+    const parsed = ready.map((q) => ({ ...q, ...parse(JSON.parse(q.body)) }));
     // Groups keep their sequence order (a later sequence must follow its predecessor in the batch).
-    return { plain: ready.filter((q) => q.record.corrects === 0n), corrections: ready.filter((q) => q.record.corrects !== 0n) };
+    return { plain: parsed.filter((q) => q.record.corrects === 0n), corrections: parsed.filter((q) => q.record.corrects !== 0n) };
   }
 
   async function sendAndSettle(items: (QueuedRecord & Parsed)[], send: () => Promise<{ hash: string; wait(): Promise<TransactionReceipt | null> }>): Promise<void> {
@@ -249,13 +324,18 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       receipt = await tx.wait();
     } catch (error) {
       const data = (error as { data?: string }).data;
-      const reason = typeof data === "string" && data.length >= 10 ? describeRevert(data) : (error as Error).message.split("\n")[0];
+      // A revert (the contract's error data) is an answer, not a transient failure, whatever the
+      // reason's text holds (its numbers and addresses often contain "5" and two digits).
+      const reverted = typeof data === "string" && data.length >= 10;
+      const reason = reverted ? describeRevert(data) : (error as Error).message.split("\n")[0];
       log(`relayer: a transaction for ${items.length} record(s) failed: ${reason}`);
-      if (!TRANSIENT.test(reason) && items.length === 1 && typeof data === "string") {
+      if (reverted && items.length === 1 && !reason.startsWith("LedgerInvalidNonce")) {
         queue.markFailed(items[0].digest, reason);
         return;
       }
-      await sleep(500);
+      // Transient, or the nonce was used meanwhile (perhaps by this very record, submitted by
+      // someone else): look on-chain.
+      if (!reverted) await sleep(500);
       for (const i of items) await resolve({ ...queue.get(i.digest)! });
       return;
     }
@@ -264,19 +344,26 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       return;
     }
     const byDigest = new Map(items.map((i) => [i.digest, i]));
+    // A Recorded event of this transaction is one of its items: the one with the event's signer
+    // and nonce (no two pending items share them), if the event's record hashes to that item.
+    const bySignerNonce = new Map(items.map((i) => [`${i.agent.toLowerCase()}:${i.record.nonce}`, i]));
     const skipped = new Map<number, string>();
+    const recorded: { digest: string; id: bigint }[] = [];
     for (const l of receipt.logs) {
       if (l.address.toLowerCase() !== opts.ledger.toLowerCase()) continue;
       const parsed = ledgerInterface.parseLog(l);
       if (parsed?.name === "Recorded") {
-        const d = decodeLedgerLogs([l]).entries[0];
-        const digest = recordDigest(domain, d.record);
-        if (byDigest.has(digest)) {
-          queue.markRecorded(digest, d.id, receipt.hash);
-          byDigest.delete(digest);
+        const item = bySignerNonce.get(`${String(parsed.args.signer).toLowerCase()}:${parsed.args.record.nonce}`);
+        if (item && byDigest.has(item.digest) && hashRecord(toRecord(parsed.args.record)) === hashRecord(item.record)) {
+          recorded.push({ digest: item.digest, id: parsed.args.id });
+          byDigest.delete(item.digest);
         }
       } else if (parsed?.name === "RecordSkipped") skipped.set(Number(parsed.args.index), describeRevert(parsed.args.reason));
     }
+    // One durable commit for the whole transaction, not one per record.
+    queue.transaction(() => {
+      for (const r of recorded) queue.markRecorded(r.digest, r.id, receipt.hash);
+    });
     items.forEach((item, index) => {
       if (!byDigest.has(item.digest)) return;
       const reason = skipped.get(index);
@@ -290,6 +377,15 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
   }
 
   async function runOnce(): Promise<number> {
+    // Between rounds nothing of this process is in flight: a record still marked as sending was
+    // left by an earlier process (its resolution at start failed) or its transaction is pending.
+    for (const q of queue.byState("sending", 1_000)) {
+      try {
+        await resolve(q);
+      } catch (error) {
+        log(`relayer: could not resolve ${q.digest} yet: ${(error as Error).message.split("\n")[0]}`);
+      }
+    }
     const { plain, corrections } = await nextBatch();
     if (plain.length === 1) {
       await sendAndSettle(plain, () => ledger.record(plain[0].record, plain[0].signature));
@@ -359,16 +455,10 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       }
       if (req.method === "POST" && url.pathname === "/records") {
         if (!(req.headers["content-type"] ?? "").includes("application/json")) throw new HttpError(415, "send JSON (content-type: application/json)");
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of req) {
-          size += (chunk as Buffer).length;
-          if (size > maxBody) throw new HttpError(413, `the body is larger than ${maxBody} bytes`);
-          chunks.push(chunk as Buffer);
-        }
+        const raw = await readBody(req, maxBody);
         let value: unknown;
         try {
-          value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          value = JSON.parse(raw.toString("utf8"));
         } catch {
           throw new HttpError(400, "the body is not valid JSON");
         }

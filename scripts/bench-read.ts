@@ -1,0 +1,204 @@
+// Read benchmark (issue 4): `verify` and `accounts` of a 100,000-entry ledger against the bare
+// fetch-and-decode of the same logs, measured in one run on a local anvil.
+//   PATH=$PWD/node_modules/.bin:$PATH tsx scripts/bench-read.ts      (BENCH_READ_ENTRIES=... to change the size)
+// Starts its own anvil on a free port, deploys the Ledger with Ignition, records the entries in
+// full batches from a few hundred deterministic signers (a dev account relays; signers hold no
+// ETH), then times (a) fetchLogs + decodeLedgerLogs, (b) verifyLedger, (c) readLedger +
+// deriveEntries + accounts, prints a table with the ratios and writes bench/results/read.json.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os, { tmpdir } from "node:os";
+import path from "node:path";
+import { Contract, FetchRequest, hexlify, id, JsonRpcProvider, Network, parseUnits } from "ethers";
+import { encodeRecordBatch, readBenchWallet } from "./lib/bench-read-seed.js";
+import { startSignerPool } from "./lib/bench-read-signer.js";
+import { deployWithIgnition } from "./lib/deployment.js";
+import { startLocalChain } from "./lib/local-chain.js";
+import { decodeLedgerLogs, fetchLogs, ledgerInterface, readLedger } from "./lib/reader.js";
+import { devWallet } from "./lib/seed.js";
+import { verifyLedger } from "./lib/verify.js";
+import { accounts, deriveEntries } from "./lib/views.js";
+
+const ENTRIES = Number(process.env.BENCH_READ_ENTRIES ?? 100_000);
+const AGENTS = 300;
+const BATCH = 150;
+const TARGET_RATIO = 1.5;
+const ROUNDS = Number(process.env.BENCH_READ_ROUNDS ?? 2);
+const OUT = path.join("bench", "results", "read.json");
+const root = path.resolve(import.meta.dirname, "..");
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const log = (message: string) => console.log(`[${elapsed()}] ${message}`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const t = performance.now();
+  const value = await fn();
+  return { value, seconds: (performance.now() - t) / 1000 };
+}
+
+/** CPU seconds used so far by a process (utime + stime from /proc), or 0 where there is no /proc. */
+function processCpu(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return 0;
+  }
+}
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "commons-bench-read-"));
+const deploymentId = `bench-read-${path.basename(dataDir)}`;
+const chain = await startLocalChain({ dataDir, port: await freePort(), stateInterval: 86_400 });
+const request = new FetchRequest(chain.url);
+request.timeout = 300_000;
+// As the CLI connects (scripts/cli/context.ts): static network, no cache, batches of 20.
+const provider = new JsonRpcProvider(request, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
+
+/** Wall time and CPU time (this process and its threads, plus anvil) of one measure. */
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
+  const node = process.cpuUsage();
+  const anvil = processCpu(chain.process.pid);
+  const { value, seconds } = await timed(fn);
+  const used = process.cpuUsage(node);
+  return { value, wall: seconds, cpu: (used.user + used.system) / 1e6 + processCpu(chain.process.pid) - anvil };
+}
+
+try {
+  const fromBlock = (await provider.getBlockNumber()) + 1;
+  const ledger = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
+  log(`anvil at ${chain.url}, Ledger at ${ledger}`);
+
+  // ------------------------------------------------------------ seed
+  const relayer = devWallet(0, provider);
+  const steward = devWallet(1, provider);
+  const stewardLedger = new Contract(ledger, ledgerInterface, steward);
+  const commons: string = await stewardLedger.registerCommons.staticCall(id("bench-read"), "Read benchmark commons");
+  await (await stewardLedger.registerCommons(id("bench-read"), "Read benchmark commons")).wait();
+  const agentLabels = Array.from({ length: AGENTS }, (_, i) => `agent/${i}`);
+  const receiver = readBenchWallet("receiver").address;
+  const latest = await provider.getBlock("latest");
+  const now = BigInt(latest!.timestamp);
+
+  // Records are signed on worker threads (every core) while anvil mines the batches already sent.
+  const signers = startSignerPool({ chainId: "31337", ledger, commons, receiver, now: String(now), agentLabels });
+  const seed = await timed(async () => {
+    try {
+      let nonce = await provider.getTransactionCount(relayer.address, "latest");
+      const fees = { maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: parseUnits("1", "gwei") };
+      const batches = Math.ceil(ENTRIES / BATCH);
+      const size = (b: number) => Math.min(BATCH, ENTRIES - b * BATCH);
+      const ahead = 2 * Math.max(1, signers.workers) + 1;
+      const jobs = new Map<number, Promise<{ words: Uint8Array[]; signatures: string[] }>>();
+      for (let b = 0; b < Math.min(ahead, batches); b++) jobs.set(b, signers.sign(b * BATCH, size(b)));
+      let inFlight: Promise<unknown> = Promise.resolve();
+      for (let b = 0; b < batches; b++) {
+        const { words, signatures } = await jobs.get(b)!;
+        jobs.delete(b);
+        if (b + ahead < batches) jobs.set(b + ahead, signers.sign((b + ahead) * BATCH, size(b + ahead)));
+        const data = hexlify(encodeRecordBatch(words, signatures));
+        if (b === 0) {
+          // The hand-made calldata must be exactly the ABI encoding.
+          const decoded = ledgerInterface.decodeFunctionData("recordBatch", data);
+          if (ledgerInterface.encodeFunctionData("recordBatch", [decoded[0], decoded[1]]) !== data) throw new Error("recordBatch calldata differs from the ABI encoding");
+        }
+        const raw = await relayer.signTransaction({ type: 2, chainId: 31337n, nonce: nonce++, to: ledger, data, gasLimit: 12_000_000n, ...fees });
+        // The node mines this batch while the next ones are signed.
+        await inFlight;
+        inFlight = provider.send("eth_sendRawTransaction", [raw]);
+        const done = b * BATCH + size(b);
+        if (done % 15_000 === 0 || done === ENTRIES) log(`  ${done} entries sent`);
+      }
+      await inFlight;
+    } finally {
+      await signers.close();
+    }
+    const [count] = (await new Contract(ledger, ledgerInterface, provider).tip()) as [bigint, string];
+    if (count !== BigInt(ENTRIES)) throw new Error(`the ledger holds ${count} entries, not ${ENTRIES}: a batch failed or skipped records`);
+  });
+  const toBlock = await provider.getBlockNumber();
+  log(`seeded ${ENTRIES} entries in ${seed.seconds.toFixed(1)} s (${signers.workers} signing threads), blocks ${fromBlock}..${toBlock}`);
+
+  // ------------------------------------------------------------ measure
+  // Rounds of (a), (b), (c) in turn; each measure keeps its fastest round, so that a burst of
+  // load from elsewhere on the machine does not decide a ratio. CPU time is reported too (this
+  // process with its worker threads, plus anvil), which load elsewhere does not inflate.
+  const opts = { fromBlock, toBlock };
+  const measures = {
+    fetch: async () => {
+      const events = decodeLedgerLogs(await fetchLogs(provider, ledger, opts));
+      if (events.entries.length !== ENTRIES) throw new Error(`fetched ${events.entries.length} entries`);
+      return `${events.entries.length} entries`;
+    },
+    verify: async () => {
+      const report = await verifyLedger(provider, ledger, opts);
+      if (!report.ok || report.entries !== ENTRIES || report.eoaSignatures !== ENTRIES) {
+        throw new Error(`verify failed: ${JSON.stringify(report.problems.slice(0, 3), (_, v) => (typeof v === "bigint" ? String(v) : v))}`);
+      }
+      return `${report.eoaSignatures} signatures, ${report.checkpoints} checkpoints`;
+    },
+    accounts: async () => `${accounts(deriveEntries(await readLedger(provider, ledger, opts)), "all").length} rows`,
+  };
+  type Name = keyof typeof measures;
+  const runs: Record<Name, { wall: number; cpu: number }[]> = { fetch: [], verify: [], accounts: [] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const name of Object.keys(measures) as Name[]) {
+      const m = await measured(measures[name]);
+      runs[name].push({ wall: m.wall, cpu: m.cpu });
+      log(`round ${round} ${name}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU (${m.value})`);
+    }
+  }
+  const best = (name: Name) => ({ wall: Math.min(...runs[name].map((r) => r.wall)), cpu: Math.min(...runs[name].map((r) => r.cpu)) });
+  const base = best("fetch");
+  const rows = [
+    { measure: "(a) fetch + decode (fetchLogs + decodeLedgerLogs)", ...base, target: false },
+    { measure: "(b) verify (verifyLedger)", ...best("verify"), target: true },
+    { measure: "(c) accounts (read + deriveEntries + accounts)", ...best("accounts"), target: true },
+  ];
+  const width = Math.max(...rows.map((r) => r.measure.length));
+  console.log();
+  console.log(`${"measure".padEnd(width)}  ${"wall s".padStart(7)}  ${"µs/entry".padStart(8)}  ${"ratio".padStart(5)}  ${"CPU s".padStart(6)}  ${"CPU ratio".padStart(9)}  target`);
+  for (const r of rows) {
+    const ratio = r.wall / base.wall;
+    const target = r.target ? `<= ${TARGET_RATIO} ${ratio <= TARGET_RATIO ? "met" : "NOT met"}` : "";
+    console.log(
+      `${r.measure.padEnd(width)}  ${r.wall.toFixed(2).padStart(7)}  ${((r.wall / ENTRIES) * 1e6).toFixed(0).padStart(8)}  ${ratio.toFixed(2).padStart(5)}  ${r.cpu.toFixed(2).padStart(6)}  ${(r.cpu / base.cpu).toFixed(2).padStart(9)}  ${target}`,
+    );
+  }
+  console.log();
+
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  const ratios = { verifyOverFetch: best("verify").wall / base.wall, accountsOverFetch: best("accounts").wall / base.wall };
+  const result = {
+    benchmark: "read",
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version },
+    ledger: { entries: ENTRIES, agents: AGENTS, batch: BATCH, blocks: toBlock - fromBlock + 1 },
+    seedSeconds: seed.seconds,
+    rounds: ROUNDS,
+    runs,
+    best: { fetchDecode: base, verify: best("verify"), accounts: best("accounts") },
+    ratios,
+    cpuRatios: { verifyOverFetch: best("verify").cpu / base.cpu, accountsOverFetch: best("accounts").cpu / base.cpu },
+    target: TARGET_RATIO,
+    met: { verify: ratios.verifyOverFetch <= TARGET_RATIO, accounts: ratios.accountsOverFetch <= TARGET_RATIO },
+  };
+  writeFileSync(OUT, JSON.stringify(result, null, 2) + "\n");
+  log(`wrote ${OUT}`);
+} finally {
+  provider.destroy();
+  await chain.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(path.join(root, "scripts", "ignition", "deployments", deploymentId), { recursive: true, force: true });
+}

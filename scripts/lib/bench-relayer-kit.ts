@@ -1,0 +1,269 @@
+// Shared by the relayer tests and the relayer benchmark: deterministic wallets, fast signing of
+// many records (one typed-data encoder, the domain separator computed once, the raw digest signed
+// with the wallet's signing key), and a small HTTP client for the relayer's routes.
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import path from "node:path";
+import { concat, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
+import type { TypedDataDomain } from "ethers";
+import { encodeUnit, RECORD_TYPES } from "./record.js";
+import type { LedgerRecord, SignedRecordJson } from "./record.js";
+
+/** A wallet from a deterministic key (never funded; it only signs). */
+export function kitWallet(label: string): Wallet {
+  return new Wallet(keccak256(toUtf8Bytes(`commons-ledger/relayer-kit/${label}`)));
+}
+
+export function kitWallets(prefix: string, count: number): Wallet[] {
+  return Array.from({ length: count }, (_, i) => kitWallet(`${prefix}/${i}`));
+}
+
+/** The commons every kit record is for (any non-zero id: recording needs no registered commons). */
+export const KIT_COMMONS = keccak256(toUtf8Bytes("commons-ledger/relayer-kit/commons"));
+const HOURS = encodeUnit("h");
+
+/** One hour of work by `agent` (its provider), with the given nonce, time and deadline. */
+export function workRecord(agent: string, p: { nonce: bigint; time: bigint; deadline: bigint; evidence?: string; quantity?: bigint }): LedgerRecord {
+  return {
+    flow: 0,
+    action: 0,
+    provider: agent,
+    receiver: ZeroAddress,
+    commons: KIT_COMMONS,
+    resource: ZeroHash,
+    resourceSpec: ZeroHash,
+    process: ZeroHash,
+    side: 0,
+    quantity: p.quantity ?? 1_000_000n,
+    unit: HOURS,
+    time: p.time,
+    evidence: p.evidence ?? ZeroHash,
+    corrects: 0n,
+    satisfies: 0n,
+    nonce: p.nonce,
+    deadline: p.deadline,
+  };
+}
+
+/** Signs records for one ledger domain, fast: no async signer, no repeated domain hashing. */
+export class FastRecordSigner {
+  private readonly encoder = TypedDataEncoder.from(RECORD_TYPES);
+  private readonly separator: string;
+
+  constructor(readonly domain: TypedDataDomain) {
+    this.separator = TypedDataEncoder.hashDomain(domain);
+  }
+
+  digest(r: LedgerRecord): string {
+    return keccak256(concat(["0x1901", this.separator, this.encoder.hash(r as unknown as Record<string, unknown>)]));
+  }
+
+  /** The digest signed by `wallet` (for an EOA that is the record's agent, or an ERC-1271 owner). */
+  signDigest(wallet: Wallet, digest: string): string {
+    return wallet.signingKey.sign(digest).serialized;
+  }
+
+  /** The portable signed JSON (as toSignedJson gives it), signed by `wallet`. */
+  sign(wallet: Wallet, r: LedgerRecord): SignedRecordJson {
+    const digest = this.digest(r);
+    return this.json(r, this.signDigest(wallet, digest), digest);
+  }
+
+  json(r: LedgerRecord, signature: string, digest = this.digest(r)): SignedRecordJson {
+    const record = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) as SignedRecordJson["record"];
+    return { type: "commons-ledger/signed-record@1", chainId: String(this.domain.chainId), ledger: String(this.domain.verifyingContract), record, signature, digest };
+  }
+}
+
+// ---------------------------------------------------------------- HTTP
+
+export interface Reply {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface RecordState {
+  digest: string;
+  state: "queued" | "sending" | "recorded" | "failed";
+  entryId: string | null;
+  txHash: string | null;
+  error: string | null;
+  attempts: number;
+  receivedAt: string;
+}
+
+export interface Health {
+  ok: boolean;
+  chainId: string;
+  ledger: string;
+  relayer: string;
+  queue: { queued: number; sending: number; recorded: number; failed: number };
+}
+
+async function reply(response: Response): Promise<Reply> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* keep the text */
+  }
+  return { status: response.status, body };
+}
+
+/**
+ * POSTs a body to `${url}/records` (JSON unless a raw string and content type are given); `chunked`
+ * streams it in 64 KiB chunks without a content-length.
+ */
+export async function postRecord(url: string, body: unknown, opts: { contentType?: string; raw?: boolean; chunked?: boolean } = {}): Promise<Reply> {
+  const text = opts.raw ? (body as string) : JSON.stringify(body);
+  const bytes = new TextEncoder().encode(text);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < bytes.length; i += 65_536) controller.enqueue(bytes.subarray(i, i + 65_536));
+      controller.close();
+    },
+  });
+  const response = await fetch(`${url}/records`, {
+    method: "POST",
+    headers: { "content-type": opts.contentType ?? "application/json" },
+    body: opts.chunked ? stream : text,
+    ...(opts.chunked ? { duplex: "half" } : {}),
+  } as RequestInit);
+  return reply(response);
+}
+
+/**
+ * POSTs until the relayer answers 200 or 202 (a POST is idempotent by digest): retries when the
+ * connection fails (the relayer is down or was killed mid-request) and on 503; any other status is
+ * an error. Returns the final reply and how many attempts it took.
+ */
+export async function postRetrying(url: string, body: unknown, opts: { delayMs?: number; timeoutMs?: number } = {}): Promise<Reply & { attempts: number }> {
+  const until = Date.now() + (opts.timeoutMs ?? 120_000);
+  for (let attempts = 1; ; attempts++) {
+    try {
+      const r = await postRecord(url, body);
+      if (r.status === 200 || r.status === 202) return { ...r, attempts };
+      if (r.status !== 503) throw Object.assign(new Error(`POST /records answered ${r.status}: ${JSON.stringify(r.body)}`), { reply: r });
+    } catch (error) {
+      if ((error as { reply?: Reply }).reply) throw error;
+      /* connection refused, reset or closed: the relayer is down; try again */
+    }
+    if (Date.now() > until) throw new Error(`POST /records did not succeed within the timeout (${attempts} attempts)`);
+    await new Promise((r) => setTimeout(r, opts.delayMs ?? 100));
+  }
+}
+
+export async function getRecord(url: string, digest: string): Promise<Reply> {
+  return reply(await fetch(`${url}/records/${digest}`));
+}
+
+export async function getHealth(url: string): Promise<Health> {
+  const r = await reply(await fetch(`${url}/health`));
+  if (r.status !== 200) throw new Error(`GET /health answered ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body as Health;
+}
+
+/** Polls until `check` returns a value (not undefined), or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Waits until every digest is recorded (or one fails); returns their states. */
+export async function waitRecorded(url: string, digests: readonly string[], timeoutMs = 60_000): Promise<RecordState[]> {
+  const states = new Map<string, RecordState>();
+  return waitFor(
+    `${digests.length} record(s) to be recorded`,
+    async () => {
+      for (const d of digests) {
+        if (states.get(d)?.state === "recorded") continue;
+        const r = await getRecord(url, d);
+        if (r.status !== 200) throw new Error(`GET /records/${d} answered ${r.status}: ${JSON.stringify(r.body)}`);
+        const s = r.body as RecordState;
+        if (s.state === "failed") throw new Error(`record ${d} failed: ${s.error}`);
+        states.set(d, s);
+        if (s.state !== "recorded") return undefined;
+      }
+      return digests.map((d) => states.get(d)!);
+    },
+    timeoutMs,
+    150,
+  );
+}
+
+/** Runs `task` over `items` with at most `concurrency` at a time; results in item order. */
+export async function pool<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await task(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
+/** A small seeded PRNG (mulberry32) for reproducible random schedules. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------- the relayer as a process
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+
+export interface RelayerChild {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGKILL (kill -9) and wait until it is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM (a clean stop) and wait until it is gone. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `scripts/relayer.ts --dev` as one process: node with tsx's loader (`node --import tsx`),
+ * not the `tsx` CLI, which runs the script in a child process that a SIGKILL of the CLI leaves
+ * running. Resolves once the relayer listens.
+ */
+export async function spawnRelayer(o: { rpc: string; ledger: string; fromBlock: number; db: string; port: number; args?: readonly string[] }): Promise<RelayerChild> {
+  const bin = path.join(root, "node_modules", ".bin");
+  const args = ["--import", "tsx", path.join(root, "scripts", "relayer.ts"), "--dev", "--port", String(o.port), "--db", o.db, "--rpc", o.rpc, "--ledger", o.ledger, "--from-block", String(o.fromBlock), ...(o.args ?? [])];
+  const child = spawn(path.join(bin, "node"), args, { cwd: root, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` } });
+  let out = "";
+  child.stdout.on("data", (b) => (out += b));
+  child.stderr.on("data", (b) => (out += b));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const gone = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  const until = Date.now() + 60_000;
+  while (!out.includes("relayer: http://")) {
+    if (child.exitCode !== null) throw new Error(`the relayer exited (${child.exitCode}):\n${out}`);
+    if (Date.now() > until) {
+      await gone("SIGKILL");
+      throw new Error(`the relayer did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, url: `http://127.0.0.1:${o.port}`, output: () => out, exited, kill: () => gone("SIGKILL"), stop: () => gone("SIGTERM") };
+}

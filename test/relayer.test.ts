@@ -1,0 +1,568 @@
+// The relayer end to end: a real anvil with the Ledger deployed through Ignition, the relayer as its
+// own process (as `npm run relayer` runs it), and HTTP clients posting signed records.
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Contract, ContractFactory, JsonRpcProvider, Network, Wallet } from "ethers";
+import { LEDGER_ABI } from "../scripts/lib/abi.js";
+import {
+  FastRecordSigner,
+  getHealth,
+  getRecord,
+  kitWallet,
+  kitWallets,
+  pool,
+  postRecord,
+  waitFor,
+  waitRecorded,
+  workRecord,
+} from "../scripts/lib/bench-relayer-kit.js";
+import type { Health, RecordState, Reply } from "../scripts/lib/bench-relayer-kit.js";
+import { ledgerInterface } from "../scripts/lib/reader.js";
+import { ledgerDomain, packNonce } from "../scripts/lib/record.js";
+import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/record.js";
+import { RelayQueue } from "../scripts/lib/relayer/queue.js";
+import { startRelayer } from "../scripts/lib/relayer/service.js";
+import type { Relayer } from "../scripts/lib/relayer/service.js";
+import { devWallet } from "../scripts/lib/seed.js";
+import { root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
+import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
+
+const BATCH_SIZE = 40;
+
+async function stopRelayer(r: RelayerProcess | undefined): Promise<void> {
+  if (!r || r.child.exitCode !== null) return;
+  r.child.kill("SIGTERM");
+  await r.exited;
+}
+
+/** The queue's total (every state): what the relayer has accepted so far. */
+const total = (h: Health) => h.queue.queued + h.queue.sending + h.queue.recorded + h.queue.failed;
+
+describe("relayer", function () {
+  this.timeout(180_000);
+  let l: LocalLedger;
+  let signer: FastRecordSigner;
+  /** The latest block's time: what the relayer checks deadlines and times against. */
+  let chainNow: () => Promise<bigint>;
+  /** A typical record by `wallet`: time a minute ago, valid for an hour. */
+  let recordOf: (wallet: Wallet, nonce: bigint, extra?: Partial<LedgerRecord>) => Promise<LedgerRecord>;
+
+  before(async () => {
+    l = await startLocalLedger();
+    signer = new FastRecordSigner(ledgerDomain(31337n, l.ledger));
+    chainNow = async () => BigInt((await l.provider.getBlock("latest"))!.timestamp);
+    recordOf = async (wallet, nonce, extra = {}) => {
+      const now = await chainNow();
+      return { ...workRecord(wallet.address, { nonce, time: now - 60n, deadline: now + 3600n }), ...extra };
+    };
+  });
+  after(async () => l?.stop());
+
+  describe(`a relayer process (--batch-size ${BATCH_SIZE} --wait-ms 200)`, () => {
+    let r: RelayerProcess;
+    /** Every record this relayer answered 202 for, and those expected to end as failed. */
+    let accepted = 0;
+    let expectedFailed = 0;
+
+    /** POSTs a record that must be accepted (202, queued). */
+    async function accept(json: SignedRecordJson): Promise<RecordState> {
+      const reply = await postRecord(r.url, json);
+      expect(reply.status, JSON.stringify(reply.body)).to.equal(202);
+      accepted++;
+      return reply.body as RecordState;
+    }
+
+    before(async () => {
+      r = await startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--batch-size", String(BATCH_SIZE), "--wait-ms", "200"]);
+    });
+    after(async () => stopRelayer(r));
+
+    describe("POST /records", () => {
+      const alice = kitWallet("alice");
+      let first: SignedRecordJson;
+      let recorded: RecordState;
+
+      it("accepts a valid signed record with 202, queued", async () => {
+        first = signer.sign(alice, await recordOf(alice, 0n));
+        const state = await accept(first);
+        expect(state).to.include({ digest: first.digest, state: "queued", entryId: null, txHash: null, error: null });
+      });
+
+      it("records the accepted record with an entry id and a tx hash (GET /records/:digest)", async () => {
+        [recorded] = await waitRecorded(r.url, [first.digest]);
+        expect(recorded.state).to.equal("recorded");
+        expect(recorded.entryId).to.match(/^[1-9]\d*$/);
+        expect(recorded.txHash).to.match(/^0x[0-9a-f]{64}$/);
+        const receipt = await l.provider.getTransactionReceipt(recorded.txHash!);
+        expect(receipt?.status).to.equal(1);
+        const logs = receipt!.logs.map((x) => ledgerInterface.parseLog(x)).filter((x) => x?.name === "Recorded");
+        expect(logs.map((x) => x!.args.id.toString())).to.include(recorded.entryId);
+      });
+
+      it("answers a repeated POST of the same record with 200 and the same state", async () => {
+        const again = await postRecord(r.url, first);
+        expect(again.status).to.equal(200);
+        expect(again.body).to.deep.equal(recorded);
+      });
+
+      it("answers a repeated POST of a still-queued record with 200 and the same state", async () => {
+        const bob = kitWallet("bob");
+        const waiting = signer.sign(bob, await recordOf(bob, 7n)); // sequence 7 waits for 0..6
+        const state = await accept(waiting);
+        const again = await postRecord(r.url, waiting);
+        expect(again.status).to.equal(200);
+        expect(again.body).to.deep.equal(state);
+      });
+
+      it("records out-of-order nonces (sequence 1 posted before 0) in nonce order", async () => {
+        const carol = kitWallet("carol");
+        const seq1 = signer.sign(carol, await recordOf(carol, 1n));
+        const seq0 = signer.sign(carol, await recordOf(carol, 0n));
+        await accept(seq1);
+        await new Promise((resolve) => setTimeout(resolve, 700)); // a few batching rounds
+        expect((await getRecord(r.url, seq1.digest)).body.state).to.equal("queued");
+        await accept(seq0);
+        const [s0, s1] = await waitRecorded(r.url, [seq0.digest, seq1.digest]);
+        expect(BigInt(s0.entryId!)).to.be.lessThan(BigInt(s1.entryId!));
+      });
+
+      it(`records 300 records from 30 signers in recordBatch transactions of at most ${BATCH_SIZE} records`, async () => {
+        const wallets = kitWallets("batch", 30);
+        const records = await Promise.all(wallets.flatMap((w) => Array.from({ length: 10 }, (_, s) => recordOf(w, BigInt(s)))));
+        const jsons = records.map((rec, i) => signer.sign(wallets[Math.floor(i / 10)], rec));
+        await pool(jsons, 16, async (j) => accept(j));
+        const states = await waitRecorded(r.url, jsons.map((j) => j.digest), 120_000);
+        const txs = [...new Set(states.map((s) => s.txHash!))];
+        expect(txs.length).to.be.at.least(Math.ceil(300 / BATCH_SIZE));
+        let batches = 0;
+        let ours = 0;
+        const digests = new Set(jsons.map((j) => j.digest));
+        for (const hash of txs) {
+          const tx = (await l.provider.getTransaction(hash))!;
+          const call = ledgerInterface.parseTransaction({ data: tx.data })!;
+          expect(call.name).to.be.oneOf(["recordBatch", "record"]);
+          if (call.name === "recordBatch") {
+            batches++;
+            expect(call.args.records.length).to.be.within(2, BATCH_SIZE);
+          }
+          const receipt = (await l.provider.getTransactionReceipt(hash))!;
+          const recordedHere = receipt.logs.map((x) => ledgerInterface.parseLog(x)).filter((x) => x?.name === "Recorded");
+          expect(recordedHere.length).to.be.at.most(BATCH_SIZE);
+          ours += states.filter((s) => s.txHash === hash && digests.has(s.digest)).length;
+        }
+        expect(ours).to.equal(300);
+        expect(batches).to.be.at.least(Math.ceil(300 / BATCH_SIZE) - 1);
+        // Each signer's records are recorded in nonce order.
+        for (let w = 0; w < 30; w++) {
+          const ids = states.slice(w * 10, w * 10 + 10).map((s) => BigInt(s.entryId!));
+          expect(ids).to.deep.equal([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        }
+      });
+
+      it("accepts an array of records with 207 and a result per record", async () => {
+        const dora = kitWallet("dora");
+        const good = signer.sign(dora, await recordOf(dora, 0n));
+        const bad = { ...signer.sign(dora, await recordOf(dora, 1n)), signature: signer.sign(alice, await recordOf(dora, 1n)).signature };
+        const reply = await postRecord(r.url, [good, bad]);
+        expect(reply.status).to.equal(207);
+        expect(reply.body.results[0]).to.include({ digest: good.digest, state: "queued" });
+        expect(reply.body.results[1]).to.include({ status: 400 });
+        expect(reply.body.results[1].error).to.match(/signature is not valid/);
+        accepted++;
+        await waitRecorded(r.url, [good.digest]);
+      });
+
+      describe("from an ERC-1271 wallet contract", () => {
+        const owner = kitWallet("erc1271-owner");
+        let honest: string;
+        let wrongMagic: string;
+
+        before(async () => {
+          const artifact = JSON.parse(readFileSync(path.join(root, "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+          const deployer = devWallet(9, l.provider); // not the relayer's paying account (dev account 0)
+          const factory = new ContractFactory(artifact.abi, artifact.bytecode, deployer);
+          const a = await factory.deploy(owner.address);
+          const b = await factory.deploy(owner.address);
+          await Promise.all([a.waitForDeployment(), b.waitForDeployment()]);
+          honest = await a.getAddress();
+          wrongMagic = await b.getAddress();
+          await (await b.getFunction("setMode")(1)).wait(); // Mode.WrongMagic
+        });
+
+        it("accepts a record the wallet's owner signed and records it", async () => {
+          const rec = { ...(await recordOf(owner, 0n)), provider: honest };
+          const json = signer.json(rec, signer.signDigest(owner, signer.digest(rec)));
+          await accept(json);
+          const [state] = await waitRecorded(r.url, [json.digest]);
+          const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
+          expect(await ledger.nonces(honest, 0)).to.equal(1n);
+          expect(state.entryId).to.match(/^\d+$/);
+        });
+
+        it("rejects a record with 400 when the wallet does not return the magic value", async () => {
+          const rec = { ...(await recordOf(owner, 0n)), provider: wrongMagic };
+          const json = signer.json(rec, signer.signDigest(owner, signer.digest(rec)));
+          const reply = await postRecord(r.url, json);
+          expect(reply.status).to.equal(400);
+          expect(reply.body.error).to.match(new RegExp(`signature is not valid for the record's agent ${wrongMagic}`, "i"));
+          expect((await getRecord(r.url, json.digest)).status).to.equal(404);
+        });
+      });
+
+      describe("when another record consumes a queued record's nonce on-chain", () => {
+        it("marks the queued record failed with the reason", async () => {
+          const erin = kitWallet("erin");
+          const waiting = signer.sign(erin, await recordOf(erin, 1n, { evidence: `0x${"e1".repeat(32)}` }));
+          await accept(waiting);
+          expectedFailed++;
+          // Someone else submits erin's sequences 0 and 1 (another sequence 1) directly, paying gas.
+          const payer = devWallet(8, l.provider);
+          const ledger = new Contract(l.ledger, LEDGER_ABI, payer);
+          for (const seq of [0n, 1n]) {
+            const other = await recordOf(erin, seq);
+            await (await ledger.record(other, signer.signDigest(erin, signer.digest(other)))).wait();
+          }
+          const state = await waitFor("the record to fail", async () => {
+            const s = (await getRecord(r.url, waiting.digest)).body as RecordState;
+            return s.state === "failed" ? s : undefined;
+          });
+          expect(state.error).to.match(/nonce was consumed by another record/);
+          expect(state.entryId).to.equal(null);
+        });
+      });
+    });
+
+    describe("POST /records with bad input", () => {
+      const frank = kitWallet("frank");
+      const grace = kitWallet("grace");
+      let before: Health;
+
+      /** Posts and checks the status, the error and that nothing was queued. */
+      async function rejects(reply: Promise<Reply>, status: number, error: RegExp, digest?: string): Promise<void> {
+        before = await getHealth(r.url);
+        const res = await reply;
+        expect(res.status, JSON.stringify(res.body)).to.equal(status);
+        expect(res.body.error).to.be.a("string").and.match(error);
+        expect(total(await getHealth(r.url))).to.equal(total(before));
+        if (digest) expect((await getRecord(r.url, digest)).status).to.equal(404);
+      }
+
+      it("rejects a body that is not JSON with 400", async () => {
+        await rejects(postRecord(r.url, "{ this is not json", { raw: true }), 400, /not valid JSON/);
+      });
+
+      it("rejects a body that is not sent as application/json with 415", async () => {
+        const json = signer.sign(frank, await recordOf(frank, 0n));
+        await rejects(postRecord(r.url, JSON.stringify(json), { raw: true, contentType: "text/plain" }), 415, /content-type: application\/json/, json.digest);
+      });
+
+      // The checks after the POST reuse the kept-alive connection: it must still work after a 413.
+      it("rejects a body over the size cap with 413 and keeps the connection usable", async () => {
+        const json = signer.sign(frank, await recordOf(frank, 0n));
+        await rejects(postRecord(r.url, { ...json, padding: "x".repeat(20_000_000) }), 413, /larger than 262144 bytes/, json.digest);
+      });
+
+      it("rejects a streamed body (no content-length) over the size cap with 413", async () => {
+        const json = signer.sign(frank, await recordOf(frank, 0n));
+        await rejects(postRecord(r.url, { ...json, padding: "x".repeat(1_000_000) }, { chunked: true }), 413, /larger than 262144 bytes/, json.digest);
+      });
+
+      it("rejects a wrong type tag with 400", async () => {
+        const json = signer.sign(frank, await recordOf(frank, 0n));
+        await rejects(postRecord(r.url, { ...json, type: "commons-ledger/signed-record@2" }), 400, /^type: expected "commons-ledger\/signed-record@1"/, json.digest);
+      });
+
+      it("rejects a record whose digest does not match it (altered JSON) with 400", async () => {
+        const json = signer.sign(frank, await recordOf(frank, 0n));
+        const altered = { ...json, record: { ...json.record, quantity: "99000000" } };
+        await rejects(postRecord(r.url, altered), 400, /digest: does not match the record \(the JSON was altered\)/, json.digest);
+      });
+
+      it("rejects a malformed field with 400 naming it", async () => {
+        const json = signer.sign(frank, await recordOf(frank, 0n));
+        await rejects(postRecord(r.url, { ...json, record: { ...json.record, quantity: "-1" }, digest: undefined }), 400, /record\.quantity/);
+      });
+
+      it("rejects a record signed for another chain with 400", async () => {
+        const json = new FastRecordSigner(ledgerDomain(1n, l.ledger)).sign(frank, await recordOf(frank, 0n));
+        await rejects(postRecord(r.url, json), 400, /signed for chain 1; this relayer serves chain 31337/, json.digest);
+      });
+
+      it("rejects a record signed for another ledger with 400", async () => {
+        const other = "0x000000000000000000000000000000000000dEaD";
+        const json = new FastRecordSigner(ledgerDomain(31337n, other)).sign(frank, await recordOf(frank, 0n));
+        await rejects(postRecord(r.url, json), 400, new RegExp(`signed for ledger ${other}; this relayer serves ${l.ledger}`, "i"), json.digest);
+      });
+
+      it("rejects a record past its deadline with 400", async () => {
+        const now = await chainNow();
+        const json = signer.sign(frank, await recordOf(frank, 0n, { deadline: now - 30n }));
+        await rejects(postRecord(r.url, json), 400, /deadline: \d+ has passed/, json.digest);
+      });
+
+      it("rejects a record whose event time is in the future with 400", async () => {
+        const now = await chainNow();
+        const json = signer.sign(frank, await recordOf(frank, 0n, { time: now + 3600n }));
+        await rejects(postRecord(r.url, json), 400, /time: \d+ is in the future/, json.digest);
+      });
+
+      it("rejects a record signed by someone other than its agent with 400", async () => {
+        const rec = await recordOf(frank, 0n);
+        const json = signer.json(rec, signer.signDigest(grace, signer.digest(rec)));
+        await rejects(postRecord(r.url, json), 400, new RegExp(`signature is not valid for the record's agent ${frank.address}`), json.digest);
+      });
+
+      it("rejects a record whose nonce is already used with 409", async () => {
+        const alice = kitWallet("alice"); // alice's sequence 0 was recorded above
+        const json = signer.sign(alice, await recordOf(alice, 0n, { quantity: 2_000_000n }));
+        await rejects(postRecord(r.url, json), 409, /nonce 0 of 0x[0-9a-fA-F]{40} is already used \(current 1\)/, json.digest);
+      });
+
+      it("rejects another record with the same nonce as a queued one with 409", async () => {
+        const queued = signer.sign(grace, await recordOf(grace, 3n)); // waits for sequences 0..2
+        await accept(queued);
+        const rival = signer.sign(grace, await recordOf(grace, 3n, { quantity: 5_000_000n }));
+        await rejects(postRecord(r.url, rival), 409, new RegExp(`another record \\(${queued.digest}\\) with the same nonce is already queued`), rival.digest);
+        expect((await getRecord(r.url, queued.digest)).body.state).to.equal("queued");
+      });
+
+      it("rejects an empty array with 400", async () => {
+        await rejects(postRecord(r.url, []), 400, /send 1 to 150 records at a time/);
+      });
+    });
+
+    describe("GET /records/:digest", () => {
+      it("answers 404 for an unknown digest", async () => {
+        const reply = await getRecord(r.url, `0x${"ab".repeat(32)}`);
+        expect(reply.status).to.equal(404);
+        expect(reply.body.error).to.match(/no record with digest 0xabab/);
+      });
+
+      it("answers 404 for a path that is not a digest", async () => {
+        const reply = await getRecord(r.url, "0x1234");
+        expect(reply.status).to.equal(404);
+        expect(reply.body.error).to.match(/no route GET \/records\/0x1234/);
+      });
+    });
+
+    describe("GET /health", () => {
+      it("counts every accepted record by state", async () => {
+        // Settle: everything is recorded, except the records left waiting for missing sequences.
+        const h = await waitFor("the queue to settle", async () => {
+          const x = await getHealth(r.url);
+          return x.queue.sending === 0 && x.queue.failed + x.queue.recorded + 2 === accepted ? x : undefined;
+        });
+        expect(h).to.deep.include({ ok: true, chainId: "31337" });
+        expect(h.ledger.toLowerCase()).to.equal(l.ledger.toLowerCase());
+        expect(h.relayer).to.equal(devWallet(0, l.provider).address);
+        expect(h.queue).to.deep.equal({ queued: 2, sending: 0, recorded: accepted - 2 - expectedFailed, failed: expectedFailed });
+        const { count } = await new Contract(l.ledger, LEDGER_ABI, l.provider).tip();
+        expect(Number(count)).to.equal(accepted - 2 - expectedFailed + 2); // + erin's two direct records
+      });
+    });
+  });
+
+  // What an earlier process left behind when it was killed: the queue database says "sending".
+  describe("on start, with records an earlier relayer left in flight", () => {
+    /** A queue database with `json` marked as being sent, as a killed relayer leaves it. */
+    function leftSending(db: string, json: SignedRecordJson, agent: string): void {
+      const q = new RelayQueue(db);
+      q.enqueue({ digest: json.digest, agent, nonceKey: "0", nonceSeq: BigInt(json.record.nonce), body: JSON.stringify(json) });
+      q.markSending([json.digest]);
+      q.close();
+    }
+
+    /** Records `rec` directly (paying from dev account 8), as the killed relayer's transaction did. */
+    async function recordDirectly(rec: LedgerRecord, agent: Wallet): Promise<{ id: bigint; hash: string }> {
+      const ledger = new Contract(l.ledger, LEDGER_ABI, devWallet(8, l.provider));
+      const receipt = await (await ledger.record(rec, signer.signDigest(agent, signer.digest(rec)))).wait();
+      const event = receipt.logs.map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x)).find((x: { name: string } | null) => x?.name === "Recorded");
+      return { id: event.args.id, hash: receipt.hash };
+    }
+
+    let relayer: Relayer | undefined;
+    afterEach(async () => {
+      await relayer?.close();
+      relayer = undefined;
+    });
+
+    const start = (db: string, provider: JsonRpcProvider = l.provider) =>
+      startRelayer({ provider, wallet: devWallet(2, provider) as unknown as Wallet, ledger: l.ledger, fromBlock: l.fromBlock, dbFile: db, port: 0, waitMs: 100, log: () => {} });
+
+    it("marks a record whose transaction was mined as recorded, with its entry id and transaction hash", async () => {
+      const kate = kitWallet("kate");
+      const rec = await recordOf(kate, 0n);
+      const json = signer.sign(kate, rec);
+      const db = path.join(l.dataDir, "left-mined.sqlite");
+      leftSending(db, json, kate.address);
+      const mined = await recordDirectly(rec, kate);
+      // Entry ids with an odd number of hex digits (1-15, 256-4095, ...) once broke the lookup of
+      // the entry's transaction; this file has recorded a few hundred entries by now.
+      relayer = await start(db);
+      const [state] = await waitRecorded(relayer.url, [json.digest], 20_000);
+      expect(state).to.include({ state: "recorded", entryId: mined.id.toString(), txHash: mined.hash });
+    });
+
+    it("sends a record whose transaction never went out, once", async () => {
+      const liam = kitWallet("liam");
+      const json = signer.sign(liam, await recordOf(liam, 0n));
+      const db = path.join(l.dataDir, "left-unsent.sqlite");
+      leftSending(db, json, liam.address);
+      relayer = await start(db);
+      const [state] = await waitRecorded(relayer.url, [json.digest], 20_000);
+      expect(state.attempts).to.equal(2);
+      const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
+      expect(await ledger.nonces(liam.address, 0)).to.equal(1n);
+    });
+
+    it("keeps trying to resolve a record when the chain could not be read at start", async () => {
+      /** A provider whose first eth_call fails as if the node were unreachable. */
+      class FlakyProvider extends JsonRpcProvider {
+        failures = 1;
+        override async send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
+          if (method === "eth_call" && this.failures > 0) {
+            this.failures--;
+            throw new Error("connect ECONNREFUSED 127.0.0.1 (injected)");
+          }
+          return super.send(method, params);
+        }
+      }
+      const flaky = new FlakyProvider(l.rpc, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
+      const mia = kitWallet("mia");
+      const rec = await recordOf(mia, 0n);
+      const json = signer.sign(mia, rec);
+      const db = path.join(l.dataDir, "left-flaky.sqlite");
+      leftSending(db, json, mia.address);
+      const mined = await recordDirectly(rec, mia);
+      try {
+        relayer = await start(db, flaky);
+        const [state] = await waitRecorded(relayer.url, [json.digest], 20_000);
+        expect(flaky.failures).to.equal(0);
+        expect(state).to.include({ state: "recorded", entryId: mined.id.toString(), txHash: mined.hash });
+      } finally {
+        await relayer?.close();
+        relayer = undefined;
+        flaky.destroy();
+      }
+    });
+  });
+
+  describe("when a record's transaction reverts", () => {
+    /** A provider that runs `beforeEstimate` once, just before the relayer's first eth_estimateGas. */
+    class HookedProvider extends JsonRpcProvider {
+      beforeEstimate: (() => Promise<void>) | undefined;
+      override async send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
+        const hook = method === "eth_estimateGas" ? this.beforeEstimate : undefined;
+        if (hook) {
+          this.beforeEstimate = undefined;
+          await hook();
+        }
+        return super.send(method, params);
+      }
+    }
+    let provider: HookedProvider;
+    let relayer: Relayer | undefined;
+    const start = (db: string, waitMs = 100) =>
+      startRelayer({ provider, wallet: devWallet(3, provider) as unknown as Wallet, ledger: l.ledger, fromBlock: l.fromBlock, dbFile: path.join(l.dataDir, db), port: 0, waitMs, log: () => {} });
+    beforeEach(() => {
+      provider = new HookedProvider(l.rpc, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
+    });
+    afterEach(async () => {
+      await relayer?.close();
+      relayer = undefined;
+      provider.destroy();
+    });
+
+    it("reports a record as recorded when someone else recorded it just before the relayer's transaction", async () => {
+      // A signer whose address has no "5" and two decimal digits (see the next test).
+      let nora = kitWallet("nora");
+      for (let i = 0; /5\d\d/.test(nora.address); i++) nora = kitWallet(`nora/${i}`);
+      const rec = await recordOf(nora, 0n);
+      const json = signer.sign(nora, rec);
+      let direct: { hash: string; id: bigint } | undefined;
+      provider.beforeEstimate = async () => {
+        // The same signed record, submitted directly by someone else (it reaches the chain first).
+        const ledger = new Contract(l.ledger, LEDGER_ABI, devWallet(8, l.provider));
+        const receipt = await (await ledger.record(rec, json.signature)).wait();
+        const event = receipt.logs.map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x)).find((x: { name: string } | null) => x?.name === "Recorded");
+        direct = { hash: receipt.hash, id: event.args.id };
+      };
+      relayer = await start("raced.sqlite");
+      expect((await postRecord(relayer.url, json)).status).to.equal(202);
+      const state = await waitFor("the record to settle", async () => {
+        const x = (await getRecord(relayer!.url, json.digest)).body as RecordState;
+        return x.state === "recorded" || x.state === "failed" ? x : undefined;
+      }, 20_000);
+      expect(direct, "the direct submission ran").to.not.equal(undefined);
+      expect(state).to.include({ state: "recorded", entryId: direct!.id.toString(), txHash: direct!.hash, error: null });
+    });
+
+    it("fails a record whose transaction reverts, whatever digits the revert reason holds", async () => {
+      // The reason names the wallet's address; one with "5" and two decimal digits in it (as many
+      // numbers and addresses have) was once taken for an HTTP 5xx, that is a transient failure,
+      // and the record was resent forever.
+      const owner = kitWallet("erc1271-owner-2");
+      const artifact = JSON.parse(readFileSync(path.join(root, "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+      const factory = new ContractFactory(artifact.abi, artifact.bytecode, devWallet(9, l.provider));
+      let wallet: Contract;
+      for (;;) {
+        wallet = (await (await factory.deploy(owner.address)).waitForDeployment()) as Contract;
+        if (/5\d\d/.test(await wallet.getAddress())) break;
+      }
+      const address = await wallet.getAddress();
+      const rec = { ...(await recordOf(owner, 0n)), provider: address };
+      const json = signer.json(rec, signer.signDigest(owner, signer.digest(rec)));
+      relayer = await start("reverted.sqlite", 4_000); // its first round is over: the next one is 4 s away
+      expect((await postRecord(relayer.url, json)).status).to.equal(202);
+      await (await wallet.getFunction("setMode")(1)).wait(); // the wallet stops accepting the signature
+      const state = await waitFor("the record to fail", async () => {
+        const x = (await getRecord(relayer!.url, json.digest)).body as RecordState;
+        return x.state === "failed" ? x : undefined;
+      }, 20_000);
+      expect(state.error).to.equal(`LedgerInvalidSignature(${address})`);
+      expect(state.attempts).to.equal(1);
+    });
+  });
+
+  describe("a relayer process with --rate 1 --burst 2", () => {
+    let r: RelayerProcess;
+    before(async () => {
+      r = await startRelayerProcess(l, path.join(l.dataDir, "relayer-rate.sqlite"), ["--rate", "1", "--burst", "2", "--wait-ms", "100"]);
+    });
+    after(async () => stopRelayer(r));
+
+    it("answers 429 to a signer over its rate, queues nothing, and serves other signers", async () => {
+      const heidi = kitWallet("heidi");
+      const ivan = kitWallet("ivan");
+      const [a, b, c] = await Promise.all([0n, 1n, 2n].map(async (s) => signer.sign(heidi, await recordOf(heidi, s))));
+      expect((await postRecord(r.url, a)).status).to.equal(202);
+      expect((await postRecord(r.url, b)).status).to.equal(202);
+      const limited = await postRecord(r.url, c);
+      expect(limited.status).to.equal(429);
+      expect(limited.body.error).to.equal(`too many records from ${heidi.address}; slow down`);
+      expect((await getRecord(r.url, c.digest)).status).to.equal(404);
+      const other = signer.sign(ivan, await recordOf(ivan, 0n));
+      expect((await postRecord(r.url, other)).status).to.equal(202);
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // one more token
+      expect((await postRecord(r.url, c)).status).to.equal(202);
+      await waitRecorded(r.url, [a.digest, b.digest, c.digest, other.digest]);
+    });
+
+    it("does not count records with a bad signature against the signer they name", async () => {
+      const judy = kitWallet("judy");
+      const mallory = kitWallet("mallory");
+      for (let i = 0; i < 4; i++) {
+        const rec = await recordOf(judy, BigInt(i));
+        const forged = signer.json(rec, signer.signDigest(mallory, signer.digest(rec)));
+        const reply = await postRecord(r.url, forged);
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(400);
+      }
+      const real = signer.sign(judy, await recordOf(judy, 0n));
+      const reply = await postRecord(r.url, real);
+      expect(reply.status, JSON.stringify(reply.body)).to.equal(202);
+      await waitRecorded(r.url, [real.digest]);
+    });
+  });
+});
+
