@@ -38,6 +38,7 @@ if (!Number.isInteger(RECORDS) || !Number.isInteger(SIGNERS) || RECORDS % SIGNER
 const PER_SIGNER = RECORDS / SIGNERS;
 
 const started = Date.now();
+const loadBefore = os.loadavg();
 const log = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -174,7 +175,9 @@ const rows = results.map((r) => [
   n(r.recordsPerTransaction.mean, 1),
   n(r.gasPerRecord),
 ]);
-console.log(`\nRelayer on local anvil: ${n(RECORDS)} records (${SIGNERS} signers x ${PER_SIGNER} nonces), ${CONCURRENCY} concurrent clients, ${os.cpus().length} CPUs\n`);
+console.log(
+  `\nRelayer on local anvil: ${n(RECORDS)} records (${SIGNERS} signers x ${PER_SIGNER} nonces), ${CONCURRENCY} concurrent clients, ${os.cpus().length} CPUs (load average ${loadBefore[0].toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after; anvil, relayer and clients share them)\n`,
+);
 console.log(
   table(
     ["batch / wait", ">records", ">accepted rec/s", ">POST ms p50/p95/p99", ">recorded rec/s (end to end)", ">recorded rec/s (10-90 %)", ">all recorded (s)", ">txs", ">rec/tx", ">gas/rec"],
@@ -188,7 +191,7 @@ writeFileSync(
   toJson({
     benchmark: "relayer throughput",
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverage1m: { before: loadBefore[0], after: os.loadavg()[0] } },
     chain: "anvil (automine), local",
     notes: "accepted: records / time until the last POST was answered 202 (clients start together). recorded end to end: records / time from the first POST until the last record is recorded. steady: records recorded between 10% and 90% of the total, per second.",
     runs: results,

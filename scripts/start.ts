@@ -63,10 +63,11 @@ try {
     const fromBlock = (await provider.getBlockNumber()) + 1;
     const deploymentId = `local-${id(dataDir).slice(2, 10)}`;
     console.log("  deploying the Ledger with Ignition...");
-    const ledger = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
+    const contracts = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
+    const ledger = contracts.Ledger;
     const genesis = await provider.getBlock(0);
     const { chainId } = await provider.getNetwork();
-    const fresh: LocalDeployment = { chainId: Number(chainId), genesisHash: genesis!.hash!, ledger, fromBlock, deploymentId };
+    const fresh: LocalDeployment = { chainId: Number(chainId), genesisHash: genesis!.hash!, ledger, contracts, fromBlock, deploymentId };
     console.log(`  Ledger deployed at ${ledger}; seeding the demo commons...`);
     await seedDemo(provider, ledger, fromBlock);
     // Written only once seeding succeeded: an interrupted first start deploys afresh next time.

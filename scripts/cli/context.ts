@@ -3,7 +3,7 @@
 // probed once with a timeout, so an unreachable node is a one-line error, not a hang.
 import path from "node:path";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { readDeployment } from "../lib/deployment.js";
+import { contractAddress, readDeployment } from "../lib/deployment.js";
 import { CliInputError, parseAddress, parseUint, parseUrl } from "./inputs.js";
 
 export interface GlobalOptions {
@@ -38,6 +38,23 @@ export function resolveTarget(g: GlobalOptions): Target {
     fromBlock ??= d.fromBlock;
   }
   return { rpc, ledger: parseAddress("--ledger", ledger), fromBlock: fromBlock ?? 0, chainId, timeoutMs };
+}
+
+/**
+ * The address of a contract deployed beside the Ledger (e.g. "ReciprocityRegistry"): the flag's
+ * value, else the environment variable, else the one `npm start` recorded in data/deployment.json.
+ */
+export function resolveContract(name: string, flag: string, given: string | undefined, envVar: string): string {
+  const value = given ?? process.env[envVar];
+  if (value !== undefined) return parseAddress(flag, value);
+  const file = path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "deployment.json");
+  const d = readDeployment(file);
+  if (!d) throw new CliInputError(flag, `no ${name} address: pass ${flag}, set ${envVar}, or run npm start (which writes ${file})`);
+  try {
+    return contractAddress(d, name, file);
+  } catch (error) {
+    throw new CliInputError(flag, `${(error as Error).message}; or pass ${flag} / set ${envVar}`);
+  }
 }
 
 /** Connects, checking the node answers and is on the expected chain. */

@@ -25,3 +25,9 @@ export function progress(label: string): (done: number, total: number) => void {
 }
 
 export const short = (hex: string) => (hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex);
+
+/** Writes one line (or block) to stdout. */
+export const out = (text: string): void => void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+
+/** JSON with bigints as decimal strings. */
+export const json = (value: unknown): string => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2);

@@ -24,7 +24,7 @@ import type { EntryFilter, Period } from "../lib/views.js";
 import { LIMITS, RecordInputError } from "../lib/vocabulary.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
-import { progress, short, table } from "./format.js";
+import { json, out, progress, short, table } from "./format.js";
 import {
   CliInputError,
   hashFile,
@@ -57,8 +57,6 @@ const program = new Command("commons")
   .exitOverride();
 
 const globals = () => program.opts<GlobalOptions>();
-const out = (text: string): void => void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
-const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2);
 
 // ------------------------------------------------------------------ keys
 
@@ -453,6 +451,9 @@ program
       process.stderr.write(`${views.length} entries -> ${o.out}\n`);
     } else out(text);
   });
+
+// ------------------------------------------------------------------ feature command groups
+// Each group lives in its own file and registers its commands here: register<Group>(program).
 
 // ------------------------------------------------------------------ run
 

@@ -37,7 +37,7 @@ export async function startBenchLedger(): Promise<BenchLedger> {
   const provider = new JsonRpcProvider(chain.url, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
   const fromBlock = (await provider.getBlockNumber()) + 1;
   const deploymentId = `bench-relayer-${path.basename(dataDir)}`;
-  const ledger = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
+  const { Ledger: ledger } = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
   return {
     rpc: chain.url,
     ledger,

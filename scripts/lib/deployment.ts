@@ -11,6 +11,8 @@ export interface LocalDeployment {
   /** Hash of block 0, which identifies the chain instance (a new anvil chain has another). */
   genesisHash: string;
   ledger: string;
+  /** Every deployed contract by its contract name (Ledger, ReciprocityRegistry, ...). */
+  contracts: Record<string, string>;
   /** First block to scan for the ledger's events. */
   fromBlock: number;
   deploymentId: string;
@@ -28,7 +30,16 @@ export function readDeployment(file: string): LocalDeployment | undefined {
   if (typeof d.chainId !== "number" || typeof d.genesisHash !== "string" || typeof d.ledger !== "string" || typeof d.fromBlock !== "number" || typeof d.deploymentId !== "string") {
     throw new Error(`${file} does not describe a deployment (chainId, genesisHash, ledger, fromBlock, deploymentId); delete it to deploy afresh`);
   }
-  return { ...d, ledger: getAddress(d.ledger) } as LocalDeployment;
+  const contracts: Record<string, string> = {};
+  if (d.contracts !== undefined) {
+    if (typeof d.contracts !== "object" || d.contracts === null) throw new Error(`${file}: contracts must be an object of contract name -> address; delete it to deploy afresh`);
+    for (const [name, address] of Object.entries(d.contracts)) {
+      if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error(`${file}: contracts.${name} is not an address; delete it to deploy afresh`);
+      contracts[name] = getAddress(address);
+    }
+  }
+  contracts.Ledger = getAddress(d.ledger);
+  return { ...d, ledger: getAddress(d.ledger), contracts } as LocalDeployment;
 }
 
 export function writeDeployment(file: string, d: LocalDeployment): void {
@@ -42,18 +53,29 @@ export async function isDeployed(provider: Provider, d: LocalDeployment): Promis
   if (Number(chainId) !== d.chainId) return false;
   const genesis = await provider.getBlock(0);
   if (!genesis || genesis.hash !== d.genesisHash) return false;
-  return (await provider.getCode(d.ledger)) !== "0x";
+  for (const address of new Set([d.ledger, ...Object.values(d.contracts ?? {})])) if ((await provider.getCode(address)) === "0x") return false;
+  return true;
 }
 
-/** Deploys LedgerModule with Ignition (a child `hardhat ignition deploy`) and returns the address. */
-export async function deployWithIgnition(opts: { rpcUrl: string; deploymentId: string; projectRoot: string }): Promise<string> {
+/** The address of a deployed contract by name, or a clear error naming the deployment file. */
+export function contractAddress(d: LocalDeployment, name: string, file = "the deployment"): string {
+  const address = d.contracts[name];
+  if (!address) throw new Error(`${file} records no ${name}; delete it and run npm start to deploy afresh`);
+  return address;
+}
+
+/**
+ * Deploys CommonsModule with Ignition (a child `hardhat ignition deploy`) and returns every
+ * contract's address by contract name (`Ledger` always among them).
+ */
+export async function deployWithIgnition(opts: { rpcUrl: string; deploymentId: string; projectRoot: string }): Promise<Record<string, string>> {
   const hardhat = path.join(opts.projectRoot, "node_modules", ".bin", "hardhat");
   const args = [
     // The default profile shares the compile cache with `hardhat test` and `hardhat build`
     // (`ignition deploy` otherwise builds the production profile, file by file, from scratch).
     "--build-profile", "default",
     "--network", "local",
-    "ignition", "deploy", "scripts/ignition/modules/Ledger.ts",
+    "ignition", "deploy", "scripts/ignition/modules/Commons.ts",
     "--deployment-id", opts.deploymentId,
     "--reset",
   ];
@@ -75,7 +97,9 @@ export async function deployWithIgnition(opts: { rpcUrl: string; deploymentId: s
   const addresses = path.join(opts.projectRoot, "scripts", "ignition", "deployments", opts.deploymentId, "deployed_addresses.json");
   if (!existsSync(addresses)) throw new Error(`Ignition wrote no ${addresses}:\n${output}`);
   const json = JSON.parse(readFileSync(addresses, "utf8")) as Record<string, string>;
-  const ledger = json["LedgerModule#Ledger"];
-  if (!ledger) throw new Error(`${addresses} has no LedgerModule#Ledger`);
-  return getAddress(ledger);
+  const contracts: Record<string, string> = {};
+  // Keys are "<Module>#<Contract>"; contract names are unique across our modules.
+  for (const [key, address] of Object.entries(json)) contracts[key.slice(key.indexOf("#") + 1)] = getAddress(address);
+  if (!contracts.Ledger) throw new Error(`${addresses} has no Ledger`);
+  return contracts;
 }

@@ -1,6 +1,9 @@
 // Reads the ledger's event log in block ranges and decodes it. Shared by every tool that reads.
 // Splits ranges when a provider refuses them (too many results, range too wide, response too
-// large), retries transient failures with backoff, and ignores logs from any other address.
+// large), retries transient failures (429, 5xx, timeouts, dropped connections, malformed JSON,
+// rate-limit errors) a bounded number of times with backoff, and ignores logs from any other
+// address. The block span adapts to the log density so that no response is huge, and bulk reads
+// bypass ethers' slow HTTP body handling (see "direct JSON-RPC").
 import { getAddress, getBytes, Interface, JsonRpcProvider, keccak256, Log, makeError, toQuantity, toUtf8Bytes } from "ethers";
 import type { FetchRequest, Provider } from "ethers";
 import { LEDGER_ABI } from "./abi.js";

@@ -1,6 +1,13 @@
 // Full verification of a ledger by anyone, from public data only: every entry's signature
 // (EOA by ecrecover; ERC-1271 wallets by calling them at the recording block), the hash chain
 // recomputed from the events, the stored checkpoints, and the on-chain head.
+//
+// Cost: the signatures come from the recording transactions' calldata (fetched in JSON-RPC
+// batches, each decoded once, records matched by their raw words); EOA signatures are checked in
+// batches (one key recovery per agent, then a randomised multi-scalar check: see below), on a
+// worker thread for large ledgers, while the main thread goes on reading and decoding the logs.
+// Every RPC call is retried on transient failures (reader.ts), so a flaky node gives the same
+// report as a healthy one, or a one-line LedgerReadError.
 import { ECDH, randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
@@ -562,16 +569,25 @@ interface WorkerRequest {
   id: number;
   batch: SignatureBatch;
 }
-type WorkerReply = { id: number; valid: boolean[] } | { id: number; error: string };
+/** The worker's verdicts, and the agents' public keys it recovered since its last reply (x, y in hex). */
+type WorkerReply = { id: number; valid: boolean[]; keys: [string, string, string][] } | { id: number; error: string };
 
 // In a worker started by SignatureWorker: check batches with one key cache for the whole run.
 if (!isMainThread && parentPort && (workerData as { commonsSignatureWorker?: boolean } | null)?.commonsSignatureWorker) {
   const port = parentPort;
   const keys = new EoaKeyCache();
+  const shared = new Set<string>();
   port.on("message", (m: WorkerRequest) => {
     let reply: WorkerReply;
     try {
-      reply = { id: m.id, valid: checkBatch(m.batch, keys) };
+      const valid = checkBatch(m.batch, keys);
+      const fresh: [string, string, string][] = [];
+      for (const [agent, key] of keys.keys) {
+        if (!key || shared.has(agent)) continue;
+        shared.add(agent);
+        fresh.push([agent, key.x.toString(16), key.y.toString(16)]);
+      }
+      reply = { id: m.id, valid, keys: fresh };
     } catch (error) {
       reply = { id: m.id, error: (error as Error).message };
     }
@@ -581,34 +597,69 @@ if (!isMainThread && parentPort && (workerData as { commonsSignatureWorker?: boo
 
 /**
  * checkEoaSignatures on a second thread, so that the main thread keeps reading and decoding
- * meanwhile. If the worker cannot start (or fails), batches are checked on the calling thread.
+ * meanwhile. Batches wait in a queue and go to the worker one at a time; once the caller has
+ * nothing else to do it takes batches from the back of the queue itself (`help`). If the worker
+ * cannot start (or fails), batches are checked on the calling thread.
  */
 class SignatureWorker {
   private worker?: Worker;
   private failed = false;
+  private busy = false;
   private nextId = 1;
-  private readonly waiting = new Map<number, { batch: SignatureBatch; resolve: (v: boolean[]) => void; reject: (e: unknown) => void }>();
+  private readonly queue: { batch: SignatureBatch; resolve: (v: boolean[]) => void; reject: (e: unknown) => void }[] = [];
+  private inWorker?: { id: number; batch: SignatureBatch; resolve: (v: boolean[]) => void; reject: (e: unknown) => void };
   private readonly local = new EoaKeyCache();
+
+  /** Starts the worker thread ahead of the first batch. */
+  warm(): this {
+    if (!this.failed && !this.worker) this.start();
+    return this;
+  }
 
   check(batch: SignatureBatch): Promise<boolean[]> {
     if (!this.failed && !this.worker) this.start();
     if (this.failed || !this.worker) return Promise.resolve(checkBatch(batch, this.local));
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { batch, resolve, reject });
-      this.worker!.postMessage({ id, batch } satisfies WorkerRequest);
+      this.queue.push({ batch, resolve, reject });
+      this.next();
     });
+  }
+
+  /** Checks queued batches on this thread too, from the back, until the queue is empty. */
+  help(): void {
+    for (let job = this.queue.pop(); job; job = this.queue.pop()) {
+      try {
+        job.resolve(checkBatch(job.batch, this.local));
+      } catch (error) {
+        job.reject(error);
+      }
+    }
+  }
+
+  private next(): void {
+    if (this.busy || !this.worker) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.busy = true;
+    this.inWorker = { id: this.nextId++, ...job };
+    this.worker.postMessage({ id: this.inWorker.id, batch: job.batch } satisfies WorkerRequest);
   }
 
   private start(): void {
     try {
       const worker = new Worker(new URL(import.meta.url), { workerData: { commonsSignatureWorker: true } });
       worker.on("message", (m: WorkerReply) => {
-        const w = this.waiting.get(m.id);
-        if (!w) return;
-        this.waiting.delete(m.id);
-        if ("error" in m) w.reject(new Error(`signature worker: ${m.error}`));
-        else w.resolve(m.valid);
+        const job = this.inWorker;
+        if (!job || job.id !== m.id) return;
+        this.inWorker = undefined;
+        this.busy = false;
+        if ("error" in m) job.reject(new Error(`signature worker: ${m.error}`));
+        else {
+          // Keys the worker recovered need not be recovered again here (see help()).
+          for (const [agent, x, y] of m.keys) if (!this.local.keys.get(agent)) this.local.keys.set(agent, { x: BigInt("0x" + x), y: BigInt("0x" + y) });
+          job.resolve(m.valid);
+        }
+        this.next();
       });
       worker.on("error", () => this.fallBack());
       worker.on("exit", () => this.fallBack());
@@ -623,14 +674,9 @@ class SignatureWorker {
     if (this.failed) return;
     this.failed = true;
     this.worker = undefined;
-    for (const [id, w] of this.waiting) {
-      this.waiting.delete(id);
-      try {
-        w.resolve(checkBatch(w.batch, this.local));
-      } catch (error) {
-        w.reject(error);
-      }
-    }
+    if (this.inWorker) this.queue.unshift(this.inWorker);
+    this.inWorker = undefined;
+    this.help();
   }
 
   async close(): Promise<void> {
@@ -684,7 +730,9 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
   const emptyBatch = (): SignatureBatch => ({ domainSeparator, structHashes: [], signatures: [], agents: [] });
   let queued = emptyBatch();
   let queuedFor: Entry[] = [];
+  let flushes = 0;
   const flush = () => {
+    flushes++;
     const batch = queued;
     const batchFor = queuedFor;
     queued = emptyBatch();
@@ -736,7 +784,7 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     }
     // Large batches make the multi-scalar multiplication cheaper per signature; the first one is
     // sent early so that the worker starts (and recovers the agents' keys) while reading goes on.
-    if (queuedFor.length >= (worker ? 6_000 : 2_000)) flush();
+    if (queuedFor.length >= (worker && flushes > 0 ? 12_000 : 2_000)) flush();
   };
   const parts: LedgerEvents[] = [];
   let pipeline: Promise<void> = Promise.resolve();
@@ -751,6 +799,8 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     const words = new Map<string, string>();
     for (const log of sorted) if (log.topics[0] === RECORDED_TOPIC) words.set(`${log.transactionHash}:${log.index}`, log.data.slice(2));
     const pending = part.entries.map((entry) => ({ entry, words: words.get(`${entry.transactionHash}:${entry.logIndex}`) ?? "" }));
+    // A dense ledger: start the worker now, so that it has loaded by the time the first batch is ready.
+    if (!worker && opts.worker !== false && pending.length >= 500 && availableParallelism() > 1) worker = new SignatureWorker().warm();
     if (pending.length > 0) pipeline = pipeline.then(() => (pipelineError || aborted ? undefined : checkRange(pending))).catch((e: unknown) => void (pipelineError ??= e));
   };
 
@@ -765,6 +815,8 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     await pipeline;
     if (pipelineError) throw pipelineError;
     if (queuedFor.length > 0) flush();
+    // Reading is done: this thread checks what the worker has not started yet.
+    worker?.help();
     await Promise.all(checking);
   } catch (error) {
     aborted = true;

@@ -29,6 +29,8 @@ export interface LocalLedger {
   chain: LocalChain;
   rpc: string;
   ledger: string;
+  /** Every contract of CommonsModule by name (Ledger included). */
+  contracts: Record<string, string>;
   fromBlock: number;
   dataDir: string;
   provider: JsonRpcProvider;
@@ -40,11 +42,13 @@ export async function startLocalLedger(): Promise<LocalLedger> {
   const chain = await startLocalChain({ dataDir, port: await freePort() });
   const provider = new JsonRpcProvider(chain.url, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
   const fromBlock = (await provider.getBlockNumber()) + 1;
-  const ledger = await deployWithIgnition({ rpcUrl: chain.url, deploymentId: `local-test-${path.basename(dataDir)}`, projectRoot: root });
+  const contracts = await deployWithIgnition({ rpcUrl: chain.url, deploymentId: `local-test-${path.basename(dataDir)}`, projectRoot: root });
+  const ledger = contracts.Ledger;
   return {
     chain,
     rpc: chain.url,
     ledger,
+    contracts,
     fromBlock,
     dataDir,
     provider,

@@ -1,0 +1,11 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import LedgerModule from "./Ledger.js";
+
+/**
+ * Everything `npm start` deploys on a chain: the Ledger and the contracts that read it. Each
+ * contract's address is recorded in data/deployment.json under its contract name.
+ */
+export default buildModule("CommonsModule", (m) => {
+  const { ledger } = m.useModule(LedgerModule);
+  return { ledger };
+});
