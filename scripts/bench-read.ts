@@ -8,13 +8,13 @@
 // keeping each measure's fastest round; prints wall and CPU time (node threads + anvil) with
 // the ratios to (a), and writes bench/results/read.json.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, FetchRequest, hexlify, id, JsonRpcProvider, Network, parseUnits } from "ethers";
 import { encodeRecordBatch, readBenchWallet } from "./lib/bench-read-seed.js";
 import { startSignerPool } from "./lib/bench-read-signer.js";
 import { deployWithIgnition } from "./lib/deployment.js";
+import { freePort } from "./lib/dev-chain.js";
 import { startLocalChain } from "./lib/local-chain.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface, readLedger } from "./lib/reader.js";
 import { devWallet } from "./lib/seed.js";
@@ -32,17 +32,6 @@ const root = path.resolve(import.meta.dirname, "..");
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const log = (message: string) => console.log(`[${elapsed()}] ${message}`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const t = performance.now();

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { Contract } from "ethers";
 import { LEDGER_ABI } from "./lib/abi.js";
 import { n, table, toJson } from "./lib/bench-report.js";
-import { freePort, startBenchLedger } from "./lib/bench-relayer-chain.js";
+import { freePort, startDevLedger } from "./lib/dev-chain.js";
 import { FastRecordSigner, getHealth, kitWallets, pool, postRecord, spawnRelayer, workRecord } from "./lib/bench-relayer-kit.js";
 import type { SignedRecordJson } from "./lib/record.js";
 import { ledgerInterface } from "./lib/reader.js";
@@ -57,7 +57,7 @@ interface RunResult {
   gasPerRecord: number;
 }
 
-const l = await startBenchLedger();
+const l = await startDevLedger({ name: "bench-relayer" });
 log(`anvil at ${l.rpc}, Ledger ${l.ledger}`);
 const domain = ledgerDomain(31337n, l.ledger);
 const signer = new FastRecordSigner(domain);

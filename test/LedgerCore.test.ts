@@ -11,6 +11,7 @@ import type { Ledger } from "../types/ethers-contracts/index.js";
 import { LEDGER_ABI } from "../scripts/lib/abi.js";
 import { verifyChain } from "../scripts/lib/chain.js";
 import type { ChainLink } from "../scripts/lib/chain.js";
+import { nextBlockTime } from "../scripts/lib/client.js";
 import { buildEntryProof } from "../scripts/lib/proof.js";
 import { readLedger } from "../scripts/lib/reader.js";
 import {
@@ -442,6 +443,15 @@ describe("Ledger core module (scripts/lib)", () => {
   });
 
   // -------------------------------------------------------------- portable JSON
+  describe("nextBlockTime", () => {
+    it("takes this machine's clock when the latest block is older (a chain that mines on demand)", () => {
+      expect(nextBlockTime(1_000n, 1_900_500)).to.equal(1_900n);
+    });
+    it("takes the latest block's time when it is ahead of the clock (time travelled)", () => {
+      expect(nextBlockTime(5_000n, 1_900_500)).to.equal(5_000n);
+    });
+  });
+
   describe("toSignedJson / fromSignedJson", () => {
     describe("when a signed record goes through JSON text and back", () => {
       it("returns the same domain, record and signature, which the contract records", async () => {

@@ -6,8 +6,7 @@
 // and verifier's fast paths (direct eth_getLogs, word decoding, batch signature checks, the hash
 // chain) are checked against the reference implementations on the same ledger.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Contract, ContractFactory, FetchRequest, id, JsonRpcProvider, keccak256, Network, NonceManager, parseUnits, recoverAddress, toUtf8Bytes } from "ethers";
 import type { Log } from "ethers";
@@ -24,9 +23,8 @@ import { checkEoaSignatures, verifyChainFast, verifyLedger } from "../scripts/li
 import type { EoaSignatureCheck, VerifyReport } from "../scripts/lib/verify.js";
 import { startFakeRpc } from "./helpers/fake-rpc.js";
 import type { FakeRpc, FaultKind, FaultPlan } from "./helpers/fake-rpc.js";
-import { deployWithIgnition } from "../scripts/lib/deployment.js";
-import { startLocalChain } from "../scripts/lib/local-chain.js";
-import { freePort, root, runCli } from "./helpers/local-ledger.js";
+import { startDevLedger } from "../scripts/lib/dev-chain.js";
+import { root, runCli } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
 
 const BATCHES = 40;
@@ -51,29 +49,8 @@ const FAULTY: FaultPlan = {
  * thousands of blocks and historical states a dump stalls the node for seconds, which would read
  * as the very timeouts these tests inject.
  */
-async function startQuietLedger(): Promise<LocalLedger> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "commons-faults-"));
-  const chain = await startLocalChain({ dataDir, port: await freePort(), stateInterval: 86_400 });
-  const provider = new JsonRpcProvider(chain.url, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
-  const fromBlock = (await provider.getBlockNumber()) + 1;
-  const deploymentId = `faults-test-${path.basename(dataDir)}`;
-  const contracts = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
-  const ledger = contracts.Ledger;
-  return {
-    chain,
-    rpc: chain.url,
-    ledger,
-    contracts,
-    fromBlock,
-    dataDir,
-    provider,
-    async stop() {
-      provider.destroy();
-      await chain.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(path.join(root, "scripts", "ignition", "deployments", deploymentId), { recursive: true, force: true });
-    },
-  };
+function startQuietLedger(): Promise<LocalLedger> {
+  return startDevLedger({ name: "faults", stateInterval: 86_400 });
 }
 
 function proxied(url: string, timeoutMs = 10_000): JsonRpcProvider {

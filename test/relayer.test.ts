@@ -19,7 +19,7 @@ import {
 } from "../scripts/lib/bench-relayer-kit.js";
 import type { Health, RecordState, Reply } from "../scripts/lib/bench-relayer-kit.js";
 import { ledgerInterface } from "../scripts/lib/reader.js";
-import { ledgerDomain, packNonce } from "../scripts/lib/record.js";
+import { ledgerDomain } from "../scripts/lib/record.js";
 import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/record.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
 import { startRelayer } from "../scripts/lib/relayer/service.js";

@@ -3,7 +3,6 @@
 // Every input is validated before the first RPC call; errors are one line on stderr.
 import { writeFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { ZeroAddress } from "ethers";
 import { LedgerClient } from "../lib/client.js";
 import { toCsv, toJsonLd } from "../lib/export.js";
 import { readLedger } from "../lib/reader.js";

@@ -33,6 +33,17 @@ export interface SignedRecord {
   signature: string;
 }
 
+/**
+ * The time the next block will most likely carry: the latest block's time, or this machine's clock
+ * if that is later. A chain that mines only on demand (anvil, a quiet devnet) keeps an old latest
+ * block, but its next block takes the current time; judging "is this time in the future?" against
+ * the latest block alone would then reject a record stamped now. The contract has the last word.
+ */
+export function nextBlockTime(latestBlockTime: bigint, clockMs = Date.now()): bigint {
+  const clock = BigInt(Math.floor(clockMs / 1000));
+  return clock > latestBlockTime ? clock : latestBlockTime;
+}
+
 export class LedgerClient {
   readonly contract: Contract;
 
@@ -55,10 +66,11 @@ export class LedgerClient {
     return new LedgerClient(provider, address, ledgerDomain(chainId, address), fromBlock, runner);
   }
 
+  /** The time the next block will most likely carry (see nextBlockTime). */
   async now(): Promise<bigint> {
     const block = await this.provider.getBlock("latest");
     if (!block) throw new Error("the node returned no latest block");
-    return BigInt(block.timestamp);
+    return nextBlockTime(BigInt(block.timestamp));
   }
 
   async tip(): Promise<{ count: bigint; head: string }> {

@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Contract, Interface, Signature, ZeroAddress, recoverAddress, toBeHex, zeroPadValue } from "ethers";
 import type { JsonRpcProvider, TransactionReceipt, TypedDataDomain, Wallet } from "ethers";
+import { nextBlockTime } from "../client.js";
 import { LEDGER_ABI } from "../abi.js";
 import { buildEntryProof } from "../proof.js";
 import { decodeLedgerLogs, describeRevert, ledgerInterface, readLedger, toRecord } from "../reader.js";
@@ -156,7 +157,7 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
   let cachedView: { at: number; value: Promise<{ now: bigint; count: bigint }> } | undefined;
   function chainView(): Promise<{ now: bigint; count: bigint }> {
     if (cachedView && Date.now() - cachedView.at < CHAIN_VIEW_MS) return cachedView.value;
-    const value = Promise.all([provider.getBlock("latest"), ledger.tip() as Promise<[bigint, string]>]).then(([block, [count]]) => ({ now: BigInt(block!.timestamp), count }));
+    const value = Promise.all([provider.getBlock("latest"), ledger.tip() as Promise<[bigint, string]>]).then(([block, [count]]) => ({ now: nextBlockTime(BigInt(block!.timestamp)), count }));
     const entry = { at: Date.now(), value };
     cachedView = entry;
     value.catch(() => {
