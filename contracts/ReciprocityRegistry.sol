@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ILedger} from "./interfaces/ILedger.sol";
 import {IReciprocityRegistry} from "./interfaces/IReciprocityRegistry.sol";
 
@@ -35,6 +36,8 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
 
     /// @dev Record ids and times are stored as uint40 (10^12 records; times until year 36812).
     uint256 private constant _MAX_TIME = type(uint40).max;
+    uint8 private constant _WAS_WORKER_OWNED = 1;
+    uint8 private constant _HAD_SURPLUS = 2;
 
     /// @dev A work version. Two slots: what every call needs, then arbiter and registration time.
     struct Work {
@@ -57,28 +60,28 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         uint128 amount;
     }
 
-    /// @dev Slot 0 of a standing: the licensee's declarations (written by `declare`).
+    /// @dev Slot 0 of a standing: the licensee's declarations, all `declare` writes (one slot, so a
+    /// relayed declaration costs one storage write besides the record counter). Record ids of
+    /// declarations are kept as uint32 here (SafeCast: more than 4.29e9 records revert).
     struct Declarations {
-        uint32 nonce; // next declaration nonce for this family
+        uint24 nonce; // next declaration nonce for this family
         uint8 form; // EntityForm (valid when entityId != 0)
         uint8 use; // UseKind (valid when useId != 0)
-        bool wasWorkerOwned; // some entity declaration said WorkerOwned or Individual
-        uint40 entityId;
-        uint40 useId;
-        uint40 surplusId; // latest surplus declaration
+        uint8 flags; // WAS_WORKER_OWNED | HAD_SURPLUS
+        uint32 entityId;
+        uint32 useId;
+        uint32 surplusId; // latest surplus declaration
+        uint32 prevSurplusId; // the period before it, when it was running and the latest continues it
         uint40 surplusStart;
         uint40 surplusEnd;
     }
 
-    /// @dev Slot 1: the surplus declaration before the latest one (it may still run while the latest
-    /// is in the future) and the latest surplus attestation.
-    struct Surpluses {
-        uint40 prevId;
-        uint40 prevStart;
-        uint40 prevEnd;
-        uint40 attestedSurplus; // the surplus declaration the latest surplus attestation names
+    /// @dev Slot 1: the latest attestations (written by `attest` only).
+    struct Attestations {
+        uint40 entityAttestId;
+        uint40 attestedEntity; // the entity declaration that attestation names
         uint40 surplusAttestId;
-        uint40 entityAttestId; // latest entity attestation
+        uint40 attestedSurplus; // the surplus declaration that attestation names
     }
 
     /// @dev Slot 2: breaches and the relief (reinstatement or waiver) of the latest finding.
@@ -92,17 +95,15 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         bool reliefIsWaiver;
     }
 
-    /// @dev Slot 3: the latest separate license and the entity declaration the latest entity
-    /// attestation names.
+    /// @dev Slot 3: the latest separate license.
     struct Separate {
         uint40 grantId;
         uint40 expiry; // 0: never
-        uint40 attestedEntity;
     }
 
     struct Standing {
         Declarations decl;
-        Surpluses surpluses;
+        Attestations attestations;
         Breaches breaches;
         Separate separate;
     }
@@ -220,7 +221,21 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         if (kind == uint8(DeclarationKind.Surplus)) {
             if (d.value != 0) revert ReciprocityRegistryInvalidCode(3, d.value);
             if (d.end <= d.start || d.end > _MAX_TIME) revert ReciprocityRegistryInvertedPeriod(d.start, d.end);
-            if (d.start < decl.surplusEnd) revert ReciprocityRegistryOverlappingPeriod(d.start, decl.surplusEnd);
+            if (decl.surplusId != 0) {
+                if (d.start < decl.surplusEnd) revert ReciprocityRegistryOverlappingPeriod(d.start, decl.surplusEnd);
+                if (decl.surplusEnd > block.timestamp) {
+                    // The latest period has not ended: the new one must continue it, and only a
+                    // period that covers now (itself or through the one before) can be continued.
+                    if (decl.surplusStart > block.timestamp && decl.prevSurplusId == 0) {
+                        revert ReciprocityRegistryPeriodQueued(d.start, decl.surplusStart);
+                    }
+                    if (d.start != decl.surplusEnd) revert ReciprocityRegistryNotContiguous(d.start, decl.surplusEnd);
+                    decl.prevSurplusId = decl.surplusId;
+                } else {
+                    decl.prevSurplusId = 0;
+                }
+                decl.flags |= _HAD_SURPLUS;
+            }
         } else {
             uint256 max = kind == uint8(DeclarationKind.Entity) ? uint8(type(EntityForm).max) : uint8(type(UseKind).max);
             if (d.value > max) revert ReciprocityRegistryInvalidCode(3, d.value);
@@ -232,27 +247,19 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         }
 
         id = ++_recordCount;
-        unchecked {
-            ++decl.nonce;
-        }
+        uint32 id32 = SafeCast.toUint32(id);
+        ++decl.nonce;
         if (kind == uint8(DeclarationKind.Entity)) {
             decl.form = d.value;
-            decl.entityId = uint40(id);
+            decl.entityId = id32;
             if (d.value == uint8(EntityForm.WorkerOwned) || d.value == uint8(EntityForm.Individual)) {
-                decl.wasWorkerOwned = true;
+                decl.flags |= _WAS_WORKER_OWNED;
             }
         } else if (kind == uint8(DeclarationKind.Use)) {
             decl.use = d.value;
-            decl.useId = uint40(id);
+            decl.useId = id32;
         } else {
-            // Keep the previous surplus period only while it can still matter (it has not ended).
-            if (decl.surplusId != 0 && decl.surplusEnd > block.timestamp) {
-                Surpluses storage p = s.surpluses;
-                p.prevId = decl.surplusId;
-                p.prevStart = decl.surplusStart;
-                p.prevEnd = decl.surplusEnd;
-            }
-            decl.surplusId = uint40(id);
+            decl.surplusId = id32;
             decl.surplusStart = uint40(d.start);
             decl.surplusEnd = uint40(d.end);
         }
@@ -269,15 +276,16 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         Standing storage s = _standings[licensee][family];
         Declarations memory decl = s.decl;
         bool isEntity = record != 0 && record == decl.entityId;
-        bool isSurplus = record != 0 && (record == decl.surplusId || record == s.surpluses.prevId);
+        bool isSurplus = record != 0 && (record == decl.surplusId || record == decl.prevSurplusId);
         if (!isEntity && !isSurplus) revert ReciprocityRegistryNotAttestable(work, licensee, record);
         id = ++_recordCount;
+        Attestations storage a = s.attestations;
         if (isEntity) {
-            s.surpluses.entityAttestId = uint40(id);
-            s.separate.attestedEntity = uint40(record);
+            a.entityAttestId = uint40(id);
+            a.attestedEntity = uint40(record);
         } else {
-            s.surpluses.surplusAttestId = uint40(id);
-            s.surpluses.attestedSurplus = uint40(record);
+            a.surplusAttestId = uint40(id);
+            a.attestedSurplus = uint40(record);
         }
         emit Attested(id, licensee, work, record, msg.sender, evidence);
     }
@@ -558,9 +566,9 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
             return;
         }
         _push(ids, d.entityId);
-        Surpluses memory p = s.surpluses;
-        bool entityAttested = s.separate.attestedEntity == d.entityId;
-        if (entityAttested) _push(ids, p.entityAttestId);
+        Attestations memory a = s.attestations;
+        bool entityAttested = a.attestedEntity == d.entityId;
+        if (entityAttested) _push(ids, a.entityAttestId);
         v.attested = entityAttested;
         uint256 nowTime = block.timestamp;
 
@@ -570,28 +578,26 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         } else if (d.form == uint8(EntityForm.WorkerOwned) || d.form == uint8(EntityForm.Individual)) {
             // 4(c): commercial use while a surplus declaration covers now.
             uint256 covering;
-            uint256 until;
             if (d.surplusId != 0 && d.surplusStart <= nowTime && nowTime < d.surplusEnd) {
                 covering = d.surplusId;
-                until = d.surplusEnd;
-            } else if (p.prevId != 0 && p.prevStart <= nowTime && nowTime < p.prevEnd) {
-                covering = p.prevId;
-                // A contiguous next period continues the right without a gap.
-                until = d.surplusStart == p.prevEnd ? d.surplusEnd : p.prevEnd;
-                if (d.surplusStart == p.prevEnd) _push(ids, d.surplusId);
+            } else if (d.prevSurplusId != 0 && nowTime < d.surplusStart) {
+                // The period before the latest covered the declaration time and the latest
+                // continues it without a gap.
+                covering = d.prevSurplusId;
+                _push(ids, d.surplusId);
             }
             if (covering != 0) {
                 v.status = Status.CommercialPermitted;
                 v.reason = d.form == uint8(EntityForm.Individual)
                     ? Reason.IndividualAsWorkerOwned
                     : Reason.WorkerOwnedSurplus;
-                v.validUntil = uint64(until);
+                v.validUntil = d.surplusEnd;
                 _push(ids, covering);
-                bool surplusAttested = p.attestedSurplus == covering;
-                if (surplusAttested) _push(ids, p.surplusAttestId);
+                bool surplusAttested = a.attestedSurplus == covering;
+                if (surplusAttested) _push(ids, a.surplusAttestId);
                 v.attested = entityAttested && surplusAttested;
             } else {
-                bool ended = (d.surplusId != 0 && d.surplusEnd <= nowTime) || (p.prevId != 0 && p.prevEnd <= nowTime);
+                bool ended = (d.surplusId != 0 && d.surplusEnd <= nowTime) || (d.flags & _HAD_SURPLUS) != 0;
                 v.status = ended ? Status.CommercialLapsed : Status.NonCommercialPermitted;
                 v.reason = ended ? Reason.SurplusExpired : Reason.WorkerOwnedNoSurplus;
                 if (d.surplusId != 0) {
@@ -600,7 +606,7 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
                     if (d.surplusStart > nowTime) v.validUntil = d.surplusStart;
                 }
             }
-        } else if (d.wasWorkerOwned && d.surplusId != 0) {
+        } else if ((d.flags & _WAS_WORKER_OWNED) != 0 && d.surplusId != 0) {
             // Other form now, worker-owned before with a surplus declaration: the right lapsed.
             v.status = Status.CommercialLapsed;
             v.reason = Reason.FormChanged;

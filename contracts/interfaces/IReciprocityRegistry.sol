@@ -272,6 +272,11 @@ interface IReciprocityRegistry {
     error ReciprocityRegistryInvertedPeriod(uint64 start, uint64 end);
     /// @notice A surplus period starts before the licensee's last surplus period ends.
     error ReciprocityRegistryOverlappingPeriod(uint64 start, uint64 previousEnd);
+    /// @notice While the latest surplus period has not ended, a new one must start exactly at its end.
+    error ReciprocityRegistryNotContiguous(uint64 start, uint64 expectedStart);
+    /// @notice A future surplus period is already declared and has not started; declare the next
+    /// one once it has.
+    error ReciprocityRegistryPeriodQueued(uint64 start, uint64 queuedStart);
     /// @notice The signature is not valid for `signer` (EOA or ERC-1271).
     error ReciprocityRegistryInvalidSignature(address signer);
     /// @notice The signature is past its deadline (or the grant's expiry has passed).
@@ -309,7 +314,8 @@ interface IReciprocityRegistry {
     function declare(Declaration calldata declaration, bytes calldata signature) external returns (uint256 id);
 
     /// @notice The caller, an attester the licensor recognises, attests `record`: the licensee's
-    /// current entity declaration or one of its last two surplus declarations for the work family.
+    /// current entity declaration, its latest surplus declaration, or the running period that
+    /// the latest one continues.
     function attest(address licensee, uint256 work, uint256 record, bytes32 evidence) external returns (uint256 id);
 
     /// @notice Anyone reports a breach of `section` (a Section code) by `licensee`.
