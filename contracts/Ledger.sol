@@ -280,6 +280,13 @@ contract Ledger is ILedger, EIP712 {
     }
 
     /// @inheritdoc ILedger
+    function entryIncluded(uint256 entryId, EntryProof calldata proof) external view returns (address signer) {
+        (uint64 count, bytes24 head) = _unpackTip();
+        if (entryId == 0 || entryId > count) revert LedgerEntryNotFound(entryId);
+        return _proveEntry(entryId, proof, count, head);
+    }
+
+    /// @inheritdoc ILedger
     function hasValidated(uint256 entryId, address validator) external view returns (bool) {
         return _validated[entryId][validator];
     }
@@ -518,6 +525,20 @@ contract Ledger is ILedger, EIP712 {
         info = _entries[entryId];
         if (info.agent != address(0)) return info;
 
+        info.agent = _proveEntry(entryId, proof, count, head);
+        info.action = Action(_word(proof.record, _F_ACTION));
+        _entries[entryId] = info;
+        _entryCommons[entryId] = bytes32(_word(proof.record, _F_COMMONS));
+    }
+
+    /// @dev Checks that `proof.record` is entry `entryId` by chaining it and the later entries to
+    /// the stored checkpoint or tip; returns the entry's agent. Reverts LedgerInvalidProof.
+    function _proveEntry(
+        uint256 entryId,
+        EntryProof calldata proof,
+        uint64 count,
+        bytes24 head
+    ) private view returns (address agent) {
         uint256 interval = (entryId - 1) / CHECKPOINT_INTERVAL + 1;
         uint256 endId = interval * CHECKPOINT_INTERVAL;
         bytes24 target = head;
@@ -527,18 +548,13 @@ contract Ledger is ILedger, EIP712 {
         if (proof.laterSigners.length != later || proof.laterRecordHashes.length != later) {
             revert LedgerInvalidProof(entryId, later);
         }
-        address agent = _agentOf(proof.record);
+        agent = _agentOf(proof.record);
         (bytes32 structHash, ) = _hashRecord(proof.record);
         bytes24 h = _chain(bytes24(proof.previousHead), entryId, agent, structHash);
         for (uint256 i = 0; i < later; ++i) {
             h = _chain(h, entryId + 1 + i, proof.laterSigners[i], proof.laterRecordHashes[i]);
         }
         if (h != target) revert LedgerInvalidProof(entryId, later);
-
-        info.agent = agent;
-        info.action = Action(_word(proof.record, _F_ACTION));
-        _entries[entryId] = info;
-        _entryCommons[entryId] = bytes32(_word(proof.record, _F_COMMONS));
     }
 
     // ------------------------------------------------------------------ internal: helpers

@@ -336,6 +336,12 @@ interface ILedger {
         uint256 entryId
     ) external view returns (EntryState state, uint16 accepts, uint16 disputes, uint64 correctedBy);
 
+    /// @notice Checks that `proof.record` is the record of entry `entryId` (see EntryProof; the proof
+    /// is always checked, anchored or not) and returns the entry's signer. Lets other contracts read
+    /// an entry's content (quantity, unit, time) from a proof. Reverts LedgerEntryNotFound or
+    /// LedgerInvalidProof.
+    function entryIncluded(uint256 entryId, EntryProof calldata proof) external view returns (address signer);
+
     /// @notice Whether `validator` has validated `entryId`.
     function hasValidated(uint256 entryId, address validator) external view returns (bool);
 

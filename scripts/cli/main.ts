@@ -44,6 +44,7 @@ import {
   readJsonFile,
 } from "./inputs.js";
 import { checkKeySource, createKeystore, loadSigner } from "./keys.js";
+import { registerLicense } from "./license.js";
 
 const program = new Command("commons")
   .description("Commons Ledger: signed, append-only open value accounting")
@@ -453,6 +454,7 @@ program
 
 // ------------------------------------------------------------------ feature command groups
 // Each group lives in its own file and registers its commands here: register<Group>(program).
+registerLicense(program);
 
 // ------------------------------------------------------------------ run
 

@@ -31,6 +31,7 @@ export const LEDGER_ABI = [
   "function tip() view returns (uint64 count, bytes24 head)",
   "function checkpoint(uint256 index) view returns (bytes24 head)",
   "function entryState(uint256 entryId) view returns (uint8 state, uint16 accepts, uint16 disputes, uint64 correctedBy)",
+  `function entryIncluded(uint256 entryId, ${PROOF_TUPLE} proof) view returns (address signer)`,
   "function hasValidated(uint256 entryId, address validator) view returns (bool)",
   "function quorumRule(bytes32 commons, uint8 action) view returns ((uint16 acceptsRequired, uint16 disputesToBlock))",
   "function isSteward(bytes32 commons, address account) view returns (bool)",

@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import LedgerModule from "./Ledger.js";
+import ReciprocityRegistryModule from "./ReciprocityRegistry.js";
 
 /**
  * Everything `npm start` deploys on a chain: the Ledger and the contracts that read it. Each
@@ -7,5 +8,6 @@ import LedgerModule from "./Ledger.js";
  */
 export default buildModule("CommonsModule", (m) => {
   const { ledger } = m.useModule(LedgerModule);
-  return { ledger };
+  const { registry } = m.useModule(ReciprocityRegistryModule);
+  return { ledger, registry };
 });

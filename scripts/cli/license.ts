@@ -1,0 +1,345 @@
+// `commons license|declare|attest|breach|grant|status`: reciprocity licensing (PPL / CopyFair) on
+// the ReciprocityRegistry. Every input is checked before the first RPC call (exit 2, one line).
+import { Command, Option } from "commander";
+import { ZeroAddress, ZeroHash } from "ethers";
+import type { Contract, JsonRpcProvider, Wallet } from "ethers";
+import {
+  buildDeclaration,
+  buildGrant,
+  DECLARATION_KINDS,
+  ENTITY_FORMS,
+  explainStatus,
+  GRANT_KINDS,
+  isoDate,
+  LICENSE_KINDS,
+  NO_OBLIGATION,
+  readRegistry,
+  readStatus,
+  RECIPROCITY_LIMITS,
+  ReciprocityInputError,
+  registryContract,
+  registryDomain,
+  SECTIONS,
+  signDeclaration,
+  signGrant,
+  USE_KINDS,
+} from "../lib/reciprocity.js";
+import type { Obligation, Terms } from "../lib/reciprocity.js";
+import { encodeUnit, parseQuantity } from "../lib/record.js";
+import { connect, resolveContract, resolveTarget } from "./context.js";
+import type { GlobalOptions } from "./context.js";
+import { json, out, table } from "./format.js";
+import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, parseUrl } from "./inputs.js";
+import { checkKeySource, loadSigner } from "./keys.js";
+
+const registryOption = () => new Option("--registry <address>", "ReciprocityRegistry (default: COMMONS_REGISTRY or data/deployment.json)");
+const keystoreOption = () => new Option("--keystore <file>", "keystore of the signer (else COMMONS_PRIVATE_KEY)");
+
+function parseWork(value: string): bigint {
+  const w = parseUint("work", value);
+  if (w === 0n) throw new CliInputError("work", "work ids start at 1");
+  return w;
+}
+
+function parseRecordId(flag: string, value: string): bigint {
+  const r = parseUint(flag, value);
+  if (r === 0n) throw new CliInputError(flag, "record ids start at 1");
+  return r;
+}
+
+function evidenceOf(o: { evidence?: string; evidenceFile?: string }): string {
+  if (o.evidenceFile !== undefined) return hashFile("--evidence-file", o.evidenceFile);
+  if (o.evidence !== undefined) return parseHex32("--evidence", o.evidence);
+  return ZeroHash;
+}
+
+/** Library input errors are input errors on the command line too. */
+function asCliInput<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ReciprocityInputError) throw new CliInputError(error.field, error.message.slice(error.field.length + 2));
+    throw error;
+  }
+}
+
+interface Connected {
+  provider: JsonRpcProvider;
+  registry: Contract;
+  address: string;
+  fromBlock: number;
+}
+
+async function open(program: Command, registryFlag: string | undefined): Promise<Connected> {
+  const address = resolveContract("ReciprocityRegistry", "--registry", registryFlag, "COMMONS_REGISTRY");
+  const target = resolveTarget(program.opts<GlobalOptions>());
+  const provider = await connect(target);
+  if ((await provider.getCode(address)) === "0x") throw new Error(`there is no ReciprocityRegistry at ${address}`);
+  return { provider, registry: registryContract(address, provider), address, fromBlock: target.fromBlock };
+}
+
+async function send(c: Connected, signer: Wallet, method: string, args: unknown[]): Promise<{ id: bigint; hash: string }> {
+  const registry = c.registry.connect(signer) as Contract;
+  const tx = await registry.getFunction(method).send(...args);
+  const receipt = await tx.wait();
+  if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
+  const [, records] = (await c.registry.counts()) as [bigint, bigint];
+  const parsed = receipt.logs.map((l: { topics: readonly string[]; data: string }) => c.registry.interface.parseLog({ topics: [...l.topics], data: l.data })).find((l: unknown) => l);
+  const id = parsed?.name === "WorkRegistered" ? (parsed.args.work as bigint) : records;
+  return { id, hash: tx.hash };
+}
+
+interface TermsOptions {
+  kind: string;
+  termsFile?: string;
+  termsHash?: string;
+  uri: string;
+  shareAlike?: boolean;
+  attester?: string[];
+  arbiter?: string;
+  commons?: string;
+  settle?: string;
+  unit?: string;
+  period?: string;
+  keystore?: string;
+  registry?: string;
+}
+
+function parseTerms(o: TermsOptions, supersedes: bigint): Terms {
+  const kind = LICENSE_KINDS.indexOf(parseChoice("--kind", o.kind, LICENSE_KINDS));
+  if ((o.termsFile === undefined) === (o.termsHash === undefined)) throw new CliInputError("--terms-file", "give the license text (--terms-file) or its hash (--terms-hash), one of them");
+  const termsHash = o.termsFile !== undefined ? hashFile("--terms-file", o.termsFile) : parseHex32("--terms-hash", o.termsHash!);
+  const uri = o.uri.trim();
+  if (uri.length === 0 || Buffer.byteLength(uri) > RECIPROCITY_LIMITS.maxUriBytes) throw new CliInputError("--uri", `must be 1 to ${RECIPROCITY_LIMITS.maxUriBytes} bytes`);
+  const attesters = (o.attester ?? []).map((a) => parseAddress("--attester", a));
+  if (attesters.length > RECIPROCITY_LIMITS.maxAttesters) throw new CliInputError("--attester", `at most ${RECIPROCITY_LIMITS.maxAttesters}`);
+  if (attesters.includes(ZeroAddress)) throw new CliInputError("--attester", "the zero address cannot attest");
+  const arbiter = o.arbiter !== undefined ? parseAddress("--arbiter", o.arbiter) : ZeroAddress;
+  const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : ZeroHash;
+  let obligation: Obligation = NO_OBLIGATION;
+  if (o.settle !== undefined || o.unit !== undefined || o.period !== undefined) {
+    if (LICENSE_KINDS[kind] !== "copyfair") throw new CliInputError("--settle", "a settlement obligation needs --kind copyfair");
+    if (o.settle === undefined || o.unit === undefined || o.period === undefined) throw new CliInputError("--settle", "a settlement obligation needs --settle AMOUNT, --unit and --period DAYS");
+    if (commons === ZeroHash) throw new CliInputError("--commons", "a settlement obligation needs the work's commons");
+    const amount = asCliInput(() => parseQuantity(o.settle!));
+    if (amount === 0n) throw new CliInputError("--settle", "must be positive");
+    const days = parseUint("--period", o.period, 100_000n);
+    if (days === 0n) throw new CliInputError("--period", "must be at least one day");
+    obligation = { amount, unit: asCliInput(() => encodeUnit(o.unit!)), period: days * 86_400n };
+  }
+  return { kind, supersedes, termsHash, termsUri: uri, shareAlike: o.shareAlike === true, attesters, arbiter, commons, obligation };
+}
+
+function termsCommand(cmd: Command): Command {
+  return cmd
+    .requiredOption("--kind <kind>", `license: ${LICENSE_KINDS.join(" | ")}`)
+    .option("--terms-file <path>", "the license text; its keccak256 is recorded")
+    .option("--terms-hash <hex>", "the license text's content hash (0x + 64 hex)")
+    .requiredOption("--uri <uri>", "where the license text is")
+    .option("--share-alike", "adaptations must carry the same license (the PPL text has no such clause)")
+    .option("--attester <address...>", "attesters you recognise")
+    .option("--arbiter <address>", "who may find or dismiss breaches besides you")
+    .option("--commons <hex>", "the Ledger commons the work belongs to")
+    .option("--settle <amount>", "CopyFair: contributions owed per period")
+    .option("--unit <unit>", "CopyFair: the unit of the obligation (e.g. EUR)")
+    .option("--period <days>", "CopyFair: period length in days")
+    .addOption(keystoreOption())
+    .addOption(registryOption());
+}
+
+export function registerLicense(program: Command): void {
+  const license = program.command("license").description("register works and their license terms (PPL, CopyFair)");
+
+  termsCommand(license.command("register").description("register a work; you are its licensor")).action(async (o: TermsOptions) => {
+    const terms = parseTerms(o, 0n);
+    checkKeySource(o.keystore);
+    const c = await open(program, o.registry);
+    const signer = await loadSigner(o.keystore, c.provider);
+    const { id, hash } = await send(c, signer, "registerWork", [terms]);
+    out(`work ${id}: ${LICENSE_KINDS[terms.kind]} by ${signer.address} (tx ${hash})`);
+  });
+
+  termsCommand(license.command("terms").description("publish a new terms version of one of your works (supersedes it)").argument("<work>", "the version it supersedes")).action(
+    async (work: string, o: TermsOptions) => {
+      const terms = parseTerms(o, parseWork(work));
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      const signer = await loadSigner(o.keystore, c.provider);
+      const { id, hash } = await send(c, signer, "registerWork", [terms]);
+      out(`work ${id}: new terms version superseding work ${work} (tx ${hash})`);
+    },
+  );
+
+  program
+    .command("declare")
+    .description("declare, as licensee, your form, your use or a surplus period (EIP-712 signed; --out only signs)")
+    .argument("<work>", "work id (the current version)")
+    .argument("<kind>", DECLARATION_KINDS.join(" | "))
+    .option("--form <form>", ENTITY_FORMS.join(" | "))
+    .option("--use <use>", USE_KINDS.join(" | "))
+    .option("--from <date>", "surplus period start (ISO date or unix seconds)")
+    .option("--until <date>", "surplus period end, exclusive")
+    .option("--evidence <hex>", "digest of statutes, accounts, minutes")
+    .option("--evidence-file <path>", "a file whose keccak256 is recorded")
+    .option("--out <file>", "write the signed declaration as JSON instead of sending it")
+    .addOption(keystoreOption())
+    .addOption(registryOption())
+    .action(async (workText: string, kindText: string, o: { form?: string; use?: string; from?: string; until?: string; evidence?: string; evidenceFile?: string; out?: string; keystore?: string; registry?: string }) => {
+      const work = parseWork(workText);
+      const kind = parseChoice("kind", kindText, DECLARATION_KINDS);
+      const form = o.form !== undefined ? parseChoice("--form", o.form, ENTITY_FORMS) : undefined;
+      const use = o.use !== undefined ? parseChoice("--use", o.use, USE_KINDS) : undefined;
+      const start = o.from !== undefined ? parseTime("--from", o.from) : undefined;
+      const end = o.until !== undefined ? parseTime("--until", o.until) : undefined;
+      if (kind === "surplus" && (start === undefined || end === undefined)) throw new CliInputError("--from", "a surplus declaration needs --from and --until");
+      const evidence = evidenceOf(o);
+      // Checks that need no chain (period order, form/use given) before connecting.
+      asCliInput(() => buildDeclaration({ kind, licensee: "0x000000000000000000000000000000000000dEaD", work, form, use, start, end, evidence, nonce: 0n, deadline: 0n }));
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      const signer = await loadSigner(o.keystore, c.provider);
+      const nonce = (await c.registry.declarationNonce(signer.address, work)) as bigint;
+      const block = await c.provider.getBlock("latest");
+      const d = buildDeclaration({ kind, licensee: signer.address, work, form, use, start, end, evidence, nonce, deadline: BigInt(block!.timestamp) + 3600n });
+      const signature = await signDeclaration(signer, await registryDomain(c.provider, c.address), d);
+      if (o.out !== undefined) {
+        const { writeFileSync } = await import("node:fs");
+        writeFileSync(o.out, json({ format: "commons-ledger/signed-declaration@1", registry: c.address, declaration: d, signature }));
+        out(`signed ${kind} declaration for work ${work} written to ${o.out} (anyone may relay it until ${isoDate(d.deadline)})`);
+        return;
+      }
+      const { id, hash } = await send(c, signer, "declare", [d, signature]);
+      out(`record ${id}: ${kind} declaration by ${signer.address} for work ${work} (tx ${hash})`);
+    });
+
+  program
+    .command("attest")
+    .description("attest, as a recognised attester, a licensee's current entity or surplus declaration")
+    .argument("<licensee>", "address")
+    .argument("<work>", "work id")
+    .argument("<record>", "the declaration's record id")
+    .option("--evidence <hex>", "digest of what you checked")
+    .option("--evidence-file <path>", "a file whose keccak256 is recorded")
+    .addOption(keystoreOption())
+    .addOption(registryOption())
+    .action(async (licenseeText: string, workText: string, recordText: string, o: { evidence?: string; evidenceFile?: string; keystore?: string; registry?: string }) => {
+      const licensee = parseAddress("licensee", licenseeText);
+      const work = parseWork(workText);
+      const record = parseRecordId("record", recordText);
+      const evidence = evidenceOf(o);
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      const signer = await loadSigner(o.keystore, c.provider);
+      const { id, hash } = await send(c, signer, "attest", [licensee, work, record, evidence]);
+      out(`record ${id}: ${signer.address} attested record ${record} of ${licensee} (tx ${hash})`);
+    });
+
+  const breach = program.command("breach").description("breach reports (anyone), findings and dismissals (licensor or arbiter)");
+  breach
+    .command("report")
+    .argument("<licensee>", "address")
+    .argument("<work>", "work id")
+    .requiredOption("--section <section>", `the section breached: ${SECTIONS.join(" | ")}`)
+    .option("--evidence <hex>", "digest of the evidence")
+    .option("--evidence-file <path>", "a file whose keccak256 is recorded")
+    .addOption(keystoreOption())
+    .addOption(registryOption())
+    .action(async (licenseeText: string, workText: string, o: { section: string; evidence?: string; evidenceFile?: string; keystore?: string; registry?: string }) => {
+      const licensee = parseAddress("licensee", licenseeText);
+      const work = parseWork(workText);
+      const section = SECTIONS.indexOf(parseChoice("--section", o.section.replace(/[()]/g, ""), SECTIONS));
+      const evidence = evidenceOf(o);
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      const signer = await loadSigner(o.keystore, c.provider);
+      const { id, hash } = await send(c, signer, "reportBreach", [licensee, work, section, evidence]);
+      out(`record ${id}: breach of ${SECTIONS[section]} by ${licensee} reported (tx ${hash})`);
+    });
+  for (const [name, method, verb] of [
+    ["find", "findBreach", "found"],
+    ["dismiss", "dismissBreach", "dismissed"],
+  ] as const) {
+    breach
+      .command(name)
+      .argument("<report>", "the report's record id")
+      .option("--evidence <hex>", "digest of the decision")
+      .option("--evidence-file <path>", "a file whose keccak256 is recorded")
+      .addOption(keystoreOption())
+      .addOption(registryOption())
+      .action(async (reportText: string, o: { evidence?: string; evidenceFile?: string; keystore?: string; registry?: string }) => {
+        const report = parseRecordId("report", reportText);
+        const evidence = evidenceOf(o);
+        checkKeySource(o.keystore);
+        const c = await open(program, o.registry);
+        const signer = await loadSigner(o.keystore, c.provider);
+        const { id, hash } = await send(c, signer, method, [report, evidence]);
+        out(`record ${id}: report ${report} ${verb} by ${signer.address} (tx ${hash})`);
+      });
+  }
+
+  program
+    .command("grant")
+    .description("grant, as licensor, a reinstatement, a waiver or a separate license (EIP-712 signed)")
+    .argument("<licensee>", "address")
+    .argument("<work>", "work id")
+    .argument("<kind>", GRANT_KINDS.join(" | "))
+    .option("--ref <finding>", "reinstatement / waiver: the latest breach finding's record id")
+    .option("--expires <date>", "when the grant stops (default: never)")
+    .option("--terms-file <path>", "the written grant; its keccak256 is recorded")
+    .addOption(keystoreOption())
+    .addOption(registryOption())
+    .action(async (licenseeText: string, workText: string, kindText: string, o: { ref?: string; expires?: string; termsFile?: string; keystore?: string; registry?: string }) => {
+      const licensee = parseAddress("licensee", licenseeText);
+      const work = parseWork(workText);
+      const kind = parseChoice("kind", kindText, GRANT_KINDS);
+      const ref = o.ref !== undefined ? parseRecordId("--ref", o.ref) : undefined;
+      const expiry = o.expires !== undefined ? parseTime("--expires", o.expires) : undefined;
+      const terms = o.termsFile !== undefined ? hashFile("--terms-file", o.termsFile) : undefined;
+      asCliInput(() => buildGrant({ kind, licensee, work, ref, expiry, terms, nonce: 0n, deadline: 0n }));
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      const signer = await loadSigner(o.keystore, c.provider);
+      const block = await c.provider.getBlock("latest");
+      const g = buildGrant({ kind, licensee, work, ref, expiry, terms, nonce: (await c.registry.nonces(signer.address)) as bigint, deadline: BigInt(block!.timestamp) + 3600n });
+      const signature = await signGrant(signer, await registryDomain(c.provider, c.address), g);
+      const { id, hash } = await send(c, signer, "grant", [g, signature]);
+      out(`record ${id}: ${kind} granted to ${licensee} for work ${work} (tx ${hash})`);
+    });
+
+  program
+    .command("status")
+    .description("may this licensee use this work, commercially or not, why, until when, and what would change it")
+    .argument("<licensee>", "address")
+    .argument("<work>", "work id")
+    .option("--json", "machine-readable output")
+    .addOption(registryOption())
+    .action(async (licenseeText: string, workText: string, o: { json?: boolean; registry?: string }) => {
+      const licensee = parseAddress("licensee", licenseeText);
+      const work = parseWork(workText);
+      const c = await open(program, o.registry);
+      const [works] = (await c.registry.counts()) as [bigint, bigint];
+      if (work > works) throw new CliInputError("work", `work ${work} does not exist (the registry has ${works} works)`);
+      const status = await readStatus(c.registry, licensee, work);
+      const family = await c.registry.familyOf(work);
+      const events = await readRegistry(c.provider, c.address, { fromBlock: c.fromBlock });
+      const block = await c.provider.getBlock("latest");
+      const obligation: Obligation = { amount: family.obligation.amount, unit: family.obligation.unit, period: family.obligation.period };
+      const x = explainStatus({ licensee, work, status, records: events.records, obligation, now: BigInt(block!.timestamp) });
+      if (o.json) {
+        out(json({ licensee, work, ...status, validUntilIso: status.validUntil === 0n ? null : isoDate(status.validUntil), summary: x.summary, why: x.reason, holds: x.holds, evidence: x.evidence.map((e) => ({ ...e, timeIso: isoDate(e.time) })), changes: x.changes, openQuestions: x.openQuestions }));
+        return;
+      }
+      const lines = [
+        `${licensee} for work ${work}`,
+        `status:   ${x.summary}`,
+        `why:      ${x.reason}`,
+        `holds:    ${x.holds}`,
+        "evidence:",
+        table(x.evidence.map((e) => ({ record: e.id, what: e.what, signer: e.signer, time: e.time === 0n ? "" : isoDate(e.time) }))),
+        "what would change it:",
+        ...x.changes.map((c) => `  - ${c}`),
+      ];
+      if (x.openQuestions.length > 0) lines.push("open questions (the text leaves them open):", ...x.openQuestions.map((q) => `  - ${q}`));
+      out(lines.join("\n"));
+    });
+}
