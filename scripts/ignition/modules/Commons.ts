@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import IncomeDistributorModule from "./IncomeDistributor.js";
 import LedgerModule from "./Ledger.js";
 
 /**
@@ -7,5 +8,6 @@ import LedgerModule from "./Ledger.js";
  */
 export default buildModule("CommonsModule", (m) => {
   const { ledger } = m.useModule(LedgerModule);
-  return { ledger };
+  const { distributor } = m.useModule(IncomeDistributorModule);
+  return { ledger, distributor };
 });
