@@ -92,6 +92,7 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
         if (p.root == bytes32(0)) revert IncomeDistributorZeroRoot();
         if (p.total == 0) revert IncomeDistributorZeroAmount();
         if (p.total > type(uint112).max) revert IncomeDistributorAmountTooLarge(p.total, type(uint112).max);
+        if (p.total > p.income) revert IncomeDistributorTotalAboveIncome(p.total, p.income);
         if (p.leafCount == 0 || p.leafCount > MAX_LEAVES) revert IncomeDistributorInvalidLeafCount(p.leafCount, MAX_LEAVES);
         if (p.challengeWindow < _minChallengeWindow || p.challengeWindow > MAX_CHALLENGE_WINDOW) {
             revert IncomeDistributorInvalidChallengeWindow(p.challengeWindow, _minChallengeWindow, MAX_CHALLENGE_WINDOW);
@@ -131,6 +132,7 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
             msg.sender,
             p.root,
             p.total,
+            p.income,
             p.leafCount,
             p.equationHash,
             p.ledgerHead,

@@ -16,7 +16,7 @@ import type {
   NoReturnERC20Mock,
   ReceiverMock,
 } from "../types/ethers-contracts/index.js";
-import type { IIncomeDistributor } from "../types/ethers-contracts/IncomeDistributor.js";
+import type { IIncomeDistributor } from "../types/ethers-contracts/contracts/IncomeDistributor.js";
 import { domainOf, eoaAgent, recordTuple, workRecord } from "./helpers/records.js";
 import { days, hours, latest, pinNextBlock } from "./helpers/time.js";
 
@@ -69,11 +69,13 @@ type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 
 function params(f: Fixture, shares: readonly Share[], over: Partial<IIncomeDistributor.PublishParamsStruct> = {}): IIncomeDistributor.PublishParamsStruct {
   const tree = treeOf(shares);
+  const total = shares.reduce((s, [, a]) => s + a, 0n);
   return {
     commons: f.commons,
     token: ETH,
     root: tree.root,
-    total: shares.reduce((s, [, a]) => s + a, 0n),
+    total,
+    income: over.total !== undefined ? BigInt(over.total) : total + 3n,
     leafCount: BigInt(shares.length),
     equationHash: EQUATION,
     ledgerHead: f.head,
@@ -212,7 +214,7 @@ describe("IncomeDistributor", () => {
       const t = await pinNextBlock(networkHelpers);
       await expect(f.distributor.connect(f.steward).publish(p))
         .to.emit(f.distributor, "DistributionPublished")
-        .withArgs(1n, f.commons, ETH, f.steward.address, p.root, 900n, 2n, EQUATION, f.head, f.count, t + MIN_WINDOW, t + MIN_WINDOW + days(30), "ipfs://demo-equation");
+        .withArgs(1n, f.commons, ETH, f.steward.address, p.root, 900n, 903n, 2n, EQUATION, f.head, f.count, t + MIN_WINDOW, t + MIN_WINDOW + days(30), "ipfs://demo-equation");
       expect(await f.distributor.unallocated(f.commons, ETH)).to.equal(100n);
       const d = await f.distributor.distribution(1n);
       expect([d.commons, d.token, d.status, d.claimsOpenAt, d.expiresAt, d.root, d.total, d.claimed, d.leafCount, d.equationHash, d.ledgerHead, d.cutoff]).to.deep.equal([
@@ -245,11 +247,14 @@ describe("IncomeDistributor", () => {
           .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorNotSteward")
           .withArgs(f.commons, f.stranger.address);
       });
-      it("with IncomeDistributorZeroRoot, IncomeDistributorZeroAmount and IncomeDistributorAmountTooLarge", async () => {
+      it("with IncomeDistributorZeroRoot, IncomeDistributorZeroAmount, IncomeDistributorTotalAboveIncome and IncomeDistributorAmountTooLarge", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
         const base = [[f.alice.address, 1n]] as Share[];
         await expect(f.distributor.connect(f.steward).publish(params(f, base, { root: ZeroHash }))).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroRoot").withArgs();
         await expect(f.distributor.connect(f.steward).publish(params(f, base, { total: 0n }))).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAmount").withArgs();
+        await expect(f.distributor.connect(f.steward).publish(params(f, base, { total: 5n, income: 4n })))
+          .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorTotalAboveIncome")
+          .withArgs(5n, 4n);
         await expect(f.distributor.connect(f.steward).publish(params(f, base, { total: MAX_U112 + 1n })))
           .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorAmountTooLarge")
           .withArgs(MAX_U112 + 1n, MAX_U112);

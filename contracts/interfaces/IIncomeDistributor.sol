@@ -48,6 +48,7 @@ interface IIncomeDistributor {
         address token; // address(0) for ETH
         bytes32 root; // Merkle root of (index, account, amount) leaves
         uint256 total; // the sum of the leaves' amounts
+        uint256 income; // the income the equation was applied to (total + dust + undistributed)
         uint256 leafCount; // number of leaves; indices are 0 .. leafCount - 1
         bytes32 equationHash; // keccak256 of the value equation's canonical JSON
         bytes24 ledgerHead; // the ledger's hash-chain head after entry `cutoff`
@@ -86,6 +87,7 @@ interface IIncomeDistributor {
         address by,
         bytes32 root,
         uint256 total,
+        uint256 income,
         uint256 leafCount,
         bytes32 equationHash,
         bytes24 ledgerHead,
@@ -123,6 +125,8 @@ interface IIncomeDistributor {
     error IncomeDistributorInsufficientUnallocated(bytes32 commons, address token, uint256 available, uint256 needed);
     /// @notice An amount does not fit the stored width.
     error IncomeDistributorAmountTooLarge(uint256 amount, uint256 max);
+    /// @notice The total paid out is above the income the equation was applied to.
+    error IncomeDistributorTotalAboveIncome(uint256 total, uint256 income);
     /// @notice The leaf count is zero or above MAX_LEAVES.
     error IncomeDistributorInvalidLeafCount(uint256 leafCount, uint256 max);
     /// @notice The root is zero.

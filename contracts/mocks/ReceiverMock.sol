@@ -17,7 +17,7 @@ contract ReceiverMock {
     error ReceiverMockRefused();
 
     Mode public mode;
-    IIncomeDistributor public target;
+    IIncomeDistributor private _target;
     uint256 private _id;
     uint256 private _index;
     uint256 private _amount;
@@ -29,7 +29,7 @@ contract ReceiverMock {
     }
 
     function setReentry(IIncomeDistributor target_, uint256 id, uint256 index, uint256 amount, bytes32[] calldata proof, bytes32 commons) external {
-        target = target_;
+        _target = target_;
         _id = id;
         _index = index;
         _amount = amount;
@@ -42,7 +42,7 @@ contract ReceiverMock {
         if (mode == Mode.BurnGas) {
             while (true) {}
         }
-        if (mode == Mode.ReenterClaim) target.claim(_id, _index, address(this), _amount, _proof);
-        if (mode == Mode.ReenterDeposit) target.depositETH{value: msg.value}(_commons);
+        if (mode == Mode.ReenterClaim) _target.claim(_id, _index, address(this), _amount, _proof);
+        if (mode == Mode.ReenterDeposit) _target.depositETH{value: msg.value}(_commons);
     }
 }
