@@ -16,6 +16,7 @@ import type { LocalChain } from "./lib/local-chain.js";
 import { decodeUnit, formatQuantity } from "./lib/record.js";
 import { devWallet, seedDemo } from "./lib/seed.js";
 import { seedReciprocity } from "./lib/seed-reciprocity.js";
+import { seedDistribution } from "./lib/seed-distribution.js";
 import { ACTIONS, FLOWS } from "./lib/vocabulary.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -70,8 +71,9 @@ try {
     const { chainId } = await provider.getNetwork();
     const fresh: LocalDeployment = { chainId: Number(chainId), genesisHash: genesis!.hash!, ledger, contracts, fromBlock, deploymentId };
     console.log(`  Ledger deployed at ${ledger}; seeding the demo commons...`);
-    const seeded = await seedDemo(provider, ledger, fromBlock);
-    await seedReciprocity(provider, contracts.ReciprocityRegistry, ledger, seeded.commons, fromBlock);
+    const demo = await seedDemo(provider, ledger, fromBlock);
+    await seedReciprocity(provider, contracts.ReciprocityRegistry, ledger, demo.commons, fromBlock);
+    await seedDistribution(provider, contracts, fromBlock, demo);
     // Written only once seeding succeeded: an interrupted first start deploys afresh next time.
     writeDeployment(deploymentFile, fresh);
     deployment = fresh;

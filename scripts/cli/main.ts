@@ -45,6 +45,7 @@ import {
 } from "./inputs.js";
 import { checkKeySource, createKeystore, loadSigner } from "./keys.js";
 import { registerLicense } from "./license.js";
+import { registerDistribute } from "./distribute.js";
 
 const program = new Command("commons")
   .description("Commons Ledger: signed, append-only open value accounting")
@@ -455,6 +456,7 @@ program
 // ------------------------------------------------------------------ feature command groups
 // Each group lives in its own file and registers its commands here: register<Group>(program).
 registerLicense(program);
+registerDistribute(program);
 
 // ------------------------------------------------------------------ run
 

@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import IncomeDistributorModule from "./IncomeDistributor.js";
 import LedgerModule from "./Ledger.js";
 import ReciprocityRegistryModule from "./ReciprocityRegistry.js";
 
@@ -9,5 +10,6 @@ import ReciprocityRegistryModule from "./ReciprocityRegistry.js";
 export default buildModule("CommonsModule", (m) => {
   const { ledger } = m.useModule(LedgerModule);
   const { registry } = m.useModule(ReciprocityRegistryModule);
-  return { ledger, registry };
+  const { distributor } = m.useModule(IncomeDistributorModule);
+  return { ledger, registry, distributor };
 });

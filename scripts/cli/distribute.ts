@@ -1,0 +1,243 @@
+// `commons distribute` and `commons claim-share`: apply a value equation to the ledger, publish
+// the result to the IncomeDistributor, check a published distribution from the chain alone, and
+// claim a share with its Merkle proof. Inputs are validated before the first RPC call.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { formatEther, formatUnits, parseUnits, ZeroAddress } from "ethers";
+import type { Provider } from "ethers";
+import { computeFromEvents, cutoffAtBlock, depositAndPublish, distributorAt, erc20At, readEvents, readPublished } from "../lib/distributor.js";
+import type { ComputedDistribution } from "../lib/distributor.js";
+import { parseValueEquation, proofFor, ValueEquationError } from "../lib/value-equation.js";
+import type { ValueEquation } from "../lib/value-equation.js";
+import { connect, resolveContract, resolveTarget } from "./context.js";
+import type { GlobalOptions } from "./context.js";
+import { json, out, short, table } from "./format.js";
+import { CliInputError, parseAddress, parseHex32, parseUint, readJsonFile } from "./inputs.js";
+import { checkKeySource, loadSigner } from "./keys.js";
+
+type Cutoff = { kind: "entry"; id: bigint } | { kind: "block"; block: number } | { kind: "latest" };
+
+function parseCutoff(value: string): Cutoff {
+  if (value === "latest") return { kind: "latest" };
+  const m = /^block:(\d+)$/.exec(value);
+  if (m) return { kind: "block", block: Number(parseUint("--cutoff", m[1], BigInt(Number.MAX_SAFE_INTEGER))) };
+  if (!/^\d+$/.test(value)) throw new CliInputError("--cutoff", `"${value}" is not an entry id, block:N or latest`);
+  const id = parseUint("--cutoff", value);
+  if (id === 0n) throw new CliInputError("--cutoff", "entry ids start at 1");
+  return { kind: "entry", id };
+}
+
+function parseToken(value: string): string {
+  return value.toUpperCase() === "ETH" ? ZeroAddress : parseAddress("--token", value);
+}
+
+function parseIncome(value: string): string {
+  if (!/^\d+(\.\d+)?$/.test(value) || /^0+(\.0+)?$/.test(value)) throw new CliInputError("--income", `"${value}" is not a positive decimal amount`);
+  return value;
+}
+
+/** The equation document from a file and its validated form (exit 2 naming the field on a bad one). */
+function loadEquation(file: string): { doc: unknown; eq: ValueEquation } {
+  const doc = readJsonFile("--equation", file);
+  try {
+    return { doc, eq: parseValueEquation(doc) };
+  } catch (error) {
+    if (error instanceof ValueEquationError) throw new CliInputError("--equation", error.message);
+    throw error;
+  }
+}
+
+async function incomeUnits(provider: Provider, token: string, income: string): Promise<{ value: bigint; decimals: number }> {
+  const decimals = token === ZeroAddress ? 18 : Number(await erc20At(token, provider).decimals());
+  try {
+    return { value: parseUnits(income, decimals), decimals };
+  } catch {
+    throw new CliInputError("--income", `"${income}" has more than ${decimals} decimals`);
+  }
+}
+
+function explain(d: ComputedDistribution, decimals: number, symbol: string): string {
+  const fmt = (v: bigint) => `${formatUnits(v, decimals)} ${symbol}`;
+  const lines = [
+    table(d.shares.map((s) => ({ account: s.account, amount: formatUnits(s.amount, decimals), entries: s.lines.length }))),
+    "",
+    "Explanation (entry -> bucket: value points -> amount):",
+  ];
+  for (const s of d.shares) {
+    lines.push(`  ${s.account}  ${fmt(s.amount)}`);
+    for (const l of s.lines) lines.push(`    entry #${l.entryId} (${l.action}) -> "${l.bucket}": ${formatUnits(l.points, 12)} points -> ${fmt(l.amount)}`);
+  }
+  lines.push("", "Buckets:");
+  for (const b of d.buckets) lines.push(`  ${b.name}: budget ${fmt(b.budget)}, paid ${fmt(b.allocated)} to ${b.entries} entries, dust ${fmt(b.dust)}`);
+  lines.push(
+    "",
+    `income         ${fmt(d.income)}`,
+    `total shares   ${fmt(d.total)} (dust ${fmt(d.dust)}, undistributed ${fmt(d.undistributed)})`,
+    `equation hash  ${d.equationHash}`,
+    `ledger cutoff  entry ${d.cutoff}, head ${d.head}`,
+    `merkle root    ${d.root}`,
+  );
+  return lines.join("\n");
+}
+
+const summary = (d: ComputedDistribution) => ({
+  commons: d.commons,
+  income: d.income,
+  total: d.total,
+  dust: d.dust,
+  undistributed: d.undistributed,
+  equationHash: d.equationHash,
+  cutoff: d.cutoff,
+  head: d.head,
+  root: d.root,
+  shares: d.shares.map((s) => ({ account: s.account, amount: s.amount, lines: s.lines })),
+  buckets: d.buckets,
+});
+
+/** Where a published distribution's equation is: --equation, else its URI (a file path or file: URI). */
+function locateEquation(given: string | undefined, uri: string): string {
+  if (given !== undefined) return given;
+  if (uri === "") throw new CliInputError("--equation", "the distribution names no equation URI: pass --equation FILE");
+  if (uri.startsWith("file:")) return fileURLToPath(uri);
+  if (/^[a-z]+:/i.test(uri)) throw new CliInputError("--equation", `the equation is at ${uri}: download it and pass --equation FILE`);
+  return path.resolve(uri);
+}
+
+async function recomputePublished(g: GlobalOptions, distributorFlag: string | undefined, idText: string, equationFile: string | undefined) {
+  const id = parseUint("distributionId", idText);
+  const target = resolveTarget(g);
+  const distributor = resolveContract("IncomeDistributor", "--distributor", distributorFlag, "COMMONS_DISTRIBUTOR");
+  const provider = await connect(target);
+  const published = await readPublished(provider, distributor, id, target.fromBlock);
+  if (!published) throw new CliInputError("distributionId", `no distribution ${id} at ${distributor}`);
+  const file = locateEquation(equationFile, published.equationURI);
+  if (!existsSync(file)) throw new CliInputError("--equation", `file "${file}" does not exist`);
+  const { doc } = loadEquation(file);
+  const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: published.blockNumber });
+  const d = computeFromEvents(doc, events, { income: published.income, cutoff: published.cutoff, commons: published.commons });
+  return { id, provider, distributor, published, d, file };
+}
+
+export function registerDistribute(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
+
+  program
+    .command("distribute")
+    .description("apply a value equation to the ledger: shares, explanation, equation hash, head and Merkle root; --publish or --check")
+    .option("--equation <file>", "value equation JSON (commons-ledger/value-equation@1)")
+    .option("--income <amount>", "income to share, in token units (e.g. 1000 or 0.5)")
+    .option("--token <ETH|address>", "ETH or an ERC-20 address", "ETH")
+    .option("--cutoff <entry|block:N|latest>", "last ledger entry counted")
+    .option("--commons <id>", "the commons (32-byte hex); default: the equation's")
+    .option("--json", "JSON output")
+    .option("--publish", "deposit the income and publish the distribution (steward key)")
+    .option("--check <distributionId>", "recompute a published distribution from the chain and compare (exit 1 if it differs)")
+    .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
+    .option("--keystore <file>", "steward keystore (or COMMONS_PRIVATE_KEY)")
+    .option("--challenge-window <duration>", "seconds before claims open (e.g. 3d; default the contract's minimum)")
+    .option("--claim-period <duration>", "how long claims stay open", "30d")
+    .option("--equation-uri <uri>", "where others can fetch the equation (default: the --equation path)")
+    .action(async (o: {
+      equation?: string; income?: string; token: string; cutoff?: string; commons?: string; json?: boolean; publish?: boolean; check?: string;
+      distributor?: string; keystore?: string; challengeWindow?: string; claimPeriod: string; equationUri?: string;
+    }) => {
+      if (o.check !== undefined) {
+        if (o.publish || o.income !== undefined || o.cutoff !== undefined) throw new CliInputError("--check", "takes the income, token and cutoff from the chain; do not combine it with --publish, --income or --cutoff");
+        const { id, published, d, file } = await recomputePublished(globals(), o.distributor, o.check, o.equation);
+        const checks = [
+          { what: "equation hash", published: published.equationHash, recomputed: d.equationHash },
+          { what: "ledger head at cutoff", published: published.ledgerHead, recomputed: d.head },
+          { what: "merkle root", published: published.root, recomputed: d.root },
+          { what: "total", published: String(published.total), recomputed: String(d.total) },
+          { what: "leaves", published: String(published.leafCount), recomputed: String(d.shares.length) },
+        ].map((c) => ({ ...c, ok: c.published.toLowerCase() === c.recomputed.toLowerCase() ? "yes" : "NO" }));
+        const ok = checks.every((c) => c.ok === "yes");
+        if (o.json) out(json({ id, matches: ok, equation: file, checks, distribution: summary(d) }));
+        else out(`${table(checks)}\n\nDistribution ${id} (equation ${file}, cutoff entry ${published.cutoff}): ${ok ? "MATCHES the chain" : "DOES NOT MATCH the chain"}`);
+        if (!ok) process.exitCode = 1;
+        return;
+      }
+      if (o.equation === undefined) throw new CliInputError("--equation", "is required");
+      if (o.income === undefined) throw new CliInputError("--income", "is required");
+      if (o.cutoff === undefined) throw new CliInputError("--cutoff", "is required (an entry id, block:N or latest)");
+      const { doc, eq } = loadEquation(o.equation);
+      const income = parseIncome(o.income);
+      const token = parseToken(o.token);
+      const cutoff = parseCutoff(o.cutoff);
+      const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : eq.commons;
+      if (commons === undefined) throw new CliInputError("--commons", "the equation names no commons: pass --commons");
+      if (eq.commons !== undefined && eq.commons !== commons) throw new CliInputError("--commons", `the equation is for commons ${eq.commons}`);
+      const claimPeriod = BigInt(parseDurationLong("--claim-period", o.claimPeriod));
+      const window = o.challengeWindow !== undefined ? BigInt(parseDurationLong("--challenge-window", o.challengeWindow)) : undefined;
+      if (o.publish) checkKeySource(o.keystore);
+      const distributorAddress = o.publish ? resolveContract("IncomeDistributor", "--distributor", o.distributor, "COMMONS_DISTRIBUTOR") : undefined;
+
+      const target = resolveTarget(globals());
+      const provider = await connect(target);
+      const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock });
+      const count = BigInt(events.entries.length);
+      const cutoffId = cutoff.kind === "latest" ? count : cutoff.kind === "block" ? cutoffAtBlock(events, cutoff.block) : cutoff.id;
+      if (cutoff.kind === "block" && cutoff.block > (await provider.getBlockNumber())) throw new CliInputError("--cutoff", `block ${cutoff.block} is in the future (latest block ${await provider.getBlockNumber()})`);
+      if (cutoffId > count) throw new CliInputError("--cutoff", `entry ${cutoffId} is in the future: the ledger has ${count} entries`);
+      if (cutoffId === 0n) throw new CliInputError("--cutoff", "no entries up to that point");
+      const { value, decimals } = await incomeUnits(provider, token, income);
+      const symbol = token === ZeroAddress ? "ETH" : short(token);
+      let d: ComputedDistribution;
+      try {
+        d = computeFromEvents(doc, events, { income: value, cutoff: cutoffId, commons });
+      } catch (error) {
+        if (error instanceof ValueEquationError) throw new CliInputError("--equation", error.message);
+        throw error;
+      }
+      if (!o.publish) {
+        out(o.json ? json(summary(d)) : explain(d, decimals, symbol));
+        return;
+      }
+      if (d.shares.length === 0) throw new Error("no contributor earned anything under this equation: nothing to publish");
+      const signer = await loadSigner(o.keystore, provider);
+      const distributor = distributorAddress!;
+      const challengeWindow = window ?? BigInt(await distributorAt(distributor, provider).minChallengeWindow());
+      const id = await depositAndPublish(signer, distributor, d, { token, challengeWindow, claimPeriod, equationURI: o.equationUri ?? path.resolve(o.equation) });
+      if (o.json) out(json({ id, ...summary(d) }));
+      else out(`${explain(d, decimals, symbol)}\n\npublished as distribution ${id} at ${distributor} (claims open in ${challengeWindow} s; check with: commons distribute --check ${id})`);
+    });
+
+  program
+    .command("claim-share <distributionId>")
+    .description("claim a share of a published distribution with its Merkle proof (recomputed from the chain)")
+    .option("--account <address>", "whose share (default: the key's address); the funds always go to the account")
+    .option("--equation <file>", "the equation JSON (default: the published URI)")
+    .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
+    .option("--keystore <file>", "key that sends the transaction (or COMMONS_PRIVATE_KEY)")
+    .option("--json", "JSON output")
+    .action(async (idText: string, o: { account?: string; equation?: string; distributor?: string; keystore?: string; json?: boolean }) => {
+      parseUint("distributionId", idText);
+      const account = o.account !== undefined ? parseAddress("--account", o.account) : undefined;
+      checkKeySource(o.keystore);
+      const { id, provider, distributor, published, d } = await recomputePublished(globals(), o.distributor, idText, o.equation);
+      if (d.root.toLowerCase() !== published.root.toLowerCase()) throw new Error(`distribution ${id} does not match the chain (published root ${published.root}, recomputed ${d.root}); run commons distribute --check ${id}`);
+      const signer = await loadSigner(o.keystore, provider);
+      const who = account ?? (await signer.getAddress());
+      const leaf = proofFor(d.tree, who);
+      if (!leaf) throw new Error(`${who} has no share in distribution ${id}`);
+      const c = distributorAt(distributor, signer);
+      if (await c.isClaimed(id, leaf.index)) throw new Error(`the share of ${who} in distribution ${id} was already claimed`);
+      const share = d.shares.find((s) => s.account.toLowerCase() === who.toLowerCase())!;
+      const tx = await c.claim(id, leaf.index, who, leaf.amount, leaf.proof);
+      const receipt = await tx.wait();
+      const amount = published.token === ZeroAddress ? `${formatEther(leaf.amount)} ETH` : `${leaf.amount} base units of ${published.token}`;
+      if (o.json) out(json({ id, account: who, amount: leaf.amount, index: leaf.index, transactionHash: receipt.hash, gasUsed: receipt.gasUsed, lines: share.lines }));
+      else out(`claimed ${amount} for ${who} from distribution ${id} (tx ${receipt.hash}, ${receipt.gasUsed} gas)\n${share.lines.map((l) => `  entry #${l.entryId} (${l.action}) -> "${l.bucket}"`).join("\n")}`);
+    });
+}
+
+/** Like parseDuration, without the 30-day cap that applies to signatures. */
+function parseDurationLong(flag: string, value: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(value);
+  if (!m) throw new CliInputError(flag, `"${value}" is not a duration (e.g. 3600, 45m, 12h, 7d)`);
+  const seconds = Number(m[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "" | "s" | "m" | "h" | "d"];
+  if (seconds <= 0) throw new CliInputError(flag, "must be positive");
+  return seconds;
+}

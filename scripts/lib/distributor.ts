@@ -1,0 +1,153 @@
+// Off-chain side of the IncomeDistributor: its ABI, computing a distribution from the chain
+// (ledger events -> derived entry states -> value equation -> shares -> Merkle root, with the
+// ledger head recomputed at the cutoff), publishing it, and reading a published one back.
+import { Contract, getAddress } from "ethers";
+import type { ContractRunner, Provider, Signer } from "ethers";
+import { readLedger } from "./reader.js";
+import type { LedgerEvents, ReadOptions } from "./reader.js";
+import { computeDistribution, equationHash, headAt, parseValueEquation, shareTree } from "./value-equation.js";
+import type { DistributionResult } from "./value-equation.js";
+import { deriveEntries } from "./views.js";
+
+const PUBLISH_TUPLE =
+  "(bytes32 commons, address token, bytes32 root, uint256 total, uint256 income, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff, uint64 challengeWindow, uint64 claimPeriod, string equationURI)";
+
+export const DISTRIBUTOR_ABI = [
+  "event Deposited(bytes32 indexed commons, address indexed token, address indexed from, uint256 amount)",
+  "event DistributionPublished(uint256 indexed id, bytes32 indexed commons, address indexed token, address by, bytes32 root, uint256 total, uint256 income, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff, uint40 claimsOpenAt, uint40 expiresAt, string equationURI)",
+  "event Claimed(uint256 indexed id, uint256 index, address indexed account, uint256 amount, address indexed by)",
+  "function depositETH(bytes32 commons) payable",
+  "function depositToken(bytes32 commons, address token, uint256 amount) returns (uint256)",
+  `function publish(${PUBLISH_TUPLE} p) returns (uint256)`,
+  "function claim(uint256 id, uint256 index, address account, uint256 amount, bytes32[] proof)",
+  "function unallocated(bytes32 commons, address token) view returns (uint256)",
+  "function distributionCount() view returns (uint256)",
+  "function minChallengeWindow() view returns (uint256)",
+  "function isClaimed(uint256 id, uint256 index) view returns (bool)",
+  "function distribution(uint256 id) view returns ((bytes32 commons, address token, uint8 status, uint40 claimsOpenAt, uint40 expiresAt, bytes32 root, uint256 total, uint256 claimed, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff))",
+];
+const ERC20_ABI = ["function approve(address spender, uint256 amount) returns (bool)", "function decimals() view returns (uint8)"];
+
+export const distributorAt = (address: string, runner: ContractRunner) => new Contract(address, DISTRIBUTOR_ABI, runner);
+export const erc20At = (address: string, runner: ContractRunner) => new Contract(address, ERC20_ABI, runner);
+
+export interface ComputedDistribution extends DistributionResult {
+  commons: string;
+  cutoff: bigint;
+  head: string;
+  equationHash: string;
+  root: string;
+  tree: ReturnType<typeof shareTree>;
+}
+
+/** Entry count recorded in blocks up to `block` (for a "block:N" cutoff). */
+export function cutoffAtBlock(events: LedgerEvents, block: number): bigint {
+  let n = 0n;
+  for (const e of events.entries) if (e.blockNumber <= block) n = e.id;
+  return n;
+}
+
+/** Applies an equation (the parsed JSON document) to events already read. */
+export function computeFromEvents(equationJson: unknown, events: LedgerEvents, o: { income: bigint; cutoff: bigint; commons: string; since?: bigint }): ComputedDistribution {
+  const eq = parseValueEquation(equationJson);
+  const head = headAt(events.entries, o.cutoff);
+  const result = computeDistribution(eq, deriveEntriesAt(events, o.cutoff), o);
+  const tree = shareTree(result.shares.length ? result.shares : []);
+  return { ...result, commons: o.commons.toLowerCase(), cutoff: o.cutoff, head, equationHash: equationHash(equationJson), root: result.shares.length ? tree.root : "0x" + "00".repeat(32), tree };
+}
+
+/**
+ * Entry states as they stood at the cutoff's block: validations and corrections recorded after
+ * the cutoff entry's block do not count, so a recomputation later gives the same result.
+ */
+export function deriveEntriesAt(events: LedgerEvents, cutoff: bigint) {
+  const last = events.entries[Number(cutoff) - 1];
+  if (!last) return [];
+  const block = last.blockNumber;
+  return deriveEntries({
+    ...events,
+    entries: events.entries.slice(0, Number(cutoff)),
+    validations: events.validations.filter((v) => v.blockNumber <= block),
+    corrections: events.corrections.filter((c) => c.blockNumber <= block && c.correctionId <= cutoff),
+    all: events.all.filter((e) => e.blockNumber <= block),
+  });
+}
+
+export async function readEvents(provider: Provider, ledger: string, opts: ReadOptions = {}): Promise<LedgerEvents> {
+  return readLedger(provider, ledger, opts);
+}
+
+export interface Published {
+  id: bigint;
+  commons: string;
+  token: string;
+  root: string;
+  total: bigint;
+  income: bigint;
+  leafCount: bigint;
+  equationHash: string;
+  ledgerHead: string;
+  cutoff: bigint;
+  claimsOpenAt: bigint;
+  expiresAt: bigint;
+  equationURI: string;
+  blockNumber: number;
+}
+
+/** A published distribution, from its DistributionPublished event. */
+export async function readPublished(provider: Provider, distributor: string, id: bigint, fromBlock = 0): Promise<Published | undefined> {
+  const c = distributorAt(distributor, provider);
+  const logs = await c.queryFilter(c.filters.DistributionPublished(id), fromBlock);
+  const log = logs[0];
+  if (!log || !("args" in log)) return undefined;
+  const a = log.args;
+  return {
+    id,
+    commons: String(a.commons).toLowerCase(),
+    token: getAddress(String(a.token)),
+    root: String(a.root),
+    total: a.total,
+    income: a.income,
+    leafCount: a.leafCount,
+    equationHash: String(a.equationHash),
+    ledgerHead: String(a.ledgerHead).toLowerCase(),
+    cutoff: a.cutoff,
+    claimsOpenAt: a.claimsOpenAt,
+    expiresAt: a.expiresAt,
+    equationURI: String(a.equationURI),
+    blockNumber: log.blockNumber,
+  };
+}
+
+/** Deposits the income and publishes the distribution; returns the new id. */
+export async function depositAndPublish(
+  signer: Signer,
+  distributor: string,
+  d: ComputedDistribution,
+  o: { token: string; challengeWindow: bigint; claimPeriod: bigint; equationURI: string },
+): Promise<bigint> {
+  const c = distributorAt(distributor, signer);
+  if (o.token === "0x0000000000000000000000000000000000000000") {
+    await (await c.depositETH(d.commons, { value: d.income })).wait();
+  } else {
+    await (await erc20At(o.token, signer).approve(distributor, d.income)).wait();
+    await (await c.depositToken(d.commons, o.token, d.income)).wait();
+  }
+  const params = {
+    commons: d.commons,
+    token: o.token,
+    root: d.root,
+    total: d.total,
+    income: d.income,
+    leafCount: BigInt(d.shares.length),
+    equationHash: d.equationHash,
+    ledgerHead: d.head,
+    cutoff: d.cutoff,
+    challengeWindow: o.challengeWindow,
+    claimPeriod: o.claimPeriod,
+    equationURI: o.equationURI,
+  };
+  const id: bigint = await c.publish.staticCall(params);
+  await (await c.publish(params)).wait();
+  return id;
+}

@@ -1,0 +1,134 @@
+// `commons distribute` and `commons claim-share` end to end against a real anvil with the demo
+// commons and the demo distribution seeded exactly as `npm start` seeds them.
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseEther } from "ethers";
+import { seedDistribution, DEMO_EQUATION } from "../scripts/lib/seed-distribution.js";
+import { devWallet, seedDemo } from "../scripts/lib/seed.js";
+import type { SeedResult } from "../scripts/lib/seed.js";
+import { equationHash } from "../scripts/lib/value-equation.js";
+import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
+import type { LocalLedger } from "./helpers/local-ledger.js";
+
+describe("commons distribute", function () {
+  this.timeout(180_000);
+  let l: LocalLedger;
+  let demo: SeedResult;
+  let dir: string;
+  let env: Record<string, string>;
+  let distId: bigint;
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { ...env, ...extra });
+  const equation = path.join(root, DEMO_EQUATION);
+  const bad = (name: string, change: (eq: Record<string, unknown>) => void) => {
+    const eq = JSON.parse(readFileSync(equation, "utf8")) as Record<string, unknown>;
+    change(eq);
+    const file = path.join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(eq));
+    return file;
+  };
+
+  before(async () => {
+    l = await startLocalLedger();
+    dir = mkdtempSync(path.join(tmpdir(), "commons-distribute-"));
+    demo = await seedDemo(l.provider, l.ledger, l.fromBlock, () => {});
+    distId = await seedDistribution(l.provider, l.contracts, l.fromBlock, demo, () => {});
+    env = { COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DISTRIBUTOR: l.contracts.IncomeDistributor };
+  });
+
+  after(async () => {
+    await l?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("computing", () => {
+    it("gives the same root, head and shares in two independent runs, equal to the published ones", async () => {
+      const args = ["distribute", "--equation", equation, "--income", "1", "--token", "ETH", "--cutoff", String(demo.entries), "--commons", demo.commons, "--json"];
+      const [a, b] = await Promise.all([cli(args), cli(args)]);
+      expect(a.code, a.stderr).to.equal(0);
+      expect(b.code, b.stderr).to.equal(0);
+      const x = JSON.parse(a.stdout);
+      expect(x).to.deep.equal(JSON.parse(b.stdout));
+      expect(x.equationHash).to.equal(equationHash(JSON.parse(readFileSync(equation, "utf8"))));
+      const shares = Object.fromEntries(x.shares.map((s: { account: string; amount: string }) => [s.account, BigInt(s.amount)]));
+      // alice (3 h accepted) and bob (4.5 h, the correction) do work; carol lent 250 EUR; dave used the printer; erin cited a design.
+      for (const who of ["alice", "bob", "carol", "dave", "erin"] as const) expect(shares[demo.people[who]], who).to.be.a("bigint").and.greaterThan(0n);
+      expect(BigInt(x.total) + BigInt(x.dust) + BigInt(x.undistributed)).to.equal(parseEther("1"));
+      expect(shares[demo.people.carol]).to.equal(parseEther("0.1")); // 250 EUR x 0.0004 ETH: the debt cap
+      const published = await (await import("../scripts/lib/distributor.js")).readPublished(l.provider, l.contracts.IncomeDistributor, distId);
+      expect(published!.root).to.equal(x.root);
+      expect(published!.ledgerHead).to.equal(x.head);
+    });
+    it("prints a table, an explanation per entry and bucket, the hash, head and root", async () => {
+      const r = await cli(["distribute", "--equation", equation, "--income", "1", "--cutoff", "latest", "--commons", demo.commons]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/account\s+amount\s+entries/);
+      expect(r.stdout).to.include('-> "work and equipment"');
+      expect(r.stdout).to.match(/equation hash\s+0x[0-9a-f]{64}/);
+      expect(r.stdout).to.match(/merkle root\s+0x[0-9a-f]{64}/);
+    });
+  });
+
+  describe("--check and claim-share", () => {
+    it("confirms the published distribution from the chain alone (equation from the published URI)", async () => {
+      const r = await cli(["distribute", "--check", String(distId)]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.include("MATCHES the chain");
+    });
+    it("exits 1 when the equation differs from the published one", async () => {
+      const other = bad("other-rate", (eq) => ((eq.rules as Record<string, { rates?: Record<string, string> }>).work.rates!["*"] = "41"));
+      const r = await cli(["distribute", "--check", String(distId), "--equation", other]);
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.include("DOES NOT MATCH");
+    });
+    it("claims a contributor's share with its proof; a second claim is refused", async () => {
+      const alice = devWallet(2, l.provider);
+      const before = await l.provider.getBalance(alice.address);
+      const key = devWallet(0, l.provider).privateKey; // a third party pays; the share goes to alice
+      const r = await cli(["claim-share", String(distId), "--account", alice.address], { COMMONS_PRIVATE_KEY: key });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/claimed [\d.]+ ETH for/);
+      expect(await l.provider.getBalance(alice.address)).to.be.greaterThan(before);
+      const again = await cli(["claim-share", String(distId), "--account", alice.address], { COMMONS_PRIVATE_KEY: key });
+      expect(again.code).to.equal(1);
+      expect(again.stderr.trim().split("\n")).to.have.length(1);
+      expect(again.stderr).to.include("already claimed");
+    });
+    it("publishes a new distribution with --publish and --check confirms it", async () => {
+      const r = await cli(["distribute", "--equation", equation, "--income", "0.5", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"], { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey });
+      expect(r.code, r.stderr).to.equal(0);
+      const id = JSON.parse(r.stdout).id as string;
+      const c = await cli(["distribute", "--check", id]);
+      expect(c.code, c.stderr).to.equal(0);
+    });
+  });
+
+  describe("bad input exits 2 with one line", () => {
+    const cases: [string, () => string[], RegExp][] = [
+      ["percentages over 100", () => ["--equation", bad("over", (eq) => ((eq.buckets as { percent: string }[])[1].percent = "80"))], /sum to 110%, more than 100%/],
+      ["an unknown action", () => ["--equation", bad("unknown", (eq) => ((eq.buckets as { actions: string[] }[])[0].actions = ["donate"]))], /unknown action "donate"/],
+      ["empty buckets", () => ["--equation", bad("empty", (eq) => (eq.buckets = []))], /at least one bucket/],
+      ["a wrong format version", () => ["--equation", bad("format", (eq) => (eq.format = "commons-ledger/value-equation@9"))], /format must be/],
+      ["a cutoff in the future", () => ["--equation", equation, "--cutoff", "9999"], /entry 9999 is in the future/],
+      ["a malformed cutoff", () => ["--equation", equation, "--cutoff", "yesterday"], /not an entry id/],
+      ["a zero income", () => ["--equation", equation, "--income", "0"], /not a positive decimal/],
+    ];
+    for (const [what, args, message] of cases) {
+      it(`for ${what}`, async () => {
+        const base = ["--income", "1", "--cutoff", "latest", "--commons", demo.commons];
+        const extra = args();
+        const merged = [...base];
+        for (let i = 0; i < extra.length; i += 2) {
+          const at = merged.indexOf(extra[i]);
+          if (at >= 0) merged.splice(at, 2);
+          merged.push(extra[i], extra[i + 1]);
+        }
+        const r = await cli(["distribute", ...merged]);
+        expect(r.code, r.stdout + r.stderr).to.equal(2);
+        expect(r.stderr.trim().split("\n")).to.have.length(1);
+        expect(r.stderr).to.match(message);
+      });
+    }
+  });
+});
