@@ -45,6 +45,7 @@ import {
   readJsonFile,
 } from "./inputs.js";
 import { checkKeySource, createKeystore, loadSigner } from "./keys.js";
+import { registerSupply } from "./supply.js";
 
 const program = new Command("commons")
   .description("Commons Ledger: signed, append-only open value accounting")
@@ -454,6 +455,7 @@ program
 
 // ------------------------------------------------------------------ feature command groups
 // Each group lives in its own file and registers its commands here: register<Group>(program).
+registerSupply(program);
 
 // ------------------------------------------------------------------ run
 

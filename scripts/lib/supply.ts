@@ -195,7 +195,7 @@ export type SupplyNode =
   | { kind: "event"; key: string; hop: Hop; children: SupplyNode[] }
   | { kind: "process"; key: string; process: string; children: SupplyNode[] }
   /** A node already shown elsewhere in the tree (a merge, a split, or a cycle). */
-  | { kind: "seen"; key: string; ref: string; children: [] };
+  | { kind: "seen"; key: string; ref: string; children: SupplyNode[] };
 
 export interface SupplyTree {
   direction: "trace" | "track";
