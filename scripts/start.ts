@@ -15,6 +15,7 @@ import { startLocalChain } from "./lib/local-chain.js";
 import type { LocalChain } from "./lib/local-chain.js";
 import { decodeUnit, formatQuantity } from "./lib/record.js";
 import { devWallet, seedDemo } from "./lib/seed.js";
+import { seedSupply } from "./lib/seed-supply.js";
 import { ACTIONS, FLOWS } from "./lib/vocabulary.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -69,7 +70,8 @@ try {
     const { chainId } = await provider.getNetwork();
     const fresh: LocalDeployment = { chainId: Number(chainId), genesisHash: genesis!.hash!, ledger, contracts, fromBlock, deploymentId };
     console.log(`  Ledger deployed at ${ledger}; seeding the demo commons...`);
-    await seedDemo(provider, ledger, fromBlock);
+    const demo = await seedDemo(provider, ledger, fromBlock);
+    await seedSupply(provider, ledger, fromBlock, demo, { labelsFile: path.join(dataDir, "labels.json") });
     // Written only once seeding succeeded: an interrupted first start deploys afresh next time.
     writeDeployment(deploymentFile, fresh);
     deployment = fresh;

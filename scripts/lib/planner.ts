@@ -455,13 +455,21 @@ export function planFromLedger(recipes: Recipes, views: readonly EntryView[], no
       finalNeeds.push(need.id);
     } else openNeeds.push({ spec, unit: need.unit, quantity: fromFixed(need.open) });
   }
-  // Inventory: resources of the book's specs (on hand, in the commons of their events).
+  // Inventory: resources of the book's specs on hand (in the commons of their events). Stock of a
+  // final spec that was delivered against a need (an event on it with `satisfies`) belongs to that
+  // need and is not available for new demand.
   const inventory: Demand[] = [];
   const commonsOf = new Map(views.map((v) => [v.entry.record.resource, v.entry.record.commons]));
+  const delivered = new Map<string, bigint>();
+  for (const v of views) {
+    const r = v.entry.record;
+    if (v.flow === "event" && v.state !== "corrected" && r.satisfies !== 0n && r.resource !== "0x" + "0".repeat(64)) delivered.set(r.resource, (delivered.get(r.resource) ?? 0n) + r.quantity);
+  }
   for (const r of deriveResources(views).values()) {
     const spec = specs.get(r.resourceSpec);
-    if (!spec || r.onhandQuantity <= 0n || !inCommons(commonsOf.get(r.id) ?? "")) continue;
-    inventory.push({ spec, unit: r.unit, quantity: fromFixed(r.onhandQuantity) });
+    if (!spec || !inCommons(commonsOf.get(r.id) ?? "")) continue;
+    const available = r.onhandQuantity - (finals.has(spec) ? (delivered.get(r.id) ?? 0n) : 0n);
+    if (available > 0n) inventory.push({ spec, unit: r.unit, quantity: fromFixed(available) });
   }
   const plan = computePlan(recipes, finalDemand, inventory, openNeeds);
   const cite = views.find((v) => v.flow === "event" && v.action === "cite" && v.state !== "corrected" && v.entry.record.evidence === recipes.hash && v.entry.record.resourceSpec === recipes.spec);
