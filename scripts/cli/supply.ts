@@ -102,7 +102,7 @@ export function registerSupply(program: Command): void {
         if (o.json) return out(json({ ...(treeToJson(tree) as object), resource: { id: res.id, resourceSpec: res.resourceSpec, unit: res.unit, accountingQuantity: formatQuantity(res.accountingQuantity), onhandQuantity: formatQuantity(res.onhandQuantity), accountable: res.accountable, custodians: res.custodians, location: res.location, containedIn: res.containedIn ?? null, contains: res.contains }, verification: summary || undefined }));
         if (o.dot) return out(treeToDot(tree, labels));
         out(formatTree(tree, labels));
-        out(`\n${tree.hops.size} events, ${tree.processes.size} processes. Resource now: ${formatQuantity(res.accountingQuantity)} ${res.unit} accounted (${res.accountable.map(short).join(", ") || "nobody"}), ${formatQuantity(res.onhandQuantity)} on hand (${res.custodians.map(short).join(", ") || "nobody"})${res.containedIn ? `, inside ${labels.name(res.containedIn) ?? short(res.containedIn)}` : ""}`);
+        out(`\n${tree.hops.size} events, ${tree.processes.size} processes. Resource now: ${formatQuantity(res.accountingQuantity)} ${res.unit} accounted (${res.accountable.map(short).join(", ") || "nobody"}), ${formatQuantity(res.onhandQuantity)} ${res.unit} on hand (${res.custodians.map(short).join(", ") || "nobody"})${res.containedIn ? `, inside ${labels.name(res.containedIn) ?? short(res.containedIn)}` : ""}`);
         if (summary) out(summary);
       });
   }
