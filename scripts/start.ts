@@ -106,6 +106,7 @@ What to try next:
   RPC            ${chain.url} (chain id ${deployment.chainId}; anvil's dev accounts)
   Relayer        ${relayerUrl} (gasless: POST signed records to /records; log in ${path.join(dataDir, "relayer.log")})
   CLI            npx commons list | accounts | verify | claim --help   (reads ${deploymentFile})
+  Supply chain   npx commons trace "open sensor kit #1" --verify | needs | plan --recipes scripts/demo/recipes.json
   Ledger         ${deployment.ledger} (events from block ${deployment.fromBlock})
   Deployment     ${deploymentFile}
   Tests          npm test

@@ -7,7 +7,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { LedgerClient } from "../scripts/lib/client.js";
+import { readLedgerCached } from "../scripts/lib/entry-cache.js";
 import { labelId } from "../scripts/lib/record.js";
+import { deriveEntries } from "../scripts/lib/views.js";
 import { devWallet, seedDemo } from "../scripts/lib/seed.js";
 import { RECIPES_FILE, seedSupply, SUPPLY_LABELS } from "../scripts/lib/seed-supply.js";
 import type { SupplySeedResult } from "../scripts/lib/seed-supply.js";
@@ -166,6 +169,30 @@ describe("commons trace, track, needs, plan", function () {
       expect(again.inputs.every((i) => i.toPublish < 1e-9)).to.equal(true);
       const needs = JSON.parse((await cli(["needs", "--json"])).stdout) as { what: string; open: string }[];
       expect(needs.find((n) => n.what === "3D printer #1 (Prusa MK4)")).to.include({ open: "8" });
+    });
+  });
+
+  describe("readLedgerCached", () => {
+    it("reads in full once, then serves the cache, and tops it up when a validation or an entry lands", async () => {
+      const cacheDir = path.join(dir, "cache-test");
+      const first = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock, dir: cacheDir });
+      expect(first.cache).to.equal("miss");
+      const second = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock, dir: cacheDir });
+      expect(second.cache).to.equal("hit");
+      expect(deriveEntries(second.events)).to.deep.equal(deriveEntries(first.events));
+
+      // A validation changes a state but not the head: the cache must not serve the old state.
+      const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      const target = first.events.entries.find((e) => e.record.resource === labelId(SUPPLY_LABELS.boards) && e.record.action === 4)!;
+      expect(deriveEntries(first.events).find((v) => v.id === target.id)!.state).to.equal("claimed");
+      await client.validate(devWallet(1, l.provider), target.id, "accept");
+      const third = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock, dir: cacheDir });
+      expect(third.cache).to.equal("updated");
+      expect(third.tip.head).to.equal(first.tip.head);
+      expect(deriveEntries(third.events).find((v) => v.id === target.id)!.state).to.equal("accepted");
+      const fresh = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock });
+      expect(fresh.cache).to.equal("off");
+      expect(deriveEntries(third.events)).to.deep.equal(deriveEntries(fresh.events));
     });
   });
 

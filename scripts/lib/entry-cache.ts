@@ -12,6 +12,7 @@
 // corrections, checkpoints and the quorum rules (`all` holds only QuorumRuleSet events).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ZeroAddress, ZeroHash } from "ethers";
 import type { Provider } from "ethers";
 import { ledgerInterface, readLedger, rpcRetry } from "./reader.js";
 import { verifyChainFast } from "./verify.js";
@@ -45,6 +46,8 @@ export interface CachedRead {
   cache: "hit" | "updated" | "miss" | "off";
 }
 
+/** Zero addresses and hashes are stored as "" (most records leave several fields empty). */
+const z = (hex: string) => (hex === ZeroHash || hex === ZeroAddress ? "" : hex);
 const big = (_: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
 
 function toFile(events: LedgerEvents, meta: Omit<CacheFile, "format" | "entries" | "validations" | "corrections" | "checkpoints" | "quorumRules">): CacheFile {
@@ -53,7 +56,7 @@ function toFile(events: LedgerEvents, meta: Omit<CacheFile, "format" | "entries"
     ...meta,
     entries: events.entries.map((e) => {
       const r = e.record;
-      return [e.id.toString(), e.signer, e.blockNumber, e.transactionHash, e.logIndex, e.recordHash, r.flow, r.action, r.provider, r.receiver, r.commons, r.resource, r.resourceSpec, r.process, r.side, r.quantity.toString(), r.unit, r.time.toString(), r.evidence, r.corrects.toString(), r.satisfies.toString(), r.nonce.toString(), r.deadline.toString()];
+      return [e.id.toString(), e.signer, e.blockNumber, e.transactionHash, e.logIndex, e.recordHash, r.flow, r.action, z(r.provider), z(r.receiver), r.commons, z(r.resource), z(r.resourceSpec), z(r.process), r.side, r.quantity.toString(), r.unit, r.time.toString(), z(r.evidence), r.corrects.toString(), r.satisfies.toString(), r.nonce.toString(), r.deadline.toString()];
     }),
     validations: events.validations,
     corrections: events.corrections.map((c) => ({ entryId: c.entryId.toString(), correctionId: c.correctionId.toString(), blockNumber: c.blockNumber })),
@@ -68,7 +71,7 @@ function fromFile(f: CacheFile): LedgerEvents {
     const n = (i: number) => a[i] as number;
     return {
       id: BigInt(s(0)), signer: s(1), blockNumber: n(2), transactionHash: s(3), logIndex: n(4), recordHash: s(5), commons: s(10),
-      record: { flow: n(6), action: n(7), provider: s(8), receiver: s(9), commons: s(10), resource: s(11), resourceSpec: s(12), process: s(13), side: n(14), quantity: BigInt(s(15)), unit: s(16), time: BigInt(s(17)), evidence: s(18), corrects: BigInt(s(19)), satisfies: BigInt(s(20)), nonce: BigInt(s(21)), deadline: BigInt(s(22)) },
+      record: { flow: n(6), action: n(7), provider: s(8) || ZeroAddress, receiver: s(9) || ZeroAddress, commons: s(10), resource: s(11) || ZeroHash, resourceSpec: s(12) || ZeroHash, process: s(13) || ZeroHash, side: n(14), quantity: BigInt(s(15)), unit: s(16), time: BigInt(s(17)), evidence: s(18) || ZeroHash, corrects: BigInt(s(19)), satisfies: BigInt(s(20)), nonce: BigInt(s(21)), deadline: BigInt(s(22)) },
     };
   });
   return {
