@@ -7,8 +7,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { ContractFactory } from "ethers";
 import { LedgerClient } from "../scripts/lib/client.js";
 import { readLedgerCached } from "../scripts/lib/entry-cache.js";
+import { SupplyGraph } from "../scripts/lib/supply.js";
+import { verifyHops } from "../scripts/lib/supply-verify.js";
 import { labelId } from "../scripts/lib/record.js";
 import { deriveEntries } from "../scripts/lib/views.js";
 import { devWallet, seedDemo } from "../scripts/lib/seed.js";
@@ -172,6 +175,37 @@ describe("commons trace, track, needs, plan", function () {
     });
   });
 
+  describe("verifyHops", () => {
+    it("verifies an ERC-1271 wallet's hop at its recording block, and fails hops that are not where they claim", async () => {
+      const artifact = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+      const owner = devWallet(5, l.provider);
+      const factory = new ContractFactory(artifact.abi, artifact.bytecode, devWallet(0, l.provider));
+      const wallet = await factory.deploy(owner.address);
+      await wallet.waitForDeployment();
+      const walletAddress = await wallet.getAddress();
+      const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      const asWallet = { getAddress: async () => walletAddress, signTypedData: owner.signTypedData.bind(owner) };
+      const part = labelId("part made by a wallet");
+      await client.submit(await client.sign(asWallet, { action: "produce", commons, provider: walletAddress, resource: part, process: labelId("wallet process"), side: "output", quantity: "1", unit: "ea" }));
+      // The wallet turns hostile afterwards: the signature was valid when recorded, and that is what is checked.
+      await client.send(() => (wallet.connect(devWallet(0, l.provider)) as unknown as { setMode(m: number): Promise<never> }).setMode(1));
+
+      const read = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock });
+      const tree = new SupplyGraph(deriveEntries(read.events)).trace(part);
+      const [hop] = [...tree.hops.values()];
+      expect(hop.signer).to.equal(walletAddress);
+      const kitHop = [...new SupplyGraph(deriveEntries(read.events)).trace(seeded.kit).hops.values()][0];
+      const misplaced = { ...kitHop, transactionHash: hop.transactionHash };
+      const missing = { ...kitHop, id: 10_000n };
+      const v = await verifyHops(l.provider, l.ledger, read.events, read.block, [hop, misplaced, missing]);
+      expect(v.chain.ok).to.equal(true);
+      expect(hop.verified).to.deep.equal({ ok: true, signature: "ok", inclusion: "ok" });
+      expect(misplaced.verified).to.deep.equal({ ok: false, signature: "not checked", inclusion: `entry ${kitHop.id} is not among the ledger's events up to block ${read.block}` });
+      expect(missing.verified!.ok).to.equal(false);
+      expect([v.verified, v.failed]).to.deep.equal([1, 2]);
+    });
+  });
+
   describe("readLedgerCached", () => {
     it("reads in full once, then serves the cache, and tops it up when a validation or an entry lands", async () => {
       const cacheDir = path.join(dir, "cache-test");
@@ -233,14 +267,16 @@ describe("commons trace, track, needs, plan", function () {
       ["--json with --dot", () => [...base(), "track", "kit", "--json", "--dot"], /--dot: give --json or --dot, not both/],
       ["a malformed --commons", () => [...base(), "needs", "--commons", "lab"], /--commons: "lab" is not a 32-byte hex value/],
     ];
-    for (const [what, args, message] of cases) {
+    // The cases run as parallel processes (started once); none may send a single RPC request.
+    let runs: Promise<Run>[] | undefined;
+    for (const [i, [what, , message]] of cases.entries()) {
       it(`rejects ${what} with one line and no RPC call`, async () => {
-        const before = requests;
-        const r = await cli(args());
+        runs ??= cases.map(([, args]) => cli(args()));
+        const r = await runs[i];
         expect(r.code, r.stdout + r.stderr).to.equal(2);
         expect(r.stderr.trim().split("\n")).to.have.length(1);
         expect(r.stderr).to.match(message);
-        expect(requests - before, "RPC requests").to.equal(0);
+        expect(requests, "RPC requests").to.equal(0);
       });
     }
 

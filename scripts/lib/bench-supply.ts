@@ -76,7 +76,7 @@ try {
   const sequences = new Map<string, bigint>();
   const ea = encodeUnit("ea");
   const h = encodeUnit("h");
-  const processes = Math.floor(EVENTS / PER_PROCESS);
+  const processes = Math.ceil(EVENTS / PER_PROCESS);
   const records: { agent: number; r: LedgerRecord }[] = [];
   const add = (agent: number, fields: Partial<LedgerRecord>) => {
     const a = agents[agent].address;
