@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ContractFactory } from "ethers";
 import { LedgerClient } from "../scripts/lib/client.js";
-import { readLedgerCached } from "../scripts/lib/entry-cache.js";
+import { readLedgerCached, readPipelined } from "../scripts/lib/entry-cache.js";
+import { readLedger } from "../scripts/lib/reader.js";
 import { SupplyGraph } from "../scripts/lib/supply.js";
 import { verifyHops } from "../scripts/lib/supply-verify.js";
 import { labelId } from "../scripts/lib/record.js";
@@ -227,6 +228,11 @@ describe("commons trace, track, needs, plan", function () {
       const fresh = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock });
       expect(fresh.cache).to.equal("off");
       expect(deriveEntries(third.events)).to.deep.equal(deriveEntries(fresh.events));
+      // The pipelined full read (decoding while the next range is fetched) equals readLedger, in small ranges too.
+      for (const chunkSize of [undefined, 3]) {
+        const piped = await readPipelined(l.provider, l.ledger, { fromBlock: l.fromBlock, chunkSize });
+        expect(piped).to.deep.equal(await readLedger(l.provider, l.ledger, { fromBlock: l.fromBlock, toBlock: await l.provider.getBlockNumber() }));
+      }
     });
   });
 

@@ -13,9 +13,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ZeroAddress, ZeroHash } from "ethers";
-import type { Provider } from "ethers";
-import { ledgerInterface, readLedger, rpcRetry } from "./reader.js";
-import { verifyChainFast } from "./verify.js";
+import type { Log, Provider } from "ethers";
+import { decodeLedgerLogs, fetchLogs, ledgerInterface, readLedger, rpcRetry } from "./reader.js";
+import { mergeEvents, verifyChainFast } from "./verify.js";
 import type { Entry, LedgerEvents, ReadOptions } from "./reader.js";
 
 const FORMAT = "commons-ledger/entry-cache@1";
@@ -132,9 +132,38 @@ export async function readLedgerCached(provider: Provider, ledger: string, opts:
       /* no cache, or an unreadable one: read afresh */
     }
   }
-  const events = await readLedger(provider, ledger, { ...opts, toBlock: block });
+  const events = await readPipelined(provider, ledger, { ...opts, toBlock: block });
   if (file) await write(provider, file, events, { chainId, ledger, fromBlock, block, tip }, opts);
   return { events, block, tip, cache: file ? "miss" : "off" };
+}
+
+/**
+ * readLedger, with each block range decoded while the node answers the next one (the decoding is
+ * deferred to the event loop, which runs it while the next eth_getLogs is in flight). The result
+ * equals readLedger's: ranges arrive in block order and are merged in that order.
+ */
+export async function readPipelined(provider: Provider, ledger: string, opts: ReadOptions = {}): Promise<LedgerEvents> {
+  const parts: LedgerEvents[] = [];
+  let decoding: Promise<void> = Promise.resolve();
+  await fetchLogs(provider, ledger, {
+    ...opts,
+    onLogs: (logs: readonly Log[]) => {
+      opts.onLogs?.(logs);
+      const inOrder = logs.every((x, i) => i === 0 || logs[i - 1].blockNumber < x.blockNumber || (logs[i - 1].blockNumber === x.blockNumber && logs[i - 1].index < x.index));
+      const sorted = inOrder ? logs : [...logs].sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
+      decoding = decoding.then(() => new Promise<void>((resolve, reject) => setImmediate(() => {
+        try {
+          parts.push(decodeLedgerLogs(sorted));
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      })));
+      decoding.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    },
+  });
+  await decoding;
+  return mergeEvents(parts);
 }
 
 async function write(provider: Provider, file: string, events: LedgerEvents, m: { chainId: bigint; ledger: string; fromBlock: number; block: number; tip: { count: bigint; head: string } }, opts: ReadOptions): Promise<void> {

@@ -207,13 +207,17 @@ export interface SupplyTree {
   edges: [string, string][];
 }
 
+const units = new Map<string, string>();
+
 export function hopOf(v: EntryView): Hop {
   const r = v.entry.record;
+  let unit = units.get(r.unit);
+  if (unit === undefined) units.set(r.unit, (unit = decodeUnit(r.unit)));
   return {
     id: v.id,
     action: v.action,
     quantity: formatQuantity(r.quantity),
-    unit: decodeUnit(r.unit),
+    unit,
     signer: v.entry.signer,
     provider: r.provider,
     receiver: r.receiver,
@@ -266,11 +270,20 @@ export class SupplyGraph {
     return lo - 1;
   }
 
+  /** Per resource: for each of its events, the index of the latest provenance event at or before it (-1: none). */
+  private readonly lastProvenance = new Map<string, Int32Array>();
+
   /** The breadcrumb: the latest earlier provenance event of `resource` before entry `id`. */
   previousProvenance(resource: string, id: bigint): EntryView | undefined {
     const list = this.byResource.get(resource) ?? [];
-    for (let i = this.before(list, id); i >= 0; i--) if (PROVENANCE.has(list[i].action)) return list[i];
-    return undefined;
+    let last = this.lastProvenance.get(resource);
+    if (!last) {
+      last = new Int32Array(list.length);
+      for (let i = 0, p = -1; i < list.length; i++) last[i] = p = PROVENANCE.has(list[i].action) ? i : p;
+      this.lastProvenance.set(resource, last);
+    }
+    const i = this.before(list, id);
+    return i >= 0 && last[i] >= 0 ? list[last[i]] : undefined;
   }
 
   /** Events after `id` on `resource` up to (excluding) its next provenance event, and that event. */

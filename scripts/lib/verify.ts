@@ -695,7 +695,7 @@ interface Pending {
 }
 
 /** Merges the decoded events of consecutive block ranges (equal to decoding all logs at once). */
-function mergeEvents(parts: readonly LedgerEvents[]): LedgerEvents {
+export function mergeEvents(parts: readonly LedgerEvents[]): LedgerEvents {
   const out: LedgerEvents = { entries: [], validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] };
   for (const p of parts) {
     for (const x of p.entries) out.entries.push(x);
