@@ -268,6 +268,7 @@ describe("commons trace, track, needs, plan", function () {
       ["a negative coefficient", () => [...base(), "plan", "--recipes", path.join(dir, "negative.json")], /--recipes: process "process: print sensor enclosures" input "PLA filament 1.75 mm": quantity -0.6 is negative/],
       ["units that do not match", () => [...base(), "plan", "--recipes", path.join(dir, "units.json")], /--recipes: units do not match: process "process: assemble open sensor kit" takes "printed enclosure parts" in kg, process "process: print sensor enclosures" makes it in ea/],
       ["an unproductive cycle", () => [...base(), "plan", "--recipes", path.join(dir, "cycle.json")], /--recipes: the cycle of processes .*"process: solder sensor boards".* is not productive/],
+      ["a due date that is not a duration", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--due", "2y"], /--due: "2y" is not a duration from 1 s to 10 years/],
       ["--publish without --commons", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--publish"], /--commons: is required with --publish/],
       ["a malformed resource id", () => [...base(), "trace", "0x1234"], /resource: "0x1234" is not a 32-byte hex value/],
       ["--json with --dot", () => [...base(), "track", "kit", "--json", "--dot"], /--dot: give --json or --dot, not both/],

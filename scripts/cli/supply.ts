@@ -18,7 +18,7 @@ import { deriveEntries } from "../lib/views.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, short, table } from "./format.js";
-import { CliInputError, parseDuration, parseHex32, parseIdOrLabel } from "./inputs.js";
+import { CliInputError, parseHex32, parseIdOrLabel } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 const dataDir = () => process.env.COMMONS_DATA_DIR ?? path.resolve("data");
@@ -67,6 +67,14 @@ async function read(g: GlobalOptions, o: ReadOpts) {
   const dir = o.cache === false ? undefined : (process.env.COMMONS_CACHE_DIR ?? path.join(dataDir(), "cache"));
   const r: CachedRead = await readLedgerCached(provider, target.ledger, { fromBlock: target.fromBlock, dir, onProgress: progress("reading") });
   return { target, provider, read: r, views: deriveEntries(r.events) };
+}
+
+/** "14d", "12h", "90m" or seconds: how far ahead a published need is due (up to 10 years). */
+function parseDue(value: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(value);
+  const seconds = m ? Number(m[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "" | "s" | "m" | "h" | "d"] : NaN;
+  if (!(seconds > 0) || seconds > 10 * 365 * 86400) throw new CliInputError("--due", `"${value}" is not a duration from 1 s to 10 years (e.g. 7d, 12h)`);
+  return seconds;
 }
 
 const pct = (part: bigint, whole: bigint) => (whole === 0n ? "100%" : `${Number((part * 1000n) / whole) / 10}%`);
@@ -146,7 +154,7 @@ export function registerSupply(program: Command): void {
     .action(async (o: { recipes: string; commons?: string; publish?: boolean; due: string; keystore?: string; json?: boolean; cache?: boolean }) => {
       const recipes = loadRecipes(o.recipes);
       const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined;
-      const due = parseDuration("--due", o.due);
+      const due = parseDue(o.due);
       if (o.publish) {
         if (commons === undefined) throw new CliInputError("--commons", "is required with --publish (the commons the needs are for)");
         checkKeySource(o.keystore);
