@@ -5,11 +5,12 @@
 //  2. the planner on 1,000 processes with 5,000 input links (sparse, with cycles): parse, solve
 //     time, Gauss-Seidel sweeps, spectral-radius bound and residual.
 // Prints a table and writes bench/results/supply.json. BENCH_SUPPLY_EVENTS changes the size.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, FetchRequest, hexlify, id, JsonRpcProvider, Network, parseUnits, ZeroHash } from "ethers";
+import { processCpu } from "./bench-cpu.js";
 import { encodeRecordBatch, FastRecordSigner, readBenchWallet } from "./bench-read-seed.js";
 import { deployWithIgnition } from "./deployment.js";
 import { readLedgerCached } from "./entry-cache.js";
@@ -37,16 +38,6 @@ const time = async <T>(fn: () => Promise<T> | T): Promise<{ value: T; seconds: n
   const value = await fn();
   return { value, seconds: (performance.now() - t) / 1000 };
 };
-
-/** CPU seconds used so far by a process (utime + stime from /proc), or 0 where there is no /proc. */
-function processCpu(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
