@@ -7,10 +7,11 @@
 // (b) verifyLedger, (c) readLedger + deriveEntries + accounts, in BENCH_READ_ROUNDS rounds (2),
 // keeping each measure's fastest round; prints wall and CPU time (node threads + anvil) with
 // the ratios to (a), and writes bench/results/read.json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, FetchRequest, hexlify, id, JsonRpcProvider, Network, parseUnits } from "ethers";
+import { processCpu } from "./lib/bench-cpu.js";
 import { encodeRecordBatch, readBenchWallet } from "./lib/bench-read-seed.js";
 import { startSignerPool } from "./lib/bench-read-signer.js";
 import { deployWithIgnition } from "./lib/deployment.js";
@@ -49,16 +50,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
   const t = performance.now();
   const value = await fn();
   return { value, seconds: (performance.now() - t) / 1000 };
-}
-
-/** CPU seconds used so far by a process (utime + stime from /proc), or 0 where there is no /proc. */
-function processCpu(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100 on Linux)
-  } catch {
-    return 0;
-  }
 }
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "commons-bench-read-"));

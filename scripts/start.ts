@@ -17,6 +17,7 @@ import { decodeUnit, formatQuantity } from "./lib/record.js";
 import { devWallet, seedDemo } from "./lib/seed.js";
 import { seedReciprocity } from "./lib/seed-reciprocity.js";
 import { seedDistribution } from "./lib/seed-distribution.js";
+import { seedSupply } from "./lib/seed-supply.js";
 import { ACTIONS, FLOWS } from "./lib/vocabulary.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -73,6 +74,7 @@ try {
     console.log(`  Ledger deployed at ${ledger}; seeding the demo commons...`);
     const demo = await seedDemo(provider, ledger, fromBlock);
     await seedReciprocity(provider, contracts.ReciprocityRegistry, ledger, demo.commons, fromBlock);
+    await seedSupply(provider, ledger, fromBlock, demo, { labelsFile: path.join(dataDir, "labels.json") });
     await seedDistribution(provider, contracts, fromBlock, demo);
     // Written only once seeding succeeded: an interrupted first start deploys afresh next time.
     writeDeployment(deploymentFile, fresh);
@@ -108,6 +110,7 @@ What to try next:
   RPC            ${chain.url} (chain id ${deployment.chainId}; anvil's dev accounts)
   Relayer        ${relayerUrl} (gasless: POST signed records to /records; log in ${path.join(dataDir, "relayer.log")})
   CLI            npx commons list | accounts | verify | claim --help   (reads ${deploymentFile})
+  Supply chain   npx commons trace "open sensor kit #1" --verify | needs | plan --recipes scripts/demo/recipes.json
   Ledger         ${deployment.ledger} (events from block ${deployment.fromBlock})
   Deployment     ${deploymentFile}
   Tests          npm test

@@ -60,7 +60,7 @@ describe("npm start", function () {
       expect(out1).to.include("seeding the demo commons");
       expect(out1).to.include("matches the on-chain head");
       const s1 = summary(out1);
-      expect(s1.entries).to.equal(7);
+      expect(s1.entries).to.equal(29); // 7 of the demo commons (seed.ts) + 22 of the supply chain (seed-supply.ts)
       for (const text of ["'work'", "'transfer'", "'use'", "'cite'", "'need'", "'accepted'", "'corrected by #7'"]) expect(out1).to.include(text);
       const relayer = /Relayer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out1);
       expect(relayer, "the relayer URL is printed").to.not.equal(null);

@@ -46,6 +46,7 @@ import {
 import { checkKeySource, createKeystore, loadSigner } from "./keys.js";
 import { registerLicense } from "./license.js";
 import { registerDistribute } from "./distribute.js";
+import { registerSupply } from "./supply.js";
 
 const program = new Command("commons")
   .description("Commons Ledger: signed, append-only open value accounting")
@@ -457,6 +458,7 @@ program
 // Each group lives in its own file and registers its commands here: register<Group>(program).
 registerLicense(program);
 registerDistribute(program);
+registerSupply(program);
 
 // ------------------------------------------------------------------ run
 

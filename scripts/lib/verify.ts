@@ -68,7 +68,7 @@ const SELECTORS = {
  * its 17 words in hex (what the contract hashed and logged), so an entry finds its signatures by
  * its log data without hashing the calldata's records again.
  */
-type SignatureMap = Map<string, string[]>;
+export type SignatureMap = Map<string, string[]>;
 
 function addSignature(into: SignatureMap, words: string, sig: string): void {
   const list = into.get(words);
@@ -395,7 +395,7 @@ function parseSignature(c: EoaSignatureCheck, i: number): Parsed | undefined {
 }
 
 /** One signature, exactly as ecrecover with the contract's rules (65 bytes, v 27/28, low s). */
-function eoaSignatureValid(digest: string, sig: string, agent: string): boolean {
+export function eoaSignatureValid(digest: string, sig: string, agent: string): boolean {
   if (!parseSignature({ digest, signature: sig, agent }, 0)) return false;
   try {
     return recoverAddress(digest, sig).toLowerCase() === agent.toLowerCase();
@@ -551,7 +551,7 @@ interface SignatureBatch {
   agents: string[];
 }
 
-function recordDigest712(domainSeparator: string, structHash: string): string {
+export function recordDigest712(domainSeparator: string, structHash: string): string {
   const buf = Buffer.alloc(66);
   buf[0] = 0x19;
   buf[1] = 0x01;
@@ -695,7 +695,7 @@ interface Pending {
 }
 
 /** Merges the decoded events of consecutive block ranges (equal to decoding all logs at once). */
-function mergeEvents(parts: readonly LedgerEvents[]): LedgerEvents {
+export function mergeEvents(parts: readonly LedgerEvents[]): LedgerEvents {
   const out: LedgerEvents = { entries: [], validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] };
   for (const p of parts) {
     for (const x of p.entries) out.entries.push(x);
@@ -706,6 +706,79 @@ function mergeEvents(parts: readonly LedgerEvents[]): LedgerEvents {
     for (const [k, v] of p.checkpoints) out.checkpoints.set(k, v);
   }
   return out;
+}
+
+/**
+ * The signatures that the transactions `hashes` carried to the ledger at `ledgerAddress`
+ * (lowercase), per transaction and record (keyed by the record's 17 logged words in hex): from the
+ * calldata of a direct call, else from the calls into the ledger in the transaction's trace. A
+ * transaction the node cannot trace is added to `untraceable`. Transactions already in `into` are
+ * not fetched again.
+ */
+export async function loadTransactionSignatures(
+  provider: Provider,
+  ledgerAddress: string,
+  hashes: readonly string[],
+  into: Map<string, SignatureMap>,
+  untraceable: Set<string>,
+  opts: VerifyOptions = {},
+): Promise<void> {
+  const missing = [...new Set(hashes)].filter((h) => !into.has(h));
+  const groups: string[][] = [];
+  for (let i = 0; i < missing.length; i += 20) groups.push(missing.slice(i, i + 20));
+  await pool(groups, opts.concurrency ?? 4, async (group) => {
+    const txs = (await rpcRetry(
+      `eth_getTransactionByHash (${group.length} transactions)`,
+      () => rpcSendBatch(provider, group.map((h) => ({ method: "eth_getTransactionByHash", params: [h] }))),
+      opts,
+    )) as ({ to?: unknown; input?: unknown } | null)[];
+    for (let i = 0; i < group.length; i++) {
+      const hash = group[i];
+      const tx = txs[i];
+      if (!tx || typeof tx !== "object") throw new LedgerReadError(`the node does not know transaction ${hash}`);
+      const signatures: SignatureMap = new Map();
+      if (typeof tx.to === "string" && tx.to.toLowerCase() === ledgerAddress && typeof tx.input === "string" && signaturesFromCalldata(tx.input, signatures)) {
+        into.set(hash, signatures);
+        continue;
+      }
+      const inputs = await ledgerCallsInTrace(provider as SendingProvider, hash, ledgerAddress, opts);
+      if (!inputs) untraceable.add(hash);
+      else for (const input of inputs) signaturesFromCalldata(input, signatures);
+      into.set(hash, signatures);
+    }
+  });
+}
+
+/**
+ * Whether one of `candidates` is a valid ERC-1271 signature of `digest` by the wallet `agent`,
+ * asked at the recording block (and the one before). A wallet that reverts is an invalid
+ * signature; a node that keeps failing is a LedgerReadError. `codeAt` caches eth_getCode.
+ */
+export async function walletSignatureValid(
+  provider: Provider,
+  agent: string,
+  digest: string,
+  candidates: readonly string[],
+  blockNumber: number,
+  opts: VerifyOptions = {},
+  codeAt: Map<string, Promise<string>> = new Map(),
+): Promise<boolean> {
+  const key = `${agent.toLowerCase()}@${blockNumber}`;
+  if (!codeAt.has(key)) codeAt.set(key, rpcRetry(`eth_getCode ${agent}`, () => provider.getCode(agent, blockNumber), opts));
+  if ((await codeAt.get(key)!) === "0x") return false;
+  for (const sig of candidates) {
+    const data = ERC1271.encodeFunctionData("isValidSignature", [digest, sig]);
+    for (const tag of [blockNumber - 1, blockNumber]) {
+      try {
+        const out = await withRetry(() => provider.call({ to: agent, data, blockTag: tag }), opts);
+        if (out.slice(0, 10).toLowerCase() === MAGIC) return true;
+      } catch (error) {
+        const { kind, reason } = classifyRpcError(error);
+        if (kind === "transient") throw new LedgerReadError(`eth_call isValidSignature on ${agent} failed after ${Math.max(1, opts.maxAttempts ?? 5)} attempts: ${reason}`, { cause: error });
+      }
+    }
+  }
+  return false;
 }
 
 export async function verifyLedger(provider: Provider, address: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
@@ -743,32 +816,7 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
       checking.push(worker.check(batch).then(record));
     } else record(checkBatch(batch, keys));
   };
-  const loadTransactions = async (hashes: readonly string[]): Promise<void> => {
-    const missing = [...new Set(hashes)].filter((h) => !signaturesByTx.has(h));
-    const groups: string[][] = [];
-    for (let i = 0; i < missing.length; i += 20) groups.push(missing.slice(i, i + 20));
-    await pool(groups, concurrency, async (group) => {
-      const txs = (await rpcRetry(
-        `eth_getTransactionByHash (${group.length} transactions)`,
-        () => rpcSendBatch(provider, group.map((h) => ({ method: "eth_getTransactionByHash", params: [h] }))),
-        opts,
-      )) as ({ to?: unknown; input?: unknown } | null)[];
-      for (let i = 0; i < group.length; i++) {
-        const hash = group[i];
-        const tx = txs[i];
-        if (!tx || typeof tx !== "object") throw new LedgerReadError(`the node does not know transaction ${hash}`);
-        const signatures: SignatureMap = new Map();
-        if (typeof tx.to === "string" && tx.to.toLowerCase() === ledgerAddress && typeof tx.input === "string" && signaturesFromCalldata(tx.input, signatures)) {
-          signaturesByTx.set(hash, signatures);
-          continue;
-        }
-        const inputs = await ledgerCallsInTrace(provider as SendingProvider, hash, ledgerAddress, opts);
-        if (!inputs) untraceable.add(hash);
-        else for (const input of inputs) signaturesFromCalldata(input, signatures);
-        signaturesByTx.set(hash, signatures);
-      }
-    });
-  };
+  const loadTransactions = (hashes: readonly string[]) => loadTransactionSignatures(provider, ledgerAddress, hashes, signaturesByTx, untraceable, { ...opts, concurrency });
   const checkRange = async (pending: readonly Pending[]): Promise<void> => {
     await loadTransactions(pending.map((p) => p.entry.transactionHash));
     for (const { entry, words } of pending) {
@@ -853,28 +901,7 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
   const codeAt = new Map<string, Promise<string>>();
   await pool(walletChecks, concurrency, async ({ e, digest, candidates }) => {
     const agent = agentOf(e.record);
-    const key = `${agent.toLowerCase()}@${e.blockNumber}`;
-    if (!codeAt.has(key)) codeAt.set(key, rpcRetry(`eth_getCode ${agent}`, () => provider.getCode(agent, e.blockNumber), opts));
-    let valid = false;
-    if ((await codeAt.get(key)!) !== "0x") {
-      for (const sig of candidates) {
-        const data = ERC1271.encodeFunctionData("isValidSignature", [digest, sig]);
-        for (const tag of [e.blockNumber - 1, e.blockNumber]) {
-          try {
-            const out = await withRetry(() => provider.call({ to: agent, data, blockTag: tag }), opts);
-            if (out.slice(0, 10).toLowerCase() === MAGIC) {
-              valid = true;
-              break;
-            }
-          } catch (error) {
-            // A wallet that reverts is an invalid signature; a node that keeps failing is an error.
-            const { kind, reason } = classifyRpcError(error);
-            if (kind === "transient") throw new LedgerReadError(`eth_call isValidSignature on ${agent} failed after ${Math.max(1, opts.maxAttempts ?? 5)} attempts: ${reason}`, { cause: error });
-          }
-        }
-        if (valid) break;
-      }
-    }
+    const valid = await walletSignatureValid(provider, agent, digest, candidates, e.blockNumber, opts, codeAt);
     if (valid) wallets++;
     else problems.push({ id: e.id, reason: `the signature does not verify for ${agent} (EOA or ERC-1271 at block ${e.blockNumber})` });
     opts.onSignatures?.(++done, total);

@@ -1,0 +1,297 @@
+// `commons trace | track | needs | plan` end to end against a real anvil with the Ledger deployed
+// through Ignition and the demo commons and supply chain seeded (seed.ts, seed-supply.ts), as an
+// auditor and a coordinator use them; bad input exits 2 with one line, before any RPC call.
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ContractFactory } from "ethers";
+import { LedgerClient } from "../scripts/lib/client.js";
+import { readLedgerCached, readPipelined } from "../scripts/lib/entry-cache.js";
+import { readLedger } from "../scripts/lib/reader.js";
+import { SupplyGraph } from "../scripts/lib/supply.js";
+import { verifyHops } from "../scripts/lib/supply-verify.js";
+import { labelId } from "../scripts/lib/record.js";
+import { deriveEntries } from "../scripts/lib/views.js";
+import { devWallet, seedDemo } from "../scripts/lib/seed.js";
+import { RECIPES_FILE, seedSupply, SUPPLY_LABELS } from "../scripts/lib/seed-supply.js";
+import type { SupplySeedResult } from "../scripts/lib/seed-supply.js";
+import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
+import type { LocalLedger, Run } from "./helpers/local-ledger.js";
+
+interface JsonNode {
+  kind: string;
+  id?: string;
+  action?: string;
+  quantity?: string;
+  unit?: string;
+  signer?: string;
+  transactionHash?: string;
+  state?: string;
+  resource?: string;
+  resourceSpec?: string;
+  verified?: { ok: boolean; signature: string; inclusion: string };
+  children: JsonNode[];
+}
+
+function flatten(n: JsonNode, out: JsonNode[] = []): JsonNode[] {
+  const stack = [n];
+  while (stack.length) {
+    const x = stack.pop()!;
+    out.push(x);
+    stack.push(...x.children);
+  }
+  return out;
+}
+
+describe("commons trace, track, needs, plan", function () {
+  this.timeout(240_000);
+  let l: LocalLedger;
+  let dir: string;
+  let seeded: SupplySeedResult;
+  let commons: string;
+  let env: Record<string, string>;
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { ...env, ...extra });
+  const ok = (r: Run) => expect(r.code, r.stdout + r.stderr).to.equal(0);
+
+  before(async () => {
+    l = await startLocalLedger();
+    dir = mkdtempSync(path.join(tmpdir(), "commons-supply-"));
+    const demo = await seedDemo(l.provider, l.ledger, l.fromBlock, () => {});
+    commons = demo.commons;
+    seeded = await seedSupply(l.provider, l.ledger, l.fromBlock, demo, { labelsFile: path.join(dir, "labels.json"), log: () => {} });
+    env = { COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DATA_DIR: dir };
+  });
+
+  after(async () => {
+    await l?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("trace", () => {
+    it("shows the kit's full provenance, every hop verified (signature, receipt, hash chain)", async () => {
+      const r = await cli(["trace", SUPPLY_LABELS.kit, "--verify"]);
+      ok(r);
+      for (const text of [
+        "transfer 1 ea open sensor kit #1",
+        "produce 1 ea open sensor kit #1",
+        "process process: assemble open sensor kit #1",
+        "consume 12 ea enclosure parts batch 1",
+        "process process: print sensor enclosures",
+        "use 4 h 3D printer #1 (Prusa MK4)",
+        "cite 1 ea spec design: sensor enclosure v2 (CERN-OHL-S)",
+        "cite 1 ea spec design: open sensor v1 (CERN-OHL-S)",
+        "consume 0.6 kg filament lot 2026-11 #1 (recycled PLA)",
+        "transfer 5 kg filament lot 2026-11 #1 (recycled PLA)",
+        "process process: extrude recycled filament, lot 2026-11 #1",
+        "consume 5.5 kg PET bottle flakes (sorted, washed)",
+        "consume 1 ea sensor board batch 7",
+        "consume 3 ea ESP32 module",
+      ]) expect(r.stdout).to.include(text);
+      expect(r.stdout).to.not.include("✗");
+      const summary = /verified (\d+) of (\d+) hops/.exec(r.stdout)!;
+      expect(summary[1]).to.equal(summary[2]);
+      expect(Number(summary[1])).to.equal(19);
+      expect(r.stdout).to.match(/\[accepted\]/);
+      expect(r.stdout).to.match(/Resource now: 1 ea accounted \(0x\w{6}…\w{4}\), 1 ea on hand \(0x\w{6}…\w{4}\)/);
+    });
+
+    it("gives each hop as JSON with entry id, action, quantity, signer, tx hash, state and its verification", async () => {
+      const r = await cli(["trace", seeded.kit, "--json", "--verify"]);
+      ok(r);
+      const j = JSON.parse(r.stdout) as { events: number; root: JsonNode; resource: { custodians: string[]; location: string } };
+      const hops = flatten(j.root).filter((n) => n.kind === "event");
+      expect(hops).to.have.length(j.events);
+      const produceKit = hops.find((h) => h.action === "produce" && h.resource === seeded.kit)!;
+      expect(produceKit).to.include({ quantity: "1", unit: "ea", signer: devWallet(2, l.provider).address, state: "accepted" });
+      expect(produceKit.transactionHash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(hops.every((h) => h.verified?.ok === true)).to.equal(true);
+      const receipt = await l.provider.getTransactionReceipt(produceKit.transactionHash!);
+      expect(receipt!.logs.some((log) => log.address === l.ledger && BigInt(log.topics[1]) === BigInt(produceKit.id!))).to.equal(true);
+      expect(j.resource.custodians).to.deep.equal([devWallet(7, l.provider).address]);
+      expect(j.resource.location).to.equal(labelId(SUPPLY_LABELS.field));
+    });
+
+    it("writes Graphviz DOT with events, processes and flow edges", async () => {
+      const r = await cli(["trace", seeded.kit, "--dot"]);
+      ok(r);
+      expect(r.stdout).to.match(/^digraph trace \{/);
+      expect(r.stdout).to.include(`"p:${labelId(SUPPLY_LABELS.assemble)}" [shape=ellipse`);
+      expect(r.stdout).to.match(/"e:\d+" -> "p:0x[0-9a-f]{64}";/);
+    });
+  });
+
+  describe("track", () => {
+    it("follows the recycled filament forward into the parts, the kit and the field team", async () => {
+      const r = await cli(["track", SUPPLY_LABELS.filament, "--json"]);
+      ok(r);
+      const hops = flatten((JSON.parse(r.stdout) as { root: JsonNode }).root).filter((n) => n.kind === "event");
+      expect(hops.some((h) => h.action === "produce" && h.resource === labelId(SUPPLY_LABELS.parts))).to.equal(true);
+      expect(hops.some((h) => h.action === "produce" && h.resource === seeded.kit)).to.equal(true);
+      expect(hops.some((h) => h.action === "move" && h.resource === seeded.kit)).to.equal(true);
+    });
+  });
+
+  describe("needs", () => {
+    it("lists open needs with what is met: 5 of 20 kg filament, 1 of 3 kits, 4 of 10 h review", async () => {
+      const r = await cli(["needs", "--json"]);
+      ok(r);
+      const needs = JSON.parse(r.stdout) as { id: string; what: string; quantity: string; satisfied: string; open: string; status: string }[];
+      const by = (id: bigint) => needs.find((n) => n.id === id.toString())!;
+      expect(by(seeded.needs.filament)).to.include({ what: "PLA filament 1.75 mm", quantity: "20", satisfied: "5", open: "15", status: "open" });
+      expect(by(seeded.needs.kits)).to.include({ what: "open sensor kit", quantity: "3", satisfied: "1", open: "2", status: "open" });
+      expect(by(seeded.needs.review)).to.include({ quantity: "10", satisfied: "4", open: "6", status: "open" });
+      const table = await cli(["needs"]);
+      ok(table);
+      expect(table.stdout).to.match(/consume PLA filament 1\.75 mm\s+20 kg\s+5 \(25%\)\s+15 kg/);
+    });
+  });
+
+  describe("plan", () => {
+    it("computes the activity levels for the open kit demand, nets stock, and publishes the needs", async () => {
+      const r = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--json"]);
+      ok(r);
+      const plan = JSON.parse(r.stdout) as { recordedBy: string; finalNeeds: string[]; processes: { name: string; activity: number; inventory: number }[]; inputs: { spec: string; action: string; gross: number; inventory: number; toPublish: number }[] };
+      expect(plan.finalNeeds).to.deep.equal([seeded.needs.kits.toString()]);
+      expect(plan.recordedBy).to.match(/^\d+$/);
+      expect(plan.processes.map((p) => [p.name, p.activity, p.inventory])).to.deep.equal([
+        ["process: assemble open sensor kit", 2, 0],
+        ["process: print sensor enclosures", 2, 0],
+        ["process: solder sensor boards", 0, 2],
+      ]);
+      const input = (spec: string) => plan.inputs.find((i) => i.spec === spec)!;
+      expect(input("PLA filament 1.75 mm").gross).to.be.closeTo(1.2, 1e-9);
+      expect(input("PLA filament 1.75 mm").toPublish).to.equal(0);
+      expect(input("3D printer #1 (Prusa MK4)")).to.include({ action: "use", gross: 8, toPublish: 8 });
+
+      const published = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--publish"], { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey });
+      ok(published);
+      expect(published.stdout).to.match(/published: needs #\d+, #\d+, #\d+/);
+      const again = JSON.parse((await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--json"])).stdout) as typeof plan;
+      expect(again.inputs.every((i) => i.toPublish < 1e-9)).to.equal(true);
+      const needs = JSON.parse((await cli(["needs", "--json"])).stdout) as { what: string; open: string }[];
+      expect(needs.find((n) => n.what === "3D printer #1 (Prusa MK4)")).to.include({ open: "8" });
+    });
+  });
+
+  describe("verifyHops", () => {
+    it("verifies an ERC-1271 wallet's hop at its recording block, and fails hops that are not where they claim", async () => {
+      const artifact = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+      const owner = devWallet(5, l.provider);
+      const factory = new ContractFactory(artifact.abi, artifact.bytecode, devWallet(0, l.provider));
+      const wallet = await factory.deploy(owner.address);
+      await wallet.waitForDeployment();
+      const walletAddress = await wallet.getAddress();
+      const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      const asWallet = { getAddress: async () => walletAddress, signTypedData: owner.signTypedData.bind(owner) };
+      const part = labelId("part made by a wallet");
+      await client.submit(await client.sign(asWallet, { action: "produce", commons, provider: walletAddress, resource: part, process: labelId("wallet process"), side: "output", quantity: "1", unit: "ea" }));
+      // The wallet turns hostile afterwards: the signature was valid when recorded, and that is what is checked.
+      await client.send(() => (wallet.connect(devWallet(0, l.provider)) as unknown as { setMode(m: number): Promise<never> }).setMode(1));
+
+      const read = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock });
+      const tree = new SupplyGraph(deriveEntries(read.events)).trace(part);
+      const [hop] = [...tree.hops.values()];
+      expect(hop.signer).to.equal(walletAddress);
+      const kitHop = [...new SupplyGraph(deriveEntries(read.events)).trace(seeded.kit).hops.values()][0];
+      const misplaced = { ...kitHop, transactionHash: hop.transactionHash };
+      const missing = { ...kitHop, id: 10_000n };
+      const v = await verifyHops(l.provider, l.ledger, read.events, read.block, [hop, misplaced, missing]);
+      expect(v.chain.ok).to.equal(true);
+      expect(hop.verified).to.deep.equal({ ok: true, signature: "ok", inclusion: "ok" });
+      expect(misplaced.verified).to.deep.equal({ ok: false, signature: "not checked", inclusion: `entry ${kitHop.id} is not among the ledger's events up to block ${read.block}` });
+      expect(missing.verified!.ok).to.equal(false);
+      expect([v.verified, v.failed]).to.deep.equal([1, 2]);
+    });
+  });
+
+  describe("readLedgerCached", () => {
+    it("reads in full once, then serves the cache, and tops it up when a validation or an entry lands", async () => {
+      const cacheDir = path.join(dir, "cache-test");
+      const first = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock, dir: cacheDir });
+      expect(first.cache).to.equal("miss");
+      const second = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock, dir: cacheDir });
+      expect(second.cache).to.equal("hit");
+      expect(deriveEntries(second.events)).to.deep.equal(deriveEntries(first.events));
+
+      // A validation changes a state but not the head: the cache must not serve the old state.
+      const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      const target = first.events.entries.find((e) => e.record.resource === labelId(SUPPLY_LABELS.boards) && e.record.action === 4)!;
+      expect(deriveEntries(first.events).find((v) => v.id === target.id)!.state).to.equal("claimed");
+      await client.validate(devWallet(1, l.provider), target.id, "accept");
+      const third = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock, dir: cacheDir });
+      expect(third.cache).to.equal("updated");
+      expect(third.tip.head).to.equal(first.tip.head);
+      expect(deriveEntries(third.events).find((v) => v.id === target.id)!.state).to.equal("accepted");
+      const fresh = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock });
+      expect(fresh.cache).to.equal("off");
+      expect(deriveEntries(third.events)).to.deep.equal(deriveEntries(fresh.events));
+      // The pipelined full read (decoding while the next range is fetched) equals readLedger, in small ranges too.
+      for (const chunkSize of [undefined, 3]) {
+        const piped = await readPipelined(l.provider, l.ledger, { fromBlock: l.fromBlock, chunkSize });
+        expect(piped).to.deep.equal(await readLedger(l.provider, l.ledger, { fromBlock: l.fromBlock, toBlock: await l.provider.getBlockNumber() }));
+      }
+    });
+  });
+
+  describe("bad input", () => {
+    let requests = 0;
+    let counter: http.Server;
+    let counterUrl: string;
+    before(async () => {
+      counter = http.createServer((_, res) => {
+        requests++;
+        res.writeHead(500).end();
+      });
+      await new Promise<void>((r) => counter.listen(0, "127.0.0.1", () => r()));
+      counterUrl = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`;
+      const book = JSON.parse(readFileSync(RECIPES_FILE, "utf8"));
+      writeFileSync(path.join(dir, "not-json.json"), "{ recipes");
+      const negative = structuredClone(book);
+      negative.processes[1].inputs[0].quantity = "-0.6";
+      writeFileSync(path.join(dir, "negative.json"), JSON.stringify(negative));
+      const units = structuredClone(book);
+      units.processes[0].inputs[0].unit = "kg";
+      writeFileSync(path.join(dir, "units.json"), JSON.stringify(units));
+      const cycle = structuredClone(book);
+      cycle.processes[2].inputs.push({ spec: "open sensor kit", quantity: "1", unit: "ea" });
+      writeFileSync(path.join(dir, "cycle.json"), JSON.stringify(cycle));
+    });
+    after(() => new Promise<void>((r) => counter.close(() => r())));
+
+    const base = () => ["--rpc", counterUrl, "--ledger", l.ledger];
+    const cases: [string, () => string[], RegExp][] = [
+      ["a recipe file that is not JSON", () => [...base(), "plan", "--recipes", path.join(dir, "not-json.json")], /--recipes: not valid JSON/],
+      ["a recipe file that does not exist", () => [...base(), "plan", "--recipes", path.join(dir, "nope.json")], /--recipes: file ".*nope.json" does not exist/],
+      ["a negative coefficient", () => [...base(), "plan", "--recipes", path.join(dir, "negative.json")], /--recipes: process "process: print sensor enclosures" input "PLA filament 1.75 mm": quantity -0.6 is negative/],
+      ["units that do not match", () => [...base(), "plan", "--recipes", path.join(dir, "units.json")], /--recipes: units do not match: process "process: assemble open sensor kit" takes "printed enclosure parts" in kg, process "process: print sensor enclosures" makes it in ea/],
+      ["an unproductive cycle", () => [...base(), "plan", "--recipes", path.join(dir, "cycle.json")], /--recipes: the cycle of processes .*"process: solder sensor boards".* is not productive/],
+      ["a due date that is not a duration", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--due", "2y"], /--due: "2y" is not a duration from 1 s to 10 years/],
+      ["--publish without --commons", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--publish"], /--commons: is required with --publish/],
+      ["a malformed resource id", () => [...base(), "trace", "0x1234"], /resource: "0x1234" is not a 32-byte hex value/],
+      ["--json with --dot", () => [...base(), "track", "kit", "--json", "--dot"], /--dot: give --json or --dot, not both/],
+      ["a malformed --commons", () => [...base(), "needs", "--commons", "lab"], /--commons: "lab" is not a 32-byte hex value/],
+    ];
+    // The cases run as parallel processes (started once); none may send a single RPC request.
+    let runs: Promise<Run>[] | undefined;
+    for (const [i, [what, , message]] of cases.entries()) {
+      it(`rejects ${what} with one line and no RPC call`, async () => {
+        runs ??= cases.map(([, args]) => cli(args()));
+        const r = await runs[i];
+        expect(r.code, r.stdout + r.stderr).to.equal(2);
+        expect(r.stderr.trim().split("\n")).to.have.length(1);
+        expect(r.stderr).to.match(message);
+        expect(requests, "RPC requests").to.equal(0);
+      });
+    }
+
+    it("rejects an unknown resource with one line (exit 2)", async () => {
+      const r = await cli(["trace", "no such resource"]);
+      expect(r.code, r.stdout + r.stderr).to.equal(2);
+      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      expect(r.stderr).to.match(/resource: no standing event names resource no such resource \(0x[0-9a-f]{64}\) on ledger/);
+    });
+  });
+});
