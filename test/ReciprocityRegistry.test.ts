@@ -188,6 +188,14 @@ async function currentPeriod(): Promise<{ start: bigint; end: bigint }> {
   return { start: t - DAY, end: t - DAY + YEAR };
 }
 
+/** A worker cooperative with a current one-year surplus declaration: CommercialPermitted (4(c)). */
+async function commercialCoop(f: F): Promise<{ e: bigint; s: bigint; p: { start: bigint; end: bigint } }> {
+  const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
+  const p = await currentPeriod();
+  const s = await declare(f, f.coop, { kind: "surplus", ...p });
+  return { e, s, p };
+}
+
 async function warp(seconds: bigint): Promise<void> {
   await networkHelpers.time.increase(seconds);
 }
@@ -276,9 +284,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c)(i)+(ii)",
     title: "worker-owned with a current surplus declaration may use commercially, until the period ends (not attested)",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       return { licensee: f.coop.address, records: [e, s], validUntil: p.end };
     },
     status: "CommercialPermitted",
@@ -289,9 +295,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c), evidence",
     title: "with both declarations attested by a recognised attester the answer says attested",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       await f.registry.connect(f.attester).attest(f.coop.address, PPL, e, EVIDENCE);
       const ae = (await f.registry.counts()).records;
       await f.registry.connect(f.attester).attest(f.coop.address, PPL, s, EVIDENCE);
@@ -306,9 +310,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c)(ii), state machine: CommercialPermitted -> CommercialLapsed",
     title: "when the surplus period ends, commercial use lapses and non-commercial remains",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       await warp(YEAR);
       return { licensee: f.coop.address, records: [e, s] };
     },
@@ -319,9 +321,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c)(ii), state machine: CommercialLapsed -> CommercialPermitted",
     title: "a new surplus declaration after a lapse permits commercial use again",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, p } = await commercialCoop(f);
       await warp(YEAR);
       const t = await now();
       const s2 = await declare(f, f.coop, { kind: "surplus", start: t, end: t + YEAR });
@@ -372,9 +372,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(d), state machine: CommercialLapsed -> Excluded",
     title: "a lapsed licensee that becomes a wage-labour business is Excluded",
     run: async (f) => {
-      await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p });
+      await commercialCoop(f);
       await warp(YEAR);
       const e2 = await declare(f, f.coop, { kind: "entity", form: "wage-labour-business" });
       return { licensee: f.coop.address, records: [e2] };
@@ -386,9 +384,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(d) (text over state machine: no detour through CommercialLapsed)",
     title: "a commercially permitted licensee declared a wage-labour business is Excluded at once",
     run: async (f) => {
-      await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p });
+      await commercialCoop(f);
       const e2 = await declare(f, f.coop, { kind: "entity", form: "wage-labour-business" });
       return { licensee: f.coop.address, records: [e2] };
     },
@@ -435,9 +431,7 @@ const SCENARIOS: Scenario[] = [
     section: "7(a)",
     title: "a breach finding terminates the license automatically, no cure period",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       const r = await report(f, f.coop.address, 4);
       const x = await find(f, r);
       return { licensee: f.coop.address, records: [e, s, x] };
@@ -516,9 +510,7 @@ const SCENARIOS: Scenario[] = [
     run: async (f) => {
       await declare(f, f.nonprofit, { kind: "entity", form: "other" });
       await find(f, await report(f, f.nonprofit.address));
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       return { licensee: f.coop.address, records: [e, s], validUntil: p.end };
     },
     status: "CommercialPermitted",
@@ -1050,9 +1042,7 @@ describe("ReciprocityRegistry", () => {
 
     it("explains a status from the events: records with signers and times, how long, what would change it", async () => {
       const f = await networkHelpers.loadFixture(deployRegistry);
-      await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p });
+      await commercialCoop(f);
       const events = await readRegistry(ethers.provider, await f.registry.getAddress());
       const status = await statusOf(f, f.coop.address);
       const x = explainStatus({ licensee: f.coop.address, work: PPL, status, records: events.records, now: await now() });
