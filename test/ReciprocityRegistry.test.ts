@@ -201,14 +201,14 @@ async function warp(seconds: bigint): Promise<void> {
 }
 
 /** A contribution by `who` recorded on the Ledger (transfer of EUR to the commons) and accepted by a peer. */
-async function acceptedContribution(f: F, who: Signer & { address: string }, amount: string, opts: { unit?: string; accept?: boolean } = {}): Promise<bigint> {
+async function acceptedContribution(f: F, who: Signer & { address: string }, amount: string, opts: { unit?: string; accept?: boolean; commons?: string } = {}): Promise<bigint> {
   const ledgerDomain = await domainOf(ethers, f.ledger);
   const agent = eoaAgent(who, ledgerDomain);
   const [count] = await f.ledger.tip();
   const t = await now();
   const r = workRecord({
     provider: who.address,
-    commons: f.commons,
+    commons: opts.commons ?? f.commons,
     now: t,
     sequence: await f.ledger.nonces(who.address, 1n).then((n) => n & ((1n << 64n) - 1n)),
     overrides: { action: "transfer", quantity: amount, unit: opts.unit ?? "EUR" },
@@ -866,6 +866,86 @@ describe("ReciprocityRegistry", () => {
           await declare(f, f.coop, { kind: "surplus", ...p });
           const { d, signature } = await signedDeclaration(f, f.coop, { kind: "surplus", start: p.end - DAY, end: p.end + YEAR });
           return { tx: async () => f.registry.declare(d, signature), error: "ReciprocityRegistryOverlappingPeriod", args: [p.end - DAY, p.end] };
+        },
+      },
+      {
+        title: "a surplus period that leaves a gap after a running one",
+        call: async (f) => {
+          const { p } = await commercialCoop(f);
+          const { d, signature } = await signedDeclaration(f, f.coop, { kind: "surplus", start: p.end + DAY, end: p.end + YEAR });
+          return { tx: async () => f.registry.declare(d, signature), error: "ReciprocityRegistryNotContiguous", args: [p.end + DAY, p.end] };
+        },
+      },
+      {
+        title: "a second future surplus period queued behind one that has not started",
+        call: async (f) => {
+          const t = await now();
+          await declare(f, f.coop, { kind: "surplus", start: t + 10n * DAY, end: t + 20n * DAY });
+          const { d, signature } = await signedDeclaration(f, f.coop, { kind: "surplus", start: t + 20n * DAY, end: t + 30n * DAY });
+          return { tx: async () => f.registry.declare(d, signature), error: "ReciprocityRegistryPeriodQueued", args: [t + 20n * DAY, t + 10n * DAY] };
+        },
+      },
+      {
+        title: "a signature deadline beyond MAX_VALIDITY",
+        call: async (f) => {
+          const { d } = await signedDeclaration(f, f.coop, { kind: "entity", form: "other" });
+          const t = await now();
+          const far = { ...d, deadline: t + days(31) };
+          await networkHelpers.time.setNextBlockTimestamp(t + 1n);
+          return {
+            tx: async () => f.registry.declare(far, await signDeclaration(f.coop as never, f.domain, far)),
+            error: "ReciprocityRegistryDeadlineTooFar",
+            args: [t + days(31), t + 1n + days(30)],
+          };
+        },
+      },
+      {
+        title: "terms without a content hash",
+        call: async (f) => ({ tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, termsHash: ZeroHash }), error: "ReciprocityRegistryMissingTermsHash", args: [] }),
+      },
+      {
+        title: "terms with an empty URI",
+        call: async (f) => ({ tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, termsUri: "" }), error: "ReciprocityRegistryInvalidUri", args: [0n, 200n] }),
+      },
+      {
+        title: "terms with more than MAX_ATTESTERS attesters",
+        call: async (f) => ({
+          tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, attesters: Array.from({ length: 33 }, () => f.attester.address) }),
+          error: "ReciprocityRegistryTooManyAttesters",
+          args: [33n, 32n],
+        }),
+      },
+      {
+        title: "a CopyFair obligation for a commons the Ledger does not know",
+        call: async (f) => {
+          const unknown = labelId("no such commons");
+          return { tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, commons: unknown, obligation: f.obligation }), error: "ReciprocityRegistryUnknownCommons", args: [unknown] };
+        },
+      },
+      {
+        title: "a grant for the zero address",
+        call: async (f) => {
+          const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
+          const bad = { ...g, licensee: ZeroAddress };
+          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryZeroLicensee", args: [PPL] };
+        },
+      },
+      {
+        title: "a breach report for an unknown work",
+        call: async (f) => ({ tx: async () => f.registry.reportBreach(f.firm.address, 9n, 0, EVIDENCE), error: "ReciprocityRegistryUnknownWork", args: [9n] }),
+      },
+      {
+        title: "a breach report with a section out of range",
+        call: async (f) => ({ tx: async () => f.registry.reportBreach(f.firm.address, PPL, 6, EVIDENCE), error: "ReciprocityRegistryInvalidCode", args: [2n, 6n] }),
+      },
+      {
+        title: "settling with a contribution to another commons",
+        call: async (f) => {
+          const salt = ethers.id("other commons");
+          await f.ledger.connect(f.steward).registerCommons(salt, "Other");
+          const other = commonsId(f.steward.address, salt);
+          const id = await acceptedContribution(f, f.firm, "100", { commons: other });
+          return { tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryEntryMismatch", args: [id, 1n, other, f.commons] };
         },
       },
       {
