@@ -606,8 +606,13 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
                     if (d.surplusStart > nowTime) v.validUntil = d.surplusStart;
                 }
             }
-        } else if ((d.flags & _WAS_WORKER_OWNED) != 0 && d.surplusId != 0) {
-            // Other form now, worker-owned before with a surplus declaration: the right lapsed.
+        } else if (
+            (d.flags & _WAS_WORKER_OWNED) != 0 &&
+            d.surplusId != 0 &&
+            (d.surplusStart <= nowTime || d.prevSurplusId != 0 || (d.flags & _HAD_SURPLUS) != 0)
+        ) {
+            // Other form now, worker-owned before, and a surplus period has begun: the commercial
+            // right lapsed.
             v.status = Status.CommercialLapsed;
             v.reason = Reason.FormChanged;
             _push(ids, d.surplusId);

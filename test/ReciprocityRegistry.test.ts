@@ -188,19 +188,27 @@ async function currentPeriod(): Promise<{ start: bigint; end: bigint }> {
   return { start: t - DAY, end: t - DAY + YEAR };
 }
 
+/** A worker cooperative with a current one-year surplus declaration: CommercialPermitted (4(c)). */
+async function commercialCoop(f: F): Promise<{ e: bigint; s: bigint; p: { start: bigint; end: bigint } }> {
+  const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
+  const p = await currentPeriod();
+  const s = await declare(f, f.coop, { kind: "surplus", ...p });
+  return { e, s, p };
+}
+
 async function warp(seconds: bigint): Promise<void> {
   await networkHelpers.time.increase(seconds);
 }
 
 /** A contribution by `who` recorded on the Ledger (transfer of EUR to the commons) and accepted by a peer. */
-async function acceptedContribution(f: F, who: Signer & { address: string }, amount: string, opts: { unit?: string; accept?: boolean } = {}): Promise<bigint> {
+async function acceptedContribution(f: F, who: Signer & { address: string }, amount: string, opts: { unit?: string; accept?: boolean; commons?: string } = {}): Promise<bigint> {
   const ledgerDomain = await domainOf(ethers, f.ledger);
   const agent = eoaAgent(who, ledgerDomain);
   const [count] = await f.ledger.tip();
   const t = await now();
   const r = workRecord({
     provider: who.address,
-    commons: f.commons,
+    commons: opts.commons ?? f.commons,
     now: t,
     sequence: await f.ledger.nonces(who.address, 1n).then((n) => n & ((1n << 64n) - 1n)),
     overrides: { action: "transfer", quantity: amount, unit: opts.unit ?? "EUR" },
@@ -276,9 +284,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c)(i)+(ii)",
     title: "worker-owned with a current surplus declaration may use commercially, until the period ends (not attested)",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       return { licensee: f.coop.address, records: [e, s], validUntil: p.end };
     },
     status: "CommercialPermitted",
@@ -289,9 +295,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c), evidence",
     title: "with both declarations attested by a recognised attester the answer says attested",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       await f.registry.connect(f.attester).attest(f.coop.address, PPL, e, EVIDENCE);
       const ae = (await f.registry.counts()).records;
       await f.registry.connect(f.attester).attest(f.coop.address, PPL, s, EVIDENCE);
@@ -306,9 +310,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c)(ii), state machine: CommercialPermitted -> CommercialLapsed",
     title: "when the surplus period ends, commercial use lapses and non-commercial remains",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       await warp(YEAR);
       return { licensee: f.coop.address, records: [e, s] };
     },
@@ -319,9 +321,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c)(ii), state machine: CommercialLapsed -> CommercialPermitted",
     title: "a new surplus declaration after a lapse permits commercial use again",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, p } = await commercialCoop(f);
       await warp(YEAR);
       const t = await now();
       const s2 = await declare(f, f.coop, { kind: "surplus", start: t, end: t + YEAR });
@@ -372,9 +372,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(d), state machine: CommercialLapsed -> Excluded",
     title: "a lapsed licensee that becomes a wage-labour business is Excluded",
     run: async (f) => {
-      await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p });
+      await commercialCoop(f);
       await warp(YEAR);
       const e2 = await declare(f, f.coop, { kind: "entity", form: "wage-labour-business" });
       return { licensee: f.coop.address, records: [e2] };
@@ -386,9 +384,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(d) (text over state machine: no detour through CommercialLapsed)",
     title: "a commercially permitted licensee declared a wage-labour business is Excluded at once",
     run: async (f) => {
-      await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p });
+      await commercialCoop(f);
       const e2 = await declare(f, f.coop, { kind: "entity", form: "wage-labour-business" });
       return { licensee: f.coop.address, records: [e2] };
     },
@@ -435,9 +431,7 @@ const SCENARIOS: Scenario[] = [
     section: "7(a)",
     title: "a breach finding terminates the license automatically, no cure period",
     run: async (f) => {
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       const r = await report(f, f.coop.address, 4);
       const x = await find(f, r);
       return { licensee: f.coop.address, records: [e, s, x] };
@@ -516,9 +510,7 @@ const SCENARIOS: Scenario[] = [
     run: async (f) => {
       await declare(f, f.nonprofit, { kind: "entity", form: "other" });
       await find(f, await report(f, f.nonprofit.address));
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      const s = await declare(f, f.coop, { kind: "surplus", ...p });
+      const { e, s, p } = await commercialCoop(f);
       return { licensee: f.coop.address, records: [e, s], validUntil: p.end };
     },
     status: "CommercialPermitted",
@@ -877,6 +869,86 @@ describe("ReciprocityRegistry", () => {
         },
       },
       {
+        title: "a surplus period that leaves a gap after a running one",
+        call: async (f) => {
+          const { p } = await commercialCoop(f);
+          const { d, signature } = await signedDeclaration(f, f.coop, { kind: "surplus", start: p.end + DAY, end: p.end + YEAR });
+          return { tx: async () => f.registry.declare(d, signature), error: "ReciprocityRegistryNotContiguous", args: [p.end + DAY, p.end] };
+        },
+      },
+      {
+        title: "a second future surplus period queued behind one that has not started",
+        call: async (f) => {
+          const t = await now();
+          await declare(f, f.coop, { kind: "surplus", start: t + 10n * DAY, end: t + 20n * DAY });
+          const { d, signature } = await signedDeclaration(f, f.coop, { kind: "surplus", start: t + 20n * DAY, end: t + 30n * DAY });
+          return { tx: async () => f.registry.declare(d, signature), error: "ReciprocityRegistryPeriodQueued", args: [t + 20n * DAY, t + 10n * DAY] };
+        },
+      },
+      {
+        title: "a signature deadline beyond MAX_VALIDITY",
+        call: async (f) => {
+          const { d } = await signedDeclaration(f, f.coop, { kind: "entity", form: "other" });
+          const t = await now();
+          const far = { ...d, deadline: t + days(31) };
+          await networkHelpers.time.setNextBlockTimestamp(t + 1n);
+          return {
+            tx: async () => f.registry.declare(far, await signDeclaration(f.coop as never, f.domain, far)),
+            error: "ReciprocityRegistryDeadlineTooFar",
+            args: [t + days(31), t + 1n + days(30)],
+          };
+        },
+      },
+      {
+        title: "terms without a content hash",
+        call: async (f) => ({ tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, termsHash: ZeroHash }), error: "ReciprocityRegistryMissingTermsHash", args: [] }),
+      },
+      {
+        title: "terms with an empty URI",
+        call: async (f) => ({ tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, termsUri: "" }), error: "ReciprocityRegistryInvalidUri", args: [0n, 200n] }),
+      },
+      {
+        title: "terms with more than MAX_ATTESTERS attesters",
+        call: async (f) => ({
+          tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, attesters: Array.from({ length: 33 }, () => f.attester.address) }),
+          error: "ReciprocityRegistryTooManyAttesters",
+          args: [33n, 32n],
+        }),
+      },
+      {
+        title: "a CopyFair obligation for a commons the Ledger does not know",
+        call: async (f) => {
+          const unknown = labelId("no such commons");
+          return { tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, commons: unknown, obligation: f.obligation }), error: "ReciprocityRegistryUnknownCommons", args: [unknown] };
+        },
+      },
+      {
+        title: "a grant for the zero address",
+        call: async (f) => {
+          const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
+          const bad = { ...g, licensee: ZeroAddress };
+          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryZeroLicensee", args: [PPL] };
+        },
+      },
+      {
+        title: "a breach report for an unknown work",
+        call: async (f) => ({ tx: async () => f.registry.reportBreach(f.firm.address, 9n, 0, EVIDENCE), error: "ReciprocityRegistryUnknownWork", args: [9n] }),
+      },
+      {
+        title: "a breach report with a section out of range",
+        call: async (f) => ({ tx: async () => f.registry.reportBreach(f.firm.address, PPL, 6, EVIDENCE), error: "ReciprocityRegistryInvalidCode", args: [2n, 6n] }),
+      },
+      {
+        title: "settling with a contribution to another commons",
+        call: async (f) => {
+          const salt = ethers.id("other commons");
+          await f.ledger.connect(f.steward).registerCommons(salt, "Other");
+          const other = commonsId(f.steward.address, salt);
+          const id = await acceptedContribution(f, f.firm, "100", { commons: other });
+          return { tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryEntryMismatch", args: [id, 1n, other, f.commons] };
+        },
+      },
+      {
         title: "an entity form out of range",
         call: async (f) => {
           const { d } = await signedDeclaration(f, f.coop, { kind: "entity", form: "other" });
@@ -1050,9 +1122,7 @@ describe("ReciprocityRegistry", () => {
 
     it("explains a status from the events: records with signers and times, how long, what would change it", async () => {
       const f = await networkHelpers.loadFixture(deployRegistry);
-      await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-      const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p });
+      await commercialCoop(f);
       const events = await readRegistry(ethers.provider, await f.registry.getAddress());
       const status = await statusOf(f, f.coop.address);
       const x = explainStatus({ licensee: f.coop.address, work: PPL, status, records: events.records, now: await now() });

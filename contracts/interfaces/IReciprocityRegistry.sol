@@ -310,6 +310,9 @@ interface IReciprocityRegistry {
     // ------------------------------------------------------------------ licensee records
 
     /// @notice Records a licensee's declaration, signed by the licensee and relayed by anyone.
+    /// The work must be the current version. Surplus periods are [start, end) and never overlap;
+    /// while the latest period has not ended, the next must start exactly at its end (a renewal),
+    /// and only one period may wait in the future.
     /// @return id The new record id.
     function declare(Declaration calldata declaration, bytes calldata signature) external returns (uint256 id);
 
