@@ -74,7 +74,11 @@ export const ValueEquationSchema = z
     name: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
     commons: hex32.optional(),
-    rules: z.partialRecord(actionName, RuleSchema),
+    rules: z.record(z.string(), RuleSchema).superRefine((rules, ctx) => {
+      for (const key of Object.keys(rules)) {
+        if (!(ACTIONS as readonly string[]).includes(key)) ctx.addIssue({ code: "custom", path: [key], message: `unknown action "${key}" (one of: ${ACTIONS.join(", ")})` });
+      }
+    }),
     buckets: z.array(BucketSchema).min(1, "at least one bucket is needed"),
   })
   .strict()
@@ -188,7 +192,7 @@ export interface ComputeOptions {
 }
 
 /** The value points of one entry under a rule (quantity has 6 decimals, rates 6 decimals). */
-function pointsOf(rule: NonNullable<ValueEquation["rules"][ActionName]>, v: EntryView, rates: Map<string, bigint> | undefined): bigint {
+function pointsOf(rule: ValueEquation["rules"][string], v: EntryView, rates: Map<string, bigint> | undefined): bigint {
   const q = v.entry.record.quantity;
   if (rule.kind === "money") return q * 10n ** BigInt(RATE_DECIMALS);
   if (rule.kind === "flat") return q * toScaled(rule.points);
