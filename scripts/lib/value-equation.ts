@@ -247,9 +247,13 @@ export function computeDistribution(eq: ValueEquation, views: readonly EntryView
         }
         if (amount === 0n) continue;
         allocated += amount;
-        const account = getAddress(v.agent);
-        let s = byAccount.get(account);
-        if (!s) byAccount.set(account, (s = { account, amount: 0n, lines: [] }));
+        let s = byAccount.get(v.agent);
+        if (!s) {
+          // Checksummed once per account (getAddress hashes), keyed by the agent as decoded.
+          const account = getAddress(v.agent);
+          s = [...byAccount.values()].find((x) => x.account === account) ?? { account, amount: 0n, lines: [] };
+          byAccount.set(v.agent, s);
+        }
         s.amount += amount;
         s.lines.push({ entryId: v.id, bucket: b.name, action: v.action, points, amount });
       }
@@ -260,7 +264,7 @@ export function computeDistribution(eq: ValueEquation, views: readonly EntryView
     dust += bucketDust;
     buckets.push({ name: b.name, budget, allocated, dust: bucketDust, entries: picked.length, points: totalPoints });
   }
-  const shares = [...byAccount.values()].sort((a, b) => (a.account.toLowerCase() < b.account.toLowerCase() ? -1 : 1));
+  const shares = [...new Set(byAccount.values())].sort((a, b) => (a.account.toLowerCase() < b.account.toLowerCase() ? -1 : 1));
   if (paid > o.income) throw new ValueEquationError(`internal error: shares ${paid} exceed the income ${o.income}`);
   return { income: o.income, total: paid, dust, undistributed: o.income - paid - dust, shares, buckets };
 }
