@@ -115,6 +115,7 @@ What to try next:
   Deployment     ${deploymentFile}
   Tests          npm test
   Gas benchmark  npm run bench
+  Income share   npx commons share 1 --account <address> | claim-share 1 --account <address> | distribute --check 1
   Stop           Ctrl-C (the chain is saved in ${chain.stateFile}; delete ${dataDir} to start over)
 
 Commons Ledger is running.`);

@@ -55,7 +55,16 @@ describe("commons distribute", function () {
       // alice (3 h accepted) and bob (4.5 h, the correction) do work; carol lent 250 EUR; dave used the printer; erin cited a design.
       for (const who of ["alice", "bob", "carol", "dave", "erin"] as const) expect(shares[demo.people[who]], who).to.be.a("bigint").and.greaterThan(0n);
       expect(BigInt(x.total) + BigInt(x.dust) + BigInt(x.undistributed)).to.equal(parseEther("1"));
-      expect(shares[demo.people.carol]).to.equal(parseEther("0.1")); // 250 EUR x 0.0004 ETH: the debt cap
+      // The README's worked example: carol's 250 EUR capped at 0.1 ETH, erin's citation 0.1 ETH, and
+      // 0.8 ETH by points: alice 120, bob 180, dave 60 (4 h on the printer at 15) of 360; 1 wei of dust.
+      expect(shares).to.deep.equal({
+        [demo.people.alice]: 266_666_666_666_666_666n,
+        [demo.people.bob]: 400_000_000_000_000_000n,
+        [demo.people.carol]: parseEther("0.1"),
+        [demo.people.dave]: 133_333_333_333_333_333n,
+        [demo.people.erin]: parseEther("0.1"),
+      });
+      expect(BigInt(x.dust)).to.equal(1n);
       const published = await (await import("../scripts/lib/distributor.js")).readPublished(l.provider, l.contracts.IncomeDistributor, distId);
       expect(published!.root).to.equal(x.root);
       expect(published!.ledgerHead).to.equal(x.head);
@@ -81,6 +90,13 @@ describe("commons distribute", function () {
       const r = await cli(["distribute", "--check", String(distId), "--equation", other]);
       expect(r.code).to.equal(1);
       expect(r.stdout).to.include("DOES NOT MATCH");
+    });
+    it("shows a contributor its share and how it was earned", async () => {
+      const r = await cli(["share", String(distId), "--account", demo.people.dave]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.include("recomputed root matches");
+      expect(r.stdout).to.include(`${demo.people.dave}  0.133333333333333333 ETH  (not claimed yet)`);
+      expect(r.stdout).to.match(/entry #\d+ \(use\) -> "work and equipment": 60\.0 points/);
     });
     it("claims a contributor's share with its proof; a second claim is refused", async () => {
       const alice = devWallet(2, l.provider);

@@ -205,6 +205,40 @@ export function registerDistribute(program: Command): void {
     });
 
   program
+    .command("share <distributionId>")
+    .description("show a contributor's share of a published distribution and how it was earned (recomputed from the chain)")
+    .option("--account <address>", "whose share (default: every contributor)")
+    .option("--equation <file>", "the equation JSON (default: the published URI)")
+    .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
+    .option("--json", "JSON output")
+    .action(async (idText: string, o: { account?: string; equation?: string; distributor?: string; json?: boolean }) => {
+      parseUint("distributionId", idText);
+      const account = o.account !== undefined ? parseAddress("--account", o.account) : undefined;
+      const { id, provider, distributor, published, d } = await recomputePublished(globals(), o.distributor, idText, o.equation);
+      const matches = d.root.toLowerCase() === published.root.toLowerCase();
+      const shares = d.shares.filter((s) => account === undefined || s.account.toLowerCase() === account.toLowerCase());
+      if (account !== undefined && shares.length === 0) throw new Error(`${account} has no share in distribution ${id}`);
+      const c = distributorAt(distributor, provider);
+      const rows = [];
+      for (const s of shares) {
+        const leaf = proofFor(d.tree, s.account)!;
+        rows.push({ ...s, index: leaf.index, claimed: (await c.isClaimed(id, leaf.index)) as boolean });
+      }
+      const decimals = published.token === ZeroAddress ? 18 : Number(await erc20At(published.token, provider).decimals());
+      const symbol = published.token === ZeroAddress ? "ETH" : short(published.token);
+      if (o.json) {
+        out(json({ id, matchesChain: matches, claimsOpenAt: published.claimsOpenAt, expiresAt: published.expiresAt, shares: rows }));
+        return;
+      }
+      const lines = [`Distribution ${id}: ${formatUnits(published.total, decimals)} ${symbol} of ${formatUnits(published.income, decimals)} income, cutoff entry ${published.cutoff}; recomputed root ${matches ? "matches" : "DOES NOT match"} the published one`];
+      for (const r of rows) {
+        lines.push(`${r.account}  ${formatUnits(r.amount, decimals)} ${symbol}  (${r.claimed ? "claimed" : "not claimed yet"})`);
+        for (const l of r.lines) lines.push(`  entry #${l.entryId} (${l.action}) -> "${l.bucket}": ${formatUnits(l.points, 12)} points -> ${formatUnits(l.amount, decimals)} ${symbol}`);
+      }
+      out(lines.join("\n"));
+    });
+
+  program
     .command("claim-share <distributionId>")
     .description("claim a share of a published distribution with its Merkle proof (recomputed from the chain)")
     .option("--account <address>", "whose share (default: the key's address); the funds always go to the account")

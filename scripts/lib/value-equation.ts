@@ -74,7 +74,11 @@ export const ValueEquationSchema = z
     name: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
     commons: hex32.optional(),
-    rules: z.partialRecord(actionName, RuleSchema),
+    rules: z.record(z.string(), RuleSchema).superRefine((rules, ctx) => {
+      for (const key of Object.keys(rules)) {
+        if (!(ACTIONS as readonly string[]).includes(key)) ctx.addIssue({ code: "custom", path: [key], message: `unknown action "${key}" (one of: ${ACTIONS.join(", ")})` });
+      }
+    }),
     buckets: z.array(BucketSchema).min(1, "at least one bucket is needed"),
   })
   .strict()
@@ -188,7 +192,7 @@ export interface ComputeOptions {
 }
 
 /** The value points of one entry under a rule (quantity has 6 decimals, rates 6 decimals). */
-function pointsOf(rule: NonNullable<ValueEquation["rules"][ActionName]>, v: EntryView, rates: Map<string, bigint> | undefined): bigint {
+function pointsOf(rule: ValueEquation["rules"][string], v: EntryView, rates: Map<string, bigint> | undefined): bigint {
   const q = v.entry.record.quantity;
   if (rule.kind === "money") return q * 10n ** BigInt(RATE_DECIMALS);
   if (rule.kind === "flat") return q * toScaled(rule.points);
@@ -243,9 +247,13 @@ export function computeDistribution(eq: ValueEquation, views: readonly EntryView
         }
         if (amount === 0n) continue;
         allocated += amount;
-        const account = getAddress(v.agent);
-        let s = byAccount.get(account);
-        if (!s) byAccount.set(account, (s = { account, amount: 0n, lines: [] }));
+        let s = byAccount.get(v.agent);
+        if (!s) {
+          // Checksummed once per account (getAddress hashes), keyed by the agent as decoded.
+          const account = getAddress(v.agent);
+          s = [...byAccount.values()].find((x) => x.account === account) ?? { account, amount: 0n, lines: [] };
+          byAccount.set(v.agent, s);
+        }
         s.amount += amount;
         s.lines.push({ entryId: v.id, bucket: b.name, action: v.action, points, amount });
       }
@@ -256,7 +264,7 @@ export function computeDistribution(eq: ValueEquation, views: readonly EntryView
     dust += bucketDust;
     buckets.push({ name: b.name, budget, allocated, dust: bucketDust, entries: picked.length, points: totalPoints });
   }
-  const shares = [...byAccount.values()].sort((a, b) => (a.account.toLowerCase() < b.account.toLowerCase() ? -1 : 1));
+  const shares = [...new Set(byAccount.values())].sort((a, b) => (a.account.toLowerCase() < b.account.toLowerCase() ? -1 : 1));
   if (paid > o.income) throw new ValueEquationError(`internal error: shares ${paid} exceed the income ${o.income}`);
   return { income: o.income, total: paid, dust, undistributed: o.income - paid - dust, shares, buckets };
 }
