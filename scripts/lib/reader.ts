@@ -444,9 +444,9 @@ function decodeRecorded(log: Log, addresses: Map<string, string>): { entry: Entr
   };
   const id = BigInt(topics[1]);
   const signer = checksum(topics[2].slice(26));
-  const hashed = Buffer.alloc(32 + 17 * 32);
+  const hashed = new Uint8Array(32 + 17 * 32);
   hashed.set(RECORD_TYPEHASH, 0);
-  hashed.write(data.slice(2), 32, "hex");
+  hashed.set(getBytes(data), 32);
   const base = { blockNumber: log.blockNumber, transactionHash: log.transactionHash };
   return {
     entry: { id, signer, commons: record.commons, record, recordHash: keccak256(hashed), ...base, logIndex: log.index },

@@ -1,0 +1,45 @@
+// The ledger of the chain the app reads: its events (refreshed every few seconds, only new blocks
+// are fetched) and every entry's state derived from them, as scripts/lib/views.ts defines it.
+import { useMemo } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { deriveEntries } from "../../../scripts/lib/views.js";
+import type { EntryView } from "../../../scripts/lib/views.js";
+import { readLedgerEvents } from "../lib/ledgerReader";
+import type { LedgerSnapshot } from "../lib/ledgerReader";
+import { useAppConfig } from "./useAppConfig";
+
+export interface LedgerData {
+  snapshot?: LedgerSnapshot;
+  views: EntryView[];
+  byId: Map<bigint, EntryView>;
+  error?: Error;
+  loading: boolean;
+  /** No Ledger address is known for this chain. */
+  missing: boolean;
+  refetch(): void;
+}
+
+export function useLedger(): LedgerData {
+  const { chain } = useAppConfig();
+  const ledger = chain.contracts.Ledger;
+  const q = useQuery({
+    queryKey: ["ledger-events", chain.id, chain.rpcUrl, ledger, chain.fromBlock],
+    queryFn: () => readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock }),
+    enabled: ledger !== undefined,
+    refetchInterval: 2_000,
+    retry: false,
+    structuralSharing: false,
+  });
+  const snapshot = q.data;
+  const views = useMemo(() => (snapshot ? deriveEntries(snapshot.events) : []), [snapshot]);
+  const byId = useMemo(() => new Map(views.map((v) => [v.id, v])), [views]);
+  return {
+    snapshot,
+    views,
+    byId,
+    error: q.error ?? undefined,
+    loading: q.isPending && ledger !== undefined,
+    missing: ledger === undefined,
+    refetch: () => void q.refetch(),
+  };
+}
