@@ -26,37 +26,34 @@ interface FakeWallet {
   rejectSignatures: boolean;
 }
 
-// Runs in the page before the app: forwards reads and signing to anvil (whose dev accounts are
-// unlocked), reports `chainId`, and can decline every signature request as a user would (4001).
-function installFakeWallet(w: FakeWallet): void {
-  const listeners: Record<string, ((...args: unknown[]) => void)[]> = {};
+// Runs in the page before the app (plain JavaScript, so that no transpiler helper leaks into it):
+// forwards reads and signing to anvil (whose dev accounts are unlocked), reports `chainId`, and
+// can decline every signature request as a user would (EIP-1193 code 4001).
+const FAKE_WALLET = `(() => {
+  const w = __WALLET__;
+  const listeners = {};
   let chainId = w.chainId;
-  const hex = (n: number) => "0x" + n.toString(16);
-  (window as unknown as { ethereum: unknown }).ethereum = {
-    isMetaMask: false,
-    on(event: string, fn: (...args: unknown[]) => void) {
-      (listeners[event] ??= []).push(fn);
-    },
-    removeListener(event: string, fn: (...args: unknown[]) => void) {
-      listeners[event] = (listeners[event] ?? []).filter((f) => f !== fn);
-    },
-    async request({ method, params }: { method: string; params?: unknown[] }) {
+  const hex = (n) => "0x" + n.toString(16);
+  window.ethereum = {
+    on(event, fn) { (listeners[event] = listeners[event] || []).push(fn); },
+    removeListener(event, fn) { listeners[event] = (listeners[event] || []).filter((f) => f !== fn); },
+    async request({ method, params }) {
       if (method === "eth_chainId") return hex(chainId);
       if (method === "eth_accounts" || method === "eth_requestAccounts") return [w.account];
       if (method === "wallet_switchEthereumChain") {
-        chainId = Number.parseInt((params![0] as { chainId: string }).chainId, 16);
-        for (const f of listeners.chainChanged ?? []) f(hex(chainId));
+        chainId = Number.parseInt(params[0].chainId, 16);
+        for (const f of listeners.chainChanged || []) f(hex(chainId));
         return null;
       }
       if (method.startsWith("wallet_")) return null;
       if (method === "eth_signTypedData_v4" && w.rejectSignatures) throw Object.assign(new Error("User rejected the request."), { code: 4001 });
-      const res = await fetch(w.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }) });
-      const json = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
+      const res = await fetch(w.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params || [] }) });
+      const json = await res.json();
       if (json.error) throw Object.assign(new Error(json.error.message), { code: json.error.code });
       return json.result;
     },
   };
-}
+})();`;
 
 describe("app (end to end in headless Chromium)", function () {
   this.timeout(120_000);
@@ -72,14 +69,17 @@ describe("app (end to end in headless Chromium)", function () {
     this.timeout(300_000);
     mkdirSync(SHOTS, { recursive: true });
     // Deploying and building (only when app/ changed) at the same time.
-    [l] = await Promise.all([startLocalLedger(), ensureAppBuilt(root)]);
-    seed = await seedDemo(l.provider, l.ledger, l.fromBlock, () => {});
-    relayer = await startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"]);
+    const t0 = Date.now();
+    let built = 0;
+    [l] = await Promise.all([startLocalLedger(), ensureAppBuilt(root).then(() => (built = Date.now() - t0)), launchBrowser().then((b) => (browser = b))]);
+    const t1 = Date.now();
+    // The relayer starts while the demo is seeded (it sends nothing until records arrive).
+    [seed, relayer] = await Promise.all([seedDemo(l.provider, l.ledger, l.fromBlock, () => {}), startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"])]);
+    if (process.env.COMMONS_E2E_TIMING) console.log(`    setup: deploy ${t1 - t0} ms (app build ${built} ms), seed + relayer ${Date.now() - t1} ms`);
     const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock };
     app = await serveApp({ root, port: 0, config: { local } });
     // The same app pointed at a port where no node listens.
     rpcDownApp = await serveApp({ root, port: 0, config: { local: { ...local, rpcUrl: `http://127.0.0.1:${await freePort()}` } } });
-    browser = await launchBrowser();
   });
 
   after(async function () {
@@ -102,8 +102,12 @@ describe("app (end to end in headless Chromium)", function () {
   async function open(route: string, opts: { server?: AppServer; wallet?: Partial<FakeWallet> } = {}): Promise<Page> {
     const page = await browser.context.newPage();
     page.on("pageerror", (e) => pageErrors.push(e.message));
+    // Each test starts without the wallet connection a previous page remembered (wagmi keeps it
+    // in localStorage); navigations within the test keep it.
+    await page.addInitScript({ content: `if (!sessionStorage.getItem("e2e")) { localStorage.clear(); sessionStorage.setItem("e2e", "1"); }` });
     if (opts.wallet) {
-      await page.addInitScript(installFakeWallet, { rpcUrl: l.rpc, chainId: 31337, account: seed.people.dave, rejectSignatures: false, ...opts.wallet });
+      const wallet: FakeWallet = { rpcUrl: l.rpc, chainId: 31337, account: seed.people.dave, rejectSignatures: false, ...opts.wallet };
+      await page.addInitScript({ content: FAKE_WALLET.replace("__WALLET__", JSON.stringify(wallet)) });
     }
     await page.goto(`${(opts.server ?? app).url}/#/${route}`);
     return page;
@@ -220,6 +224,8 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("error-evidence").innerText()).to.equal('"0x1234" is not a 32-byte hex digest (0x + 64 hex digits)');
       await page.locator("#f-evidence").fill("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi");
       await page.locator("#f-action").fill("work");
+      await page.locator("#f-quantity").fill("1.5");
+      await page.locator("#f-receiver").fill("");
       await page.locator("#f-process").fill("process: design open sensor kit v2");
       await page.locator("#f-side").selectOption("output");
       expect(await page.getByTestId("error-side").innerText()).to.equal('action "work" in a process must be input, not "output"');

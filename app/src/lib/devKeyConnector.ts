@@ -15,7 +15,10 @@ export interface DevKeyParameters {
 }
 
 export function devKey({ index, label, chainId, rpcUrl }: DevKeyParameters) {
-  const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
+  // Derived on first use: deriving a key from a mnemonic costs ~100 ms (PBKDF2), too much for
+  // every page load.
+  let derived: ReturnType<typeof mnemonicToAccount> | undefined;
+  const key = () => (derived ??= mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }));
   let connected = false;
   const rpc = async (method: string, params: unknown): Promise<unknown> => {
     const res = await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }) });
@@ -30,18 +33,19 @@ export function devKey({ index, label, chainId, rpcUrl }: DevKeyParameters) {
         return numberToHex(chainId);
       case "eth_accounts":
       case "eth_requestAccounts":
-        return connected || method === "eth_requestAccounts" ? [account.address] : [];
+        return connected || method === "eth_requestAccounts" ? [key().address] : [];
       case "eth_signTypedData_v4": {
+        const account = key();
         if (getAddress(p[0] as string) !== account.address) throw new UserRejectedRequestError(new Error("not this key's account"));
         const data = (typeof p[1] === "string" ? JSON.parse(p[1]) : p[1]) as TypedDataDefinition & { types: Record<string, unknown> };
         const { EIP712Domain: _domain, ...types } = data.types;
         return account.signTypedData({ ...data, types } as TypedDataDefinition);
       }
       case "personal_sign":
-        return account.signMessage({ message: { raw: p[0] as `0x${string}` } });
+        return key().signMessage({ message: { raw: p[0] as `0x${string}` } });
       case "eth_sendTransaction": {
         const tx = p[0] as { to?: `0x${string}`; data?: `0x${string}`; value?: `0x${string}`; gas?: `0x${string}` };
-        const wallet = createWalletClient({ account, transport: http(rpcUrl) });
+        const wallet = createWalletClient({ account: key(), transport: http(rpcUrl) });
         return wallet.sendTransaction({ to: tx.to, data: tx.data, value: tx.value ? BigInt(tx.value) : undefined, gas: tx.gas ? BigInt(tx.gas) : undefined, chain: null });
       }
       case "wallet_switchEthereumChain":
@@ -59,13 +63,13 @@ export function devKey({ index, label, chainId, rpcUrl }: DevKeyParameters) {
     type: "devKey",
     async connect<withCapabilities extends boolean = false>(_params?: { chainId?: number; isReconnecting?: boolean; withCapabilities?: withCapabilities }) {
       connected = true;
-      return { accounts: [account.address] as never, chainId };
+      return { accounts: [key().address] as never, chainId };
     },
     async disconnect() {
       connected = false;
     },
     async getAccounts() {
-      return connected ? [account.address] : [];
+      return connected ? [key().address] : [];
     },
     async getChainId() {
       return chainId;
