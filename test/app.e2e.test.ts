@@ -286,9 +286,10 @@ describe("app (end to end in headless Chromium)", function () {
       await banner.waitFor({ timeout: 20_000 });
       expect(await banner.innerText()).to.match(/The chain is not reachable\. The RPC at http:\/\/127\.0\.0\.1:\d+ does not answer/);
       await page.getByText(/Could not read the ledger/).waitFor();
+      await shot(page, "rpc-down-accounts");
       await page.getByRole("link", { name: "Contribute" }).click();
       await page.locator("#f-quantity").waitFor();
-      await shot(page, "rpc-down");
+      await shot(page, "rpc-down-contribute");
       await page.close();
     });
   });

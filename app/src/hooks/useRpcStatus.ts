@@ -17,7 +17,7 @@ export function useRpcStatus(): RpcStatus {
   return {
     blockNumber: q.data,
     down: q.isError,
-    reason: error ? (error.shortMessage ?? error.message ?? "").split("\n")[0] : undefined,
+    reason: error ? (error.shortMessage ?? error.message ?? "").split("\n")[0].replace(/\.$/, "") : undefined,
     rpcUrl: chain.rpcUrl,
   };
 }
