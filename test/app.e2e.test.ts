@@ -24,6 +24,8 @@ interface FakeWallet {
   chainId: number;
   account: string;
   rejectSignatures: boolean;
+  /** A faulty wallet: signs typed data with this account instead of `account`. */
+  signAs?: string;
 }
 
 // Runs in the page before the app (plain JavaScript, so that no transpiler helper leaks into it):
@@ -47,9 +49,10 @@ const FAKE_WALLET = `(() => {
       }
       if (method.startsWith("wallet_")) return null;
       if (method === "eth_signTypedData_v4" && w.rejectSignatures) throw Object.assign(new Error("User rejected the request."), { code: 4001 });
+      if (method === "eth_signTypedData_v4" && w.signAs) params = [w.signAs, params[1]];
       const res = await fetch(w.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params || [] }) });
       const json = await res.json();
-      if (json.error) throw Object.assign(new Error(json.error.message), { code: json.error.code });
+      if (json.error) throw Object.assign(new Error(json.error.message), { code: json.error.code, data: json.error.data });
       return json.result;
     },
   };
@@ -243,6 +246,23 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByTestId("contribute-status").getByText("You declined in the wallet; nothing was signed or sent.").waitFor();
       expect(await page.getByTestId("contribute-status").getAttribute("data-phase")).to.equal("idle");
       await shot(page, "contribute-declined");
+      await page.close();
+    });
+  });
+
+  describe("when the Ledger refuses", function () {
+    it("explains the contract's custom error in a sentence", async function () {
+      // A faulty wallet signs with another key than the account it reports: the Ledger reverts
+      // with LedgerInvalidSignature(agent) when the record is sent directly.
+      const page = await open("contribute", { wallet: { signAs: seed.people.erin } });
+      await page.getByRole("button", { name: "Connect browser wallet" }).click();
+      await page.getByTestId("wallet").getByRole("button", { name: "Disconnect" }).waitFor();
+      await fillValidRecord(page, "1");
+      await page.getByLabel(/directly/).check();
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await phase(page, "contribute-status", ["done", "failed"]);
+      expect(await page.getByTestId("contribute-status").innerText()).to.equal(`✖ Not recorded: The signature is not valid for ${seed.people.dave}. Dismiss`);
+      await shot(page, "contribute-contract-error");
       await page.close();
     });
   });

@@ -27,7 +27,7 @@ export function useLedger(): LedgerData {
   const [progress, setProgress] = useState(0);
   const q = useQuery({
     queryKey: ["ledger-events", chain.id, chain.rpcUrl, ledger, chain.fromBlock],
-    queryFn: () => readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock, onProgress: (done, total) => setProgress(total ? done / total : 1) }),
+    queryFn: () => readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock, finality: chain.local ? 0 : 64, onProgress: (done, total) => setProgress(total ? done / total : 1) }),
     enabled: ledger !== undefined,
     refetchInterval: 2_000,
     retry: false,

@@ -5,6 +5,7 @@
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { decodeLedgerLogs, fetchLogs, rpcRetry } from "../../../scripts/lib/reader.js";
 import type { LedgerEvents } from "../../../scripts/lib/reader.js";
+import { dropEvents, loadEvents, prefixUpTo, saveEvents } from "./eventCache";
 
 export interface LedgerSnapshot {
   events: LedgerEvents;
@@ -13,6 +14,10 @@ export interface LedgerSnapshot {
   /** Time spent on the last refresh waiting for the node (wall time not spent decoding) and decoding, in ms. */
   fetchMs: number;
   decodeMs: number;
+  /** Time spent loading the stored events from IndexedDB on this refresh, in ms (0 if none). */
+  storeMs: number;
+  /** Last block of the events that came from IndexedDB on the first read, or -1. */
+  storedToBlock: number;
 }
 
 const providers = new Map<string, JsonRpcProvider>();
@@ -46,16 +51,51 @@ const EMPTY: LedgerEvents = { entries: [], validations: [], corrections: [], che
 
 const cache = new Map<string, LedgerSnapshot>();
 
-/** The ledger's events up to the latest block: the cached ones plus any new blocks. */
-export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; ledger: string; fromBlock: number; onProgress?: (done: number, total: number) => void }): Promise<LedgerSnapshot> {
+const genesis = new Map<string, Promise<string>>();
+
+/** The hash of block 0: which chain instance this is (a fresh local chain has another). */
+function genesisHash(rpcUrl: string, chainId: number): Promise<string> {
+  const key = `${chainId}|${rpcUrl}`;
+  let h = genesis.get(key);
+  if (!h) {
+    h = rpcRetry("eth_getBlockByNumber(0)", () => providerFor(rpcUrl, chainId).getBlock(0), { maxAttempts: 2 }).then((b) => {
+      if (!b?.hash) throw new Error("the node returned no genesis block");
+      return b.hash;
+    });
+    h.catch(() => genesis.delete(key));
+    genesis.set(key, h);
+  }
+  return h;
+}
+
+const idle = (fn: () => void) => ("requestIdleCallback" in window ? window.requestIdleCallback(fn, { timeout: 5_000 }) : setTimeout(fn, 1_000));
+
+/**
+ * The ledger's events up to the latest block: those kept in memory or in IndexedDB (see
+ * eventCache.ts) plus any new blocks. `finality`: how many of the latest blocks are not stored
+ * (0 on the local chain; reorganised blocks would otherwise stay in the cache).
+ */
+export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; ledger: string; fromBlock: number; finality?: number; onProgress?: (done: number, total: number) => void }): Promise<LedgerSnapshot> {
   const provider = providerFor(p.rpcUrl, p.chainId);
   const key = `${p.chainId}|${p.ledger.toLowerCase()}|${p.fromBlock}`;
-  const previous = cache.get(key);
-  const latest = await rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), { maxAttempts: 2 });
+  const [latest, genesisBlock] = await Promise.all([rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), { maxAttempts: 2 }), genesisHash(p.rpcUrl, p.chainId)]);
+  const storeKey = `${key}|${genesisBlock}`;
+  let previous = cache.get(key);
+  let storeMs = 0;
+  if (!previous) {
+    const t = performance.now();
+    const stored = await loadEvents(storeKey);
+    storeMs = performance.now() - t;
+    if (stored && stored.toBlock <= latest) previous = { events: stored.events, toBlock: stored.toBlock, fetchMs: 0, decodeMs: 0, storeMs, storedToBlock: stored.toBlock };
+    else if (stored) void dropEvents(storeKey);
+  }
   // A chain that went backwards (restarted without its state) invalidates what was read.
   const base = previous && previous.toBlock <= latest ? previous : undefined;
   const from = base ? base.toBlock + 1 : p.fromBlock;
-  if (base && from > latest) return base;
+  if (base && from > latest) {
+    cache.set(key, base);
+    return base;
+  }
   // Each block range is decoded while the node prepares the next one (the decode is queued as a
   // task, so the next request is already on its way). Record hashes are computed on first use.
   const t0 = performance.now();
@@ -86,7 +126,9 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
   const decoded = await Promise.all(parts);
   const fresh = decoded.reduce(merge, EMPTY);
   const fetchMs = performance.now() - t0 - decodeMs;
-  const snapshot: LedgerSnapshot = { events: base ? merge(base.events, fresh) : fresh, toBlock: latest, fetchMs, decodeMs };
+  const snapshot: LedgerSnapshot = { events: base ? merge(base.events, fresh) : fresh, toBlock: latest, fetchMs, decodeMs, storeMs, storedToBlock: base?.storedToBlock ?? -1 };
   cache.set(key, snapshot);
+  const safe = latest - (p.finality ?? 64);
+  if (safe > (base?.toBlock ?? -1) && safe >= p.fromBlock) idle(() => void saveEvents(storeKey, { toBlock: safe, events: safe >= latest ? snapshot.events : prefixUpTo(snapshot.events, safe) }));
   return snapshot;
 }

@@ -35,7 +35,7 @@ function AccountsPage() {
       <LedgerStatus ledger={a.ledger} />
       {a.ledger.snapshot ? (
         <>
-          <div className="cards" data-testid="accounts-summary" data-entries={s.entries} data-fetch-ms={a.ledger.snapshot.fetchMs.toFixed(0)} data-decode-ms={a.ledger.snapshot.decodeMs.toFixed(0)}>
+          <div className="cards" data-testid="accounts-summary" data-entries={s.entries} data-fetch-ms={a.ledger.snapshot.fetchMs.toFixed(0)} data-decode-ms={a.ledger.snapshot.decodeMs.toFixed(0)} data-store-ms={a.ledger.snapshot.storeMs.toFixed(0)} data-stored-to-block={a.ledger.snapshot.storedToBlock}>
             <div className="card"><strong>{s.entries}</strong> entries</div>
             <div className="card"><strong>{s.events}</strong> contributions counted</div>
             <div className="card ok"><strong>{s.accepted}</strong> accepted</div>
