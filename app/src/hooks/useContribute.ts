@@ -11,7 +11,7 @@ import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain }
 import type { LedgerRecord } from "../../../scripts/lib/record.js";
 import { packNonce } from "../../../scripts/lib/record.js";
 import { ledgerAbi } from "../contracts/generated";
-import { explainError } from "../lib/errors";
+import { explainError, explainReverted } from "../lib/errors";
 import { checkForm, EMPTY_FORM } from "../lib/recordForm";
 import type { FieldErrors, RecordForm } from "../lib/recordForm";
 import { relay, waitRelayed } from "../lib/relayer";
@@ -108,11 +108,13 @@ export function useContribute() {
         if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
         setPhase({ kind: "done", entryId: BigInt(final.entryId!), txHash: final.txHash ?? undefined, via });
       } else {
+        // Simulated first: a record the Ledger would refuse is explained before any gas is spent.
+        await client.simulateContract({ address: ledger, abi: ledgerAbi, functionName: "record", args: [record as never, signature], account: agent });
         setPhase({ kind: "pending", detail: "Confirm the transaction in your wallet (you pay the gas)…" });
         const hash = await writer.mutateAsync({ address: ledger, abi: ledgerAbi, functionName: "record", args: [record as never, signature], chainId: chain.id });
         setPhase({ kind: "confirming", detail: "Transaction sent; waiting for the chain to include it…", txHash: hash });
         const receipt = await client.waitForTransactionReceipt({ hash });
-        if (receipt.status !== "success") throw new Error("the transaction reverted");
+        if (receipt.status !== "success") await explainReverted(client, hash);
         let entryId: bigint | undefined;
         for (const log of receipt.logs) {
           if (log.address.toLowerCase() !== ledger.toLowerCase()) continue;

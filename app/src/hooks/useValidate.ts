@@ -9,7 +9,7 @@ import { buildEntryProof } from "../../../scripts/lib/proof.js";
 import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, VALIDATION_TYPES } from "../../../scripts/lib/record.js";
 import type { VerdictName } from "../../../scripts/lib/vocabulary.js";
 import { ledgerAbi } from "../contracts/generated";
-import { explainError } from "../lib/errors";
+import { explainError, explainReverted } from "../lib/errors";
 import { EvidenceError, parseEvidence } from "../lib/evidence";
 import { readLedgerEvents } from "../lib/ledgerReader";
 import type { Phase } from "./useContribute";
@@ -57,11 +57,12 @@ export function useValidate(entryId: bigint) {
         const snapshot = await readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger, fromBlock: chain.fromBlock });
         const proof = buildEntryProof(snapshot.events.entries, entryId);
         try {
+          await client.simulateContract({ address: ledger, abi: ledgerAbi, functionName: "validate", args: [v as never, signature as Hex, proof as never], account: validator });
           setPhase({ kind: "pending", detail: "Confirm the transaction in your wallet…" });
           const hash = await writer.mutateAsync({ address: ledger, abi: ledgerAbi, functionName: "validate", args: [v as never, signature as Hex, proof as never], chainId: chain.id });
           setPhase({ kind: "confirming", detail: "Transaction sent; waiting for the chain to include it…", txHash: hash });
           const receipt = await client.waitForTransactionReceipt({ hash });
-          if (receipt.status !== "success") throw new Error("the transaction reverted");
+          if (receipt.status !== "success") await explainReverted(client, hash);
           setPhase({ kind: "done", entryId, txHash: hash, via: "direct" });
           break;
         } catch (error) {

@@ -2,7 +2,7 @@
 // viem's error chain (BaseError.walk), maps the Ledger's custom errors (by name, with their
 // arguments) to sentences, and recognises a user's refusal in the wallet as neutral, not a failure.
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, UserRejectedRequestError } from "viem";
-import type { Hex } from "viem";
+import type { Hex, PublicClient } from "viem";
 import { ledgerAbi } from "../contracts/generated";
 import { ACTIONS, FLOWS, SIDES } from "../../../scripts/lib/vocabulary.js";
 
@@ -95,4 +95,14 @@ export function explainError(error: unknown): Explained {
   }
   if (/failed to fetch|fetch failed|networkerror|load failed/i.test(text)) return { rejected: false, message: "The network request failed: the node or the relayer is not reachable." };
   return { rejected: false, message: text.split("\n")[0] };
+}
+
+/**
+ * Throws the reason a mined transaction reverted: replays it as a call on the state before its
+ * block (the call's error carries the revert data, which explainError decodes).
+ */
+export async function explainReverted(client: Pick<PublicClient, "getTransaction" | "call">, hash: Hex): Promise<never> {
+  const tx = await client.getTransaction({ hash });
+  await client.call({ account: tx.from, to: tx.to ?? undefined, data: tx.input, value: tx.value, gas: tx.gas, blockNumber: tx.blockNumber! - 1n });
+  throw new Error("the transaction reverted (replaying it did not reproduce the reason)");
 }
