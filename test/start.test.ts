@@ -67,6 +67,12 @@ describe("npm start", function () {
       const health = (await (await fetch(`${relayer![1]}/health`)).json()) as { ok: boolean; ledger: string };
       expect(health.ok).to.equal(true);
       expect(health.ledger).to.equal(s1.ledger);
+      const app = /App\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out1);
+      expect(app, "the app URL is printed").to.not.equal(null);
+      expect(await (await fetch(app![1])).text()).to.include('<div id="root">');
+      const config = (await (await fetch(`${app![1]}/config.json`)).json()) as { local: { contracts: { Ledger: string }; relayerUrl: string } };
+      expect(config.local.contracts.Ledger).to.equal(s1.ledger);
+      expect(config.local.relayerUrl).to.equal(relayer![1]);
 
       first.child.kill("SIGINT");
       expect(await first.exited).to.equal(0);
@@ -78,6 +84,7 @@ describe("npm start", function () {
       expect(out2).to.include("resumed the saved chain");
       expect(out2).to.include(`reusing the Ledger at ${s1.ledger}`);
       expect(out2).not.to.include("seeding");
+      expect(out2, "the app is built once").not.to.include("building the app");
       expect(summary(out2)).to.deep.equal(s1);
       expect(out2).to.include("matches the on-chain head");
       second.child.kill("SIGTERM");

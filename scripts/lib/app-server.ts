@@ -2,6 +2,7 @@
 // (a hash of the sources is kept in app/dist/.build-hash) and serves the built files, plus
 // /config.json, which tells the app where the local chain, its contracts and the relayer are
 // (so that a fresh chain needs no rebuild).
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -46,6 +47,10 @@ export function appSourceHash(root: string): string {
  */
 export async function ensureAppBuilt(root: string, log: (line: string) => void = () => {}): Promise<{ built: boolean; seconds: number }> {
   const started = performance.now();
+  if (!existsSync(path.join(root, "artifacts", "contracts", "Ledger.sol", "Ledger.json"))) {
+    log("  compiling the contracts for the app's ABIs (hardhat build)...");
+    execFileSync(path.join(root, "node_modules", ".bin", "hardhat"), ["build"], { cwd: root, stdio: "ignore", env: { ...process.env, PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}` } });
+  }
   exportContracts(root);
   const dist = path.join(root, "app", "dist");
   const stamp = path.join(dist, ".build-hash");
