@@ -18,7 +18,7 @@ import { launchBrowser } from "./lib/browser.js";
 import { deployWithIgnition } from "./lib/deployment.js";
 import { startLocalChain } from "./lib/local-chain.js";
 import { decodeLedgerLogs, fetchLogs } from "./lib/reader.js";
-import { freePort } from "./lib/net.js";
+import { freePort } from "./lib/bench-relayer-chain.js";
 
 const ENTRIES = Number(process.env.BENCH_APP_ENTRIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_APP_ROUNDS ?? 3);

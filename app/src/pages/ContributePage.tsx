@@ -1,5 +1,6 @@
 import { useMemo } from "react";
 import { ACTIONS, FLOWS, SIDES } from "../../../scripts/lib/vocabulary.js";
+import { PhaseStatus } from "../components/PhaseStatus";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useContribute } from "../hooks/useContribute";
 import { useLedger } from "../hooks/useLedger";
@@ -60,15 +61,9 @@ function ContributePage() {
         </div>
         {c.errors.form ? <div className="field-error" role="alert">{c.errors.form}</div> : null}
       </form>
-      <div className="status" data-testid="contribute-status" data-phase={c.phase.kind}>
-        {c.phase.kind === "idle" ? <span className="muted">{c.phase.note ?? "Ready."}</span> : null}
-        {c.phase.kind === "pending" ? <span>⏳ {c.phase.detail}</span> : null}
-        {c.phase.kind === "confirming" ? <span>⛓ {c.phase.detail}</span> : null}
-        {c.phase.kind === "done" ? (
-          <span className="ok">✔ Recorded as <a href={href(`entry/${c.phase.entryId}`)}>entry #{String(c.phase.entryId)}</a>{c.phase.via === "relayer" ? " by the relayer (gasless)" : ""}. <button onClick={c.reset}>Record another</button></span>
-        ) : null}
-        {c.phase.kind === "failed" ? <span className="error" role="alert">✖ Not recorded: {c.phase.message} <button onClick={c.reset}>Dismiss</button></span> : null}
-      </div>
+      <PhaseStatus id="contribute-status" phase={c.phase} idle="Ready." onDismiss={c.reset} done={
+        c.phase.kind === "done" ? <>✔ Recorded as <a href={href(`entry/${c.phase.entryId}`)}>entry #{String(c.phase.entryId)}</a>{c.phase.via === "relayer" ? " by the relayer (gasless)" : ""}. <button onClick={c.reset}>Record another</button></> : null
+      } />
     </section>
   );
 }

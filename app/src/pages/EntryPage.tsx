@@ -1,4 +1,5 @@
 import { LedgerStatus } from "../components/LedgerStatus";
+import { PhaseStatus } from "../components/PhaseStatus";
 import { useEntrySignature } from "../hooks/useEntrySignature";
 import { useLedger } from "../hooks/useLedger";
 import { useValidate } from "../hooks/useValidate";
@@ -81,13 +82,7 @@ function EntryPage({ params }: PageProps) {
         {blocked ? <span className="muted" data-testid="validate-disabled">{blocked}</span> : null}
       </div>
       {v.evidenceError ? <p className="error" role="alert" data-testid="error-validation-evidence">{v.evidenceError}</p> : null}
-      <div className="status" data-testid="validate-status" data-phase={v.phase.kind}>
-        {v.phase.kind === "idle" ? <span className="muted">{v.phase.note ?? ""}</span> : null}
-        {v.phase.kind === "pending" ? <span>⏳ {v.phase.detail}</span> : null}
-        {v.phase.kind === "confirming" ? <span>⛓ {v.phase.detail}</span> : null}
-        {v.phase.kind === "done" ? <span className="ok">✔ Your validation is recorded.</span> : null}
-        {v.phase.kind === "failed" ? <span className="error" role="alert">✖ Not recorded: {v.phase.message} <button onClick={v.reset}>Dismiss</button></span> : null}
-      </div>
+      <PhaseStatus id="validate-status" phase={v.phase} onDismiss={v.reset} done="✔ Your validation is recorded." />
     </section>
   );
 }
