@@ -4,7 +4,7 @@
 // for wrong-chain and declined-signature cases, a scripted injected wallet (window.ethereum).
 // Every page is saved as a screenshot in test-results/screenshots/.
 import { expect } from "chai";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { ensureAppBuilt, serveApp } from "../scripts/lib/app-server.js";
@@ -144,6 +144,11 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("accounts-chart").locator("svg").count()).to.be.greaterThan(0);
       const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
       expect(csv.suggestedFilename()).to.equal("ledger.csv");
+      expect(readFileSync((await csv.path())!, "utf8").trim().split("\n")).to.have.length(8); // header + 7 entries
+      const [jsonld] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download JSON-LD" }).click()]);
+      const graph = JSON.parse(readFileSync((await jsonld.path())!, "utf8")) as { "@context": { vf: string }; "@graph": { "@type": string }[] };
+      expect(graph["@context"].vf).to.equal("https://w3id.org/valueflows/ont/vf#");
+      expect(graph["@graph"].map((n) => n["@type"])).to.deep.equal(["vf:EconomicEvent", "vf:EconomicEvent", "vf:EconomicEvent", "vf:EconomicEvent", "vf:EconomicEvent", "vf:Intent", "vf:EconomicEvent"]);
       await page.getByLabel("Group by").selectOption("commons");
       await table.getByText("Sensorica open hardware lab (demo)").first().waitFor();
       await page.getByLabel("Group by").selectOption("contributor");
