@@ -10,15 +10,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
-import { Contract, FetchRequest, hexlify, id, JsonRpcProvider, Network, parseUnits } from "ethers";
+import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { processCpu } from "./lib/bench-cpu.js";
-import { encodeRecordBatch, readBenchWallet } from "./lib/bench-read-seed.js";
-import { startSignerPool } from "./lib/bench-read-signer.js";
+import { fillLedger } from "./lib/bench-read-fill.js";
 import { deployWithIgnition } from "./lib/deployment.js";
 import { freePort } from "./lib/dev-chain.js";
 import { startLocalChain } from "./lib/local-chain.js";
-import { decodeLedgerLogs, fetchLogs, ledgerInterface, readLedger } from "./lib/reader.js";
-import { devWallet } from "./lib/seed.js";
+import { decodeLedgerLogs, fetchLogs, readLedger } from "./lib/reader.js";
 import { verifyLedger } from "./lib/verify.js";
 import { accounts, deriveEntries } from "./lib/views.js";
 import { computeFromEvents } from "./lib/distributor.js";
@@ -77,54 +75,9 @@ try {
   log(`anvil at ${chain.url}, Ledger at ${ledger}`);
 
   // ------------------------------------------------------------ seed
-  const relayer = devWallet(0, provider);
-  const steward = devWallet(1, provider);
-  const stewardLedger = new Contract(ledger, ledgerInterface, steward);
-  const commons: string = await stewardLedger.registerCommons.staticCall(id("bench-read"), "Read benchmark commons");
-  await (await stewardLedger.registerCommons(id("bench-read"), "Read benchmark commons")).wait();
-  const agentLabels = Array.from({ length: AGENTS }, (_, i) => `agent/${i}`);
-  const receiver = readBenchWallet("receiver").address;
-  const latest = await provider.getBlock("latest");
-  const now = BigInt(latest!.timestamp);
-
-  // Records are signed on worker threads (every core) while anvil mines the batches already sent.
-  const signers = startSignerPool({ chainId: "31337", ledger, commons, receiver, now: String(now), agentLabels });
-  const seed = await timed(async () => {
-    try {
-      let nonce = await provider.getTransactionCount(relayer.address, "latest");
-      const fees = { maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: parseUnits("1", "gwei") };
-      const batches = Math.ceil(ENTRIES / BATCH);
-      const size = (b: number) => Math.min(BATCH, ENTRIES - b * BATCH);
-      const ahead = 2 * Math.max(1, signers.workers) + 1;
-      const jobs = new Map<number, Promise<{ words: Uint8Array[]; signatures: string[] }>>();
-      for (let b = 0; b < Math.min(ahead, batches); b++) jobs.set(b, signers.sign(b * BATCH, size(b)));
-      let inFlight: Promise<unknown> = Promise.resolve();
-      for (let b = 0; b < batches; b++) {
-        const { words, signatures } = await jobs.get(b)!;
-        jobs.delete(b);
-        if (b + ahead < batches) jobs.set(b + ahead, signers.sign((b + ahead) * BATCH, size(b + ahead)));
-        const data = hexlify(encodeRecordBatch(words, signatures));
-        if (b === 0) {
-          // The hand-made calldata must be exactly the ABI encoding.
-          const decoded = ledgerInterface.decodeFunctionData("recordBatch", data);
-          if (ledgerInterface.encodeFunctionData("recordBatch", [decoded[0], decoded[1]]) !== data) throw new Error("recordBatch calldata differs from the ABI encoding");
-        }
-        const raw = await relayer.signTransaction({ type: 2, chainId: 31337n, nonce: nonce++, to: ledger, data, gasLimit: 12_000_000n, ...fees });
-        // The node mines this batch while the next ones are signed.
-        await inFlight;
-        inFlight = provider.send("eth_sendRawTransaction", [raw]);
-        const done = b * BATCH + size(b);
-        if (done % 15_000 === 0 || done === ENTRIES) log(`  ${done} entries sent`);
-      }
-      await inFlight;
-    } finally {
-      await signers.close();
-    }
-    const [count] = (await new Contract(ledger, ledgerInterface, provider).tip()) as [bigint, string];
-    if (count !== BigInt(ENTRIES)) throw new Error(`the ledger holds ${count} entries, not ${ENTRIES}: a batch failed or skipped records`);
-  });
+  const seed = await fillLedger({ provider, ledger, entries: ENTRIES, agents: AGENTS, batch: BATCH, log });
   const toBlock = await provider.getBlockNumber();
-  log(`seeded ${ENTRIES} entries in ${seed.seconds.toFixed(1)} s (${signers.workers} signing threads), blocks ${fromBlock}..${toBlock}`);
+  log(`seeded ${ENTRIES} entries in ${seed.seconds.toFixed(1)} s (${seed.workers} signing threads), blocks ${fromBlock}..${toBlock}`);
 
   // ------------------------------------------------------------ measure
   // Rounds of (a), (b), (c) in turn; each measure keeps its fastest round, so that a burst of
@@ -147,7 +100,7 @@ try {
     accounts: async () => `${accounts(deriveEntries(await readLedger(provider, ledger, opts)), "all").length} rows`,
     // Issue 7: a value-equation distribution over every entry (read + head at the cutoff + shares + Merkle root).
     distribute: async () => {
-      const d = computeFromEvents(BENCH_EQUATION, await readLedger(provider, ledger, opts), { income: 10n ** 21n, cutoff: BigInt(ENTRIES), commons });
+      const d = computeFromEvents(BENCH_EQUATION, await readLedger(provider, ledger, opts), { income: 10n ** 21n, cutoff: BigInt(ENTRIES), commons: seed.commons });
       return `${d.shares.length} shares, root ${d.root.slice(0, 10)}`;
     },
   };

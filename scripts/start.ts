@@ -7,6 +7,8 @@ import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, id } from "ethers";
+import { startApp } from "./lib/app-server.js";
+import type { AppServer } from "./lib/app-server.js";
 import { verifyChain } from "./lib/chain.js";
 import { LedgerClient } from "./lib/client.js";
 import { deployWithIgnition, isDeployed, readDeployment, writeDeployment } from "./lib/deployment.js";
@@ -31,10 +33,12 @@ const port = Number(portText);
 
 let chain: LocalChain | undefined;
 let relayer: ChildProcess | undefined;
+let app: AppServer | undefined;
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    await app?.close();
     if (relayer && relayer.exitCode === null) {
       const exited = new Promise((r) => relayer!.once("exit", r));
       relayer.kill("SIGTERM");
@@ -84,6 +88,8 @@ try {
   // The gasless path: the relayer pays with anvil's first dev account.
   const relayerPortText = process.env.COMMONS_RELAYER_PORT ?? String(port + 242);
   const relayerUrl = await startRelayerChild(chain.url, deployment, relayerPortText);
+  // The browser app, built only when app/ changed; it learns the addresses from /config.json.
+  app = await startApp({ root, port: Number(process.env.COMMONS_APP_PORT ?? port + 243), rpcUrl: chain.url, relayerUrl, deployment, log: console.log });
 
   const client = await LedgerClient.connect(devWallet(0, provider), deployment.ledger, deployment.fromBlock);
   const events = await client.events();
@@ -107,6 +113,7 @@ try {
   console.table(rows);
   console.log(`
 What to try next:
+  App            ${app.url}
   RPC            ${chain.url} (chain id ${deployment.chainId}; anvil's dev accounts)
   Relayer        ${relayerUrl} (gasless: POST signed records to /records; log in ${path.join(dataDir, "relayer.log")})
   CLI            npx commons list | accounts | verify | claim --help   (reads ${deploymentFile})

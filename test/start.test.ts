@@ -16,6 +16,18 @@ interface Run {
   exited: Promise<number | null>;
 }
 
+/** Every start of this file, so that a failing test leaves no chain, relayer or app running. */
+const runs: Run[] = [];
+
+/** Ctrl-C, then SIGKILL if it has not stopped within 30 s. */
+async function stopRun(run: Run): Promise<void> {
+  if (run.child.exitCode !== null || run.child.signalCode !== null) return;
+  run.child.kill("SIGINT");
+  const timer = setTimeout(() => run.child.kill("SIGKILL"), 30_000);
+  await run.exited;
+  clearTimeout(timer);
+}
+
 function start(dataDir: string, port = PORT): Run {
   const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
     cwd: root,
@@ -25,7 +37,9 @@ function start(dataDir: string, port = PORT): Run {
   child.stdout.on("data", (b) => (out += b));
   child.stderr.on("data", (b) => (out += b));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  const run = { child, output: () => out, exited };
+  runs.push(run);
+  return run;
 }
 
 async function waitFor(run: Run, text: string, ms: number): Promise<void> {
@@ -49,6 +63,9 @@ describe("npm start", function () {
   before(() => {
     dataDir = mkdtempSync(path.join(tmpdir(), "commons-start-"));
   });
+  afterEach(async () => {
+    await Promise.all(runs.splice(0).map(stopRun));
+  });
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
   describe("on a new chain", () => {
@@ -68,6 +85,12 @@ describe("npm start", function () {
       const health = (await (await fetch(`${relayer![1]}/health`)).json()) as { ok: boolean; ledger: string };
       expect(health.ok).to.equal(true);
       expect(health.ledger).to.equal(s1.ledger);
+      const app = /App\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out1);
+      expect(app, "the app URL is printed").to.not.equal(null);
+      expect(await (await fetch(app![1])).text()).to.include('<div id="root">');
+      const config = (await (await fetch(`${app![1]}/config.json`)).json()) as { local: { contracts: { Ledger: string }; relayerUrl: string } };
+      expect(config.local.contracts.Ledger).to.equal(s1.ledger);
+      expect(config.local.relayerUrl).to.equal(relayer![1]);
 
       first.child.kill("SIGINT");
       expect(await first.exited).to.equal(0);
@@ -79,6 +102,7 @@ describe("npm start", function () {
       expect(out2).to.include("resumed the saved chain");
       expect(out2).to.include(`reusing the Ledger at ${s1.ledger}`);
       expect(out2).not.to.include("seeding");
+      expect(out2, "the app is built once").not.to.include("building the app");
       expect(summary(out2)).to.deep.equal(s1);
       expect(out2).to.include("matches the on-chain head");
       second.child.kill("SIGTERM");

@@ -402,7 +402,7 @@ const ZEROS = "0".repeat(64);
  * contract computed it, keccak256(TYPEHASH ‖ the words it logged). Returns undefined for anything
  * unusual (another shape, an unclean word), which then takes the generic path.
  */
-function decodeRecorded(log: Log, addresses: Map<string, string>): { entry: Entry; all: LedgerEvents["all"][number] } | undefined {
+function decodeRecorded(log: Log, addresses: Map<string, string>, lazyHash = false): { entry: Entry; all: LedgerEvents["all"][number] } | undefined {
   const { data, topics } = log;
   if (topics.length !== 3 || data.length !== 2 + 17 * 64 || !topics[2].startsWith("0x000000000000000000000000")) return undefined;
   const checksum = (hex40: string) => {
@@ -444,23 +444,32 @@ function decodeRecorded(log: Log, addresses: Map<string, string>): { entry: Entr
   };
   const id = BigInt(topics[1]);
   const signer = checksum(topics[2].slice(26));
-  const hashed = Buffer.alloc(32 + 17 * 32);
-  hashed.set(RECORD_TYPEHASH, 0);
-  hashed.write(data.slice(2), 32, "hex");
+  const recordHash = () => {
+    const hashed = new Uint8Array(32 + 17 * 32);
+    hashed.set(RECORD_TYPEHASH, 0);
+    hashed.set(getBytes(data), 32);
+    return keccak256(hashed);
+  };
   const base = { blockNumber: log.blockNumber, transactionHash: log.transactionHash };
+  const entry = { id, signer, commons: record.commons, record, recordHash: lazyHash ? "" : recordHash(), ...base, logIndex: log.index };
+  // Computed on first use (readers that only total the accounts never need it).
+  if (lazyHash) {
+    let memo: string | undefined;
+    Object.defineProperty(entry, "recordHash", { enumerable: true, get: () => (memo ??= recordHash()) });
+  }
   return {
-    entry: { id, signer, commons: record.commons, record, recordHash: keccak256(hashed), ...base, logIndex: log.index },
+    entry,
     all: { name: "Recorded", args: { id, signer, record: raw }, ...base, logIndex: log.index },
   };
 }
 
 /** Decodes the ledger's logs into entries, validations, corrections and checkpoints. */
-export function decodeLedgerLogs(logs: readonly Log[], opts: { generic?: boolean } = {}): LedgerEvents {
+export function decodeLedgerLogs(logs: readonly Log[], opts: { generic?: boolean; lazyRecordHash?: boolean } = {}): LedgerEvents {
   const events: LedgerEvents = { entries: [], validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] };
   const addresses = new Map<string, string>();
   for (const log of logs) {
     if (!opts.generic && log.topics[0] === RECORDED_TOPIC) {
-      const fast = decodeRecorded(log, addresses);
+      const fast = decodeRecorded(log, addresses, opts.lazyRecordHash);
       if (fast) {
         events.all.push(fast.all);
         events.entries.push(fast.entry);

@@ -144,11 +144,16 @@ export function encodeUnit(unit: string): string {
   if (!/^[\x21-\x7e]{1,8}$/.test(unit)) {
     throw new RecordInputError("unit", `"${unit}" must be 1 to 8 printable ASCII characters without spaces`);
   }
-  return "0x" + Buffer.from(unit, "ascii").toString("hex").padEnd(16, "0");
+  let hex = "0x";
+  for (let i = 0; i < unit.length; i++) hex += unit.charCodeAt(i).toString(16).padStart(2, "0");
+  return hex.padEnd(18, "0");
 }
 
 export function decodeUnit(unit: string): string {
-  return Buffer.from(unit.slice(2), "hex").toString("ascii").replace(/\0+$/, "");
+  // As Node's "ascii" decoding (high bit cleared), without Buffer so that browsers can use it too.
+  let text = "";
+  for (let i = 2; i + 1 < unit.length; i += 2) text += String.fromCharCode(Number.parseInt(unit.slice(i, i + 2), 16) & 0x7f);
+  return text.replace(/\0+$/, "");
 }
 
 /** "3.5" -> 3_500_000n (QUANTITY_DECIMALS decimals). Rejects signs, exponents and excess digits. */

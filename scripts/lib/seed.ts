@@ -5,16 +5,15 @@ import { HDNodeWallet, Mnemonic, id } from "ethers";
 import type { Provider, Signer } from "ethers";
 import { LedgerClient } from "./client.js";
 import { labelId } from "./record.js";
+import { DEMO_PEOPLE, DEV_MNEMONIC } from "./seed-keys.js";
+import type { DemoPerson } from "./seed-keys.js";
 
-/** anvil's and Hardhat's well-known development mnemonic: never use these keys on a real network. */
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+export { DEMO_PEOPLE, DEV_MNEMONIC };
+export type { DemoPerson };
 
 export function devWallet(index: number, provider: Provider): HDNodeWallet {
   return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
 }
-
-export const DEMO_PEOPLE = ["relayer", "mira", "alice", "bob", "carol", "dave", "erin", "yara"] as const;
-export type DemoPerson = (typeof DEMO_PEOPLE)[number];
 
 export interface SeedResult {
   commons: string;

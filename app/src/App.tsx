@@ -1,0 +1,25 @@
+import { useRoute } from "./hooks/useRoute";
+import { Layout } from "./components/Layout";
+import { match } from "./lib/router";
+import { pages } from "./pages";
+
+export function App() {
+  const { path, query } = useRoute();
+  const target = path === "" ? "accounts" : path;
+  for (const page of pages) {
+    const params = match(page.path, target);
+    if (params) {
+      return (
+        <Layout current={page.path}>
+          <page.Component params={params} query={query} />
+        </Layout>
+      );
+    }
+  }
+  return (
+    <Layout current="">
+      <h2>Not found</h2>
+      <p>There is no page at “{path}”.</p>
+    </Layout>
+  );
+}

@@ -1,0 +1,38 @@
+import type { ReactNode } from "react";
+import { useAppConfig } from "../hooks/useAppConfig";
+import { useRpcStatus } from "../hooks/useRpcStatus";
+import { href } from "../lib/router";
+import { navPages } from "../pages";
+import { RpcBanner, WrongChainBanner } from "./Banners";
+import { WalletPanel } from "./WalletPanel";
+
+export function Layout(props: { current: string; children: ReactNode }) {
+  const { config, chain, setChainId } = useAppConfig();
+  const rpc = useRpcStatus();
+  return (
+    <>
+      <header>
+        <h1><a href={href("accounts")}>Commons Ledger</a></h1>
+        <nav>
+          {navPages.map((p) => (
+            <a key={p.path} href={href(p.path)} className={props.current === p.path ? "active" : undefined}>{p.title}</a>
+          ))}
+        </nav>
+        <div className="chain">
+          {config.chains.length > 1 ? (
+            <select aria-label="Chain" value={chain.id} onChange={(e) => setChainId(Number(e.target.value))}>
+              {config.chains.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            </select>
+          ) : (
+            <span>{chain.name}</span>
+          )}
+          <span className="muted"> {rpc.blockNumber !== undefined ? `block ${rpc.blockNumber}` : ""}</span>
+        </div>
+        <WalletPanel />
+      </header>
+      <RpcBanner />
+      <WrongChainBanner />
+      <main>{props.children}</main>
+    </>
+  );
+}

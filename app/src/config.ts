@@ -1,0 +1,85 @@
+// The app's configuration: the only place that reads import.meta.env. The local chain (31337) is
+// always configured; its addresses, relayer and first block come at runtime from ./config.json,
+// which `npm start` serves from the deployment it made (so a fresh chain needs no rebuild). One
+// more chain can be set at build time with VITE_CHAIN_* (addresses from the generated file).
+import { deployments } from "./contracts/generated";
+import type { ContractName } from "./contracts/generated";
+
+export type Address = `0x${string}`;
+
+export interface ChainConfig {
+  id: number;
+  name: string;
+  rpcUrl: string;
+  /** The gasless relayer (POST /records), if any. */
+  relayerUrl?: string;
+  contracts: Partial<Record<ContractName, Address>>;
+  /** First block to scan for the contracts' events. */
+  fromBlock: number;
+  /** The local development chain: the dev-key connector is offered only here. */
+  local: boolean;
+}
+
+export interface AppConfig {
+  chains: ChainConfig[];
+}
+
+const env = import.meta.env;
+
+const LOCAL_CHAIN_ID = 31337;
+
+const staticConfig = {
+  local: {
+    rpcUrl: (env.VITE_LOCAL_RPC_URL as string | undefined) ?? "http://127.0.0.1:8545",
+    relayerUrl: (env.VITE_LOCAL_RELAYER_URL as string | undefined) ?? "http://127.0.0.1:8787",
+  },
+  chain: env.VITE_CHAIN_ID
+    ? {
+        id: Number(env.VITE_CHAIN_ID),
+        name: (env.VITE_CHAIN_NAME as string | undefined) ?? `Chain ${env.VITE_CHAIN_ID}`,
+        rpcUrl: env.VITE_RPC_URL as string,
+        relayerUrl: env.VITE_RELAYER_URL as string | undefined,
+        fromBlock: Number(env.VITE_FROM_BLOCK ?? 0),
+      }
+    : undefined,
+} as const;
+
+/** What `npm start` serves at ./config.json. */
+export interface RuntimeConfig {
+  local?: { chainId: number; rpcUrl?: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number };
+}
+
+const isAddress = (a: unknown): a is Address => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);
+
+function pickContracts(given: Record<string, unknown> | undefined): ChainConfig["contracts"] {
+  const out: ChainConfig["contracts"] = {};
+  for (const [name, address] of Object.entries(given ?? {})) if (isAddress(address)) out[name as ContractName] = address;
+  return out;
+}
+
+/** The built-in configuration merged with ./config.json when the server provides one. */
+export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {
+  let runtime: RuntimeConfig = {};
+  try {
+    const res = await fetchImpl("./config.json", { cache: "no-store" });
+    if (res.ok) runtime = (await res.json()) as RuntimeConfig;
+  } catch {
+    /* served without a runtime config (e.g. a static host): the built-in configuration applies */
+  }
+  const chains: ChainConfig[] = [];
+  const local = runtime.local;
+  chains.push({
+    id: LOCAL_CHAIN_ID,
+    name: "Local chain (anvil)",
+    rpcUrl: local?.rpcUrl ?? staticConfig.local.rpcUrl,
+    relayerUrl: local?.relayerUrl ?? staticConfig.local.relayerUrl,
+    contracts: pickContracts(local?.contracts),
+    fromBlock: local?.fromBlock ?? 0,
+    local: true,
+  });
+  const c = staticConfig.chain;
+  if (c && c.id !== LOCAL_CHAIN_ID && c.rpcUrl) {
+    chains.push({ ...c, contracts: pickContracts(deployments[c.id]), local: false });
+  }
+  return { chains };
+}

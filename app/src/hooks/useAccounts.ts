@@ -1,0 +1,42 @@
+// The accounts page's state: grouping, period, unit and the totals and chart data they give.
+import { useMemo, useState } from "react";
+import type { Period } from "../../../scripts/lib/views.js";
+import { commonsNames, totals, unitsByUse } from "../lib/accounts";
+import type { GroupBy } from "../lib/accounts";
+import { toNumber } from "../lib/format";
+import { useLedger } from "./useLedger";
+
+export function useAccounts() {
+  const ledger = useLedger();
+  const [groupBy, setGroupBy] = useState<GroupBy>("contributor");
+  const [period, setPeriod] = useState<Period>("month");
+  const [unitChoice, setUnit] = useState<string | undefined>(undefined);
+  const units = useMemo(() => unitsByUse(ledger.views), [ledger.views]);
+  const unit = unitChoice !== undefined && units.includes(unitChoice) ? unitChoice : units[0];
+  const rows = useMemo(() => totals(ledger.views, groupBy, period), [ledger.views, groupBy, period]);
+  const names = useMemo(() => commonsNames(ledger.snapshot?.events), [ledger.snapshot]);
+  const chart = useMemo(
+    () =>
+      rows
+        .filter((r) => r.unit === unit)
+        .sort((a, b) => (groupBy === "period" ? a.group.localeCompare(b.group) : Number(b.claimed - a.claimed)))
+        .slice(0, 24)
+        .map((r) => ({ group: r.group, claimed: toNumber(r.claimed), accepted: toNumber(r.accepted), disputed: toNumber(r.disputed) })),
+    [rows, unit, groupBy],
+  );
+  const summary = useMemo(() => {
+    let events = 0, accepted = 0, disputed = 0, claimed = 0, intents = 0, corrected = 0;
+    for (const v of ledger.views) {
+      if (v.flow !== "event") intents++;
+      else if (v.state === "corrected") corrected++;
+      else {
+        events++;
+        if (v.state === "accepted") accepted++;
+        else if (v.state === "disputed") disputed++;
+        else claimed++;
+      }
+    }
+    return { entries: ledger.views.length, events, accepted, disputed, claimed, intents, corrected };
+  }, [ledger.views]);
+  return { ledger, groupBy, setGroupBy, period, setPeriod, unit, units, setUnit, rows, chart, names, summary };
+}

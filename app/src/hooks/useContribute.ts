@@ -1,0 +1,139 @@
+// Contributing a record: check the form against the chain's current state, have the wallet sign
+// the EIP-712 record (readable typed data: the same domain and types as scripts/lib/record.ts),
+// then submit it through the relayer (gasless) or directly. Phases: idle, pending (the wallet),
+// confirming (the relayer or the chain), done, failed. Declining in the wallet returns to idle.
+import { useMemo, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { decodeEventLog } from "viem";
+import type { Hex, TypedDataDefinition } from "viem";
+import { usePublicClient, useSignTypedData, useWriteContract } from "wagmi";
+import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain } from "../../../scripts/lib/record.js";
+import type { LedgerRecord } from "../../../scripts/lib/record.js";
+import { packNonce } from "../../../scripts/lib/record.js";
+import { ledgerAbi } from "../contracts/generated";
+import { explainError, explainReverted } from "../lib/errors";
+import { checkForm, EMPTY_FORM } from "../lib/recordForm";
+import type { FieldErrors, RecordForm } from "../lib/recordForm";
+import { relay, waitRelayed } from "../lib/relayer";
+import { useAppConfig } from "./useAppConfig";
+import { useWallet } from "./useWallet";
+
+/** Nonce key of records signed in the app (the CLI uses 1 for records and 2 for validations). */
+export const APP_NONCE_KEY = 3n;
+
+export type Phase =
+  | { kind: "idle"; note?: string }
+  | { kind: "pending"; detail: string }
+  | { kind: "confirming"; detail: string; txHash?: string }
+  | { kind: "done"; entryId: bigint; txHash?: string; via: "relayer" | "direct" }
+  | { kind: "failed"; message: string };
+
+export type Via = "relayer" | "direct";
+
+export function recordTypedData(chainId: number, ledger: string, record: LedgerRecord): TypedDataDefinition {
+  return {
+    domain: { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId, verifyingContract: ledger as Hex },
+    types: RECORD_TYPES as unknown as TypedDataDefinition["types"],
+    primaryType: "Record",
+    message: record as unknown as Record<string, unknown>,
+  } as TypedDataDefinition;
+}
+
+export function useContribute() {
+  const { chain } = useAppConfig();
+  const wallet = useWallet();
+  const client = usePublicClient({ chainId: chain.id });
+  const signer = useSignTypedData();
+  const writer = useWriteContract();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState<RecordForm>(EMPTY_FORM);
+  const [touched, setTouched] = useState<Partial<Record<keyof RecordForm, boolean>>>({});
+  const [via, setVia] = useState<Via>(chain.relayerUrl ? "relayer" : "direct");
+  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
+  const [submitErrors, setSubmitErrors] = useState<FieldErrors>({});
+  const ledger = chain.contracts.Ledger;
+
+  // Live check as the user types (placeholder agent and nonce until the wallet and chain are read).
+  const live = useMemo(
+    () => checkForm(form, { agent: wallet.address ?? "0x0000000000000000000000000000000000000001", now: BigInt(Math.floor(Date.now() / 1000)), nonce: 0n }),
+    [form, wallet.address],
+  );
+  const errors: FieldErrors = {};
+  for (const [k, v] of Object.entries(live.errors)) if (touched[k as keyof RecordForm] || submitErrors[k as keyof FieldErrors]) errors[k as keyof FieldErrors] = v;
+  if (submitErrors.form) errors.form = submitErrors.form;
+
+  const busy = phase.kind === "pending" || phase.kind === "confirming";
+  const disabledReason = !ledger
+    ? "No Ledger is known on this chain."
+    : !wallet.connected
+      ? "Connect a wallet to sign."
+      : wallet.wrongChain
+        ? `Your wallet is on another chain: switch to ${chain.name} first.`
+        : via === "relayer" && !chain.relayerUrl
+          ? "No relayer is configured for this chain."
+          : undefined;
+
+  function update<K extends keyof RecordForm>(key: K, value: RecordForm[K]) {
+    setForm((f) => ({ ...f, [key]: value }));
+    setTouched((t) => ({ ...t, [key]: true }));
+    setSubmitErrors({});
+    if (phase.kind === "done" || phase.kind === "failed") setPhase({ kind: "idle" });
+  }
+
+  async function submit() {
+    setTouched(Object.fromEntries(Object.keys(form).map((k) => [k, true])));
+    if (disabledReason || busy || !ledger || !wallet.address || !client) return;
+    const agent = wallet.address;
+    try {
+      const [block, nonce, tip] = await Promise.all([
+        client.getBlock({ blockTag: "latest" }),
+        client.readContract({ address: ledger, abi: ledgerAbi, functionName: "nonces", args: [agent, APP_NONCE_KEY] }),
+        client.readContract({ address: ledger, abi: ledgerAbi, functionName: "tip" }),
+      ]);
+      const checked = checkForm(form, { agent, now: block.timestamp, nonce: packNonce(APP_NONCE_KEY, nonce & ((1n << 64n) - 1n)), nextId: tip[0] + 1n });
+      if (!checked.record) {
+        setSubmitErrors(checked.errors);
+        return;
+      }
+      const record = checked.record;
+      setPhase({ kind: "pending", detail: "Waiting for your signature in the wallet…" });
+      const signature = await signer.mutateAsync(recordTypedData(chain.id, ledger, record) as never);
+      if (via === "relayer") {
+        setPhase({ kind: "confirming", detail: "Sent to the relayer; waiting for it to record the entry…" });
+        const digest = recordDigest(ledgerDomain(chain.id, ledger), record);
+        await relay(chain.relayerUrl!, chain.id, ledger, record, signature);
+        const final = await waitRelayed(chain.relayerUrl!, digest, (s) =>
+          setPhase({ kind: "confirming", detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`, txHash: s.txHash ?? undefined }),
+        );
+        if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
+        setPhase({ kind: "done", entryId: BigInt(final.entryId!), txHash: final.txHash ?? undefined, via });
+      } else {
+        // Simulated first: a record the Ledger would refuse is explained before any gas is spent.
+        await client.simulateContract({ address: ledger, abi: ledgerAbi, functionName: "record", args: [record as never, signature], account: agent });
+        setPhase({ kind: "pending", detail: "Confirm the transaction in your wallet (you pay the gas)…" });
+        const hash = await writer.mutateAsync({ address: ledger, abi: ledgerAbi, functionName: "record", args: [record as never, signature], chainId: chain.id });
+        setPhase({ kind: "confirming", detail: "Transaction sent; waiting for the chain to include it…", txHash: hash });
+        const receipt = await client.waitForTransactionReceipt({ hash });
+        if (receipt.status !== "success") await explainReverted(client, hash);
+        let entryId: bigint | undefined;
+        for (const log of receipt.logs) {
+          if (log.address.toLowerCase() !== ledger.toLowerCase()) continue;
+          try {
+            const e = decodeEventLog({ abi: ledgerAbi, data: log.data, topics: log.topics });
+            if (e.eventName === "Recorded") entryId = (e.args as { id: bigint }).id;
+          } catch {
+            /* another event */
+          }
+        }
+        if (entryId === undefined) throw new Error("the transaction recorded no entry");
+        setPhase({ kind: "done", entryId, txHash: hash, via });
+      }
+      void queryClient.invalidateQueries({ queryKey: ["ledger-events"] });
+    } catch (error) {
+      const e = explainError(error);
+      setPhase(e.rejected ? { kind: "idle", note: e.message } : { kind: "failed", message: e.message });
+    }
+  }
+
+  return { form, update, errors, via, setVia, phase, submit, busy, disabledReason, reset: () => setPhase({ kind: "idle" }) };
+}

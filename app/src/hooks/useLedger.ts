@@ -1,0 +1,49 @@
+// The ledger of the chain the app reads: its events (refreshed every few seconds, only new blocks
+// are fetched) and every entry's state derived from them, as scripts/lib/views.ts defines it.
+import { useMemo, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { deriveEntries } from "../../../scripts/lib/views.js";
+import type { EntryView } from "../../../scripts/lib/views.js";
+import { readLedgerEvents } from "../lib/ledgerReader";
+import type { LedgerSnapshot } from "../lib/ledgerReader";
+import { useAppConfig } from "./useAppConfig";
+
+export interface LedgerData {
+  snapshot?: LedgerSnapshot;
+  views: EntryView[];
+  byId: Map<bigint, EntryView>;
+  error?: Error;
+  loading: boolean;
+  /** Share of the block range read so far on the first read (0..1). */
+  progress: number;
+  /** No Ledger address is known for this chain. */
+  missing: boolean;
+  refetch(): void;
+}
+
+export function useLedger(): LedgerData {
+  const { chain } = useAppConfig();
+  const ledger = chain.contracts.Ledger;
+  const [progress, setProgress] = useState(0);
+  const q = useQuery({
+    queryKey: ["ledger-events", chain.id, chain.rpcUrl, ledger, chain.fromBlock],
+    queryFn: () => readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock, finality: chain.local ? 0 : 64, onProgress: (done, total) => setProgress(total ? done / total : 1) }),
+    enabled: ledger !== undefined,
+    refetchInterval: 2_000,
+    retry: false,
+    structuralSharing: false,
+  });
+  const snapshot = q.data;
+  const views = useMemo(() => (snapshot ? deriveEntries(snapshot.events) : []), [snapshot]);
+  const byId = useMemo(() => new Map(views.map((v) => [v.id, v])), [views]);
+  return {
+    snapshot,
+    views,
+    byId,
+    error: q.error ?? undefined,
+    loading: q.isPending && ledger !== undefined,
+    progress,
+    missing: ledger === undefined,
+    refetch: () => void q.refetch(),
+  };
+}

@@ -1,0 +1,98 @@
+// The contribute form: its fields as typed, and their check into a record, with one specific
+// message per field. Uses the same builder and contract checks as the CLI (scripts/lib/record.ts).
+import { buildRecord, checkRecord, labelId } from "../../../scripts/lib/record.js";
+import type { LedgerRecord } from "../../../scripts/lib/record.js";
+import { ACTION_SIDES, ACTIONS, FLOWS, RecordInputError, SIDES } from "../../../scripts/lib/vocabulary.js";
+import type { ActionName, FlowName, SideName } from "../../../scripts/lib/vocabulary.js";
+import { EvidenceError, parseEvidence } from "./evidence";
+
+export interface RecordForm {
+  flow: string;
+  action: string;
+  commons: string;
+  receiver: string;
+  quantity: string;
+  unit: string;
+  process: string;
+  side: string;
+  resource: string;
+  evidence: string;
+  satisfies: string;
+}
+
+export const EMPTY_FORM: RecordForm = { flow: "event", action: "work", commons: "", receiver: "", quantity: "", unit: "h", process: "", side: "none", resource: "", evidence: "", satisfies: "" };
+
+export type FieldErrors = Partial<Record<keyof RecordForm | "form", string>>;
+
+export interface FormContext {
+  agent: string;
+  now: bigint;
+  nonce: bigint;
+  /** The entry count + 1, when known. */
+  nextId?: bigint;
+  validFor?: bigint;
+}
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+/** A bytes32 given as hex, or a label turned into its id (keccak256 of the text). */
+const idOrLabel = (text: string) => (text.trim() === "" ? undefined : BYTES32.test(text.trim()) ? text.trim() : labelId(text.trim()));
+
+const FIELD_OF: Record<string, keyof RecordForm | "form"> = {
+  flow: "flow", action: "action", provider: "form", receiver: "receiver", commons: "commons", resource: "resource", process: "process",
+  side: "side", quantity: "quantity", unit: "unit", time: "form", evidence: "evidence", corrects: "form", satisfies: "satisfies", deadline: "form", nonce: "form",
+};
+
+/** The record the form describes, or the first problem of each field. */
+export function checkForm(form: RecordForm, ctx: FormContext): { record?: LedgerRecord; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  if (!(FLOWS as readonly string[]).includes(form.flow)) errors.flow = `unknown flow "${form.flow}"; expected one of: ${FLOWS.join(", ")}`;
+  if (!(ACTIONS as readonly string[]).includes(form.action.trim())) errors.action = `unknown action "${form.action}"; expected a ValueFlows action: ${ACTIONS.join(", ")}`;
+  if (!(SIDES as readonly string[]).includes(form.side)) errors.side = `unknown side "${form.side}"`;
+  if (form.commons.trim() === "") errors.commons = "choose the commons this belongs to";
+  else if (!BYTES32.test(form.commons.trim())) errors.commons = `"${form.commons}" is not a commons id (0x + 64 hex digits)`;
+  if (form.receiver.trim() !== "" && !/^0x[0-9a-fA-F]{40}$/.test(form.receiver.trim())) errors.receiver = `"${form.receiver}" is not an address (0x + 40 hex digits)`;
+  if (form.quantity.trim() === "") errors.quantity = "enter a quantity, e.g. 3 or 2.5";
+  else if (!/^\d+(\.\d+)?$/.test(form.quantity.trim())) errors.quantity = `"${form.quantity}" is not a non-negative decimal number (use a dot, no sign or exponent)`;
+  if (form.satisfies.trim() !== "" && !/^\d+$/.test(form.satisfies.trim())) errors.satisfies = `"${form.satisfies}" is not an entry id`;
+  let evidence: string | undefined;
+  try {
+    evidence = parseEvidence(form.evidence);
+  } catch (error) {
+    errors.evidence = error instanceof EvidenceError ? error.message : String(error);
+  }
+  if (Object.keys(errors).length > 0) return { errors };
+  try {
+    const flow = form.flow as FlowName;
+    const record = buildRecord({
+      flow,
+      action: form.action.trim() as ActionName,
+      // A need is signed by its receiver; everything else by its provider.
+      provider: flow === "need" ? undefined : ctx.agent,
+      receiver: flow === "need" ? ctx.agent : form.receiver.trim() || undefined,
+      commons: form.commons.trim(),
+      resource: idOrLabel(form.resource),
+      process: idOrLabel(form.process),
+      side: form.side as SideName,
+      quantity: form.quantity.trim(),
+      unit: form.unit.trim(),
+      time: ctx.now,
+      evidence,
+      satisfies: form.satisfies.trim() === "" ? undefined : BigInt(form.satisfies.trim()),
+      nonce: ctx.nonce,
+      deadline: ctx.now + (ctx.validFor ?? 3600n),
+    });
+    checkRecord(record, { now: ctx.now, nextId: ctx.nextId });
+    return { record, errors };
+  } catch (error) {
+    if (error instanceof RecordInputError) {
+      const field = FIELD_OF[error.field] ?? "form";
+      return { errors: { [field]: error.message.replace(/^[^:]+: /, "") } };
+    }
+    throw error;
+  }
+}
+
+/** The sides a process allows for an action (for the form's hint). */
+export function sidesFor(action: string): readonly string[] {
+  return (ACTIONS as readonly string[]).includes(action) ? ACTION_SIDES[action as ActionName] : [];
+}

@@ -1,0 +1,35 @@
+import { StrictMode, useMemo, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { WagmiProvider } from "wagmi";
+import { App } from "./App";
+import { loadConfig } from "./config";
+import type { AppConfig } from "./config";
+import { AppConfigContext, defaultChain } from "./hooks/useAppConfig";
+import { createWagmiConfig } from "./wagmi";
+import "./style.css";
+
+const queryClient = new QueryClient();
+
+function Providers(props: { config: AppConfig }) {
+  const wagmi = useMemo(() => createWagmiConfig(props.config), [props.config]);
+  const [chainId, setChainId] = useState(() => defaultChain(props.config).id);
+  const chain = props.config.chains.find((c) => c.id === chainId) ?? defaultChain(props.config);
+  return (
+    <WagmiProvider config={wagmi}>
+      <QueryClientProvider client={queryClient}>
+        <AppConfigContext.Provider value={{ config: props.config, chain, setChainId }}>
+          <App />
+        </AppConfigContext.Provider>
+      </QueryClientProvider>
+    </WagmiProvider>
+  );
+}
+
+void loadConfig().then((config) =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <Providers config={config} />
+    </StrictMode>,
+  ),
+);

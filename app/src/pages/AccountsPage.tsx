@@ -1,0 +1,80 @@
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { toCsv, toJsonLd } from "../../../scripts/lib/export.js";
+import type { Period } from "../../../scripts/lib/views.js";
+import { DataTable } from "../components/DataTable";
+import type { DataColumn } from "../components/DataTable";
+import { LedgerStatus } from "../components/LedgerStatus";
+import { useAccounts } from "../hooks/useAccounts";
+import { useAppConfig } from "../hooks/useAppConfig";
+import { acceptedShare, GROUPS } from "../lib/accounts";
+import type { GroupBy, TotalRow } from "../lib/accounts";
+import { download } from "../lib/download";
+import { formatQuantity, shortAddress, shortHex } from "../lib/format";
+import type { PageDefinition } from "../lib/router";
+
+const PERIODS: Period[] = ["day", "week", "month", "year"];
+
+function AccountsPage() {
+  const { chain } = useAppConfig();
+  const a = useAccounts();
+  const label = (g: string) => (a.groupBy === "contributor" ? shortAddress(g) : a.groupBy === "commons" ? (a.names.get(g) ?? shortHex(g)) : g);
+  const columns: DataColumn<TotalRow>[] = [
+    { key: "group", label: a.groupBy[0].toUpperCase() + a.groupBy.slice(1), sort: (r) => r.group, text: (r) => `${r.group} ${label(r.group)}`, render: (r) => <span title={r.group}>{label(r.group)}</span> },
+    { key: "unit", label: "Unit", sort: (r) => r.unit },
+    { key: "entries", label: "Entries", sort: (r) => r.entries, align: "right" },
+    { key: "claimed", label: "Claimed", sort: (r) => r.claimed, render: (r) => formatQuantity(r.claimed), align: "right" },
+    { key: "accepted", label: "Accepted", sort: (r) => r.accepted, render: (r) => formatQuantity(r.accepted), align: "right" },
+    { key: "disputed", label: "Disputed", sort: (r) => r.disputed, render: (r) => formatQuantity(r.disputed), align: "right" },
+    { key: "share", label: "Accepted %", sort: (r) => acceptedShare(r), render: (r) => `${acceptedShare(r).toFixed(1)} %`, align: "right" },
+  ];
+  const s = a.summary;
+  const ledgerAddress = chain.contracts.Ledger ?? "";
+  return (
+    <section>
+      <h2>Accounts</h2>
+      <LedgerStatus ledger={a.ledger} />
+      {a.ledger.snapshot ? (
+        <>
+          <div className="cards" data-testid="accounts-summary" data-entries={s.entries} data-fetch-ms={a.ledger.snapshot.fetchMs.toFixed(0)} data-decode-ms={a.ledger.snapshot.decodeMs.toFixed(0)} data-store-ms={a.ledger.snapshot.storeMs.toFixed(0)} data-stored-to-block={a.ledger.snapshot.storedToBlock}>
+            <div className="card"><strong>{s.entries}</strong> entries</div>
+            <div className="card"><strong>{s.events}</strong> contributions counted</div>
+            <div className="card ok"><strong>{s.accepted}</strong> accepted</div>
+            <div className="card"><strong>{s.claimed}</strong> claimed, not yet accepted</div>
+            <div className="card error"><strong>{s.disputed}</strong> disputed</div>
+            <div className="card muted"><strong>{s.corrected}</strong> corrected, <strong>{s.intents}</strong> needs/offers/commitments</div>
+          </div>
+          <div className="controls">
+            <label>Group by <select aria-label="Group by" value={a.groupBy} onChange={(e) => a.setGroupBy(e.target.value as GroupBy)}>{GROUPS.map((g) => <option key={g}>{g}</option>)}</select></label>
+            {a.groupBy === "period" ? (
+              <label>Period <select aria-label="Period" value={a.period} onChange={(e) => a.setPeriod(e.target.value as Period)}>{PERIODS.map((p) => <option key={p}>{p}</option>)}</select></label>
+            ) : null}
+            <label>Chart unit <select aria-label="Chart unit" value={a.unit ?? ""} onChange={(e) => a.setUnit(e.target.value)}>{a.units.map((u) => <option key={u}>{u}</option>)}</select></label>
+            <button onClick={() => download("ledger.csv", toCsv(a.ledger.views), "text/csv")}>Download CSV</button>
+            <button onClick={() => download("ledger.jsonld", JSON.stringify(toJsonLd(a.ledger.views, { chainId: BigInt(chain.id), ledger: ledgerAddress }), null, 2), "application/ld+json")}>Download JSON-LD</button>
+          </div>
+          <div className="card" style={{ height: 300 }} data-testid="accounts-chart">
+            <ResponsiveContainer width="100%" height="100%">
+              <BarChart data={a.chart.map((c) => ({ ...c, group: label(c.group) }))}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="group" />
+                <YAxis />
+                <Tooltip />
+                <Legend />
+                <Bar dataKey="claimed" name={`claimed (${a.unit})`} fill="#9bb8ad" isAnimationActive={false} />
+                <Bar dataKey="accepted" name={`accepted (${a.unit})`} fill="#23413a" isAnimationActive={false} />
+                <Bar dataKey="disputed" name={`disputed (${a.unit})`} fill="#b5483f" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
+          <DataTable id="accounts-table" rows={a.rows} columns={columns} rowKey={(r) => `${r.group}|${r.unit}`} initialSort={{ key: "claimed", desc: true }} empty="No contributions recorded yet." />
+          <p className="muted">
+            Read {a.ledger.snapshot.events.entries.length} entries up to block {a.ledger.snapshot.toBlock}. Claimed counts every contribution that was not corrected
+            (a correction replaces its entry); accepted and disputed follow each commons' quorum rule, exactly as the contract's <code>entryState</code>.
+          </p>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export const page: PageDefinition = { path: "accounts", title: "Accounts", nav: 1, Component: AccountsPage };

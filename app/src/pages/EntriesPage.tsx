@@ -1,0 +1,32 @@
+import type { EntryView } from "../../../scripts/lib/views.js";
+import { DataTable } from "../components/DataTable";
+import type { DataColumn } from "../components/DataTable";
+import { LedgerStatus } from "../components/LedgerStatus";
+import { useLedger } from "../hooks/useLedger";
+import { dateTime, formatQuantity, shortAddress } from "../lib/format";
+import { href } from "../lib/router";
+import type { PageDefinition } from "../lib/router";
+
+const columns: DataColumn<EntryView>[] = [
+  { key: "id", label: "#", sort: (v) => v.id, render: (v) => <a href={href(`entry/${v.id}`)}>#{String(v.id)}</a>, align: "right" },
+  { key: "flow", label: "Flow", sort: (v) => v.flow },
+  { key: "action", label: "Action", sort: (v) => v.action },
+  { key: "agent", label: "Agent", sort: (v) => v.agent, render: (v) => <span title={v.agent}>{shortAddress(v.agent)}</span> },
+  { key: "quantity", label: "Quantity", sort: (v) => v.entry.record.quantity, text: (v) => `${formatQuantity(v.entry.record.quantity)} ${v.unit}`, render: (v) => `${formatQuantity(v.entry.record.quantity)} ${v.unit}`, align: "right" },
+  { key: "time", label: "Time", sort: (v) => v.entry.record.time, text: (v) => dateTime(v.entry.record.time), render: (v) => dateTime(v.entry.record.time) },
+  { key: "state", label: "State", sort: (v) => v.state, render: (v) => <span className={v.state === "accepted" ? "ok" : v.state === "disputed" ? "error" : undefined}>{v.state}{v.correctedBy ? ` by #${v.correctedBy}` : ""}</span> },
+  { key: "validations", label: "Accepts / disputes", sort: (v) => v.accepts - v.disputes, render: (v) => `${v.accepts} / ${v.disputes}`, align: "right" },
+];
+
+function EntriesPage() {
+  const ledger = useLedger();
+  return (
+    <section>
+      <h2>Entries</h2>
+      <LedgerStatus ledger={ledger} />
+      {ledger.snapshot ? <DataTable id="entries-table" rows={ledger.views} columns={columns} rowKey={(v) => String(v.id)} initialSort={{ key: "id", desc: true }} empty="The ledger has no entries yet." /> : null}
+    </section>
+  );
+}
+
+export const page: PageDefinition = { path: "entries", title: "Entries", nav: 2, Component: EntriesPage };

@@ -1,0 +1,90 @@
+import { LedgerStatus } from "../components/LedgerStatus";
+import { PhaseStatus } from "../components/PhaseStatus";
+import { useEntrySignature } from "../hooks/useEntrySignature";
+import { useLedger } from "../hooks/useLedger";
+import { useValidate } from "../hooks/useValidate";
+import { useWallet } from "../hooks/useWallet";
+import { SIDES } from "../../../scripts/lib/vocabulary.js";
+import { commonsNames } from "../lib/accounts";
+import { dateTime, formatQuantity, isZeroHex, shortAddress } from "../lib/format";
+import { href } from "../lib/router";
+import type { PageDefinition, PageProps } from "../lib/router";
+
+function EntryPage({ params }: PageProps) {
+  const ledger = useLedger();
+  const valid = /^\d+$/.test(params.id ?? "");
+  const id = valid ? BigInt(params.id) : 0n;
+  const view = ledger.byId.get(id);
+  const sig = useEntrySignature(view?.entry);
+  const v = useValidate(id);
+  const wallet = useWallet();
+  if (!valid) return <p className="error" role="alert">“{params.id}” is not an entry id (a whole number from 1).</p>;
+  if (!view) {
+    return (
+      <section>
+        <h2>Entry #{params.id}</h2>
+        <LedgerStatus ledger={ledger} />
+        {ledger.snapshot ? <p className="error" role="alert">There is no entry #{params.id}: the ledger has {ledger.views.length} entries.</p> : null}
+      </section>
+    );
+  }
+  const r = view.entry.record;
+  const names = commonsNames(ledger.snapshot?.events);
+  const isAgent = wallet.address?.toLowerCase() === view.agent.toLowerCase();
+  const already = view.validations.some((x) => x.validator.toLowerCase() === wallet.address?.toLowerCase());
+  const blocked = !wallet.canWrite ? (wallet.connected ? "Switch your wallet to this chain to validate." : "Connect a wallet to validate.") : isAgent ? "You are this entry's agent: others validate it." : already ? "You have validated this entry." : view.state === "corrected" ? "A corrected entry cannot be validated." : undefined;
+  const row = (label: string, value: React.ReactNode) => (<><dt>{label}</dt><dd>{value}</dd></>);
+  return (
+    <section>
+      <h2>Entry #{String(view.id)} <span className={view.state === "accepted" ? "ok" : view.state === "disputed" ? "error" : "muted"} data-testid="entry-state">{view.state}</span></h2>
+      <dl className="kv">
+        {row("Flow, action", `${view.flow}, ${view.action}`)}
+        {row("Agent (signer)", <span className="mono">{view.agent}</span>)}
+        {!isZeroHex(r.receiver) ? row("Receiver", <span className="mono">{r.receiver}</span>) : null}
+        {row("Commons", <span title={r.commons}>{names.get(r.commons.toLowerCase()) ?? r.commons}</span>)}
+        {row("Quantity", `${formatQuantity(r.quantity)} ${view.unit}`)}
+        {row("Time", dateTime(r.time))}
+        {!isZeroHex(r.process) ? row("Process", <span className="mono">{r.process} ({SIDES[r.side]})</span>) : null}
+        {!isZeroHex(r.resource) ? row("Resource", <span className="mono">{r.resource}</span>) : null}
+        {!isZeroHex(r.resourceSpec) ? row("Resource spec", <span className="mono">{r.resourceSpec}</span>) : null}
+        {!isZeroHex(r.evidence) ? row("Evidence digest", <span className="mono">{r.evidence}</span>) : null}
+        {r.corrects !== 0n ? row("Corrects", <a href={href(`entry/${r.corrects}`)}>entry #{String(r.corrects)}</a>) : null}
+        {view.correctedBy !== 0n ? row("Corrected by", <a href={href(`entry/${view.correctedBy}`)}>entry #{String(view.correctedBy)}</a>) : null}
+        {r.satisfies !== 0n ? row("Satisfies", <a href={href(`entry/${r.satisfies}`)}>entry #{String(r.satisfies)}</a>) : null}
+        {row("Transaction", <span className="mono">{view.entry.transactionHash} (block {view.entry.blockNumber})</span>)}
+        {row("Record hash", <span className="mono">{view.entry.recordHash}</span>)}
+        {row("Signature", (
+          <span data-testid="signature-check">
+            {sig.isPending ? "checking…" : sig.error ? <span className="error">could not check: {sig.error.message.split("\n")[0]}</span> : sig.data?.valid ? (
+              <span className="ok">✔ valid, verified in this browser ({sig.data.kind === "eoa" ? `recovered ${sig.data.recovered}` : "ERC-1271 wallet contract"})</span>
+            ) : (
+              <span className="error">✖ not verified: {sig.data?.reason}</span>
+            )}
+          </span>
+        ))}
+      </dl>
+      <h3>Validations ({view.accepts} accept, {view.disputes} dispute)</h3>
+      {view.validations.length === 0 ? <p className="muted">No peer has validated this entry yet.</p> : (
+        <table data-testid="validations">
+          <thead><tr><th>Validator</th><th>Verdict</th><th>Evidence</th><th>Transaction</th></tr></thead>
+          <tbody>
+            {view.validations.map((x) => (
+              <tr key={x.validator}><td className="mono" title={x.validator}>{shortAddress(x.validator)}</td><td className={x.verdict === "accept" ? "ok" : "error"}>{x.verdict}</td><td className="mono">{isZeroHex(x.evidence) ? "" : x.evidence}</td><td className="mono">{x.transactionHash}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Validate</h3>
+      <div className="controls">
+        <label>Evidence (optional) <input aria-label="Validation evidence" value={v.evidence} onChange={(e) => v.setEvidence(e.target.value)} placeholder="CID or 0x digest" /></label>
+        <button onClick={() => void v.validate("accept")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>Accept</button>
+        <button onClick={() => void v.validate("dispute")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>Dispute</button>
+        {blocked ? <span className="muted" data-testid="validate-disabled">{blocked}</span> : null}
+      </div>
+      {v.evidenceError ? <p className="error" role="alert" data-testid="error-validation-evidence">{v.evidenceError}</p> : null}
+      <PhaseStatus id="validate-status" phase={v.phase} onDismiss={v.reset} done="✔ Your validation is recorded." />
+    </section>
+  );
+}
+
+export const page: PageDefinition = { path: "entry/:id", title: "Entry", Component: EntryPage };

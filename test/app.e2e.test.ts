@@ -1,0 +1,321 @@
+// The browser app end to end: a real anvil with the Ledger deployed by Ignition and the demo seed,
+// the relayer as its own process, the built app served as `npm start` serves it, and Debian's
+// chromium driven by playwright-core. Wallets: the app's dev-key connector (local chain only) and,
+// for wrong-chain and declined-signature cases, a scripted injected wallet (window.ethereum).
+// Every page is saved as a screenshot in test-results/screenshots/.
+import { expect } from "chai";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { ensureAppBuilt, serveApp } from "../scripts/lib/app-server.js";
+import type { AppServer } from "../scripts/lib/app-server.js";
+import { launchBrowser } from "../scripts/lib/browser.js";
+import type { Browser } from "../scripts/lib/browser.js";
+import { seedDemo } from "../scripts/lib/seed.js";
+import type { SeedResult } from "../scripts/lib/seed.js";
+import { freePort, root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
+import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
+
+const SHOTS = path.join(root, "test-results", "screenshots");
+
+/** What the scripted injected wallet does (window.ethereum, EIP-1193). */
+interface FakeWallet {
+  rpcUrl: string;
+  chainId: number;
+  account: string;
+  rejectSignatures: boolean;
+  /** A faulty wallet: signs typed data with this account instead of `account`. */
+  signAs?: string;
+}
+
+// Runs in the page before the app (plain JavaScript, so that no transpiler helper leaks into it):
+// forwards reads and signing to anvil (whose dev accounts are unlocked), reports `chainId`, and
+// can decline every signature request as a user would (EIP-1193 code 4001).
+const FAKE_WALLET = `(() => {
+  const w = __WALLET__;
+  const listeners = {};
+  let chainId = w.chainId;
+  const hex = (n) => "0x" + n.toString(16);
+  window.ethereum = {
+    on(event, fn) { (listeners[event] = listeners[event] || []).push(fn); },
+    removeListener(event, fn) { listeners[event] = (listeners[event] || []).filter((f) => f !== fn); },
+    async request({ method, params }) {
+      if (method === "eth_chainId") return hex(chainId);
+      if (method === "eth_accounts" || method === "eth_requestAccounts") return [w.account];
+      if (method === "wallet_switchEthereumChain") {
+        chainId = Number.parseInt(params[0].chainId, 16);
+        for (const f of listeners.chainChanged || []) f(hex(chainId));
+        return null;
+      }
+      if (method.startsWith("wallet_")) return null;
+      if (method === "eth_signTypedData_v4" && w.rejectSignatures) throw Object.assign(new Error("User rejected the request."), { code: 4001 });
+      if (method === "eth_signTypedData_v4" && w.signAs) params = [w.signAs, params[1]];
+      const res = await fetch(w.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params || [] }) });
+      const json = await res.json();
+      if (json.error) throw Object.assign(new Error(json.error.message), { code: json.error.code, data: json.error.data });
+      return json.result;
+    },
+  };
+})();`;
+
+describe("app (end to end in headless Chromium)", function () {
+  this.timeout(120_000);
+  let l: LocalLedger;
+  let seed: SeedResult;
+  let relayer: RelayerProcess;
+  let app: AppServer;
+  let rpcDownApp: AppServer;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    this.timeout(300_000);
+    mkdirSync(SHOTS, { recursive: true });
+    // Deploying and building (only when app/ changed) at the same time.
+    const t0 = Date.now();
+    let built = 0;
+    [l] = await Promise.all([startLocalLedger(), ensureAppBuilt(root).then(() => (built = Date.now() - t0)), launchBrowser().then((b) => (browser = b))]);
+    const t1 = Date.now();
+    // The relayer starts while the demo is seeded (it sends nothing until records arrive).
+    [seed, relayer] = await Promise.all([seedDemo(l.provider, l.ledger, l.fromBlock, () => {}), startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"])]);
+    if (process.env.COMMONS_E2E_TIMING) console.log(`    setup: deploy ${t1 - t0} ms (app build ${built} ms), seed + relayer ${Date.now() - t1} ms`);
+    const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock };
+    app = await serveApp({ root, port: 0, config: { local } });
+    // The same app pointed at a port where no node listens.
+    rpcDownApp = await serveApp({ root, port: 0, config: { local: { ...local, rpcUrl: `http://127.0.0.1:${await freePort()}` } } });
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await browser?.close();
+    await app?.close();
+    await rpcDownApp?.close();
+    if (relayer) {
+      relayer.child.kill("SIGTERM");
+      await relayer.exited;
+    }
+    await l?.stop();
+  });
+
+  afterEach(function () {
+    const errors = pageErrors.splice(0);
+    expect(errors, "uncaught errors in the page").to.deep.equal([]);
+  });
+
+  async function open(route: string, opts: { server?: AppServer; wallet?: Partial<FakeWallet> } = {}): Promise<Page> {
+    const page = await browser.context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    // Each test starts without the wallet connection a previous page remembered (wagmi keeps it
+    // in localStorage); navigations within the test keep it.
+    await page.addInitScript({ content: `if (!sessionStorage.getItem("e2e")) { localStorage.clear(); sessionStorage.setItem("e2e", "1"); }` });
+    if (opts.wallet) {
+      const wallet: FakeWallet = { rpcUrl: l.rpc, chainId: 31337, account: seed.people.dave, rejectSignatures: false, ...opts.wallet };
+      await page.addInitScript({ content: FAKE_WALLET.replace("__WALLET__", JSON.stringify(wallet)) });
+    }
+    await page.goto(`${(opts.server ?? app).url}/#/${route}`);
+    return page;
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  async function connectDevKey(page: Page, person: string, index: number) {
+    await page.getByLabel("Dev key (local chain only)").selectOption({ label: `Dev key: ${person} (#${index}) (local chain only)` });
+    await page.getByTestId("wallet").getByRole("button", { name: "Disconnect" }).waitFor();
+  }
+
+  async function fillValidRecord(page: Page, quantity: string) {
+    await page.locator("#f-commons").selectOption(seed.commons.toLowerCase());
+    await page.locator("#f-quantity").fill(quantity);
+    await page.locator("#f-unit").fill("h");
+  }
+
+  const phase = (page: Page, testId: string, kinds: string[]) =>
+    page.locator(kinds.map((k) => `[data-testid="${testId}"][data-phase="${k}"]`).join(", ")).waitFor({ timeout: 30_000 });
+
+  describe("pages with the seeded demo", function () {
+    it("shows the accounts: totals, chart and downloads", async function () {
+      const page = await open("accounts");
+      const summary = page.locator('[data-testid="accounts-summary"][data-entries="7"]');
+      await summary.waitFor();
+      expect(await summary.innerText()).to.match(/7\s+entries/).and.match(/4\s+accepted/).and.match(/1\s+corrected/);
+      const table = page.getByTestId("accounts-table");
+      // alice: 3 h of work, accepted by two peers (the quorum for work).
+      expect(await table.locator("tr", { hasText: "0x3C44…93BC" }).innerText()).to.match(/h\s+1\s+3\s+3\s+0\s+100\.0 %/);
+      expect(await page.getByTestId("accounts-chart").locator("svg").count()).to.be.greaterThan(0);
+      const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+      expect(csv.suggestedFilename()).to.equal("ledger.csv");
+      expect(readFileSync((await csv.path())!, "utf8").trim().split("\n")).to.have.length(8); // header + 7 entries
+      const [jsonld] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download JSON-LD" }).click()]);
+      const graph = JSON.parse(readFileSync((await jsonld.path())!, "utf8")) as { "@context": { vf: string }; "@graph": { "@type": string }[] };
+      expect(graph["@context"].vf).to.equal("https://w3id.org/valueflows/ont/vf#");
+      expect(graph["@graph"].map((n) => n["@type"])).to.deep.equal(["vf:EconomicEvent", "vf:EconomicEvent", "vf:EconomicEvent", "vf:EconomicEvent", "vf:EconomicEvent", "vf:Intent", "vf:EconomicEvent"]);
+      await page.getByLabel("Group by").selectOption("commons");
+      await table.getByText("Sensorica open hardware lab (demo)").first().waitFor();
+      await page.getByLabel("Group by").selectOption("contributor");
+      await shot(page, "accounts");
+      await page.close();
+    });
+
+    it("lists the entries, sortable and filterable", async function () {
+      const page = await open("entries");
+      const table = page.getByTestId("entries-table");
+      await table.locator("tbody tr").nth(6).waitFor();
+      expect(await table.locator("tbody tr").count()).to.equal(7);
+      await page.getByLabel("Filter rows").fill("disputed");
+      await page.getByLabel("Filter rows").fill("need");
+      expect(await table.locator("tbody tr").count()).to.equal(1);
+      await page.getByLabel("Filter rows").fill("");
+      await shot(page, "entries");
+      await page.close();
+    });
+
+    it("shows an entry with its signature verified in the browser and its validations", async function () {
+      const page = await open("entry/1");
+      await page.getByTestId("signature-check").getByText(/valid, verified in this browser \(recovered 0x3C44/).waitFor();
+      expect(await page.getByTestId("entry-state").innerText()).to.equal("accepted");
+      expect(await page.getByTestId("validations").locator("tbody tr").count()).to.equal(2);
+      await shot(page, "entry-1");
+      await page.goto(`${app.url}/#/entry/2`);
+      await page.getByText("Corrected by").waitFor();
+      expect(await page.getByTestId("entry-state").innerText()).to.equal("corrected");
+      await shot(page, "entry-2-corrected");
+      await page.close();
+    });
+  });
+
+  describe("contribute", function () {
+    it("signs with a dev key, relays gaslessly and the entry appears in the accounts", async function () {
+      const page = await open("contribute");
+      await connectDevKey(page, "alice", 2);
+      await fillValidRecord(page, "2.25");
+      await page.locator("#f-evidence").fill("QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG");
+      await shot(page, "contribute-form");
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await phase(page, "contribute-status", ["done", "failed"]);
+      const status = await page.getByTestId("contribute-status").innerText();
+      expect(status).to.match(/Recorded as entry #8 by the relayer \(gasless\)/);
+      await shot(page, "contribute-done");
+      await page.getByTestId("contribute-status").getByRole("link", { name: "entry #8" }).click();
+      await page.getByTestId("signature-check").getByText(/valid, verified in this browser/).waitFor();
+      await page.goto(`${app.url}/#/accounts`);
+      await page.locator('[data-testid="accounts-summary"][data-entries="8"]').waitFor();
+      // alice now claims 3 + 2.25 h, of which 3 h are accepted.
+      expect(await page.getByTestId("accounts-table").locator("tr", { hasText: "0x3C44…93BC" }).innerText()).to.match(/h\s+2\s+5\.25\s+3\s+0\s+57\.1 %/);
+      await page.close();
+    });
+
+    it("records directly when the contributor pays", async function () {
+      const page = await open("contribute");
+      await connectDevKey(page, "carol", 4);
+      await fillValidRecord(page, "1");
+      await page.getByLabel(/directly/).check();
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await phase(page, "contribute-status", ["done", "failed"]);
+      expect(await page.getByTestId("contribute-status").innerText()).to.match(/Recorded as entry #9\. /);
+      await page.close();
+    });
+
+    it("names each malformed field and never asks the wallet to sign", async function () {
+      const page = await open("contribute");
+      await connectDevKey(page, "bob", 3);
+      await fillValidRecord(page, "1");
+      await page.locator("#f-receiver").fill("0x12ab");
+      await page.locator("#f-evidence").fill("QmNotACid");
+      await page.locator("#f-action").fill("dance");
+      await page.locator("#f-quantity").fill("1e3");
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      expect(await page.getByTestId("error-receiver").innerText()).to.equal('"0x12ab" is not an address (0x + 40 hex digits)');
+      expect(await page.getByTestId("error-evidence").innerText()).to.equal('"QmNotACid" is not a valid CID or digest: a CIDv0 has 46 characters');
+      expect(await page.getByTestId("error-action").innerText()).to.match(/^unknown action "dance"; expected a ValueFlows action: work, cite/);
+      expect(await page.getByTestId("error-quantity").innerText()).to.equal('"1e3" is not a non-negative decimal number (use a dot, no sign or exponent)');
+      await page.locator("#f-evidence").fill("0x1234");
+      expect(await page.getByTestId("error-evidence").innerText()).to.equal('"0x1234" is not a 32-byte hex digest (0x + 64 hex digits)');
+      await page.locator("#f-evidence").fill("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi");
+      await page.locator("#f-action").fill("work");
+      await page.locator("#f-quantity").fill("1.5");
+      await page.locator("#f-receiver").fill("");
+      await page.locator("#f-process").fill("process: design open sensor kit v2");
+      await page.locator("#f-side").selectOption("output");
+      expect(await page.getByTestId("error-side").innerText()).to.equal('action "work" in a process must be input, not "output"');
+      await shot(page, "contribute-errors");
+      expect(await page.getByTestId("contribute-status").getAttribute("data-phase")).to.equal("idle");
+      await page.close();
+    });
+
+    it("returns to idle with a neutral message when the wallet declines to sign", async function () {
+      const page = await open("contribute", { wallet: { rejectSignatures: true } });
+      await page.getByRole("button", { name: "Connect browser wallet" }).click();
+      await page.getByTestId("wallet").getByRole("button", { name: "Disconnect" }).waitFor();
+      await fillValidRecord(page, "1");
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await page.getByTestId("contribute-status").getByText("You declined in the wallet; nothing was signed or sent.").waitFor();
+      expect(await page.getByTestId("contribute-status").getAttribute("data-phase")).to.equal("idle");
+      await shot(page, "contribute-declined");
+      await page.close();
+    });
+  });
+
+  describe("when the Ledger refuses", function () {
+    it("explains the contract's custom error in a sentence", async function () {
+      // A faulty wallet signs with another key than the account it reports: the Ledger reverts
+      // with LedgerInvalidSignature(agent) when the record is sent directly.
+      const page = await open("contribute", { wallet: { signAs: seed.people.erin } });
+      await page.getByRole("button", { name: "Connect browser wallet" }).click();
+      await page.getByTestId("wallet").getByRole("button", { name: "Disconnect" }).waitFor();
+      await fillValidRecord(page, "1");
+      await page.getByLabel(/directly/).check();
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await phase(page, "contribute-status", ["done", "failed"]);
+      expect(await page.getByTestId("contribute-status").innerText()).to.equal(`✖ Not recorded: The signature is not valid for ${seed.people.dave}. Dismiss`);
+      await shot(page, "contribute-contract-error");
+      await page.close();
+    });
+  });
+
+  describe("validate", function () {
+    it("accepts an entry from its page with the entry proof built in the browser", async function () {
+      const page = await open("entry/7");
+      await connectDevKey(page, "carol", 4);
+      await page.getByRole("button", { name: "Accept" }).click();
+      await phase(page, "validate-status", ["done", "failed"]);
+      expect(await page.getByTestId("validate-status").innerText()).to.equal("✔ Your validation is recorded.");
+      await page.getByText("Validations (1 accept, 0 dispute)").waitFor();
+      expect(await page.getByTestId("validate-disabled").innerText()).to.equal("You have validated this entry.");
+      await shot(page, "entry-7-validated");
+      await page.close();
+    });
+  });
+
+  describe("when the wallet is on another chain", function () {
+    it("disables writes, prompts a switch, and enables them after it", async function () {
+      const page = await open("contribute", { wallet: { chainId: 1 } });
+      await page.getByRole("button", { name: "Connect browser wallet" }).click();
+      const banner = page.getByTestId("wrong-chain");
+      await banner.waitFor();
+      expect(await banner.innerText()).to.match(/Your wallet is on chain 1, but this ledger is on Local chain \(anvil\) \(31337\)/);
+      await fillValidRecord(page, "1");
+      expect(await page.getByRole("button", { name: "Sign and record" }).isDisabled()).to.equal(true);
+      expect(await page.getByTestId("write-disabled").innerText()).to.match(/another chain/);
+      await shot(page, "wrong-chain");
+      await banner.getByRole("button", { name: /Switch to/ }).click();
+      await banner.waitFor({ state: "detached" });
+      expect(await page.getByRole("button", { name: "Sign and record" }).isDisabled()).to.equal(false);
+      await page.close();
+    });
+  });
+
+  describe("when the RPC is down", function () {
+    it("shows a clear banner and keeps the app usable", async function () {
+      const page = await open("accounts", { server: rpcDownApp });
+      const banner = page.getByTestId("rpc-banner");
+      await banner.waitFor({ timeout: 20_000 });
+      expect(await banner.innerText()).to.match(/The chain is not reachable\. The RPC at http:\/\/127\.0\.0\.1:\d+ does not answer/);
+      await page.getByText(/Could not read the ledger/).waitFor();
+      await shot(page, "rpc-down-accounts");
+      await page.getByRole("link", { name: "Contribute" }).click();
+      await page.locator("#f-quantity").waitFor();
+      await shot(page, "rpc-down-contribute");
+      await page.close();
+    });
+  });
+});
