@@ -20,6 +20,7 @@ import { RECIPES_FILE, seedSupply, SUPPLY_LABELS } from "../scripts/lib/seed-sup
 import type { SupplySeedResult } from "../scripts/lib/seed-supply.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
+import { expectNear } from "./helpers/numbers.js";
 
 interface JsonNode {
   kind: string;
@@ -162,7 +163,7 @@ describe("commons trace, track, needs, plan", function () {
         ["process: solder sensor boards", 0, 2],
       ]);
       const input = (spec: string) => plan.inputs.find((i) => i.spec === spec)!;
-      expect(input("PLA filament 1.75 mm").gross).to.be.closeTo(1.2, 1e-9);
+      expectNear(input("PLA filament 1.75 mm").gross, 1.2, 1e-9);
       expect(input("PLA filament 1.75 mm").toPublish).to.equal(0);
       expect(input("3D printer #1 (Prusa MK4)")).to.include({ action: "use", gross: 8, toPublish: 8 });
 
