@@ -17,7 +17,7 @@ import type {
   ReceiverMock,
 } from "../types/ethers-contracts/index.js";
 import type { IIncomeDistributor } from "../types/ethers-contracts/contracts/IncomeDistributor.js";
-import { domainOf, eoaAgent, recordTuple, workRecord } from "./helpers/records.js";
+import { domainOf, eoaAgent, workRecord } from "./helpers/records.js";
 import { days, hours, latest, pinNextBlock } from "./helpers/time.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();

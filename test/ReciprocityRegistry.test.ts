@@ -29,7 +29,6 @@ import type {
   Declaration,
   DeclarationKindName,
   EntityFormName,
-  Grant,
   GrantKindName,
   ReasonName,
   StatusName,
@@ -310,7 +309,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c)(ii), state machine: CommercialPermitted -> CommercialLapsed",
     title: "when the surplus period ends, commercial use lapses and non-commercial remains",
     run: async (f) => {
-      const { e, s, p } = await commercialCoop(f);
+      const { e, s } = await commercialCoop(f);
       await warp(YEAR);
       return { licensee: f.coop.address, records: [e, s] };
     },
@@ -321,7 +320,7 @@ const SCENARIOS: Scenario[] = [
     section: "4(c)(ii), state machine: CommercialLapsed -> CommercialPermitted",
     title: "a new surplus declaration after a lapse permits commercial use again",
     run: async (f) => {
-      const { e, p } = await commercialCoop(f);
+      const { e } = await commercialCoop(f);
       await warp(YEAR);
       const t = await now();
       const s2 = await declare(f, f.coop, { kind: "surplus", start: t, end: t + YEAR });
@@ -431,7 +430,7 @@ const SCENARIOS: Scenario[] = [
     section: "7(a)",
     title: "a breach finding terminates the license automatically, no cure period",
     run: async (f) => {
-      const { e, s, p } = await commercialCoop(f);
+      const { e, s } = await commercialCoop(f);
       const r = await report(f, f.coop.address, 4);
       const x = await find(f, r);
       return { licensee: f.coop.address, records: [e, s, x] };
@@ -854,7 +853,7 @@ describe("ReciprocityRegistry", () => {
         title: "an inverted surplus period",
         call: async (f) => {
           const t = await now();
-          const { d, signature } = await signedDeclaration(f, f.coop, { kind: "surplus", start: t, end: t + DAY });
+          const { d } = await signedDeclaration(f, f.coop, { kind: "surplus", start: t, end: t + DAY });
           const bad = { ...d, start: t + DAY, end: t };
           return { tx: async () => f.registry.declare(bad, await signDeclaration(f.coop as never, f.domain, bad)), error: "ReciprocityRegistryInvertedPeriod", args: [t + DAY, t] };
         },

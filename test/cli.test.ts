@@ -2,8 +2,6 @@
 // anvil with the Ledger deployed through Ignition and the relayer running as its own process.
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Wallet, id } from "ethers";
@@ -11,6 +9,8 @@ import { LedgerClient } from "../scripts/lib/client.js";
 import { devWallet } from "../scripts/lib/seed.js";
 import { runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess, Run } from "./helpers/local-ledger.js";
+import { startRequestCounter } from "./helpers/request-counter.js";
+import type { RequestCounter } from "./helpers/request-counter.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -122,20 +122,13 @@ describe("commons CLI", function () {
 
   describe("bad input", () => {
     // A node that only counts requests: invalid input must be refused before any RPC call.
-    let requests = 0;
-    let counter: http.Server;
-    let counterUrl: string;
+    let counter: RequestCounter;
     before(async () => {
-      counter = http.createServer((_, res) => {
-        requests++;
-        res.writeHead(500).end();
-      });
-      await new Promise<void>((r) => counter.listen(0, "127.0.0.1", () => r()));
-      counterUrl = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`;
+      counter = await startRequestCounter();
     });
-    after(() => new Promise<void>((r) => counter.close(() => r())));
+    after(() => counter.close());
 
-    const base = () => ["--rpc", counterUrl, "--ledger", l.ledger];
+    const base = () => ["--rpc", counter.url, "--ledger", l.ledger];
     const claim = (...flags: string[]) => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", ...flags];
     const cases: [string, () => string[], RegExp, Record<string, string>?][] = [
       ["a malformed address", () => claim("--receiver", "0x1234"), /--receiver: "0x1234" is not an address/],
@@ -160,17 +153,17 @@ describe("commons CLI", function () {
     ];
     for (const [what, args, message, extra] of cases) {
       it(`rejects ${what} with one line and no RPC call`, async () => {
-        const before = requests;
+        const before = counter.count();
         const r: Run = await cli(args(), extra ?? {});
         expect(r.code, r.stdout + r.stderr).to.equal(2);
         expect(r.stderr.trim().split("\n")).to.have.length(1);
         expect(r.stderr).to.match(message);
-        expect(requests - before, "RPC requests").to.equal(0);
+        expect(counter.count() - before, "RPC requests").to.equal(0);
       });
     }
 
     it("rejects malformed JSON, a wrong chain id, a tampered and an expired claim on submit without an RPC call", async () => {
-      const before = requests;
+      const before = counter.count();
       writeFileSync(path.join(dir, "broken.json"), "{ not json");
       const broken = await cli([...base(), "submit", path.join(dir, "broken.json")], { COMMONS_PRIVATE_KEY: payerKey() });
       expect(broken.code).to.equal(2);
@@ -196,7 +189,7 @@ describe("commons CLI", function () {
       const expired = await cli([...base(), "submit", path.join(dir, "fleeting.json")], { COMMONS_PRIVATE_KEY: payerKey() });
       expect(expired.code).to.equal(2);
       expect(expired.stderr).to.match(/the signature expired at .*; sign the claim again/);
-      expect(requests - before).to.equal(0);
+      expect(counter.count() - before).to.equal(0);
     });
 
     it("exits 1 with one line when the RPC cannot be reached", async () => {

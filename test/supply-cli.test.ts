@@ -3,8 +3,6 @@
 // auditor and a coordinator use them; bad input exits 2 with one line, before any RPC call.
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ContractFactory } from "ethers";
@@ -21,6 +19,8 @@ import type { SupplySeedResult } from "../scripts/lib/seed-supply.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
 import { expectNear } from "./helpers/numbers.js";
+import { startRequestCounter } from "./helpers/request-counter.js";
+import type { RequestCounter } from "./helpers/request-counter.js";
 
 interface JsonNode {
   kind: string;
@@ -238,16 +238,9 @@ describe("commons trace, track, needs, plan", function () {
   });
 
   describe("bad input", () => {
-    let requests = 0;
-    let counter: http.Server;
-    let counterUrl: string;
+    let counter: RequestCounter;
     before(async () => {
-      counter = http.createServer((_, res) => {
-        requests++;
-        res.writeHead(500).end();
-      });
-      await new Promise<void>((r) => counter.listen(0, "127.0.0.1", () => r()));
-      counterUrl = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`;
+      counter = await startRequestCounter();
       const book = JSON.parse(readFileSync(RECIPES_FILE, "utf8"));
       writeFileSync(path.join(dir, "not-json.json"), "{ recipes");
       const negative = structuredClone(book);
@@ -260,9 +253,9 @@ describe("commons trace, track, needs, plan", function () {
       cycle.processes[2].inputs.push({ spec: "open sensor kit", quantity: "1", unit: "ea" });
       writeFileSync(path.join(dir, "cycle.json"), JSON.stringify(cycle));
     });
-    after(() => new Promise<void>((r) => counter.close(() => r())));
+    after(() => counter.close());
 
-    const base = () => ["--rpc", counterUrl, "--ledger", l.ledger];
+    const base = () => ["--rpc", counter.url, "--ledger", l.ledger];
     const cases: [string, () => string[], RegExp][] = [
       ["a recipe file that is not JSON", () => [...base(), "plan", "--recipes", path.join(dir, "not-json.json")], /--recipes: not valid JSON/],
       ["a recipe file that does not exist", () => [...base(), "plan", "--recipes", path.join(dir, "nope.json")], /--recipes: file ".*nope.json" does not exist/],
@@ -284,7 +277,7 @@ describe("commons trace, track, needs, plan", function () {
         expect(r.code, r.stdout + r.stderr).to.equal(2);
         expect(r.stderr.trim().split("\n")).to.have.length(1);
         expect(r.stderr).to.match(message);
-        expect(requests, "RPC requests").to.equal(0);
+        expect(counter.count(), "RPC requests").to.equal(0);
       });
     }
 

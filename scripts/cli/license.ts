@@ -29,7 +29,7 @@ import { encodeUnit, parseQuantity } from "../lib/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
-import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, parseUrl } from "./inputs.js";
+import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 const registryOption = () => new Option("--registry <address>", "ReciprocityRegistry (default: COMMONS_REGISTRY or data/deployment.json)");
