@@ -1,0 +1,115 @@
+// A licensee's standing under a work's reciprocity license (PPL / CopyFair), read from the
+// ReciprocityRegistry and explained in plain words by scripts/lib/reciprocity.ts (as `commons status`).
+import { useState } from "react";
+import { isAddress } from "ethers";
+import { isoDate } from "../../../scripts/lib/reciprocity.js";
+import { useRegistry, useReciprocityStatus } from "../hooks/useReciprocity";
+import { useAppConfig } from "../hooks/useAppConfig";
+import { shortAddress } from "../lib/format";
+import { href } from "../lib/router";
+import type { PageDefinition, PageProps } from "../lib/router";
+
+/** Why a licensee address is not usable, or undefined. */
+export function licenseeError(text: string): string | undefined {
+  const t = text.trim();
+  if (t === "") return "Enter the licensee's address.";
+  if (!/^0x[0-9a-fA-F]{40}$/.test(t)) return `"${t}" is not an address (0x + 40 hex digits)`;
+  if (!isAddress(t)) return `"${t}" has a wrong checksum (mixed-case letters): check it for a typo, or write it all in lower case`;
+  return undefined;
+}
+
+/** Why a work id is not usable (given the works registered), or undefined. */
+export function workError(text: string, works: number | undefined): string | undefined {
+  const t = text.trim();
+  if (t === "") return "Enter the work's id.";
+  if (!/^\d+$/.test(t) || BigInt(t) === 0n) return `"${t}" is not a work id (a whole number from 1)`;
+  if (works !== undefined && BigInt(t) > BigInt(works)) return works === 0 ? `There is no work ${t}: no work is registered yet.` : `There is no work ${t}: the registry has works 1 to ${works}.`;
+  return undefined;
+}
+
+function ReciprocityPage({ query }: PageProps) {
+  const { chain } = useAppConfig();
+  const r = useRegistry();
+  const [licenseeText, setLicenseeText] = useState(query.get("licensee") ?? "");
+  const [workText, setWorkText] = useState(query.get("work") ?? "1");
+  const [asked, setAsked] = useState<{ licensee: string; work: bigint } | undefined>(() => {
+    const l = query.get("licensee") ?? "";
+    const w = query.get("work") ?? "";
+    return licenseeError(l) || workError(w, undefined) ? undefined : { licensee: l.trim(), work: BigInt(w.trim()) };
+  });
+  const [tried, setTried] = useState(asked !== undefined);
+  const works = r.registry?.works.length;
+  const lErr = tried ? licenseeError(licenseeText) : undefined;
+  const wErr = tried ? workError(workText, works) : undefined;
+  const knownWork = asked && works !== undefined && asked.work <= BigInt(works) ? asked : undefined;
+  const s = useReciprocityStatus(r.address, r.registry, knownWork?.licensee, knownWork?.work);
+  const x = s.data;
+
+  function show(e: React.FormEvent) {
+    e.preventDefault();
+    setTried(true);
+    if (licenseeError(licenseeText) || workError(workText, works)) return setAsked(undefined);
+    setAsked({ licensee: licenseeText.trim(), work: BigInt(workText.trim()) });
+  }
+
+  if (!r.address) return <section><h2>Reciprocity</h2><p className="error" role="alert">No ReciprocityRegistry is deployed on {chain.name} as far as this app knows: run <code>npm start</code>, or set the chain's addresses.</p></section>;
+  // Licensees with records, to pick from.
+  const known = new Map<string, Set<bigint>>();
+  for (const rec of r.registry?.records ?? []) {
+    const set = known.get(rec.licensee) ?? new Set<bigint>();
+    set.add(rec.work);
+    known.set(rec.licensee, set);
+  }
+  return (
+    <section>
+      <h2>Reciprocity</h2>
+      <p className="muted">A licensee's status under a work's reciprocity license (Peer Production License or CopyFair), from the ReciprocityRegistry at <span className="mono">{r.address}</span>.</p>
+      {r.error && !r.registry ? <p className="error" role="alert">Could not read the registry: {r.error.message.split("\n")[0]}</p> : null}
+      {r.loading ? <p className="muted" data-testid="loading">Reading the registry's events…</p> : null}
+      <form className="controls" onSubmit={show} noValidate>
+        <label>Licensee <input aria-label="Licensee address" size={46} value={licenseeText} onChange={(e) => setLicenseeText(e.target.value)} placeholder="0x…" /></label>
+        <label>Work <input aria-label="Work id" size={6} value={workText} onChange={(e) => setWorkText(e.target.value)} /></label>
+        <button type="submit">Show status</button>
+      </form>
+      {lErr ? <p className="error" role="alert" data-testid="error-licensee">{lErr}</p> : null}
+      {wErr ? <p className="error" role="alert" data-testid="error-work">{wErr}</p> : null}
+      {!lErr && !wErr && knownWork ? (
+        s.isPending ? <p className="muted">Reading the status…</p> : s.error ? <p className="error" role="alert">Could not read the status: {s.error.message.split("\n")[0]}</p> : x ? (
+          <div data-testid="reciprocity-status">
+            <h3>
+              <span className={/Permitted|Settled|Licensed/.test(x.status.status) ? "ok" : /Excluded|Terminated|Disputed/.test(x.status.status) ? "error" : "muted"} data-testid="status-name">{x.status.status}</span>
+              {x.status.attested ? <span className="ok"> (attested)</span> : null}
+            </h3>
+            <dl className="kv">
+              <dt>Licensee, work</dt><dd><span className="mono">{x.licensee}</span>, work {String(x.work)}</dd>
+              <dt>Means</dt><dd data-testid="status-summary">{x.summary}</dd>
+              <dt>Prior status</dt><dd data-testid="status-prior">{x.status.prior}</dd>
+              <dt>Why</dt><dd data-testid="status-reason">{x.reason}</dd>
+              <dt>Holds</dt><dd data-testid="status-holds">{x.holds}</dd>
+            </dl>
+            <h4>Evidence records</h4>
+            {x.evidence.length === 0 ? <p className="muted">No record supports this status.</p> : (
+              <table data-testid="status-evidence">
+                <thead><tr><th>Record</th><th>What</th><th>Signer</th><th>Time</th></tr></thead>
+                <tbody>{x.evidence.map((e) => <tr key={String(e.id)}><td>{String(e.id)}</td><td>{e.what}</td><td className="mono" title={e.signer}>{shortAddress(e.signer)}</td><td>{e.time === 0n ? "" : isoDate(e.time)}</td></tr>)}</tbody>
+              </table>
+            )}
+            <h4>What would change it</h4>
+            <ul data-testid="status-changes">{x.changes.map((c) => <li key={c}>{c}</li>)}</ul>
+            {x.openQuestions.length ? (<><h4>Open questions</h4><ul>{x.openQuestions.map((q) => <li key={q}>{q}</li>)}</ul></>) : null}
+          </div>
+        ) : null
+      ) : null}
+      <h3>Licensees with records</h3>
+      {r.registry && known.size === 0 ? <p className="muted">No licensee has declared anything yet.</p> : (
+        <ul data-testid="known-licensees">
+          {[...known].map(([licensee, ws]) => (
+            <li key={licensee}><span className="mono">{licensee}</span>: {[...ws].map((w) => <a key={String(w)} href={href("reciprocity", { licensee, work: String(w) })} onClick={() => { setLicenseeText(licensee); setWorkText(String(w)); setTried(true); setAsked({ licensee, work: w }); }}>work {String(w)} </a>)}</li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export const page: PageDefinition = { path: "reciprocity", title: "Reciprocity", nav: 5, Component: ReciprocityPage };
