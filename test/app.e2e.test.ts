@@ -231,6 +231,31 @@ describe("app (end to end in headless Chromium)", function () {
     });
   });
 
+  describe("declare", function () {
+    it("lets a licensee sign and send a declaration, then shows its new status", async function () {
+      const page = await open("reciprocity");
+      await page.getByTestId("known-licensees").waitFor();
+      expect(await page.getByTestId("declare-disabled").innerText()).to.equal("Connect a wallet to declare: you declare as its account.");
+      await connectDevKey(page, "bob", 3);
+      await page.getByLabel("Declaration kind").selectOption("surplus");
+      await page.getByLabel("Surplus period start").fill("2026-13-01");
+      expect(await page.getByTestId("error-declare").innerText()).to.equal('start: "2026-13-01" is not a date (YYYY-MM-DD)');
+      await page.getByLabel("Surplus period start").fill("2027-01-01");
+      await page.getByLabel("Surplus period end").fill("2026-01-01");
+      expect(await page.getByTestId("error-declare").innerText()).to.match(/^period: ends \(\d+\) at or before it starts \(\d+\)$/);
+      await page.getByLabel("Declaration kind").selectOption("entity");
+      await page.getByLabel("Entity form").selectOption("individual");
+      await page.getByRole("button", { name: "Sign and declare" }).click();
+      await phase(page, "declare-status", ["done", "failed"]);
+      expect(await page.getByTestId("declare-status").innerText()).to.equal("✔ Your declaration is recorded; the status above is read again.");
+      await page.locator('[data-testid="status-name"]', { hasText: "NonCommercialPermitted" }).waitFor();
+      await page.getByTestId("status-evidence").getByText("entity declaration: individual").waitFor();
+      expect(await page.getByTestId("status-reason").innerText()).to.equal("the declared form is not a worker-owned business, so 4(c) does not cover commercial use: commercial use needs a separate license");
+      await shot(page, "reciprocity-declared");
+      await page.close();
+    });
+  });
+
   describe("trace", function () {
     it("shows the kit's provenance hop by hop and verifies every hop's signature in the browser", async function () {
       const page = await open(`trace?resource=${encodeURIComponent(seeds.supply.kitLabel)}`);

@@ -5,7 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import type { Hex } from "viem";
 import { usePublicClient, useWriteContract } from "wagmi";
 import { incomeDistributorAbi } from "../contracts/generated";
-import { explainDistributorError } from "../lib/distributorErrors";
+import { explainDistributorError } from "../lib/contractErrors";
 import { explainReverted } from "../lib/errors";
 import type { Phase } from "./useContribute";
 import { useAppConfig } from "./useAppConfig";

@@ -2,9 +2,14 @@
 // ReciprocityRegistry and explained in plain words by scripts/lib/reciprocity.ts (as `commons status`).
 import { useState } from "react";
 import { isAddress } from "ethers";
-import { isoDate } from "../../../scripts/lib/reciprocity.js";
+import { DECLARATION_KINDS, ENTITY_FORMS, isoDate, USE_KINDS } from "../../../scripts/lib/reciprocity.js";
+import type { DeclarationKindName, EntityFormName, UseKindName } from "../../../scripts/lib/reciprocity.js";
+import { PhaseStatus } from "../components/PhaseStatus";
+import { useDeclare } from "../hooks/useDeclare";
+import type { DeclareInput } from "../hooks/useDeclare";
 import { useRegistry, useReciprocityStatus } from "../hooks/useReciprocity";
 import { useAppConfig } from "../hooks/useAppConfig";
+import { useWallet } from "../hooks/useWallet";
 import { shortAddress } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageDefinition, PageProps } from "../lib/router";
@@ -44,6 +49,24 @@ function ReciprocityPage({ query }: PageProps) {
   const knownWork = asked && works !== undefined && asked.work <= BigInt(works) ? asked : undefined;
   const s = useReciprocityStatus(r.address, r.registry, knownWork?.licensee, knownWork?.work);
   const x = s.data;
+  const wallet = useWallet();
+  const dec = useDeclare();
+  const year = new Date().getUTCFullYear();
+  const [draft, setDraft] = useState<Omit<DeclareInput, "work"> & { work: string }>({ kind: "entity", work: "1", form: "worker-owned", use: "commercial", start: `${year}-01-01`, end: `${year + 1}-01-01`, evidence: "" });
+  const draftWorkError = workError(draft.work, works);
+  const draftInput: DeclareInput | undefined = draftWorkError ? undefined : { ...draft, work: BigInt(draft.work.trim()) };
+  const draftError = draftWorkError ?? (draftInput ? dec.problem(draftInput) : undefined);
+  const blocked = !wallet.canWrite ? (wallet.connected ? "Switch your wallet to this chain to declare." : "Connect a wallet to declare: you declare as its account.") : undefined;
+  async function declare() {
+    if (!draftInput || !wallet.address) return;
+    const ok = await dec.declare(draftInput);
+    if (ok) {
+      setLicenseeText(wallet.address);
+      setWorkText(String(draftInput.work));
+      setTried(true);
+      setAsked({ licensee: wallet.address, work: draftInput.work });
+    }
+  }
 
   function show(e: React.FormEvent) {
     e.preventDefault();
@@ -100,6 +123,23 @@ function ReciprocityPage({ query }: PageProps) {
           </div>
         ) : null
       ) : null}
+      <h3>Declare as a licensee</h3>
+      <p className="muted">You sign the declaration (EIP-712, shown field by field in the wallet) and send it to the registry as its licensee: an entity form, a use, or a period in which all surplus goes to the worker-owners (4(c)(ii)).</p>
+      <div className="controls" data-testid="declare-form">
+        <label>Kind <select aria-label="Declaration kind" value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value as DeclarationKindName })}>{DECLARATION_KINDS.map((k) => <option key={k}>{k}</option>)}</select></label>
+        <label>Work <input aria-label="Declaration work" size={6} value={draft.work} onChange={(e) => setDraft({ ...draft, work: e.target.value })} /></label>
+        {draft.kind === "entity" ? <label>Form <select aria-label="Entity form" value={draft.form} onChange={(e) => setDraft({ ...draft, form: e.target.value as EntityFormName })}>{ENTITY_FORMS.map((k) => <option key={k}>{k}</option>)}</select></label> : null}
+        {draft.kind === "use" ? <label>Use <select aria-label="Use" value={draft.use} onChange={(e) => setDraft({ ...draft, use: e.target.value as UseKindName })}>{USE_KINDS.map((k) => <option key={k}>{k}</option>)}</select></label> : null}
+        {draft.kind === "surplus" ? (<>
+          <label>From (UTC) <input aria-label="Surplus period start" size={11} value={draft.start} onChange={(e) => setDraft({ ...draft, start: e.target.value })} /></label>
+          <label>Until (UTC, excluded) <input aria-label="Surplus period end" size={11} value={draft.end} onChange={(e) => setDraft({ ...draft, end: e.target.value })} /></label>
+        </>) : null}
+        <label>Evidence (optional) <input aria-label="Declaration evidence" value={draft.evidence} onChange={(e) => setDraft({ ...draft, evidence: e.target.value })} placeholder="CID or 0x digest" /></label>
+        <button onClick={() => void declare()} disabled={blocked !== undefined || draftError !== undefined || dec.busy}>Sign and declare</button>
+        {blocked ? <span className="muted" data-testid="declare-disabled">{blocked}</span> : null}
+      </div>
+      {draftError ? <p className="error" role="alert" data-testid="error-declare">{draftError}</p> : null}
+      <PhaseStatus id="declare-status" phase={dec.phase} onDismiss={dec.reset} done="✔ Your declaration is recorded; the status above is read again." />
       <h3>Licensees with records</h3>
       {r.registry && known.size === 0 ? <p className="muted">No licensee has declared anything yet.</p> : (
         <ul data-testid="known-licensees">
