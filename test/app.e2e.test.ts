@@ -250,7 +250,8 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("declare-status").innerText()).to.equal("✔ Your declaration is recorded; the status above is read again.");
       await page.locator('[data-testid="status-name"]', { hasText: "NonCommercialPermitted" }).waitFor();
       await page.getByTestId("status-evidence").getByText("entity declaration: individual").waitFor();
-      expect(await page.getByTestId("status-reason").innerText()).to.equal("the declared form is not a worker-owned business, so 4(c) does not cover commercial use: commercial use needs a separate license");
+      expect(await page.getByTestId("status-reason").innerText()).to.equal("worker-owned, but no surplus declaration (4(c)(ii)) covers now");
+      expect(await page.getByTestId("status-changes").innerText()).to.match(/a surplus declaration \(4\(c\)\(ii\)\), e\.g\. for \d{4}, would make commercial use permitted/);
       await shot(page, "reciprocity-declared");
       await page.close();
     });
