@@ -11,9 +11,13 @@ import { ensureAppBuilt, serveApp } from "../scripts/lib/app-server.js";
 import type { AppServer } from "../scripts/lib/app-server.js";
 import { launchBrowser } from "../scripts/lib/browser.js";
 import type { Browser } from "../scripts/lib/browser.js";
+import { computeFromEvents, distributorAt, readEvents } from "../scripts/lib/distributor.js";
 import { seedAll } from "../scripts/lib/seed-all.js";
 import type { AllSeeds } from "../scripts/lib/seed-all.js";
+import { devWallet } from "../scripts/lib/seed.js";
 import type { SeedResult } from "../scripts/lib/seed.js";
+import { DEMO_EQUATION } from "../scripts/lib/seed-distribution.js";
+import { proofFor } from "../scripts/lib/value-equation.js";
 import { freePort, root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
 
@@ -312,6 +316,29 @@ describe("app (end to end in headless Chromium)", function () {
       await page.locator('[data-testid="share-amount"]', { hasText: "claimed (tx" }).waitFor();
       expect(await page.getByTestId("claim-disabled").innerText()).to.equal("This share was claimed.");
       await shot(page, "distributions-claimed");
+      await page.close();
+    });
+  });
+
+  describe("when the distributor refuses a claim", function () {
+    it("explains its custom error in a sentence (the share was claimed by someone else meanwhile)", async function () {
+      const page = await open("distributions");
+      await connectDevKey(page, "bob", 3);
+      await page.locator('[data-testid="share-amount"]', { hasText: "not claimed yet" }).waitFor();
+      // The page stops seeing new events (eth_getLogs fails; it keeps what it read), then someone
+      // else claims bob's share: the button is still enabled, and the contract has the last word.
+      const rpc = new URL(l.rpc).origin;
+      await page.route((url) => url.origin === rpc, (route) => (/"eth_getLogs"/.test(route.request().postData() ?? "") ? route.abort() : route.continue()));
+      const published = (await distributorAt(l.contracts.IncomeDistributor, l.provider).distribution(seeds.distribution)) as { cutoff: bigint };
+      const d = computeFromEvents(JSON.parse(readFileSync(path.join(root, DEMO_EQUATION), "utf8")), await readEvents(l.provider, l.ledger, { fromBlock: l.fromBlock }), { income: 10n ** 18n, cutoff: published.cutoff, commons: seed.commons });
+      const leaf = proofFor(d.tree, seed.people.bob)!;
+      const other = distributorAt(l.contracts.IncomeDistributor, devWallet(6, l.provider));
+      await (await other.claim(seeds.distribution, leaf.index, seed.people.bob, leaf.amount, leaf.proof)).wait();
+      await page.getByRole("button", { name: /^Claim / }).click();
+      await phase(page, "claim-status", ["done", "failed"]);
+      expect(await page.getByTestId("claim-status").innerText()).to.equal(`✖ Not claimed: This share (leaf ${leaf.index} of distribution ${seeds.distribution}) was already claimed. Dismiss`);
+      await shot(page, "distributions-claim-refused");
+      await page.unrouteAll({ behavior: "ignoreErrors" });
       await page.close();
     });
   });

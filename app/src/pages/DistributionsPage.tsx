@@ -106,7 +106,7 @@ function DistributionsPage({ query }: PageProps) {
                   <button onClick={() => void c.claim(d.id, mine.leaf!, mine.share!.account)} disabled={blocked !== undefined || c.busy}>Claim {amountText(d, mine.share.amount)}</button>
                   {blocked ? <span className="muted" data-testid="claim-disabled">{blocked}</span> : open ? <span className="muted">Anyone may send the claim; the amount goes to the contributor.</span> : null}
                 </div>
-                <PhaseStatus id="claim-status" phase={c.phase} onDismiss={c.reset} done={<>✔ Claimed: {amountText(d, mine.share.amount)} paid to {shortAddress(mine.share.account)}.</>} />
+                <PhaseStatus id="claim-status" phase={c.phase} onDismiss={c.reset} failed="Not claimed" done={<>✔ Claimed: {amountText(d, mine.share.amount)} paid to {shortAddress(mine.share.account)}.</>} />
               </div>
             ) : <p className="muted" data-testid="share-none">{shortAddress(account)} has no share in distribution #{String(d.id)}: no counted contribution to this commons up to entry #{String(d.cutoff)}.</p>
           ) : null}

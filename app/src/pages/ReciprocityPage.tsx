@@ -139,7 +139,7 @@ function ReciprocityPage({ query }: PageProps) {
         {blocked ? <span className="muted" data-testid="declare-disabled">{blocked}</span> : null}
       </div>
       {draftError ? <p className="error" role="alert" data-testid="error-declare">{draftError}</p> : null}
-      <PhaseStatus id="declare-status" phase={dec.phase} onDismiss={dec.reset} done="✔ Your declaration is recorded; the status above is read again." />
+      <PhaseStatus id="declare-status" phase={dec.phase} onDismiss={dec.reset} failed="Not declared" done="✔ Your declaration is recorded; the status above is read again." />
       <h3>Licensees with records</h3>
       {r.registry && known.size === 0 ? <p className="muted">No licensee has declared anything yet.</p> : (
         <ul data-testid="known-licensees">
