@@ -8,6 +8,7 @@ import { usePublicClient } from "wagmi";
 import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, proofFor, shareTree } from "../../../scripts/lib/value-equation.js";
 import type { DistributionResult, Share } from "../../../scripts/lib/value-equation.js";
 import type { LedgerEvents } from "../../../scripts/lib/reader.js";
+import type { Published } from "../../../scripts/lib/distributor.js";
 import demoEquation from "../../../scripts/demo/value-equation.json";
 import { incomeDistributorAbi } from "../contracts/generated";
 import { useAppConfig } from "./useAppConfig";
@@ -18,22 +19,9 @@ export const KNOWN_EQUATIONS = new Map<string, { name: string; doc: unknown }>([
 /** IIncomeDistributor.Status. */
 export const STATUS_NAMES = ["none", "published", "cancelled", "rolled over"] as const;
 
-export interface PublishedDistribution {
-  id: bigint;
-  commons: string;
-  token: string;
+/** A DistributionPublished event (the CLI's type; a type-only import, so nothing node-only is bundled) and its current state. */
+export interface PublishedDistribution extends Published {
   by: string;
-  root: string;
-  total: bigint;
-  income: bigint;
-  leafCount: bigint;
-  equationHash: string;
-  ledgerHead: string;
-  cutoff: bigint;
-  claimsOpenAt: bigint;
-  expiresAt: bigint;
-  equationURI: string;
-  blockNumber: bigint;
   /** Current state from distribution(id). */
   status: string;
   claimed: bigint;
@@ -69,7 +57,7 @@ export function useDistributions() {
           return {
             id, commons: String(a.commons).toLowerCase(), token: String(a.token), by: String(a.by), root: String(a.root), total: a.total as bigint, income: a.income as bigint,
             leafCount: a.leafCount as bigint, equationHash: String(a.equationHash).toLowerCase(), ledgerHead: String(a.ledgerHead), cutoff: BigInt(a.cutoff as bigint),
-            claimsOpenAt: BigInt(a.claimsOpenAt as number), expiresAt: BigInt(a.expiresAt as number), equationURI: String(a.equationURI), blockNumber: log.blockNumber,
+            claimsOpenAt: BigInt(a.claimsOpenAt as number), expiresAt: BigInt(a.expiresAt as number), equationURI: String(a.equationURI), blockNumber: Number(log.blockNumber),
             status: STATUS_NAMES[Number(state.status)] ?? `state ${state.status}`, claimed: state.claimed, claims,
           };
         }),
