@@ -224,13 +224,14 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByLabel("Work id").fill("1");
       await page.getByRole("button", { name: "Show status" }).click();
       expect(await page.getByTestId("error-licensee").innerText()).to.equal('"0x12ab" is not an address (0x + 40 hex digits)');
+      await shot(page, "reciprocity-malformed-address");
       await page.getByLabel("Licensee address").fill(seeds.reciprocity.licensees.firm);
       await page.getByLabel("Work id").fill("9");
       expect(await page.getByTestId("error-work").innerText()).to.equal("There is no work 9: the registry has works 1 to 2.");
       await page.getByLabel("Work id").fill("x1");
       expect(await page.getByTestId("error-work").innerText()).to.equal('"x1" is not a work id (a whole number from 1)');
       expect(await page.getByTestId("reciprocity-status").count()).to.equal(0);
-      await shot(page, "reciprocity-errors");
+      await shot(page, "reciprocity-work-errors");
       await page.close();
     });
   });
