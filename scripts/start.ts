@@ -16,10 +16,8 @@ import type { LocalDeployment } from "./lib/deployment.js";
 import { startLocalChain } from "./lib/local-chain.js";
 import type { LocalChain } from "./lib/local-chain.js";
 import { decodeUnit, formatQuantity } from "./lib/record.js";
-import { devWallet, seedDemo } from "./lib/seed.js";
-import { seedReciprocity } from "./lib/seed-reciprocity.js";
-import { seedDistribution } from "./lib/seed-distribution.js";
-import { seedSupply } from "./lib/seed-supply.js";
+import { devWallet } from "./lib/seed.js";
+import { seedAll } from "./lib/seed-all.js";
 import { ACTIONS, FLOWS } from "./lib/vocabulary.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -76,10 +74,7 @@ try {
     const { chainId } = await provider.getNetwork();
     const fresh: LocalDeployment = { chainId: Number(chainId), genesisHash: genesis!.hash!, ledger, contracts, fromBlock, deploymentId };
     console.log(`  Ledger deployed at ${ledger}; seeding the demo commons...`);
-    const demo = await seedDemo(provider, ledger, fromBlock);
-    await seedReciprocity(provider, contracts.ReciprocityRegistry, ledger, demo.commons, fromBlock);
-    await seedSupply(provider, ledger, fromBlock, demo, { labelsFile: path.join(dataDir, "labels.json") });
-    await seedDistribution(provider, contracts, fromBlock, demo);
+    await seedAll(provider, contracts, fromBlock, { labelsFile: path.join(dataDir, "labels.json") });
     // Written only once seeding succeeded: an interrupted first start deploys afresh next time.
     writeDeployment(deploymentFile, fresh);
     deployment = fresh;

@@ -32,6 +32,8 @@ export function appSourceHash(root: string): string {
     path.join(root, "app", "index.html"),
     path.join(root, "app", "vite.config.ts"),
     ...filesUnder(path.join(root, "scripts", "lib")).filter((f) => f.endsWith(".ts")),
+    // The Distributions page carries the demo value equation (imported at build time).
+    path.join(root, "scripts", "demo", "value-equation.json"),
     path.join(root, "package-lock.json"),
   ];
   for (const f of files) {

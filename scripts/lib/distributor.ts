@@ -4,10 +4,11 @@
 import { Contract, getAddress } from "ethers";
 import type { ContractRunner, Provider, Signer } from "ethers";
 import { readLedger } from "./reader.js";
-import type { LedgerEvents, ReadOptions } from "./reader.js";
-import { computeDistribution, equationHash, headAt, parseValueEquation, shareTree } from "./value-equation.js";
+import type { Entry, LedgerEvents, ReadOptions } from "./reader.js";
+import { GENESIS_HEAD } from "./chain.js";
+import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, shareTree, ValueEquationError } from "./value-equation.js";
 import type { DistributionResult } from "./value-equation.js";
-import { deriveEntries } from "./views.js";
+import { verifyChainFast } from "./verify.js";
 
 const PUBLISH_TUPLE =
   "(bytes32 commons, address token, bytes32 root, uint256 total, uint256 income, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff, uint64 challengeWindow, uint64 claimPeriod, string equationURI)";
@@ -56,21 +57,18 @@ export function computeFromEvents(equationJson: unknown, events: LedgerEvents, o
   return { ...result, commons: o.commons.toLowerCase(), cutoff: o.cutoff, head, equationHash: equationHash(equationJson), root: result.shares.length ? tree.root : "0x" + "00".repeat(32), tree };
 }
 
-/**
- * Entry states as they stood at the cutoff's block: validations and corrections recorded after
- * the cutoff entry's block do not count, so a recomputation later gives the same result.
- */
-export function deriveEntriesAt(events: LedgerEvents, cutoff: bigint) {
-  const last = events.entries[Number(cutoff) - 1];
-  if (!last) return [];
-  const block = last.blockNumber;
-  return deriveEntries({
-    ...events,
-    entries: events.entries.slice(0, Number(cutoff)),
-    validations: events.validations.filter((v) => v.blockNumber <= block),
-    corrections: events.corrections.filter((c) => c.blockNumber <= block && c.correctionId <= cutoff),
-    all: events.all.filter((e) => e.blockNumber <= block),
-  });
+// The pure part (computeDistribution, deriveEntriesAt, ...) lives in value-equation.ts, which the app
+// also runs in the browser; headAt needs verify.ts's fast hashing (node only) and stays here.
+export { deriveEntriesAt };
+
+/** The ledger head after entry `cutoff`, recomputed from the events (entries 1..cutoff in order). */
+export function headAt(entries: readonly Entry[], cutoff: bigint): string {
+  if (cutoff > BigInt(entries.length)) throw new ValueEquationError(`cutoff ${cutoff} is beyond the ledger's ${entries.length} entries`);
+  // The same chain as chain.ts's verifyChain, hashed from a buffer (verify.ts); the tip given is
+  // only a placeholder: what matters is that every entry up to the cutoff is there.
+  const check = verifyChainFast(entries.slice(0, Number(cutoff)), { count: cutoff, head: GENESIS_HEAD });
+  if (check.count !== cutoff) throw new ValueEquationError(`the events are missing entries: ${check.divergence?.reason}`);
+  return check.head;
 }
 
 export async function readEvents(provider: Provider, ledger: string, opts: ReadOptions = {}): Promise<LedgerEvents> {

@@ -19,12 +19,11 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
-import { GENESIS_HEAD } from "./chain.js";
-import type { Entry } from "./reader.js";
+import type { LedgerEvents } from "./reader.js";
 import { labelId } from "./record.js";
-import { verifyChainFast } from "./verify.js";
 import { ACTIONS } from "./vocabulary.js";
 import type { ActionName } from "./vocabulary.js";
+import { deriveEntries } from "./views.js";
 import type { EntryView } from "./views.js";
 
 export const VALUE_EQUATION_FORMAT = "commons-ledger/value-equation@1";
@@ -289,12 +288,19 @@ export function proofFor(tree: ReturnType<typeof shareTree>, account: string): {
   return undefined;
 }
 
-/** The ledger head after entry `cutoff`, recomputed from the events (entries 1..cutoff in order). */
-export function headAt(entries: readonly Entry[], cutoff: bigint): string {
-  if (cutoff > BigInt(entries.length)) throw new ValueEquationError(`cutoff ${cutoff} is beyond the ledger's ${entries.length} entries`);
-  // The same chain as chain.ts's verifyChain, hashed from a buffer (verify.ts); the tip given is
-  // only a placeholder: what matters is that every entry up to the cutoff is there.
-  const check = verifyChainFast(entries.slice(0, Number(cutoff)), { count: cutoff, head: GENESIS_HEAD });
-  if (check.count !== cutoff) throw new ValueEquationError(`the events are missing entries: ${check.divergence?.reason}`);
-  return check.head;
+/**
+ * Entry states as they stood at the cutoff's block: validations and corrections recorded after
+ * the cutoff entry's block do not count, so a recomputation later gives the same result.
+ */
+export function deriveEntriesAt(events: LedgerEvents, cutoff: bigint) {
+  const last = events.entries[Number(cutoff) - 1];
+  if (!last) return [];
+  const block = last.blockNumber;
+  return deriveEntries({
+    ...events,
+    entries: events.entries.slice(0, Number(cutoff)),
+    validations: events.validations.filter((v) => v.blockNumber <= block),
+    corrections: events.corrections.filter((c) => c.blockNumber <= block && c.correctionId <= cutoff),
+    all: events.all.filter((e) => e.blockNumber <= block),
+  });
 }

@@ -3,7 +3,7 @@
 // with publicClient.verifyTypedData, which also asks an ERC-1271 wallet contract.
 import { useQuery } from "@tanstack/react-query";
 import { recoverTypedDataAddress } from "viem";
-import type { Hex } from "viem";
+import type { Hex, PublicClient } from "viem";
 import { usePublicClient } from "wagmi";
 import { agentOf } from "../../../scripts/lib/record.js";
 import type { Entry } from "../../../scripts/lib/reader.js";
@@ -20,6 +20,26 @@ export interface SignatureCheck {
   reason?: string;
 }
 
+/** Checks one entry's signature against its agent (the Entry page, and each hop of a trace). */
+export async function checkEntrySignature(client: PublicClient, chainId: number, ledger: string, entry: Entry): Promise<SignatureCheck> {
+  const tx = await client.getTransaction({ hash: entry.transactionHash as Hex });
+  const signature = tx.to && tx.to.toLowerCase() === ledger.toLowerCase() ? signatureFromCalldata(tx.input, entry.recordHash) : undefined;
+  if (!signature) return { valid: false, kind: "unknown", reason: "the recording transaction is not a direct call to the Ledger (e.g. through a wallet contract), so its signature cannot be read here; run `npx commons verify`" };
+  const agent = agentOf(entry.record) as Hex;
+  const typed = recordTypedData(chainId, ledger as Hex, entry.record);
+  let recovered: string | undefined;
+  if (signature.length === 132) {
+    try {
+      recovered = await recoverTypedDataAddress({ ...typed, signature } as never);
+    } catch {
+      recovered = undefined;
+    }
+  }
+  const valid = await client.verifyTypedData({ ...typed, address: agent, signature } as never);
+  const kind = recovered && recovered.toLowerCase() === agent.toLowerCase() ? "eoa" : valid ? "contract" : "unknown";
+  return { signature, recovered, valid, kind, reason: valid ? undefined : `the signature does not belong to the agent ${agent}` };
+}
+
 export function useEntrySignature(entry: Entry | undefined) {
   const { chain } = useAppConfig();
   const client = usePublicClient({ chainId: chain.id });
@@ -29,23 +49,6 @@ export function useEntrySignature(entry: Entry | undefined) {
     enabled: entry !== undefined && client !== undefined && ledger !== undefined,
     staleTime: Infinity,
     retry: 1,
-    queryFn: async (): Promise<SignatureCheck> => {
-      const tx = await client!.getTransaction({ hash: entry!.transactionHash as Hex });
-      const signature = tx.to && tx.to.toLowerCase() === ledger!.toLowerCase() ? signatureFromCalldata(tx.input, entry!.recordHash) : undefined;
-      if (!signature) return { valid: false, kind: "unknown", reason: "the recording transaction is not a direct call to the Ledger (e.g. through a wallet contract), so its signature cannot be read here; run `npx commons verify`" };
-      const agent = agentOf(entry!.record) as Hex;
-      const typed = recordTypedData(chain.id, ledger!, entry!.record);
-      let recovered: string | undefined;
-      if (signature.length === 132) {
-        try {
-          recovered = await recoverTypedDataAddress({ ...typed, signature } as never);
-        } catch {
-          recovered = undefined;
-        }
-      }
-      const valid = await client!.verifyTypedData({ ...typed, address: agent, signature } as never);
-      const kind = recovered && recovered.toLowerCase() === agent.toLowerCase() ? "eoa" : valid ? "contract" : "unknown";
-      return { signature, recovered, valid, kind, reason: valid ? undefined : `the signature does not belong to the agent ${agent}` };
-    },
+    queryFn: () => checkEntrySignature(client!, chain.id, ledger!, entry!),
   });
 }

@@ -1,0 +1,99 @@
+// Published distributions of the IncomeDistributor (its events are the read API) with their current
+// state, and a contributor's share recomputed in the browser from the chain with
+// scripts/lib/value-equation.ts, as `commons share` does. The app carries the demo value equation
+// (scripts/demo/value-equation.json, imported at build time); a distribution that published another
+// equation (its hash differs) is shown, but not recomputed here.
+import { useQuery } from "@tanstack/react-query";
+import { usePublicClient } from "wagmi";
+import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, proofFor, shareTree } from "../../../scripts/lib/value-equation.js";
+import type { DistributionResult, Share } from "../../../scripts/lib/value-equation.js";
+import type { LedgerEvents } from "../../../scripts/lib/reader.js";
+import type { Published } from "../../../scripts/lib/distributor.js";
+import demoEquation from "../../../scripts/demo/value-equation.json";
+import { incomeDistributorAbi } from "../contracts/generated";
+import { useAppConfig } from "./useAppConfig";
+
+/** The equation documents this app can apply, by hash. */
+export const KNOWN_EQUATIONS = new Map<string, { name: string; doc: unknown }>([[equationHash(demoEquation).toLowerCase(), { name: "scripts/demo/value-equation.json", doc: demoEquation }]]);
+
+/** IIncomeDistributor.Status. */
+export const STATUS_NAMES = ["none", "published", "cancelled", "rolled over"] as const;
+
+/** A DistributionPublished event (the CLI's type; a type-only import, so nothing node-only is bundled) and its current state. */
+export interface PublishedDistribution extends Published {
+  by: string;
+  /** Current state from distribution(id). */
+  status: string;
+  claimed: bigint;
+  /** Leaves claimed so far (Claimed events): index -> account. */
+  claims: Map<bigint, { account: string; amount: bigint; tx: string }>;
+}
+
+export function useDistributions() {
+  const { chain } = useAppConfig();
+  const client = usePublicClient({ chainId: chain.id });
+  const address = chain.contracts.IncomeDistributor;
+  const q = useQuery({
+    queryKey: ["distributions", chain.id, chain.rpcUrl, address, chain.fromBlock],
+    enabled: address !== undefined && client !== undefined,
+    refetchInterval: 4_000,
+    retry: false,
+    queryFn: async (): Promise<PublishedDistribution[]> => {
+      const fromBlock = BigInt(chain.fromBlock);
+      const [published, claimed] = await Promise.all([
+        client!.getContractEvents({ address: address!, abi: incomeDistributorAbi, eventName: "DistributionPublished", fromBlock }),
+        client!.getContractEvents({ address: address!, abi: incomeDistributorAbi, eventName: "Claimed", fromBlock }),
+      ]);
+      return Promise.all(
+        published.map(async (log) => {
+          const a = log.args as Record<string, unknown>;
+          const id = a.id as bigint;
+          const state = (await client!.readContract({ address: address!, abi: incomeDistributorAbi, functionName: "distribution", args: [id] })) as { status: number; claimed: bigint };
+          const claims = new Map<bigint, { account: string; amount: bigint; tx: string }>();
+          for (const c of claimed) {
+            const ca = c.args as Record<string, unknown>;
+            if (ca.id === id) claims.set(ca.index as bigint, { account: String(ca.account), amount: ca.amount as bigint, tx: c.transactionHash });
+          }
+          return {
+            id, commons: String(a.commons).toLowerCase(), token: String(a.token), by: String(a.by), root: String(a.root), total: a.total as bigint, income: a.income as bigint,
+            leafCount: a.leafCount as bigint, equationHash: String(a.equationHash).toLowerCase(), ledgerHead: String(a.ledgerHead), cutoff: BigInt(a.cutoff as bigint),
+            claimsOpenAt: BigInt(a.claimsOpenAt as number), expiresAt: BigInt(a.expiresAt as number), equationURI: String(a.equationURI), blockNumber: Number(log.blockNumber),
+            status: STATUS_NAMES[Number(state.status)] ?? `state ${state.status}`, claimed: state.claimed, claims,
+          };
+        }),
+      );
+    },
+  });
+  return { address, list: q.data, error: q.error ?? undefined, loading: q.isPending && address !== undefined, refetch: () => void q.refetch() };
+}
+
+export interface Recomputed {
+  result: DistributionResult;
+  root: string;
+  matches: boolean;
+  tree?: ReturnType<typeof shareTree>;
+  equationName: string;
+}
+
+/**
+ * Applies the distribution's equation to the ledger's events as they stood at its cutoff, or says
+ * why it cannot. Entries after the cutoff and validations after the cutoff entry's block do not count.
+ */
+export function recompute(d: PublishedDistribution, events: LedgerEvents): Recomputed | { error: string } {
+  const known = KNOWN_EQUATIONS.get(d.equationHash);
+  if (!known) return { error: `This distribution applied an equation (hash ${d.equationHash}, URI "${d.equationURI}") that this app does not carry; recompute it with \`npx commons share ${d.id} --equation FILE\`.` };
+  if (BigInt(events.entries.length) < d.cutoff) return { error: `The ledger read so far has ${events.entries.length} entries, fewer than the cutoff ${d.cutoff}.` };
+  try {
+    const result = computeDistribution(parseValueEquation(known.doc), deriveEntriesAt(events, d.cutoff), { income: d.income, cutoff: d.cutoff, commons: d.commons });
+    const tree = result.shares.length ? shareTree(result.shares) : undefined;
+    const root = tree ? tree.root : "0x" + "00".repeat(32);
+    return { result, root, matches: root.toLowerCase() === d.root.toLowerCase(), tree, equationName: known.name };
+  } catch (error) {
+    return { error: `Could not apply the equation: ${(error as Error).message}` };
+  }
+}
+
+export function shareOf(r: Recomputed, account: string): { share?: Share; leaf?: ReturnType<typeof proofFor> } {
+  const share = r.result.shares.find((s) => s.account.toLowerCase() === account.toLowerCase());
+  return { share, leaf: r.tree ? proofFor(r.tree, account) : undefined };
+}

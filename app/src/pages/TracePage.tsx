@@ -1,0 +1,125 @@
+// The provenance of a resource, hop by hop, from scripts/lib/supply.ts (as `commons trace`): back
+// from its latest provenance event through processes, inputs, work, equipment and cited designs.
+// "Verify hops" checks every hop's signature in this browser, as the Entry page does.
+import { useMemo, useState } from "react";
+import { labelId } from "../../../scripts/lib/record.js";
+import { deriveResources, SupplyGraph } from "../../../scripts/lib/supply.js";
+import type { Hop, SupplyNode, SupplyTree } from "../../../scripts/lib/supply.js";
+import { usePublicClient } from "wagmi";
+import { LedgerStatus } from "../components/LedgerStatus";
+import { checkEntrySignature } from "../hooks/useEntrySignature";
+import type { SignatureCheck } from "../hooks/useEntrySignature";
+import { useAppConfig } from "../hooks/useAppConfig";
+import { useLedger } from "../hooks/useLedger";
+import { formatQuantity, shortAddress, shortHex } from "../lib/format";
+import { href } from "../lib/router";
+import type { PageDefinition, PageProps } from "../lib/router";
+
+/** The resource id a label or 0x id names, or why the text names none. */
+export function resourceId(text: string): { id?: string; error?: string } {
+  const t = text.trim();
+  if (t === "") return { error: "Enter a resource label or its 0x id." };
+  if (t.startsWith("0x")) return /^0x[0-9a-fA-F]{64}$/.test(t) ? { id: t.toLowerCase() } : { error: `"${t}" is not a resource id (0x + 64 hex digits); a label is hashed, so do not start one with 0x` };
+  return { id: labelId(t) };
+}
+
+type Checks = Map<bigint, SignatureCheck | { error: string } | "checking">;
+
+function HopLine({ hop, check }: { hop: Hop; check?: Checks extends Map<bigint, infer V> ? V : never }) {
+  return (
+    <span data-testid={`hop-${hop.id}`}>
+      <a href={href(`entry/${hop.id}`)}>entry #{String(hop.id)}</a> {hop.action}{hop.side !== "none" ? ` (${hop.side})` : ""} {hop.quantity} {hop.unit}
+      {" "}by <span className="mono" title={hop.signer}>{shortAddress(hop.signer)}</span>, {hop.time.replace("T", " ").slice(0, 16)} UTC,{" "}
+      <span className={hop.state === "accepted" ? "ok" : hop.state === "disputed" ? "error" : "muted"}>{hop.state}</span>
+      {hop.resource !== "0x" + "0".repeat(64) ? <span className="muted"> · resource <span className="mono" title={hop.resource}>{shortHex(hop.resource)}</span></span> : null}
+      {check === undefined ? null : check === "checking" ? <span className="muted" data-testid="hop-check"> · checking…</span> : "error" in check ? (
+        <span className="error" data-testid="hop-check"> · could not check: {check.error}</span>
+      ) : check.valid ? (
+        <span className="ok" data-testid="hop-check"> · ✔ signature valid ({check.kind === "eoa" ? `recovered ${shortAddress(check.recovered!)}` : "ERC-1271 wallet"})</span>
+      ) : (
+        <span className="error" data-testid="hop-check"> · ✖ not verified: {check.reason}</span>
+      )}
+    </span>
+  );
+}
+
+function Node({ node, checks }: { node: SupplyNode; checks: Checks }) {
+  const label =
+    node.kind === "resource" ? <strong>resource <span className="mono">{node.resource}</span></strong>
+    : node.kind === "process" ? <span>process <span className="mono" title={node.process}>{shortHex(node.process)}</span></span>
+    : node.kind === "event" ? <HopLine hop={node.hop} check={checks.get(node.hop.id)} />
+    : <span className="muted">(shown above: {node.ref.startsWith("e:") ? `entry #${node.ref.slice(2)}` : `process ${shortHex(node.ref.slice(2))}`})</span>;
+  return (
+    <li>
+      {label}
+      {node.children.length ? <ul>{node.children.map((c) => <Node key={c.key} node={c} checks={checks} />)}</ul> : null}
+    </li>
+  );
+}
+
+function TracePage({ query }: PageProps) {
+  const { chain } = useAppConfig();
+  const ledger = useLedger();
+  const client = usePublicClient({ chainId: chain.id });
+  const [text, setText] = useState(query.get("resource") ?? "");
+  const [asked, setAsked] = useState(query.get("resource") ?? "");
+  const [checks, setChecks] = useState<Checks>(new Map());
+  const [verifying, setVerifying] = useState(false);
+  const target = asked ? resourceId(asked) : undefined;
+  const graph = useMemo(() => (ledger.snapshot ? new SupplyGraph(ledger.views) : undefined), [ledger.snapshot, ledger.views]);
+  const tree: SupplyTree | undefined = target?.id && graph?.has(target.id) ? graph.trace(target.id) : undefined;
+  const resource = tree && target?.id ? deriveResources(ledger.views).get(target.id) : undefined;
+
+  async function verify() {
+    if (!tree || !client || !chain.contracts.Ledger) return;
+    setVerifying(true);
+    const hops = [...tree.hops.values()];
+    const next: Checks = new Map(hops.map((h) => [h.id, "checking" as const]));
+    setChecks(new Map(next));
+    await Promise.all(
+      hops.map(async (h) => {
+        const entry = ledger.byId.get(h.id)?.entry;
+        try {
+          next.set(h.id, entry ? await checkEntrySignature(client, chain.id, chain.contracts.Ledger!, entry) : { error: `entry #${h.id} is not in the events read` });
+        } catch (error) {
+          next.set(h.id, { error: (error as Error).message.split("\n")[0] });
+        }
+        setChecks(new Map(next));
+      }),
+    );
+    setVerifying(false);
+  }
+
+  const results = tree ? [...tree.hops.keys()].map((id) => checks.get(id)) : [];
+  const done = results.filter((c) => c !== undefined && c !== "checking");
+  const valid = done.filter((c) => typeof c === "object" && "valid" in c && c.valid).length;
+  return (
+    <section>
+      <h2>Trace</h2>
+      <p className="muted">Where a resource came from: its latest provenance event, the process that made it, that process's inputs, work, equipment and cited designs, and so on back.</p>
+      <form className="controls" onSubmit={(e) => { e.preventDefault(); setChecks(new Map()); setAsked(text); window.location.hash = href("trace", { resource: text }); }} noValidate>
+        <label>Resource <input aria-label="Resource label or id" size={60} value={text} onChange={(e) => setText(e.target.value)} placeholder="label, e.g. open sensor kit #1, or 0x id" /></label>
+        <button type="submit">Trace</button>
+      </form>
+      <LedgerStatus ledger={ledger} />
+      {target?.error ? <p className="error" role="alert" data-testid="error-resource">{target.error}</p> : null}
+      {target?.id && ledger.snapshot && !tree ? <p className="error" role="alert" data-testid="error-resource">No standing event names resource “{asked}”{asked.startsWith("0x") ? "" : ` (${target.id})`} on this ledger.</p> : null}
+      {!asked ? <p className="muted">Enter a resource to trace.</p> : null}
+      {tree ? (
+        <div data-testid="trace">
+          <p data-testid="trace-summary">
+            {tree.hops.size} events, {tree.processes.size} processes.
+            {resource ? <> Now: {formatQuantity(resource.accountingQuantity)} {resource.unit} accounted ({resource.accountable.map(shortAddress).join(", ") || "nobody"}), {formatQuantity(resource.onhandQuantity)} {resource.unit} on hand ({resource.custodians.map(shortAddress).join(", ") || "nobody"}).</> : null}
+          </p>
+          <div className="controls">
+            <button onClick={() => void verify()} disabled={verifying || !client}>Verify hops</button>
+            {done.length ? <span data-testid="verify-summary" className={valid === tree.hops.size ? "ok" : verifying ? "muted" : "error"}>{verifying ? `checking… ${done.length} of ${tree.hops.size}` : `${valid} of ${tree.hops.size} hop signatures valid, verified in this browser`}</span> : null}
+          </div>
+          <ul className="tree"><Node node={tree.root} checks={checks} /></ul>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+export const page: PageDefinition = { path: "trace", title: "Trace", nav: 6, Component: TracePage };
