@@ -19,7 +19,7 @@ import { decodeLedgerLogs, fetchLogs, LedgerReadError, readLedger } from "../scr
 import type { LedgerEvents } from "../scripts/lib/reader.js";
 import { hashRecord, ledgerDomain } from "../scripts/lib/record.js";
 import { devWallet } from "../scripts/lib/seed.js";
-import { checkEoaSignatures, verifyChainFast, verifyLedger } from "../scripts/lib/verify.js";
+import { checkEoaSignatures, nativeSignatureChecks, verifyChainFast, verifyLedger } from "../scripts/lib/verify.js";
 import type { EoaSignatureCheck, VerifyReport } from "../scripts/lib/verify.js";
 import { startFakeRpc } from "./helpers/fake-rpc.js";
 import type { FakeRpc, FaultKind, FaultPlan } from "./helpers/fake-rpc.js";
@@ -456,10 +456,14 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
         expected.push(ok);
       }
       expect(expected.filter((x) => !x).length).to.be.greaterThan(400);
+      // libsecp256k1 (native) where it loads, and the JavaScript batch check, give the same verdicts.
+      expect(nativeSignatureChecks, "the secp256k1 native binding loads on this machine").to.equal(true);
       expect(checkEoaSignatures(checks)).to.deep.equal(expected);
+      expect(checkEoaSignatures(checks, undefined, { native: false })).to.deep.equal(expected);
       // All valid: one batch; all from an agent without a valid signature: none.
       const valid = checks.filter((_, i) => expected[i]);
       expect(checkEoaSignatures(valid).every(Boolean)).to.equal(true);
+      expect(checkEoaSignatures(valid, undefined, { native: false }).every(Boolean)).to.equal(true);
     });
 
     it("verify checks signatures in a worker thread with the same result", async () => {
