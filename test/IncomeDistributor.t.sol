@@ -60,7 +60,7 @@ contract IncomeDistributorTest is Test {
         });
     }
 
-    /// forge-config: default.fuzz.runs = 256
+    /// forge-config: default.fuzz.runs = 5000
     function testFuzz_depositETH_creditsExactlyMsgValue(uint96 a, uint96 b) public {
         vm.assume(a > 0 && b > 0);
         vm.deal(address(this), uint256(a) + b);
@@ -70,7 +70,7 @@ contract IncomeDistributorTest is Test {
         assertEq(address(distributor).balance, uint256(a) + b);
     }
 
-    /// forge-config: default.fuzz.runs = 256
+    /// forge-config: default.fuzz.runs = 2000
     function testFuzz_depositToken_creditsWhatArrived(uint128 amount, uint16 feeBps) public {
         feeBps = uint16(bound(feeBps, 0, 9_999));
         amount = uint128(bound(amount, 10_000, type(uint128).max));
@@ -83,7 +83,7 @@ contract IncomeDistributorTest is Test {
         assertEq(credited, amount - (uint256(amount) * feeBps) / 10_000);
     }
 
-    /// forge-config: default.fuzz.runs = 256
+    /// forge-config: default.fuzz.runs = 5000
     function testFuzz_publish_neverAllocatesAboveUnallocated(uint96 deposit, uint96 total) public {
         vm.assume(deposit > 0 && total > 0);
         vm.deal(address(this), deposit);
@@ -100,7 +100,7 @@ contract IncomeDistributorTest is Test {
         }
     }
 
-    /// forge-config: default.fuzz.runs = 256
+    /// forge-config: default.fuzz.runs = 5000
     function testFuzz_claim_paysOnlyTheProvenLeafOnce(uint64[4] memory amounts, uint8 i, uint64 wrongAmount) public {
         i = uint8(bound(i, 0, 3));
         address[4] memory accounts = [address(0xA11CE), address(0xB0B), address(0xCA401), address(0xDA7E)];
