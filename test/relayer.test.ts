@@ -216,13 +216,13 @@ describe("relayer", function () {
           const waiting = signer.sign(erin, await recordOf(erin, 1n, { evidence: `0x${"e1".repeat(32)}` }));
           await accept(waiting);
           expectedFailed++;
-          // Someone else submits erin's sequences 0 and 1 (another sequence 1) directly, paying gas.
+          // Someone else submits erin's sequences 0 and 1 (another sequence 1) directly, paying gas,
+          // in one transaction: the relayer cannot send its sequence 1 between the two.
           const payer = devWallet(8, l.provider);
           const ledger = new Contract(l.ledger, LEDGER_ABI, payer);
-          for (const seq of [0n, 1n]) {
-            const other = await recordOf(erin, seq);
-            await (await ledger.record(other, signer.signDigest(erin, signer.digest(other)))).wait();
-          }
+          const others = [await recordOf(erin, 0n), await recordOf(erin, 1n)];
+          const receipt = await (await ledger.recordBatch(others, others.map((o) => signer.signDigest(erin, signer.digest(o))))).wait();
+          expect(receipt.logs.filter((x: { topics: readonly string[] }) => x.topics[0] === ledgerInterface.getEvent("Recorded")!.topicHash)).to.have.length(2);
           const state = await waitFor("the record to fail", async () => {
             const s = (await getRecord(r.url, waiting.digest)).body as RecordState;
             return s.state === "failed" ? s : undefined;
