@@ -5,6 +5,8 @@
 // Every page is saved as a screenshot in test-results/screenshots/.
 import { expect } from "chai";
 import { mkdirSync, readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { ensureAppBuilt, serveApp } from "../scripts/lib/app-server.js";
@@ -22,6 +24,22 @@ import { freePort, root, startLocalLedger, startRelayerProcess } from "./helpers
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
 
 const SHOTS = path.join(root, "test-results", "screenshots");
+
+/** A proxy in front of an app server that rewrites the ledger index it serves (a lying indexer). */
+async function indexRewriter(target: AppServer, rewrite: (index: string) => string): Promise<AppServer> {
+  const server = http.createServer((req, res) => {
+    void fetch(`${target.url}${req.url}`).then(async (upstream) => {
+      let body: string | Buffer = Buffer.from(await upstream.arrayBuffer());
+      if (req.url?.startsWith("/ledger-index.json") && upstream.ok) body = rewrite(body.toString("utf8"));
+      res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
 
 /** What the scripted injected wallet does (window.ethereum, EIP-1193). */
 interface FakeWallet {
@@ -149,7 +167,8 @@ describe("app (end to end in headless Chromium)", function () {
       const table = page.getByTestId("accounts-table");
       // alice: 3 h of work, accepted by two peers (the quorum for work).
       expect(await table.locator("tr", { hasText: "0x3C44…93BC" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) }).innerText()).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
-      expect(await page.getByTestId("accounts-chart").locator("svg").count()).to.be.greaterThan(0);
+      // The chart is drawn just after the totals (its own chunk, a second render).
+      await page.getByTestId("accounts-chart").locator("svg.recharts-surface").first().waitFor();
       const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
       expect(csv.suggestedFilename()).to.equal("ledger.csv");
       expect(readFileSync((await csv.path())!, "utf8").trim().split("\n")).to.have.length(31); // header + 30 entries
@@ -190,6 +209,54 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("entry-state").innerText()).to.equal("corrected");
       await shot(page, "entry-2-corrected");
       await page.close();
+    });
+  });
+
+  describe("the ledger index served with the app", function () {
+    it("shows the accounts from the index and then checks the index against the chain", async function () {
+      const page = await open("accounts");
+      await page.locator('[data-testid="accounts-summary"][data-entries="30"]').waitFor();
+      expect(Number(await page.getByTestId("accounts-summary").getAttribute("data-index-ms"))).to.be.at.least(0);
+      const check = page.locator('[data-testid="index-check"][data-state="checked"]');
+      await check.waitFor({ timeout: 30_000 });
+      expect(await check.innerText()).to.match(/^✓ Index checked against the chain: its 30 entries chain to the Ledger's head at block \d+ and its \d+ other events match the node's logs \(\d+\.\d s\)\.$/);
+      await shot(page, "accounts-index-checked");
+      await page.close();
+    });
+
+    it("refuses an index whose entry was changed, and shows what the chain says", async function () {
+      // alice's 3 h of work (entry #1) turned into 300 h by the index.
+      const liar = await indexRewriter(app, (text) => {
+        const index = JSON.parse(text) as { entries: unknown[][] };
+        index.entries[0][11] = "300000000000000000000";
+        return JSON.stringify(index);
+      });
+      try {
+        const page = await open("accounts", { server: liar });
+        const refused = page.locator('[data-testid="index-check"][data-state="refused"]');
+        await refused.waitFor({ timeout: 30_000 });
+        expect(await refused.innerText()).to.match(/^The ledger index served with this app does not match the chain \(the entries do not chain to the contract's head at block \d+ .*\)\. This page shows the events read from the chain itself\.$/);
+        // Read again from the chain: alice's row has her 3 h again (4 h claimed in all, 3 accepted).
+        await page.locator('[data-testid="accounts-summary"][data-index-ms="-1"][data-entries="30"]').waitFor({ timeout: 30_000 });
+        const alice = page.getByTestId("accounts-table").locator("tr", { hasText: "0x3C44…93BC" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) });
+        expect(await alice.innerText()).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
+        await shot(page, "accounts-index-refused");
+        await page.close();
+      } finally {
+        await liar.close();
+      }
+    });
+
+    it("reads the chain when the index cannot be used, and says why", async function () {
+      const broken = await indexRewriter(app, () => JSON.stringify({ format: "something-else" }));
+      try {
+        const page = await open("accounts", { server: broken });
+        await page.locator('[data-testid="accounts-summary"][data-entries="30"][data-index-ms="-1"]').waitFor();
+        expect(await page.getByTestId("index-check").innerText()).to.equal('Read from the chain; the ledger index served with this app was not used: format is "something-else", expected "commons-ledger/ledger-index@1".');
+        await page.close();
+      } finally {
+        await broken.close();
+      }
     });
   });
 

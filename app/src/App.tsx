@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import { useRoute } from "./hooks/useRoute";
 import { Layout } from "./components/Layout";
 import { match } from "./lib/router";
@@ -11,7 +12,9 @@ export function App() {
     if (params) {
       return (
         <Layout current={page.path}>
-          <page.Component params={params} query={query} />
+          <Suspense fallback={<p className="muted">Loading the page…</p>}>
+            <page.Component params={params} query={query} />
+          </Suspense>
         </Layout>
       );
     }

@@ -16,6 +16,8 @@ export interface ChainConfig {
   contracts: Partial<Record<ContractName, Address>>;
   /** First block to scan for the contracts' events. */
   fromBlock: number;
+  /** A ledger index of this chain (scripts/lib/ledger-index.ts), read first and checked against the chain. */
+  indexUrl?: string;
   /** The local development chain: the dev-key connector is offered only here. */
   local: boolean;
 }
@@ -46,7 +48,7 @@ const staticConfig = {
 
 /** What `npm start` serves at ./config.json. */
 export interface RuntimeConfig {
-  local?: { chainId: number; rpcUrl?: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number };
+  local?: { chainId: number; rpcUrl?: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number; indexUrl?: string };
 }
 
 const isAddress = (a: unknown): a is Address => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);
@@ -61,7 +63,8 @@ function pickContracts(given: Record<string, unknown> | undefined): ChainConfig[
 export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {
   let runtime: RuntimeConfig = {};
   try {
-    const res = await fetchImpl("./config.json", { cache: "no-store" });
+    // Default cache mode, so that the preload in index.html is used (the server says no-store).
+    const res = await fetchImpl("./config.json");
     if (res.ok) runtime = (await res.json()) as RuntimeConfig;
   } catch {
     /* served without a runtime config (e.g. a static host): the built-in configuration applies */
@@ -75,6 +78,7 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppCo
     relayerUrl: local?.relayerUrl ?? staticConfig.local.relayerUrl,
     contracts: pickContracts(local?.contracts),
     fromBlock: local?.fromBlock ?? 0,
+    indexUrl: typeof local?.indexUrl === "string" ? local.indexUrl : undefined,
     local: true,
   });
   const c = staticConfig.chain;

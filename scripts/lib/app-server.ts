@@ -9,10 +9,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { exportContracts } from "./export-contracts.js";
+import { createLedgerIndexer } from "./ledger-indexer.js";
+import type { LedgerIndexer } from "./ledger-indexer.js";
 
 export interface AppRuntimeConfig {
-  local: { chainId: number; rpcUrl: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number };
+  local: { chainId: number; rpcUrl: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number; indexUrl?: string };
 }
+
+/** Where the server serves the local Ledger's index (ledger-indexer.ts), relative to the app. */
+export const INDEX_PATH = "/ledger-index.json";
 
 function filesUnder(dir: string, out: string[] = []): string[] {
   if (!existsSync(dir)) return out;
@@ -83,11 +88,19 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-/** Serves app/dist and /config.json on 127.0.0.1:`port` (0 = any free port). */
-export async function serveApp(opts: { root: string; port: number; config: AppRuntimeConfig }): Promise<AppServer> {
+/**
+ * Serves app/dist, /config.json and (unless `index` is false) the local Ledger's index at
+ * /ledger-index.json, on 127.0.0.1:`port` (0 = any free port). The indexer starts reading at once,
+ * so that the first page load finds it ready.
+ */
+export async function serveApp(opts: { root: string; port: number; config: AppRuntimeConfig; index?: boolean }): Promise<AppServer> {
   const dist = path.join(opts.root, "app", "dist");
   if (!existsSync(path.join(dist, "index.html"))) throw new Error(`${dist} has no built app; run ensureAppBuilt first`);
-  const configJson = JSON.stringify(opts.config);
+  const ledger = opts.config.local.contracts.Ledger;
+  const indexer: LedgerIndexer | undefined =
+    opts.index !== false && ledger ? createLedgerIndexer({ rpcUrl: opts.config.local.rpcUrl, chainId: opts.config.local.chainId, ledger, fromBlock: opts.config.local.fromBlock }) : undefined;
+  if (indexer) await indexer.current().catch(() => {}); // warm up; a request retries
+  const configJson = JSON.stringify(indexer ? { local: { ...opts.config.local, indexUrl: `.${INDEX_PATH}` } } : opts.config);
   const server = http.createServer((req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -98,9 +111,26 @@ export async function serveApp(opts: { root: string; port: number; config: AppRu
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(configJson);
       return;
     }
+    if (pathname === INDEX_PATH) {
+      if (!indexer) {
+        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "this server keeps no ledger index" }));
+        return;
+      }
+      indexer.current().then(
+        ({ text }) => void res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : text),
+        (error: Error) => void res.writeHead(503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify({ error: `the index cannot read the chain: ${error.message.split("\n")[0]}` })),
+      );
+      return;
+    }
     const file = path.normalize(path.join(dist, pathname));
     const inside = file.startsWith(dist + path.sep);
     const target = inside && existsSync(file) && statSync(file).isFile() ? file : path.join(dist, "index.html");
+    if (target === path.join(dist, "index.html") && indexer) {
+      // The page fetches the index while its code loads.
+      const html = readFileSync(target, "utf8").replace("</head>", `<link rel="preload" href=".${INDEX_PATH}" as="fetch" crossorigin="anonymous" />\n  </head>`);
+      res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-cache" }).end(req.method === "HEAD" ? undefined : html);
+      return;
+    }
     const immutable = target.includes(`${path.sep}assets${path.sep}`);
     res.writeHead(200, { "content-type": TYPES[path.extname(target)] ?? "application/octet-stream", "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache" });
     res.end(req.method === "HEAD" ? undefined : readFileSync(target));
@@ -112,7 +142,12 @@ export async function serveApp(opts: { root: string; port: number; config: AppRu
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        indexer?.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -62,6 +62,8 @@ export interface ReadOptions {
   onProgress?: (doneBlocks: number, totalBlocks: number) => void;
   /** Called with the ledger's logs of each block range as it arrives, in block order. */
   onLogs?: (logs: readonly Log[]) => void;
+  /** Only logs whose first topic is one of these (default: every log of the address). */
+  topic0?: readonly string[];
 }
 
 export class LedgerReadError extends Error {
@@ -232,8 +234,8 @@ interface RawLog {
  * eth_getLogs sent directly, wrapping the results as ethers' formatLog + Log would (checksummed
  * address, lowercase hex, numbers). Only the logs of `address` are kept.
  */
-async function getLogsRaw(provider: Provider, address: string, from: number, to: number): Promise<Log[]> {
-  const result = (await rpcSend(provider, "eth_getLogs", [{ address, fromBlock: toQuantity(from), toBlock: toQuantity(to) }])) as unknown;
+async function getLogsRaw(provider: Provider, address: string, from: number, to: number, topics?: (string[] | null)[]): Promise<Log[]> {
+  const result = (await rpcSend(provider, "eth_getLogs", [{ address, fromBlock: toQuantity(from), toBlock: toQuantity(to), ...(topics ? { topics } : {}) }])) as unknown;
   if (!Array.isArray(result)) throw makeError("eth_getLogs returned no array", "BAD_DATA", { value: result });
   const wanted = address.toLowerCase();
   const checksummed = getAddress(address);
@@ -273,6 +275,8 @@ export async function fetchLogs(provider: Provider, address: string, opts: ReadO
   const maxSpan = Math.max(1, opts.chunkSize ?? 50_000);
   const target = Math.max(1, opts.targetLogs ?? 2_000);
   const wanted = address.toLowerCase();
+  const topics = opts.topic0 ? [[...opts.topic0]] : undefined;
+  const topicSet = opts.topic0 ? new Set(opts.topic0.map((t) => t.toLowerCase())) : undefined;
   const out: Log[] = [];
   const total = Math.max(0, to - from + 1);
   let done = 0;
@@ -295,7 +299,7 @@ export async function fetchLogs(provider: Provider, address: string, opts: ReadO
     }
     let logs: Log[];
     try {
-      logs = await withRetry(() => (httpEndpoint(provider) ? getLogsRaw(provider, address, a, b) : provider.getLogs({ address, fromBlock: a, toBlock: b })), opts);
+      logs = await withRetry(() => (httpEndpoint(provider) ? getLogsRaw(provider, address, a, b, topics) : provider.getLogs({ address, fromBlock: a, toBlock: b, ...(topics ? { topics } : {}) })), opts);
     } catch (error) {
       const { kind, reason } = classifyRpcError(error);
       if (a < b && kind === "range") {
@@ -308,7 +312,7 @@ export async function fetchLogs(provider: Provider, address: string, opts: ReadO
       const attempts = kind === "transient" ? ` after ${Math.max(1, opts.maxAttempts ?? 5)} attempts` : "";
       throw new LedgerReadError(`eth_getLogs failed for blocks ${a}..${b}${attempts}: ${reason}`, { cause: error });
     }
-    const mine = logs.filter((log) => log.address.toLowerCase() === wanted);
+    const mine = logs.filter((log) => log.address.toLowerCase() === wanted && (!topicSet || topicSet.has(log.topics[0])));
     for (const log of mine) out.push(log);
     opts.onLogs?.(mine);
     const width = b - a + 1;

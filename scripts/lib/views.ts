@@ -43,6 +43,13 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
   const corrected = new Map<bigint, bigint>();
   for (const c of events.corrections) corrected.set(c.entryId, c.correctionId);
 
+  // Few distinct units: each is decoded once.
+  const units = new Map<string, string>();
+  const unitOf = (code: string) => {
+    let u = units.get(code);
+    if (u === undefined) units.set(code, (u = decodeUnit(code)));
+    return u;
+  };
   return events.entries.map((entry) => {
     const { accepts, disputes } = tallies.get(entry.id) ?? { accepts: 0, disputes: 0 };
     const correctedBy = corrected.get(entry.id) ?? 0n;
@@ -57,7 +64,7 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
       flow: FLOWS[entry.record.flow],
       action: ACTIONS[entry.record.action],
       agent: entry.record.provider !== ZeroAddress ? entry.record.provider : entry.record.receiver,
-      unit: decodeUnit(entry.record.unit),
+      unit: unitOf(entry.record.unit),
       state,
       accepts,
       disputes,

@@ -1,7 +1,8 @@
 // The ledger of the chain the app reads: its events (refreshed every few seconds, only new blocks
 // are fetched) and every entry's state derived from them, as scripts/lib/views.ts defines it.
 import { useMemo, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import type { ChainConfig } from "../config";
 import { deriveEntries } from "../../../scripts/lib/views.js";
 import type { EntryView } from "../../../scripts/lib/views.js";
 import { readLedgerEvents } from "../lib/ledgerReader";
@@ -21,18 +22,24 @@ export interface LedgerData {
   refetch(): void;
 }
 
-export function useLedger(): LedgerData {
-  const { chain } = useAppConfig();
+/** The ledger's events query (shared by every page; main.tsx starts it before the first page renders). */
+export function ledgerQuery(chain: ChainConfig, onProgress: (done: number, total: number) => void = () => {}) {
   const ledger = chain.contracts.Ledger;
-  const [progress, setProgress] = useState(0);
-  const q = useQuery({
-    queryKey: ["ledger-events", chain.id, chain.rpcUrl, ledger, chain.fromBlock],
-    queryFn: () => readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock, finality: chain.local ? 0 : 64, onProgress: (done, total) => setProgress(total ? done / total : 1) }),
+  return queryOptions({
+    queryKey: ["ledger-events", chain.id, chain.rpcUrl, ledger, chain.fromBlock, chain.indexUrl],
+    queryFn: () => readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock, indexUrl: chain.indexUrl, finality: chain.local ? 0 : 64, onProgress }),
     enabled: ledger !== undefined,
     refetchInterval: 2_000,
     retry: false,
     structuralSharing: false,
   });
+}
+
+export function useLedger(): LedgerData {
+  const { chain } = useAppConfig();
+  const ledger = chain.contracts.Ledger;
+  const [progress, setProgress] = useState(0);
+  const q = useQuery(ledgerQuery(chain, (done, total) => setProgress(total ? done / total : 1)));
   const snapshot = q.data;
   const views = useMemo(() => (snapshot ? deriveEntries(snapshot.events) : []), [snapshot]);
   const byId = useMemo(() => new Map(views.map((v) => [v.id, v])), [views]);

@@ -2,7 +2,15 @@
 // block ranges that adapt to the log density, split when the node refuses a range, retried on
 // transient failures) and keeps them per chain and address, so that a refresh only fetches the
 // blocks after the last one read. Direct JSON-RPC over fetch: no response-size cap applies.
+//
+// Where the chain's configuration names a ledger index (npm start serves one, see
+// scripts/lib/ledger-index.ts), the first read takes the events up to the index's last block from
+// it (a few MB instead of every log) and only later blocks from the node; the index is then
+// checked against the chain in a worker (indexCheck.ts). An index that cannot be used (unreachable,
+// malformed, another chain) is skipped with its reason kept, and one found not to match the chain
+// is never used again for that ledger in this page: the events are then read from the node.
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { decodeLedgerIndex, LedgerIndexError } from "../../../scripts/lib/ledger-index.js";
 import { decodeLedgerLogs, fetchLogs, rpcRetry } from "../../../scripts/lib/reader.js";
 import type { LedgerEvents } from "../../../scripts/lib/reader.js";
 import { dropEvents, loadEvents, prefixUpTo, saveEvents } from "./eventCache";
@@ -18,6 +26,10 @@ export interface LedgerSnapshot {
   storeMs: number;
   /** Last block of the events that came from IndexedDB on the first read, or -1. */
   storedToBlock: number;
+  /** The ledger index the first read started from, kept for the check against the chain. */
+  index?: { url: string; toBlock: number; entries: number; body: ArrayBuffer; ms: number };
+  /** Why the configured index was not used, if it was not. */
+  indexSkipped?: string;
 }
 
 const providers = new Map<string, JsonRpcProvider>();
@@ -68,6 +80,51 @@ function genesisHash(rpcUrl: string, chainId: number): Promise<string> {
   return h;
 }
 
+/** Ledgers (by key) whose index did not match the chain, with the problem found. */
+const refusedIndexes = new Map<string, string>();
+
+export function ledgerKey(chainId: number, ledger: string, fromBlock: number): string {
+  return `${chainId}|${ledger.toLowerCase()}|${fromBlock}`;
+}
+
+/** Stops using the index for this ledger (it did not match the chain) and forgets what it gave. */
+export function refuseIndex(key: string, problem: string): void {
+  refusedIndexes.set(key, problem);
+  cache.delete(key);
+}
+
+export function refusedIndex(key: string): string | undefined {
+  return refusedIndexes.get(key);
+}
+
+type IndexRead = { ok: true; events: LedgerEvents; toBlock: number; body: ArrayBuffer; ms: number } | { ok: false; reason: string };
+
+/** The index's events, checked to be this chain's and this ledger's; never throws. */
+async function readIndex(url: string, p: { chainId: number; ledger: string; fromBlock: number }, chain: Promise<[number, string]>): Promise<IndexRead> {
+  const t = performance.now();
+  performance.mark("commons:index-fetch");
+  try {
+    // Default cache mode, so that the preload the server puts in the page is used (it says no-store).
+    const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+    if (!res.ok) return { ok: false, reason: `the server answered ${res.status} ${res.statusText}`.trim() };
+    const body = await res.arrayBuffer();
+    performance.mark("commons:index-fetched");
+    // Address checksums are left to the check in the worker, which decodes the index in full.
+    const { meta, events } = decodeLedgerIndex(JSON.parse(new TextDecoder().decode(body)), { checksums: false });
+    performance.mark("commons:index-decoded");
+    const [latest, genesis] = await chain;
+    if (meta.chainId !== p.chainId) return { ok: false, reason: `the index is of chain ${meta.chainId}, not ${p.chainId}` };
+    if (meta.ledger.toLowerCase() !== p.ledger.toLowerCase()) return { ok: false, reason: `the index is of the Ledger at ${meta.ledger}, not ${p.ledger}` };
+    if (meta.fromBlock !== p.fromBlock) return { ok: false, reason: `the index starts at block ${meta.fromBlock}, not ${p.fromBlock}` };
+    if (meta.genesis !== genesis) return { ok: false, reason: "the index is of another chain instance (another genesis block)" };
+    if (meta.toBlock > latest) return { ok: false, reason: `the index reaches block ${meta.toBlock}, the chain only ${latest}` };
+    return { ok: true, events, toBlock: meta.toBlock, body, ms: performance.now() - t };
+  } catch (error) {
+    if (error instanceof LedgerIndexError) return { ok: false, reason: error.message.replace(/^ledger index: /, "") };
+    return { ok: false, reason: `it could not be read (${(error as Error).message.split("\n")[0]})` };
+  }
+}
+
 const idle = (fn: () => void) => ("requestIdleCallback" in window ? window.requestIdleCallback(fn, { timeout: 5_000 }) : setTimeout(fn, 1_000));
 
 /**
@@ -75,18 +132,29 @@ const idle = (fn: () => void) => ("requestIdleCallback" in window ? window.reque
  * eventCache.ts) plus any new blocks. `finality`: how many of the latest blocks are not stored
  * (0 on the local chain; reorganised blocks would otherwise stay in the cache).
  */
-export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; ledger: string; fromBlock: number; finality?: number; onProgress?: (done: number, total: number) => void }): Promise<LedgerSnapshot> {
+export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; ledger: string; fromBlock: number; indexUrl?: string; finality?: number; onProgress?: (done: number, total: number) => void }): Promise<LedgerSnapshot> {
   const provider = providerFor(p.rpcUrl, p.chainId);
-  const key = `${p.chainId}|${p.ledger.toLowerCase()}|${p.fromBlock}`;
-  const [latest, genesisBlock] = await Promise.all([rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), { maxAttempts: 2 }), genesisHash(p.rpcUrl, p.chainId)]);
-  const storeKey = `${key}|${genesisBlock}`;
+  const key = ledgerKey(p.chainId, p.ledger, p.fromBlock);
+  const chainState = Promise.all([rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), { maxAttempts: 2 }), genesisHash(p.rpcUrl, p.chainId)]);
   let previous = cache.get(key);
+  // A read that began before the index was refused may have cached what it gave.
+  if (previous?.index && refusedIndexes.has(key)) previous = undefined;
+  // The index is fetched while the node answers the two calls above.
+  const fromIndex = !previous && p.indexUrl && !refusedIndexes.has(key) ? readIndex(p.indexUrl, p, chainState) : undefined;
+  const [latest, genesisBlock] = await chainState;
+  const storeKey = `${key}|${genesisBlock}`;
   let storeMs = 0;
+  let indexSkipped: string | undefined;
+  if (fromIndex) {
+    const read = await fromIndex;
+    if (read.ok) previous = { events: read.events, toBlock: read.toBlock, fetchMs: 0, decodeMs: 0, storeMs: 0, storedToBlock: -1, index: { url: p.indexUrl!, toBlock: read.toBlock, entries: read.events.entries.length, body: read.body, ms: read.ms } };
+    else indexSkipped = read.reason;
+  }
   if (!previous) {
     const t = performance.now();
     const stored = await loadEvents(storeKey);
     storeMs = performance.now() - t;
-    if (stored && stored.toBlock <= latest) previous = { events: stored.events, toBlock: stored.toBlock, fetchMs: 0, decodeMs: 0, storeMs, storedToBlock: stored.toBlock };
+    if (stored && stored.toBlock <= latest) previous = { events: stored.events, toBlock: stored.toBlock, fetchMs: 0, decodeMs: 0, storeMs, storedToBlock: stored.toBlock, indexSkipped };
     else if (stored) void dropEvents(storeKey);
   }
   // A chain that went backwards (restarted without its state) invalidates what was read.
@@ -126,9 +194,10 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
   const decoded = await Promise.all(parts);
   const fresh = decoded.reduce(merge, EMPTY);
   const fetchMs = performance.now() - t0 - decodeMs;
-  const snapshot: LedgerSnapshot = { events: base ? merge(base.events, fresh) : fresh, toBlock: latest, fetchMs, decodeMs, storeMs, storedToBlock: base?.storedToBlock ?? -1 };
+  const snapshot: LedgerSnapshot = { events: base ? merge(base.events, fresh) : fresh, toBlock: latest, fetchMs, decodeMs, storeMs, storedToBlock: base?.storedToBlock ?? -1, index: base?.index, indexSkipped: base?.indexSkipped ?? indexSkipped };
   cache.set(key, snapshot);
   const safe = latest - (p.finality ?? 64);
-  if (safe > (base?.toBlock ?? -1) && safe >= p.fromBlock) idle(() => void saveEvents(storeKey, { toBlock: safe, events: safe >= latest ? snapshot.events : prefixUpTo(snapshot.events, safe) }));
+  // With an index, the next visit reads the index again: nothing is stored.
+  if (!snapshot.index && safe > (base?.toBlock ?? -1) && safe >= p.fromBlock) idle(() => void saveEvents(storeKey, { toBlock: safe, events: safe >= latest ? snapshot.events : prefixUpTo(snapshot.events, safe) }));
   return snapshot;
 }

@@ -6,7 +6,7 @@ export interface PageProps {
   query: URLSearchParams;
 }
 
-/** What a page module exports as `page`; a new page is one new file in src/pages/. */
+/** A page as src/pages.ts lists it; its component is loaded on first use. */
 export interface PageDefinition {
   /** Pattern without the leading slash, e.g. "accounts" or "entry/:id". */
   path: string;
@@ -14,6 +14,8 @@ export interface PageDefinition {
   /** Position in the navigation; pages without it are reachable by link only. */
   nav?: number;
   Component: ComponentType<PageProps>;
+  /** Loads the page's module (Component loads it on first render). */
+  load(): Promise<unknown>;
 }
 
 export interface Location {

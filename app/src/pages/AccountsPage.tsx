@@ -1,4 +1,4 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { lazy, Suspense, useDeferredValue } from "react";
 import { toCsv, toJsonLd } from "../../../scripts/lib/export.js";
 import type { Period } from "../../../scripts/lib/views.js";
 import { DataTable } from "../components/DataTable";
@@ -10,13 +10,16 @@ import { acceptedShare, GROUPS } from "../lib/accounts";
 import type { GroupBy, TotalRow } from "../lib/accounts";
 import { download } from "../lib/download";
 import { formatQuantity, shortAddress, shortHex } from "../lib/format";
-import type { PageDefinition } from "../lib/router";
 
 const PERIODS: Period[] = ["day", "week", "month", "year"];
+const TotalsChart = lazy(() => import("../components/TotalsChart"));
 
-function AccountsPage() {
+export default function AccountsPage() {
   const { chain } = useAppConfig();
   const a = useAccounts();
+  // The chart is drawn after the totals and the table: once there is data, in a second,
+  // interruptible render (its code is loaded then too).
+  const drawChart = useDeferredValue(a.ledger.snapshot !== undefined, false);
   const label = (g: string) => (a.groupBy === "contributor" ? shortAddress(g) : a.groupBy === "commons" ? (a.names.get(g) ?? shortHex(g)) : g);
   const columns: DataColumn<TotalRow>[] = [
     { key: "group", label: a.groupBy[0].toUpperCase() + a.groupBy.slice(1), sort: (r) => r.group, text: (r) => `${r.group} ${label(r.group)}`, render: (r) => <span title={r.group}>{label(r.group)}</span> },
@@ -35,7 +38,7 @@ function AccountsPage() {
       <LedgerStatus ledger={a.ledger} />
       {a.ledger.snapshot ? (
         <>
-          <div className="cards" data-testid="accounts-summary" data-entries={s.entries} data-fetch-ms={a.ledger.snapshot.fetchMs.toFixed(0)} data-decode-ms={a.ledger.snapshot.decodeMs.toFixed(0)} data-store-ms={a.ledger.snapshot.storeMs.toFixed(0)} data-stored-to-block={a.ledger.snapshot.storedToBlock}>
+          <div className="cards" data-testid="accounts-summary" data-entries={s.entries} data-fetch-ms={a.ledger.snapshot.fetchMs.toFixed(0)} data-decode-ms={a.ledger.snapshot.decodeMs.toFixed(0)} data-store-ms={a.ledger.snapshot.storeMs.toFixed(0)} data-stored-to-block={a.ledger.snapshot.storedToBlock} data-index-ms={a.ledger.snapshot.index ? a.ledger.snapshot.index.ms.toFixed(0) : -1}>
             <div className="card"><strong>{s.entries}</strong> entries</div>
             <div className="card"><strong>{s.events}</strong> contributions counted</div>
             <div className="card ok"><strong>{s.accepted}</strong> accepted</div>
@@ -53,18 +56,11 @@ function AccountsPage() {
             <button onClick={() => download("ledger.jsonld", JSON.stringify(toJsonLd(a.ledger.views, { chainId: BigInt(chain.id), ledger: ledgerAddress }), null, 2), "application/ld+json")}>Download JSON-LD</button>
           </div>
           <div className="card" style={{ height: 300 }} data-testid="accounts-chart">
-            <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={a.chart.map((c) => ({ ...c, group: label(c.group) }))}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="group" />
-                <YAxis />
-                <Tooltip />
-                <Legend />
-                <Bar dataKey="claimed" name={`claimed (${a.unit})`} fill="#9bb8ad" isAnimationActive={false} />
-                <Bar dataKey="accepted" name={`accepted (${a.unit})`} fill="#23413a" isAnimationActive={false} />
-                <Bar dataKey="disputed" name={`disputed (${a.unit})`} fill="#b5483f" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
+            {drawChart ? (
+              <Suspense fallback={null}>
+                <TotalsChart data={a.chart.map((c) => ({ ...c, group: label(c.group) }))} unit={a.unit} />
+              </Suspense>
+            ) : null}
           </div>
           <DataTable id="accounts-table" rows={a.rows} columns={columns} rowKey={(r) => `${r.group}|${r.unit}`} initialSort={{ key: "claimed", desc: true }} empty="No contributions recorded yet." />
           <p className="muted">
@@ -76,5 +72,3 @@ function AccountsPage() {
     </section>
   );
 }
-
-export const page: PageDefinition = { path: "accounts", title: "Accounts", nav: 1, Component: AccountsPage };

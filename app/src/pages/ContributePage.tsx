@@ -8,10 +8,9 @@ import { commonsNames } from "../lib/accounts";
 import { sidesFor } from "../lib/recordForm";
 import type { RecordForm } from "../lib/recordForm";
 import { href } from "../lib/router";
-import type { PageDefinition } from "../lib/router";
 import { shortHex } from "../lib/format";
 
-function ContributePage() {
+export default function ContributePage() {
   const { chain } = useAppConfig();
   const c = useContribute();
   const ledger = useLedger();
@@ -67,5 +66,3 @@ function ContributePage() {
     </section>
   );
 }
-
-export const page: PageDefinition = { path: "contribute", title: "Contribute", nav: 3, Component: ContributePage };

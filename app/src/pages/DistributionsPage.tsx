@@ -14,14 +14,14 @@ import { useWallet } from "../hooks/useWallet";
 import { commonsNames } from "../lib/accounts";
 import { dateTime, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
-import type { PageDefinition, PageProps } from "../lib/router";
+import type { PageProps } from "../lib/router";
 import { licenseeError } from "./ReciprocityPage";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 /** Amounts in the distribution's token: ETH has 18 decimals; other tokens are shown in base units. */
 const amountText = (d: PublishedDistribution, v: bigint) => (d.token === ZERO ? `${formatUnits(v, 18)} ETH` : `${v} base units of ${shortAddress(d.token)}`);
 
-function DistributionsPage({ query }: PageProps) {
+export default function DistributionsPage({ query }: PageProps) {
   const { chain } = useAppConfig();
   const ledger = useLedger();
   const now = useChainTime();
@@ -115,5 +115,3 @@ function DistributionsPage({ query }: PageProps) {
     </section>
   );
 }
-
-export const page: PageDefinition = { path: "distributions", title: "Distributions", nav: 8, Component: DistributionsPage };

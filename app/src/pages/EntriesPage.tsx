@@ -5,7 +5,6 @@ import { LedgerStatus } from "../components/LedgerStatus";
 import { useLedger } from "../hooks/useLedger";
 import { dateTime, formatQuantity, shortAddress } from "../lib/format";
 import { href } from "../lib/router";
-import type { PageDefinition } from "../lib/router";
 
 const columns: DataColumn<EntryView>[] = [
   { key: "id", label: "#", sort: (v) => v.id, render: (v) => <a href={href(`entry/${v.id}`)}>#{String(v.id)}</a>, align: "right" },
@@ -18,7 +17,7 @@ const columns: DataColumn<EntryView>[] = [
   { key: "validations", label: "Accepts / disputes", sort: (v) => v.accepts - v.disputes, render: (v) => `${v.accepts} / ${v.disputes}`, align: "right" },
 ];
 
-function EntriesPage() {
+export default function EntriesPage() {
   const ledger = useLedger();
   return (
     <section>
@@ -28,5 +27,3 @@ function EntriesPage() {
     </section>
   );
 }
-
-export const page: PageDefinition = { path: "entries", title: "Entries", nav: 2, Component: EntriesPage };

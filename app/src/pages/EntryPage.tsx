@@ -8,9 +8,9 @@ import { SIDES } from "../../../scripts/lib/vocabulary.js";
 import { commonsNames } from "../lib/accounts";
 import { dateTime, formatQuantity, isZeroHex, shortAddress } from "../lib/format";
 import { href } from "../lib/router";
-import type { PageDefinition, PageProps } from "../lib/router";
+import type { PageProps } from "../lib/router";
 
-function EntryPage({ params }: PageProps) {
+export default function EntryPage({ params }: PageProps) {
   const ledger = useLedger();
   const valid = /^\d+$/.test(params.id ?? "");
   const id = valid ? BigInt(params.id) : 0n;
@@ -86,5 +86,3 @@ function EntryPage({ params }: PageProps) {
     </section>
   );
 }
-
-export const page: PageDefinition = { path: "entry/:id", title: "Entry", Component: EntryPage };

@@ -9,11 +9,10 @@ import { useLedger } from "../hooks/useLedger";
 import { commonsNames } from "../lib/accounts";
 import { dateTime, formatQuantity, isZeroHex, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
-import type { PageDefinition } from "../lib/router";
 
 const statusOf = (n: NeedView) => (n.open === 0n ? "met" : n.expired ? "expired" : "open");
 
-function NeedsPage() {
+export default function NeedsPage() {
   const ledger = useLedger();
   const now = useChainTime();
   const [all, setAll] = useState(false);
@@ -63,5 +62,3 @@ function NeedsPage() {
     </section>
   );
 }
-
-export const page: PageDefinition = { path: "needs", title: "Needs", nav: 7, Component: NeedsPage };

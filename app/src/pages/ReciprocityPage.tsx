@@ -12,7 +12,7 @@ import { useAppConfig } from "../hooks/useAppConfig";
 import { useWallet } from "../hooks/useWallet";
 import { shortAddress } from "../lib/format";
 import { href } from "../lib/router";
-import type { PageDefinition, PageProps } from "../lib/router";
+import type { PageProps } from "../lib/router";
 
 /** Why a licensee address is not usable, or undefined. */
 export function licenseeError(text: string): string | undefined {
@@ -32,7 +32,7 @@ export function workError(text: string, works: number | undefined): string | und
   return undefined;
 }
 
-function ReciprocityPage({ query }: PageProps) {
+export default function ReciprocityPage({ query }: PageProps) {
   const { chain } = useAppConfig();
   const r = useRegistry();
   const [licenseeText, setLicenseeText] = useState(query.get("licensee") ?? "");
@@ -151,5 +151,3 @@ function ReciprocityPage({ query }: PageProps) {
     </section>
   );
 }
-
-export const page: PageDefinition = { path: "reciprocity", title: "Reciprocity", nav: 5, Component: ReciprocityPage };

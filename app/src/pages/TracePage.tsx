@@ -13,7 +13,7 @@ import { useAppConfig } from "../hooks/useAppConfig";
 import { useLedger } from "../hooks/useLedger";
 import { formatQuantity, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
-import type { PageDefinition, PageProps } from "../lib/router";
+import type { PageProps } from "../lib/router";
 
 /** The resource id a label or 0x id names, or why the text names none. */
 export function resourceId(text: string): { id?: string; error?: string } {
@@ -57,7 +57,7 @@ function Node({ node, checks }: { node: SupplyNode; checks: Checks }) {
   );
 }
 
-function TracePage({ query }: PageProps) {
+export default function TracePage({ query }: PageProps) {
   const { chain } = useAppConfig();
   const ledger = useLedger();
   const client = usePublicClient({ chainId: chain.id });
@@ -121,5 +121,3 @@ function TracePage({ query }: PageProps) {
     </section>
   );
 }
-
-export const page: PageDefinition = { path: "trace", title: "Trace", nav: 6, Component: TracePage };

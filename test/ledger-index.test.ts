@@ -1,0 +1,228 @@
+// The ledger index npm start serves to the app (scripts/lib/ledger-index.ts, ledger-indexer.ts)
+// and the check the app runs on it (ledger-index-check.ts), on the demo seeded as npm start seeds it.
+import { expect } from "chai";
+import { id } from "ethers";
+import { LedgerClient } from "../scripts/lib/client.js";
+import { chainStep, GENESIS_HEAD } from "../scripts/lib/chain.js";
+import { chainStepBytes, checkLedgerIndex } from "../scripts/lib/ledger-index-check.js";
+import { decodeLedgerIndex, LEDGER_INDEX_FORMAT, LedgerIndexBuilder, LedgerIndexError } from "../scripts/lib/ledger-index.js";
+import type { LedgerIndexFile } from "../scripts/lib/ledger-index.js";
+import { createLedgerIndexer } from "../scripts/lib/ledger-indexer.js";
+import { decodeLedgerLogs, fetchLogs } from "../scripts/lib/reader.js";
+import type { LedgerEvents } from "../scripts/lib/reader.js";
+import { seedAll } from "../scripts/lib/seed-all.js";
+import type { AllSeeds } from "../scripts/lib/seed-all.js";
+import { devWallet } from "../scripts/lib/seed.js";
+import { freePort } from "../scripts/lib/dev-chain.js";
+import { startLocalLedger } from "./helpers/local-ledger.js";
+import type { LocalLedger } from "./helpers/local-ledger.js";
+
+/** The events as plain data (lazy record hashes read, bigints kept) for deep comparison. */
+function plain(e: LedgerEvents) {
+  return {
+    entries: e.entries.map((x) => ({ ...x, recordHash: x.recordHash })),
+    validations: e.validations,
+    corrections: e.corrections,
+    checkpoints: [...e.checkpoints],
+    skipped: e.skipped,
+    all: e.all.map(({ name, args, blockNumber, transactionHash, logIndex }) => ({ name, args, blockNumber, transactionHash, logIndex })),
+  };
+}
+
+const clone = (f: LedgerIndexFile): LedgerIndexFile => JSON.parse(JSON.stringify(f));
+
+describe("ledger index", function () {
+  this.timeout(180_000);
+  let l: LocalLedger;
+  let seeds: AllSeeds;
+  let client: LedgerClient;
+  let toBlock: number;
+  let logs: Awaited<ReturnType<typeof fetchLogs>>;
+  let file: LedgerIndexFile;
+
+  before(async function () {
+    l = await startLocalLedger();
+    seeds = await seedAll(l.provider, l.contracts, l.fromBlock, { log: () => {} });
+    client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+    // Past entry 128, so that the ledger has stored a checkpoint (a Checkpointed event).
+    const worker = devWallet(4, l.provider);
+    for (let batch = 0; batch < 3; batch++) {
+      const items = [];
+      for (let i = 0; i < 40; i++) items.push(await client.sign(worker, { action: "work", commons: seeds.demo.commons, quantity: `${batch + 1}.${i}`, unit: "h" }, { nonceOffset: BigInt(i) }));
+      await client.submitBatch(items);
+    }
+    toBlock = await l.provider.getBlockNumber();
+    logs = await fetchLogs(l.provider, l.ledger, { fromBlock: l.fromBlock, toBlock });
+    const b = new LedgerIndexBuilder({ chainId: 31337, ledger: l.ledger, genesis: (await l.provider.getBlock(0))!.hash!, fromBlock: l.fromBlock });
+    b.add(logs);
+    file = b.file(toBlock);
+  });
+
+  after(async function () {
+    await l?.stop();
+  });
+
+  describe("decodeLedgerIndex", function () {
+    it("gives exactly what the reader decodes from the logs (entries, validations, corrections, checkpoints, every event)", function () {
+      const fromLogs = decodeLedgerLogs(logs);
+      expect(fromLogs.entries.length).to.be.greaterThan(20);
+      expect(fromLogs.validations.length).to.be.greaterThan(5);
+      expect(fromLogs.corrections.length).to.be.greaterThan(0);
+      expect(fromLogs.checkpoints.size).to.equal(1);
+      const { meta, events } = decodeLedgerIndex(JSON.parse(JSON.stringify(file)));
+      expect(meta).to.deep.equal({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock, toBlock });
+      expect(plain(events)).to.deep.equal(plain(fromLogs));
+    });
+
+    it("leaves address checksums unchecked only when asked to (the page does, the worker checks them)", function () {
+      const f = clone(file);
+      f.addresses[0] = f.addresses[0].toLowerCase();
+      expect(decodeLedgerIndex(f, { checksums: false }).events.entries.length).to.equal(file.entries.length);
+      expect(() => decodeLedgerIndex(f)).to.throw(LedgerIndexError, /not in checksum form/);
+    });
+
+    it("carries Recorded and Validated logs as compact rows and only the rest as raw logs", function () {
+      const fromLogs = decodeLedgerLogs(logs);
+      expect(file.format).to.equal(LEDGER_INDEX_FORMAT);
+      expect(file.entries).to.have.length(fromLogs.entries.length);
+      expect(file.validations).to.have.length(fromLogs.validations.length);
+      expect(file.logs).to.have.length(logs.length - fromLogs.entries.length - fromLogs.validations.length);
+      expect(JSON.stringify(file).length).to.be.lessThan(JSON.stringify(logs).length / 3);
+    });
+
+    it("is the same built block range by block range as built at once", function () {
+      const b = new LedgerIndexBuilder({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock });
+      for (let block = l.fromBlock; block <= toBlock; block++) b.add(logs.filter((x) => x.blockNumber === block));
+      expect(JSON.stringify(b.file(toBlock))).to.equal(JSON.stringify(file));
+    });
+
+    it("refuses logs out of order (LedgerIndexError)", function () {
+      const b = new LedgerIndexBuilder({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock });
+      b.add(logs.slice(5, 6));
+      expect(() => b.add(logs.slice(4, 5))).to.throw(LedgerIndexError, /logs must come in order/);
+    });
+
+    // Each malformed index is refused with a message naming what is wrong.
+    const cases: [string, (f: LedgerIndexFile) => unknown, RegExp][] = [
+      ["not an object", () => [], /not a JSON object/],
+      ["another format", (f) => ({ ...f, format: "commons-ledger/ledger-index@0" }), /format is "commons-ledger\/ledger-index@0"/],
+      ["a chain id that is not an integer", (f) => ({ ...f, chainId: "31337" }), /chainId is "31337"/],
+      ["a malformed ledger address", (f) => ({ ...f, ledger: "0x1234" }), /ledger is "0x1234", not an address/],
+      ["a malformed genesis hash", (f) => ({ ...f, genesis: "0xzz" }), /genesis is "0xzz"/],
+      ["toBlock before fromBlock", (f) => ({ ...f, fromBlock: 10, toBlock: 5 }), /toBlock 5 is before fromBlock 10/],
+      ["an address not in checksum form", (f) => ({ ...f, addresses: [f.addresses[0].toLowerCase(), ...f.addresses.slice(1)] }), /addresses\[0\] is 0x[0-9a-f]{40}, not in checksum form/],
+      ["a malformed word", (f) => ({ ...f, words: ["0x12", ...f.words.slice(1)] }), /words\[0\] is "0x12", not a lowercase 32-byte hex word/],
+      ["a malformed unit", (f) => ({ ...f, units: ["h"] }), /units\[0\] is "h", not a lowercase 8-byte hex unit/],
+      ["a row of the wrong width", (f) => ({ ...f, entries: [f.entries[0].slice(1), ...f.entries.slice(1)] }), /entries\[0\] is not a row of 22 values/],
+      ["a reference past its dictionary", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 4: 9999 }), ...f.entries.slice(1)] }), /entries\[0\] provider is 9999, but addresses has \d+ values/],
+      ["an unknown action", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 3: 19 }), ...f.entries.slice(1)] }), /entries\[0\] action is 19, not an integer from 0 to 18/],
+      ["a quantity past uint128", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 11: (1n << 128n).toString() }), ...f.entries.slice(1)] }), /entries\[0\] quantity is \d+, more than a uint128 holds/],
+      ["a negative time", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 13: -1 }), ...f.entries.slice(1)] }), /entries\[0\] time is -1, not an unsigned integer/],
+      ["a fractional nonce", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 17: 1.5 }), ...f.entries.slice(1)] }), /entries\[0\] nonce is 1.5, not an unsigned integer/],
+      ["a verdict other than accept or dispute", (f) => ({ ...f, validations: [Object.assign([...f.validations[0]], { 2: 2 }), ...f.validations.slice(1)] }), /validations\[0\] verdict is 2, not an integer from 0 to 1/],
+      ["an event outside the block range", (f) => ({ ...f, toBlock: f.entries[0][19] - 1, fromBlock: 0 }), /entries\[0\] is in block \d+, outside the index's blocks 0\.\.\d+/],
+      ["two events at one position", (f) => ({ ...f, entries: [f.entries[0], ...f.entries] }), /two events claim block \d+ log \d+, or a list is out of order/],
+      ["entries out of order", (f) => ({ ...f, entries: [f.entries[1], f.entries[0], ...f.entries.slice(2)] }), /out of order/],
+      ["a raw log that is no Ledger event", (f) => ({ ...f, logs: [Object.assign([...f.logs[0]], { 0: [id("Other(uint256)")] }), ...f.logs.slice(1)] }), /logs\[0\] is not one of the Ledger's events|logs\[0\] is not a Ledger event that decodes/],
+      ["a raw log with uppercase data", (f) => ({ ...f, logs: [Object.assign([...f.logs[0]], { 1: "0xABCD" }), ...f.logs.slice(1)] }), /logs\[0\] data is not lowercase hex bytes/],
+    ];
+    for (const [what, mutate, message] of cases) {
+      it(`refuses ${what}`, function () {
+        expect(() => decodeLedgerIndex(mutate(clone(file)))).to.throw(LedgerIndexError, message);
+      });
+    }
+  });
+
+  describe("createLedgerIndexer", function () {
+    it("serves the index up to the latest block and adds later blocks on the next request", async function () {
+      const indexer = createLedgerIndexer({ rpcUrl: l.rpc, chainId: 31337, ledger: l.ledger, fromBlock: l.fromBlock });
+      try {
+        const first = await indexer.current();
+        expect(first.toBlock).to.equal(await l.provider.getBlockNumber());
+        expect(decodeLedgerIndex(JSON.parse(first.text)).events.entries).to.have.length(first.entries);
+        const again = await indexer.current();
+        expect(again.text).to.equal(first.text);
+        const { id: newId } = await client.submit(await client.sign(devWallet(2, l.provider), { action: "work", commons: seeds.demo.commons, quantity: "1", unit: "h" }));
+        const next = await indexer.current();
+        expect(next.entries).to.equal(first.entries + 1);
+        expect(decodeLedgerIndex(JSON.parse(next.text)).events.entries.at(-1)!.id).to.equal(newId);
+      } finally {
+        indexer.close();
+      }
+    });
+
+    it("rejects with the node's failure when the node cannot be reached", async function () {
+      const indexer = createLedgerIndexer({ rpcUrl: `http://127.0.0.1:${await freePort()}`, chainId: 31337, ledger: l.ledger, fromBlock: l.fromBlock, timeoutMs: 2_000 });
+      try {
+        const error = await indexer.current().then(() => undefined, (e: Error) => e);
+        expect(error?.message).to.match(/^eth_blockNumber failed after 2 attempts: /);
+      } finally {
+        indexer.close();
+      }
+    });
+  });
+
+  describe("checkLedgerIndex", function () {
+    const check = (f: LedgerIndexFile) => {
+      const { meta, events } = decodeLedgerIndex(f);
+      return checkLedgerIndex({ provider: l.provider, meta, events });
+    };
+
+    it("chains entries exactly as chainStep does", function () {
+      let head = GENESIS_HEAD;
+      for (const e of decodeLedgerLogs(logs).entries) {
+        const next = chainStep(head, e.id, e.signer, e.recordHash);
+        expect(chainStepBytes(head, e.id, e.signer, e.recordHash)).to.equal(next);
+        head = next;
+      }
+    });
+
+    it("accepts an honest index, chaining the entries recorded after it to the contract's head", async function () {
+      const before = clone(file);
+      await client.submit(await client.sign(devWallet(3, l.provider), { action: "work", commons: seeds.demo.commons, quantity: "2", unit: "h" }));
+      const result = await check(before);
+      expect(result).to.include({ ok: true, entries: before.entries.length, otherEvents: before.validations.length + before.logs.length });
+      if (!result.ok) throw new Error(result.problem);
+      expect(result.laterEntries).to.be.greaterThan(0);
+      expect(result.head).to.equal((await client.tip()).head.toLowerCase());
+    });
+
+    it("finds an entry whose quantity was changed", async function () {
+      const f = clone(file);
+      f.entries[3][11] = Number(f.entries[3][11]) + 1;
+      expect(await check(f)).to.deep.include({ ok: false });
+      expect(((await check(f)) as { problem: string }).problem).to.match(/do not chain to the contract's head at block \d+/);
+    });
+
+    it("finds an entry attributed to another signer", async function () {
+      const f = clone(file);
+      f.entries[0][1] = f.entries[1][1] === f.entries[0][1] ? f.entries[2][1] : f.entries[1][1];
+      expect(((await check(f)) as { problem: string }).problem).to.match(/do not chain to the contract's head/);
+    });
+
+    it("finds a dropped entry", async function () {
+      const f = clone(file);
+      f.entries.splice(2, 1);
+      expect(((await check(f)) as { problem: string }).problem).to.equal(`the index has entry #4 where #3 was expected`);
+    });
+
+    it("finds a validation turned from dispute into accept", async function () {
+      const f = clone(file);
+      const i = f.validations.findIndex((v) => v[2] === 1);
+      f.validations[i][2] = 0;
+      expect(((await check(f)) as { problem: string }).problem).to.match(/^the index's Validated event in block \d+ \(log \d+\) differs from the chain's Validated event/);
+    });
+
+    it("finds a dropped validation", async function () {
+      const f = clone(file);
+      f.validations.splice(0, 1);
+      expect(((await check(f)) as { problem: string }).problem).to.match(/differs from the chain's Validated event|lacks the chain's Validated event/);
+    });
+
+    it("finds an index that claims blocks the chain does not have", async function () {
+      const f = clone(file);
+      f.toBlock = 1_000_000;
+      expect(((await check(f)) as { problem: string }).problem).to.match(/^the index reaches block 1000000, the chain only \d+$/);
+    });
+  });
+});
