@@ -1,20 +1,24 @@
 // The ledger index npm start serves to the app (scripts/lib/ledger-index.ts, ledger-indexer.ts)
 // and the check the app runs on it (ledger-index-check.ts), on the demo seeded as npm start seeds it.
 import { expect } from "chai";
-import { id } from "ethers";
+import { getAddress, hexlify, id } from "ethers";
+import type { Log } from "ethers";
 import { LedgerClient } from "../scripts/lib/client.js";
 import { chainStep, GENESIS_HEAD } from "../scripts/lib/chain.js";
 import { chainStepBytes, checkLedgerIndex } from "../scripts/lib/ledger-index-check.js";
 import { decodeLedgerIndex, LEDGER_INDEX_FORMAT, LedgerIndexBuilder, LedgerIndexError } from "../scripts/lib/ledger-index.js";
 import type { LedgerIndexFile } from "../scripts/lib/ledger-index.js";
 import { createLedgerIndexer } from "../scripts/lib/ledger-indexer.js";
-import { decodeLedgerLogs, fetchLogs } from "../scripts/lib/reader.js";
+import { ensureAppBuilt, serveApp } from "../scripts/lib/app-server.js";
+import { decodeLedgerLogs, fetchLogs, ledgerInterface } from "../scripts/lib/reader.js";
 import type { LedgerEvents } from "../scripts/lib/reader.js";
 import { seedAll } from "../scripts/lib/seed-all.js";
 import type { AllSeeds } from "../scripts/lib/seed-all.js";
 import { devWallet } from "../scripts/lib/seed.js";
 import { freePort } from "../scripts/lib/dev-chain.js";
-import { startLocalLedger } from "./helpers/local-ledger.js";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 
 /** The events as plain data (lazy record hashes read, bigints kept) for deep comparison. */
@@ -133,6 +137,55 @@ describe("ledger index", function () {
     }
   });
 
+  describe("decodeLedgerIndex on random logs (fuzz)", function () {
+    // Records and validations with random fields, extremes included (0, max of each width), in
+    // random order with the other events: the index must give back exactly what the logs give.
+    const rng = (() => {
+      let x = 0x9e3779b9;
+      return () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    })();
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
+    // Deterministic bytes (a failure reproduces).
+    const randomBytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rng() * 256));
+    const uint = (bits: number): bigint => pick([0n, 1n, (1n << BigInt(bits)) - 1n, BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER) + 1n, BigInt(hexlify(randomBytes(bits / 8)))]);
+    const word = () => pick([`0x${"00".repeat(32)}`, hexlify(randomBytes(32)), id("shared")]);
+    const address = () => pick(["0x0000000000000000000000000000000000000000", getAddress(hexlify(randomBytes(20))), getAddress("0x" + "ab".repeat(20))]);
+
+    it("round-trips 2,000 random events exactly", function () {
+      const recorded = ledgerInterface.getEvent("Recorded")!;
+      const validated = ledgerInterface.getEvent("Validated")!;
+      const corrected = ledgerInterface.getEvent("Corrected")!;
+      const checkpointed = ledgerInterface.getEvent("Checkpointed")!;
+      const logs: Log[] = [];
+      let block = 1;
+      let index = 0;
+      for (let i = 0; i < 2_000; i++) {
+        if (rng() < 0.2) {
+          block += 1 + Math.floor(rng() * 3);
+          index = 0;
+        }
+        const kind = rng();
+        let enc: { data: string; topics: string[] };
+        if (kind < 0.6) {
+          const record = {
+            flow: Math.floor(rng() * 4), action: Math.floor(rng() * 19), provider: address(), receiver: address(), commons: word(), resource: word(), resourceSpec: word(), process: word(),
+            side: Math.floor(rng() * 3), quantity: uint(128), unit: pick(["0x6800000000000000", "0x4555520000000000", hexlify(randomBytes(8))]), time: uint(64), evidence: word(),
+            corrects: uint(64), satisfies: uint(64), nonce: uint(256), deadline: uint(64),
+          };
+          enc = ledgerInterface.encodeEventLog(recorded, [uint(64), address(), record]);
+        } else if (kind < 0.85) enc = ledgerInterface.encodeEventLog(validated, [uint(64), address(), Math.floor(rng() * 2), word(), Math.floor(rng() * 65_536), Math.floor(rng() * 65_536)]);
+        else if (kind < 0.95) enc = ledgerInterface.encodeEventLog(checkpointed, [uint(64), hexlify(randomBytes(24))]);
+        else enc = ledgerInterface.encodeEventLog(corrected, [uint(64), uint(64)]);
+        logs.push({ address: l.ledger, topics: enc.topics.map((t) => t.toLowerCase()), data: enc.data.toLowerCase(), blockNumber: block, transactionHash: pick([id(`tx${block}`), id(`tx${block}b`)]), index: index++ } as unknown as Log);
+      }
+      const b = new LedgerIndexBuilder({ chainId: 1, ledger: l.ledger, genesis: id("genesis"), fromBlock: 1 });
+      b.add(logs);
+      const f = b.file(block);
+      expect(f.logs.length, "only the other events are raw").to.equal(logs.filter((x) => x.topics[0] !== recorded.topicHash && x.topics[0] !== validated.topicHash).length);
+      expect(plain(decodeLedgerIndex(JSON.parse(JSON.stringify(f))).events)).to.deep.equal(plain(decodeLedgerLogs(logs)));
+    });
+  });
+
   describe("createLedgerIndexer", function () {
     it("serves the index up to the latest block and adds later blocks on the next request", async function () {
       const indexer = createLedgerIndexer({ rpcUrl: l.rpc, chainId: 31337, ledger: l.ledger, fromBlock: l.fromBlock });
@@ -160,6 +213,97 @@ describe("ledger index", function () {
         indexer.close();
       }
     });
+  });
+
+  describe("serveApp's /ledger-index.json", function () {
+    before(async function () {
+      this.timeout(300_000);
+      await ensureAppBuilt(root);
+    });
+    const local = () => ({ chainId: 31337, rpcUrl: l.rpc, contracts: l.contracts, fromBlock: l.fromBlock });
+
+    it("serves the index of the local Ledger, names it in /config.json and preloads it in the page", async function () {
+      const app = await serveApp({ root, port: 0, config: { local: local() } });
+      try {
+        const res = await fetch(`${app.url}/ledger-index.json`);
+        expect(res.status).to.equal(200);
+        expect(res.headers.get("cache-control")).to.equal("no-store");
+        const { meta, events } = decodeLedgerIndex(await res.json());
+        expect(meta.toBlock).to.equal(await l.provider.getBlockNumber());
+        expect(BigInt(events.entries.length)).to.equal((await client.tip()).count);
+        expect(await (await fetch(`${app.url}/config.json`)).json()).to.deep.include({ local: { ...local(), indexUrl: "./ledger-index.json" } });
+        expect(await (await fetch(`${app.url}/`)).text()).to.include('<link rel="preload" href="./ledger-index.json" as="fetch" crossorigin="anonymous" />');
+        expect((await fetch(`${app.url}/ledger-index.json`, { method: "HEAD" })).status).to.equal(200);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it("answers 404 and names no index when started without one", async function () {
+      const app = await serveApp({ root, port: 0, config: { local: local() }, index: false });
+      try {
+        const res = await fetch(`${app.url}/ledger-index.json`);
+        expect(res.status).to.equal(404);
+        expect(await res.json()).to.deep.equal({ error: "this server keeps no ledger index" });
+        expect(((await (await fetch(`${app.url}/config.json`)).json()) as { local: object }).local).to.not.have.property("indexUrl");
+        expect(await (await fetch(`${app.url}/`)).text()).to.not.include("ledger-index.json");
+      } finally {
+        await app.close();
+      }
+    });
+
+    it("answers 503 with the reason when the chain cannot be read", async function () {
+      const app = await serveApp({ root, port: 0, config: { local: { ...local(), rpcUrl: `http://127.0.0.1:${await freePort()}` } } });
+      try {
+        const res = await fetch(`${app.url}/ledger-index.json`);
+        expect(res.status).to.equal(503);
+        expect(((await res.json()) as { error: string }).error).to.match(/^the index cannot read the chain: eth_blockNumber failed after 2 attempts: /);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
+  describe("commons serve-index", function () {
+    it("serves the index with CORS, leaving the latest --finality blocks out, until stopped", async function () {
+      const child = spawn(path.join(root, "node_modules", ".bin", "node"), [path.join(root, "scripts", "commons.mjs"), "serve-index", "--port", "0", "--finality", "2", "--rpc", l.rpc, "--ledger", l.ledger, "--from-block", String(l.fromBlock)], { cwd: root });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      try {
+        let stdout = "";
+        let stderr = "";
+        child.stderr.on("data", (b) => (stderr += b));
+        const url = await new Promise<string>((resolve, reject) => {
+          child.stdout.on("data", (b) => {
+            stdout += b;
+            const m = /(http:\/\/127\.0\.0\.1:\d+\/ledger-index\.json)/.exec(stdout);
+            if (m) resolve(m[1]);
+          });
+          void exited.then((code) => reject(new Error(`serve-index exited with ${code}: ${stderr}`)));
+        });
+        const latest = await l.provider.getBlockNumber();
+        expect(stdout).to.match(new RegExp(`^Ledger index of ${l.ledger} on chain 31337: ${url.replace(/[.]/g, "\\.")} \\(\\d+ entries up to block ${latest - 2}, 2 latest blocks left out\\)\n$`));
+        const res = await fetch(url);
+        expect(res.headers.get("access-control-allow-origin")).to.equal("*");
+        const { meta } = decodeLedgerIndex(await res.json());
+        expect(meta).to.include({ chainId: 31337, ledger: l.ledger, fromBlock: l.fromBlock, toBlock: latest - 2 });
+        expect((await fetch(url.replace("ledger-index.json", "other"))).status).to.equal(404);
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exited).to.equal(0);
+    });
+
+    for (const [args, message] of [
+      [["--port", "70000"], /--port: 70000 is too large \(at most 65535\)/],
+      [["--finality", "-1"], /--finality: "-1" is not a non-negative integer/],
+      [["--host", "a b"], /--host: "a b" is not a host name or address/],
+    ] as const) {
+      it(`refuses ${args.join(" ")} before reading anything`, async function () {
+        const r = await runCli(["serve-index", ...args, "--rpc", "http://127.0.0.1:1", "--ledger", l.ledger]);
+        expect(r.code, r.stderr).to.equal(2);
+        expect(r.stderr).to.match(message);
+      });
+    }
   });
 
   describe("checkLedgerIndex", function () {

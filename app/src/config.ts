@@ -42,6 +42,8 @@ const staticConfig = {
         rpcUrl: env.VITE_RPC_URL as string,
         relayerUrl: env.VITE_RELAYER_URL as string | undefined,
         fromBlock: Number(env.VITE_FROM_BLOCK ?? 0),
+        // A ledger index for this chain (`commons serve-index`), checked against the chain by the app.
+        indexUrl: env.VITE_INDEX_URL as string | undefined,
       }
     : undefined,
 } as const;

@@ -46,6 +46,7 @@ import {
 import { checkKeySource, createKeystore, loadSigner } from "./keys.js";
 import { registerLicense } from "./license.js";
 import { registerDistribute } from "./distribute.js";
+import { registerIndex } from "./index-server.js";
 import { registerSupply } from "./supply.js";
 
 const program = new Command("commons")
@@ -459,6 +460,7 @@ program
 registerLicense(program);
 registerDistribute(program);
 registerSupply(program);
+registerIndex(program);
 
 // ------------------------------------------------------------------ run
 

@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { exportContracts } from "./export-contracts.js";
-import { createLedgerIndexer } from "./ledger-indexer.js";
+import { answerIndexRequest, createLedgerIndexer } from "./ledger-indexer.js";
 import type { LedgerIndexer } from "./ledger-indexer.js";
 
 export interface AppRuntimeConfig {
@@ -116,10 +116,7 @@ export async function serveApp(opts: { root: string; port: number; config: AppRu
         res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "this server keeps no ledger index" }));
         return;
       }
-      indexer.current().then(
-        ({ text }) => void res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : text),
-        (error: Error) => void res.writeHead(503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify({ error: `the index cannot read the chain: ${error.message.split("\n")[0]}` })),
-      );
+      answerIndexRequest(indexer, req, res);
       return;
     }
     const file = path.normalize(path.join(dist, pathname));

@@ -3,6 +3,7 @@
 // date before each answer (only blocks after the last one read are fetched; one refresh at a time).
 // A chain that went backwards or has another genesis block (restarted without its state) is read
 // again from the first block. The JSON text is kept until a new block brings new logs.
+import type http from "node:http";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { LedgerIndexBuilder } from "./ledger-index.js";
 import { fetchLogs, rpcRetry } from "./reader.js";
@@ -13,7 +14,11 @@ export interface LedgerIndexer {
   close(): void;
 }
 
-export function createLedgerIndexer(o: { rpcUrl: string; chainId: number; ledger: string; fromBlock: number; timeoutMs?: number }): LedgerIndexer {
+/**
+ * `finality`: how many of the latest blocks stay out of the index (0 on the local chain; on a real
+ * network, enough that a reorganisation does not reach into it: the app reads later blocks itself).
+ */
+export function createLedgerIndexer(o: { rpcUrl: string; chainId: number; ledger: string; fromBlock: number; finality?: number; timeoutMs?: number }): LedgerIndexer {
   const request = new FetchRequest(o.rpcUrl);
   request.timeout = o.timeoutMs ?? 30_000;
   const provider = new JsonRpcProvider(request, Network.from(o.chainId), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
@@ -29,18 +34,17 @@ export function createLedgerIndexer(o: { rpcUrl: string; chainId: number; ledger
       rpcRetry("eth_getBlockByNumber(0)", () => provider.getBlock(0), { maxAttempts: 2 }),
     ]);
     if (!block0?.hash) throw new Error("the node returned no genesis block");
+    const target = Math.max(o.fromBlock - 1, latest - (o.finality ?? 0));
     if (!builder || block0.hash !== genesis || latest < toBlock) {
       genesis = block0.hash;
       builder = new LedgerIndexBuilder({ chainId: o.chainId, ledger: o.ledger, genesis, fromBlock: o.fromBlock });
       toBlock = o.fromBlock - 1;
       text = undefined;
     }
-    if (latest <= toBlock) return;
-    const target = builder;
-    const logs = await fetchLogs(provider, o.ledger, { fromBlock: toBlock + 1, toBlock: latest, maxAttempts: 3, backoffMs: 150 });
-    if (target !== builder) return;
-    target.add(logs);
-    toBlock = latest;
+    if (target <= toBlock) return;
+    const logs = await fetchLogs(provider, o.ledger, { fromBlock: toBlock + 1, toBlock: target, maxAttempts: 3, backoffMs: 150 });
+    builder.add(logs);
+    toBlock = target;
     text = undefined;
   }
 
@@ -55,4 +59,15 @@ export function createLedgerIndexer(o: { rpcUrl: string; chainId: number; ledger
       provider.destroy();
     },
   };
+}
+
+/**
+ * Answers GET/HEAD for the index: 200 with the JSON, or 503 with the reason when the chain cannot
+ * be read. `headers` are added to every answer (e.g. CORS for an index on another origin).
+ */
+export function answerIndexRequest(indexer: LedgerIndexer, req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string> = {}): void {
+  indexer.current().then(
+    ({ text }) => void res.writeHead(200, { ...headers, "content-type": "application/json", "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : text),
+    (error: Error) => void res.writeHead(503, { ...headers, "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify({ error: `the index cannot read the chain: ${error.message.split("\n")[0]}` })),
+  );
 }
