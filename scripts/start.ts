@@ -109,6 +109,7 @@ try {
   console.log(`
 What to try next:
   App            ${app.url}
+  Ledger index   ${app.url}/ledger-index.json (the app starts from it and checks it against the chain)
   RPC            ${chain.url} (chain id ${deployment.chainId}; anvil's dev accounts)
   Relayer        ${relayerUrl} (gasless: POST signed records to /records; log in ${path.join(dataDir, "relayer.log")})
   CLI            npx commons list | accounts | verify | claim --help   (reads ${deploymentFile})
