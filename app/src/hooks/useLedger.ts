@@ -12,7 +12,7 @@ import { useAppConfig } from "./useAppConfig";
 export interface LedgerData {
   snapshot?: LedgerSnapshot;
   views: EntryView[];
-  byId: Map<bigint, EntryView>;
+  byId: ReadonlyMap<bigint, EntryView>;
   error?: Error;
   loading: boolean;
   /** Share of the block range read so far on the first read (0..1). */
@@ -42,7 +42,8 @@ export function useLedger(): LedgerData {
   const q = useQuery(ledgerQuery(chain, (done, total) => setProgress(total ? done / total : 1)));
   const snapshot = q.data;
   const views = useMemo(() => (snapshot ? deriveEntries(snapshot.events) : []), [snapshot]);
-  const byId = useMemo(() => new Map(views.map((v) => [v.id, v])), [views]);
+  // Built on first use (the Entry and Trace pages look entries up; the others never do).
+  const byId = useMemo(() => lazyMap(() => new Map(views.map((v) => [v.id, v]))), [views]);
   return {
     snapshot,
     views,
@@ -52,5 +53,23 @@ export function useLedger(): LedgerData {
     progress,
     missing: ledger === undefined,
     refetch: () => void q.refetch(),
+  };
+}
+
+/** A read-only map built when first read. */
+function lazyMap<K, V>(build: () => Map<K, V>): ReadonlyMap<K, V> {
+  let map: Map<K, V> | undefined;
+  const get = () => (map ??= build());
+  return {
+    get: (k) => get().get(k),
+    has: (k) => get().has(k),
+    get size() {
+      return get().size;
+    },
+    forEach: (fn, thisArg) => get().forEach(fn, thisArg),
+    entries: () => get().entries(),
+    keys: () => get().keys(),
+    values: () => get().values(),
+    [Symbol.iterator]: () => get()[Symbol.iterator](),
   };
 }
