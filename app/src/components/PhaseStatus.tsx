@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { Phase } from "../hooks/useContribute";
+import type { Phase } from "../hooks/useWriteFlow";
 
 /** The pending / confirming / done / failed states of a write, one line each. */
 export function PhaseStatus(props: { id: string; phase: Phase; idle?: string; done: ReactNode; onDismiss: () => void; /** What a failure is called (default: "Not recorded"). */ failed?: string }) {

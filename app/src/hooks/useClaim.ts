@@ -1,44 +1,24 @@
 // Claiming a share of a distribution: the leaf and Merkle proof recomputed in the browser, simulated
 // first (so a contract error is explained before the wallet is asked), then sent and awaited.
-import { useState } from "react";
-import { useQueryClient } from "@tanstack/react-query";
-import type { Hex } from "viem";
-import { usePublicClient, useWriteContract } from "wagmi";
+import type { Abi, Hex } from "viem";
 import { incomeDistributorAbi } from "../contracts/generated";
 import { explainDistributorError } from "../lib/contractErrors";
-import { explainReverted } from "../lib/errors";
-import type { Phase } from "./useContribute";
-import { useAppConfig } from "./useAppConfig";
-import { useWallet } from "./useWallet";
+import { useWriteFlow } from "./useWriteFlow";
 
 export function useClaim() {
-  const { chain } = useAppConfig();
-  const wallet = useWallet();
-  const client = usePublicClient({ chainId: chain.id });
-  const writer = useWriteContract();
-  const queryClient = useQueryClient();
-  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
-  const distributor = chain.contracts.IncomeDistributor;
+  const flow = useWriteFlow(explainDistributorError);
+  const distributor = flow.chain.contracts.IncomeDistributor;
 
   async function claim(id: bigint, leaf: { index: bigint; amount: bigint; proof: string[] }, account: string) {
-    if (!wallet.canWrite || !wallet.address || !client || !distributor) return;
-    const args = [id, leaf.index, account as Hex, leaf.amount, leaf.proof as Hex[]] as const;
-    try {
-      setPhase({ kind: "pending", detail: "Checking the claim against the contract…" });
-      await client.simulateContract({ address: distributor, abi: incomeDistributorAbi, functionName: "claim", args, account: wallet.address });
-      setPhase({ kind: "pending", detail: "Confirm the transaction in your wallet…" });
-      const hash = await writer.mutateAsync({ address: distributor, abi: incomeDistributorAbi, functionName: "claim", args, chainId: chain.id });
-      setPhase({ kind: "confirming", detail: "Transaction sent; waiting for the chain to include it…", txHash: hash });
-      const receipt = await client.waitForTransactionReceipt({ hash });
-      if (receipt.status !== "success") await explainReverted(client, hash);
+    if (!flow.wallet.canWrite || !flow.wallet.address || !flow.client || !distributor) return;
+    await flow.run(async () => {
+      flow.setPhase({ kind: "pending", detail: "Checking the claim against the contract…" });
+      const { hash } = await flow.send({ address: distributor, abi: incomeDistributorAbi as Abi, functionName: "claim", args: [id, leaf.index, account as Hex, leaf.amount, leaf.proof as Hex[]] });
       // "done" carries the distribution id in entryId (the phase type is shared with the ledger writes).
-      setPhase({ kind: "done", entryId: id, txHash: hash, via: "direct" });
-      void queryClient.invalidateQueries({ queryKey: ["distributions"] });
-    } catch (error) {
-      const e = explainDistributorError(error);
-      setPhase(e.rejected ? { kind: "idle", note: e.message } : { kind: "failed", message: e.message });
-    }
+      flow.setPhase({ kind: "done", entryId: id, txHash: hash, via: "direct" });
+      void flow.queryClient.invalidateQueries({ queryKey: ["distributions"] });
+    });
   }
 
-  return { phase, claim, busy: phase.kind === "pending" || phase.kind === "confirming", reset: () => setPhase({ kind: "idle" }) };
+  return { phase: flow.phase, claim, busy: flow.busy, reset: flow.reset };
 }

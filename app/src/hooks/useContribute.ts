@@ -3,53 +3,33 @@
 // then submit it through the relayer (gasless) or directly. Phases: idle, pending (the wallet),
 // confirming (the relayer or the chain), done, failed. Declining in the wallet returns to idle.
 import { useMemo, useState } from "react";
-import { useQueryClient } from "@tanstack/react-query";
 import { decodeEventLog } from "viem";
-import type { Hex, TypedDataDefinition } from "viem";
-import { usePublicClient, useSignTypedData, useWriteContract } from "wagmi";
+import type { Abi, TypedDataDefinition } from "viem";
 import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain } from "../../../scripts/lib/record.js";
 import type { LedgerRecord } from "../../../scripts/lib/record.js";
 import { packNonce } from "../../../scripts/lib/record.js";
 import { ledgerAbi } from "../contracts/generated";
-import { explainError, explainReverted } from "../lib/errors";
+import { explainError } from "../lib/errors";
 import { checkForm, EMPTY_FORM } from "../lib/recordForm";
 import type { FieldErrors, RecordForm } from "../lib/recordForm";
 import { relay, waitRelayed } from "../lib/relayer";
-import { useAppConfig } from "./useAppConfig";
-import { useWallet } from "./useWallet";
+import { typedData, useWriteFlow } from "./useWriteFlow";
 
 /** Nonce key of records signed in the app (the CLI uses 1 for records and 2 for validations). */
 export const APP_NONCE_KEY = 3n;
 
-export type Phase =
-  | { kind: "idle"; note?: string }
-  | { kind: "pending"; detail: string }
-  | { kind: "confirming"; detail: string; txHash?: string }
-  | { kind: "done"; entryId: bigint; txHash?: string; via: "relayer" | "direct" }
-  | { kind: "failed"; message: string };
-
 export type Via = "relayer" | "direct";
 
 export function recordTypedData(chainId: number, ledger: string, record: LedgerRecord): TypedDataDefinition {
-  return {
-    domain: { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId, verifyingContract: ledger as Hex },
-    types: RECORD_TYPES as unknown as TypedDataDefinition["types"],
-    primaryType: "Record",
-    message: record as unknown as Record<string, unknown>,
-  } as TypedDataDefinition;
+  return typedData({ name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId, verifyingContract: ledger }, RECORD_TYPES, "Record", record);
 }
 
 export function useContribute() {
-  const { chain } = useAppConfig();
-  const wallet = useWallet();
-  const client = usePublicClient({ chainId: chain.id });
-  const signer = useSignTypedData();
-  const writer = useWriteContract();
-  const queryClient = useQueryClient();
+  const flow = useWriteFlow(explainError);
+  const { chain, wallet, client, phase, setPhase } = flow;
   const [form, setForm] = useState<RecordForm>(EMPTY_FORM);
   const [touched, setTouched] = useState<Partial<Record<keyof RecordForm, boolean>>>({});
   const [via, setVia] = useState<Via>(chain.relayerUrl ? "relayer" : "direct");
-  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [submitErrors, setSubmitErrors] = useState<FieldErrors>({});
   const ledger = chain.contracts.Ledger;
 
@@ -62,7 +42,7 @@ export function useContribute() {
   for (const [k, v] of Object.entries(live.errors)) if (touched[k as keyof RecordForm] || submitErrors[k as keyof FieldErrors]) errors[k as keyof FieldErrors] = v;
   if (submitErrors.form) errors.form = submitErrors.form;
 
-  const busy = phase.kind === "pending" || phase.kind === "confirming";
+  const busy = flow.busy;
   const disabledReason = !ledger
     ? "No Ledger is known on this chain."
     : !wallet.connected
@@ -84,7 +64,7 @@ export function useContribute() {
     setTouched(Object.fromEntries(Object.keys(form).map((k) => [k, true])));
     if (disabledReason || busy || !ledger || !wallet.address || !client) return;
     const agent = wallet.address;
-    try {
+    await flow.run(async () => {
       const [block, nonce, tip] = await Promise.all([
         client.getBlock({ blockTag: "latest" }),
         client.readContract({ address: ledger, abi: ledgerAbi, functionName: "nonces", args: [agent, APP_NONCE_KEY] }),
@@ -96,8 +76,7 @@ export function useContribute() {
         return;
       }
       const record = checked.record;
-      setPhase({ kind: "pending", detail: "Waiting for your signature in the wallet…" });
-      const signature = await signer.mutateAsync(recordTypedData(chain.id, ledger, record) as never);
+      const signature = await flow.sign(recordTypedData(chain.id, ledger, record), "Waiting for your signature in the wallet…");
       if (via === "relayer") {
         setPhase({ kind: "confirming", detail: "Sent to the relayer; waiting for it to record the entry…" });
         const digest = recordDigest(ledgerDomain(chain.id, ledger), record);
@@ -109,12 +88,7 @@ export function useContribute() {
         setPhase({ kind: "done", entryId: BigInt(final.entryId!), txHash: final.txHash ?? undefined, via });
       } else {
         // Simulated first: a record the Ledger would refuse is explained before any gas is spent.
-        await client.simulateContract({ address: ledger, abi: ledgerAbi, functionName: "record", args: [record as never, signature], account: agent });
-        setPhase({ kind: "pending", detail: "Confirm the transaction in your wallet (you pay the gas)…" });
-        const hash = await writer.mutateAsync({ address: ledger, abi: ledgerAbi, functionName: "record", args: [record as never, signature], chainId: chain.id });
-        setPhase({ kind: "confirming", detail: "Transaction sent; waiting for the chain to include it…", txHash: hash });
-        const receipt = await client.waitForTransactionReceipt({ hash });
-        if (receipt.status !== "success") await explainReverted(client, hash);
+        const { hash, receipt } = await flow.send({ address: ledger, abi: ledgerAbi as Abi, functionName: "record", args: [record, signature] }, "Confirm the transaction in your wallet (you pay the gas)…");
         let entryId: bigint | undefined;
         for (const log of receipt.logs) {
           if (log.address.toLowerCase() !== ledger.toLowerCase()) continue;
@@ -128,11 +102,8 @@ export function useContribute() {
         if (entryId === undefined) throw new Error("the transaction recorded no entry");
         setPhase({ kind: "done", entryId, txHash: hash, via });
       }
-      void queryClient.invalidateQueries({ queryKey: ["ledger-events"] });
-    } catch (error) {
-      const e = explainError(error);
-      setPhase(e.rejected ? { kind: "idle", note: e.message } : { kind: "failed", message: e.message });
-    }
+      void flow.queryClient.invalidateQueries({ queryKey: ["ledger-events"] });
+    });
   }
 
   return { form, update, errors, via, setVia, phase, submit, busy, disabledReason, reset: () => setPhase({ kind: "idle" }) };
