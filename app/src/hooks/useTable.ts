@@ -3,7 +3,7 @@ import { filterRows, sortRows } from "../lib/table";
 import type { Column, SortState } from "../lib/table";
 
 /** Sort and filter state of a table, and the rows to show (at most `pageSize`, growing on demand). */
-export function useTable<T>(rows: readonly T[], columns: readonly Column<T>[], initial?: SortState, pageSize = 100) {
+export function useTable<T>(rows: readonly T[], columns: readonly Column<T>[], initial?: SortState, pageSize = 50) {
   const [sort, setSort] = useState<SortState | undefined>(initial);
   const [filter, setFilter] = useState("");
   const [limit, setLimit] = useState(pageSize);
