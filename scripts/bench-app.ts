@@ -106,8 +106,8 @@ try {
           const req = indexedDB.open("commons-ledger");
           req.onsuccess = () => {
             const db = req.result;
-            if (!db.objectStoreNames.contains("ledger-events")) return resolve(false);
-            const count = db.transaction("ledger-events").objectStore("ledger-events").count();
+            if (!db.objectStoreNames.contains("ledger-index")) return resolve(false);
+            const count = db.transaction("ledger-index").objectStore("ledger-index").count();
             count.onsuccess = () => resolve(count.result > 0);
             count.onerror = () => resolve(false);
           };

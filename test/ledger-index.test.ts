@@ -100,6 +100,42 @@ describe("ledger index", function () {
       expect(JSON.stringify(b.file(toBlock))).to.equal(JSON.stringify(file));
     });
 
+    it("goes on from a stored index (LedgerIndexBuilder.from) to the same index as built at once", function () {
+      const middle = logs[Math.floor(logs.length / 2)].blockNumber;
+      const full = new LedgerIndexBuilder({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock });
+      full.add(logs);
+      const resumed = LedgerIndexBuilder.from(clone(full.file(middle)));
+      resumed.add(logs.filter((x) => x.blockNumber > middle));
+      expect(JSON.stringify(resumed.file(toBlock))).to.equal(JSON.stringify(file));
+      // From an index of the first half only (smaller dictionaries): the same events.
+      const half = new LedgerIndexBuilder({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock });
+      half.add(logs.filter((x) => x.blockNumber <= middle));
+      const onward = LedgerIndexBuilder.from(clone(half.file(middle)));
+      onward.add(logs.filter((x) => x.blockNumber > middle));
+      expect(plain(decodeLedgerIndex(clone(onward.file(toBlock))).events)).to.deep.equal(plain(decodeLedgerLogs(logs)));
+      expect(() => onward.add(logs.slice(0, 1)), "a log before the resumed index's end").to.throw(LedgerIndexError, /logs must come in order/);
+    });
+
+    it("leaves out the rows of blocks after the one asked (file(toBlock))", function () {
+      const middle = logs[Math.floor(logs.length / 2)].blockNumber;
+      const { events } = decodeLedgerIndex(clone(file));
+      const b = new LedgerIndexBuilder({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock });
+      b.add(logs);
+      const cut = decodeLedgerIndex(clone(b.file(middle)));
+      expect(cut.meta.toBlock).to.equal(middle);
+      expect(cut.events.entries.length).to.equal(events.entries.filter((e) => e.blockNumber <= middle).length).and.to.be.lessThan(events.entries.length);
+      expect(plain(cut.events)).to.deep.equal(plain(decodeLedgerLogs(logs.filter((x) => x.blockNumber <= middle))));
+    });
+
+    it("carries a log raw when the decoded events given with it do not line up", function () {
+      const b = new LedgerIndexBuilder({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock });
+      b.addDecoded(logs, { entries: [], validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] });
+      const f = b.file(toBlock);
+      expect(f.entries).to.have.length(0);
+      expect(f.logs).to.have.length(logs.length);
+      expect(plain(decodeLedgerIndex(clone(f)).events)).to.deep.equal(plain(decodeLedgerLogs(logs)));
+    });
+
     it("refuses logs out of order (LedgerIndexError)", function () {
       const b = new LedgerIndexBuilder({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock });
       b.add(logs.slice(5, 6));

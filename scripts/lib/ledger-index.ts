@@ -138,44 +138,70 @@ export class LedgerIndexBuilder {
     return this.entries.length;
   }
 
+  /** Adds logs (in order, after those added before). */
   add(logs: readonly Log[]): void {
+    this.addDecoded(logs, decodeLedgerLogs(logs, { lazyRecordHash: true }));
+  }
+
+  /**
+   * Adds logs together with what decodeLedgerLogs gave for them (a reader that has decoded them
+   * already does not decode them twice): entries and validations are matched to their logs by
+   * position and checked against them.
+   */
+  addDecoded(logs: readonly Log[], events: LedgerEvents): void {
+    let e = 0;
+    let v = 0;
     for (const log of logs) {
       if (log.blockNumber < this.last[0] || (log.blockNumber === this.last[0] && log.index <= this.last[1])) {
         throw new LedgerIndexError(`logs must come in order: block ${log.blockNumber} log ${log.index} after block ${this.last[0]} log ${this.last[1]}`);
       }
       this.last = [log.blockNumber, log.index];
       const topic = log.topics[0];
-      if (topic === RECORDED_TOPIC && this.addRecorded(log)) continue;
-      if (topic === VALIDATED_TOPIC && this.addValidated(log)) continue;
+      if (topic === RECORDED_TOPIC) {
+        const entry = events.entries[e];
+        if (entry && entry.blockNumber === log.blockNumber && entry.logIndex === log.index) {
+          e++;
+          if (this.addEntry(log, entry)) continue;
+        }
+      } else if (topic === VALIDATED_TOPIC) {
+        const validation = events.validations[v];
+        if (validation && validation.blockNumber === log.blockNumber && validation.transactionHash === log.transactionHash) {
+          v++;
+          if (this.addValidation(log, validation)) continue;
+        }
+      }
       this.logs.push([[...log.topics], log.data, log.blockNumber, this.txs.id(log.transactionHash), log.index]);
     }
   }
 
-  private addRecorded(log: Log): boolean {
-    const decoded = decodeLedgerLogs([log], { lazyRecordHash: true }).entries[0];
-    if (!decoded) return false;
-    const r = decoded.record;
+  private addEntry(log: Log, entry: Entry): boolean {
+    const r = entry.record;
     // Only what the decoder will give back exactly: the same words and topics.
-    if ("0x" + recordWords(r) !== log.data || log.topics.length !== 3 || log.topics[1] !== "0x" + pad(decoded.id.toString(16)) || log.topics[2] !== "0x" + pad(decoded.signer.slice(2).toLowerCase())) return false;
+    if ("0x" + recordWords(r) !== log.data || log.topics.length !== 3 || log.topics[1] !== "0x" + pad(entry.id.toString(16)) || log.topics[2] !== "0x" + pad(entry.signer.slice(2).toLowerCase())) return false;
     const a = (x: string) => this.addresses.id(x);
     const w = (x: string) => this.words.id(x);
     this.entries.push([
-      uintOut(decoded.id), a(decoded.signer), r.flow, r.action, a(r.provider), a(r.receiver), w(r.commons), w(r.resource), w(r.resourceSpec), w(r.process), r.side,
+      uintOut(entry.id), a(entry.signer), r.flow, r.action, a(r.provider), a(r.receiver), w(r.commons), w(r.resource), w(r.resourceSpec), w(r.process), r.side,
       uintOut(r.quantity), this.units.id(r.unit), uintOut(r.time), w(r.evidence), uintOut(r.corrects), uintOut(r.satisfies), uintOut(r.nonce), uintOut(r.deadline),
       log.blockNumber, this.txs.id(log.transactionHash), log.index,
     ]);
     return true;
   }
 
-  private addValidated(log: Log): boolean {
-    const v = decodeLedgerLogs([log]).validations[0];
-    if (!v) return false;
-    if (validationLog(v).data !== log.data || log.topics.length !== 3 || log.topics[1] !== validationLog(v).topics[1] || log.topics[2] !== validationLog(v).topics[2]) return false;
+  private addValidation(log: Log, v: ValidationEvent): boolean {
+    const expected = validationLog(v);
+    if (expected.data !== log.data || log.topics.length !== 3 || log.topics[1] !== expected.topics[1] || log.topics[2] !== expected.topics[2]) return false;
     this.validations.push([uintOut(v.entryId), this.addresses.id(v.validator), v.verdict, this.words.id(v.evidence), v.accepts, v.disputes, log.blockNumber, this.txs.id(log.transactionHash), log.index]);
     return true;
   }
 
+  /** The index of the blocks up to `toBlock` (rows of later blocks added already are left out). */
   file(toBlock: number): LedgerIndexFile {
+    const upTo = <R extends unknown[]>(rows: R[], blockAt: number): R[] => {
+      let n = rows.length;
+      while (n > 0 && (rows[n - 1][blockAt] as number) > toBlock) n--;
+      return n === rows.length ? rows : rows.slice(0, n);
+    };
     return {
       format: LEDGER_INDEX_FORMAT,
       ...this.meta,
@@ -184,10 +210,25 @@ export class LedgerIndexBuilder {
       words: this.words.values,
       units: this.units.values,
       txs: this.txs.values,
-      entries: this.entries,
-      validations: this.validations,
-      logs: this.logs,
+      entries: upTo(this.entries, 19),
+      validations: upTo(this.validations, 6),
+      logs: upTo(this.logs, 2),
     };
+  }
+
+  /** A builder that goes on from an index (e.g. one kept by the browser), to add later blocks. */
+  static from(file: LedgerIndexFile): LedgerIndexBuilder {
+    const b = new LedgerIndexBuilder({ chainId: file.chainId, ledger: file.ledger, genesis: file.genesis, fromBlock: file.fromBlock });
+    for (const x of file.addresses) b.addresses.id(x);
+    for (const x of file.words) b.words.id(x);
+    for (const x of file.units) b.units.id(x);
+    for (const x of file.txs) b.txs.id(x);
+    b.entries.push(...file.entries);
+    b.validations.push(...file.validations);
+    b.logs.push(...file.logs);
+    // Later logs come after the index's last block.
+    b.last = [file.toBlock, Number.MAX_SAFE_INTEGER];
+    return b;
   }
 }
 

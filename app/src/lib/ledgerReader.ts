@@ -10,10 +10,11 @@
 // malformed, another chain) is skipped with its reason kept, and one found not to match the chain
 // is never used again for that ledger in this page: the events are then read from the node.
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { decodeLedgerIndex, LedgerIndexError } from "../../../scripts/lib/ledger-index.js";
+import { decodeLedgerIndex, LedgerIndexBuilder, LedgerIndexError } from "../../../scripts/lib/ledger-index.js";
 import { decodeLedgerLogs, fetchLogs, rpcRetry } from "../../../scripts/lib/reader.js";
 import type { LedgerEvents } from "../../../scripts/lib/reader.js";
-import { dropEvents, loadEvents, prefixUpTo, saveEvents } from "./eventCache";
+import type { Log } from "ethers";
+import { dropLedger, loadLedger, saveLedger } from "./eventCache";
 
 export interface LedgerSnapshot {
   events: LedgerEvents;
@@ -125,7 +126,35 @@ async function readIndex(url: string, p: { chainId: number; ledger: string; from
   }
 }
 
-const idle = (fn: () => void) => ("requestIdleCallback" in window ? window.requestIdleCallback(fn, { timeout: 5_000 }) : setTimeout(fn, 1_000));
+const idle = () => new Promise<void>((resolve) => ("requestIdleCallback" in window ? window.requestIdleCallback(() => resolve(), { timeout: 5_000 }) : setTimeout(resolve, 200)));
+
+/** Per stored ledger: the index being kept for IndexedDB, the last block stored, and the work queued on it. */
+const kept = new Map<string, { builder: LedgerIndexBuilder; savedTo: number; queue: Promise<void> }>();
+
+/**
+ * Adds what was read to the kept index and stores it up to `safe`, one block range per idle period
+ * (the page stays responsive), in the order the reads happened. A failure only drops the cache.
+ */
+function keep(storeKey: string, parts: readonly { logs: readonly Log[]; events: LedgerEvents }[], safe: number): void {
+  const k = kept.get(storeKey);
+  if (!k) return;
+  k.queue = k.queue.then(async () => {
+    try {
+      for (const part of parts) {
+        await idle();
+        if (kept.get(storeKey) !== k) return;
+        k.builder.addDecoded(part.logs, part.events);
+      }
+      if (safe > k.savedTo) {
+        await idle();
+        await saveLedger(storeKey, k.builder.file(safe));
+        k.savedTo = safe;
+      }
+    } catch {
+      if (kept.get(storeKey) === k) kept.delete(storeKey);
+    }
+  });
+}
 
 /**
  * The ledger's events up to the latest block: those kept in memory or in IndexedDB (see
@@ -152,10 +181,12 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
   }
   if (!previous) {
     const t = performance.now();
-    const stored = await loadEvents(storeKey);
+    const stored = await loadLedger(storeKey);
     storeMs = performance.now() - t;
-    if (stored && stored.toBlock <= latest) previous = { events: stored.events, toBlock: stored.toBlock, fetchMs: 0, decodeMs: 0, storeMs, storedToBlock: stored.toBlock, indexSkipped };
-    else if (stored) void dropEvents(storeKey);
+    if (stored && stored.toBlock <= latest) {
+      previous = { events: stored.events, toBlock: stored.toBlock, fetchMs: 0, decodeMs: 0, storeMs, storedToBlock: stored.toBlock, indexSkipped };
+      kept.set(storeKey, { builder: stored.builder, savedTo: stored.toBlock, queue: Promise.resolve() });
+    } else if (stored) void dropLedger(storeKey);
   }
   // A chain that went backwards (restarted without its state) invalidates what was read.
   const base = previous && previous.toBlock <= latest ? previous : undefined;
@@ -164,11 +195,13 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
     cache.set(key, base);
     return base;
   }
+  // What is read from the node is kept for a later visit (unless the page started from a served index).
+  if (!base) kept.set(storeKey, { builder: new LedgerIndexBuilder({ chainId: p.chainId, ledger: p.ledger, genesis: genesisBlock, fromBlock: p.fromBlock }), savedTo: -1, queue: Promise.resolve() });
   // Each block range is decoded while the node prepares the next one (the decode is queued as a
   // task, so the next request is already on its way). Record hashes are computed on first use.
   const t0 = performance.now();
   let decodeMs = 0;
-  const parts: Promise<LedgerEvents>[] = [];
+  const parts: Promise<{ logs: readonly Log[]; events: LedgerEvents }>[] = [];
   await fetchLogs(provider, p.ledger, {
     fromBlock: from,
     toBlock: latest,
@@ -181,7 +214,7 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
           setTimeout(() => {
             const t = performance.now();
             try {
-              resolve(decodeLedgerLogs(logs, { lazyRecordHash: true }));
+              resolve({ logs, events: decodeLedgerLogs(logs, { lazyRecordHash: true }) });
             } catch (error) {
               reject(error);
             }
@@ -192,12 +225,12 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
     },
   });
   const decoded = await Promise.all(parts);
-  const fresh = decoded.reduce(merge, EMPTY);
+  const fresh = decoded.map((d) => d.events).reduce(merge, EMPTY);
   const fetchMs = performance.now() - t0 - decodeMs;
   const snapshot: LedgerSnapshot = { events: base ? merge(base.events, fresh) : fresh, toBlock: latest, fetchMs, decodeMs, storeMs, storedToBlock: base?.storedToBlock ?? -1, index: base?.index, indexSkipped: base?.indexSkipped ?? indexSkipped };
   cache.set(key, snapshot);
-  const safe = latest - (p.finality ?? 64);
-  // With an index, the next visit reads the index again: nothing is stored.
-  if (!snapshot.index && safe > (base?.toBlock ?? -1) && safe >= p.fromBlock) idle(() => void saveEvents(storeKey, { toBlock: safe, events: safe >= latest ? snapshot.events : prefixUpTo(snapshot.events, safe) }));
+  // Only blocks `finality` deep are stored (0 on the local chain: reorganised blocks would otherwise stay).
+  if (!snapshot.index) keep(storeKey, decoded, latest - (p.finality ?? 64));
   return snapshot;
 }
+
