@@ -16,7 +16,7 @@ import path from "node:path";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { ensureAppBuilt, serveApp } from "./lib/app-server.js";
 import { fillLedger } from "./lib/bench-read-fill.js";
-import { launchBrowser } from "./lib/browser.js";
+import { launchBrowser, waitForStoredLedger } from "./lib/browser.js";
 import { deployWithIgnition } from "./lib/deployment.js";
 import { startLocalChain } from "./lib/local-chain.js";
 import { decodeLedgerLogs, fetchLogs } from "./lib/reader.js";
@@ -67,6 +67,7 @@ try {
   interface Visit { readyMs: number; sortMs: number; fetchMs: number; decodeMs: number; storeMs: number; indexMs: number; fromStore: boolean; chartMs?: number; checkedMs?: number; checkMs?: number; phases: { main: number; config: number; lastChunk: number; indexFetch: number; indexFetched: number; indexDecoded: number; rpcStart: number; rpcEnd: number } }
   const visit = async (url: string, withIndex: boolean): Promise<Visit> => {
     const tab = await browser.context.newPage();
+    tab.on("console", (m) => void (["warning", "error"].includes(m.type()) && log(`  page ${m.type()}: ${m.text()}`)));
     // When the chart is first drawn (it comes after the totals and the table, in its own chunk).
     await tab.addInitScript({ content: `new MutationObserver((_, o) => { if (document.querySelector('[data-testid="accounts-chart"] svg.recharts-surface')) { window.__chartAt = performance.now(); o.disconnect(); } }).observe(document, { childList: true, subtree: true });` });
     await tab.goto(`${url}/#/accounts`);
@@ -101,21 +102,7 @@ try {
       v.checkMs = Number(await checked.getAttribute("data-ms"));
     } else {
       // The reader stores the events in IndexedDB when the page is idle: wait for it before leaving.
-      await tab.waitForFunction(
-        `new Promise((resolve) => {
-          const req = indexedDB.open("commons-ledger");
-          req.onsuccess = () => {
-            const db = req.result;
-            if (!db.objectStoreNames.contains("ledger-index")) return resolve(false);
-            const count = db.transaction("ledger-index").objectStore("ledger-index").count();
-            count.onsuccess = () => resolve(count.result > 0);
-            count.onerror = () => resolve(false);
-          };
-          req.onerror = () => resolve(false);
-        })`,
-        undefined,
-        { timeout: 60_000, polling: 250 },
-      );
+      await waitForStoredLedger(tab, 60_000);
     }
     await tab.close();
     return v;

@@ -11,7 +11,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { ensureAppBuilt, serveApp } from "../scripts/lib/app-server.js";
 import type { AppServer } from "../scripts/lib/app-server.js";
-import { launchBrowser } from "../scripts/lib/browser.js";
+import { launchBrowser, waitForStoredLedger } from "../scripts/lib/browser.js";
 import type { Browser } from "../scripts/lib/browser.js";
 import { computeFromEvents, distributorAt, readEvents } from "../scripts/lib/distributor.js";
 import { seedAll } from "../scripts/lib/seed-all.js";
@@ -254,21 +254,7 @@ describe("app (end to end in headless Chromium)", function () {
         await page.locator('[data-testid="accounts-summary"][data-entries="30"][data-index-ms="-1"]').waitFor();
         expect(await page.getByTestId("index-check").innerText()).to.equal('Read from the chain; the ledger index served with this app was not used: format is "something-else", expected "commons-ledger/ledger-index@1".');
         // What was read is kept in IndexedDB (when the page is idle): the next visit starts from it.
-        await page.waitForFunction(
-          `new Promise((resolve) => {
-            const req = indexedDB.open("commons-ledger");
-            req.onsuccess = () => {
-              const db = req.result;
-              if (!db.objectStoreNames.contains("ledger-index")) return resolve(false);
-              const count = db.transaction("ledger-index").objectStore("ledger-index").count();
-              count.onsuccess = () => resolve(count.result > 0);
-              count.onerror = () => resolve(false);
-            };
-            req.onerror = () => resolve(false);
-          })`,
-          undefined,
-          { timeout: 30_000, polling: 250 },
-        );
+        await waitForStoredLedger(page, 30_000);
         await page.reload();
         const summary = page.locator('[data-testid="accounts-summary"][data-entries="30"]');
         await summary.waitFor();

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import type { BrowserContext } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 
 export const CHROMIUM = process.env.COMMONS_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -40,4 +40,28 @@ export async function launchBrowser(): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** How many ledgers the app has kept in IndexedDB (app/src/lib/eventCache.ts), read in the page. */
+export function storedLedgers(page: Page): Promise<number> {
+  return page.evaluate(`new Promise((resolve) => {
+    const req = indexedDB.open("commons-ledger");
+    req.onsuccess = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains("ledger-index")) { db.close(); return resolve(0); }
+      const count = db.transaction("ledger-index").objectStore("ledger-index").count();
+      count.onsuccess = () => { db.close(); resolve(count.result); };
+      count.onerror = () => { db.close(); resolve(0); };
+    };
+    req.onerror = () => resolve(0);
+  })`) as Promise<number>;
+}
+
+/** Waits until the app has kept a ledger in IndexedDB (it does so when the page is idle). */
+export async function waitForStoredLedger(page: Page, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((await storedLedgers(page)) === 0) {
+    if (Date.now() > until) throw new Error(`the app kept nothing in IndexedDB within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

@@ -56,7 +56,8 @@ export async function loadLedger(key: string): Promise<CachedLedger | undefined>
     // Written by this app from what it read and checked; address checksums are not checked again.
     const { meta, events } = decodeLedgerIndex(file, { checksums: false });
     return { toBlock: meta.toBlock, events, builder: LedgerIndexBuilder.from(file) };
-  } catch {
+  } catch (error) {
+    console.warn(`the ledger kept in IndexedDB could not be read, reading the chain instead: ${(error as Error).message}`);
     return undefined;
   }
 }
@@ -64,7 +65,8 @@ export async function loadLedger(key: string): Promise<CachedLedger | undefined>
 export async function saveLedger(key: string, file: LedgerIndexFile): Promise<void> {
   try {
     await run("readwrite", (s) => s.put(JSON.stringify(file), key));
-  } catch {
+  } catch (error) {
+    console.warn(`the ledger could not be kept in IndexedDB: ${(error as Error).message}`);
     /* private browsing, quota: reading from the node still works */
   }
 }

@@ -150,7 +150,8 @@ function keep(storeKey: string, parts: readonly { logs: readonly Log[]; events: 
         await saveLedger(storeKey, k.builder.file(safe));
         k.savedTo = safe;
       }
-    } catch {
+    } catch (error) {
+      console.warn(`the ledger read cannot be kept for the next visit: ${(error as Error).message}`);
       if (kept.get(storeKey) === k) kept.delete(storeKey);
     }
   });
