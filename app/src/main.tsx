@@ -32,9 +32,9 @@ function Providers(props: { config: AppConfig }) {
 
 void loadConfig().then((config) => {
   performance.mark("commons:config");
-  // With an index, the ledger is read while the first page's code loads (every page shows it).
+  // The ledger is read while the first page's code loads (most pages show it).
   const chain = defaultChain(config);
-  if (chain.indexUrl && chain.contracts.Ledger) void import("./hooks/useLedger").then(({ ledgerQuery }) => queryClient.prefetchQuery(ledgerQuery(chain)));
+  if (chain.contracts.Ledger) void import("./hooks/useLedger").then(({ ledgerQuery }) => queryClient.prefetchQuery(ledgerQuery(chain)));
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <Providers config={config} />

@@ -1,6 +1,6 @@
 // The ledger of the chain the app reads: its events (refreshed every few seconds, only new blocks
 // are fetched) and every entry's state derived from them, as scripts/lib/views.ts defines it.
-import { useMemo, useState } from "react";
+import { useMemo, useSyncExternalStore } from "react";
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import type { ChainConfig } from "../config";
 import { deriveEntries } from "../../../scripts/lib/views.js";
@@ -22,24 +22,43 @@ export interface LedgerData {
   refetch(): void;
 }
 
+// How far the first read of each ledger has come (0..1), whoever started it (a page, or main.tsx
+// before the first page rendered): one value per query, pages subscribe to it.
+const progressByKey = new Map<string, number>();
+const listeners = new Set<() => void>();
+function setProgress(key: string, value: number) {
+  progressByKey.set(key, value);
+  for (const l of listeners) l();
+}
+function subscribe(l: () => void) {
+  listeners.add(l);
+  return () => void listeners.delete(l);
+}
+
 /** The ledger's events query (shared by every page; main.tsx starts it before the first page renders). */
-export function ledgerQuery(chain: ChainConfig, onProgress: (done: number, total: number) => void = () => {}) {
+export function ledgerQuery(chain: ChainConfig) {
   const ledger = chain.contracts.Ledger;
+  const queryKey = ["ledger-events", chain.id, chain.rpcUrl, ledger, chain.fromBlock, chain.indexUrl] as const;
+  const progressKey = JSON.stringify(queryKey);
   return queryOptions({
-    queryKey: ["ledger-events", chain.id, chain.rpcUrl, ledger, chain.fromBlock, chain.indexUrl],
-    queryFn: () => readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock, indexUrl: chain.indexUrl, finality: chain.local ? 0 : 64, onProgress }),
+    queryKey,
+    queryFn: () =>
+      readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock, indexUrl: chain.indexUrl, finality: chain.local ? 0 : 64, onProgress: (done, total) => setProgress(progressKey, total ? done / total : 1) }),
     enabled: ledger !== undefined,
     refetchInterval: 2_000,
     retry: false,
     structuralSharing: false,
+    meta: { progressKey },
   });
 }
 
 export function useLedger(): LedgerData {
   const { chain } = useAppConfig();
   const ledger = chain.contracts.Ledger;
-  const [progress, setProgress] = useState(0);
-  const q = useQuery(ledgerQuery(chain, (done, total) => setProgress(total ? done / total : 1)));
+  const query = ledgerQuery(chain);
+  const q = useQuery(query);
+  const progressKey = query.meta!.progressKey as string;
+  const progress = useSyncExternalStore(subscribe, () => progressByKey.get(progressKey) ?? 0);
   const snapshot = q.data;
   const views = useMemo(() => (snapshot ? deriveEntries(snapshot.events) : []), [snapshot]);
   // Built on first use (the Entry and Trace pages look entries up; the others never do).
