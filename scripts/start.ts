@@ -84,7 +84,7 @@ try {
   const relayerPortText = process.env.COMMONS_RELAYER_PORT ?? String(port + 242);
   const relayerUrl = await startRelayerChild(chain.url, deployment, relayerPortText);
   // The browser app, built only when app/ changed; it learns the addresses from /config.json.
-  app = await startApp({ root, port: Number(process.env.COMMONS_APP_PORT ?? port + 243), rpcUrl: chain.url, relayerUrl, deployment, log: console.log });
+  app = await startApp({ root, port: Number(process.env.COMMONS_APP_PORT ?? port + 243), rpcUrl: chain.url, relayerUrl, deployment, labelsFile: path.join(dataDir, "labels.json"), log: console.log });
 
   const client = await LedgerClient.connect(devWallet(0, provider), deployment.ledger, deployment.fromBlock);
   const events = await client.events();

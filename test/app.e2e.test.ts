@@ -102,11 +102,11 @@ describe("app (end to end in headless Chromium)", function () {
     const t1 = Date.now();
     // The relayer starts while the demo is seeded as `npm start` seeds it (it sends nothing until
     // records arrive): the demo commons, reciprocity licensing, the supply chain, a distribution.
-    [seeds, relayer] = await Promise.all([seedAll(l.provider, l.contracts, l.fromBlock, { log: () => {} }), startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"])]);
+    [seeds, relayer] = await Promise.all([seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(l.dataDir, "labels.json"), log: () => {} }), startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"])]);
     seed = seeds.demo;
     if (process.env.COMMONS_E2E_TIMING) console.log(`    setup: deploy ${t1 - t0} ms (app build ${built} ms), seed + relayer ${Date.now() - t1} ms`);
     const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock };
-    app = await serveApp({ root, port: 0, config: { local } });
+    app = await serveApp({ root, port: 0, config: { local }, labelsFile: path.join(l.dataDir, "labels.json") });
     // The same app pointed at a port where no node listens.
     rpcDownApp = await serveApp({ root, port: 0, config: { local: { ...local, rpcUrl: `http://127.0.0.1:${await freePort()}` } } });
   });
@@ -346,6 +346,9 @@ describe("app (end to end in headless Chromium)", function () {
       // The kit produced by alice's assembly (entry #27), its parts printed (#19) and boards soldered (#22).
       for (const id of [27, 19, 22]) await page.getByTestId(`hop-${id}`).waitFor();
       expect(await page.getByTestId("hop-27").innerText()).to.match(/^entry #27 produce \(output\) 1 ea by 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/);
+      // Ids are named from the labels npm start serves (data/labels.json, written by the seed).
+      expect(await page.getByTestId("hop-27").innerText()).to.include("· resource open sensor kit #1");
+      await page.locator(".tree", { hasText: "process process: assemble open sensor kit #1" }).waitFor();
       await page.getByRole("button", { name: "Verify hops" }).click();
       const verified = page.locator('[data-testid="verify-summary"]', { hasText: /hop signatures valid/ });
       await verified.waitFor({ timeout: 30_000 });
@@ -367,6 +370,8 @@ describe("app (end to end in headless Chromium)", function () {
       expect(rows).to.have.length(3);
       expect(await table.locator(`tr[data-need="${seeds.supply.needs.kits}"]`).innerText()).to.match(/transfer 3 ea[\s\S]*1 \/ 3 ea[\s\S]*33\.3 %[\s\S]*open/);
       expect(await table.locator(`tr[data-need="${seeds.supply.needs.review}"]`).innerText()).to.match(/work 10 h[\s\S]*4 \/ 10 h[\s\S]*40\.0 %[\s\S]*open/);
+      expect(await table.locator(`tr[data-need="${seeds.supply.needs.kits}"] td:nth-child(3)`).innerText()).to.equal("open sensor kit");
+      expect(await table.locator(`tr[data-need="${seeds.supply.needs.review}"] td:nth-child(3)`).innerText()).to.equal("design review of open sensor kit v2");
       await shot(page, "needs");
       await page.close();
     });

@@ -17,6 +17,8 @@ import type { AllSeeds } from "../scripts/lib/seed-all.js";
 import { devWallet } from "../scripts/lib/seed.js";
 import { freePort } from "../scripts/lib/dev-chain.js";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
@@ -272,6 +274,28 @@ describe("ledger index", function () {
         expect((await fetch(`${app.url}/ledger-index.json`, { method: "HEAD" })).status).to.equal(200);
       } finally {
         await app.close();
+      }
+    });
+
+    it("serves the labels file as a list, 404 without one, and 500 naming what is wrong with a malformed one", async function () {
+      const dir = mkdtempSync(path.join(tmpdir(), "commons-labels-"));
+      const file = path.join(dir, "labels.json");
+      writeFileSync(file, JSON.stringify(["open sensor kit #1", "PLA filament 1.75 mm"]));
+      const app = await serveApp({ root, port: 0, config: { local: local() }, index: false, labelsFile: file });
+      const none = await serveApp({ root, port: 0, config: { local: local() }, index: false });
+      try {
+        expect(await (await fetch(`${app.url}/labels.json`)).json()).to.deep.equal(["open sensor kit #1", "PLA filament 1.75 mm"]);
+        expect((await fetch(`${none.url}/labels.json`)).status).to.equal(404);
+        writeFileSync(file, JSON.stringify(["ok", 7]));
+        const bad = await fetch(`${app.url}/labels.json`);
+        expect(bad.status).to.equal(500);
+        expect(await bad.json()).to.deep.equal({ error: "the labels file labels.json item 1 is 7, not a non-empty string (a JSON array of non-empty strings is expected)" });
+        writeFileSync(file, "[not json");
+        expect(((await (await fetch(`${app.url}/labels.json`)).json()) as { error: string }).error).to.match(/^the labels file labels\.json is not valid JSON \(/);
+      } finally {
+        await app.close();
+        await none.close();
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 

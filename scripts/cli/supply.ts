@@ -11,7 +11,7 @@ import type { CachedRead } from "../lib/entry-cache.js";
 import { computePlan, parseRecipes, planFromLedger, PlanInputError, toLedgerQuantity } from "../lib/planner.js";
 import type { Plan, Recipes } from "../lib/planner.js";
 import { formatQuantity, labelId } from "../lib/record.js";
-import { deriveNeeds, deriveResources, formatTree, isOpen, SupplyGraph, treeToDot, treeToJson } from "../lib/supply.js";
+import { deriveNeeds, deriveResources, formatTree, isOpen, labelsFromList, parseLabelList, SupplyGraph, treeToDot, treeToJson } from "../lib/supply.js";
 import type { Labels, NeedView } from "../lib/supply.js";
 import { verifyHops } from "../lib/supply-verify.js";
 import { deriveEntries } from "../lib/views.js";
@@ -25,22 +25,21 @@ const dataDir = () => process.env.COMMONS_DATA_DIR ?? path.resolve("data");
 
 /** Known names for ids: data/labels.json (written by the demo seed), --labels, and a recipe book. */
 function loadLabels(file: string | undefined, extra: readonly string[] = []): Labels {
-  const names = new Map<string, string>();
-  const add = (label: string) => names.set(labelId(label), label);
   const source = file ?? path.join(dataDir(), "labels.json");
   if (file !== undefined && !existsSync(file)) throw new CliInputError("--labels", `file "${file}" does not exist`);
+  let list: string[] = [];
   if (existsSync(source)) {
-    let list: unknown;
+    let json: unknown;
     try {
-      list = JSON.parse(readFileSync(source, "utf8"));
+      json = JSON.parse(readFileSync(source, "utf8"));
     } catch (error) {
       throw new CliInputError("--labels", `"${source}" is not valid JSON: ${(error as Error).message}`);
     }
-    if (!Array.isArray(list) || !list.every((x) => typeof x === "string" && x.length > 0)) throw new CliInputError("--labels", `"${source}" must be a JSON array of non-empty strings`);
-    list.forEach(add);
+    const parsed = parseLabelList(json);
+    if ("error" in parsed) throw new CliInputError("--labels", `"${source}" ${parsed.error}`);
+    list = parsed;
   }
-  extra.forEach(add);
-  return { name: (id: string) => names.get(id.toLowerCase()) };
+  return labelsFromList([...list, ...extra]);
 }
 
 function loadRecipes(file: string): Recipes {

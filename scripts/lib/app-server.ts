@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { exportContracts } from "./export-contracts.js";
 import { answerIndexRequest, createLedgerIndexer } from "./ledger-indexer.js";
+import { parseLabelList } from "./supply.js";
 import type { LedgerIndexer } from "./ledger-indexer.js";
 
 export interface AppRuntimeConfig {
@@ -93,7 +94,7 @@ export interface AppServer {
  * /ledger-index.json, on 127.0.0.1:`port` (0 = any free port). The indexer starts reading at once,
  * so that the first page load finds it ready.
  */
-export async function serveApp(opts: { root: string; port: number; config: AppRuntimeConfig; index?: boolean }): Promise<AppServer> {
+export async function serveApp(opts: { root: string; port: number; config: AppRuntimeConfig; index?: boolean; labelsFile?: string }): Promise<AppServer> {
   const dist = path.join(opts.root, "app", "dist");
   if (!existsSync(path.join(dist, "index.html"))) throw new Error(`${dist} has no built app; run ensureAppBuilt first`);
   const ledger = opts.config.local.contracts.Ledger;
@@ -110,6 +111,19 @@ export async function serveApp(opts: { root: string; port: number; config: AppRu
     if (pathname === "/config.json") {
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(configJson);
       return;
+    }
+    if (pathname === "/labels.json") {
+      // Names for resource, spec and process ids (data/labels.json, written by the demo seed).
+      const file = opts.labelsFile;
+      if (!file || !existsSync(file)) return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "this server has no labels file" }));
+      let parsed: ReturnType<typeof parseLabelList>;
+      try {
+        parsed = parseLabelList(JSON.parse(readFileSync(file, "utf8")));
+      } catch (error) {
+        parsed = { error: `is not valid JSON (${(error as Error).message})` };
+      }
+      if ("error" in parsed) return void res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: `the labels file ${path.basename(file)} ${parsed.error}` }));
+      return void res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" }).end(JSON.stringify(parsed));
     }
     if (pathname === INDEX_PATH) {
       if (!indexer) {
@@ -155,6 +169,7 @@ export async function startApp(opts: {
   rpcUrl: string;
   relayerUrl?: string;
   deployment: { chainId: number; contracts: Record<string, string>; fromBlock: number };
+  labelsFile?: string;
   log?: (line: string) => void;
 }): Promise<AppServer> {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error(`the app port must be 0 to 65535, got ${opts.port}`);
@@ -162,6 +177,7 @@ export async function startApp(opts: {
   return serveApp({
     root: opts.root,
     port: opts.port,
+    labelsFile: opts.labelsFile,
     config: { local: { chainId: opts.deployment.chainId, rpcUrl: opts.rpcUrl, relayerUrl: opts.relayerUrl, contracts: opts.deployment.contracts, fromBlock: opts.deployment.fromBlock } },
   });
 }

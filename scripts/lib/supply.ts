@@ -12,7 +12,7 @@
 // id). No record field is spent on the breadcrumb: `satisfies` already means "fulfils this intent"
 // and `evidence` is a content digest; overloading either would make a record mean two things.
 import { ZeroAddress, ZeroHash } from "ethers";
-import { decodeUnit, formatQuantity } from "./record.js";
+import { decodeUnit, formatQuantity, labelId } from "./record.js";
 import type { EntryView } from "./views.js";
 import type { ActionName, EntryStateName } from "./vocabulary.js";
 
@@ -394,6 +394,21 @@ type Child = { event: EntryView; of: EntryView } | { process: string; of: EntryV
 export interface Labels {
   /** A readable name for a bytes32 id (resource, spec, process), when one is known. */
   name(id: string): string | undefined;
+}
+
+/** A label list as data/labels.json holds it (a JSON array of non-empty strings), or why it is not one. */
+export function parseLabelList(json: unknown): string[] | { error: string } {
+  if (!Array.isArray(json)) return { error: "must be a JSON array of non-empty strings" };
+  const bad = json.findIndex((x) => typeof x !== "string" || x.length === 0);
+  if (bad >= 0) return { error: `item ${bad} is ${JSON.stringify(json[bad])}, not a non-empty string (a JSON array of non-empty strings is expected)` };
+  return json as string[];
+}
+
+/** Names for the ids the labels hash to (labelId: keccak256 of the label's UTF-8 bytes). */
+export function labelsFromList(list: readonly string[]): Labels {
+  const names = new Map<string, string>();
+  for (const label of list) names.set(labelId(label), label);
+  return { name: (id: string) => names.get(id.toLowerCase()) };
 }
 
 const shortHex = (hex: string) => (hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex);

@@ -5,6 +5,7 @@ import { deriveNeeds, isOpen } from "../../../scripts/lib/supply.js";
 import type { NeedView } from "../../../scripts/lib/supply.js";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { useChainTime } from "../hooks/useChainTime";
+import { useLabels } from "../hooks/useLabels";
 import { useLedger } from "../hooks/useLedger";
 import { commonsNames } from "../lib/accounts";
 import { dateTime, formatQuantity, isZeroHex, shortAddress, shortHex } from "../lib/format";
@@ -14,6 +15,7 @@ const statusOf = (n: NeedView) => (n.open === 0n ? "met" : n.expired ? "expired"
 
 export default function NeedsPage() {
   const ledger = useLedger();
+  const { labels } = useLabels();
   const now = useChainTime();
   const [all, setAll] = useState(false);
   const names = commonsNames(ledger.snapshot?.events);
@@ -41,7 +43,7 @@ export default function NeedsPage() {
                     <tr key={String(n.id)} data-need={String(n.id)}>
                       <td><a href={href(`entry/${n.id}`)}>#{String(n.id)}</a></td>
                       <td>{n.action} {formatQuantity(n.quantity)} {n.unit}</td>
-                      <td className="mono" title={what}>{isZeroHex(what) ? "anything" : shortHex(what)}</td>
+                      <td className={labels.name(what) ? "" : "mono"} title={what}>{isZeroHex(what) ? "anything" : (labels.name(what) ?? shortHex(what))}</td>
                       <td title={n.commons}>{names.get(n.commons.toLowerCase()) ?? shortHex(n.commons)}</td>
                       <td className="mono" title={n.agent}>{shortAddress(n.agent)}</td>
                       <td className="right">{formatQuantity(n.satisfied)} / {formatQuantity(n.quantity)} {n.unit}</td>

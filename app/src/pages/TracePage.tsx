@@ -4,12 +4,13 @@
 import { useMemo, useState } from "react";
 import { labelId } from "../../../scripts/lib/record.js";
 import { deriveResources, SupplyGraph } from "../../../scripts/lib/supply.js";
-import type { Hop, SupplyNode, SupplyTree } from "../../../scripts/lib/supply.js";
+import type { Hop, Labels, SupplyNode, SupplyTree } from "../../../scripts/lib/supply.js";
 import { usePublicClient } from "wagmi";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { checkEntrySignature } from "../hooks/useEntrySignature";
 import type { SignatureCheck } from "../hooks/useEntrySignature";
 import { useAppConfig } from "../hooks/useAppConfig";
+import { useLabels } from "../hooks/useLabels";
 import { useLedger } from "../hooks/useLedger";
 import { formatQuantity, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
@@ -25,13 +26,19 @@ export function resourceId(text: string): { id?: string; error?: string } {
 
 type Checks = Map<bigint, SignatureCheck | { error: string } | "checking">;
 
-function HopLine({ hop, check }: { hop: Hop; check?: Checks extends Map<bigint, infer V> ? V : never }) {
+/** An id with its label when one is known, else shortened; the full id in the title. */
+function Named({ id, labels }: { id: string; labels: Labels }) {
+  const name = labels.name(id);
+  return name ? <span title={id}>{name}</span> : <span className="mono" title={id}>{shortHex(id)}</span>;
+}
+
+function HopLine({ hop, check, labels }: { hop: Hop; check?: Checks extends Map<bigint, infer V> ? V : never; labels: Labels }) {
   return (
     <span data-testid={`hop-${hop.id}`}>
       <a href={href(`entry/${hop.id}`)}>entry #{String(hop.id)}</a> {hop.action}{hop.side !== "none" ? ` (${hop.side})` : ""} {hop.quantity} {hop.unit}
       {" "}by <span className="mono" title={hop.signer}>{shortAddress(hop.signer)}</span>, {hop.time.replace("T", " ").slice(0, 16)} UTC,{" "}
       <span className={hop.state === "accepted" ? "ok" : hop.state === "disputed" ? "error" : "muted"}>{hop.state}</span>
-      {hop.resource !== "0x" + "0".repeat(64) ? <span className="muted"> · resource <span className="mono" title={hop.resource}>{shortHex(hop.resource)}</span></span> : null}
+      {hop.resource !== "0x" + "0".repeat(64) ? <span className="muted"> · resource <Named id={hop.resource} labels={labels} /></span> : null}
       {check === undefined ? null : check === "checking" ? <span className="muted" data-testid="hop-check"> · checking…</span> : "error" in check ? (
         <span className="error" data-testid="hop-check"> · could not check: {check.error}</span>
       ) : check.valid ? (
@@ -43,16 +50,16 @@ function HopLine({ hop, check }: { hop: Hop; check?: Checks extends Map<bigint, 
   );
 }
 
-function Node({ node, checks }: { node: SupplyNode; checks: Checks }) {
+function Node({ node, checks, labels }: { node: SupplyNode; checks: Checks; labels: Labels }) {
   const label =
-    node.kind === "resource" ? <strong>resource <span className="mono">{node.resource}</span></strong>
-    : node.kind === "process" ? <span>process <span className="mono" title={node.process}>{shortHex(node.process)}</span></span>
-    : node.kind === "event" ? <HopLine hop={node.hop} check={checks.get(node.hop.id)} />
-    : <span className="muted">(shown above: {node.ref.startsWith("e:") ? `entry #${node.ref.slice(2)}` : `process ${shortHex(node.ref.slice(2))}`})</span>;
+    node.kind === "resource" ? <strong>resource {labels.name(node.resource) ? <>{labels.name(node.resource)} </> : null}<span className="mono">{node.resource}</span></strong>
+    : node.kind === "process" ? <span>process <Named id={node.process} labels={labels} /></span>
+    : node.kind === "event" ? <HopLine hop={node.hop} check={checks.get(node.hop.id)} labels={labels} />
+    : <span className="muted">(shown above: {node.ref.startsWith("e:") ? `entry #${node.ref.slice(2)}` : <>process <Named id={node.ref.slice(2)} labels={labels} /></>})</span>;
   return (
     <li>
       {label}
-      {node.children.length ? <ul>{node.children.map((c) => <Node key={c.key} node={c} checks={checks} />)}</ul> : null}
+      {node.children.length ? <ul>{node.children.map((c) => <Node key={c.key} node={c} checks={checks} labels={labels} />)}</ul> : null}
     </li>
   );
 }
@@ -60,6 +67,7 @@ function Node({ node, checks }: { node: SupplyNode; checks: Checks }) {
 export default function TracePage({ query }: PageProps) {
   const { chain } = useAppConfig();
   const ledger = useLedger();
+  const { labels } = useLabels();
   const client = usePublicClient({ chainId: chain.id });
   const [text, setText] = useState(query.get("resource") ?? "");
   const [asked, setAsked] = useState(query.get("resource") ?? "");
@@ -115,7 +123,7 @@ export default function TracePage({ query }: PageProps) {
             <button onClick={() => void verify()} disabled={verifying || !client}>Verify hops</button>
             {done.length ? <span data-testid="verify-summary" className={valid === tree.hops.size ? "ok" : verifying ? "muted" : "error"}>{verifying ? `checking… ${done.length} of ${tree.hops.size}` : `${valid} of ${tree.hops.size} hop signatures valid, verified in this browser`}</span> : null}
           </div>
-          <ul className="tree"><Node node={tree.root} checks={checks} /></ul>
+          <ul className="tree"><Node node={tree.root} checks={checks} labels={labels} /></ul>
         </div>
       ) : null}
     </section>
