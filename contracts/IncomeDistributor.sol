@@ -19,6 +19,10 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     uint256 public constant MAX_CHALLENGE_WINDOW = 30 days;
     uint256 public constant MIN_CLAIM_PERIOD = 1 days;
     uint256 public constant MAX_CLAIM_PERIOD = 3650 days;
+    /// @notice The stop share of a commons that has not set one: the contributors named for half
+    /// of a distribution's total stop it.
+    uint16 public constant DEFAULT_STOP_SHARE_BPS = 5_000;
+    uint256 private constant _BPS = 10_000;
 
     // Packed for the claim path: a claim reads `root`, `meta` and `amounts` and writes `amounts`
     // and one pre-written bitmap word (no zero-to-nonzero store), which keeps it under 60k gas.
@@ -50,6 +54,14 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     /// @dev Inverted bitmap: a set bit is an unclaimed leaf.
     mapping(uint256 id => mapping(uint256 word => uint256 bits)) private _unclaimed;
     mapping(bytes32 commons => mapping(address token => uint256 amount)) private _unallocated;
+    /// @dev Steward approvals per (commons, action, steward epoch).
+    mapping(bytes32 key => uint256 approvals) private _approvals;
+    mapping(bytes32 key => mapping(address steward => bool)) private _approvedBy;
+    mapping(bytes32 digest => uint256 id) private _publishedDigests;
+    mapping(bytes32 commons => uint16 shareBps) private _stopShares;
+    mapping(uint256 id => uint256 amount) private _objected;
+    /// @dev A set bit is a leaf that objected.
+    mapping(uint256 id => mapping(uint256 word => uint256 bits)) private _objections;
 
     constructor(address ledger_, uint256 minChallengeWindow_) {
         if (ledger_ == address(0)) revert IncomeDistributorZeroAddress();
@@ -88,7 +100,10 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
 
     /// @inheritdoc IIncomeDistributor
     function publish(PublishParams calldata p) external nonReentrant returns (uint256 id) {
-        if (!_ledger.isSteward(p.commons, msg.sender)) revert IncomeDistributorNotSteward(p.commons, msg.sender);
+        (uint256 threshold, uint256 epoch) = _stewardCheck(p.commons);
+        bytes32 digest = keccak256(abi.encode(p));
+        uint256 published = _publishedDigests[digest];
+        if (published != 0) revert IncomeDistributorAlreadyPublished(digest, published);
         if (p.root == bytes32(0)) revert IncomeDistributorZeroRoot();
         if (p.total == 0) revert IncomeDistributorZeroAmount();
         if (p.total > type(uint112).max) revert IncomeDistributorAmountTooLarge(p.total, type(uint112).max);
@@ -105,9 +120,11 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
         if (p.cutoff == count && p.ledgerHead != head) revert IncomeDistributorHeadMismatch(p.cutoff, p.ledgerHead, head);
         uint256 available = _unallocated[p.commons][p.token];
         if (available < p.total) revert IncomeDistributorInsufficientUnallocated(p.commons, p.token, available, p.total);
+        if (!_countApproval(p.commons, digest, threshold, epoch)) return 0;
 
         _unallocated[p.commons][p.token] = available - p.total;
         id = ++_count;
+        _publishedDigests[digest] = id;
         uint40 claimsOpenAt = uint40(block.timestamp + p.challengeWindow);
         uint40 expiresAt = uint40(claimsOpenAt + p.claimPeriod);
         Stored storage d = _distributions[id];
@@ -151,15 +168,58 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIncomeDistributor
-    function cancel(uint256 id) external nonReentrant {
+    function cancel(uint256 id) external nonReentrant returns (bool cancelled) {
         Stored storage d = _distributions[id];
         Meta memory meta = _activeMeta(id);
-        if (!_ledger.isSteward(d.commons, msg.sender)) revert IncomeDistributorNotSteward(d.commons, msg.sender);
+        bytes32 commons = d.commons;
+        (uint256 threshold, uint256 epoch) = _stewardCheck(commons);
         if (block.timestamp >= meta.claimsOpenAt) revert IncomeDistributorChallengeWindowOver(id, meta.claimsOpenAt);
-        d.meta.status = Status.Cancelled;
-        uint256 released = d.amounts.total;
-        _unallocated[d.commons][meta.token] += released;
+        if (!_countApproval(commons, cancellationDigest(id), threshold, epoch)) return false;
+        uint256 released = _release(d, Status.Cancelled);
         emit DistributionCancelled(id, msg.sender, released);
+        return true;
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function object(
+        uint256 id,
+        uint256 index,
+        uint256 amount,
+        bytes32[] calldata proof,
+        bytes32 evidence
+    ) external nonReentrant returns (bool stopped) {
+        Stored storage d = _distributions[id];
+        Meta memory meta = _activeMeta(id);
+        if (block.timestamp >= meta.claimsOpenAt) revert IncomeDistributorChallengeWindowOver(id, meta.claimsOpenAt);
+        uint256 total = d.amounts.total;
+        uint256 leafCount = d.amounts.leafCount;
+        if (index >= leafCount) revert IncomeDistributorIndexOutOfRange(id, index, leafCount);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, msg.sender, amount))));
+        if (!MerkleProof.verifyCalldata(proof, d.root, leaf)) revert IncomeDistributorInvalidProof(id, index, msg.sender, amount);
+        if (amount == 0) revert IncomeDistributorZeroAmount();
+        uint256 word = index >> 8;
+        uint256 mask = uint256(1) << (index & 0xff);
+        uint256 bits = _objections[id][word];
+        if (bits & mask != 0) revert IncomeDistributorAlreadyObjected(id, index);
+
+        _objections[id][word] = bits | mask;
+        uint256 objected = _objected[id] + amount;
+        _objected[id] = objected;
+        emit Objected(id, index, msg.sender, amount, objected, evidence);
+        if (objected * _BPS < total * _stopShare(d.commons)) return false;
+        uint256 released = _release(d, Status.Stopped);
+        emit DistributionStopped(id, objected, released);
+        return true;
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function setStopRule(bytes32 commons, uint16 shareBps) external returns (bool set) {
+        (uint256 threshold, uint256 epoch) = _stewardCheck(commons);
+        if (shareBps == 0 || shareBps > _BPS) revert IncomeDistributorInvalidStopRule(shareBps, _BPS);
+        if (!_countApproval(commons, stopRuleDigest(commons, shareBps), threshold, epoch)) return false;
+        _stopShares[commons] = shareBps;
+        emit StopRuleSet(commons, shareBps, msg.sender);
+        return true;
     }
 
     /// @inheritdoc IIncomeDistributor
@@ -203,6 +263,38 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     /// @inheritdoc IIncomeDistributor
     function ledger() external view returns (address) {
         return address(_ledger);
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function stopRule(bytes32 commons) external view returns (uint16) {
+        return _stopShare(commons);
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function objectedOf(uint256 id) external view returns (uint256) {
+        return _objected[id];
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function approvalsOf(bytes32 commons, bytes32 action) external view returns (uint256 approvals, uint256 threshold) {
+        uint256 epoch;
+        (, threshold, epoch) = _ledger.stewardship(commons);
+        approvals = _approvals[_approvalKey(commons, action, epoch)];
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function publicationDigest(PublishParams calldata p) external pure returns (bytes32) {
+        return keccak256(abi.encode(p));
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function cancellationDigest(uint256 id) public pure returns (bytes32) {
+        return keccak256(abi.encode("cancel", id));
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function stopRuleDigest(bytes32 commons, uint16 shareBps) public pure returns (bytes32) {
+        return keccak256(abi.encode("stop-rule", commons, shareBps));
     }
 
     /// @inheritdoc IIncomeDistributor
@@ -250,6 +342,39 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     /// @dev Reverts unless `commons` is registered on the Ledger.
     function _requireCommons(bytes32 commons) internal view {
         if (!_ledger.commonsExists(commons)) revert IncomeDistributorUnknownCommons(commons);
+    }
+
+    /// @dev The commons' threshold and steward epoch; reverts unless the caller is one of its stewards.
+    function _stewardCheck(bytes32 commons) internal view returns (uint256 threshold, uint256 epoch) {
+        if (!_ledger.isSteward(commons, msg.sender)) revert IncomeDistributorNotSteward(commons, msg.sender);
+        (, threshold, epoch) = _ledger.stewardship(commons);
+    }
+
+    /// @dev Counts the caller's approval of `action` in the current epoch; true once the approvals
+    /// reach the threshold.
+    function _countApproval(bytes32 commons, bytes32 action, uint256 threshold, uint256 epoch) internal returns (bool) {
+        bytes32 key = _approvalKey(commons, action, epoch);
+        if (_approvedBy[key][msg.sender]) revert IncomeDistributorAlreadyApproved(action, msg.sender);
+        _approvedBy[key][msg.sender] = true;
+        uint256 approvals = ++_approvals[key];
+        emit StewardsApproved(commons, action, msg.sender, approvals, threshold);
+        return approvals >= threshold;
+    }
+
+    function _approvalKey(bytes32 commons, bytes32 action, uint256 epoch) internal pure returns (bytes32) {
+        return keccak256(abi.encode(commons, action, epoch));
+    }
+
+    /// @dev Ends a distribution in its challenge window and returns its total to unallocated.
+    function _release(Stored storage d, Status status) internal returns (uint256 released) {
+        d.meta.status = status;
+        released = d.amounts.total;
+        _unallocated[d.commons][d.meta.token] += released;
+    }
+
+    function _stopShare(bytes32 commons) internal view returns (uint16 shareBps) {
+        shareBps = _stopShares[commons];
+        if (shareBps == 0) shareBps = DEFAULT_STOP_SHARE_BPS;
     }
 
     /// @dev The distribution's meta; reverts if unknown, cancelled or rolled over.

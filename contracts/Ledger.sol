@@ -41,6 +41,12 @@ contract Ledger is ILedger, EIP712 {
     /// @notice Longest commons name, in bytes.
     uint256 public constant MAX_NAME_BYTES = 200;
 
+    /// @notice How long a proposal may collect approvals.
+    uint256 public constant PROPOSAL_TTL = 30 days;
+
+    /// @notice Every role: one bit per action code (`Action` 0 .. 18).
+    uint32 public constant ALL_ROLES = uint32((1 << (uint256(type(Action).max) + 1)) - 1);
+
     uint256 private constant _RECORD_BYTES = 17 * 32;
 
     // Field positions in Record (word index in its ABI encoding).
@@ -99,9 +105,20 @@ contract Ledger is ILedger, EIP712 {
     mapping(uint256 entryId => EntryInfo) private _entries;
     mapping(uint256 entryId => bytes32 commons) private _entryCommons;
     mapping(uint256 entryId => mapping(address validator => bool)) private _validated;
+    /// @dev A commons' steward count (0: not registered), threshold and epoch, one slot.
+    struct Stewardship {
+        uint64 stewards;
+        uint16 threshold;
+        uint32 epoch;
+    }
+
     mapping(bytes32 commons => mapping(address account => bool)) private _stewards;
-    mapping(bytes32 commons => uint256 count) private _stewardCount;
+    mapping(bytes32 commons => Stewardship) private _stewardships;
+    mapping(bytes32 commons => mapping(address account => uint32 roles)) private _roles;
     mapping(bytes32 commons => mapping(Action action => QuorumRule)) private _quorumRules;
+    uint256 private _proposalCount;
+    mapping(uint256 proposal => Proposal) private _proposals;
+    mapping(uint256 proposal => mapping(address steward => bool)) private _approved;
 
     constructor() EIP712("CommonsLedger", "1") {}
 
@@ -184,6 +201,11 @@ contract Ledger is ILedger, EIP712 {
         if (!_isValidSignature(validator, digest, signature)) revert LedgerInvalidSignature(validator);
 
         _validated[entryId][validator] = true;
+        // Only an appointed validator's verdict counts; anyone else's stays on record as an endorsement.
+        if (!_mayValidate(_entryCommons[entryId], validator, info.action)) {
+            emit Endorsed(entryId, validator, validation.verdict, validation.evidence);
+            return;
+        }
         if (validation.verdict == Verdict.Accept) {
             if (info.accepts == type(uint16).max) revert LedgerTallyOverflow(entryId);
             ++info.accepts;
@@ -203,41 +225,72 @@ contract Ledger is ILedger, EIP712 {
             revert LedgerInvalidName(bytes(name).length, MAX_NAME_BYTES);
         }
         commons = keccak256(abi.encode(msg.sender, salt));
-        if (_stewardCount[commons] != 0) revert LedgerCommonsExists(commons);
+        if (_stewardships[commons].stewards != 0) revert LedgerCommonsExists(commons);
         _stewards[commons][msg.sender] = true;
-        _stewardCount[commons] = 1;
+        _stewardships[commons] = Stewardship({stewards: 1, threshold: 1, epoch: 0});
         emit CommonsRegistered(commons, msg.sender, salt, name);
         emit StewardAdded(commons, msg.sender, msg.sender);
+        emit StewardThresholdSet(commons, 1, msg.sender);
     }
 
     /// @inheritdoc ILedger
-    function addSteward(bytes32 commons, address steward) external {
-        _onlySteward(commons);
-        if (steward == address(0)) revert LedgerZeroAddress();
-        if (_stewards[commons][steward]) revert LedgerAlreadySteward(commons, steward);
-        _stewards[commons][steward] = true;
-        ++_stewardCount[commons];
-        emit StewardAdded(commons, steward, msg.sender);
+    function addSteward(bytes32 commons, address steward) external returns (uint256 proposal) {
+        Change memory c;
+        c.kind = ChangeKind.AddSteward;
+        c.account = steward;
+        return _propose(commons, c);
     }
 
     /// @inheritdoc ILedger
-    function removeSteward(bytes32 commons, address steward) external {
-        _onlySteward(commons);
-        if (!_stewards[commons][steward]) revert LedgerNotSteward(commons, steward);
-        if (_stewardCount[commons] == 1) revert LedgerLastSteward(commons, steward);
-        _stewards[commons][steward] = false;
-        --_stewardCount[commons];
-        emit StewardRemoved(commons, steward, msg.sender);
+    function removeSteward(bytes32 commons, address steward) external returns (uint256 proposal) {
+        Change memory c;
+        c.kind = ChangeKind.RemoveSteward;
+        c.account = steward;
+        return _propose(commons, c);
     }
 
     /// @inheritdoc ILedger
-    function setQuorumRule(bytes32 commons, Action action, uint16 acceptsRequired, uint16 disputesToBlock) external {
-        _onlySteward(commons);
-        if (acceptsRequired == 0 || disputesToBlock == 0) {
-            revert LedgerInvalidQuorumRule(acceptsRequired, disputesToBlock);
-        }
-        _quorumRules[commons][action] = QuorumRule(acceptsRequired, disputesToBlock);
-        emit QuorumRuleSet(commons, action, acceptsRequired, disputesToBlock, msg.sender);
+    function setStewardThreshold(bytes32 commons, uint16 threshold) external returns (uint256 proposal) {
+        Change memory c;
+        c.kind = ChangeKind.SetThreshold;
+        c.threshold = threshold;
+        return _propose(commons, c);
+    }
+
+    /// @inheritdoc ILedger
+    function setRoles(bytes32 commons, address account, uint32 roles) external returns (uint256 proposal) {
+        Change memory c;
+        c.kind = ChangeKind.SetRoles;
+        c.account = account;
+        c.roles = roles;
+        return _propose(commons, c);
+    }
+
+    /// @inheritdoc ILedger
+    function setQuorumRule(
+        bytes32 commons,
+        Action action,
+        uint16 acceptsRequired,
+        uint16 disputesToBlock
+    ) external returns (uint256 proposal) {
+        Change memory c;
+        c.kind = ChangeKind.SetQuorumRule;
+        c.action = action;
+        c.acceptsRequired = acceptsRequired;
+        c.disputesToBlock = disputesToBlock;
+        return _propose(commons, c);
+    }
+
+    /// @inheritdoc ILedger
+    function approveChange(uint256 proposal) external returns (bool executed) {
+        Proposal storage p = _proposals[proposal];
+        if (p.proposer == address(0)) revert LedgerProposalNotFound(proposal);
+        Stewardship memory s = _onlySteward(p.commons);
+        if (p.executed) revert LedgerProposalExecuted(proposal);
+        if (p.epoch != s.epoch) revert LedgerProposalStale(proposal, p.epoch, s.epoch);
+        if (block.timestamp >= p.expiresAt) revert LedgerProposalExpired(proposal, p.expiresAt);
+        if (_approved[proposal][msg.sender]) revert LedgerAlreadyApproved(proposal, msg.sender);
+        return _approve(proposal, p, s);
     }
 
     // ------------------------------------------------------------------ nonces
@@ -302,8 +355,41 @@ contract Ledger is ILedger, EIP712 {
     }
 
     /// @inheritdoc ILedger
+    function stewardship(bytes32 commons) external view returns (uint256 stewards, uint256 threshold, uint256 epoch) {
+        Stewardship memory s = _stewardships[commons];
+        return (s.stewards, s.threshold, s.epoch);
+    }
+
+    /// @inheritdoc ILedger
+    function rolesOf(bytes32 commons, address account) external view returns (uint32) {
+        return _roles[commons][account];
+    }
+
+    /// @inheritdoc ILedger
+    function canValidate(bytes32 commons, address account, Action action) external view returns (bool) {
+        return _mayValidate(commons, account, action);
+    }
+
+    /// @inheritdoc ILedger
+    function proposalOf(uint256 proposal) external view returns (Proposal memory) {
+        Proposal memory p = _proposals[proposal];
+        if (p.proposer == address(0)) revert LedgerProposalNotFound(proposal);
+        return p;
+    }
+
+    /// @inheritdoc ILedger
+    function hasApproved(uint256 proposal, address steward) external view returns (bool) {
+        return _approved[proposal][steward];
+    }
+
+    /// @inheritdoc ILedger
+    function proposalCount() external view returns (uint256) {
+        return _proposalCount;
+    }
+
+    /// @inheritdoc ILedger
     function commonsExists(bytes32 commons) external view returns (bool) {
-        return _stewardCount[commons] != 0;
+        return _stewardships[commons].stewards != 0;
     }
 
     /// @inheritdoc ILedger
@@ -721,9 +807,94 @@ contract Ledger is ILedger, EIP712 {
         if (rule.acceptsRequired == 0) rule = QuorumRule(1, 1);
     }
 
-    function _onlySteward(bytes32 commons) private view {
-        if (_stewardCount[commons] == 0) revert LedgerCommonsUnknown(commons);
+    /// @dev Whether `account` holds the role for `action` in `commons`.
+    function _mayValidate(bytes32 commons, address account, Action action) private view returns (bool) {
+        return (_roles[commons][account] >> uint8(action)) & 1 == 1;
+    }
+
+    // ------------------------------------------------------------------ internal: governance
+
+    /// @dev The commons' stewardship; reverts unless the commons exists and the caller stewards it.
+    function _onlySteward(bytes32 commons) private view returns (Stewardship memory s) {
+        s = _stewardships[commons];
+        if (s.stewards == 0) revert LedgerCommonsUnknown(commons);
         if (!_stewards[commons][msg.sender]) revert LedgerNotSteward(commons, msg.sender);
+    }
+
+    /// @dev Stores a proposal by the caller (a steward), approves it in the caller's name and
+    /// executes it if that reaches the threshold.
+    function _propose(bytes32 commons, Change memory change) private returns (uint256 id) {
+        Stewardship memory s = _onlySteward(commons);
+        _checkChange(commons, change, s);
+        id = ++_proposalCount;
+        uint40 expiresAt = uint40(block.timestamp + PROPOSAL_TTL);
+        Proposal storage p = _proposals[id];
+        p.commons = commons;
+        p.change = change;
+        p.proposer = msg.sender;
+        p.epoch = s.epoch;
+        p.expiresAt = expiresAt;
+        emit ChangeProposed(id, commons, msg.sender, change, s.epoch, expiresAt);
+        _approve(id, p, s);
+    }
+
+    /// @dev Counts the caller's approval; at the threshold, checks the change against the commons
+    /// as it is now and applies it.
+    function _approve(uint256 id, Proposal storage p, Stewardship memory s) private returns (bool executed) {
+        _approved[id][msg.sender] = true;
+        uint16 approvals = p.approvals + 1;
+        p.approvals = approvals;
+        emit ChangeApproved(id, msg.sender, approvals, s.threshold);
+        if (approvals < s.threshold) return false;
+        p.executed = true;
+        bytes32 commons = p.commons;
+        Change memory c = p.change;
+        _checkChange(commons, c, s);
+        _execute(commons, c, s);
+        emit ChangeExecuted(id, commons);
+        return true;
+    }
+
+    /// @dev Reverts with the specific error if `c` cannot be applied to the commons as it is.
+    function _checkChange(bytes32 commons, Change memory c, Stewardship memory s) private view {
+        if (c.kind == ChangeKind.AddSteward) {
+            if (c.account == address(0)) revert LedgerZeroAddress();
+            if (_stewards[commons][c.account]) revert LedgerAlreadySteward(commons, c.account);
+        } else if (c.kind == ChangeKind.RemoveSteward) {
+            if (!_stewards[commons][c.account]) revert LedgerNotSteward(commons, c.account);
+            if (s.stewards - 1 < s.threshold) revert LedgerStewardsBelowThreshold(commons, s.stewards - 1, s.threshold);
+        } else if (c.kind == ChangeKind.SetThreshold) {
+            if (c.threshold == 0 || c.threshold > s.stewards) revert LedgerInvalidThreshold(commons, c.threshold, s.stewards);
+        } else if (c.kind == ChangeKind.SetRoles) {
+            if (c.account == address(0)) revert LedgerZeroAddress();
+            if (c.roles & ~ALL_ROLES != 0) revert LedgerInvalidRoles(c.roles, ALL_ROLES);
+            if (_roles[commons][c.account] == c.roles) revert LedgerRolesUnchanged(commons, c.account, c.roles);
+        } else if (c.acceptsRequired == 0 || c.disputesToBlock == 0) {
+            revert LedgerInvalidQuorumRule(c.acceptsRequired, c.disputesToBlock);
+        }
+    }
+
+    /// @dev Applies a checked change and emits its event. A change of the steward set or threshold
+    /// starts a new epoch, which voids the approvals of every pending proposal.
+    function _execute(bytes32 commons, Change memory c, Stewardship memory s) private {
+        if (c.kind == ChangeKind.AddSteward) {
+            _stewards[commons][c.account] = true;
+            _stewardships[commons] = Stewardship(s.stewards + 1, s.threshold, s.epoch + 1);
+            emit StewardAdded(commons, c.account, msg.sender);
+        } else if (c.kind == ChangeKind.RemoveSteward) {
+            _stewards[commons][c.account] = false;
+            _stewardships[commons] = Stewardship(s.stewards - 1, s.threshold, s.epoch + 1);
+            emit StewardRemoved(commons, c.account, msg.sender);
+        } else if (c.kind == ChangeKind.SetThreshold) {
+            _stewardships[commons] = Stewardship(s.stewards, c.threshold, s.epoch + 1);
+            emit StewardThresholdSet(commons, c.threshold, msg.sender);
+        } else if (c.kind == ChangeKind.SetRoles) {
+            _roles[commons][c.account] = c.roles;
+            emit RolesSet(commons, c.account, c.roles, msg.sender);
+        } else {
+            _quorumRules[commons][c.action] = QuorumRule(c.acceptsRequired, c.disputesToBlock);
+            emit QuorumRuleSet(commons, c.action, c.acceptsRequired, c.disputesToBlock, msg.sender);
+        }
     }
 
     function _unpackTip() private view returns (uint64 count, bytes24 head) {

@@ -30,7 +30,10 @@ abstract contract LedgerTestBase is Test {
     uint256 internal constant DAVE_PK = 0xDA7E;
     uint256 internal constant OWNER_PK = 0x0E5E7;
 
-    bytes32 internal constant COMMONS = keccak256("commons:test");
+    /// @dev The commons the records go to: registered by this test contract (its only steward,
+    /// threshold 1), with alice, bob, carol, dave, owner and the wallet appointed to validate every
+    /// action.
+    bytes32 internal COMMONS;
 
     Ledger internal ledger;
     ERC1271WalletMock internal wallet; // Honest, owned by `owner`
@@ -61,6 +64,14 @@ abstract contract LedgerTestBase is Test {
         vm.label(address(wallet), "wallet");
         keyOf[address(wallet)] = OWNER_PK;
         heads.push(bytes24(0));
+        COMMONS = ledger.registerCommons(bytes32("test"), "Test commons");
+        address[6] memory validators = [alice, bob, carol, dave, owner, address(wallet)];
+        for (uint256 i = 0; i < validators.length; ++i) _appoint(COMMONS, validators[i]);
+    }
+
+    /// @dev Appoints `validator` to validate every action in `commons` (stewarded by this contract).
+    function _appoint(bytes32 commons, address validator) internal {
+        ledger.setRoles(commons, validator, ledger.ALL_ROLES());
     }
 
     function _key(uint256 pk, string memory label) internal returns (address a) {
@@ -1951,6 +1962,7 @@ contract LedgerTest is LedgerTestBase {
         for (uint256 i = 0; i < uint256(accepts) + disputes; ++i) {
             address validator = vm.addr(_validatorKey(i));
             keyOf[validator] = _validatorKey(i);
+            _appoint(c, validator);
             _validate(id, i < accepts ? ILedger.Verdict.Accept : ILedger.Verdict.Dispute, validator);
         }
         if (corrected) _correct(id);
@@ -1976,6 +1988,7 @@ contract LedgerTest is LedgerTestBase {
         r.commons = c;
         r.action = ILedger.Action.Work; // no rule set: default (1, 1)
         uint256 lenient = _submit(r);
+        _appoint(c, alice);
         _validate(strict, ILedger.Verdict.Accept, alice);
         _validate(lenient, ILedger.Verdict.Accept, alice);
         (ILedger.EntryState s1,,,) = ledger.entryState(strict);
@@ -2029,7 +2042,7 @@ contract LedgerTest is LedgerTestBase {
         ledger.addSteward(c, bob);
     }
 
-    function test_removeSteward_revertsLedgerLastSteward() public {
+    function test_removeSteward_revertsLedgerStewardsBelowThreshold() public {
         bytes32 c = ledger.registerCommons(bytes32("s"), "Garden");
         ledger.addSteward(c, bob);
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerNotSteward.selector, c, carol));
@@ -2040,7 +2053,7 @@ contract LedgerTest is LedgerTestBase {
         ledger.removeSteward(c, address(this));
         assertFalse(ledger.isSteward(c, address(this)));
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerLastSteward.selector, c, bob));
+        vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerStewardsBelowThreshold.selector, c, 0, 1));
         ledger.removeSteward(c, bob);
         assertTrue(ledger.isSteward(c, bob));
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerNotSteward.selector, c, address(this)));

@@ -9,7 +9,9 @@ import {ILedger} from "../contracts/interfaces/ILedger.sol";
 import {ERC1271WalletMock} from "../contracts/mocks/ERC1271WalletMock.sol";
 
 /// @notice Drives the ledger with valid records, mixed batches, validations, corrections, nonce
-/// invalidations and time jumps, from 3 EOAs and 1 ERC-1271 wallet (plus one extra validator).
+/// invalidations, role changes and time jumps, from 3 EOAs and 1 ERC-1271 wallet (plus one extra
+/// validator whom no commons appoints). The handler stewards both commons (threshold 1) and changes
+/// who may validate what as it goes, so validations land as counted or as endorsements.
 /// Ghost state is built from the ledger's events (the read API) and checked by the invariants.
 /// Every ledger call's outcome is predicted; a wrong prediction is counted in `mismatches`.
 contract LedgerHandler is CommonBase, StdUtils {
@@ -20,8 +22,8 @@ contract LedgerHandler is CommonBase, StdUtils {
         keccak256("Validation(uint64 entryId,uint8 verdict,address validator,bytes32 evidence,uint256 nonce,uint64 deadline)");
     uint256 internal constant INTERVAL = 128;
     uint256 internal constant VALIDITY = 30 days;
-    bytes32 internal constant COMMONS_A = keccak256("commons:a");
-    bytes32 internal constant COMMONS_B = keccak256("commons:b");
+    bytes32 public immutable COMMONS_A;
+    bytes32 public immutable COMMONS_B;
 
     Ledger public immutable ledger;
     ERC1271WalletMock public immutable wallet; // Honest
@@ -38,6 +40,9 @@ contract LedgerHandler is CommonBase, StdUtils {
     bytes24[] internal ghostHeads; // ghostHeads[i]: head after entry i (handler's own running copy)
     mapping(uint256 entryId => uint256 correctionId) public ghostCorrectedBy;
     mapping(uint256 entryId => mapping(address validator => bool)) public ghostValidated;
+    /// @dev Validations that counted: by a validator holding the role for the entry's action then.
+    mapping(uint256 entryId => mapping(address validator => bool)) public ghostCounted;
+    mapping(bytes32 commons => mapping(address validator => uint32 roles)) public ghostRoles;
     mapping(uint256 entryId => uint16) public ghostAccepts;
     mapping(uint256 entryId => uint16) public ghostDisputes;
     uint256[] internal validatedEntries; // entries with at least one validation
@@ -46,8 +51,10 @@ contract LedgerHandler is CommonBase, StdUtils {
     uint256 public appends; // from return values of record / recordBatch / recordCorrection
     uint256 public recordedEvents;
     uint256 public skippedEvents;
-    uint256 public validations; // successful validate calls
+    uint256 public validations; // successful validate calls that counted
+    uint256 public endorsements; // successful validate calls by validators without the role
     uint256 public validatedEvents;
+    uint256 public endorsedEvents;
     uint256 public correctedEvents;
     uint256 public checkpointEvents;
     uint256 public mismatches;
@@ -87,6 +94,20 @@ contract LedgerHandler is CommonBase, StdUtils {
         keyOf[extra] = extraValidatorPk;
         validators.push(extra);
         ghostHeads.push(bytes24(0));
+        COMMONS_A = ledger_.registerCommons("a", "Commons A");
+        COMMONS_B = ledger_.registerCommons("b", "Commons B");
+        // A: the agents validate everything; B: each agent only some actions; the extra validator nothing.
+        uint32 all = ledger_.ALL_ROLES();
+        for (uint256 i = 0; i < agents.length; ++i) {
+            _setRolesUnchecked(COMMONS_A, agents[i], all);
+            _setRolesUnchecked(COMMONS_B, agents[i], uint32(uint256(keccak256(abi.encode(i)))) & all);
+        }
+    }
+
+    function _setRolesUnchecked(bytes32 commons, address validator, uint32 roles) internal {
+        if (roles == 0) return;
+        ledger.setRoles(commons, validator, roles);
+        ghostRoles[commons][validator] = roles;
     }
 
     // ================================================================ actions
@@ -255,6 +276,10 @@ contract LedgerHandler is CommonBase, StdUtils {
         }
         bytes memory sig = _sign(keyOf[validator], _validationDigest(v));
         ILedger.EntryProof memory proof = _proof(id);
+        ILedger.Record memory r = ghostRecords[id - 1];
+        bool eligible = (ghostRoles[r.commons][validator] >> uint8(r.action)) & 1 == 1;
+        uint256 endorsedBefore = endorsedEvents;
+        uint256 validatedBefore = validatedEvents;
         vm.recordLogs();
         try ledger.validate(v, sig, proof) {
             _absorbLogs();
@@ -262,16 +287,47 @@ contract LedgerHandler is CommonBase, StdUtils {
                 _mismatch("validate: succeeded where a revert was predicted");
                 return;
             }
-            ++validations;
-            if (!ghostValidated[id][validator]) {
-                if (ghostAccepts[id] + ghostDisputes[id] == 0) validatedEntries.push(id);
-                ghostValidated[id][validator] = true;
+            ghostValidated[id][validator] = true;
+            if (!eligible) {
+                // SYB-ELIGIBLE: an opinion without the role is an endorsement and changes no tally.
+                ++endorsements;
+                if (endorsedEvents != endorsedBefore + 1 || validatedEvents != validatedBefore) {
+                    _mismatch("validate: a validator without the role was not kept as an endorsement");
+                }
+                return;
             }
+            if (validatedEvents != validatedBefore + 1 || endorsedEvents != endorsedBefore) {
+                _mismatch("validate: an appointed validator's validation did not count");
+            }
+            ++validations;
+            if (ghostAccepts[id] + ghostDisputes[id] == 0) validatedEntries.push(id);
+            ghostCounted[id][validator] = true;
             if (dispute) ++ghostDisputes[id];
             else ++ghostAccepts[id];
         } catch (bytes memory err) {
             _discardLogs();
             if (keccak256(err) != keccak256(expected)) _mismatchErr("validate: unexpected revert", err);
+        }
+    }
+
+    /// @notice The handler, as the commons' only steward, changes what a fuzzed validator (never the
+    /// extra one, the stranger) may validate.
+    function setRoles(uint256 validatorSeed, uint32 roles, bool inA) external {
+        ++calls["setRoles"];
+        newFrom = ghostSigners.length + 1;
+        bytes32 commons = inA ? COMMONS_A : COMMONS_B;
+        address validator = validators[validatorSeed % (validators.length - 1)];
+        roles &= ledger.ALL_ROLES();
+        bytes memory expected;
+        if (roles == ghostRoles[commons][validator]) {
+            expected = abi.encodeWithSelector(ILedger.LedgerRolesUnchanged.selector, commons, validator, roles);
+        }
+        try ledger.setRoles(commons, validator, roles) {
+            if (expected.length != 0) _mismatch("setRoles: succeeded where a revert was predicted");
+            ghostRoles[commons][validator] = roles;
+            if (ledger.rolesOf(commons, validator) != roles) _mismatch("setRoles: roles not in force at once (threshold 1)");
+        } catch (bytes memory err) {
+            if (keccak256(err) != keccak256(expected)) _mismatchErr("setRoles: unexpected revert", err);
         }
     }
 
@@ -421,6 +477,8 @@ contract LedgerHandler is CommonBase, StdUtils {
                 uint16 ea = ghostAccepts[id] + (verdict == ILedger.Verdict.Accept ? 1 : 0);
                 uint16 ed = ghostDisputes[id] + (verdict == ILedger.Verdict.Dispute ? 1 : 0);
                 if (a != ea || d != ed) _mismatch("Validated: tallies differ from the ghost");
+            } else if (t == ILedger.Endorsed.selector) {
+                ++endorsedEvents;
             } else if (t == ILedger.Corrected.selector) {
                 ++correctedEvents;
                 if (uint256(log.topics[2]) != ghostSigners.length) _mismatch("Corrected: not the newest entry");
@@ -580,13 +638,14 @@ contract LedgerInvariantTest is Test {
         handler.seedEntries(120, 1); // every run starts 8 entries before the first checkpoint
         (uint64 count,) = ledger.tip();
         assertEq(count, 120);
-        bytes4[] memory selectors = new bytes4[](6);
+        bytes4[] memory selectors = new bytes4[](7);
         selectors[0] = LedgerHandler.recordOne.selector;
         selectors[1] = LedgerHandler.recordBatch.selector;
         selectors[2] = LedgerHandler.validate.selector;
         selectors[3] = LedgerHandler.correct.selector;
         selectors[4] = LedgerHandler.invalidateNonce.selector;
         selectors[5] = LedgerHandler.warp.selector;
+        selectors[6] = LedgerHandler.setRoles.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -652,6 +711,24 @@ contract LedgerInvariantTest is Test {
         assertEq(sum, handler.validatedEvents(), "sum of tallies == Validated events");
     }
 
+    /// @dev SYB-ELIGIBLE: tallies count only validations by validators holding the role for the
+    /// entry's action when they validated (the ghost's, from its own role bookkeeping); every other
+    /// validation is an Endorsed event and counts nowhere, so an Accepted entry always has
+    /// `acceptsRequired` appointed accepts. The extra validator is never appointed: it never counts.
+    function invariant_SYB_ELIGIBLE_onlyAppointedValidatorsCount() public view {
+        assertEq(handler.endorsements(), handler.endorsedEvents(), "every endorsement is an Endorsed event");
+        address extra = handler.validatorList()[handler.validatorList().length - 1];
+        uint256[] memory ids = handler.ghostValidatedEntries();
+        for (uint256 i = 0; i < ids.length; ++i) {
+            assertFalse(handler.ghostCounted(ids[i], extra), "the unappointed validator never counts");
+            (ILedger.EntryState state, uint16 a,,) = ledger.entryState(ids[i]);
+            if (state == ILedger.EntryState.Accepted) {
+                ILedger.Record memory r = handler.ghostRecord(ids[i]);
+                assertGe(a, ledger.quorumRule(r.commons, r.action).acceptsRequired, "accepted => quorum of appointed accepts");
+            }
+        }
+    }
+
     /// @dev Entry state only moves forward: corrected entries stay Corrected and point to the
     /// correcting (later) entry, one Corrected event each.
     function invariant_INV_MONOTONE_STATUS_correctedEntriesStayCorrected() public view {
@@ -693,9 +770,9 @@ contract LedgerInvariantTest is Test {
             for (uint256 j = 0; j < vs.length; ++j) {
                 bool done = ledger.hasValidated(id, vs[j]);
                 assertEq(done, handler.ghostValidated(id, vs[j]), "INV-ENDORSE: hasValidated == ghost");
-                if (done) ++distinct;
+                if (handler.ghostCounted(id, vs[j])) ++distinct;
             }
-            assertEq(uint256(a) + d, distinct, "INV-ENDORSE: one validation per validator and entry");
+            assertEq(uint256(a) + d, distinct, "INV-ENDORSE + SYB-ELIGIBLE: one counted validation per appointed validator and entry");
             sum += uint256(a) + d;
         }
         assertEq(sum, handler.validations(), "INV-ENDORSE: sum over all entries == successful validations");

@@ -15,6 +15,28 @@ pragma solidity ^0.8.24;
 /// as 192 bits so that it shares one storage slot with the entry count. Every `CHECKPOINT_INTERVAL`
 /// entries the head is also stored as a checkpoint, so that the content of any entry can later be
 /// proven on-chain (for validations and corrections) with a bounded proof.
+///
+/// Who counts (the trust model). Recording and reading are open: anyone signs a claim, anyone
+/// relays, anyone recomputes. Counting is not: a key costs nothing, so no rule here counts keys.
+/// - Stewards of a commons govern it as a multisig does (Safe's pattern): every change to its
+///   stewards, their threshold, its validators' roles and its quorum rules is a proposal that takes
+///   effect once `threshold` stewards approved it. The steward set never falls below the threshold,
+///   and a change of the steward set or threshold voids every pending proposal (its approvals were
+///   given by another set). A commons registers with its founder alone and threshold 1: it is run
+///   by one key until its stewards raise the threshold, and every tool says so.
+/// - Validators are appointed: the stewards' threshold grants an account a role per action (a bit
+///   per `Action`). Only a validation by an account holding the role for the entry's action when it
+///   validates counts toward the quorum (`Validated`, the tallies and `entryState`); anyone else's
+///   signed opinion is kept as an endorsement (`Endorsed`) and changes no state, total, settlement
+///   or distribution. Eligibility "earned" by accepted contributions is a commons' policy that its
+///   stewards apply by appointing (the CLI lists who meets a published rule); it is not automatic.
+/// - What a sybil (any number of fresh keys) can still do: record claims (they stay claimed), endorse
+///   (counts nothing), and spend its own gas. To get an entry accepted it needs `acceptsRequired`
+///   keys appointed for that action, that is the approval of `threshold` stewards; to capture the
+///   commons it needs `threshold` steward keys.
+/// - What colluding insiders can do: appointed validators can accept each other's inflated claims,
+///   and `threshold` stewards can appoint anyone. Both are on record (events) and a higher quorum
+///   or threshold raises the number of people who must collude.
 interface ILedger {
     // ------------------------------------------------------------------ types
 
@@ -122,6 +144,37 @@ interface ILedger {
         uint16 disputesToBlock; // disputed when disputes >= this
     }
 
+    /// @notice What a steward may propose for a commons.
+    enum ChangeKind {
+        AddSteward, // `account` becomes a steward
+        RemoveSteward, // `account` stops being a steward
+        SetThreshold, // `threshold` approvals are needed from now on
+        SetRoles, // `account` may validate the actions whose bits `roles` sets (0: none)
+        SetQuorumRule // `action` needs `acceptsRequired` accepts; `disputesToBlock` disputes block it
+    }
+
+    /// @notice One proposed change; the fields its kind does not use are zero.
+    struct Change {
+        ChangeKind kind;
+        address account;
+        uint32 roles;
+        uint16 threshold;
+        Action action;
+        uint16 acceptsRequired;
+        uint16 disputesToBlock;
+    }
+
+    /// @notice A proposal as stored.
+    struct Proposal {
+        bytes32 commons;
+        Change change;
+        address proposer;
+        uint32 epoch; // the commons' steward epoch when proposed; approvals count only in it
+        uint16 approvals;
+        uint40 expiresAt; // approvals are refused from this time on
+        bool executed;
+    }
+
     // ------------------------------------------------------------------ events
 
     /// @notice A record was appended as entry `id`. The event holds the whole record (its commons
@@ -141,6 +194,10 @@ interface ILedger {
         uint16 disputes
     );
 
+    /// @notice A signed opinion on entry `entryId` by an account not appointed to validate its action
+    /// when it signed: kept on record, counted nowhere.
+    event Endorsed(uint256 indexed entryId, address indexed endorser, Verdict verdict, bytes32 evidence);
+
     /// @notice Entry `entryId` was corrected by entry `correctionId`.
     event Corrected(uint256 indexed entryId, uint256 indexed correctionId);
 
@@ -150,13 +207,35 @@ interface ILedger {
     /// @notice A commons was registered with `founder` as its first steward.
     event CommonsRegistered(bytes32 indexed commons, address indexed founder, bytes32 salt, string name);
 
-    /// @notice `steward` became a steward of `commons`, added by `by`.
+    /// @notice `steward` became a steward of `commons`; `by` is the steward whose approval made the change.
     event StewardAdded(bytes32 indexed commons, address indexed steward, address indexed by);
 
-    /// @notice `steward` stopped being a steward of `commons`, removed by `by`.
+    /// @notice `steward` stopped being a steward of `commons`; `by` is the steward whose approval made the change.
     event StewardRemoved(bytes32 indexed commons, address indexed steward, address indexed by);
 
-    /// @notice A steward set the quorum rule for `action` in `commons`.
+    /// @notice The commons' stewards set its threshold: `threshold` approvals make a change.
+    event StewardThresholdSet(bytes32 indexed commons, uint16 threshold, address indexed by);
+
+    /// @notice The stewards set what `account` may validate in `commons` (bit a: Action a).
+    event RolesSet(bytes32 indexed commons, address indexed account, uint32 roles, address indexed by);
+
+    /// @notice Steward `proposer` proposed `change` for `commons` as proposal `proposal`.
+    event ChangeProposed(
+        uint256 indexed proposal,
+        bytes32 indexed commons,
+        address indexed proposer,
+        Change change,
+        uint32 epoch,
+        uint40 expiresAt
+    );
+
+    /// @notice `steward` approved proposal `proposal`; `approvals` of `threshold` needed so far.
+    event ChangeApproved(uint256 indexed proposal, address indexed steward, uint16 approvals, uint16 threshold);
+
+    /// @notice Proposal `proposal` took effect (its effect event, e.g. StewardAdded, precedes this).
+    event ChangeExecuted(uint256 indexed proposal, bytes32 indexed commons);
+
+    /// @notice The stewards set the quorum rule for `action` in `commons`.
     event QuorumRuleSet(
         bytes32 indexed commons,
         Action indexed action,
@@ -239,8 +318,24 @@ interface ILedger {
     error LedgerNotSteward(bytes32 commons, address account);
     /// @notice The account is already a steward of the commons.
     error LedgerAlreadySteward(bytes32 commons, address account);
-    /// @notice A commons cannot be left without stewards.
-    error LedgerLastSteward(bytes32 commons, address account);
+    /// @notice The change would leave fewer stewards than the threshold (lower the threshold first).
+    error LedgerStewardsBelowThreshold(bytes32 commons, uint256 stewards, uint256 threshold);
+    /// @notice A threshold must be at least 1 and at most the number of stewards.
+    error LedgerInvalidThreshold(bytes32 commons, uint256 threshold, uint256 stewards);
+    /// @notice Roles may only set the bits of existing actions.
+    error LedgerInvalidRoles(uint32 roles, uint32 allowed);
+    /// @notice No proposal has this id.
+    error LedgerProposalNotFound(uint256 proposal);
+    /// @notice The proposal already took effect.
+    error LedgerProposalExecuted(uint256 proposal);
+    /// @notice The steward set or threshold changed since the proposal was made: propose it again.
+    error LedgerProposalStale(uint256 proposal, uint32 epoch, uint32 currentEpoch);
+    /// @notice The proposal expired at `expiredAt` without enough approvals.
+    error LedgerProposalExpired(uint256 proposal, uint256 expiredAt);
+    /// @notice The steward already approved this proposal.
+    error LedgerAlreadyApproved(uint256 proposal, address steward);
+    /// @notice The account already has exactly these roles.
+    error LedgerRolesUnchanged(bytes32 commons, address account, uint32 roles);
     /// @notice Zero address where an account is required.
     error LedgerZeroAddress();
     /// @notice A quorum rule needs at least one accept and one dispute to decide.
@@ -287,7 +382,9 @@ interface ILedger {
     // ------------------------------------------------------------------ validations
 
     /// @notice Records a signed peer validation (accept or dispute) of an entry; once per
-    /// validator and entry; the entry's agent cannot validate it.
+    /// validator and entry; the entry's agent cannot validate it. It counts (emits `Validated` with
+    /// the new tallies) only if the validator holds the role for the entry's action in the entry's
+    /// commons now; otherwise it is kept as an endorsement (`Endorsed`) and no tally changes.
     /// @param validation The validation.
     /// @param signature The validator's EIP-712 signature.
     /// @param proof Proof of the entry (see EntryProof); ignored once the entry is anchored.
@@ -300,22 +397,42 @@ interface ILedger {
     // ------------------------------------------------------------------ commons
 
     /// @notice Registers the commons `keccak256(abi.encode(msg.sender, salt))` with the caller as
-    /// its first steward.
+    /// its only steward and a threshold of 1 (run by one key until the stewards raise it). No one
+    /// holds a validator role yet.
     /// @param salt Any value chosen by the founder.
     /// @param name A human-readable name (1..MAX_NAME_BYTES bytes), kept in the event only.
     /// @return commons The new commons id.
     function registerCommons(bytes32 salt, string calldata name) external returns (bytes32 commons);
 
-    /// @notice Adds a steward to a commons. Only a steward may call.
-    function addSteward(bytes32 commons, address steward) external;
+    /// @notice Proposes making `steward` a steward of `commons`; the caller (a steward) approves it.
+    /// Takes effect once the commons' threshold of stewards approved (at once when it is 1).
+    /// @return proposal The proposal id.
+    function addSteward(bytes32 commons, address steward) external returns (uint256 proposal);
 
-    /// @notice Removes a steward from a commons (itself included). Only a steward may call; the
-    /// last steward cannot be removed.
-    function removeSteward(bytes32 commons, address steward) external;
+    /// @notice Proposes removing `steward` (any steward, the caller included). Refused if it would
+    /// leave fewer stewards than the threshold; takes effect as `addSteward` does.
+    function removeSteward(bytes32 commons, address steward) external returns (uint256 proposal);
 
-    /// @notice Sets the quorum rule for one action in a commons. Only a steward may call. Unset rules
-    /// default to one accept and one dispute.
-    function setQuorumRule(bytes32 commons, Action action, uint16 acceptsRequired, uint16 disputesToBlock) external;
+    /// @notice Proposes a new threshold: how many stewards must approve a change (1..stewards).
+    function setStewardThreshold(bytes32 commons, uint16 threshold) external returns (uint256 proposal);
+
+    /// @notice Proposes what `account` may validate in `commons`: bit `a` of `roles` is `Action a`
+    /// (0 removes every role). Past validations keep counting.
+    function setRoles(bytes32 commons, address account, uint32 roles) external returns (uint256 proposal);
+
+    /// @notice Proposes the quorum rule for one action. Unset rules are one accept and one dispute
+    /// (by appointed validators). Entry states follow the rule in force when they are read.
+    function setQuorumRule(
+        bytes32 commons,
+        Action action,
+        uint16 acceptsRequired,
+        uint16 disputesToBlock
+    ) external returns (uint256 proposal);
+
+    /// @notice Approves a pending proposal of a commons the caller stewards; executes it (checked
+    /// again against the commons as it is now) when the approvals reach the threshold.
+    /// @return executed Whether this approval made the change take effect.
+    function approveChange(uint256 proposal) external returns (bool executed);
 
     // ------------------------------------------------------------------ nonces
 
@@ -350,6 +467,25 @@ interface ILedger {
 
     /// @notice Whether `account` is a steward of `commons`.
     function isSteward(bytes32 commons, address account) external view returns (bool);
+
+    /// @notice How many stewards `commons` has, how many must approve a change, and the steward
+    /// epoch (it grows with every change of the steward set or threshold). All zero if unknown.
+    function stewardship(bytes32 commons) external view returns (uint256 stewards, uint256 threshold, uint256 epoch);
+
+    /// @notice What `account` may validate in `commons` (bit a: Action a).
+    function rolesOf(bytes32 commons, address account) external view returns (uint32);
+
+    /// @notice Whether a validation by `account` of an entry of `action` in `commons` would count now.
+    function canValidate(bytes32 commons, address account, Action action) external view returns (bool);
+
+    /// @notice Proposal `proposal` (reverts LedgerProposalNotFound if there is none).
+    function proposalOf(uint256 proposal) external view returns (Proposal memory);
+
+    /// @notice Whether `steward` approved proposal `proposal`.
+    function hasApproved(uint256 proposal, address steward) external view returns (bool);
+
+    /// @notice How many proposals were made (ids are dense: 1..count).
+    function proposalCount() external view returns (uint256);
 
     /// @notice Whether `commons` is registered.
     function commonsExists(bytes32 commons) external view returns (bool);
