@@ -411,11 +411,15 @@ program
     if (o.json) out(json({ ...report, events: undefined }));
     else {
       out(`ledger ${target.ledger} at block ${report.block}: ${report.entries} entries, ${report.checkpoints} checkpoints`);
-      out(`signatures: ${report.eoaSignatures} EOA and ${report.contractSignatures} ERC-1271 verified`);
+      const undecided = report.undecided.length;
+      out(`signatures: ${report.eoaSignatures} EOA and ${report.contractSignatures} ERC-1271 verified${undecided > 0 ? `, ${undecided} undecided` : ""}`);
       out(`head recomputed ${report.head}, on chain ${report.onChainHead}`);
       for (const p of report.problems.slice(0, 20)) out(`PROBLEM at entry ${p.id}: ${p.reason}`);
       if (report.problems.length > 20) out(`... and ${report.problems.length - 20} more`);
-      out(report.ok ? "OK: the ledger verifies" : `FAILED: ${report.problems.length} problem(s); first at entry ${report.problems[0].id}`);
+      for (const u of report.undecided.slice(0, 20)) out(`UNDECIDED at entry ${u.id}: ${u.reason}`);
+      if (undecided > 20) out(`... and ${undecided - 20} more undecided`);
+      const except = undecided > 0 ? `, except ${undecided === 1 ? "1 entry" : `${undecided} entries`} it cannot decide here (UNDECIDED above)` : "";
+      out(report.ok ? `OK: the ledger verifies${except}` : `FAILED: ${report.problems.length} problem(s); first at entry ${report.problems[0].id}`);
     }
     if (!report.ok) process.exitCode = 1;
   });

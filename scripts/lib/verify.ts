@@ -1,6 +1,8 @@
 // Full verification of a ledger by anyone, from public data only: every entry's signature
-// (EOA by ecrecover; ERC-1271 wallets by calling them at the recording block), the hash chain
-// recomputed from the events, the stored checkpoints, and the on-chain head.
+// (EOA by ecrecover; ERC-1271 wallets by asking them before and after the recording block, or by
+// the recording transaction's trace), the hash chain recomputed from the events, the stored
+// checkpoints, and the on-chain head. An entry whose signature cannot be judged from what the
+// node offers is reported as undecided, with the reason, and does not fail the ledger (V-1).
 //
 // Cost: the signatures come from the recording transactions' calldata (fetched in JSON-RPC
 // batches, each decoded once, records matched by their raw words); EOA signatures are checked in
@@ -13,7 +15,7 @@ import { ECDH, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { computeAddress, Contract, Interface, keccak256, recoverAddress, SigningKey, TypedDataEncoder } from "ethers";
+import { computeAddress, Contract, Interface, keccak256, recoverAddress, SigningKey, TypedDataEncoder, verifyAuthorization } from "ethers";
 import type { Log, Provider } from "ethers";
 import { chainStep, GENESIS_HEAD } from "./chain.js";
 import type { ChainCheck, ChainLink } from "./chain.js";
@@ -23,6 +25,9 @@ import { agentOf, ledgerDomain } from "./record.js";
 
 const ERC1271 = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
 const MAGIC = "0x1626ba7e";
+const MAGIC_WORD = MAGIC + "0".repeat(56);
+/** Whether a wallet's returned data is the magic value as the contract reads it: at least 32 bytes, the first word equal to it. */
+const isMagicWord = (returned: string): boolean => returned.length >= 66 && returned.slice(0, 66).toLowerCase() === MAGIC_WORD;
 const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 export interface VerifyProblem {
@@ -40,8 +45,14 @@ export interface VerifyReport {
   checkpoints: number;
   eoaSignatures: number;
   contractSignatures: number;
-  /** The first divergence of the chain, if any, then every bad signature. */
+  /** The first divergence of the chain, if any, then every bad signature. `ok` is false iff any. */
   problems: VerifyProblem[];
+  /**
+   * Entries whose signature cannot be judged from what the node offers (a wallet whose answer
+   * changed within the recording block, a transaction the node cannot trace, a request the node
+   * failed for that entry alone), each with the reason. They do not count against `ok`.
+   */
+  undecided: VerifyProblem[];
   events: LedgerEvents;
 }
 
@@ -128,15 +139,18 @@ function signaturesFromCalldata(input: string, into: SignatureMap): boolean {
 }
 
 interface CallFrame {
+  from?: string;
   to?: string;
   input?: string;
+  output?: string;
+  error?: string;
   calls?: CallFrame[];
 }
 
 type SendingProvider = Provider & { send?: (m: string, p: unknown[]) => Promise<unknown> };
 
-/** Calls into the ledger inside a transaction sent through another contract (needs debug_traceTransaction). */
-async function ledgerCallsInTrace(provider: SendingProvider, hash: string, ledger: string, opts: VerifyOptions): Promise<string[] | undefined> {
+/** Every call made in a transaction (debug_traceTransaction's callTracer), or undefined if the node does not trace. */
+async function tracedCalls(provider: SendingProvider, hash: string, opts: VerifyOptions): Promise<CallFrame[] | undefined> {
   let root: CallFrame;
   try {
     root = (await withRetry(() => rpcSend(provider, "debug_traceTransaction", [hash, { tracer: "callTracer" }]), opts)) as CallFrame;
@@ -146,13 +160,20 @@ async function ledgerCallsInTrace(provider: SendingProvider, hash: string, ledge
     if (kind === "transient") throw new LedgerReadError(`debug_traceTransaction ${hash} failed after ${Math.max(1, opts.maxAttempts ?? 5)} attempts: ${reason}`, { cause: error });
     return undefined;
   }
-  const inputs: string[] = [];
+  const frames: CallFrame[] = [];
   const walk = (f: CallFrame) => {
-    if (f?.to?.toLowerCase() === ledger && f.input) inputs.push(f.input);
-    f?.calls?.forEach(walk);
+    if (!f) return;
+    frames.push(f);
+    f.calls?.forEach(walk);
   };
   walk(root);
-  return inputs;
+  return frames;
+}
+
+/** Calls into the ledger inside a transaction sent through another contract (needs debug_traceTransaction). */
+async function ledgerCallsInTrace(provider: SendingProvider, hash: string, ledger: string, opts: VerifyOptions): Promise<string[] | undefined> {
+  const frames = await tracedCalls(provider, hash, opts);
+  return frames?.filter((f) => f.to?.toLowerCase() === ledger && f.input).map((f) => f.input!);
 }
 
 async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -803,10 +824,88 @@ export async function loadTransactionSignatures(
   });
 }
 
+// ------------------------------------------------------------------ wallet (ERC-1271) signatures
+//
+// The contract accepted every recorded signature (the hash chain to the on-chain head shows the
+// entry was recorded, and its rule is EOA or ERC-1271), but a wallet's answer can be asked again
+// only at block boundaries: the state before the recording block and after it. A wallet that
+// answers valid at either verifies. Otherwise the recording transaction's trace, where the node
+// offers one, shows the answer the contract got, and decides. Without a trace, a wallet that has
+// code at a boundary yet says invalid at both changed its answer within the block (V-1), and a
+// wallet whose code existed only within the block (an EIP-7702 delegation set and removed there)
+// cannot be asked at all: both are undecided, as is an entry whose requests the node failed. A
+// non-EOA signature by an agent without code before or after the block, with nothing in the block
+// giving it code, is a bad signature.
+
+/** What a wallet said at one block boundary (the state after `block`). */
+interface WalletAnswer {
+  block: number;
+  /** valid: the magic value for one of the signatures; invalid: anything else, a revert included. */
+  answer: "valid" | "invalid" | "no code" | "failed";
+  /** Why the node failed (a LedgerReadError naming the request). */
+  error?: LedgerReadError;
+}
+
+/** Whether an eth_call failure is the wallet's own (a revert, out of gas): an invalid answer, as the contract takes it. */
+function walletFailed(error: unknown): boolean {
+  const { kind, reason } = classifyRpcError(error);
+  return kind === "fatal" && /^JSON-RPC error 3 |revert|out of gas|outofgas|invalid opcode|stack (under|over)flow/i.test(reason);
+}
+
+/**
+ * The wallet `agent`'s answers to isValidSignature(digest, candidate) before the recording block
+ * and after it (stopping at the first valid one), asked as the ledger asks (from `caller`).
+ * `codeAt` caches eth_getCode.
+ */
+async function askWallet(
+  provider: Provider,
+  agent: string,
+  digest: string,
+  candidates: readonly string[],
+  blockNumber: number,
+  opts: VerifyOptions,
+  codeAt: Map<string, Promise<string>>,
+  caller?: string,
+): Promise<WalletAnswer[]> {
+  const answers: WalletAnswer[] = [];
+  for (const block of [blockNumber - 1, blockNumber]) {
+    const key = `${agent.toLowerCase()}@${block}`;
+    if (!codeAt.has(key)) codeAt.set(key, rpcRetry(`eth_getCode ${agent} at block ${block}`, () => provider.getCode(agent, block), opts));
+    let code: string;
+    try {
+      code = await codeAt.get(key)!;
+    } catch (error) {
+      answers.push({ block, answer: "failed", error: error as LedgerReadError });
+      continue;
+    }
+    if (code === "0x") {
+      answers.push({ block, answer: "no code" });
+      continue;
+    }
+    let answer: WalletAnswer = { block, answer: "invalid" };
+    for (const sig of candidates) {
+      const data = ERC1271.encodeFunctionData("isValidSignature", [digest, sig]);
+      try {
+        const out = await rpcRetry(`eth_call isValidSignature on ${agent} at block ${block}`, () => provider.call({ to: agent, data, blockTag: block, ...(caller ? { from: caller } : {}) }), opts);
+        if (isMagicWord(out)) {
+          answer = { block, answer: "valid" };
+          break;
+        }
+      } catch (error) {
+        if (!walletFailed((error as LedgerReadError).cause)) answer = { block, answer: "failed", error: error as LedgerReadError };
+      }
+    }
+    answers.push(answer);
+    if (answer.answer === "valid") break;
+  }
+  return answers;
+}
+
 /**
  * Whether one of `candidates` is a valid ERC-1271 signature of `digest` by the wallet `agent`,
- * asked at the recording block (and the one before). A wallet that reverts is an invalid
- * signature; a node that keeps failing is a LedgerReadError. `codeAt` caches eth_getCode.
+ * asked before the recording block and after it. A wallet that reverts is an invalid signature;
+ * a request the node keeps failing is a LedgerReadError. `codeAt` caches eth_getCode. (verifyLedger
+ * goes further: see judgeWalletSignature.)
  */
 export async function walletSignatureValid(
   provider: Provider,
@@ -817,22 +916,100 @@ export async function walletSignatureValid(
   opts: VerifyOptions = {},
   codeAt: Map<string, Promise<string>> = new Map(),
 ): Promise<boolean> {
-  const key = `${agent.toLowerCase()}@${blockNumber}`;
-  if (!codeAt.has(key)) codeAt.set(key, rpcRetry(`eth_getCode ${agent}`, () => provider.getCode(agent, blockNumber), opts));
-  if ((await codeAt.get(key)!) === "0x") return false;
-  for (const sig of candidates) {
-    const data = ERC1271.encodeFunctionData("isValidSignature", [digest, sig]);
-    for (const tag of [blockNumber - 1, blockNumber]) {
+  const answers = await askWallet(provider, agent, digest, candidates, blockNumber, opts, codeAt);
+  if (answers.some((a) => a.answer === "valid")) return true;
+  const failed = answers.find((a) => a.error);
+  if (failed) throw failed.error;
+  return false;
+}
+
+/**
+ * The answer the ledger got from `agent` for `digest` in transaction `hash`, from the node's trace:
+ * valid if one of its isValidSignature calls returned the magic value as the contract reads it,
+ * else invalid; undefined if the node does not trace.
+ */
+async function walletAnswerInTrace(provider: Provider, ledger: string, agent: string, digest: string, hash: string, opts: VerifyOptions): Promise<"valid" | "invalid" | undefined> {
+  const frames = await tracedCalls(provider as SendingProvider, hash, opts);
+  if (!frames) return undefined;
+  const asked = frames.filter(
+    (f) => f.from?.toLowerCase() === ledger && f.to?.toLowerCase() === agent.toLowerCase() && f.input?.slice(0, 74).toLowerCase() === MAGIC + digest.slice(2).toLowerCase(),
+  );
+  return asked.some((f) => !f.error && typeof f.output === "string" && isMagicWord(f.output)) ? "valid" : "invalid";
+}
+
+/** A transaction of block `blockNumber` carrying an EIP-7702 delegation authorised by `agent`, if any. */
+async function delegationInBlock(provider: Provider, agent: string, blockNumber: number, opts: VerifyOptions): Promise<string | undefined> {
+  const block = await rpcRetry(`eth_getBlockByNumber ${blockNumber}`, () => provider.getBlock(blockNumber, true), opts);
+  if (!block) throw new LedgerReadError(`the node does not know block ${blockNumber}`);
+  for (const tx of block.prefetchedTransactions) {
+    for (const auth of tx.authorizationList ?? []) {
       try {
-        const out = await withRetry(() => provider.call({ to: agent, data, blockTag: tag }), opts);
-        if (out.slice(0, 10).toLowerCase() === MAGIC) return true;
-      } catch (error) {
-        const { kind, reason } = classifyRpcError(error);
-        if (kind === "transient") throw new LedgerReadError(`eth_call isValidSignature on ${agent} failed after ${Math.max(1, opts.maxAttempts ?? 5)} attempts: ${reason}`, { cause: error });
+        if (verifyAuthorization(auth, auth.signature).toLowerCase() === agent.toLowerCase()) return tx.hash;
+      } catch {
+        /* an authorization that recovers to nobody */
       }
     }
   }
-  return false;
+  return undefined;
+}
+
+type WalletVerdict = { kind: "valid" } | { kind: "invalid"; reason: string } | { kind: "undecided"; reason: string };
+
+/**
+ * Judges a recorded entry's signature that is not its agent's EOA signature, as the contract saw
+ * it (see the rule above). A request that fails for this entry alone makes it undecided, once the
+ * node is shown to answer otherwise; a node that answers nothing any more is a LedgerReadError.
+ */
+async function judgeWalletSignature(
+  provider: Provider,
+  ledger: string,
+  e: Entry,
+  digest: string,
+  candidates: readonly string[],
+  opts: VerifyOptions,
+  codeAt: Map<string, Promise<string>>,
+): Promise<WalletVerdict> {
+  const agent = agentOf(e.record);
+  const n = e.blockNumber;
+  const answers = await askWallet(provider, agent, digest, candidates, n, opts, codeAt, ledger);
+  if (answers.some((a) => a.answer === "valid")) return { kind: "valid" };
+  let failure = answers.find((a) => a.error)?.error;
+  const nodeAnswers = async (error: LedgerReadError): Promise<void> => {
+    try {
+      await rpcRetry("eth_blockNumber", () => rpcSend(provider, "eth_blockNumber", []), opts);
+    } catch {
+      throw error;
+    }
+  };
+  if (failure) await nodeAnswers(failure);
+  const notEoa = `the signature does not verify for ${agent}: it is not its EOA signature`;
+  try {
+    const traced = await walletAnswerInTrace(provider, ledger, agent, digest, e.transactionHash, opts);
+    if (traced === "valid") return { kind: "valid" };
+    if (traced === "invalid") return { kind: "invalid", reason: `${notEoa}, and the trace of transaction ${e.transactionHash} shows the ledger got no ERC-1271 magic value from it` };
+  } catch (error) {
+    if (!failure) await nodeAnswers(error as LedgerReadError);
+    failure ??= error as LedgerReadError;
+  }
+  const nodeFailed = (error: LedgerReadError): WalletVerdict => ({ kind: "undecided", reason: `not ${agent}'s EOA signature, and the node failed a request needed to ask the wallet (${error.message})` });
+  if (failure) return nodeFailed(failure);
+  const transient = "which a node without transaction tracing cannot replay";
+  if (answers.some((a) => a.answer === "invalid")) {
+    const [before, after] = answers.map((a) => (a.answer === "no code" ? "had no code" : "said invalid"));
+    const said = before === after ? `${before} before and after block ${n}` : `${before} before block ${n} and ${after} after it`;
+    return { kind: "undecided", reason: `the wallet ${agent} ${said}, yet the contract accepted its signature in that block: the wallet's answer changed within the block, ${transient}` };
+  }
+  let delegation: string | undefined;
+  try {
+    delegation = await delegationInBlock(provider, agent, n, opts);
+  } catch (error) {
+    await nodeAnswers(error as LedgerReadError);
+    return nodeFailed(error as LedgerReadError);
+  }
+  if (delegation) {
+    return { kind: "undecided", reason: `${agent} had no code before and after block ${n}, but transaction ${delegation} of that block carries its EIP-7702 delegation: the wallet code the contract accepted the signature with existed only within the block, ${transient}` };
+  }
+  return { kind: "invalid", reason: `${notEoa}, and it had no code before or after block ${n} (the contract takes an EOA or an ERC-1271 signature)` };
 }
 
 export async function verifyLedger(provider: Provider, address: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
@@ -929,6 +1106,7 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
   }
   const check = verifyChainFast(events.entries, { count, head: onChainHead }, events.checkpoints);
   const problems: VerifyProblem[] = check.divergence ? [check.divergence] : [];
+  const undecided: VerifyProblem[] = [];
 
   let eoa = 0;
   let wallets = 0;
@@ -941,7 +1119,8 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     if (agent.toLowerCase() !== e.signer.toLowerCase()) fail(`event signer ${e.signer} is not the record's agent ${agent}`);
     const r = results.get(e);
     if (!r) {
-      fail(untraceable.has(e.transactionHash) ? `transaction ${e.transactionHash} was sent through a contract and the node cannot trace it; signature not checked` : `no signature found for the record in transaction ${e.transactionHash}`);
+      if (untraceable.has(e.transactionHash)) undecided.push({ id: e.id, reason: `transaction ${e.transactionHash} was sent through a contract and the node cannot trace it; signature not checked` });
+      else fail(`no signature found for the record in transaction ${e.transactionHash}`);
       opts.onSignatures?.(++done, total);
       continue;
     }
@@ -951,16 +1130,17 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     } else walletChecks.push({ e, digest: digestOf(e.recordHash), candidates: r.candidates });
   }
 
-  // Not an EOA signature: an ERC-1271 wallet, asked at the recording block (and the one before).
+  // Not an EOA signature: an ERC-1271 wallet, judged as the contract saw it (judgeWalletSignature).
   const codeAt = new Map<string, Promise<string>>();
   await pool(walletChecks, concurrency, async ({ e, digest, candidates }) => {
-    const agent = agentOf(e.record);
-    const valid = await walletSignatureValid(provider, agent, digest, candidates, e.blockNumber, opts, codeAt);
-    if (valid) wallets++;
-    else problems.push({ id: e.id, reason: `the signature does not verify for ${agent} (EOA or ERC-1271 at block ${e.blockNumber})` });
+    const verdict = await judgeWalletSignature(provider, ledgerAddress, e, digest, candidates, opts, codeAt);
+    if (verdict.kind === "valid") wallets++;
+    else (verdict.kind === "invalid" ? problems : undecided).push({ id: e.id, reason: verdict.reason });
     opts.onSignatures?.(++done, total);
   });
-  problems.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byId = (a: VerifyProblem, b: VerifyProblem) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  problems.sort(byId);
+  undecided.sort(byId);
   return {
     ok: problems.length === 0,
     block,
@@ -971,6 +1151,7 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     eoaSignatures: eoa,
     contractSignatures: wallets,
     problems,
+    undecided,
     events,
   };
 }
