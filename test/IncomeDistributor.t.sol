@@ -132,10 +132,13 @@ contract IncomeDistributorTest is Test {
 }
 
 /// @notice Drives the distributor with deposits, publications, claims, cancellations,
-/// roll-overs and time jumps (ETH), keeping ghost sums from its return values.
+/// objections by named contributors, roll-overs and time jumps (ETH), keeping ghost sums from its
+/// return values. The commons has two stewards and a threshold of 2: publications and
+/// cancellations take both.
 contract DistributorHandler is CommonBase, StdUtils {
     bytes32 internal constant COMMONS = keccak256("commons");
     address internal constant STEWARD = address(0x5);
+    address internal constant STEWARD2 = address(0x6);
     IncomeDistributor public immutable distributor;
 
     uint256 public deposited;
@@ -144,6 +147,7 @@ contract DistributorHandler is CommonBase, StdUtils {
     mapping(uint256 id => bytes32[4]) internal leavesOf;
     mapping(uint256 id => uint256[4]) internal amountsOf;
     mapping(uint256 id => uint256) public ghostClaimed;
+    mapping(uint256 id => mapping(uint256 k => bool)) internal objectedBy;
 
     constructor(IncomeDistributor d) {
         distributor = d;
@@ -188,6 +192,8 @@ contract DistributorHandler is CommonBase, StdUtils {
             equationURI: ""
         });
         vm.prank(STEWARD);
+        if (distributor.publish(p) != 0) revert("one approval of two published");
+        vm.prank(STEWARD2);
         uint256 id = distributor.publish(p);
         ids.push(id);
         leavesOf[id] = leaves;
@@ -214,7 +220,22 @@ contract DistributorHandler is CommonBase, StdUtils {
         IIncomeDistributor.Distribution memory d = distributor.distribution(id);
         if (d.status != IIncomeDistributor.Status.Published || block.timestamp >= d.claimsOpenAt) return;
         vm.prank(STEWARD);
+        if (distributor.cancel(id)) revert("one approval of two cancelled");
+        vm.prank(STEWARD2);
         distributor.cancel(id);
+    }
+
+    /// @notice A named contributor objects with its own leaf; enough objections stop the distribution.
+    function object(uint256 which, uint8 k) external {
+        if (ids.length == 0) return;
+        uint256 id = ids[which % ids.length];
+        k = uint8(k % 4);
+        IIncomeDistributor.Distribution memory d = distributor.distribution(id);
+        if (d.status != IIncomeDistributor.Status.Published || block.timestamp >= d.claimsOpenAt) return;
+        if (objectedBy[id][k]) return;
+        objectedBy[id][k] = true;
+        vm.prank(_account(k));
+        distributor.object(id, k, amountsOf[id][k], Tree4.proof(leavesOf[id], k), bytes32(0));
     }
 
     function rollOver(uint256 which) external {
@@ -234,6 +255,9 @@ contract DistributorHandler is CommonBase, StdUtils {
         for (uint256 i = 0; i < ids.length; i++) {
             IIncomeDistributor.Distribution memory d = distributor.distribution(ids[i]);
             if (d.status == IIncomeDistributor.Status.Published) sum += d.total - d.claimed;
+            else if (d.status == IIncomeDistributor.Status.Stopped || d.status == IIncomeDistributor.Status.Cancelled) {
+                if (d.claimed != 0) revert("a stopped or cancelled distribution paid a claim");
+            }
         }
     }
 
@@ -258,14 +282,16 @@ contract IncomeDistributorInvariantTest is Test {
     function setUp() public {
         LedgerViewMock ledger = new LedgerViewMock();
         ledger.setCommons(COMMONS, address(0x5));
+        ledger.setCommons(COMMONS, address(0x6));
+        ledger.setThreshold(COMMONS, 2);
         ledger.setTip(10, bytes24(0));
         distributor = new IncomeDistributor(address(ledger), 1 hours);
         handler = new DistributorHandler(distributor);
         targetContract(address(handler));
     }
 
-    /// PAY-CONSERVE: deposited == unallocated + claimed + owed (cancelled and rolled-over funds
-    /// are back in unallocated), and the balance covers exactly what is unallocated or owed.
+    /// PAY-CONSERVE: deposited == unallocated + claimed + owed (cancelled, stopped and rolled-over
+    /// funds are back in unallocated), and the balance covers exactly what is unallocated or owed.
     function invariant_PAY_CONSERVE_depositedEqualsUnallocatedClaimedOwed() public view {
         uint256 unallocated = distributor.unallocated(COMMONS, address(0));
         uint256 owed = handler.owed();
