@@ -120,7 +120,11 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
         if (p.cutoff == count && p.ledgerHead != head) revert IncomeDistributorHeadMismatch(p.cutoff, p.ledgerHead, head);
         uint256 available = _unallocated[p.commons][p.token];
         if (available < p.total) revert IncomeDistributorInsufficientUnallocated(p.commons, p.token, available, p.total);
-        if (!_countApproval(p.commons, digest, threshold, epoch)) return 0;
+        uint256 approvals = _countApproval(p.commons, digest, threshold, epoch);
+        if (approvals < threshold) {
+            if (approvals == 1) emit PublicationProposed(digest, p.commons, msg.sender, p);
+            return 0;
+        }
 
         _unallocated[p.commons][p.token] = available - p.total;
         id = ++_count;
@@ -174,7 +178,7 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
         bytes32 commons = d.commons;
         (uint256 threshold, uint256 epoch) = _stewardCheck(commons);
         if (block.timestamp >= meta.claimsOpenAt) revert IncomeDistributorChallengeWindowOver(id, meta.claimsOpenAt);
-        if (!_countApproval(commons, cancellationDigest(id), threshold, epoch)) return false;
+        if (_countApproval(commons, cancellationDigest(id), threshold, epoch) < threshold) return false;
         uint256 released = _release(d, Status.Cancelled);
         emit DistributionCancelled(id, msg.sender, released);
         return true;
@@ -216,7 +220,7 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     function setStopRule(bytes32 commons, uint16 shareBps) external returns (bool set) {
         (uint256 threshold, uint256 epoch) = _stewardCheck(commons);
         if (shareBps == 0 || shareBps > _BPS) revert IncomeDistributorInvalidStopRule(shareBps, _BPS);
-        if (!_countApproval(commons, stopRuleDigest(commons, shareBps), threshold, epoch)) return false;
+        if (_countApproval(commons, stopRuleDigest(commons, shareBps), threshold, epoch) < threshold) return false;
         _stopShares[commons] = shareBps;
         emit StopRuleSet(commons, shareBps, msg.sender);
         return true;
@@ -350,15 +354,13 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
         (, threshold, epoch) = _ledger.stewardship(commons);
     }
 
-    /// @dev Counts the caller's approval of `action` in the current epoch; true once the approvals
-    /// reach the threshold.
-    function _countApproval(bytes32 commons, bytes32 action, uint256 threshold, uint256 epoch) internal returns (bool) {
+    /// @dev Counts the caller's approval of `action` in the current epoch; returns the approvals so far.
+    function _countApproval(bytes32 commons, bytes32 action, uint256 threshold, uint256 epoch) internal returns (uint256 approvals) {
         bytes32 key = _approvalKey(commons, action, epoch);
         if (_approvedBy[key][msg.sender]) revert IncomeDistributorAlreadyApproved(action, msg.sender);
         _approvedBy[key][msg.sender] = true;
-        uint256 approvals = ++_approvals[key];
+        approvals = ++_approvals[key];
         emit StewardsApproved(commons, action, msg.sender, approvals, threshold);
-        return approvals >= threshold;
     }
 
     function _approvalKey(bytes32 commons, bytes32 action, uint256 epoch) internal pure returns (bytes32) {

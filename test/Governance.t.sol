@@ -439,6 +439,8 @@ contract GovernanceTest is LedgerTestBase {
         bytes32 digest = dist.publicationDigest(p);
         vm.expectEmit(address(dist));
         emit IIncomeDistributor.StewardsApproved(c, digest, ann, 1, 2);
+        vm.expectEmit(address(dist));
+        emit IIncomeDistributor.PublicationProposed(digest, c, ann, p);
         vm.prank(ann);
         assertEq(dist.publish(p), 0);
         vm.prank(ben);

@@ -353,13 +353,13 @@ describe("IncomeDistributor", () => {
       await expect(f.distributor.connect(f.steward).cancel(open.distId))
         .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorChallengeWindowOver")
         .withArgs(open.distId, (await f.distributor.distribution(open.distId)).claimsOpenAt);
-      const pending = await published(f, [[f.alice.address, 5n]], false);
+      const pending = await published(f, [[f.alice.address, 6n]], false);
       await f.distributor.connect(f.steward).cancel(pending.distId);
       await expect(f.distributor.connect(f.steward).cancel(pending.distId))
         .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorNotActive")
         .withArgs(pending.distId, Status.Cancelled);
       await networkHelpers.time.increase(MIN_WINDOW);
-      await expect(f.distributor.claim(pending.distId, 0n, f.alice.address, 5n, proofOf(pending.tree, 0)))
+      await expect(f.distributor.claim(pending.distId, 0n, f.alice.address, 6n, proofOf(pending.tree, 0)))
         .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorNotActive")
         .withArgs(pending.distId, Status.Cancelled);
     });

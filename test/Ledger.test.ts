@@ -20,7 +20,7 @@ import {
   validationDigest,
 } from "../scripts/lib/record.js";
 import type { LedgerRecord, LedgerValidation, RecordInput } from "../scripts/lib/record.js";
-import { ACTIONS } from "../scripts/lib/vocabulary.js";
+import { ACTIONS, ALL_ROLES } from "../scripts/lib/vocabulary.js";
 import { emptyProof, eventsOf, proofFor } from "./helpers/proofs.js";
 import type { EntryProof } from "./helpers/proofs.js";
 import {
@@ -75,6 +75,10 @@ async function deployLedger() {
   const salt = ethers.id("commons A");
   await ledger.connect(steward).registerCommons(salt, "Commons A");
   const commons = commonsId(steward.address, salt);
+  // The commons appoints its validators (threshold 1: the steward alone); strangers only endorse.
+  for (const v of [alice.address, bob.address, carol.address, dave.address, await wallet.getAddress()]) {
+    await ledger.connect(steward).setRoles(commons, v, ALL_ROLES);
+  }
   const filling = eoaAgent(filler, domain);
   // 150 records by `filler` (nonce key 9), signed once: enough to cross the first checkpoint fast.
   const fill = await signedWorkRecords(filling, commons, await latest(networkHelpers), 150, { key: 9n, validity: 7n * DAY });
@@ -905,6 +909,37 @@ describe("Ledger", () => {
       });
     });
 
+    describe("when the validator holds no role for the entry's action (SYB-ELIGIBLE)", () => {
+      it("emits Endorsed, not Validated, and the entry stays claimed", async () => {
+        const f = await networkHelpers.loadFixture(deployLedger);
+        await recordWork(f, f.agents.alice);
+        const stranger = eoaAgent(f.stranger, f.domain);
+        const v = await freshValidation(f, stranger, 1n);
+        const tx = f.ledger.validate(v, await stranger.signValidation(v), await proofFor(ethers, f.ledger, 1n));
+        await expect(tx).to.emit(f.ledger, "Endorsed").withArgs(1n, f.stranger.address, Verdict.Accept, v.evidence);
+        await expect(tx).not.to.emit(f.ledger, "Validated");
+        expect(await stateOf(f, 1n)).to.deep.equal({ state: State.Claimed, accepts: 0, disputes: 0, correctedBy: 0n });
+        expect(await f.ledger.canValidate(f.commons, f.stranger.address, action("work"))).to.equal(false);
+      });
+
+      it("counts the same key once the stewards appoint it for that action", async () => {
+        const f = await networkHelpers.loadFixture(deployLedger);
+        await recordWork(f, f.agents.alice);
+        await recordWork(f, f.agents.alice);
+        const stranger = eoaAgent(f.stranger, f.domain);
+        await validateAs(f, stranger, 1n);
+        await expect(f.ledger.connect(f.steward).setRoles(f.commons, f.stranger.address, 1 << action("work")))
+          .to.emit(f.ledger, "RolesSet")
+          .withArgs(f.commons, f.stranger.address, 1 << action("work"), f.steward.address);
+        const v = await freshValidation(f, stranger, 2n);
+        await expect(f.ledger.validate(v, await stranger.signValidation(v), await proofFor(ethers, f.ledger, 2n)))
+          .to.emit(f.ledger, "Validated")
+          .withArgs(2n, f.stranger.address, Verdict.Accept, v.evidence, 1n, 0n);
+        expect((await stateOf(f, 1n)).state).to.equal(State.Claimed, "the earlier endorsement still counts nothing");
+        expect((await stateOf(f, 2n)).state).to.equal(State.Accepted);
+      });
+    });
+
     describe("when several peers validate", () => {
       it("accumulates the tallies in the events", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
@@ -1234,21 +1269,21 @@ describe("Ledger", () => {
       });
     });
 
-    describe("when it would remove the last steward", () => {
-      it("reverts with LedgerLastSteward", async () => {
+    describe("when it would leave fewer stewards than the threshold", () => {
+      it("reverts with LedgerStewardsBelowThreshold for the last steward", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         await expect(f.ledger.connect(f.steward).removeSteward(f.commons, f.steward.address))
-          .to.be.revertedWithCustomError(f.ledger, "LedgerLastSteward")
-          .withArgs(f.commons, f.steward.address);
+          .to.be.revertedWithCustomError(f.ledger, "LedgerStewardsBelowThreshold")
+          .withArgs(f.commons, 0n, 1n);
       });
 
-      it("reverts with LedgerLastSteward after the others left", async () => {
+      it("reverts with LedgerStewardsBelowThreshold when two stewards keep a threshold of two", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         await f.ledger.connect(f.steward).addSteward(f.commons, f.costeward.address);
-        await f.ledger.connect(f.costeward).removeSteward(f.commons, f.steward.address);
-        await expect(f.ledger.connect(f.costeward).removeSteward(f.commons, f.costeward.address))
-          .to.be.revertedWithCustomError(f.ledger, "LedgerLastSteward")
-          .withArgs(f.commons, f.costeward.address);
+        await f.ledger.connect(f.steward).setStewardThreshold(f.commons, 2);
+        await expect(f.ledger.connect(f.costeward).removeSteward(f.commons, f.steward.address))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerStewardsBelowThreshold")
+          .withArgs(f.commons, 1n, 2n);
       });
     });
 
@@ -1275,6 +1310,46 @@ describe("Ledger", () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         const unknown = ethers.id("nobody's commons");
         await expect(f.ledger.connect(f.steward).removeSteward(unknown, f.steward.address)).to.be.revertedWithCustomError(f.ledger, "LedgerCommonsUnknown").withArgs(unknown);
+      });
+    });
+  });
+
+  // -------------------------------------------------------------- stewardship by threshold
+  describe("approveChange", () => {
+    /** The fixture's commons with costeward and dave as stewards too, and a threshold of 2. */
+    async function twoOfThree(f: Fixture) {
+      await f.ledger.connect(f.steward).addSteward(f.commons, f.costeward.address);
+      await f.ledger.connect(f.steward).addSteward(f.commons, f.dave.address);
+      await f.ledger.connect(f.steward).setStewardThreshold(f.commons, 2);
+    }
+
+    describe("when a change has fewer approvals than the threshold", () => {
+      it("emits ChangeProposed and ChangeApproved and changes nothing", async () => {
+        const f = await networkHelpers.loadFixture(deployLedger);
+        await twoOfThree(f);
+        const id = (await f.ledger.proposalCount()) + 1n;
+        const tx = f.ledger.connect(f.steward).setQuorumRule(f.commons, action("work"), 3, 1);
+        await expect(tx).to.emit(f.ledger, "ChangeProposed");
+        await expect(tx).to.emit(f.ledger, "ChangeApproved").withArgs(id, f.steward.address, 1n, 2n);
+        await expect(tx).not.to.emit(f.ledger, "QuorumRuleSet");
+        expect(ruleOf(await f.ledger.quorumRule(f.commons, action("work")))).to.deep.equal([1n, 1n]);
+        const p = await f.ledger.proposalOf(id);
+        expect([p.approvals, p.executed, p.proposer]).to.deep.equal([1n, false, f.steward.address]);
+      });
+    });
+
+    describe("when another steward's approval reaches the threshold", () => {
+      it("applies the change with its event, then ChangeExecuted", async () => {
+        const f = await networkHelpers.loadFixture(deployLedger);
+        await twoOfThree(f);
+        await f.ledger.connect(f.steward).setQuorumRule(f.commons, action("work"), 3, 1);
+        const id = await f.ledger.proposalCount();
+        const tx = f.ledger.connect(f.dave).approveChange(id);
+        await expect(tx).to.emit(f.ledger, "ChangeApproved").withArgs(id, f.dave.address, 2n, 2n);
+        await expect(tx).to.emit(f.ledger, "QuorumRuleSet").withArgs(f.commons, action("work"), 3n, 1n, f.dave.address);
+        await expect(tx).to.emit(f.ledger, "ChangeExecuted").withArgs(id, f.commons);
+        expect(ruleOf(await f.ledger.quorumRule(f.commons, action("work")))).to.deep.equal([3n, 1n]);
+        expect(await f.ledger.stewardship(f.commons)).to.deep.equal([3n, 2n, 3n]);
       });
     });
   });
@@ -1469,7 +1544,9 @@ describe("Ledger", () => {
 
       it("applies it only to entries of that commons and action", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
-        const other = ethers.id("another commons");
+        await f.ledger.connect(f.carol).registerCommons(f.salt, "Commons C");
+        const other = commonsId(f.carol.address, f.salt);
+        await f.ledger.connect(f.carol).setRoles(other, f.bob.address, ALL_ROLES);
         await recordWork(f, f.agents.alice); // 1: work in commons A
         await recordWork(f, f.agents.alice, { action: "use" }); // 2: use in commons A
         await recordWork(f, f.agents.alice, { commons: other }); // 3: work in another commons
@@ -1647,7 +1724,20 @@ describe("Ledger", () => {
           if (!fn.constant) writers.push(fn.name);
         });
         expect(writers.sort()).to.deep.equal(
-          ["addSteward", "invalidateNonce", "record", "recordBatch", "recordCorrection", "registerCommons", "removeSteward", "setQuorumRule", "validate"].sort(),
+          [
+            "addSteward",
+            "approveChange",
+            "invalidateNonce",
+            "record",
+            "recordBatch",
+            "recordCorrection",
+            "registerCommons",
+            "removeSteward",
+            "setQuorumRule",
+            "setRoles",
+            "setStewardThreshold",
+            "validate",
+          ].sort(),
         );
       });
     });
@@ -1659,6 +1749,8 @@ describe("Ledger", () => {
         await expect(d.addSteward(f.commons, f.deployer.address)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
         await expect(d.removeSteward(f.commons, f.steward.address)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
         await expect(d.setQuorumRule(f.commons, action("work"), 100, 1)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
+        await expect(d.setRoles(f.commons, f.deployer.address, ALL_ROLES)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
+        await expect(d.setStewardThreshold(f.commons, 1)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
       });
     });
 

@@ -31,7 +31,7 @@ import {
   validationDigest,
 } from "../scripts/lib/record.js";
 import type { CheckContext, LedgerRecord, RecordInput } from "../scripts/lib/record.js";
-import { ACTION_SIDES, ACTIONS, LIMITS, QUANTITY_DECIMALS, RecordInputError } from "../scripts/lib/vocabulary.js";
+import { ACTION_SIDES, ACTIONS, ALL_ROLES, LIMITS, QUANTITY_DECIMALS, RecordInputError } from "../scripts/lib/vocabulary.js";
 import { ERC1271_GAS, MAX_NAME_BYTES } from "./helpers/constants.js";
 import { Prng, randomRecord, randomValidation } from "./helpers/random.js";
 import { COMMONS_TREASURY, domainOf, eoaAgent, EVIDENCE, KEY, recordTuple, signedWorkRecords, workRecord } from "./helpers/records.js";
@@ -213,6 +213,8 @@ describe("Ledger core module (scripts/lib)", () => {
       "QUANTITY_DECIMALS()": BigInt(QUANTITY_DECIMALS),
       "RECORD_TYPEHASH()": keccak256(toUtf8Bytes(RECORD_TYPE_STRING)),
       "VALIDATION_TYPEHASH()": keccak256(toUtf8Bytes(VALIDATION_TYPE_STRING)),
+      "ALL_ROLES()": BigInt(ALL_ROLES),
+      "PROPOSAL_TTL()": BigInt(LIMITS.proposalTtlSeconds),
     };
 
     describe("when compared with the compiled artifact", () => {

@@ -102,6 +102,10 @@ interface IIncomeDistributor {
         uint256 threshold
     );
 
+    /// @notice The first approval of publishing `params` in the current steward epoch: the other
+    /// stewards read the parameters here, recompute the distribution and approve the same ones.
+    event PublicationProposed(bytes32 indexed digest, bytes32 indexed commons, address indexed steward, PublishParams params);
+
     /// @notice Distribution `id` was published; `by` is the steward whose approval reached the threshold.
     event DistributionPublished(
         uint256 indexed id,

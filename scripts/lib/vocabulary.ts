@@ -35,6 +35,23 @@ export type VerdictName = (typeof VERDICTS)[number];
 export const ENTRY_STATES = ["claimed", "accepted", "disputed", "corrected"] as const;
 export type EntryStateName = (typeof ENTRY_STATES)[number];
 
+/** What a steward may propose for a commons (ILedger.ChangeKind). */
+export const CHANGE_KINDS = ["addSteward", "removeSteward", "setThreshold", "setRoles", "setQuorumRule"] as const;
+export type ChangeKindName = (typeof CHANGE_KINDS)[number];
+
+/** Every validator role: one bit per action code (Ledger.ALL_ROLES). */
+export const ALL_ROLES = (1 << ACTIONS.length) - 1;
+
+/** The roles bitmask of a list of actions (bit a: action a). */
+export function rolesOf(actions: readonly ActionName[]): number {
+  return actions.reduce((mask, a) => mask | (1 << ACTIONS.indexOf(a)), 0);
+}
+
+/** The actions a roles bitmask names, in code order. */
+export function actionsOfRoles(roles: number): ActionName[] {
+  return ACTIONS.filter((_, i) => ((roles >>> i) & 1) === 1);
+}
+
 /** Sides each action allows when it belongs to a process (ValueFlows `inputOutput`). */
 export const ACTION_SIDES: Record<ActionName, readonly ("input" | "output")[]> = {
   work: ["input"],
@@ -69,6 +86,8 @@ export const LIMITS = {
   maxClockSkewSeconds: 15 * 60,
   maxQuantity: (1n << 128n) - 1n,
   maxUint64: (1n << 64n) - 1n,
+  /** How long a steward proposal collects approvals (Ledger.PROPOSAL_TTL). */
+  proposalTtlSeconds: 30 * 24 * 3600,
 } as const;
 
 export function codeOf<T extends readonly string[]>(list: T, name: string, what: string): number {
