@@ -27,7 +27,7 @@ const T0 = 1_764_000_000n;
 function view(n: number, agent: string, action: ActionName, quantity: string, unit: string, state: EntryStateName = "accepted", extra: { commons?: string; time?: bigint; resource?: string; flow?: "event" | "need" } = {}): EntryView {
   const record = buildRecord({ action, flow: extra.flow ?? "event", provider: agent, commons: extra.commons ?? COMMONS, quantity, unit, time: extra.time ?? T0 + BigInt(n), resource: extra.resource, nonce: packNonce(1n, BigInt(n)), deadline: T0 + 10_000n });
   const entry: Entry = { id: BigInt(n), signer: agent, commons: record.commons, record, recordHash: ZeroHash, blockNumber: n, transactionHash: ZeroHash, logIndex: 0 };
-  return { entry, id: BigInt(n), flow: extra.flow ?? "event", action, agent, unit, state, accepts: 0, disputes: 0, correctedBy: 0n, validations: [] };
+  return { entry, id: BigInt(n), flow: extra.flow ?? "event", action, agent, unit, state, accepts: 0, disputes: 0, correctedBy: 0n, validations: [], endorsements: [] };
 }
 
 const base = () => ({

@@ -7,14 +7,24 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { formatEther, formatUnits, parseUnits, ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
-import { computeFromEvents, cutoffAtBlock, depositAndPublish, distributorAt, erc20At, readEvents, readPublished } from "../lib/distributor.js";
-import type { ComputedDistribution } from "../lib/distributor.js";
+import {
+  approvePublication,
+  computeFromEvents,
+  cutoffAtBlock,
+  depositAndPublish,
+  distributorAt,
+  erc20At,
+  readEvents,
+  readProposedPublication,
+  readPublished,
+} from "../lib/distributor.js";
+import type { Approval, ComputedDistribution } from "../lib/distributor.js";
 import { parseValueEquation, proofFor, ValueEquationError } from "../lib/value-equation.js";
 import type { ValueEquation } from "../lib/value-equation.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, short, table } from "./format.js";
-import { CliInputError, parseAddress, parseHex32, parseUint, readJsonFile } from "./inputs.js";
+import { CliInputError, hashFile, parseAddress, parseHex32, parseUint, readJsonFile } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 type Cutoff = { kind: "entry"; id: bigint } | { kind: "block"; block: number } | { kind: "latest" };
@@ -105,6 +115,28 @@ function locateEquation(given: string | undefined, uri: string): string {
   return path.resolve(uri);
 }
 
+/** What a published or proposed distribution says, against what the chain and the equation give. */
+function compareWithChain(
+  claimed: { equationHash: string; ledgerHead: string; root: string; total: bigint; leafCount: bigint },
+  d: ComputedDistribution,
+): { checks: { what: string; published: string; recomputed: string; ok: string }[]; ok: boolean } {
+  const checks = [
+    { what: "equation hash", published: claimed.equationHash, recomputed: d.equationHash },
+    { what: "ledger head at cutoff", published: claimed.ledgerHead, recomputed: d.head },
+    { what: "merkle root", published: claimed.root, recomputed: d.root },
+    { what: "total", published: String(claimed.total), recomputed: String(d.total) },
+    { what: "leaves", published: String(claimed.leafCount), recomputed: String(d.shares.length) },
+  ].map((c) => ({ ...c, ok: c.published.toLowerCase() === c.recomputed.toLowerCase() ? "yes" : "NO" }));
+  return { checks, ok: checks.every((c) => c.ok === "yes") };
+}
+
+/** One line on where a publication stands after a steward's approval. */
+function approvalLine(a: Approval, distributor: string): string {
+  if (a.id !== 0n) return `published as distribution ${a.id} at ${distributor} (check with: commons distribute --check ${a.id})`;
+  const missing = a.threshold - a.approvals;
+  return `approved by ${a.approvals} of the ${a.threshold} stewards needed; not published until ${missing} more approve the same parameters with: commons distribute --approve ${a.digest}`;
+}
+
 async function recomputePublished(g: GlobalOptions, distributorFlag: string | undefined, idText: string, equationFile: string | undefined) {
   const id = parseUint("distributionId", idText);
   const target = resolveTarget(g);
@@ -134,29 +166,54 @@ export function registerDistribute(program: Command): void {
     .option("--json", "JSON output")
     .option("--publish", "deposit the income and publish the distribution (steward key)")
     .option("--check <distributionId>", "recompute a published distribution from the chain and compare (exit 1 if it differs)")
+    .option("--approve <digest>", "as another steward: recompute a proposed publication from the chain and approve it if it matches")
     .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
     .option("--keystore <file>", "steward keystore (or COMMONS_PRIVATE_KEY)")
     .option("--challenge-window <duration>", "seconds before claims open (e.g. 3d; default the contract's minimum)")
     .option("--claim-period <duration>", "how long claims stay open", "30d")
     .option("--equation-uri <uri>", "where others can fetch the equation (default: the --equation path)")
     .action(async (o: {
-      equation?: string; income?: string; token: string; cutoff?: string; commons?: string; json?: boolean; publish?: boolean; check?: string;
+      equation?: string; income?: string; token: string; cutoff?: string; commons?: string; json?: boolean; publish?: boolean; check?: string; approve?: string;
       distributor?: string; keystore?: string; challengeWindow?: string; claimPeriod: string; equationUri?: string;
     }) => {
       if (o.check !== undefined) {
         if (o.publish || o.income !== undefined || o.cutoff !== undefined) throw new CliInputError("--check", "takes the income, token and cutoff from the chain; do not combine it with --publish, --income or --cutoff");
         const { id, published, d, file } = await recomputePublished(globals(), o.distributor, o.check, o.equation);
-        const checks = [
-          { what: "equation hash", published: published.equationHash, recomputed: d.equationHash },
-          { what: "ledger head at cutoff", published: published.ledgerHead, recomputed: d.head },
-          { what: "merkle root", published: published.root, recomputed: d.root },
-          { what: "total", published: String(published.total), recomputed: String(d.total) },
-          { what: "leaves", published: String(published.leafCount), recomputed: String(d.shares.length) },
-        ].map((c) => ({ ...c, ok: c.published.toLowerCase() === c.recomputed.toLowerCase() ? "yes" : "NO" }));
-        const ok = checks.every((c) => c.ok === "yes");
+        const { checks, ok } = compareWithChain(published, d);
         if (o.json) out(json({ id, matches: ok, equation: file, checks, distribution: summary(d) }));
         else out(`${table(checks)}\n\nDistribution ${id} (equation ${file}, cutoff entry ${published.cutoff}): ${ok ? "MATCHES the chain" : "DOES NOT MATCH the chain"}`);
         if (!ok) process.exitCode = 1;
+        return;
+      }
+      if (o.approve !== undefined) {
+        if (o.publish || o.check !== undefined || o.income !== undefined || o.cutoff !== undefined) {
+          throw new CliInputError("--approve", "takes every parameter from the proposal on the chain; do not combine it with --publish, --check, --income or --cutoff");
+        }
+        const digest = parseHex32("--approve", o.approve);
+        checkKeySource(o.keystore);
+        const target = resolveTarget(globals());
+        const distributor = resolveContract("IncomeDistributor", "--distributor", o.distributor, "COMMONS_DISTRIBUTOR");
+        const provider = await connect(target);
+        const proposal = await readProposedPublication(provider, distributor, digest, target.fromBlock);
+        if (!proposal) throw new CliInputError("--approve", `no steward proposed a publication with digest ${digest} at ${distributor}`);
+        const p = proposal.params;
+        const file = locateEquation(o.equation, p.equationURI);
+        if (!existsSync(file)) throw new CliInputError("--equation", `file "${file}" does not exist`);
+        const { doc } = loadEquation(file);
+        const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: proposal.blockNumber });
+        const d = computeFromEvents(doc, events, { income: p.income, cutoff: p.cutoff, commons: p.commons });
+        const { checks, ok } = compareWithChain(p, d);
+        if (!ok) {
+          if (o.json) out(json({ digest, approved: false, checks }));
+          else out(`${table(checks)}\n\nThe publication proposed by ${proposal.steward} DOES NOT MATCH the chain and the equation ${file}: not approved.`);
+          process.exitCode = 1;
+          return;
+        }
+        const signer = await loadSigner(o.keystore, provider);
+        const approval = await approvePublication(signer, distributor, p);
+        const decimals = p.token === ZeroAddress ? 18 : Number(await erc20At(p.token, provider).decimals());
+        if (o.json) out(json({ approved: true, ...approval, checks }));
+        else out(`${explain(d, decimals, p.token === ZeroAddress ? "ETH" : short(p.token))}\n\nrecomputed from the chain: it matches the proposal by ${proposal.steward}\n${approvalLine(approval, distributor)}`);
         return;
       }
       if (o.equation === undefined) throw new CliInputError("--equation", "is required");
@@ -199,9 +256,9 @@ export function registerDistribute(program: Command): void {
       const signer = await loadSigner(o.keystore, provider);
       const distributor = distributorAddress!;
       const challengeWindow = window ?? BigInt(await distributorAt(distributor, provider).minChallengeWindow());
-      const id = await depositAndPublish(signer, distributor, d, { token, challengeWindow, claimPeriod, equationURI: o.equationUri ?? path.resolve(o.equation) });
-      if (o.json) out(json({ id, ...summary(d) }));
-      else out(`${explain(d, decimals, symbol)}\n\npublished as distribution ${id} at ${distributor} (claims open in ${challengeWindow} s; check with: commons distribute --check ${id})`);
+      const approval = await depositAndPublish(signer, distributor, d, { token, challengeWindow, claimPeriod, equationURI: o.equationUri ?? path.resolve(o.equation) });
+      if (o.json) out(json({ ...approval, ...summary(d) }));
+      else out(`${explain(d, decimals, symbol)}\n\n${formatUnits(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);
     });
 
   program
@@ -264,6 +321,65 @@ export function registerDistribute(program: Command): void {
       const amount = published.token === ZeroAddress ? `${formatEther(leaf.amount)} ETH` : `${leaf.amount} base units of ${published.token}`;
       if (o.json) out(json({ id, account: who, amount: leaf.amount, index: leaf.index, transactionHash: receipt.hash, gasUsed: receipt.gasUsed, lines: share.lines }));
       else out(`claimed ${amount} for ${who} from distribution ${id} (tx ${receipt.hash}, ${receipt.gasUsed} gas)\n${share.lines.map((l) => `  entry #${l.entryId} (${l.action}) -> "${l.bucket}"`).join("\n")}`);
+    });
+}
+
+export function registerDistributionObjections(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
+
+  program
+    .command("cancel-distribution <distributionId>")
+    .description("as a steward: approve cancelling a distribution during its challenge window (cancelled once the threshold approves)")
+    .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
+    .option("--keystore <file>", "steward keystore (or COMMONS_PRIVATE_KEY)")
+    .action(async (idText: string, o: { distributor?: string; keystore?: string }) => {
+      const id = parseUint("distributionId", idText);
+      checkKeySource(o.keystore);
+      const target = resolveTarget(globals());
+      const distributor = resolveContract("IncomeDistributor", "--distributor", o.distributor, "COMMONS_DISTRIBUTOR");
+      const provider = await connect(target);
+      const published = await readPublished(provider, distributor, id, target.fromBlock);
+      if (!published) throw new CliInputError("distributionId", `no distribution ${id} at ${distributor}`);
+      const signer = await loadSigner(o.keystore, provider);
+      const c = distributorAt(distributor, signer);
+      const cancelled: boolean = await c.cancel.staticCall(id);
+      await (await c.cancel(id)).wait();
+      const [approvals, threshold] = (await c.approvalsOf(published.commons, await c.cancellationDigest(id))) as [bigint, bigint];
+      out(cancelled
+        ? `distribution ${id} cancelled: its total is back in the commons' unallocated income`
+        : `cancellation of distribution ${id} approved by ${approvals} of the ${threshold} stewards needed; it stands until ${threshold - approvals} more approve`);
+    });
+
+  program
+    .command("object-share <distributionId>")
+    .description("as a contributor named in a distribution: object to it during its challenge window; enough objections stop it")
+    .option("--evidence <hex>", "digest of your reasons (0x + 64 hex)")
+    .option("--evidence-file <path>", "a file with your reasons; its keccak256 is recorded")
+    .option("--equation <file>", "the equation JSON (default: the published URI)")
+    .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
+    .option("--keystore <file>", "your key (or COMMONS_PRIVATE_KEY): the account named in the distribution")
+    .action(async (idText: string, o: { evidence?: string; evidenceFile?: string; equation?: string; distributor?: string; keystore?: string }) => {
+      parseUint("distributionId", idText);
+      if (o.evidence !== undefined && o.evidenceFile !== undefined) throw new CliInputError("--evidence", "give --evidence or --evidence-file, not both");
+      const evidence = o.evidenceFile !== undefined ? hashFile("--evidence-file", o.evidenceFile) : o.evidence !== undefined ? parseHex32("--evidence", o.evidence) : "0x" + "00".repeat(32);
+      checkKeySource(o.keystore);
+      const { id, provider, distributor, published, d } = await recomputePublished(globals(), o.distributor, idText, o.equation);
+      if (d.root.toLowerCase() !== published.root.toLowerCase()) {
+        throw new Error(`distribution ${id} does not match the chain (published root ${published.root}, recomputed ${d.root}): your leaf cannot be proven from it; ask the stewards to cancel it (commons distribute --check ${id} shows what differs)`);
+      }
+      const signer = await loadSigner(o.keystore, provider);
+      const who = await signer.getAddress();
+      const leaf = proofFor(d.tree, who);
+      if (!leaf) throw new Error(`${who} is not named in distribution ${id}: only the contributors it names may object (you may still challenge it, or ask the stewards to cancel it)`);
+      const c = distributorAt(distributor, signer);
+      const stopped: boolean = await c.object.staticCall(id, leaf.index, leaf.amount, leaf.proof, evidence);
+      await (await c.object(id, leaf.index, leaf.amount, leaf.proof, evidence)).wait();
+      const objected: bigint = await c.objectedOf(id);
+      const share = Number(await c.stopRule(published.commons)) / 100;
+      const pct = (v: bigint) => `${((Number(v) * 100) / Number(published.total)).toFixed(1)} %`;
+      out(stopped
+        ? `distribution ${id} stopped: the objecting contributors hold ${pct(objected)} of it (the commons' stop share is ${share} %); its total is back in the commons' unallocated income`
+        : `objection recorded: the objecting contributors now hold ${pct(objected)} of distribution ${id}; it stops at ${share} %`);
     });
 }
 

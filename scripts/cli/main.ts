@@ -4,6 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { LedgerClient } from "../lib/client.js";
+import { explainLedgerRevert } from "../lib/ledger-errors.js";
 import { toCsv, toJsonLd } from "../lib/export.js";
 import { readLedger } from "../lib/reader.js";
 import {
@@ -45,7 +46,7 @@ import {
 } from "./inputs.js";
 import { checkKeySource, createKeystore, loadSigner } from "./keys.js";
 import { registerLicense } from "./license.js";
-import { registerDistribute } from "./distribute.js";
+import { registerDistribute, registerDistributionObjections } from "./distribute.js";
 import { registerIndex } from "./index-server.js";
 import { registerSupply } from "./supply.js";
 
@@ -463,10 +464,26 @@ program
 // Each group lives in its own file and registers its commands here: register<Group>(program).
 registerLicense(program);
 registerDistribute(program);
+registerDistributionObjections(program);
 registerSupply(program);
 registerIndex(program);
 
 // ------------------------------------------------------------------ run
+
+/** A Ledger revert in an ethers error (estimateGas, call or send), as its sentence. */
+function revertSentence(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const o = e as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown }; cause?: unknown };
+    for (const data of [o.data, o.info?.error?.data, o.error?.data]) {
+      if (typeof data === "string" && data.length >= 10) {
+        const s = explainLedgerRevert(data);
+        if (s) return s;
+      }
+    }
+    e = o.cause ?? o.error;
+  }
+  return undefined;
+}
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -477,7 +494,7 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version are not errors; commander already printed its one-line message.
       return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.help" ? 0 : 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = revertSentence(error) ?? (error instanceof Error ? error.message : String(error));
     process.stderr.write(`commons: ${message.split("\n")[0]}\n`);
     return error instanceof CliInputError || error instanceof RecordInputError ? 2 : 1;
   }

@@ -15,11 +15,25 @@ const PUBLISH_TUPLE =
 
 export const DISTRIBUTOR_ABI = [
   "event Deposited(bytes32 indexed commons, address indexed token, address indexed from, uint256 amount)",
+  "event StewardsApproved(bytes32 indexed commons, bytes32 indexed action, address indexed steward, uint256 approvals, uint256 threshold)",
+  `event PublicationProposed(bytes32 indexed digest, bytes32 indexed commons, address indexed steward, ${PUBLISH_TUPLE} params)`,
+  "event DistributionCancelled(uint256 indexed id, address indexed by, uint256 released)",
+  "event Objected(uint256 indexed id, uint256 index, address indexed account, uint256 amount, uint256 objected, bytes32 evidence)",
+  "event DistributionStopped(uint256 indexed id, uint256 objected, uint256 released)",
+  "event StopRuleSet(bytes32 indexed commons, uint16 shareBps, address by)",
   "event DistributionPublished(uint256 indexed id, bytes32 indexed commons, address indexed token, address by, bytes32 root, uint256 total, uint256 income, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff, uint40 claimsOpenAt, uint40 expiresAt, string equationURI)",
   "event Claimed(uint256 indexed id, uint256 index, address indexed account, uint256 amount, address indexed by)",
   "function depositETH(bytes32 commons) payable",
   "function depositToken(bytes32 commons, address token, uint256 amount) returns (uint256)",
   `function publish(${PUBLISH_TUPLE} p) returns (uint256)`,
+  "function cancel(uint256 id) returns (bool)",
+  "function object(uint256 id, uint256 index, uint256 amount, bytes32[] proof, bytes32 evidence) returns (bool)",
+  "function setStopRule(bytes32 commons, uint16 shareBps) returns (bool)",
+  "function stopRule(bytes32 commons) view returns (uint16)",
+  "function objectedOf(uint256 id) view returns (uint256)",
+  "function approvalsOf(bytes32 commons, bytes32 action) view returns (uint256 approvals, uint256 threshold)",
+  `function publicationDigest(${PUBLISH_TUPLE} p) pure returns (bytes32)`,
+  "function cancellationDigest(uint256 id) pure returns (bytes32)",
   "function claim(uint256 id, uint256 index, address account, uint256 amount, bytes32[] proof)",
   "function unallocated(bytes32 commons, address token) view returns (uint256)",
   "function distributionCount() view returns (uint256)",
@@ -117,21 +131,24 @@ export async function readPublished(provider: Provider, distributor: string, id:
   };
 }
 
-/** Deposits the income and publishes the distribution; returns the new id. */
-export async function depositAndPublish(
-  signer: Signer,
-  distributor: string,
-  d: ComputedDistribution,
-  o: { token: string; challengeWindow: bigint; claimPeriod: bigint; equationURI: string },
-): Promise<bigint> {
-  const c = distributorAt(distributor, signer);
-  if (o.token === "0x0000000000000000000000000000000000000000") {
-    await (await c.depositETH(d.commons, { value: d.income })).wait();
-  } else {
-    await (await erc20At(o.token, signer).approve(distributor, d.income)).wait();
-    await (await c.depositToken(d.commons, o.token, d.income)).wait();
-  }
-  const params = {
+export interface PublishParams {
+  commons: string;
+  token: string;
+  root: string;
+  total: bigint;
+  income: bigint;
+  leafCount: bigint;
+  equationHash: string;
+  ledgerHead: string;
+  cutoff: bigint;
+  challengeWindow: bigint;
+  claimPeriod: bigint;
+  equationURI: string;
+}
+
+/** The parameters that publish a computed distribution. */
+export function publishParams(d: ComputedDistribution, o: { token: string; challengeWindow: bigint; claimPeriod: bigint; equationURI: string }): PublishParams {
+  return {
     commons: d.commons,
     token: o.token,
     root: d.root,
@@ -145,7 +162,71 @@ export async function depositAndPublish(
     claimPeriod: o.claimPeriod,
     equationURI: o.equationURI,
   };
+}
+
+/** Credits `amount` of `token` (the zero address: ETH) to the commons' unallocated income. */
+export async function deposit(signer: Signer, distributor: string, commons: string, token: string, amount: bigint): Promise<void> {
+  const c = distributorAt(distributor, signer);
+  if (token === "0x0000000000000000000000000000000000000000") {
+    await (await c.depositETH(commons, { value: amount })).wait();
+  } else {
+    await (await erc20At(token, signer).approve(distributor, amount)).wait();
+    await (await c.depositToken(commons, token, amount)).wait();
+  }
+}
+
+export interface Approval {
+  /** The distribution id once the approvals reached the threshold, else 0. */
+  id: bigint;
+  digest: string;
+  approvals: bigint;
+  threshold: bigint;
+}
+
+/** One steward's approval of publishing exactly `params`; publishes when it reaches the threshold. */
+export async function approvePublication(signer: Signer, distributor: string, params: PublishParams): Promise<Approval> {
+  const c = distributorAt(distributor, signer);
+  const digest: string = await c.publicationDigest(params);
   const id: bigint = await c.publish.staticCall(params);
   await (await c.publish(params)).wait();
-  return id;
+  const [approvals, threshold] = (await c.approvalsOf(params.commons, digest)) as [bigint, bigint];
+  return { id, digest, approvals: id !== 0n ? threshold : approvals, threshold };
+}
+
+/** Deposits the income and approves publishing the distribution (publishes it with threshold 1). */
+export async function depositAndPublish(
+  signer: Signer,
+  distributor: string,
+  d: ComputedDistribution,
+  o: { token: string; challengeWindow: bigint; claimPeriod: bigint; equationURI: string },
+): Promise<Approval> {
+  await deposit(signer, distributor, d.commons, o.token, d.income);
+  return approvePublication(signer, distributor, publishParams(d, o));
+}
+
+/** A publication some steward proposed (its first approval), by its digest. */
+export async function readProposedPublication(provider: Provider, distributor: string, digest: string, fromBlock = 0): Promise<{ params: PublishParams; steward: string; blockNumber: number } | undefined> {
+  const c = distributorAt(distributor, provider);
+  const logs = await c.queryFilter(c.filters.PublicationProposed(digest), fromBlock);
+  const log = logs.at(-1);
+  if (!log || !("args" in log)) return undefined;
+  const p = log.args.params;
+  return {
+    params: {
+      commons: String(p.commons).toLowerCase(),
+      token: getAddress(String(p.token)),
+      root: String(p.root),
+      total: p.total,
+      income: p.income,
+      leafCount: p.leafCount,
+      equationHash: String(p.equationHash),
+      ledgerHead: String(p.ledgerHead).toLowerCase(),
+      cutoff: p.cutoff,
+      challengeWindow: p.challengeWindow,
+      claimPeriod: p.claimPeriod,
+      equationURI: String(p.equationURI),
+    },
+    steward: getAddress(String(log.args.steward)),
+    blockNumber: log.blockNumber,
+  };
 }

@@ -1,6 +1,7 @@
 // The demo distribution that `npm start` publishes on a new chain, right after the demo commons
 // is seeded: 1 ETH of income from selling sensor kits, shared by scripts/demo/value-equation.json
-// over the whole demo ledger, deposited and published by steward mira.
+// over the whole demo ledger, deposited by steward mira and published with the approvals of mira
+// and yara (the commons' threshold is 2 of 3 stewards).
 //
 // Claims open only after the distributor's challenge window (its minChallengeWindow, 1 hour by
 // default). So that contributors can claim at once in the demo, the local chain's clock is moved
@@ -12,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEther } from "ethers";
 import type { JsonRpcProvider } from "ethers";
-import { computeFromEvents, depositAndPublish, distributorAt, readEvents } from "./distributor.js";
+import { approvePublication, computeFromEvents, depositAndPublish, distributorAt, publishParams, readEvents } from "./distributor.js";
 import { devWallet } from "./seed.js";
 import type { SeedResult } from "./seed.js";
 
@@ -33,8 +34,12 @@ export async function seedDistribution(
   const events = await readEvents(provider, contracts.Ledger, { fromBlock });
   const d = computeFromEvents(doc, events, { income: parseEther("1"), cutoff: BigInt(events.entries.length), commons: demo.commons });
   const mira = devWallet(1, provider);
+  const yara = devWallet(7, provider);
   const window = BigInt(await distributorAt(distributor, provider).minChallengeWindow());
-  const id = await depositAndPublish(mira, distributor, d, { token: "0x0000000000000000000000000000000000000000", challengeWindow: window, claimPeriod: 90n * 86_400n, equationURI: DEMO_EQUATION });
+  // The commons' threshold is 2 of 3 stewards: mira deposits and approves, yara approves the same parameters.
+  const options = { token: "0x0000000000000000000000000000000000000000", challengeWindow: window, claimPeriod: 90n * 86_400n, equationURI: DEMO_EQUATION };
+  const first = await depositAndPublish(mira, distributor, d, options);
+  const { id } = first.id !== 0n ? first : await approvePublication(yara, distributor, publishParams(d, options));
   await provider.send("evm_increaseTime", [Number(window)]);
   await provider.send("evm_mine", []);
   log(`  income: 1 ETH deposited and distribution ${id} published (root ${d.root.slice(0, 10)}…, ${d.shares.length} contributors); clock moved ${window} s so claims are open`);

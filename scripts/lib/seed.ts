@@ -1,10 +1,12 @@
-// The demo commons that `npm start` seeds on a new chain: an open-hardware lab where several
-// contributors record work, money, use of equipment and citation of a design, peers validate,
+// The demo commons that `npm start` seeds on a new chain: an open-hardware lab run by three
+// stewards (any two decide), where several contributors record work, money, use of equipment and
+// citation of a design, appointed peers validate (a newcomer's opinion is kept as an endorsement),
 // one contributor corrects a mistake, and a need is published.
 import { HDNodeWallet, Mnemonic, id } from "ethers";
 import type { Provider, Signer } from "ethers";
 import { LedgerClient } from "./client.js";
 import { labelId } from "./record.js";
+import { ALL_ROLES } from "./vocabulary.js";
 import { DEMO_PEOPLE, DEV_MNEMONIC } from "./seed-keys.js";
 import type { DemoPerson } from "./seed-keys.js";
 
@@ -30,10 +32,18 @@ export async function seedDemo(provider: Provider, ledgerAddress: string, fromBl
   const salt = id("sensorica-demo");
   const commons: string = await asSteward(w.mira).registerCommons.staticCall(salt, "Sensorica open hardware lab (demo)");
   await ledger.send(() => asSteward(w.mira).registerCommons(salt, "Sensorica open hardware lab (demo)"));
-  await ledger.send(() => asSteward(w.mira).addSteward(commons, w.yara.address));
+  // While mira is the only steward (threshold 1) each change takes effect at once: she appoints the
+  // validators (erin, a newcomer, is not one), sets the work rule and adds two stewards; then the
+  // threshold goes to 2, and from there on every change needs two of the three stewards.
+  for (const v of [w.mira, w.yara, w.alice, w.bob, w.carol, w.dave]) await ledger.send(() => asSteward(w.mira).setRoles(commons, v.address, ALL_ROLES));
   await ledger.send(() => asSteward(w.mira).setQuorumRule(commons, 0, 2, 1)); // work: 2 accepts, 1 dispute blocks
-  await ledger.send(() => asSteward(w.yara).setQuorumRule(commons, 5, 1, 1)); // transfer (money): 1 accept
-  log(`  commons registered: ${commons} (stewards mira, yara; work needs 2 accepts)`);
+  await ledger.send(() => asSteward(w.mira).addSteward(commons, w.yara.address));
+  await ledger.send(() => asSteward(w.mira).addSteward(commons, w.carol.address));
+  await ledger.send(() => asSteward(w.mira).setStewardThreshold(commons, 2));
+  const transferRule = await asSteward(w.mira).setQuorumRule.staticCall(commons, 5, 1, 1); // transfer (money): 1 accept
+  await ledger.send(() => asSteward(w.mira).setQuorumRule(commons, 5, 1, 1));
+  await ledger.send(() => asSteward(w.yara).approveChange(transferRule));
+  log(`  commons registered: ${commons} (stewards mira, yara, carol, any 2 decide; validators mira, yara, alice, bob, carol, dave; work needs 2 accepts)`);
 
   const design = labelId("process: design open sensor kit v2");
   const printing = labelId("process: print sensor enclosures");
@@ -59,7 +69,8 @@ export async function seedDemo(provider: Provider, ledgerAddress: string, fromBl
   await ledger.validate(w.mira, dave, "accept");
   await ledger.validate(w.alice, erin, "accept");
   await ledger.validate(w.dave, bob.id, "dispute", id("the firmware commit took about 4.5 h"));
-  log(`  validations: entry ${alice.id} accepted by 2 peers, ${carol}/${dave}/${erin} accepted, ${bob.id} disputed`);
+  await ledger.validate(w.erin, alice.id, "accept"); // erin is not appointed: an endorsement, counted nowhere
+  log(`  validations: entry ${alice.id} accepted by 2 peers (and endorsed by erin), ${carol}/${dave}/${erin} accepted, ${bob.id} disputed`);
 
   const fix = await ledger.correct(w.bob, bob.id, { action: "work", commons, receiver: w.mira.address, process: design, side: "input", quantity: "4.5", unit: "h", evidence: id("git commit 77be012: firmware") });
   log(`  correction: bob's entry ${bob.id} corrected by entry ${fix.id} (5.5 h -> 4.5 h)`);

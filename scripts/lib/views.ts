@@ -17,15 +17,30 @@ export interface EntryView {
   accepts: number;
   disputes: number;
   correctedBy: bigint;
+  /** Validations by appointed validators: they make the tallies and the state. */
   validations: { validator: string; verdict: "accept" | "dispute"; evidence: string; transactionHash: string }[];
+  /** Opinions of accounts the commons did not appoint for this action: on record, counted nowhere. */
+  endorsements: { endorser: string; verdict: "accept" | "dispute"; evidence: string; transactionHash: string }[];
 }
 
 const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1 };
 
-/** Derives every entry's state from the events, exactly as `Ledger.entryState` does on-chain. */
+/**
+ * Derives every entry's state from the events, exactly as `Ledger.entryState` does on-chain: the
+ * tallies are those of `Validated` (appointed validators only); `Endorsed` opinions are listed
+ * apart and change nothing.
+ */
 export function deriveEntries(events: LedgerEvents): EntryView[] {
   const rules = new Map<string, { acceptsRequired: number; disputesToBlock: number }>();
+  const endorsements = new Map<bigint, EntryView["endorsements"]>();
   for (const e of events.all) {
+    if (e.name === "Endorsed") {
+      const id = BigInt(e.args.entryId as bigint);
+      const list = endorsements.get(id) ?? [];
+      list.push({ endorser: String(e.args.endorser), verdict: Number(e.args.verdict) === 0 ? "accept" : "dispute", evidence: String(e.args.evidence), transactionHash: e.transactionHash });
+      endorsements.set(id, list);
+      continue;
+    }
     if (e.name !== "QuorumRuleSet") continue;
     rules.set(`${String(e.args.commons)}:${Number(e.args.action)}`, {
       acceptsRequired: Number(e.args.acceptsRequired),
@@ -70,6 +85,7 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
       disputes,
       correctedBy,
       validations: validations.get(entry.id) ?? [],
+      endorsements: endorsements.get(entry.id) ?? [],
     };
   });
 }
