@@ -94,6 +94,17 @@ describe("commons CLI", function () {
       expect(sent.code, sent.stderr).to.equal(0);
       const entry = /entry (\d+)/.exec(sent.stdout)![1];
 
+      // Until the commons appoints a validator, an opinion is an endorsement and counts nowhere.
+      const early = await cli(["validate", entry, "accept"], { COMMONS_PRIVATE_KEY: devWallet(4, l.provider).privateKey });
+      expect(early.code, early.stderr).to.equal(0);
+      expect(early.stdout).to.match(/recorded as an endorsement .* is not appointed to validate this action .* stays claimed, 0 accept \/ 0 dispute/);
+
+      const steward = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
+      const appointed = await cli(["role", "set", commons, devWallet(3, l.provider).address, "--actions", "use,work"], steward);
+      expect(appointed.code, appointed.stderr).to.equal(0);
+      expect(appointed.stdout).to.match(/proposal \d+ \(let 0x[0-9a-fA-F]{40} validate work, use\) took effect with 1 of 1 steward approval/);
+      expect(appointed.stdout).to.include("Run by one key: its only steward changes stewards, validators and rules and publishes distributions alone.");
+
       const v = await cli(["validate", entry, "accept"], { COMMONS_PRIVATE_KEY: devWallet(3, l.provider).privateKey });
       expect(v.code, v.stderr).to.equal(0);
       expect(v.stdout).to.include("now accepted, 1 accept / 0 dispute");

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { LedgerClient } from "../lib/client.js";
 import { explainLedgerRevert } from "../lib/ledger-errors.js";
 import { toCsv, toJsonLd } from "../lib/export.js";
-import { readLedger } from "../lib/reader.js";
+import { ledgerInterface, readLedger } from "../lib/reader.js";
 import {
   buildRecord,
   checkRecord,
@@ -48,6 +48,7 @@ import { checkKeySource, createKeystore, loadSigner } from "./keys.js";
 import { registerLicense } from "./license.js";
 import { registerDistribute, registerDistributionObjections } from "./distribute.js";
 import { registerIndex } from "./index-server.js";
+import { registerGovern } from "./govern.js";
 import { registerSupply } from "./supply.js";
 
 const program = new Command("commons")
@@ -318,7 +319,13 @@ program
     if (entryId > count) throw new CliInputError("entry", `entry ${entryId} does not exist (the ledger has ${count} entries)`);
     const receipt = await client.validate(signer, entryId, verdict, evidence);
     const s = await client.state(entryId);
-    out(`entry ${entryId}: ${verdict} by ${signer.address} (tx ${receipt.hash}); now ${s.state}, ${s.accepts} accept / ${s.disputes} dispute`);
+    const endorsed = receipt.logs.some((l) => l.topics[0] === ledgerInterface.getEvent("Endorsed")!.topicHash);
+    if (endorsed) {
+      out(
+        `entry ${entryId}: your ${verdict} is recorded as an endorsement (tx ${receipt.hash}): ${signer.address} is not appointed to validate this action in the entry's commons, so it counts nowhere; ` +
+          `the entry stays ${s.state}, ${s.accepts} accept / ${s.disputes} dispute. The commons' stewards appoint validators (commons commons show <commons> lists them).`,
+      );
+    } else out(`entry ${entryId}: ${verdict} by ${signer.address} (tx ${receipt.hash}); now ${s.state}, ${s.accepts} accept / ${s.disputes} dispute`);
   });
 
 // ------------------------------------------------------------------ list / show
@@ -462,6 +469,7 @@ program
 
 // ------------------------------------------------------------------ feature command groups
 // Each group lives in its own file and registers its commands here: register<Group>(program).
+registerGovern(program);
 registerLicense(program);
 registerDistribute(program);
 registerDistributionObjections(program);
