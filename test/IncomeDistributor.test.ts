@@ -5,7 +5,10 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { id, ZeroAddress, ZeroHash } from "ethers";
+import { readFileSync } from "node:fs";
+import { id, Interface, ZeroAddress, ZeroHash } from "ethers";
+import { DISTRIBUTOR_ABI } from "../scripts/lib/distributor-abi.js";
+import { DISTRIBUTOR_ERRORS, explainDistributorRevert } from "../scripts/lib/distributor-errors.js";
 import type { HDNodeWallet } from "ethers";
 import IncomeDistributorModule from "../scripts/ignition/modules/IncomeDistributor.js";
 import type {
@@ -98,6 +101,28 @@ async function published(f: Fixture, shares: readonly Share[], open = true, over
 }
 
 describe("IncomeDistributor", () => {
+  describe("distributor-abi.ts", () => {
+    const artifact = new Interface(JSON.parse(readFileSync("artifacts/contracts/IncomeDistributor.sol/IncomeDistributor.json", "utf8")).abi);
+    const core = new Interface(DISTRIBUTOR_ABI);
+    it("has every fragment in the artifact, with the same shape", () => {
+      core.forEachFunction((fn) => expect(artifact.getFunction(fn.format("sighash"))?.format("minimal"), fn.format("sighash")).to.equal(fn.format("minimal")));
+      core.forEachEvent((ev) => expect(artifact.getEvent(ev.topicHash)?.format("minimal"), ev.format("sighash")).to.equal(ev.format("minimal")));
+      core.forEachError((er) => expect(artifact.getError(er.selector)?.format("minimal"), er.format("sighash")).to.equal(er.format("minimal")));
+    });
+    it("has every IncomeDistributor error of the artifact, each with a sentence", () => {
+      const ours: string[] = [];
+      artifact.forEachError((er) => {
+        if (er.name.startsWith("IncomeDistributor")) ours.push(er.name);
+      });
+      const mirrored = new Set<string>();
+      core.forEachError((er) => mirrored.add(er.name));
+      expect(ours.filter((n) => !mirrored.has(n))).to.deep.equal([]);
+      const data = core.encodeErrorResult("IncomeDistributorChallengeWindowOver", [7n, 1_800_000_000n]);
+      expect(explainDistributorRevert(data)).to.equal("The challenge window of distribution 7 closed at 2027-01-15 08:00:00 UTC: it can no longer be cancelled, challenged or objected to.");
+      expect(Object.keys(DISTRIBUTOR_ERRORS).every((n) => mirrored.has(n))).to.equal(true);
+    });
+  });
+
   describe("constructor", () => {
     it("records the ledger and the minimum challenge window", async () => {
       const f = await networkHelpers.loadFixture(deployFixture);

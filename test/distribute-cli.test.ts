@@ -111,12 +111,35 @@ describe("commons distribute", function () {
       expect(again.stderr.trim().split("\n")).to.have.length(1);
       expect(again.stderr).to.include("already claimed");
     });
-    it("publishes a new distribution with --publish and --check confirms it", async () => {
-      const r = await cli(["distribute", "--equation", equation, "--income", "0.5", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"], { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey });
+    it("publishes only with two of the three stewards: mira deposits and approves, yara recomputes and approves, --check confirms it", async () => {
+      const mira = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
+      const yara = { COMMONS_PRIVATE_KEY: devWallet(7, l.provider).privateKey };
+      const r = await cli(["distribute", "--equation", equation, "--income", "0.5", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"], mira);
       expect(r.code, r.stderr).to.equal(0);
-      const id = JSON.parse(r.stdout).id as string;
+      const first = JSON.parse(r.stdout) as { id: string; digest: string; approvals: string; threshold: string };
+      expect([first.id, first.approvals, first.threshold]).to.deep.equal(["0", "1", "2"]);
+
+      const text = await cli(["distribute", "--approve", first.digest, "--equation", equation], mira);
+      expect(text.code).to.equal(1);
+      expect(text.stderr).to.match(/already approved/);
+
+      const approved = await cli(["distribute", "--approve", first.digest, "--equation", equation], yara);
+      expect(approved.code, approved.stderr).to.equal(0);
+      expect(approved.stdout).to.match(/recomputed from the chain: it matches the proposal by 0x[0-9a-fA-F]{40}\npublished as distribution (\d+)/);
+      const id = /published as distribution (\d+)/.exec(approved.stdout)![1];
       const c = await cli(["distribute", "--check", id]);
       expect(c.code, c.stderr).to.equal(0);
+    });
+
+    it("refuses to approve a proposal it cannot reproduce, and approves nothing", async () => {
+      const mira = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
+      const r = await cli(["distribute", "--equation", equation, "--income", "0.25", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"], mira);
+      expect(r.code, r.stderr).to.equal(0);
+      const { digest } = JSON.parse(r.stdout) as { digest: string };
+      const other = bad("other-weights", (eq) => ((eq.buckets as { percent: string }[])[0].percent = "10"));
+      const refused = await cli(["distribute", "--approve", digest, "--equation", other], { COMMONS_PRIVATE_KEY: devWallet(7, l.provider).privateKey });
+      expect(refused.code).to.equal(1);
+      expect(refused.stdout).to.match(/DOES NOT MATCH the chain and the equation .*: not approved\./);
     });
   });
 

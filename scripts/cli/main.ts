@@ -4,6 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { LedgerClient } from "../lib/client.js";
+import { explainDistributorRevert } from "../lib/distributor-errors.js";
 import { explainLedgerRevert } from "../lib/ledger-errors.js";
 import { toCsv, toJsonLd } from "../lib/export.js";
 import { ledgerInterface, readLedger } from "../lib/reader.js";
@@ -478,13 +479,13 @@ registerIndex(program);
 
 // ------------------------------------------------------------------ run
 
-/** A Ledger revert in an ethers error (estimateGas, call or send), as its sentence. */
+/** A Ledger or IncomeDistributor revert in an ethers error (estimateGas, call or send), as its sentence. */
 function revertSentence(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
     const o = e as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown }; cause?: unknown };
     for (const data of [o.data, o.info?.error?.data, o.error?.data]) {
       if (typeof data === "string" && data.length >= 10) {
-        const s = explainLedgerRevert(data);
+        const s = explainLedgerRevert(data) ?? explainDistributorRevert(data);
         if (s) return s;
       }
     }

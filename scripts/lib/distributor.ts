@@ -9,38 +9,10 @@ import { GENESIS_HEAD } from "./chain.js";
 import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, shareTree, ValueEquationError } from "./value-equation.js";
 import type { DistributionResult } from "./value-equation.js";
 import { verifyChainFast } from "./verify.js";
+import { DISTRIBUTOR_ABI } from "./distributor-abi.js";
 
-const PUBLISH_TUPLE =
-  "(bytes32 commons, address token, bytes32 root, uint256 total, uint256 income, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff, uint64 challengeWindow, uint64 claimPeriod, string equationURI)";
+export { DISTRIBUTOR_ABI };
 
-export const DISTRIBUTOR_ABI = [
-  "event Deposited(bytes32 indexed commons, address indexed token, address indexed from, uint256 amount)",
-  "event StewardsApproved(bytes32 indexed commons, bytes32 indexed action, address indexed steward, uint256 approvals, uint256 threshold)",
-  `event PublicationProposed(bytes32 indexed digest, bytes32 indexed commons, address indexed steward, ${PUBLISH_TUPLE} params)`,
-  "event DistributionCancelled(uint256 indexed id, address indexed by, uint256 released)",
-  "event Objected(uint256 indexed id, uint256 index, address indexed account, uint256 amount, uint256 objected, bytes32 evidence)",
-  "event DistributionStopped(uint256 indexed id, uint256 objected, uint256 released)",
-  "event StopRuleSet(bytes32 indexed commons, uint16 shareBps, address by)",
-  "event DistributionPublished(uint256 indexed id, bytes32 indexed commons, address indexed token, address by, bytes32 root, uint256 total, uint256 income, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff, uint40 claimsOpenAt, uint40 expiresAt, string equationURI)",
-  "event Claimed(uint256 indexed id, uint256 index, address indexed account, uint256 amount, address indexed by)",
-  "function depositETH(bytes32 commons) payable",
-  "function depositToken(bytes32 commons, address token, uint256 amount) returns (uint256)",
-  `function publish(${PUBLISH_TUPLE} p) returns (uint256)`,
-  "function cancel(uint256 id) returns (bool)",
-  "function object(uint256 id, uint256 index, uint256 amount, bytes32[] proof, bytes32 evidence) returns (bool)",
-  "function setStopRule(bytes32 commons, uint16 shareBps) returns (bool)",
-  "function stopRule(bytes32 commons) view returns (uint16)",
-  "function objectedOf(uint256 id) view returns (uint256)",
-  "function approvalsOf(bytes32 commons, bytes32 action) view returns (uint256 approvals, uint256 threshold)",
-  `function publicationDigest(${PUBLISH_TUPLE} p) pure returns (bytes32)`,
-  "function cancellationDigest(uint256 id) pure returns (bytes32)",
-  "function claim(uint256 id, uint256 index, address account, uint256 amount, bytes32[] proof)",
-  "function unallocated(bytes32 commons, address token) view returns (uint256)",
-  "function distributionCount() view returns (uint256)",
-  "function minChallengeWindow() view returns (uint256)",
-  "function isClaimed(uint256 id, uint256 index) view returns (bool)",
-  "function distribution(uint256 id) view returns ((bytes32 commons, address token, uint8 status, uint40 claimsOpenAt, uint40 expiresAt, bytes32 root, uint256 total, uint256 claimed, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff))",
-];
 const ERC20_ABI = ["function approve(address spender, uint256 amount) returns (bool)", "function decimals() view returns (uint8)"];
 
 export const distributorAt = (address: string, runner: ContractRunner) => new Contract(address, DISTRIBUTOR_ABI, runner);

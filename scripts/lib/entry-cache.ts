@@ -9,7 +9,8 @@
 // tip at the current block: the entry count, and the head (unchanged when no entry was added,
 // recomputed over all entries when some were). Any mismatch drops the cache and reads in full, so a
 // stale cache is never served. The file holds what the supply views need: entries, validations,
-// corrections, checkpoints and the quorum rules (`all` holds only QuorumRuleSet events).
+// corrections, checkpoints, and of the other events the quorum rules and the endorsements (`all`
+// holds only QuorumRuleSet and Endorsed events).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ZeroAddress, ZeroHash } from "ethers";
@@ -18,7 +19,9 @@ import { decodeLedgerLogs, fetchLogs, ledgerInterface, readLedger, rpcRetry } fr
 import { mergeEvents, verifyChainFast } from "./verify.js";
 import type { Entry, LedgerEvents, ReadOptions } from "./reader.js";
 
-const FORMAT = "commons-ledger/entry-cache@1";
+const FORMAT = "commons-ledger/entry-cache@2";
+/** The events of `all` the views read: quorum rules (entry states) and endorsements (shown apart). */
+const KEPT = new Set(["QuorumRuleSet", "Endorsed"]);
 
 interface CacheFile {
   format: typeof FORMAT;
@@ -34,7 +37,7 @@ interface CacheFile {
   validations: LedgerEvents["validations"];
   corrections: { entryId: string; correctionId: string; blockNumber: number }[];
   checkpoints: [string, string][];
-  quorumRules: LedgerEvents["all"];
+  others: LedgerEvents["all"];
 }
 
 export interface CachedRead {
@@ -50,7 +53,7 @@ export interface CachedRead {
 const z = (hex: string) => (hex === ZeroHash || hex === ZeroAddress ? "" : hex);
 const big = (_: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
 
-function toFile(events: LedgerEvents, meta: Omit<CacheFile, "format" | "entries" | "validations" | "corrections" | "checkpoints" | "quorumRules">): CacheFile {
+function toFile(events: LedgerEvents, meta: Omit<CacheFile, "format" | "entries" | "validations" | "corrections" | "checkpoints" | "others">): CacheFile {
   return {
     format: FORMAT,
     ...meta,
@@ -61,7 +64,7 @@ function toFile(events: LedgerEvents, meta: Omit<CacheFile, "format" | "entries"
     validations: events.validations,
     corrections: events.corrections.map((c) => ({ entryId: c.entryId.toString(), correctionId: c.correctionId.toString(), blockNumber: c.blockNumber })),
     checkpoints: [...events.checkpoints].map(([k, v]) => [k.toString(), v]),
-    quorumRules: events.all.filter((a) => a.name === "QuorumRuleSet"),
+    others: events.all.filter((a) => KEPT.has(a.name)),
   };
 }
 
@@ -80,7 +83,7 @@ function fromFile(f: CacheFile): LedgerEvents {
     corrections: f.corrections.map((c) => ({ entryId: BigInt(c.entryId), correctionId: BigInt(c.correctionId), blockNumber: c.blockNumber })),
     checkpoints: new Map(f.checkpoints.map(([k, v]) => [BigInt(k), v])),
     skipped: [],
-    all: f.quorumRules,
+    all: f.others,
   };
 }
 
@@ -119,7 +122,7 @@ export async function readLedgerCached(provider: Provider, ledger: string, opts:
             events.validations.push(...added.validations);
             events.corrections.push(...added.corrections);
             for (const [k, v] of added.checkpoints) events.checkpoints.set(k, v);
-            events.all.push(...added.all.filter((a) => a.name === "QuorumRuleSet"));
+            events.all.push(...added.all.filter((a) => KEPT.has(a.name)));
           }
           const consistent = added?.entries.length ? verifyChainFast(events.entries, tip, events.checkpoints).ok : BigInt(events.entries.length) === tip.count && f.head === tip.head;
           if (consistent) {

@@ -73,7 +73,16 @@ export async function seedDemo(provider: Provider, ledgerAddress: string, fromBl
   log(`  validations: entry ${alice.id} accepted by 2 peers (and endorsed by erin), ${carol}/${dave}/${erin} accepted, ${bob.id} disputed`);
 
   const fix = await ledger.correct(w.bob, bob.id, { action: "work", commons, receiver: w.mira.address, process: design, side: "input", quantity: "4.5", unit: "h", evidence: id("git commit 77be012: firmware") });
-  log(`  correction: bob's entry ${bob.id} corrected by entry ${fix.id} (5.5 h -> 4.5 h)`);
+  await ledger.validate(w.dave, fix.id, "accept", id("4.5 h matches the commit history"));
+  await ledger.validate(w.carol, fix.id, "accept");
+  log(`  correction: bob's entry ${bob.id} corrected by entry ${fix.id} (5.5 h -> 4.5 h), accepted by dave and carol`);
+
+  // An open signal after the validations (so a distribution cut off here counts them): erin offers
+  // two hours of design review next week.
+  const offer = await ledger.submit(
+    await ledger.sign(w.erin, { flow: "offer", action: "deliverService", commons, resourceSpec: labelId("design review of open sensor kit v2"), quantity: "2", unit: "h", time: (await ledger.now()) + 7n * 86400n }),
+  );
+  log(`  offer: erin offers 2 h of design review next week (entry ${offer.id})`);
 
   const { count } = await ledger.tip();
   return { commons, people: Object.fromEntries(DEMO_PEOPLE.map((n) => [n, w[n].address])) as Record<DemoPerson, string>, entries: Number(count) };
