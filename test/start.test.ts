@@ -77,7 +77,8 @@ describe("npm start", function () {
       expect(out1).to.include("seeding the demo commons");
       expect(out1).to.include("matches the on-chain head");
       const s1 = summary(out1);
-      expect(s1.entries).to.equal(30); // 7 of the demo commons (seed.ts) + the CopyFair company's contribution (seed-reciprocity.ts) + 22 of the supply chain (seed-supply.ts)
+      expect(s1.entries).to.equal(31); // 8 of the demo commons (seed.ts) + the CopyFair company's contribution (seed-reciprocity.ts) + 22 of the supply chain (seed-supply.ts)
+      expect(out1).to.include("stewards mira, yara, carol, any 2 decide");
       expect(out1).to.match(/company +0x[0-9a-fA-F]{40} +work 2: ReciprocitySettled \(prior Excluded\)/);
       for (const text of ["'work'", "'transfer'", "'use'", "'cite'", "'need'", "'accepted'", "'corrected by #7'"]) expect(out1).to.include(text);
       const relayer = /Relayer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out1);

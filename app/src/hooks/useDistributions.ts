@@ -17,7 +17,7 @@ import { useAppConfig } from "./useAppConfig";
 export const KNOWN_EQUATIONS = new Map<string, { name: string; doc: unknown }>([[equationHash(demoEquation).toLowerCase(), { name: "scripts/demo/value-equation.json", doc: demoEquation }]]);
 
 /** IIncomeDistributor.Status. */
-export const STATUS_NAMES = ["none", "published", "cancelled", "rolled over"] as const;
+export const STATUS_NAMES = ["none", "published", "cancelled", "rolled over", "stopped by its contributors"] as const;
 
 /** A DistributionPublished event (the CLI's type; a type-only import, so nothing node-only is bundled) and its current state. */
 export interface PublishedDistribution extends Published {

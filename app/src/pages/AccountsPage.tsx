@@ -1,11 +1,13 @@
 import { lazy, Suspense, useDeferredValue } from "react";
 import { toCsv, toJsonLd } from "../../../scripts/lib/export.js";
 import type { Period } from "../../../scripts/lib/views.js";
+import { CommonsRules } from "../components/CommonsRules";
 import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { useAccounts } from "../hooks/useAccounts";
 import { useAppConfig } from "../hooks/useAppConfig";
+import { useCommons } from "../hooks/useCommons";
 import { acceptedShare, GROUPS } from "../lib/accounts";
 import type { GroupBy, TotalRow } from "../lib/accounts";
 import { download } from "../lib/download";
@@ -17,6 +19,7 @@ const TotalsChart = lazy(() => import("../components/TotalsChart"));
 export default function AccountsPage() {
   const { chain } = useAppConfig();
   const a = useAccounts();
+  const { commons } = useCommons();
   // The chart is drawn after the totals and the table: once there is data, in a second,
   // interruptible render (its code is loaded then too).
   const drawChart = useDeferredValue(a.ledger.snapshot !== undefined, false);
@@ -46,6 +49,7 @@ export default function AccountsPage() {
             <div className="card error"><strong>{s.disputed}</strong> disputed</div>
             <div className="card muted"><strong>{s.corrected}</strong> corrected, <strong>{s.intents}</strong> needs/offers/commitments</div>
           </div>
+          <CommonsRules commons={commons} />
           <div className="controls">
             <label>Group by <select aria-label="Group by" value={a.groupBy} onChange={(e) => a.setGroupBy(e.target.value as GroupBy)}>{GROUPS.map((g) => <option key={g}>{g}</option>)}</select></label>
             {a.groupBy === "period" ? (
@@ -65,7 +69,7 @@ export default function AccountsPage() {
           <DataTable id="accounts-table" rows={a.rows} columns={columns} rowKey={(r) => `${r.group}|${r.unit}`} initialSort={{ key: "claimed", desc: true }} empty="No contributions recorded yet." />
           <p className="muted">
             Read {a.ledger.snapshot.events.entries.length} entries up to block {a.ledger.snapshot.toBlock}. Claimed counts every contribution that was not corrected
-            (a correction replaces its entry); accepted and disputed follow each commons' quorum rule, exactly as the contract's <code>entryState</code>.
+            (a correction replaces its entry); accepted and disputed follow each commons' quorum rule over the validations of its appointed validators, exactly as the contract's <code>entryState</code>.
           </p>
         </>
       ) : null}

@@ -2,11 +2,13 @@
 // it comes from (recomputed here from the chain with the value equation), and claiming it.
 import { useState } from "react";
 import { formatUnits } from "viem";
+import { CommonsRules } from "../components/CommonsRules";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useChainTime } from "../hooks/useChainTime";
 import { useClaim } from "../hooks/useClaim";
+import { useCommons } from "../hooks/useCommons";
 import { recompute, shareOf, useDistributions } from "../hooks/useDistributions";
 import type { PublishedDistribution } from "../hooks/useDistributions";
 import { useLedger } from "../hooks/useLedger";
@@ -28,6 +30,7 @@ export default function DistributionsPage({ query }: PageProps) {
   const wallet = useWallet();
   const ds = useDistributions();
   const c = useClaim();
+  const governance = useCommons();
   const [selected, setSelected] = useState<string | undefined>(query.get("id") ?? undefined);
   const [accountText, setAccountText] = useState(query.get("account") ?? "");
   const names = commonsNames(ledger.snapshot?.events);
@@ -55,6 +58,8 @@ export default function DistributionsPage({ query }: PageProps) {
       <h2>Distributions</h2>
       <p className="muted">Income shared among contributors by a value equation applied to the ledger, published as a Merkle root by the IncomeDistributor at <span className="mono">{ds.address}</span>.</p>
       <LedgerStatus ledger={ledger} />
+      <p className="muted">A distribution is published only when the commons' threshold of stewards approved the same parameters; during its challenge window the stewards' threshold may cancel it, and the contributors it names stop it by objecting (<code>commons object-share</code>).</p>
+      <CommonsRules commons={governance.commons} />
       {ds.error && !ds.list ? <p className="error" role="alert">Could not read the distributions: {ds.error.message.split("\n")[0]}</p> : null}
       {ds.loading ? <p className="muted" data-testid="loading">Reading the distributions…</p> : null}
       {ds.list && list.length === 0 ? <p className="muted" data-testid="distributions-empty">No distribution has been published yet.</p> : null}

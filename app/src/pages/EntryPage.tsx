@@ -1,5 +1,7 @@
+import { CommonsRules } from "../components/CommonsRules";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { PhaseStatus } from "../components/PhaseStatus";
+import { useCommons } from "../hooks/useCommons";
 import { useEntrySignature } from "../hooks/useEntrySignature";
 import { useLedger } from "../hooks/useLedger";
 import { useValidate } from "../hooks/useValidate";
@@ -18,6 +20,7 @@ export default function EntryPage({ params }: PageProps) {
   const sig = useEntrySignature(view?.entry);
   const v = useValidate(id);
   const wallet = useWallet();
+  const governance = useCommons();
   if (!valid) return <p className="error" role="alert">“{params.id}” is not an entry id (a whole number from 1).</p>;
   if (!view) {
     return (
@@ -31,7 +34,10 @@ export default function EntryPage({ params }: PageProps) {
   const r = view.entry.record;
   const names = commonsNames(ledger.snapshot?.events);
   const isAgent = wallet.address?.toLowerCase() === view.agent.toLowerCase();
-  const already = view.validations.some((x) => x.validator.toLowerCase() === wallet.address?.toLowerCase());
+  const me = wallet.address?.toLowerCase();
+  const already = view.validations.some((x) => x.validator.toLowerCase() === me) || view.endorsements.some((x) => x.endorser.toLowerCase() === me);
+  const commons = governance.byId.get(r.commons.toLowerCase());
+  const appointed = commons?.validators.some((x) => x.account.toLowerCase() === me && x.actions.includes(view.action)) ?? false;
   const blocked = !wallet.canWrite ? (wallet.connected ? "Switch your wallet to this chain to validate." : "Connect a wallet to validate.") : isAgent ? "You are this entry's agent: others validate it." : already ? "You have validated this entry." : view.state === "corrected" ? "A corrected entry cannot be validated." : undefined;
   const row = (label: string, value: React.ReactNode) => (<><dt>{label}</dt><dd>{value}</dd></>);
   return (
@@ -74,7 +80,27 @@ export default function EntryPage({ params }: PageProps) {
           </tbody>
         </table>
       )}
+      {view.endorsements.length > 0 ? (
+        <>
+          <h3>Endorsements ({view.endorsements.length}, counted nowhere)</h3>
+          <p className="muted">Opinions of accounts the commons has not appointed to validate {view.action}: on record, but they change no state, total or share.</p>
+          <table data-testid="endorsements">
+            <thead><tr><th>Endorser</th><th>Verdict</th><th>Evidence</th><th>Transaction</th></tr></thead>
+            <tbody>
+              {view.endorsements.map((x) => (
+                <tr key={x.endorser}><td className="mono" title={x.endorser}>{shortAddress(x.endorser)}</td><td>{x.verdict}</td><td className="mono">{isZeroHex(x.evidence) ? "" : x.evidence}</td><td className="mono">{x.transactionHash}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+      {commons ? <CommonsRules commons={[commons]} /> : null}
       <h3>Validate</h3>
+      {wallet.address && !appointed && !isAgent ? (
+        <p className="muted" data-testid="validate-endorsement-only">
+          You are not appointed to validate {view.action} in {commons?.name ?? "this commons"}: your verdict will be recorded as an endorsement and count nowhere. Its stewards appoint validators.
+        </p>
+      ) : null}
       <div className="controls">
         <label>Evidence (optional) <input aria-label="Validation evidence" value={v.evidence} onChange={(e) => v.setEvidence(e.target.value)} placeholder="CID or 0x digest" /></label>
         <button onClick={() => void v.validate("accept")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>Accept</button>

@@ -1,0 +1,18 @@
+import type { CommonsView } from "../../../scripts/lib/governance.js";
+
+/** One line per commons: who decides (loud when one key can act alone) and who may validate. */
+export function CommonsRules({ commons }: { commons: readonly CommonsView[] }) {
+  if (commons.length === 0) return null;
+  return (
+    <ul className="commons-rules" data-testid="commons-rules">
+      {commons.map((c) => (
+        <li key={c.id} data-commons={c.id} data-single-key={c.singleKey ? "yes" : "no"}>
+          <strong>{c.name}</strong>: <span className={c.singleKey ? "error" : "ok"}>{c.stewardship}</span>{" "}
+          <span className="muted">
+            {c.validators.length === 0 ? "No validator is appointed yet, so nothing can be accepted." : `${c.validators.length} appointed validator${c.validators.length === 1 ? "" : "s"}; others' opinions are kept as endorsements and count nowhere.`}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,17 @@
+// Who counts in each commons of the ledger the app reads (scripts/lib/governance.ts): stewards,
+// threshold, appointed validators, quorum rules, proposals, and whether one key runs it.
+import { useMemo } from "react";
+import { deriveCommons } from "../../../scripts/lib/governance.js";
+import type { CommonsView } from "../../../scripts/lib/governance.js";
+import { useChainTime } from "./useChainTime";
+import { useLedger } from "./useLedger";
+
+export function useCommons(): { commons: CommonsView[]; byId: ReadonlyMap<string, CommonsView> } {
+  const ledger = useLedger();
+  const now = useChainTime().data;
+  const events = ledger.snapshot?.events;
+  return useMemo(() => {
+    const commons = events ? deriveCommons(events, now ?? BigInt(Math.floor(Date.now() / 1000))) : [];
+    return { commons, byId: new Map(commons.map((c) => [c.id, c])) };
+  }, [events, now]);
+}
