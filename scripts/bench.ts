@@ -21,6 +21,7 @@ import {
   latestTimestamp,
   measureRecords,
   measureValidation,
+  appointValidators,
   repeat,
   TX_SIZE_LIMIT_BYTES,
   typicalRecord,
@@ -82,6 +83,9 @@ log("batches of 100 done");
 // Validations of entries in the last closed checkpoint interval: the proof carries every later
 // entry up to the interval's end, so its size depends on the entry's position (0 to 127 later).
 await measureBatch(V); // validators are returning signers (their nonce slot is in use)
+await appointValidators(b, V); // appointed by the bench commons: their validations count
+const stranger = benchAgents("unappointed", 1)[0];
+await measureBatch([stranger]);
 const [count] = (await ledger.getFunction("tip").staticCall()) as [bigint, string];
 const interval = b.checkpointInterval;
 const closed = count / interval;
@@ -91,6 +95,7 @@ const validationFirst = await measureValidation(b, mid, V[0], true);
 const validationSecond = await measureValidation(b, mid, V[1], false);
 const validationLongest = await measureValidation(b, start, V[2], true);
 const validationShortest = await measureValidation(b, start + interval - 1n, V[3], true);
+const endorsement = await measureValidation(b, mid, stranger, false); // not appointed: kept as an endorsement
 log("validations done");
 
 // A single record whose id closes a checkpoint interval: the checkpoint's own cost.
@@ -178,6 +183,7 @@ console.log(
     validationRow("validation, accept, second of the entry", validationSecond),
     validationRow("validation, first, longest proof", validationLongest),
     validationRow("validation, first, shortest proof", validationShortest),
+    validationRow("endorsement (a key the commons did not appoint), entry anchored", endorsement),
   ]),
 );
 
@@ -324,6 +330,7 @@ const result = {
       secondOfEntry: summarize(validationSecond),
       firstLongestProof: summarize(validationLongest),
       firstShortestProof: summarize(validationShortest),
+      endorsement: summarize(endorsement),
     },
     fill: { batches: fill.length, gas: fill.reduce((s, m) => s + m.gasUsed, 0), records: fill.reduce((s, m) => s + m.records, 0) },
   },

@@ -431,6 +431,19 @@ export async function measureValidation(b: LedgerBench, entryId: bigint, validat
   return { ...m, entryId, proofLaterEntries: proof.laterSigners.length, withProof };
 }
 
+/**
+ * Appoints `validators` to validate every action in the bench commons (the relayer founded it and
+ * is its only steward, threshold 1): only their validations count; anyone else's are endorsements.
+ */
+export async function appointValidators(b: LedgerBench, validators: readonly Agent[]): Promise<void> {
+  const setRoles = b.ledger.connect(b.relayer).getFunction("setRoles");
+  const rolesOf = b.ledger.getFunction("rolesOf");
+  const all = await b.ledger.getFunction("ALL_ROLES").staticCall();
+  for (const v of validators) {
+    if ((await rolesOf.staticCall(b.commons, v.address)) !== all) await (await setRoles.send(b.commons, v.address, all)).wait();
+  }
+}
+
 // ---------------------------------------------------------------- convenience for tests
 
 /** Deploys an ERC1271WalletMock (Honest mode) owned by `owner`. */
