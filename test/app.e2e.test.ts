@@ -161,9 +161,13 @@ describe("app (end to end in headless Chromium)", function () {
   describe("pages with the seeded demo", function () {
     it("shows the accounts: totals, chart and downloads", async function () {
       const page = await open("accounts");
-      const summary = page.locator('[data-testid="accounts-summary"][data-entries="30"]');
+      const summary = page.locator('[data-testid="accounts-summary"][data-entries="31"]');
       await summary.waitFor();
-      expect(await summary.innerText()).to.match(/30\s+entries/).and.match(/26\s+contributions counted/).and.match(/8\s+accepted/).and.match(/1\s+corrected/);
+      expect(await summary.innerText()).to.match(/31\s+entries/).and.match(/26\s+contributions counted/).and.match(/9\s+accepted/).and.match(/1\s+corrected/);
+      // Who counts in the demo commons: two of its three stewards decide; six appointed validators.
+      expect(await page.getByTestId("commons-rules").innerText()).to.include(
+        "Sensorica open hardware lab (demo): Any 2 of its 3 stewards decide together: no smaller group changes stewards, validators or rules or moves money. 6 appointed validators; others' opinions are kept as endorsements and count nowhere.",
+      );
       const table = page.getByTestId("accounts-table");
       // alice: 3 h of work, accepted by two peers (the quorum for work).
       expect(await table.locator("tr", { hasText: "0x3C44…93BC" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) }).innerText()).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
@@ -171,12 +175,12 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByTestId("accounts-chart").locator("svg.recharts-surface").first().waitFor();
       const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
       expect(csv.suggestedFilename()).to.equal("ledger.csv");
-      expect(readFileSync((await csv.path())!, "utf8").trim().split("\n")).to.have.length(31); // header + 30 entries
+      expect(readFileSync((await csv.path())!, "utf8").trim().split("\n")).to.have.length(32); // header + 31 entries
       const [jsonld] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download JSON-LD" }).click()]);
       const graph = JSON.parse(readFileSync((await jsonld.path())!, "utf8")) as { "@context": { vf: string }; "@graph": { "@type": string }[] };
       expect(graph["@context"].vf).to.equal("https://w3id.org/valueflows/ont/vf#");
-      // Needs are intents: the demo commons' filament need (#6) and the supply chain's kit and review needs (#9, #10).
-      expect(graph["@graph"].map((n) => n["@type"])).to.deep.equal(Array.from({ length: 30 }, (_, i) => ([6, 9, 10].includes(i + 1) ? "vf:Intent" : "vf:EconomicEvent")));
+      // Intents: the demo commons' filament need (#6) and erin's offer (#8), the supply chain's kit and review needs (#10, #11).
+      expect(graph["@graph"].map((n) => n["@type"])).to.deep.equal(Array.from({ length: 31 }, (_, i) => ([6, 8, 10, 11].includes(i + 1) ? "vf:Intent" : "vf:EconomicEvent")));
       await page.getByLabel("Group by").selectOption("commons");
       await table.getByText("Sensorica open hardware lab (demo)").first().waitFor();
       await page.getByLabel("Group by").selectOption("contributor");
@@ -187,8 +191,8 @@ describe("app (end to end in headless Chromium)", function () {
     it("lists the entries, sortable and filterable", async function () {
       const page = await open("entries");
       const table = page.getByTestId("entries-table");
-      await table.locator("tbody tr").nth(29).waitFor();
-      expect(await table.locator("tbody tr").count()).to.equal(30);
+      await table.locator("tbody tr").nth(30).waitFor();
+      expect(await table.locator("tbody tr").count()).to.equal(31);
       await page.getByLabel("Filter rows").fill("disputed");
       await page.getByLabel("Filter rows").fill("need");
       // The demo commons' filament need and the supply chain's kit and review needs.
@@ -203,6 +207,8 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByTestId("signature-check").getByText(/valid, verified in this browser \(recovered 0x3C44/).waitFor();
       expect(await page.getByTestId("entry-state").innerText()).to.equal("accepted");
       expect(await page.getByTestId("validations").locator("tbody tr").count()).to.equal(2);
+      // erin is not appointed: her accept is listed apart, counted nowhere.
+      expect(await page.getByTestId("endorsements").locator("tbody tr").count()).to.equal(1);
       await shot(page, "entry-1");
       await page.goto(`${app.url}/#/entry/2`);
       await page.getByText("Corrected by").waitFor();
@@ -215,11 +221,11 @@ describe("app (end to end in headless Chromium)", function () {
   describe("the ledger index served with the app", function () {
     it("shows the accounts from the index and then checks the index against the chain", async function () {
       const page = await open("accounts");
-      await page.locator('[data-testid="accounts-summary"][data-entries="30"]').waitFor();
+      await page.locator('[data-testid="accounts-summary"][data-entries="31"]').waitFor();
       expect(Number(await page.getByTestId("accounts-summary").getAttribute("data-index-ms"))).to.be.at.least(0);
       const check = page.locator('[data-testid="index-check"][data-state="checked"]');
       await check.waitFor({ timeout: 30_000 });
-      expect(await check.innerText()).to.match(/^✓ Index checked against the chain: its 30 entries chain to the Ledger's head at block \d+ and its \d+ other events match the node's logs \(\d+\.\d s\)\.$/);
+      expect(await check.innerText()).to.match(/^✓ Index checked against the chain: its 31 entries chain to the Ledger's head at block \d+ and its \d+ other events match the node's logs \(\d+\.\d s\)\.$/);
       await shot(page, "accounts-index-checked");
       await page.close();
     });
@@ -237,7 +243,7 @@ describe("app (end to end in headless Chromium)", function () {
         await refused.waitFor({ timeout: 30_000 });
         expect(await refused.innerText()).to.match(/^The ledger index served with this app does not match the chain \(the entries do not chain to the contract's head at block \d+ .*\)\. This page shows the events read from the chain itself\.$/);
         // Read again from the chain: alice's row has her 3 h again (4 h claimed in all, 3 accepted).
-        await page.locator('[data-testid="accounts-summary"][data-index-ms="-1"][data-entries="30"]').waitFor({ timeout: 30_000 });
+        await page.locator('[data-testid="accounts-summary"][data-index-ms="-1"][data-entries="31"]').waitFor({ timeout: 30_000 });
         const alice = page.getByTestId("accounts-table").locator("tr", { hasText: "0x3C44…93BC" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) });
         expect(await alice.innerText()).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
         await shot(page, "accounts-index-refused");
@@ -251,12 +257,12 @@ describe("app (end to end in headless Chromium)", function () {
       const broken = await indexRewriter(app, () => JSON.stringify({ format: "something-else" }));
       try {
         const page = await open("accounts", { server: broken });
-        await page.locator('[data-testid="accounts-summary"][data-entries="30"][data-index-ms="-1"]').waitFor();
+        await page.locator('[data-testid="accounts-summary"][data-entries="31"][data-index-ms="-1"]').waitFor();
         expect(await page.getByTestId("index-check").innerText()).to.equal('Read from the chain; the ledger index served with this app was not used: format is "something-else", expected "commons-ledger/ledger-index@1".');
         // What was read is kept in IndexedDB (when the page is idle): the next visit starts from it.
         await waitForStoredLedger(page, 30_000);
         await page.reload();
-        const summary = page.locator('[data-testid="accounts-summary"][data-entries="30"]');
+        const summary = page.locator('[data-testid="accounts-summary"][data-entries="31"]');
         await summary.waitFor();
         expect(Number(await summary.getAttribute("data-stored-to-block"))).to.be.at.least(l.fromBlock);
         await page.close();
@@ -343,11 +349,11 @@ describe("app (end to end in headless Chromium)", function () {
       // The kit went to yara's field team: she holds it (accounting and on hand).
       const yara = `${seed.people.yara.slice(0, 6)}…${seed.people.yara.slice(-4)}`;
       expect(await summary.innerText()).to.equal(`19 events, 4 processes. Now: 1 ea accounted (${yara}), 1 ea on hand (${yara}).`);
-      // The kit produced by alice's assembly (entry #27), its parts printed (#19) and boards soldered (#22).
-      for (const id of [27, 19, 22]) await page.getByTestId(`hop-${id}`).waitFor();
-      expect(await page.getByTestId("hop-27").innerText()).to.match(/^entry #27 produce \(output\) 1 ea by 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/);
+      // The kit produced by alice's assembly (entry #28), its parts printed (#20) and boards soldered (#23).
+      for (const id of [28, 20, 23]) await page.getByTestId(`hop-${id}`).waitFor();
+      expect(await page.getByTestId("hop-28").innerText()).to.match(/^entry #28 produce \(output\) 1 ea by 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/);
       // Ids are named from the labels npm start serves (data/labels.json, written by the seed).
-      expect(await page.getByTestId("hop-27").innerText()).to.include("· resource open sensor kit #1");
+      expect(await page.getByTestId("hop-28").innerText()).to.include("· resource open sensor kit #1");
       await page.locator(".tree", { hasText: "process process: assemble open sensor kit #1" }).waitFor();
       await page.getByRole("button", { name: "Verify hops" }).click();
       const verified = page.locator('[data-testid="verify-summary"]', { hasText: /hop signatures valid/ });
@@ -432,12 +438,12 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByRole("button", { name: "Sign and record" }).click();
       await phase(page, "contribute-status", ["done", "failed"]);
       const status = await page.getByTestId("contribute-status").innerText();
-      expect(status).to.match(/Recorded as entry #31 by the relayer \(gasless\)/);
+      expect(status).to.match(/Recorded as entry #32 by the relayer \(gasless\)/);
       await shot(page, "contribute-done");
-      await page.getByTestId("contribute-status").getByRole("link", { name: "entry #31" }).click();
+      await page.getByTestId("contribute-status").getByRole("link", { name: "entry #32" }).click();
       await page.getByTestId("signature-check").getByText(/valid, verified in this browser/).waitFor();
       await page.goto(`${app.url}/#/accounts`);
-      await page.locator('[data-testid="accounts-summary"][data-entries="31"]').waitFor();
+      await page.locator('[data-testid="accounts-summary"][data-entries="32"]').waitFor();
       // alice now claims 3 + 1 + 2.25 h, of which 3 h are accepted.
       expect(await page.getByTestId("accounts-table").locator("tr", { hasText: "0x3C44…93BC" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) }).innerText()).to.match(/h\s+3\s+6\.25\s+3\s+0\s+48\.0 %/);
       await page.close();
@@ -450,7 +456,7 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByLabel(/directly/).check();
       await page.getByRole("button", { name: "Sign and record" }).click();
       await phase(page, "contribute-status", ["done", "failed"]);
-      expect(await page.getByTestId("contribute-status").innerText()).to.match(/Recorded as entry #32\. /);
+      expect(await page.getByTestId("contribute-status").innerText()).to.match(/Recorded as entry #33\. /);
       await page.close();
     });
 
@@ -513,14 +519,33 @@ describe("app (end to end in headless Chromium)", function () {
 
   describe("validate", function () {
     it("accepts an entry from its page with the entry proof built in the browser", async function () {
-      const page = await open("entry/7");
+      // dave's 4 h on the printer (#4): accepted by mira; carol, an appointed validator, accepts too.
+      const page = await open("entry/4");
       await connectDevKey(page, "carol", 4);
+      expect(await page.getByTestId("validate-endorsement-only").count()).to.equal(0);
       await page.getByRole("button", { name: "Accept" }).click();
       await phase(page, "validate-status", ["done", "failed"]);
       expect(await page.getByTestId("validate-status").innerText()).to.equal("✔ Your validation is recorded.");
-      await page.getByText("Validations (1 accept, 0 dispute)").waitFor();
+      await page.getByText("Validations (2 accept, 0 dispute)").waitFor();
       expect(await page.getByTestId("validate-disabled").innerText()).to.equal("You have validated this entry.");
-      await shot(page, "entry-7-validated");
+      await shot(page, "entry-4-validated");
+      await page.close();
+    });
+
+    it("says before signing that an unappointed account only endorses, and lists its verdict apart", async function () {
+      const page = await open("entry/4");
+      await connectDevKey(page, "erin", 6);
+      expect(await page.getByTestId("validate-endorsement-only").innerText()).to.equal(
+        "You are not appointed to validate use in Sensorica open hardware lab (demo): your verdict will be recorded as an endorsement and count nowhere. Its stewards appoint validators.",
+      );
+      await page.getByRole("button", { name: "Dispute" }).click();
+      await phase(page, "validate-status", ["done", "failed"]);
+      expect(await page.getByTestId("validate-status").innerText()).to.equal("✔ Your endorsement is recorded; it counts nowhere.");
+      await page.getByTestId("endorsements").waitFor();
+      expect(await page.getByTestId("endorsements").innerText()).to.match(/dispute/);
+      expect(await page.getByTestId("validate-disabled").innerText()).to.equal("You have endorsed this entry (your verdict counts nowhere).");
+      expect(await page.getByTestId("entry-state").innerText()).to.equal("accepted");
+      await shot(page, "entry-4-endorsed");
       await page.close();
     });
   });

@@ -35,10 +35,11 @@ export default function EntryPage({ params }: PageProps) {
   const names = commonsNames(ledger.snapshot?.events);
   const isAgent = wallet.address?.toLowerCase() === view.agent.toLowerCase();
   const me = wallet.address?.toLowerCase();
-  const already = view.validations.some((x) => x.validator.toLowerCase() === me) || view.endorsements.some((x) => x.endorser.toLowerCase() === me);
+  const validated = view.validations.some((x) => x.validator.toLowerCase() === me);
+  const endorsed = view.endorsements.some((x) => x.endorser.toLowerCase() === me);
   const commons = governance.byId.get(r.commons.toLowerCase());
   const appointed = commons?.validators.some((x) => x.account.toLowerCase() === me && x.actions.includes(view.action)) ?? false;
-  const blocked = !wallet.canWrite ? (wallet.connected ? "Switch your wallet to this chain to validate." : "Connect a wallet to validate.") : isAgent ? "You are this entry's agent: others validate it." : already ? "You have validated this entry." : view.state === "corrected" ? "A corrected entry cannot be validated." : undefined;
+  const blocked = !wallet.canWrite ? (wallet.connected ? "Switch your wallet to this chain to validate." : "Connect a wallet to validate.") : isAgent ? "You are this entry's agent: others validate it." : validated ? "You have validated this entry." : endorsed ? "You have endorsed this entry (your verdict counts nowhere)." : view.state === "corrected" ? "A corrected entry cannot be validated." : undefined;
   const row = (label: string, value: React.ReactNode) => (<><dt>{label}</dt><dd>{value}</dd></>);
   return (
     <section>
@@ -108,7 +109,7 @@ export default function EntryPage({ params }: PageProps) {
         {blocked ? <span className="muted" data-testid="validate-disabled">{blocked}</span> : null}
       </div>
       {v.evidenceError ? <p className="error" role="alert" data-testid="error-validation-evidence">{v.evidenceError}</p> : null}
-      <PhaseStatus id="validate-status" phase={v.phase} onDismiss={v.reset} done="✔ Your validation is recorded." />
+      <PhaseStatus id="validate-status" phase={v.phase} onDismiss={v.reset} done={appointed ? "✔ Your validation is recorded." : "✔ Your endorsement is recorded; it counts nowhere."} />
     </section>
   );
 }
