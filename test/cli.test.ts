@@ -75,7 +75,12 @@ describe("commons CLI", function () {
       expect(JSON.parse(acc.stdout)).to.deep.equal([{ period: "all", agent: zoe, action: "work", unit: "h", entries: 1, claimed: "2.5", accepted: "0", disputed: "0" }]);
 
       const shown = await cli(["show", entryId, "--json"]);
-      expect(JSON.parse(shown.stdout)).to.include({ agent: zoe, quantity: "2.5 h", state: "claimed" });
+      expect(JSON.parse(shown.stdout)).to.include({
+        agent: zoe,
+        quantity: "2.5 h",
+        state: "claimed",
+        stewardship: "Run by one key: its only steward changes stewards, validators and rules and publishes distributions alone.",
+      });
 
       const verified = await cli(["verify"]);
       expect(verified.code, verified.stdout + verified.stderr).to.equal(0);

@@ -76,6 +76,7 @@ describe("commons distribute", function () {
       expect(r.stdout).to.include('-> "work and equipment"');
       expect(r.stdout).to.match(/equation hash\s+0x[0-9a-f]{64}/);
       expect(r.stdout).to.match(/merkle root\s+0x[0-9a-f]{64}/);
+      expect(r.stdout).to.include("commons        Sensorica open hardware lab (demo): Any 2 of its 3 stewards decide together");
     });
   });
 

@@ -19,6 +19,7 @@ import {
   readPublished,
 } from "../lib/distributor.js";
 import type { Approval, ComputedDistribution } from "../lib/distributor.js";
+import { deriveCommons } from "../lib/governance.js";
 import { parseValueEquation, proofFor, ValueEquationError } from "../lib/value-equation.js";
 import type { ValueEquation } from "../lib/value-equation.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
@@ -248,8 +249,11 @@ export function registerDistribute(program: Command): void {
         if (error instanceof ValueEquationError) throw new CliInputError("--equation", error.message);
         throw error;
       }
+      const latest = await provider.getBlock("latest");
+      const who = deriveCommons(events, BigInt(latest!.timestamp)).find((c) => c.id === commons.toLowerCase());
+      const rules = `commons        ${who ? `${who.name}: ${who.stewardship}` : "not registered on this ledger"}`;
       if (!o.publish) {
-        out(o.json ? json(summary(d)) : explain(d, decimals, symbol));
+        out(o.json ? json(summary(d)) : `${explain(d, decimals, symbol)}\n${rules}`);
         return;
       }
       if (d.shares.length === 0) throw new Error("no contributor earned anything under this equation: nothing to publish");
@@ -258,7 +262,7 @@ export function registerDistribute(program: Command): void {
       const challengeWindow = window ?? BigInt(await distributorAt(distributor, provider).minChallengeWindow());
       const approval = await depositAndPublish(signer, distributor, d, { token, challengeWindow, claimPeriod, equationURI: o.equationUri ?? path.resolve(o.equation) });
       if (o.json) out(json({ ...approval, ...summary(d) }));
-      else out(`${explain(d, decimals, symbol)}\n\n${formatUnits(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);
+      else out(`${explain(d, decimals, symbol)}\n${rules}\n\n${formatUnits(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);
     });
 
   program

@@ -20,6 +20,7 @@ import {
 } from "../lib/record.js";
 import type { LedgerRecord, RecordInput } from "../lib/record.js";
 import { verifyLedger } from "../lib/verify.js";
+import { deriveCommons } from "../lib/governance.js";
 import { accounts, deriveEntries, filterEntries } from "../lib/views.js";
 import type { EntryFilter, Period } from "../lib/views.js";
 import { LIMITS, RecordInputError } from "../lib/vocabulary.js";
@@ -386,7 +387,7 @@ program
   .option("--json", "JSON output")
   .action(async (entry: string, o: { json?: boolean }) => {
     const entryId = parseUint("entry", entry);
-    const { views } = await loadViews();
+    const { views, events, provider } = await loadViews();
     const v = views.find((x) => x.id === entryId);
     if (!v) throw new CliInputError("entry", `entry ${entryId} does not exist (the ledger has ${views.length} entries)`);
     const r = v.entry.record;
@@ -397,14 +398,21 @@ program
       corrects: r.corrects, satisfies: r.satisfies, state: v.state, accepts: v.accepts, disputes: v.disputes, correctedBy: v.correctedBy,
       recordHash: v.entry.recordHash, block: v.entry.blockNumber, transaction: v.entry.transactionHash, nonce: r.nonce, deadline: r.deadline,
       validations: v.validations,
+      endorsements: v.endorsements,
     };
-    if (o.json) return out(json(detail));
+    const commons = deriveCommons(events, BigInt((await provider.getBlock("latest"))!.timestamp)).find((c) => c.id === r.commons.toLowerCase());
+    if (o.json) return out(json({ ...detail, stewardship: commons?.stewardship ?? "the commons is not registered: nobody is appointed, so nothing in it can be accepted" }));
     for (const [k, value] of Object.entries(detail)) {
-      if (k === "validations") continue;
+      if (k === "validations" || k === "endorsements") continue;
       out(`${k.padEnd(13)} ${String(value)}`);
     }
     out(`validations   ${v.validations.length === 0 ? "(none)" : ""}`);
     for (const val of v.validations) out(`  ${val.verdict.padEnd(8)} ${val.validator} (tx ${val.transactionHash})`);
+    if (v.endorsements.length) {
+      out("endorsements  (accounts not appointed to validate this action: counted nowhere)");
+      for (const e of v.endorsements) out(`  ${e.verdict.padEnd(8)} ${e.endorser} (tx ${e.transactionHash})`);
+    }
+    out(`commons       ${commons ? `${commons.name}: ${commons.stewardship}` : "not registered: nobody is appointed, so nothing in it can be accepted"}`);
   });
 
 // ------------------------------------------------------------------ verify
