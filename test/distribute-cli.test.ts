@@ -130,6 +130,49 @@ describe("commons distribute", function () {
       const id = /published as distribution (\d+)/.exec(approved.stdout)![1];
       const c = await cli(["distribute", "--check", id]);
       expect(c.code, c.stderr).to.equal(0);
+
+      // The contributors it names stop it: alice (23.3 %) objects, then bob (35 %) takes the objections past half.
+      const alice = await cli(["object-share", id], { COMMONS_PRIVATE_KEY: devWallet(2, l.provider).privateKey });
+      expect(alice.code, alice.stderr).to.equal(0);
+      expect(alice.stdout).to.equal(`objection recorded: the objecting contributors now hold 23.3 % of distribution ${id}; it stops at 50 %\n`);
+      const stranger = await cli(["object-share", id], { COMMONS_PRIVATE_KEY: devWallet(9, l.provider).privateKey });
+      expect(stranger.code).to.equal(1);
+      expect(stranger.stderr).to.match(/is not named in distribution \d+: only the contributors it names may object/);
+      const bob = await cli(["object-share", id], { COMMONS_PRIVATE_KEY: devWallet(3, l.provider).privateKey });
+      expect(bob.code, bob.stderr).to.equal(0);
+      expect(bob.stdout).to.match(/^distribution \d+ stopped: the objecting contributors hold 58\.3 % of it \(the commons' stop share is 50 %\)/);
+      const claim = await cli(["claim-share", id, "--account", demo.people.carol], { COMMONS_PRIVATE_KEY: devWallet(0, l.provider).privateKey });
+      expect(claim.code).to.equal(1);
+      expect(claim.stderr).to.match(/is stopped by the contributors it names: nothing can be claimed from it/);
+    });
+
+    it("cancels only with two of the three stewards, and refuses objections after the window with a date", async () => {
+      const mira = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
+      const r = await cli(["distribute", "--equation", equation, "--income", "0.1", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"], mira);
+      const { digest } = JSON.parse(r.stdout) as { digest: string };
+      const published = await cli(["distribute", "--approve", digest, "--equation", equation], { COMMONS_PRIVATE_KEY: devWallet(7, l.provider).privateKey });
+      const id = /published as distribution (\d+)/.exec(published.stdout)![1];
+      const first = await cli(["cancel-distribution", id], mira);
+      expect(first.stdout).to.equal(`cancellation of distribution ${id} approved by 1 of the 2 stewards needed; it stands until 1 more approve\n`);
+      const outsider = await cli(["cancel-distribution", id], { COMMONS_PRIVATE_KEY: devWallet(2, l.provider).privateKey });
+      expect(outsider.code).to.equal(1);
+      expect(outsider.stderr).to.match(/0x[0-9a-fA-F]{40} is not a steward of this commons\./);
+      const second = await cli(["cancel-distribution", id], { COMMONS_PRIVATE_KEY: devWallet(4, l.provider).privateKey });
+      expect(second.stdout).to.equal(`distribution ${id} cancelled: its total is back in the commons' unallocated income\n`);
+
+      const late = await cli(["object-share", String(distId)], { COMMONS_PRIVATE_KEY: devWallet(2, l.provider).privateKey });
+      expect(late.code).to.equal(1);
+      expect(late.stderr).to.match(/The challenge window of distribution 1 closed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: it can no longer be cancelled, challenged or objected to\./);
+    });
+
+    it("sets the stop share only with two of the three stewards", async () => {
+      const first = await cli(["stop-rule", demo.commons, "33.33"], { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey });
+      expect(first.stdout).to.equal("stop share of 33.33 % approved by 1 of the 2 stewards needed; it applies when 1 more approve the same share\n");
+      const second = await cli(["stop-rule", demo.commons, "33.33"], { COMMONS_PRIVATE_KEY: devWallet(7, l.provider).privateKey });
+      expect(second.stdout).to.equal("from now on the contributors named for 33.33 % of a distribution's total stop it by objecting\n");
+      const bad = await cli(["stop-rule", demo.commons, "150"], { COMMONS_PRIVATE_KEY: devWallet(7, l.provider).privateKey });
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.match(/percent: 150 % is not possible: give 0\.01 to 100/);
     });
 
     it("refuses to approve a proposal it cannot reproduce, and approves nothing", async () => {

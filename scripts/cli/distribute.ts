@@ -355,6 +355,29 @@ export function registerDistributionObjections(program: Command): void {
     });
 
   program
+    .command("stop-rule <commons> <percent>")
+    .description("as a steward: approve the share of a distribution's total whose named contributors stop it by objecting (e.g. 50)")
+    .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
+    .option("--keystore <file>", "steward keystore (or COMMONS_PRIVATE_KEY)")
+    .action(async (commonsText: string, percentText: string, o: { distributor?: string; keystore?: string }) => {
+      const commons = parseHex32("commons", commonsText);
+      if (!/^\d+(\.\d{1,2})?$/.test(percentText)) throw new CliInputError("percent", `"${percentText}" is not a percentage with at most 2 decimals (e.g. 50 or 33.33)`);
+      const bps = Math.round(Number(percentText) * 100);
+      if (bps < 1 || bps > 10_000) throw new CliInputError("percent", `${percentText} % is not possible: give 0.01 to 100`);
+      checkKeySource(o.keystore);
+      const target = resolveTarget(globals());
+      const distributor = resolveContract("IncomeDistributor", "--distributor", o.distributor, "COMMONS_DISTRIBUTOR");
+      const provider = await connect(target);
+      const signer = await loadSigner(o.keystore, provider);
+      const c = distributorAt(distributor, signer);
+      const set: boolean = await c.setStopRule.staticCall(commons, bps);
+      await (await c.setStopRule(commons, bps)).wait();
+      if (set) return out(`from now on the contributors named for ${percentText} % of a distribution's total stop it by objecting`);
+      const [approvals, threshold] = (await c.approvalsOf(commons, await c.stopRuleDigest(commons, bps))) as [bigint, bigint];
+      out(`stop share of ${percentText} % approved by ${approvals} of the ${threshold} stewards needed; it applies when ${threshold - approvals} more approve the same share`);
+    });
+
+  program
     .command("object-share <distributionId>")
     .description("as a contributor named in a distribution: object to it during its challenge window; enough objections stop it")
     .option("--evidence <hex>", "digest of your reasons (0x + 64 hex)")

@@ -25,6 +25,7 @@ export const DISTRIBUTOR_ABI = [
   "function approvalsOf(bytes32 commons, bytes32 action) view returns (uint256 approvals, uint256 threshold)",
   `function publicationDigest(${PUBLISH_TUPLE} p) pure returns (bytes32)`,
   "function cancellationDigest(uint256 id) pure returns (bytes32)",
+  "function stopRuleDigest(bytes32 commons, uint16 shareBps) pure returns (bytes32)",
   "function claim(uint256 id, uint256 index, address account, uint256 amount, bytes32[] proof)",
   "function unallocated(bytes32 commons, address token) view returns (uint256)",
   "function distributionCount() view returns (uint256)",
