@@ -12,6 +12,7 @@ import type { ERC1271WalletMock, Ledger, ReciprocityRegistry } from "../types/et
 import {
   buildDeclaration,
   buildGrant,
+  buildSettlement,
   decodeStatus,
   DECLARATION_TYPE_STRING,
   declarationDigest,
@@ -22,8 +23,12 @@ import {
   RECIPROCITY_ABI,
   RECIPROCITY_LIMITS,
   reciprocityDomain,
+  SETTLEMENT_TYPE_STRING,
+  settlementDigest,
+  settlementProofs,
   signDeclaration,
   signGrant,
+  signSettlement,
 } from "../scripts/lib/reciprocity.js";
 import type {
   Declaration,
@@ -36,8 +41,8 @@ import type {
   UseKindName,
 } from "../scripts/lib/reciprocity.js";
 import { commonsId, encodeUnit, labelId, parseQuantity } from "../scripts/lib/record.js";
-import { domainOf, eoaAgent, validationOf, workRecord } from "./helpers/records.js";
-import { proofFor } from "./helpers/proofs.js";
+import { domainOf, eoaAgent, validationOf, walletAgent, workRecord } from "./helpers/records.js";
+import { eventsOf, proofFor } from "./helpers/proofs.js";
 import { days, latest } from "./helpers/time.js";
 
 const { ethers, ignition, networkHelpers } = await network.create({ override: { hardfork: "prague" } });
@@ -199,32 +204,74 @@ async function warp(seconds: bigint): Promise<void> {
   await networkHelpers.time.increase(seconds);
 }
 
-/** A contribution by `who` recorded on the Ledger (transfer of EUR to the commons) and accepted by a peer. */
-async function acceptedContribution(f: F, who: Signer & { address: string }, amount: string, opts: { unit?: string; accept?: boolean; commons?: string } = {}): Promise<bigint> {
-  const ledgerDomain = await domainOf(ethers, f.ledger);
-  const agent = eoaAgent(who, ledgerDomain);
+const sequenceOf = (f: F, who: string) => f.ledger.nonces(who, 1n).then((n) => n & ((1n << 64n) - 1n));
+
+/** A peer validation of Ledger entry `id` (accept or dispute) by `validator`. */
+async function validateEntry(f: F, id: bigint, validator: Signer & { address: string }, verdict: "accept" | "dispute"): Promise<void> {
+  const agent = eoaAgent(validator, await domainOf(ethers, f.ledger));
+  const v = validationOf({ entryId: id, validator: validator.address, verdict, now: await now(), sequence: await sequenceOf(f, validator.address) });
+  await f.ledger.connect(f.relayer).validate(v, await agent.signValidation(v), await proofFor(ethers, f.ledger, id));
+}
+
+/**
+ * THE one place where this suite makes a Ledger entry Accepted (coordination with the Ledger's
+ * eligibility change: once only appointed validators count, appoint `f.validator` here).
+ */
+async function accept(f: F, id: bigint): Promise<void> {
+  await validateEntry(f, id, f.validator, "accept");
+}
+
+/** The one place where this suite disputes an entry (by `f.steward`, a second peer). */
+async function dispute(f: F, id: bigint): Promise<void> {
+  await validateEntry(f, id, f.steward, "dispute");
+}
+
+interface ContributionOpts {
+  unit?: string;
+  accept?: boolean;
+  commons?: string;
+  flow?: "event" | "need" | "offer" | "commitment";
+  time?: bigint;
+  /** Record it as a correction of this entry (same agent). */
+  corrects?: bigint;
+}
+
+/** A contribution by `who` recorded on the Ledger (transfer of EUR to the commons), accepted unless `accept: false`. */
+async function acceptedContribution(f: F, who: Signer & { address: string }, amount: string, opts: ContributionOpts = {}): Promise<bigint> {
+  const agent = eoaAgent(who, await domainOf(ethers, f.ledger));
   const [count] = await f.ledger.tip();
   const t = await now();
   const r = workRecord({
     provider: who.address,
     commons: opts.commons ?? f.commons,
     now: t,
-    sequence: await f.ledger.nonces(who.address, 1n).then((n) => n & ((1n << 64n) - 1n)),
-    overrides: { action: "transfer", quantity: amount, unit: opts.unit ?? "EUR" },
+    sequence: await sequenceOf(f, who.address),
+    overrides: { action: "transfer", quantity: amount, unit: opts.unit ?? "EUR", flow: opts.flow, time: opts.time ?? t, corrects: opts.corrects },
   });
-  await f.ledger.connect(f.relayer).record(r, await agent.signRecord(r));
+  if (opts.corrects !== undefined) await f.ledger.connect(f.relayer).recordCorrection(r, await agent.signRecord(r), await proofFor(ethers, f.ledger, opts.corrects));
+  else await f.ledger.connect(f.relayer).record(r, await agent.signRecord(r));
   const id = count + 1n;
-  if (opts.accept ?? true) {
-    const validator = eoaAgent(f.validator, ledgerDomain);
-    const v = validationOf({ entryId: id, validator: f.validator.address, now: t, sequence: await f.ledger.nonces(f.validator.address, 1n).then((n) => n & ((1n << 64n) - 1n)) });
-    await f.ledger.connect(f.relayer).validate(v, await validator.signValidation(v), await proofFor(ethers, f.ledger, id));
-  }
+  if (opts.accept ?? true) await accept(f, id);
   return id;
 }
 
-async function settle(f: F, entryId: bigint, work = COPYFAIR): Promise<bigint> {
-  await f.registry.connect(f.stranger).settle(work, entryId, await proofFor(ethers, f.ledger, entryId));
+/** The proofs settle needs for `entryId` (its own and its correction chain's, see settlementProofs). */
+async function proofsFor(f: F, entryId: bigint) {
+  const { entries } = await eventsOf(ethers, f.ledger);
+  return settlementProofs(entries, entryId, async (e) => (await f.registry.settlementOf(e)).id !== 0n);
+}
+
+/** `who`, the entry's signer, settles it toward `work`; returns the new record id. */
+async function settle(f: F, who: Signer, entryId: bigint, work = COPYFAIR): Promise<bigint> {
+  const { proof, ancestors } = await proofsFor(f, entryId);
+  await f.registry.connect(who).settle(work, entryId, proof, ancestors);
   return (await f.registry.counts()).records;
+}
+
+/** An order by `who` to settle `entryId` toward `work`, signed (current nonce, valid for an hour). */
+async function signedSettlement(f: F, who: Signer, entryId: bigint, work = COPYFAIR) {
+  const order = buildSettlement({ work, entryId, nonce: (await f.registry.settlementOf(entryId)).id, deadline: (await now()) + 3600n });
+  return { order, signature: await signSettlement(who as never, f.domain, order) };
 }
 
 // ---------------------------------------------------------------- the scenario table
@@ -569,8 +616,8 @@ const SCENARIOS: Scenario[] = [
     title: "a non-qualifying commercial user whose accepted contributions cover the period is ReciprocitySettled",
     run: async (f) => {
       const e = await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
-      await settle(f, await acceptedContribution(f, f.firm, "60"));
-      const s2 = await settle(f, await acceptedContribution(f, f.firm, "40"));
+      await settle(f, f.firm, await acceptedContribution(f, f.firm, "60"));
+      const s2 = await settle(f, f.firm, await acceptedContribution(f, f.firm, "40"));
       return { licensee: f.firm.address, records: [e, s2], work: COPYFAIR };
     },
     status: "ReciprocitySettled",
@@ -582,7 +629,7 @@ const SCENARIOS: Scenario[] = [
     title: "contributions short of the obligation leave the prior status",
     run: async (f) => {
       const e = await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
-      await settle(f, await acceptedContribution(f, f.firm, "99.99"));
+      await settle(f, f.firm, await acceptedContribution(f, f.firm, "99.99"));
       return { licensee: f.firm.address, records: [e], work: COPYFAIR };
     },
     status: "Excluded",
@@ -593,7 +640,7 @@ const SCENARIOS: Scenario[] = [
     title: "a settled period ends: the next period needs its own contributions",
     run: async (f) => {
       const e = await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
-      await settle(f, await acceptedContribution(f, f.firm, "100"));
+      await settle(f, f.firm, await acceptedContribution(f, f.firm, "100"));
       await warp(30n * DAY);
       return { licensee: f.firm.address, records: [e], work: COPYFAIR };
     },
@@ -637,7 +684,7 @@ describe("ReciprocityRegistry", () => {
       await grant(f, { kind: "reinstatement", licensee: f.coop.address, ref: x, work: COPYFAIR });
       await report(f, f.coop.address, 4, COPYFAIR);
       await warp(YEAR - DAY); // into the second, contiguous surplus period; the separate license has expired
-      await settle(f, await acceptedContribution(f, f.coop, "5"));
+      await settle(f, f.coop, await acceptedContribution(f, f.coop, "5"));
       const gas = await f.registry.statusOf.estimateGas(f.coop.address, COPYFAIR);
       const s = await statusOf(f, f.coop.address, COPYFAIR);
       expect(s.status).to.equal("Disputed");
@@ -808,14 +855,148 @@ describe("ReciprocityRegistry", () => {
   });
 
   describe("settle", () => {
-    it("emits Settled with the entry, period and tally; anyone may call", async () => {
+    /** A second CopyFair work of the same commons and unit (work 3). */
+    async function secondCopyFairWork(f: F): Promise<bigint> {
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, termsHash: labelId("CopyFair B"), obligation: f.obligation });
+      return 3n;
+    }
+
+    it("emits Settled with the entry, period and tally when the entry's signer calls; settlementOf says it stands", async () => {
       const f = await networkHelpers.loadFixture(deployRegistry);
       const id = await acceptedContribution(f, f.firm, "60");
       const { obligationStart } = await f.registry.familyOf(COPYFAIR);
-      await expect(f.registry.connect(f.stranger).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)))
+      await expect(f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []))
         .to.emit(f.registry, "Settled")
         .withArgs(1n, f.firm.address, COPYFAIR, id, obligationStart, parseQuantity("60"), parseQuantity("60"));
-      expect(await f.registry.settlementOf(id)).to.equal(1n);
+      const v = await f.registry.settlementOf(id);
+      expect([v.id, v.licensee, v.family, v.periodStart, v.quantity, v.standing]).to.deep.equal([1n, f.firm.address, COPYFAIR, obligationStart, parseQuantity("60"), true]);
+    });
+
+    it("F-7: reverts ReciprocityRegistryNotEntrySigner when anyone but the entry's signer settles it, toward any work", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const other = await secondCopyFairWork(f);
+      const id = await acceptedContribution(f, f.firm, "100");
+      const proof = await proofFor(ethers, f.ledger, id);
+      for (const work of [COPYFAIR, other]) {
+        await expect(f.registry.connect(f.stranger).settle(work, id, proof, []))
+          .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryNotEntrySigner")
+          .withArgs(id, f.firm.address, f.stranger.address);
+      }
+      expect((await f.registry.counts()).records).to.equal(0n);
+      expect((await f.registry.settlementOf(id)).id).to.equal(0n);
+    });
+
+    it("F-7: a relayed order settles only toward the work the licensee signed; changing the work breaks the signature", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const other = await secondCopyFairWork(f);
+      const id = await acceptedContribution(f, f.firm, "100");
+      const { order, signature } = await signedSettlement(f, f.firm, id, other);
+      const proof = await proofFor(ethers, f.ledger, id);
+      // A front-runner who takes the order and points it at the other work.
+      await expect(f.registry.connect(f.stranger).settleBySignature({ ...order, work: COPYFAIR }, signature, proof, []))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryInvalidSignature")
+        .withArgs(f.firm.address);
+      const { obligationStart } = await f.registry.familyOf(other);
+      await expect(f.registry.connect(f.stranger).settleBySignature(order, signature, proof, []))
+        .to.emit(f.registry, "Settled")
+        .withArgs(1n, f.firm.address, other, id, obligationStart, parseQuantity("100"), parseQuantity("100"));
+      expect((await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).tally).to.equal(0n);
+      expect((await f.registry.settledIn(f.firm.address, other, await now())).tally).to.equal(parseQuantity("100"));
+    });
+
+    it("settleBySignature: the digest is the TS core's (SIG-DIGEST-PARITY); a replayed order reverts InvalidNonce (SIG-REPLAY)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const id = await acceptedContribution(f, f.firm, "100");
+      const { order, signature } = await signedSettlement(f, f.firm, id);
+      expect(await f.registry.settlementDigest(order)).to.equal(settlementDigest(f.domain, order));
+      expect(await f.registry.SETTLEMENT_TYPEHASH()).to.equal(keccak256(toUtf8Bytes(SETTLEMENT_TYPE_STRING)));
+      const proof = await proofFor(ethers, f.ledger, id);
+      await f.registry.connect(f.relayer).settleBySignature(order, signature, proof, []);
+      await expect(f.registry.connect(f.relayer).settleBySignature(order, signature, proof, []))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryInvalidNonce")
+        .withArgs(f.firm.address, 0n, 1n);
+    });
+
+    it("settleBySignature accepts an order signed through an ERC-1271 wallet licensee (SIG-1271)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const wallet = await f.wallet.getAddress();
+      const agent = walletAgent(wallet, f.walletOwner as never, await domainOf(ethers, f.ledger));
+      const t = await now();
+      const r = workRecord({ provider: wallet, commons: f.commons, now: t, sequence: 0n, overrides: { action: "transfer", quantity: "100", unit: "EUR" } });
+      await f.ledger.connect(f.relayer).record(r, await agent.signRecord(r));
+      const id = (await f.ledger.tip())[0];
+      await accept(f, id);
+      const { order, signature } = await signedSettlement(f, f.walletOwner, id);
+      await expect(f.registry.connect(f.relayer).settleBySignature(order, signature, await proofFor(ethers, f.ledger, id), []))
+        .to.emit(f.registry, "Settled")
+        .withArgs(1n, wallet, COPYFAIR, id, (await f.registry.familyOf(COPYFAIR)).obligationStart, parseQuantity("100"), parseQuantity("100"));
+    });
+  });
+
+  describe("settle and reverseSettlement: only standing entries count (F-3, SYB-SETTLE)", () => {
+    it("F-3: a restating correction reverses the corrected entry's settlement in the same transaction (100 EUR counted once, not twice)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const s1 = await settle(f, f.firm, e1);
+      const e2 = await acceptedContribution(f, f.firm, "100", { corrects: e1 });
+      const { periodStart } = await f.registry.settledIn(f.firm.address, COPYFAIR, await now());
+      const { proof } = await proofsFor(f, e2);
+      const tx = f.registry.connect(f.firm).settle(COPYFAIR, e2, proof, []);
+      await expect(tx)
+        .to.emit(f.registry, "SettlementReversed")
+        .withArgs(s1 + 1n, f.firm.address, COPYFAIR, e1, s1, periodStart, parseQuantity("100"), 0n, 3);
+      await expect(tx).to.emit(f.registry, "Settled").withArgs(s1 + 2n, f.firm.address, COPYFAIR, e2, periodStart, parseQuantity("100"), parseQuantity("100"));
+      expect((await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).tally).to.equal(parseQuantity("100"));
+      expect((await f.registry.settlementOf(e1)).standing).to.equal(false);
+      expect((await f.registry.settlementOf(e2)).standing).to.equal(true);
+    });
+
+    it("F-3: anyone reverses the settlement of a voided entry: SettlementReversed names the period, the amount removed and the tally after; the status drops back", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const s1 = await settle(f, f.firm, e1);
+      expect((await statusOf(f, f.firm.address, COPYFAIR)).status).to.equal("ReciprocitySettled");
+      await acceptedContribution(f, f.firm, "0", { corrects: e1, accept: false }); // the void
+      const { periodStart } = await f.registry.settledIn(f.firm.address, COPYFAIR, await now());
+      await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
+        .to.emit(f.registry, "SettlementReversed")
+        .withArgs(s1 + 1n, f.firm.address, COPYFAIR, e1, s1, periodStart, parseQuantity("100"), 0n, 3);
+      const s = await statusOf(f, f.firm.address, COPYFAIR);
+      expect([s.status, s.reason]).to.deep.equal(["Excluded", "WageLabourBusiness"]);
+      await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryNotSettled")
+        .withArgs(e1);
+    });
+
+    it("F-3: a later-disputed entry's settlement is reversed by anyone; while the entry is accepted it stands (SettlementStands)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const s1 = await settle(f, f.firm, e1);
+      await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistrySettlementStands")
+        .withArgs(e1, s1);
+      await dispute(f, e1);
+      await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
+        .to.emit(f.registry, "SettlementReversed")
+        .withArgs(s1 + 1n, f.firm.address, COPYFAIR, e1, s1, (await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).periodStart, parseQuantity("100"), 0n, 2);
+    });
+
+    it("F-3: a reversed entry accepted again settles again, but the old order cannot be replayed (its nonce names the old settlement)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const first = await signedSettlement(f, f.firm, e1);
+      const proof = await proofFor(ethers, f.ledger, e1);
+      await f.registry.connect(f.relayer).settleBySignature(first.order, first.signature, proof, []);
+      await dispute(f, e1);
+      await f.registry.connect(f.stranger).reverseSettlement(e1);
+      await f.ledger.connect(f.steward).setQuorumRule(f.commons, 5, 1, 2); // transfers: two disputes block now
+      await expect(f.registry.connect(f.relayer).settleBySignature(first.order, first.signature, proof, []))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryInvalidNonce")
+        .withArgs(f.firm.address, 0n, 1n);
+      const again = await signedSettlement(f, f.firm, e1);
+      await expect(f.registry.connect(f.relayer).settleBySignature(again.order, again.signature, proof, [])).to.emit(f.registry, "Settled");
+      expect((await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).tally).to.equal(parseQuantity("100"));
     });
   });
 
@@ -944,7 +1125,7 @@ describe("ReciprocityRegistry", () => {
           await f.ledger.connect(f.steward).registerCommons(salt, "Other");
           const other = commonsId(f.steward.address, salt);
           const id = await acceptedContribution(f, f.firm, "100", { commons: other });
-          return { tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryEntryMismatch", args: [id, 1n, other, f.commons] };
+          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryMismatch", args: [id, 1n, other, f.commons] };
         },
       },
       {
@@ -1049,7 +1230,7 @@ describe("ReciprocityRegistry", () => {
         title: "settling with a contribution the commons has not accepted",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100", { accept: false });
-          return { tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryEntryNotAccepted", args: [id, 0] };
+          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryNotAccepted", args: [id, 0] };
         },
       },
       {
@@ -1057,9 +1238,28 @@ describe("ReciprocityRegistry", () => {
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100", { unit: "h" });
           return {
-            tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)),
+            tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []),
             error: "ReciprocityRegistryEntryMismatch",
             args: [id, 2n, encodeUnit("h").padEnd(66, "0"), f.obligation.unit.padEnd(66, "0")],
+          };
+        },
+      },
+      {
+        title: "settling with an entry that is not an economic event (an offer)",
+        call: async (f) => {
+          const id = await acceptedContribution(f, f.firm, "100", { flow: "offer" });
+          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryMismatch", args: [id, 0n, ethers.toBeHex(2, 32), ZeroHash] };
+        },
+      },
+      {
+        title: "settling with an entry dated before the obligation started",
+        call: async (f) => {
+          const { obligationStart } = await f.registry.familyOf(COPYFAIR);
+          const id = await acceptedContribution(f, f.firm, "100", { time: obligationStart - 1n });
+          return {
+            tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []),
+            error: "ReciprocityRegistryEntryMismatch",
+            args: [id, 3n, ethers.toBeHex(obligationStart - 1n, 32), ethers.toBeHex(obligationStart, 32)],
           };
         },
       },
@@ -1067,15 +1267,15 @@ describe("ReciprocityRegistry", () => {
         title: "settling the same entry twice",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100");
-          const s = await settle(f, id);
-          return { tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryAlreadySettled", args: [id, s] };
+          const s = await settle(f, f.firm, id);
+          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryAlreadySettled", args: [id, s] };
         },
       },
       {
         title: "settling against a work without an obligation",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100");
-          return { tx: async () => f.registry.settle(PPL, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryNoSettlement", args: [PPL] };
+          return { tx: async () => f.registry.connect(f.firm).settle(PPL, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryNoSettlement", args: [PPL] };
         },
       },
       {
