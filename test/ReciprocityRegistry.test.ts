@@ -17,9 +17,11 @@ import {
   DECLARATION_TYPE_STRING,
   declarationDigest,
   explainStatus,
+  findStaleSettlements,
   GRANT_TYPE_STRING,
   grantDigest,
   readRegistry,
+  recordsOf,
   RECIPROCITY_ABI,
   RECIPROCITY_LIMITS,
   reciprocityDomain,
@@ -29,6 +31,7 @@ import {
   signDeclaration,
   signGrant,
   signSettlement,
+  standingSettlements,
 } from "../scripts/lib/reciprocity.js";
 import type {
   Declaration,
@@ -325,6 +328,27 @@ const SCENARIOS: Scenario[] = [
     run: async (f) => ({ licensee: f.coop.address, records: [await declare(f, f.coop, { kind: "entity", form: "worker-owned" })] }),
     status: "NonCommercialPermitted",
     reason: "WorkerOwnedNoSurplus",
+  },
+  {
+    section: "3, 4(c), explanation (e)",
+    title: "an individual without a surplus declaration is non-commercial only, with a reason that speaks of an individual",
+    run: async (f) => ({ licensee: f.person.address, records: [await declare(f, f.person, { kind: "entity", form: "individual" })] }),
+    status: "NonCommercialPermitted",
+    reason: "IndividualNoSurplus",
+  },
+  {
+    section: "evidence, explanation (b)",
+    title: "a new terms version that no longer recognises the attester drops its attestations",
+    run: async (f) => {
+      const { e, s, p } = await commercialCoop(f);
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, e, EVIDENCE);
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, s, EVIDENCE);
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2"), attesters: [f.stranger.address] });
+      return { licensee: f.coop.address, records: [e, s], validUntil: p.end };
+    },
+    status: "CommercialPermitted",
+    reason: "WorkerOwnedSurplus",
+    attested: false,
   },
   {
     section: "4(c)(i)+(ii)",
@@ -672,23 +696,29 @@ describe("ReciprocityRegistry", () => {
       // Every slot statusOf reads is populated: attested entity, two surplus periods (the later one
       // contiguous), an attested surplus, a use, a reinstated finding, an open report, settlement
       // tallies and an expired separate license.
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned", work: COPYFAIR });
-      await f.registry.connect(f.attester).attest(f.coop.address, COPYFAIR, e, EVIDENCE);
+      // Asked about a superseded version (the family's current one is read too), with the entity and
+      // the surplus attested by two different attesters (two recognition lookups).
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, supersedes: COPYFAIR, obligation: f.obligation, attesters: [f.attester.address, f.arbiter.address] });
+      const V2 = 3n;
+      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned", work: V2 });
+      await f.registry.connect(f.attester).attest(f.coop.address, V2, e, EVIDENCE);
       const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p, work: COPYFAIR });
-      const s2 = await declare(f, f.coop, { kind: "surplus", start: p.end, end: p.end + YEAR, work: COPYFAIR });
-      await f.registry.connect(f.attester).attest(f.coop.address, COPYFAIR, s2, EVIDENCE);
-      await declare(f, f.coop, { kind: "use", use: "commercial", work: COPYFAIR });
+      await declare(f, f.coop, { kind: "surplus", ...p, work: V2 });
+      const s2 = await declare(f, f.coop, { kind: "surplus", start: p.end, end: p.end + YEAR, work: V2 });
+      await f.registry.connect(f.arbiter).attest(f.coop.address, V2, s2, EVIDENCE);
+      await declare(f, f.coop, { kind: "use", use: "commercial", work: V2 });
       await grant(f, { kind: "separate-license", licensee: f.coop.address, expiry: (await now()) + DAY, work: COPYFAIR });
       const x = await find(f, await report(f, f.coop.address, 1, COPYFAIR));
       await grant(f, { kind: "reinstatement", licensee: f.coop.address, ref: x, work: COPYFAIR });
       await report(f, f.coop.address, 4, COPYFAIR);
+      await report(f, f.coop.address, 0, COPYFAIR); // two open reports: the list holds both
       await warp(YEAR - DAY); // into the second, contiguous surplus period; the separate license has expired
       await settle(f, f.coop, await acceptedContribution(f, f.coop, "5"));
       const gas = await f.registry.statusOf.estimateGas(f.coop.address, COPYFAIR);
       const s = await statusOf(f, f.coop.address, COPYFAIR);
       expect(s.status).to.equal("Disputed");
       expect(s.prior).to.equal("CommercialPermitted");
+      expect(s.attested).to.equal(true);
       expect(s.records.length).to.be.greaterThanOrEqual(6);
       console.log(`      statusOf worst realistic case: ${gas} gas (eth_call, including the 21,000 intrinsic)`);
       expect(gas).to.be.at.most(STATUS_GAS_MAX);
@@ -1337,6 +1367,94 @@ describe("ReciprocityRegistry", () => {
       await warp(YEAR);
       const lapsed = explainStatus({ licensee: f.coop.address, work: PPL, status: await statusOf(f, f.coop.address), records: events.records, now: await now() });
       expect(lapsed.changes[0]).to.match(/a new surplus declaration covering now, e\.g\. for \d{4}, would make commercial use permitted again/);
+    });
+
+    /** The explanation `commons status` gives, from the chain as it is now. */
+    async function explain(f: F, licensee: string, work = PPL) {
+      const events = await readRegistry(ethers.provider, await f.registry.getAddress());
+      const family = await f.registry.familyOf(work);
+      const obligation = { amount: family.obligation.amount, unit: family.obligation.unit, period: family.obligation.period };
+      const standing = standingSettlements(recordsOf(events.records, events.works, licensee, work));
+      const stale = await findStaleSettlements(standing, async (id) => {
+        const st = await f.ledger.entryState(id);
+        return { state: st.state, correctedBy: st.correctedBy };
+      });
+      return explainStatus({ licensee, work, status: await statusOf(f, licensee, work), records: events.records, works: events.works, obligation, stale, now: await now() });
+    }
+
+    it("explain (a): with two open reports, dismissing the later one leaves Disputed and cites the earlier, open one", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.nonprofit, { kind: "entity", form: "other" });
+      const r1 = await report(f, f.nonprofit.address, 4);
+      const r2 = await report(f, f.nonprofit.address, 0);
+      let x = await explain(f, f.nonprofit.address);
+      expect(x.changes[0]).to.equal(`2 reports are open (records ${r1}, ${r2}): the licensor or its arbiter must decide all of them (one decision dismisses the latest and every earlier one) to restore NonCommercialPermitted`);
+      await f.registry.connect(f.licensor).dismissBreach(r2, EVIDENCE);
+      x = await explain(f, f.nonprofit.address);
+      expect(x.status.status).to.equal("Disputed");
+      expect(x.status.records).to.include(r1).and.not.include(r2);
+      expect(x.evidence.find((e) => e.id === r1)?.what).to.equal("breach report under 4(e)");
+      expect(x.changes[0]).to.equal(`a dismissal of the report (record ${r1}) by the licensor or its arbiter would restore NonCommercialPermitted`);
+    });
+
+    it("explain (b): an attestation by an attester the current terms dropped no longer counts, and the answer says so", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const { e, s } = await commercialCoop(f);
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, e, EVIDENCE);
+      const ae = (await f.registry.counts()).records;
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, s, EVIDENCE);
+      expect((await explain(f, f.coop.address)).summary).to.match(/^CommercialPermitted \(attested\)/);
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2"), attesters: [f.stranger.address] });
+      const x = await explain(f, f.coop.address, 3n);
+      expect(x.summary).to.match(/^CommercialPermitted: /);
+      expect(x.attestation).to.contain(`not attested: the entity declaration (record ${e}) has no attestation by an attester the current terms recognise (attestation ${ae} by ${f.attester.address} no longer counts: the current terms, work 3, do not recognise that attester)`);
+    });
+
+    it("explain (c): a declaration made for another work family does not change the explanation for this one", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
+      await declare(f, f.coop, { kind: "use", use: "commercial", work: COPYFAIR });
+      await declare(f, f.coop, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
+      const x = await explain(f, f.coop.address);
+      expect(x.status.status).to.equal("NonCommercialPermitted");
+      expect(x.changes[0]).to.match(/^a surplus declaration \(4\(c\)\(ii\)\), e\.g\. for \d{4}, would make commercial use permitted$/);
+      expect(x.openQuestions.join("\n")).to.match(/non-member waged employees/).and.not.match(/primarily/);
+    });
+
+    it("explain (d): with only the surplus declaration attested, the answer says the entity declaration's attestation is missing", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const { e, s } = await commercialCoop(f);
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, s, EVIDENCE);
+      const as = (await f.registry.counts()).records;
+      const x = await explain(f, f.coop.address);
+      expect(x.status.attested).to.equal(false);
+      expect(x.attestation).to.equal(
+        `not attested: the entity declaration (record ${e}) has no attestation by an attester the current terms recognise; the surplus declaration (record ${s}) is attested by ${f.attester.address} (record ${as})`,
+      );
+    });
+
+    it("explain (e): an individual without a surplus declaration is told what applies to an individual", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.person, { kind: "entity", form: "individual" });
+      const x = await explain(f, f.person.address);
+      expect(x.reason).to.match(/^an individual: non-commercial use is permitted/).and.not.match(/worker-owned, but/);
+      expect(x.changes[0]).to.match(/the individual then being treated as worker-owned$/);
+    });
+
+    it("F-3: names a settlement whose entry no longer stands, says anyone may reverse it, and that the status rests on it", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const s1 = await settle(f, f.firm, e1);
+      expect((await explain(f, f.firm.address, COPYFAIR)).warnings).to.deep.equal([]);
+      await dispute(f, e1);
+      const x = await explain(f, f.firm.address, COPYFAIR);
+      expect(x.status.status).to.equal("ReciprocitySettled");
+      expect(x.warnings[0]).to.match(new RegExp(`^ledger entry ${e1} \\(100 EUR\\) is disputed, yet its settlement \\(record ${s1}, period from \\d{4}-.*\\) still counts: anyone may reverse it \\(commons settlement reverse ${e1}\\)$`));
+      expect(x.warnings[1]).to.equal("without them this period's total is 0 EUR, short of the 100 EUR owed: the status rests on contributions that no longer stand");
+      await f.registry.connect(f.stranger).reverseSettlement(e1);
+      const after = await explain(f, f.firm.address, COPYFAIR);
+      expect([after.status.status, after.warnings.length]).to.deep.equal(["Excluded", 0]);
     });
 
     it("refuses bad input before signing (ReciprocityInputError)", () => {

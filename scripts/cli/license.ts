@@ -58,6 +58,12 @@ function parseRecordId(flag: string, value: string): bigint {
   return r;
 }
 
+function parseEntryId(value: string): bigint {
+  const e = parseUint("entry", value);
+  if (e === 0n) throw new CliInputError("entry", "Ledger entry ids start at 1");
+  return e;
+}
+
 function evidenceOf(o: { evidence?: string; evidenceFile?: string }): string {
   if (o.evidenceFile !== undefined) return hashFile("--evidence-file", o.evidenceFile);
   if (o.evidence !== undefined) return parseHex32("--evidence", o.evidence);
@@ -340,7 +346,7 @@ export function registerLicense(program: Command): void {
     .addOption(registryOption())
     .action(async (workText: string, entryText: string, o: { out?: string; keystore?: string; registry?: string }) => {
       const work = parseWork(workText);
-      const entryId = parseRecordId("entry", entryText);
+      const entryId = parseEntryId(entryText);
       checkKeySource(o.keystore);
       const c = await open(program, o.registry);
       const signer = await loadSigner(o.keystore, c.provider);
@@ -392,7 +398,7 @@ export function registerLicense(program: Command): void {
     .addOption(keystoreOption())
     .addOption(registryOption())
     .action(async (entryText: string, o: { keystore?: string; registry?: string }) => {
-      const entryId = parseRecordId("entry", entryText);
+      const entryId = parseEntryId(entryText);
       checkKeySource(o.keystore);
       const c = await open(program, o.registry);
       const signer = await loadSigner(o.keystore, c.provider);
