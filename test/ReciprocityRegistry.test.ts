@@ -62,6 +62,8 @@ const STATUS_GAS_MAX = 50_000n;
 const DECLARATION_GAS_MAX = 60_000n;
 /** A licensee's very first declaration creates its storage slot (22,100 gas of the total): see the README. */
 const FIRST_DECLARATION_GAS_MAX = 70_000n;
+/** A settlement (the proof of a fresh entry in an open checkpoint interval included). */
+const SETTLE_GAS_MAX = 160_000n;
 
 // ---------------------------------------------------------------- fixture
 
@@ -884,6 +886,19 @@ describe("ReciprocityRegistry", () => {
     });
   });
 
+  describe("views", () => {
+    it("name the Ledger, the current version's attesters, and no tally before the obligation starts", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      expect(await f.registry.ledger()).to.equal(await f.ledger.getAddress());
+      expect(await f.registry.isAttester(PPL, f.attester.address)).to.equal(true);
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2"), attesters: [f.stranger.address] });
+      expect([await f.registry.isAttester(PPL, f.attester.address), await f.registry.isAttester(PPL, f.stranger.address)]).to.deep.equal([false, true]);
+      const { obligationStart } = await f.registry.familyOf(COPYFAIR);
+      const before = await f.registry.settledIn(f.firm.address, COPYFAIR, obligationStart - 1n);
+      expect([before.tally, before.periodStart]).to.deep.equal([0n, 0n]);
+    });
+  });
+
   describe("settle", () => {
     /** A second CopyFair work of the same commons and unit (work 3). */
     async function secondCopyFairWork(f: F): Promise<bigint> {
@@ -945,6 +960,23 @@ describe("ReciprocityRegistry", () => {
       await expect(f.registry.connect(f.relayer).settleBySignature(order, signature, proof, []))
         .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryInvalidNonce")
         .withArgs(f.firm.address, 0n, 1n);
+    });
+
+    it(`costs at most ${SETTLE_GAS_MAX} gas for a plain entry, directly or relayed, and for a correction that reverses the first settlement`, async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await settle(f, f.nonprofit, await acceptedContribution(f, f.nonprofit, "1")); // the record counter is warm, as on any live registry
+      const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => (await (await tx).wait())!.gasUsed;
+      const e1 = await acceptedContribution(f, f.firm, "60");
+      const direct = await gasOf(f.registry.connect(f.firm).settle(COPYFAIR, e1, await proofFor(ethers, f.ledger, e1), []));
+      const e2 = await acceptedContribution(f, f.firm, "40");
+      const o = await signedSettlement(f, f.firm, e2);
+      const relayed = await gasOf(f.registry.connect(f.relayer).settleBySignature(o.order, o.signature, await proofFor(ethers, f.ledger, e2), []));
+      const e3 = await acceptedContribution(f, f.firm, "60", { corrects: e1 });
+      const correction = await gasOf(f.registry.connect(f.firm).settle(COPYFAIR, e3, await proofFor(ethers, f.ledger, e3), []));
+      await dispute(f, e2);
+      const reversal = await gasOf(f.registry.connect(f.stranger).reverseSettlement(e2));
+      console.log(`      settle: direct ${direct} gas, relayed ${relayed}, correction reversing the first ${correction}; reverseSettlement ${reversal}`);
+      for (const g of [direct, relayed, correction]) expect(g).to.be.at.most(SETTLE_GAS_MAX);
     });
 
     it("settleBySignature accepts an order signed through an ERC-1271 wallet licensee (SIG-1271)", async () => {
@@ -1307,6 +1339,55 @@ describe("ReciprocityRegistry", () => {
           const id = await acceptedContribution(f, f.firm, "100");
           return { tx: async () => f.registry.connect(f.firm).settle(PPL, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryNoSettlement", args: [PPL] };
         },
+      },
+      {
+        title: "a new version of a version already superseded",
+        call: async (f) => {
+          await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2") });
+          return { tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2 again") }), error: "ReciprocityRegistrySupersededVersion", args: [PPL, 3n] };
+        },
+      },
+      {
+        title: "an entity declaration that carries a period",
+        call: async (f) => {
+          const { d } = await signedDeclaration(f, f.coop, { kind: "entity", form: "other" });
+          const bad = { ...d, start: 1n, end: 2n };
+          return { tx: async () => f.registry.declare(bad, await signDeclaration(f.coop as never, f.domain, bad)), error: "ReciprocityRegistryInvertedPeriod", args: [1n, 2n] };
+        },
+      },
+      {
+        title: "an attestation for the zero address",
+        call: async (f) => ({ tx: async () => f.registry.connect(f.attester).attest(ZeroAddress, PPL, 1n, EVIDENCE), error: "ReciprocityRegistryZeroLicensee", args: [PPL] }),
+      },
+      {
+        title: "a grant kind out of range",
+        call: async (f) => {
+          const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
+          const bad = { ...g, kind: 3 };
+          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryInvalidCode", args: [0n, 3n] };
+        },
+      },
+      {
+        title: "a grant whose expiry does not fit the registry's 40-bit times",
+        call: async (f) => {
+          const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
+          const bad = { ...g, expiry: 2n ** 40n };
+          const t = (await now()) + 1n;
+          await networkHelpers.time.setNextBlockTimestamp(t);
+          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryInvertedPeriod", args: [t, 2n ** 40n] };
+        },
+      },
+      {
+        title: "a separate license that names a finding",
+        call: async (f) => {
+          const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
+          const bad = { ...g, ref: 5n };
+          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryNotLatestFinding", args: [5n, 0n] };
+        },
+      },
+      {
+        title: "settledIn for a work without an obligation",
+        call: async (f) => ({ tx: async () => f.registry.settledIn(f.firm.address, PPL, 0n), error: "ReciprocityRegistryNoSettlement", args: [PPL] }),
       },
       {
         title: "statusOf an unknown work",

@@ -115,14 +115,19 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
         _setUpSettlement();
     }
 
-    /// @dev F-3: the review's restatement (100 -> 200 EUR) now counts 100 EUR once.
-    function test_F3_restatingCorrectionCountsOnce() public {
-        uint256 e1 = _contribution(alice, OWED, 0);
+    /// @dev Alice's 100 EUR entry settled toward work A, then restated by a correction settled toward `second`.
+    function _settledThenRestated(uint256 second) internal returns (uint256 e1, uint256 e2) {
+        e1 = _contribution(alice, OWED, 0);
         _accept(e1);
         _settle(workA, e1);
-        uint256 e2 = _contribution(alice, OWED, e1);
+        e2 = _contribution(alice, OWED, e1);
         _accept(e2);
-        _settle(workA, e2);
+        _settle(second, e2);
+    }
+
+    /// @dev F-3: the review's restatement (100 -> 200 EUR) now counts 100 EUR once.
+    function test_F3_restatingCorrectionCountsOnce() public {
+        (uint256 e1, uint256 e2) = _settledThenRestated(workA);
         assertEq(_tally(alice, workA), OWED, "the same 100 EUR counted once");
         assertFalse(registry.settlementOf(e1).standing);
         assertTrue(registry.settlementOf(e2).standing);
@@ -200,12 +205,7 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
 
     /// @dev A correction settled toward another work still takes the first settlement out of its work.
     function test_F3_correctionTowardAnotherWorkReversesTheFirstWork() public {
-        uint256 e1 = _contribution(alice, OWED, 0);
-        _accept(e1);
-        _settle(workA, e1);
-        uint256 e2 = _contribution(alice, OWED, e1);
-        _accept(e2);
-        _settle(workB, e2);
+        _settledThenRestated(workB);
         assertEq(_tally(alice, workA), 0);
         assertEq(_tally(alice, workB), OWED);
     }
