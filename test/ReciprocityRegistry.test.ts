@@ -19,6 +19,7 @@ import {
   explainStatus,
   findStaleSettlements,
   GRANT_TYPE_STRING,
+  openReports,
   grantDigest,
   readRegistry,
   recordsOf,
@@ -815,6 +816,23 @@ describe("ReciprocityRegistry", () => {
       await expect(f.registry.connect(f.arbiter).dismissBreach(3n, EVIDENCE))
         .to.emit(f.registry, "BreachDecided")
         .withArgs(4n, f.firm.address, PPL, 3n, false, f.arbiter.address, EVIDENCE);
+    });
+  });
+
+  describe("dismissBreachesUpTo", () => {
+    it("F-5: emits BreachesDismissed naming the latest report dismissed; earlier ones close with it, later ones stay open", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const r1 = await report(f, f.firm.address);
+      const r2 = await report(f, f.firm.address);
+      const r3 = await report(f, f.firm.address);
+      await expect(f.registry.connect(f.arbiter).dismissBreachesUpTo(r2, EVIDENCE))
+        .to.emit(f.registry, "BreachesDismissed")
+        .withArgs(r3 + 1n, f.firm.address, PPL, r2, f.arbiter.address, EVIDENCE);
+      const s = await statusOf(f, f.firm.address);
+      expect(s.status).to.equal("Disputed");
+      expect(s.records).to.include(r3).and.not.include(r1);
+      const events = await readRegistry(ethers.provider, await f.registry.getAddress());
+      expect(openReports(recordsOf(events.records, events.works, f.firm.address, PPL)).map((r) => r.id)).to.deep.equal([r3]);
     });
   });
 
