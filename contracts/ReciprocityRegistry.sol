@@ -12,7 +12,7 @@ import {IReciprocityRegistry} from "./interfaces/IReciprocityRegistry.sol";
 /// @notice License terms, licensee evidence and the derived status of each licensee. See
 /// {IReciprocityRegistry}.
 /// @dev No owner, no upgrade path, nothing that edits or deletes a record. Per (licensee, work
-/// family) storage holds four packed slots of "latest record of each kind", so `statusOf` reads a
+/// family) storage holds five packed slots of "latest record of each kind", so `statusOf` reads a
 /// handful of slots; the history is in the events.
 contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
     /// @notice EIP-712 type of a declaration.
@@ -26,6 +26,10 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         keccak256(
             "Grant(uint8 kind,address licensee,uint256 work,uint256 ref,uint64 expiry,bytes32 terms,uint256 nonce,uint64 deadline)"
         );
+
+    /// @notice EIP-712 type of a settlement order.
+    bytes32 public constant SETTLEMENT_TYPEHASH =
+        keccak256("Settlement(uint256 work,uint256 entryId,uint256 nonce,uint64 deadline)");
 
     /// @notice How far in the future a signature deadline may lie.
     uint256 public constant MAX_VALIDITY = 30 days;
@@ -76,18 +80,21 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         uint40 surplusEnd;
     }
 
-    /// @dev Slot 1: the latest attestations (written by `attest` only).
-    struct Attestations {
-        uint40 entityAttestId;
-        uint40 attestedEntity; // the entity declaration that attestation names
-        uint40 surplusAttestId;
-        uint40 attestedSurplus; // the surplus declaration that attestation names
+    /// @dev Slots 1 and 2: the latest attestation of the entity and of a surplus declaration
+    /// (written by `attest` only). The attester is kept so that `statusOf` counts the attestation
+    /// only while the family's current version recognises it.
+    struct Attestation {
+        uint40 id;
+        uint40 declaration; // the declaration it names
+        address attester;
     }
 
-    /// @dev Slot 2: breaches and the relief (reinstatement or waiver) of the latest finding.
+    /// @dev Slot 3: breaches and the relief (reinstatement or waiver) of the latest finding.
+    /// Open reports form a doubly linked list, newest first, so that any one is removed in O(1)
+    /// and the newest open one is always at hand; no counter that could overflow (review F-5).
     struct Breaches {
-        uint16 openReports;
-        uint40 lastReportId;
+        uint40 latestOpen; // newest open report (0: none)
+        uint40 dismissedUpTo; // every report up to this id was dismissed by `dismissBreachesUpTo`
         uint40 findingId; // latest finding
         uint40 reliefId;
         uint40 reliefFinding; // the finding the relief names
@@ -95,7 +102,7 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         bool reliefIsWaiver;
     }
 
-    /// @dev Slot 3: the latest separate license.
+    /// @dev Slot 4: the latest separate license.
     struct Separate {
         uint40 grantId;
         uint40 expiry; // 0: never
@@ -103,16 +110,31 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
 
     struct Standing {
         Declarations decl;
-        Attestations attestations;
+        Attestation entityAttestation;
+        Attestation surplusAttestation;
         Breaches breaches;
         Separate separate;
     }
 
-    /// @dev An open or decided breach report.
+    /// @dev A breach report; `older` and `newer` link the open ones of a standing. A report is open
+    /// while `open` and its id is above the standing's `dismissedUpTo`. Reports at or below it
+    /// may stay linked below the list's live part: they are cut off when they would become its head.
     struct Report {
         address licensee;
         uint40 family;
+        uint40 older;
         bool open;
+        uint40 newer;
+    }
+
+    /// @dev The latest settlement of a Ledger entry (two slots), with what a reversal needs.
+    struct Counted {
+        address licensee;
+        uint40 family;
+        uint40 periodStart;
+        bool standing;
+        uint128 quantity;
+        uint40 id; // the settlement record (the nonce of the entry's next settlement order)
     }
 
     /// @dev Contributions counted in one settlement period.
@@ -130,7 +152,7 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
     mapping(address licensee => mapping(uint256 family => Standing)) private _standings;
     mapping(uint256 record => Report) private _reports;
     mapping(address licensee => mapping(uint256 family => mapping(uint256 periodStart => Tally))) private _tallies;
-    mapping(uint256 entryId => uint256 settlement) private _settled;
+    mapping(uint256 entryId => Counted) private _settlements;
 
     constructor(ILedger ledger_) EIP712("CommonsReciprocity", "1") {
         _ledger = ledger_;
@@ -225,8 +247,9 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
                 if (d.start < decl.surplusEnd) revert ReciprocityRegistryOverlappingPeriod(d.start, decl.surplusEnd);
                 if (decl.surplusEnd > block.timestamp) {
                     // The latest period has not ended: the new one must continue it, and only a
-                    // period that covers now (itself or through the one before) can be continued.
-                    if (decl.surplusStart > block.timestamp && decl.prevSurplusId == 0) {
+                    // running period can be continued, so at most one period waits in the future
+                    // (a queued renewal included: review F-6).
+                    if (decl.surplusStart > block.timestamp) {
                         revert ReciprocityRegistryPeriodQueued(d.start, decl.surplusStart);
                     }
                     if (d.start != decl.surplusEnd) revert ReciprocityRegistryNotContiguous(d.start, decl.surplusEnd);
@@ -279,14 +302,9 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         bool isSurplus = record != 0 && (record == decl.surplusId || record == decl.prevSurplusId);
         if (!isEntity && !isSurplus) revert ReciprocityRegistryNotAttestable(work, licensee, record);
         id = ++_recordCount;
-        Attestations storage a = s.attestations;
-        if (isEntity) {
-            a.entityAttestId = uint40(id);
-            a.attestedEntity = uint40(record);
-        } else {
-            a.surplusAttestId = uint40(id);
-            a.attestedSurplus = uint40(record);
-        }
+        Attestation memory a = Attestation({id: uint40(id), declaration: uint40(record), attester: msg.sender});
+        if (isEntity) s.entityAttestation = a;
+        else s.surplusAttestation = a;
         emit Attested(id, licensee, work, record, msg.sender, evidence);
     }
 
@@ -301,26 +319,40 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         uint40 family = _existingWork(work).family;
         if (section > uint8(type(Section).max)) revert ReciprocityRegistryInvalidCode(2, section);
         id = ++_recordCount;
-        _reports[id] = Report({licensee: licensee, family: family, open: true});
         Breaches storage b = _standings[licensee][family].breaches;
-        ++b.openReports;
-        b.lastReportId = uint40(id);
+        uint40 head = b.latestOpen;
+        _reports[id] = Report({licensee: licensee, family: family, older: head, open: true, newer: 0});
+        if (head != 0) _reports[head].newer = uint40(id);
+        b.latestOpen = uint40(id);
         emit BreachReported(id, licensee, work, Section(section), msg.sender, evidence);
     }
 
     /// @inheritdoc IReciprocityRegistry
     function findBreach(uint256 report, bytes32 evidence) external returns (uint256 id) {
-        Report memory r = _decide(report);
-        id = _recordCount;
-        _standings[r.licensee][r.family].breaches.findingId = uint40(id);
-        emit BreachDecided(id, r.licensee, _families[r.family].current, report, true, msg.sender, evidence);
+        (Report memory r, Breaches storage b, uint256 current) = _openReport(report);
+        _unlink(b, report, r);
+        id = ++_recordCount;
+        b.findingId = uint40(id);
+        emit BreachDecided(id, r.licensee, current, report, true, msg.sender, evidence);
     }
 
     /// @inheritdoc IReciprocityRegistry
     function dismissBreach(uint256 report, bytes32 evidence) external returns (uint256 id) {
-        Report memory r = _decide(report);
-        id = _recordCount;
-        emit BreachDecided(id, r.licensee, _families[r.family].current, report, false, msg.sender, evidence);
+        (Report memory r, Breaches storage b, uint256 current) = _openReport(report);
+        _unlink(b, report, r);
+        id = ++_recordCount;
+        emit BreachDecided(id, r.licensee, current, report, false, msg.sender, evidence);
+    }
+
+    /// @inheritdoc IReciprocityRegistry
+    function dismissBreachesUpTo(uint256 report, bytes32 evidence) external returns (uint256 id) {
+        (Report memory r, Breaches storage b, uint256 current) = _openReport(report);
+        // Everything up to `report` is closed by this one write; if nothing newer is open, the
+        // list is empty now, otherwise its older part is cut off lazily (see _unlink).
+        b.dismissedUpTo = uint40(report);
+        if (b.latestOpen <= report) b.latestOpen = 0;
+        id = ++_recordCount;
+        emit BreachesDismissed(id, r.licensee, current, report, msg.sender, evidence);
     }
 
     /// @inheritdoc IReciprocityRegistry
@@ -364,49 +396,56 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IReciprocityRegistry
-    function settle(uint256 work, uint256 entryId, ILedger.EntryProof calldata proof) external returns (uint256 id) {
-        uint256 family = _existingWork(work).family;
-        Family memory f = _families[family];
-        if (f.period == 0) revert ReciprocityRegistryNoSettlement(work);
-        uint256 previous = _settled[entryId];
-        if (previous != 0) revert ReciprocityRegistryAlreadySettled(entryId, previous);
-        address licensee = _ledger.entryIncluded(entryId, proof);
-        (ILedger.EntryState state, , , ) = _ledger.entryState(entryId);
-        if (state != ILedger.EntryState.Accepted) revert ReciprocityRegistryEntryNotAccepted(entryId, uint8(state));
-        ILedger.Record calldata r = proof.record;
-        if (r.flow != ILedger.Flow.Event) {
-            revert ReciprocityRegistryEntryMismatch(entryId, 0, bytes32(uint256(r.flow)), bytes32(0));
-        }
-        bytes32 commons = _works[f.current].commons;
-        if (r.commons != commons) revert ReciprocityRegistryEntryMismatch(entryId, 1, r.commons, commons);
-        if (r.unit != f.unit) revert ReciprocityRegistryEntryMismatch(entryId, 2, bytes32(r.unit), bytes32(f.unit));
-        if (r.time < f.obligationStart) {
-            revert ReciprocityRegistryEntryMismatch(
-                entryId,
-                3,
-                bytes32(uint256(r.time)),
-                bytes32(uint256(f.obligationStart))
-            );
-        }
-        uint64 periodStart = uint64(f.obligationStart + ((r.time - f.obligationStart) / f.period) * f.period);
+    function settle(
+        uint256 work,
+        uint256 entryId,
+        ILedger.EntryProof calldata proof,
+        ILedger.EntryProof[] calldata ancestors
+    ) external returns (uint256 id) {
+        address signer = _ledger.entryIncluded(entryId, proof);
+        if (msg.sender != signer) revert ReciprocityRegistryNotEntrySigner(entryId, signer, msg.sender);
+        return _settle(work, entryId, signer, proof.record, ancestors);
+    }
 
-        id = ++_recordCount;
-        _settled[entryId] = id;
-        Tally storage t = _tallies[licensee][family][periodStart];
-        uint128 total = t.total + r.quantity;
-        t.total = total;
-        t.lastId = uint40(id);
-        emit Settled(id, licensee, work, entryId, periodStart, r.quantity, total);
+    /// @inheritdoc IReciprocityRegistry
+    function settleBySignature(
+        Settlement calldata order,
+        bytes calldata signature,
+        ILedger.EntryProof calldata proof,
+        ILedger.EntryProof[] calldata ancestors
+    ) external returns (uint256 id) {
+        address signer = _ledger.entryIncluded(order.entryId, proof);
+        _checkDeadline(order.deadline);
+        uint256 expected = _settlements[order.entryId].id;
+        if (order.nonce != expected) revert ReciprocityRegistryInvalidNonce(signer, order.nonce, expected);
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(SETTLEMENT_TYPEHASH, order)));
+        if (!SignatureChecker.isValidSignatureNowCalldata(signer, digest, signature)) {
+            revert ReciprocityRegistryInvalidSignature(signer);
+        }
+        return _settle(order.work, order.entryId, signer, proof.record, ancestors);
+    }
+
+    /// @inheritdoc IReciprocityRegistry
+    function reverseSettlement(uint256 entryId) external returns (uint256 id) {
+        Counted storage c = _settlements[entryId];
+        if (!c.standing) revert ReciprocityRegistryNotSettled(entryId);
+        (ILedger.EntryState state, , , ) = _ledger.entryState(entryId);
+        if (state == ILedger.EntryState.Accepted) revert ReciprocityRegistrySettlementStands(entryId, c.id);
+        return _reverse(entryId, c, state);
     }
 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IReciprocityRegistry
     function statusOf(address licensee, uint256 work) external view returns (StatusView memory v) {
-        uint256 family = _existingWork(work).family;
+        Work storage w = _existingWork(work);
+        uint256 family = w.family;
+        // The current version governs attesters; asked about it (the usual case), no family read.
+        uint256 supersededBy = w.supersededBy;
+        uint256 current = supersededBy == 0 ? work : _families[family].current;
         Standing storage s = _standings[licensee][family];
         Ids memory ids;
-        _base(v, ids, s.decl, s);
+        _base(v, ids, s.decl, s, current);
         Status base = v.status;
         v.prior = base;
 
@@ -442,12 +481,12 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
                 _push(ids, b.findingId);
             }
         }
-        if (b.openReports != 0 && v.status != Status.Terminated) {
+        if (b.latestOpen != 0 && v.status != Status.Terminated) {
             v.prior = v.status;
             v.status = Status.Disputed;
             v.reason = Reason.BreachReported;
             v.validUntil = 0;
-            _push(ids, b.lastReportId);
+            _push(ids, b.latestOpen);
         }
 
         // A separate license is outside the PPL: it holds whatever the PPL records say.
@@ -525,8 +564,9 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IReciprocityRegistry
-    function settlementOf(uint256 entryId) external view returns (uint256) {
-        return _settled[entryId];
+    function settlementOf(uint256 entryId) external view returns (SettlementView memory) {
+        Counted memory c = _settlements[entryId];
+        return SettlementView(c.id, c.licensee, c.family, c.periodStart, c.quantity, c.standing);
     }
 
     /// @inheritdoc IReciprocityRegistry
@@ -549,6 +589,11 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         return _hashTypedDataV4(keccak256(abi.encode(GRANT_TYPEHASH, g)));
     }
 
+    /// @inheritdoc IReciprocityRegistry
+    function settlementDigest(Settlement calldata order) external view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(SETTLEMENT_TYPEHASH, order)));
+    }
+
     // ------------------------------------------------------------------ internal
 
     /// @dev Up to 12 record ids collected by `statusOf`.
@@ -558,7 +603,13 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
     }
 
     /// @dev The status the PPL records give on their own (no breach, grant or settlement).
-    function _base(StatusView memory v, Ids memory ids, Declarations memory d, Standing storage s) private view {
+    function _base(
+        StatusView memory v,
+        Ids memory ids,
+        Declarations memory d,
+        Standing storage s,
+        uint256 current
+    ) private view {
         if (d.entityId == 0) {
             v.status = Status.Undeclared;
             v.reason = Reason.NothingOnFile;
@@ -566,9 +617,7 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
             return;
         }
         _push(ids, d.entityId);
-        Attestations memory a = s.attestations;
-        bool entityAttested = a.attestedEntity == d.entityId;
-        if (entityAttested) _push(ids, a.entityAttestId);
+        bool entityAttested = _counts(s.entityAttestation, d.entityId, current, ids);
         v.attested = entityAttested;
         uint256 nowTime = block.timestamp;
 
@@ -593,13 +642,14 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
                     : Reason.WorkerOwnedSurplus;
                 v.validUntil = d.surplusEnd;
                 _push(ids, covering);
-                bool surplusAttested = a.attestedSurplus == covering;
-                if (surplusAttested) _push(ids, a.surplusAttestId);
+                bool surplusAttested = _counts(s.surplusAttestation, covering, current, ids);
                 v.attested = entityAttested && surplusAttested;
             } else {
                 bool ended = (d.surplusId != 0 && d.surplusEnd <= nowTime) || (d.flags & _HAD_SURPLUS) != 0;
                 v.status = ended ? Status.CommercialLapsed : Status.NonCommercialPermitted;
-                v.reason = ended ? Reason.SurplusExpired : Reason.WorkerOwnedNoSurplus;
+                if (ended) v.reason = Reason.SurplusExpired;
+                else if (d.form == uint8(EntityForm.Individual)) v.reason = Reason.IndividualNoSurplus;
+                else v.reason = Reason.WorkerOwnedNoSurplus;
                 if (d.surplusId != 0) {
                     _push(ids, d.surplusId);
                     // A declared future period will open commercial use.
@@ -625,16 +675,124 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         _push(ids, d.useId);
     }
 
-    function _decide(uint256 report) private returns (Report memory r) {
-        r = _reports[report];
-        if (!r.open) revert ReciprocityRegistryReportNotOpen(report);
-        Work storage w = _works[_families[r.family].current];
-        if (msg.sender != w.licensor && (msg.sender != w.arbiter || w.arbiter == address(0))) {
-            revert ReciprocityRegistryNotLicensorOrArbiter(_families[r.family].current, msg.sender);
+    /// @dev Whether attestation `a` names `declaration` and its attester is recognised by the
+    /// current version; if so its id joins the records.
+    function _counts(Attestation memory a, uint256 declaration, uint256 current, Ids memory ids) private view returns (bool) {
+        if (a.declaration != declaration || !_attesters[current][a.attester]) return false;
+        _push(ids, a.id);
+        return true;
+    }
+
+    /// @dev Counts entry `entryId` (proven by the caller, signed by `licensee`) toward `work`; see
+    /// `settle` for the checks and the walk down its correction chain.
+    function _settle(
+        uint256 work,
+        uint256 entryId,
+        address licensee,
+        ILedger.Record calldata r,
+        ILedger.EntryProof[] calldata ancestors
+    ) private returns (uint256 id) {
+        uint256 family = _existingWork(work).family;
+        Family memory f = _families[family];
+        if (f.period == 0) revert ReciprocityRegistryNoSettlement(work);
+        Counted storage c = _settlements[entryId];
+        if (c.standing) revert ReciprocityRegistryAlreadySettled(entryId, c.id);
+        (ILedger.EntryState state, , , ) = _ledger.entryState(entryId);
+        if (state != ILedger.EntryState.Accepted) revert ReciprocityRegistryEntryNotAccepted(entryId, uint8(state));
+        if (r.flow != ILedger.Flow.Event) {
+            revert ReciprocityRegistryEntryMismatch(entryId, 0, bytes32(uint256(r.flow)), bytes32(0));
         }
+        bytes32 commons = _works[f.current].commons;
+        if (r.commons != commons) revert ReciprocityRegistryEntryMismatch(entryId, 1, r.commons, commons);
+        if (r.unit != f.unit) revert ReciprocityRegistryEntryMismatch(entryId, 2, bytes32(r.unit), bytes32(f.unit));
+        if (r.time < f.obligationStart) {
+            revert ReciprocityRegistryEntryMismatch(
+                entryId,
+                3,
+                bytes32(uint256(r.time)),
+                bytes32(uint256(f.obligationStart))
+            );
+        }
+        uint64 periodStart = uint64(f.obligationStart + ((r.time - f.obligationStart) / f.period) * f.period);
+
+        // Down the correction chain to the nearest entry that was ever settled: if its settlement
+        // stands, it goes now. Entries further down have none standing: when that one was settled,
+        // the same walk cleared them, and a corrected entry can never be settled again.
+        uint256 earlier = r.corrects;
+        uint256 used;
+        while (earlier != 0) {
+            Counted storage e = _settlements[earlier];
+            if (e.id != 0) {
+                if (e.standing) _reverse(earlier, e, ILedger.EntryState.Corrected);
+                break;
+            }
+            if (used == ancestors.length) revert ReciprocityRegistryMissingAncestorProof(entryId, earlier);
+            _ledger.entryIncluded(earlier, ancestors[used]);
+            earlier = ancestors[used].record.corrects;
+            ++used;
+        }
+        if (used != ancestors.length) revert ReciprocityRegistryUnusedAncestorProofs(entryId, used, ancestors.length);
+
+        id = ++_recordCount;
+        _settlements[entryId] = Counted({
+            licensee: licensee,
+            family: uint40(family),
+            periodStart: uint40(periodStart),
+            standing: true,
+            quantity: r.quantity,
+            id: uint40(id)
+        });
+        Tally storage t = _tallies[licensee][family][periodStart];
+        uint128 total = t.total + r.quantity;
+        t.total = total;
+        t.lastId = uint40(id);
+        emit Settled(id, licensee, work, entryId, periodStart, r.quantity, total);
+    }
+
+    /// @dev Takes the standing settlement `c` of `entryId` out of its period's tally.
+    function _reverse(uint256 entryId, Counted storage c, ILedger.EntryState state) private returns (uint256 id) {
+        Counted memory m = c;
+        c.standing = false;
+        id = ++_recordCount;
+        Tally storage t = _tallies[m.licensee][m.family][m.periodStart];
+        uint128 total = t.total - m.quantity;
+        t.total = total;
+        t.lastId = uint40(id);
+        emit SettlementReversed(
+            id,
+            m.licensee,
+            _families[m.family].current,
+            entryId,
+            m.id,
+            m.periodStart,
+            m.quantity,
+            total,
+            uint8(state)
+        );
+    }
+
+    /// @dev The open report `report`, its standing's breaches and its family's current version,
+    /// after checking that the caller is that version's licensor or arbiter.
+    function _openReport(uint256 report) private view returns (Report memory r, Breaches storage b, uint256 current) {
+        r = _reports[report];
+        b = _standings[r.licensee][r.family].breaches;
+        if (!r.open || report <= b.dismissedUpTo) revert ReciprocityRegistryReportNotOpen(report);
+        current = _families[r.family].current;
+        Work storage w = _works[current];
+        if (msg.sender != w.licensor && (msg.sender != w.arbiter || w.arbiter == address(0))) {
+            revert ReciprocityRegistryNotLicensorOrArbiter(current, msg.sender);
+        }
+    }
+
+    /// @dev Closes open report `report` and takes it out of the list in O(1). A new head at or below
+    /// `dismissedUpTo` was dismissed with everything older: the list is then empty.
+    function _unlink(Breaches storage b, uint256 report, Report memory r) private {
         _reports[report].open = false;
-        --_standings[r.licensee][r.family].breaches.openReports;
-        ++_recordCount;
+        uint40 older = r.older;
+        uint40 newer = r.newer;
+        if (newer != 0) _reports[newer].older = older;
+        else b.latestOpen = older > b.dismissedUpTo ? older : 0;
+        if (older != 0) _reports[older].newer = newer;
     }
 
     function _existingWork(uint256 work) private view returns (Work storage w) {

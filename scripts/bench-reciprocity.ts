@@ -31,6 +31,7 @@ const rows: (string | number)[][] = [
   ["statusOf, commercial licensee (eth_call incl. 21,000)", n(r.statusOfTypical), n(RECIPROCITY_TARGETS.statusOf), ok(r.statusOfTypical, RECIPROCITY_TARGETS.statusOf)],
   ...r.returning.map(({ label, m }) => [`relayed declaration, returning licensee: ${label}`, n(m.gasUsed), n(RECIPROCITY_TARGETS.declaration), ok(m.gasUsed, RECIPROCITY_TARGETS.declaration)]),
   ["relayed declaration, a licensee's first (new storage slot)", n(r.firstDeclaration.gasUsed), n(RECIPROCITY_TARGETS.declaration), ok(r.firstDeclaration.gasUsed, RECIPROCITY_TARGETS.declaration)],
+  ["relayed settlement (settleBySignature, plain entry)", n(r.settle.gasUsed), "", ""],
 ];
 console.log("\nReciprocity registry gas (Prague)\n");
 console.log(table(["measure", ">gas", ">target", "met"], rows));
@@ -42,6 +43,7 @@ writeFileSync(
     statusOfWorst: r.statusOfWorst,
     statusOfTypical: r.statusOfTypical,
     firstDeclaration: r.firstDeclaration.gasUsed,
+    settle: r.settle.gasUsed,
     returning: Object.fromEntries(r.returning.map(({ label, m }) => [label, { gasUsed: m.gasUsed, executionGas: m.executionGas, calldataBytes: m.calldata.bytes }])),
   }),
 );

@@ -152,6 +152,107 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         registry.grant(g, sig);
     }
 
+    function _status() internal view returns (IReciprocityRegistry.StatusView memory) {
+        return registry.statusOf(licensee, 1);
+    }
+
+    function _cites(IReciprocityRegistry.StatusView memory v, uint256 id) internal pure returns (bool) {
+        for (uint256 i = 0; i < v.records.length; ++i) if (v.records[i] == id) return true;
+        return false;
+    }
+
+    function _declareAs(uint8 kind, uint8 value, uint64 start, uint64 end) internal returns (uint256) {
+        IReciprocityRegistry.Declaration memory d = _declaration(registry, kind, licensee, value, start, end);
+        return registry.declare(d, _sign(LICENSEE_PK, registry.declarationDigest(d)));
+    }
+
+    /// @dev F-5: 65,536 open reports (one more than the old uint16 counter held) do not block a
+    /// further report; one decision dismisses them all at a constant cost; reporting goes on.
+    function test_F5_reportsNeverBlockAndAreDismissedInOneCall() public {
+        for (uint256 i = 0; i < 65_536; ++i) registry.reportBreach(licensee, 1, 0, bytes32(i));
+        uint256 last = registry.reportBreach(licensee, 1, 1, keccak256("a real breach"));
+        IReciprocityRegistry.StatusView memory v = _status();
+        assertEq(uint8(v.status), uint8(IReciprocityRegistry.Status.Disputed));
+        assertTrue(_cites(v, last));
+        vm.prank(licensor);
+        uint256 g = gasleft();
+        registry.dismissBreachesUpTo(last, keccak256("spam"));
+        assertLt(g - gasleft(), 40_000, "dismissing 65,537 reports costs one call");
+        assertEq(uint8(_status().status), uint8(IReciprocityRegistry.Status.Undeclared));
+        vm.prank(licensor);
+        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryReportNotOpen.selector, 7));
+        registry.findBreach(7, bytes32(0));
+        uint256 again = registry.reportBreach(licensee, 1, 1, keccak256("filed again"));
+        v = _status();
+        assertEq(uint8(v.status), uint8(IReciprocityRegistry.Status.Disputed));
+        assertTrue(_cites(v, again));
+    }
+
+    /// @dev A bulk dismissal leaves the reports filed after it open; as those are decided, the
+    /// status cites the latest still open one, and no dismissed one.
+    function test_dismissBreachesUpTo_leavesLaterReportsOpen() public {
+        uint256[5] memory r;
+        for (uint256 i = 0; i < 5; ++i) r[i] = registry.reportBreach(licensee, 1, 0, bytes32(i));
+        vm.startPrank(licensor);
+        registry.dismissBreachesUpTo(r[2], bytes32(0));
+        assertTrue(_cites(_status(), r[4]));
+        registry.dismissBreach(r[4], bytes32(0));
+        assertTrue(_cites(_status(), r[3]));
+        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryReportNotOpen.selector, r[1]));
+        registry.dismissBreach(r[1], bytes32(0));
+        registry.dismissBreach(r[3], bytes32(0));
+        vm.stopPrank();
+        assertEq(uint8(_status().status), uint8(IReciprocityRegistry.Status.Undeclared));
+    }
+
+    /// @dev Explanation (a): whatever reports are filed and decided (one by one, in any order, or
+    /// in bulk), the status is Disputed exactly while one is open and cites the latest open one.
+    /// forge-config: default.fuzz.runs = 256
+    function testFuzz_reportBreach_statusCitesTheLatestOpenReport(uint256 seed) public {
+        uint256[] memory open = new uint256[](24);
+        uint256 n;
+        for (uint256 step = 0; step < 24; ++step) {
+            uint256 op = uint256(keccak256(abi.encode(seed, step)));
+            if (n == 0 || op % 3 == 0) {
+                open[n++] = registry.reportBreach(licensee, 1, 0, bytes32(step));
+            } else if (op % 3 == 1) {
+                uint256 k = (op >> 8) % n;
+                vm.prank(licensor);
+                registry.dismissBreach(open[k], bytes32(0));
+                for (uint256 i = k; i + 1 < n; ++i) open[i] = open[i + 1];
+                --n;
+            } else {
+                uint256 k = (op >> 8) % n;
+                vm.prank(licensor);
+                registry.dismissBreachesUpTo(open[k], bytes32(0));
+                for (uint256 i = 0; i + k + 1 < n; ++i) open[i] = open[i + k + 1];
+                n -= k + 1;
+            }
+            IReciprocityRegistry.StatusView memory v = _status();
+            assertEq(v.status == IReciprocityRegistry.Status.Disputed, n != 0);
+            if (n != 0) assertTrue(_cites(v, open[n - 1]), "cites the latest open report");
+        }
+    }
+
+    /// @dev F-6: after a renewal of the running period is queued, no further period may wait; once
+    /// the renewal has started, the next one may be declared.
+    function test_F6_onlyOneFuturePeriodWaitsAfterARenewal() public {
+        _declareAs(0, 1, 0, 0); // worker-owned
+        uint64 t = uint64(block.timestamp);
+        _declareAs(2, 0, t - 1, t + 10 days);
+        _declareAs(2, 0, t + 10 days, t + 20 days); // the renewal: one period waits
+        IReciprocityRegistry.Declaration memory d = _declaration(registry, 2, licensee, 0, t + 20 days, t + 30 days);
+        bytes memory sig = _sign(LICENSEE_PK, registry.declarationDigest(d));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryPeriodQueued.selector, t + 20 days, t + 10 days)
+        );
+        registry.declare(d, sig);
+        assertEq(_status().validUntil, t + 20 days);
+        vm.warp(t + 10 days);
+        _declareAs(2, 0, t + 20 days, t + 30 days);
+        assertEq(_status().validUntil, t + 30 days);
+    }
+
     /// @dev statusOf stays in budget however the standing is filled (IN-GAS-O1 for the view).
     /// forge-config: default.fuzz.runs = 64
     function testFuzz_statusOf_gasIndependentOfHistory(uint8 declarations) public {
@@ -271,12 +372,15 @@ contract RegistryHandler is RegistrySigning, StdUtils {
         _check(Step.Report);
     }
 
-    function decide(uint256 who, bool found) external {
+    function decide(uint256 who, bool found, uint256 k) external {
         who %= 2;
         uint256 n = _openReports[who].length;
         if (n == 0) return;
-        uint256 r = _openReports[who][n - 1];
-        _openReports[who].pop();
+        k %= n;
+        uint256[] storage list = _openReports[who];
+        uint256 r = list[k];
+        for (uint256 i = k; i + 1 < n; ++i) list[i] = list[i + 1];
+        list.pop();
         vm.prank(_licensor);
         if (found) {
             _latestFinding[who] = registry.findBreach(r, bytes32(0));
@@ -285,6 +389,21 @@ contract RegistryHandler is RegistrySigning, StdUtils {
         }
         ++records;
         _check(found ? Step.Find : Step.Dismiss);
+    }
+
+    function dismissUpTo(uint256 who, uint256 k) external {
+        who %= 2;
+        uint256 n = _openReports[who].length;
+        if (n == 0) return;
+        k %= n;
+        vm.prank(_licensor);
+        registry.dismissBreachesUpTo(_openReports[who][k], bytes32(0));
+        // Reports are kept in filing order: the first k + 1 are dismissed.
+        uint256[] storage list = _openReports[who];
+        for (uint256 i = 0; i + k + 1 < n; ++i) list[i] = list[i + k + 1];
+        for (uint256 i = 0; i <= k; ++i) list.pop();
+        ++records;
+        _check(Step.Dismiss);
     }
 
     function grantRelief(uint256 who, bool waiver, uint32 expiresIn) external {
@@ -342,7 +461,15 @@ contract RegistryHandler is RegistrySigning, StdUtils {
 
     function _check(Step step) internal {
         for (uint256 i = 0; i < 2; ++i) {
-            uint8 b = uint8(registry.statusOf(licensees[i], 1).status);
+            IReciprocityRegistry.StatusView memory v = registry.statusOf(licensees[i], 1);
+            uint256 open = _openReports[i].length;
+            // Explanation (a): a Disputed status cites the latest open report; none open, no dispute.
+            if (v.status == IReciprocityRegistry.Status.Disputed && (open == 0 || !_citesRecord(v, _openReports[i][open - 1]))) {
+                ++violations;
+                lastViolation = "Disputed without citing the latest open report";
+            }
+            if (open == 0 && v.status == IReciprocityRegistry.Status.Disputed) ++violations;
+            uint8 b = uint8(v.status);
             uint8 a = lastStatus[i];
             if (a != b) ++transitions;
             if (!allowed(a, b, step)) {
@@ -360,6 +487,11 @@ contract RegistryHandler is RegistrySigning, StdUtils {
             }
             lastStatus[i] = b;
         }
+    }
+
+    function _citesRecord(IReciprocityRegistry.StatusView memory v, uint256 id) internal pure returns (bool) {
+        for (uint256 i = 0; i < v.records.length; ++i) if (v.records[i] == id) return true;
+        return false;
     }
 
     function _latestSurplus(address licensee) internal view returns (uint64 end, bool running) {

@@ -12,18 +12,27 @@ import type { ERC1271WalletMock, Ledger, ReciprocityRegistry } from "../types/et
 import {
   buildDeclaration,
   buildGrant,
+  buildSettlement,
   decodeStatus,
   DECLARATION_TYPE_STRING,
   declarationDigest,
   explainStatus,
+  findStaleSettlements,
   GRANT_TYPE_STRING,
+  openReports,
   grantDigest,
   readRegistry,
+  recordsOf,
   RECIPROCITY_ABI,
   RECIPROCITY_LIMITS,
   reciprocityDomain,
+  SETTLEMENT_TYPE_STRING,
+  settlementDigest,
+  settlementProofs,
   signDeclaration,
   signGrant,
+  signSettlement,
+  standingSettlements,
 } from "../scripts/lib/reciprocity.js";
 import type {
   Declaration,
@@ -36,8 +45,8 @@ import type {
   UseKindName,
 } from "../scripts/lib/reciprocity.js";
 import { commonsId, encodeUnit, labelId, parseQuantity } from "../scripts/lib/record.js";
-import { domainOf, eoaAgent, validationOf, workRecord } from "./helpers/records.js";
-import { proofFor } from "./helpers/proofs.js";
+import { domainOf, eoaAgent, validationOf, walletAgent, workRecord } from "./helpers/records.js";
+import { eventsOf, proofFor } from "./helpers/proofs.js";
 import { days, latest } from "./helpers/time.js";
 
 const { ethers, ignition, networkHelpers } = await network.create({ override: { hardfork: "prague" } });
@@ -54,6 +63,8 @@ const STATUS_GAS_MAX = 50_000n;
 const DECLARATION_GAS_MAX = 60_000n;
 /** A licensee's very first declaration creates its storage slot (22,100 gas of the total): see the README. */
 const FIRST_DECLARATION_GAS_MAX = 70_000n;
+/** A settlement (the proof of a fresh entry in an open checkpoint interval included). */
+const SETTLE_GAS_MAX = 160_000n;
 
 // ---------------------------------------------------------------- fixture
 
@@ -199,32 +210,74 @@ async function warp(seconds: bigint): Promise<void> {
   await networkHelpers.time.increase(seconds);
 }
 
-/** A contribution by `who` recorded on the Ledger (transfer of EUR to the commons) and accepted by a peer. */
-async function acceptedContribution(f: F, who: Signer & { address: string }, amount: string, opts: { unit?: string; accept?: boolean; commons?: string } = {}): Promise<bigint> {
-  const ledgerDomain = await domainOf(ethers, f.ledger);
-  const agent = eoaAgent(who, ledgerDomain);
+const sequenceOf = (f: F, who: string) => f.ledger.nonces(who, 1n).then((n) => n & ((1n << 64n) - 1n));
+
+/** A peer validation of Ledger entry `id` (accept or dispute) by `validator`. */
+async function validateEntry(f: F, id: bigint, validator: Signer & { address: string }, verdict: "accept" | "dispute"): Promise<void> {
+  const agent = eoaAgent(validator, await domainOf(ethers, f.ledger));
+  const v = validationOf({ entryId: id, validator: validator.address, verdict, now: await now(), sequence: await sequenceOf(f, validator.address) });
+  await f.ledger.connect(f.relayer).validate(v, await agent.signValidation(v), await proofFor(ethers, f.ledger, id));
+}
+
+/**
+ * THE one place where this suite makes a Ledger entry Accepted (coordination with the Ledger's
+ * eligibility change: once only appointed validators count, appoint `f.validator` here).
+ */
+async function accept(f: F, id: bigint): Promise<void> {
+  await validateEntry(f, id, f.validator, "accept");
+}
+
+/** The one place where this suite disputes an entry (by `f.steward`, a second peer). */
+async function dispute(f: F, id: bigint): Promise<void> {
+  await validateEntry(f, id, f.steward, "dispute");
+}
+
+interface ContributionOpts {
+  unit?: string;
+  accept?: boolean;
+  commons?: string;
+  flow?: "event" | "need" | "offer" | "commitment";
+  time?: bigint;
+  /** Record it as a correction of this entry (same agent). */
+  corrects?: bigint;
+}
+
+/** A contribution by `who` recorded on the Ledger (transfer of EUR to the commons), accepted unless `accept: false`. */
+async function acceptedContribution(f: F, who: Signer & { address: string }, amount: string, opts: ContributionOpts = {}): Promise<bigint> {
+  const agent = eoaAgent(who, await domainOf(ethers, f.ledger));
   const [count] = await f.ledger.tip();
   const t = await now();
   const r = workRecord({
     provider: who.address,
     commons: opts.commons ?? f.commons,
     now: t,
-    sequence: await f.ledger.nonces(who.address, 1n).then((n) => n & ((1n << 64n) - 1n)),
-    overrides: { action: "transfer", quantity: amount, unit: opts.unit ?? "EUR" },
+    sequence: await sequenceOf(f, who.address),
+    overrides: { action: "transfer", quantity: amount, unit: opts.unit ?? "EUR", flow: opts.flow, time: opts.time ?? t, corrects: opts.corrects },
   });
-  await f.ledger.connect(f.relayer).record(r, await agent.signRecord(r));
+  if (opts.corrects !== undefined) await f.ledger.connect(f.relayer).recordCorrection(r, await agent.signRecord(r), await proofFor(ethers, f.ledger, opts.corrects));
+  else await f.ledger.connect(f.relayer).record(r, await agent.signRecord(r));
   const id = count + 1n;
-  if (opts.accept ?? true) {
-    const validator = eoaAgent(f.validator, ledgerDomain);
-    const v = validationOf({ entryId: id, validator: f.validator.address, now: t, sequence: await f.ledger.nonces(f.validator.address, 1n).then((n) => n & ((1n << 64n) - 1n)) });
-    await f.ledger.connect(f.relayer).validate(v, await validator.signValidation(v), await proofFor(ethers, f.ledger, id));
-  }
+  if (opts.accept ?? true) await accept(f, id);
   return id;
 }
 
-async function settle(f: F, entryId: bigint, work = COPYFAIR): Promise<bigint> {
-  await f.registry.connect(f.stranger).settle(work, entryId, await proofFor(ethers, f.ledger, entryId));
+/** The proofs settle needs for `entryId` (its own and its correction chain's, see settlementProofs). */
+async function proofsFor(f: F, entryId: bigint) {
+  const { entries } = await eventsOf(ethers, f.ledger);
+  return settlementProofs(entries, entryId, async (e) => (await f.registry.settlementOf(e)).id !== 0n);
+}
+
+/** `who`, the entry's signer, settles it toward `work`; returns the new record id. */
+async function settle(f: F, who: Signer, entryId: bigint, work = COPYFAIR): Promise<bigint> {
+  const { proof, ancestors } = await proofsFor(f, entryId);
+  await f.registry.connect(who).settle(work, entryId, proof, ancestors);
   return (await f.registry.counts()).records;
+}
+
+/** An order by `who` to settle `entryId` toward `work`, signed (current nonce, valid for an hour). */
+async function signedSettlement(f: F, who: Signer, entryId: bigint, work = COPYFAIR) {
+  const order = buildSettlement({ work, entryId, nonce: (await f.registry.settlementOf(entryId)).id, deadline: (await now()) + 3600n });
+  return { order, signature: await signSettlement(who as never, f.domain, order) };
 }
 
 // ---------------------------------------------------------------- the scenario table
@@ -278,6 +331,27 @@ const SCENARIOS: Scenario[] = [
     run: async (f) => ({ licensee: f.coop.address, records: [await declare(f, f.coop, { kind: "entity", form: "worker-owned" })] }),
     status: "NonCommercialPermitted",
     reason: "WorkerOwnedNoSurplus",
+  },
+  {
+    section: "3, 4(c), explanation (e)",
+    title: "an individual without a surplus declaration is non-commercial only, with a reason that speaks of an individual",
+    run: async (f) => ({ licensee: f.person.address, records: [await declare(f, f.person, { kind: "entity", form: "individual" })] }),
+    status: "NonCommercialPermitted",
+    reason: "IndividualNoSurplus",
+  },
+  {
+    section: "evidence, explanation (b)",
+    title: "a new terms version that no longer recognises the attester drops its attestations",
+    run: async (f) => {
+      const { e, s, p } = await commercialCoop(f);
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, e, EVIDENCE);
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, s, EVIDENCE);
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2"), attesters: [f.stranger.address] });
+      return { licensee: f.coop.address, records: [e, s], validUntil: p.end };
+    },
+    status: "CommercialPermitted",
+    reason: "WorkerOwnedSurplus",
+    attested: false,
   },
   {
     section: "4(c)(i)+(ii)",
@@ -569,8 +643,8 @@ const SCENARIOS: Scenario[] = [
     title: "a non-qualifying commercial user whose accepted contributions cover the period is ReciprocitySettled",
     run: async (f) => {
       const e = await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
-      await settle(f, await acceptedContribution(f, f.firm, "60"));
-      const s2 = await settle(f, await acceptedContribution(f, f.firm, "40"));
+      await settle(f, f.firm, await acceptedContribution(f, f.firm, "60"));
+      const s2 = await settle(f, f.firm, await acceptedContribution(f, f.firm, "40"));
       return { licensee: f.firm.address, records: [e, s2], work: COPYFAIR };
     },
     status: "ReciprocitySettled",
@@ -582,7 +656,7 @@ const SCENARIOS: Scenario[] = [
     title: "contributions short of the obligation leave the prior status",
     run: async (f) => {
       const e = await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
-      await settle(f, await acceptedContribution(f, f.firm, "99.99"));
+      await settle(f, f.firm, await acceptedContribution(f, f.firm, "99.99"));
       return { licensee: f.firm.address, records: [e], work: COPYFAIR };
     },
     status: "Excluded",
@@ -593,7 +667,7 @@ const SCENARIOS: Scenario[] = [
     title: "a settled period ends: the next period needs its own contributions",
     run: async (f) => {
       const e = await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
-      await settle(f, await acceptedContribution(f, f.firm, "100"));
+      await settle(f, f.firm, await acceptedContribution(f, f.firm, "100"));
       await warp(30n * DAY);
       return { licensee: f.firm.address, records: [e], work: COPYFAIR };
     },
@@ -625,23 +699,29 @@ describe("ReciprocityRegistry", () => {
       // Every slot statusOf reads is populated: attested entity, two surplus periods (the later one
       // contiguous), an attested surplus, a use, a reinstated finding, an open report, settlement
       // tallies and an expired separate license.
-      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned", work: COPYFAIR });
-      await f.registry.connect(f.attester).attest(f.coop.address, COPYFAIR, e, EVIDENCE);
+      // Asked about a superseded version (the family's current one is read too), with the entity and
+      // the surplus attested by two different attesters (two recognition lookups).
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, supersedes: COPYFAIR, obligation: f.obligation, attesters: [f.attester.address, f.arbiter.address] });
+      const V2 = 3n;
+      const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned", work: V2 });
+      await f.registry.connect(f.attester).attest(f.coop.address, V2, e, EVIDENCE);
       const p = await currentPeriod();
-      await declare(f, f.coop, { kind: "surplus", ...p, work: COPYFAIR });
-      const s2 = await declare(f, f.coop, { kind: "surplus", start: p.end, end: p.end + YEAR, work: COPYFAIR });
-      await f.registry.connect(f.attester).attest(f.coop.address, COPYFAIR, s2, EVIDENCE);
-      await declare(f, f.coop, { kind: "use", use: "commercial", work: COPYFAIR });
+      await declare(f, f.coop, { kind: "surplus", ...p, work: V2 });
+      const s2 = await declare(f, f.coop, { kind: "surplus", start: p.end, end: p.end + YEAR, work: V2 });
+      await f.registry.connect(f.arbiter).attest(f.coop.address, V2, s2, EVIDENCE);
+      await declare(f, f.coop, { kind: "use", use: "commercial", work: V2 });
       await grant(f, { kind: "separate-license", licensee: f.coop.address, expiry: (await now()) + DAY, work: COPYFAIR });
       const x = await find(f, await report(f, f.coop.address, 1, COPYFAIR));
       await grant(f, { kind: "reinstatement", licensee: f.coop.address, ref: x, work: COPYFAIR });
       await report(f, f.coop.address, 4, COPYFAIR);
+      await report(f, f.coop.address, 0, COPYFAIR); // two open reports: the list holds both
       await warp(YEAR - DAY); // into the second, contiguous surplus period; the separate license has expired
-      await settle(f, await acceptedContribution(f, f.coop, "5"));
+      await settle(f, f.coop, await acceptedContribution(f, f.coop, "5"));
       const gas = await f.registry.statusOf.estimateGas(f.coop.address, COPYFAIR);
       const s = await statusOf(f, f.coop.address, COPYFAIR);
       expect(s.status).to.equal("Disputed");
       expect(s.prior).to.equal("CommercialPermitted");
+      expect(s.attested).to.equal(true);
       expect(s.records.length).to.be.greaterThanOrEqual(6);
       console.log(`      statusOf worst realistic case: ${gas} gas (eth_call, including the 21,000 intrinsic)`);
       expect(gas).to.be.at.most(STATUS_GAS_MAX);
@@ -739,6 +819,23 @@ describe("ReciprocityRegistry", () => {
     });
   });
 
+  describe("dismissBreachesUpTo", () => {
+    it("F-5: emits BreachesDismissed naming the latest report dismissed; earlier ones close with it, later ones stay open", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const r1 = await report(f, f.firm.address);
+      const r2 = await report(f, f.firm.address);
+      const r3 = await report(f, f.firm.address);
+      await expect(f.registry.connect(f.arbiter).dismissBreachesUpTo(r2, EVIDENCE))
+        .to.emit(f.registry, "BreachesDismissed")
+        .withArgs(r3 + 1n, f.firm.address, PPL, r2, f.arbiter.address, EVIDENCE);
+      const s = await statusOf(f, f.firm.address);
+      expect(s.status).to.equal("Disputed");
+      expect(s.records).to.include(r3).and.not.include(r1);
+      const events = await readRegistry(ethers.provider, await f.registry.getAddress());
+      expect(openReports(recordsOf(events.records, events.works, f.firm.address, PPL)).map((r) => r.id)).to.deep.equal([r3]);
+    });
+  });
+
   describe("grant", () => {
     it("emits Granted with the licensor as signer; anyone relays", async () => {
       const f = await networkHelpers.loadFixture(deployRegistry);
@@ -807,15 +904,179 @@ describe("ReciprocityRegistry", () => {
     });
   });
 
+  describe("views", () => {
+    it("name the Ledger, the current version's attesters, and no tally before the obligation starts", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      expect(await f.registry.ledger()).to.equal(await f.ledger.getAddress());
+      expect(await f.registry.isAttester(PPL, f.attester.address)).to.equal(true);
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2"), attesters: [f.stranger.address] });
+      expect([await f.registry.isAttester(PPL, f.attester.address), await f.registry.isAttester(PPL, f.stranger.address)]).to.deep.equal([false, true]);
+      const { obligationStart } = await f.registry.familyOf(COPYFAIR);
+      const before = await f.registry.settledIn(f.firm.address, COPYFAIR, obligationStart - 1n);
+      expect([before.tally, before.periodStart]).to.deep.equal([0n, 0n]);
+    });
+  });
+
   describe("settle", () => {
-    it("emits Settled with the entry, period and tally; anyone may call", async () => {
+    /** A second CopyFair work of the same commons and unit (work 3). */
+    async function secondCopyFairWork(f: F): Promise<bigint> {
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, termsHash: labelId("CopyFair B"), obligation: f.obligation });
+      return 3n;
+    }
+
+    it("emits Settled with the entry, period and tally when the entry's signer calls; settlementOf says it stands", async () => {
       const f = await networkHelpers.loadFixture(deployRegistry);
       const id = await acceptedContribution(f, f.firm, "60");
       const { obligationStart } = await f.registry.familyOf(COPYFAIR);
-      await expect(f.registry.connect(f.stranger).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)))
+      await expect(f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []))
         .to.emit(f.registry, "Settled")
         .withArgs(1n, f.firm.address, COPYFAIR, id, obligationStart, parseQuantity("60"), parseQuantity("60"));
-      expect(await f.registry.settlementOf(id)).to.equal(1n);
+      const v = await f.registry.settlementOf(id);
+      expect([v.id, v.licensee, v.family, v.periodStart, v.quantity, v.standing]).to.deep.equal([1n, f.firm.address, COPYFAIR, obligationStart, parseQuantity("60"), true]);
+    });
+
+    it("F-7: reverts ReciprocityRegistryNotEntrySigner when anyone but the entry's signer settles it, toward any work", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const other = await secondCopyFairWork(f);
+      const id = await acceptedContribution(f, f.firm, "100");
+      const proof = await proofFor(ethers, f.ledger, id);
+      for (const work of [COPYFAIR, other]) {
+        await expect(f.registry.connect(f.stranger).settle(work, id, proof, []))
+          .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryNotEntrySigner")
+          .withArgs(id, f.firm.address, f.stranger.address);
+      }
+      expect((await f.registry.counts()).records).to.equal(0n);
+      expect((await f.registry.settlementOf(id)).id).to.equal(0n);
+    });
+
+    it("F-7: a relayed order settles only toward the work the licensee signed; changing the work breaks the signature", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const other = await secondCopyFairWork(f);
+      const id = await acceptedContribution(f, f.firm, "100");
+      const { order, signature } = await signedSettlement(f, f.firm, id, other);
+      const proof = await proofFor(ethers, f.ledger, id);
+      // A front-runner who takes the order and points it at the other work.
+      await expect(f.registry.connect(f.stranger).settleBySignature({ ...order, work: COPYFAIR }, signature, proof, []))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryInvalidSignature")
+        .withArgs(f.firm.address);
+      const { obligationStart } = await f.registry.familyOf(other);
+      await expect(f.registry.connect(f.stranger).settleBySignature(order, signature, proof, []))
+        .to.emit(f.registry, "Settled")
+        .withArgs(1n, f.firm.address, other, id, obligationStart, parseQuantity("100"), parseQuantity("100"));
+      expect((await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).tally).to.equal(0n);
+      expect((await f.registry.settledIn(f.firm.address, other, await now())).tally).to.equal(parseQuantity("100"));
+    });
+
+    it("settleBySignature: the digest is the TS core's (SIG-DIGEST-PARITY); a replayed order reverts InvalidNonce (SIG-REPLAY)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const id = await acceptedContribution(f, f.firm, "100");
+      const { order, signature } = await signedSettlement(f, f.firm, id);
+      expect(await f.registry.settlementDigest(order)).to.equal(settlementDigest(f.domain, order));
+      expect(await f.registry.SETTLEMENT_TYPEHASH()).to.equal(keccak256(toUtf8Bytes(SETTLEMENT_TYPE_STRING)));
+      const proof = await proofFor(ethers, f.ledger, id);
+      await f.registry.connect(f.relayer).settleBySignature(order, signature, proof, []);
+      await expect(f.registry.connect(f.relayer).settleBySignature(order, signature, proof, []))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryInvalidNonce")
+        .withArgs(f.firm.address, 0n, 1n);
+    });
+
+    it(`costs at most ${SETTLE_GAS_MAX} gas for a plain entry, directly or relayed, and for a correction that reverses the first settlement`, async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await settle(f, f.nonprofit, await acceptedContribution(f, f.nonprofit, "1")); // the record counter is warm, as on any live registry
+      const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => (await (await tx).wait())!.gasUsed;
+      const e1 = await acceptedContribution(f, f.firm, "60");
+      const direct = await gasOf(f.registry.connect(f.firm).settle(COPYFAIR, e1, await proofFor(ethers, f.ledger, e1), []));
+      const e2 = await acceptedContribution(f, f.firm, "40");
+      const o = await signedSettlement(f, f.firm, e2);
+      const relayed = await gasOf(f.registry.connect(f.relayer).settleBySignature(o.order, o.signature, await proofFor(ethers, f.ledger, e2), []));
+      const e3 = await acceptedContribution(f, f.firm, "60", { corrects: e1 });
+      const correction = await gasOf(f.registry.connect(f.firm).settle(COPYFAIR, e3, await proofFor(ethers, f.ledger, e3), []));
+      await dispute(f, e2);
+      const reversal = await gasOf(f.registry.connect(f.stranger).reverseSettlement(e2));
+      console.log(`      settle: direct ${direct} gas, relayed ${relayed}, correction reversing the first ${correction}; reverseSettlement ${reversal}`);
+      for (const g of [direct, relayed, correction]) expect(g).to.be.at.most(SETTLE_GAS_MAX);
+    });
+
+    it("settleBySignature accepts an order signed through an ERC-1271 wallet licensee (SIG-1271)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const wallet = await f.wallet.getAddress();
+      const agent = walletAgent(wallet, f.walletOwner as never, await domainOf(ethers, f.ledger));
+      const t = await now();
+      const r = workRecord({ provider: wallet, commons: f.commons, now: t, sequence: 0n, overrides: { action: "transfer", quantity: "100", unit: "EUR" } });
+      await f.ledger.connect(f.relayer).record(r, await agent.signRecord(r));
+      const id = (await f.ledger.tip())[0];
+      await accept(f, id);
+      const { order, signature } = await signedSettlement(f, f.walletOwner, id);
+      await expect(f.registry.connect(f.relayer).settleBySignature(order, signature, await proofFor(ethers, f.ledger, id), []))
+        .to.emit(f.registry, "Settled")
+        .withArgs(1n, wallet, COPYFAIR, id, (await f.registry.familyOf(COPYFAIR)).obligationStart, parseQuantity("100"), parseQuantity("100"));
+    });
+  });
+
+  describe("settle and reverseSettlement: only standing entries count (F-3, SYB-SETTLE)", () => {
+    it("F-3: a restating correction reverses the corrected entry's settlement in the same transaction (100 EUR counted once, not twice)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const s1 = await settle(f, f.firm, e1);
+      const e2 = await acceptedContribution(f, f.firm, "100", { corrects: e1 });
+      const { periodStart } = await f.registry.settledIn(f.firm.address, COPYFAIR, await now());
+      const { proof } = await proofsFor(f, e2);
+      const tx = f.registry.connect(f.firm).settle(COPYFAIR, e2, proof, []);
+      await expect(tx)
+        .to.emit(f.registry, "SettlementReversed")
+        .withArgs(s1 + 1n, f.firm.address, COPYFAIR, e1, s1, periodStart, parseQuantity("100"), 0n, 3);
+      await expect(tx).to.emit(f.registry, "Settled").withArgs(s1 + 2n, f.firm.address, COPYFAIR, e2, periodStart, parseQuantity("100"), parseQuantity("100"));
+      expect((await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).tally).to.equal(parseQuantity("100"));
+      expect((await f.registry.settlementOf(e1)).standing).to.equal(false);
+      expect((await f.registry.settlementOf(e2)).standing).to.equal(true);
+    });
+
+    it("F-3: anyone reverses the settlement of a voided entry: SettlementReversed names the period, the amount removed and the tally after; the status drops back", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const s1 = await settle(f, f.firm, e1);
+      expect((await statusOf(f, f.firm.address, COPYFAIR)).status).to.equal("ReciprocitySettled");
+      await acceptedContribution(f, f.firm, "0", { corrects: e1, accept: false }); // the void
+      const { periodStart } = await f.registry.settledIn(f.firm.address, COPYFAIR, await now());
+      await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
+        .to.emit(f.registry, "SettlementReversed")
+        .withArgs(s1 + 1n, f.firm.address, COPYFAIR, e1, s1, periodStart, parseQuantity("100"), 0n, 3);
+      const s = await statusOf(f, f.firm.address, COPYFAIR);
+      expect([s.status, s.reason]).to.deep.equal(["Excluded", "WageLabourBusiness"]);
+      await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryNotSettled")
+        .withArgs(e1);
+    });
+
+    it("F-3: a later-disputed entry's settlement is reversed by anyone; while the entry is accepted it stands (SettlementStands)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const s1 = await settle(f, f.firm, e1);
+      await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistrySettlementStands")
+        .withArgs(e1, s1);
+      await dispute(f, e1);
+      await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
+        .to.emit(f.registry, "SettlementReversed")
+        .withArgs(s1 + 1n, f.firm.address, COPYFAIR, e1, s1, (await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).periodStart, parseQuantity("100"), 0n, 2);
+    });
+
+    it("F-3: a reversed entry accepted again settles again, but the old order cannot be replayed (its nonce names the old settlement)", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const first = await signedSettlement(f, f.firm, e1);
+      const proof = await proofFor(ethers, f.ledger, e1);
+      await f.registry.connect(f.relayer).settleBySignature(first.order, first.signature, proof, []);
+      await dispute(f, e1);
+      await f.registry.connect(f.stranger).reverseSettlement(e1);
+      await f.ledger.connect(f.steward).setQuorumRule(f.commons, 5, 1, 2); // transfers: two disputes block now
+      await expect(f.registry.connect(f.relayer).settleBySignature(first.order, first.signature, proof, []))
+        .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryInvalidNonce")
+        .withArgs(f.firm.address, 0n, 1n);
+      const again = await signedSettlement(f, f.firm, e1);
+      await expect(f.registry.connect(f.relayer).settleBySignature(again.order, again.signature, proof, [])).to.emit(f.registry, "Settled");
+      expect((await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).tally).to.equal(parseQuantity("100"));
     });
   });
 
@@ -944,7 +1205,7 @@ describe("ReciprocityRegistry", () => {
           await f.ledger.connect(f.steward).registerCommons(salt, "Other");
           const other = commonsId(f.steward.address, salt);
           const id = await acceptedContribution(f, f.firm, "100", { commons: other });
-          return { tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryEntryMismatch", args: [id, 1n, other, f.commons] };
+          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryMismatch", args: [id, 1n, other, f.commons] };
         },
       },
       {
@@ -1049,7 +1310,7 @@ describe("ReciprocityRegistry", () => {
         title: "settling with a contribution the commons has not accepted",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100", { accept: false });
-          return { tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryEntryNotAccepted", args: [id, 0] };
+          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryNotAccepted", args: [id, 0] };
         },
       },
       {
@@ -1057,9 +1318,28 @@ describe("ReciprocityRegistry", () => {
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100", { unit: "h" });
           return {
-            tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)),
+            tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []),
             error: "ReciprocityRegistryEntryMismatch",
             args: [id, 2n, encodeUnit("h").padEnd(66, "0"), f.obligation.unit.padEnd(66, "0")],
+          };
+        },
+      },
+      {
+        title: "settling with an entry that is not an economic event (an offer)",
+        call: async (f) => {
+          const id = await acceptedContribution(f, f.firm, "100", { flow: "offer" });
+          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryMismatch", args: [id, 0n, ethers.toBeHex(2, 32), ZeroHash] };
+        },
+      },
+      {
+        title: "settling with an entry dated before the obligation started",
+        call: async (f) => {
+          const { obligationStart } = await f.registry.familyOf(COPYFAIR);
+          const id = await acceptedContribution(f, f.firm, "100", { time: obligationStart - 1n });
+          return {
+            tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []),
+            error: "ReciprocityRegistryEntryMismatch",
+            args: [id, 3n, ethers.toBeHex(obligationStart - 1n, 32), ethers.toBeHex(obligationStart, 32)],
           };
         },
       },
@@ -1067,16 +1347,65 @@ describe("ReciprocityRegistry", () => {
         title: "settling the same entry twice",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100");
-          const s = await settle(f, id);
-          return { tx: async () => f.registry.settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryAlreadySettled", args: [id, s] };
+          const s = await settle(f, f.firm, id);
+          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryAlreadySettled", args: [id, s] };
         },
       },
       {
         title: "settling against a work without an obligation",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100");
-          return { tx: async () => f.registry.settle(PPL, id, await proofFor(ethers, f.ledger, id)), error: "ReciprocityRegistryNoSettlement", args: [PPL] };
+          return { tx: async () => f.registry.connect(f.firm).settle(PPL, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryNoSettlement", args: [PPL] };
         },
+      },
+      {
+        title: "a new version of a version already superseded",
+        call: async (f) => {
+          await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2") });
+          return { tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2 again") }), error: "ReciprocityRegistrySupersededVersion", args: [PPL, 3n] };
+        },
+      },
+      {
+        title: "an entity declaration that carries a period",
+        call: async (f) => {
+          const { d } = await signedDeclaration(f, f.coop, { kind: "entity", form: "other" });
+          const bad = { ...d, start: 1n, end: 2n };
+          return { tx: async () => f.registry.declare(bad, await signDeclaration(f.coop as never, f.domain, bad)), error: "ReciprocityRegistryInvertedPeriod", args: [1n, 2n] };
+        },
+      },
+      {
+        title: "an attestation for the zero address",
+        call: async (f) => ({ tx: async () => f.registry.connect(f.attester).attest(ZeroAddress, PPL, 1n, EVIDENCE), error: "ReciprocityRegistryZeroLicensee", args: [PPL] }),
+      },
+      {
+        title: "a grant kind out of range",
+        call: async (f) => {
+          const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
+          const bad = { ...g, kind: 3 };
+          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryInvalidCode", args: [0n, 3n] };
+        },
+      },
+      {
+        title: "a grant whose expiry does not fit the registry's 40-bit times",
+        call: async (f) => {
+          const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
+          const bad = { ...g, expiry: 2n ** 40n };
+          const t = (await now()) + 1n;
+          await networkHelpers.time.setNextBlockTimestamp(t);
+          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryInvertedPeriod", args: [t, 2n ** 40n] };
+        },
+      },
+      {
+        title: "a separate license that names a finding",
+        call: async (f) => {
+          const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
+          const bad = { ...g, ref: 5n };
+          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryNotLatestFinding", args: [5n, 0n] };
+        },
+      },
+      {
+        title: "settledIn for a work without an obligation",
+        call: async (f) => ({ tx: async () => f.registry.settledIn(f.firm.address, PPL, 0n), error: "ReciprocityRegistryNoSettlement", args: [PPL] }),
       },
       {
         title: "statusOf an unknown work",
@@ -1137,6 +1466,94 @@ describe("ReciprocityRegistry", () => {
       await warp(YEAR);
       const lapsed = explainStatus({ licensee: f.coop.address, work: PPL, status: await statusOf(f, f.coop.address), records: events.records, now: await now() });
       expect(lapsed.changes[0]).to.match(/a new surplus declaration covering now, e\.g\. for \d{4}, would make commercial use permitted again/);
+    });
+
+    /** The explanation `commons status` gives, from the chain as it is now. */
+    async function explain(f: F, licensee: string, work = PPL) {
+      const events = await readRegistry(ethers.provider, await f.registry.getAddress());
+      const family = await f.registry.familyOf(work);
+      const obligation = { amount: family.obligation.amount, unit: family.obligation.unit, period: family.obligation.period };
+      const standing = standingSettlements(recordsOf(events.records, events.works, licensee, work));
+      const stale = await findStaleSettlements(standing, async (id) => {
+        const st = await f.ledger.entryState(id);
+        return { state: st.state, correctedBy: st.correctedBy };
+      });
+      return explainStatus({ licensee, work, status: await statusOf(f, licensee, work), records: events.records, works: events.works, obligation, stale, now: await now() });
+    }
+
+    it("explain (a): with two open reports, dismissing the later one leaves Disputed and cites the earlier, open one", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.nonprofit, { kind: "entity", form: "other" });
+      const r1 = await report(f, f.nonprofit.address, 4);
+      const r2 = await report(f, f.nonprofit.address, 0);
+      let x = await explain(f, f.nonprofit.address);
+      expect(x.changes[0]).to.equal(`2 reports are open (records ${r1}, ${r2}): the licensor or its arbiter must decide all of them (one decision dismisses the latest and every earlier one) to restore NonCommercialPermitted`);
+      await f.registry.connect(f.licensor).dismissBreach(r2, EVIDENCE);
+      x = await explain(f, f.nonprofit.address);
+      expect(x.status.status).to.equal("Disputed");
+      expect(x.status.records).to.include(r1).and.not.include(r2);
+      expect(x.evidence.find((e) => e.id === r1)?.what).to.equal("breach report under 4(e)");
+      expect(x.changes[0]).to.equal(`a dismissal of the report (record ${r1}) by the licensor or its arbiter would restore NonCommercialPermitted`);
+    });
+
+    it("explain (b): an attestation by an attester the current terms dropped no longer counts, and the answer says so", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const { e, s } = await commercialCoop(f);
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, e, EVIDENCE);
+      const ae = (await f.registry.counts()).records;
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, s, EVIDENCE);
+      expect((await explain(f, f.coop.address)).summary).to.match(/^CommercialPermitted \(attested\)/);
+      await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2"), attesters: [f.stranger.address] });
+      const x = await explain(f, f.coop.address, 3n);
+      expect(x.summary).to.match(/^CommercialPermitted: /);
+      expect(x.attestation).to.contain(`not attested: the entity declaration (record ${e}) has no attestation by an attester the current terms recognise (attestation ${ae} by ${f.attester.address} no longer counts: the current terms, work 3, do not recognise that attester)`);
+    });
+
+    it("explain (c): a declaration made for another work family does not change the explanation for this one", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
+      await declare(f, f.coop, { kind: "use", use: "commercial", work: COPYFAIR });
+      await declare(f, f.coop, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
+      const x = await explain(f, f.coop.address);
+      expect(x.status.status).to.equal("NonCommercialPermitted");
+      expect(x.changes[0]).to.match(/^a surplus declaration \(4\(c\)\(ii\)\), e\.g\. for \d{4}, would make commercial use permitted$/);
+      expect(x.openQuestions.join("\n")).to.match(/non-member waged employees/).and.not.match(/primarily/);
+    });
+
+    it("explain (d): with only the surplus declaration attested, the answer says the entity declaration's attestation is missing", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      const { e, s } = await commercialCoop(f);
+      await f.registry.connect(f.attester).attest(f.coop.address, PPL, s, EVIDENCE);
+      const as = (await f.registry.counts()).records;
+      const x = await explain(f, f.coop.address);
+      expect(x.status.attested).to.equal(false);
+      expect(x.attestation).to.equal(
+        `not attested: the entity declaration (record ${e}) has no attestation by an attester the current terms recognise; the surplus declaration (record ${s}) is attested by ${f.attester.address} (record ${as})`,
+      );
+    });
+
+    it("explain (e): an individual without a surplus declaration is told what applies to an individual", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.person, { kind: "entity", form: "individual" });
+      const x = await explain(f, f.person.address);
+      expect(x.reason).to.match(/^an individual: non-commercial use is permitted/).and.not.match(/worker-owned, but/);
+      expect(x.changes[0]).to.match(/the individual then being treated as worker-owned$/);
+    });
+
+    it("F-3: names a settlement whose entry no longer stands, says anyone may reverse it, and that the status rests on it", async () => {
+      const f = await networkHelpers.loadFixture(deployRegistry);
+      await declare(f, f.firm, { kind: "entity", form: "wage-labour-business", work: COPYFAIR });
+      const e1 = await acceptedContribution(f, f.firm, "100");
+      const s1 = await settle(f, f.firm, e1);
+      expect((await explain(f, f.firm.address, COPYFAIR)).warnings).to.deep.equal([]);
+      await dispute(f, e1);
+      const x = await explain(f, f.firm.address, COPYFAIR);
+      expect(x.status.status).to.equal("ReciprocitySettled");
+      expect(x.warnings[0]).to.match(new RegExp(`^ledger entry ${e1} \\(100 EUR\\) is disputed, yet its settlement \\(record ${s1}, period from \\d{4}-.*\\) still counts: anyone may reverse it \\(commons settlement reverse ${e1}\\)$`));
+      expect(x.warnings[1]).to.equal("without them this period's total is 0 EUR, short of the 100 EUR owed: the status rests on contributions that no longer stand");
+      await f.registry.connect(f.stranger).reverseSettlement(e1);
+      const after = await explain(f, f.firm.address, COPYFAIR);
+      expect([after.status.status, after.warnings.length]).to.deep.equal(["Excluded", 0]);
     });
 
     it("refuses bad input before signing (ReciprocityInputError)", () => {

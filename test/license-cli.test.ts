@@ -1,7 +1,11 @@
-// `commons license|declare|attest|breach|grant|status` end to end against a real anvil with
-// CommonsModule (Ledger + ReciprocityRegistry) deployed through Ignition, keys from the environment.
+// `commons license|declare|attest|breach|grant|settlement|status` end to end against a real anvil
+// with CommonsModule (Ledger + ReciprocityRegistry) deployed through Ignition, keys from the environment.
 import { expect } from "chai";
 import { id } from "ethers";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { LedgerClient } from "../scripts/lib/client.js";
 import { devWallet } from "../scripts/lib/seed.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
@@ -21,6 +25,17 @@ describe("commons license CLI", function () {
   const ATTESTER = 2;
   const COOP = 3;
   const STRANGER = 4;
+  const FIRM = 5;
+  const VALIDATOR = 6;
+  const DISPUTER = 7;
+
+  /**
+   * THE one place where this file makes a Ledger entry Accepted (coordination with the Ledger's
+   * eligibility change: once only appointed validators count, appoint VALIDATOR here).
+   */
+  async function accept(ledger: LedgerClient, entryId: bigint): Promise<void> {
+    await ledger.validate(devWallet(VALIDATOR, l.provider), entryId, "accept");
+  }
 
   before(async () => {
     l = await startLocalLedger();
@@ -60,12 +75,49 @@ describe("commons license CLI", function () {
     expect(JSON.parse(ok(await cli(["status", coop, "1", "--json"]))).status).to.equal("CommercialPermitted");
   });
 
+  it("F-7, F-3: the licensee signs a settlement anyone relays; a stranger cannot settle it; once disputed, status warns and anyone reverses it", async () => {
+    const firm = devWallet(FIRM, l.provider);
+    const ledger = await LedgerClient.connect(devWallet(0, l.provider), l.ledger);
+    const steward = devWallet(LICENSOR, l.provider);
+    const salt = id("license cli commons");
+    const commons: string = await (ledger.contract.connect(steward) as typeof ledger.contract).registerCommons.staticCall(salt, "License CLI commons");
+    await ledger.send(() => (ledger.contract.connect(steward) as typeof ledger.contract).registerCommons(salt, "License CLI commons"));
+    const work = ok(await cli(["license", "register", "--kind", "copyfair", "--terms-hash", id("CopyFair"), "--uri", "https://example.org/copyfair", "--commons", commons, "--settle", "100", "--unit", "EUR", "--period", "30"], LICENSOR)).match(/^work (\d+)/)![1];
+    ok(await cli(["declare", work, "entity", "--form", "wage-labour-business"], FIRM));
+    const { id: entry } = await ledger.submit(await ledger.sign(firm, { action: "transfer", commons, receiver: steward.address, quantity: "100", unit: "EUR" }));
+    await accept(ledger, entry);
+
+    const stranger = await cli(["settlement", "add", work, String(entry)], STRANGER);
+    expect(stranger.code).to.equal(1);
+    expect(stranger.stderr).to.contain(`the registry refused: Only the signer of Ledger entry ${entry} (${firm.address}) may settle it, directly or by a signed order; ${devWallet(STRANGER, l.provider).address} is not that signer.`);
+
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "settlement-")), "order.json");
+    expect(ok(await cli(["settlement", "add", work, String(entry), "--out", file], FIRM))).to.match(new RegExp(`^signed settlement of ledger entry ${entry} toward work ${work} written to `));
+    const relayed = ok(await cli(["settlement", "relay", file], STRANGER));
+    const settlement = relayed.match(/^record (\d+): ledger entry/)![1];
+    expect(JSON.parse(ok(await cli(["status", firm.address, work, "--json"])))).to.include({ status: "ReciprocitySettled", prior: "Excluded" });
+
+    const early = await cli(["settlement", "reverse", String(entry)], STRANGER);
+    expect(early.code).to.equal(1);
+    expect(early.stderr).to.contain(`Ledger entry ${entry} is still accepted: its settlement (record ${settlement}) stands and cannot be reversed.`);
+
+    await ledger.validate(devWallet(DISPUTER, l.provider), entry, "dispute");
+    const text = ok(await cli(["status", firm.address, work]));
+    expect(text).to.match(new RegExp(`warnings:\n {2}- ledger entry ${entry} \\(100 EUR\\) is disputed, yet its settlement \\(record ${settlement}, .*anyone may reverse it \\(commons settlement reverse ${entry}\\)`));
+    expect(ok(await cli(["settlement", "reverse", String(entry)], STRANGER))).to.match(new RegExp(`^record \\d+: settlement ${settlement} of ledger entry ${entry} reversed, 100 out of the period from `));
+    const after = JSON.parse(ok(await cli(["status", firm.address, work, "--json"])));
+    expect(after).to.include({ status: "Excluded" });
+    expect(after.warnings).to.deep.equal([]);
+  });
+
   describe("bad input", () => {
     const coop = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
     const cases: [string, string[], RegExp][] = [
       ["an address that is not one", ["status", "0x1234", "1"], /licensee: "0x1234" is not an address/],
       ["an inverted surplus period", ["declare", "1", "surplus", "--from", "2027-01-01", "--until", "2026-01-01"], /period: ends .* at or before it starts/],
       ["a reinstatement without the finding", ["grant", coop, "1", "reinstatement"], /ref: a reinstatement names the breach finding/],
+      ["a settlement toward work 0", ["settlement", "add", "0", "5"], /work: work ids start at 1/],
+      ["a settlement of an entry that is not a number", ["settlement", "reverse", "five"], /entry: "five" is not/],
       ["an obligation on a PPL work", ["license", "register", "--kind", "ppl", "--terms-hash", id("x"), "--uri", "u", "--settle", "5", "--unit", "EUR", "--period", "30"], /--settle: a settlement obligation needs --kind copyfair/],
     ];
     for (const [title, args, message] of cases) {

@@ -20,6 +20,27 @@ import {ILedger} from "./ILedger.sol";
 /// Work families: a work registered with `supersedes` is a new version of an earlier one; the
 /// family is the first version's id. Status is per family; declarations must name the current
 /// version; the current version's licensor, arbiter, attesters and settlement terms govern.
+///
+/// CopyFair settlements (SYB-SETTLE). A Ledger entry counts toward a licensee's obligation only
+/// while it stands: while the Ledger's `entryState` says Accepted (a quorum of validators the
+/// commons counts, uncorrected, undisputed). What holds, at every block:
+/// - An entry has at most one standing settlement, toward the one work its signer named (the
+///   signer calls `settle` or signs a `Settlement` that anyone relays).
+/// - The tally of a (licensee, family, period) is the sum of the quantities of the standing
+///   settlements in it; a reversal subtracts exactly what its settlement added.
+/// - In a chain of corrections (e1 <- e2 <- e3, each correcting the one before) at most one
+///   entry has a standing settlement: settling a correction reverses, in the same transaction, the
+///   standing settlement of the nearest earlier entry of its chain that was ever settled; the
+///   entries in between that were never settled are walked with proofs (`ancestors`), so a
+///   restatement never counts twice, not even for one block.
+/// - A settled entry that stops being Accepted without a new settlement in its chain (voided by
+///   a correction nobody settles, disputed, or no longer meeting the quorum) keeps counting until
+///   anyone calls `reverseSettlement(entryId)`, which succeeds exactly when the entry is not
+///   Accepted. `statusOf` cannot see such lag (it reads a handful of slots); the status
+///   explanation names these settlements and says anyone may reverse them.
+/// - A reversed entry that is Accepted again (e.g. a dispute outvoted by a quorum change) may be
+///   settled again, toward a work its signer names again (signatures name the entry's previous
+///   settlement record, so an old one cannot be replayed).
 interface IReciprocityRegistry {
     // ------------------------------------------------------------------ types
 
@@ -95,7 +116,8 @@ interface IReciprocityRegistry {
         SeparateLicense, // a licensor grant outside the license
         BreachReported, // an open breach report
         BreachFound, // a breach finding without reinstatement or waiver (7(a))
-        ContributionsCoverPeriod // CopyFair settlement for the current period
+        ContributionsCoverPeriod, // CopyFair settlement for the current period
+        IndividualNoSurplus // an individual without a current surplus declaration: non-commercial only
     }
 
     /// @notice A CopyFair settlement obligation: `amount` of `unit` per `period` seconds, paid as
@@ -145,12 +167,31 @@ interface IReciprocityRegistry {
         uint64 deadline;
     }
 
+    /// @notice A licensee's order to count one of its Ledger entries toward a work's settlement,
+    /// signed by the entry's signer (EIP-712; EOA or ERC-1271) and relayed by anyone.
+    struct Settlement {
+        uint256 work; // the work whose obligation the entry settles (any version of the family)
+        uint256 entryId; // the Ledger entry, signed by the licensee
+        uint256 nonce; // the entry's latest settlement record (settlementOf(entryId).id; 0 if never settled)
+        uint64 deadline; // last second at which the signature may be used
+    }
+
+    /// @notice What `settlementOf` answers about one Ledger entry.
+    struct SettlementView {
+        uint256 id; // the entry's latest settlement record (0: never settled)
+        address licensee; // the entry's signer
+        uint256 family; // the work family it was counted toward
+        uint64 periodStart; // the settlement period it was counted in
+        uint128 quantity; // the amount counted
+        bool standing; // still counted (false once reversed)
+    }
+
     /// @notice What `statusOf` answers.
     struct StatusView {
         Status status;
         Status prior; // what the license records give without the breach or grant on top (= status otherwise)
         Reason reason;
-        bool attested; // the declarations it rests on are attested by a recognised attester
+        bool attested; // the declarations it rests on are attested by attesters the current version recognises
         uint64 validUntil; // the status holds until this time unless a new record changes it (0: no end)
         uint256[] records; // the record ids it rests on
     }
@@ -240,6 +281,34 @@ interface IReciprocityRegistry {
         uint128 tally
     );
 
+    /// @notice Record `id`: settlement record `settlement` of Ledger entry `entryId` was reversed
+    /// because the entry no longer stands (`entryState`: the Ledger's EntryState code at the
+    /// time, 3 = Corrected, 2 = Disputed, 0 = quorum no longer met). `quantity` was removed from
+    /// the period starting at `periodStart`; `tally` is the period's total after it. `work` is the
+    /// family's current version.
+    event SettlementReversed(
+        uint256 indexed id,
+        address indexed licensee,
+        uint256 indexed work,
+        uint256 entryId,
+        uint256 settlement,
+        uint64 periodStart,
+        uint128 quantity,
+        uint128 tally,
+        uint8 entryState
+    );
+
+    /// @notice Record `id`: `by` dismissed breach report `report` of `licensee` and every report on
+    /// the same licensee and work family filed before it that was still open.
+    event BreachesDismissed(
+        uint256 indexed id,
+        address indexed licensee,
+        uint256 indexed work,
+        uint256 report,
+        address by,
+        bytes32 evidence
+    );
+
     // ------------------------------------------------------------------ errors
 
     /// @notice No work has this id.
@@ -274,8 +343,8 @@ interface IReciprocityRegistry {
     error ReciprocityRegistryOverlappingPeriod(uint64 start, uint64 previousEnd);
     /// @notice While the latest surplus period has not ended, a new one must start exactly at its end.
     error ReciprocityRegistryNotContiguous(uint64 start, uint64 expectedStart);
-    /// @notice A future surplus period is already declared and has not started; declare the next
-    /// one once it has.
+    /// @notice A future surplus period is already declared and has not started (a renewal of the
+    /// running period included); declare the next one once it has.
     error ReciprocityRegistryPeriodQueued(uint64 start, uint64 queuedStart);
     /// @notice The signature is not valid for `signer` (EOA or ERC-1271).
     error ReciprocityRegistryInvalidSignature(address signer);
@@ -297,8 +366,19 @@ interface IReciprocityRegistry {
     error ReciprocityRegistryEntryNotAccepted(uint256 entryId, uint8 state);
     /// @notice The Ledger entry does not fit the obligation (field: 0 flow, 1 commons, 2 unit, 3 time).
     error ReciprocityRegistryEntryMismatch(uint256 entryId, uint256 field, bytes32 value, bytes32 expected);
-    /// @notice The Ledger entry was already counted toward a settlement.
+    /// @notice The Ledger entry is already counted by a standing settlement.
     error ReciprocityRegistryAlreadySettled(uint256 entryId, uint256 settlement);
+    /// @notice Only the entry's signer (the licensee) may settle it, directly or by signature.
+    error ReciprocityRegistryNotEntrySigner(uint256 entryId, address signer, address caller);
+    /// @notice Settling `entryId` needs the proof of `ancestor`, an earlier entry of its correction
+    /// chain that was never settled (see `settle`).
+    error ReciprocityRegistryMissingAncestorProof(uint256 entryId, uint256 ancestor);
+    /// @notice More ancestor proofs were given than the correction chain of `entryId` needs.
+    error ReciprocityRegistryUnusedAncestorProofs(uint256 entryId, uint256 used, uint256 given);
+    /// @notice The entry has no standing settlement to reverse.
+    error ReciprocityRegistryNotSettled(uint256 entryId);
+    /// @notice The entry is still Accepted: its settlement stands and cannot be reversed.
+    error ReciprocityRegistrySettlementStands(uint256 entryId, uint256 settlement);
 
     // ------------------------------------------------------------------ works
 
@@ -318,10 +398,14 @@ interface IReciprocityRegistry {
 
     /// @notice The caller, an attester the licensor recognises, attests `record`: the licensee's
     /// current entity declaration, its latest surplus declaration, or the running period that
-    /// the latest one continues.
+    /// the latest one continues. An attestation counts (`StatusView.attested`, `records`) only
+    /// while its attester is recognised by the family's current version: a new terms version that
+    /// drops the attester drops its attestations.
     function attest(address licensee, uint256 work, uint256 record, bytes32 evidence) external returns (uint256 id);
 
-    /// @notice Anyone reports a breach of `section` (a Section code) by `licensee`.
+    /// @notice Anyone reports a breach of `section` (a Section code) by `licensee`. No number of
+    /// open reports blocks a further one (open reports form a linked list, not a bounded counter).
+    /// While any report is open the status is Disputed and `statusOf` cites the latest open one.
     function reportBreach(
         address licensee,
         uint256 work,
@@ -336,19 +420,53 @@ interface IReciprocityRegistry {
     /// @notice The licensor or arbiter dismisses an open breach report.
     function dismissBreach(uint256 report, bytes32 evidence) external returns (uint256 id);
 
+    /// @notice The licensor or arbiter dismisses the open report `report` and, in the same decision,
+    /// every open report on the same licensee and work family filed before it, at a constant cost
+    /// however many there are (spam by a stranger with many keys). Reports filed after `report`
+    /// stay open; a dismissed report can be filed again.
+    function dismissBreachesUpTo(uint256 report, bytes32 evidence) external returns (uint256 id);
+
     /// @notice Records a licensor grant, signed by the licensor of the work's current version and
     /// relayed by anyone.
     function grant(Grant calldata grant, bytes calldata signature) external returns (uint256 id);
 
-    /// @notice Counts Ledger entry `entryId` toward its signer's settlement of `work`: it must be an
-    /// Event in the work's commons, in the obligation's unit, accepted by the commons' quorum, and
-    /// not counted before. Anyone may call. `proof` proves the entry's content (ILedger.entryIncluded).
-    function settle(uint256 work, uint256 entryId, ILedger.EntryProof calldata proof) external returns (uint256 id);
+    /// @notice The entry's signer (the licensee) counts Ledger entry `entryId` toward its settlement
+    /// of `work`: it must be an Event in the work's commons, in the obligation's unit, dated at or
+    /// after the obligation's start, Accepted (Ledger `entryState`), and without a standing
+    /// settlement. `proof` proves the entry's content (ILedger.entryIncluded).
+    /// If the entry corrects another, the nearest earlier entry of its correction chain that was
+    /// ever settled loses its standing settlement in the same transaction (`SettlementReversed`
+    /// before `Settled`). `ancestors` are the proofs of the chain's entries walked on the way there
+    /// that were never settled, nearest first (usually none: empty unless a correction of a
+    /// never-settled entry is settled); the walk ends at an entry that was ever settled or that
+    /// corrects nothing.
+    function settle(
+        uint256 work,
+        uint256 entryId,
+        ILedger.EntryProof calldata proof,
+        ILedger.EntryProof[] calldata ancestors
+    ) external returns (uint256 id);
+
+    /// @notice `settle` on behalf of the entry's signer, who signed `settlement` (EIP-712; EOA or
+    /// ERC-1271); anyone relays. The signature names the work, so nobody can spend the entry on
+    /// another one, and the entry's latest settlement record as nonce, so it settles once.
+    function settleBySignature(
+        Settlement calldata settlement,
+        bytes calldata signature,
+        ILedger.EntryProof calldata proof,
+        ILedger.EntryProof[] calldata ancestors
+    ) external returns (uint256 id);
+
+    /// @notice Anyone reverses the standing settlement of Ledger entry `entryId` once the entry is
+    /// no longer Accepted (corrected, voided, disputed, or below the quorum): its quantity leaves
+    /// the period's tally (`SettlementReversed`).
+    function reverseSettlement(uint256 entryId) external returns (uint256 id);
 
     // ------------------------------------------------------------------ views
 
     /// @notice The status of `licensee` for the family of `work` now, why, until when, and the
-    /// record ids it rests on. One call, a handful of storage reads.
+    /// record ids it rests on. One call, a handful of storage reads (at most 50,000 gas as an
+    /// eth_call, the 21,000 intrinsic included). A Disputed status cites the latest open report.
     function statusOf(address licensee, uint256 work) external view returns (StatusView memory);
 
     /// @notice The licensee's next declaration nonce for the work's family.
@@ -390,8 +508,9 @@ interface IReciprocityRegistry {
         uint64 time
     ) external view returns (uint128 tally, uint64 periodStart);
 
-    /// @notice The settlement record that counted Ledger entry `entryId` (0 if none).
-    function settlementOf(uint256 entryId) external view returns (uint256);
+    /// @notice The latest settlement of Ledger entry `entryId` (all zero if never settled) and
+    /// whether it still counts.
+    function settlementOf(uint256 entryId) external view returns (SettlementView memory);
 
     /// @notice How many works and records exist (ids are dense: 1..count).
     function counts() external view returns (uint256 works, uint256 records);
@@ -404,4 +523,7 @@ interface IReciprocityRegistry {
 
     /// @notice The EIP-712 digest of a grant.
     function grantDigest(Grant calldata grant) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest of a settlement order.
+    function settlementDigest(Settlement calldata settlement) external view returns (bytes32);
 }

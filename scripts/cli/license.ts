@@ -1,35 +1,46 @@
-// `commons license|declare|attest|breach|grant|status`: reciprocity licensing (PPL / CopyFair) on
-// the ReciprocityRegistry. Every input is checked before the first RPC call (exit 2, one line).
+// `commons license|declare|attest|breach|grant|settlement|status`: reciprocity licensing (PPL /
+// CopyFair) on the ReciprocityRegistry. Every input is checked before the first RPC call (exit 2,
+// one line); a refusal by the registry is one sentence with the values it names (exit 1).
 import { Command, Option } from "commander";
 import { ZeroAddress, ZeroHash } from "ethers";
 import type { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { LedgerClient } from "../lib/client.js";
 import {
   buildDeclaration,
   buildGrant,
+  buildSettlement,
   DECLARATION_KINDS,
   ENTITY_FORMS,
   explainStatus,
+  familyOfWork,
+  findStaleSettlements,
   GRANT_KINDS,
   isoDate,
   LICENSE_KINDS,
   NO_OBLIGATION,
   readRegistry,
+  readSettlement,
   readStatus,
+  recordsOf,
   RECIPROCITY_LIMITS,
   ReciprocityInputError,
   registryContract,
   registryDomain,
+  registryRevertSentence,
   SECTIONS,
+  settlementProofs,
   signDeclaration,
   signGrant,
+  signSettlement,
+  standingSettlements,
   USE_KINDS,
 } from "../lib/reciprocity.js";
-import type { Obligation, Terms } from "../lib/reciprocity.js";
-import { encodeUnit, parseQuantity } from "../lib/record.js";
+import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity.js";
+import { encodeUnit, formatQuantity, parseQuantity } from "../lib/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
-import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint } from "./inputs.js";
+import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, readJsonFile } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 const registryOption = () => new Option("--registry <address>", "ReciprocityRegistry (default: COMMONS_REGISTRY or data/deployment.json)");
@@ -45,6 +56,12 @@ function parseRecordId(flag: string, value: string): bigint {
   const r = parseUint(flag, value);
   if (r === 0n) throw new CliInputError(flag, "record ids start at 1");
   return r;
+}
+
+function parseEntryId(value: string): bigint {
+  const e = parseUint("entry", value);
+  if (e === 0n) throw new CliInputError("entry", "Ledger entry ids start at 1");
+  return e;
 }
 
 function evidenceOf(o: { evidence?: string; evidenceFile?: string }): string {
@@ -67,6 +84,7 @@ interface Connected {
   provider: JsonRpcProvider;
   registry: Contract;
   address: string;
+  ledger: string;
   fromBlock: number;
 }
 
@@ -75,12 +93,21 @@ async function open(program: Command, registryFlag: string | undefined): Promise
   const target = resolveTarget(program.opts<GlobalOptions>());
   const provider = await connect(target);
   if ((await provider.getCode(address)) === "0x") throw new Error(`there is no ReciprocityRegistry at ${address}`);
-  return { provider, registry: registryContract(address, provider), address, fromBlock: target.fromBlock };
+  return { provider, registry: registryContract(address, provider), address, ledger: target.ledger, fromBlock: target.fromBlock };
 }
 
+/** Sends, turning the registry's refusal (found when the node estimates gas) into its sentence. */
 async function send(c: Connected, signer: Wallet, method: string, args: unknown[]): Promise<{ id: bigint; hash: string }> {
   const registry = c.registry.connect(signer) as Contract;
-  const tx = await registry.getFunction(method).send(...args);
+  let tx;
+  try {
+    tx = await registry.getFunction(method).send(...args);
+  } catch (error) {
+    const data = (error as { data?: unknown }).data;
+    const sentence = typeof data === "string" ? registryRevertSentence(data) : undefined;
+    if (sentence) throw new Error(`the registry refused: ${sentence}`, { cause: error });
+    throw error;
+  }
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
   const [, records] = (await c.registry.counts()) as [bigint, bigint];
@@ -306,6 +333,80 @@ export function registerLicense(program: Command): void {
       out(`record ${id}: ${kind} granted to ${licensee} for work ${work} (tx ${hash})`);
     });
 
+  const settlement = program
+    .command("settlement")
+    .description("CopyFair: count your accepted Ledger entries toward a work's obligation; reverse settlements whose entries no longer stand");
+  settlement
+    .command("add")
+    .description("as the entry's signer, count it toward <work> (sent with your key, or signed for anyone to relay with --out)")
+    .argument("<work>", "the CopyFair work whose obligation the entry settles")
+    .argument("<entry>", "your Ledger entry id")
+    .option("--out <file>", "write the signed settlement order as JSON instead of sending it")
+    .addOption(keystoreOption())
+    .addOption(registryOption())
+    .action(async (workText: string, entryText: string, o: { out?: string; keystore?: string; registry?: string }) => {
+      const work = parseWork(workText);
+      const entryId = parseEntryId(entryText);
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      const signer = await loadSigner(o.keystore, c.provider);
+      const ledger = await LedgerClient.connect(c.provider, c.ledger, c.fromBlock);
+      const { proof, ancestors } = await settlementProofs((await ledger.events()).entries, entryId, async (e) => (await readSettlement(c.registry, e)).id !== 0n);
+      if (o.out !== undefined) {
+        const block = await c.provider.getBlock("latest");
+        const order = buildSettlement({ work, entryId, nonce: (await readSettlement(c.registry, entryId)).id, deadline: BigInt(block!.timestamp) + 3600n });
+        const signature = await signSettlement(signer, await registryDomain(c.provider, c.address), order);
+        const { writeFileSync } = await import("node:fs");
+        writeFileSync(o.out, json({ format: "commons-ledger/signed-settlement@1", registry: c.address, settlement: order, signature }));
+        out(`signed settlement of ledger entry ${entryId} toward work ${work} written to ${o.out} (anyone may relay it until ${isoDate(order.deadline)})`);
+        return;
+      }
+      const { id, hash } = await send(c, signer, "settle", [work, entryId, proof, ancestors]);
+      out(`record ${id}: ledger entry ${entryId} counted toward work ${work} (tx ${hash})`);
+    });
+  settlement
+    .command("relay")
+    .description("send a settlement order signed by the entry's signer (you pay the gas)")
+    .argument("<file>", "the JSON written by `settlement add --out`")
+    .addOption(keystoreOption())
+    .addOption(registryOption())
+    .action(async (file: string, o: { keystore?: string; registry?: string }) => {
+      const doc = readJsonFile("file", file) as { format?: string; settlement?: Record<string, string>; signature?: string };
+      if (doc.format !== "commons-ledger/signed-settlement@1" || !doc.settlement || typeof doc.signature !== "string") {
+        throw new CliInputError("file", `"${file}" is not a signed settlement (format commons-ledger/signed-settlement@1)`);
+      }
+      const order: SettlementOrder = asCliInput(() =>
+        buildSettlement({
+          work: parseUint("settlement.work", String(doc.settlement!.work)),
+          entryId: parseUint("settlement.entryId", String(doc.settlement!.entryId)),
+          nonce: parseUint("settlement.nonce", String(doc.settlement!.nonce)),
+          deadline: parseUint("settlement.deadline", String(doc.settlement!.deadline)),
+        }),
+      );
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      const signer = await loadSigner(o.keystore, c.provider);
+      const ledger = await LedgerClient.connect(c.provider, c.ledger, c.fromBlock);
+      const { proof, ancestors } = await settlementProofs((await ledger.events()).entries, order.entryId, async (e) => (await readSettlement(c.registry, e)).id !== 0n);
+      const { id, hash } = await send(c, signer, "settleBySignature", [order, doc.signature, proof, ancestors]);
+      out(`record ${id}: ledger entry ${order.entryId} counted toward work ${order.work}, relayed by ${signer.address} (tx ${hash})`);
+    });
+  settlement
+    .command("reverse")
+    .description("reverse the settlement of a Ledger entry that is no longer accepted (corrected, disputed, below the quorum); anyone may")
+    .argument("<entry>", "the Ledger entry id")
+    .addOption(keystoreOption())
+    .addOption(registryOption())
+    .action(async (entryText: string, o: { keystore?: string; registry?: string }) => {
+      const entryId = parseEntryId(entryText);
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      const signer = await loadSigner(o.keystore, c.provider);
+      const before = await readSettlement(c.registry, entryId);
+      const { id, hash } = await send(c, signer, "reverseSettlement", [entryId]);
+      out(`record ${id}: settlement ${before.id} of ledger entry ${entryId} reversed, ${formatQuantity(before.quantity)} out of the period from ${isoDate(before.periodStart)} (tx ${hash})`);
+    });
+
   program
     .command("status")
     .description("may this licensee use this work, commercially or not, why, until when, and what would change it")
@@ -324,9 +425,13 @@ export function registerLicense(program: Command): void {
       const events = await readRegistry(c.provider, c.address, { fromBlock: c.fromBlock });
       const block = await c.provider.getBlock("latest");
       const obligation: Obligation = { amount: family.obligation.amount, unit: family.obligation.unit, period: family.obligation.period };
-      const x = explainStatus({ licensee, work, status, records: events.records, obligation, now: BigInt(block!.timestamp) });
+      // Settlements that still count though their Ledger entries no longer stand (F-3).
+      const standing = standingSettlements(recordsOf(events.records, events.works, licensee, work));
+      const ledger = standing.length > 0 ? await LedgerClient.connect(c.provider, c.ledger, c.fromBlock) : undefined;
+      const stale = ledger ? await findStaleSettlements(standing, (e) => ledger.state(e)) : [];
+      const x = explainStatus({ licensee, work, status, records: events.records, works: events.works, obligation, stale, now: BigInt(block!.timestamp) });
       if (o.json) {
-        out(json({ licensee, work, ...status, validUntilIso: status.validUntil === 0n ? null : isoDate(status.validUntil), summary: x.summary, why: x.reason, holds: x.holds, evidence: x.evidence.map((e) => ({ ...e, timeIso: isoDate(e.time) })), changes: x.changes, openQuestions: x.openQuestions }));
+        out(json({ licensee, work, family: familyOfWork(events.works, work), ...status, validUntilIso: status.validUntil === 0n ? null : isoDate(status.validUntil), summary: x.summary, why: x.reason, holds: x.holds, attestation: x.attestation, evidence: x.evidence.map((e) => ({ ...e, timeIso: isoDate(e.time) })), changes: x.changes, warnings: x.warnings, openQuestions: x.openQuestions }));
         return;
       }
       const lines = [
@@ -334,11 +439,13 @@ export function registerLicense(program: Command): void {
         `status:   ${x.summary}`,
         `why:      ${x.reason}`,
         `holds:    ${x.holds}`,
+        `attested: ${x.attestation}`,
         "evidence:",
         table(x.evidence.map((e) => ({ record: e.id, what: e.what, signer: e.signer, time: e.time === 0n ? "" : isoDate(e.time) }))),
         "what would change it:",
         ...x.changes.map((c) => `  - ${c}`),
       ];
+      if (x.warnings.length > 0) lines.push("warnings:", ...x.warnings.map((w) => `  - ${w}`));
       if (x.openQuestions.length > 0) lines.push("open questions (the text leaves them open):", ...x.openQuestions.map((q) => `  - ${q}`));
       out(lines.join("\n"));
     });

@@ -6,7 +6,7 @@ import type { Contract, Signer, Wallet } from "ethers";
 import { LedgerClient } from "./client.js";
 import { sendMeasured } from "./bench-gas.js";
 import type { TxMeasure } from "./bench-gas.js";
-import { buildDeclaration, buildGrant, reciprocityInterface, registryDomain, signDeclaration, signGrant } from "./reciprocity.js";
+import { buildDeclaration, buildGrant, buildSettlement, reciprocityInterface, registryDomain, signDeclaration, signGrant, signSettlement } from "./reciprocity.js";
 import type { DeclarationKindName, EntityFormName, Terms, UseKindName } from "./reciprocity.js";
 import { encodeUnit, parseQuantity } from "./record.js";
 
@@ -17,6 +17,8 @@ export interface ReciprocityBench {
   statusOfTypical: number;
   firstDeclaration: TxMeasure;
   returning: { label: string; m: TxMeasure }[];
+  /** A relayed settleBySignature of a plain (uncorrected) entry. */
+  settle: TxMeasure;
 }
 
 /**
@@ -93,11 +95,14 @@ export async function measureReciprocity(p: {
   await wait(registry.reportBreach(p.a.address, work, 4, id("report 2")));
   const contribution = await ledgerClient.submit(await ledgerClient.sign(p.a, { action: "transfer", commons, receiver: await p.steward.getAddress(), quantity: "5", unit: "EUR" }));
   await ledgerClient.validate(p.validator as never, contribution.id, "accept");
-  await wait(registry.settle(work, contribution.id, await ledgerClient.proof(contribution.id)));
+  // Licensee A signs the settlement order (it names the work); the relayer sends it.
+  const order = buildSettlement({ work, entryId: contribution.id, nonce: 0n, deadline: (await now()) + 3600n });
+  const settleData = reciprocityInterface.encodeFunctionData("settleBySignature", [order, await signSettlement(p.a, domain, order), await ledgerClient.proof(contribution.id), []]);
+  const settle = await sendMeasured(relayer, address, settleData);
   // Let the separate license expire, so that the view walks every branch.
   const rpc = provider as unknown as { send(method: string, params: unknown[]): Promise<unknown> };
   await rpc.send("evm_increaseTime", [120]);
   await rpc.send("evm_mine", []);
   const statusOfWorst = Number(await registry.statusOf.estimateGas(p.a.address, work));
-  return { statusOfWorst, statusOfTypical, firstDeclaration, returning };
+  return { statusOfWorst, statusOfTypical, firstDeclaration, returning, settle };
 }

@@ -1,12 +1,17 @@
 // Reciprocity licensing (PPL / CopyFair): the registry's ABI, its EIP-712 types, building and
-// signing declarations and grants, reading the records back from events, and explaining a
-// status in plain words. One module for the CLI, the seed, the benchmarks and the tests.
+// signing declarations, grants and settlement orders, reading the records back from events, and
+// explaining a status in plain words. One module for the CLI, the app, the seed, the benchmarks
+// and the tests.
 import { Contract, Interface, TypedDataEncoder, ZeroAddress, ZeroHash, getAddress, isAddress } from "ethers";
 import type { Log, Provider, TypedDataDomain, TypedDataField } from "ethers";
+import { buildEntryProof } from "./proof.js";
+import type { EntryProof } from "./proof.js";
 import { fetchLogs } from "./reader.js";
-import type { ReadOptions } from "./reader.js";
+import type { Entry, ReadOptions } from "./reader.js";
 import { decodeUnit, formatQuantity } from "./record.js";
 import type { TypedDataSigner } from "./record.js";
+import { ENTRY_STATES, FLOWS } from "./vocabulary.js";
+import type { EntryStateName } from "./vocabulary.js";
 
 // ---------------------------------------------------------------- codes (IReciprocityRegistry enums)
 
@@ -41,6 +46,7 @@ export const REASONS = [
   "BreachReported",
   "BreachFound",
   "ContributionsCoverPeriod",
+  "IndividualNoSurplus",
 ] as const;
 
 export type LicenseKindName = (typeof LICENSE_KINDS)[number];
@@ -66,6 +72,8 @@ const RECORD =
   "(uint8 flow, uint8 action, address provider, address receiver, bytes32 commons, bytes32 resource, bytes32 resourceSpec, bytes32 process, uint8 side, uint128 quantity, bytes8 unit, uint64 time, bytes32 evidence, uint64 corrects, uint64 satisfies, uint256 nonce, uint64 deadline)";
 const PROOF = `(${RECORD} record, bytes32 previousHead, address[] laterSigners, bytes32[] laterRecordHashes)`;
 const STATUS_VIEW = "(uint8 status, uint8 prior, uint8 reason, bool attested, uint64 validUntil, uint256[] records)";
+const SETTLEMENT = "(uint256 work, uint256 entryId, uint256 nonce, uint64 deadline)";
+const SETTLEMENT_VIEW = "(uint256 id, address licensee, uint256 family, uint64 periodStart, uint128 quantity, bool standing)";
 
 export const RECIPROCITY_ABI = [
   `event WorkRegistered(uint256 indexed work, address indexed licensor, uint256 indexed family, uint8 kind, uint256 supersedes, bytes32 termsHash, string termsUri, bool shareAlike, address arbiter, bytes32 commons, ${OBLIGATION} obligation, address[] attesters)`,
@@ -75,6 +83,8 @@ export const RECIPROCITY_ABI = [
   "event BreachDecided(uint256 indexed id, address indexed licensee, uint256 indexed work, uint256 report, bool found, address by, bytes32 evidence)",
   "event Granted(uint256 indexed id, address indexed licensee, uint256 indexed work, uint8 kind, uint256 ref, uint64 expiry, bytes32 terms, address licensor)",
   "event Settled(uint256 indexed id, address indexed licensee, uint256 indexed work, uint256 entryId, uint64 periodStart, uint128 quantity, uint128 tally)",
+  "event SettlementReversed(uint256 indexed id, address indexed licensee, uint256 indexed work, uint256 entryId, uint256 settlement, uint64 periodStart, uint128 quantity, uint128 tally, uint8 entryState)",
+  "event BreachesDismissed(uint256 indexed id, address indexed licensee, uint256 indexed work, uint256 report, address by, bytes32 evidence)",
   "event EIP712DomainChanged()",
   `function registerWork(${TERMS} terms) returns (uint256 work)`,
   `function declare(${DECLARATION} declaration, bytes signature) returns (uint256 id)`,
@@ -82,8 +92,11 @@ export const RECIPROCITY_ABI = [
   "function reportBreach(address licensee, uint256 work, uint8 section, bytes32 evidence) returns (uint256 id)",
   "function findBreach(uint256 report, bytes32 evidence) returns (uint256 id)",
   "function dismissBreach(uint256 report, bytes32 evidence) returns (uint256 id)",
+  "function dismissBreachesUpTo(uint256 report, bytes32 evidence) returns (uint256 id)",
   `function grant(${GRANT} grant, bytes signature) returns (uint256 id)`,
-  `function settle(uint256 work, uint256 entryId, ${PROOF} proof) returns (uint256 id)`,
+  `function settle(uint256 work, uint256 entryId, ${PROOF} proof, ${PROOF}[] ancestors) returns (uint256 id)`,
+  `function settleBySignature(${SETTLEMENT} settlement, bytes signature, ${PROOF} proof, ${PROOF}[] ancestors) returns (uint256 id)`,
+  "function reverseSettlement(uint256 entryId) returns (uint256 id)",
   `function statusOf(address licensee, uint256 work) view returns (${STATUS_VIEW})`,
   "function declarationNonce(address licensee, uint256 work) view returns (uint64)",
   "function nonces(address owner) view returns (uint256)",
@@ -91,14 +104,16 @@ export const RECIPROCITY_ABI = [
   `function familyOf(uint256 work) view returns (uint256 family, uint256 current, ${OBLIGATION} obligation, uint64 obligationStart)`,
   "function isAttester(uint256 work, address attester) view returns (bool)",
   "function settledIn(address licensee, uint256 work, uint64 time) view returns (uint128 tally, uint64 periodStart)",
-  "function settlementOf(uint256 entryId) view returns (uint256)",
+  `function settlementOf(uint256 entryId) view returns (${SETTLEMENT_VIEW})`,
   "function counts() view returns (uint256 works, uint256 records)",
   "function ledger() view returns (address)",
   `function declarationDigest(${DECLARATION} declaration) view returns (bytes32)`,
   `function grantDigest(${GRANT} grant) view returns (bytes32)`,
+  `function settlementDigest(${SETTLEMENT} settlement) view returns (bytes32)`,
   "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
   "function DECLARATION_TYPEHASH() view returns (bytes32)",
   "function GRANT_TYPEHASH() view returns (bytes32)",
+  "function SETTLEMENT_TYPEHASH() view returns (bytes32)",
   "function MAX_VALIDITY() view returns (uint256)",
   "function MAX_URI_BYTES() view returns (uint256)",
   "function MAX_ATTESTERS() view returns (uint256)",
@@ -134,6 +149,11 @@ export const RECIPROCITY_ABI = [
   "error ReciprocityRegistryEntryNotAccepted(uint256 entryId, uint8 state)",
   "error ReciprocityRegistryEntryMismatch(uint256 entryId, uint256 field, bytes32 value, bytes32 expected)",
   "error ReciprocityRegistryAlreadySettled(uint256 entryId, uint256 settlement)",
+  "error ReciprocityRegistryNotEntrySigner(uint256 entryId, address signer, address caller)",
+  "error ReciprocityRegistryMissingAncestorProof(uint256 entryId, uint256 ancestor)",
+  "error ReciprocityRegistryUnusedAncestorProofs(uint256 entryId, uint256 used, uint256 given)",
+  "error ReciprocityRegistryNotSettled(uint256 entryId)",
+  "error ReciprocityRegistrySettlementStands(uint256 entryId, uint256 settlement)",
   // The Ledger's errors surface through settle (entryIncluded, entryState).
   "error LedgerEntryNotFound(uint256 entryId)",
   "error LedgerInvalidProof(uint256 entryId, uint256 expectedLaterEntries)",
@@ -177,8 +197,18 @@ export const GRANT_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
+export const SETTLEMENT_TYPES: Record<string, TypedDataField[]> = {
+  Settlement: [
+    { name: "work", type: "uint256" },
+    { name: "entryId", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
 export const DECLARATION_TYPE_STRING = TypedDataEncoder.from(DECLARATION_TYPES).encodeType("Declaration");
 export const GRANT_TYPE_STRING = TypedDataEncoder.from(GRANT_TYPES).encodeType("Grant");
+export const SETTLEMENT_TYPE_STRING = TypedDataEncoder.from(SETTLEMENT_TYPES).encodeType("Settlement");
 
 export function reciprocityDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
   return { name: RECIPROCITY_DOMAIN_NAME, version: RECIPROCITY_DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract };
@@ -205,6 +235,25 @@ export interface Grant {
   terms: string;
   nonce: bigint;
   deadline: bigint;
+}
+
+/** A licensee's order to count one of its Ledger entries toward a work (IReciprocityRegistry.Settlement). */
+export interface SettlementOrder {
+  work: bigint;
+  entryId: bigint;
+  /** The entry's latest settlement record (settlementOf(entryId).id; 0n if never settled). */
+  nonce: bigint;
+  deadline: bigint;
+}
+
+/** What settlementOf answers. */
+export interface SettlementView {
+  id: bigint;
+  licensee: string;
+  family: bigint;
+  periodStart: bigint;
+  quantity: bigint;
+  standing: boolean;
 }
 
 export interface Obligation {
@@ -303,6 +352,47 @@ export function buildGrant(input: {
   return { kind, licensee, work: input.work, ref, expiry: input.expiry ?? 0n, terms: input.terms ?? ZeroHash, nonce: input.nonce, deadline: input.deadline };
 }
 
+/** A settlement order from friendly input (ids from 1). */
+export function buildSettlement(input: { work: bigint; entryId: bigint; nonce: bigint; deadline: bigint }): SettlementOrder {
+  if (input.work <= 0n) throw new ReciprocityInputError("work", "must be a work id (1, 2, ...)");
+  if (input.entryId <= 0n) throw new ReciprocityInputError("entry", "must be a Ledger entry id (1, 2, ...)");
+  return { work: input.work, entryId: input.entryId, nonce: input.nonce, deadline: input.deadline };
+}
+
+export function settlementDigest(domain: TypedDataDomain, o: SettlementOrder): string {
+  return TypedDataEncoder.hash(domain, SETTLEMENT_TYPES, o);
+}
+
+export function signSettlement(signer: TypedDataSigner, domain: TypedDataDomain, o: SettlementOrder): Promise<string> {
+  return signer.signTypedData(domain, SETTLEMENT_TYPES, o as unknown as Record<string, unknown>);
+}
+
+export async function readSettlement(registry: Contract, entryId: bigint): Promise<SettlementView> {
+  const v = await registry.settlementOf(entryId);
+  return { id: v.id, licensee: v.licensee, family: v.family, periodStart: v.periodStart, quantity: v.quantity, standing: v.standing };
+}
+
+/**
+ * The proofs `settle` needs for `entryId`, from the Ledger's events: the entry's own, and those of
+ * the earlier entries of its correction chain walked before one that was ever settled
+ * (`everSettled`, e.g. settlementOf(id).id !== 0n) or one that corrects nothing.
+ */
+export async function settlementProofs(
+  entries: readonly Entry[],
+  entryId: bigint,
+  everSettled: (entryId: bigint) => Promise<boolean>,
+): Promise<{ proof: EntryProof; ancestors: EntryProof[] }> {
+  const proof = buildEntryProof(entries, entryId);
+  const ancestors: EntryProof[] = [];
+  let earlier = proof.record.corrects;
+  while (earlier !== 0n && !(await everSettled(earlier))) {
+    const p = buildEntryProof(entries, earlier);
+    ancestors.push(p);
+    earlier = p.record.corrects;
+  }
+  return { proof, ancestors };
+}
+
 export function declarationDigest(domain: TypedDataDomain, d: Declaration): string {
   return TypedDataEncoder.hash(domain, DECLARATION_TYPES, d);
 }
@@ -352,6 +442,56 @@ export async function readStatus(registry: Contract, licensee: string, work: big
   return decodeStatus(await registry.statusOf(licensee, work));
 }
 
+// ---------------------------------------------------------------- the registry's errors as sentences
+
+type ErrorArgs = readonly unknown[];
+const num = (v: unknown) => String(v);
+const when = (v: unknown) => new Date(Number(v) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+const FIELD_NAMES = ["kind", "", "section", "value"];
+const MISMATCH: ((a: ErrorArgs) => string)[] = [
+  (a) => `Ledger entry ${num(a[0])} is not an economic event (it is a ${FLOWS[Number(BigInt(a[2] as string))] ?? "flow of another kind"}): only events settle an obligation.`,
+  (a) => `Ledger entry ${num(a[0])} belongs to another commons (${num(a[2])}) than the work (${num(a[3])}).`,
+  (a) => `Ledger entry ${num(a[0])} is in ${decodeUnit(String(a[2]))}, but the obligation is in ${decodeUnit(String(a[3]))}.`,
+  (a) => `Ledger entry ${num(a[0])} is dated ${when(BigInt(a[2] as string))}, before the obligation started (${when(BigInt(a[3] as string))}).`,
+];
+
+/** The ReciprocityRegistry's custom errors as sentences with human values (CLI and app). */
+export const REGISTRY_ERROR_SENTENCES: Record<string, (a: ErrorArgs) => string> = {
+  ReciprocityRegistryUnknownWork: (a) => `There is no work ${num(a[0])}.`,
+  ReciprocityRegistryZeroLicensee: () => "The licensee address is required.",
+  ReciprocityRegistryInvalidCode: (a) => `The ${FIELD_NAMES[Number(a[0])] || `field ${num(a[0])}`} code ${num(a[1])} is unknown (declaration kinds: ${DECLARATION_KINDS.join(", ")}).`,
+  ReciprocityRegistryInvertedPeriod: (a) => `The surplus period ends (${when(a[1])}) at or before it starts (${when(a[0])}).`,
+  ReciprocityRegistryOverlappingPeriod: (a) => `The surplus period starts ${when(a[0])}, before your last one ends (${when(a[1])}).`,
+  ReciprocityRegistryNotContiguous: (a) => `Your current surplus period has not ended: the next one must start exactly at its end, ${when(a[1])} (not ${when(a[0])}).`,
+  ReciprocityRegistryPeriodQueued: (a) => `A future surplus period (from ${when(a[1])}) is already declared; declare the next one once it has started.`,
+  ReciprocityRegistryInvalidSignature: (a) => `The signature is not valid for ${num(a[0])}.`,
+  ReciprocityRegistryExpired: (a) => `The signature expired at ${when(a[0])} (block time ${when(a[1])}); sign again.`,
+  ReciprocityRegistryDeadlineTooFar: (a) => `The signature's deadline ${when(a[0])} is too far ahead (latest allowed ${when(a[1])}).`,
+  ReciprocityRegistryInvalidNonce: (a) => `The signature's nonce ${num(a[1])} was already used or is out of order (expected ${num(a[2])}); sign again.`,
+  ReciprocityRegistrySupersededVersion: (a) => `Work ${num(a[0])} was superseded by work ${num(a[1])}: use the current version.`,
+  ReciprocityRegistryNotLicensorOrArbiter: (a) => `Only the licensor or the arbiter of work ${num(a[0])} may decide breach reports; ${num(a[1])} is neither.`,
+  ReciprocityRegistryReportNotOpen: (a) => `Record ${num(a[0])} is not an open breach report (already decided, dismissed with later ones, or not a report).`,
+  ReciprocityRegistryNoSettlement: (a) => `Work ${num(a[0])} has no settlement obligation (only a CopyFair work with an amount owed per period has one).`,
+  ReciprocityRegistryEntryNotAccepted: (a) => `Ledger entry ${num(a[0])} is ${ENTRY_STATES[Number(a[1])] ?? `in state ${num(a[1])}`}, not accepted by its commons: only accepted entries settle.`,
+  ReciprocityRegistryEntryMismatch: (a) => MISMATCH[Number(a[1])]?.(a) ?? `Ledger entry ${num(a[0])} does not fit the obligation (field ${num(a[1])}).`,
+  ReciprocityRegistryAlreadySettled: (a) => `Ledger entry ${num(a[0])} already counts toward a settlement (record ${num(a[1])}).`,
+  ReciprocityRegistryNotEntrySigner: (a) => `Only the signer of Ledger entry ${num(a[0])} (${num(a[1])}) may settle it, directly or by a signed order; ${num(a[2])} is not that signer.`,
+  ReciprocityRegistryMissingAncestorProof: (a) => `Ledger entry ${num(a[0])} corrects a chain of entries: the proof of entry ${num(a[1])}, never settled, is needed too.`,
+  ReciprocityRegistryUnusedAncestorProofs: (a) => `Settling Ledger entry ${num(a[0])} needs ${num(a[1])} proofs of earlier entries, not ${num(a[2])}.`,
+  ReciprocityRegistryNotSettled: (a) => `Ledger entry ${num(a[0])} has no standing settlement to reverse.`,
+  ReciprocityRegistrySettlementStands: (a) => `Ledger entry ${num(a[0])} is still accepted: its settlement (record ${num(a[1])}) stands and cannot be reversed.`,
+};
+
+/** The sentence for revert data of the registry, or undefined if it is not one of its errors. */
+export function registryRevertSentence(data: string): string | undefined {
+  try {
+    const e = reciprocityInterface.parseError(data);
+    return e ? REGISTRY_ERROR_SENTENCES[e.name]?.(e.args) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------- records from events
 
 export type RegistryRecord =
@@ -360,7 +500,10 @@ export type RegistryRecord =
   | { id: bigint; type: "report"; licensee: string; work: bigint; section: SectionName; signer: string; evidence: string }
   | { id: bigint; type: "finding" | "dismissal"; licensee: string; work: bigint; report: bigint; signer: string; evidence: string }
   | { id: bigint; type: "grant"; licensee: string; work: bigint; kind: GrantKindName; ref: bigint; expiry: bigint; terms: string; signer: string }
-  | { id: bigint; type: "settlement"; licensee: string; work: bigint; entryId: bigint; periodStart: bigint; quantity: bigint; tally: bigint; signer: string };
+  | { id: bigint; type: "bulk-dismissal"; licensee: string; work: bigint; report: bigint; signer: string; evidence: string }
+  | { id: bigint; type: "settlement"; licensee: string; work: bigint; entryId: bigint; periodStart: bigint; quantity: bigint; tally: bigint; signer: string }
+  /** Anyone may reverse: the event names no caller, `signer` is the zero address. */
+  | { id: bigint; type: "reversal"; licensee: string; work: bigint; entryId: bigint; settlement: bigint; periodStart: bigint; quantity: bigint; tally: bigint; entryState: number; signer: string };
 
 export type TimedRecord = RegistryRecord & { time: bigint; block: number; tx: string };
 
@@ -436,8 +579,14 @@ export function decodeRegistryLogs(logs: readonly Log[], address: string, times:
       case "Granted":
         records.push({ ...at, id: a.id, type: "grant", licensee: a.licensee, work: a.work, kind: GRANT_KINDS[Number(a.kind)], ref: a.ref, expiry: a.expiry, terms: a.terms, signer: a.licensor });
         break;
+      case "BreachesDismissed":
+        records.push({ ...at, id: a.id, type: "bulk-dismissal", licensee: a.licensee, work: a.work, report: a.report, signer: a.by, evidence: a.evidence });
+        break;
       case "Settled":
         records.push({ ...at, id: a.id, type: "settlement", licensee: a.licensee, work: a.work, entryId: a.entryId, periodStart: a.periodStart, quantity: a.quantity, tally: a.tally, signer: a.licensee });
+        break;
+      case "SettlementReversed":
+        records.push({ ...at, id: a.id, type: "reversal", licensee: a.licensee, work: a.work, entryId: a.entryId, settlement: a.settlement, periodStart: a.periodStart, quantity: a.quantity, tally: a.tally, entryState: Number(a.entryState), signer: ZeroAddress });
         break;
     }
   }
@@ -477,6 +626,7 @@ const REASON_WORDS: Record<ReasonName, string> = {
   BreachReported: "a breach report is open",
   BreachFound: "a breach was found and the licensor has not reinstated (1(g), 8(d))",
   ContributionsCoverPeriod: "accepted contributions to the work's commons cover the settlement obligation for the current period",
+  IndividualNoSurplus: "an individual: non-commercial use is permitted (s.3); commercial use would need a surplus declaration (4(c)(ii)) covering now, under which the registry treats an individual as a worker-owned business (an open question), or a separate license",
 };
 
 export interface Explanation {
@@ -486,8 +636,12 @@ export interface Explanation {
   summary: string;
   reason: string;
   holds: string;
+  /** Which declarations are attested, by whom, and what is missing. */
+  attestation: string;
   evidence: { id: bigint; what: string; signer: string; time: bigint }[];
   changes: string[];
+  /** Records that count but should not: settlements of entries that no longer stand. */
+  warnings: string[];
   openQuestions: string[];
 }
 
@@ -505,27 +659,100 @@ export function describeRecord(r: RegistryRecord): string {
       return `breach finding on report ${r.report}`;
     case "dismissal":
       return `dismissal of report ${r.report}`;
+    case "bulk-dismissal":
+      return `dismissal of report ${r.report} and of every earlier open report`;
     case "grant":
       return `licensor grant: ${r.kind}${r.ref !== 0n ? ` of finding ${r.ref}` : ""}${r.expiry !== 0n ? `, expires ${isoDate(r.expiry)}` : ", no expiry"}`;
     case "settlement":
       return `settlement: ledger entry ${r.entryId} (${formatQuantity(r.quantity)}) counted for the period from ${isoDate(r.periodStart)}, period total ${formatQuantity(r.tally)}`;
+    case "reversal":
+      return `reversal of settlement ${r.settlement}: ledger entry ${r.entryId} no longer accepted (${ENTRY_STATES[r.entryState] ?? `state ${r.entryState}`}), ${formatQuantity(r.quantity)} removed from the period from ${isoDate(r.periodStart)}, period total ${formatQuantity(r.tally)}`;
   }
 }
 
+// ---------------------------------------------------------------- work families, reports, settlements from the records
+
+/** The family of `work` (its first version), from the WorkRegistered events; the work itself if unknown. */
+export function familyOfWork(works: readonly WorkInfo[], work: bigint): bigint {
+  return works.find((w) => w.work === work)?.family ?? work;
+}
+
+/** The current (latest) version of a family, or undefined if no work of it is known. */
+export function currentVersion(works: readonly WorkInfo[], family: bigint): WorkInfo | undefined {
+  return works.filter((w) => w.family === family).at(-1);
+}
+
+/** The records of `licensee` on the family of `work` (declarations for other works never count). */
+export function recordsOf(records: readonly TimedRecord[], works: readonly WorkInfo[], licensee: string, work: bigint): TimedRecord[] {
+  const family = familyOfWork(works, work);
+  const who = licensee.toLowerCase();
+  return records.filter((r) => r.licensee.toLowerCase() === who && familyOfWork(works, r.work) === family);
+}
+
+/** Breach reports still open among one standing's records (individual and bulk dismissals applied). */
+export function openReports(mine: readonly TimedRecord[]): TimedRecord[] {
+  const decided = new Set<bigint>();
+  let dismissedUpTo = 0n;
+  for (const r of mine) {
+    if (r.type === "finding" || r.type === "dismissal") decided.add(r.report);
+    if (r.type === "bulk-dismissal" && r.report > dismissedUpTo) dismissedUpTo = r.report;
+  }
+  return mine.filter((r) => r.type === "report" && !decided.has(r.id) && r.id > dismissedUpTo);
+}
+
+export type SettlementRecord = Extract<TimedRecord, { type: "settlement" }>;
+
+/** Settlements not reversed (they count in their period's tally), among one standing's records. */
+export function standingSettlements(mine: readonly TimedRecord[]): SettlementRecord[] {
+  const reversed = new Set(mine.flatMap((r) => (r.type === "reversal" ? [r.settlement] : [])));
+  return mine.filter((r): r is SettlementRecord => r.type === "settlement" && !reversed.has(r.id));
+}
+
+export interface StaleSettlement {
+  settlement: SettlementRecord;
+  state: EntryStateName;
+  correctedBy: bigint;
+}
+
+/** The standing settlements whose Ledger entry is no longer Accepted (anyone may reverse them). */
+export async function findStaleSettlements(
+  standing: readonly SettlementRecord[],
+  entryState: (entryId: bigint) => Promise<{ state: number | bigint | EntryStateName; correctedBy: bigint }>,
+): Promise<StaleSettlement[]> {
+  const out: StaleSettlement[] = [];
+  for (const settlement of standing) {
+    const { state, correctedBy } = await entryState(settlement.entryId);
+    const name = typeof state === "string" ? state : ENTRY_STATES[Number(state)];
+    if (name !== "accepted") out.push({ settlement, state: name, correctedBy: BigInt(correctedBy) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- the explanation
+
 /**
  * Explains a status in plain words from the view and the registry's records: what it means, why,
- * the records it rests on (ids, signers, times), how long it holds, and what would change it.
+ * the records it rests on (ids, signers, times), which declarations are attested, how long it
+ * holds, and what would change it. Only the licensee's records on the family of `work` count
+ * (`works` maps versions to families and names the current attesters). `stale`: settlements that
+ * still count though their entries no longer stand (findStaleSettlements), named as warnings.
  */
 export function explainStatus(p: {
   licensee: string;
   work: bigint;
   status: Status;
   records: readonly TimedRecord[];
+  works?: readonly WorkInfo[];
   workInfo?: WorkInfo;
   obligation?: Obligation;
+  stale?: readonly StaleSettlement[];
   now: bigint;
 }): Explanation {
   const s = p.status;
+  const works = p.works ?? (p.workInfo ? [p.workInfo] : []);
+  const family = familyOfWork(works, p.work);
+  const current = currentVersion(works, family);
+  const mine = recordsOf(p.records, works, p.licensee, p.work);
   const byId = new Map(p.records.map((r) => [r.id, r]));
   const evidence = s.records.map((id) => {
     const r = byId.get(id);
@@ -533,15 +760,17 @@ export function explainStatus(p: {
       ? { id, what: describeRecord(r), signer: r.signer, time: r.time }
       : { id, what: "record not found in the events read", signer: ZeroAddress, time: 0n };
   });
-  const latest = (pred: (r: TimedRecord) => boolean) => [...p.records].reverse().find(pred);
-  const entity = latest((r) => r.type === "declaration" && r.kind === "entity" && r.licensee.toLowerCase() === p.licensee.toLowerCase());
+  const latest = (pred: (r: TimedRecord) => boolean) => [...mine].reverse().find(pred);
+  const entity = latest((r) => r.type === "declaration" && r.kind === "entity");
   const form = entity && entity.type === "declaration" ? ENTITY_FORMS[entity.value] : undefined;
   const nextYear = new Date(Number(p.now) * 1000).getUTCFullYear() + 1;
   const changes: string[] = [];
+  const warnings: string[] = [];
   const openQuestions: string[] = [];
   const settling = p.obligation && p.obligation.period !== 0n;
+  const unit = settling ? ` ${decodeUnit(p.obligation!.unit)}` : "";
   const obligationWords = settling
-    ? `${formatQuantity(p.obligation!.amount)} ${decodeUnit(p.obligation!.unit)} of accepted contributions to the work's commons per ${Number(p.obligation!.period) / 86400} days`
+    ? `${formatQuantity(p.obligation!.amount)}${unit} of accepted contributions to the work's commons per ${Number(p.obligation!.period) / 86400} days`
     : "";
 
   const base = s.status === "Disputed" || s.status === "Terminated" || s.status === "SeparatelyLicensed" ? s.prior : s.status;
@@ -553,10 +782,17 @@ export function explainStatus(p: {
       changes.push("a reinstatement or waiver grant signed by the licensor, naming the latest finding, would restore the prior status " + s.prior);
       changes.push("a separate license grant from the licensor would permit use outside the PPL");
       break;
-    case "Disputed":
-      changes.push(`a dismissal of the report by the licensor or its arbiter would restore ${s.prior}`);
+    case "Disputed": {
+      const open = openReports(mine);
+      const ids = open.map((r) => r.id).join(", ");
+      changes.push(
+        open.length > 1
+          ? `${open.length} reports are open (records ${ids}): the licensor or its arbiter must decide all of them (one decision dismisses the latest and every earlier one) to restore ${s.prior}`
+          : `a dismissal of the report${open.length === 1 ? ` (record ${ids})` : ""} by the licensor or its arbiter would restore ${s.prior}`,
+      );
       changes.push("a finding would terminate the license (7(a))");
       break;
+    }
     default:
       break;
   }
@@ -565,7 +801,8 @@ export function explainStatus(p: {
       changes.push("an entity declaration by the licensee would give a status: non-commercial use for any form but a wage-labour business (4(d): excluded)");
       break;
     case "NonCommercialPermitted":
-      if (form === "worker-owned" || form === "individual") changes.push(`a surplus declaration (4(c)(ii)), e.g. for ${nextYear}, would make commercial use permitted`);
+      if (form === "worker-owned") changes.push(`a surplus declaration (4(c)(ii)), e.g. for ${nextYear}, would make commercial use permitted`);
+      else if (form === "individual") changes.push(`a surplus declaration (4(c)(ii)), e.g. for ${nextYear}, would make commercial use permitted, the individual then being treated as worker-owned`);
       else changes.push("a separate license from the licensor would permit commercial use");
       if (settling) changes.push(`CopyFair settlement: ${obligationWords} would make commercial use permitted for that period`);
       changes.push("an entity declaration as a wage-labour business would exclude all use (4(d))");
@@ -592,12 +829,29 @@ export function explainStatus(p: {
   if (s.status !== "Disputed" && s.status !== "Terminated" && s.status !== "SeparatelyLicensed" && s.status !== "Undeclared") {
     changes.push("a breach report by anyone would put the status in dispute; a finding would terminate it");
   }
+
+  // Settlements that count though their entries no longer stand.
+  for (const x of p.stale ?? []) {
+    const why = x.state === "corrected" ? `was corrected by entry ${x.correctedBy}` : x.state === "disputed" ? "is disputed" : "no longer has the quorum's acceptance";
+    warnings.push(
+      `ledger entry ${x.settlement.entryId} (${formatQuantity(x.settlement.quantity)}${unit}) ${why}, yet its settlement (record ${x.settlement.id}, period from ${isoDate(x.settlement.periodStart)}) still counts: anyone may reverse it (commons settlement reverse ${x.settlement.entryId})`,
+    );
+  }
+  if (s.status === "ReciprocitySettled" && settling && (p.stale ?? []).length > 0) {
+    const inPeriod = (x: SettlementRecord) => x.periodStart <= p.now && p.now < x.periodStart + p.obligation!.period;
+    const tally = standingSettlements(mine).filter(inPeriod).reduce((a, x) => a + x.quantity, 0n);
+    const staleNow = (p.stale ?? []).map((x) => x.settlement).filter(inPeriod).reduce((a, x) => a + x.quantity, 0n);
+    if (staleNow > 0n && tally - staleNow < p.obligation!.amount) {
+      warnings.push(`without them this period's total is ${formatQuantity(tally - staleNow)}${unit}, short of the ${formatQuantity(p.obligation!.amount)}${unit} owed: the status rests on contributions that no longer stand`);
+    }
+  }
+
   if (s.reason === "IndividualAsWorkerOwned" || form === "individual") openQuestions.push("Is a self-employed individual a \"worker-owned business\" for 4(c)? The registry treats it as one when it declares its surplus, and says so.");
   if (form === "worker-owned") {
     openQuestions.push("Does a cooperative with some non-member waged employees fall under 4(d)? The registry records the declared form; a breach report under 4(d) is how to contest it.");
     openQuestions.push("Do retained reserves break \"all ... surplus ... distributed among the worker-owners\"? The surplus declaration is the licensee's claim; attesters and breach reports test it.");
   }
-  const use = latest((r) => r.type === "declaration" && r.kind === "use" && r.licensee.toLowerCase() === p.licensee.toLowerCase());
+  const use = latest((r) => r.type === "declaration" && r.kind === "use");
   if (use && use.type === "declaration" && use.value === 1) openQuestions.push("What counts as \"primarily\" commercial for mixed uses (4(b))? The use declaration is the licensee's own answer.");
 
   const holds =
@@ -612,8 +866,32 @@ export function explainStatus(p: {
     summary: `${s.status}${s.attested ? " (attested)" : ""}: ${STATUS_WORDS[s.status]}${priorNote}`,
     reason: REASON_WORDS[s.reason],
     holds,
+    attestation: attestationWords(s, mine, byId, base, current, p.now),
     evidence,
     changes,
+    warnings,
     openQuestions,
   };
+}
+
+/** Which declarations the status rests on are attested (by attesters the current terms recognise), and what is missing. */
+function attestationWords(s: Status, mine: readonly TimedRecord[], byId: ReadonlyMap<bigint, TimedRecord>, base: StatusName, current: WorkInfo | undefined, now: bigint): string {
+  const cited = s.records.map((id) => byId.get(id)).filter((r): r is TimedRecord => r !== undefined);
+  const entity = cited.find((r) => r.type === "declaration" && r.kind === "entity");
+  if (!entity) return "nothing to attest: no entity declaration is on file";
+  const needed: [TimedRecord, string][] = [[entity, "the entity declaration"]];
+  if (base === "CommercialPermitted") {
+    const surplus = cited.find((r) => r.type === "declaration" && r.kind === "surplus" && r.start <= now && now < r.end);
+    if (surplus) needed.push([surplus, "the surplus declaration"]);
+  }
+  const parts = needed.map(([decl, label]) => {
+    const counted = cited.find((r) => r.type === "attestation" && r.declaration === decl.id);
+    if (counted) return `${label} (record ${decl.id}) is attested by ${counted.signer} (record ${counted.id})`;
+    const dropped = mine.filter((r) => r.type === "attestation" && r.declaration === decl.id);
+    const note = dropped.length > 0 && current
+      ? ` (${dropped.map((r) => `attestation ${r.id} by ${r.signer}`).join(", ")} no longer counts: the current terms, work ${current.work}, do not recognise that attester)`
+      : "";
+    return `${label} (record ${decl.id}) has no attestation by an attester the current terms recognise${note}`;
+  });
+  return `${s.attested ? "attested" : "not attested"}: ${parts.join("; ")}`;
 }

@@ -6,11 +6,15 @@ import { LedgerClient } from "./client.js";
 import {
   buildDeclaration,
   buildGrant,
+  buildSettlement,
+  readSettlement,
   readStatus,
   registryContract,
   registryDomain,
+  settlementProofs,
   signDeclaration,
   signGrant,
+  signSettlement,
 } from "./reciprocity.js";
 import type { DeclarationKindName, EntityFormName, Terms, UseKindName } from "./reciprocity.js";
 import { encodeUnit, parseQuantity } from "./record.js";
@@ -108,7 +112,11 @@ export async function seedReciprocity(
   await declare(l.company, works.copyfair, { kind: "use", use: "commercial" });
   const contribution = await ledger.submit(await ledger.sign(l.company, { action: "transfer", commons, receiver: licensor.address, quantity: "120", unit: "EUR", evidence: id("bank transfer ref 2026-11-0107: firmware reciprocity") }));
   await ledger.validate(validator, contribution.id, "accept");
-  await wait(registry.settle(works.copyfair, contribution.id, await ledger.proof(contribution.id)));
+  // Only the company may name the work its contribution settles (review F-7): it signs the order,
+  // the relayer sends it.
+  const order = buildSettlement({ work: works.copyfair, entryId: contribution.id, nonce: (await readSettlement(registry, contribution.id)).id, deadline: (await now()) + 3600n });
+  const { proof, ancestors } = await settlementProofs((await ledger.events()).entries, contribution.id, async (e) => (await readSettlement(registry, e)).id !== 0n);
+  await wait(registry.settleBySignature(order, await signSettlement(l.company, domain, order), proof, ancestors));
 
   const licensees = Object.fromEntries(Object.entries(l).map(([k, w]) => [k, w.address])) as Record<keyof typeof DEMO_LICENSEES, string>;
   for (const [name, address] of Object.entries(licensees)) {

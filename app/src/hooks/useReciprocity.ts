@@ -1,7 +1,10 @@
 // The ReciprocityRegistry as the CLI reads it (scripts/lib/reciprocity.ts): its works and records
-// from its events, a licensee's status from statusOf, and the plain-words explanation.
+// from its events, a licensee's status from statusOf, and the plain-words explanation (with the
+// settlements that still count though their Ledger entries no longer stand).
 import { useQuery } from "@tanstack/react-query";
-import { explainStatus, readRegistry, readStatus, registryContract } from "../../../scripts/lib/reciprocity.js";
+import { Contract } from "ethers";
+import { LEDGER_ABI } from "../../../scripts/lib/abi.js";
+import { explainStatus, findStaleSettlements, readRegistry, readStatus, recordsOf, registryContract, standingSettlements } from "../../../scripts/lib/reciprocity.js";
 import type { Explanation, RegistryEvents } from "../../../scripts/lib/reciprocity.js";
 import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
@@ -26,14 +29,22 @@ export function useReciprocityStatus(address: string | undefined, registry: Regi
     queryKey: ["reciprocity-status", chain.id, address, licensee, work?.toString(), registry?.records.length],
     enabled: address !== undefined && registry !== undefined && licensee !== undefined && work !== undefined,
     retry: false,
+    // The Ledger can change what stands (a dispute) without a registry record: read again now and then.
+    refetchInterval: 15_000,
     queryFn: async (): Promise<Explanation> => {
       const provider = providerFor(chain.rpcUrl, chain.id);
       const contract = registryContract(address!, provider);
       // The obligation is the work family's (as `commons status` reads it).
       const [status, family, block] = await Promise.all([readStatus(contract, licensee!, work!), contract.familyOf(work!), provider.getBlock("latest")]);
-      const workInfo = registry!.works.find((w) => w.work === work);
       const obligation = { amount: BigInt(family.obligation.amount), unit: String(family.obligation.unit), period: BigInt(family.obligation.period) };
-      return explainStatus({ licensee: licensee!, work: work!, status, records: registry!.records, workInfo, obligation, now: BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000)) });
+      // Only this licensee's records on this work family count (a declaration for another work does not).
+      const standing = standingSettlements(recordsOf(registry!.records, registry!.works, licensee!, work!));
+      const ledger = chain.contracts.Ledger ? new Contract(chain.contracts.Ledger, LEDGER_ABI, provider) : undefined;
+      const stale = ledger && standing.length > 0 ? await findStaleSettlements(standing, async (id) => {
+        const [state, , , correctedBy] = await ledger.entryState(id);
+        return { state, correctedBy };
+      }) : [];
+      return explainStatus({ licensee: licensee!, work: work!, status, records: registry!.records, works: registry!.works, obligation, stale, now: BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000)) });
     },
   });
 }

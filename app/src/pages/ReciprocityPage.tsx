@@ -109,7 +109,9 @@ export default function ReciprocityPage({ query }: PageProps) {
               <dt>Prior status</dt><dd data-testid="status-prior">{x.status.prior}</dd>
               <dt>Why</dt><dd data-testid="status-reason">{x.reason}</dd>
               <dt>Holds</dt><dd data-testid="status-holds">{x.holds}</dd>
+              <dt>Attested</dt><dd data-testid="status-attestation">{x.attestation}</dd>
             </dl>
+            {x.warnings.length ? (<><h4>Warnings</h4><ul className="error" data-testid="status-warnings">{x.warnings.map((w) => <li key={w}>{w}</li>)}</ul></>) : null}
             <h4>Evidence records</h4>
             {x.evidence.length === 0 ? <p className="muted">No record supports this status.</p> : (
               <table data-testid="status-evidence">
