@@ -45,6 +45,7 @@ import type {
   UseKindName,
 } from "../scripts/lib/reciprocity.js";
 import { commonsId, encodeUnit, labelId, parseQuantity } from "../scripts/lib/record.js";
+import { ALL_ROLES } from "../scripts/lib/vocabulary.js";
 import { domainOf, eoaAgent, validationOf, walletAgent, workRecord } from "./helpers/records.js";
 import { eventsOf, proofFor } from "./helpers/proofs.js";
 import { days, latest } from "./helpers/time.js";
@@ -77,6 +78,8 @@ async function deployRegistry() {
   const salt = ethers.id("demo commons");
   await ledger.connect(steward).registerCommons(salt, "Demo commons");
   const commons = commonsId(steward.address, salt);
+  // Only appointed validators count: the steward appoints `validator` and itself (the disputing peer).
+  for (const v of [validator.address, steward.address]) await ledger.connect(steward).setRoles(commons, v, ALL_ROLES);
   const wallet = (await ethers.deployContract("ERC1271WalletMock", [walletOwner.address])) as unknown as ERC1271WalletMock;
   const base: Terms = {
     kind: 0,
@@ -221,7 +224,7 @@ async function validateEntry(f: F, id: bigint, validator: Signer & { address: st
 
 /**
  * THE one place where this suite makes a Ledger entry Accepted (coordination with the Ledger's
- * eligibility change: once only appointed validators count, appoint `f.validator` here).
+ * commons appoints `f.validator` in the fixture).
  */
 async function accept(f: F, id: bigint): Promise<void> {
   await validateEntry(f, id, f.validator, "accept");
@@ -1204,6 +1207,7 @@ describe("ReciprocityRegistry", () => {
           const salt = ethers.id("other commons");
           await f.ledger.connect(f.steward).registerCommons(salt, "Other");
           const other = commonsId(f.steward.address, salt);
+          await f.ledger.connect(f.steward).setRoles(other, f.validator.address, ALL_ROLES);
           const id = await acceptedContribution(f, f.firm, "100", { commons: other });
           return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryMismatch", args: [id, 1n, other, f.commons] };
         },

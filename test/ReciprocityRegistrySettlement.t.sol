@@ -32,8 +32,14 @@ abstract contract SettlementBase is LedgerTestBase {
         validator = _key(VALIDATOR_PK, "validator");
         disputers = [_key(DISPUTER_PK, "disputer"), _key(DISPUTER2_PK, "disputer2")];
         registry = new ReciprocityRegistry(ledger);
-        vm.prank(founder);
+        vm.startPrank(founder);
         commons = ledger.registerCommons(bytes32("salt"), "demo");
+        // Only appointed validators count: the founder appoints the validator and the two disputers.
+        uint32 all = ledger.ALL_ROLES();
+        ledger.setRoles(commons, validator, all);
+        ledger.setRoles(commons, disputers[0], all);
+        ledger.setRoles(commons, disputers[1], all);
+        vm.stopPrank();
         workA = _copyFairWork("CopyFair A");
         workB = _copyFairWork("CopyFair B");
     }
@@ -208,6 +214,27 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
         _settledThenRestated(workB);
         assertEq(_tally(alice, workA), 0);
         assertEq(_tally(alice, workB), OWED);
+    }
+
+    /// @dev F-2: the review's sock puppets. A wage-labour licensee records 1,000 EUR it never paid and
+    /// accepts it with three fresh keys (quorum 3): none is appointed, so the entry stays Claimed,
+    /// `settle` refuses it and the licensee stays Excluded.
+    function test_F2_sockPuppetAcceptancesCannotSettle() public {
+        vm.prank(founder);
+        ledger.setQuorumRule(commons, ILedger.Action.Transfer, 3, 1);
+        uint256 e = _contribution(alice, 1_000_000_000, 0);
+        for (uint256 k = 1; k <= 3; ++k) {
+            address puppet = _key(0x9999 + k, "puppet");
+            _validate(e, ILedger.Verdict.Accept, puppet);
+        }
+        (ILedger.EntryState state, uint16 accepts,,) = ledger.entryState(e);
+        assertEq(uint8(state), uint8(ILedger.EntryState.Claimed));
+        assertEq(accepts, 0, "endorsements are not tallied");
+        ILedger.EntryProof memory p = _proof(e);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryEntryNotAccepted.selector, e, uint8(ILedger.EntryState.Claimed)));
+        registry.settle(workA, e, p, new ILedger.EntryProof[](0));
+        assertEq(_tally(alice, workA), 0);
     }
 
     /// @dev F-7: the review's front-run (settle the licensee's entry toward another work) is refused.

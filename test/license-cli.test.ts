@@ -6,6 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LedgerClient } from "../scripts/lib/client.js";
+import { ALL_ROLES } from "../scripts/lib/vocabulary.js";
 import { devWallet } from "../scripts/lib/seed.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
@@ -31,7 +32,7 @@ describe("commons license CLI", function () {
 
   /**
    * THE one place where this file makes a Ledger entry Accepted (coordination with the Ledger's
-   * eligibility change: once only appointed validators count, appoint VALIDATOR here).
+   * commons appoints VALIDATOR (and DISPUTER) when it is registered).
    */
   async function accept(ledger: LedgerClient, entryId: bigint): Promise<void> {
     await ledger.validate(devWallet(VALIDATOR, l.provider), entryId, "accept");
@@ -82,6 +83,10 @@ describe("commons license CLI", function () {
     const salt = id("license cli commons");
     const commons: string = await (ledger.contract.connect(steward) as typeof ledger.contract).registerCommons.staticCall(salt, "License CLI commons");
     await ledger.send(() => (ledger.contract.connect(steward) as typeof ledger.contract).registerCommons(salt, "License CLI commons"));
+    // The commons appoints its validators: only their verdicts count (an unappointed one only endorses).
+    for (const v of [VALIDATOR, DISPUTER]) {
+      await ledger.send(() => (ledger.contract.connect(steward) as typeof ledger.contract).setRoles(commons, devWallet(v, l.provider).address, ALL_ROLES));
+    }
     const work = ok(await cli(["license", "register", "--kind", "copyfair", "--terms-hash", id("CopyFair"), "--uri", "https://example.org/copyfair", "--commons", commons, "--settle", "100", "--unit", "EUR", "--period", "30"], LICENSOR)).match(/^work (\d+)/)![1];
     ok(await cli(["declare", work, "entity", "--form", "wage-labour-business"], FIRM));
     const { id: entry } = await ledger.submit(await ledger.sign(firm, { action: "transfer", commons, receiver: steward.address, quantity: "100", unit: "EUR" }));
