@@ -9,6 +9,7 @@ import type { TxMeasure } from "./bench-gas.js";
 import { buildDeclaration, buildGrant, buildSettlement, reciprocityInterface, registryDomain, signDeclaration, signGrant, signSettlement } from "./reciprocity.js";
 import type { DeclarationKindName, EntityFormName, Terms, UseKindName } from "./reciprocity.js";
 import { encodeUnit, parseQuantity } from "./record.js";
+import { ALL_ROLES } from "./vocabulary.js";
 
 export const RECIPROCITY_TARGETS = { statusOf: 50_000, declaration: 60_000 } as const;
 
@@ -49,6 +50,8 @@ export async function measureReciprocity(p: {
   const ledgerClient = await LedgerClient.connect(relayer as never, await p.ledger.getAddress());
   const commons: string = await (p.ledger.connect(p.steward) as Contract).registerCommons.staticCall(salt, "bench");
   await wait((p.ledger.connect(p.steward) as Contract).registerCommons(salt, "bench"));
+  // Only appointed validators count: the steward appoints the bench's validator.
+  await wait((p.ledger.connect(p.steward) as Contract).setRoles(commons, await p.validator.getAddress(), ALL_ROLES));
   const terms: Terms = {
     kind: 1,
     supersedes: 0n,
