@@ -61,48 +61,6 @@ export async function readEvents(provider: Provider, ledger: string, opts: ReadO
   return readLedger(provider, ledger, opts);
 }
 
-export interface Published {
-  id: bigint;
-  commons: string;
-  token: string;
-  root: string;
-  total: bigint;
-  income: bigint;
-  leafCount: bigint;
-  equationHash: string;
-  ledgerHead: string;
-  cutoff: bigint;
-  claimsOpenAt: bigint;
-  expiresAt: bigint;
-  equationURI: string;
-  blockNumber: number;
-}
-
-/** A published distribution, from its DistributionPublished event. */
-export async function readPublished(provider: Provider, distributor: string, id: bigint, fromBlock = 0): Promise<Published | undefined> {
-  const c = distributorAt(distributor, provider);
-  const logs = await c.queryFilter(c.filters.DistributionPublished(id), fromBlock);
-  const log = logs[0];
-  if (!log || !("args" in log)) return undefined;
-  const a = log.args;
-  return {
-    id,
-    commons: String(a.commons).toLowerCase(),
-    token: getAddress(String(a.token)),
-    root: String(a.root),
-    total: a.total,
-    income: a.income,
-    leafCount: a.leafCount,
-    equationHash: String(a.equationHash),
-    ledgerHead: String(a.ledgerHead).toLowerCase(),
-    cutoff: a.cutoff,
-    claimsOpenAt: a.claimsOpenAt,
-    expiresAt: a.expiresAt,
-    equationURI: String(a.equationURI),
-    blockNumber: log.blockNumber,
-  };
-}
-
 export interface PublishParams {
   commons: string;
   token: string;
@@ -117,6 +75,43 @@ export interface PublishParams {
   claimPeriod: bigint;
   equationURI: string;
 }
+
+/** The fields a publication's events carry (DistributionPublished, PublicationProposed), as read. */
+type PublishedFields = Omit<PublishParams, "challengeWindow" | "claimPeriod">;
+
+export interface Published extends PublishedFields {
+  id: bigint;
+  claimsOpenAt: bigint;
+  expiresAt: bigint;
+  blockNumber: number;
+}
+
+/** A publication's fields from an event's decoded arguments (addresses checksummed, hashes lowercased). */
+function publishedFields(a: Record<string, unknown>): PublishedFields {
+  return {
+    commons: String(a.commons).toLowerCase(),
+    token: getAddress(String(a.token)),
+    root: String(a.root),
+    total: BigInt(a.total as bigint),
+    income: BigInt(a.income as bigint),
+    leafCount: BigInt(a.leafCount as bigint),
+    equationHash: String(a.equationHash),
+    ledgerHead: String(a.ledgerHead).toLowerCase(),
+    cutoff: BigInt(a.cutoff as bigint),
+    equationURI: String(a.equationURI),
+  };
+}
+
+/** A published distribution, from its DistributionPublished event. */
+export async function readPublished(provider: Provider, distributor: string, id: bigint, fromBlock = 0): Promise<Published | undefined> {
+  const c = distributorAt(distributor, provider);
+  const logs = await c.queryFilter(c.filters.DistributionPublished(id), fromBlock);
+  const log = logs[0];
+  if (!log || !("args" in log)) return undefined;
+  const a = log.args;
+  return { id, ...publishedFields(a.toObject()), claimsOpenAt: a.claimsOpenAt, expiresAt: a.expiresAt, blockNumber: log.blockNumber };
+}
+
 
 /** The parameters that publish a computed distribution. */
 export function publishParams(d: ComputedDistribution, o: { token: string; challengeWindow: bigint; claimPeriod: bigint; equationURI: string }): PublishParams {
@@ -184,20 +179,7 @@ export async function readProposedPublication(provider: Provider, distributor: s
   if (!log || !("args" in log)) return undefined;
   const p = log.args.params;
   return {
-    params: {
-      commons: String(p.commons).toLowerCase(),
-      token: getAddress(String(p.token)),
-      root: String(p.root),
-      total: p.total,
-      income: p.income,
-      leafCount: p.leafCount,
-      equationHash: String(p.equationHash),
-      ledgerHead: String(p.ledgerHead).toLowerCase(),
-      cutoff: p.cutoff,
-      challengeWindow: p.challengeWindow,
-      claimPeriod: p.claimPeriod,
-      equationURI: String(p.equationURI),
-    },
+    params: { ...publishedFields(p.toObject()), challengeWindow: p.challengeWindow, claimPeriod: p.claimPeriod },
     steward: getAddress(String(log.args.steward)),
     blockNumber: log.blockNumber,
   };
