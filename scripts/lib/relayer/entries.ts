@@ -1,0 +1,152 @@
+// What the relayer knows of the ledger's entries, read once and then kept up to date block by block
+// (Recorded and Corrected events after the last block read): each entry's agent, record hash and
+// the chain head after it, which entries were corrected, and which record hash is which entry. It
+// answers, without a read of the whole ledger: is this record already recorded (a replay), who is
+// entry N's agent and was it corrected (a correction's checks at admission), and the EntryProof of
+// entry N (a correction's proof, in at most CHECKPOINT_INTERVAL steps).
+//
+// Every update is checked against the ledger's tip at the block read (entry count and head); a
+// mismatch or a block hash that changed under it (a reorg, a restarted chain) drops everything
+// and reads again from the first block.
+import { toBeHex } from "ethers";
+import type { Provider } from "ethers";
+import { chainStep, GENESIS_HEAD, headToBytes32 } from "../chain.js";
+import { tipAt } from "../entry-cache.js";
+import type { EntryProof } from "../proof.js";
+import { decodeLedgerLogs, ledgerInterface, readLedger, rpcRetry } from "../reader.js";
+import { LIMITS } from "../vocabulary.js";
+
+const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
+const CORRECTED = ledgerInterface.getEvent("Corrected")!.topicHash;
+
+export class EntryIndex {
+  private signers: string[] = [];
+  private recordHashes: string[] = [];
+  /** heads[i]: the chain head after entry i + 1. */
+  private heads: string[] = [];
+  private readonly idOfHash = new Map<string, number>();
+  private readonly correctedBy = new Map<number, number>();
+  /** The last block read, and its hash. */
+  private block: number;
+  private blockHash: string | undefined;
+  private updating: Promise<void> | undefined;
+  private updatedAt = 0;
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly ledger: string,
+    private readonly fromBlock: number,
+  ) {
+    this.block = fromBlock - 1;
+  }
+
+  get count(): number {
+    return this.signers.length;
+  }
+
+  /**
+   * Reads the blocks after the last one read, unless that was done less than `maxAgeMs` ago;
+   * concurrent callers share one read.
+   */
+  refresh(maxAgeMs = 250): Promise<void> {
+    if (this.updating) return this.updating;
+    if (Date.now() - this.updatedAt < maxAgeMs) return Promise.resolve();
+    const run = this.update().finally(() => {
+      this.updating = undefined;
+    });
+    this.updating = run;
+    return run;
+  }
+
+  /** The agent (signer) of entry `id`, if it exists. */
+  agentOf(id: bigint): string | undefined {
+    return id >= 1n && id <= BigInt(this.count) ? this.signers[Number(id) - 1] : undefined;
+  }
+
+  /** The entry that corrected entry `id`, if any. */
+  correctionOf(id: bigint): bigint | undefined {
+    const c = this.correctedBy.get(Number(id));
+    return c === undefined ? undefined : BigInt(c);
+  }
+
+  /** The entry that recorded `recordHash`, if any. */
+  entryOf(recordHash: string): bigint | undefined {
+    const id = this.idOfHash.get(recordHash.toLowerCase());
+    return id === undefined ? undefined : BigInt(id);
+  }
+
+  /**
+   * The EntryProof of entry `id` against the tip last read (buildEntryProof's result, from the
+   * stored head before the entry instead of a chain recomputed from genesis): the record is
+   * fetched by its id (one indexed eth_getLogs).
+   */
+  async proof(id: bigint): Promise<EntryProof> {
+    const i = Number(id);
+    if (id < 1n || i > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
+    const logs = await rpcRetry(`eth_getLogs for entry ${id}`, () => this.provider.getLogs({ address: this.ledger, topics: [RECORDED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: this.block }));
+    const entry = decodeLedgerLogs(logs).entries.find((e) => e.id === id && e.recordHash.toLowerCase() === this.recordHashes[i - 1]);
+    if (!entry) throw new Error(`the node returned no Recorded event for entry ${id}`);
+    const interval = LIMITS.checkpointInterval;
+    const end = Math.min(Math.ceil(i / interval) * interval, this.count);
+    return {
+      record: entry.record,
+      previousHead: headToBytes32(i > 1 ? this.heads[i - 2] : GENESIS_HEAD),
+      laterSigners: this.signers.slice(i, end),
+      laterRecordHashes: this.recordHashes.slice(i, end),
+    };
+  }
+
+  private reset(): void {
+    this.signers = [];
+    this.recordHashes = [];
+    this.heads = [];
+    this.idOfHash.clear();
+    this.correctedBy.clear();
+    this.block = this.fromBlock - 1;
+    this.blockHash = undefined;
+  }
+
+  private async update(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const latest = await rpcRetry("eth_blockNumber", () => this.provider.getBlockNumber());
+      if (this.blockHash !== undefined) {
+        const seen = await rpcRetry(`eth_getBlockByNumber ${this.block}`, () => this.provider.getBlock(this.block));
+        if (seen?.hash !== this.blockHash || latest < this.block) this.reset();
+      }
+      let follows = true;
+      if (latest > this.block) {
+        follows = this.apply(await readLedger(this.provider, this.ledger, { fromBlock: this.block + 1, toBlock: latest, topic0: [RECORDED, CORRECTED] }));
+        if (follows) {
+          this.block = latest;
+          this.blockHash = (await rpcRetry(`eth_getBlockByNumber ${latest}`, () => this.provider.getBlock(latest)))?.hash ?? undefined;
+        }
+      }
+      const tip = follows ? await tipAt(this.provider, this.ledger, this.block) : undefined;
+      if (tip && tip.count === BigInt(this.count) && tip.head === (this.heads.at(-1) ?? GENESIS_HEAD)) {
+        this.updatedAt = Date.now();
+        return;
+      }
+      if (attempt >= 1) throw new Error(`the ledger's events up to block ${this.block} do not match its tip (${this.count} entries read${tip ? `, ${tip.count} on chain` : ", ids out of order"})`);
+      this.reset();
+    }
+  }
+
+  /** Appends what a read found; false (and nothing changed) if its entries do not follow on. */
+  private apply(events: ReturnType<typeof decodeLedgerLogs>): boolean {
+    let head = this.heads.at(-1) ?? GENESIS_HEAD;
+    const heads: string[] = [];
+    for (const [k, e] of events.entries.entries()) {
+      if (e.id !== BigInt(this.count + k + 1)) return false;
+      head = chainStep(head, e.id, e.signer, e.recordHash);
+      heads.push(head);
+    }
+    for (const [k, e] of events.entries.entries()) {
+      this.signers.push(e.signer);
+      this.recordHashes.push(e.recordHash.toLowerCase());
+      this.heads.push(heads[k]);
+      this.idOfHash.set(e.recordHash.toLowerCase(), Number(e.id));
+    }
+    for (const c of events.corrections) this.correctedBy.set(Number(c.entryId), Number(c.correctionId));
+    return true;
+  }
+}
