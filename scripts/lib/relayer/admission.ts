@@ -138,8 +138,9 @@ export class Admission {
     if (bytes > MAX_SIGNATURE_BYTES) throw new Refusal(400, `signature: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`);
 
     const keyText = p.key.toString();
-    const chainSeq = await this.sequence(p.agent, p.key);
-    if (p.seq < chainSeq) return this.refuseUsed(p, chainSeq);
+    const { value: sequence, at: sequenceAt } = this.sequence(p.agent, p.key);
+    const chainSeq = await sequence;
+    if (p.seq < chainSeq) return this.refuseUsed(p, chainSeq, sequenceAt);
     const next = maxOf(chainSeq, this.queue.lane(p.agent, keyText)?.nextSeq ?? 0n);
     const held = this.queue.contiguousFrom(p.agent, keyText, next, this.limits.maxPendingPerSigner);
     if (p.seq >= next + BigInt(held + this.limits.gapWindow)) {
@@ -198,10 +199,16 @@ export class Admission {
     return { record: r, signature: parsed.signature, digest, agent, key: r.nonce >> 64n, seq: r.nonce & LIMITS.maxUint64 };
   }
 
-  /** The nonce is used: a replay of a recorded record, or another record took the nonce. */
-  private async refuseUsed(p: Parsed, chainSeq: bigint): Promise<never> {
+  /**
+   * The nonce is used: a replay of a recorded record, or another record took the nonce. The entry
+   * index is read up to now only if it may not hold the entry that used the nonce yet (it was
+   * last read before the nonce was), so that a flood of used nonces costs no read each.
+   */
+  private async refuseUsed(p: Parsed, chainSeq: bigint, sequenceAt: number): Promise<never> {
     await this.entries.refresh();
-    const id = this.entries.entryOf(hashRecord(p.record));
+    const recordHash = hashRecord(p.record);
+    if (this.entries.entryOf(recordHash) === undefined && this.entries.knownUntil < sequenceAt) await this.entries.refresh(0);
+    const id = this.entries.entryOf(recordHash);
     if (id !== undefined) throw new Refusal(409, `already recorded as entry ${id}`);
     throw new Refusal(409, `nonce ${p.record.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the record again with that nonce`);
   }
@@ -276,21 +283,16 @@ export class Admission {
     return value;
   }
 
-  /** The ledger's next sequence for (agent, key), shared for NONCE_CACHE_MS (it only grows). */
-  private sequence(agent: string, key: bigint): Promise<bigint> {
+  /** The ledger's next sequence for (agent, key) and when it was asked, shared for NONCE_CACHE_MS (it only grows). */
+  private sequence(agent: string, key: bigint): { at: number; value: Promise<bigint> } {
     const k = `${agent}:${key}`;
     const hit = this.sequences.get(k);
-    if (hit && Date.now() - hit.at < NONCE_CACHE_MS) return hit.value;
+    if (hit && Date.now() - hit.at < NONCE_CACHE_MS) return hit;
     if (this.sequences.size > CACHE_ENTRIES) this.sequences.clear();
-    const value = this.rpc(`the nonce of ${agent}`, async () => ((await this.ledger.nonces(agent, key)) as bigint) & LIMITS.maxUint64);
-    this.sequences.set(k, { at: Date.now(), value });
-    value.catch(() => this.sequences.delete(k));
-    return value;
-  }
-
-  /** Forgets the cached nonces (after the relayer's own transactions moved them). */
-  forgetSequences(): void {
-    this.sequences.clear();
+    const entry = { at: Date.now(), value: this.rpc(`the nonce of ${agent}`, async () => ((await this.ledger.nonces(agent, key)) as bigint) & LIMITS.maxUint64) };
+    this.sequences.set(k, entry);
+    entry.value.catch(() => this.sequences.delete(k));
+    return entry;
   }
 
   private pendingTotal(): number {

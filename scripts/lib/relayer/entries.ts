@@ -31,6 +31,8 @@ export class EntryIndex {
   private blockHash: string | undefined;
   private updating: Promise<void> | undefined;
   private updatedAt = 0;
+  /** When the last successful update began: every entry recorded before then is known. */
+  private completeAsOf = 0;
 
   constructor(
     private readonly provider: Provider,
@@ -42,6 +44,11 @@ export class EntryIndex {
 
   get count(): number {
     return this.signers.length;
+  }
+
+  /** Every entry recorded before this time (ms) is known. */
+  get knownUntil(): number {
+    return this.completeAsOf;
   }
 
   /**
@@ -107,6 +114,7 @@ export class EntryIndex {
   }
 
   private async update(): Promise<void> {
+    const began = Date.now();
     for (let attempt = 0; ; attempt++) {
       const latest = await rpcRetry("eth_blockNumber", () => this.provider.getBlockNumber());
       if (this.blockHash !== undefined) {
@@ -124,6 +132,7 @@ export class EntryIndex {
       const tip = follows ? await tipAt(this.provider, this.ledger, this.block) : undefined;
       if (tip && tip.count === BigInt(this.count) && tip.head === (this.heads.at(-1) ?? GENESIS_HEAD)) {
         this.updatedAt = Date.now();
+        this.completeAsOf = began;
         return;
       }
       if (attempt >= 1) throw new Error(`the ledger's events up to block ${this.block} do not match its tip (${this.count} entries read${tip ? `, ${tip.count} on chain` : ", ids out of order"})`);

@@ -269,6 +269,8 @@ export class Sender {
     if (sent === "split" || sent === "handled") return;
     if (sent.status !== 1) return this.afterRevert([c], 0, sent);
     await this.settle([c], sent);
+    // Admission refuses a second correction of the entry from now on.
+    await this.entries.refresh(0);
   }
 
   /**

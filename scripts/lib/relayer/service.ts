@@ -149,9 +149,9 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
     let prunedAt = 0;
     while (!stopping) {
       try {
-        if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
+        if (Date.now() - prunedAt > Math.min(PRUNE_EVERY_MS, retentionMs / 4)) {
           const pruned = queue.prune(Date.now() - retentionMs);
-          if (pruned > 0) log(`relayer: pruned ${pruned} records finished more than ${retentionMs / DAY_MS} days ago`);
+          if (pruned > 0) log(`relayer: pruned ${pruned} records finished more than ${(retentionMs / DAY_MS).toFixed(2)} days ago`);
           prunedAt = Date.now();
         }
         readySinceRound = 0;
