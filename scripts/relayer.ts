@@ -8,7 +8,7 @@
 //   --keystore FILE, or --dev for anvil's first dev account on a local chain (chain id 31337).
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { connect, resolveTarget } from "./cli/context.js";
 import { CliInputError, parseUint } from "./cli/inputs.js";
 import { loadSigner } from "./cli/keys.js";
@@ -55,7 +55,9 @@ try {
   } else {
     wallet = await loadSigner(values.keystore, provider);
   }
-  const relayer = await startRelayer({ provider, wallet, ledger: target.ledger, fromBlock: target.fromBlock, dbFile, port, batchSize, waitMs, ratePerSecond: rate, burst, maxPendingPerSigner, retentionMs: retentionDays * 86_400_000 });
+  // The send loop's own connection, unbatched: its calls never wait behind admission's.
+  const sendProvider = new JsonRpcProvider(provider._getConnection(), provider._network, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
+  const relayer = await startRelayer({ provider, sendProvider, wallet, ledger: target.ledger, fromBlock: target.fromBlock, dbFile, port, batchSize, waitMs, ratePerSecond: rate, burst, maxPendingPerSigner, retentionMs: retentionDays * 86_400_000 });
   const stop = async () => {
     await relayer.close();
     process.exit(0);

@@ -315,10 +315,11 @@ export async function prepareHostile(provider: Provider, ledger: string, signer:
 export type HostileKind = "gapped" | "oversize" | "replay" | "foreign-correction" | "fickle-wallet";
 
 /**
- * RELAY-FAIR's hostile load: `perKey` records for each of 100 keys (by default 5,000): 40 keys
- * sign sequences 1..perKey (sequence 0 never comes: a gap), 20 sign records with 5,000-byte
- * signatures, 20 keys' recorded records are replayed, 10 keys correct an entry that is not theirs,
- * and the 10 wallets sign records they accept now and will refuse once they change their mind.
+ * RELAY-FAIR's hostile load: `perKey` records for each of 100 keys (5,000 with 50): 40 keys sign
+ * sequences 1..perKey (sequence 0 never comes: a gap), 20 sign records with 5,000-byte signatures,
+ * 20 keys' recorded records are replayed, 10 keys correct an entry that is not theirs, and the 10
+ * wallets sign records they accept now and will refuse once they change their mind (post the
+ * wallets' records in the order given, then turn the wallets).
  */
 export function hostileRecords(signer: FastRecordSigner, setup: HostileSetup, at: { time: bigint; deadline: bigint }, o: { perKey: number; label?: string }): { kind: HostileKind; json: SignedRecordJson }[] {
   const label = o.label ?? "hostile";
@@ -332,6 +333,16 @@ export function hostileRecords(signer: FastRecordSigner, setup: HostileSetup, at
   each(setup.recorded.slice(0, 20), "replay", (j) => j);
   // Each on its own nonce key (sequence 0), so that the nonce is fine and only the target is wrong.
   each(kitWallets(`${label}/corrector`, 10), "foreign-correction", (w, s) => signer.sign(w, { ...workRecord(w.address, { ...at, nonce: packNonce(BigInt(s), 0n) }), quantity: 0n, corrects: setup.foreignEntry }));
-  each(setup.wallets.slice(0, 10), "fickle-wallet", (address, s) => signer.json(workRecord(address, { ...at, nonce: BigInt(s) }), "0x00"));
+  // Per wallet, nonce keys of 16 sequences (the gap window), sequences 1.. of every key first and
+  // the sequences 0 last: the others can go only once those are in, by which time the wallets
+  // may have changed their mind.
+  const fickle: SignedRecordJson[][] = [[], []];
+  for (const address of setup.wallets.slice(0, 10)) {
+    for (let i = 0; i < o.perKey; i++) {
+      const nonce = packNonce(BigInt(Math.floor(i / 16)), BigInt(i % 16));
+      fickle[i % 16 === 0 ? 1 : 0].push(signer.json(workRecord(address, { ...at, nonce }), "0x00"));
+    }
+  }
+  for (const json of fickle.flat()) out.push({ kind: "fickle-wallet", json });
   return out;
 }

@@ -13,7 +13,7 @@
 // Nothing it does may record a record twice: before anything is sent again, the nonce tells
 // whether it was consumed, and the entry index by which entry.
 import { toBeHex } from "ethers";
-import type { JsonRpcProvider, TransactionReceipt, Wallet } from "ethers";
+import type { FeeData, JsonRpcProvider, TransactionReceipt, Wallet } from "ethers";
 import { classifyRpcError, describeRevert, ledgerInterface, toRecord } from "../reader.js";
 import { fromSignedJson, hashRecord } from "../record.js";
 import type { LedgerRecord } from "../record.js";
@@ -39,6 +39,8 @@ const LANE_RECHECK_MS = 10_000;
 const LANES_PER_ROUND = 32;
 const OVERTAKEN_PER_ROUND = 64;
 const MAX_SPLIT_DEPTH = 8;
+/** A round longer than this is logged with its stages. */
+const SLOW_ROUND_MS = 1_000;
 const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
 
 export interface SenderOptions {
@@ -60,6 +62,7 @@ export interface SenderOptions {
 }
 
 type Item = QueuedRecord & { record: LedgerRecord; signature: string };
+type Plan = { estimate: bigint; nonce: number; fees: FeeData };
 type Outcome = "recorded" | "failed" | "requeued" | "pending";
 
 /** recordBatch's calldata for items with these signatures (the ABI encoding's size, exactly). */
@@ -102,19 +105,34 @@ export class Sender {
     }
   }
 
-  /** One round; returns how many records it sent. */
-  async runOnce(): Promise<number> {
+  /** One round; returns how many records it sent, and whether records that could go were left for the next round. */
+  async runOnce(): Promise<{ sent: number; more: boolean }> {
     this.round++;
+    this.stages = [];
+    const t = [performance.now()];
     // Between rounds nothing of this process is in flight: a record still marked as sending was
     // left by an earlier process, or its transaction is pending.
     await this.resolveSending();
+    t.push(performance.now());
+    const { plain, corrections, more } = this.select();
+    t.push(performance.now());
+    if (plain.length > 0) await this.sendBatch(plain);
+    t.push(performance.now());
+    for (const c of corrections) await this.sendCorrection(c);
+    t.push(performance.now());
+    // Housekeeping after the send, so that it never delays what can go now.
     this.expire();
     await this.recheckLanes();
-    for (const q of this.queue.overtaken(OVERTAKEN_PER_ROUND)) await this.resolve(q);
-    const { plain, corrections } = this.select();
-    if (plain.length > 0) await this.sendBatch(plain);
-    for (const c of corrections) await this.sendCorrection(c);
-    return plain.length + corrections.length;
+    const overtaken = this.queue.overtaken(OVERTAKEN_PER_ROUND);
+    await Promise.all(overtaken.map((q) => this.resolve(q)));
+    t.push(performance.now());
+    if (t[5] - t[0] > SLOW_ROUND_MS) {
+      const ms = (i: number) => (t[i + 1] - t[i]).toFixed(0);
+      this.opts.log(
+        `relayer: a slow round (${(t[5] - t[0]).toFixed(0)} ms): resolving ${ms(0)} ms, selection ${ms(1)} ms, a batch of ${plain.length} ${ms(2)} ms (${this.stages.join(", ")}), ${corrections.length} corrections ${ms(3)} ms, housekeeping ${ms(4)} ms (${overtaken.length} overtaken)`,
+      );
+    }
+    return { sent: plain.length + corrections.length, more };
   }
 
   // ---------------------------------------------------------------- what goes next
@@ -124,7 +142,7 @@ export class Sender {
    * goes alone, after the batch), taken round-robin across agents in the order they were last
    * served, within the count, calldata and wallet budgets.
    */
-  private select(): { plain: Item[]; corrections: Item[] } {
+  private select(): { plain: Item[]; corrections: Item[]; more: boolean } {
     const runs = new Map<string, QueuedRecord[][]>(); // agent -> its lanes' runs
     let lane = "";
     let expected = 0n;
@@ -163,12 +181,16 @@ export class Sender {
 
     const corrections: QueuedRecord[] = [];
     const queues = new Map<string, QueuedRecord[]>();
+    let ready = 0;
     for (const agent of agents) {
       const plain: QueuedRecord[] = [];
       for (const run of runs.get(agent)!) {
         if (run.length === 0) continue;
-        if (run[0].corrects === 0n) plain.push(...run);
-        else if (corrections.length < CORRECTIONS_PER_ROUND) corrections.push(run[0]);
+        ready++;
+        if (run[0].corrects === 0n) {
+          plain.push(...run);
+          ready += run.length - 1;
+        } else if (corrections.length < CORRECTIONS_PER_ROUND) corrections.push(run[0]);
       }
       queues.set(agent, plain);
     }
@@ -198,7 +220,7 @@ export class Sender {
       const { record, signature } = fromSignedJson(JSON.parse(q.body));
       return { ...q, record, signature };
     };
-    return { plain: batch.map(parse), corrections: corrections.map(parse) };
+    return { plain: batch.map(parse), corrections: corrections.map(parse), more: ready > batch.length + corrections.length };
   }
 
   /** Fails queued records whose deadline passed (by the clock) while they waited. */
@@ -224,13 +246,23 @@ export class Sender {
 
   // ---------------------------------------------------------------- sending
 
+  /** Milliseconds spent in the stages of the round's last send (for the slow-round line). */
+  private stages: string[] = [];
+  private stage(name: string, since: number): number {
+    const now = performance.now();
+    this.stages.push(`${name} ${(now - since).toFixed(0)}`);
+    return now;
+  }
+
   private async sendBatch(items: Item[], depth = 0): Promise<void> {
+    let t = performance.now();
     const data = ledgerInterface.encodeFunctionData("recordBatch", [items.map((i) => i.record), items.map((i) => i.signature)]);
     const bytes = (data.length - 2) / 2;
     if (bytes > this.opts.maxCalldataBytes && items.length > 1) return this.split(items, depth, `its calldata was ${bytes} bytes`);
-    let estimate: bigint;
+    let plan: Plan;
     try {
-      estimate = await this.provider.estimateGas({ from: this.wallet.address, to: this.ledger, data });
+      plan = await this.plan(data);
+      t = this.stage("estimate", t);
     } catch (error) {
       const revert = revertData(error);
       if (!revert) throw error; // the node failed: the round is tried again, nothing was marked
@@ -240,22 +272,24 @@ export class Sender {
       return;
     }
     const walletItems = items.filter((i) => i.wallet).length;
-    const gasLimit = estimate + estimate / 10n + BASE_MARGIN_GAS + BigInt(walletItems) * WALLET_FLIP_GAS;
+    const gasLimit = plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + BigInt(walletItems) * WALLET_FLIP_GAS;
     if (gasLimit > this.opts.maxBatchGas && items.length > 1) return this.split(items, depth, `it needs ${gasLimit} gas with the margin`);
-    const sent = await this.transact(items, data, gasLimit);
+    const sent = await this.transact(items, data, gasLimit, plan);
     if (sent === "split") return this.split(items, depth, "the node refused its transaction");
     if (sent === "handled") return;
     if (sent.status !== 1) return this.afterRevert(items, depth, sent);
+    t = performance.now();
     await this.settle(items, sent);
+    this.stage("settle", t);
   }
 
   private async sendCorrection(c: Item): Promise<void> {
     // The proof must match the tip when it runs: read up to the latest block first.
     await this.entries.refresh(0);
     const data = ledgerInterface.encodeFunctionData("recordCorrection", [c.record, c.signature, await this.entries.proof(c.corrects)]);
-    let estimate: bigint;
+    let plan: Plan;
     try {
-      estimate = await this.provider.estimateGas({ from: this.wallet.address, to: this.ledger, data });
+      plan = await this.plan(data);
     } catch (error) {
       const revert = revertData(error);
       if (!revert) throw error;
@@ -265,7 +299,7 @@ export class Sender {
       else this.queue.markFailed(c.digest, `the Ledger refused it: ${reason}`);
       return;
     }
-    const sent = await this.transact([c], data, estimate + estimate / 10n + BASE_MARGIN_GAS + (c.wallet ? WALLET_FLIP_GAS : 0n));
+    const sent = await this.transact([c], data, plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + (c.wallet ? WALLET_FLIP_GAS : 0n), plan);
     if (sent === "split" || sent === "handled") return;
     if (sent.status !== 1) return this.afterRevert([c], 0, sent);
     await this.settle([c], sent);
@@ -274,13 +308,31 @@ export class Sender {
   }
 
   /**
+   * The gas estimate of a call with `data` (a revert throws, with its data), and what its
+   * transaction needs besides, the account's next nonce and the fees: asked at once, so that a
+   * send costs three round trips to the node (these, the broadcast, the receipt).
+   */
+  private async plan(data: string): Promise<Plan> {
+    const [estimate, nonce, fees] = await Promise.all([
+      this.provider.estimateGas({ from: this.wallet.address, to: this.ledger, data }),
+      this.provider.getTransactionCount(this.wallet.address, "pending"),
+      this.provider.getFeeData(),
+    ]);
+    return { estimate, nonce, fees };
+  }
+
+  /**
    * Signs and broadcasts a transaction for `items` (marked as sending first, durably) and waits
    * for its receipt. "split": not sent (too large, or refused by the node) and worth splitting;
    * "handled": the failure was dealt with, or the transaction is still pending.
    */
-  private async transact(items: Item[], data: string, gasLimit: bigint): Promise<TransactionReceipt | "split" | "handled"> {
+  private async transact(items: Item[], data: string, gasLimit: bigint, plan: Plan): Promise<TransactionReceipt | "split" | "handled"> {
     const digests = items.map((i) => i.digest);
-    const signed = await this.wallet.signTransaction(await this.wallet.populateTransaction({ to: this.ledger, data, gasLimit }));
+    let t = performance.now();
+    const { fees, nonce } = plan;
+    const pricing = fees.maxFeePerGas !== null && fees.maxPriorityFeePerGas !== null ? { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas } : { gasPrice: fees.gasPrice };
+    const signed = await this.wallet.signTransaction(await this.wallet.populateTransaction({ to: this.ledger, data, gasLimit, nonce, ...pricing }));
+    t = this.stage("sign", t);
     const txBytes = (signed.length - 2) / 2;
     if (txBytes > MAX_TX_BYTES) {
       this.opts.log(`relayer: a transaction for ${items.length} record(s) would be ${txBytes} bytes, over ${MAX_TX_BYTES}; not sent`);
@@ -292,18 +344,34 @@ export class Sender {
     let hash: string;
     try {
       hash = (await this.provider.broadcastTransaction(signed)).hash;
+      t = this.stage("broadcast", t);
     } catch (error) {
       return this.afterSendFailure(items, error);
     }
     this.queue.setTxHash(digests, hash);
-    let receipt: TransactionReceipt | null;
     try {
-      receipt = await this.provider.waitForTransaction(hash, 1, this.opts.txTimeoutMs);
+      const receipt = await this.receipt(hash);
+      this.stage("receipt", t);
+      return receipt ?? "handled";
     } catch (error) {
       this.opts.log(`relayer: no receipt for ${hash} yet (${classifyRpcError(error).reason}); it is looked at next round`);
       return "handled";
     }
-    return receipt ?? "handled";
+  }
+
+  /**
+   * The transaction's receipt, asked for at once and then every 25 ms growing to 1 s, or null after
+   * txTimeoutMs. (ethers' waitForTransaction waits for the provider's block polling, every 4 s by
+   * default, when the first look misses.)
+   */
+  private async receipt(hash: string): Promise<TransactionReceipt | null> {
+    const until = Date.now() + this.opts.txTimeoutMs;
+    for (let delay = 25; ; delay = Math.min(delay * 2, 1_000)) {
+      const receipt = await this.provider.getTransactionReceipt(hash);
+      if (receipt) return receipt;
+      if (Date.now() + delay > until) return null;
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 
   /** A broadcast that failed without a revert: resolved on-chain, then retried later or failed. */
@@ -311,20 +379,21 @@ export class Sender {
     const { kind, reason } = classifyRpcError(error);
     this.opts.log(`relayer: a transaction for ${items.length} record(s) could not be sent: ${reason}`);
     const split = kind !== "transient" && items.length > 1;
-    for (const i of items) {
-      const q = this.queue.get(i.digest)!;
-      if ((await this.resolve(q)) !== "requeued") continue;
-      if (split) continue; // the parts are sent at once
-      if (q.attempts >= this.opts.maxAttempts) this.queue.markFailed(q.digest, `the relayer gave up after ${q.attempts} attempts to send it; the node said: ${reason}`);
-      else this.queue.requeue(q.digest, `sending failed (${reason}); trying again`, Date.now() + this.backoff(q.attempts));
-    }
+    await Promise.all(
+      items.map(async (i) => {
+        const q = this.queue.get(i.digest)!;
+        if ((await this.resolve(q)) !== "requeued" || split) return; // a split's parts are sent at once
+        if (q.attempts >= this.opts.maxAttempts) this.queue.markFailed(q.digest, `the relayer gave up after ${q.attempts} attempts to send it; the node said: ${reason}`);
+        else this.queue.requeue(q.digest, `sending failed (${reason}); trying again`, Date.now() + this.backoff(q.attempts));
+      }),
+    );
     return split ? "split" : "handled";
   }
 
   /** A transaction that reverted or ran out of gas at execution: split it, or retry the one record later. */
   private async afterRevert(items: Item[], depth: number, receipt: TransactionReceipt): Promise<void> {
     this.opts.log(`relayer: a transaction for ${items.length} record(s) failed at execution (${receipt.hash}, ${receipt.gasUsed} gas used)`);
-    for (const i of items) await this.resolve(this.queue.get(i.digest)!);
+    await Promise.all(items.map((i) => this.resolve(this.queue.get(i.digest)!)));
     if (items.length > 1) return this.split(items, depth, `its transaction ${receipt.hash} failed`);
     const q = this.queue.get(items[0].digest)!;
     if (q.state !== "queued") return;
@@ -360,7 +429,7 @@ export class Sender {
     // A Recorded event of this transaction is one of its items: the one with the event's signer
     // and nonce (no two pending items share them), if the event's record hashes to that item.
     const bySignerNonce = new Map(items.map((i) => [`${i.agent.toLowerCase()}:${i.record.nonce}`, i]));
-    const skipped = new Map<number, string>();
+    const skipped = new Map<number, { reason: string; expected?: bigint }>();
     const recorded: { digest: string; id: bigint }[] = [];
     for (const l of receipt.logs) {
       if (l.address.toLowerCase() !== this.ledger.toLowerCase()) continue;
@@ -371,25 +440,32 @@ export class Sender {
           recorded.push({ digest: item.digest, id: parsed.args.id });
           byDigest.delete(item.digest);
         }
-      } else if (parsed?.name === "RecordSkipped") skipped.set(Number(parsed.args.index), describeRevert(parsed.args.reason));
+      } else if (parsed?.name === "RecordSkipped") {
+        const error = ledgerInterface.parseError(parsed.args.reason);
+        skipped.set(Number(parsed.args.index), { reason: describeRevert(parsed.args.reason), expected: error?.name === "LedgerInvalidNonce" ? (error.args[2] as bigint) : undefined });
+      }
     }
     // One durable commit for the whole transaction, not one per record.
     this.queue.transaction(() => {
       for (const r of recorded) this.queue.markRecorded(r.digest, r.id, receipt.hash);
     });
     items.forEach((item, index) => {
-      if (!byDigest.has(item.digest)) return;
-      const reason = skipped.get(index);
-      if (reason && !reason.startsWith("LedgerInvalidNonce")) {
-        this.queue.markFailed(item.digest, `the Ledger refused it: ${reason}`);
+      const skip = skipped.get(index);
+      if (!byDigest.has(item.digest) || !skip) return;
+      if (skip.expected === undefined) {
+        this.queue.markFailed(item.digest, `the Ledger refused it: ${skip.reason}`);
+        byDigest.delete(item.digest);
+      } else if ((skip.expected & LIMITS.maxUint64) <= item.nonceSeq) {
+        // Its nonce was not used when it ran (an earlier sequence of its lane was refused or is
+        // missing): it waits for that sequence, as the ledger said, with nothing to look up.
+        this.queue.requeue(item.digest);
+        this.queue.setLane(item.agent, item.nonceKey, skip.expected & LIMITS.maxUint64, true);
         byDigest.delete(item.digest);
       }
     });
-    // Left: skipped for their nonce (perhaps recorded by another relayer) or not seen at all.
-    for (const digest of byDigest.keys()) {
-      const q = this.queue.get(digest)!;
-      if (q.state === "sending") await this.resolve(q);
-    }
+    // Left: skipped because their nonce was used (perhaps they were recorded by another relayer)
+    // or not seen at all. Looked up together (the provider batches the calls).
+    await Promise.all([...byDigest.keys()].map((digest) => this.queue.get(digest)!).filter((q) => q.state === "sending").map((q) => this.resolve(q)));
   }
 
   /** What became of a record that was (perhaps) sent: recorded, its nonce used by another, or to send again. */

@@ -16,6 +16,12 @@ import { MAX_CALLDATA_BYTES, Sender } from "./sender.js";
 
 export interface RelayerOptions {
   provider: JsonRpcProvider;
+  /**
+   * The connection that sends transactions and follows them (default: provider). A connection
+   * of its own keeps the send loop's calls out of the queue of admission's calls, which hostile
+   * load makes long.
+   */
+  sendProvider?: JsonRpcProvider;
   wallet: Wallet;
   ledger: string;
   fromBlock: number;
@@ -131,7 +137,8 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       if (ready && ++readySinceRound >= batchSize) wakeUp?.();
     },
   );
-  const sender = new Sender(provider, wallet, opts.ledger, opts.fromBlock, queue, entries, {
+  const sendProvider = opts.sendProvider ?? provider;
+  const sender = new Sender(sendProvider, wallet.connect(sendProvider), opts.ledger, opts.fromBlock, queue, entries, {
     batchSize,
     maxCalldataBytes: MAX_CALLDATA_BYTES,
     maxBatchGas: 15_000_000n,
@@ -155,11 +162,16 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
           prunedAt = Date.now();
         }
         readySinceRound = 0;
-        const sent = await sender.runOnce();
+        const roundStart = Date.now();
+        const { sent, more } = await sender.runOnce();
         backoff = 250;
-        if (sent < batchSize && !stopping) {
+        // Rounds start every waitMs (counted from their start, so that a record that arrives
+        // during a long round waits no longer than one that arrives at an idle relayer); sooner
+        // when a full batch is ready, or when a budget (bytes, wallet items) closed the last one
+        // with records left that could go now.
+        if (sent < batchSize && !more && !stopping) {
           await new Promise<void>((r) => {
-            const t = setTimeout(r, waitMs);
+            const t = setTimeout(r, Math.max(0, roundStart + waitMs - Date.now()));
             wakeUp = () => {
               clearTimeout(t);
               r();
