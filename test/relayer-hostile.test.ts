@@ -175,6 +175,18 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       });
     });
 
+    describe("when the queue holds as many waiting records as it takes in all", () => {
+      it("R-1: refuses a new record with 503 and queues nothing (sybils can block new records, not delay queued ones)", async () => {
+        const r = await start("r1-full", { maxPending: 3 });
+        const jsons = await Promise.all(kitWallets("r1/sybil", 4).map(async (w) => signer.sign(w, await recordOf(w.address, 1n))));
+        for (const j of jsons.slice(0, 3)) expect((await postRecord(r.url, j)).status).to.equal(202);
+        const full = await postRecord(r.url, jsons[3]);
+        expect(full.status).to.equal(503);
+        expect(full.body.error).to.equal("this relayer's queue is full (3 records waiting); retry later");
+        expect((await getRecord(r.url, jsons[3].digest)).status).to.equal(404);
+      });
+    });
+
     describe("with fields the signed-record format does not have", () => {
       it("R-2: stores only the canonical signed record, whatever else the JSON holds", async () => {
         const r = await start("r2-fields", { waitMs: 60_000 });

@@ -29,6 +29,8 @@ const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 const ERC1271 = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
 const CHAIN_VIEW_MS = 500;
 const NONCE_CACHE_MS = 500;
+/** How long an account's code is reused (a wallet deployed meanwhile is seen after this). */
+const CODE_CACHE_MS = 2_000;
 /** Size at which the small caches (nonces, rate buckets, EOA keys) are emptied. */
 const CACHE_ENTRIES = 10_000;
 
@@ -104,6 +106,7 @@ export class Admission {
   private readonly ledger: Contract;
   private keys = new EoaKeyCache();
   private readonly sequences = new Map<string, { at: number; value: Promise<bigint> }>();
+  private readonly codes = new Map<string, { at: number; value: Promise<string> }>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private view: { at: number; value: Promise<{ now: bigint; count: bigint }> } | undefined;
   private pendingCount: { at: number; value: number } | undefined;
@@ -140,8 +143,9 @@ export class Admission {
     const keyText = p.key.toString();
     const { value: sequence, at: sequenceAt } = this.sequence(p.agent, p.key);
     const chainSeq = await sequence;
-    if (p.seq < chainSeq) return this.refuseUsed(p, chainSeq, sequenceAt);
+    // The lane's next sequence may be ahead of a cached nonce: it moves when this relayer records.
     const next = maxOf(chainSeq, this.queue.lane(p.agent, keyText)?.nextSeq ?? 0n);
+    if (p.seq < next) return this.refuseUsed(p, next, sequenceAt);
     const held = this.queue.contiguousFrom(p.agent, keyText, next, this.limits.maxPendingPerSigner);
     if (p.seq >= next + BigInt(held + this.limits.gapWindow)) {
       const holding = held > 0 ? `, this relayer holds sequences ${next} to ${next + BigInt(held) - 1n}` : "";
@@ -168,10 +172,12 @@ export class Admission {
     // records with a bad signature (anyone could post those in its name).
     if (this.rateLimited(p.agent)) throw new Refusal(429, `too many records from ${p.agent}; slow down`);
     const body = JSON.stringify(toSignedJson(this.domain, p.record, p.signature));
-    if (!this.queue.enqueue({ digest: p.digest, agent: p.agent, nonceKey: keyText, nonceSeq: p.seq, corrects: p.record.corrects, wallet, deadline: p.record.deadline, body })) {
-      throw new Refusal(409, `another pending record holds the same nonce or corrects the same entry`);
-    }
-    this.queue.setLane(p.agent, keyText, chainSeq);
+    let inserted = false;
+    this.queue.transaction(() => {
+      inserted = this.queue.enqueue({ digest: p.digest, agent: p.agent, nonceKey: keyText, nonceSeq: p.seq, corrects: p.record.corrects, wallet, deadline: p.record.deadline, body });
+      if (inserted) this.queue.setLane(p.agent, keyText, chainSeq);
+    });
+    if (!inserted) throw new Refusal(409, "another pending record holds the same nonce or corrects the same entry");
     this.pendingCount = undefined;
     this.onQueued(p.seq < next + BigInt(held) + 1n);
     return { status: 202, body: view(this.queue.get(p.digest)!) };
@@ -233,7 +239,7 @@ export class Admission {
   private async checkSignature(p: Parsed): Promise<boolean> {
     if (this.keys.keys.size > CACHE_ENTRIES) this.keys = new EoaKeyCache();
     if (checkEoaSignatures([{ digest: p.digest, signature: p.signature, agent: p.agent }], this.keys)[0]) return false;
-    const code = await this.rpc(`eth_getCode ${p.agent}`, () => this.provider.getCode(p.agent));
+    const code = await this.code(p.agent);
     if (code === "0x") {
       const problem = eoaFormProblem(p.signature);
       throw new Refusal(400, problem ? `${problem} (the record's agent ${p.agent} is not a contract)` : `the signature is not valid for the record's agent ${p.agent}`);
@@ -293,6 +299,17 @@ export class Admission {
     this.sequences.set(k, entry);
     entry.value.catch(() => this.sequences.delete(k));
     return entry;
+  }
+
+  /** The agent's code, shared for CODE_CACHE_MS (a forged signature costs no lookup each). */
+  private code(agent: string): Promise<string> {
+    const hit = this.codes.get(agent);
+    if (hit && Date.now() - hit.at < CODE_CACHE_MS) return hit.value;
+    if (this.codes.size > CACHE_ENTRIES) this.codes.clear();
+    const entry = { at: Date.now(), value: this.rpc(`eth_getCode ${agent}`, () => this.provider.getCode(agent)) };
+    this.codes.set(agent, entry);
+    entry.value.catch(() => this.codes.delete(agent));
+    return entry.value;
   }
 
   private pendingTotal(): number {
