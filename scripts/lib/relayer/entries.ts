@@ -1,29 +1,35 @@
 // What the relayer knows of the ledger's entries, read once and then kept up to date block by block
-// (Recorded and Corrected events after the last block read): each entry's agent, record hash and
-// the chain head after it, which entries were corrected, and which record hash is which entry. It
-// answers, without a read of the whole ledger: is this record already recorded (a replay), who is
-// entry N's agent and was it corrected (a correction's checks at admission), and the EntryProof of
-// entry N (a correction's proof, in at most CHECKPOINT_INTERVAL steps).
+// (Recorded, Corrected and Checkpointed events after the last block read): each entry's agent and
+// record hash, the heads the Ledger stored every CHECKPOINT_INTERVAL entries, which entries were
+// corrected, and which record hash is which entry. It answers, without a read of the whole
+// ledger: is this record already recorded (a replay), who is entry N's agent and was it corrected
+// (a correction's checks at admission), and the EntryProof of entry N (a correction's proof: the
+// head before it is chained from the checkpoint before it, in fewer than CHECKPOINT_INTERVAL steps).
 //
-// Every update is checked against the ledger's tip at the block read (entry count and head); a
-// mismatch or a block hash that changed under it (a reorg, a restarted chain) drops everything
-// and reads again from the first block.
+// Every update is checked against the ledger's tip at the block read (entry count and head, the
+// head chained from the last checkpoint); a mismatch or a block hash that changed under it (a
+// reorg, a restarted chain) drops everything and reads again from the first block. The first read
+// decodes block range by block range between I/O turns (readPipelined), so that a large ledger
+// does not stall the relayer's event loop.
 import { toBeHex } from "ethers";
 import type { Provider } from "ethers";
 import { chainStep, GENESIS_HEAD, headToBytes32 } from "../chain.js";
-import { tipAt } from "../entry-cache.js";
+import { readPipelined, tipAt } from "../entry-cache.js";
 import type { EntryProof } from "../proof.js";
-import { decodeLedgerLogs, ledgerInterface, readLedger, rpcRetry } from "../reader.js";
+import { decodeLedgerLogs, ledgerInterface, rpcRetry } from "../reader.js";
+import type { LedgerEvents } from "../reader.js";
 import { LIMITS } from "../vocabulary.js";
 
 const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
 const CORRECTED = ledgerInterface.getEvent("Corrected")!.topicHash;
+const CHECKPOINTED = ledgerInterface.getEvent("Checkpointed")!.topicHash;
+const INTERVAL = LIMITS.checkpointInterval;
 
 export class EntryIndex {
   private signers: string[] = [];
   private recordHashes: string[] = [];
-  /** heads[i]: the chain head after entry i + 1. */
-  private heads: string[] = [];
+  /** Checkpoint k: the head after entry k * INTERVAL, as the Ledger stored it. */
+  private readonly checkpoints = new Map<number, string>();
   private readonly idOfHash = new Map<string, number>();
   private readonly correctedBy = new Map<number, number>();
   /** The last block read, and its hash. */
@@ -65,6 +71,12 @@ export class EntryIndex {
     return run;
   }
 
+  /** Drops what was read: the next refresh reads the ledger again from the first block. */
+  forget(): void {
+    this.reset();
+    this.updatedAt = 0;
+  }
+
   /** The agent (signer) of entry `id`, if it exists. */
   agentOf(id: bigint): string | undefined {
     return id >= 1n && id <= BigInt(this.count) ? this.signers[Number(id) - 1] : undefined;
@@ -83,9 +95,9 @@ export class EntryIndex {
   }
 
   /**
-   * The EntryProof of entry `id` against the tip last read (buildEntryProof's result, from the
-   * stored head before the entry instead of a chain recomputed from genesis): the record is
-   * fetched by its id (one indexed eth_getLogs).
+   * The EntryProof of entry `id` against the tip last read: what buildEntryProof gives, with the
+   * head before the entry chained from the checkpoint before it rather than from genesis. The
+   * record is fetched by its id (one indexed eth_getLogs).
    */
   async proof(id: bigint): Promise<EntryProof> {
     const i = Number(id);
@@ -93,20 +105,28 @@ export class EntryIndex {
     const logs = await rpcRetry(`eth_getLogs for entry ${id}`, () => this.provider.getLogs({ address: this.ledger, topics: [RECORDED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: this.block }));
     const entry = decodeLedgerLogs(logs).entries.find((e) => e.id === id && e.recordHash.toLowerCase() === this.recordHashes[i - 1]);
     if (!entry) throw new Error(`the node returned no Recorded event for entry ${id}`);
-    const interval = LIMITS.checkpointInterval;
-    const end = Math.min(Math.ceil(i / interval) * interval, this.count);
+    const end = Math.min(Math.ceil(i / INTERVAL) * INTERVAL, this.count);
     return {
       record: entry.record,
-      previousHead: headToBytes32(i > 1 ? this.heads[i - 2] : GENESIS_HEAD),
+      previousHead: headToBytes32(this.headAfter(i - 1)),
       laterSigners: this.signers.slice(i, end),
       laterRecordHashes: this.recordHashes.slice(i, end),
     };
   }
 
+  /** The chain head after entry `n`: the checkpoint at or before it, chained over the entries since. */
+  private headAfter(n: number): string {
+    const k = Math.floor(n / INTERVAL);
+    let head = k === 0 ? GENESIS_HEAD : this.checkpoints.get(k);
+    if (head === undefined) throw new Error(`checkpoint ${k} is missing from what the relayer read`);
+    for (let id = k * INTERVAL + 1; id <= n; id++) head = chainStep(head, BigInt(id), this.signers[id - 1], this.recordHashes[id - 1]);
+    return head;
+  }
+
   private reset(): void {
     this.signers = [];
     this.recordHashes = [];
-    this.heads = [];
+    this.checkpoints.clear();
     this.idOfHash.clear();
     this.correctedBy.clear();
     this.block = this.fromBlock - 1;
@@ -123,14 +143,16 @@ export class EntryIndex {
       }
       let follows = true;
       if (latest > this.block) {
-        follows = this.apply(await readLedger(this.provider, this.ledger, { fromBlock: this.block + 1, toBlock: latest, topic0: [RECORDED, CORRECTED] }));
+        // Responses of about 500 logs: each is decoded in one piece, between the relayer's other work.
+        const range = { fromBlock: this.block + 1, toBlock: latest, initialSpan: 1, targetLogs: 500 };
+        follows = this.apply(await readPipelined(this.provider, this.ledger, { ...range, topic0: [RECORDED, CORRECTED, CHECKPOINTED] }));
         if (follows) {
           this.block = latest;
           this.blockHash = (await rpcRetry(`eth_getBlockByNumber ${latest}`, () => this.provider.getBlock(latest)))?.hash ?? undefined;
         }
       }
       const tip = follows ? await tipAt(this.provider, this.ledger, this.block) : undefined;
-      if (tip && tip.count === BigInt(this.count) && tip.head === (this.heads.at(-1) ?? GENESIS_HEAD)) {
+      if (tip && tip.count === BigInt(this.count) && tip.head === this.headAfter(this.count)) {
         this.updatedAt = Date.now();
         this.completeAsOf = began;
         return;
@@ -141,20 +163,15 @@ export class EntryIndex {
   }
 
   /** Appends what a read found; false (and nothing changed) if its entries do not follow on. */
-  private apply(events: ReturnType<typeof decodeLedgerLogs>): boolean {
-    let head = this.heads.at(-1) ?? GENESIS_HEAD;
-    const heads: string[] = [];
-    for (const [k, e] of events.entries.entries()) {
-      if (e.id !== BigInt(this.count + k + 1)) return false;
-      head = chainStep(head, e.id, e.signer, e.recordHash);
-      heads.push(head);
-    }
-    for (const [k, e] of events.entries.entries()) {
+  private apply(events: LedgerEvents): boolean {
+    if (events.entries.some((e, k) => e.id !== BigInt(this.count + k + 1))) return false;
+    for (const e of events.entries) {
+      const hash = e.recordHash.toLowerCase();
       this.signers.push(e.signer);
-      this.recordHashes.push(e.recordHash.toLowerCase());
-      this.heads.push(heads[k]);
-      this.idOfHash.set(e.recordHash.toLowerCase(), Number(e.id));
+      this.recordHashes.push(hash);
+      this.idOfHash.set(hash, Number(e.id));
     }
+    for (const [k, head] of events.checkpoints) this.checkpoints.set(Number(k), head.toLowerCase());
     for (const c of events.corrections) this.correctedBy.set(Number(c.entryId), Number(c.correctionId));
     return true;
   }

@@ -295,7 +295,11 @@ export class Sender {
       if (!revert) throw error;
       const reason = describeRevert(revert);
       if (reason.startsWith("LedgerInvalidNonce")) await this.resolve(c);
-      else if (reason.startsWith("LedgerInvalidProof")) this.opts.log(`relayer: the proof for ${c.digest} went stale (${reason}); next round`);
+      else if (reason.startsWith("LedgerInvalidProof")) {
+        // A new entry landed meanwhile, or what the relayer read is wrong: read it all again.
+        this.opts.log(`relayer: the proof for ${c.digest} did not hold (${reason}); the ledger is read again`);
+        this.entries.forget();
+      }
       else this.queue.markFailed(c.digest, `the Ledger refused it: ${reason}`);
       return;
     }
