@@ -209,19 +209,7 @@ function reportThroughput(): void {
     ),
   );
   console.log(`\nSigning (ethers Wallet, one process): ${results.map((r) => n(r.signing.perSecond)).join(", ")} records/s.`);
-  mkdirSync(path.dirname(OUT), { recursive: true });
-  writeFileSync(
-    OUT,
-    toJson({
-      benchmark: "relayer throughput",
-      date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverage1m: { before: loadBefore[0], after: os.loadavg()[0] } },
-      chain: "anvil (automine), local",
-      notes: "accepted: records / time until the last POST was answered 202 (clients start together). recorded end to end: records / time from the first POST until the last record is recorded. steady: records recorded between 10% and 90% of the total, per second.",
-      runs: results,
-    }),
-  );
-  log(`wrote ${OUT}`);
+  writeResults(OUT, "relayer throughput", "accepted: records / time until the last POST was answered 202 (clients start together). recorded end to end: records / time from the first POST until the last record is recorded. steady: records recorded between 10% and 90% of the total, per second.", { runs: results });
 }
 
 // ---------------------------------------------------------------- hostile scenario (RELAY-FAIR)
@@ -411,17 +399,17 @@ function reportHostile(h: HostileResult): void {
     `\nrelayer transactions: ${t.count} (${t.failedAtExecution} failed at execution), ${n(t.recorded)} records recorded, ${n(t.skipped)} skipped on chain; largest calldata ${n(t.maxCalldataBytes)} bytes, largest signed transaction ${n(t.maxSignedBytes)} bytes (limit ${n(128 * 1024)}); gas limit / gas used ${t.gasLimitOverUsed.min.toFixed(2)}..${t.gasLimitOverUsed.max.toFixed(2)} (median ${t.gasLimitOverUsed.median.toFixed(2)}), headroom ${n(t.headroomGas.min)}..${n(t.headroomGas.max)} gas`,
   );
   console.log(`queue afterwards: ${JSON.stringify(h.queueAfter)}`);
-  mkdirSync(path.dirname(OUT_HOSTILE), { recursive: true });
-  writeFileSync(
+  writeResults(
     OUT_HOSTILE,
-    toJson({
-      benchmark: "relayer under hostile load (RELAY-FAIR)",
-      date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverage1m: os.loadavg()[0] },
-      chain: "anvil (automine), local",
-      notes: "idle: samples before the hostile phase and after it (once nothing is being sent). latency: POST of one honest record (a new key, sequence 0) to its state 'recorded' (polled every 10 ms), each posted at a random moment of the relayer's round. hostile: the RELAY-FAIR mix (hostileRecords in scripts/lib/bench-relayer-kit.ts), posted in arrays of 10 by concurrent clients; the wallets' records first, then the wallets refuse; the other records again and again until the samples are taken. ratio: median under hostile load / median idle.",
-      ...h,
-    }),
+    "relayer under hostile load (RELAY-FAIR)",
+    "idle: samples before the hostile phase and after it (once nothing is being sent). latency: POST of one honest record (a new key, sequence 0) to its state 'recorded' (polled every 10 ms), each posted at a random moment of the relayer's round. hostile: the RELAY-FAIR mix (hostileRecords in scripts/lib/bench-relayer-kit.ts), posted in arrays of 10 by concurrent clients; the wallets' records first, then the wallets refuse; the other records again and again until the samples are taken. ratio: median under hostile load / median idle.",
+    h,
   );
-  log(`wrote ${OUT_HOSTILE}`);
+}
+
+function writeResults(file: string, benchmark: string, notes: string, data: object): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverage1m: { before: loadBefore[0], after: os.loadavg()[0] } };
+  writeFileSync(file, toJson({ benchmark, date: new Date().toISOString(), machine, chain: "anvil (automine), local", notes, ...data }));
+  log(`wrote ${file}`);
 }

@@ -539,7 +539,7 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       // The replayed victims' allowance is whole.
       const victim = kitWallet("fair/victim/0");
       expect((await postRecord(r.url, signer.sign(victim, await recordOf(victim.address, 1n)))).status).to.equal(202);
-      console.log(`      honest records recorded after ${honest.map((h) => h.ms).join(", ")} ms; ${fickleLeft} of 500 fickle wallet records still waiting then; queue ${size.toLocaleString("en-US")} bytes`);
+      console.log(`      honest records recorded after ${honest.map((h) => h.ms).join(", ")} ms; once the flood ended ${fickleLeft} of the 500 wallet records still waited; queue files ${size.toLocaleString("en-US")} bytes`);
     });
   });
 });

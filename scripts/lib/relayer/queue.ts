@@ -15,7 +15,8 @@ import { fromSignedJson, toSignedJson } from "../record.js";
 
 export type RecordState = "queued" | "sending" | "recorded" | "failed";
 
-export interface QueuedRecord {
+/** What admission inserts. */
+export interface NewRecord {
   digest: string;
   agent: string;
   nonceKey: string;
@@ -28,6 +29,9 @@ export interface QueuedRecord {
   deadline: bigint;
   /** The canonical signed JSON; empty once the record is recorded or failed. */
   body: string;
+}
+
+export interface QueuedRecord extends NewRecord {
   state: RecordState;
   entryId: bigint | null;
   txHash: string | null;
@@ -38,17 +42,6 @@ export interface QueuedRecord {
   notBefore: number;
   receivedAt: number;
   updatedAt: number;
-}
-
-export interface NewRecord {
-  digest: string;
-  agent: string;
-  nonceKey: string;
-  nonceSeq: bigint;
-  corrects: bigint;
-  wallet: boolean;
-  deadline: bigint;
-  body: string;
 }
 
 export interface Lane {
