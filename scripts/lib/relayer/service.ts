@@ -61,7 +61,6 @@ export interface Relayer {
 const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 60_000;
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How much of an oversized body the relayer reads and discards so that its 413 reaches the client. */
