@@ -354,6 +354,7 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       expect(Math.max(...sizes)).to.be.at.most(MAX_TX_BYTES);
       expect(Math.max(...sizes), "the byte budget, not the count, closed the batches").to.be.above(100_000);
       expect(sizes.length).to.be.at.least(6);
+      console.log(`      ${sizes.length} transactions of ${sizes.join(", ")} bytes (limit ${MAX_TX_BYTES})`);
     });
 
     it("R-6: retries a send the node refuses (not a revert) with growing delays, at most maxAttempts times, then fails the record with the node's reason", async () => {
