@@ -2,11 +2,13 @@
 // transactions. Options (flags or environment):
 //   --port (COMMONS_RELAYER_PORT, 8787)  --db (COMMONS_RELAYER_DB, <data>/relayer.sqlite)
 //   --batch-size (100, at most 150)  --wait-ms (500)  --rate (records/s per signer, 50)  --burst (500)
+//   --max-per-signer (records waiting per signer, 100)  --retention-days (how long recorded and failed
+//   records stay answerable by digest before they are pruned, 7)
 //   --rpc / --ledger / --from-block as for the CLI; the paying key: COMMONS_RELAYER_KEY or
 //   --keystore FILE, or --dev for anvil's first dev account on a local chain (chain id 31337).
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { connect, resolveTarget } from "./cli/context.js";
 import { CliInputError, parseUint } from "./cli/inputs.js";
 import { loadSigner } from "./cli/keys.js";
@@ -26,6 +28,7 @@ try {
       rpc: { type: "string" }, ledger: { type: "string" }, "from-block": { type: "string" },
       port: { type: "string" }, db: { type: "string" }, "batch-size": { type: "string" }, "wait-ms": { type: "string" },
       rate: { type: "string" }, burst: { type: "string" }, keystore: { type: "string" }, dev: { type: "boolean" },
+      "max-per-signer": { type: "string" }, "retention-days": { type: "string" },
     },
     strict: true,
   });
@@ -36,6 +39,9 @@ try {
   const waitMs = Number(parseUint("--wait-ms", values["wait-ms"] ?? "500", 60_000n));
   const rate = Number(parseUint("--rate", values.rate ?? "50", 1_000_000n));
   const burst = Number(parseUint("--burst", values.burst ?? "500", 1_000_000n));
+  const maxPendingPerSigner = Number(parseUint("--max-per-signer", values["max-per-signer"] ?? "100", 100_000n));
+  if (maxPendingPerSigner < 1) throw new CliInputError("--max-per-signer", "must be 1 to 100000");
+  const retentionDays = Number(parseUint("--retention-days", values["retention-days"] ?? "7", 3_650n));
   const dbFile = path.resolve(values.db ?? process.env.COMMONS_RELAYER_DB ?? path.join(process.env.COMMONS_DATA_DIR ?? "data", "relayer.sqlite"));
   const provider = await connect(target);
   const { chainId } = await provider.getNetwork();
@@ -49,7 +55,9 @@ try {
   } else {
     wallet = await loadSigner(values.keystore, provider);
   }
-  const relayer = await startRelayer({ provider, wallet, ledger: target.ledger, fromBlock: target.fromBlock, dbFile, port, batchSize, waitMs, ratePerSecond: rate, burst });
+  // The send loop's own connection, unbatched: its calls never wait behind admission's.
+  const sendProvider = new JsonRpcProvider(provider._getConnection(), provider._network, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
+  const relayer = await startRelayer({ provider, sendProvider, wallet, ledger: target.ledger, fromBlock: target.fromBlock, dbFile, port, batchSize, waitMs, ratePerSecond: rate, burst, maxPendingPerSigner, retentionMs: retentionDays * 86_400_000 });
   const stop = async () => {
     await relayer.close();
     process.exit(0);

@@ -205,7 +205,7 @@ describe("relayer", function () {
           const json = signer.json(rec, signer.signDigest(owner, signer.digest(rec)));
           const reply = await postRecord(r.url, json);
           expect(reply.status).to.equal(400);
-          expect(reply.body.error).to.match(new RegExp(`signature is not valid for the record's agent ${wrongMagic}`, "i"));
+          expect(reply.body.error).to.match(new RegExp(`^the signature is not valid for the record's agent ${wrongMagic}: the wallet contract did not return the ERC-1271 magic value`, "i"));
           expect((await getRecord(r.url, json.digest)).status).to.equal(404);
         });
       });
@@ -227,7 +227,7 @@ describe("relayer", function () {
             const s = (await getRecord(r.url, waiting.digest)).body as RecordState;
             return s.state === "failed" ? s : undefined;
           });
-          expect(state.error).to.match(/nonce was consumed by another record/);
+          expect(state.error).to.equal("its nonce (sequence 1) was consumed by another record or cancelled before it was recorded");
           expect(state.entryId).to.equal(null);
         });
       });
@@ -298,13 +298,13 @@ describe("relayer", function () {
       it("rejects a record past its deadline with 400", async () => {
         const now = await chainNow();
         const json = signer.sign(frank, await recordOf(frank, 0n, { deadline: now - 30n }));
-        await rejects(postRecord(r.url, json), 400, /deadline: \d+ has passed/, json.digest);
+        await rejects(postRecord(r.url, json), 400, /^deadline: the signature expired at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(the chain's time is \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); sign the record again$/, json.digest);
       });
 
       it("rejects a record whose event time is in the future with 400", async () => {
         const now = await chainNow();
         const json = signer.sign(frank, await recordOf(frank, 0n, { time: now + 3600n }));
-        await rejects(postRecord(r.url, json), 400, /time: \d+ is in the future/, json.digest);
+        await rejects(postRecord(r.url, json), 400, /^time: the event is dated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, after the chain's time/, json.digest);
       });
 
       it("rejects a record signed by someone other than its agent with 400", async () => {
@@ -316,7 +316,7 @@ describe("relayer", function () {
       it("rejects a record whose nonce is already used with 409", async () => {
         const alice = kitWallet("alice"); // alice's sequence 0 was recorded above
         const json = signer.sign(alice, await recordOf(alice, 0n, { quantity: 2_000_000n }));
-        await rejects(postRecord(r.url, json), 409, /nonce 0 of 0x[0-9a-fA-F]{40} is already used \(current 1\)/, json.digest);
+        await rejects(postRecord(r.url, json), 409, /^nonce 0 of 0x[0-9a-fA-F]{40} is already used \(the ledger expects 1 next\); sign the record again with that nonce$/, json.digest);
       });
 
       it("rejects another record with the same nonce as a queued one with 409", async () => {
@@ -368,7 +368,8 @@ describe("relayer", function () {
     /** A queue database with `json` marked as being sent, as a killed relayer leaves it. */
     function leftSending(db: string, json: SignedRecordJson, agent: string): void {
       const q = new RelayQueue(db);
-      q.enqueue({ digest: json.digest, agent, nonceKey: "0", nonceSeq: BigInt(json.record.nonce), body: JSON.stringify(json) });
+      q.enqueue({ digest: json.digest, agent, nonceKey: "0", nonceSeq: BigInt(json.record.nonce), corrects: 0n, wallet: false, deadline: BigInt(json.record.deadline), body: JSON.stringify(json) });
+      q.setLane(agent, "0", 0n);
       q.markSending([json.digest]);
       q.close();
     }
@@ -520,7 +521,7 @@ describe("relayer", function () {
         const x = (await getRecord(relayer!.url, json.digest)).body as RecordState;
         return x.state === "failed" ? x : undefined;
       }, 20_000);
-      expect(state.error).to.equal(`LedgerInvalidSignature(${address})`);
+      expect(state.error).to.equal(`the Ledger refused it: LedgerInvalidSignature(${address})`);
       expect(state.attempts).to.equal(1);
     });
   });

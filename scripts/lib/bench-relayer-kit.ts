@@ -1,12 +1,16 @@
 // Shared by the relayer tests and the relayer benchmark: deterministic wallets, fast signing of
 // many records (one typed-data encoder, the domain separator computed once, the raw digest signed
-// with the wallet's signing key), and a small HTTP client for the relayer's routes.
+// with the wallet's signing key), a small HTTP client for the relayer's routes, and the hostile
+// load of RELAY-FAIR.
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { concat, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
-import type { TypedDataDomain } from "ethers";
-import { encodeUnit, RECORD_TYPES } from "./record.js";
+import { concat, Contract, ContractFactory, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
+import type { Provider, Signer, TypedDataDomain } from "ethers";
+import { LEDGER_ABI } from "./abi.js";
+import { ledgerInterface } from "./reader.js";
+import { encodeUnit, packNonce, RECORD_TYPES } from "./record.js";
 import type { LedgerRecord, SignedRecordJson } from "./record.js";
 
 /** A wallet from a deterministic key (never funded; it only signs). */
@@ -177,7 +181,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** Waits until every digest is recorded (or one fails); returns their states. */
-export async function waitRecorded(url: string, digests: readonly string[], timeoutMs = 60_000): Promise<RecordState[]> {
+export async function waitRecorded(url: string, digests: readonly string[], timeoutMs = 60_000, intervalMs = 150): Promise<RecordState[]> {
   const states = new Map<string, RecordState>();
   return waitFor(
     `${digests.length} record(s) to be recorded`,
@@ -194,7 +198,7 @@ export async function waitRecorded(url: string, digests: readonly string[], time
       return digests.map((d) => states.get(d)!);
     },
     timeoutMs,
-    150,
+    intervalMs,
   );
 }
 
@@ -266,4 +270,79 @@ export async function spawnRelayer(o: { rpc: string; ledger: string; fromBlock: 
     await new Promise((r) => setTimeout(r, 50));
   }
   return { child, url: `http://127.0.0.1:${o.port}`, output: () => out, exited, kill: () => gone("SIGKILL"), stop: () => gone("SIGTERM") };
+}
+
+// ---------------------------------------------------------------- hostile load (RELAY-FAIR)
+
+/** ERC1271WalletMock's modes (contracts/mocks/ERC1271WalletMock.sol). */
+export const WALLET_MODE = { Honest: 0, WrongMagic: 1, Reverts: 2, ShortReturn: 3, ReturnBomb: 4, GasHog: 5, AlwaysValid: 6 } as const;
+
+/** Deploys an ERC1271WalletMock owned by `owner`, paid by `payer`; returns its address. */
+export async function deployWalletMock(payer: Signer, owner: string, mode?: number): Promise<string> {
+  const artifact = JSON.parse(readFileSync(path.join(root, "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+  const wallet = await (await new ContractFactory(artifact.abi, artifact.bytecode, payer).deploy(owner)).waitForDeployment();
+  if (mode !== undefined) await setWalletMode(payer, await wallet.getAddress(), mode);
+  return wallet.getAddress();
+}
+
+export async function setWalletMode(payer: Signer, wallet: string, mode: number): Promise<void> {
+  await (await new Contract(wallet, ["function setMode(uint8)"], payer).getFunction("setMode")(mode)).wait();
+}
+
+/** What the hostile load needs on chain: wallets that will change their mind, records to replay, someone else's entry. */
+export interface HostileSetup {
+  /** ERC1271WalletMock contracts, AlwaysValid for now. */
+  wallets: string[];
+  /** Records already recorded on chain (signed by other keys): the replays. */
+  recorded: SignedRecordJson[];
+  /** An entry none of the attackers made: the target of the foreign corrections. */
+  foreignEntry: bigint;
+}
+
+/** Deploys `wallets` wallet mocks and records one record of each of `victims` keys directly, paid by `payer`. */
+export async function prepareHostile(provider: Provider, ledger: string, signer: FastRecordSigner, payer: Signer, o: { wallets: number; victims: number; label?: string }): Promise<HostileSetup> {
+  const label = o.label ?? "hostile";
+  const wallets: string[] = [];
+  for (let i = 0; i < o.wallets; i++) wallets.push(await deployWalletMock(payer, await payer.getAddress(), WALLET_MODE.AlwaysValid));
+  const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+  const recorded = kitWallets(`${label}/victim`, o.victims).map((w) => signer.sign(w, workRecord(w.address, { nonce: 0n, time: now - 60n, deadline: now + 7n * 86_400n })));
+  const receipt = await (await new Contract(ledger, LEDGER_ABI, payer).getFunction("recordBatch")(recorded.map((j) => j.record), recorded.map((j) => j.signature))).wait();
+  const ids = receipt.logs.map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x)).filter((x: { name: string } | null) => x?.name === "Recorded").map((x: { args: { id: bigint } }) => x.args.id);
+  if (ids.length !== o.victims) throw new Error(`only ${ids.length} of the ${o.victims} victims' records were recorded`);
+  return { wallets, recorded, foreignEntry: ids[0] };
+}
+
+export type HostileKind = "gapped" | "oversize" | "replay" | "foreign-correction" | "fickle-wallet";
+
+/**
+ * RELAY-FAIR's hostile load: `perKey` records for each of 100 keys (5,000 with 50): 40 keys sign
+ * sequences 1..perKey (sequence 0 never comes: a gap), 20 sign records with 5,000-byte signatures,
+ * 20 keys' recorded records are replayed, 10 keys correct an entry that is not theirs, and the 10
+ * wallets sign records they accept now and will refuse once they change their mind (post the
+ * wallets' records in the order given, then turn the wallets).
+ */
+export function hostileRecords(signer: FastRecordSigner, setup: HostileSetup, at: { time: bigint; deadline: bigint }, o: { perKey: number; label?: string }): { kind: HostileKind; json: SignedRecordJson }[] {
+  const label = o.label ?? "hostile";
+  const out: { kind: HostileKind; json: SignedRecordJson }[] = [];
+  const each = <T>(list: readonly T[], kind: HostileKind, make: (x: T, s: number) => SignedRecordJson) => {
+    for (const x of list) for (let s = 0; s < o.perKey; s++) out.push({ kind, json: make(x, s) });
+  };
+  each(kitWallets(`${label}/gapped`, 40), "gapped", (w, s) => signer.sign(w, workRecord(w.address, { ...at, nonce: BigInt(s + 1) })));
+  const big = "0x" + "ab".repeat(5_000);
+  each(kitWallets(`${label}/oversize`, 20), "oversize", (w, s) => signer.json(workRecord(w.address, { ...at, nonce: BigInt(s) }), big));
+  each(setup.recorded.slice(0, 20), "replay", (j) => j);
+  // Each on its own nonce key (sequence 0), so that the nonce is fine and only the target is wrong.
+  each(kitWallets(`${label}/corrector`, 10), "foreign-correction", (w, s) => signer.sign(w, { ...workRecord(w.address, { ...at, nonce: packNonce(BigInt(s), 0n) }), quantity: 0n, corrects: setup.foreignEntry }));
+  // Per wallet, nonce keys of 16 sequences (the gap window), sequences 1.. of every key first and
+  // the sequences 0 last: the others can go only once those are in, by which time the wallets
+  // may have changed their mind.
+  const fickle: SignedRecordJson[][] = [[], []];
+  for (const address of setup.wallets.slice(0, 10)) {
+    for (let i = 0; i < o.perKey; i++) {
+      const nonce = packNonce(BigInt(Math.floor(i / 16)), BigInt(i % 16));
+      fickle[i % 16 === 0 ? 1 : 0].push(signer.json(workRecord(address, { ...at, nonce }), "0x00"));
+    }
+  }
+  for (const json of fickle.flat()) out.push({ kind: "fickle-wallet", json });
+  return out;
 }

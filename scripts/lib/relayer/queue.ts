@@ -1,37 +1,70 @@
 // The relayer's durable queue: SQLite (node:sqlite) in WAL mode with synchronous=FULL, so a record
 // acknowledged with 202 survives a crash (kill -9) of the relayer.
+//
+// Two tables. `records`: one row per accepted record (its canonical signed JSON and its state),
+// kept after it is recorded or failed for a retention period so that GET /records/<digest> can
+// answer, then pruned. `lanes`: one row per (agent, nonce key) with pending records, holding the
+// sequence the ledger expects next as last seen. A record can go when its sequence is its lane's
+// next one (or follows, without a gap, one that goes in the same batch); the scheduler reads only
+// those, never a window of the oldest rows, so records that wait for a missing sequence hold
+// nothing up.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { fromSignedJson, toSignedJson } from "../record.js";
 
 export type RecordState = "queued" | "sending" | "recorded" | "failed";
 
-export interface QueuedRecord {
+/** What admission inserts. */
+export interface NewRecord {
   digest: string;
   agent: string;
   nonceKey: string;
   nonceSeq: bigint;
+  /** The entry a correction corrects (0n for a plain record). */
+  corrects: bigint;
+  /** Whether the signature was accepted through the agent's ERC-1271 wallet (it may change its answer). */
+  wallet: boolean;
+  /** The signature's deadline (unix seconds). */
+  deadline: bigint;
+  /** The canonical signed JSON; empty once the record is recorded or failed. */
   body: string;
+}
+
+export interface QueuedRecord extends NewRecord {
   state: RecordState;
   entryId: bigint | null;
   txHash: string | null;
   error: string | null;
+  /** Transactions that carried it. */
   attempts: number;
+  /** Not to be sent before this time (ms), after a failed send. */
+  notBefore: number;
   receivedAt: number;
   updatedAt: number;
+}
+
+export interface Lane {
+  agent: string;
+  nonceKey: string;
+  nextSeq: bigint;
 }
 
 interface Row {
   digest: string;
   agent: string;
   nonce_key: string;
-  nonce_seq: string;
+  nonce_seq: number;
+  corrects: number;
+  wallet: number;
+  deadline: number;
   body: string;
   state: RecordState;
   entry_id: string | null;
   tx_hash: string | null;
   error: string | null;
   attempts: number;
+  not_before: number;
   received_at: number;
   updated_at: number;
 }
@@ -41,15 +74,58 @@ const fromRow = (r: Row): QueuedRecord => ({
   agent: r.agent,
   nonceKey: r.nonce_key,
   nonceSeq: BigInt(r.nonce_seq),
+  corrects: BigInt(r.corrects),
+  wallet: r.wallet === 1,
+  deadline: BigInt(r.deadline),
   body: r.body,
   state: r.state,
   entryId: r.entry_id === null ? null : BigInt(r.entry_id),
   txHash: r.tx_hash,
   error: r.error,
   attempts: r.attempts,
+  notBefore: r.not_before,
   receivedAt: r.received_at,
   updatedAt: r.updated_at,
 });
+
+const SCHEMA_VERSION = 2;
+// `state IN PENDING` is written out in every query that should use the partial indexes (SQLite
+// uses a partial index only when the query repeats its condition).
+const PENDING = "('queued', 'sending')";
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS records (
+    digest      TEXT PRIMARY KEY,
+    agent       TEXT NOT NULL,
+    nonce_key   TEXT NOT NULL,
+    nonce_seq   INTEGER NOT NULL,
+    corrects    INTEGER NOT NULL DEFAULT 0,
+    wallet      INTEGER NOT NULL DEFAULT 0,
+    deadline    INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'recorded', 'failed')),
+    entry_id    TEXT,
+    tx_hash     TEXT,
+    error       TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    not_before  INTEGER NOT NULL DEFAULT 0,
+    received_at INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS records_pending_nonce
+    ON records (agent, nonce_key, nonce_seq) WHERE state IN ${PENDING};
+  CREATE UNIQUE INDEX IF NOT EXISTS records_pending_correction
+    ON records (corrects) WHERE corrects != 0 AND state IN ${PENDING};
+  CREATE INDEX IF NOT EXISTS records_state_updated ON records (state, updated_at);
+  CREATE INDEX IF NOT EXISTS records_state_deadline ON records (state, deadline);
+  CREATE TABLE IF NOT EXISTS lanes (
+    agent      TEXT NOT NULL,
+    nonce_key  TEXT NOT NULL,
+    next_seq   INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL,
+    PRIMARY KEY (agent, nonce_key)
+  ) WITHOUT ROWID;
+`;
 
 export class RelayQueue {
   private readonly db: DatabaseSync;
@@ -57,28 +133,40 @@ export class RelayQueue {
   constructor(file: string) {
     if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
     this.db = new DatabaseSync(file);
-    this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
-      PRAGMA busy_timeout = 5000;
-      CREATE TABLE IF NOT EXISTS records (
-        digest      TEXT PRIMARY KEY,
-        agent       TEXT NOT NULL,
-        nonce_key   TEXT NOT NULL,
-        nonce_seq   TEXT NOT NULL,
-        body        TEXT NOT NULL,
-        state       TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'recorded', 'failed')),
-        entry_id    TEXT,
-        tx_hash     TEXT,
-        error       TEXT,
-        attempts    INTEGER NOT NULL DEFAULT 0,
-        received_at INTEGER NOT NULL,
-        updated_at  INTEGER NOT NULL
+    // journal_size_limit: the WAL file is cut back to 16 MiB after a checkpoint instead of keeping its peak size.
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA journal_size_limit = 16777216;");
+    const version = Number((this.db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
+    const hasRecords = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records'").get() !== undefined;
+    if (hasRecords && version < SCHEMA_VERSION) this.migrateFromV1();
+    else {
+      this.db.exec(SCHEMA);
+      this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    }
+  }
+
+  /**
+   * The first version kept the posted JSON verbatim (unknown fields included), the sequence as text
+   * and neither deadline nor lanes. Rows are copied with their canonical JSON; pending ones get a
+   * lane whose next sequence (0) the scheduler checks against the chain before anything goes.
+   */
+  private migrateFromV1(): void {
+    this.transaction(() => {
+      this.db.exec("ALTER TABLE records RENAME TO records_v1; DROP INDEX IF EXISTS records_pending_nonce; DROP INDEX IF EXISTS records_state;");
+      this.db.exec(SCHEMA);
+      const insert = this.db.prepare(
+        "INSERT INTO records (digest, agent, nonce_key, nonce_seq, corrects, wallet, deadline, body, state, entry_id, tx_hash, error, attempts, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       );
-      CREATE UNIQUE INDEX IF NOT EXISTS records_pending_nonce
-        ON records (agent, nonce_key, nonce_seq) WHERE state IN ('queued', 'sending');
-      CREATE INDEX IF NOT EXISTS records_state ON records (state, received_at);
-    `);
+      for (const r of this.db.prepare("SELECT * FROM records_v1").all() as unknown as (Omit<Row, "nonce_seq"> & { nonce_seq: string })[]) {
+        const { domain, record, signature } = fromSignedJson(JSON.parse(r.body));
+        const pending = r.state === "queued" || r.state === "sending";
+        const body = pending ? JSON.stringify(toSignedJson(domain, record, signature)) : "";
+        // The old rows do not say how the signature was checked: a signature other than 65 bytes
+        // can only be a wallet's; a 65-byte one is counted as a wallet's too (the larger gas margin).
+        insert.run(r.digest, r.agent, r.nonce_key, Number(r.nonce_seq), Number(record.corrects), 1, Number(record.deadline), body, r.state, r.entry_id, r.tx_hash, r.error, r.attempts, r.received_at, r.updated_at);
+        if (pending) this.db.prepare("INSERT OR IGNORE INTO lanes (agent, nonce_key, next_seq, checked_at) VALUES (?, ?, 0, 0)").run(r.agent, r.nonce_key);
+      }
+      this.db.exec(`DROP TABLE records_v1; PRAGMA user_version = ${SCHEMA_VERSION};`);
+    });
   }
 
   get(digest: string): QueuedRecord | undefined {
@@ -89,22 +177,125 @@ export class RelayQueue {
   /** A pending (queued or sending) record with the same agent, key and sequence, if any. */
   pendingWithNonce(agent: string, nonceKey: string, nonceSeq: bigint): QueuedRecord | undefined {
     const row = this.db
-      .prepare("SELECT * FROM records WHERE agent = ? AND nonce_key = ? AND nonce_seq = ? AND state IN ('queued', 'sending')")
-      .get(agent, nonceKey, nonceSeq.toString()) as Row | undefined;
+      .prepare(`SELECT * FROM records WHERE agent = ? AND nonce_key = ? AND nonce_seq = ? AND state IN ${PENDING}`)
+      .get(agent, nonceKey, Number(nonceSeq)) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
-  /** Inserts a new queued record; returns false if the digest is already known. */
-  enqueue(r: { digest: string; agent: string; nonceKey: string; nonceSeq: bigint; body: string }): boolean {
+  /** The pending correction of entry `entryId`, if any. */
+  pendingCorrection(entryId: bigint): QueuedRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM records WHERE corrects = ? AND corrects != 0 AND state IN ${PENDING}`).get(Number(entryId)) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** How many records of `agent` are pending (every nonce key). */
+  pendingOf(agent: string): number {
+    return Number((this.db.prepare(`SELECT COUNT(*) AS n FROM records WHERE agent = ? AND state IN ${PENDING}`).get(agent) as { n: number }).n);
+  }
+
+  /** How many pending sequences of the lane follow `fromSeq` without a gap (fromSeq, fromSeq + 1, ...). */
+  contiguousFrom(agent: string, nonceKey: string, fromSeq: bigint, max: number): number {
+    const seqs = this.db
+      .prepare(`SELECT nonce_seq FROM records WHERE agent = ? AND nonce_key = ? AND state IN ${PENDING} AND nonce_seq >= ? ORDER BY nonce_seq LIMIT ?`)
+      .all(agent, nonceKey, Number(fromSeq), max) as { nonce_seq: number }[];
+    let n = 0;
+    while (n < seqs.length && seqs[n].nonce_seq === Number(fromSeq) + n) n++;
+    return n;
+  }
+
+  /**
+   * Inserts a new queued record, or puts a failed one back in the queue with its new body (a failed
+   * record may be posted again, e.g. with a valid signature after an invalid one). Returns false
+   * if the digest is pending or recorded, or another pending record holds the nonce or corrects
+   * the same entry.
+   */
+  enqueue(r: NewRecord): boolean {
     const now = Date.now();
-    const result = this.db
-      .prepare("INSERT OR IGNORE INTO records (digest, agent, nonce_key, nonce_seq, body, state, received_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)")
-      .run(r.digest, r.agent, r.nonceKey, r.nonceSeq.toString(), r.body, now, now);
-    return Number(result.changes) === 1;
+    try {
+      const result = this.db
+        .prepare(
+          `INSERT INTO records (digest, agent, nonce_key, nonce_seq, corrects, wallet, deadline, body, state, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+           ON CONFLICT (digest) DO UPDATE SET body = excluded.body, wallet = excluded.wallet, state = 'queued', entry_id = NULL, tx_hash = NULL, error = NULL,
+             attempts = 0, not_before = 0, received_at = excluded.received_at, updated_at = excluded.updated_at
+           WHERE records.state = 'failed'`,
+        )
+        .run(r.digest, r.agent, r.nonceKey, Number(r.nonceSeq), Number(r.corrects), r.wallet ? 1 : 0, Number(r.deadline), r.body, now, now);
+      return Number(result.changes) === 1;
+    } catch (error) {
+      if (/UNIQUE constraint failed/.test((error as Error).message)) return false;
+      throw error;
+    }
+  }
+
+  /** Records the sequence the ledger expects next for a lane (it only grows, unless `force`). */
+  setLane(agent: string, nonceKey: string, nextSeq: bigint, force = false): void {
+    this.db
+      .prepare(
+        `INSERT INTO lanes (agent, nonce_key, next_seq, checked_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (agent, nonce_key) DO UPDATE SET checked_at = excluded.checked_at,
+           next_seq = CASE WHEN ? OR excluded.next_seq > lanes.next_seq THEN excluded.next_seq ELSE lanes.next_seq END`,
+      )
+      .run(agent, nonceKey, Number(nextSeq), Date.now(), force ? 1 : 0);
+  }
+
+  lane(agent: string, nonceKey: string): Lane | undefined {
+    const row = this.db.prepare("SELECT next_seq FROM lanes WHERE agent = ? AND nonce_key = ?").get(agent, nonceKey) as { next_seq: number } | undefined;
+    return row ? { agent, nonceKey, nextSeq: BigInt(row.next_seq) } : undefined;
+  }
+
+  /**
+   * Queued records due by `now` whose sequence is within `run` of their lane's next sequence, by
+   * agent, key and sequence (the caller keeps each lane's gap-free run from the next sequence).
+   */
+  candidates(now: number, run: number): (QueuedRecord & { laneNext: bigint })[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT r.*, l.next_seq AS lane_next FROM lanes l JOIN records r ON r.agent = l.agent AND r.nonce_key = l.nonce_key
+           WHERE r.state IN ${PENDING} AND r.state = 'queued' AND r.nonce_seq >= l.next_seq AND r.nonce_seq < l.next_seq + ? AND r.not_before <= ?
+           ORDER BY r.agent, r.nonce_key, r.nonce_seq`,
+        )
+        .all(run, now) as unknown as (Row & { lane_next: number })[]
+    ).map((r) => ({ ...fromRow(r), laneNext: BigInt(r.lane_next) }));
+  }
+
+  /** Queued records whose sequence is below their lane's next one: their nonce was used meanwhile. */
+  overtaken(limit: number): QueuedRecord[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT r.* FROM lanes l JOIN records r ON r.agent = l.agent AND r.nonce_key = l.nonce_key
+           WHERE r.state IN ${PENDING} AND r.state = 'queued' AND r.nonce_seq < l.next_seq LIMIT ?`,
+        )
+        .all(limit) as unknown as Row[]
+    ).map(fromRow);
+  }
+
+  /**
+   * Lanes with queued records but none at the next sequence (waiting for a missing one), not
+   * checked against the chain since `before`: the oldest-checked first, at most `limit`.
+   */
+  lanesToCheck(before: number, limit: number): Lane[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT l.agent, l.nonce_key, l.next_seq FROM lanes l
+           WHERE l.checked_at < ?
+             AND EXISTS (SELECT 1 FROM records r WHERE r.agent = l.agent AND r.nonce_key = l.nonce_key AND r.state IN ${PENDING} AND r.state = 'queued')
+             AND NOT EXISTS (SELECT 1 FROM records r WHERE r.agent = l.agent AND r.nonce_key = l.nonce_key AND r.nonce_seq = l.next_seq AND r.state IN ${PENDING})
+           ORDER BY l.checked_at LIMIT ?`,
+        )
+        .all(before, limit) as { agent: string; nonce_key: string; next_seq: number }[]
+    ).map((l) => ({ agent: l.agent, nonceKey: l.nonce_key, nextSeq: BigInt(l.next_seq) }));
+  }
+
+  /** Queued records whose deadline (unix seconds) is before `now`. */
+  expired(now: bigint, limit: number): QueuedRecord[] {
+    return (this.db.prepare("SELECT * FROM records WHERE state = 'queued' AND deadline < ? LIMIT ?").all(Number(now), limit) as unknown as Row[]).map(fromRow);
   }
 
   byState(state: RecordState, limit = 1_000_000): QueuedRecord[] {
-    return (this.db.prepare("SELECT * FROM records WHERE state = ? ORDER BY received_at, digest LIMIT ?").all(state, limit) as unknown as Row[]).map(fromRow);
+    return (this.db.prepare("SELECT * FROM records WHERE state = ? ORDER BY updated_at, digest LIMIT ?").all(state, limit) as unknown as Row[]).map(fromRow);
   }
 
   counts(): Record<RecordState, number> {
@@ -128,16 +319,31 @@ export class RelayQueue {
     });
   }
 
+  /** Recorded as `entryId`; its lane's next sequence follows it. The body is no longer needed. */
   markRecorded(digest: string, entryId: bigint, txHash: string): void {
-    this.db.prepare("UPDATE records SET state = 'recorded', entry_id = ?, tx_hash = ?, error = NULL, updated_at = ? WHERE digest = ?").run(entryId.toString(), txHash, Date.now(), digest);
+    const row = this.db.prepare("UPDATE records SET state = 'recorded', entry_id = ?, tx_hash = ?, error = NULL, body = '', updated_at = ? WHERE digest = ? RETURNING agent, nonce_key, nonce_seq").get(entryId.toString(), txHash, Date.now(), digest) as
+      | { agent: string; nonce_key: string; nonce_seq: number }
+      | undefined;
+    if (row) this.setLane(row.agent, row.nonce_key, BigInt(row.nonce_seq) + 1n);
   }
 
   markFailed(digest: string, error: string): void {
-    this.db.prepare("UPDATE records SET state = 'failed', error = ?, updated_at = ? WHERE digest = ?").run(error, Date.now(), digest);
+    this.db.prepare("UPDATE records SET state = 'failed', error = ?, body = '', updated_at = ? WHERE digest = ?").run(error, Date.now(), digest);
   }
 
-  requeue(digest: string, note?: string): void {
-    this.db.prepare("UPDATE records SET state = 'queued', tx_hash = NULL, error = ?, updated_at = ? WHERE digest = ?").run(note ?? null, Date.now(), digest);
+  /** Back in the queue, to be sent again from `notBefore` (ms) on. */
+  requeue(digest: string, note?: string, notBefore = 0): void {
+    this.db.prepare("UPDATE records SET state = 'queued', tx_hash = NULL, error = ?, not_before = ?, updated_at = ? WHERE digest = ?").run(note ?? null, notBefore, Date.now(), digest);
+  }
+
+  /** Deletes recorded and failed records last changed before `before` (ms), and lanes left empty. Returns the records deleted. */
+  prune(before: number): number {
+    let deleted = 0;
+    this.transaction(() => {
+      deleted = Number(this.db.prepare("DELETE FROM records WHERE state IN ('recorded', 'failed') AND updated_at < ?").run(before).changes);
+      this.db.exec(`DELETE FROM lanes WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.agent = lanes.agent AND r.nonce_key = lanes.nonce_key AND r.state IN ${PENDING})`);
+    });
+    return deleted;
   }
 
   transaction(fn: () => void): void {

@@ -1,0 +1,351 @@
+// Admission: every check the Ledger would make, made before a record is queued, so that what the
+// relayer accepts can be recorded and what it cannot is refused at once with one sentence. In
+// order, cheapest first: the JSON's shape, chain and ledger; the contract's field rules (at the
+// chain's time); the signature's size; the nonce (a used one is a replay, answered from the chain
+// without charging anyone; one too far ahead of the sequences the ledger expects and this relayer
+// holds is refused); a correction's target (exists, is the correction's agent's, not yet
+// corrected); the signature, exactly as the contract checks it; then, with no await in between,
+// the queue's own limits (one pending record per nonce and per corrected entry, a cap of pending
+// records per signer and in all, the signer's rate) and the insert.
+import { Contract, Interface, ZeroAddress } from "ethers";
+import type { JsonRpcProvider, TypedDataDomain } from "ethers";
+import { nextBlockTime } from "../client.js";
+import { LEDGER_ABI } from "../abi.js";
+import { classifyRpcError } from "../reader.js";
+import { checkRecord, fromSignedJson, hashRecord, recordDigest, toSignedJson } from "../record.js";
+import type { LedgerRecord } from "../record.js";
+import { checkEoaSignatures, EoaKeyCache } from "../verify.js";
+import { LIMITS, RecordInputError } from "../vocabulary.js";
+import type { EntryIndex } from "./entries.js";
+import type { QueuedRecord, RelayQueue } from "./queue.js";
+
+/** Gas the Ledger gives an ERC-1271 wallet's isValidSignature (Ledger.ERC1271_GAS). */
+export const ERC1271_GAS = 150_000n;
+/** The largest signature accepted: a wallet's (an EOA's is 65 bytes). */
+export const MAX_SIGNATURE_BYTES = 4_096;
+const ERC1271_MAGIC_WORD = "0x1626ba7e" + "0".repeat(56);
+const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const ERC1271 = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
+const CHAIN_VIEW_MS = 500;
+const NONCE_CACHE_MS = 500;
+/** How long an account's code is reused (a wallet deployed meanwhile is seen after this). */
+const CODE_CACHE_MS = 2_000;
+/** Size at which the small caches (nonces, rate buckets, EOA keys) are emptied. */
+const CACHE_ENTRIES = 10_000;
+
+export interface AdmissionLimits {
+  /** Sequences accepted beyond the ledger's next one and those this relayer already holds. */
+  gapWindow: number;
+  /** Pending (queued or sending) records per signer, every nonce key together. */
+  maxPendingPerSigner: number;
+  /** Pending records in all. */
+  maxPending: number;
+  /** Per-signer rate limit: records per second and burst. */
+  ratePerSecond: number;
+  burst: number;
+}
+
+/** A refusal: the HTTP status and one sentence. */
+export class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 2026-12-01 10:00:00 UTC for unix seconds. */
+export function when(seconds: bigint | number): string {
+  return new Date(Number(seconds) * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+/** checkRecord's error as a sentence with dates instead of unix seconds where it names a time. */
+export function explainCheck(error: unknown, r: LedgerRecord, now: bigint): Refusal {
+  const code = (error as { contractError?: string }).contractError;
+  if (code === "LedgerTimeInFuture") return new Refusal(400, `time: the event is dated ${when(r.time)}, after the chain's time ${when(now)} (plus 15 minutes); an event must have happened`);
+  if (code === "LedgerExpired") return new Refusal(400, `deadline: the signature expired at ${when(r.deadline)} (the chain's time is ${when(now)}); sign the record again`);
+  if (code === "LedgerDeadlineTooFar") return new Refusal(400, `deadline: ${when(r.deadline)} is more than 30 days after the chain's time ${when(now)}`);
+  return new Refusal(400, (error as Error).message);
+}
+
+/** Why a signature cannot pass the Ledger's ecrecover (65 bytes, v 27 or 28, low s), or undefined. */
+export function eoaFormProblem(signature: string): string | undefined {
+  const bytes = (signature.length - 2) / 2;
+  if (bytes !== 65) return `the signature is ${bytes} bytes; an EOA signature is 65 bytes (r, s, v)`;
+  const v = Number.parseInt(signature.slice(130, 132), 16);
+  if (v !== 27 && v !== 28) return `the signature's v byte is ${v}; the Ledger accepts only 27 or 28`;
+  const r = BigInt("0x" + signature.slice(2, 66));
+  const s = BigInt("0x" + signature.slice(66, 130));
+  if (s > HALF_ORDER && s < CURVE_ORDER) return "the signature's s is in the upper half of the curve order (the malleable twin); the Ledger accepts only the low-s form";
+  if (r === 0n || r >= CURVE_ORDER || s === 0n || s >= CURVE_ORDER) return "the signature's r or s is out of range";
+  return undefined;
+}
+
+interface Parsed {
+  record: LedgerRecord;
+  signature: string;
+  digest: string;
+  agent: string;
+  key: bigint;
+  seq: bigint;
+}
+
+export interface Accepted {
+  status: number;
+  body: object;
+}
+
+/** The public state of a queued record (GET /records/<digest>). */
+export function view(q: QueuedRecord): object {
+  return { digest: q.digest, state: q.state, entryId: q.entryId?.toString() ?? null, txHash: q.txHash, error: q.error, attempts: q.attempts, receivedAt: new Date(q.receivedAt).toISOString() };
+}
+
+export class Admission {
+  private readonly ledger: Contract;
+  private keys = new EoaKeyCache();
+  private readonly sequences = new Map<string, { at: number; value: Promise<bigint> }>();
+  private readonly codes = new Map<string, { at: number; value: Promise<string> }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private view: { at: number; value: Promise<{ now: bigint; count: bigint }> } | undefined;
+  private pendingCount: { at: number; value: number } | undefined;
+
+  constructor(
+    private readonly provider: JsonRpcProvider,
+    private readonly ledgerAddress: string,
+    private readonly chainId: bigint,
+    private readonly domain: TypedDataDomain,
+    private readonly queue: RelayQueue,
+    private readonly entries: EntryIndex,
+    private readonly limits: AdmissionLimits,
+    /** Called after each insert; `ready` when the record can go in the next batch. */
+    private readonly onQueued: (ready: boolean) => void,
+  ) {
+    this.ledger = new Contract(ledgerAddress, LEDGER_ABI, provider);
+  }
+
+  /** Checks one record and queues it; returns its state. Idempotent by digest. */
+  async accept(value: unknown): Promise<Accepted> {
+    const p = this.parse(value);
+    const known = this.queue.get(p.digest);
+    // A failed record may be posted again (with another signature, say): it is checked afresh.
+    if (known && known.state !== "failed") return { status: 200, body: view(known) };
+    const { now, count } = await this.chainView();
+    try {
+      checkRecord(p.record, { now, nextId: count + 1n, allowCorrection: p.record.corrects !== 0n });
+    } catch (error) {
+      throw explainCheck(error, p.record, now);
+    }
+    const bytes = (p.signature.length - 2) / 2;
+    if (bytes > MAX_SIGNATURE_BYTES) throw new Refusal(400, `signature: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`);
+
+    const keyText = p.key.toString();
+    const { value: sequence, at: sequenceAt } = this.sequence(p.agent, p.key);
+    const chainSeq = await sequence;
+    // The lane's next sequence may be ahead of a cached nonce: it moves when this relayer records.
+    const next = maxOf(chainSeq, this.queue.lane(p.agent, keyText)?.nextSeq ?? 0n);
+    if (p.seq < next) return this.refuseUsed(p, next, sequenceAt);
+    const held = this.queue.contiguousFrom(p.agent, keyText, next, this.limits.maxPendingPerSigner);
+    if (p.seq >= next + BigInt(held + this.limits.gapWindow)) {
+      const holding = held > 0 ? `, this relayer holds sequences ${next} to ${next + BigInt(held) - 1n}` : "";
+      throw new Refusal(409, `nonce: sequence ${p.seq} of ${p.agent}${keyLabel(p.key)} is too far ahead (the ledger expects ${next} next${holding}); this relayer queues at most ${this.limits.gapWindow - 1} sequences beyond those, so send the missing ones first`);
+    }
+    if (p.record.corrects !== 0n) await this.checkCorrection(p);
+    const wallet = await this.checkSignature(p);
+
+    // From here to the insert nothing awaits: no other request's checks run in between.
+    const again = this.queue.get(p.digest);
+    if (again && again.state !== "failed") return { status: 200, body: view(again) };
+    const clash = this.queue.pendingWithNonce(p.agent, keyText, p.seq);
+    if (clash) throw new Refusal(409, `another record (${clash.digest}) with the same nonce is already queued`);
+    if (p.record.corrects !== 0n) {
+      const rival = this.queue.pendingCorrection(p.record.corrects);
+      if (rival) throw new Refusal(409, `corrects: a correction of entry ${p.record.corrects} (${rival.digest}) is already queued`);
+    }
+    const pendingOfAgent = this.queue.pendingOf(p.agent);
+    if (pendingOfAgent >= this.limits.maxPendingPerSigner) {
+      throw new Refusal(429, `${p.agent} already has ${pendingOfAgent} records waiting at this relayer (at most ${this.limits.maxPendingPerSigner}); send more once some are recorded`);
+    }
+    if (this.pendingTotal() >= this.limits.maxPending) throw new Refusal(503, `this relayer's queue is full (${this.limits.maxPending.toLocaleString("en-US")} records waiting); retry later`);
+    // Only new work counts against the signer's allowance: not replays (answered above), not
+    // records with a bad signature (anyone could post those in its name).
+    if (this.rateLimited(p.agent)) throw new Refusal(429, `too many records from ${p.agent}; slow down`);
+    const body = JSON.stringify(toSignedJson(this.domain, p.record, p.signature));
+    let inserted = false;
+    this.queue.transaction(() => {
+      inserted = this.queue.enqueue({ digest: p.digest, agent: p.agent, nonceKey: keyText, nonceSeq: p.seq, corrects: p.record.corrects, wallet, deadline: p.record.deadline, body });
+      if (inserted) this.queue.setLane(p.agent, keyText, chainSeq);
+    });
+    if (!inserted) throw new Refusal(409, "another pending record holds the same nonce or corrects the same entry");
+    this.pendingCount = undefined;
+    this.onQueued(p.seq < next + BigInt(held) + 1n);
+    return { status: 202, body: view(this.queue.get(p.digest)!) };
+  }
+
+  // ---------------------------------------------------------------- the checks
+
+  private parse(value: unknown): Parsed {
+    let parsed;
+    try {
+      parsed = fromSignedJson(value);
+    } catch (error) {
+      throw new Refusal(400, (error as Error).message);
+    }
+    if (BigInt(parsed.domain.chainId!) !== this.chainId) throw new Refusal(400, `signed for chain ${parsed.domain.chainId}; this relayer serves chain ${this.chainId}`);
+    if (String(parsed.domain.verifyingContract).toLowerCase() !== this.ledgerAddress.toLowerCase()) {
+      throw new Refusal(400, `signed for ledger ${parsed.domain.verifyingContract}; this relayer serves ${this.ledgerAddress}`);
+    }
+    const r = parsed.record;
+    const agent = r.provider !== ZeroAddress ? r.provider : r.receiver;
+    // fromSignedJson checked a given digest against the record in the record's domain, which is
+    // now known to be ours: no need to hash it again.
+    const given = (value as { digest?: unknown }).digest;
+    const digest = typeof given === "string" ? given.toLowerCase() : recordDigest(this.domain, r);
+    return { record: r, signature: parsed.signature, digest, agent, key: r.nonce >> 64n, seq: r.nonce & LIMITS.maxUint64 };
+  }
+
+  /**
+   * The nonce is used: a replay of a recorded record, or another record took the nonce. The entry
+   * index is read up to now only if it may not hold the entry that used the nonce yet (it was
+   * last read before the nonce was), so that a flood of used nonces costs no read each.
+   */
+  private async refuseUsed(p: Parsed, chainSeq: bigint, sequenceAt: number): Promise<never> {
+    await this.entries.refresh();
+    const recordHash = hashRecord(p.record);
+    if (this.entries.entryOf(recordHash) === undefined && this.entries.knownUntil < sequenceAt) await this.entries.refresh(0);
+    const id = this.entries.entryOf(recordHash);
+    if (id !== undefined) throw new Refusal(409, `already recorded as entry ${id}`);
+    throw new Refusal(409, `nonce ${p.record.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the record again with that nonce`);
+  }
+
+  private async checkCorrection(p: Parsed): Promise<void> {
+    const target = p.record.corrects;
+    await this.entries.refresh();
+    if (BigInt(this.entries.count) < target) await this.entries.refresh(0);
+    const owner = this.entries.agentOf(target);
+    if (owner === undefined) throw new Refusal(503, `entry ${target} is not in what this relayer has read of the ledger yet; retry in a moment`);
+    if (owner.toLowerCase() !== p.agent.toLowerCase()) throw new Refusal(403, `corrects: entry ${target} was recorded by ${owner}; only its agent can correct it, not ${p.agent}`);
+    const by = this.entries.correctionOf(target);
+    if (by !== undefined) throw new Refusal(409, `corrects: entry ${target} was already corrected by entry ${by}; correct that one instead`);
+  }
+
+  /**
+   * The signature, as the Ledger checks it: ecrecover with 65 bytes, v 27 or 28 and a low s; else,
+   * if the agent has code, ERC-1271 isValidSignature called as the Ledger calls it (from the
+   * Ledger, with ERC1271_GAS, the magic value in a 32-byte word). Returns whether the wallet
+   * path accepted it.
+   */
+  private async checkSignature(p: Parsed): Promise<boolean> {
+    if (this.keys.keys.size > CACHE_ENTRIES) this.keys = new EoaKeyCache();
+    if (checkEoaSignatures([{ digest: p.digest, signature: p.signature, agent: p.agent }], this.keys)[0]) return false;
+    const code = await this.code(p.agent);
+    if (code === "0x") {
+      const problem = eoaFormProblem(p.signature);
+      throw new Refusal(400, problem ? `${problem} (the record's agent ${p.agent} is not a contract)` : `the signature is not valid for the record's agent ${p.agent}`);
+    }
+    if (!(await this.walletAccepts(p.agent, p.digest, p.signature))) {
+      throw new Refusal(400, `the signature is not valid for the record's agent ${p.agent}: the wallet contract did not return the ERC-1271 magic value when called as the Ledger calls it (with ${ERC1271_GAS.toLocaleString("en-US")} gas)`);
+    }
+    return true;
+  }
+
+  private async walletAccepts(agent: string, digest: string, signature: string): Promise<boolean> {
+    const data = ERC1271.encodeFunctionData("isValidSignature", [digest, signature]);
+    // The call's own gas (21,000 and the calldata) on top of what the Ledger gives the wallet; at
+    // least the EIP-7623 calldata floor (never binding up to MAX_SIGNATURE_BYTES).
+    let zeros = 0;
+    for (let i = 2; i < data.length; i += 2) if (data[i] === "0" && data[i + 1] === "0") zeros++;
+    const nonZeros = (data.length - 2) / 2 - zeros;
+    const standard = 21_000n + BigInt(4 * zeros + 16 * nonZeros) + ERC1271_GAS;
+    const floor = 21_000n + BigInt(10 * (zeros + 4 * nonZeros));
+    try {
+      const out = await this.provider.call({ from: this.ledgerAddress, to: agent, data, gasLimit: standard > floor ? standard : floor });
+      return out.length >= 66 && out.slice(0, 66).toLowerCase() === ERC1271_MAGIC_WORD;
+    } catch (error) {
+      const { kind, reason } = classifyRpcError(error);
+      if (kind === "transient") throw new Refusal(503, `the relayer could not ask the wallet ${agent} now (${reason}); retry`);
+      return false; // reverted, out of gas: not valid
+    }
+  }
+
+  // ---------------------------------------------------------------- chain views, shared briefly
+
+  /**
+   * The next block's time and the entry count, shared by the checks of concurrent requests for up
+   * to CHAIN_VIEW_MS instead of two RPC calls per request. Both only grow: an older view is never
+   * more lenient on links, and on deadlines by at most CHAIN_VIEW_MS.
+   */
+  private chainView(): Promise<{ now: bigint; count: bigint }> {
+    if (this.view && Date.now() - this.view.at < CHAIN_VIEW_MS) return this.view.value;
+    const value = this.rpc("the chain's time and tip", () =>
+      Promise.all([this.provider.getBlock("latest"), this.ledger.tip() as Promise<[bigint, string]>]).then(([block, [count]]) => ({ now: nextBlockTime(BigInt(block!.timestamp)), count })),
+    );
+    const entry = { at: Date.now(), value };
+    this.view = entry;
+    value.catch(() => {
+      if (this.view === entry) this.view = undefined;
+    });
+    return value;
+  }
+
+  /** The ledger's next sequence for (agent, key) and when it was asked, shared for NONCE_CACHE_MS (it only grows). */
+  private sequence(agent: string, key: bigint): { at: number; value: Promise<bigint> } {
+    const k = `${agent}:${key}`;
+    const hit = this.sequences.get(k);
+    if (hit && Date.now() - hit.at < NONCE_CACHE_MS) return hit;
+    if (this.sequences.size > CACHE_ENTRIES) this.sequences.clear();
+    const entry = { at: Date.now(), value: this.rpc(`the nonce of ${agent}`, async () => ((await this.ledger.nonces(agent, key)) as bigint) & LIMITS.maxUint64) };
+    this.sequences.set(k, entry);
+    entry.value.catch(() => this.sequences.delete(k));
+    return entry;
+  }
+
+  /** The agent's code, shared for CODE_CACHE_MS (a forged signature costs no lookup each). */
+  private code(agent: string): Promise<string> {
+    const hit = this.codes.get(agent);
+    if (hit && Date.now() - hit.at < CODE_CACHE_MS) return hit.value;
+    if (this.codes.size > CACHE_ENTRIES) this.codes.clear();
+    const entry = { at: Date.now(), value: this.rpc(`eth_getCode ${agent}`, () => this.provider.getCode(agent)) };
+    this.codes.set(agent, entry);
+    entry.value.catch(() => this.codes.delete(agent));
+    return entry.value;
+  }
+
+  private pendingTotal(): number {
+    if (!this.pendingCount || Date.now() - this.pendingCount.at > 1_000) {
+      const c = this.queue.counts();
+      this.pendingCount = { at: Date.now(), value: c.queued + c.sending };
+    }
+    return this.pendingCount.value;
+  }
+
+  private rateLimited(agent: string): boolean {
+    const { ratePerSecond: rate, burst } = this.limits;
+    const now = Date.now();
+    if (this.buckets.size > CACHE_ENTRIES) {
+      // Full buckets carry no information: drop them.
+      for (const [a, b] of this.buckets) if (b.tokens + ((now - b.at) / 1000) * rate >= burst) this.buckets.delete(a);
+    }
+    const b = this.buckets.get(agent) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    this.buckets.set(agent, b);
+    if (b.tokens < 1) return true;
+    b.tokens -= 1;
+    return false;
+  }
+
+  /** An RPC call whose failure is a 503 (the node, not the record). */
+  private async rpc<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof Refusal || error instanceof RecordInputError) throw error;
+      throw new Refusal(503, `the relayer could not read ${what} now (${classifyRpcError(error).reason}); retry`);
+    }
+  }
+}
+
+const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
+const keyLabel = (key: bigint) => (key === 0n ? "" : ` (nonce key ${key})`);

@@ -1,0 +1,178 @@
+// What the relayer knows of the ledger's entries, read once and then kept up to date block by block
+// (Recorded, Corrected and Checkpointed events after the last block read): each entry's agent and
+// record hash, the heads the Ledger stored every CHECKPOINT_INTERVAL entries, which entries were
+// corrected, and which record hash is which entry. It answers, without a read of the whole
+// ledger: is this record already recorded (a replay), who is entry N's agent and was it corrected
+// (a correction's checks at admission), and the EntryProof of entry N (a correction's proof: the
+// head before it is chained from the checkpoint before it, in fewer than CHECKPOINT_INTERVAL steps).
+//
+// Every update is checked against the ledger's tip at the block read (entry count and head, the
+// head chained from the last checkpoint); a mismatch or a block hash that changed under it (a
+// reorg, a restarted chain) drops everything and reads again from the first block. The first read
+// decodes block range by block range between I/O turns (readPipelined), so that a large ledger
+// does not stall the relayer's event loop.
+import { toBeHex } from "ethers";
+import type { Provider } from "ethers";
+import { chainStep, GENESIS_HEAD, headToBytes32 } from "../chain.js";
+import { readPipelined, tipAt } from "../entry-cache.js";
+import type { EntryProof } from "../proof.js";
+import { decodeLedgerLogs, ledgerInterface, rpcRetry } from "../reader.js";
+import type { LedgerEvents } from "../reader.js";
+import { LIMITS } from "../vocabulary.js";
+
+const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
+const CORRECTED = ledgerInterface.getEvent("Corrected")!.topicHash;
+const CHECKPOINTED = ledgerInterface.getEvent("Checkpointed")!.topicHash;
+const INTERVAL = LIMITS.checkpointInterval;
+
+export class EntryIndex {
+  private signers: string[] = [];
+  private recordHashes: string[] = [];
+  /** Checkpoint k: the head after entry k * INTERVAL, as the Ledger stored it. */
+  private readonly checkpoints = new Map<number, string>();
+  private readonly idOfHash = new Map<string, number>();
+  private readonly correctedBy = new Map<number, number>();
+  /** The last block read, and its hash. */
+  private block: number;
+  private blockHash: string | undefined;
+  private updating: Promise<void> | undefined;
+  private updatedAt = 0;
+  /** When the last successful update began: every entry recorded before then is known. */
+  private completeAsOf = 0;
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly ledger: string,
+    private readonly fromBlock: number,
+  ) {
+    this.block = fromBlock - 1;
+  }
+
+  get count(): number {
+    return this.signers.length;
+  }
+
+  /** Every entry recorded before this time (ms) is known. */
+  get knownUntil(): number {
+    return this.completeAsOf;
+  }
+
+  /**
+   * Reads the blocks after the last one read, unless that was done less than `maxAgeMs` ago;
+   * concurrent callers share one read.
+   */
+  refresh(maxAgeMs = 250): Promise<void> {
+    if (this.updating) return this.updating;
+    if (Date.now() - this.updatedAt < maxAgeMs) return Promise.resolve();
+    const run = this.update().finally(() => {
+      this.updating = undefined;
+    });
+    this.updating = run;
+    return run;
+  }
+
+  /** Drops what was read: the next refresh reads the ledger again from the first block. */
+  forget(): void {
+    this.reset();
+    this.updatedAt = 0;
+  }
+
+  /** The agent (signer) of entry `id`, if it exists. */
+  agentOf(id: bigint): string | undefined {
+    return id >= 1n && id <= BigInt(this.count) ? this.signers[Number(id) - 1] : undefined;
+  }
+
+  /** The entry that corrected entry `id`, if any. */
+  correctionOf(id: bigint): bigint | undefined {
+    const c = this.correctedBy.get(Number(id));
+    return c === undefined ? undefined : BigInt(c);
+  }
+
+  /** The entry that recorded `recordHash`, if any. */
+  entryOf(recordHash: string): bigint | undefined {
+    const id = this.idOfHash.get(recordHash.toLowerCase());
+    return id === undefined ? undefined : BigInt(id);
+  }
+
+  /**
+   * The EntryProof of entry `id` against the tip last read: what buildEntryProof gives, with the
+   * head before the entry chained from the checkpoint before it rather than from genesis. The
+   * record is fetched by its id (one indexed eth_getLogs).
+   */
+  async proof(id: bigint): Promise<EntryProof> {
+    const i = Number(id);
+    if (id < 1n || i > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
+    const logs = await rpcRetry(`eth_getLogs for entry ${id}`, () => this.provider.getLogs({ address: this.ledger, topics: [RECORDED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: this.block }));
+    const entry = decodeLedgerLogs(logs).entries.find((e) => e.id === id && e.recordHash.toLowerCase() === this.recordHashes[i - 1]);
+    if (!entry) throw new Error(`the node returned no Recorded event for entry ${id}`);
+    const end = Math.min(Math.ceil(i / INTERVAL) * INTERVAL, this.count);
+    return {
+      record: entry.record,
+      previousHead: headToBytes32(this.headAfter(i - 1)),
+      laterSigners: this.signers.slice(i, end),
+      laterRecordHashes: this.recordHashes.slice(i, end),
+    };
+  }
+
+  /** The chain head after entry `n`: the checkpoint at or before it, chained over the entries since. */
+  private headAfter(n: number): string {
+    const k = Math.floor(n / INTERVAL);
+    let head = k === 0 ? GENESIS_HEAD : this.checkpoints.get(k);
+    if (head === undefined) throw new Error(`checkpoint ${k} is missing from what the relayer read`);
+    for (let id = k * INTERVAL + 1; id <= n; id++) head = chainStep(head, BigInt(id), this.signers[id - 1], this.recordHashes[id - 1]);
+    return head;
+  }
+
+  private reset(): void {
+    this.signers = [];
+    this.recordHashes = [];
+    this.checkpoints.clear();
+    this.idOfHash.clear();
+    this.correctedBy.clear();
+    this.block = this.fromBlock - 1;
+    this.blockHash = undefined;
+  }
+
+  private async update(): Promise<void> {
+    const began = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const latest = await rpcRetry("eth_blockNumber", () => this.provider.getBlockNumber());
+      if (this.blockHash !== undefined) {
+        const seen = await rpcRetry(`eth_getBlockByNumber ${this.block}`, () => this.provider.getBlock(this.block));
+        if (seen?.hash !== this.blockHash || latest < this.block) this.reset();
+      }
+      let follows = true;
+      if (latest > this.block) {
+        // Responses of about 500 logs: each is decoded in one piece, between the relayer's other work.
+        const range = { fromBlock: this.block + 1, toBlock: latest, initialSpan: 1, targetLogs: 500 };
+        follows = this.apply(await readPipelined(this.provider, this.ledger, { ...range, topic0: [RECORDED, CORRECTED, CHECKPOINTED] }));
+        if (follows) {
+          this.block = latest;
+          this.blockHash = (await rpcRetry(`eth_getBlockByNumber ${latest}`, () => this.provider.getBlock(latest)))?.hash ?? undefined;
+        }
+      }
+      const tip = follows ? await tipAt(this.provider, this.ledger, this.block) : undefined;
+      if (tip && tip.count === BigInt(this.count) && tip.head === this.headAfter(this.count)) {
+        this.updatedAt = Date.now();
+        this.completeAsOf = began;
+        return;
+      }
+      if (attempt >= 1) throw new Error(`the ledger's events up to block ${this.block} do not match its tip (${this.count} entries read${tip ? `, ${tip.count} on chain` : ", ids out of order"})`);
+      this.reset();
+    }
+  }
+
+  /** Appends what a read found; false (and nothing changed) if its entries do not follow on. */
+  private apply(events: LedgerEvents): boolean {
+    if (events.entries.some((e, k) => e.id !== BigInt(this.count + k + 1))) return false;
+    for (const e of events.entries) {
+      const hash = e.recordHash.toLowerCase();
+      this.signers.push(e.signer);
+      this.recordHashes.push(hash);
+      this.idOfHash.set(hash, Number(e.id));
+    }
+    for (const [k, head] of events.checkpoints) this.checkpoints.set(Number(k), head.toLowerCase());
+    for (const c of events.corrections) this.correctedBy.set(Number(c.entryId), Number(c.correctionId));
+    return true;
+  }
+}
