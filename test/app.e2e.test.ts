@@ -334,7 +334,10 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("declare-status").innerText()).to.equal("✔ Your declaration is recorded; the status above is read again.");
       await page.locator('[data-testid="status-name"]', { hasText: "NonCommercialPermitted" }).waitFor();
       await page.getByTestId("status-evidence").getByText("entity declaration: individual").waitFor();
-      expect(await page.getByTestId("status-reason").innerText()).to.equal("worker-owned, but no surplus declaration (4(c)(ii)) covers now");
+      // Explanation (e): an individual's reason speaks of an individual, not of a worker-owned business.
+      expect(await page.getByTestId("status-reason").innerText()).to.equal(
+        "an individual: non-commercial use is permitted (s.3); commercial use would need a surplus declaration (4(c)(ii)) covering now, under which the registry treats an individual as a worker-owned business (an open question), or a separate license",
+      );
       expect(await page.getByTestId("status-changes").innerText()).to.match(/a surplus declaration \(4\(c\)\(ii\)\), e\.g\. for \d{4}, would make commercial use permitted/);
       await shot(page, "reciprocity-declared");
       await page.close();
