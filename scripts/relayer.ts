@@ -12,7 +12,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { connect, resolveTarget } from "./cli/context.js";
 import { CliInputError, parseUint } from "./cli/inputs.js";
 import { loadSigner } from "./cli/keys.js";
-import { DEV_MNEMONIC } from "./lib/seed.js";
+import { DEV_MNEMONIC } from "./demo/seed.js";
 
 // node:sqlite prints an ExperimentalWarning when loaded; it is the only one, and it is noise here.
 const emitWarning = process.emitWarning.bind(process);

@@ -7,8 +7,8 @@ import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { readFileSync } from "node:fs";
 import { id, Interface, ZeroAddress, ZeroHash } from "ethers";
-import { DISTRIBUTOR_ABI } from "../scripts/lib/distributor-abi.js";
-import { DISTRIBUTOR_ERRORS, explainDistributorRevert } from "../scripts/lib/distributor-errors.js";
+import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
+import { DISTRIBUTOR_ERRORS, explainDistributorRevert } from "../scripts/lib/core/distributor-errors.js";
 import type { HDNodeWallet } from "ethers";
 import IncomeDistributorModule from "../scripts/ignition/modules/IncomeDistributor.js";
 import type {

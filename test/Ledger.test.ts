@@ -8,8 +8,8 @@ import { concat, getBytes, Signature, toBeHex, toBigInt, TypedDataEncoder, ZeroA
 import type { ContractTransactionReceipt, LogDescription } from "ethers";
 import LedgerModule from "../scripts/ignition/modules/Ledger.js";
 import type { ERC1271WalletMock, Ledger } from "../types/ethers-contracts/index.js";
-import { chainStep, GENESIS_HEAD, verifyChain } from "../scripts/lib/chain.js";
-import { toRecord } from "../scripts/lib/reader.js";
+import { chainStep, GENESIS_HEAD, verifyChain } from "../scripts/lib/core/chain.js";
+import { toRecord } from "../scripts/lib/core/reader.js";
 import {
   commonsId,
   hashRecord,
@@ -18,9 +18,9 @@ import {
   recordDigest,
   RECORD_TYPES,
   validationDigest,
-} from "../scripts/lib/record.js";
-import type { LedgerRecord, LedgerValidation, RecordInput } from "../scripts/lib/record.js";
-import { ACTIONS, ALL_ROLES } from "../scripts/lib/vocabulary.js";
+} from "../scripts/lib/core/record.js";
+import type { LedgerRecord, LedgerValidation, RecordInput } from "../scripts/lib/core/record.js";
+import { ACTIONS, ALL_ROLES } from "../scripts/lib/core/vocabulary.js";
 import { emptyProof, eventsOf, proofFor } from "./helpers/proofs.js";
 import type { EntryProof } from "./helpers/proofs.js";
 import {

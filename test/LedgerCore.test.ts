@@ -8,12 +8,12 @@ import { AbiCoder, getAddress, Interface, keccak256, toUtf8Bytes, TypedDataEncod
 import type { Log, Provider } from "ethers";
 import LedgerModule from "../scripts/ignition/modules/Ledger.js";
 import type { Ledger } from "../types/ethers-contracts/index.js";
-import { LEDGER_ABI } from "../scripts/lib/abi.js";
-import { verifyChain } from "../scripts/lib/chain.js";
-import type { ChainLink } from "../scripts/lib/chain.js";
-import { nextBlockTime } from "../scripts/lib/client.js";
-import { buildEntryProof } from "../scripts/lib/proof.js";
-import { readLedger } from "../scripts/lib/reader.js";
+import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
+import { verifyChain } from "../scripts/lib/core/chain.js";
+import type { ChainLink } from "../scripts/lib/core/chain.js";
+import { nextBlockTime } from "../scripts/lib/core/client.js";
+import { buildEntryProof } from "../scripts/lib/core/proof.js";
+import { readLedger } from "../scripts/lib/core/reader.js";
 import {
   buildRecord,
   buildValidation,
@@ -29,9 +29,9 @@ import {
   VALIDATION_TYPE_STRING,
   VALIDATION_TYPES,
   validationDigest,
-} from "../scripts/lib/record.js";
-import type { CheckContext, LedgerRecord, RecordInput } from "../scripts/lib/record.js";
-import { ACTION_SIDES, ACTIONS, ALL_ROLES, LIMITS, QUANTITY_DECIMALS, RecordInputError } from "../scripts/lib/vocabulary.js";
+} from "../scripts/lib/core/record.js";
+import type { CheckContext, LedgerRecord, RecordInput } from "../scripts/lib/core/record.js";
+import { ACTION_SIDES, ACTIONS, ALL_ROLES, LIMITS, QUANTITY_DECIMALS, RecordInputError } from "../scripts/lib/core/vocabulary.js";
 import { ERC1271_GAS, MAX_NAME_BYTES } from "./helpers/constants.js";
 import { Prng, randomRecord, randomValidation } from "./helpers/random.js";
 import { COMMONS_TREASURY, domainOf, eoaAgent, EVIDENCE, KEY, recordTuple, signedWorkRecords, workRecord } from "./helpers/records.js";

@@ -14,7 +14,7 @@ import {
   measureBatch,
   measureRecord,
   repeat,
-} from "../scripts/lib/bench-gas.js";
+} from "../scripts/bench/kit/gas.js";
 
 const { ethers, ignition, networkHelpers } = await network.create({ override: { hardfork: "prague" } });
 

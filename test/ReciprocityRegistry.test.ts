@@ -33,7 +33,7 @@ import {
   signGrant,
   signSettlement,
   standingSettlements,
-} from "../scripts/lib/reciprocity.js";
+} from "../scripts/lib/reciprocity/reciprocity.js";
 import type {
   Declaration,
   DeclarationKindName,
@@ -43,9 +43,9 @@ import type {
   StatusName,
   Terms,
   UseKindName,
-} from "../scripts/lib/reciprocity.js";
-import { commonsId, encodeUnit, labelId, parseQuantity } from "../scripts/lib/record.js";
-import { ALL_ROLES } from "../scripts/lib/vocabulary.js";
+} from "../scripts/lib/reciprocity/reciprocity.js";
+import { commonsId, encodeUnit, labelId, parseQuantity } from "../scripts/lib/core/record.js";
+import { ALL_ROLES } from "../scripts/lib/core/vocabulary.js";
 import { domainOf, eoaAgent, validationOf, walletAgent, workRecord } from "./helpers/records.js";
 import { eventsOf, proofFor } from "./helpers/proofs.js";
 import { days, latest } from "./helpers/time.js";
@@ -1430,7 +1430,7 @@ describe("ReciprocityRegistry", () => {
   });
 
   // ---------------------------------------------------------------- the TS core
-  describe("scripts/lib/reciprocity.ts", () => {
+  describe("scripts/lib/reciprocity/reciprocity.ts", () => {
     it("holds the ABI of the artifact (functions, events, errors)", () => {
       const artifact = new Interface(JSON.parse(readFileSync(ARTIFACT, "utf8")).abi);
       const core = new Interface(RECIPROCITY_ABI);

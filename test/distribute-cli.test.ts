@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "ethers";
-import { seedDistribution, DEMO_EQUATION } from "../scripts/lib/seed-distribution.js";
-import { devWallet, seedDemo } from "../scripts/lib/seed.js";
-import type { SeedResult } from "../scripts/lib/seed.js";
-import { equationHash } from "../scripts/lib/value-equation.js";
+import { seedDistribution, DEMO_EQUATION } from "../scripts/demo/seed-distribution.js";
+import { devWallet, seedDemo } from "../scripts/demo/seed.js";
+import type { SeedResult } from "../scripts/demo/seed.js";
+import { equationHash } from "../scripts/lib/distribution/value-equation.js";
 import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 
@@ -65,7 +65,7 @@ describe("commons distribute", function () {
         [demo.people.erin]: parseEther("0.1"),
       });
       expect(BigInt(x.dust)).to.equal(1n);
-      const published = await (await import("../scripts/lib/distributor.js")).readPublished(l.provider, l.contracts.IncomeDistributor, distId);
+      const published = await (await import("../scripts/lib/distribution/distributor.js")).readPublished(l.provider, l.contracts.IncomeDistributor, distId);
       expect(published!.root).to.equal(x.root);
       expect(published!.ledgerHead).to.equal(x.head);
     });

@@ -3,8 +3,8 @@
 // change wait for the second steward's approval. Against a real anvil with CommonsModule deployed.
 import { expect } from "chai";
 import { id } from "ethers";
-import { commonsId } from "../scripts/lib/record.js";
-import { devWallet } from "../scripts/lib/seed.js";
+import { commonsId } from "../scripts/lib/core/record.js";
+import { devWallet } from "../scripts/demo/seed.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
 import { startRequestCounter } from "./helpers/request-counter.js";

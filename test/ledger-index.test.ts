@@ -1,21 +1,21 @@
-// The ledger index npm start serves to the app (scripts/lib/ledger-index.ts, ledger-indexer.ts)
+// The ledger index npm start serves to the app (scripts/lib/core/ledger-index.ts, ledger-indexer.ts)
 // and the check the app runs on it (ledger-index-check.ts), on the demo seeded as npm start seeds it.
 import { expect } from "chai";
 import { getAddress, hexlify, id } from "ethers";
 import type { Log } from "ethers";
-import { LedgerClient } from "../scripts/lib/client.js";
-import { chainStep, GENESIS_HEAD } from "../scripts/lib/chain.js";
-import { chainStepBytes, checkLedgerIndex } from "../scripts/lib/ledger-index-check.js";
-import { decodeLedgerIndex, LEDGER_INDEX_FORMAT, LedgerIndexBuilder, LedgerIndexError } from "../scripts/lib/ledger-index.js";
-import type { LedgerIndexFile } from "../scripts/lib/ledger-index.js";
-import { createLedgerIndexer } from "../scripts/lib/ledger-indexer.js";
-import { ensureAppBuilt, serveApp } from "../scripts/lib/app-server.js";
-import { decodeLedgerLogs, fetchLogs, ledgerInterface } from "../scripts/lib/reader.js";
-import type { LedgerEvents } from "../scripts/lib/reader.js";
-import { seedAll } from "../scripts/lib/seed-all.js";
-import type { AllSeeds } from "../scripts/lib/seed-all.js";
-import { devWallet } from "../scripts/lib/seed.js";
-import { freePort } from "../scripts/lib/dev-chain.js";
+import { LedgerClient } from "../scripts/lib/core/client.js";
+import { chainStep, GENESIS_HEAD } from "../scripts/lib/core/chain.js";
+import { chainStepBytes, checkLedgerIndex } from "../scripts/lib/core/ledger-index-check.js";
+import { decodeLedgerIndex, LEDGER_INDEX_FORMAT, LedgerIndexBuilder, LedgerIndexError } from "../scripts/lib/core/ledger-index.js";
+import type { LedgerIndexFile } from "../scripts/lib/core/ledger-index.js";
+import { createLedgerIndexer } from "../scripts/lib/node/ledger-indexer.js";
+import { ensureAppBuilt, serveApp } from "../scripts/lib/node/app-server.js";
+import { decodeLedgerLogs, fetchLogs, ledgerInterface } from "../scripts/lib/core/reader.js";
+import type { LedgerEvents } from "../scripts/lib/core/reader.js";
+import { seedAll } from "../scripts/demo/seed-all.js";
+import type { AllSeeds } from "../scripts/demo/seed-all.js";
+import { devWallet } from "../scripts/demo/seed.js";
+import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

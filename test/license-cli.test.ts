@@ -5,9 +5,9 @@ import { id } from "ethers";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { LedgerClient } from "../scripts/lib/client.js";
-import { ALL_ROLES } from "../scripts/lib/vocabulary.js";
-import { devWallet } from "../scripts/lib/seed.js";
+import { LedgerClient } from "../scripts/lib/core/client.js";
+import { ALL_ROLES } from "../scripts/lib/core/vocabulary.js";
+import { devWallet } from "../scripts/demo/seed.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
 

@@ -1,9 +1,9 @@
-// The planner (scripts/lib/planner.ts): recipe books, the spectral-radius check, the sparse
+// The planner (scripts/lib/supply/planner.ts): recipe books, the spectral-radius check, the sparse
 // Leontief solver, and plans against hand-computed economies and a textbook input-output table.
 import { expect } from "chai";
 import { keccak256 } from "ethers";
-import { labelId } from "../scripts/lib/record.js";
-import { computePlan, parseRecipes, perronBounds, PlanInputError, RECIPES_FORMAT, solveLeontief, toLedgerQuantity } from "../scripts/lib/planner.js";
+import { labelId } from "../scripts/lib/core/record.js";
+import { computePlan, parseRecipes, perronBounds, PlanInputError, RECIPES_FORMAT, solveLeontief, toLedgerQuantity } from "../scripts/lib/supply/planner.js";
 import { expectNear } from "./helpers/numbers.js";
 
 

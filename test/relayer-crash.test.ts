@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Contract } from "ethers";
-import { LEDGER_ABI } from "../scripts/lib/abi.js";
+import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import {
   FastRecordSigner,
   getHealth,
@@ -24,11 +24,11 @@ import {
   spawnRelayer,
   waitFor,
   workRecord,
-} from "../scripts/lib/bench-relayer-kit.js";
-import type { RecordState, RelayerChild } from "../scripts/lib/bench-relayer-kit.js";
-import { readLedger } from "../scripts/lib/reader.js";
-import { hashRecord, ledgerDomain, packNonce } from "../scripts/lib/record.js";
-import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/record.js";
+} from "../scripts/bench/kit/relayer.js";
+import type { RecordState, RelayerChild } from "../scripts/bench/kit/relayer.js";
+import { readLedger } from "../scripts/lib/core/reader.js";
+import { hashRecord, ledgerDomain, packNonce } from "../scripts/lib/core/record.js";
+import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/core/record.js";
 import { freePort, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 

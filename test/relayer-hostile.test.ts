@@ -8,7 +8,7 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Contract, JsonRpcProvider, Network, Signature } from "ethers";
 import type { TransactionReceipt, Wallet } from "ethers";
-import { LEDGER_ABI } from "../scripts/lib/abi.js";
+import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import {
   deployWalletMock,
   FastRecordSigner,
@@ -24,18 +24,18 @@ import {
   waitFor,
   waitRecorded,
   workRecord,
-} from "../scripts/lib/bench-relayer-kit.js";
-import type { HostileKind, RecordState } from "../scripts/lib/bench-relayer-kit.js";
-import { buildEntryProof } from "../scripts/lib/proof.js";
-import { ledgerInterface, readLedger } from "../scripts/lib/reader.js";
-import { fromSignedJson, ledgerDomain, packNonce, toSignedJson } from "../scripts/lib/record.js";
-import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/record.js";
+} from "../scripts/bench/kit/relayer.js";
+import type { HostileKind, RecordState } from "../scripts/bench/kit/relayer.js";
+import { buildEntryProof } from "../scripts/lib/core/proof.js";
+import { ledgerInterface, readLedger } from "../scripts/lib/core/reader.js";
+import { fromSignedJson, ledgerDomain, packNonce, toSignedJson } from "../scripts/lib/core/record.js";
+import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/core/record.js";
 import { EntryIndex } from "../scripts/lib/relayer/entries.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
 import { MAX_TX_BYTES } from "../scripts/lib/relayer/sender.js";
 import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer, RelayerOptions } from "../scripts/lib/relayer/service.js";
-import { devWallet } from "../scripts/lib/seed.js";
+import { devWallet } from "../scripts/demo/seed.js";
 import { startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 

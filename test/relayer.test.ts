@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Contract, ContractFactory, JsonRpcProvider, Network, Wallet } from "ethers";
-import { LEDGER_ABI } from "../scripts/lib/abi.js";
+import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import {
   FastRecordSigner,
   getHealth,
@@ -16,15 +16,15 @@ import {
   waitFor,
   waitRecorded,
   workRecord,
-} from "../scripts/lib/bench-relayer-kit.js";
-import type { Health, RecordState, Reply } from "../scripts/lib/bench-relayer-kit.js";
-import { ledgerInterface } from "../scripts/lib/reader.js";
-import { ledgerDomain } from "../scripts/lib/record.js";
-import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/record.js";
+} from "../scripts/bench/kit/relayer.js";
+import type { Health, RecordState, Reply } from "../scripts/bench/kit/relayer.js";
+import { ledgerInterface } from "../scripts/lib/core/reader.js";
+import { ledgerDomain } from "../scripts/lib/core/record.js";
+import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/core/record.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
 import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer } from "../scripts/lib/relayer/service.js";
-import { devWallet } from "../scripts/lib/seed.js";
+import { devWallet } from "../scripts/demo/seed.js";
 import { root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
 

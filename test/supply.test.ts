@@ -1,15 +1,15 @@
-// Open supply chains (scripts/lib/supply.ts) on hand-built ledgers: the ValueFlows effects of each
+// Open supply chains (scripts/lib/supply/supply.ts) on hand-built ledgers: the ValueFlows effects of each
 // action on a resource, trace and track (repeated processes, splits, merges, corrections, cycles),
 // the three output forms, and needs with their progress.
 import { expect } from "chai";
 import { Wallet, ZeroAddress, ZeroHash } from "ethers";
-import { buildRecord, labelId } from "../scripts/lib/record.js";
-import type { RecordInput } from "../scripts/lib/record.js";
-import type { Entry, LedgerEvents } from "../scripts/lib/reader.js";
-import { deriveNeeds, deriveResources, formatTree, isOpen, SupplyGraph, treeToDot, treeToJson } from "../scripts/lib/supply.js";
-import type { SupplyNode, SupplyTree } from "../scripts/lib/supply.js";
-import { deriveEntries } from "../scripts/lib/views.js";
-import type { EntryView } from "../scripts/lib/views.js";
+import { buildRecord, labelId } from "../scripts/lib/core/record.js";
+import type { RecordInput } from "../scripts/lib/core/record.js";
+import type { Entry, LedgerEvents } from "../scripts/lib/core/reader.js";
+import { deriveNeeds, deriveResources, formatTree, isOpen, SupplyGraph, treeToDot, treeToJson } from "../scripts/lib/supply/supply.js";
+import type { SupplyNode, SupplyTree } from "../scripts/lib/supply/supply.js";
+import { deriveEntries } from "../scripts/lib/core/views.js";
+import type { EntryView } from "../scripts/lib/core/views.js";
 
 const ALICE = Wallet.createRandom().address;
 const BOB = Wallet.createRandom().address;

@@ -1,10 +1,10 @@
-// The value equation format and engine (scripts/lib/value-equation.ts) on synthetic entries:
+// The value equation format and engine (scripts/lib/distribution/value-equation.ts) on synthetic entries:
 // validation errors, the content hash, exact integer shares with tracked dust, claim kinds,
 // filters, and conservation (shares + dust + undistributed == income) on random equations.
 import { expect } from "chai";
 import { getAddress, id, ZeroAddress, ZeroHash } from "ethers";
-import { buildRecord, labelId, packNonce } from "../scripts/lib/record.js";
-import type { Entry } from "../scripts/lib/reader.js";
+import { buildRecord, labelId, packNonce } from "../scripts/lib/core/record.js";
+import type { Entry } from "../scripts/lib/core/reader.js";
 import {
   canonicalJson,
   computeDistribution,
@@ -14,10 +14,10 @@ import {
   shareTree,
   ValueEquationError,
   VALUE_EQUATION_FORMAT,
-} from "../scripts/lib/value-equation.js";
-import type { ValueEquation } from "../scripts/lib/value-equation.js";
-import type { EntryView } from "../scripts/lib/views.js";
-import type { ActionName, EntryStateName } from "../scripts/lib/vocabulary.js";
+} from "../scripts/lib/distribution/value-equation.js";
+import type { ValueEquation } from "../scripts/lib/distribution/value-equation.js";
+import type { EntryView } from "../scripts/lib/core/views.js";
+import type { ActionName, EntryStateName } from "../scripts/lib/core/vocabulary.js";
 
 const COMMONS = id("commons");
 const OTHER = id("other commons");

@@ -11,16 +11,16 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Network, Wallet, ZeroAddress } from "ethers";
 import type { TransactionReceipt, TransactionResponse } from "ethers";
-import { LEDGER_ABI } from "../scripts/lib/abi.js";
-import { FastRecordSigner, workRecord } from "../scripts/lib/bench-relayer-kit.js";
-import { startDevLedger } from "../scripts/lib/dev-chain.js";
-import type { DevLedger } from "../scripts/lib/dev-chain.js";
-import { ledgerInterface, LedgerReadError } from "../scripts/lib/reader.js";
-import { ledgerDomain } from "../scripts/lib/record.js";
-import type { LedgerRecord } from "../scripts/lib/record.js";
-import { devWallet } from "../scripts/lib/seed.js";
-import { verifyLedger, walletSignatureValid } from "../scripts/lib/verify.js";
-import type { VerifyOptions, VerifyReport } from "../scripts/lib/verify.js";
+import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
+import { FastRecordSigner, workRecord } from "../scripts/bench/kit/relayer.js";
+import { startDevLedger } from "../scripts/lib/node/dev-chain.js";
+import type { DevLedger } from "../scripts/lib/node/dev-chain.js";
+import { ledgerInterface, LedgerReadError } from "../scripts/lib/core/reader.js";
+import { ledgerDomain } from "../scripts/lib/core/record.js";
+import type { LedgerRecord } from "../scripts/lib/core/record.js";
+import { devWallet } from "../scripts/demo/seed.js";
+import { verifyLedger, walletSignatureValid } from "../scripts/lib/verify/verify.js";
+import type { VerifyOptions, VerifyReport } from "../scripts/lib/verify/verify.js";
 import { root, runCli } from "./helpers/local-ledger.js";
 
 // ------------------------------------------------------------------ a JSON-RPC proxy with hooks

@@ -16,7 +16,7 @@ export interface ChainConfig {
   contracts: Partial<Record<ContractName, Address>>;
   /** First block to scan for the contracts' events. */
   fromBlock: number;
-  /** A ledger index of this chain (scripts/lib/ledger-index.ts), read first and checked against the chain. */
+  /** A ledger index of this chain (scripts/lib/core/ledger-index.ts), read first and checked against the chain. */
   indexUrl?: string;
   /** The local development chain: the dev-key connector is offered only here. */
   local: boolean;

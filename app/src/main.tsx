@@ -10,7 +10,7 @@ import { preloadPage } from "./pages";
 import { createWagmiConfig } from "./wagmi";
 import "./style.css";
 
-// Marks for the benchmark's account of where a page load's time goes (scripts/bench-app.ts).
+// Marks for the benchmark's account of where a page load's time goes (scripts/bench/app.ts).
 performance.mark("commons:main");
 preloadPage(window.location.hash);
 const queryClient = new QueryClient();

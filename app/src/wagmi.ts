@@ -4,7 +4,7 @@ import { createConfig, http, injected } from "wagmi";
 import type { Chain } from "viem";
 import type { AppConfig, ChainConfig } from "./config";
 import { devKey } from "./lib/devKeyConnector";
-import { DEMO_PEOPLE } from "../../scripts/lib/seed-keys.js";
+import { DEMO_PEOPLE } from "../../scripts/demo/seed-keys.js";
 
 /** Dev accounts offered by the dev-key connector (anvil indexes; 0 pays the relayer, 1 is a steward). */
 export const DEV_ACCOUNTS = [2, 3, 4, 5, 6, 1, 7] as const;

@@ -3,7 +3,7 @@
 // probed once with a timeout, so an unreachable node is a one-line error, not a hang.
 import path from "node:path";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { contractAddress, readDeployment } from "../lib/deployment.js";
+import { contractAddress, readDeployment } from "../lib/node/deployment.js";
 import { CliInputError, parseAddress, parseUint, parseUrl } from "./inputs.js";
 
 export interface GlobalOptions {

@@ -17,11 +17,11 @@ import {
   readEvents,
   readProposedPublication,
   readPublished,
-} from "../lib/distributor.js";
-import type { Approval, ComputedDistribution } from "../lib/distributor.js";
-import { deriveCommons } from "../lib/governance.js";
-import { parseValueEquation, proofFor, ValueEquationError } from "../lib/value-equation.js";
-import type { ValueEquation } from "../lib/value-equation.js";
+} from "../lib/distribution/distributor.js";
+import type { Approval, ComputedDistribution } from "../lib/distribution/distributor.js";
+import { deriveCommons } from "../lib/core/governance.js";
+import { parseValueEquation, proofFor, ValueEquationError } from "../lib/distribution/value-equation.js";
+import type { ValueEquation } from "../lib/distribution/value-equation.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, short, table } from "./format.js";

@@ -1,11 +1,11 @@
-// `commons serve-index`: the ledger index (scripts/lib/ledger-index.ts) of any chain's Ledger over
+// `commons serve-index`: the ledger index (scripts/lib/core/ledger-index.ts) of any chain's Ledger over
 // HTTP, for an app built for that chain (VITE_INDEX_URL). `npm start` serves one for the local
 // chain itself; this is the same indexer on its own, with CORS (the app is on another origin) and
 // a finality depth (the latest blocks stay out; the app reads them from the node).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Command } from "commander";
-import { answerIndexRequest, createLedgerIndexer } from "../lib/ledger-indexer.js";
+import { answerIndexRequest, createLedgerIndexer } from "../lib/node/ledger-indexer.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { CliInputError, parseUint } from "./inputs.js";

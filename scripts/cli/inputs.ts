@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { getAddress, isAddress, keccak256 } from "ethers";
 import { z } from "zod";
-import { labelId } from "../lib/record.js";
-import { ACTIONS, ENTRY_STATES, FLOWS, LIMITS, SIDES, VERDICTS } from "../lib/vocabulary.js";
+import { labelId } from "../lib/core/record.js";
+import { ACTIONS, ENTRY_STATES, FLOWS, LIMITS, SIDES, VERDICTS } from "../lib/core/vocabulary.js";
 
 export class CliInputError extends Error {
   constructor(

@@ -4,7 +4,7 @@
 import { Command, Option } from "commander";
 import { ZeroAddress, ZeroHash } from "ethers";
 import type { Contract, JsonRpcProvider, Wallet } from "ethers";
-import { LedgerClient } from "../lib/client.js";
+import { LedgerClient } from "../lib/core/client.js";
 import {
   buildDeclaration,
   buildGrant,
@@ -34,9 +34,9 @@ import {
   signSettlement,
   standingSettlements,
   USE_KINDS,
-} from "../lib/reciprocity.js";
-import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity.js";
-import { encodeUnit, formatQuantity, parseQuantity } from "../lib/record.js";
+} from "../lib/reciprocity/reciprocity.js";
+import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity/reciprocity.js";
+import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";

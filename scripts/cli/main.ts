@@ -3,11 +3,11 @@
 // Every input is validated before the first RPC call; errors are one line on stderr.
 import { writeFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { LedgerClient } from "../lib/client.js";
-import { explainDistributorRevert } from "../lib/distributor-errors.js";
-import { explainLedgerRevert } from "../lib/ledger-errors.js";
-import { toCsv, toJsonLd } from "../lib/export.js";
-import { ledgerInterface, readLedger } from "../lib/reader.js";
+import { LedgerClient } from "../lib/core/client.js";
+import { explainDistributorRevert } from "../lib/core/distributor-errors.js";
+import { explainLedgerRevert } from "../lib/core/ledger-errors.js";
+import { toCsv, toJsonLd } from "../lib/core/export.js";
+import { ledgerInterface, readLedger } from "../lib/core/reader.js";
 import {
   buildRecord,
   checkRecord,
@@ -17,13 +17,13 @@ import {
   packNonce,
   signRecord,
   toSignedJson,
-} from "../lib/record.js";
-import type { LedgerRecord, RecordInput } from "../lib/record.js";
-import { verifyLedger } from "../lib/verify.js";
-import { deriveCommons } from "../lib/governance.js";
-import { accounts, deriveEntries, filterEntries } from "../lib/views.js";
-import type { EntryFilter, Period } from "../lib/views.js";
-import { LIMITS, RecordInputError } from "../lib/vocabulary.js";
+} from "../lib/core/record.js";
+import type { LedgerRecord, RecordInput } from "../lib/core/record.js";
+import { verifyLedger } from "../lib/verify/verify.js";
+import { deriveCommons } from "../lib/core/governance.js";
+import { accounts, deriveEntries, filterEntries } from "../lib/core/views.js";
+import type { EntryFilter, Period } from "../lib/core/views.js";
+import { LIMITS, RecordInputError } from "../lib/core/vocabulary.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, short, table } from "./format.js";

@@ -1,9 +1,9 @@
 // Entry proofs and chain checks from the events alone, as the tools build them.
-import { buildEntryProof, emptyProof } from "../../scripts/lib/proof.js";
-import type { EntryProof } from "../../scripts/lib/proof.js";
-import { readLedger } from "../../scripts/lib/reader.js";
-import type { LedgerEvents } from "../../scripts/lib/reader.js";
-import type { LedgerRecord } from "../../scripts/lib/record.js";
+import { buildEntryProof, emptyProof } from "../../scripts/lib/core/proof.js";
+import type { EntryProof } from "../../scripts/lib/core/proof.js";
+import { readLedger } from "../../scripts/lib/core/reader.js";
+import type { LedgerEvents } from "../../scripts/lib/core/reader.js";
+import type { LedgerRecord } from "../../scripts/lib/core/record.js";
 import type { Ethers } from "./records.js";
 
 export { emptyProof };

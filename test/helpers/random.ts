@@ -1,7 +1,7 @@
 // A seeded PRNG (SplitMix64) and random records/validations for parity tests: deterministic, so a
 // failure reproduces with the same seed.
 import { getAddress, toBeHex, ZeroAddress, ZeroHash } from "ethers";
-import type { LedgerRecord, LedgerValidation } from "../../scripts/lib/record.js";
+import type { LedgerRecord, LedgerValidation } from "../../scripts/lib/core/record.js";
 
 const M64 = (1n << 64n) - 1n;
 

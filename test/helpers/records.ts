@@ -1,5 +1,5 @@
 // Records, validations and signatures for the mocha suites, built with the core module
-// (scripts/lib/record.ts) so that the tests exercise exactly what the tools send.
+// (scripts/lib/core/record.ts) so that the tests exercise exactly what the tools send.
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { TypedDataDomain } from "ethers";
 import {
@@ -10,9 +10,9 @@ import {
   packNonce,
   signRecord,
   signValidation,
-} from "../../scripts/lib/record.js";
-import type { LedgerRecord, LedgerValidation, RecordInput, TypedDataSigner } from "../../scripts/lib/record.js";
-import type { VerdictName } from "../../scripts/lib/vocabulary.js";
+} from "../../scripts/lib/core/record.js";
+import type { LedgerRecord, LedgerValidation, RecordInput, TypedDataSigner } from "../../scripts/lib/core/record.js";
+import type { VerdictName } from "../../scripts/lib/core/vocabulary.js";
 
 export type Ethers = HardhatEthers;
 

@@ -1,13 +1,13 @@
 // Contributing a record: check the form against the chain's current state, have the wallet sign
-// the EIP-712 record (readable typed data: the same domain and types as scripts/lib/record.ts),
+// the EIP-712 record (readable typed data: the same domain and types as scripts/lib/core/record.ts),
 // then submit it through the relayer (gasless) or directly. Phases: idle, pending (the wallet),
 // confirming (the relayer or the chain), done, failed. Declining in the wallet returns to idle.
 import { useMemo, useState } from "react";
 import { decodeEventLog } from "viem";
 import type { Abi, TypedDataDefinition } from "viem";
-import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain } from "../../../scripts/lib/record.js";
-import type { LedgerRecord } from "../../../scripts/lib/record.js";
-import { packNonce } from "../../../scripts/lib/record.js";
+import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain } from "../../../scripts/lib/core/record.js";
+import type { LedgerRecord } from "../../../scripts/lib/core/record.js";
+import { packNonce } from "../../../scripts/lib/core/record.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { checkForm, EMPTY_FORM } from "../lib/recordForm";

@@ -1,14 +1,14 @@
 // Published distributions of the IncomeDistributor (its events are the read API) with their current
 // state, and a contributor's share recomputed in the browser from the chain with
-// scripts/lib/value-equation.ts, as `commons share` does. The app carries the demo value equation
+// scripts/lib/distribution/value-equation.ts, as `commons share` does. The app carries the demo value equation
 // (scripts/demo/value-equation.json, imported at build time); a distribution that published another
 // equation (its hash differs) is shown, but not recomputed here.
 import { useQuery } from "@tanstack/react-query";
 import { usePublicClient } from "wagmi";
-import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, proofFor, shareTree } from "../../../scripts/lib/value-equation.js";
-import type { DistributionResult, Share } from "../../../scripts/lib/value-equation.js";
-import type { LedgerEvents } from "../../../scripts/lib/reader.js";
-import type { Published } from "../../../scripts/lib/distributor.js";
+import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, proofFor, shareTree } from "../../../scripts/lib/distribution/value-equation.js";
+import type { DistributionResult, Share } from "../../../scripts/lib/distribution/value-equation.js";
+import type { LedgerEvents } from "../../../scripts/lib/core/reader.js";
+import type { Published } from "../../../scripts/lib/distribution/distributor.js";
 import demoEquation from "../../../scripts/demo/value-equation.json";
 import { incomeDistributorAbi } from "../contracts/generated";
 import { useAppConfig } from "./useAppConfig";

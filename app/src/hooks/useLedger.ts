@@ -1,10 +1,10 @@
 // The ledger of the chain the app reads: its events (refreshed every few seconds, only new blocks
-// are fetched) and every entry's state derived from them, as scripts/lib/views.ts defines it.
+// are fetched) and every entry's state derived from them, as scripts/lib/core/views.ts defines it.
 import { useMemo, useSyncExternalStore } from "react";
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import type { ChainConfig } from "../config";
-import { deriveEntries } from "../../../scripts/lib/views.js";
-import type { EntryView } from "../../../scripts/lib/views.js";
+import { deriveEntries } from "../../../scripts/lib/core/views.js";
+import type { EntryView } from "../../../scripts/lib/core/views.js";
 import { readLedgerEvents } from "../lib/ledgerReader";
 import type { LedgerSnapshot } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";

@@ -1,11 +1,11 @@
-// The ReciprocityRegistry as the CLI reads it (scripts/lib/reciprocity.ts): its works and records
+// The ReciprocityRegistry as the CLI reads it (scripts/lib/reciprocity/reciprocity.ts): its works and records
 // from its events, a licensee's status from statusOf, and the plain-words explanation (with the
 // settlements that still count though their Ledger entries no longer stand).
 import { useQuery } from "@tanstack/react-query";
 import { Contract } from "ethers";
-import { LEDGER_ABI } from "../../../scripts/lib/abi.js";
-import { explainStatus, findStaleSettlements, readRegistry, readStatus, recordsOf, registryContract, standingSettlements } from "../../../scripts/lib/reciprocity.js";
-import type { Explanation, RegistryEvents } from "../../../scripts/lib/reciprocity.js";
+import { LEDGER_ABI } from "../../../scripts/lib/core/abi.js";
+import { explainStatus, findStaleSettlements, readRegistry, readStatus, recordsOf, registryContract, standingSettlements } from "../../../scripts/lib/reciprocity/reciprocity.js";
+import type { Explanation, RegistryEvents } from "../../../scripts/lib/reciprocity/reciprocity.js";
 import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
 

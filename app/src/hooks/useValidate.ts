@@ -1,11 +1,11 @@
 // Accepting or disputing an entry: the validator signs an EIP-712 Validation and sends it with the
-// entry's proof (scripts/lib/proof.ts builds it from the events; the contract needs it for an
+// entry's proof (scripts/lib/core/proof.ts builds it from the events; the contract needs it for an
 // entry's first validation). A proof goes stale when a newer entry lands: rebuilt and retried.
 import { useState } from "react";
 import type { Abi } from "viem";
-import { buildEntryProof } from "../../../scripts/lib/proof.js";
-import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, VALIDATION_TYPES } from "../../../scripts/lib/record.js";
-import type { VerdictName } from "../../../scripts/lib/vocabulary.js";
+import { buildEntryProof } from "../../../scripts/lib/core/proof.js";
+import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, VALIDATION_TYPES } from "../../../scripts/lib/core/record.js";
+import type { VerdictName } from "../../../scripts/lib/core/vocabulary.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { EvidenceError, parseEvidence } from "../lib/evidence";

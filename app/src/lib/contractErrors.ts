@@ -3,14 +3,14 @@
 // explainError (wallet refusals, the Ledger, the network).
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult } from "viem";
 import type { Abi, Hex } from "viem";
-import { DISTRIBUTOR_ERRORS } from "../../../scripts/lib/distributor-errors.js";
-import { REGISTRY_ERROR_SENTENCES } from "../../../scripts/lib/reciprocity.js";
+import { DISTRIBUTOR_ERRORS } from "../../../scripts/lib/core/distributor-errors.js";
+import { REGISTRY_ERROR_SENTENCES } from "../../../scripts/lib/reciprocity/reciprocity.js";
 import { incomeDistributorAbi, reciprocityRegistryAbi } from "../contracts/generated";
 import { explainError } from "./errors";
 import type { Explained } from "./errors";
 
 type Args = readonly unknown[];
-/** The registry's sentences are the ones the CLI prints (scripts/lib/reciprocity.ts). */
+/** The registry's sentences are the ones the CLI prints (scripts/lib/reciprocity/reciprocity.ts). */
 export const REGISTRY_ERRORS: Record<string, (a: Args) => string> = REGISTRY_ERROR_SENTENCES;
 
 function decoded(error: unknown, abi: Abi, sentences: Record<string, (a: Args) => string>): string | undefined {

@@ -1,14 +1,14 @@
 // Keeps what the reader read in IndexedDB, so that a later visit reads only the blocks after it.
-// What is kept is a ledger index (scripts/lib/ledger-index.ts) as JSON text: a few MB for 20,000
+// What is kept is a ledger index (scripts/lib/core/ledger-index.ts) as JSON text: a few MB for 20,000
 // entries, read back and decoded in a fraction of the time a structured copy of the decoded events
 // takes. The log is append-only, so a stored prefix stays true as long as it is the same chain:
 // indexes are keyed by chain id, genesis block hash (a fresh local chain has another), ledger and
 // first block, and only blocks at least `finality` blocks deep are stored (0 on the local chain).
 // An index that claims more blocks than the chain has is dropped. Failures only cost the cache: the
 // reader then reads everything from the node as it would without one.
-import { decodeLedgerIndex, LedgerIndexBuilder } from "../../../scripts/lib/ledger-index.js";
-import type { LedgerIndexFile } from "../../../scripts/lib/ledger-index.js";
-import type { LedgerEvents } from "../../../scripts/lib/reader.js";
+import { decodeLedgerIndex, LedgerIndexBuilder } from "../../../scripts/lib/core/ledger-index.js";
+import type { LedgerIndexFile } from "../../../scripts/lib/core/ledger-index.js";
+import type { LedgerEvents } from "../../../scripts/lib/core/reader.js";
 
 const DB = "commons-ledger";
 /** Version 1 kept structured copies of the decoded events in "ledger-events" (dropped on upgrade). */

@@ -1,18 +1,18 @@
-// Reads a Ledger's events in the browser with the same reader the CLI uses (scripts/lib/reader.ts:
+// Reads a Ledger's events in the browser with the same reader the CLI uses (scripts/lib/core/reader.ts:
 // block ranges that adapt to the log density, split when the node refuses a range, retried on
 // transient failures) and keeps them per chain and address, so that a refresh only fetches the
 // blocks after the last one read. Direct JSON-RPC over fetch: no response-size cap applies.
 //
 // Where the chain's configuration names a ledger index (npm start serves one, see
-// scripts/lib/ledger-index.ts), the first read takes the events up to the index's last block from
+// scripts/lib/core/ledger-index.ts), the first read takes the events up to the index's last block from
 // it (a few MB instead of every log) and only later blocks from the node; the index is then
 // checked against the chain in a worker (indexCheck.ts). An index that cannot be used (unreachable,
 // malformed, another chain) is skipped with its reason kept, and one found not to match the chain
 // is never used again for that ledger in this page: the events are then read from the node.
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { decodeLedgerIndex, LedgerIndexBuilder, LedgerIndexError } from "../../../scripts/lib/ledger-index.js";
-import { decodeLedgerLogs, fetchLogs, rpcRetry } from "../../../scripts/lib/reader.js";
-import type { LedgerEvents } from "../../../scripts/lib/reader.js";
+import { decodeLedgerIndex, LedgerIndexBuilder, LedgerIndexError } from "../../../scripts/lib/core/ledger-index.js";
+import { decodeLedgerLogs, fetchLogs, rpcRetry } from "../../../scripts/lib/core/reader.js";
+import type { LedgerEvents } from "../../../scripts/lib/core/reader.js";
 import type { Log } from "ethers";
 import { dropLedger, loadLedger, saveLedger } from "./eventCache";
 

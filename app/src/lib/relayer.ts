@@ -1,6 +1,6 @@
 // The relayer's HTTP API (scripts/lib/relayer/service.ts): POST /records, GET /records/<digest>.
-import { toSignedJson } from "../../../scripts/lib/record.js";
-import type { LedgerRecord } from "../../../scripts/lib/record.js";
+import { toSignedJson } from "../../../scripts/lib/core/record.js";
+import type { LedgerRecord } from "../../../scripts/lib/core/record.js";
 
 export interface RelayState {
   digest: string;

@@ -1,9 +1,9 @@
 // A licensee's standing under a work's reciprocity license (PPL / CopyFair), read from the
-// ReciprocityRegistry and explained in plain words by scripts/lib/reciprocity.ts (as `commons status`).
+// ReciprocityRegistry and explained in plain words by scripts/lib/reciprocity/reciprocity.ts (as `commons status`).
 import { useState } from "react";
 import { isAddress } from "ethers";
-import { DECLARATION_KINDS, ENTITY_FORMS, isoDate, USE_KINDS } from "../../../scripts/lib/reciprocity.js";
-import type { DeclarationKindName, EntityFormName, UseKindName } from "../../../scripts/lib/reciprocity.js";
+import { DECLARATION_KINDS, ENTITY_FORMS, isoDate, USE_KINDS } from "../../../scripts/lib/reciprocity/reciprocity.js";
+import type { DeclarationKindName, EntityFormName, UseKindName } from "../../../scripts/lib/reciprocity/reciprocity.js";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { useDeclare } from "../hooks/useDeclare";
 import type { DeclareInput } from "../hooks/useDeclare";

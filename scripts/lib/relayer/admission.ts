@@ -9,13 +9,13 @@
 // records per signer and in all, the signer's rate) and the insert.
 import { Contract, Interface, ZeroAddress } from "ethers";
 import type { JsonRpcProvider, TypedDataDomain } from "ethers";
-import { nextBlockTime } from "../client.js";
-import { LEDGER_ABI } from "../abi.js";
-import { classifyRpcError } from "../reader.js";
-import { checkRecord, fromSignedJson, hashRecord, recordDigest, toSignedJson } from "../record.js";
-import type { LedgerRecord } from "../record.js";
-import { checkEoaSignatures, EoaKeyCache } from "../verify.js";
-import { LIMITS, RecordInputError } from "../vocabulary.js";
+import { nextBlockTime } from "../core/client.js";
+import { LEDGER_ABI } from "../core/abi.js";
+import { classifyRpcError } from "../core/reader.js";
+import { checkRecord, fromSignedJson, hashRecord, recordDigest, toSignedJson } from "../core/record.js";
+import type { LedgerRecord } from "../core/record.js";
+import { checkEoaSignatures, EoaKeyCache } from "../verify/verify.js";
+import { LIMITS, RecordInputError } from "../core/vocabulary.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedRecord, RelayQueue } from "./queue.js";
 

@@ -13,12 +13,12 @@
 // does not stall the relayer's event loop.
 import { toBeHex } from "ethers";
 import type { Provider } from "ethers";
-import { chainStep, GENESIS_HEAD, headToBytes32 } from "../chain.js";
-import { readPipelined, tipAt } from "../entry-cache.js";
-import type { EntryProof } from "../proof.js";
-import { decodeLedgerLogs, ledgerInterface, rpcRetry } from "../reader.js";
-import type { LedgerEvents } from "../reader.js";
-import { LIMITS } from "../vocabulary.js";
+import { chainStep, GENESIS_HEAD, headToBytes32 } from "../core/chain.js";
+import { readPipelined, tipAt } from "../node/entry-cache.js";
+import type { EntryProof } from "../core/proof.js";
+import { decodeLedgerLogs, ledgerInterface, rpcRetry } from "../core/reader.js";
+import type { LedgerEvents } from "../core/reader.js";
+import { LIMITS } from "../core/vocabulary.js";
 
 const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
 const CORRECTED = ledgerInterface.getEvent("Corrected")!.topicHash;

@@ -11,7 +11,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { fromSignedJson, toSignedJson } from "../record.js";
+import { fromSignedJson, toSignedJson } from "../core/record.js";
 
 export type RecordState = "queued" | "sending" | "recorded" | "failed";
 

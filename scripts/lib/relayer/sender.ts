@@ -14,10 +14,10 @@
 // whether it was consumed, and the entry index by which entry.
 import { toBeHex } from "ethers";
 import type { FeeData, JsonRpcProvider, TransactionReceipt, Wallet } from "ethers";
-import { classifyRpcError, describeRevert, ledgerInterface, toRecord } from "../reader.js";
-import { fromSignedJson, hashRecord } from "../record.js";
-import type { LedgerRecord } from "../record.js";
-import { LIMITS } from "../vocabulary.js";
+import { classifyRpcError, describeRevert, ledgerInterface, toRecord } from "../core/reader.js";
+import { fromSignedJson, hashRecord } from "../core/record.js";
+import type { LedgerRecord } from "../core/record.js";
+import { LIMITS } from "../core/vocabulary.js";
 import { ERC1271_GAS, when } from "./admission.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedRecord, RelayQueue } from "./queue.js";

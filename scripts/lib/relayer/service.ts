@@ -7,8 +7,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JsonRpcProvider, Wallet } from "ethers";
-import { ledgerDomain } from "../record.js";
-import { LIMITS, RecordInputError } from "../vocabulary.js";
+import { ledgerDomain } from "../core/record.js";
+import { LIMITS, RecordInputError } from "../core/vocabulary.js";
 import { Admission, Refusal, view } from "./admission.js";
 import { EntryIndex } from "./entries.js";
 import { RelayQueue } from "./queue.js";

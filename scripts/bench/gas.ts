@@ -1,0 +1,360 @@
+// Gas benchmark of the Ledger against EAS, on the in-process EDR chain (Prague rules).
+//   npm run bench        (hardhat run scripts/bench/gas.ts)
+// Prints the measurements beside the design targets and writes bench/results/gas.json.
+// Measurement code lives in scripts/bench/kit/gas.ts (Ledger) and scripts/bench/kit/eas.ts (EAS).
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { keccak256 } from "ethers";
+import { network } from "hardhat";
+import {
+  avoidCheckpoint,
+  benchAgents,
+  benchWallet,
+  BLOCK_GAS_LIMIT_REFERENCE,
+  createLedgerBench,
+  deployErc1271Agent,
+  encodeRecord,
+  eoaAgent,
+  fillTo,
+  GAS_TARGETS,
+  latestTimestamp,
+  measureRecords,
+  measureValidation,
+  appointValidators,
+  repeat,
+  TX_SIZE_LIMIT_BYTES,
+  typicalRecord,
+} from "./kit/gas.js";
+import type { Agent, RecordsMeasure, ValidationMeasure } from "./kit/gas.js";
+import { deployEasBench, measureAttestByDelegation, measureMultiAttestByDelegation } from "./kit/eas.js";
+import type { EasClaim } from "./kit/eas.js";
+import { describeCalldata, n, pct, ratio, summarize, table, toJson } from "./kit/report.js";
+import LedgerModule from "../ignition/modules/Ledger.js";
+
+// Hardhat's EDR default is Osaka, whose per-transaction cap (EIP-7825, 16,777,216 gas) would refuse
+// EAS's 100-claim batches (~40M gas); the gas schedule of everything measured here is the same.
+const HARDFORK = "prague";
+const LATE_ENTRY = 10_000n;
+const OUT = path.join("bench", "results", "gas.json");
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const log = (message: string) => console.log(`[${elapsed()}] ${message}`);
+
+const { ethers, ignition } = await network.create({ override: { hardfork: HARDFORK } });
+const { ledger } = await ignition.deploy(LedgerModule);
+const b = await createLedgerBench(ethers, ledger);
+log(`Ledger at ${b.address}, MAX_BATCH ${b.maxBatch}`);
+
+// ---------------------------------------------------------------- Ledger
+
+const A = eoaAgent(benchWallet("returning"));
+const B = eoaAgent(benchWallet("first-time"));
+const C = eoaAgent(benchWallet("one-signer"));
+const W = await deployErc1271Agent(ethers, benchWallet("erc1271-owner"));
+const D = benchAgents("distinct", 100);
+const E = benchAgents("full-batch", b.maxBatch);
+const V = benchAgents("validator", 4);
+const F = benchAgents("fill", 4);
+
+// Steady-state measurements: filler entries first if the measured ones would include an entry id
+// that is a multiple of CHECKPOINT_INTERVAL (which also stores a checkpoint; measured separately).
+async function steady(agents: Agent[], single = false): Promise<RecordsMeasure> {
+  await avoidCheckpoint(b, agents.length);
+  return measureRecords(b, agents, single);
+}
+const measureRecord = (agent: Agent) => steady([agent], true);
+const measureBatch = (agents: Agent[]) => steady(agents);
+
+const veryFirst = await measureRecord(A); // entry #1: also initialises the tip slot
+const single = await measureRecord(A); // entry #2: returning signer, the reference "low id"
+const firstRecord = await measureRecord(B);
+await measureRecord(W);
+const erc1271 = await measureRecord(W);
+log(`single records done (returning ${n(single.gasUsed)} gas at #${single.firstId})`);
+
+await measureRecord(C);
+const batchOne = await measureBatch(repeat(C, 100));
+const batchFirstTime = await measureBatch(D);
+const batchDistinct = await measureBatch(D);
+log("batches of 100 done");
+
+// Validations of entries in the last closed checkpoint interval: the proof carries every later
+// entry up to the interval's end, so its size depends on the entry's position (0 to 127 later).
+await measureBatch(V); // validators are returning signers (their nonce slot is in use)
+await appointValidators(b, V); // appointed by the bench commons: their validations count
+const stranger = benchAgents("unappointed", 1)[0];
+await measureBatch([stranger]);
+const [count] = (await ledger.getFunction("tip").staticCall()) as [bigint, string];
+const interval = b.checkpointInterval;
+const closed = count / interval;
+const start = (closed - 1n) * interval + 1n;
+const mid = start + interval / 2n - 1n; // 64 later entries: the average proof
+const validationFirst = await measureValidation(b, mid, V[0], true);
+const validationSecond = await measureValidation(b, mid, V[1], false);
+const validationLongest = await measureValidation(b, start, V[2], true);
+const validationShortest = await measureValidation(b, start + interval - 1n, V[3], true);
+const endorsement = await measureValidation(b, mid, stranger, false); // not appointed: kept as an endorsement
+log("validations done");
+
+// A single record whose id closes a checkpoint interval: the checkpoint's own cost.
+const [beforeCheckpoint] = (await ledger.getFunction("tip").staticCall()) as [bigint, string];
+await fillTo(b, (beforeCheckpoint / interval + 1n) * interval - 1n, F);
+const checkpointSingle = await measureRecords(b, [A], true);
+if (checkpointSingle.checkpoints !== 1) throw new Error(`entry #${checkpointSingle.firstId} stored no checkpoint`);
+
+// Full batches hold more than an interval, so each stores exactly one checkpoint.
+const fullFirstTime = await measureBatch(E);
+const fullDistinct = await measureBatch(E);
+const fullOne = await measureBatch(repeat(C, b.maxBatch));
+log("full batches done");
+
+const fill = await fillTo(b, LATE_ENTRY - 1n, F, (m) => {
+  if (m.lastId % 1500n < BigInt(b.maxBatch)) log(`filled to #${m.lastId}`);
+});
+const late = await measureRecord(A);
+if (late.firstId !== LATE_ENTRY) throw new Error(`expected entry #${LATE_ENTRY}, got #${late.firstId}`);
+log(`entry #${late.firstId}: ${n(late.gasUsed)} gas`);
+
+// ---------------------------------------------------------------- EAS, same payload bytes
+
+const e = await deployEasBench(ethers);
+let easSerial = 0;
+async function claims(agent: Agent, count: number): Promise<EasClaim[]> {
+  const now = await latestTimestamp(ethers);
+  return Array.from({ length: count }, (_, i) => {
+    const r = typicalRecord({ agent: agent.address, receiver: b.receiver, commons: b.commons, nonceKey: b.nonceKey, sequence: BigInt(i), now, serial: 1_000_000 + easSerial++ });
+    return { recipient: b.receiver, data: encodeRecord(r) };
+  });
+}
+const payloadBytes = (await claims(A, 1))[0].data.length / 2 - 1;
+
+await measureAttestByDelegation(e, A, (await claims(A, 1))[0]);
+const easSingle = await measureAttestByDelegation(e, A, (await claims(A, 1))[0]);
+await measureAttestByDelegation(e, C, (await claims(C, 1))[0]);
+const easOne = await measureMultiAttestByDelegation(e, [{ attester: C, claims: await claims(C, 100) }]);
+const distinctGroups = async () => Promise.all(D.map(async (attester) => ({ attester, claims: await claims(attester, 1) })));
+const easFirstTime = await measureMultiAttestByDelegation(e, await distinctGroups());
+const easDistinct = await measureMultiAttestByDelegation(e, await distinctGroups());
+log("EAS done");
+
+// ---------------------------------------------------------------- report
+
+const checkpointCost = checkpointSingle.gasUsed - single.gasUsed;
+const lateDrift = ((late.gasUsed - single.gasUsed) / single.gasUsed) * 100;
+const rowOf = (name: string, m: RecordsMeasure, note = "") => [
+  name,
+  n(m.records),
+  n(m.gasUsed),
+  n(m.gasPerRecord),
+  n(m.calldata.bytes),
+  n(m.executionGas / m.records),
+  m.records === 1 ? `#${m.firstId}` : `#${m.firstId}-#${m.lastId}`,
+  [note, m.checkpoints > 0 ? `stores ${m.checkpoints} checkpoint` : ""].filter(Boolean).join("; "),
+];
+const validationRow = (name: string, m: ValidationMeasure) => [
+  name,
+  "1",
+  n(m.gasUsed),
+  n(m.gasUsed),
+  n(m.calldata.bytes),
+  n(m.executionGas),
+  `#${m.entryId}`,
+  m.withProof ? `proof with ${m.proofLaterEntries} later entries` : "no proof (zero record, empty arrays)",
+];
+const headers = ["measurement", ">records", ">tx gas", ">gas / record", ">calldata B", ">execution / record", "entries", "note"];
+console.log("\nCommons Ledger: gas from receipts (EDR, Prague); typical record = work event, 3 h, receiver + commons + evidence set, keyed nonce (key 1)\n");
+console.log(
+  table(headers, [
+    rowOf("ledger's very first entry (tip slot 0 -> non-zero)", veryFirst),
+    rowOf("single record, returning signer", single),
+    rowOf("single record, signer's first", firstRecord),
+    rowOf("single record, ERC-1271 signer (returning)", erc1271),
+    rowOf(`single record at entry #${LATE_ENTRY}`, late, `${pct(lateDrift)} vs #${single.firstId}`),
+    rowOf("single record closing a checkpoint interval", checkpointSingle, `+${n(checkpointCost)} vs #${single.firstId}`),
+    rowOf("batch of 100, one signer", batchOne),
+    rowOf("batch of 100, distinct returning signers", batchDistinct),
+    rowOf("batch of 100, first-time signers", batchFirstTime),
+    rowOf(`full batch (${b.maxBatch}), one signer`, fullOne),
+    rowOf(`full batch (${b.maxBatch}), distinct returning`, fullDistinct),
+    rowOf(`full batch (${b.maxBatch}), first-time signers`, fullFirstTime),
+    validationRow("validation, accept, first of the entry", validationFirst),
+    validationRow("validation, accept, second of the entry", validationSecond),
+    validationRow("validation, first, longest proof", validationLongest),
+    validationRow("validation, first, shortest proof", validationShortest),
+    validationRow("endorsement (a key the commons did not appoint), entry anchored", endorsement),
+  ]),
+);
+
+const fullRows = [fullOne, fullDistinct, fullFirstTime].map((m, i) => [
+  ["one signer", "distinct returning", "first-time signers"][i],
+  n(m.records),
+  n(m.gasUsed),
+  pct((m.gasUsed / BLOCK_GAS_LIMIT_REFERENCE) * 100, 1).slice(1),
+  n(Math.floor(BLOCK_GAS_LIMIT_REFERENCE / m.gasPerRecord)),
+  n(m.calldata.bytes),
+  pct((m.calldata.bytes / TX_SIZE_LIMIT_BYTES) * 100, 1).slice(1),
+  n(Math.floor(TX_SIZE_LIMIT_BYTES / m.calldataBytesPerRecord)),
+]);
+console.log(`\nBatch cap: MAX_BATCH = ${b.maxBatch} records per transaction`);
+console.log(
+  table(["full batch", ">records", ">gas", ">of 30M block", ">records in 30M", ">calldata B", ">of 128 KiB", ">records in 128 KiB (approx.)"], fullRows),
+);
+console.log(`\nOne typical record(...) call: ${describeCalldata(single.calldata)}; EIP-7623 floor ${n(single.calldata.floorGas + 21_000)} gas`);
+console.log(`A checkpoint (every ${interval} entries) costs ${n(checkpointCost)} gas: ${n(checkpointCost / Number(interval))} per record amortised, not in the steady-state rows above`);
+console.log(`Fill to #${LATE_ENTRY - 1n}: ${fill.length} batches, ${n(fill.reduce((s, m) => s + m.gasUsed, 0) / fill.reduce((s, m) => s + m.records, 0))} gas per record on average`);
+
+const easRows = [
+  ["single (attestByDelegation, returning attester)", easSingle, single],
+  ["batch of 100, one signer (multiAttestByDelegation)", easOne, batchOne],
+  ["batch of 100, distinct returning signers", easDistinct, batchDistinct],
+  ["batch of 100, first-time signers", easFirstTime, batchFirstTime],
+] as const;
+console.log(`\nEAS 1.9 with the same ${payloadBytes}-byte payload (the record's ABI encoding, schema "bytes record")`);
+console.log(
+  table(
+    ["shape", ">EAS tx gas", ">EAS gas / claim", ">EAS calldata B", ">Ledger gas / record", ">EAS / Ledger", "fits a 30M block"],
+    easRows.map(([name, eas, led]) => [
+      name,
+      n(eas.gasUsed),
+      n(eas.gasPerClaim),
+      n(eas.calldata.bytes),
+      n(led.gasPerRecord),
+      ratio(eas.gasPerClaim / led.gasPerRecord),
+      eas.gasUsed <= BLOCK_GAS_LIMIT_REFERENCE ? "yes" : "no",
+    ]),
+  ),
+);
+
+const T = GAS_TARGETS;
+const budget = (name: string, measured: number, t: { max: number; goal: number }) => ({
+  name,
+  measured: Math.round(measured),
+  target: `<= ${n(t.max)}`,
+  goal: `<= ${n(t.goal)}`,
+  pass: measured <= t.max,
+  goalMet: measured <= t.goal,
+});
+const atLeast = (name: string, measured: number, min: number) => ({
+  name,
+  measured: Number(measured.toFixed(2)),
+  target: `>= ${min}x`,
+  goal: "",
+  pass: measured >= min,
+  goalMet: undefined,
+});
+const targets = [
+  budget("single record, returning signer (gas)", single.gasUsed, T.single),
+  budget("batch of 100, one signer (gas / record)", batchOne.gasPerRecord, T.batchOneSigner),
+  budget("batch of 100, distinct returning (gas / record)", batchDistinct.gasPerRecord, T.batchDistinctReturning),
+  {
+    name: `entry #${LATE_ENTRY} vs #${single.firstId} (%)`,
+    measured: Number(lateDrift.toFixed(3)),
+    target: `within ${T.lateEntryDriftPct} %`,
+    goal: "",
+    pass: Math.abs(lateDrift) <= T.lateEntryDriftPct,
+    goalMet: undefined,
+  },
+  atLeast("EAS / Ledger, single", easSingle.gasPerClaim / single.gasPerRecord, T.easSingleRatio),
+  atLeast("EAS / Ledger, batch of 100, one signer", easOne.gasPerClaim / batchOne.gasPerRecord, T.easBatchRatio),
+  atLeast("EAS / Ledger, batch of 100, distinct returning", easDistinct.gasPerClaim / batchDistinct.gasPerRecord, T.easBatchRatio),
+];
+console.log("\nTargets");
+console.log(
+  table(
+    ["target", ">measured", ">limit", ">goal", "result"],
+    targets.map((t) => [
+      t.name,
+      t.target.includes("x") ? ratio(t.measured, 2) : t.name.endsWith("(%)") ? pct(t.measured, 3) : n(t.measured),
+      t.target,
+      t.goal,
+      `${t.pass ? "PASS" : "FAIL"}${t.goalMet === undefined ? "" : t.goalMet ? ", goal met" : ", goal not met"}`,
+    ]),
+  ),
+);
+
+// ---------------------------------------------------------------- JSON
+
+function git(args: string[]): string | undefined {
+  try {
+    return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+const code = await ethers.provider.getCode(b.address);
+const result = {
+  generatedAt: new Date().toISOString(),
+  durationSeconds: (Date.now() - started) / 1000,
+  chain: { kind: "EDR in-process", hardfork: HARDFORK, blockGasLimit: (await ethers.provider.getBlock("latest"))?.gasLimit, chainId: (await ethers.provider.getNetwork()).chainId },
+  code: {
+    gitCommit: git(["rev-parse", "HEAD"]),
+    contractsDirty: (git(["status", "--porcelain", "contracts"]) ?? "") !== "",
+    ledgerRuntimeCodeKeccak: keccak256(code),
+    ledgerRuntimeCodeBytes: code.length / 2 - 1,
+  },
+  typicalRecord: {
+    description: "flow event, action work, provider = signer, receiver set, commons set, evidence set, quantity 3 h, resource/spec/process/links empty, nonce key 1",
+    recordCall: single.calldata,
+  },
+  ledger: {
+    maxBatch: b.maxBatch,
+    veryFirstEntry: summarize(veryFirst),
+    singleReturning: summarize(single),
+    singleFirstRecord: summarize(firstRecord),
+    singleErc1271Returning: summarize(erc1271),
+    singleLateEntry: summarize(late),
+    singleClosingCheckpoint: summarize(checkpointSingle),
+    checkpointCost,
+    checkpointCostPerRecord: checkpointCost / Number(interval),
+    lateEntryDriftPct: lateDrift,
+    batch100OneSigner: summarize(batchOne),
+    batch100DistinctReturning: summarize(batchDistinct),
+    batch100FirstTime: summarize(batchFirstTime),
+    fullBatch: {
+      oneSigner: summarize(fullOne),
+      distinctReturning: summarize(fullDistinct),
+      firstTime: summarize(fullFirstTime),
+      blockGasLimitReference: BLOCK_GAS_LIMIT_REFERENCE,
+      txSizeLimitBytes: TX_SIZE_LIMIT_BYTES,
+      ofBlockGasLimit: {
+        oneSigner: fullOne.gasUsed / BLOCK_GAS_LIMIT_REFERENCE,
+        distinctReturning: fullDistinct.gasUsed / BLOCK_GAS_LIMIT_REFERENCE,
+        firstTime: fullFirstTime.gasUsed / BLOCK_GAS_LIMIT_REFERENCE,
+      },
+      ofTxSizeLimit: fullOne.calldata.bytes / TX_SIZE_LIMIT_BYTES,
+    },
+    validation: {
+      firstOfEntry: summarize(validationFirst),
+      secondOfEntry: summarize(validationSecond),
+      firstLongestProof: summarize(validationLongest),
+      firstShortestProof: summarize(validationShortest),
+      endorsement: summarize(endorsement),
+    },
+    fill: { batches: fill.length, gas: fill.reduce((s, m) => s + m.gasUsed, 0), records: fill.reduce((s, m) => s + m.records, 0) },
+  },
+  eas: {
+    version: "1.9.0",
+    schema: "bytes record",
+    payloadBytes,
+    single: summarize(easSingle),
+    batch100OneSigner: summarize(easOne),
+    batch100DistinctReturning: summarize(easDistinct),
+    batch100FirstTime: summarize(easFirstTime),
+  },
+  ratios: {
+    single: easSingle.gasPerClaim / single.gasPerRecord,
+    batch100OneSigner: easOne.gasPerClaim / batchOne.gasPerRecord,
+    batch100DistinctReturning: easDistinct.gasPerClaim / batchDistinct.gasPerRecord,
+    batch100FirstTime: easFirstTime.gasPerClaim / batchFirstTime.gasPerRecord,
+  },
+  targets,
+};
+mkdirSync(path.dirname(OUT), { recursive: true });
+writeFileSync(OUT, toJson(result));
+log(`wrote ${OUT}`);
+const failed = targets.filter((t) => !t.pass);
+if (failed.length > 0) {
+  console.log(`\n${failed.length} target(s) not met: ${failed.map((t) => t.name).join("; ")}`);
+}
