@@ -5,7 +5,7 @@ import {Vm} from "forge-std/Test.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 import {Test} from "forge-std/Test.sol";
-import {LedgerTestBase} from "./Ledger.t.sol";
+import {LedgerTestBase} from "./utils/LedgerTestBase.sol";
 import {Tree4} from "./IncomeDistributor.t.sol";
 import {Ledger} from "../contracts/Ledger.sol";
 import {ILedger} from "../contracts/interfaces/ILedger.sol";
@@ -167,6 +167,7 @@ contract GovernanceTest is LedgerTestBase {
         vm.prank(ann);
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerStewardsBelowThreshold.selector, c, 2, 3));
         ledger.removeSteward(c, cat);
+        assertTrue(ledger.isSteward(c, cat), "the refused removal changed nothing");
         // Lower the threshold first (all three approve), then two of three remove cat.
         vm.prank(ann);
         uint256 lower = ledger.setStewardThreshold(c, 2);

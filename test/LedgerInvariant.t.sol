@@ -2,11 +2,11 @@
 pragma solidity 0.8.30;
 
 import {Test, Vm} from "forge-std/Test.sol";
-import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 import {Ledger} from "../contracts/Ledger.sol";
 import {ILedger} from "../contracts/interfaces/ILedger.sol";
 import {ERC1271WalletMock} from "../contracts/mocks/ERC1271WalletMock.sol";
+import {LedgerSigning} from "./utils/LedgerTestBase.sol";
 
 /// @notice Drives the ledger with valid records, mixed batches, validations, corrections, nonce
 /// invalidations, role changes and time jumps, from 3 EOAs and 1 ERC-1271 wallet (plus one extra
@@ -14,12 +14,8 @@ import {ERC1271WalletMock} from "../contracts/mocks/ERC1271WalletMock.sol";
 /// who may validate what as it goes, so validations land as counted or as endorsements.
 /// Ghost state is built from the ledger's events (the read API) and checked by the invariants.
 /// Every ledger call's outcome is predicted; a wrong prediction is counted in `mismatches`.
-contract LedgerHandler is CommonBase, StdUtils {
-    bytes32 internal constant RECORD_TYPEHASH = keccak256(
-        "Record(uint8 flow,uint8 action,address provider,address receiver,bytes32 commons,bytes32 resource,bytes32 resourceSpec,bytes32 process,uint8 side,uint128 quantity,bytes8 unit,uint64 time,bytes32 evidence,uint64 corrects,uint64 satisfies,uint256 nonce,uint64 deadline)"
-    );
-    bytes32 internal constant VALIDATION_TYPEHASH =
-        keccak256("Validation(uint64 entryId,uint8 verdict,address validator,bytes32 evidence,uint256 nonce,uint64 deadline)");
+contract LedgerHandler is LedgerSigning, StdUtils {
+    bytes32 internal constant RECORD_TYPEHASH = keccak256(bytes(RECORD_TYPE));
     uint256 internal constant INTERVAL = 128;
     uint256 internal constant VALIDITY = 30 days;
     bytes32 public immutable COMMONS_A;
@@ -587,33 +583,12 @@ contract LedgerHandler is CommonBase, StdUtils {
         r.deadline = uint64(block.timestamp + (seed >> 112) % (VALIDITY + 1));
     }
 
-    function _agentOf(ILedger.Record memory r) internal pure returns (address) {
-        return r.provider != address(0) ? r.provider : r.receiver;
-    }
-
-    function _domainSeparator() internal view returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("CommonsLedger"),
-                keccak256("1"),
-                block.chainid,
-                address(ledger)
-            )
-        );
-    }
-
     function _digest(ILedger.Record memory r) internal view returns (bytes32) {
-        return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), keccak256(abi.encode(RECORD_TYPEHASH, r))));
+        return _digestFor(r, address(ledger), block.chainid);
     }
 
     function _validationDigest(ILedger.Validation memory v) internal view returns (bytes32) {
-        return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), keccak256(abi.encode(VALIDATION_TYPEHASH, v))));
-    }
-
-    function _sign(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
-        return abi.encodePacked(r, s, v);
+        return _validationDigestFor(v, address(ledger), block.chainid);
     }
 
     function _signRecord(ILedger.Record memory r) internal view returns (bytes memory) {

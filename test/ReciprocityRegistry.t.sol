@@ -105,6 +105,8 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
     function testFuzz_declare_codesOutOfRangeRevertWithTheValue(uint8 kind, uint8 value) public {
         IReciprocityRegistry.Declaration memory d = _declaration(registry, kind, licensee, value, 0, 0);
         bytes memory sig = _sign(LICENSEE_PK, registry.declarationDigest(d));
+        (, uint256 before) = registry.counts();
+        bool refused = true;
         if (kind > 2) {
             vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidCode.selector, 0, kind));
         } else if (kind == 2) {
@@ -115,8 +117,12 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
             }
         } else if ((kind == 0 && value > 3) || (kind == 1 && value > 1)) {
             vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidCode.selector, 3, value));
+        } else {
+            refused = false;
         }
         registry.declare(d, sig);
+        (, uint256 afterCount) = registry.counts();
+        assertEq(afterCount, refused ? before : before + 1, "a refused declaration records nothing");
     }
 
     /// @dev SIG-TAMPER: change one signed field after signing; the signature no longer matches.
@@ -141,6 +147,8 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         bytes memory sig = _sign(pk, registry.grantDigest(g));
         vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, licensor));
         registry.grant(g, sig);
+        (, uint256 records) = registry.counts();
+        assertEq(records, 0, "a refused grant records nothing");
     }
 
     /// @dev SIG-REPLAY: a grant signed on one chain fails after the chain id changes.
@@ -150,6 +158,8 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         vm.chainId(block.chainid + 1);
         vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, licensor));
         registry.grant(g, sig);
+        (, uint256 records) = registry.counts();
+        assertEq(records, 0, "a refused grant records nothing");
     }
 
     function _status() internal view returns (IReciprocityRegistry.StatusView memory) {

@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
-import {LedgerTestBase} from "./Ledger.t.sol";
+import {LedgerTestBase} from "./utils/LedgerTestBase.sol";
 import {ILedger} from "../contracts/interfaces/ILedger.sol";
 import {ReciprocityRegistry} from "../contracts/ReciprocityRegistry.sol";
 import {IReciprocityRegistry} from "../contracts/interfaces/IReciprocityRegistry.sol";
@@ -247,6 +247,7 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
             abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryNotEntrySigner.selector, e, alice, address(0xA77AC))
         );
         registry.settle(workA, e, p, new ILedger.EntryProof[](0));
+        assertEq(registry.settlementOf(e).id, 0, "the refused settlement recorded nothing");
         _settle(workB, e);
         assertEq(_tally(alice, workA), 0);
         assertEq(_tally(alice, workB), OWED);
