@@ -1,5 +1,8 @@
 // The Ledger contract, function by function, as the specification in contracts/interfaces/ILedger.sol
-// states it. Every revert is asserted by error name and arguments, every state change by its event.
+// states it, through the TypeScript side (ethers signers, the core's records and proofs, events).
+// Every state change is asserted by its event. Each revert is asserted once: the contract's own checks
+// in the Solidity suites (test/Ledger*.t.sol, with arguments and nothing changed); here only those
+// no Solidity test covers or that need a transaction's gas limit or the TypeScript signers.
 // Signature paths run for an EOA and for an ERC-1271 wallet (SIG-1271).
 import { expect } from "chai";
 import { network } from "hardhat";
