@@ -1,11 +1,24 @@
+import path from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
-// The app reuses the pure TypeScript core in ../scripts/lib (records, views, exports, proofs).
+// The app reuses the browser-safe TypeScript in ../scripts/lib (the core and the supply,
+// reciprocity and distribution domains) through these aliases, the same as app/tsconfig.json's
+// `paths`; .dependency-cruiser.cjs checks that nothing else outside app/ is imported.
+const lib = (folder: string) => path.resolve(import.meta.dirname, "..", "scripts", "lib", folder);
+
 export default defineConfig({
   root: import.meta.dirname,
   base: "./",
   plugins: [react()],
+  resolve: {
+    alias: {
+      "@core": lib("core"),
+      "@supply": lib("supply"),
+      "@reciprocity": lib("reciprocity"),
+      "@distribution": lib("distribution"),
+    },
+  },
   server: { fs: { allow: [".."] } },
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 2000 },
 });

@@ -12,7 +12,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { connect, resolveTarget } from "./cli/context.js";
 import { CliInputError, parseUint } from "./cli/inputs.js";
 import { loadSigner } from "./cli/keys.js";
-import { DEV_MNEMONIC } from "./demo/seed.js";
+import { DEV_CHAIN_ID, DEV_MNEMONIC } from "./lib/core/dev-chain-keys.js";
 
 // node:sqlite prints an ExperimentalWarning when loaded; it is the only one, and it is noise here.
 const emitWarning = process.emitWarning.bind(process);
@@ -47,7 +47,7 @@ try {
   const { chainId } = await provider.getNetwork();
   let wallet: Wallet;
   if (values.dev) {
-    if (chainId !== 31337n) throw new CliInputError("--dev", `dev keys are only for a local chain (31337), not chain ${chainId}`);
+    if (chainId !== BigInt(DEV_CHAIN_ID)) throw new CliInputError("--dev", `dev keys are only for a local chain (${DEV_CHAIN_ID}), not chain ${chainId}`);
     wallet = Wallet.fromPhrase(DEV_MNEMONIC).connect(provider) as unknown as Wallet;
   } else if (process.env.COMMONS_RELAYER_KEY) {
     if (!/^(0x)?[0-9a-fA-F]{64}$/.test(process.env.COMMONS_RELAYER_KEY)) throw new CliInputError("COMMONS_RELAYER_KEY", "is not a 32-byte hex private key");

@@ -16,8 +16,10 @@ import type { LocalDeployment } from "./lib/node/deployment.js";
 import { startLocalChain } from "./lib/node/local-chain.js";
 import type { LocalChain } from "./lib/node/local-chain.js";
 import { decodeUnit, formatQuantity } from "./lib/core/record.js";
-import { devWallet } from "./demo/seed.js";
+import { devWallet } from "./lib/core/dev-chain-keys.js";
+import { DEMO_PEOPLE } from "./demo/seed.js";
 import { seedAll } from "./demo/seed-all.js";
+import { DEMO_EQUATION } from "./demo/seed-distribution.js";
 import { ACTIONS, FLOWS } from "./lib/core/vocabulary.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -84,7 +86,9 @@ try {
   const relayerPortText = process.env.COMMONS_RELAYER_PORT ?? String(port + 242);
   const relayerUrl = await startRelayerChild(chain.url, deployment, relayerPortText);
   // The browser app, built only when app/ changed; it learns the addresses from /config.json.
-  app = await startApp({ root, port: Number(process.env.COMMONS_APP_PORT ?? port + 243), rpcUrl: chain.url, relayerUrl, deployment, labelsFile: path.join(dataDir, "labels.json"), log: console.log });
+  // The demo's names for the dev accounts and its value equation reach the app at runtime (the
+  // app imports nothing from scripts/demo).
+  app = await startApp({ root, port: Number(process.env.COMMONS_APP_PORT ?? port + 243), rpcUrl: chain.url, relayerUrl, deployment, labelsFile: path.join(dataDir, "labels.json"), equationFiles: [path.join(root, DEMO_EQUATION)], devKeyNames: DEMO_PEOPLE, log: console.log });
 
   const client = await LedgerClient.connect(devWallet(0, provider), deployment.ledger, deployment.fromBlock);
   const events = await client.events();

@@ -14,7 +14,7 @@ import {
   measureBatch,
   measureRecord,
   repeat,
-} from "../scripts/bench/kit/gas.js";
+} from "../scripts/lib/kit/gas.js";
 
 const { ethers, ignition, networkHelpers } = await network.create({ override: { hardfork: "prague" } });
 

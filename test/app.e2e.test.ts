@@ -16,7 +16,7 @@ import type { Browser } from "../scripts/lib/node/browser.js";
 import { computeFromEvents, distributorAt, readEvents } from "../scripts/lib/distribution/distributor.js";
 import { seedAll } from "../scripts/demo/seed-all.js";
 import type { AllSeeds } from "../scripts/demo/seed-all.js";
-import { devWallet } from "../scripts/demo/seed.js";
+import { DEMO_PEOPLE, devWallet } from "../scripts/demo/seed.js";
 import type { SeedResult } from "../scripts/demo/seed.js";
 import { DEMO_EQUATION } from "../scripts/demo/seed-distribution.js";
 import { proofFor } from "../scripts/lib/distribution/value-equation.js";
@@ -105,8 +105,9 @@ describe("app (end to end in headless Chromium)", function () {
     [seeds, relayer] = await Promise.all([seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(l.dataDir, "labels.json"), log: () => {} }), startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"])]);
     seed = seeds.demo;
     if (process.env.COMMONS_E2E_TIMING) console.log(`    setup: deploy ${t1 - t0} ms (app build ${built} ms), seed + relayer ${Date.now() - t1} ms`);
-    const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock };
-    app = await serveApp({ root, port: 0, config: { local }, labelsFile: path.join(l.dataDir, "labels.json") });
+    // As npm start serves it: the demo names the dev keys and provides its value equation.
+    const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, devKeyNames: DEMO_PEOPLE };
+    app = await serveApp({ root, port: 0, config: { local }, labelsFile: path.join(l.dataDir, "labels.json"), equationFiles: [path.join(root, DEMO_EQUATION)] });
     // The same app pointed at a port where no node listens.
     rpcDownApp = await serveApp({ root, port: 0, config: { local: { ...local, rpcUrl: `http://127.0.0.1:${await freePort()}` } } });
   });

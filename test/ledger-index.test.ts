@@ -17,7 +17,7 @@ import type { AllSeeds } from "../scripts/demo/seed-all.js";
 import { devWallet } from "../scripts/demo/seed.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
@@ -296,6 +296,21 @@ describe("ledger index", function () {
         await app.close();
         await none.close();
         rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("serves the value equations it is given (named by repository path), none without, and the dev-key names in /config.json", async function () {
+      const equation = path.join(root, "scripts", "demo", "value-equation.json");
+      const app = await serveApp({ root, port: 0, config: { local: { ...local(), devKeyNames: ["relayer", "mira"] } }, index: false, equationFiles: [equation] });
+      const none = await serveApp({ root, port: 0, config: { local: local() }, index: false });
+      try {
+        expect(await (await fetch(`${app.url}/value-equations.json`)).json()).to.deep.equal([{ name: "scripts/demo/value-equation.json", doc: JSON.parse(readFileSync(equation, "utf8")) }]);
+        expect(await (await fetch(`${none.url}/value-equations.json`)).json()).to.deep.equal([]);
+        expect(((await (await fetch(`${app.url}/config.json`)).json()) as { local: { devKeyNames: string[] } }).local.devKeyNames).to.deep.equal(["relayer", "mira"]);
+        expect(((await (await fetch(`${none.url}/config.json`)).json()) as { local: object }).local).to.not.have.property("devKeyNames");
+      } finally {
+        await app.close();
+        await none.close();
       }
     });
 

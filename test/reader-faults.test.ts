@@ -12,7 +12,7 @@ import { Contract, ContractFactory, FetchRequest, id, JsonRpcProvider, keccak256
 import type { Log } from "ethers";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { SignedRecord } from "../scripts/lib/core/client.js";
-import { FastRecordSigner, readBenchWallet, RecordFactory } from "../scripts/bench/kit/read-seed.js";
+import { FastRecordSigner, readBenchWallet, RecordFactory } from "../scripts/lib/kit/read-seed.js";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { verifyChain } from "../scripts/lib/core/chain.js";
 import { decodeLedgerLogs, fetchLogs, LedgerReadError, readLedger } from "../scripts/lib/core/reader.js";

@@ -24,8 +24,8 @@ import {
   spawnRelayer,
   waitFor,
   workRecord,
-} from "../scripts/bench/kit/relayer.js";
-import type { RecordState, RelayerChild } from "../scripts/bench/kit/relayer.js";
+} from "../scripts/lib/kit/relayer.js";
+import type { RecordState, RelayerChild } from "../scripts/lib/kit/relayer.js";
 import { readLedger } from "../scripts/lib/core/reader.js";
 import { hashRecord, ledgerDomain, packNonce } from "../scripts/lib/core/record.js";
 import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/core/record.js";

@@ -24,8 +24,8 @@ import {
   waitFor,
   waitRecorded,
   workRecord,
-} from "../scripts/bench/kit/relayer.js";
-import type { HostileKind, RecordState } from "../scripts/bench/kit/relayer.js";
+} from "../scripts/lib/kit/relayer.js";
+import type { HostileKind, RecordState } from "../scripts/lib/kit/relayer.js";
 import { buildEntryProof } from "../scripts/lib/core/proof.js";
 import { ledgerInterface, readLedger } from "../scripts/lib/core/reader.js";
 import { fromSignedJson, ledgerDomain, packNonce, toSignedJson } from "../scripts/lib/core/record.js";

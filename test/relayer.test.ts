@@ -16,8 +16,8 @@ import {
   waitFor,
   waitRecorded,
   workRecord,
-} from "../scripts/bench/kit/relayer.js";
-import type { Health, RecordState, Reply } from "../scripts/bench/kit/relayer.js";
+} from "../scripts/lib/kit/relayer.js";
+import type { Health, RecordState, Reply } from "../scripts/lib/kit/relayer.js";
 import { ledgerInterface } from "../scripts/lib/core/reader.js";
 import { ledgerDomain } from "../scripts/lib/core/record.js";
 import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/core/record.js";

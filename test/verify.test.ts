@@ -12,7 +12,7 @@ import path from "node:path";
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Network, Wallet, ZeroAddress } from "ethers";
 import type { TransactionReceipt, TransactionResponse } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
-import { FastRecordSigner, workRecord } from "../scripts/bench/kit/relayer.js";
+import { FastRecordSigner, workRecord } from "../scripts/lib/kit/relayer.js";
 import { startDevLedger } from "../scripts/lib/node/dev-chain.js";
 import type { DevLedger } from "../scripts/lib/node/dev-chain.js";
 import { ledgerInterface, LedgerReadError } from "../scripts/lib/core/reader.js";

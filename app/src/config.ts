@@ -20,6 +20,8 @@ export interface ChainConfig {
   indexUrl?: string;
   /** The local development chain: the dev-key connector is offered only here. */
   local: boolean;
+  /** Names for the local chain's dev accounts by account index (who they play in a seeded demo), from ./config.json. */
+  devKeyNames?: readonly string[];
 }
 
 export interface AppConfig {
@@ -50,7 +52,7 @@ const staticConfig = {
 
 /** What `npm start` serves at ./config.json. */
 export interface RuntimeConfig {
-  local?: { chainId: number; rpcUrl?: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number; indexUrl?: string };
+  local?: { chainId: number; rpcUrl?: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number; indexUrl?: string; devKeyNames?: unknown };
 }
 
 const isAddress = (a: unknown): a is Address => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);
@@ -82,6 +84,7 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppCo
     fromBlock: local?.fromBlock ?? 0,
     indexUrl: typeof local?.indexUrl === "string" ? local.indexUrl : undefined,
     local: true,
+    devKeyNames: Array.isArray(local?.devKeyNames) ? local.devKeyNames.map((n) => (typeof n === "string" ? n : "")) : undefined,
   });
   const c = staticConfig.chain;
   if (c && c.id !== LOCAL_CHAIN_ID && c.rpcUrl) {

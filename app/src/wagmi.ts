@@ -4,7 +4,6 @@ import { createConfig, http, injected } from "wagmi";
 import type { Chain } from "viem";
 import type { AppConfig, ChainConfig } from "./config";
 import { devKey } from "./lib/devKeyConnector";
-import { DEMO_PEOPLE } from "../../scripts/demo/seed-keys.js";
 
 /** Dev accounts offered by the dev-key connector (anvil indexes; 0 pays the relayer, 1 is a steward). */
 export const DEV_ACCOUNTS = [2, 3, 4, 5, 6, 1, 7] as const;
@@ -22,11 +21,17 @@ export function toViemChain(c: ChainConfig): Chain {
   };
 }
 
+/** "bob (#3)" when the server names the dev accounts (the demo does), else "#3". */
+export function devKeyLabel(index: number, names?: readonly string[]): string {
+  const name = names?.[index];
+  return name ? `${name} (#${index})` : `#${index}`;
+}
+
 export function createWagmiConfig(app: AppConfig) {
   const chains = app.chains.map(toViemChain) as [Chain, ...Chain[]];
   const local = app.chains.find((c) => c.local);
   const devKeys = local
-    ? DEV_ACCOUNTS.map((index) => devKey({ index, label: `${DEMO_PEOPLE[index]} (#${index})`, chainId: local.id, rpcUrl: local.rpcUrl }))
+    ? DEV_ACCOUNTS.map((index) => devKey({ index, label: devKeyLabel(index, local.devKeyNames), chainId: local.id, rpcUrl: local.rpcUrl }))
     : [];
   return createConfig({
     chains,

@@ -1,7 +1,7 @@
 // Gas benchmark of the Ledger against EAS, on the in-process EDR chain (Prague rules).
 //   npm run bench        (hardhat run scripts/bench/gas.ts)
 // Prints the measurements beside the design targets and writes bench/results/gas.json.
-// Measurement code lives in scripts/bench/kit/gas.ts (Ledger) and scripts/bench/kit/eas.ts (EAS).
+// Measurement code lives in scripts/lib/kit/gas.ts (Ledger) and scripts/bench/kit/eas.ts (EAS).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -25,8 +25,8 @@ import {
   repeat,
   TX_SIZE_LIMIT_BYTES,
   typicalRecord,
-} from "./kit/gas.js";
-import type { Agent, RecordsMeasure, ValidationMeasure } from "./kit/gas.js";
+} from "../lib/kit/gas.js";
+import type { Agent, RecordsMeasure, ValidationMeasure } from "../lib/kit/gas.js";
 import { deployEasBench, measureAttestByDelegation, measureMultiAttestByDelegation } from "./kit/eas.js";
 import type { EasClaim } from "./kit/eas.js";
 import { describeCalldata, n, pct, ratio, summarize, table, toJson } from "./kit/report.js";

@@ -20,12 +20,12 @@ import { Contract, Transaction } from "ethers";
 import { LEDGER_ABI } from "../lib/core/abi.js";
 import { n, table, toJson } from "./kit/report.js";
 import { freePort, startDevLedger } from "../lib/node/dev-chain.js";
-import { FastRecordSigner, getHealth, hostileRecords, kitWallet, kitWallets, pool, postRecord, prepareHostile, seededRandom, setWalletMode, spawnRelayer, WALLET_MODE, waitFor, waitRecorded, workRecord } from "./kit/relayer.js";
-import type { HostileKind } from "./kit/relayer.js";
+import { FastRecordSigner, getHealth, hostileRecords, kitWallet, kitWallets, pool, postRecord, prepareHostile, seededRandom, setWalletMode, spawnRelayer, WALLET_MODE, waitFor, waitRecorded, workRecord } from "../lib/kit/relayer.js";
+import type { HostileKind } from "../lib/kit/relayer.js";
 import type { SignedRecordJson } from "../lib/core/record.js";
 import { ledgerInterface } from "../lib/core/reader.js";
 import { ledgerDomain } from "../lib/core/record.js";
-import { devWallet } from "../demo/seed.js";
+import { devWallet } from "../lib/core/dev-chain-keys.js";
 
 const OUT = path.join("bench", "results", "relayer.json");
 const OUT_HOSTILE = path.join("bench", "results", "relayer-hostile.json");
@@ -402,7 +402,7 @@ function reportHostile(h: HostileResult): void {
   writeResults(
     OUT_HOSTILE,
     "relayer under hostile load (RELAY-FAIR)",
-    "idle: samples before the hostile phase and after it (once nothing is being sent). latency: POST of one honest record (a new key, sequence 0) to its state 'recorded' (polled every 10 ms), each posted at a random moment of the relayer's round. hostile: the RELAY-FAIR mix (hostileRecords in scripts/bench/kit/relayer.ts), posted in arrays of 10 by concurrent clients; the wallets' records first, then the wallets refuse; the other records again and again until the samples are taken. ratio: median under hostile load / median idle.",
+    "idle: samples before the hostile phase and after it (once nothing is being sent). latency: POST of one honest record (a new key, sequence 0) to its state 'recorded' (polled every 10 ms), each posted at a random moment of the relayer's round. hostile: the RELAY-FAIR mix (hostileRecords in scripts/lib/kit/relayer.ts), posted in arrays of 10 by concurrent clients; the wallets' records first, then the wallets refuse; the other records again and again until the samples are taken. ratio: median under hostile load / median idle.",
     h,
   );
 }

@@ -11,7 +11,7 @@ import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, FetchRequest, hexlify, id, JsonRpcProvider, Network, parseUnits, ZeroHash } from "ethers";
 import { processCpu } from "./kit/cpu.js";
-import { encodeRecordBatch, FastRecordSigner, readBenchWallet } from "./kit/read-seed.js";
+import { encodeRecordBatch, FastRecordSigner, readBenchWallet } from "../lib/kit/read-seed.js";
 import { deployWithIgnition } from "../lib/node/deployment.js";
 import { readLedgerCached } from "../lib/node/entry-cache.js";
 import { startLocalChain } from "../lib/node/local-chain.js";
@@ -19,7 +19,7 @@ import { computePlan, parseRecipes, RECIPES_FORMAT } from "../lib/supply/planner
 import { decodeLedgerLogs, fetchLogs, ledgerInterface } from "../lib/core/reader.js";
 import { encodeUnit, labelId, ledgerDomain, packNonce } from "../lib/core/record.js";
 import type { LedgerRecord } from "../lib/core/record.js";
-import { devWallet } from "../demo/seed.js";
+import { devWallet } from "../lib/core/dev-chain-keys.js";
 import { formatTree, SupplyGraph } from "../lib/supply/supply.js";
 import { deriveEntries } from "../lib/core/views.js";
 

@@ -2,20 +2,19 @@
 // stewards (any two decide), where several contributors record work, money, use of equipment and
 // citation of a design, appointed peers validate (a newcomer's opinion is kept as an endorsement),
 // one contributor corrects a mistake, and a need is published.
-import { HDNodeWallet, Mnemonic, id } from "ethers";
-import type { Provider, Signer } from "ethers";
+import { id } from "ethers";
+import type { HDNodeWallet, Provider, Signer } from "ethers";
 import { LedgerClient } from "../lib/core/client.js";
+import { devWallet } from "../lib/core/dev-chain-keys.js";
 import { labelId } from "../lib/core/record.js";
 import { ALL_ROLES } from "../lib/core/vocabulary.js";
-import { DEMO_PEOPLE, DEV_MNEMONIC } from "./seed-keys.js";
-import type { DemoPerson } from "./seed-keys.js";
 
-export { DEMO_PEOPLE, DEV_MNEMONIC };
-export type { DemoPerson };
+/** Who the local chain's dev accounts play in the demo, by account index (0 pays for relayed records). */
+export const DEMO_PEOPLE = ["relayer", "mira", "alice", "bob", "carol", "dave", "erin", "yara"] as const;
+export type DemoPerson = (typeof DEMO_PEOPLE)[number];
 
-export function devWallet(index: number, provider: Provider): HDNodeWallet {
-  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
-}
+// The dev keys belong to the local chain (lib/core/dev-chain-keys.ts); re-exported for the tests.
+export { devWallet };
 
 export interface SeedResult {
   commons: string;

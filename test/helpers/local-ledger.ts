@@ -1,8 +1,8 @@
 // A real local chain for end-to-end tests (scripts/lib/node/dev-chain.ts), plus helpers to run the CLI and the relayer as processes.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { spawnRelayer } from "../../scripts/bench/kit/relayer.js";
-import type { RelayerChild } from "../../scripts/bench/kit/relayer.js";
+import { spawnRelayer } from "../../scripts/lib/kit/relayer.js";
+import type { RelayerChild } from "../../scripts/lib/kit/relayer.js";
 import { freePort, startDevLedger } from "../../scripts/lib/node/dev-chain.js";
 import type { DevLedger } from "../../scripts/lib/node/dev-chain.js";
 

@@ -1,4 +1,4 @@
-import type { CommonsView } from "../../../scripts/lib/core/governance.js";
+import type { CommonsView } from "@core/governance.js";
 
 /** One line per commons: who decides (loud when one key can act alone) and who may validate. */
 export function CommonsRules({ commons }: { commons: readonly CommonsView[] }) {

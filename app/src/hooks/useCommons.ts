@@ -1,8 +1,8 @@
 // Who counts in each commons of the ledger the app reads (scripts/lib/core/governance.ts): stewards,
 // threshold, appointed validators, quorum rules, proposals, and whether one key runs it.
 import { useMemo } from "react";
-import { deriveCommons } from "../../../scripts/lib/core/governance.js";
-import type { CommonsView } from "../../../scripts/lib/core/governance.js";
+import { deriveCommons } from "@core/governance.js";
+import type { CommonsView } from "@core/governance.js";
 import { useChainTime } from "./useChainTime";
 import { useLedger } from "./useLedger";
 

@@ -5,9 +5,9 @@
 import { useMemo, useState } from "react";
 import { decodeEventLog } from "viem";
 import type { Abi, TypedDataDefinition } from "viem";
-import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain } from "../../../scripts/lib/core/record.js";
-import type { LedgerRecord } from "../../../scripts/lib/core/record.js";
-import { packNonce } from "../../../scripts/lib/core/record.js";
+import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain } from "@core/record.js";
+import type { LedgerRecord } from "@core/record.js";
+import { packNonce } from "@core/record.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { checkForm, EMPTY_FORM } from "../lib/recordForm";

@@ -2,8 +2,8 @@
 // (buildDeclaration), signed as EIP-712 in the wallet (the registry's domain and Declaration type,
 // so the wallet shows every field), simulated, then sent to the registry by the licensee.
 import type { Abi } from "viem";
-import { buildDeclaration, DECLARATION_TYPES, RECIPROCITY_DOMAIN_NAME, RECIPROCITY_DOMAIN_VERSION, ReciprocityInputError } from "../../../scripts/lib/reciprocity/reciprocity.js";
-import type { DeclarationKindName, EntityFormName, UseKindName } from "../../../scripts/lib/reciprocity/reciprocity.js";
+import { buildDeclaration, DECLARATION_TYPES, RECIPROCITY_DOMAIN_NAME, RECIPROCITY_DOMAIN_VERSION, ReciprocityInputError } from "@reciprocity/reciprocity.js";
+import type { DeclarationKindName, EntityFormName, UseKindName } from "@reciprocity/reciprocity.js";
 import { reciprocityRegistryAbi } from "../contracts/generated";
 import { explainRegistryError } from "../lib/contractErrors";
 import { EvidenceError, parseEvidence } from "../lib/evidence";

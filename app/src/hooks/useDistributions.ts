@@ -1,20 +1,44 @@
 // Published distributions of the IncomeDistributor (its events are the read API) with their current
 // state, and a contributor's share recomputed in the browser from the chain with
-// scripts/lib/distribution/value-equation.ts, as `commons share` does. The app carries the demo value equation
-// (scripts/demo/value-equation.json, imported at build time); a distribution that published another
-// equation (its hash differs) is shown, but not recomputed here.
+// scripts/lib/distribution/value-equation.ts, as `commons share` does. The equations the app can
+// apply come at runtime from ./value-equations.json (`npm start` serves the demo's equation there);
+// a distribution that published another equation (its hash differs) is shown, but not recomputed here.
 import { useQuery } from "@tanstack/react-query";
 import { usePublicClient } from "wagmi";
-import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, proofFor, shareTree } from "../../../scripts/lib/distribution/value-equation.js";
-import type { DistributionResult, Share } from "../../../scripts/lib/distribution/value-equation.js";
-import type { LedgerEvents } from "../../../scripts/lib/core/reader.js";
-import type { Published } from "../../../scripts/lib/distribution/distributor.js";
-import demoEquation from "../../../scripts/demo/value-equation.json";
+import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, proofFor, shareTree } from "@distribution/value-equation.js";
+import type { DistributionResult, Share } from "@distribution/value-equation.js";
+import type { LedgerEvents } from "@core/reader.js";
+import type { Published } from "@distribution/distributor.js";
 import { incomeDistributorAbi } from "../contracts/generated";
 import { useAppConfig } from "./useAppConfig";
 
-/** The equation documents this app can apply, by hash. */
-export const KNOWN_EQUATIONS = new Map<string, { name: string; doc: unknown }>([[equationHash(demoEquation).toLowerCase(), { name: "scripts/demo/value-equation.json", doc: demoEquation }]]);
+/** Equation documents this app can apply, by lower-case hash. */
+export type KnownEquations = Map<string, { name: string; doc: unknown }>;
+
+/** Where the app server lists the equations it knows: a JSON array of { name, doc }. */
+export const EQUATIONS_PATH = "./value-equations.json";
+
+/** The equations the server provides (none when it serves no list, or a malformed one). */
+export async function readKnownEquations(fetchImpl: typeof fetch = fetch): Promise<KnownEquations> {
+  const known: KnownEquations = new Map();
+  const res = await fetchImpl(EQUATIONS_PATH).catch(() => undefined);
+  if (!res?.ok) return known;
+  const list: unknown = await res.json().catch(() => undefined);
+  if (!Array.isArray(list)) return known;
+  for (const item of list as { name?: unknown; doc?: unknown }[]) {
+    if (typeof item?.name !== "string" || item.doc === undefined) continue;
+    try {
+      known.set(equationHash(item.doc).toLowerCase(), { name: item.name, doc: item.doc });
+    } catch {
+      /* not an equation document: skipped, as an unknown equation */
+    }
+  }
+  return known;
+}
+
+export function useKnownEquations(): KnownEquations | undefined {
+  return useQuery({ queryKey: ["value-equations"], queryFn: () => readKnownEquations(), staleTime: Infinity }).data;
+}
 
 /** IIncomeDistributor.Status. */
 export const STATUS_NAMES = ["none", "published", "cancelled", "rolled over", "stopped by its contributors"] as const;
@@ -79,9 +103,9 @@ export interface Recomputed {
  * Applies the distribution's equation to the ledger's events as they stood at its cutoff, or says
  * why it cannot. Entries after the cutoff and validations after the cutoff entry's block do not count.
  */
-export function recompute(d: PublishedDistribution, events: LedgerEvents): Recomputed | { error: string } {
-  const known = KNOWN_EQUATIONS.get(d.equationHash);
-  if (!known) return { error: `This distribution applied an equation (hash ${d.equationHash}, URI "${d.equationURI}") that this app does not carry; recompute it with \`npx commons share ${d.id} --equation FILE\`.` };
+export function recompute(d: PublishedDistribution, events: LedgerEvents, equations: KnownEquations): Recomputed | { error: string } {
+  const known = equations.get(d.equationHash);
+  if (!known) return { error: `This distribution applied an equation (hash ${d.equationHash}, URI "${d.equationURI}") that this app's server does not provide; recompute it with \`npx commons share ${d.id} --equation FILE\`.` };
   if (BigInt(events.entries.length) < d.cutoff) return { error: `The ledger read so far has ${events.entries.length} entries, fewer than the cutoff ${d.cutoff}.` };
   try {
     const result = computeDistribution(parseValueEquation(known.doc), deriveEntriesAt(events, d.cutoff), { income: d.income, cutoff: d.cutoff, commons: d.commons });

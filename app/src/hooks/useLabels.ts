@@ -2,8 +2,8 @@
 // demo seed writes them; each id is the keccak256 of its label, so a name can only be right). No
 // file, or a malformed one, means ids are shown shortened; the reason is kept for a title.
 import { useQuery } from "@tanstack/react-query";
-import { labelsFromList, parseLabelList } from "../../../scripts/lib/supply/supply.js";
-import type { Labels } from "../../../scripts/lib/supply/supply.js";
+import { labelsFromList, parseLabelList } from "@supply/supply.js";
+import type { Labels } from "@supply/supply.js";
 
 const NONE: Labels = { name: () => undefined };
 

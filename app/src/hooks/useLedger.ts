@@ -3,8 +3,8 @@
 import { useMemo, useSyncExternalStore } from "react";
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import type { ChainConfig } from "../config";
-import { deriveEntries } from "../../../scripts/lib/core/views.js";
-import type { EntryView } from "../../../scripts/lib/core/views.js";
+import { deriveEntries } from "@core/views.js";
+import type { EntryView } from "@core/views.js";
 import { readLedgerEvents } from "../lib/ledgerReader";
 import type { LedgerSnapshot } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";

@@ -3,9 +3,9 @@
 // settlements that still count though their Ledger entries no longer stand).
 import { useQuery } from "@tanstack/react-query";
 import { Contract } from "ethers";
-import { LEDGER_ABI } from "../../../scripts/lib/core/abi.js";
-import { explainStatus, findStaleSettlements, readRegistry, readStatus, recordsOf, registryContract, standingSettlements } from "../../../scripts/lib/reciprocity/reciprocity.js";
-import type { Explanation, RegistryEvents } from "../../../scripts/lib/reciprocity/reciprocity.js";
+import { LEDGER_ABI } from "@core/abi.js";
+import { explainStatus, findStaleSettlements, readRegistry, readStatus, recordsOf, registryContract, standingSettlements } from "@reciprocity/reciprocity.js";
+import type { Explanation, RegistryEvents } from "@reciprocity/reciprocity.js";
 import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
 

@@ -3,9 +3,9 @@
 // entry's first validation). A proof goes stale when a newer entry lands: rebuilt and retried.
 import { useState } from "react";
 import type { Abi } from "viem";
-import { buildEntryProof } from "../../../scripts/lib/core/proof.js";
-import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, VALIDATION_TYPES } from "../../../scripts/lib/core/record.js";
-import type { VerdictName } from "../../../scripts/lib/core/vocabulary.js";
+import { buildEntryProof } from "@core/proof.js";
+import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, VALIDATION_TYPES } from "@core/record.js";
+import type { VerdictName } from "@core/vocabulary.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { EvidenceError, parseEvidence } from "../lib/evidence";

@@ -1,9 +1,9 @@
 // Totals for the accounts page, by contributor, commons, action or period, per unit (hours and
 // euros never add up). The same rule as scripts/lib/core/views.ts `accounts`: events count, intents do
 // not; a corrected entry is replaced by its correction; accepted and disputed by the entry state.
-import { periodOf } from "../../../scripts/lib/core/views.js";
-import type { EntryView, Period } from "../../../scripts/lib/core/views.js";
-import type { LedgerEvents } from "../../../scripts/lib/core/reader.js";
+import { periodOf } from "@core/views.js";
+import type { EntryView, Period } from "@core/views.js";
+import type { LedgerEvents } from "@core/reader.js";
 
 export type GroupBy = "contributor" | "commons" | "action" | "period";
 export const GROUPS: readonly GroupBy[] = ["contributor", "commons", "action", "period"];

@@ -3,8 +3,8 @@
 // explainError (wallet refusals, the Ledger, the network).
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult } from "viem";
 import type { Abi, Hex } from "viem";
-import { DISTRIBUTOR_ERRORS } from "../../../scripts/lib/core/distributor-errors.js";
-import { REGISTRY_ERROR_SENTENCES } from "../../../scripts/lib/reciprocity/reciprocity.js";
+import { DISTRIBUTOR_ERRORS } from "@core/distributor-errors.js";
+import { REGISTRY_ERROR_SENTENCES } from "@reciprocity/reciprocity.js";
 import { incomeDistributorAbi, reciprocityRegistryAbi } from "../contracts/generated";
 import { explainError } from "./errors";
 import type { Explained } from "./errors";

@@ -5,7 +5,7 @@ import { createConnector } from "wagmi";
 import { createWalletClient, getAddress, http, numberToHex, UserRejectedRequestError } from "viem";
 import type { EIP1193RequestFn, TypedDataDefinition } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { DEV_MNEMONIC } from "../../../scripts/demo/seed-keys.js";
+import { DEV_MNEMONIC } from "@core/dev-chain-keys.js";
 
 export interface DevKeyParameters {
   index: number;

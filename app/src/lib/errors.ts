@@ -4,7 +4,7 @@
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, UserRejectedRequestError } from "viem";
 import type { Hex, PublicClient } from "viem";
 import { ledgerAbi } from "../contracts/generated";
-import { LEDGER_ERRORS } from "../../../scripts/lib/core/ledger-errors.js";
+import { LEDGER_ERRORS } from "@core/ledger-errors.js";
 
 type Args = readonly unknown[];
 

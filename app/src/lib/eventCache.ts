@@ -6,9 +6,9 @@
 // first block, and only blocks at least `finality` blocks deep are stored (0 on the local chain).
 // An index that claims more blocks than the chain has is dropped. Failures only cost the cache: the
 // reader then reads everything from the node as it would without one.
-import { decodeLedgerIndex, LedgerIndexBuilder } from "../../../scripts/lib/core/ledger-index.js";
-import type { LedgerIndexFile } from "../../../scripts/lib/core/ledger-index.js";
-import type { LedgerEvents } from "../../../scripts/lib/core/reader.js";
+import { decodeLedgerIndex, LedgerIndexBuilder } from "@core/ledger-index.js";
+import type { LedgerIndexFile } from "@core/ledger-index.js";
+import type { LedgerEvents } from "@core/reader.js";
 
 const DB = "commons-ledger";
 /** Version 1 kept structured copies of the decoded events in "ledger-events" (dropped on upgrade). */

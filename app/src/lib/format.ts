@@ -1,5 +1,5 @@
 // Display helpers: addresses, ids, quantities, times.
-import { formatQuantity } from "../../../scripts/lib/core/record.js";
+import { formatQuantity } from "@core/record.js";
 
 export const shortAddress = (a: string) => (a.length === 42 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
 export const shortHex = (h: string) => (h.length > 14 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h);

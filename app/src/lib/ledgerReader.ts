@@ -10,9 +10,9 @@
 // malformed, another chain) is skipped with its reason kept, and one found not to match the chain
 // is never used again for that ledger in this page: the events are then read from the node.
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { decodeLedgerIndex, LedgerIndexBuilder, LedgerIndexError } from "../../../scripts/lib/core/ledger-index.js";
-import { decodeLedgerLogs, fetchLogs, rpcRetry } from "../../../scripts/lib/core/reader.js";
-import type { LedgerEvents } from "../../../scripts/lib/core/reader.js";
+import { decodeLedgerIndex, LedgerIndexBuilder, LedgerIndexError } from "@core/ledger-index.js";
+import { decodeLedgerLogs, fetchLogs, rpcRetry } from "@core/reader.js";
+import type { LedgerEvents } from "@core/reader.js";
 import type { Log } from "ethers";
 import { dropLedger, loadLedger, saveLedger } from "./eventCache";
 

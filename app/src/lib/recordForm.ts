@@ -1,9 +1,9 @@
 // The contribute form: its fields as typed, and their check into a record, with one specific
 // message per field. Uses the same builder and contract checks as the CLI (scripts/lib/core/record.ts).
-import { buildRecord, checkRecord, labelId } from "../../../scripts/lib/core/record.js";
-import type { LedgerRecord } from "../../../scripts/lib/core/record.js";
-import { ACTION_SIDES, ACTIONS, FLOWS, RecordInputError, SIDES } from "../../../scripts/lib/core/vocabulary.js";
-import type { ActionName, FlowName, SideName } from "../../../scripts/lib/core/vocabulary.js";
+import { buildRecord, checkRecord, labelId } from "@core/record.js";
+import type { LedgerRecord } from "@core/record.js";
+import { ACTION_SIDES, ACTIONS, FLOWS, RecordInputError, SIDES } from "@core/vocabulary.js";
+import type { ActionName, FlowName, SideName } from "@core/vocabulary.js";
 import { EvidenceError, parseEvidence } from "./evidence";
 
 export interface RecordForm {

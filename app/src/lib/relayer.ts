@@ -1,6 +1,6 @@
 // The relayer's HTTP API (scripts/lib/relayer/service.ts): POST /records, GET /records/<digest>.
-import { toSignedJson } from "../../../scripts/lib/core/record.js";
-import type { LedgerRecord } from "../../../scripts/lib/core/record.js";
+import { toSignedJson } from "@core/record.js";
+import type { LedgerRecord } from "@core/record.js";
 
 export interface RelayState {
   digest: string;

@@ -2,8 +2,8 @@
 // recordCorrection or one item of recordBatch); the event holds the record only.
 import { decodeFunctionData } from "viem";
 import type { Hex } from "viem";
-import { hashRecord } from "../../../scripts/lib/core/record.js";
-import type { LedgerRecord } from "../../../scripts/lib/core/record.js";
+import { hashRecord } from "@core/record.js";
+import type { LedgerRecord } from "@core/record.js";
 import { ledgerAbi } from "../contracts/generated";
 
 function asRecord(r: Record<string, unknown>): LedgerRecord {

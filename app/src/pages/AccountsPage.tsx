@@ -1,6 +1,6 @@
 import { lazy, Suspense, useDeferredValue } from "react";
-import { toCsv, toJsonLd } from "../../../scripts/lib/core/export.js";
-import type { Period } from "../../../scripts/lib/core/views.js";
+import { toCsv, toJsonLd } from "@core/export.js";
+import type { Period } from "@core/views.js";
 import { CommonsRules } from "../components/CommonsRules";
 import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";

@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import { ACTIONS, FLOWS, SIDES } from "../../../scripts/lib/core/vocabulary.js";
+import { ACTIONS, FLOWS, SIDES } from "@core/vocabulary.js";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useContribute } from "../hooks/useContribute";

@@ -9,7 +9,7 @@ import { useAppConfig } from "../hooks/useAppConfig";
 import { useChainTime } from "../hooks/useChainTime";
 import { useClaim } from "../hooks/useClaim";
 import { useCommons } from "../hooks/useCommons";
-import { recompute, shareOf, useDistributions } from "../hooks/useDistributions";
+import { recompute, shareOf, useDistributions, useKnownEquations } from "../hooks/useDistributions";
 import type { PublishedDistribution } from "../hooks/useDistributions";
 import { useLedger } from "../hooks/useLedger";
 import { useWallet } from "../hooks/useWallet";
@@ -29,6 +29,7 @@ export default function DistributionsPage({ query }: PageProps) {
   const now = useChainTime();
   const wallet = useWallet();
   const ds = useDistributions();
+  const equations = useKnownEquations();
   const c = useClaim();
   const governance = useCommons();
   const [selected, setSelected] = useState<string | undefined>(query.get("id") ?? undefined);
@@ -39,7 +40,7 @@ export default function DistributionsPage({ query }: PageProps) {
   const d = list.find((x) => String(x.id) === selected) ?? list.at(-1);
   const account = accountText.trim() || wallet.address || "";
   const accountErr = accountText.trim() ? licenseeError(accountText) : undefined;
-  const r = d && ledger.snapshot ? recompute(d, ledger.snapshot.events) : undefined;
+  const r = d && ledger.snapshot && equations ? recompute(d, ledger.snapshot.events, equations) : undefined;
   const mine = r && !("error" in r) && account && !accountErr ? shareOf(r, account) : undefined;
   const claimedLeaf = mine?.leaf ? d?.claims.get(mine.leaf.index) : undefined;
   const open = d && now.data !== undefined && now.data >= d.claimsOpenAt && now.data < d.expiresAt;

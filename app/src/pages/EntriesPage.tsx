@@ -1,4 +1,4 @@
-import type { EntryView } from "../../../scripts/lib/core/views.js";
+import type { EntryView } from "@core/views.js";
 import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";
 import { LedgerStatus } from "../components/LedgerStatus";

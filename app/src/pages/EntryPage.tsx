@@ -6,7 +6,7 @@ import { useEntrySignature } from "../hooks/useEntrySignature";
 import { useLedger } from "../hooks/useLedger";
 import { useValidate } from "../hooks/useValidate";
 import { useWallet } from "../hooks/useWallet";
-import { SIDES } from "../../../scripts/lib/core/vocabulary.js";
+import { SIDES } from "@core/vocabulary.js";
 import { commonsNames } from "../lib/accounts";
 import { dateTime, formatQuantity, isZeroHex, shortAddress } from "../lib/format";
 import { href } from "../lib/router";

@@ -1,8 +1,8 @@
 // Needs published on the ledger (stigmergy): what is asked for, how far the entries that satisfy
 // it have met it, and when it is due, derived by scripts/lib/supply/supply.ts deriveNeeds (as `commons needs`).
 import { useState } from "react";
-import { deriveNeeds, isOpen } from "../../../scripts/lib/supply/supply.js";
-import type { NeedView } from "../../../scripts/lib/supply/supply.js";
+import { deriveNeeds, isOpen } from "@supply/supply.js";
+import type { NeedView } from "@supply/supply.js";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { useChainTime } from "../hooks/useChainTime";
 import { useLabels } from "../hooks/useLabels";

@@ -2,8 +2,8 @@
 // ReciprocityRegistry and explained in plain words by scripts/lib/reciprocity/reciprocity.ts (as `commons status`).
 import { useState } from "react";
 import { isAddress } from "ethers";
-import { DECLARATION_KINDS, ENTITY_FORMS, isoDate, USE_KINDS } from "../../../scripts/lib/reciprocity/reciprocity.js";
-import type { DeclarationKindName, EntityFormName, UseKindName } from "../../../scripts/lib/reciprocity/reciprocity.js";
+import { DECLARATION_KINDS, ENTITY_FORMS, isoDate, USE_KINDS } from "@reciprocity/reciprocity.js";
+import type { DeclarationKindName, EntityFormName, UseKindName } from "@reciprocity/reciprocity.js";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { useDeclare } from "../hooks/useDeclare";
 import type { DeclareInput } from "../hooks/useDeclare";

@@ -2,9 +2,9 @@
 // from its latest provenance event through processes, inputs, work, equipment and cited designs.
 // "Verify hops" checks every hop's signature in this browser, as the Entry page does.
 import { useMemo, useState } from "react";
-import { labelId } from "../../../scripts/lib/core/record.js";
-import { deriveResources, SupplyGraph } from "../../../scripts/lib/supply/supply.js";
-import type { Hop, Labels, SupplyNode, SupplyTree } from "../../../scripts/lib/supply/supply.js";
+import { labelId } from "@core/record.js";
+import { deriveResources, SupplyGraph } from "@supply/supply.js";
+import type { Hop, Labels, SupplyNode, SupplyTree } from "@supply/supply.js";
 import { usePublicClient } from "wagmi";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { checkEntrySignature } from "../hooks/useEntrySignature";

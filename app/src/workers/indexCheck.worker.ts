@@ -1,9 +1,9 @@
 // Checks a ledger index against the chain off the page's thread (scripts/lib/core/ledger-index-check.ts):
 // receives the index's bytes and where the chain is, answers once with the result.
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { checkLedgerIndex } from "../../../scripts/lib/core/ledger-index-check.js";
-import type { IndexCheck } from "../../../scripts/lib/core/ledger-index-check.js";
-import { decodeLedgerIndex } from "../../../scripts/lib/core/ledger-index.js";
+import { checkLedgerIndex } from "@core/ledger-index-check.js";
+import type { IndexCheck } from "@core/ledger-index-check.js";
+import { decodeLedgerIndex } from "@core/ledger-index.js";
 
 export interface IndexCheckRequest {
   body: ArrayBuffer;

@@ -1,11 +1,11 @@
 // The peer the benchmark compares with: EAS 1.9 (Ethereum Attestation Service) delegated
 // attestations carrying the same payload bytes as a Ledger record (the record's ABI encoding).
-// Measured in the same run and on the same chain as the Ledger (see kit/gas.ts).
+// Measured in the same run and on the same chain as the Ledger (see scripts/lib/kit/gas.ts).
 import { keccak256, Signature, toUtf8Bytes, TypedDataEncoder, ZeroAddress, ZeroHash } from "ethers";
 import type { BaseContract, Signer, TypedDataDomain, TypedDataField } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { latestTimestamp, sendMeasured } from "./gas.js";
-import type { Agent, TxMeasure } from "./gas.js";
+import { latestTimestamp, sendMeasured } from "../../lib/kit/gas.js";
+import type { Agent, TxMeasure } from "../../lib/kit/gas.js";
 
 /** EAS's delegated attestation type (EIP1271Verifier.ATTEST_TYPEHASH). */
 export const EAS_ATTEST_TYPES: Record<string, TypedDataField[]> = {

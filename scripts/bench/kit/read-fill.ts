@@ -5,10 +5,10 @@
 // (dev account 1) registers the commons first.
 import { Contract, hexlify, id, parseUnits } from "ethers";
 import type { JsonRpcProvider } from "ethers";
-import { encodeRecordBatch, readBenchWallet } from "./read-seed.js";
+import { encodeRecordBatch, readBenchWallet } from "../../lib/kit/read-seed.js";
 import { startSignerPool } from "./read-signer.js";
 import { ledgerInterface } from "../../lib/core/reader.js";
-import { devWallet } from "../../demo/seed.js";
+import { devWallet } from "../../lib/core/dev-chain-keys.js";
 
 export interface FillResult {
   commons: string;

@@ -3,7 +3,7 @@
 // that 100,000 records are signed on every core while anvil mines the batches already sent.
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { FastRecordSigner, readBenchWallet, RecordFactory } from "./read-seed.js";
+import { FastRecordSigner, readBenchWallet, RecordFactory } from "../../lib/kit/read-seed.js";
 import { ledgerDomain } from "../../lib/core/record.js";
 
 export interface SignerConfig {

@@ -4,8 +4,8 @@
 import { id, ZeroAddress } from "ethers";
 import type { Contract, Signer, Wallet } from "ethers";
 import { LedgerClient } from "../../lib/core/client.js";
-import { sendMeasured } from "./gas.js";
-import type { TxMeasure } from "./gas.js";
+import { sendMeasured } from "../../lib/kit/gas.js";
+import type { TxMeasure } from "../../lib/kit/gas.js";
 import { buildDeclaration, buildGrant, buildSettlement, reciprocityInterface, registryDomain, signDeclaration, signGrant, signSettlement } from "../../lib/reciprocity/reciprocity.js";
 import type { DeclarationKindName, EntityFormName, Terms, UseKindName } from "../../lib/reciprocity/reciprocity.js";
 import { encodeUnit, parseQuantity } from "../../lib/core/record.js";

@@ -1,5 +1,5 @@
 // Formatting for the gas benchmark: aligned text tables and JSON-safe summaries of measurements.
-import type { CalldataStats, TxMeasure } from "./gas.js";
+import type { CalldataStats, TxMeasure } from "../../lib/kit/gas.js";
 
 /** "12,345" (rounded), or "" for undefined. */
 export function n(value: number | bigint | undefined, digits = 0): string {

@@ -1,7 +1,8 @@
 // The browser app for `npm start` and the e2e tests: builds app/ with Vite when its sources changed
 // (a hash of the sources is kept in app/dist/.build-hash) and serves the built files, plus
-// /config.json, which tells the app where the local chain, its contracts and the relayer are
-// (so that a fresh chain needs no rebuild).
+// /config.json, which tells the app where the local chain, its contracts and the relayer are and
+// what its dev accounts are called (so that a fresh chain needs no rebuild), /labels.json and
+// /value-equations.json (the equations the Distributions page can recompute with).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import { parseLabelList } from "../supply/supply.js";
 import type { LedgerIndexer } from "./ledger-indexer.js";
 
 export interface AppRuntimeConfig {
-  local: { chainId: number; rpcUrl: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number; indexUrl?: string };
+  local: { chainId: number; rpcUrl: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number; indexUrl?: string; devKeyNames?: readonly string[] };
 }
 
 /** Where the server serves the local Ledger's index (ledger-indexer.ts), relative to the app. */
@@ -38,10 +39,6 @@ export function appSourceHash(root: string): string {
     path.join(root, "app", "index.html"),
     path.join(root, "app", "vite.config.ts"),
     ...filesUnder(path.join(root, "scripts", "lib")).filter((f) => f.endsWith(".ts")),
-    // The Distributions page carries the demo value equation and the dev-key wallet the demo keys
-    // (imported at build time).
-    path.join(root, "scripts", "demo", "value-equation.json"),
-    path.join(root, "scripts", "demo", "seed-keys.ts"),
     path.join(root, "package-lock.json"),
   ];
   for (const f of files) {
@@ -96,7 +93,7 @@ export interface AppServer {
  * /ledger-index.json, on 127.0.0.1:`port` (0 = any free port). The indexer starts reading at once,
  * so that the first page load finds it ready.
  */
-export async function serveApp(opts: { root: string; port: number; config: AppRuntimeConfig; index?: boolean; labelsFile?: string }): Promise<AppServer> {
+export async function serveApp(opts: { root: string; port: number; config: AppRuntimeConfig; index?: boolean; labelsFile?: string; equationFiles?: readonly string[] }): Promise<AppServer> {
   const dist = path.join(opts.root, "app", "dist");
   if (!existsSync(path.join(dist, "index.html"))) throw new Error(`${dist} has no built app; run ensureAppBuilt first`);
   const ledger = opts.config.local.contracts.Ledger;
@@ -104,6 +101,9 @@ export async function serveApp(opts: { root: string; port: number; config: AppRu
     opts.index !== false && ledger ? createLedgerIndexer({ rpcUrl: opts.config.local.rpcUrl, chainId: opts.config.local.chainId, ledger, fromBlock: opts.config.local.fromBlock }) : undefined;
   if (indexer) await indexer.current().catch(() => {}); // warm up; a request retries
   const configJson = JSON.stringify(indexer ? { local: { ...opts.config.local, indexUrl: `.${INDEX_PATH}` } } : opts.config);
+  // The equations the app may recompute distributions with, named by their path in the repository
+  // (the URI the demo publishes); read now, so that a missing file fails here and not in the page.
+  const equationsJson = JSON.stringify((opts.equationFiles ?? []).map((file) => ({ name: path.relative(opts.root, file).split(path.sep).join("/"), doc: JSON.parse(readFileSync(file, "utf8")) as unknown })));
   const server = http.createServer((req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -126,6 +126,10 @@ export async function serveApp(opts: { root: string; port: number; config: AppRu
       }
       if ("error" in parsed) return void res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: `the labels file ${path.basename(file)} ${parsed.error}` }));
       return void res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" }).end(JSON.stringify(parsed));
+    }
+    if (pathname === "/value-equations.json") {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" }).end(equationsJson);
+      return;
     }
     if (pathname === INDEX_PATH) {
       if (!indexer) {
@@ -172,6 +176,10 @@ export async function startApp(opts: {
   relayerUrl?: string;
   deployment: { chainId: number; contracts: Record<string, string>; fromBlock: number };
   labelsFile?: string;
+  /** Value equations served to the app (./value-equations.json). */
+  equationFiles?: readonly string[];
+  /** Names of the local chain's dev accounts by index (the demo's people), shown by the app's dev-key wallet. */
+  devKeyNames?: readonly string[];
   log?: (line: string) => void;
 }): Promise<AppServer> {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error(`the app port must be 0 to 65535, got ${opts.port}`);
@@ -180,6 +188,7 @@ export async function startApp(opts: {
     root: opts.root,
     port: opts.port,
     labelsFile: opts.labelsFile,
-    config: { local: { chainId: opts.deployment.chainId, rpcUrl: opts.rpcUrl, relayerUrl: opts.relayerUrl, contracts: opts.deployment.contracts, fromBlock: opts.deployment.fromBlock } },
+    equationFiles: opts.equationFiles,
+    config: { local: { chainId: opts.deployment.chainId, rpcUrl: opts.rpcUrl, relayerUrl: opts.relayerUrl, contracts: opts.deployment.contracts, fromBlock: opts.deployment.fromBlock, devKeyNames: opts.devKeyNames } },
   });
 }

@@ -8,10 +8,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { concat, Contract, ContractFactory, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
 import type { Provider, Signer, TypedDataDomain } from "ethers";
-import { LEDGER_ABI } from "../../lib/core/abi.js";
-import { ledgerInterface } from "../../lib/core/reader.js";
-import { encodeUnit, packNonce, RECORD_TYPES } from "../../lib/core/record.js";
-import type { LedgerRecord, SignedRecordJson } from "../../lib/core/record.js";
+import { LEDGER_ABI } from "../core/abi.js";
+import { ledgerInterface } from "../core/reader.js";
+import { encodeUnit, packNonce, RECORD_TYPES } from "../core/record.js";
+import type { LedgerRecord, SignedRecordJson } from "../core/record.js";
 
 /** A wallet from a deterministic key (never funded; it only signs). */
 export function kitWallet(label: string): Wallet {

@@ -4,8 +4,8 @@
 // digest is checked once against ethers' EIP-712 encoder before anything is signed.
 import { getBytes, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroHash } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import { encodeUnit, packNonce, RECORD_TYPE_STRING, recordDigest } from "../../lib/core/record.js";
-import type { LedgerRecord } from "../../lib/core/record.js";
+import { encodeUnit, packNonce, RECORD_TYPE_STRING, recordDigest } from "../core/record.js";
+import type { LedgerRecord } from "../core/record.js";
 
 const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 const RECORD_TUPLE_SIG = "(uint8,uint8,address,address,bytes32,bytes32,bytes32,bytes32,uint8,uint128,bytes8,uint64,bytes32,uint64,uint64,uint256,uint64)";

@@ -10,9 +10,9 @@
 import { AbiCoder, concat, getBytes, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
 import type { BaseContract, Signer, TransactionReceipt, TypedDataDomain } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { buildEntryProof } from "../../lib/core/proof.js";
-import type { EntryProof } from "../../lib/core/proof.js";
-import { describeRevert, readLedger } from "../../lib/core/reader.js";
+import { buildEntryProof } from "../core/proof.js";
+import type { EntryProof } from "../core/proof.js";
+import { describeRevert, readLedger } from "../core/reader.js";
 import {
   buildRecord,
   buildValidation,
@@ -21,8 +21,8 @@ import {
   RECORD_TYPE_STRING,
   recordDigest,
   validationDigest,
-} from "../../lib/core/record.js";
-import type { LedgerRecord } from "../../lib/core/record.js";
+} from "../core/record.js";
+import type { LedgerRecord } from "../core/record.js";
 
 // ---------------------------------------------------------------- targets
 
