@@ -11,7 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { waitRecorded } from "../scripts/bench/kit/relayer.js";
+import { Wallet } from "ethers";
 import { seedAll } from "../scripts/demo/seed-all.js";
+import type { AllSeeds } from "../scripts/demo/seed-all.js";
 import { writeDeployment } from "../scripts/lib/node/deployment.js";
 import { root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
@@ -70,7 +72,8 @@ function run(command: string, cwd: string, env: Record<string, string>): Promise
   });
 }
 
-const steps = parseGuides(readFileSync(path.join(root, "README.md"), "utf8")).filter((s) => s.guide !== "deploy");
+const readme = readFileSync(path.join(root, "README.md"), "utf8");
+const steps = parseGuides(readme).filter((s) => s.guide !== "deploy");
 
 describe("README guides", function () {
   this.timeout(300_000);
@@ -78,6 +81,7 @@ describe("README guides", function () {
   let relayer: RelayerProcess;
   let cwd: string;
   let env: Record<string, string>;
+  let seeds: AllSeeds;
 
   before(async () => {
     l = await startLocalLedger();
@@ -85,7 +89,7 @@ describe("README guides", function () {
     for (const name of ["scripts", "node_modules", "package.json"]) symlinkSync(path.join(root, name), path.join(cwd, name));
     const data = path.join(cwd, "data");
     mkdirSync(data);
-    await seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(data, "labels.json"), log: () => {} });
+    seeds = await seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(data, "labels.json"), log: () => {} });
     const genesis = await l.provider.getBlock(0);
     writeDeployment(path.join(data, "deployment.json"), { chainId: 31337, genesisHash: genesis!.hash!, ledger: l.ledger, contracts: l.contracts, fromBlock: l.fromBlock, deploymentId: "readme" });
     relayer = await startRelayerProcess(l, path.join(data, "relayer.sqlite"));
@@ -106,6 +110,19 @@ describe("README guides", function () {
     expect([...new Set(steps.map((s) => s.guide))]).to.deep.equal(["contributor", "auditor", "license-holder", "steward"]);
     for (const s of steps) for (const c of s.commands) expect(c, "a guide command runs the CLI").to.match(/^(COMMONS_PRIVATE_KEY=0x[0-9a-f]{64} )?npx commons /);
     expect(steps.filter((s) => s.expect.length).length).to.be.greaterThanOrEqual(8);
+  });
+
+  it("names the demo's commons, people and keys as the demo seeds them", () => {
+    expect(readme).to.include(`commons\n\`${seeds.demo.commons}\``);
+    const rows = [...readme.matchAll(/^\| ([a-z -]+) \| [^|]+ \| `(0x[0-9a-fA-F]{40})` \| `(0x[0-9a-f]{64})` \|$/gm)];
+    expect(rows.length).to.equal(8);
+    const people = seeds.demo.people as Record<string, string>;
+    for (const [, who, address, key] of rows) {
+      expect(new Wallet(key).address, who).to.equal(address);
+      if (who in people) expect(people[who], who).to.equal(address);
+      else expect(who).to.equal("a non-profit");
+    }
+    expect(seeds.reciprocity.licensees.nonprofit).to.equal(rows.find((r) => r[1] === "a non-profit")![2]);
   });
 
   it("npx commons finds the CLI from the repository's root", async () => {
