@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { waitRecorded } from "../scripts/bench/kit/relayer.js";
+import { waitRecorded } from "../scripts/lib/kit/relayer.js";
 import { Wallet } from "ethers";
 import { seedAll } from "../scripts/demo/seed-all.js";
 import type { AllSeeds } from "../scripts/demo/seed-all.js";
