@@ -16,8 +16,11 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
 
     /// @notice Most leaves in one distribution (the publisher pre-writes one bitmap word per 256).
     uint256 public constant MAX_LEAVES = 16_384;
+    /// @notice Longest challenge window a publication (or the deployment's minimum) may set.
     uint256 public constant MAX_CHALLENGE_WINDOW = 30 days;
+    /// @notice Shortest claim period a publication may set.
     uint256 public constant MIN_CLAIM_PERIOD = 1 days;
+    /// @notice Longest claim period a publication may set.
     uint256 public constant MAX_CLAIM_PERIOD = 3650 days;
     /// @notice The stop share of a commons that has not set one: the contributors named for half
     /// of a distribution's total stop it.

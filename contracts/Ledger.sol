@@ -449,7 +449,9 @@ contract Ledger is ILedger, EIP712 {
             return (abi.encodeWithSelector(LedgerInvalidSignature.selector, agent), head);
         }
 
-        // The nonce was checked current, so its sequence (< 2^64 - 1 in practice) + 1 is stored.
+        // The nonce was checked current, so its sequence (< 2^64 - 1 in practice) + 1 is stored, in the
+        // slot computed once for the check (`_currentNonce`).
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             sstore(nonceSlot, add(and(nonce, 0xffffffffffffffff), 1))
         }
@@ -466,6 +468,7 @@ contract Ledger is ILedger, EIP712 {
     /// fields (~3,000 gas).
     function _emitRecorded(uint256 recordCopy, uint256 id, address agent) private {
         bytes32 topic0 = Recorded.selector;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             log3(recordCopy, _RECORD_BYTES, topic0, id, and(agent, 0xffffffffffffffffffffffffffffffffffffffff))
         }
@@ -536,6 +539,7 @@ contract Ledger is ILedger, EIP712 {
             latestTime = block.timestamp + MAX_CLOCK_SKEW;
             latestDeadline = block.timestamp + MAX_VALIDITY;
         }
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             // `bad` collects every failed condition; any non-zero bit means "not plain valid".
             let flow := calldataload(r)
@@ -649,6 +653,7 @@ contract Ledger is ILedger, EIP712 {
     /// Equal to `bytes24(keccak256(abi.encode(bytes32(head), id, signer, recordHash)))`, hashed in
     /// scratch memory past the free memory pointer (no allocation inside batch loops).
     function _chain(bytes24 head, uint256 id, address signer, bytes32 recordHash) private pure returns (bytes24 next) {
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             // Solidity leaves narrowing conversions uncleaned on the stack: mask explicitly.
@@ -666,6 +671,7 @@ contract Ledger is ILedger, EIP712 {
     /// Returns the hash and the memory address of the record copy (just after the typehash).
     function _hashRecord(Record calldata r) private pure returns (bytes32 structHash, uint256 recordCopy) {
         bytes32 typehash = RECORD_TYPEHASH;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, typehash)
@@ -677,6 +683,7 @@ contract Ledger is ILedger, EIP712 {
 
     /// @dev The raw word of field `f` of a calldata record.
     function _word(Record calldata r, uint256 f) private pure returns (uint256 w) {
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             w := calldataload(add(r, shl(5, f)))
         }
@@ -701,6 +708,7 @@ contract Ledger is ILedger, EIP712 {
         bytes memory callData = abi.encodeCall(IERC1271.isValidSignature, (digest, signature));
         bytes4 magic = IERC1271.isValidSignature.selector;
         bool valid;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ok := staticcall(ERC1271_GAS, signer, add(callData, 0x20), mload(callData), 0x00, 0x20)
             valid := and(ok, and(gt(returndatasize(), 0x1f), eq(mload(0x00), magic)))
@@ -714,6 +722,7 @@ contract Ledger is ILedger, EIP712 {
     /// fuzz test checks; it saves ~600 gas per record over the library call.
     function _recoversTo(address signer, bytes32 digest, bytes calldata signature) internal view returns (bool ok) {
         if (signature.length != 65) return false;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let s := calldataload(add(signature.offset, 0x20))
             let v := byte(0, calldataload(add(signature.offset, 0x40)))
@@ -755,6 +764,7 @@ contract Ledger is ILedger, EIP712 {
     /// the check and the consumption share it.
     function _nonceSlot(address owner, uint256 nonce) private pure returns (uint256 slot) {
         uint256 key = nonce >> 64;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(0x00, and(owner, 0xffffffffffffffffffffffffffffffffffffffff))
             mstore(0x20, _nonceSequences.slot)
@@ -768,6 +778,7 @@ contract Ledger is ILedger, EIP712 {
     /// for that key (key and sequence packed).
     function _currentNonce(address owner, uint256 nonce) private view returns (uint256 slot, uint256 current) {
         slot = _nonceSlot(owner, nonce);
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             current := or(shl(64, shr(64, nonce)), sload(slot))
         }
@@ -790,6 +801,7 @@ contract Ledger is ILedger, EIP712 {
         uint256 verdict;
         uint256 validator;
         uint256 deadline;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             entryId := calldataload(v)
             verdict := calldataload(add(v, 0x20))
@@ -906,21 +918,26 @@ contract Ledger is ILedger, EIP712 {
         return uint256(bytes32(head)) | count;
     }
 
+    /// @dev Reverts with `err`, an already-encoded custom error (Solidity cannot revert with raw bytes).
     function _revertIf(bytes memory err) private pure {
         if (err.length != 0) {
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 revert(add(err, 0x20), mload(err))
             }
         }
     }
 
+    /// @dev Solidity can neither read nor move the free memory pointer (see `_append`).
     function _freeMemoryPointer() private pure returns (uint256 p) {
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             p := mload(0x40)
         }
     }
 
     function _setFreeMemoryPointer(uint256 p) private pure {
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(0x40, p)
         }

@@ -470,6 +470,7 @@ describe("Ledger core module (scripts/lib)", () => {
     });
 
     describe("when the JSON is altered, mistyped or not decimal", () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the cases write wrong types into the JSON on purpose
       const cases: { title: string; alter: (j: Record<string, any>) => void; field: string }[] = [
         { title: "an altered quantity", alter: (j) => (j.record.quantity = "4000000"), field: "digest" },
         { title: "an altered provider", alter: (j) => (j.record.provider = COMMONS_TREASURY), field: "digest" },

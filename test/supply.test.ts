@@ -308,6 +308,7 @@ describe("supply", () => {
       expect(lines[0]).to.equal(`trace ${R("part")} (part)`);
       expect(lines[1]).to.match(/^└─ #2 produce 1 ea part by 0x\w{6}…\w{4} 2027-01-15T08:00 \[claimed\] tx 0x000000…0002$/);
       expect(lines[2]).to.equal("   └─ process print");
+      // eslint-disable-next-line no-regex-spaces -- the spaces are the printed tree's indentation, as in the line above
       expect(lines[3]).to.match(/^      └─ #1 consume 1 kg lot by /);
     });
 

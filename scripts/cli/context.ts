@@ -72,7 +72,7 @@ export async function connect(t: Target): Promise<JsonRpcProvider> {
     if (typeof body.result !== "string") throw new Error(body.error?.message ?? "no result");
     chainId = BigInt(body.result);
   } catch (error) {
-    throw new Error(`cannot reach the RPC at ${t.rpc}: ${(error as Error).message}`);
+    throw new Error(`cannot reach the RPC at ${t.rpc}: ${(error as Error).message}`, { cause: error });
   }
   if (t.chainId !== undefined && t.chainId !== chainId) {
     throw new Error(`the RPC at ${t.rpc} is on chain ${chainId}, not ${t.chainId} (--chain-id)`);

@@ -11,6 +11,7 @@ export function useCommons(): { commons: CommonsView[]; byId: ReadonlyMap<string
   const now = useChainTime().data;
   const events = ledger.snapshot?.events;
   return useMemo(() => {
+    // eslint-disable-next-line react-hooks/purity -- the wall clock only until the chain's time is read; recomputed with it
     const commons = events ? deriveCommons(events, now ?? BigInt(Math.floor(Date.now() / 1000))) : [];
     return { commons, byId: new Map(commons.map((c) => [c.id, c])) };
   }, [events, now]);

@@ -30,7 +30,6 @@ export function table(headers: string[], rows: (string | number)[][]): string {
 
 /** A measurement without its receipt, numbers only (for JSON). */
 export function summarize<T extends TxMeasure>(m: T): Omit<T, "receipt"> {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { receipt, ...rest } = m;
   return rest;
 }

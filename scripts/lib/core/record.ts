@@ -364,8 +364,8 @@ export function toSignedJson(domain: TypedDataDomain, r: LedgerRecord, signature
   };
 }
 
-const BIGINT_FIELDS = ["quantity", "time", "corrects", "satisfies", "nonce", "deadline"] as const;
-const NUMBER_FIELDS = ["flow", "action", "side"] as const;
+type BigintField = "quantity" | "time" | "corrects" | "satisfies" | "nonce" | "deadline";
+type NumberField = "flow" | "action" | "side";
 
 /** Parses and checks the shape of a signed record; throws RecordInputError on any problem. */
 export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record: LedgerRecord; signature: string } {
@@ -386,12 +386,12 @@ export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record
     if (typeof v !== "string" && typeof v !== "number") throw new RecordInputError(`record.${k}`, "is missing");
     return v;
   };
-  const big = (k: (typeof BIGINT_FIELDS)[number]): bigint => {
+  const big = (k: BigintField): bigint => {
     const v = String(get(k));
     if (!/^\d+$/.test(v)) throw new RecordInputError(`record.${k}`, `"${v}" is not a non-negative integer`);
     return BigInt(v);
   };
-  const small = (k: (typeof NUMBER_FIELDS)[number]): number => {
+  const small = (k: NumberField): number => {
     const raw = get(k);
     const v = typeof raw === "number" ? raw : /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(v) || v < 0 || v > 255) throw new RecordInputError(`record.${k}`, `${JSON.stringify(raw)} is not a uint8`);

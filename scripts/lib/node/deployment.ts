@@ -24,7 +24,7 @@ export function readDeployment(file: string): LocalDeployment | undefined {
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`${file} is not valid JSON (${(error as Error).message}); delete it to deploy afresh`);
+    throw new Error(`${file} is not valid JSON (${(error as Error).message}); delete it to deploy afresh`, { cause: error });
   }
   const d = json as Partial<LocalDeployment>;
   if (typeof d.chainId !== "number" || typeof d.genesisHash !== "string" || typeof d.ledger !== "string" || typeof d.fromBlock !== "number" || typeof d.deploymentId !== "string") {

@@ -3,7 +3,7 @@
 // explaining a status in plain words. One module for the CLI, the app, the seed, the benchmarks
 // and the tests.
 import { Contract, Interface, TypedDataEncoder, ZeroAddress, ZeroHash, getAddress, isAddress } from "ethers";
-import type { Log, Provider, TypedDataDomain, TypedDataField } from "ethers";
+import type { Log, Provider, Signer, TypedDataDomain, TypedDataField } from "ethers";
 import { buildEntryProof } from "../core/proof.js";
 import type { EntryProof } from "../core/proof.js";
 import { fetchLogs } from "../core/reader.js";
@@ -161,7 +161,7 @@ export const RECIPROCITY_ABI = [
 
 export const reciprocityInterface = new Interface(RECIPROCITY_ABI);
 
-export function registryContract(address: string, runner: Provider | import("ethers").Signer): Contract {
+export function registryContract(address: string, runner: Provider | Signer): Contract {
   return new Contract(address, RECIPROCITY_ABI, runner);
 }
 
