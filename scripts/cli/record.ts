@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { LedgerClient } from "../lib/core/client.js";
 import { buildRecord, checkRecord, fromSignedJson, ledgerDomain, packNonce, signRecord, toSignedJson } from "../lib/core/record.js";
 import type { LedgerRecord, RecordInput } from "../lib/core/record.js";
+import { RelayerClient, RelayerError } from "../lib/core/relayer-client.js";
 import { LIMITS, RecordInputError } from "../lib/core/vocabulary.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
@@ -191,16 +192,17 @@ export function registerRecord(program: Command): void {
       }
       if (relayer) {
         let failed = 0;
+        const client = new RelayerClient(relayer, { timeoutMs: 30_000 });
         for (const it of items) {
-          let res: Response;
           try {
-            res = await fetch(`${relayer}/records`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(it.signed), signal: AbortSignal.timeout(30_000) });
+            const s = await client.submit(it.signed);
+            out(`${it.file}: ${s.state} ${s.digest}`);
           } catch (error) {
-            throw new Error(`cannot reach the relayer at ${relayer}: ${(error as Error).message}`);
+            // Unreachable: stop (one line on stderr); refused: say why and go on with the next record.
+            if (!(error instanceof RelayerError) || error.status === undefined) throw error;
+            failed++;
+            out(`${it.file}: ${error.message}`);
           }
-          const body = (await res.json().catch(() => ({}))) as { digest?: string; state?: string; error?: string };
-          if (!res.ok) failed++;
-          out(`${it.file}: ${res.ok ? `${body.state} ${body.digest}` : `refused (${res.status}): ${body.error ?? "no reason given"}`}`);
         }
         if (failed) throw new Error(`${failed} of ${items.length} records were refused by the relayer`);
         return;
