@@ -356,8 +356,8 @@ export function toRecord(value: unknown): LedgerRecord {
   return recordOf((value as { toObject(): Record<string, unknown> }).toObject());
 }
 
-/** A record from its fields by name (ethers' decoded tuple, or the words the fast decoder read). */
-function recordOf(o: Record<string, unknown>): LedgerRecord {
+/** A record from its fields by name (ethers' or viem's decoded tuple, or the words the fast decoder read). */
+export function recordOf(o: Record<string, unknown>): LedgerRecord {
   return {
     flow: Number(o.flow),
     action: Number(o.action),
