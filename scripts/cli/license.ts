@@ -103,8 +103,9 @@ async function send(c: Connected, signer: Wallet, method: string, args: unknown[
   try {
     tx = await registry.getFunction(method).send(...args);
   } catch (error) {
+    // No `cause`: main would find the revert in it and print the bare sentence without "the registry refused".
     const sentence = revertSentence(error);
-    if (sentence) throw new Error(`the registry refused: ${sentence}`, { cause: error });
+    if (sentence) throw new Error(`the registry refused: ${sentence}`);
     throw error;
   }
   const receipt = await tx.wait();
