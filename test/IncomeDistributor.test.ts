@@ -8,7 +8,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { readFileSync } from "node:fs";
 import { id, Interface, ZeroAddress, ZeroHash } from "ethers";
 import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
-import { DISTRIBUTOR_ERRORS, explainDistributorRevert } from "../scripts/lib/core/distributor-errors.js";
+import { DISTRIBUTOR_ERRORS, explainRevertData } from "../scripts/lib/core/contract-errors.js";
 import type { HDNodeWallet } from "ethers";
 import IncomeDistributorModule from "../scripts/ignition/modules/IncomeDistributor.js";
 import type {
@@ -118,7 +118,7 @@ describe("IncomeDistributor", () => {
       core.forEachError((er) => mirrored.add(er.name));
       expect(ours.filter((n) => !mirrored.has(n))).to.deep.equal([]);
       const data = core.encodeErrorResult("IncomeDistributorChallengeWindowOver", [7n, 1_800_000_000n]);
-      expect(explainDistributorRevert(data)).to.equal("The challenge window of distribution 7 closed at 2027-01-15 08:00:00 UTC: it can no longer be cancelled, challenged or objected to.");
+      expect(explainRevertData(data)).to.equal("The challenge window of distribution 7 closed at 2027-01-15 08:00:00 UTC: it can no longer be cancelled, challenged or objected to.");
       expect(Object.keys(DISTRIBUTOR_ERRORS).every((n) => mirrored.has(n))).to.equal(true);
     });
   });

@@ -65,6 +65,15 @@ describe("commons license CLI", function () {
     expect(text).to.match(/what would change it:\n {2}- the surplus period ends/);
   });
 
+  it("prints a registry refusal as one sentence with its values, not the raw revert data", async () => {
+    // Before the registry's sentences were in core, this one (no sentence then) printed ~1,300 characters of hex.
+    const coop = devWallet(COOP, l.provider).address;
+    const stranger = devWallet(STRANGER, l.provider).address;
+    const r = await cli(["attest", coop, "1", "1"], STRANGER);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.equal(`commons: the registry refused: ${stranger} is not an attester that the licensor of work 1 recognises.\n`);
+  });
+
   it("terminates on a finding and restores on the licensor's signed reinstatement", async () => {
     const coop = devWallet(COOP, l.provider).address;
     expect(ok(await cli(["breach", "report", coop, "1", "--section", "4(e)"], STRANGER))).to.match(/^record 5: breach of 4e/);

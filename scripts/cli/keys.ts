@@ -1,10 +1,13 @@
 // Keys for signing: an encrypted keystore file (ethers / Web3 Secret Storage JSON) with its
 // password from COMMONS_KEYSTORE_PASSWORD or a prompt, or COMMONS_PRIVATE_KEY. Never a plaintext
-// key on the command line (it would end up in shell history and process lists).
+// key on the command line (it would end up in shell history and process lists). `commons keys`
+// creates a keystore.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Wallet, isKeystoreJson } from "ethers";
+import type { Command } from "commander";
 import type { Provider } from "ethers";
+import { out } from "./format.js";
 import { CliInputError } from "./inputs.js";
 
 async function prompt(question: string): Promise<string> {
@@ -62,4 +65,17 @@ export async function createKeystore(out: string, privateKey?: string): Promise<
   const wallet = privateKey ? new Wallet(privateKey) : Wallet.createRandom();
   writeFileSync(out, await wallet.encrypt(pass), { mode: 0o600 });
   return wallet.address;
+}
+
+export function registerKeys(program: Command): void {
+  program
+    .command("keys")
+    .description("create an encrypted keystore (password from COMMONS_KEYSTORE_PASSWORD or a prompt)")
+    .requiredOption("--out <file>", "where to write the keystore")
+    .option("--import-env", "encrypt the key in COMMONS_PRIVATE_KEY instead of a new random one")
+    .action(async (o: { out: string; importEnv?: boolean }) => {
+      if (o.importEnv) checkKeySource(undefined);
+      const address = await createKeystore(o.out, o.importEnv ? process.env.COMMONS_PRIVATE_KEY : undefined);
+      out(`${address} -> ${o.out}`);
+    });
 }

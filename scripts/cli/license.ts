@@ -26,7 +26,6 @@ import {
   ReciprocityInputError,
   registryContract,
   registryDomain,
-  registryRevertSentence,
   SECTIONS,
   settlementProofs,
   signDeclaration,
@@ -36,6 +35,7 @@ import {
   USE_KINDS,
 } from "../lib/reciprocity/reciprocity.js";
 import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity/reciprocity.js";
+import { revertSentence } from "../lib/core/contract-errors.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
@@ -103,9 +103,9 @@ async function send(c: Connected, signer: Wallet, method: string, args: unknown[
   try {
     tx = await registry.getFunction(method).send(...args);
   } catch (error) {
-    const data = (error as { data?: unknown }).data;
-    const sentence = typeof data === "string" ? registryRevertSentence(data) : undefined;
-    if (sentence) throw new Error(`the registry refused: ${sentence}`, { cause: error });
+    // No `cause`: main would find the revert in it and print the bare sentence without "the registry refused".
+    const sentence = revertSentence(error);
+    if (sentence) throw new Error(`the registry refused: ${sentence}`);
     throw error;
   }
   const receipt = await tx.wait();

@@ -1,8 +1,8 @@
 // The accounts page's state: grouping, period, unit and the totals and chart data they give.
 import { useMemo, useState } from "react";
-import type { Period } from "@core/views.js";
-import { commonsNames, totals, unitsByUse } from "../lib/accounts";
-import type { GroupBy } from "../lib/accounts";
+import { totals, unitsByUse } from "@core/views.js";
+import type { GroupBy, Period } from "@core/views.js";
+import { commonsNames } from "../lib/accounts";
 import { toNumber } from "../lib/format";
 import { useLedger } from "./useLedger";
 

@@ -2,11 +2,11 @@
 // first (so a contract error is explained before the wallet is asked), then sent and awaited.
 import type { Abi, Hex } from "viem";
 import { incomeDistributorAbi } from "../contracts/generated";
-import { explainDistributorError } from "../lib/contractErrors";
+import { explainError } from "../lib/errors";
 import { useWriteFlow } from "./useWriteFlow";
 
 export function useClaim() {
-  const flow = useWriteFlow(explainDistributorError);
+  const flow = useWriteFlow(explainError);
   const distributor = flow.chain.contracts.IncomeDistributor;
 
   async function claim(id: bigint, leaf: { index: bigint; amount: bigint; proof: string[] }, account: string) {

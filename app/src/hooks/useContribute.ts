@@ -5,14 +5,14 @@
 import { useMemo, useState } from "react";
 import { decodeEventLog } from "viem";
 import type { Abi, TypedDataDefinition } from "viem";
-import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain } from "@core/record.js";
+import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain, toSignedJson } from "@core/record.js";
 import type { LedgerRecord } from "@core/record.js";
 import { packNonce } from "@core/record.js";
+import { RelayerClient } from "@core/relayer-client.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { checkForm, EMPTY_FORM } from "../lib/recordForm";
 import type { FieldErrors, RecordForm } from "../lib/recordForm";
-import { relay, waitRelayed } from "../lib/relayer";
 import { typedData, useWriteFlow } from "./useWriteFlow";
 
 /** Nonce key of records signed in the app (the CLI uses 1 for records and 2 for validations). */
@@ -35,7 +35,6 @@ export function useContribute() {
 
   // Live check as the user types (placeholder agent and nonce until the wallet and chain are read).
   const live = useMemo(
-    // eslint-disable-next-line react-hooks/purity -- a live hint: "now" is read when the form changes (submit checks at chain time)
     () => checkForm(form, { agent: wallet.address ?? "0x0000000000000000000000000000000000000001", now: BigInt(Math.floor(Date.now() / 1000)), nonce: 0n }),
     [form, wallet.address],
   );
@@ -80,11 +79,13 @@ export function useContribute() {
       const signature = await flow.sign(recordTypedData(chain.id, ledger, record), "Waiting for your signature in the wallet…");
       if (via === "relayer") {
         setPhase({ kind: "confirming", detail: "Sent to the relayer; waiting for it to record the entry…" });
-        const digest = recordDigest(ledgerDomain(chain.id, ledger), record);
-        await relay(chain.relayerUrl!, chain.id, ledger, record, signature);
-        const final = await waitRelayed(chain.relayerUrl!, digest, (s) =>
-          setPhase({ kind: "confirming", detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`, txHash: s.txHash ?? undefined }),
-        );
+        const domain = ledgerDomain(chain.id, ledger);
+        const digest = recordDigest(domain, record);
+        const relayer = new RelayerClient(chain.relayerUrl!);
+        await relayer.submit(toSignedJson(domain, record, signature));
+        const final = await relayer.waitFor(digest, {
+          onState: (s) => setPhase({ kind: "confirming", detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`, txHash: s.txHash ?? undefined }),
+        });
         if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
         setPhase({ kind: "done", entryId: BigInt(final.entryId!), txHash: final.txHash ?? undefined, via });
       } else {

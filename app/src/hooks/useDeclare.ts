@@ -5,7 +5,7 @@ import type { Abi } from "viem";
 import { buildDeclaration, DECLARATION_TYPES, RECIPROCITY_DOMAIN_NAME, RECIPROCITY_DOMAIN_VERSION, ReciprocityInputError } from "@reciprocity/reciprocity.js";
 import type { DeclarationKindName, EntityFormName, UseKindName } from "@reciprocity/reciprocity.js";
 import { reciprocityRegistryAbi } from "../contracts/generated";
-import { explainRegistryError } from "../lib/contractErrors";
+import { explainError } from "../lib/errors";
 import { EvidenceError, parseEvidence } from "../lib/evidence";
 import { typedData, useWriteFlow } from "./useWriteFlow";
 
@@ -26,7 +26,7 @@ const day = (text: string, field: string) => {
 };
 
 export function useDeclare() {
-  const flow = useWriteFlow(explainRegistryError);
+  const flow = useWriteFlow(explainError);
   const { chain, wallet, client } = flow;
   const registry = chain.contracts.ReciprocityRegistry;
 

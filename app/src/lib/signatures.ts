@@ -3,17 +3,8 @@
 import { decodeFunctionData } from "viem";
 import type { Hex } from "viem";
 import { hashRecord } from "@core/record.js";
-import type { LedgerRecord } from "@core/record.js";
+import { recordOf } from "@core/reader.js";
 import { ledgerAbi } from "../contracts/generated";
-
-function asRecord(r: Record<string, unknown>): LedgerRecord {
-  return {
-    flow: Number(r.flow), action: Number(r.action), provider: String(r.provider), receiver: String(r.receiver), commons: String(r.commons),
-    resource: String(r.resource), resourceSpec: String(r.resourceSpec), process: String(r.process), side: Number(r.side),
-    quantity: BigInt(r.quantity as bigint), unit: String(r.unit), time: BigInt(r.time as bigint), evidence: String(r.evidence),
-    corrects: BigInt(r.corrects as bigint), satisfies: BigInt(r.satisfies as bigint), nonce: BigInt(r.nonce as bigint), deadline: BigInt(r.deadline as bigint),
-  };
-}
 
 /**
  * The signature carried for the record with struct hash `recordHash` in a call to the Ledger, or
@@ -28,12 +19,12 @@ export function signatureFromCalldata(input: Hex, recordHash: string): Hex | und
   }
   const args = call.args as readonly unknown[];
   if (call.functionName === "record" || call.functionName === "recordCorrection") {
-    return hashRecord(asRecord(args[0] as Record<string, unknown>)) === recordHash ? (args[1] as Hex) : undefined;
+    return hashRecord(recordOf(args[0] as Record<string, unknown>)) === recordHash ? (args[1] as Hex) : undefined;
   }
   if (call.functionName === "recordBatch") {
     const records = args[0] as Record<string, unknown>[];
     const sigs = args[1] as Hex[];
-    for (let i = 0; i < records.length; i++) if (hashRecord(asRecord(records[i])) === recordHash) return sigs[i];
+    for (let i = 0; i < records.length; i++) if (hashRecord(recordOf(records[i])) === recordHash) return sigs[i];
   }
   return undefined;
 }

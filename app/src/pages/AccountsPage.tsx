@@ -1,6 +1,7 @@
 import { lazy, Suspense, useDeferredValue } from "react";
 import { toCsv, toJsonLd } from "@core/export.js";
-import type { Period } from "@core/views.js";
+import { acceptedShare, GROUPS } from "@core/views.js";
+import type { GroupBy, Period, TotalRow } from "@core/views.js";
 import { CommonsRules } from "../components/CommonsRules";
 import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";
@@ -8,8 +9,6 @@ import { LedgerStatus } from "../components/LedgerStatus";
 import { useAccounts } from "../hooks/useAccounts";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useCommons } from "../hooks/useCommons";
-import { acceptedShare, GROUPS } from "../lib/accounts";
-import type { GroupBy, TotalRow } from "../lib/accounts";
 import { download } from "../lib/download";
 import { formatQuantity, shortAddress, shortHex } from "../lib/format";
 

@@ -353,8 +353,11 @@ export async function rpcRetry<T>(what: string, fn: () => Promise<T>, opts: Pick
 
 /** A decoded `Record` tuple (ethers Result) as a LedgerRecord. */
 export function toRecord(value: unknown): LedgerRecord {
-  const r = value as { toObject(): Record<string, unknown> };
-  const o = r.toObject();
+  return recordOf((value as { toObject(): Record<string, unknown> }).toObject());
+}
+
+/** A record from its fields by name (ethers' or viem's decoded tuple, or the words the fast decoder read). */
+export function recordOf(o: Record<string, unknown>): LedgerRecord {
   return {
     flow: Number(o.flow),
     action: Number(o.action),
@@ -427,25 +430,7 @@ function decodeRecorded(log: Log, addresses: Map<string, string>, lazyHash = fal
     else if (kind === "bytes32") raw[name] = "0x" + word;
     else raw[name] = BigInt("0x" + word);
   }
-  const record: LedgerRecord = {
-    flow: Number(raw.flow),
-    action: Number(raw.action),
-    provider: raw.provider as string,
-    receiver: raw.receiver as string,
-    commons: raw.commons as string,
-    resource: raw.resource as string,
-    resourceSpec: raw.resourceSpec as string,
-    process: raw.process as string,
-    side: Number(raw.side),
-    quantity: raw.quantity as bigint,
-    unit: raw.unit as string,
-    time: raw.time as bigint,
-    evidence: raw.evidence as string,
-    corrects: raw.corrects as bigint,
-    satisfies: raw.satisfies as bigint,
-    nonce: raw.nonce as bigint,
-    deadline: raw.deadline as bigint,
-  };
+  const record = recordOf(raw);
   const id = BigInt(topics[1]);
   const signer = checksum(topics[2].slice(26));
   const recordHash = () => {

@@ -1,5 +1,6 @@
 // Views derived from the ledger's events alone: each entry's state (the same rule as the
-// contract's entryState), filters, and open accounts per contributor, action and unit.
+// contract's entryState), filters, and the open accounts: one rule (`tally`) for the CLI's
+// accounts per period, contributor, action and unit and the app's totals per group and unit.
 import { ZeroAddress } from "ethers";
 import type { Entry, LedgerEvents } from "./reader.js";
 import { decodeUnit } from "./record.js";
@@ -132,11 +133,8 @@ export function periodOf(time: bigint, period: Period): string {
   return `${t.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
 }
 
-export interface AccountRow {
-  period: string;
-  agent: string;
-  action: ActionName;
-  unit: string;
+/** Quantities of the entries that count, in one unit: claimed, and of it accepted and disputed. */
+export interface Totals {
   /** Entries that count: events, not corrected. */
   entries: number;
   claimed: bigint;
@@ -145,29 +143,91 @@ export interface AccountRow {
 }
 
 /**
- * Open accounting: for each period, contributor, action and unit, the quantity claimed (every
- * event that is not corrected: a correction replaces its entry) and how much of it is accepted or
- * disputed. Intents (needs, offers, commitments) are not contributions and are left out.
+ * Whether an entry counts in the accounts: an event that is not corrected (a correction replaces
+ * its entry). Intents (needs, offers, commitments) are not contributions and are left out.
+ */
+export function counts(v: EntryView): boolean {
+  return v.flow === "event" && v.state !== "corrected";
+}
+
+/**
+ * The one accounting rule: the entries that count, summed per `keyOf` (which must include the
+ * unit: hours and euros never add up); `row` gives a new row's labels from its first entry.
+ */
+function tally<R extends Totals>(views: readonly EntryView[], keyOf: (v: EntryView) => string, row: (v: EntryView) => Omit<R, keyof Totals>): R[] {
+  const rows = new Map<string, R>();
+  for (const v of views) {
+    if (!counts(v)) continue;
+    const key = keyOf(v);
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { ...row(v), entries: 0, claimed: 0n, accepted: 0n, disputed: 0n } as R));
+    r.entries++;
+    r.claimed += v.entry.record.quantity;
+    if (v.state === "accepted") r.accepted += v.entry.record.quantity;
+    else if (v.state === "disputed") r.disputed += v.entry.record.quantity;
+  }
+  return [...rows.values()];
+}
+
+export interface AccountRow extends Totals {
+  period: string;
+  agent: string;
+  action: ActionName;
+  unit: string;
+}
+
+/**
+ * Open accounting (`commons accounts`): for each period, contributor, action and unit, the quantity
+ * claimed and how much of it is accepted or disputed, sorted by those four.
  */
 export function accounts(views: readonly EntryView[], period: Period = "all"): AccountRow[] {
-  const rows = new Map<string, AccountRow>();
-  for (const v of views) {
-    if (v.flow !== "event" || v.state === "corrected") continue;
-    const p = periodOf(v.entry.record.time, period);
-    const key = `${p}|${v.agent}|${v.action}|${v.unit}`;
-    let row = rows.get(key);
-    if (!row) {
-      row = { period: p, agent: v.agent, action: v.action, unit: v.unit, entries: 0, claimed: 0n, accepted: 0n, disputed: 0n };
-      rows.set(key, row);
-    }
-    row.entries++;
-    row.claimed += v.entry.record.quantity;
-    if (v.state === "accepted") row.accepted += v.entry.record.quantity;
-    if (v.state === "disputed") row.disputed += v.entry.record.quantity;
+  return tally<AccountRow>(
+    views,
+    (v) => `${periodOf(v.entry.record.time, period)}|${v.agent}|${v.action}|${v.unit}`,
+    (v) => ({ period: periodOf(v.entry.record.time, period), agent: v.agent, action: v.action, unit: v.unit }),
+  ).sort((a, b) => a.period.localeCompare(b.period) || a.agent.localeCompare(b.agent) || a.action.localeCompare(b.action) || a.unit.localeCompare(b.unit));
+}
+
+export type GroupBy = "contributor" | "commons" | "action" | "period";
+export const GROUPS: readonly GroupBy[] = ["contributor", "commons", "action", "period"];
+
+export interface TotalRow extends Totals {
+  group: string;
+  unit: string;
+}
+
+export function groupOf(v: EntryView, by: GroupBy, period: Period): string {
+  switch (by) {
+    case "contributor":
+      return v.agent;
+    case "commons":
+      return v.entry.record.commons;
+    case "action":
+      return v.action;
+    case "period":
+      return periodOf(v.entry.record.time, period === "all" ? "month" : period);
   }
-  return [...rows.values()].sort(
-    (a, b) => a.period.localeCompare(b.period) || a.agent.localeCompare(b.agent) || a.action.localeCompare(b.action) || a.unit.localeCompare(b.unit),
+}
+
+/** The app's accounts page: totals by contributor, commons, action or period (month when "all"), per unit. */
+export function totals(views: readonly EntryView[], by: GroupBy, period: Period): TotalRow[] {
+  return tally<TotalRow>(
+    views,
+    (v) => `${groupOf(v, by, period)}|${v.unit}`,
+    (v) => ({ group: groupOf(v, by, period), unit: v.unit }),
   );
+}
+
+/** Units by how many counted entries use them (the most used first). */
+export function unitsByUse(views: readonly EntryView[]): string[] {
+  const n = new Map<string, number>();
+  for (const v of views) if (counts(v)) n.set(v.unit, (n.get(v.unit) ?? 0) + 1);
+  return [...n.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
+}
+
+/** Accepted as a share of claimed, in percent (one decimal), or 0 when nothing is claimed. */
+export function acceptedShare(r: Pick<Totals, "claimed" | "accepted">): number {
+  return r.claimed === 0n ? 0 : Number((r.accepted * 1000n) / r.claimed) / 10;
 }
 
 export { ENTRY_STATES };

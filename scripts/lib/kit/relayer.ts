@@ -1,7 +1,7 @@
 // Shared by the relayer tests and the relayer benchmark: deterministic wallets, fast signing of
 // many records (one typed-data encoder, the domain separator computed once, the raw digest signed
-// with the wallet's signing key), a small HTTP client for the relayer's routes, and the hostile
-// load of RELAY-FAIR.
+// with the wallet's signing key), the relayer's routes as raw replies (through the core relayer
+// client), and the hostile load of RELAY-FAIR.
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -12,6 +12,8 @@ import { LEDGER_ABI } from "../core/abi.js";
 import { ledgerInterface } from "../core/reader.js";
 import { encodeUnit, packNonce, RECORD_TYPES } from "../core/record.js";
 import type { LedgerRecord, SignedRecordJson } from "../core/record.js";
+import { RelayerClient } from "../core/relayer-client.js";
+import type { RelayerHealth, RelayerReply, RelayState } from "../core/relayer-client.js";
 
 /** A wallet from a deterministic key (never funded; it only signs). */
 export function kitWallet(label: string): Wallet {
@@ -81,46 +83,15 @@ export class FastRecordSigner {
 
 // ---------------------------------------------------------------- HTTP
 
-export interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-export interface RecordState {
-  digest: string;
-  state: "queued" | "sending" | "recorded" | "failed";
-  entryId: string | null;
-  txHash: string | null;
-  error: string | null;
-  attempts: number;
-  receivedAt: string;
-}
-
-export interface Health {
-  ok: boolean;
-  chainId: string;
-  ledger: string;
-  relayer: string;
-  queue: { queued: number; sending: number; recorded: number; failed: number };
-}
-
-async function reply(response: Response): Promise<Reply> {
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* keep the text */
-  }
-  return { status: response.status, body };
-}
+// The relayer's routes through the one client (scripts/lib/core/relayer-client.ts); these keep the
+// raw reply (status and body) that the tests assert.
+export type { RelayerReply as Reply, RelayState as RecordState, RelayerHealth as Health };
 
 /**
  * POSTs a body to `${url}/records` (JSON unless a raw string and content type are given); `chunked`
  * streams it in 64 KiB chunks without a content-length.
  */
-export async function postRecord(url: string, body: unknown, opts: { contentType?: string; raw?: boolean; chunked?: boolean } = {}): Promise<Reply> {
+export async function postRecord(url: string, body: unknown, opts: { contentType?: string; raw?: boolean; chunked?: boolean } = {}): Promise<RelayerReply> {
   const text = opts.raw ? (body as string) : JSON.stringify(body);
   const bytes = new TextEncoder().encode(text);
   const stream = new ReadableStream<Uint8Array>({
@@ -129,13 +100,12 @@ export async function postRecord(url: string, body: unknown, opts: { contentType
       controller.close();
     },
   });
-  const response = await fetch(`${url}/records`, {
+  return new RelayerClient(url).request("/records", {
     method: "POST",
     headers: { "content-type": opts.contentType ?? "application/json" },
     body: opts.chunked ? stream : text,
     ...(opts.chunked ? { duplex: "half" } : {}),
   } as RequestInit);
-  return reply(response);
 }
 
 /**
@@ -143,7 +113,7 @@ export async function postRecord(url: string, body: unknown, opts: { contentType
  * connection fails (the relayer is down or was killed mid-request) and on 503; any other status is
  * an error. Returns the final reply and how many attempts it took.
  */
-export async function postRetrying(url: string, body: unknown, opts: { delayMs?: number; timeoutMs?: number } = {}): Promise<Reply & { attempts: number }> {
+export async function postRetrying(url: string, body: unknown, opts: { delayMs?: number; timeoutMs?: number } = {}): Promise<RelayerReply & { attempts: number }> {
   const until = Date.now() + (opts.timeoutMs ?? 120_000);
   for (let attempts = 1; ; attempts++) {
     try {
@@ -151,7 +121,7 @@ export async function postRetrying(url: string, body: unknown, opts: { delayMs?:
       if (r.status === 200 || r.status === 202) return { ...r, attempts };
       if (r.status !== 503) throw Object.assign(new Error(`POST /records answered ${r.status}: ${JSON.stringify(r.body)}`), { reply: r });
     } catch (error) {
-      if ((error as { reply?: Reply }).reply) throw error;
+      if ((error as { reply?: RelayerReply }).reply) throw error;
       /* connection refused, reset or closed: the relayer is down; try again */
     }
     if (Date.now() > until) throw new Error(`POST /records did not succeed within the timeout (${attempts} attempts)`);
@@ -159,14 +129,12 @@ export async function postRetrying(url: string, body: unknown, opts: { delayMs?:
   }
 }
 
-export async function getRecord(url: string, digest: string): Promise<Reply> {
-  return reply(await fetch(`${url}/records/${digest}`));
+export async function getRecord(url: string, digest: string): Promise<RelayerReply> {
+  return new RelayerClient(url).request(`/records/${digest}`);
 }
 
-export async function getHealth(url: string): Promise<Health> {
-  const r = await reply(await fetch(`${url}/health`));
-  if (r.status !== 200) throw new Error(`GET /health answered ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body as Health;
+export async function getHealth(url: string): Promise<RelayerHealth> {
+  return new RelayerClient(url).health();
 }
 
 /** Polls until `check` returns a value (not undefined), or throws after `timeoutMs`. */
@@ -181,16 +149,15 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** Waits until every digest is recorded (or one fails); returns their states. */
-export async function waitRecorded(url: string, digests: readonly string[], timeoutMs = 60_000, intervalMs = 150): Promise<RecordState[]> {
-  const states = new Map<string, RecordState>();
+export async function waitRecorded(url: string, digests: readonly string[], timeoutMs = 60_000, intervalMs = 150): Promise<RelayState[]> {
+  const client = new RelayerClient(url);
+  const states = new Map<string, RelayState>();
   return waitFor(
     `${digests.length} record(s) to be recorded`,
     async () => {
       for (const d of digests) {
         if (states.get(d)?.state === "recorded") continue;
-        const r = await getRecord(url, d);
-        if (r.status !== 200) throw new Error(`GET /records/${d} answered ${r.status}: ${JSON.stringify(r.body)}`);
-        const s = r.body as RecordState;
+        const s = await client.state(d);
         if (s.state === "failed") throw new Error(`record ${d} failed: ${s.error}`);
         states.set(d, s);
         if (s.state !== "recorded") return undefined;

@@ -1,0 +1,135 @@
+// `commons list`, `show`, `accounts` and `export`: reading the ledger, no key needed. Entries with
+// their state derived from the events (scripts/lib/core/views.ts), filtered; one entry in full; the
+// open accounts per contributor, action and unit; every entry as CSV or ValueFlows JSON-LD.
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { toCsv, toJsonLd } from "../lib/core/export.js";
+import { deriveCommons } from "../lib/core/governance.js";
+import { readLedger } from "../lib/core/reader.js";
+import { formatQuantity } from "../lib/core/record.js";
+import { accounts, deriveEntries, filterEntries } from "../lib/core/views.js";
+import type { EntryFilter, Period } from "../lib/core/views.js";
+import { connect, resolveTarget } from "./context.js";
+import type { GlobalOptions } from "./context.js";
+import { json, out, progress, short, table } from "./format.js";
+import { CliInputError, parseAction, parseAddress, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
+
+interface ListOptions {
+  commons?: string;
+  agent?: string;
+  action?: string;
+  flow?: string;
+  state?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+}
+
+function parseFilter(o: ListOptions): EntryFilter {
+  return {
+    commons: o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined,
+    agent: o.agent !== undefined ? parseAddress("--agent", o.agent) : undefined,
+    action: o.action !== undefined ? parseAction(o.action) : undefined,
+    flow: o.flow !== undefined ? parseFlow(o.flow) : undefined,
+    state: o.state !== undefined ? parseState(o.state) : undefined,
+    from: o.from !== undefined ? parseTime("--from", o.from) : undefined,
+    to: o.to !== undefined ? parseTime("--to", o.to) : undefined,
+  };
+}
+
+const withFilters = (c: Command) =>
+  c
+    .option("--commons <id>", "only this commons")
+    .option("--agent <address>", "only this contributor (the signing agent)")
+    .option("--action <action>", "only this action")
+    .option("--flow <flow>", "only this flow")
+    .option("--state <state>", "only entries in this state: claimed, accepted, disputed, corrected")
+    .option("--from <when>", "records from this time (ISO 8601 or unix seconds)")
+    .option("--to <when>", "records up to this time");
+
+async function loadViews(g: GlobalOptions, onProgress?: (d: number, t: number) => void) {
+  const target = resolveTarget(g);
+  const provider = await connect(target);
+  const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock, onProgress });
+  return { target, provider, events, views: deriveEntries(events) };
+}
+
+/** `list` and `show` (registered before `verify`, so that `commons --help` keeps its order). */
+export function registerRead(program: Command): void {
+  withFilters(program.command("list").description("list entries").option("--json", "JSON output")).action(async (o: ListOptions) => {
+    const filter = parseFilter(o);
+    const { views } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
+    const rows = filterEntries(views, filter);
+    if (o.json) return out(json(rows.map((v) => ({ id: v.id, flow: v.flow, action: v.action, agent: v.agent, quantity: formatQuantity(v.entry.record.quantity), unit: v.unit, time: new Date(Number(v.entry.record.time) * 1000).toISOString(), state: v.state, accepts: v.accepts, disputes: v.disputes, correctedBy: v.correctedBy, corrects: v.entry.record.corrects, transaction: v.entry.transactionHash }))));
+    out(table(rows.map((v) => ({ id: v.id, flow: v.flow, action: v.action, agent: short(v.agent), quantity: formatQuantity(v.entry.record.quantity), unit: v.unit, time: new Date(Number(v.entry.record.time) * 1000).toISOString().slice(0, 16), state: v.state + (v.correctedBy ? ` by #${v.correctedBy}` : ""), "✓/✗": `${v.accepts}/${v.disputes}` }))));
+  });
+
+  program
+    .command("show")
+    .description("one entry in full: record, state, validations, transaction")
+    .argument("<entry>", "entry id")
+    .option("--json", "JSON output")
+    .action(async (entry: string, o: { json?: boolean }) => {
+      const entryId = parseUint("entry", entry);
+      const { views, events, provider } = await loadViews(program.opts<GlobalOptions>());
+      const v = views.find((x) => x.id === entryId);
+      if (!v) throw new CliInputError("entry", `entry ${entryId} does not exist (the ledger has ${views.length} entries)`);
+      const r = v.entry.record;
+      const detail = {
+        id: v.id, flow: v.flow, action: v.action, agent: v.agent, provider: r.provider, receiver: r.receiver, commons: r.commons,
+        resource: r.resource, resourceSpec: r.resourceSpec, process: r.process, side: ["none", "input", "output"][r.side],
+        quantity: `${formatQuantity(r.quantity)} ${v.unit}`, time: new Date(Number(r.time) * 1000).toISOString(), evidence: r.evidence,
+        corrects: r.corrects, satisfies: r.satisfies, state: v.state, accepts: v.accepts, disputes: v.disputes, correctedBy: v.correctedBy,
+        recordHash: v.entry.recordHash, block: v.entry.blockNumber, transaction: v.entry.transactionHash, nonce: r.nonce, deadline: r.deadline,
+        validations: v.validations,
+        endorsements: v.endorsements,
+      };
+      const commons = deriveCommons(events, BigInt((await provider.getBlock("latest"))!.timestamp)).find((c) => c.id === r.commons.toLowerCase());
+      if (o.json) return out(json({ ...detail, stewardship: commons?.stewardship ?? "the commons is not registered: nobody is appointed, so nothing in it can be accepted" }));
+      for (const [k, value] of Object.entries(detail)) {
+        if (k === "validations" || k === "endorsements") continue;
+        out(`${k.padEnd(13)} ${String(value)}`);
+      }
+      out(`validations   ${v.validations.length === 0 ? "(none)" : ""}`);
+      for (const val of v.validations) out(`  ${val.verdict.padEnd(8)} ${val.validator} (tx ${val.transactionHash})`);
+      if (v.endorsements.length) {
+        out("endorsements  (accounts not appointed to validate this action: counted nowhere)");
+        for (const e of v.endorsements) out(`  ${e.verdict.padEnd(8)} ${e.endorser} (tx ${e.transactionHash})`);
+      }
+      out(`commons       ${commons ? `${commons.name}: ${commons.stewardship}` : "not registered: nobody is appointed, so nothing in it can be accepted"}`);
+    });
+}
+
+/** `accounts` and `export`. */
+export function registerAccounts(program: Command): void {
+  withFilters(
+    program
+      .command("accounts")
+      .description("open accounting: per contributor, action and unit, claimed against accepted, per period")
+      .option("--period <period>", "all | year | month | week | day", "all")
+      .option("--json", "JSON output"),
+  ).action(async (o: ListOptions & { period: string }) => {
+    const period = parseChoice("--period", o.period, ["all", "year", "month", "week", "day"] as const) as Period;
+    const filter = parseFilter(o);
+    if (filter.state !== undefined) throw new CliInputError("--state", "accounts count every state; use list --state instead");
+    const { views } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
+    const rows = accounts(filterEntries(views, filter), period);
+    if (o.json) return out(json(rows.map((r) => ({ ...r, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))));
+    out(table(rows.map((r) => ({ period: r.period, contributor: r.agent, action: r.action, unit: r.unit, entries: r.entries, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))));
+  });
+
+  program
+    .command("export")
+    .description("every entry as CSV or as ValueFlows JSON-LD")
+    .requiredOption("--format <format>", "csv | jsonld")
+    .option("--out <file>", "write here instead of stdout")
+    .action(async (o: { format: string; out?: string }) => {
+      const format = parseChoice("--format", o.format, ["csv", "jsonld"] as const);
+      const { views, provider, target } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
+      const text = format === "csv" ? toCsv(views) : json(toJsonLd(views, { chainId: (await provider.getNetwork()).chainId, ledger: target.ledger }));
+      if (o.out !== undefined) {
+        writeFileSync(o.out, text.endsWith("\n") ? text : `${text}\n`);
+        process.stderr.write(`${views.length} entries -> ${o.out}\n`);
+      } else out(text);
+    });
+}

@@ -1,0 +1,248 @@
+// `commons claim` and `commons submit`: a contributor's records. claim builds and signs a record
+// (offline when the nonce and chain are given) and prints it as portable signed JSON; submit sends
+// signed records to a relayer (gasless) or directly (the key pays gas).
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { LedgerClient } from "../lib/core/client.js";
+import { buildRecord, checkRecord, fromSignedJson, ledgerDomain, packNonce, signRecord, toSignedJson } from "../lib/core/record.js";
+import type { LedgerRecord, RecordInput } from "../lib/core/record.js";
+import { RelayerClient, RelayerError } from "../lib/core/relayer-client.js";
+import { LIMITS, RecordInputError } from "../lib/core/vocabulary.js";
+import { connect, resolveTarget } from "./context.js";
+import type { GlobalOptions } from "./context.js";
+import { json, out } from "./format.js";
+import {
+  CliInputError,
+  hashFile,
+  parseAction,
+  parseAddress,
+  parseClaimFile,
+  parseDuration,
+  parseFlow,
+  parseHex32,
+  parseIdOrLabel,
+  parseSide,
+  parseTime,
+  parseUint,
+  parseUrl,
+  readJsonFile,
+} from "./inputs.js";
+import { checkKeySource, loadSigner } from "./keys.js";
+
+interface ClaimOptions {
+  file?: string;
+  flow?: string;
+  action?: string;
+  provider?: string;
+  receiver?: string;
+  commons?: string;
+  resource?: string;
+  resourceSpec?: string;
+  process?: string;
+  side?: string;
+  quantity?: string;
+  unit?: string;
+  time?: string;
+  evidence?: string;
+  evidenceFile?: string;
+  satisfies?: string;
+  corrects?: string;
+  nonceKey: string;
+  nonce?: string;
+  validFor: string;
+  keystore?: string;
+  out?: string;
+}
+
+export function registerRecord(program: Command): void {
+  program
+    .command("claim")
+    .description("build and sign a record; prints it as portable signed JSON for any relayer")
+    .option("--file <json>", "record fields as JSON (same names as the flags); flags override it")
+    .option("--flow <flow>", "event | need | offer | commitment (default event)")
+    .option("--action <action>", "ValueFlows action: work, cite, use, consume, produce, transfer, ...")
+    .option("--provider <address>", "provider (default: the signer, except for needs)")
+    .option("--receiver <address>", "receiver")
+    .option("--commons <id>", "commons id (0x + 64 hex)")
+    .option("--resource <id|label>", "resource: 0x + 64 hex, or a label that is hashed")
+    .option("--resource-spec <id|label>", "resource specification: hex id or label")
+    .option("--process <id|label>", "process: hex id or label")
+    .option("--side <side>", "input | output (with --process)")
+    .option("--quantity <decimal>", "quantity, up to 6 decimals")
+    .option("--unit <code>", "unit code, 1-8 ASCII characters: h, kg, EUR, ea")
+    .option("--time <when>", "when it happened / is due: ISO 8601 or unix seconds (default now)")
+    .option("--evidence <hex>", "evidence digest (0x + 64 hex)")
+    .option("--evidence-file <path>", "evidence file; its keccak256 is recorded")
+    .option("--satisfies <id>", "entry id of the need or commitment this satisfies")
+    .option("--corrects <id>", "entry id this record corrects (submit sends the proof)")
+    .option("--nonce-key <key>", "keyed-nonce key: independent sequences never block each other", "1")
+    .option("--nonce <sequence>", "nonce sequence (default: read from the chain)")
+    .option("--valid-for <duration>", "how long the signature may be relayed: 3600, 45m, 12h, 7d", "1d")
+    .option("--keystore <file>", "encrypted keystore of the signer (else COMMONS_PRIVATE_KEY)")
+    .option("--out <file>", "write the signed JSON here instead of stdout")
+    .action(async (o: ClaimOptions) => {
+      const file = o.file !== undefined ? parseClaimFile(o.file) : {};
+      const pick = <K extends keyof typeof file>(flag: K, value: string | undefined) => value ?? (file[flag] as string | undefined);
+      const actionText = pick("action", o.action);
+      const commonsText = pick("commons", o.commons);
+      const quantityText = pick("quantity", o.quantity);
+      const unitText = pick("unit", o.unit);
+      if (actionText === undefined) throw new CliInputError("--action", "is required");
+      if (commonsText === undefined) throw new CliInputError("--commons", "is required");
+      if (quantityText === undefined) throw new CliInputError("--quantity", "is required");
+      if (unitText === undefined) throw new CliInputError("--unit", "is required");
+      if (o.evidence !== undefined && o.evidenceFile !== undefined) throw new CliInputError("--evidence", "give --evidence or --evidence-file, not both");
+      const flow = parseFlow(pick("flow", o.flow) ?? "event");
+      const sideText = pick("side", o.side);
+      const provider = pick("provider", o.provider);
+      const receiver = pick("receiver", o.receiver);
+      const resource = pick("resource", o.resource);
+      const resourceSpec = pick("resourceSpec", o.resourceSpec);
+      const processId = pick("process", o.process);
+      const time = pick("time", o.time);
+      const evidence = o.evidenceFile !== undefined ? hashFile("--evidence-file", o.evidenceFile) : pick("evidence", o.evidence);
+      const satisfies = pick("satisfies", o.satisfies);
+      const corrects = pick("corrects", o.corrects);
+      const nowSeconds = BigInt(Math.floor(Date.now() / 1000));
+      const draft: Omit<RecordInput, "nonce"> = {
+        flow,
+        action: parseAction(actionText),
+        provider: provider !== undefined ? parseAddress("--provider", provider) : undefined,
+        receiver: receiver !== undefined ? parseAddress("--receiver", receiver) : undefined,
+        commons: parseHex32("--commons", commonsText),
+        resource: resource !== undefined ? parseIdOrLabel("--resource", resource) : undefined,
+        resourceSpec: resourceSpec !== undefined ? parseIdOrLabel("--resource-spec", resourceSpec) : undefined,
+        process: processId !== undefined ? parseIdOrLabel("--process", processId) : undefined,
+        side: sideText !== undefined ? parseSide(sideText) : undefined,
+        quantity: quantityText,
+        unit: unitText,
+        time: time !== undefined ? parseTime("--time", time) : nowSeconds,
+        evidence: evidence !== undefined ? parseHex32("--evidence", evidence) : undefined,
+        satisfies: satisfies !== undefined ? parseUint("--satisfies", satisfies) : undefined,
+        corrects: corrects !== undefined ? parseUint("--corrects", corrects) : undefined,
+        deadline: nowSeconds + BigInt(parseDuration("--valid-for", o.validFor)),
+      };
+      const key = parseUint("--nonce-key", o.nonceKey, (1n << 192n) - 1n);
+      const sequence = o.nonce !== undefined ? parseUint("--nonce", o.nonce) : undefined;
+      // Shape checks that need no chain: everything but the link targets and the nonce. Without
+      // --provider the signer is the provider (a need is signed by its receiver).
+      const placeholder = draft.provider === undefined && flow !== "need" ? "0x000000000000000000000000000000000000dEaD" : draft.provider;
+      const offline = buildRecord({ ...draft, provider: placeholder, nonce: packNonce(key, sequence ?? 0n) });
+      checkRecord(offline, { now: nowSeconds, allowCorrection: offline.corrects !== 0n });
+      checkKeySource(o.keystore);
+      const target = resolveTarget(program.opts<GlobalOptions>());
+
+      const offlineSigning = sequence !== undefined && target.chainId !== undefined;
+      const provider_ = offlineSigning ? undefined : await connect(target);
+      const signer = await loadSigner(o.keystore, provider_);
+      if (draft.provider === undefined && flow !== "need") draft.provider = signer.address;
+      const agent = draft.provider ?? draft.receiver!;
+      if (agent.toLowerCase() !== signer.address.toLowerCase()) {
+        throw new CliInputError("key", `the key is ${signer.address} but the record's agent is ${agent}`);
+      }
+      let chainId = target.chainId;
+      let seq = sequence;
+      if (provider_) {
+        chainId ??= (await provider_.getNetwork()).chainId;
+        const client = await LedgerClient.connect(signer, target.ledger, target.fromBlock);
+        seq ??= (await client.nonce(agent, key)) & LIMITS.maxUint64;
+      }
+      const record: LedgerRecord = buildRecord({ ...draft, nonce: packNonce(key, seq!) });
+      const domain = ledgerDomain(chainId!, target.ledger);
+      const signed = toSignedJson(domain, record, await signRecord(signer, domain, record));
+      if (o.out !== undefined) {
+        writeFileSync(o.out, json(signed) + "\n");
+        process.stderr.write(`signed ${signed.digest} -> ${o.out}\n`);
+      } else out(json(signed));
+    });
+
+  program
+    .command("submit")
+    .description("submit signed records: to a relayer (gasless) or directly (the key pays gas)")
+    .argument("<files...>", "signed-record JSON files (an object or an array each; - for stdin)")
+    .option("--relayer <url>", "relayer base URL, e.g. http://127.0.0.1:8787")
+    .option("--keystore <file>", "keystore of the account that pays gas (else COMMONS_PRIVATE_KEY)")
+    .action(async (files: string[], o: { relayer?: string; keystore?: string }) => {
+      const items = files.flatMap((f) => {
+        const value = readJsonFile(f, f);
+        return (Array.isArray(value) ? value : [value]).map((v, i) => {
+          try {
+            return { file: f, signed: v as object, ...fromSignedJson(v) };
+          } catch (error) {
+            if (error instanceof RecordInputError) throw new CliInputError(Array.isArray(value) ? `${f}[${i}]` : f, error.message);
+            throw error;
+          }
+        });
+      });
+      if (items.length === 0) throw new CliInputError("files", "no records to submit");
+      const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
+      if (!relayer) checkKeySource(o.keystore);
+      const target = resolveTarget(program.opts<GlobalOptions>());
+      const localNow = BigInt(Math.floor(Date.now() / 1000));
+      for (const it of items) {
+        if (it.record.deadline < localNow) {
+          throw new CliInputError(it.file, `the signature expired at ${new Date(Number(it.record.deadline) * 1000).toISOString()}; sign the claim again`);
+        }
+        if (String(it.domain.verifyingContract).toLowerCase() !== target.ledger.toLowerCase()) {
+          throw new CliInputError(it.file, `signed for ledger ${it.domain.verifyingContract}, not ${target.ledger}`);
+        }
+        if (target.chainId !== undefined && BigInt(it.domain.chainId!) !== target.chainId) {
+          throw new CliInputError(it.file, `signed for chain ${it.domain.chainId}, not ${target.chainId}`);
+        }
+      }
+      if (relayer) {
+        let failed = 0;
+        const client = new RelayerClient(relayer, { timeoutMs: 30_000 });
+        for (const it of items) {
+          try {
+            const s = await client.submit(it.signed);
+            out(`${it.file}: ${s.state} ${s.digest}`);
+          } catch (error) {
+            // Unreachable: stop (one line on stderr); refused: say why and go on with the next record.
+            if (!(error instanceof RelayerError) || error.status === undefined) throw error;
+            failed++;
+            out(`${it.file}: ${error.message}`);
+          }
+        }
+        if (failed) throw new Error(`${failed} of ${items.length} records were refused by the relayer`);
+        return;
+      }
+      const provider = await connect(target);
+      const { chainId } = await provider.getNetwork();
+      for (const it of items) {
+        if (BigInt(it.domain.chainId!) !== chainId) throw new CliInputError(it.file, `signed for chain ${it.domain.chainId}, but the RPC is chain ${chainId}`);
+      }
+      const payer = await loadSigner(o.keystore, provider);
+      const client = await LedgerClient.connect(payer, target.ledger, target.fromBlock);
+      const now = await client.now();
+      const { count } = await client.tip();
+      for (const it of items) {
+        try {
+          checkRecord(it.record, { now, nextId: count + 1n + BigInt(items.length), allowCorrection: it.record.corrects !== 0n });
+        } catch (error) {
+          throw new CliInputError(it.file, (error as Error).message);
+        }
+      }
+      let failed = 0;
+      const plain = items.filter((i) => i.record.corrects === 0n);
+      for (let i = 0; i < plain.length; i += LIMITS.maxBatch) {
+        const chunk = plain.slice(i, i + LIMITS.maxBatch);
+        if (chunk.length === 1) {
+          const { id, receipt } = await client.submit(chunk[0]);
+          out(`${chunk[0].file}: entry ${id} (tx ${receipt.hash})`);
+          continue;
+        }
+        const { ids, skipped, receipt } = await client.submitBatch(chunk);
+        const skippedAt = new Map(skipped.map((s) => [Number(s.index), s.reason]));
+        let next = 0;
+        chunk.forEach((c, k) => out(`${c.file}: ${skippedAt.has(k) ? `skipped: ${skippedAt.get(k)}` : `entry ${ids[next++]}`} (tx ${receipt.hash})`));
+        failed += skipped.length;
+      }
+      for (const c of items.filter((i) => i.record.corrects !== 0n)) {
+        const proof = await client.proof(c.record.corrects);
+        const receipt = await client.send(() => client.contract.recordCorrection(c.record, c.signature, proof));
+        out(`${c.file}: correction of entry ${c.record.corrects} recorded (tx ${receipt.hash})`);
+      }
+      if (failed) throw new Error(`${failed} of ${items.length} records were skipped`);
+    });
+}
