@@ -19,7 +19,7 @@ import {
   toSignedJson,
 } from "../lib/core/record.js";
 import type { LedgerRecord, RecordInput } from "../lib/core/record.js";
-import { verifyLedger } from "../lib/verify/verify.js";
+import { verifyLedger } from "../lib/verify/ledger.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { accounts, deriveEntries, filterEntries } from "../lib/core/views.js";
 import type { EntryFilter, Period } from "../lib/core/views.js";
