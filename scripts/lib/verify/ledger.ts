@@ -121,7 +121,7 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
       queued.agents.push(agentOf(entry.record));
       queuedFor.push(entry);
     }
-    // Large batches make the multi-scalar multiplication cheaper per signature; the first one is
+    // Large batches cost fewer messages to the worker per signature; the first one is
     // sent early so that the worker starts (and recovers the agents' keys) while reading goes on.
     if (queuedFor.length >= (worker && flushes > 0 ? 12_000 : 2_000)) flush();
   };
