@@ -5,22 +5,27 @@
 // clear line after bounded retries. Invalid CLI input must make no RPC call at all. The reader's
 // and verifier's fast paths (direct eth_getLogs, word decoding, batch signature checks, the hash
 // chain) are checked against the reference implementations on the same ledger.
+import { secp256k1 } from "@noble/curves/secp256k1";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Contract, ContractFactory, FetchRequest, id, JsonRpcProvider, keccak256, Network, NonceManager, parseUnits, recoverAddress, toUtf8Bytes } from "ethers";
+import { AbiCoder, Contract, ContractFactory, FetchRequest, id, JsonRpcProvider, keccak256, Network, NonceManager, parseUnits, recoverAddress, toUtf8Bytes } from "ethers";
 import type { Log } from "ethers";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { SignedRecord } from "../scripts/lib/core/client.js";
 import { FastRecordSigner, readBenchWallet, RecordFactory } from "../scripts/lib/kit/read-seed.js";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
-import { verifyChain } from "../scripts/lib/core/chain.js";
-import { decodeLedgerLogs, fetchLogs, LedgerReadError, readLedger } from "../scripts/lib/core/reader.js";
+import { signatureFromCalldata } from "../scripts/lib/core/calldata.js";
+import { GENESIS_HEAD, verifyChain } from "../scripts/lib/core/chain.js";
+import type { ChainCheck, ChainLink } from "../scripts/lib/core/chain.js";
+import { decodeLedgerLogs, fetchLogs, LedgerReadError, ledgerInterface, readLedger, toRecord } from "../scripts/lib/core/reader.js";
 import type { LedgerEvents } from "../scripts/lib/core/reader.js";
 import { hashRecord, ledgerDomain } from "../scripts/lib/core/record.js";
 import { devWallet } from "../scripts/demo/seed.js";
-import { checkEoaSignatures, nativeSignatureChecks, verifyChainFast, verifyLedger } from "../scripts/lib/verify/verify.js";
-import type { EoaSignatureCheck, VerifyReport } from "../scripts/lib/verify/verify.js";
+import { verifyLedger } from "../scripts/lib/verify/ledger.js";
+import type { VerifyReport } from "../scripts/lib/verify/ledger.js";
+import { checkEoaSignatures, nativeSignatureChecks } from "../scripts/lib/verify/signatures.js";
+import type { EoaSignatureCheck } from "../scripts/lib/verify/signatures.js";
 import { startFakeRpc } from "./helpers/fake-rpc.js";
 import type { FakeRpc, FaultKind, FaultPlan } from "./helpers/fake-rpc.js";
 import { startDevLedger } from "../scripts/lib/node/dev-chain.js";
@@ -62,6 +67,26 @@ function proxied(url: string, timeoutMs = 10_000): JsonRpcProvider {
 /** A canonical JSON text (bigints and Maps included): chai's deep equality is far too slow for thousands of events. */
 const canon = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Map ? { map: [...v.entries()] } : v));
 const strip = (r: VerifyReport) => ({ ...r, events: undefined });
+
+/** The hash chain by its definition, each step ABI-encoded (the reference for core/chain.ts's verifyChain). */
+function referenceChain(links: readonly ChainLink[], tip: { count: bigint; head: string }, checkpoints: ReadonlyMap<bigint, string>): ChainCheck {
+  const abi = AbiCoder.defaultAbiCoder();
+  let head = GENESIS_HEAD;
+  const heads: string[] = [];
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i];
+    const expectedId = BigInt(i + 1);
+    if (link.id !== expectedId) return { ok: false, count: BigInt(i), head, heads, divergence: { id: expectedId, reason: `entry ${expectedId} is missing (found ${link.id})` } };
+    head = keccak256(abi.encode(["bytes32", "uint256", "address", "bytes32"], [head.padEnd(66, "0"), link.id, link.signer, link.recordHash])).slice(0, 50);
+    heads.push(head);
+    const stored = link.id % 128n === 0n ? checkpoints.get(link.id / 128n) : undefined;
+    if (stored !== undefined && stored.toLowerCase() !== head) return { ok: false, count: link.id, head, heads, divergence: { id: link.id, reason: `checkpoint ${link.id / 128n} is ${stored}, recomputed ${head}` } };
+  }
+  const count = BigInt(links.length);
+  if (count !== tip.count) return { ok: false, count, head, heads, divergence: { id: count + 1n, reason: `the contract holds ${tip.count} entries, the events ${count}` } };
+  if (head !== tip.head.toLowerCase()) return { ok: false, count, head, heads, divergence: { id: count, reason: `on-chain head ${tip.head} differs from the recomputed ${head}` } };
+  return { ok: true, count, head, heads };
+}
 
 /** Asserts two values are the same, naming the first difference (not printing megabytes). */
 function same(actual: unknown, expected: unknown, what: string): void {
@@ -405,7 +430,7 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
       same(direct.entries.map((e) => e.recordHash), direct.entries.map((e) => hashRecord(e.record)), "record hashes");
     });
 
-    it("verifyChainFast equals chain.ts verifyChain, on the ledger and on tampered copies", async () => {
+    it("verifyChain (steps hashed from bytes) equals the ABI-encoded reference, on the ledger and on tampered copies", async () => {
       const [count, head] = (await new Contract(l.ledger, LEDGER_ABI, l.provider).tip()) as [bigint, string];
       const tip = { count, head };
       const links = direct.entries;
@@ -418,7 +443,7 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
         ["a shorter tip", links, { count: count - 1n, head }, direct.checkpoints],
         ["another head", links, { count, head: "0x" + "ef".repeat(24) }, direct.checkpoints],
       ];
-      for (const [what, l_, t, c] of cases) same(verifyChainFast(l_, t, c), verifyChain(l_, t, c), what);
+      for (const [what, l_, t, c] of cases) same(verifyChain(l_, t, c), referenceChain(l_, t, c), what);
     });
 
     it("checkEoaSignatures agrees with ecrecover by the contract's rules, valid or not", () => {
@@ -466,9 +491,59 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
       expect(checkEoaSignatures(valid, undefined, { native: false }).every(Boolean)).to.equal(true);
     });
 
+    it("refuses a malleated high-s copy and a bad v with libsecp256k1 and with @noble/curves alike", () => {
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const w = readBenchWallet("faults/ecdsa/0");
+      const digest = keccak256(toUtf8Bytes("malleable"));
+      const sig = w.signingKey.sign(digest).serialized;
+      const v = sig.slice(130);
+      const other = v === "1b" ? "1c" : "1b";
+      const highS = sig.slice(0, 66) + (n - BigInt("0x" + sig.slice(66, 130))).toString(16).padStart(64, "0") + other;
+      // The malleated copy is a valid secp256k1 signature of the same key (ecrecover without the low-s rule accepts it).
+      const malleated = secp256k1.Signature.fromCompact(highS.slice(2, 130)).addRecoveryBit(Number.parseInt(other, 16) - 27);
+      expect("0x" + malleated.recoverPublicKey(digest.slice(2)).toHex(false)).to.equal(w.signingKey.publicKey);
+      const cases: [string, string, boolean][] = [
+        ["the signature", sig, true],
+        ["its high-s copy", highS, false],
+        ["v flipped", sig.slice(0, 130) + other, false],
+        ["v 0", sig.slice(0, 130) + "00", false],
+        ["v 1", sig.slice(0, 130) + "01", false],
+        ["v 29", sig.slice(0, 130) + "1d", false],
+        ["s = 0", sig.slice(0, 66) + "00".repeat(32) + v, false],
+        ["r = 0", "0x" + "00".repeat(32) + sig.slice(66), false],
+      ];
+      const checks = cases.map(([, signature]) => ({ digest, signature, agent: w.address }));
+      const expected = cases.map(([, , ok]) => ok);
+      expect(nativeSignatureChecks).to.equal(true);
+      expect(checkEoaSignatures(checks), "libsecp256k1").to.deep.equal(expected);
+      expect(checkEoaSignatures(checks, undefined, { native: false }), "@noble/curves").to.deep.equal(expected);
+      // And with the agent's key already known (the cache path), in both.
+      expect(checkEoaSignatures([...checks].reverse()).reverse(), "libsecp256k1, key known").to.deep.equal(expected);
+      expect(checkEoaSignatures([...checks].reverse(), undefined, { native: false }).reverse(), "@noble/curves, key known").to.deep.equal(expected);
+    });
+
     it("verify checks signatures in a worker thread with the same result", async () => {
       same(strip(await verifyLedger(l.provider, l.ledger, { fromBlock: l.fromBlock, worker: true })), strip(directReport), "verify reports");
       same(strip(await verifyLedger(l.provider, l.ledger, { fromBlock: l.fromBlock, worker: false })), strip(directReport), "verify reports");
+    });
+
+    it("verify with @noble/curves instead of libsecp256k1 (native off) gives the same report", async () => {
+      same(strip(await verifyLedger(l.provider, l.ledger, { fromBlock: l.fromBlock, native: false, worker: false })), strip(directReport), "verify reports");
+      same(strip(await verifyLedger(l.provider, l.ledger, { fromBlock: l.fromBlock, native: false, worker: true })), strip(directReport), "verify reports");
+    });
+
+    it("core's calldata reader finds each entry's signature as the ABI decoding of its transaction does", async () => {
+      const entries = direct.entries.filter((_, i) => i % 97 === 0);
+      for (const e of entries) {
+        const tx = (await l.provider.getTransaction(e.transactionHash))!;
+        const call = ledgerInterface.parseTransaction({ data: tx.data })!;
+        const records = call.name === "recordBatch" ? (call.args[0] as unknown[]) : [call.args[0]];
+        const sigs = call.name === "recordBatch" ? (call.args[1] as string[]) : [call.args[1] as string];
+        const k = records.findIndex((r) => hashRecord(toRecord(r)) === e.recordHash);
+        expect(k, `entry ${e.id}`).to.be.greaterThan(-1);
+        expect(signatureFromCalldata(tx.data, e.recordHash)).to.equal(sigs[k].toLowerCase());
+      }
+      expect(signatureFromCalldata("0x1234", direct.entries[0].recordHash)).to.equal(undefined);
     });
 
     it("a copy of a recorded record with a bad signature, skipped in a later transaction, does not fail verify", async () => {

@@ -10,7 +10,7 @@ import { LedgerClient } from "../scripts/lib/core/client.js";
 import { readLedgerCached, readPipelined } from "../scripts/lib/node/entry-cache.js";
 import { readLedger } from "../scripts/lib/core/reader.js";
 import { SupplyGraph } from "../scripts/lib/supply/supply.js";
-import { verifyHops } from "../scripts/lib/supply/supply-verify.js";
+import { verifyHops } from "../scripts/lib/verify/hops.js";
 import { labelId } from "../scripts/lib/core/record.js";
 import { deriveEntries } from "../scripts/lib/core/views.js";
 import { devWallet, seedDemo } from "../scripts/demo/seed.js";

@@ -19,8 +19,9 @@ import { ledgerInterface, LedgerReadError } from "../scripts/lib/core/reader.js"
 import { ledgerDomain } from "../scripts/lib/core/record.js";
 import type { LedgerRecord } from "../scripts/lib/core/record.js";
 import { devWallet } from "../scripts/demo/seed.js";
-import { verifyLedger, walletSignatureValid } from "../scripts/lib/verify/verify.js";
-import type { VerifyOptions, VerifyReport } from "../scripts/lib/verify/verify.js";
+import { verifyLedger } from "../scripts/lib/verify/ledger.js";
+import type { VerifyOptions, VerifyReport } from "../scripts/lib/verify/ledger.js";
+import { walletSignatureValid } from "../scripts/lib/verify/wallets.js";
 import { root, runCli } from "./helpers/local-ledger.js";
 
 // ------------------------------------------------------------------ a JSON-RPC proxy with hooks

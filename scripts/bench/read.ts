@@ -17,7 +17,7 @@ import { deployWithIgnition } from "../lib/node/deployment.js";
 import { freePort } from "../lib/node/dev-chain.js";
 import { startLocalChain } from "../lib/node/local-chain.js";
 import { decodeLedgerLogs, fetchLogs, readLedger } from "../lib/core/reader.js";
-import { verifyLedger } from "../lib/verify/verify.js";
+import { verifyLedger } from "../lib/verify/ledger.js";
 import { accounts, deriveEntries } from "../lib/core/views.js";
 import { computeFromEvents } from "../lib/distribution/distributor.js";
 

@@ -13,7 +13,7 @@ import type { Plan, Recipes } from "../lib/supply/planner.js";
 import { formatQuantity, labelId } from "../lib/core/record.js";
 import { deriveNeeds, deriveResources, formatTree, isOpen, labelsFromList, parseLabelList, SupplyGraph, treeToDot, treeToJson } from "../lib/supply/supply.js";
 import type { Labels, NeedView } from "../lib/supply/supply.js";
-import { verifyHops } from "../lib/supply/supply-verify.js";
+import { verifyHops } from "../lib/verify/hops.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";

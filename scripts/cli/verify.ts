@@ -1,7 +1,7 @@
 // `commons verify`: the auditor's check of a whole ledger (scripts/lib/verify/): every signature,
 // the hash chain, the checkpoints and the head against the chain. Exit 1 when it does not verify.
 import type { Command } from "commander";
-import { verifyLedger } from "../lib/verify/verify.js";
+import { verifyLedger } from "../lib/verify/ledger.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress } from "./format.js";

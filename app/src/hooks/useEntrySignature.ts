@@ -7,7 +7,7 @@ import type { Hex, PublicClient } from "viem";
 import { usePublicClient } from "wagmi";
 import { agentOf } from "@core/record.js";
 import type { Entry } from "@core/reader.js";
-import { signatureFromCalldata } from "../lib/signatures";
+import { signatureFromCalldata } from "@core/calldata.js";
 import { recordTypedData } from "./useContribute";
 import { useAppConfig } from "./useAppConfig";
 
@@ -23,7 +23,7 @@ export interface SignatureCheck {
 /** Checks one entry's signature against its agent (the Entry page, and each hop of a trace). */
 export async function checkEntrySignature(client: PublicClient, chainId: number, ledger: string, entry: Entry): Promise<SignatureCheck> {
   const tx = await client.getTransaction({ hash: entry.transactionHash as Hex });
-  const signature = tx.to && tx.to.toLowerCase() === ledger.toLowerCase() ? signatureFromCalldata(tx.input, entry.recordHash) : undefined;
+  const signature = tx.to && tx.to.toLowerCase() === ledger.toLowerCase() ? (signatureFromCalldata(tx.input, entry.recordHash) as Hex | undefined) : undefined;
   if (!signature) return { valid: false, kind: "unknown", reason: "the recording transaction is not a direct call to the Ledger (e.g. through a wallet contract), so its signature cannot be read here; run `npx commons verify`" };
   const agent = agentOf(entry.record) as Hex;
   const typed = recordTypedData(chainId, ledger as Hex, entry.record);

@@ -10,9 +10,9 @@
 // Not checked: the block, transaction and log position the index gives each entry (the chain proves
 // an entry's content and order, not where it was mined); the Entry page reads its transaction from
 // the node itself.
-import { Contract, getBytes, keccak256, toBeHex, toQuantity } from "ethers";
+import { Contract, toQuantity } from "ethers";
 import type { JsonRpcProvider } from "ethers";
-import { GENESIS_HEAD } from "./chain.js";
+import { chainStep, GENESIS_HEAD } from "./chain.js";
 import type { LedgerIndexMeta } from "./ledger-index.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface, rpcRetry } from "./reader.js";
 import type { Entry, LedgerEvents } from "./reader.js";
@@ -34,26 +34,12 @@ function canonical(e: LedgerEvents["all"][number]): string {
 
 function chainEntries(entries: readonly Entry[], start: { head: string; next: bigint }, what: string): { head: string; next: bigint } | { problem: string } {
   let { head, next } = start;
-  // chainStep's encoding written straight into one buffer: abi.encode(bytes32 head, uint256 id,
-  // address signer, bytes32 recordHash) (tested against chainStep).
-  const buf = new Uint8Array(128);
   for (const e of entries) {
     if (e.id !== next) return { problem: `${what} has entry #${e.id} where #${next} was expected` };
-    buf.fill(0);
-    buf.set(getBytes(head), 0);
-    buf.set(getBytes(toBeHex(e.id, 32)), 32);
-    buf.set(getBytes(e.signer), 76);
-    buf.set(getBytes(e.recordHash), 96);
-    head = keccak256(buf).slice(0, 50);
+    head = chainStep(head, e.id, e.signer, e.recordHash);
     next++;
   }
   return { head, next };
-}
-
-/** One step of the chain as chainEntries computes it (exported for the parity test with chainStep). */
-export function chainStepBytes(head: string, id: bigint, signer: string, recordHash: string): string {
-  const r = chainEntries([{ id, signer, recordHash } as Entry], { head, next: id }, "");
-  return "head" in r ? r.head : "";
 }
 
 export async function checkLedgerIndex(o: {

@@ -493,6 +493,20 @@ export function decodeLedgerLogs(logs: readonly Log[], opts: { generic?: boolean
   return events;
 }
 
+/** Merges the decoded events of consecutive block ranges (equal to decoding all their logs at once). */
+export function mergeEvents(parts: readonly LedgerEvents[]): LedgerEvents {
+  const out: LedgerEvents = { entries: [], validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] };
+  for (const p of parts) {
+    for (const x of p.entries) out.entries.push(x);
+    for (const x of p.validations) out.validations.push(x);
+    for (const x of p.corrections) out.corrections.push(x);
+    for (const x of p.skipped) out.skipped.push(x);
+    for (const x of p.all) out.all.push(x);
+    for (const [k, v] of p.checkpoints) out.checkpoints.set(k, v);
+  }
+  return out;
+}
+
 /** "LedgerExpired(1700000000, 1700000100)" for ABI-encoded custom error data. */
 export function describeRevert(data: string): string {
   try {

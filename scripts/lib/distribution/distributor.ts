@@ -5,10 +5,9 @@ import { Contract, getAddress } from "ethers";
 import type { ContractRunner, Provider, Signer } from "ethers";
 import { readLedger } from "../core/reader.js";
 import type { Entry, LedgerEvents, ReadOptions } from "../core/reader.js";
-import { GENESIS_HEAD } from "../core/chain.js";
+import { GENESIS_HEAD, verifyChain } from "../core/chain.js";
 import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, shareTree, ValueEquationError } from "./value-equation.js";
 import type { DistributionResult } from "./value-equation.js";
-import { verifyChainFast } from "../verify/verify.js";
 import { DISTRIBUTOR_ABI } from "../core/distributor-abi.js";
 
 export { DISTRIBUTOR_ABI };
@@ -44,15 +43,14 @@ export function computeFromEvents(equationJson: unknown, events: LedgerEvents, o
 }
 
 // The pure part (computeDistribution, deriveEntriesAt, ...) lives in value-equation.ts, which the app
-// also runs in the browser; headAt needs verify.ts's fast hashing (node only) and stays here.
+// also runs in the browser.
 export { deriveEntriesAt };
 
 /** The ledger head after entry `cutoff`, recomputed from the events (entries 1..cutoff in order). */
 export function headAt(entries: readonly Entry[], cutoff: bigint): string {
   if (cutoff > BigInt(entries.length)) throw new ValueEquationError(`cutoff ${cutoff} is beyond the ledger's ${entries.length} entries`);
-  // The same chain as chain.ts's verifyChain, hashed from a buffer (verify.ts); the tip given is
-  // only a placeholder: what matters is that every entry up to the cutoff is there.
-  const check = verifyChainFast(entries.slice(0, Number(cutoff)), { count: cutoff, head: GENESIS_HEAD });
+  // The tip given is only a placeholder: what matters is that every entry up to the cutoff is there.
+  const check = verifyChain(entries.slice(0, Number(cutoff)), { count: cutoff, head: GENESIS_HEAD });
   if (check.count !== cutoff) throw new ValueEquationError(`the events are missing entries: ${check.divergence?.reason}`);
   return check.head;
 }

@@ -15,8 +15,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ZeroAddress, ZeroHash } from "ethers";
 import type { Log, Provider } from "ethers";
-import { decodeLedgerLogs, fetchLogs, ledgerInterface, readLedger, rpcRetry } from "../core/reader.js";
-import { mergeEvents, verifyChainFast } from "../verify/verify.js";
+import { verifyChain } from "../core/chain.js";
+import { decodeLedgerLogs, fetchLogs, ledgerInterface, mergeEvents, readLedger, rpcRetry } from "../core/reader.js";
 import type { Entry, LedgerEvents, ReadOptions } from "../core/reader.js";
 
 const FORMAT = "commons-ledger/entry-cache@2";
@@ -124,7 +124,7 @@ export async function readLedgerCached(provider: Provider, ledger: string, opts:
             for (const [k, v] of added.checkpoints) events.checkpoints.set(k, v);
             events.all.push(...added.all.filter((a) => KEPT.has(a.name)));
           }
-          const consistent = added?.entries.length ? verifyChainFast(events.entries, tip, events.checkpoints).ok : BigInt(events.entries.length) === tip.count && f.head === tip.head;
+          const consistent = added?.entries.length ? verifyChain(events.entries, tip, events.checkpoints).ok : BigInt(events.entries.length) === tip.count && f.head === tip.head;
           if (consistent) {
             if (added) await write(provider, file, events, { chainId, ledger, fromBlock, block, tip }, opts);
             return { events, block, tip, cache: added ? "updated" : "hit" };

@@ -14,7 +14,7 @@ import { LEDGER_ABI } from "../core/abi.js";
 import { classifyRpcError } from "../core/reader.js";
 import { checkRecord, fromSignedJson, hashRecord, recordDigest, toSignedJson } from "../core/record.js";
 import type { LedgerRecord } from "../core/record.js";
-import { checkEoaSignatures, EoaKeyCache } from "../verify/verify.js";
+import { checkEoaSignatures, EoaKeyCache } from "../verify/signatures.js";
 import { LIMITS, RecordInputError } from "../core/vocabulary.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedRecord, RelayQueue } from "./queue.js";

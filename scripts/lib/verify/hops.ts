@@ -2,18 +2,29 @@
 // asked at the recording block) and its on-chain inclusion (the hop's Recorded event is in its
 // transaction's receipt, emitted by the ledger, with the same record; and the hash chain over all
 // entries, which commits to every (id, signer, record hash), ends in the on-chain head). The
-// building blocks are verify.ts's; only the selection of entries is new.
+// building blocks are verify's (transactions.ts, signatures.ts, wallets.ts) and core's (chain.ts);
+// only the selection of entries is new. A hop is any entry of the ledger that a tool wants checked
+// (supply/supply.ts's trace hops, for `trace --verify`); this file needs only its id and transaction.
 import { getBytes, keccak256, toUtf8Bytes, TypedDataEncoder } from "ethers";
 import type { Provider } from "ethers";
 import { ledgerInterface, LedgerReadError, rpcRetry, rpcSendBatch } from "../core/reader.js";
-import type { Entry, LedgerEvents, ReadOptions } from "../core/reader.js";
+import type { Entry, LedgerEvents } from "../core/reader.js";
 import { agentOf, ledgerDomain, RECORD_TYPE_STRING } from "../core/record.js";
-import type { Hop } from "./supply.js";
-import { checkEoaSignatures, eoaSignatureValid, loadTransactionSignatures, recordDigest712, verifyChainFast, walletSignatureValid } from "../verify/verify.js";
-import type { SignatureMap } from "../verify/verify.js";
+import { verifyChain } from "../core/chain.js";
+import { checkEoaSignatures, eoaSignatureValid, recordDigest712 } from "./signatures.js";
+import { loadTransactionSignatures } from "./transactions.js";
+import type { SignatureMap, TransactionReadOptions } from "./transactions.js";
+import { walletSignatureValid } from "./wallets.js";
 
 const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
 const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
+
+/** An entry to verify, as a trace lists it; verifyHops sets `verified`. */
+export interface VerifiableHop {
+  id: bigint;
+  transactionHash: string;
+  verified?: { ok: boolean; signature: string; inclusion: string };
+}
 
 export interface HopVerification {
   /** The hash chain over all entries read, against the on-chain head at `block`. */
@@ -38,14 +49,14 @@ interface Receipt {
  * Verifies each hop and sets `hop.verified`. `events` must hold every entry of the ledger up to
  * `block` (as readLedger returns them with `toBlock: block`).
  */
-export async function verifyHops(provider: Provider, ledger: string, events: LedgerEvents, block: number, hops: readonly Hop[], opts: ReadOptions & { concurrency?: number } = {}): Promise<HopVerification> {
+export async function verifyHops(provider: Provider, ledger: string, events: LedgerEvents, block: number, hops: readonly VerifiableHop[], opts: TransactionReadOptions = {}): Promise<HopVerification> {
   const ledgerAddress = ledger.toLowerCase();
   const { chainId } = await rpcRetry("eth_chainId", () => provider.getNetwork(), opts);
   const domainSeparator = TypedDataEncoder.hashDomain(ledgerDomain(chainId, ledger));
   const tipCall = ledgerInterface.encodeFunctionData("tip");
   const tipData = await rpcRetry("tip()", () => provider.call({ to: ledger, data: tipCall, blockTag: block }), opts);
   const [count, onChainHead] = ledgerInterface.decodeFunctionResult("tip", tipData) as unknown as [bigint, string];
-  const chain = verifyChainFast(events.entries, { count, head: onChainHead }, events.checkpoints);
+  const chain = verifyChain(events.entries, { count, head: onChainHead }, events.checkpoints);
   const chainReason = chain.divergence ? `hash chain diverges at entry ${chain.divergence.id}: ${chain.divergence.reason}` : undefined;
 
   const byId = new Map<bigint, Entry>(events.entries.map((e) => [e.id, e]));
@@ -61,7 +72,7 @@ export async function verifyHops(provider: Provider, ledger: string, events: Led
   await loadTransactionSignatures(provider, ledgerAddress, txs, signatures, untraceable, opts);
 
   // Inclusion first; then the signatures of included hops, EOA ones in one batch.
-  const words = new Map<Hop, string>();
+  const words = new Map<VerifiableHop, string>();
   for (const hop of hops) {
     const entry = byId.get(hop.id);
     const fail = (inclusion: string) => (hop.verified = { ok: false, signature: "not checked", inclusion });
@@ -106,7 +117,7 @@ export async function verifyHops(provider: Provider, ledger: string, events: Led
     }
     words.set(hop, log.data.slice(2).toLowerCase());
   }
-  const eoa: { hop: Hop; entry: Entry; candidates: string[] }[] = [];
+  const eoa: { hop: VerifiableHop; entry: Entry; candidates: string[] }[] = [];
   for (const [hop, w] of words) {
     const entry = byId.get(hop.id)!;
     const candidates = signatures.get(hop.transactionHash)?.get(w);
