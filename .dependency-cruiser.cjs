@@ -19,8 +19,7 @@ module.exports = {
   forbidden: [
     {
       name: "browser-safe-no-node-builtins",
-      comment:
-        "core/ and the browser-safe domains run in the browser (the app bundles them): no node:* or other built-in module.",
+      comment: "core/ and the browser-safe domains run in the browser (the app bundles them): no node:* or other built-in module.",
       severity: "error",
       from: { path: BROWSER_SAFE },
       to: { dependencyTypes: ["core"] },
@@ -58,7 +57,8 @@ module.exports = {
     },
     {
       name: "verify-imports-core-and-supply",
-      comment: "verify/ checks what core/ reads (signatures, the hash chain) and supply/'s hops; it does not reach into the relayer, node plumbing or fixtures.",
+      comment:
+        "verify/ checks what core/ reads (signatures, the hash chain) and supply/'s hops; it does not reach into the relayer, node plumbing or fixtures.",
       severity: "error",
       from: { path: "^scripts/lib/verify/" },
       to: { path: OURS, pathNot: "^scripts/lib/(verify|core|supply)/" },

@@ -86,7 +86,11 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIncomeDistributor
-    function depositToken(bytes32 commons, address token, uint256 amount) external nonReentrant returns (uint256 credited) {
+    function depositToken(
+        bytes32 commons,
+        address token,
+        uint256 amount
+    ) external nonReentrant returns (uint256 credited) {
         if (token == address(0)) revert IncomeDistributorZeroAddress();
         if (amount == 0) revert IncomeDistributorZeroAmount();
         _requireCommons(commons);
@@ -111,18 +115,25 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
         if (p.total == 0) revert IncomeDistributorZeroAmount();
         if (p.total > type(uint112).max) revert IncomeDistributorAmountTooLarge(p.total, type(uint112).max);
         if (p.total > p.income) revert IncomeDistributorTotalAboveIncome(p.total, p.income);
-        if (p.leafCount == 0 || p.leafCount > MAX_LEAVES) revert IncomeDistributorInvalidLeafCount(p.leafCount, MAX_LEAVES);
+        if (p.leafCount == 0 || p.leafCount > MAX_LEAVES)
+            revert IncomeDistributorInvalidLeafCount(p.leafCount, MAX_LEAVES);
         if (p.challengeWindow < _minChallengeWindow || p.challengeWindow > MAX_CHALLENGE_WINDOW) {
-            revert IncomeDistributorInvalidChallengeWindow(p.challengeWindow, _minChallengeWindow, MAX_CHALLENGE_WINDOW);
+            revert IncomeDistributorInvalidChallengeWindow(
+                p.challengeWindow,
+                _minChallengeWindow,
+                MAX_CHALLENGE_WINDOW
+            );
         }
         if (p.claimPeriod < MIN_CLAIM_PERIOD || p.claimPeriod > MAX_CLAIM_PERIOD) {
             revert IncomeDistributorInvalidClaimPeriod(p.claimPeriod, MIN_CLAIM_PERIOD, MAX_CLAIM_PERIOD);
         }
         (uint64 count, bytes24 head) = _ledger.tip();
         if (p.cutoff == 0 || p.cutoff > count) revert IncomeDistributorInvalidCutoff(p.cutoff, count);
-        if (p.cutoff == count && p.ledgerHead != head) revert IncomeDistributorHeadMismatch(p.cutoff, p.ledgerHead, head);
+        if (p.cutoff == count && p.ledgerHead != head)
+            revert IncomeDistributorHeadMismatch(p.cutoff, p.ledgerHead, head);
         uint256 available = _unallocated[p.commons][p.token];
-        if (available < p.total) revert IncomeDistributorInsufficientUnallocated(p.commons, p.token, available, p.total);
+        if (available < p.total)
+            revert IncomeDistributorInsufficientUnallocated(p.commons, p.token, available, p.total);
         uint256 approvals = _countApproval(p.commons, digest, threshold, epoch);
         if (approvals < threshold) {
             if (approvals == 1) emit PublicationProposed(digest, p.commons, msg.sender, p);
@@ -202,7 +213,8 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
         uint256 leafCount = d.amounts.leafCount;
         if (index >= leafCount) revert IncomeDistributorIndexOutOfRange(id, index, leafCount);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, msg.sender, amount))));
-        if (!MerkleProof.verifyCalldata(proof, d.root, leaf)) revert IncomeDistributorInvalidProof(id, index, msg.sender, amount);
+        if (!MerkleProof.verifyCalldata(proof, d.root, leaf))
+            revert IncomeDistributorInvalidProof(id, index, msg.sender, amount);
         if (amount == 0) revert IncomeDistributorZeroAmount();
         uint256 word = index >> 8;
         uint256 mask = uint256(1) << (index & 0xff);
@@ -230,7 +242,13 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIncomeDistributor
-    function claim(uint256 id, uint256 index, address account, uint256 amount, bytes32[] calldata proof) external nonReentrant {
+    function claim(
+        uint256 id,
+        uint256 index,
+        address account,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external nonReentrant {
         Stored storage d = _distributions[id];
         Meta memory meta = _activeMeta(id);
         if (block.timestamp < meta.claimsOpenAt) revert IncomeDistributorNotOpen(id, meta.claimsOpenAt);
@@ -242,7 +260,8 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
         uint256 bits = _unclaimed[id][word];
         if (bits & mask == 0) revert IncomeDistributorAlreadyClaimed(id, index);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))));
-        if (!MerkleProof.verifyCalldata(proof, d.root, leaf)) revert IncomeDistributorInvalidProof(id, index, account, amount);
+        if (!MerkleProof.verifyCalldata(proof, d.root, leaf))
+            revert IncomeDistributorInvalidProof(id, index, account, amount);
         if (amount == 0) revert IncomeDistributorZeroAmount();
         if (uint256(a.claimed) + amount > a.total) revert IncomeDistributorOverClaim(id, a.claimed, amount, a.total);
 
@@ -317,20 +336,21 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     /// @inheritdoc IIncomeDistributor
     function distribution(uint256 id) external view returns (Distribution memory) {
         Stored storage d = _distributions[id];
-        return Distribution({
-            commons: d.commons,
-            token: d.meta.token,
-            status: d.meta.status,
-            claimsOpenAt: d.meta.claimsOpenAt,
-            expiresAt: d.meta.expiresAt,
-            root: d.root,
-            total: d.amounts.total,
-            claimed: d.amounts.claimed,
-            leafCount: d.amounts.leafCount,
-            equationHash: d.equationHash,
-            ledgerHead: d.ledgerHead,
-            cutoff: d.cutoff
-        });
+        return
+            Distribution({
+                commons: d.commons,
+                token: d.meta.token,
+                status: d.meta.status,
+                claimsOpenAt: d.meta.claimsOpenAt,
+                expiresAt: d.meta.expiresAt,
+                root: d.root,
+                total: d.amounts.total,
+                claimed: d.amounts.claimed,
+                leafCount: d.amounts.leafCount,
+                equationHash: d.equationHash,
+                ledgerHead: d.ledgerHead,
+                cutoff: d.cutoff
+            });
     }
 
     /// @inheritdoc IIncomeDistributor
@@ -358,7 +378,12 @@ contract IncomeDistributor is IIncomeDistributor, ReentrancyGuardTransient {
     }
 
     /// @dev Counts the caller's approval of `action` in the current epoch; returns the approvals so far.
-    function _countApproval(bytes32 commons, bytes32 action, uint256 threshold, uint256 epoch) internal returns (uint256 approvals) {
+    function _countApproval(
+        bytes32 commons,
+        bytes32 action,
+        uint256 threshold,
+        uint256 epoch
+    ) internal returns (uint256 approvals) {
         // A commons run by one key: its approval is the decision, nothing to remember (saves ~44k gas).
         if (threshold <= 1) {
             emit StewardsApproved(commons, action, msg.sender, 1, threshold);

@@ -10,14 +10,14 @@ import {ILedger} from "./interfaces/ILedger.sol";
 /// @dev No owner, no upgrade path, no function that touches an existing entry's record.
 contract Ledger is ILedger, EIP712 {
     /// @notice EIP-712 type of a record. Enums are encoded as uint8.
-    bytes32 public constant RECORD_TYPEHASH =
-        keccak256(
-            "Record(uint8 flow,uint8 action,address provider,address receiver,bytes32 commons,bytes32 resource,bytes32 resourceSpec,bytes32 process,uint8 side,uint128 quantity,bytes8 unit,uint64 time,bytes32 evidence,uint64 corrects,uint64 satisfies,uint256 nonce,uint64 deadline)"
-        );
+    bytes32 public constant RECORD_TYPEHASH = keccak256(
+        "Record(uint8 flow,uint8 action,address provider,address receiver,bytes32 commons,bytes32 resource,bytes32 resourceSpec,bytes32 process,uint8 side,uint128 quantity,bytes8 unit,uint64 time,bytes32 evidence,uint64 corrects,uint64 satisfies,uint256 nonce,uint64 deadline)"
+    );
 
     /// @notice EIP-712 type of a validation.
-    bytes32 public constant VALIDATION_TYPEHASH =
-        keccak256("Validation(uint64 entryId,uint8 verdict,address validator,bytes32 evidence,uint256 nonce,uint64 deadline)");
+    bytes32 public constant VALIDATION_TYPEHASH = keccak256(
+        "Validation(uint64 entryId,uint8 verdict,address validator,bytes32 evidence,uint256 nonce,uint64 deadline)"
+    );
 
     /// @notice Fixed-point decimals of `Record.quantity`.
     uint8 public constant QUANTITY_DECIMALS = 6;
@@ -134,10 +134,7 @@ contract Ledger is ILedger, EIP712 {
     }
 
     /// @inheritdoc ILedger
-    function recordBatch(
-        Record[] calldata records,
-        bytes[] calldata signatures
-    ) external returns (uint256 recorded) {
+    function recordBatch(Record[] calldata records, bytes[] calldata signatures) external returns (uint256 recorded) {
         uint256 n = records.length;
         if (n == 0 || n != signatures.length) revert LedgerBatchLengthMismatch(n, signatures.length);
         if (n > MAX_BATCH) revert LedgerBatchTooLarge(n, MAX_BATCH);
@@ -479,14 +476,15 @@ contract Ledger is ILedger, EIP712 {
     function _checkFields(Record calldata r, uint256 id, bool allowCorrection) internal view returns (bytes memory) {
         // Well-formed encoding: narrow types must have clean high bits, bytes8 clean low bits.
         // (flow, action and side are range-checked below.)
-        uint256 dirty = (_word(r, _F_PROVIDER) >> 160) |
-            (_word(r, _F_RECEIVER) >> 160) |
-            (_word(r, _F_QUANTITY) >> 128) |
-            (_word(r, _F_UNIT) << 64) |
-            (_word(r, _F_TIME) >> 64) |
-            (_word(r, _F_CORRECTS) >> 64) |
-            (_word(r, _F_SATISFIES) >> 64) |
-            (_word(r, _F_DEADLINE) >> 64);
+        uint256 dirty =
+            (_word(r, _F_PROVIDER) >> 160) |
+                (_word(r, _F_RECEIVER) >> 160) |
+                (_word(r, _F_QUANTITY) >> 128) |
+                (_word(r, _F_UNIT) << 64) |
+                (_word(r, _F_TIME) >> 64) |
+                (_word(r, _F_CORRECTS) >> 64) |
+                (_word(r, _F_SATISFIES) >> 64) |
+                (_word(r, _F_DEADLINE) >> 64);
         if (dirty != 0) return _malformed(r);
         uint256 flow = _word(r, _F_FLOW);
         if (flow > uint256(type(Flow).max)) return abi.encodeWithSelector(LedgerInvalidFlow.selector, flow);
@@ -876,7 +874,8 @@ contract Ledger is ILedger, EIP712 {
             if (!_stewards[commons][c.account]) revert LedgerNotSteward(commons, c.account);
             if (s.stewards - 1 < s.threshold) revert LedgerStewardsBelowThreshold(commons, s.stewards - 1, s.threshold);
         } else if (c.kind == ChangeKind.SetThreshold) {
-            if (c.threshold == 0 || c.threshold > s.stewards) revert LedgerInvalidThreshold(commons, c.threshold, s.stewards);
+            if (c.threshold == 0 || c.threshold > s.stewards)
+                revert LedgerInvalidThreshold(commons, c.threshold, s.stewards);
         } else if (c.kind == ChangeKind.SetRoles) {
             if (c.account == address(0)) revert LedgerZeroAddress();
             if (c.roles & ~ALL_ROLES != 0) revert LedgerInvalidRoles(c.roles, ALL_ROLES);

@@ -16,20 +16,19 @@ import {IReciprocityRegistry} from "./interfaces/IReciprocityRegistry.sol";
 /// handful of slots; the history is in the events.
 contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
     /// @notice EIP-712 type of a declaration.
-    bytes32 public constant DECLARATION_TYPEHASH =
-        keccak256(
-            "Declaration(uint8 kind,address licensee,uint256 work,uint8 value,uint64 start,uint64 end,bytes32 evidence,uint64 nonce,uint64 deadline)"
-        );
+    bytes32 public constant DECLARATION_TYPEHASH = keccak256(
+        "Declaration(uint8 kind,address licensee,uint256 work,uint8 value,uint64 start,uint64 end,bytes32 evidence,uint64 nonce,uint64 deadline)"
+    );
 
     /// @notice EIP-712 type of a grant.
-    bytes32 public constant GRANT_TYPEHASH =
-        keccak256(
-            "Grant(uint8 kind,address licensee,uint256 work,uint256 ref,uint64 expiry,bytes32 terms,uint256 nonce,uint64 deadline)"
-        );
+    bytes32 public constant GRANT_TYPEHASH = keccak256(
+        "Grant(uint8 kind,address licensee,uint256 work,uint256 ref,uint64 expiry,bytes32 terms,uint256 nonce,uint64 deadline)"
+    );
 
     /// @notice EIP-712 type of a settlement order.
-    bytes32 public constant SETTLEMENT_TYPEHASH =
-        keccak256("Settlement(uint256 work,uint256 entryId,uint256 nonce,uint64 deadline)");
+    bytes32 public constant SETTLEMENT_TYPEHASH = keccak256(
+        "Settlement(uint256 work,uint256 entryId,uint256 nonce,uint64 deadline)"
+    );
 
     /// @notice How far in the future a signature deadline may lie.
     uint256 public constant MAX_VALIDITY = 30 days;
@@ -260,7 +259,8 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
                 decl.flags |= _HAD_SURPLUS;
             }
         } else {
-            uint256 max = kind == uint8(DeclarationKind.Entity) ? uint8(type(EntityForm).max) : uint8(type(UseKind).max);
+            uint256 max =
+                kind == uint8(DeclarationKind.Entity) ? uint8(type(EntityForm).max) : uint8(type(UseKind).max);
             if (d.value > max) revert ReciprocityRegistryInvalidCode(3, d.value);
             if (d.start != 0 || d.end != 0) revert ReciprocityRegistryInvertedPeriod(d.start, d.end);
         }
@@ -468,8 +468,7 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
         // report puts the status in dispute.
         Breaches memory b = s.breaches;
         if (b.findingId != 0) {
-            bool relieved = b.reliefFinding == b.findingId &&
-                (b.reliefExpiry == 0 || block.timestamp < b.reliefExpiry);
+            bool relieved = b.reliefFinding == b.findingId && (b.reliefExpiry == 0 || block.timestamp < b.reliefExpiry);
             if (relieved) {
                 _push(ids, b.reliefId);
                 v.validUntil = _earliest(v.validUntil, b.reliefExpiry);
@@ -637,9 +636,8 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
             }
             if (covering != 0) {
                 v.status = Status.CommercialPermitted;
-                v.reason = d.form == uint8(EntityForm.Individual)
-                    ? Reason.IndividualAsWorkerOwned
-                    : Reason.WorkerOwnedSurplus;
+                v.reason =
+                    d.form == uint8(EntityForm.Individual) ? Reason.IndividualAsWorkerOwned : Reason.WorkerOwnedSurplus;
                 v.validUntil = d.surplusEnd;
                 _push(ids, covering);
                 bool surplusAttested = _counts(s.surplusAttestation, covering, current, ids);
@@ -668,16 +666,22 @@ contract ReciprocityRegistry is IReciprocityRegistry, EIP712, Nonces {
             _push(ids, d.surplusId);
         } else {
             v.status = Status.NonCommercialPermitted;
-            v.reason = d.useId != 0 && d.use == uint8(UseKind.Commercial)
-                ? Reason.CommercialUseNotCovered
-                : Reason.NonCommercialOnly;
+            v.reason =
+                d.useId != 0 && d.use == uint8(UseKind.Commercial)
+                    ? Reason.CommercialUseNotCovered
+                    : Reason.NonCommercialOnly;
         }
         _push(ids, d.useId);
     }
 
     /// @dev Whether attestation `a` names `declaration` and its attester is recognised by the
     /// current version; if so its id joins the records.
-    function _counts(Attestation memory a, uint256 declaration, uint256 current, Ids memory ids) private view returns (bool) {
+    function _counts(
+        Attestation memory a,
+        uint256 declaration,
+        uint256 current,
+        Ids memory ids
+    ) private view returns (bool) {
         if (a.declaration != declaration || !_attesters[current][a.attester]) return false;
         _push(ids, a.id);
         return true;

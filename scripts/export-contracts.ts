@@ -5,4 +5,6 @@ import { exportContracts } from "./lib/node/export-contracts.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const result = exportContracts(root);
-console.log(`${path.relative(root, result.file)}: ${result.contracts.join(", ")}${result.chains.length ? `; addresses for chains ${result.chains.join(", ")}` : ""}${result.changed ? "" : " (unchanged)"}`);
+console.log(
+  `${path.relative(root, result.file)}: ${result.contracts.join(", ")}${result.chains.length ? `; addresses for chains ${result.chains.join(", ")}` : ""}${result.changed ? "" : " (unchanged)"}`,
+);

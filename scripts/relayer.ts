@@ -25,10 +25,19 @@ const { startRelayer } = await import("./lib/relayer/service.js");
 try {
   const { values } = parseArgs({
     options: {
-      rpc: { type: "string" }, ledger: { type: "string" }, "from-block": { type: "string" },
-      port: { type: "string" }, db: { type: "string" }, "batch-size": { type: "string" }, "wait-ms": { type: "string" },
-      rate: { type: "string" }, burst: { type: "string" }, keystore: { type: "string" }, dev: { type: "boolean" },
-      "max-per-signer": { type: "string" }, "retention-days": { type: "string" },
+      rpc: { type: "string" },
+      ledger: { type: "string" },
+      "from-block": { type: "string" },
+      port: { type: "string" },
+      db: { type: "string" },
+      "batch-size": { type: "string" },
+      "wait-ms": { type: "string" },
+      rate: { type: "string" },
+      burst: { type: "string" },
+      keystore: { type: "string" },
+      dev: { type: "boolean" },
+      "max-per-signer": { type: "string" },
+      "retention-days": { type: "string" },
     },
     strict: true,
   });
@@ -57,7 +66,21 @@ try {
   }
   // The send loop's own connection, unbatched: its calls never wait behind admission's.
   const sendProvider = new JsonRpcProvider(provider._getConnection(), provider._network, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
-  const relayer = await startRelayer({ provider, sendProvider, wallet, ledger: target.ledger, fromBlock: target.fromBlock, dbFile, port, batchSize, waitMs, ratePerSecond: rate, burst, maxPendingPerSigner, retentionMs: retentionDays * 86_400_000 });
+  const relayer = await startRelayer({
+    provider,
+    sendProvider,
+    wallet,
+    ledger: target.ledger,
+    fromBlock: target.fromBlock,
+    dbFile,
+    port,
+    batchSize,
+    waitMs,
+    ratePerSecond: rate,
+    burst,
+    maxPendingPerSigner,
+    retentionMs: retentionDays * 86_400_000,
+  });
   const stop = async () => {
     await relayer.close();
     process.exit(0);

@@ -88,14 +88,26 @@ try {
   // The browser app, built only when app/ changed; it learns the addresses from /config.json.
   // The demo's names for the dev accounts and its value equation reach the app at runtime (the
   // app imports nothing from scripts/demo).
-  app = await startApp({ root, port: Number(process.env.COMMONS_APP_PORT ?? port + 243), rpcUrl: chain.url, relayerUrl, deployment, labelsFile: path.join(dataDir, "labels.json"), equationFiles: [path.join(root, DEMO_EQUATION)], devKeyNames: DEMO_PEOPLE, log: console.log });
+  app = await startApp({
+    root,
+    port: Number(process.env.COMMONS_APP_PORT ?? port + 243),
+    rpcUrl: chain.url,
+    relayerUrl,
+    deployment,
+    labelsFile: path.join(dataDir, "labels.json"),
+    equationFiles: [path.join(root, DEMO_EQUATION)],
+    devKeyNames: DEMO_PEOPLE,
+    log: console.log,
+  });
 
   const client = await LedgerClient.connect(devWallet(0, provider), deployment.ledger, deployment.fromBlock);
   const events = await client.events();
   const tip = await client.tip();
   const check = verifyChain(events.entries, tip, events.checkpoints);
   console.log(`\nLedger ${deployment.ledger} on chain ${deployment.chainId}: ${tip.count} entries, head ${tip.head}`);
-  console.log(`Hash chain recomputed from the events: ${check.ok ? "matches the on-chain head" : `DIVERGES at entry ${check.divergence?.id}: ${check.divergence?.reason}`}`);
+  console.log(
+    `Hash chain recomputed from the events: ${check.ok ? "matches the on-chain head" : `DIVERGES at entry ${check.divergence?.id}: ${check.divergence?.reason}`}`,
+  );
   const rows = [];
   for (const e of events.entries) {
     const s = await client.state(e.id);
@@ -135,12 +147,35 @@ Commons Ledger is running.`);
 async function startRelayerChild(rpc: string, d: LocalDeployment, relayerPort: string): Promise<string> {
   const log = createWriteStream(path.join(dataDir, "relayer.log"), { flags: "a" });
   const bin = path.join(root, "node_modules", ".bin");
-  const args = [path.join(root, "scripts", "relayer.ts"), "--dev", "--port", relayerPort, "--rpc", rpc, "--ledger", d.ledger, "--from-block", String(d.fromBlock), "--db", path.join(dataDir, "relayer.sqlite")];
-  const child = spawn(path.join(bin, "tsx"), args, { cwd: root, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }, stdio: ["ignore", "pipe", "pipe"] });
+  const args = [
+    path.join(root, "scripts", "relayer.ts"),
+    "--dev",
+    "--port",
+    relayerPort,
+    "--rpc",
+    rpc,
+    "--ledger",
+    d.ledger,
+    "--from-block",
+    String(d.fromBlock),
+    "--db",
+    path.join(dataDir, "relayer.sqlite"),
+  ];
+  const child = spawn(path.join(bin, "tsx"), args, {
+    cwd: root,
+    env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   relayer = child;
   let out = "";
-  child.stdout!.on("data", (b) => { out += b; log.write(b); });
-  child.stderr!.on("data", (b) => { out += b; log.write(b); });
+  child.stdout!.on("data", (b) => {
+    out += b;
+    log.write(b);
+  });
+  child.stderr!.on("data", (b) => {
+    out += b;
+    log.write(b);
+  });
   const until = Date.now() + 60_000;
   while (!/relayer: (http:\/\/\S+)/.test(out)) {
     if (child.exitCode !== null) throw new Error(`the relayer exited (${child.exitCode}): ${out.trim().split("\n").at(-1)}`);

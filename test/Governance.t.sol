@@ -52,7 +52,13 @@ contract GovernanceTest is LedgerTestBase {
         return uint32(1) << uint8(a);
     }
 
-    function _entryIn(bytes32 c, address agent, ILedger.Action action, uint128 qty, bytes8 unit) internal returns (uint256) {
+    function _entryIn(
+        bytes32 c,
+        address agent,
+        ILedger.Action action,
+        uint128 qty,
+        bytes8 unit
+    ) internal returns (uint256) {
         ILedger.Record memory r = _next(agent);
         r.commons = c;
         r.action = action;
@@ -64,10 +70,15 @@ contract GovernanceTest is LedgerTestBase {
     }
 
     function _state(uint256 id) internal view returns (ILedger.EntryState s, uint16 a, uint16 d) {
-        (s, a, d,) = ledger.entryState(id);
+        (s, a, d, ) = ledger.entryState(id);
     }
 
-    function _params(bytes32 c, bytes32 root, uint256 total, uint256 leaves) internal view returns (IIncomeDistributor.PublishParams memory p) {
+    function _params(
+        bytes32 c,
+        bytes32 root,
+        uint256 total,
+        uint256 leaves
+    ) internal view returns (IIncomeDistributor.PublishParams memory p) {
         (uint64 count, bytes24 head) = ledger.tip();
         p = IIncomeDistributor.PublishParams({
             commons: c,
@@ -132,7 +143,7 @@ contract GovernanceTest is LedgerTestBase {
         assertEq(p.approvals, 1);
         assertEq(p.proposer, ann);
         assertTrue(ledger.hasApproved(next, ann));
-        (uint256 stewards,, uint256 epoch) = ledger.stewardship(c);
+        (uint256 stewards, , uint256 epoch) = ledger.stewardship(c);
         assertEq(stewards, 2);
         assertEq(epoch, 1, "a change of the steward set starts a new epoch");
     }
@@ -180,7 +191,7 @@ contract GovernanceTest is LedgerTestBase {
         vm.prank(ben);
         ledger.approveChange(remove);
         assertFalse(ledger.isSteward(c, cat));
-        (uint256 stewards, uint256 threshold,) = ledger.stewardship(c);
+        (uint256 stewards, uint256 threshold, ) = ledger.stewardship(c);
         assertEq(stewards, 2);
         assertEq(threshold, 2);
     }
@@ -224,9 +235,11 @@ contract GovernanceTest is LedgerTestBase {
         uint256 add = ledger.addSteward(c, dave);
         vm.prank(cat);
         ledger.approveChange(add); // epoch 4 -> 5
-        (,, uint256 epoch) = ledger.stewardship(c);
+        (, , uint256 epoch) = ledger.stewardship(c);
         vm.prank(ben);
-        vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerProposalStale.selector, pending, uint32(epoch - 1), uint32(epoch)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ILedger.LedgerProposalStale.selector, pending, uint32(epoch - 1), uint32(epoch))
+        );
         ledger.approveChange(pending);
     }
 
@@ -294,7 +307,8 @@ contract GovernanceTest is LedgerTestBase {
         vm.recordLogs();
         ledger.validate(v, sig, _proof(e));
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        for (uint256 i = 0; i < logs.length; ++i) assertTrue(logs[i].topics[0] != ILedger.Validated.selector, "no Validated");
+        for (uint256 i = 0; i < logs.length; ++i)
+            assertTrue(logs[i].topics[0] != ILedger.Validated.selector, "no Validated");
         (ILedger.EntryState s, uint16 a, uint16 d) = _state(e);
         assertEq(uint8(s), uint8(ILedger.EntryState.Claimed));
         assertEq(a + d, 0);
@@ -311,8 +325,8 @@ contract GovernanceTest is LedgerTestBase {
         ledger.setRoles(COMMONS, rogue, _roles(ILedger.Action.Work));
         _validate(work, ILedger.Verdict.Accept, rogue);
         _validate(service, ILedger.Verdict.Accept, rogue);
-        (ILedger.EntryState s1,,) = _state(work);
-        (ILedger.EntryState s2, uint16 a2,) = _state(service);
+        (ILedger.EntryState s1, , ) = _state(work);
+        (ILedger.EntryState s2, uint16 a2, ) = _state(service);
         assertEq(uint8(s1), uint8(ILedger.EntryState.Accepted));
         assertEq(uint8(s2), uint8(ILedger.EntryState.Claimed));
         assertEq(a2, 0);
@@ -322,24 +336,28 @@ contract GovernanceTest is LedgerTestBase {
         uint256 e = _entryIn(COMMONS, alice, ILedger.Action.Work, 1_000_000, "h");
         _validate(e, ILedger.Verdict.Accept, bob);
         ledger.setRoles(COMMONS, bob, 0);
-        (ILedger.EntryState s, uint16 a,) = _state(e);
+        (ILedger.EntryState s, uint16 a, ) = _state(e);
         assertEq(uint8(s), uint8(ILedger.EntryState.Accepted));
         assertEq(a, 1);
         uint256 e2 = _entryIn(COMMONS, alice, ILedger.Action.Work, 1_000_000, "h");
         _validate(e2, ILedger.Verdict.Accept, bob);
-        (s,,) = _state(e2);
+        (s, , ) = _state(e2);
         assertEq(uint8(s), uint8(ILedger.EntryState.Claimed), "after the revocation bob only endorses");
     }
 
     /// @dev SYB-ELIGIBLE: any number of fresh keys, accepting or disputing, changes no state.
     /// forge-config: default.fuzz.runs = 1000
-    function testFuzz_validate_SYB_ELIGIBLE_strangersNeverChangeAState(uint8 n, uint256 seed, bool appointedAccept) public {
+    function testFuzz_validate_SYB_ELIGIBLE_strangersNeverChangeAState(
+        uint8 n,
+        uint256 seed,
+        bool appointedAccept
+    ) public {
         n = uint8(bound(n, 1, 12));
         uint256 e = _entryIn(COMMONS, alice, ILedger.Action.Work, 1_000_000, "h");
         if (appointedAccept) _validate(e, ILedger.Verdict.Accept, bob);
         (ILedger.EntryState before, uint16 a0, uint16 d0) = _state(e);
         for (uint256 i = 0; i < n; ++i) {
-            uint256 pk = uint256(keccak256(abi.encode(seed, i))) % (SECP256K1_N - 1) + 1;
+            uint256 pk = (uint256(keccak256(abi.encode(seed, i))) % (SECP256K1_N - 1)) + 1;
             address sybil = vm.addr(pk);
             if (ledger.rolesOf(COMMONS, sybil) != 0 || sybil == alice) continue;
             keyOf[sybil] = pk;
@@ -364,14 +382,14 @@ contract GovernanceTest is LedgerTestBase {
             keyOf[puppet] = ROGUE_PK + i;
             _validate(e, ILedger.Verdict.Accept, puppet);
         }
-        (ILedger.EntryState s, uint16 a,) = _state(e);
+        (ILedger.EntryState s, uint16 a, ) = _state(e);
         assertEq(uint8(s), uint8(ILedger.EntryState.Claimed));
         assertEq(a, 0);
         // Three appointed validators do accept it: the rule is the commons', not the keys'.
         _validate(e, ILedger.Verdict.Accept, bob);
         _validate(e, ILedger.Verdict.Accept, carol);
         _validate(e, ILedger.Verdict.Accept, dave);
-        (s, a,) = _state(e);
+        (s, a, ) = _state(e);
         assertEq(uint8(s), uint8(ILedger.EntryState.Accepted));
         assertEq(a, 3);
     }
@@ -447,13 +465,17 @@ contract GovernanceTest is LedgerTestBase {
         vm.prank(ben);
         assertEq(dist.publish(other), 0, "other parameters are another publication");
         vm.prank(ann);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorAlreadyApproved.selector, digest, ann));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorAlreadyApproved.selector, digest, ann)
+        );
         dist.publish(p);
         vm.prank(ben);
         assertEq(dist.publish(p), 1);
         assertEq(dist.unallocated(c, address(0)), 0);
         vm.prank(cat);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorAlreadyPublished.selector, digest, 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorAlreadyPublished.selector, digest, 1)
+        );
         dist.publish(p);
     }
 
@@ -468,7 +490,7 @@ contract GovernanceTest is LedgerTestBase {
         uint256 add = ledger.addSteward(c, dave);
         vm.prank(cat);
         ledger.approveChange(add);
-        (uint256 approvals,) = dist.approvalsOf(c, dist.publicationDigest(p));
+        (uint256 approvals, ) = dist.approvalsOf(c, dist.publicationDigest(p));
         assertEq(approvals, 0, "a new steward epoch starts with no approvals");
         vm.prank(ben);
         assertEq(dist.publish(p), 0);
@@ -487,7 +509,9 @@ contract GovernanceTest is LedgerTestBase {
         assertFalse(dist.cancel(id));
         bytes32 cancellation = dist.cancellationDigest(id);
         vm.prank(ann);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorAlreadyApproved.selector, cancellation, ann));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorAlreadyApproved.selector, cancellation, ann)
+        );
         dist.cancel(id);
         vm.expectEmit(address(dist));
         emit IIncomeDistributor.DistributionCancelled(id, cat, 1 ether);
@@ -523,7 +547,13 @@ contract GovernanceTest is LedgerTestBase {
         assertEq(uint8(dist.distribution(id).status), uint8(IIncomeDistributor.Status.Stopped));
         assertEq(dist.unallocated(c, address(0)), 100);
         vm.warp(block.timestamp + 3 days);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorNotActive.selector, id, IIncomeDistributor.Status.Stopped));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IIncomeDistributor.IncomeDistributorNotActive.selector,
+                id,
+                IIncomeDistributor.Status.Stopped
+            )
+        );
         dist.claim(id, 0, alice, 40, Tree4.proof(leaves, 0));
     }
 
@@ -533,7 +563,9 @@ contract GovernanceTest is LedgerTestBase {
         (uint256 id, bytes32[4] memory leaves) = _fourLeaves(c);
         bytes32[] memory proof = Tree4.proof(leaves, 1);
         vm.prank(rogue);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInvalidProof.selector, id, 1, rogue, 30));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInvalidProof.selector, id, 1, rogue, 30)
+        );
         dist.object(id, 1, 30, proof, bytes32(0));
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorIndexOutOfRange.selector, id, 4, 4));
@@ -548,7 +580,9 @@ contract GovernanceTest is LedgerTestBase {
         vm.warp(block.timestamp + 3 days);
         uint256 claimsOpenAt = dist.distribution(id).claimsOpenAt;
         vm.prank(carol);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorChallengeWindowOver.selector, id, claimsOpenAt));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorChallengeWindowOver.selector, id, claimsOpenAt)
+        );
         dist.object(id, 2, 20, Tree4.proof(leaves, 2), bytes32(0));
     }
 
@@ -557,7 +591,12 @@ contract GovernanceTest is LedgerTestBase {
         bytes32 c = ledger.registerCommons(bytes32("g"), "Garden");
         _entryIn(c, alice, ILedger.Action.Work, 1_000_000, "h");
         _fund(c, 10);
-        bytes32[4] memory leaves = [Tree4.leaf(0, alice, 10), Tree4.leaf(1, bob, 0), Tree4.leaf(2, carol, 0), Tree4.leaf(3, dave, 0)];
+        bytes32[4] memory leaves = [
+            Tree4.leaf(0, alice, 10),
+            Tree4.leaf(1, bob, 0),
+            Tree4.leaf(2, carol, 0),
+            Tree4.leaf(3, dave, 0)
+        ];
         IIncomeDistributor.PublishParams memory p = _params(c, Tree4.root(leaves), 10, 4);
         vm.prank(ann);
         uint256 id = dist.publish(p);
@@ -570,10 +609,14 @@ contract GovernanceTest is LedgerTestBase {
         bytes32 c = _commons(cat, 2);
         assertEq(dist.stopRule(c), dist.DEFAULT_STOP_SHARE_BPS());
         vm.prank(ann);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInvalidStopRule.selector, 0, 10_000));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInvalidStopRule.selector, 0, 10_000)
+        );
         dist.setStopRule(c, 0);
         vm.prank(ann);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInvalidStopRule.selector, 10_001, 10_000));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInvalidStopRule.selector, 10_001, 10_000)
+        );
         dist.setStopRule(c, 10_001);
         vm.prank(ann);
         assertFalse(dist.setStopRule(c, 2_000));
@@ -590,7 +633,12 @@ contract GovernanceTest is LedgerTestBase {
         // A fifth of the total now stops a distribution: carol's 20 of 100.
         _entryIn(c, alice, ILedger.Action.Work, 1_000_000, "h");
         _fund(c, 100);
-        bytes32[4] memory leaves = [Tree4.leaf(0, alice, 40), Tree4.leaf(1, bob, 30), Tree4.leaf(2, carol, 20), Tree4.leaf(3, dave, 10)];
+        bytes32[4] memory leaves = [
+            Tree4.leaf(0, alice, 40),
+            Tree4.leaf(1, bob, 30),
+            Tree4.leaf(2, carol, 20),
+            Tree4.leaf(3, dave, 10)
+        ];
         IIncomeDistributor.PublishParams memory p = _params(c, Tree4.root(leaves), 100, 4);
         vm.prank(ann);
         dist.publish(p);
@@ -670,7 +718,7 @@ contract GovernanceHandler is CommonBase, StdUtils {
     function approve(uint256 whoSeed, uint256 proposalSeed) external {
         uint256 count = ledger.proposalCount();
         if (count == 0) return;
-        uint256 id = proposalSeed % count + 1;
+        uint256 id = (proposalSeed % count) + 1;
         uint256 epoch = _epoch();
         vm.recordLogs();
         vm.prank(_who(whoSeed));
@@ -708,7 +756,7 @@ contract GovernanceHandler is CommonBase, StdUtils {
         uint256 epoch = _epoch();
         vm.recordLogs();
         vm.prank(_who(whoSeed));
-        try dist.cancel(idSeed % count + 1) {} catch {}
+        try dist.cancel((idSeed % count) + 1) {} catch {}
         _absorb(vm.getRecordedLogs(), epoch);
     }
 
@@ -722,7 +770,7 @@ contract GovernanceHandler is CommonBase, StdUtils {
     }
 
     function _epoch() internal view returns (uint256 epoch) {
-        (,, epoch) = ledger.stewardship(commons);
+        (, , epoch) = ledger.stewardship(commons);
     }
 
     /// @dev Distinct accounts in `list` that are stewards of the ghost set.
@@ -749,7 +797,8 @@ contract GovernanceHandler is CommonBase, StdUtils {
                     list.push(steward);
                     (uint16 approvals, uint16 threshold) = abi.decode(log.data, (uint16, uint16));
                     if (threshold != ghostThreshold) _violation("ChangeApproved names another threshold");
-                    if (approvals != _count(list)) _violation("approvals differ from the distinct stewards of this epoch");
+                    if (approvals != _count(list))
+                        _violation("approvals differ from the distinct stewards of this epoch");
                     if (approvals >= threshold) {
                         bool executes = i + 2 < logs.length && logs[i + 2].topics[0] == ILedger.ChangeExecuted.selector;
                         if (!executes) _violation("the threshold was reached but the change did not take effect");
@@ -758,7 +807,9 @@ contract GovernanceHandler is CommonBase, StdUtils {
                     ++executedChanges;
                     // ChangeApproved (checked above against the ghost) and the effect event precede it.
                     bool approvedJustBefore = i >= 2 && logs[i - 2].topics[0] == ILedger.ChangeApproved.selector;
-                    (uint16 approvals, uint16 threshold) = approvedJustBefore ? abi.decode(logs[i - 2].data, (uint16, uint16)) : (0, 1);
+                    (uint16 approvals, uint16 threshold) = approvedJustBefore
+                        ? abi.decode(logs[i - 2].data, (uint16, uint16))
+                        : (0, 1);
                     if (approvals < threshold) _violation("a change took effect below the threshold");
                 } else if (t == ILedger.StewardAdded.selector) {
                     ghostSteward[address(uint160(uint256(log.topics[2])))] = true;
@@ -774,11 +825,15 @@ contract GovernanceHandler is CommonBase, StdUtils {
                     address steward = address(uint160(uint256(log.topics[3])));
                     if (!ghostSteward[steward]) _violation("a non-steward's approval of money was counted");
                     actionApprovers[keccak256(abi.encode(log.topics[2], epoch))].push(steward);
-                } else if (t == IIncomeDistributor.DistributionPublished.selector || t == IIncomeDistributor.DistributionCancelled.selector) {
+                } else if (
+                    t == IIncomeDistributor.DistributionPublished.selector ||
+                    t == IIncomeDistributor.DistributionCancelled.selector
+                ) {
                     ++moneyMoves;
-                    bytes32 action = t == IIncomeDistributor.DistributionCancelled.selector
-                        ? dist.cancellationDigest(uint256(log.topics[1]))
-                        : _lastApprovedAction(logs, i);
+                    bytes32 action =
+                        t == IIncomeDistributor.DistributionCancelled.selector
+                            ? dist.cancellationDigest(uint256(log.topics[1]))
+                            : _lastApprovedAction(logs, i);
                     if (_count(actionApprovers[keccak256(abi.encode(action, epoch))]) < ghostThreshold) {
                         _violation("money moved below the threshold");
                     }
@@ -789,7 +844,10 @@ contract GovernanceHandler is CommonBase, StdUtils {
 
     function _lastApprovedAction(Vm.Log[] memory logs, uint256 before) internal view returns (bytes32) {
         for (uint256 i = before; i > 0; --i) {
-            if (logs[i - 1].emitter == address(dist) && logs[i - 1].topics[0] == IIncomeDistributor.StewardsApproved.selector) {
+            if (
+                logs[i - 1].emitter == address(dist) &&
+                logs[i - 1].topics[0] == IIncomeDistributor.StewardsApproved.selector
+            ) {
                 return logs[i - 1].topics[2];
             }
         }
@@ -849,7 +907,7 @@ contract GovernanceInvariantTest is Test {
     /// @dev GOV-THRESHOLD: the steward set never falls below the threshold, and the ledger's view
     /// equals the ghost built from the events.
     function invariant_GOV_THRESHOLD_stewardsNeverBelowTheThreshold() public view {
-        (uint256 stewards, uint256 threshold,) = ledger.stewardship(handler.commons());
+        (uint256 stewards, uint256 threshold, ) = ledger.stewardship(handler.commons());
         assertGe(stewards, threshold);
         assertGe(threshold, 1);
         assertEq(stewards, handler.ghostStewards());

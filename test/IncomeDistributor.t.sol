@@ -44,20 +44,21 @@ contract IncomeDistributorTest is Test {
     }
 
     function _params(bytes32 root, uint256 total) internal pure returns (IIncomeDistributor.PublishParams memory) {
-        return IIncomeDistributor.PublishParams({
-            commons: COMMONS,
-            token: address(0),
-            root: root,
-            total: total,
-            income: total,
-            leafCount: 4,
-            equationHash: keccak256("eq"),
-            ledgerHead: bytes24(0),
-            cutoff: 5,
-            challengeWindow: 1 hours,
-            claimPeriod: 1 days,
-            equationURI: ""
-        });
+        return
+            IIncomeDistributor.PublishParams({
+                commons: COMMONS,
+                token: address(0),
+                root: root,
+                total: total,
+                income: total,
+                leafCount: 4,
+                equationHash: keccak256("eq"),
+                ledgerHead: bytes24(0),
+                cutoff: 5,
+                challengeWindow: 1 hours,
+                claimPeriod: 1 days,
+                equationURI: ""
+            });
     }
 
     /// forge-config: default.fuzz.runs = 5000
@@ -91,7 +92,13 @@ contract IncomeDistributorTest is Test {
         vm.prank(STEWARD);
         if (total > deposit) {
             vm.expectRevert(
-                abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInsufficientUnallocated.selector, COMMONS, address(0), uint256(deposit), uint256(total))
+                abi.encodeWithSelector(
+                    IIncomeDistributor.IncomeDistributorInsufficientUnallocated.selector,
+                    COMMONS,
+                    address(0),
+                    uint256(deposit),
+                    uint256(total)
+                )
             );
             distributor.publish(_params(keccak256("root"), total));
         } else {
@@ -119,13 +126,21 @@ contract IncomeDistributorTest is Test {
         bytes32[] memory proof = Tree4.proof(leaves, i);
         if (wrongAmount != amounts[i]) {
             vm.expectRevert(
-                abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInvalidProof.selector, id, uint256(i), accounts[i], uint256(wrongAmount))
+                abi.encodeWithSelector(
+                    IIncomeDistributor.IncomeDistributorInvalidProof.selector,
+                    id,
+                    uint256(i),
+                    accounts[i],
+                    uint256(wrongAmount)
+                )
             );
             distributor.claim(id, i, accounts[i], wrongAmount, proof);
         }
         distributor.claim(id, i, accounts[i], amounts[i], proof);
         assertEq(accounts[i].balance, amounts[i]);
-        vm.expectRevert(abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorAlreadyClaimed.selector, id, uint256(i)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorAlreadyClaimed.selector, id, uint256(i))
+        );
         distributor.claim(id, i, accounts[i], amounts[i], proof);
         assertEq(address(distributor).balance, total - amounts[i]);
     }
@@ -206,8 +221,12 @@ contract DistributorHandler is CommonBase, StdUtils {
         k = uint8(k % 4);
         IIncomeDistributor.Distribution memory d = distributor.distribution(id);
         uint256 amount = amountsOf[id][k];
-        bool ok = d.status == IIncomeDistributor.Status.Published && block.timestamp >= d.claimsOpenAt && block.timestamp < d.expiresAt
-            && !distributor.isClaimed(id, k) && d.claimed + amount <= d.total;
+        bool ok =
+            d.status == IIncomeDistributor.Status.Published &&
+                block.timestamp >= d.claimsOpenAt &&
+                block.timestamp < d.expiresAt &&
+                !distributor.isClaimed(id, k) &&
+                d.claimed + amount <= d.total;
         if (!ok) return;
         distributor.claim(id, k, _account(k), amount, Tree4.proof(leavesOf[id], k));
         claimed += amount;

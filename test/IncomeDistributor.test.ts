@@ -11,14 +11,7 @@ import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
 import { DISTRIBUTOR_ERRORS, explainRevertData } from "../scripts/lib/core/contract-errors.js";
 import type { HDNodeWallet } from "ethers";
 import IncomeDistributorModule from "../scripts/ignition/modules/IncomeDistributor.js";
-import type {
-  ERC20Mock,
-  FeeOnTransferERC20Mock,
-  IncomeDistributor,
-  Ledger,
-  NoReturnERC20Mock,
-  ReceiverMock,
-} from "../types/ethers-contracts/index.js";
+import type { ERC20Mock, FeeOnTransferERC20Mock, IncomeDistributor, Ledger, NoReturnERC20Mock, ReceiverMock } from "../types/ethers-contracts/index.js";
 import type { IIncomeDistributor } from "../types/ethers-contracts/contracts/IncomeDistributor.js";
 import { domainOf, eoaAgent, workRecord } from "./helpers/records.js";
 import { days, hours, latest, pinNextBlock } from "./helpers/time.js";
@@ -118,7 +111,9 @@ describe("IncomeDistributor", () => {
       core.forEachError((er) => mirrored.add(er.name));
       expect(ours.filter((n) => !mirrored.has(n))).to.deep.equal([]);
       const data = core.encodeErrorResult("IncomeDistributorChallengeWindowOver", [7n, 1_800_000_000n]);
-      expect(explainRevertData(data)).to.equal("The challenge window of distribution 7 closed at 2027-01-15 08:00:00 UTC: it can no longer be cancelled, challenged or objected to.");
+      expect(explainRevertData(data)).to.equal(
+        "The challenge window of distribution 7 closed at 2027-01-15 08:00:00 UTC: it can no longer be cancelled, challenged or objected to.",
+      );
       expect(Object.keys(DISTRIBUTOR_ERRORS).every((n) => mirrored.has(n))).to.equal(true);
     });
   });
@@ -173,7 +168,9 @@ describe("IncomeDistributor", () => {
       await f.token.mint(f.bob.address, 500n);
       await f.token.connect(f.bob).approve(await f.distributor.getAddress(), 500n);
       const tx = await f.distributor.connect(f.bob).depositToken(f.commons, await f.token.getAddress(), 500n);
-      await expect(tx).to.emit(f.distributor, "Deposited").withArgs(f.commons, await f.token.getAddress(), f.bob.address, 500n);
+      await expect(tx)
+        .to.emit(f.distributor, "Deposited")
+        .withArgs(f.commons, await f.token.getAddress(), f.bob.address, 500n);
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.bob, f.distributor], [-500n, 500n]);
       expect(await f.distributor.unallocated(f.commons, await f.token.getAddress())).to.equal(500n);
     });
@@ -218,8 +215,12 @@ describe("IncomeDistributor", () => {
     });
     it("reverts with IncomeDistributorZeroAddress, IncomeDistributorZeroAmount and IncomeDistributorUnknownCommons", async () => {
       const f = await networkHelpers.loadFixture(deployFixture);
-      await expect(f.distributor.depositToken(f.commons, ZeroAddress, 1n)).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAddress").withArgs();
-      await expect(f.distributor.depositToken(f.commons, await f.token.getAddress(), 0n)).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAmount").withArgs();
+      await expect(f.distributor.depositToken(f.commons, ZeroAddress, 1n))
+        .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAddress")
+        .withArgs();
+      await expect(f.distributor.depositToken(f.commons, await f.token.getAddress(), 0n))
+        .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAmount")
+        .withArgs();
       await expect(f.distributor.depositToken(id("nope"), await f.token.getAddress(), 1n))
         .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorUnknownCommons")
         .withArgs(id("nope"));
@@ -235,16 +236,45 @@ describe("IncomeDistributor", () => {
     it("moves the total out of unallocated, stores the distribution and emits DistributionPublished", async () => {
       const f = await networkHelpers.loadFixture(deployFixture);
       await f.distributor.depositETH(f.commons, { value: 1000n });
-      const p = params(f, [[f.alice.address, 600n], [f.bob.address, 300n]]);
+      const p = params(f, [
+        [f.alice.address, 600n],
+        [f.bob.address, 300n],
+      ]);
       const t = await pinNextBlock(networkHelpers);
       await expect(f.distributor.connect(f.steward).publish(p))
         .to.emit(f.distributor, "DistributionPublished")
-        .withArgs(1n, f.commons, ETH, f.steward.address, p.root, 900n, 903n, 2n, EQUATION, f.head, f.count, t + MIN_WINDOW, t + MIN_WINDOW + days(30), "ipfs://demo-equation");
+        .withArgs(
+          1n,
+          f.commons,
+          ETH,
+          f.steward.address,
+          p.root,
+          900n,
+          903n,
+          2n,
+          EQUATION,
+          f.head,
+          f.count,
+          t + MIN_WINDOW,
+          t + MIN_WINDOW + days(30),
+          "ipfs://demo-equation",
+        );
       expect(await f.distributor.unallocated(f.commons, ETH)).to.equal(100n);
       const d = await f.distributor.distribution(1n);
-      expect([d.commons, d.token, d.status, d.claimsOpenAt, d.expiresAt, d.root, d.total, d.claimed, d.leafCount, d.equationHash, d.ledgerHead, d.cutoff]).to.deep.equal([
-        f.commons, ETH, Status.Published, t + MIN_WINDOW, t + MIN_WINDOW + days(30), p.root, 900n, 0n, 2n, EQUATION, f.head, f.count,
-      ]);
+      expect([
+        d.commons,
+        d.token,
+        d.status,
+        d.claimsOpenAt,
+        d.expiresAt,
+        d.root,
+        d.total,
+        d.claimed,
+        d.leafCount,
+        d.equationHash,
+        d.ledgerHead,
+        d.cutoff,
+      ]).to.deep.equal([f.commons, ETH, Status.Published, t + MIN_WINDOW, t + MIN_WINDOW + days(30), p.root, 900n, 0n, 2n, EQUATION, f.head, f.count]);
       expect(await f.distributor.isClaimed(1n, 0n)).to.equal(false);
       expect(await f.distributor.isClaimed(1n, 1n)).to.equal(false);
     });
@@ -253,7 +283,10 @@ describe("IncomeDistributor", () => {
       const r = workRecord({ provider: f.bob.address, commons: f.commons, now: await latest(networkHelpers) });
       await f.ledger.record(r, await eoaAgent(f.bob as unknown as HDNodeWallet, await domainOf(ethers, f.ledger)).signRecord(r));
       await f.distributor.depositETH(f.commons, { value: 5n });
-      await expect(f.distributor.connect(f.steward).publish(params(f, [[f.alice.address, 5n]], { cutoff: 1n, ledgerHead: f.head }))).to.emit(f.distributor, "DistributionPublished");
+      await expect(f.distributor.connect(f.steward).publish(params(f, [[f.alice.address, 5n]], { cutoff: 1n, ledgerHead: f.head }))).to.emit(
+        f.distributor,
+        "DistributionPublished",
+      );
     });
     it("pre-writes the bitmap for leaf counts that are not a multiple of 256", async () => {
       const f = await networkHelpers.loadFixture(deployFixture);
@@ -275,8 +308,12 @@ describe("IncomeDistributor", () => {
       it("with IncomeDistributorZeroRoot, IncomeDistributorZeroAmount, IncomeDistributorTotalAboveIncome and IncomeDistributorAmountTooLarge", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
         const base = [[f.alice.address, 1n]] as Share[];
-        await expect(f.distributor.connect(f.steward).publish(params(f, base, { root: ZeroHash }))).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroRoot").withArgs();
-        await expect(f.distributor.connect(f.steward).publish(params(f, base, { total: 0n }))).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAmount").withArgs();
+        await expect(f.distributor.connect(f.steward).publish(params(f, base, { root: ZeroHash })))
+          .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroRoot")
+          .withArgs();
+        await expect(f.distributor.connect(f.steward).publish(params(f, base, { total: 0n })))
+          .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAmount")
+          .withArgs();
         await expect(f.distributor.connect(f.steward).publish(params(f, base, { total: 5n, income: 4n })))
           .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorTotalAboveIncome")
           .withArgs(5n, 4n);
@@ -359,7 +396,14 @@ describe("IncomeDistributor", () => {
   describe("cancel", () => {
     it("releases the total to unallocated and emits DistributionCancelled", async () => {
       const f = await networkHelpers.loadFixture(deployFixture);
-      const { distId } = await published(f, [[f.alice.address, 5n], [f.bob.address, 7n]], false);
+      const { distId } = await published(
+        f,
+        [
+          [f.alice.address, 5n],
+          [f.bob.address, 7n],
+        ],
+        false,
+      );
       expect(await f.distributor.unallocated(f.commons, ETH)).to.equal(0n);
       await expect(f.distributor.connect(f.steward).cancel(distId)).to.emit(f.distributor, "DistributionCancelled").withArgs(distId, f.steward.address, 12n);
       expect(await f.distributor.unallocated(f.commons, ETH)).to.equal(12n);
@@ -394,7 +438,10 @@ describe("IncomeDistributor", () => {
     describe("when claims are open", () => {
       it("pays the account (not the caller) once, emits Claimed and marks the leaf", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
-        const { distId, tree } = await published(f, [[f.alice.address, 600n], [f.bob.address, 400n]]);
+        const { distId, tree } = await published(f, [
+          [f.alice.address, 600n],
+          [f.bob.address, 400n],
+        ]);
         const tx = await f.distributor.connect(f.stranger).claim(distId, 1n, f.bob.address, 400n, proofOf(tree, 1));
         await expect(tx).to.emit(f.distributor, "Claimed").withArgs(distId, 1n, f.bob.address, 400n, f.stranger.address);
         await expect(tx).to.changeEtherBalances(ethers, [f.bob, f.distributor], [400n, -400n]);
@@ -404,7 +451,11 @@ describe("IncomeDistributor", () => {
       });
       it("reverts with IncomeDistributorInvalidProof for a wrong proof, account or index", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
-        const { distId, tree } = await published(f, [[f.alice.address, 600n], [f.bob.address, 400n], [f.carol.address, 1n]]);
+        const { distId, tree } = await published(f, [
+          [f.alice.address, 600n],
+          [f.bob.address, 400n],
+          [f.carol.address, 1n],
+        ]);
         const cases: [bigint, string, bigint, string[]][] = [
           // A wrong amount: IncomeDistributor.t.sol, testFuzz_claim_paysOnlyTheProvenLeafOnce.
           [0n, f.alice.address, 600n, proofOf(tree, 1)], // wrong proof
@@ -420,7 +471,10 @@ describe("IncomeDistributor", () => {
       });
       it("reverts with IncomeDistributorOverClaim when a faulty root's leaves exceed the total", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
-        const shares: Share[] = [[f.alice.address, 600n], [f.bob.address, 400n]];
+        const shares: Share[] = [
+          [f.alice.address, 600n],
+          [f.bob.address, 400n],
+        ];
         const { distId, tree } = await published(f, shares, true, { total: 700n });
         await f.distributor.claim(distId, 0n, f.alice.address, 600n, proofOf(tree, 0));
         await expect(f.distributor.claim(distId, 1n, f.bob.address, 400n, proofOf(tree, 1)))
@@ -429,8 +483,13 @@ describe("IncomeDistributor", () => {
       });
       it("reverts with IncomeDistributorZeroAmount for a proven zero leaf", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
-        const { distId, tree } = await published(f, [[f.alice.address, 5n], [f.bob.address, 0n]]);
-        await expect(f.distributor.claim(distId, 1n, f.bob.address, 0n, proofOf(tree, 1))).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAmount").withArgs();
+        const { distId, tree } = await published(f, [
+          [f.alice.address, 5n],
+          [f.bob.address, 0n],
+        ]);
+        await expect(f.distributor.claim(distId, 1n, f.bob.address, 0n, proofOf(tree, 1)))
+          .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorZeroAmount")
+          .withArgs();
       });
       it("pays plain, fee-on-transfer and no-return-value tokens", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
@@ -440,7 +499,10 @@ describe("IncomeDistributor", () => {
           await t.connect(f.bob).approve(await f.distributor.getAddress(), 10_000n);
           await f.distributor.connect(f.bob).depositToken(f.commons, address, 10_000n);
           const credited = await f.distributor.unallocated(f.commons, address);
-          const shares: Share[] = [[f.alice.address, credited - 1n], [f.carol.address, 1n]];
+          const shares: Share[] = [
+            [f.alice.address, credited - 1n],
+            [f.carol.address, 1n],
+          ];
           const { distId, tree } = await published(f, shares, true, { token: address, total: credited });
           await expect(f.distributor.claim(distId, 0n, f.alice.address, credited - 1n, proofOf(tree, 0)))
             .to.emit(f.distributor, "Claimed")
@@ -465,8 +527,13 @@ describe("IncomeDistributor", () => {
         const f = await networkHelpers.loadFixture(deployFixture);
         await f.receiver.setMode(Mode.Revert);
         const r = await f.receiver.getAddress();
-        const { distId, tree } = await published(f, [[r, 5n], [f.bob.address, 7n]]);
-        await expect(f.distributor.claim(distId, 0n, r, 5n, proofOf(tree, 0))).to.be.revertedWithCustomError(f.receiver, "ReceiverMockRefused").withArgs();
+        const { distId, tree } = await published(f, [
+          [r, 5n],
+          [f.bob.address, 7n],
+        ]);
+        await expect(f.distributor.claim(distId, 0n, r, 5n, proofOf(tree, 0)))
+          .to.be.revertedWithCustomError(f.receiver, "ReceiverMockRefused")
+          .withArgs();
         expect(await f.distributor.isClaimed(distId, 0n)).to.equal(false);
         await expect(f.distributor.claim(distId, 1n, f.bob.address, 7n, proofOf(tree, 1))).to.emit(f.distributor, "Claimed");
         await f.receiver.setMode(Mode.Accept);
@@ -476,19 +543,29 @@ describe("IncomeDistributor", () => {
         const f = await networkHelpers.loadFixture(deployFixture);
         await f.receiver.setMode(Mode.BurnGas);
         const r = await f.receiver.getAddress();
-        const { distId, tree } = await published(f, [[r, 5n], [f.bob.address, 7n]]);
-        await expect(f.distributor.claim(distId, 0n, r, 5n, proofOf(tree, 0), { gasLimit: 300_000n })).to.be.revertedWithCustomError(f.distributor, "FailedCall").withArgs();
+        const { distId, tree } = await published(f, [
+          [r, 5n],
+          [f.bob.address, 7n],
+        ]);
+        await expect(f.distributor.claim(distId, 0n, r, 5n, proofOf(tree, 0), { gasLimit: 300_000n }))
+          .to.be.revertedWithCustomError(f.distributor, "FailedCall")
+          .withArgs();
         await expect(f.distributor.claim(distId, 1n, f.bob.address, 7n, proofOf(tree, 1))).to.emit(f.distributor, "Claimed");
         expect((await f.distributor.distribution(distId)).claimed).to.equal(7n);
       });
       it("a re-entering receiver gets nothing extra (claim or deposit from the hook reverts the whole claim)", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
         const r = await f.receiver.getAddress();
-        const { distId, tree } = await published(f, [[r, 5n], [r, 6n]]);
+        const { distId, tree } = await published(f, [
+          [r, 5n],
+          [r, 6n],
+        ]);
         await f.receiver.setReentry(await f.distributor.getAddress(), distId, 1n, 6n, proofOf(tree, 1), f.commons);
         for (const mode of [Mode.ReenterClaim, Mode.ReenterDeposit]) {
           await f.receiver.setMode(mode);
-          await expect(f.distributor.claim(distId, 0n, r, 5n, proofOf(tree, 0))).to.be.revertedWithCustomError(f.distributor, "ReentrancyGuardReentrantCall").withArgs();
+          await expect(f.distributor.claim(distId, 0n, r, 5n, proofOf(tree, 0)))
+            .to.be.revertedWithCustomError(f.distributor, "ReentrancyGuardReentrantCall")
+            .withArgs();
         }
         expect(await ethers.provider.getBalance(r)).to.equal(0n);
         expect((await f.distributor.distribution(distId)).claimed).to.equal(0n);
@@ -514,7 +591,9 @@ describe("IncomeDistributor", () => {
       });
       it("with IncomeDistributorUnknownDistribution for an unknown id", async () => {
         const f = await networkHelpers.loadFixture(deployFixture);
-        await expect(f.distributor.claim(1n, 0n, f.alice.address, 5n, [])).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorUnknownDistribution").withArgs(1n);
+        await expect(f.distributor.claim(1n, 0n, f.alice.address, 5n, []))
+          .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorUnknownDistribution")
+          .withArgs(1n);
       });
     });
   });
@@ -522,7 +601,10 @@ describe("IncomeDistributor", () => {
   describe("rollOver", () => {
     it("returns the unclaimed rest to unallocated after expiry and emits RolledOver", async () => {
       const f = await networkHelpers.loadFixture(deployFixture);
-      const { distId, tree } = await published(f, [[f.alice.address, 600n], [f.bob.address, 400n]]);
+      const { distId, tree } = await published(f, [
+        [f.alice.address, 600n],
+        [f.bob.address, 400n],
+      ]);
       await f.distributor.claim(distId, 0n, f.alice.address, 600n, proofOf(tree, 0));
       const d = await f.distributor.distribution(distId);
       await expect(f.distributor.connect(f.stranger).rollOver(distId))
@@ -531,14 +613,19 @@ describe("IncomeDistributor", () => {
       await networkHelpers.time.increaseTo(d.expiresAt);
       await expect(f.distributor.connect(f.stranger).rollOver(distId)).to.emit(f.distributor, "RolledOver").withArgs(distId, f.commons, ETH, 400n);
       expect(await f.distributor.unallocated(f.commons, ETH)).to.equal(400n);
-      await expect(f.distributor.rollOver(distId)).to.be.revertedWithCustomError(f.distributor, "IncomeDistributorNotActive").withArgs(distId, Status.RolledOver);
+      await expect(f.distributor.rollOver(distId))
+        .to.be.revertedWithCustomError(f.distributor, "IncomeDistributorNotActive")
+        .withArgs(distId, Status.RolledOver);
     });
   });
 
   describe("conservation", () => {
     it("events reconstruct every balance: deposited == unallocated + claimed + owed, and the balance covers it", async () => {
       const f = await networkHelpers.loadFixture(deployFixture);
-      const a = await published(f, [[f.alice.address, 600n], [f.bob.address, 400n]]);
+      const a = await published(f, [
+        [f.alice.address, 600n],
+        [f.bob.address, 400n],
+      ]);
       await f.distributor.depositETH(f.commons, { value: 77n });
       await f.distributor.claim(a.distId, 0n, f.alice.address, 600n, proofOf(a.tree, 0));
       const b = await published(f, [[f.carol.address, 50n]], false);
@@ -554,7 +641,7 @@ describe("IncomeDistributor", () => {
         const e = f.distributor.interface.parseLog(log)!;
         if (e.name === "Deposited") deposited += e.args.amount;
         if (e.name === "DistributionPublished") owed.set(e.args.id, e.args.total);
-        if (e.name === "Claimed") (claimed += e.args.amount), owed.set(e.args.id, owed.get(e.args.id)! - e.args.amount);
+        if (e.name === "Claimed") ((claimed += e.args.amount), owed.set(e.args.id, owed.get(e.args.id)! - e.args.amount));
         if (e.name === "DistributionCancelled" || e.name === "RolledOver") owed.delete(e.args.id);
       }
       const totalOwed = [...owed.values()].reduce((s, v) => s + v, 0n);

@@ -13,29 +13,12 @@ import LedgerModule from "../scripts/ignition/modules/Ledger.js";
 import type { ERC1271WalletMock, Ledger } from "../types/ethers-contracts/index.js";
 import { chainStep, GENESIS_HEAD, verifyChain } from "../scripts/lib/core/chain.js";
 import { toRecord } from "../scripts/lib/core/reader.js";
-import {
-  commonsId,
-  hashRecord,
-  labelId,
-  packNonce,
-  recordDigest,
-  RECORD_TYPES,
-  validationDigest,
-} from "../scripts/lib/core/record.js";
+import { commonsId, hashRecord, labelId, packNonce, recordDigest, RECORD_TYPES, validationDigest } from "../scripts/lib/core/record.js";
 import type { LedgerRecord, LedgerValidation, RecordInput } from "../scripts/lib/core/record.js";
 import { ACTIONS, ALL_ROLES } from "../scripts/lib/core/vocabulary.js";
 import { emptyProof, eventsOf, proofFor } from "./helpers/proofs.js";
 import type { EntryProof } from "./helpers/proofs.js";
-import {
-  domainOf,
-  eoaAgent,
-  KEY,
-  recordTuple,
-  signedWorkRecords,
-  validationOf,
-  walletAgent,
-  workRecord,
-} from "./helpers/records.js";
+import { domainOf, eoaAgent, KEY, recordTuple, signedWorkRecords, validationOf, walletAgent, workRecord } from "./helpers/records.js";
 import type { Agent } from "./helpers/records.js";
 import {
   CHECKPOINT_INTERVAL,
@@ -145,12 +128,7 @@ async function correctionOf(f: Fixture, agent: Agent, entryId: bigint, overrides
   return freshRecord(f, agent, { corrects: entryId, quantity: "2", ...overrides });
 }
 
-async function freshValidation(
-  f: Fixture,
-  validator: Agent,
-  entryId: bigint,
-  verdict: "accept" | "dispute" = "accept",
-): Promise<LedgerValidation> {
+async function freshValidation(f: Fixture, validator: Agent, entryId: bigint, verdict: "accept" | "dispute" = "accept"): Promise<LedgerValidation> {
   return validationOf({
     entryId,
     validator: validator.address,
@@ -203,7 +181,6 @@ function headsOf(signer: string, records: readonly LedgerRecord[]): string[] {
   });
   return heads;
 }
-
 
 // ================================================================ tests
 
@@ -259,7 +236,6 @@ describe("Ledger", () => {
       });
 
       describe(`when the signature is not the agent's (${kind})`, () => {
-
         it("reverts with LedgerInvalidSignature when signed for another Ledger deployment (SIG-REPLAY)", async () => {
           const f = await networkHelpers.loadFixture(deployLedger);
           const author = authorOf(f, kind);
@@ -274,7 +250,6 @@ describe("Ledger", () => {
     }
 
     describe("when the ERC-1271 wallet misbehaves (SIG-1271)", () => {
-
       it("treats a 4-byte magic return as invalid even over zeroed scratch memory (nonce key 0, empty signature)", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         await f.wallet.setMode(Mode.ShortReturn);
@@ -347,7 +322,9 @@ describe("Ledger", () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         await recordWork(f, f.agents.bob, { flow: "need", provider: "", receiver: f.bob.address });
         const r = await freshRecord(f, f.agents.alice, { satisfies: 1n });
-        await expect(f.ledger.record(r, await f.agents.alice.signRecord(r))).to.emit(f.ledger, "Recorded").withArgs(2n, f.alice.address, recordTuple(r));
+        await expect(f.ledger.record(r, await f.agents.alice.signRecord(r)))
+          .to.emit(f.ledger, "Recorded")
+          .withArgs(2n, f.alice.address, recordTuple(r));
       });
     });
 
@@ -361,19 +338,19 @@ describe("Ledger", () => {
     });
 
     describe("when nonces of two keys are used (SIG-NONCE)", () => {
-
       it("keeps nonce keys independent (parallel relays)", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         const now = await latest(networkHelpers);
         const onKey2 = workRecord({ provider: f.alice.address, commons: f.commons, now, key: 2n });
         const onKey1 = workRecord({ provider: f.alice.address, commons: f.commons, now, key: 1n });
         await f.ledger.record(onKey2, await f.agents.alice.signRecord(onKey2));
-        await expect(f.ledger.record(onKey1, await f.agents.alice.signRecord(onKey1))).to.emit(f.ledger, "Recorded").withArgs(2n, f.alice.address, recordTuple(onKey1));
+        await expect(f.ledger.record(onKey1, await f.agents.alice.signRecord(onKey1)))
+          .to.emit(f.ledger, "Recorded")
+          .withArgs(2n, f.alice.address, recordTuple(onKey1));
       });
     });
 
     describe("when an event lies within the clock skew or a commitment is due later", () => {
-
       it("accepts an event within the clock skew and a commitment due later", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         const t = await pinNextBlock(networkHelpers, 3n);
@@ -396,7 +373,12 @@ describe("Ledger", () => {
         const signatures = await Promise.all(records.map((r, i) => items[i].signRecord(r)));
         expect(await f.ledger.recordBatch.staticCall(records, signatures)).to.equal(3n);
         const receipt = await (await f.ledger.connect(f.stranger).recordBatch(records, signatures)).wait();
-        const recorded = logsNamed(f, receipt, "Recorded").map((p) => [p.args.id, p.args.signer, toRecord(p.args.record).commons, hashRecord(toRecord(p.args.record))]);
+        const recorded = logsNamed(f, receipt, "Recorded").map((p) => [
+          p.args.id,
+          p.args.signer,
+          toRecord(p.args.record).commons,
+          hashRecord(toRecord(p.args.record)),
+        ]);
         expect(recorded).to.deep.equal(records.map((r, i) => [BigInt(i + 1), items[i].address, f.commons, hashRecord(r)]));
         expect(skippedIn(f, receipt)).to.deep.equal([]);
       });
@@ -477,7 +459,9 @@ describe("Ledger", () => {
         const forged = await freshRecord(f, f.agents.carol);
         await f.ledger.recordBatch([good, forged], [await f.agents.alice.signRecord(good), await f.agents.bob.signRecord(forged)]);
         expect(await f.ledger.nonces(f.carol.address, KEY)).to.equal(packNonce(KEY, 0n));
-        await expect(f.ledger.record(forged, await f.agents.carol.signRecord(forged))).to.emit(f.ledger, "Recorded").withArgs(2n, f.carol.address, recordTuple(forged));
+        await expect(f.ledger.record(forged, await f.agents.carol.signRecord(forged)))
+          .to.emit(f.ledger, "Recorded")
+          .withArgs(2n, f.carol.address, recordTuple(forged));
       });
 
       it("does not revert when a front-runner submits one of its items first", async () => {
@@ -515,7 +499,9 @@ describe("Ledger", () => {
           const walletItem = await freshRecord(f, f.agents.wallet);
           const aliceItem = await freshRecord(f, f.agents.alice);
           const receipt = await (
-            await f.ledger.recordBatch([walletItem, aliceItem], [await f.agents.wallet.signRecord(walletItem), await f.agents.alice.signRecord(aliceItem)], { gasLimit: 2_000_000 })
+            await f.ledger.recordBatch([walletItem, aliceItem], [await f.agents.wallet.signRecord(walletItem), await f.agents.alice.signRecord(aliceItem)], {
+              gasLimit: 2_000_000,
+            })
           ).wait();
           expect(skippedIn(f, receipt)).to.deep.equal([
             { index: 0n, agent: f.walletAddress, reason: errorData(f, "LedgerInvalidSignature", [f.walletAddress]) },
@@ -595,7 +581,9 @@ describe("Ledger", () => {
         await validateAs(f, f.agents.bob, 1n);
         await recordWork(f, f.agents.carol);
         const c = await correctionOf(f, f.agents.alice, 1n);
-        await expect(f.ledger.recordCorrection(c, await f.agents.alice.signRecord(c), emptyProof(record))).to.emit(f.ledger, "Corrected").withArgs(1n, 3n);
+        await expect(f.ledger.recordCorrection(c, await f.agents.alice.signRecord(c), emptyProof(record)))
+          .to.emit(f.ledger, "Corrected")
+          .withArgs(1n, 3n);
       });
     });
 
@@ -606,14 +594,15 @@ describe("Ledger", () => {
         const c1 = await correctionOf(f, f.agents.alice, 1n);
         await f.ledger.recordCorrection(c1, await f.agents.alice.signRecord(c1), await proofFor(ethers, f.ledger, 1n));
         const c2 = await correctionOf(f, f.agents.alice, 2n, { quantity: "1" });
-        await expect(f.ledger.recordCorrection(c2, await f.agents.alice.signRecord(c2), await proofFor(ethers, f.ledger, 2n))).to.emit(f.ledger, "Corrected").withArgs(2n, 3n);
+        await expect(f.ledger.recordCorrection(c2, await f.agents.alice.signRecord(c2), await proofFor(ethers, f.ledger, 2n)))
+          .to.emit(f.ledger, "Corrected")
+          .withArgs(2n, 3n);
         expect((await stateOf(f, 1n)).correctedBy).to.equal(2n);
         expect((await stateOf(f, 2n)).correctedBy).to.equal(3n);
       });
     });
 
     describe("when the proof names another agent as the entry's writer", () => {
-
       it("cannot be made to believe another agent wrote the entry", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         await recordWork(f, f.agents.alice);
@@ -747,7 +736,9 @@ describe("Ledger", () => {
         const proof = await proofFor(ethers, f.ledger, 129n);
         expect(proof.laterSigners).to.deep.equal([f.filler.address]);
         const v = await freshValidation(f, f.agents.bob, 129n);
-        await expect(f.ledger.validate(v, await f.agents.bob.signValidation(v), proof)).to.emit(f.ledger, "Validated").withArgs(129n, f.bob.address, Verdict.Accept, v.evidence, 1n, 0n);
+        await expect(f.ledger.validate(v, await f.agents.bob.signValidation(v), proof))
+          .to.emit(f.ledger, "Validated")
+          .withArgs(129n, f.bob.address, Verdict.Accept, v.evidence, 1n, 0n);
       });
     });
 
@@ -758,8 +749,15 @@ describe("Ledger", () => {
         await validateAs(f, f.agents.bob, 1n);
         await recordWork(f, f.agents.dave);
         const v = await freshValidation(f, f.agents.carol, 1n, "dispute");
-        const garbage: EntryProof = { record: await freshRecord(f, f.agents.carol), previousHead: ethers.id("x"), laterSigners: [f.carol.address], laterRecordHashes: [] };
-        await expect(f.ledger.validate(v, await f.agents.carol.signValidation(v), garbage)).to.emit(f.ledger, "Validated").withArgs(1n, f.carol.address, Verdict.Dispute, v.evidence, 1n, 1n);
+        const garbage: EntryProof = {
+          record: await freshRecord(f, f.agents.carol),
+          previousHead: ethers.id("x"),
+          laterSigners: [f.carol.address],
+          laterRecordHashes: [],
+        };
+        await expect(f.ledger.validate(v, await f.agents.carol.signValidation(v), garbage))
+          .to.emit(f.ledger, "Validated")
+          .withArgs(1n, f.carol.address, Verdict.Dispute, v.evidence, 1n, 1n);
       });
     });
   });
@@ -796,7 +794,9 @@ describe("Ledger", () => {
     describe("when the name is too long in UTF-8 bytes", () => {
       it("reverts with LedgerInvalidName counting bytes, not characters", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
-        await expect(f.ledger.connect(f.alice).registerCommons(f.salt, "é".repeat(101))).to.be.revertedWithCustomError(f.ledger, "LedgerInvalidName").withArgs(202n, MAX_NAME_BYTES);
+        await expect(f.ledger.connect(f.alice).registerCommons(f.salt, "é".repeat(101)))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerInvalidName")
+          .withArgs(202n, MAX_NAME_BYTES);
         expect(await f.ledger.commonsExists(commonsId(f.alice.address, f.salt))).to.equal(false);
       });
     });
@@ -856,7 +856,9 @@ describe("Ledger", () => {
       it("reverts with LedgerCommonsUnknown", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         const unknown = ethers.id("nobody's commons");
-        await expect(f.ledger.connect(f.steward).removeSteward(unknown, f.steward.address)).to.be.revertedWithCustomError(f.ledger, "LedgerCommonsUnknown").withArgs(unknown);
+        await expect(f.ledger.connect(f.steward).removeSteward(unknown, f.steward.address))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerCommonsUnknown")
+          .withArgs(unknown);
       });
     });
   });
@@ -918,7 +920,9 @@ describe("Ledger", () => {
       it("reverts with LedgerCommonsUnknown", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         const unknown = ethers.id("nobody's commons");
-        await expect(f.ledger.connect(f.steward).setQuorumRule(unknown, 0, 1, 1)).to.be.revertedWithCustomError(f.ledger, "LedgerCommonsUnknown").withArgs(unknown);
+        await expect(f.ledger.connect(f.steward).setQuorumRule(unknown, 0, 1, 1))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerCommonsUnknown")
+          .withArgs(unknown);
       });
     });
   });
@@ -990,7 +994,6 @@ describe("Ledger", () => {
   });
 
   describe("entryState", () => {
-
     describe("when the entry has no validation", () => {
       it("returns Claimed", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
@@ -1258,10 +1261,18 @@ describe("Ledger", () => {
       it("reverts with LedgerNotSteward for steward and rule changes", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         const d = f.ledger.connect(f.deployer);
-        await expect(d.addSteward(f.commons, f.deployer.address)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
-        await expect(d.removeSteward(f.commons, f.steward.address)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
-        await expect(d.setQuorumRule(f.commons, action("work"), 100, 1)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
-        await expect(d.setRoles(f.commons, f.deployer.address, ALL_ROLES)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
+        await expect(d.addSteward(f.commons, f.deployer.address))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward")
+          .withArgs(f.commons, f.deployer.address);
+        await expect(d.removeSteward(f.commons, f.steward.address))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward")
+          .withArgs(f.commons, f.deployer.address);
+        await expect(d.setQuorumRule(f.commons, action("work"), 100, 1))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward")
+          .withArgs(f.commons, f.deployer.address);
+        await expect(d.setRoles(f.commons, f.deployer.address, ALL_ROLES))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward")
+          .withArgs(f.commons, f.deployer.address);
         await expect(d.setStewardThreshold(f.commons, 1)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.deployer.address);
       });
     });
@@ -1286,9 +1297,15 @@ describe("Ledger", () => {
       it("reverts with LedgerNotSteward for steward and rule changes", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
         const s = f.ledger.connect(f.stranger);
-        await expect(s.addSteward(f.commons, f.stranger.address)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.stranger.address);
-        await expect(s.removeSteward(f.commons, f.steward.address)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.stranger.address);
-        await expect(s.setQuorumRule(f.commons, action("work"), 1, 100)).to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward").withArgs(f.commons, f.stranger.address);
+        await expect(s.addSteward(f.commons, f.stranger.address))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward")
+          .withArgs(f.commons, f.stranger.address);
+        await expect(s.removeSteward(f.commons, f.steward.address))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward")
+          .withArgs(f.commons, f.stranger.address);
+        await expect(s.setQuorumRule(f.commons, action("work"), 1, 100))
+          .to.be.revertedWithCustomError(f.ledger, "LedgerNotSteward")
+          .withArgs(f.commons, f.stranger.address);
       });
     });
   });
@@ -1357,4 +1374,3 @@ describe("Ledger", () => {
 function ruleOf(rule: { acceptsRequired: bigint; disputesToBlock: bigint }): [bigint, bigint] {
   return [rule.acceptsRequired, rule.disputesToBlock];
 }
-

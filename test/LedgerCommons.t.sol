@@ -23,7 +23,7 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
     }
 
     function _validatorKey(uint256 i) internal pure returns (uint256) {
-        return uint256(keccak256(abi.encode("validator", i))) % (SECP256K1_N - 1) + 1;
+        return (uint256(keccak256(abi.encode("validator", i))) % (SECP256K1_N - 1)) + 1;
     }
 
     /// @dev State after a accepts and d disputes under rule (r, b): Corrected > Disputed > Accepted > Claimed.
@@ -53,11 +53,14 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         (ILedger.EntryState state, uint16 a, uint16 d, uint64 correctedBy) = ledger.entryState(id);
         assertEq(a, accepts);
         assertEq(d, disputes);
-        ILedger.EntryState expected = corrected
-            ? ILedger.EntryState.Corrected
-            : disputes >= disputesToBlock
-                ? ILedger.EntryState.Disputed
-                : accepts >= acceptsRequired ? ILedger.EntryState.Accepted : ILedger.EntryState.Claimed;
+        ILedger.EntryState expected =
+            corrected
+                ? ILedger.EntryState.Corrected
+                : disputes >= disputesToBlock
+                    ? ILedger.EntryState.Disputed
+                    : accepts >= acceptsRequired
+                        ? ILedger.EntryState.Accepted
+                        : ILedger.EntryState.Claimed;
         assertEq(uint8(state), uint8(expected));
         assertEq(correctedBy, corrected ? id + 1 : 0);
     }
@@ -75,8 +78,8 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         _appoint(c, alice);
         _validate(strict, ILedger.Verdict.Accept, alice);
         _validate(lenient, ILedger.Verdict.Accept, alice);
-        (ILedger.EntryState s1,,,) = ledger.entryState(strict);
-        (ILedger.EntryState s2,,,) = ledger.entryState(lenient);
+        (ILedger.EntryState s1, , , ) = ledger.entryState(strict);
+        (ILedger.EntryState s2, , , ) = ledger.entryState(lenient);
         assertEq(uint8(s1), uint8(ILedger.EntryState.Claimed));
         assertEq(uint8(s2), uint8(ILedger.EntryState.Accepted));
         ILedger.QuorumRule memory q = ledger.quorumRule(c, ILedger.Action.Work);
@@ -97,7 +100,7 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         assertTrue(ledger.isSteward(expected, address(this)));
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerCommonsExists.selector, expected));
         ledger.registerCommons(bytes32("s"), "Garden again");
-        (uint256 stewards,,) = ledger.stewardship(expected);
+        (uint256 stewards, , ) = ledger.stewardship(expected);
         assertEq(stewards, 1, "the failed registration changed nothing");
     }
 
@@ -122,7 +125,7 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         ledger.addSteward(c, bob);
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerZeroAddress.selector));
         ledger.addSteward(c, address(0));
-        (uint256 stewards,,) = ledger.stewardship(c);
+        (uint256 stewards, , ) = ledger.stewardship(c);
         assertEq(stewards, 1, "failed additions changed nothing");
         assertFalse(ledger.isSteward(c, bob));
         vm.expectEmit(address(ledger));
@@ -131,7 +134,7 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         assertTrue(ledger.isSteward(c, bob));
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerAlreadySteward.selector, c, bob));
         ledger.addSteward(c, bob);
-        (stewards,,) = ledger.stewardship(c);
+        (stewards, , ) = ledger.stewardship(c);
         assertEq(stewards, 2);
     }
 
@@ -140,7 +143,7 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         ledger.addSteward(c, bob);
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerNotSteward.selector, c, carol));
         ledger.removeSteward(c, carol);
-        (uint256 stewards,,) = ledger.stewardship(c);
+        (uint256 stewards, , ) = ledger.stewardship(c);
         assertEq(stewards, 2, "the failed removal changed nothing");
         vm.expectEmit(address(ledger));
         emit ILedger.StewardRemoved(c, address(this), bob);

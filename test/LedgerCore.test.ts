@@ -277,7 +277,16 @@ describe("Ledger core module (scripts/lib)", () => {
     describe("when the input is valid", () => {
       it("builds the contract's record (3 hours of work, 6 decimals, bytes8 unit)", () => {
         const r = buildRecord(base);
-        expect(r).to.deep.include({ flow: 0, action: 0, side: 0, quantity: 3_000_000n, unit: "0x6800000000000000", corrects: 0n, satisfies: 0n, resource: ZeroHash });
+        expect(r).to.deep.include({
+          flow: 0,
+          action: 0,
+          side: 0,
+          quantity: 3_000_000n,
+          unit: "0x6800000000000000",
+          corrects: 0n,
+          satisfies: 0n,
+          resource: ZeroHash,
+        });
         expect(r.provider).to.equal(getAddress(base.provider!));
         expect(r.receiver).to.equal(getAddress(COMMONS_TREASURY));
         expect(buildRecord({ ...base, quantity: "340282366920938463463374607431768.211455" }).quantity).to.equal((1n << 128n) - 1n);
@@ -341,7 +350,9 @@ describe("Ledger core module (scripts/lib)", () => {
         const f = await networkHelpers.loadFixture(deployLedgers);
         const r = await aliceRecord(f, { process: PROCESS, side: "input", satisfies: 1n });
         checkRecord(r, await contextOf(f));
-        await expect(submit(f, r, false)).to.emit(f.ledger, "Recorded").withArgs(2n, f.alice.address, recordTuple(r));
+        await expect(submit(f, r, false))
+          .to.emit(f.ledger, "Recorded")
+          .withArgs(2n, f.alice.address, recordTuple(r));
       });
 
       it("passes a correction with quantity 0 (a void), and the contract records it", async () => {
@@ -352,7 +363,9 @@ describe("Ledger core module (scripts/lib)", () => {
         const r = await aliceRecord(f, { corrects: 2n, quantity: "0" });
         checkRecord(r, await contextOf(f, true));
         const { entries } = await readLedger(ethers.provider, f.ledgerAddress);
-        await expect(f.ledger.recordCorrection(r, await f.aliceAgent.signRecord(r), buildEntryProof(entries, 2n))).to.emit(f.ledger, "Corrected").withArgs(2n, 3n);
+        await expect(f.ledger.recordCorrection(r, await f.aliceAgent.signRecord(r), buildEntryProof(entries, 2n)))
+          .to.emit(f.ledger, "Corrected")
+          .withArgs(2n, 3n);
       });
     });
 
@@ -367,8 +380,18 @@ describe("Ledger core module (scripts/lib)", () => {
         { title: "a side without a process", overrides: () => ({ side: 1 }), field: "side", contractError: "LedgerInvalidSide" },
         { title: "a process without a side", overrides: () => ({ process: PROCESS }), field: "side", contractError: "LedgerInvalidSide" },
         { title: "a side the action does not allow", overrides: () => ({ process: PROCESS, side: 2 }), field: "side", contractError: "LedgerInvalidSide" },
-        { title: "a transfer inside a process", overrides: () => ({ action: 5, process: PROCESS, side: 1 }), field: "side", contractError: "LedgerInvalidSide" },
-        { title: "no provider and no receiver", overrides: () => ({ provider: ZeroAddress, receiver: ZeroAddress }), field: "provider", contractError: "LedgerZeroAgent" },
+        {
+          title: "a transfer inside a process",
+          overrides: () => ({ action: 5, process: PROCESS, side: 1 }),
+          field: "side",
+          contractError: "LedgerInvalidSide",
+        },
+        {
+          title: "no provider and no receiver",
+          overrides: () => ({ provider: ZeroAddress, receiver: ZeroAddress }),
+          field: "provider",
+          contractError: "LedgerZeroAgent",
+        },
         { title: "no commons", overrides: () => ({ commons: ZeroHash }), field: "commons", contractError: "LedgerMissingCommons" },
         { title: "a zero quantity", overrides: () => ({ quantity: 0n }), field: "quantity", contractError: "LedgerZeroQuantity" },
         { title: "a quantity without unit", overrides: () => ({ unit: "0x0000000000000000" }), field: "unit", contractError: "LedgerMissingUnit" },
@@ -376,7 +399,13 @@ describe("Ledger core module (scripts/lib)", () => {
         { title: "an event in the future", overrides: (now) => ({ time: now + DAY }), field: "time", contractError: "LedgerTimeInFuture" },
         { title: "a correction without proof", overrides: () => ({ corrects: 1n }), field: "corrects", contractError: "LedgerCorrectionNeedsProof" },
         { title: "a link to a future entry", overrides: (_, nextId) => ({ satisfies: nextId }), field: "satisfies", contractError: "LedgerLinkNotFound" },
-        { title: "a correction of a future entry", overrides: (_, nextId) => ({ corrects: nextId }), field: "corrects", contractError: "LedgerLinkNotFound", correction: true },
+        {
+          title: "a correction of a future entry",
+          overrides: (_, nextId) => ({ corrects: nextId }),
+          field: "corrects",
+          contractError: "LedgerLinkNotFound",
+          correction: true,
+        },
         { title: "a correction that corrects nothing", overrides: () => ({}), field: "corrects", contractError: "LedgerNotACorrection", correction: true },
         { title: "an expired deadline", overrides: (now) => ({ deadline: now - 10n }), field: "deadline", contractError: "LedgerExpired" },
         { title: "a deadline too far ahead", overrides: (now) => ({ deadline: now + 31n * DAY }), field: "deadline", contractError: "LedgerDeadlineTooFar" },
@@ -465,7 +494,9 @@ describe("Ledger core module (scripts/lib)", () => {
         expect(parsed.record).to.deep.equal(r);
         expect(parsed.signature).to.equal(signature);
         expect(parsed.domain).to.deep.equal(ledgerDomain(f.domain.chainId as bigint, f.ledgerAddress));
-        await expect(f.ledger.connect(f.relayer).record(parsed.record, parsed.signature)).to.emit(f.ledger, "Recorded").withArgs(2n, f.alice.address, recordTuple(r));
+        await expect(f.ledger.connect(f.relayer).record(parsed.record, parsed.signature))
+          .to.emit(f.ledger, "Recorded")
+          .withArgs(2n, f.alice.address, recordTuple(r));
       });
     });
 
@@ -593,7 +624,11 @@ describe("Ledger core module (scripts/lib)", () => {
       it("names the missing id", async () => {
         const f = await networkHelpers.loadFixture(deployLedgers);
         const { events, tip } = await history(f);
-        const bad = verifyChain(events.entries.filter((e) => e.id !== 3n), tip, events.checkpoints);
+        const bad = verifyChain(
+          events.entries.filter((e) => e.id !== 3n),
+          tip,
+          events.checkpoints,
+        );
         expect(bad.ok).to.equal(false);
         expect(bad.divergence?.id).to.equal(3n);
         expect(bad.divergence?.reason).to.match(/entry 3 is missing/);

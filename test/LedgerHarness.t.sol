@@ -35,7 +35,11 @@ contract LedgerHarnessTest is Test {
         r.deadline = uint64(now_ - 100 + ((seed >> 96) % 40 days));
     }
 
-    function testFuzz_isPlainValidRecord_impliesDetailedChecksPass(uint256 seed, uint256 seed2, uint8 nextId) public view {
+    function testFuzz_isPlainValidRecord_impliesDetailedChecksPass(
+        uint256 seed,
+        uint256 seed2,
+        uint8 nextId
+    ) public view {
         ILedger.Record memory r = _record(seed, seed2);
         uint256 id = uint256(nextId) + 1;
         bool plain = harness.isPlainValidRecord(r, id);
@@ -43,11 +47,19 @@ contract LedgerHarnessTest is Test {
         if (plain) assertEq(err.length, 0, "fast path accepted what the detailed checks reject");
         // The fast path only declines records that are invalid or are corrections/zero quantity.
         if (!plain && err.length == 0) {
-            assertTrue(r.corrects != 0 || r.quantity == 0 || r.process != bytes32(0), "fast path declined a plain valid record");
+            assertTrue(
+                r.corrects != 0 || r.quantity == 0 || r.process != bytes32(0),
+                "fast path declined a plain valid record"
+            );
         }
     }
 
-    function testFuzz_recoversTo_equalsOpenZeppelinECDSA(uint256 pk, bytes32 digest, uint8 mutation, bytes32 noise) public view {
+    function testFuzz_recoversTo_equalsOpenZeppelinECDSA(
+        uint256 pk,
+        bytes32 digest,
+        uint8 mutation,
+        bytes32 noise
+    ) public view {
         pk = bound(pk, 1, ORDER - 1);
         address signer = vm.addr(pk);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);

@@ -198,17 +198,25 @@ contract LedgerHandler is LedgerSigning, StdUtils {
             // duplicate of the previous (valid) item
             r = rs[i - 1];
             address agent = _agentOf(r);
-            return (r, sigs[i - 1], abi.encodeWithSelector(ILedger.LedgerInvalidNonce.selector, agent, r.nonce, r.nonce + 1));
+            return (
+                r,
+                sigs[i - 1],
+                abi.encodeWithSelector(ILedger.LedgerInvalidNonce.selector, agent, r.nonce, r.nonce + 1)
+            );
         }
         address a = agents[(s >> 8) % agents.length];
         uint192 k = uint192((s >> 16) % 3);
         r = _build(a, k, s >> 24, 0, _pendingUses(pending, a, k));
         if (kind == 8) {
-            r.deadline = uint64(block.timestamp - 1 - (s >> 32) % 1 days);
+            r.deadline = uint64(block.timestamp - 1 - ((s >> 32) % 1 days));
             reason = abi.encodeWithSelector(ILedger.LedgerExpired.selector, r.deadline, block.timestamp);
         } else if (kind == 9) {
-            r.deadline = uint64(block.timestamp + VALIDITY + 1 + (s >> 32) % 1 days);
-            reason = abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, r.deadline, block.timestamp + VALIDITY);
+            r.deadline = uint64(block.timestamp + VALIDITY + 1 + ((s >> 32) % 1 days));
+            reason = abi.encodeWithSelector(
+                ILedger.LedgerDeadlineTooFar.selector,
+                r.deadline,
+                block.timestamp + VALIDITY
+            );
         } else if (kind == 10) {
             r.corrects = 1;
             if (r.quantity == 0) (r.quantity, r.unit) = (1, "ea");
@@ -219,7 +227,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
                 reason = abi.encodeWithSelector(ILedger.LedgerInvalidSignature.selector, address(badWallet));
             } else {
                 // signed by a key that is not the agent's
-                sig = _sign(uint256(keccak256(abi.encode(s, "wrong key"))) % 1e70 + 1, _digest(r));
+                sig = _sign((uint256(keccak256(abi.encode(s, "wrong key"))) % 1e70) + 1, _digest(r));
                 return (r, sig, abi.encodeWithSelector(ILedger.LedgerInvalidSignature.selector, _agentOf(r)));
             }
         } else {
@@ -252,7 +260,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
         newFrom = ghostSigners.length + 1;
         uint256 count = ghostSigners.length;
         if (count == 0) return;
-        uint256 id = entrySeed % count + 1;
+        uint256 id = (entrySeed % count) + 1;
         address validator = validators[validatorSeed % validators.length];
         ILedger.Validation memory v = ILedger.Validation({
             entryId: uint64(id),
@@ -260,7 +268,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
             validator: validator,
             evidence: keccak256(abi.encode(entrySeed, validatorSeed)),
             nonce: ledger.nonces(validator, uint192(validatorSeed >> 128) % 3),
-            deadline: uint64(block.timestamp + validatorSeed % (VALIDITY + 1))
+            deadline: uint64(block.timestamp + (validatorSeed % (VALIDITY + 1)))
         });
         bytes memory expected;
         if (ghostCorrectedBy[id] != 0) {
@@ -321,7 +329,8 @@ contract LedgerHandler is LedgerSigning, StdUtils {
         try ledger.setRoles(commons, validator, roles) {
             if (expected.length != 0) _mismatch("setRoles: succeeded where a revert was predicted");
             ghostRoles[commons][validator] = roles;
-            if (ledger.rolesOf(commons, validator) != roles) _mismatch("setRoles: roles not in force at once (threshold 1)");
+            if (ledger.rolesOf(commons, validator) != roles)
+                _mismatch("setRoles: roles not in force at once (threshold 1)");
         } catch (bytes memory err) {
             if (keccak256(err) != keccak256(expected)) _mismatchErr("setRoles: unexpected revert", err);
         }
@@ -333,7 +342,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
         newFrom = ghostSigners.length + 1;
         uint256 count = ghostSigners.length;
         if (count == 0) return;
-        uint256 id = entrySeed % count + 1;
+        uint256 id = (entrySeed % count) + 1;
         address agent = ghostSigners[id - 1];
         address signer = agent;
         if (seed % 6 == 0) signer = agents[(seed >> 8) % agents.length]; // maybe someone else
@@ -468,8 +477,10 @@ contract LedgerHandler is LedgerSigning, StdUtils {
             } else if (t == ILedger.Validated.selector) {
                 ++validatedEvents;
                 uint256 id = uint256(log.topics[1]);
-                (ILedger.Verdict verdict,, uint16 a, uint16 d) =
-                    abi.decode(log.data, (ILedger.Verdict, bytes32, uint16, uint16));
+                (ILedger.Verdict verdict, , uint16 a, uint16 d) = abi.decode(
+                    log.data,
+                    (ILedger.Verdict, bytes32, uint16, uint16)
+                );
                 uint16 ea = ghostAccepts[id] + (verdict == ILedger.Verdict.Accept ? 1 : 0);
                 uint16 ed = ghostDisputes[id] + (verdict == ILedger.Verdict.Dispute ? 1 : 0);
                 if (a != ea || d != ed) _mismatch("Validated: tallies differ from the ghost");
@@ -550,11 +561,13 @@ contract LedgerHandler is LedgerSigning, StdUtils {
     }
 
     /// @dev A valid record by `agent` (a need by its receiver sometimes), nonce `offset` ahead of the current one.
-    function _build(address agent, uint192 key, uint256 seed, uint64 corrects, uint256 offset)
-        internal
-        view
-        returns (ILedger.Record memory r)
-    {
+    function _build(
+        address agent,
+        uint192 key,
+        uint256 seed,
+        uint64 corrects,
+        uint256 offset
+    ) internal view returns (ILedger.Record memory r) {
         r.flow = ILedger.Flow(seed % 4);
         uint256 action = (seed >> 8) % 19;
         r.action = ILedger.Action(action);
@@ -572,7 +585,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
         r.commons = (seed >> 40) % 2 == 0 ? COMMONS_A : COMMONS_B;
         r.resource = keccak256(abi.encode(seed, "resource"));
         r.resourceSpec = bytes32((seed >> 48) % 5);
-        r.quantity = corrects != 0 && (seed >> 56) % 4 == 0 ? 0 : uint128(1 + (seed >> 64) % 1e12);
+        r.quantity = corrects != 0 && (seed >> 56) % 4 == 0 ? 0 : uint128(1 + ((seed >> 64) % 1e12));
         r.unit = r.quantity == 0 ? bytes8(0) : bytes8("kg");
         uint256 dt = (seed >> 80) % 365 days;
         r.time = uint64(r.flow == ILedger.Flow.Event ? block.timestamp - dt : block.timestamp + dt);
@@ -580,7 +593,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
         r.corrects = corrects;
         r.satisfies = uint64((seed >> 96) % (ghostSigners.length + 1));
         r.nonce = ledger.nonces(agent, key) + offset;
-        r.deadline = uint64(block.timestamp + (seed >> 112) % (VALIDITY + 1));
+        r.deadline = uint64(block.timestamp + ((seed >> 112) % (VALIDITY + 1)));
     }
 
     function _digest(ILedger.Record memory r) internal view returns (bytes32) {
@@ -611,7 +624,7 @@ contract LedgerInvariantTest is Test {
         ledger = new Ledger();
         handler = new LedgerHandler(ledger, [uint256(0xA11CE), 0xB0B, 0xCA401], 0x0E5E7, 0xDA7E);
         handler.seedEntries(120, 1); // every run starts 8 entries before the first checkpoint
-        (uint64 count,) = ledger.tip();
+        (uint64 count, ) = ledger.tip();
         assertEq(count, 120);
         bytes4[] memory selectors = new bytes4[](7);
         selectors[0] = LedgerHandler.recordOne.selector;
@@ -632,7 +645,7 @@ contract LedgerInvariantTest is Test {
 
     /// @dev INV-COUNT: the entry count equals the successful appends and the Recorded events seen.
     function invariant_INV_COUNT_tipCountEqualsAppendsAndRecordedEvents() public view {
-        (uint64 count,) = ledger.tip();
+        (uint64 count, ) = ledger.tip();
         assertEq(count, handler.appends(), "count == successful appends");
         assertEq(count, handler.recordedEvents(), "count == Recorded events");
         assertEq(count, handler.ghostCount(), "count == ghost entries");
@@ -661,7 +674,7 @@ contract LedgerInvariantTest is Test {
     /// @dev INV-DAG: every link (satisfies, corrects) in the Recorded events points to a smaller id.
     /// Checked as entries appear (the entries of the last call); all of them again in afterInvariant.
     function invariant_INV_DAG_linksPointBackwards() public view {
-        (uint64 count,) = ledger.tip();
+        (uint64 count, ) = ledger.tip();
         for (uint256 id = handler.newFrom(); id <= count; ++id) {
             (uint64 satisfies, uint64 corrects) = handler.ghostLink(id);
             assertLt(satisfies, id, "satisfies < id");
@@ -676,7 +689,7 @@ contract LedgerInvariantTest is Test {
         uint256[] memory ids = handler.ghostValidatedEntries();
         uint256 sum;
         for (uint256 i = 0; i < ids.length; ++i) {
-            (, uint16 a, uint16 d,) = ledger.entryState(ids[i]);
+            (, uint16 a, uint16 d, ) = ledger.entryState(ids[i]);
             assertEq(a, handler.ghostAccepts(ids[i]), "accepts");
             assertEq(d, handler.ghostDisputes(ids[i]), "disputes");
             assertLe(uint256(a) + d, handler.validatorList().length, "at most one per validator");
@@ -696,10 +709,14 @@ contract LedgerInvariantTest is Test {
         uint256[] memory ids = handler.ghostValidatedEntries();
         for (uint256 i = 0; i < ids.length; ++i) {
             assertFalse(handler.ghostCounted(ids[i], extra), "the unappointed validator never counts");
-            (ILedger.EntryState state, uint16 a,,) = ledger.entryState(ids[i]);
+            (ILedger.EntryState state, uint16 a, , ) = ledger.entryState(ids[i]);
             if (state == ILedger.EntryState.Accepted) {
                 ILedger.Record memory r = handler.ghostRecord(ids[i]);
-                assertGe(a, ledger.quorumRule(r.commons, r.action).acceptsRequired, "accepted => quorum of appointed accepts");
+                assertGe(
+                    a,
+                    ledger.quorumRule(r.commons, r.action).acceptsRequired,
+                    "accepted => quorum of appointed accepts"
+                );
             }
         }
     }
@@ -709,7 +726,7 @@ contract LedgerInvariantTest is Test {
     function invariant_INV_MONOTONE_STATUS_correctedEntriesStayCorrected() public view {
         uint256[] memory ids = handler.ghostCorrectedEntries();
         for (uint256 i = 0; i < ids.length; ++i) {
-            (ILedger.EntryState state,,, uint64 correctedBy) = ledger.entryState(ids[i]);
+            (ILedger.EntryState state, , , uint64 correctedBy) = ledger.entryState(ids[i]);
             assertEq(uint8(state), uint8(ILedger.EntryState.Corrected));
             assertEq(correctedBy, handler.ghostCorrectedBy(ids[i]));
             assertGt(correctedBy, ids[i]);
@@ -740,14 +757,18 @@ contract LedgerInvariantTest is Test {
         address[] memory vs = handler.validatorList();
         uint256 sum;
         for (uint256 id = 1; id <= count; ++id) {
-            (, uint16 a, uint16 d,) = ledger.entryState(id);
+            (, uint16 a, uint16 d, ) = ledger.entryState(id);
             uint256 distinct;
             for (uint256 j = 0; j < vs.length; ++j) {
                 bool done = ledger.hasValidated(id, vs[j]);
                 assertEq(done, handler.ghostValidated(id, vs[j]), "INV-ENDORSE: hasValidated == ghost");
                 if (handler.ghostCounted(id, vs[j])) ++distinct;
             }
-            assertEq(uint256(a) + d, distinct, "INV-ENDORSE + SYB-ELIGIBLE: one counted validation per appointed validator and entry");
+            assertEq(
+                uint256(a) + d,
+                distinct,
+                "INV-ENDORSE + SYB-ELIGIBLE: one counted validation per appointed validator and entry"
+            );
             sum += uint256(a) + d;
         }
         assertEq(sum, handler.validations(), "INV-ENDORSE: sum over all entries == successful validations");

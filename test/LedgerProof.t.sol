@@ -47,13 +47,11 @@ contract LedgerProofTest is LedgerTestBase {
         vm.expectEmit(address(ledger));
         emit ILedger.Validated(entryId, dave, verdict, v.evidence, dispute ? 0 : 1, dispute ? 1 : 0);
         ledger.validate(v, sig, p);
-        (ILedger.EntryState state,,,) = ledger.entryState(entryId);
+        (ILedger.EntryState state, , , ) = ledger.entryState(entryId);
         assertEq(uint8(state), uint8(dispute ? ILedger.EntryState.Disputed : ILedger.EntryState.Accepted));
     }
 
-    function testFuzz_validate_revertsLedgerInvalidProofForAnyChange(uint256 entryId, uint8 what, uint256 seed)
-        public
-    {
+    function testFuzz_validate_revertsLedgerInvalidProofForAnyChange(uint256 entryId, uint8 what, uint256 seed) public {
         entryId = bound(entryId, 1, ENTRIES);
         ILedger.Validation memory v = _validationOf(entryId, ILedger.Verdict.Accept, dave);
         bytes memory sig = _signValidation(v);

@@ -70,18 +70,18 @@ contract LedgerRecordTest is LedgerUnitTestBase {
         _assertTipMatchesTracked();
         // The same signed record cannot get a second id.
         address agent = _agentOf(last);
-        vm.expectRevert(
-            abi.encodeWithSelector(ILedger.LedgerInvalidNonce.selector, agent, last.nonce, last.nonce + 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerInvalidNonce.selector, agent, last.nonce, last.nonce + 1));
         ledger.record(last, lastSig);
     }
 
     // ================================================================ record: field checks
 
-    function _rawRecordCall(ILedger.Record memory r, bytes memory sig, uint256[] memory fields, uint256[] memory words)
-        internal
-        returns (bool ok, bytes memory ret)
-    {
+    function _rawRecordCall(
+        ILedger.Record memory r,
+        bytes memory sig,
+        uint256[] memory fields,
+        uint256[] memory words
+    ) internal returns (bool ok, bytes memory ret) {
         bytes memory data = abi.encodeCall(ILedger.record, (r, sig));
         for (uint256 k = 0; k < fields.length; ++k) {
             uint256 at = 0x24 + fields[k] * 32;
@@ -163,9 +163,11 @@ contract LedgerRecordTest is LedgerUnitTestBase {
 
     /// @dev Every (action, side, process) either fits the ValueFlows table and records, or reverts
     /// LedgerInvalidSide with the values.
-    function testFuzz_record_revertsLedgerInvalidSideUnlessActionAllowsIt(uint8 action, uint256 side, bool withProcess)
-        public
-    {
+    function testFuzz_record_revertsLedgerInvalidSideUnlessActionAllowsIt(
+        uint8 action,
+        uint256 side,
+        bool withProcess
+    ) public {
         action = uint8(action % 19);
         if (side % 2 == 0) side = side % 3; // half in range, half anything
         ILedger.Record memory r = _next(carol);
@@ -198,7 +200,11 @@ contract LedgerRecordTest is LedgerUnitTestBase {
         r.action = ILedger.Action.Transfer;
         r.side = ILedger.Side.Output;
         bytes memory sig = _signRecord(r);
-        _expectRecordRevert(r, sig, abi.encodeWithSelector(ILedger.LedgerInvalidSide.selector, uint256(5), uint256(2), r.process));
+        _expectRecordRevert(
+            r,
+            sig,
+            abi.encodeWithSelector(ILedger.LedgerInvalidSide.selector, uint256(5), uint256(2), r.process)
+        );
     }
 
     function test_record_revertsLedgerMissingCommons() public {
@@ -234,14 +240,18 @@ contract LedgerRecordTest is LedgerUnitTestBase {
     /// @dev Only events are bound to the clock (with MAX_CLOCK_SKEW); needs, offers and commitments may be due later.
     function testFuzz_record_revertsLedgerTimeInFutureOnlyForEvents(uint64 time, uint8 flow) public {
         ILedger.Flow f = ILedger.Flow(flow % 4);
-        if (time % 2 == 0) time = uint64(block.timestamp + SKEW - 100 + time % 200); // around the edge
+        if (time % 2 == 0) time = uint64(block.timestamp + SKEW - 100 + (time % 200)); // around the edge
         vm.assume(time != 0);
         ILedger.Record memory r = _next(carol);
         r.flow = f;
         r.time = time;
         bytes memory sig = _signRecord(r);
         if (f == ILedger.Flow.Event && time > block.timestamp + SKEW) {
-            _expectRecordRevert(r, sig, abi.encodeWithSelector(ILedger.LedgerTimeInFuture.selector, time, block.timestamp));
+            _expectRecordRevert(
+                r,
+                sig,
+                abi.encodeWithSelector(ILedger.LedgerTimeInFuture.selector, time, block.timestamp)
+            );
         } else {
             ledger.record(r, sig);
             _track(r);
@@ -270,7 +280,11 @@ contract LedgerRecordTest is LedgerUnitTestBase {
         ILedger.Record memory r = _next(carol);
         r.satisfies = uint64(_count() + 1);
         bytes memory sig = _signRecord(r);
-        _expectRecordRevert(r, sig, abi.encodeWithSelector(ILedger.LedgerLinkNotFound.selector, r.satisfies, _count() + 1));
+        _expectRecordRevert(
+            r,
+            sig,
+            abi.encodeWithSelector(ILedger.LedgerLinkNotFound.selector, r.satisfies, _count() + 1)
+        );
     }
 
     function testFuzz_record_INV_DAG_acceptsBackwardLink(uint64 satisfies) public {
@@ -286,9 +300,10 @@ contract LedgerRecordTest is LedgerUnitTestBase {
         ILedger.Record memory r = _fromRaw(_clampRaw(x));
         // Shape the wide fields so that each check is reached often.
         if (agentChoice % 3 == 0) r.provider = carol;
-        else if (agentChoice % 3 == 1) (r.provider, r.receiver) = (address(0), agentChoice % 2 == 0 ? carol : r.receiver);
-        if (x.time % 3 != 0) r.time = uint64(block.timestamp - 1 days + x.time % (2 days));
-        if (x.deadline % 3 != 0) r.deadline = uint64(block.timestamp - 1 days + x.deadline % (VALIDITY + 2 days));
+        else if (agentChoice % 3 == 1)
+            (r.provider, r.receiver) = (address(0), agentChoice % 2 == 0 ? carol : r.receiver);
+        if (x.time % 3 != 0) r.time = uint64(block.timestamp - 1 days + (x.time % (2 days)));
+        if (x.deadline % 3 != 0) r.deadline = uint64(block.timestamp - 1 days + (x.deadline % (VALIDITY + 2 days)));
         if (x.satisfies % 2 == 0) r.satisfies = uint64(x.satisfies % (_count() + 3));
         if (x.corrects % 4 != 0) r.corrects = 0;
         if (x.nonce % 4 != 0) r.nonce = ledger.nonces(_agentOf(r), uint192(x.nonce >> 64));

@@ -36,11 +36,11 @@ contract LedgerRecordBatchTest is LedgerUnitTestBase {
         _assertTipMatchesTracked();
     }
 
-    function _signedRun(address agent, uint192 key, uint256 n)
-        internal
-        view
-        returns (ILedger.Record[] memory rs, bytes[] memory sigs)
-    {
+    function _signedRun(
+        address agent,
+        uint192 key,
+        uint256 n
+    ) internal view returns (ILedger.Record[] memory rs, bytes[] memory sigs) {
         rs = new ILedger.Record[](n);
         sigs = new bytes[](n);
         uint256 nonce = ledger.nonces(agent, key);
@@ -61,7 +61,7 @@ contract LedgerRecordBatchTest is LedgerUnitTestBase {
             rs[i] = _recordOf(vm.addr(pk), 0);
             sigs[i] = _signRecord(rs[i]);
         }
-        (uint256 recorded,) = _submitBatch(rs, sigs);
+        (uint256 recorded, ) = _submitBatch(rs, sigs);
         assertEq(recorded, 150);
         emit log_named_uint("recordBatch gas for 150 records", lastBatchGas);
         assertLt(lastBatchGas, 10_000_000);
@@ -106,7 +106,9 @@ contract LedgerRecordBatchTest is LedgerUnitTestBase {
         emit ILedger.Recorded(6, bob, rs[5]);
         _expectSkip(6, alice, abi.encodeWithSelector(ILedger.LedgerCorrectionNeedsProof.selector, 1));
         _expectSkip(
-            7, address(badWallet), abi.encodeWithSelector(ILedger.LedgerInvalidSignature.selector, address(badWallet))
+            7,
+            address(badWallet),
+            abi.encodeWithSelector(ILedger.LedgerInvalidSignature.selector, address(badWallet))
         );
         vm.expectEmit(address(ledger));
         emit ILedger.Recorded(7, address(wallet), rs[8]);
@@ -135,7 +137,11 @@ contract LedgerRecordBatchTest is LedgerUnitTestBase {
         vm.prank(address(0xF00D)); // the front-runner submits item k alone
         ledger.record(rs[k], sigs[k]);
         _track(rs[k]);
-        _expectSkip(k, carol, abi.encodeWithSelector(ILedger.LedgerInvalidNonce.selector, carol, rs[k].nonce, rs[k].nonce + 1));
+        _expectSkip(
+            k,
+            carol,
+            abi.encodeWithSelector(ILedger.LedgerInvalidNonce.selector, carol, rs[k].nonce, rs[k].nonce + 1)
+        );
         (uint256 recorded, uint256 skipped) = _submitBatch(rs, sigs);
         assertEq(recorded, n - 1);
         assertEq(skipped, 1);
@@ -161,7 +167,7 @@ contract LedgerRecordBatchTest is LedgerUnitTestBase {
         sigs[1] = _signRecord(rs[1]);
         sigs[2] = _signRecord(rs[2]);
         _expectSkip(2, carol, abi.encodeWithSelector(ILedger.LedgerLinkNotFound.selector, 6, 6));
-        (uint256 recorded,) = _submitBatch(rs, sigs);
+        (uint256 recorded, ) = _submitBatch(rs, sigs);
         assertEq(recorded, 2);
         _assertTipMatchesTracked();
     }

@@ -19,10 +19,10 @@ contract LedgerRecordCorrectionTest is LedgerUnitTestBase {
         assertEq(ledger.recordCorrection(r, sig, p), 4);
         _track(r);
         _assertTipMatchesTracked();
-        (ILedger.EntryState state,,, uint64 correctedBy) = ledger.entryState(1);
+        (ILedger.EntryState state, , , uint64 correctedBy) = ledger.entryState(1);
         assertEq(uint8(state), uint8(ILedger.EntryState.Corrected));
         assertEq(correctedBy, 4);
-        (state,,,) = ledger.entryState(4);
+        (state, , , ) = ledger.entryState(4);
         assertEq(uint8(state), uint8(ILedger.EntryState.Claimed));
     }
 
@@ -57,10 +57,15 @@ contract LedgerRecordCorrectionTest is LedgerUnitTestBase {
         uint256 first = _correct(1);
         ILedger.Record memory r = _correctionOf(1);
         bytes memory sig = _signRecord(r);
-        _expectCorrectionRevert(r, sig, _emptyProof(), abi.encodeWithSelector(ILedger.LedgerAlreadyCorrected.selector, 1, first));
+        _expectCorrectionRevert(
+            r,
+            sig,
+            _emptyProof(),
+            abi.encodeWithSelector(ILedger.LedgerAlreadyCorrected.selector, 1, first)
+        );
         // Correcting the correction is the way.
         uint256 second = _correct(first);
-        (ILedger.EntryState state,,, uint64 correctedBy) = ledger.entryState(first);
+        (ILedger.EntryState state, , , uint64 correctedBy) = ledger.entryState(first);
         assertEq(uint8(state), uint8(ILedger.EntryState.Corrected));
         assertEq(correctedBy, second);
         _assertTipMatchesTracked();
@@ -73,7 +78,12 @@ contract LedgerRecordCorrectionTest is LedgerUnitTestBase {
         r.corrects = corrects;
         bytes memory sig = _signRecord(r);
         ILedger.EntryProof memory p = _proof(1);
-        _expectCorrectionRevert(r, sig, p, abi.encodeWithSelector(ILedger.LedgerLinkNotFound.selector, corrects, nextId));
+        _expectCorrectionRevert(
+            r,
+            sig,
+            p,
+            abi.encodeWithSelector(ILedger.LedgerLinkNotFound.selector, corrects, nextId)
+        );
     }
 
     function testFuzz_recordCorrection_revertsLedgerInvalidProof(uint8 what, uint256 seed) public {

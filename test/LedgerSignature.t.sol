@@ -12,8 +12,8 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
     // ================================================================ SIG-DEADLINE
 
     function testFuzz_record_SIG_DEADLINE_acceptsOnlyNowToMaxValidity(uint64 deadline) public {
-        if (deadline % 2 == 0) deadline = uint64(block.timestamp - 3 + deadline % 7); // at now
-        if (deadline % 3 == 0) deadline = uint64(block.timestamp + VALIDITY - 3 + deadline % 7); // at the far edge
+        if (deadline % 2 == 0) deadline = uint64(block.timestamp - 3 + (deadline % 7)); // at now
+        if (deadline % 3 == 0) deadline = uint64(block.timestamp + VALIDITY - 3 + (deadline % 7)); // at the far edge
         ILedger.Record memory r = _next(carol);
         r.deadline = deadline;
         bytes memory sig = _signRecord(r);
@@ -40,7 +40,11 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
         bytes memory sig = _signRecord(r);
         vm.warp(block.timestamp + 1);
         // vm.getBlockTimestamp: with viaIR a `block.timestamp` read after vm.warp may be stale.
-        _expectRecordRevert(r, sig, abi.encodeWithSelector(ILedger.LedgerExpired.selector, r.deadline, vm.getBlockTimestamp()));
+        _expectRecordRevert(
+            r,
+            sig,
+            abi.encodeWithSelector(ILedger.LedgerExpired.selector, r.deadline, vm.getBlockTimestamp())
+        );
     }
 
     function test_record_SIG_DEADLINE_zeroIsExpiredNotForever() public {
@@ -54,7 +58,11 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
         ILedger.Record memory r = _next(carol);
         r.deadline = uint64(block.timestamp + VALIDITY + 1);
         bytes memory sig = _signRecord(r);
-        _expectRecordRevert(r, sig, abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, r.deadline, block.timestamp + VALIDITY));
+        _expectRecordRevert(
+            r,
+            sig,
+            abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, r.deadline, block.timestamp + VALIDITY)
+        );
         r.deadline = uint64(block.timestamp + VALIDITY);
         _submit(r);
     }
@@ -102,9 +110,11 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
     // ================================================================ SIG-REPLAY
 
     /// forge-config: default.fuzz.runs = 5000
-    function testFuzz_record_SIG_REPLAY_resubmissionRevertsForAnyRelayer(uint256 pk, uint192 key, address relayer)
-        public
-    {
+    function testFuzz_record_SIG_REPLAY_resubmissionRevertsForAnyRelayer(
+        uint256 pk,
+        uint192 key,
+        address relayer
+    ) public {
         pk = bound(pk, 1, SECP256K1_N - 1);
         address agent = vm.addr(pk);
         vm.assume(agent.code.length == 0);
@@ -122,7 +132,9 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
         (rs[0], sigs[0]) = (r, sig);
         vm.expectEmit(address(ledger));
         emit ILedger.RecordSkipped(
-            0, agent, abi.encodeWithSelector(ILedger.LedgerInvalidNonce.selector, agent, r.nonce, r.nonce + 1)
+            0,
+            agent,
+            abi.encodeWithSelector(ILedger.LedgerInvalidNonce.selector, agent, r.nonce, r.nonce + 1)
         );
         assertEq(ledger.recordBatch(rs, sigs), 0);
         _assertTipMatchesTracked();
@@ -157,7 +169,7 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
         assertTrue(other.domainSeparator() != ledger.domainSeparator());
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerInvalidSignature.selector, agent));
         other.record(r, sig);
-        (uint64 count,) = other.tip();
+        (uint64 count, ) = other.tip();
         assertEq(count, 0);
         ledger.record(r, sig);
     }
@@ -185,9 +197,11 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
     }
 
     /// forge-config: default.fuzz.runs = 5000
-    function testFuzz_record_SIG_MALLEABLE_highSAndCompactFormsRejected(uint256 pk, bytes32 evidence, bool viaWallet)
-        public
-    {
+    function testFuzz_record_SIG_MALLEABLE_highSAndCompactFormsRejected(
+        uint256 pk,
+        bytes32 evidence,
+        bool viaWallet
+    ) public {
         address agent;
         if (viaWallet) {
             pk = OWNER_PK;
@@ -225,9 +239,12 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
     // ================================================================ SIG-NONCE
 
     /// forge-config: default.fuzz.runs = 5000
-    function testFuzz_record_SIG_NONCE_succeedsIffNonceIsCurrent(uint192 key, uint8 used, uint256 nonce, uint8 mode)
-        public
-    {
+    function testFuzz_record_SIG_NONCE_succeedsIffNonceIsCurrent(
+        uint192 key,
+        uint8 used,
+        uint256 nonce,
+        uint8 mode
+    ) public {
         used = uint8(bound(used, 0, 3));
         for (uint256 i = 0; i < used; ++i) {
             vm.prank(carol);
@@ -422,7 +439,7 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
         }
         vm.expectEmit(address(ledger));
         emit ILedger.Recorded(5, address(wallet), rs[6]);
-        (uint256 recorded,) = _submitBatch(rs, sigs);
+        (uint256 recorded, ) = _submitBatch(rs, sigs);
         assertEq(recorded, 2);
         emit log_named_uint("recordBatch gas, 5 misbehaving wallets + 2 valid", lastBatchGas);
         assertLt(lastBatchGas, 5 * 200_000 + 2 * 100_000, "bounded: at most ERC1271_GAS per bad wallet");
@@ -463,7 +480,10 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
         ILedger.Validation memory v = _validationOf(1, ILedger.Verdict.Accept, address(0));
         ILedger.EntryProof memory p = _proof(1);
         _expectValidateRevert(
-            v, abi.encodePacked(bytes32(0), bytes32(0), uint8(27)), p, abi.encodeWithSelector(ILedger.LedgerZeroAddress.selector)
+            v,
+            abi.encodePacked(bytes32(0), bytes32(0), uint8(27)),
+            p,
+            abi.encodeWithSelector(ILedger.LedgerZeroAddress.selector)
         );
     }
 }

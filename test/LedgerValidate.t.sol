@@ -28,7 +28,7 @@ contract LedgerValidateTest is LedgerUnitTestBase {
         vm.expectEmit(address(ledger));
         emit ILedger.Validated(1, carol, ILedger.Verdict.Dispute, v.evidence, 1, 1);
         ledger.validate(v, sig, _emptyProof());
-        (state,,,) = ledger.entryState(1);
+        (state, , , ) = ledger.entryState(1);
         assertEq(uint8(state), uint8(ILedger.EntryState.Disputed), "disputes win over accepts");
     }
 
@@ -50,14 +50,24 @@ contract LedgerValidateTest is LedgerUnitTestBase {
         _validate(1, ILedger.Verdict.Accept, bob);
         ILedger.Validation memory v = _validationOf(1, ILedger.Verdict.Dispute, bob); // fresh nonce, other verdict
         bytes memory sig = _signValidation(v);
-        _expectValidateRevert(v, sig, _emptyProof(), abi.encodeWithSelector(ILedger.LedgerAlreadyValidated.selector, 1, bob));
+        _expectValidateRevert(
+            v,
+            sig,
+            _emptyProof(),
+            abi.encodeWithSelector(ILedger.LedgerAlreadyValidated.selector, 1, bob)
+        );
     }
 
     function test_validate_revertsLedgerEntryNotFound() public {
         for (uint256 id = 0; id <= 4; id += 4) {
             ILedger.Validation memory v = _validationOf(id, ILedger.Verdict.Accept, carol);
             bytes memory sig = _signValidation(v);
-            _expectValidateRevert(v, sig, _emptyProof(), abi.encodeWithSelector(ILedger.LedgerEntryNotFound.selector, id));
+            _expectValidateRevert(
+                v,
+                sig,
+                _emptyProof(),
+                abi.encodeWithSelector(ILedger.LedgerEntryNotFound.selector, id)
+            );
         }
     }
 
@@ -65,7 +75,12 @@ contract LedgerValidateTest is LedgerUnitTestBase {
         uint256 correctionId = _correct(1);
         ILedger.Validation memory v = _validationOf(1, ILedger.Verdict.Accept, carol);
         bytes memory sig = _signValidation(v);
-        _expectValidateRevert(v, sig, _emptyProof(), abi.encodeWithSelector(ILedger.LedgerEntryCorrected.selector, 1, correctionId));
+        _expectValidateRevert(
+            v,
+            sig,
+            _emptyProof(),
+            abi.encodeWithSelector(ILedger.LedgerEntryCorrected.selector, 1, correctionId)
+        );
     }
 
     function test_validate_revertsLedgerExpiredAndLedgerDeadlineTooFar() public {
@@ -73,10 +88,20 @@ contract LedgerValidateTest is LedgerUnitTestBase {
         v.deadline = uint64(block.timestamp - 1);
         bytes memory sig = _signValidation(v);
         ILedger.EntryProof memory p = _proof(1);
-        _expectValidateRevert(v, sig, p, abi.encodeWithSelector(ILedger.LedgerExpired.selector, v.deadline, block.timestamp));
+        _expectValidateRevert(
+            v,
+            sig,
+            p,
+            abi.encodeWithSelector(ILedger.LedgerExpired.selector, v.deadline, block.timestamp)
+        );
         v.deadline = uint64(block.timestamp + VALIDITY + 1);
         sig = _signValidation(v);
-        _expectValidateRevert(v, sig, p, abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, v.deadline, block.timestamp + VALIDITY));
+        _expectValidateRevert(
+            v,
+            sig,
+            p,
+            abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, v.deadline, block.timestamp + VALIDITY)
+        );
         v.deadline = uint64(block.timestamp); // == now is accepted
         sig = _signValidation(v);
         ledger.validate(v, sig, p);
@@ -100,7 +125,12 @@ contract LedgerValidateTest is LedgerUnitTestBase {
         bytes memory sig = _signValidation(v);
         ILedger.EntryProof memory p = _proof(1);
         uint256[4] memory fields = [uint256(1), 0, 2, 5];
-        uint256[4] memory words = [uint256(2), (1 << 64) | 1, uint256(uint160(carol)) | (1 << 160), (uint256(1) << 200) | v.deadline];
+        uint256[4] memory words = [
+            uint256(2),
+            (1 << 64) | 1,
+            uint256(uint160(carol)) | (1 << 160),
+            (uint256(1) << 200) | v.deadline
+        ];
         for (uint256 k = 0; k < 4; ++k) {
             bytes memory data = abi.encodeCall(ILedger.validate, (v, sig, p));
             uint256 at = 0x24 + fields[k] * 32;
@@ -111,7 +141,11 @@ contract LedgerValidateTest is LedgerUnitTestBase {
             (bool ok, bytes memory ret) = address(ledger).call(data);
             assertFalse(ok);
             if (k == 0) assertEq(ret, abi.encodeWithSelector(ILedger.LedgerInvalidVerdict.selector, w));
-            else assertEq(ret, abi.encodeWithSelector(ILedger.LedgerMalformedValidation.selector, fields[k], bytes32(w)));
+            else
+                assertEq(
+                    ret,
+                    abi.encodeWithSelector(ILedger.LedgerMalformedValidation.selector, fields[k], bytes32(w))
+                );
         }
         assertEq(ledger.nonces(carol, 0), 0, "a failed validation consumes no nonce");
         assertFalse(ledger.hasValidated(1, carol));
@@ -122,7 +156,7 @@ contract LedgerValidateTest is LedgerUnitTestBase {
         // Find the entry's info slot (agent in the low 160 bits) and set accepts to the maximum.
         vm.record();
         ledger.entryState(1);
-        (bytes32[] memory reads,) = vm.accesses(address(ledger));
+        (bytes32[] memory reads, ) = vm.accesses(address(ledger));
         bytes32 slot;
         for (uint256 i = 0; i < reads.length; ++i) {
             uint256 w = uint256(vm.load(address(ledger), reads[i]));
@@ -175,7 +209,8 @@ contract LedgerValidateTest is LedgerUnitTestBase {
             t.nonce = s % 2 == 0 ? s : uint256(uint192(s >> 8)) << 64;
             if (t.nonce == v.nonce) t.nonce ^= 1;
         } else {
-            t.deadline = s % 2 == 0 ? uint64(s >> 1) : uint64(block.timestamp - 2 days + (s >> 1) % (VALIDITY + 4 days));
+            t.deadline =
+                s % 2 == 0 ? uint64(s >> 1) : uint64(block.timestamp - 2 days + ((s >> 1) % (VALIDITY + 4 days)));
             if (t.deadline == v.deadline) t.deadline ^= 1;
         }
         vm.expectRevert(_expectedValidationError(t, 2));
@@ -184,21 +219,21 @@ contract LedgerValidateTest is LedgerUnitTestBase {
     }
 
     /// @dev Reference model of validate's checks for a typed validation whose proof is for `proofEntry`.
-    function _expectedValidationError(ILedger.Validation memory t, uint256 proofEntry)
-        internal
-        view
-        returns (bytes memory)
-    {
+    function _expectedValidationError(
+        ILedger.Validation memory t,
+        uint256 proofEntry
+    ) internal view returns (bytes memory) {
         if (t.validator == address(0)) return abi.encodeWithSelector(ILedger.LedgerZeroAddress.selector);
         if (t.deadline < block.timestamp) {
             return abi.encodeWithSelector(ILedger.LedgerExpired.selector, t.deadline, block.timestamp);
         }
         if (t.deadline > block.timestamp + VALIDITY) {
-            return abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, t.deadline, block.timestamp + VALIDITY);
+            return
+                abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, t.deadline, block.timestamp + VALIDITY);
         }
         uint256 id = t.entryId;
         if (id == 0 || id > _count()) return abi.encodeWithSelector(ILedger.LedgerEntryNotFound.selector, id);
-        (, uint16 accepts, uint16 disputes,) = ledger.entryState(id);
+        (, uint16 accepts, uint16 disputes, ) = ledger.entryState(id);
         bool anchored = accepts + disputes > 0;
         if (!anchored && id != proofEntry) {
             return abi.encodeWithSelector(ILedger.LedgerInvalidProof.selector, id, _later(id));

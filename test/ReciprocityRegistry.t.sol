@@ -91,7 +91,9 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         bytes memory sig = _sign(LICENSEE_PK, registry.declarationDigest(d));
         (, uint256 before) = registry.counts();
         if (end <= start || end > type(uint40).max) {
-            vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvertedPeriod.selector, start, end));
+            vm.expectRevert(
+                abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvertedPeriod.selector, start, end)
+            );
             registry.declare(d, sig);
             (, uint256 afterCount) = registry.counts();
             assertEq(afterCount, before);
@@ -108,15 +110,23 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         (, uint256 before) = registry.counts();
         bool refused = true;
         if (kind > 2) {
-            vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidCode.selector, 0, kind));
+            vm.expectRevert(
+                abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidCode.selector, 0, kind)
+            );
         } else if (kind == 2) {
             if (value != 0) {
-                vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidCode.selector, 3, value));
+                vm.expectRevert(
+                    abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidCode.selector, 3, value)
+                );
             } else {
-                vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvertedPeriod.selector, 0, 0));
+                vm.expectRevert(
+                    abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvertedPeriod.selector, 0, 0)
+                );
             }
         } else if ((kind == 0 && value > 3) || (kind == 1 && value > 1)) {
-            vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidCode.selector, 3, value));
+            vm.expectRevert(
+                abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidCode.selector, 3, value)
+            );
         } else {
             refused = false;
         }
@@ -131,10 +141,13 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         IReciprocityRegistry.Declaration memory d = _declaration(registry, 0, licensee, 1, 0, 0);
         bytes memory sig = _sign(LICENSEE_PK, registry.declarationDigest(d));
         field = field % 3;
-        if (field == 0) d.value = 3; // another form
+        if (field == 0)
+            d.value = 3; // another form
         else if (field == 1) d.evidence = noise == d.evidence ? bytes32(0) : noise;
         else d.deadline = d.deadline - 1;
-        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, licensee));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, licensee)
+        );
         registry.declare(d, sig);
     }
 
@@ -145,7 +158,9 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         vm.assume(pk != LICENSOR_PK);
         IReciprocityRegistry.Grant memory g = _grant(registry, licensor, 2, licensee, 0, 0);
         bytes memory sig = _sign(pk, registry.grantDigest(g));
-        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, licensor));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, licensor)
+        );
         registry.grant(g, sig);
         (, uint256 records) = registry.counts();
         assertEq(records, 0, "a refused grant records nothing");
@@ -156,7 +171,9 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         IReciprocityRegistry.Grant memory g = _grant(registry, licensor, 2, licensee, 0, 0);
         bytes memory sig = _sign(LICENSOR_PK, registry.grantDigest(g));
         vm.chainId(block.chainid + 1);
-        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, licensor));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, licensor)
+        );
         registry.grant(g, sig);
         (, uint256 records) = registry.counts();
         assertEq(records, 0, "a refused grant records nothing");
@@ -254,7 +271,11 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
         IReciprocityRegistry.Declaration memory d = _declaration(registry, 2, licensee, 0, t + 20 days, t + 30 days);
         bytes memory sig = _sign(LICENSEE_PK, registry.declarationDigest(d));
         vm.expectRevert(
-            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryPeriodQueued.selector, t + 20 days, t + 10 days)
+            abi.encodeWithSelector(
+                IReciprocityRegistry.ReciprocityRegistryPeriodQueued.selector,
+                t + 20 days,
+                t + 10 days
+            )
         );
         registry.declare(d, sig);
         assertEq(_status().validUntil, t + 20 days);
@@ -268,7 +289,14 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
     function testFuzz_statusOf_gasIndependentOfHistory(uint8 declarations) public {
         declarations = uint8(bound(declarations, 1, 40));
         for (uint256 i = 0; i < declarations; ++i) {
-            IReciprocityRegistry.Declaration memory d = _declaration(registry, uint8(i % 2), licensee, uint8(i % 2), 0, 0);
+            IReciprocityRegistry.Declaration memory d = _declaration(
+                registry,
+                uint8(i % 2),
+                licensee,
+                uint8(i % 2),
+                0,
+                0
+            );
             registry.declare(d, _sign(LICENSEE_PK, registry.declarationDigest(d)));
         }
         uint256 g = gasleft();
@@ -420,7 +448,14 @@ contract RegistryHandler is RegistrySigning, StdUtils {
         who %= 2;
         if (_latestFinding[who] == 0) return;
         uint64 expiry = expiresIn % 2 == 0 ? 0 : uint64(block.timestamp + 1 + (expiresIn % 100 days));
-        IReciprocityRegistry.Grant memory g = _grant(registry, _licensor, waiver ? 1 : 0, licensees[who], _latestFinding[who], expiry);
+        IReciprocityRegistry.Grant memory g = _grant(
+            registry,
+            _licensor,
+            waiver ? 1 : 0,
+            licensees[who],
+            _latestFinding[who],
+            expiry
+        );
         registry.grant(g, _sign(_licensorPk, registry.grantDigest(g)));
         ++records;
         _check(Step.GrantRelief);
@@ -474,7 +509,10 @@ contract RegistryHandler is RegistrySigning, StdUtils {
             IReciprocityRegistry.StatusView memory v = registry.statusOf(licensees[i], 1);
             uint256 open = _openReports[i].length;
             // Explanation (a): a Disputed status cites the latest open report; none open, no dispute.
-            if (v.status == IReciprocityRegistry.Status.Disputed && (open == 0 || !_citesRecord(v, _openReports[i][open - 1]))) {
+            if (
+                v.status == IReciprocityRegistry.Status.Disputed &&
+                (open == 0 || !_citesRecord(v, _openReports[i][open - 1]))
+            ) {
                 ++violations;
                 lastViolation = "Disputed without citing the latest open report";
             }

@@ -257,7 +257,8 @@ async function acceptedContribution(f: F, who: Signer & { address: string }, amo
     sequence: await sequenceOf(f, who.address),
     overrides: { action: "transfer", quantity: amount, unit: opts.unit ?? "EUR", flow: opts.flow, time: opts.time ?? t, corrects: opts.corrects },
   });
-  if (opts.corrects !== undefined) await f.ledger.connect(f.relayer).recordCorrection(r, await agent.signRecord(r), await proofFor(ethers, f.ledger, opts.corrects));
+  if (opts.corrects !== undefined)
+    await f.ledger.connect(f.relayer).recordCorrection(r, await agent.signRecord(r), await proofFor(ethers, f.ledger, opts.corrects));
   else await f.ledger.connect(f.relayer).record(r, await agent.signRecord(r));
   const id = count + 1n;
   if (opts.accept ?? true) await accept(f, id);
@@ -704,7 +705,9 @@ describe("ReciprocityRegistry", () => {
       // tallies and an expired separate license.
       // Asked about a superseded version (the family's current one is read too), with the entity and
       // the surplus attested by two different attesters (two recognition lookups).
-      await f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, supersedes: COPYFAIR, obligation: f.obligation, attesters: [f.attester.address, f.arbiter.address] });
+      await f.registry
+        .connect(f.licensor)
+        .registerWork({ ...f.base, kind: 1, supersedes: COPYFAIR, obligation: f.obligation, attesters: [f.attester.address, f.arbiter.address] });
       const V2 = 3n;
       const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned", work: V2 });
       await f.registry.connect(f.attester).attest(f.coop.address, V2, e, EVIDENCE);
@@ -776,7 +779,9 @@ describe("ReciprocityRegistry", () => {
         const { d, signature } = await signedDeclaration(f, f.coop, input);
         gas.push((await (await f.registry.connect(f.relayer).declare(d, signature)).wait())!.gasUsed);
       }
-      console.log(`      relayed declaration: first of a licensee ${r1!.gasUsed} gas; returning: use ${gas[0]}, surplus ${gas[1]}, renewal ${gas[2]}, entity change ${gas[3]}`);
+      console.log(
+        `      relayed declaration: first of a licensee ${r1!.gasUsed} gas; returning: use ${gas[0]}, surplus ${gas[1]}, renewal ${gas[2]}, entity change ${gas[3]}`,
+      );
       expect(r1!.gasUsed).to.be.at.most(FIRST_DECLARATION_GAS_MAX);
       for (const g of gas) expect(g).to.be.at.most(DECLARATION_GAS_MAX);
     });
@@ -788,7 +793,20 @@ describe("ReciprocityRegistry", () => {
       const terms = { ...f.base, supersedes: PPL, termsHash: labelId("PPL v2"), shareAlike: true };
       await expect(f.registry.connect(f.licensor).registerWork(terms))
         .to.emit(f.registry, "WorkRegistered")
-        .withArgs(3n, f.licensor.address, PPL, 0, PPL, terms.termsHash, TERMS_URI, true, f.arbiter.address, f.commons, [0n, "0x0000000000000000", 0n], [f.attester.address]);
+        .withArgs(
+          3n,
+          f.licensor.address,
+          PPL,
+          0,
+          PPL,
+          terms.termsHash,
+          TERMS_URI,
+          true,
+          f.arbiter.address,
+          f.commons,
+          [0n, "0x0000000000000000", 0n],
+          [f.attester.address],
+        );
       const w = await f.registry.workOf(PPL);
       expect(w.supersededBy).to.equal(3n);
       expect(w.shareAlike).to.equal(false); // the PPL text has no share-alike clause: the default
@@ -921,7 +939,14 @@ describe("ReciprocityRegistry", () => {
         .to.emit(f.registry, "Settled")
         .withArgs(1n, f.firm.address, COPYFAIR, id, obligationStart, parseQuantity("60"), parseQuantity("60"));
       const v = await f.registry.settlementOf(id);
-      expect([v.id, v.licensee, v.family, v.periodStart, v.quantity, v.standing]).to.deep.equal([1n, f.firm.address, COPYFAIR, obligationStart, parseQuantity("60"), true]);
+      expect([v.id, v.licensee, v.family, v.periodStart, v.quantity, v.standing]).to.deep.equal([
+        1n,
+        f.firm.address,
+        COPYFAIR,
+        obligationStart,
+        parseQuantity("60"),
+        true,
+      ]);
     });
 
     it("F-7: a relayed order settles only toward the work the licensee signed", async () => {
@@ -997,7 +1022,9 @@ describe("ReciprocityRegistry", () => {
       await expect(tx)
         .to.emit(f.registry, "SettlementReversed")
         .withArgs(s1 + 1n, f.firm.address, COPYFAIR, e1, s1, periodStart, parseQuantity("100"), 0n, 3);
-      await expect(tx).to.emit(f.registry, "Settled").withArgs(s1 + 2n, f.firm.address, COPYFAIR, e2, periodStart, parseQuantity("100"), parseQuantity("100"));
+      await expect(tx)
+        .to.emit(f.registry, "Settled")
+        .withArgs(s1 + 2n, f.firm.address, COPYFAIR, e2, periodStart, parseQuantity("100"), parseQuantity("100"));
       expect((await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).tally).to.equal(parseQuantity("100"));
       expect((await f.registry.settlementOf(e1)).standing).to.equal(false);
       expect((await f.registry.settlementOf(e2)).standing).to.equal(true);
@@ -1031,7 +1058,17 @@ describe("ReciprocityRegistry", () => {
       await dispute(f, e1);
       await expect(f.registry.connect(f.stranger).reverseSettlement(e1))
         .to.emit(f.registry, "SettlementReversed")
-        .withArgs(s1 + 1n, f.firm.address, COPYFAIR, e1, s1, (await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).periodStart, parseQuantity("100"), 0n, 2);
+        .withArgs(
+          s1 + 1n,
+          f.firm.address,
+          COPYFAIR,
+          e1,
+          s1,
+          (await f.registry.settledIn(f.firm.address, COPYFAIR, await now())).periodStart,
+          parseQuantity("100"),
+          0n,
+          2,
+        );
     });
 
     it("F-3: a reversed entry accepted again settles again, but the old order cannot be replayed (its nonce names the old settlement)", async () => {
@@ -1124,11 +1161,19 @@ describe("ReciprocityRegistry", () => {
       },
       {
         title: "terms without a content hash",
-        call: async (f) => ({ tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, termsHash: ZeroHash }), error: "ReciprocityRegistryMissingTermsHash", args: [] }),
+        call: async (f) => ({
+          tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, termsHash: ZeroHash }),
+          error: "ReciprocityRegistryMissingTermsHash",
+          args: [],
+        }),
       },
       {
         title: "terms with an empty URI",
-        call: async (f) => ({ tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, termsUri: "" }), error: "ReciprocityRegistryInvalidUri", args: [0n, 200n] }),
+        call: async (f) => ({
+          tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, termsUri: "" }),
+          error: "ReciprocityRegistryInvalidUri",
+          args: [0n, 200n],
+        }),
       },
       {
         title: "terms with more than MAX_ATTESTERS attesters",
@@ -1142,7 +1187,11 @@ describe("ReciprocityRegistry", () => {
         title: "a CopyFair obligation for a commons the Ledger does not know",
         call: async (f) => {
           const unknown = labelId("no such commons");
-          return { tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, commons: unknown, obligation: f.obligation }), error: "ReciprocityRegistryUnknownCommons", args: [unknown] };
+          return {
+            tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, kind: 1, commons: unknown, obligation: f.obligation }),
+            error: "ReciprocityRegistryUnknownCommons",
+            args: [unknown],
+          };
         },
       },
       {
@@ -1150,7 +1199,11 @@ describe("ReciprocityRegistry", () => {
         call: async (f) => {
           const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
           const bad = { ...g, licensee: ZeroAddress };
-          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryZeroLicensee", args: [PPL] };
+          return {
+            tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)),
+            error: "ReciprocityRegistryZeroLicensee",
+            args: [PPL],
+          };
         },
       },
       {
@@ -1159,7 +1212,11 @@ describe("ReciprocityRegistry", () => {
       },
       {
         title: "a breach report with a section out of range",
-        call: async (f) => ({ tx: async () => f.registry.reportBreach(f.firm.address, PPL, 6, EVIDENCE), error: "ReciprocityRegistryInvalidCode", args: [2n, 6n] }),
+        call: async (f) => ({
+          tx: async () => f.registry.reportBreach(f.firm.address, PPL, 6, EVIDENCE),
+          error: "ReciprocityRegistryInvalidCode",
+          args: [2n, 6n],
+        }),
       },
       {
         title: "settling with a contribution to another commons",
@@ -1169,7 +1226,11 @@ describe("ReciprocityRegistry", () => {
           const other = commonsId(f.steward.address, salt);
           await f.ledger.connect(f.steward).setRoles(other, f.validator.address, ALL_ROLES);
           const id = await acceptedContribution(f, f.firm, "100", { commons: other });
-          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryMismatch", args: [id, 1n, other, f.commons] };
+          return {
+            tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []),
+            error: "ReciprocityRegistryEntryMismatch",
+            args: [id, 1n, other, f.commons],
+          };
         },
       },
       {
@@ -1199,7 +1260,11 @@ describe("ReciprocityRegistry", () => {
         title: "an attestation by an attester the licensor does not recognise",
         call: async (f) => {
           const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
-          return { tx: async () => f.registry.connect(f.stranger).attest(f.coop.address, PPL, e, EVIDENCE), error: "ReciprocityRegistryUnrecognisedAttester", args: [PPL, f.stranger.address] };
+          return {
+            tx: async () => f.registry.connect(f.stranger).attest(f.coop.address, PPL, e, EVIDENCE),
+            error: "ReciprocityRegistryUnrecognisedAttester",
+            args: [PPL, f.stranger.address],
+          };
         },
       },
       {
@@ -1207,14 +1272,22 @@ describe("ReciprocityRegistry", () => {
         call: async (f) => {
           const e = await declare(f, f.coop, { kind: "entity", form: "worker-owned" });
           await declare(f, f.coop, { kind: "entity", form: "other" });
-          return { tx: async () => f.registry.connect(f.attester).attest(f.coop.address, PPL, e, EVIDENCE), error: "ReciprocityRegistryNotAttestable", args: [PPL, f.coop.address, e] };
+          return {
+            tx: async () => f.registry.connect(f.attester).attest(f.coop.address, PPL, e, EVIDENCE),
+            error: "ReciprocityRegistryNotAttestable",
+            args: [PPL, f.coop.address, e],
+          };
         },
       },
       {
         title: "a finding by someone who is neither licensor nor arbiter",
         call: async (f) => {
           const r = await report(f, f.coop.address);
-          return { tx: async () => f.registry.connect(f.stranger).findBreach(r, EVIDENCE), error: "ReciprocityRegistryNotLicensorOrArbiter", args: [PPL, f.stranger.address] };
+          return {
+            tx: async () => f.registry.connect(f.stranger).findBreach(r, EVIDENCE),
+            error: "ReciprocityRegistryNotLicensorOrArbiter",
+            args: [PPL, f.stranger.address],
+          };
         },
       },
       {
@@ -1266,7 +1339,11 @@ describe("ReciprocityRegistry", () => {
         title: "settling with a contribution the commons has not accepted",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100", { accept: false });
-          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryNotAccepted", args: [id, 0] };
+          return {
+            tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []),
+            error: "ReciprocityRegistryEntryNotAccepted",
+            args: [id, 0],
+          };
         },
       },
       {
@@ -1284,7 +1361,11 @@ describe("ReciprocityRegistry", () => {
         title: "settling with an entry that is not an economic event (an offer)",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100", { flow: "offer" });
-          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryEntryMismatch", args: [id, 0n, ethers.toBeHex(2, 32), ZeroHash] };
+          return {
+            tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []),
+            error: "ReciprocityRegistryEntryMismatch",
+            args: [id, 0n, ethers.toBeHex(2, 32), ZeroHash],
+          };
         },
       },
       {
@@ -1304,21 +1385,33 @@ describe("ReciprocityRegistry", () => {
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100");
           const s = await settle(f, f.firm, id);
-          return { tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryAlreadySettled", args: [id, s] };
+          return {
+            tx: async () => f.registry.connect(f.firm).settle(COPYFAIR, id, await proofFor(ethers, f.ledger, id), []),
+            error: "ReciprocityRegistryAlreadySettled",
+            args: [id, s],
+          };
         },
       },
       {
         title: "settling against a work without an obligation",
         call: async (f) => {
           const id = await acceptedContribution(f, f.firm, "100");
-          return { tx: async () => f.registry.connect(f.firm).settle(PPL, id, await proofFor(ethers, f.ledger, id), []), error: "ReciprocityRegistryNoSettlement", args: [PPL] };
+          return {
+            tx: async () => f.registry.connect(f.firm).settle(PPL, id, await proofFor(ethers, f.ledger, id), []),
+            error: "ReciprocityRegistryNoSettlement",
+            args: [PPL],
+          };
         },
       },
       {
         title: "a new version of a version already superseded",
         call: async (f) => {
           await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2") });
-          return { tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2 again") }), error: "ReciprocityRegistrySupersededVersion", args: [PPL, 3n] };
+          return {
+            tx: async () => f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2 again") }),
+            error: "ReciprocityRegistrySupersededVersion",
+            args: [PPL, 3n],
+          };
         },
       },
       {
@@ -1326,19 +1419,31 @@ describe("ReciprocityRegistry", () => {
         call: async (f) => {
           const { d } = await signedDeclaration(f, f.coop, { kind: "entity", form: "other" });
           const bad = { ...d, start: 1n, end: 2n };
-          return { tx: async () => f.registry.declare(bad, await signDeclaration(f.coop as never, f.domain, bad)), error: "ReciprocityRegistryInvertedPeriod", args: [1n, 2n] };
+          return {
+            tx: async () => f.registry.declare(bad, await signDeclaration(f.coop as never, f.domain, bad)),
+            error: "ReciprocityRegistryInvertedPeriod",
+            args: [1n, 2n],
+          };
         },
       },
       {
         title: "an attestation for the zero address",
-        call: async (f) => ({ tx: async () => f.registry.connect(f.attester).attest(ZeroAddress, PPL, 1n, EVIDENCE), error: "ReciprocityRegistryZeroLicensee", args: [PPL] }),
+        call: async (f) => ({
+          tx: async () => f.registry.connect(f.attester).attest(ZeroAddress, PPL, 1n, EVIDENCE),
+          error: "ReciprocityRegistryZeroLicensee",
+          args: [PPL],
+        }),
       },
       {
         title: "a grant kind out of range",
         call: async (f) => {
           const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
           const bad = { ...g, kind: 3 };
-          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryInvalidCode", args: [0n, 3n] };
+          return {
+            tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)),
+            error: "ReciprocityRegistryInvalidCode",
+            args: [0n, 3n],
+          };
         },
       },
       {
@@ -1348,7 +1453,11 @@ describe("ReciprocityRegistry", () => {
           const bad = { ...g, expiry: 2n ** 40n };
           const t = (await now()) + 1n;
           await networkHelpers.time.setNextBlockTimestamp(t);
-          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryInvertedPeriod", args: [t, 2n ** 40n] };
+          return {
+            tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)),
+            error: "ReciprocityRegistryInvertedPeriod",
+            args: [t, 2n ** 40n],
+          };
         },
       },
       {
@@ -1356,7 +1465,11 @@ describe("ReciprocityRegistry", () => {
         call: async (f) => {
           const { g } = await signedGrant(f, { kind: "separate-license", licensee: f.firm.address });
           const bad = { ...g, ref: 5n };
-          return { tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)), error: "ReciprocityRegistryNotLatestFinding", args: [5n, 0n] };
+          return {
+            tx: async () => f.registry.grant(bad, await signGrant(f.licensor as never, f.domain, bad)),
+            error: "ReciprocityRegistryNotLatestFinding",
+            args: [5n, 0n],
+          };
         },
       },
       {
@@ -1373,7 +1486,9 @@ describe("ReciprocityRegistry", () => {
         const f = await networkHelpers.loadFixture(deployRegistry);
         const { tx, error, args } = await b.call(f);
         const before = await f.registry.counts();
-        await expect(tx()).to.be.revertedWithCustomError(f.registry, error).withArgs(...args);
+        await expect(tx())
+          .to.be.revertedWithCustomError(f.registry, error)
+          .withArgs(...args);
         const after = await f.registry.counts();
         expect(after.works).to.equal(before.works);
         expect(after.records).to.equal(before.records);
@@ -1420,7 +1535,13 @@ describe("ReciprocityRegistry", () => {
       expect(x.holds).to.match(/^until \d{4}-/);
       expect(x.changes.join("\n")).to.match(/without a new surplus declaration commercial use then lapses/);
       await warp(YEAR);
-      const lapsed = explainStatus({ licensee: f.coop.address, work: PPL, status: await statusOf(f, f.coop.address), records: events.records, now: await now() });
+      const lapsed = explainStatus({
+        licensee: f.coop.address,
+        work: PPL,
+        status: await statusOf(f, f.coop.address),
+        records: events.records,
+        now: await now(),
+      });
       expect(lapsed.changes[0]).to.match(/a new surplus declaration covering now, e\.g\. for \d{4}, would make commercial use permitted again/);
     });
 
@@ -1434,7 +1555,16 @@ describe("ReciprocityRegistry", () => {
         const st = await f.ledger.entryState(id);
         return { state: st.state, correctedBy: st.correctedBy };
       });
-      return explainStatus({ licensee, work, status: await statusOf(f, licensee, work), records: events.records, works: events.works, obligation, stale, now: await now() });
+      return explainStatus({
+        licensee,
+        work,
+        status: await statusOf(f, licensee, work),
+        records: events.records,
+        works: events.works,
+        obligation,
+        stale,
+        now: await now(),
+      });
     }
 
     it("explain (a): with two open reports, dismissing the later one leaves Disputed and cites the earlier, open one", async () => {
@@ -1443,7 +1573,9 @@ describe("ReciprocityRegistry", () => {
       const r1 = await report(f, f.nonprofit.address, 4);
       const r2 = await report(f, f.nonprofit.address, 0);
       let x = await explain(f, f.nonprofit.address);
-      expect(x.changes[0]).to.equal(`2 reports are open (records ${r1}, ${r2}): the licensor or its arbiter must decide all of them (one decision dismisses the latest and every earlier one) to restore NonCommercialPermitted`);
+      expect(x.changes[0]).to.equal(
+        `2 reports are open (records ${r1}, ${r2}): the licensor or its arbiter must decide all of them (one decision dismisses the latest and every earlier one) to restore NonCommercialPermitted`,
+      );
       await f.registry.connect(f.licensor).dismissBreach(r2, EVIDENCE);
       x = await explain(f, f.nonprofit.address);
       expect(x.status.status).to.equal("Disputed");
@@ -1462,7 +1594,9 @@ describe("ReciprocityRegistry", () => {
       await f.registry.connect(f.licensor).registerWork({ ...f.base, supersedes: PPL, termsHash: labelId("PPL v2"), attesters: [f.stranger.address] });
       const x = await explain(f, f.coop.address, 3n);
       expect(x.summary).to.match(/^CommercialPermitted: /);
-      expect(x.attestation).to.contain(`not attested: the entity declaration (record ${e}) has no attestation by an attester the current terms recognise (attestation ${ae} by ${f.attester.address} no longer counts: the current terms, work 3, do not recognise that attester)`);
+      expect(x.attestation).to.contain(
+        `not attested: the entity declaration (record ${e}) has no attestation by an attester the current terms recognise (attestation ${ae} by ${f.attester.address} no longer counts: the current terms, work 3, do not recognise that attester)`,
+      );
     });
 
     it("explain (c): a declaration made for another work family does not change the explanation for this one", async () => {
@@ -1473,7 +1607,9 @@ describe("ReciprocityRegistry", () => {
       const x = await explain(f, f.coop.address);
       expect(x.status.status).to.equal("NonCommercialPermitted");
       expect(x.changes[0]).to.match(/^a surplus declaration \(4\(c\)\(ii\)\), e\.g\. for \d{4}, would make commercial use permitted$/);
-      expect(x.openQuestions.join("\n")).to.match(/non-member waged employees/).and.not.match(/primarily/);
+      expect(x.openQuestions.join("\n"))
+        .to.match(/non-member waged employees/)
+        .and.not.match(/primarily/);
     });
 
     it("explain (d): with only the surplus declaration attested, the answer says the entity declaration's attestation is missing", async () => {
@@ -1492,7 +1628,9 @@ describe("ReciprocityRegistry", () => {
       const f = await networkHelpers.loadFixture(deployRegistry);
       await declare(f, f.person, { kind: "entity", form: "individual" });
       const x = await explain(f, f.person.address);
-      expect(x.reason).to.match(/^an individual: non-commercial use is permitted/).and.not.match(/worker-owned, but/);
+      expect(x.reason)
+        .to.match(/^an individual: non-commercial use is permitted/)
+        .and.not.match(/worker-owned, but/);
       expect(x.changes[0]).to.match(/the individual then being treated as worker-owned$/);
     });
 
@@ -1505,8 +1643,14 @@ describe("ReciprocityRegistry", () => {
       await dispute(f, e1);
       const x = await explain(f, f.firm.address, COPYFAIR);
       expect(x.status.status).to.equal("ReciprocitySettled");
-      expect(x.warnings[0]).to.match(new RegExp(`^ledger entry ${e1} \\(100 EUR\\) is disputed, yet its settlement \\(record ${s1}, period from \\d{4}-.*\\) still counts: anyone may reverse it \\(commons settlement reverse ${e1}\\)$`));
-      expect(x.warnings[1]).to.equal("without them this period's total is 0 EUR, short of the 100 EUR owed: the status rests on contributions that no longer stand");
+      expect(x.warnings[0]).to.match(
+        new RegExp(
+          `^ledger entry ${e1} \\(100 EUR\\) is disputed, yet its settlement \\(record ${s1}, period from \\d{4}-.*\\) still counts: anyone may reverse it \\(commons settlement reverse ${e1}\\)$`,
+        ),
+      );
+      expect(x.warnings[1]).to.equal(
+        "without them this period's total is 0 EUR, short of the 100 EUR owed: the status rests on contributions that no longer stand",
+      );
       await f.registry.connect(f.stranger).reverseSettlement(e1);
       const after = await explain(f, f.firm.address, COPYFAIR);
       expect([after.status.status, after.warnings.length]).to.deep.equal(["Excluded", 0]);
@@ -1514,8 +1658,12 @@ describe("ReciprocityRegistry", () => {
 
     it("refuses bad input before signing (ReciprocityInputError)", () => {
       expect(() => buildDeclaration({ kind: "surplus", licensee: ZeroAddress, work: 1n, start: 2n, end: 1n, nonce: 0n, deadline: 1n })).to.throw(/licensee/);
-      expect(() => buildDeclaration({ kind: "surplus", licensee: "0x000000000000000000000000000000000000dEaD", work: 1n, start: 2n, end: 1n, nonce: 0n, deadline: 1n })).to.throw(/period/);
-      expect(() => buildGrant({ kind: "reinstatement", licensee: "0x000000000000000000000000000000000000dEaD", work: 1n, nonce: 0n, deadline: 1n })).to.throw(/ref/);
+      expect(() =>
+        buildDeclaration({ kind: "surplus", licensee: "0x000000000000000000000000000000000000dEaD", work: 1n, start: 2n, end: 1n, nonce: 0n, deadline: 1n }),
+      ).to.throw(/period/);
+      expect(() => buildGrant({ kind: "reinstatement", licensee: "0x000000000000000000000000000000000000dEaD", work: 1n, nonce: 0n, deadline: 1n })).to.throw(
+        /ref/,
+      );
       expect(ZeroHash).to.have.length(66);
     });
   });

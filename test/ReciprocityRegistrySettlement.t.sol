@@ -85,7 +85,7 @@ abstract contract SettlementBase is LedgerTestBase {
     /// down to an entry ever settled or one that corrects nothing.
     function _ancestors(uint256 entryId) internal view returns (ILedger.EntryProof[] memory proofs) {
         uint256 n;
-        for (uint256 e = trackedRecords[entryId - 1].corrects; e != 0 && registry.settlementOf(e).id == 0; ) {
+        for (uint256 e = trackedRecords[entryId - 1].corrects; e != 0 && registry.settlementOf(e).id == 0;) {
             ++n;
             e = trackedRecords[e - 1].corrects;
         }
@@ -151,14 +151,18 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
 
         ILedger.EntryProof[] memory none = new ILedger.EntryProof[](0);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryMissingAncestorProof.selector, e3, e2));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryMissingAncestorProof.selector, e3, e2)
+        );
         registry.settle(workA, e3, _proof(e3), none);
 
         ILedger.EntryProof[] memory two = new ILedger.EntryProof[](2);
         two[0] = _proof(e2);
         two[1] = _proof(e1);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryUnusedAncestorProofs.selector, e3, 1, 2));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryUnusedAncestorProofs.selector, e3, 1, 2)
+        );
         registry.settle(workA, e3, _proof(e3), two);
 
         _settle(workA, e3);
@@ -175,7 +179,9 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
         ILedger.EntryProof[] memory one = new ILedger.EntryProof[](1);
         one[0] = _proof(e2);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryMissingAncestorProof.selector, e3, e1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryMissingAncestorProof.selector, e3, e1)
+        );
         registry.settle(workA, e3, _proof(e3), one);
         assertEq(_ancestors(e3).length, 2);
         _settle(workA, e3);
@@ -227,12 +233,18 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
             address puppet = _key(0x9999 + k, "puppet");
             _validate(e, ILedger.Verdict.Accept, puppet);
         }
-        (ILedger.EntryState state, uint16 accepts,,) = ledger.entryState(e);
+        (ILedger.EntryState state, uint16 accepts, , ) = ledger.entryState(e);
         assertEq(uint8(state), uint8(ILedger.EntryState.Claimed));
         assertEq(accepts, 0, "endorsements are not tallied");
         ILedger.EntryProof memory p = _proof(e);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryEntryNotAccepted.selector, e, uint8(ILedger.EntryState.Claimed)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IReciprocityRegistry.ReciprocityRegistryEntryNotAccepted.selector,
+                e,
+                uint8(ILedger.EntryState.Claimed)
+            )
+        );
         registry.settle(workA, e, p, new ILedger.EntryProof[](0));
         assertEq(_tally(alice, workA), 0);
     }
@@ -244,7 +256,12 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
         ILedger.EntryProof memory p = _proof(e);
         vm.prank(address(0xA77AC));
         vm.expectRevert(
-            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryNotEntrySigner.selector, e, alice, address(0xA77AC))
+            abi.encodeWithSelector(
+                IReciprocityRegistry.ReciprocityRegistryNotEntrySigner.selector,
+                e,
+                alice,
+                address(0xA77AC)
+            )
         );
         registry.settle(workA, e, p, new ILedger.EntryProof[](0));
         assertEq(registry.settlementOf(e).id, 0, "the refused settlement recorded nothing");
@@ -270,7 +287,9 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
         if (field == 0) o.work = workA;
         else o.deadline = uint64(block.timestamp + 1 hours) - uint64(bound(shift, 1, 1 hours));
         ILedger.EntryProof memory p = _proof(e);
-        vm.expectRevert(abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, alice));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReciprocityRegistry.ReciprocityRegistryInvalidSignature.selector, alice)
+        );
         registry.settleBySignature(o, sig, p, new ILedger.EntryProof[](0));
     }
 
@@ -278,7 +297,11 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
     /// accepted and settled or not (fuzzed), toward either work: at most one settlement of the chain
     /// stands, the tallies equal the standing quantities, and a settled last entry is that one.
     /// forge-config: default.fuzz.runs = 256
-    function testFuzz_settle_SYB_SETTLE_aCorrectionChainCountsOnce(uint8 length, uint256 masks, uint256 amounts) public {
+    function testFuzz_settle_SYB_SETTLE_aCorrectionChainCountsOnce(
+        uint8 length,
+        uint256 masks,
+        uint256 amounts
+    ) public {
         uint256 n = bound(length, 1, 8);
         uint256[] memory ids = new uint256[](n);
         uint256 previous;

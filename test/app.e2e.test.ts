@@ -31,13 +31,19 @@ async function indexRewriter(target: AppServer, rewrite: (index: string) => stri
     void fetch(`${target.url}${req.url}`).then(async (upstream) => {
       let body: string | Buffer = Buffer.from(await upstream.arrayBuffer());
       if (req.url?.startsWith("/ledger-index.json") && upstream.ok) body = rewrite(body.toString("utf8"));
-      res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
+      res
+        .writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream", "cache-control": "no-store" })
+        .end(body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -102,12 +108,21 @@ describe("app (end to end in headless Chromium)", function () {
     const t1 = Date.now();
     // The relayer starts while the demo is seeded as `npm start` seeds it (it sends nothing until
     // records arrive): the demo commons, reciprocity licensing, the supply chain, a distribution.
-    [seeds, relayer] = await Promise.all([seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(l.dataDir, "labels.json"), log: () => {} }), startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"])]);
+    [seeds, relayer] = await Promise.all([
+      seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(l.dataDir, "labels.json"), log: () => {} }),
+      startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"]),
+    ]);
     seed = seeds.demo;
     if (process.env.COMMONS_E2E_TIMING) console.log(`    setup: deploy ${t1 - t0} ms (app build ${built} ms), seed + relayer ${Date.now() - t1} ms`);
     // As npm start serves it: the demo names the dev keys and provides its value equation.
     const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, devKeyNames: DEMO_PEOPLE };
-    app = await serveApp({ root, port: 0, config: { local }, labelsFile: path.join(l.dataDir, "labels.json"), equationFiles: [path.join(root, DEMO_EQUATION)] });
+    app = await serveApp({
+      root,
+      port: 0,
+      config: { local },
+      labelsFile: path.join(l.dataDir, "labels.json"),
+      equationFiles: [path.join(root, DEMO_EQUATION)],
+    });
     // The same app pointed at a port where no node listens.
     rpcDownApp = await serveApp({ root, port: 0, config: { local: { ...local, rpcUrl: `http://127.0.0.1:${await freePort()}` } } });
   });
@@ -164,24 +179,39 @@ describe("app (end to end in headless Chromium)", function () {
       const page = await open("accounts");
       const summary = page.locator('[data-testid="accounts-summary"][data-entries="31"]');
       await summary.waitFor();
-      expect(await summary.innerText()).to.match(/31\s+entries/).and.match(/26\s+contributions counted/).and.match(/9\s+accepted/).and.match(/1\s+corrected/);
+      expect(await summary.innerText())
+        .to.match(/31\s+entries/)
+        .and.match(/26\s+contributions counted/)
+        .and.match(/9\s+accepted/)
+        .and.match(/1\s+corrected/);
       // Who counts in the demo commons: two of its three stewards decide; six appointed validators.
       expect(await page.getByTestId("commons-rules").innerText()).to.include(
         "Sensorica open hardware lab (demo): Any 2 of its 3 stewards decide together: no smaller group changes stewards, validators or rules or moves money. 6 appointed validators; others' opinions are kept as endorsements and count nowhere.",
       );
       const table = page.getByTestId("accounts-table");
       // alice: 3 h of work, accepted by two peers (the quorum for work).
-      expect(await table.locator("tr", { hasText: "0x3C44…93BC" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) }).innerText()).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
+      expect(
+        await table
+          .locator("tr", { hasText: "0x3C44…93BC" })
+          .filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) })
+          .innerText(),
+      ).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
       // The chart is drawn just after the totals (its own chunk, a second render).
       await page.getByTestId("accounts-chart").locator("svg.recharts-surface").first().waitFor();
       const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
       expect(csv.suggestedFilename()).to.equal("ledger.csv");
-      expect(readFileSync((await csv.path())!, "utf8").trim().split("\n")).to.have.length(32); // header + 31 entries
+      expect(
+        readFileSync((await csv.path())!, "utf8")
+          .trim()
+          .split("\n"),
+      ).to.have.length(32); // header + 31 entries
       const [jsonld] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download JSON-LD" }).click()]);
       const graph = JSON.parse(readFileSync((await jsonld.path())!, "utf8")) as { "@context": { vf: string }; "@graph": { "@type": string }[] };
       expect(graph["@context"].vf).to.equal("https://w3id.org/valueflows/ont/vf#");
       // Intents: the demo commons' filament need (#6) and erin's offer (#8), the supply chain's kit and review needs (#10, #11).
-      expect(graph["@graph"].map((n) => n["@type"])).to.deep.equal(Array.from({ length: 31 }, (_, i) => ([6, 8, 10, 11].includes(i + 1) ? "vf:Intent" : "vf:EconomicEvent")));
+      expect(graph["@graph"].map((n) => n["@type"])).to.deep.equal(
+        Array.from({ length: 31 }, (_, i) => ([6, 8, 10, 11].includes(i + 1) ? "vf:Intent" : "vf:EconomicEvent")),
+      );
       await page.getByLabel("Group by").selectOption("commons");
       await table.getByText("Sensorica open hardware lab (demo)").first().waitFor();
       await page.getByLabel("Group by").selectOption("contributor");
@@ -205,7 +235,10 @@ describe("app (end to end in headless Chromium)", function () {
 
     it("shows an entry with its signature verified in the browser and its validations", async function () {
       const page = await open("entry/1");
-      await page.getByTestId("signature-check").getByText(/valid, verified in this browser \(recovered 0x3C44/).waitFor();
+      await page
+        .getByTestId("signature-check")
+        .getByText(/valid, verified in this browser \(recovered 0x3C44/)
+        .waitFor();
       expect(await page.getByTestId("entry-state").innerText()).to.equal("accepted");
       expect(await page.getByTestId("validations").locator("tbody tr").count()).to.equal(2);
       // erin is not appointed: her accept is listed apart, counted nowhere.
@@ -226,7 +259,9 @@ describe("app (end to end in headless Chromium)", function () {
       expect(Number(await page.getByTestId("accounts-summary").getAttribute("data-index-ms"))).to.be.at.least(0);
       const check = page.locator('[data-testid="index-check"][data-state="checked"]');
       await check.waitFor({ timeout: 30_000 });
-      expect(await check.innerText()).to.match(/^✓ Index checked against the chain: its 31 entries chain to the Ledger's head at block \d+ and its \d+ other events match the node's logs \(\d+\.\d s\)\.$/);
+      expect(await check.innerText()).to.match(
+        /^✓ Index checked against the chain: its 31 entries chain to the Ledger's head at block \d+ and its \d+ other events match the node's logs \(\d+\.\d s\)\.$/,
+      );
       await shot(page, "accounts-index-checked");
       await page.close();
     });
@@ -242,10 +277,15 @@ describe("app (end to end in headless Chromium)", function () {
         const page = await open("accounts", { server: liar });
         const refused = page.locator('[data-testid="index-check"][data-state="refused"]');
         await refused.waitFor({ timeout: 30_000 });
-        expect(await refused.innerText()).to.match(/^The ledger index served with this app does not match the chain \(the entries do not chain to the contract's head at block \d+ .*\)\. This page shows the events read from the chain itself\.$/);
+        expect(await refused.innerText()).to.match(
+          /^The ledger index served with this app does not match the chain \(the entries do not chain to the contract's head at block \d+ .*\)\. This page shows the events read from the chain itself\.$/,
+        );
         // Read again from the chain: alice's row has her 3 h again (4 h claimed in all, 3 accepted).
         await page.locator('[data-testid="accounts-summary"][data-index-ms="-1"][data-entries="31"]').waitFor({ timeout: 30_000 });
-        const alice = page.getByTestId("accounts-table").locator("tr", { hasText: "0x3C44…93BC" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) });
+        const alice = page
+          .getByTestId("accounts-table")
+          .locator("tr", { hasText: "0x3C44…93BC" })
+          .filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) });
         expect(await alice.innerText()).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
         await shot(page, "accounts-index-refused");
         await page.close();
@@ -259,7 +299,9 @@ describe("app (end to end in headless Chromium)", function () {
       try {
         const page = await open("accounts", { server: broken });
         await page.locator('[data-testid="accounts-summary"][data-entries="31"][data-index-ms="-1"]').waitFor();
-        expect(await page.getByTestId("index-check").innerText()).to.equal('Read from the chain; the ledger index served with this app was not used: format is "something-else", expected "commons-ledger/ledger-index@1".');
+        expect(await page.getByTestId("index-check").innerText()).to.equal(
+          'Read from the chain; the ledger index served with this app was not used: format is "something-else", expected "commons-ledger/ledger-index@1".',
+        );
         // What was read is kept in IndexedDB (when the page is idle): the next visit starts from it.
         await waitForStoredLedger(page, 30_000);
         await page.reload();
@@ -281,11 +323,17 @@ describe("app (end to end in headless Chromium)", function () {
       await status.waitFor();
       expect(await page.getByTestId("status-name").innerText()).to.equal("CommercialPermitted");
       expect(await page.getByTestId("status-summary").innerText()).to.match(/^CommercialPermitted \(attested\): may use the work commercially too \(4\(c\)\)/);
-      expect(await page.getByTestId("status-reason").innerText()).to.match(/^worker-owned \(4\(c\)\(i\)\) with a current declaration that all surplus goes to the worker-owners/);
-      expect(await page.getByTestId("status-holds").innerText()).to.match(/^until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(36\d days from now\), unless a new record changes it sooner$/);
+      expect(await page.getByTestId("status-reason").innerText()).to.match(
+        /^worker-owned \(4\(c\)\(i\)\) with a current declaration that all surplus goes to the worker-owners/,
+      );
+      expect(await page.getByTestId("status-holds").innerText()).to.match(
+        /^until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(36\d days from now\), unless a new record changes it sooner$/,
+      );
       const evidence = await page.getByTestId("status-evidence").locator("tbody tr").allInnerTexts();
       expect(evidence.length).to.be.greaterThan(1);
-      expect(evidence.join("\n")).to.match(/entity declaration: worker-owned/).and.match(/surplus declaration for/);
+      expect(evidence.join("\n"))
+        .to.match(/entity declaration: worker-owned/)
+        .and.match(/surplus declaration for/);
       expect(await page.getByTestId("status-changes").innerText()).to.match(/a breach report by anyone would put the status in dispute/);
       await shot(page, "reciprocity-cooperative");
       // The CopyFair company: settled by its accepted contribution to the commons.
@@ -293,7 +341,9 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByLabel("Work id").fill("2");
       await page.getByRole("button", { name: "Show status" }).click();
       await page.locator('[data-testid="status-name"]', { hasText: "ReciprocitySettled" }).waitFor();
-      expect(await page.getByTestId("status-reason").innerText()).to.equal("accepted contributions to the work's commons cover the settlement obligation for the current period");
+      expect(await page.getByTestId("status-reason").innerText()).to.equal(
+        "accepted contributions to the work's commons cover the settlement obligation for the current period",
+      );
       await page.close();
     });
 
@@ -339,7 +389,9 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("status-reason").innerText()).to.equal(
         "an individual: non-commercial use is permitted (s.3); commercial use would need a surplus declaration (4(c)(ii)) covering now, under which the registry treats an individual as a worker-owned business (an open question), or a separate license",
       );
-      expect(await page.getByTestId("status-changes").innerText()).to.match(/a surplus declaration \(4\(c\)\(ii\)\), e\.g\. for \d{4}, would make commercial use permitted/);
+      expect(await page.getByTestId("status-changes").innerText()).to.match(
+        /a surplus declaration \(4\(c\)\(ii\)\), e\.g\. for \d{4}, would make commercial use permitted/,
+      );
       await shot(page, "reciprocity-declared");
       await page.close();
     });
@@ -355,7 +407,9 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await summary.innerText()).to.equal(`19 events, 4 processes. Now: 1 ea accounted (${yara}), 1 ea on hand (${yara}).`);
       // The kit produced by alice's assembly (entry #28), its parts printed (#20) and boards soldered (#23).
       for (const id of [28, 20, 23]) await page.getByTestId(`hop-${id}`).waitFor();
-      expect(await page.getByTestId("hop-28").innerText()).to.match(/^entry #28 produce \(output\) 1 ea by 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/);
+      expect(await page.getByTestId("hop-28").innerText()).to.match(
+        /^entry #28 produce \(output\) 1 ea by 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/,
+      );
       // Ids are named from the labels npm start serves (data/labels.json, written by the seed).
       expect(await page.getByTestId("hop-28").innerText()).to.include("· resource open sensor kit #1");
       await page.locator(".tree", { hasText: "process process: assemble open sensor kit #1" }).waitFor();
@@ -366,7 +420,9 @@ describe("app (end to end in headless Chromium)", function () {
       await shot(page, "trace-kit");
       await page.getByLabel("Resource label or id").fill("0x1234");
       await page.getByRole("button", { name: "Trace" }).click();
-      expect(await page.getByTestId("error-resource").innerText()).to.equal('"0x1234" is not a resource id (0x + 64 hex digits); a label is hashed, so do not start one with 0x');
+      expect(await page.getByTestId("error-resource").innerText()).to.equal(
+        '"0x1234" is not a resource id (0x + 64 hex digits); a label is hashed, so do not start one with 0x',
+      );
       await page.close();
     });
   });
@@ -417,15 +473,24 @@ describe("app (end to end in headless Chromium)", function () {
       // The page stops seeing new events (eth_getLogs fails; it keeps what it read), then someone
       // else claims bob's share: the button is still enabled, and the contract has the last word.
       const rpc = new URL(l.rpc).origin;
-      await page.route((url) => url.origin === rpc, (route) => (/"eth_getLogs"/.test(route.request().postData() ?? "") ? route.abort() : route.continue()));
+      await page.route(
+        (url) => url.origin === rpc,
+        (route) => (/"eth_getLogs"/.test(route.request().postData() ?? "") ? route.abort() : route.continue()),
+      );
       const published = (await distributorAt(l.contracts.IncomeDistributor, l.provider).distribution(seeds.distribution)) as { cutoff: bigint };
-      const d = computeFromEvents(JSON.parse(readFileSync(path.join(root, DEMO_EQUATION), "utf8")), await readEvents(l.provider, l.ledger, { fromBlock: l.fromBlock }), { income: 10n ** 18n, cutoff: published.cutoff, commons: seed.commons });
+      const d = computeFromEvents(
+        JSON.parse(readFileSync(path.join(root, DEMO_EQUATION), "utf8")),
+        await readEvents(l.provider, l.ledger, { fromBlock: l.fromBlock }),
+        { income: 10n ** 18n, cutoff: published.cutoff, commons: seed.commons },
+      );
       const leaf = proofFor(d.tree, seed.people.bob)!;
       const other = distributorAt(l.contracts.IncomeDistributor, devWallet(6, l.provider));
       await (await other.claim(seeds.distribution, leaf.index, seed.people.bob, leaf.amount, leaf.proof)).wait();
       await page.getByRole("button", { name: /^Claim / }).click();
       await phase(page, "claim-status", ["done", "failed"]);
-      expect(await page.getByTestId("claim-status").innerText()).to.equal(`✖ Not claimed: This share (leaf ${leaf.index} of distribution ${seeds.distribution}) was already claimed. Dismiss`);
+      expect(await page.getByTestId("claim-status").innerText()).to.equal(
+        `✖ Not claimed: This share (leaf ${leaf.index} of distribution ${seeds.distribution}) was already claimed. Dismiss`,
+      );
       await shot(page, "distributions-claim-refused");
       await page.unrouteAll({ behavior: "ignoreErrors" });
       await page.close();
@@ -445,11 +510,20 @@ describe("app (end to end in headless Chromium)", function () {
       expect(status).to.match(/Recorded as entry #32 by the relayer \(gasless\)/);
       await shot(page, "contribute-done");
       await page.getByTestId("contribute-status").getByRole("link", { name: "entry #32" }).click();
-      await page.getByTestId("signature-check").getByText(/valid, verified in this browser/).waitFor();
+      await page
+        .getByTestId("signature-check")
+        .getByText(/valid, verified in this browser/)
+        .waitFor();
       await page.goto(`${app.url}/#/accounts`);
       await page.locator('[data-testid="accounts-summary"][data-entries="32"]').waitFor();
       // alice now claims 3 + 1 + 2.25 h, of which 3 h are accepted.
-      expect(await page.getByTestId("accounts-table").locator("tr", { hasText: "0x3C44…93BC" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) }).innerText()).to.match(/h\s+3\s+6\.25\s+3\s+0\s+48\.0 %/);
+      expect(
+        await page
+          .getByTestId("accounts-table")
+          .locator("tr", { hasText: "0x3C44…93BC" })
+          .filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) })
+          .innerText(),
+      ).to.match(/h\s+3\s+6\.25\s+3\s+0\s+48\.0 %/);
       await page.close();
     });
 

@@ -60,7 +60,23 @@ describe("commons CLI", function () {
       const zoe = created.stdout.split(" ")[0];
       expect(await l.provider.getBalance(zoe)).to.equal(0n);
 
-      const claim = await cli(["claim", "--keystore", keystore, "--action", "work", "--commons", commons, "--quantity", "2.5", "--unit", "h", "--evidence-file", keystore, "--out", path.join(dir, "claim.json")]);
+      const claim = await cli([
+        "claim",
+        "--keystore",
+        keystore,
+        "--action",
+        "work",
+        "--commons",
+        commons,
+        "--quantity",
+        "2.5",
+        "--unit",
+        "h",
+        "--evidence-file",
+        keystore,
+        "--out",
+        path.join(dir, "claim.json"),
+      ]);
       expect(claim.code, claim.stderr).to.equal(0);
       const signed = JSON.parse(readFileSync(path.join(dir, "claim.json"), "utf8"));
       expect(signed.record.provider).to.equal(zoe);
@@ -72,7 +88,9 @@ describe("commons CLI", function () {
 
       const acc = await cli(["accounts", "--json", "--agent", zoe]);
       expect(acc.code, acc.stderr).to.equal(0);
-      expect(JSON.parse(acc.stdout)).to.deep.equal([{ period: "all", agent: zoe, action: "work", unit: "h", entries: 1, claimed: "2.5", accepted: "0", disputed: "0" }]);
+      expect(JSON.parse(acc.stdout)).to.deep.equal([
+        { period: "all", agent: zoe, action: "work", unit: "h", entries: 1, claimed: "2.5", accepted: "0", disputed: "0" },
+      ]);
 
       const shown = await cli(["show", entryId, "--json"]);
       expect(JSON.parse(shown.stdout)).to.include({
@@ -92,8 +110,13 @@ describe("commons CLI", function () {
   describe("claim --file and submit directly", () => {
     it("signs from a JSON file, the payer's key sends it, and validations move it to accepted", async () => {
       const alice = Wallet.createRandom();
-      writeFileSync(path.join(dir, "use.json"), JSON.stringify({ action: "use", commons, resource: "3D printer #1", process: "print run 7", side: "input", quantity: 4, unit: "h" }));
-      const claim = await cli(["claim", "--file", path.join(dir, "use.json"), "--out", path.join(dir, "use.signed.json")], { COMMONS_PRIVATE_KEY: alice.privateKey });
+      writeFileSync(
+        path.join(dir, "use.json"),
+        JSON.stringify({ action: "use", commons, resource: "3D printer #1", process: "print run 7", side: "input", quantity: 4, unit: "h" }),
+      );
+      const claim = await cli(["claim", "--file", path.join(dir, "use.json"), "--out", path.join(dir, "use.signed.json")], {
+        COMMONS_PRIVATE_KEY: alice.privateKey,
+      });
       expect(claim.code, claim.stderr).to.equal(0);
       const sent = await cli(["submit", path.join(dir, "use.signed.json")], { COMMONS_PRIVATE_KEY: payerKey() });
       expect(sent.code, sent.stderr).to.equal(0);
@@ -148,12 +171,36 @@ describe("commons CLI", function () {
     const claim = (...flags: string[]) => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", ...flags];
     const cases: [string, () => string[], RegExp, Record<string, string>?][] = [
       ["a malformed address", () => claim("--receiver", "0x1234"), /--receiver: "0x1234" is not an address/],
-      ["bad hex", () => [...base(), "claim", "--action", "work", "--commons", "0xzz", "--quantity", "1", "--unit", "h"], /--commons: "0xzz" is not a 32-byte hex value/],
-      ["an unknown action", () => [...base(), "claim", "--action", "dance", "--commons", commons, "--quantity", "1", "--unit", "h"], /--action: "dance" is not one of: work, cite/],
-      ["a negative quantity", () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity=-3", "--unit", "h"], /quantity: "-3" is not a non-negative decimal number/],
-      ["an oversized quantity", () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1" + "0".repeat(40), "--unit", "h"], /quantity: "1000.*" is too large/],
-      ["too many decimals", () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "0.1234567", "--unit", "h"], /more than 6 decimals/],
-      ["a unit that is too long", () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "kilograms"], /unit: "kilograms" must be 1 to 8 printable ASCII/],
+      [
+        "bad hex",
+        () => [...base(), "claim", "--action", "work", "--commons", "0xzz", "--quantity", "1", "--unit", "h"],
+        /--commons: "0xzz" is not a 32-byte hex value/,
+      ],
+      [
+        "an unknown action",
+        () => [...base(), "claim", "--action", "dance", "--commons", commons, "--quantity", "1", "--unit", "h"],
+        /--action: "dance" is not one of: work, cite/,
+      ],
+      [
+        "a negative quantity",
+        () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity=-3", "--unit", "h"],
+        /quantity: "-3" is not a non-negative decimal number/,
+      ],
+      [
+        "an oversized quantity",
+        () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1" + "0".repeat(40), "--unit", "h"],
+        /quantity: "1000.*" is too large/,
+      ],
+      [
+        "too many decimals",
+        () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "0.1234567", "--unit", "h"],
+        /more than 6 decimals/,
+      ],
+      [
+        "a unit that is too long",
+        () => [...base(), "claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "kilograms"],
+        /unit: "kilograms" must be 1 to 8 printable ASCII/,
+      ],
       ["a side without a process", () => claim("--side", "input"), /side: "input" needs a process/],
       ["a validity beyond 30 days", () => claim("--valid-for", "40d"), /--valid-for: 40d is longer than the 30 days/],
       ["a time that is not a date", () => claim("--time", "yesterday"), /--time: "yesterday" is not an ISO 8601 date/],
@@ -186,7 +233,10 @@ describe("commons CLI", function () {
       expect(broken.stderr).to.match(/is not valid JSON/);
 
       const alice = Wallet.createRandom();
-      const ok = await cli(["claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", "--valid-for", "60", "--out", path.join(dir, "short.json")], { COMMONS_PRIVATE_KEY: alice.privateKey });
+      const ok = await cli(
+        ["claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", "--valid-for", "60", "--out", path.join(dir, "short.json")],
+        { COMMONS_PRIVATE_KEY: alice.privateKey },
+      );
       expect(ok.code, ok.stderr).to.equal(0);
       const wrongChain = await cli([...base(), "--chain-id", "5", "submit", path.join(dir, "short.json")], { COMMONS_PRIVATE_KEY: payerKey() });
       expect(wrongChain.code).to.equal(2);
@@ -199,7 +249,10 @@ describe("commons CLI", function () {
       expect(tampered.code).to.equal(2);
       expect(tampered.stderr).to.match(/digest: does not match the record/);
 
-      const fleeting = await cli(["claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", "--valid-for", "1", "--out", path.join(dir, "fleeting.json")], { COMMONS_PRIVATE_KEY: alice.privateKey });
+      const fleeting = await cli(
+        ["claim", "--action", "work", "--commons", commons, "--quantity", "1", "--unit", "h", "--valid-for", "1", "--out", path.join(dir, "fleeting.json")],
+        { COMMONS_PRIVATE_KEY: alice.privateKey },
+      );
       expect(fleeting.code, fleeting.stderr).to.equal(0);
       await new Promise((r) => setTimeout(r, 2_100));
       const expired = await cli([...base(), "submit", path.join(dir, "fleeting.json")], { COMMONS_PRIVATE_KEY: payerKey() });

@@ -33,7 +33,6 @@ function sample(p: ParamType): unknown {
 }
 
 function testSources(): string {
-
   const dir = path.join(root, "test");
   return readdirSync(dir)
     .filter((f) => (f.endsWith(".ts") || f.endsWith(".sol")) && f !== "custom-errors.test.ts")
@@ -62,7 +61,8 @@ describe("custom errors", () => {
         const sentence = explainRevertData(data);
         // A sentence with values a person reads: not the selector, no run of more than 64 hex digits
         // (raw revert data; ids and addresses are shorter).
-        if (!sentence || sentence.includes(data.slice(2, 10)) || /[0-9a-fA-F]{65,}/.test(sentence) || !/^[A-Z0-9"]/.test(sentence)) unexplained.push(`${e.name}: ${sentence}`);
+        if (!sentence || sentence.includes(data.slice(2, 10)) || /[0-9a-fA-F]{65,}/.test(sentence) || !/^[A-Z0-9"]/.test(sentence))
+          unexplained.push(`${e.name}: ${sentence}`);
       });
       expect(abi.fragments.filter((f) => f.type === "error").length).to.be.greaterThan(5);
       expect(unexplained, "errors without a sentence").to.deep.equal([]);

@@ -44,7 +44,20 @@ describe("commons distribute", function () {
 
   describe("computing", () => {
     it("gives the same root, head and shares in two independent runs, equal to the published ones", async () => {
-      const args = ["distribute", "--equation", equation, "--income", "1", "--token", "ETH", "--cutoff", String(demo.entries), "--commons", demo.commons, "--json"];
+      const args = [
+        "distribute",
+        "--equation",
+        equation,
+        "--income",
+        "1",
+        "--token",
+        "ETH",
+        "--cutoff",
+        String(demo.entries),
+        "--commons",
+        demo.commons,
+        "--json",
+      ];
       const [a, b] = await Promise.all([cli(args), cli(args)]);
       expect(a.code, a.stderr).to.equal(0);
       expect(b.code, b.stderr).to.equal(0);
@@ -115,7 +128,10 @@ describe("commons distribute", function () {
     it("publishes only with two of the three stewards: mira deposits and approves, yara recomputes and approves, --check confirms it", async () => {
       const mira = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
       const yara = { COMMONS_PRIVATE_KEY: devWallet(7, l.provider).privateKey };
-      const r = await cli(["distribute", "--equation", equation, "--income", "0.5", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"], mira);
+      const r = await cli(
+        ["distribute", "--equation", equation, "--income", "0.5", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"],
+        mira,
+      );
       expect(r.code, r.stderr).to.equal(0);
       const first = JSON.parse(r.stdout) as { id: string; digest: string; approvals: string; threshold: string };
       expect([first.id, first.approvals, first.threshold]).to.deep.equal(["0", "1", "2"]);
@@ -148,7 +164,10 @@ describe("commons distribute", function () {
 
     it("cancels only with two of the three stewards, and refuses objections after the window with a date", async () => {
       const mira = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
-      const r = await cli(["distribute", "--equation", equation, "--income", "0.1", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"], mira);
+      const r = await cli(
+        ["distribute", "--equation", equation, "--income", "0.1", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"],
+        mira,
+      );
       const { digest } = JSON.parse(r.stdout) as { digest: string };
       const published = await cli(["distribute", "--approve", digest, "--equation", equation], { COMMONS_PRIVATE_KEY: devWallet(7, l.provider).privateKey });
       const id = /published as distribution (\d+)/.exec(published.stdout)![1];
@@ -162,7 +181,9 @@ describe("commons distribute", function () {
 
       const late = await cli(["object-share", String(distId)], { COMMONS_PRIVATE_KEY: devWallet(2, l.provider).privateKey });
       expect(late.code).to.equal(1);
-      expect(late.stderr).to.match(/The challenge window of distribution 1 closed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: it can no longer be cancelled, challenged or objected to\./);
+      expect(late.stderr).to.match(
+        /The challenge window of distribution 1 closed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: it can no longer be cancelled, challenged or objected to\./,
+      );
     });
 
     it("sets the stop share only with two of the three stewards", async () => {
@@ -177,7 +198,10 @@ describe("commons distribute", function () {
 
     it("refuses to approve a proposal it cannot reproduce, and approves nothing", async () => {
       const mira = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
-      const r = await cli(["distribute", "--equation", equation, "--income", "0.25", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"], mira);
+      const r = await cli(
+        ["distribute", "--equation", equation, "--income", "0.25", "--cutoff", "latest", "--commons", demo.commons, "--publish", "--json"],
+        mira,
+      );
       expect(r.code, r.stderr).to.equal(0);
       const { digest } = JSON.parse(r.stdout) as { digest: string };
       const other = bad("other-weights", (eq) => ((eq.buckets as { percent: string }[])[0].percent = "10"));
@@ -189,8 +213,16 @@ describe("commons distribute", function () {
 
   describe("bad input exits 2 with one line", () => {
     const cases: [string, () => string[], RegExp][] = [
-      ["percentages over 100", () => ["--equation", bad("over", (eq) => ((eq.buckets as { percent: string }[])[1].percent = "80"))], /sum to 110%, more than 100%/],
-      ["an unknown action", () => ["--equation", bad("unknown", (eq) => ((eq.buckets as { actions: string[] }[])[0].actions = ["donate"]))], /unknown action "donate"/],
+      [
+        "percentages over 100",
+        () => ["--equation", bad("over", (eq) => ((eq.buckets as { percent: string }[])[1].percent = "80"))],
+        /sum to 110%, more than 100%/,
+      ],
+      [
+        "an unknown action",
+        () => ["--equation", bad("unknown", (eq) => ((eq.buckets as { actions: string[] }[])[0].actions = ["donate"]))],
+        /unknown action "donate"/,
+      ],
       ["empty buckets", () => ["--equation", bad("empty", (eq) => (eq.buckets = []))], /at least one bucket/],
       ["a wrong format version", () => ["--equation", bad("format", (eq) => (eq.format = "commons-ledger/value-equation@9"))], /format must be/],
       ["a cutoff in the future", () => ["--equation", equation, "--cutoff", "9999"], /entry 9999 is in the future/],

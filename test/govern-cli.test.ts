@@ -67,7 +67,9 @@ describe("commons CLI: commons, stewards, roles, rules and proposals", function 
       expect(stranger.code).to.equal(1);
       expect(stranger.stderr).to.match(/is not a steward of this commons\./);
 
-      expect(ok(await cli(["proposal", "approve", pid!], key(4)))).to.match(new RegExp(`proposal ${pid} \\(work: .*\\) took effect with 2 of 2 steward approvals`));
+      expect(ok(await cli(["proposal", "approve", pid!], key(4)))).to.match(
+        new RegExp(`proposal ${pid} \\(work: .*\\) took effect with 2 of 2 steward approvals`),
+      );
       shown = ok(await cli(["commons", "show", commons]));
       expect(shown).to.match(/work\s+2 \/ 1/);
       expect(shown).not.to.include("proposals not in effect");

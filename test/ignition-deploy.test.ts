@@ -22,7 +22,11 @@ const DEPLOYMENTS = path.join(root, "scripts", "ignition", "deployments", "chain
 /** The README's `npx hardhat ignition deploy ...` command (continuation lines joined). */
 export function documentedDeployCommand(readme: string): string {
   const blocks = [...readme.matchAll(/```sh guide=deploy\n([\s\S]*?)```/g)].map((m) => m[1]);
-  const lines = blocks.join("\n").replace(/\\\n\s*/g, "").split("\n").map((l) => l.replace(/\s+#.*$/, "").trim());
+  const lines = blocks
+    .join("\n")
+    .replace(/\\\n\s*/g, "")
+    .split("\n")
+    .map((l) => l.replace(/\s+#.*$/, "").trim());
   const deploy = lines.filter((l) => l.startsWith("npx hardhat ignition deploy "));
   if (deploy.length !== 1) throw new Error(`README.md: expected one "npx hardhat ignition deploy" line in the guide=deploy block, found ${deploy.length}`);
   return deploy[0];
@@ -74,7 +78,9 @@ describe("README: deploying the whole system with Ignition", function () {
       const abi = ["function ledger() view returns (address)", "function minChallengeWindow() view returns (uint256)"];
       expect(await new Contract(registry, abi, provider).ledger()).to.equal(ledger);
       expect(await new Contract(distributor, abi, provider).ledger()).to.equal(ledger);
-      const parameters = JSON.parse(readFileSync(path.join(root, "scripts", "ignition", "parameters", "live.json"), "utf8")) as { IncomeDistributorModule: { minChallengeWindow: number } };
+      const parameters = JSON.parse(readFileSync(path.join(root, "scripts", "ignition", "parameters", "live.json"), "utf8")) as {
+        IncomeDistributorModule: { minChallengeWindow: number };
+      };
       expect(await new Contract(distributor, abi, provider).minChallengeWindow()).to.equal(BigInt(parameters.IncomeDistributorModule.minChallengeWindow));
       expect(parameters.IncomeDistributorModule.minChallengeWindow).to.equal(259_200);
     } finally {

@@ -31,7 +31,12 @@ function cruise(targets: readonly string[]): Promise<{ failed: boolean; violatio
   return new Promise((resolve) => {
     execFile(process.execPath, [depcruiseBin(), "--config", CONFIG, ...targets], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const output = `${stdout}${stderr}`;
-      const violations = [...output.matchAll(/^\s*(error|warn|info) (\S+): (\S+) → (\S+)$/gm)].map((m) => ({ severity: m[1], rule: m[2], from: m[3], to: m[4] }));
+      const violations = [...output.matchAll(/^\s*(error|warn|info) (\S+): (\S+) → (\S+)$/gm)].map((m) => ({
+        severity: m[1],
+        rule: m[2],
+        from: m[3],
+        to: m[4],
+      }));
       resolve({ failed: error !== null, violations, output });
     });
   });
@@ -41,9 +46,14 @@ const show = (vs: readonly Violation[]) => vs.map((v) => `${v.severity} ${v.rule
 
 /** An import specifier from `fromDir` to some module of `folder` (the first, so that it exists whatever the folder holds). */
 function someModule(fromDir: string, folder: string): string {
-  const file = readdirSync(path.join(root, folder)).filter((f) => f.endsWith(".ts") && !f.startsWith("__")).sort()[0];
+  const file = readdirSync(path.join(root, folder))
+    .filter((f) => f.endsWith(".ts") && !f.startsWith("__"))
+    .sort()[0];
   if (!file) throw new Error(`${folder} has no .ts module`);
-  const rel = path.relative(path.join(root, fromDir), path.join(root, folder, file.replace(/\.ts$/, ".js"))).split(path.sep).join("/");
+  const rel = path
+    .relative(path.join(root, fromDir), path.join(root, folder, file.replace(/\.ts$/, ".js")))
+    .split(path.sep)
+    .join("/");
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 
@@ -59,21 +69,71 @@ interface Case {
 const CASES: Case[] = [
   { rule: "browser-safe-no-node-builtins", dir: "scripts/lib/core", imports: () => "node:fs", why: "core imports node:fs" },
   { rule: "browser-safe-no-node-builtins", dir: "scripts/lib/distribution", imports: () => "node:path", why: "a browser-safe domain imports node:path" },
-  { rule: "browser-safe-no-node-packages", dir: "scripts/lib/supply", imports: () => "commander", why: "a browser-safe domain imports a node-only npm package" },
-  { rule: "browser-safe-imports-browser-safe", dir: "scripts/lib/reciprocity", imports: () => someModule("scripts/lib/reciprocity", "scripts/lib/verify"), why: "a browser-safe domain imports verify/" },
-  { rule: "browser-safe-imports-browser-safe", dir: "scripts/lib/core", imports: () => someModule("scripts/lib/core", "scripts/lib/node"), why: "core imports node/" },
-  { rule: "core-imports-only-core", dir: "scripts/lib/core", imports: () => someModule("scripts/lib/core", "scripts/lib/distribution"), why: "core imports a domain" },
-  { rule: "domains-independent", dir: "scripts/lib/supply", imports: () => someModule("scripts/lib/supply", "scripts/lib/reciprocity"), why: "supply imports reciprocity" },
-  { rule: "verify-imports-core-and-supply", dir: "scripts/lib/verify", imports: () => someModule("scripts/lib/verify", "scripts/lib/relayer"), why: "verify imports the relayer" },
-  { rule: "relayer-imports-core-verify-node", dir: "scripts/lib/relayer", imports: () => someModule("scripts/lib/relayer", "scripts/lib/kit"), why: "the relayer imports the test and benchmark kit" },
-  { rule: "lib-not-entry-points-bench-demo-cli", dir: "scripts/lib/node", imports: () => someModule("scripts/lib/node", "scripts/cli"), why: "node plumbing imports the CLI" },
+  {
+    rule: "browser-safe-no-node-packages",
+    dir: "scripts/lib/supply",
+    imports: () => "commander",
+    why: "a browser-safe domain imports a node-only npm package",
+  },
+  {
+    rule: "browser-safe-imports-browser-safe",
+    dir: "scripts/lib/reciprocity",
+    imports: () => someModule("scripts/lib/reciprocity", "scripts/lib/verify"),
+    why: "a browser-safe domain imports verify/",
+  },
+  {
+    rule: "browser-safe-imports-browser-safe",
+    dir: "scripts/lib/core",
+    imports: () => someModule("scripts/lib/core", "scripts/lib/node"),
+    why: "core imports node/",
+  },
+  {
+    rule: "core-imports-only-core",
+    dir: "scripts/lib/core",
+    imports: () => someModule("scripts/lib/core", "scripts/lib/distribution"),
+    why: "core imports a domain",
+  },
+  {
+    rule: "domains-independent",
+    dir: "scripts/lib/supply",
+    imports: () => someModule("scripts/lib/supply", "scripts/lib/reciprocity"),
+    why: "supply imports reciprocity",
+  },
+  {
+    rule: "verify-imports-core-and-supply",
+    dir: "scripts/lib/verify",
+    imports: () => someModule("scripts/lib/verify", "scripts/lib/relayer"),
+    why: "verify imports the relayer",
+  },
+  {
+    rule: "relayer-imports-core-verify-node",
+    dir: "scripts/lib/relayer",
+    imports: () => someModule("scripts/lib/relayer", "scripts/lib/kit"),
+    why: "the relayer imports the test and benchmark kit",
+  },
+  {
+    rule: "lib-not-entry-points-bench-demo-cli",
+    dir: "scripts/lib/node",
+    imports: () => someModule("scripts/lib/node", "scripts/cli"),
+    why: "node plumbing imports the CLI",
+  },
   { rule: "app-imports-app-and-browser-safe", dir: "app/src", imports: () => someModule("app/src", "scripts/lib/verify"), why: "the app imports verify/" },
   { rule: "app-imports-app-and-browser-safe", dir: "app/src/lib", imports: () => "node:fs", why: "the app imports node:fs" },
-  { rule: "app-reaches-lib-through-aliases", dir: "app/src/hooks", imports: () => someModule("app/src/hooks", "scripts/lib/core"), why: "the app reaches core by a ../../../scripts path" },
+  {
+    rule: "app-reaches-lib-through-aliases",
+    dir: "app/src/hooks",
+    imports: () => someModule("app/src/hooks", "scripts/lib/core"),
+    why: "the app reaches core by a ../../../scripts path",
+  },
   { rule: "bench-only-in-bench", dir: "test", imports: () => someModule("test", "scripts/bench/kit"), why: "a test imports a benchmark kit" },
   { rule: "bench-only-in-bench", dir: "scripts/cli", imports: () => someModule("scripts/cli", "scripts/bench"), why: "the CLI imports a benchmark" },
   { rule: "demo-only-in-demo-tests-and-start", dir: "app/src", imports: () => "../../scripts/demo/value-equation.json", why: "the app imports a demo file" },
-  { rule: "demo-only-in-demo-tests-and-start", dir: "scripts", imports: () => someModule("scripts", "scripts/demo"), why: "an entry point other than start.ts imports the demo" },
+  {
+    rule: "demo-only-in-demo-tests-and-start",
+    dir: "scripts",
+    imports: () => someModule("scripts", "scripts/demo"),
+    why: "an entry point other than start.ts imports the demo",
+  },
   { rule: "no-unresolvable", dir: "app/src", imports: () => "@verify/verify.js", why: "the app names an alias that does not exist" },
 ];
 
@@ -95,12 +155,20 @@ describe("import rules (.dependency-cruiser.cjs)", function () {
       try {
         CASES.forEach((c, i) => {
           const file = path.join(c.dir, `__import_rules_${process.pid}_${i}.ts`);
-          writeFileSync(path.join(root, file), `// Deliberately wrong (test/import-rules.test.ts): ${c.why}.\nimport * as wrong from "${c.imports()}";\nexport const keep = wrong;\n`);
+          writeFileSync(
+            path.join(root, file),
+            `// Deliberately wrong (test/import-rules.test.ts): ${c.why}.\nimport * as wrong from "${c.imports()}";\nexport const keep = wrong;\n`,
+          );
           written.push(file);
         });
         const run = await cruise(written);
         failed = run.failed;
-        CASES.forEach((c, i) => results.set(c, run.violations.filter((v) => v.from === written[i].split(path.sep).join("/"))));
+        CASES.forEach((c, i) =>
+          results.set(
+            c,
+            run.violations.filter((v) => v.from === written[i].split(path.sep).join("/")),
+          ),
+        );
       } finally {
         for (const file of written) rmSync(path.join(root, file), { force: true });
       }
@@ -113,8 +181,14 @@ describe("import rules (.dependency-cruiser.cjs)", function () {
     for (const c of CASES) {
       it(`${c.rule}: ${c.why}`, function () {
         const found = results.get(c) ?? [];
-        expect(found.map((v) => v.rule), show(found)).to.include(c.rule);
-        expect(found.every((v) => v.severity === "error"), show(found)).to.equal(true);
+        expect(
+          found.map((v) => v.rule),
+          show(found),
+        ).to.include(c.rule);
+        expect(
+          found.every((v) => v.severity === "error"),
+          show(found),
+        ).to.equal(true);
       });
     }
 

@@ -54,7 +54,10 @@ describe("ledger index", function () {
     const worker = devWallet(4, l.provider);
     for (let batch = 0; batch < 3; batch++) {
       const items = [];
-      for (let i = 0; i < 40; i++) items.push(await client.sign(worker, { action: "work", commons: seeds.demo.commons, quantity: `${batch + 1}.${i}`, unit: "h" }, { nonceOffset: BigInt(i) }));
+      for (let i = 0; i < 40; i++)
+        items.push(
+          await client.sign(worker, { action: "work", commons: seeds.demo.commons, quantity: `${batch + 1}.${i}`, unit: "h" }, { nonceOffset: BigInt(i) }),
+        );
       await client.submitBatch(items);
     }
     toBlock = await l.provider.getBlockNumber();
@@ -125,7 +128,9 @@ describe("ledger index", function () {
       b.add(logs);
       const cut = decodeLedgerIndex(clone(b.file(middle)));
       expect(cut.meta.toBlock).to.equal(middle);
-      expect(cut.events.entries.length).to.equal(events.entries.filter((e) => e.blockNumber <= middle).length).and.to.be.lessThan(events.entries.length);
+      expect(cut.events.entries.length)
+        .to.equal(events.entries.filter((e) => e.blockNumber <= middle).length)
+        .and.to.be.lessThan(events.entries.length);
       expect(plain(cut.events)).to.deep.equal(plain(decodeLedgerLogs(logs.filter((x) => x.blockNumber <= middle))));
     });
 
@@ -152,21 +157,61 @@ describe("ledger index", function () {
       ["a malformed ledger address", (f) => ({ ...f, ledger: "0x1234" }), /ledger is "0x1234", not an address/],
       ["a malformed genesis hash", (f) => ({ ...f, genesis: "0xzz" }), /genesis is "0xzz"/],
       ["toBlock before fromBlock", (f) => ({ ...f, fromBlock: 10, toBlock: 5 }), /toBlock 5 is before fromBlock 10/],
-      ["an address not in checksum form", (f) => ({ ...f, addresses: [f.addresses[0].toLowerCase(), ...f.addresses.slice(1)] }), /addresses\[0\] is 0x[0-9a-f]{40}, not in checksum form/],
+      [
+        "an address not in checksum form",
+        (f) => ({ ...f, addresses: [f.addresses[0].toLowerCase(), ...f.addresses.slice(1)] }),
+        /addresses\[0\] is 0x[0-9a-f]{40}, not in checksum form/,
+      ],
       ["a malformed word", (f) => ({ ...f, words: ["0x12", ...f.words.slice(1)] }), /words\[0\] is "0x12", not a lowercase 32-byte hex word/],
       ["a malformed unit", (f) => ({ ...f, units: ["h"] }), /units\[0\] is "h", not a lowercase 8-byte hex unit/],
       ["a row of the wrong width", (f) => ({ ...f, entries: [f.entries[0].slice(1), ...f.entries.slice(1)] }), /entries\[0\] is not a row of 22 values/],
-      ["a reference past its dictionary", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 4: 9999 }), ...f.entries.slice(1)] }), /entries\[0\] provider is 9999, but addresses has \d+ values/],
-      ["an unknown action", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 3: 19 }), ...f.entries.slice(1)] }), /entries\[0\] action is 19, not an integer from 0 to 18/],
-      ["a quantity past uint128", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 11: (1n << 128n).toString() }), ...f.entries.slice(1)] }), /entries\[0\] quantity is \d+, more than a uint128 holds/],
-      ["a negative time", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 13: -1 }), ...f.entries.slice(1)] }), /entries\[0\] time is -1, not an unsigned integer/],
-      ["a fractional nonce", (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 17: 1.5 }), ...f.entries.slice(1)] }), /entries\[0\] nonce is 1.5, not an unsigned integer/],
-      ["a verdict other than accept or dispute", (f) => ({ ...f, validations: [Object.assign([...f.validations[0]], { 2: 2 }), ...f.validations.slice(1)] }), /validations\[0\] verdict is 2, not an integer from 0 to 1/],
-      ["an event outside the block range", (f) => ({ ...f, toBlock: f.entries[0][19] - 1, fromBlock: 0 }), /entries\[0\] is in block \d+, outside the index's blocks 0\.\.\d+/],
+      [
+        "a reference past its dictionary",
+        (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 4: 9999 }), ...f.entries.slice(1)] }),
+        /entries\[0\] provider is 9999, but addresses has \d+ values/,
+      ],
+      [
+        "an unknown action",
+        (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 3: 19 }), ...f.entries.slice(1)] }),
+        /entries\[0\] action is 19, not an integer from 0 to 18/,
+      ],
+      [
+        "a quantity past uint128",
+        (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 11: (1n << 128n).toString() }), ...f.entries.slice(1)] }),
+        /entries\[0\] quantity is \d+, more than a uint128 holds/,
+      ],
+      [
+        "a negative time",
+        (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 13: -1 }), ...f.entries.slice(1)] }),
+        /entries\[0\] time is -1, not an unsigned integer/,
+      ],
+      [
+        "a fractional nonce",
+        (f) => ({ ...f, entries: [Object.assign([...f.entries[0]], { 17: 1.5 }), ...f.entries.slice(1)] }),
+        /entries\[0\] nonce is 1.5, not an unsigned integer/,
+      ],
+      [
+        "a verdict other than accept or dispute",
+        (f) => ({ ...f, validations: [Object.assign([...f.validations[0]], { 2: 2 }), ...f.validations.slice(1)] }),
+        /validations\[0\] verdict is 2, not an integer from 0 to 1/,
+      ],
+      [
+        "an event outside the block range",
+        (f) => ({ ...f, toBlock: f.entries[0][19] - 1, fromBlock: 0 }),
+        /entries\[0\] is in block \d+, outside the index's blocks 0\.\.\d+/,
+      ],
       ["two events at one position", (f) => ({ ...f, entries: [f.entries[0], ...f.entries] }), /two events claim block \d+ log \d+, or a list is out of order/],
       ["entries out of order", (f) => ({ ...f, entries: [f.entries[1], f.entries[0], ...f.entries.slice(2)] }), /out of order/],
-      ["a raw log that is no Ledger event", (f) => ({ ...f, logs: [Object.assign([...f.logs[0]], { 0: [id("Other(uint256)")] }), ...f.logs.slice(1)] }), /logs\[0\] is not one of the Ledger's events|logs\[0\] is not a Ledger event that decodes/],
-      ["a raw log with uppercase data", (f) => ({ ...f, logs: [Object.assign([...f.logs[0]], { 1: "0xABCD" }), ...f.logs.slice(1)] }), /logs\[0\] data is not lowercase hex bytes/],
+      [
+        "a raw log that is no Ledger event",
+        (f) => ({ ...f, logs: [Object.assign([...f.logs[0]], { 0: [id("Other(uint256)")] }), ...f.logs.slice(1)] }),
+        /logs\[0\] is not one of the Ledger's events|logs\[0\] is not a Ledger event that decodes/,
+      ],
+      [
+        "a raw log with uppercase data",
+        (f) => ({ ...f, logs: [Object.assign([...f.logs[0]], { 1: "0xABCD" }), ...f.logs.slice(1)] }),
+        /logs\[0\] data is not lowercase hex bytes/,
+      ],
     ];
     for (const [what, mutate, message] of cases) {
       it(`refuses ${what}`, function () {
@@ -180,12 +225,13 @@ describe("ledger index", function () {
     // random order with the other events: the index must give back exactly what the logs give.
     const rng = (() => {
       let x = 0x9e3779b9;
-      return () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+      return () => (x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32;
     })();
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
     // Deterministic bytes (a failure reproduces).
     const randomBytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rng() * 256));
-    const uint = (bits: number): bigint => pick([0n, 1n, (1n << BigInt(bits)) - 1n, BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER) + 1n, BigInt(hexlify(randomBytes(bits / 8)))]);
+    const uint = (bits: number): bigint =>
+      pick([0n, 1n, (1n << BigInt(bits)) - 1n, BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER) + 1n, BigInt(hexlify(randomBytes(bits / 8)))]);
     const word = () => pick([`0x${"00".repeat(32)}`, hexlify(randomBytes(32)), id("shared")]);
     const address = () => pick(["0x0000000000000000000000000000000000000000", getAddress(hexlify(randomBytes(20))), getAddress("0x" + "ab".repeat(20))]);
 
@@ -206,20 +252,51 @@ describe("ledger index", function () {
         let enc: { data: string; topics: string[] };
         if (kind < 0.6) {
           const record = {
-            flow: Math.floor(rng() * 4), action: Math.floor(rng() * 19), provider: address(), receiver: address(), commons: word(), resource: word(), resourceSpec: word(), process: word(),
-            side: Math.floor(rng() * 3), quantity: uint(128), unit: pick(["0x6800000000000000", "0x4555520000000000", hexlify(randomBytes(8))]), time: uint(64), evidence: word(),
-            corrects: uint(64), satisfies: uint(64), nonce: uint(256), deadline: uint(64),
+            flow: Math.floor(rng() * 4),
+            action: Math.floor(rng() * 19),
+            provider: address(),
+            receiver: address(),
+            commons: word(),
+            resource: word(),
+            resourceSpec: word(),
+            process: word(),
+            side: Math.floor(rng() * 3),
+            quantity: uint(128),
+            unit: pick(["0x6800000000000000", "0x4555520000000000", hexlify(randomBytes(8))]),
+            time: uint(64),
+            evidence: word(),
+            corrects: uint(64),
+            satisfies: uint(64),
+            nonce: uint(256),
+            deadline: uint(64),
           };
           enc = ledgerInterface.encodeEventLog(recorded, [uint(64), address(), record]);
-        } else if (kind < 0.85) enc = ledgerInterface.encodeEventLog(validated, [uint(64), address(), Math.floor(rng() * 2), word(), Math.floor(rng() * 65_536), Math.floor(rng() * 65_536)]);
+        } else if (kind < 0.85)
+          enc = ledgerInterface.encodeEventLog(validated, [
+            uint(64),
+            address(),
+            Math.floor(rng() * 2),
+            word(),
+            Math.floor(rng() * 65_536),
+            Math.floor(rng() * 65_536),
+          ]);
         else if (kind < 0.95) enc = ledgerInterface.encodeEventLog(checkpointed, [uint(64), hexlify(randomBytes(24))]);
         else enc = ledgerInterface.encodeEventLog(corrected, [uint(64), uint(64)]);
-        logs.push({ address: l.ledger, topics: enc.topics.map((t) => t.toLowerCase()), data: enc.data.toLowerCase(), blockNumber: block, transactionHash: pick([id(`tx${block}`), id(`tx${block}b`)]), index: index++ } as unknown as Log);
+        logs.push({
+          address: l.ledger,
+          topics: enc.topics.map((t) => t.toLowerCase()),
+          data: enc.data.toLowerCase(),
+          blockNumber: block,
+          transactionHash: pick([id(`tx${block}`), id(`tx${block}b`)]),
+          index: index++,
+        } as unknown as Log);
       }
       const b = new LedgerIndexBuilder({ chainId: 1, ledger: l.ledger, genesis: id("genesis"), fromBlock: 1 });
       b.add(logs);
       const f = b.file(block);
-      expect(f.logs.length, "only the other events are raw").to.equal(logs.filter((x) => x.topics[0] !== recorded.topicHash && x.topics[0] !== validated.topicHash).length);
+      expect(f.logs.length, "only the other events are raw").to.equal(
+        logs.filter((x) => x.topics[0] !== recorded.topicHash && x.topics[0] !== validated.topicHash).length,
+      );
       expect(plain(decodeLedgerIndex(JSON.parse(JSON.stringify(f))).events)).to.deep.equal(plain(decodeLedgerLogs(logs)));
     });
   });
@@ -233,7 +310,9 @@ describe("ledger index", function () {
         expect(decodeLedgerIndex(JSON.parse(first.text)).events.entries).to.have.length(first.entries);
         const again = await indexer.current();
         expect(again.text).to.equal(first.text);
-        const { id: newId } = await client.submit(await client.sign(devWallet(2, l.provider), { action: "work", commons: seeds.demo.commons, quantity: "1", unit: "h" }));
+        const { id: newId } = await client.submit(
+          await client.sign(devWallet(2, l.provider), { action: "work", commons: seeds.demo.commons, quantity: "1", unit: "h" }),
+        );
         const next = await indexer.current();
         expect(next.entries).to.equal(first.entries + 1);
         expect(decodeLedgerIndex(JSON.parse(next.text)).events.entries.at(-1)!.id).to.equal(newId);
@@ -243,9 +322,18 @@ describe("ledger index", function () {
     });
 
     it("rejects with the node's failure when the node cannot be reached", async function () {
-      const indexer = createLedgerIndexer({ rpcUrl: `http://127.0.0.1:${await freePort()}`, chainId: 31337, ledger: l.ledger, fromBlock: l.fromBlock, timeoutMs: 2_000 });
+      const indexer = createLedgerIndexer({
+        rpcUrl: `http://127.0.0.1:${await freePort()}`,
+        chainId: 31337,
+        ledger: l.ledger,
+        fromBlock: l.fromBlock,
+        timeoutMs: 2_000,
+      });
       try {
-        const error = await indexer.current().then(() => undefined, (e: Error) => e);
+        const error = await indexer.current().then(
+          () => undefined,
+          (e: Error) => e,
+        );
         expect(error?.message).to.match(/^eth_blockNumber failed after 2 attempts: /);
       } finally {
         indexer.close();
@@ -289,9 +377,13 @@ describe("ledger index", function () {
         writeFileSync(file, JSON.stringify(["ok", 7]));
         const bad = await fetch(`${app.url}/labels.json`);
         expect(bad.status).to.equal(500);
-        expect(await bad.json()).to.deep.equal({ error: "the labels file labels.json item 1 is 7, not a non-empty string (a JSON array of non-empty strings is expected)" });
+        expect(await bad.json()).to.deep.equal({
+          error: "the labels file labels.json item 1 is 7, not a non-empty string (a JSON array of non-empty strings is expected)",
+        });
         writeFileSync(file, "[not json");
-        expect(((await (await fetch(`${app.url}/labels.json`)).json()) as { error: string }).error).to.match(/^the labels file labels\.json is not valid JSON \(/);
+        expect(((await (await fetch(`${app.url}/labels.json`)).json()) as { error: string }).error).to.match(
+          /^the labels file labels\.json is not valid JSON \(/,
+        );
       } finally {
         await app.close();
         await none.close();
@@ -301,12 +393,23 @@ describe("ledger index", function () {
 
     it("serves the value equations it is given (named by repository path), none without, and the dev-key names in /config.json", async function () {
       const equation = path.join(root, "scripts", "demo", "value-equation.json");
-      const app = await serveApp({ root, port: 0, config: { local: { ...local(), devKeyNames: ["relayer", "mira"] } }, index: false, equationFiles: [equation] });
+      const app = await serveApp({
+        root,
+        port: 0,
+        config: { local: { ...local(), devKeyNames: ["relayer", "mira"] } },
+        index: false,
+        equationFiles: [equation],
+      });
       const none = await serveApp({ root, port: 0, config: { local: local() }, index: false });
       try {
-        expect(await (await fetch(`${app.url}/value-equations.json`)).json()).to.deep.equal([{ name: "scripts/demo/value-equation.json", doc: JSON.parse(readFileSync(equation, "utf8")) }]);
+        expect(await (await fetch(`${app.url}/value-equations.json`)).json()).to.deep.equal([
+          { name: "scripts/demo/value-equation.json", doc: JSON.parse(readFileSync(equation, "utf8")) },
+        ]);
         expect(await (await fetch(`${none.url}/value-equations.json`)).json()).to.deep.equal([]);
-        expect(((await (await fetch(`${app.url}/config.json`)).json()) as { local: { devKeyNames: string[] } }).local.devKeyNames).to.deep.equal(["relayer", "mira"]);
+        expect(((await (await fetch(`${app.url}/config.json`)).json()) as { local: { devKeyNames: string[] } }).local.devKeyNames).to.deep.equal([
+          "relayer",
+          "mira",
+        ]);
         expect(((await (await fetch(`${none.url}/config.json`)).json()) as { local: object }).local).to.not.have.property("devKeyNames");
       } finally {
         await app.close();
@@ -341,7 +444,24 @@ describe("ledger index", function () {
 
   describe("commons serve-index", function () {
     it("serves the index with CORS, leaving the latest --finality blocks out, until stopped", async function () {
-      const child = spawn(path.join(root, "node_modules", ".bin", "node"), [path.join(root, "scripts", "commons.mjs"), "serve-index", "--port", "0", "--finality", "2", "--rpc", l.rpc, "--ledger", l.ledger, "--from-block", String(l.fromBlock)], { cwd: root });
+      const child = spawn(
+        path.join(root, "node_modules", ".bin", "node"),
+        [
+          path.join(root, "scripts", "commons.mjs"),
+          "serve-index",
+          "--port",
+          "0",
+          "--finality",
+          "2",
+          "--rpc",
+          l.rpc,
+          "--ledger",
+          l.ledger,
+          "--from-block",
+          String(l.fromBlock),
+        ],
+        { cwd: root },
+      );
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
       try {
         let stdout = "";
@@ -356,7 +476,11 @@ describe("ledger index", function () {
           void exited.then((code) => reject(new Error(`serve-index exited with ${code}: ${stderr}`)));
         });
         const latest = await l.provider.getBlockNumber();
-        expect(stdout).to.match(new RegExp(`^Ledger index of ${l.ledger} on chain 31337: ${url.replace(/[.]/g, "\\.")} \\(\\d+ entries up to block ${latest - 2}, 2 latest blocks left out\\)\n$`));
+        expect(stdout).to.match(
+          new RegExp(
+            `^Ledger index of ${l.ledger} on chain 31337: ${url.replace(/[.]/g, "\\.")} \\(\\d+ entries up to block ${latest - 2}, 2 latest blocks left out\\)\n$`,
+          ),
+        );
         const res = await fetch(url);
         expect(res.headers.get("access-control-allow-origin")).to.equal("*");
         const { meta } = decodeLedgerIndex(await res.json());
@@ -430,7 +554,9 @@ describe("ledger index", function () {
       const f = clone(file);
       const i = f.validations.findIndex((v) => v[2] === 1);
       f.validations[i][2] = 0;
-      expect(((await check(f)) as { problem: string }).problem).to.match(/^the index's Validated event in block \d+ \(log \d+\) differs from the chain's Validated event/);
+      expect(((await check(f)) as { problem: string }).problem).to.match(
+        /^the index's Validated event in block \d+ \(log \d+\) differs from the chain's Validated event/,
+      );
     });
 
     it("finds a dropped validation", async function () {

@@ -50,10 +50,14 @@ describe("commons license CLI", function () {
   it("registers a work, records declarations and an attestation, and answers status with the evidence", async () => {
     const coop = devWallet(COOP, l.provider).address;
     const attester = devWallet(ATTESTER, l.provider).address;
-    expect(ok(await cli(["license", "register", "--kind", "ppl", "--terms-hash", id("PPL"), "--uri", "https://example.org/ppl", "--attester", attester], LICENSOR))).to.match(/^work 1: ppl by /);
+    expect(
+      ok(await cli(["license", "register", "--kind", "ppl", "--terms-hash", id("PPL"), "--uri", "https://example.org/ppl", "--attester", attester], LICENSOR)),
+    ).to.match(/^work 1: ppl by /);
     expect(ok(await cli(["declare", "1", "entity", "--form", "worker-owned"], COOP))).to.match(/^record 1: entity declaration by /);
     const now = Math.floor(Date.now() / 1000);
-    expect(ok(await cli(["declare", "1", "surplus", "--from", String(now - 86_400), "--until", String(now + 300 * 86_400)], COOP))).to.match(/^record 2: surplus/);
+    expect(ok(await cli(["declare", "1", "surplus", "--from", String(now - 86_400), "--until", String(now + 300 * 86_400)], COOP))).to.match(
+      /^record 2: surplus/,
+    );
     ok(await cli(["attest", coop, "1", "1"], ATTESTER));
     ok(await cli(["attest", coop, "1", "2"], ATTESTER));
     const s = JSON.parse(ok(await cli(["status", coop, "1", "--json"])));
@@ -96,17 +100,45 @@ describe("commons license CLI", function () {
     for (const v of [VALIDATOR, DISPUTER]) {
       await ledger.send(() => (ledger.contract.connect(steward) as typeof ledger.contract).setRoles(commons, devWallet(v, l.provider).address, ALL_ROLES));
     }
-    const work = ok(await cli(["license", "register", "--kind", "copyfair", "--terms-hash", id("CopyFair"), "--uri", "https://example.org/copyfair", "--commons", commons, "--settle", "100", "--unit", "EUR", "--period", "30"], LICENSOR)).match(/^work (\d+)/)![1];
+    const work = ok(
+      await cli(
+        [
+          "license",
+          "register",
+          "--kind",
+          "copyfair",
+          "--terms-hash",
+          id("CopyFair"),
+          "--uri",
+          "https://example.org/copyfair",
+          "--commons",
+          commons,
+          "--settle",
+          "100",
+          "--unit",
+          "EUR",
+          "--period",
+          "30",
+        ],
+        LICENSOR,
+      ),
+    ).match(/^work (\d+)/)![1];
     ok(await cli(["declare", work, "entity", "--form", "wage-labour-business"], FIRM));
-    const { id: entry } = await ledger.submit(await ledger.sign(firm, { action: "transfer", commons, receiver: steward.address, quantity: "100", unit: "EUR" }));
+    const { id: entry } = await ledger.submit(
+      await ledger.sign(firm, { action: "transfer", commons, receiver: steward.address, quantity: "100", unit: "EUR" }),
+    );
     await accept(ledger, entry);
 
     const stranger = await cli(["settlement", "add", work, String(entry)], STRANGER);
     expect(stranger.code).to.equal(1);
-    expect(stranger.stderr).to.contain(`the registry refused: Only the signer of Ledger entry ${entry} (${firm.address}) may settle it, directly or by a signed order; ${devWallet(STRANGER, l.provider).address} is not that signer.`);
+    expect(stranger.stderr).to.contain(
+      `the registry refused: Only the signer of Ledger entry ${entry} (${firm.address}) may settle it, directly or by a signed order; ${devWallet(STRANGER, l.provider).address} is not that signer.`,
+    );
 
     const file = path.join(mkdtempSync(path.join(tmpdir(), "settlement-")), "order.json");
-    expect(ok(await cli(["settlement", "add", work, String(entry), "--out", file], FIRM))).to.match(new RegExp(`^signed settlement of ledger entry ${entry} toward work ${work} written to `));
+    expect(ok(await cli(["settlement", "add", work, String(entry), "--out", file], FIRM))).to.match(
+      new RegExp(`^signed settlement of ledger entry ${entry} toward work ${work} written to `),
+    );
     const relayed = ok(await cli(["settlement", "relay", file], STRANGER));
     const settlement = relayed.match(/^record (\d+): ledger entry/)![1];
     expect(JSON.parse(ok(await cli(["status", firm.address, work, "--json"])))).to.include({ status: "ReciprocitySettled", prior: "Excluded" });
@@ -117,8 +149,14 @@ describe("commons license CLI", function () {
 
     await ledger.validate(devWallet(DISPUTER, l.provider), entry, "dispute");
     const text = ok(await cli(["status", firm.address, work]));
-    expect(text).to.match(new RegExp(`warnings:\n {2}- ledger entry ${entry} \\(100 EUR\\) is disputed, yet its settlement \\(record ${settlement}, .*anyone may reverse it \\(commons settlement reverse ${entry}\\)`));
-    expect(ok(await cli(["settlement", "reverse", String(entry)], STRANGER))).to.match(new RegExp(`^record \\d+: settlement ${settlement} of ledger entry ${entry} reversed, 100 out of the period from `));
+    expect(text).to.match(
+      new RegExp(
+        `warnings:\n {2}- ledger entry ${entry} \\(100 EUR\\) is disputed, yet its settlement \\(record ${settlement}, .*anyone may reverse it \\(commons settlement reverse ${entry}\\)`,
+      ),
+    );
+    expect(ok(await cli(["settlement", "reverse", String(entry)], STRANGER))).to.match(
+      new RegExp(`^record \\d+: settlement ${settlement} of ledger entry ${entry} reversed, 100 out of the period from `),
+    );
     const after = JSON.parse(ok(await cli(["status", firm.address, work, "--json"])));
     expect(after).to.include({ status: "Excluded" });
     expect(after.warnings).to.deep.equal([]);
@@ -132,7 +170,11 @@ describe("commons license CLI", function () {
       ["a reinstatement without the finding", ["grant", coop, "1", "reinstatement"], /ref: a reinstatement names the breach finding/],
       ["a settlement toward work 0", ["settlement", "add", "0", "5"], /work: work ids start at 1/],
       ["a settlement of an entry that is not a number", ["settlement", "reverse", "five"], /entry: "five" is not/],
-      ["an obligation on a PPL work", ["license", "register", "--kind", "ppl", "--terms-hash", id("x"), "--uri", "u", "--settle", "5", "--unit", "EUR", "--period", "30"], /--settle: a settlement obligation needs --kind copyfair/],
+      [
+        "an obligation on a PPL work",
+        ["license", "register", "--kind", "ppl", "--terms-hash", id("x"), "--uri", "u", "--settle", "5", "--unit", "EUR", "--period", "30"],
+        /--settle: a settlement obligation needs --kind copyfair/,
+      ],
     ];
     for (const [title, args, message] of cases) {
       it(`exits 2 with one line on ${title}, before any RPC call`, async () => {

@@ -6,9 +6,16 @@ import { labelId } from "../scripts/lib/core/record.js";
 import { computePlan, parseRecipes, perronBounds, PlanInputError, RECIPES_FORMAT, solveLeontief, toLedgerQuantity } from "../scripts/lib/supply/planner.js";
 import { expectNear } from "./helpers/numbers.js";
 
-
-type Book = { final: string[]; processes: { name: string; outputs: { spec: string; quantity: string | number; unit: string }[]; inputs: { spec: string; quantity: string | number; unit: string; action?: string }[] }[] };
-const bytes = (book: Book & Record<string, unknown>) => new TextEncoder().encode(JSON.stringify({ format: RECIPES_FORMAT, name: "test", version: "1.0.0", ...book }));
+type Book = {
+  final: string[];
+  processes: {
+    name: string;
+    outputs: { spec: string; quantity: string | number; unit: string }[];
+    inputs: { spec: string; quantity: string | number; unit: string; action?: string }[];
+  }[];
+};
+const bytes = (book: Book & Record<string, unknown>) =>
+  new TextEncoder().encode(JSON.stringify({ format: RECIPES_FORMAT, name: "test", version: "1.0.0", ...book }));
 const recipes = (book: Book) => parseRecipes(bytes(book));
 
 const KIT: Book = {
@@ -131,7 +138,10 @@ describe("planner", () => {
         const plan = computePlan(
           recipes(KIT),
           [{ spec: "sensor kit", unit: "ea", quantity: 3 }],
-          [{ spec: "printed parts", unit: "ea", quantity: 12 }, { spec: "PLA filament", unit: "kg", quantity: 0.2 }],
+          [
+            { spec: "printed parts", unit: "ea", quantity: 12 },
+            { spec: "PLA filament", unit: "kg", quantity: 0.2 },
+          ],
           [{ spec: "PLA filament", unit: "kg", quantity: 0.5 }],
         );
         expect(plan.processes[1]).to.include({ make: 18, inventory: 12 });
@@ -149,14 +159,20 @@ describe("planner", () => {
       });
 
       it("solves a process that consumes part of its own output: make = d / (1 - 0.1)", () => {
-        const book: Book = { final: ["seed"], processes: [{ name: "grow", outputs: [{ spec: "seed", quantity: "10", unit: "kg" }], inputs: [{ spec: "seed", quantity: "1", unit: "kg" }] }] };
+        const book: Book = {
+          final: ["seed"],
+          processes: [{ name: "grow", outputs: [{ spec: "seed", quantity: "10", unit: "kg" }], inputs: [{ spec: "seed", quantity: "1", unit: "kg" }] }],
+        };
         const plan = computePlan(recipes(book), [{ spec: "seed", unit: "kg", quantity: 90 }], []);
         expectNear(plan.processes[0].make, 100, 1e-9);
         expectNear(plan.spectralRadius.upper, 0.1, 1e-9);
       });
 
       it("refuses final demand in another unit, naming the process", () => {
-        expectPlanError(() => computePlan(recipes(KIT), [{ spec: "sensor kit", unit: "kg", quantity: 1 }], []), /^units do not match: final demand for "sensor kit" is in kg, process "assemble kit" makes it in ea$/);
+        expectPlanError(
+          () => computePlan(recipes(KIT), [{ spec: "sensor kit", unit: "kg", quantity: 1 }], []),
+          /^units do not match: final demand for "sensor kit" is in kg, process "assemble kit" makes it in ea$/,
+        );
       });
     });
 
@@ -170,9 +186,21 @@ describe("planner", () => {
         const sectors = ["manufacturing", "agriculture", "services"];
         const book: Book = {
           final: sectors,
-          processes: sectors.map((s, k) => ({ name: `sector ${s}`, outputs: [{ spec: s, quantity: "1", unit: "EUR" }], inputs: sectors.map((t, i) => ({ spec: t, quantity: String(C[i][k]), unit: "EUR" })) })),
+          processes: sectors.map((s, k) => ({
+            name: `sector ${s}`,
+            outputs: [{ spec: s, quantity: "1", unit: "EUR" }],
+            inputs: sectors.map((t, i) => ({ spec: t, quantity: String(C[i][k]), unit: "EUR" })),
+          })),
         };
-        const plan = computePlan(recipes(book), [{ spec: "manufacturing", unit: "EUR", quantity: 50 }, { spec: "agriculture", unit: "EUR", quantity: 30 }, { spec: "services", unit: "EUR", quantity: 20 }], []);
+        const plan = computePlan(
+          recipes(book),
+          [
+            { spec: "manufacturing", unit: "EUR", quantity: 50 },
+            { spec: "agriculture", unit: "EUR", quantity: 30 },
+            { spec: "services", unit: "EUR", quantity: 20 },
+          ],
+          [],
+        );
         const made = plan.processes.map((p) => p.make);
         expectNear(made[0], 6100 / 27, 1e-9);
         expectNear(made[1], 3200 / 27, 1e-9);
@@ -192,9 +220,15 @@ describe("planner", () => {
             { name: "make z", outputs: [{ spec: "z", quantity: "1", unit: "ea" }], inputs: [{ spec: "x", quantity: "1", unit: "ea" }] },
           ],
         };
-        expectPlanError(() => computePlan(recipes(book), [{ spec: "x", unit: "ea", quantity: 1 }], []), /^the cycle of processes "make y", "make x" is not productive: it needs at least as much of its own outputs as it makes \(spectral radius at least 1\.\d+ >= 1\), so no activity level meets the demand$/);
+        expectPlanError(
+          () => computePlan(recipes(book), [{ spec: "x", unit: "ea", quantity: 1 }], []),
+          /^the cycle of processes "make y", "make x" is not productive: it needs at least as much of its own outputs as it makes \(spectral radius at least 1\.\d+ >= 1\), so no activity level meets the demand$/,
+        );
         book.processes[1].inputs[0].quantity = "1";
-        expectPlanError(() => computePlan(recipes(book), [{ spec: "x", unit: "ea", quantity: 1 }], []), /^the cycle of processes "make y", "make x" is not productive: .*spectral radius at least 1\.000 >= 1/);
+        expectPlanError(
+          () => computePlan(recipes(book), [{ spec: "x", unit: "ea", quantity: 1 }], []),
+          /^the cycle of processes "make y", "make x" is not productive: .*spectral radius at least 1\.000 >= 1/,
+        );
       });
     });
   });
@@ -211,7 +245,7 @@ describe("planner", () => {
   describe("solveLeontief", () => {
     it("agrees with dense Gaussian elimination on a random sparse cyclic economy of 80 processes", () => {
       let seed = 42;
-      const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       const n = 80;
       const dense = Array.from({ length: n }, () => new Array<number>(n).fill(0));
       const cols: { row: number; value: number }[][] = Array.from({ length: n }, () => []);
@@ -224,7 +258,12 @@ describe("planner", () => {
         }
       }
       const d = Float64Array.from({ length: n }, () => rand() * 100);
-      const got = solveLeontief({ n, cols }, d, new Float64Array(n), Array.from({ length: n }, (_, i) => `p${i}`));
+      const got = solveLeontief(
+        { n, cols },
+        d,
+        new Float64Array(n),
+        Array.from({ length: n }, (_, i) => `p${i}`),
+      );
       const want = denseSolve(dense, [...d]);
       for (let i = 0; i < n; i++) expectNear(got.y[i], want[i], 1e-8 * Math.max(1, want[i]));
       expect(got.residual).to.be.below(1e-9);
@@ -241,4 +280,3 @@ describe("planner", () => {
     });
   });
 });
-

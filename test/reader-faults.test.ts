@@ -9,7 +9,20 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { AbiCoder, Contract, ContractFactory, FetchRequest, id, JsonRpcProvider, keccak256, Network, NonceManager, parseUnits, recoverAddress, toUtf8Bytes } from "ethers";
+import {
+  AbiCoder,
+  Contract,
+  ContractFactory,
+  FetchRequest,
+  id,
+  JsonRpcProvider,
+  keccak256,
+  Network,
+  NonceManager,
+  parseUnits,
+  recoverAddress,
+  toUtf8Bytes,
+} from "ethers";
 import type { Log } from "ethers";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { SignedRecord } from "../scripts/lib/core/client.js";
@@ -76,15 +89,19 @@ function referenceChain(links: readonly ChainLink[], tip: { count: bigint; head:
   for (let i = 0; i < links.length; i++) {
     const link = links[i];
     const expectedId = BigInt(i + 1);
-    if (link.id !== expectedId) return { ok: false, count: BigInt(i), head, heads, divergence: { id: expectedId, reason: `entry ${expectedId} is missing (found ${link.id})` } };
+    if (link.id !== expectedId)
+      return { ok: false, count: BigInt(i), head, heads, divergence: { id: expectedId, reason: `entry ${expectedId} is missing (found ${link.id})` } };
     head = keccak256(abi.encode(["bytes32", "uint256", "address", "bytes32"], [head.padEnd(66, "0"), link.id, link.signer, link.recordHash])).slice(0, 50);
     heads.push(head);
     const stored = link.id % 128n === 0n ? checkpoints.get(link.id / 128n) : undefined;
-    if (stored !== undefined && stored.toLowerCase() !== head) return { ok: false, count: link.id, head, heads, divergence: { id: link.id, reason: `checkpoint ${link.id / 128n} is ${stored}, recomputed ${head}` } };
+    if (stored !== undefined && stored.toLowerCase() !== head)
+      return { ok: false, count: link.id, head, heads, divergence: { id: link.id, reason: `checkpoint ${link.id / 128n} is ${stored}, recomputed ${head}` } };
   }
   const count = BigInt(links.length);
-  if (count !== tip.count) return { ok: false, count, head, heads, divergence: { id: count + 1n, reason: `the contract holds ${tip.count} entries, the events ${count}` } };
-  if (head !== tip.head.toLowerCase()) return { ok: false, count, head, heads, divergence: { id: count, reason: `on-chain head ${tip.head} differs from the recomputed ${head}` } };
+  if (count !== tip.count)
+    return { ok: false, count, head, heads, divergence: { id: count + 1n, reason: `the contract holds ${tip.count} entries, the events ${count}` } };
+  if (head !== tip.head.toLowerCase())
+    return { ok: false, count, head, heads, divergence: { id: count, reason: `on-chain head ${tip.head} differs from the recomputed ${head}` } };
   return { ok: true, count, head, heads };
 }
 
@@ -177,10 +194,18 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
       }
       if (b === 0) firstBatch = items;
       // Sent without waiting for receipts (anvil mines each on arrival); the tips are checked below.
-      await client.contract.recordBatch(items.map((x) => x.record), items.map((x) => x.signature), overrides);
+      await client.contract.recordBatch(
+        items.map((x) => x.record),
+        items.map((x) => x.signature),
+        overrides,
+      );
       recorded += items.length;
       if (copies.length > 0) {
-        await client2.contract.recordBatch(copies.map((x) => x.record), copies.map((x) => x.signature), overrides);
+        await client2.contract.recordBatch(
+          copies.map((x) => x.record),
+          copies.map((x) => x.signature),
+          overrides,
+        );
         recordedSecond += copies.length;
       }
       await l.provider.send("anvil_mine", [`0x${EMPTY_BLOCKS_BETWEEN.toString(16)}`]);
@@ -219,12 +244,17 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
     directReport = await verifyLedger(l.provider, l.ledger, { fromBlock: l.fromBlock });
     expect(direct.entries).to.have.length(recorded);
     expect(directSecond.entries).to.have.length(recordedSecond);
-    expect(directReport.ok, JSON.stringify(directReport.problems.slice(0, 3), (_, v) => (typeof v === "bigint" ? String(v) : v))).to.equal(true);
+    expect(
+      directReport.ok,
+      JSON.stringify(directReport.problems.slice(0, 3), (_, v) => (typeof v === "bigint" ? String(v) : v)),
+    ).to.equal(true);
     // verify decodes range by range while it reads; its events are exactly readLedger's.
     same(directReport.events, direct, "verify's events");
     expect(toBlock - l.fromBlock).to.be.greaterThan(2_000);
     phase("reference reads");
-    console.log(`      seeded ${recorded} + ${recordedSecond} entries over ${toBlock - l.fromBlock} blocks in ${((Date.now() - started) / 1000).toFixed(1)} s (${phases.join(", ")})`);
+    console.log(
+      `      seeded ${recorded} + ${recordedSecond} entries over ${toBlock - l.fromBlock} blocks in ${((Date.now() - started) / 1000).toFixed(1)} s (${phases.join(", ")})`,
+    );
   });
 
   beforeEach(() => rpc?.setPlan({}));
@@ -427,7 +457,11 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
     it("decodeLedgerLogs' word decoder equals ethers' Interface decoding (record, hash, args)", async () => {
       const logs = await fetchLogs(l.provider, l.ledger, { fromBlock: l.fromBlock, toBlock });
       same(decodeLedgerLogs(logs), decodeLedgerLogs(logs, { generic: true }), "decoded events");
-      same(direct.entries.map((e) => e.recordHash), direct.entries.map((e) => hashRecord(e.record)), "record hashes");
+      same(
+        direct.entries.map((e) => e.recordHash),
+        direct.entries.map((e) => hashRecord(e.record)),
+        "record hashes",
+      );
     });
 
     it("verifyChain (steps hashed from bytes) equals the ABI-encoded reference, on the ledger and on tampered copies", async () => {
@@ -460,14 +494,32 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
         let check = digest;
         const flip = (v: string) => (v === "1b" ? "1c" : "1b");
         switch (i % 23) {
-          case 3: sig = sig.slice(0, 130) + flip(sig.slice(130)); break; // the other recovery id
-          case 5: agent = wallets[(i + 1) % wallets.length].address; break; // someone else's
-          case 7: { const s_ = BigInt("0x" + sig.slice(66, 130)); sig = sig.slice(0, 66) + (n - s_).toString(16).padStart(64, "0") + flip(sig.slice(130)); break; } // high s (malleated)
-          case 11: sig = "0x" + "00".repeat(31) + "05" + sig.slice(66); break; // r not on the curve
-          case 13: sig = sig.slice(0, 130) + (sig.endsWith("1b") ? "00" : "01"); break; // v 0/1
-          case 17: check = keccak256(toUtf8Bytes(`other ${i}`)); break; // another digest
-          case 19: sig = sig.slice(0, 128); break; // 64 bytes
-          case 21: sig = "0x" + n.toString(16) + sig.slice(66); break; // r = n
+          case 3:
+            sig = sig.slice(0, 130) + flip(sig.slice(130));
+            break; // the other recovery id
+          case 5:
+            agent = wallets[(i + 1) % wallets.length].address;
+            break; // someone else's
+          case 7: {
+            const s_ = BigInt("0x" + sig.slice(66, 130));
+            sig = sig.slice(0, 66) + (n - s_).toString(16).padStart(64, "0") + flip(sig.slice(130));
+            break;
+          } // high s (malleated)
+          case 11:
+            sig = "0x" + "00".repeat(31) + "05" + sig.slice(66);
+            break; // r not on the curve
+          case 13:
+            sig = sig.slice(0, 130) + (sig.endsWith("1b") ? "00" : "01");
+            break; // v 0/1
+          case 17:
+            check = keccak256(toUtf8Bytes(`other ${i}`));
+            break; // another digest
+          case 19:
+            sig = sig.slice(0, 128);
+            break; // 64 bytes
+          case 21:
+            sig = "0x" + n.toString(16) + sig.slice(66);
+            break; // r = n
         }
         checks.push({ digest: check, signature: sig, agent });
         let ok = false;
@@ -571,7 +623,10 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
       ["a --from-block beyond 2^53", ["--from-block", "9007199254740993"], /^commons: --from-block: 9007199254740993 is too large/],
     ];
     for (const [what, flags, message] of cases) {
-      for (const command of [["verify", "--json"], ["accounts", "--json"]]) {
+      for (const command of [
+        ["verify", "--json"],
+        ["accounts", "--json"],
+      ]) {
         it(`${command[0]}: ${what}`, async () => {
           rpc.setPlan({});
           // Everything else points at the counting proxy: a fallback to it would be counted.

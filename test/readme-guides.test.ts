@@ -57,7 +57,10 @@ export function parseGuides(readme: string): GuideStep[] {
 
 /** An expected line as a pattern: runs of spaces match any spacing, "…" any text on the line. */
 function linePattern(line: string): RegExp {
-  const parts = line.trim().split("…").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+"));
+  const parts = line
+    .trim()
+    .split("…")
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+"));
   return new RegExp(parts.join("[^\\n]*?"));
 }
 
@@ -91,7 +94,14 @@ describe("README guides", function () {
     mkdirSync(data);
     seeds = await seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(data, "labels.json"), log: () => {} });
     const genesis = await l.provider.getBlock(0);
-    writeDeployment(path.join(data, "deployment.json"), { chainId: 31337, genesisHash: genesis!.hash!, ledger: l.ledger, contracts: l.contracts, fromBlock: l.fromBlock, deploymentId: "readme" });
+    writeDeployment(path.join(data, "deployment.json"), {
+      chainId: 31337,
+      genesisHash: genesis!.hash!,
+      ledger: l.ledger,
+      contracts: l.contracts,
+      fromBlock: l.fromBlock,
+      deploymentId: "readme",
+    });
     relayer = await startRelayerProcess(l, path.join(data, "relayer.sqlite"));
     // The CLI as npm start's second terminal has it: no address or key in the environment, only
     // the RPC (npm start's is on port 8545; the test's chain is on a free port).
@@ -108,7 +118,8 @@ describe("README guides", function () {
 
   it("has a guide for every user, each with commands and checked figures", () => {
     expect([...new Set(steps.map((s) => s.guide))]).to.deep.equal(["contributor", "auditor", "license-holder", "steward"]);
-    for (const s of steps) for (const c of s.commands) expect(c, "a guide command runs the CLI").to.match(/^(COMMONS_PRIVATE_KEY=0x[0-9a-f]{64} )?npx commons /);
+    for (const s of steps)
+      for (const c of s.commands) expect(c, "a guide command runs the CLI").to.match(/^(COMMONS_PRIVATE_KEY=0x[0-9a-f]{64} )?npx commons /);
     expect(steps.filter((s) => s.expect.length).length).to.be.greaterThanOrEqual(8);
   });
 
@@ -148,7 +159,8 @@ describe("README guides", function () {
           // later than that, the test's may not: wait until the relayer says recorded.
           if (command.includes(README_RELAYER)) for (const [, digest] of r.out.matchAll(/queued (0x[0-9a-f]{64})/g)) await waitRecorded(relayer.url, [digest]);
         }
-        for (const line of step.expect) expect(last, `${step.commands.at(-1)}: expected the README's line\n  ${line}\nin its output`).to.match(linePattern(line));
+        for (const line of step.expect)
+          expect(last, `${step.commands.at(-1)}: expected the README's line\n  ${line}\nin its output`).to.match(linePattern(line));
       }
     });
   }

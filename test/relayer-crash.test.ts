@@ -215,12 +215,19 @@ describe("relayer crash recovery (FT-RESTART)", function () {
 
     await posting;
     let last: Awaited<ReturnType<typeof getHealth>> | undefined;
-    const health = await waitFor("every record to be recorded", async () => {
-      const h = (last = await getHealth(url));
-      if (h.queue.failed > 0) throw new Error(`records failed: ${JSON.stringify(h.queue)}`);
-      return h.queue.recorded === 500 ? h : undefined;
-    }, 90_000, 200).catch((error: Error) => {
-      throw new Error(`${error.message}; queue ${JSON.stringify(last?.queue)}; kills ${JSON.stringify(kills)}; relayer output:\n${relayer!.output().slice(-3000)}`);
+    const health = await waitFor(
+      "every record to be recorded",
+      async () => {
+        const h = (last = await getHealth(url));
+        if (h.queue.failed > 0) throw new Error(`records failed: ${JSON.stringify(h.queue)}`);
+        return h.queue.recorded === 500 ? h : undefined;
+      },
+      90_000,
+      200,
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}; queue ${JSON.stringify(last?.queue)}; kills ${JSON.stringify(kills)}; relayer output:\n${relayer!.output().slice(-3000)}`,
+      );
     });
     expect(health.queue).to.deep.equal({ queued: 0, sending: 0, recorded: 500, failed: 0 });
 

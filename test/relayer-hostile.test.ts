@@ -39,7 +39,6 @@ import { devWallet } from "../scripts/demo/seed.js";
 import { startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 
-
 /** A provider that runs hooks before chosen JSON-RPC methods, and may answer them itself. */
 class HookedProvider extends JsonRpcProvider {
   readonly hooks = new Map<string, (params: unknown[]) => Promise<unknown>>();
@@ -60,7 +59,12 @@ class HookedProvider extends JsonRpcProvider {
 function pendingPerAgent(db: string): { agent: string; n: number }[] {
   const d = new DatabaseSync(db, { readOnly: true });
   try {
-    return (d.prepare("SELECT agent, COUNT(*) AS n FROM records WHERE state IN ('queued', 'sending') GROUP BY agent ORDER BY n DESC").all() as { agent: string; n: number }[]).map((r) => ({ agent: r.agent, n: Number(r.n) }));
+    return (
+      d.prepare("SELECT agent, COUNT(*) AS n FROM records WHERE state IN ('queued', 'sending') GROUP BY agent ORDER BY n DESC").all() as {
+        agent: string;
+        n: number;
+      }[]
+    ).map((r) => ({ agent: r.agent, n: Number(r.n) }));
   } finally {
     d.close();
   }
@@ -80,22 +84,44 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
 
   /** A relayer in this process, paying from dev account 1, with its own database. */
   async function start(name: string, o: Partial<RelayerOptions> = {}): Promise<Relayer> {
-    relayer = await startRelayer({ provider, wallet: devWallet(1, provider) as unknown as Wallet, ledger: l.ledger, fromBlock: l.fromBlock, dbFile: path.join(l.dataDir, `${name}.sqlite`), port: 0, waitMs: 100, log: (x) => lines.push(x), ...o });
+    relayer = await startRelayer({
+      provider,
+      wallet: devWallet(1, provider) as unknown as Wallet,
+      ledger: l.ledger,
+      fromBlock: l.fromBlock,
+      dbFile: path.join(l.dataDir, `${name}.sqlite`),
+      port: 0,
+      waitMs: 100,
+      log: (x) => lines.push(x),
+      ...o,
+    });
     return relayer;
   }
   const db = (name: string) => path.join(l.dataDir, `${name}.sqlite`);
 
   /** Records `jsons` directly (paid by dev account 9); returns their entry ids. */
   async function recordDirectly(jsons: SignedRecordJson[]): Promise<bigint[]> {
-    const receipt = await (await new Contract(l.ledger, LEDGER_ABI, payer).getFunction("recordBatch")(jsons.map((j) => fromSignedJson(j).record), jsons.map((j) => j.signature))).wait();
-    return receipt.logs.map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x)).filter((x: { name: string } | null) => x?.name === "Recorded").map((x: { args: { id: bigint } }) => x.args.id);
+    const receipt = await (
+      await new Contract(l.ledger, LEDGER_ABI, payer).getFunction("recordBatch")(
+        jsons.map((j) => fromSignedJson(j).record),
+        jsons.map((j) => j.signature),
+      )
+    ).wait();
+    return receipt.logs
+      .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+      .filter((x: { name: string } | null) => x?.name === "Recorded")
+      .map((x: { args: { id: bigint } }) => x.args.id);
   }
 
   async function waitState(url: string, digest: string, state: RecordState["state"], timeoutMs = 30_000): Promise<RecordState> {
-    return waitFor(`${digest} to be ${state}`, async () => {
-      const s = (await getRecord(url, digest)).body as RecordState;
-      return s.state === state ? s : undefined;
-    }, timeoutMs);
+    return waitFor(
+      `${digest} to be ${state}`,
+      async () => {
+        const s = (await getRecord(url, digest)).body as RecordState;
+        return s.state === state ? s : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   before(async () => {
@@ -129,12 +155,17 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         for (let s = 1; s <= 15; s++) expect((await postRecord(r.url, jsons[s])).status, `sequence ${s}`).to.equal(202);
         const refused = await postRecord(r.url, jsons[16]);
         expect(refused.status).to.equal(409);
-        expect(refused.body.error).to.equal(`nonce: sequence 16 of ${w.address} is too far ahead (the ledger expects 0 next); this relayer queues at most 15 sequences beyond those, so send the missing ones first`);
+        expect(refused.body.error).to.equal(
+          `nonce: sequence 16 of ${w.address} is too far ahead (the ledger expects 0 next); this relayer queues at most 15 sequences beyond those, so send the missing ones first`,
+        );
         expect((await getRecord(r.url, jsons[16].digest)).status).to.equal(404);
         // The missing sequence 0 arrives: now 0..15 are held and 16..30 fit.
         expect((await postRecord(r.url, jsons[0])).status).to.equal(202);
         expect((await postRecord(r.url, jsons[16])).status).to.equal(202);
-        const states = await waitRecorded(r.url, jsons.slice(0, 17).map((j) => j.digest));
+        const states = await waitRecorded(
+          r.url,
+          jsons.slice(0, 17).map((j) => j.digest),
+        );
         const ids = states.map((s) => BigInt(s.entryId!));
         expect(ids).to.deep.equal([...ids].sort((a, b) => (a < b ? -1 : 1)));
       });
@@ -143,7 +174,9 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         const r = await start("r1-hol", { batchSize: 5 });
         // The review's attack at the scale the gap window leaves: 15 never-sendable records from each of 20 keys.
         const attackers = kitWallets("r1/attacker", 20);
-        const gapped = await Promise.all(attackers.flatMap((w) => Array.from({ length: 15 }, async (_, s) => signer.sign(w, await recordOf(w.address, BigInt(s + 1))))));
+        const gapped = await Promise.all(
+          attackers.flatMap((w) => Array.from({ length: 15 }, async (_, s) => signer.sign(w, await recordOf(w.address, BigInt(s + 1))))),
+        );
         for (let i = 0; i < gapped.length; i += 150) {
           const reply = await postRecord(r.url, gapped.slice(i, i + 150));
           expect(reply.body.results.every((x: { state?: string }) => x.state === "queued")).to.equal(true);
@@ -209,7 +242,14 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         const carol = kitWallet("r3/carol");
         const old = signer.sign(carol, await recordOf(carol.address, 0n));
         const [id] = await recordDirectly([old]); // as the CLI does without --relayer; public in the calldata
-        const replies = await Promise.all(Array.from({ length: 4 }, () => postRecord(r.url, Array.from({ length: 150 }, () => old))));
+        const replies = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            postRecord(
+              r.url,
+              Array.from({ length: 150 }, () => old),
+            ),
+          ),
+        );
         const results = replies.flatMap((x) => x.body.results);
         expect(results).to.have.length(600);
         for (const x of results) expect(x).to.deep.equal({ status: 409, error: `already recorded as entry ${id}` });
@@ -230,7 +270,9 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
           const bad = { ...good, signature: good.signature.slice(0, 130) + v.toString(16).padStart(2, "0") };
           const reply = await postRecord(r.url, bad);
           expect(reply.status).to.equal(400);
-          expect(reply.body.error).to.equal(`the signature's v byte is ${v}; the Ledger accepts only 27 or 28 (the record's agent ${dave.address} is not a contract)`);
+          expect(reply.body.error).to.equal(
+            `the signature's v byte is ${v}; the Ledger accepts only 27 or 28 (the record's agent ${dave.address} is not a contract)`,
+          );
           expect((await getRecord(r.url, good.digest)).status).to.equal(404);
           expect((await postRecord(r.url, good)).status).to.equal(202);
           await waitRecorded(r.url, [good.digest]);
@@ -246,7 +288,9 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         const twin = sig.r + (n - BigInt(sig.s)).toString(16).padStart(64, "0") + (sig.v === 27 ? "1c" : "1b");
         const reply = await postRecord(r.url, { ...good, signature: twin });
         expect(reply.status).to.equal(400);
-        expect(reply.body.error).to.match(/^the signature's s is in the upper half of the curve order \(the malleable twin\); the Ledger accepts only the low-s form/);
+        expect(reply.body.error).to.match(
+          /^the signature's s is in the upper half of the curve order \(the malleable twin\); the Ledger accepts only the low-s form/,
+        );
       });
 
       it("R-4: queues a failed record again when it is posted again and passes the checks (a failure never squats its digest)", async () => {
@@ -274,7 +318,10 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       before(async () => {
         owner = kitWallet("r5/owner");
         const other = kitWallet("r5/other");
-        [ownEntry, otherEntry] = await recordDirectly([signer.sign(owner, await recordOf(owner.address, 0n)), signer.sign(other, await recordOf(other.address, 0n))]);
+        [ownEntry, otherEntry] = await recordDirectly([
+          signer.sign(owner, await recordOf(owner.address, 0n)),
+          signer.sign(other, await recordOf(other.address, 0n)),
+        ]);
       });
       const correction = async (w: Wallet, nonce: bigint, corrects: bigint) => signer.sign(w, await recordOf(w.address, nonce, { quantity: 0n, corrects }));
 
@@ -283,7 +330,10 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         const reply = await postRecord(r.url, await Promise.all(kitWallets("r5/corrector", 60).map((w) => correction(w, 0n, otherEntry))));
         expect(reply.body.results).to.have.length(60);
         for (const [i, x] of reply.body.results.entries()) {
-          expect(x).to.deep.equal({ status: 403, error: `corrects: entry ${otherEntry} was recorded by ${kitWallet("r5/other").address}; only its agent can correct it, not ${kitWallets("r5/corrector", 60)[i].address}` });
+          expect(x).to.deep.equal({
+            status: 403,
+            error: `corrects: entry ${otherEntry} was recorded by ${kitWallet("r5/other").address}; only its agent can correct it, not ${kitWallets("r5/corrector", 60)[i].address}`,
+          });
         }
         expect(pendingPerAgent(db("r5-foreign"))).to.deep.equal([]);
       });
@@ -308,7 +358,14 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       it("R-5: builds a correction's proof from the entry index, equal to buildEntryProof over the whole ledger", async () => {
         // Enough entries for a closed checkpoint interval and an open one.
         const ws = kitWallets("r5/filler", 50);
-        for (let b = 0; b < 2; b++) await recordDirectly(await Promise.all(Array.from({ length: 100 }, (_, i) => recordOf(ws[i % 50].address, BigInt(b * 2 + Math.floor(i / 50))).then((rec) => signer.sign(ws[i % 50], rec)))));
+        for (let b = 0; b < 2; b++)
+          await recordDirectly(
+            await Promise.all(
+              Array.from({ length: 100 }, (_, i) =>
+                recordOf(ws[i % 50].address, BigInt(b * 2 + Math.floor(i / 50))).then((rec) => signer.sign(ws[i % 50], rec)),
+              ),
+            ),
+          );
         const index = new EntryIndex(l.provider, l.ledger, l.fromBlock);
         await index.refresh(0);
         const { entries } = await readLedger(l.provider, l.ledger, { fromBlock: l.fromBlock });
@@ -349,7 +406,11 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         const reply = await postRecord(r.url, jsons.slice(i, i + 25)); // 25 x 8 KiB of hex: under the body cap
         expect(reply.body.results.filter((x: { state?: string }) => x.state === "queued")).to.have.length(25);
       }
-      await waitRecorded(r.url, jsons.map((j) => j.digest), 120_000);
+      await waitRecorded(
+        r.url,
+        jsons.map((j) => j.digest),
+        120_000,
+      );
       const sizes = provider.calls.filter((c) => c.method === "eth_sendRawTransaction").map((c) => (String(c.params[0]).length - 2) / 2);
       expect(Math.max(...sizes)).to.be.at.most(MAX_TX_BYTES);
       expect(Math.max(...sizes), "the byte budget, not the count, closed the batches").to.be.above(100_000);
@@ -385,10 +446,12 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       /** 27 records of fresh EOAs and one of each wallet (Honest, signed by the owner), all sequence `seq`. */
       async function mixedBatch(label: string, seq: bigint): Promise<{ honest: SignedRecordJson[]; fickle: SignedRecordJson[] }> {
         const honest = await Promise.all(kitWallets(label, 27).map(async (w) => signer.sign(w, await recordOf(w.address, 0n))));
-        const fickle = await Promise.all(walletAddresses.map(async (a) => {
-          const rec = await recordOf(a, seq);
-          return signer.json(rec, signer.signDigest(owner, signer.digest(rec)));
-        }));
+        const fickle = await Promise.all(
+          walletAddresses.map(async (a) => {
+            const rec = await recordOf(a, seq);
+            return signer.json(rec, signer.signDigest(owner, signer.digest(rec)));
+          }),
+        );
         return { honest, fickle };
       }
       const modes = async (mode: number) => {
@@ -408,7 +471,10 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         const r = await start("f4-margin", { waitMs: 1_500 });
         const reply = await postRecord(r.url, [...fickle, ...honest]);
         expect(reply.body.results.every((x: { state?: string }) => x.state === "queued")).to.equal(true);
-        const states = await waitRecorded(r.url, [...fickle, ...honest].map((j) => j.digest));
+        const states = await waitRecorded(
+          r.url,
+          [...fickle, ...honest].map((j) => j.digest),
+        );
         expect(new Set(states.map((s) => s.txHash)).size).to.equal(1);
         const receipt = (await l.provider.getTransactionReceipt(states[0].txHash!))!;
         const tx = (await l.provider.getTransaction(states[0].txHash!))!;
@@ -427,7 +493,10 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         });
         const r = await start("f4-split", { waitMs: 1_500 });
         await postRecord(r.url, [...fickle, ...honest]);
-        const states = await waitRecorded(r.url, [...honest, ...fickle].map((j) => j.digest));
+        const states = await waitRecorded(
+          r.url,
+          [...honest, ...fickle].map((j) => j.digest),
+        );
         const sent = provider.calls.filter((c) => c.method === "eth_sendRawTransaction").length;
         expect(sent).to.equal(3); // the failed batch, then the EOA part and the wallet part
         const receipts: TransactionReceipt[] = [];
@@ -458,7 +527,12 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       const q = new RelayQueue(db("r2-prune"));
       expect(q.get(ok.digest)!.body, "a finished record keeps no body").to.equal("");
       q.close();
-      await waitFor("both to be pruned", async () => ((await getRecord(r.url, ok.digest)).status === 404 && (await getRecord(r.url, doomed.digest)).status === 404 ? true : undefined), 20_000, 250);
+      await waitFor(
+        "both to be pruned",
+        async () => ((await getRecord(r.url, ok.digest)).status === 404 && (await getRecord(r.url, doomed.digest)).status === 404 ? true : undefined),
+        20_000,
+        250,
+      );
       expect(lines.some((x) => /pruned \d+ records finished/.test(x))).to.equal(true);
       // A replay of the pruned record is still answered from the chain.
       const again = await postRecord(r.url, ok);
@@ -477,7 +551,9 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         CREATE INDEX records_state ON records (state, received_at);`);
       const w = kitWallet("v1/left");
       const json = signer.sign(w, await recordOf(w.address, 0n));
-      const insert = old.prepare("INSERT INTO records (digest, agent, nonce_key, nonce_seq, body, state, received_at, updated_at) VALUES (?, ?, '0', '0', ?, 'queued', 1, 1)");
+      const insert = old.prepare(
+        "INSERT INTO records (digest, agent, nonce_key, nonce_seq, body, state, received_at, updated_at) VALUES (?, ?, '0', '0', ?, 'queued', 1, 1)",
+      );
       insert.run(json.digest, w.address, JSON.stringify({ ...json, junk: "z".repeat(50_000) }));
       old.close();
       const r = await start("v1");
@@ -509,7 +585,11 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       for (const k of fickle) count(k.kind, (await postRecord(r.url, k.jsons)).body.results);
       for (const a of setup.wallets) await setWalletMode(payer, a, WALLET_MODE.WrongMagic);
 
-      const flood = pool(byKey.filter((k) => k.kind !== "fickle-wallet"), 4, async (k) => count(k.kind, (await postRecord(r.url, k.jsons)).body.results));
+      const flood = pool(
+        byKey.filter((k) => k.kind !== "fickle-wallet"),
+        4,
+        async (k) => count(k.kind, (await postRecord(r.url, k.jsons)).body.results),
+      );
       const honest: { digest: string; ms: number }[] = [];
       for (let i = 0; i < 5; i++) {
         const w = kitWallet(`fair/honest/${i}`);
@@ -521,7 +601,9 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         honest.push({ digest: json.digest, ms: Date.now() - t });
       }
       await flood;
-      const fickleLeft = (await Promise.all(fickle.flatMap((k) => k.jsons).map(async (j) => (await getRecord(r.url, j.digest)).body.state))).filter((s) => s === "queued" || s === "sending").length;
+      const fickleLeft = (await Promise.all(fickle.flatMap((k) => k.jsons).map(async (j) => (await getRecord(r.url, j.digest)).body.state))).filter(
+        (s) => s === "queued" || s === "sending",
+      ).length;
 
       expect(Object.fromEntries([...statuses].sort())).to.deep.equal({
         "fickle-wallet 202": 500,
@@ -540,7 +622,9 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       // The replayed victims' allowance is whole.
       const victim = kitWallet("fair/victim/0");
       expect((await postRecord(r.url, signer.sign(victim, await recordOf(victim.address, 1n)))).status).to.equal(202);
-      console.log(`      honest records recorded after ${honest.map((h) => h.ms).join(", ")} ms; once the flood ended ${fickleLeft} of the 500 wallet records still waited; queue files ${size.toLocaleString("en-US")} bytes`);
+      console.log(
+        `      honest records recorded after ${honest.map((h) => h.ms).join(", ")} ms; once the flood ended ${fickleLeft} of the 500 wallet records still waited; queue files ${size.toLocaleString("en-US")} bytes`,
+      );
     });
   });
 });

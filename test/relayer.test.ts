@@ -3,7 +3,8 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Contract, ContractFactory, JsonRpcProvider, Network, Wallet } from "ethers";
+import type { Wallet } from "ethers";
+import { Contract, ContractFactory, JsonRpcProvider, Network } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import {
   FastRecordSigner,
@@ -132,7 +133,11 @@ describe("relayer", function () {
         const records = await Promise.all(wallets.flatMap((w) => Array.from({ length: 10 }, (_, s) => recordOf(w, BigInt(s)))));
         const jsons = records.map((rec, i) => signer.sign(wallets[Math.floor(i / 10)], rec));
         await pool(jsons, 16, async (j) => accept(j));
-        const states = await waitRecorded(r.url, jsons.map((j) => j.digest), 120_000);
+        const states = await waitRecorded(
+          r.url,
+          jsons.map((j) => j.digest),
+          120_000,
+        );
         const txs = [...new Set(states.map((s) => s.txHash!))];
         expect(txs.length).to.be.at.least(Math.ceil(300 / BATCH_SIZE));
         let batches = 0;
@@ -179,7 +184,9 @@ describe("relayer", function () {
         let wrongMagic: string;
 
         before(async () => {
-          const artifact = JSON.parse(readFileSync(path.join(root, "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+          const artifact = JSON.parse(
+            readFileSync(path.join(root, "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"),
+          );
           const deployer = devWallet(9, l.provider); // not the relayer's paying account (dev account 0)
           const factory = new ContractFactory(artifact.abi, artifact.bytecode, deployer);
           const a = await factory.deploy(owner.address);
@@ -205,7 +212,9 @@ describe("relayer", function () {
           const json = signer.json(rec, signer.signDigest(owner, signer.digest(rec)));
           const reply = await postRecord(r.url, json);
           expect(reply.status).to.equal(400);
-          expect(reply.body.error).to.match(new RegExp(`^the signature is not valid for the record's agent ${wrongMagic}: the wallet contract did not return the ERC-1271 magic value`, "i"));
+          expect(reply.body.error).to.match(
+            new RegExp(`^the signature is not valid for the record's agent ${wrongMagic}: the wallet contract did not return the ERC-1271 magic value`, "i"),
+          );
           expect((await getRecord(r.url, json.digest)).status).to.equal(404);
         });
       });
@@ -221,7 +230,12 @@ describe("relayer", function () {
           const payer = devWallet(8, l.provider);
           const ledger = new Contract(l.ledger, LEDGER_ABI, payer);
           const others = [await recordOf(erin, 0n), await recordOf(erin, 1n)];
-          const receipt = await (await ledger.recordBatch(others, others.map((o) => signer.signDigest(erin, signer.digest(o))))).wait();
+          const receipt = await (
+            await ledger.recordBatch(
+              others,
+              others.map((o) => signer.signDigest(erin, signer.digest(o))),
+            )
+          ).wait();
           expect(receipt.logs.filter((x: { topics: readonly string[] }) => x.topics[0] === ledgerInterface.getEvent("Recorded")!.topicHash)).to.have.length(2);
           const state = await waitFor("the record to fail", async () => {
             const s = (await getRecord(r.url, waiting.digest)).body as RecordState;
@@ -270,7 +284,12 @@ describe("relayer", function () {
 
       it("rejects a wrong type tag with 400", async () => {
         const json = signer.sign(frank, await recordOf(frank, 0n));
-        await rejects(postRecord(r.url, { ...json, type: "commons-ledger/signed-record@2" }), 400, /^type: expected "commons-ledger\/signed-record@1"/, json.digest);
+        await rejects(
+          postRecord(r.url, { ...json, type: "commons-ledger/signed-record@2" }),
+          400,
+          /^type: expected "commons-ledger\/signed-record@1"/,
+          json.digest,
+        );
       });
 
       it("rejects a record whose digest does not match it (altered JSON) with 400", async () => {
@@ -298,7 +317,12 @@ describe("relayer", function () {
       it("rejects a record past its deadline with 400", async () => {
         const now = await chainNow();
         const json = signer.sign(frank, await recordOf(frank, 0n, { deadline: now - 30n }));
-        await rejects(postRecord(r.url, json), 400, /^deadline: the signature expired at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(the chain's time is \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); sign the record again$/, json.digest);
+        await rejects(
+          postRecord(r.url, json),
+          400,
+          /^deadline: the signature expired at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(the chain's time is \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); sign the record again$/,
+          json.digest,
+        );
       });
 
       it("rejects a record whose event time is in the future with 400", async () => {
@@ -316,7 +340,12 @@ describe("relayer", function () {
       it("rejects a record whose nonce is already used with 409", async () => {
         const alice = kitWallet("alice"); // alice's sequence 0 was recorded above
         const json = signer.sign(alice, await recordOf(alice, 0n, { quantity: 2_000_000n }));
-        await rejects(postRecord(r.url, json), 409, /^nonce 0 of 0x[0-9a-fA-F]{40} is already used \(the ledger expects 1 next\); sign the record again with that nonce$/, json.digest);
+        await rejects(
+          postRecord(r.url, json),
+          409,
+          /^nonce 0 of 0x[0-9a-fA-F]{40} is already used \(the ledger expects 1 next\); sign the record again with that nonce$/,
+          json.digest,
+        );
       });
 
       it("rejects another record with the same nonce as a queued one with 409", async () => {
@@ -368,7 +397,16 @@ describe("relayer", function () {
     /** A queue database with `json` marked as being sent, as a killed relayer leaves it. */
     function leftSending(db: string, json: SignedRecordJson, agent: string): void {
       const q = new RelayQueue(db);
-      q.enqueue({ digest: json.digest, agent, nonceKey: "0", nonceSeq: BigInt(json.record.nonce), corrects: 0n, wallet: false, deadline: BigInt(json.record.deadline), body: JSON.stringify(json) });
+      q.enqueue({
+        digest: json.digest,
+        agent,
+        nonceKey: "0",
+        nonceSeq: BigInt(json.record.nonce),
+        corrects: 0n,
+        wallet: false,
+        deadline: BigInt(json.record.deadline),
+        body: JSON.stringify(json),
+      });
       q.setLane(agent, "0", 0n);
       q.markSending([json.digest]);
       q.close();
@@ -378,7 +416,9 @@ describe("relayer", function () {
     async function recordDirectly(rec: LedgerRecord, agent: Wallet): Promise<{ id: bigint; hash: string }> {
       const ledger = new Contract(l.ledger, LEDGER_ABI, devWallet(8, l.provider));
       const receipt = await (await ledger.record(rec, signer.signDigest(agent, signer.digest(rec)))).wait();
-      const event = receipt.logs.map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x)).find((x: { name: string } | null) => x?.name === "Recorded");
+      const event = receipt.logs
+        .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+        .find((x: { name: string } | null) => x?.name === "Recorded");
       return { id: event.args.id, hash: receipt.hash };
     }
 
@@ -389,7 +429,16 @@ describe("relayer", function () {
     });
 
     const start = (db: string, provider: JsonRpcProvider = l.provider) =>
-      startRelayer({ provider, wallet: devWallet(2, provider) as unknown as Wallet, ledger: l.ledger, fromBlock: l.fromBlock, dbFile: db, port: 0, waitMs: 100, log: () => {} });
+      startRelayer({
+        provider,
+        wallet: devWallet(2, provider) as unknown as Wallet,
+        ledger: l.ledger,
+        fromBlock: l.fromBlock,
+        dbFile: db,
+        port: 0,
+        waitMs: 100,
+        log: () => {},
+      });
 
     it("marks a record whose transaction was mined as recorded, with its entry id and transaction hash", async () => {
       const kate = kitWallet("kate");
@@ -465,7 +514,16 @@ describe("relayer", function () {
     let provider: HookedProvider;
     let relayer: Relayer | undefined;
     const start = (db: string, waitMs = 100) =>
-      startRelayer({ provider, wallet: devWallet(3, provider) as unknown as Wallet, ledger: l.ledger, fromBlock: l.fromBlock, dbFile: path.join(l.dataDir, db), port: 0, waitMs, log: () => {} });
+      startRelayer({
+        provider,
+        wallet: devWallet(3, provider) as unknown as Wallet,
+        ledger: l.ledger,
+        fromBlock: l.fromBlock,
+        dbFile: path.join(l.dataDir, db),
+        port: 0,
+        waitMs,
+        log: () => {},
+      });
     beforeEach(() => {
       provider = new HookedProvider(l.rpc, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
     });
@@ -486,15 +544,21 @@ describe("relayer", function () {
         // The same signed record, submitted directly by someone else (it reaches the chain first).
         const ledger = new Contract(l.ledger, LEDGER_ABI, devWallet(8, l.provider));
         const receipt = await (await ledger.record(rec, json.signature)).wait();
-        const event = receipt.logs.map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x)).find((x: { name: string } | null) => x?.name === "Recorded");
+        const event = receipt.logs
+          .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+          .find((x: { name: string } | null) => x?.name === "Recorded");
         direct = { hash: receipt.hash, id: event.args.id };
       };
       relayer = await start("raced.sqlite");
       expect((await postRecord(relayer.url, json)).status).to.equal(202);
-      const state = await waitFor("the record to settle", async () => {
-        const x = (await getRecord(relayer!.url, json.digest)).body as RecordState;
-        return x.state === "recorded" || x.state === "failed" ? x : undefined;
-      }, 20_000);
+      const state = await waitFor(
+        "the record to settle",
+        async () => {
+          const x = (await getRecord(relayer!.url, json.digest)).body as RecordState;
+          return x.state === "recorded" || x.state === "failed" ? x : undefined;
+        },
+        20_000,
+      );
       expect(direct, "the direct submission ran").to.not.equal(undefined);
       expect(state).to.include({ state: "recorded", entryId: direct!.id.toString(), txHash: direct!.hash, error: null });
     });
@@ -517,10 +581,14 @@ describe("relayer", function () {
       relayer = await start("reverted.sqlite", 4_000); // its first round is over: the next one is 4 s away
       expect((await postRecord(relayer.url, json)).status).to.equal(202);
       await (await wallet.getFunction("setMode")(1)).wait(); // the wallet stops accepting the signature
-      const state = await waitFor("the record to fail", async () => {
-        const x = (await getRecord(relayer!.url, json.digest)).body as RecordState;
-        return x.state === "failed" ? x : undefined;
-      }, 20_000);
+      const state = await waitFor(
+        "the record to fail",
+        async () => {
+          const x = (await getRecord(relayer!.url, json.digest)).body as RecordState;
+          return x.state === "failed" ? x : undefined;
+        },
+        20_000,
+      );
       expect(state.error).to.equal(`the Ledger refused it: LedgerInvalidSignature(${address})`);
       expect(state.attempts).to.equal(1);
     });
@@ -566,4 +634,3 @@ describe("relayer", function () {
     });
   });
 });
-

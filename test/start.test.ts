@@ -31,7 +31,12 @@ async function stopRun(run: Run): Promise<void> {
 function start(dataDir: string, port = PORT): Run {
   const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
     cwd: root,
-    env: { ...process.env, PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`, COMMONS_DATA_DIR: dataDir, COMMONS_PORT: String(port) },
+    env: {
+      ...process.env,
+      PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`,
+      COMMONS_DATA_DIR: dataDir,
+      COMMONS_PORT: String(port),
+    },
   });
   let out = "";
   child.stdout.on("data", (b) => (out += b));

@@ -90,7 +90,8 @@ describe("commons trace, track, needs, plan", function () {
         "consume 5.5 kg PET bottle flakes (sorted, washed)",
         "consume 1 ea sensor board batch 7",
         "consume 3 ea ESP32 module",
-      ]) expect(r.stdout).to.include(text);
+      ])
+        expect(r.stdout).to.include(text);
       expect(r.stdout).to.not.include("✗");
       const summary = /verified (\d+) of (\d+) hops/.exec(r.stdout)!;
       expect(summary[1]).to.equal(summary[2]);
@@ -154,7 +155,12 @@ describe("commons trace, track, needs, plan", function () {
     it("computes the activity levels for the open kit demand, nets stock, and publishes the needs", async () => {
       const r = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--json"]);
       ok(r);
-      const plan = JSON.parse(r.stdout) as { recordedBy: string; finalNeeds: string[]; processes: { name: string; activity: number; inventory: number }[]; inputs: { spec: string; action: string; gross: number; inventory: number; toPublish: number }[] };
+      const plan = JSON.parse(r.stdout) as {
+        recordedBy: string;
+        finalNeeds: string[];
+        processes: { name: string; activity: number; inventory: number }[];
+        inputs: { spec: string; action: string; gross: number; inventory: number; toPublish: number }[];
+      };
       expect(plan.finalNeeds).to.deep.equal([seeded.needs.kits.toString()]);
       expect(plan.recordedBy).to.match(/^\d+$/);
       expect(plan.processes.map((p) => [p.name, p.activity, p.inventory])).to.deep.equal([
@@ -167,7 +173,9 @@ describe("commons trace, track, needs, plan", function () {
       expect(input("PLA filament 1.75 mm").toPublish).to.equal(0);
       expect(input("3D printer #1 (Prusa MK4)")).to.include({ action: "use", gross: 8, toPublish: 8 });
 
-      const published = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--publish"], { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey });
+      const published = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--publish"], {
+        COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey,
+      });
       ok(published);
       expect(published.stdout).to.match(/published: needs #\d+, #\d+, #\d+/);
       const again = JSON.parse((await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--json"])).stdout) as typeof plan;
@@ -179,7 +187,9 @@ describe("commons trace, track, needs, plan", function () {
 
   describe("verifyHops", () => {
     it("verifies an ERC-1271 wallet's hop at its recording block, and fails hops that are not where they claim", async () => {
-      const artifact = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+      const artifact = JSON.parse(
+        readFileSync(path.join(import.meta.dirname, "..", "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"),
+      );
       const owner = devWallet(5, l.provider);
       const factory = new ContractFactory(artifact.abi, artifact.bytecode, devWallet(0, l.provider));
       const wallet = await factory.deploy(owner.address);
@@ -188,7 +198,18 @@ describe("commons trace, track, needs, plan", function () {
       const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
       const asWallet = { getAddress: async () => walletAddress, signTypedData: owner.signTypedData.bind(owner) };
       const part = labelId("part made by a wallet");
-      await client.submit(await client.sign(asWallet, { action: "produce", commons, provider: walletAddress, resource: part, process: labelId("wallet process"), side: "output", quantity: "1", unit: "ea" }));
+      await client.submit(
+        await client.sign(asWallet, {
+          action: "produce",
+          commons,
+          provider: walletAddress,
+          resource: part,
+          process: labelId("wallet process"),
+          side: "output",
+          quantity: "1",
+          unit: "ea",
+        }),
+      );
       // The wallet turns hostile afterwards: the signature was valid when recorded, and that is what is checked.
       await client.send(() => (wallet.connect(devWallet(0, l.provider)) as unknown as { setMode(m: number): Promise<never> }).setMode(1));
 
@@ -202,7 +223,11 @@ describe("commons trace, track, needs, plan", function () {
       const v = await verifyHops(l.provider, l.ledger, read.events, read.block, [hop, misplaced, missing]);
       expect(v.chain.ok).to.equal(true);
       expect(hop.verified).to.deep.equal({ ok: true, signature: "ok", inclusion: "ok" });
-      expect(misplaced.verified).to.deep.equal({ ok: false, signature: "not checked", inclusion: `entry ${kitHop.id} is not among the ledger's events up to block ${read.block}` });
+      expect(misplaced.verified).to.deep.equal({
+        ok: false,
+        signature: "not checked",
+        inclusion: `entry ${kitHop.id} is not among the ledger's events up to block ${read.block}`,
+      });
       expect(missing.verified!.ok).to.equal(false);
       expect([v.verified, v.failed]).to.deep.equal([1, 2]);
     });
@@ -258,11 +283,31 @@ describe("commons trace, track, needs, plan", function () {
     const base = () => ["--rpc", counter.url, "--ledger", l.ledger];
     const cases: [string, () => string[], RegExp][] = [
       ["a recipe file that is not JSON", () => [...base(), "plan", "--recipes", path.join(dir, "not-json.json")], /--recipes: not valid JSON/],
-      ["a recipe file that does not exist", () => [...base(), "plan", "--recipes", path.join(dir, "nope.json")], /--recipes: file ".*nope.json" does not exist/],
-      ["a negative coefficient", () => [...base(), "plan", "--recipes", path.join(dir, "negative.json")], /--recipes: process "process: print sensor enclosures" input "PLA filament 1.75 mm": quantity -0.6 is negative/],
-      ["units that do not match", () => [...base(), "plan", "--recipes", path.join(dir, "units.json")], /--recipes: units do not match: process "process: assemble open sensor kit" takes "printed enclosure parts" in kg, process "process: print sensor enclosures" makes it in ea/],
-      ["an unproductive cycle", () => [...base(), "plan", "--recipes", path.join(dir, "cycle.json")], /--recipes: the cycle of processes .*"process: solder sensor boards".* is not productive/],
-      ["a due date that is not a duration", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--due", "2y"], /--due: "2y" is not a duration from 1 s to 10 years/],
+      [
+        "a recipe file that does not exist",
+        () => [...base(), "plan", "--recipes", path.join(dir, "nope.json")],
+        /--recipes: file ".*nope.json" does not exist/,
+      ],
+      [
+        "a negative coefficient",
+        () => [...base(), "plan", "--recipes", path.join(dir, "negative.json")],
+        /--recipes: process "process: print sensor enclosures" input "PLA filament 1.75 mm": quantity -0.6 is negative/,
+      ],
+      [
+        "units that do not match",
+        () => [...base(), "plan", "--recipes", path.join(dir, "units.json")],
+        /--recipes: units do not match: process "process: assemble open sensor kit" takes "printed enclosure parts" in kg, process "process: print sensor enclosures" makes it in ea/,
+      ],
+      [
+        "an unproductive cycle",
+        () => [...base(), "plan", "--recipes", path.join(dir, "cycle.json")],
+        /--recipes: the cycle of processes .*"process: solder sensor boards".* is not productive/,
+      ],
+      [
+        "a due date that is not a duration",
+        () => [...base(), "plan", "--recipes", RECIPES_FILE, "--due", "2y"],
+        /--due: "2y" is not a duration from 1 s to 10 years/,
+      ],
       ["--publish without --commons", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--publish"], /--commons: is required with --publish/],
       ["a malformed resource id", () => [...base(), "trace", "0x1234"], /resource: "0x1234" is not a 32-byte hex value/],
       ["--json with --dot", () => [...base(), "track", "kit", "--json", "--dot"], /--dot: give --json or --dot, not both/],

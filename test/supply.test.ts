@@ -17,7 +17,12 @@ const CAROL = Wallet.createRandom().address;
 const COMMONS = labelId("commons: supply tests");
 const T0 = 1_800_000_000n;
 
-type Draft = Partial<Omit<RecordInput, "resource" | "process" | "resourceSpec">> & { action: RecordInput["action"]; resource?: string; process?: string; spec?: string };
+type Draft = Partial<Omit<RecordInput, "resource" | "process" | "resourceSpec">> & {
+  action: RecordInput["action"];
+  resource?: string;
+  process?: string;
+  spec?: string;
+};
 
 /** A ledger built by hand: entries 1..n in order, with corrections and validations as the contract emits them. */
 class HandLedger {
@@ -40,14 +45,32 @@ class HandLedger {
       side: d.side ?? (d.process ? (["produce", "modify", "separate", "dropoff", "copy"].includes(d.action) ? "output" : "input") : "none"),
     });
     const signer = record.provider !== ZeroAddress ? record.provider : record.receiver;
-    const entry: Entry = { id, signer, commons: COMMONS, record, recordHash: ZeroHash, blockNumber: Number(id), transactionHash: "0x" + id.toString(16).padStart(64, "0"), logIndex: 0 };
+    const entry: Entry = {
+      id,
+      signer,
+      commons: COMMONS,
+      record,
+      recordHash: ZeroHash,
+      blockNumber: Number(id),
+      transactionHash: "0x" + id.toString(16).padStart(64, "0"),
+      logIndex: 0,
+    };
     this.events.entries.push(entry);
     if (record.corrects !== 0n) this.events.corrections.push({ entryId: record.corrects, correctionId: id, blockNumber: Number(id) });
     return id;
   }
 
   dispute(entryId: bigint): void {
-    this.events.validations.push({ entryId, validator: CAROL, verdict: 1, evidence: ZeroHash, accepts: 0, disputes: 1, blockNumber: 0, transactionHash: ZeroHash });
+    this.events.validations.push({
+      entryId,
+      validator: CAROL,
+      verdict: 1,
+      evidence: ZeroHash,
+      accepts: 0,
+      disputes: 1,
+      blockNumber: 0,
+      transactionHash: ZeroHash,
+    });
   }
 
   views(): EntryView[] {
@@ -60,7 +83,13 @@ const R = (label: string) => labelId(label);
 /** The tree as nested [what, children] pairs: events as "#id action", processes as "P label", seen as "-> ref". */
 function shape(tree: SupplyTree, names: Record<string, string>): unknown {
   const label = (n: SupplyNode): string =>
-    n.kind === "event" ? `#${n.hop.id} ${n.hop.action}` : n.kind === "process" ? `P ${names[n.process] ?? n.process}` : n.kind === "seen" ? `-> ${n.ref.startsWith("p:") ? `P ${names[n.ref.slice(2)]}` : `#${n.ref.slice(2)}`}` : "root";
+    n.kind === "event"
+      ? `#${n.hop.id} ${n.hop.action}`
+      : n.kind === "process"
+        ? `P ${names[n.process] ?? n.process}`
+        : n.kind === "seen"
+          ? `-> ${n.ref.startsWith("p:") ? `P ${names[n.ref.slice(2)]}` : `#${n.ref.slice(2)}`}`
+          : "root";
   const walk = (n: SupplyNode): unknown => (n.children.length ? [label(n), n.children.map(walk)] : label(n));
   return (tree.root.children as SupplyNode[]).map(walk);
 }
@@ -187,7 +216,15 @@ describe("supply", () => {
         l.add({ action: "transfer", resource: "kit", quantity: "1", receiver: CAROL }); // 9
         const tree = new SupplyGraph(l.views()).trace(R("kit"));
         expect(shape(tree, processNames("print", "assemble"))).to.deep.equal([
-          ["#9 transfer", [["#8 produce", [["P assemble", ["#6 cite", ["#7 consume", [["#5 produce", [["P print", [["#2 consume", ["#1 produce"]], "#3 use", "#4 work"]]]]]]]]]]]],
+          [
+            "#9 transfer",
+            [
+              [
+                "#8 produce",
+                [["P assemble", ["#6 cite", ["#7 consume", [["#5 produce", [["P print", [["#2 consume", ["#1 produce"]], "#3 use", "#4 work"]]]]]]]]],
+              ],
+            ],
+          ],
         ]);
         expect([...tree.hops.keys()].sort((a, b) => Number(a - b))).to.deep.equal([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n]);
         const hop = tree.hops.get(4n)!;
@@ -208,7 +245,10 @@ describe("supply", () => {
         l.add({ action: "modify", resource: "sensor", process: "repair 2", quantity: "1" }); // 7
         const tree = new SupplyGraph(l.views()).trace(R("sensor"));
         expect(shape(tree, processNames("make", "repair 1", "repair 2"))).to.deep.equal([
-          ["#7 modify", [["P repair 2", [["#5 accept", [["#4 modify", [["P repair 1", [["#2 accept", [["#1 produce", ["P make"]]]], "#3 work"]]]]]], "#6 work"]]]],
+          [
+            "#7 modify",
+            [["P repair 2", [["#5 accept", [["#4 modify", [["P repair 1", [["#2 accept", [["#1 produce", ["P make"]]]], "#3 work"]]]]]], "#6 work"]]],
+          ],
         ]);
       });
     });
@@ -227,11 +267,28 @@ describe("supply", () => {
         const graph = new SupplyGraph(l.views());
         const names = processNames("extrude", "print a", "print b", "assemble");
         expect(shape(graph.trace(R("kit")), names)).to.deep.equal([
-          ["#8 produce", [["P assemble", [["#6 consume", [["#4 produce", [["P print a", [["#2 consume", [["#1 produce", ["P extrude"]]]]]]]]]], ["#7 consume", [["#5 produce", [["P print b", [["#3 consume", ["-> #1"]]]]]]]]]]]],
+          [
+            "#8 produce",
+            [
+              [
+                "P assemble",
+                [
+                  ["#6 consume", [["#4 produce", [["P print a", [["#2 consume", [["#1 produce", ["P extrude"]]]]]]]]]],
+                  ["#7 consume", [["#5 produce", [["P print b", [["#3 consume", ["-> #1"]]]]]]]],
+                ],
+              ],
+            ],
+          ],
         ]);
         // Track: the lot splits into two processes and merges again into the kit.
         expect(shape(graph.track(R("lot")), names)).to.deep.equal([
-          ["#1 produce", [["#2 consume", [["P print a", [["#4 produce", [["#6 consume", [["P assemble", ["#8 produce"]]]]]]]]]], ["#3 consume", [["P print b", [["#5 produce", [["#7 consume", ["-> P assemble"]]]]]]]]]],
+          [
+            "#1 produce",
+            [
+              ["#2 consume", [["P print a", [["#4 produce", [["#6 consume", [["P assemble", ["#8 produce"]]]]]]]]]],
+              ["#3 consume", [["P print b", [["#5 produce", [["#7 consume", ["-> P assemble"]]]]]]]],
+            ],
+          ],
         ]);
       });
     });
@@ -342,7 +399,15 @@ describe("supply", () => {
         const disputed = l.add({ action: "transfer", resource: "lot", quantity: "1", unit: "kg", provider: CAROL, receiver: ALICE, satisfies: need });
         l.dispute(disputed);
         const [n] = deriveNeeds(l.views(), T0);
-        expect(n).to.include({ id: need, quantity: 20_000_000n, satisfied: 8_000_000n, open: 12_000_000n, expired: false, unit: "kg", resourceSpec: labelId("PLA") });
+        expect(n).to.include({
+          id: need,
+          quantity: 20_000_000n,
+          satisfied: 8_000_000n,
+          open: 12_000_000n,
+          expired: false,
+          unit: "kg",
+          resourceSpec: labelId("PLA"),
+        });
         expect(n.satisfiers.map((s) => [Number(s.id), s.counted, s.reason ?? ""])).to.deep.equal([
           [2, true, ""],
           [3, false, "corrected by #4"],

@@ -21,19 +21,69 @@ import type { ActionName, EntryStateName } from "../scripts/lib/core/vocabulary.
 
 const COMMONS = id("commons");
 const OTHER = id("other commons");
-const [ALICE, BOB, CAROL] = ["0x00000000000000000000000000000000000a11ce", "0x0000000000000000000000000000000000000b0b", "0x00000000000000000000000000000000000ca201"].map(getAddress);
+const [ALICE, BOB, CAROL] = [
+  "0x00000000000000000000000000000000000a11ce",
+  "0x0000000000000000000000000000000000000b0b",
+  "0x00000000000000000000000000000000000ca201",
+].map(getAddress);
 const T0 = 1_764_000_000n;
 
-function view(n: number, agent: string, action: ActionName, quantity: string, unit: string, state: EntryStateName = "accepted", extra: { commons?: string; time?: bigint; resource?: string; flow?: "event" | "need" } = {}): EntryView {
-  const record = buildRecord({ action, flow: extra.flow ?? "event", provider: agent, commons: extra.commons ?? COMMONS, quantity, unit, time: extra.time ?? T0 + BigInt(n), resource: extra.resource, nonce: packNonce(1n, BigInt(n)), deadline: T0 + 10_000n });
-  const entry: Entry = { id: BigInt(n), signer: agent, commons: record.commons, record, recordHash: ZeroHash, blockNumber: n, transactionHash: ZeroHash, logIndex: 0 };
-  return { entry, id: BigInt(n), flow: extra.flow ?? "event", action, agent, unit, state, accepts: 0, disputes: 0, correctedBy: 0n, validations: [], endorsements: [] };
+function view(
+  n: number,
+  agent: string,
+  action: ActionName,
+  quantity: string,
+  unit: string,
+  state: EntryStateName = "accepted",
+  extra: { commons?: string; time?: bigint; resource?: string; flow?: "event" | "need" } = {},
+): EntryView {
+  const record = buildRecord({
+    action,
+    flow: extra.flow ?? "event",
+    provider: agent,
+    commons: extra.commons ?? COMMONS,
+    quantity,
+    unit,
+    time: extra.time ?? T0 + BigInt(n),
+    resource: extra.resource,
+    nonce: packNonce(1n, BigInt(n)),
+    deadline: T0 + 10_000n,
+  });
+  const entry: Entry = {
+    id: BigInt(n),
+    signer: agent,
+    commons: record.commons,
+    record,
+    recordHash: ZeroHash,
+    blockNumber: n,
+    transactionHash: ZeroHash,
+    logIndex: 0,
+  };
+  return {
+    entry,
+    id: BigInt(n),
+    flow: extra.flow ?? "event",
+    action,
+    agent,
+    unit,
+    state,
+    accepts: 0,
+    disputes: 0,
+    correctedBy: 0n,
+    validations: [],
+    endorsements: [],
+  };
 }
 
 const base = () => ({
   format: VALUE_EQUATION_FORMAT,
   name: "test",
-  rules: { work: { kind: "hours", rates: { "*": "40", "printer": "15" } }, transfer: { kind: "money" }, cite: { kind: "flat", points: "2" }, use: { kind: "hours", rates: { "*": "10", printer: "15" } } },
+  rules: {
+    work: { kind: "hours", rates: { "*": "40", printer: "15" } },
+    transfer: { kind: "money" },
+    cite: { kind: "flat", points: "2" },
+    use: { kind: "hours", rates: { "*": "10", printer: "15" } },
+  },
   buckets: [{ name: "work", percent: "100", actions: ["work"] }],
 });
 const eqOf = (change: (e: ReturnType<typeof base> & Record<string, unknown>) => void = () => {}) => {
@@ -53,27 +103,69 @@ describe("value equation", () => {
       expect(eq.buckets[0]).to.include({ of: "income", acceptedOnly: true, claim: "equity" });
     });
     it("rejects percentages of the income over 100 %", () =>
-      rejects(eqOf((e) => e.buckets.push({ name: "b", percent: "0.5", actions: ["work"] })), /^buckets: the buckets taking a percentage of the income sum to 100.5%, more than 100%$/));
+      rejects(
+        eqOf((e) => e.buckets.push({ name: "b", percent: "0.5", actions: ["work"] })),
+        /^buckets: the buckets taking a percentage of the income sum to 100.5%, more than 100%$/,
+      ));
     it("rejects a single percentage over 100 or zero", () => {
-      rejects(eqOf((e) => (e.buckets[0].percent = "101")), /buckets\.0\.percent: percent must be above 0 and at most 100/);
-      rejects(eqOf((e) => (e.buckets[0].percent = "0")), /buckets\.0\.percent/);
-      rejects(eqOf((e) => (e.buckets[0].percent = "10.123")), /at most 2 decimals/);
+      rejects(
+        eqOf((e) => (e.buckets[0].percent = "101")),
+        /buckets\.0\.percent: percent must be above 0 and at most 100/,
+      );
+      rejects(
+        eqOf((e) => (e.buckets[0].percent = "0")),
+        /buckets\.0\.percent/,
+      );
+      rejects(
+        eqOf((e) => (e.buckets[0].percent = "10.123")),
+        /at most 2 decimals/,
+      );
     });
     it("rejects an unknown action in a bucket or in the rules", () => {
-      rejects(eqOf((e) => (e.buckets[0].actions = ["donate"])), /^buckets\.0\.actions\.0: unknown action "donate"/);
-      rejects(eqOf((e) => ((e.rules as Record<string, unknown>).donate = { kind: "money" })), /unknown action "donate"/);
+      rejects(
+        eqOf((e) => (e.buckets[0].actions = ["donate"])),
+        /^buckets\.0\.actions\.0: unknown action "donate"/,
+      );
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).donate = { kind: "money" })),
+        /unknown action "donate"/,
+      );
     });
     it("rejects empty buckets, a bucket without actions, and an action without a rule", () => {
-      rejects(eqOf((e) => (e.buckets = [])), /^buckets: at least one bucket is needed$/);
-      rejects(eqOf((e) => (e.buckets[0].actions = [])), /buckets\.0\.actions: a bucket needs at least one action/);
-      rejects(eqOf((e) => (e.buckets[0].actions = ["produce"])), /buckets\.0\.actions: action "produce" has no rule/);
+      rejects(
+        eqOf((e) => (e.buckets = [])),
+        /^buckets: at least one bucket is needed$/,
+      );
+      rejects(
+        eqOf((e) => (e.buckets[0].actions = [])),
+        /buckets\.0\.actions: a bucket needs at least one action/,
+      );
+      rejects(
+        eqOf((e) => (e.buckets[0].actions = ["produce"])),
+        /buckets\.0\.actions: action "produce" has no rule/,
+      );
     });
     it("rejects a wrong format, unknown fields, a debt bucket without a price and from after to", () => {
-      rejects(eqOf((e) => (e.format = "commons-ledger/value-equation@2")), /^format: format must be "commons-ledger\/value-equation@1"$/);
-      rejects(eqOf((e) => (e.extra = 1)), /\(root\): Unrecognized key/i);
-      rejects(eqOf((e) => Object.assign(e.buckets[0], { claim: "debt" })), /buckets\.0\.debtPrice: a debt bucket needs debtPrice/);
-      rejects(eqOf((e) => Object.assign(e.buckets[0], { from: "2026-02-01", to: "2026-01-01" })), /buckets\.0\.from: from is after to/);
-      rejects(eqOf((e) => ((e.rules as Record<string, unknown>).work = { kind: "hours", rates: {} })), /rules\.work\.rates: needs at least one rate/);
+      rejects(
+        eqOf((e) => (e.format = "commons-ledger/value-equation@2")),
+        /^format: format must be "commons-ledger\/value-equation@1"$/,
+      );
+      rejects(
+        eqOf((e) => (e.extra = 1)),
+        /\(root\): Unrecognized key/i,
+      );
+      rejects(
+        eqOf((e) => Object.assign(e.buckets[0], { claim: "debt" })),
+        /buckets\.0\.debtPrice: a debt bucket needs debtPrice/,
+      );
+      rejects(
+        eqOf((e) => Object.assign(e.buckets[0], { from: "2026-02-01", to: "2026-01-01" })),
+        /buckets\.0\.from: from is after to/,
+      );
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).work = { kind: "hours", rates: {} })),
+        /rules\.work\.rates: needs at least one rate/,
+      );
     });
   });
 
@@ -90,19 +182,30 @@ describe("value equation", () => {
   describe("computeDistribution", () => {
     it("shares a bucket by points (hours x rate by resource), rounding each entry down and tracking the dust", () => {
       const eq = parseValueEquation(base());
-      const views = [view(1, ALICE, "work", "1", "h"), view(2, BOB, "work", "1", "h"), view(3, CAROL, "work", "1", "h", "accepted", { resource: labelId("printer") })];
+      const views = [
+        view(1, ALICE, "work", "1", "h"),
+        view(2, BOB, "work", "1", "h"),
+        view(3, CAROL, "work", "1", "h", "accepted", { resource: labelId("printer") }),
+      ];
       const r = compute(eq, views, 100n);
       // points 40, 40, 15 of 95: 100*40/95 = 42.1 -> 42, 42, 100*15/95 = 15.7 -> 15; dust 1.
       expect(amounts(r)).to.deep.equal({ [ALICE]: 42n, [BOB]: 42n, [CAROL]: 15n });
       expect([r.total, r.dust, r.undistributed]).to.deep.equal([99n, 1n, 0n]);
-      expect(r.shares.find((s) => s.account === CAROL)!.lines).to.deep.equal([{ entryId: 3n, bucket: "work", action: "work", points: 15_000_000_000_000n, amount: 15n }]);
+      expect(r.shares.find((s) => s.account === CAROL)!.lines).to.deep.equal([
+        { entryId: 3n, bucket: "work", action: "work", points: 15_000_000_000_000n, amount: 15n },
+      ]);
     });
     it("takes later buckets from the remainder and leaves income of empty buckets undistributed", () => {
-      const eq = parseValueEquation(eqOf((e) => (e.buckets = [
-        { name: "money", percent: "25", actions: ["transfer"] },
-        { name: "cite", percent: "10", actions: ["cite"] },
-        { name: "rest", percent: "50", of: "remainder", actions: ["work"] },
-      ] as never)));
+      const eq = parseValueEquation(
+        eqOf(
+          (e) =>
+            (e.buckets = [
+              { name: "money", percent: "25", actions: ["transfer"] },
+              { name: "cite", percent: "10", actions: ["cite"] },
+              { name: "rest", percent: "50", of: "remainder", actions: ["work"] },
+            ] as never),
+        ),
+      );
       const r = compute(eq, [view(1, ALICE, "transfer", "10", "EUR"), view(2, BOB, "work", "2", "h")], 1000n);
       // money 250; cite 100 with no entries (undistributed); rest = 50 % of (1000 - 250) = 375.
       expect(amounts(r)).to.deep.equal({ [ALICE]: 250n, [BOB]: 375n });
@@ -110,14 +213,25 @@ describe("value equation", () => {
       expect([r.total, r.dust, r.undistributed]).to.deep.equal([625n, 0n, 375n]);
     });
     it("counts only accepted entries unless acceptedOnly is false, and never corrected, disputed or intents", () => {
-      const views = [view(1, ALICE, "work", "1", "h"), view(2, BOB, "work", "1", "h", "claimed"), view(3, CAROL, "work", "1", "h", "corrected"), view(4, CAROL, "work", "1", "h", "disputed"), view(5, CAROL, "work", "1", "h", "claimed", { flow: "need" })];
+      const views = [
+        view(1, ALICE, "work", "1", "h"),
+        view(2, BOB, "work", "1", "h", "claimed"),
+        view(3, CAROL, "work", "1", "h", "corrected"),
+        view(4, CAROL, "work", "1", "h", "disputed"),
+        view(5, CAROL, "work", "1", "h", "claimed", { flow: "need" }),
+      ];
       expect(amounts(compute(parseValueEquation(base()), views, 90n))).to.deep.equal({ [ALICE]: 90n });
       const open = parseValueEquation(eqOf((e) => Object.assign(e.buckets[0], { acceptedOnly: false })));
       expect(amounts(compute(open, views, 90n))).to.deep.equal({ [ALICE]: 45n, [BOB]: 45n });
     });
     it("filters by commons, period and cutoff", () => {
       const eq = parseValueEquation(eqOf((e) => Object.assign(e.buckets[0], { from: Number(T0 + 2n), to: Number(T0 + 3n) })));
-      const views = [view(1, ALICE, "work", "1", "h"), view(2, BOB, "work", "1", "h"), view(3, CAROL, "work", "1", "h"), view(4, ALICE, "work", "1", "h", "accepted", { commons: OTHER })];
+      const views = [
+        view(1, ALICE, "work", "1", "h"),
+        view(2, BOB, "work", "1", "h"),
+        view(3, CAROL, "work", "1", "h"),
+        view(4, ALICE, "work", "1", "h", "accepted", { commons: OTHER }),
+      ];
       expect(amounts(compute(eq, views, 10n))).to.deep.equal({ [BOB]: 5n, [CAROL]: 5n });
       expect(amounts(compute(eq, views, 10n, { cutoff: 2n }))).to.deep.equal({ [BOB]: 10n });
     });
@@ -127,10 +241,15 @@ describe("value equation", () => {
       expect(amounts(compute(eq, views, 10n, { since: 1n }))).to.deep.equal({ [BOB]: 10n });
     });
     it("caps debt buckets at points x debtPrice minus what was repaid, passing the excess on", () => {
-      const eq = parseValueEquation(eqOf((e) => (e.buckets = [
-        { name: "debt", percent: "50", actions: ["transfer"], claim: "debt", debtPrice: "3" },
-        { name: "rest", percent: "100", of: "remainder", actions: ["work"] },
-      ] as never)));
+      const eq = parseValueEquation(
+        eqOf(
+          (e) =>
+            (e.buckets = [
+              { name: "debt", percent: "50", actions: ["transfer"], claim: "debt", debtPrice: "3" },
+              { name: "rest", percent: "100", of: "remainder", actions: ["work"] },
+            ] as never),
+        ),
+      );
       const views = [view(1, ALICE, "transfer", "10", "EUR"), view(2, BOB, "transfer", "100", "EUR"), view(3, CAROL, "work", "1", "h")];
       // budget 500: alice 500*10/110 = 45 capped at 30; bob 454 capped at 300 - 20 repaid = 280; rest 1000 - 310 = 690 to carol.
       const r = compute(eq, views, 1000n, { repaid: new Map([[2n, 20n]]) });
@@ -146,9 +265,24 @@ describe("value equation", () => {
       const rnd = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
       const actions: ActionName[] = ["work", "transfer", "cite", "use"];
       for (let round = 0; round < 200; round++) {
-        const buckets = Array.from({ length: 1 + rnd(4) }, (_, i) => ({ name: `b${i}`, percent: String(1 + rnd(30)), of: rnd(2) ? "income" : "remainder", actions: [actions[rnd(4)]], acceptedOnly: rnd(2) === 0 }));
+        const buckets = Array.from({ length: 1 + rnd(4) }, (_, i) => ({
+          name: `b${i}`,
+          percent: String(1 + rnd(30)),
+          of: rnd(2) ? "income" : "remainder",
+          actions: [actions[rnd(4)]],
+          acceptedOnly: rnd(2) === 0,
+        }));
         const eq = parseValueEquation(eqOf((e) => (e.buckets = buckets as never)));
-        const views = Array.from({ length: rnd(40) }, (_, i) => view(i + 1, [ALICE, BOB, CAROL][rnd(3)], actions[rnd(4)], `${1 + rnd(9)}.${rnd(10)}`, actions[rnd(4)] === "transfer" ? "EUR" : "h", rnd(3) ? "accepted" : "claimed"));
+        const views = Array.from({ length: rnd(40) }, (_, i) =>
+          view(
+            i + 1,
+            [ALICE, BOB, CAROL][rnd(3)],
+            actions[rnd(4)],
+            `${1 + rnd(9)}.${rnd(10)}`,
+            actions[rnd(4)] === "transfer" ? "EUR" : "h",
+            rnd(3) ? "accepted" : "claimed",
+          ),
+        );
         const income = BigInt(1 + rnd(1_000_000)) * 10n ** BigInt(rnd(19));
         const r = compute(eq, views, income);
         expect(r.total + r.dust + r.undistributed).to.equal(income);
@@ -161,7 +295,10 @@ describe("value equation", () => {
 
   describe("shareTree and proofFor", () => {
     it("indexes leaves in address order and proves each (index, account, amount)", () => {
-      const shares = [{ account: ALICE, amount: 5n }, { account: BOB, amount: 7n }];
+      const shares = [
+        { account: ALICE, amount: 5n },
+        { account: BOB, amount: 7n },
+      ];
       const tree = shareTree(shares);
       const p = proofFor(tree, BOB)!;
       expect([p.index, p.amount]).to.deep.equal([1n, 7n]);

@@ -51,7 +51,8 @@ interface Proxy {
 }
 
 /** Most public RPCs: no debug_* namespace. */
-const NO_TRACING: Hook = (call) => (call.method.startsWith("debug_") ? { error: { code: -32601, message: `the method ${call.method} does not exist/is not available` } } : undefined);
+const NO_TRACING: Hook = (call) =>
+  call.method.startsWith("debug_") ? { error: { code: -32601, message: `the method ${call.method} does not exist/is not available` } } : undefined;
 
 async function startProxy(upstream: string): Promise<Proxy> {
   const proxy: Proxy = { url: "", hook: () => undefined, rewrite: (_, r) => r, close: async () => {} };
@@ -128,7 +129,10 @@ async function deployFixture(): Promise<Fixture> {
   const l = await startDevLedger({ name: "verify", stateInterval: 86_400 });
   const p = l.provider;
   const payer = devWallet(7, p);
-  const artifact = JSON.parse(readFileSync(path.join(root, "artifacts/contracts/mocks/ERC1271WalletMock.sol/ERC1271WalletMock.json"), "utf8")) as { abi: []; bytecode: string };
+  const artifact = JSON.parse(readFileSync(path.join(root, "artifacts/contracts/mocks/ERC1271WalletMock.sol/ERC1271WalletMock.json"), "utf8")) as {
+    abi: [];
+    bytecode: string;
+  };
   const walletInterface = new Interface(artifact.abi);
   const deployWallet = async (owner: string) => {
     const w = await (await new ContractFactory(artifact.abi, artifact.bytecode, payer).deploy(owner)).waitForDeployment();
@@ -180,7 +184,14 @@ async function deployFixture(): Promise<Fixture> {
   const delegate = account.authorizeSync({ address: await honest.getAddress(), nonce: 0n, chainId: 31337n });
   const undelegate = account.authorizeSync({ address: ZeroAddress, nonce: 1n, chainId: 31337n });
   const [, delegatedTx] = await inOneBlock((nonce) => [
-    payer.sendTransaction({ type: 4, to: account.address, data: walletInterface.encodeFunctionData("setMode", [WALLET_MODE.AlwaysValid]), authorizationList: [delegate], nonce, gasLimit: 200_000 }),
+    payer.sendTransaction({
+      type: 4,
+      to: account.address,
+      data: walletInterface.encodeFunctionData("setMode", [WALLET_MODE.AlwaysValid]),
+      authorizationList: [delegate],
+      nonce,
+      gasLimit: 200_000,
+    }),
     ledger.record(r4, JUNK, { nonce: nonce + 1, gasLimit: 600_000 }),
     payer.sendTransaction({ type: 4, to: account.address, authorizationList: [undelegate], nonce: nonce + 2, gasLimit: 200_000 }),
   ]);
@@ -194,7 +205,11 @@ async function deployFixture(): Promise<Fixture> {
   const forwarder = (await (await payer.sendTransaction({ data: forwarderInitCode(l.ledger) })).wait())!.contractAddress!;
   const otherKey = newKey();
   const r6 = recordOf(otherKey.address);
-  const viaForwarder = await payer.sendTransaction({ to: forwarder, data: ledgerInterface.encodeFunctionData("record", [r6, signer.signDigest(otherKey, signer.digest(r6))]), gasLimit: 600_000 });
+  const viaForwarder = await payer.sendTransaction({
+    to: forwarder,
+    data: ledgerInterface.encodeFunctionData("record", [r6, signer.signDigest(otherKey, signer.digest(r6))]),
+    gasLimit: 600_000,
+  });
   const forwarded = await recorded(await viaForwarder.wait(), r6);
 
   expect([eoa, wallet, flipped, delegated, fragile, forwarded].map((c) => c.id)).to.deep.equal([1n, 2n, 3n, 4n, 5n, 6n]);
@@ -215,7 +230,15 @@ const delegationSentence = (c: Case, tx: string) =>
 const untraceableSentence = (c: Case) => `transaction ${c.tx} was sent through a contract and the node cannot trace it; signature not checked`;
 const nodeFailedSentence = (c: Case, failure: string) => `not ${c.agent}'s EOA signature, and the node failed a request needed to ask the wallet (${failure})`;
 
-const summary = (r: VerifyReport) => ({ ok: r.ok, entries: r.entries, eoaSignatures: r.eoaSignatures, contractSignatures: r.contractSignatures, problems: r.problems, undecided: r.undecided, headMatches: r.head === r.onChainHead.toLowerCase() });
+const summary = (r: VerifyReport) => ({
+  ok: r.ok,
+  entries: r.entries,
+  eoaSignatures: r.eoaSignatures,
+  contractSignatures: r.contractSignatures,
+  problems: r.problems,
+  undecided: r.undecided,
+  headMatches: r.head === r.onChainHead.toLowerCase(),
+});
 
 describe("verify", function () {
   this.timeout(300_000);
@@ -255,7 +278,15 @@ describe("verify", function () {
     describe("when the node traces transactions", () => {
       it("verifies every entry, wallets judged by the answer the contract got in the trace", async () => {
         const report = await verifyLedger(f.l.provider, f.l.ledger, { fromBlock: f.l.fromBlock });
-        expect(summary(report)).to.deep.equal({ ok: true, entries: 6, eoaSignatures: 2, contractSignatures: 4, problems: [], undecided: [], headMatches: true });
+        expect(summary(report)).to.deep.equal({
+          ok: true,
+          entries: 6,
+          eoaSignatures: 2,
+          contractSignatures: 4,
+          problems: [],
+          undecided: [],
+          headMatches: true,
+        });
       });
     });
 
@@ -281,20 +312,38 @@ describe("verify", function () {
       });
 
       it("verifies the EOA and the honest wallets, and counts nothing else", () => {
-        expect(summary(report)).to.deep.equal({ ok: true, entries: 6, eoaSignatures: 1, contractSignatures: 2, problems: [], undecided: withoutTracing, headMatches: true });
+        expect(summary(report)).to.deep.equal({
+          ok: true,
+          entries: 6,
+          eoaSignatures: 1,
+          contractSignatures: 2,
+          problems: [],
+          undecided: withoutTracing,
+          headMatches: true,
+        });
       });
     });
 
     describe("when the node fails one wallet's eth_call", () => {
-      const failingFor = (agent: string, error: { code: number; message: string }): Hook => (call) =>
-        call.method === "eth_call" && (call.params[0] as { to?: string }).to?.toLowerCase() === agent.toLowerCase() ? { error } : NO_TRACING(call);
+      const failingFor =
+        (agent: string, error: { code: number; message: string }): Hook =>
+        (call) =>
+          call.method === "eth_call" && (call.params[0] as { to?: string }).to?.toLowerCase() === agent.toLowerCase() ? { error } : NO_TRACING(call);
 
       it("reports that entry undecided, naming the failure, when the node lacks the state (a pruned node)", async () => {
         proxy.hook = failingFor(f.fragile.agent, { code: -32000, message: "missing trie node 8e2f71c5 (path ) state is not available" });
         const report = await verifyViaProxy();
         const failure = `eth_call isValidSignature on ${f.fragile.agent} at block ${f.fragile.block - 1} failed: JSON-RPC error -32000 missing trie node 8e2f71c5 (path ) state is not available`;
         const expected = [...withoutTracing, { id: f.fragile.id, reason: nodeFailedSentence(f.fragile, failure) }].sort((a, b) => Number(a.id - b.id));
-        expect(summary(report)).to.deep.equal({ ok: true, entries: 6, eoaSignatures: 1, contractSignatures: 1, problems: [], undecided: expected, headMatches: true });
+        expect(summary(report)).to.deep.equal({
+          ok: true,
+          entries: 6,
+          eoaSignatures: 1,
+          contractSignatures: 1,
+          problems: [],
+          undecided: expected,
+          headMatches: true,
+        });
       });
 
       it("reports that entry undecided after bounded retries when the node keeps rate-limiting it", async () => {
@@ -347,14 +396,30 @@ describe("verify", function () {
         proxy.rewrite = forging();
         const report = await verifyViaProxy();
         const reason = `the signature does not verify for ${f.eoa.agent}: it is not its EOA signature, and it had no code before or after block ${f.eoa.block} (the contract takes an EOA or an ERC-1271 signature)`;
-        expect(summary(report)).to.deep.equal({ ok: false, entries: 6, eoaSignatures: 0, contractSignatures: 2, problems: [{ id: f.eoa.id, reason }], undecided: withoutTracing, headMatches: true });
+        expect(summary(report)).to.deep.equal({
+          ok: false,
+          entries: 6,
+          eoaSignatures: 0,
+          contractSignatures: 2,
+          problems: [{ id: f.eoa.id, reason }],
+          undecided: withoutTracing,
+          headMatches: true,
+        });
       });
 
       it("fails the ledger for that entry by the trace when the node traces", async () => {
         proxy.rewrite = forging();
         const report = await verifyViaProxy();
         const reason = `the signature does not verify for ${f.eoa.agent}: it is not its EOA signature, and the trace of transaction ${f.eoa.tx} shows the ledger got no ERC-1271 magic value from it`;
-        expect(summary(report)).to.deep.equal({ ok: false, entries: 6, eoaSignatures: 1, contractSignatures: 4, problems: [{ id: f.eoa.id, reason }], undecided: [], headMatches: true });
+        expect(summary(report)).to.deep.equal({
+          ok: false,
+          entries: 6,
+          eoaSignatures: 1,
+          contractSignatures: 4,
+          problems: [{ id: f.eoa.id, reason }],
+          undecided: [],
+          headMatches: true,
+        });
       });
     });
   });
@@ -362,7 +427,8 @@ describe("verify", function () {
   describe("walletSignatureValid", () => {
     /** The signature entry `c` was recorded with (its transaction is a direct call). */
     const recordedSignature = async (c: Case) => ledgerInterface.parseTransaction({ data: (await f.l.provider.getTransaction(c.tx))!.data })!.args[1] as string;
-    const ask = async (c: Case, provider = f.l.provider) => walletSignatureValid(provider, c.agent, c.digest, [await recordedSignature(c)], c.block, { maxAttempts: 2, backoffMs: 10 });
+    const ask = async (c: Case, provider = f.l.provider) =>
+      walletSignatureValid(provider, c.agent, c.digest, [await recordedSignature(c)], c.block, { maxAttempts: 2, backoffMs: 10 });
 
     it("is true for an honest wallet's owner signature and false for a wallet that said invalid before and after", async () => {
       expect(await ask(f.wallet)).to.equal(true);
@@ -382,7 +448,9 @@ describe("verify", function () {
         (e: unknown) => e,
       );
       expect(error).to.be.instanceOf(LedgerReadError);
-      expect((error as Error).message).to.equal(`eth_call isValidSignature on ${f.fragile.agent} at block ${f.fragile.block - 1} failed: JSON-RPC error -32000 missing trie node 8e2f71c5 (path )`);
+      expect((error as Error).message).to.equal(
+        `eth_call isValidSignature on ${f.fragile.agent} at block ${f.fragile.block - 1} failed: JSON-RPC error -32000 missing trie node 8e2f71c5 (path )`,
+      );
     });
   });
 

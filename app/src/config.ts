@@ -52,7 +52,15 @@ const staticConfig = {
 
 /** What `npm start` serves at ./config.json. */
 export interface RuntimeConfig {
-  local?: { chainId: number; rpcUrl?: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number; indexUrl?: string; devKeyNames?: unknown };
+  local?: {
+    chainId: number;
+    rpcUrl?: string;
+    relayerUrl?: string;
+    contracts: Record<string, string>;
+    fromBlock: number;
+    indexUrl?: string;
+    devKeyNames?: unknown;
+  };
 }
 
 const isAddress = (a: unknown): a is Address => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);

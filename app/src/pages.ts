@@ -27,7 +27,10 @@ export const pages: PageDefinition[] = [
 /** Starts loading the module of the page at `hash` (main.tsx calls it before the first render). */
 export function preloadPage(hash: string): void {
   const path = parseHash(hash).path || "accounts";
-  void pages.find((p) => match(p.path, path))?.load().catch(() => {});
+  void pages
+    .find((p) => match(p.path, path))
+    ?.load()
+    .catch(() => {});
 }
 
 export const navPages = pages.filter((p) => p.nav !== undefined).sort((a, b) => a.nav! - b.nav!);

@@ -104,7 +104,12 @@ interface IIncomeDistributor {
 
     /// @notice The first approval of publishing `params` in the current steward epoch: the other
     /// stewards read the parameters here, recompute the distribution and approve the same ones.
-    event PublicationProposed(bytes32 indexed digest, bytes32 indexed commons, address indexed steward, PublishParams params);
+    event PublicationProposed(
+        bytes32 indexed digest,
+        bytes32 indexed commons,
+        address indexed steward,
+        PublishParams params
+    );
 
     /// @notice Distribution `id` was published; `by` is the steward whose approval reached the threshold.
     event DistributionPublished(
@@ -133,7 +138,14 @@ interface IIncomeDistributor {
 
     /// @notice `account`, named in leaf `index` of distribution `id` for `amount`, objects to it;
     /// `objected` is the sum of the objecting leaves' amounts after it.
-    event Objected(uint256 indexed id, uint256 index, address indexed account, uint256 amount, uint256 objected, bytes32 evidence);
+    event Objected(
+        uint256 indexed id,
+        uint256 index,
+        address indexed account,
+        uint256 amount,
+        uint256 objected,
+        bytes32 evidence
+    );
 
     /// @notice The objections reached the stop share: distribution `id` is stopped and `released`
     /// went back to unallocated.

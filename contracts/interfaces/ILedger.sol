@@ -362,10 +362,7 @@ interface ILedger {
     /// @param records At most MAX_BATCH records.
     /// @param signatures One signature per record.
     /// @return recorded How many items were recorded.
-    function recordBatch(
-        Record[] calldata records,
-        bytes[] calldata signatures
-    ) external returns (uint256 recorded);
+    function recordBatch(Record[] calldata records, bytes[] calldata signatures) external returns (uint256 recorded);
 
     /// @notice Appends a record that corrects an earlier entry by the same agent. The earlier entry's
     /// state becomes Corrected; the new entry replaces it (quantity 0 voids it).
@@ -388,11 +385,7 @@ interface ILedger {
     /// @param validation The validation.
     /// @param signature The validator's EIP-712 signature.
     /// @param proof Proof of the entry (see EntryProof); ignored once the entry is anchored.
-    function validate(
-        Validation calldata validation,
-        bytes calldata signature,
-        EntryProof calldata proof
-    ) external;
+    function validate(Validation calldata validation, bytes calldata signature, EntryProof calldata proof) external;
 
     // ------------------------------------------------------------------ commons
 

@@ -28,7 +28,14 @@ contract ReceiverMock {
         mode = mode_;
     }
 
-    function setReentry(IIncomeDistributor target_, uint256 id, uint256 index, uint256 amount, bytes32[] calldata proof, bytes32 commons) external {
+    function setReentry(
+        IIncomeDistributor target_,
+        uint256 id,
+        uint256 index,
+        uint256 amount,
+        bytes32[] calldata proof,
+        bytes32 commons
+    ) external {
         _target = target_;
         _id = id;
         _index = index;

@@ -64,12 +64,35 @@ try {
     await direct.close();
   };
 
-  interface Visit { readyMs: number; sortMs: number; fetchMs: number; decodeMs: number; storeMs: number; indexMs: number; fromStore: boolean; chartMs?: number; checkedMs?: number; checkMs?: number; phases: { main: number; config: number; lastChunk: number; indexFetch: number; indexFetched: number; indexDecoded: number; rpcStart: number; rpcEnd: number } }
+  interface Visit {
+    readyMs: number;
+    sortMs: number;
+    fetchMs: number;
+    decodeMs: number;
+    storeMs: number;
+    indexMs: number;
+    fromStore: boolean;
+    chartMs?: number;
+    checkedMs?: number;
+    checkMs?: number;
+    phases: {
+      main: number;
+      config: number;
+      lastChunk: number;
+      indexFetch: number;
+      indexFetched: number;
+      indexDecoded: number;
+      rpcStart: number;
+      rpcEnd: number;
+    };
+  }
   const visit = async (url: string, withIndex: boolean): Promise<Visit> => {
     const tab = await browser.context.newPage();
     tab.on("console", (m) => void (["warning", "error"].includes(m.type()) && log(`  page ${m.type()}: ${m.text()}`)));
     // When the chart is first drawn (it comes after the totals and the table, in its own chunk).
-    await tab.addInitScript({ content: `new MutationObserver((_, o) => { if (document.querySelector('[data-testid="accounts-chart"] svg.recharts-surface')) { window.__chartAt = performance.now(); o.disconnect(); } }).observe(document, { childList: true, subtree: true });` });
+    await tab.addInitScript({
+      content: `new MutationObserver((_, o) => { if (document.querySelector('[data-testid="accounts-chart"] svg.recharts-surface')) { window.__chartAt = performance.now(); o.disconnect(); } }).observe(document, { childList: true, subtree: true });`,
+    });
     await tab.goto(`${url}/#/accounts`);
     const summary = tab.locator(`[data-testid="accounts-summary"][data-entries="${ENTRIES}"]`);
     await summary.waitFor({ timeout: 60_000 });
@@ -90,7 +113,16 @@ try {
     await tab.locator('[data-testid="accounts-table"] th[aria-sort="ascending"]', { hasText: "Entries" }).waitFor();
     const sortMs = (await tab.evaluate(() => performance.now())) - clickAt;
     const attr = async (name: string) => Number(await summary.getAttribute(name));
-    const v: Visit = { readyMs: readyMs + sortMs, sortMs, fetchMs: await attr("data-fetch-ms"), decodeMs: await attr("data-decode-ms"), storeMs: await attr("data-store-ms"), indexMs: await attr("data-index-ms"), fromStore: (await attr("data-stored-to-block")) >= 0, phases };
+    const v: Visit = {
+      readyMs: readyMs + sortMs,
+      sortMs,
+      fetchMs: await attr("data-fetch-ms"),
+      decodeMs: await attr("data-decode-ms"),
+      storeMs: await attr("data-store-ms"),
+      indexMs: await attr("data-index-ms"),
+      fromStore: (await attr("data-stored-to-block")) >= 0,
+      phases,
+    };
     await tab.locator('[data-testid="accounts-chart"] svg.recharts-surface').first().waitFor({ timeout: 60_000 });
     v.chartMs = Number(await tab.evaluate("window.__chartAt"));
     if (withIndex) {
@@ -119,46 +151,63 @@ try {
     const kind = round === 1 ? "first visit" : "return visit";
     const a = await visit(app.url, true);
     indexed.push(a);
-    log(`round ${round} (${kind}, with the index): interactive ${a.readyMs.toFixed(0)} ms after navigation (index fetched + decoded in ${a.indexMs} ms, later blocks ${a.fetchMs} ms; sort ${a.sortMs.toFixed(0)} ms; main module ran at ${a.phases.main} ms, config ${a.phases.config}, last chunk ${a.phases.lastChunk}, index asked ${a.phases.indexFetch}, received ${a.phases.indexFetched}, decoded ${a.phases.indexDecoded}, totals shown ${(a.readyMs - a.sortMs).toFixed(0)}, chart drawn ${a.chartMs!.toFixed(0)}); index checked against the chain ${a.checkedMs!.toFixed(0)} ms after navigation (the check took ${a.checkMs} ms in a worker); Node fetch + decode ${node.at(-1)!.toFixed(0)} ms; load ${os.loadavg()[0].toFixed(1)}`);
+    log(
+      `round ${round} (${kind}, with the index): interactive ${a.readyMs.toFixed(0)} ms after navigation (index fetched + decoded in ${a.indexMs} ms, later blocks ${a.fetchMs} ms; sort ${a.sortMs.toFixed(0)} ms; main module ran at ${a.phases.main} ms, config ${a.phases.config}, last chunk ${a.phases.lastChunk}, index asked ${a.phases.indexFetch}, received ${a.phases.indexFetched}, decoded ${a.phases.indexDecoded}, totals shown ${(a.readyMs - a.sortMs).toFixed(0)}, chart drawn ${a.chartMs!.toFixed(0)}); index checked against the chain ${a.checkedMs!.toFixed(0)} ms after navigation (the check took ${a.checkMs} ms in a worker); Node fetch + decode ${node.at(-1)!.toFixed(0)} ms; load ${os.loadavg()[0].toFixed(1)}`,
+    );
     const b = await visit(direct.url, false);
     chainOnly.push(b);
-    log(`round ${round} (${b.fromStore ? "return visit" : "first visit"}, no index): interactive ${b.readyMs.toFixed(0)} ms after navigation (IndexedDB ${b.storeMs} ms, fetch ${b.fetchMs} ms, decode ${b.decodeMs} ms; sort ${b.sortMs.toFixed(0)} ms; main module ran at ${b.phases.main} ms, JSON-RPC ${b.phases.rpcStart.toFixed(0)}..${b.phases.rpcEnd.toFixed(0)} ms)`);
+    log(
+      `round ${round} (${b.fromStore ? "return visit" : "first visit"}, no index): interactive ${b.readyMs.toFixed(0)} ms after navigation (IndexedDB ${b.storeMs} ms, fetch ${b.fetchMs} ms, decode ${b.decodeMs} ms; sort ${b.sortMs.toFixed(0)} ms; main module ran at ${b.phases.main} ms, JSON-RPC ${b.phases.rpcStart.toFixed(0)}..${b.phases.rpcEnd.toFixed(0)} ms)`,
+    );
   }
   const best = (xs: number[]) => Math.min(...xs);
   const bestOf = (vs: Visit[]) => (vs.length ? best(vs.map((p) => p.readyMs)) : NaN);
   const nodeMs = best(node);
   const row = (what: string, ms: number, note: string, target = true) =>
-    console.log(`  ${what.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms  ${target ? `${(ms / nodeMs).toFixed(2)}x Node  target <= ${TARGET_MS} ms: ${ms <= TARGET_MS ? "met    " : "NOT met"}` : `${(ms / nodeMs).toFixed(2)}x Node${" ".repeat(27)}`}  ${note}`);
+    console.log(
+      `  ${what.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms  ${target ? `${(ms / nodeMs).toFixed(2)}x Node  target <= ${TARGET_MS} ms: ${ms <= TARGET_MS ? "met    " : "NOT met"}` : `${(ms / nodeMs).toFixed(2)}x Node${" ".repeat(27)}`}  ${note}`,
+    );
   console.log();
-  console.log(`accounts page, ${ENTRIES} entries, headless Chromium (navigation -> interactive), load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
+  console.log(
+    `accounts page, ${ENTRIES} entries, headless Chromium (navigation -> interactive), load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${os.cpus().length} CPUs`,
+  );
   row("with the index, first visit", indexed[0].readyMs, `(index ${indexed[0].indexMs} ms)`);
   if (ROUNDS > 1) row("with the index, return visit", bestOf(indexed.slice(1)), "");
   row("  ... chart drawn", indexed[0].chartMs!, "(after navigation)", false);
   row("  ... index checked against the chain", indexed[0].checkedMs!, `(after navigation; check ${indexed[0].checkMs} ms in a worker)`, false);
   row("no index, first visit", chainOnly[0].readyMs, `(fetch ${chainOnly[0].fetchMs} ms, decode ${chainOnly[0].decodeMs} ms)`);
   if (ROUNDS > 1) row("no index, return visit (IndexedDB)", bestOf(chainOnly.slice(1)), "");
-  console.log(`  Node fetch + decode of the same logs (fetchLogs + decodeLedgerLogs): ${nodeMs.toFixed(0)} ms (best of ${ROUNDS}; first round ${node[0].toFixed(0)} ms)`);
+  console.log(
+    `  Node fetch + decode of the same logs (fetchLogs + decodeLedgerLogs): ${nodeMs.toFixed(0)} ms (best of ${ROUNDS}; first round ${node[0].toFixed(0)} ms)`,
+  );
   console.log(`  index: built by the server in ${indexBuildMs.toFixed(0)} ms, ${(indexBytes / 1e6).toFixed(1)} MB`);
   console.log();
   mkdirSync(path.dirname(OUT), { recursive: true });
   writeFileSync(
     OUT,
-    JSON.stringify({
-      benchmark: "app",
-      date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version },
-      entries: ENTRIES,
-      blocks: toBlock - fromBlock + 1,
-      index: { buildMs: indexBuildMs, bytes: indexBytes },
-      rounds: indexed.map((p, i) => ({ withIndex: p, noIndex: chainOnly[i], nodeFetchDecodeMs: node[i] })),
-      firstVisitMs: indexed[0].readyMs,
-      returnVisitMs: bestOf(indexed.slice(1)),
-      indexCheckedMs: indexed[0].checkedMs,
-      noIndex: { firstVisitMs: chainOnly[0].readyMs, returnVisitMs: bestOf(chainOnly.slice(1)) },
-      nodeFetchDecodeMs: nodeMs,
-      targetMs: TARGET_MS,
-      met: { firstVisit: indexed[0].readyMs <= TARGET_MS, returnVisit: bestOf(indexed.slice(1)) <= TARGET_MS },
-    }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        benchmark: "app",
+        date: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version },
+        entries: ENTRIES,
+        blocks: toBlock - fromBlock + 1,
+        index: { buildMs: indexBuildMs, bytes: indexBytes },
+        rounds: indexed.map((p, i) => ({ withIndex: p, noIndex: chainOnly[i], nodeFetchDecodeMs: node[i] })),
+        firstVisitMs: indexed[0].readyMs,
+        returnVisitMs: bestOf(indexed.slice(1)),
+        indexCheckedMs: indexed[0].checkedMs,
+        noIndex: { firstVisitMs: chainOnly[0].readyMs, returnVisitMs: bestOf(chainOnly.slice(1)) },
+        nodeFetchDecodeMs: nodeMs,
+        targetMs: TARGET_MS,
+        met: { firstVisit: indexed[0].readyMs <= TARGET_MS, returnVisit: bestOf(indexed.slice(1)) <= TARGET_MS },
+      },
+      null,
+      2,
+    ) + "\n",
   );
   log(`wrote ${OUT}`);
 } finally {

@@ -22,7 +22,16 @@ const gas = async (tx: Promise<ContractTransactionResponse>) => (await (await tx
 const commons: string = await ledger.connect(steward).getFunction("registerCommons").staticCall(id("bench"), "Bench");
 await ledger.connect(steward).getFunction("registerCommons")(id("bench"), "Bench");
 const now = BigInt(await networkHelpers.time.latest());
-const r = buildRecord({ action: "work", provider: alice.address, commons, quantity: "1", unit: "h", time: now, nonce: packNonce(1n, 0n), deadline: now + 3600n });
+const r = buildRecord({
+  action: "work",
+  provider: alice.address,
+  commons,
+  quantity: "1",
+  unit: "h",
+  time: now,
+  nonce: packNonce(1n, 0n),
+  deadline: now + 3600n,
+});
 const domain = ledgerDomain((await ethers.provider.getNetwork()).chainId, await ledger.getAddress());
 await ledger.connect(relayer).getFunction("record")(r, await signRecord(alice, domain, r));
 const [count, head] = (await ledger.getFunction("tip")()) as [bigint, string];
@@ -38,7 +47,20 @@ async function publish(leaves: number, tokenAddress: string, include: string[]) 
   const shares = Array.from({ length: leaves }, (_, i) => ({ account: include[i] ?? Wallet.createRandom().address, amount: 1_000_000n + BigInt(i) }));
   const tree = shareTree(shares);
   const total = shares.reduce((s, x) => s + x.amount, 0n);
-  const p = { commons, token: tokenAddress, root: tree.root, total, income: total, leafCount: BigInt(leaves), equationHash: id("eq"), ledgerHead: head, cutoff: count, challengeWindow: 3600n, claimPeriod: 86_400n * 30n, equationURI: "scripts/demo/value-equation.json" };
+  const p = {
+    commons,
+    token: tokenAddress,
+    root: tree.root,
+    total,
+    income: total,
+    leafCount: BigInt(leaves),
+    equationHash: id("eq"),
+    ledgerHead: head,
+    cutoff: count,
+    challengeWindow: 3600n,
+    claimPeriod: 86_400n * 30n,
+    equationURI: "scripts/demo/value-equation.json",
+  };
   const used = await gas(distributor.connect(steward).getFunction("publish")(p));
   return { id: (await distributor.getFunction("distributionCount")()) as bigint, tree, used };
 }
@@ -64,7 +86,12 @@ rows.push({ measure: "claim ERC-20 (account claims itself, 256 leaves)", gas: aw
 rows.push({ measure: "claim ERC-20 (third party, 256 leaves)", gas: await claim(erc, other.address, relayer) });
 
 console.log();
-console.log(table(["measure", ">gas", ">target", "met"], rows.map((x) => [x.measure, n(x.gas), x.target ? `<= ${n(x.target)}` : "", x.target ? (x.gas <= x.target ? "yes" : "NO") : ""])));
+console.log(
+  table(
+    ["measure", ">gas", ">target", "met"],
+    rows.map((x) => [x.measure, n(x.gas), x.target ? `<= ${n(x.target)}` : "", x.target ? (x.gas <= x.target ? "yes" : "NO") : ""]),
+  ),
+);
 console.log();
 mkdirSync(path.dirname(OUT), { recursive: true });
 writeFileSync(OUT, toJson({ benchmark: "distributor", date: new Date().toISOString(), hardfork: "prague", rows }));

@@ -124,7 +124,15 @@ let easSerial = 0;
 async function claims(agent: Agent, count: number): Promise<EasClaim[]> {
   const now = await latestTimestamp(ethers);
   return Array.from({ length: count }, (_, i) => {
-    const r = typicalRecord({ agent: agent.address, receiver: b.receiver, commons: b.commons, nonceKey: b.nonceKey, sequence: BigInt(i), now, serial: 1_000_000 + easSerial++ });
+    const r = typicalRecord({
+      agent: agent.address,
+      receiver: b.receiver,
+      commons: b.commons,
+      nonceKey: b.nonceKey,
+      sequence: BigInt(i),
+      now,
+      serial: 1_000_000 + easSerial++,
+    });
     return { recipient: b.receiver, data: encodeRecord(r) };
   });
 }
@@ -202,8 +210,12 @@ console.log(
   table(["full batch", ">records", ">gas", ">of 30M block", ">records in 30M", ">calldata B", ">of 128 KiB", ">records in 128 KiB (approx.)"], fullRows),
 );
 console.log(`\nOne typical record(...) call: ${describeCalldata(single.calldata)}; EIP-7623 floor ${n(single.calldata.floorGas + 21_000)} gas`);
-console.log(`A checkpoint (every ${interval} entries) costs ${n(checkpointCost)} gas: ${n(checkpointCost / Number(interval))} per record amortised, not in the steady-state rows above`);
-console.log(`Fill to #${LATE_ENTRY - 1n}: ${fill.length} batches, ${n(fill.reduce((s, m) => s + m.gasUsed, 0) / fill.reduce((s, m) => s + m.records, 0))} gas per record on average`);
+console.log(
+  `A checkpoint (every ${interval} entries) costs ${n(checkpointCost)} gas: ${n(checkpointCost / Number(interval))} per record amortised, not in the steady-state rows above`,
+);
+console.log(
+  `Fill to #${LATE_ENTRY - 1n}: ${fill.length} batches, ${n(fill.reduce((s, m) => s + m.gasUsed, 0) / fill.reduce((s, m) => s + m.records, 0))} gas per record on average`,
+);
 
 const easRows = [
   ["single (attestByDelegation, returning attester)", easSingle, single],
@@ -287,7 +299,12 @@ const code = await ethers.provider.getCode(b.address);
 const result = {
   generatedAt: new Date().toISOString(),
   durationSeconds: (Date.now() - started) / 1000,
-  chain: { kind: "EDR in-process", hardfork: HARDFORK, blockGasLimit: (await ethers.provider.getBlock("latest"))?.gasLimit, chainId: (await ethers.provider.getNetwork()).chainId },
+  chain: {
+    kind: "EDR in-process",
+    hardfork: HARDFORK,
+    blockGasLimit: (await ethers.provider.getBlock("latest"))?.gasLimit,
+    chainId: (await ethers.provider.getNetwork()).chainId,
+  },
   code: {
     gitCommit: git(["rev-parse", "HEAD"]),
     contractsDirty: (git(["status", "--porcelain", "contracts"]) ?? "") !== "",
@@ -295,7 +312,8 @@ const result = {
     ledgerRuntimeCodeBytes: code.length / 2 - 1,
   },
   typicalRecord: {
-    description: "flow event, action work, provider = signer, receiver set, commons set, evidence set, quantity 3 h, resource/spec/process/links empty, nonce key 1",
+    description:
+      "flow event, action work, provider = signer, receiver set, commons set, evidence set, quantity 3 h, resource/spec/process/links empty, nonce key 1",
     recordCall: single.calldata,
   },
   ledger: {

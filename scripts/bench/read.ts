@@ -100,7 +100,11 @@ try {
     accounts: async () => `${accounts(deriveEntries(await readLedger(provider, ledger, opts)), "all").length} rows`,
     // Issue 7: a value-equation distribution over every entry (read + head at the cutoff + shares + Merkle root).
     distribute: async () => {
-      const d = computeFromEvents(BENCH_EQUATION, await readLedger(provider, ledger, opts), { income: 10n ** 21n, cutoff: BigInt(ENTRIES), commons: seed.commons });
+      const d = computeFromEvents(BENCH_EQUATION, await readLedger(provider, ledger, opts), {
+        income: 10n ** 21n,
+        cutoff: BigInt(ENTRIES),
+        commons: seed.commons,
+      });
       return `${d.shares.length} shares, root ${d.root.slice(0, 10)}`;
     },
   };
@@ -110,7 +114,9 @@ try {
     for (const name of Object.keys(measures) as Name[]) {
       const m = await measured(measures[name]);
       runs[name].push({ wall: m.wall, cpu: m.cpu, cpuNode: m.cpuNode, cpuAnvil: m.cpuAnvil });
-      log(`round ${round} ${name}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU (node ${m.cpuNode.toFixed(2)} + anvil ${m.cpuAnvil.toFixed(2)}; load ${os.loadavg()[0].toFixed(1)}) (${m.value})`);
+      log(
+        `round ${round} ${name}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU (node ${m.cpuNode.toFixed(2)} + anvil ${m.cpuAnvil.toFixed(2)}; load ${os.loadavg()[0].toFixed(1)}) (${m.value})`,
+      );
     }
   }
   const best = (name: Name) => ({ wall: Math.min(...runs[name].map((r) => r.wall)), cpu: Math.min(...runs[name].map((r) => r.cpu)) });
@@ -123,7 +129,9 @@ try {
   ];
   const width = Math.max(...rows.map((r) => r.measure.length));
   console.log();
-  console.log(`${"measure".padEnd(width)}  ${"wall s".padStart(7)}  ${"µs/entry".padStart(8)}  ${"ratio".padStart(5)}  ${"CPU s".padStart(6)}  ${"CPU ratio".padStart(9)}  target`);
+  console.log(
+    `${"measure".padEnd(width)}  ${"wall s".padStart(7)}  ${"µs/entry".padStart(8)}  ${"ratio".padStart(5)}  ${"CPU s".padStart(6)}  ${"CPU ratio".padStart(9)}  target`,
+  );
   for (const r of rows) {
     const ratio = r.wall / base.wall;
     const target = r.target ? `<= ${TARGET_RATIO} ${ratio <= TARGET_RATIO ? "met" : "NOT met"}` : "";
@@ -134,7 +142,11 @@ try {
   console.log();
 
   mkdirSync(path.dirname(OUT), { recursive: true });
-  const ratios = { verifyOverFetch: best("verify").wall / base.wall, accountsOverFetch: best("accounts").wall / base.wall, distributeOverFetch: best("distribute").wall / base.wall };
+  const ratios = {
+    verifyOverFetch: best("verify").wall / base.wall,
+    accountsOverFetch: best("accounts").wall / base.wall,
+    distributeOverFetch: best("distribute").wall / base.wall,
+  };
   const result = {
     benchmark: "read",
     date: new Date().toISOString(),
@@ -147,7 +159,11 @@ try {
     ratios,
     cpuRatios: { verifyOverFetch: best("verify").cpu / base.cpu, accountsOverFetch: best("accounts").cpu / base.cpu },
     target: TARGET_RATIO,
-    met: { verify: ratios.verifyOverFetch <= TARGET_RATIO, accounts: ratios.accountsOverFetch <= TARGET_RATIO, distribute: ratios.distributeOverFetch <= TARGET_RATIO },
+    met: {
+      verify: ratios.verifyOverFetch <= TARGET_RATIO,
+      accounts: ratios.accountsOverFetch <= TARGET_RATIO,
+      distribute: ratios.distributeOverFetch <= TARGET_RATIO,
+    },
   };
   writeFileSync(OUT, JSON.stringify(result, null, 2) + "\n");
   log(`wrote ${OUT}`);

@@ -27,10 +27,30 @@ const r = await measureReciprocity({
 });
 const ok = (v: number, max: number) => (v <= max ? "yes" : "NO");
 const rows: (string | number)[][] = [
-  ["statusOf, worst realistic case (eth_call incl. 21,000)", n(r.statusOfWorst), n(RECIPROCITY_TARGETS.statusOf), ok(r.statusOfWorst, RECIPROCITY_TARGETS.statusOf)],
-  ["statusOf, commercial licensee (eth_call incl. 21,000)", n(r.statusOfTypical), n(RECIPROCITY_TARGETS.statusOf), ok(r.statusOfTypical, RECIPROCITY_TARGETS.statusOf)],
-  ...r.returning.map(({ label, m }) => [`relayed declaration, returning licensee: ${label}`, n(m.gasUsed), n(RECIPROCITY_TARGETS.declaration), ok(m.gasUsed, RECIPROCITY_TARGETS.declaration)]),
-  ["relayed declaration, a licensee's first (new storage slot)", n(r.firstDeclaration.gasUsed), n(RECIPROCITY_TARGETS.declaration), ok(r.firstDeclaration.gasUsed, RECIPROCITY_TARGETS.declaration)],
+  [
+    "statusOf, worst realistic case (eth_call incl. 21,000)",
+    n(r.statusOfWorst),
+    n(RECIPROCITY_TARGETS.statusOf),
+    ok(r.statusOfWorst, RECIPROCITY_TARGETS.statusOf),
+  ],
+  [
+    "statusOf, commercial licensee (eth_call incl. 21,000)",
+    n(r.statusOfTypical),
+    n(RECIPROCITY_TARGETS.statusOf),
+    ok(r.statusOfTypical, RECIPROCITY_TARGETS.statusOf),
+  ],
+  ...r.returning.map(({ label, m }) => [
+    `relayed declaration, returning licensee: ${label}`,
+    n(m.gasUsed),
+    n(RECIPROCITY_TARGETS.declaration),
+    ok(m.gasUsed, RECIPROCITY_TARGETS.declaration),
+  ]),
+  [
+    "relayed declaration, a licensee's first (new storage slot)",
+    n(r.firstDeclaration.gasUsed),
+    n(RECIPROCITY_TARGETS.declaration),
+    ok(r.firstDeclaration.gasUsed, RECIPROCITY_TARGETS.declaration),
+  ],
   ["relayed settlement (settleBySignature, plain entry)", n(r.settle.gasUsed), "", ""],
 ];
 console.log("\nReciprocity registry gas (Prague)\n");
@@ -44,7 +64,9 @@ writeFileSync(
     statusOfTypical: r.statusOfTypical,
     firstDeclaration: r.firstDeclaration.gasUsed,
     settle: r.settle.gasUsed,
-    returning: Object.fromEntries(r.returning.map(({ label, m }) => [label, { gasUsed: m.gasUsed, executionGas: m.executionGas, calldataBytes: m.calldata.bytes }])),
+    returning: Object.fromEntries(
+      r.returning.map(({ label, m }) => [label, { gasUsed: m.gasUsed, executionGas: m.executionGas, calldataBytes: m.calldata.bytes }]),
+    ),
   }),
 );
 console.log(`\nwritten to ${OUT}`);

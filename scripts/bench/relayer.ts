@@ -20,7 +20,23 @@ import { Contract, Transaction } from "ethers";
 import { LEDGER_ABI } from "../lib/core/abi.js";
 import { n, table, toJson } from "./kit/report.js";
 import { freePort, startDevLedger } from "../lib/node/dev-chain.js";
-import { FastRecordSigner, getHealth, hostileRecords, kitWallet, kitWallets, pool, postRecord, prepareHostile, seededRandom, setWalletMode, spawnRelayer, WALLET_MODE, waitFor, waitRecorded, workRecord } from "../lib/kit/relayer.js";
+import {
+  FastRecordSigner,
+  getHealth,
+  hostileRecords,
+  kitWallet,
+  kitWallets,
+  pool,
+  postRecord,
+  prepareHostile,
+  seededRandom,
+  setWalletMode,
+  spawnRelayer,
+  WALLET_MODE,
+  waitFor,
+  waitRecorded,
+  workRecord,
+} from "../lib/kit/relayer.js";
 import type { HostileKind } from "../lib/kit/relayer.js";
 import type { SignedRecordJson } from "../lib/core/record.js";
 import { ledgerInterface } from "../lib/core/reader.js";
@@ -166,7 +182,12 @@ try {
         latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1)! },
         non202,
       },
-      recorded: { seconds: recordedAt / 1000, perSecond: RECORDS / (recordedAt / 1000), steadyPerSecond: steady, drainSeconds: (recordedAt - acceptedAt) / 1000 },
+      recorded: {
+        seconds: recordedAt / 1000,
+        perSecond: RECORDS / (recordedAt / 1000),
+        steadyPerSecond: steady,
+        drainSeconds: (recordedAt - acceptedAt) / 1000,
+      },
       transactions: txs.size,
       recordsPerTransaction: { mean: totalRecords / txs.size, max: Math.max(...[...txs.values()].map((t) => t.records)) },
       gasPerRecord: Number(totalGas) / totalRecords,
@@ -204,12 +225,28 @@ function reportThroughput(): void {
   );
   console.log(
     table(
-      ["batch / wait", ">records", ">accepted rec/s", ">POST ms p50/p95/p99", ">recorded rec/s (end to end)", ">recorded rec/s (10-90 %)", ">all recorded (s)", ">txs", ">rec/tx", ">gas/rec"],
+      [
+        "batch / wait",
+        ">records",
+        ">accepted rec/s",
+        ">POST ms p50/p95/p99",
+        ">recorded rec/s (end to end)",
+        ">recorded rec/s (10-90 %)",
+        ">all recorded (s)",
+        ">txs",
+        ">rec/tx",
+        ">gas/rec",
+      ],
       rows,
     ),
   );
   console.log(`\nSigning (ethers Wallet, one process): ${results.map((r) => n(r.signing.perSecond)).join(", ")} records/s.`);
-  writeResults(OUT, "relayer throughput", "accepted: records / time until the last POST was answered 202 (clients start together). recorded end to end: records / time from the first POST until the last record is recorded. steady: records recorded between 10% and 90% of the total, per second.", { runs: results });
+  writeResults(
+    OUT,
+    "relayer throughput",
+    "accepted: records / time until the last POST was answered 202 (clients start together). recorded end to end: records / time from the first POST until the last record is recorded. steady: records recorded between 10% and 90% of the total, per second.",
+    { runs: results },
+  );
 }
 
 // ---------------------------------------------------------------- hostile scenario (RELAY-FAIR)
@@ -230,7 +267,16 @@ interface HostileResult {
   ratio: number;
   hostile: { records: number; keys: number; clients: number; firstPassSeconds: number; postedWhileSampling: number; outcomes: Record<string, number> };
   queueAfter: Record<string, number>;
-  transactions: { count: number; failedAtExecution: number; recorded: number; skipped: number; maxCalldataBytes: number; maxSignedBytes: number; gasLimitOverUsed: { min: number; median: number; max: number }; headroomGas: { min: number; median: number; max: number } };
+  transactions: {
+    count: number;
+    failedAtExecution: number;
+    recorded: number;
+    skipped: number;
+    maxCalldataBytes: number;
+    maxSignedBytes: number;
+    gasLimitOverUsed: { min: number; median: number; max: number };
+    headroomGas: { min: number; median: number; max: number };
+  };
 }
 
 function median(xs: number[]): number {
@@ -245,7 +291,14 @@ function spread(xs: number[]): { min: number; median: number; max: number } {
 async function hostileRun(): Promise<HostileResult> {
   const CLIENTS = 8;
   const port = await freePort();
-  const relayer = await spawnRelayer({ rpc: l.rpc, ledger: l.ledger, fromBlock: l.fromBlock, db: path.join(l.dataDir, "relayer-hostile.sqlite"), port, args: ["--wait-ms", String(WAIT_MS)] });
+  const relayer = await spawnRelayer({
+    rpc: l.rpc,
+    ledger: l.ledger,
+    fromBlock: l.fromBlock,
+    db: path.join(l.dataDir, "relayer-hostile.sqlite"),
+    port,
+    args: ["--wait-ms", String(WAIT_MS)],
+  });
   const url = relayer.url;
   try {
     const payer = devWallet(9, l.provider);
@@ -284,7 +337,9 @@ async function hostileRun(): Promise<HostileResult> {
     const post = async (c: (typeof chunks)[number], count: boolean) => {
       const reply = await postRecord(url, c.jsons);
       if (reply.status !== 207) throw new Error(`a hostile POST was answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-      if (count) for (const x of reply.body.results as { status?: number }[]) outcomes[`${c.kind} ${x.status ?? 202}`] = (outcomes[`${c.kind} ${x.status ?? 202}`] ?? 0) + 1;
+      if (count)
+        for (const x of reply.body.results as { status?: number }[])
+          outcomes[`${c.kind} ${x.status ?? 202}`] = (outcomes[`${c.kind} ${x.status ?? 202}`] ?? 0) + 1;
     };
     log("hostile: the wallets' 500 records, accepted while the wallets say yes; each wallet turns once its sequences 0 are in");
     const floodStart = performance.now();
@@ -359,7 +414,14 @@ async function hostileRun(): Promise<HostileResult> {
       idleMedianMs,
       hostileMedianMs,
       ratio: hostileMedianMs / idleMedianMs,
-      hostile: { records: records.length, keys: new Set(records.map((r) => r.json.record.provider)).size, clients: CLIENTS, firstPassSeconds, postedWhileSampling, outcomes },
+      hostile: {
+        records: records.length,
+        keys: new Set(records.map((r) => r.json.record.provider)).size,
+        clients: CLIENTS,
+        firstPassSeconds,
+        postedWhileSampling,
+        outcomes,
+      },
       queueAfter: health.queue,
       transactions: {
         count: txs.length,
@@ -374,26 +436,54 @@ async function hostileRun(): Promise<HostileResult> {
     };
   } finally {
     await relayer.stop();
-    const slow = relayer.output().split("\n").filter((x) => x.includes("slow round"));
+    const slow = relayer
+      .output()
+      .split("\n")
+      .filter((x) => x.includes("slow round"));
     if (slow.length > 0) log(`hostile: the relayer logged ${slow.length} slow rounds (over 1 s), e.g.\n  ${slow.slice(0, 5).join("\n  ")}`);
   }
 }
 
 function reportHostile(h: HostileResult): void {
   const ms = (x: number) => x.toFixed(0);
-  console.log(`\nRELAY-FAIR on local anvil: an honest record posted alone, POST to recorded (relayer as npm run relayer: batch ${h.batchSize}, wait ${h.waitMs} ms), ${os.cpus().length} CPUs shared by anvil, the relayer and the clients\n`);
+  console.log(
+    `\nRELAY-FAIR on local anvil: an honest record posted alone, POST to recorded (relayer as npm run relayer: batch ${h.batchSize}, wait ${h.waitMs} ms), ${os.cpus().length} CPUs shared by anvil, the relayer and the clients\n`,
+  );
   console.log(
     table(
       ["phase", ">samples", ">median ms", ">min ms", ">max ms", ">POST (202) median ms"],
       [
-        ["idle relayer (before and after)", h.idleMs.length, ms(h.idleMedianMs), ms(Math.min(...h.idleMs)), ms(Math.max(...h.idleMs)), ms(median(h.idlePostMs))],
-        [`${n(h.hostile.records)} hostile records from ${h.hostile.keys} keys, ${h.hostile.clients} clients`, h.samples, ms(h.hostileMedianMs), ms(Math.min(...h.hostileMs)), ms(Math.max(...h.hostileMs)), ms(median(h.hostilePostMs))],
+        [
+          "idle relayer (before and after)",
+          h.idleMs.length,
+          ms(h.idleMedianMs),
+          ms(Math.min(...h.idleMs)),
+          ms(Math.max(...h.idleMs)),
+          ms(median(h.idlePostMs)),
+        ],
+        [
+          `${n(h.hostile.records)} hostile records from ${h.hostile.keys} keys, ${h.hostile.clients} clients`,
+          h.samples,
+          ms(h.hostileMedianMs),
+          ms(Math.min(...h.hostileMs)),
+          ms(Math.max(...h.hostileMs)),
+          ms(median(h.hostilePostMs)),
+        ],
       ],
     ),
   );
   console.log(`\nratio (median under hostile load / median idle): ${h.ratio.toFixed(2)} (target: at most 2)`);
-  console.log(`hostile records: first pass of ${n(h.hostile.records)} posted in ${h.hostile.firstPassSeconds.toFixed(1)} s; ${n(h.hostile.postedWhileSampling)} posted while the honest records were measured\n`);
-  console.log(table(["hostile kind and answer", ">records"], Object.entries(h.hostile.outcomes).sort().map(([k, v]) => [k, n(v)])));
+  console.log(
+    `hostile records: first pass of ${n(h.hostile.records)} posted in ${h.hostile.firstPassSeconds.toFixed(1)} s; ${n(h.hostile.postedWhileSampling)} posted while the honest records were measured\n`,
+  );
+  console.log(
+    table(
+      ["hostile kind and answer", ">records"],
+      Object.entries(h.hostile.outcomes)
+        .sort()
+        .map(([k, v]) => [k, n(v)]),
+    ),
+  );
   const t = h.transactions;
   console.log(
     `\nrelayer transactions: ${t.count} (${t.failedAtExecution} failed at execution), ${n(t.recorded)} records recorded, ${n(t.skipped)} skipped on chain; largest calldata ${n(t.maxCalldataBytes)} bytes, largest signed transaction ${n(t.maxSignedBytes)} bytes (limit ${n(128 * 1024)}); gas limit / gas used ${t.gasLimitOverUsed.min.toFixed(2)}..${t.gasLimitOverUsed.max.toFixed(2)} (median ${t.gasLimitOverUsed.median.toFixed(2)}), headroom ${n(t.headroomGas.min)}..${n(t.headroomGas.max)} gas`,
@@ -409,7 +499,12 @@ function reportHostile(h: HostileResult): void {
 
 function writeResults(file: string, benchmark: string, notes: string, data: object): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverage1m: { before: loadBefore[0], after: os.loadavg()[0] } };
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    node: process.version,
+    loadAverage1m: { before: loadBefore[0], after: os.loadavg()[0] },
+  };
   writeFileSync(file, toJson({ benchmark, date: new Date().toISOString(), machine, chain: "anvil (automine), local", notes, ...data }));
   log(`wrote ${file}`);
 }

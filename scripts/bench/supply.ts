@@ -58,7 +58,11 @@ const chain = await startLocalChain({ dataDir, port: await freePort(), stateInte
 const request = new FetchRequest(chain.url);
 request.timeout = 300_000;
 const provider = new JsonRpcProvider(request, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
-const result: Record<string, unknown> = { benchmark: "supply", date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version } };
+const result: Record<string, unknown> = {
+  benchmark: "supply",
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version },
+};
 const rows: { measure: string; value: string; target: string }[] = [];
 
 try {
@@ -85,14 +89,34 @@ try {
     sequences.set(a, seq + 1n);
     records.push({
       agent,
-      r: { flow: 0, action: 0, provider: a, receiver: a, commons, resource: ZeroHash, resourceSpec: ZeroHash, process: ZeroHash, side: 0, quantity: 1_000_000n, unit: ea, time: now - 600n, evidence: ZeroHash, corrects: 0n, satisfies: 0n, nonce: packNonce(1n, seq), deadline: now + 7n * 86_400n, ...fields },
+      r: {
+        flow: 0,
+        action: 0,
+        provider: a,
+        receiver: a,
+        commons,
+        resource: ZeroHash,
+        resourceSpec: ZeroHash,
+        process: ZeroHash,
+        side: 0,
+        quantity: 1_000_000n,
+        unit: ea,
+        time: now - 600n,
+        evidence: ZeroHash,
+        corrects: 0n,
+        satisfies: 0n,
+        nonce: packNonce(1n, seq),
+        deadline: now + 7n * 86_400n,
+        ...fields,
+      },
     });
   };
   const output = (p: number) => labelId(`bench part ${p}`);
   for (let p = 1; p <= processes; p++) {
     const proc = labelId(`bench process ${p}`);
     const agent = p % agents.length;
-    for (const q of [p - 1, Math.floor(p / 2)]) add(agent, { action: 3, resource: q >= 1 ? output(q) : labelId("bench raw stock"), process: proc, side: 1, quantity: 500_000n });
+    for (const q of [p - 1, Math.floor(p / 2)])
+      add(agent, { action: 3, resource: q >= 1 ? output(q) : labelId("bench raw stock"), process: proc, side: 1, quantity: 500_000n });
     add(agent, { action: 0, process: proc, side: 1, unit: h });
     add(agent, { action: 2, resource: labelId("bench printer"), process: proc, side: 1, unit: h });
     add(agent, { action: 1, resourceSpec: labelId("bench design"), process: proc, side: 1 });
@@ -106,7 +130,12 @@ try {
     let inFlight: Promise<unknown> = Promise.resolve();
     for (let i = 0; i < records.length; i += 150) {
       const prepared = records.slice(i, i + 150).map(({ agent, r }) => signer.prepare(agents[agent], r));
-      const data = hexlify(encodeRecordBatch(prepared.map((x) => x.words), prepared.map((x) => x.signature)));
+      const data = hexlify(
+        encodeRecordBatch(
+          prepared.map((x) => x.words),
+          prepared.map((x) => x.signature),
+        ),
+      );
       const raw = await relayer.signTransaction({ type: 2, chainId: 31337n, nonce: nonce++, to: ledger, data, gasLimit: 14_000_000n, ...fees });
       await inFlight;
       inFlight = provider.send("eth_sendRawTransaction", [raw]);
@@ -148,17 +177,45 @@ try {
     if (warm.value.cache !== "hit") throw new Error(`the warm read was a cache ${warm.value.cache}`);
     runs.warm.push(warm.seconds);
     upstream = cold.value.hops;
-    log(`round ${round}: fetch+decode ${f.seconds.toFixed(3)} s (${f.value} entries); trace cold ${cold.seconds.toFixed(3)} s (${cold.value.hops} events, ${cold.value.processes} processes, ${cold.value.lines} lines); warm ${warm.seconds.toFixed(3)} s; CPU fetch ${cpu.fetch.at(-1)!.toFixed(2)} / cold ${cpu.cold.at(-1)!.toFixed(2)} / warm ${cpu.warm.at(-1)!.toFixed(2)} s; load ${os.loadavg()[0].toFixed(1)}`);
+    log(
+      `round ${round}: fetch+decode ${f.seconds.toFixed(3)} s (${f.value} entries); trace cold ${cold.seconds.toFixed(3)} s (${cold.value.hops} events, ${cold.value.processes} processes, ${cold.value.lines} lines); warm ${warm.seconds.toFixed(3)} s; CPU fetch ${cpu.fetch.at(-1)!.toFixed(2)} / cold ${cpu.cold.at(-1)!.toFixed(2)} / warm ${cpu.warm.at(-1)!.toFixed(2)} s; load ${os.loadavg()[0].toFixed(1)}`,
+    );
   }
   const best = (xs: number[]) => Math.min(...xs);
   const ratio = best(runs.cold) / best(runs.fetch);
   const cpuRatio = best(cpu.cold) / best(cpu.fetch);
-  result.trace = { events: records.length, upstreamEvents: upstream, processes, rounds: ROUNDS, runs, cpu, cpuRatio, best: { fetchDecode: best(runs.fetch), traceCold: best(runs.cold), traceWarm: best(runs.warm) }, ratio, targetRatio: TARGET_RATIO, targetWarmSeconds: TARGET_WARM_SECONDS, met: { ratio: ratio <= TARGET_RATIO, warm: best(runs.warm) < TARGET_WARM_SECONDS }, seedSeconds: seed.seconds };
+  result.trace = {
+    events: records.length,
+    upstreamEvents: upstream,
+    processes,
+    rounds: ROUNDS,
+    runs,
+    cpu,
+    cpuRatio,
+    best: { fetchDecode: best(runs.fetch), traceCold: best(runs.cold), traceWarm: best(runs.warm) },
+    ratio,
+    targetRatio: TARGET_RATIO,
+    targetWarmSeconds: TARGET_WARM_SECONDS,
+    met: { ratio: ratio <= TARGET_RATIO, warm: best(runs.warm) < TARGET_WARM_SECONDS },
+    seedSeconds: seed.seconds,
+  };
   rows.push(
     { measure: `fetch + decode ${records.length} logs`, value: `${best(runs.fetch).toFixed(3)} s`, target: "" },
-    { measure: `trace cold (${upstream} upstream events)`, value: `${best(runs.cold).toFixed(3)} s = ${ratio.toFixed(2)}x fetch`, target: `<= ${TARGET_RATIO}x ${ratio <= TARGET_RATIO ? "met" : "NOT met"}` },
-    { measure: "trace cold, CPU time (node + anvil) vs fetch", value: `${best(cpu.cold).toFixed(2)} s = ${cpuRatio.toFixed(2)}x ${best(cpu.fetch).toFixed(2)} s`, target: "" },
-    { measure: "trace from warm cache", value: `${best(runs.warm).toFixed(3)} s`, target: `< ${TARGET_WARM_SECONDS} s ${best(runs.warm) < TARGET_WARM_SECONDS ? "met" : "NOT met"}` },
+    {
+      measure: `trace cold (${upstream} upstream events)`,
+      value: `${best(runs.cold).toFixed(3)} s = ${ratio.toFixed(2)}x fetch`,
+      target: `<= ${TARGET_RATIO}x ${ratio <= TARGET_RATIO ? "met" : "NOT met"}`,
+    },
+    {
+      measure: "trace cold, CPU time (node + anvil) vs fetch",
+      value: `${best(cpu.cold).toFixed(2)} s = ${cpuRatio.toFixed(2)}x ${best(cpu.fetch).toFixed(2)} s`,
+      target: "",
+    },
+    {
+      measure: "trace from warm cache",
+      value: `${best(runs.warm).toFixed(3)} s`,
+      target: `< ${TARGET_WARM_SECONDS} s ${best(runs.warm) < TARGET_WARM_SECONDS ? "met" : "NOT met"}`,
+    },
   );
 } finally {
   provider.destroy();
@@ -192,7 +249,9 @@ try {
       name: `process ${k}`,
       outputs: [{ spec: `good ${k}`, quantity: "1", unit: "ea" }],
       // Coefficients of one column sum to at most 0.9, so rho(A) < 1.
-      inputs: [...inputs].map((i) => ({ spec: `good ${i}`, quantity: ((0.9 / inputs.size) * rand()).toFixed(6), unit: "ea" })).concat([{ spec: "raw material", quantity: "0.5", unit: "kg" }]),
+      inputs: [...inputs]
+        .map((i) => ({ spec: `good ${i}`, quantity: ((0.9 / inputs.size) * rand()).toFixed(6), unit: "ea" }))
+        .concat([{ spec: "raw material", quantity: "0.5", unit: "kg" }]),
     })),
   };
   const bytes = new TextEncoder().encode(JSON.stringify(book));
@@ -200,8 +259,19 @@ try {
   const demand = book.final.map((spec, j) => ({ spec, unit: "ea", quantity: 10 + j }));
   const solved = await time(() => computePlan(parsed.value, demand, []));
   const plan = solved.value;
-  result.planner = { processes: P, links: LINKS, parseSeconds: parsed.seconds, solveSeconds: solved.seconds, sweeps: plan.sweeps, residual: plan.residual, spectralRadius: plan.spectralRadius, rawDemand: plan.inputs.find((i) => i.spec === "raw material")?.gross };
-  log(`planner: ${P} processes, ${LINKS} links: parse ${parsed.seconds.toFixed(3)} s, solve ${solved.seconds.toFixed(3)} s, ${plan.sweeps} sweeps, residual ${plan.residual.toExponential(2)}, rho <= ${plan.spectralRadius.upper.toFixed(4)}`);
+  result.planner = {
+    processes: P,
+    links: LINKS,
+    parseSeconds: parsed.seconds,
+    solveSeconds: solved.seconds,
+    sweeps: plan.sweeps,
+    residual: plan.residual,
+    spectralRadius: plan.spectralRadius,
+    rawDemand: plan.inputs.find((i) => i.spec === "raw material")?.gross,
+  };
+  log(
+    `planner: ${P} processes, ${LINKS} links: parse ${parsed.seconds.toFixed(3)} s, solve ${solved.seconds.toFixed(3)} s, ${plan.sweeps} sweeps, residual ${plan.residual.toExponential(2)}, rho <= ${plan.spectralRadius.upper.toFixed(4)}`,
+  );
   rows.push(
     { measure: `planner parse + check (${P} processes, ${LINKS} links)`, value: `${parsed.seconds.toFixed(3)} s`, target: "" },
     { measure: "planner solve (SCC, spectral bound, Gauss-Seidel)", value: `${solved.seconds.toFixed(3)} s, ${plan.sweeps} sweeps`, target: "" },

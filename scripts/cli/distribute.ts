@@ -173,97 +173,127 @@ export function registerDistribute(program: Command): void {
     .option("--challenge-window <duration>", "seconds before claims open (e.g. 3d; default the contract's minimum)")
     .option("--claim-period <duration>", "how long claims stay open", "30d")
     .option("--equation-uri <uri>", "where others can fetch the equation (default: the --equation path)")
-    .action(async (o: {
-      equation?: string; income?: string; token: string; cutoff?: string; commons?: string; json?: boolean; publish?: boolean; check?: string; approve?: string;
-      distributor?: string; keystore?: string; challengeWindow?: string; claimPeriod: string; equationUri?: string;
-    }) => {
-      if (o.check !== undefined) {
-        if (o.publish || o.income !== undefined || o.cutoff !== undefined) throw new CliInputError("--check", "takes the income, token and cutoff from the chain; do not combine it with --publish, --income or --cutoff");
-        const { id, published, d, file } = await recomputePublished(globals(), o.distributor, o.check, o.equation);
-        const { checks, ok } = compareWithChain(published, d);
-        if (o.json) out(json({ id, matches: ok, equation: file, checks, distribution: summary(d) }));
-        else out(`${table(checks)}\n\nDistribution ${id} (equation ${file}, cutoff entry ${published.cutoff}): ${ok ? "MATCHES the chain" : "DOES NOT MATCH the chain"}`);
-        if (!ok) process.exitCode = 1;
-        return;
-      }
-      if (o.approve !== undefined) {
-        if (o.publish || o.check !== undefined || o.income !== undefined || o.cutoff !== undefined) {
-          throw new CliInputError("--approve", "takes every parameter from the proposal on the chain; do not combine it with --publish, --check, --income or --cutoff");
-        }
-        const digest = parseHex32("--approve", o.approve);
-        checkKeySource(o.keystore);
-        const target = resolveTarget(globals());
-        const distributor = resolveContract("IncomeDistributor", "--distributor", o.distributor, "COMMONS_DISTRIBUTOR");
-        const provider = await connect(target);
-        const proposal = await readProposedPublication(provider, distributor, digest, target.fromBlock);
-        if (!proposal) throw new CliInputError("--approve", `no steward proposed a publication with digest ${digest} at ${distributor}`);
-        const p = proposal.params;
-        const file = locateEquation(o.equation, p.equationURI);
-        if (!existsSync(file)) throw new CliInputError("--equation", `file "${file}" does not exist`);
-        const { doc } = loadEquation(file);
-        const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: proposal.blockNumber });
-        const d = computeFromEvents(doc, events, { income: p.income, cutoff: p.cutoff, commons: p.commons });
-        const { checks, ok } = compareWithChain(p, d);
-        if (!ok) {
-          if (o.json) out(json({ digest, approved: false, checks }));
-          else out(`${table(checks)}\n\nThe publication proposed by ${proposal.steward} DOES NOT MATCH the chain and the equation ${file}: not approved.`);
-          process.exitCode = 1;
+    .action(
+      async (o: {
+        equation?: string;
+        income?: string;
+        token: string;
+        cutoff?: string;
+        commons?: string;
+        json?: boolean;
+        publish?: boolean;
+        check?: string;
+        approve?: string;
+        distributor?: string;
+        keystore?: string;
+        challengeWindow?: string;
+        claimPeriod: string;
+        equationUri?: string;
+      }) => {
+        if (o.check !== undefined) {
+          if (o.publish || o.income !== undefined || o.cutoff !== undefined)
+            throw new CliInputError("--check", "takes the income, token and cutoff from the chain; do not combine it with --publish, --income or --cutoff");
+          const { id, published, d, file } = await recomputePublished(globals(), o.distributor, o.check, o.equation);
+          const { checks, ok } = compareWithChain(published, d);
+          if (o.json) out(json({ id, matches: ok, equation: file, checks, distribution: summary(d) }));
+          else
+            out(
+              `${table(checks)}\n\nDistribution ${id} (equation ${file}, cutoff entry ${published.cutoff}): ${ok ? "MATCHES the chain" : "DOES NOT MATCH the chain"}`,
+            );
+          if (!ok) process.exitCode = 1;
           return;
         }
-        const signer = await loadSigner(o.keystore, provider);
-        const approval = await approvePublication(signer, distributor, p);
-        const decimals = p.token === ZeroAddress ? 18 : Number(await erc20At(p.token, provider).decimals());
-        if (o.json) out(json({ approved: true, ...approval, checks }));
-        else out(`${explain(d, decimals, p.token === ZeroAddress ? "ETH" : short(p.token))}\n\nrecomputed from the chain: it matches the proposal by ${proposal.steward}\n${approvalLine(approval, distributor)}`);
-        return;
-      }
-      if (o.equation === undefined) throw new CliInputError("--equation", "is required");
-      if (o.income === undefined) throw new CliInputError("--income", "is required");
-      if (o.cutoff === undefined) throw new CliInputError("--cutoff", "is required (an entry id, block:N or latest)");
-      const { doc, eq } = loadEquation(o.equation);
-      const income = parseIncome(o.income);
-      const token = parseToken(o.token);
-      const cutoff = parseCutoff(o.cutoff);
-      const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : eq.commons;
-      if (commons === undefined) throw new CliInputError("--commons", "the equation names no commons: pass --commons");
-      if (eq.commons !== undefined && eq.commons !== commons) throw new CliInputError("--commons", `the equation is for commons ${eq.commons}`);
-      const claimPeriod = BigInt(parseDurationLong("--claim-period", o.claimPeriod));
-      const window = o.challengeWindow !== undefined ? BigInt(parseDurationLong("--challenge-window", o.challengeWindow)) : undefined;
-      if (o.publish) checkKeySource(o.keystore);
-      const distributorAddress = o.publish ? resolveContract("IncomeDistributor", "--distributor", o.distributor, "COMMONS_DISTRIBUTOR") : undefined;
+        if (o.approve !== undefined) {
+          if (o.publish || o.check !== undefined || o.income !== undefined || o.cutoff !== undefined) {
+            throw new CliInputError(
+              "--approve",
+              "takes every parameter from the proposal on the chain; do not combine it with --publish, --check, --income or --cutoff",
+            );
+          }
+          const digest = parseHex32("--approve", o.approve);
+          checkKeySource(o.keystore);
+          const target = resolveTarget(globals());
+          const distributor = resolveContract("IncomeDistributor", "--distributor", o.distributor, "COMMONS_DISTRIBUTOR");
+          const provider = await connect(target);
+          const proposal = await readProposedPublication(provider, distributor, digest, target.fromBlock);
+          if (!proposal) throw new CliInputError("--approve", `no steward proposed a publication with digest ${digest} at ${distributor}`);
+          const p = proposal.params;
+          const file = locateEquation(o.equation, p.equationURI);
+          if (!existsSync(file)) throw new CliInputError("--equation", `file "${file}" does not exist`);
+          const { doc } = loadEquation(file);
+          const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: proposal.blockNumber });
+          const d = computeFromEvents(doc, events, { income: p.income, cutoff: p.cutoff, commons: p.commons });
+          const { checks, ok } = compareWithChain(p, d);
+          if (!ok) {
+            if (o.json) out(json({ digest, approved: false, checks }));
+            else out(`${table(checks)}\n\nThe publication proposed by ${proposal.steward} DOES NOT MATCH the chain and the equation ${file}: not approved.`);
+            process.exitCode = 1;
+            return;
+          }
+          const signer = await loadSigner(o.keystore, provider);
+          const approval = await approvePublication(signer, distributor, p);
+          const decimals = p.token === ZeroAddress ? 18 : Number(await erc20At(p.token, provider).decimals());
+          if (o.json) out(json({ approved: true, ...approval, checks }));
+          else
+            out(
+              `${explain(d, decimals, p.token === ZeroAddress ? "ETH" : short(p.token))}\n\nrecomputed from the chain: it matches the proposal by ${proposal.steward}\n${approvalLine(approval, distributor)}`,
+            );
+          return;
+        }
+        if (o.equation === undefined) throw new CliInputError("--equation", "is required");
+        if (o.income === undefined) throw new CliInputError("--income", "is required");
+        if (o.cutoff === undefined) throw new CliInputError("--cutoff", "is required (an entry id, block:N or latest)");
+        const { doc, eq } = loadEquation(o.equation);
+        const income = parseIncome(o.income);
+        const token = parseToken(o.token);
+        const cutoff = parseCutoff(o.cutoff);
+        const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : eq.commons;
+        if (commons === undefined) throw new CliInputError("--commons", "the equation names no commons: pass --commons");
+        if (eq.commons !== undefined && eq.commons !== commons) throw new CliInputError("--commons", `the equation is for commons ${eq.commons}`);
+        const claimPeriod = BigInt(parseDurationLong("--claim-period", o.claimPeriod));
+        const window = o.challengeWindow !== undefined ? BigInt(parseDurationLong("--challenge-window", o.challengeWindow)) : undefined;
+        if (o.publish) checkKeySource(o.keystore);
+        const distributorAddress = o.publish ? resolveContract("IncomeDistributor", "--distributor", o.distributor, "COMMONS_DISTRIBUTOR") : undefined;
 
-      const target = resolveTarget(globals());
-      const provider = await connect(target);
-      const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock });
-      const count = BigInt(events.entries.length);
-      const cutoffId = cutoff.kind === "latest" ? count : cutoff.kind === "block" ? cutoffAtBlock(events, cutoff.block) : cutoff.id;
-      if (cutoff.kind === "block" && cutoff.block > (await provider.getBlockNumber())) throw new CliInputError("--cutoff", `block ${cutoff.block} is in the future (latest block ${await provider.getBlockNumber()})`);
-      if (cutoffId > count) throw new CliInputError("--cutoff", `entry ${cutoffId} is in the future: the ledger has ${count} entries`);
-      if (cutoffId === 0n) throw new CliInputError("--cutoff", "no entries up to that point");
-      const { value, decimals } = await incomeUnits(provider, token, income);
-      const symbol = token === ZeroAddress ? "ETH" : short(token);
-      let d: ComputedDistribution;
-      try {
-        d = computeFromEvents(doc, events, { income: value, cutoff: cutoffId, commons });
-      } catch (error) {
-        if (error instanceof ValueEquationError) throw new CliInputError("--equation", error.message);
-        throw error;
-      }
-      const latest = await provider.getBlock("latest");
-      const who = deriveCommons(events, BigInt(latest!.timestamp)).find((c) => c.id === commons.toLowerCase());
-      const rules = `commons        ${who ? `${who.name}: ${who.stewardship}` : "not registered on this ledger"}`;
-      if (!o.publish) {
-        out(o.json ? json(summary(d)) : `${explain(d, decimals, symbol)}\n${rules}`);
-        return;
-      }
-      if (d.shares.length === 0) throw new Error("no contributor earned anything under this equation: nothing to publish");
-      const signer = await loadSigner(o.keystore, provider);
-      const distributor = distributorAddress!;
-      const challengeWindow = window ?? BigInt(await distributorAt(distributor, provider).minChallengeWindow());
-      const approval = await depositAndPublish(signer, distributor, d, { token, challengeWindow, claimPeriod, equationURI: o.equationUri ?? path.resolve(o.equation) });
-      if (o.json) out(json({ ...approval, ...summary(d) }));
-      else out(`${explain(d, decimals, symbol)}\n${rules}\n\n${formatUnits(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);
-    });
+        const target = resolveTarget(globals());
+        const provider = await connect(target);
+        const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock });
+        const count = BigInt(events.entries.length);
+        const cutoffId = cutoff.kind === "latest" ? count : cutoff.kind === "block" ? cutoffAtBlock(events, cutoff.block) : cutoff.id;
+        if (cutoff.kind === "block" && cutoff.block > (await provider.getBlockNumber()))
+          throw new CliInputError("--cutoff", `block ${cutoff.block} is in the future (latest block ${await provider.getBlockNumber()})`);
+        if (cutoffId > count) throw new CliInputError("--cutoff", `entry ${cutoffId} is in the future: the ledger has ${count} entries`);
+        if (cutoffId === 0n) throw new CliInputError("--cutoff", "no entries up to that point");
+        const { value, decimals } = await incomeUnits(provider, token, income);
+        const symbol = token === ZeroAddress ? "ETH" : short(token);
+        let d: ComputedDistribution;
+        try {
+          d = computeFromEvents(doc, events, { income: value, cutoff: cutoffId, commons });
+        } catch (error) {
+          if (error instanceof ValueEquationError) throw new CliInputError("--equation", error.message);
+          throw error;
+        }
+        const latest = await provider.getBlock("latest");
+        const who = deriveCommons(events, BigInt(latest!.timestamp)).find((c) => c.id === commons.toLowerCase());
+        const rules = `commons        ${who ? `${who.name}: ${who.stewardship}` : "not registered on this ledger"}`;
+        if (!o.publish) {
+          out(o.json ? json(summary(d)) : `${explain(d, decimals, symbol)}\n${rules}`);
+          return;
+        }
+        if (d.shares.length === 0) throw new Error("no contributor earned anything under this equation: nothing to publish");
+        const signer = await loadSigner(o.keystore, provider);
+        const distributor = distributorAddress!;
+        const challengeWindow = window ?? BigInt(await distributorAt(distributor, provider).minChallengeWindow());
+        const approval = await depositAndPublish(signer, distributor, d, {
+          token,
+          challengeWindow,
+          claimPeriod,
+          equationURI: o.equationUri ?? path.resolve(o.equation),
+        });
+        if (o.json) out(json({ ...approval, ...summary(d) }));
+        else out(`${explain(d, decimals, symbol)}\n${rules}\n\n${formatUnits(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);
+      },
+    );
 
   program
     .command("share <distributionId>")
@@ -291,10 +321,15 @@ export function registerDistribute(program: Command): void {
         out(json({ id, matchesChain: matches, claimsOpenAt: published.claimsOpenAt, expiresAt: published.expiresAt, shares: rows }));
         return;
       }
-      const lines = [`Distribution ${id}: ${formatUnits(published.total, decimals)} ${symbol} of ${formatUnits(published.income, decimals)} income, cutoff entry ${published.cutoff}; recomputed root ${matches ? "matches" : "DOES NOT match"} the published one`];
+      const lines = [
+        `Distribution ${id}: ${formatUnits(published.total, decimals)} ${symbol} of ${formatUnits(published.income, decimals)} income, cutoff entry ${published.cutoff}; recomputed root ${matches ? "matches" : "DOES NOT match"} the published one`,
+      ];
       for (const r of rows) {
         lines.push(`${r.account}  ${formatUnits(r.amount, decimals)} ${symbol}  (${r.claimed ? "claimed" : "not claimed yet"})`);
-        for (const l of r.lines) lines.push(`  entry #${l.entryId} (${l.action}) -> "${l.bucket}": ${formatUnits(l.points, 12)} points -> ${formatUnits(l.amount, decimals)} ${symbol}`);
+        for (const l of r.lines)
+          lines.push(
+            `  entry #${l.entryId} (${l.action}) -> "${l.bucket}": ${formatUnits(l.points, 12)} points -> ${formatUnits(l.amount, decimals)} ${symbol}`,
+          );
       }
       out(lines.join("\n"));
     });
@@ -312,7 +347,10 @@ export function registerDistribute(program: Command): void {
       const account = o.account !== undefined ? parseAddress("--account", o.account) : undefined;
       checkKeySource(o.keystore);
       const { id, provider, distributor, published, d } = await recomputePublished(globals(), o.distributor, idText, o.equation);
-      if (d.root.toLowerCase() !== published.root.toLowerCase()) throw new Error(`distribution ${id} does not match the chain (published root ${published.root}, recomputed ${d.root}); run commons distribute --check ${id}`);
+      if (d.root.toLowerCase() !== published.root.toLowerCase())
+        throw new Error(
+          `distribution ${id} does not match the chain (published root ${published.root}, recomputed ${d.root}); run commons distribute --check ${id}`,
+        );
       const signer = await loadSigner(o.keystore, provider);
       const who = account ?? (await signer.getAddress());
       const leaf = proofFor(d.tree, who);
@@ -323,8 +361,12 @@ export function registerDistribute(program: Command): void {
       const tx = await c.claim(id, leaf.index, who, leaf.amount, leaf.proof);
       const receipt = await tx.wait();
       const amount = published.token === ZeroAddress ? `${formatEther(leaf.amount)} ETH` : `${leaf.amount} base units of ${published.token}`;
-      if (o.json) out(json({ id, account: who, amount: leaf.amount, index: leaf.index, transactionHash: receipt.hash, gasUsed: receipt.gasUsed, lines: share.lines }));
-      else out(`claimed ${amount} for ${who} from distribution ${id} (tx ${receipt.hash}, ${receipt.gasUsed} gas)\n${share.lines.map((l) => `  entry #${l.entryId} (${l.action}) -> "${l.bucket}"`).join("\n")}`);
+      if (o.json)
+        out(json({ id, account: who, amount: leaf.amount, index: leaf.index, transactionHash: receipt.hash, gasUsed: receipt.gasUsed, lines: share.lines }));
+      else
+        out(
+          `claimed ${amount} for ${who} from distribution ${id} (tx ${receipt.hash}, ${receipt.gasUsed} gas)\n${share.lines.map((l) => `  entry #${l.entryId} (${l.action}) -> "${l.bucket}"`).join("\n")}`,
+        );
     });
 }
 
@@ -349,9 +391,11 @@ export function registerDistributionObjections(program: Command): void {
       const cancelled: boolean = await c.cancel.staticCall(id);
       await (await c.cancel(id)).wait();
       const [approvals, threshold] = (await c.approvalsOf(published.commons, await c.cancellationDigest(id))) as [bigint, bigint];
-      out(cancelled
-        ? `distribution ${id} cancelled: its total is back in the commons' unallocated income`
-        : `cancellation of distribution ${id} approved by ${approvals} of the ${threshold} stewards needed; it stands until ${threshold - approvals} more approve`);
+      out(
+        cancelled
+          ? `distribution ${id} cancelled: its total is back in the commons' unallocated income`
+          : `cancellation of distribution ${id} approved by ${approvals} of the ${threshold} stewards needed; it stands until ${threshold - approvals} more approve`,
+      );
     });
 
   program
@@ -361,7 +405,8 @@ export function registerDistributionObjections(program: Command): void {
     .option("--keystore <file>", "steward keystore (or COMMONS_PRIVATE_KEY)")
     .action(async (commonsText: string, percentText: string, o: { distributor?: string; keystore?: string }) => {
       const commons = parseHex32("commons", commonsText);
-      if (!/^\d+(\.\d{1,2})?$/.test(percentText)) throw new CliInputError("percent", `"${percentText}" is not a percentage with at most 2 decimals (e.g. 50 or 33.33)`);
+      if (!/^\d+(\.\d{1,2})?$/.test(percentText))
+        throw new CliInputError("percent", `"${percentText}" is not a percentage with at most 2 decimals (e.g. 50 or 33.33)`);
       const bps = Math.round(Number(percentText) * 100);
       if (bps < 1 || bps > 10_000) throw new CliInputError("percent", `${percentText} % is not possible: give 0.01 to 100`);
       checkKeySource(o.keystore);
@@ -374,7 +419,9 @@ export function registerDistributionObjections(program: Command): void {
       await (await c.setStopRule(commons, bps)).wait();
       if (set) return out(`from now on the contributors named for ${percentText} % of a distribution's total stop it by objecting`);
       const [approvals, threshold] = (await c.approvalsOf(commons, await c.stopRuleDigest(commons, bps))) as [bigint, bigint];
-      out(`stop share of ${percentText} % approved by ${approvals} of the ${threshold} stewards needed; it applies when ${threshold - approvals} more approve the same share`);
+      out(
+        `stop share of ${percentText} % approved by ${approvals} of the ${threshold} stewards needed; it applies when ${threshold - approvals} more approve the same share`,
+      );
     });
 
   program
@@ -388,25 +435,37 @@ export function registerDistributionObjections(program: Command): void {
     .action(async (idText: string, o: { evidence?: string; evidenceFile?: string; equation?: string; distributor?: string; keystore?: string }) => {
       parseUint("distributionId", idText);
       if (o.evidence !== undefined && o.evidenceFile !== undefined) throw new CliInputError("--evidence", "give --evidence or --evidence-file, not both");
-      const evidence = o.evidenceFile !== undefined ? hashFile("--evidence-file", o.evidenceFile) : o.evidence !== undefined ? parseHex32("--evidence", o.evidence) : "0x" + "00".repeat(32);
+      const evidence =
+        o.evidenceFile !== undefined
+          ? hashFile("--evidence-file", o.evidenceFile)
+          : o.evidence !== undefined
+            ? parseHex32("--evidence", o.evidence)
+            : "0x" + "00".repeat(32);
       checkKeySource(o.keystore);
       const { id, provider, distributor, published, d } = await recomputePublished(globals(), o.distributor, idText, o.equation);
       if (d.root.toLowerCase() !== published.root.toLowerCase()) {
-        throw new Error(`distribution ${id} does not match the chain (published root ${published.root}, recomputed ${d.root}): your leaf cannot be proven from it; ask the stewards to cancel it (commons distribute --check ${id} shows what differs)`);
+        throw new Error(
+          `distribution ${id} does not match the chain (published root ${published.root}, recomputed ${d.root}): your leaf cannot be proven from it; ask the stewards to cancel it (commons distribute --check ${id} shows what differs)`,
+        );
       }
       const signer = await loadSigner(o.keystore, provider);
       const who = await signer.getAddress();
       const leaf = proofFor(d.tree, who);
-      if (!leaf) throw new Error(`${who} is not named in distribution ${id}: only the contributors it names may object (you may still challenge it, or ask the stewards to cancel it)`);
+      if (!leaf)
+        throw new Error(
+          `${who} is not named in distribution ${id}: only the contributors it names may object (you may still challenge it, or ask the stewards to cancel it)`,
+        );
       const c = distributorAt(distributor, signer);
       const stopped: boolean = await c.object.staticCall(id, leaf.index, leaf.amount, leaf.proof, evidence);
       await (await c.object(id, leaf.index, leaf.amount, leaf.proof, evidence)).wait();
       const objected: bigint = await c.objectedOf(id);
       const share = Number(await c.stopRule(published.commons)) / 100;
       const pct = (v: bigint) => `${((Number(v) * 100) / Number(published.total)).toFixed(1)} %`;
-      out(stopped
-        ? `distribution ${id} stopped: the objecting contributors hold ${pct(objected)} of it (the commons' stop share is ${share} %); its total is back in the commons' unallocated income`
-        : `objection recorded: the objecting contributors now hold ${pct(objected)} of distribution ${id}; it stops at ${share} %`);
+      out(
+        stopped
+          ? `distribution ${id} stopped: the objecting contributors hold ${pct(objected)} of it (the commons' stop share is ${share} %); its total is back in the commons' unallocated income`
+          : `objection recorded: the objecting contributors now hold ${pct(objected)} of distribution ${id}; it stops at ${share} %`,
+      );
     });
 }
 

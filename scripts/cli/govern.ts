@@ -23,7 +23,10 @@ import { checkKeySource, loadSigner } from "./keys.js";
 function parseRoles(flag: string, value: string): number {
   if (value === "all") return ALL_ROLES;
   if (value === "none") return 0;
-  const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const names = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (names.length === 0) throw new CliInputError(flag, `"${value}" names no action; give actions (e.g. work,use), all, or none`);
   return rolesOf(names.map((n) => parseAction(n)));
 }
@@ -63,7 +66,8 @@ async function propose(
   const receipt = await client.send(() => send(client.contract));
   const [stewards, threshold] = (await client.contract.stewardship(commons)) as [bigint, bigint, bigint];
   out(outcome(receipt, what, commons));
-  if (threshold <= 1n) out(stewardshipSentence(Number(stewards), Number(threshold)) + " Raise the threshold with: commons steward threshold <commons> <approvals>");
+  if (threshold <= 1n)
+    out(stewardshipSentence(Number(stewards), Number(threshold)) + " Raise the threshold with: commons steward threshold <commons> <approvals>");
 }
 
 /** The proposal a receipt made or approved, and whether it took effect. */
@@ -89,7 +93,8 @@ function outcome(receipt: ContractTransactionReceipt, what: string, commons: str
     if (parsed.name === "ChangeExecuted") executed = true;
   }
   if (proposal === undefined) return `${what}: done (tx ${receipt.hash})`;
-  if (executed) return `proposal ${proposal} (${what}) took effect with ${approvals} of ${threshold} steward approval${threshold === 1n ? "" : "s"} (tx ${receipt.hash})`;
+  if (executed)
+    return `proposal ${proposal} (${what}) took effect with ${approvals} of ${threshold} steward approval${threshold === 1n ? "" : "s"} (tx ${receipt.hash})`;
   const more = threshold - approvals;
   return `proposal ${proposal} (${what}${commons ? ` in commons ${commons.slice(0, 10)}…` : ""}): approved by ${approvals} of the ${threshold} stewards needed; it takes effect when ${more} more approve${more === 1n ? "s" : ""} with: commons proposal approve ${proposal}`;
 }
@@ -110,7 +115,19 @@ export function registerGovern(program: Command): void {
       for (const e of events.entries) entries.set(e.commons, (entries.get(e.commons) ?? 0) + 1);
       if (o.json) return out(json(views.map((c) => ({ ...c, entries: entries.get(c.id) ?? 0 }))));
       if (views.length === 0) return out("no commons is registered on this ledger yet (commons commons register --name ... registers one)");
-      out(table(views.map((c) => ({ commons: c.id, name: c.name, stewards: c.stewards.length, threshold: c.threshold, validators: c.validators.length, entries: entries.get(c.id) ?? 0, "run by one key": c.singleKey ? "YES" : "no" }))));
+      out(
+        table(
+          views.map((c) => ({
+            commons: c.id,
+            name: c.name,
+            stewards: c.stewards.length,
+            threshold: c.threshold,
+            validators: c.validators.length,
+            entries: entries.get(c.id) ?? 0,
+            "run by one key": c.singleKey ? "YES" : "no",
+          })),
+        ),
+      );
     });
 
   commons
@@ -144,7 +161,10 @@ export function registerGovern(program: Command): void {
       const open = c.proposals.filter((p) => p.status !== "executed");
       if (open.length) {
         lines.push("", "proposals not in effect:");
-        for (const p of open) lines.push(`  #${p.id} ${p.summary}: ${p.status}, approved by ${p.approvers.length} of ${c.threshold} (${p.approvers.join(", ")})${p.status === "pending" ? `, open until ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`);
+        for (const p of open)
+          lines.push(
+            `  #${p.id} ${p.summary}: ${p.status}, approved by ${p.approvers.length} of ${c.threshold} (${p.approvers.join(", ")})${p.status === "pending" ? `, open until ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`,
+          );
       }
       out(lines.join("\n"));
     });
@@ -166,11 +186,13 @@ export function registerGovern(program: Command): void {
       const salt = labelHash(o.salt ?? o.name);
       const id: string = await client.contract.registerCommons.staticCall(salt, o.name);
       const receipt = await client.send(() => client.contract.registerCommons(salt, o.name));
-      out([
-        `registered "${o.name}" as commons ${id} (tx ${receipt.hash})`,
-        stewardshipSentence(1, 1),
-        "Next: appoint validators (commons role set), add stewards (commons steward add) and raise the threshold (commons steward threshold).",
-      ].join("\n"));
+      out(
+        [
+          `registered "${o.name}" as commons ${id} (tx ${receipt.hash})`,
+          stewardshipSentence(1, 1),
+          "Next: appoint validators (commons role set), add stewards (commons steward add) and raise the threshold (commons steward threshold).",
+        ].join("\n"),
+      );
     });
 
   // ---------------------------------------------------------------- stewards
@@ -187,7 +209,15 @@ export function registerGovern(program: Command): void {
         const id = parseHex32("commons", idText);
         const account = parseAddress("address", addressText);
         checkKeySource(o.keystore);
-        const what = describeChange({ kind: verb === "add" ? "addSteward" : "removeSteward", account, roles: 0, threshold: 0, action: "work", acceptsRequired: 0, disputesToBlock: 0 });
+        const what = describeChange({
+          kind: verb === "add" ? "addSteward" : "removeSteward",
+          account,
+          roles: 0,
+          threshold: 0,
+          action: "work",
+          acceptsRequired: 0,
+          disputesToBlock: 0,
+        });
         await propose(globals(), o.keystore, id, what, (l) => (verb === "add" ? l.addSteward(id, account) : l.removeSteward(id, account)));
       });
   }
@@ -285,9 +315,13 @@ export function registerGovern(program: Command): void {
       const p = views.flatMap((c) => c.proposals).find((x) => x.id === pid);
       if (!p) throw new CliInputError("proposal", `there is no proposal ${pid} on this ledger`);
       if (p.status === "executed") throw new CliInputError("proposal", `proposal ${pid} (${p.summary}) already took effect`);
-      if (p.status === "stale") throw new CliInputError("proposal", `proposal ${pid} (${p.summary}) was made before the stewards or their threshold changed: propose it again`);
-      if (p.status === "expired") throw new CliInputError("proposal", `proposal ${pid} (${p.summary}) expired at ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC: propose it again`);
+      if (p.status === "stale")
+        throw new CliInputError("proposal", `proposal ${pid} (${p.summary}) was made before the stewards or their threshold changed: propose it again`);
+      if (p.status === "expired")
+        throw new CliInputError(
+          "proposal",
+          `proposal ${pid} (${p.summary}) expired at ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC: propose it again`,
+        );
       await propose(globals(), o.keystore, p.commons, p.summary, (l) => l.approveChange(pid));
     });
 }
-

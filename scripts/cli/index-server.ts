@@ -25,12 +25,22 @@ export function registerIndex(program: Command): void {
       const provider = await connect(target);
       const chainId = Number((await provider.getNetwork()).chainId);
       provider.destroy();
-      const indexer = createLedgerIndexer({ rpcUrl: target.rpc, chainId, ledger: target.ledger, fromBlock: target.fromBlock, finality, timeoutMs: target.timeoutMs });
+      const indexer = createLedgerIndexer({
+        rpcUrl: target.rpc,
+        chainId,
+        ledger: target.ledger,
+        fromBlock: target.fromBlock,
+        finality,
+        timeoutMs: target.timeoutMs,
+      });
       const first = await indexer.current();
       const server = http.createServer((req, res) => {
         const cors = { "access-control-allow-origin": "*" };
         const pathname = new URL(req.url ?? "/", "http://x").pathname;
-        if (pathname !== "/ledger-index.json") return void res.writeHead(404, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ error: `nothing at ${pathname}; the index is at /ledger-index.json` }));
+        if (pathname !== "/ledger-index.json")
+          return void res
+            .writeHead(404, { ...cors, "content-type": "application/json" })
+            .end(JSON.stringify({ error: `nothing at ${pathname}; the index is at /ledger-index.json` }));
         if (req.method !== "GET" && req.method !== "HEAD") return void res.writeHead(405, { ...cors, allow: "GET, HEAD" }).end();
         answerIndexRequest(indexer, req, res, cors);
       });
@@ -39,7 +49,9 @@ export function registerIndex(program: Command): void {
         server.listen(port, o.host, () => resolve());
       });
       const { port: bound } = server.address() as AddressInfo;
-      process.stdout.write(`Ledger index of ${target.ledger} on chain ${chainId}: http://${o.host}:${bound}/ledger-index.json (${first.entries} entries up to block ${first.toBlock}${finality ? `, ${finality} latest blocks left out` : ""})\n`);
+      process.stdout.write(
+        `Ledger index of ${target.ledger} on chain ${chainId}: http://${o.host}:${bound}/ledger-index.json (${first.entries} entries up to block ${first.toBlock}${finality ? `, ${finality} latest blocks left out` : ""})\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
           server.closeAllConnections();

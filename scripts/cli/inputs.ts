@@ -54,7 +54,8 @@ export function parseUint(flag: string, value: string, max: bigint = LIMITS.maxU
 export function parseTime(flag: string, value: string): bigint {
   if (/^\d+$/.test(value)) return parseUint(flag, value);
   const ms = Date.parse(value);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new CliInputError(flag, `"${value}" is not an ISO 8601 date (2026-11-24 or 2026-11-24T10:00:00Z) or unix seconds`);
+  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+    throw new CliInputError(flag, `"${value}" is not an ISO 8601 date (2026-11-24 or 2026-11-24T10:00:00Z) or unix seconds`);
   if (ms < 0) throw new CliInputError(flag, `"${value}" is before 1970`);
   return BigInt(Math.floor(ms / 1000));
 }

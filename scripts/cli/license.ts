@@ -1,7 +1,8 @@
 // `commons license|declare|attest|breach|grant|settlement|status`: reciprocity licensing (PPL /
 // CopyFair) on the ReciprocityRegistry. Every input is checked before the first RPC call (exit 2,
 // one line); a refusal by the registry is one sentence with the values it names (exit 1).
-import { Command, Option } from "commander";
+import type { Command } from "commander";
+import { Option } from "commander";
 import { ZeroAddress, ZeroHash } from "ethers";
 import type { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { LedgerClient } from "../lib/core/client.js";
@@ -105,13 +106,16 @@ async function send(c: Connected, signer: Wallet, method: string, args: unknown[
   } catch (error) {
     // No `cause`: main would find the revert in it and print the bare sentence without "the registry refused".
     const sentence = revertSentence(error);
+    // eslint-disable-next-line preserve-caught-error -- the sentence is the whole message (see above)
     if (sentence) throw new Error(`the registry refused: ${sentence}`);
     throw error;
   }
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
   const [, records] = (await c.registry.counts()) as [bigint, bigint];
-  const parsed = receipt.logs.map((l: { topics: readonly string[]; data: string }) => c.registry.interface.parseLog({ topics: [...l.topics], data: l.data })).find((l: unknown) => l);
+  const parsed = receipt.logs
+    .map((l: { topics: readonly string[]; data: string }) => c.registry.interface.parseLog({ topics: [...l.topics], data: l.data }))
+    .find((l: unknown) => l);
   const id = parsed?.name === "WorkRegistered" ? (parsed.args.work as bigint) : records;
   return { id, hash: tx.hash };
 }
@@ -134,10 +138,12 @@ interface TermsOptions {
 
 function parseTerms(o: TermsOptions, supersedes: bigint): Terms {
   const kind = LICENSE_KINDS.indexOf(parseChoice("--kind", o.kind, LICENSE_KINDS));
-  if ((o.termsFile === undefined) === (o.termsHash === undefined)) throw new CliInputError("--terms-file", "give the license text (--terms-file) or its hash (--terms-hash), one of them");
+  if ((o.termsFile === undefined) === (o.termsHash === undefined))
+    throw new CliInputError("--terms-file", "give the license text (--terms-file) or its hash (--terms-hash), one of them");
   const termsHash = o.termsFile !== undefined ? hashFile("--terms-file", o.termsFile) : parseHex32("--terms-hash", o.termsHash!);
   const uri = o.uri.trim();
-  if (uri.length === 0 || Buffer.byteLength(uri) > RECIPROCITY_LIMITS.maxUriBytes) throw new CliInputError("--uri", `must be 1 to ${RECIPROCITY_LIMITS.maxUriBytes} bytes`);
+  if (uri.length === 0 || Buffer.byteLength(uri) > RECIPROCITY_LIMITS.maxUriBytes)
+    throw new CliInputError("--uri", `must be 1 to ${RECIPROCITY_LIMITS.maxUriBytes} bytes`);
   const attesters = (o.attester ?? []).map((a) => parseAddress("--attester", a));
   if (attesters.length > RECIPROCITY_LIMITS.maxAttesters) throw new CliInputError("--attester", `at most ${RECIPROCITY_LIMITS.maxAttesters}`);
   if (attesters.includes(ZeroAddress)) throw new CliInputError("--attester", "the zero address cannot attest");
@@ -146,7 +152,8 @@ function parseTerms(o: TermsOptions, supersedes: bigint): Terms {
   let obligation: Obligation = NO_OBLIGATION;
   if (o.settle !== undefined || o.unit !== undefined || o.period !== undefined) {
     if (LICENSE_KINDS[kind] !== "copyfair") throw new CliInputError("--settle", "a settlement obligation needs --kind copyfair");
-    if (o.settle === undefined || o.unit === undefined || o.period === undefined) throw new CliInputError("--settle", "a settlement obligation needs --settle AMOUNT, --unit and --period DAYS");
+    if (o.settle === undefined || o.unit === undefined || o.period === undefined)
+      throw new CliInputError("--settle", "a settlement obligation needs --settle AMOUNT, --unit and --period DAYS");
     if (commons === ZeroHash) throw new CliInputError("--commons", "a settlement obligation needs the work's commons");
     const amount = asCliInput(() => parseQuantity(o.settle!));
     if (amount === 0n) throw new CliInputError("--settle", "must be positive");
@@ -186,16 +193,16 @@ export function registerLicense(program: Command): void {
     out(`work ${id}: ${LICENSE_KINDS[terms.kind]} by ${signer.address} (tx ${hash})`);
   });
 
-  termsCommand(license.command("terms").description("publish a new terms version of one of your works (supersedes it)").argument("<work>", "the version it supersedes")).action(
-    async (work: string, o: TermsOptions) => {
-      const terms = parseTerms(o, parseWork(work));
-      checkKeySource(o.keystore);
-      const c = await open(program, o.registry);
-      const signer = await loadSigner(o.keystore, c.provider);
-      const { id, hash } = await send(c, signer, "registerWork", [terms]);
-      out(`work ${id}: new terms version superseding work ${work} (tx ${hash})`);
-    },
-  );
+  termsCommand(
+    license.command("terms").description("publish a new terms version of one of your works (supersedes it)").argument("<work>", "the version it supersedes"),
+  ).action(async (work: string, o: TermsOptions) => {
+    const terms = parseTerms(o, parseWork(work));
+    checkKeySource(o.keystore);
+    const c = await open(program, o.registry);
+    const signer = await loadSigner(o.keystore, c.provider);
+    const { id, hash } = await send(c, signer, "registerWork", [terms]);
+    out(`work ${id}: new terms version superseding work ${work} (tx ${hash})`);
+  });
 
   program
     .command("declare")
@@ -211,33 +218,63 @@ export function registerLicense(program: Command): void {
     .option("--out <file>", "write the signed declaration as JSON instead of sending it")
     .addOption(keystoreOption())
     .addOption(registryOption())
-    .action(async (workText: string, kindText: string, o: { form?: string; use?: string; from?: string; until?: string; evidence?: string; evidenceFile?: string; out?: string; keystore?: string; registry?: string }) => {
-      const work = parseWork(workText);
-      const kind = parseChoice("kind", kindText, DECLARATION_KINDS);
-      const form = o.form !== undefined ? parseChoice("--form", o.form, ENTITY_FORMS) : undefined;
-      const use = o.use !== undefined ? parseChoice("--use", o.use, USE_KINDS) : undefined;
-      const start = o.from !== undefined ? parseTime("--from", o.from) : undefined;
-      const end = o.until !== undefined ? parseTime("--until", o.until) : undefined;
-      if (kind === "surplus" && (start === undefined || end === undefined)) throw new CliInputError("--from", "a surplus declaration needs --from and --until");
-      const evidence = evidenceOf(o);
-      // Checks that need no chain (period order, form/use given) before connecting.
-      asCliInput(() => buildDeclaration({ kind, licensee: "0x000000000000000000000000000000000000dEaD", work, form, use, start, end, evidence, nonce: 0n, deadline: 0n }));
-      checkKeySource(o.keystore);
-      const c = await open(program, o.registry);
-      const signer = await loadSigner(o.keystore, c.provider);
-      const nonce = (await c.registry.declarationNonce(signer.address, work)) as bigint;
-      const block = await c.provider.getBlock("latest");
-      const d = buildDeclaration({ kind, licensee: signer.address, work, form, use, start, end, evidence, nonce, deadline: BigInt(block!.timestamp) + 3600n });
-      const signature = await signDeclaration(signer, await registryDomain(c.provider, c.address), d);
-      if (o.out !== undefined) {
-        const { writeFileSync } = await import("node:fs");
-        writeFileSync(o.out, json({ format: "commons-ledger/signed-declaration@1", registry: c.address, declaration: d, signature }));
-        out(`signed ${kind} declaration for work ${work} written to ${o.out} (anyone may relay it until ${isoDate(d.deadline)})`);
-        return;
-      }
-      const { id, hash } = await send(c, signer, "declare", [d, signature]);
-      out(`record ${id}: ${kind} declaration by ${signer.address} for work ${work} (tx ${hash})`);
-    });
+    .action(
+      async (
+        workText: string,
+        kindText: string,
+        o: {
+          form?: string;
+          use?: string;
+          from?: string;
+          until?: string;
+          evidence?: string;
+          evidenceFile?: string;
+          out?: string;
+          keystore?: string;
+          registry?: string;
+        },
+      ) => {
+        const work = parseWork(workText);
+        const kind = parseChoice("kind", kindText, DECLARATION_KINDS);
+        const form = o.form !== undefined ? parseChoice("--form", o.form, ENTITY_FORMS) : undefined;
+        const use = o.use !== undefined ? parseChoice("--use", o.use, USE_KINDS) : undefined;
+        const start = o.from !== undefined ? parseTime("--from", o.from) : undefined;
+        const end = o.until !== undefined ? parseTime("--until", o.until) : undefined;
+        if (kind === "surplus" && (start === undefined || end === undefined))
+          throw new CliInputError("--from", "a surplus declaration needs --from and --until");
+        const evidence = evidenceOf(o);
+        // Checks that need no chain (period order, form/use given) before connecting.
+        asCliInput(() =>
+          buildDeclaration({ kind, licensee: "0x000000000000000000000000000000000000dEaD", work, form, use, start, end, evidence, nonce: 0n, deadline: 0n }),
+        );
+        checkKeySource(o.keystore);
+        const c = await open(program, o.registry);
+        const signer = await loadSigner(o.keystore, c.provider);
+        const nonce = (await c.registry.declarationNonce(signer.address, work)) as bigint;
+        const block = await c.provider.getBlock("latest");
+        const d = buildDeclaration({
+          kind,
+          licensee: signer.address,
+          work,
+          form,
+          use,
+          start,
+          end,
+          evidence,
+          nonce,
+          deadline: BigInt(block!.timestamp) + 3600n,
+        });
+        const signature = await signDeclaration(signer, await registryDomain(c.provider, c.address), d);
+        if (o.out !== undefined) {
+          const { writeFileSync } = await import("node:fs");
+          writeFileSync(o.out, json({ format: "commons-ledger/signed-declaration@1", registry: c.address, declaration: d, signature }));
+          out(`signed ${kind} declaration for work ${work} written to ${o.out} (anyone may relay it until ${isoDate(d.deadline)})`);
+          return;
+        }
+        const { id, hash } = await send(c, signer, "declare", [d, signature]);
+        out(`record ${id}: ${kind} declaration by ${signer.address} for work ${work} (tx ${hash})`);
+      },
+    );
 
   program
     .command("attest")
@@ -249,17 +286,24 @@ export function registerLicense(program: Command): void {
     .option("--evidence-file <path>", "a file whose keccak256 is recorded")
     .addOption(keystoreOption())
     .addOption(registryOption())
-    .action(async (licenseeText: string, workText: string, recordText: string, o: { evidence?: string; evidenceFile?: string; keystore?: string; registry?: string }) => {
-      const licensee = parseAddress("licensee", licenseeText);
-      const work = parseWork(workText);
-      const record = parseRecordId("record", recordText);
-      const evidence = evidenceOf(o);
-      checkKeySource(o.keystore);
-      const c = await open(program, o.registry);
-      const signer = await loadSigner(o.keystore, c.provider);
-      const { id, hash } = await send(c, signer, "attest", [licensee, work, record, evidence]);
-      out(`record ${id}: ${signer.address} attested record ${record} of ${licensee} (tx ${hash})`);
-    });
+    .action(
+      async (
+        licenseeText: string,
+        workText: string,
+        recordText: string,
+        o: { evidence?: string; evidenceFile?: string; keystore?: string; registry?: string },
+      ) => {
+        const licensee = parseAddress("licensee", licenseeText);
+        const work = parseWork(workText);
+        const record = parseRecordId("record", recordText);
+        const evidence = evidenceOf(o);
+        checkKeySource(o.keystore);
+        const c = await open(program, o.registry);
+        const signer = await loadSigner(o.keystore, c.provider);
+        const { id, hash } = await send(c, signer, "attest", [licensee, work, record, evidence]);
+        out(`record ${id}: ${signer.address} attested record ${record} of ${licensee} (tx ${hash})`);
+      },
+    );
 
   const breach = program.command("breach").description("breach reports (anyone), findings and dismissals (licensor or arbiter)");
   breach
@@ -271,17 +315,23 @@ export function registerLicense(program: Command): void {
     .option("--evidence-file <path>", "a file whose keccak256 is recorded")
     .addOption(keystoreOption())
     .addOption(registryOption())
-    .action(async (licenseeText: string, workText: string, o: { section: string; evidence?: string; evidenceFile?: string; keystore?: string; registry?: string }) => {
-      const licensee = parseAddress("licensee", licenseeText);
-      const work = parseWork(workText);
-      const section = SECTIONS.indexOf(parseChoice("--section", o.section.replace(/[()]/g, ""), SECTIONS));
-      const evidence = evidenceOf(o);
-      checkKeySource(o.keystore);
-      const c = await open(program, o.registry);
-      const signer = await loadSigner(o.keystore, c.provider);
-      const { id, hash } = await send(c, signer, "reportBreach", [licensee, work, section, evidence]);
-      out(`record ${id}: breach of ${SECTIONS[section]} by ${licensee} reported (tx ${hash})`);
-    });
+    .action(
+      async (
+        licenseeText: string,
+        workText: string,
+        o: { section: string; evidence?: string; evidenceFile?: string; keystore?: string; registry?: string },
+      ) => {
+        const licensee = parseAddress("licensee", licenseeText);
+        const work = parseWork(workText);
+        const section = SECTIONS.indexOf(parseChoice("--section", o.section.replace(/[()]/g, ""), SECTIONS));
+        const evidence = evidenceOf(o);
+        checkKeySource(o.keystore);
+        const c = await open(program, o.registry);
+        const signer = await loadSigner(o.keystore, c.provider);
+        const { id, hash } = await send(c, signer, "reportBreach", [licensee, work, section, evidence]);
+        out(`record ${id}: breach of ${SECTIONS[section]} by ${licensee} reported (tx ${hash})`);
+      },
+    );
   for (const [name, method, verb] of [
     ["find", "findBreach", "found"],
     ["dismiss", "dismissBreach", "dismissed"],
@@ -315,23 +365,39 @@ export function registerLicense(program: Command): void {
     .option("--terms-file <path>", "the written grant; its keccak256 is recorded")
     .addOption(keystoreOption())
     .addOption(registryOption())
-    .action(async (licenseeText: string, workText: string, kindText: string, o: { ref?: string; expires?: string; termsFile?: string; keystore?: string; registry?: string }) => {
-      const licensee = parseAddress("licensee", licenseeText);
-      const work = parseWork(workText);
-      const kind = parseChoice("kind", kindText, GRANT_KINDS);
-      const ref = o.ref !== undefined ? parseRecordId("--ref", o.ref) : undefined;
-      const expiry = o.expires !== undefined ? parseTime("--expires", o.expires) : undefined;
-      const terms = o.termsFile !== undefined ? hashFile("--terms-file", o.termsFile) : undefined;
-      asCliInput(() => buildGrant({ kind, licensee, work, ref, expiry, terms, nonce: 0n, deadline: 0n }));
-      checkKeySource(o.keystore);
-      const c = await open(program, o.registry);
-      const signer = await loadSigner(o.keystore, c.provider);
-      const block = await c.provider.getBlock("latest");
-      const g = buildGrant({ kind, licensee, work, ref, expiry, terms, nonce: (await c.registry.nonces(signer.address)) as bigint, deadline: BigInt(block!.timestamp) + 3600n });
-      const signature = await signGrant(signer, await registryDomain(c.provider, c.address), g);
-      const { id, hash } = await send(c, signer, "grant", [g, signature]);
-      out(`record ${id}: ${kind} granted to ${licensee} for work ${work} (tx ${hash})`);
-    });
+    .action(
+      async (
+        licenseeText: string,
+        workText: string,
+        kindText: string,
+        o: { ref?: string; expires?: string; termsFile?: string; keystore?: string; registry?: string },
+      ) => {
+        const licensee = parseAddress("licensee", licenseeText);
+        const work = parseWork(workText);
+        const kind = parseChoice("kind", kindText, GRANT_KINDS);
+        const ref = o.ref !== undefined ? parseRecordId("--ref", o.ref) : undefined;
+        const expiry = o.expires !== undefined ? parseTime("--expires", o.expires) : undefined;
+        const terms = o.termsFile !== undefined ? hashFile("--terms-file", o.termsFile) : undefined;
+        asCliInput(() => buildGrant({ kind, licensee, work, ref, expiry, terms, nonce: 0n, deadline: 0n }));
+        checkKeySource(o.keystore);
+        const c = await open(program, o.registry);
+        const signer = await loadSigner(o.keystore, c.provider);
+        const block = await c.provider.getBlock("latest");
+        const g = buildGrant({
+          kind,
+          licensee,
+          work,
+          ref,
+          expiry,
+          terms,
+          nonce: (await c.registry.nonces(signer.address)) as bigint,
+          deadline: BigInt(block!.timestamp) + 3600n,
+        });
+        const signature = await signGrant(signer, await registryDomain(c.provider, c.address), g);
+        const { id, hash } = await send(c, signer, "grant", [g, signature]);
+        out(`record ${id}: ${kind} granted to ${licensee} for work ${work} (tx ${hash})`);
+      },
+    );
 
   const settlement = program
     .command("settlement")
@@ -351,7 +417,11 @@ export function registerLicense(program: Command): void {
       const c = await open(program, o.registry);
       const signer = await loadSigner(o.keystore, c.provider);
       const ledger = await LedgerClient.connect(c.provider, c.ledger, c.fromBlock);
-      const { proof, ancestors } = await settlementProofs((await ledger.events()).entries, entryId, async (e) => (await readSettlement(c.registry, e)).id !== 0n);
+      const { proof, ancestors } = await settlementProofs(
+        (await ledger.events()).entries,
+        entryId,
+        async (e) => (await readSettlement(c.registry, e)).id !== 0n,
+      );
       if (o.out !== undefined) {
         const block = await c.provider.getBlock("latest");
         const order = buildSettlement({ work, entryId, nonce: (await readSettlement(c.registry, entryId)).id, deadline: BigInt(block!.timestamp) + 3600n });
@@ -387,7 +457,11 @@ export function registerLicense(program: Command): void {
       const c = await open(program, o.registry);
       const signer = await loadSigner(o.keystore, c.provider);
       const ledger = await LedgerClient.connect(c.provider, c.ledger, c.fromBlock);
-      const { proof, ancestors } = await settlementProofs((await ledger.events()).entries, order.entryId, async (e) => (await readSettlement(c.registry, e)).id !== 0n);
+      const { proof, ancestors } = await settlementProofs(
+        (await ledger.events()).entries,
+        order.entryId,
+        async (e) => (await readSettlement(c.registry, e)).id !== 0n,
+      );
       const { id, hash } = await send(c, signer, "settleBySignature", [order, doc.signature, proof, ancestors]);
       out(`record ${id}: ledger entry ${order.entryId} counted toward work ${order.work}, relayed by ${signer.address} (tx ${hash})`);
     });
@@ -404,7 +478,9 @@ export function registerLicense(program: Command): void {
       const signer = await loadSigner(o.keystore, c.provider);
       const before = await readSettlement(c.registry, entryId);
       const { id, hash } = await send(c, signer, "reverseSettlement", [entryId]);
-      out(`record ${id}: settlement ${before.id} of ledger entry ${entryId} reversed, ${formatQuantity(before.quantity)} out of the period from ${isoDate(before.periodStart)} (tx ${hash})`);
+      out(
+        `record ${id}: settlement ${before.id} of ledger entry ${entryId} reversed, ${formatQuantity(before.quantity)} out of the period from ${isoDate(before.periodStart)} (tx ${hash})`,
+      );
     });
 
   program
@@ -431,7 +507,23 @@ export function registerLicense(program: Command): void {
       const stale = ledger ? await findStaleSettlements(standing, (e) => ledger.state(e)) : [];
       const x = explainStatus({ licensee, work, status, records: events.records, works: events.works, obligation, stale, now: BigInt(block!.timestamp) });
       if (o.json) {
-        out(json({ licensee, work, family: familyOfWork(events.works, work), ...status, validUntilIso: status.validUntil === 0n ? null : isoDate(status.validUntil), summary: x.summary, why: x.reason, holds: x.holds, attestation: x.attestation, evidence: x.evidence.map((e) => ({ ...e, timeIso: isoDate(e.time) })), changes: x.changes, warnings: x.warnings, openQuestions: x.openQuestions }));
+        out(
+          json({
+            licensee,
+            work,
+            family: familyOfWork(events.works, work),
+            ...status,
+            validUntilIso: status.validUntil === 0n ? null : isoDate(status.validUntil),
+            summary: x.summary,
+            why: x.reason,
+            holds: x.holds,
+            attestation: x.attestation,
+            evidence: x.evidence.map((e) => ({ ...e, timeIso: isoDate(e.time) })),
+            changes: x.changes,
+            warnings: x.warnings,
+            openQuestions: x.openQuestions,
+          }),
+        );
         return;
       }
       const lines = [

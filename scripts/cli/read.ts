@@ -60,8 +60,41 @@ export function registerRead(program: Command): void {
     const filter = parseFilter(o);
     const { views } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
     const rows = filterEntries(views, filter);
-    if (o.json) return out(json(rows.map((v) => ({ id: v.id, flow: v.flow, action: v.action, agent: v.agent, quantity: formatQuantity(v.entry.record.quantity), unit: v.unit, time: new Date(Number(v.entry.record.time) * 1000).toISOString(), state: v.state, accepts: v.accepts, disputes: v.disputes, correctedBy: v.correctedBy, corrects: v.entry.record.corrects, transaction: v.entry.transactionHash }))));
-    out(table(rows.map((v) => ({ id: v.id, flow: v.flow, action: v.action, agent: short(v.agent), quantity: formatQuantity(v.entry.record.quantity), unit: v.unit, time: new Date(Number(v.entry.record.time) * 1000).toISOString().slice(0, 16), state: v.state + (v.correctedBy ? ` by #${v.correctedBy}` : ""), "✓/✗": `${v.accepts}/${v.disputes}` }))));
+    if (o.json)
+      return out(
+        json(
+          rows.map((v) => ({
+            id: v.id,
+            flow: v.flow,
+            action: v.action,
+            agent: v.agent,
+            quantity: formatQuantity(v.entry.record.quantity),
+            unit: v.unit,
+            time: new Date(Number(v.entry.record.time) * 1000).toISOString(),
+            state: v.state,
+            accepts: v.accepts,
+            disputes: v.disputes,
+            correctedBy: v.correctedBy,
+            corrects: v.entry.record.corrects,
+            transaction: v.entry.transactionHash,
+          })),
+        ),
+      );
+    out(
+      table(
+        rows.map((v) => ({
+          id: v.id,
+          flow: v.flow,
+          action: v.action,
+          agent: short(v.agent),
+          quantity: formatQuantity(v.entry.record.quantity),
+          unit: v.unit,
+          time: new Date(Number(v.entry.record.time) * 1000).toISOString().slice(0, 16),
+          state: v.state + (v.correctedBy ? ` by #${v.correctedBy}` : ""),
+          "✓/✗": `${v.accepts}/${v.disputes}`,
+        })),
+      ),
+    );
   });
 
   program
@@ -76,16 +109,39 @@ export function registerRead(program: Command): void {
       if (!v) throw new CliInputError("entry", `entry ${entryId} does not exist (the ledger has ${views.length} entries)`);
       const r = v.entry.record;
       const detail = {
-        id: v.id, flow: v.flow, action: v.action, agent: v.agent, provider: r.provider, receiver: r.receiver, commons: r.commons,
-        resource: r.resource, resourceSpec: r.resourceSpec, process: r.process, side: ["none", "input", "output"][r.side],
-        quantity: `${formatQuantity(r.quantity)} ${v.unit}`, time: new Date(Number(r.time) * 1000).toISOString(), evidence: r.evidence,
-        corrects: r.corrects, satisfies: r.satisfies, state: v.state, accepts: v.accepts, disputes: v.disputes, correctedBy: v.correctedBy,
-        recordHash: v.entry.recordHash, block: v.entry.blockNumber, transaction: v.entry.transactionHash, nonce: r.nonce, deadline: r.deadline,
+        id: v.id,
+        flow: v.flow,
+        action: v.action,
+        agent: v.agent,
+        provider: r.provider,
+        receiver: r.receiver,
+        commons: r.commons,
+        resource: r.resource,
+        resourceSpec: r.resourceSpec,
+        process: r.process,
+        side: ["none", "input", "output"][r.side],
+        quantity: `${formatQuantity(r.quantity)} ${v.unit}`,
+        time: new Date(Number(r.time) * 1000).toISOString(),
+        evidence: r.evidence,
+        corrects: r.corrects,
+        satisfies: r.satisfies,
+        state: v.state,
+        accepts: v.accepts,
+        disputes: v.disputes,
+        correctedBy: v.correctedBy,
+        recordHash: v.entry.recordHash,
+        block: v.entry.blockNumber,
+        transaction: v.entry.transactionHash,
+        nonce: r.nonce,
+        deadline: r.deadline,
         validations: v.validations,
         endorsements: v.endorsements,
       };
       const commons = deriveCommons(events, BigInt((await provider.getBlock("latest"))!.timestamp)).find((c) => c.id === r.commons.toLowerCase());
-      if (o.json) return out(json({ ...detail, stewardship: commons?.stewardship ?? "the commons is not registered: nobody is appointed, so nothing in it can be accepted" }));
+      if (o.json)
+        return out(
+          json({ ...detail, stewardship: commons?.stewardship ?? "the commons is not registered: nobody is appointed, so nothing in it can be accepted" }),
+        );
       for (const [k, value] of Object.entries(detail)) {
         if (k === "validations" || k === "endorsements") continue;
         out(`${k.padEnd(13)} ${String(value)}`);
@@ -114,8 +170,24 @@ export function registerAccounts(program: Command): void {
     if (filter.state !== undefined) throw new CliInputError("--state", "accounts count every state; use list --state instead");
     const { views } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
     const rows = accounts(filterEntries(views, filter), period);
-    if (o.json) return out(json(rows.map((r) => ({ ...r, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))));
-    out(table(rows.map((r) => ({ period: r.period, contributor: r.agent, action: r.action, unit: r.unit, entries: r.entries, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))));
+    if (o.json)
+      return out(
+        json(rows.map((r) => ({ ...r, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))),
+      );
+    out(
+      table(
+        rows.map((r) => ({
+          period: r.period,
+          contributor: r.agent,
+          action: r.action,
+          unit: r.unit,
+          entries: r.entries,
+          claimed: formatQuantity(r.claimed),
+          accepted: formatQuantity(r.accepted),
+          disputed: formatQuantity(r.disputed),
+        })),
+      ),
+    );
   });
 
   program

@@ -84,7 +84,11 @@ export function registerSupply(program: Command): void {
   for (const direction of ["trace", "track"] as const) {
     program
       .command(direction)
-      .description(direction === "trace" ? "provenance of a resource: back through processes, inputs, work, equipment and cited designs" : "what a resource became: forward through the processes that used it")
+      .description(
+        direction === "trace"
+          ? "provenance of a resource: back through processes, inputs, work, equipment and cited designs"
+          : "what a resource became: forward through the processes that used it",
+      )
       .argument("<resource>", "resource id (0x + 64 hex) or its label (hashed)")
       .option("--verify", "check each hop's signature and on-chain inclusion (receipt and hash chain)")
       .option("--json", "JSON output")
@@ -97,7 +101,11 @@ export function registerSupply(program: Command): void {
         const labels = loadLabels(o.labels, resourceText.startsWith("0x") ? [] : [resourceText]);
         const { target, provider, read: r, views } = await read(globals(), o);
         const graph = new SupplyGraph(views);
-        if (!graph.has(resource)) throw new CliInputError("resource", `no standing event names resource ${resourceText}${resourceText.startsWith("0x") ? "" : ` (${resource})`} on ledger ${target.ledger}`);
+        if (!graph.has(resource))
+          throw new CliInputError(
+            "resource",
+            `no standing event names resource ${resourceText}${resourceText.startsWith("0x") ? "" : ` (${resource})`} on ledger ${target.ledger}`,
+          );
         const tree = direction === "trace" ? graph.trace(resource) : graph.track(resource);
         let summary = "";
         if (o.verify) {
@@ -106,10 +114,30 @@ export function registerSupply(program: Command): void {
           if (v.failed) process.exitCode = 1;
         }
         const res = deriveResources(views).get(resource)!;
-        if (o.json) return out(json({ ...(treeToJson(tree) as object), resource: { id: res.id, resourceSpec: res.resourceSpec, unit: res.unit, accountingQuantity: formatQuantity(res.accountingQuantity), onhandQuantity: formatQuantity(res.onhandQuantity), accountable: res.accountable, custodians: res.custodians, location: res.location, containedIn: res.containedIn ?? null, contains: res.contains }, verification: summary || undefined }));
+        if (o.json)
+          return out(
+            json({
+              ...(treeToJson(tree) as object),
+              resource: {
+                id: res.id,
+                resourceSpec: res.resourceSpec,
+                unit: res.unit,
+                accountingQuantity: formatQuantity(res.accountingQuantity),
+                onhandQuantity: formatQuantity(res.onhandQuantity),
+                accountable: res.accountable,
+                custodians: res.custodians,
+                location: res.location,
+                containedIn: res.containedIn ?? null,
+                contains: res.contains,
+              },
+              verification: summary || undefined,
+            }),
+          );
         if (o.dot) return out(treeToDot(tree, labels));
         out(formatTree(tree, labels));
-        out(`\n${tree.hops.size} events, ${tree.processes.size} processes. Resource now: ${formatQuantity(res.accountingQuantity)} ${res.unit} accounted (${res.accountable.map(short).join(", ") || "nobody"}), ${formatQuantity(res.onhandQuantity)} ${res.unit} on hand (${res.custodians.map(short).join(", ") || "nobody"})${res.containedIn ? `, inside ${labels.name(res.containedIn) ?? short(res.containedIn)}` : ""}`);
+        out(
+          `\n${tree.hops.size} events, ${tree.processes.size} processes. Resource now: ${formatQuantity(res.accountingQuantity)} ${res.unit} accounted (${res.accountable.map(short).join(", ") || "nobody"}), ${formatQuantity(res.onhandQuantity)} ${res.unit} on hand (${res.custodians.map(short).join(", ") || "nobody"})${res.containedIn ? `, inside ${labels.name(res.containedIn) ?? short(res.containedIn)}` : ""}`,
+        );
         if (summary) out(summary);
       });
   }
@@ -135,9 +163,42 @@ export function registerSupply(program: Command): void {
       };
       const status = (n: NeedView) => (n.open === 0n ? "met" : n.expired ? "expired" : "open");
       if (o.json) {
-        return out(json(needs.map((n) => ({ id: n.id, action: n.action, what: what(n), resourceSpec: n.resourceSpec, resource: n.resource, process: n.process, commons: n.commons, agent: n.agent, unit: n.unit, quantity: formatQuantity(n.quantity), satisfied: formatQuantity(n.satisfied), open: formatQuantity(n.open), due: new Date(Number(n.due) * 1000).toISOString(), status: status(n), satisfiers: n.satisfiers.map((s) => ({ ...s, quantity: formatQuantity(s.quantity) })) }))));
+        return out(
+          json(
+            needs.map((n) => ({
+              id: n.id,
+              action: n.action,
+              what: what(n),
+              resourceSpec: n.resourceSpec,
+              resource: n.resource,
+              process: n.process,
+              commons: n.commons,
+              agent: n.agent,
+              unit: n.unit,
+              quantity: formatQuantity(n.quantity),
+              satisfied: formatQuantity(n.satisfied),
+              open: formatQuantity(n.open),
+              due: new Date(Number(n.due) * 1000).toISOString(),
+              status: status(n),
+              satisfiers: n.satisfiers.map((s) => ({ ...s, quantity: formatQuantity(s.quantity) })),
+            })),
+          ),
+        );
       }
-      out(table(needs.map((n) => ({ id: n.id, need: `${n.action} ${what(n)}`, quantity: `${formatQuantity(n.quantity)} ${n.unit}`, met: `${formatQuantity(n.satisfied)} (${pct(n.satisfied > n.quantity ? n.quantity : n.satisfied, n.quantity)})`, open: `${formatQuantity(n.open)} ${n.unit}`, due: new Date(Number(n.due) * 1000).toISOString().slice(0, 10), status: status(n), by: short(n.agent) }))));
+      out(
+        table(
+          needs.map((n) => ({
+            id: n.id,
+            need: `${n.action} ${what(n)}`,
+            quantity: `${formatQuantity(n.quantity)} ${n.unit}`,
+            met: `${formatQuantity(n.satisfied)} (${pct(n.satisfied > n.quantity ? n.quantity : n.satisfied, n.quantity)})`,
+            open: `${formatQuantity(n.open)} ${n.unit}`,
+            due: new Date(Number(n.due) * 1000).toISOString().slice(0, 10),
+            status: status(n),
+            by: short(n.agent),
+          })),
+        ),
+      );
     });
 
   program
@@ -175,11 +236,24 @@ export function registerSupply(program: Command): void {
         const signer = await loadSigner(o.keystore, provider);
         const client = await LedgerClient.connect(signer, target.ledger, target.fromBlock);
         const drafts: RecordDraft[] = [];
-        if (recordedBy === undefined) drafts.push({ action: "cite", commons: commons!, resourceSpec: recipes.spec, quantity: "1", unit: "ea", evidence: recipes.hash });
+        if (recordedBy === undefined)
+          drafts.push({ action: "cite", commons: commons!, resourceSpec: recipes.spec, quantity: "1", unit: "ea", evidence: recipes.hash });
         const t = (await client.now()) + BigInt(due);
         for (const i of publishable) {
           const only = i.processes.length === 1 ? labelId(i.processes[0]) : undefined;
-          drafts.push({ flow: "need", action: i.action, commons: commons!, receiver: signer.address, resourceSpec: i.resourceSpec, process: only, side: only ? "input" : undefined, quantity: toLedgerQuantity(i.toPublish), unit: i.unit, time: t, evidence: recipes.hash });
+          drafts.push({
+            flow: "need",
+            action: i.action,
+            commons: commons!,
+            receiver: signer.address,
+            resourceSpec: i.resourceSpec,
+            process: only,
+            side: only ? "input" : undefined,
+            quantity: toLedgerQuantity(i.toPublish),
+            unit: i.unit,
+            time: t,
+            evidence: recipes.hash,
+          });
         }
         if (drafts.length) {
           const signed = [];
@@ -196,12 +270,42 @@ export function registerSupply(program: Command): void {
 
 function printPlan(plan: Plan, recordedBy: bigint | undefined, finalNeeds: bigint[], published?: { cite?: bigint; needs: bigint[] }): void {
   const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(6).replace(/0+$/, ""));
-  out(`recipes "${plan.recipes.name}" ${plan.recipes.version}, hash ${plan.recipes.hash}: ${recordedBy !== undefined ? `recorded on the ledger by entry ${recordedBy}` : "NOT recorded on the ledger (plan --publish records it)"}`);
-  out(`final demand from needs ${finalNeeds.length ? finalNeeds.map((i) => `#${i}`).join(", ") : "(none open)"}; spectral radius <= ${plan.spectralRadius.upper.toPrecision(3)}; ${plan.sweeps} Gauss-Seidel sweeps; residual ${plan.residual.toExponential(2)}`);
+  out(
+    `recipes "${plan.recipes.name}" ${plan.recipes.version}, hash ${plan.recipes.hash}: ${recordedBy !== undefined ? `recorded on the ledger by entry ${recordedBy}` : "NOT recorded on the ledger (plan --publish records it)"}`,
+  );
+  out(
+    `final demand from needs ${finalNeeds.length ? finalNeeds.map((i) => `#${i}`).join(", ") : "(none open)"}; spectral radius <= ${plan.spectralRadius.upper.toPrecision(3)}; ${plan.sweeps} Gauss-Seidel sweeps; residual ${plan.residual.toExponential(2)}`,
+  );
   out("\nactivity levels");
-  out(table(plan.processes.map((p) => ({ process: p.name, activity: fmt(p.activity), makes: `${fmt(p.make)} ${p.unit} ${p.output}`, "final demand": fmt(p.finalDemand), "on hand": fmt(p.inventory) }))));
+  out(
+    table(
+      plan.processes.map((p) => ({
+        process: p.name,
+        activity: fmt(p.activity),
+        makes: `${fmt(p.make)} ${p.unit} ${p.output}`,
+        "final demand": fmt(p.finalDemand),
+        "on hand": fmt(p.inventory),
+      })),
+    ),
+  );
   out("\ndependent demand for inputs");
-  out(table(plan.inputs.map((i) => ({ input: `${i.action} ${i.spec}`, gross: `${fmt(i.gross)} ${i.unit}`, "on hand": fmt(i.inventory), "already needed": fmt(i.alreadyNeeded), "to publish": `${toLedgerQuantity(i.toPublish)} ${i.unit}`, for: i.processes.join(", ") }))));
+  out(
+    table(
+      plan.inputs.map((i) => ({
+        input: `${i.action} ${i.spec}`,
+        gross: `${fmt(i.gross)} ${i.unit}`,
+        "on hand": fmt(i.inventory),
+        "already needed": fmt(i.alreadyNeeded),
+        "to publish": `${toLedgerQuantity(i.toPublish)} ${i.unit}`,
+        for: i.processes.join(", "),
+      })),
+    ),
+  );
   if (plan.cites.length) out(`\ncites: ${plan.cites.map((c) => `${c.spec} (${c.processes.join(", ")})`).join("; ")}`);
-  if (published) out(published.needs.length || published.cite ? `\npublished: ${published.cite ? `recipes cite #${published.cite}; ` : ""}needs ${published.needs.map((i) => `#${i}`).join(", ") || "(none)"}` : "\nnothing to publish");
+  if (published)
+    out(
+      published.needs.length || published.cite
+        ? `\npublished: ${published.cite ? `recipes cite #${published.cite}; ` : ""}needs ${published.needs.map((i) => `#${i}`).join(", ") || "(none)"}`
+        : "\nnothing to publish",
+    );
 }

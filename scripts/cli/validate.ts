@@ -22,7 +22,12 @@ export function registerValidate(program: Command): void {
       const entryId = parseUint("entry", entry);
       if (entryId === 0n) throw new CliInputError("entry", "entry ids start at 1");
       const verdict = parseVerdict(verdictText);
-      const evidence = o.evidenceFile !== undefined ? hashFile("--evidence-file", o.evidenceFile) : o.evidence !== undefined ? parseHex32("--evidence", o.evidence) : undefined;
+      const evidence =
+        o.evidenceFile !== undefined
+          ? hashFile("--evidence-file", o.evidenceFile)
+          : o.evidence !== undefined
+            ? parseHex32("--evidence", o.evidence)
+            : undefined;
       checkKeySource(o.keystore);
       const target = resolveTarget(program.opts<GlobalOptions>());
       const provider = await connect(target);

@@ -14,7 +14,11 @@ export function registerVerify(program: Command): void {
     .action(async (o: { json?: boolean }) => {
       const target = resolveTarget(program.opts<GlobalOptions>());
       const provider = await connect(target);
-      const report = await verifyLedger(provider, target.ledger, { fromBlock: target.fromBlock, onProgress: progress("reading logs"), onSignatures: progress("signatures ") });
+      const report = await verifyLedger(provider, target.ledger, {
+        fromBlock: target.fromBlock,
+        onProgress: progress("reading logs"),
+        onSignatures: progress("signatures "),
+      });
       if (o.json) out(json({ ...report, events: undefined }));
       else {
         out(`ledger ${target.ledger} at block ${report.block}: ${report.entries} entries, ${report.checkpoints} checkpoints`);

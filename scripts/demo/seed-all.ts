@@ -17,7 +17,12 @@ export interface AllSeeds {
   distribution: bigint;
 }
 
-export async function seedAll(provider: JsonRpcProvider, contracts: Record<string, string>, fromBlock: number, opts: { labelsFile?: string; log?: (line: string) => void } = {}): Promise<AllSeeds> {
+export async function seedAll(
+  provider: JsonRpcProvider,
+  contracts: Record<string, string>,
+  fromBlock: number,
+  opts: { labelsFile?: string; log?: (line: string) => void } = {},
+): Promise<AllSeeds> {
   const log = opts.log ?? console.log;
   const ledger = contracts.Ledger;
   const demo = await seedDemo(provider, ledger, fromBlock, log);

@@ -42,6 +42,8 @@ export async function seedDistribution(
   const { id } = first.id !== 0n ? first : await approvePublication(yara, distributor, publishParams(d, options));
   await provider.send("evm_increaseTime", [Number(window)]);
   await provider.send("evm_mine", []);
-  log(`  income: 1 ETH deposited and distribution ${id} published (root ${d.root.slice(0, 10)}…, ${d.shares.length} contributors); clock moved ${window} s so claims are open`);
+  log(
+    `  income: 1 ETH deposited and distribution ${id} published (root ${d.root.slice(0, 10)}…, ${d.shares.length} contributors); clock moved ${window} s so claims are open`,
+  );
   return id;
 }

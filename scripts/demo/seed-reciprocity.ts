@@ -49,7 +49,10 @@ export async function seedReciprocity(
   const arbiter = devWallet(5, provider); // dave
   const reporter = devWallet(6, provider); // erin
   const validator = devWallet(7, provider); // yara, steward: accepts the company's contribution
-  const l = Object.fromEntries(Object.entries(DEMO_LICENSEES).map(([k, i]) => [k, devWallet(i, provider)])) as Record<keyof typeof DEMO_LICENSEES, HDNodeWallet>;
+  const l = Object.fromEntries(Object.entries(DEMO_LICENSEES).map(([k, i]) => [k, devWallet(i, provider)])) as Record<
+    keyof typeof DEMO_LICENSEES,
+    HDNodeWallet
+  >;
   const registry = registryContract(registryAddress, relayer);
   const domain = await registryDomain(provider, registryAddress);
   const ledger = await LedgerClient.connect(relayer, ledgerAddress, fromBlock);
@@ -73,12 +76,31 @@ export async function seedReciprocity(
   };
   await wait(as(licensor).registerWork(terms));
   const obligation = { amount: parseQuantity("100"), unit: encodeUnit("EUR"), period: 30n * 86_400n };
-  await wait(as(licensor).registerWork({ ...terms, kind: 1, termsHash: id("CopyFair reciprocity license v1 (demo)"), termsUri: "https://example.org/copyfair-v1", obligation }));
+  await wait(
+    as(licensor).registerWork({
+      ...terms,
+      kind: 1,
+      termsHash: id("CopyFair reciprocity license v1 (demo)"),
+      termsUri: "https://example.org/copyfair-v1",
+      obligation,
+    }),
+  );
   const works = { ppl: 1n, copyfair: 2n };
   log(`  reciprocity: work 1 "open sensor kit design" (PPL) and work 2 "sensor firmware" (CopyFair: 100 EUR per 30 days) by ${licensor.address}`);
 
-  const declare = async (who: HDNodeWallet, work: bigint, input: { kind: DeclarationKindName; form?: EntityFormName; use?: UseKindName; start?: bigint; end?: bigint }) => {
-    const d = buildDeclaration({ ...input, licensee: who.address, work, evidence: id(`${input.kind} evidence of ${who.address}`), nonce: (await registry.declarationNonce(who.address, work)) as bigint, deadline: (await now()) + 3600n });
+  const declare = async (
+    who: HDNodeWallet,
+    work: bigint,
+    input: { kind: DeclarationKindName; form?: EntityFormName; use?: UseKindName; start?: bigint; end?: bigint },
+  ) => {
+    const d = buildDeclaration({
+      ...input,
+      licensee: who.address,
+      work,
+      evidence: id(`${input.kind} evidence of ${who.address}`),
+      nonce: (await registry.declarationNonce(who.address, work)) as bigint,
+      deadline: (await now()) + 3600n,
+    });
     await wait(registry.declare(d, await signDeclaration(who, domain, d)));
     return lastRecord();
   };
@@ -104,18 +126,44 @@ export async function seedReciprocity(
   const report = await lastRecord();
   await wait(as(licensor).findBreach(report, id("confirmed: no attribution in the published adaptation")));
   const finding = await lastRecord();
-  const g = buildGrant({ kind: "reinstatement", licensee: l.reinstated.address, work: works.ppl, ref: finding, terms: id("letter: credit added, rights reinstated"), nonce: (await registry.nonces(licensor.address)) as bigint, deadline: (await now()) + 3600n });
+  const g = buildGrant({
+    kind: "reinstatement",
+    licensee: l.reinstated.address,
+    work: works.ppl,
+    ref: finding,
+    terms: id("letter: credit added, rights reinstated"),
+    nonce: (await registry.nonces(licensor.address)) as bigint,
+    deadline: (await now()) + 3600n,
+  });
   await wait(registry.grant(g, await signGrant(licensor, domain, g)));
 
   // A company under CopyFair: not qualifying, settles with an accepted contribution of 120 EUR.
   await declare(l.company, works.copyfair, { kind: "entity", form: "wage-labour-business" });
   await declare(l.company, works.copyfair, { kind: "use", use: "commercial" });
-  const contribution = await ledger.submit(await ledger.sign(l.company, { action: "transfer", commons, receiver: licensor.address, quantity: "120", unit: "EUR", evidence: id("bank transfer ref 2026-11-0107: firmware reciprocity") }));
+  const contribution = await ledger.submit(
+    await ledger.sign(l.company, {
+      action: "transfer",
+      commons,
+      receiver: licensor.address,
+      quantity: "120",
+      unit: "EUR",
+      evidence: id("bank transfer ref 2026-11-0107: firmware reciprocity"),
+    }),
+  );
   await ledger.validate(validator, contribution.id, "accept");
   // Only the company may name the work its contribution settles (review F-7): it signs the order,
   // the relayer sends it.
-  const order = buildSettlement({ work: works.copyfair, entryId: contribution.id, nonce: (await readSettlement(registry, contribution.id)).id, deadline: (await now()) + 3600n });
-  const { proof, ancestors } = await settlementProofs((await ledger.events()).entries, contribution.id, async (e) => (await readSettlement(registry, e)).id !== 0n);
+  const order = buildSettlement({
+    work: works.copyfair,
+    entryId: contribution.id,
+    nonce: (await readSettlement(registry, contribution.id)).id,
+    deadline: (await now()) + 3600n,
+  });
+  const { proof, ancestors } = await settlementProofs(
+    (await ledger.events()).entries,
+    contribution.id,
+    async (e) => (await readSettlement(registry, e)).id !== 0n,
+  );
   await wait(registry.settleBySignature(order, await signSettlement(l.company, domain, order), proof, ancestors));
 
   const licensees = Object.fromEntries(Object.entries(l).map(([k, w]) => [k, w.address])) as Record<keyof typeof DEMO_LICENSEES, string>;

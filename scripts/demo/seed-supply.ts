@@ -49,7 +49,13 @@ export interface SupplySeedResult {
   entries: number;
 }
 
-export async function seedSupply(provider: Provider, ledgerAddress: string, fromBlock: number, demo: SeedResult, opts: { labelsFile?: string; log?: (line: string) => void } = {}): Promise<SupplySeedResult> {
+export async function seedSupply(
+  provider: Provider,
+  ledgerAddress: string,
+  fromBlock: number,
+  demo: SeedResult,
+  opts: { labelsFile?: string; log?: (line: string) => void } = {},
+): Promise<SupplySeedResult> {
   const log = opts.log ?? console.log;
   const w = Object.fromEntries(DEMO_PEOPLE.map((name, i) => [name, devWallet(i, provider)])) as Record<DemoPerson, HDNodeWallet>;
   const ledger = await LedgerClient.connect(w.relayer, ledgerAddress, fromBlock);
@@ -83,26 +89,78 @@ export async function seedSupply(provider: Provider, ledgerAddress: string, from
   // 1. Needs (intents), the recipe book's hash, and production up to the printed parts.
   const ids1 = await batch([
     [w.yara, { flow: "need", action: "transfer", receiver: w.yara.address, resourceSpec: R(L.kitSpec), quantity: "3", unit: "ea", time: due }],
-    [w.mira, { flow: "need", action: "work", receiver: w.mira.address, resourceSpec: R(L.review), process: R(L.designProcess), side: "input", quantity: "10", unit: "h", time: due }],
+    [
+      w.mira,
+      {
+        flow: "need",
+        action: "work",
+        receiver: w.mira.address,
+        resourceSpec: R(L.review),
+        process: R(L.designProcess),
+        side: "input",
+        quantity: "10",
+        unit: "h",
+        time: due,
+      },
+    ],
     [w.mira, { action: "cite", resourceSpec: recipes.spec, quantity: "1", unit: "ea", evidence: recipes.hash }],
     // Recycled filament: flakes consumed, work, a lot produced by carol.
     [w.carol, { action: "consume", resource: R(L.pet), resourceSpec: R(L.pet), process: R(L.extrude), side: "input", quantity: "5.5", unit: "kg" }],
     [w.carol, { action: "work", process: R(L.extrude), side: "input", quantity: "2", unit: "h", receiver: w.mira.address }],
-    [w.carol, { action: "produce", resource: R(L.filament), resourceSpec: R(L.filamentSpec), process: R(L.extrude), side: "output", quantity: "5", unit: "kg" }],
+    [
+      w.carol,
+      { action: "produce", resource: R(L.filament), resourceSpec: R(L.filamentSpec), process: R(L.extrude), side: "output", quantity: "5", unit: "kg" },
+    ],
   ]);
   const [kitNeed, reviewNeed, recipesCite] = ids1;
   const ids2 = await batch([
     // Carol delivers the lot to mira, meeting 5 of the 20 kg the lab needs.
-    [w.carol, { action: "transfer", resource: R(L.filament), resourceSpec: R(L.filamentSpec), receiver: w.mira.address, quantity: "5", unit: "kg", satisfies: filamentNeed.id, evidence: id("delivery note 2026-11-17") }],
+    [
+      w.carol,
+      {
+        action: "transfer",
+        resource: R(L.filament),
+        resourceSpec: R(L.filamentSpec),
+        receiver: w.mira.address,
+        quantity: "5",
+        unit: "kg",
+        satisfies: filamentNeed.id,
+        evidence: id("delivery note 2026-11-17"),
+      },
+    ],
     // Printing: filament consumed, the printer used (dave's 4 h, recorded by the demo commons), work, the enclosure design cited.
     [w.mira, { action: "consume", resource: R(L.filament), resourceSpec: R(L.filamentSpec), process: R(L.print), side: "input", quantity: "0.6", unit: "kg" }],
     [w.alice, { action: "cite", resourceSpec: R(L.enclosureDesign), process: R(L.print), side: "input", quantity: "1", unit: "ea" }],
     [w.dave, { action: "work", process: R(L.print), side: "input", quantity: "1.5", unit: "h", receiver: w.mira.address }],
-    [w.dave, { action: "produce", resource: R(L.parts), resourceSpec: R(L.partsSpec), process: R(L.print), side: "output", receiver: w.mira.address, quantity: "12", unit: "ea" }],
+    [
+      w.dave,
+      {
+        action: "produce",
+        resource: R(L.parts),
+        resourceSpec: R(L.partsSpec),
+        process: R(L.print),
+        side: "output",
+        receiver: w.mira.address,
+        quantity: "12",
+        unit: "ea",
+      },
+    ],
     // Boards: ESP32 modules consumed, soldering work, three boards.
     [w.bob, { action: "consume", resource: R(L.esp32), resourceSpec: R(L.esp32), process: R(L.solder), side: "input", quantity: "3", unit: "ea" }],
     [w.bob, { action: "work", process: R(L.solder), side: "input", quantity: "2", unit: "h", receiver: w.mira.address }],
-    [w.bob, { action: "produce", resource: R(L.boards), resourceSpec: R(L.boardSpec), process: R(L.solder), side: "output", receiver: w.mira.address, quantity: "3", unit: "ea" }],
+    [
+      w.bob,
+      {
+        action: "produce",
+        resource: R(L.boards),
+        resourceSpec: R(L.boardSpec),
+        process: R(L.solder),
+        side: "output",
+        receiver: w.mira.address,
+        quantity: "3",
+        unit: "ea",
+      },
+    ],
   ]);
   const ids3 = await batch([
     // Assembly: the parts and one board consumed, work, the sensor design cited, the kit produced.
@@ -110,27 +168,64 @@ export async function seedSupply(provider: Provider, ledgerAddress: string, from
     [w.mira, { action: "consume", resource: R(L.boards), resourceSpec: R(L.boardSpec), process: R(L.assemble), side: "input", quantity: "1", unit: "ea" }],
     [w.alice, { action: "work", process: R(L.assemble), side: "input", quantity: "1", unit: "h", receiver: w.mira.address }],
     [w.erin, { action: "cite", resourceSpec: R(L.sensorDesign), process: R(L.assemble), side: "input", quantity: "1", unit: "ea" }],
-    [w.alice, { action: "produce", resource: R(L.kit), resourceSpec: R(L.kitSpec), process: R(L.assemble), side: "output", receiver: w.mira.address, quantity: "1", unit: "ea" }],
+    [
+      w.alice,
+      {
+        action: "produce",
+        resource: R(L.kit),
+        resourceSpec: R(L.kitSpec),
+        process: R(L.assemble),
+        side: "output",
+        receiver: w.mira.address,
+        quantity: "1",
+        unit: "ea",
+      },
+    ],
   ]);
   const ids4 = await batch([
     // The kit goes to yara's field team (1 of the 3 kits she asked for) and is moved on site.
     [w.mira, { action: "transfer", resource: R(L.kit), resourceSpec: R(L.kitSpec), receiver: w.yara.address, quantity: "1", unit: "ea", satisfies: kitNeed }],
     [w.yara, { action: "move", resource: R(L.kit), resourceSpec: R(L.kitSpec), receiver: w.yara.address, quantity: "1", unit: "ea", evidence: R(L.field) }],
     // Bob reviews the design for 4 of the 10 hours asked for.
-    [w.bob, { action: "work", resourceSpec: R(L.review), process: R(L.designProcess), side: "input", receiver: w.mira.address, quantity: "4", unit: "h", satisfies: reviewNeed }],
+    [
+      w.bob,
+      {
+        action: "work",
+        resourceSpec: R(L.review),
+        process: R(L.designProcess),
+        side: "input",
+        receiver: w.mira.address,
+        quantity: "4",
+        unit: "h",
+        satisfies: reviewNeed,
+      },
+    ],
   ]);
   // Peers accept the production steps (states show on every hop).
   await ledger.validate(w.mira, ids2[4], "accept");
   await ledger.validate(w.yara, ids3[4], "accept");
   await ledger.validate(w.mira, ids2[0], "accept");
   const all = [...ids1, ...ids2, ...ids3, ...ids4];
-  log(`  supply chain: entries ${all[0]}..${all.at(-1)} (filament -> enclosure parts -> sensor kit, kit to the field team, needs, recipes cite #${recipesCite})`);
+  log(
+    `  supply chain: entries ${all[0]}..${all.at(-1)} (filament -> enclosure parts -> sensor kit, kit to the field team, needs, recipes cite #${recipesCite})`,
+  );
 
   if (opts.labelsFile) {
-    const known = [...Object.values(L), `recipes: ${recipes.book.name}@${recipes.book.version}`, "design: open sensor kit v2 (CERN-OHL-S)", "process: design open sensor kit v2"];
+    const known = [
+      ...Object.values(L),
+      `recipes: ${recipes.book.name}@${recipes.book.version}`,
+      "design: open sensor kit v2 (CERN-OHL-S)",
+      "process: design open sensor kit v2",
+    ];
     for (const p of recipes.book.processes) known.push(p.name, p.outputs[0].spec, ...p.inputs.map((i) => i.spec));
     writeFileSync(opts.labelsFile, JSON.stringify([...new Set(known)], null, 2) + "\n");
   }
   const { count } = await ledger.tip();
-  return { kit: R(L.kit), kitLabel: L.kit, recipesHash: recipes.hash, needs: { filament: filamentNeed.id, kits: kitNeed, review: reviewNeed }, entries: Number(count) };
+  return {
+    kit: R(L.kit),
+    kitLabel: L.kit,
+    recipesHash: recipes.hash,
+    needs: { filament: filamentNeed.id, kits: kitNeed, review: reviewNeed },
+    entries: Number(count),
+  };
 }

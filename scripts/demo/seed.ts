@@ -47,16 +47,68 @@ export async function seedDemo(provider: Provider, ledgerAddress: string, fromBl
   const design = labelId("process: design open sensor kit v2");
   const printing = labelId("process: print sensor enclosures");
   const alice = await ledger.submit(
-    await ledger.sign(w.alice, { action: "work", commons, receiver: w.mira.address, process: design, side: "input", quantity: "3", unit: "h", evidence: id("git commit 4f2a9c1: enclosure CAD") }),
+    await ledger.sign(w.alice, {
+      action: "work",
+      commons,
+      receiver: w.mira.address,
+      process: design,
+      side: "input",
+      quantity: "3",
+      unit: "h",
+      evidence: id("git commit 4f2a9c1: enclosure CAD"),
+    }),
   );
   const bob = await ledger.submit(
-    await ledger.sign(w.bob, { action: "work", commons, receiver: w.mira.address, process: design, side: "input", quantity: "5.5", unit: "h", evidence: id("git commit 77be012: firmware") }),
+    await ledger.sign(w.bob, {
+      action: "work",
+      commons,
+      receiver: w.mira.address,
+      process: design,
+      side: "input",
+      quantity: "5.5",
+      unit: "h",
+      evidence: id("git commit 77be012: firmware"),
+    }),
   );
   const batch = await ledger.submitBatch([
-    await ledger.sign(w.carol, { action: "transfer", commons, receiver: w.mira.address, quantity: "250", unit: "EUR", evidence: id("bank transfer ref 2026-11-0042") }),
-    await ledger.sign(w.dave, { action: "use", commons, resource: labelId("3D printer #1 (Prusa MK4)"), process: printing, side: "input", quantity: "4", unit: "h" }),
-    await ledger.sign(w.erin, { action: "cite", commons, resourceSpec: labelId("design: open sensor v1 (CERN-OHL-S)"), process: design, side: "input", quantity: "1", unit: "ea" }),
-    await ledger.sign(w.mira, { flow: "need", action: "consume", commons, receiver: w.mira.address, resourceSpec: labelId("PLA filament 1.75 mm"), process: printing, side: "input", quantity: "20", unit: "kg", time: (await ledger.now()) + 14n * 86400n }),
+    await ledger.sign(w.carol, {
+      action: "transfer",
+      commons,
+      receiver: w.mira.address,
+      quantity: "250",
+      unit: "EUR",
+      evidence: id("bank transfer ref 2026-11-0042"),
+    }),
+    await ledger.sign(w.dave, {
+      action: "use",
+      commons,
+      resource: labelId("3D printer #1 (Prusa MK4)"),
+      process: printing,
+      side: "input",
+      quantity: "4",
+      unit: "h",
+    }),
+    await ledger.sign(w.erin, {
+      action: "cite",
+      commons,
+      resourceSpec: labelId("design: open sensor v1 (CERN-OHL-S)"),
+      process: design,
+      side: "input",
+      quantity: "1",
+      unit: "ea",
+    }),
+    await ledger.sign(w.mira, {
+      flow: "need",
+      action: "consume",
+      commons,
+      receiver: w.mira.address,
+      resourceSpec: labelId("PLA filament 1.75 mm"),
+      process: printing,
+      side: "input",
+      quantity: "20",
+      unit: "kg",
+      time: (await ledger.now()) + 14n * 86400n,
+    }),
   ]);
   if (batch.skipped.length) throw new Error(`the demo batch skipped items: ${JSON.stringify(batch.skipped)}`);
   const [carol, dave, erin] = batch.ids;
@@ -71,7 +123,16 @@ export async function seedDemo(provider: Provider, ledgerAddress: string, fromBl
   await ledger.validate(w.erin, alice.id, "accept"); // erin is not appointed: an endorsement, counted nowhere
   log(`  validations: entry ${alice.id} accepted by 2 peers (and endorsed by erin), ${carol}/${dave}/${erin} accepted, ${bob.id} disputed`);
 
-  const fix = await ledger.correct(w.bob, bob.id, { action: "work", commons, receiver: w.mira.address, process: design, side: "input", quantity: "4.5", unit: "h", evidence: id("git commit 77be012: firmware") });
+  const fix = await ledger.correct(w.bob, bob.id, {
+    action: "work",
+    commons,
+    receiver: w.mira.address,
+    process: design,
+    side: "input",
+    quantity: "4.5",
+    unit: "h",
+    evidence: id("git commit 77be012: firmware"),
+  });
   await ledger.validate(w.dave, fix.id, "accept", id("4.5 h matches the commit history"));
   await ledger.validate(w.carol, fix.id, "accept");
   log(`  correction: bob's entry ${bob.id} corrected by entry ${fix.id} (5.5 h -> 4.5 h), accepted by dave and carol`);
@@ -79,7 +140,15 @@ export async function seedDemo(provider: Provider, ledgerAddress: string, fromBl
   // An open signal after the validations (so a distribution cut off here counts them): erin offers
   // two hours of design review next week.
   const offer = await ledger.submit(
-    await ledger.sign(w.erin, { flow: "offer", action: "deliverService", commons, resourceSpec: labelId("design review of open sensor kit v2"), quantity: "2", unit: "h", time: (await ledger.now()) + 7n * 86400n }),
+    await ledger.sign(w.erin, {
+      flow: "offer",
+      action: "deliverService",
+      commons,
+      resourceSpec: labelId("design review of open sensor kit v2"),
+      quantity: "2",
+      unit: "h",
+      time: (await ledger.now()) + 7n * 86400n,
+    }),
   );
   log(`  offer: erin offers 2 h of design review next week (entry ${offer.id})`);
 

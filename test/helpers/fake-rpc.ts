@@ -87,8 +87,14 @@ const SPAN_REFUSALS = [
   (max: number) => ({ code: -32600, message: `exceed maximum block range: ${max}` }),
 ];
 const RESULT_REFUSALS = [
-  (max: number, from: number, to: number) => ({ code: -32005, message: `query returned more than ${max} results. Try with this block range [0x${from.toString(16)}, 0x${Math.floor((from + to) / 2).toString(16)}].` }),
-  (max: number) => ({ code: -32602, message: `Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit on the response size, or you can request any block range with a cap of ${max} logs in the response.` }),
+  (max: number, from: number, to: number) => ({
+    code: -32005,
+    message: `query returned more than ${max} results. Try with this block range [0x${from.toString(16)}, 0x${Math.floor((from + to) / 2).toString(16)}].`,
+  }),
+  (max: number) => ({
+    code: -32602,
+    message: `Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit on the response size, or you can request any block range with a cap of ${max} logs in the response.`,
+  }),
 ];
 
 const HTML_ERROR: Record<number, string> = {
@@ -133,7 +139,13 @@ export async function startFakeRpc(upstream: string, initial: FaultPlan = {}): P
     if (typeof call !== "object" || call === null || typeof call.method !== "string") {
       return { jsonrpc: "2.0", id, error: { code: -32600, message: "invalid request" } };
     }
-    if (call.method === "eth_getLogs" && plan.dropAddressFilter && Array.isArray(call.params) && typeof call.params[0] === "object" && call.params[0] !== null) {
+    if (
+      call.method === "eth_getLogs" &&
+      plan.dropAddressFilter &&
+      Array.isArray(call.params) &&
+      typeof call.params[0] === "object" &&
+      call.params[0] !== null
+    ) {
       const { address: _ignored, ...filter } = call.params[0] as Record<string, unknown>;
       call = { ...call, params: [filter, ...call.params.slice(1)] };
     }
@@ -197,7 +209,9 @@ export async function startFakeRpc(upstream: string, initial: FaultPlan = {}): P
           body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
         } catch {
           bump(counts, "(unparsable)");
-          res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
+          res
+            .writeHead(400, { "content-type": "application/json" })
+            .end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
           return;
         }
         const batch = Array.isArray(body);
@@ -213,10 +227,16 @@ export async function startFakeRpc(upstream: string, initial: FaultPlan = {}): P
             req.socket.destroy();
             return;
           case "http429":
-            res.writeHead(429, { "content-type": "application/json", "retry-after": "1" }).end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: 429, message: "Too Many Requests" } }));
+            res
+              .writeHead(429, { "content-type": "application/json", "retry-after": "1" })
+              .end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: 429, message: "Too Many Requests" } }));
             return;
           case "rpcRateLimit": {
-            const limited = calls.map((c) => ({ jsonrpc: "2.0", id: c?.id ?? null, error: { code: -32005, message: "daily request count exceeded, request rate limited" } }));
+            const limited = calls.map((c) => ({
+              jsonrpc: "2.0",
+              id: c?.id ?? null,
+              error: { code: -32005, message: "daily request count exceeded, request rate limited" },
+            }));
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(batch ? limited : limited[0]));
             return;
           }

@@ -14,21 +14,13 @@ export async function eventsOf(ethers: Ethers, ledger: { getAddress(): Promise<s
 }
 
 /** The proof of `entryId` against the current chain, read from the Ledger's events. */
-export async function proofFor(
-  ethers: Ethers,
-  ledger: { getAddress(): Promise<string> },
-  entryId: bigint,
-): Promise<EntryProof> {
+export async function proofFor(ethers: Ethers, ledger: { getAddress(): Promise<string> }, entryId: bigint): Promise<EntryProof> {
   const { entries } = await eventsOf(ethers, ledger);
   return buildEntryProof(entries, entryId);
 }
 
 /** The record of `entryId` as the events hold it. */
-export async function recordOf(
-  ethers: Ethers,
-  ledger: { getAddress(): Promise<string> },
-  entryId: bigint,
-): Promise<LedgerRecord> {
+export async function recordOf(ethers: Ethers, ledger: { getAddress(): Promise<string> }, entryId: bigint): Promise<LedgerRecord> {
   const { entries } = await eventsOf(ethers, ledger);
   const entry = entries.find((e) => e.id === entryId);
   if (!entry) throw new Error(`entry ${entryId} is not in the events`);

@@ -2,15 +2,7 @@
 // (scripts/lib/core/record.ts) so that the tests exercise exactly what the tools send.
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { TypedDataDomain } from "ethers";
-import {
-  buildRecord,
-  buildValidation,
-  labelId,
-  ledgerDomain,
-  packNonce,
-  signRecord,
-  signValidation,
-} from "../../scripts/lib/core/record.js";
+import { buildRecord, buildValidation, labelId, ledgerDomain, packNonce, signRecord, signValidation } from "../../scripts/lib/core/record.js";
 import type { LedgerRecord, LedgerValidation, RecordInput, TypedDataSigner } from "../../scripts/lib/core/record.js";
 import type { VerdictName } from "../../scripts/lib/core/vocabulary.js";
 

@@ -15,8 +15,9 @@ abstract contract LedgerSigning is CommonBase {
         "Record(uint8 flow,uint8 action,address provider,address receiver,bytes32 commons,bytes32 resource,bytes32 resourceSpec,bytes32 process,uint8 side,uint128 quantity,bytes8 unit,uint64 time,bytes32 evidence,uint64 corrects,uint64 satisfies,uint256 nonce,uint64 deadline)";
     string internal constant VALIDATION_TYPE =
         "Validation(uint64 entryId,uint8 verdict,address validator,bytes32 evidence,uint256 nonce,uint64 deadline)";
-    bytes32 internal constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
 
     /// @dev The record's agent: its provider, or its receiver when it has none.
     function _agentOf(ILedger.Record memory r) internal pure returns (address) {
@@ -34,19 +35,19 @@ abstract contract LedgerSigning is CommonBase {
         return keccak256(abi.encode(keccak256(bytes(RECORD_TYPE)), r));
     }
 
-    function _digestFor(ILedger.Record memory r, address verifyingContract, uint256 chainId)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function _digestFor(
+        ILedger.Record memory r,
+        address verifyingContract,
+        uint256 chainId
+    ) internal pure returns (bytes32) {
         return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(verifyingContract, chainId), _structHash(r)));
     }
 
-    function _validationDigestFor(ILedger.Validation memory v, address verifyingContract, uint256 chainId)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function _validationDigestFor(
+        ILedger.Validation memory v,
+        address verifyingContract,
+        uint256 chainId
+    ) internal pure returns (bytes32) {
         bytes32 structHash = keccak256(abi.encode(keccak256(bytes(VALIDATION_TYPE)), v));
         return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(verifyingContract, chainId), structHash));
     }
@@ -220,10 +221,10 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
 
     /// @dev Sends a batch and tracks what the Recorded events say was appended (the event is the
     /// read API). Returns the Recorded and RecordSkipped counts.
-    function _submitBatch(ILedger.Record[] memory rs, bytes[] memory sigs)
-        internal
-        returns (uint256 recorded, uint256 skipped)
-    {
+    function _submitBatch(
+        ILedger.Record[] memory rs,
+        bytes[] memory sigs
+    ) internal returns (uint256 recorded, uint256 skipped) {
         vm.recordLogs();
         uint256 gasBefore = gasleft();
         uint256 returned = ledger.recordBatch(rs, sigs);
@@ -278,13 +279,13 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
         uint256 nonce = ledger.nonces(agent, key);
         bool exists = r.corrects != 0 && r.corrects <= _count();
         uint64 correctedBy;
-        if (exists) (,,, correctedBy) = ledger.entryState(r.corrects);
+        if (exists) (, , , correctedBy) = ledger.entryState(r.corrects);
         vm.expectRevert(err);
         ledger.recordCorrection(r, sig, p);
         _assertTipMatchesTracked();
         assertEq(ledger.nonces(agent, key), nonce, "a failed correction consumes no nonce");
         if (exists) {
-            (,,, uint64 correctedAfter) = ledger.entryState(r.corrects);
+            (, , , uint64 correctedAfter) = ledger.entryState(r.corrects);
             assertEq(correctedAfter, correctedBy, "the entry's correction is unchanged");
         }
     }
@@ -304,14 +305,14 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
         uint16 disputes;
         bool marked;
         if (exists) {
-            (, accepts, disputes,) = ledger.entryState(v.entryId);
+            (, accepts, disputes, ) = ledger.entryState(v.entryId);
             marked = ledger.hasValidated(v.entryId, v.validator);
         }
         vm.expectRevert(err);
         ledger.validate(v, sig, p);
         assertEq(ledger.nonces(v.validator, key), nonce, "a failed validation consumes no nonce");
         if (exists) {
-            (, uint16 a, uint16 d,) = ledger.entryState(v.entryId);
+            (, uint16 a, uint16 d, ) = ledger.entryState(v.entryId);
             assertEq(a, accepts, "accepts unchanged");
             assertEq(d, disputes, "disputes unchanged");
             assertEq(ledger.hasValidated(v.entryId, v.validator), marked, "validator mark unchanged");
@@ -346,11 +347,11 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
 
     // ------------------------------------------------------------ validations
 
-    function _validationOf(uint256 entryId, ILedger.Verdict verdict, address validator)
-        internal
-        view
-        returns (ILedger.Validation memory v)
-    {
+    function _validationOf(
+        uint256 entryId,
+        ILedger.Verdict verdict,
+        address validator
+    ) internal view returns (ILedger.Validation memory v) {
         v.entryId = uint64(entryId);
         v.verdict = verdict;
         v.validator = validator;
@@ -372,13 +373,20 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
     function _sidesOf(uint256 action) internal pure returns (bool input, bool output) {
         ILedger.Action a = ILedger.Action(action);
         if (
-            a == ILedger.Action.Work || a == ILedger.Action.Cite || a == ILedger.Action.Use
-                || a == ILedger.Action.Consume || a == ILedger.Action.Accept || a == ILedger.Action.Combine
-                || a == ILedger.Action.Pickup
+            a == ILedger.Action.Work ||
+            a == ILedger.Action.Cite ||
+            a == ILedger.Action.Use ||
+            a == ILedger.Action.Consume ||
+            a == ILedger.Action.Accept ||
+            a == ILedger.Action.Combine ||
+            a == ILedger.Action.Pickup
         ) return (true, false);
         if (
-            a == ILedger.Action.Produce || a == ILedger.Action.Modify || a == ILedger.Action.Separate
-                || a == ILedger.Action.Dropoff || a == ILedger.Action.Copy
+            a == ILedger.Action.Produce ||
+            a == ILedger.Action.Modify ||
+            a == ILedger.Action.Separate ||
+            a == ILedger.Action.Dropoff ||
+            a == ILedger.Action.Copy
         ) return (false, true);
         if (a == ILedger.Action.DeliverService) return (true, true);
         return (false, false); // transfers, move, raise, lower
@@ -396,9 +404,13 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
     function _expectedRecordError(ILedger.Record memory r, bool signatureValid) internal view returns (bytes memory) {
         uint256 nextId = _count() + 1;
         if (!_sideFitsModel(uint8(r.action), uint8(r.side), r.process)) {
-            return abi.encodeWithSelector(
-                ILedger.LedgerInvalidSide.selector, uint256(uint8(r.action)), uint256(uint8(r.side)), r.process
-            );
+            return
+                abi.encodeWithSelector(
+                    ILedger.LedgerInvalidSide.selector,
+                    uint256(uint8(r.action)),
+                    uint256(uint8(r.side)),
+                    r.process
+                );
         }
         address agent = _agentOf(r);
         if (agent == address(0)) return abi.encodeWithSelector(ILedger.LedgerZeroAgent.selector);
@@ -419,7 +431,8 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
             return abi.encodeWithSelector(ILedger.LedgerExpired.selector, r.deadline, block.timestamp);
         }
         if (r.deadline > block.timestamp + VALIDITY) {
-            return abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, r.deadline, block.timestamp + VALIDITY);
+            return
+                abi.encodeWithSelector(ILedger.LedgerDeadlineTooFar.selector, r.deadline, block.timestamp + VALIDITY);
         }
         uint256 expected = ledger.nonces(agent, uint192(r.nonce >> 64));
         if (r.nonce != expected) {
@@ -431,13 +444,18 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
 
     /// @dev A different, well-typed value for field `i` of a record, shaped so that every check can fire.
     function _tamperedWord(uint256 i, uint256 old, uint256 seed) internal view returns (uint256 w) {
-        if (i == 0) return (old + 1 + seed % 3) % 4; // flow
-        if (i == 1) return (old + 1 + seed % 18) % 19; // action
-        if (i == 8) return (old + 1 + seed % 2) % 3; // side
+        if (i == 0) return (old + 1 + (seed % 3)) % 4; // flow
+        if (i == 1) return (old + 1 + (seed % 18)) % 19; // action
+        if (i == 8) return (old + 1 + (seed % 2)) % 3; // side
         if (i == 2 || i == 3) {
             // provider, receiver: zero, a known signer, or anything
             uint256 m = seed % 4;
-            w = m == 0 ? 0 : m == 1 ? uint160(carol) : uint160(seed >> 8);
+            w =
+                m == 0
+                    ? 0
+                    : m == 1
+                        ? uint160(carol)
+                        : uint160(seed >> 8);
         } else if (i == 9) {
             w = seed % 4 == 0 ? 0 : uint128(seed >> 2); // quantity
         } else if (i == 10) {
@@ -445,17 +463,27 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
         } else if (i == 11) {
             // time: zero, around now, or any uint64
             uint256 m = seed % 4;
-            w = m == 0 ? 0 : m == 1 ? uint64(seed >> 2) : block.timestamp - 2 days + (seed >> 2) % (4 days);
+            w =
+                m == 0
+                    ? 0
+                    : m == 1
+                        ? uint64(seed >> 2)
+                        : block.timestamp - 2 days + ((seed >> 2) % (4 days));
         } else if (i == 16) {
             // deadline: around the valid window, or any uint64
-            w = seed % 3 == 0 ? uint64(seed >> 2) : block.timestamp - 2 days + (seed >> 2) % (VALIDITY + 4 days);
+            w = seed % 3 == 0 ? uint64(seed >> 2) : block.timestamp - 2 days + ((seed >> 2) % (VALIDITY + 4 days));
         } else if (i == 13 || i == 14) {
             // corrects, satisfies: small ids around the tip, or any uint64
             w = seed % 2 == 0 ? uint64(seed >> 1) : (seed >> 1) % (_count() + 3);
         } else if (i == 15) {
             // nonce: anything, a later sequence on the same key, or sequence 0 of another key
             uint256 m = seed % 3;
-            w = m == 0 ? seed : m == 1 ? old + 1 + (seed >> 8) % 3 : uint256(uint192(seed >> 8)) << 64;
+            w =
+                m == 0
+                    ? seed
+                    : m == 1
+                        ? old + 1 + ((seed >> 8) % 3)
+                        : uint256(uint192(seed >> 8)) << 64;
         } else {
             w = seed; // bytes32 fields
             if (seed % 5 == 0) w = 0;
@@ -486,7 +514,7 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
     }
 
     function _fromRaw(RawRecord memory x) internal pure returns (ILedger.Record memory r) {
-        r = abi.decode(abi.encode(x), (ILedger.Record)) ;
+        r = abi.decode(abi.encode(x), (ILedger.Record));
     }
 
     /// @dev Enum fields brought into range so the raw struct decodes as a Record.

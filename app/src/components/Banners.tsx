@@ -7,8 +7,8 @@ export function RpcBanner() {
   if (!rpc.down) return null;
   return (
     <div className="banner danger" role="alert" data-testid="rpc-banner">
-      <strong>The chain is not reachable.</strong> The RPC at {rpc.rpcUrl} does not answer{rpc.reason ? ` (${rpc.reason})` : ""}. The app keeps
-      trying; figures shown may be out of date and writes will fail until it is back.
+      <strong>The chain is not reachable.</strong> The RPC at {rpc.rpcUrl} does not answer{rpc.reason ? ` (${rpc.reason})` : ""}. The app keeps trying; figures
+      shown may be out of date and writes will fail until it is back.
     </div>
   );
 }
@@ -19,8 +19,11 @@ export function WrongChainBanner() {
   if (!w.wrongChain) return null;
   return (
     <div className="banner warn" role="alert" data-testid="wrong-chain">
-      <strong>Your wallet is on chain {w.walletChainId}</strong>, but this ledger is on {chain.name} ({chain.id}). Signing and sending are disabled
-      until you switch. <button onClick={w.switchToReadChain} disabled={w.switching}>{w.switching ? "Switching…" : `Switch to ${chain.name}`}</button>
+      <strong>Your wallet is on chain {w.walletChainId}</strong>, but this ledger is on {chain.name} ({chain.id}). Signing and sending are disabled until you
+      switch.{" "}
+      <button onClick={w.switchToReadChain} disabled={w.switching}>
+        {w.switching ? "Switching…" : `Switch to ${chain.name}`}
+      </button>
       {w.switchError ? <span className="error"> {w.switchError}</span> : null}
     </div>
   );

@@ -9,7 +9,9 @@ export function CommonsRules({ commons }: { commons: readonly CommonsView[] }) {
         <li key={c.id} data-commons={c.id} data-single-key={c.singleKey ? "yes" : "no"}>
           <strong>{c.name}</strong>: <span className={c.singleKey ? "error" : "ok"}>{c.stewardship}</span>{" "}
           <span className="muted">
-            {c.validators.length === 0 ? "No validator is appointed yet, so nothing can be accepted." : `${c.validators.length} appointed validator${c.validators.length === 1 ? "" : "s"}; others' opinions are kept as endorsements and count nowhere.`}
+            {c.validators.length === 0
+              ? "No validator is appointed yet, so nothing can be accepted."
+              : `${c.validators.length} appointed validator${c.validators.length === 1 ? "" : "s"}; others' opinions are kept as endorsements and count nowhere.`}
           </span>
         </li>
       ))}

@@ -6,7 +6,14 @@ export interface DataColumn<T> extends Column<T> {
   render?: (row: T) => ReactNode;
 }
 
-export function DataTable<T>(props: { id: string; rows: readonly T[]; columns: readonly DataColumn<T>[]; rowKey: (row: T) => string; initialSort?: SortState; empty: string }) {
+export function DataTable<T>(props: {
+  id: string;
+  rows: readonly T[];
+  columns: readonly DataColumn<T>[];
+  rowKey: (row: T) => string;
+  initialSort?: SortState;
+  empty: string;
+}) {
   const t = useTable(props.rows, props.columns, props.initialSort);
   return (
     <div className="table" data-testid={props.id}>
@@ -16,7 +23,12 @@ export function DataTable<T>(props: { id: string; rows: readonly T[]; columns: r
         <thead>
           <tr>
             {props.columns.map((c) => (
-              <th key={c.key} className={c.align} onClick={() => t.toggleSort(c.key)} aria-sort={t.sort?.key === c.key ? (t.sort.desc ? "descending" : "ascending") : "none"}>
+              <th
+                key={c.key}
+                className={c.align}
+                onClick={() => t.toggleSort(c.key)}
+                aria-sort={t.sort?.key === c.key ? (t.sort.desc ? "descending" : "ascending") : "none"}
+              >
                 {c.label} {t.sort?.key === c.key ? (t.sort.desc ? "▼" : "▲") : ""}
               </th>
             ))}
@@ -25,13 +37,17 @@ export function DataTable<T>(props: { id: string; rows: readonly T[]; columns: r
         <tbody>
           {t.visible.length === 0 ? (
             <tr>
-              <td colSpan={props.columns.length} className="muted">{props.empty}</td>
+              <td colSpan={props.columns.length} className="muted">
+                {props.empty}
+              </td>
             </tr>
           ) : (
             t.visible.map((row) => (
               <tr key={props.rowKey(row)}>
                 {props.columns.map((c) => (
-                  <td key={c.key} className={c.align}>{c.render ? c.render(row) : String(c.sort(row))}</td>
+                  <td key={c.key} className={c.align}>
+                    {c.render ? c.render(row) : String(c.sort(row))}
+                  </td>
                 ))}
               </tr>
             ))

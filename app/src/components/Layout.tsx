@@ -12,16 +12,24 @@ export function Layout(props: { current: string; children: ReactNode }) {
   return (
     <>
       <header>
-        <h1><a href={href("accounts")}>Commons Ledger</a></h1>
+        <h1>
+          <a href={href("accounts")}>Commons Ledger</a>
+        </h1>
         <nav>
           {navPages.map((p) => (
-            <a key={p.path} href={href(p.path)} className={props.current === p.path ? "active" : undefined}>{p.title}</a>
+            <a key={p.path} href={href(p.path)} className={props.current === p.path ? "active" : undefined}>
+              {p.title}
+            </a>
           ))}
         </nav>
         <div className="chain">
           {config.chains.length > 1 ? (
             <select aria-label="Chain" value={chain.id} onChange={(e) => setChainId(Number(e.target.value))}>
-              {config.chains.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              {config.chains.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
             </select>
           ) : (
             <span>{chain.name}</span>

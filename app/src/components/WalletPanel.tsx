@@ -16,15 +16,33 @@ export function WalletPanel() {
   return (
     <div className="wallet" data-testid="wallet">
       {injected.map((c) => (
-        <button key={c.uid} onClick={() => w.connect(c)}>Connect {c.name === "Injected" ? "browser wallet" : c.name}</button>
+        <button key={c.uid} onClick={() => w.connect(c)}>
+          Connect {c.name === "Injected" ? "browser wallet" : c.name}
+        </button>
       ))}
       {dev.length > 0 ? (
-        <select aria-label="Dev key (local chain only)" value="" onChange={(e) => { const c = dev.find((d) => d.uid === e.target.value); if (c) w.connect(c); }}>
+        <select
+          aria-label="Dev key (local chain only)"
+          value=""
+          onChange={(e) => {
+            const c = dev.find((d) => d.uid === e.target.value);
+            if (c) w.connect(c);
+          }}
+        >
           <option value="">Dev key (local chain only, public keys)…</option>
-          {dev.map((c) => <option key={c.uid} value={c.uid}>{c.name}</option>)}
+          {dev.map((c) => (
+            <option key={c.uid} value={c.uid}>
+              {c.name}
+            </option>
+          ))}
         </select>
       ) : null}
-      {w.connectError ? <span className="error" role="alert"> {w.connectError}</span> : null}
+      {w.connectError ? (
+        <span className="error" role="alert">
+          {" "}
+          {w.connectError}
+        </span>
+      ) : null}
     </div>
   );
 }

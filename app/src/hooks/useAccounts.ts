@@ -25,7 +25,12 @@ export function useAccounts() {
     [rows, unit, groupBy],
   );
   const summary = useMemo(() => {
-    let events = 0, accepted = 0, disputed = 0, claimed = 0, intents = 0, corrected = 0;
+    let events = 0,
+      accepted = 0,
+      disputed = 0,
+      claimed = 0,
+      intents = 0,
+      corrected = 0;
     for (const v of ledger.views) {
       if (v.flow !== "event") intents++;
       else if (v.state === "corrected") corrected++;

@@ -13,7 +13,12 @@ export function useClaim() {
     if (!flow.wallet.canWrite || !flow.wallet.address || !flow.client || !distributor) return;
     await flow.run(async () => {
       flow.setPhase({ kind: "pending", detail: "Checking the claim against the contract…" });
-      const { hash } = await flow.send({ address: distributor, abi: incomeDistributorAbi as Abi, functionName: "claim", args: [id, leaf.index, account as Hex, leaf.amount, leaf.proof as Hex[]] });
+      const { hash } = await flow.send({
+        address: distributor,
+        abi: incomeDistributorAbi as Abi,
+        functionName: "claim",
+        args: [id, leaf.index, account as Hex, leaf.amount, leaf.proof as Hex[]],
+      });
       // "done" carries the distribution id in entryId (the phase type is shared with the ledger writes).
       flow.setPhase({ kind: "done", entryId: id, txHash: hash, via: "direct" });
       void flow.queryClient.invalidateQueries({ queryKey: ["distributions"] });

@@ -35,11 +35,13 @@ export function useContribute() {
 
   // Live check as the user types (placeholder agent and nonce until the wallet and chain are read).
   const live = useMemo(
+    // eslint-disable-next-line react-hooks/purity -- a live hint: "now" is read when the form changes (submit checks at chain time)
     () => checkForm(form, { agent: wallet.address ?? "0x0000000000000000000000000000000000000001", now: BigInt(Math.floor(Date.now() / 1000)), nonce: 0n }),
     [form, wallet.address],
   );
   const errors: FieldErrors = {};
-  for (const [k, v] of Object.entries(live.errors)) if (touched[k as keyof RecordForm] || submitErrors[k as keyof FieldErrors]) errors[k as keyof FieldErrors] = v;
+  for (const [k, v] of Object.entries(live.errors))
+    if (touched[k as keyof RecordForm] || submitErrors[k as keyof FieldErrors]) errors[k as keyof FieldErrors] = v;
   if (submitErrors.form) errors.form = submitErrors.form;
 
   const busy = flow.busy;
@@ -84,13 +86,17 @@ export function useContribute() {
         const relayer = new RelayerClient(chain.relayerUrl!);
         await relayer.submit(toSignedJson(domain, record, signature));
         const final = await relayer.waitFor(digest, {
-          onState: (s) => setPhase({ kind: "confirming", detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`, txHash: s.txHash ?? undefined }),
+          onState: (s) =>
+            setPhase({ kind: "confirming", detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`, txHash: s.txHash ?? undefined }),
         });
         if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
         setPhase({ kind: "done", entryId: BigInt(final.entryId!), txHash: final.txHash ?? undefined, via });
       } else {
         // Simulated first: a record the Ledger would refuse is explained before any gas is spent.
-        const { hash, receipt } = await flow.send({ address: ledger, abi: ledgerAbi as Abi, functionName: "record", args: [record, signature] }, "Confirm the transaction in your wallet (you pay the gas)…");
+        const { hash, receipt } = await flow.send(
+          { address: ledger, abi: ledgerAbi as Abi, functionName: "record", args: [record, signature] },
+          "Confirm the transaction in your wallet (you pay the gas)…",
+        );
         let entryId: bigint | undefined;
         for (const log of receipt.logs) {
           if (log.address.toLowerCase() !== ledger.toLowerCase()) continue;

@@ -21,7 +21,8 @@ export interface DeclareInput {
 }
 
 const day = (text: string, field: string) => {
-  if (!/^\d{4}-\d\d-\d\d$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) throw new ReciprocityInputError(field, `"${text}" is not a date (YYYY-MM-DD)`);
+  if (!/^\d{4}-\d\d-\d\d$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`)))
+    throw new ReciprocityInputError(field, `"${text}" is not a date (YYYY-MM-DD)`);
   return BigInt(Date.parse(`${text}T00:00:00Z`) / 1000);
 };
 
@@ -34,7 +35,17 @@ export function useDeclare() {
   function problem(input: DeclareInput): string | undefined {
     try {
       parseEvidence(input.evidence);
-      buildDeclaration({ kind: input.kind, licensee: wallet.address ?? "0x0000000000000000000000000000000000000001", work: input.work, form: input.form, use: input.use, start: input.kind === "surplus" ? day(input.start, "start") : undefined, end: input.kind === "surplus" ? day(input.end, "end") : undefined, nonce: 0n, deadline: 0n });
+      buildDeclaration({
+        kind: input.kind,
+        licensee: wallet.address ?? "0x0000000000000000000000000000000000000001",
+        work: input.work,
+        form: input.form,
+        use: input.use,
+        start: input.kind === "surplus" ? day(input.start, "start") : undefined,
+        end: input.kind === "surplus" ? day(input.end, "end") : undefined,
+        nonce: 0n,
+        deadline: 0n,
+      });
       return undefined;
     } catch (error) {
       if (error instanceof ReciprocityInputError || error instanceof EvidenceError) return error.message;
@@ -50,9 +61,23 @@ export function useDeclare() {
         client.getBlock({ blockTag: "latest" }),
         client.readContract({ address: registry, abi: reciprocityRegistryAbi, functionName: "declarationNonce", args: [licensee, input.work] }),
       ]);
-      const d = buildDeclaration({ kind: input.kind, licensee, work: input.work, form: input.form, use: input.use, start: input.kind === "surplus" ? day(input.start, "start") : undefined, end: input.kind === "surplus" ? day(input.end, "end") : undefined, evidence: parseEvidence(input.evidence), nonce: BigInt(nonce), deadline: block.timestamp + 3600n });
+      const d = buildDeclaration({
+        kind: input.kind,
+        licensee,
+        work: input.work,
+        form: input.form,
+        use: input.use,
+        start: input.kind === "surplus" ? day(input.start, "start") : undefined,
+        end: input.kind === "surplus" ? day(input.end, "end") : undefined,
+        evidence: parseEvidence(input.evidence),
+        nonce: BigInt(nonce),
+        deadline: block.timestamp + 3600n,
+      });
       const domain = { name: RECIPROCITY_DOMAIN_NAME, version: RECIPROCITY_DOMAIN_VERSION, chainId: chain.id, verifyingContract: registry };
-      const signature = await flow.sign(typedData(domain, DECLARATION_TYPES, "Declaration", d), `Waiting for your signature (${input.kind} declaration) in the wallet…`);
+      const signature = await flow.sign(
+        typedData(domain, DECLARATION_TYPES, "Declaration", d),
+        `Waiting for your signature (${input.kind} declaration) in the wallet…`,
+      );
       const { hash } = await flow.send({ address: registry, abi: reciprocityRegistryAbi as Abi, functionName: "declare", args: [d, signature] });
       // The registry's records are read again before "done", so the status shown names the new record.
       await flow.queryClient.refetchQueries({ queryKey: ["reciprocity-registry"] });

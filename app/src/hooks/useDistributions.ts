@@ -72,17 +72,34 @@ export function useDistributions() {
         published.map(async (log) => {
           const a = log.args as Record<string, unknown>;
           const id = a.id as bigint;
-          const state = (await client!.readContract({ address: address!, abi: incomeDistributorAbi, functionName: "distribution", args: [id] })) as { status: number; claimed: bigint };
+          const state = (await client!.readContract({ address: address!, abi: incomeDistributorAbi, functionName: "distribution", args: [id] })) as {
+            status: number;
+            claimed: bigint;
+          };
           const claims = new Map<bigint, { account: string; amount: bigint; tx: string }>();
           for (const c of claimed) {
             const ca = c.args as Record<string, unknown>;
             if (ca.id === id) claims.set(ca.index as bigint, { account: String(ca.account), amount: ca.amount as bigint, tx: c.transactionHash });
           }
           return {
-            id, commons: String(a.commons).toLowerCase(), token: String(a.token), by: String(a.by), root: String(a.root), total: a.total as bigint, income: a.income as bigint,
-            leafCount: a.leafCount as bigint, equationHash: String(a.equationHash).toLowerCase(), ledgerHead: String(a.ledgerHead), cutoff: BigInt(a.cutoff as bigint),
-            claimsOpenAt: BigInt(a.claimsOpenAt as number), expiresAt: BigInt(a.expiresAt as number), equationURI: String(a.equationURI), blockNumber: Number(log.blockNumber),
-            status: STATUS_NAMES[Number(state.status)] ?? `state ${state.status}`, claimed: state.claimed, claims,
+            id,
+            commons: String(a.commons).toLowerCase(),
+            token: String(a.token),
+            by: String(a.by),
+            root: String(a.root),
+            total: a.total as bigint,
+            income: a.income as bigint,
+            leafCount: a.leafCount as bigint,
+            equationHash: String(a.equationHash).toLowerCase(),
+            ledgerHead: String(a.ledgerHead),
+            cutoff: BigInt(a.cutoff as bigint),
+            claimsOpenAt: BigInt(a.claimsOpenAt as number),
+            expiresAt: BigInt(a.expiresAt as number),
+            equationURI: String(a.equationURI),
+            blockNumber: Number(log.blockNumber),
+            status: STATUS_NAMES[Number(state.status)] ?? `state ${state.status}`,
+            claimed: state.claimed,
+            claims,
           };
         }),
       );
@@ -105,10 +122,18 @@ export interface Recomputed {
  */
 export function recompute(d: PublishedDistribution, events: LedgerEvents, equations: KnownEquations): Recomputed | { error: string } {
   const known = equations.get(d.equationHash);
-  if (!known) return { error: `This distribution applied an equation (hash ${d.equationHash}, URI "${d.equationURI}") that this app's server does not provide; recompute it with \`npx commons share ${d.id} --equation FILE\`.` };
-  if (BigInt(events.entries.length) < d.cutoff) return { error: `The ledger read so far has ${events.entries.length} entries, fewer than the cutoff ${d.cutoff}.` };
+  if (!known)
+    return {
+      error: `This distribution applied an equation (hash ${d.equationHash}, URI "${d.equationURI}") that this app's server does not provide; recompute it with \`npx commons share ${d.id} --equation FILE\`.`,
+    };
+  if (BigInt(events.entries.length) < d.cutoff)
+    return { error: `The ledger read so far has ${events.entries.length} entries, fewer than the cutoff ${d.cutoff}.` };
   try {
-    const result = computeDistribution(parseValueEquation(known.doc), deriveEntriesAt(events, d.cutoff), { income: d.income, cutoff: d.cutoff, commons: d.commons });
+    const result = computeDistribution(parseValueEquation(known.doc), deriveEntriesAt(events, d.cutoff), {
+      income: d.income,
+      cutoff: d.cutoff,
+      commons: d.commons,
+    });
     const tree = result.shares.length ? shareTree(result.shares) : undefined;
     const root = tree ? tree.root : "0x" + "00".repeat(32);
     return { result, root, matches: root.toLowerCase() === d.root.toLowerCase(), tree, equationName: known.name };

@@ -24,7 +24,13 @@ export interface SignatureCheck {
 export async function checkEntrySignature(client: PublicClient, chainId: number, ledger: string, entry: Entry): Promise<SignatureCheck> {
   const tx = await client.getTransaction({ hash: entry.transactionHash as Hex });
   const signature = tx.to && tx.to.toLowerCase() === ledger.toLowerCase() ? (signatureFromCalldata(tx.input, entry.recordHash) as Hex | undefined) : undefined;
-  if (!signature) return { valid: false, kind: "unknown", reason: "the recording transaction is not a direct call to the Ledger (e.g. through a wallet contract), so its signature cannot be read here; run `npx commons verify`" };
+  if (!signature)
+    return {
+      valid: false,
+      kind: "unknown",
+      reason:
+        "the recording transaction is not a direct call to the Ledger (e.g. through a wallet contract), so its signature cannot be read here; run `npx commons verify`",
+    };
   const agent = agentOf(entry.record) as Hex;
   const typed = recordTypedData(chainId, ledger as Hex, entry.record);
   let recovered: string | undefined;

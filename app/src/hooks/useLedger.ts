@@ -43,7 +43,15 @@ export function ledgerQuery(chain: ChainConfig) {
   return queryOptions({
     queryKey,
     queryFn: () =>
-      readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger: ledger!, fromBlock: chain.fromBlock, indexUrl: chain.indexUrl, finality: chain.local ? 0 : 64, onProgress: (done, total) => setProgress(progressKey, total ? done / total : 1) }),
+      readLedgerEvents({
+        rpcUrl: chain.rpcUrl,
+        chainId: chain.id,
+        ledger: ledger!,
+        fromBlock: chain.fromBlock,
+        indexUrl: chain.indexUrl,
+        finality: chain.local ? 0 : 64,
+        onProgress: (done, total) => setProgress(progressKey, total ? done / total : 1),
+      }),
     enabled: ledger !== undefined,
     refetchInterval: 2_000,
     retry: false,

@@ -23,7 +23,12 @@ export function useRegistry() {
 }
 
 /** The explained status of `licensee` for `work` (both already validated), as of the latest block. */
-export function useReciprocityStatus(address: string | undefined, registry: RegistryEvents | undefined, licensee: string | undefined, work: bigint | undefined) {
+export function useReciprocityStatus(
+  address: string | undefined,
+  registry: RegistryEvents | undefined,
+  licensee: string | undefined,
+  work: bigint | undefined,
+) {
   const { chain } = useAppConfig();
   return useQuery({
     queryKey: ["reciprocity-status", chain.id, address, licensee, work?.toString(), registry?.records.length],
@@ -40,11 +45,23 @@ export function useReciprocityStatus(address: string | undefined, registry: Regi
       // Only this licensee's records on this work family count (a declaration for another work does not).
       const standing = standingSettlements(recordsOf(registry!.records, registry!.works, licensee!, work!));
       const ledger = chain.contracts.Ledger ? new Contract(chain.contracts.Ledger, LEDGER_ABI, provider) : undefined;
-      const stale = ledger && standing.length > 0 ? await findStaleSettlements(standing, async (id) => {
-        const [state, , , correctedBy] = await ledger.entryState(id);
-        return { state, correctedBy };
-      }) : [];
-      return explainStatus({ licensee: licensee!, work: work!, status, records: registry!.records, works: registry!.works, obligation, stale, now: BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000)) });
+      const stale =
+        ledger && standing.length > 0
+          ? await findStaleSettlements(standing, async (id) => {
+              const [state, , , correctedBy] = await ledger.entryState(id);
+              return { state, correctedBy };
+            })
+          : [];
+      return explainStatus({
+        licensee: licensee!,
+        work: work!,
+        status,
+        records: registry!.records,
+        works: registry!.works,
+        obligation,
+        stale,
+        now: BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000)),
+      });
     },
   });
 }

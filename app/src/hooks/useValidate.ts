@@ -36,7 +36,10 @@ export function useValidate(entryId: bigint) {
         client.readContract({ address: ledger, abi: ledgerAbi, functionName: "nonces", args: [validator, VALIDATION_NONCE_KEY] }),
       ]);
       const v = buildValidation({ entryId, verdict, validator, evidence: parseEvidence(evidence), nonce, deadline: block.timestamp + 3600n });
-      const signature = await flow.sign(typedData({ name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: chain.id, verifyingContract: ledger }, VALIDATION_TYPES, "Validation", v), `Waiting for your signature (${verdict}) in the wallet…`);
+      const signature = await flow.sign(
+        typedData({ name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: chain.id, verifyingContract: ledger }, VALIDATION_TYPES, "Validation", v),
+        `Waiting for your signature (${verdict}) in the wallet…`,
+      );
       for (let attempt = 1; ; attempt++) {
         const snapshot = await readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger, fromBlock: chain.fromBlock });
         const proof = buildEntryProof(snapshot.events.entries, entryId);

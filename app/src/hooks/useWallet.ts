@@ -40,10 +40,10 @@ export function useWallet(): Wallet {
     canWrite: connected && !wrongChain,
     connectors: offered,
     connect: (connector) => connect.mutate({ connector }),
-    connectError: connect.error ? (connect.error as { shortMessage?: string }).shortMessage ?? connect.error.message : undefined,
+    connectError: connect.error ? ((connect.error as { shortMessage?: string }).shortMessage ?? connect.error.message) : undefined,
     disconnect: () => disconnect.mutate({}),
     switchToReadChain: () => switcher.mutate({ chainId: chain.id }),
     switching: switcher.isPending,
-    switchError: switcher.error ? (switcher.error as { shortMessage?: string }).shortMessage ?? switcher.error.message : undefined,
+    switchError: switcher.error ? ((switcher.error as { shortMessage?: string }).shortMessage ?? switcher.error.message) : undefined,
   };
 }

@@ -19,7 +19,12 @@ export type Phase =
   | { kind: "failed"; message: string };
 
 /** EIP-712 typed data as the wallet shows it: a contract's domain, its types, one message. */
-export function typedData(d: { name: string; version: string; chainId: number; verifyingContract: string }, types: object, primaryType: string, message: object): TypedDataDefinition {
+export function typedData(
+  d: { name: string; version: string; chainId: number; verifyingContract: string },
+  types: object,
+  primaryType: string,
+  message: object,
+): TypedDataDefinition {
   return {
     domain: { name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract as Hex },
     types: types as TypedDataDefinition["types"],

@@ -21,7 +21,11 @@ export function devKey({ index, label, chainId, rpcUrl }: DevKeyParameters) {
   const key = () => (derived ??= mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }));
   let connected = false;
   const rpc = async (method: string, params: unknown): Promise<unknown> => {
-    const res = await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }) });
+    const res = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }),
+    });
     const json = (await res.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
     if (json.error) throw Object.assign(new Error(json.error.message), { code: json.error.code, data: json.error.data });
     return json.result;
@@ -46,7 +50,13 @@ export function devKey({ index, label, chainId, rpcUrl }: DevKeyParameters) {
       case "eth_sendTransaction": {
         const tx = p[0] as { to?: `0x${string}`; data?: `0x${string}`; value?: `0x${string}`; gas?: `0x${string}` };
         const wallet = createWalletClient({ account: key(), transport: http(rpcUrl) });
-        return wallet.sendTransaction({ to: tx.to, data: tx.data, value: tx.value ? BigInt(tx.value) : undefined, gas: tx.gas ? BigInt(tx.gas) : undefined, chain: null });
+        return wallet.sendTransaction({
+          to: tx.to,
+          data: tx.data,
+          value: tx.value ? BigInt(tx.value) : undefined,
+          gas: tx.gas ? BigInt(tx.gas) : undefined,
+          chain: null,
+        });
       }
       case "wallet_switchEthereumChain":
         if (Number((p[0] as { chainId: string }).chainId) !== chainId) throw new Error(`the dev key works on the local chain (${chainId}) only`);

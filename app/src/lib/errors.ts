@@ -16,7 +16,8 @@ export interface Explained {
 const TEXT_FORM = /((?:Ledger|IncomeDistributor|ReciprocityRegistry)[A-Za-z]+)\(([^)]*)\)/;
 
 export function explainError(error: unknown): Explained {
-  if (error instanceof BaseError && error.walk((e) => e instanceof UserRejectedRequestError)) return { rejected: true, message: "You declined in the wallet; nothing was signed or sent." };
+  if (error instanceof BaseError && error.walk((e) => e instanceof UserRejectedRequestError))
+    return { rejected: true, message: "You declined in the wallet; nothing was signed or sent." };
   const sentence = revertSentence(error);
   if (sentence) return { rejected: false, message: sentence };
   const e = error as { code?: unknown; message?: unknown; shortMessage?: unknown };
@@ -24,11 +25,15 @@ export function explainError(error: unknown): Explained {
   const text = String(e?.shortMessage ?? e?.message ?? error);
   const m = TEXT_FORM.exec(text);
   if (m) {
-    const args = m[2].split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const args = m[2]
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
     const s = explainContractError(m[1], args);
     if (s) return { rejected: false, message: s };
   }
-  if (/failed to fetch|fetch failed|networkerror|load failed/i.test(text)) return { rejected: false, message: "The network request failed: the node or the relayer is not reachable." };
+  if (/failed to fetch|fetch failed|networkerror|load failed/i.test(text))
+    return { rejected: false, message: "The network request failed: the node or the relayer is not reachable." };
   return { rejected: false, message: text.split("\n")[0] };
 }
 

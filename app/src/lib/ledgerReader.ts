@@ -126,7 +126,10 @@ async function readIndex(url: string, p: { chainId: number; ledger: string; from
   }
 }
 
-const idle = () => new Promise<void>((resolve) => ("requestIdleCallback" in window ? window.requestIdleCallback(() => resolve(), { timeout: 5_000 }) : setTimeout(resolve, 200)));
+const idle = () =>
+  new Promise<void>((resolve) =>
+    "requestIdleCallback" in window ? window.requestIdleCallback(() => resolve(), { timeout: 5_000 }) : setTimeout(resolve, 200),
+  );
 
 /** Per stored ledger: the index being kept for IndexedDB, the last block stored, and the work queued on it. */
 const kept = new Map<string, { builder: LedgerIndexBuilder; savedTo: number; queue: Promise<void> }>();
@@ -162,7 +165,15 @@ function keep(storeKey: string, parts: readonly { logs: readonly Log[]; events: 
  * eventCache.ts) plus any new blocks. `finality`: how many of the latest blocks are not stored
  * (0 on the local chain; reorganised blocks would otherwise stay in the cache).
  */
-export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; ledger: string; fromBlock: number; indexUrl?: string; finality?: number; onProgress?: (done: number, total: number) => void }): Promise<LedgerSnapshot> {
+export async function readLedgerEvents(p: {
+  rpcUrl: string;
+  chainId: number;
+  ledger: string;
+  fromBlock: number;
+  indexUrl?: string;
+  finality?: number;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<LedgerSnapshot> {
   const provider = providerFor(p.rpcUrl, p.chainId);
   const key = ledgerKey(p.chainId, p.ledger, p.fromBlock);
   const chainState = Promise.all([rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), { maxAttempts: 2 }), genesisHash(p.rpcUrl, p.chainId)]);
@@ -177,7 +188,16 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
   let indexSkipped: string | undefined;
   if (fromIndex) {
     const read = await fromIndex;
-    if (read.ok) previous = { events: read.events, toBlock: read.toBlock, fetchMs: 0, decodeMs: 0, storeMs: 0, storedToBlock: -1, index: { url: p.indexUrl!, toBlock: read.toBlock, entries: read.events.entries.length, body: read.body, ms: read.ms } };
+    if (read.ok)
+      previous = {
+        events: read.events,
+        toBlock: read.toBlock,
+        fetchMs: 0,
+        decodeMs: 0,
+        storeMs: 0,
+        storedToBlock: -1,
+        index: { url: p.indexUrl!, toBlock: read.toBlock, entries: read.events.entries.length, body: read.body, ms: read.ms },
+      };
     else indexSkipped = read.reason;
   }
   if (!previous) {
@@ -197,7 +217,12 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
     return base;
   }
   // What is read from the node is kept for a later visit (unless the page started from a served index).
-  if (!base) kept.set(storeKey, { builder: new LedgerIndexBuilder({ chainId: p.chainId, ledger: p.ledger, genesis: genesisBlock, fromBlock: p.fromBlock }), savedTo: -1, queue: Promise.resolve() });
+  if (!base)
+    kept.set(storeKey, {
+      builder: new LedgerIndexBuilder({ chainId: p.chainId, ledger: p.ledger, genesis: genesisBlock, fromBlock: p.fromBlock }),
+      savedTo: -1,
+      queue: Promise.resolve(),
+    });
   // Each block range is decoded while the node prepares the next one (the decode is queued as a
   // task, so the next request is already on its way). Record hashes are computed on first use.
   const t0 = performance.now();
@@ -228,10 +253,18 @@ export async function readLedgerEvents(p: { rpcUrl: string; chainId: number; led
   const decoded = await Promise.all(parts);
   const fresh = decoded.map((d) => d.events).reduce(merge, EMPTY);
   const fetchMs = performance.now() - t0 - decodeMs;
-  const snapshot: LedgerSnapshot = { events: base ? merge(base.events, fresh) : fresh, toBlock: latest, fetchMs, decodeMs, storeMs, storedToBlock: base?.storedToBlock ?? -1, index: base?.index, indexSkipped: base?.indexSkipped ?? indexSkipped };
+  const snapshot: LedgerSnapshot = {
+    events: base ? merge(base.events, fresh) : fresh,
+    toBlock: latest,
+    fetchMs,
+    decodeMs,
+    storeMs,
+    storedToBlock: base?.storedToBlock ?? -1,
+    index: base?.index,
+    indexSkipped: base?.indexSkipped ?? indexSkipped,
+  };
   cache.set(key, snapshot);
   // Only blocks `finality` deep are stored (0 on the local chain: reorganised blocks would otherwise stay).
   if (!snapshot.index) keep(storeKey, decoded, latest - (p.finality ?? 64));
   return snapshot;
 }
-

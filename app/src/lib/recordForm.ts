@@ -20,7 +20,19 @@ export interface RecordForm {
   satisfies: string;
 }
 
-export const EMPTY_FORM: RecordForm = { flow: "event", action: "work", commons: "", receiver: "", quantity: "", unit: "h", process: "", side: "none", resource: "", evidence: "", satisfies: "" };
+export const EMPTY_FORM: RecordForm = {
+  flow: "event",
+  action: "work",
+  commons: "",
+  receiver: "",
+  quantity: "",
+  unit: "h",
+  process: "",
+  side: "none",
+  resource: "",
+  evidence: "",
+  satisfies: "",
+};
 
 export type FieldErrors = Partial<Record<keyof RecordForm | "form", string>>;
 
@@ -38,21 +50,38 @@ const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 const idOrLabel = (text: string) => (text.trim() === "" ? undefined : BYTES32.test(text.trim()) ? text.trim() : labelId(text.trim()));
 
 const FIELD_OF: Record<string, keyof RecordForm | "form"> = {
-  flow: "flow", action: "action", provider: "form", receiver: "receiver", commons: "commons", resource: "resource", process: "process",
-  side: "side", quantity: "quantity", unit: "unit", time: "form", evidence: "evidence", corrects: "form", satisfies: "satisfies", deadline: "form", nonce: "form",
+  flow: "flow",
+  action: "action",
+  provider: "form",
+  receiver: "receiver",
+  commons: "commons",
+  resource: "resource",
+  process: "process",
+  side: "side",
+  quantity: "quantity",
+  unit: "unit",
+  time: "form",
+  evidence: "evidence",
+  corrects: "form",
+  satisfies: "satisfies",
+  deadline: "form",
+  nonce: "form",
 };
 
 /** The record the form describes, or the first problem of each field. */
 export function checkForm(form: RecordForm, ctx: FormContext): { record?: LedgerRecord; errors: FieldErrors } {
   const errors: FieldErrors = {};
   if (!(FLOWS as readonly string[]).includes(form.flow)) errors.flow = `unknown flow "${form.flow}"; expected one of: ${FLOWS.join(", ")}`;
-  if (!(ACTIONS as readonly string[]).includes(form.action.trim())) errors.action = `unknown action "${form.action}"; expected a ValueFlows action: ${ACTIONS.join(", ")}`;
+  if (!(ACTIONS as readonly string[]).includes(form.action.trim()))
+    errors.action = `unknown action "${form.action}"; expected a ValueFlows action: ${ACTIONS.join(", ")}`;
   if (!(SIDES as readonly string[]).includes(form.side)) errors.side = `unknown side "${form.side}"`;
   if (form.commons.trim() === "") errors.commons = "choose the commons this belongs to";
   else if (!BYTES32.test(form.commons.trim())) errors.commons = `"${form.commons}" is not a commons id (0x + 64 hex digits)`;
-  if (form.receiver.trim() !== "" && !/^0x[0-9a-fA-F]{40}$/.test(form.receiver.trim())) errors.receiver = `"${form.receiver}" is not an address (0x + 40 hex digits)`;
+  if (form.receiver.trim() !== "" && !/^0x[0-9a-fA-F]{40}$/.test(form.receiver.trim()))
+    errors.receiver = `"${form.receiver}" is not an address (0x + 40 hex digits)`;
   if (form.quantity.trim() === "") errors.quantity = "enter a quantity, e.g. 3 or 2.5";
-  else if (!/^\d+(\.\d+)?$/.test(form.quantity.trim())) errors.quantity = `"${form.quantity}" is not a non-negative decimal number (use a dot, no sign or exponent)`;
+  else if (!/^\d+(\.\d+)?$/.test(form.quantity.trim()))
+    errors.quantity = `"${form.quantity}" is not a non-negative decimal number (use a dot, no sign or exponent)`;
   if (form.satisfies.trim() !== "" && !/^\d+$/.test(form.satisfies.trim())) errors.satisfies = `"${form.satisfies}" is not an entry id`;
   let evidence: string | undefined;
   try {

@@ -31,7 +31,10 @@ export function filterRows<T>(rows: readonly T[], columns: readonly Column<T>[],
   const terms = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (terms.length === 0) return [...rows];
   return rows.filter((row) => {
-    const text = columns.map((c) => (c.text ? c.text(row) : String(c.sort(row)))).join(" ").toLowerCase();
+    const text = columns
+      .map((c) => (c.text ? c.text(row) : String(c.sort(row))))
+      .join(" ")
+      .toLowerCase();
     return terms.every((t) => text.includes(t));
   });
 }

@@ -24,7 +24,13 @@ export default function AccountsPage() {
   const drawChart = useDeferredValue(a.ledger.snapshot !== undefined, false);
   const label = (g: string) => (a.groupBy === "contributor" ? shortAddress(g) : a.groupBy === "commons" ? (a.names.get(g) ?? shortHex(g)) : g);
   const columns: DataColumn<TotalRow>[] = [
-    { key: "group", label: a.groupBy[0].toUpperCase() + a.groupBy.slice(1), sort: (r) => r.group, text: (r) => `${r.group} ${label(r.group)}`, render: (r) => <span title={r.group}>{label(r.group)}</span> },
+    {
+      key: "group",
+      label: a.groupBy[0].toUpperCase() + a.groupBy.slice(1),
+      sort: (r) => r.group,
+      text: (r) => `${r.group} ${label(r.group)}`,
+      render: (r) => <span title={r.group}>{label(r.group)}</span>,
+    },
     { key: "unit", label: "Unit", sort: (r) => r.unit },
     { key: "entries", label: "Entries", sort: (r) => r.entries, align: "right" },
     { key: "claimed", label: "Claimed", sort: (r) => r.claimed, render: (r) => formatQuantity(r.claimed), align: "right" },
@@ -40,23 +46,75 @@ export default function AccountsPage() {
       <LedgerStatus ledger={a.ledger} />
       {a.ledger.snapshot ? (
         <>
-          <div className="cards" data-testid="accounts-summary" data-entries={s.entries} data-fetch-ms={a.ledger.snapshot.fetchMs.toFixed(0)} data-decode-ms={a.ledger.snapshot.decodeMs.toFixed(0)} data-store-ms={a.ledger.snapshot.storeMs.toFixed(0)} data-stored-to-block={a.ledger.snapshot.storedToBlock} data-index-ms={a.ledger.snapshot.index ? a.ledger.snapshot.index.ms.toFixed(0) : -1}>
-            <div className="card"><strong>{s.entries}</strong> entries</div>
-            <div className="card"><strong>{s.events}</strong> contributions counted</div>
-            <div className="card ok"><strong>{s.accepted}</strong> accepted</div>
-            <div className="card"><strong>{s.claimed}</strong> claimed, not yet accepted</div>
-            <div className="card error"><strong>{s.disputed}</strong> disputed</div>
-            <div className="card muted"><strong>{s.corrected}</strong> corrected, <strong>{s.intents}</strong> needs/offers/commitments</div>
+          <div
+            className="cards"
+            data-testid="accounts-summary"
+            data-entries={s.entries}
+            data-fetch-ms={a.ledger.snapshot.fetchMs.toFixed(0)}
+            data-decode-ms={a.ledger.snapshot.decodeMs.toFixed(0)}
+            data-store-ms={a.ledger.snapshot.storeMs.toFixed(0)}
+            data-stored-to-block={a.ledger.snapshot.storedToBlock}
+            data-index-ms={a.ledger.snapshot.index ? a.ledger.snapshot.index.ms.toFixed(0) : -1}
+          >
+            <div className="card">
+              <strong>{s.entries}</strong> entries
+            </div>
+            <div className="card">
+              <strong>{s.events}</strong> contributions counted
+            </div>
+            <div className="card ok">
+              <strong>{s.accepted}</strong> accepted
+            </div>
+            <div className="card">
+              <strong>{s.claimed}</strong> claimed, not yet accepted
+            </div>
+            <div className="card error">
+              <strong>{s.disputed}</strong> disputed
+            </div>
+            <div className="card muted">
+              <strong>{s.corrected}</strong> corrected, <strong>{s.intents}</strong> needs/offers/commitments
+            </div>
           </div>
           <CommonsRules commons={commons} />
           <div className="controls">
-            <label>Group by <select aria-label="Group by" value={a.groupBy} onChange={(e) => a.setGroupBy(e.target.value as GroupBy)}>{GROUPS.map((g) => <option key={g}>{g}</option>)}</select></label>
+            <label>
+              Group by{" "}
+              <select aria-label="Group by" value={a.groupBy} onChange={(e) => a.setGroupBy(e.target.value as GroupBy)}>
+                {GROUPS.map((g) => (
+                  <option key={g}>{g}</option>
+                ))}
+              </select>
+            </label>
             {a.groupBy === "period" ? (
-              <label>Period <select aria-label="Period" value={a.period} onChange={(e) => a.setPeriod(e.target.value as Period)}>{PERIODS.map((p) => <option key={p}>{p}</option>)}</select></label>
+              <label>
+                Period{" "}
+                <select aria-label="Period" value={a.period} onChange={(e) => a.setPeriod(e.target.value as Period)}>
+                  {PERIODS.map((p) => (
+                    <option key={p}>{p}</option>
+                  ))}
+                </select>
+              </label>
             ) : null}
-            <label>Chart unit <select aria-label="Chart unit" value={a.unit ?? ""} onChange={(e) => a.setUnit(e.target.value)}>{a.units.map((u) => <option key={u}>{u}</option>)}</select></label>
+            <label>
+              Chart unit{" "}
+              <select aria-label="Chart unit" value={a.unit ?? ""} onChange={(e) => a.setUnit(e.target.value)}>
+                {a.units.map((u) => (
+                  <option key={u}>{u}</option>
+                ))}
+              </select>
+            </label>
             <button onClick={() => download("ledger.csv", toCsv(a.ledger.views), "text/csv")}>Download CSV</button>
-            <button onClick={() => download("ledger.jsonld", JSON.stringify(toJsonLd(a.ledger.views, { chainId: BigInt(chain.id), ledger: ledgerAddress }), null, 2), "application/ld+json")}>Download JSON-LD</button>
+            <button
+              onClick={() =>
+                download(
+                  "ledger.jsonld",
+                  JSON.stringify(toJsonLd(a.ledger.views, { chainId: BigInt(chain.id), ledger: ledgerAddress }), null, 2),
+                  "application/ld+json",
+                )
+              }
+            >
+              Download JSON-LD
+            </button>
           </div>
           <div className="card" style={{ height: 300 }} data-testid="accounts-chart">
             {drawChart ? (
@@ -65,10 +123,18 @@ export default function AccountsPage() {
               </Suspense>
             ) : null}
           </div>
-          <DataTable id="accounts-table" rows={a.rows} columns={columns} rowKey={(r) => `${r.group}|${r.unit}`} initialSort={{ key: "claimed", desc: true }} empty="No contributions recorded yet." />
+          <DataTable
+            id="accounts-table"
+            rows={a.rows}
+            columns={columns}
+            rowKey={(r) => `${r.group}|${r.unit}`}
+            initialSort={{ key: "claimed", desc: true }}
+            empty="No contributions recorded yet."
+          />
           <p className="muted">
-            Read {a.ledger.snapshot.events.entries.length} entries up to block {a.ledger.snapshot.toBlock}. Claimed counts every contribution that was not corrected
-            (a correction replaces its entry); accepted and disputed follow each commons' quorum rule over the validations of its appointed validators, exactly as the contract's <code>entryState</code>.
+            Read {a.ledger.snapshot.events.entries.length} entries up to block {a.ledger.snapshot.toBlock}. Claimed counts every contribution that was not
+            corrected (a correction replaces its entry); accepted and disputed follow each commons' quorum rule over the validations of its appointed
+            validators, exactly as the contract's <code>entryState</code>.
           </p>
         </>
       ) : null}

@@ -35,7 +35,15 @@ export default function DistributionsPage({ query }: PageProps) {
   const [selected, setSelected] = useState<string | undefined>(query.get("id") ?? undefined);
   const [accountText, setAccountText] = useState(query.get("account") ?? "");
   const names = commonsNames(ledger.snapshot?.events);
-  if (!ds.address) return <section><h2>Distributions</h2><p className="error" role="alert">No IncomeDistributor is deployed on {chain.name} as far as this app knows: run <code>npm start</code>, or set the chain's addresses.</p></section>;
+  if (!ds.address)
+    return (
+      <section>
+        <h2>Distributions</h2>
+        <p className="error" role="alert">
+          No IncomeDistributor is deployed on {chain.name} as far as this app knows: run <code>npm start</code>, or set the chain's addresses.
+        </p>
+      </section>
+    );
   const list = ds.list ?? [];
   const d = list.find((x) => String(x.id) === selected) ?? list.at(-1);
   const account = accountText.trim() || wallet.address || "";
@@ -44,43 +52,105 @@ export default function DistributionsPage({ query }: PageProps) {
   const mine = r && !("error" in r) && account && !accountErr ? shareOf(r, account) : undefined;
   const claimedLeaf = mine?.leaf ? d?.claims.get(mine.leaf.index) : undefined;
   const open = d && now.data !== undefined && now.data >= d.claimsOpenAt && now.data < d.expiresAt;
-  const blocked = !wallet.canWrite ? (wallet.connected ? "Switch your wallet to this chain to claim." : "Connect a wallet to claim.")
-    : !d ? "No distribution is selected."
-    : d.status !== "published" ? `This distribution is ${d.status}: nothing can be claimed.`
-    : !r || "error" in r ? "The share could not be recomputed here."
-    : !r.matches ? "The recomputed root differs from the published one: the proof would fail."
-    : !mine?.leaf ? "This account has no share in this distribution."
-    : claimedLeaf ? "This share was claimed."
-    : now.data !== undefined && now.data < d.claimsOpenAt ? `Claims open at ${dateTime(d.claimsOpenAt)}.`
-    : now.data !== undefined && now.data >= d.expiresAt ? `Claims closed at ${dateTime(d.expiresAt)}.`
-    : undefined;
+  const blocked = !wallet.canWrite
+    ? wallet.connected
+      ? "Switch your wallet to this chain to claim."
+      : "Connect a wallet to claim."
+    : !d
+      ? "No distribution is selected."
+      : d.status !== "published"
+        ? `This distribution is ${d.status}: nothing can be claimed.`
+        : !r || "error" in r
+          ? "The share could not be recomputed here."
+          : !r.matches
+            ? "The recomputed root differs from the published one: the proof would fail."
+            : !mine?.leaf
+              ? "This account has no share in this distribution."
+              : claimedLeaf
+                ? "This share was claimed."
+                : now.data !== undefined && now.data < d.claimsOpenAt
+                  ? `Claims open at ${dateTime(d.claimsOpenAt)}.`
+                  : now.data !== undefined && now.data >= d.expiresAt
+                    ? `Claims closed at ${dateTime(d.expiresAt)}.`
+                    : undefined;
   return (
     <section>
       <h2>Distributions</h2>
-      <p className="muted">Income shared among contributors by a value equation applied to the ledger, published as a Merkle root by the IncomeDistributor at <span className="mono">{ds.address}</span>.</p>
+      <p className="muted">
+        Income shared among contributors by a value equation applied to the ledger, published as a Merkle root by the IncomeDistributor at{" "}
+        <span className="mono">{ds.address}</span>.
+      </p>
       <LedgerStatus ledger={ledger} />
-      <p className="muted">A distribution is published only when the commons' threshold of stewards approved the same parameters; during its challenge window the stewards' threshold may cancel it, and the contributors it names stop it by objecting (<code>commons object-share</code>).</p>
+      <p className="muted">
+        A distribution is published only when the commons' threshold of stewards approved the same parameters; during its challenge window the stewards'
+        threshold may cancel it, and the contributors it names stop it by objecting (<code>commons object-share</code>).
+      </p>
       <CommonsRules commons={governance.commons} />
-      {ds.error && !ds.list ? <p className="error" role="alert">Could not read the distributions: {ds.error.message.split("\n")[0]}</p> : null}
-      {ds.loading ? <p className="muted" data-testid="loading">Reading the distributions…</p> : null}
-      {ds.list && list.length === 0 ? <p className="muted" data-testid="distributions-empty">No distribution has been published yet.</p> : null}
+      {ds.error && !ds.list ? (
+        <p className="error" role="alert">
+          Could not read the distributions: {ds.error.message.split("\n")[0]}
+        </p>
+      ) : null}
+      {ds.loading ? (
+        <p className="muted" data-testid="loading">
+          Reading the distributions…
+        </p>
+      ) : null}
+      {ds.list && list.length === 0 ? (
+        <p className="muted" data-testid="distributions-empty">
+          No distribution has been published yet.
+        </p>
+      ) : null}
       {list.length ? (
         <table data-testid="distributions-table">
-          <thead><tr><th>Id</th><th>Commons</th><th>Income</th><th>Shared</th><th>Contributors</th><th>Cutoff</th><th>Claims open</th><th>Expires</th><th>Status</th><th>Claimed</th><th>Equation</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Id</th>
+              <th>Commons</th>
+              <th>Income</th>
+              <th>Shared</th>
+              <th>Contributors</th>
+              <th>Cutoff</th>
+              <th>Claims open</th>
+              <th>Expires</th>
+              <th>Status</th>
+              <th>Claimed</th>
+              <th>Equation</th>
+            </tr>
+          </thead>
           <tbody>
             {list.map((x) => (
               <tr key={String(x.id)} className={x === d ? "selected" : ""}>
-                <td><a href={href("distributions", { id: String(x.id) })} onClick={() => setSelected(String(x.id))}>#{String(x.id)}</a></td>
+                <td>
+                  <a href={href("distributions", { id: String(x.id) })} onClick={() => setSelected(String(x.id))}>
+                    #{String(x.id)}
+                  </a>
+                </td>
                 <td title={x.commons}>{names.get(x.commons) ?? shortHex(x.commons)}</td>
                 <td>{amountText(x, x.income)}</td>
                 <td>{amountText(x, x.total)}</td>
                 <td className="right">{String(x.leafCount)}</td>
-                <td><a href={href(`entry/${x.cutoff}`)}>entry #{String(x.cutoff)}</a></td>
+                <td>
+                  <a href={href(`entry/${x.cutoff}`)}>entry #{String(x.cutoff)}</a>
+                </td>
                 <td>{dateTime(x.claimsOpenAt)}</td>
                 <td>{dateTime(x.expiresAt)}</td>
-                <td>{x.status}{x.status === "published" && now.data !== undefined ? (now.data < x.claimsOpenAt ? " (challenge window)" : now.data >= x.expiresAt ? " (expired)" : " (claims open)") : ""}</td>
-                <td>{amountText(x, x.claimed)} ({x.claims.size} of {String(x.leafCount)})</td>
-                <td className="mono" title={x.equationHash}>{x.equationURI || shortHex(x.equationHash)}</td>
+                <td>
+                  {x.status}
+                  {x.status === "published" && now.data !== undefined
+                    ? now.data < x.claimsOpenAt
+                      ? " (challenge window)"
+                      : now.data >= x.expiresAt
+                        ? " (expired)"
+                        : " (claims open)"
+                    : ""}
+                </td>
+                <td>
+                  {amountText(x, x.claimed)} ({x.claims.size} of {String(x.leafCount)})
+                </td>
+                <td className="mono" title={x.equationHash}>
+                  {x.equationURI || shortHex(x.equationHash)}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -89,32 +159,105 @@ export default function DistributionsPage({ query }: PageProps) {
       {d ? (
         <>
           <h3>Distribution #{String(d.id)}: a contributor's share</h3>
-          {r === undefined ? null : "error" in r ? <p className="error" role="alert" data-testid="recompute-error">{r.error}</p> : (
+          {r === undefined ? null : "error" in r ? (
+            <p className="error" role="alert" data-testid="recompute-error">
+              {r.error}
+            </p>
+          ) : (
             <p data-testid="recompute" className={r.matches ? "ok" : "error"}>
-              {r.matches ? "✔" : "✖"} Recomputed in this browser with {r.equationName} from the ledger up to entry #{String(d.cutoff)}: {r.result.shares.length} shares, root {shortHex(r.root)} {r.matches ? "matches the published root" : `does NOT match the published root ${shortHex(d.root)}`}.
+              {r.matches ? "✔" : "✖"} Recomputed in this browser with {r.equationName} from the ledger up to entry #{String(d.cutoff)}: {r.result.shares.length}{" "}
+              shares, root {shortHex(r.root)} {r.matches ? "matches the published root" : `does NOT match the published root ${shortHex(d.root)}`}.
             </p>
           )}
           <div className="controls">
-            <label>Contributor <input aria-label="Contributor address" size={46} value={accountText} onChange={(e) => setAccountText(e.target.value)} placeholder={wallet.address ?? "0x… (default: your wallet)"} /></label>
+            <label>
+              Contributor{" "}
+              <input
+                aria-label="Contributor address"
+                size={46}
+                value={accountText}
+                onChange={(e) => setAccountText(e.target.value)}
+                placeholder={wallet.address ?? "0x… (default: your wallet)"}
+              />
+            </label>
           </div>
-          {accountErr ? <p className="error" role="alert" data-testid="error-account">{accountErr}</p> : null}
+          {accountErr ? (
+            <p className="error" role="alert" data-testid="error-account">
+              {accountErr}
+            </p>
+          ) : null}
           {!account ? <p className="muted">Enter a contributor's address or connect a wallet to see a share.</p> : null}
           {mine && d && r && !("error" in r) ? (
             mine.share && mine.leaf ? (
               <div data-testid="share">
-                <p data-testid="share-amount"><strong>{amountText(d, mine.share.amount)}</strong> for <span className="mono">{mine.share.account}</span> (leaf {String(mine.leaf.index)}){claimedLeaf ? <span className="ok"> · claimed (tx <span className="mono">{shortHex(claimedLeaf.tx)}</span>)</span> : <span className="muted"> · not claimed yet</span>}</p>
+                <p data-testid="share-amount">
+                  <strong>{amountText(d, mine.share.amount)}</strong> for <span className="mono">{mine.share.account}</span> (leaf {String(mine.leaf.index)})
+                  {claimedLeaf ? (
+                    <span className="ok">
+                      {" "}
+                      · claimed (tx <span className="mono">{shortHex(claimedLeaf.tx)}</span>)
+                    </span>
+                  ) : (
+                    <span className="muted"> · not claimed yet</span>
+                  )}
+                </p>
                 <table data-testid="share-lines">
-                  <thead><tr><th>Entry</th><th>Action</th><th>Bucket</th><th className="right">Points</th><th className="right">Amount</th></tr></thead>
-                  <tbody>{mine.share.lines.map((l) => <tr key={`${l.entryId}|${l.bucket}`}><td><a href={href(`entry/${l.entryId}`)}>#{String(l.entryId)}</a></td><td>{l.action}</td><td>{l.bucket}</td><td className="right">{formatUnits(l.points, 12)}</td><td className="right">{amountText(d, l.amount)}</td></tr>)}</tbody>
+                  <thead>
+                    <tr>
+                      <th>Entry</th>
+                      <th>Action</th>
+                      <th>Bucket</th>
+                      <th className="right">Points</th>
+                      <th className="right">Amount</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {mine.share.lines.map((l) => (
+                      <tr key={`${l.entryId}|${l.bucket}`}>
+                        <td>
+                          <a href={href(`entry/${l.entryId}`)}>#{String(l.entryId)}</a>
+                        </td>
+                        <td>{l.action}</td>
+                        <td>{l.bucket}</td>
+                        <td className="right">{formatUnits(l.points, 12)}</td>
+                        <td className="right">{amountText(d, l.amount)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
                 </table>
-                <p className="muted">Buckets: {r.result.buckets.map((b) => `${b.name}: ${amountText(d, b.allocated)} to ${b.entries} entries`).join("; ")}. Undistributed {amountText(d, r.result.undistributed)}, rounding dust {amountText(d, r.result.dust)}.</p>
+                <p className="muted">
+                  Buckets: {r.result.buckets.map((b) => `${b.name}: ${amountText(d, b.allocated)} to ${b.entries} entries`).join("; ")}. Undistributed{" "}
+                  {amountText(d, r.result.undistributed)}, rounding dust {amountText(d, r.result.dust)}.
+                </p>
                 <div className="controls">
-                  <button onClick={() => void c.claim(d.id, mine.leaf!, mine.share!.account)} disabled={blocked !== undefined || c.busy}>Claim {amountText(d, mine.share.amount)}</button>
-                  {blocked ? <span className="muted" data-testid="claim-disabled">{blocked}</span> : open ? <span className="muted">Anyone may send the claim; the amount goes to the contributor.</span> : null}
+                  <button onClick={() => void c.claim(d.id, mine.leaf!, mine.share!.account)} disabled={blocked !== undefined || c.busy}>
+                    Claim {amountText(d, mine.share.amount)}
+                  </button>
+                  {blocked ? (
+                    <span className="muted" data-testid="claim-disabled">
+                      {blocked}
+                    </span>
+                  ) : open ? (
+                    <span className="muted">Anyone may send the claim; the amount goes to the contributor.</span>
+                  ) : null}
                 </div>
-                <PhaseStatus id="claim-status" phase={c.phase} onDismiss={c.reset} failed="Not claimed" done={<>✔ Claimed: {amountText(d, mine.share.amount)} paid to {shortAddress(mine.share.account)}.</>} />
+                <PhaseStatus
+                  id="claim-status"
+                  phase={c.phase}
+                  onDismiss={c.reset}
+                  failed="Not claimed"
+                  done={
+                    <>
+                      ✔ Claimed: {amountText(d, mine.share.amount)} paid to {shortAddress(mine.share.account)}.
+                    </>
+                  }
+                />
               </div>
-            ) : <p className="muted" data-testid="share-none">{shortAddress(account)} has no share in distribution #{String(d.id)}: no counted contribution to this commons up to entry #{String(d.cutoff)}.</p>
+            ) : (
+              <p className="muted" data-testid="share-none">
+                {shortAddress(account)} has no share in distribution #{String(d.id)}: no counted contribution to this commons up to entry #{String(d.cutoff)}.
+              </p>
+            )
           ) : null}
         </>
       ) : null}

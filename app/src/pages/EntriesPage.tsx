@@ -11,9 +11,26 @@ const columns: DataColumn<EntryView>[] = [
   { key: "flow", label: "Flow", sort: (v) => v.flow },
   { key: "action", label: "Action", sort: (v) => v.action },
   { key: "agent", label: "Agent", sort: (v) => v.agent, render: (v) => <span title={v.agent}>{shortAddress(v.agent)}</span> },
-  { key: "quantity", label: "Quantity", sort: (v) => v.entry.record.quantity, text: (v) => `${formatQuantity(v.entry.record.quantity)} ${v.unit}`, render: (v) => `${formatQuantity(v.entry.record.quantity)} ${v.unit}`, align: "right" },
+  {
+    key: "quantity",
+    label: "Quantity",
+    sort: (v) => v.entry.record.quantity,
+    text: (v) => `${formatQuantity(v.entry.record.quantity)} ${v.unit}`,
+    render: (v) => `${formatQuantity(v.entry.record.quantity)} ${v.unit}`,
+    align: "right",
+  },
   { key: "time", label: "Time", sort: (v) => v.entry.record.time, text: (v) => dateTime(v.entry.record.time), render: (v) => dateTime(v.entry.record.time) },
-  { key: "state", label: "State", sort: (v) => v.state, render: (v) => <span className={v.state === "accepted" ? "ok" : v.state === "disputed" ? "error" : undefined}>{v.state}{v.correctedBy ? ` by #${v.correctedBy}` : ""}</span> },
+  {
+    key: "state",
+    label: "State",
+    sort: (v) => v.state,
+    render: (v) => (
+      <span className={v.state === "accepted" ? "ok" : v.state === "disputed" ? "error" : undefined}>
+        {v.state}
+        {v.correctedBy ? ` by #${v.correctedBy}` : ""}
+      </span>
+    ),
+  },
   { key: "validations", label: "Accepts / disputes", sort: (v) => v.accepts - v.disputes, render: (v) => `${v.accepts} / ${v.disputes}`, align: "right" },
 ];
 
@@ -23,7 +40,16 @@ export default function EntriesPage() {
     <section>
       <h2>Entries</h2>
       <LedgerStatus ledger={ledger} />
-      {ledger.snapshot ? <DataTable id="entries-table" rows={ledger.views} columns={columns} rowKey={(v) => String(v.id)} initialSort={{ key: "id", desc: true }} empty="The ledger has no entries yet." /> : null}
+      {ledger.snapshot ? (
+        <DataTable
+          id="entries-table"
+          rows={ledger.views}
+          columns={columns}
+          rowKey={(v) => String(v.id)}
+          initialSort={{ key: "id", desc: true }}
+          empty="The ledger has no entries yet."
+        />
+      ) : null}
     </section>
   );
 }

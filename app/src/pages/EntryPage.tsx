@@ -21,13 +21,22 @@ export default function EntryPage({ params }: PageProps) {
   const v = useValidate(id);
   const wallet = useWallet();
   const governance = useCommons();
-  if (!valid) return <p className="error" role="alert">“{params.id}” is not an entry id (a whole number from 1).</p>;
+  if (!valid)
+    return (
+      <p className="error" role="alert">
+        “{params.id}” is not an entry id (a whole number from 1).
+      </p>
+    );
   if (!view) {
     return (
       <section>
         <h2>Entry #{params.id}</h2>
         <LedgerStatus ledger={ledger} />
-        {ledger.snapshot ? <p className="error" role="alert">There is no entry #{params.id}: the ledger has {ledger.views.length} entries.</p> : null}
+        {ledger.snapshot ? (
+          <p className="error" role="alert">
+            There is no entry #{params.id}: the ledger has {ledger.views.length} entries.
+          </p>
+        ) : null}
       </section>
     );
   }
@@ -39,11 +48,33 @@ export default function EntryPage({ params }: PageProps) {
   const endorsed = view.endorsements.some((x) => x.endorser.toLowerCase() === me);
   const commons = governance.byId.get(r.commons.toLowerCase());
   const appointed = commons?.validators.some((x) => x.account.toLowerCase() === me && x.actions.includes(view.action)) ?? false;
-  const blocked = !wallet.canWrite ? (wallet.connected ? "Switch your wallet to this chain to validate." : "Connect a wallet to validate.") : isAgent ? "You are this entry's agent: others validate it." : validated ? "You have validated this entry." : endorsed ? "You have endorsed this entry (your verdict counts nowhere)." : view.state === "corrected" ? "A corrected entry cannot be validated." : undefined;
-  const row = (label: string, value: React.ReactNode) => (<><dt>{label}</dt><dd>{value}</dd></>);
+  const blocked = !wallet.canWrite
+    ? wallet.connected
+      ? "Switch your wallet to this chain to validate."
+      : "Connect a wallet to validate."
+    : isAgent
+      ? "You are this entry's agent: others validate it."
+      : validated
+        ? "You have validated this entry."
+        : endorsed
+          ? "You have endorsed this entry (your verdict counts nowhere)."
+          : view.state === "corrected"
+            ? "A corrected entry cannot be validated."
+            : undefined;
+  const row = (label: string, value: React.ReactNode) => (
+    <>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </>
+  );
   return (
     <section>
-      <h2>Entry #{String(view.id)} <span className={view.state === "accepted" ? "ok" : view.state === "disputed" ? "error" : "muted"} data-testid="entry-state">{view.state}</span></h2>
+      <h2>
+        Entry #{String(view.id)}{" "}
+        <span className={view.state === "accepted" ? "ok" : view.state === "disputed" ? "error" : "muted"} data-testid="entry-state">
+          {view.state}
+        </span>
+      </h2>
       <dl className="kv">
         {row("Flow, action", `${view.flow}, ${view.action}`)}
         {row("Agent (signer)", <span className="mono">{view.agent}</span>)}
@@ -51,32 +82,69 @@ export default function EntryPage({ params }: PageProps) {
         {row("Commons", <span title={r.commons}>{names.get(r.commons.toLowerCase()) ?? r.commons}</span>)}
         {row("Quantity", `${formatQuantity(r.quantity)} ${view.unit}`)}
         {row("Time", dateTime(r.time))}
-        {!isZeroHex(r.process) ? row("Process", <span className="mono">{r.process} ({SIDES[r.side]})</span>) : null}
+        {!isZeroHex(r.process)
+          ? row(
+              "Process",
+              <span className="mono">
+                {r.process} ({SIDES[r.side]})
+              </span>,
+            )
+          : null}
         {!isZeroHex(r.resource) ? row("Resource", <span className="mono">{r.resource}</span>) : null}
         {!isZeroHex(r.resourceSpec) ? row("Resource spec", <span className="mono">{r.resourceSpec}</span>) : null}
         {!isZeroHex(r.evidence) ? row("Evidence digest", <span className="mono">{r.evidence}</span>) : null}
         {r.corrects !== 0n ? row("Corrects", <a href={href(`entry/${r.corrects}`)}>entry #{String(r.corrects)}</a>) : null}
         {view.correctedBy !== 0n ? row("Corrected by", <a href={href(`entry/${view.correctedBy}`)}>entry #{String(view.correctedBy)}</a>) : null}
         {r.satisfies !== 0n ? row("Satisfies", <a href={href(`entry/${r.satisfies}`)}>entry #{String(r.satisfies)}</a>) : null}
-        {row("Transaction", <span className="mono">{view.entry.transactionHash} (block {view.entry.blockNumber})</span>)}
+        {row(
+          "Transaction",
+          <span className="mono">
+            {view.entry.transactionHash} (block {view.entry.blockNumber})
+          </span>,
+        )}
         {row("Record hash", <span className="mono">{view.entry.recordHash}</span>)}
-        {row("Signature", (
+        {row(
+          "Signature",
           <span data-testid="signature-check">
-            {sig.isPending ? "checking…" : sig.error ? <span className="error">could not check: {sig.error.message.split("\n")[0]}</span> : sig.data?.valid ? (
-              <span className="ok">✔ valid, verified in this browser ({sig.data.kind === "eoa" ? `recovered ${sig.data.recovered}` : "ERC-1271 wallet contract"})</span>
+            {sig.isPending ? (
+              "checking…"
+            ) : sig.error ? (
+              <span className="error">could not check: {sig.error.message.split("\n")[0]}</span>
+            ) : sig.data?.valid ? (
+              <span className="ok">
+                ✔ valid, verified in this browser ({sig.data.kind === "eoa" ? `recovered ${sig.data.recovered}` : "ERC-1271 wallet contract"})
+              </span>
             ) : (
               <span className="error">✖ not verified: {sig.data?.reason}</span>
             )}
-          </span>
-        ))}
+          </span>,
+        )}
       </dl>
-      <h3>Validations ({view.accepts} accept, {view.disputes} dispute)</h3>
-      {view.validations.length === 0 ? <p className="muted">No peer has validated this entry yet.</p> : (
+      <h3>
+        Validations ({view.accepts} accept, {view.disputes} dispute)
+      </h3>
+      {view.validations.length === 0 ? (
+        <p className="muted">No peer has validated this entry yet.</p>
+      ) : (
         <table data-testid="validations">
-          <thead><tr><th>Validator</th><th>Verdict</th><th>Evidence</th><th>Transaction</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Validator</th>
+              <th>Verdict</th>
+              <th>Evidence</th>
+              <th>Transaction</th>
+            </tr>
+          </thead>
           <tbody>
             {view.validations.map((x) => (
-              <tr key={x.validator}><td className="mono" title={x.validator}>{shortAddress(x.validator)}</td><td className={x.verdict === "accept" ? "ok" : "error"}>{x.verdict}</td><td className="mono">{isZeroHex(x.evidence) ? "" : x.evidence}</td><td className="mono">{x.transactionHash}</td></tr>
+              <tr key={x.validator}>
+                <td className="mono" title={x.validator}>
+                  {shortAddress(x.validator)}
+                </td>
+                <td className={x.verdict === "accept" ? "ok" : "error"}>{x.verdict}</td>
+                <td className="mono">{isZeroHex(x.evidence) ? "" : x.evidence}</td>
+                <td className="mono">{x.transactionHash}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -84,12 +152,28 @@ export default function EntryPage({ params }: PageProps) {
       {view.endorsements.length > 0 ? (
         <>
           <h3>Endorsements ({view.endorsements.length}, counted nowhere)</h3>
-          <p className="muted">Opinions of accounts the commons has not appointed to validate {view.action}: on record, but they change no state, total or share.</p>
+          <p className="muted">
+            Opinions of accounts the commons has not appointed to validate {view.action}: on record, but they change no state, total or share.
+          </p>
           <table data-testid="endorsements">
-            <thead><tr><th>Endorser</th><th>Verdict</th><th>Evidence</th><th>Transaction</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Endorser</th>
+                <th>Verdict</th>
+                <th>Evidence</th>
+                <th>Transaction</th>
+              </tr>
+            </thead>
             <tbody>
               {view.endorsements.map((x) => (
-                <tr key={x.endorser}><td className="mono" title={x.endorser}>{shortAddress(x.endorser)}</td><td>{x.verdict}</td><td className="mono">{isZeroHex(x.evidence) ? "" : x.evidence}</td><td className="mono">{x.transactionHash}</td></tr>
+                <tr key={x.endorser}>
+                  <td className="mono" title={x.endorser}>
+                    {shortAddress(x.endorser)}
+                  </td>
+                  <td>{x.verdict}</td>
+                  <td className="mono">{isZeroHex(x.evidence) ? "" : x.evidence}</td>
+                  <td className="mono">{x.transactionHash}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -99,17 +183,38 @@ export default function EntryPage({ params }: PageProps) {
       <h3>Validate</h3>
       {wallet.address && !appointed && !isAgent ? (
         <p className="muted" data-testid="validate-endorsement-only">
-          You are not appointed to validate {view.action} in {commons?.name ?? "this commons"}: your verdict will be recorded as an endorsement and count nowhere. Its stewards appoint validators.
+          You are not appointed to validate {view.action} in {commons?.name ?? "this commons"}: your verdict will be recorded as an endorsement and count
+          nowhere. Its stewards appoint validators.
         </p>
       ) : null}
       <div className="controls">
-        <label>Evidence (optional) <input aria-label="Validation evidence" value={v.evidence} onChange={(e) => v.setEvidence(e.target.value)} placeholder="CID or 0x digest" /></label>
-        <button onClick={() => void v.validate("accept")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>Accept</button>
-        <button onClick={() => void v.validate("dispute")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>Dispute</button>
-        {blocked ? <span className="muted" data-testid="validate-disabled">{blocked}</span> : null}
+        <label>
+          Evidence (optional){" "}
+          <input aria-label="Validation evidence" value={v.evidence} onChange={(e) => v.setEvidence(e.target.value)} placeholder="CID or 0x digest" />
+        </label>
+        <button onClick={() => void v.validate("accept")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>
+          Accept
+        </button>
+        <button onClick={() => void v.validate("dispute")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>
+          Dispute
+        </button>
+        {blocked ? (
+          <span className="muted" data-testid="validate-disabled">
+            {blocked}
+          </span>
+        ) : null}
       </div>
-      {v.evidenceError ? <p className="error" role="alert" data-testid="error-validation-evidence">{v.evidenceError}</p> : null}
-      <PhaseStatus id="validate-status" phase={v.phase} onDismiss={v.reset} done={appointed ? "✔ Your validation is recorded." : "✔ Your endorsement is recorded; it counts nowhere."} />
+      {v.evidenceError ? (
+        <p className="error" role="alert" data-testid="error-validation-evidence">
+          {v.evidenceError}
+        </p>
+      ) : null}
+      <PhaseStatus
+        id="validate-status"
+        phase={v.phase}
+        onDismiss={v.reset}
+        done={appointed ? "✔ Your validation is recorded." : "✔ Your endorsement is recorded; it counts nowhere."}
+      />
     </section>
   );
 }

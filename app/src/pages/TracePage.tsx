@@ -20,7 +20,10 @@ import type { PageProps } from "../lib/router";
 export function resourceId(text: string): { id?: string; error?: string } {
   const t = text.trim();
   if (t === "") return { error: "Enter a resource label or its 0x id." };
-  if (t.startsWith("0x")) return /^0x[0-9a-fA-F]{64}$/.test(t) ? { id: t.toLowerCase() } : { error: `"${t}" is not a resource id (0x + 64 hex digits); a label is hashed, so do not start one with 0x` };
+  if (t.startsWith("0x"))
+    return /^0x[0-9a-fA-F]{64}$/.test(t)
+      ? { id: t.toLowerCase() }
+      : { error: `"${t}" is not a resource id (0x + 64 hex digits); a label is hashed, so do not start one with 0x` };
   return { id: labelId(t) };
 }
 
@@ -29,22 +32,51 @@ type Checks = Map<bigint, SignatureCheck | { error: string } | "checking">;
 /** An id with its label when one is known, else shortened; the full id in the title. */
 function Named({ id, labels }: { id: string; labels: Labels }) {
   const name = labels.name(id);
-  return name ? <span title={id}>{name}</span> : <span className="mono" title={id}>{shortHex(id)}</span>;
+  return name ? (
+    <span title={id}>{name}</span>
+  ) : (
+    <span className="mono" title={id}>
+      {shortHex(id)}
+    </span>
+  );
 }
 
 function HopLine({ hop, check, labels }: { hop: Hop; check?: Checks extends Map<bigint, infer V> ? V : never; labels: Labels }) {
   return (
     <span data-testid={`hop-${hop.id}`}>
-      <a href={href(`entry/${hop.id}`)}>entry #{String(hop.id)}</a> {hop.action}{hop.side !== "none" ? ` (${hop.side})` : ""} {hop.quantity} {hop.unit}
-      {" "}by <span className="mono" title={hop.signer}>{shortAddress(hop.signer)}</span>, {hop.time.replace("T", " ").slice(0, 16)} UTC,{" "}
+      <a href={href(`entry/${hop.id}`)}>entry #{String(hop.id)}</a> {hop.action}
+      {hop.side !== "none" ? ` (${hop.side})` : ""} {hop.quantity} {hop.unit} by{" "}
+      <span className="mono" title={hop.signer}>
+        {shortAddress(hop.signer)}
+      </span>
+      , {hop.time.replace("T", " ").slice(0, 16)} UTC,{" "}
       <span className={hop.state === "accepted" ? "ok" : hop.state === "disputed" ? "error" : "muted"}>{hop.state}</span>
-      {hop.resource !== "0x" + "0".repeat(64) ? <span className="muted"> · resource <Named id={hop.resource} labels={labels} /></span> : null}
-      {check === undefined ? null : check === "checking" ? <span className="muted" data-testid="hop-check"> · checking…</span> : "error" in check ? (
-        <span className="error" data-testid="hop-check"> · could not check: {check.error}</span>
+      {hop.resource !== "0x" + "0".repeat(64) ? (
+        <span className="muted">
+          {" "}
+          · resource <Named id={hop.resource} labels={labels} />
+        </span>
+      ) : null}
+      {check === undefined ? null : check === "checking" ? (
+        <span className="muted" data-testid="hop-check">
+          {" "}
+          · checking…
+        </span>
+      ) : "error" in check ? (
+        <span className="error" data-testid="hop-check">
+          {" "}
+          · could not check: {check.error}
+        </span>
       ) : check.valid ? (
-        <span className="ok" data-testid="hop-check"> · ✔ signature valid ({check.kind === "eoa" ? `recovered ${shortAddress(check.recovered!)}` : "ERC-1271 wallet"})</span>
+        <span className="ok" data-testid="hop-check">
+          {" "}
+          · ✔ signature valid ({check.kind === "eoa" ? `recovered ${shortAddress(check.recovered!)}` : "ERC-1271 wallet"})
+        </span>
       ) : (
-        <span className="error" data-testid="hop-check"> · ✖ not verified: {check.reason}</span>
+        <span className="error" data-testid="hop-check">
+          {" "}
+          · ✖ not verified: {check.reason}
+        </span>
       )}
     </span>
   );
@@ -52,14 +84,40 @@ function HopLine({ hop, check, labels }: { hop: Hop; check?: Checks extends Map<
 
 function Node({ node, checks, labels }: { node: SupplyNode; checks: Checks; labels: Labels }) {
   const label =
-    node.kind === "resource" ? <strong>resource {labels.name(node.resource) ? <>{labels.name(node.resource)} </> : null}<span className="mono">{node.resource}</span></strong>
-    : node.kind === "process" ? <span>process <Named id={node.process} labels={labels} /></span>
-    : node.kind === "event" ? <HopLine hop={node.hop} check={checks.get(node.hop.id)} labels={labels} />
-    : <span className="muted">(shown above: {node.ref.startsWith("e:") ? `entry #${node.ref.slice(2)}` : <>process <Named id={node.ref.slice(2)} labels={labels} /></>})</span>;
+    node.kind === "resource" ? (
+      <strong>
+        resource {labels.name(node.resource) ? <>{labels.name(node.resource)} </> : null}
+        <span className="mono">{node.resource}</span>
+      </strong>
+    ) : node.kind === "process" ? (
+      <span>
+        process <Named id={node.process} labels={labels} />
+      </span>
+    ) : node.kind === "event" ? (
+      <HopLine hop={node.hop} check={checks.get(node.hop.id)} labels={labels} />
+    ) : (
+      <span className="muted">
+        (shown above:{" "}
+        {node.ref.startsWith("e:") ? (
+          `entry #${node.ref.slice(2)}`
+        ) : (
+          <>
+            process <Named id={node.ref.slice(2)} labels={labels} />
+          </>
+        )}
+        )
+      </span>
+    );
   return (
     <li>
       {label}
-      {node.children.length ? <ul>{node.children.map((c) => <Node key={c.key} node={c} checks={checks} labels={labels} />)}</ul> : null}
+      {node.children.length ? (
+        <ul>
+          {node.children.map((c) => (
+            <Node key={c.key} node={c} checks={checks} labels={labels} />
+          ))}
+        </ul>
+      ) : null}
     </li>
   );
 }
@@ -88,7 +146,10 @@ export default function TracePage({ query }: PageProps) {
       hops.map(async (h) => {
         const entry = ledger.byId.get(h.id)?.entry;
         try {
-          next.set(h.id, entry ? await checkEntrySignature(client, chain.id, chain.contracts.Ledger!, entry) : { error: `entry #${h.id} is not in the events read` });
+          next.set(
+            h.id,
+            entry ? await checkEntrySignature(client, chain.id, chain.contracts.Ledger!, entry) : { error: `entry #${h.id} is not in the events read` },
+          );
         } catch (error) {
           next.set(h.id, { error: (error as Error).message.split("\n")[0] });
         }
@@ -104,26 +165,69 @@ export default function TracePage({ query }: PageProps) {
   return (
     <section>
       <h2>Trace</h2>
-      <p className="muted">Where a resource came from: its latest provenance event, the process that made it, that process's inputs, work, equipment and cited designs, and so on back.</p>
-      <form className="controls" onSubmit={(e) => { e.preventDefault(); setChecks(new Map()); setAsked(text); window.location.hash = href("trace", { resource: text }); }} noValidate>
-        <label>Resource <input aria-label="Resource label or id" size={60} value={text} onChange={(e) => setText(e.target.value)} placeholder="label, e.g. open sensor kit #1, or 0x id" /></label>
+      <p className="muted">
+        Where a resource came from: its latest provenance event, the process that made it, that process's inputs, work, equipment and cited designs, and so on
+        back.
+      </p>
+      <form
+        className="controls"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setChecks(new Map());
+          setAsked(text);
+          window.location.hash = href("trace", { resource: text });
+        }}
+        noValidate
+      >
+        <label>
+          Resource{" "}
+          <input
+            aria-label="Resource label or id"
+            size={60}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="label, e.g. open sensor kit #1, or 0x id"
+          />
+        </label>
         <button type="submit">Trace</button>
       </form>
       <LedgerStatus ledger={ledger} />
-      {target?.error ? <p className="error" role="alert" data-testid="error-resource">{target.error}</p> : null}
-      {target?.id && ledger.snapshot && !tree ? <p className="error" role="alert" data-testid="error-resource">No standing event names resource “{asked}”{asked.startsWith("0x") ? "" : ` (${target.id})`} on this ledger.</p> : null}
+      {target?.error ? (
+        <p className="error" role="alert" data-testid="error-resource">
+          {target.error}
+        </p>
+      ) : null}
+      {target?.id && ledger.snapshot && !tree ? (
+        <p className="error" role="alert" data-testid="error-resource">
+          No standing event names resource “{asked}”{asked.startsWith("0x") ? "" : ` (${target.id})`} on this ledger.
+        </p>
+      ) : null}
       {!asked ? <p className="muted">Enter a resource to trace.</p> : null}
       {tree ? (
         <div data-testid="trace">
           <p data-testid="trace-summary">
             {tree.hops.size} events, {tree.processes.size} processes.
-            {resource ? <> Now: {formatQuantity(resource.accountingQuantity)} {resource.unit} accounted ({resource.accountable.map(shortAddress).join(", ") || "nobody"}), {formatQuantity(resource.onhandQuantity)} {resource.unit} on hand ({resource.custodians.map(shortAddress).join(", ") || "nobody"}).</> : null}
+            {resource ? (
+              <>
+                {" "}
+                Now: {formatQuantity(resource.accountingQuantity)} {resource.unit} accounted ({resource.accountable.map(shortAddress).join(", ") || "nobody"}),{" "}
+                {formatQuantity(resource.onhandQuantity)} {resource.unit} on hand ({resource.custodians.map(shortAddress).join(", ") || "nobody"}).
+              </>
+            ) : null}
           </p>
           <div className="controls">
-            <button onClick={() => void verify()} disabled={verifying || !client}>Verify hops</button>
-            {done.length ? <span data-testid="verify-summary" className={valid === tree.hops.size ? "ok" : verifying ? "muted" : "error"}>{verifying ? `checking… ${done.length} of ${tree.hops.size}` : `${valid} of ${tree.hops.size} hop signatures valid, verified in this browser`}</span> : null}
+            <button onClick={() => void verify()} disabled={verifying || !client}>
+              Verify hops
+            </button>
+            {done.length ? (
+              <span data-testid="verify-summary" className={valid === tree.hops.size ? "ok" : verifying ? "muted" : "error"}>
+                {verifying ? `checking… ${done.length} of ${tree.hops.size}` : `${valid} of ${tree.hops.size} hop signatures valid, verified in this browser`}
+              </span>
+            ) : null}
           </div>
-          <ul className="tree"><Node node={tree.root} checks={checks} labels={labels} /></ul>
+          <ul className="tree">
+            <Node node={tree.root} checks={checks} labels={labels} />
+          </ul>
         </div>
       ) : null}
     </section>

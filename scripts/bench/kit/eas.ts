@@ -115,10 +115,7 @@ export async function measureAttestByDelegation(e: EasBench, attester: Agent, cl
  * `multiAttestByDelegation` with one request per group: one group of 100 claims is a batch from
  * one signer; 100 groups of one claim are 100 distinct signers.
  */
-export async function measureMultiAttestByDelegation(
-  e: EasBench,
-  groups: readonly { attester: Agent; claims: readonly EasClaim[] }[],
-): Promise<ClaimsMeasure> {
+export async function measureMultiAttestByDelegation(e: EasBench, groups: readonly { attester: Agent; claims: readonly EasClaim[] }[]): Promise<ClaimsMeasure> {
   const deadline = (await latestTimestamp(e.ethers)) + 7n * 24n * 3600n;
   const requests = [];
   let claims = 0;

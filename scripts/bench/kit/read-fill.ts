@@ -17,7 +17,15 @@ export interface FillResult {
   toBlock: number;
 }
 
-export async function fillLedger(opts: { provider: JsonRpcProvider; ledger: string; entries: number; agents: number; batch?: number; chainId?: bigint; log?: (line: string) => void }): Promise<FillResult> {
+export async function fillLedger(opts: {
+  provider: JsonRpcProvider;
+  ledger: string;
+  entries: number;
+  agents: number;
+  batch?: number;
+  chainId?: bigint;
+  log?: (line: string) => void;
+}): Promise<FillResult> {
   const { provider, ledger, entries: ENTRIES } = opts;
   const BATCH = opts.batch ?? 150;
   const log = opts.log ?? (() => {});
@@ -52,7 +60,8 @@ export async function fillLedger(opts: { provider: JsonRpcProvider; ledger: stri
       if (b === 0) {
         // The hand-made calldata must be exactly the ABI encoding.
         const decoded = ledgerInterface.decodeFunctionData("recordBatch", data);
-        if (ledgerInterface.encodeFunctionData("recordBatch", [decoded[0], decoded[1]]) !== data) throw new Error("recordBatch calldata differs from the ABI encoding");
+        if (ledgerInterface.encodeFunctionData("recordBatch", [decoded[0], decoded[1]]) !== data)
+          throw new Error("recordBatch calldata differs from the ABI encoding");
       }
       const raw = await relayer.signTransaction({ type: 2, chainId, nonce: nonce++, to: ledger, data, gasLimit: 12_000_000n, ...fees });
       // The node mines this batch while the next ones are signed.

@@ -50,7 +50,10 @@ if (!isMainThread && parentPort && data?.benchReadSigner) {
   const sign = makeSigner(data.benchReadSigner);
   port.on("message", (job: Job) => {
     const { words, signatures } = sign(job.start, job.count);
-    port.postMessage({ id: job.id, words, signatures } satisfies Done, words.map((w) => w.buffer as ArrayBuffer));
+    port.postMessage(
+      { id: job.id, words, signatures } satisfies Done,
+      words.map((w) => w.buffer as ArrayBuffer),
+    );
   });
 }
 

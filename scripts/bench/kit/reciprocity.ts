@@ -6,7 +6,16 @@ import type { Contract, Signer, Wallet } from "ethers";
 import { LedgerClient } from "../../lib/core/client.js";
 import { sendMeasured } from "../../lib/kit/gas.js";
 import type { TxMeasure } from "../../lib/kit/gas.js";
-import { buildDeclaration, buildGrant, buildSettlement, reciprocityInterface, registryDomain, signDeclaration, signGrant, signSettlement } from "../../lib/reciprocity/reciprocity.js";
+import {
+  buildDeclaration,
+  buildGrant,
+  buildSettlement,
+  reciprocityInterface,
+  registryDomain,
+  signDeclaration,
+  signGrant,
+  signSettlement,
+} from "../../lib/reciprocity/reciprocity.js";
 import type { DeclarationKindName, EntityFormName, Terms, UseKindName } from "../../lib/reciprocity/reciprocity.js";
 import { encodeUnit, parseQuantity } from "../../lib/core/record.js";
 import { ALL_ROLES } from "../../lib/core/vocabulary.js";
@@ -67,7 +76,14 @@ export async function measureReciprocity(p: {
   const work = 1n;
 
   const declaration = async (who: Wallet, input: { kind: DeclarationKindName; form?: EntityFormName; use?: UseKindName; start?: bigint; end?: bigint }) => {
-    const d = buildDeclaration({ ...input, licensee: who.address, work, evidence: id("evidence"), nonce: (await registry.declarationNonce(who.address, work)) as bigint, deadline: (await now()) + 3600n });
+    const d = buildDeclaration({
+      ...input,
+      licensee: who.address,
+      work,
+      evidence: id("evidence"),
+      nonce: (await registry.declarationNonce(who.address, work)) as bigint,
+      deadline: (await now()) + 3600n,
+    });
     const data = reciprocityInterface.encodeFunctionData("declare", [d, await signDeclaration(who, domain, d)]);
     return sendMeasured(relayer, address, data);
   };
@@ -86,9 +102,15 @@ export async function measureReciprocity(p: {
 
   // Worst realistic case: every slot statusOf reads is populated (see test/ReciprocityRegistry.test.ts).
   await wait(as(p.attester).attest(p.a.address, work, 2n, id("statutes")));
-  await wait(as(p.attester).attest(p.a.address, work, await lastRecord() - 1n, id("accounts")));
+  await wait(as(p.attester).attest(p.a.address, work, (await lastRecord()) - 1n, id("accounts")));
   const grant = async (input: { kind: "reinstatement" | "separate-license"; ref?: bigint; expiry?: bigint }) => {
-    const g = buildGrant({ ...input, licensee: p.a.address, work, nonce: (await registry.nonces(await p.licensor.getAddress())) as bigint, deadline: (await now()) + 3600n });
+    const g = buildGrant({
+      ...input,
+      licensee: p.a.address,
+      work,
+      nonce: (await registry.nonces(await p.licensor.getAddress())) as bigint,
+      deadline: (await now()) + 3600n,
+    });
     await wait(registry.grant(g, await signGrant(p.licensor as never, domain, g)));
   };
   await grant({ kind: "separate-license", expiry: (await now()) + 60n });
@@ -96,11 +118,18 @@ export async function measureReciprocity(p: {
   await wait(as(p.licensor).findBreach(await lastRecord(), id("finding")));
   await grant({ kind: "reinstatement", ref: await lastRecord() });
   await wait(registry.reportBreach(p.a.address, work, 4, id("report 2")));
-  const contribution = await ledgerClient.submit(await ledgerClient.sign(p.a, { action: "transfer", commons, receiver: await p.steward.getAddress(), quantity: "5", unit: "EUR" }));
+  const contribution = await ledgerClient.submit(
+    await ledgerClient.sign(p.a, { action: "transfer", commons, receiver: await p.steward.getAddress(), quantity: "5", unit: "EUR" }),
+  );
   await ledgerClient.validate(p.validator as never, contribution.id, "accept");
   // Licensee A signs the settlement order (it names the work); the relayer sends it.
   const order = buildSettlement({ work, entryId: contribution.id, nonce: 0n, deadline: (await now()) + 3600n });
-  const settleData = reciprocityInterface.encodeFunctionData("settleBySignature", [order, await signSettlement(p.a, domain, order), await ledgerClient.proof(contribution.id), []]);
+  const settleData = reciprocityInterface.encodeFunctionData("settleBySignature", [
+    order,
+    await signSettlement(p.a, domain, order),
+    await ledgerClient.proof(contribution.id),
+    [],
+  ]);
   const settle = await sendMeasured(relayer, address, settleData);
   // Let the separate license expire, so that the view walks every branch.
   const rpc = provider as unknown as { send(method: string, params: unknown[]): Promise<unknown> };

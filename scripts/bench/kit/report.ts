@@ -22,8 +22,7 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const head = headers.map((h) => (h.startsWith(">") ? h.slice(1) : h));
   const cells = rows.map((r) => r.map((c) => String(c)));
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) =>
-    "| " + r.map((c, i) => (right[i] ? (c ?? "").padStart(widths[i]) : (c ?? "").padEnd(widths[i]))).join(" | ") + " |";
+  const line = (r: string[]) => "| " + r.map((c, i) => (right[i] ? (c ?? "").padStart(widths[i]) : (c ?? "").padEnd(widths[i]))).join(" | ") + " |";
   const sep = "|" + widths.map((w, i) => (right[i] ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|") + "|";
   return [line(head), sep, ...cells.map(line)].join("\n");
 }

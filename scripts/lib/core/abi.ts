@@ -3,8 +3,7 @@
 
 const RECORD_TUPLE =
   "(uint8 flow, uint8 action, address provider, address receiver, bytes32 commons, bytes32 resource, bytes32 resourceSpec, bytes32 process, uint8 side, uint128 quantity, bytes8 unit, uint64 time, bytes32 evidence, uint64 corrects, uint64 satisfies, uint256 nonce, uint64 deadline)";
-const VALIDATION_TUPLE =
-  "(uint64 entryId, uint8 verdict, address validator, bytes32 evidence, uint256 nonce, uint64 deadline)";
+const VALIDATION_TUPLE = "(uint64 entryId, uint8 verdict, address validator, bytes32 evidence, uint256 nonce, uint64 deadline)";
 const PROOF_TUPLE = `(${RECORD_TUPLE} record, bytes32 previousHead, address[] laterSigners, bytes32[] laterRecordHashes)`;
 const CHANGE_TUPLE = "(uint8 kind, address account, uint32 roles, uint16 threshold, uint8 action, uint16 acceptsRequired, uint16 disputesToBlock)";
 

@@ -83,7 +83,13 @@ export function verifyChain(
     if (link.id % checkpointInterval === 0n) {
       const stored = checkpoints.get(link.id / checkpointInterval);
       if (stored !== undefined && stored.toLowerCase() !== head) {
-        return { ok: false, count: link.id, head, heads, divergence: { id: link.id, reason: `checkpoint ${link.id / checkpointInterval} is ${stored}, recomputed ${head}` } };
+        return {
+          ok: false,
+          count: link.id,
+          head,
+          heads,
+          divergence: { id: link.id, reason: `checkpoint ${link.id / checkpointInterval} is ${stored}, recomputed ${head}` },
+        };
       }
     }
   }

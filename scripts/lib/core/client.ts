@@ -8,15 +8,7 @@ import { buildEntryProof } from "./proof.js";
 import type { EntryProof } from "./proof.js";
 import { describeRevert, ledgerInterface, readLedger } from "./reader.js";
 import type { LedgerEvents } from "./reader.js";
-import {
-  buildRecord,
-  buildValidation,
-  checkRecord,
-  ledgerDomain,
-  packNonce,
-  signRecord,
-  signValidation,
-} from "./record.js";
+import { buildRecord, buildValidation, checkRecord, ledgerDomain, packNonce, signRecord, signValidation } from "./record.js";
 import type { LedgerRecord, RecordInput, TypedDataSigner } from "./record.js";
 import { ENTRY_STATES } from "./vocabulary.js";
 import type { EntryStateName, VerdictName } from "./vocabulary.js";
@@ -111,7 +103,12 @@ export class LedgerClient {
   }
 
   async submitBatch(items: SignedRecord[]): Promise<{ ids: bigint[]; skipped: { index: bigint; reason: string }[]; receipt: ContractTransactionReceipt }> {
-    const receipt = await this.send(() => this.contract.recordBatch(items.map((i) => i.record), items.map((i) => i.signature)));
+    const receipt = await this.send(() =>
+      this.contract.recordBatch(
+        items.map((i) => i.record),
+        items.map((i) => i.signature),
+      ),
+    );
     const skipped: { index: bigint; reason: string }[] = [];
     for (const log of receipt.logs) {
       const parsed = ledgerInterface.parseLog(log);

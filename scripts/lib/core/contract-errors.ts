@@ -33,7 +33,8 @@ export const LEDGER_ERRORS: Sentences = {
   LedgerMalformedValidation: (a) => `The validation is malformed: field ${n(a[0])} is not a valid encoding of its type.`,
   LedgerInvalidFlow: (a) => `Flow code ${n(a[0])} is unknown (expected ${FLOWS.join(", ")}).`,
   LedgerInvalidAction: (a) => `Action code ${n(a[0])} is unknown.`,
-  LedgerInvalidSide: (a) => `The action "${ACTIONS[Number(a[0])] ?? n(a[0])}" cannot be on the side "${SIDES[Number(a[1])] ?? n(a[1])}"${/^0x0+$/.test(String(a[2])) ? " without a process" : " of this process"}.`,
+  LedgerInvalidSide: (a) =>
+    `The action "${ACTIONS[Number(a[0])] ?? n(a[0])}" cannot be on the side "${SIDES[Number(a[1])] ?? n(a[1])}"${/^0x0+$/.test(String(a[2])) ? " without a process" : " of this process"}.`,
   LedgerZeroAgent: () => "The record needs a provider or, for a need, a receiver.",
   LedgerMissingCommons: () => "The record names no commons.",
   LedgerZeroQuantity: () => "The quantity must be greater than zero.",
@@ -62,7 +63,8 @@ export const LEDGER_ERRORS: Sentences = {
   LedgerCommonsUnknown: (a) => `The commons ${n(a[0])} is not registered.`,
   LedgerNotSteward: (a) => `${n(a[1])} is not a steward of this commons.`,
   LedgerAlreadySteward: (a) => `${n(a[1])} is already a steward of this commons.`,
-  LedgerStewardsBelowThreshold: (a) => `That would leave ${n(a[1])} steward${n(a[1]) === "1" ? "" : "s"}, fewer than the ${n(a[2])} approvals every change needs: lower the threshold first.`,
+  LedgerStewardsBelowThreshold: (a) =>
+    `That would leave ${n(a[1])} steward${n(a[1]) === "1" ? "" : "s"}, fewer than the ${n(a[2])} approvals every change needs: lower the threshold first.`,
   LedgerInvalidThreshold: (a) => `A threshold of ${n(a[1])} is not possible with ${n(a[2])} steward${n(a[2]) === "1" ? "" : "s"}: it must be 1 to ${n(a[2])}.`,
   LedgerInvalidRoles: (a) => `Roles ${n(a[0])} name actions that do not exist (the known actions are ${ACTIONS.join(", ")}).`,
   LedgerRolesUnchanged: (a) => `${n(a[1])} already has exactly these roles.`,
@@ -85,17 +87,21 @@ export const DISTRIBUTOR_ERRORS: Sentences = {
   IncomeDistributorClaimsClosed: (a) => `Claims on distribution ${n(a[0])} closed at ${when(a[1])}.`,
   IncomeDistributorIndexOutOfRange: (a) => `Leaf ${n(a[1])} is beyond distribution ${n(a[0])}'s ${n(a[2])} leaves.`,
   IncomeDistributorAlreadyClaimed: (a) => `This share (leaf ${n(a[1])} of distribution ${n(a[0])}) was already claimed.`,
-  IncomeDistributorInvalidProof: (a) => `The proof does not show that ${n(a[2])} is owed ${eth(a[3])} (leaf ${n(a[1])}) in distribution ${n(a[0])}: the shares recomputed here differ from the published ones.`,
+  IncomeDistributorInvalidProof: (a) =>
+    `The proof does not show that ${n(a[2])} is owed ${eth(a[3])} (leaf ${n(a[1])}) in distribution ${n(a[0])}: the shares recomputed here differ from the published ones.`,
   IncomeDistributorNotSteward: (a) => `${n(a[1])} is not a steward of this commons.`,
-  IncomeDistributorAlreadyApproved: (a) => `${n(a[1])} already approved this (${n(a[0]).slice(0, 10)}…) in the current steward set; another steward must approve it.`,
+  IncomeDistributorAlreadyApproved: (a) =>
+    `${n(a[1])} already approved this (${n(a[0]).slice(0, 10)}…) in the current steward set; another steward must approve it.`,
   IncomeDistributorAlreadyPublished: (a) => `These exact parameters were already published as distribution ${n(a[1])}.`,
   IncomeDistributorAlreadyObjected: (a) => `Leaf ${n(a[1])} already objected to distribution ${n(a[0])}.`,
   IncomeDistributorInvalidStopRule: (a) => `A stop share of ${Number(a[0]) / 100} % is not possible: it must be 0.01 % to ${Number(a[1]) / 100} %.`,
-  IncomeDistributorChallengeWindowOver: (a) => `The challenge window of distribution ${n(a[0])} closed at ${when(a[1])}: it can no longer be cancelled, challenged or objected to.`,
+  IncomeDistributorChallengeWindowOver: (a) =>
+    `The challenge window of distribution ${n(a[0])} closed at ${when(a[1])}: it can no longer be cancelled, challenged or objected to.`,
   IncomeDistributorInsufficientUnallocated: (a) => `The commons has only ${eth(a[2])} unallocated in this token; the distribution needs ${eth(a[3])}.`,
   IncomeDistributorInvalidCutoff: (a) => `Cutoff entry ${n(a[0])} does not exist (the ledger has ${n(a[1])} entries).`,
   IncomeDistributorHeadMismatch: (a) => `The ledger head given for entry ${n(a[0])} is not the ledger's: recompute the distribution.`,
-  IncomeDistributorOverClaim: (a) => `Paying ${n(a[2])} would take distribution ${n(a[0])} above its total ${n(a[3])} (already claimed ${n(a[1])}): its root is faulty.`,
+  IncomeDistributorOverClaim: (a) =>
+    `Paying ${n(a[2])} would take distribution ${n(a[0])} above its total ${n(a[3])} (already claimed ${n(a[1])}): its root is faulty.`,
   IncomeDistributorZeroAddress: () => "An account address is required.",
   IncomeDistributorZeroAmount: () => "The amount must be greater than zero.",
   IncomeDistributorUnknownCommons: (a) => `The commons ${n(a[0])} is not registered on the Ledger.`,
@@ -112,7 +118,8 @@ export const DISTRIBUTOR_ERRORS: Sentences = {
 /** ReciprocityRegistryInvalidCode's field, and ReciprocityRegistryEntryMismatch's per field. */
 const FIELD_NAMES = ["kind", "", "section", "value"];
 const MISMATCH: ((a: Args) => string)[] = [
-  (a) => `Ledger entry ${n(a[0])} is not an economic event (it is a ${FLOWS[Number(BigInt(a[2] as string))] ?? "flow of another kind"}): only events settle an obligation.`,
+  (a) =>
+    `Ledger entry ${n(a[0])} is not an economic event (it is a ${FLOWS[Number(BigInt(a[2] as string))] ?? "flow of another kind"}): only events settle an obligation.`,
   (a) => `Ledger entry ${n(a[0])} belongs to another commons (${n(a[2])}) than the work (${n(a[3])}).`,
   (a) => `Ledger entry ${n(a[0])} is in ${decodeUnit(String(a[2]))}, but the obligation is in ${decodeUnit(String(a[3]))}.`,
   (a) => `Ledger entry ${n(a[0])} is dated ${when(BigInt(a[2] as string))}, before the obligation started (${when(BigInt(a[3] as string))}).`,
@@ -122,10 +129,12 @@ const MISMATCH: ((a: Args) => string)[] = [
 export const REGISTRY_ERRORS: Sentences = {
   ReciprocityRegistryUnknownWork: (a) => `There is no work ${n(a[0])}.`,
   ReciprocityRegistryZeroLicensee: () => "The licensee address is required.",
-  ReciprocityRegistryInvalidCode: (a) => `The ${FIELD_NAMES[Number(a[0])] || `field ${n(a[0])}`} code ${n(a[1])} is unknown (declaration kinds: ${DECLARATION_KINDS.join(", ")}).`,
+  ReciprocityRegistryInvalidCode: (a) =>
+    `The ${FIELD_NAMES[Number(a[0])] || `field ${n(a[0])}`} code ${n(a[1])} is unknown (declaration kinds: ${DECLARATION_KINDS.join(", ")}).`,
   ReciprocityRegistryInvertedPeriod: (a) => `The surplus period ends (${when(a[1])}) at or before it starts (${when(a[0])}).`,
   ReciprocityRegistryOverlappingPeriod: (a) => `The surplus period starts ${when(a[0])}, before your last one ends (${when(a[1])}).`,
-  ReciprocityRegistryNotContiguous: (a) => `Your current surplus period has not ended: the next one must start exactly at its end, ${when(a[1])} (not ${when(a[0])}).`,
+  ReciprocityRegistryNotContiguous: (a) =>
+    `Your current surplus period has not ended: the next one must start exactly at its end, ${when(a[1])} (not ${when(a[0])}).`,
   ReciprocityRegistryPeriodQueued: (a) => `A future surplus period (from ${when(a[1])}) is already declared; declare the next one once it has started.`,
   ReciprocityRegistryInvalidSignature: (a) => `The signature is not valid for ${n(a[0])}.`,
   ReciprocityRegistryExpired: (a) => `The signature expired at ${when(a[0])} (block time ${when(a[1])}); sign again.`,
@@ -135,11 +144,14 @@ export const REGISTRY_ERRORS: Sentences = {
   ReciprocityRegistryNotLicensorOrArbiter: (a) => `Only the licensor or the arbiter of work ${n(a[0])} may decide breach reports; ${n(a[1])} is neither.`,
   ReciprocityRegistryReportNotOpen: (a) => `Record ${n(a[0])} is not an open breach report (already decided, dismissed with later ones, or not a report).`,
   ReciprocityRegistryNoSettlement: (a) => `Work ${n(a[0])} has no settlement obligation (only a CopyFair work with an amount owed per period has one).`,
-  ReciprocityRegistryEntryNotAccepted: (a) => `Ledger entry ${n(a[0])} is ${ENTRY_STATES[Number(a[1])] ?? `in state ${n(a[1])}`}, not accepted by its commons: only accepted entries settle.`,
+  ReciprocityRegistryEntryNotAccepted: (a) =>
+    `Ledger entry ${n(a[0])} is ${ENTRY_STATES[Number(a[1])] ?? `in state ${n(a[1])}`}, not accepted by its commons: only accepted entries settle.`,
   ReciprocityRegistryEntryMismatch: (a) => MISMATCH[Number(a[1])]?.(a) ?? `Ledger entry ${n(a[0])} does not fit the obligation (field ${n(a[1])}).`,
   ReciprocityRegistryAlreadySettled: (a) => `Ledger entry ${n(a[0])} already counts toward a settlement (record ${n(a[1])}).`,
-  ReciprocityRegistryNotEntrySigner: (a) => `Only the signer of Ledger entry ${n(a[0])} (${n(a[1])}) may settle it, directly or by a signed order; ${n(a[2])} is not that signer.`,
-  ReciprocityRegistryMissingAncestorProof: (a) => `Ledger entry ${n(a[0])} corrects a chain of entries: the proof of entry ${n(a[1])}, never settled, is needed too.`,
+  ReciprocityRegistryNotEntrySigner: (a) =>
+    `Only the signer of Ledger entry ${n(a[0])} (${n(a[1])}) may settle it, directly or by a signed order; ${n(a[2])} is not that signer.`,
+  ReciprocityRegistryMissingAncestorProof: (a) =>
+    `Ledger entry ${n(a[0])} corrects a chain of entries: the proof of entry ${n(a[1])}, never settled, is needed too.`,
   ReciprocityRegistryUnusedAncestorProofs: (a) => `Settling Ledger entry ${n(a[0])} needs ${n(a[1])} proofs of earlier entries, not ${n(a[2])}.`,
   ReciprocityRegistryNotSettled: (a) => `Ledger entry ${n(a[0])} has no standing settlement to reverse.`,
   ReciprocityRegistryZeroAttester: (a) => `Attester ${Number(a[0]) + 1} of the terms is the zero address, which cannot attest.`,
@@ -151,8 +163,10 @@ export const REGISTRY_ERRORS: Sentences = {
   ReciprocityRegistryUnknownCommons: (a) => `The commons ${n(a[0])} is not registered on the Ledger; a settlement obligation needs the work's commons.`,
   ReciprocityRegistryNotLicensor: (a) => `Only the licensor of work ${n(a[0])} may do this; ${n(a[1])} is not.`,
   ReciprocityRegistryUnrecognisedAttester: (a) => `${n(a[1])} is not an attester that the licensor of work ${n(a[0])} recognises.`,
-  ReciprocityRegistryNotAttestable: (a) => `Record ${n(a[2])} is not ${n(a[1])}'s current entity or surplus declaration for work ${n(a[0])}: only that one can be attested.`,
-  ReciprocityRegistryNotLatestFinding: (a) => `A reinstatement or waiver must name the licensee's latest breach finding (record ${n(a[1])}), not record ${n(a[0])}.`,
+  ReciprocityRegistryNotAttestable: (a) =>
+    `Record ${n(a[2])} is not ${n(a[1])}'s current entity or surplus declaration for work ${n(a[0])}: only that one can be attested.`,
+  ReciprocityRegistryNotLatestFinding: (a) =>
+    `A reinstatement or waiver must name the licensee's latest breach finding (record ${n(a[1])}), not record ${n(a[0])}.`,
   ReciprocityRegistrySettlementStands: (a) => `Ledger entry ${n(a[0])} is still accepted: its settlement (record ${n(a[1])}) stands and cannot be reversed.`,
 };
 

@@ -5,9 +5,29 @@ import { formatQuantity } from "./record.js";
 import type { EntryView } from "./views.js";
 
 const CSV_COLUMNS = [
-  "id", "flow", "action", "agent", "provider", "receiver", "commons", "resource", "resourceSpec", "process", "side",
-  "quantity", "unit", "time", "evidence", "corrects", "satisfies", "state", "accepts", "disputes", "correctedBy",
-  "block", "transaction",
+  "id",
+  "flow",
+  "action",
+  "agent",
+  "provider",
+  "receiver",
+  "commons",
+  "resource",
+  "resourceSpec",
+  "process",
+  "side",
+  "quantity",
+  "unit",
+  "time",
+  "evidence",
+  "corrects",
+  "satisfies",
+  "state",
+  "accepts",
+  "disputes",
+  "correctedBy",
+  "block",
+  "transaction",
 ] as const;
 
 function csvCell(value: string): string {
@@ -21,12 +41,29 @@ export function toCsv(views: readonly EntryView[]): string {
   for (const v of views) {
     const r = v.entry.record;
     const row: Record<(typeof CSV_COLUMNS)[number], string> = {
-      id: String(v.id), flow: v.flow, action: v.action, agent: v.agent, provider: r.provider, receiver: r.receiver,
-      commons: r.commons, resource: r.resource, resourceSpec: r.resourceSpec, process: r.process,
-      side: ["none", "input", "output"][r.side], quantity: formatQuantity(r.quantity), unit: v.unit, time: iso(r.time),
-      evidence: r.evidence, corrects: String(r.corrects), satisfies: String(r.satisfies), state: v.state,
-      accepts: String(v.accepts), disputes: String(v.disputes), correctedBy: String(v.correctedBy),
-      block: String(v.entry.blockNumber), transaction: v.entry.transactionHash,
+      id: String(v.id),
+      flow: v.flow,
+      action: v.action,
+      agent: v.agent,
+      provider: r.provider,
+      receiver: r.receiver,
+      commons: r.commons,
+      resource: r.resource,
+      resourceSpec: r.resourceSpec,
+      process: r.process,
+      side: ["none", "input", "output"][r.side],
+      quantity: formatQuantity(r.quantity),
+      unit: v.unit,
+      time: iso(r.time),
+      evidence: r.evidence,
+      corrects: String(r.corrects),
+      satisfies: String(r.satisfies),
+      state: v.state,
+      accepts: String(v.accepts),
+      disputes: String(v.disputes),
+      correctedBy: String(v.correctedBy),
+      block: String(v.entry.blockNumber),
+      transaction: v.entry.transactionHash,
     };
     lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(","));
   }
@@ -35,10 +72,24 @@ export function toCsv(views: readonly EntryView[]): string {
 
 /** om2 units for the common codes; anything else is described by its symbol. */
 const OM2_UNITS: Record<string, string> = {
-  h: "om2:hour", min: "om2:minute-Time", s: "om2:second-Time", d: "om2:day",
-  kg: "om2:kilogram", g: "om2:gram", t: "om2:tonne", m: "om2:metre", cm: "om2:centimetre", mm: "om2:millimetre",
-  m2: "om2:squareMetre", m3: "om2:cubicMetre", l: "om2:litre", L: "om2:litre", kWh: "om2:kilowattHour",
-  ea: "om2:one", EUR: "om2:Euro", USD: "om2:USDollar",
+  h: "om2:hour",
+  min: "om2:minute-Time",
+  s: "om2:second-Time",
+  d: "om2:day",
+  kg: "om2:kilogram",
+  g: "om2:gram",
+  t: "om2:tonne",
+  m: "om2:metre",
+  cm: "om2:centimetre",
+  mm: "om2:millimetre",
+  m2: "om2:squareMetre",
+  m3: "om2:cubicMetre",
+  l: "om2:litre",
+  L: "om2:litre",
+  kWh: "om2:kilowattHour",
+  ea: "om2:one",
+  EUR: "om2:Euro",
+  USD: "om2:USDollar",
 };
 
 export const VF_CONTEXT = {

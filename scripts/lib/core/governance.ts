@@ -57,7 +57,10 @@ export function stewardshipSentence(stewards: number, threshold: number): string
 }
 
 /** A proposed change in words. */
-export function describeChange(c: { kind: ChangeKindName; account: string; roles: number; threshold: number; action: ActionName; acceptsRequired: number; disputesToBlock: number }, name: (a: string) => string = (a) => a): string {
+export function describeChange(
+  c: { kind: ChangeKindName; account: string; roles: number; threshold: number; action: ActionName; acceptsRequired: number; disputesToBlock: number },
+  name: (a: string) => string = (a) => a,
+): string {
   switch (c.kind) {
     case "addSteward":
       return `add ${name(c.account)} as a steward`;
@@ -93,8 +96,21 @@ export function deriveCommons(events: LedgerEvents, now: bigint): CommonsView[] 
     if (e.name === "CommonsRegistered") {
       const id = lower(a.commons);
       commons.set(id, {
-        id, name: String(a.name), founder: String(a.founder), stewards: [], threshold: 1, epoch: 0, validators: [], rules: [], proposals: [], singleKey: true, stewardship: "",
-        stewardSet: new Set(), roleMap: new Map(), ruleMap: new Map(), registering: true,
+        id,
+        name: String(a.name),
+        founder: String(a.founder),
+        stewards: [],
+        threshold: 1,
+        epoch: 0,
+        validators: [],
+        rules: [],
+        proposals: [],
+        singleKey: true,
+        stewardship: "",
+        stewardSet: new Set(),
+        roleMap: new Map(),
+        ruleMap: new Map(),
+        registering: true,
       });
       continue;
     }
@@ -126,7 +142,15 @@ export function deriveCommons(events: LedgerEvents, now: bigint): CommonsView[] 
         if (c) c.ruleMap.set(ACTIONS[Number(a.action)], { acceptsRequired: Number(a.acceptsRequired), disputesToBlock: Number(a.disputesToBlock) });
         break;
       case "ChangeProposed": {
-        const ch = a.change as unknown as { kind: bigint; account: string; roles: bigint; threshold: bigint; action: bigint; acceptsRequired: bigint; disputesToBlock: bigint };
+        const ch = a.change as unknown as {
+          kind: bigint;
+          account: string;
+          roles: bigint;
+          threshold: bigint;
+          action: bigint;
+          acceptsRequired: bigint;
+          disputesToBlock: bigint;
+        };
         const change = {
           kind: CHANGE_KINDS[Number(ch.kind)],
           account: String(ch.account),
@@ -137,8 +161,15 @@ export function deriveCommons(events: LedgerEvents, now: bigint): CommonsView[] 
           disputesToBlock: Number(ch.disputesToBlock),
         };
         proposals.set(BigInt(a.proposal as bigint), {
-          id: BigInt(a.proposal as bigint), commons: lower(a.commons), proposer: String(a.proposer), ...change,
-          epoch: Number(a.epoch), expiresAt: BigInt(a.expiresAt as bigint), approvers: [], status: "pending", summary: describeChange(change),
+          id: BigInt(a.proposal as bigint),
+          commons: lower(a.commons),
+          proposer: String(a.proposer),
+          ...change,
+          epoch: Number(a.epoch),
+          expiresAt: BigInt(a.expiresAt as bigint),
+          approvers: [],
+          status: "pending",
+          summary: describeChange(change),
         });
         break;
       }

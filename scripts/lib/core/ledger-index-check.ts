@@ -18,8 +18,7 @@ import { decodeLedgerLogs, fetchLogs, ledgerInterface, rpcRetry } from "./reader
 import type { Entry, LedgerEvents } from "./reader.js";
 
 export type IndexCheck =
-  | { ok: true; entries: number; otherEvents: number; head: string; checkedToBlock: number; laterEntries: number }
-  | { ok: false; problem: string };
+  { ok: true; entries: number; otherEvents: number; head: string; checkedToBlock: number; laterEntries: number } | { ok: false; problem: string };
 
 const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
 const OTHER_TOPICS: string[] = [];
@@ -29,7 +28,10 @@ ledgerInterface.forEachEvent((e) => {
 
 /** A canonical text of a decoded event (bigints as decimals), for comparison. */
 function canonical(e: LedgerEvents["all"][number]): string {
-  return JSON.stringify({ name: e.name, args: e.args, blockNumber: e.blockNumber, transactionHash: e.transactionHash.toLowerCase(), logIndex: e.logIndex }, (_k, v) => (typeof v === "bigint" ? v.toString() : typeof v === "string" ? v.toLowerCase() : v));
+  return JSON.stringify(
+    { name: e.name, args: e.args, blockNumber: e.blockNumber, transactionHash: e.transactionHash.toLowerCase(), logIndex: e.logIndex },
+    (_k, v) => (typeof v === "bigint" ? v.toString() : typeof v === "string" ? v.toLowerCase() : v),
+  );
 }
 
 function chainEntries(entries: readonly Entry[], start: { head: string; next: bigint }, what: string): { head: string; next: bigint } | { problem: string } {
@@ -59,7 +61,12 @@ export async function checkLedgerIndex(o: {
   o.onProgress?.("later entries");
   const latest = await rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), { maxAttempts: 3 });
   if (latest < meta.toBlock) return { ok: false, problem: `the index reaches block ${meta.toBlock}, the chain only ${latest}` };
-  const later = latest > meta.toBlock ? decodeLedgerLogs(await fetchLogs(provider, meta.ledger, { fromBlock: meta.toBlock + 1, toBlock: latest, topic0: [RECORDED], maxAttempts: 3 }), { lazyRecordHash: false }).entries : [];
+  const later =
+    latest > meta.toBlock
+      ? decodeLedgerLogs(await fetchLogs(provider, meta.ledger, { fromBlock: meta.toBlock + 1, toBlock: latest, topic0: [RECORDED], maxAttempts: 3 }), {
+          lazyRecordHash: false,
+        }).entries
+      : [];
   const all = chainEntries(later, chained, "the chain after the index");
   if ("problem" in all) return { ok: false, problem: all.problem };
   const [count, head] = (await rpcRetry("tip()", () => ledger.tip({ blockTag: toQuantity(latest) }), { maxAttempts: 3 })) as [bigint, string];
@@ -68,12 +75,17 @@ export async function checkLedgerIndex(o: {
     return { ok: false, problem: `the contract held ${count} entries at block ${latest}; the index and the later blocks give ${total}` };
   }
   if (head.toLowerCase() !== all.head) {
-    return { ok: false, problem: `the entries do not chain to the contract's head at block ${latest} (${head.toLowerCase()}, recomputed ${all.head}): an entry's record or signer differs from what was recorded` };
+    return {
+      ok: false,
+      problem: `the entries do not chain to the contract's head at block ${latest} (${head.toLowerCase()}, recomputed ${all.head}): an entry's record or signer differs from what was recorded`,
+    };
   }
 
   // Every other event over the index's blocks, compared with the node's.
   o.onProgress?.("other events");
-  const fromChain = decodeLedgerLogs(await fetchLogs(provider, meta.ledger, { fromBlock: meta.fromBlock, toBlock: meta.toBlock, topic0: OTHER_TOPICS, maxAttempts: 3 })).all;
+  const fromChain = decodeLedgerLogs(
+    await fetchLogs(provider, meta.ledger, { fromBlock: meta.fromBlock, toBlock: meta.toBlock, topic0: OTHER_TOPICS, maxAttempts: 3 }),
+  ).all;
   const fromIndex = events.all.filter((e) => e.name !== "Recorded");
   const n = Math.max(fromChain.length, fromIndex.length);
   for (let i = 0; i < n; i++) {
@@ -81,7 +93,11 @@ export async function checkLedgerIndex(o: {
     const x = fromIndex[i];
     if (!c) return { ok: false, problem: `the index has a ${x.name} event in block ${x.blockNumber} (log ${x.logIndex}) that the chain does not have` };
     if (!x) return { ok: false, problem: `the index lacks the chain's ${c.name} event in block ${c.blockNumber} (log ${c.logIndex})` };
-    if (canonical(c) !== canonical(x)) return { ok: false, problem: `the index's ${x.name} event in block ${x.blockNumber} (log ${x.logIndex}) differs from the chain's ${c.name} event in block ${c.blockNumber} (log ${c.logIndex})` };
+    if (canonical(c) !== canonical(x))
+      return {
+        ok: false,
+        problem: `the index's ${x.name} event in block ${x.blockNumber} (log ${x.logIndex}) differs from the chain's ${c.name} event in block ${c.blockNumber} (log ${c.logIndex})`,
+      };
   }
   return { ok: true, entries: events.entries.length, otherEvents: fromIndex.length, head: all.head, checkedToBlock: latest, laterEntries: later.length };
 }

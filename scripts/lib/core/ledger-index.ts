@@ -42,7 +42,30 @@ export interface LedgerIndexMeta {
 
 type Uint = number | string;
 /** id, signer, flow, action, provider, receiver, commons, resource, resourceSpec, process, side, quantity, unit, time, evidence, corrects, satisfies, nonce, deadline, blockNumber, tx, logIndex */
-export type EntryRow = [Uint, number, number, number, number, number, number, number, number, number, number, Uint, number, Uint, number, Uint, Uint, Uint, Uint, number, number, number];
+export type EntryRow = [
+  Uint,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  Uint,
+  number,
+  Uint,
+  number,
+  Uint,
+  Uint,
+  Uint,
+  Uint,
+  number,
+  number,
+  number,
+];
 /** entryId, validator, verdict, evidence, accepts, disputes, blockNumber, tx, logIndex */
 export type ValidationRow = [Uint, number, number, number, number, number, number, number, number];
 /** topics, data, blockNumber, tx, logIndex */
@@ -177,13 +200,38 @@ export class LedgerIndexBuilder {
   private addEntry(log: Log, entry: Entry): boolean {
     const r = entry.record;
     // Only what the decoder will give back exactly: the same words and topics.
-    if ("0x" + recordWords(r) !== log.data || log.topics.length !== 3 || log.topics[1] !== "0x" + pad(entry.id.toString(16)) || log.topics[2] !== "0x" + pad(entry.signer.slice(2).toLowerCase())) return false;
+    if (
+      "0x" + recordWords(r) !== log.data ||
+      log.topics.length !== 3 ||
+      log.topics[1] !== "0x" + pad(entry.id.toString(16)) ||
+      log.topics[2] !== "0x" + pad(entry.signer.slice(2).toLowerCase())
+    )
+      return false;
     const a = (x: string) => this.addresses.id(x);
     const w = (x: string) => this.words.id(x);
     this.entries.push([
-      uintOut(entry.id), a(entry.signer), r.flow, r.action, a(r.provider), a(r.receiver), w(r.commons), w(r.resource), w(r.resourceSpec), w(r.process), r.side,
-      uintOut(r.quantity), this.units.id(r.unit), uintOut(r.time), w(r.evidence), uintOut(r.corrects), uintOut(r.satisfies), uintOut(r.nonce), uintOut(r.deadline),
-      log.blockNumber, this.txs.id(log.transactionHash), log.index,
+      uintOut(entry.id),
+      a(entry.signer),
+      r.flow,
+      r.action,
+      a(r.provider),
+      a(r.receiver),
+      w(r.commons),
+      w(r.resource),
+      w(r.resourceSpec),
+      w(r.process),
+      r.side,
+      uintOut(r.quantity),
+      this.units.id(r.unit),
+      uintOut(r.time),
+      w(r.evidence),
+      uintOut(r.corrects),
+      uintOut(r.satisfies),
+      uintOut(r.nonce),
+      uintOut(r.deadline),
+      log.blockNumber,
+      this.txs.id(log.transactionHash),
+      log.index,
     ]);
     return true;
   }
@@ -191,7 +239,17 @@ export class LedgerIndexBuilder {
   private addValidation(log: Log, v: ValidationEvent): boolean {
     const expected = validationLog(v);
     if (expected.data !== log.data || log.topics.length !== 3 || log.topics[1] !== expected.topics[1] || log.topics[2] !== expected.topics[2]) return false;
-    this.validations.push([uintOut(v.entryId), this.addresses.id(v.validator), v.verdict, this.words.id(v.evidence), v.accepts, v.disputes, log.blockNumber, this.txs.id(log.transactionHash), log.index]);
+    this.validations.push([
+      uintOut(v.entryId),
+      this.addresses.id(v.validator),
+      v.verdict,
+      this.words.id(v.evidence),
+      v.accepts,
+      v.disputes,
+      log.blockNumber,
+      this.txs.id(log.transactionHash),
+      log.index,
+    ]);
     return true;
   }
 
@@ -247,7 +305,30 @@ const UNIT = /^0x[0-9a-f]{16}$/;
 const DATA = /^0x(?:[0-9a-f]{2})*$/;
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 
-const ENTRY_FIELDS = ["id", "signer", "flow", "action", "provider", "receiver", "commons", "resource", "resourceSpec", "process", "side", "quantity", "unit", "time", "evidence", "corrects", "satisfies", "nonce", "deadline", "blockNumber", "tx", "logIndex"] as const;
+const ENTRY_FIELDS = [
+  "id",
+  "signer",
+  "flow",
+  "action",
+  "provider",
+  "receiver",
+  "commons",
+  "resource",
+  "resourceSpec",
+  "process",
+  "side",
+  "quantity",
+  "unit",
+  "time",
+  "evidence",
+  "corrects",
+  "satisfies",
+  "nonce",
+  "deadline",
+  "blockNumber",
+  "tx",
+  "logIndex",
+] as const;
 const VALIDATION_FIELDS = ["entryId", "validator", "verdict", "evidence", "accepts", "disputes", "blockNumber", "tx", "logIndex"] as const;
 
 function fail(message: string): never {
@@ -270,12 +351,14 @@ function uintIn(v: unknown, bits: 64 | 128 | 256, list: string, i: number, field
 }
 
 function smallIn(v: unknown, max: number, list: string, i = -1, field = ""): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > max) fail(`${where(list, i, field)} is ${JSON.stringify(v)}, not an integer from 0 to ${max}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > max)
+    fail(`${where(list, i, field)} is ${JSON.stringify(v)}, not an integer from 0 to ${max}`);
   return v;
 }
 
 function refIn<T>(v: unknown, table: readonly T[], tableName: string, list: string, i: number, field: string): T {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= table.length) fail(`${where(list, i, field)} is ${JSON.stringify(v)}, but ${tableName} has ${table.length} values`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= table.length)
+    fail(`${where(list, i, field)} is ${JSON.stringify(v)}, but ${tableName} has ${table.length} values`);
   return table[v];
 }
 
@@ -338,14 +421,17 @@ export function decodeLedgerIndex(json: unknown, opts: { checksums?: boolean } =
   const positions = (rows: unknown[][], blockAt: number, logAt: number, name: string): number[] =>
     rows.map((row, i) => {
       const block = smallIn(row[blockAt], 2 ** 32, name, i, "blockNumber");
-      if (block < meta.fromBlock || block > meta.toBlock) fail(`${name}[${i}] is in block ${block}, outside the index's blocks ${meta.fromBlock}..${meta.toBlock}`);
+      if (block < meta.fromBlock || block > meta.toBlock)
+        fail(`${name}[${i}] is in block ${block}, outside the index's blocks ${meta.fromBlock}..${meta.toBlock}`);
       return block * 1_048_576 + smallIn(row[logAt], 1_048_575, name, i, "logIndex");
     });
   const pe = positions(entryRows, 19, 21, "entries");
   const pv = positions(validationRows, 6, 8, "validations");
   const pl = positions(logRows, 2, 4, "logs");
   const t = { addresses, words, units, txs };
-  let e = 0, v = 0, l = 0;
+  let e = 0,
+    v = 0,
+    l = 0;
   let last = -1;
   while (e < pe.length || v < pv.length || l < pl.length) {
     const ke = e < pe.length ? pe[e] : Infinity;
@@ -402,7 +488,14 @@ function decodeEntryRow(row: unknown[], i: number, t: { addresses: string[]; wor
     nonce: uintIn(row[17], 256, E, i, f[17]),
     deadline: uintIn(row[18], 64, E, i, f[18]),
   };
-  const entry = new IndexedEntry(uintIn(row[0], 256, E, i, f[0]), refIn(row[1], t.addresses, "addresses", E, i, f[1]), record, row[19] as number, refIn(row[20], t.txs, "txs", E, i, f[20]), row[21] as number);
+  const entry = new IndexedEntry(
+    uintIn(row[0], 256, E, i, f[0]),
+    refIn(row[1], t.addresses, "addresses", E, i, f[1]),
+    record,
+    row[19] as number,
+    refIn(row[20], t.txs, "txs", E, i, f[20]),
+    row[21] as number,
+  );
   events.entries.push(entry);
   events.all.push(new RecordedItem(entry));
 }
@@ -423,7 +516,11 @@ class RecordedItem {
   }
   get args(): Record<string, unknown> {
     const r = this.#entry.record;
-    return (this.#args ??= { id: this.#entry.id, signer: this.#entry.signer, record: { ...r, flow: BigInt(r.flow), action: BigInt(r.action), side: BigInt(r.side) } });
+    return (this.#args ??= {
+      id: this.#entry.id,
+      signer: this.#entry.signer,
+      record: { ...r, flow: BigInt(r.flow), action: BigInt(r.action), side: BigInt(r.side) },
+    });
   }
 }
 
@@ -438,7 +535,12 @@ function decodeValidationRow(row: unknown[], i: number, t: { addresses: string[]
   const disputes = smallIn(row[5], 65_535, V, i, f[5]);
   const base = { blockNumber: row[6] as number, transactionHash: refIn(row[7], t.txs, "txs", V, i, f[7]) };
   events.validations.push({ entryId, validator, verdict, evidence, accepts, disputes, ...base });
-  events.all.push({ name: "Validated", args: { entryId, validator, verdict: BigInt(verdict), evidence, accepts: BigInt(accepts), disputes: BigInt(disputes) }, ...base, logIndex: row[8] as number });
+  events.all.push({
+    name: "Validated",
+    args: { entryId, validator, verdict: BigInt(verdict), evidence, accepts: BigInt(accepts), disputes: BigInt(disputes) },
+    ...base,
+    logIndex: row[8] as number,
+  });
 }
 
 function decodeLogRow(row: unknown[], i: number, meta: LedgerIndexMeta, txs: string[], events: LedgerEvents): void {

@@ -77,12 +77,27 @@ export class LedgerReadError extends Error {
 export type FailureKind = "range" | "transient" | "fatal";
 
 // Provider refusals of an eth_getLogs range (too many results, range too wide, response too large).
-const RANGE_REFUSED = /(query returned more than|too many (results|logs)|more than \d+ (results|logs)|block range|range (is )?too (large|wide|big)|range (limit|exceeded)|exceed(s|ed)? (the )?(max(imum)? )?(block )?range|limited to (a )?[\d,]+|response size|log response|ResponseBodyTooLarge|max(imum)? (results|range|block))/i;
+const RANGE_REFUSED =
+  /(query returned more than|too many (results|logs)|more than \d+ (results|logs)|block range|range (is )?too (large|wide|big)|range (limit|exceeded)|exceed(s|ed)? (the )?(max(imum)? )?(block )?range|limited to (a )?[\d,]+|response size|log response|ResponseBodyTooLarge|max(imum)? (results|range|block))/i;
 // Rate limiting, however it is worded (some providers use -32005 for it too).
 const RATE_LIMITED = /(rate.?limit|too many requests|request rate|requests per second|compute units|capacity|throughput|daily request|credits)/i;
 // JSON-RPC error messages of a node that is busy or restarting rather than refusing the request.
-const TRANSIENT_RPC = /(timeout|timed out|temporar(il)?y unavailable|try again|service unavailable|bad gateway|busy|overloaded|header not found|internal server error)/i;
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TRANSIENT_RPC =
+  /(timeout|timed out|temporar(il)?y unavailable|try again|service unavailable|bad gateway|busy|overloaded|header not found|internal server error)/i;
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
 
 interface ErrorLike {
   code?: unknown;
@@ -109,7 +124,10 @@ export function classifyRpcError(error: unknown): { kind: FailureKind; reason: s
     if (e.code === "CALL_EXCEPTION" || code === 3) return { kind: "fatal", reason };
     return { kind: "fatal", reason };
   }
-  if ((e.code === "UNSUPPORTED_OPERATION" && e.operation === "bodyJson") || /not valid JSON|Unexpected token|JSON at position|Unexpected end of JSON/i.test(text)) {
+  if (
+    (e.code === "UNSUPPORTED_OPERATION" && e.operation === "bodyJson") ||
+    /not valid JSON|Unexpected token|JSON at position|Unexpected end of JSON/i.test(text)
+  ) {
     return { kind: "transient", reason: "malformed response (not valid JSON)" };
   }
   // An HTTP error status (ethers SERVER_ERROR carries it in info.responseStatus).
@@ -127,9 +145,11 @@ export function classifyRpcError(error: unknown): { kind: FailureKind; reason: s
   // Network failures: Node errors carry an errno code, possibly on a cause (undici's fetch).
   for (let c: unknown = error, depth = 0; c && typeof c === "object" && depth < 4; c = (c as ErrorLike).cause, depth++) {
     const code = (c as ErrorLike).code;
-    if (typeof code === "string" && NETWORK_CODES.has(code)) return { kind: "transient", reason: `connection failed (${code}${text && !text.includes(code) ? `: ${text}` : ""})` };
+    if (typeof code === "string" && NETWORK_CODES.has(code))
+      return { kind: "transient", reason: `connection failed (${code}${text && !text.includes(code) ? `: ${text}` : ""})` };
   }
-  if (/socket hang up|other side closed|network error|fetch failed|connection (reset|refused|closed)/i.test(text)) return { kind: "transient", reason: `connection failed (${text})` };
+  if (/socket hang up|other side closed|network error|fetch failed|connection (reset|refused|closed)/i.test(text))
+    return { kind: "transient", reason: `connection failed (${text})` };
   if (RATE_LIMITED.test(text) || /\b429\b/.test(text)) return { kind: "transient", reason: text };
   return { kind: "fatal", reason: text.slice(0, 300) };
 }
@@ -235,7 +255,9 @@ interface RawLog {
  * address, lowercase hex, numbers). Only the logs of `address` are kept.
  */
 async function getLogsRaw(provider: Provider, address: string, from: number, to: number, topics?: (string[] | null)[]): Promise<Log[]> {
-  const result = (await rpcSend(provider, "eth_getLogs", [{ address, fromBlock: toQuantity(from), toBlock: toQuantity(to), ...(topics ? { topics } : {}) }])) as unknown;
+  const result = (await rpcSend(provider, "eth_getLogs", [
+    { address, fromBlock: toQuantity(from), toBlock: toQuantity(to), ...(topics ? { topics } : {}) },
+  ])) as unknown;
   if (!Array.isArray(result)) throw makeError("eth_getLogs returned no array", "BAD_DATA", { value: result });
   const wanted = address.toLowerCase();
   const checksummed = getAddress(address);
@@ -299,7 +321,13 @@ export async function fetchLogs(provider: Provider, address: string, opts: ReadO
     }
     let logs: Log[];
     try {
-      logs = await withRetry(() => (httpEndpoint(provider) ? getLogsRaw(provider, address, a, b, topics) : provider.getLogs({ address, fromBlock: a, toBlock: b, ...(topics ? { topics } : {}) })), opts);
+      logs = await withRetry(
+        () =>
+          httpEndpoint(provider)
+            ? getLogsRaw(provider, address, a, b, topics)
+            : provider.getLogs({ address, fromBlock: a, toBlock: b, ...(topics ? { topics } : {}) }),
+        opts,
+      );
     } catch (error) {
       const { kind, reason } = classifyRpcError(error);
       if (a < b && kind === "range") {
@@ -379,7 +407,25 @@ export function recordOf(o: Record<string, unknown>): LedgerRecord {
   };
 }
 
-const FIELDS = ["flow", "action", "provider", "receiver", "commons", "resource", "resourceSpec", "process", "side", "quantity", "unit", "time", "evidence", "corrects", "satisfies", "nonce", "deadline"] as const;
+const FIELDS = [
+  "flow",
+  "action",
+  "provider",
+  "receiver",
+  "commons",
+  "resource",
+  "resourceSpec",
+  "process",
+  "side",
+  "quantity",
+  "unit",
+  "time",
+  "evidence",
+  "corrects",
+  "satisfies",
+  "nonce",
+  "deadline",
+] as const;
 // Per field: how many leading hex digits of its word must be zero (a clean encoding), or -1 for
 // bytes8 (16 significant digits then zeros), and how the value is read.
 const SHAPES: Record<(typeof FIELDS)[number], { zeros: number; kind: "uint" | "address" | "bytes32" | "bytes8" }> = {
@@ -477,7 +523,15 @@ export function decodeLedgerLogs(logs: readonly Log[], opts: { generic?: boolean
         break;
       }
       case "Validated":
-        events.validations.push({ entryId: a.entryId, validator: a.validator, verdict: Number(a.verdict), evidence: a.evidence, accepts: Number(a.accepts), disputes: Number(a.disputes), ...base });
+        events.validations.push({
+          entryId: a.entryId,
+          validator: a.validator,
+          verdict: Number(a.verdict),
+          evidence: a.evidence,
+          accepts: Number(a.accepts),
+          disputes: Number(a.disputes),
+          ...base,
+        });
         break;
       case "Corrected":
         events.corrections.push({ entryId: a.entryId, correctionId: a.correctionId, blockNumber: log.blockNumber });

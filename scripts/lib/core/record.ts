@@ -3,18 +3,7 @@
 // portable JSON form that any relayer accepts.
 import { AbiCoder, getAddress, isAddress, keccak256, TypedDataEncoder, ZeroAddress, ZeroHash } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
-import {
-  ACTION_SIDES,
-  ACTIONS,
-  FLOWS,
-  LIMITS,
-  nameOf,
-  QUANTITY_DECIMALS,
-  RecordInputError,
-  SIDES,
-  VERDICTS,
-  codeOf,
-} from "./vocabulary.js";
+import { ACTION_SIDES, ACTIONS, FLOWS, LIMITS, nameOf, QUANTITY_DECIMALS, RecordInputError, SIDES, VERDICTS, codeOf } from "./vocabulary.js";
 import type { ActionName, FlowName, SideName, VerdictName } from "./vocabulary.js";
 
 /** A record exactly as signed and as the contract's `Record` struct (numbers as bigint/number). */
@@ -106,11 +95,7 @@ export function validationDigest(domain: TypedDataDomain, v: LedgerValidation): 
 /** Anything that can sign EIP-712 typed data (an ethers Wallet or a JSON-RPC signer). */
 export interface TypedDataSigner {
   getAddress(): Promise<string>;
-  signTypedData(
-    domain: TypedDataDomain,
-    types: Record<string, TypedDataField[]>,
-    value: Record<string, unknown>,
-  ): Promise<string>;
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
 }
 
 export function signRecord(signer: TypedDataSigner, domain: TypedDataDomain, r: LedgerRecord): Promise<string> {
@@ -351,9 +336,7 @@ export interface SignedRecordJson {
 }
 
 export function toSignedJson(domain: TypedDataDomain, r: LedgerRecord, signature: string): SignedRecordJson {
-  const record = Object.fromEntries(
-    Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]),
-  ) as SignedRecordJson["record"];
+  const record = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) as SignedRecordJson["record"];
   return {
     type: "commons-ledger/signed-record@1",
     chainId: String(domain.chainId),

@@ -55,8 +55,7 @@ export const RECIPROCITY_LIMITS = { maxValiditySeconds: 30 * 24 * 3600, maxUriBy
 
 const OBLIGATION = "(uint128 amount, bytes8 unit, uint40 period)";
 const TERMS = `(uint8 kind, uint256 supersedes, bytes32 termsHash, string termsUri, bool shareAlike, address[] attesters, address arbiter, bytes32 commons, ${OBLIGATION} obligation)`;
-const DECLARATION =
-  "(uint8 kind, address licensee, uint256 work, uint8 value, uint64 start, uint64 end, bytes32 evidence, uint64 nonce, uint64 deadline)";
+const DECLARATION = "(uint8 kind, address licensee, uint256 work, uint8 value, uint64 start, uint64 end, bytes32 evidence, uint64 nonce, uint64 deadline)";
 const GRANT = "(uint8 kind, address licensee, uint256 work, uint256 ref, uint64 expiry, bytes32 terms, uint256 nonce, uint64 deadline)";
 const RECORD =
   "(uint8 flow, uint8 action, address provider, address receiver, bytes32 commons, bytes32 resource, bytes32 resourceSpec, bytes32 process, uint8 side, uint128 quantity, bytes8 unit, uint64 time, bytes32 evidence, uint64 corrects, uint64 satisfies, uint256 nonce, uint64 deadline)";

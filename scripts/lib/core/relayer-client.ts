@@ -83,7 +83,14 @@ export class RelayerClient {
     } catch (error) {
       // Node's fetch says why in `cause` (ECONNREFUSED, ...); a browser's says nothing more.
       const e = error as { name?: string; cause?: { code?: unknown; message?: unknown } };
-      const why = e.name === "TimeoutError" ? `no answer within ${this.opts.timeoutMs! / 1000} s` : typeof e.cause?.code === "string" ? e.cause.code : typeof e.cause?.message === "string" ? e.cause.message : undefined;
+      const why =
+        e.name === "TimeoutError"
+          ? `no answer within ${this.opts.timeoutMs! / 1000} s`
+          : typeof e.cause?.code === "string"
+            ? e.cause.code
+            : typeof e.cause?.message === "string"
+              ? e.cause.message
+              : undefined;
       throw new RelayerError(`the relayer at ${this.origin} is not reachable${why ? ` (${why})` : ""}; check its URL and that it runs`);
     }
     let body: unknown = text;
@@ -111,7 +118,8 @@ export class RelayerClient {
   async state(digest: string): Promise<RelayState> {
     const r = await this.request(`/records/${digest}`);
     if (r.status === 200) return r.body as RelayState;
-    if (r.status === 404) throw new RelayerError(`the relayer at ${this.origin} holds no record with digest ${digest}`, 404, (r.body as { error?: string }).error);
+    if (r.status === 404)
+      throw new RelayerError(`the relayer at ${this.origin} holds no record with digest ${digest}`, 404, (r.body as { error?: string }).error);
     throw relayerRefusal(this.origin, r.status, r.body, `GET /records/${digest}`);
   }
 
@@ -129,7 +137,8 @@ export class RelayerClient {
       const s = await this.state(digest);
       o.onState?.(s);
       if (s.state === "recorded" || s.state === "failed") return s;
-      if (Date.now() > until) throw new RelayerError(`the relayer at ${this.origin} has not recorded ${digest} after ${timeoutMs / 1000} s (state ${s.state}); it will keep trying`);
+      if (Date.now() > until)
+        throw new RelayerError(`the relayer at ${this.origin} has not recorded ${digest} after ${timeoutMs / 1000} s (state ${s.state}); it will keep trying`);
       await new Promise((r) => setTimeout(r, o.intervalMs ?? 400));
     }
   }

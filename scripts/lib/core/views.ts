@@ -38,7 +38,12 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
     if (e.name === "Endorsed") {
       const id = BigInt(e.args.entryId as bigint);
       const list = endorsements.get(id) ?? [];
-      list.push({ endorser: String(e.args.endorser), verdict: Number(e.args.verdict) === 0 ? "accept" : "dispute", evidence: String(e.args.evidence), transactionHash: e.transactionHash });
+      list.push({
+        endorser: String(e.args.endorser),
+        verdict: Number(e.args.verdict) === 0 ? "accept" : "dispute",
+        evidence: String(e.args.evidence),
+        transactionHash: e.transactionHash,
+      });
       endorsements.set(id, list);
       continue;
     }

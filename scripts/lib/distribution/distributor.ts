@@ -34,12 +34,24 @@ export function cutoffAtBlock(events: LedgerEvents, block: number): bigint {
 }
 
 /** Applies an equation (the parsed JSON document) to events already read. */
-export function computeFromEvents(equationJson: unknown, events: LedgerEvents, o: { income: bigint; cutoff: bigint; commons: string; since?: bigint }): ComputedDistribution {
+export function computeFromEvents(
+  equationJson: unknown,
+  events: LedgerEvents,
+  o: { income: bigint; cutoff: bigint; commons: string; since?: bigint },
+): ComputedDistribution {
   const eq = parseValueEquation(equationJson);
   const head = headAt(events.entries, o.cutoff);
   const result = computeDistribution(eq, deriveEntriesAt(events, o.cutoff), o);
   const tree = shareTree(result.shares.length ? result.shares : []);
-  return { ...result, commons: o.commons.toLowerCase(), cutoff: o.cutoff, head, equationHash: equationHash(equationJson), root: result.shares.length ? tree.root : "0x" + "00".repeat(32), tree };
+  return {
+    ...result,
+    commons: o.commons.toLowerCase(),
+    cutoff: o.cutoff,
+    head,
+    equationHash: equationHash(equationJson),
+    root: result.shares.length ? tree.root : "0x" + "00".repeat(32),
+    tree,
+  };
 }
 
 // The pure part (computeDistribution, deriveEntriesAt, ...) lives in value-equation.ts, which the app
@@ -110,7 +122,6 @@ export async function readPublished(provider: Provider, distributor: string, id:
   return { id, ...publishedFields(a.toObject()), claimsOpenAt: a.claimsOpenAt, expiresAt: a.expiresAt, blockNumber: log.blockNumber };
 }
 
-
 /** The parameters that publish a computed distribution. */
 export function publishParams(d: ComputedDistribution, o: { token: string; challengeWindow: bigint; claimPeriod: bigint; equationURI: string }): PublishParams {
   return {
@@ -170,7 +181,12 @@ export async function depositAndPublish(
 }
 
 /** A publication some steward proposed (its first approval), by its digest. */
-export async function readProposedPublication(provider: Provider, distributor: string, digest: string, fromBlock = 0): Promise<{ params: PublishParams; steward: string; blockNumber: number } | undefined> {
+export async function readProposedPublication(
+  provider: Provider,
+  distributor: string,
+  digest: string,
+  fromBlock = 0,
+): Promise<{ params: PublishParams; steward: string; blockNumber: number } | undefined> {
   const c = distributorAt(distributor, provider);
   const logs = await c.queryFilter(c.filters.PublicationProposed(digest), fromBlock);
   const log = logs.at(-1);

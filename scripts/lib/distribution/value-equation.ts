@@ -37,7 +37,10 @@ export class ValueEquationError extends Error {
   }
 }
 
-const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex id (0x + 64 hex digits)").transform((s) => s.toLowerCase());
+const hex32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex id (0x + 64 hex digits)")
+  .transform((s) => s.toLowerCase());
 const decimal = (what: string, decimals: number) =>
   z
     .union([z.string(), z.number()])
@@ -47,7 +50,12 @@ const time = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{4}-\
 const actionName = z.enum(ACTIONS, { error: (issue) => `unknown action ${JSON.stringify(issue.input)} (one of: ${ACTIONS.join(", ")})` });
 
 const RuleSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("hours"), rates: z.record(z.string().min(1), decimal("a rate", RATE_DECIMALS)).refine((r) => Object.keys(r).length > 0, "needs at least one rate") }).strict(),
+  z
+    .object({
+      kind: z.literal("hours"),
+      rates: z.record(z.string().min(1), decimal("a rate", RATE_DECIMALS)).refine((r) => Object.keys(r).length > 0, "needs at least one rate"),
+    })
+    .strict(),
   z.object({ kind: z.literal("money") }).strict(),
   z.object({ kind: z.literal("flat"), points: decimal("points", RATE_DECIMALS) }).strict(),
 ]);
@@ -75,7 +83,8 @@ export const ValueEquationSchema = z
     commons: hex32.optional(),
     rules: z.record(z.string(), RuleSchema).superRefine((rules, ctx) => {
       for (const key of Object.keys(rules)) {
-        if (!(ACTIONS as readonly string[]).includes(key)) ctx.addIssue({ code: "custom", path: [key], message: `unknown action "${key}" (one of: ${ACTIONS.join(", ")})` });
+        if (!(ACTIONS as readonly string[]).includes(key))
+          ctx.addIssue({ code: "custom", path: [key], message: `unknown action "${key}" (one of: ${ACTIONS.join(", ")})` });
       }
     }),
     buckets: z.array(BucketSchema).min(1, "at least one bucket is needed"),
@@ -84,12 +93,19 @@ export const ValueEquationSchema = z
   .superRefine((eq, ctx) => {
     const ofIncome = eq.buckets.filter((b) => b.of === "income").reduce((s, b) => s + toBasisPoints(b.percent), 0n);
     if (ofIncome > PERCENT_SCALE) {
-      ctx.addIssue({ code: "custom", path: ["buckets"], message: `the buckets taking a percentage of the income sum to ${formatBp(ofIncome)}%, more than 100%` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["buckets"],
+        message: `the buckets taking a percentage of the income sum to ${formatBp(ofIncome)}%, more than 100%`,
+      });
     }
     eq.buckets.forEach((b, i) => {
-      for (const a of b.actions) if (!eq.rules[a]) ctx.addIssue({ code: "custom", path: ["buckets", i, "actions"], message: `action "${a}" has no rule in "rules"` });
-      if (b.claim === "debt" && b.debtPrice === undefined) ctx.addIssue({ code: "custom", path: ["buckets", i, "debtPrice"], message: "a debt bucket needs debtPrice (token base units per value point)" });
-      if (b.from !== undefined && b.to !== undefined && toSeconds(b.from) > toSeconds(b.to)) ctx.addIssue({ code: "custom", path: ["buckets", i, "from"], message: "from is after to" });
+      for (const a of b.actions)
+        if (!eq.rules[a]) ctx.addIssue({ code: "custom", path: ["buckets", i, "actions"], message: `action "${a}" has no rule in "rules"` });
+      if (b.claim === "debt" && b.debtPrice === undefined)
+        ctx.addIssue({ code: "custom", path: ["buckets", i, "debtPrice"], message: "a debt bucket needs debtPrice (token base units per value point)" });
+      if (b.from !== undefined && b.to !== undefined && toSeconds(b.from) > toSeconds(b.to))
+        ctx.addIssue({ code: "custom", path: ["buckets", i, "from"], message: "from is after to" });
     });
   });
 
@@ -100,7 +116,14 @@ function toBasisPoints(p: string): bigint {
   const [w, f = ""] = p.split(".");
   return BigInt(w) * 100n + BigInt(f.padEnd(2, "0"));
 }
-const formatBp = (bp: bigint) => `${bp / 100n}${bp % 100n ? `.${String(bp % 100n).padStart(2, "0").replace(/0$/, "")}` : ""}`;
+const formatBp = (bp: bigint) =>
+  `${bp / 100n}${
+    bp % 100n
+      ? `.${String(bp % 100n)
+          .padStart(2, "0")
+          .replace(/0$/, "")}`
+      : ""
+  }`;
 function toScaled(v: string): bigint {
   const [w, f = ""] = v.split(".");
   return BigInt(w + f.padEnd(RATE_DECIMALS, "0"));

@@ -13,15 +13,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { buildEntryProof } from "../core/proof.js";
 import type { EntryProof } from "../core/proof.js";
 import { describeRevert, readLedger } from "../core/reader.js";
-import {
-  buildRecord,
-  buildValidation,
-  ledgerDomain,
-  packNonce,
-  RECORD_TYPE_STRING,
-  recordDigest,
-  validationDigest,
-} from "../core/record.js";
+import { buildRecord, buildValidation, ledgerDomain, packNonce, RECORD_TYPE_STRING, recordDigest, validationDigest } from "../core/record.js";
 import type { LedgerRecord } from "../core/record.js";
 
 // ---------------------------------------------------------------- targets
@@ -223,11 +215,7 @@ export interface LedgerBenchOptions {
 }
 
 /** Registers the bench commons (if needed) and checks that local digests equal the contract's. */
-export async function createLedgerBench(
-  ethers: HardhatEthers,
-  ledger: BaseContract,
-  opts: LedgerBenchOptions = {},
-): Promise<LedgerBench> {
+export async function createLedgerBench(ethers: HardhatEthers, ledger: BaseContract, opts: LedgerBenchOptions = {}): Promise<LedgerBench> {
   const relayer = opts.relayer ?? (await ethers.getSigners())[0];
   const address = await ledger.getAddress();
   const { chainId } = await ethers.provider.getNetwork();
@@ -258,7 +246,15 @@ export async function createLedgerBench(
     domainSeparator: TypedDataEncoder.hashDomain(domain),
   };
   // The fast local digest must equal ethers' EIP-712 encoder and the contract's view.
-  const sample = typicalRecord({ agent: b.receiver, receiver: b.receiver, commons, nonceKey: 1n, sequence: 0n, now: await latestTimestamp(ethers), serial: -1 });
+  const sample = typicalRecord({
+    agent: b.receiver,
+    receiver: b.receiver,
+    commons,
+    nonceKey: 1n,
+    sequence: 0n,
+    now: await latestTimestamp(ethers),
+    serial: -1,
+  });
   const fast = fastRecordDigest(b, sample);
   const onChain: string = await ledger.getFunction("recordDigest").staticCall(sample);
   if (fast !== recordDigest(domain, sample) || fast !== onChain) {
@@ -292,7 +288,15 @@ export async function signedTypicalRecords(b: LedgerBench, agents: readonly Agen
   const signatures: string[] = [];
   for (const agent of agents) {
     const nonce = await takeNonce(b, agent.address);
-    const r = typicalRecord({ agent: agent.address, receiver: b.receiver, commons: b.commons, nonceKey: b.nonceKey, sequence: nonce & ((1n << 64n) - 1n), now, serial: b.serial++ });
+    const r = typicalRecord({
+      agent: agent.address,
+      receiver: b.receiver,
+      commons: b.commons,
+      nonceKey: b.nonceKey,
+      sequence: nonce & ((1n << 64n) - 1n),
+      now,
+      serial: b.serial++,
+    });
     records.push(r);
     signatures.push(agent.signDigest(fastRecordDigest(b, r)));
   }
@@ -376,16 +380,11 @@ export async function avoidCheckpoint(b: LedgerBench, size: number, filler: Agen
 }
 
 /** Records full batches (MAX_BATCH) of `agents`' records, round robin, until the ledger holds `count` entries. */
-export async function fillTo(
-  b: LedgerBench,
-  count: bigint,
-  agents: readonly Agent[],
-  onBatch?: (m: RecordsMeasure) => void,
-): Promise<RecordsMeasure[]> {
+export async function fillTo(b: LedgerBench, count: bigint, agents: readonly Agent[], onBatch?: (m: RecordsMeasure) => void): Promise<RecordsMeasure[]> {
   const current = await entryCount(b);
   const out: RecordsMeasure[] = [];
   let i = 0;
-  for (let n = current; n < count; ) {
+  for (let n = current; n < count;) {
     const size = Number(count - n < BigInt(b.maxBatch) ? count - n : BigInt(b.maxBatch));
     const batch = Array.from({ length: size }, () => agents[i++ % agents.length]);
     const m = await measureBatch(b, batch);

@@ -53,7 +53,10 @@ export function recordWords(r: LedgerRecord): Uint8Array {
 export class FastRecordSigner {
   readonly domainSeparator: Uint8Array;
 
-  constructor(readonly domain: TypedDataDomain, sample: LedgerRecord) {
+  constructor(
+    readonly domain: TypedDataDomain,
+    sample: LedgerRecord,
+  ) {
     this.domainSeparator = getBytes(TypedDataEncoder.hashDomain(domain));
     if (this.digest(sample) !== recordDigest(domain, sample)) throw new Error("the fast record digest differs from ethers' EIP-712 digest");
   }

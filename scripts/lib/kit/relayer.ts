@@ -77,7 +77,14 @@ export class FastRecordSigner {
 
   json(r: LedgerRecord, signature: string, digest = this.digest(r)): SignedRecordJson {
     const record = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) as SignedRecordJson["record"];
-    return { type: "commons-ledger/signed-record@1", chainId: String(this.domain.chainId), ledger: String(this.domain.verifyingContract), record, signature, digest };
+    return {
+      type: "commons-ledger/signed-record@1",
+      chainId: String(this.domain.chainId),
+      ledger: String(this.domain.verifyingContract),
+      record,
+      signature,
+      digest,
+    };
   }
 }
 
@@ -113,7 +120,11 @@ export async function postRecord(url: string, body: unknown, opts: { contentType
  * connection fails (the relayer is down or was killed mid-request) and on 503; any other status is
  * an error. Returns the final reply and how many attempts it took.
  */
-export async function postRetrying(url: string, body: unknown, opts: { delayMs?: number; timeoutMs?: number } = {}): Promise<RelayerReply & { attempts: number }> {
+export async function postRetrying(
+  url: string,
+  body: unknown,
+  opts: { delayMs?: number; timeoutMs?: number } = {},
+): Promise<RelayerReply & { attempts: number }> {
   const until = Date.now() + (opts.timeoutMs ?? 120_000);
   for (let attempts = 1; ; attempts++) {
     try {
@@ -215,9 +226,32 @@ export interface RelayerChild {
  * not the `tsx` CLI, which runs the script in a child process that a SIGKILL of the CLI leaves
  * running. Resolves once the relayer listens.
  */
-export async function spawnRelayer(o: { rpc: string; ledger: string; fromBlock: number; db: string; port: number; args?: readonly string[] }): Promise<RelayerChild> {
+export async function spawnRelayer(o: {
+  rpc: string;
+  ledger: string;
+  fromBlock: number;
+  db: string;
+  port: number;
+  args?: readonly string[];
+}): Promise<RelayerChild> {
   const bin = path.join(root, "node_modules", ".bin");
-  const args = ["--import", "tsx", path.join(root, "scripts", "relayer.ts"), "--dev", "--port", String(o.port), "--db", o.db, "--rpc", o.rpc, "--ledger", o.ledger, "--from-block", String(o.fromBlock), ...(o.args ?? [])];
+  const args = [
+    "--import",
+    "tsx",
+    path.join(root, "scripts", "relayer.ts"),
+    "--dev",
+    "--port",
+    String(o.port),
+    "--db",
+    o.db,
+    "--rpc",
+    o.rpc,
+    "--ledger",
+    o.ledger,
+    "--from-block",
+    String(o.fromBlock),
+    ...(o.args ?? []),
+  ];
   const child = spawn(path.join(bin, "node"), args, { cwd: root, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` } });
   let out = "";
   child.stdout.on("data", (b) => (out += b));
@@ -267,14 +301,30 @@ export interface HostileSetup {
 }
 
 /** Deploys `wallets` wallet mocks and records one record of each of `victims` keys directly, paid by `payer`. */
-export async function prepareHostile(provider: Provider, ledger: string, signer: FastRecordSigner, payer: Signer, o: { wallets: number; victims: number; label?: string }): Promise<HostileSetup> {
+export async function prepareHostile(
+  provider: Provider,
+  ledger: string,
+  signer: FastRecordSigner,
+  payer: Signer,
+  o: { wallets: number; victims: number; label?: string },
+): Promise<HostileSetup> {
   const label = o.label ?? "hostile";
   const wallets: string[] = [];
   for (let i = 0; i < o.wallets; i++) wallets.push(await deployWalletMock(payer, await payer.getAddress(), WALLET_MODE.AlwaysValid));
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);
-  const recorded = kitWallets(`${label}/victim`, o.victims).map((w) => signer.sign(w, workRecord(w.address, { nonce: 0n, time: now - 60n, deadline: now + 7n * 86_400n })));
-  const receipt = await (await new Contract(ledger, LEDGER_ABI, payer).getFunction("recordBatch")(recorded.map((j) => j.record), recorded.map((j) => j.signature))).wait();
-  const ids = receipt.logs.map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x)).filter((x: { name: string } | null) => x?.name === "Recorded").map((x: { args: { id: bigint } }) => x.args.id);
+  const recorded = kitWallets(`${label}/victim`, o.victims).map((w) =>
+    signer.sign(w, workRecord(w.address, { nonce: 0n, time: now - 60n, deadline: now + 7n * 86_400n })),
+  );
+  const receipt = await (
+    await new Contract(ledger, LEDGER_ABI, payer).getFunction("recordBatch")(
+      recorded.map((j) => j.record),
+      recorded.map((j) => j.signature),
+    )
+  ).wait();
+  const ids = receipt.logs
+    .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+    .filter((x: { name: string } | null) => x?.name === "Recorded")
+    .map((x: { args: { id: bigint } }) => x.args.id);
   if (ids.length !== o.victims) throw new Error(`only ${ids.length} of the ${o.victims} victims' records were recorded`);
   return { wallets, recorded, foreignEntry: ids[0] };
 }
@@ -288,7 +338,12 @@ export type HostileKind = "gapped" | "oversize" | "replay" | "foreign-correction
  * wallets sign records they accept now and will refuse once they change their mind (post the
  * wallets' records in the order given, then turn the wallets).
  */
-export function hostileRecords(signer: FastRecordSigner, setup: HostileSetup, at: { time: bigint; deadline: bigint }, o: { perKey: number; label?: string }): { kind: HostileKind; json: SignedRecordJson }[] {
+export function hostileRecords(
+  signer: FastRecordSigner,
+  setup: HostileSetup,
+  at: { time: bigint; deadline: bigint },
+  o: { perKey: number; label?: string },
+): { kind: HostileKind; json: SignedRecordJson }[] {
   const label = o.label ?? "hostile";
   const out: { kind: HostileKind; json: SignedRecordJson }[] = [];
   const each = <T>(list: readonly T[], kind: HostileKind, make: (x: T, s: number) => SignedRecordJson) => {
@@ -299,7 +354,9 @@ export function hostileRecords(signer: FastRecordSigner, setup: HostileSetup, at
   each(kitWallets(`${label}/oversize`, 20), "oversize", (w, s) => signer.json(workRecord(w.address, { ...at, nonce: BigInt(s) }), big));
   each(setup.recorded.slice(0, 20), "replay", (j) => j);
   // Each on its own nonce key (sequence 0), so that the nonce is fine and only the target is wrong.
-  each(kitWallets(`${label}/corrector`, 10), "foreign-correction", (w, s) => signer.sign(w, { ...workRecord(w.address, { ...at, nonce: packNonce(BigInt(s), 0n) }), quantity: 0n, corrects: setup.foreignEntry }));
+  each(kitWallets(`${label}/corrector`, 10), "foreign-correction", (w, s) =>
+    signer.sign(w, { ...workRecord(w.address, { ...at, nonce: packNonce(BigInt(s), 0n) }), quantity: 0n, corrects: setup.foreignEntry }),
+  );
   // Per wallet, nonce keys of 16 sequences (the gap window), sequences 1.. of every key first and
   // the sequences 0 last: the others can go only once those are in, by which time the wallets
   // may have changed their mind.

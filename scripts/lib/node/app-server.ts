@@ -15,7 +15,15 @@ import { parseLabelList } from "../supply/supply.js";
 import type { LedgerIndexer } from "./ledger-indexer.js";
 
 export interface AppRuntimeConfig {
-  local: { chainId: number; rpcUrl: string; relayerUrl?: string; contracts: Record<string, string>; fromBlock: number; indexUrl?: string; devKeyNames?: readonly string[] };
+  local: {
+    chainId: number;
+    rpcUrl: string;
+    relayerUrl?: string;
+    contracts: Record<string, string>;
+    fromBlock: number;
+    indexUrl?: string;
+    devKeyNames?: readonly string[];
+  };
 }
 
 /** Where the server serves the local Ledger's index (ledger-indexer.ts), relative to the app. */
@@ -56,7 +64,11 @@ export async function ensureAppBuilt(root: string, log: (line: string) => void =
   const started = performance.now();
   if (!existsSync(path.join(root, "artifacts", "contracts", "Ledger.sol", "Ledger.json"))) {
     log("  compiling the contracts for the app's ABIs (hardhat build)...");
-    execFileSync(path.join(root, "node_modules", ".bin", "hardhat"), ["build"], { cwd: root, stdio: "ignore", env: { ...process.env, PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}` } });
+    execFileSync(path.join(root, "node_modules", ".bin", "hardhat"), ["build"], {
+      cwd: root,
+      stdio: "ignore",
+      env: { ...process.env, PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}` },
+    });
   }
   exportContracts(root);
   const dist = path.join(root, "app", "dist");
@@ -93,17 +105,31 @@ export interface AppServer {
  * /ledger-index.json, on 127.0.0.1:`port` (0 = any free port). The indexer starts reading at once,
  * so that the first page load finds it ready.
  */
-export async function serveApp(opts: { root: string; port: number; config: AppRuntimeConfig; index?: boolean; labelsFile?: string; equationFiles?: readonly string[] }): Promise<AppServer> {
+export async function serveApp(opts: {
+  root: string;
+  port: number;
+  config: AppRuntimeConfig;
+  index?: boolean;
+  labelsFile?: string;
+  equationFiles?: readonly string[];
+}): Promise<AppServer> {
   const dist = path.join(opts.root, "app", "dist");
   if (!existsSync(path.join(dist, "index.html"))) throw new Error(`${dist} has no built app; run ensureAppBuilt first`);
   const ledger = opts.config.local.contracts.Ledger;
   const indexer: LedgerIndexer | undefined =
-    opts.index !== false && ledger ? createLedgerIndexer({ rpcUrl: opts.config.local.rpcUrl, chainId: opts.config.local.chainId, ledger, fromBlock: opts.config.local.fromBlock }) : undefined;
+    opts.index !== false && ledger
+      ? createLedgerIndexer({ rpcUrl: opts.config.local.rpcUrl, chainId: opts.config.local.chainId, ledger, fromBlock: opts.config.local.fromBlock })
+      : undefined;
   if (indexer) await indexer.current().catch(() => {}); // warm up; a request retries
   const configJson = JSON.stringify(indexer ? { local: { ...opts.config.local, indexUrl: `.${INDEX_PATH}` } } : opts.config);
   // The equations the app may recompute distributions with, named by their path in the repository
   // (the URI the demo publishes); read now, so that a missing file fails here and not in the page.
-  const equationsJson = JSON.stringify((opts.equationFiles ?? []).map((file) => ({ name: path.relative(opts.root, file).split(path.sep).join("/"), doc: JSON.parse(readFileSync(file, "utf8")) as unknown })));
+  const equationsJson = JSON.stringify(
+    (opts.equationFiles ?? []).map((file) => ({
+      name: path.relative(opts.root, file).split(path.sep).join("/"),
+      doc: JSON.parse(readFileSync(file, "utf8")) as unknown,
+    })),
+  );
   const server = http.createServer((req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -117,14 +143,18 @@ export async function serveApp(opts: { root: string; port: number; config: AppRu
     if (pathname === "/labels.json") {
       // Names for resource, spec and process ids (data/labels.json, written by the demo seed).
       const file = opts.labelsFile;
-      if (!file || !existsSync(file)) return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "this server has no labels file" }));
+      if (!file || !existsSync(file))
+        return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "this server has no labels file" }));
       let parsed: ReturnType<typeof parseLabelList>;
       try {
         parsed = parseLabelList(JSON.parse(readFileSync(file, "utf8")));
       } catch (error) {
         parsed = { error: `is not valid JSON (${(error as Error).message})` };
       }
-      if ("error" in parsed) return void res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: `the labels file ${path.basename(file)} ${parsed.error}` }));
+      if ("error" in parsed)
+        return void res
+          .writeHead(500, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: `the labels file ${path.basename(file)} ${parsed.error}` }));
       return void res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" }).end(JSON.stringify(parsed));
     }
     if (pathname === "/value-equations.json") {
@@ -144,12 +174,18 @@ export async function serveApp(opts: { root: string; port: number; config: AppRu
     const target = inside && existsSync(file) && statSync(file).isFile() ? file : path.join(dist, "index.html");
     if (target === path.join(dist, "index.html") && indexer) {
       // The page fetches the index while its code loads.
-      const html = readFileSync(target, "utf8").replace("</head>", `<link rel="preload" href=".${INDEX_PATH}" as="fetch" crossorigin="anonymous" />\n  </head>`);
+      const html = readFileSync(target, "utf8").replace(
+        "</head>",
+        `<link rel="preload" href=".${INDEX_PATH}" as="fetch" crossorigin="anonymous" />\n  </head>`,
+      );
       res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-cache" }).end(req.method === "HEAD" ? undefined : html);
       return;
     }
     const immutable = target.includes(`${path.sep}assets${path.sep}`);
-    res.writeHead(200, { "content-type": TYPES[path.extname(target)] ?? "application/octet-stream", "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache" });
+    res.writeHead(200, {
+      "content-type": TYPES[path.extname(target)] ?? "application/octet-stream",
+      "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
+    });
     res.end(req.method === "HEAD" ? undefined : readFileSync(target));
   });
   await new Promise<void>((resolve, reject) => {
@@ -189,6 +225,15 @@ export async function startApp(opts: {
     port: opts.port,
     labelsFile: opts.labelsFile,
     equationFiles: opts.equationFiles,
-    config: { local: { chainId: opts.deployment.chainId, rpcUrl: opts.rpcUrl, relayerUrl: opts.relayerUrl, contracts: opts.deployment.contracts, fromBlock: opts.deployment.fromBlock, devKeyNames: opts.devKeyNames } },
+    config: {
+      local: {
+        chainId: opts.deployment.chainId,
+        rpcUrl: opts.rpcUrl,
+        relayerUrl: opts.relayerUrl,
+        contracts: opts.deployment.contracts,
+        fromBlock: opts.deployment.fromBlock,
+        devKeyNames: opts.devKeyNames,
+      },
+    },
   });
 }

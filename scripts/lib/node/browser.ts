@@ -15,7 +15,11 @@ export function ensureChromium(log: (line: string) => void = () => {}): string {
   if (existsSync(CHROMIUM)) return CHROMIUM;
   log(`  ${CHROMIUM} is missing: apt-get install -y chromium (about 35 s)...`);
   execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", timeout: 180_000 });
-  execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "ignore", timeout: 300_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], {
+    stdio: "ignore",
+    timeout: 300_000,
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
   if (!existsSync(CHROMIUM)) throw new Error(`apt-get install chromium did not provide ${CHROMIUM}`);
   return CHROMIUM;
 }
@@ -31,7 +35,16 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: ensureChromium(),
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   return {
     context,

@@ -27,14 +27,22 @@ export function readDeployment(file: string): LocalDeployment | undefined {
     throw new Error(`${file} is not valid JSON (${(error as Error).message}); delete it to deploy afresh`, { cause: error });
   }
   const d = json as Partial<LocalDeployment>;
-  if (typeof d.chainId !== "number" || typeof d.genesisHash !== "string" || typeof d.ledger !== "string" || typeof d.fromBlock !== "number" || typeof d.deploymentId !== "string") {
+  if (
+    typeof d.chainId !== "number" ||
+    typeof d.genesisHash !== "string" ||
+    typeof d.ledger !== "string" ||
+    typeof d.fromBlock !== "number" ||
+    typeof d.deploymentId !== "string"
+  ) {
     throw new Error(`${file} does not describe a deployment (chainId, genesisHash, ledger, fromBlock, deploymentId); delete it to deploy afresh`);
   }
   const contracts: Record<string, string> = {};
   if (d.contracts !== undefined) {
-    if (typeof d.contracts !== "object" || d.contracts === null) throw new Error(`${file}: contracts must be an object of contract name -> address; delete it to deploy afresh`);
+    if (typeof d.contracts !== "object" || d.contracts === null)
+      throw new Error(`${file}: contracts must be an object of contract name -> address; delete it to deploy afresh`);
     for (const [name, address] of Object.entries(d.contracts)) {
-      if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error(`${file}: contracts.${name} is not an address; delete it to deploy afresh`);
+      if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address))
+        throw new Error(`${file}: contracts.${name} is not an address; delete it to deploy afresh`);
       contracts[name] = getAddress(address);
     }
   }
@@ -73,10 +81,15 @@ export async function deployWithIgnition(opts: { rpcUrl: string; deploymentId: s
   const args = [
     // The default profile shares the compile cache with `hardhat test` and `hardhat build`
     // (`ignition deploy` otherwise builds the production profile, file by file, from scratch).
-    "--build-profile", "default",
-    "--network", "local",
-    "ignition", "deploy", "scripts/ignition/modules/Commons.ts",
-    "--deployment-id", opts.deploymentId,
+    "--build-profile",
+    "default",
+    "--network",
+    "local",
+    "ignition",
+    "deploy",
+    "scripts/ignition/modules/Commons.ts",
+    "--deployment-id",
+    opts.deploymentId,
     "--reset",
   ];
   const env = {

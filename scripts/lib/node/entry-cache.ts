@@ -59,7 +59,31 @@ function toFile(events: LedgerEvents, meta: Omit<CacheFile, "format" | "entries"
     ...meta,
     entries: events.entries.map((e) => {
       const r = e.record;
-      return [e.id.toString(), e.signer, e.blockNumber, e.transactionHash, e.logIndex, e.recordHash, r.flow, r.action, z(r.provider), z(r.receiver), r.commons, z(r.resource), z(r.resourceSpec), z(r.process), r.side, r.quantity.toString(), r.unit, r.time.toString(), z(r.evidence), r.corrects.toString(), r.satisfies.toString(), r.nonce.toString(), r.deadline.toString()];
+      return [
+        e.id.toString(),
+        e.signer,
+        e.blockNumber,
+        e.transactionHash,
+        e.logIndex,
+        e.recordHash,
+        r.flow,
+        r.action,
+        z(r.provider),
+        z(r.receiver),
+        r.commons,
+        z(r.resource),
+        z(r.resourceSpec),
+        z(r.process),
+        r.side,
+        r.quantity.toString(),
+        r.unit,
+        r.time.toString(),
+        z(r.evidence),
+        r.corrects.toString(),
+        r.satisfies.toString(),
+        r.nonce.toString(),
+        r.deadline.toString(),
+      ];
     }),
     validations: events.validations,
     corrections: events.corrections.map((c) => ({ entryId: c.entryId.toString(), correctionId: c.correctionId.toString(), blockNumber: c.blockNumber })),
@@ -73,8 +97,32 @@ function fromFile(f: CacheFile): LedgerEvents {
     const s = (i: number) => a[i] as string;
     const n = (i: number) => a[i] as number;
     return {
-      id: BigInt(s(0)), signer: s(1), blockNumber: n(2), transactionHash: s(3), logIndex: n(4), recordHash: s(5), commons: s(10),
-      record: { flow: n(6), action: n(7), provider: s(8) || ZeroAddress, receiver: s(9) || ZeroAddress, commons: s(10), resource: s(11) || ZeroHash, resourceSpec: s(12) || ZeroHash, process: s(13) || ZeroHash, side: n(14), quantity: BigInt(s(15)), unit: s(16), time: BigInt(s(17)), evidence: s(18) || ZeroHash, corrects: BigInt(s(19)), satisfies: BigInt(s(20)), nonce: BigInt(s(21)), deadline: BigInt(s(22)) },
+      id: BigInt(s(0)),
+      signer: s(1),
+      blockNumber: n(2),
+      transactionHash: s(3),
+      logIndex: n(4),
+      recordHash: s(5),
+      commons: s(10),
+      record: {
+        flow: n(6),
+        action: n(7),
+        provider: s(8) || ZeroAddress,
+        receiver: s(9) || ZeroAddress,
+        commons: s(10),
+        resource: s(11) || ZeroHash,
+        resourceSpec: s(12) || ZeroHash,
+        process: s(13) || ZeroHash,
+        side: n(14),
+        quantity: BigInt(s(15)),
+        unit: s(16),
+        time: BigInt(s(17)),
+        evidence: s(18) || ZeroHash,
+        corrects: BigInt(s(19)),
+        satisfies: BigInt(s(20)),
+        nonce: BigInt(s(21)),
+        deadline: BigInt(s(22)),
+      },
     };
   });
   return {
@@ -124,7 +172,9 @@ export async function readLedgerCached(provider: Provider, ledger: string, opts:
             for (const [k, v] of added.checkpoints) events.checkpoints.set(k, v);
             events.all.push(...added.all.filter((a) => KEPT.has(a.name)));
           }
-          const consistent = added?.entries.length ? verifyChain(events.entries, tip, events.checkpoints).ok : BigInt(events.entries.length) === tip.count && f.head === tip.head;
+          const consistent = added?.entries.length
+            ? verifyChain(events.entries, tip, events.checkpoints).ok
+            : BigInt(events.entries.length) === tip.count && f.head === tip.head;
           if (consistent) {
             if (added) await write(provider, file, events, { chainId, ledger, fromBlock, block, tip }, opts);
             return { events, block, tip, cache: added ? "updated" : "hit" };
@@ -152,16 +202,23 @@ export async function readPipelined(provider: Provider, ledger: string, opts: Re
     ...opts,
     onLogs: (logs: readonly Log[]) => {
       opts.onLogs?.(logs);
-      const inOrder = logs.every((x, i) => i === 0 || logs[i - 1].blockNumber < x.blockNumber || (logs[i - 1].blockNumber === x.blockNumber && logs[i - 1].index < x.index));
+      const inOrder = logs.every(
+        (x, i) => i === 0 || logs[i - 1].blockNumber < x.blockNumber || (logs[i - 1].blockNumber === x.blockNumber && logs[i - 1].index < x.index),
+      );
       const sorted = inOrder ? logs : [...logs].sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
-      decoding = decoding.then(() => new Promise<void>((resolve, reject) => setImmediate(() => {
-        try {
-          parts.push(decodeLedgerLogs(sorted));
-          resolve();
-        } catch (error) {
-          reject(error);
-        }
-      })));
+      decoding = decoding.then(
+        () =>
+          new Promise<void>((resolve, reject) =>
+            setImmediate(() => {
+              try {
+                parts.push(decodeLedgerLogs(sorted));
+                resolve();
+              } catch (error) {
+                reject(error);
+              }
+            }),
+          ),
+      );
       decoding.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     },
   });
@@ -169,11 +226,31 @@ export async function readPipelined(provider: Provider, ledger: string, opts: Re
   return mergeEvents(parts);
 }
 
-async function write(provider: Provider, file: string, events: LedgerEvents, m: { chainId: bigint; ledger: string; fromBlock: number; block: number; tip: { count: bigint; head: string } }, opts: ReadOptions): Promise<void> {
+async function write(
+  provider: Provider,
+  file: string,
+  events: LedgerEvents,
+  m: { chainId: bigint; ledger: string; fromBlock: number; block: number; tip: { count: bigint; head: string } },
+  opts: ReadOptions,
+): Promise<void> {
   const b = await rpcRetry(`eth_getBlockByNumber ${m.block}`, () => provider.getBlock(m.block), opts);
   if (!b?.hash) return;
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(toFile(events, { chainId: m.chainId.toString(), ledger: m.ledger.toLowerCase(), fromBlock: m.fromBlock, block: m.block, blockHash: b.hash, count: m.tip.count.toString(), head: m.tip.head }), big));
+  writeFileSync(
+    tmp,
+    JSON.stringify(
+      toFile(events, {
+        chainId: m.chainId.toString(),
+        ledger: m.ledger.toLowerCase(),
+        fromBlock: m.fromBlock,
+        block: m.block,
+        blockHash: b.hash,
+        count: m.tip.count.toString(),
+        head: m.tip.head,
+      }),
+      big,
+    ),
+  );
   renameSync(tmp, file);
 }

@@ -18,7 +18,10 @@ export interface ExportResult {
 const lowerFirst = (name: string) => name[0].toLowerCase() + name.slice(1);
 
 export function exportContracts(root: string, out = path.join(root, "app", "src", "contracts", "generated.ts")): ExportResult {
-  const sources = readdirSync(path.join(root, "contracts")).filter((f) => f.endsWith(".sol")).map((f) => f.slice(0, -4)).sort();
+  const sources = readdirSync(path.join(root, "contracts"))
+    .filter((f) => f.endsWith(".sol"))
+    .map((f) => f.slice(0, -4))
+    .sort();
   const abis: Record<string, unknown[]> = {};
   for (const name of sources) {
     const artifact = path.join(root, "artifacts", "contracts", `${name}.sol`, `${name}.json`);

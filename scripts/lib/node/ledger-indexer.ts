@@ -18,7 +18,14 @@ export interface LedgerIndexer {
  * `finality`: how many of the latest blocks stay out of the index (0 on the local chain; on a real
  * network, enough that a reorganisation does not reach into it: the app reads later blocks itself).
  */
-export function createLedgerIndexer(o: { rpcUrl: string; chainId: number; ledger: string; fromBlock: number; finality?: number; timeoutMs?: number }): LedgerIndexer {
+export function createLedgerIndexer(o: {
+  rpcUrl: string;
+  chainId: number;
+  ledger: string;
+  fromBlock: number;
+  finality?: number;
+  timeoutMs?: number;
+}): LedgerIndexer {
   const request = new FetchRequest(o.rpcUrl);
   request.timeout = o.timeoutMs ?? 30_000;
   const provider = new JsonRpcProvider(request, Network.from(o.chainId), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
@@ -67,7 +74,11 @@ export function createLedgerIndexer(o: { rpcUrl: string; chainId: number; ledger
  */
 export function answerIndexRequest(indexer: LedgerIndexer, req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string> = {}): void {
   indexer.current().then(
-    ({ text }) => void res.writeHead(200, { ...headers, "content-type": "application/json", "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : text),
-    (error: Error) => void res.writeHead(503, { ...headers, "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify({ error: `the index cannot read the chain: ${error.message.split("\n")[0]}` })),
+    ({ text }) =>
+      void res.writeHead(200, { ...headers, "content-type": "application/json", "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : text),
+    (error: Error) =>
+      void res
+        .writeHead(503, { ...headers, "content-type": "application/json", "cache-control": "no-store" })
+        .end(JSON.stringify({ error: `the index cannot read the chain: ${error.message.split("\n")[0]}` })),
   );
 }

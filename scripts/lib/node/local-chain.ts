@@ -53,11 +53,16 @@ export async function startLocalChain(opts: LocalChainOptions): Promise<LocalCha
   const resumed = existsSync(stateFile);
   const log = createWriteStream(path.join(opts.dataDir, "anvil.log"), { flags: "a" });
   const args = [
-    "--host", "127.0.0.1",
-    "--port", String(opts.port),
-    "--chain-id", String(opts.chainId ?? 31337),
-    "--state", stateFile,
-    "--state-interval", String(opts.stateInterval ?? 5),
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--chain-id",
+    String(opts.chainId ?? 31337),
+    "--state",
+    stateFile,
+    "--state-interval",
+    String(opts.stateInterval ?? 5),
     "--preserve-historical-states",
   ];
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -65,7 +70,12 @@ export async function startLocalChain(opts: LocalChainOptions): Promise<LocalCha
   child.stderr!.pipe(log);
   const url = `http://127.0.0.1:${opts.port}`;
   let exited: number | null = null;
-  const exitPromise = new Promise<void>((resolve) => child.once("exit", (code) => { exited = code ?? 0; resolve(); }));
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once("exit", (code) => {
+      exited = code ?? 0;
+      resolve();
+    }),
+  );
 
   const deadline = Date.now() + 30_000;
   for (;;) {

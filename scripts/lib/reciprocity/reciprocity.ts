@@ -12,12 +12,45 @@ import { decodeUnit, formatQuantity } from "../core/record.js";
 import type { TypedDataSigner } from "../core/record.js";
 import { ENTRY_STATES } from "../core/vocabulary.js";
 import type { EntryStateName } from "../core/vocabulary.js";
-import { LICENSE_KINDS, ENTITY_FORMS, USE_KINDS, DECLARATION_KINDS, GRANT_KINDS, SECTIONS, STATUSES, REASONS, RECIPROCITY_LIMITS, RECIPROCITY_ABI, reciprocityInterface } from "../core/registry-abi.js";
-import type { LicenseKindName, EntityFormName, UseKindName, DeclarationKindName, GrantKindName, SectionName, StatusName, ReasonName } from "../core/registry-abi.js";
+import {
+  LICENSE_KINDS,
+  ENTITY_FORMS,
+  USE_KINDS,
+  DECLARATION_KINDS,
+  GRANT_KINDS,
+  SECTIONS,
+  STATUSES,
+  REASONS,
+  RECIPROCITY_LIMITS,
+  RECIPROCITY_ABI,
+  reciprocityInterface,
+} from "../core/registry-abi.js";
+import type {
+  LicenseKindName,
+  EntityFormName,
+  UseKindName,
+  DeclarationKindName,
+  GrantKindName,
+  SectionName,
+  StatusName,
+  ReasonName,
+} from "../core/registry-abi.js";
 
 // ---------------------------------------------------------------- codes and ABI (IReciprocityRegistry), in core
 
-export { LICENSE_KINDS, ENTITY_FORMS, USE_KINDS, DECLARATION_KINDS, GRANT_KINDS, SECTIONS, STATUSES, REASONS, RECIPROCITY_LIMITS, RECIPROCITY_ABI, reciprocityInterface };
+export {
+  LICENSE_KINDS,
+  ENTITY_FORMS,
+  USE_KINDS,
+  DECLARATION_KINDS,
+  GRANT_KINDS,
+  SECTIONS,
+  STATUSES,
+  REASONS,
+  RECIPROCITY_LIMITS,
+  RECIPROCITY_ABI,
+  reciprocityInterface,
+};
 export type { LicenseKindName, EntityFormName, UseKindName, DeclarationKindName, GrantKindName, SectionName, StatusName, ReasonName };
 
 export function registryContract(address: string, runner: Provider | Signer): Contract {
@@ -286,7 +319,14 @@ export interface Status {
   records: bigint[];
 }
 
-export function decodeStatus(raw: { status: bigint; prior: bigint; reason: bigint; attested: boolean; validUntil: bigint; records: readonly bigint[] }): Status {
+export function decodeStatus(raw: {
+  status: bigint;
+  prior: bigint;
+  reason: bigint;
+  attested: boolean;
+  validUntil: bigint;
+  records: readonly bigint[];
+}): Status {
   return {
     status: STATUSES[Number(raw.status)],
     prior: STATUSES[Number(raw.prior)],
@@ -304,7 +344,18 @@ export async function readStatus(registry: Contract, licensee: string, work: big
 // ---------------------------------------------------------------- records from events
 
 export type RegistryRecord =
-  | { id: bigint; type: "declaration"; licensee: string; work: bigint; kind: DeclarationKindName; value: number; start: bigint; end: bigint; evidence: string; signer: string }
+  | {
+      id: bigint;
+      type: "declaration";
+      licensee: string;
+      work: bigint;
+      kind: DeclarationKindName;
+      value: number;
+      start: bigint;
+      end: bigint;
+      evidence: string;
+      signer: string;
+    }
   | { id: bigint; type: "attestation"; licensee: string; work: bigint; declaration: bigint; signer: string; evidence: string }
   | { id: bigint; type: "report"; licensee: string; work: bigint; section: SectionName; signer: string; evidence: string }
   | { id: bigint; type: "finding" | "dismissal"; licensee: string; work: bigint; report: bigint; signer: string; evidence: string }
@@ -312,7 +363,19 @@ export type RegistryRecord =
   | { id: bigint; type: "bulk-dismissal"; licensee: string; work: bigint; report: bigint; signer: string; evidence: string }
   | { id: bigint; type: "settlement"; licensee: string; work: bigint; entryId: bigint; periodStart: bigint; quantity: bigint; tally: bigint; signer: string }
   /** Anyone may reverse: the event names no caller, `signer` is the zero address. */
-  | { id: bigint; type: "reversal"; licensee: string; work: bigint; entryId: bigint; settlement: bigint; periodStart: bigint; quantity: bigint; tally: bigint; entryState: number; signer: string };
+  | {
+      id: bigint;
+      type: "reversal";
+      licensee: string;
+      work: bigint;
+      entryId: bigint;
+      settlement: bigint;
+      periodStart: bigint;
+      quantity: bigint;
+      tally: bigint;
+      entryState: number;
+      signer: string;
+    };
 
 export type TimedRecord = RegistryRecord & { time: bigint; block: number; tx: string };
 
@@ -374,28 +437,102 @@ export function decodeRegistryLogs(logs: readonly Log[], address: string, times:
         });
         break;
       case "Declared":
-        records.push({ ...at, id: a.id, type: "declaration", licensee: a.licensee, work: a.work, kind: DECLARATION_KINDS[Number(a.kind)], value: Number(a.value), start: a.start, end: a.end, evidence: a.evidence, signer: a.licensee });
+        records.push({
+          ...at,
+          id: a.id,
+          type: "declaration",
+          licensee: a.licensee,
+          work: a.work,
+          kind: DECLARATION_KINDS[Number(a.kind)],
+          value: Number(a.value),
+          start: a.start,
+          end: a.end,
+          evidence: a.evidence,
+          signer: a.licensee,
+        });
         break;
       case "Attested":
-        records.push({ ...at, id: a.id, type: "attestation", licensee: a.licensee, work: a.work, declaration: a.declaration, signer: a.attester, evidence: a.evidence });
+        records.push({
+          ...at,
+          id: a.id,
+          type: "attestation",
+          licensee: a.licensee,
+          work: a.work,
+          declaration: a.declaration,
+          signer: a.attester,
+          evidence: a.evidence,
+        });
         break;
       case "BreachReported":
-        records.push({ ...at, id: a.id, type: "report", licensee: a.licensee, work: a.work, section: SECTIONS[Number(a.section)], signer: a.reporter, evidence: a.evidence });
+        records.push({
+          ...at,
+          id: a.id,
+          type: "report",
+          licensee: a.licensee,
+          work: a.work,
+          section: SECTIONS[Number(a.section)],
+          signer: a.reporter,
+          evidence: a.evidence,
+        });
         break;
       case "BreachDecided":
-        records.push({ ...at, id: a.id, type: a.found ? "finding" : "dismissal", licensee: a.licensee, work: a.work, report: a.report, signer: a.by, evidence: a.evidence });
+        records.push({
+          ...at,
+          id: a.id,
+          type: a.found ? "finding" : "dismissal",
+          licensee: a.licensee,
+          work: a.work,
+          report: a.report,
+          signer: a.by,
+          evidence: a.evidence,
+        });
         break;
       case "Granted":
-        records.push({ ...at, id: a.id, type: "grant", licensee: a.licensee, work: a.work, kind: GRANT_KINDS[Number(a.kind)], ref: a.ref, expiry: a.expiry, terms: a.terms, signer: a.licensor });
+        records.push({
+          ...at,
+          id: a.id,
+          type: "grant",
+          licensee: a.licensee,
+          work: a.work,
+          kind: GRANT_KINDS[Number(a.kind)],
+          ref: a.ref,
+          expiry: a.expiry,
+          terms: a.terms,
+          signer: a.licensor,
+        });
         break;
       case "BreachesDismissed":
         records.push({ ...at, id: a.id, type: "bulk-dismissal", licensee: a.licensee, work: a.work, report: a.report, signer: a.by, evidence: a.evidence });
         break;
       case "Settled":
-        records.push({ ...at, id: a.id, type: "settlement", licensee: a.licensee, work: a.work, entryId: a.entryId, periodStart: a.periodStart, quantity: a.quantity, tally: a.tally, signer: a.licensee });
+        records.push({
+          ...at,
+          id: a.id,
+          type: "settlement",
+          licensee: a.licensee,
+          work: a.work,
+          entryId: a.entryId,
+          periodStart: a.periodStart,
+          quantity: a.quantity,
+          tally: a.tally,
+          signer: a.licensee,
+        });
         break;
       case "SettlementReversed":
-        records.push({ ...at, id: a.id, type: "reversal", licensee: a.licensee, work: a.work, entryId: a.entryId, settlement: a.settlement, periodStart: a.periodStart, quantity: a.quantity, tally: a.tally, entryState: Number(a.entryState), signer: ZeroAddress });
+        records.push({
+          ...at,
+          id: a.id,
+          type: "reversal",
+          licensee: a.licensee,
+          work: a.work,
+          entryId: a.entryId,
+          settlement: a.settlement,
+          periodStart: a.periodStart,
+          quantity: a.quantity,
+          tally: a.tally,
+          entryState: Number(a.entryState),
+          signer: ZeroAddress,
+        });
         break;
     }
   }
@@ -427,7 +564,8 @@ const REASON_WORDS: Record<ReasonName, string> = {
   CommercialUseNotCovered: "commercial use is declared, but 4(c) covers only worker-owned businesses: that use needs a separate license",
   WorkerOwnedNoSurplus: "worker-owned, but no surplus declaration (4(c)(ii)) covers now",
   WorkerOwnedSurplus: "worker-owned (4(c)(i)) with a current declaration that all surplus goes to the worker-owners (4(c)(ii))",
-  IndividualAsWorkerOwned: "an individual with a surplus declaration, treated as a worker-owned business; whether 4(c) covers a self-employed individual is an open question",
+  IndividualAsWorkerOwned:
+    "an individual with a surplus declaration, treated as a worker-owned business; whether 4(c) covers a self-employed individual is an open question",
   SurplusExpired: "the last surplus declaration's period has ended",
   FormChanged: "the declared form is no longer worker-owned",
   WageLabourBusiness: "declared a privately owned business profiting from waged labour (4(d))",
@@ -435,7 +573,8 @@ const REASON_WORDS: Record<ReasonName, string> = {
   BreachReported: "a breach report is open",
   BreachFound: "a breach was found and the licensor has not reinstated (1(g), 8(d))",
   ContributionsCoverPeriod: "accepted contributions to the work's commons cover the settlement obligation for the current period",
-  IndividualNoSurplus: "an individual: non-commercial use is permitted (s.3); commercial use would need a surplus declaration (4(c)(ii)) covering now, under which the registry treats an individual as a worker-owned business (an open question), or a separate license",
+  IndividualNoSurplus:
+    "an individual: non-commercial use is permitted (s.3); commercial use would need a surplus declaration (4(c)(ii)) covering now, under which the registry treats an individual as a worker-owned business (an open question), or a separate license",
 };
 
 export interface Explanation {
@@ -585,7 +724,11 @@ export function explainStatus(p: {
   const base = s.status === "Disputed" || s.status === "Terminated" || s.status === "SeparatelyLicensed" ? s.prior : s.status;
   switch (s.status) {
     case "SeparatelyLicensed":
-      changes.push(s.validUntil !== 0n ? `when the separate license expires (${isoDate(s.validUntil)}), the status returns to ${s.prior}` : "nothing short of a new record: the separate license has no expiry");
+      changes.push(
+        s.validUntil !== 0n
+          ? `when the separate license expires (${isoDate(s.validUntil)}), the status returns to ${s.prior}`
+          : "nothing short of a new record: the separate license has no expiry",
+      );
       break;
     case "Terminated":
       changes.push("a reinstatement or waiver grant signed by the licensor, naming the latest finding, would restore the prior status " + s.prior);
@@ -611,7 +754,10 @@ export function explainStatus(p: {
       break;
     case "NonCommercialPermitted":
       if (form === "worker-owned") changes.push(`a surplus declaration (4(c)(ii)), e.g. for ${nextYear}, would make commercial use permitted`);
-      else if (form === "individual") changes.push(`a surplus declaration (4(c)(ii)), e.g. for ${nextYear}, would make commercial use permitted, the individual then being treated as worker-owned`);
+      else if (form === "individual")
+        changes.push(
+          `a surplus declaration (4(c)(ii)), e.g. for ${nextYear}, would make commercial use permitted, the individual then being treated as worker-owned`,
+        );
       else changes.push("a separate license from the licensor would permit commercial use");
       if (settling) changes.push(`CopyFair settlement: ${obligationWords} would make commercial use permitted for that period`);
       changes.push("an entity declaration as a wage-labour business would exclude all use (4(d))");
@@ -641,27 +787,43 @@ export function explainStatus(p: {
 
   // Settlements that count though their entries no longer stand.
   for (const x of p.stale ?? []) {
-    const why = x.state === "corrected" ? `was corrected by entry ${x.correctedBy}` : x.state === "disputed" ? "is disputed" : "no longer has the quorum's acceptance";
+    const why =
+      x.state === "corrected" ? `was corrected by entry ${x.correctedBy}` : x.state === "disputed" ? "is disputed" : "no longer has the quorum's acceptance";
     warnings.push(
       `ledger entry ${x.settlement.entryId} (${formatQuantity(x.settlement.quantity)}${unit}) ${why}, yet its settlement (record ${x.settlement.id}, period from ${isoDate(x.settlement.periodStart)}) still counts: anyone may reverse it (commons settlement reverse ${x.settlement.entryId})`,
     );
   }
   if (s.status === "ReciprocitySettled" && settling && (p.stale ?? []).length > 0) {
     const inPeriod = (x: SettlementRecord) => x.periodStart <= p.now && p.now < x.periodStart + p.obligation!.period;
-    const tally = standingSettlements(mine).filter(inPeriod).reduce((a, x) => a + x.quantity, 0n);
-    const staleNow = (p.stale ?? []).map((x) => x.settlement).filter(inPeriod).reduce((a, x) => a + x.quantity, 0n);
+    const tally = standingSettlements(mine)
+      .filter(inPeriod)
+      .reduce((a, x) => a + x.quantity, 0n);
+    const staleNow = (p.stale ?? [])
+      .map((x) => x.settlement)
+      .filter(inPeriod)
+      .reduce((a, x) => a + x.quantity, 0n);
     if (staleNow > 0n && tally - staleNow < p.obligation!.amount) {
-      warnings.push(`without them this period's total is ${formatQuantity(tally - staleNow)}${unit}, short of the ${formatQuantity(p.obligation!.amount)}${unit} owed: the status rests on contributions that no longer stand`);
+      warnings.push(
+        `without them this period's total is ${formatQuantity(tally - staleNow)}${unit}, short of the ${formatQuantity(p.obligation!.amount)}${unit} owed: the status rests on contributions that no longer stand`,
+      );
     }
   }
 
-  if (s.reason === "IndividualAsWorkerOwned" || form === "individual") openQuestions.push("Is a self-employed individual a \"worker-owned business\" for 4(c)? The registry treats it as one when it declares its surplus, and says so.");
+  if (s.reason === "IndividualAsWorkerOwned" || form === "individual")
+    openQuestions.push(
+      'Is a self-employed individual a "worker-owned business" for 4(c)? The registry treats it as one when it declares its surplus, and says so.',
+    );
   if (form === "worker-owned") {
-    openQuestions.push("Does a cooperative with some non-member waged employees fall under 4(d)? The registry records the declared form; a breach report under 4(d) is how to contest it.");
-    openQuestions.push("Do retained reserves break \"all ... surplus ... distributed among the worker-owners\"? The surplus declaration is the licensee's claim; attesters and breach reports test it.");
+    openQuestions.push(
+      "Does a cooperative with some non-member waged employees fall under 4(d)? The registry records the declared form; a breach report under 4(d) is how to contest it.",
+    );
+    openQuestions.push(
+      'Do retained reserves break "all ... surplus ... distributed among the worker-owners"? The surplus declaration is the licensee\'s claim; attesters and breach reports test it.',
+    );
   }
   const use = latest((r) => r.type === "declaration" && r.kind === "use");
-  if (use && use.type === "declaration" && use.value === 1) openQuestions.push("What counts as \"primarily\" commercial for mixed uses (4(b))? The use declaration is the licensee's own answer.");
+  if (use && use.type === "declaration" && use.value === 1)
+    openQuestions.push('What counts as "primarily" commercial for mixed uses (4(b))? The use declaration is the licensee\'s own answer.');
 
   const holds =
     s.validUntil === 0n
@@ -684,7 +846,14 @@ export function explainStatus(p: {
 }
 
 /** Which declarations the status rests on are attested (by attesters the current terms recognise), and what is missing. */
-function attestationWords(s: Status, mine: readonly TimedRecord[], byId: ReadonlyMap<bigint, TimedRecord>, base: StatusName, current: WorkInfo | undefined, now: bigint): string {
+function attestationWords(
+  s: Status,
+  mine: readonly TimedRecord[],
+  byId: ReadonlyMap<bigint, TimedRecord>,
+  base: StatusName,
+  current: WorkInfo | undefined,
+  now: bigint,
+): string {
   const cited = s.records.map((id) => byId.get(id)).filter((r): r is TimedRecord => r !== undefined);
   const entity = cited.find((r) => r.type === "declaration" && r.kind === "entity");
   if (!entity) return "nothing to attest: no entity declaration is on file";
@@ -697,9 +866,10 @@ function attestationWords(s: Status, mine: readonly TimedRecord[], byId: Readonl
     const counted = cited.find((r) => r.type === "attestation" && r.declaration === decl.id);
     if (counted) return `${label} (record ${decl.id}) is attested by ${counted.signer} (record ${counted.id})`;
     const dropped = mine.filter((r) => r.type === "attestation" && r.declaration === decl.id);
-    const note = dropped.length > 0 && current
-      ? ` (${dropped.map((r) => `attestation ${r.id} by ${r.signer}`).join(", ")} no longer counts: the current terms, work ${current.work}, do not recognise that attester)`
-      : "";
+    const note =
+      dropped.length > 0 && current
+        ? ` (${dropped.map((r) => `attestation ${r.id} by ${r.signer}`).join(", ")} no longer counts: the current terms, work ${current.work}, do not recognise that attester)`
+        : "";
     return `${label} (record ${decl.id}) has no attestation by an attester the current terms recognise${note}`;
   });
   return `${s.attested ? "attested" : "not attested"}: ${parts.join("; ")}`;

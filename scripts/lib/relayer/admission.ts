@@ -58,14 +58,19 @@ export class Refusal extends Error {
 
 /** 2026-12-01 10:00:00 UTC for unix seconds. */
 export function when(seconds: bigint | number): string {
-  return new Date(Number(seconds) * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return new Date(Number(seconds) * 1000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 }
 
 /** checkRecord's error as a sentence with dates instead of unix seconds where it names a time. */
 export function explainCheck(error: unknown, r: LedgerRecord, now: bigint): Refusal {
   const code = (error as { contractError?: string }).contractError;
-  if (code === "LedgerTimeInFuture") return new Refusal(400, `time: the event is dated ${when(r.time)}, after the chain's time ${when(now)} (plus 15 minutes); an event must have happened`);
-  if (code === "LedgerExpired") return new Refusal(400, `deadline: the signature expired at ${when(r.deadline)} (the chain's time is ${when(now)}); sign the record again`);
+  if (code === "LedgerTimeInFuture")
+    return new Refusal(400, `time: the event is dated ${when(r.time)}, after the chain's time ${when(now)} (plus 15 minutes); an event must have happened`);
+  if (code === "LedgerExpired")
+    return new Refusal(400, `deadline: the signature expired at ${when(r.deadline)} (the chain's time is ${when(now)}); sign the record again`);
   if (code === "LedgerDeadlineTooFar") return new Refusal(400, `deadline: ${when(r.deadline)} is more than 30 days after the chain's time ${when(now)}`);
   return new Refusal(400, (error as Error).message);
 }
@@ -78,7 +83,8 @@ export function eoaFormProblem(signature: string): string | undefined {
   if (v !== 27 && v !== 28) return `the signature's v byte is ${v}; the Ledger accepts only 27 or 28`;
   const r = BigInt("0x" + signature.slice(2, 66));
   const s = BigInt("0x" + signature.slice(66, 130));
-  if (s > HALF_ORDER && s < CURVE_ORDER) return "the signature's s is in the upper half of the curve order (the malleable twin); the Ledger accepts only the low-s form";
+  if (s > HALF_ORDER && s < CURVE_ORDER)
+    return "the signature's s is in the upper half of the curve order (the malleable twin); the Ledger accepts only the low-s form";
   if (r === 0n || r >= CURVE_ORDER || s === 0n || s >= CURVE_ORDER) return "the signature's r or s is out of range";
   return undefined;
 }
@@ -99,7 +105,15 @@ export interface Accepted {
 
 /** The public state of a queued record (GET /records/<digest>). */
 export function view(q: QueuedRecord): object {
-  return { digest: q.digest, state: q.state, entryId: q.entryId?.toString() ?? null, txHash: q.txHash, error: q.error, attempts: q.attempts, receivedAt: new Date(q.receivedAt).toISOString() };
+  return {
+    digest: q.digest,
+    state: q.state,
+    entryId: q.entryId?.toString() ?? null,
+    txHash: q.txHash,
+    error: q.error,
+    attempts: q.attempts,
+    receivedAt: new Date(q.receivedAt).toISOString(),
+  };
 }
 
 export class Admission {
@@ -138,7 +152,11 @@ export class Admission {
       throw explainCheck(error, p.record, now);
     }
     const bytes = (p.signature.length - 2) / 2;
-    if (bytes > MAX_SIGNATURE_BYTES) throw new Refusal(400, `signature: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`);
+    if (bytes > MAX_SIGNATURE_BYTES)
+      throw new Refusal(
+        400,
+        `signature: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`,
+      );
 
     const keyText = p.key.toString();
     const { value: sequence, at: sequenceAt } = this.sequence(p.agent, p.key);
@@ -149,7 +167,10 @@ export class Admission {
     const held = this.queue.contiguousFrom(p.agent, keyText, next, this.limits.maxPendingPerSigner);
     if (p.seq >= next + BigInt(held + this.limits.gapWindow)) {
       const holding = held > 0 ? `, this relayer holds sequences ${next} to ${next + BigInt(held) - 1n}` : "";
-      throw new Refusal(409, `nonce: sequence ${p.seq} of ${p.agent}${keyLabel(p.key)} is too far ahead (the ledger expects ${next} next${holding}); this relayer queues at most ${this.limits.gapWindow - 1} sequences beyond those, so send the missing ones first`);
+      throw new Refusal(
+        409,
+        `nonce: sequence ${p.seq} of ${p.agent}${keyLabel(p.key)} is too far ahead (the ledger expects ${next} next${holding}); this relayer queues at most ${this.limits.gapWindow - 1} sequences beyond those, so send the missing ones first`,
+      );
     }
     if (p.record.corrects !== 0n) await this.checkCorrection(p);
     const wallet = await this.checkSignature(p);
@@ -165,16 +186,29 @@ export class Admission {
     }
     const pendingOfAgent = this.queue.pendingOf(p.agent);
     if (pendingOfAgent >= this.limits.maxPendingPerSigner) {
-      throw new Refusal(429, `${p.agent} already has ${pendingOfAgent} records waiting at this relayer (at most ${this.limits.maxPendingPerSigner}); send more once some are recorded`);
+      throw new Refusal(
+        429,
+        `${p.agent} already has ${pendingOfAgent} records waiting at this relayer (at most ${this.limits.maxPendingPerSigner}); send more once some are recorded`,
+      );
     }
-    if (this.pendingTotal() >= this.limits.maxPending) throw new Refusal(503, `this relayer's queue is full (${this.limits.maxPending.toLocaleString("en-US")} records waiting); retry later`);
+    if (this.pendingTotal() >= this.limits.maxPending)
+      throw new Refusal(503, `this relayer's queue is full (${this.limits.maxPending.toLocaleString("en-US")} records waiting); retry later`);
     // Only new work counts against the signer's allowance: not replays (answered above), not
     // records with a bad signature (anyone could post those in its name).
     if (this.rateLimited(p.agent)) throw new Refusal(429, `too many records from ${p.agent}; slow down`);
     const body = JSON.stringify(toSignedJson(this.domain, p.record, p.signature));
     let inserted = false;
     this.queue.transaction(() => {
-      inserted = this.queue.enqueue({ digest: p.digest, agent: p.agent, nonceKey: keyText, nonceSeq: p.seq, corrects: p.record.corrects, wallet, deadline: p.record.deadline, body });
+      inserted = this.queue.enqueue({
+        digest: p.digest,
+        agent: p.agent,
+        nonceKey: keyText,
+        nonceSeq: p.seq,
+        corrects: p.record.corrects,
+        wallet,
+        deadline: p.record.deadline,
+        body,
+      });
       if (inserted) this.queue.setLane(p.agent, keyText, chainSeq);
     });
     if (!inserted) throw new Refusal(409, "another pending record holds the same nonce or corrects the same entry");
@@ -192,7 +226,8 @@ export class Admission {
     } catch (error) {
       throw new Refusal(400, (error as Error).message);
     }
-    if (BigInt(parsed.domain.chainId!) !== this.chainId) throw new Refusal(400, `signed for chain ${parsed.domain.chainId}; this relayer serves chain ${this.chainId}`);
+    if (BigInt(parsed.domain.chainId!) !== this.chainId)
+      throw new Refusal(400, `signed for chain ${parsed.domain.chainId}; this relayer serves chain ${this.chainId}`);
     if (String(parsed.domain.verifyingContract).toLowerCase() !== this.ledgerAddress.toLowerCase()) {
       throw new Refusal(400, `signed for ledger ${parsed.domain.verifyingContract}; this relayer serves ${this.ledgerAddress}`);
     }
@@ -216,7 +251,10 @@ export class Admission {
     if (this.entries.entryOf(recordHash) === undefined && this.entries.knownUntil < sequenceAt) await this.entries.refresh(0);
     const id = this.entries.entryOf(recordHash);
     if (id !== undefined) throw new Refusal(409, `already recorded as entry ${id}`);
-    throw new Refusal(409, `nonce ${p.record.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the record again with that nonce`);
+    throw new Refusal(
+      409,
+      `nonce ${p.record.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the record again with that nonce`,
+    );
   }
 
   private async checkCorrection(p: Parsed): Promise<void> {
@@ -225,7 +263,8 @@ export class Admission {
     if (BigInt(this.entries.count) < target) await this.entries.refresh(0);
     const owner = this.entries.agentOf(target);
     if (owner === undefined) throw new Refusal(503, `entry ${target} is not in what this relayer has read of the ledger yet; retry in a moment`);
-    if (owner.toLowerCase() !== p.agent.toLowerCase()) throw new Refusal(403, `corrects: entry ${target} was recorded by ${owner}; only its agent can correct it, not ${p.agent}`);
+    if (owner.toLowerCase() !== p.agent.toLowerCase())
+      throw new Refusal(403, `corrects: entry ${target} was recorded by ${owner}; only its agent can correct it, not ${p.agent}`);
     const by = this.entries.correctionOf(target);
     if (by !== undefined) throw new Refusal(409, `corrects: entry ${target} was already corrected by entry ${by}; correct that one instead`);
   }
@@ -242,10 +281,16 @@ export class Admission {
     const code = await this.code(p.agent);
     if (code === "0x") {
       const problem = eoaFormProblem(p.signature);
-      throw new Refusal(400, problem ? `${problem} (the record's agent ${p.agent} is not a contract)` : `the signature is not valid for the record's agent ${p.agent}`);
+      throw new Refusal(
+        400,
+        problem ? `${problem} (the record's agent ${p.agent} is not a contract)` : `the signature is not valid for the record's agent ${p.agent}`,
+      );
     }
     if (!(await this.walletAccepts(p.agent, p.digest, p.signature))) {
-      throw new Refusal(400, `the signature is not valid for the record's agent ${p.agent}: the wallet contract did not return the ERC-1271 magic value when called as the Ledger calls it (with ${ERC1271_GAS.toLocaleString("en-US")} gas)`);
+      throw new Refusal(
+        400,
+        `the signature is not valid for the record's agent ${p.agent}: the wallet contract did not return the ERC-1271 magic value when called as the Ledger calls it (with ${ERC1271_GAS.toLocaleString("en-US")} gas)`,
+      );
     }
     return true;
   }
@@ -279,7 +324,10 @@ export class Admission {
   private chainView(): Promise<{ now: bigint; count: bigint }> {
     if (this.view && Date.now() - this.view.at < CHAIN_VIEW_MS) return this.view.value;
     const value = this.rpc("the chain's time and tip", () =>
-      Promise.all([this.provider.getBlock("latest"), this.ledger.tip() as Promise<[bigint, string]>]).then(([block, [count]]) => ({ now: nextBlockTime(BigInt(block!.timestamp)), count })),
+      Promise.all([this.provider.getBlock("latest"), this.ledger.tip() as Promise<[bigint, string]>]).then(([block, [count]]) => ({
+        now: nextBlockTime(BigInt(block!.timestamp)),
+        count,
+      })),
     );
     const entry = { at: Date.now(), value };
     this.view = entry;
@@ -295,7 +343,10 @@ export class Admission {
     const hit = this.sequences.get(k);
     if (hit && Date.now() - hit.at < NONCE_CACHE_MS) return hit;
     if (this.sequences.size > CACHE_ENTRIES) this.sequences.clear();
-    const entry = { at: Date.now(), value: this.rpc(`the nonce of ${agent}`, async () => ((await this.ledger.nonces(agent, key)) as bigint) & LIMITS.maxUint64) };
+    const entry = {
+      at: Date.now(),
+      value: this.rpc(`the nonce of ${agent}`, async () => ((await this.ledger.nonces(agent, key)) as bigint) & LIMITS.maxUint64),
+    };
     this.sequences.set(k, entry);
     entry.value.catch(() => this.sequences.delete(k));
     return entry;

@@ -102,7 +102,9 @@ export class EntryIndex {
   async proof(id: bigint): Promise<EntryProof> {
     const i = Number(id);
     if (id < 1n || i > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
-    const logs = await rpcRetry(`eth_getLogs for entry ${id}`, () => this.provider.getLogs({ address: this.ledger, topics: [RECORDED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: this.block }));
+    const logs = await rpcRetry(`eth_getLogs for entry ${id}`, () =>
+      this.provider.getLogs({ address: this.ledger, topics: [RECORDED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: this.block }),
+    );
     const entry = decodeLedgerLogs(logs).entries.find((e) => e.id === id && e.recordHash.toLowerCase() === this.recordHashes[i - 1]);
     if (!entry) throw new Error(`the node returned no Recorded event for entry ${id}`);
     const end = Math.min(Math.ceil(i / INTERVAL) * INTERVAL, this.count);
@@ -157,7 +159,10 @@ export class EntryIndex {
         this.completeAsOf = began;
         return;
       }
-      if (attempt >= 1) throw new Error(`the ledger's events up to block ${this.block} do not match its tip (${this.count} entries read${tip ? `, ${tip.count} on chain` : ", ids out of order"})`);
+      if (attempt >= 1)
+        throw new Error(
+          `the ledger's events up to block ${this.block} do not match its tip (${this.count} entries read${tip ? `, ${tip.count} on chain` : ", ids out of order"})`,
+        );
       this.reset();
     }
   }

@@ -162,7 +162,23 @@ export class RelayQueue {
         const body = pending ? JSON.stringify(toSignedJson(domain, record, signature)) : "";
         // The old rows do not say how the signature was checked: a signature other than 65 bytes
         // can only be a wallet's; a 65-byte one is counted as a wallet's too (the larger gas margin).
-        insert.run(r.digest, r.agent, r.nonce_key, Number(r.nonce_seq), Number(record.corrects), 1, Number(record.deadline), body, r.state, r.entry_id, r.tx_hash, r.error, r.attempts, r.received_at, r.updated_at);
+        insert.run(
+          r.digest,
+          r.agent,
+          r.nonce_key,
+          Number(r.nonce_seq),
+          Number(record.corrects),
+          1,
+          Number(record.deadline),
+          body,
+          r.state,
+          r.entry_id,
+          r.tx_hash,
+          r.error,
+          r.attempts,
+          r.received_at,
+          r.updated_at,
+        );
         if (pending) this.db.prepare("INSERT OR IGNORE INTO lanes (agent, nonce_key, next_seq, checked_at) VALUES (?, ?, 0, 0)").run(r.agent, r.nonce_key);
       }
       this.db.exec(`DROP TABLE records_v1; PRAGMA user_version = ${SCHEMA_VERSION};`);
@@ -300,14 +316,17 @@ export class RelayQueue {
 
   counts(): Record<RecordState, number> {
     const out: Record<RecordState, number> = { queued: 0, sending: 0, recorded: 0, failed: 0 };
-    for (const row of this.db.prepare("SELECT state, COUNT(*) AS n FROM records GROUP BY state").all() as { state: RecordState; n: number }[]) out[row.state] = Number(row.n);
+    for (const row of this.db.prepare("SELECT state, COUNT(*) AS n FROM records GROUP BY state").all() as { state: RecordState; n: number }[])
+      out[row.state] = Number(row.n);
     return out;
   }
 
   /** Marks records as being sent, durably, before their transaction is broadcast. */
   markSending(digests: readonly string[]): void {
     this.transaction(() => {
-      const stmt = this.db.prepare("UPDATE records SET state = 'sending', attempts = attempts + 1, tx_hash = NULL, updated_at = ? WHERE digest = ? AND state = 'queued'");
+      const stmt = this.db.prepare(
+        "UPDATE records SET state = 'sending', attempts = attempts + 1, tx_hash = NULL, updated_at = ? WHERE digest = ? AND state = 'queued'",
+      );
       for (const d of digests) stmt.run(Date.now(), d);
     });
   }
@@ -321,9 +340,11 @@ export class RelayQueue {
 
   /** Recorded as `entryId`; its lane's next sequence follows it. The body is no longer needed. */
   markRecorded(digest: string, entryId: bigint, txHash: string): void {
-    const row = this.db.prepare("UPDATE records SET state = 'recorded', entry_id = ?, tx_hash = ?, error = NULL, body = '', updated_at = ? WHERE digest = ? RETURNING agent, nonce_key, nonce_seq").get(entryId.toString(), txHash, Date.now(), digest) as
-      | { agent: string; nonce_key: string; nonce_seq: number }
-      | undefined;
+    const row = this.db
+      .prepare(
+        "UPDATE records SET state = 'recorded', entry_id = ?, tx_hash = ?, error = NULL, body = '', updated_at = ? WHERE digest = ? RETURNING agent, nonce_key, nonce_seq",
+      )
+      .get(entryId.toString(), txHash, Date.now(), digest) as { agent: string; nonce_key: string; nonce_seq: number } | undefined;
     if (row) this.setLane(row.agent, row.nonce_key, BigInt(row.nonce_seq) + 1n);
   }
 
@@ -333,7 +354,9 @@ export class RelayQueue {
 
   /** Back in the queue, to be sent again from `notBefore` (ms) on. */
   requeue(digest: string, note?: string, notBefore = 0): void {
-    this.db.prepare("UPDATE records SET state = 'queued', tx_hash = NULL, error = ?, not_before = ?, updated_at = ? WHERE digest = ?").run(note ?? null, notBefore, Date.now(), digest);
+    this.db
+      .prepare("UPDATE records SET state = 'queued', tx_hash = NULL, error = ?, not_before = ?, updated_at = ? WHERE digest = ?")
+      .run(note ?? null, notBefore, Date.now(), digest);
   }
 
   /** Deletes recorded and failed records last changed before `before` (ms), and lanes left empty. Returns the records deleted. */
@@ -341,7 +364,9 @@ export class RelayQueue {
     let deleted = 0;
     this.transaction(() => {
       deleted = Number(this.db.prepare("DELETE FROM records WHERE state IN ('recorded', 'failed') AND updated_at < ?").run(before).changes);
-      this.db.exec(`DELETE FROM lanes WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.agent = lanes.agent AND r.nonce_key = lanes.nonce_key AND r.state IN ${PENDING})`);
+      this.db.exec(
+        `DELETE FROM lanes WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.agent = lanes.agent AND r.nonce_key = lanes.nonce_key AND r.state IN ${PENDING})`,
+      );
     });
     return deleted;
   }

@@ -299,8 +299,7 @@ export class Sender {
         // A new entry landed meanwhile, or what the relayer read is wrong: read it all again.
         this.opts.log(`relayer: the proof for ${c.digest} did not hold (${reason}); the ledger is read again`);
         this.entries.forget();
-      }
-      else this.queue.markFailed(c.digest, `the Ledger refused it: ${reason}`);
+      } else this.queue.markFailed(c.digest, `the Ledger refused it: ${reason}`);
       return;
     }
     const sent = await this.transact([c], data, plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + (c.wallet ? WALLET_FLIP_GAS : 0n), plan);
@@ -334,7 +333,10 @@ export class Sender {
     const digests = items.map((i) => i.digest);
     let t = performance.now();
     const { fees, nonce } = plan;
-    const pricing = fees.maxFeePerGas !== null && fees.maxPriorityFeePerGas !== null ? { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas } : { gasPrice: fees.gasPrice };
+    const pricing =
+      fees.maxFeePerGas !== null && fees.maxPriorityFeePerGas !== null
+        ? { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }
+        : { gasPrice: fees.gasPrice };
     const signed = await this.wallet.signTransaction(await this.wallet.populateTransaction({ to: this.ledger, data, gasLimit, nonce, ...pricing }));
     t = this.stage("sign", t);
     const txBytes = (signed.length - 2) / 2;
@@ -387,7 +389,8 @@ export class Sender {
       items.map(async (i) => {
         const q = this.queue.get(i.digest)!;
         if ((await this.resolve(q)) !== "requeued" || split) return; // a split's parts are sent at once
-        if (q.attempts >= this.opts.maxAttempts) this.queue.markFailed(q.digest, `the relayer gave up after ${q.attempts} attempts to send it; the node said: ${reason}`);
+        if (q.attempts >= this.opts.maxAttempts)
+          this.queue.markFailed(q.digest, `the relayer gave up after ${q.attempts} attempts to send it; the node said: ${reason}`);
         else this.queue.requeue(q.digest, `sending failed (${reason}); trying again`, Date.now() + this.backoff(q.attempts));
       }),
     );
@@ -401,7 +404,11 @@ export class Sender {
     if (items.length > 1) return this.split(items, depth, `its transaction ${receipt.hash} failed`);
     const q = this.queue.get(items[0].digest)!;
     if (q.state !== "queued") return;
-    if (q.attempts >= this.opts.maxAttempts) this.queue.markFailed(q.digest, `the relayer gave up after ${q.attempts} transactions that failed at execution (out of gas or reverted); the last was ${receipt.hash}`);
+    if (q.attempts >= this.opts.maxAttempts)
+      this.queue.markFailed(
+        q.digest,
+        `the relayer gave up after ${q.attempts} transactions that failed at execution (out of gas or reverted); the last was ${receipt.hash}`,
+      );
     else this.queue.requeue(q.digest, `its transaction ${receipt.hash} failed at execution; trying again`, Date.now() + this.backoff(q.attempts));
   }
 
@@ -446,7 +453,10 @@ export class Sender {
         }
       } else if (parsed?.name === "RecordSkipped") {
         const error = ledgerInterface.parseError(parsed.args.reason);
-        skipped.set(Number(parsed.args.index), { reason: describeRevert(parsed.args.reason), expected: error?.name === "LedgerInvalidNonce" ? (error.args[2] as bigint) : undefined });
+        skipped.set(Number(parsed.args.index), {
+          reason: describeRevert(parsed.args.reason),
+          expected: error?.name === "LedgerInvalidNonce" ? (error.args[2] as bigint) : undefined,
+        });
       }
     }
     // One durable commit for the whole transaction, not one per record.
@@ -469,7 +479,12 @@ export class Sender {
     });
     // Left: skipped because their nonce was used (perhaps they were recorded by another relayer)
     // or not seen at all. Looked up together (the provider batches the calls).
-    await Promise.all([...byDigest.keys()].map((digest) => this.queue.get(digest)!).filter((q) => q.state === "sending").map((q) => this.resolve(q)));
+    await Promise.all(
+      [...byDigest.keys()]
+        .map((digest) => this.queue.get(digest)!)
+        .filter((q) => q.state === "sending")
+        .map((q) => this.resolve(q)),
+    );
   }
 
   /** What became of a record that was (perhaps) sent: recorded, its nonce used by another, or to send again. */
@@ -483,7 +498,10 @@ export class Sender {
         this.queue.markRecorded(q.digest, entryId, (await this.txOfEntry(entryId)) ?? q.txHash ?? "");
         return "recorded";
       }
-      this.queue.markFailed(q.digest, `its nonce (sequence ${q.nonceSeq}${keyLabel(q.nonceKey)}) was consumed by another record or cancelled before it was recorded`);
+      this.queue.markFailed(
+        q.digest,
+        `its nonce (sequence ${q.nonceSeq}${keyLabel(q.nonceKey)}) was consumed by another record or cancelled before it was recorded`,
+      );
       this.queue.setLane(q.agent, q.nonceKey, current);
       return "failed";
     }
@@ -499,7 +517,12 @@ export class Sender {
   }
 
   private async txOfEntry(entryId: bigint): Promise<string | undefined> {
-    const logs = await this.provider.getLogs({ address: this.ledger, topics: [RECORDED_TOPIC, toBeHex(entryId, 32)], fromBlock: this.fromBlock, toBlock: "latest" });
+    const logs = await this.provider.getLogs({
+      address: this.ledger,
+      topics: [RECORDED_TOPIC, toBeHex(entryId, 32)],
+      fromBlock: this.fromBlock,
+      toBlock: "latest",
+    });
     return logs[0]?.transactionHash;
   }
 }

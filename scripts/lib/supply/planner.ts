@@ -104,7 +104,8 @@ export function parseRecipes(bytes: Uint8Array): Recipes {
     if (names.has(p.name)) throw new PlanInputError(`process "${p.name}" is defined twice`);
     names.add(p.name);
     const out = p.outputs[0];
-    if (amount(`process "${p.name}" output "${out.spec}"`, out.quantity) === 0) throw new PlanInputError(`process "${p.name}": output "${out.spec}" has quantity 0`);
+    if (amount(`process "${p.name}" output "${out.spec}"`, out.quantity) === 0)
+      throw new PlanInputError(`process "${p.name}": output "${out.spec}" has quantity 0`);
     const other = producer.get(out.spec);
     if (other) throw new PlanInputError(`processes "${other.process}" and "${p.name}" both make "${out.spec}"; one producer per spec`);
     producer.set(out.spec, { process: p.name, unit: out.unit });
@@ -231,7 +232,9 @@ export interface SolveResult {
  */
 export function solveLeontief(a: SparseColumns, d: Float64Array, s: Float64Array, names: readonly string[], tolerance = 1e-12): SolveResult {
   const n = a.n;
-  for (const col of a.cols) for (const { value } of col) if (!(value >= 0) || !Number.isFinite(value)) throw new PlanInputError("negative or non-finite coefficient in the input matrix");
+  for (const col of a.cols)
+    for (const { value } of col)
+      if (!(value >= 0) || !Number.isFinite(value)) throw new PlanInputError("negative or non-finite coefficient in the input matrix");
   // Rows as lists (what y_i needs), and the graph supplier -> consumer for the order.
   const rows: { k: number; value: number }[][] = Array.from({ length: n }, () => []);
   const consumers: number[][] = Array.from({ length: n }, () => []);
@@ -249,9 +252,15 @@ export function solveLeontief(a: SparseColumns, d: Float64Array, s: Float64Array
     if (!cyclic[ci]) return;
     const b = perronBounds(a, c);
     if (b.upper >= 1) {
-      const who = c.map((v) => `"${names[v]}"`).slice(0, 8).join(", ") + (c.length > 8 ? ` and ${c.length - 8} more` : "");
+      const who =
+        c
+          .map((v) => `"${names[v]}"`)
+          .slice(0, 8)
+          .join(", ") + (c.length > 8 ? ` and ${c.length - 8} more` : "");
       const rho = b.lower >= 1 ? `at least ${b.lower.toPrecision(4)}` : `about ${b.upper.toPrecision(4)}`;
-      throw new PlanInputError(`the cycle of processes ${who} is not productive: it needs at least as much of its own outputs as it makes (spectral radius ${rho} >= 1), so no activity level meets the demand`);
+      throw new PlanInputError(
+        `the cycle of processes ${who} is not productive: it needs at least as much of its own outputs as it makes (spectral radius ${rho} >= 1), so no activity level meets the demand`,
+      );
     }
     if (b.upper > radius.upper) radius = b;
   });
@@ -280,7 +289,13 @@ export function solveLeontief(a: SparseColumns, d: Float64Array, s: Float64Array
       }
       sweeps++;
       if (change <= tolerance * size) break;
-      if (sweep >= limit) throw new PlanInputError(`Gauss-Seidel did not converge within ${limit} sweeps on processes ${c.map((v) => `"${names[v]}"`).slice(0, 8).join(", ")}`);
+      if (sweep >= limit)
+        throw new PlanInputError(
+          `Gauss-Seidel did not converge within ${limit} sweeps on processes ${c
+            .map((v) => `"${names[v]}"`)
+            .slice(0, 8)
+            .join(", ")}`,
+        );
     }
   });
   let residual = 0;
@@ -350,7 +365,8 @@ export function computePlan(recipes: Recipes, finalDemand: readonly Demand[], in
     const k = bySpec.get(f.spec);
     if (k === undefined || !finals.has(f.spec)) throw new PlanInputError(`final demand for "${f.spec}", which the book does not mark final`);
     const unit = book.processes[k].outputs[0].unit;
-    if (f.unit !== unit) throw new PlanInputError(`units do not match: final demand for "${f.spec}" is in ${f.unit}, process "${names[k]}" makes it in ${unit}`);
+    if (f.unit !== unit)
+      throw new PlanInputError(`units do not match: final demand for "${f.spec}" is in ${f.unit}, process "${names[k]}" makes it in ${unit}`);
     if (!(f.quantity >= 0)) throw new PlanInputError(`final demand for "${f.spec}" is negative`);
     d[k] += f.quantity;
   }
@@ -436,7 +452,12 @@ const fromFixed = (q: bigint) => Number(q) / 1e6;
  * open needs for the inputs. Also finds the entry that records the book's hash (a standing cite
  * with evidence = hash).
  */
-export function planFromLedger(recipes: Recipes, views: readonly EntryView[], now: bigint, commons?: string): { plan: Plan; recordedBy?: bigint; finalNeeds: bigint[] } {
+export function planFromLedger(
+  recipes: Recipes,
+  views: readonly EntryView[],
+  now: bigint,
+  commons?: string,
+): { plan: Plan; recordedBy?: bigint; finalNeeds: bigint[] } {
   const specs = new Map<string, string>();
   for (const p of recipes.book.processes) {
     specs.set(labelId(p.outputs[0].spec), p.outputs[0].spec);
@@ -463,7 +484,8 @@ export function planFromLedger(recipes: Recipes, views: readonly EntryView[], no
   const delivered = new Map<string, bigint>();
   for (const v of views) {
     const r = v.entry.record;
-    if (v.flow === "event" && v.state !== "corrected" && r.satisfies !== 0n && r.resource !== "0x" + "0".repeat(64)) delivered.set(r.resource, (delivered.get(r.resource) ?? 0n) + r.quantity);
+    if (v.flow === "event" && v.state !== "corrected" && r.satisfies !== 0n && r.resource !== "0x" + "0".repeat(64))
+      delivered.set(r.resource, (delivered.get(r.resource) ?? 0n) + r.quantity);
   }
   for (const r of deriveResources(views).values()) {
     const spec = specs.get(r.resourceSpec);
@@ -472,7 +494,13 @@ export function planFromLedger(recipes: Recipes, views: readonly EntryView[], no
     if (available > 0n) inventory.push({ spec, unit: r.unit, quantity: fromFixed(available) });
   }
   const plan = computePlan(recipes, finalDemand, inventory, openNeeds);
-  const cite = views.find((v) => v.flow === "event" && v.action === "cite" && v.state !== "corrected" && v.entry.record.evidence === recipes.hash && v.entry.record.resourceSpec === recipes.spec);
+  const cite = views.find(
+    (v) =>
+      v.flow === "event" &&
+      v.action === "cite" &&
+      v.state !== "corrected" &&
+      v.entry.record.evidence === recipes.hash &&
+      v.entry.record.resourceSpec === recipes.spec,
+  );
   return { plan, recordedBy: cite?.id, finalNeeds };
 }
-

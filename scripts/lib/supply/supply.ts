@@ -52,13 +52,26 @@ export const ACTION_EFFECTS: Record<ActionName, { accounting: Effect; onhand: Ef
  * The others (use, cite, consume, lower, accept, combine, pickup) are uses of the resource by a
  * process or a count going down; track walks forward into them.
  */
-const PROVENANCE = new Set<ActionName>(["produce", "copy", "raise", "modify", "separate", "dropoff", "transfer", "transferAllRights", "transferCustody", "move"]);
+const PROVENANCE = new Set<ActionName>([
+  "produce",
+  "copy",
+  "raise",
+  "modify",
+  "separate",
+  "dropoff",
+  "transfer",
+  "transferAllRights",
+  "transferCustody",
+  "move",
+]);
 /** Outputs whose resource also entered the same process (pairs: accept/modify, combine/separate, pickup/dropoff). */
 const PAIRED_OUTPUT = new Set<ActionName>(["modify", "separate", "dropoff"]);
 
 /** The events that count for the supply view: observed events that stand (not corrected, not voided). */
 export function supplyEvents(views: readonly EntryView[]): EntryView[] {
-  return views.filter((v) => v.flow === "event" && v.state !== "corrected" && v.entry.record.quantity !== 0n).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return views
+    .filter((v) => v.flow === "event" && v.state !== "corrected" && v.entry.record.quantity !== 0n)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 // ------------------------------------------------------------------ resources
@@ -120,7 +133,22 @@ export function deriveResources(views: readonly EntryView[]): Map<string, Resour
     if (r.resource === ZeroHash) continue;
     let res = resources.get(r.resource);
     if (!res) {
-      res = { id: r.resource, resourceSpec: r.resourceSpec, unit: v.unit, accounting: new Map(), onhand: new Map(), accountingQuantity: 0n, onhandQuantity: 0n, accountable: [], custodians: [], location: ZeroHash, contains: [], stage: ZeroHash, events: [], problems: [] };
+      res = {
+        id: r.resource,
+        resourceSpec: r.resourceSpec,
+        unit: v.unit,
+        accounting: new Map(),
+        onhand: new Map(),
+        accountingQuantity: 0n,
+        onhandQuantity: 0n,
+        accountable: [],
+        custodians: [],
+        location: ZeroHash,
+        contains: [],
+        stage: ZeroHash,
+        events: [],
+        problems: [],
+      };
       resources.set(r.resource, res);
     }
     res.events.push(v.id);
@@ -134,7 +162,8 @@ export function deriveResources(views: readonly EntryView[]): Map<string, Resour
     const apply = (m: Map<string, bigint>, effect: Effect, what: string) => {
       if (effect === "increment") bump(m, holderIn(r), q);
       else if (effect === "decrement") {
-        if (bump(m, holderOut(r), -q) < 0n) res.problems.push({ id: v.id, reason: `${holderOut(r)} had less ${what} quantity than the ${v.action} of ${formatQuantity(q)}` });
+        if (bump(m, holderOut(r), -q) < 0n)
+          res.problems.push({ id: v.id, reason: `${holderOut(r)} had less ${what} quantity than the ${v.action} of ${formatQuantity(q)}` });
       } else if (effect === "decrementIncrement") {
         const from = holderOut(r);
         if (bump(m, from, -q) < 0n) res.problems.push({ id: v.id, reason: `${from} had less ${what} quantity than the ${v.action} of ${formatQuantity(q)}` });
@@ -306,16 +335,22 @@ export class SupplyGraph {
     const id = resource.toLowerCase();
     const list = this.byResource.get(id) ?? [];
     const start = [...list].reverse().find((v) => PROVENANCE.has(v.action)) ?? list.at(-1);
-    return this.walk("trace", id, start ? [start] : [], (v) => {
-      const r = v.entry.record;
-      const children: Child[] = [];
-      if (r.side === 2 && r.process !== ZeroHash) children.push({ process: r.process, of: v });
-      if (r.resource !== ZeroHash && !(r.side === 2 && PAIRED_OUTPUT.has(v.action) && r.process !== ZeroHash)) {
-        const prev = this.previousProvenance(r.resource, v.id);
-        if (prev) children.push({ event: prev, of: v });
-      }
-      return children;
-    }, (p) => this.inputs.get(p) ?? []);
+    return this.walk(
+      "trace",
+      id,
+      start ? [start] : [],
+      (v) => {
+        const r = v.entry.record;
+        const children: Child[] = [];
+        if (r.side === 2 && r.process !== ZeroHash) children.push({ process: r.process, of: v });
+        if (r.resource !== ZeroHash && !(r.side === 2 && PAIRED_OUTPUT.has(v.action) && r.process !== ZeroHash)) {
+          const prev = this.previousProvenance(r.resource, v.id);
+          if (prev) children.push({ event: prev, of: v });
+        }
+        return children;
+      },
+      (p) => this.inputs.get(p) ?? [],
+    );
   }
 
   /**
@@ -326,24 +361,36 @@ export class SupplyGraph {
   track(resource: string): SupplyTree {
     const id = resource.toLowerCase();
     const list = this.byResource.get(id) ?? [];
-    return this.walk("track", id, list.length ? [list[0]] : [], (v) => {
-      const r = v.entry.record;
-      const children: Child[] = [];
-      if (r.side === 1 && r.process !== ZeroHash) children.push({ process: r.process, of: v });
-      if (r.resource !== ZeroHash && (PROVENANCE.has(v.action) || v === list[0])) {
-        const { uses, next } = this.nextWindow(r.resource, v.id);
-        for (const u of uses) children.push({ event: u, of: v });
-        // The next form of the resource, unless it came out of a process it just went into (the
-        // paired output is reached through that process).
-        const viaProcess = next && uses.some((u) => u.entry.record.process !== ZeroHash && u.entry.record.process === next.entry.record.process);
-        if (next && !viaProcess) children.push({ event: next, of: v });
-      }
-      return children;
-    }, (p) => this.outputs.get(p) ?? []);
+    return this.walk(
+      "track",
+      id,
+      list.length ? [list[0]] : [],
+      (v) => {
+        const r = v.entry.record;
+        const children: Child[] = [];
+        if (r.side === 1 && r.process !== ZeroHash) children.push({ process: r.process, of: v });
+        if (r.resource !== ZeroHash && (PROVENANCE.has(v.action) || v === list[0])) {
+          const { uses, next } = this.nextWindow(r.resource, v.id);
+          for (const u of uses) children.push({ event: u, of: v });
+          // The next form of the resource, unless it came out of a process it just went into (the
+          // paired output is reached through that process).
+          const viaProcess = next && uses.some((u) => u.entry.record.process !== ZeroHash && u.entry.record.process === next.entry.record.process);
+          if (next && !viaProcess) children.push({ event: next, of: v });
+        }
+        return children;
+      },
+      (p) => this.outputs.get(p) ?? [],
+    );
   }
 
   /** Depth-first with an explicit stack (no recursion limit) and a visited set (merges, cycles). */
-  private walk(direction: "trace" | "track", resource: string, starts: EntryView[], next: (v: EntryView) => Child[], processEvents: (p: string) => EntryView[]): SupplyTree {
+  private walk(
+    direction: "trace" | "track",
+    resource: string,
+    starts: EntryView[],
+    next: (v: EntryView) => Child[],
+    processEvents: (p: string) => EntryView[],
+  ): SupplyTree {
     const root: SupplyNode = { kind: "resource", key: `r:${resource}`, resource, children: [] };
     const hops = new Map<bigint, Hop>();
     const processes = new Set<string>();
@@ -414,7 +461,12 @@ export function labelsFromList(list: readonly string[]): Labels {
 const shortHex = (hex: string) => (hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex);
 
 function describeHop(h: Hop, labels?: Labels): string {
-  const what = h.resource !== ZeroHash ? (labels?.name(h.resource) ?? shortHex(h.resource)) : h.resourceSpec !== ZeroHash ? `spec ${labels?.name(h.resourceSpec) ?? shortHex(h.resourceSpec)}` : "";
+  const what =
+    h.resource !== ZeroHash
+      ? (labels?.name(h.resource) ?? shortHex(h.resource))
+      : h.resourceSpec !== ZeroHash
+        ? `spec ${labels?.name(h.resourceSpec) ?? shortHex(h.resourceSpec)}`
+        : "";
   const v = h.verified ? (h.verified.ok ? " ✓ verified" : ` ✗ ${h.verified.signature !== "ok" ? h.verified.signature : h.verified.inclusion}`) : "";
   return `#${h.id} ${h.action} ${h.quantity} ${h.unit}${what ? ` ${what}` : ""} by ${shortHex(h.signer)} ${h.time.slice(0, 16)} [${h.state}] tx ${shortHex(h.transactionHash)}${v}`;
 }
@@ -438,7 +490,8 @@ export function formatTree(tree: SupplyTree, labels?: Labels): string {
     let text: string;
     if (node.kind === "event") text = describeHop(node.hop, labels);
     else if (node.kind === "process") text = `process ${labels?.name(node.process) ?? shortHex(node.process)}`;
-    else if (node.kind === "seen") text = `(see ${node.ref.startsWith("p:") ? `process ${labels?.name(node.ref.slice(2)) ?? shortHex(node.ref.slice(2))}` : `#${node.ref.slice(2)}`} above)`;
+    else if (node.kind === "seen")
+      text = `(see ${node.ref.startsWith("p:") ? `process ${labels?.name(node.ref.slice(2)) ?? shortHex(node.ref.slice(2))}` : `#${node.ref.slice(2)}`} above)`;
     else text = node.resource;
     lines.push(`${prefix}${last ? "└─ " : "├─ "}${text}`);
     push(node.children, depth >= MAX_INDENT ? "" : prefix + (last ? "   " : "│  "), depth + 1);
@@ -477,9 +530,12 @@ export function treeToDot(tree: SupplyTree, labels?: Labels): string {
   const lines = [`digraph ${tree.direction} {`, "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];'];
   for (const h of tree.hops.values()) {
     const label = `#${h.id} ${h.action}\n${h.quantity} ${h.unit}${h.resource !== ZeroHash ? `\n${labels?.name(h.resource) ?? shortHex(h.resource)}` : ""}\n${h.state}${h.verified ? (h.verified.ok ? " ✓" : " ✗") : ""}`;
-    lines.push(`  ${dotString(`e:${h.id}`)} [shape=box, label=${dotString(label)}${h.state === "disputed" || (h.verified && !h.verified.ok) ? ", color=red" : ""}];`);
+    lines.push(
+      `  ${dotString(`e:${h.id}`)} [shape=box, label=${dotString(label)}${h.state === "disputed" || (h.verified && !h.verified.ok) ? ", color=red" : ""}];`,
+    );
   }
-  for (const p of tree.processes) lines.push(`  ${dotString(`p:${p}`)} [shape=ellipse, style=filled, fillcolor="#eeeeee", label=${dotString(labels?.name(p) ?? shortHex(p))}];`);
+  for (const p of tree.processes)
+    lines.push(`  ${dotString(`p:${p}`)} [shape=ellipse, style=filled, fillcolor="#eeeeee", label=${dotString(labels?.name(p) ?? shortHex(p))}];`);
   const unique = new Set(tree.edges.map(([a, b]) => `  ${dotString(a)} -> ${dotString(b)};`));
   lines.push(...unique, "}");
   return lines.join("\n");
@@ -538,8 +594,21 @@ export function deriveNeeds(views: readonly EntryView[], now: bigint): NeedView[
     if (v.flow !== "need" || v.state === "corrected" || v.entry.record.quantity === 0n) continue;
     const r = v.entry.record;
     needs.set(v.id, {
-      id: v.id, view: v, action: v.action, agent: v.agent, commons: r.commons, resource: r.resource, resourceSpec: r.resourceSpec, process: r.process,
-      unit: v.unit, quantity: r.quantity, satisfied: 0n, open: r.quantity, due: r.time, expired: r.time < now, satisfiers: [],
+      id: v.id,
+      view: v,
+      action: v.action,
+      agent: v.agent,
+      commons: r.commons,
+      resource: r.resource,
+      resourceSpec: r.resourceSpec,
+      process: r.process,
+      unit: v.unit,
+      quantity: r.quantity,
+      satisfied: 0n,
+      open: r.quantity,
+      due: r.time,
+      expired: r.time < now,
+      satisfiers: [],
     });
   }
   for (const v of views) {

@@ -49,7 +49,14 @@ interface Receipt {
  * Verifies each hop and sets `hop.verified`. `events` must hold every entry of the ledger up to
  * `block` (as readLedger returns them with `toBlock: block`).
  */
-export async function verifyHops(provider: Provider, ledger: string, events: LedgerEvents, block: number, hops: readonly VerifiableHop[], opts: TransactionReadOptions = {}): Promise<HopVerification> {
+export async function verifyHops(
+  provider: Provider,
+  ledger: string,
+  events: LedgerEvents,
+  block: number,
+  hops: readonly VerifiableHop[],
+  opts: TransactionReadOptions = {},
+): Promise<HopVerification> {
   const ledgerAddress = ledger.toLowerCase();
   const { chainId } = await rpcRetry("eth_chainId", () => provider.getNetwork(), opts);
   const domainSeparator = TypedDataEncoder.hashDomain(ledgerDomain(chainId, ledger));
@@ -64,7 +71,15 @@ export async function verifyHops(provider: Provider, ledger: string, events: Led
   const receipts = new Map<string, Receipt | null>();
   for (let i = 0; i < txs.length; i += 20) {
     const group = txs.slice(i, i + 20);
-    const got = (await rpcRetry(`eth_getTransactionReceipt (${group.length})`, () => rpcSendBatch(provider, group.map((h) => ({ method: "eth_getTransactionReceipt", params: [h] }))), opts)) as (Receipt | null)[];
+    const got = (await rpcRetry(
+      `eth_getTransactionReceipt (${group.length})`,
+      () =>
+        rpcSendBatch(
+          provider,
+          group.map((h) => ({ method: "eth_getTransactionReceipt", params: [h] })),
+        ),
+      opts,
+    )) as (Receipt | null)[];
     group.forEach((h, k) => receipts.set(h, got[k]));
   }
   const signatures = new Map<string, SignatureMap>();
@@ -122,12 +137,24 @@ export async function verifyHops(provider: Provider, ledger: string, events: Led
     const entry = byId.get(hop.id)!;
     const candidates = signatures.get(hop.transactionHash)?.get(w);
     if (!candidates) {
-      hop.verified = { ok: false, signature: untraceable.has(hop.transactionHash) ? "sent through a contract the node cannot trace; not checked" : "no signature found in the transaction", inclusion: "ok" };
+      hop.verified = {
+        ok: false,
+        signature: untraceable.has(hop.transactionHash)
+          ? "sent through a contract the node cannot trace; not checked"
+          : "no signature found in the transaction",
+        inclusion: "ok",
+      };
       continue;
     }
     eoa.push({ hop, entry, candidates });
   }
-  const valid = checkEoaSignatures(eoa.map(({ entry, candidates }) => ({ digest: recordDigest712(domainSeparator, entry.recordHash), signature: candidates[0], agent: agentOf(entry.record) })));
+  const valid = checkEoaSignatures(
+    eoa.map(({ entry, candidates }) => ({
+      digest: recordDigest712(domainSeparator, entry.recordHash),
+      signature: candidates[0],
+      agent: agentOf(entry.record),
+    })),
+  );
   const codeAt = new Map<string, Promise<string>>();
   for (let i = 0; i < eoa.length; i++) {
     const { hop, entry, candidates } = eoa[i];
@@ -142,5 +169,10 @@ export async function verifyHops(provider: Provider, ledger: string, events: Led
   let verified = 0;
   for (const h of hops) if (h.verified?.ok) verified++;
   if (hops.some((h) => !h.verified)) throw new LedgerReadError("internal: a hop was left unverified");
-  return { chain: { ok: chain.ok, head: chain.head, onChainHead: onChainHead.toLowerCase(), reason: chainReason }, block, verified, failed: hops.length - verified };
+  return {
+    chain: { ok: chain.ok, head: chain.head, onChainHead: onChainHead.toLowerCase(), reason: chainReason },
+    block,
+    verified,
+    failed: hops.length - verified,
+  };
 }

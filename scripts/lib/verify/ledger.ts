@@ -91,7 +91,13 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
   const keys = new EoaKeyCache();
   let worker: SignatureWorker | undefined;
   const checking: Promise<void>[] = [];
-  const emptyBatch = (): SignatureBatch => ({ domainSeparator, structHashes: [], signatures: [], agents: [], ...(opts.native === false ? { native: false } : {}) });
+  const emptyBatch = (): SignatureBatch => ({
+    domainSeparator,
+    structHashes: [],
+    signatures: [],
+    agents: [],
+    ...(opts.native === false ? { native: false } : {}),
+  });
   let queued = emptyBatch();
   let queuedFor: Entry[] = [];
   let flushes = 0;
@@ -107,7 +113,8 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
       checking.push(worker.check(batch).then(record));
     } else record(checkBatch(batch, keys));
   };
-  const loadTransactions = (hashes: readonly string[]) => loadTransactionSignatures(provider, ledgerAddress, hashes, signaturesByTx, untraceable, { ...opts, concurrency });
+  const loadTransactions = (hashes: readonly string[]) =>
+    loadTransactionSignatures(provider, ledgerAddress, hashes, signaturesByTx, untraceable, { ...opts, concurrency });
   const checkRange = async (pending: readonly Pending[]): Promise<void> => {
     await loadTransactions(pending.map((p) => p.entry.transactionHash));
     for (const { entry, words } of pending) {
@@ -131,7 +138,9 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
   let aborted = false;
   const onLogs = (logs: readonly Log[]) => {
     opts.onLogs?.(logs);
-    const inOrder = logs.every((x, i) => i === 0 || logs[i - 1].blockNumber < x.blockNumber || (logs[i - 1].blockNumber === x.blockNumber && logs[i - 1].index < x.index));
+    const inOrder = logs.every(
+      (x, i) => i === 0 || logs[i - 1].blockNumber < x.blockNumber || (logs[i - 1].blockNumber === x.blockNumber && logs[i - 1].index < x.index),
+    );
     const sorted = inOrder ? logs : [...logs].sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
     const part = decodeLedgerLogs(sorted);
     parts.push(part);
@@ -140,7 +149,8 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     const pending = part.entries.map((entry) => ({ entry, words: words.get(`${entry.transactionHash}:${entry.logIndex}`) ?? "" }));
     // A dense ledger: start the worker now, so that it has loaded by the time the first batch is ready.
     if (!worker && opts.worker !== false && pending.length >= 500 && availableParallelism() > 1) worker = new SignatureWorker().warm();
-    if (pending.length > 0) pipeline = pipeline.then(() => (pipelineError || aborted ? undefined : checkRange(pending))).catch((e: unknown) => void (pipelineError ??= e));
+    if (pending.length > 0)
+      pipeline = pipeline.then(() => (pipelineError || aborted ? undefined : checkRange(pending))).catch((e: unknown) => void (pipelineError ??= e));
   };
 
   let events: LedgerEvents;
@@ -179,7 +189,11 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     if (agent.toLowerCase() !== e.signer.toLowerCase()) fail(`event signer ${e.signer} is not the record's agent ${agent}`);
     const r = results.get(e);
     if (!r) {
-      if (untraceable.has(e.transactionHash)) undecided.push({ id: e.id, reason: `transaction ${e.transactionHash} was sent through a contract and the node cannot trace it; signature not checked` });
+      if (untraceable.has(e.transactionHash))
+        undecided.push({
+          id: e.id,
+          reason: `transaction ${e.transactionHash} was sent through a contract and the node cannot trace it; signature not checked`,
+        });
       else fail(`no signature found for the record in transaction ${e.transactionHash}`);
       opts.onSignatures?.(++done, total);
       continue;

@@ -65,7 +65,10 @@ const recoverNatively =
   (lib: NativeSecp256k1): Recover =>
   (c, recid) => {
     try {
-      return Buffer.from(lib.ecdsaRecover(Buffer.from(c.signature.slice(2, 130), "hex"), recid, Buffer.from(c.digest.slice(2), "hex"), false)).toString("hex", 1);
+      return Buffer.from(lib.ecdsaRecover(Buffer.from(c.signature.slice(2, 130), "hex"), recid, Buffer.from(c.digest.slice(2), "hex"), false)).toString(
+        "hex",
+        1,
+      );
     } catch {
       return undefined; // no key recovers: ecrecover returns 0
     }

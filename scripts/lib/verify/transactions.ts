@@ -34,7 +34,8 @@ export async function tracedCalls(provider: Provider, hash: string, opts: ReadOp
   } catch (error) {
     // A node without tracing leaves the signature unchecked (reported); a failing node is an error.
     const { kind, reason } = classifyRpcError(error);
-    if (kind === "transient") throw new LedgerReadError(`debug_traceTransaction ${hash} failed after ${Math.max(1, opts.maxAttempts ?? 5)} attempts: ${reason}`, { cause: error });
+    if (kind === "transient")
+      throw new LedgerReadError(`debug_traceTransaction ${hash} failed after ${Math.max(1, opts.maxAttempts ?? 5)} attempts: ${reason}`, { cause: error });
     return undefined;
   }
   const frames: CallFrame[] = [];
@@ -74,7 +75,11 @@ export async function loadTransactionSignatures(
   await pool(groups, opts.concurrency ?? 4, async (group) => {
     const txs = (await rpcRetry(
       `eth_getTransactionByHash (${group.length} transactions)`,
-      () => rpcSendBatch(provider, group.map((h) => ({ method: "eth_getTransactionByHash", params: [h] }))),
+      () =>
+        rpcSendBatch(
+          provider,
+          group.map((h) => ({ method: "eth_getTransactionByHash", params: [h] })),
+        ),
       opts,
     )) as ({ to?: unknown; input?: unknown } | null)[];
     for (let i = 0; i < group.length; i++) {

@@ -56,7 +56,11 @@ async function askWallet(
   const answers: WalletAnswer[] = [];
   for (const block of [blockNumber - 1, blockNumber]) {
     const key = `${agent.toLowerCase()}@${block}`;
-    if (!codeAt.has(key)) codeAt.set(key, rpcRetry(`eth_getCode ${agent} at block ${block}`, () => provider.getCode(agent, block), opts));
+    if (!codeAt.has(key))
+      codeAt.set(
+        key,
+        rpcRetry(`eth_getCode ${agent} at block ${block}`, () => provider.getCode(agent, block), opts),
+      );
     let code: string;
     try {
       code = await codeAt.get(key)!;
@@ -72,7 +76,11 @@ async function askWallet(
     for (const sig of candidates) {
       const data = ERC1271.encodeFunctionData("isValidSignature", [digest, sig]);
       try {
-        const out = await rpcRetry(`eth_call isValidSignature on ${agent} at block ${block}`, () => provider.call({ to: agent, data, blockTag: block, ...(caller ? { from: caller } : {}) }), opts);
+        const out = await rpcRetry(
+          `eth_call isValidSignature on ${agent} at block ${block}`,
+          () => provider.call({ to: agent, data, blockTag: block, ...(caller ? { from: caller } : {}) }),
+          opts,
+        );
         if (isMagicWord(out)) {
           answer = { block, answer: "valid" };
           break;
@@ -114,11 +122,21 @@ export async function walletSignatureValid(
  * valid if one of its isValidSignature calls returned the magic value as the contract reads it,
  * else invalid; undefined if the node does not trace.
  */
-async function walletAnswerInTrace(provider: Provider, ledger: string, agent: string, digest: string, hash: string, opts: ReadOptions): Promise<"valid" | "invalid" | undefined> {
+async function walletAnswerInTrace(
+  provider: Provider,
+  ledger: string,
+  agent: string,
+  digest: string,
+  hash: string,
+  opts: ReadOptions,
+): Promise<"valid" | "invalid" | undefined> {
   const frames = await tracedCalls(provider, hash, opts);
   if (!frames) return undefined;
   const asked = frames.filter(
-    (f) => f.from?.toLowerCase() === ledger && f.to?.toLowerCase() === agent.toLowerCase() && f.input?.slice(0, 74).toLowerCase() === MAGIC + digest.slice(2).toLowerCase(),
+    (f) =>
+      f.from?.toLowerCase() === ledger &&
+      f.to?.toLowerCase() === agent.toLowerCase() &&
+      f.input?.slice(0, 74).toLowerCase() === MAGIC + digest.slice(2).toLowerCase(),
   );
   return asked.some((f) => !f.error && typeof f.output === "string" && isMagicWord(f.output)) ? "valid" : "invalid";
 }
@@ -172,18 +190,25 @@ export async function judgeWalletSignature(
   try {
     const traced = await walletAnswerInTrace(provider, ledger, agent, digest, e.transactionHash, opts);
     if (traced === "valid") return { kind: "valid" };
-    if (traced === "invalid") return { kind: "invalid", reason: `${notEoa}, and the trace of transaction ${e.transactionHash} shows the ledger got no ERC-1271 magic value from it` };
+    if (traced === "invalid")
+      return { kind: "invalid", reason: `${notEoa}, and the trace of transaction ${e.transactionHash} shows the ledger got no ERC-1271 magic value from it` };
   } catch (error) {
     if (!failure) await nodeAnswers(error as LedgerReadError);
     failure ??= error as LedgerReadError;
   }
-  const nodeFailed = (error: LedgerReadError): WalletVerdict => ({ kind: "undecided", reason: `not ${agent}'s EOA signature, and the node failed a request needed to ask the wallet (${error.message})` });
+  const nodeFailed = (error: LedgerReadError): WalletVerdict => ({
+    kind: "undecided",
+    reason: `not ${agent}'s EOA signature, and the node failed a request needed to ask the wallet (${error.message})`,
+  });
   if (failure) return nodeFailed(failure);
   const transient = "which a node without transaction tracing cannot replay";
   if (answers.some((a) => a.answer === "invalid")) {
     const [before, after] = answers.map((a) => (a.answer === "no code" ? "had no code" : "said invalid"));
     const said = before === after ? `${before} before and after block ${n}` : `${before} before block ${n} and ${after} after it`;
-    return { kind: "undecided", reason: `the wallet ${agent} ${said}, yet the contract accepted its signature in that block: the wallet's answer changed within the block, ${transient}` };
+    return {
+      kind: "undecided",
+      reason: `the wallet ${agent} ${said}, yet the contract accepted its signature in that block: the wallet's answer changed within the block, ${transient}`,
+    };
   }
   let delegation: string | undefined;
   try {
@@ -193,7 +218,10 @@ export async function judgeWalletSignature(
     return nodeFailed(error as LedgerReadError);
   }
   if (delegation) {
-    return { kind: "undecided", reason: `${agent} had no code before and after block ${n}, but transaction ${delegation} of that block carries its EIP-7702 delegation: the wallet code the contract accepted the signature with existed only within the block, ${transient}` };
+    return {
+      kind: "undecided",
+      reason: `${agent} had no code before and after block ${n}, but transaction ${delegation} of that block carries its EIP-7702 delegation: the wallet code the contract accepted the signature with existed only within the block, ${transient}`,
+    };
   }
   return { kind: "invalid", reason: `${notEoa}, and it had no code before or after block ${n} (the contract takes an EOA or an ERC-1271 signature)` };
 }

@@ -18,7 +18,11 @@ export interface SignatureBatch {
 }
 
 export function checkBatch(batch: SignatureBatch, cache: EoaKeyCache): boolean[] {
-  const checks = batch.structHashes.map((h, i) => ({ digest: recordDigest712(batch.domainSeparator, h), signature: batch.signatures[i], agent: batch.agents[i] }));
+  const checks = batch.structHashes.map((h, i) => ({
+    digest: recordDigest712(batch.domainSeparator, h),
+    signature: batch.signatures[i],
+    agent: batch.agents[i],
+  }));
   return checkEoaSignatures(checks, cache, { native: batch.native });
 }
 
