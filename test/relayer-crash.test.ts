@@ -6,6 +6,7 @@
 // forwards the next eth_sendRawTransaction (anvil mines it at once) and holds back the answer, so
 // that the kill lands while the relayer's transaction is in flight: mined, but not yet known to
 // the relayer. Set RELAYER_CRASH_SEED to replay another schedule.
+import pMap from "p-map";
 import { expect } from "chai";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,7 +19,6 @@ import {
   getHealth,
   getRecord,
   kitWallets,
-  pool,
   postRetrying,
   seededRandom,
   spawnRelayer,
@@ -186,12 +186,16 @@ describe("relayer crash recovery (FT-RESTART)", function () {
     // until the relayer answers 200 or 202.
     let retries = 0;
     let posted = 0;
-    const posting = pool(records, 6, async ({ json }) => {
-      await sleep(40 + rand() * 40);
-      const reply = await postRetrying(url, json, { delayMs: 50, timeoutMs: 120_000 });
-      retries += reply.attempts - 1;
-      posted++;
-    });
+    const posting = pMap(
+      records,
+      async ({ json }) => {
+        await sleep(40 + rand() * 40);
+        const reply = await postRetrying(url, json, { delayMs: 50, timeoutMs: 120_000 });
+        retries += reply.attempts - 1;
+        posted++;
+      },
+      { concurrency: 6 },
+    );
     posting.catch(() => {}); // awaited below; a failure must not be an unhandled rejection meanwhile
 
     const kills: { kind: string; afterPosted: number; sendsSoFar: number; queue: Record<string, number> }[] = [];
@@ -242,14 +246,18 @@ describe("relayer crash recovery (FT-RESTART)", function () {
     expect(count).to.equal(500n);
 
     // The relayer reports each record's real entry id and transaction.
-    await pool(records, 8, async ({ record, json }) => {
-      const reply = await getRecord(url, json.digest);
-      const state = reply.body as RecordState;
-      const entry = byHash.get(hashRecord(record))!;
-      expect(state.state).to.equal("recorded");
-      expect(state.entryId).to.equal(entry.id.toString());
-      expect(state.txHash).to.equal(entry.transactionHash);
-    });
+    await pMap(
+      records,
+      async ({ record, json }) => {
+        const reply = await getRecord(url, json.digest);
+        const state = reply.body as RecordState;
+        const entry = byHash.get(hashRecord(record))!;
+        expect(state.state).to.equal("recorded");
+        expect(state.entryId).to.equal(entry.id.toString());
+        expect(state.txHash).to.equal(entry.transactionHash);
+      },
+      { concurrency: 8 },
+    );
 
     // Each signer's sequential records are entries in nonce order.
     for (const w of sequential) {

@@ -2,6 +2,7 @@
 // RELAY-FAIR, RELAY-GAS and RELAY-SIZE: each attack is refused at admission or made harmless, and
 // an honest signer's record goes through. Relayers run in this process (startRelayer), so that a
 // test can give one a provider that injects faults or flips a wallet at a chosen RPC call.
+import pMap from "p-map";
 import { expect } from "chai";
 import { statSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +17,6 @@ import {
   hostileRecords,
   kitWallet,
   kitWallets,
-  pool,
   postRecord,
   prepareHostile,
   setWalletMode,
@@ -585,10 +585,10 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       for (const k of fickle) count(k.kind, (await postRecord(r.url, k.jsons)).body.results);
       for (const a of setup.wallets) await setWalletMode(payer, a, WALLET_MODE.WrongMagic);
 
-      const flood = pool(
+      const flood = pMap(
         byKey.filter((k) => k.kind !== "fickle-wallet"),
-        4,
         async (k) => count(k.kind, (await postRecord(r.url, k.jsons)).body.results),
+        { concurrency: 4 },
       );
       const honest: { digest: string; ms: number }[] = [];
       for (let i = 0; i < 5; i++) {

@@ -1,23 +1,13 @@
 // The relayer end to end: a real anvil with the Ledger deployed through Ignition, the relayer as its
 // own process (as `npm run relayer` runs it), and HTTP clients posting signed records.
+import pMap from "p-map";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Wallet } from "ethers";
 import { Contract, ContractFactory, JsonRpcProvider, Network } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
-import {
-  FastRecordSigner,
-  getHealth,
-  getRecord,
-  kitWallet,
-  kitWallets,
-  pool,
-  postRecord,
-  waitFor,
-  waitRecorded,
-  workRecord,
-} from "../scripts/lib/kit/relayer.js";
+import { FastRecordSigner, getHealth, getRecord, kitWallet, kitWallets, postRecord, waitFor, waitRecorded, workRecord } from "../scripts/lib/kit/relayer.js";
 import type { Health, RecordState, Reply } from "../scripts/lib/kit/relayer.js";
 import { ledgerInterface } from "../scripts/lib/core/reader.js";
 import { ledgerDomain } from "../scripts/lib/core/record.js";
@@ -132,7 +122,7 @@ describe("relayer", function () {
         const wallets = kitWallets("batch", 30);
         const records = await Promise.all(wallets.flatMap((w) => Array.from({ length: 10 }, (_, s) => recordOf(w, BigInt(s)))));
         const jsons = records.map((rec, i) => signer.sign(wallets[Math.floor(i / 10)], rec));
-        await pool(jsons, 16, async (j) => accept(j));
+        await pMap(jsons, async (j) => accept(j), { concurrency: 16 });
         const states = await waitRecorded(
           r.url,
           jsons.map((j) => j.digest),

@@ -12,6 +12,7 @@
 //     [--records 10000] [--signers 200] [--concurrency 32] [--batch-size 150,100] [--wait-ms 500]
 //     [--samples 15]
 // Both against the same chain. Prints a table per scenario.
+import pMap from "p-map";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,7 +27,6 @@ import {
   hostileRecords,
   kitWallet,
   kitWallets,
-  pool,
   postRecord,
   prepareHostile,
   seededRandom,
@@ -135,15 +135,19 @@ try {
         await sleep(100);
       }
     })();
-    await pool(jsons, CONCURRENCY, async (json) => {
-      const t = performance.now();
-      const reply = await postRecord(url, json);
-      latencies.push(performance.now() - t);
-      if (reply.status !== 202) {
-        non202++;
-        if (non202 <= 3) log(`  POST answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-      }
-    });
+    await pMap(
+      jsons,
+      async (json) => {
+        const t = performance.now();
+        const reply = await postRecord(url, json);
+        latencies.push(performance.now() - t);
+        if (reply.status !== 202) {
+          non202++;
+          if (non202 <= 3) log(`  POST answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+        }
+      },
+      { concurrency: CONCURRENCY },
+    );
     acceptedAt = performance.now() - t0;
     log(`run ${run + 1}: ${n(RECORDS)} POSTs answered in ${(acceptedAt / 1000).toFixed(1)} s (${non202} not 202); waiting for the chain`);
     await poller;
@@ -357,11 +361,15 @@ async function hostileRun(): Promise<HostileResult> {
     log(`hostile: the other 4,500 by ${CLIENTS} clients, again and again until the honest samples are taken`);
     const flood = (async () => {
       for (let pass = 0; pass === 0 || sampling; pass++) {
-        await pool(rest, CLIENTS, async (c) => {
-          if (pass > 0 && !sampling) return;
-          await post(c, pass === 0);
-          if (sampling) postedWhileSampling += c.jsons.length;
-        });
+        await pMap(
+          rest,
+          async (c) => {
+            if (pass > 0 && !sampling) return;
+            await post(c, pass === 0);
+            if (sampling) postedWhileSampling += c.jsons.length;
+          },
+          { concurrency: CLIENTS },
+        );
         if (pass === 0) firstPassSeconds = (performance.now() - floodStart) / 1000;
       }
     })();

@@ -180,20 +180,6 @@ export async function waitRecorded(url: string, digests: readonly string[], time
   );
 }
 
-/** Runs `task` over `items` with at most `concurrency` at a time; results in item order. */
-export async function pool<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await task(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
-}
-
 /** A small seeded PRNG (mulberry32) for reproducible random schedules. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

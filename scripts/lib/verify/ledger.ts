@@ -17,7 +17,7 @@ import { verifyChain } from "../core/chain.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface, mergeEvents, rpcRetry } from "../core/reader.js";
 import type { Entry, LedgerEvents } from "../core/reader.js";
 import { agentOf, ledgerDomain } from "../core/record.js";
-import { pool } from "./pool.js";
+import pMap from "p-map";
 import { EoaKeyCache, eoaSignatureValid, recordDigest712 } from "./signatures.js";
 import { loadTransactionSignatures } from "./transactions.js";
 import type { SignatureMap, TransactionReadOptions } from "./transactions.js";
@@ -206,12 +206,16 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
 
   // Not an EOA signature: an ERC-1271 wallet, judged as the contract saw it (judgeWalletSignature).
   const codeAt = new Map<string, Promise<string>>();
-  await pool(walletChecks, concurrency, async ({ e, digest, candidates }) => {
-    const verdict = await judgeWalletSignature(provider, ledgerAddress, e, digest, candidates, opts, codeAt);
-    if (verdict.kind === "valid") wallets++;
-    else (verdict.kind === "invalid" ? problems : undecided).push({ id: e.id, reason: verdict.reason });
-    opts.onSignatures?.(++done, total);
-  });
+  await pMap(
+    walletChecks,
+    async ({ e, digest, candidates }) => {
+      const verdict = await judgeWalletSignature(provider, ledgerAddress, e, digest, candidates, opts, codeAt);
+      if (verdict.kind === "valid") wallets++;
+      else (verdict.kind === "invalid" ? problems : undecided).push({ id: e.id, reason: verdict.reason });
+      opts.onSignatures?.(++done, total);
+    },
+    { concurrency: concurrency },
+  );
   const byId = (a: VerifyProblem, b: VerifyProblem) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   problems.sort(byId);
   undecided.sort(byId);

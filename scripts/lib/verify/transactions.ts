@@ -7,7 +7,7 @@ import { signaturesFromCalldata } from "../core/calldata.js";
 import type { SignatureMap } from "../core/calldata.js";
 import { classifyRpcError, LedgerReadError, rpcRetry, rpcSend, rpcSendBatch, withRetry } from "../core/reader.js";
 import type { ReadOptions } from "../core/reader.js";
-import { pool } from "./pool.js";
+import pMap from "p-map";
 
 export type { SignatureMap };
 
@@ -72,29 +72,38 @@ export async function loadTransactionSignatures(
   const missing = [...new Set(hashes)].filter((h) => !into.has(h));
   const groups: string[][] = [];
   for (let i = 0; i < missing.length; i += 20) groups.push(missing.slice(i, i + 20));
-  await pool(groups, opts.concurrency ?? 4, async (group) => {
-    const txs = (await rpcRetry(
-      `eth_getTransactionByHash (${group.length} transactions)`,
-      () =>
-        rpcSendBatch(
-          provider,
-          group.map((h) => ({ method: "eth_getTransactionByHash", params: [h] })),
-        ),
-      opts,
-    )) as ({ to?: unknown; input?: unknown } | null)[];
-    for (let i = 0; i < group.length; i++) {
-      const hash = group[i];
-      const tx = txs[i];
-      if (!tx || typeof tx !== "object") throw new LedgerReadError(`the node does not know transaction ${hash}`);
-      const signatures: SignatureMap = new Map();
-      if (typeof tx.to === "string" && tx.to.toLowerCase() === ledgerAddress && typeof tx.input === "string" && signaturesFromCalldata(tx.input, signatures)) {
+  await pMap(
+    groups,
+    async (group) => {
+      const txs = (await rpcRetry(
+        `eth_getTransactionByHash (${group.length} transactions)`,
+        () =>
+          rpcSendBatch(
+            provider,
+            group.map((h) => ({ method: "eth_getTransactionByHash", params: [h] })),
+          ),
+        opts,
+      )) as ({ to?: unknown; input?: unknown } | null)[];
+      for (let i = 0; i < group.length; i++) {
+        const hash = group[i];
+        const tx = txs[i];
+        if (!tx || typeof tx !== "object") throw new LedgerReadError(`the node does not know transaction ${hash}`);
+        const signatures: SignatureMap = new Map();
+        if (
+          typeof tx.to === "string" &&
+          tx.to.toLowerCase() === ledgerAddress &&
+          typeof tx.input === "string" &&
+          signaturesFromCalldata(tx.input, signatures)
+        ) {
+          into.set(hash, signatures);
+          continue;
+        }
+        const inputs = await ledgerCallsInTrace(provider, hash, ledgerAddress, opts);
+        if (!inputs) untraceable.add(hash);
+        else for (const input of inputs) signaturesFromCalldata(input, signatures);
         into.set(hash, signatures);
-        continue;
       }
-      const inputs = await ledgerCallsInTrace(provider, hash, ledgerAddress, opts);
-      if (!inputs) untraceable.add(hash);
-      else for (const input of inputs) signaturesFromCalldata(input, signatures);
-      into.set(hash, signatures);
-    }
-  });
+    },
+    { concurrency: opts.concurrency ?? 4 },
+  );
 }
