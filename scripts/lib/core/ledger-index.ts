@@ -19,7 +19,7 @@ import { getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import type { Log } from "ethers";
 import { decodeLedgerLogs, ledgerInterface } from "./reader.js";
 import type { Entry, LedgerEvents, ValidationEvent } from "./reader.js";
-import { RECORD_TYPE_STRING } from "./record.js";
+import { RECORD_FIELDS, RECORD_TYPE_STRING } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 
 export const LEDGER_INDEX_FORMAT = "commons-ledger/ledger-index@1";
@@ -305,30 +305,7 @@ const UNIT = /^0x[0-9a-f]{16}$/;
 const DATA = /^0x(?:[0-9a-f]{2})*$/;
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 
-const ENTRY_FIELDS = [
-  "id",
-  "signer",
-  "flow",
-  "action",
-  "provider",
-  "receiver",
-  "commons",
-  "resource",
-  "resourceSpec",
-  "process",
-  "side",
-  "quantity",
-  "unit",
-  "time",
-  "evidence",
-  "corrects",
-  "satisfies",
-  "nonce",
-  "deadline",
-  "blockNumber",
-  "tx",
-  "logIndex",
-] as const;
+const ENTRY_FIELDS = ["id", "signer", ...RECORD_FIELDS, "blockNumber", "tx", "logIndex"] as const;
 const VALIDATION_FIELDS = ["entryId", "validator", "verdict", "evidence", "accepts", "disputes", "blockNumber", "tx", "logIndex"] as const;
 
 function fail(message: string): never {

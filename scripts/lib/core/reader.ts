@@ -7,7 +7,7 @@
 import { getAddress, getBytes, Interface, JsonRpcProvider, keccak256, Log, makeError, toQuantity, toUtf8Bytes } from "ethers";
 import type { FetchRequest, Provider } from "ethers";
 import { LEDGER_ABI } from "./abi.js";
-import { hashRecord, RECORD_TYPE_STRING } from "./record.js";
+import { hashRecord, RECORD_FIELDS, RECORD_TYPE_STRING } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 
 export const ledgerInterface = new Interface(LEDGER_ABI);
@@ -407,25 +407,7 @@ export function recordOf(o: Record<string, unknown>): LedgerRecord {
   };
 }
 
-const FIELDS = [
-  "flow",
-  "action",
-  "provider",
-  "receiver",
-  "commons",
-  "resource",
-  "resourceSpec",
-  "process",
-  "side",
-  "quantity",
-  "unit",
-  "time",
-  "evidence",
-  "corrects",
-  "satisfies",
-  "nonce",
-  "deadline",
-] as const;
+const FIELDS = RECORD_FIELDS;
 // Per field: how many leading hex digits of its word must be zero (a clean encoding), or -1 for
 // bytes8 (16 significant digits then zeros), and how the value is read.
 const SHAPES: Record<(typeof FIELDS)[number], { zeros: number; kind: "uint" | "address" | "bytes32" | "bytes8" }> = {

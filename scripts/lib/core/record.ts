@@ -39,26 +39,50 @@ export interface LedgerValidation {
 export const DOMAIN_NAME = "CommonsLedger";
 export const DOMAIN_VERSION = "1";
 
+/** The record's fields in their signed (EIP-712) and stored order. */
+export const RECORD_FIELDS = [
+  "flow",
+  "action",
+  "provider",
+  "receiver",
+  "commons",
+  "resource",
+  "resourceSpec",
+  "process",
+  "side",
+  "quantity",
+  "unit",
+  "time",
+  "evidence",
+  "corrects",
+  "satisfies",
+  "nonce",
+  "deadline",
+] as const;
+export type RecordField = (typeof RECORD_FIELDS)[number];
+
+const RECORD_FIELD_TYPES: Record<RecordField, string> = {
+  flow: "uint8",
+  action: "uint8",
+  provider: "address",
+  receiver: "address",
+  commons: "bytes32",
+  resource: "bytes32",
+  resourceSpec: "bytes32",
+  process: "bytes32",
+  side: "uint8",
+  quantity: "uint128",
+  unit: "bytes8",
+  time: "uint64",
+  evidence: "bytes32",
+  corrects: "uint64",
+  satisfies: "uint64",
+  nonce: "uint256",
+  deadline: "uint64",
+};
+
 export const RECORD_TYPES: Record<string, TypedDataField[]> = {
-  Record: [
-    { name: "flow", type: "uint8" },
-    { name: "action", type: "uint8" },
-    { name: "provider", type: "address" },
-    { name: "receiver", type: "address" },
-    { name: "commons", type: "bytes32" },
-    { name: "resource", type: "bytes32" },
-    { name: "resourceSpec", type: "bytes32" },
-    { name: "process", type: "bytes32" },
-    { name: "side", type: "uint8" },
-    { name: "quantity", type: "uint128" },
-    { name: "unit", type: "bytes8" },
-    { name: "time", type: "uint64" },
-    { name: "evidence", type: "bytes32" },
-    { name: "corrects", type: "uint64" },
-    { name: "satisfies", type: "uint64" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint64" },
-  ],
+  Record: RECORD_FIELDS.map((name) => ({ name, type: RECORD_FIELD_TYPES[name] })),
 };
 
 export const VALIDATION_TYPES: Record<string, TypedDataField[]> = {
