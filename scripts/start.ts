@@ -16,7 +16,7 @@ import type { LocalDeployment } from "./lib/node/deployment.js";
 import { startLocalChain } from "./lib/node/local-chain.js";
 import type { LocalChain } from "./lib/node/local-chain.js";
 import { decodeUnit, formatQuantity } from "./lib/core/record.js";
-import { devWallet } from "./lib/core/dev-chain-keys.js";
+import { devWallet } from "./lib/node/dev-chain.js";
 import { DEMO_PEOPLE } from "./demo/seed.js";
 import { seedAll } from "./demo/seed-all.js";
 import { DEMO_EQUATION } from "./demo/seed-distribution.js";

@@ -41,7 +41,7 @@ import type { HostileKind } from "../lib/kit/relayer.js";
 import type { SignedRecordJson } from "../lib/core/record.js";
 import { ledgerInterface } from "../lib/core/reader.js";
 import { ledgerDomain } from "../lib/core/record.js";
-import { devWallet } from "../lib/core/dev-chain-keys.js";
+import { devWallet } from "../lib/node/dev-chain.js";
 
 const OUT = path.join("bench", "results", "relayer.json");
 const OUT_HOSTILE = path.join("bench", "results", "relayer-hostile.json");

@@ -19,7 +19,7 @@ import { computePlan, parseRecipes, RECIPES_FORMAT } from "../lib/supply/planner
 import { decodeLedgerLogs, fetchLogs, ledgerInterface } from "../lib/core/reader.js";
 import { encodeUnit, labelId, ledgerDomain, packNonce } from "../lib/core/record.js";
 import type { LedgerRecord } from "../lib/core/record.js";
-import { devWallet } from "../lib/core/dev-chain-keys.js";
+import { devWallet } from "../lib/node/dev-chain.js";
 import { formatTree, SupplyGraph } from "../lib/supply/supply.js";
 import { deriveEntries } from "../lib/core/views.js";
 

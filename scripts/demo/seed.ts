@@ -5,7 +5,7 @@
 import { id } from "ethers";
 import type { HDNodeWallet, Provider, Signer } from "ethers";
 import { LedgerClient } from "../lib/core/client.js";
-import { devWallet } from "../lib/core/dev-chain-keys.js";
+import { devWallet } from "../lib/node/dev-chain.js";
 import { labelId } from "../lib/core/record.js";
 import { ALL_ROLES } from "../lib/core/vocabulary.js";
 

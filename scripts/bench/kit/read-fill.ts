@@ -8,7 +8,7 @@ import type { JsonRpcProvider } from "ethers";
 import { encodeRecordBatch, readBenchWallet } from "../../lib/kit/read-seed.js";
 import { startSignerPool } from "./read-signer.js";
 import { ledgerInterface } from "../../lib/core/reader.js";
-import { devWallet } from "../../lib/core/dev-chain-keys.js";
+import { devWallet } from "../../lib/node/dev-chain.js";
 
 export interface FillResult {
   commons: string;

@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { JsonRpcProvider, Network } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Mnemonic, Network } from "ethers";
+import type { Provider } from "ethers";
+import { DEV_MNEMONIC } from "../core/dev-chain-keys.js";
 import { deployWithIgnition } from "./deployment.js";
 import { startLocalChain } from "./local-chain.js";
 import type { LocalChain } from "./local-chain.js";
@@ -77,4 +79,9 @@ export async function startDevLedger(o: DevLedgerOptions): Promise<DevLedger> {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The dev account at `index` (BIP-44 path m/44'/60'/0'/0/index, as anvil derives it), connected to `provider`. */
+export function devWallet(index: number, provider: Provider): HDNodeWallet {
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
 }
