@@ -14,7 +14,7 @@ import { LEDGER_ABI } from "../core/abi.js";
 import { classifyRpcError } from "../core/reader.js";
 import { checkRecord, fromSignedJson, hashRecord, recordDigest, toSignedJson } from "../core/record.js";
 import type { LedgerRecord } from "../core/record.js";
-import { checkEoaSignatures, EoaKeyCache } from "../verify/signatures.js";
+import { checkEoaSignatures, EoaKeyCache, eoaFormProblem } from "../verify/signatures.js";
 import { LIMITS, RecordInputError } from "../core/vocabulary.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedRecord, RelayQueue } from "./queue.js";
@@ -24,8 +24,6 @@ export const ERC1271_GAS = 150_000n;
 /** The largest signature accepted: a wallet's (an EOA's is 65 bytes). */
 export const MAX_SIGNATURE_BYTES = 4_096;
 const ERC1271_MAGIC_WORD = "0x1626ba7e" + "0".repeat(56);
-const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
-const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const ERC1271 = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
 const CHAIN_VIEW_MS = 500;
 const NONCE_CACHE_MS = 500;
@@ -73,20 +71,6 @@ export function explainCheck(error: unknown, r: LedgerRecord, now: bigint): Refu
     return new Refusal(400, `deadline: the signature expired at ${when(r.deadline)} (the chain's time is ${when(now)}); sign the record again`);
   if (code === "LedgerDeadlineTooFar") return new Refusal(400, `deadline: ${when(r.deadline)} is more than 30 days after the chain's time ${when(now)}`);
   return new Refusal(400, (error as Error).message);
-}
-
-/** Why a signature cannot pass the Ledger's ecrecover (65 bytes, v 27 or 28, low s), or undefined. */
-export function eoaFormProblem(signature: string): string | undefined {
-  const bytes = (signature.length - 2) / 2;
-  if (bytes !== 65) return `the signature is ${bytes} bytes; an EOA signature is 65 bytes (r, s, v)`;
-  const v = Number.parseInt(signature.slice(130, 132), 16);
-  if (v !== 27 && v !== 28) return `the signature's v byte is ${v}; the Ledger accepts only 27 or 28`;
-  const r = BigInt("0x" + signature.slice(2, 66));
-  const s = BigInt("0x" + signature.slice(66, 130));
-  if (s > HALF_ORDER && s < CURVE_ORDER)
-    return "the signature's s is in the upper half of the curve order (the malleable twin); the Ledger accepts only the low-s form";
-  if (r === 0n || r >= CURVE_ORDER || s === 0n || s >= CURVE_ORDER) return "the signature's r or s is out of range";
-  return undefined;
 }
 
 interface Parsed {

@@ -46,16 +46,25 @@ const nativeSecp256k1: NativeSecp256k1 | undefined = (() => {
 /** Whether checkEoaSignatures uses libsecp256k1 on this machine. */
 export const nativeSignatureChecks = nativeSecp256k1 !== undefined;
 
+/** Why a signature cannot pass the Ledger's ecrecover (65 bytes, v 27 or 28, low s), or undefined. */
+export function eoaFormProblem(signature: string): string | undefined {
+  const bytes = (signature.length - 2) / 2;
+  if (bytes !== 65) return `the signature is ${bytes} bytes; an EOA signature is 65 bytes (r, s, v)`;
+  const v = Number.parseInt(signature.slice(130, 132), 16);
+  if (v !== 27 && v !== 28) return `the signature's v byte is ${v}; the Ledger accepts only 27 or 28`;
+  const r = BigInt("0x" + signature.slice(2, 66));
+  const s = BigInt("0x" + signature.slice(66, 130));
+  if (s > HALF_ORDER && s < secp256k1.CURVE.n)
+    return "the signature's s is in the upper half of the curve order (the malleable twin); the Ledger accepts only the low-s form";
+  if (r === 0n || r >= secp256k1.CURVE.n || s === 0n || s >= secp256k1.CURVE.n) return "the signature's r or s is out of range";
+  return undefined;
+}
+
 /** The recovery id (0 or 1) of a signature the contract's rules allow, else undefined. */
 function recoveryId(c: EoaSignatureCheck): number | undefined {
   const sig = c.signature;
-  if (typeof sig !== "string" || sig.length !== 132 || !SIGNATURE.test(sig)) return undefined;
-  const v = Number.parseInt(sig.slice(130, 132), 16);
-  if (v !== 27 && v !== 28) return undefined;
-  const r = BigInt("0x" + sig.slice(2, 66));
-  const s = BigInt("0x" + sig.slice(66, 130));
-  if (r === 0n || r >= secp256k1.CURVE.n || s === 0n || s > HALF_ORDER) return undefined;
-  return v - 27;
+  if (typeof sig !== "string" || !SIGNATURE.test(sig) || eoaFormProblem(sig) !== undefined) return undefined;
+  return Number.parseInt(sig.slice(130, 132), 16) - 27;
 }
 
 /** The uncompressed public key (128 hex digits) a signature the contract's rules allow recovers to, or undefined if none does. */
