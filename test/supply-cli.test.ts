@@ -157,27 +157,35 @@ describe("commons trace, track, needs, plan", function () {
       ok(r);
       const plan = JSON.parse(r.stdout) as {
         recordedBy: string;
-        finalNeeds: string[];
-        processes: { name: string; activity: number; inventory: number }[];
+        demandNeeds: string[];
+        hash: string;
+        processes: { name: string; activity: number[] }[];
+        specs: { spec: string; stock: number }[];
         inputs: { spec: string; action: string; gross: number; inventory: number; toPublish: number }[];
+        warnings: { entry?: string; message: string }[];
       };
-      expect(plan.finalNeeds).to.deep.equal([seeded.needs.kits.toString()]);
+      expect(plan.demandNeeds).to.deep.equal([seeded.needs.kits.toString()]);
       expect(plan.recordedBy).to.match(/^\d+$/);
-      expect(plan.processes.map((p) => [p.name, p.activity, p.inventory])).to.deep.equal([
-        ["process: assemble open sensor kit", 2, 0],
-        ["process: print sensor enclosures", 2, 0],
-        ["process: solder sensor boards", 0, 2],
+      expect(plan.processes.map((p) => [p.name, p.activity])).to.deep.equal([
+        ["process: assemble open sensor kit", [2]],
+        ["process: print sensor enclosures", [2]],
+        ["process: solder sensor boards", [0]],
       ]);
+      expect(plan.specs.find((s) => s.spec === "sensor board")!.stock).to.equal(2);
+      // The design review need (work hours) is not in the book: skipped with a warning naming it, never an error.
+      expect(plan.warnings.map((w) => w.entry)).to.include(seeded.needs.review.toString());
       const input = (spec: string) => plan.inputs.find((i) => i.spec === spec)!;
       expectNear(input("PLA filament 1.75 mm").gross, 1.2, 1e-9);
       expect(input("PLA filament 1.75 mm").toPublish).to.equal(0);
       expect(input("3D printer #1 (Prusa MK4)")).to.include({ action: "use", gross: 8, toPublish: 8 });
+      const replan = JSON.parse((await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--json"])).stdout) as typeof plan;
+      expect(replan.hash, "same ledger + same book = same plan").to.equal(plan.hash);
 
       const published = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--publish"], {
         COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey,
       });
       ok(published);
-      expect(published.stdout).to.match(/published: needs #\d+, #\d+, #\d+/);
+      expect(published.stdout).to.match(/published: intents #\d+, #\d+; needs #\d+, #\d+, #\d+/);
       const again = JSON.parse((await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--json"])).stdout) as typeof plan;
       expect(again.inputs.every((i) => i.toPublish < 1e-9)).to.equal(true);
       const needs = JSON.parse((await cli(["needs", "--json"])).stdout) as { what: string; open: string }[];
@@ -304,9 +312,14 @@ describe("commons trace, track, needs, plan", function () {
         /--recipes: the cycle of processes .*"process: solder sensor boards".* is not productive/,
       ],
       [
-        "a due date that is not a duration",
-        () => [...base(), "plan", "--recipes", RECIPES_FILE, "--due", "2y"],
-        /--due: "2y" is not a duration from 1 s to 10 years/,
+        "a horizon of 0 periods",
+        () => [...base(), "plan", "--recipes", RECIPES_FILE, "--horizon", "0"],
+        /--horizon: "0" is not a whole number of periods from 1 to 520/,
+      ],
+      [
+        "a safety stock of a spec nobody makes",
+        () => [...base(), "plan", "--recipes", RECIPES_FILE, "--safety", "gold=1"],
+        /--safety: "gold" is made by no process/,
       ],
       ["--publish without --commons", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--publish"], /--commons: is required with --publish/],
       ["a malformed resource id", () => [...base(), "trace", "0x1234"], /resource: "0x1234" is not a 32-byte hex value/],

@@ -14,6 +14,7 @@ import { registerKeys } from "./keys.js";
 import { registerLicense } from "./license.js";
 import { registerAccounts, registerRead } from "./read.js";
 import { registerRecord } from "./record.js";
+import { registerSimulate } from "./simulate.js";
 import { registerSupply } from "./supply.js";
 import { registerValidate } from "./validate.js";
 import { registerVerify } from "./verify.js";
@@ -41,6 +42,7 @@ registerLicense(program);
 registerDistribute(program);
 registerDistributionObjections(program);
 registerSupply(program);
+registerSimulate(program);
 registerIndex(program);
 
 // ------------------------------------------------------------------ run

@@ -8,8 +8,11 @@ import { LedgerClient } from "../lib/core/client.js";
 import type { RecordDraft } from "../lib/core/client.js";
 import { readLedgerCached } from "../lib/node/entry-cache.js";
 import type { CachedRead } from "../lib/node/entry-cache.js";
-import { computePlan, parseRecipes, planFromLedger, PlanInputError, toLedgerQuantity } from "../lib/supply/planner.js";
-import type { Plan, Recipes } from "../lib/supply/planner.js";
+import { computePlan, parseRecipes, PlanInputError, toLedgerQuantity } from "../lib/supply/planner.js";
+import type { Recipes } from "../lib/supply/planner.js";
+import { planHash, planSignals, rollingPlanFromLedger } from "../lib/supply/rolling.js";
+import type { LedgerPlan } from "../lib/supply/rolling.js";
+import { signalRecords } from "../lib/supply/signals.js";
 import { formatQuantity, labelId } from "../lib/core/record.js";
 import { deriveNeeds, deriveResources, formatTree, isOpen, labelsFromList, parseLabelList, SupplyGraph, treeToDot, treeToJson } from "../lib/supply/supply.js";
 import type { Labels, NeedView } from "../lib/supply/supply.js";
@@ -66,14 +69,6 @@ async function read(g: GlobalOptions, o: ReadOpts) {
   const dir = o.cache === false ? undefined : (process.env.COMMONS_CACHE_DIR ?? path.join(dataDir(), "cache"));
   const r: CachedRead = await readLedgerCached(provider, target.ledger, { fromBlock: target.fromBlock, dir, onProgress: progress("reading") });
   return { target, provider, read: r, views: deriveEntries(r.events) };
-}
-
-/** "14d", "12h", "90m" or seconds: how far ahead a published need is due (up to 10 years). */
-function parseDue(value: string): number {
-  const m = /^(\d+)([smhd]?)$/.exec(value);
-  const seconds = m ? Number(m[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "" | "s" | "m" | "h" | "d"] : NaN;
-  if (!(seconds > 0) || seconds > 10 * 365 * 86400) throw new CliInputError("--due", `"${value}" is not a duration from 1 s to 10 years (e.g. 7d, 12h)`);
-  return seconds;
 }
 
 const pct = (part: bigint, whole: bigint) => (whole === 0n ? "100%" : `${Number((part * 1000n) / whole) / 10}%`);
@@ -203,109 +198,187 @@ export function registerSupply(program: Command): void {
 
   program
     .command("plan")
-    .description("activity levels that meet final demand (open needs for final specs) from a recipe book, and the needs to publish")
-    .requiredOption("--recipes <file>", "recipe book JSON (format commons-ledger/recipes@1)")
+    .description(
+      "a rolling plan from a recipe book: each process's activity per period for the open needs, the needs to publish, and what cannot be met and why",
+    )
+    .requiredOption("--recipes <file>", "recipe book JSON (commons-ledger/recipes@2, or @1)")
     .option("--commons <id>", "only needs and resources of this commons (required with --publish)")
-    .option("--publish", "record the book's hash (a cite) if missing and the needs, signed by the key (which pays gas)")
-    .option("--due <duration>", "when published needs are due, from now: 7d, 12h", "14d")
-    .option("--keystore <file>", "keystore of the publisher (else COMMONS_PRIVATE_KEY)")
+    .option("--horizon <periods>", "periods to plan, from the current one (default 8; 1 for a v1 book)")
+    .option("--safety <spec=quantity...>", 'safety stock to keep of a spec (overrides the book\'s), e.g. --safety "open sensor kit=2"')
+    .option(
+      "--publish",
+      "record the book's hash (a cite) if missing, every process's planned output as an intent, and the needs for outside inputs, signed by the key (which pays gas)",
+    )
+    .option("--keystore <file>", "keystore of the coordinator (else COMMONS_PRIVATE_KEY)")
     .option("--json", "JSON output")
     .option("--no-cache", "read every event again instead of using the on-disk cache")
-    .action(async (o: { recipes: string; commons?: string; publish?: boolean; due: string; keystore?: string; json?: boolean; cache?: boolean }) => {
-      const recipes = loadRecipes(o.recipes);
-      const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined;
-      const due = parseDue(o.due);
-      if (o.publish) {
-        if (commons === undefined) throw new CliInputError("--commons", "is required with --publish (the commons the needs are for)");
-        checkKeySource(o.keystore);
-      }
-      const { target, provider, read: r, views } = await read(globals(), o);
-      const block = await provider.getBlock(r.block);
-      const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
-      let result: ReturnType<typeof planFromLedger>;
-      try {
-        result = planFromLedger(recipes, views, now, commons);
-      } catch (error) {
-        if (error instanceof PlanInputError) throw new CliInputError("--recipes", error.message);
-        throw error;
-      }
-      const { plan, recordedBy, finalNeeds } = result;
-      const publishable = plan.inputs.filter((i) => toLedgerQuantity(i.toPublish) !== "0");
-      let published: { cite?: bigint; needs: bigint[] } | undefined;
-      if (o.publish) {
-        const signer = await loadSigner(o.keystore, provider);
-        const client = await LedgerClient.connect(signer, target.ledger, target.fromBlock);
-        const drafts: RecordDraft[] = [];
-        if (recordedBy === undefined)
-          drafts.push({ action: "cite", commons: commons!, resourceSpec: recipes.spec, quantity: "1", unit: "ea", evidence: recipes.hash });
-        const t = (await client.now()) + BigInt(due);
-        for (const i of publishable) {
-          const only = i.processes.length === 1 ? labelId(i.processes[0]) : undefined;
-          drafts.push({
-            flow: "need",
-            action: i.action,
-            commons: commons!,
-            receiver: signer.address,
-            resourceSpec: i.resourceSpec,
-            process: only,
-            side: only ? "input" : undefined,
-            quantity: toLedgerQuantity(i.toPublish),
-            unit: i.unit,
-            time: t,
-            evidence: recipes.hash,
-          });
+    .action(
+      async (o: {
+        recipes: string;
+        commons?: string;
+        horizon?: string;
+        safety?: string[];
+        publish?: boolean;
+        keystore?: string;
+        json?: boolean;
+        cache?: boolean;
+      }) => {
+        const recipes = loadRecipes(o.recipes);
+        const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined;
+        const horizon = o.horizon === undefined ? (recipes.model.format === 1 ? 1 : 8) : parseHorizon(o.horizon);
+        const safetyStock = (o.safety ?? []).map((text) => parseSafety(text, recipes));
+        if (o.publish) {
+          if (commons === undefined) throw new CliInputError("--commons", "is required with --publish (the commons the signals are for)");
+          checkKeySource(o.keystore);
         }
-        if (drafts.length) {
-          const signed = [];
-          for (let k = 0; k < drafts.length; k++) signed.push(await client.sign(signer, drafts[k], { nonceOffset: BigInt(k) }));
-          const { ids, skipped } = await client.submitBatch(signed);
-          if (skipped.length) throw new Error(`the ledger skipped ${skipped.length} record(s): ${skipped[0].reason}`);
-          published = recordedBy === undefined ? { cite: ids[0], needs: ids.slice(1) } : { needs: ids };
-        } else published = { needs: [] };
-      }
-      if (o.json) return out(json({ ...plan, recordedBy: recordedBy ?? published?.cite ?? null, finalNeeds, published }));
-      printPlan(plan, recordedBy ?? published?.cite, finalNeeds, published);
-    });
+        const { target, provider, read: r, views } = await read(globals(), o);
+        const block = await provider.getBlock(r.block);
+        const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+        const result = rollingPlanFromLedger(recipes, views, now, { commons, horizon, safetyStock });
+        const hash = planHash(result.plan);
+        let published: Published | undefined;
+        if (o.publish) {
+          const signer = await loadSigner(o.keystore, provider);
+          const client = await LedgerClient.connect(signer, target.ledger, target.fromBlock);
+          published = await publishPlan(client, signer, recipes, result, commons!, await client.now());
+        }
+        if (o.json)
+          return out(
+            json({
+              ...result.plan,
+              hash,
+              recordedBy: result.recordedBy ?? published?.cite ?? null,
+              demandNeeds: result.demandNeeds,
+              pipeline: result.pipelineEntries,
+              published,
+            }),
+          );
+        printPlan(result, hash, published);
+      },
+    );
 }
 
-function printPlan(plan: Plan, recordedBy: bigint | undefined, finalNeeds: bigint[], published?: { cite?: bigint; needs: bigint[] }): void {
-  const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(6).replace(/0+$/, ""));
+interface Published {
+  cite?: bigint;
+  needs: bigint[];
+  intents: bigint[];
+  superseded: bigint[];
+}
+
+function parseHorizon(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 520) throw new CliInputError("--horizon", `"${text}" is not a whole number of periods from 1 to 520`);
+  return n;
+}
+
+function parseSafety(text: string, recipes: Recipes): { spec: string; quantity: number } {
+  const m = /^(.+)=(\d+(?:\.\d+)?)$/.exec(text);
+  if (!m) throw new CliInputError("--safety", `"${text}" is not spec=quantity (e.g. "open sensor kit=2")`);
+  if (!recipes.model.producers.has(m[1])) throw new CliInputError("--safety", `"${m[1]}" is made by no process of the book "${recipes.model.name}"`);
+  return { spec: m[1], quantity: Number(m[2]) };
+}
+
+/**
+ * Records the plan: the book's cite if missing, the needs for outside inputs (per period needed,
+ * due at the end of that period), and every process's planned output as an intent (signals.ts:
+ * new intents, corrections superseding the previous plan's), in one batch then the corrections.
+ */
+async function publishPlan(
+  client: LedgerClient,
+  signer: Awaited<ReturnType<typeof loadSigner>>,
+  recipes: Recipes,
+  result: LedgerPlan,
+  commons: string,
+  now: bigint,
+): Promise<Published> {
+  const { plan } = result;
+  const drafts: RecordDraft[] = [];
+  if (result.recordedBy === undefined) drafts.push({ action: "cite", commons, resourceSpec: recipes.spec, quantity: "1", unit: "ea", evidence: recipes.hash });
+  const end = (t: number) => BigInt(Math.max(plan.periodStarts[t + 1], Number(now) + 3600));
+  for (const i of plan.inputs) {
+    const only = i.processes.length === 1 ? labelId(i.processes[0]) : undefined;
+    i.toPublishPerPeriod.forEach((q, t) => {
+      if (toLedgerQuantity(q) === "0") return;
+      drafts.push({
+        flow: "need",
+        action: i.action,
+        commons,
+        receiver: signer.address,
+        resourceSpec: i.resourceSpec,
+        process: only,
+        side: only ? "input" : undefined,
+        quantity: toLedgerQuantity(q),
+        unit: i.unit,
+        time: end(t),
+        evidence: recipes.hash,
+      });
+    });
+  }
+  const inputNeeds = drafts.length - (result.recordedBy === undefined ? 1 : 0);
+  const changes = signalRecords(planSignals(plan), result.signals, { commons, coordinator: signer.address, bookHash: recipes.hash });
+  drafts.push(...changes.create.map((c) => c.draft));
+  const published: Published = { needs: [], intents: [], superseded: [] };
+  if (drafts.length) {
+    const signed = [];
+    for (let k = 0; k < drafts.length; k++) signed.push(await client.sign(signer, drafts[k], { nonceOffset: BigInt(k) }));
+    const { ids, skipped } = await client.submitBatch(signed);
+    if (skipped.length) throw new Error(`the ledger skipped ${skipped.length} record(s): ${skipped[0].reason}`);
+    let at = 0;
+    if (result.recordedBy === undefined) published.cite = ids[at++];
+    published.needs = ids.slice(at, at + inputNeeds);
+    published.intents = ids.slice(at + inputNeeds);
+  }
+  for (const c of changes.correct) {
+    const { id } = await client.correct(signer, c.entryId, c.draft);
+    published.superseded.push(c.entryId);
+    published.intents.push(id);
+  }
+  return published;
+}
+
+function printPlan(result: LedgerPlan, hash: string, published?: Published): void {
+  const { plan } = result;
+  const fmt = (x: number) => (Math.abs(x) < 5e-7 ? "0" : Number.isInteger(x) ? String(x) : x.toFixed(6).replace(/\.?0+$/, ""));
+  const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
   out(
-    `recipes "${plan.recipes.name}" ${plan.recipes.version}, hash ${plan.recipes.hash}: ${recordedBy !== undefined ? `recorded on the ledger by entry ${recordedBy}` : "NOT recorded on the ledger (plan --publish records it)"}`,
+    `recipes "${plan.recipes.name}" ${plan.recipes.version} (v${plan.recipes.format}), hash ${plan.recipes.hash}: ${result.recordedBy !== undefined ? `recorded on the ledger by entry ${result.recordedBy}` : published?.cite !== undefined ? `recorded now by entry ${published.cite}` : "NOT recorded on the ledger (plan --publish records it)"}`,
   );
   out(
-    `final demand from needs ${finalNeeds.length ? finalNeeds.map((i) => `#${i}`).join(", ") : "(none open)"}; spectral radius <= ${plan.spectralRadius.upper.toPrecision(3)}; ${plan.sweeps} Gauss-Seidel sweeps; residual ${plan.residual.toExponential(2)}`,
+    `${plan.horizon} period${plan.horizon === 1 ? "" : "s"} of ${fmt(plan.periodSeconds / 86400)} days from ${day(plan.periodStarts[0])}; demand from needs ${result.demandNeeds.length ? result.demandNeeds.map((i) => `#${i}`).join(", ") : "(none open)"}${result.pipelineEntries.length ? `; on their way: commitments ${result.pipelineEntries.map((i) => `#${i}`).join(", ")}` : ""}`,
   );
-  out("\nactivity levels");
+  out(`plan ${hash} (same ledger + same book + same period = same hash); spectral radius <= ${plan.spectralRadius.upper.toPrecision(3)}`);
+  out("\nactivity per period (runs of the recipe; the output is due by the end of the period before it is needed)");
   out(
     table(
       plan.processes.map((p) => ({
         process: p.name,
-        activity: fmt(p.activity),
-        makes: `${fmt(p.make)} ${p.unit} ${p.output}`,
-        "final demand": fmt(p.finalDemand),
-        "on hand": fmt(p.inventory),
+        lead: String(p.leadTime),
+        ...Object.fromEntries(p.activity.map((x, t) => [day(plan.periodStarts[t]), fmt(x)])),
+        makes: `${fmt(p.make.reduce((a, v) => a + v, 0))} ${p.unit} ${p.output}`,
       })),
     ),
   );
-  out("\ndependent demand for inputs");
-  out(
-    table(
-      plan.inputs.map((i) => ({
-        input: `${i.action} ${i.spec}`,
-        gross: `${fmt(i.gross)} ${i.unit}`,
-        "on hand": fmt(i.inventory),
-        "already needed": fmt(i.alreadyNeeded),
-        "to publish": `${toLedgerQuantity(i.toPublish)} ${i.unit}`,
-        for: i.processes.join(", "),
-      })),
-    ),
-  );
+  if (plan.inputs.length) {
+    out("\ninputs nobody in the book makes");
+    out(
+      table(
+        plan.inputs.map((i) => ({
+          input: `${i.action} ${i.spec}`,
+          gross: `${fmt(i.gross)} ${i.unit}`,
+          "on hand": fmt(i.inventory),
+          "already needed": fmt(i.alreadyNeeded),
+          "to publish": `${toLedgerQuantity(i.toPublish)} ${i.unit}`,
+          for: i.processes.join(", "),
+        })),
+      ),
+    );
+  }
   if (plan.cites.length) out(`\ncites: ${plan.cites.map((c) => `${c.spec} (${c.processes.join(", ")})`).join("; ")}`);
+  out(plan.shortfalls.length ? "\ncannot meet" : "\nevery need can be met on time");
+  for (const f of plan.shortfalls) out(`  - [${f.reason}] ${f.detail}${f.needs.length ? ` (needs ${f.needs.map((n) => `#${n}`).join(", ")})` : ""}`);
+  for (const w of plan.warnings) out(`warning: ${w.message}`);
   if (published)
     out(
-      published.needs.length || published.cite
-        ? `\npublished: ${published.cite ? `recipes cite #${published.cite}; ` : ""}needs ${published.needs.map((i) => `#${i}`).join(", ") || "(none)"}`
-        : "\nnothing to publish",
+      `\npublished: ${published.cite ? `recipes cite #${published.cite}; ` : ""}intents ${published.intents.map((i) => `#${i}`).join(", ") || "(none)"}; needs ${published.needs.map((i) => `#${i}`).join(", ") || "(none)"}${published.superseded.length ? `; superseded ${published.superseded.map((i) => `#${i}`).join(", ")}` : ""}`,
     );
 }

@@ -180,17 +180,7 @@ export async function waitRecorded(url: string, digests: readonly string[], time
   );
 }
 
-/** A small seeded PRNG (mulberry32) for reproducible random schedules. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "../core/random.js";
 
 // ---------------------------------------------------------------- the relayer as a process
 

@@ -24,10 +24,10 @@
 import { keccak256 } from "ethers";
 import { z } from "zod";
 import { formatQuantity, labelId } from "../core/record.js";
-import { deriveNeeds, deriveResources, isOpen } from "./supply.js";
-import type { EntryView } from "../core/views.js";
 
 export const RECIPES_FORMAT = "commons-ledger/recipes@1";
+/** Recipe book v2: periods, lead times, capacities, alternative processes, intermediate demand. */
+export const RECIPES_FORMAT_V2 = "commons-ledger/recipes@2";
 
 /** A bad recipe book or plan input, naming what is wrong and where. */
 export class PlanInputError extends Error {
@@ -38,42 +38,122 @@ export class PlanInputError extends Error {
 }
 
 const Amount = z.union([z.string(), z.number()]).transform(String);
+const Unit = z.string().regex(/^[\x21-\x7e]{1,8}$/, "1 to 8 printable ASCII characters");
 const Flow = z
   .object({
     spec: z.string().min(1),
     quantity: Amount,
-    unit: z.string().regex(/^[\x21-\x7e]{1,8}$/, "1 to 8 printable ASCII characters"),
+    unit: Unit,
     action: z.enum(["consume", "use", "work", "cite"]).optional(),
   })
   .strict();
+const Output = Flow.omit({ action: true });
+const ProcessV1 = z
+  .object({
+    name: z.string().min(1),
+    outputs: z.array(Output).length(1, "one output per process (joint production is not supported)"),
+    inputs: z.array(Flow),
+  })
+  .strict();
+const Version = z.string().regex(/^\d+\.\d+\.\d+$/, "semantic version, e.g. 1.0.0");
 export const RecipeBookSchema = z
   .object({
     format: z.literal(RECIPES_FORMAT),
     name: z.string().min(1),
-    version: z.string().regex(/^\d+\.\d+\.\d+$/, "semantic version, e.g. 1.0.0"),
+    version: Version,
     final: z.array(z.string().min(1)).min(1),
+    processes: z.array(ProcessV1).min(1),
+  })
+  .strict();
+/** "7d", "12h", "90m", "3600s" or seconds: a period's length (1 minute to 1 year). */
+const Duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const m = /^(\d+)([smhdw]?)$/.exec(String(v).trim());
+  const seconds = m ? Number(m[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2] as "" | "s" | "m" | "h" | "d" | "w"] : NaN;
+  if (!(seconds >= 60 && seconds <= 366 * 86_400)) {
+    ctx.addIssue({ code: "custom", message: `"${v}" is not a period from 1 minute to 1 year (e.g. 7d, 1w, 12h)` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+export const RecipeBookV2Schema = z
+  .object({
+    format: z.literal(RECIPES_FORMAT_V2),
+    name: z.string().min(1),
+    version: Version,
+    /** Length of a planning period. */
+    period: Duration,
+    /** When period 0 starts (ISO 8601); periods follow back to back. Default: Monday 1970-01-05 00:00 UTC. */
+    start: z.string().datetime({ offset: true }).optional(),
+    /** The end products (what final demand is for); needs for any spec a process makes count as demand. */
+    final: z.array(z.string().min(1)).min(1),
+    /** Hours (or any unit) of equipment and work available per period, shared by the processes that use them. */
+    capacities: z.array(z.object({ spec: z.string().min(1), unit: Unit, perPeriod: Amount }).strict()).optional(),
+    /** Stock to keep on hand at the end of every period, per spec. */
+    safetyStock: z.array(z.object({ spec: z.string().min(1), quantity: Amount }).strict()).optional(),
     processes: z
       .array(
-        z
-          .object({
-            name: z.string().min(1),
-            outputs: z.array(Flow.omit({ action: true })).length(1, "one output per process (joint production is not supported)"),
-            inputs: z.array(Flow),
-          })
-          .strict(),
+        ProcessV1.extend({
+          /** Periods from start to output (0: within the period). Default 1. */
+          leadTime: z.number().int().min(0).max(520).optional(),
+          /** Activity (runs of the recipe) per period at most. */
+          capacity: Amount.optional(),
+          /** Among processes making one spec, lower is tried first (default: order in the book). */
+          preference: z.number().int().min(0).max(1_000_000).optional(),
+        }).strict(),
       )
       .min(1),
   })
   .strict();
-export type RecipeBook = z.infer<typeof RecipeBookSchema>;
+export type RecipeBook = z.infer<typeof RecipeBookSchema> | z.infer<typeof RecipeBookV2Schema>;
+
+export type InputAction = "consume" | "use" | "work" | "cite";
+
+/** A process of the book with numbers parsed: what one unit of activity takes and gives. */
+export interface BookProcess {
+  index: number;
+  name: string;
+  /** labelId(name): the process id records carry. */
+  id: string;
+  output: { spec: string; unit: string; quantity: number };
+  inputs: { spec: string; unit: string; quantity: number; action: InputAction }[];
+  /** Periods from the start of an activity to its output (v1 books: 0). */
+  leadTime: number;
+  /** Activity per period at most (undefined: unlimited). */
+  capacity?: number;
+  preference: number;
+}
+
+/** The book in the planner's terms (v1 and v2 alike). */
+export interface BookModel {
+  format: 1 | 2;
+  name: string;
+  version: string;
+  periodSeconds: number;
+  /** Unix seconds when period 0 starts. */
+  epoch: number;
+  final: string[];
+  processes: BookProcess[];
+  /** Producers of each spec made in the book, in the order they are tried (preference, then book order). */
+  producers: Map<string, number[]>;
+  /** The unit each made spec is counted in. */
+  unitOf: Map<string, string>;
+  /** Shared capacity per period of equipment and work, by "spec|unit". */
+  capacities: Map<string, number>;
+  safetyStock: Map<string, number>;
+}
 
 export interface Recipes {
   book: RecipeBook;
+  model: BookModel;
   /** keccak256 of the file's bytes: what the ledger records (as the evidence of a cite). */
   hash: string;
   /** The resource specification the cite names: labelId("recipes: <name>@<version>"). */
   spec: string;
 }
+
+/** Monday 1970-01-05 00:00 UTC: periods of a week start on Mondays. */
+export const DEFAULT_EPOCH = 4 * 86_400;
+const V1_PERIOD = 7 * 86_400;
 
 function amount(where: string, text: string): number {
   if (/^-/.test(text.trim())) throw new PlanInputError(`${where}: quantity ${text} is negative; recipes take non-negative coefficients`);
@@ -83,7 +163,7 @@ function amount(where: string, text: string): number {
   return v;
 }
 
-/** Parses and checks a recipe book from the file's bytes. */
+/** Parses and checks a recipe book (v1 or v2) from the file's bytes. */
 export function parseRecipes(bytes: Uint8Array): Recipes {
   let json: unknown;
   try {
@@ -91,36 +171,97 @@ export function parseRecipes(bytes: Uint8Array): Recipes {
   } catch (error) {
     throw new PlanInputError(`not valid JSON: ${(error as Error).message}`);
   }
-  const parsed = RecipeBookSchema.safeParse(json);
+  const format = (json as { format?: unknown } | null)?.format;
+  const parsed = format === RECIPES_FORMAT_V2 ? RecipeBookV2Schema.safeParse(json) : RecipeBookSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PlanInputError(`${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`);
+    const where = issue.path.length ? issue.path.join(".") : "(root)";
+    const message = issue.path[0] === "format" ? `expected "${RECIPES_FORMAT}" or "${RECIPES_FORMAT_V2}", got ${JSON.stringify(format)}` : issue.message;
+    throw new PlanInputError(`${where}: ${message}`);
   }
   const book = parsed.data;
-  // Structural checks that need the whole book: names, producers, units, coefficients.
+  const model = bookModel(book);
+  return { book, model, hash: keccak256(bytes), spec: labelId(`recipes: ${book.name}@${book.version}`) };
+}
+
+/** Structural checks that need the whole book (names, producers, units, coefficients), and the model. */
+function bookModel(book: RecipeBook): BookModel {
+  const v2 = book.format === RECIPES_FORMAT_V2 ? book : undefined;
   const names = new Set<string>();
-  const producer = new Map<string, { process: string; unit: string }>();
-  for (const p of book.processes) {
+  const producers = new Map<string, number[]>();
+  const unitOf = new Map<string, string>();
+  const processes: BookProcess[] = book.processes.map((p, index) => {
     if (names.has(p.name)) throw new PlanInputError(`process "${p.name}" is defined twice`);
     names.add(p.name);
     const out = p.outputs[0];
-    if (amount(`process "${p.name}" output "${out.spec}"`, out.quantity) === 0)
-      throw new PlanInputError(`process "${p.name}": output "${out.spec}" has quantity 0`);
-    const other = producer.get(out.spec);
-    if (other) throw new PlanInputError(`processes "${other.process}" and "${p.name}" both make "${out.spec}"; one producer per spec`);
-    producer.set(out.spec, { process: p.name, unit: out.unit });
-  }
-  for (const p of book.processes) {
+    const quantity = amount(`process "${p.name}" output "${out.spec}"`, out.quantity);
+    if (quantity === 0) throw new PlanInputError(`process "${p.name}": output "${out.spec}" has quantity 0`);
+    const other = producers.get(out.spec);
+    if (other && !v2)
+      throw new PlanInputError(
+        `processes "${book.processes[other[0]].name}" and "${p.name}" both make "${out.spec}"; one producer per spec in a v1 book (v2 allows alternatives)`,
+      );
+    if (other && unitOf.get(out.spec) !== out.unit)
+      throw new PlanInputError(
+        `units do not match: process "${p.name}" makes "${out.spec}" in ${out.unit}, process "${book.processes[other[0]].name}" in ${unitOf.get(out.spec)}`,
+      );
+    producers.set(out.spec, [...(other ?? []), index]);
+    unitOf.set(out.spec, out.unit);
+    const extra = v2 ? v2.processes[index] : undefined;
+    const capacity = extra?.capacity !== undefined ? amount(`process "${p.name}" capacity`, extra.capacity) : undefined;
+    return {
+      index,
+      name: p.name,
+      id: labelId(p.name),
+      output: { spec: out.spec, unit: out.unit, quantity },
+      inputs: p.inputs.map((i) => ({
+        spec: i.spec,
+        unit: i.unit,
+        quantity: amount(`process "${p.name}" input "${i.spec}"`, i.quantity),
+        action: i.action ?? "consume",
+      })),
+      leadTime: v2 ? (extra?.leadTime ?? 1) : 0,
+      capacity,
+      preference: extra?.preference ?? index,
+    };
+  });
+  for (const p of processes) {
     for (const i of p.inputs) {
-      amount(`process "${p.name}" input "${i.spec}"`, i.quantity);
-      const made = producer.get(i.spec);
-      if (made && made.unit !== i.unit) {
-        throw new PlanInputError(`units do not match: process "${p.name}" takes "${i.spec}" in ${i.unit}, process "${made.process}" makes it in ${made.unit}`);
+      const made = unitOf.get(i.spec);
+      if (made !== undefined && made !== i.unit) {
+        const maker = book.processes[producers.get(i.spec)![0]].name;
+        throw new PlanInputError(`units do not match: process "${p.name}" takes "${i.spec}" in ${i.unit}, process "${maker}" makes it in ${made}`);
       }
     }
   }
-  for (const f of book.final) if (!producer.has(f)) throw new PlanInputError(`final "${f}" is made by no process`);
-  return { book, hash: keccak256(bytes), spec: labelId(`recipes: ${book.name}@${book.version}`) };
+  for (const f of book.final) if (!producers.has(f)) throw new PlanInputError(`final "${f}" is made by no process`);
+  for (const list of producers.values()) list.sort((a, b) => processes[a].preference - processes[b].preference || a - b);
+  const capacities = new Map<string, number>();
+  for (const c of v2?.capacities ?? []) {
+    const key = `${c.spec}|${c.unit}`;
+    if (capacities.has(key)) throw new PlanInputError(`capacity of "${c.spec}" in ${c.unit} is given twice`);
+    if (!processes.some((p) => p.inputs.some((i) => i.spec === c.spec && i.unit === c.unit && (i.action === "use" || i.action === "work"))))
+      throw new PlanInputError(`capacity of "${c.spec}" in ${c.unit}: no process uses or works "${c.spec}" in ${c.unit}`);
+    capacities.set(key, amount(`capacity of "${c.spec}"`, c.perPeriod));
+  }
+  const safetyStock = new Map<string, number>();
+  for (const s of v2?.safetyStock ?? []) {
+    if (!producers.has(s.spec)) throw new PlanInputError(`safety stock of "${s.spec}": no process makes it`);
+    safetyStock.set(s.spec, amount(`safety stock of "${s.spec}"`, s.quantity));
+  }
+  return {
+    format: v2 ? 2 : 1,
+    name: book.name,
+    version: book.version,
+    periodSeconds: v2 ? v2.period : V1_PERIOD,
+    epoch: v2?.start !== undefined ? Math.floor(Date.parse(v2.start) / 1000) : DEFAULT_EPOCH,
+    final: book.final,
+    processes,
+    producers,
+    unitOf,
+    capacities,
+    safetyStock,
+  };
 }
 
 // ------------------------------------------------------------------ sparse linear algebra
@@ -217,6 +358,89 @@ export function perronBounds(a: SparseColumns, nodes: readonly number[], maxIter
   return { lower, upper };
 }
 
+export interface Productivity {
+  /** Proven by the bounds (rho < 1 or rho >= 1), or undecided within the work budget. */
+  verdict: "productive" | "not productive" | "undecided";
+  /** Collatz-Wielandt bracket on the spectral radius of the cycle's input matrix. */
+  lower: number;
+  upper: number;
+  /** Sweeps of the certificate solve (0 when the power iteration decided). */
+  sweeps: number;
+}
+
+/**
+ * Whether a cycle of processes (an irreducible block of A on `nodes`) is productive, proven, not
+ * guessed. First the power iteration's Collatz-Wielandt bracket (perronBounds); when it is still
+ * undecided (a large ring's Perron gap is tiny), a certificate: Gauss-Seidel on (I - A_C) x = 1,
+ * where every iterate x > 0 gives the bounds min_i (A x)_i / x_i <= rho <= max_i (A x)_i / x_i.
+ * If rho < 1 the sweeps converge and the upper bound falls below 1; if rho >= 1, x grows without
+ * limit and the lower bound reaches 1. Stops deciding after `budget` multiply-adds.
+ */
+export function productivity(a: SparseColumns, nodes: readonly number[], budget = 50_000_000): Productivity {
+  const b = perronBounds(a, nodes);
+  if (b.upper < 1) return { verdict: "productive", ...b, sweeps: 0 };
+  if (b.lower >= 1) return { verdict: "not productive", ...b, sweeps: 0 };
+  const pos = new Map(nodes.map((v, i) => [v, i]));
+  const m = nodes.length;
+  const rows: { j: number; value: number }[][] = Array.from({ length: m }, () => []);
+  let links = 0;
+  nodes.forEach((k, j) => {
+    for (const { row, value } of a.cols[k]) {
+      const i = pos.get(row);
+      if (i === undefined) continue;
+      rows[i].push({ j, value });
+      links++;
+    }
+  });
+  let lower = b.lower;
+  let upper = b.upper;
+  const x = new Float64Array(m).fill(1);
+  const maxSweeps = Math.max(10, Math.floor(budget / (links + m)));
+  let sweeps = 0;
+  const bounds = () => {
+    let lo = Infinity;
+    let hi = 0;
+    for (let i = 0; i < m; i++) {
+      let ax = 0;
+      for (const { j, value } of rows[i]) ax += value * x[j];
+      const r = ax / x[i];
+      if (r < lo) lo = r;
+      if (r > hi) hi = r;
+    }
+    lower = Math.max(lower, lo);
+    upper = Math.min(upper, hi);
+  };
+  for (; sweeps < maxSweeps; sweeps++) {
+    let change = 0;
+    let size = 1;
+    for (let i = 0; i < m; i++) {
+      let v = 1;
+      for (const { j, value } of rows[i]) v += value * x[j];
+      change = Math.max(change, v - x[i]);
+      size = Math.max(size, v);
+      x[i] = v;
+    }
+    if (sweeps % 64 === 63 || change <= 1e-13 * size || size > 1e300) {
+      bounds();
+      if (upper < 1 || lower >= 1 || size > 1e300) break;
+    }
+  }
+  const verdict = upper < 1 ? "productive" : lower >= 1 ? "not productive" : "undecided";
+  return { verdict, lower, upper, sweeps };
+}
+
+/** The sentence for a cycle that is not proven productive: proven not, or the bracket and what would decide it. */
+export function describeUnproductive(p: Productivity, names: readonly string[]): string {
+  const who =
+    names
+      .slice(0, 8)
+      .map((n) => `"${n}"`)
+      .join(", ") + (names.length > 8 ? ` and ${names.length - 8} more` : "");
+  if (p.verdict === "not productive")
+    return `the cycle of processes ${who} is not productive: it needs at least as much of its own outputs as it makes (spectral radius at least ${p.lower.toPrecision(6)}, proven), so no activity level meets the demand`;
+  return `could not decide whether the cycle of processes ${who} is productive: its spectral radius is between ${p.lower.toPrecision(6)} and ${p.upper.toPrecision(6)} (productive only below 1) after ${p.sweeps} certificate sweeps; a larger work budget, or coefficients further from the limit, would decide it`;
+}
+
 export interface SolveResult {
   y: Float64Array;
   /** rho(A) bracket: the largest over the cyclic components (0 when the book is acyclic). */
@@ -250,18 +474,14 @@ export function solveLeontief(a: SparseColumns, d: Float64Array, s: Float64Array
   const cyclic: boolean[] = components.map((c) => c.length > 1 || rows[c[0]].some((e) => e.k === c[0]));
   components.forEach((c, ci) => {
     if (!cyclic[ci]) return;
-    const b = perronBounds(a, c);
-    if (b.upper >= 1) {
-      const who =
-        c
-          .map((v) => `"${names[v]}"`)
-          .slice(0, 8)
-          .join(", ") + (c.length > 8 ? ` and ${c.length - 8} more` : "");
-      const rho = b.lower >= 1 ? `at least ${b.lower.toPrecision(4)}` : `about ${b.upper.toPrecision(4)}`;
+    const b = productivity(a, c);
+    if (b.verdict !== "productive")
       throw new PlanInputError(
-        `the cycle of processes ${who} is not productive: it needs at least as much of its own outputs as it makes (spectral radius ${rho} >= 1), so no activity level meets the demand`,
+        describeUnproductive(
+          b,
+          c.map((v) => names[v]),
+        ),
       );
-    }
     if (b.upper > radius.upper) radius = b;
   });
   const y = new Float64Array(n);
@@ -354,9 +574,10 @@ export interface Plan {
  * and `openNeeds` already published (per input spec). Units must match the book's.
  */
 export function computePlan(recipes: Recipes, finalDemand: readonly Demand[], inventory: readonly Demand[], openNeeds: readonly Demand[] = []): Plan {
-  const { book } = recipes;
+  const { book, model } = recipes;
   const n = book.processes.length;
-  const bySpec = new Map(book.processes.map((p, k) => [p.outputs[0].spec, k]));
+  // One row per spec: the preferred producer's (alternatives run only in the rolling planner).
+  const bySpec = new Map([...model.producers].map(([spec, list]) => [spec, list[0]]));
   const names = book.processes.map((p) => p.name);
   const d = new Float64Array(n);
   const s = new Float64Array(n);
@@ -442,65 +663,4 @@ export function computePlan(recipes: Recipes, finalDemand: readonly Demand[], in
 export function toLedgerQuantity(value: number): string {
   const micro = BigInt(Math.ceil(value * 1e6 - 1e-6));
   return formatQuantity(micro < 0n ? 0n : micro);
-}
-
-const fromFixed = (q: bigint) => Number(q) / 1e6;
-
-/**
- * The plan from the ledger: final demand = open needs (in `commons`, if given) for the specs the
- * book marks final; inventory = on-hand quantity of resources by their spec; already-published
- * open needs for the inputs. Also finds the entry that records the book's hash (a standing cite
- * with evidence = hash).
- */
-export function planFromLedger(
-  recipes: Recipes,
-  views: readonly EntryView[],
-  now: bigint,
-  commons?: string,
-): { plan: Plan; recordedBy?: bigint; finalNeeds: bigint[] } {
-  const specs = new Map<string, string>();
-  for (const p of recipes.book.processes) {
-    specs.set(labelId(p.outputs[0].spec), p.outputs[0].spec);
-    for (const i of p.inputs) specs.set(labelId(i.spec), i.spec);
-  }
-  const inCommons = (c: string) => commons === undefined || c === commons.toLowerCase();
-  const finals = new Set(recipes.book.final);
-  const finalDemand: Demand[] = [];
-  const openNeeds: Demand[] = [];
-  const finalNeeds: bigint[] = [];
-  for (const need of deriveNeeds(views, now)) {
-    const spec = specs.get(need.resourceSpec);
-    if (!spec || !isOpen(need) || !inCommons(need.commons)) continue;
-    if (finals.has(spec)) {
-      finalDemand.push({ spec, unit: need.unit, quantity: fromFixed(need.open) });
-      finalNeeds.push(need.id);
-    } else openNeeds.push({ spec, unit: need.unit, quantity: fromFixed(need.open) });
-  }
-  // Inventory: resources of the book's specs on hand (in the commons of their events). Stock of a
-  // final spec that was delivered against a need (an event on it with `satisfies`) belongs to that
-  // need and is not available for new demand.
-  const inventory: Demand[] = [];
-  const commonsOf = new Map(views.map((v) => [v.entry.record.resource, v.entry.record.commons]));
-  const delivered = new Map<string, bigint>();
-  for (const v of views) {
-    const r = v.entry.record;
-    if (v.flow === "event" && v.state !== "corrected" && r.satisfies !== 0n && r.resource !== "0x" + "0".repeat(64))
-      delivered.set(r.resource, (delivered.get(r.resource) ?? 0n) + r.quantity);
-  }
-  for (const r of deriveResources(views).values()) {
-    const spec = specs.get(r.resourceSpec);
-    if (!spec || !inCommons(commonsOf.get(r.id) ?? "")) continue;
-    const available = r.onhandQuantity - (finals.has(spec) ? (delivered.get(r.id) ?? 0n) : 0n);
-    if (available > 0n) inventory.push({ spec, unit: r.unit, quantity: fromFixed(available) });
-  }
-  const plan = computePlan(recipes, finalDemand, inventory, openNeeds);
-  const cite = views.find(
-    (v) =>
-      v.flow === "event" &&
-      v.action === "cite" &&
-      v.state !== "corrected" &&
-      v.entry.record.evidence === recipes.hash &&
-      v.entry.record.resourceSpec === recipes.spec,
-  );
-  return { plan, recordedBy: cite?.id, finalNeeds };
 }
