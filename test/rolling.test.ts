@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { parseRecipes, RECIPES_FORMAT_V2 } from "../scripts/lib/supply/planner.js";
 import { planHash, planRolling } from "../scripts/lib/supply/rolling.js";
 import { cumulativeLeadTime, generateBook, simulate, unavoidableUnmet } from "../scripts/lib/supply/simulate.js";
+import type { PeriodEvents } from "../scripts/lib/supply/simulate.js";
 
 const KIT = {
   format: RECIPES_FORMAT_V2,
@@ -161,6 +162,31 @@ describe("rolling planner", () => {
       expect(r.totals.excessPercent).to.be.at.most(1);
       expect(r.totals.conservationError).to.equal(0);
       for (const p of r.periods) expect(p.delivered).to.be.at.most(p.demand + 1e-9);
+    });
+    it("conserves stock and respects lead times, re-accounted from what each period reports (90 % reliable agents, no notice)", () => {
+      const events: PeriodEvents[] = [];
+      simulate({ ...base, notice: 0, policy: "planner", reliability: 0.9, safety: 0.3, observer: (e) => events.push(e) });
+      const stock = new Map<string, number>();
+      const add = (spec: string, q: number) => stock.set(spec, (stock.get(spec) ?? 0) + q);
+      for (const x of events[0].initial ?? []) add(x.spec, x.quantity);
+      const started = new Map<string, number>();
+      for (const e of events) {
+        for (const a of e.arrived) {
+          expect(a.started + book.model.processes.find((p) => p.name === a.process)!.leadTime, "arrives its lead time after it started").to.equal(e.t);
+          expect(started.get(`${a.process}@${a.started}`)).to.be.closeTo(a.quantity, 1e-9);
+          add(a.spec, a.quantity);
+        }
+        for (const d of e.delivered) add(d.spec, -d.quantity);
+        for (const c of e.consumed) add(c.spec, -c.quantity);
+        for (const x of e.started) {
+          expect(x.activity).to.be.at.most(x.committed * 0.9 + 1e-9);
+          if (x.output > 0) started.set(`${x.process}@${e.t}`, x.output);
+        }
+        for (const x of e.stock) {
+          expect(x.quantity).to.be.at.least(0);
+          expect(stock.get(x.spec) ?? 0, `stock of ${x.spec} at the end of period ${e.t}`).to.be.closeTo(x.quantity, 1e-6);
+        }
+      }
     });
     it("never asks a capped process for more than its capacity, and explains the unmet demand", () => {
       const name = book.model.processes[book.model.producers.get(book.model.final[0])![0]].name;

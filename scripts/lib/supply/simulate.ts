@@ -24,7 +24,7 @@ import { seededRandom } from "../core/random.js";
 import { computePlan, parseRecipes, RECIPES_FORMAT_V2, stronglyConnected } from "./planner.js";
 import type { Recipes } from "./planner.js";
 import { planRolling } from "./rolling.js";
-import type { DatedLine } from "./rolling.js";
+import type { DatedLine, RollingPlan } from "./rolling.js";
 
 export type Policy = "planner" | "naive" | "none";
 
@@ -61,6 +61,30 @@ export interface SimulationConfig {
   learnReliability?: boolean;
   /** Periods run before counting (default: cumulative lead time + notice + 2). */
   warmup?: number;
+  /** Called once a period with everything that happened in it (the --chain mode records it on a ledger; tests re-account it). */
+  observer?: (e: PeriodEvents) => void;
+}
+
+/** What happened in one period of a simulation (absolute period t, warm-up included). */
+export interface PeriodEvents {
+  t: number;
+  counting: boolean;
+  /** Stock on hand at the start of the run (t = 0 only): cycles' seed stock. */
+  initial?: { spec: string; quantity: number }[];
+  /** Final demand posted this period (due `notice` periods later). */
+  posted: { spec: string; quantity: number; due: number }[];
+  /** Outputs that arrived at the start of the period, with the period their activity started. */
+  arrived: { process: string; spec: string; quantity: number; started: number }[];
+  /** Final demand due this period: asked and delivered. */
+  delivered: { spec: string; due: number; quantity: number }[];
+  /** The plan made this period (planner policy). */
+  plan?: RollingPlan;
+  /** Per process: the activity committed to (the signal answered) and the activity done. */
+  started: { process: string; committed: number; activity: number; output: number; arrives: number }[];
+  /** Inputs made in the book consumed by the activities started. */
+  consumed: { process: string; spec: string; quantity: number }[];
+  /** Stock at the end of the period, per spec. */
+  stock: { spec: string; quantity: number }[];
 }
 
 export interface PeriodResult {
@@ -187,12 +211,24 @@ export function simulate(config: SimulationConfig): SimulationResult {
   for (const comp of cyclicSpecs(recipes)) for (const s of comp) stock[si.get(s)!] = fixed[m.producers.get(s)![0]] * P[m.producers.get(s)![0]].output.quantity;
   const asked = new Float64Array(P.length);
   const done = new Float64Array(P.length);
+  const startedLog: PeriodEvents["arrived"][] = [];
   const periods: PeriodResult[] = [];
   const flagged = new Set<number>(); // absolute periods a plan reported a shortfall for
-  let startStock = 0;
   for (let t = 0; t < total; t++) {
     const counting = t >= warmup;
-    if (t === warmup) startStock = stock.reduce((a, v) => a + v, 0);
+    const ev: PeriodEvents | undefined = config.observer
+      ? { t, counting, posted: [], arrived: [], delivered: [], started: [], consumed: [], stock: [] }
+      : undefined;
+    if (ev && t === 0) ev.initial = specs.map((spec, s) => ({ spec, quantity: stock[s] })).filter((x) => x.quantity > 0);
+    if (ev) {
+      finals.forEach((s, f) => {
+        const due = t + config.notice;
+        if (due < total) ev.posted.push({ spec: specs[s], quantity: series[f][due], due });
+        // needs due within the notice at the start are posted at once
+        if (t === 0) for (let d = 0; d < Math.min(config.notice, total); d++) ev.posted.push({ spec: specs[s], quantity: series[f][d], due: d });
+      });
+      for (const a of startedLog[t] ?? []) ev.arrived.push(a);
+    }
     // 1. arrivals
     for (let s = 0; s < specs.length; s++) stock[s] += arrivals[t][s];
     // 2. deliveries
@@ -204,6 +240,7 @@ export function simulate(config: SimulationConfig): SimulationResult {
       const give = Math.min(stock[s], due);
       stock[s] -= give;
       usedNow[s] += due;
+      ev?.delivered.push({ spec: specs[s], due, quantity: give });
       demand += due;
       delivered += give;
     });
@@ -241,6 +278,7 @@ export function simulate(config: SimulationConfig): SimulationResult {
         capacity: config.capacity,
       });
       for (const f of plan.shortfalls) flagged.add(t + f.period);
+      if (ev) ev.plan = plan;
       want = plan.processes.map((p, k) =>
         config.learnReliability && asked[k] > 0 ? (p.activity[0] * asked[k]) / Math.max(done[k], 1e-9 * asked[k]) : p.activity[0],
       );
@@ -278,11 +316,15 @@ export function simulate(config: SimulationConfig): SimulationResult {
     });
     P.forEach((p, k) => {
       const x = act[k];
+      if (ev && (x > 0 || committed[k] > 0))
+        ev.started.push({ process: p.name, committed: committed[k], activity: x, output: p.output.quantity * x, arrives: t + p.leadTime });
       if (x <= 0) return;
+      (startedLog[t + p.leadTime] ??= []).push({ process: p.name, spec: p.output.spec, quantity: p.output.quantity * x, started: t });
       for (const i of p.inputs) {
         if (i.action === "consume" && si.has(i.spec)) {
           const s = si.get(i.spec)!;
           stock[s] -= i.quantity * x;
+          ev?.consumed.push({ process: p.name, spec: i.spec, quantity: i.quantity * x });
         }
         if (i.action === "work") workHours += i.quantity * x;
       }
@@ -294,6 +336,10 @@ export function simulate(config: SimulationConfig): SimulationResult {
       if (stock[s] < -1e-6) conservation = Math.max(conservation, -stock[s]);
       if (stock[s] < 0) stock[s] = 0;
       usedLast[s] = usedNow[s];
+    }
+    if (ev) {
+      ev.stock = specs.map((spec, s) => ({ spec, quantity: stock[s] }));
+      config.observer!(ev);
     }
     if (!counting) continue;
     for (let s = 0; s < specs.length; s++) heldAtEnd[s] += stock[s];
@@ -307,7 +353,6 @@ export function simulate(config: SimulationConfig): SimulationResult {
       explained: demand - delivered <= 1e-9 || flagged.has(t),
     });
   }
-  void startStock;
   const sum = (f: (p: PeriodResult) => number) => periods.reduce((a, p) => a + f(p), 0);
   const demand = sum((p) => p.demand);
   const unmet = sum((p) => p.unmet);
