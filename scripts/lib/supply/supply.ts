@@ -14,7 +14,7 @@
 import { ZeroAddress, ZeroHash } from "ethers";
 import { decodeUnit, formatQuantity, labelId } from "../core/record.js";
 import type { EntryView } from "../core/views.js";
-import type { ActionName, EntryStateName } from "../core/vocabulary.js";
+import type { ActionName, EntryStateName, FlowName } from "../core/vocabulary.js";
 
 // ------------------------------------------------------------------ action effects
 
@@ -542,9 +542,21 @@ export function treeToDot(tree: SupplyTree, labels?: Labels): string {
 }
 
 // ------------------------------------------------------------------ needs (stigmergy)
+//
+// A need is an intent (flow "need"); people answer it with commitments (flow "commitment", a
+// promise) whose `satisfies` names it, and events fulfil either the commitment or the need itself.
+// The chain is read one level deep: need <- commitment <- event, and need <- event. A commitment
+// that names another commitment, or an event that names such a commitment, is not a link of any
+// need's chain (it is listed where it points, and counts nowhere). Corrections are followed: a
+// link to a corrected entry is a link to the correction that replaced it. Links must point back
+// (the contract refuses a link to an id that does not exist yet), so a link to a missing or later
+// id is ignored; that also makes cycles impossible.
 
 export interface NeedSatisfier {
   id: bigint;
+  /** "event" fulfils; a commitment (or any other intent) only promises. */
+  flow: FlowName;
+  action: ActionName;
   quantity: bigint;
   unit: string;
   agent: string;
@@ -552,6 +564,30 @@ export interface NeedSatisfier {
   /** Whether it reduces the need's open quantity, and why not. */
   counted: boolean;
   reason?: string;
+}
+
+/** A commitment whose `satisfies` names a need: a promise, and what has fulfilled it so far. */
+export interface NeedCommitment {
+  id: bigint;
+  action: ActionName;
+  /** The committer (the commitment's provider, else its receiver). */
+  agent: string;
+  quantity: bigint;
+  unit: string;
+  /** When it is promised (the commitment's `time`), unix seconds. */
+  due: bigint;
+  state: EntryStateName;
+  /** Whether it counts toward the need's `committed`, and why not (voided, disputed, another unit). */
+  counted: boolean;
+  reason?: string;
+  /** Promised for after the need is due: counted as committed, but it does not cover the need in time. */
+  late: boolean;
+  /** Standing, undisputed events in the commitment's unit that satisfy it. */
+  fulfilled: bigint;
+  /** What is still to deliver: quantity - fulfilled, at least 0. */
+  open: bigint;
+  /** Entries whose `satisfies` names the commitment; `counted`: toward the need (in the need's unit). */
+  satisfiers: NeedSatisfier[];
 }
 
 export interface NeedView {
@@ -566,33 +602,60 @@ export interface NeedView {
   process: string;
   unit: string;
   quantity: bigint;
+  /** Counted events, whether they name the need or one of its commitments. */
   satisfied: bigint;
   open: bigint;
   /** Due time (the need's `time`), unix seconds. */
   due: bigint;
   expired: boolean;
+  /** Entries whose `satisfies` names the need itself (events, and commitments listed again in `commitments`). */
   satisfiers: NeedSatisfier[];
+  /** Standing commitments that name the need (counted or not), in ledger order. */
+  commitments: NeedCommitment[];
+  /** Total of the counted commitments, at most the need's quantity. */
+  committed: bigint;
+  /** Present when the need is a plan signal: a planned output (action produce, side output, a process). */
+  signal?: { process: string; book: string };
 }
+
+const SIDE_OUTPUT = 2;
 
 /**
  * Needs (intents with flow "need") and how far the entries that satisfy them (record.satisfies =
  * the need's id) have met them. Only standing events count (a correction replaces its entry,
  * corrected entries and voids count nothing), and only in the need's unit. A satisfier that points
  * at a need which was later corrected counts toward the correction that replaced it.
+ *
+ * Commitments that name a need are its `commitments`; one counts toward `committed` when it
+ * stands, is not void nor disputed, and is in the need's unit. An event that names a commitment of
+ * the need counts toward the need by the same rule as an event naming the need (each event has one
+ * `satisfies`, so it counts once), and toward the commitment's `fulfilled` in the commitment's unit.
+ * Anyone may commit or record an event: neither a stranger's commitment nor a promise of any kind
+ * marks a need met, only standing undisputed events in its unit do.
  */
 export function deriveNeeds(views: readonly EntryView[], now: bigint): NeedView[] {
   const byId = new Map(views.map((v) => [v.id, v]));
   const replacedBy = new Map<bigint, bigint>();
-  for (const v of views) if (v.entry.record.corrects !== 0n) replacedBy.set(v.entry.record.corrects, v.id);
+  for (const v of views) {
+    const c = v.entry.record.corrects;
+    if (c !== 0n && c < v.id) replacedBy.set(c, v.id);
+  }
   const standing = (id: bigint): bigint => {
     let cur = id;
-    for (let guard = 0; replacedBy.has(cur) && guard < 1_000_000; guard++) cur = replacedBy.get(cur)!;
+    // Corrections point back, so each step goes to a higher id: the walk ends.
+    for (let next = replacedBy.get(cur); next !== undefined && next > cur; next = replacedBy.get(cur)) cur = next;
     return cur;
+  };
+  /** The standing entry a link names, or undefined for no link or a link to a missing or later id. */
+  const linked = (v: EntryView): bigint | undefined => {
+    const target = v.entry.record.satisfies;
+    return target !== 0n && target < v.id && byId.has(target) ? standing(target) : undefined;
   };
   const needs = new Map<bigint, NeedView>();
   for (const v of views) {
     if (v.flow !== "need" || v.state === "corrected" || v.entry.record.quantity === 0n) continue;
     const r = v.entry.record;
+    const signal = v.action === "produce" && r.side === SIDE_OUTPUT && r.process !== ZeroHash ? { process: r.process, book: r.evidence } : undefined;
     needs.set(v.id, {
       id: v.id,
       view: v,
@@ -609,15 +672,51 @@ export function deriveNeeds(views: readonly EntryView[], now: bigint): NeedView[
       due: r.time,
       expired: r.time < now,
       satisfiers: [],
+      commitments: [],
+      committed: 0n,
+      ...(signal ? { signal } : {}),
     });
   }
+  // The commitments of each need: standing commitments whose link resolves to a standing need.
+  const commitments = new Map<bigint, { need: NeedView; c: NeedCommitment }>();
   for (const v of views) {
-    const target = v.entry.record.satisfies;
-    if (target === 0n || !byId.has(target)) continue;
-    const need = needs.get(standing(target));
+    if (v.flow !== "commitment" || v.state === "corrected") continue;
+    const target = linked(v);
+    const need = target === undefined ? undefined : needs.get(target);
+    if (!need) continue;
+    const r = v.entry.record;
+    const c: NeedCommitment = {
+      id: v.id,
+      action: v.action,
+      agent: v.agent,
+      quantity: r.quantity,
+      unit: v.unit,
+      due: r.time,
+      state: v.state,
+      counted: false,
+      late: r.time > need.due,
+      fulfilled: 0n,
+      open: r.quantity,
+      satisfiers: [],
+    };
+    if (r.quantity === 0n) c.reason = "voided";
+    else if (v.unit !== need.unit) c.reason = `unit "${v.unit}" is not the need's "${need.unit}"`;
+    else if (v.state === "disputed") c.reason = "disputed";
+    else c.counted = true;
+    need.commitments.push(c);
+    commitments.set(v.id, { need, c });
+  }
+  // Satisfiers, each counted at most once: toward the need it names, or the need of the commitment it names.
+  for (const v of views) {
+    const target = linked(v);
+    if (target === undefined) continue;
+    const direct = needs.get(target);
+    const via = direct ? undefined : commitments.get(target);
+    const need = direct ?? via?.need;
     if (!need) continue;
     const q = v.entry.record.quantity;
-    const s: NeedSatisfier = { id: v.id, quantity: q, unit: v.unit, agent: v.agent, state: v.state, counted: false };
+    const s: NeedSatisfier = { id: v.id, flow: v.flow, action: v.action, quantity: q, unit: v.unit, agent: v.agent, state: v.state, counted: false };
+    const fulfils = v.state !== "corrected" && q !== 0n && v.flow === "event" && v.state !== "disputed";
     if (v.state === "corrected") s.reason = `corrected by #${v.correctedBy}`;
     else if (q === 0n) s.reason = "voided";
     else if (v.flow !== "event") s.reason = `a ${v.flow} promises, it does not fulfil`;
@@ -627,11 +726,153 @@ export function deriveNeeds(views: readonly EntryView[], now: bigint): NeedView[
       s.counted = true;
       need.satisfied += q;
     }
-    need.satisfiers.push(s);
+    if (via) {
+      if (fulfils && v.unit === via.c.unit) via.c.fulfilled += q;
+      via.c.satisfiers.push(s);
+    } else need.satisfiers.push(s);
   }
-  for (const n of needs.values()) n.open = n.satisfied >= n.quantity ? 0n : n.quantity - n.satisfied;
+  for (const n of needs.values()) {
+    n.open = n.satisfied >= n.quantity ? 0n : n.quantity - n.satisfied;
+    let committed = 0n;
+    for (const c of n.commitments) {
+      c.open = c.fulfilled >= c.quantity ? 0n : c.quantity - c.fulfilled;
+      if (c.counted) committed += c.quantity;
+    }
+    n.committed = committed > n.quantity ? n.quantity : committed;
+  }
   return [...needs.values()];
 }
 
 /** Open needs: not fully satisfied and not past due. */
 export const isOpen = (n: NeedView): boolean => n.open > 0n && !n.expired;
+
+/** What of a need's open quantity no counted commitment still promises (whatever their due). */
+export function uncommittedOf(n: NeedView): bigint {
+  let promised = 0n;
+  for (const c of n.commitments) if (c.counted) promised += c.open;
+  return n.open > promised ? n.open - promised : 0n;
+}
+
+/** Whether a need is a plan signal (a planned output of a process: action produce, side output). */
+export const isPlanSignal = (n: NeedView): boolean => n.signal !== undefined;
+
+/** How a need stands, worst first (the order a coordinator reads them in). */
+export const NEED_STATUSES = ["behind", "uncommitted", "partly committed", "committed", "expired", "met"] as const;
+export type NeedStatus = (typeof NEED_STATUSES)[number];
+
+/**
+ * Where a need stands at `now`:
+ * - "met": nothing open.
+ * - past due and not met: "behind" when it is a plan signal or someone took it up (a counted
+ *   commitment or a counted event), else "expired" (nobody answered); "expired" too when it is more
+ *   than `periodSeconds` past due (a rolling plan supersedes its intents every period, so one left
+ *   over is stale).
+ * - not due yet, for what is still open: "committed" when what counted commitments still promise in
+ *   time (due by the need's due and not past their own due) covers it; else "behind" when a counted
+ *   commitment is past its own due with something still open; else "partly committed" when some of
+ *   it is promised in time, else "uncommitted" (what was delivered already is not a promise).
+ * A stranger's promise can make a need look "committed" only until the promise falls due; a late
+ * or broken promise makes it "behind" only when the others do not cover it.
+ */
+export function needStatus(n: NeedView, now: bigint, periodSeconds?: number | bigint): NeedStatus {
+  if (n.open === 0n) return "met";
+  if (n.due < now) {
+    if (periodSeconds !== undefined && now - n.due > BigInt(periodSeconds)) return "expired";
+    const takenUp = n.satisfied > 0n || n.commitments.some((c) => c.counted);
+    return n.signal !== undefined || takenUp ? "behind" : "expired";
+  }
+  let promised = 0n;
+  let broken = false;
+  for (const c of n.commitments) {
+    if (!c.counted || c.open === 0n) continue;
+    if (c.due < now) broken = true;
+    else if (!c.late) promised += c.open;
+  }
+  if (promised >= n.open) return "committed";
+  if (broken) return "behind";
+  return promised > 0n ? "partly committed" : "uncommitted";
+}
+
+/** The plan signals of one process (one output spec and unit, one publisher, one commons), summed. */
+export interface ProcessSignal {
+  process: string;
+  resourceSpec: string;
+  unit: string;
+  commons: string;
+  /** Who published the signals (their receiver: the coordinator). */
+  coordinator: string;
+  /** The intents, by due. */
+  needs: bigint[];
+  planned: bigint;
+  /** Counted commitments (each intent's `committed`). */
+  committed: bigint;
+  /** Counted events, at most each intent's quantity. */
+  done: bigint;
+  open: bigint;
+  /** Earliest due of the intents not met yet (of all of them when every one is met). */
+  due: bigint;
+  /** The worst status of its intents. */
+  status: NeedStatus;
+  /** The intents that are behind. */
+  behind: bigint[];
+}
+
+/**
+ * Plan signals summed per process, worst first (then earliest due): a coordinator sees at a glance
+ * which processes are behind. Signals of different publishers, commons, output specs or units are
+ * never summed together, so a stranger's "plan signal" for the same process is a row of its own.
+ */
+export function processSignals(needs: readonly NeedView[], now: bigint, periodSeconds?: number | bigint): ProcessSignal[] {
+  const rank = (s: NeedStatus) => NEED_STATUSES.indexOf(s);
+  const rows = new Map<string, ProcessSignal>();
+  /** Rows whose `due` is already that of an intent not met (the intents come in due order). */
+  const dueOpen = new Set<ProcessSignal>();
+  const sorted = [...needs].filter((n) => n.signal !== undefined).sort((a, b) => (a.due !== b.due ? (a.due < b.due ? -1 : 1) : a.id < b.id ? -1 : 1));
+  for (const n of sorted) {
+    const key = [n.commons, n.agent.toLowerCase(), n.process, n.resourceSpec, n.unit].join(":");
+    const status = needStatus(n, now, periodSeconds);
+    let row = rows.get(key);
+    if (!row) {
+      row = {
+        process: n.process,
+        resourceSpec: n.resourceSpec,
+        unit: n.unit,
+        commons: n.commons,
+        coordinator: n.agent,
+        needs: [],
+        planned: 0n,
+        committed: 0n,
+        done: 0n,
+        open: 0n,
+        due: n.due,
+        status,
+        behind: [],
+      };
+      rows.set(key, row);
+    }
+    row.needs.push(n.id);
+    row.planned += n.quantity;
+    row.committed += n.committed;
+    row.done += n.satisfied > n.quantity ? n.quantity : n.satisfied;
+    row.open += n.open;
+    if (rank(status) < rank(row.status)) row.status = status;
+    if (status === "behind") row.behind.push(n.id);
+    if (n.open > 0n && !dueOpen.has(row)) {
+      row.due = n.due;
+      dueOpen.add(row);
+    }
+  }
+  return [...rows.values()].sort((a, b) =>
+    a.status !== b.status
+      ? rank(a.status) - rank(b.status)
+      : a.due !== b.due
+        ? a.due < b.due
+          ? -1
+          : 1
+        : a.process < b.process
+          ? -1
+          : a.process > b.process
+            ? 1
+            : 0,
+  );
+}
