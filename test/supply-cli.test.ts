@@ -1,12 +1,13 @@
-// `commons trace | track | needs | plan` end to end against a real anvil with the Ledger deployed
+// `commons trace | track | needs | plan | commit` end to end against a real anvil with the Ledger deployed
 // through Ignition and the demo commons and supply chain seeded (seed.ts, seed-supply.ts), as an
 // auditor and a coordinator use them; bad input exits 2 with one line, before any RPC call.
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ContractFactory } from "ethers";
+import { ContractFactory, keccak256 } from "ethers";
 import { LedgerClient } from "../scripts/lib/core/client.js";
+import type { RecordDraft } from "../scripts/lib/core/client.js";
 import { readLedgerCached, readPipelined } from "../scripts/lib/node/entry-cache.js";
 import { readLedger } from "../scripts/lib/core/reader.js";
 import { SupplyGraph } from "../scripts/lib/supply/supply.js";
@@ -37,6 +38,38 @@ interface JsonNode {
   children: JsonNode[];
 }
 
+interface SatisfierJson {
+  id: string;
+  flow: string;
+  counted: boolean;
+}
+
+/** A need as `commons needs --json` gives it. */
+interface NeedJson {
+  id: string;
+  what: string;
+  processName: string | null;
+  signal: { process: string; book: string } | null;
+  quantity: string;
+  satisfied: string;
+  committed: string;
+  open: string;
+  uncommitted: string;
+  status: string;
+  commitments: {
+    id: string;
+    agent: string;
+    quantity: string;
+    unit: string;
+    fulfilled: string;
+    open: string;
+    counted: boolean;
+    late: boolean;
+    satisfiers: SatisfierJson[];
+  }[];
+  satisfiers: SatisfierJson[];
+}
+
 function flatten(n: JsonNode, out: JsonNode[] = []): JsonNode[] {
   const stack = [n];
   while (stack.length) {
@@ -47,7 +80,7 @@ function flatten(n: JsonNode, out: JsonNode[] = []): JsonNode[] {
   return out;
 }
 
-describe("commons trace, track, needs, plan", function () {
+describe("commons trace, track, needs, plan, commit", function () {
   this.timeout(240_000);
   let l: LocalLedger;
   let dir: string;
@@ -140,11 +173,11 @@ describe("commons trace, track, needs, plan", function () {
     it("lists open needs with what is met: 5 of 20 kg filament, 1 of 3 kits, 4 of 10 h review", async () => {
       const r = await cli(["needs", "--json"]);
       ok(r);
-      const needs = JSON.parse(r.stdout) as { id: string; what: string; quantity: string; satisfied: string; open: string; status: string }[];
+      const needs = JSON.parse(r.stdout) as NeedJson[];
       const by = (id: bigint) => needs.find((n) => n.id === id.toString())!;
-      expect(by(seeded.needs.filament)).to.include({ what: "PLA filament 1.75 mm", quantity: "20", satisfied: "5", open: "15", status: "open" });
-      expect(by(seeded.needs.kits)).to.include({ what: "open sensor kit", quantity: "3", satisfied: "1", open: "2", status: "open" });
-      expect(by(seeded.needs.review)).to.include({ quantity: "10", satisfied: "4", open: "6", status: "open" });
+      expect(by(seeded.needs.filament)).to.include({ what: "PLA filament 1.75 mm", quantity: "20", satisfied: "5", open: "15", status: "uncommitted" });
+      expect(by(seeded.needs.kits)).to.include({ what: "open sensor kit", quantity: "3", satisfied: "1", open: "2", status: "uncommitted" });
+      expect(by(seeded.needs.review)).to.include({ quantity: "10", satisfied: "4", open: "6", status: "uncommitted" });
       const table = await cli(["needs"]);
       ok(table);
       expect(table.stdout).to.match(/consume PLA filament 1\.75 mm\s+20 kg\s+5 \(25%\)\s+15 kg/);
@@ -190,6 +223,206 @@ describe("commons trace, track, needs, plan", function () {
       expect(again.inputs.every((i) => i.toPublish < 1e-9)).to.equal(true);
       const needs = JSON.parse((await cli(["needs", "--json"])).stdout) as { what: string; open: string }[];
       expect(needs.find((n) => n.what === "3D printer #1 (Prusa MK4)")).to.include({ open: "8" });
+    });
+  });
+
+  describe("plan signals: needs and commit", () => {
+    // Mira coordinates: she publishes the plan's signals (intents to produce a process's output in a
+    // period); bob answers one with `commons commit` and delivers part of it.
+    const P = {
+      assemble: "process: assemble solar chargers, week 49",
+      cut: "process: cut charger panels, week 49",
+      test: "process: test charger batteries, week 49",
+    };
+    let labelsFile: string;
+    let client: LedgerClient;
+    let book: string;
+    let s1: bigint, s2: bigint, s3: bigint, commitment: bigint, delivered: bigint;
+    const mira = () => devWallet(1, l.provider);
+    const bob = () => devWallet(3, l.provider);
+    const needsJson = async (...args: string[]) => {
+      const r = await cli(["needs", "--json", "--commons", commons, "--labels", labelsFile, ...args]);
+      ok(r);
+      return JSON.parse(r.stdout) as NeedJson[];
+    };
+    const signalDraft = (process: string, spec: string, quantity: string, due: bigint): RecordDraft => ({
+      flow: "need",
+      action: "produce",
+      receiver: mira().address,
+      commons,
+      resourceSpec: labelId(spec),
+      process: labelId(process),
+      side: "output",
+      quantity,
+      unit: "ea",
+      time: due,
+      evidence: book,
+    });
+
+    before(async () => {
+      labelsFile = path.join(dir, "signal-labels.json");
+      writeFileSync(
+        labelsFile,
+        JSON.stringify([
+          ...JSON.parse(readFileSync(path.join(dir, "labels.json"), "utf8")),
+          ...Object.values(P),
+          "solar charger",
+          "charger panel",
+          "tested battery",
+        ]),
+      );
+      client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      book = keccak256(readFileSync(RECIPES_FILE));
+      const now = await client.now();
+      s1 = (await client.submit(await client.sign(mira(), signalDraft(P.assemble, "solar charger", "4", now + 7n * 86_400n)))).id;
+      s2 = (await client.submit(await client.sign(mira(), signalDraft(P.cut, "charger panel", "10", now + 7n * 86_400n)))).id;
+      s3 = (await client.submit(await client.sign(mira(), signalDraft(P.test, "tested battery", "5", now + 3600n)))).id;
+    });
+
+    it("commit records a commitment that satisfies the intent, in its unit, due when asked", async () => {
+      const r = await cli(["commit", String(s1), "--quantity", "3", "--due", "+3d", "--unit", "ea"], { COMMONS_PRIVATE_KEY: bob().privateKey });
+      ok(r);
+      const m = new RegExp(`^commitment #(\\d+): 3 ea by ${bob().address}, due \\S+, satisfies need #${s1} \\(tx 0x[0-9a-f]{64}\\)`).exec(r.stdout);
+      expect(m, r.stdout).to.not.equal(null);
+      commitment = BigInt(m![1]);
+      const { entries } = await client.events();
+      const c = entries.find((e) => e.id === commitment)!;
+      expect(c.signer).to.equal(bob().address);
+      expect(c.record).to.include({
+        flow: 3,
+        satisfies: s1,
+        process: labelId(P.assemble),
+        resourceSpec: labelId("solar charger"),
+        side: 2,
+        quantity: 3_000_000n,
+      });
+      // Bob delivers one charger against his commitment.
+      delivered = (
+        await client.submit(
+          await client.sign(bob(), {
+            action: "produce",
+            commons,
+            resource: labelId("solar charger #1"),
+            resourceSpec: labelId("solar charger"),
+            process: labelId(P.assemble),
+            side: "output",
+            quantity: "1",
+            unit: "ea",
+            satisfies: commitment,
+          }),
+        )
+      ).id;
+    });
+
+    it("needs --json gives each intent's chain: commitments, their events, what is fulfilled, committed and open, and the status", async () => {
+      const needs = await needsJson();
+      const one = needs.find((n) => n.id === String(s1))!;
+      expect(one).to.include({
+        what: "solar charger",
+        processName: P.assemble,
+        quantity: "4",
+        satisfied: "1",
+        committed: "3",
+        open: "3",
+        uncommitted: "1",
+        status: "partly committed",
+      });
+      expect(one.signal).to.deep.equal({ process: labelId(P.assemble), book });
+      expect(one.commitments).to.have.length(1);
+      expect(one.commitments[0]).to.include({
+        id: String(commitment),
+        agent: bob().address,
+        quantity: "3",
+        unit: "ea",
+        fulfilled: "1",
+        open: "2",
+        counted: true,
+        late: false,
+      });
+      expect(one.commitments[0].satisfiers.map((s) => [s.id, s.flow, s.counted])).to.deep.equal([[String(delivered), "event", true]]);
+      expect(needs.find((n) => n.id === String(s2))).to.include({ status: "uncommitted", committed: "0", open: "10" });
+      expect(needs.find((n) => n.id === String(s3))).to.include({ status: "uncommitted" });
+    });
+
+    it("needs prints the table and each need's chain: intent, commitment, event, what is open", async () => {
+      const r = await cli(["needs", "--commons", commons, "--labels", labelsFile]);
+      ok(r);
+      expect(r.stdout).to.match(/produce solar charger\s+4 ea\s+1 \(25%\)\s+3 ea\s+3\s+\S+ \S+\s+partly committed/);
+      expect(r.stdout).to.include(`#${s1} produce 4 ea solar charger in ${P.assemble} by 0x`);
+      expect(r.stdout).to.match(new RegExp(`├─ commitment #${commitment} 3 ea by 0x\\w{6}…\\w{4}, due \\S+ \\S+ \\[claimed\\]: 1 fulfilled, 2 open`));
+      expect(r.stdout).to.match(new RegExp(`│  └─ event #${delivered} produce 1 ea by 0x\\w{6}…\\w{4} \\[claimed\\]`));
+      expect(r.stdout).to.include("└─ open: 3 ea, of which 1 ea nobody has committed to");
+    });
+
+    it("needs --processes puts the process behind first, then the uncommitted, then the partly committed", async () => {
+      await l.provider.send("evm_increaseTime", [7200]);
+      await l.provider.send("evm_mine", []);
+      const r = await cli(["needs", "--processes", "--commons", commons, "--labels", labelsFile]);
+      ok(r);
+      // (plan --publish above also signalled the demo book's processes in this commons: look at these three)
+      const ours = (name: string) => [P.test, P.cut, P.assemble].includes(name);
+      const rows = r.stdout.split("\n").filter((line) => ours(line.split(/\s{2,}/)[0]));
+      expect(rows[0]).to.match(new RegExp(`^${P.test}\\s+tested battery\\s+5 ea\\s+0\\s+0\\s+5\\s+\\S+ \\S+\\s+behind\\s+#${s3}\\s+#${s3}`));
+      expect(rows[1]).to.match(new RegExp(`^${P.cut}\\s+charger panel\\s+10 ea\\s+0\\s+0\\s+10\\s+.*uncommitted`));
+      expect(rows[2]).to.match(new RegExp(`^${P.assemble}\\s+solar charger\\s+4 ea\\s+3\\s+1\\s+3\\s+.*partly committed`));
+      const json = JSON.parse((await cli(["needs", "--processes", "--json", "--commons", commons, "--labels", labelsFile])).stdout) as {
+        processName: string;
+        status: string;
+        behind: string[];
+      }[];
+      expect(json.filter((p) => ours(p.processName)).map((p) => [p.processName, p.status, p.behind])).to.deep.equal([
+        [P.test, "behind", [String(s3)]],
+        [P.cut, "uncommitted", []],
+        [P.assemble, "partly committed", []],
+      ]);
+      // The intent past due stays on the default list: it is behind, not forgotten.
+      expect((await needsJson()).find((n) => n.id === String(s3))).to.include({ status: "behind" });
+    });
+
+    it("a correction superseding an intent keeps the commitment and its event attached", async () => {
+      const due = (await client.events()).entries.find((e) => e.id === s1)!.record.time;
+      const draft = signalDraft(P.assemble, "solar charger", "6", due);
+      const { id } = await client.correct(mira(), s1, { ...draft, evidence: keccak256(Buffer.from("recipes, next version")) });
+      const needs = await needsJson();
+      expect(needs.some((n) => n.id === String(s1))).to.equal(false);
+      const replaced = needs.find((n) => n.id === String(id))!;
+      expect(replaced).to.include({ quantity: "6", satisfied: "1", committed: "3", open: "5", uncommitted: "3", status: "partly committed" });
+      expect(replaced.commitments.map((c) => [c.id, c.fulfilled])).to.deep.equal([[String(commitment), "1"]]);
+      const r = await cli(["commit", String(s1), "--quantity", "1"], { COMMONS_PRIVATE_KEY: bob().privateKey });
+      expect(r.code).to.equal(2);
+      expect(r.stderr.trim()).to.equal(`commons: need-id: need #${s1} was corrected by #${id}; commit to the standing need #${id}`);
+    });
+
+    describe("commit, when the input does not fit the need", () => {
+      const cases: [string, () => string[], () => RegExp][] = [
+        ["an entry that does not exist", () => ["commit", "99999", "--quantity", "1"], () => /need-id: there is no entry #99999 on ledger 0x/],
+        [
+          "an entry that is not a need",
+          () => ["commit", String(delivered), "--quantity", "1"],
+          () => new RegExp(`need-id: entry #${delivered} is an event \\(produce\\), not a need`),
+        ],
+        ["another unit", () => ["commit", String(s2), "--quantity", "1", "--unit", "kg"], () => new RegExp(`--unit: need #${s2} is counted in "ea", not "kg"`)],
+        [
+          "more than is open",
+          () => ["commit", String(s2), "--quantity", "11"],
+          () => new RegExp(`--quantity: 11 ea is more than the 10 ea still open on need #${s2}`),
+        ],
+        [
+          "a need past due",
+          () => ["commit", String(s3), "--quantity", "1"],
+          () => new RegExp(`need-id: need #${s3} was due \\S+ and is behind; it takes no new commitments`),
+        ],
+        ["a due in the past", () => ["commit", String(s2), "--quantity", "1", "--due", "2020-01-01"], () => /--due: 2020-01-01T00:00:00.000Z is in the past/],
+      ];
+      for (const [what, args, message] of cases)
+        it(`exits 2 with one sentence and records nothing for ${what}`, async () => {
+          const before = await client.tip();
+          const r = await cli(args(), { COMMONS_PRIVATE_KEY: bob().privateKey });
+          expect(r.code, r.stdout + r.stderr).to.equal(2);
+          expect(r.stderr.trim().split("\n")).to.have.length(1);
+          expect(r.stderr).to.match(message());
+          expect((await client.tip()).count).to.equal(before.count);
+        });
     });
   });
 
@@ -325,6 +558,18 @@ describe("commons trace, track, needs, plan", function () {
       ["a malformed resource id", () => [...base(), "trace", "0x1234"], /resource: "0x1234" is not a 32-byte hex value/],
       ["--json with --dot", () => [...base(), "track", "kit", "--json", "--dot"], /--dot: give --json or --dot, not both/],
       ["a malformed --commons", () => [...base(), "needs", "--commons", "lab"], /--commons: "lab" is not a 32-byte hex value/],
+      [
+        "a commitment quantity that is not a number",
+        () => [...base(), "commit", "7", "--quantity", "three"],
+        /--quantity: "three" is not a non-negative decimal number/,
+      ],
+      ["a commitment of nothing", () => [...base(), "commit", "7", "--quantity", "0"], /--quantity: must be greater than 0/],
+      ["a need id that is no entry id", () => [...base(), "commit", "0", "--quantity", "1"], /need-id: entry ids start at 1/],
+      [
+        "a due that is no date or duration",
+        () => [...base(), "commit", "7", "--quantity", "1", "--due", "+2w"],
+        /--due: "\+2w" is not a duration \(e.g. \+7d, \+12h, \+90m\)/,
+      ],
     ];
     // The cases run as parallel processes (started once); none may send a single RPC request.
     let runs: Promise<Run>[] | undefined;

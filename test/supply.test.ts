@@ -1,84 +1,84 @@
 // Open supply chains (scripts/lib/supply/supply.ts) on hand-built ledgers: the ValueFlows effects of each
 // action on a resource, trace and track (repeated processes, splits, merges, corrections, cycles),
-// the three output forms, and needs with their progress.
+// the three output forms, and needs with their progress: the chain need <- commitments <- events,
+// each need's status, and the plan signals summed per process.
 import { expect } from "chai";
-import { Wallet, ZeroAddress, ZeroHash } from "ethers";
-import { buildRecord, labelId } from "../scripts/lib/core/record.js";
-import type { RecordInput } from "../scripts/lib/core/record.js";
-import type { Entry, LedgerEvents } from "../scripts/lib/core/reader.js";
-import { deriveNeeds, deriveResources, formatTree, isOpen, SupplyGraph, treeToDot, treeToJson } from "../scripts/lib/supply/supply.js";
-import type { SupplyNode, SupplyTree } from "../scripts/lib/supply/supply.js";
-import { deriveEntries } from "../scripts/lib/core/views.js";
-import type { EntryView } from "../scripts/lib/core/views.js";
-
-const ALICE = Wallet.createRandom().address;
-const BOB = Wallet.createRandom().address;
-const CAROL = Wallet.createRandom().address;
-const COMMONS = labelId("commons: supply tests");
-const T0 = 1_800_000_000n;
-
-type Draft = Partial<Omit<RecordInput, "resource" | "process" | "resourceSpec">> & {
-  action: RecordInput["action"];
-  resource?: string;
-  process?: string;
-  spec?: string;
-};
-
-/** A ledger built by hand: entries 1..n in order, with corrections and validations as the contract emits them. */
-class HandLedger {
-  readonly events: LedgerEvents = { entries: [], validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] };
-
-  add(d: Draft): bigint {
-    const id = BigInt(this.events.entries.length + 1);
-    const record = buildRecord({
-      provider: d.flow === "need" ? undefined : (d.provider ?? ALICE),
-      commons: COMMONS,
-      quantity: "1",
-      unit: "ea",
-      time: T0 + id,
-      nonce: id,
-      deadline: T0 + 1000n,
-      ...d,
-      resource: d.resource ? labelId(d.resource) : undefined,
-      process: d.process ? labelId(d.process) : undefined,
-      resourceSpec: d.spec ? labelId(d.spec) : undefined,
-      side: d.side ?? (d.process ? (["produce", "modify", "separate", "dropoff", "copy"].includes(d.action) ? "output" : "input") : "none"),
-    });
-    const signer = record.provider !== ZeroAddress ? record.provider : record.receiver;
-    const entry: Entry = {
-      id,
-      signer,
-      commons: COMMONS,
-      record,
-      recordHash: ZeroHash,
-      blockNumber: Number(id),
-      transactionHash: "0x" + id.toString(16).padStart(64, "0"),
-      logIndex: 0,
-    };
-    this.events.entries.push(entry);
-    if (record.corrects !== 0n) this.events.corrections.push({ entryId: record.corrects, correctionId: id, blockNumber: Number(id) });
-    return id;
-  }
-
-  dispute(entryId: bigint): void {
-    this.events.validations.push({
-      entryId,
-      validator: CAROL,
-      verdict: 1,
-      evidence: ZeroHash,
-      accepts: 0,
-      disputes: 1,
-      blockNumber: 0,
-      transactionHash: ZeroHash,
-    });
-  }
-
-  views(): EntryView[] {
-    return deriveEntries(this.events);
-  }
-}
+import { labelId } from "../scripts/lib/core/record.js";
+import {
+  deriveNeeds,
+  deriveResources,
+  formatTree,
+  isOpen,
+  needStatus,
+  processSignals,
+  SupplyGraph,
+  treeToDot,
+  treeToJson,
+  uncommittedOf,
+} from "../scripts/lib/supply/supply.js";
+import type { NeedCommitment, NeedView, SupplyNode, SupplyTree } from "../scripts/lib/supply/supply.js";
+import { ZeroHash } from "ethers";
+import { ALICE, BOB, CAROL, COMMONS, HandLedger, T0 } from "./helpers/hand-ledger.js";
+import type { Draft } from "./helpers/hand-ledger.js";
 
 const R = (label: string) => labelId(label);
+
+const BOOK = labelId("recipes book file bytes");
+
+/** A plan signal of ALICE (the coordinator): produce `spec` in `process`, as the plan publishes it. */
+const signal = (l: HandLedger, d: Partial<Draft> & { quantity: string }) =>
+  l.add({ flow: "need", action: "produce", receiver: ALICE, spec: "kit", process: "assemble", unit: "ea", time: T0 + 1000n, evidence: BOOK, ...d });
+
+/** A commitment answering entry `to` (same process, spec and unit unless given). */
+const commit = (l: HandLedger, to: bigint, d: Partial<Draft> & { provider: string; quantity: string }) =>
+  l.add({ flow: "commitment", action: "produce", spec: "kit", process: "assemble", unit: "ea", time: T0 + 500n, satisfies: to, ...d });
+
+const brief = (c: NeedCommitment) => [Number(c.id), c.agent, c.counted, c.reason ?? "", c.fulfilled, c.open];
+
+/** A need as deriveNeeds gives it, built directly for the status rules (quantity 10, due T0 + 1000). */
+function needOf(p: Partial<Omit<NeedView, "commitments">> & { commitments?: Partial<NeedCommitment>[] }): NeedView {
+  const quantity = p.quantity ?? 10n;
+  const satisfied = p.satisfied ?? 0n;
+  const commitments = (p.commitments ?? []).map((c, i): NeedCommitment => {
+    const q = c.quantity ?? 5n;
+    const fulfilled = c.fulfilled ?? 0n;
+    return {
+      id: BigInt(i + 2),
+      action: "produce",
+      agent: BOB,
+      quantity: q,
+      unit: "ea",
+      due: T0 + 500n,
+      state: "claimed",
+      counted: true,
+      late: false,
+      fulfilled,
+      open: q > fulfilled ? q - fulfilled : 0n,
+      satisfiers: [],
+      ...c,
+    };
+  });
+  return {
+    id: 1n,
+    view: undefined as never,
+    action: "produce",
+    agent: ALICE,
+    commons: COMMONS,
+    resource: ZeroHash,
+    resourceSpec: labelId("kit"),
+    process: ZeroHash,
+    unit: "ea",
+    quantity,
+    open: satisfied >= quantity ? 0n : quantity - satisfied,
+    due: T0 + 1000n,
+    expired: false,
+    satisfiers: [],
+    committed: 0n,
+    ...p,
+    satisfied,
+    commitments,
+  };
+}
 
 /** The tree as nested [what, children] pairs: events as "#id action", processes as "P label", seen as "-> ref". */
 function shape(tree: SupplyTree, names: Record<string, string>): unknown {
@@ -436,6 +436,232 @@ describe("supply", () => {
           [Number(second), 2_000_000n, false, true],
         ]);
       });
+    });
+
+    describe("when people commit to a plan signal and events fulfil the commitments", () => {
+      it("lists the commitments with their events, counts fulfilment through them, and marks the signal's process", () => {
+        const l = new HandLedger();
+        const need = signal(l, { quantity: "10", time: T0 + 1000n });
+        const bobs = commit(l, need, { provider: BOB, quantity: "6", time: T0 + 500n });
+        const carols = commit(l, need, { provider: CAROL, quantity: "4", time: T0 + 900n });
+        const made = l.add({ action: "produce", provider: BOB, resource: "kits", process: "assemble", quantity: "2", satisfies: bobs });
+        const direct = l.add({ action: "produce", provider: CAROL, resource: "kits", process: "assemble", quantity: "1", satisfies: need });
+        const [n] = deriveNeeds(l.views(), T0 + 100n);
+        expect(n).to.include({ id: need, quantity: 10_000_000n, satisfied: 3_000_000n, open: 7_000_000n, committed: 10_000_000n });
+        expect(n.signal).to.deep.equal({ process: labelId("assemble"), book: BOOK });
+        expect(n.commitments.map(brief)).to.deep.equal([
+          [Number(bobs), BOB, true, "", 2_000_000n, 4_000_000n],
+          [Number(carols), CAROL, true, "", 0n, 4_000_000n],
+        ]);
+        expect(n.commitments[0]).to.include({ due: T0 + 500n, unit: "ea", state: "claimed", late: false });
+        expect(n.commitments[0].satisfiers.map((s) => [Number(s.id), s.counted])).to.deep.equal([[Number(made), true]]);
+        expect(n.satisfiers.map((s) => [Number(s.id), s.counted, s.reason ?? ""])).to.deep.equal([
+          [Number(bobs), false, "a commitment promises, it does not fulfil"],
+          [Number(carols), false, "a commitment promises, it does not fulfil"],
+          [Number(direct), true, ""],
+        ]);
+        expect(needStatus(n, T0 + 100n)).to.equal("committed");
+        expect(uncommittedOf(n), "7 open, 8 still promised").to.equal(0n);
+      });
+
+      it("gives no signal for a need that is not a planned output (another action, or no process)", () => {
+        const l = new HandLedger();
+        l.add({ flow: "need", action: "consume", receiver: ALICE, spec: "PLA", process: "print", quantity: "2", unit: "kg", time: T0 + 1000n });
+        l.add({ flow: "need", action: "produce", receiver: ALICE, spec: "kit", quantity: "2", time: T0 + 1000n });
+        expect(deriveNeeds(l.views(), T0).map((n) => n.signal)).to.deep.equal([undefined, undefined]);
+      });
+    });
+
+    describe("when commitments are in another unit, corrected, voided or disputed", () => {
+      it("counts only standing, undisputed commitments in the need's unit, and follows corrections of commitments", () => {
+        const l = new HandLedger();
+        const need = signal(l, { quantity: "10", unit: "kg", time: T0 + 1000n });
+        const grams = commit(l, need, { provider: CAROL, quantity: "5000", unit: "g" });
+        const first = commit(l, need, { provider: BOB, quantity: "5", unit: "kg" });
+        const early = l.add({ action: "produce", provider: BOB, resource: "lot", process: "assemble", quantity: "2", unit: "kg", satisfies: first });
+        const second = commit(l, need, { provider: BOB, quantity: "3", unit: "kg", corrects: first });
+        const withdrawn = commit(l, need, { provider: CAROL, quantity: "4", unit: "kg" });
+        const voided = commit(l, need, { provider: CAROL, quantity: "0", unit: "kg", corrects: withdrawn });
+        const delivered = l.add({ action: "produce", provider: CAROL, resource: "lot", process: "assemble", quantity: "1", unit: "kg", satisfies: withdrawn });
+        const disputed = commit(l, need, { provider: CAROL, quantity: "2", unit: "kg" });
+        l.dispute(disputed);
+        const [n] = deriveNeeds(l.views(), T0);
+        expect(n.commitments.map(brief)).to.deep.equal([
+          [Number(grams), CAROL, false, 'unit "g" is not the need\'s "kg"', 0n, 5_000_000_000n],
+          [Number(second), BOB, true, "", 2_000_000n, 1_000_000n],
+          [Number(voided), CAROL, false, "voided", 1_000_000n, 0n],
+          [Number(disputed), CAROL, false, "disputed", 0n, 2_000_000n],
+        ]);
+        // The corrected commitment is replaced by its correction; its event follows it there.
+        expect(n.commitments[1].satisfiers.map((s) => Number(s.id))).to.deep.equal([Number(early)]);
+        expect(n.commitments[2].satisfiers.map((s) => [Number(s.id), s.counted])).to.deep.equal([[Number(delivered), true]]);
+        expect(n).to.include({ committed: 3_000_000n, satisfied: 3_000_000n, open: 7_000_000n });
+      });
+
+      it("caps committed at the need's quantity", () => {
+        const l = new HandLedger();
+        const need = signal(l, { quantity: "3" });
+        commit(l, need, { provider: BOB, quantity: "2" });
+        commit(l, need, { provider: CAROL, quantity: "2" });
+        expect(deriveNeeds(l.views(), T0)[0].committed).to.equal(3_000_000n);
+      });
+    });
+
+    describe("when links go through a commitment's commitment, form a cycle, or point at a missing or later id", () => {
+      it("reads one level (need <- commitment <- event), ignores links that do not point back, and terminates", () => {
+        const l = new HandLedger();
+        const need = signal(l, { quantity: "5" });
+        const bobs = commit(l, need, { provider: BOB, quantity: "5" });
+        const nested = commit(l, bobs, { provider: CAROL, quantity: "5" }); // a commitment to a commitment
+        l.add({ action: "produce", provider: CAROL, resource: "kits", process: "assemble", quantity: "3", satisfies: nested }); // counts nowhere
+        const x = commit(l, need, { provider: CAROL, quantity: "2" });
+        const y = commit(l, x, { provider: BOB, quantity: "1" });
+        const x2 = commit(l, y, { provider: CAROL, quantity: "2", corrects: x }); // x now names y, y names x: a cycle
+        l.add({ action: "produce", provider: BOB, resource: "kits", process: "assemble", quantity: "1", satisfies: y }); // counts nowhere
+        l.add({ action: "produce", provider: BOB, resource: "kits", process: "assemble", quantity: "1", satisfies: 999n }); // no such entry
+        const ahead = l.add({ action: "produce", provider: BOB, resource: "kits", process: "assemble", quantity: "4", satisfies: 0n });
+        l.events.entries[Number(ahead) - 1].record.satisfies = ahead + 1n; // a link forward: impossible on chain
+        const later = commit(l, need, { provider: BOB, quantity: "1" });
+        const [n] = deriveNeeds(l.views(), T0);
+        expect(n.commitments.map((c) => Number(c.id))).to.deep.equal([Number(bobs), Number(later)]);
+        expect(n.commitments[0].satisfiers.map((s) => [Number(s.id), s.counted, s.reason])).to.deep.equal([
+          [Number(nested), false, "a commitment promises, it does not fulfil"],
+        ]);
+        expect(n.satisfiers.map((s) => [Number(s.id), s.reason])).to.deep.equal([
+          [Number(bobs), "a commitment promises, it does not fulfil"],
+          [Number(x), `corrected by #${x2}`],
+          [Number(later), "a commitment promises, it does not fulfil"],
+        ]);
+        expect(n).to.include({ satisfied: 0n, open: 5_000_000n, committed: 5_000_000n });
+      });
+    });
+
+    describe("when a stranger answers someone's intent", () => {
+      it("shows the stranger's commitment and events but only a standing event in the intent's unit meets it", () => {
+        const l = new HandLedger();
+        const need = signal(l, { quantity: "4", time: T0 + 1000n });
+        commit(l, need, { provider: CAROL, quantity: "4", time: T0 + 200n });
+        l.add({ action: "produce", provider: CAROL, resource: "kits", process: "assemble", quantity: "4", unit: "box", satisfies: need });
+        const disputed = l.add({ action: "produce", provider: CAROL, resource: "kits", process: "assemble", quantity: "4", satisfies: need });
+        l.dispute(disputed);
+        let [n] = deriveNeeds(l.views(), T0 + 100n);
+        expect(n).to.include({ committed: 4_000_000n, satisfied: 0n, open: 4_000_000n });
+        expect(needStatus(n, T0 + 100n)).to.equal("committed");
+        expect(needStatus(n, T0 + 300n), "her promise fell due").to.equal("behind");
+        l.add({ action: "produce", provider: CAROL, resource: "kits", process: "assemble", quantity: "4", satisfies: need });
+        [n] = deriveNeeds(l.views(), T0 + 300n);
+        expect(n.open).to.equal(0n);
+        expect(needStatus(n, T0 + 300n)).to.equal("met");
+      });
+    });
+
+    describe("when an event is re-pointed from the need to a commitment by a correction", () => {
+      it("counts it once, toward the commitment that the correction names", () => {
+        const l = new HandLedger();
+        const need = signal(l, { quantity: "10" });
+        const bobs = commit(l, need, { provider: BOB, quantity: "5" });
+        const first = l.add({ action: "produce", provider: BOB, resource: "kits", process: "assemble", quantity: "3", satisfies: need });
+        const moved = l.add({ action: "produce", provider: BOB, resource: "kits", process: "assemble", quantity: "3", satisfies: bobs, corrects: first });
+        const [n] = deriveNeeds(l.views(), T0);
+        expect(n.satisfied).to.equal(3_000_000n);
+        expect(n.satisfiers.find((s) => s.id === first)).to.include({ counted: false, reason: `corrected by #${moved}` });
+        expect(n.commitments[0].satisfiers.map((s) => [Number(s.id), s.counted])).to.deep.equal([[Number(moved), true]]);
+        const counted = [...n.satisfiers, ...n.commitments.flatMap((c) => c.satisfiers)].filter((s) => s.counted);
+        expect(counted.reduce((t, s) => t + s.quantity, 0n)).to.equal(n.satisfied);
+      });
+    });
+  });
+
+  describe("needStatus", () => {
+    const now = T0 + 100n;
+    describe("when nothing is open", () => {
+      it("is met, even past due", () => {
+        expect(needStatus(needOf({ satisfied: 10n, due: T0 }), now)).to.equal("met");
+      });
+    });
+
+    describe("when the need is past due and not met", () => {
+      it("is behind for a plan signal, or when someone took it up", () => {
+        expect(needStatus(needOf({ due: T0, signal: { process: labelId("assemble"), book: BOOK } }), now)).to.equal("behind");
+        expect(needStatus(needOf({ due: T0, satisfied: 1n }), now)).to.equal("behind");
+        expect(needStatus(needOf({ due: T0, commitments: [{ quantity: 3n }] }), now)).to.equal("behind");
+      });
+
+      it("is expired when nobody answered, or when it is more than a period past due", () => {
+        expect(needStatus(needOf({ due: T0 }), now)).to.equal("expired");
+        expect(needStatus(needOf({ due: T0, commitments: [{ quantity: 3n, counted: false }] }), now)).to.equal("expired");
+        expect(needStatus(needOf({ due: T0 - 100n, signal: { process: labelId("assemble"), book: BOOK } }), now, 250)).to.equal("behind");
+        expect(needStatus(needOf({ due: T0 - 100n, signal: { process: labelId("assemble"), book: BOOK } }), now, 150)).to.equal("expired");
+      });
+    });
+
+    describe("when the need is not due yet", () => {
+      it("is committed when what is met plus what is promised in time covers it", () => {
+        expect(needStatus(needOf({ commitments: [{ quantity: 6n }, { quantity: 4n }] }), now)).to.equal("committed");
+        expect(needStatus(needOf({ satisfied: 4n, commitments: [{ quantity: 6n }] }), now)).to.equal("committed");
+      });
+
+      it("is partly committed when some of what is open is promised in time", () => {
+        expect(needStatus(needOf({ commitments: [{ quantity: 6n }] }), now)).to.equal("partly committed");
+        expect(needStatus(needOf({ satisfied: 2n, commitments: [{ quantity: 6n }] }), now)).to.equal("partly committed");
+      });
+
+      it("is uncommitted when nothing of what is open is promised in time", () => {
+        expect(needStatus(needOf({}), now)).to.equal("uncommitted");
+        expect(needStatus(needOf({ satisfied: 2n }), now), "a delivery is not a promise for the rest").to.equal("uncommitted");
+        expect(needStatus(needOf({ commitments: [{ quantity: 10n, counted: false, reason: "voided" }] }), now)).to.equal("uncommitted");
+        expect(needStatus(needOf({ commitments: [{ quantity: 10n, due: T0 + 5000n, late: true }] }), now), "a promise for after the due").to.equal(
+          "uncommitted",
+        );
+      });
+
+      it("is behind when a counted commitment is past its own due with something open and the rest does not cover the need", () => {
+        expect(needStatus(needOf({ commitments: [{ quantity: 6n, due: T0 + 50n }] }), now)).to.equal("behind");
+        expect(needStatus(needOf({ satisfied: 6n, commitments: [{ quantity: 6n, due: T0 + 50n, fulfilled: 6n }] }), now), "kept").to.equal("uncommitted");
+        expect(
+          needStatus(needOf({ commitments: [{ quantity: 3n, due: T0 + 50n, agent: CAROL }, { quantity: 10n }] }), now),
+          "a stranger's broken promise does not matter when others cover the need",
+        ).to.equal("committed");
+      });
+    });
+  });
+
+  describe("processSignals", () => {
+    it("sums plan signals per process, publisher, spec and unit, worst first, with the earliest open due", () => {
+      const l = new HandLedger();
+      const a1 = signal(l, { quantity: "10", time: T0 + 1000n });
+      const a2 = signal(l, { quantity: "10", time: T0 + 2000n });
+      const print = signal(l, { process: "print", spec: "parts", quantity: "20", time: T0 + 1000n });
+      const solder = signal(l, { process: "solder", spec: "boards", quantity: "5", time: T0 + 50n });
+      const stranger = signal(l, { receiver: BOB, quantity: "7", time: T0 + 3000n });
+      l.add({ flow: "need", action: "consume", receiver: ALICE, spec: "PLA", process: "print", quantity: "2", unit: "kg", time: T0 + 1000n });
+      commit(l, print, { provider: BOB, process: "print", spec: "parts", quantity: "20", time: T0 + 900n });
+      const carols = commit(l, a1, { provider: CAROL, quantity: "4", time: T0 + 900n });
+      l.add({ action: "produce", provider: CAROL, resource: "kits", process: "assemble", quantity: "4", satisfies: carols });
+      const now = T0 + 100n;
+      const rows = processSignals(deriveNeeds(l.views(), now), now);
+      const M = 1_000_000n;
+      expect(
+        rows.map((r) => [r.process, r.coordinator, r.planned, r.committed, r.done, r.open, r.due, r.status, r.needs.map(Number), r.behind.map(Number)]),
+      ).to.deep.equal([
+        [labelId("solder"), ALICE, 5n * M, 0n, 0n, 5n * M, T0 + 50n, "behind", [Number(solder)], [Number(solder)]],
+        [labelId("assemble"), ALICE, 20n * M, 4n * M, 4n * M, 16n * M, T0 + 1000n, "uncommitted", [Number(a1), Number(a2)], []],
+        [labelId("assemble"), BOB, 7n * M, 0n, 0n, 7n * M, T0 + 3000n, "uncommitted", [Number(stranger)], []],
+        [labelId("print"), ALICE, 20n * M, 20n * M, 0n, 20n * M, T0 + 1000n, "committed", [Number(print)], []],
+      ]);
+      expect(rows[1]).to.include({ resourceSpec: labelId("kit"), unit: "ea", commons: COMMONS });
+    });
+
+    it("takes the earliest due of the intents not met, and the first due when every one is met", () => {
+      const l = new HandLedger();
+      const a1 = signal(l, { quantity: "1", time: T0 + 1000n });
+      signal(l, { quantity: "1", time: T0 + 2000n });
+      l.add({ action: "produce", provider: CAROL, resource: "kits", process: "assemble", quantity: "1", satisfies: a1 });
+      expect(processSignals(deriveNeeds(l.views(), T0), T0)[0]).to.include({ due: T0 + 2000n, status: "uncommitted" });
+      const l2 = new HandLedger();
+      const b1 = signal(l2, { quantity: "1", time: T0 + 1000n });
+      l2.add({ action: "produce", provider: CAROL, resource: "kits", process: "assemble", quantity: "1", satisfies: b1 });
+      expect(processSignals(deriveNeeds(l2.views(), T0), T0)[0]).to.include({ due: T0 + 1000n, status: "met", done: 1_000_000n });
     });
   });
 });

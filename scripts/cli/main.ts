@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { revertSentence } from "../lib/core/contract-errors.js";
 import { RecordInputError } from "../lib/core/vocabulary.js";
+import { registerCoordinate } from "./coordinate.js";
 import { registerDistribute, registerDistributionObjections } from "./distribute.js";
 import { registerGovern } from "./govern.js";
 import { registerIndex } from "./index-server.js";
@@ -43,6 +44,7 @@ registerDistribute(program);
 registerDistributionObjections(program);
 registerSupply(program);
 registerSimulate(program);
+registerCoordinate(program); // commit
 registerIndex(program);
 
 // ------------------------------------------------------------------ run

@@ -14,8 +14,20 @@ import { planHash, planSignals, rollingPlanFromLedger } from "../lib/supply/roll
 import type { LedgerPlan } from "../lib/supply/rolling.js";
 import { signalRecords } from "../lib/supply/signals.js";
 import { formatQuantity, labelId } from "../lib/core/record.js";
-import { deriveNeeds, deriveResources, formatTree, isOpen, labelsFromList, parseLabelList, SupplyGraph, treeToDot, treeToJson } from "../lib/supply/supply.js";
-import type { Labels, NeedView } from "../lib/supply/supply.js";
+import {
+  deriveNeeds,
+  deriveResources,
+  formatTree,
+  labelsFromList,
+  needStatus,
+  parseLabelList,
+  processSignals,
+  SupplyGraph,
+  treeToDot,
+  treeToJson,
+  uncommittedOf,
+} from "../lib/supply/supply.js";
+import type { Labels, NeedCommitment, NeedSatisfier, NeedView, ProcessSignal } from "../lib/supply/supply.js";
 import { verifyHops } from "../lib/verify/hops.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { connect, resolveTarget } from "./context.js";
@@ -72,6 +84,120 @@ async function read(g: GlobalOptions, o: ReadOpts) {
 }
 
 const pct = (part: bigint, whole: bigint) => (whole === 0n ? "100%" : `${Number((part * 1000n) / whole) / 10}%`);
+
+// ------------------------------------------------------------------ needs: chains and process signals
+
+const ZERO32 = "0x" + "0".repeat(64);
+const when = (t: bigint) => new Date(Number(t) * 1000).toISOString().slice(0, 16).replace("T", " ");
+const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
+const named = (labels: Labels, id: string) => labels.name(id) ?? short(id);
+
+function needWhat(n: NeedView, labels: Labels): string {
+  return named(labels, n.resourceSpec !== ZERO32 ? n.resourceSpec : n.resource);
+}
+
+const satisfierJson = (s: NeedSatisfier) => ({ ...s, quantity: formatQuantity(s.quantity) });
+
+function needJson(n: NeedView, labels: Labels, now: bigint) {
+  return {
+    id: n.id,
+    action: n.action,
+    what: needWhat(n, labels),
+    resourceSpec: n.resourceSpec,
+    resource: n.resource,
+    process: n.process,
+    processName: n.process !== ZERO32 ? (labels.name(n.process) ?? null) : null,
+    signal: n.signal ?? null,
+    commons: n.commons,
+    agent: n.agent,
+    unit: n.unit,
+    quantity: formatQuantity(n.quantity),
+    satisfied: formatQuantity(n.satisfied),
+    committed: formatQuantity(n.committed),
+    open: formatQuantity(n.open),
+    uncommitted: formatQuantity(uncommittedOf(n)),
+    due: iso(n.due),
+    status: needStatus(n, now),
+    commitments: n.commitments.map((c: NeedCommitment) => ({
+      id: c.id,
+      agent: c.agent,
+      quantity: formatQuantity(c.quantity),
+      unit: c.unit,
+      due: iso(c.due),
+      state: c.state,
+      counted: c.counted,
+      ...(c.reason !== undefined ? { reason: c.reason } : {}),
+      late: c.late,
+      fulfilled: formatQuantity(c.fulfilled),
+      open: formatQuantity(c.open),
+      satisfiers: c.satisfiers.map(satisfierJson),
+    })),
+    satisfiers: n.satisfiers.map(satisfierJson),
+  };
+}
+
+/** One need as a tree: the intent, its commitments with their events, the events that name it, and what is open. */
+function needChain(n: NeedView, labels: Labels, now: bigint): string {
+  const lines = [
+    `#${n.id} ${n.action} ${formatQuantity(n.quantity)} ${n.unit} ${needWhat(n, labels)}${n.process !== ZERO32 ? ` in ${named(labels, n.process)}` : ""} by ${short(n.agent)}, due ${when(n.due)} [${needStatus(n, now)}]`,
+  ];
+  const entry = (s: NeedSatisfier) =>
+    `${s.flow} #${s.id} ${s.action} ${formatQuantity(s.quantity)} ${s.unit} by ${short(s.agent)} [${s.state}]${s.counted ? "" : `: not counted, ${s.reason}`}`;
+  const items: { text: string; children: string[] }[] = [];
+  for (const c of n.commitments) {
+    const broken = c.counted && c.open > 0n && c.due < now ? ", PAST ITS DUE" : "";
+    items.push({
+      text: `commitment #${c.id} ${formatQuantity(c.quantity)} ${c.unit} by ${short(c.agent)}, due ${when(c.due)} [${c.state}]: ${formatQuantity(c.fulfilled)} fulfilled, ${formatQuantity(c.open)} open${broken}${c.late ? ", promised after the need's due" : ""}${c.counted ? "" : `; not counted, ${c.reason}`}`,
+      children: c.satisfiers.map(entry),
+    });
+  }
+  // Commitments that name the need are listed above (a corrected one as its correction).
+  for (const s of n.satisfiers) if (s.flow !== "commitment") items.push({ text: entry(s), children: [] });
+  items.push({
+    text:
+      n.open === 0n
+        ? `met: ${formatQuantity(n.satisfied)} ${n.unit}`
+        : `open: ${formatQuantity(n.open)} ${n.unit}, of which ${formatQuantity(uncommittedOf(n))} ${n.unit} nobody has committed to`,
+    children: [],
+  });
+  items.forEach((item, i) => {
+    const last = i === items.length - 1;
+    lines.push(`  ${last ? "└─" : "├─"} ${item.text}`);
+    item.children.forEach((child, k) => lines.push(`  ${last ? " " : "│"}  ${k === item.children.length - 1 ? "└─" : "├─"} ${child}`));
+  });
+  return lines.join("\n");
+}
+
+function processJson(p: ProcessSignal, labels: Labels) {
+  return {
+    ...p,
+    processName: labels.name(p.process) ?? null,
+    output: labels.name(p.resourceSpec) ?? null,
+    planned: formatQuantity(p.planned),
+    committed: formatQuantity(p.committed),
+    done: formatQuantity(p.done),
+    open: formatQuantity(p.open),
+    due: iso(p.due),
+  };
+}
+
+function processTable(rows: readonly ProcessSignal[], labels: Labels): string {
+  return table(
+    rows.map((p) => ({
+      process: named(labels, p.process),
+      output: named(labels, p.resourceSpec),
+      planned: `${formatQuantity(p.planned)} ${p.unit}`,
+      committed: formatQuantity(p.committed),
+      done: formatQuantity(p.done),
+      open: formatQuantity(p.open),
+      due: when(p.due),
+      status: p.status,
+      behind: p.behind.map((id) => `#${id}`).join(" "),
+      intents: p.needs.map((id) => `#${id}`).join(" "),
+      by: short(p.coordinator),
+    })),
+  );
+}
 
 export function registerSupply(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
@@ -139,61 +265,43 @@ export function registerSupply(program: Command): void {
 
   program
     .command("needs")
-    .description("needs published on the ledger (stigmergy): open quantity, progress and due date")
-    .option("--all", "also needs that are met or past due")
+    .description("needs published on the ledger (stigmergy): each with its commitments and events, what is open, due date and status")
+    .option("--all", "also needs that are met or expired")
     .option("--commons <id>", "only this commons")
-    .option("--json", "JSON output")
+    .option("--processes", "plan signals summed per process (planned, committed, done, open), processes behind first")
+    .option("--json", "JSON output (with each need's chain: commitments and their events)")
     .option("--labels <file>", "JSON array of labels to name ids (default data/labels.json)")
     .option("--no-cache", "read every event again instead of using the on-disk cache")
-    .action(async (o: { all?: boolean; commons?: string; json?: boolean; labels?: string; cache?: boolean }) => {
+    .action(async (o: { all?: boolean; commons?: string; processes?: boolean; json?: boolean; labels?: string; cache?: boolean }) => {
       const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined;
       const labels = loadLabels(o.labels);
       const { provider, read: r, views } = await read(globals(), o);
       const block = await provider.getBlock(r.block);
       const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
-      const needs = deriveNeeds(views, now).filter((n) => (commons === undefined || n.commons === commons) && (o.all || isOpen(n)));
-      const what = (n: NeedView) => {
-        const id = n.resourceSpec !== "0x" + "0".repeat(64) ? n.resourceSpec : n.resource;
-        return labels.name(id) ?? short(id);
-      };
-      const status = (n: NeedView) => (n.open === 0n ? "met" : n.expired ? "expired" : "open");
-      if (o.json) {
-        return out(
-          json(
-            needs.map((n) => ({
-              id: n.id,
-              action: n.action,
-              what: what(n),
-              resourceSpec: n.resourceSpec,
-              resource: n.resource,
-              process: n.process,
-              commons: n.commons,
-              agent: n.agent,
-              unit: n.unit,
-              quantity: formatQuantity(n.quantity),
-              satisfied: formatQuantity(n.satisfied),
-              open: formatQuantity(n.open),
-              due: new Date(Number(n.due) * 1000).toISOString(),
-              status: status(n),
-              satisfiers: n.satisfiers.map((s) => ({ ...s, quantity: formatQuantity(s.quantity) })),
-            })),
-          ),
-        );
+      const inCommons = deriveNeeds(views, now).filter((n) => commons === undefined || n.commons === commons);
+      if (o.processes) {
+        const rows = processSignals(inCommons, now);
+        if (o.json) return out(json(rows.map((p) => processJson(p, labels))));
+        return out(rows.length ? processTable(rows, labels) : "no plan signals (intents to produce a process's output) on this ledger");
       }
+      const needs = inCommons.filter((n) => o.all || !["met", "expired"].includes(needStatus(n, now)));
+      if (o.json) return out(json(needs.map((n) => needJson(n, labels, now))));
       out(
         table(
           needs.map((n) => ({
             id: n.id,
-            need: `${n.action} ${what(n)}`,
+            need: `${n.action} ${needWhat(n, labels)}`,
             quantity: `${formatQuantity(n.quantity)} ${n.unit}`,
             met: `${formatQuantity(n.satisfied)} (${pct(n.satisfied > n.quantity ? n.quantity : n.satisfied, n.quantity)})`,
             open: `${formatQuantity(n.open)} ${n.unit}`,
-            due: new Date(Number(n.due) * 1000).toISOString().slice(0, 10),
-            status: status(n),
+            committed: formatQuantity(n.committed),
+            due: when(n.due),
+            status: needStatus(n, now),
             by: short(n.agent),
           })),
         ),
       );
+      if (needs.length) out(`\n${needs.map((n) => needChain(n, labels, now)).join("\n")}`);
     });
 
   program

@@ -14,7 +14,7 @@
 import { ZeroAddress, ZeroHash } from "ethers";
 import { decodeUnit, formatQuantity, labelId } from "../core/record.js";
 import type { EntryView } from "../core/views.js";
-import type { ActionName, EntryStateName } from "../core/vocabulary.js";
+import type { ActionName, EntryStateName, FlowName } from "../core/vocabulary.js";
 
 // ------------------------------------------------------------------ action effects
 
@@ -554,6 +554,9 @@ export function treeToDot(tree: SupplyTree, labels?: Labels): string {
 
 export interface NeedSatisfier {
   id: bigint;
+  /** "event" fulfils; a commitment (or any other intent) only promises. */
+  flow: FlowName;
+  action: ActionName;
   quantity: bigint;
   unit: string;
   agent: string;
@@ -712,7 +715,7 @@ export function deriveNeeds(views: readonly EntryView[], now: bigint): NeedView[
     const need = direct ?? via?.need;
     if (!need) continue;
     const q = v.entry.record.quantity;
-    const s: NeedSatisfier = { id: v.id, quantity: q, unit: v.unit, agent: v.agent, state: v.state, counted: false };
+    const s: NeedSatisfier = { id: v.id, flow: v.flow, action: v.action, quantity: q, unit: v.unit, agent: v.agent, state: v.state, counted: false };
     const fulfils = v.state !== "corrected" && q !== 0n && v.flow === "event" && v.state !== "disputed";
     if (v.state === "corrected") s.reason = `corrected by #${v.correctedBy}`;
     else if (q === 0n) s.reason = "voided";
@@ -743,6 +746,13 @@ export function deriveNeeds(views: readonly EntryView[], now: bigint): NeedView[
 /** Open needs: not fully satisfied and not past due. */
 export const isOpen = (n: NeedView): boolean => n.open > 0n && !n.expired;
 
+/** What of a need's open quantity no counted commitment still promises (whatever their due). */
+export function uncommittedOf(n: NeedView): bigint {
+  let promised = 0n;
+  for (const c of n.commitments) if (c.counted) promised += c.open;
+  return n.open > promised ? n.open - promised : 0n;
+}
+
 /** Whether a need is a plan signal (a planned output of a process: action produce, side output). */
 export const isPlanSignal = (n: NeedView): boolean => n.signal !== undefined;
 
@@ -757,10 +767,10 @@ export type NeedStatus = (typeof NEED_STATUSES)[number];
  *   commitment or a counted event), else "expired" (nobody answered); "expired" too when it is more
  *   than `periodSeconds` past due (a rolling plan supersedes its intents every period, so one left
  *   over is stale).
- * - not due yet: "committed" when what is met plus what counted commitments still promise in time
- *   (due by the need's due and not past their own due) covers the need; else "behind" when a
- *   counted commitment is past its own due with something still open; else "partly committed" when
- *   something is met or promised in time, else "uncommitted".
+ * - not due yet, for what is still open: "committed" when what counted commitments still promise in
+ *   time (due by the need's due and not past their own due) covers it; else "behind" when a counted
+ *   commitment is past its own due with something still open; else "partly committed" when some of
+ *   it is promised in time, else "uncommitted" (what was delivered already is not a promise).
  * A stranger's promise can make a need look "committed" only until the promise falls due; a late
  * or broken promise makes it "behind" only when the others do not cover it.
  */
@@ -771,16 +781,16 @@ export function needStatus(n: NeedView, now: bigint, periodSeconds?: number | bi
     const takenUp = n.satisfied > 0n || n.commitments.some((c) => c.counted);
     return n.signal !== undefined || takenUp ? "behind" : "expired";
   }
-  let cover = n.satisfied;
+  let promised = 0n;
   let broken = false;
   for (const c of n.commitments) {
     if (!c.counted || c.open === 0n) continue;
     if (c.due < now) broken = true;
-    else if (!c.late) cover += c.open;
+    else if (!c.late) promised += c.open;
   }
-  if (cover >= n.quantity) return "committed";
+  if (promised >= n.open) return "committed";
   if (broken) return "behind";
-  return cover > 0n ? "partly committed" : "uncommitted";
+  return promised > 0n ? "partly committed" : "uncommitted";
 }
 
 /** The plan signals of one process (one output spec and unit, one publisher, one commons), summed. */
