@@ -20,6 +20,10 @@ import { DEMO_PEOPLE, devWallet } from "../scripts/demo/seed.js";
 import type { SeedResult } from "../scripts/demo/seed.js";
 import { DEMO_EQUATION } from "../scripts/demo/seed-distribution.js";
 import { proofFor } from "../scripts/lib/distribution/value-equation.js";
+import { LedgerClient } from "../scripts/lib/core/client.js";
+import type { RecordDraft } from "../scripts/lib/core/client.js";
+import { labelId } from "../scripts/lib/core/record.js";
+import { SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
 import { freePort, root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
 
@@ -439,6 +443,73 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await table.locator(`tr[data-need="${seeds.supply.needs.kits}"] td:nth-child(3)`).innerText()).to.equal("open sensor kit");
       expect(await table.locator(`tr[data-need="${seeds.supply.needs.review}"] td:nth-child(3)`).innerText()).to.equal("design review of open sensor kit v2");
       await shot(page, "needs");
+      await page.close();
+    });
+
+    it("summarises plan signals per process, behind first, and shows each need's chain with links", async function () {
+      // Mira (the coordinator) publishes two plan signals; bob commits to both, delivers part of
+      // one, and promised the other for a time already past.
+      const client = await LedgerClient.connect(devWallet(9, l.provider), l.ledger, l.fromBlock); // not the relayer's paying account
+      const [mira, bob] = [devWallet(1, l.provider), devWallet(3, l.provider)];
+      const now = await client.now();
+      const signal = (process: string, spec: string, quantity: string, due: bigint): RecordDraft => ({
+        flow: "need",
+        action: "produce",
+        receiver: mira.address,
+        commons: seed.commons,
+        resourceSpec: labelId(spec),
+        process: labelId(process),
+        side: "output",
+        quantity,
+        unit: "ea",
+        time: due,
+        evidence: seeds.supply.recipesHash,
+      });
+      const commitTo = (need: bigint, process: string, spec: string, quantity: string, due: bigint): RecordDraft => ({
+        ...signal(process, spec, quantity, due),
+        flow: "commitment",
+        receiver: undefined,
+        evidence: undefined,
+        satisfies: need,
+      });
+      const record = async (who: typeof mira, d: RecordDraft) => (await client.submit(await client.sign(who, d))).id;
+      const print = await record(mira, signal(SUPPLY_LABELS.print, SUPPLY_LABELS.partsSpec, "24", now + 7n * 86_400n));
+      const solder = await record(mira, signal(SUPPLY_LABELS.solder, SUPPLY_LABELS.boardSpec, "4", now + 2n * 86_400n));
+      const promise = await record(bob, commitTo(print, SUPPLY_LABELS.print, SUPPLY_LABELS.partsSpec, "12", now + 3n * 86_400n));
+      const made = await record(bob, {
+        ...commitTo(promise, SUPPLY_LABELS.print, SUPPLY_LABELS.partsSpec, "5", now),
+        flow: "event",
+        resource: labelId("enclosure parts batch 2"),
+      });
+      const broken = await record(bob, commitTo(solder, SUPPLY_LABELS.solder, SUPPLY_LABELS.boardSpec, "2", now - 60n));
+
+      const page = await open("needs");
+      const processes = page.getByTestId("processes-table");
+      await processes.waitFor();
+      const rows = processes.locator("tbody tr");
+      expect(await rows.count()).to.equal(2);
+      expect(await rows.nth(0).getAttribute("data-status")).to.equal("behind");
+      expect(await rows.nth(0).getAttribute("class")).to.equal("behind");
+      expect(await rows.nth(0).innerText()).to.match(
+        new RegExp(`${SUPPLY_LABELS.solder}\\s+${SUPPLY_LABELS.boardSpec}\\s+4 ea\\s+2\\s+0\\s+4[\\s\\S]*behind\\s+#${solder}`),
+      );
+      expect(await rows.nth(1).innerText()).to.match(
+        new RegExp(`${SUPPLY_LABELS.print}\\s+${SUPPLY_LABELS.partsSpec}\\s+24 ea\\s+12\\s+5\\s+19[\\s\\S]*partly committed\\s+#${print}`),
+      );
+      expect(await page.getByTestId("processes-summary").innerText()).to.equal("2 processes with planned output; 1 behind.");
+
+      const table = page.getByTestId("needs-table");
+      expect(await table.locator(`tr[data-need="${solder}"]`).getAttribute("data-status")).to.equal("behind");
+      expect(await page.getByTestId(`need-open-${print}`).innerText()).to.match(/^19 ea open\s+12 committed, 12 ea uncommitted$/);
+      const chain = page.getByTestId(`need-chain-${print}`);
+      const commitment = chain.locator(`li[data-commitment="${promise}"]`);
+      expect(await commitment.innerText()).to.match(
+        new RegExp(`^#${promise} commitment 12 ea by 0x\\w{4}…\\w{4} due .* \\(claimed\\): 5 fulfilled, 7 open\\s+#${made} produce 5 ea by`),
+      );
+      expect(await commitment.locator("a").first().getAttribute("href")).to.equal(`#/entry/${promise}`);
+      expect(await commitment.locator(`li[data-satisfier="${made}"] a`).getAttribute("href")).to.equal(`#/entry/${made}`);
+      expect(await page.getByTestId(`need-chain-${solder}`).locator(`li[data-commitment="${broken}"]`).innerText()).to.include(", past its due");
+      await shot(page, "needs-processes");
       await page.close();
     });
   });

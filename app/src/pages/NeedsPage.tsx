@@ -1,26 +1,17 @@
-// Needs published on the ledger (stigmergy): what is asked for, how far the entries that satisfy
-// it have met it, and when it is due, derived by scripts/lib/supply/supply.ts deriveNeeds (as `commons needs`).
-import { useState } from "react";
-import { deriveNeeds, isOpen } from "@supply/supply.js";
-import type { NeedView } from "@supply/supply.js";
+// Needs published on the ledger (stigmergy): what is asked for, who committed to it and what
+// fulfilled it (the chain intent -> commitments -> events), what is still open, when it is due and
+// how it stands; at the top, the plan signals per process, those behind first. Derived by
+// scripts/lib/supply/supply.ts deriveNeeds, needStatus and processSignals (as `commons needs`).
 import { LedgerStatus } from "../components/LedgerStatus";
-import { useChainTime } from "../hooks/useChainTime";
-import { useLabels } from "../hooks/useLabels";
-import { useLedger } from "../hooks/useLedger";
-import { commonsNames } from "../lib/accounts";
+import { NeedChain } from "../components/NeedChain";
+import { ProcessSignals } from "../components/ProcessSignals";
+import { useNeeds } from "../hooks/useNeeds";
+import { statusClass } from "../lib/needs";
 import { dateTime, formatQuantity, isZeroHex, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
 
-const statusOf = (n: NeedView) => (n.open === 0n ? "met" : n.expired ? "expired" : "open");
-
 export default function NeedsPage() {
-  const ledger = useLedger();
-  const { labels } = useLabels();
-  const now = useChainTime();
-  const [all, setAll] = useState(false);
-  const names = commonsNames(ledger.snapshot?.events);
-  const needs = ledger.snapshot && now.data !== undefined ? deriveNeeds(ledger.views, now.data) : [];
-  const shown = all ? needs : needs.filter(isOpen);
+  const { ledger, labels, now, ready, names, all, setAll, rows, shown, toDo, processes } = useNeeds();
   return (
     <section>
       <h2>Needs</h2>
@@ -30,19 +21,21 @@ export default function NeedsPage() {
           Could not read the chain's time: {now.error.message.split("\n")[0]}
         </p>
       ) : null}
-      {ledger.snapshot && now.data !== undefined ? (
+      {ready ? (
         <>
+          {processes.length ? <ProcessSignals processes={processes} /> : null}
+          {processes.length ? <h3>Needs</h3> : null}
           <div className="controls">
             <label>
-              <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> Also needs that are met or past due
+              <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> Also needs that are met or expired
             </label>
             <span className="muted">
-              {needs.filter(isOpen).length} open of {needs.length} published; chain time {dateTime(now.data)}
+              {toDo} to do of {rows.length} published; chain time {dateTime(now.data!)}
             </span>
           </div>
           {shown.length === 0 ? (
             <p className="muted" data-testid="needs-empty">
-              {needs.length === 0 ? "No need has been published on this ledger." : "No need is open: every need is met or past due."}
+              {rows.length === 0 ? "No need has been published on this ledger." : "Nothing to do: every need is met or expired."}
             </p>
           ) : (
             <table data-testid="needs-table">
@@ -55,22 +48,23 @@ export default function NeedsPage() {
                   <th>By</th>
                   <th className="right">Met</th>
                   <th>Progress</th>
+                  <th>Open</th>
                   <th>Due</th>
                   <th>Status</th>
-                  <th>Satisfied by</th>
+                  <th>Commitments and events</th>
                 </tr>
               </thead>
               <tbody>
-                {shown.map((n) => {
+                {shown.map(({ need: n, status, pct, uncommitted }) => {
                   const what = !isZeroHex(n.resourceSpec) ? n.resourceSpec : n.resource;
-                  const pct = n.quantity === 0n ? 100 : Number((n.satisfied * 1000n) / n.quantity) / 10;
                   return (
-                    <tr key={String(n.id)} data-need={String(n.id)}>
+                    <tr key={String(n.id)} data-need={String(n.id)} data-status={status} className={status === "behind" ? "behind" : ""}>
                       <td>
                         <a href={href(`entry/${n.id}`)}>#{String(n.id)}</a>
                       </td>
                       <td>
                         {n.action} {formatQuantity(n.quantity)} {n.unit}
+                        {n.signal ? <div className="muted">in {labels.name(n.signal.process) ?? shortHex(n.signal.process)}</div> : null}
                       </td>
                       <td className={labels.name(what) ? "" : "mono"} title={what}>
                         {isZeroHex(what) ? "anything" : (labels.name(what) ?? shortHex(what))}
@@ -85,22 +79,21 @@ export default function NeedsPage() {
                       <td>
                         <progress max={100} value={Math.min(pct, 100)} aria-label={`need ${n.id} progress`} /> {pct.toFixed(1)} %
                       </td>
+                      <td data-testid={`need-open-${n.id}`}>
+                        {formatQuantity(n.open)} {n.unit} open
+                        {n.open > 0n ? (
+                          <div className={uncommitted > 0n ? "warning" : "muted"}>
+                            {formatQuantity(n.committed)} committed, {formatQuantity(uncommitted)} {n.unit} uncommitted
+                          </div>
+                        ) : null}
+                      </td>
                       <td>
                         {dateTime(n.due)}
-                        {n.expired ? "" : ` (in ${Math.max(0, Math.round(Number(n.due - now.data!) / 86400))} days)`}
+                        {n.due < now.data! ? "" : ` (in ${Math.max(0, Math.round(Number(n.due - now.data!) / 86400))} days)`}
                       </td>
-                      <td className={statusOf(n) === "open" ? "" : statusOf(n) === "met" ? "ok" : "error"}>{statusOf(n)}</td>
-                      <td>
-                        {n.satisfiers.length === 0 ? (
-                          <span className="muted">nothing yet</span>
-                        ) : (
-                          n.satisfiers.map((s) => (
-                            <div key={String(s.id)}>
-                              <a href={href(`entry/${s.id}`)}>#{String(s.id)}</a> {formatQuantity(s.quantity)} {s.unit} ({s.state})
-                              {s.counted ? "" : <span className="muted">: not counted, {s.reason}</span>}
-                            </div>
-                          ))
-                        )}
+                      <td className={statusClass(status)}>{status}</td>
+                      <td data-testid={`need-chain-${n.id}`}>
+                        <NeedChain need={n} now={now.data!} />
                       </td>
                     </tr>
                   );
