@@ -224,6 +224,86 @@ describe("commons trace, track, needs, plan, commit", function () {
       const needs = JSON.parse((await cli(["needs", "--json"])).stdout) as { what: string; open: string }[];
       expect(needs.find((n) => n.what === "3D printer #1 (Prusa MK4)")).to.include({ open: "8" });
     });
+    describe("when strangers try to steer the plan", () => {
+      const stranger = () => devWallet(9, l.provider);
+      type PlanJson = {
+        demandNeeds: string[];
+        outsideDemand: string[];
+        pipeline: string[];
+        processes: { name: string; activity: number[] }[];
+        specs: { spec: string; scheduled: number[] }[];
+        warnings: { entry?: string; message: string }[];
+      };
+      const planJson = async (...extra: string[]) => {
+        const r = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--json", ...extra]);
+        ok(r);
+        return JSON.parse(r.stdout) as PlanJson;
+      };
+      let fake: bigint;
+
+      it("counts a stranger's need as demand but names it as outside the commons, and --demand-from members leaves it out", async () => {
+        const client = await LedgerClient.connect(stranger(), l.ledger, l.fromBlock);
+        const due = (await client.now()) + 3n * 86_400n;
+        const signed = await client.sign(stranger(), {
+          flow: "need",
+          action: "transfer",
+          commons,
+          receiver: stranger().address,
+          resourceSpec: labelId("open sensor kit"),
+          quantity: "1000",
+          unit: "ea",
+          time: due,
+        });
+        fake = (await client.submit(signed)).id;
+        const plan = await planJson();
+        expect(plan.demandNeeds).to.include(String(fake));
+        expect(plan.outsideDemand).to.include(String(fake));
+        const members = await planJson("--demand-from", "members");
+        expect(members.demandNeeds).to.not.include(String(fake));
+        expect(members.warnings.map((w) => w.message).join("\n")).to.match(
+          new RegExp(`from accounts that are not members of the commons .* skipped: .*#${fake}`),
+        );
+      });
+
+      it("counts a stranger's commitment to the coordinator's intent at most at what the intent asks, and not once it is past due", async () => {
+        const needs = JSON.parse((await cli(["needs", "--json", "--commons", commons])).stdout) as {
+          id: string;
+          action: string;
+          what: string;
+          open: string;
+          status: string;
+        }[];
+        const intent = needs.find((n) => n.action === "produce" && n.what === "open sensor kit")!;
+        expect(intent, "plan --publish recorded an intent to assemble kits").to.not.equal(undefined);
+        const client = await LedgerClient.connect(stranger(), l.ledger, l.fromBlock);
+        const soon = (await client.now()) + 600n;
+        const signed = await client.sign(stranger(), {
+          flow: "commitment",
+          action: "produce",
+          commons,
+          provider: stranger().address,
+          resourceSpec: labelId("open sensor kit"),
+          process: labelId("process: assemble open sensor kit"),
+          side: "output",
+          quantity: "1000000",
+          unit: "ea",
+          time: soon,
+          satisfies: BigInt(intent.id),
+        });
+        const promise = (await client.submit(signed)).id;
+        const before = await planJson("--coordinator", devWallet(1, l.provider).address);
+        expect(before.pipeline).to.include(String(promise));
+        const onItsWay = before.specs.find((x) => x.spec === "open sensor kit")!.scheduled.reduce((a, v) => a + v, 0);
+        expect(onItsWay, "capped at the intent's open quantity").to.equal(Number(intent.open));
+        await l.provider.send("evm_increaseTime", [1200]);
+        await l.provider.send("evm_mine", []);
+        const after = await planJson("--coordinator", devWallet(1, l.provider).address);
+        expect(after.pipeline).to.not.include(String(promise));
+        expect(after.warnings.map((w) => w.message).join("\n")).to.include(`commitment #${promise} to intent #${intent.id} is past its due`);
+        // A stranger's own intent is no pipeline at all when a coordinator is named.
+        expect(after.processes.find((x) => x.name === "process: assemble open sensor kit")!.activity[0]).to.be.greaterThan(0);
+      });
+    });
   });
 
   describe("plan signals: needs and commit", () => {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { LedgerClient } from "../lib/core/client.js";
+import { deriveCommons } from "../lib/core/governance.js";
 import type { RecordDraft } from "../lib/core/client.js";
 import { readLedgerCached } from "../lib/node/entry-cache.js";
 import type { CachedRead } from "../lib/node/entry-cache.js";
@@ -33,7 +34,7 @@ import { deriveEntries } from "../lib/core/views.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, short, table } from "./format.js";
-import { CliInputError, parseHex32, parseIdOrLabel } from "./inputs.js";
+import { CliInputError, parseAddress, parseHex32, parseIdOrLabel } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 const dataDir = () => process.env.COMMONS_DATA_DIR ?? path.resolve("data");
@@ -317,6 +318,8 @@ export function registerSupply(program: Command): void {
       "--publish",
       "record the book's hash (a cite) if missing, every process's planned output as an intent, and the needs for outside inputs, signed by the key (which pays gas)",
     )
+    .option("--demand-from <who>", "anyone (every open need) or members (only needs of the commons' stewards and validators, or accepted by them)", "anyone")
+    .option("--coordinator <address>", "whose intents' commitments count as on their way (default: the publishing key, else any member's)")
     .option("--keystore <file>", "keystore of the coordinator (else COMMONS_PRIVATE_KEY)")
     .option("--json", "JSON output")
     .option("--no-cache", "read every event again instead of using the on-disk cache")
@@ -326,6 +329,8 @@ export function registerSupply(program: Command): void {
         commons?: string;
         horizon?: string;
         safety?: string[];
+        demandFrom: string;
+        coordinator?: string;
         publish?: boolean;
         keystore?: string;
         json?: boolean;
@@ -335,6 +340,9 @@ export function registerSupply(program: Command): void {
         const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined;
         const horizon = o.horizon === undefined ? (recipes.model.format === 1 ? 1 : 8) : parseHorizon(o.horizon);
         const safetyStock = (o.safety ?? []).map((text) => parseSafety(text, recipes));
+        if (o.demandFrom !== "anyone" && o.demandFrom !== "members") throw new CliInputError("--demand-from", `"${o.demandFrom}" is not anyone or members`);
+        if (o.demandFrom === "members" && commons === undefined) throw new CliInputError("--commons", "is required with --demand-from members (whose members)");
+        const coordinatorFlag = o.coordinator !== undefined ? parseAddress("--coordinator", o.coordinator) : undefined;
         if (o.publish) {
           if (commons === undefined) throw new CliInputError("--commons", "is required with --publish (the commons the signals are for)");
           checkKeySource(o.keystore);
@@ -342,11 +350,22 @@ export function registerSupply(program: Command): void {
         const { target, provider, read: r, views } = await read(globals(), o);
         const block = await provider.getBlock(r.block);
         const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
-        const result = rollingPlanFromLedger(recipes, views, now, { commons, horizon, safetyStock });
+        const signer = o.publish ? await loadSigner(o.keystore, provider) : undefined;
+        const info = commons !== undefined ? deriveCommons(r.events, now).find((c) => c.id === commons.toLowerCase()) : undefined;
+        if (commons !== undefined && info === undefined)
+          throw new CliInputError("--commons", `${commons} is not a commons registered on ledger ${target.ledger}`);
+        const members = info ? new Set([...info.stewards, ...info.validators.map((v) => v.account)].map((a) => a.toLowerCase())) : undefined;
+        const result = rollingPlanFromLedger(recipes, views, now, {
+          commons,
+          horizon,
+          safetyStock,
+          demandFrom: o.demandFrom,
+          members,
+          coordinator: (coordinatorFlag ?? signer?.address)?.toLowerCase(),
+        });
         const hash = planHash(result.plan);
         let published: Published | undefined;
-        if (o.publish) {
-          const signer = await loadSigner(o.keystore, provider);
+        if (signer) {
           const client = await LedgerClient.connect(signer, target.ledger, target.fromBlock);
           published = await publishPlan(client, signer, recipes, result, commons!, await client.now());
         }
@@ -357,6 +376,7 @@ export function registerSupply(program: Command): void {
               hash,
               recordedBy: result.recordedBy ?? published?.cite ?? null,
               demandNeeds: result.demandNeeds,
+              outsideDemand: result.outsideDemand,
               pipeline: result.pipelineEntries,
               published,
             }),
@@ -452,7 +472,7 @@ function printPlan(result: LedgerPlan, hash: string, published?: Published): voi
     `recipes "${plan.recipes.name}" ${plan.recipes.version} (v${plan.recipes.format}), hash ${plan.recipes.hash}: ${result.recordedBy !== undefined ? `recorded on the ledger by entry ${result.recordedBy}` : published?.cite !== undefined ? `recorded now by entry ${published.cite}` : "NOT recorded on the ledger (plan --publish records it)"}`,
   );
   out(
-    `${plan.horizon} period${plan.horizon === 1 ? "" : "s"} of ${fmt(plan.periodSeconds / 86400)} days from ${day(plan.periodStarts[0])}; demand from needs ${result.demandNeeds.length ? result.demandNeeds.map((i) => `#${i}`).join(", ") : "(none open)"}${result.pipelineEntries.length ? `; on their way: commitments ${result.pipelineEntries.map((i) => `#${i}`).join(", ")}` : ""}`,
+    `${plan.horizon} period${plan.horizon === 1 ? "" : "s"} of ${fmt(plan.periodSeconds / 86400)} days from ${day(plan.periodStarts[0])}; demand from needs ${result.demandNeeds.length ? result.demandNeeds.map((i) => `#${i}`).join(", ") : "(none open)"}${result.outsideDemand.length ? ` (${result.outsideDemand.map((i) => `#${i}`).join(", ")} from accounts outside the commons; --demand-from members leaves them out)` : ""}${result.pipelineEntries.length ? `; on their way: commitments ${result.pipelineEntries.map((i) => `#${i}`).join(", ")}` : ""}`,
   );
   out(`plan ${hash} (same ledger + same book + same period = same hash); spectral radius <= ${plan.spectralRadius.upper.toPrecision(3)}`);
   out("\nactivity per period (runs of the recipe; the output is due by the end of the period before it is needed)");

@@ -19,9 +19,13 @@ import { verifyChain } from "../core/chain.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface, mergeEvents, readLedger, rpcRetry } from "../core/reader.js";
 import type { Entry, LedgerEvents, ReadOptions } from "../core/reader.js";
 
-const FORMAT = "commons-ledger/entry-cache@2";
-/** The events of `all` the views read: quorum rules (entry states) and endorsements (shown apart). */
-const KEPT = new Set(["QuorumRuleSet", "Endorsed"]);
+const FORMAT = "commons-ledger/entry-cache@3";
+/**
+ * The events of `all` the views read: quorum rules (entry states), endorsements (shown apart), and
+ * who the commons' members are (registration, stewards, validator roles: the planner's
+ * --demand-from members).
+ */
+const KEPT = new Set(["QuorumRuleSet", "Endorsed", "CommonsRegistered", "StewardAdded", "StewardRemoved", "StewardThresholdSet", "RolesSet"]);
 
 interface CacheFile {
   format: typeof FORMAT;

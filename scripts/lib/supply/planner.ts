@@ -661,6 +661,11 @@ export function computePlan(recipes: Recipes, finalDemand: readonly Demand[], in
 
 /** A float quantity as the ledger's fixed point (6 decimals), rounded up so that nothing falls short. */
 export function toLedgerQuantity(value: number): string {
+  return formatQuantity(toLedgerMicro(value));
+}
+
+/** A float quantity in the ledger's fixed point (millionths), rounded up: what toLedgerQuantity formats. */
+export function toLedgerMicro(value: number): bigint {
   const micro = BigInt(Math.ceil(value * 1e6 - 1e-6));
-  return formatQuantity(micro < 0n ? 0n : micro);
+  return micro < 0n ? 0n : micro;
 }

@@ -20,7 +20,7 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 import { formatQuantity, labelId } from "../core/record.js";
 import type { EntryView } from "../core/views.js";
-import { deriveNeeds, deriveResources, isOpen } from "./supply.js";
+import { deriveNeeds, deriveResources, isOpen, isPlanSignal } from "./supply.js";
 import type { NeedView } from "./supply.js";
 import type { PlanSignal } from "./signals.js";
 import { describeUnproductive, PlanInputError, productivity, stronglyConnected, toLedgerQuantity } from "./planner.js";
@@ -639,30 +639,40 @@ export interface LedgerPlan {
   recordedBy?: bigint;
   /** Needs whose demand the plan meets (final and intermediate). */
   demandNeeds: bigint[];
+  /** Of those, needs from accounts that are not members of the commons (nor accepted by its validators). */
+  outsideDemand: bigint[];
   /** Open commitments counted as receipts on their way. */
   pipelineEntries: bigint[];
   /** The plan signals (intents for the book's processes) standing in the commons. */
   signals: NeedView[];
 }
 
-/** Whether a need is a plan signal for one of the book's processes: "produce this output in this process". */
-export const isPlanSignal = (n: Pick<NeedView, "action" | "process">, processIds: ReadonlySet<string>): boolean =>
-  n.action === "produce" && processIds.has(n.process);
+/** Which needs the plan counts as demand: every open need (stigmergy: anyone may ask), or only those of the commons' members (stewards and appointed validators) and needs its validators accepted. */
+export type DemandFrom = "anyone" | "members";
+
+export interface LedgerPlanOptions {
+  commons?: string;
+  horizon: number;
+  safetyStock?: RollingInput["safetyStock"];
+  /** Default "anyone"; needs from others are then reported (`outsideDemand`), never hidden. */
+  demandFrom?: DemandFrom;
+  /** The commons' members (lower-case addresses): stewards and appointed validators (governance.ts deriveCommons). */
+  members?: ReadonlySet<string>;
+  /** The coordinator whose intents the pipeline follows (lower-case); default: any member's. */
+  coordinator?: string;
+}
 
 /**
  * The rolling plan from the ledger, as of `now` (chain time): demand = open needs for specs the
- * book makes (any agent's, final or intermediate; in `commons` if given), due in the period of
- * their due time; stock = resources of the book's specs on hand, less what was delivered against a
- * need; pipeline = the open part of standing commitments to produce a spec of the book; open needs
- * for outside inputs are netted. Needs the plan cannot use (another unit, a spec the book neither
- * makes nor uses) are skipped with a warning naming the entry; they never block the plan.
+ * book makes (final or intermediate; in `commons` if given), due in the period of their due time;
+ * stock = resources of the book's specs on hand, less what was delivered against a need; pipeline
+ * = what commitments to the coordinator's (or a member's) plan signals still promise, at most
+ * what each signal asks and only while not past due (a stranger's promise cannot stall the plan
+ * longer than its due); open needs for outside inputs are netted. Needs the plan cannot use
+ * (another unit, a spec the book neither makes nor uses) are skipped with a warning naming the
+ * entry; they never block the plan. Plan signals are never demand (no feedback loop).
  */
-export function rollingPlanFromLedger(
-  recipes: Recipes,
-  views: readonly EntryView[],
-  now: bigint,
-  opts: { commons?: string; horizon: number; safetyStock?: RollingInput["safetyStock"] },
-): LedgerPlan {
+export function rollingPlanFromLedger(recipes: Recipes, views: readonly EntryView[], now: bigint, opts: LedgerPlanOptions): LedgerPlan {
   const model = recipes.model;
   const specs = new Map<string, string>();
   for (const p of model.processes) {
@@ -672,6 +682,7 @@ export function rollingPlanFromLedger(
   const processIds = new Set(model.processes.map((p) => p.id));
   const commons = opts.commons?.toLowerCase();
   const inCommons = (c: string) => commons === undefined || c.toLowerCase() === commons;
+  const isMember = (a: string) => opts.members === undefined || opts.members.has(a.toLowerCase());
   const current = periodOf(model, Number(now));
   // A v1 book has no periods: every open need is demand now, as the static planner had it.
   const periodIndex = (t: bigint) => (model.format === 1 ? 0 : periodOf(model, Number(t)) - current);
@@ -679,11 +690,12 @@ export function rollingPlanFromLedger(
   const openNeeds: (PlanLine & { action: string })[] = [];
   const warnings: PlanWarning[] = [];
   const signals: NeedView[] = [];
-  const needs = deriveNeeds(views, now);
-  for (const need of needs) {
+  const outsideDemand: bigint[] = [];
+  const skippedOutside: bigint[] = [];
+  for (const need of deriveNeeds(views, now)) {
     if (!isOpen(need) || !inCommons(need.commons)) continue;
-    if (isPlanSignal(need, processIds)) {
-      signals.push(need);
+    if (isPlanSignal(need)) {
+      if (processIds.has(need.signal!.process)) signals.push(need);
       continue;
     }
     const id = need.resourceSpec !== ZERO32 ? need.resourceSpec : need.resource;
@@ -699,6 +711,13 @@ export function rollingPlanFromLedger(
         warnings.push({ entry: need.id, message: `${what} skipped: "${spec}" is counted in ${made} in the book, the need asks in ${need.unit}` });
         continue;
       }
+      if (!isMember(need.agent) && need.view.state !== "accepted") {
+        if (opts.demandFrom === "members") {
+          skippedOutside.push(need.id);
+          continue;
+        }
+        outsideDemand.push(need.id);
+      }
       demand.push({ spec, unit: need.unit, quantity: fromFixed(need.open), period: periodIndex(need.due), entry: need.id });
     } else {
       const units = new Set(model.processes.flatMap((p) => p.inputs.filter((i) => i.spec === spec).map((i) => i.unit)));
@@ -709,22 +728,33 @@ export function rollingPlanFromLedger(
       openNeeds.push({ spec, unit: need.unit, quantity: fromFixed(need.open), action: need.action });
     }
   }
-  // Pipeline: open commitments to produce a spec of the book (what events satisfying them have not yet delivered).
-  const fulfilled = new Map<bigint, bigint>();
-  for (const v of views)
-    if (v.flow === "event" && v.state !== "corrected" && v.state !== "disputed" && v.entry.record.satisfies !== 0n)
-      fulfilled.set(v.entry.record.satisfies, (fulfilled.get(v.entry.record.satisfies) ?? 0n) + v.entry.record.quantity);
+  if (skippedOutside.length)
+    warnings.push({
+      message: `${skippedOutside.length} need${skippedOutside.length === 1 ? "" : "s"} from accounts that are not members of the commons (and not accepted by its validators) skipped: ${skippedOutside.map((i) => `#${i}`).join(", ")}`,
+    });
+  // Pipeline: what counted commitments to the plan signals still promise, at most what each signal still asks.
   const pipeline: DatedLine[] = [];
   const pipelineEntries: bigint[] = [];
-  for (const v of views) {
-    const r = v.entry.record;
-    if (v.flow !== "commitment" || v.state === "corrected" || v.state === "disputed" || r.quantity === 0n || !inCommons(r.commons)) continue;
-    const spec = specs.get(r.resourceSpec);
-    if (spec === undefined || !model.unitOf.has(spec) || model.unitOf.get(spec) !== v.unit) continue;
-    const open = r.quantity - (fulfilled.get(v.id) ?? 0n);
-    if (open <= 0n) continue;
-    pipeline.push({ spec, unit: v.unit, quantity: fromFixed(open), period: periodIndex(r.time), entry: v.id });
-    pipelineEntries.push(v.id);
+  for (const intent of signals) {
+    const trusted = opts.coordinator !== undefined ? intent.agent.toLowerCase() === opts.coordinator.toLowerCase() : isMember(intent.agent);
+    if (!trusted) continue;
+    const spec = specs.get(intent.resourceSpec);
+    if (spec === undefined || model.unitOf.get(spec) !== intent.unit) continue;
+    let room = intent.open;
+    for (const c of intent.commitments) {
+      if (!c.counted || c.open <= 0n || room <= 0n) continue;
+      if (c.due < now) {
+        warnings.push({
+          entry: c.id,
+          message: `commitment #${c.id} to intent #${intent.id} is past its due and ${formatQuantity(c.open)} ${c.unit} short; not counted as on its way`,
+        });
+        continue;
+      }
+      const q = c.open < room ? c.open : room;
+      room -= q;
+      pipeline.push({ spec, unit: intent.unit, quantity: fromFixed(q), period: periodIndex(c.due), entry: c.id });
+      pipelineEntries.push(c.id);
+    }
   }
   // Stock: resources of the book's specs on hand (in the commons of their events); what was
   // delivered against a need belongs to that need and is not available.
@@ -755,7 +785,7 @@ export function rollingPlanFromLedger(
       v.entry.record.evidence === recipes.hash &&
       v.entry.record.resourceSpec === recipes.spec,
   );
-  return { plan, recordedBy: cite?.id, demandNeeds: demand.map((d) => d.entry!), pipelineEntries, signals };
+  return { plan, recordedBy: cite?.id, demandNeeds: demand.map((d) => d.entry!), outsideDemand, pipelineEntries, signals };
 }
 
 /** Each process's planned output per period as the signal to publish: due by the end of the period before it is needed. */

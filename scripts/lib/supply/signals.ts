@@ -15,8 +15,8 @@
 import { ZeroHash } from "ethers";
 import type { RecordDraft } from "../core/client.js";
 import { encodeUnit, formatQuantity, labelId } from "../core/record.js";
-import { QUANTITY_DECIMALS } from "../core/vocabulary.js";
 import type { NeedView } from "./supply.js";
+import { toLedgerMicro } from "./planner.js";
 
 /** One process's planned output for one period, as the rolling planner gives it. */
 export interface PlanSignal {
@@ -68,13 +68,10 @@ export class SignalInputError extends Error {
   }
 }
 
-const SCALE = 10 ** QUANTITY_DECIMALS;
-
 /** A planned quantity in the ledger's fixed point, rounded up (as the planner's toLedgerQuantity). */
 export function plannedQuantity(value: number): bigint {
   if (!Number.isFinite(value) || value < 0) throw new SignalInputError(`planned quantity ${value} is not a non-negative number`);
-  const micro = BigInt(Math.ceil(value * SCALE - 1e-6));
-  return micro < 0n ? 0n : micro;
+  return toLedgerMicro(value);
 }
 
 /** What others hold of an intent: the larger of its counted commitments and its counted events, at most its quantity. */
