@@ -474,7 +474,9 @@ function printPlan(result: LedgerPlan, hash: string, published?: Published): voi
   out(
     `${plan.horizon} period${plan.horizon === 1 ? "" : "s"} of ${fmt(plan.periodSeconds / 86400)} days from ${day(plan.periodStarts[0])}; demand from needs ${result.demandNeeds.length ? result.demandNeeds.map((i) => `#${i}`).join(", ") : "(none open)"}${result.outsideDemand.length ? ` (${result.outsideDemand.map((i) => `#${i}`).join(", ")} from accounts outside the commons; --demand-from members leaves them out)` : ""}${result.pipelineEntries.length ? `; on their way: commitments ${result.pipelineEntries.map((i) => `#${i}`).join(", ")}` : ""}`,
   );
-  out(`plan ${hash} (same ledger + same book + same period = same hash); spectral radius <= ${plan.spectralRadius.upper.toPrecision(3)}`);
+  out(
+    `plan ${hash} (same ledger + same book + same period = same hash); ${plan.spectralRadius.upper > 0 ? `cycles productive (spectral radius <= ${plan.spectralRadius.upper.toPrecision(3)})` : "no cycles"}`,
+  );
   out("\nactivity per period (runs of the recipe; the output is due by the end of the period before it is needed)");
   out(
     table(
