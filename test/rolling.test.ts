@@ -2,6 +2,7 @@
 // (simulate.ts): lead times, capacity, alternatives, shortfalls and their reasons, determinism,
 // and the simulator's machinery (no negative stock, capacity never exceeded, same seed = same run).
 import { expect } from "chai";
+import { expectNear } from "./helpers/numbers.js";
 import { parseRecipes, RECIPES_FORMAT_V2 } from "../scripts/lib/supply/planner.js";
 import { planHash, planRolling } from "../scripts/lib/supply/rolling.js";
 import { cumulativeLeadTime, generateBook, simulate, unavoidableUnmet } from "../scripts/lib/supply/simulate.js";
@@ -64,7 +65,7 @@ describe("rolling planner", () => {
         const print = activity(plan, "print");
         for (const x of print) expect(4 * x).to.be.at.most(10 + 1e-9);
         const made = print.reduce((a, v) => a + v, 0) + activity(plan, "print slowly").reduce((a, v) => a + v, 0);
-        expect(made).to.be.closeTo(8, 1e-9);
+        expectNear(made, 8, 1e-9, "parts made");
         expect(plan.shortfalls).to.deep.equal([]);
       });
     });
@@ -99,8 +100,13 @@ describe("rolling planner", () => {
           pipeline: [{ spec: "kit", unit: "ea", quantity: 2, period: 2 }],
           safetyStock: [{ spec: "kit", quantity: 1 }],
         });
-        expect(activity(plan, "assemble").reduce((a, v) => a + v, 0)).to.be.closeTo(5 - 1 - 2 + 1, 1e-9);
-        expect(plan.specs.find((s) => s.spec === "kit")!.onHand[3]).to.be.closeTo(1, 1e-9);
+        expectNear(
+          activity(plan, "assemble").reduce((a, v) => a + v, 0),
+          5 - 1 - 2 + 1,
+          1e-9,
+          "kits assembled",
+        );
+        expectNear(plan.specs.find((s) => s.spec === "kit")!.onHand[3], 1, 1e-9, "kits on hand in period 3");
       });
     });
     describe("when a demand line cannot be used", () => {
@@ -173,7 +179,7 @@ describe("rolling planner", () => {
       for (const e of events) {
         for (const a of e.arrived) {
           expect(a.started + book.model.processes.find((p) => p.name === a.process)!.leadTime, "arrives its lead time after it started").to.equal(e.t);
-          expect(started.get(`${a.process}@${a.started}`)).to.be.closeTo(a.quantity, 1e-9);
+          expectNear(started.get(`${a.process}@${a.started}`) ?? NaN, a.quantity, 1e-9, `output of ${a.process} started in ${a.started}`);
           add(a.spec, a.quantity);
         }
         for (const d of e.delivered) add(d.spec, -d.quantity);
@@ -184,7 +190,7 @@ describe("rolling planner", () => {
         }
         for (const x of e.stock) {
           expect(x.quantity).to.be.at.least(0);
-          expect(stock.get(x.spec) ?? 0, `stock of ${x.spec} at the end of period ${e.t}`).to.be.closeTo(x.quantity, 1e-6);
+          expectNear(stock.get(x.spec) ?? 0, x.quantity, 1e-6, `stock of ${x.spec} at the end of period ${e.t}`);
         }
       }
     });
