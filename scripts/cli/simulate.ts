@@ -33,6 +33,8 @@ interface Opts {
   processes: string;
   links: string;
   cycles: string;
+  leadTime: string;
+  capacity?: string[];
   periods: string;
   notice?: string;
   reliability: string;
@@ -57,6 +59,8 @@ export function registerSimulate(program: Command): void {
     .option("--processes <n>", "generated book: processes", "50")
     .option("--links <n>", "generated book: input links per process", "4")
     .option("--cycles <n>", "generated book: cycles", "3")
+    .option("--lead-time <periods>", "generated book: every process's lead time", "1")
+    .option("--capacity <process=runs...>", 'at most this activity per period for a process (overrides the book), e.g. "make part 00=8"')
     .option("--periods <n>", "periods counted (after a warm-up of the cumulative lead time + notice)", "200")
     .option("--notice <periods>", "how far ahead needs are posted (default: the cumulative lead time)")
     .option("--reliability <share>", "share of what they commit that agents do, 0.01 to 1", "1")
@@ -101,6 +105,7 @@ export function registerSimulate(program: Command): void {
             processes: whole("--processes", o.processes, 2, 2000),
             links: decimal("--links", o.links, 0, 50, "a number of links per process from 0 to 50"),
             cycles: whole("--cycles", o.cycles, 0, 1000),
+            leadTime: whole("--lead-time", o.leadTime, 1, 52),
           });
       } catch (error) {
         if (error instanceof PlanInputError) throw new CliInputError("--recipes", error.message);
@@ -131,6 +136,13 @@ export function registerSimulate(program: Command): void {
           throw new CliInputError("--shock", `"${o.shock}" is not period:factor (factor above 0, up to 100), e.g. 100:1.5`);
         shocks.push({ period: Number(m[1]), factor: Number(m[2]) });
       }
+      const capacity: Record<string, number> = {};
+      for (const text of o.capacity ?? []) {
+        const m = /^(.+)=(\d+(?:\.\d+)?)$/.exec(text);
+        if (!m) throw new CliInputError("--capacity", `"${text}" is not process=runs (e.g. "make part 00=8")`);
+        if (!recipes.model.processes.some((p) => p.name === m[1])) throw new CliInputError("--capacity", `the book has no process "${m[1]}"`);
+        capacity[m[1]] = Number(m[2]);
+      }
       const results = new Map<Policy, SimulationResult>();
       for (const policy of policies as Policy[])
         results.set(
@@ -145,6 +157,7 @@ export function registerSimulate(program: Command): void {
             learnReliability: o.learn === true,
             policy,
             safety: policy === "naive" ? naiveSafety : safety,
+            capacity,
           }),
         );
       if (o.svg !== undefined) {
