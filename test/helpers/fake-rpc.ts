@@ -7,6 +7,7 @@
 // RPC call was made, or that retries stayed bounded. JSON-RPC batches (arrays) are supported.
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { seededRandom } from "../../scripts/lib/core/random.js";
 
 export type FaultKind = "http429" | "http500" | "http502" | "http503" | "drop" | "slow" | "malformed" | "rpcRateLimit";
 export const FAULT_KINDS: readonly FaultKind[] = ["http429", "http500", "http502", "http503", "drop", "slow", "malformed", "rpcRateLimit"];
@@ -68,16 +69,7 @@ interface RpcReply {
 }
 
 /** mulberry32: small, fast and good enough to pick faults. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 // How real providers refuse an eth_getLogs that is too wide or returns too much (each is picked in
 // turn so that a reader must recognise all of them).
