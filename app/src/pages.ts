@@ -20,6 +20,7 @@ export const pages: PageDefinition[] = [
   page("reciprocity", "Reciprocity", 5, () => import("./pages/ReciprocityPage")),
   page("trace", "Trace", 6, () => import("./pages/TracePage")),
   page("needs", "Needs", 7, () => import("./pages/NeedsPage")),
+  page("simulation", "Simulation", 7.5, () => import("./pages/SimulationPage")),
   page("distributions", "Distributions", 8, () => import("./pages/DistributionsPage")),
   page("entry/:id", "Entry", undefined, () => import("./pages/EntryPage")),
 ];
