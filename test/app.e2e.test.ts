@@ -514,6 +514,49 @@ describe("app (end to end in headless Chromium)", function () {
     });
   });
 
+  describe("simulation", function () {
+    it("runs the case a link names in a worker: a row per policy, what it means in a sentence, and the charts", async function () {
+      const page = await open("simulation?processes=10&periods=30");
+      const status = page.getByTestId("simulation-status");
+      await page
+        .locator('[data-testid="simulation-status"][data-state="done"], [data-testid="simulation-status"][data-state="failed"]')
+        .waitFor({ timeout: 60_000 });
+      expect(await status.innerText()).to.match(/^✔ Ran 3 policies in [\d.]+ s\.$/);
+      expect(await page.locator("#sim-processes").inputValue()).to.equal("10");
+      // The same figures as `commons simulate --processes 10 --periods 30` (seeded: the same every run).
+      const table = page.getByTestId("simulation-table");
+      expect(await table.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-policy")))).to.deep.equal(["planner", "naive", "none"]);
+      expect(await page.getByTestId("simulation-row-planner").innerText()).to.match(/^planner\s+\d+\.\d\d %\s+\d+\.\d\d %\s+\d+\s+\d+ %/);
+      expect(await page.getByTestId("simulation-row-none").innerText()).to.match(/^none\s+\d+\.\d\d %\s+\d+\.\d\d %\s+\d+\s+-/);
+      expect(await page.getByTestId("simulation-sentence").innerText()).to.match(
+        /^With needs posted 7 weeks ahead, the planner's signals met [\d.]+ % of demand on time holding [\d.]+ % extra stock; each process making what was used last week met .+; each process repeating the first week's activity, with no signals, met .+\.$/,
+      );
+      expect(await page.getByTestId("simulation-command").innerText()).to.equal("npx commons simulate --processes 10 --periods 30");
+      // One line per policy (a line flat at 0 has no height, so is waited for as drawn, not as visible).
+      for (const chart of ["simulation-chart-unmet", "simulation-chart-stock"]) {
+        await page.getByTestId(chart).locator(".recharts-line path.recharts-curve").nth(2).waitFor({ state: "attached" });
+        expect(await page.getByTestId(chart).locator(".recharts-line").count(), chart).to.equal(3);
+      }
+      await shot(page, "simulation");
+      // A bad value: its sentence next to the field, and nothing runs (the last run's results go).
+      await page.locator("#sim-reliability").fill("2");
+      expect(await page.getByTestId("error-reliability").innerText()).to.equal('"2" is not a share from 0.01 to 1');
+      await page.getByTestId("simulation-run").click();
+      expect(await status.getAttribute("data-state")).to.equal("invalid");
+      expect(await status.innerText()).to.equal("Not run: one field needs correcting (marked above).");
+      expect(await page.getByTestId("simulation-results").count()).to.equal(0);
+      // The same from a link.
+      await page.goto(`${app.url}/#/simulation?processes=10&periods=30&reliability=2`);
+      await page.getByTestId("error-reliability").waitFor();
+      expect(await status.getAttribute("data-state")).to.equal("invalid");
+      // The book is still described (its fields are right), with the notice's default.
+      await page.locator('[data-testid="simulation-book"]', { hasText: "cumulative lead time 7 weeks" }).waitFor();
+      expect(await page.getByTestId("simulation-results").count()).to.equal(0);
+      await shot(page, "simulation-invalid");
+      await page.close();
+    });
+  });
+
   describe("distributions", function () {
     it("shows the published distribution, a contributor's share recomputed from the chain, and claims it", async function () {
       const page = await open("distributions");

@@ -20,7 +20,8 @@ export const pages: PageDefinition[] = [
   page("reciprocity", "Reciprocity", 5, () => import("./pages/ReciprocityPage")),
   page("trace", "Trace", 6, () => import("./pages/TracePage")),
   page("needs", "Needs", 7, () => import("./pages/NeedsPage")),
-  page("distributions", "Distributions", 8, () => import("./pages/DistributionsPage")),
+  page("simulation", "Simulation", 8, () => import("./pages/SimulationPage")),
+  page("distributions", "Distributions", 9, () => import("./pages/DistributionsPage")),
   page("entry/:id", "Entry", undefined, () => import("./pages/EntryPage")),
 ];
 
