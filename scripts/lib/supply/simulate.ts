@@ -402,6 +402,11 @@ export interface GeneratedBookOptions {
  * a few cycles, and in every process a raw input from outside and work.
  */
 export function generateBook(o: GeneratedBookOptions): Recipes {
+  return parseRecipes(generateBookBytes(o));
+}
+
+/** The generated book's file (UTF-8 JSON): its keccak256 is the book's hash, so a copy written to disk is the same book. */
+export function generateBookBytes(o: GeneratedBookOptions): Uint8Array {
   const rand = seededRandom(o.seed * 104729 + 3);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
   const n = o.processes;
@@ -449,7 +454,7 @@ export function generateBook(o: GeneratedBookOptions): Recipes {
     final: Array.from({ length: finals }, (_, k) => name(k)),
     processes,
   };
-  return parseRecipes(new TextEncoder().encode(JSON.stringify(book)));
+  return new TextEncoder().encode(JSON.stringify(book));
 }
 
 // ------------------------------------------------------------------ the coordination table
