@@ -21,11 +21,11 @@ const form = (patch: Partial<SimulationForm>): SimulationForm => ({ ...DEFAULT_F
 const query = (text: string) => new URLSearchParams(text);
 
 /** The message `commons simulate` refuses these flags with (without its "--flag: " prefix). */
-function cliRefusal(args: string[]): string {
+async function cliRefusal(args: string[]): Promise<string> {
   const program = new Command("commons").exitOverride();
   registerSimulate(program);
   try {
-    program.parse(["simulate", ...args], { from: "user" });
+    await program.parseAsync(["simulate", ...args], { from: "user" });
   } catch (error) {
     return (error as Error).message.replace(/^--[\w-]+: /, "");
   }
@@ -95,7 +95,7 @@ describe("Simulation page helpers", function () {
       });
     });
 
-    it("refuses a bad value with commons simulate's sentence for the same text", function () {
+    it("refuses a bad value with commons simulate's sentence for the same text", async function () {
       // (Processes and periods have the browser's own upper limits: the next test.)
       const cases: [keyof SimulationForm, string, string][] = [
         ["seed", "x", "--seed"],
@@ -111,7 +111,7 @@ describe("Simulation page helpers", function () {
       for (const [field, text, flag] of cases) {
         const { params, errors } = checkSimulationForm(form({ [field]: text }));
         expect(params, field).to.equal(undefined);
-        expect(errors, field).to.deep.equal({ [field]: cliRefusal([flag, text]) });
+        expect(errors, field).to.deep.equal({ [field]: await cliRefusal([flag, text]) });
       }
       expect(checkSimulationForm(form({ reliability: "2" })).errors.reliability).to.equal('"2" is not a share from 0.01 to 1');
     });
