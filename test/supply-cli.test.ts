@@ -303,8 +303,46 @@ describe("commons trace, track, needs, plan, commit", function () {
         const after = await planJson("--coordinator", devWallet(1, l.provider).address);
         expect(after.pipeline).to.not.include(String(promise));
         expect(after.warnings.map((w) => w.message).join("\n")).to.include(`commitment #${promise} to intent #${intent.id} is past its due`);
-        // A stranger's own intent is no pipeline at all when a coordinator is named.
-        expect(after.processes.find((x) => x.name === "process: assemble open sensor kit")!.activity[0]).to.be.greaterThan(0);
+        // Once the promise is past due the plan makes those kits itself again.
+        const kits = (p: PlanJson) => p.processes.find((x) => x.name === "process: assemble open sensor kit")!.activity.reduce((a, v) => a + v, 0);
+        expectNear(kits(after) - kits(before), onItsWay, 1e-9, "kits planned again");
+      });
+
+      it("replans when demand changes: the coordinator's intent is superseded by a correction that keeps its commitments", async () => {
+        // Yara (a steward) asks for one more kit, due with the first three; the stranger's 1,000 are left out.
+        const yara = devWallet(7, l.provider);
+        const client = await LedgerClient.connect(yara, l.ledger, l.fromBlock);
+        const kitNeed = JSON.parse((await cli(["needs", "--json", "--commons", commons])).stdout).find(
+          (n: { id: string }) => n.id === seeded.needs.kits.toString(),
+        ) as { due: string };
+        await client.submit(
+          await client.sign(yara, {
+            flow: "need",
+            action: "transfer",
+            commons,
+            receiver: yara.address,
+            resourceSpec: labelId("open sensor kit"),
+            quantity: "1",
+            unit: "ea",
+            time: BigInt(Date.parse(kitNeed.due) / 1000),
+          }),
+        );
+        const r = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--demand-from", "members", "--publish"], {
+          COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey,
+        });
+        ok(r);
+        const m = /superseded (#\d+(?:, #\d+)*)/.exec(r.stdout);
+        expect(m, r.stdout).to.not.equal(null);
+        const needs = JSON.parse((await cli(["needs", "--json", "--all", "--commons", commons])).stdout) as {
+          id: string;
+          action: string;
+          what: string;
+          quantity: string;
+          commitments: { id: string }[];
+        }[];
+        const assemble = needs.filter((n) => n.action === "produce" && n.what === "open sensor kit");
+        expect(assemble.map((n) => n.quantity)).to.include("3");
+        expect(assemble.flatMap((n) => n.commitments).length, "the stranger's commitment still points at the intent").to.be.greaterThan(0);
       });
     });
   });
