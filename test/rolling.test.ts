@@ -194,6 +194,12 @@ describe("rolling planner", () => {
         }
       }
     });
+    it("gives excess stock per period whose mean over the periods is the total", () => {
+      const r = simulate({ ...base, notice: 0, policy: "naive", safety: 0.5 });
+      const mean = r.periods.reduce((a, p) => a + p.excessPercent, 0) / r.periods.length;
+      expectNear(mean, r.totals.excessPercent, 1e-9 * Math.max(1, r.totals.excessPercent), "mean of the periods' excess");
+      expect(r.totals.excessPercent).to.be.greaterThan(0);
+    });
     it("never asks a capped process for more than its capacity, and explains the unmet demand", () => {
       const name = book.model.processes[book.model.producers.get(book.model.final[0])![0]].name;
       const r = simulate({ ...base, notice: cumulativeLeadTime(book), policy: "planner", capacity: { [name]: 6 } });

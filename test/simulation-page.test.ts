@@ -200,8 +200,8 @@ describe("Simulation page helpers", function () {
       policy,
       totals: { unmetPercent, excessPercent, workHours: 100, explainedPercent: 100 },
       periods: [
-        { period: 0, demand: 10, unmet: 1, excess: 5 },
-        { period: 1, demand: 0, unmet: 0, excess: 2 },
+        { period: 0, demand: 10, unmet: 1, excess: 5, excessPercent: 50 },
+        { period: 1, demand: 0, unmet: 0, excess: 2, excessPercent: 20 },
       ],
     });
     const week = 7 * 86400;
@@ -239,8 +239,8 @@ describe("Simulation page helpers", function () {
 
     it("gives one chart row per period: unmet as % of that period's demand and stock held, per policy", function () {
       expect(chartRows([figures("planner", 0, 0), figures("none", 0, 0)])).to.deep.equal([
-        { period: 0, "unmet:planner": 10, "stock:planner": 5, "unmet:none": 10, "stock:none": 5 },
-        { period: 1, "unmet:planner": 0, "stock:planner": 2, "unmet:none": 0, "stock:none": 2 },
+        { period: 0, "unmet:planner": 10, "stock:planner": 50, "unmet:none": 10, "stock:none": 50 },
+        { period: 1, "unmet:planner": 0, "stock:planner": 20, "unmet:none": 0, "stock:none": 20 },
       ]);
       expect(chartRows([])).to.deep.equal([]);
     });

@@ -238,7 +238,7 @@ export function registerSimulate(program: Command): void {
               unit: "%",
               series: series((p) => (p.demand > 0 ? (100 * p.unmet) / p.demand : 0)),
             },
-            { title: "stock held at the end of the period (units, all specs)", unit: "", series: series((p) => p.excess) },
+            { title: "stock held at the end of the period (% of a period's output, averaged over specs)", unit: "%", series: series((p) => p.excessPercent) },
           ]),
         );
       }

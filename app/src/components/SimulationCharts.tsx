@@ -34,11 +34,11 @@ export default function SimulationCharts({ data, policies }: { data: readonly Re
       <Chart id="simulation-chart-unmet" title="Unmet demand per period (% of that period's demand)" data={data} policies={policies} metric="unmet" unit=" %" />
       <Chart
         id="simulation-chart-stock"
-        title="Stock held at the end of each period (units, all products and parts)"
+        title="Stock held at the end of each period (% of a period's output, averaged over products and parts)"
         data={data}
         policies={policies}
         metric="stock"
-        unit=""
+        unit=" %"
       />
     </div>
   );

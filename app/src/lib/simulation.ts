@@ -249,6 +249,7 @@ export interface PeriodFigures {
   unmet: number;
   /** Stock held at the end of the period, all specs. */
   excess: number;
+  excessPercent: number;
 }
 
 export interface PolicyFigures {
@@ -266,7 +267,7 @@ export function chartRows(results: readonly PolicyFigures[]): Record<string, num
       const p = r.periods[i];
       if (!p) continue;
       row[`unmet:${r.policy}`] = p.demand > 0 ? (100 * p.unmet) / p.demand : 0;
-      row[`stock:${r.policy}`] = p.excess;
+      row[`stock:${r.policy}`] = p.excessPercent;
     }
     return row;
   });

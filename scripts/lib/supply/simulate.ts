@@ -92,8 +92,10 @@ export interface PeriodResult {
   demand: number;
   delivered: number;
   unmet: number;
-  /** Stock at the end of the period, per spec in units of that spec's mean output per period, summed. */
+  /** Stock held at the end of the period, all specs together (in their own units). */
   excess: number;
+  /** Stock held at the end of the period as a share of what is made in a period, averaged over specs, %; its mean over the periods is the total's excessPercent. */
+  excessPercent: number;
   workHours: number;
   /** Shortfalls the plan reported (planner policy). */
   explained: boolean;
@@ -212,6 +214,7 @@ export function simulate(config: SimulationConfig): SimulationResult {
   const asked = new Float64Array(P.length);
   const done = new Float64Array(P.length);
   const startedLog: PeriodEvents["arrived"][] = [];
+  const heldPerPeriod: Float64Array[] = [];
   const periods: PeriodResult[] = [];
   const flagged = new Set<number>(); // absolute periods a plan reported a shortfall for
   for (let t = 0; t < total; t++) {
@@ -346,12 +349,14 @@ export function simulate(config: SimulationConfig): SimulationResult {
     }
     if (!counting) continue;
     for (let s = 0; s < specs.length; s++) heldAtEnd[s] += stock[s];
+    heldPerPeriod.push(Float64Array.from(stock));
     periods.push({
       period: t - warmup,
       demand,
       delivered,
       unmet: demand - delivered,
       excess: stock.reduce((a, v) => a + v, 0),
+      excessPercent: 0,
       workHours,
       explained: demand - delivered <= 1e-9 || flagged.has(t),
     });
@@ -360,7 +365,20 @@ export function simulate(config: SimulationConfig): SimulationResult {
   const demand = sum((p) => p.demand);
   const unmet = sum((p) => p.unmet);
   const ratios: number[] = [];
-  for (let s = 0; s < specs.length; s++) if (made[s] > 0 || heldAtEnd[s] > 0) ratios.push(made[s] > 0 ? heldAtEnd[s] / made[s] : 1);
+  const counted: number[] = [];
+  for (let s = 0; s < specs.length; s++)
+    if (made[s] > 0 || heldAtEnd[s] > 0) {
+      ratios.push(made[s] > 0 ? heldAtEnd[s] / made[s] : 1);
+      counted.push(s);
+    }
+  // Per period: each spec's stock in periods of its mean output (a spec never made counts its stock ratio as in the total: 1 per period held).
+  periods.forEach((p, i) => {
+    if (!counted.length) return;
+    let sum = 0;
+    for (const s of counted)
+      sum += made[s] > 0 ? (heldPerPeriod[i][s] * periods.length) / made[s] : heldAtEnd[s] > 0 ? (heldPerPeriod[i][s] * periods.length) / heldAtEnd[s] : 0;
+    p.excessPercent = (100 * sum) / counted.length;
+  });
   const explainedUnmet = sum((p) => (p.explained ? p.unmet : 0));
   const { recipes: _omit, ...rest } = config;
   void _omit;
