@@ -13,7 +13,7 @@ import { devWallet } from "../scripts/lib/node/dev-chain.js";
 import { startLocalChain } from "../scripts/lib/node/local-chain.js";
 import { freePort, runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
-import { startRequestCounter } from "./helpers/request-counter.js";
+import { itRejectsBeforeAnyRpc, startRequestCounter } from "./helpers/request-counter.js";
 import type { RequestCounter } from "./helpers/request-counter.js";
 
 interface NeedJson {
@@ -147,17 +147,7 @@ describe("commons simulate --chain", function () {
         /--book-out: folder ".*nope" does not exist/,
       ],
     ];
-    let runs: Promise<Run>[] | undefined;
-    for (const [i, [what, , message]] of cases.entries()) {
-      it(`rejects ${what} with one line and no RPC call`, async () => {
-        runs ??= cases.map(([, args]) => cli(args()));
-        const r = await runs[i];
-        expect(r.code, r.stdout + r.stderr).to.equal(2);
-        expect(r.stderr.trim().split("\n")).to.have.length(1);
-        expect(r.stderr).to.match(message);
-        expect(counter.count(), "RPC requests").to.equal(0);
-      });
-    }
+    itRejectsBeforeAnyRpc(cases, cli, () => counter);
 
     it("refuses a chain that is not the local development chain, before writing to it", async () => {
       const chainDir = mkdtempSync(path.join(tmpdir(), "commons-chain1-"));

@@ -20,7 +20,7 @@ import type { SupplySeedResult } from "../scripts/demo/seed-supply.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
 import { expectNear } from "./helpers/numbers.js";
-import { startRequestCounter } from "./helpers/request-counter.js";
+import { itRejectsBeforeAnyRpc, startRequestCounter } from "./helpers/request-counter.js";
 import type { RequestCounter } from "./helpers/request-counter.js";
 
 interface JsonNode {
@@ -693,17 +693,7 @@ describe("commons trace, track, needs, plan, commit", function () {
       ],
     ];
     // The cases run as parallel processes (started once); none may send a single RPC request.
-    let runs: Promise<Run>[] | undefined;
-    for (const [i, [what, , message]] of cases.entries()) {
-      it(`rejects ${what} with one line and no RPC call`, async () => {
-        runs ??= cases.map(([, args]) => cli(args()));
-        const r = await runs[i];
-        expect(r.code, r.stdout + r.stderr).to.equal(2);
-        expect(r.stderr.trim().split("\n")).to.have.length(1);
-        expect(r.stderr).to.match(message);
-        expect(counter.count(), "RPC requests").to.equal(0);
-      });
-    }
+    itRejectsBeforeAnyRpc(cases, cli, () => counter);
 
     it("rejects an unknown resource with one line (exit 2)", async () => {
       const r = await cli(["trace", "no such resource"]);
