@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { expectNear } from "./helpers/numbers.js";
 import { parseRecipes, RECIPES_FORMAT_V2 } from "../scripts/lib/supply/planner.js";
-import { planHash, planRolling } from "../scripts/lib/supply/rolling.js";
+import { periodOf, planHash, planRolling } from "../scripts/lib/supply/rolling.js";
 import { cumulativeLeadTime, generateBook, simulate, unavoidableUnmet } from "../scripts/lib/supply/simulate.js";
 import type { PeriodEvents } from "../scripts/lib/supply/simulate.js";
 
@@ -89,6 +89,15 @@ describe("rolling planner", () => {
         expect(f.spec).to.equal("parts");
         expect(f.needs).to.deep.equal([9n]);
         expect(f.detail).to.match(/exceeds the capacity of "print" \(10 h of "printer" a period, shared/);
+        expect(f.detail).to.include('"print slowly" (0 runs a period');
+      });
+      it("dates the periods of a plan made for a date", () => {
+        const firstPeriod = periodOf(kit().model, Date.parse("2026-12-07T00:00:00Z") / 1000);
+        const plan = planRolling(kit(), { horizon: 4, firstPeriod, demand: [{ spec: "kit", unit: "ea", quantity: 2, period: 0 }] });
+        expect(plan.periodStarts[0]).to.equal(Date.parse("2026-12-07T00:00:00Z") / 1000);
+        expect(plan.shortfalls.find((x) => x.spec === "kit")!.detail).to.equal(
+          '2 ea of "kit" due in the period from 2026-12-07 is too soon: "assemble" takes 1 period; it can be there in the period from 2026-12-14',
+        );
       });
     });
     describe("when stock, the pipeline and safety stock are given", () => {

@@ -558,7 +558,8 @@ export function planRolling(recipes: Recipes, input: RollingInput): RollingPlan 
   }
   for (const list of specShortfalls) shortfalls.push(...list);
   shortfalls.push(...missing);
-  for (const f of shortfalls) if (!f.detail) f.detail = explain(f, model, specs, rel, out);
+  for (const f of shortfalls)
+    if (!f.detail) f.detail = explain(f, model, rel, out, processCap, first > 0 ? (t: number) => periodStart(model, first + t) : undefined);
   shortfalls.sort((a, b) => a.period - b.period || (a.spec < b.spec ? -1 : a.spec > b.spec ? 1 : 0));
   return {
     recipes: { format: model.format, name: model.name, version: model.version, hash: recipes.hash, spec: recipes.spec },
@@ -577,11 +578,13 @@ export function planRolling(recipes: Recipes, input: RollingInput): RollingPlan 
   };
 }
 
-function explain(f: Shortfall, model: BookModel, specs: string[], rel: Float64Array[], out: number[]): string {
+/** Why a shortfall happens, in a sentence; periods are dated when the plan is dated (a ledger plan). */
+function explain(f: Shortfall, model: BookModel, rel: Float64Array[], out: number[], cap: readonly number[], startOf?: (t: number) => number): string {
   const producers = model.producers.get(f.spec) ?? [];
   const names = producers.map((k) => `"${model.processes[k].name}"`).join(" or ");
-  const q = `${formatNumber(f.quantity)} ${f.unit} of "${f.spec}" due in period ${f.period}`;
-  const when = f.arrives !== undefined ? `; it can be there in period ${f.arrives}` : "; it cannot be made within the horizon";
+  const period = (t: number) => (startOf ? `the period from ${new Date(startOf(t) * 1000).toISOString().slice(0, 10)}` : `period ${t}`);
+  const q = `${formatNumber(f.quantity)} ${f.unit} of "${f.spec}" due in ${period(f.period)}`;
+  const when = f.arrives !== undefined ? `; it can be there in ${period(f.arrives)}` : "; it cannot be made within the horizon";
   if (f.reason === "lead time") {
     const lead = Math.min(...producers.map((k) => model.processes[k].leadTime));
     return `${q} is too soon: ${names} take${producers.length > 1 ? " at least" : "s"} ${lead} period${lead === 1 ? "" : "s"}${when}`;
@@ -591,7 +594,7 @@ function explain(f: Shortfall, model: BookModel, specs: string[], rel: Float64Ar
       .map((k) => {
         const p = model.processes[k];
         const parts: string[] = [];
-        if (p.capacity !== undefined) parts.push(`${formatNumber(p.capacity)} runs a period`);
+        if (Number.isFinite(cap[k])) parts.push(`${formatNumber(cap[k])} runs a period`);
         for (const i of p.inputs) {
           const c = model.capacities.get(`${i.spec}|${i.unit}`);
           if (c !== undefined && (i.action === "use" || i.action === "work")) parts.push(`${formatNumber(c)} ${i.unit} of "${i.spec}" a period, shared`);
@@ -601,7 +604,6 @@ function explain(f: Shortfall, model: BookModel, specs: string[], rel: Float64Ar
       .join(", ");
     return `${q} exceeds the capacity of ${caps}${when}`;
   }
-  void specs;
   return q;
 }
 
