@@ -4,7 +4,8 @@
 // for wrong-chain and declined-signature cases, a scripted injected wallet (window.ethereum).
 // Every page is saved as a screenshot in test-results/screenshots/.
 import { expect } from "chai";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -23,8 +24,8 @@ import { proofFor } from "../scripts/lib/distribution/value-equation.js";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { RecordDraft } from "../scripts/lib/core/client.js";
 import { labelId } from "../scripts/lib/core/record.js";
-import { SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
-import { freePort, root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
+import { RECIPES_FILE, SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
+import { freePort, root, runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
 
 const SHOTS = path.join(root, "test-results", "screenshots");
@@ -512,6 +513,35 @@ describe("app (end to end in headless Chromium)", function () {
       await shot(page, "needs-processes");
       await page.close();
     });
+
+    it("shows the signals `commons plan --publish` records for the demo book, one row per planned process", async function () {
+      const dataDir = mkdtempSync(path.join(tmpdir(), "commons-e2e-plan-"));
+      try {
+        const r = await runCli(["plan", "--recipes", RECIPES_FILE, "--commons", seed.commons, "--demand-from", "members", "--publish"], {
+          COMMONS_RPC_URL: l.rpc,
+          COMMONS_LEDGER: l.ledger,
+          COMMONS_DATA_DIR: dataDir,
+          COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey,
+        });
+        expect(r.code, r.stdout + r.stderr).to.equal(0);
+        const intents = /published: intents (#\d+(?:, #\d+)*)/
+          .exec(r.stdout)![1]
+          .split(", ")
+          .map((x) => x.slice(1));
+        expect(intents.length).to.be.greaterThan(0);
+        const page = await open("needs");
+        const processes = page.getByTestId("processes-table");
+        await processes.waitFor();
+        const assemble = processes.locator("tbody tr", { hasText: "process: assemble open sensor kit" });
+        await assemble.waitFor();
+        expect(await assemble.innerText()).to.match(/open sensor kit\s+2 ea\s+0\s+0\s+2[\s\S]*uncommitted/);
+        const table = page.getByTestId("needs-table");
+        for (const id of intents) await table.locator(`tr[data-need="${id}"]`).waitFor();
+        await page.close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe("simulation", function () {
@@ -612,7 +642,11 @@ describe("app (end to end in headless Chromium)", function () {
   });
 
   describe("contribute", function () {
+    /** The id the next entry gets (earlier cases add entries: needs, signals, plans). */
+    const nextId = async () => (await (await LedgerClient.connect(devWallet(9, l.provider), l.ledger, l.fromBlock)).tip()).count + 1n;
+
     it("signs with a dev key, relays gaslessly and the entry appears in the accounts", async function () {
+      const next = await nextId();
       const page = await open("contribute");
       await connectDevKey(page, "alice", 2);
       await fillValidRecord(page, "2.25");
@@ -621,15 +655,18 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByRole("button", { name: "Sign and record" }).click();
       await phase(page, "contribute-status", ["done", "failed"]);
       const status = await page.getByTestId("contribute-status").innerText();
-      expect(status).to.match(/Recorded as entry #32 by the relayer \(gasless\)/);
+      expect(status).to.match(new RegExp(`Recorded as entry #${next} by the relayer \\(gasless\\)`));
       await shot(page, "contribute-done");
-      await page.getByTestId("contribute-status").getByRole("link", { name: "entry #32" }).click();
+      await page
+        .getByTestId("contribute-status")
+        .getByRole("link", { name: `entry #${next}` })
+        .click();
       await page
         .getByTestId("signature-check")
         .getByText(/valid, verified in this browser/)
         .waitFor();
       await page.goto(`${app.url}/#/accounts`);
-      await page.locator('[data-testid="accounts-summary"][data-entries="32"]').waitFor();
+      await page.locator(`[data-testid="accounts-summary"][data-entries="${next}"]`).waitFor();
       // alice now claims 3 + 1 + 2.25 h, of which 3 h are accepted.
       expect(
         await page
@@ -642,13 +679,14 @@ describe("app (end to end in headless Chromium)", function () {
     });
 
     it("records directly when the contributor pays", async function () {
+      const next = await nextId();
       const page = await open("contribute");
       await connectDevKey(page, "carol", 4);
       await fillValidRecord(page, "1");
       await page.getByLabel(/directly/).check();
       await page.getByRole("button", { name: "Sign and record" }).click();
       await phase(page, "contribute-status", ["done", "failed"]);
-      expect(await page.getByTestId("contribute-status").innerText()).to.match(/Recorded as entry #33\. /);
+      expect(await page.getByTestId("contribute-status").innerText()).to.match(new RegExp(`Recorded as entry #${next}\\. `));
       await page.close();
     });
 
