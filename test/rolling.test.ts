@@ -132,6 +132,13 @@ describe("rolling planner", () => {
         expect(plan.shortfalls[0]).to.include({ reason: "missing recipe", spec: "ESP32" });
         expect(activity(plan, "assemble")).to.deep.equal([0, 0, 0]);
       });
+      it("says which needs are due after the horizon (planned by a later plan)", () => {
+        const plan = planRolling(kit(), { horizon: 3, demand: [{ spec: "kit", unit: "ea", quantity: 2, period: 5, entry: 12n }] });
+        expect(plan.warnings).to.deep.equal([
+          { entry: 12n, message: 'need #12 (2 ea "kit") is due after the horizon of 3 periods: a later plan (or a longer --horizon) plans it' },
+        ]);
+        expect(activity(plan, "assemble")).to.deep.equal([0, 0, 0]);
+      });
       it("refuses a bad horizon, a negative quantity and an unknown process's capacity", () => {
         expect(() => planRolling(kit(), { horizon: 0 })).to.throw(/horizon 0 is not a whole number of periods from 1 to 520/);
         expect(() => planRolling(kit(), { horizon: 2, demand: [{ spec: "kit", unit: "ea", quantity: -1, period: 1 }] })).to.throw(

@@ -204,7 +204,14 @@ export function planRolling(recipes: Recipes, input: RollingInput): RollingPlan 
       continue;
     }
     const t = at(d, "demand");
-    if (t >= H) continue;
+    if (t >= H) {
+      if (d.entry !== undefined)
+        warnings.push({
+          entry: d.entry,
+          message: `need #${d.entry} (${d.quantity} ${d.unit} "${d.spec}") is due after the horizon of ${H} periods: a later plan (or a longer --horizon) plans it`,
+        });
+      continue;
+    }
     ext[s][t] += d.quantity;
     if (d.entry !== undefined) {
       const set = extNeeds[s].get(t) ?? new Set();
