@@ -362,6 +362,7 @@ export function registerSupply(program: Command): void {
           demandFrom: o.demandFrom,
           members,
           coordinator: (coordinatorFlag ?? signer?.address)?.toLowerCase(),
+          name: loadLabels(undefined).name,
         });
         const hash = planHash(result.plan);
         let published: Published | undefined;

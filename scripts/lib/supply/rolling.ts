@@ -669,6 +669,8 @@ export interface LedgerPlanOptions {
   members?: ReadonlySet<string>;
   /** The coordinator whose intents the pipeline follows (lower-case); default: any member's. */
   coordinator?: string;
+  /** Names for ids (labels), to say which resource specification a skipped need asks for. */
+  name?: (id: string) => string | undefined;
 }
 
 /**
@@ -711,7 +713,11 @@ export function rollingPlanFromLedger(recipes: Recipes, views: readonly EntryVie
     const spec = specs.get(id);
     const what = `need #${need.id} (${need.action} ${formatQuantity(need.open)} ${need.unit})`;
     if (spec === undefined) {
-      warnings.push({ entry: need.id, message: `${what} skipped: the book neither makes nor uses its resource specification ${id.slice(0, 10)}…` });
+      const known = opts.name?.(id);
+      warnings.push({
+        entry: need.id,
+        message: `${what} skipped: the book neither makes nor uses ${known !== undefined ? `"${known}"` : `its resource specification ${id.slice(0, 10)}…`}`,
+      });
       continue;
     }
     const made = model.unitOf.get(spec);
