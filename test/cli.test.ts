@@ -172,6 +172,11 @@ describe("commons CLI", function () {
     const cases: [string, () => string[], RegExp, Record<string, string>?][] = [
       ["a malformed address", () => claim("--receiver", "0x1234"), /--receiver: "0x1234" is not an address/],
       [
+        "an address with a wrong checksum (a mistyped letter's case)",
+        () => claim("--receiver", "0x70997970c51812dc3A010C7d01b50e0d17dc79C8"),
+        /--receiver: "0x70997970c51812dc3A010C7d01b50e0d17dc79C8" has a wrong checksum \(mixed-case letters\): check it for a typo, or write it all in lower case/,
+      ],
+      [
         "bad hex",
         () => [...base(), "claim", "--action", "work", "--commons", "0xzz", "--quantity", "1", "--unit", "h"],
         /--commons: "0xzz" is not a 32-byte hex value/,

@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runCli } from "./helpers/local-ledger.js";
+import { spawn } from "node:child_process";
+import { root, runCli } from "./helpers/local-ledger.js";
 import type { Run } from "./helpers/local-ledger.js";
 
 interface Totals {
@@ -65,6 +66,20 @@ describe("commons simulate", function () {
       ok(r);
       expect(r.stdout).to.match(/seed\s+on notice unmet\/excess %/);
       expect(r.stdout).to.match(/^\s*1\s+\d+\.\d\d \/ \d+\.\d\d/m);
+    });
+  });
+
+  describe("when the reader closes the pipe early (| head)", () => {
+    it("ends quietly: exit 0, nothing on stderr", async () => {
+      const child = spawn(process.execPath, [path.join(root, "scripts", "commons.mjs"), "simulate", "--processes", "8", "--periods", "400", "--json"], {
+        cwd: root,
+      });
+      let stderr = "";
+      child.stderr.on("data", (b) => (stderr += b));
+      child.stdout.once("data", () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(stderr).to.equal("");
+      expect(code).to.equal(0);
     });
   });
 

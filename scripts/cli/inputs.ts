@@ -1,7 +1,8 @@
 // Parsers for every CLI input. Each throws CliInputError naming the flag, before any RPC call.
 import { existsSync, readFileSync } from "node:fs";
-import { getAddress, isAddress, keccak256 } from "ethers";
+import { getAddress, keccak256 } from "ethers";
 import { z } from "zod";
+import { addressProblem } from "../lib/core/address.js";
 import { labelId } from "../lib/core/record.js";
 import { ACTIONS, ENTRY_STATES, FLOWS, LIMITS, SIDES, VERDICTS } from "../lib/core/vocabulary.js";
 
@@ -16,7 +17,8 @@ export class CliInputError extends Error {
 }
 
 export function parseAddress(flag: string, value: string): string {
-  if (!isAddress(value)) throw new CliInputError(flag, `"${value}" is not an address (0x + 40 hex digits)`);
+  const problem = addressProblem(value);
+  if (problem) throw new CliInputError(flag, problem);
   return getAddress(value);
 }
 

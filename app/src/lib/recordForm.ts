@@ -1,5 +1,6 @@
 // The contribute form: its fields as typed, and their check into a record, with one specific
 // message per field. Uses the same builder and contract checks as the CLI (scripts/lib/core/record.ts).
+import { addressProblem } from "@core/address.js";
 import { buildRecord, checkRecord, labelId } from "@core/record.js";
 import type { LedgerRecord } from "@core/record.js";
 import { ACTION_SIDES, ACTIONS, FLOWS, RecordInputError, SIDES } from "@core/vocabulary.js";
@@ -77,8 +78,8 @@ export function checkForm(form: RecordForm, ctx: FormContext): { record?: Ledger
   if (!(SIDES as readonly string[]).includes(form.side)) errors.side = `unknown side "${form.side}"`;
   if (form.commons.trim() === "") errors.commons = "choose the commons this belongs to";
   else if (!BYTES32.test(form.commons.trim())) errors.commons = `"${form.commons}" is not a commons id (0x + 64 hex digits)`;
-  if (form.receiver.trim() !== "" && !/^0x[0-9a-fA-F]{40}$/.test(form.receiver.trim()))
-    errors.receiver = `"${form.receiver}" is not an address (0x + 40 hex digits)`;
+  const receiverProblem = form.receiver.trim() === "" ? undefined : addressProblem(form.receiver.trim());
+  if (receiverProblem) errors.receiver = receiverProblem;
   if (form.quantity.trim() === "") errors.quantity = "enter a quantity, e.g. 3 or 2.5";
   else if (!/^\d+(\.\d+)?$/.test(form.quantity.trim()))
     errors.quantity = `"${form.quantity}" is not a non-negative decimal number (use a dot, no sign or exponent)`;

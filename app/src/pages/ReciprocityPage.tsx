@@ -1,7 +1,7 @@
 // A licensee's standing under a work's reciprocity license (PPL / CopyFair), read from the
 // ReciprocityRegistry and explained in plain words by scripts/lib/reciprocity/reciprocity.ts (as `commons status`).
 import { useState } from "react";
-import { isAddress } from "ethers";
+import { addressProblem } from "@core/address.js";
 import { DECLARATION_KINDS, ENTITY_FORMS, isoDate, USE_KINDS } from "@reciprocity/reciprocity.js";
 import type { DeclarationKindName, EntityFormName, UseKindName } from "@reciprocity/reciprocity.js";
 import { PhaseStatus } from "../components/PhaseStatus";
@@ -18,9 +18,7 @@ import type { PageProps } from "../lib/router";
 export function licenseeError(text: string): string | undefined {
   const t = text.trim();
   if (t === "") return "Enter the licensee's address.";
-  if (!/^0x[0-9a-fA-F]{40}$/.test(t)) return `"${t}" is not an address (0x + 40 hex digits)`;
-  if (!isAddress(t)) return `"${t}" has a wrong checksum (mixed-case letters): check it for a typo, or write it all in lower case`;
-  return undefined;
+  return addressProblem(t);
 }
 
 /** Why a work id is not usable (given the works registered), or undefined. */
