@@ -1,11 +1,12 @@
 // `commons license|declare|attest|breach|grant|settlement|status` end to end against a real anvil
 // with CommonsModule (Ledger + ReciprocityRegistry) deployed through Ignition, keys from the environment.
 import { expect } from "chai";
-import { id } from "ethers";
+import { Contract, id, ZeroAddress } from "ethers";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LedgerClient } from "../scripts/lib/core/client.js";
+import { reciprocityInterface } from "../scripts/lib/core/registry-abi.js";
 import { ALL_ROLES } from "../scripts/lib/core/vocabulary.js";
 import { devWallet } from "../scripts/demo/seed.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
@@ -67,6 +68,45 @@ describe("commons license CLI", function () {
     const text = ok(await cli(["status", coop, "1"]));
     expect(text).to.match(/status: {3}CommercialPermitted \(attested\)/);
     expect(text).to.match(/what would change it:\n {2}- the surplus period ends/);
+  });
+
+  describe("license terms", () => {
+    it("keeps the superseded version's attesters and arbiter unless told otherwise, and says so", async () => {
+      const attester = devWallet(ATTESTER, l.provider).address;
+      const arbiter = devWallet(DISPUTER, l.provider).address;
+      const base = ["--kind", "ppl", "--terms-hash", id("PPL v1"), "--uri", "https://example.org/ppl"];
+      const first = ok(await cli(["license", "register", ...base, "--attester", attester, "--arbiter", arbiter], LICENSOR)).match(/^work (\d+)/)![1];
+      const updated = ok(await cli(["license", "terms", first, "--kind", "ppl", "--terms-hash", id("PPL v2"), "--uri", "https://example.org/ppl-2"], LICENSOR));
+      const second = updated.match(/^work (\d+): new terms version superseding work (\d+)/)!;
+      expect(second[2]).to.equal(first);
+      expect(updated).to.include(`kept from work ${first}: attesters ${attester}; arbiter ${arbiter} (--no-attesters / --no-arbiter drop them)`);
+      const registry = new Contract(l.contracts.ReciprocityRegistry, reciprocityInterface, l.provider);
+      expect(await registry.isAttester(BigInt(second[1]), attester)).to.equal(true);
+      expect((await registry.workOf(BigInt(second[1]))).arbiter).to.equal(arbiter);
+
+      const dropped = ok(
+        await cli(
+          [
+            "license",
+            "terms",
+            second[1],
+            "--kind",
+            "ppl",
+            "--terms-hash",
+            id("PPL v3"),
+            "--uri",
+            "https://example.org/ppl-3",
+            "--no-attesters",
+            "--no-arbiter",
+          ],
+          LICENSOR,
+        ),
+      );
+      const third = BigInt(dropped.match(/^work (\d+)/)![1]);
+      expect(dropped).to.not.include("kept from work");
+      expect(await registry.isAttester(third, attester)).to.equal(false);
+      expect((await registry.workOf(third)).arbiter).to.equal(ZeroAddress);
+    });
   });
 
   it("prints a registry refusal as one sentence with its values, not the raw revert data", async () => {

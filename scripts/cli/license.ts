@@ -3,7 +3,7 @@
 // one line); a refusal by the registry is one sentence with the values it names (exit 1).
 import type { Command } from "commander";
 import { Option } from "commander";
-import { ZeroAddress, ZeroHash } from "ethers";
+import { toBeHex, ZeroAddress, ZeroHash } from "ethers";
 import type { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { LedgerClient } from "../lib/core/client.js";
 import {
@@ -37,6 +37,7 @@ import {
 } from "../lib/reciprocity/reciprocity.js";
 import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity/reciprocity.js";
 import { revertSentence } from "../lib/core/contract-errors.js";
+import { reciprocityInterface } from "../lib/core/registry-abi.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
@@ -97,6 +98,15 @@ async function open(program: Command, registryFlag: string | undefined): Promise
   return { provider, registry: registryContract(address, provider), address, ledger: target.ledger, fromBlock: target.fromBlock };
 }
 
+/** The attesters and arbiter a work version was registered with (its WorkRegistered event), or undefined. */
+async function registeredTerms(c: Connected, work: bigint): Promise<{ attesters: string[]; arbiter: string } | undefined> {
+  const event = reciprocityInterface.getEvent("WorkRegistered")!;
+  const logs = await c.provider.getLogs({ address: c.address, topics: [event.topicHash, toBeHex(work, 32)], fromBlock: 0 });
+  const parsed = logs.map((l) => reciprocityInterface.parseLog({ topics: l.topics as string[], data: l.data })).find((x) => x !== null);
+  if (!parsed) return undefined;
+  return { attesters: [...(parsed.args.attesters as string[])], arbiter: String(parsed.args.arbiter) };
+}
+
 /** Sends, turning the registry's refusal (found when the node estimates gas) into its sentence. */
 async function send(c: Connected, signer: Wallet, method: string, args: unknown[]): Promise<{ id: bigint; hash: string }> {
   const registry = c.registry.connect(signer) as Contract;
@@ -128,6 +138,8 @@ interface TermsOptions {
   shareAlike?: boolean;
   attester?: string[];
   arbiter?: string;
+  /** `license terms` only: --no-attesters / --no-arbiter drop what the superseded version had. */
+  attesters?: boolean;
   commons?: string;
   settle?: string;
   unit?: string;
@@ -195,14 +207,33 @@ export function registerLicense(program: Command): void {
 
   termsCommand(
     license.command("terms").description("publish a new terms version of one of your works (supersedes it)").argument("<work>", "the version it supersedes"),
-  ).action(async (work: string, o: TermsOptions) => {
-    const terms = parseTerms(o, parseWork(work));
-    checkKeySource(o.keystore);
-    const c = await open(program, o.registry);
-    const signer = await loadSigner(o.keystore, c.provider);
-    const { id, hash } = await send(c, signer, "registerWork", [terms]);
-    out(`work ${id}: new terms version superseding work ${work} (tx ${hash})`);
-  });
+  )
+    .option("--no-attesters", "drop the attesters of the superseded version (kept unless --attester names new ones)")
+    .addOption(new Option("--no-arbiter", "drop the arbiter of the superseded version (kept unless --arbiter names another)").default(true))
+    .action(async (work: string, options: TermsOptions) => {
+      // --arbiter <address> and --no-arbiter share one option: an address, false (drop) or true (keep).
+      const o = options as Omit<TermsOptions, "arbiter"> & { arbiter?: string | boolean };
+      const dropArbiter = o.arbiter === false;
+      const terms = parseTerms({ ...o, arbiter: typeof o.arbiter === "string" ? o.arbiter : undefined }, parseWork(work));
+      checkKeySource(o.keystore);
+      const c = await open(program, o.registry);
+      // The new version keeps who may attest and arbitrate, unless told otherwise: a licensor who
+      // only updates the text must not silently lose them.
+      const previous = await registeredTerms(c, terms.supersedes);
+      const kept: string[] = [];
+      if (previous && o.attester === undefined && o.attesters !== false && previous.attesters.length) {
+        terms.attesters = previous.attesters;
+        kept.push(`attesters ${previous.attesters.join(", ")}`);
+      }
+      if (previous && typeof o.arbiter !== "string" && !dropArbiter && previous.arbiter !== ZeroAddress) {
+        terms.arbiter = previous.arbiter;
+        kept.push(`arbiter ${previous.arbiter}`);
+      }
+      const signer = await loadSigner(o.keystore, c.provider);
+      const { id, hash } = await send(c, signer, "registerWork", [terms]);
+      out(`work ${id}: new terms version superseding work ${work} (tx ${hash})`);
+      if (kept.length) out(`kept from work ${work}: ${kept.join("; ")} (--no-attesters / --no-arbiter drop them)`);
+    });
 
   program
     .command("declare")
