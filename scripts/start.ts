@@ -82,6 +82,9 @@ try {
     deployment = fresh;
   }
 
+  // The CLI in another terminal finds this chain from here, whatever port it runs on.
+  if (deployment.rpcUrl !== chain.url) writeDeployment(deploymentFile, (deployment = { ...deployment, rpcUrl: chain.url }));
+
   // The gasless path: the relayer pays with anvil's first dev account.
   const relayerPortText = process.env.COMMONS_RELAYER_PORT ?? String(port + 242);
   const relayerUrl = await startRelayerChild(chain.url, deployment, relayerPortText);

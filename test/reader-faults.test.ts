@@ -616,7 +616,11 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
       ["an --rpc that is not http(s)", ["--rpc", "ftp://127.0.0.1:8545"], /^commons: --rpc: .* must be an http\(s\) URL/],
       ["a short --ledger", ["--ledger", "0x1234"], /^commons: --ledger: "0x1234" is not an address/],
       ["a --ledger with bad hex", ["--ledger", "0x" + "zz".repeat(20)], /^commons: --ledger: .* is not an address/],
-      ["a --ledger with a wrong checksum", ["--ledger", "0x5FbDB2315678afecb367f032d93F642f64180Aa3"], /^commons: --ledger: .* is not an address/],
+      [
+        "a --ledger with a wrong checksum",
+        ["--ledger", "0x5FbDB2315678afecb367f032d93F642f64180Aa3"],
+        /^commons: --ledger: "0x5FbDB2315678afecb367f032d93F642f64180Aa3" has a wrong checksum \(mixed-case letters\): check it for a typo/,
+      ],
       ["a negative --from-block", ["--from-block=-1"], /^commons: --from-block: "-1" is not a non-negative integer/],
       ["a fractional --from-block", ["--from-block", "1.5"], /^commons: --from-block: "1.5" is not a non-negative integer/],
       ["a --from-block tag", ["--from-block", "latest"], /^commons: --from-block: "latest" is not a non-negative integer/],

@@ -101,13 +101,13 @@ describe("README guides", function () {
       contracts: l.contracts,
       fromBlock: l.fromBlock,
       deploymentId: "readme",
+      rpcUrl: l.rpc,
     });
     relayer = await startRelayerProcess(l, path.join(data, "relayer.sqlite"));
-    // The CLI as npm start's second terminal has it: no address or key in the environment, only
-    // the RPC (npm start's is on port 8545; the test's chain is on a free port).
+    // The CLI as npm start's second terminal has it: no RPC, address or key in the environment;
+    // data/deployment.json says where the chain answers (here a free port, as with COMMONS_PORT).
     env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.startsWith("COMMONS_") && v !== undefined)) as Record<string, string>;
     env.PATH = `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`;
-    env.COMMONS_RPC_URL = l.rpc;
   });
 
   after(async () => {

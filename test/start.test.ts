@@ -6,6 +6,7 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { runCli } from "./helpers/local-ledger.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const PORT = 8611;
@@ -97,6 +98,10 @@ describe("npm start", function () {
       const config = (await (await fetch(`${app![1]}/config.json`)).json()) as { local: { contracts: { Ledger: string }; relayerUrl: string } };
       expect(config.local.contracts.Ledger).to.equal(s1.ledger);
       expect(config.local.relayerUrl).to.equal(relayer![1]);
+      // The CLI in a second terminal needs nothing but the data folder, whatever COMMONS_PORT is.
+      const cli = await runCli(["show", "1", "--json"], { COMMONS_DATA_DIR: dataDir });
+      expect(cli.code, cli.stdout + cli.stderr).to.equal(0);
+      expect(JSON.parse(cli.stdout)).to.include({ id: "1" });
 
       first.child.kill("SIGINT");
       expect(await first.exited).to.equal(0);

@@ -24,15 +24,21 @@ export interface Target {
 }
 
 export function resolveTarget(g: GlobalOptions): Target {
-  const rpc = parseUrl("--rpc", g.rpc ?? process.env.COMMONS_RPC_URL ?? "http://127.0.0.1:8545");
+  // The deployment npm start wrote (data/deployment.json) gives what the flags and environment do not.
+  const file = path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "deployment.json");
+  let recorded: ReturnType<typeof readDeployment> | null = null;
+  const deployment = () => (recorded ??= readDeployment(file) ?? undefined);
+  // (An empty environment variable counts as unset.)
+  const envLedger = process.env.COMMONS_LEDGER || undefined;
+  const rpcText = g.rpc ?? (process.env.COMMONS_RPC_URL || undefined) ?? ((g.ledger ?? envLedger) ? undefined : deployment()?.rpcUrl);
+  const rpc = parseUrl("--rpc", rpcText ?? "http://127.0.0.1:8545");
   const chainId = g.chainId !== undefined ? parseUint("--chain-id", g.chainId) : undefined;
   if (chainId === 0n) throw new CliInputError("--chain-id", "must be positive");
   const timeoutMs = g.timeout !== undefined ? Number(parseUint("--timeout", g.timeout, 3_600_000n)) : 30_000;
-  let ledger = g.ledger ?? process.env.COMMONS_LEDGER;
+  let ledger = g.ledger ?? envLedger;
   let fromBlock = g.fromBlock !== undefined ? Number(parseUint("--from-block", g.fromBlock, BigInt(Number.MAX_SAFE_INTEGER))) : undefined;
   if (ledger === undefined) {
-    const file = path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "deployment.json");
-    const d = readDeployment(file);
+    const d = deployment();
     if (!d) throw new CliInputError("--ledger", `no ledger address: pass --ledger, set COMMONS_LEDGER, or run npm start (which writes ${file})`);
     ledger = d.ledger;
     fromBlock ??= d.fromBlock;

@@ -16,6 +16,8 @@ export interface LocalDeployment {
   /** First block to scan for the ledger's events. */
   fromBlock: number;
   deploymentId: string;
+  /** Where the chain answers: npm start records it at every start (whatever COMMONS_PORT), for the CLI. */
+  rpcUrl?: string;
 }
 
 export function readDeployment(file: string): LocalDeployment | undefined {
@@ -46,6 +48,8 @@ export function readDeployment(file: string): LocalDeployment | undefined {
       contracts[name] = getAddress(address);
     }
   }
+  if (d.rpcUrl !== undefined && (typeof d.rpcUrl !== "string" || !/^https?:\/\/\S+$/.test(d.rpcUrl)))
+    throw new Error(`${file}: rpcUrl is not an http(s) URL; delete it to deploy afresh`);
   contracts.Ledger = getAddress(d.ledger);
   return { ...d, ledger: getAddress(d.ledger), contracts } as LocalDeployment;
 }
