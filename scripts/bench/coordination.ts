@@ -38,6 +38,13 @@ for (let i = 0; i < 5; i++) {
 times.sort((a, b) => a - b);
 
 // Exactness: Lay, Linear Algebra, section 2.6 (through the rolling planner, lead time 0).
+// C[i][k]: input of sector i per unit of sector k's output.
+const C = [
+  [0.5, 0.4, 0.2],
+  [0.2, 0.3, 0.1],
+  [0.1, 0.1, 0.3],
+];
+const sectors = ["manufacturing", "agriculture", "services"];
 const lay = parseRecipes(
   new TextEncoder().encode(
     JSON.stringify({
@@ -45,39 +52,13 @@ const lay = parseRecipes(
       name: "Lay 2.6",
       version: "1.0.0",
       period: "7d",
-      final: ["manufacturing", "agriculture", "services"],
-      processes: [
-        {
-          name: "m",
-          leadTime: 0,
-          outputs: [{ spec: "manufacturing", quantity: "1", unit: "u" }],
-          inputs: [
-            { spec: "manufacturing", quantity: "0.5", unit: "u" },
-            { spec: "agriculture", quantity: "0.2", unit: "u" },
-            { spec: "services", quantity: "0.1", unit: "u" },
-          ],
-        },
-        {
-          name: "a",
-          leadTime: 0,
-          outputs: [{ spec: "agriculture", quantity: "1", unit: "u" }],
-          inputs: [
-            { spec: "manufacturing", quantity: "0.4", unit: "u" },
-            { spec: "agriculture", quantity: "0.3", unit: "u" },
-            { spec: "services", quantity: "0.1", unit: "u" },
-          ],
-        },
-        {
-          name: "s",
-          leadTime: 0,
-          outputs: [{ spec: "services", quantity: "1", unit: "u" }],
-          inputs: [
-            { spec: "manufacturing", quantity: "0.2", unit: "u" },
-            { spec: "agriculture", quantity: "0.1", unit: "u" },
-            { spec: "services", quantity: "0.3", unit: "u" },
-          ],
-        },
-      ],
+      final: sectors,
+      processes: sectors.map((sector, k) => ({
+        name: sector,
+        leadTime: 0,
+        outputs: [{ spec: sector, quantity: "1", unit: "u" }],
+        inputs: sectors.map((input, i) => ({ spec: input, quantity: String(C[i][k]), unit: "u" })),
+      })),
     }),
   ),
 );

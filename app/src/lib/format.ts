@@ -6,6 +6,6 @@ export const shortHex = (h: string) => (h.length > 14 ? `${h.slice(0, 10)}…${h
 export const isZeroHex = (h: string) => /^0x0*$/.test(h);
 export const quantity = (q: bigint, unit: string) => `${formatQuantity(q)} ${unit}`;
 /** A quantity (6 decimals) as a JS number, for charts only. */
-export const toNumber = (q: bigint) => Number(q) / 1e6;
+export { quantityToNumber as toNumber } from "@core/record.js";
 export const dateTime = (t: bigint | number) => new Date(Number(t) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 export { formatQuantity };

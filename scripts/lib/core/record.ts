@@ -165,6 +165,9 @@ export function decodeUnit(unit: string): string {
   return text.replace(/\0+$/, "");
 }
 
+/** A fixed-point quantity (QUANTITY_DECIMALS decimals) as a float, for charts and plans. */
+export const quantityToNumber = (q: bigint): number => Number(q) / 10 ** QUANTITY_DECIMALS;
+
 /** "3.5" -> 3_500_000n (QUANTITY_DECIMALS decimals). Rejects signs, exponents and excess digits. */
 export function parseQuantity(text: string): bigint {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());

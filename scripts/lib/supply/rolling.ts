@@ -18,7 +18,7 @@
 // The plan is a pure function of the book, the period and the inputs: same ledger + same book =
 // same plan, and planHash says so.
 import { keccak256, toUtf8Bytes } from "ethers";
-import { formatQuantity, labelId } from "../core/record.js";
+import { formatQuantity, labelId, quantityToNumber } from "../core/record.js";
 import type { EntryView } from "../core/views.js";
 import { deriveNeeds, deriveResources, isOpen, isPlanSignal } from "./supply.js";
 import type { NeedView } from "./supply.js";
@@ -639,7 +639,6 @@ export function canonicalJson(value: unknown): string {
 
 // ------------------------------------------------------------------ from the ledger
 
-const fromFixed = (q: bigint) => Number(q) / 1e6;
 const ZERO32 = "0x" + "0".repeat(64);
 
 export interface LedgerPlan {
@@ -733,14 +732,14 @@ export function rollingPlanFromLedger(recipes: Recipes, views: readonly EntryVie
         }
         outsideDemand.push(need.id);
       }
-      demand.push({ spec, unit: need.unit, quantity: fromFixed(need.open), period: periodIndex(need.due), entry: need.id });
+      demand.push({ spec, unit: need.unit, quantity: quantityToNumber(need.open), period: periodIndex(need.due), entry: need.id });
     } else {
       const units = new Set(model.processes.flatMap((p) => p.inputs.filter((i) => i.spec === spec).map((i) => i.unit)));
       if (!units.has(need.unit)) {
         warnings.push({ entry: need.id, message: `${what} skipped: the book takes "${spec}" in ${[...units].join(", ")}, the need asks in ${need.unit}` });
         continue;
       }
-      openNeeds.push({ spec, unit: need.unit, quantity: fromFixed(need.open), action: need.action });
+      openNeeds.push({ spec, unit: need.unit, quantity: quantityToNumber(need.open), action: need.action });
     }
   }
   if (skippedOutside.length)
@@ -767,7 +766,7 @@ export function rollingPlanFromLedger(recipes: Recipes, views: readonly EntryVie
       }
       const q = c.open < room ? c.open : room;
       room -= q;
-      pipeline.push({ spec, unit: intent.unit, quantity: fromFixed(q), period: periodIndex(c.due), entry: c.id });
+      pipeline.push({ spec, unit: intent.unit, quantity: quantityToNumber(q), period: periodIndex(c.due), entry: c.id });
       pipelineEntries.push(c.id);
     }
   }
@@ -788,7 +787,7 @@ export function rollingPlanFromLedger(recipes: Recipes, views: readonly EntryVie
     const spec = specs.get(r.resourceSpec);
     if (!spec || !inCommons(commonsOf.get(r.id) ?? "")) continue;
     const available = r.onhandQuantity - (delivered.get(r.id) ?? 0n);
-    if (available > 0n) stock.push({ spec, unit: r.unit, quantity: fromFixed(available) });
+    if (available > 0n) stock.push({ spec, unit: r.unit, quantity: quantityToNumber(available) });
   }
   const plan = planRolling(recipes, { horizon: opts.horizon, firstPeriod: current, demand, stock, pipeline, openNeeds, safetyStock: opts.safetyStock });
   plan.warnings.unshift(...warnings);
