@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Wallet, id } from "ethers";
 import { LedgerClient } from "../scripts/lib/core/client.js";
+import { toSignedJson } from "../scripts/lib/core/record.js";
 import { devWallet } from "../scripts/demo/seed.js";
 import { runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess, Run } from "./helpers/local-ledger.js";
@@ -104,6 +105,84 @@ describe("commons CLI", function () {
       expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
       expect(verified.stdout).to.include("OK: the ledger verifies");
       expect(await l.provider.getBalance(zoe)).to.equal(0n);
+    });
+  });
+
+  describe("a new key getting started", () => {
+    const newcomer = Wallet.createRandom();
+    let entry: string;
+
+    it("submit --relayer --wait prints the entry the claim became", async () => {
+      const file = path.join(dir, "newcomer.json");
+      const claim = await cli(["claim", "--action", "work", "--commons", commons, "--quantity", "1.5", "--unit", "h", "--out", file], {
+        COMMONS_PRIVATE_KEY: newcomer.privateKey,
+      });
+      expect(claim.code, claim.stderr).to.equal(0);
+      const sent = await cli(["submit", file, "--relayer", relayer.url, "--wait"]);
+      expect(sent.code, sent.stderr).to.equal(0);
+      const m = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: entry (\\d+) \\(tx 0x[0-9a-f]{64}\\)$`).exec(sent.stdout.trim());
+      expect(m, sent.stdout).to.not.equal(null);
+      entry = m![1];
+      expect(JSON.parse((await cli(["show", entry, "--json"])).stdout)).to.include({ agent: newcomer.address, quantity: "1.5 h" });
+    });
+
+    it("a write from a key without ETH fails in one line that names the relayer and commons fund; nothing is sent", async () => {
+      const broke = Wallet.createRandom();
+      const r = await cli(["validate", entry, "accept"], { COMMONS_PRIVATE_KEY: broke.privateKey });
+      expect(r.code, r.stdout + r.stderr).to.equal(1);
+      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      expect(r.stderr.trim()).to.equal(
+        `commons: ${broke.address} holds too little ETH to pay this transaction's gas; nothing was sent. ` +
+          `Send it through a relayer, which pays the gas (--relayer <url>), or, on the local chain, give the key ETH: commons fund ${broke.address}.`,
+      );
+      expect(await l.provider.getTransactionCount(broke.address)).to.equal(0);
+    });
+
+    it("commons fund gives a key ETH on the local chain, and the key can then pay for its writes", async () => {
+      const key = Wallet.createRandom();
+      const funded = await cli(["fund", key.address, "--amount", "0.5"]);
+      expect(funded.code, funded.stderr).to.equal(0);
+      expect(funded.stdout.trim()).to.equal(`${key.address} now holds 0.5 ETH on the local chain (was 0.0)`);
+      expect(await l.provider.getBalance(key.address)).to.equal(5n * 10n ** 17n);
+      const again = await cli(["fund", key.address]);
+      expect(again.stdout.trim()).to.equal(`${key.address} now holds 1.5 ETH on the local chain (was 0.5)`);
+      const v = await cli(["validate", entry, "accept"], { COMMONS_PRIVATE_KEY: key.privateKey });
+      expect(v.code, v.stderr).to.equal(0);
+      expect(v.stdout).to.match(/recorded as an endorsement/);
+    });
+
+    it("claim refuses a commons that is not registered (a typo in the id) before signing; nothing is written", async () => {
+      const typo = commons.slice(0, -1) + (commons.endsWith("0") ? "1" : "0");
+      const file = path.join(dir, "typo.json");
+      const r = await cli(["claim", "--action", "work", "--commons", typo, "--quantity", "1", "--unit", "h", "--out", file], {
+        COMMONS_PRIVATE_KEY: newcomer.privateKey,
+      });
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr.trim()).to.equal(
+        `commons: --commons: commons ${typo} is not registered on ledger ${l.ledger}; check the id (npx commons commons list shows the registered ones)`,
+      );
+      expect(() => readFileSync(file)).to.throw(/ENOENT/);
+    });
+
+    it("an entry of an unregistered commons, recorded by calling the contract, counts nowhere; submit refuses to send one", async () => {
+      const stranger = Wallet.createRandom();
+      const made_up = id("a commons nobody registered");
+      const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      const signed = await client.sign(stranger, { action: "work", commons: made_up, quantity: "1000", unit: "h" });
+      const { id: recorded } = await client.submit(signed);
+
+      const acc = await cli(["accounts", "--json", "--agent", stranger.address]);
+      expect(acc.code, acc.stderr).to.equal(0);
+      expect(JSON.parse(acc.stdout)).to.deep.equal([]);
+      const shown = await cli(["show", String(recorded)]);
+      expect(shown.stdout).to.include("not registered: nobody is appointed, so nothing in it can be accepted, and the accounts count it nowhere");
+
+      const again = await client.sign(stranger, { action: "work", commons: made_up, quantity: "5", unit: "h" });
+      const file = path.join(dir, "made-up.json");
+      writeFileSync(file, JSON.stringify(toSignedJson(client.domain, again.record, again.signature)));
+      const r = await cli(["submit", file], { COMMONS_PRIVATE_KEY: payerKey() });
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.include(`${file}: commons ${made_up} is not registered on ledger ${l.ledger}`);
     });
   });
 
@@ -218,6 +297,19 @@ describe("commons CLI", function () {
       ["an unknown export format", () => [...base(), "export", "--format", "xml"], /--format: "xml" is not one of: csv, jsonld/],
       ["an entry id that is not a number", () => [...base(), "validate", "seven", "accept"], /entry: "seven" is not a non-negative integer/],
       ["an unknown verdict", () => [...base(), "validate", "1", "approve"], /verdict: "approve" is not one of: accept, dispute/],
+      ["fund: a malformed address", () => [...base(), "fund", "0x1234"], /address: "0x1234" is not an address/],
+      [
+        "fund: an amount that is not ETH",
+        () => [...base(), "fund", l.ledger, "--amount", "lots"],
+        /--amount: "lots" is not an amount of ETH \(e\.g\. 1 or 0\.5\)/,
+      ],
+      ["fund: a negative amount", () => [...base(), "fund", l.ledger, "--amount=-1"], /--amount: "-1" is not an amount of ETH|--amount: must be more than 0/],
+      ["fund: more than 100 ETH", () => [...base(), "fund", l.ledger, "--amount", "1000"], /--amount: must be more than 0 and at most 100 ETH, not 1000/],
+      [
+        "submit --wait without a relayer",
+        () => [...base(), "submit", "--wait", "5", path.join(dir, "claim.json")],
+        /--wait: waits for a relayer: give --relayer/,
+      ],
     ];
     for (const [what, args, message, extra] of cases) {
       it(`rejects ${what} with one line and no RPC call`, async () => {

@@ -7,7 +7,18 @@ import path from "node:path";
 import type { Wallet } from "ethers";
 import { Contract, ContractFactory, JsonRpcProvider, Network } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
-import { FastRecordSigner, getHealth, getRecord, kitWallet, kitWallets, postRecord, waitFor, waitRecorded, workRecord } from "../scripts/lib/kit/relayer.js";
+import {
+  FastRecordSigner,
+  getHealth,
+  getRecord,
+  KIT_COMMONS,
+  kitWallet,
+  kitWallets,
+  postRecord,
+  waitFor,
+  waitRecorded,
+  workRecord,
+} from "../scripts/lib/kit/relayer.js";
 import type { Health, RecordState, Reply } from "../scripts/lib/kit/relayer.js";
 import { ledgerInterface } from "../scripts/lib/core/reader.js";
 import { ledgerDomain } from "../scripts/lib/core/record.js";
@@ -344,6 +355,23 @@ describe("relayer", function () {
         const rival = signer.sign(grace, await recordOf(grace, 3n, { quantity: 5_000_000n }));
         await rejects(postRecord(r.url, rival), 409, new RegExp(`another record \\(${queued.digest}\\) with the same nonce is already queued`), rival.digest);
         expect((await getRecord(r.url, queued.digest)).body.state).to.equal("queued");
+      });
+
+      it("rejects a record of a commons that is not registered (a typo in the id) with 400", async () => {
+        const typo = KIT_COMMONS.slice(0, -1) + (KIT_COMMONS.endsWith("0") ? "1" : "0");
+        const json = signer.sign(frank, await recordOf(frank, 0n, { commons: typo }));
+        await rejects(
+          postRecord(r.url, json),
+          400,
+          new RegExp(`^commons: ${typo} is not registered on this ledger \\(${l.ledger}\\); check the id`),
+          json.digest,
+        );
+      });
+
+      it("rejects a forged record of an unregistered commons for its signature (checked first: a forgery costs no commons lookup)", async () => {
+        const rec = await recordOf(frank, 0n, { commons: "0x" + "ab".repeat(32) });
+        const json = signer.json(rec, signer.signDigest(grace, signer.digest(rec)));
+        await rejects(postRecord(r.url, json), 400, new RegExp(`signature is not valid for the record's agent ${frank.address}`), json.digest);
       });
 
       it("rejects an empty array with 400", async () => {

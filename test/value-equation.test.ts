@@ -72,6 +72,7 @@ function view(
     correctedBy: 0n,
     validations: [],
     endorsements: [],
+    registered: true,
   };
 }
 

@@ -29,6 +29,7 @@ import {
   kitWallets,
   postRecord,
   prepareHostile,
+  registerKitCommons,
   seededRandom,
   setWalletMode,
   spawnRelayer,
@@ -90,6 +91,7 @@ interface RunResult {
 }
 
 const l = await startDevLedger({ name: "bench-relayer" });
+await registerKitCommons(l.provider, l.ledger);
 log(`anvil at ${l.rpc}, Ledger ${l.ledger}`);
 const domain = ledgerDomain(31337n, l.ledger);
 const signer = new FastRecordSigner(domain);

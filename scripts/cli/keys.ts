@@ -1,14 +1,17 @@
 // Keys for signing: an encrypted keystore file (ethers / Web3 Secret Storage JSON) with its
 // password from COMMONS_KEYSTORE_PASSWORD or a prompt, or COMMONS_PRIVATE_KEY. Never a plaintext
 // key on the command line (it would end up in shell history and process lists). `commons keys`
-// creates a keystore.
+// creates a keystore; `commons fund` gives a key gas on the local chain.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Wallet, isKeystoreJson } from "ethers";
+import { Wallet, formatEther, isKeystoreJson, parseEther, toQuantity } from "ethers";
 import type { Command } from "commander";
 import type { Provider } from "ethers";
+import { DEV_CHAIN_ID } from "../lib/core/dev-chain-keys.js";
+import { connect, resolveTarget } from "./context.js";
+import type { GlobalOptions } from "./context.js";
 import { out } from "./format.js";
-import { CliInputError } from "./inputs.js";
+import { CliInputError, parseAddress } from "./inputs.js";
 
 async function prompt(question: string): Promise<string> {
   if (!process.stdin.isTTY) throw new CliInputError("--keystore", "set COMMONS_KEYSTORE_PASSWORD (no terminal to ask for the password)");
@@ -77,5 +80,49 @@ export function registerKeys(program: Command): void {
       if (o.importEnv) checkKeySource(undefined);
       const address = await createKeystore(o.out, o.importEnv ? process.env.COMMONS_PRIVATE_KEY : undefined);
       out(`${address} -> ${o.out}`);
+    });
+}
+
+/** The most `commons fund` gives at once: plenty of gas for a person, not a way to mint a fortune by mistake. */
+const FUND_MAX_ETH = 100;
+
+/**
+ * `commons fund`: on the local development chain only, gives an address ETH for gas. It adds to the
+ * balance through the node's own method (anvil_setBalance, or hardhat_setBalance) instead of a
+ * transfer from a dev account: the relayer pays with dev account 0, and a second sender on that
+ * account would race the relayer's transaction nonces.
+ */
+export function registerFund(program: Command): void {
+  program
+    .command("fund")
+    .description("local chain only: give an address ETH to pay gas (a new key starts with none; --relayer needs none)")
+    .argument("<address>", "who gets the ETH")
+    .option("--amount <eth>", `ETH to add, up to ${FUND_MAX_ETH}`, "1")
+    .action(async (who: string, o: { amount: string }) => {
+      const address = parseAddress("address", who);
+      let amount: bigint;
+      try {
+        amount = parseEther(o.amount);
+      } catch {
+        throw new CliInputError("--amount", `"${o.amount}" is not an amount of ETH (e.g. 1 or 0.5)`);
+      }
+      if (amount <= 0n || amount > parseEther(String(FUND_MAX_ETH)))
+        throw new CliInputError("--amount", `must be more than 0 and at most ${FUND_MAX_ETH} ETH, not ${o.amount}`);
+      const target = resolveTarget(program.opts<GlobalOptions>());
+      const provider = await connect(target);
+      const { chainId } = await provider.getNetwork();
+      const node = String(await provider.send("web3_clientVersion", []).catch(() => ""));
+      const method = /anvil/i.test(node) ? "anvil_setBalance" : /hardhat/i.test(node) ? "hardhat_setBalance" : undefined;
+      if (chainId !== BigInt(DEV_CHAIN_ID) || method === undefined) {
+        throw new CliInputError(
+          "fund",
+          `gives ETH on the local development chain only (anvil, chain ${DEV_CHAIN_ID}); ${target.rpc} is chain ${chainId}${node ? ` (${node})` : ""}: ` +
+            "get ETH for that chain from someone who holds it, or send your records through a relayer (--relayer), which pays the gas",
+        );
+      }
+      const before = await provider.getBalance(address);
+      await provider.send(method, [address, toQuantity(before + amount)]);
+      const after = await provider.getBalance(address);
+      out(`${address} now holds ${formatEther(after)} ETH on the local chain (was ${formatEther(before)})`);
     });
 }

@@ -4,14 +4,14 @@
 // assembles the program: each command group lives in its own file and registers its commands
 // here, in the order `commons --help` lists them.
 import { Command, CommanderError, Option } from "commander";
-import { revertSentence } from "../lib/core/contract-errors.js";
+import { lacksGas, noGasSentence, revertSentence } from "../lib/core/contract-errors.js";
 import { RecordInputError } from "../lib/core/vocabulary.js";
 import { registerCoordinate } from "./coordinate.js";
 import { registerDistribute, registerDistributionObjections } from "./distribute.js";
 import { registerGovern } from "./govern.js";
 import { registerIndex } from "./index-server.js";
 import { CliInputError } from "./inputs.js";
-import { registerKeys } from "./keys.js";
+import { registerFund, registerKeys } from "./keys.js";
 import { registerLicense } from "./license.js";
 import { registerAccounts, registerRead } from "./read.js";
 import { registerRecord } from "./record.js";
@@ -33,6 +33,7 @@ const program = new Command("commons")
 // ------------------------------------------------------------------ command groups
 
 registerKeys(program); // keys
+registerFund(program); // fund
 registerRecord(program); // claim, submit
 registerValidate(program); // validate
 registerRead(program); // list, show
@@ -58,7 +59,13 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version are not errors; commander already printed its one-line message.
       return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.help" ? 0 : 2;
     }
-    const message = revertSentence(error) ?? (error instanceof Error ? error.message : String(error));
+    const short = lacksGas(error);
+    const message =
+      revertSentence(error) ??
+      (short
+        ? noGasSentence(short.account, ` (--relayer <url>), or, on the local chain, give the key ETH: commons fund ${short.account ?? "<address>"}`)
+        : undefined) ??
+      (error instanceof Error ? error.message : String(error));
     process.stderr.write(`commons: ${message.split("\n")[0]}\n`);
     return error instanceof CliInputError || error instanceof RecordInputError ? 2 : 1;
   }

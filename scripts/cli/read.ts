@@ -140,7 +140,11 @@ export function registerRead(program: Command): void {
       const commons = deriveCommons(events, BigInt((await provider.getBlock("latest"))!.timestamp)).find((c) => c.id === r.commons.toLowerCase());
       if (o.json)
         return out(
-          json({ ...detail, stewardship: commons?.stewardship ?? "the commons is not registered: nobody is appointed, so nothing in it can be accepted" }),
+          json({
+            ...detail,
+            stewardship:
+              commons?.stewardship ?? "the commons is not registered: nobody is appointed, so nothing in it can be accepted, and the accounts count it nowhere",
+          }),
         );
       for (const [k, value] of Object.entries(detail)) {
         if (k === "validations" || k === "endorsements") continue;
@@ -152,7 +156,9 @@ export function registerRead(program: Command): void {
         out("endorsements  (accounts not appointed to validate this action: counted nowhere)");
         for (const e of v.endorsements) out(`  ${e.verdict.padEnd(8)} ${e.endorser} (tx ${e.transactionHash})`);
       }
-      out(`commons       ${commons ? `${commons.name}: ${commons.stewardship}` : "not registered: nobody is appointed, so nothing in it can be accepted"}`);
+      out(
+        `commons       ${commons ? `${commons.name}: ${commons.stewardship}` : "not registered: nobody is appointed, so nothing in it can be accepted, and the accounts count it nowhere"}`,
+      );
     });
 }
 

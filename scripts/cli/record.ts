@@ -7,6 +7,7 @@ import { LedgerClient } from "../lib/core/client.js";
 import { buildRecord, checkRecord, fromSignedJson, ledgerDomain, packNonce, signRecord, toSignedJson } from "../lib/core/record.js";
 import type { LedgerRecord, RecordInput } from "../lib/core/record.js";
 import { RelayerClient, RelayerError } from "../lib/core/relayer-client.js";
+import type { RelayState } from "../lib/core/relayer-client.js";
 import { LIMITS, RecordInputError } from "../lib/core/vocabulary.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
@@ -52,6 +53,25 @@ interface ClaimOptions {
   validFor: string;
   keystore?: string;
   out?: string;
+}
+
+/**
+ * Refuses a record of a commons that is not registered on the ledger (a typo in the id, say): the
+ * contract would record it, but no view counts it (ILedger.record's NatSpec says why).
+ */
+async function refuseUnregistered(client: LedgerClient, commons: string, flag: string): Promise<void> {
+  if (await client.commonsExists(commons)) return;
+  throw new CliInputError(
+    flag,
+    `commons ${commons} is not registered on ledger ${client.address}; check the id (npx commons commons list shows the registered ones)`,
+  );
+}
+
+/** A relayed record's state in one line: its entry once recorded, the reason if it failed, else its digest. */
+function relayedLine(s: RelayState): string {
+  if (s.state === "recorded") return `entry ${s.entryId} (tx ${s.txHash})`;
+  if (s.state === "failed") return `failed: ${s.error ?? "no reason given"} (${s.digest})`;
+  return `${s.state} ${s.digest}`;
 }
 
 export function registerRecord(program: Command): void {
@@ -145,8 +165,9 @@ export function registerRecord(program: Command): void {
       if (provider_) {
         chainId ??= (await provider_.getNetwork()).chainId;
         const client = await LedgerClient.connect(signer, target.ledger, target.fromBlock);
+        await refuseUnregistered(client, draft.commons, "--commons");
         seq ??= (await client.nonce(agent, key)) & LIMITS.maxUint64;
-      }
+      } else process.stderr.write(`signed offline: whether commons ${draft.commons} is registered is checked when the record is submitted\n`);
       const record: LedgerRecord = buildRecord({ ...draft, nonce: packNonce(key, seq!) });
       const domain = ledgerDomain(chainId!, target.ledger);
       const signed = toSignedJson(domain, record, await signRecord(signer, domain, record));
@@ -161,8 +182,9 @@ export function registerRecord(program: Command): void {
     .description("submit signed records: to a relayer (gasless) or directly (the key pays gas)")
     .argument("<files...>", "signed-record JSON files (an object or an array each; - for stdin)")
     .option("--relayer <url>", "relayer base URL, e.g. http://127.0.0.1:8787")
+    .option("--wait [seconds]", "with --relayer: wait until each record is recorded and print its entry id (default 60 s)")
     .option("--keystore <file>", "keystore of the account that pays gas (else COMMONS_PRIVATE_KEY)")
-    .action(async (files: string[], o: { relayer?: string; keystore?: string }) => {
+    .action(async (files: string[], o: { relayer?: string; wait?: string | true; keystore?: string }) => {
       const items = files.flatMap((f) => {
         const value = readJsonFile(f, f);
         return (Array.isArray(value) ? value : [value]).map((v, i) => {
@@ -176,6 +198,10 @@ export function registerRecord(program: Command): void {
       });
       if (items.length === 0) throw new CliInputError("files", "no records to submit");
       const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
+      if (o.wait !== undefined && !relayer)
+        throw new CliInputError("--wait", "waits for a relayer: give --relayer (a direct submit prints the entry ids anyway)");
+      const waitSeconds = o.wait === undefined ? undefined : o.wait === true ? 60 : Number(parseUint("--wait", o.wait, 3600n));
+      if (waitSeconds === 0) throw new CliInputError("--wait", "must be at least 1 second");
       if (!relayer) checkKeySource(o.keystore);
       const target = resolveTarget(program.opts<GlobalOptions>());
       const localNow = BigInt(Math.floor(Date.now() / 1000));
@@ -193,10 +219,12 @@ export function registerRecord(program: Command): void {
       if (relayer) {
         let failed = 0;
         const client = new RelayerClient(relayer, { timeoutMs: 30_000 });
+        const queued: { file: string; digest: string }[] = [];
         for (const it of items) {
           try {
             const s = await client.submit(it.signed);
-            out(`${it.file}: ${s.state} ${s.digest}`);
+            if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed") out(`${it.file}: ${relayedLine(s)}`);
+            else queued.push({ file: it.file, digest: s.digest });
           } catch (error) {
             // Unreachable: stop (one line on stderr); refused: say why and go on with the next record.
             if (!(error instanceof RelayerError) || error.status === undefined) throw error;
@@ -204,7 +232,14 @@ export function registerRecord(program: Command): void {
             out(`${it.file}: ${error.message}`);
           }
         }
-        if (failed) throw new Error(`${failed} of ${items.length} records were refused by the relayer`);
+        // --wait: the relayer sends what it queued in batches; each record's end is read back by its digest.
+        const until = Date.now() + (waitSeconds ?? 0) * 1000;
+        for (const q of queued) {
+          const s = await client.waitFor(q.digest, { timeoutMs: Math.max(1, until - Date.now()) });
+          if (s.state === "failed") failed++;
+          out(`${q.file}: ${relayedLine(s)}`);
+        }
+        if (failed) throw new Error(`${failed} of ${items.length} records were refused by the relayer or failed`);
         return;
       }
       const provider = await connect(target);
@@ -214,6 +249,7 @@ export function registerRecord(program: Command): void {
       }
       const payer = await loadSigner(o.keystore, provider);
       const client = await LedgerClient.connect(payer, target.ledger, target.fromBlock);
+      for (const it of items) await refuseUnregistered(client, it.record.commons, it.file);
       const now = await client.now();
       const { count } = await client.tip();
       for (const it of items) {

@@ -1,7 +1,7 @@
 // A real local chain for end-to-end tests (scripts/lib/node/dev-chain.ts), plus helpers to run the CLI and the relayer as processes.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { spawnRelayer } from "../../scripts/lib/kit/relayer.js";
+import { registerKitCommons, spawnRelayer } from "../../scripts/lib/kit/relayer.js";
 import type { RelayerChild } from "../../scripts/lib/kit/relayer.js";
 import { freePort, startDevLedger } from "../../scripts/lib/node/dev-chain.js";
 import type { DevLedger } from "../../scripts/lib/node/dev-chain.js";
@@ -13,9 +13,11 @@ const bin = path.join(root, "node_modules", ".bin");
 
 export type LocalLedger = DevLedger;
 
-/** A fresh anvil with CommonsModule deployed, as npm start has it. */
-export function startLocalLedger(): Promise<LocalLedger> {
-  return startDevLedger({ name: "e2e" });
+/** A fresh anvil with CommonsModule deployed, as npm start has it, and the relayer kit's commons registered. */
+export async function startLocalLedger(): Promise<LocalLedger> {
+  const l = await startDevLedger({ name: "e2e" });
+  await registerKitCommons(l.provider, l.ledger);
+  return l;
 }
 
 export interface Run {

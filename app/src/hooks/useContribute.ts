@@ -67,12 +67,20 @@ export function useContribute() {
     if (disabledReason || busy || !ledger || !wallet.address || !client) return;
     const agent = wallet.address;
     await flow.run(async () => {
-      const [block, nonce, tip] = await Promise.all([
+      const commonsId = /^0x[0-9a-fA-F]{64}$/.test(form.commons.trim()) ? (form.commons.trim() as `0x${string}`) : undefined;
+      const [block, nonce, tip, commonsRegistered] = await Promise.all([
         client.getBlock({ blockTag: "latest" }),
         client.readContract({ address: ledger, abi: ledgerAbi, functionName: "nonces", args: [agent, APP_NONCE_KEY] }),
         client.readContract({ address: ledger, abi: ledgerAbi, functionName: "tip" }),
+        commonsId ? client.readContract({ address: ledger, abi: ledgerAbi, functionName: "commonsExists", args: [commonsId] }) : undefined,
       ]);
-      const checked = checkForm(form, { agent, now: block.timestamp, nonce: packNonce(APP_NONCE_KEY, nonce & ((1n << 64n) - 1n)), nextId: tip[0] + 1n });
+      const checked = checkForm(form, {
+        agent,
+        now: block.timestamp,
+        nonce: packNonce(APP_NONCE_KEY, nonce & ((1n << 64n) - 1n)),
+        nextId: tip[0] + 1n,
+        commonsRegistered,
+      });
       if (!checked.record) {
         setSubmitErrors(checked.errors);
         return;

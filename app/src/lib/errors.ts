@@ -4,7 +4,7 @@
 // the one copy the CLI prints too.
 import { BaseError, UserRejectedRequestError } from "viem";
 import type { Hex, PublicClient } from "viem";
-import { explainContractError, revertSentence } from "@core/contract-errors.js";
+import { explainContractError, lacksGas, noGasSentence, revertSentence } from "@core/contract-errors.js";
 
 export interface Explained {
   /** The user declined in the wallet: not a failure. */
@@ -20,6 +20,9 @@ export function explainError(error: unknown): Explained {
     return { rejected: true, message: "You declined in the wallet; nothing was signed or sent." };
   const sentence = revertSentence(error);
   if (sentence) return { rejected: false, message: sentence };
+  const short = lacksGas(error);
+  if (short)
+    return { rejected: false, message: noGasSentence(short.account, " (choose the relayer where the page offers it), or ask someone to send the account ETH") };
   const e = error as { code?: unknown; message?: unknown; shortMessage?: unknown };
   if (e && (e.code === 4001 || e.code === "ACTION_REJECTED")) return { rejected: true, message: "You declined in the wallet; nothing was signed or sent." };
   const text = String(e?.shortMessage ?? e?.message ?? error);

@@ -43,6 +43,8 @@ export interface FormContext {
   nonce: bigint;
   /** The entry count + 1, when known. */
   nextId?: bigint;
+  /** Whether the chosen commons is registered on the Ledger, when read (the Ledger records any id; no view counts an unregistered one). */
+  commonsRegistered?: boolean;
   validFor?: bigint;
 }
 
@@ -78,6 +80,7 @@ export function checkForm(form: RecordForm, ctx: FormContext): { record?: Ledger
   if (!(SIDES as readonly string[]).includes(form.side)) errors.side = `unknown side "${form.side}"`;
   if (form.commons.trim() === "") errors.commons = "choose the commons this belongs to";
   else if (!BYTES32.test(form.commons.trim())) errors.commons = `"${form.commons}" is not a commons id (0x + 64 hex digits)`;
+  else if (ctx.commonsRegistered === false) errors.commons = `commons ${form.commons.trim()} is not registered on this ledger: choose one from the list`;
   const receiverProblem = form.receiver.trim() === "" ? undefined : addressProblem(form.receiver.trim());
   if (receiverProblem) errors.receiver = receiverProblem;
   if (form.quantity.trim() === "") errors.quantity = "enter a quantity, e.g. 3 or 2.5";

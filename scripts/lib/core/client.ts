@@ -70,6 +70,11 @@ export class LedgerClient {
     return { count, head };
   }
 
+  /** Whether a commons with this id is registered (once registered, always: its last steward cannot leave). */
+  async commonsExists(commons: string): Promise<boolean> {
+    return this.contract.commonsExists(commons);
+  }
+
   async nonce(owner: string, key: bigint): Promise<bigint> {
     return this.contract.nonces(owner, key);
   }

@@ -4,7 +4,7 @@
 // the record's unit, names of states and kinds instead of codes. Browser-safe: the CLI, the app and
 // the tests share this one copy; test/custom-errors.test.ts checks every error of the compiled ABIs
 // has its sentence.
-import { ErrorFragment, formatEther, Interface } from "ethers";
+import { ErrorFragment, formatEther, Interface, Transaction } from "ethers";
 import { LEDGER_ABI } from "./abi.js";
 import { DISTRIBUTOR_ABI } from "./distributor-abi.js";
 import { decodeUnit, formatQuantity } from "./record.js";
@@ -244,4 +244,43 @@ export function revertSentence(error: unknown): string | undefined {
     e = o.cause ?? o.error;
   }
   return undefined;
+}
+
+/**
+ * Whether an error (ethers, viem, or a node's plain message) says the sending account cannot pay
+ * the transaction's gas; `account` is the sender when the error names it.
+ */
+export function lacksGas(error: unknown): { account?: string } | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 10; depth++) {
+    const o = e as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      transaction?: unknown;
+      account?: { address?: unknown };
+      cause?: unknown;
+      error?: unknown;
+    };
+    const said =
+      o.code === "INSUFFICIENT_FUNDS" || o.name === "InsufficientFundsError" || (typeof o.message === "string" && /insufficient funds/i.test(o.message));
+    if (said) {
+      // ethers gives the transaction as an object, or as the signed raw bytes when sending them failed.
+      let from: unknown = o.account?.address;
+      if (typeof o.transaction === "string") {
+        try {
+          from = Transaction.from(o.transaction).from;
+        } catch {
+          /* not a signed transaction */
+        }
+      } else from ??= (o.transaction as { from?: unknown } | undefined)?.from;
+      return typeof from === "string" ? { account: from } : {};
+    }
+    e = o.cause ?? o.error;
+  }
+  return undefined;
+}
+
+/** The sentence for a write its sender cannot pay for; `extra` says how else to go on. */
+export function noGasSentence(account: string | undefined, extra = ""): string {
+  return `${account ?? "The sending account"} holds too little ETH to pay this transaction's gas; nothing was sent. Send it through a relayer, which pays the gas${extra}.`;
 }

@@ -18,6 +18,12 @@ export interface EntryView {
   accepts: number;
   disputes: number;
   correctedBy: bigint;
+  /**
+   * Whether the commons the entry names is registered on the ledger (a CommonsRegistered event in
+   * what was read). The Ledger records a record of any commons id; an entry of an unregistered one
+   * (a typo in the id, or a made-up commons) counts nowhere.
+   */
+  registered: boolean;
   /** Validations by appointed validators: they make the tallies and the state. */
   validations: { validator: string; verdict: "accept" | "dispute"; evidence: string; transactionHash: string }[];
   /** Opinions of accounts the commons did not appoint for this action: on record, counted nowhere. */
@@ -34,7 +40,12 @@ const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1 };
 export function deriveEntries(events: LedgerEvents): EntryView[] {
   const rules = new Map<string, { acceptsRequired: number; disputesToBlock: number }>();
   const endorsements = new Map<bigint, EntryView["endorsements"]>();
+  const registered = new Set<string>();
   for (const e of events.all) {
+    if (e.name === "CommonsRegistered") {
+      registered.add(String(e.args.commons).toLowerCase());
+      continue;
+    }
     if (e.name === "Endorsed") {
       const id = BigInt(e.args.entryId as bigint);
       const list = endorsements.get(id) ?? [];
@@ -90,6 +101,7 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
       accepts,
       disputes,
       correctedBy,
+      registered: registered.has(entry.record.commons.toLowerCase()),
       validations: validations.get(entry.id) ?? [],
       endorsements: endorsements.get(entry.id) ?? [],
     };
@@ -148,11 +160,12 @@ export interface Totals {
 }
 
 /**
- * Whether an entry counts in the accounts: an event that is not corrected (a correction replaces
- * its entry). Intents (needs, offers, commitments) are not contributions and are left out.
+ * Whether an entry counts in the accounts: an event of a registered commons that is not corrected
+ * (a correction replaces its entry). Intents (needs, offers, commitments) are not contributions and
+ * are left out.
  */
 export function counts(v: EntryView): boolean {
-  return v.flow === "event" && v.state !== "corrected";
+  return v.flow === "event" && v.state !== "corrected" && v.registered;
 }
 
 /**

@@ -6,8 +6,8 @@ import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { concat, Contract, ContractFactory, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
-import type { Provider, Signer, TypedDataDomain } from "ethers";
+import { AbiCoder, concat, Contract, ContractFactory, keccak256, toQuantity, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
+import type { JsonRpcProvider, Provider, Signer, TypedDataDomain } from "ethers";
 import { LEDGER_ABI } from "../core/abi.js";
 import { ledgerInterface } from "../core/reader.js";
 import { encodeUnit, packNonce, RECORD_TYPES } from "../core/record.js";
@@ -24,8 +24,17 @@ export function kitWallets(prefix: string, count: number): Wallet[] {
   return Array.from({ length: count }, (_, i) => kitWallet(`${prefix}/${i}`));
 }
 
-/** The commons every kit record is for (any non-zero id: recording needs no registered commons). */
-export const KIT_COMMONS = keccak256(toUtf8Bytes("commons-ledger/relayer-kit/commons"));
+const KIT_SALT = keccak256(toUtf8Bytes("commons-ledger/relayer-kit/commons"));
+const KIT_FOUNDER = kitWallet("founder");
+/** The commons every kit record is for; registerKitCommons registers it (the relayer takes records of registered commons only). */
+export const KIT_COMMONS = keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [KIT_FOUNDER.address, KIT_SALT]));
+
+/** Registers KIT_COMMONS on a local chain's Ledger: its founder, a kit wallet, gets the gas from anvil. */
+export async function registerKitCommons(provider: JsonRpcProvider, ledger: string): Promise<void> {
+  await provider.send("anvil_setBalance", [KIT_FOUNDER.address, toQuantity(10n ** 18n)]);
+  const contract = new Contract(ledger, LEDGER_ABI, KIT_FOUNDER.connect(provider));
+  await (await contract.registerCommons(KIT_SALT, "relayer kit")).wait();
+}
 const HOURS = encodeUnit("h");
 
 /** One hour of work by `agent` (its provider), with the given nonce, time and deadline. */

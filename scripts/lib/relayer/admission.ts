@@ -4,7 +4,8 @@
 // chain's time); the signature's size; the nonce (a used one is a replay, answered from the chain
 // without charging anyone; one too far ahead of the sequences the ledger expects and this relayer
 // holds is refused); a correction's target (exists, is the correction's agent's, not yet
-// corrected); the signature, exactly as the contract checks it; then, with no await in between,
+// corrected); the signature, exactly as the contract checks it; the commons (registered on this
+// ledger: the contract records any, but no view counts an unregistered commons' entries); then, with no await in between,
 // the queue's own limits (one pending record per nonce and per corrected entry, a cap of pending
 // records per signer and in all, the signer's rate) and the insert.
 import { Contract, Interface, ZeroAddress } from "ethers";
@@ -106,6 +107,8 @@ export class Admission {
   private readonly sequences = new Map<string, { at: number; value: Promise<bigint> }>();
   private readonly codes = new Map<string, { at: number; value: Promise<string> }>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly registered = new Set<string>();
+  private readonly unregistered = new Map<string, number>();
   private view: { at: number; value: Promise<{ now: bigint; count: bigint }> } | undefined;
   private pendingCount: { at: number; value: number } | undefined;
 
@@ -158,6 +161,12 @@ export class Admission {
     }
     if (p.record.corrects !== 0n) await this.checkCorrection(p);
     const wallet = await this.checkSignature(p);
+    // After the signature: a forged record costs no lookup; a signed one already cost a nonce read.
+    if (!(await this.commonsExists(p.record.commons)))
+      throw new Refusal(
+        400,
+        `commons: ${p.record.commons} is not registered on this ledger (${this.ledgerAddress}); check the id (commons list shows the registered ones). The Ledger would record it, but no view counts an entry of an unregistered commons`,
+      );
 
     // From here to the insert nothing awaits: no other request's checks run in between.
     const again = this.queue.get(p.digest);
@@ -334,6 +343,22 @@ export class Admission {
     this.sequences.set(k, entry);
     entry.value.catch(() => this.sequences.delete(k));
     return entry;
+  }
+
+  /**
+   * Whether the commons is registered: a registered one stays so (its last steward cannot leave),
+   * so a yes is kept for good; a no is asked again after CHAIN_VIEW_MS.
+   */
+  private async commonsExists(commons: string): Promise<boolean> {
+    if (this.registered.has(commons)) return true;
+    const hit = this.unregistered.get(commons);
+    if (hit !== undefined && Date.now() - hit < CHAIN_VIEW_MS) return false;
+    const exists = (await this.rpc(`whether commons ${commons} is registered`, () => this.ledger.commonsExists(commons))) as boolean;
+    if (this.registered.size > CACHE_ENTRIES) this.registered.clear();
+    if (this.unregistered.size > CACHE_ENTRIES) this.unregistered.clear();
+    if (exists) this.registered.add(commons);
+    else this.unregistered.set(commons, Date.now());
+    return exists;
   }
 
   /** The agent's code, shared for CODE_CACHE_MS (a forged signature costs no lookup each). */
