@@ -748,8 +748,10 @@ describe("app (end to end in headless Chromium)", function () {
   });
 
   describe("validate", function () {
-    it("accepts an entry from its page with the entry proof built in the browser", async function () {
+    it("accepts an entry from its page through the relayer (the validator pays no gas)", async function () {
       // dave's 4 h on the printer (#4): accepted by mira; carol, an appointed validator, accepts too.
+      const carol = devWallet(4, l.provider).address;
+      const [balance, sent] = [await l.provider.getBalance(carol), await l.provider.getTransactionCount(carol)];
       const page = await open("entry/4");
       await connectDevKey(page, "carol", 4);
       expect(await page.getByTestId("validate-endorsement-only").count()).to.equal(0);
@@ -759,6 +761,7 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByText("Validations (2 accept, 0 dispute)").waitFor();
       expect(await page.getByTestId("validate-disabled").innerText()).to.equal("You have validated this entry.");
       await shot(page, "entry-4-validated");
+      expect([await l.provider.getBalance(carol), await l.provider.getTransactionCount(carol)]).to.deep.equal([balance, sent]);
       await page.close();
     });
 

@@ -151,6 +151,36 @@ describe("commons CLI", function () {
       expect(v.stdout).to.match(/recorded as an endorsement/);
     });
 
+    it("validate --relayer --wait: an appointed validator with no ETH accepts the entry through the relayer", async () => {
+      const validator = Wallet.createRandom();
+      const steward = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
+      const appointed = await cli(["role", "set", commons, validator.address, "--actions", "work"], steward);
+      expect(appointed.code, appointed.stderr).to.equal(0);
+      const v = await cli(["validate", entry, "accept", "--relayer", relayer.url, "--wait"], { COMMONS_PRIVATE_KEY: validator.privateKey });
+      expect(v.code, v.stderr).to.equal(0);
+      expect(v.stdout.trim()).to.match(
+        new RegExp(`^entry ${entry}: accept by ${validator.address} \\(tx 0x[0-9a-f]{64}\\); now accepted, 1 accept / 0 dispute$`),
+      );
+      expect(await l.provider.getBalance(validator.address)).to.equal(0n);
+      expect(await l.provider.getTransactionCount(validator.address)).to.equal(0);
+    });
+
+    it("validate --out writes a signed validation that submit --relayer --wait sends; a second verdict is refused before signing", async () => {
+      const validator = Wallet.createRandom();
+      const file = path.join(dir, "validation.json");
+      const signed = await cli(["validate", entry, "dispute", "--out", file], { COMMONS_PRIVATE_KEY: validator.privateKey });
+      expect(signed.code, signed.stderr).to.equal(0);
+      expect(JSON.parse(readFileSync(file, "utf8"))).to.include({ type: "commons-ledger/signed-validation@1" });
+      const sent = await cli(["submit", file, "--relayer", relayer.url, "--wait"]);
+      expect(sent.code, sent.stderr).to.equal(0);
+      expect(sent.stdout.trim()).to.match(new RegExp(`: validation of entry ${entry} recorded \\(tx 0x[0-9a-f]{64}\\)$`));
+      const again = await cli(["validate", entry, "accept", "--relayer", relayer.url], { COMMONS_PRIVATE_KEY: validator.privateKey });
+      expect(again.code).to.equal(2);
+      expect(again.stderr.trim()).to.equal(
+        `commons: entry: ${validator.address} has already validated entry ${entry}; a validator gives one verdict per entry`,
+      );
+    });
+
     it("claim refuses a commons that is not registered (a typo in the id) before signing; nothing is written", async () => {
       const typo = commons.slice(0, -1) + (commons.endsWith("0") ? "1" : "0");
       const file = path.join(dir, "typo.json");
@@ -306,6 +336,12 @@ describe("commons CLI", function () {
       ["fund: a negative amount", () => [...base(), "fund", l.ledger, "--amount=-1"], /--amount: "-1" is not an amount of ETH|--amount: must be more than 0/],
       ["fund: more than 100 ETH", () => [...base(), "fund", l.ledger, "--amount", "1000"], /--amount: must be more than 0 and at most 100 ETH, not 1000/],
       [
+        "validate --relayer and --out together",
+        () => [...base(), "validate", "1", "accept", "--relayer", "http://127.0.0.1:1", "--out", "x.json"],
+        /--out: give --relayer \(send it\) or --out \(write it\), not both/,
+      ],
+      ["validate --wait without a relayer", () => [...base(), "validate", "1", "accept", "--wait"], /--wait: waits for a relayer: give --relayer/],
+      [
         "submit --wait without a relayer",
         () => [...base(), "submit", "--wait", "5", path.join(dir, "claim.json")],
         /--wait: waits for a relayer: give --relayer/,
@@ -354,7 +390,7 @@ describe("commons CLI", function () {
       await new Promise((r) => setTimeout(r, 2_100));
       const expired = await cli([...base(), "submit", path.join(dir, "fleeting.json")], { COMMONS_PRIVATE_KEY: payerKey() });
       expect(expired.code).to.equal(2);
-      expect(expired.stderr).to.match(/the signature expired at .*; sign the claim again/);
+      expect(expired.stderr).to.match(/the signature expired at .*; sign it again/);
       expect(counter.count() - before).to.equal(0);
     });
 

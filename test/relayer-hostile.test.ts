@@ -562,6 +562,35 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
     });
   });
 
+  describe("a queue database of version 2 (before signed validations)", () => {
+    it("gets the validates column (0 for its records) and keeps its rows; a validation then queues beside them", async () => {
+      const file = db("v2");
+      const old = new DatabaseSync(file);
+      old.exec(`PRAGMA journal_mode = WAL;
+        CREATE TABLE records (digest TEXT PRIMARY KEY, agent TEXT NOT NULL, nonce_key TEXT NOT NULL, nonce_seq INTEGER NOT NULL,
+          corrects INTEGER NOT NULL DEFAULT 0, wallet INTEGER NOT NULL DEFAULT 0, deadline INTEGER NOT NULL, body TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'recorded', 'failed')), entry_id TEXT, tx_hash TEXT, error TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE TABLE lanes (agent TEXT NOT NULL, nonce_key TEXT NOT NULL, next_seq INTEGER NOT NULL, checked_at INTEGER NOT NULL, PRIMARY KEY (agent, nonce_key)) WITHOUT ROWID;
+        INSERT INTO records (digest, agent, nonce_key, nonce_seq, deadline, body, state, entry_id, tx_hash, received_at, updated_at)
+          VALUES ('0x${"ab".repeat(32)}', '0x${"11".repeat(20)}', '1', 0, 1, '', 'recorded', '7', '0x${"cd".repeat(32)}', 1, 1);
+        PRAGMA user_version = 2;`);
+      old.close();
+      const q = new RelayQueue(file);
+      try {
+        expect(q.get("0x" + "ab".repeat(32))).to.include({ state: "recorded", entryId: 7n, validates: 0n, corrects: 0n });
+        const agent = "0x" + "22".repeat(20);
+        const base = { agent, nonceKey: "2", corrects: 0n, wallet: false, deadline: 10n ** 10n, body: "{}" };
+        expect(q.enqueue({ ...base, digest: "0x" + "01".repeat(32), nonceSeq: 0n, validates: 7n })).to.equal(true);
+        expect(q.pendingValidation(agent, 7n)?.digest).to.equal("0x" + "01".repeat(32));
+        // One pending validation per validator and entry, whatever its nonce.
+        expect(q.enqueue({ ...base, digest: "0x" + "02".repeat(32), nonceSeq: 1n, validates: 7n })).to.equal(false);
+      } finally {
+        q.close();
+      }
+    });
+  });
+
   describe("RELAY-FAIR: an honest signer's record under hostile load", () => {
     it("RELAY-FAIR: records honest records while 5,000 hostile records from 100 keys are refused or wait, with each signer's waiting rows capped", async () => {
       const setup = await prepareHostile(l.provider, l.ledger, signer, payer, { wallets: 10, victims: 20, label: "fair" });

@@ -21,8 +21,8 @@ import {
 } from "../scripts/lib/kit/relayer.js";
 import type { Health, RecordState, Reply } from "../scripts/lib/kit/relayer.js";
 import { ledgerInterface } from "../scripts/lib/core/reader.js";
-import { ledgerDomain } from "../scripts/lib/core/record.js";
-import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/core/record.js";
+import { buildValidation, ledgerDomain, packNonce, signValidation, toSignedValidationJson } from "../scripts/lib/core/record.js";
+import type { LedgerRecord, SignedRecordJson, SignedValidationJson } from "../scripts/lib/core/record.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
 import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer } from "../scripts/lib/relayer/service.js";
@@ -66,6 +66,8 @@ describe("relayer", function () {
     /** Every record this relayer answered 202 for, and those expected to end as failed. */
     let accepted = 0;
     let expectedFailed = 0;
+    /** Of those, signed validations (recorded, but no entry). */
+    let acceptedValidations = 0;
 
     /** POSTs a record that must be accepted (202, queued). */
     async function accept(json: SignedRecordJson): Promise<RecordState> {
@@ -248,6 +250,102 @@ describe("relayer", function () {
       });
     });
 
+    describe("POST /records with a signed validation (gasless for the validator)", () => {
+      const kate = kitWallet("kim");
+      const val = kitWallet("validator-1");
+      let entry: bigint;
+      let sent: SignedValidationJson;
+      const validationOf = async (who: Wallet, entryId: bigint, o: { nonce?: bigint; deadline?: bigint; verdict?: "accept" | "dispute" } = {}) => {
+        const now = await chainNow();
+        const v = buildValidation({
+          entryId,
+          verdict: o.verdict ?? "accept",
+          validator: who.address,
+          nonce: o.nonce ?? packNonce(2n, 0n),
+          deadline: o.deadline ?? now + 3600n,
+        });
+        return toSignedValidationJson(signer.domain, v, await signValidation(who, signer.domain, v));
+      };
+      const post = (json: SignedValidationJson) => postRecord(r.url, json);
+
+      before(async () => {
+        const json = signer.sign(kate, await recordOf(kate, 0n));
+        await accept(json);
+        entry = BigInt((await waitRecorded(r.url, [json.digest]))[0].entryId!);
+      });
+
+      it("accepts it with 202 and records it: its state names the entry it validates, and the Ledger has the verdict", async () => {
+        const json = (sent = await validationOf(val, entry));
+        const reply = await post(json);
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(202);
+        accepted++;
+        acceptedValidations++;
+        expect(reply.body).to.include({ digest: json.digest, kind: "validation", state: "queued" });
+        const [done] = await waitRecorded(r.url, [json.digest]);
+        expect(done).to.include({ kind: "validation", state: "recorded", entryId: entry.toString() });
+        const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
+        expect(await ledger.hasValidated(entry, val.address)).to.equal(true);
+        // The kit's commons appoints nobody: the verdict is kept as an endorsement.
+        const receipt = await l.provider.getTransactionReceipt(done.txHash!);
+        const events = receipt!.logs.map((log) => ledgerInterface.parseLog(log)).filter((e) => e?.name === "Endorsed");
+        expect(events.map((e) => [e!.args.entryId, e!.args.endorser])).to.deep.equal([[entry, val.address]]);
+        expect(await l.provider.getBalance(val.address)).to.equal(0n);
+      });
+
+      it("answers the same validation posted again with 200 and its recorded state; a re-signed copy with the used nonce with 409", async () => {
+        const again = await post(sent);
+        expect(again.status).to.equal(200);
+        expect(again.body).to.include({ digest: sent.digest, kind: "validation", state: "recorded", entryId: entry.toString() });
+        const resigned = await post(await validationOf(val, entry, { deadline: (await chainNow()) + 7200n }));
+        expect(resigned.status).to.equal(409);
+        expect(resigned.body.error).to.equal(`already recorded: ${val.address} has validated entry ${entry}`);
+      });
+
+      it("refuses a second verdict of the same validator on the entry with 409 (a new nonce)", async () => {
+        const json = await validationOf(val, entry, { nonce: packNonce(2n, 1n), verdict: "dispute" });
+        const reply = await post(json);
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(409);
+        expect(reply.body.error).to.equal(`${val.address} has already validated entry ${entry}; a validator gives one verdict per entry`);
+      });
+
+      it("refuses a validation of the validator's own entry with 403", async () => {
+        const reply = await post(await validationOf(kate, entry, { nonce: packNonce(2n, 0n) }));
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(403);
+        expect(reply.body.error).to.equal(`${kate.address} recorded entry ${entry}; nobody validates their own entry`);
+      });
+
+      it("refuses a validation of an entry that does not exist with 400", async () => {
+        const reply = await post(await validationOf(kitWallet("validator-2"), 1_000_000n));
+        expect(reply.status).to.equal(400);
+        expect(reply.body.error).to.match(/^entry 1000000 does not exist \(the ledger has \d+ entries\)$/);
+      });
+
+      it("refuses a validation signed by someone other than its validator with 400", async () => {
+        const other = kitWallet("validator-3");
+        const json = await validationOf(other, entry);
+        const forged = { ...json, signature: (await validationOf(kitWallet("validator-4"), entry)).signature };
+        const reply = await post(forged);
+        expect(reply.status).to.equal(400);
+        expect(reply.body.error).to.include(`signature is not valid for the record's agent ${other.address}`);
+        expect((await getRecord(r.url, json.digest)).status).to.equal(404);
+      });
+
+      it("refuses a validation past its deadline with 400, in dates", async () => {
+        const reply = await post(await validationOf(kitWallet("validator-5"), entry, { deadline: (await chainNow()) - 10n }));
+        expect(reply.status).to.equal(400);
+        expect(reply.body.error).to.match(
+          /^deadline: the signature expired at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(the chain's time is .* UTC\); sign the validation again$/,
+        );
+      });
+
+      it("refuses a malformed validation (verdict 2) with 400 naming the field", async () => {
+        const json = await validationOf(kitWallet("validator-6"), entry);
+        const reply = await post({ ...json, validation: { ...json.validation, verdict: 2 }, digest: undefined } as unknown as SignedValidationJson);
+        expect(reply.status).to.equal(400);
+        expect(reply.body.error).to.equal('validation.verdict: "2" is not 0 (accept) or 1 (dispute)');
+      });
+    });
+
     describe("POST /records with bad input", () => {
       const frank = kitWallet("frank");
       const grace = kitWallet("grace");
@@ -353,7 +451,12 @@ describe("relayer", function () {
         const queued = signer.sign(grace, await recordOf(grace, 3n)); // waits for sequences 0..2
         await accept(queued);
         const rival = signer.sign(grace, await recordOf(grace, 3n, { quantity: 5_000_000n }));
-        await rejects(postRecord(r.url, rival), 409, new RegExp(`another record \\(${queued.digest}\\) with the same nonce is already queued`), rival.digest);
+        await rejects(
+          postRecord(r.url, rival),
+          409,
+          new RegExp(`another record or validation \\(${queued.digest}\\) with the same nonce is already queued`),
+          rival.digest,
+        );
         expect((await getRecord(r.url, queued.digest)).body.state).to.equal("queued");
       });
 
@@ -405,7 +508,7 @@ describe("relayer", function () {
         expect(h.relayer).to.equal(devWallet(0, l.provider).address);
         expect(h.queue).to.deep.equal({ queued: 2, sending: 0, recorded: accepted - 2 - expectedFailed, failed: expectedFailed });
         const { count } = await new Contract(l.ledger, LEDGER_ABI, l.provider).tip();
-        expect(Number(count)).to.equal(accepted - 2 - expectedFailed + 2); // + erin's two direct records
+        expect(Number(count)).to.equal(accepted - 2 - expectedFailed + 2 - acceptedValidations); // + erin's two direct records, - the validations (no entry)
       });
     });
   });
@@ -421,6 +524,7 @@ describe("relayer", function () {
         nonceKey: "0",
         nonceSeq: BigInt(json.record.nonce),
         corrects: 0n,
+        validates: 0n,
         wallet: false,
         deadline: BigInt(json.record.deadline),
         body: JSON.stringify(json),

@@ -3,12 +3,23 @@
 // signed records to a relayer (gasless) or directly (the key pays gas).
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import type { TypedDataDomain } from "ethers";
 import { LedgerClient } from "../lib/core/client.js";
-import { buildRecord, checkRecord, fromSignedJson, ledgerDomain, packNonce, signRecord, toSignedJson } from "../lib/core/record.js";
-import type { LedgerRecord, RecordInput } from "../lib/core/record.js";
+import {
+  buildRecord,
+  checkRecord,
+  fromSignedJson,
+  fromSignedValidationJson,
+  ledgerDomain,
+  packNonce,
+  signedKind,
+  signRecord,
+  toSignedJson,
+} from "../lib/core/record.js";
+import type { LedgerRecord, LedgerValidation, RecordInput } from "../lib/core/record.js";
 import { RelayerClient, RelayerError } from "../lib/core/relayer-client.js";
 import type { RelayState } from "../lib/core/relayer-client.js";
-import { LIMITS, RecordInputError } from "../lib/core/vocabulary.js";
+import { LIMITS, RecordInputError, VERDICTS } from "../lib/core/vocabulary.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out } from "./format.js";
@@ -67,9 +78,15 @@ async function refuseUnregistered(client: LedgerClient, commons: string, flag: s
   );
 }
 
+/** A signed record or validation read from a file, with its deadline. */
+type Submitted = { file: string; signed: object; domain: TypedDataDomain; signature: string; deadline: bigint } & (
+  { record: LedgerRecord; validation?: undefined } | { validation: LedgerValidation; record?: undefined }
+);
+
 /** A relayed record's state in one line: its entry once recorded, the reason if it failed, else its digest. */
 function relayedLine(s: RelayState): string {
-  if (s.state === "recorded") return `entry ${s.entryId} (tx ${s.txHash})`;
+  if (s.state === "recorded")
+    return s.kind === "validation" ? `validation of entry ${s.entryId} recorded (tx ${s.txHash})` : `entry ${s.entryId} (tx ${s.txHash})`;
   if (s.state === "failed") return `failed: ${s.error ?? "no reason given"} (${s.digest})`;
   return `${s.state} ${s.digest}`;
 }
@@ -180,23 +197,30 @@ export function registerRecord(program: Command): void {
   program
     .command("submit")
     .description("submit signed records: to a relayer (gasless) or directly (the key pays gas)")
-    .argument("<files...>", "signed-record JSON files (an object or an array each; - for stdin)")
+    .argument("<files...>", "signed-record or signed-validation JSON files (an object or an array each; - for stdin)")
     .option("--relayer <url>", "relayer base URL, e.g. http://127.0.0.1:8787")
     .option("--wait [seconds]", "with --relayer: wait until each record is recorded and print its entry id (default 60 s)")
     .option("--keystore <file>", "keystore of the account that pays gas (else COMMONS_PRIVATE_KEY)")
     .action(async (files: string[], o: { relayer?: string; wait?: string | true; keystore?: string }) => {
-      const items = files.flatMap((f) => {
+      const all = files.flatMap((f) => {
         const value = readJsonFile(f, f);
-        return (Array.isArray(value) ? value : [value]).map((v, i) => {
+        return (Array.isArray(value) ? value : [value]).map((v, i): Submitted => {
           try {
-            return { file: f, signed: v as object, ...fromSignedJson(v) };
+            if (signedKind(v) === "validation") {
+              const p = fromSignedValidationJson(v);
+              return { file: f, signed: v as object, ...p, deadline: p.validation.deadline };
+            }
+            const p = fromSignedJson(v);
+            return { file: f, signed: v as object, ...p, deadline: p.record.deadline };
           } catch (error) {
             if (error instanceof RecordInputError) throw new CliInputError(Array.isArray(value) ? `${f}[${i}]` : f, error.message);
             throw error;
           }
         });
       });
-      if (items.length === 0) throw new CliInputError("files", "no records to submit");
+      if (all.length === 0) throw new CliInputError("files", "no records to submit");
+      const items = all.filter((i): i is Submitted & { record: LedgerRecord } => i.record !== undefined);
+      const validations = all.filter((i): i is Submitted & { validation: LedgerValidation } => i.validation !== undefined);
       const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
       if (o.wait !== undefined && !relayer)
         throw new CliInputError("--wait", "waits for a relayer: give --relayer (a direct submit prints the entry ids anyway)");
@@ -205,9 +229,9 @@ export function registerRecord(program: Command): void {
       if (!relayer) checkKeySource(o.keystore);
       const target = resolveTarget(program.opts<GlobalOptions>());
       const localNow = BigInt(Math.floor(Date.now() / 1000));
-      for (const it of items) {
-        if (it.record.deadline < localNow) {
-          throw new CliInputError(it.file, `the signature expired at ${new Date(Number(it.record.deadline) * 1000).toISOString()}; sign the claim again`);
+      for (const it of all) {
+        if (it.deadline < localNow) {
+          throw new CliInputError(it.file, `the signature expired at ${new Date(Number(it.deadline) * 1000).toISOString()}; sign it again`);
         }
         if (String(it.domain.verifyingContract).toLowerCase() !== target.ledger.toLowerCase()) {
           throw new CliInputError(it.file, `signed for ledger ${it.domain.verifyingContract}, not ${target.ledger}`);
@@ -220,7 +244,7 @@ export function registerRecord(program: Command): void {
         let failed = 0;
         const client = new RelayerClient(relayer, { timeoutMs: 30_000 });
         const queued: { file: string; digest: string }[] = [];
-        for (const it of items) {
+        for (const it of all) {
           try {
             const s = await client.submit(it.signed);
             if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed") out(`${it.file}: ${relayedLine(s)}`);
@@ -239,12 +263,12 @@ export function registerRecord(program: Command): void {
           if (s.state === "failed") failed++;
           out(`${q.file}: ${relayedLine(s)}`);
         }
-        if (failed) throw new Error(`${failed} of ${items.length} records were refused by the relayer or failed`);
+        if (failed) throw new Error(`${failed} of ${all.length} signed messages were refused by the relayer or failed`);
         return;
       }
       const provider = await connect(target);
       const { chainId } = await provider.getNetwork();
-      for (const it of items) {
+      for (const it of all) {
         if (BigInt(it.domain.chainId!) !== chainId) throw new CliInputError(it.file, `signed for chain ${it.domain.chainId}, but the RPC is chain ${chainId}`);
       }
       const payer = await loadSigner(o.keystore, provider);
@@ -278,6 +302,10 @@ export function registerRecord(program: Command): void {
         const proof = await client.proof(c.record.corrects);
         const receipt = await client.send(() => client.contract.recordCorrection(c.record, c.signature, proof));
         out(`${c.file}: correction of entry ${c.record.corrects} recorded (tx ${receipt.hash})`);
+      }
+      for (const v of validations) {
+        const receipt = await client.submitValidation(v.validation, v.signature);
+        out(`${v.file}: ${VERDICTS[v.validation.verdict]} of entry ${v.validation.entryId} by ${v.validation.validator} recorded (tx ${receipt.hash})`);
       }
       if (failed) throw new Error(`${failed} of ${items.length} records were skipped`);
     });

@@ -1,24 +1,45 @@
-// `commons validate`: a validator accepts or disputes an entry (signed by the key, which also pays
-// gas). An account the commons did not appoint for the action only endorses: on record, counted nowhere.
+// `commons validate`: a validator accepts or disputes an entry. The key signs the validation; it is
+// sent through a relayer (--relayer: gasless), written as portable signed JSON (--out, for any
+// relayer or `commons submit`), or sent by the key itself (it pays gas). An account the commons did
+// not appoint for the action only endorses: on record, counted nowhere.
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { LedgerClient } from "../lib/core/client.js";
 import { ledgerInterface } from "../lib/core/reader.js";
+import { toSignedValidationJson } from "../lib/core/record.js";
+import { RelayerClient } from "../lib/core/relayer-client.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
-import { out } from "./format.js";
-import { CliInputError, hashFile, parseHex32, parseUint, parseVerdict } from "./inputs.js";
+import { json, out } from "./format.js";
+import { CliInputError, hashFile, parseDuration, parseHex32, parseUint, parseUrl, parseVerdict } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
+
+interface ValidateOptions {
+  evidence?: string;
+  evidenceFile?: string;
+  relayer?: string;
+  wait?: string | true;
+  out?: string;
+  validFor: string;
+  keystore?: string;
+}
+
+const ENDORSED_TOPIC = ledgerInterface.getEvent("Endorsed")!.topicHash;
 
 export function registerValidate(program: Command): void {
   program
     .command("validate")
-    .description("accept or dispute an entry (signed by the key, which also pays gas)")
+    .description("accept or dispute an entry: through a relayer (--relayer, gasless), as signed JSON (--out), or paid by the key")
     .argument("<entry>", "entry id")
     .argument("<verdict>", "accept | dispute")
     .option("--evidence <hex>", "digest of your notes (0x + 64 hex)")
     .option("--evidence-file <path>", "notes file; its keccak256 is recorded")
+    .option("--relayer <url>", "send it through this relayer, which pays the gas")
+    .option("--wait [seconds]", "with --relayer: wait until it is recorded and print the entry's state (default 60 s)")
+    .option("--out <file>", "write the signed validation here (for commons submit or any relayer) instead of sending it")
+    .option("--valid-for <duration>", "how long the signature may be sent: 3600, 45m, 12h, 7d", "1h")
     .option("--keystore <file>", "keystore of the validator (else COMMONS_PRIVATE_KEY)")
-    .action(async (entry: string, verdictText: string, o: { evidence?: string; evidenceFile?: string; keystore?: string }) => {
+    .action(async (entry: string, verdictText: string, o: ValidateOptions) => {
       const entryId = parseUint("entry", entry);
       if (entryId === 0n) throw new CliInputError("entry", "entry ids start at 1");
       const verdict = parseVerdict(verdictText);
@@ -28,6 +49,12 @@ export function registerValidate(program: Command): void {
           : o.evidence !== undefined
             ? parseHex32("--evidence", o.evidence)
             : undefined;
+      const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
+      if (relayer && o.out !== undefined) throw new CliInputError("--out", "give --relayer (send it) or --out (write it), not both");
+      if (o.wait !== undefined && !relayer) throw new CliInputError("--wait", "waits for a relayer: give --relayer");
+      const waitSeconds = o.wait === undefined ? undefined : o.wait === true ? 60 : Number(parseUint("--wait", o.wait, 3600n));
+      if (waitSeconds === 0) throw new CliInputError("--wait", "must be at least 1 second");
+      const validFor = parseDuration("--valid-for", o.validFor);
       checkKeySource(o.keystore);
       const target = resolveTarget(program.opts<GlobalOptions>());
       const provider = await connect(target);
@@ -35,14 +62,48 @@ export function registerValidate(program: Command): void {
       const client = await LedgerClient.connect(signer, target.ledger, target.fromBlock);
       const { count } = await client.tip();
       if (entryId > count) throw new CliInputError("entry", `entry ${entryId} does not exist (the ledger has ${count} entries)`);
-      const receipt = await client.validate(signer, entryId, verdict, evidence);
-      const s = await client.state(entryId);
-      const endorsed = receipt.logs.some((l) => l.topics[0] === ledgerInterface.getEvent("Endorsed")!.topicHash);
-      if (endorsed) {
-        out(
-          `entry ${entryId}: your ${verdict} is recorded as an endorsement (tx ${receipt.hash}): ${signer.address} is not appointed to validate this action in the entry's commons, so it counts nowhere; ` +
-            `the entry stays ${s.state}, ${s.accepts} accept / ${s.disputes} dispute. The commons' stewards appoint validators (commons commons show <commons> lists them).`,
-        );
-      } else out(`entry ${entryId}: ${verdict} by ${signer.address} (tx ${receipt.hash}); now ${s.state}, ${s.accepts} accept / ${s.disputes} dispute`);
+      const before = await client.state(entryId);
+      if (before.correctedBy !== 0n)
+        throw new CliInputError("entry", `entry ${entryId} was corrected by entry ${before.correctedBy}; validate that one instead`);
+      if (await client.contract.hasValidated(entryId, signer.address))
+        throw new CliInputError("entry", `${signer.address} has already validated entry ${entryId}; a validator gives one verdict per entry`);
+      const { validation, signature } = await client.signValidation(signer, entryId, verdict, evidence, validFor);
+      const signed = toSignedValidationJson(client.domain, validation, signature);
+
+      if (o.out !== undefined) {
+        writeFileSync(o.out, json(signed) + "\n");
+        return out(`signed ${verdict} of entry ${entryId} by ${signer.address} -> ${o.out} (${signed.digest})`);
+      }
+      if (relayer) {
+        const rc = new RelayerClient(relayer, { timeoutMs: 30_000 });
+        let s = await rc.submit(signed);
+        if (waitSeconds === undefined && s.state !== "recorded" && s.state !== "failed")
+          return out(`entry ${entryId}: your ${verdict} is ${s.state} at the relayer (${s.digest}); --wait prints the result`);
+        if (s.state !== "recorded" && s.state !== "failed") s = await rc.waitFor(s.digest, { timeoutMs: (waitSeconds ?? 60) * 1000 });
+        if (s.state === "failed") throw new Error(`the relayer could not record your ${verdict} of entry ${entryId}: ${s.error ?? "no reason given"}`);
+        const receipt = s.txHash ? await provider.getTransactionReceipt(s.txHash) : null;
+        return out(await outcome(client, entryId, verdict, signer.address, s.txHash ?? "?", receipt));
+      }
+      const receipt = await client.submitValidation(validation, signature);
+      out(await outcome(client, entryId, verdict, signer.address, receipt.hash, receipt));
     });
+}
+
+/** What became of the entry: the verdict counted (with the new tally), or kept as an endorsement. */
+async function outcome(
+  client: LedgerClient,
+  entryId: bigint,
+  verdict: string,
+  validator: string,
+  txHash: string,
+  receipt: { logs: readonly { topics: readonly string[] }[] } | null,
+): Promise<string> {
+  const s = await client.state(entryId);
+  const endorsed = receipt?.logs.some((l) => l.topics[0] === ENDORSED_TOPIC) ?? false;
+  if (endorsed)
+    return (
+      `entry ${entryId}: your ${verdict} is recorded as an endorsement (tx ${txHash}): ${validator} is not appointed to validate this action in the entry's commons, so it counts nowhere; ` +
+      `the entry stays ${s.state}, ${s.accepts} accept / ${s.disputes} dispute. The commons' stewards appoint validators (commons commons show <commons> lists them).`
+    );
+  return `entry ${entryId}: ${verdict} by ${validator} (tx ${txHash}); now ${s.state}, ${s.accepts} accept / ${s.disputes} dispute`;
 }

@@ -1,10 +1,12 @@
-// Accepting or disputing an entry: the validator signs an EIP-712 Validation and sends it with the
+// Accepting or disputing an entry: the validator signs an EIP-712 Validation; it goes through the
+// relayer when one is configured (gasless: the relayer adds the proof and pays), else the wallet sends it with the
 // entry's proof (scripts/lib/core/proof.ts builds it from the events; the contract needs it for an
 // entry's first validation). A proof goes stale when a newer entry lands: rebuilt and retried.
 import { useState } from "react";
 import type { Abi } from "viem";
 import { buildEntryProof } from "@core/proof.js";
-import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, VALIDATION_TYPES } from "@core/record.js";
+import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, ledgerDomain, toSignedValidationJson, VALIDATION_TYPES, validationDigest } from "@core/record.js";
+import { RelayerClient } from "@core/relayer-client.js";
 import type { VerdictName } from "@core/vocabulary.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
@@ -40,6 +42,25 @@ export function useValidate(entryId: bigint) {
         typedData({ name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: chain.id, verifyingContract: ledger }, VALIDATION_TYPES, "Validation", v),
         `Waiting for your signature (${verdict}) in the wallet…`,
       );
+      if (chain.relayerUrl) {
+        // Gasless: the relayer checks it as the Ledger would, sends it with the proof and pays.
+        flow.setPhase({ kind: "confirming", detail: "Sent to the relayer; waiting for it to record your verdict…" });
+        const domain = ledgerDomain(chain.id, ledger);
+        const relayer = new RelayerClient(chain.relayerUrl);
+        await relayer.submit(toSignedValidationJson(domain, v, signature));
+        const final = await relayer.waitFor(validationDigest(domain, v), {
+          onState: (s) =>
+            flow.setPhase({
+              kind: "confirming",
+              detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`,
+              txHash: s.txHash ?? undefined,
+            }),
+        });
+        if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
+        flow.setPhase({ kind: "done", entryId, txHash: final.txHash ?? undefined, via: "relayer" });
+        void flow.queryClient.invalidateQueries({ queryKey: ["ledger-events"] });
+        return;
+      }
       for (let attempt = 1; ; attempt++) {
         const snapshot = await readLedgerEvents({ rpcUrl: chain.rpcUrl, chainId: chain.id, ledger, fromBlock: chain.fromBlock });
         const proof = buildEntryProof(snapshot.events.entries, entryId);

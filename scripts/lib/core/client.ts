@@ -9,7 +9,7 @@ import type { EntryProof } from "./proof.js";
 import { describeRevert, ledgerInterface, readLedger } from "./reader.js";
 import type { LedgerEvents } from "./reader.js";
 import { buildRecord, buildValidation, checkRecord, ledgerDomain, packNonce, signRecord, signValidation } from "./record.js";
-import type { LedgerRecord, RecordInput, TypedDataSigner } from "./record.js";
+import type { LedgerRecord, LedgerValidation, RecordInput, TypedDataSigner } from "./record.js";
 import { ENTRY_STATES } from "./vocabulary.js";
 import type { EntryStateName, VerdictName } from "./vocabulary.js";
 
@@ -131,12 +131,30 @@ export class LedgerClient {
     return buildEntryProof(entries, entryId);
   }
 
-  async validate(signer: TypedDataSigner, entryId: bigint, verdict: VerdictName, evidence?: string): Promise<ContractTransactionReceipt> {
+  /** Signs a validation (nonce key 2, the validator's next sequence; valid for `validFor` seconds, default one hour). */
+  async signValidation(
+    signer: TypedDataSigner,
+    entryId: bigint,
+    verdict: VerdictName,
+    evidence?: string,
+    validFor = 3600,
+  ): Promise<{ validation: LedgerValidation; signature: string }> {
     const validator = await signer.getAddress();
     const now = await this.now();
-    const v = buildValidation({ entryId, verdict, validator, evidence, nonce: await this.nonce(validator, 2n), deadline: now + 3600n });
-    const signature = await signValidation(signer, this.domain, v);
-    return this.withFreshProof(entryId, (proof) => this.send(() => this.contract.validate(v, signature, proof)));
+    const key = 2n;
+    const nonce = packNonce(key, (await this.nonce(validator, key)) & ((1n << 64n) - 1n));
+    const validation = buildValidation({ entryId, verdict, validator, evidence, nonce, deadline: now + BigInt(validFor) });
+    return { validation, signature: await signValidation(signer, this.domain, validation) };
+  }
+
+  /** Sends a signed validation (the runner pays gas), with a fresh proof of its entry. */
+  async submitValidation(validation: LedgerValidation, signature: string): Promise<ContractTransactionReceipt> {
+    return this.withFreshProof(validation.entryId, (proof) => this.send(() => this.contract.validate(validation, signature, proof)));
+  }
+
+  async validate(signer: TypedDataSigner, entryId: bigint, verdict: VerdictName, evidence?: string): Promise<ContractTransactionReceipt> {
+    const { validation, signature } = await this.signValidation(signer, entryId, verdict, evidence);
+    return this.submitValidation(validation, signature);
   }
 
   /**

@@ -437,3 +437,81 @@ export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record
   }
   return { domain, record, signature: j.signature };
 }
+
+/** A signed validation as portable JSON (what `commons validate --out` writes and a relayer takes). */
+export interface SignedValidationJson {
+  type: "commons-ledger/signed-validation@1";
+  chainId: string;
+  ledger: string;
+  validation: Record<keyof LedgerValidation, string | number>;
+  signature: string;
+  digest: string;
+}
+
+export const SIGNED_RECORD_TYPE = "commons-ledger/signed-record@1";
+export const SIGNED_VALIDATION_TYPE = "commons-ledger/signed-validation@1";
+
+/** Which signed message a JSON value says it is (by its `type`), if one of ours. */
+export function signedKind(json: unknown): "record" | "validation" | undefined {
+  const type = (json as { type?: unknown } | null)?.type;
+  return type === SIGNED_RECORD_TYPE ? "record" : type === SIGNED_VALIDATION_TYPE ? "validation" : undefined;
+}
+
+export function toSignedValidationJson(domain: TypedDataDomain, v: LedgerValidation, signature: string): SignedValidationJson {
+  return {
+    type: SIGNED_VALIDATION_TYPE,
+    chainId: String(domain.chainId),
+    ledger: String(domain.verifyingContract),
+    validation: {
+      entryId: v.entryId.toString(),
+      verdict: v.verdict,
+      validator: v.validator,
+      evidence: v.evidence,
+      nonce: v.nonce.toString(),
+      deadline: v.deadline.toString(),
+    },
+    signature,
+    digest: validationDigest(domain, v),
+  };
+}
+
+/** Parses and checks the shape of a signed validation; throws RecordInputError on any problem. */
+export function fromSignedValidationJson(json: unknown): { domain: TypedDataDomain; validation: LedgerValidation; signature: string } {
+  if (typeof json !== "object" || json === null) throw new RecordInputError("json", "is not an object");
+  const j = json as Partial<SignedValidationJson>;
+  if (j.type !== SIGNED_VALIDATION_TYPE) throw new RecordInputError("type", `expected "${SIGNED_VALIDATION_TYPE}", got ${JSON.stringify(j.type)}`);
+  if (typeof j.chainId !== "string" || !/^\d+$/.test(j.chainId)) throw new RecordInputError("chainId", "must be a decimal string");
+  const ledger = address("ledger", j.ledger);
+  if (typeof j.signature !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(j.signature)) throw new RecordInputError("signature", "must be 0x-prefixed hex bytes");
+  const raw = j.validation;
+  if (typeof raw !== "object" || raw === null) throw new RecordInputError("validation", "is missing");
+  const get = (k: keyof LedgerValidation): string => {
+    const v = (raw as Record<string, unknown>)[k];
+    if (typeof v !== "string" && typeof v !== "number") throw new RecordInputError(`validation.${k}`, "is missing");
+    return String(v);
+  };
+  const big = (k: "entryId" | "nonce" | "deadline", max: bigint): bigint => {
+    const v = get(k);
+    if (!/^\d+$/.test(v)) throw new RecordInputError(`validation.${k}`, `"${v}" is not a non-negative integer`);
+    if (BigInt(v) > max) throw new RecordInputError(`validation.${k}`, "is out of range");
+    return BigInt(v);
+  };
+  const verdict = get("verdict");
+  if (verdict !== "0" && verdict !== "1") throw new RecordInputError("validation.verdict", `${JSON.stringify(verdict)} is not 0 (accept) or 1 (dispute)`);
+  const entryId = big("entryId", LIMITS.maxUint64);
+  if (entryId === 0n) throw new RecordInputError("validation.entryId", "entry ids start at 1");
+  const validation: LedgerValidation = {
+    entryId,
+    verdict: Number(verdict),
+    validator: address("validation.validator", get("validator")),
+    evidence: bytes32("validation.evidence", get("evidence")),
+    nonce: big("nonce", (1n << 256n) - 1n),
+    deadline: big("deadline", LIMITS.maxUint64),
+  };
+  if (validation.validator === ZeroAddress) throw new RecordInputError("validation.validator", "is the zero address");
+  const domain = ledgerDomain(BigInt(j.chainId), ledger);
+  if (j.digest !== undefined && j.digest !== validationDigest(domain, validation)) {
+    throw new RecordInputError("digest", "does not match the validation (the JSON was altered)");
+  }
+  return { domain, validation, signature: j.signature };
+}

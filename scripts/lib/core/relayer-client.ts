@@ -11,6 +11,8 @@ export type RelayStateName = "queued" | "sending" | "recorded" | "failed";
 /** A record as the relayer reports it (scripts/lib/relayer/admission.ts `view`). */
 export interface RelayState {
   digest: string;
+  /** A record, or a signed validation (its `entryId` is the entry it validates). */
+  kind: "record" | "validation";
   state: RelayStateName;
   entryId: string | null;
   txHash: string | null;

@@ -7,14 +7,26 @@
 // corrected); the signature, exactly as the contract checks it; the commons (registered on this
 // ledger: the contract records any, but no view counts an unregistered commons' entries); then, with no await in between,
 // the queue's own limits (one pending record per nonce and per corrected entry, a cap of pending
-// records per signer and in all, the signer's rate) and the insert.
+// records per signer and in all, the signer's rate) and the insert. A signed validation goes the
+// same way: its deadline, its entry (exists, not the validator's own, not corrected), the nonce, the
+// signature, whether the validator already validated the entry, then the same limits.
 import { Contract, Interface, ZeroAddress } from "ethers";
 import type { JsonRpcProvider, TypedDataDomain } from "ethers";
 import { nextBlockTime } from "../core/client.js";
 import { LEDGER_ABI } from "../core/abi.js";
 import { classifyRpcError } from "../core/reader.js";
-import { checkRecord, fromSignedJson, hashRecord, recordDigest, toSignedJson } from "../core/record.js";
-import type { LedgerRecord } from "../core/record.js";
+import {
+  checkRecord,
+  fromSignedJson,
+  fromSignedValidationJson,
+  hashRecord,
+  recordDigest,
+  signedKind,
+  toSignedJson,
+  toSignedValidationJson,
+  validationDigest,
+} from "../core/record.js";
+import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { checkEoaSignatures, EoaKeyCache, eoaFormProblem } from "../verify/signatures.js";
 import { LIMITS, RecordInputError } from "../core/vocabulary.js";
 import type { EntryIndex } from "./entries.js";
@@ -74,8 +86,10 @@ export function explainCheck(error: unknown, r: LedgerRecord, now: bigint): Refu
   return new Refusal(400, (error as Error).message);
 }
 
+/** A signed message as admission reads it: a record, or a validation (`agent` is its validator). */
 interface Parsed {
-  record: LedgerRecord;
+  record?: LedgerRecord;
+  validation?: LedgerValidation;
   signature: string;
   digest: string;
   agent: string;
@@ -92,6 +106,7 @@ export interface Accepted {
 export function view(q: QueuedRecord): object {
   return {
     digest: q.digest,
+    kind: q.validates !== 0n ? "validation" : "record",
     state: q.state,
     entryId: q.entryId?.toString() ?? null,
     txHash: q.txHash,
@@ -126,18 +141,20 @@ export class Admission {
     this.ledger = new Contract(ledgerAddress, LEDGER_ABI, provider);
   }
 
-  /** Checks one record and queues it; returns its state. Idempotent by digest. */
+  /** Checks one signed message (a record or a validation) and queues it; returns its state. Idempotent by digest. */
   async accept(value: unknown): Promise<Accepted> {
-    const p = this.parse(value);
+    const p = signedKind(value) === "validation" ? this.parseValidation(value) : this.parse(value);
     const known = this.queue.get(p.digest);
     // A failed record may be posted again (with another signature, say): it is checked afresh.
     if (known && known.state !== "failed") return { status: 200, body: view(known) };
     const { now, count } = await this.chainView();
-    try {
-      checkRecord(p.record, { now, nextId: count + 1n, allowCorrection: p.record.corrects !== 0n });
-    } catch (error) {
-      throw explainCheck(error, p.record, now);
-    }
+    if (p.record) {
+      try {
+        checkRecord(p.record, { now, nextId: count + 1n, allowCorrection: p.record.corrects !== 0n });
+      } catch (error) {
+        throw explainCheck(error, p.record, now);
+      }
+    } else await this.checkValidation(p, p.validation!, now, count);
     const bytes = (p.signature.length - 2) / 2;
     if (bytes > MAX_SIGNATURE_BYTES)
       throw new Refusal(
@@ -159,23 +176,29 @@ export class Admission {
         `nonce: sequence ${p.seq} of ${p.agent}${keyLabel(p.key)} is too far ahead (the ledger expects ${next} next${holding}); this relayer queues at most ${this.limits.gapWindow - 1} sequences beyond those, so send the missing ones first`,
       );
     }
-    if (p.record.corrects !== 0n) await this.checkCorrection(p);
+    if (p.record && p.record.corrects !== 0n) await this.checkCorrection(p);
     const wallet = await this.checkSignature(p);
     // After the signature: a forged record costs no lookup; a signed one already cost a nonce read.
-    if (!(await this.commonsExists(p.record.commons)))
+    if (p.record && !(await this.commonsExists(p.record.commons)))
       throw new Refusal(
         400,
         `commons: ${p.record.commons} is not registered on this ledger (${this.ledgerAddress}); check the id (commons list shows the registered ones). The Ledger would record it, but no view counts an entry of an unregistered commons`,
       );
+    if (p.validation && (await this.rpc("the entry's validations", () => this.ledger.hasValidated(p.validation!.entryId, p.agent))))
+      throw new Refusal(409, `${p.agent} has already validated entry ${p.validation.entryId}; a validator gives one verdict per entry`);
 
     // From here to the insert nothing awaits: no other request's checks run in between.
     const again = this.queue.get(p.digest);
     if (again && again.state !== "failed") return { status: 200, body: view(again) };
     const clash = this.queue.pendingWithNonce(p.agent, keyText, p.seq);
-    if (clash) throw new Refusal(409, `another record (${clash.digest}) with the same nonce is already queued`);
-    if (p.record.corrects !== 0n) {
+    if (clash) throw new Refusal(409, `another record or validation (${clash.digest}) with the same nonce is already queued`);
+    if (p.record && p.record.corrects !== 0n) {
       const rival = this.queue.pendingCorrection(p.record.corrects);
       if (rival) throw new Refusal(409, `corrects: a correction of entry ${p.record.corrects} (${rival.digest}) is already queued`);
+    }
+    if (p.validation) {
+      const rival = this.queue.pendingValidation(p.agent, p.validation.entryId);
+      if (rival) throw new Refusal(409, `a validation of entry ${p.validation.entryId} by ${p.agent} (${rival.digest}) is already queued`);
     }
     const pendingOfAgent = this.queue.pendingOf(p.agent);
     if (pendingOfAgent >= this.limits.maxPendingPerSigner) {
@@ -189,7 +212,7 @@ export class Admission {
     // Only new work counts against the signer's allowance: not replays (answered above), not
     // records with a bad signature (anyone could post those in its name).
     if (this.rateLimited(p.agent)) throw new Refusal(429, `too many records from ${p.agent}; slow down`);
-    const body = JSON.stringify(toSignedJson(this.domain, p.record, p.signature));
+    const body = JSON.stringify(p.record ? toSignedJson(this.domain, p.record, p.signature) : toSignedValidationJson(this.domain, p.validation!, p.signature));
     let inserted = false;
     this.queue.transaction(() => {
       inserted = this.queue.enqueue({
@@ -197,14 +220,15 @@ export class Admission {
         agent: p.agent,
         nonceKey: keyText,
         nonceSeq: p.seq,
-        corrects: p.record.corrects,
+        corrects: p.record?.corrects ?? 0n,
+        validates: p.validation?.entryId ?? 0n,
         wallet,
-        deadline: p.record.deadline,
+        deadline: p.record?.deadline ?? p.validation!.deadline,
         body,
       });
       if (inserted) this.queue.setLane(p.agent, keyText, chainSeq);
     });
-    if (!inserted) throw new Refusal(409, "another pending record holds the same nonce or corrects the same entry");
+    if (!inserted) throw new Refusal(409, "another pending record or validation holds the same nonce, corrects the same entry or validates it");
     this.pendingCount = undefined;
     this.onQueued(p.seq < next + BigInt(held) + 1n);
     return { status: 202, body: view(this.queue.get(p.digest)!) };
@@ -233,25 +257,73 @@ export class Admission {
     return { record: r, signature: parsed.signature, digest, agent, key: r.nonce >> 64n, seq: r.nonce & LIMITS.maxUint64 };
   }
 
+  private parseValidation(value: unknown): Parsed {
+    let parsed;
+    try {
+      parsed = fromSignedValidationJson(value);
+    } catch (error) {
+      throw new Refusal(400, (error as Error).message);
+    }
+    if (BigInt(parsed.domain.chainId!) !== this.chainId)
+      throw new Refusal(400, `signed for chain ${parsed.domain.chainId}; this relayer serves chain ${this.chainId}`);
+    if (String(parsed.domain.verifyingContract).toLowerCase() !== this.ledgerAddress.toLowerCase()) {
+      throw new Refusal(400, `signed for ledger ${parsed.domain.verifyingContract}; this relayer serves ${this.ledgerAddress}`);
+    }
+    const v = parsed.validation;
+    const given = (value as { digest?: unknown }).digest;
+    const digest = typeof given === "string" ? given.toLowerCase() : validationDigest(this.domain, v);
+    return { validation: v, signature: parsed.signature, digest, agent: v.validator, key: v.nonce >> 64n, seq: v.nonce & LIMITS.maxUint64 };
+  }
+
+  /**
+   * What the Ledger checks of a validation before its signature: the deadline, the entry exists,
+   * is not the validator's own and is not corrected (a correction replaces it).
+   */
+  private async checkValidation(p: Parsed, v: LedgerValidation, now: bigint, count: bigint): Promise<void> {
+    if (v.deadline < now)
+      throw new Refusal(400, `deadline: the signature expired at ${when(v.deadline)} (the chain's time is ${when(now)}); sign the validation again`);
+    if (v.deadline > now + BigInt(LIMITS.maxValiditySeconds))
+      throw new Refusal(400, `deadline: ${when(v.deadline)} is more than 30 days after the chain's time ${when(now)}`);
+    // The shared view may be up to CHAIN_VIEW_MS old: an entry recorded since is looked for afresh.
+    if (v.entryId > count) count = (await this.chainView(true)).count;
+    if (v.entryId > count) throw new Refusal(400, `entry ${v.entryId} does not exist (the ledger has ${count} entries)`);
+    await this.entries.refresh();
+    if (BigInt(this.entries.count) < v.entryId) await this.entries.refresh(0);
+    const owner = this.entries.agentOf(v.entryId);
+    if (owner === undefined) throw new Refusal(503, `entry ${v.entryId} is not in what this relayer has read of the ledger yet; retry in a moment`);
+    if (owner.toLowerCase() === p.agent.toLowerCase()) throw new Refusal(403, `${p.agent} recorded entry ${v.entryId}; nobody validates their own entry`);
+    const by = this.entries.correctionOf(v.entryId);
+    if (by !== undefined) throw new Refusal(409, `entry ${v.entryId} was corrected by entry ${by}; validate that one instead`);
+  }
+
   /**
    * The nonce is used: a replay of a recorded record, or another record took the nonce. The entry
    * index is read up to now only if it may not hold the entry that used the nonce yet (it was
    * last read before the nonce was), so that a flood of used nonces costs no read each.
    */
   private async refuseUsed(p: Parsed, chainSeq: bigint, sequenceAt: number): Promise<never> {
+    if (!p.record) {
+      const v = p.validation!;
+      if (await this.rpc("the entry's validations", () => this.ledger.hasValidated(v.entryId, p.agent)))
+        throw new Refusal(409, `already recorded: ${p.agent} has validated entry ${v.entryId}`);
+      throw new Refusal(
+        409,
+        `nonce ${v.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the validation again with that nonce`,
+      );
+    }
     await this.entries.refresh();
-    const recordHash = hashRecord(p.record);
+    const recordHash = hashRecord(p.record!);
     if (this.entries.entryOf(recordHash) === undefined && this.entries.knownUntil < sequenceAt) await this.entries.refresh(0);
     const id = this.entries.entryOf(recordHash);
     if (id !== undefined) throw new Refusal(409, `already recorded as entry ${id}`);
     throw new Refusal(
       409,
-      `nonce ${p.record.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the record again with that nonce`,
+      `nonce ${p.record!.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the record again with that nonce`,
     );
   }
 
   private async checkCorrection(p: Parsed): Promise<void> {
-    const target = p.record.corrects;
+    const target = p.record!.corrects;
     await this.entries.refresh();
     if (BigInt(this.entries.count) < target) await this.entries.refresh(0);
     const owner = this.entries.agentOf(target);
@@ -314,8 +386,8 @@ export class Admission {
    * to CHAIN_VIEW_MS instead of two RPC calls per request. Both only grow: an older view is never
    * more lenient on links, and on deadlines by at most CHAIN_VIEW_MS.
    */
-  private chainView(): Promise<{ now: bigint; count: bigint }> {
-    if (this.view && Date.now() - this.view.at < CHAIN_VIEW_MS) return this.view.value;
+  private chainView(fresh = false): Promise<{ now: bigint; count: bigint }> {
+    if (!fresh && this.view && Date.now() - this.view.at < CHAIN_VIEW_MS) return this.view.value;
     const value = this.rpc("the chain's time and tip", () =>
       Promise.all([this.provider.getBlock("latest"), this.ledger.tip() as Promise<[bigint, string]>]).then(([block, [count]]) => ({
         now: nextBlockTime(BigInt(block!.timestamp)),

@@ -7,7 +7,8 @@
 // sequence the ledger expects next as last seen. A record can go when its sequence is its lane's
 // next one (or follows, without a gap, one that goes in the same batch); the scheduler reads only
 // those, never a window of the oldest rows, so records that wait for a missing sequence hold
-// nothing up.
+// nothing up. A signed validation is a row too (`validates`: the entry it validates): it shares
+// its validator's nonce lanes with records, and goes alone, like a correction, with a proof.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -23,6 +24,8 @@ export interface NewRecord {
   nonceSeq: bigint;
   /** The entry a correction corrects (0n for a plain record). */
   corrects: bigint;
+  /** For a signed validation (not a record): the entry it validates; 0n for a record. */
+  validates: bigint;
   /** Whether the signature was accepted through the agent's ERC-1271 wallet (it may change its answer). */
   wallet: boolean;
   /** The signature's deadline (unix seconds). */
@@ -56,6 +59,7 @@ interface Row {
   nonce_key: string;
   nonce_seq: number;
   corrects: number;
+  validates: number;
   wallet: number;
   deadline: number;
   body: string;
@@ -75,6 +79,7 @@ const fromRow = (r: Row): QueuedRecord => ({
   nonceKey: r.nonce_key,
   nonceSeq: BigInt(r.nonce_seq),
   corrects: BigInt(r.corrects),
+  validates: BigInt(r.validates ?? 0),
   wallet: r.wallet === 1,
   deadline: BigInt(r.deadline),
   body: r.body,
@@ -88,7 +93,7 @@ const fromRow = (r: Row): QueuedRecord => ({
   updatedAt: r.updated_at,
 });
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 // `state IN PENDING` is written out in every query that should use the partial indexes (SQLite
 // uses a partial index only when the query repeats its condition).
 const PENDING = "('queued', 'sending')";
@@ -100,6 +105,7 @@ const SCHEMA = `
     nonce_key   TEXT NOT NULL,
     nonce_seq   INTEGER NOT NULL,
     corrects    INTEGER NOT NULL DEFAULT 0,
+    validates   INTEGER NOT NULL DEFAULT 0,
     wallet      INTEGER NOT NULL DEFAULT 0,
     deadline    INTEGER NOT NULL,
     body        TEXT NOT NULL,
@@ -116,6 +122,8 @@ const SCHEMA = `
     ON records (agent, nonce_key, nonce_seq) WHERE state IN ${PENDING};
   CREATE UNIQUE INDEX IF NOT EXISTS records_pending_correction
     ON records (corrects) WHERE corrects != 0 AND state IN ${PENDING};
+  CREATE UNIQUE INDEX IF NOT EXISTS records_pending_validation
+    ON records (agent, validates) WHERE validates != 0 AND state IN ${PENDING};
   CREATE INDEX IF NOT EXISTS records_state_updated ON records (state, updated_at);
   CREATE INDEX IF NOT EXISTS records_state_deadline ON records (state, deadline);
   CREATE TABLE IF NOT EXISTS lanes (
@@ -137,8 +145,10 @@ export class RelayQueue {
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA journal_size_limit = 16777216;");
     const version = Number((this.db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
     const hasRecords = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records'").get() !== undefined;
-    if (hasRecords && version < SCHEMA_VERSION) this.migrateFromV1();
+    if (hasRecords && version < 2) this.migrateFromV1();
     else {
+      // Version 2 had no signed validations: they get their column (0 for every record).
+      if (hasRecords && version === 2) this.db.exec("ALTER TABLE records ADD COLUMN validates INTEGER NOT NULL DEFAULT 0");
       this.db.exec(SCHEMA);
       this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
@@ -204,6 +214,14 @@ export class RelayQueue {
     return row ? fromRow(row) : undefined;
   }
 
+  /** The pending validation of entry `entryId` by `agent`, if any. */
+  pendingValidation(agent: string, entryId: bigint): QueuedRecord | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM records WHERE agent = ? AND validates = ? AND validates != 0 AND state IN ${PENDING}`)
+      .get(agent, Number(entryId)) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
   /** How many records of `agent` are pending (every nonce key). */
   pendingOf(agent: string): number {
     return Number((this.db.prepare(`SELECT COUNT(*) AS n FROM records WHERE agent = ? AND state IN ${PENDING}`).get(agent) as { n: number }).n);
@@ -230,12 +248,24 @@ export class RelayQueue {
     try {
       const result = this.db
         .prepare(
-          `INSERT INTO records (digest, agent, nonce_key, nonce_seq, corrects, wallet, deadline, body, state, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+          `INSERT INTO records (digest, agent, nonce_key, nonce_seq, corrects, validates, wallet, deadline, body, state, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
            ON CONFLICT (digest) DO UPDATE SET body = excluded.body, wallet = excluded.wallet, state = 'queued', entry_id = NULL, tx_hash = NULL, error = NULL,
              attempts = 0, not_before = 0, received_at = excluded.received_at, updated_at = excluded.updated_at
            WHERE records.state = 'failed'`,
         )
-        .run(r.digest, r.agent, r.nonceKey, Number(r.nonceSeq), Number(r.corrects), r.wallet ? 1 : 0, Number(r.deadline), r.body, now, now);
+        .run(
+          r.digest,
+          r.agent,
+          r.nonceKey,
+          Number(r.nonceSeq),
+          Number(r.corrects),
+          Number(r.validates),
+          r.wallet ? 1 : 0,
+          Number(r.deadline),
+          r.body,
+          now,
+          now,
+        );
       return Number(result.changes) === 1;
     } catch (error) {
       if (/UNIQUE constraint failed/.test((error as Error).message)) return false;

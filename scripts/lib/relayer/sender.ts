@@ -12,11 +12,11 @@
 //
 // Nothing it does may record a record twice: before anything is sent again, the nonce tells
 // whether it was consumed, and the entry index by which entry.
-import { toBeHex } from "ethers";
+import { toBeHex, zeroPadValue } from "ethers";
 import type { FeeData, JsonRpcProvider, TransactionReceipt, Wallet } from "ethers";
 import { classifyRpcError, describeRevert, ledgerInterface, toRecord } from "../core/reader.js";
-import { fromSignedJson, hashRecord } from "../core/record.js";
-import type { LedgerRecord } from "../core/record.js";
+import { fromSignedJson, fromSignedValidationJson, hashRecord } from "../core/record.js";
+import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { LIMITS } from "../core/vocabulary.js";
 import { ERC1271_GAS, when } from "./admission.js";
 import type { EntryIndex } from "./entries.js";
@@ -42,6 +42,15 @@ const MAX_SPLIT_DEPTH = 8;
 /** A round longer than this is logged with its stages. */
 const SLOW_ROUND_MS = 1_000;
 const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
+const VALIDATED_TOPIC = ledgerInterface.getEvent("Validated")!.topicHash;
+const ENDORSED_TOPIC = ledgerInterface.getEvent("Endorsed")!.topicHash;
+/** Stands in for the record of a validation item (which carries `validation` instead). */
+const NO_RECORD = {} as LedgerRecord;
+/** Whether a log's topics are a Validated or Endorsed event of `entryId` by `validator`. */
+const isValidationLog = (topics: readonly string[], entryId: bigint, validator: string) =>
+  (topics[0] === VALIDATED_TOPIC || topics[0] === ENDORSED_TOPIC) &&
+  BigInt(topics[1]) === entryId &&
+  topics[2].toLowerCase() === zeroPadValue(validator, 32).toLowerCase();
 
 export interface SenderOptions {
   /** Records per transaction (at most LIMITS.maxBatch). */
@@ -61,7 +70,8 @@ export interface SenderOptions {
   log: (line: string) => void;
 }
 
-type Item = QueuedRecord & { record: LedgerRecord; signature: string };
+/** A queued message ready to send: a record, or a signed validation (`validation`; it goes alone, like a correction). */
+type Item = QueuedRecord & { record: LedgerRecord; validation?: LedgerValidation; signature: string };
 type Plan = { estimate: bigint; nonce: number; fees: FeeData };
 type Outcome = "recorded" | "failed" | "requeued" | "pending";
 
@@ -118,7 +128,7 @@ export class Sender {
     t.push(performance.now());
     if (plain.length > 0) await this.sendBatch(plain);
     t.push(performance.now());
-    for (const c of corrections) await this.sendCorrection(c);
+    for (const c of corrections) await (c.validation ? this.sendValidation(c) : this.sendCorrection(c));
     t.push(performance.now());
     // Housekeeping after the send, so that it never delays what can go now.
     this.expire();
@@ -162,8 +172,8 @@ export class Sender {
         continue;
       }
       const run = runs.get(q.agent)!.at(-1)!;
-      if (q.corrects !== 0n) {
-        open = false; // a correction goes alone, and what follows it waits for it
+      if (q.corrects !== 0n || q.validates !== 0n) {
+        open = false; // a correction or a validation goes alone, and what follows it waits for it
         if (run.length > 0) continue;
       }
       run.push(q);
@@ -187,7 +197,7 @@ export class Sender {
       for (const run of runs.get(agent)!) {
         if (run.length === 0) continue;
         ready++;
-        if (run[0].corrects === 0n) {
+        if (run[0].corrects === 0n && run[0].validates === 0n) {
           plain.push(...run);
           ready += run.length - 1;
         } else if (corrections.length < CORRECTIONS_PER_ROUND) corrections.push(run[0]);
@@ -217,6 +227,10 @@ export class Sender {
     for (const q of [...batch, ...corrections]) this.served.set(q.agent, this.round);
     if (this.served.size > 10_000) for (const [a, r] of this.served) if (r < this.round - 100) this.served.delete(a);
     const parse = (q: QueuedRecord): Item => {
+      if (q.validates !== 0n) {
+        const { validation, signature } = fromSignedValidationJson(JSON.parse(q.body));
+        return { ...q, record: NO_RECORD, validation, signature };
+      }
       const { record, signature } = fromSignedJson(JSON.parse(q.body));
       return { ...q, record, signature };
     };
@@ -308,6 +322,32 @@ export class Sender {
     await this.settle([c], sent);
     // Admission refuses a second correction of the entry from now on.
     await this.entries.refresh(0);
+  }
+
+  /** A signed validation, alone, with the proof of its entry (ignored by the Ledger once the entry is anchored). */
+  private async sendValidation(c: Item): Promise<void> {
+    await this.entries.refresh(0);
+    const data = ledgerInterface.encodeFunctionData("validate", [c.validation, c.signature, await this.entries.proof(c.validates)]);
+    let plan: Plan;
+    try {
+      plan = await this.plan(data);
+    } catch (error) {
+      const revert = revertData(error);
+      if (!revert) throw error;
+      const reason = describeRevert(revert);
+      if (reason.startsWith("LedgerInvalidNonce")) await this.resolve(c);
+      else if (reason.startsWith("LedgerInvalidProof")) {
+        this.opts.log(`relayer: the proof for ${c.digest} did not hold (${reason}); the ledger is read again`);
+        this.entries.forget();
+      } else this.queue.markFailed(c.digest, `the Ledger refused it: ${reason}`);
+      return;
+    }
+    const sent = await this.transact([c], data, plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + (c.wallet ? WALLET_FLIP_GAS : 0n), plan);
+    if (sent === "split" || sent === "handled") return;
+    if (sent.status !== 1) return this.afterRevert([c], 0, sent);
+    const mine = sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, c.validates, c.agent));
+    if (mine) this.queue.markRecorded(c.digest, c.validates, sent.hash);
+    else await this.resolve(this.queue.get(c.digest)!);
   }
 
   /**
@@ -489,9 +529,28 @@ export class Sender {
 
   /** What became of a record that was (perhaps) sent: recorded, its nonce used by another, or to send again. */
   async resolve(q: QueuedRecord): Promise<Outcome> {
-    const { record } = fromSignedJson(JSON.parse(q.body));
     const current = await this.sequence(q.agent, BigInt(q.nonceKey));
+    if (current > q.nonceSeq && q.validates !== 0n) {
+      // A validation: its Validated (or Endorsed) event names the entry and the validator.
+      const logs = await this.provider.getLogs({
+        address: this.ledger,
+        topics: [[VALIDATED_TOPIC, ENDORSED_TOPIC], toBeHex(q.validates, 32), zeroPadValue(q.agent, 32)],
+        fromBlock: this.fromBlock,
+        toBlock: "latest",
+      });
+      if (logs.length > 0) {
+        this.queue.markRecorded(q.digest, q.validates, logs[0].transactionHash);
+        return "recorded";
+      }
+      this.queue.markFailed(
+        q.digest,
+        `its nonce (sequence ${q.nonceSeq}${keyLabel(q.nonceKey)}) was consumed by another record or validation before it was recorded`,
+      );
+      this.queue.setLane(q.agent, q.nonceKey, current);
+      return "failed";
+    }
     if (current > q.nonceSeq) {
+      const { record } = fromSignedJson(JSON.parse(q.body));
       await this.entries.refresh(0);
       const entryId = this.entries.entryOf(hashRecord(record));
       if (entryId !== undefined) {

@@ -1,4 +1,5 @@
-// The relayer: accepts signed records over HTTP, checks them as the Ledger would before queueing
+// The relayer: accepts signed records and signed validations over HTTP (POST /records takes both,
+// told apart by their `type`), checks them as the Ledger would before queueing
 // (admission.ts), keeps them in a durable queue (queue.ts), sends them in fair, bounded batches
 // (sender.ts) and reports each record's state by its digest. It never loses an acknowledged
 // record and never records one twice: before resending anything it looked at after a crash or an
