@@ -4,6 +4,8 @@
 //   --batch-size (100, at most 150)  --wait-ms (500)  --rate (records/s per signer, 50)  --burst (500)
 //   --max-per-signer (records waiting per signer, 100)  --retention-days (how long recorded and failed
 //   records stay answerable by digest before they are pruned, 7)
+//   --relay-endorsements: also pay for validations by accounts the entry's commons has not appointed
+//   (endorsements, counted nowhere; off by default)
 //   --rpc / --ledger / --from-block as for the CLI; the paying key: COMMONS_RELAYER_KEY or
 //   --keystore FILE, or --dev for anvil's first dev account on a local chain (chain id 31337).
 import path from "node:path";
@@ -38,6 +40,7 @@ try {
       dev: { type: "boolean" },
       "max-per-signer": { type: "string" },
       "retention-days": { type: "string" },
+      "relay-endorsements": { type: "boolean" },
     },
     strict: true,
   });
@@ -80,6 +83,7 @@ try {
     burst,
     maxPendingPerSigner,
     retentionMs: retentionDays * 86_400_000,
+    relayEndorsements: values["relay-endorsements"] ?? false,
   });
   const stop = async () => {
     await relayer.close();

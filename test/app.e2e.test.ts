@@ -769,7 +769,7 @@ describe("app (end to end in headless Chromium)", function () {
       const page = await open("entry/4");
       await connectDevKey(page, "erin", 6);
       expect(await page.getByTestId("validate-endorsement-only").innerText()).to.equal(
-        "You are not appointed to validate use in Sensorica open hardware lab (demo): your verdict will be recorded as an endorsement and count nowhere. Its stewards appoint validators.",
+        "You are not appointed to validate use in Sensorica open hardware lab (demo): your verdict will be recorded as an endorsement and count nowhere. Its stewards appoint validators. Your wallet sends it and pays the gas (the relayer pays only for verdicts that count).",
       );
       await page.getByRole("button", { name: "Dispute" }).click();
       await phase(page, "validate-status", ["done", "failed"]);

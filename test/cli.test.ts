@@ -165,12 +165,17 @@ describe("commons CLI", function () {
       expect(await l.provider.getTransactionCount(validator.address)).to.equal(0);
     });
 
-    it("validate --out writes a signed validation that submit --relayer --wait sends; a second verdict is refused before signing", async () => {
+    it("validate --out writes a signed validation; the relayer refuses it until the validator is appointed, then submit --relayer --wait sends it; a second verdict is refused before signing", async () => {
       const validator = Wallet.createRandom();
       const file = path.join(dir, "validation.json");
       const signed = await cli(["validate", entry, "dispute", "--out", file], { COMMONS_PRIVATE_KEY: validator.privateKey });
       expect(signed.code, signed.stderr).to.equal(0);
       expect(JSON.parse(readFileSync(file, "utf8"))).to.include({ type: "commons-ledger/signed-validation@1" });
+      const early = await cli(["submit", file, "--relayer", relayer.url]);
+      expect(early.code).to.equal(1);
+      expect(early.stdout).to.include(`${validator.address} is not appointed to validate work in entry ${entry}'s commons`);
+      const steward = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
+      expect((await cli(["role", "set", commons, validator.address, "--actions", "work"], steward)).code).to.equal(0);
       const sent = await cli(["submit", file, "--relayer", relayer.url, "--wait"]);
       expect(sent.code, sent.stderr).to.equal(0);
       expect(sent.stdout.trim()).to.match(new RegExp(`: validation of entry ${entry} recorded \\(tx 0x[0-9a-f]{64}\\)$`));

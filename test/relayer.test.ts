@@ -8,6 +8,7 @@ import type { Wallet } from "ethers";
 import { Contract, ContractFactory, JsonRpcProvider, Network } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import {
+  appointKitValidator,
   FastRecordSigner,
   getHealth,
   getRecord,
@@ -272,6 +273,8 @@ describe("relayer", function () {
         const json = signer.sign(kate, await recordOf(kate, 0n));
         await accept(json);
         entry = BigInt((await waitRecorded(r.url, [json.digest]))[0].entryId!);
+        // val may validate work (action 0) in the kit's commons; the validator-N wallets may not.
+        await appointKitValidator(l.provider, l.ledger, val.address, [0]);
       });
 
       it("accepts it with 202 and records it: its state names the entry it validates, and the Ledger has the verdict", async () => {
@@ -285,10 +288,9 @@ describe("relayer", function () {
         expect(done).to.include({ kind: "validation", state: "recorded", entryId: entry.toString() });
         const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
         expect(await ledger.hasValidated(entry, val.address)).to.equal(true);
-        // The kit's commons appoints nobody: the verdict is kept as an endorsement.
         const receipt = await l.provider.getTransactionReceipt(done.txHash!);
-        const events = receipt!.logs.map((log) => ledgerInterface.parseLog(log)).filter((e) => e?.name === "Endorsed");
-        expect(events.map((e) => [e!.args.entryId, e!.args.endorser])).to.deep.equal([[entry, val.address]]);
+        const events = receipt!.logs.map((log) => ledgerInterface.parseLog(log)).filter((e) => e?.name === "Validated");
+        expect(events.map((e) => [e!.args.entryId, e!.args.validator, e!.args.accepts])).to.deep.equal([[entry, val.address, 1n]]);
         expect(await l.provider.getBalance(val.address)).to.equal(0n);
       });
 
@@ -312,6 +314,18 @@ describe("relayer", function () {
         const reply = await post(await validationOf(kate, entry, { nonce: packNonce(2n, 0n) }));
         expect(reply.status, JSON.stringify(reply.body)).to.equal(403);
         expect(reply.body.error).to.equal(`${kate.address} recorded entry ${entry}; nobody validates their own entry`);
+      });
+
+      it("refuses with 403 a validation by an account not appointed for the entry's action (an endorsement: it would pay for a verdict that counts nowhere)", async () => {
+        const stranger = kitWallet("validator-7");
+        const json = await validationOf(stranger, entry);
+        const reply = await post(json);
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(403);
+        expect(reply.body.error).to.equal(
+          `${stranger.address} is not appointed to validate work in entry ${entry}'s commons, so its verdict would be an endorsement that counts nowhere; ` +
+            "this relayer pays only for verdicts that count: send it yourself (commons validate without --relayer), or ask the commons' stewards to appoint you",
+        );
+        expect((await getRecord(r.url, json.digest)).status).to.equal(404);
       });
 
       it("refuses a validation of an entry that does not exist with 400", async () => {

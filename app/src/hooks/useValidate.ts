@@ -29,7 +29,8 @@ export function useValidate(entryId: bigint) {
     evidenceError = error instanceof EvidenceError ? error.message : String(error);
   }
 
-  async function validate(verdict: VerdictName) {
+  /** `appointed`: whether the wallet's account is appointed for the entry's action (the relayer pays only for verdicts that count). */
+  async function validate(verdict: VerdictName, appointed: boolean) {
     if (!wallet.canWrite || !ledger || !client || !wallet.address || evidenceError) return;
     const validator = wallet.address;
     await flow.run(async () => {
@@ -42,7 +43,7 @@ export function useValidate(entryId: bigint) {
         typedData({ name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: chain.id, verifyingContract: ledger }, VALIDATION_TYPES, "Validation", v),
         `Waiting for your signature (${verdict}) in the wallet…`,
       );
-      if (chain.relayerUrl) {
+      if (chain.relayerUrl && appointed) {
         // Gasless: the relayer checks it as the Ledger would, sends it with the proof and pays.
         flow.setPhase({ kind: "confirming", detail: "Sent to the relayer; waiting for it to record your verdict…" });
         const domain = ledgerDomain(chain.id, ledger);

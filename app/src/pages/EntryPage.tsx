@@ -184,7 +184,7 @@ export default function EntryPage({ params }: PageProps) {
       {wallet.address && !appointed && !isAgent ? (
         <p className="muted" data-testid="validate-endorsement-only">
           You are not appointed to validate {view.action} in {commons?.name ?? "this commons"}: your verdict will be recorded as an endorsement and count
-          nowhere. Its stewards appoint validators.
+          nowhere. Its stewards appoint validators. Your wallet sends it and pays the gas (the relayer pays only for verdicts that count).
         </p>
       ) : null}
       <div className="controls">
@@ -192,10 +192,10 @@ export default function EntryPage({ params }: PageProps) {
           Evidence (optional){" "}
           <input aria-label="Validation evidence" value={v.evidence} onChange={(e) => v.setEvidence(e.target.value)} placeholder="CID or 0x digest" />
         </label>
-        <button onClick={() => void v.validate("accept")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>
+        <button onClick={() => void v.validate("accept", appointed)} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>
           Accept
         </button>
-        <button onClick={() => void v.validate("dispute")} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>
+        <button onClick={() => void v.validate("dispute", appointed)} disabled={blocked !== undefined || v.busy || v.evidenceError !== undefined}>
           Dispute
         </button>
         {blocked ? (

@@ -37,6 +37,13 @@ export async function registerKitCommons(provider: JsonRpcProvider, ledger: stri
 }
 const HOURS = encodeUnit("h");
 
+/** Appoints `validator` for `actions` (ValueFlows action codes) in KIT_COMMONS: its founder is its only steward (threshold 1). */
+export async function appointKitValidator(provider: JsonRpcProvider, ledger: string, validator: string, actions: readonly number[]): Promise<void> {
+  const contract = new Contract(ledger, LEDGER_ABI, KIT_FOUNDER.connect(provider));
+  const roles = actions.reduce((bits, a) => bits | (1 << a), 0);
+  await (await contract.setRoles(KIT_COMMONS, validator, roles)).wait();
+}
+
 /** One hour of work by `agent` (its provider), with the given nonce, time and deadline. */
 export function workRecord(agent: string, p: { nonce: bigint; time: bigint; deadline: bigint; evidence?: string; quantity?: bigint }): LedgerRecord {
   return {

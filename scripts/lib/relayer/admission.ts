@@ -28,7 +28,7 @@ import {
 } from "../core/record.js";
 import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { checkEoaSignatures, EoaKeyCache, eoaFormProblem } from "../verify/signatures.js";
-import { LIMITS, RecordInputError } from "../core/vocabulary.js";
+import { ACTIONS, LIMITS, RecordInputError } from "../core/vocabulary.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedRecord, RelayQueue } from "./queue.js";
 
@@ -55,6 +55,13 @@ export interface AdmissionLimits {
   /** Per-signer rate limit: records per second and burst. */
   ratePerSecond: number;
   burst: number;
+  /**
+   * Whether to relay a validation by an account the entry's commons has not appointed for its
+   * action (kept on-chain as an endorsement, counted nowhere). Off by default: otherwise a stranger
+   * with a thousand free keys makes the relayer pay ~70,000 to 330,000 gas per key and entry for
+   * verdicts that change nothing. Such a validator can still send it and pay.
+   */
+  relayEndorsements: boolean;
 }
 
 /** A refusal: the HTTP status and one sentence. */
@@ -186,6 +193,7 @@ export class Admission {
       );
     if (p.validation && (await this.rpc("the entry's validations", () => this.ledger.hasValidated(p.validation!.entryId, p.agent))))
       throw new Refusal(409, `${p.agent} has already validated entry ${p.validation.entryId}; a validator gives one verdict per entry`);
+    if (p.validation && !this.limits.relayEndorsements) await this.refuseEndorsement(p.agent, p.validation.entryId);
 
     // From here to the insert nothing awaits: no other request's checks run in between.
     const again = this.queue.get(p.digest);
@@ -294,6 +302,18 @@ export class Admission {
     if (owner.toLowerCase() === p.agent.toLowerCase()) throw new Refusal(403, `${p.agent} recorded entry ${v.entryId}; nobody validates their own entry`);
     const by = this.entries.correctionOf(v.entryId);
     if (by !== undefined) throw new Refusal(409, `entry ${v.entryId} was corrected by entry ${by}; validate that one instead`);
+  }
+
+  /** Refuses (403) a validation that would only be an endorsement: its validator is not appointed for the entry's action in its commons. */
+  private async refuseEndorsement(validator: string, entryId: bigint): Promise<void> {
+    const { record } = await this.rpc(`entry ${entryId}`, () => this.entries.proof(entryId));
+    const appointed = (await this.rpc("the validator's roles", () => this.ledger.canValidate(record.commons, validator, record.action))) as boolean;
+    if (!appointed)
+      throw new Refusal(
+        403,
+        `${validator} is not appointed to validate ${ACTIONS[record.action] ?? record.action} in entry ${entryId}'s commons, so its verdict would be an endorsement that counts nowhere; ` +
+          "this relayer pays only for verdicts that count: send it yourself (commons validate without --relayer), or ask the commons' stewards to appoint you",
+      );
   }
 
   /**

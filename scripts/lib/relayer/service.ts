@@ -50,6 +50,8 @@ export interface RelayerOptions {
   retryBaseMs?: number;
   /** Wallet (ERC-1271) items per batch (default 16). */
   maxWalletItems?: number;
+  /** Relay validations by accounts the entry's commons has not appointed (endorsements; default false: see AdmissionLimits). */
+  relayEndorsements?: boolean;
   log?: (line: string) => void;
 }
 
@@ -132,6 +134,7 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       maxPending: opts.maxPending ?? 100_000,
       ratePerSecond: opts.ratePerSecond ?? 50,
       burst: opts.burst ?? 500,
+      relayEndorsements: opts.relayEndorsements ?? false,
     },
     (ready) => {
       if (ready && ++readySinceRound >= batchSize) wakeUp?.();
