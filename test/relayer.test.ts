@@ -7,6 +7,7 @@ import path from "node:path";
 import type { Wallet } from "ethers";
 import { Contract, ContractFactory, JsonRpcProvider, Network } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
+import { LedgerClient } from "../scripts/lib/core/client.js";
 import {
   appointKitValidator,
   FastRecordSigner,
@@ -23,7 +24,7 @@ import {
 import type { Health, RecordState, Reply } from "../scripts/lib/kit/relayer.js";
 import { ledgerInterface } from "../scripts/lib/core/reader.js";
 import { buildValidation, ledgerDomain, packNonce, signValidation, toSignedValidationJson } from "../scripts/lib/core/record.js";
-import type { LedgerRecord, SignedRecordJson, SignedValidationJson } from "../scripts/lib/core/record.js";
+import type { LedgerRecord, LedgerValidation, SignedRecordJson, SignedValidationJson } from "../scripts/lib/core/record.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
 import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer } from "../scripts/lib/relayer/service.js";
@@ -600,6 +601,85 @@ describe("relayer", function () {
       expect(state.attempts).to.equal(2);
       const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
       expect(await ledger.nonces(liam.address, 0)).to.equal(1n);
+    });
+
+    /** A queue database with the signed validation `json` marked as being sent. */
+    function leftSendingValidation(db: string, json: SignedValidationJson): void {
+      const q = new RelayQueue(db);
+      const nonce = BigInt(json.validation.nonce);
+      q.enqueue({
+        digest: json.digest,
+        agent: String(json.validation.validator),
+        nonceKey: String(nonce >> 64n),
+        nonceSeq: nonce & ((1n << 64n) - 1n),
+        corrects: 0n,
+        validates: BigInt(json.validation.entryId),
+        wallet: false,
+        deadline: BigInt(json.validation.deadline),
+        body: JSON.stringify(json),
+      });
+      q.setLane(String(json.validation.validator), String(nonce >> 64n), 0n);
+      q.markSending([json.digest]);
+      q.close();
+    }
+
+    /** An entry recorded directly, and a validation of it signed by `validator` (nonce key 2, sequence 0). */
+    async function entryAndValidation(agent: Wallet, validator: Wallet): Promise<{ entry: bigint; json: SignedValidationJson; v: LedgerValidation }> {
+      const { id: entry } = await recordDirectly(await recordOf(agent, 0n), agent);
+      const v = buildValidation({
+        entryId: entry,
+        verdict: "accept",
+        validator: validator.address,
+        nonce: packNonce(2n, 0n),
+        deadline: (await chainNow()) + 3600n,
+      });
+      return { entry, v, json: toSignedValidationJson(signer.domain, v, await signValidation(validator, signer.domain, v)) };
+    }
+
+    it("marks a validation whose transaction was mined as recorded, found by its entry and validator", async () => {
+      const validator = kitWallet("crash/validator-1");
+      const { entry, v, json } = await entryAndValidation(kitWallet("crash/agent-1"), validator);
+      const db = path.join(l.dataDir, "left-validation-mined.sqlite");
+      leftSendingValidation(db, json);
+      const client = await LedgerClient.connect(devWallet(8, l.provider), l.ledger, l.fromBlock);
+      const receipt = await client.submitValidation(v, json.signature);
+      relayer = await start(db);
+      const [state] = await waitRecorded(relayer.url, [json.digest], 20_000);
+      expect(state).to.include({ kind: "validation", state: "recorded", entryId: entry.toString(), txHash: receipt.hash });
+    });
+
+    it("sends a validation whose transaction never went out, once", async () => {
+      const validator = kitWallet("crash/validator-2");
+      const { entry, json } = await entryAndValidation(kitWallet("crash/agent-2"), validator);
+      const db = path.join(l.dataDir, "left-validation-unsent.sqlite");
+      leftSendingValidation(db, json);
+      relayer = await start(db);
+      const [state] = await waitRecorded(relayer.url, [json.digest], 20_000);
+      expect(state).to.include({ kind: "validation", state: "recorded", entryId: entry.toString(), attempts: 2 });
+      const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
+      expect(await ledger.hasValidated(entry, validator.address)).to.equal(true);
+      expect(await ledger.nonces(validator.address, 2n)).to.equal(packNonce(2n, 1n));
+    });
+
+    it("fails a left validation whose nonce another message used, naming that", async () => {
+      const validator = kitWallet("crash/validator-3");
+      const { json } = await entryAndValidation(kitWallet("crash/agent-3"), validator);
+      const db = path.join(l.dataDir, "left-validation-overtaken.sqlite");
+      leftSendingValidation(db, json);
+      // The validator cancels the nonce (invalidateNonce), paying for it.
+      await l.provider.send("anvil_setBalance", [validator.address, "0xde0b6b3a7640000"]);
+      const ledger = new Contract(l.ledger, LEDGER_ABI, validator.connect(l.provider));
+      await (await ledger.invalidateNonce(2n)).wait();
+      relayer = await start(db);
+      const state = await waitFor(
+        "the validation to fail",
+        async () => {
+          const s = (await getRecord(relayer!.url, json.digest)).body as RecordState;
+          return s.state === "failed" ? s : undefined;
+        },
+        20_000,
+      );
+      expect(state.error).to.equal("its nonce (sequence 0 (nonce key 2)) was consumed by another record or validation before it was recorded");
     });
 
     it("keeps trying to resolve a record when the chain could not be read at start", async () => {
