@@ -4,6 +4,7 @@
 //   --batch-size (100, at most 150)  --wait-ms (500)  --rate (records/s per signer, 50)  --burst (500)
 //   --max-per-signer (records waiting per signer, 100)  --retention-days (how long recorded and failed
 //   records stay answerable by digest before they are pruned, 7)
+//   --registry (COMMONS_REGISTRY): the ReciprocityRegistry whose signed declarations it also sends
 //   --relay-endorsements: also pay for validations by accounts the entry's commons has not appointed
 //   (endorsements, counted nowhere; off by default)
 //   --rpc / --ledger / --from-block as for the CLI; the paying key: COMMONS_RELAYER_KEY or
@@ -12,7 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { connect, resolveTarget } from "./cli/context.js";
-import { CliInputError, parseUint } from "./cli/inputs.js";
+import { CliInputError, parseAddress, parseUint } from "./cli/inputs.js";
 import { loadSigner } from "./cli/keys.js";
 import { DEV_CHAIN_ID, DEV_MNEMONIC } from "./lib/core/dev-chain-keys.js";
 
@@ -41,6 +42,7 @@ try {
       "max-per-signer": { type: "string" },
       "retention-days": { type: "string" },
       "relay-endorsements": { type: "boolean" },
+      registry: { type: "string" },
     },
     strict: true,
   });
@@ -54,6 +56,8 @@ try {
   const maxPendingPerSigner = Number(parseUint("--max-per-signer", values["max-per-signer"] ?? "100", 100_000n));
   if (maxPendingPerSigner < 1) throw new CliInputError("--max-per-signer", "must be 1 to 100000");
   const retentionDays = Number(parseUint("--retention-days", values["retention-days"] ?? "7", 3_650n));
+  const registryText = values.registry ?? (process.env.COMMONS_REGISTRY || undefined);
+  const registry = registryText !== undefined ? parseAddress("--registry", registryText) : undefined;
   const dbFile = path.resolve(values.db ?? process.env.COMMONS_RELAYER_DB ?? path.join(process.env.COMMONS_DATA_DIR ?? "data", "relayer.sqlite"));
   const provider = await connect(target);
   const { chainId } = await provider.getNetwork();
@@ -84,6 +88,7 @@ try {
     maxPendingPerSigner,
     retentionMs: retentionDays * 86_400_000,
     relayEndorsements: values["relay-endorsements"] ?? false,
+    registry,
   });
   const stop = async () => {
     await relayer.close();

@@ -163,6 +163,8 @@ async function startRelayerChild(rpc: string, d: LocalDeployment, relayerPort: s
     String(d.fromBlock),
     "--db",
     path.join(dataDir, "relayer.sqlite"),
+    "--registry",
+    d.contracts.ReciprocityRegistry,
   ];
   const child = spawn(path.join(bin, "tsx"), args, {
     cwd: root,

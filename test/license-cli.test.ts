@@ -1,16 +1,16 @@
 // `commons license|declare|attest|breach|grant|settlement|status` end to end against a real anvil
 // with CommonsModule (Ledger + ReciprocityRegistry) deployed through Ignition, keys from the environment.
 import { expect } from "chai";
-import { Contract, id, ZeroAddress } from "ethers";
-import { mkdtempSync } from "node:fs";
+import { Contract, id, Wallet, ZeroAddress } from "ethers";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import { reciprocityInterface } from "../scripts/lib/core/registry-abi.js";
 import { ALL_ROLES } from "../scripts/lib/core/vocabulary.js";
 import { devWallet } from "../scripts/demo/seed.js";
-import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
-import type { LocalLedger, Run } from "./helpers/local-ledger.js";
+import { runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
+import type { LocalLedger, RelayerProcess, Run } from "./helpers/local-ledger.js";
 
 describe("commons license CLI", function () {
   this.timeout(180_000);
@@ -68,6 +68,71 @@ describe("commons license CLI", function () {
     const text = ok(await cli(["status", coop, "1"]));
     expect(text).to.match(/status: {3}CommercialPermitted \(attested\)/);
     expect(text).to.match(/what would change it:\n {2}- the surplus period ends/);
+  });
+
+  describe("declare through the relayer (a licensee with no ETH)", () => {
+    let relayer: RelayerProcess;
+    let dir: string;
+    let work: string;
+    before(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), "commons-declare-"));
+      relayer = await startRelayerProcess(l, path.join(dir, "relayer.sqlite"), ["--wait-ms", "100", "--registry", l.contracts.ReciprocityRegistry]);
+      work = ok(await cli(["license", "register", "--kind", "ppl", "--terms-hash", id("PPL relay"), "--uri", "https://example.org/ppl"], LICENSOR)).match(
+        /^work (\d+)/,
+      )![1];
+    });
+    after(async () => {
+      relayer?.child.kill("SIGTERM");
+      await relayer?.exited;
+    });
+
+    it("declare --relayer --wait records the declaration; the licensee pays nothing and status follows it", async () => {
+      const newcomer = Wallet.createRandom();
+      const r = await cli(["declare", work, "use", "--use", "non-commercial", "--relayer", relayer.url, "--wait"], undefined, {
+        COMMONS_PRIVATE_KEY: newcomer.privateKey,
+      });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout.trim()).to.match(
+        new RegExp(`^record \\d+: use declaration by ${newcomer.address} for work ${work}, through the relayer \\(tx 0x[0-9a-f]{64}\\)$`),
+      );
+      expect(await l.provider.getBalance(newcomer.address)).to.equal(0n);
+      const record = /^record (\d+)/.exec(r.stdout)![1];
+      expect(JSON.parse(ok(await cli(["status", newcomer.address, work, "--json"]))).records).to.deep.equal([record]);
+    });
+
+    it("declare --out writes a signed declaration that submit --relayer --wait sends; the same file again is answered, not recorded twice", async () => {
+      const newcomer = Wallet.createRandom();
+      const file = path.join(dir, "declaration.json");
+      ok(await cli(["declare", work, "entity", "--form", "worker-owned", "--out", file], undefined, { COMMONS_PRIVATE_KEY: newcomer.privateKey }));
+      expect(JSON.parse(readFileSync(file, "utf8"))).to.include({ type: "commons-ledger/signed-declaration@1", registry: l.contracts.ReciprocityRegistry });
+      const sent = await cli(["submit", file, "--relayer", relayer.url, "--wait"]);
+      expect(sent.code, sent.stderr).to.equal(0);
+      expect(sent.stdout.trim()).to.match(/: declaration recorded as registry record \d+ \(tx 0x[0-9a-f]{64}\)$/);
+      const again = await cli(["submit", file, "--relayer", relayer.url]);
+      expect(again.code, again.stderr).to.equal(0);
+      expect(again.stdout.trim()).to.equal(sent.stdout.trim());
+    });
+
+    it("the relayer refuses a declaration the registry would refuse (its nonce used by an earlier one) with the registry's sentence, and a forged one for its signature; it queues neither", async () => {
+      const newcomer = Wallet.createRandom();
+      const [first, second] = [path.join(dir, "first.json"), path.join(dir, "second.json")];
+      const as = { COMMONS_PRIVATE_KEY: newcomer.privateKey };
+      ok(await cli(["declare", work, "entity", "--form", "individual", "--out", first], undefined, as));
+      ok(await cli(["declare", work, "use", "--use", "commercial", "--out", second], undefined, as)); // the same nonce: nothing was sent between
+      expect((await cli(["submit", first, "--relayer", relayer.url, "--wait"])).code).to.equal(0);
+      const post = async (body: unknown) => {
+        const res = await fetch(`${relayer.url}/records`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+        return { status: res.status, error: ((await res.json()) as { error: string }).error };
+      };
+      const stale = await post(JSON.parse(readFileSync(second, "utf8")));
+      expect(stale.status).to.equal(409);
+      expect(stale.error).to.match(/^the registry would refuse it: .*nonce/i);
+      const signed = JSON.parse(readFileSync(second, "utf8"));
+      const forged = await post({ ...signed, declaration: { ...signed.declaration, work: "999" }, digest: undefined });
+      expect(forged).to.deep.equal({ status: 400, error: `the signature is not valid for the licensee ${newcomer.address}` });
+      const health = (await (await fetch(`${relayer.url}/health`)).json()) as { queue: Record<string, number> };
+      expect(health.queue.queued + health.queue.sending).to.equal(0);
+    });
   });
 
   describe("license terms", () => {

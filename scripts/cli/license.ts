@@ -38,11 +38,13 @@ import {
 import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity/reciprocity.js";
 import { revertSentence } from "../lib/core/contract-errors.js";
 import { reciprocityInterface } from "../lib/core/registry-abi.js";
+import { toSignedDeclarationJson } from "../lib/core/registry-messages.js";
+import { RelayerClient } from "../lib/core/relayer-client.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
-import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, readJsonFile } from "./inputs.js";
+import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, parseUrl, readJsonFile } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 const registryOption = () => new Option("--registry <address>", "ReciprocityRegistry (default: COMMONS_REGISTRY or data/deployment.json)");
@@ -246,7 +248,9 @@ export function registerLicense(program: Command): void {
     .option("--until <date>", "surplus period end, exclusive")
     .option("--evidence <hex>", "digest of statutes, accounts, minutes")
     .option("--evidence-file <path>", "a file whose keccak256 is recorded")
-    .option("--out <file>", "write the signed declaration as JSON instead of sending it")
+    .option("--out <file>", "write the signed declaration as JSON (for commons submit or any relayer) instead of sending it")
+    .option("--relayer <url>", "send it through this relayer, which pays the gas")
+    .option("--wait [seconds]", "with --relayer: wait until it is recorded (default 60 s)")
     .addOption(keystoreOption())
     .addOption(registryOption())
     .action(
@@ -261,10 +265,17 @@ export function registerLicense(program: Command): void {
           evidence?: string;
           evidenceFile?: string;
           out?: string;
+          relayer?: string;
+          wait?: string | true;
           keystore?: string;
           registry?: string;
         },
       ) => {
+        const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
+        if (relayer && o.out !== undefined) throw new CliInputError("--out", "give --relayer (send it) or --out (write it), not both");
+        if (o.wait !== undefined && !relayer) throw new CliInputError("--wait", "waits for a relayer: give --relayer");
+        const waitSeconds = o.wait === undefined ? undefined : o.wait === true ? 60 : Number(parseUint("--wait", o.wait, 3600n));
+        if (waitSeconds === 0) throw new CliInputError("--wait", "must be at least 1 second");
         const work = parseWork(workText);
         const kind = parseChoice("kind", kindText, DECLARATION_KINDS);
         const form = o.form !== undefined ? parseChoice("--form", o.form, ENTITY_FORMS) : undefined;
@@ -295,12 +306,23 @@ export function registerLicense(program: Command): void {
           nonce,
           deadline: BigInt(block!.timestamp) + 3600n,
         });
-        const signature = await signDeclaration(signer, await registryDomain(c.provider, c.address), d);
+        const domain = await registryDomain(c.provider, c.address);
+        const signature = await signDeclaration(signer, domain, d);
+        const signed = toSignedDeclarationJson(domain, d, signature);
         if (o.out !== undefined) {
           const { writeFileSync } = await import("node:fs");
-          writeFileSync(o.out, json({ format: "commons-ledger/signed-declaration@1", registry: c.address, declaration: d, signature }));
+          writeFileSync(o.out, json(signed) + "\n");
           out(`signed ${kind} declaration for work ${work} written to ${o.out} (anyone may relay it until ${isoDate(d.deadline)})`);
           return;
+        }
+        if (relayer) {
+          const rc = new RelayerClient(relayer, { timeoutMs: 30_000 });
+          let s = await rc.submit(signed);
+          if (waitSeconds === undefined && s.state !== "recorded" && s.state !== "failed")
+            return out(`${kind} declaration for work ${work}: ${s.state} at the relayer (${s.digest}); --wait prints the record`);
+          if (s.state !== "recorded" && s.state !== "failed") s = await rc.waitFor(s.digest, { timeoutMs: (waitSeconds ?? 60) * 1000 });
+          if (s.state === "failed") throw new Error(`the relayer could not record your ${kind} declaration: ${s.error ?? "no reason given"}`);
+          return out(`record ${s.entryId}: ${kind} declaration by ${signer.address} for work ${work}, through the relayer (tx ${s.txHash})`);
         }
         const { id, hash } = await send(c, signer, "declare", [d, signature]);
         out(`record ${id}: ${kind} declaration by ${signer.address} for work ${work} (tx ${hash})`);

@@ -3,7 +3,11 @@
 // signed records to a relayer (gasless) or directly (the key pays gas).
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { Contract } from "ethers";
 import type { TypedDataDomain } from "ethers";
+import { RECIPROCITY_ABI } from "../lib/core/registry-abi.js";
+import { fromSignedDeclarationJson, SIGNED_DECLARATION_TYPE, SignedMessageError } from "../lib/core/registry-messages.js";
+import type { Declaration } from "../lib/core/registry-messages.js";
 import { LedgerClient } from "../lib/core/client.js";
 import {
   buildRecord,
@@ -80,13 +84,19 @@ async function refuseUnregistered(client: LedgerClient, commons: string, flag: s
 
 /** A signed record or validation read from a file, with its deadline. */
 type Submitted = { file: string; signed: object; domain: TypedDataDomain; signature: string; deadline: bigint } & (
-  { record: LedgerRecord; validation?: undefined } | { validation: LedgerValidation; record?: undefined }
+  | { record: LedgerRecord; validation?: undefined; declaration?: undefined }
+  | { validation: LedgerValidation; record?: undefined; declaration?: undefined }
+  | { declaration: Declaration; record?: undefined; validation?: undefined }
 );
 
 /** A relayed record's state in one line: its entry once recorded, the reason if it failed, else its digest. */
 function relayedLine(s: RelayState): string {
   if (s.state === "recorded")
-    return s.kind === "validation" ? `validation of entry ${s.entryId} recorded (tx ${s.txHash})` : `entry ${s.entryId} (tx ${s.txHash})`;
+    return s.kind === "validation"
+      ? `validation of entry ${s.entryId} recorded (tx ${s.txHash})`
+      : s.kind === "declaration"
+        ? `declaration recorded as registry record ${s.entryId} (tx ${s.txHash})`
+        : `entry ${s.entryId} (tx ${s.txHash})`;
   if (s.state === "failed") return `failed: ${s.error ?? "no reason given"} (${s.digest})`;
   return `${s.state} ${s.digest}`;
 }
@@ -210,10 +220,15 @@ export function registerRecord(program: Command): void {
               const p = fromSignedValidationJson(v);
               return { file: f, signed: v as object, ...p, deadline: p.validation.deadline };
             }
+            if ((v as { type?: unknown } | null)?.type === SIGNED_DECLARATION_TYPE) {
+              const p = fromSignedDeclarationJson(v);
+              return { file: f, signed: v as object, ...p, deadline: p.declaration.deadline };
+            }
             const p = fromSignedJson(v);
             return { file: f, signed: v as object, ...p, deadline: p.record.deadline };
           } catch (error) {
-            if (error instanceof RecordInputError) throw new CliInputError(Array.isArray(value) ? `${f}[${i}]` : f, error.message);
+            if (error instanceof RecordInputError || error instanceof SignedMessageError)
+              throw new CliInputError(Array.isArray(value) ? `${f}[${i}]` : f, error.message);
             throw error;
           }
         });
@@ -221,6 +236,7 @@ export function registerRecord(program: Command): void {
       if (all.length === 0) throw new CliInputError("files", "no records to submit");
       const items = all.filter((i): i is Submitted & { record: LedgerRecord } => i.record !== undefined);
       const validations = all.filter((i): i is Submitted & { validation: LedgerValidation } => i.validation !== undefined);
+      const declarations = all.filter((i): i is Submitted & { declaration: Declaration } => i.declaration !== undefined);
       const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
       if (o.wait !== undefined && !relayer)
         throw new CliInputError("--wait", "waits for a relayer: give --relayer (a direct submit prints the entry ids anyway)");
@@ -233,7 +249,7 @@ export function registerRecord(program: Command): void {
         if (it.deadline < localNow) {
           throw new CliInputError(it.file, `the signature expired at ${new Date(Number(it.deadline) * 1000).toISOString()}; sign it again`);
         }
-        if (String(it.domain.verifyingContract).toLowerCase() !== target.ledger.toLowerCase()) {
+        if (!it.declaration && String(it.domain.verifyingContract).toLowerCase() !== target.ledger.toLowerCase()) {
           throw new CliInputError(it.file, `signed for ledger ${it.domain.verifyingContract}, not ${target.ledger}`);
         }
         if (target.chainId !== undefined && BigInt(it.domain.chainId!) !== target.chainId) {
@@ -302,6 +318,11 @@ export function registerRecord(program: Command): void {
         const proof = await client.proof(c.record.corrects);
         const receipt = await client.send(() => client.contract.recordCorrection(c.record, c.signature, proof));
         out(`${c.file}: correction of entry ${c.record.corrects} recorded (tx ${receipt.hash})`);
+      }
+      for (const d of declarations) {
+        const registry = new Contract(String(d.domain.verifyingContract), RECIPROCITY_ABI, payer);
+        const receipt = await client.send(() => registry.declare(d.declaration, d.signature));
+        out(`${d.file}: declaration by ${d.declaration.licensee} for work ${d.declaration.work} recorded (tx ${receipt.hash})`);
       }
       for (const v of validations) {
         const receipt = await client.submitValidation(v.validation, v.signature);

@@ -11,8 +11,8 @@ export type RelayStateName = "queued" | "sending" | "recorded" | "failed";
 /** A record as the relayer reports it (scripts/lib/relayer/admission.ts `view`). */
 export interface RelayState {
   digest: string;
-  /** A record, or a signed validation (its `entryId` is the entry it validates). */
-  kind: "record" | "validation";
+  /** A record, a signed validation (its `entryId` is the entry it validates) or a declaration (its `entryId` is the registry's record id). */
+  kind: "record" | "validation" | "declaration";
   state: RelayStateName;
   entryId: string | null;
   txHash: string | null;

@@ -3,7 +3,7 @@
 // explaining a status in plain words. One module for the CLI, the app, the seed, the benchmarks
 // and the tests.
 import { Contract, TypedDataEncoder, ZeroAddress, ZeroHash, getAddress, isAddress } from "ethers";
-import type { Log, Provider, Signer, TypedDataDomain, TypedDataField } from "ethers";
+import type { Log, Provider, Signer, TypedDataDomain } from "ethers";
 import { buildEntryProof } from "../core/proof.js";
 import type { EntryProof } from "../core/proof.js";
 import { fetchLogs } from "../core/reader.js";
@@ -35,6 +35,20 @@ import type {
   StatusName,
   ReasonName,
 } from "../core/registry-abi.js";
+import {
+  DECLARATION_TYPES,
+  GRANT_TYPES,
+  RECIPROCITY_DOMAIN_NAME,
+  RECIPROCITY_DOMAIN_VERSION,
+  SETTLEMENT_TYPES,
+  SIGNED_DECLARATION_TYPE,
+  declarationDigest,
+  fromSignedDeclarationJson,
+  grantDigest,
+  reciprocityDomain,
+  toSignedDeclarationJson,
+} from "../core/registry-messages.js";
+import type { Declaration, Grant, SignedDeclarationJson } from "../core/registry-messages.js";
 
 // ---------------------------------------------------------------- codes and ABI (IReciprocityRegistry), in core
 
@@ -53,81 +67,30 @@ export {
 };
 export type { LicenseKindName, EntityFormName, UseKindName, DeclarationKindName, GrantKindName, SectionName, StatusName, ReasonName };
 
+export {
+  RECIPROCITY_DOMAIN_NAME,
+  RECIPROCITY_DOMAIN_VERSION,
+  DECLARATION_TYPES,
+  GRANT_TYPES,
+  SETTLEMENT_TYPES,
+  reciprocityDomain,
+  declarationDigest,
+  grantDigest,
+  toSignedDeclarationJson,
+  fromSignedDeclarationJson,
+  SIGNED_DECLARATION_TYPE,
+};
+export type { Declaration, Grant, SignedDeclarationJson };
+
 export function registryContract(address: string, runner: Provider | Signer): Contract {
   return new Contract(address, RECIPROCITY_ABI, runner);
 }
 
-// ---------------------------------------------------------------- EIP-712
-
-export const RECIPROCITY_DOMAIN_NAME = "CommonsReciprocity";
-export const RECIPROCITY_DOMAIN_VERSION = "1";
-
-export const DECLARATION_TYPES: Record<string, TypedDataField[]> = {
-  Declaration: [
-    { name: "kind", type: "uint8" },
-    { name: "licensee", type: "address" },
-    { name: "work", type: "uint256" },
-    { name: "value", type: "uint8" },
-    { name: "start", type: "uint64" },
-    { name: "end", type: "uint64" },
-    { name: "evidence", type: "bytes32" },
-    { name: "nonce", type: "uint64" },
-    { name: "deadline", type: "uint64" },
-  ],
-};
-
-export const GRANT_TYPES: Record<string, TypedDataField[]> = {
-  Grant: [
-    { name: "kind", type: "uint8" },
-    { name: "licensee", type: "address" },
-    { name: "work", type: "uint256" },
-    { name: "ref", type: "uint256" },
-    { name: "expiry", type: "uint64" },
-    { name: "terms", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint64" },
-  ],
-};
-
-export const SETTLEMENT_TYPES: Record<string, TypedDataField[]> = {
-  Settlement: [
-    { name: "work", type: "uint256" },
-    { name: "entryId", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint64" },
-  ],
-};
+// ---------------------------------------------------------------- EIP-712 (core/registry-messages.ts)
 
 export const DECLARATION_TYPE_STRING = TypedDataEncoder.from(DECLARATION_TYPES).encodeType("Declaration");
 export const GRANT_TYPE_STRING = TypedDataEncoder.from(GRANT_TYPES).encodeType("Grant");
 export const SETTLEMENT_TYPE_STRING = TypedDataEncoder.from(SETTLEMENT_TYPES).encodeType("Settlement");
-
-export function reciprocityDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
-  return { name: RECIPROCITY_DOMAIN_NAME, version: RECIPROCITY_DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract };
-}
-
-export interface Declaration {
-  kind: number;
-  licensee: string;
-  work: bigint;
-  value: number;
-  start: bigint;
-  end: bigint;
-  evidence: string;
-  nonce: bigint;
-  deadline: bigint;
-}
-
-export interface Grant {
-  kind: number;
-  licensee: string;
-  work: bigint;
-  ref: bigint;
-  expiry: bigint;
-  terms: string;
-  nonce: bigint;
-  deadline: bigint;
-}
 
 /** A licensee's order to count one of its Ledger entries toward a work (IReciprocityRegistry.Settlement). */
 export interface SettlementOrder {
@@ -283,14 +246,6 @@ export async function settlementProofs(
     earlier = p.record.corrects;
   }
   return { proof, ancestors };
-}
-
-export function declarationDigest(domain: TypedDataDomain, d: Declaration): string {
-  return TypedDataEncoder.hash(domain, DECLARATION_TYPES, d);
-}
-
-export function grantDigest(domain: TypedDataDomain, g: Grant): string {
-  return TypedDataEncoder.hash(domain, GRANT_TYPES, g);
 }
 
 export function signDeclaration(signer: TypedDataSigner, domain: TypedDataDomain, d: Declaration): Promise<string> {

@@ -14,6 +14,9 @@ import { Contract, Interface, ZeroAddress } from "ethers";
 import type { JsonRpcProvider, TypedDataDomain } from "ethers";
 import { nextBlockTime } from "../core/client.js";
 import { LEDGER_ABI } from "../core/abi.js";
+import { revertSentence } from "../core/contract-errors.js";
+import { reciprocityInterface } from "../core/registry-abi.js";
+import { declarationDigest, fromSignedDeclarationJson, SIGNED_DECLARATION_TYPE, toSignedDeclarationJson } from "../core/registry-messages.js";
 import { classifyRpcError } from "../core/reader.js";
 import {
   checkRecord,
@@ -30,7 +33,7 @@ import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { checkEoaSignatures, EoaKeyCache, eoaFormProblem } from "../verify/signatures.js";
 import { ACTIONS, LIMITS, RecordInputError } from "../core/vocabulary.js";
 import type { EntryIndex } from "./entries.js";
-import type { QueuedRecord, RelayQueue } from "./queue.js";
+import type { QueuedMessage, QueuedRecord, RelayQueue } from "./queue.js";
 
 /** Gas the Ledger gives an ERC-1271 wallet's isValidSignature (Ledger.ERC1271_GAS). */
 export const ERC1271_GAS = 150_000n;
@@ -123,6 +126,20 @@ export function view(q: QueuedRecord): object {
   };
 }
 
+/** The public state of a queued registry message (GET /records/<digest>); `entryId` is the registry record id. */
+export function viewMessage(m: QueuedMessage): object {
+  return {
+    digest: m.digest,
+    kind: m.kind,
+    state: m.state,
+    entryId: m.recordId?.toString() ?? null,
+    txHash: m.txHash,
+    error: m.error,
+    attempts: m.attempts,
+    receivedAt: new Date(m.receivedAt).toISOString(),
+  };
+}
+
 export class Admission {
   private readonly ledger: Contract;
   private keys = new EoaKeyCache();
@@ -144,12 +161,15 @@ export class Admission {
     private readonly limits: AdmissionLimits,
     /** Called after each insert; `ready` when the record can go in the next batch. */
     private readonly onQueued: (ready: boolean) => void,
+    /** The ReciprocityRegistry whose signed declarations this relayer also sends (none: it refuses them). */
+    private readonly registryAddress?: string,
   ) {
     this.ledger = new Contract(ledgerAddress, LEDGER_ABI, provider);
   }
 
-  /** Checks one signed message (a record or a validation) and queues it; returns its state. Idempotent by digest. */
+  /** Checks one signed message (a record, a validation or a declaration) and queues it; returns its state. Idempotent by digest. */
   async accept(value: unknown): Promise<Accepted> {
+    if ((value as { type?: unknown } | null)?.type === SIGNED_DECLARATION_TYPE) return this.acceptDeclaration(value);
     const p = signedKind(value) === "validation" ? this.parseValidation(value) : this.parse(value);
     const known = this.queue.get(p.digest);
     // A failed record may be posted again (with another signature, say): it is checked afresh.
@@ -240,6 +260,71 @@ export class Admission {
     this.pendingCount = undefined;
     this.onQueued(p.seq < next + BigInt(held) + 1n);
     return { status: 202, body: view(this.queue.get(p.digest)!) };
+  }
+
+  /**
+   * A licensee's signed declaration for the ReciprocityRegistry: its shape, chain and registry, its
+   * deadline, the signature (an EOA's checked here; a wallet's by the call), then the registry's own
+   * rules by calling `declare` as the relayer's transaction would (a refusal is the registry's
+   * sentence); one pending declaration per licensee and work; the signer's rate.
+   */
+  private async acceptDeclaration(value: unknown): Promise<Accepted> {
+    if (!this.registryAddress) throw new Refusal(400, "this relayer sends no ReciprocityRegistry declarations (it was started without a registry)");
+    let parsed;
+    try {
+      parsed = fromSignedDeclarationJson(value);
+    } catch (error) {
+      throw new Refusal(400, (error as Error).message);
+    }
+    if (BigInt(parsed.domain.chainId!) !== this.chainId)
+      throw new Refusal(400, `signed for chain ${parsed.domain.chainId}; this relayer serves chain ${this.chainId}`);
+    if (String(parsed.domain.verifyingContract).toLowerCase() !== this.registryAddress.toLowerCase())
+      throw new Refusal(400, `signed for registry ${parsed.domain.verifyingContract}; this relayer serves ${this.registryAddress}`);
+    const d = parsed.declaration;
+    const digest = declarationDigest(parsed.domain, d);
+    const known = this.queue.getMessage(digest);
+    if (known && known.state !== "failed") return { status: 200, body: viewMessage(known) };
+    const { now } = await this.chainView();
+    if (d.deadline < now)
+      throw new Refusal(400, `deadline: the signature expired at ${when(d.deadline)} (the chain's time is ${when(now)}); sign the declaration again`);
+    const bytes = (parsed.signature.length - 2) / 2;
+    if (bytes > MAX_SIGNATURE_BYTES)
+      throw new Refusal(
+        400,
+        `signature: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`,
+      );
+    if (this.keys.keys.size > CACHE_ENTRIES) this.keys = new EoaKeyCache();
+    const eoa = checkEoaSignatures([{ digest, signature: parsed.signature, agent: d.licensee }], this.keys)[0];
+    if (!eoa && (await this.code(d.licensee)) === "0x") {
+      const problem = eoaFormProblem(parsed.signature);
+      throw new Refusal(
+        400,
+        problem ? `${problem} (the licensee ${d.licensee} is not a contract)` : `the signature is not valid for the licensee ${d.licensee}`,
+      );
+    }
+    const data = reciprocityInterface.encodeFunctionData("declare", [d, parsed.signature]);
+    try {
+      await this.provider.call({ to: this.registryAddress, data });
+    } catch (error) {
+      const { kind, reason } = classifyRpcError(error);
+      if (kind === "transient") throw new Refusal(503, `the relayer could not ask the registry now (${reason}); retry`);
+      throw new Refusal(409, `the registry would refuse it: ${revertSentence(error) ?? reason}`);
+    }
+    const scope = `declaration:${d.licensee.toLowerCase()}:${d.work}`;
+    const again = this.queue.getMessage(digest);
+    if (again && again.state !== "failed") return { status: 200, body: viewMessage(again) };
+    const rival = this.queue.pendingMessage(scope);
+    if (rival)
+      throw new Refusal(409, `a declaration of ${d.licensee} for work ${d.work} (${rival.digest}) is already queued; send the next once it is recorded`);
+    if (this.pendingTotal() >= this.limits.maxPending)
+      throw new Refusal(503, `this relayer's queue is full (${this.limits.maxPending.toLocaleString("en-US")} records waiting); retry later`);
+    if (this.rateLimited(d.licensee)) throw new Refusal(429, `too many messages from ${d.licensee}; slow down`);
+    const body = JSON.stringify(toSignedDeclarationJson(parsed.domain, d, parsed.signature));
+    if (!this.queue.enqueueMessage({ digest, kind: "declaration", signer: d.licensee, scope, deadline: d.deadline, body }))
+      throw new Refusal(409, "another pending declaration holds the same licensee and work");
+    this.pendingCount = undefined;
+    this.onQueued(true);
+    return { status: 202, body: viewMessage(this.queue.getMessage(digest)!) };
   }
 
   // ---------------------------------------------------------------- the checks

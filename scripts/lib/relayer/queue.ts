@@ -9,6 +9,8 @@
 // those, never a window of the oldest rows, so records that wait for a missing sequence hold
 // nothing up. A signed validation is a row too (`validates`: the entry it validates): it shares
 // its validator's nonce lanes with records, and goes alone, like a correction, with a proof.
+// `messages`: signed messages for the ReciprocityRegistry (declarations), one per transaction, in
+// the order received; `scope` keeps one pending message per licensee and work.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -46,6 +48,60 @@ export interface QueuedRecord extends NewRecord {
   receivedAt: number;
   updatedAt: number;
 }
+
+/** A signed message for another contract than the Ledger (a ReciprocityRegistry declaration), sent one per transaction. */
+export interface QueuedMessage {
+  digest: string;
+  kind: "declaration";
+  signer: string;
+  /** What only one pending message may hold at a time (e.g. a licensee's declaration sequence for a work). */
+  scope: string;
+  deadline: bigint;
+  body: string;
+  state: RecordState;
+  /** The registry record id once recorded. */
+  recordId: bigint | null;
+  txHash: string | null;
+  error: string | null;
+  attempts: number;
+  notBefore: number;
+  receivedAt: number;
+  updatedAt: number;
+}
+
+interface MessageRow {
+  digest: string;
+  kind: "declaration";
+  signer: string;
+  scope: string;
+  deadline: number;
+  body: string;
+  state: RecordState;
+  record_id: string | null;
+  tx_hash: string | null;
+  error: string | null;
+  attempts: number;
+  not_before: number;
+  received_at: number;
+  updated_at: number;
+}
+
+const fromMessageRow = (r: MessageRow): QueuedMessage => ({
+  digest: r.digest,
+  kind: r.kind,
+  signer: r.signer,
+  scope: r.scope,
+  deadline: BigInt(r.deadline),
+  body: r.body,
+  state: r.state,
+  recordId: r.record_id === null ? null : BigInt(r.record_id),
+  txHash: r.tx_hash,
+  error: r.error,
+  attempts: r.attempts,
+  notBefore: r.not_before,
+  receivedAt: r.received_at,
+  updatedAt: r.updated_at,
+});
 
 export interface Lane {
   agent: string;
@@ -126,6 +182,23 @@ const SCHEMA = `
     ON records (agent, validates) WHERE validates != 0 AND state IN ${PENDING};
   CREATE INDEX IF NOT EXISTS records_state_updated ON records (state, updated_at);
   CREATE INDEX IF NOT EXISTS records_state_deadline ON records (state, deadline);
+  CREATE TABLE IF NOT EXISTS messages (
+    digest      TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    signer      TEXT NOT NULL,
+    scope       TEXT NOT NULL,
+    deadline    INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'recorded', 'failed')),
+    record_id   TEXT,
+    tx_hash     TEXT,
+    error       TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    not_before  INTEGER NOT NULL DEFAULT 0,
+    received_at INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS messages_pending_scope ON messages (scope) WHERE state IN ${PENDING};
   CREATE TABLE IF NOT EXISTS lanes (
     agent      TEXT NOT NULL,
     nonce_key  TEXT NOT NULL,
@@ -344,11 +417,93 @@ export class RelayQueue {
     return (this.db.prepare("SELECT * FROM records WHERE state = ? ORDER BY updated_at, digest LIMIT ?").all(state, limit) as unknown as Row[]).map(fromRow);
   }
 
+  /** Records and messages by state. */
   counts(): Record<RecordState, number> {
     const out: Record<RecordState, number> = { queued: 0, sending: 0, recorded: 0, failed: 0 };
-    for (const row of this.db.prepare("SELECT state, COUNT(*) AS n FROM records GROUP BY state").all() as { state: RecordState; n: number }[])
-      out[row.state] = Number(row.n);
+    for (const table of ["records", "messages"])
+      for (const row of this.db.prepare(`SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`).all() as { state: RecordState; n: number }[])
+        out[row.state] += Number(row.n);
     return out;
+  }
+
+  // ---------------------------------------------------------------- messages (other contracts)
+
+  getMessage(digest: string): QueuedMessage | undefined {
+    const row = this.db.prepare("SELECT * FROM messages WHERE digest = ?").get(digest) as MessageRow | undefined;
+    return row ? fromMessageRow(row) : undefined;
+  }
+
+  /** The pending message holding `scope`, if any. */
+  pendingMessage(scope: string): QueuedMessage | undefined {
+    const row = this.db.prepare(`SELECT * FROM messages WHERE scope = ? AND state IN ${PENDING}`).get(scope) as MessageRow | undefined;
+    return row ? fromMessageRow(row) : undefined;
+  }
+
+  /** Inserts a queued message (or puts a failed one back); false if its digest is pending or recorded or its scope is held. */
+  enqueueMessage(m: Pick<QueuedMessage, "digest" | "kind" | "signer" | "scope" | "deadline" | "body">): boolean {
+    const now = Date.now();
+    try {
+      const result = this.db
+        .prepare(
+          `INSERT INTO messages (digest, kind, signer, scope, deadline, body, state, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+           ON CONFLICT (digest) DO UPDATE SET body = excluded.body, state = 'queued', record_id = NULL, tx_hash = NULL, error = NULL,
+             attempts = 0, not_before = 0, received_at = excluded.received_at, updated_at = excluded.updated_at
+           WHERE messages.state = 'failed'`,
+        )
+        .run(m.digest, m.kind, m.signer, m.scope, Number(m.deadline), m.body, now, now);
+      return Number(result.changes) === 1;
+    } catch (error) {
+      if (/UNIQUE constraint failed/.test((error as Error).message)) return false;
+      throw error;
+    }
+  }
+
+  /** Queued messages due by `now`, the oldest first. */
+  queuedMessages(now: number, limit: number): QueuedMessage[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM messages WHERE state = 'queued' AND not_before <= ? ORDER BY received_at, digest LIMIT ?")
+        .all(now, limit) as unknown as MessageRow[]
+    ).map(fromMessageRow);
+  }
+
+  messagesInState(state: RecordState, limit: number): QueuedMessage[] {
+    return (this.db.prepare("SELECT * FROM messages WHERE state = ? ORDER BY updated_at LIMIT ?").all(state, limit) as unknown as MessageRow[]).map(
+      fromMessageRow,
+    );
+  }
+
+  /** Queued messages whose deadline (unix seconds) is before `now`. */
+  expiredMessages(now: bigint, limit: number): QueuedMessage[] {
+    return (this.db.prepare("SELECT * FROM messages WHERE state = 'queued' AND deadline < ? LIMIT ?").all(Number(now), limit) as unknown as MessageRow[]).map(
+      fromMessageRow,
+    );
+  }
+
+  markMessageSending(digest: string): void {
+    this.db
+      .prepare("UPDATE messages SET state = 'sending', attempts = attempts + 1, tx_hash = NULL, updated_at = ? WHERE digest = ? AND state = 'queued'")
+      .run(Date.now(), digest);
+  }
+
+  setMessageTxHash(digest: string, txHash: string): void {
+    this.db.prepare("UPDATE messages SET tx_hash = ?, updated_at = ? WHERE digest = ? AND state = 'sending'").run(txHash, Date.now(), digest);
+  }
+
+  markMessageRecorded(digest: string, recordId: bigint, txHash: string): void {
+    this.db
+      .prepare("UPDATE messages SET state = 'recorded', record_id = ?, tx_hash = ?, error = NULL, body = '', updated_at = ? WHERE digest = ?")
+      .run(recordId.toString(), txHash, Date.now(), digest);
+  }
+
+  markMessageFailed(digest: string, error: string): void {
+    this.db.prepare("UPDATE messages SET state = 'failed', error = ?, body = '', updated_at = ? WHERE digest = ?").run(error, Date.now(), digest);
+  }
+
+  requeueMessage(digest: string, note?: string, notBefore = 0): void {
+    this.db
+      .prepare("UPDATE messages SET state = 'queued', tx_hash = NULL, error = ?, not_before = ?, updated_at = ? WHERE digest = ?")
+      .run(note ?? null, notBefore, Date.now(), digest);
   }
 
   /** Marks records as being sent, durably, before their transaction is broadcast. */
@@ -394,6 +549,7 @@ export class RelayQueue {
     let deleted = 0;
     this.transaction(() => {
       deleted = Number(this.db.prepare("DELETE FROM records WHERE state IN ('recorded', 'failed') AND updated_at < ?").run(before).changes);
+      deleted += Number(this.db.prepare("DELETE FROM messages WHERE state IN ('recorded', 'failed') AND updated_at < ?").run(before).changes);
       this.db.exec(
         `DELETE FROM lanes WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.agent = lanes.agent AND r.nonce_key = lanes.nonce_key AND r.state IN ${PENDING})`,
       );

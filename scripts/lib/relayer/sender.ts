@@ -18,9 +18,12 @@ import { classifyRpcError, describeRevert, ledgerInterface, toRecord } from "../
 import { fromSignedJson, fromSignedValidationJson, hashRecord } from "../core/record.js";
 import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { LIMITS } from "../core/vocabulary.js";
+import { revertSentence } from "../core/contract-errors.js";
+import { reciprocityInterface } from "../core/registry-abi.js";
+import { fromSignedDeclarationJson } from "../core/registry-messages.js";
 import { ERC1271_GAS, when } from "./admission.js";
 import type { EntryIndex } from "./entries.js";
-import type { QueuedRecord, RelayQueue } from "./queue.js";
+import type { QueuedMessage, QueuedRecord, RelayQueue } from "./queue.js";
 
 /** The usual transaction-pool limit on a signed transaction (geth's txMaxSize). */
 export const MAX_TX_BYTES = 128 * 1024;
@@ -42,6 +45,13 @@ const MAX_SPLIT_DEPTH = 8;
 /** A round longer than this is logged with its stages. */
 const SLOW_ROUND_MS = 1_000;
 const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
+/** Registry messages sent per round, one transaction each. */
+const MESSAGES_PER_ROUND = 4;
+/** The registry call a queued message makes. */
+const messageCalldata = (m: QueuedMessage): string => {
+  const { declaration, signature } = fromSignedDeclarationJson(JSON.parse(m.body));
+  return reciprocityInterface.encodeFunctionData("declare", [declaration, signature]);
+};
 const VALIDATED_TOPIC = ledgerInterface.getEvent("Validated")!.topicHash;
 const ENDORSED_TOPIC = ledgerInterface.getEvent("Endorsed")!.topicHash;
 /** Stands in for the record of a validation item (which carries `validation` instead). */
@@ -67,6 +77,8 @@ export interface SenderOptions {
   retryBaseMs: number;
   /** How long to wait for a transaction to be mined before leaving it to the next round. */
   txTimeoutMs: number;
+  /** The ReciprocityRegistry the queued declarations go to. */
+  registry?: string;
   log: (line: string) => void;
 }
 
@@ -104,8 +116,12 @@ export class Sender {
     private readonly opts: SenderOptions,
   ) {}
 
-  /** Resolves the records an earlier round or process left as sending. */
+  /** Resolves the records (and registry messages) an earlier round or process left as sending. */
   async resolveSending(): Promise<void> {
+    if (this.opts.registry)
+      await this.resolveSendingMessages().catch((error: Error) =>
+        this.opts.log(`relayer: could not resolve the declarations being sent yet: ${error.message.split("\n")[0]}`),
+      );
     for (const q of this.queue.byState("sending", 1_000)) {
       try {
         await this.resolve(q);
@@ -129,6 +145,8 @@ export class Sender {
     if (plain.length > 0) await this.sendBatch(plain);
     t.push(performance.now());
     for (const c of corrections) await (c.validation ? this.sendValidation(c) : this.sendCorrection(c));
+    const messages = this.opts.registry ? this.queue.queuedMessages(Date.now(), MESSAGES_PER_ROUND) : [];
+    for (const m of messages) await this.sendMessage(m);
     t.push(performance.now());
     // Housekeeping after the send, so that it never delays what can go now.
     this.expire();
@@ -142,7 +160,101 @@ export class Sender {
         `relayer: a slow round (${(t[5] - t[0]).toFixed(0)} ms): resolving ${ms(0)} ms, selection ${ms(1)} ms, a batch of ${plain.length} ${ms(2)} ms (${this.stages.join(", ")}), ${corrections.length} corrections ${ms(3)} ms, housekeeping ${ms(4)} ms (${overtaken.length} overtaken)`,
       );
     }
-    return { sent: plain.length + corrections.length, more };
+    return { sent: plain.length + corrections.length + messages.length, more: more || messages.length === MESSAGES_PER_ROUND };
+  }
+
+  // ---------------------------------------------------------------- registry messages
+
+  /** Resolves registry messages left as sending: mined (recorded), still pending, or to send again unless the registry now refuses them. */
+  async resolveSendingMessages(): Promise<void> {
+    for (const m of this.queue.messagesInState("sending", 100)) {
+      if (m.txHash) {
+        const receipt = await this.provider.getTransactionReceipt(m.txHash);
+        if (receipt) {
+          this.settleMessage(m, receipt);
+          continue;
+        }
+        const tx = await this.provider.getTransaction(m.txHash);
+        if (tx && tx.blockNumber === null) continue; // still pending
+      }
+      const refusal = await this.messageRefusal(m);
+      if (refusal) this.queue.markMessageFailed(m.digest, refusal);
+      else this.queue.requeueMessage(m.digest, m.attempts > 0 ? "resent after an interrupted attempt" : undefined);
+    }
+  }
+
+  /** What the registry says against the message now (a sentence), or undefined if it would take it. */
+  private async messageRefusal(m: QueuedMessage): Promise<string | undefined> {
+    try {
+      await this.provider.call({ to: this.opts.registry!, data: messageCalldata(m) });
+      return undefined;
+    } catch (error) {
+      const revert = revertData(error);
+      if (!revert) throw error;
+      return `the registry refused it: ${revertSentence(error) ?? describeRevert(revert)}`;
+    }
+  }
+
+  /** One declaration, in a transaction of its own. */
+  private async sendMessage(m: QueuedMessage): Promise<void> {
+    if (m.deadline < BigInt(Math.floor(Date.now() / 1000))) {
+      this.queue.markMessageFailed(m.digest, `its signature expired at ${when(m.deadline)} before it could be sent`);
+      return;
+    }
+    const data = messageCalldata(m);
+    let plan: Plan;
+    try {
+      const [estimate, nonce, fees] = await Promise.all([
+        this.provider.estimateGas({ from: this.wallet.address, to: this.opts.registry!, data }),
+        this.provider.getTransactionCount(this.wallet.address, "pending"),
+        this.provider.getFeeData(),
+      ]);
+      plan = { estimate, nonce, fees };
+    } catch (error) {
+      const revert = revertData(error);
+      if (!revert) throw error;
+      this.queue.markMessageFailed(m.digest, `the registry refused it: ${revertSentence(error) ?? describeRevert(revert)}`);
+      return;
+    }
+    const { fees } = plan;
+    const pricing =
+      fees.maxFeePerGas !== null && fees.maxPriorityFeePerGas !== null
+        ? { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }
+        : { gasPrice: fees.gasPrice };
+    const gasLimit = plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + WALLET_FLIP_GAS;
+    const signed = await this.wallet.signTransaction(
+      await this.wallet.populateTransaction({ to: this.opts.registry!, data, gasLimit, nonce: plan.nonce, ...pricing }),
+    );
+    this.queue.markMessageSending(m.digest);
+    let hash: string;
+    try {
+      hash = (await this.provider.broadcastTransaction(signed)).hash;
+    } catch (error) {
+      const { reason } = classifyRpcError(error);
+      this.opts.log(`relayer: a transaction for declaration ${m.digest} could not be sent: ${reason}`);
+      if (m.attempts + 1 >= this.opts.maxAttempts)
+        this.queue.markMessageFailed(m.digest, `the relayer gave up after ${m.attempts + 1} attempts to send it; the node said: ${reason}`);
+      else this.queue.requeueMessage(m.digest, `sending failed (${reason}); trying again`, Date.now() + this.backoff(m.attempts + 1));
+      return;
+    }
+    this.queue.setMessageTxHash(m.digest, hash);
+    const receipt = await this.receipt(hash).catch(() => null);
+    if (receipt) this.settleMessage(this.queue.getMessage(m.digest)!, receipt); // else: resolved next round
+  }
+
+  /** A mined declaration: recorded with the registry's record id, or (reverted) sent again or failed. */
+  private settleMessage(m: QueuedMessage, receipt: TransactionReceipt): void {
+    for (const l of receipt.logs) {
+      if (l.address.toLowerCase() !== this.opts.registry!.toLowerCase()) continue;
+      const parsed = reciprocityInterface.parseLog(l);
+      if (parsed?.name === "Declared") {
+        this.queue.markMessageRecorded(m.digest, parsed.args.id as bigint, receipt.hash);
+        return;
+      }
+    }
+    if (m.attempts >= this.opts.maxAttempts)
+      this.queue.markMessageFailed(m.digest, `the relayer gave up after ${m.attempts} transactions that failed at execution; the last was ${receipt.hash}`);
+    else this.queue.requeueMessage(m.digest, `its transaction ${receipt.hash} failed at execution; trying again`, Date.now() + this.backoff(m.attempts));
   }
 
   // ---------------------------------------------------------------- what goes next

@@ -1,5 +1,5 @@
-// The relayer: accepts signed records and signed validations over HTTP (POST /records takes both,
-// told apart by their `type`), checks them as the Ledger would before queueing
+// The relayer: accepts signed records, signed validations and (given the registry) licensees'
+// signed declarations over HTTP (POST /records takes them all, told apart by their `type`), checks them as the Ledger would before queueing
 // (admission.ts), keeps them in a durable queue (queue.ts), sends them in fair, bounded batches
 // (sender.ts) and reports each record's state by its digest. It never loses an acknowledged
 // record and never records one twice: before resending anything it looked at after a crash or an
@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { JsonRpcProvider, Wallet } from "ethers";
 import { ledgerDomain } from "../core/record.js";
 import { LIMITS, RecordInputError } from "../core/vocabulary.js";
-import { Admission, Refusal, view } from "./admission.js";
+import { Admission, Refusal, view, viewMessage } from "./admission.js";
 import { EntryIndex } from "./entries.js";
 import { RelayQueue } from "./queue.js";
 import { MAX_CALLDATA_BYTES, Sender } from "./sender.js";
@@ -50,6 +50,8 @@ export interface RelayerOptions {
   retryBaseMs?: number;
   /** Wallet (ERC-1271) items per batch (default 16). */
   maxWalletItems?: number;
+  /** The ReciprocityRegistry whose signed declarations the relayer also sends (none: it refuses them). */
+  registry?: string;
   /** Relay validations by accounts the entry's commons has not appointed (endorsements; default false: see AdmissionLimits). */
   relayEndorsements?: boolean;
   log?: (line: string) => void;
@@ -139,6 +141,7 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
     (ready) => {
       if (ready && ++readySinceRound >= batchSize) wakeUp?.();
     },
+    opts.registry,
   );
   const sendProvider = opts.sendProvider ?? provider;
   const sender = new Sender(sendProvider, wallet.connect(sendProvider), opts.ledger, opts.fromBlock, queue, entries, {
@@ -149,6 +152,7 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
     maxAttempts: opts.maxAttempts ?? 5,
     retryBaseMs: opts.retryBaseMs ?? 1_000,
     txTimeoutMs: 120_000,
+    registry: opts.registry,
     log,
   });
   // The ledger is read once in the background; what needs it (replays, corrections) waits for it.
@@ -209,7 +213,9 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       const m = /^\/records\/(0x[0-9a-fA-F]{64})$/.exec(url.pathname);
       if (req.method === "GET" && m) {
         const q = queue.get(m[1].toLowerCase());
-        return q ? reply(200, view(q)) : reply(404, { error: `no record with digest ${m[1]}` });
+        if (q) return reply(200, view(q));
+        const message = queue.getMessage(m[1].toLowerCase());
+        return message ? reply(200, viewMessage(message)) : reply(404, { error: `no record with digest ${m[1]}` });
       }
       if (req.method === "POST" && url.pathname === "/records") {
         if (!(req.headers["content-type"] ?? "").includes("application/json")) throw new Refusal(415, "send JSON (content-type: application/json)");
