@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LedgerClient } from "../scripts/lib/core/client.js";
-import { reciprocityInterface } from "../scripts/lib/core/registry-abi.js";
+import { RECIPROCITY_ABI, reciprocityInterface } from "../scripts/lib/core/registry-abi.js";
+import { RelayQueue } from "../scripts/lib/relayer/queue.js";
+import { startRelayer } from "../scripts/lib/relayer/service.js";
 import { ALL_ROLES } from "../scripts/lib/core/vocabulary.js";
 import { devWallet } from "../scripts/demo/seed.js";
 import { runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
@@ -111,6 +113,79 @@ describe("commons license CLI", function () {
       const again = await cli(["submit", file, "--relayer", relayer.url]);
       expect(again.code, again.stderr).to.equal(0);
       expect(again.stdout.trim()).to.equal(sent.stdout.trim());
+    });
+
+    describe("after a crash, with a declaration an earlier relayer left as being sent", () => {
+      /** A queue database holding the signed declaration in `file` as being sent (with its transaction hash, if any). */
+      function leftSending(db: string, file: string, txHash?: string): string {
+        const signed = JSON.parse(readFileSync(file, "utf8"));
+        const q = new RelayQueue(db);
+        q.enqueueMessage({
+          digest: signed.digest,
+          kind: "declaration",
+          signer: signed.declaration.licensee,
+          scope: `declaration:${String(signed.declaration.licensee).toLowerCase()}:${signed.declaration.work}`,
+          deadline: BigInt(signed.declaration.deadline),
+          body: JSON.stringify(signed),
+        });
+        q.markMessageSending(signed.digest);
+        if (txHash) q.setMessageTxHash(signed.digest, txHash);
+        q.close();
+        return signed.digest;
+      }
+      const start = (db: string) =>
+        startRelayer({
+          provider: l.provider,
+          wallet: devWallet(9, l.provider) as unknown as Wallet,
+          ledger: l.ledger,
+          fromBlock: l.fromBlock,
+          dbFile: db,
+          port: 0,
+          waitMs: 100,
+          registry: l.contracts.ReciprocityRegistry,
+          log: () => {},
+        });
+      const stateOf = async (url: string, digest: string) => {
+        for (let i = 0; i < 100; i++) {
+          const s = (await (await fetch(`${url}/records/${digest}`)).json()) as { state: string; entryId: string; txHash: string; attempts: number };
+          if (s.state === "recorded" || s.state === "failed") return s;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error("not settled within 10 s");
+      };
+
+      it("marks one whose transaction was mined as recorded, with the registry's record id", async () => {
+        const file = path.join(dir, "crash-mined.json");
+        ok(await cli(["declare", work, "entity", "--form", "individual", "--out", file], undefined, { COMMONS_PRIVATE_KEY: Wallet.createRandom().privateKey }));
+        const sent = ok(await cli(["submit", file], 8));
+        const hash = /\(tx (0x[0-9a-f]{64})\)/.exec(sent)![1];
+        const digest = leftSending(path.join(dir, "crash-mined.sqlite"), file, hash);
+        const r = await start(path.join(dir, "crash-mined.sqlite"));
+        try {
+          const s = await stateOf(r.url, digest);
+          const receipt = await l.provider.getTransactionReceipt(hash);
+          const declared = receipt!.logs.map((x) => reciprocityInterface.parseLog(x)).find((e) => e?.name === "Declared")!;
+          expect(s).to.include({ state: "recorded", entryId: String(declared.args.id), txHash: hash });
+        } finally {
+          await r.close();
+        }
+      });
+
+      it("sends one whose transaction never went out, once", async () => {
+        const file = path.join(dir, "crash-unsent.json");
+        const licensee = Wallet.createRandom();
+        ok(await cli(["declare", work, "entity", "--form", "individual", "--out", file], undefined, { COMMONS_PRIVATE_KEY: licensee.privateKey }));
+        const digest = leftSending(path.join(dir, "crash-unsent.sqlite"), file);
+        const r = await start(path.join(dir, "crash-unsent.sqlite"));
+        try {
+          const s = await stateOf(r.url, digest);
+          expect(s).to.include({ state: "recorded", attempts: 2 });
+          const registry = new Contract(l.contracts.ReciprocityRegistry, RECIPROCITY_ABI, l.provider);
+          expect(await registry.declarationNonce(licensee.address, BigInt(work))).to.equal(1n);
+        } finally {
+          await r.close();
+        }
+      });
     });
 
     it("the relayer refuses a declaration the registry would refuse (its nonce used by an earlier one) with the registry's sentence, and a forged one for its signature; it queues neither", async () => {
