@@ -115,7 +115,7 @@ describe("app (end to end in headless Chromium)", function () {
     // records arrive): the demo commons, reciprocity licensing, the supply chain, a distribution.
     [seeds, relayer] = await Promise.all([
       seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(l.dataDir, "labels.json"), log: () => {} }),
-      startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50"]),
+      startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50", "--registry", l.contracts.ReciprocityRegistry]),
     ]);
     seed = seeds.demo;
     if (process.env.COMMONS_E2E_TIMING) console.log(`    setup: deploy ${t1 - t0} ms (app build ${built} ms), seed + relayer ${Date.now() - t1} ms`);
@@ -372,7 +372,9 @@ describe("app (end to end in headless Chromium)", function () {
   });
 
   describe("declare", function () {
-    it("lets a licensee sign and send a declaration, then shows its new status", async function () {
+    it("lets a licensee sign a declaration that the relayer sends (the licensee pays no gas), then shows its new status", async function () {
+      const bob = devWallet(3, l.provider).address;
+      const [balance, sent] = [await l.provider.getBalance(bob), await l.provider.getTransactionCount(bob)];
       const page = await open("reciprocity");
       await page.getByTestId("known-licensees").waitFor();
       expect(await page.getByTestId("declare-disabled").innerText()).to.equal("Connect a wallet to declare: you declare as its account.");
@@ -398,6 +400,7 @@ describe("app (end to end in headless Chromium)", function () {
         /a surplus declaration \(4\(c\)\(ii\)\), e\.g\. for \d{4}, would make commercial use permitted/,
       );
       await shot(page, "reciprocity-declared");
+      expect([await l.provider.getBalance(bob), await l.provider.getTransactionCount(bob)]).to.deep.equal([balance, sent]);
       await page.close();
     });
   });
