@@ -2,7 +2,7 @@
 // with CommonsModule (Ledger + ReciprocityRegistry) deployed through Ignition, keys from the environment.
 import { expect } from "chai";
 import { Contract, id, Wallet, ZeroAddress } from "ethers";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LedgerClient } from "../scripts/lib/core/client.js";
@@ -113,6 +113,42 @@ describe("commons license CLI", function () {
       const again = await cli(["submit", file, "--relayer", relayer.url]);
       expect(again.code, again.stderr).to.equal(0);
       expect(again.stdout.trim()).to.equal(sent.stdout.trim());
+    });
+
+    it("grant --relayer --wait: the licensor's separate license goes through the relayer (no gas from the licensor); grant --out and submit do the same", async () => {
+      const licensor = devWallet(LICENSOR, l.provider).address;
+      const sentBefore = await l.provider.getTransactionCount(licensor);
+      const licensee = Wallet.createRandom().address;
+      const r = await cli(["grant", licensee, work, "separate-license", "--relayer", relayer.url, "--wait"], LICENSOR);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout.trim()).to.match(
+        new RegExp(`^record \\d+: separate-license grant to ${licensee} for work ${work}, through the relayer \\(tx 0x[0-9a-f]{64}\\)$`),
+      );
+      expect(JSON.parse(ok(await cli(["status", licensee, work, "--json"])))).to.include({ status: "SeparatelyLicensed" });
+      const other = Wallet.createRandom().address;
+      const file = path.join(dir, "grant.json");
+      ok(await cli(["grant", other, work, "separate-license", "--out", file], LICENSOR));
+      expect(JSON.parse(readFileSync(file, "utf8"))).to.include({ type: "commons-ledger/signed-grant@1" });
+      const sent = await cli(["submit", file, "--relayer", relayer.url, "--wait"]);
+      expect(sent.code, sent.stderr).to.equal(0);
+      expect(sent.stdout.trim()).to.match(/: grant recorded as registry record \d+ \(tx 0x[0-9a-f]{64}\)$/);
+      expect(JSON.parse(ok(await cli(["status", other, work, "--json"])))).to.include({ status: "SeparatelyLicensed" });
+      expect(await l.provider.getTransactionCount(licensor)).to.equal(sentBefore);
+    });
+
+    it("the relayer refuses a grant signed by someone who is not the work's licensor, with the registry's sentence", async () => {
+      const file = path.join(dir, "stranger-grant.json");
+      ok(await cli(["grant", Wallet.createRandom().address, work, "separate-license", "--out", file], STRANGER));
+      // With the licensor's current nonce, so that the registry's nonce check passes and its signature check speaks.
+      const registry = new Contract(l.contracts.ReciprocityRegistry, RECIPROCITY_ABI, l.provider);
+      const signed = JSON.parse(readFileSync(file, "utf8"));
+      const nonce = String(await registry.nonces(devWallet(LICENSOR, l.provider).address));
+      writeFileSync(file, JSON.stringify({ ...signed, grant: { ...signed.grant, nonce }, digest: undefined }));
+      const r = await cli(["submit", file, "--relayer", relayer.url]);
+      expect(r.code).to.equal(1);
+      expect(r.stdout.trim()).to.equal(
+        `${file}: the relayer at ${new URL(relayer.url).origin} refused the record (400): the registry would refuse it: The signature is not valid for ${devWallet(LICENSOR, l.provider).address}.`,
+      );
     });
 
     describe("after a crash, with a declaration an earlier relayer left as being sent", () => {

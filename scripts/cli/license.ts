@@ -38,7 +38,7 @@ import {
 import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity/reciprocity.js";
 import { revertSentence } from "../lib/core/contract-errors.js";
 import { reciprocityInterface } from "../lib/core/registry-abi.js";
-import { toSignedDeclarationJson } from "../lib/core/registry-messages.js";
+import { toSignedDeclarationJson, toSignedGrantJson } from "../lib/core/registry-messages.js";
 import { RelayerClient } from "../lib/core/relayer-client.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
@@ -98,6 +98,27 @@ async function open(program: Command, registryFlag: string | undefined): Promise
   const provider = await connect(target);
   if ((await provider.getCode(address)) === "0x") throw new Error(`there is no ReciprocityRegistry at ${address}`);
   return { provider, registry: registryContract(address, provider), address, ledger: target.ledger, fromBlock: target.fromBlock };
+}
+
+/** --relayer, --out and --wait of a signed registry message (a declaration, a grant), checked before any RPC call. */
+function relayOptions(o: { relayer?: string; out?: string; wait?: string | true }): { relayer?: string; waitSeconds?: number } {
+  const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
+  if (relayer && o.out !== undefined) throw new CliInputError("--out", "give --relayer (send it) or --out (write it), not both");
+  if (o.wait !== undefined && !relayer) throw new CliInputError("--wait", "waits for a relayer: give --relayer");
+  const waitSeconds = o.wait === undefined ? undefined : o.wait === true ? 60 : Number(parseUint("--wait", o.wait, 3600n));
+  if (waitSeconds === 0) throw new CliInputError("--wait", "must be at least 1 second");
+  return { relayer, waitSeconds };
+}
+
+/** Sends a signed registry message through a relayer; with `waitSeconds`, waits for its record. The line to print. */
+async function relay(relayer: string, signed: { digest: string }, waitSeconds: number | undefined, what: string, detail: string): Promise<string> {
+  const rc = new RelayerClient(relayer, { timeoutMs: 30_000 });
+  let s = await rc.submit(signed);
+  if (waitSeconds === undefined && s.state !== "recorded" && s.state !== "failed")
+    return `${what} ${detail}: ${s.state} (${s.digest}); --wait prints the record`;
+  if (s.state !== "recorded" && s.state !== "failed") s = await rc.waitFor(s.digest, { timeoutMs: (waitSeconds ?? 60) * 1000 });
+  if (s.state === "failed") throw new Error(`the relayer could not record your ${what}: ${s.error ?? "no reason given"}`);
+  return `record ${s.entryId}: ${what} ${detail} (tx ${s.txHash})`;
 }
 
 /** The attesters and arbiter a work version was registered with (its WorkRegistered event), or undefined. */
@@ -271,11 +292,7 @@ export function registerLicense(program: Command): void {
           registry?: string;
         },
       ) => {
-        const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
-        if (relayer && o.out !== undefined) throw new CliInputError("--out", "give --relayer (send it) or --out (write it), not both");
-        if (o.wait !== undefined && !relayer) throw new CliInputError("--wait", "waits for a relayer: give --relayer");
-        const waitSeconds = o.wait === undefined ? undefined : o.wait === true ? 60 : Number(parseUint("--wait", o.wait, 3600n));
-        if (waitSeconds === 0) throw new CliInputError("--wait", "must be at least 1 second");
+        const { relayer, waitSeconds } = relayOptions(o);
         const work = parseWork(workText);
         const kind = parseChoice("kind", kindText, DECLARATION_KINDS);
         const form = o.form !== undefined ? parseChoice("--form", o.form, ENTITY_FORMS) : undefined;
@@ -315,15 +332,7 @@ export function registerLicense(program: Command): void {
           out(`signed ${kind} declaration for work ${work} written to ${o.out} (anyone may relay it until ${isoDate(d.deadline)})`);
           return;
         }
-        if (relayer) {
-          const rc = new RelayerClient(relayer, { timeoutMs: 30_000 });
-          let s = await rc.submit(signed);
-          if (waitSeconds === undefined && s.state !== "recorded" && s.state !== "failed")
-            return out(`${kind} declaration for work ${work}: ${s.state} at the relayer (${s.digest}); --wait prints the record`);
-          if (s.state !== "recorded" && s.state !== "failed") s = await rc.waitFor(s.digest, { timeoutMs: (waitSeconds ?? 60) * 1000 });
-          if (s.state === "failed") throw new Error(`the relayer could not record your ${kind} declaration: ${s.error ?? "no reason given"}`);
-          return out(`record ${s.entryId}: ${kind} declaration by ${signer.address} for work ${work}, through the relayer (tx ${s.txHash})`);
-        }
+        if (relayer) return out(await relay(relayer, signed, waitSeconds, `${kind} declaration`, `by ${signer.address} for work ${work}, through the relayer`));
         const { id, hash } = await send(c, signer, "declare", [d, signature]);
         out(`record ${id}: ${kind} declaration by ${signer.address} for work ${work} (tx ${hash})`);
       },
@@ -416,6 +425,9 @@ export function registerLicense(program: Command): void {
     .option("--ref <finding>", "reinstatement / waiver: the latest breach finding's record id")
     .option("--expires <date>", "when the grant stops (default: never)")
     .option("--terms-file <path>", "the written grant; its keccak256 is recorded")
+    .option("--out <file>", "write the signed grant as JSON (for commons submit or any relayer) instead of sending it")
+    .option("--relayer <url>", "send it through this relayer, which pays the gas")
+    .option("--wait [seconds]", "with --relayer: wait until it is recorded (default 60 s)")
     .addOption(keystoreOption())
     .addOption(registryOption())
     .action(
@@ -423,8 +435,9 @@ export function registerLicense(program: Command): void {
         licenseeText: string,
         workText: string,
         kindText: string,
-        o: { ref?: string; expires?: string; termsFile?: string; keystore?: string; registry?: string },
+        o: { ref?: string; expires?: string; termsFile?: string; out?: string; relayer?: string; wait?: string | true; keystore?: string; registry?: string },
       ) => {
+        const { relayer, waitSeconds } = relayOptions(o);
         const licensee = parseAddress("licensee", licenseeText);
         const work = parseWork(workText);
         const kind = parseChoice("kind", kindText, GRANT_KINDS);
@@ -446,7 +459,15 @@ export function registerLicense(program: Command): void {
           nonce: (await c.registry.nonces(signer.address)) as bigint,
           deadline: BigInt(block!.timestamp) + 3600n,
         });
-        const signature = await signGrant(signer, await registryDomain(c.provider, c.address), g);
+        const domain = await registryDomain(c.provider, c.address);
+        const signature = await signGrant(signer, domain, g);
+        const signed = toSignedGrantJson(domain, g, signature);
+        if (o.out !== undefined) {
+          const { writeFileSync } = await import("node:fs");
+          writeFileSync(o.out, json(signed) + "\n");
+          return out(`signed ${kind} grant to ${licensee} for work ${work} written to ${o.out} (anyone may relay it until ${isoDate(g.deadline)})`);
+        }
+        if (relayer) return out(await relay(relayer, signed, waitSeconds, `${kind} grant`, `to ${licensee} for work ${work}, through the relayer`));
         const { id, hash } = await send(c, signer, "grant", [g, signature]);
         out(`record ${id}: ${kind} granted to ${licensee} for work ${work} (tx ${hash})`);
       },

@@ -6,8 +6,8 @@ import type { Command } from "commander";
 import { Contract } from "ethers";
 import type { TypedDataDomain } from "ethers";
 import { RECIPROCITY_ABI } from "../lib/core/registry-abi.js";
-import { fromSignedDeclarationJson, SIGNED_DECLARATION_TYPE, SignedMessageError } from "../lib/core/registry-messages.js";
-import type { Declaration } from "../lib/core/registry-messages.js";
+import { readRegistryMessage, SignedMessageError } from "../lib/core/registry-messages.js";
+import type { RegistryMessage } from "../lib/core/registry-messages.js";
 import { LedgerClient } from "../lib/core/client.js";
 import {
   buildRecord,
@@ -84,9 +84,9 @@ async function refuseUnregistered(client: LedgerClient, commons: string, flag: s
 
 /** A signed record or validation read from a file, with its deadline. */
 type Submitted = { file: string; signed: object; domain: TypedDataDomain; signature: string; deadline: bigint } & (
-  | { record: LedgerRecord; validation?: undefined; declaration?: undefined }
-  | { validation: LedgerValidation; record?: undefined; declaration?: undefined }
-  | { declaration: Declaration; record?: undefined; validation?: undefined }
+  | { record: LedgerRecord; validation?: undefined; message?: undefined }
+  | { validation: LedgerValidation; record?: undefined; message?: undefined }
+  | { message: RegistryMessage; record?: undefined; validation?: undefined }
 );
 
 /** A relayed record's state in one line: its entry once recorded, the reason if it failed, else its digest. */
@@ -94,8 +94,8 @@ function relayedLine(s: RelayState): string {
   if (s.state === "recorded")
     return s.kind === "validation"
       ? `validation of entry ${s.entryId} recorded (tx ${s.txHash})`
-      : s.kind === "declaration"
-        ? `declaration recorded as registry record ${s.entryId} (tx ${s.txHash})`
+      : s.kind === "declaration" || s.kind === "grant"
+        ? `${s.kind} recorded as registry record ${s.entryId} (tx ${s.txHash})`
         : `entry ${s.entryId} (tx ${s.txHash})`;
   if (s.state === "failed") return `failed: ${s.error ?? "no reason given"} (${s.digest})`;
   return `${s.state} ${s.digest}`;
@@ -220,10 +220,8 @@ export function registerRecord(program: Command): void {
               const p = fromSignedValidationJson(v);
               return { file: f, signed: v as object, ...p, deadline: p.validation.deadline };
             }
-            if ((v as { type?: unknown } | null)?.type === SIGNED_DECLARATION_TYPE) {
-              const p = fromSignedDeclarationJson(v);
-              return { file: f, signed: v as object, ...p, deadline: p.declaration.deadline };
-            }
+            const message = readRegistryMessage(v);
+            if (message) return { file: f, signed: v as object, domain: message.domain, signature: message.signature, deadline: message.deadline, message };
             const p = fromSignedJson(v);
             return { file: f, signed: v as object, ...p, deadline: p.record.deadline };
           } catch (error) {
@@ -236,7 +234,7 @@ export function registerRecord(program: Command): void {
       if (all.length === 0) throw new CliInputError("files", "no records to submit");
       const items = all.filter((i): i is Submitted & { record: LedgerRecord } => i.record !== undefined);
       const validations = all.filter((i): i is Submitted & { validation: LedgerValidation } => i.validation !== undefined);
-      const declarations = all.filter((i): i is Submitted & { declaration: Declaration } => i.declaration !== undefined);
+      const messages = all.filter((i): i is Submitted & { message: RegistryMessage } => i.message !== undefined);
       const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
       if (o.wait !== undefined && !relayer)
         throw new CliInputError("--wait", "waits for a relayer: give --relayer (a direct submit prints the entry ids anyway)");
@@ -249,7 +247,7 @@ export function registerRecord(program: Command): void {
         if (it.deadline < localNow) {
           throw new CliInputError(it.file, `the signature expired at ${new Date(Number(it.deadline) * 1000).toISOString()}; sign it again`);
         }
-        if (!it.declaration && String(it.domain.verifyingContract).toLowerCase() !== target.ledger.toLowerCase()) {
+        if (!it.message && String(it.domain.verifyingContract).toLowerCase() !== target.ledger.toLowerCase()) {
           throw new CliInputError(it.file, `signed for ledger ${it.domain.verifyingContract}, not ${target.ledger}`);
         }
         if (target.chainId !== undefined && BigInt(it.domain.chainId!) !== target.chainId) {
@@ -319,10 +317,10 @@ export function registerRecord(program: Command): void {
         const receipt = await client.send(() => client.contract.recordCorrection(c.record, c.signature, proof));
         out(`${c.file}: correction of entry ${c.record.corrects} recorded (tx ${receipt.hash})`);
       }
-      for (const d of declarations) {
-        const registry = new Contract(String(d.domain.verifyingContract), RECIPROCITY_ABI, payer);
-        const receipt = await client.send(() => registry.declare(d.declaration, d.signature));
-        out(`${d.file}: declaration by ${d.declaration.licensee} for work ${d.declaration.work} recorded (tx ${receipt.hash})`);
+      for (const m of messages) {
+        const registry = new Contract(String(m.domain.verifyingContract), RECIPROCITY_ABI, payer);
+        const receipt = await client.send(() => registry.getFunction(m.message.call.fn)(...m.message.call.args));
+        out(`${m.file}: ${m.message.kind} recorded by the registry (tx ${receipt.hash})`);
       }
       for (const v of validations) {
         const receipt = await client.submitValidation(v.validation, v.signature);

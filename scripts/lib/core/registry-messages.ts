@@ -161,3 +161,131 @@ export function fromSignedDeclarationJson(json: unknown): { domain: TypedDataDom
   }
   return { domain, declaration, signature: j.signature };
 }
+
+/** A licensor's signed grant as portable JSON. */
+export interface SignedGrantJson {
+  type: "commons-ledger/signed-grant@1";
+  chainId: string;
+  registry: string;
+  grant: Record<keyof Grant, string | number>;
+  signature: string;
+  digest: string;
+}
+
+export const SIGNED_GRANT_TYPE = "commons-ledger/signed-grant@1";
+
+export function toSignedGrantJson(domain: TypedDataDomain, g: Grant, signature: string): SignedGrantJson {
+  const grant = Object.fromEntries(Object.entries(g).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) as SignedGrantJson["grant"];
+  return {
+    type: SIGNED_GRANT_TYPE,
+    chainId: String(domain.chainId),
+    registry: String(domain.verifyingContract),
+    grant,
+    signature,
+    digest: grantDigest(domain, g),
+  };
+}
+
+/** Parses and checks the shape of a signed grant; throws SignedMessageError on any problem. */
+export function fromSignedGrantJson(json: unknown): { domain: TypedDataDomain; grant: Grant; signature: string } {
+  const j = envelope(json, SIGNED_GRANT_TYPE, "grant");
+  const { get, uint } = fieldsOf(j.body, "grant");
+  const licensee = get("licensee");
+  if (!isAddress(licensee) || getAddress(licensee) === ZeroAddress) throw new SignedMessageError("grant.licensee", `"${licensee}" is not an address`);
+  const terms = get("terms");
+  if (!/^0x[0-9a-fA-F]{64}$/.test(terms)) throw new SignedMessageError("grant.terms", "must be 0x + 64 hex digits");
+  const grant: Grant = {
+    kind: Number(uint("kind", 8)),
+    licensee: getAddress(licensee),
+    work: uint("work", 256),
+    ref: uint("ref", 256),
+    expiry: uint("expiry", 64),
+    terms: terms.toLowerCase(),
+    nonce: uint("nonce", 256),
+    deadline: uint("deadline", 64),
+  };
+  const domain = reciprocityDomain(BigInt(j.chainId), j.registry);
+  if (j.digest !== undefined && j.digest !== grantDigest(domain, grant))
+    throw new SignedMessageError("digest", "does not match the grant (the JSON was altered)");
+  return { domain, grant, signature: j.signature };
+}
+
+/** The common part of a signed registry message's JSON: type, chain, registry, signature and the message object under `field`. */
+function envelope(json: unknown, type: string, field: string): { chainId: string; registry: string; signature: string; digest?: string; body: object } {
+  if (typeof json !== "object" || json === null) throw new SignedMessageError("json", "is not an object");
+  const j = json as Record<string, unknown>;
+  if (j.type !== type) throw new SignedMessageError("type", `expected "${type}", got ${JSON.stringify(j.type)}`);
+  if (typeof j.chainId !== "string" || !/^\d+$/.test(j.chainId)) throw new SignedMessageError("chainId", "must be a decimal string");
+  if (typeof j.registry !== "string" || !isAddress(j.registry)) throw new SignedMessageError("registry", "must be an address");
+  if (typeof j.signature !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(j.signature)) throw new SignedMessageError("signature", "must be 0x-prefixed hex bytes");
+  const body = j[field];
+  if (typeof body !== "object" || body === null) throw new SignedMessageError(field, "is missing");
+  return { chainId: j.chainId, registry: getAddress(j.registry), signature: j.signature, digest: typeof j.digest === "string" ? j.digest : undefined, body };
+}
+
+/** Readers of a message object's fields, naming `prefix.field` in their errors. */
+function fieldsOf(raw: object, prefix: string) {
+  const get = (k: string): string => {
+    const v = (raw as Record<string, unknown>)[k];
+    if (typeof v !== "string" && typeof v !== "number") throw new SignedMessageError(`${prefix}.${k}`, "is missing");
+    return String(v);
+  };
+  const uint = (k: string, bits: number): bigint => {
+    const v = get(k);
+    if (!/^\d+$/.test(v) || BigInt(v) >= 1n << BigInt(bits)) throw new SignedMessageError(`${prefix}.${k}`, `"${v}" is not a uint${bits}`);
+    return BigInt(v);
+  };
+  return { get, uint };
+}
+
+/** A signed registry message of any kind, read for a relayer: what it is, who signed it (a declaration names its licensee), and the call it makes. */
+export interface RegistryMessage {
+  kind: "declaration" | "grant";
+  domain: TypedDataDomain;
+  digest: string;
+  signature: string;
+  /** The signer the message names (the licensee of a declaration); a grant's licensor is the work's, read from the registry. */
+  signer?: string;
+  deadline: bigint;
+  /** What only one pending message may hold at a time. */
+  scope: string;
+  /** The registry function and its arguments. */
+  call: { fn: "declare" | "grant"; args: unknown[] };
+  /** The portable JSON, canonical. */
+  json: SignedDeclarationJson | SignedGrantJson;
+}
+
+/** Reads a signed declaration or grant (by its `type`), or undefined if the JSON is neither. */
+export function readRegistryMessage(json: unknown): RegistryMessage | undefined {
+  const type = (json as { type?: unknown } | null)?.type;
+  if (type === SIGNED_DECLARATION_TYPE) {
+    const { domain, declaration: d, signature } = fromSignedDeclarationJson(json);
+    const digest = declarationDigest(domain, d);
+    return {
+      kind: "declaration",
+      domain,
+      digest,
+      signature,
+      signer: d.licensee,
+      deadline: d.deadline,
+      scope: `declaration:${d.licensee.toLowerCase()}:${d.work}`,
+      call: { fn: "declare", args: [d, signature] },
+      json: toSignedDeclarationJson(domain, d, signature),
+    };
+  }
+  if (type === SIGNED_GRANT_TYPE) {
+    const { domain, grant: g, signature } = fromSignedGrantJson(json);
+    const digest = grantDigest(domain, g);
+    return {
+      kind: "grant",
+      domain,
+      digest,
+      signature,
+      deadline: g.deadline,
+      scope: `grant:${digest}`,
+      call: { fn: "grant", args: [g, signature] },
+      json: toSignedGrantJson(domain, g, signature),
+    };
+  }
+  return undefined;
+}

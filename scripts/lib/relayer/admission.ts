@@ -16,7 +16,8 @@ import { nextBlockTime } from "../core/client.js";
 import { LEDGER_ABI } from "../core/abi.js";
 import { revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
-import { declarationDigest, fromSignedDeclarationJson, SIGNED_DECLARATION_TYPE, toSignedDeclarationJson } from "../core/registry-messages.js";
+import { readRegistryMessage, SIGNED_DECLARATION_TYPE, SIGNED_GRANT_TYPE } from "../core/registry-messages.js";
+import type { RegistryMessage } from "../core/registry-messages.js";
 import { classifyRpcError } from "../core/reader.js";
 import {
   checkRecord,
@@ -167,9 +168,10 @@ export class Admission {
     this.ledger = new Contract(ledgerAddress, LEDGER_ABI, provider);
   }
 
-  /** Checks one signed message (a record, a validation or a declaration) and queues it; returns its state. Idempotent by digest. */
+  /** Checks one signed message (a record, a validation, a declaration or a grant) and queues it; returns its state. Idempotent by digest. */
   async accept(value: unknown): Promise<Accepted> {
-    if ((value as { type?: unknown } | null)?.type === SIGNED_DECLARATION_TYPE) return this.acceptDeclaration(value);
+    const type = (value as { type?: unknown } | null)?.type;
+    if (type === SIGNED_DECLARATION_TYPE || type === SIGNED_GRANT_TYPE) return this.acceptRegistryMessage(value);
     const p = signedKind(value) === "validation" ? this.parseValidation(value) : this.parse(value);
     const known = this.queue.get(p.digest);
     // A failed record may be posted again (with another signature, say): it is checked afresh.
@@ -263,68 +265,67 @@ export class Admission {
   }
 
   /**
-   * A licensee's signed declaration for the ReciprocityRegistry: its shape, chain and registry, its
-   * deadline, the signature (an EOA's checked here; a wallet's by the call), then the registry's own
-   * rules by calling `declare` as the relayer's transaction would (a refusal is the registry's
-   * sentence); one pending declaration per licensee and work; the signer's rate.
+   * A signed message for the ReciprocityRegistry (a licensee's declaration, a licensor's grant):
+   * its shape, chain and registry, its deadline, a declaration's EOA signature (checked here), then
+   * the registry's own rules by calling it as the relayer's transaction would (a refusal is the
+   * registry's sentence; a grant's signature is checked there, against the work's licensor); one
+   * pending declaration per licensee and work; the signer's rate.
    */
-  private async acceptDeclaration(value: unknown): Promise<Accepted> {
-    if (!this.registryAddress) throw new Refusal(400, "this relayer sends no ReciprocityRegistry declarations (it was started without a registry)");
-    let parsed;
+  private async acceptRegistryMessage(value: unknown): Promise<Accepted> {
+    if (!this.registryAddress) throw new Refusal(400, "this relayer sends no ReciprocityRegistry declarations or grants (it was started without a registry)");
+    let m: RegistryMessage;
     try {
-      parsed = fromSignedDeclarationJson(value);
+      m = readRegistryMessage(value)!;
     } catch (error) {
       throw new Refusal(400, (error as Error).message);
     }
-    if (BigInt(parsed.domain.chainId!) !== this.chainId)
-      throw new Refusal(400, `signed for chain ${parsed.domain.chainId}; this relayer serves chain ${this.chainId}`);
-    if (String(parsed.domain.verifyingContract).toLowerCase() !== this.registryAddress.toLowerCase())
-      throw new Refusal(400, `signed for registry ${parsed.domain.verifyingContract}; this relayer serves ${this.registryAddress}`);
-    const d = parsed.declaration;
-    const digest = declarationDigest(parsed.domain, d);
-    const known = this.queue.getMessage(digest);
+    if (BigInt(m.domain.chainId!) !== this.chainId) throw new Refusal(400, `signed for chain ${m.domain.chainId}; this relayer serves chain ${this.chainId}`);
+    if (String(m.domain.verifyingContract).toLowerCase() !== this.registryAddress.toLowerCase())
+      throw new Refusal(400, `signed for registry ${m.domain.verifyingContract}; this relayer serves ${this.registryAddress}`);
+    const known = this.queue.getMessage(m.digest);
     if (known && known.state !== "failed") return { status: 200, body: viewMessage(known) };
     const { now } = await this.chainView();
-    if (d.deadline < now)
-      throw new Refusal(400, `deadline: the signature expired at ${when(d.deadline)} (the chain's time is ${when(now)}); sign the declaration again`);
-    const bytes = (parsed.signature.length - 2) / 2;
+    if (m.deadline < now)
+      throw new Refusal(400, `deadline: the signature expired at ${when(m.deadline)} (the chain's time is ${when(now)}); sign the ${m.kind} again`);
+    const bytes = (m.signature.length - 2) / 2;
     if (bytes > MAX_SIGNATURE_BYTES)
       throw new Refusal(
         400,
         `signature: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`,
       );
-    if (this.keys.keys.size > CACHE_ENTRIES) this.keys = new EoaKeyCache();
-    const eoa = checkEoaSignatures([{ digest, signature: parsed.signature, agent: d.licensee }], this.keys)[0];
-    if (!eoa && (await this.code(d.licensee)) === "0x") {
-      const problem = eoaFormProblem(parsed.signature);
-      throw new Refusal(
-        400,
-        problem ? `${problem} (the licensee ${d.licensee} is not a contract)` : `the signature is not valid for the licensee ${d.licensee}`,
-      );
+    if (m.signer) {
+      if (this.keys.keys.size > CACHE_ENTRIES) this.keys = new EoaKeyCache();
+      const eoa = checkEoaSignatures([{ digest: m.digest, signature: m.signature, agent: m.signer }], this.keys)[0];
+      if (!eoa && (await this.code(m.signer)) === "0x") {
+        const problem = eoaFormProblem(m.signature);
+        throw new Refusal(400, problem ? `${problem} (the licensee ${m.signer} is not a contract)` : `the signature is not valid for the licensee ${m.signer}`);
+      }
     }
-    const data = reciprocityInterface.encodeFunctionData("declare", [d, parsed.signature]);
+    const data = reciprocityInterface.encodeFunctionData(m.call.fn, m.call.args);
+    let signer = m.signer;
     try {
       await this.provider.call({ to: this.registryAddress, data });
     } catch (error) {
       const { kind, reason } = classifyRpcError(error);
       if (kind === "transient") throw new Refusal(503, `the relayer could not ask the registry now (${reason}); retry`);
-      throw new Refusal(409, `the registry would refuse it: ${revertSentence(error) ?? reason}`);
+      // A used nonce is a conflict (409, as for records); any other rule a bad request (400).
+      const data = (error as { data?: unknown }).data;
+      const name = typeof data === "string" && data.length >= 10 ? reciprocityInterface.parseError(data)?.name : undefined;
+      throw new Refusal(name !== undefined && /Nonce/.test(name) ? 409 : 400, `the registry would refuse it: ${revertSentence(error) ?? reason}`);
     }
-    const scope = `declaration:${d.licensee.toLowerCase()}:${d.work}`;
-    const again = this.queue.getMessage(digest);
+    signer ??= m.domain.verifyingContract as string; // a grant's rate is counted per registry: its licensor is not named in it
+    const again = this.queue.getMessage(m.digest);
     if (again && again.state !== "failed") return { status: 200, body: viewMessage(again) };
-    const rival = this.queue.pendingMessage(scope);
-    if (rival)
-      throw new Refusal(409, `a declaration of ${d.licensee} for work ${d.work} (${rival.digest}) is already queued; send the next once it is recorded`);
+    const rival = this.queue.pendingMessage(m.scope);
+    if (rival) throw new Refusal(409, `another ${m.kind} (${rival.digest}) holds its place in the queue; send the next once it is recorded`);
     if (this.pendingTotal() >= this.limits.maxPending)
       throw new Refusal(503, `this relayer's queue is full (${this.limits.maxPending.toLocaleString("en-US")} records waiting); retry later`);
-    if (this.rateLimited(d.licensee)) throw new Refusal(429, `too many messages from ${d.licensee}; slow down`);
-    const body = JSON.stringify(toSignedDeclarationJson(parsed.domain, d, parsed.signature));
-    if (!this.queue.enqueueMessage({ digest, kind: "declaration", signer: d.licensee, scope, deadline: d.deadline, body }))
-      throw new Refusal(409, "another pending declaration holds the same licensee and work");
+    if (this.rateLimited(signer)) throw new Refusal(429, `too many messages from ${signer}; slow down`);
+    if (!this.queue.enqueueMessage({ digest: m.digest, kind: m.kind, signer, scope: m.scope, deadline: m.deadline, body: JSON.stringify(m.json) }))
+      throw new Refusal(409, `another pending ${m.kind} holds the same place`);
     this.pendingCount = undefined;
     this.onQueued(true);
-    return { status: 202, body: viewMessage(this.queue.getMessage(digest)!) };
+    return { status: 202, body: viewMessage(this.queue.getMessage(m.digest)!) };
   }
 
   // ---------------------------------------------------------------- the checks

@@ -49,10 +49,10 @@ export interface QueuedRecord extends NewRecord {
   updatedAt: number;
 }
 
-/** A signed message for another contract than the Ledger (a ReciprocityRegistry declaration), sent one per transaction. */
+/** A signed message for another contract than the Ledger (a ReciprocityRegistry declaration or grant), sent one per transaction. */
 export interface QueuedMessage {
   digest: string;
-  kind: "declaration";
+  kind: "declaration" | "grant";
   signer: string;
   /** What only one pending message may hold at a time (e.g. a licensee's declaration sequence for a work). */
   scope: string;
@@ -71,7 +71,7 @@ export interface QueuedMessage {
 
 interface MessageRow {
   digest: string;
-  kind: "declaration";
+  kind: "declaration" | "grant";
   signer: string;
   scope: string;
   deadline: number;

@@ -20,7 +20,7 @@ import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { LIMITS } from "../core/vocabulary.js";
 import { revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
-import { fromSignedDeclarationJson } from "../core/registry-messages.js";
+import { readRegistryMessage } from "../core/registry-messages.js";
 import { ERC1271_GAS, when } from "./admission.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedMessage, QueuedRecord, RelayQueue } from "./queue.js";
@@ -49,9 +49,11 @@ const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
 const MESSAGES_PER_ROUND = 4;
 /** The registry call a queued message makes. */
 const messageCalldata = (m: QueuedMessage): string => {
-  const { declaration, signature } = fromSignedDeclarationJson(JSON.parse(m.body));
-  return reciprocityInterface.encodeFunctionData("declare", [declaration, signature]);
+  const { call } = readRegistryMessage(JSON.parse(m.body))!;
+  return reciprocityInterface.encodeFunctionData(call.fn, call.args);
 };
+/** The registry event that records each kind of message. */
+const RECORDED_BY = { declaration: "Declared", grant: "Granted" } as const;
 const VALIDATED_TOPIC = ledgerInterface.getEvent("Validated")!.topicHash;
 const ENDORSED_TOPIC = ledgerInterface.getEvent("Endorsed")!.topicHash;
 /** Stands in for the record of a validation item (which carries `validation` instead). */
@@ -195,7 +197,7 @@ export class Sender {
     }
   }
 
-  /** One declaration, in a transaction of its own. */
+  /** One registry message (a declaration or a grant), in a transaction of its own. */
   private async sendMessage(m: QueuedMessage): Promise<void> {
     if (m.deadline < BigInt(Math.floor(Date.now() / 1000))) {
       this.queue.markMessageFailed(m.digest, `its signature expired at ${when(m.deadline)} before it could be sent`);
@@ -231,7 +233,7 @@ export class Sender {
       hash = (await this.provider.broadcastTransaction(signed)).hash;
     } catch (error) {
       const { reason } = classifyRpcError(error);
-      this.opts.log(`relayer: a transaction for declaration ${m.digest} could not be sent: ${reason}`);
+      this.opts.log(`relayer: a transaction for ${m.kind} ${m.digest} could not be sent: ${reason}`);
       if (m.attempts + 1 >= this.opts.maxAttempts)
         this.queue.markMessageFailed(m.digest, `the relayer gave up after ${m.attempts + 1} attempts to send it; the node said: ${reason}`);
       else this.queue.requeueMessage(m.digest, `sending failed (${reason}); trying again`, Date.now() + this.backoff(m.attempts + 1));
@@ -247,7 +249,7 @@ export class Sender {
     for (const l of receipt.logs) {
       if (l.address.toLowerCase() !== this.opts.registry!.toLowerCase()) continue;
       const parsed = reciprocityInterface.parseLog(l);
-      if (parsed?.name === "Declared") {
+      if (parsed?.name === RECORDED_BY[m.kind]) {
         this.queue.markMessageRecorded(m.digest, parsed.args.id as bigint, receipt.hash);
         return;
       }
