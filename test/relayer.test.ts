@@ -246,7 +246,7 @@ describe("relayer", function () {
             const s = (await getRecord(r.url, waiting.digest)).body as RecordState;
             return s.state === "failed" ? s : undefined;
           });
-          expect(state.error).to.equal("its nonce (sequence 1) was consumed by another record or cancelled before it was recorded");
+          expect(state.error).to.equal("its nonce (sequence 1) was consumed by another record or validation, or cancelled, before it was recorded");
           expect(state.entryId).to.equal(null);
         });
       });
@@ -679,7 +679,7 @@ describe("relayer", function () {
         },
         20_000,
       );
-      expect(state.error).to.equal("its nonce (sequence 0 (nonce key 2)) was consumed by another record or validation before it was recorded");
+      expect(state.error).to.equal("its nonce (sequence 0 (nonce key 2)) was consumed by another record or validation, or cancelled, before it was recorded");
     });
 
     it("keeps trying to resolve a record when the chain could not be read at start", async () => {

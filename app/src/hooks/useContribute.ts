@@ -5,10 +5,9 @@
 import { useMemo, useState } from "react";
 import { decodeEventLog } from "viem";
 import type { Abi, TypedDataDefinition } from "viem";
-import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, recordDigest, ledgerDomain, toSignedJson } from "@core/record.js";
+import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, ledgerDomain, toSignedJson } from "@core/record.js";
 import type { LedgerRecord } from "@core/record.js";
 import { packNonce } from "@core/record.js";
-import { RelayerClient } from "@core/relayer-client.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { checkForm, EMPTY_FORM } from "../lib/recordForm";
@@ -88,16 +87,10 @@ export function useContribute() {
       const record = checked.record;
       const signature = await flow.sign(recordTypedData(chain.id, ledger, record), "Waiting for your signature in the wallet…");
       if (via === "relayer") {
-        setPhase({ kind: "confirming", detail: "Sent to the relayer; waiting for it to record the entry…" });
-        const domain = ledgerDomain(chain.id, ledger);
-        const digest = recordDigest(domain, record);
-        const relayer = new RelayerClient(chain.relayerUrl!);
-        await relayer.submit(toSignedJson(domain, record, signature));
-        const final = await relayer.waitFor(digest, {
-          onState: (s) =>
-            setPhase({ kind: "confirming", detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`, txHash: s.txHash ?? undefined }),
-        });
-        if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
+        const final = await flow.relay(
+          toSignedJson(ledgerDomain(chain.id, ledger), record, signature),
+          "Sent to the relayer; waiting for it to record the entry…",
+        );
         setPhase({ kind: "done", entryId: BigInt(final.entryId!), txHash: final.txHash ?? undefined, via });
       } else {
         // Simulated first: a record the Ledger would refuse is explained before any gas is spent.

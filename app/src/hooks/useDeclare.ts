@@ -5,7 +5,7 @@ import type { Abi } from "viem";
 import { buildDeclaration, DECLARATION_TYPES, RECIPROCITY_DOMAIN_NAME, RECIPROCITY_DOMAIN_VERSION, ReciprocityInputError } from "@reciprocity/reciprocity.js";
 import type { DeclarationKindName, EntityFormName, UseKindName } from "@reciprocity/reciprocity.js";
 import { reciprocityDomain, toSignedDeclarationJson } from "@core/registry-messages.js";
-import { RelayerClient, RelayerError } from "@core/relayer-client.js";
+import { RelayerError } from "@core/relayer-client.js";
 import { reciprocityRegistryAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { EvidenceError, parseEvidence } from "../lib/evidence";
@@ -83,29 +83,14 @@ export function useDeclare() {
       if (chain.relayerUrl) {
         // Gasless: the relayer checks it (the registry's own rules included) and pays. A relayer
         // that sends no registry messages says so; then the wallet sends it.
-        const relayer = new RelayerClient(chain.relayerUrl);
-        const signed = toSignedDeclarationJson(reciprocityDomain(chain.id, registry), d, signature);
-        let relayed = true;
         try {
-          await relayer.submit(signed);
-        } catch (error) {
-          if (!(error instanceof RelayerError && /sends no ReciprocityRegistry declarations/.test(error.reason ?? ""))) throw error;
-          relayed = false;
-        }
-        if (relayed) {
-          flow.setPhase({ kind: "confirming", detail: "Sent to the relayer; waiting for it to record your declaration…" });
-          const final = await relayer.waitFor(signed.digest, {
-            onState: (s) =>
-              flow.setPhase({
-                kind: "confirming",
-                detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`,
-                txHash: s.txHash ?? undefined,
-              }),
-          });
-          if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
+          const signed = toSignedDeclarationJson(reciprocityDomain(chain.id, registry), d, signature);
+          const final = await flow.relay(signed, "Sent to the relayer; waiting for it to record your declaration…");
           await flow.queryClient.refetchQueries({ queryKey: ["reciprocity-registry"] });
           flow.setPhase({ kind: "done", entryId: input.work, txHash: final.txHash ?? undefined, via: "relayer" });
           return;
+        } catch (error) {
+          if (!(error instanceof RelayerError && /sends no ReciprocityRegistry declarations/.test(error.reason ?? ""))) throw error;
         }
       }
       const { hash } = await flow.send({ address: registry, abi: reciprocityRegistryAbi as Abi, functionName: "declare", args: [d, signature] });

@@ -5,8 +5,7 @@
 import { useState } from "react";
 import type { Abi } from "viem";
 import { buildEntryProof } from "@core/proof.js";
-import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, ledgerDomain, toSignedValidationJson, VALIDATION_TYPES, validationDigest } from "@core/record.js";
-import { RelayerClient } from "@core/relayer-client.js";
+import { buildValidation, DOMAIN_NAME, DOMAIN_VERSION, ledgerDomain, toSignedValidationJson, VALIDATION_TYPES } from "@core/record.js";
 import type { VerdictName } from "@core/vocabulary.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
@@ -45,19 +44,10 @@ export function useValidate(entryId: bigint) {
       );
       if (chain.relayerUrl && appointed) {
         // Gasless: the relayer checks it as the Ledger would, sends it with the proof and pays.
-        flow.setPhase({ kind: "confirming", detail: "Sent to the relayer; waiting for it to record your verdict…" });
-        const domain = ledgerDomain(chain.id, ledger);
-        const relayer = new RelayerClient(chain.relayerUrl);
-        await relayer.submit(toSignedValidationJson(domain, v, signature));
-        const final = await relayer.waitFor(validationDigest(domain, v), {
-          onState: (s) =>
-            flow.setPhase({
-              kind: "confirming",
-              detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`,
-              txHash: s.txHash ?? undefined,
-            }),
-        });
-        if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
+        const final = await flow.relay(
+          toSignedValidationJson(ledgerDomain(chain.id, ledger), v, signature),
+          "Sent to the relayer; waiting for it to record your verdict…",
+        );
         flow.setPhase({ kind: "done", entryId, txHash: final.txHash ?? undefined, via: "relayer" });
         void flow.queryClient.invalidateQueries({ queryKey: ["ledger-events"] });
         return;

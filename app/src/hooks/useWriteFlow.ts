@@ -7,6 +7,8 @@ import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { Abi, Hex, TransactionReceipt, TypedDataDefinition } from "viem";
 import { usePublicClient, useSignTypedData, useWriteContract } from "wagmi";
+import { RelayerClient } from "@core/relayer-client.js";
+import type { RelayState } from "@core/relayer-client.js";
 import { explainReverted } from "../lib/errors";
 import { useAppConfig } from "./useAppConfig";
 import { useWallet } from "./useWallet";
@@ -67,6 +69,22 @@ export function useWriteFlow(explain: (error: unknown) => { rejected: boolean; m
     return { hash, receipt };
   }
 
+  /**
+   * Posts a signed message to the chain's relayer (submit; its refusal throws) and follows it until
+   * it is recorded, the page saying what the relayer reports; a failure throws with the relayer's reason.
+   */
+  async function relay(signed: { digest: string }, waitingFor: string): Promise<RelayState> {
+    const relayer = new RelayerClient(chain.relayerUrl!);
+    await relayer.submit(signed);
+    setPhase({ kind: "confirming", detail: waitingFor });
+    const final = await relayer.waitFor(signed.digest, {
+      onState: (s) =>
+        setPhase({ kind: "confirming", detail: `The relayer reports: ${s.state}${s.txHash ? " (transaction sent)" : ""}…`, txHash: s.txHash ?? undefined }),
+    });
+    if (final.state === "failed") throw new Error(final.error ?? "the relayer could not record it");
+    return final;
+  }
+
   /** Runs a write; its failure becomes the failed phase (or idle, when the wallet declined). Returns whether it succeeded. */
   async function run(work: () => Promise<void>): Promise<boolean> {
     try {
@@ -88,6 +106,7 @@ export function useWriteFlow(explain: (error: unknown) => { rejected: boolean; m
     setPhase,
     sign,
     send,
+    relay,
     run,
     busy: phase.kind === "pending" || phase.kind === "confirming",
     reset: () => setPhase({ kind: "idle" }),

@@ -119,24 +119,8 @@ export function toSignedDeclarationJson(domain: TypedDataDomain, d: Declaration,
 
 /** Parses and checks the shape of a signed declaration; throws SignedMessageError on any problem. */
 export function fromSignedDeclarationJson(json: unknown): { domain: TypedDataDomain; declaration: Declaration; signature: string } {
-  if (typeof json !== "object" || json === null) throw new SignedMessageError("json", "is not an object");
-  const j = json as Partial<SignedDeclarationJson>;
-  if (j.type !== SIGNED_DECLARATION_TYPE) throw new SignedMessageError("type", `expected "${SIGNED_DECLARATION_TYPE}", got ${JSON.stringify(j.type)}`);
-  if (typeof j.chainId !== "string" || !/^\d+$/.test(j.chainId)) throw new SignedMessageError("chainId", "must be a decimal string");
-  if (typeof j.registry !== "string" || !isAddress(j.registry)) throw new SignedMessageError("registry", "must be an address");
-  if (typeof j.signature !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(j.signature)) throw new SignedMessageError("signature", "must be 0x-prefixed hex bytes");
-  const raw = j.declaration;
-  if (typeof raw !== "object" || raw === null) throw new SignedMessageError("declaration", "is missing");
-  const get = (k: keyof Declaration): string => {
-    const v = (raw as Record<string, unknown>)[k];
-    if (typeof v !== "string" && typeof v !== "number") throw new SignedMessageError(`declaration.${k}`, "is missing");
-    return String(v);
-  };
-  const uint = (k: keyof Declaration, bits: number): bigint => {
-    const v = get(k);
-    if (!/^\d+$/.test(v) || BigInt(v) >= 1n << BigInt(bits)) throw new SignedMessageError(`declaration.${k}`, `"${v}" is not a uint${bits}`);
-    return BigInt(v);
-  };
+  const j = envelope(json, SIGNED_DECLARATION_TYPE, "declaration");
+  const { get, uint } = fieldsOf(j.body, "declaration");
   const licensee = get("licensee");
   if (!isAddress(licensee) || getAddress(licensee) === ZeroAddress) throw new SignedMessageError("declaration.licensee", `"${licensee}" is not an address`);
   const evidence = get("evidence");
@@ -155,7 +139,7 @@ export function fromSignedDeclarationJson(json: unknown): { domain: TypedDataDom
     nonce: uint("nonce", 64),
     deadline: uint("deadline", 64),
   };
-  const domain = reciprocityDomain(BigInt(j.chainId), getAddress(j.registry));
+  const domain = reciprocityDomain(BigInt(j.chainId), j.registry);
   if (j.digest !== undefined && j.digest !== declarationDigest(domain, declaration)) {
     throw new SignedMessageError("digest", "does not match the declaration (the JSON was altered)");
   }

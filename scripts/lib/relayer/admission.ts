@@ -17,7 +17,6 @@ import { LEDGER_ABI } from "../core/abi.js";
 import { revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
 import { readRegistryMessage, SIGNED_DECLARATION_TYPE, SIGNED_GRANT_TYPE } from "../core/registry-messages.js";
-import type { RegistryMessage } from "../core/registry-messages.js";
 import { classifyRpcError } from "../core/reader.js";
 import {
   checkRecord,
@@ -273,15 +272,7 @@ export class Admission {
    */
   private async acceptRegistryMessage(value: unknown): Promise<Accepted> {
     if (!this.registryAddress) throw new Refusal(400, "this relayer sends no ReciprocityRegistry declarations or grants (it was started without a registry)");
-    let m: RegistryMessage;
-    try {
-      m = readRegistryMessage(value)!;
-    } catch (error) {
-      throw new Refusal(400, (error as Error).message);
-    }
-    if (BigInt(m.domain.chainId!) !== this.chainId) throw new Refusal(400, `signed for chain ${m.domain.chainId}; this relayer serves chain ${this.chainId}`);
-    if (String(m.domain.verifyingContract).toLowerCase() !== this.registryAddress.toLowerCase())
-      throw new Refusal(400, `signed for registry ${m.domain.verifyingContract}; this relayer serves ${this.registryAddress}`);
+    const m = this.parsed(value, (v) => readRegistryMessage(v)!, "registry", this.registryAddress);
     const known = this.queue.getMessage(m.digest);
     if (known && known.state !== "failed") return { status: 200, body: viewMessage(known) };
     const { now } = await this.chainView();
@@ -330,18 +321,23 @@ export class Admission {
 
   // ---------------------------------------------------------------- the checks
 
-  private parse(value: unknown): Parsed {
-    let parsed;
+  /** Parses a signed message with `read` (its errors are 400s) and checks it is for this chain and `contract` (the Ledger, or the registry). */
+  private parsed<T extends { domain: TypedDataDomain }>(value: unknown, read: (v: unknown) => T, name = "ledger", contract = this.ledgerAddress): T {
+    let parsed: T;
     try {
-      parsed = fromSignedJson(value);
+      parsed = read(value);
     } catch (error) {
       throw new Refusal(400, (error as Error).message);
     }
     if (BigInt(parsed.domain.chainId!) !== this.chainId)
       throw new Refusal(400, `signed for chain ${parsed.domain.chainId}; this relayer serves chain ${this.chainId}`);
-    if (String(parsed.domain.verifyingContract).toLowerCase() !== this.ledgerAddress.toLowerCase()) {
-      throw new Refusal(400, `signed for ledger ${parsed.domain.verifyingContract}; this relayer serves ${this.ledgerAddress}`);
-    }
+    if (String(parsed.domain.verifyingContract).toLowerCase() !== contract.toLowerCase())
+      throw new Refusal(400, `signed for ${name} ${parsed.domain.verifyingContract}; this relayer serves ${contract}`);
+    return parsed;
+  }
+
+  private parse(value: unknown): Parsed {
+    const parsed = this.parsed(value, fromSignedJson);
     const r = parsed.record;
     const agent = r.provider !== ZeroAddress ? r.provider : r.receiver;
     // fromSignedJson checked a given digest against the record in the record's domain, which is
@@ -352,17 +348,7 @@ export class Admission {
   }
 
   private parseValidation(value: unknown): Parsed {
-    let parsed;
-    try {
-      parsed = fromSignedValidationJson(value);
-    } catch (error) {
-      throw new Refusal(400, (error as Error).message);
-    }
-    if (BigInt(parsed.domain.chainId!) !== this.chainId)
-      throw new Refusal(400, `signed for chain ${parsed.domain.chainId}; this relayer serves chain ${this.chainId}`);
-    if (String(parsed.domain.verifyingContract).toLowerCase() !== this.ledgerAddress.toLowerCase()) {
-      throw new Refusal(400, `signed for ledger ${parsed.domain.verifyingContract}; this relayer serves ${this.ledgerAddress}`);
-    }
+    const parsed = this.parsed(value, fromSignedValidationJson);
     const v = parsed.validation;
     const given = (value as { digest?: unknown }).digest;
     const digest = typeof given === "string" ? given.toLowerCase() : validationDigest(this.domain, v);

@@ -497,12 +497,22 @@ export class RelayQueue {
   }
 
   markMessageFailed(digest: string, error: string): void {
-    this.db.prepare("UPDATE messages SET state = 'failed', error = ?, body = '', updated_at = ? WHERE digest = ?").run(error, Date.now(), digest);
+    this.fail("messages", digest, error);
   }
 
   requeueMessage(digest: string, note?: string, notBefore = 0): void {
+    this.requeueIn("messages", digest, note, notBefore);
+  }
+
+  /** Failed with `error`; the body is no longer needed. */
+  private fail(table: "records" | "messages", digest: string, error: string): void {
+    this.db.prepare(`UPDATE ${table} SET state = 'failed', error = ?, body = '', updated_at = ? WHERE digest = ?`).run(error, Date.now(), digest);
+  }
+
+  /** Back in the queue, to be sent again from `notBefore` (ms) on. */
+  private requeueIn(table: "records" | "messages", digest: string, note: string | undefined, notBefore: number): void {
     this.db
-      .prepare("UPDATE messages SET state = 'queued', tx_hash = NULL, error = ?, not_before = ?, updated_at = ? WHERE digest = ?")
+      .prepare(`UPDATE ${table} SET state = 'queued', tx_hash = NULL, error = ?, not_before = ?, updated_at = ? WHERE digest = ?`)
       .run(note ?? null, notBefore, Date.now(), digest);
   }
 
@@ -534,14 +544,12 @@ export class RelayQueue {
   }
 
   markFailed(digest: string, error: string): void {
-    this.db.prepare("UPDATE records SET state = 'failed', error = ?, body = '', updated_at = ? WHERE digest = ?").run(error, Date.now(), digest);
+    this.fail("records", digest, error);
   }
 
   /** Back in the queue, to be sent again from `notBefore` (ms) on. */
   requeue(digest: string, note?: string, notBefore = 0): void {
-    this.db
-      .prepare("UPDATE records SET state = 'queued', tx_hash = NULL, error = ?, not_before = ?, updated_at = ? WHERE digest = ?")
-      .run(note ?? null, notBefore, Date.now(), digest);
+    this.requeueIn("records", digest, note, notBefore);
   }
 
   /** Deletes recorded and failed records last changed before `before` (ms), and lanes left empty. Returns the records deleted. */

@@ -146,7 +146,7 @@ export class Sender {
     t.push(performance.now());
     if (plain.length > 0) await this.sendBatch(plain);
     t.push(performance.now());
-    for (const c of corrections) await (c.validation ? this.sendValidation(c) : this.sendCorrection(c));
+    for (const c of corrections) await this.sendAlone(c);
     const messages = this.opts.registry ? this.queue.queuedMessages(Date.now(), MESSAGES_PER_ROUND) : [];
     for (const m of messages) await this.sendMessage(m);
     t.push(performance.now());
@@ -411,10 +411,13 @@ export class Sender {
     this.stage("settle", t);
   }
 
-  private async sendCorrection(c: Item): Promise<void> {
+  /** A correction or a signed validation: alone, with the proof of the entry it corrects or validates. */
+  private async sendAlone(c: Item): Promise<void> {
     // The proof must match the tip when it runs: read up to the latest block first.
     await this.entries.refresh(0);
-    const data = ledgerInterface.encodeFunctionData("recordCorrection", [c.record, c.signature, await this.entries.proof(c.corrects)]);
+    const data = c.validation
+      ? ledgerInterface.encodeFunctionData("validate", [c.validation, c.signature, await this.entries.proof(c.validates)])
+      : ledgerInterface.encodeFunctionData("recordCorrection", [c.record, c.signature, await this.entries.proof(c.corrects)]);
     let plan: Plan;
     try {
       plan = await this.plan(data);
@@ -433,35 +436,16 @@ export class Sender {
     const sent = await this.transact([c], data, plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + (c.wallet ? WALLET_FLIP_GAS : 0n), plan);
     if (sent === "split" || sent === "handled") return;
     if (sent.status !== 1) return this.afterRevert([c], 0, sent);
+    if (c.validation) {
+      // A validation makes no entry: its Validated (or Endorsed) event names the entry and the validator.
+      const mine = sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, c.validates, c.agent));
+      if (mine) this.queue.markRecorded(c.digest, c.validates, sent.hash);
+      else await this.resolve(this.queue.get(c.digest)!);
+      return;
+    }
     await this.settle([c], sent);
     // Admission refuses a second correction of the entry from now on.
     await this.entries.refresh(0);
-  }
-
-  /** A signed validation, alone, with the proof of its entry (ignored by the Ledger once the entry is anchored). */
-  private async sendValidation(c: Item): Promise<void> {
-    await this.entries.refresh(0);
-    const data = ledgerInterface.encodeFunctionData("validate", [c.validation, c.signature, await this.entries.proof(c.validates)]);
-    let plan: Plan;
-    try {
-      plan = await this.plan(data);
-    } catch (error) {
-      const revert = revertData(error);
-      if (!revert) throw error;
-      const reason = describeRevert(revert);
-      if (reason.startsWith("LedgerInvalidNonce")) await this.resolve(c);
-      else if (reason.startsWith("LedgerInvalidProof")) {
-        this.opts.log(`relayer: the proof for ${c.digest} did not hold (${reason}); the ledger is read again`);
-        this.entries.forget();
-      } else this.queue.markFailed(c.digest, `the Ledger refused it: ${reason}`);
-      return;
-    }
-    const sent = await this.transact([c], data, plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + (c.wallet ? WALLET_FLIP_GAS : 0n), plan);
-    if (sent === "split" || sent === "handled") return;
-    if (sent.status !== 1) return this.afterRevert([c], 0, sent);
-    const mine = sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, c.validates, c.agent));
-    if (mine) this.queue.markRecorded(c.digest, c.validates, sent.hash);
-    else await this.resolve(this.queue.get(c.digest)!);
   }
 
   /**
@@ -644,36 +628,15 @@ export class Sender {
   /** What became of a record that was (perhaps) sent: recorded, its nonce used by another, or to send again. */
   async resolve(q: QueuedRecord): Promise<Outcome> {
     const current = await this.sequence(q.agent, BigInt(q.nonceKey));
-    if (current > q.nonceSeq && q.validates !== 0n) {
-      // A validation: its Validated (or Endorsed) event names the entry and the validator.
-      const logs = await this.provider.getLogs({
-        address: this.ledger,
-        topics: [[VALIDATED_TOPIC, ENDORSED_TOPIC], toBeHex(q.validates, 32), zeroPadValue(q.agent, 32)],
-        fromBlock: this.fromBlock,
-        toBlock: "latest",
-      });
-      if (logs.length > 0) {
-        this.queue.markRecorded(q.digest, q.validates, logs[0].transactionHash);
-        return "recorded";
-      }
-      this.queue.markFailed(
-        q.digest,
-        `its nonce (sequence ${q.nonceSeq}${keyLabel(q.nonceKey)}) was consumed by another record or validation before it was recorded`,
-      );
-      this.queue.setLane(q.agent, q.nonceKey, current);
-      return "failed";
-    }
     if (current > q.nonceSeq) {
-      const { record } = fromSignedJson(JSON.parse(q.body));
-      await this.entries.refresh(0);
-      const entryId = this.entries.entryOf(hashRecord(record));
-      if (entryId !== undefined) {
-        this.queue.markRecorded(q.digest, entryId, (await this.txOfEntry(entryId)) ?? q.txHash ?? "");
+      const found = q.validates !== 0n ? await this.validationOf(q) : await this.entryOfRecord(q);
+      if (found) {
+        this.queue.markRecorded(q.digest, found.id, found.txHash);
         return "recorded";
       }
       this.queue.markFailed(
         q.digest,
-        `its nonce (sequence ${q.nonceSeq}${keyLabel(q.nonceKey)}) was consumed by another record or cancelled before it was recorded`,
+        `its nonce (sequence ${q.nonceSeq}${keyLabel(q.nonceKey)}) was consumed by another record or validation, or cancelled, before it was recorded`,
       );
       this.queue.setLane(q.agent, q.nonceKey, current);
       return "failed";
@@ -687,6 +650,25 @@ export class Sender {
     // record overtaken, never sent).
     this.queue.setLane(q.agent, q.nonceKey, current, true);
     return "requeued";
+  }
+
+  /** The entry that recorded a queued record (and its transaction), if one did. */
+  private async entryOfRecord(q: QueuedRecord): Promise<{ id: bigint; txHash: string } | undefined> {
+    const { record } = fromSignedJson(JSON.parse(q.body));
+    await this.entries.refresh(0);
+    const id = this.entries.entryOf(hashRecord(record));
+    return id === undefined ? undefined : { id, txHash: (await this.txOfEntry(id)) ?? q.txHash ?? "" };
+  }
+
+  /** A queued validation's Validated (or Endorsed) event, found by its entry and validator: the entry and the transaction. */
+  private async validationOf(q: QueuedRecord): Promise<{ id: bigint; txHash: string } | undefined> {
+    const logs = await this.provider.getLogs({
+      address: this.ledger,
+      topics: [[VALIDATED_TOPIC, ENDORSED_TOPIC], toBeHex(q.validates, 32), zeroPadValue(q.agent, 32)],
+      fromBlock: this.fromBlock,
+      toBlock: "latest",
+    });
+    return logs.length > 0 ? { id: q.validates, txHash: logs[0].transactionHash } : undefined;
   }
 
   private async txOfEntry(entryId: bigint): Promise<string | undefined> {
