@@ -186,6 +186,30 @@ describe("commons CLI", function () {
       );
     });
 
+    it("commit --relayer: a key without ETH commits to a need through the relayer", async () => {
+      const asker = Wallet.createRandom();
+      const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      const { id: need } = await client.submit(
+        await client.sign(asker, {
+          flow: "need",
+          action: "transfer",
+          receiver: asker.address,
+          commons,
+          resourceSpec: id("spec: bolts"),
+          quantity: "10",
+          unit: "ea",
+          time: BigInt(Math.floor(Date.now() / 1000)) + 7n * 86_400n,
+        }),
+      );
+      const committer = Wallet.createRandom();
+      const r = await cli(["commit", String(need), "--quantity", "4", "--relayer", relayer.url], { COMMONS_PRIVATE_KEY: committer.privateKey });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout.trim()).to.match(
+        new RegExp(`^commitment #\\d+: 4 ea by ${committer.address}, due \\S+, satisfies need #${need}, through the relayer \\(tx 0x[0-9a-f]{64}\\)$`),
+      );
+      expect(await l.provider.getBalance(committer.address)).to.equal(0n);
+    });
+
     it("claim refuses a commons that is not registered (a typo in the id) before signing; nothing is written", async () => {
       const typo = commons.slice(0, -1) + (commons.endsWith("0") ? "1" : "0");
       const file = path.join(dir, "typo.json");

@@ -1,13 +1,15 @@
 // `commons commit`: answer a need (a plan signal or any intent) with a signed commitment whose
 // `satisfies` names it: "I will produce 3 of these by Friday". The need is read from the chain and
 // checked first (it exists, stands, is open, the unit and the quantity fit); bad input exits 2
-// with one sentence before anything is written. The key signs and pays gas; events that deliver
+// with one sentence before anything is written. The key signs and pays gas (or --relayer does); events that deliver
 // then name the commitment (`--satisfies <commitment id>`) and count toward the need.
 import path from "node:path";
 import type { Command } from "commander";
 import { LedgerClient } from "../lib/core/client.js";
 import type { RecordDraft } from "../lib/core/client.js";
-import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
+import { encodeUnit, formatQuantity, parseQuantity, toSignedJson } from "../lib/core/record.js";
+import type { SignedRecordJson } from "../lib/core/record.js";
+import { RelayerClient } from "../lib/core/relayer-client.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { RecordInputError, SIDES } from "../lib/core/vocabulary.js";
 import { readLedgerCached } from "../lib/node/entry-cache.js";
@@ -15,7 +17,7 @@ import { deriveNeeds, needStatus } from "../lib/supply/supply.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress } from "./format.js";
-import { CliInputError, parseTime, parseUint } from "./inputs.js";
+import { CliInputError, parseTime, parseUint, parseUrl } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 const ZERO32 = "0x" + "0".repeat(64);
@@ -37,9 +39,18 @@ interface CommitOptions {
   quantity: string;
   due?: string;
   unit?: string;
+  relayer?: string;
   keystore?: string;
   json?: boolean;
   cache?: boolean;
+}
+
+/** Sends a signed record through a relayer and waits (up to 60 s) for the entry it became. */
+async function relayed(relayer: string, signed: SignedRecordJson): Promise<{ id: bigint; receipt: { hash: string } }> {
+  const rc = new RelayerClient(relayer, { timeoutMs: 30_000 });
+  const s = await rc.waitFor((await rc.submit(signed)).digest);
+  if (s.state === "failed") throw new Error(`the relayer could not record the commitment: ${s.error ?? "no reason given"}`);
+  return { id: BigInt(s.entryId!), receipt: { hash: s.txHash ?? "" } };
 }
 
 export function registerCoordinate(program: Command): void {
@@ -50,7 +61,8 @@ export function registerCoordinate(program: Command): void {
     .requiredOption("--quantity <decimal>", "how much you commit to, up to 6 decimals")
     .option("--due <when>", "when you promise it: ISO 8601, unix seconds, or from now (+7d, +12h); default the need's due")
     .option("--unit <code>", "the unit you mean (checked against the need's)")
-    .option("--keystore <file>", "keystore of the committer (else COMMONS_PRIVATE_KEY); it signs and pays gas")
+    .option("--relayer <url>", "send it through this relayer, which pays the gas (the command waits for its entry)")
+    .option("--keystore <file>", "keystore of the committer (else COMMONS_PRIVATE_KEY); it signs, and pays gas unless --relayer")
     .option("--json", "JSON output")
     .option("--no-cache", "read every event again instead of using the on-disk cache")
     .action(async (needText: string, o: CommitOptions) => {
@@ -72,6 +84,7 @@ export function registerCoordinate(program: Command): void {
         }
       }
       const due = o.due !== undefined ? parseDueOption(o.due) : undefined;
+      const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
       checkKeySource(o.keystore);
 
       const target = resolveTarget(program.opts<GlobalOptions>());
@@ -130,7 +143,8 @@ export function registerCoordinate(program: Command): void {
         time,
         satisfies: need.id,
       };
-      const { id, receipt } = await client.submit(await client.sign(signer, draft));
+      const signed = await client.sign(signer, draft);
+      const { id, receipt } = relayer ? await relayed(relayer, toSignedJson(client.domain, signed.record, signed.signature)) : await client.submit(signed);
       const late = time > need.due;
       if (o.json)
         return out(
@@ -146,7 +160,7 @@ export function registerCoordinate(program: Command): void {
           }),
         );
       out(
-        `commitment #${id}: ${draft.quantity} ${need.unit} by ${signer.address}, due ${iso(time)}, satisfies need #${need.id} (tx ${receipt.hash})${late ? `\nnote: promised after the need's due (${iso(need.due)}): it does not cover the need in time` : ""}`,
+        `commitment #${id}: ${draft.quantity} ${need.unit} by ${signer.address}, due ${iso(time)}, satisfies need #${need.id}${relayer ? ", through the relayer" : ""} (tx ${receipt.hash})${late ? `\nnote: promised after the need's due (${iso(need.due)}): it does not cover the need in time` : ""}`,
       );
     });
 }
