@@ -210,6 +210,25 @@ describe("planner", () => {
       });
     });
 
+    describe("when a cycle is productive but barely", () => {
+      it("plans a ring of 1,000 processes with spectral radius exactly 0.99 (the bracket is refined until it proves rho < 1)", () => {
+        const n = 1000;
+        const book: Book = {
+          final: ["s0"],
+          processes: Array.from({ length: n }, (_, i) => ({
+            name: `p${i}`,
+            outputs: [{ spec: `s${i}`, quantity: "1", unit: "ea" }],
+            inputs: [{ spec: `s${(i + n - 1) % n}`, quantity: i === 0 ? String(0.99 ** n) : "1", unit: "ea" }],
+          })),
+        };
+        // The ring's product of coefficients is 0.99^1000, so rho = 0.99 exactly.
+        const plan = computePlan(recipes(book), [{ spec: "s0", unit: "ea", quantity: 1 }], []);
+        expect(plan.spectralRadius.upper).to.be.below(1);
+        expect(plan.spectralRadius.lower).to.be.at.most(0.99 + 1e-9);
+        expect(plan.residual).to.be.below(1e-9);
+      });
+    });
+
     describe("when a cycle cannot be productive", () => {
       it("names the processes of a cycle with spectral radius >= 1", () => {
         const book: Book = {
