@@ -260,7 +260,7 @@ export function registerLicense(program: Command): void {
 
   program
     .command("declare")
-    .description("declare, as licensee, your form, your use or a surplus period (EIP-712 signed; --out only signs)")
+    .description("declare, as licensee, your form, your use or a surplus period (EIP-712 signed; --relayer: gasless; --out only signs)")
     .argument("<work>", "work id (the current version)")
     .argument("<kind>", DECLARATION_KINDS.join(" | "))
     .option("--form <form>", ENTITY_FORMS.join(" | "))
@@ -418,7 +418,7 @@ export function registerLicense(program: Command): void {
 
   program
     .command("grant")
-    .description("grant, as licensor, a reinstatement, a waiver or a separate license (EIP-712 signed)")
+    .description("grant, as licensor, a reinstatement, a waiver or a separate license (EIP-712 signed; --relayer: gasless; --out only signs)")
     .argument("<licensee>", "address")
     .argument("<work>", "work id")
     .argument("<kind>", GRANT_KINDS.join(" | "))
