@@ -9,7 +9,6 @@ import { LedgerClient } from "../lib/core/client.js";
 import type { RecordDraft } from "../lib/core/client.js";
 import { encodeUnit, formatQuantity, parseQuantity, toSignedJson } from "../lib/core/record.js";
 import type { SignedRecordJson } from "../lib/core/record.js";
-import { RelayerClient } from "../lib/core/relayer-client.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { RecordInputError, SIDES } from "../lib/core/vocabulary.js";
 import { readLedgerCached } from "../lib/node/entry-cache.js";
@@ -19,6 +18,7 @@ import type { GlobalOptions } from "./context.js";
 import { json, out, progress } from "./format.js";
 import { CliInputError, parseTime, parseUint, parseUrl } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
+import { relay } from "./relay.js";
 
 const ZERO32 = "0x" + "0".repeat(64);
 const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
@@ -47,8 +47,7 @@ interface CommitOptions {
 
 /** Sends a signed record through a relayer and waits (up to 60 s) for the entry it became. */
 async function relayed(relayer: string, signed: SignedRecordJson): Promise<{ id: bigint; receipt: { hash: string } }> {
-  const rc = new RelayerClient(relayer, { timeoutMs: 30_000 });
-  const s = await rc.waitFor((await rc.submit(signed)).digest);
+  const s = await relay(relayer, signed, 60);
   if (s.state === "failed") throw new Error(`the relayer could not record the commitment: ${s.error ?? "no reason given"}`);
   return { id: BigInt(s.entryId!), receipt: { hash: s.txHash ?? "" } };
 }

@@ -39,13 +39,13 @@ import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity/reci
 import { revertSentence } from "../lib/core/contract-errors.js";
 import { reciprocityInterface } from "../lib/core/registry-abi.js";
 import { toSignedDeclarationJson, toSignedGrantJson } from "../lib/core/registry-messages.js";
-import { RelayerClient } from "../lib/core/relayer-client.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
-import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, parseUrl, readJsonFile } from "./inputs.js";
+import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, readJsonFile } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
+import { relay, relayOptions } from "./relay.js";
 
 const registryOption = () => new Option("--registry <address>", "ReciprocityRegistry (default: COMMONS_REGISTRY or data/deployment.json)");
 const keystoreOption = () => new Option("--keystore <file>", "keystore of the signer (else COMMONS_PRIVATE_KEY)");
@@ -100,23 +100,10 @@ async function open(program: Command, registryFlag: string | undefined): Promise
   return { provider, registry: registryContract(address, provider), address, ledger: target.ledger, fromBlock: target.fromBlock };
 }
 
-/** --relayer, --out and --wait of a signed registry message (a declaration, a grant), checked before any RPC call. */
-function relayOptions(o: { relayer?: string; out?: string; wait?: string | true }): { relayer?: string; waitSeconds?: number } {
-  const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
-  if (relayer && o.out !== undefined) throw new CliInputError("--out", "give --relayer (send it) or --out (write it), not both");
-  if (o.wait !== undefined && !relayer) throw new CliInputError("--wait", "waits for a relayer: give --relayer");
-  const waitSeconds = o.wait === undefined ? undefined : o.wait === true ? 60 : Number(parseUint("--wait", o.wait, 3600n));
-  if (waitSeconds === 0) throw new CliInputError("--wait", "must be at least 1 second");
-  return { relayer, waitSeconds };
-}
-
 /** Sends a signed registry message through a relayer; with `waitSeconds`, waits for its record. The line to print. */
-async function relay(relayer: string, signed: { digest: string }, waitSeconds: number | undefined, what: string, detail: string): Promise<string> {
-  const rc = new RelayerClient(relayer, { timeoutMs: 30_000 });
-  let s = await rc.submit(signed);
-  if (waitSeconds === undefined && s.state !== "recorded" && s.state !== "failed")
-    return `${what} ${detail}: ${s.state} (${s.digest}); --wait prints the record`;
-  if (s.state !== "recorded" && s.state !== "failed") s = await rc.waitFor(s.digest, { timeoutMs: (waitSeconds ?? 60) * 1000 });
+async function relayLine(relayer: string, signed: { digest: string }, waitSeconds: number | undefined, what: string, detail: string): Promise<string> {
+  const s = await relay(relayer, signed, waitSeconds);
+  if (s.state !== "recorded" && s.state !== "failed") return `${what} ${detail}: ${s.state} (${s.digest}); --wait prints the record`;
   if (s.state === "failed") throw new Error(`the relayer could not record your ${what}: ${s.error ?? "no reason given"}`);
   return `record ${s.entryId}: ${what} ${detail} (tx ${s.txHash})`;
 }
@@ -332,7 +319,8 @@ export function registerLicense(program: Command): void {
           out(`signed ${kind} declaration for work ${work} written to ${o.out} (anyone may relay it until ${isoDate(d.deadline)})`);
           return;
         }
-        if (relayer) return out(await relay(relayer, signed, waitSeconds, `${kind} declaration`, `by ${signer.address} for work ${work}, through the relayer`));
+        if (relayer)
+          return out(await relayLine(relayer, signed, waitSeconds, `${kind} declaration`, `by ${signer.address} for work ${work}, through the relayer`));
         const { id, hash } = await send(c, signer, "declare", [d, signature]);
         out(`record ${id}: ${kind} declaration by ${signer.address} for work ${work} (tx ${hash})`);
       },
@@ -467,7 +455,7 @@ export function registerLicense(program: Command): void {
           writeFileSync(o.out, json(signed) + "\n");
           return out(`signed ${kind} grant to ${licensee} for work ${work} written to ${o.out} (anyone may relay it until ${isoDate(g.deadline)})`);
         }
-        if (relayer) return out(await relay(relayer, signed, waitSeconds, `${kind} grant`, `to ${licensee} for work ${work}, through the relayer`));
+        if (relayer) return out(await relayLine(relayer, signed, waitSeconds, `${kind} grant`, `to ${licensee} for work ${work}, through the relayer`));
         const { id, hash } = await send(c, signer, "grant", [g, signature]);
         out(`record ${id}: ${kind} granted to ${licensee} for work ${work} (tx ${hash})`);
       },

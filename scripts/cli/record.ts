@@ -40,10 +40,10 @@ import {
   parseSide,
   parseTime,
   parseUint,
-  parseUrl,
   readJsonFile,
 } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
+import { relayOptions } from "./relay.js";
 
 interface ClaimOptions {
   file?: string;
@@ -235,11 +235,7 @@ export function registerRecord(program: Command): void {
       const items = all.filter((i): i is Submitted & { record: LedgerRecord } => i.record !== undefined);
       const validations = all.filter((i): i is Submitted & { validation: LedgerValidation } => i.validation !== undefined);
       const messages = all.filter((i): i is Submitted & { message: RegistryMessage } => i.message !== undefined);
-      const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
-      if (o.wait !== undefined && !relayer)
-        throw new CliInputError("--wait", "waits for a relayer: give --relayer (a direct submit prints the entry ids anyway)");
-      const waitSeconds = o.wait === undefined ? undefined : o.wait === true ? 60 : Number(parseUint("--wait", o.wait, 3600n));
-      if (waitSeconds === 0) throw new CliInputError("--wait", "must be at least 1 second");
+      const { relayer, waitSeconds } = relayOptions(o, " (a direct submit prints the entry ids anyway)");
       if (!relayer) checkKeySource(o.keystore);
       const target = resolveTarget(program.opts<GlobalOptions>());
       const localNow = BigInt(Math.floor(Date.now() / 1000));

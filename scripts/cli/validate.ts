@@ -7,11 +7,11 @@ import type { Command } from "commander";
 import { LedgerClient } from "../lib/core/client.js";
 import { ledgerInterface } from "../lib/core/reader.js";
 import { toSignedValidationJson } from "../lib/core/record.js";
-import { RelayerClient } from "../lib/core/relayer-client.js";
+import { relay, relayOptions } from "./relay.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out } from "./format.js";
-import { CliInputError, hashFile, parseDuration, parseHex32, parseUint, parseUrl, parseVerdict } from "./inputs.js";
+import { CliInputError, hashFile, parseDuration, parseHex32, parseUint, parseVerdict } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 interface ValidateOptions {
@@ -49,11 +49,7 @@ export function registerValidate(program: Command): void {
           : o.evidence !== undefined
             ? parseHex32("--evidence", o.evidence)
             : undefined;
-      const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
-      if (relayer && o.out !== undefined) throw new CliInputError("--out", "give --relayer (send it) or --out (write it), not both");
-      if (o.wait !== undefined && !relayer) throw new CliInputError("--wait", "waits for a relayer: give --relayer");
-      const waitSeconds = o.wait === undefined ? undefined : o.wait === true ? 60 : Number(parseUint("--wait", o.wait, 3600n));
-      if (waitSeconds === 0) throw new CliInputError("--wait", "must be at least 1 second");
+      const { relayer, waitSeconds } = relayOptions(o);
       const validFor = parseDuration("--valid-for", o.validFor);
       checkKeySource(o.keystore);
       const target = resolveTarget(program.opts<GlobalOptions>());
@@ -75,11 +71,9 @@ export function registerValidate(program: Command): void {
         return out(`signed ${verdict} of entry ${entryId} by ${signer.address} -> ${o.out} (${signed.digest})`);
       }
       if (relayer) {
-        const rc = new RelayerClient(relayer, { timeoutMs: 30_000 });
-        let s = await rc.submit(signed);
-        if (waitSeconds === undefined && s.state !== "recorded" && s.state !== "failed")
+        const s = await relay(relayer, signed, waitSeconds);
+        if (s.state !== "recorded" && s.state !== "failed")
           return out(`entry ${entryId}: your ${verdict} is ${s.state} at the relayer (${s.digest}); --wait prints the result`);
-        if (s.state !== "recorded" && s.state !== "failed") s = await rc.waitFor(s.digest, { timeoutMs: (waitSeconds ?? 60) * 1000 });
         if (s.state === "failed") throw new Error(`the relayer could not record your ${verdict} of entry ${entryId}: ${s.error ?? "no reason given"}`);
         const receipt = s.txHash ? await provider.getTransactionReceipt(s.txHash) : null;
         return out(await outcome(client, entryId, verdict, signer.address, s.txHash ?? "?", receipt));

@@ -36,9 +36,9 @@ export interface NewRecord {
   body: string;
 }
 
-export interface QueuedRecord extends NewRecord {
+/** Where a queued record or message stands in its sending. */
+export interface SendProgress {
   state: RecordState;
-  entryId: bigint | null;
   txHash: string | null;
   error: string | null;
   /** Transactions that carried it. */
@@ -49,8 +49,12 @@ export interface QueuedRecord extends NewRecord {
   updatedAt: number;
 }
 
+export interface QueuedRecord extends NewRecord, SendProgress {
+  entryId: bigint | null;
+}
+
 /** A signed message for another contract than the Ledger (a ReciprocityRegistry declaration or grant), sent one per transaction. */
-export interface QueuedMessage {
+export interface QueuedMessage extends SendProgress {
   digest: string;
   kind: "declaration" | "grant";
   signer: string;
@@ -58,32 +62,39 @@ export interface QueuedMessage {
   scope: string;
   deadline: bigint;
   body: string;
-  state: RecordState;
   /** The registry record id once recorded. */
   recordId: bigint | null;
-  txHash: string | null;
-  error: string | null;
-  attempts: number;
-  notBefore: number;
-  receivedAt: number;
-  updatedAt: number;
 }
 
-interface MessageRow {
-  digest: string;
-  kind: "declaration" | "grant";
-  signer: string;
-  scope: string;
-  deadline: number;
-  body: string;
+/** The sending columns both tables have. */
+interface ProgressRow {
   state: RecordState;
-  record_id: string | null;
   tx_hash: string | null;
   error: string | null;
   attempts: number;
   not_before: number;
   received_at: number;
   updated_at: number;
+}
+
+const progressOf = (r: ProgressRow): SendProgress => ({
+  state: r.state,
+  txHash: r.tx_hash,
+  error: r.error,
+  attempts: r.attempts,
+  notBefore: r.not_before,
+  receivedAt: r.received_at,
+  updatedAt: r.updated_at,
+});
+
+interface MessageRow extends ProgressRow {
+  digest: string;
+  kind: "declaration" | "grant";
+  signer: string;
+  scope: string;
+  deadline: number;
+  body: string;
+  record_id: string | null;
 }
 
 const fromMessageRow = (r: MessageRow): QueuedMessage => ({
@@ -93,14 +104,8 @@ const fromMessageRow = (r: MessageRow): QueuedMessage => ({
   scope: r.scope,
   deadline: BigInt(r.deadline),
   body: r.body,
-  state: r.state,
   recordId: r.record_id === null ? null : BigInt(r.record_id),
-  txHash: r.tx_hash,
-  error: r.error,
-  attempts: r.attempts,
-  notBefore: r.not_before,
-  receivedAt: r.received_at,
-  updatedAt: r.updated_at,
+  ...progressOf(r),
 });
 
 export interface Lane {
@@ -109,7 +114,7 @@ export interface Lane {
   nextSeq: bigint;
 }
 
-interface Row {
+interface Row extends ProgressRow {
   digest: string;
   agent: string;
   nonce_key: string;
@@ -119,14 +124,7 @@ interface Row {
   wallet: number;
   deadline: number;
   body: string;
-  state: RecordState;
   entry_id: string | null;
-  tx_hash: string | null;
-  error: string | null;
-  attempts: number;
-  not_before: number;
-  received_at: number;
-  updated_at: number;
 }
 
 const fromRow = (r: Row): QueuedRecord => ({
@@ -139,14 +137,8 @@ const fromRow = (r: Row): QueuedRecord => ({
   wallet: r.wallet === 1,
   deadline: BigInt(r.deadline),
   body: r.body,
-  state: r.state,
   entryId: r.entry_id === null ? null : BigInt(r.entry_id),
-  txHash: r.tx_hash,
-  error: r.error,
-  attempts: r.attempts,
-  notBefore: r.not_before,
-  receivedAt: r.received_at,
-  updatedAt: r.updated_at,
+  ...progressOf(r),
 });
 
 const SCHEMA_VERSION = 3;
