@@ -44,6 +44,8 @@ const MISBEHAVING = MISBEHAVING_MODES;
 const DAY = days(1);
 const action = (name: (typeof ACTIONS)[number]): number => ACTIONS.indexOf(name);
 const PROCESS = labelId("process: build the ledger");
+/** Entries per checkpoint interval, as a count (a checkpoint is stored after entries I, 2I, ...). */
+const I = Number(CHECKPOINT_INTERVAL);
 
 // ---------------------------------------------------------------- fixture
 
@@ -398,16 +400,35 @@ describe("Ledger", () => {
       });
     });
 
-    describe("when it crosses entry 128", () => {
-      it("emits Checkpointed(1) with the head after entry 128 and stores it", async () => {
+    describe(`when it crosses the first checkpoint (entry ${I})`, () => {
+      it(`emits Checkpointed(1) with the head after entry ${I} and stores it`, async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
-        const batch = f.fill.records.slice(0, 130);
+        const batch = f.fill.records.slice(0, I + 2);
         const heads = headsOf(f.filler.address, batch);
-        await expect(f.ledger.recordBatch(batch, f.fill.signatures.slice(0, 130)))
+        await expect(f.ledger.recordBatch(batch, f.fill.signatures.slice(0, I + 2)))
           .to.emit(f.ledger, "Checkpointed")
-          .withArgs(1n, heads[Number(CHECKPOINT_INTERVAL) - 1]);
-        expect(await f.ledger.checkpoint(1n)).to.equal(heads[Number(CHECKPOINT_INTERVAL) - 1]);
-        expect(await tipOf(f)).to.deep.equal({ count: 130n, head: heads[129] });
+          .withArgs(1n, heads[I - 1]);
+        expect(await f.ledger.checkpoint(1n)).to.equal(heads[I - 1]);
+        expect(await f.ledger.checkpoint(2n)).to.equal(GENESIS_HEAD);
+        expect(await tipOf(f)).to.deep.equal({ count: BigInt(I + 2), head: heads[I + 1] });
+      });
+    });
+
+    describe(`when it crosses two checkpoints (entries ${I} and ${2 * I})`, () => {
+      it("emits Checkpointed for each, in order, and stores both", async () => {
+        const f = await networkHelpers.loadFixture(deployLedger);
+        expect(f.fill.records.length).to.be.greaterThan(2 * I);
+        const batch = f.fill.records.slice(0, 2 * I + 2);
+        const heads = headsOf(f.filler.address, batch);
+        const receipt = await (await f.ledger.recordBatch(batch, f.fill.signatures.slice(0, 2 * I + 2))).wait();
+        const checkpointed = logsNamed(f, receipt, "Checkpointed").map((p) => [p.args.index, p.args.head]);
+        expect(checkpointed).to.deep.equal([
+          [1n, heads[I - 1]],
+          [2n, heads[2 * I - 1]],
+        ]);
+        expect(await f.ledger.checkpoint(1n)).to.equal(heads[I - 1]);
+        expect(await f.ledger.checkpoint(2n)).to.equal(heads[2 * I - 1]);
+        expect(await f.ledger.checkpoint(3n)).to.equal(GENESIS_HEAD);
       });
     });
 
@@ -716,12 +737,12 @@ describe("Ledger", () => {
     });
 
     describe("when the entry lies in a closed checkpoint interval", () => {
-      it("accepts the proof of entry 5 after 130 entries, before and after later appends", async () => {
+      it(`accepts the proof of entry 5 after ${I + 2} entries, before and after later appends`, async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
-        await f.ledger.recordBatch(f.fill.records.slice(0, 130), f.fill.signatures.slice(0, 130));
+        await f.ledger.recordBatch(f.fill.records.slice(0, I + 2), f.fill.signatures.slice(0, I + 2));
         const proof = await proofFor(ethers, f.ledger, 5n);
-        expect(proof.laterSigners.length).to.equal(123);
-        await recordWork(f, f.agents.alice); // entry 131: a closed interval's proof does not go stale
+        expect(proof.laterSigners.length).to.equal(I - 5); // entries 6..I: up to the checkpoint, not to the tip
+        await recordWork(f, f.agents.alice); // entry I + 3: a closed interval's proof does not go stale
         const v = await freshValidation(f, f.agents.bob, 5n);
         await expect(f.ledger.validate(v, await f.agents.bob.signValidation(v), proof))
           .to.emit(f.ledger, "Validated")
@@ -732,13 +753,14 @@ describe("Ledger", () => {
     describe("when the entry lies in the open interval", () => {
       it("accepts the proof up to the tip", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
-        await f.ledger.recordBatch(f.fill.records.slice(0, 130), f.fill.signatures.slice(0, 130));
-        const proof = await proofFor(ethers, f.ledger, 129n);
+        await f.ledger.recordBatch(f.fill.records.slice(0, I + 2), f.fill.signatures.slice(0, I + 2));
+        const id = BigInt(I + 1); // the first entry after the checkpoint
+        const proof = await proofFor(ethers, f.ledger, id);
         expect(proof.laterSigners).to.deep.equal([f.filler.address]);
-        const v = await freshValidation(f, f.agents.bob, 129n);
+        const v = await freshValidation(f, f.agents.bob, id);
         await expect(f.ledger.validate(v, await f.agents.bob.signValidation(v), proof))
           .to.emit(f.ledger, "Validated")
-          .withArgs(129n, f.bob.address, Verdict.Accept, v.evidence, 1n, 0n);
+          .withArgs(id, f.bob.address, Verdict.Accept, v.evidence, 1n, 0n);
       });
     });
 
@@ -976,18 +998,18 @@ describe("Ledger", () => {
     describe("when the interval is not closed yet", () => {
       it("returns zero", async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
-        await f.ledger.recordBatch(f.fill.records.slice(0, 127), f.fill.signatures.slice(0, 127));
+        await f.ledger.recordBatch(f.fill.records.slice(0, I - 1), f.fill.signatures.slice(0, I - 1));
         expect(await f.ledger.checkpoint(1n)).to.equal(GENESIS_HEAD);
         expect(await f.ledger.checkpoint(0n)).to.equal(GENESIS_HEAD);
       });
     });
 
-    describe("when entry 128 was recorded", () => {
-      it("returns the head after entry 128 for index 1 and zero for index 2", async () => {
+    describe(`when entry ${I} was recorded`, () => {
+      it(`returns the head after entry ${I} for index 1 and zero for index 2`, async () => {
         const f = await networkHelpers.loadFixture(deployLedger);
-        await f.ledger.recordBatch(f.fill.records.slice(0, 127), f.fill.signatures.slice(0, 127));
-        await expect(f.ledger.recordBatch(f.fill.records.slice(127, 128), f.fill.signatures.slice(127, 128))).to.emit(f.ledger, "Checkpointed");
-        expect(await f.ledger.checkpoint(1n)).to.equal(headsOf(f.filler.address, f.fill.records.slice(0, 128))[127]);
+        await f.ledger.recordBatch(f.fill.records.slice(0, I - 1), f.fill.signatures.slice(0, I - 1));
+        await expect(f.ledger.recordBatch(f.fill.records.slice(I - 1, I), f.fill.signatures.slice(I - 1, I))).to.emit(f.ledger, "Checkpointed");
+        expect(await f.ledger.checkpoint(1n)).to.equal(headsOf(f.filler.address, f.fill.records.slice(0, I))[I - 1]);
         expect(await f.ledger.checkpoint(2n)).to.equal(GENESIS_HEAD);
       });
     });
@@ -1252,6 +1274,7 @@ describe("Ledger", () => {
             "setRoles",
             "setStewardThreshold",
             "validate",
+            "validateBatch",
           ].sort(),
         );
       });
@@ -1334,7 +1357,11 @@ describe("Ledger", () => {
         const check = verifyChain(events.entries, tip, events.checkpoints);
         expect(check.ok, JSON.stringify(check.divergence)).to.equal(true);
         expect(check.head).to.equal(tip.head);
-        expect(events.checkpoints.get(1n)).to.equal(await f.ledger.checkpoint(1n));
+        // One checkpoint per closed interval, each as stored.
+        const closed = Array.from({ length: Number(tip.count / CHECKPOINT_INTERVAL) }, (_, k) => BigInt(k + 1));
+        expect(closed).to.not.deep.equal([]);
+        expect([...events.checkpoints.keys()]).to.deep.equal(closed);
+        for (const index of closed) expect(events.checkpoints.get(index), `checkpoint ${index}`).to.equal(await f.ledger.checkpoint(index));
 
         // Tallies, corrections and rules from the events alone, then the derived state.
         const tallies = new Map<bigint, { accepts: number; disputes: number }>();

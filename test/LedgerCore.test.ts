@@ -42,6 +42,8 @@ const { ethers, ignition, networkHelpers } = await network.create();
 const DAY = days(1);
 const PROCESS = "0x" + "ab".repeat(32);
 const ARTIFACT = path.resolve(import.meta.dirname, "..", "artifacts", "contracts", "Ledger.sol", "Ledger.json");
+/** Entries per checkpoint interval (Ledger.CHECKPOINT_INTERVAL): a checkpoint is stored after entries I, 2I, ... */
+const I = BigInt(LIMITS.checkpointInterval);
 
 async function deployLedgers() {
   const { ledger: deployed } = await ignition.deploy(LedgerModule);
@@ -205,6 +207,7 @@ describe("Ledger core module (scripts/lib)", () => {
     /** Public constants of the contract that off-chain code mirrors in vocabulary.ts / record.ts instead. */
     const MIRRORED_CONSTANTS: Record<string, bigint | string> = {
       "CHECKPOINT_INTERVAL()": BigInt(LIMITS.checkpointInterval),
+      "ROSTER_SEATS()": BigInt(LIMITS.rosterSeats),
       "ERC1271_GAS()": ERC1271_GAS,
       "MAX_BATCH()": BigInt(LIMITS.maxBatch),
       "MAX_CLOCK_SKEW()": BigInt(LIMITS.maxClockSkewSeconds),
@@ -590,7 +593,13 @@ describe("Ledger core module (scripts/lib)", () => {
         const { events, tip } = await history(f);
         const check = verifyChain(events.entries, tip, events.checkpoints);
         expect(check).to.deep.include({ ok: true, count: 132n, head: tip.head });
-        expect(check.heads[127]).to.equal(await f.ledger.checkpoint(1n));
+        expect(events.checkpoints.size)
+          .to.equal(Number(132n / I))
+          .and.to.be.greaterThan(0);
+        for (let k = 1n; k * I <= 132n; k++) {
+          expect(check.heads[Number(k * I) - 1], `checkpoint ${k}`).to.equal(await f.ledger.checkpoint(k));
+          expect(events.checkpoints.get(k), `checkpoint ${k}`).to.equal(await f.ledger.checkpoint(k));
+        }
       });
     });
 
@@ -601,7 +610,7 @@ describe("Ledger core module (scripts/lib)", () => {
         const good = verifyChain(events.entries, tip, events.checkpoints);
         const bad = verifyChain(tamper(events.entries, 3n, { recordHash: ethers.id("forged") }), tip, events.checkpoints);
         expect(bad.ok).to.equal(false);
-        expect(bad.divergence?.id).to.equal(128n);
+        expect(bad.divergence?.id).to.equal(I);
         expect(bad.divergence?.reason).to.match(/checkpoint 1/);
         expect(firstDifferentHead(bad.heads, good.heads)).to.equal(3);
       });
@@ -612,11 +621,13 @@ describe("Ledger core module (scripts/lib)", () => {
         const f = await networkHelpers.loadFixture(deployLedgers);
         const { events, tip } = await history(f);
         const good = verifyChain(events.entries, tip, events.checkpoints);
-        const bad = verifyChain(tamper(events.entries, 130n, { signer: f.alice.address }), tip, events.checkpoints);
+        const id = (tip.count / I) * I + 2n; // the second entry of the open interval
+        expect(id).to.be.lessThanOrEqual(tip.count);
+        const bad = verifyChain(tamper(events.entries, id, { signer: f.alice.address }), tip, events.checkpoints);
         expect(bad.ok).to.equal(false);
         expect(bad.divergence?.id).to.equal(132n);
         expect(bad.divergence?.reason).to.match(/on-chain head/);
-        expect(firstDifferentHead(bad.heads, good.heads)).to.equal(130);
+        expect(firstDifferentHead(bad.heads, good.heads)).to.equal(Number(id));
       });
     });
 
@@ -662,7 +673,8 @@ describe("Ledger core module (scripts/lib)", () => {
         const { events, tip } = await history(f);
         const bad = verifyChain(events.entries, tip, new Map([[1n, "0x" + "22".repeat(24)]]));
         expect(bad.ok).to.equal(false);
-        expect(bad.divergence?.id).to.equal(128n);
+        expect(bad.divergence?.id).to.equal(I);
+        expect(bad.divergence?.reason).to.match(/checkpoint 1 /);
       });
     });
   });
@@ -683,10 +695,13 @@ describe("Ledger core module (scripts/lib)", () => {
         const f = await networkHelpers.loadFixture(deployLedgers);
         await f.ledger.recordBatch(f.fill.records, f.fill.signatures);
         const { entries } = await readLedger(ethers.provider, f.ledgerAddress);
-        expect(buildEntryProof(entries, 1n).laterSigners.length).to.equal(127);
-        expect(buildEntryProof(entries, 128n).laterSigners.length).to.equal(0);
-        expect(buildEntryProof(entries, 129n).laterSigners.length).to.equal(3);
-        expect(buildEntryProof(entries, 132n).laterSigners.length).to.equal(0);
+        const count = BigInt(entries.length);
+        const open = (count / I) * I + 1n; // the first entry of the open interval
+        expect(open).to.be.lessThan(count);
+        expect(buildEntryProof(entries, 1n).laterSigners.length).to.equal(Number(I) - 1);
+        expect(buildEntryProof(entries, I).laterSigners.length).to.equal(0);
+        expect(buildEntryProof(entries, open).laterSigners.length).to.equal(Number(count - open));
+        expect(buildEntryProof(entries, count).laterSigners.length).to.equal(0);
       });
     });
   });

@@ -17,6 +17,7 @@ contract LedgerDigestTest is LedgerUnitTestBase {
         assertEq(ledger.ERC1271_GAS(), 150_000);
         assertEq(ledger.QUANTITY_DECIMALS(), 6);
         assertEq(ledger.MAX_NAME_BYTES(), 200);
+        assertEq(ledger.ROSTER_SEATS(), 224);
     }
 
     function test_typehashes_SIG_DIGEST_PARITY_equalCanonicalTypeStrings() public view {

@@ -8,6 +8,9 @@ import {ILedger} from "../contracts/interfaces/ILedger.sol";
 import {ERC1271WalletMock} from "../contracts/mocks/ERC1271WalletMock.sol";
 import {LedgerSigning} from "./utils/LedgerTestBase.sol";
 
+/// @dev Ledger.CHECKPOINT_INTERVAL.
+uint256 constant INTERVAL = 64;
+
 /// @notice Drives the ledger with valid records, mixed batches, validations, corrections, nonce
 /// invalidations, role changes and time jumps, from 3 EOAs and 1 ERC-1271 wallet (plus one extra
 /// validator whom no commons appoints). The handler stewards both commons (threshold 1) and changes
@@ -16,7 +19,6 @@ import {LedgerSigning} from "./utils/LedgerTestBase.sol";
 /// Every ledger call's outcome is predicted; a wrong prediction is counted in `mismatches`.
 contract LedgerHandler is LedgerSigning, StdUtils {
     bytes32 internal constant RECORD_TYPEHASH = keccak256(bytes(RECORD_TYPE));
-    uint256 internal constant INTERVAL = 128;
     uint256 internal constant VALIDITY = 30 days;
     bytes32 public immutable COMMONS_A;
     bytes32 public immutable COMMONS_B;
@@ -660,10 +662,10 @@ contract LedgerInvariantTest is Test {
         (uint64 count, bytes24 head) = ledger.tip();
         assertEq(handler.ghostCount(), count);
         assertEq(head, handler.ghostHead(), "tip().head == head folded from the events");
-        for (uint256 k = 1; k * 128 <= count; ++k) {
-            assertEq(ledger.checkpoint(k), handler.ghostHeadAt(k * 128), "checkpoint == ghost head at its id");
+        for (uint256 k = 1; k * INTERVAL <= count; ++k) {
+            assertEq(ledger.checkpoint(k), handler.ghostHeadAt(k * INTERVAL), "checkpoint == ghost head at its id");
         }
-        assertEq(ledger.checkpoint(uint256(count) / 128 + 1), bytes24(0), "no checkpoint ahead of the tip");
+        assertEq(ledger.checkpoint(uint256(count) / INTERVAL + 1), bytes24(0), "no checkpoint ahead of the tip");
         // Head recomputable: the newest entries' hashes, recomputed here from their decoded records.
         for (uint256 id = handler.newFrom(); id <= count; ++id) {
             ILedger.Record memory r = handler.ghostRecord(id);
@@ -744,7 +746,8 @@ contract LedgerInvariantTest is Test {
         for (uint256 i = 0; i < signers.length; ++i) {
             uint256 id = i + 1;
             h = bytes24(keccak256(abi.encode(bytes32(h), id, signers[i], hashes[i])));
-            if (id % 128 == 0) assertEq(ledger.checkpoint(id / 128), h, "INV-IMMUTABLE: checkpoint == recomputed head");
+            if (id % INTERVAL == 0)
+                assertEq(ledger.checkpoint(id / INTERVAL), h, "INV-IMMUTABLE: checkpoint == recomputed head");
         }
         assertEq(head, h, "INV-IMMUTABLE: tip().head == head recomputed from the ghost chain");
 

@@ -30,11 +30,12 @@ contract LedgerProofTest is LedgerTestBase {
         _assertTipMatchesTracked();
     }
 
-    function test_checkpoint_INV_IMMUTABLE_storesHeadAfterEvery128thEntry() public view {
+    function test_checkpoint_INV_IMMUTABLE_storesHeadAfterEveryIntervalOfEntries() public view {
         assertEq(ledger.checkpoint(0), bytes24(0));
-        assertEq(ledger.checkpoint(1), heads[128]);
-        assertEq(ledger.checkpoint(2), heads[256]);
-        assertEq(ledger.checkpoint(3), bytes24(0));
+        for (uint256 k = 1; k * INTERVAL <= 300; ++k) {
+            assertEq(ledger.checkpoint(k), heads[k * INTERVAL]);
+        }
+        assertEq(ledger.checkpoint(300 / INTERVAL + 1), bytes24(0));
     }
 
     function testFuzz_validate_acceptsValidProofForAnyEntry(uint256 entryId, bool dispute) public {

@@ -6,7 +6,7 @@ import {ERC1271WalletMock} from "../contracts/mocks/ERC1271WalletMock.sol";
 import {LedgerUnitTestBase} from "./utils/LedgerTestBase.sol";
 
 /// @notice Ledger.recordBatch: bounds, skipped items (SIG-BATCH), links inside a batch, gas of the largest
-/// batch, and the checkpoint stored every 128 entries.
+/// batch, and the checkpoint stored every CHECKPOINT_INTERVAL entries.
 contract LedgerRecordBatchTest is LedgerUnitTestBase {
     // ================================================================ recordBatch
 
@@ -193,13 +193,14 @@ contract LedgerRecordBatchTest is LedgerUnitTestBase {
 
     // ================================================================ checkpoints
 
-    function test_record_INV_IMMUTABLE_storesCheckpointEvery128Entries() public {
-        (ILedger.Record[] memory rs, bytes[] memory sigs) = _signedRun(carol, 0, 125);
+    function test_record_INV_IMMUTABLE_storesCheckpointEveryIntervalOfEntries() public {
+        uint256 n = INTERVAL - _count();
+        (ILedger.Record[] memory rs, bytes[] memory sigs) = _signedRun(carol, 0, n);
         bytes24 expectedHead;
         {
-            // Entry 128 is item 124: compute its head from the tracked chain plus the items.
+            // Entry INTERVAL is the batch's last item: compute its head from the tracked chain plus the items.
             bytes24 h = heads[_count()];
-            for (uint256 i = 0; i < 125; ++i) {
+            for (uint256 i = 0; i < n; ++i) {
                 h = _chain(h, _count() + 1 + i, carol, _structHash(rs[i]));
             }
             expectedHead = h;
@@ -207,7 +208,7 @@ contract LedgerRecordBatchTest is LedgerUnitTestBase {
         vm.expectEmit(address(ledger));
         emit ILedger.Checkpointed(1, expectedHead);
         _submitBatch(rs, sigs);
-        assertEq(ledger.checkpoint(1), heads[128]);
+        assertEq(ledger.checkpoint(1), heads[INTERVAL]);
         assertEq(ledger.checkpoint(1), expectedHead);
         assertEq(ledger.checkpoint(0), bytes24(0));
         assertEq(ledger.checkpoint(2), bytes24(0));

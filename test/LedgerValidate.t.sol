@@ -153,19 +153,19 @@ contract LedgerValidateTest is LedgerUnitTestBase {
 
     function test_validate_revertsLedgerTallyOverflow() public {
         _validate(1, ILedger.Verdict.Accept, bob);
-        // Find the entry's info slot (agent in the low 160 bits) and set accepts to the maximum.
+        // Find the entry's votes slot (seat bits low, accepts at bit 224) and set accepts to the maximum.
         vm.record();
         ledger.entryState(1);
         (bytes32[] memory reads, ) = vm.accesses(address(ledger));
         bytes32 slot;
         for (uint256 i = 0; i < reads.length; ++i) {
             uint256 w = uint256(vm.load(address(ledger), reads[i]));
-            if (address(uint160(w)) == alice && (w >> 168) & 0xffff == 1) slot = reads[i];
+            if ((w >> 224) == 1 && uint224(w) != 0) slot = reads[i];
         }
-        assertTrue(slot != bytes32(0), "entry info slot found");
-        uint256 info = uint256(vm.load(address(ledger), slot));
-        info |= uint256(0xffff) << 168;
-        vm.store(address(ledger), slot, bytes32(info));
+        assertTrue(slot != bytes32(0), "entry votes slot found");
+        uint256 votes = uint256(vm.load(address(ledger), slot));
+        votes |= uint256(0xffff) << 224;
+        vm.store(address(ledger), slot, bytes32(votes));
         ILedger.Validation memory v = _validationOf(1, ILedger.Verdict.Accept, carol);
         bytes memory sig = _signValidation(v);
         _expectValidateRevert(v, sig, _emptyProof(), abi.encodeWithSelector(ILedger.LedgerTallyOverflow.selector, 1));

@@ -16,6 +16,7 @@ import { seedAll } from "../scripts/demo/seed-all.js";
 import type { AllSeeds } from "../scripts/demo/seed-all.js";
 import { devWallet } from "../scripts/demo/seed.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
+import { LIMITS } from "../scripts/lib/core/vocabulary.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,7 +51,7 @@ describe("ledger index", function () {
     l = await startLocalLedger();
     seeds = await seedAll(l.provider, l.contracts, l.fromBlock, { log: () => {} });
     client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
-    // Past entry 128, so that the ledger has stored a checkpoint (a Checkpointed event).
+    // Past the first checkpoint (entry LIMITS.checkpointInterval), so that the ledger has stored one (a Checkpointed event).
     const worker = devWallet(4, l.provider);
     for (let batch = 0; batch < 3; batch++) {
       const items = [];
@@ -77,7 +78,10 @@ describe("ledger index", function () {
       expect(fromLogs.entries.length).to.be.greaterThan(20);
       expect(fromLogs.validations.length).to.be.greaterThan(5);
       expect(fromLogs.corrections.length).to.be.greaterThan(0);
-      expect(fromLogs.checkpoints.size).to.equal(1);
+      // One checkpoint per closed interval, at least one.
+      const closed = Array.from({ length: Math.floor(fromLogs.entries.length / LIMITS.checkpointInterval) }, (_, k) => BigInt(k + 1));
+      expect(closed).to.not.deep.equal([]);
+      expect([...fromLogs.checkpoints.keys()]).to.deep.equal(closed);
       const { meta, events } = decodeLedgerIndex(JSON.parse(JSON.stringify(file)));
       expect(meta).to.deep.equal({ chainId: 31337, ledger: l.ledger, genesis: file.genesis, fromBlock: l.fromBlock, toBlock });
       expect(plain(events)).to.deep.equal(plain(fromLogs));

@@ -81,8 +81,13 @@ function proxied(url: string, timeoutMs = 10_000): JsonRpcProvider {
 const canon = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Map ? { map: [...v.entries()] } : v));
 const strip = (r: VerifyReport) => ({ ...r, events: undefined });
 
-/** The hash chain by its definition, each step ABI-encoded (the reference for core/chain.ts's verifyChain). */
-function referenceChain(links: readonly ChainLink[], tip: { count: bigint; head: string }, checkpoints: ReadonlyMap<bigint, string>): ChainCheck {
+/** The hash chain by its definition, each step ABI-encoded, checkpoints every `interval` entries (the reference for core/chain.ts's verifyChain). */
+function referenceChain(
+  links: readonly ChainLink[],
+  tip: { count: bigint; head: string },
+  checkpoints: ReadonlyMap<bigint, string>,
+  interval: bigint,
+): ChainCheck {
   const abi = AbiCoder.defaultAbiCoder();
   let head = GENESIS_HEAD;
   const heads: string[] = [];
@@ -93,9 +98,15 @@ function referenceChain(links: readonly ChainLink[], tip: { count: bigint; head:
       return { ok: false, count: BigInt(i), head, heads, divergence: { id: expectedId, reason: `entry ${expectedId} is missing (found ${link.id})` } };
     head = keccak256(abi.encode(["bytes32", "uint256", "address", "bytes32"], [head.padEnd(66, "0"), link.id, link.signer, link.recordHash])).slice(0, 50);
     heads.push(head);
-    const stored = link.id % 128n === 0n ? checkpoints.get(link.id / 128n) : undefined;
+    const stored = link.id % interval === 0n ? checkpoints.get(link.id / interval) : undefined;
     if (stored !== undefined && stored.toLowerCase() !== head)
-      return { ok: false, count: link.id, head, heads, divergence: { id: link.id, reason: `checkpoint ${link.id / 128n} is ${stored}, recomputed ${head}` } };
+      return {
+        ok: false,
+        count: link.id,
+        head,
+        heads,
+        divergence: { id: link.id, reason: `checkpoint ${link.id / interval} is ${stored}, recomputed ${head}` },
+      };
   }
   const count = BigInt(links.length);
   if (count !== tip.count)
@@ -467,6 +478,8 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
     it("verifyChain (steps hashed from bytes) equals the ABI-encoded reference, on the ledger and on tampered copies", async () => {
       const [count, head] = (await new Contract(l.ledger, LEDGER_ABI, l.provider).tip()) as [bigint, string];
       const tip = { count, head };
+      // The reference takes the interval from the deployed contract, not from the LIMITS verifyChain uses.
+      const interval = (await new Contract(l.ledger, ["function CHECKPOINT_INTERVAL() view returns (uint256)"], l.provider).CHECKPOINT_INTERVAL()) as bigint;
       const links = direct.entries;
       const cases: [string, typeof links, typeof tip, Map<bigint, string>][] = [
         ["the ledger", links, tip, direct.checkpoints],
@@ -477,7 +490,7 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
         ["a shorter tip", links, { count: count - 1n, head }, direct.checkpoints],
         ["another head", links, { count, head: "0x" + "ef".repeat(24) }, direct.checkpoints],
       ];
-      for (const [what, l_, t, c] of cases) same(verifyChain(l_, t, c), referenceChain(l_, t, c), what);
+      for (const [what, l_, t, c] of cases) same(verifyChain(l_, t, c), referenceChain(l_, t, c, interval), what);
     });
 
     it("checkEoaSignatures agrees with ecrecover by the contract's rules, valid or not", () => {

@@ -138,6 +138,20 @@ interface ILedger {
         bytes32[] laterRecordHashes;
     }
 
+    /// @notice Proof of several entries of one checkpoint interval at once, for `validateBatch`.
+    /// @dev The range runs from entry `firstId` to the end of its checkpoint interval (or to the
+    /// last entry if that interval is still open), one position per entry: `signers[i]` and
+    /// `recordHashes[i]` are entry `firstId + i`'s signer and record hash, or zero when that entry's
+    /// record is given in full in `records` (in id order). Every full record whose commons is
+    /// registered is anchored; one proof serves every validation of those entries in the batch.
+    struct RangeProof {
+        bytes32 previousHead;
+        uint64 firstId;
+        Record[] records;
+        address[] signers;
+        bytes32[] recordHashes;
+    }
+
     /// @notice Quorum rule for one commons and action.
     struct QuorumRule {
         uint16 acceptsRequired; // accepted when accepts >= this (and not disputed)
@@ -193,6 +207,10 @@ interface ILedger {
         uint16 accepts,
         uint16 disputes
     );
+
+    /// @notice Item `index` of a validation batch was not recorded; `reason` is the ABI-encoded
+    /// custom error (as `validate` would revert with it).
+    event ValidationSkipped(uint256 indexed index, address indexed validator, bytes reason);
 
     /// @notice A signed opinion on entry `entryId` by an account not appointed to validate its action
     /// when it signed: kept on record, counted nowhere.
@@ -344,6 +362,9 @@ interface ILedger {
     error LedgerInvalidName(uint256 length, uint256 max);
     /// @notice Too many validations for one entry (the tally would overflow).
     error LedgerTallyOverflow(uint256 entryId);
+    /// @notice A validation in a batch names an entry that is neither anchored nor proven by one of
+    /// the batch's range proofs (or whose commons is not registered, which no proof anchors).
+    error LedgerEntryNotAnchored(uint256 entryId);
 
     // ------------------------------------------------------------------ records
 
@@ -392,6 +413,27 @@ interface ILedger {
     /// @param signature The validator's EIP-712 signature.
     /// @param proof Proof of the entry (see EntryProof); ignored once the entry is anchored.
     function validate(Validation calldata validation, bytes calldata signature, EntryProof calldata proof) external;
+
+    /// @notice Records many signed validations in one transaction. The range proofs are checked
+    /// first (a wrong one reverts the whole batch with LedgerInvalidProof: the sender built it) and
+    /// anchor the entries they give in full; then each validation is checked as `validate` checks
+    /// it, and an invalid item (expired, used nonce, already validated, bad signature, an entry
+    /// neither anchored nor proven) is skipped with a `ValidationSkipped` event naming the index
+    /// and the error, so that nobody can make the batch revert by front-running one item.
+    /// @dev Gas (bench:gas, EDR prague, distinct returning validators): a later validation costs
+    /// 28,436 gas each in a batch of 100 and 53,889 alone (a batch of one, no proof); a first
+    /// validation 73,594 each in a batch of 100 consecutive entries proven by two range proofs
+    /// (two new slots per entry, 44,200 gas, are most of it). One validation per validator and
+    /// entry: a seated validator's mark is a bit of the entry's votes slot, so it costs no slot.
+    /// @param validations At most MAX_BATCH validations.
+    /// @param signatures One signature per validation.
+    /// @param proofs Range proofs of the entries that are not anchored yet (may be empty).
+    /// @return validated How many validations were recorded (counted or kept as endorsements).
+    function validateBatch(
+        Validation[] calldata validations,
+        bytes[] calldata signatures,
+        RangeProof[] calldata proofs
+    ) external returns (uint256 validated);
 
     // ------------------------------------------------------------------ commons
 

@@ -3,7 +3,8 @@
 import { days, minutes } from "./time.js";
 
 export const MAX_BATCH = 150n;
-export const CHECKPOINT_INTERVAL = 128n;
+export const CHECKPOINT_INTERVAL = 64n;
+export const ROSTER_SEATS = 224n;
 export const MAX_VALIDITY = days(30);
 export const MAX_CLOCK_SKEW = minutes(15);
 export const MAX_NAME_BYTES = 200n;

@@ -67,7 +67,7 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
     // Spec constants, written independently of the contract (test_constants_matchSpec pins them).
     uint256 internal constant SKEW = 15 minutes;
     uint256 internal constant VALIDITY = 30 days;
-    uint256 internal constant INTERVAL = 128;
+    uint256 internal constant INTERVAL = 64;
     uint256 internal constant T0 = 1_750_000_000;
 
     uint256 internal constant ALICE_PK = 0xA11CE;

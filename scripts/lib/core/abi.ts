@@ -5,12 +5,14 @@ const RECORD_TUPLE =
   "(uint8 flow, uint8 action, address provider, address receiver, bytes32 commons, bytes32 resource, bytes32 resourceSpec, bytes32 process, uint8 side, uint128 quantity, bytes8 unit, uint64 time, bytes32 evidence, uint64 corrects, uint64 satisfies, uint256 nonce, uint64 deadline)";
 const VALIDATION_TUPLE = "(uint64 entryId, uint8 verdict, address validator, bytes32 evidence, uint256 nonce, uint64 deadline)";
 const PROOF_TUPLE = `(${RECORD_TUPLE} record, bytes32 previousHead, address[] laterSigners, bytes32[] laterRecordHashes)`;
+const RANGE_PROOF_TUPLE = `(bytes32 previousHead, uint64 firstId, ${RECORD_TUPLE}[] records, address[] signers, bytes32[] recordHashes)`;
 const CHANGE_TUPLE = "(uint8 kind, address account, uint32 roles, uint16 threshold, uint8 action, uint16 acceptsRequired, uint16 disputesToBlock)";
 
 export const LEDGER_ABI = [
   `event Recorded(uint256 indexed id, address indexed signer, ${RECORD_TUPLE} record)`,
   "event RecordSkipped(uint256 indexed index, address indexed agent, bytes reason)",
   "event Validated(uint256 indexed entryId, address indexed validator, uint8 verdict, bytes32 evidence, uint16 accepts, uint16 disputes)",
+  "event ValidationSkipped(uint256 indexed index, address indexed validator, bytes reason)",
   "event Endorsed(uint256 indexed entryId, address indexed endorser, uint8 verdict, bytes32 evidence)",
   "event Corrected(uint256 indexed entryId, uint256 indexed correctionId)",
   "event Checkpointed(uint256 indexed index, bytes24 head)",
@@ -29,6 +31,7 @@ export const LEDGER_ABI = [
   `function recordBatch(${RECORD_TUPLE}[] records, bytes[] signatures) returns (uint256 recorded)`,
   `function recordCorrection(${RECORD_TUPLE} record, bytes signature, ${PROOF_TUPLE} proof) returns (uint256 id)`,
   `function validate(${VALIDATION_TUPLE} validation, bytes signature, ${PROOF_TUPLE} proof)`,
+  `function validateBatch(${VALIDATION_TUPLE}[] validations, bytes[] signatures, ${RANGE_PROOF_TUPLE}[] proofs) returns (uint256 validated)`,
   "function registerCommons(bytes32 salt, string name) returns (bytes32 commons)",
   "function addSteward(bytes32 commons, address steward) returns (uint256 proposal)",
   "function removeSteward(bytes32 commons, address steward) returns (uint256 proposal)",
@@ -100,6 +103,7 @@ export const LEDGER_ABI = [
   "error LedgerSelfValidation(uint256 entryId, address validator)",
   "error LedgerStewardsBelowThreshold(bytes32 commons, uint256 stewards, uint256 threshold)",
   "error LedgerTallyOverflow(uint256 entryId)",
+  "error LedgerEntryNotAnchored(uint256 entryId)",
   "error LedgerTimeInFuture(uint64 time, uint256 blockTime)",
   "error LedgerZeroAddress()",
   "error LedgerZeroAgent()",

@@ -2,6 +2,7 @@
 // Buffer). One step is bytes24(keccak256(abi.encode(bytes32 head, uint256 id, address signer,
 // bytes32 recordHash))), as the contract computes it.
 import { AbiCoder, keccak256 } from "ethers";
+import { LIMITS } from "./vocabulary.js";
 
 /** The head before the first entry. */
 export const GENESIS_HEAD = "0x" + "00".repeat(24);
@@ -68,7 +69,7 @@ export function verifyChain(
   links: readonly ChainLink[],
   tip: { count: bigint; head: string },
   checkpoints: ReadonlyMap<bigint, string> = new Map(),
-  checkpointInterval = 128n,
+  checkpointInterval = BigInt(LIMITS.checkpointInterval),
 ): ChainCheck {
   let head = GENESIS_HEAD;
   const heads: string[] = [];

@@ -77,6 +77,8 @@ export const LEDGER_ERRORS: Sentences = {
   LedgerInvalidQuorumRule: () => "A quorum rule needs at least one accept and one dispute.",
   LedgerInvalidName: (a) => `The name is ${n(a[0])} bytes long; 1 to ${n(a[1])} are allowed.`,
   LedgerTallyOverflow: (a) => `Entry ${n(a[0])} has too many validations.`,
+  LedgerEntryNotAnchored: (a) =>
+    `Entry ${n(a[0])} has not been proven to the ledger yet (and its commons may not be registered): send its validation with a proof of the entry.`,
 };
 
 /** The IncomeDistributor (contracts/interfaces/IIncomeDistributor.sol). */

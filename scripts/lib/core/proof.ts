@@ -1,6 +1,6 @@
 // Builds the EntryProof the contract needs to learn an entry's content (first validation or
 // correction of that entry), from the events alone.
-import { ZeroHash } from "ethers";
+import { ZeroAddress, ZeroHash } from "ethers";
 import { chainStep, GENESIS_HEAD, headToBytes32 } from "./chain.js";
 import type { Entry } from "./reader.js";
 import type { LedgerRecord } from "./record.js";
@@ -13,17 +13,71 @@ export interface EntryProof {
   laterRecordHashes: string[];
 }
 
-/** `entries` must be the complete list 1..count in id order. */
-export function buildEntryProof(entries: readonly Entry[], entryId: bigint, interval = BigInt(LIMITS.checkpointInterval)): EntryProof {
-  const count = BigInt(entries.length);
-  if (entryId < 1n || entryId > count) throw new Error(`entry ${entryId} does not exist (the ledger has ${count} entries)`);
+/** The proof of several entries of one checkpoint interval (ILedger.RangeProof). */
+export interface RangeProof {
+  previousHead: string;
+  firstId: bigint;
+  records: LedgerRecord[];
+  signers: string[];
+  recordHashes: string[];
+}
+
+/** Where entry `entryId`'s checkpoint interval ends: its closing entry, or the tip if it is still open. */
+function intervalEnd(entryId: bigint, count: bigint, interval: bigint): bigint {
+  const closing = ((entryId - 1n) / interval + 1n) * interval;
+  return closing <= count ? closing : count;
+}
+
+function headBefore(entries: readonly Entry[], entryId: bigint): string {
   let head = GENESIS_HEAD;
   for (let i = 0n; i < entryId - 1n; i++) {
     const e = entries[Number(i)];
     head = chainStep(head, e.id, e.signer, e.recordHash);
   }
-  const closing = ((entryId - 1n) / interval + 1n) * interval;
-  const end = closing <= count ? closing : count;
+  return head;
+}
+
+/**
+ * Range proofs for `entryIds` (any order, any intervals): one per checkpoint interval they fall
+ * in, from the interval's first wanted entry to its end, with the wanted records in full.
+ * `entries` must be the complete list 1..count in id order.
+ */
+export function buildRangeProofs(entries: readonly Entry[], entryIds: Iterable<bigint>, interval = BigInt(LIMITS.checkpointInterval)): RangeProof[] {
+  const count = BigInt(entries.length);
+  const wanted = [...new Set(entryIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const id of wanted) {
+    if (id < 1n || id > count) throw new Error(`entry ${id} does not exist (the ledger has ${count} entries)`);
+  }
+  const proofs: RangeProof[] = [];
+  let i = 0;
+  while (i < wanted.length) {
+    const firstId = wanted[i];
+    const end = intervalEnd(firstId, count, interval);
+    const inRange = new Set<bigint>();
+    while (i < wanted.length && wanted[i] <= end) inRange.add(wanted[i++]);
+    const proof: RangeProof = { previousHead: headToBytes32(headBefore(entries, firstId)), firstId, records: [], signers: [], recordHashes: [] };
+    for (let id = firstId; id <= end; id++) {
+      const e = entries[Number(id - 1n)];
+      if (inRange.has(id)) {
+        proof.records.push(e.record);
+        proof.signers.push(ZeroAddress);
+        proof.recordHashes.push(ZeroHash);
+      } else {
+        proof.signers.push(e.signer);
+        proof.recordHashes.push(e.recordHash);
+      }
+    }
+    proofs.push(proof);
+  }
+  return proofs;
+}
+
+/** `entries` must be the complete list 1..count in id order. */
+export function buildEntryProof(entries: readonly Entry[], entryId: bigint, interval = BigInt(LIMITS.checkpointInterval)): EntryProof {
+  const count = BigInt(entries.length);
+  if (entryId < 1n || entryId > count) throw new Error(`entry ${entryId} does not exist (the ledger has ${count} entries)`);
+  const head = headBefore(entries, entryId);
+  const end = intervalEnd(entryId, count, interval);
   const later = entries.slice(Number(entryId), Number(end));
   return {
     record: entries[Number(entryId - 1n)].record,

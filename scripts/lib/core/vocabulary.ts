@@ -81,7 +81,9 @@ export const QUANTITY_DECIMALS = 6;
 /** Contract limits, mirrored so that input is rejected before any RPC call. */
 export const LIMITS = {
   maxBatch: 150,
-  checkpointInterval: 128,
+  checkpointInterval: 64,
+  /** Appointed validators per commons whose marks share a slot with the entry's tallies (Ledger.ROSTER_SEATS). */
+  rosterSeats: 224,
   maxValiditySeconds: 30 * 24 * 3600,
   maxClockSkewSeconds: 15 * 60,
   maxQuantity: (1n << 128n) - 1n,

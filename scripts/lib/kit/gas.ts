@@ -10,7 +10,7 @@
 import { AbiCoder, concat, getBytes, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
 import type { BaseContract, Signer, TransactionReceipt, TypedDataDomain } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { buildEntryProof } from "../core/proof.js";
+import { buildEntryProof, buildRangeProofs } from "../core/proof.js";
 import type { EntryProof } from "../core/proof.js";
 import { describeRevert, readLedger } from "../core/reader.js";
 import { buildRecord, buildValidation, ledgerDomain, packNonce, RECORD_TYPE_STRING, recordDigest, validationDigest } from "../core/record.js";
@@ -30,6 +30,27 @@ export const GAS_TARGETS = {
   /** EAS multiAttestByDelegation / Ledger recordBatch, per claim in batches of 100: at least this. */
   easBatchRatio: 10,
 } as const;
+
+/** Gas budgets of validations (issue "validations at half today's gas"), per validation. */
+export const VALIDATION_GAS_TARGETS = {
+  /** A later validation (entry anchored) sent alone, by a returning validator. */
+  laterAlone: 55_000,
+  /** Each, in a batch of 100 later validations from distinct returning validators. */
+  laterInBatch: 35_000,
+  /** Each, in a batch of 100 first validations of consecutive entries (range proofs). */
+  firstInBatch: 65_000,
+  /** The most a first validation sent alone may cost (the longest proof). */
+  worstFirstAlone: 200_000,
+} as const;
+
+/**
+ * What storing one checkpoint adds to a transaction's execution (a new storage slot and the
+ * Checkpointed event), measured by bench:gas as the execution gas of a record closing an interval
+ * minus the same record elsewhere (execution, not total: the two calldatas differ in how many of
+ * their timestamp and nonce bytes are zero, 12 gas each); the bench fails if the measurement
+ * differs. Steady-state figures subtract it.
+ */
+export const CHECKPOINT_GAS = 23_616;
 
 /** Limits a full batch is compared with. */
 export const BLOCK_GAS_LIMIT_REFERENCE = 30_000_000;
@@ -310,6 +331,8 @@ export interface RecordsMeasure extends TxMeasure {
   /** Checkpoints the transaction stored (an entry id that is a multiple of CHECKPOINT_INTERVAL). */
   checkpoints: number;
   gasPerRecord: number;
+  /** gasPerRecord without the checkpoints the transaction stored (CHECKPOINT_GAS each). */
+  steadyGasPerRecord: number;
   calldataBytesPerRecord: number;
   firstId: bigint;
   lastId: bigint;
@@ -345,6 +368,7 @@ export async function measureRecords(b: LedgerBench, agents: readonly Agent[], s
     records: ids.length,
     checkpoints,
     gasPerRecord: m.gasUsed / ids.length,
+    steadyGasPerRecord: (m.gasUsed - checkpoints * CHECKPOINT_GAS) / ids.length,
     calldataBytesPerRecord: m.calldata.bytes / ids.length,
     firstId: ids[0],
     lastId: ids[ids.length - 1],
@@ -428,6 +452,54 @@ export async function measureValidation(b: LedgerBench, entryId: bigint, validat
   const data = b.ledger.interface.encodeFunctionData("validate", [v, signature, proof]);
   const m = await sendMeasured(b.relayer, b.address, data, b.gasLimit);
   return { ...m, entryId, proofLaterEntries: proof.laterSigners.length, withProof };
+}
+
+export interface ValidationBatchMeasure extends TxMeasure {
+  validations: number;
+  /** Range proofs sent (one per checkpoint interval with entries not anchored yet). */
+  proofs: number;
+  gasPerValidation: number;
+}
+
+/**
+ * A relayed `validateBatch` of signed Accepts, item i of `validators` validating `entryIds[i]`.
+ * Entries not anchored yet are proven by range proofs built from the events (`prove`: the ids to
+ * prove; by default none, for entries already anchored). Throws if any item was skipped.
+ */
+export async function measureValidationBatch(
+  b: LedgerBench,
+  entryIds: readonly bigint[],
+  validators: readonly Agent[],
+  prove: readonly bigint[] = [],
+): Promise<ValidationBatchMeasure> {
+  if (entryIds.length !== validators.length || entryIds.length === 0) throw new Error("one validator per entry id, at least one");
+  const proofs = prove.length === 0 ? [] : buildRangeProofs((await readLedger(b.ethers.provider, b.address)).entries, prove);
+  const now = await latestTimestamp(b.ethers);
+  const validations = [];
+  const signatures: string[] = [];
+  for (let i = 0; i < entryIds.length; i++) {
+    const v = buildValidation({
+      entryId: entryIds[i],
+      verdict: "accept",
+      validator: validators[i].address,
+      evidence: keccak256(toUtf8Bytes(`commons-ledger/bench/validation/${b.serial++}`)),
+      nonce: await takeNonce(b, validators[i].address),
+      deadline: now + 7n * 24n * 3600n,
+    });
+    validations.push(v);
+    signatures.push(validators[i].signDigest(validationDigest(b.domain, v)));
+  }
+  const data = b.ledger.interface.encodeFunctionData("validateBatch", [validations, signatures, proofs]);
+  const m = await sendMeasured(b.relayer, b.address, data, b.gasLimit);
+  const skipped: string[] = [];
+  let recorded = 0;
+  for (const log of m.receipt.logs) {
+    const parsed = b.ledger.interface.parseLog({ topics: [...log.topics], data: log.data });
+    if (parsed?.name === "Validated" || parsed?.name === "Endorsed") recorded++;
+    if (parsed?.name === "ValidationSkipped") skipped.push(`#${parsed.args.index}: ${describeRevert(parsed.args.reason as string)}`);
+  }
+  if (recorded !== entryIds.length) throw new Error(`${skipped.length} of ${entryIds.length} validations were skipped: ${skipped.slice(0, 3).join("; ")}`);
+  return { ...m, validations: recorded, proofs: proofs.length, gasPerValidation: m.gasUsed / recorded };
 }
 
 /**
