@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Wallet } from "ethers";
-import { Contract, ContractFactory, JsonRpcProvider, Network } from "ethers";
+import { Contract, ContractFactory, JsonRpcProvider, Network, ZeroAddress } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import {
@@ -293,6 +293,46 @@ describe("relayer", function () {
         const events = receipt!.logs.map((log) => ledgerInterface.parseLog(log)).filter((e) => e?.name === "Validated");
         expect(events.map((e) => [e!.args.entryId, e!.args.validator, e!.args.accepts])).to.deep.equal([[entry, val.address, 1n]]);
         expect(await l.provider.getBalance(val.address)).to.equal(0n);
+      });
+
+      it("sends validations queued together in one validateBatch, with one range proof for the entries nobody validated yet", async () => {
+        const validators = [kitWallet("batch-validator-1"), kitWallet("batch-validator-2"), kitWallet("batch-validator-3")];
+        const records = [];
+        for (let k = 1n; k <= 3n; k++) records.push(signer.sign(kate, await recordOf(kate, k)));
+        for (const json of records) await accept(json);
+        const entries = (
+          await waitRecorded(
+            r.url,
+            records.map((j) => j.digest),
+          )
+        ).map((d) => BigInt(d.entryId!));
+        for (const v of validators) await appointKitValidator(l.provider, l.ledger, v.address, [0]);
+        const jsons = await Promise.all(validators.map((v, i) => validationOf(v, entries[i])));
+        const replies = await Promise.all(jsons.map((j) => post(j)));
+        for (const reply of replies) expect(reply.status, JSON.stringify(reply.body)).to.equal(202);
+        accepted += 3;
+        acceptedValidations += 3;
+        const done = await waitRecorded(
+          r.url,
+          jsons.map((j) => j.digest),
+        );
+        const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
+        const selector = ledgerInterface.getFunction("validateBatch")!.selector;
+        for (const [i, d] of done.entries()) {
+          expect(d).to.include({ kind: "validation", state: "recorded", entryId: entries[i].toString() });
+          expect(await ledger.hasValidated(entries[i], validators[i].address)).to.equal(true);
+          const tx = await l.provider.getTransaction(d.txHash!);
+          expect(tx!.data.slice(0, 10)).to.equal(selector);
+          const [vs, , proofs] = ledgerInterface.decodeFunctionData("validateBatch", tx!.data);
+          // Every entry the batch validates is either proven in it or was anchored before.
+          const proven = new Set(
+            (proofs as { firstId: bigint; signers: string[] }[]).flatMap((p) =>
+              p.signers.flatMap((s, k) => (s === ZeroAddress ? [p.firstId + BigInt(k)] : [])),
+            ),
+          );
+          for (const v of vs as { entryId: bigint }[]) expect(proven.has(v.entryId), `entry ${v.entryId} proven`).to.equal(true);
+          expect(await l.provider.getBalance(validators[i].address)).to.equal(0n);
+        }
       });
 
       it("answers the same validation posted again with 200 and its recorded state; a re-signed copy with the used nonce with 409", async () => {
@@ -680,6 +720,61 @@ describe("relayer", function () {
         20_000,
       );
       expect(state.error).to.equal("its nonce (sequence 0 (nonce key 2)) was consumed by another record or validation, or cancelled, before it was recorded");
+    });
+
+    it("sends queued validations in one validateBatch: the one the Ledger skips (its validator validated the entry meanwhile) fails with the Ledger's sentence, the other is recorded", async () => {
+      const good = kitWallet("batch/validator-1");
+      const late = kitWallet("batch/validator-2");
+      const a = await entryAndValidation(kitWallet("batch/agent-1"), good);
+      const b = await entryAndValidation(kitWallet("batch/agent-2"), late);
+      await appointKitValidator(l.provider, l.ledger, good.address, [0]);
+      await appointKitValidator(l.provider, l.ledger, late.address, [0]);
+      const db = path.join(l.dataDir, "batch-skip.sqlite");
+      const q = new RelayQueue(db);
+      for (const json of [a.json, b.json]) {
+        const nonce = BigInt(json.validation.nonce);
+        q.enqueue({
+          digest: json.digest,
+          agent: String(json.validation.validator),
+          nonceKey: String(nonce >> 64n),
+          nonceSeq: nonce & ((1n << 64n) - 1n),
+          corrects: 0n,
+          validates: BigInt(json.validation.entryId),
+          wallet: false,
+          deadline: BigInt(json.validation.deadline),
+          body: JSON.stringify(json),
+        });
+        q.setLane(String(json.validation.validator), String(nonce >> 64n), 0n);
+      }
+      q.close();
+      // `late` validates its entry itself, with another nonce lane (key 3), before the relayer starts.
+      const direct = buildValidation({
+        entryId: b.entry,
+        verdict: "dispute",
+        validator: late.address,
+        nonce: packNonce(3n, 0n),
+        deadline: (await chainNow()) + 3600n,
+      });
+      const client = await LedgerClient.connect(devWallet(8, l.provider), l.ledger, l.fromBlock);
+      await client.submitValidation(direct, await signValidation(late, signer.domain, direct));
+      relayer = await start(db);
+      const [recorded] = await waitRecorded(relayer.url, [a.json.digest], 20_000);
+      expect(recorded).to.include({ kind: "validation", state: "recorded", entryId: a.entry.toString() });
+      const failed = await waitFor(
+        "the skipped validation to fail",
+        async () => {
+          const s = (await getRecord(relayer!.url, b.json.digest)).body as RecordState;
+          return s.state === "failed" ? s : undefined;
+        },
+        20_000,
+      );
+      expect(failed.error).to.match(new RegExp(`^the Ledger refused it: 0x[0-9a-fA-F]{40} has already validated entry ${b.entry}\\.$`));
+      expect(failed.error!.toLowerCase()).to.include(late.address.toLowerCase());
+      const tx = await l.provider.getTransaction(recorded.txHash!);
+      const [vs] = ledgerInterface.decodeFunctionData("validateBatch", tx!.data);
+      expect((vs as unknown[]).length).to.equal(2);
+      const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
+      expect(await ledger.nonces(late.address, 2n)).to.equal(packNonce(2n, 0n), "the skipped item consumed no nonce");
     });
 
     it("keeps trying to resolve a record when the chain could not be read at start", async () => {

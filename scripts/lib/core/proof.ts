@@ -23,7 +23,7 @@ export interface RangeProof {
 }
 
 /** Where entry `entryId`'s checkpoint interval ends: its closing entry, or the tip if it is still open. */
-function intervalEnd(entryId: bigint, count: bigint, interval: bigint): bigint {
+export function intervalEnd(entryId: bigint, count: bigint, interval = BigInt(LIMITS.checkpointInterval)): bigint {
   const closing = ((entryId - 1n) / interval + 1n) * interval;
   return closing <= count ? closing : count;
 }
@@ -37,39 +37,56 @@ function headBefore(entries: readonly Entry[], entryId: bigint): string {
   return head;
 }
 
+/** What a range proof is built from: the chain as far as a reader has it (ids 1..count). */
+export interface ChainView {
+  count: bigint;
+  signer(id: bigint): string;
+  recordHash(id: bigint): string;
+  /** The record of an entry the proof gives in full. */
+  record(id: bigint): LedgerRecord;
+  /** The chain head after entry `id` (GENESIS_HEAD for 0). */
+  headAfter(id: bigint): string;
+}
+
 /**
  * Range proofs for `entryIds` (any order, any intervals): one per checkpoint interval they fall
  * in, from the interval's first wanted entry to its end, with the wanted records in full.
- * `entries` must be the complete list 1..count in id order.
  */
-export function buildRangeProofs(entries: readonly Entry[], entryIds: Iterable<bigint>, interval = BigInt(LIMITS.checkpointInterval)): RangeProof[] {
-  const count = BigInt(entries.length);
+export function rangeProofsOf(view: ChainView, entryIds: Iterable<bigint>, interval = BigInt(LIMITS.checkpointInterval)): RangeProof[] {
   const wanted = [...new Set(entryIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const id of wanted) {
-    if (id < 1n || id > count) throw new Error(`entry ${id} does not exist (the ledger has ${count} entries)`);
+    if (id < 1n || id > view.count) throw new Error(`entry ${id} does not exist (the ledger has ${view.count} entries)`);
   }
   const proofs: RangeProof[] = [];
   let i = 0;
   while (i < wanted.length) {
     const firstId = wanted[i];
-    const end = intervalEnd(firstId, count, interval);
+    const end = intervalEnd(firstId, view.count, interval);
     const inRange = new Set<bigint>();
     while (i < wanted.length && wanted[i] <= end) inRange.add(wanted[i++]);
-    const proof: RangeProof = { previousHead: headToBytes32(headBefore(entries, firstId)), firstId, records: [], signers: [], recordHashes: [] };
+    const proof: RangeProof = { previousHead: headToBytes32(view.headAfter(firstId - 1n)), firstId, records: [], signers: [], recordHashes: [] };
     for (let id = firstId; id <= end; id++) {
-      const e = entries[Number(id - 1n)];
-      if (inRange.has(id)) {
-        proof.records.push(e.record);
-        proof.signers.push(ZeroAddress);
-        proof.recordHashes.push(ZeroHash);
-      } else {
-        proof.signers.push(e.signer);
-        proof.recordHashes.push(e.recordHash);
-      }
+      const full = inRange.has(id);
+      if (full) proof.records.push(view.record(id));
+      proof.signers.push(full ? ZeroAddress : view.signer(id));
+      proof.recordHashes.push(full ? ZeroHash : view.recordHash(id));
     }
     proofs.push(proof);
   }
   return proofs;
+}
+
+/** Range proofs for `entryIds` from the complete list of entries 1..count in id order. */
+export function buildRangeProofs(entries: readonly Entry[], entryIds: Iterable<bigint>, interval = BigInt(LIMITS.checkpointInterval)): RangeProof[] {
+  const at = (id: bigint) => entries[Number(id - 1n)];
+  const view: ChainView = {
+    count: BigInt(entries.length),
+    signer: (id) => at(id).signer,
+    recordHash: (id) => at(id).recordHash,
+    record: (id) => at(id).record,
+    headAfter: (id) => headBefore(entries, id + 1n),
+  };
+  return rangeProofsOf(view, entryIds, interval);
 }
 
 /** `entries` must be the complete list 1..count in id order. */

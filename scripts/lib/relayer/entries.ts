@@ -15,7 +15,9 @@ import { toBeHex } from "ethers";
 import type { Provider } from "ethers";
 import { chainStep, GENESIS_HEAD, headToBytes32 } from "../core/chain.js";
 import { readPipelined, tipAt } from "../node/entry-cache.js";
-import type { EntryProof } from "../core/proof.js";
+import { rangeProofsOf } from "../core/proof.js";
+import type { EntryProof, RangeProof } from "../core/proof.js";
+import type { LedgerRecord } from "../core/record.js";
 import { decodeLedgerLogs, ledgerInterface, rpcRetry } from "../core/reader.js";
 import type { LedgerEvents } from "../core/reader.js";
 import { LIMITS } from "../core/vocabulary.js";
@@ -23,6 +25,8 @@ import { LIMITS } from "../core/vocabulary.js";
 const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
 const CORRECTED = ledgerInterface.getEvent("Corrected")!.topicHash;
 const CHECKPOINTED = ledgerInterface.getEvent("Checkpointed")!.topicHash;
+const VALIDATED = ledgerInterface.getEvent("Validated")!.topicHash;
+const ENDORSED = ledgerInterface.getEvent("Endorsed")!.topicHash;
 const INTERVAL = LIMITS.checkpointInterval;
 
 export class EntryIndex {
@@ -32,6 +36,8 @@ export class EntryIndex {
   private readonly checkpoints = new Map<number, string>();
   private readonly idOfHash = new Map<string, number>();
   private readonly correctedBy = new Map<number, number>();
+  /** Entries the Ledger has anchored (validated, endorsed or corrected once): they need no proof. */
+  private readonly anchored = new Set<number>();
   /** The last block read, and its hash. */
   private block: number;
   private blockHash: string | undefined;
@@ -116,6 +122,43 @@ export class EntryIndex {
     };
   }
 
+  /** Whether the Ledger has anchored entry `id` (as of the last read): a validation of it needs no proof. */
+  isAnchored(id: bigint): boolean {
+    return this.anchored.has(Number(id));
+  }
+
+  /**
+   * Range proofs (ILedger.RangeProof, one per checkpoint interval) of entries `ids` against the
+   * tip last read; their records are fetched by id in one indexed eth_getLogs.
+   */
+  async rangeProofs(ids: readonly bigint[]): Promise<RangeProof[]> {
+    if (ids.length === 0) return [];
+    for (const id of ids) {
+      if (id < 1n || Number(id) > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
+    }
+    const logs = await rpcRetry(`eth_getLogs for ${ids.length} entries`, () =>
+      this.provider.getLogs({ address: this.ledger, topics: [RECORDED, ids.map((id) => toBeHex(id, 32))], fromBlock: this.fromBlock, toBlock: this.block }),
+    );
+    const records = new Map<bigint, LedgerRecord>();
+    for (const e of decodeLedgerLogs(logs).entries) {
+      if (e.recordHash.toLowerCase() === this.recordHashes[Number(e.id) - 1]) records.set(e.id, e.record);
+    }
+    return rangeProofsOf(
+      {
+        count: BigInt(this.count),
+        signer: (id) => this.signers[Number(id) - 1],
+        recordHash: (id) => this.recordHashes[Number(id) - 1],
+        record: (id) => {
+          const r = records.get(id);
+          if (!r) throw new Error(`the node returned no Recorded event for entry ${id}`);
+          return r;
+        },
+        headAfter: (id) => this.headAfter(Number(id)),
+      },
+      ids,
+    );
+  }
+
   /** The chain head after entry `n`: the checkpoint at or before it, chained over the entries since. */
   private headAfter(n: number): string {
     const k = Math.floor(n / INTERVAL);
@@ -131,6 +174,7 @@ export class EntryIndex {
     this.checkpoints.clear();
     this.idOfHash.clear();
     this.correctedBy.clear();
+    this.anchored.clear();
     this.block = this.fromBlock - 1;
     this.blockHash = undefined;
   }
@@ -147,7 +191,7 @@ export class EntryIndex {
       if (latest > this.block) {
         // Responses of about 500 logs: each is decoded in one piece, between the relayer's other work.
         const range = { fromBlock: this.block + 1, toBlock: latest, initialSpan: 1, targetLogs: 500 };
-        follows = this.apply(await readPipelined(this.provider, this.ledger, { ...range, topic0: [RECORDED, CORRECTED, CHECKPOINTED] }));
+        follows = this.apply(await readPipelined(this.provider, this.ledger, { ...range, topic0: [RECORDED, CORRECTED, CHECKPOINTED, VALIDATED, ENDORSED] }));
         if (follows) {
           this.block = latest;
           this.blockHash = (await rpcRetry(`eth_getBlockByNumber ${latest}`, () => this.provider.getBlock(latest)))?.hash ?? undefined;
@@ -177,7 +221,12 @@ export class EntryIndex {
       this.idOfHash.set(hash, Number(e.id));
     }
     for (const [k, head] of events.checkpoints) this.checkpoints.set(Number(k), head.toLowerCase());
-    for (const c of events.corrections) this.correctedBy.set(Number(c.entryId), Number(c.correctionId));
+    for (const c of events.corrections) {
+      this.correctedBy.set(Number(c.entryId), Number(c.correctionId));
+      this.anchored.add(Number(c.entryId));
+    }
+    for (const v of events.validations) this.anchored.add(Number(v.entryId));
+    for (const e of events.all) if (e.name === "Endorsed") this.anchored.add(Number(e.args.entryId as bigint));
     return true;
   }
 }

@@ -18,7 +18,7 @@ import { classifyRpcError, describeRevert, ledgerInterface, toRecord } from "../
 import { fromSignedJson, fromSignedValidationJson, hashRecord } from "../core/record.js";
 import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { LIMITS } from "../core/vocabulary.js";
-import { revertSentence } from "../core/contract-errors.js";
+import { explainRevertData, revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
 import { readRegistryMessage } from "../core/registry-messages.js";
 import { ERC1271_GAS, when } from "./admission.js";
@@ -38,6 +38,8 @@ export const WALLET_FLIP_GAS = ERC1271_GAS + 60_000n;
 /** Margin on every estimate: a tenth, plus this. */
 const BASE_MARGIN_GAS = 25_000n;
 const CORRECTIONS_PER_ROUND = 2;
+/** Signed validations per round: they go together in one validateBatch (with the range proofs of entries not anchored yet). */
+const VALIDATIONS_PER_ROUND = 50;
 const LANE_RECHECK_MS = 10_000;
 const LANES_PER_ROUND = 32;
 const OVERTAKEN_PER_ROUND = 64;
@@ -55,6 +57,10 @@ const messageCalldata = (m: QueuedMessage): string => {
 /** The registry event that records each kind of message. */
 const RECORDED_BY = { declaration: "Declared", grant: "Granted" } as const;
 const VALIDATED_TOPIC = ledgerInterface.getEvent("Validated")!.topicHash;
+const VALIDATION_SKIPPED_TOPIC = ledgerInterface.getEvent("ValidationSkipped")!.topicHash;
+/** Selectors of the ValidationSkipped reasons the relayer resolves against the chain rather than fails. */
+const NONCE_ERROR = ledgerInterface.getError("LedgerInvalidNonce")!.selector;
+const NOT_ANCHORED_ERROR = ledgerInterface.getError("LedgerEntryNotAnchored")!.selector;
 const ENDORSED_TOPIC = ledgerInterface.getEvent("Endorsed")!.topicHash;
 /** Stands in for the record of a validation item (which carries `validation` instead). */
 const NO_RECORD = {} as LedgerRecord;
@@ -142,10 +148,11 @@ export class Sender {
     // left by an earlier process, or its transaction is pending.
     await this.resolveSending();
     t.push(performance.now());
-    const { plain, corrections, more } = this.select();
+    const { plain, corrections, validations, more } = this.select();
     t.push(performance.now());
     if (plain.length > 0) await this.sendBatch(plain);
     t.push(performance.now());
+    if (validations.length > 0) await this.sendValidations(validations);
     for (const c of corrections) await this.sendAlone(c);
     const messages = this.opts.registry ? this.queue.queuedMessages(Date.now(), MESSAGES_PER_ROUND) : [];
     for (const m of messages) await this.sendMessage(m);
@@ -162,7 +169,7 @@ export class Sender {
         `relayer: a slow round (${(t[5] - t[0]).toFixed(0)} ms): resolving ${ms(0)} ms, selection ${ms(1)} ms, a batch of ${plain.length} ${ms(2)} ms (${this.stages.join(", ")}), ${corrections.length} corrections ${ms(3)} ms, housekeeping ${ms(4)} ms (${overtaken.length} overtaken)`,
       );
     }
-    return { sent: plain.length + corrections.length + messages.length, more: more || messages.length === MESSAGES_PER_ROUND };
+    return { sent: plain.length + corrections.length + validations.length + messages.length, more: more || messages.length === MESSAGES_PER_ROUND };
   }
 
   // ---------------------------------------------------------------- registry messages
@@ -266,7 +273,7 @@ export class Sender {
    * goes alone, after the batch), taken round-robin across agents in the order they were last
    * served, within the count, calldata and wallet budgets.
    */
-  private select(): { plain: Item[]; corrections: Item[]; more: boolean } {
+  private select(): { plain: Item[]; corrections: Item[]; validations: Item[]; more: boolean } {
     const runs = new Map<string, QueuedRecord[][]>(); // agent -> its lanes' runs
     let lane = "";
     let expected = 0n;
@@ -304,6 +311,7 @@ export class Sender {
     const agents = [...servedAt.keys()].sort((a, b) => servedAt.get(a)! - servedAt.get(b)! || oldest.get(a)! - oldest.get(b)!);
 
     const corrections: QueuedRecord[] = [];
+    const validations: QueuedRecord[] = [];
     const queues = new Map<string, QueuedRecord[]>();
     let ready = 0;
     for (const agent of agents) {
@@ -314,6 +322,8 @@ export class Sender {
         if (run[0].corrects === 0n && run[0].validates === 0n) {
           plain.push(...run);
           ready += run.length - 1;
+        } else if (run[0].validates !== 0n) {
+          if (validations.length < VALIDATIONS_PER_ROUND) validations.push(run[0]);
         } else if (corrections.length < CORRECTIONS_PER_ROUND) corrections.push(run[0]);
       }
       queues.set(agent, plain);
@@ -338,7 +348,7 @@ export class Sender {
         if (q.wallet) walletItems++;
       }
     }
-    for (const q of [...batch, ...corrections]) this.served.set(q.agent, this.round);
+    for (const q of [...batch, ...corrections, ...validations]) this.served.set(q.agent, this.round);
     if (this.served.size > 10_000) for (const [a, r] of this.served) if (r < this.round - 100) this.served.delete(a);
     const parse = (q: QueuedRecord): Item => {
       if (q.validates !== 0n) {
@@ -348,7 +358,12 @@ export class Sender {
       const { record, signature } = fromSignedJson(JSON.parse(q.body));
       return { ...q, record, signature };
     };
-    return { plain: batch.map(parse), corrections: corrections.map(parse), more: ready > batch.length + corrections.length };
+    return {
+      plain: batch.map(parse),
+      corrections: corrections.map(parse),
+      validations: validations.map(parse),
+      more: ready > batch.length + corrections.length + validations.length,
+    };
   }
 
   /** Fails queued records whose deadline passed (by the clock) while they waited. */
@@ -409,6 +424,63 @@ export class Sender {
     t = performance.now();
     await this.settle(items, sent);
     this.stage("settle", t);
+  }
+
+  /**
+   * Signed validations (each the next of its validator's lane), together in one validateBatch with
+   * range proofs of the entries not anchored yet. The Ledger skips an invalid item (ValidationSkipped)
+   * and records the others: each item is settled by its own event. If the batch cannot go whole
+   * (a proof that no longer holds, a node refusal), each validation is sent alone.
+   */
+  private async sendValidations(items: Item[]): Promise<void> {
+    await this.entries.refresh(0);
+    const unanchored = [...new Set(items.map((i) => i.validates))].filter((id) => !this.entries.isAnchored(id));
+    const proofs = await this.entries.rangeProofs(unanchored);
+    const data = ledgerInterface.encodeFunctionData("validateBatch", [items.map((i) => i.validation), items.map((i) => i.signature), proofs]);
+    let plan: Plan;
+    try {
+      plan = await this.plan(data);
+    } catch (error) {
+      const revert = revertData(error);
+      if (!revert) throw error;
+      this.opts.log(`relayer: a batch of ${items.length} validation(s) would revert (${describeRevert(revert)}); each is sent alone`);
+      this.entries.forget();
+      for (const i of items) await this.sendAlone(i);
+      return;
+    }
+    const walletItems = items.filter((i) => i.wallet).length;
+    const gasLimit = plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + BigInt(walletItems) * WALLET_FLIP_GAS;
+    const sent = await this.transact(items, data, gasLimit, plan);
+    if (sent === "split") {
+      for (const i of items) if (this.queue.get(i.digest)?.state === "queued") await this.sendAlone(i);
+      return;
+    }
+    if (sent === "handled") return;
+    if (sent.status !== 1) {
+      this.opts.log(`relayer: a batch of ${items.length} validation(s) failed at execution (${sent.hash}, ${sent.gasUsed} gas used)`);
+      await Promise.all(items.map((i) => this.resolve(this.queue.get(i.digest)!)));
+      return;
+    }
+    const skipped = new Map<number, string>();
+    for (const log of sent.logs) {
+      if (log.address.toLowerCase() !== this.ledger.toLowerCase() || log.topics[0] !== VALIDATION_SKIPPED_TOPIC) continue;
+      const parsed = ledgerInterface.parseLog({ topics: [...log.topics], data: log.data });
+      if (parsed) skipped.set(Number(parsed.args.index as bigint), parsed.args.reason as string);
+    }
+    for (const [k, i] of items.entries()) {
+      const mine = sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, i.validates, i.agent));
+      if (mine) {
+        this.queue.markRecorded(i.digest, i.validates, sent.hash);
+        continue;
+      }
+      const reason = skipped.get(k);
+      const q = this.queue.get(i.digest)!;
+      // A used nonce (another message of the lane landed first) or an entry the relayer wrongly
+      // thought anchored: resolved against the chain; any other reason is the Ledger's refusal.
+      if (reason === undefined || reason.startsWith(NONCE_ERROR) || reason.startsWith(NOT_ANCHORED_ERROR)) {
+        if ((await this.resolve(q)) === "requeued" && reason?.startsWith(NOT_ANCHORED_ERROR)) this.entries.forget();
+      } else this.queue.markFailed(i.digest, `the Ledger refused it: ${explainRevertData(reason) ?? describeRevert(reason)}`);
+    }
   }
 
   /** A correction or a signed validation: alone, with the proof of the entry it corrects or validates. */
