@@ -95,13 +95,22 @@ contract Ledger is ILedger, EIP712 {
             (2 << (18 * 2)); // Copy
 
     /// @dev What on-chain logic needs to know about an entry after its first validation or
-    /// correction (written once from a proof, `correctedBy` once by a correction). One slot.
-    /// `commonsIndex` is the entry's commons' registration number (0: not registered when anchored).
+    /// correction (written once from a proof). One slot. `commonsIndex` is the entry's commons'
+    /// registration number (0: not registered when anchored); `corrected` says `_correctedBy`
+    /// holds the correcting entry (a correction is rare, so its id takes a slot of its own).
+    /// The two pairs (`firstSeat`, `firstVote`) and (`secondSeat`, `secondVote`) hold the entry's
+    /// first two validations that have a seat or count (the seat, 0 if none; 1 a counted accept,
+    /// 2 a counted dispute, 0 neither), so that they write no slot besides the anchor; the votes
+    /// slot is written from the third such validation on, starting from them (see `_votesOf`).
     struct EntryInfo {
         address agent;
         Action action;
         uint32 commonsIndex;
-        uint48 correctedBy;
+        bool corrected;
+        uint8 firstSeat;
+        uint8 firstVote;
+        uint8 secondSeat;
+        uint8 secondVote;
     }
 
     /// @dev An entry's validations: one bit per roster seat (bit `seat - 1`: that seat's holder has
@@ -132,6 +141,7 @@ contract Ledger is ILedger, EIP712 {
     mapping(uint256 index => bytes24 head) private _checkpoints;
     mapping(uint256 entryId => EntryInfo) private _entries;
     mapping(uint256 entryId => Votes) private _votes;
+    mapping(uint256 entryId => uint256 correctionId) private _correctedBy;
     /// @dev Marks of validators without a seat in the entry's commons' roster.
     mapping(uint256 entryId => mapping(address validator => bool)) private _validated;
     /// @dev A commons' steward count (0: not registered), threshold, epoch, registration number
@@ -206,8 +216,9 @@ contract Ledger is ILedger, EIP712 {
         EntryInfo memory info = _anchor(corrects, proof, count, head, false);
         address agent = _agentOf(record_);
         if (info.agent != agent) revert LedgerNotEntryAgent(corrects, info.agent, agent);
-        if (info.correctedBy != 0) revert LedgerAlreadyCorrected(corrects, info.correctedBy);
-        _entries[corrects].correctedBy = uint48(id);
+        if (info.corrected) revert LedgerAlreadyCorrected(corrects, _correctedBy[corrects]);
+        _entries[corrects].corrected = true;
+        _correctedBy[corrects] = id;
         _tip = _packTip(id, newHead);
         emit Corrected(corrects, id);
     }
@@ -362,10 +373,10 @@ contract Ledger is ILedger, EIP712 {
         if (entryId == 0 || entryId > count) revert LedgerEntryNotFound(entryId);
         EntryInfo memory info = _entries[entryId];
         if (info.agent == address(0)) return (EntryState.Claimed, 0, 0, 0);
-        Votes memory votes = _votes[entryId];
+        Votes memory votes = _votesOf(entryId, info);
         accepts = votes.accepts;
         disputes = votes.disputes;
-        correctedBy = info.correctedBy;
+        if (info.corrected) correctedBy = uint64(_correctedBy[entryId]);
         QuorumRule memory rule = _ruleOf(info.commonsIndex, info.action);
         if (correctedBy != 0) state = EntryState.Corrected;
         else if (disputes >= rule.disputesToBlock) state = EntryState.Disputed;
@@ -385,7 +396,7 @@ contract Ledger is ILedger, EIP712 {
         EntryInfo memory info = _entries[entryId];
         if (info.agent == address(0)) return false;
         Member memory m = _members[info.commonsIndex][validator];
-        return _hasMarked(entryId, validator, m, _votes[entryId].seats);
+        return _hasMarked(entryId, validator, m, _votesOf(entryId, info).seats);
     }
 
     /// @inheritdoc ILedger
@@ -708,7 +719,7 @@ contract Ledger is ILedger, EIP712 {
             if (_entries[entryId].agent != address(0)) continue;
             uint32 commonsIndex = _stewardships[bytes32(_word(r, _F_COMMONS))].index;
             if (commonsIndex == 0) continue;
-            _entries[entryId] = EntryInfo(_agentOf(r), Action(_word(r, _F_ACTION)), commonsIndex, 0);
+            _entries[entryId] = EntryInfo(_agentOf(r), Action(_word(r, _F_ACTION)), commonsIndex, false, 0, 0, 0, 0);
         }
     }
 
@@ -970,12 +981,15 @@ contract Ledger is ILedger, EIP712 {
     ) private returns (bytes memory) {
         uint256 entryId = v.entryId;
         address validator = v.validator;
-        if (info.correctedBy != 0) {
-            return abi.encodeWithSelector(LedgerEntryCorrected.selector, entryId, info.correctedBy);
+        if (info.corrected) {
+            return abi.encodeWithSelector(LedgerEntryCorrected.selector, entryId, _correctedBy[entryId]);
         }
         if (validator == info.agent) return abi.encodeWithSelector(LedgerSelfValidation.selector, entryId, validator);
         Member memory m = _members[info.commonsIndex][validator];
-        Votes memory votes = _votes[entryId];
+        // While a pair in the entry's info is free, its votes slot is empty (and need not be read).
+        bool firstFree = info.firstSeat == 0 && info.firstVote == 0;
+        bool secondFree = info.secondSeat == 0 && info.secondVote == 0;
+        Votes memory votes = secondFree ? _pairVotes(info) : _votesOf(entryId, info);
         if (_hasMarked(entryId, validator, m, votes.seats)) {
             return abi.encodeWithSelector(LedgerAlreadyValidated.selector, entryId, validator);
         }
@@ -1011,10 +1025,44 @@ contract Ledger is ILedger, EIP712 {
             _validated[entryId][validator] = true;
             if (!m.marked) _members[info.commonsIndex][validator].marked = true;
         }
-        if (m.seat != 0 || counts) _votes[entryId] = votes;
+        if (m.seat != 0 || counts) {
+            uint8 vote =
+                !counts
+                    ? 0
+                    : v.verdict == Verdict.Accept
+                        ? 1
+                        : 2;
+            if (firstFree) {
+                (info.firstSeat, info.firstVote) = (m.seat, vote);
+                _entries[entryId] = info;
+            } else if (secondFree) {
+                (info.secondSeat, info.secondVote) = (m.seat, vote);
+                _entries[entryId] = info;
+            } else {
+                _votes[entryId] = votes;
+            }
+        }
         if (counts) emit Validated(entryId, validator, v.verdict, v.evidence, votes.accepts, votes.disputes);
         else emit Endorsed(entryId, validator, v.verdict, v.evidence);
         return "";
+    }
+
+    /// @dev An entry's votes: its votes slot once written, else what its first two validations
+    /// left in its info. Every write of the votes slot starts from this, so the slot, once
+    /// written, holds every seat mark and both tallies.
+    function _votesOf(uint256 entryId, EntryInfo memory info) private view returns (Votes memory votes) {
+        votes = _votes[entryId];
+        if (votes.seats == 0 && votes.accepts == 0 && votes.disputes == 0) votes = _pairVotes(info);
+    }
+
+    /// @dev The votes the two pairs in an entry's info hold.
+    function _pairVotes(EntryInfo memory info) private pure returns (Votes memory votes) {
+        if (info.firstSeat != 0) votes.seats = uint224(1 << (info.firstSeat - 1));
+        if (info.secondSeat != 0) votes.seats |= uint224(1 << (info.secondSeat - 1));
+        if (info.firstVote == 1) ++votes.accepts;
+        else if (info.firstVote == 2) ++votes.disputes;
+        if (info.secondVote == 1) ++votes.accepts;
+        else if (info.secondVote == 2) ++votes.disputes;
     }
 
     /// @dev Whether `validator` (member record `m` in the entry's commons) has left its mark on

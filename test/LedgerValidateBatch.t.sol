@@ -288,13 +288,15 @@ contract LedgerValidateBatchTest is LedgerTestBase {
     function test_validateBatch_skipsATallyOverflowWithoutWriting() public {
         // Covered for validate in LedgerValidateTest; here the batch reports it and writes nothing.
         _validate(1, ILedger.Verdict.Accept, bob);
+        _validate(1, ILedger.Verdict.Accept, address(wallet));
+        _validate(1, ILedger.Verdict.Accept, owner); // the third validation writes the votes slot
         vm.record();
         ledger.entryState(1);
         (bytes32[] memory reads, ) = vm.accesses(address(ledger));
         bytes32 slot;
         for (uint256 i = 0; i < reads.length; ++i) {
             uint256 w = uint256(vm.load(address(ledger), reads[i]));
-            if ((w >> 224) == 1 && uint224(w) != 0) slot = reads[i];
+            if ((w >> 224) == 3 && uint224(w) != 0) slot = reads[i];
         }
         vm.store(address(ledger), slot, bytes32(uint256(vm.load(address(ledger), slot)) | (uint256(0xffff) << 224)));
         (ILedger.Validation[] memory vs, bytes[] memory sigs) = _signedValidations(
@@ -306,6 +308,56 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         assertEq(ledger.validateBatch(vs, sigs, _noProofs()), 0);
         assertFalse(ledger.hasValidated(1, dave));
         assertEq(ledger.nonces(dave, 0), 0);
+    }
+
+    // ================================================================ first two validations in the info slot
+
+    /// @dev The first two validations live in the entry's info; the third writes the votes slot from
+    /// them: marks and tallies carry over whichever kind each validation is.
+    function test_validate_firstValidationCarriesOverToTheVotesSlot() public {
+        ledger.setRoles(COMMONS, dave, 0); // dave keeps his seat but no role: his opinions are endorsements
+        // Entry 1: an unseated endorsement first (erin), then a seated endorsement (dave), then counted ones.
+        ILedger.Validation memory v = _validationOf(1, ILedger.Verdict.Accept, erin);
+        ledger.validate(v, _signValidation(v), _proof(1));
+        v = _validationOf(1, ILedger.Verdict.Dispute, dave);
+        vm.expectEmit(address(ledger));
+        emit ILedger.Endorsed(1, dave, ILedger.Verdict.Dispute, v.evidence);
+        ledger.validate(v, _signValidation(v), _emptyProof());
+        _validate(1, ILedger.Verdict.Dispute, bob);
+        v = _validationOf(1, ILedger.Verdict.Accept, address(wallet));
+        vm.expectEmit(address(ledger));
+        emit ILedger.Validated(1, address(wallet), ILedger.Verdict.Accept, v.evidence, 1, 1);
+        ledger.validate(v, _signValidation(v), _emptyProof());
+        assertTrue(ledger.hasValidated(1, erin));
+        assertTrue(ledger.hasValidated(1, dave));
+        assertTrue(ledger.hasValidated(1, bob));
+        assertTrue(ledger.hasValidated(1, address(wallet)));
+        assertFalse(ledger.hasValidated(1, owner));
+        (ILedger.EntryState state, uint16 accepts, uint16 disputes, ) = ledger.entryState(1);
+        assertEq(uint8(state), uint8(ILedger.EntryState.Disputed));
+        assertEq(accepts, 1);
+        assertEq(disputes, 1);
+        // Entry 3: a counted first validation, then a second: tallies 2 and 0.
+        _validate(3, ILedger.Verdict.Accept, bob);
+        (, accepts, disputes, ) = ledger.entryState(3);
+        assertEq(accepts, 1);
+        _validate(3, ILedger.Verdict.Accept, owner);
+        (, accepts, disputes, ) = ledger.entryState(3);
+        assertEq(accepts, 2);
+        assertEq(disputes, 0);
+        _validate(3, ILedger.Verdict.Dispute, carol); // the third: the votes slot, from the two pairs
+        (, accepts, disputes, ) = ledger.entryState(3);
+        assertEq(accepts, 2);
+        assertEq(disputes, 1);
+        assertTrue(ledger.hasValidated(3, owner));
+        assertTrue(ledger.hasValidated(3, carol));
+        v = _validationOf(3, ILedger.Verdict.Dispute, bob);
+        _expectValidateRevert(
+            v,
+            _signValidation(v),
+            _emptyProof(),
+            abi.encodeWithSelector(ILedger.LedgerAlreadyValidated.selector, 3, bob)
+        );
     }
 
     // ================================================================ unregistered commons

@@ -420,11 +420,12 @@ interface ILedger {
     /// it, and an invalid item (expired, used nonce, already validated, bad signature, an entry
     /// neither anchored nor proven) is skipped with a `ValidationSkipped` event naming the index
     /// and the error, so that nobody can make the batch revert by front-running one item.
-    /// @dev Gas (bench:gas, EDR prague, distinct returning validators): a later validation costs
-    /// 28,436 gas each in a batch of 100 and 53,889 alone (a batch of one, no proof); a first
-    /// validation 73,594 each in a batch of 100 consecutive entries proven by two range proofs
-    /// (two new slots per entry, 44,200 gas, are most of it). One validation per validator and
-    /// entry: a seated validator's mark is a bit of the entry's votes slot, so it costs no slot.
+    /// @dev Gas (bench:gas, EDR prague, distinct returning validators): a first validation costs
+    /// 53,555 each in a batch of 100 consecutive entries proven by two range proofs, and up to
+    /// 178,560 alone with the longest proof; a second validation 27,794 each in a batch of 100 and
+    /// 54,295 alone. The first two validations of an entry that have a seat or count live in its
+    /// anchor slot; the third writes the entry's votes slot (a new slot: 72,517 alone), the fourth
+    /// and later update it (54,543 alone).
     /// @param validations At most MAX_BATCH validations.
     /// @param signatures One signature per validation.
     /// @param proofs Range proofs of the entries that are not anchored yet (may be empty).

@@ -127,7 +127,9 @@ await fillTo(b, runStart - 1n + 2n * interval, F);
 const runIds = Array.from({ length: 100 }, (_, i) => runStart + BigInt(i));
 const batchFirstValidations = await measureValidationBatch(b, runIds, VA, runIds);
 const batchLaterValidations = await measureValidationBatch(b, runIds, VB);
-const laterAloneBatch = await measureValidationBatch(b, [runIds[0]], [V[0]]);
+// runIds[0] has had two validations (VA, VB): its third writes the entry's votes slot, the fourth updates it.
+const thirdAlone = await measureValidationBatch(b, [runIds[0]], [V[0]]);
+const fourthAlone = await measureValidationBatch(b, [runIds[0]], [V[1]]);
 log("validation batches done");
 
 const fill = await fillTo(b, LATE_ENTRY - 1n, F, (m) => {
@@ -225,9 +227,10 @@ console.log(
     validationRow("validation, first, longest proof", validationLongest),
     validationRow("validation, first, shortest proof", validationShortest),
     validationRow("endorsement (a key the commons did not appoint), entry anchored", endorsement),
-    validationBatchRow("validation, later, alone (batch of one)", laterAloneBatch),
+    validationBatchRow("validation, third of the entry, alone (batch of one)", thirdAlone),
+    validationBatchRow("validation, fourth of the entry, alone (batch of one)", fourthAlone),
     validationBatchRow("validations, first, batch of 100 distinct returning", batchFirstValidations),
-    validationBatchRow("validations, later, batch of 100 distinct returning", batchLaterValidations),
+    validationBatchRow("validations, second of each entry, batch of 100 distinct returning", batchLaterValidations),
   ]),
 );
 
@@ -312,8 +315,12 @@ const targets = [
     pass: Math.abs(lateDrift) <= T.lateEntryDriftPct,
     goalMet: undefined,
   },
-  atMost("validation, later, alone (gas)", Math.min(laterAloneBatch.gasUsed, validationSecond.gasUsed), VALIDATION_GAS_TARGETS.laterAlone),
-  atMost("validations, later, batch of 100 (gas each)", batchLaterValidations.gasPerValidation, VALIDATION_GAS_TARGETS.laterInBatch),
+  // Later validations, by their position: the first two live in the entry's info slot, the third
+  // writes the votes slot (a new slot: the one position that misses the target), later ones update it.
+  atMost("validation, second of an entry, alone (gas)", validationSecond.gasUsed, VALIDATION_GAS_TARGETS.laterAlone),
+  atMost("validation, third of an entry, alone (gas)", thirdAlone.gasUsed, VALIDATION_GAS_TARGETS.laterAlone),
+  atMost("validation, fourth of an entry, alone (gas)", fourthAlone.gasUsed, VALIDATION_GAS_TARGETS.laterAlone),
+  atMost("validations, second of each entry, batch of 100 (gas each)", batchLaterValidations.gasPerValidation, VALIDATION_GAS_TARGETS.laterInBatch),
   atMost("validations, first, batch of 100 (gas each)", batchFirstValidations.gasPerValidation, VALIDATION_GAS_TARGETS.firstInBatch),
   atMost("validation, first, longest proof, alone (gas)", validationLongest.gasUsed, VALIDATION_GAS_TARGETS.worstFirstAlone),
   atLeast("EAS / Ledger, single", easSingle.gasPerClaim / single.gasPerRecord, T.easSingleRatio),
@@ -397,7 +404,8 @@ const result = {
       firstLongestProof: summarize(validationLongest),
       firstShortestProof: summarize(validationShortest),
       endorsement: summarize(endorsement),
-      laterAloneBatchOfOne: summarize(laterAloneBatch),
+      thirdOfEntryAlone: summarize(thirdAlone),
+      fourthOfEntryAlone: summarize(fourthAlone),
       batch100First: summarize(batchFirstValidations),
       batch100Later: summarize(batchLaterValidations),
     },
