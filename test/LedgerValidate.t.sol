@@ -155,19 +155,9 @@ contract LedgerValidateTest is LedgerUnitTestBase {
         _validate(1, ILedger.Verdict.Accept, bob);
         _validate(1, ILedger.Verdict.Accept, dave);
         _validate(1, ILedger.Verdict.Accept, owner); // the third validation writes the votes slot
-        // Find the entry's votes slot (seat bits low, accepts at bit 224) and set accepts to the maximum.
-        vm.record();
-        ledger.entryState(1);
-        (bytes32[] memory reads, ) = vm.accesses(address(ledger));
-        bytes32 slot;
-        for (uint256 i = 0; i < reads.length; ++i) {
-            uint256 w = uint256(vm.load(address(ledger), reads[i]));
-            if ((w >> 224) == 3 && uint224(w) != 0) slot = reads[i];
-        }
-        assertTrue(slot != bytes32(0), "entry votes slot found");
-        uint256 votes = uint256(vm.load(address(ledger), slot));
-        votes |= uint256(0xffff) << 224;
-        vm.store(address(ledger), slot, bytes32(votes));
+        // Set the entry's accepts tally to the maximum.
+        bytes32 slot = _votesSlot(1, 3);
+        vm.store(address(ledger), slot, bytes32(uint256(vm.load(address(ledger), slot)) | (uint256(0xffff) << 224)));
         ILedger.Validation memory v = _validationOf(1, ILedger.Verdict.Accept, carol);
         bytes memory sig = _signValidation(v);
         _expectValidateRevert(v, sig, _emptyProof(), abi.encodeWithSelector(ILedger.LedgerTallyOverflow.selector, 1));

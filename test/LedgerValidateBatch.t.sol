@@ -290,14 +290,7 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         _validate(1, ILedger.Verdict.Accept, bob);
         _validate(1, ILedger.Verdict.Accept, address(wallet));
         _validate(1, ILedger.Verdict.Accept, owner); // the third validation writes the votes slot
-        vm.record();
-        ledger.entryState(1);
-        (bytes32[] memory reads, ) = vm.accesses(address(ledger));
-        bytes32 slot;
-        for (uint256 i = 0; i < reads.length; ++i) {
-            uint256 w = uint256(vm.load(address(ledger), reads[i]));
-            if ((w >> 224) == 3 && uint224(w) != 0) slot = reads[i];
-        }
+        bytes32 slot = _votesSlot(1, 3);
         vm.store(address(ledger), slot, bytes32(uint256(vm.load(address(ledger), slot)) | (uint256(0xffff) << 224)));
         (ILedger.Validation[] memory vs, bytes[] memory sigs) = _signedValidations(
             _one(1),

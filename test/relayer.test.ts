@@ -643,9 +643,8 @@ describe("relayer", function () {
       expect(await ledger.nonces(liam.address, 0)).to.equal(1n);
     });
 
-    /** A queue database with the signed validation `json` marked as being sent. */
-    function leftSendingValidation(db: string, json: SignedValidationJson): void {
-      const q = new RelayQueue(db);
+    /** Queues the signed validation `json` in `q`, its lane starting at sequence 0. */
+    function enqueueValidation(q: RelayQueue, json: SignedValidationJson): void {
       const nonce = BigInt(json.validation.nonce);
       q.enqueue({
         digest: json.digest,
@@ -659,6 +658,12 @@ describe("relayer", function () {
         body: JSON.stringify(json),
       });
       q.setLane(String(json.validation.validator), String(nonce >> 64n), 0n);
+    }
+
+    /** A queue database with the signed validation `json` marked as being sent. */
+    function leftSendingValidation(db: string, json: SignedValidationJson): void {
+      const q = new RelayQueue(db);
+      enqueueValidation(q, json);
       q.markSending([json.digest]);
       q.close();
     }
@@ -731,21 +736,7 @@ describe("relayer", function () {
       await appointKitValidator(l.provider, l.ledger, late.address, [0]);
       const db = path.join(l.dataDir, "batch-skip.sqlite");
       const q = new RelayQueue(db);
-      for (const json of [a.json, b.json]) {
-        const nonce = BigInt(json.validation.nonce);
-        q.enqueue({
-          digest: json.digest,
-          agent: String(json.validation.validator),
-          nonceKey: String(nonce >> 64n),
-          nonceSeq: nonce & ((1n << 64n) - 1n),
-          corrects: 0n,
-          validates: BigInt(json.validation.entryId),
-          wallet: false,
-          deadline: BigInt(json.validation.deadline),
-          body: JSON.stringify(json),
-        });
-        q.setLane(String(json.validation.validator), String(nonce >> 64n), 0n);
-      }
+      for (const json of [a.json, b.json]) enqueueValidation(q, json);
       q.close();
       // `late` validates its entry itself, with another nonce lane (key 3), before the relayer starts.
       const direct = buildValidation({

@@ -319,6 +319,20 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
         }
     }
 
+    /// @dev The storage slot of entry `entryId`'s votes (seat bits low, accepts at bit 224), found
+    /// among the slots `entryState` reads as the one whose accepts equal `accepts` (it must be
+    /// written: the entry has had three validations that have a seat or count).
+    function _votesSlot(uint256 entryId, uint256 accepts) internal returns (bytes32 slot) {
+        vm.record();
+        ledger.entryState(entryId);
+        (bytes32[] memory reads, ) = vm.accesses(address(ledger));
+        for (uint256 i = 0; i < reads.length; ++i) {
+            uint256 w = uint256(vm.load(address(ledger), reads[i]));
+            if ((w >> 224) == accepts && uint224(w) != 0) slot = reads[i];
+        }
+        assertTrue(slot != bytes32(0), "entry votes slot found");
+    }
+
     // ------------------------------------------------------------ proofs
 
     /// @dev How many later entries a proof of `entryId` must carry right now.

@@ -95,6 +95,10 @@ type Item = QueuedRecord & { record: LedgerRecord; validation?: LedgerValidation
 type Plan = { estimate: bigint; nonce: number; fees: FeeData };
 type Outcome = "recorded" | "failed" | "requeued" | "pending";
 
+/** A transaction's gas limit: the estimate, 10 % and a base margin, and room for each wallet item to change its answer. */
+const gasLimitFor = (plan: Plan, items: readonly Item[]) =>
+  plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + BigInt(items.filter((i) => i.wallet).length) * WALLET_FLIP_GAS;
+
 /** recordBatch's calldata for items with these signatures (the ABI encoding's size, exactly). */
 export function batchCalldataBytes(signatureBytes: readonly number[]): number {
   return BATCH_HEAD_BYTES + signatureBytes.reduce((sum, n) => sum + itemBytes(n), 0);
@@ -402,20 +406,15 @@ export class Sender {
     const data = ledgerInterface.encodeFunctionData("recordBatch", [items.map((i) => i.record), items.map((i) => i.signature)]);
     const bytes = (data.length - 2) / 2;
     if (bytes > this.opts.maxCalldataBytes && items.length > 1) return this.split(items, depth, `its calldata was ${bytes} bytes`);
-    let plan: Plan;
-    try {
-      plan = await this.plan(data);
-      t = this.stage("estimate", t);
-    } catch (error) {
-      const revert = revertData(error);
-      if (!revert) throw error; // the node failed: the round is tried again, nothing was marked
+    const plan = await this.planOrRevert(data);
+    if ("revert" in plan) {
       // recordBatch skips invalid items: it reverts only when a wallet check lacks gas.
-      if (items.length > 1) return this.split(items, depth, describeRevert(revert));
-      this.queue.markFailed(items[0].digest, `the Ledger refused it: ${describeRevert(revert)}`);
+      if (items.length > 1) return this.split(items, depth, describeRevert(plan.revert));
+      this.queue.markFailed(items[0].digest, `the Ledger refused it: ${describeRevert(plan.revert)}`);
       return;
     }
-    const walletItems = items.filter((i) => i.wallet).length;
-    const gasLimit = plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + BigInt(walletItems) * WALLET_FLIP_GAS;
+    this.stage("estimate", t);
+    const gasLimit = gasLimitFor(plan, items);
     if (gasLimit > this.opts.maxBatchGas && items.length > 1) return this.split(items, depth, `it needs ${gasLimit} gas with the margin`);
     const sent = await this.transact(items, data, gasLimit, plan);
     if (sent === "split") return this.split(items, depth, "the node refused its transaction");
@@ -437,20 +436,14 @@ export class Sender {
     const unanchored = [...new Set(items.map((i) => i.validates))].filter((id) => !this.entries.isAnchored(id));
     const proofs = await this.entries.rangeProofs(unanchored);
     const data = ledgerInterface.encodeFunctionData("validateBatch", [items.map((i) => i.validation), items.map((i) => i.signature), proofs]);
-    let plan: Plan;
-    try {
-      plan = await this.plan(data);
-    } catch (error) {
-      const revert = revertData(error);
-      if (!revert) throw error;
-      this.opts.log(`relayer: a batch of ${items.length} validation(s) would revert (${describeRevert(revert)}); each is sent alone`);
+    const plan = await this.planOrRevert(data);
+    if ("revert" in plan) {
+      this.opts.log(`relayer: a batch of ${items.length} validation(s) would revert (${describeRevert(plan.revert)}); each is sent alone`);
       this.entries.forget();
       for (const i of items) await this.sendAlone(i);
       return;
     }
-    const walletItems = items.filter((i) => i.wallet).length;
-    const gasLimit = plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + BigInt(walletItems) * WALLET_FLIP_GAS;
-    const sent = await this.transact(items, data, gasLimit, plan);
+    const sent = await this.transact(items, data, gasLimitFor(plan, items), plan);
     if (sent === "split") {
       for (const i of items) if (this.queue.get(i.digest)?.state === "queued") await this.sendAlone(i);
       return;
@@ -490,13 +483,9 @@ export class Sender {
     const data = c.validation
       ? ledgerInterface.encodeFunctionData("validate", [c.validation, c.signature, await this.entries.proof(c.validates)])
       : ledgerInterface.encodeFunctionData("recordCorrection", [c.record, c.signature, await this.entries.proof(c.corrects)]);
-    let plan: Plan;
-    try {
-      plan = await this.plan(data);
-    } catch (error) {
-      const revert = revertData(error);
-      if (!revert) throw error;
-      const reason = describeRevert(revert);
+    const plan = await this.planOrRevert(data);
+    if ("revert" in plan) {
+      const reason = describeRevert(plan.revert);
       if (reason.startsWith("LedgerInvalidNonce")) await this.resolve(c);
       else if (reason.startsWith("LedgerInvalidProof")) {
         // A new entry landed meanwhile, or what the relayer read is wrong: read it all again.
@@ -505,7 +494,7 @@ export class Sender {
       } else this.queue.markFailed(c.digest, `the Ledger refused it: ${reason}`);
       return;
     }
-    const sent = await this.transact([c], data, plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + (c.wallet ? WALLET_FLIP_GAS : 0n), plan);
+    const sent = await this.transact([c], data, gasLimitFor(plan, [c]), plan);
     if (sent === "split" || sent === "handled") return;
     if (sent.status !== 1) return this.afterRevert([c], 0, sent);
     if (c.validation) {
@@ -518,6 +507,17 @@ export class Sender {
     await this.settle([c], sent);
     // Admission refuses a second correction of the entry from now on.
     await this.entries.refresh(0);
+  }
+
+  /** The plan of a call (see `plan`), or the revert data its estimate met; a node failure throws (the round is tried again, nothing was marked). */
+  private async planOrRevert(data: string): Promise<Plan | { revert: string }> {
+    try {
+      return await this.plan(data);
+    } catch (error) {
+      const revert = revertData(error);
+      if (!revert) throw error;
+      return { revert };
+    }
   }
 
   /**
