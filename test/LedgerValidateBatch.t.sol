@@ -92,6 +92,17 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         sigs[1] = _signValidation(b);
     }
 
+    /// @dev A further verdict of `validator` on `entryId` reverts LedgerAlreadyValidated and changes nothing.
+    function _expectSecondVerdictRefused(uint256 entryId, ILedger.Verdict verdict, address validator) internal {
+        ILedger.Validation memory v = _validationOf(entryId, verdict, validator);
+        _expectValidateRevert(
+            v,
+            _signValidation(v),
+            _emptyProof(),
+            abi.encodeWithSelector(ILedger.LedgerAlreadyValidated.selector, entryId, validator)
+        );
+    }
+
     // ================================================================ validateBatch: lengths
 
     function test_validateBatch_revertsLedgerBatchLengthMismatch() public {
@@ -344,13 +355,7 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         assertEq(disputes, 1);
         assertTrue(ledger.hasValidated(3, owner));
         assertTrue(ledger.hasValidated(3, carol));
-        v = _validationOf(3, ILedger.Verdict.Dispute, bob);
-        _expectValidateRevert(
-            v,
-            _signValidation(v),
-            _emptyProof(),
-            abi.encodeWithSelector(ILedger.LedgerAlreadyValidated.selector, 3, bob)
-        );
+        _expectSecondVerdictRefused(3, ILedger.Verdict.Dispute, bob);
     }
 
     // ================================================================ unregistered commons
@@ -385,13 +390,7 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         emit ILedger.Endorsed(1, erin, ILedger.Verdict.Accept, v.evidence);
         ledger.validate(v, _signValidation(v), _proof(1));
         _appoint(COMMONS, erin); // erin now gets a seat
-        v = _validationOf(1, ILedger.Verdict.Dispute, erin);
-        _expectValidateRevert(
-            v,
-            _signValidation(v),
-            _emptyProof(),
-            abi.encodeWithSelector(ILedger.LedgerAlreadyValidated.selector, 1, erin)
-        );
+        _expectSecondVerdictRefused(1, ILedger.Verdict.Dispute, erin);
         assertTrue(ledger.hasValidated(1, erin));
         // On another entry her seat's mark is used and her verdict counts.
         v = _validationOf(2, ILedger.Verdict.Accept, erin);
@@ -408,13 +407,7 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         emit ILedger.Endorsed(1, dave, ILedger.Verdict.Accept, v.evidence);
         ledger.validate(v, _signValidation(v), _proof(1));
         _appoint(COMMONS, dave); // the same seat again
-        v = _validationOf(1, ILedger.Verdict.Accept, dave);
-        _expectValidateRevert(
-            v,
-            _signValidation(v),
-            _emptyProof(),
-            abi.encodeWithSelector(ILedger.LedgerAlreadyValidated.selector, 1, dave)
-        );
+        _expectSecondVerdictRefused(1, ILedger.Verdict.Accept, dave);
     }
 
     /// @dev Past ROSTER_SEATS appointees, validators have no seat: their marks take a slot of their
@@ -428,13 +421,7 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         emit ILedger.Validated(1, erin, ILedger.Verdict.Accept, v.evidence, 1, 0);
         ledger.validate(v, _signValidation(v), _proof(1));
         assertTrue(ledger.hasValidated(1, erin));
-        v = _validationOf(1, ILedger.Verdict.Dispute, erin);
-        _expectValidateRevert(
-            v,
-            _signValidation(v),
-            _emptyProof(),
-            abi.encodeWithSelector(ILedger.LedgerAlreadyValidated.selector, 1, erin)
-        );
+        _expectSecondVerdictRefused(1, ILedger.Verdict.Dispute, erin);
         // Seated validators' marks are unaffected.
         _validate(1, ILedger.Verdict.Accept, bob);
         (, uint16 accepts, , ) = ledger.entryState(1);

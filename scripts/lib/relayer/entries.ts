@@ -15,7 +15,7 @@ import { toBeHex } from "ethers";
 import type { Provider } from "ethers";
 import { chainStep, GENESIS_HEAD, headToBytes32 } from "../core/chain.js";
 import { readPipelined, tipAt } from "../node/entry-cache.js";
-import { rangeProofsOf } from "../core/proof.js";
+import { intervalEnd, rangeProofsOf } from "../core/proof.js";
 import type { EntryProof, RangeProof } from "../core/proof.js";
 import type { LedgerRecord } from "../core/record.js";
 import { decodeLedgerLogs, ledgerInterface, rpcRetry } from "../core/reader.js";
@@ -113,7 +113,7 @@ export class EntryIndex {
     );
     const entry = decodeLedgerLogs(logs).entries.find((e) => e.id === id && e.recordHash.toLowerCase() === this.recordHashes[i - 1]);
     if (!entry) throw new Error(`the node returned no Recorded event for entry ${id}`);
-    const end = Math.min(Math.ceil(i / INTERVAL) * INTERVAL, this.count);
+    const end = Number(intervalEnd(id, BigInt(this.count)));
     return {
       record: entry.record,
       previousHead: headToBytes32(this.headAfter(i - 1)),
