@@ -102,6 +102,7 @@ contract Ledger is ILedger, EIP712 {
     /// first two validations that have a seat or count (the seat, 0 if none; 1 a counted accept,
     /// 2 a counted dispute, 0 neither), so that they write no slot besides the anchor; the votes
     /// slot is written from the third such validation on, starting from them (see `_votesOf`).
+    /// `answer` is the counterparty's answer: 0 none yet, 1 confirmed, 2 refused.
     struct EntryInfo {
         address agent;
         Action action;
@@ -111,6 +112,7 @@ contract Ledger is ILedger, EIP712 {
         uint8 firstVote;
         uint8 secondSeat;
         uint8 secondVote;
+        uint8 answer;
     }
 
     /// @dev An entry's validations: one bit per roster seat (bit `seat - 1`: that seat's holder has
@@ -169,11 +171,7 @@ contract Ledger is ILedger, EIP712 {
 
     /// @inheritdoc ILedger
     function record(Record calldata record_, bytes calldata signature) external returns (uint256 id) {
-        (uint64 count, bytes24 head) = _unpackTip();
-        id = uint256(count) + 1;
-        (bytes memory err, bytes24 newHead) = _append(record_, signature, id, head, false);
-        _revertIf(err);
-        _tip = _packTip(id, newHead);
+        return _recordOne(record_, signature, false, signature[0:0]);
     }
 
     /// @inheritdoc ILedger
@@ -213,7 +211,7 @@ contract Ledger is ILedger, EIP712 {
         // Field and signature checks first, so a malformed record reports its own problem.
         (bytes memory err, bytes24 newHead) = _append(record_, signature, id, head, true);
         _revertIf(err);
-        EntryInfo memory info = _anchor(corrects, proof, count, head, false);
+        EntryInfo memory info = _anchor(corrects, proof, count, head, false, false);
         address agent = _agentOf(record_);
         if (info.agent != agent) revert LedgerNotEntryAgent(corrects, info.agent, agent);
         if (info.corrected) revert LedgerAlreadyCorrected(corrects, _correctedBy[corrects]);
@@ -223,13 +221,23 @@ contract Ledger is ILedger, EIP712 {
         emit Corrected(corrects, id);
     }
 
+    /// @inheritdoc ILedger
+    function recordConfirmed(
+        Record calldata record_,
+        bytes calldata signature,
+        bytes calldata counterpartySignature
+    ) external returns (uint256 id) {
+        return _recordOne(record_, signature, true, counterpartySignature);
+    }
+
     // ------------------------------------------------------------------ validations
 
     /// @inheritdoc ILedger
     function validate(Validation calldata validation, bytes calldata signature, EntryProof calldata proof) external {
         _revertIf(_checkValidation(validation));
         (uint64 count, bytes24 head) = _unpackTip();
-        EntryInfo memory info = _anchor(validation.entryId, proof, count, head, true);
+        bool answer = validation.verdict >= Verdict.Confirm;
+        EntryInfo memory info = _anchor(validation.entryId, proof, count, head, true, answer);
         _revertIf(_recordValidation(validation, signature, info));
     }
 
@@ -475,6 +483,33 @@ contract Ledger is ILedger, EIP712 {
 
     // ------------------------------------------------------------------ internal: append
 
+    /// @dev `record`, and with `confirmed` `recordConfirmed`: appends one record or reverts.
+    function _recordOne(
+        Record calldata r,
+        bytes calldata signature,
+        bool confirmed,
+        bytes calldata counterpartySignature
+    ) private returns (uint256 id) {
+        (uint64 count, bytes24 head) = _unpackTip();
+        id = uint256(count) + 1;
+        (bytes memory err, bytes24 newHead) = _append(r, signature, id, head, false);
+        _revertIf(err);
+        if (confirmed) {
+            address counterparty = _counterpartyOf(r);
+            if (counterparty == address(0)) revert LedgerNoCounterparty(id);
+            (bytes32 structHash, ) = _hashRecord(r);
+            if (!_isValidSignature(counterparty, _hashTypedDataV4(structHash), counterpartySignature)) {
+                revert LedgerInvalidSignature(counterparty);
+            }
+            bytes32 commons = bytes32(_word(r, _F_COMMONS));
+            uint32 commonsIndex = _stewardships[commons].index;
+            if (commonsIndex == 0) revert LedgerCommonsUnknown(commons);
+            _anchorRecord(id, r, commonsIndex, 1);
+            emit CounterpartyAnswered(id, counterparty, Verdict.Confirm, bytes32(0));
+        }
+        _tip = _packTip(id, newHead);
+    }
+
     /// @dev Checks one record and, if it is valid, consumes its nonce, emits `Recorded` and returns
     /// the new head. On failure returns the ABI-encoded custom error and changes nothing (the
     /// nonce is consumed only after every check has passed). The caller writes the tip.
@@ -504,12 +539,8 @@ contract Ledger is ILedger, EIP712 {
             return (abi.encodeWithSelector(LedgerInvalidSignature.selector, agent), head);
         }
 
-        // The nonce was checked current, so its sequence (< 2^64 - 1 in practice) + 1 is stored, in the
-        // slot computed once for the check (`_currentNonce`).
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            sstore(nonceSlot, add(and(nonce, 0xffffffffffffffff), 1))
-        }
+        // The nonce was checked current: its slot was computed once, for the check.
+        _useCheckedNonce(nonceSlot, nonce);
         newHead = _chain(head, id, agent, structHash);
         _emitRecorded(recordCopy, id, agent);
         if (id % CHECKPOINT_INTERVAL == 0) {
@@ -662,19 +693,25 @@ contract Ledger is ILedger, EIP712 {
 
     /// @dev Returns what is known of an entry, proving and storing it on first use. For a
     /// validation (`needsCommons`) an entry whose commons is not registered is refused, so that no
-    /// entry is anchored for validation without its commons' number.
+    /// entry is anchored for validation without its commons' number. With `needsRecord` (a
+    /// counterparty's answer) the proof is checked even for an anchored entry, and the record's
+    /// counterparty noted for this transaction.
     function _anchor(
         uint256 entryId,
         EntryProof calldata proof,
         uint64 count,
         bytes24 head,
-        bool needsCommons
+        bool needsCommons,
+        bool needsRecord
     ) private returns (EntryInfo memory info) {
         if (entryId == 0 || entryId > count) revert LedgerEntryNotFound(entryId);
         info = _entries[entryId];
-        if (info.agent != address(0)) return info;
+        if (info.agent != address(0) && !needsRecord) return info;
 
-        info.agent = _proveEntry(entryId, proof, count, head);
+        address agent = _proveEntry(entryId, proof, count, head);
+        _noteCounterparty(entryId, proof.record);
+        if (info.agent != address(0)) return info;
+        info.agent = agent;
         info.action = Action(_word(proof.record, _F_ACTION));
         bytes32 commons = bytes32(_word(proof.record, _F_COMMONS));
         info.commonsIndex = _stewardships[commons].index;
@@ -716,11 +753,22 @@ contract Ledger is ILedger, EIP712 {
             if (p.signers[i] != address(0)) continue;
             Record calldata r = p.records[k++];
             uint256 entryId = firstId + i;
+            _noteCounterparty(entryId, r);
             if (_entries[entryId].agent != address(0)) continue;
             uint32 commonsIndex = _stewardships[bytes32(_word(r, _F_COMMONS))].index;
             if (commonsIndex == 0) continue;
-            _entries[entryId] = EntryInfo(_agentOf(r), Action(_word(r, _F_ACTION)), commonsIndex, false, 0, 0, 0, 0);
+            _anchorRecord(entryId, r, commonsIndex, 0);
         }
+    }
+
+    /// @dev Stores the anchor of entry `entryId`, whose record `r` was proven or just appended.
+    function _anchorRecord(uint256 entryId, Record calldata r, uint32 commonsIndex, uint8 answer) private {
+        EntryInfo memory info;
+        info.agent = _agentOf(r);
+        info.action = Action(_word(r, _F_ACTION));
+        info.commonsIndex = commonsIndex;
+        info.answer = answer;
+        _entries[entryId] = info;
     }
 
     /// @dev Checks that `proof.record` is entry `entryId` by chaining it and the later entries to
@@ -984,6 +1032,7 @@ contract Ledger is ILedger, EIP712 {
         if (info.corrected) {
             return abi.encodeWithSelector(LedgerEntryCorrected.selector, entryId, _correctedBy[entryId]);
         }
+        if (v.verdict >= Verdict.Confirm) return _recordAnswer(v, signature, info);
         if (validator == info.agent) return abi.encodeWithSelector(LedgerSelfValidation.selector, entryId, validator);
         Member memory m = _members[info.commonsIndex][validator];
         // While a pair in the entry's info is free, its votes slot is empty (and need not be read).
@@ -993,12 +1042,11 @@ contract Ledger is ILedger, EIP712 {
         if (_hasMarked(entryId, validator, m, votes.seats)) {
             return abi.encodeWithSelector(LedgerAlreadyValidated.selector, entryId, validator);
         }
-        uint256 nonce = v.nonce;
-        (uint256 nonceSlot, uint256 expected) = _currentNonce(validator, nonce);
-        if (nonce != expected) return abi.encodeWithSelector(LedgerInvalidNonce.selector, validator, nonce, expected);
-        bytes32 digest = _hashTypedDataV4(_hashValidation(v));
-        if (!_isValidSignature(validator, digest, signature)) {
-            return abi.encodeWithSelector(LedgerInvalidSignature.selector, validator);
+        uint256 nonceSlot;
+        {
+            bytes memory err;
+            (err, nonceSlot) = _checkSigned(v, signature);
+            if (err.length != 0) return err;
         }
         // Only an appointed validator's verdict counts; anyone else's stays on record as an endorsement.
         bool counts = _holdsRole(m.roles, info.action);
@@ -1015,10 +1063,7 @@ contract Ledger is ILedger, EIP712 {
             }
         }
 
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            sstore(nonceSlot, add(and(nonce, 0xffffffffffffffff), 1))
-        }
+        _useCheckedNonce(nonceSlot, v.nonce);
         if (m.seat != 0) {
             votes.seats |= uint224(1 << (m.seat - 1));
         } else {
@@ -1045,6 +1090,83 @@ contract Ledger is ILedger, EIP712 {
         if (counts) emit Validated(entryId, validator, v.verdict, v.evidence, votes.accepts, votes.disputes);
         else emit Endorsed(entryId, validator, v.verdict, v.evidence);
         return "";
+    }
+
+    /// @dev The counterparty's answer (Confirm or Refuse) to an anchored entry whose record this
+    /// transaction's proof gave (`_noteCounterparty`): once per entry, by the counterparty only.
+    /// Records it in the entry's info and emits `CounterpartyAnswered`, or returns the encoded error.
+    function _recordAnswer(
+        Validation calldata v,
+        bytes calldata signature,
+        EntryInfo memory info
+    ) private returns (bytes memory) {
+        uint256 entryId = v.entryId;
+        uint256 noted;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            noted := tload(entryId)
+        }
+        if (noted == 0) return abi.encodeWithSelector(LedgerRecordNotGiven.selector, entryId);
+        address counterparty = address(uint160(noted));
+        if (counterparty == address(0)) return abi.encodeWithSelector(LedgerNoCounterparty.selector, entryId);
+        if (v.validator != counterparty) {
+            return abi.encodeWithSelector(LedgerNotCounterparty.selector, entryId, counterparty, v.validator);
+        }
+        if (info.answer != 0) return abi.encodeWithSelector(LedgerAlreadyAnswered.selector, entryId, counterparty);
+        (bytes memory err, uint256 nonceSlot) = _checkSigned(v, signature);
+        if (err.length != 0) return err;
+        _useCheckedNonce(nonceSlot, v.nonce);
+        info.answer = v.verdict == Verdict.Confirm ? 1 : 2;
+        _entries[entryId] = info;
+        emit CounterpartyAnswered(entryId, counterparty, v.verdict, v.evidence);
+        return "";
+    }
+
+    /// @dev Checks a validation's nonce is its signer's current one and its signature; returns the
+    /// encoded error, or nothing and the nonce's slot (for `_useCheckedNonce`).
+    function _checkSigned(
+        Validation calldata v,
+        bytes calldata signature
+    ) private view returns (bytes memory err, uint256 nonceSlot) {
+        address validator = v.validator;
+        uint256 nonce = v.nonce;
+        uint256 expected;
+        (nonceSlot, expected) = _currentNonce(validator, nonce);
+        if (nonce != expected) {
+            return (abi.encodeWithSelector(LedgerInvalidNonce.selector, validator, nonce, expected), 0);
+        }
+        if (!_isValidSignature(validator, _hashTypedDataV4(_hashValidation(v)), signature)) {
+            return (abi.encodeWithSelector(LedgerInvalidSignature.selector, validator), 0);
+        }
+    }
+
+    /// @dev Consumes a nonce `_currentNonce` found current: stores its sequence (< 2^64 - 1 in
+    /// practice) + 1 in its slot.
+    function _useCheckedNonce(uint256 nonceSlot, uint256 nonce) private {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(nonceSlot, add(and(nonce, 0xffffffffffffffff), 1))
+        }
+    }
+
+    /// @dev Notes, in transient storage under the entry id (the only transient slots this contract
+    /// uses), the counterparty of a record a proof gave in full, with bit 160 set to mean "known"
+    /// (a record with no counterparty is noted as zero plus that bit). A proven record never
+    /// changes, so the note stays true for the whole transaction.
+    function _noteCounterparty(uint256 entryId, Record calldata r) private {
+        uint256 noted = uint256(uint160(_counterpartyOf(r))) | (1 << 160);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            tstore(entryId, noted)
+        }
+    }
+
+    /// @dev The other agent a record names: its receiver when the provider signed, none (zero) for
+    /// a need (no provider) or when the provider is also the receiver.
+    function _counterpartyOf(Record calldata r) private pure returns (address) {
+        uint256 provider = _word(r, _F_PROVIDER);
+        uint256 receiver = _word(r, _F_RECEIVER);
+        return provider == 0 || receiver == provider ? address(0) : address(uint160(receiver));
     }
 
     /// @dev An entry's votes: its votes slot once written, else what its first two validations

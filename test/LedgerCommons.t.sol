@@ -26,6 +26,20 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         return (uint256(keccak256(abi.encode("validator", i))) % (SECP256K1_N - 1)) + 1;
     }
 
+    /// @dev `accepts` accepts then `disputes` disputes of entry `id`, each by a new appointed validator.
+    function _voteMany(bytes32 c, uint256 id, uint256 accepts, uint256 disputes) private {
+        for (uint256 i = 0; i < accepts; ++i) _voteAs(c, id, i, ILedger.Verdict.Accept);
+        for (uint256 i = accepts; i < accepts + disputes; ++i) _voteAs(c, id, i, ILedger.Verdict.Dispute);
+    }
+
+    /// @dev Validator number `i`, appointed in commons `c`, gives `verdict` on entry `id`.
+    function _voteAs(bytes32 c, uint256 id, uint256 i, ILedger.Verdict verdict) private {
+        address validator = vm.addr(_validatorKey(i));
+        keyOf[validator] = _validatorKey(i);
+        _appoint(c, validator);
+        _validate(id, verdict, validator);
+    }
+
     /// @dev State after a accepts and d disputes under rule (r, b): Corrected > Disputed > Accepted > Claimed.
     function testFuzz_entryState_followsQuorumRule(
         uint16 acceptsRequired,
@@ -43,12 +57,7 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         ILedger.Record memory r = _next(carol);
         r.commons = c;
         uint256 id = _submit(r);
-        for (uint256 i = 0; i < uint256(accepts) + disputes; ++i) {
-            address validator = vm.addr(_validatorKey(i));
-            keyOf[validator] = _validatorKey(i);
-            _appoint(c, validator);
-            _validate(id, i < accepts ? ILedger.Verdict.Accept : ILedger.Verdict.Dispute, validator);
-        }
+        _voteMany(c, id, accepts, disputes);
         if (corrected) _correct(id);
         (ILedger.EntryState state, uint16 a, uint16 d, uint64 correctedBy) = ledger.entryState(id);
         assertEq(a, accepts);

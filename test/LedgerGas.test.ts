@@ -134,7 +134,7 @@ describe("Ledger gas budgets", () => {
       const viaValidate = await measureValidation(bench, ids[1], later[1], false); // with an empty EntryProof
       expect(viaValidate.gasUsed).to.be.at.most(VALIDATION_GAS_TARGETS.laterAlone);
       // Not met for the third (bench:gas reports it as FAIL): it writes the entry's votes slot, a
-      // new slot (22,100 gas). This guards today's figure (72,505).
+      // new slot (22,100 gas). This guards today's figure (72,869).
       const third = await measureValidationBatch(bench, ids.slice(0, 1), first.slice(2, 3));
       expect(third.gasUsed).to.be.at.most(74_000);
       const fourth = await measureValidationBatch(bench, ids.slice(0, 1), first.slice(3, 4));
@@ -146,6 +146,33 @@ describe("Ledger gas budgets", () => {
       const m = await measureValidationBatch(bench, ids, first, ids);
       expect(m.proofs).to.equal(2);
       expect(m.gasPerValidation).to.be.at.most(VALIDATION_GAS_TARGETS.firstInBatch);
+    });
+  });
+
+  describe("counterparty consent", () => {
+    it("guards the co-signed record at today's 82,272 gas: the 52,000 target is missed by the entry's anchor slot (22,100) and the answer's event", async () => {
+      const { bench, alice } = await load();
+      const receiver = benchAgents("counterparty", 1)[0];
+      await avoidCheckpoint(bench, 1);
+      const plain = await measureRecord(bench, alice);
+      await avoidCheckpoint(bench, 1);
+      const cosigned = await measureRecords(bench, [alice], true, { receiver, cosign: true });
+      expect(cosigned.gasUsed).to.be.above(VALIDATION_GAS_TARGETS.cosignedRecord);
+      expect(cosigned.gasUsed).to.be.at.most(83_000);
+      expect(cosigned.gasUsed - plain.gasUsed).to.be.at.most(35_000);
+    });
+
+    it("costs at most 46,000 gas each for 100 confirmations by one receiver with their records in range proofs", async () => {
+      const { bench } = await load();
+      const receiver = benchAgents("counterparty", 1)[0];
+      const provider = benchAgents("provider", 1)[0];
+      await measureRecord(bench, provider); // a returning signer
+      await avoidCheckpoint(bench, 100);
+      const m = await measureRecords(bench, repeat(provider, 100), false, { receiver });
+      const ids = Array.from({ length: 100 }, (_, i) => m.firstId + BigInt(i));
+      const answers = await measureValidationBatch(bench, ids, repeat(receiver, 100), ids, "confirm");
+      expect(answers.validations).to.equal(100);
+      expect(answers.gasPerValidation).to.be.at.most(46_000);
     });
   });
 });

@@ -55,6 +55,9 @@ contract LedgerHandler is LedgerSigning, StdUtils {
     uint256 public endorsedEvents;
     uint256 public correctedEvents;
     uint256 public checkpointEvents;
+    uint256 public answers; // successful answers (confirm or refuse) by an entry's counterparty
+    uint256 public answeredEvents;
+    mapping(uint256 entryId => bool) public ghostAnswered;
     uint256 public mismatches;
     string public lastMismatch;
 
@@ -316,6 +319,59 @@ contract LedgerHandler is LedgerSigning, StdUtils {
         }
     }
 
+    /// @notice The counterparty's answer (confirm or refuse) to a fuzzed entry, signed by its
+    /// counterparty when that holds a key and `signerSeed` is even, else by a fuzzed validator;
+    /// outcome predicted exactly: only the counterparty answers, once, and it is no vote.
+    function answer(uint256 entrySeed, uint256 signerSeed, bool refuse) external {
+        ++calls["answer"];
+        newFrom = ghostSigners.length + 1;
+        uint256 count = ghostSigners.length;
+        if (count == 0) return;
+        uint256 id = (entrySeed % count) + 1;
+        ILedger.Record memory r = ghostRecords[id - 1];
+        address counterparty = r.provider == address(0) || r.receiver == r.provider ? address(0) : r.receiver;
+        address signer =
+            signerSeed % 2 == 0 && keyOf[counterparty] != 0
+                ? counterparty
+                : validators[(signerSeed >> 1) % validators.length];
+        ILedger.Validation memory v = ILedger.Validation({
+            entryId: uint64(id),
+            verdict: refuse ? ILedger.Verdict.Refuse : ILedger.Verdict.Confirm,
+            validator: signer,
+            evidence: keccak256(abi.encode(entrySeed, signerSeed, "answer")),
+            nonce: ledger.nonces(signer, 7),
+            deadline: uint64(block.timestamp + 1 days)
+        });
+        bytes memory expected;
+        if (ghostCorrectedBy[id] != 0) {
+            expected = abi.encodeWithSelector(ILedger.LedgerEntryCorrected.selector, id, ghostCorrectedBy[id]);
+        } else if (counterparty == address(0)) {
+            expected = abi.encodeWithSelector(ILedger.LedgerNoCounterparty.selector, id);
+        } else if (signer != counterparty) {
+            expected = abi.encodeWithSelector(ILedger.LedgerNotCounterparty.selector, id, counterparty, signer);
+        } else if (ghostAnswered[id]) {
+            expected = abi.encodeWithSelector(ILedger.LedgerAlreadyAnswered.selector, id, counterparty);
+        }
+        (ILedger.EntryState stateBefore, uint16 accepts, uint16 disputes, ) = ledger.entryState(id);
+        bytes memory sig = _sign(keyOf[signer], _validationDigest(v));
+        vm.recordLogs();
+        try ledger.validate(v, sig, _proof(id)) {
+            _absorbLogs();
+            if (expected.length != 0) {
+                _mismatch("answer: succeeded where a revert was predicted");
+                return;
+            }
+            ghostAnswered[id] = true;
+            ++answers;
+            (ILedger.EntryState state, uint16 a, uint16 d, ) = ledger.entryState(id);
+            if (state != stateBefore || a != accepts || d != disputes)
+                _mismatch("answer: changed the entry's state or tallies");
+        } catch (bytes memory err) {
+            _discardLogs();
+            if (keccak256(err) != keccak256(expected)) _mismatchErr("answer: unexpected revert", err);
+        }
+    }
+
     /// @notice The handler, as the commons' only steward, changes what a fuzzed validator (never the
     /// extra one, the stranger) may validate.
     function setRoles(uint256 validatorSeed, uint32 roles, bool inA) external {
@@ -488,6 +544,13 @@ contract LedgerHandler is LedgerSigning, StdUtils {
                 if (a != ea || d != ed) _mismatch("Validated: tallies differ from the ghost");
             } else if (t == ILedger.Endorsed.selector) {
                 ++endorsedEvents;
+            } else if (t == ILedger.CounterpartyAnswered.selector) {
+                ++answeredEvents;
+                uint256 id = uint256(log.topics[1]);
+                if (ghostAnswered[id]) _mismatch("CounterpartyAnswered: a second answer for one entry");
+                if (address(uint160(uint256(log.topics[2]))) != ghostRecords[id - 1].receiver) {
+                    _mismatch("CounterpartyAnswered: not the entry's receiver");
+                }
             } else if (t == ILedger.Corrected.selector) {
                 ++correctedEvents;
                 if (uint256(log.topics[2]) != ghostSigners.length) _mismatch("Corrected: not the newest entry");
@@ -582,7 +645,9 @@ contract LedgerHandler is LedgerSigning, StdUtils {
             r.receiver = agent;
         } else {
             r.provider = agent;
-            r.receiver = address(uint160(seed >> 32));
+            // A third of the flows go to a keyed validator, who can then answer as their counterparty.
+            r.receiver =
+                (seed >> 120) % 3 == 0 ? validators[(seed >> 128) % validators.length] : address(uint160(seed >> 32));
         }
         r.commons = (seed >> 40) % 2 == 0 ? COMMONS_A : COMMONS_B;
         r.resource = keccak256(abi.encode(seed, "resource"));
@@ -628,7 +693,7 @@ contract LedgerInvariantTest is Test {
         handler.seedEntries(120, 1); // every run starts 8 entries before the first checkpoint
         (uint64 count, ) = ledger.tip();
         assertEq(count, 120);
-        bytes4[] memory selectors = new bytes4[](7);
+        bytes4[] memory selectors = new bytes4[](8);
         selectors[0] = LedgerHandler.recordOne.selector;
         selectors[1] = LedgerHandler.recordBatch.selector;
         selectors[2] = LedgerHandler.validate.selector;
@@ -636,6 +701,7 @@ contract LedgerInvariantTest is Test {
         selectors[4] = LedgerHandler.invalidateNonce.selector;
         selectors[5] = LedgerHandler.warp.selector;
         selectors[6] = LedgerHandler.setRoles.selector;
+        selectors[7] = LedgerHandler.answer.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -723,6 +789,12 @@ contract LedgerInvariantTest is Test {
         }
     }
 
+    /// @dev CONSENT-ONCE: answers are taken only from an entry's counterparty (checked per event
+    /// against the ghost record), at most one per entry, each one CounterpartyAnswered event.
+    function invariant_CONSENT_ONCE_onlyTheCounterpartyAnswersOnce() public view {
+        assertEq(handler.answers(), handler.answeredEvents(), "every answer is one CounterpartyAnswered event");
+    }
+
     /// @dev Entry state only moves forward: corrected entries stay Corrected and point to the
     /// correcting (later) entry, one Corrected event each.
     function invariant_INV_MONOTONE_STATUS_correctedEntriesStayCorrected() public view {
@@ -739,6 +811,12 @@ contract LedgerInvariantTest is Test {
     /// @dev Full sweeps once per run: the chain recomputed here from the ghost list, every link,
     /// and every (entry, validator) pair.
     function afterInvariant() public view {
+        _sweepChain();
+        _sweepLinks();
+        _sweepValidations();
+    }
+
+    function _sweepChain() private view {
         (uint64 count, bytes24 head) = ledger.tip();
         (address[] memory signers, bytes32[] memory hashes) = handler.ghostChain();
         assertEq(signers.length, count);
@@ -750,13 +828,18 @@ contract LedgerInvariantTest is Test {
                 assertEq(ledger.checkpoint(id / INTERVAL), h, "INV-IMMUTABLE: checkpoint == recomputed head");
         }
         assertEq(head, h, "INV-IMMUTABLE: tip().head == head recomputed from the ghost chain");
+    }
 
+    function _sweepLinks() private view {
         (uint64[] memory satisfies, uint64[] memory corrects) = handler.ghostLinks();
         for (uint256 i = 0; i < satisfies.length; ++i) {
             assertLt(satisfies[i], i + 1, "INV-DAG: satisfies < id");
             assertLt(corrects[i], i + 1, "INV-DAG: corrects < id");
         }
+    }
 
+    function _sweepValidations() private view {
+        (uint64 count, ) = ledger.tip();
         address[] memory vs = handler.validatorList();
         uint256 sum;
         for (uint256 id = 1; id <= count; ++id) {

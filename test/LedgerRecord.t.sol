@@ -93,11 +93,6 @@ contract LedgerRecordTest is LedgerUnitTestBase {
         (ok, ret) = address(ledger).call(data);
     }
 
-    function _one(uint256 a) internal pure returns (uint256[] memory x) {
-        x = new uint256[](1);
-        x[0] = a;
-    }
-
     function _narrowField(uint256 k) internal pure returns (uint256 field, uint256 bits) {
         uint8[8] memory fields = [2, 3, 9, 10, 11, 13, 14, 16];
         uint8[8] memory widths = [160, 160, 128, 0, 64, 64, 64, 64]; // 0: bytes8 (low bits must be clean)

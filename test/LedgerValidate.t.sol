@@ -126,7 +126,7 @@ contract LedgerValidateTest is LedgerUnitTestBase {
         ILedger.EntryProof memory p = _proof(1);
         uint256[4] memory fields = [uint256(1), 0, 2, 5];
         uint256[4] memory words = [
-            uint256(2),
+            uint256(4), // Verdict has 4 values (0..3)
             (1 << 64) | 1,
             uint256(uint160(carol)) | (1 << 160),
             (uint256(1) << 200) | v.deadline

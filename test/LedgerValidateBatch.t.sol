@@ -21,47 +21,9 @@ contract LedgerValidateBatchTest is LedgerTestBase {
 
     // ------------------------------------------------------------ helpers
 
-    /// @dev A range proof from `firstId` to its interval's end (or the tip), giving in full the
-    /// records of `fullIds` (ascending, inside the range) and signer + hash for every other entry.
-    function _rangeProof(
-        uint256 firstId,
-        uint256[] memory fullIds
-    ) internal view returns (ILedger.RangeProof memory p) {
-        uint256 n = _later(firstId) + 1;
-        p.previousHead = bytes32(heads[firstId - 1]);
-        p.firstId = uint64(firstId);
-        p.records = new ILedger.Record[](fullIds.length);
-        p.signers = new address[](n);
-        p.recordHashes = new bytes32[](n);
-        uint256 k = 0;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 id = firstId + i;
-            if (k < fullIds.length && fullIds[k] == id) {
-                p.records[k++] = trackedRecords[id - 1];
-            } else {
-                p.signers[i] = trackedSigners[id - 1];
-                p.recordHashes[i] = trackedHashes[id - 1];
-            }
-        }
-    }
-
     function _ids(uint256 a, uint256 b) internal pure returns (uint256[] memory ids) {
         ids = new uint256[](b - a + 1);
         for (uint256 i = 0; i < ids.length; ++i) ids[i] = a + i;
-    }
-
-    function _one(uint256 id) internal pure returns (uint256[] memory ids) {
-        ids = new uint256[](1);
-        ids[0] = id;
-    }
-
-    function _proofs(ILedger.RangeProof memory p) internal pure returns (ILedger.RangeProof[] memory ps) {
-        ps = new ILedger.RangeProof[](1);
-        ps[0] = p;
-    }
-
-    function _noProofs() internal pure returns (ILedger.RangeProof[] memory) {
-        return new ILedger.RangeProof[](0);
     }
 
     /// @dev Validations of `ids` by `validator` (nonces in sequence on key 0) and their signatures.

@@ -280,6 +280,64 @@ describe("commons CLI", function () {
     });
   });
 
+  describe("confirm and refuse: the counterparty's answer", () => {
+    // A transfer of a 3D printer from alice to bob, paid by the payer: bob (dev key 5) can answer.
+    const alice = Wallet.createRandom();
+    const transfer = async (): Promise<string> => {
+      const bob = devWallet(5, l.provider).address;
+      const file = path.join(dir, `transfer-${Date.now()}.json`);
+      const claim = await cli(
+        ["claim", "--action", "transfer", "--receiver", bob, "--commons", commons, "--resource", "printer", "--quantity", "1", "--unit", "ea", "--out", file],
+        { COMMONS_PRIVATE_KEY: alice.privateKey },
+      );
+      expect(claim.code, claim.stderr).to.equal(0);
+      const sent = await cli(["submit", file], { COMMONS_PRIVATE_KEY: payerKey() });
+      expect(sent.code, sent.stderr).to.equal(0);
+      return /entry (\d+)/.exec(sent.stdout)![1];
+    };
+    const bobKey = () => ({ COMMONS_PRIVATE_KEY: devWallet(5, l.provider).privateKey });
+
+    it("the receiver confirms: show, list and export say confirmed by both parties; a second answer is refused before signing", async () => {
+      const entry = await transfer();
+      expect(JSON.parse((await cli(["show", entry, "--json"])).stdout).consent).to.equal(
+        `one-sided (not confirmed by the counterparty) (${devWallet(5, l.provider).address})`,
+      );
+      const c = await cli(["confirm", entry], bobKey());
+      expect(c.code, c.stderr).to.equal(0);
+      expect(c.stdout).to.match(
+        new RegExp(`^entry ${entry}: confirm by 0x[0-9a-fA-F]{40} \\(tx 0x[0-9a-f]{64}\\); the entry is now confirmed by both parties, and stays claimed`),
+      );
+      const shown = JSON.parse((await cli(["show", entry, "--json"])).stdout);
+      expect(shown.consent).to.equal(`confirmed by both parties (${devWallet(5, l.provider).address})`);
+      const listed = JSON.parse((await cli(["list", "--json", "--action", "transfer"])).stdout) as { id: string; consent: string }[];
+      expect(listed.find((e) => String(e.id) === entry)?.consent).to.equal("confirmed");
+      const csv = (await cli(["export", "--format", "csv"])).stdout.trim().split("\n");
+      const consentColumn = csv[0].split(",").indexOf("consent");
+      expect(csv.find((line) => line.startsWith(`${entry},`))!.split(",")[consentColumn]).to.equal("confirmed");
+      const again = await cli(["refuse", entry], bobKey());
+      expect(again.code).to.equal(2);
+      expect(again.stderr.trim()).to.equal(
+        `commons: entry: ${devWallet(5, l.provider).address} has already answered for entry ${entry} (confirmed); an answer is final`,
+      );
+    });
+
+    it("the receiver refuses to be named; a third party is refused before signing, and nothing is sent", async () => {
+      const entry = await transfer();
+      const stranger = devWallet(6, l.provider);
+      const nonceBefore = await l.provider.getTransactionCount(stranger.address);
+      const third = await cli(["confirm", entry], { COMMONS_PRIVATE_KEY: stranger.privateKey });
+      expect(third.code).to.equal(2);
+      expect(third.stderr.trim()).to.equal(
+        `commons: entry: entry ${entry} names ${devWallet(5, l.provider).address} as its counterparty, not ${stranger.address}: only they can confirm or refuse it`,
+      );
+      expect(await l.provider.getTransactionCount(stranger.address)).to.equal(nonceBefore);
+      const r = await cli(["refuse", entry, "--evidence", id("never arrived")], bobKey());
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.include("the entry is now refused by its counterparty");
+      expect(JSON.parse((await cli(["show", entry, "--json"])).stdout).consent).to.equal(`refused by the counterparty (${devWallet(5, l.provider).address})`);
+    });
+  });
+
   describe("export", () => {
     it("writes every entry as CSV and as ValueFlows JSON-LD", async () => {
       const count = JSON.parse((await cli(["list", "--json"])).stdout).length;

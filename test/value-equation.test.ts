@@ -73,6 +73,8 @@ function view(
     validations: [],
     endorsements: [],
     registered: true,
+    counterparty: null,
+    consent: "none",
   };
 }
 

@@ -78,10 +78,15 @@ interface ILedger {
         Output
     }
 
-    /// @notice Peer verdict on an entry.
+    /// @notice A signed opinion on an entry. Accept and Dispute are a peer's verdict (a vote when
+    /// the peer is appointed). Confirm and Refuse are the answer of the entry's counterparty, the
+    /// other agent its record names (the receiver when the provider signed): they count as no vote,
+    /// need no role, and say whether that agent agrees to be named (see `CounterpartyAnswered`).
     enum Verdict {
         Accept,
-        Dispute
+        Dispute,
+        Confirm,
+        Refuse
     }
 
     /// @notice Derived state of an entry.
@@ -215,6 +220,16 @@ interface ILedger {
     /// @notice A signed opinion on entry `entryId` by an account not appointed to validate its action
     /// when it signed: kept on record, counted nowhere.
     event Endorsed(uint256 indexed entryId, address indexed endorser, Verdict verdict, bytes32 evidence);
+
+    /// @notice The counterparty of entry `entryId` (the other agent its record names) confirmed it
+    /// (`verdict` Confirm) or refused to be named in it (Refuse); once per entry, never changed.
+    /// A co-signed record (`recordConfirmed`) emits it with `evidence` zero in the same transaction.
+    event CounterpartyAnswered(
+        uint256 indexed entryId,
+        address indexed counterparty,
+        Verdict verdict,
+        bytes32 evidence
+    );
 
     /// @notice Entry `entryId` was corrected by entry `correctionId`.
     event Corrected(uint256 indexed entryId, uint256 indexed correctionId);
@@ -365,6 +380,18 @@ interface ILedger {
     /// @notice A validation in a batch names an entry that is neither anchored nor proven by one of
     /// the batch's range proofs (or whose commons is not registered, which no proof anchors).
     error LedgerEntryNotAnchored(uint256 entryId);
+    /// @notice A counterparty's answer (or co-signature) names an entry whose record names no
+    /// counterparty: a need (no provider) or a flow whose provider is its receiver.
+    error LedgerNoCounterparty(uint256 entryId);
+    /// @notice A counterparty's answer (or co-signature) is signed by `signer`, but the entry's
+    /// record names `counterparty`.
+    error LedgerNotCounterparty(uint256 entryId, address counterparty, address signer);
+    /// @notice The entry's counterparty has answered already (an answer is final).
+    error LedgerAlreadyAnswered(uint256 entryId, address counterparty);
+    /// @notice A counterparty's answer needs the entry's record in this transaction's proof (the
+    /// `EntryProof` of `validate`, or a record given in full in a `validateBatch` range proof),
+    /// even when the entry is anchored: only the record says who its counterparty is.
+    error LedgerRecordNotGiven(uint256 entryId);
 
     // ------------------------------------------------------------------ records
 
@@ -403,15 +430,36 @@ interface ILedger {
         EntryProof calldata proof
     ) external returns (uint256 id);
 
+    /// @notice Appends a record its counterparty co-signed (the receiver when the provider signs,
+    /// and the reverse): the entry is recorded as confirmed by both parties in one transaction
+    /// (`Recorded`, then `CounterpartyAnswered` with verdict Confirm). The entry is anchored at
+    /// once, so its validations need no proof. Reverts as `record` does, and
+    /// LedgerNoCounterparty, LedgerInvalidSignature(counterparty) or LedgerCommonsUnknown.
+    /// @dev Costs one storage slot more than `record` (the entry's anchor, where the answer
+    /// lives): 22,100 gas that a later validation of the entry no longer pays.
+    /// @param record The record.
+    /// @param signature The agent's signature.
+    /// @param counterpartySignature The counterparty's signature of the same EIP-712 record digest.
+    /// @return id The new entry id.
+    function recordConfirmed(
+        Record calldata record,
+        bytes calldata signature,
+        bytes calldata counterpartySignature
+    ) external returns (uint256 id);
+
     // ------------------------------------------------------------------ validations
 
     /// @notice Records a signed peer validation (accept or dispute) of an entry; once per
     /// validator and entry; the entry's agent cannot validate it. It counts (emits `Validated` with
     /// the new tallies) only if the validator holds the role for the entry's action in the entry's
     /// commons now; otherwise it is kept as an endorsement (`Endorsed`) and no tally changes.
+    /// A Confirm or Refuse verdict is the counterparty's answer instead: signed by the other agent
+    /// the record names, once per entry, emitting `CounterpartyAnswered` (LedgerNotCounterparty,
+    /// LedgerNoCounterparty, LedgerAlreadyAnswered otherwise).
     /// @param validation The validation.
     /// @param signature The validator's EIP-712 signature.
-    /// @param proof Proof of the entry (see EntryProof); ignored once the entry is anchored.
+    /// @param proof Proof of the entry (see EntryProof); ignored once the entry is anchored,
+    /// except for a counterparty's answer, which always needs the record proven.
     function validate(Validation calldata validation, bytes calldata signature, EntryProof calldata proof) external;
 
     /// @notice Records many signed validations in one transaction. The range proofs are checked

@@ -7,7 +7,7 @@ import { toCsv, toJsonLd } from "../lib/core/export.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
-import { accounts, deriveEntries, filterEntries } from "../lib/core/views.js";
+import { accounts, CONSENT_LABELS, deriveEntries, filterEntries } from "../lib/core/views.js";
 import type { EntryFilter, Period } from "../lib/core/views.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
@@ -75,6 +75,7 @@ export function registerRead(program: Command): void {
             accepts: v.accepts,
             disputes: v.disputes,
             correctedBy: v.correctedBy,
+            consent: v.consent,
             corrects: v.entry.record.corrects,
             transaction: v.entry.transactionHash,
           })),
@@ -92,6 +93,7 @@ export function registerRead(program: Command): void {
           time: new Date(Number(v.entry.record.time) * 1000).toISOString().slice(0, 16),
           state: v.state + (v.correctedBy ? ` by #${v.correctedBy}` : ""),
           "✓/✗": `${v.accepts}/${v.disputes}`,
+          consent: v.consent === "none" ? "" : v.consent,
         })),
       ),
     );
@@ -129,6 +131,7 @@ export function registerRead(program: Command): void {
         accepts: v.accepts,
         disputes: v.disputes,
         correctedBy: v.correctedBy,
+        consent: v.counterparty === null ? CONSENT_LABELS.none : `${CONSENT_LABELS[v.consent]} (${v.counterparty})`,
         recordHash: v.entry.recordHash,
         block: v.entry.blockNumber,
         transaction: v.entry.transactionHash,

@@ -16,6 +16,7 @@ import type { LedgerPlan } from "../lib/supply/rolling.js";
 import { signalRecords } from "../lib/supply/signals.js";
 import { formatQuantity, labelId } from "../lib/core/record.js";
 import {
+  custodyConsent,
   deriveNeeds,
   deriveResources,
   formatTree,
@@ -28,7 +29,7 @@ import {
   treeToJson,
   uncommittedOf,
 } from "../lib/supply/supply.js";
-import type { Labels, NeedCommitment, NeedSatisfier, NeedView, ProcessSignal } from "../lib/supply/supply.js";
+import type { Hop, Labels, NeedCommitment, NeedSatisfier, NeedView, ProcessSignal } from "../lib/supply/supply.js";
 import { verifyHops } from "../lib/verify/hops.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { connect, resolveTarget } from "./context.js";
@@ -234,6 +235,12 @@ export function registerSupply(program: Command): void {
           const v = await verifyHops(provider, target.ledger, r.events, r.block, [...tree.hops.values()], { onProgress: undefined });
           summary = `verified ${v.verified} of ${tree.hops.size} hops (signatures, receipts, hash chain to head ${v.chain.onChainHead} at block ${v.block})${v.failed ? `; ${v.failed} FAILED` : ""}`;
           if (v.failed) process.exitCode = 1;
+          const c = custodyConsent(tree.hops.values());
+          const ids = (hops: readonly Hop[]) => hops.map((h) => `#${h.id}`).join(", ");
+          summary +=
+            `\ncustody: ${c.custody - c.unconfirmed.length - c.refused.length} of ${c.custody} hand-overs confirmed by their receiver` +
+            (c.unconfirmed.length ? `; unconfirmed (the provider's word alone): ${ids(c.unconfirmed)}` : "") +
+            (c.refused.length ? `; REFUSED by the receiver named: ${ids(c.refused)}` : "");
         }
         const res = deriveResources(views).get(resource)!;
         if (o.json)

@@ -6,6 +6,7 @@ import { useEntrySignature } from "../hooks/useEntrySignature";
 import { useLedger } from "../hooks/useLedger";
 import { useValidate } from "../hooks/useValidate";
 import { useWallet } from "../hooks/useWallet";
+import { CONSENT_LABELS } from "@core/views.js";
 import { SIDES } from "@core/vocabulary.js";
 import { commonsNames } from "../lib/accounts";
 import { dateTime, formatQuantity, isZeroHex, shortAddress } from "../lib/format";
@@ -19,6 +20,7 @@ export default function EntryPage({ params }: PageProps) {
   const view = ledger.byId.get(id);
   const sig = useEntrySignature(view?.entry);
   const v = useValidate(id);
+  const answer = useValidate(id);
   const wallet = useWallet();
   const governance = useCommons();
   if (!valid)
@@ -61,6 +63,14 @@ export default function EntryPage({ params }: PageProps) {
           : view.state === "corrected"
             ? "A corrected entry cannot be validated."
             : undefined;
+  const isCounterparty = view.counterparty !== null && view.counterparty.toLowerCase() === me;
+  const answerBlocked = !wallet.canWrite
+    ? undefined
+    : view.consent !== "one-sided"
+      ? "You have answered; an answer is final."
+      : view.state === "corrected"
+        ? "A corrected entry cannot be answered."
+        : undefined;
   const row = (label: string, value: React.ReactNode) => (
     <>
       <dt>{label}</dt>
@@ -79,6 +89,16 @@ export default function EntryPage({ params }: PageProps) {
         {row("Flow, action", `${view.flow}, ${view.action}`)}
         {row("Agent (signer)", <span className="mono">{view.agent}</span>)}
         {!isZeroHex(r.receiver) ? row("Receiver", <span className="mono">{r.receiver}</span>) : null}
+        {row(
+          "Both parties",
+          <span
+            data-testid="entry-consent"
+            className={view.consent === "confirmed" ? "ok" : view.consent === "refused" ? "error" : "muted"}
+            title={view.counterparty ?? undefined}
+          >
+            {view.counterparty === null ? CONSENT_LABELS.none : `${CONSENT_LABELS[view.consent]} (${shortAddress(view.counterparty)})`}
+          </span>,
+        )}
         {row("Commons", <span title={r.commons}>{names.get(r.commons.toLowerCase()) ?? r.commons}</span>)}
         {row("Quantity", `${formatQuantity(r.quantity)} ${view.unit}`)}
         {row("Time", dateTime(r.time))}
@@ -180,6 +200,25 @@ export default function EntryPage({ params }: PageProps) {
         </>
       ) : null}
       {commons ? <CommonsRules commons={[commons]} /> : null}
+      {isCounterparty ? (
+        <>
+          <h3>Your answer</h3>
+          <p className="muted">
+            This entry names you as its receiver. Confirm it if it is true (then it reads “confirmed by both parties”), or refuse to be named in it. Your answer
+            is final and is not a vote.
+          </p>
+          <div className="controls">
+            <button onClick={() => void answer.validate("confirm", true)} disabled={answerBlocked !== undefined || answer.busy} data-testid="answer-confirm">
+              Confirm
+            </button>
+            <button onClick={() => void answer.validate("refuse", true)} disabled={answerBlocked !== undefined || answer.busy} data-testid="answer-refuse">
+              Refuse
+            </button>
+            {answerBlocked ? <span className="muted">{answerBlocked}</span> : null}
+          </div>
+          <PhaseStatus id="answer-status" phase={answer.phase} onDismiss={answer.reset} done="✔ Your answer is recorded." />
+        </>
+      ) : null}
       <h3>Validate</h3>
       {wallet.address && !appointed && !isAgent ? (
         <p className="muted" data-testid="validate-endorsement-only">

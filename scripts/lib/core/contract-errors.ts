@@ -59,6 +59,11 @@ export const LEDGER_ERRORS: Sentences = {
   LedgerAlreadyValidated: (a) => `${n(a[1])} has already validated entry ${n(a[0])}.`,
   LedgerSelfValidation: (a) => `${n(a[1])} is the agent of entry ${n(a[0])} and cannot validate it.`,
   LedgerEntryCorrected: (a) => `Entry ${n(a[0])} was corrected by entry ${n(a[1])} and can no longer be validated.`,
+  LedgerNoCounterparty: (a) => `Entry ${n(a[0])} names no counterparty (a need, or a flow to its own provider): nobody can confirm or refuse it.`,
+  LedgerNotCounterparty: (a) =>
+    `Entry ${n(a[0])} names ${n(a[1])} as its counterparty, not ${n(a[2])}: only the other agent a record names can confirm or refuse it.`,
+  LedgerAlreadyAnswered: (a) => `${n(a[1])} has already answered for entry ${n(a[0])}; an answer is final.`,
+  LedgerRecordNotGiven: (a) => `A confirmation or refusal of entry ${n(a[0])} needs the entry's record in its proof.`,
   LedgerCommonsExists: () => "This commons is already registered.",
   LedgerCommonsUnknown: (a) => `The commons ${n(a[0])} is not registered.`,
   LedgerNotSteward: (a) => `${n(a[1])} is not a steward of this commons.`,

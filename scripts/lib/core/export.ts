@@ -26,6 +26,7 @@ const CSV_COLUMNS = [
   "accepts",
   "disputes",
   "correctedBy",
+  "consent",
   "block",
   "transaction",
 ] as const;
@@ -62,6 +63,7 @@ export function toCsv(views: readonly EntryView[]): string {
       accepts: String(v.accepts),
       disputes: String(v.disputes),
       correctedBy: String(v.correctedBy),
+      consent: v.consent,
       block: String(v.entry.blockNumber),
       transaction: v.entry.transactionHash,
     };
@@ -121,6 +123,7 @@ export function toJsonLd(views: readonly EntryView[], ctx: { chainId: bigint; le
       "cl:state": v.state,
       "cl:accepts": v.accepts,
       "cl:disputes": v.disputes,
+      "cl:consent": v.consent,
       "cl:signer": { "@id": agentIri(v.entry.signer) },
       "cl:transaction": v.entry.transactionHash,
     };

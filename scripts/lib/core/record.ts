@@ -138,6 +138,15 @@ export function agentOf(r: LedgerRecord): string {
 // ---------------------------------------------------------------- ids, units and quantities
 
 /** A bytes32 id for a human label (resource, resource spec, process): keccak256 of its UTF-8. */
+/**
+ * The other agent a record names, who may confirm or refuse it (Ledger `_counterpartyOf`): its
+ * receiver when the provider signed; null for a need (no provider) or a flow to its own provider.
+ */
+export function counterpartyOf(r: LedgerRecord): string | null {
+  if (r.provider === ZeroAddress || r.receiver.toLowerCase() === r.provider.toLowerCase()) return null;
+  return r.receiver;
+}
+
 export function labelId(label: string): string {
   if (label.length === 0) throw new RecordInputError("label", "must not be empty");
   return keccak256(new TextEncoder().encode(label));
@@ -497,7 +506,9 @@ export function fromSignedValidationJson(json: unknown): { domain: TypedDataDoma
     return BigInt(v);
   };
   const verdict = get("verdict");
-  if (verdict !== "0" && verdict !== "1") throw new RecordInputError("validation.verdict", `${JSON.stringify(verdict)} is not 0 (accept) or 1 (dispute)`);
+  if (!/^[0-3]$/.test(verdict)) {
+    throw new RecordInputError("validation.verdict", `${JSON.stringify(verdict)} is not 0 (accept), 1 (dispute), 2 (confirm) or 3 (refuse)`);
+  }
   const entryId = big("entryId", LIMITS.maxUint64);
   if (entryId === 0n) throw new RecordInputError("validation.entryId", "entry ids start at 1");
   const validation: LedgerValidation = {

@@ -3,7 +3,7 @@
 // accounts per period, contributor, action and unit and the app's totals per group and unit.
 import { ZeroAddress } from "ethers";
 import type { Entry, LedgerEvents } from "./reader.js";
-import { decodeUnit } from "./record.js";
+import { counterpartyOf, decodeUnit } from "./record.js";
 import { ACTIONS, ENTRY_STATES, FLOWS } from "./vocabulary.js";
 import type { ActionName, EntryStateName, FlowName } from "./vocabulary.js";
 
@@ -28,7 +28,26 @@ export interface EntryView {
   validations: { validator: string; verdict: "accept" | "dispute"; evidence: string; transactionHash: string }[];
   /** Opinions of accounts the commons did not appoint for this action: on record, counted nowhere. */
   endorsements: { endorser: string; verdict: "accept" | "dispute"; evidence: string; transactionHash: string }[];
+  /** The other agent the record names (the receiver when the provider signed); null for a need or a flow to its own provider. */
+  counterparty: string | null;
+  /**
+   * Whether both parties agree: "confirmed" (the counterparty co-signed the record or confirmed it
+   * later), "refused" (it disputes being named), "one-sided" (no answer yet), "none" (no counterparty).
+   */
+  consent: Consent;
+  /** The counterparty's answer as recorded (`CounterpartyAnswered`), if any. */
+  answer?: { evidence: string; transactionHash: string };
 }
+
+export type Consent = "confirmed" | "refused" | "one-sided" | "none";
+
+/** How an entry's consent reads for people. */
+export const CONSENT_LABELS: Record<Consent, string> = {
+  confirmed: "confirmed by both parties",
+  refused: "refused by the counterparty",
+  "one-sided": "one-sided (not confirmed by the counterparty)",
+  none: "no counterparty",
+};
 
 const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1 };
 
@@ -40,6 +59,7 @@ const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1 };
 export function deriveEntries(events: LedgerEvents): EntryView[] {
   const rules = new Map<string, { acceptsRequired: number; disputesToBlock: number }>();
   const endorsements = new Map<bigint, EntryView["endorsements"]>();
+  const answers = new Map<bigint, { confirmed: boolean; counterparty: string; evidence: string; transactionHash: string }>();
   const registered = new Set<string>();
   for (const e of events.all) {
     if (e.name === "CommonsRegistered") {
@@ -56,6 +76,19 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
         transactionHash: e.transactionHash,
       });
       endorsements.set(id, list);
+      continue;
+    }
+    if (e.name === "CounterpartyAnswered") {
+      const id = BigInt(e.args.entryId as bigint);
+      // The contract takes one answer per entry; the first one read is that answer.
+      if (!answers.has(id)) {
+        answers.set(id, {
+          confirmed: Number(e.args.verdict) === 2,
+          counterparty: String(e.args.counterparty),
+          evidence: String(e.args.evidence),
+          transactionHash: e.transactionHash,
+        });
+      }
       continue;
     }
     if (e.name !== "QuorumRuleSet") continue;
@@ -87,6 +120,9 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
     const correctedBy = corrected.get(entry.id) ?? 0n;
     const rule = rules.get(`${entry.record.commons}:${entry.record.action}`) ?? DEFAULT_RULE;
     let state: EntryStateName = "claimed";
+    const counterparty = counterpartyOf(entry.record);
+    const answer = answers.get(entry.id);
+    const consent: Consent = counterparty === null ? "none" : answer === undefined ? "one-sided" : answer.confirmed ? "confirmed" : "refused";
     if (correctedBy !== 0n) state = "corrected";
     else if (accepts + disputes > 0 && disputes >= rule.disputesToBlock) state = "disputed";
     else if (accepts + disputes > 0 && accepts >= rule.acceptsRequired) state = "accepted";
@@ -104,6 +140,9 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
       registered: registered.has(entry.record.commons.toLowerCase()),
       validations: validations.get(entry.id) ?? [],
       endorsements: endorsements.get(entry.id) ?? [],
+      counterparty,
+      consent,
+      ...(answer ? { answer: { evidence: answer.evidence, transactionHash: answer.transactionHash } } : {}),
     };
   });
 }

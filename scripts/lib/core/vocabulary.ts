@@ -29,8 +29,15 @@ export type ActionName = (typeof ACTIONS)[number];
 export const SIDES = ["none", "input", "output"] as const;
 export type SideName = (typeof SIDES)[number];
 
-export const VERDICTS = ["accept", "dispute"] as const;
+/** Accept and dispute are a peer's verdict; confirm and refuse the answer of the entry's counterparty. */
+export const VERDICTS = ["accept", "dispute", "confirm", "refuse"] as const;
 export type VerdictName = (typeof VERDICTS)[number];
+/** A peer's verdict (a vote when the peer is appointed). */
+export type PeerVerdictName = "accept" | "dispute";
+/** Whether a verdict code is the counterparty's answer (confirm or refuse) rather than a peer's verdict. */
+export function isAnswer(verdict: number | VerdictName): boolean {
+  return typeof verdict === "number" ? verdict >= 2 : verdict === "confirm" || verdict === "refuse";
+}
 
 export const ENTRY_STATES = ["claimed", "accepted", "disputed", "corrected"] as const;
 export type EntryStateName = (typeof ENTRY_STATES)[number];

@@ -15,6 +15,7 @@ import type { EntryProof } from "../core/proof.js";
 import { describeRevert, readLedger } from "../core/reader.js";
 import { buildRecord, buildValidation, ledgerDomain, packNonce, RECORD_TYPE_STRING, recordDigest, validationDigest } from "../core/record.js";
 import type { LedgerRecord } from "../core/record.js";
+import type { VerdictName } from "../core/vocabulary.js";
 
 // ---------------------------------------------------------------- targets
 
@@ -41,6 +42,8 @@ export const VALIDATION_GAS_TARGETS = {
   firstInBatch: 65_000,
   /** The most a first validation sent alone may cost (the longest proof). */
   worstFirstAlone: 200_000,
+  /** A typical record co-signed by its receiver (`recordConfirmed`), by a returning signer. */
+  cosignedRecord: 52_000,
 } as const;
 
 /**
@@ -50,7 +53,7 @@ export const VALIDATION_GAS_TARGETS = {
  * their timestamp and nonce bytes are zero, 12 gas each); the bench fails if the measurement
  * differs. Steady-state figures subtract it.
  */
-export const CHECKPOINT_GAS = 23_616;
+export const CHECKPOINT_GAS = 23_634;
 
 /** Limits a full batch is compared with. */
 export const BLOCK_GAS_LIMIT_REFERENCE = 30_000_000;
@@ -303,7 +306,11 @@ async function takeNonce(b: LedgerBench, agent: string): Promise<bigint> {
 }
 
 /** Signed typical records, one per agent (an agent may appear many times: its nonces follow). */
-export async function signedTypicalRecords(b: LedgerBench, agents: readonly Agent[]): Promise<{ records: LedgerRecord[]; signatures: string[] }> {
+export async function signedTypicalRecords(
+  b: LedgerBench,
+  agents: readonly Agent[],
+  receiver: string = b.receiver,
+): Promise<{ records: LedgerRecord[]; signatures: string[] }> {
   const now = await latestTimestamp(b.ethers);
   const records: LedgerRecord[] = [];
   const signatures: string[] = [];
@@ -311,7 +318,7 @@ export async function signedTypicalRecords(b: LedgerBench, agents: readonly Agen
     const nonce = await takeNonce(b, agent.address);
     const r = typicalRecord({
       agent: agent.address,
-      receiver: b.receiver,
+      receiver,
       commons: b.commons,
       nonceKey: b.nonceKey,
       sequence: nonce & ((1n << 64n) - 1n),
@@ -340,15 +347,25 @@ export interface RecordsMeasure extends TxMeasure {
 
 /**
  * Records one typical record per agent and measures the transaction: `record(...)` when `single`
- * (exactly one agent), `recordBatch(...)` otherwise. Throws if any item was skipped.
+ * (exactly one agent), `recordBatch(...)` otherwise. `receiver` names another receiver than the
+ * bench's; with `cosign` (single only) it co-signs (`recordConfirmed`). Throws if any item was skipped.
  */
-export async function measureRecords(b: LedgerBench, agents: readonly Agent[], single = false): Promise<RecordsMeasure> {
+export async function measureRecords(
+  b: LedgerBench,
+  agents: readonly Agent[],
+  single = false,
+  opts: { receiver?: Agent; cosign?: boolean } = {},
+): Promise<RecordsMeasure> {
   if (agents.length === 0) throw new Error("no agents");
   if (single && agents.length !== 1) throw new Error("a single record needs exactly one agent");
-  const { records, signatures } = await signedTypicalRecords(b, agents);
-  const data = single
-    ? b.ledger.interface.encodeFunctionData("record", [records[0], signatures[0]])
-    : b.ledger.interface.encodeFunctionData("recordBatch", [records, signatures]);
+  const cosigner = opts.cosign ? opts.receiver : undefined;
+  if (opts.cosign && (!cosigner || !single)) throw new Error("a co-signed record is sent alone, with its receiver");
+  const { records, signatures } = await signedTypicalRecords(b, agents, opts.receiver?.address);
+  const data = cosigner
+    ? b.ledger.interface.encodeFunctionData("recordConfirmed", [records[0], signatures[0], cosigner.signDigest(fastRecordDigest(b, records[0]))])
+    : single
+      ? b.ledger.interface.encodeFunctionData("record", [records[0], signatures[0]])
+      : b.ledger.interface.encodeFunctionData("recordBatch", [records, signatures]);
   const m = await sendMeasured(b.relayer, b.address, data, b.gasLimit);
   const ids: bigint[] = [];
   const skipped: string[] = [];
@@ -462,15 +479,18 @@ export interface ValidationBatchMeasure extends TxMeasure {
 }
 
 /**
- * A relayed `validateBatch` of signed Accepts, item i of `validators` validating `entryIds[i]`.
- * Entries not anchored yet are proven by range proofs built from the events (`prove`: the ids to
- * prove; by default none, for entries already anchored). Throws if any item was skipped.
+ * A relayed `validateBatch` of signed Accepts (or another `verdict`, e.g. the counterparty's
+ * confirm), item i of `validators` validating `entryIds[i]`. Entries whose record must be given are
+ * proven by range proofs built from the events (`prove`: the ids to give in full; by default none,
+ * for validations of entries already anchored; an answer always needs its entry's). Throws if any
+ * item was skipped.
  */
 export async function measureValidationBatch(
   b: LedgerBench,
   entryIds: readonly bigint[],
   validators: readonly Agent[],
   prove: readonly bigint[] = [],
+  verdict: VerdictName = "accept",
 ): Promise<ValidationBatchMeasure> {
   if (entryIds.length !== validators.length || entryIds.length === 0) throw new Error("one validator per entry id, at least one");
   const proofs = prove.length === 0 ? [] : buildRangeProofs((await readLedger(b.ethers.provider, b.address)).entries, prove);
@@ -480,7 +500,7 @@ export async function measureValidationBatch(
   for (let i = 0; i < entryIds.length; i++) {
     const v = buildValidation({
       entryId: entryIds[i],
-      verdict: "accept",
+      verdict,
       validator: validators[i].address,
       evidence: keccak256(toUtf8Bytes(`commons-ledger/bench/validation/${b.serial++}`)),
       nonce: await takeNonce(b, validators[i].address),
@@ -495,7 +515,7 @@ export async function measureValidationBatch(
   let recorded = 0;
   for (const log of m.receipt.logs) {
     const parsed = b.ledger.interface.parseLog({ topics: [...log.topics], data: log.data });
-    if (parsed?.name === "Validated" || parsed?.name === "Endorsed") recorded++;
+    if (parsed?.name === "Validated" || parsed?.name === "Endorsed" || parsed?.name === "CounterpartyAnswered") recorded++;
     if (parsed?.name === "ValidationSkipped") skipped.push(`#${parsed.args.index}: ${describeRevert(parsed.args.reason as string)}`);
   }
   if (recorded !== entryIds.length) throw new Error(`${skipped.length} of ${entryIds.length} validations were skipped: ${skipped.slice(0, 3).join("; ")}`);

@@ -13,7 +13,7 @@
 // and `evidence` is a content digest; overloading either would make a record mean two things.
 import { ZeroAddress, ZeroHash } from "ethers";
 import { decodeUnit, formatQuantity, labelId } from "../core/record.js";
-import type { EntryView } from "../core/views.js";
+import type { Consent, EntryView } from "../core/views.js";
 import type { ActionName, EntryStateName, FlowName } from "../core/vocabulary.js";
 
 // ------------------------------------------------------------------ action effects
@@ -213,6 +213,8 @@ export interface Hop {
   evidence: string;
   time: string;
   state: EntryStateName;
+  /** Whether the receiver confirmed the hop (co-signed or later), refused it, or has not answered. */
+  consent: Consent;
   transactionHash: string;
   blockNumber: number;
   /** Filled by `--verify` (verifyHops). */
@@ -225,6 +227,26 @@ export type SupplyNode =
   | { kind: "process"; key: string; process: string; children: SupplyNode[] }
   /** A node already shown elsewhere in the tree (a merge, a split, or a cycle). */
   | { kind: "seen"; key: string; ref: string; children: SupplyNode[] };
+
+/** Actions that hand a resource (its custody, rights, or both) from provider to receiver. */
+export const CUSTODY_ACTIONS: readonly ActionName[] = ["transfer", "transferCustody", "transferAllRights"];
+
+/**
+ * The custody hops of a tree the receiver has not confirmed, and those it refused: for the auditor,
+ * a one-sided hand-over is the provider's word alone.
+ */
+export function custodyConsent(hops: Iterable<Hop>): { custody: number; unconfirmed: Hop[]; refused: Hop[] } {
+  let custody = 0;
+  const unconfirmed: Hop[] = [];
+  const refused: Hop[] = [];
+  for (const h of hops) {
+    if (!CUSTODY_ACTIONS.includes(h.action) || h.consent === "none") continue;
+    custody++;
+    if (h.consent === "one-sided") unconfirmed.push(h);
+    else if (h.consent === "refused") refused.push(h);
+  }
+  return { custody, unconfirmed, refused };
+}
 
 export interface SupplyTree {
   direction: "trace" | "track";
@@ -257,6 +279,7 @@ export function hopOf(v: EntryView): Hop {
     evidence: r.evidence,
     time: new Date(Number(r.time) * 1000).toISOString(),
     state: v.state,
+    consent: v.consent,
     transactionHash: v.entry.transactionHash,
     blockNumber: v.entry.blockNumber,
   };
@@ -468,7 +491,8 @@ function describeHop(h: Hop, labels?: Labels): string {
         ? `spec ${labels?.name(h.resourceSpec) ?? shortHex(h.resourceSpec)}`
         : "";
   const v = h.verified ? (h.verified.ok ? " ✓ verified" : ` ✗ ${h.verified.signature !== "ok" ? h.verified.signature : h.verified.inclusion}`) : "";
-  return `#${h.id} ${h.action} ${h.quantity} ${h.unit}${what ? ` ${what}` : ""} by ${shortHex(h.signer)} ${h.time.slice(0, 16)} [${h.state}] tx ${shortHex(h.transactionHash)}${v}`;
+  const consent = h.consent === "none" ? "" : h.consent === "one-sided" ? " (unconfirmed)" : ` (${h.consent} by ${shortHex(h.receiver)})`;
+  return `#${h.id} ${h.action} ${h.quantity} ${h.unit}${what ? ` ${what}` : ""} by ${shortHex(h.signer)} ${h.time.slice(0, 16)} [${h.state}]${consent} tx ${shortHex(h.transactionHash)}${v}`;
 }
 
 const MAX_INDENT = 40;
