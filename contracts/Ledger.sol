@@ -1162,7 +1162,8 @@ contract Ledger is ILedger, EIP712 {
     }
 
     /// @dev The other agent a record names: its receiver when the provider signed, none (zero) for
-    /// a need (no provider) or when the provider is also the receiver.
+    /// a need (no provider), a flow with no receiver (zero is returned as it is), or when the
+    /// provider is also the receiver.
     function _counterpartyOf(Record calldata r) private pure returns (address) {
         uint256 provider = _word(r, _F_PROVIDER);
         uint256 receiver = _word(r, _F_RECEIVER);

@@ -786,6 +786,29 @@ describe("app (end to end in headless Chromium)", function () {
     });
   });
 
+  describe("confirm", function () {
+    it("lets the receiver a record names confirm it from the entry's page through the relayer (the receiver pays no gas)", async function () {
+      // alice hands bob a printed part; only alice signed, so the entry is one-sided until bob answers.
+      const client = await LedgerClient.connect(devWallet(9, l.provider), l.ledger, l.fromBlock); // not the relayer's paying account
+      const [alice, bob] = [devWallet(2, l.provider), devWallet(3, l.provider).address];
+      const draft: RecordDraft = { action: "transfer", receiver: bob, commons: seed.commons, resource: labelId("printed part 7"), quantity: "1", unit: "ea" };
+      const { id: entry } = await client.submit(await client.sign(alice, draft));
+      const [balance, sent] = [await l.provider.getBalance(bob), await l.provider.getTransactionCount(bob)];
+      const shortBob = `${bob.slice(0, 6)}…${bob.slice(-4)}`;
+      const page = await open(`entry/${entry}`);
+      await connectDevKey(page, "bob", 3);
+      expect(await page.getByTestId("entry-consent").innerText()).to.equal(`one-sided (not confirmed by the counterparty) (${shortBob})`);
+      await page.getByTestId("answer-confirm").click();
+      await phase(page, "answer-status", ["done", "failed"]);
+      expect(await page.getByTestId("answer-status").innerText()).to.equal("✔ Your answer is recorded.");
+      await page.getByTestId("entry-consent").getByText(`confirmed by both parties (${shortBob})`).waitFor();
+      expect(await page.getByTestId("answer-confirm").isDisabled()).to.equal(true);
+      await shot(page, "entry-confirmed");
+      expect([await l.provider.getBalance(bob), await l.provider.getTransactionCount(bob)]).to.deep.equal([balance, sent]);
+      await page.close();
+    });
+  });
+
   describe("when the wallet is on another chain", function () {
     it("disables writes, prompts a switch, and enables them after it", async function () {
       const page = await open("contribute", { wallet: { chainId: 1 } });

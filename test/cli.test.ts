@@ -321,6 +321,36 @@ describe("commons CLI", function () {
       );
     });
 
+    it("cosign: the receiver co-signs the claim file and submit records it as confirmed by both parties; a third party, a second co-signature and the relayer are refused", async () => {
+      const bob = devWallet(5, l.provider).address;
+      const file = path.join(dir, "cosigned.json");
+      const claim = await cli(
+        ["claim", "--action", "transfer", "--receiver", bob, "--commons", commons, "--resource", "printer 2", "--quantity", "1", "--unit", "ea", "--out", file],
+        {
+          COMMONS_PRIVATE_KEY: alice.privateKey,
+        },
+      );
+      expect(claim.code, claim.stderr).to.equal(0);
+      const stranger = devWallet(6, l.provider);
+      const third = await cli(["cosign", file], { COMMONS_PRIVATE_KEY: stranger.privateKey });
+      expect(third.code).to.equal(2);
+      expect(third.stderr.trim()).to.equal(`commons: ${file}: the record names ${bob} as its counterparty, not ${stranger.address}: only they can co-sign it`);
+      const cosigned = await cli(["cosign", file], bobKey());
+      expect(cosigned.code, cosigned.stderr).to.equal(0);
+      expect(cosigned.stdout).to.match(new RegExp(`^co-signed 0x[0-9a-f]{64} by ${bob} -> ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+      expect(JSON.parse(readFileSync(file, "utf8")).counterpartySignature).to.match(/^0x[0-9a-f]{130}$/);
+      const twice = await cli(["cosign", file], bobKey());
+      expect(twice.stderr.trim()).to.equal(`commons: ${file}: the record is co-signed already`);
+      const relayed = await cli(["submit", file, "--relayer", relayer.url]);
+      expect(relayed.code).to.equal(2);
+      expect(relayed.stderr).to.include("the relayer does not send co-signed records yet");
+      const sent = await cli(["submit", file], { COMMONS_PRIVATE_KEY: payerKey() });
+      expect(sent.code, sent.stderr).to.equal(0);
+      const m = /entry (\d+), confirmed by both parties \(tx 0x[0-9a-f]{64}\)/.exec(sent.stdout);
+      expect(m, sent.stdout).to.not.equal(null);
+      expect(JSON.parse((await cli(["show", m![1], "--json"])).stdout).consent).to.equal(`confirmed by both parties (${bob})`);
+    });
+
     it("the receiver refuses to be named; a third party is refused before signing, and nothing is sent", async () => {
       const entry = await transfer();
       const stranger = devWallet(6, l.provider);

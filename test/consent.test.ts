@@ -64,9 +64,10 @@ describe("consent (counterparty's answers)", () => {
     it("is the receiver when the provider signed", () => {
       expect(counterpartyOf(recordOf(1, "transfer", ALICE, BOB))).to.equal(BOB);
     });
-    it("is none for a need (no provider) and for a flow to its own provider", () => {
+    it("is none for a need (no provider), a flow with no receiver and a flow to its own provider, as the Ledger's", () => {
       expect(counterpartyOf(recordOf(1, "transfer", ZeroAddress, BOB, "need"))).to.equal(null);
       expect(counterpartyOf(recordOf(2, "produce", ALICE, ALICE))).to.equal(null);
+      expect(counterpartyOf(recordOf(3, "work", ALICE, ZeroAddress))).to.equal(null);
     });
   });
 

@@ -7,9 +7,8 @@ import { expect } from "chai";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { Contract, JsonRpcProvider, Network, Signature } from "ethers";
+import { JsonRpcProvider, Network, Signature } from "ethers";
 import type { TransactionReceipt, Wallet } from "ethers";
-import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import {
   deployWalletMock,
   FastRecordSigner,
@@ -24,6 +23,7 @@ import {
   waitFor,
   waitRecorded,
   workRecord,
+  recordDirectly as recordDirectlyBy,
 } from "../scripts/lib/kit/relayer.js";
 import type { HostileKind, RecordState } from "../scripts/lib/kit/relayer.js";
 import { buildEntryProof } from "../scripts/lib/core/proof.js";
@@ -100,18 +100,7 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
   const db = (name: string) => path.join(l.dataDir, `${name}.sqlite`);
 
   /** Records `jsons` directly (paid by dev account 9); returns their entry ids. */
-  async function recordDirectly(jsons: SignedRecordJson[]): Promise<bigint[]> {
-    const receipt = await (
-      await new Contract(l.ledger, LEDGER_ABI, payer).getFunction("recordBatch")(
-        jsons.map((j) => fromSignedJson(j).record),
-        jsons.map((j) => j.signature),
-      )
-    ).wait();
-    return receipt.logs
-      .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
-      .filter((x: { name: string } | null) => x?.name === "Recorded")
-      .map((x: { args: { id: bigint } }) => x.args.id);
-  }
+  const recordDirectly = (jsons: SignedRecordJson[]) => recordDirectlyBy(l.ledger, payer, jsons);
 
   async function waitState(url: string, digest: string, state: RecordState["state"], timeoutMs = 30_000): Promise<RecordState> {
     return waitFor(
@@ -356,7 +345,8 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
       });
 
       it("R-5: builds a correction's proof from the entry index, equal to buildEntryProof over the whole ledger", async () => {
-        // Enough entries for a closed checkpoint interval and an open one.
+        // Enough entries (over 200) for closed checkpoint intervals of 64 entries (1-64, 65-128,
+        // 129-192) and an open one; the ids checked are at the first two intervals' ends and the tip.
         const ws = kitWallets("r5/filler", 50);
         for (let b = 0; b < 2; b++)
           await recordDirectly(
@@ -370,7 +360,7 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         await index.refresh(0);
         const { entries } = await readLedger(l.provider, l.ledger, { fromBlock: l.fromBlock });
         expect(index.count).to.equal(entries.length);
-        for (const id of [1n, 127n, 128n, 129n, BigInt(entries.length - 1), BigInt(entries.length)]) {
+        for (const id of [1n, 63n, 64n, 65n, 127n, 128n, 129n, BigInt(entries.length - 1), BigInt(entries.length)]) {
           expect(await index.proof(id), `entry ${id}`).to.deep.equal(buildEntryProof(entries, id));
         }
         // It follows new entries block by block.

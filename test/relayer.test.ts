@@ -393,11 +393,11 @@ describe("relayer", function () {
         );
       });
 
-      it("refuses a malformed validation (verdict 2) with 400 naming the field", async () => {
+      it("refuses a malformed validation (verdict 4) with 400 naming the field", async () => {
         const json = await validationOf(kitWallet("validator-6"), entry);
-        const reply = await post({ ...json, validation: { ...json.validation, verdict: 2 }, digest: undefined } as unknown as SignedValidationJson);
+        const reply = await post({ ...json, validation: { ...json.validation, verdict: 4 }, digest: undefined } as unknown as SignedValidationJson);
         expect(reply.status).to.equal(400);
-        expect(reply.body.error).to.equal('validation.verdict: "2" is not 0 (accept) or 1 (dispute)');
+        expect(reply.body.error).to.equal('validation.verdict: "4" is not 0 (accept), 1 (dispute), 2 (confirm) or 3 (refuse)');
       });
     });
 

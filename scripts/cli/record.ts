@@ -12,6 +12,7 @@ import { LedgerClient } from "../lib/core/client.js";
 import {
   buildRecord,
   checkRecord,
+  counterpartyOf,
   fromSignedJson,
   fromSignedValidationJson,
   ledgerDomain,
@@ -83,7 +84,7 @@ async function refuseUnregistered(client: LedgerClient, commons: string, flag: s
 }
 
 /** A signed record or validation read from a file, with its deadline. */
-type Submitted = { file: string; signed: object; domain: TypedDataDomain; signature: string; deadline: bigint } & (
+type Submitted = { file: string; signed: object; domain: TypedDataDomain; signature: string; deadline: bigint; counterpartySignature?: string } & (
   | { record: LedgerRecord; validation?: undefined; message?: undefined }
   | { validation: LedgerValidation; record?: undefined; message?: undefined }
   | { message: RegistryMessage; record?: undefined; validation?: undefined }
@@ -205,6 +206,36 @@ export function registerRecord(program: Command): void {
     });
 
   program
+    .command("cosign")
+    .description("as the other agent a signed record names (its receiver), co-sign it: submit then records it as confirmed by both parties")
+    .argument("<file>", "the signed-record JSON its agent made (commons claim --out)")
+    .option("--out <file>", "write the co-signed JSON here (default: back to <file>)")
+    .option("--keystore <file>", "keystore of the counterparty (else COMMONS_PRIVATE_KEY)")
+    .action(async (file: string, o: { out?: string; keystore?: string }) => {
+      let signed: ReturnType<typeof fromSignedJson>;
+      try {
+        signed = fromSignedJson(readJsonFile(file, file));
+      } catch (error) {
+        if (error instanceof RecordInputError) throw new CliInputError(file, error.message);
+        throw error;
+      }
+      const { domain, record, signature } = signed;
+      if (signed.counterpartySignature !== undefined) throw new CliInputError(file, "the record is co-signed already");
+      // The digest check (fromSignedJson) refuses an altered record; the agent's signature (an EOA's
+      // or a wallet contract's) is checked by the Ledger when the co-signed record is submitted.
+      const counterparty = counterpartyOf(record);
+      if (counterparty === null) throw new CliInputError(file, "the record names no counterparty (a need, or a flow to its own provider): nobody co-signs it");
+      checkKeySource(o.keystore);
+      const signer = await loadSigner(o.keystore);
+      if (signer.address.toLowerCase() !== counterparty.toLowerCase())
+        throw new CliInputError(file, `the record names ${counterparty} as its counterparty, not ${signer.address}: only they can co-sign it`);
+      const cosigned = toSignedJson(domain, record, signature, await signRecord(signer, domain, record));
+      const target = o.out ?? file;
+      writeFileSync(target, json(cosigned) + "\n");
+      out(`co-signed ${cosigned.digest} by ${signer.address} -> ${target}; commons submit ${target} records it as confirmed by both parties`);
+    });
+
+  program
     .command("submit")
     .description("submit signed records, validations, declarations or grants: to a relayer (gasless) or directly (the key pays gas)")
     .argument("<files...>", "signed-record or signed-validation JSON files (an object or an array each; - for stdin)")
@@ -251,6 +282,12 @@ export function registerRecord(program: Command): void {
         }
       }
       if (relayer) {
+        const cosigned = items.find((i) => i.counterpartySignature !== undefined);
+        if (cosigned)
+          throw new CliInputError(
+            cosigned.file,
+            "a co-signed record is sent by a key that pays its gas (commons submit without --relayer); the relayer does not send co-signed records yet",
+          );
         let failed = 0;
         const client = new RelayerClient(relayer, { timeoutMs: 30_000 });
         const queued: { file: string; digest: string }[] = [];
@@ -294,7 +331,7 @@ export function registerRecord(program: Command): void {
         }
       }
       let failed = 0;
-      const plain = items.filter((i) => i.record.corrects === 0n);
+      const plain = items.filter((i) => i.record.corrects === 0n && i.counterpartySignature === undefined);
       for (let i = 0; i < plain.length; i += LIMITS.maxBatch) {
         const chunk = plain.slice(i, i + LIMITS.maxBatch);
         if (chunk.length === 1) {
@@ -307,6 +344,10 @@ export function registerRecord(program: Command): void {
         let next = 0;
         chunk.forEach((c, k) => out(`${c.file}: ${skippedAt.has(k) ? `skipped: ${skippedAt.get(k)}` : `entry ${ids[next++]}`} (tx ${receipt.hash})`));
         failed += skipped.length;
+      }
+      for (const c of items.filter((i) => i.counterpartySignature !== undefined)) {
+        const { id, receipt } = await client.submit(c);
+        out(`${c.file}: entry ${id}, confirmed by both parties (tx ${receipt.hash})`);
       }
       for (const c of items.filter((i) => i.record.corrects !== 0n)) {
         const proof = await client.proof(c.record.corrects);

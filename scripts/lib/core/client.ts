@@ -23,6 +23,8 @@ export type RecordDraft = Omit<RecordInput, "nonce" | "deadline" | "time"> & {
 export interface SignedRecord {
   record: LedgerRecord;
   signature: string;
+  /** The counterparty's signature of the same record digest: sent with `recordConfirmed`. */
+  counterpartySignature?: string;
 }
 
 /**
@@ -103,7 +105,11 @@ export class LedgerClient {
   }
 
   async submit(s: SignedRecord): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
-    const receipt = await this.send(() => this.contract.record(s.record, s.signature));
+    const receipt = await this.send(() =>
+      s.counterpartySignature !== undefined
+        ? this.contract.recordConfirmed(s.record, s.signature, s.counterpartySignature)
+        : this.contract.record(s.record, s.signature),
+    );
     return { id: this.recordedIds(receipt)[0], receipt };
   }
 

@@ -135,18 +135,19 @@ export function agentOf(r: LedgerRecord): string {
   return r.provider !== ZeroAddress ? r.provider : r.receiver;
 }
 
-// ---------------------------------------------------------------- ids, units and quantities
-
-/** A bytes32 id for a human label (resource, resource spec, process): keccak256 of its UTF-8. */
 /**
  * The other agent a record names, who may confirm or refuse it (Ledger `_counterpartyOf`): its
- * receiver when the provider signed; null for a need (no provider) or a flow to its own provider.
+ * receiver when the provider signed; null for a need (no provider), a flow with no receiver (the
+ * zero address is nobody) or a flow to its own provider.
  */
 export function counterpartyOf(r: LedgerRecord): string | null {
-  if (r.provider === ZeroAddress || r.receiver.toLowerCase() === r.provider.toLowerCase()) return null;
+  if (r.provider === ZeroAddress || r.receiver === ZeroAddress || r.receiver.toLowerCase() === r.provider.toLowerCase()) return null;
   return r.receiver;
 }
 
+// ---------------------------------------------------------------- ids, units and quantities
+
+/** A bytes32 id for a human label (resource, resource spec, process): keccak256 of its UTF-8. */
 export function labelId(label: string): string {
   if (label.length === 0) throw new RecordInputError("label", "must not be empty");
   return keccak256(new TextEncoder().encode(label));
@@ -369,9 +370,11 @@ export interface SignedRecordJson {
   record: Record<keyof LedgerRecord, string | number>;
   signature: string;
   digest: string;
+  /** The counterparty's signature of the same digest (`commons cosign`): the record is then sent with `recordConfirmed`. */
+  counterpartySignature?: string;
 }
 
-export function toSignedJson(domain: TypedDataDomain, r: LedgerRecord, signature: string): SignedRecordJson {
+export function toSignedJson(domain: TypedDataDomain, r: LedgerRecord, signature: string, counterpartySignature?: string): SignedRecordJson {
   const record = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) as SignedRecordJson["record"];
   return {
     type: "commons-ledger/signed-record@1",
@@ -380,6 +383,7 @@ export function toSignedJson(domain: TypedDataDomain, r: LedgerRecord, signature
     record,
     signature,
     digest: recordDigest(domain, r),
+    ...(counterpartySignature !== undefined ? { counterpartySignature } : {}),
   };
 }
 
@@ -387,7 +391,7 @@ type BigintField = "quantity" | "time" | "corrects" | "satisfies" | "nonce" | "d
 type NumberField = "flow" | "action" | "side";
 
 /** Parses and checks the shape of a signed record; throws RecordInputError on any problem. */
-export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record: LedgerRecord; signature: string } {
+export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record: LedgerRecord; signature: string; counterpartySignature?: string } {
   if (typeof json !== "object" || json === null) throw new RecordInputError("json", "is not an object");
   const j = json as Partial<SignedRecordJson>;
   if (j.type !== "commons-ledger/signed-record@1") {
@@ -397,6 +401,10 @@ export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record
   const ledger = address("ledger", j.ledger);
   if (typeof j.signature !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(j.signature)) {
     throw new RecordInputError("signature", "must be 0x-prefixed hex bytes");
+  }
+  const cosig = j.counterpartySignature;
+  if (cosig !== undefined && (typeof cosig !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(cosig))) {
+    throw new RecordInputError("counterpartySignature", "must be 0x-prefixed hex bytes");
   }
   const raw = j.record;
   if (typeof raw !== "object" || raw === null) throw new RecordInputError("record", "is missing");
@@ -444,7 +452,7 @@ export function fromSignedJson(json: unknown): { domain: TypedDataDomain; record
   if (j.digest !== undefined && j.digest !== recordDigest(domain, record)) {
     throw new RecordInputError("digest", "does not match the record (the JSON was altered)");
   }
-  return { domain, record, signature: j.signature };
+  return { domain, record, signature: j.signature, ...(cosig !== undefined ? { counterpartySignature: cosig } : {}) };
 }
 
 /** A signed validation as portable JSON (what `commons validate --out` writes and a relayer takes). */

@@ -10,7 +10,7 @@ import { AbiCoder, concat, Contract, ContractFactory, keccak256, toQuantity, toU
 import type { JsonRpcProvider, Provider, Signer, TypedDataDomain } from "ethers";
 import { LEDGER_ABI } from "../core/abi.js";
 import { ledgerInterface } from "../core/reader.js";
-import { encodeUnit, packNonce, RECORD_TYPES } from "../core/record.js";
+import { encodeUnit, fromSignedJson, packNonce, RECORD_TYPES } from "../core/record.js";
 import type { LedgerRecord, SignedRecordJson } from "../core/record.js";
 import { RelayerClient } from "../core/relayer-client.js";
 import type { RelayerHealth, RelayerReply, RelayState } from "../core/relayer-client.js";
@@ -109,6 +109,20 @@ export class FastRecordSigner {
 // The relayer's routes through the one client (scripts/lib/core/relayer-client.ts); these keep the
 // raw reply (status and body) that the tests assert.
 export type { RelayerReply as Reply, RelayState as RecordState, RelayerHealth as Health };
+
+/** Records signed records directly in one recordBatch, paid by `payer` (not through a relayer); returns their entry ids. */
+export async function recordDirectly(ledger: string, payer: Signer, jsons: readonly SignedRecordJson[]): Promise<bigint[]> {
+  const receipt = await (
+    await new Contract(ledger, LEDGER_ABI, payer).getFunction("recordBatch")(
+      jsons.map((j) => fromSignedJson(j).record),
+      jsons.map((j) => j.signature),
+    )
+  ).wait();
+  return receipt.logs
+    .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+    .filter((x: { name: string } | null) => x?.name === "Recorded")
+    .map((x: { args: { id: bigint } }) => x.args.id);
+}
 
 /**
  * POSTs a body to `${url}/records` (JSON unless a raw string and content type are given); `chunked`

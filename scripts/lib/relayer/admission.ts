@@ -9,7 +9,11 @@
 // the queue's own limits (one pending record per nonce and per corrected entry, a cap of pending
 // records per signer and in all, the signer's rate) and the insert. A signed validation goes the
 // same way: its deadline, its entry (exists, not the validator's own, not corrected), the nonce, the
-// signature, whether the validator already validated the entry, then the same limits.
+// signature, whether the validator already validated the entry, then the same limits. A
+// counterparty's answer (a signed validation with verdict confirm or refuse) needs no role and is
+// no vote: instead of the validator's checks, its entry must name a counterparty, the signer must
+// be that counterparty, the entry's commons must be registered (the Ledger anchors no other), and
+// the entry must not be answered already, on chain or in the queue (an answer is final).
 import { Contract, Interface, ZeroAddress } from "ethers";
 import type { JsonRpcProvider, TypedDataDomain } from "ethers";
 import { nextBlockTime } from "../core/client.js";
@@ -20,6 +24,8 @@ import { readRegistryMessage, SIGNED_DECLARATION_TYPE, SIGNED_GRANT_TYPE } from 
 import { classifyRpcError } from "../core/reader.js";
 import {
   checkRecord,
+  agentOf,
+  counterpartyOf,
   fromSignedJson,
   fromSignedValidationJson,
   hashRecord,
@@ -31,7 +37,7 @@ import {
 } from "../core/record.js";
 import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { checkEoaSignatures, EoaKeyCache, eoaFormProblem } from "../verify/signatures.js";
-import { ACTIONS, LIMITS, RecordInputError } from "../core/vocabulary.js";
+import { ACTIONS, isAnswer, LIMITS, RecordInputError } from "../core/vocabulary.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedMessage, QueuedRecord, RelayQueue } from "./queue.js";
 
@@ -96,10 +102,11 @@ export function explainCheck(error: unknown, r: LedgerRecord, now: bigint): Refu
   return new Refusal(400, (error as Error).message);
 }
 
-/** A signed message as admission reads it: a record, or a validation (`agent` is its validator). */
+/** A signed message as admission reads it: a record, or a validation (`agent` is its validator; `answer`: it is the counterparty's confirm or refuse). */
 interface Parsed {
   record?: LedgerRecord;
   validation?: LedgerValidation;
+  answer?: boolean;
   signature: string;
   digest: string;
   agent: string;
@@ -212,9 +219,15 @@ export class Admission {
         400,
         `commons: ${p.record.commons} is not registered on this ledger (${this.ledgerAddress}); check the id (commons list shows the registered ones). The Ledger would record it, but no view counts an entry of an unregistered commons`,
       );
-    if (p.validation && (await this.rpc("the entry's validations", () => this.ledger.hasValidated(p.validation!.entryId, p.agent))))
-      throw new Refusal(409, `${p.agent} has already validated entry ${p.validation.entryId}; a validator gives one verdict per entry`);
-    if (p.validation && !this.limits.relayEndorsements) await this.refuseEndorsement(p.agent, p.validation.entryId);
+    if (p.answer) {
+      // An answer is no vote: no role, no mark of the validator; the entry takes one answer.
+      const answered = await this.rpc(`the answer to entry ${p.validation!.entryId}`, () => this.entries.answerOnChain(p.validation!.entryId));
+      if (answered) throw alreadyAnswered(p.validation!.entryId, answered);
+    } else if (p.validation) {
+      if (await this.rpc("the entry's validations", () => this.ledger.hasValidated(p.validation!.entryId, p.agent)))
+        throw new Refusal(409, `${p.agent} has already validated entry ${p.validation.entryId}; a validator gives one verdict per entry`);
+      if (!this.limits.relayEndorsements) await this.refuseEndorsement(p.agent, p.validation.entryId);
+    }
 
     // From here to the insert nothing awaits: no other request's checks run in between.
     const again = this.queue.get(p.digest);
@@ -225,7 +238,10 @@ export class Admission {
       const rival = this.queue.pendingCorrection(p.record.corrects);
       if (rival) throw new Refusal(409, `corrects: a correction of entry ${p.record.corrects} (${rival.digest}) is already queued`);
     }
-    if (p.validation) {
+    if (p.answer) {
+      const rival = this.queue.pendingAnswer(p.validation!.entryId);
+      if (rival) throw new Refusal(409, `an answer to entry ${p.validation!.entryId} (${rival.digest}) is already queued; an answer is final`);
+    } else if (p.validation) {
       const rival = this.queue.pendingValidation(p.agent, p.validation.entryId);
       if (rival) throw new Refusal(409, `a validation of entry ${p.validation.entryId} by ${p.agent} (${rival.digest}) is already queued`);
     }
@@ -251,13 +267,14 @@ export class Admission {
         nonceSeq: p.seq,
         corrects: p.record?.corrects ?? 0n,
         validates: p.validation?.entryId ?? 0n,
+        answer: p.answer === true,
         wallet,
         deadline: p.record?.deadline ?? p.validation!.deadline,
         body,
       });
       if (inserted) this.queue.setLane(p.agent, keyText, chainSeq);
     });
-    if (!inserted) throw new Refusal(409, "another pending record or validation holds the same nonce, corrects the same entry or validates it");
+    if (!inserted) throw new Refusal(409, "another pending record or validation holds the same nonce, corrects the same entry, validates it or answers it");
     this.pendingCount = undefined;
     this.onQueued(p.seq < next + BigInt(held) + 1n);
     return { status: 202, body: view(this.queue.get(p.digest)!) };
@@ -338,8 +355,15 @@ export class Admission {
 
   private parse(value: unknown): Parsed {
     const parsed = this.parsed(value, fromSignedJson);
+    // Relayed as a plain record, a co-signed one would lose its counterparty's signature.
+    if (parsed.counterpartySignature !== undefined) {
+      throw new Refusal(
+        400,
+        "counterpartySignature: this relayer does not send co-signed records yet; send it with a key that pays gas (commons submit without --relayer), or relay the record alone and let the receiver confirm it (commons confirm)",
+      );
+    }
     const r = parsed.record;
-    const agent = r.provider !== ZeroAddress ? r.provider : r.receiver;
+    const agent = agentOf(r);
     // fromSignedJson checked a given digest against the record in the record's domain, which is
     // now known to be ours: no need to hash it again.
     const given = (value as { digest?: unknown }).digest;
@@ -352,16 +376,28 @@ export class Admission {
     const v = parsed.validation;
     const given = (value as { digest?: unknown }).digest;
     const digest = typeof given === "string" ? given.toLowerCase() : validationDigest(this.domain, v);
-    return { validation: v, signature: parsed.signature, digest, agent: v.validator, key: v.nonce >> 64n, seq: v.nonce & LIMITS.maxUint64 };
+    return {
+      validation: v,
+      answer: isAnswer(v.verdict),
+      signature: parsed.signature,
+      digest,
+      agent: v.validator,
+      key: v.nonce >> 64n,
+      seq: v.nonce & LIMITS.maxUint64,
+    };
   }
 
   /**
    * What the Ledger checks of a validation before its signature: the deadline, the entry exists,
-   * is not the validator's own and is not corrected (a correction replaces it).
+   * is not the validator's own and is not corrected (a correction replaces it). For an answer,
+   * instead of the validator's own: see `checkAnswer`.
    */
   private async checkValidation(p: Parsed, v: LedgerValidation, now: bigint, count: bigint): Promise<void> {
     if (v.deadline < now)
-      throw new Refusal(400, `deadline: the signature expired at ${when(v.deadline)} (the chain's time is ${when(now)}); sign the validation again`);
+      throw new Refusal(
+        400,
+        `deadline: the signature expired at ${when(v.deadline)} (the chain's time is ${when(now)}); sign the ${p.answer ? "answer" : "validation"} again`,
+      );
     if (v.deadline > now + BigInt(LIMITS.maxValiditySeconds))
       throw new Refusal(400, `deadline: ${when(v.deadline)} is more than 30 days after the chain's time ${when(now)}`);
     // The shared view may be up to CHAIN_VIEW_MS old: an entry recorded since is looked for afresh.
@@ -371,14 +407,49 @@ export class Admission {
     if (BigInt(this.entries.count) < v.entryId) await this.entries.refresh(0);
     const owner = this.entries.agentOf(v.entryId);
     if (owner === undefined) throw new Refusal(503, `entry ${v.entryId} is not in what this relayer has read of the ledger yet; retry in a moment`);
-    if (owner.toLowerCase() === p.agent.toLowerCase()) throw new Refusal(403, `${p.agent} recorded entry ${v.entryId}; nobody validates their own entry`);
+    if (!p.answer && owner.toLowerCase() === p.agent.toLowerCase())
+      throw new Refusal(403, `${p.agent} recorded entry ${v.entryId}; nobody validates their own entry`);
     const by = this.entries.correctionOf(v.entryId);
-    if (by !== undefined) throw new Refusal(409, `entry ${v.entryId} was corrected by entry ${by}; validate that one instead`);
+    if (by !== undefined) throw new Refusal(409, `entry ${v.entryId} was corrected by entry ${by}; ${p.answer ? "answer" : "validate"} that one instead`);
+    if (p.answer) await this.checkAnswer(p, v);
+  }
+
+  /**
+   * What the Ledger checks of a counterparty's answer before its nonce and signature, in its order:
+   * the entry's record names a counterparty, the signer is that counterparty, and it has not
+   * answered yet (as far as the entry index has read: the chain is asked after the signature).
+   * Besides, the entry's commons must be registered: the Ledger anchors no entry of another, and
+   * an answer needs its entry anchored.
+   */
+  private async checkAnswer(p: Parsed, v: LedgerValidation): Promise<void> {
+    const record = await this.rpc(`entry ${v.entryId}`, () => this.entries.record(v.entryId));
+    const counterparty = counterpartyOf(record);
+    if (counterparty === null) {
+      const why =
+        record.provider === ZeroAddress
+          ? "it is a need: it has no provider"
+          : record.receiver === ZeroAddress
+            ? "it has no receiver"
+            : "its provider is its receiver";
+      throw new Refusal(400, `entry ${v.entryId} names no counterparty (${why}), so nobody can confirm or refuse it`);
+    }
+    if (counterparty.toLowerCase() !== p.agent.toLowerCase())
+      throw new Refusal(
+        403,
+        `entry ${v.entryId} names ${counterparty} as its counterparty, not ${p.agent}; only the other agent a record names can confirm or refuse it`,
+      );
+    const answered = this.entries.answerOf(v.entryId);
+    if (answered) throw alreadyAnswered(v.entryId, answered);
+    if (!(await this.commonsExists(record.commons)))
+      throw new Refusal(
+        400,
+        `entry ${v.entryId}'s commons ${record.commons} is not registered on this ledger, so the Ledger cannot anchor the entry, and takes no answer to it`,
+      );
   }
 
   /** Refuses (403) a validation that would only be an endorsement: its validator is not appointed for the entry's action in its commons. */
   private async refuseEndorsement(validator: string, entryId: bigint): Promise<void> {
-    const { record } = await this.rpc(`entry ${entryId}`, () => this.entries.proof(entryId));
+    const record = await this.rpc(`entry ${entryId}`, () => this.entries.record(entryId));
     const appointed = (await this.rpc("the validator's roles", () => this.ledger.canValidate(record.commons, validator, record.action))) as boolean;
     if (!appointed)
       throw new Refusal(
@@ -396,11 +467,15 @@ export class Admission {
   private async refuseUsed(p: Parsed, chainSeq: bigint, sequenceAt: number): Promise<never> {
     if (!p.record) {
       const v = p.validation!;
-      if (await this.rpc("the entry's validations", () => this.ledger.hasValidated(v.entryId, p.agent)))
+      if (p.answer) {
+        const answered = await this.rpc(`the answer to entry ${v.entryId}`, () => this.entries.answerOnChain(v.entryId));
+        if (answered && answered.counterparty.toLowerCase() === p.agent.toLowerCase())
+          throw new Refusal(409, `already recorded: ${p.agent} has ${answered.verdict === "confirm" ? "confirmed" : "refused"} entry ${v.entryId}`);
+      } else if (await this.rpc("the entry's validations", () => this.ledger.hasValidated(v.entryId, p.agent)))
         throw new Refusal(409, `already recorded: ${p.agent} has validated entry ${v.entryId}`);
       throw new Refusal(
         409,
-        `nonce ${v.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the validation again with that nonce`,
+        `nonce ${v.nonce} of ${p.agent} is already used (the ledger expects ${(p.key << 64n) | chainSeq} next); sign the ${p.answer ? "answer" : "validation"} again with that nonce`,
       );
     }
     await this.entries.refresh();
@@ -572,4 +647,7 @@ export class Admission {
 }
 
 const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
+/** 409: the entry's counterparty answered it already (an answer is final). */
+const alreadyAnswered = (entryId: bigint, a: { counterparty: string; verdict: string }) =>
+  new Refusal(409, `${a.counterparty} has already ${a.verdict === "confirm" ? "confirmed" : "refused"} entry ${entryId}; an answer is final`);
 const keyLabel = (key: bigint) => (key === 0n ? "" : ` (nonce key ${key})`);

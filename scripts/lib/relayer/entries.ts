@@ -1,10 +1,12 @@
 // What the relayer knows of the ledger's entries, read once and then kept up to date block by block
-// (Recorded, Corrected and Checkpointed events after the last block read): each entry's agent and
-// record hash, the heads the Ledger stored every CHECKPOINT_INTERVAL entries, which entries were
-// corrected, and which record hash is which entry. It answers, without a read of the whole
+// (Recorded, Corrected, Checkpointed, Validated, Endorsed and CounterpartyAnswered events after the
+// last block read): each entry's agent and record hash, the heads the Ledger stored every
+// CHECKPOINT_INTERVAL entries, which entries were corrected, anchored or answered by their
+// counterparty, and which record hash is which entry. It answers, without a read of the whole
 // ledger: is this record already recorded (a replay), who is entry N's agent and was it corrected
 // (a correction's checks at admission), and the EntryProof of entry N (a correction's proof: the
 // head before it is chained from the checkpoint before it, in fewer than CHECKPOINT_INTERVAL steps).
+// An entry's record (who its counterparty is) is fetched by its id when asked for, and kept.
 //
 // Every update is checked against the ledger's tip at the block read (entry count and head, the
 // head chained from the last checkpoint); a mismatch or a block hash that changed under it (a
@@ -27,7 +29,24 @@ const CORRECTED = ledgerInterface.getEvent("Corrected")!.topicHash;
 const CHECKPOINTED = ledgerInterface.getEvent("Checkpointed")!.topicHash;
 const VALIDATED = ledgerInterface.getEvent("Validated")!.topicHash;
 const ENDORSED = ledgerInterface.getEvent("Endorsed")!.topicHash;
+const ANSWERED = ledgerInterface.getEvent("CounterpartyAnswered")!.topicHash;
 const INTERVAL = LIMITS.checkpointInterval;
+/** Records kept (fetched for admission's checks) before the cache is emptied. */
+const RECORD_CACHE_ENTRIES = 10_000;
+
+/** A counterparty's answer to an entry, as the Ledger recorded it (CounterpartyAnswered). */
+export interface Answer {
+  counterparty: string;
+  /** "confirm" or "refuse". */
+  verdict: "confirm" | "refuse";
+  transactionHash: string;
+}
+
+const answerOf = (args: Record<string, unknown>, transactionHash: string): Answer => ({
+  counterparty: String(args.counterparty),
+  verdict: Number(args.verdict) === 2 ? "confirm" : "refuse",
+  transactionHash,
+});
 
 export class EntryIndex {
   private signers: string[] = [];
@@ -36,8 +55,12 @@ export class EntryIndex {
   private readonly checkpoints = new Map<number, string>();
   private readonly idOfHash = new Map<string, number>();
   private readonly correctedBy = new Map<number, number>();
-  /** Entries the Ledger has anchored (validated, endorsed or corrected once): they need no proof. */
+  /** Entries the Ledger has anchored (validated, endorsed, answered or corrected once): a validation needs no proof. */
   private readonly anchored = new Set<number>();
+  /** Entries their counterparty answered (confirmed or refused). */
+  private readonly answers = new Map<number, Answer>();
+  /** Records fetched by id (checked against the record hash read). */
+  private readonly records = new Map<number, LedgerRecord>();
   /** The last block read, and its hash. */
   private block: number;
   private blockHash: string | undefined;
@@ -100,22 +123,50 @@ export class EntryIndex {
     return id === undefined ? undefined : BigInt(id);
   }
 
+  /** The counterparty's answer to entry `id`, as of the last read, if it answered. */
+  answerOf(id: bigint): Answer | undefined {
+    return this.answers.get(Number(id));
+  }
+
   /**
-   * The EntryProof of entry `id` against the tip last read: what buildEntryProof gives, with the
-   * head before the entry chained from the checkpoint before it rather than from genesis. The
-   * record is fetched by its id (one indexed eth_getLogs).
+   * The counterparty's answer to entry `id` on chain now (up to the latest block, not only the last
+   * read): its CounterpartyAnswered event, found by the entry's id (one indexed eth_getLogs).
    */
-  async proof(id: bigint): Promise<EntryProof> {
+  async answerOnChain(id: bigint): Promise<Answer | undefined> {
+    const logs = await rpcRetry(`eth_getLogs for the answer to entry ${id}`, () =>
+      this.provider.getLogs({ address: this.ledger, topics: [ANSWERED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: "latest" }),
+    );
+    const event = decodeLedgerLogs(logs).all.find((e) => e.name === "CounterpartyAnswered" && BigInt(e.args.entryId as bigint) === id);
+    return event ? answerOf(event.args, event.transactionHash) : undefined;
+  }
+
+  /** The record of entry `id` (read up to the last block read), fetched by its id (one indexed eth_getLogs) unless already fetched. */
+  async record(id: bigint): Promise<LedgerRecord> {
     const i = Number(id);
     if (id < 1n || i > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
+    const known = this.records.get(i);
+    if (known) return known;
     const logs = await rpcRetry(`eth_getLogs for entry ${id}`, () =>
       this.provider.getLogs({ address: this.ledger, topics: [RECORDED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: this.block }),
     );
     const entry = decodeLedgerLogs(logs).entries.find((e) => e.id === id && e.recordHash.toLowerCase() === this.recordHashes[i - 1]);
     if (!entry) throw new Error(`the node returned no Recorded event for entry ${id}`);
+    if (this.records.size >= RECORD_CACHE_ENTRIES) this.records.clear();
+    this.records.set(i, entry.record);
+    return entry.record;
+  }
+
+  /**
+   * The EntryProof of entry `id` against the tip last read: what buildEntryProof gives, with the
+   * head before the entry chained from the checkpoint before it rather than from genesis. The
+   * record is fetched by its id (see `record`).
+   */
+  async proof(id: bigint): Promise<EntryProof> {
+    const i = Number(id);
+    const record = await this.record(id);
     const end = Number(intervalEnd(id, BigInt(this.count)));
     return {
-      record: entry.record,
+      record,
       previousHead: headToBytes32(this.headAfter(i - 1)),
       laterSigners: this.signers.slice(i, end),
       laterRecordHashes: this.recordHashes.slice(i, end),
@@ -129,19 +180,29 @@ export class EntryIndex {
 
   /**
    * Range proofs (ILedger.RangeProof, one per checkpoint interval) of entries `ids` against the
-   * tip last read; their records are fetched by id in one indexed eth_getLogs.
+   * tip last read, with their records in full (anchored or not); the records not fetched before
+   * are fetched by id in one indexed eth_getLogs.
    */
   async rangeProofs(ids: readonly bigint[]): Promise<RangeProof[]> {
     if (ids.length === 0) return [];
     for (const id of ids) {
       if (id < 1n || Number(id) > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
     }
-    const logs = await rpcRetry(`eth_getLogs for ${ids.length} entries`, () =>
-      this.provider.getLogs({ address: this.ledger, topics: [RECORDED, ids.map((id) => toBeHex(id, 32))], fromBlock: this.fromBlock, toBlock: this.block }),
-    );
     const records = new Map<bigint, LedgerRecord>();
-    for (const e of decodeLedgerLogs(logs).entries) {
-      if (e.recordHash.toLowerCase() === this.recordHashes[Number(e.id) - 1]) records.set(e.id, e.record);
+    for (const id of ids) if (this.records.has(Number(id))) records.set(id, this.records.get(Number(id))!);
+    const missing = [...new Set(ids)].filter((id) => !records.has(id));
+    if (missing.length > 0) {
+      const logs = await rpcRetry(`eth_getLogs for ${missing.length} entries`, () =>
+        this.provider.getLogs({
+          address: this.ledger,
+          topics: [RECORDED, missing.map((id) => toBeHex(id, 32))],
+          fromBlock: this.fromBlock,
+          toBlock: this.block,
+        }),
+      );
+      for (const e of decodeLedgerLogs(logs).entries) {
+        if (e.recordHash.toLowerCase() === this.recordHashes[Number(e.id) - 1]) records.set(e.id, e.record);
+      }
     }
     return rangeProofsOf(
       {
@@ -175,6 +236,8 @@ export class EntryIndex {
     this.idOfHash.clear();
     this.correctedBy.clear();
     this.anchored.clear();
+    this.answers.clear();
+    this.records.clear();
     this.block = this.fromBlock - 1;
     this.blockHash = undefined;
   }
@@ -191,7 +254,9 @@ export class EntryIndex {
       if (latest > this.block) {
         // Responses of about 500 logs: each is decoded in one piece, between the relayer's other work.
         const range = { fromBlock: this.block + 1, toBlock: latest, initialSpan: 1, targetLogs: 500 };
-        follows = this.apply(await readPipelined(this.provider, this.ledger, { ...range, topic0: [RECORDED, CORRECTED, CHECKPOINTED, VALIDATED, ENDORSED] }));
+        follows = this.apply(
+          await readPipelined(this.provider, this.ledger, { ...range, topic0: [RECORDED, CORRECTED, CHECKPOINTED, VALIDATED, ENDORSED, ANSWERED] }),
+        );
         if (follows) {
           this.block = latest;
           this.blockHash = (await rpcRetry(`eth_getBlockByNumber ${latest}`, () => this.provider.getBlock(latest)))?.hash ?? undefined;
@@ -226,7 +291,15 @@ export class EntryIndex {
       this.anchored.add(Number(c.entryId));
     }
     for (const v of events.validations) this.anchored.add(Number(v.entryId));
-    for (const e of events.all) if (e.name === "Endorsed") this.anchored.add(Number(e.args.entryId as bigint));
+    for (const e of events.all) {
+      if (e.name === "Endorsed") this.anchored.add(Number(e.args.entryId as bigint));
+      else if (e.name === "CounterpartyAnswered") {
+        // An answer needs the entry anchored (a co-signed record is anchored as it is recorded).
+        const id = Number(e.args.entryId as bigint);
+        this.anchored.add(id);
+        if (!this.answers.has(id)) this.answers.set(id, answerOf(e.args, e.transactionHash));
+      }
+    }
     return true;
   }
 }

@@ -8,7 +8,10 @@
 // next one (or follows, without a gap, one that goes in the same batch); the scheduler reads only
 // those, never a window of the oldest rows, so records that wait for a missing sequence hold
 // nothing up. A signed validation is a row too (`validates`: the entry it validates): it shares
-// its validator's nonce lanes with records, and goes alone, like a correction, with a proof.
+// its validator's nonce lanes with records, and ends its lane's run, like a correction (the
+// round's validations go together in one validateBatch, with range proofs). A counterparty's
+// answer (a signed validation with verdict confirm or refuse) is such a row with `answer` set:
+// one pending per entry, beside its signer's own verdict on the entry, if any.
 // `messages`: signed messages for the ReciprocityRegistry (declarations), one per transaction, in
 // the order received; `scope` keeps one pending message per licensee and work.
 import { mkdirSync } from "node:fs";
@@ -28,6 +31,8 @@ export interface NewRecord {
   corrects: bigint;
   /** For a signed validation (not a record): the entry it validates; 0n for a record. */
   validates: bigint;
+  /** Whether the signed validation is the entry's counterparty's answer (confirm or refuse), not a peer's verdict. */
+  answer?: boolean;
   /** Whether the signature was accepted through the agent's ERC-1271 wallet (it may change its answer). */
   wallet: boolean;
   /** The signature's deadline (unix seconds). */
@@ -49,7 +54,8 @@ export interface SendProgress {
   updatedAt: number;
 }
 
-export interface QueuedRecord extends NewRecord, SendProgress {
+export interface QueuedRecord extends Omit<NewRecord, "answer">, SendProgress {
+  answer: boolean;
   entryId: bigint | null;
 }
 
@@ -121,6 +127,7 @@ interface Row extends ProgressRow {
   nonce_seq: number;
   corrects: number;
   validates: number;
+  answer: number;
   wallet: number;
   deadline: number;
   body: string;
@@ -134,6 +141,7 @@ const fromRow = (r: Row): QueuedRecord => ({
   nonceSeq: BigInt(r.nonce_seq),
   corrects: BigInt(r.corrects),
   validates: BigInt(r.validates ?? 0),
+  answer: r.answer === 1,
   wallet: r.wallet === 1,
   deadline: BigInt(r.deadline),
   body: r.body,
@@ -141,7 +149,7 @@ const fromRow = (r: Row): QueuedRecord => ({
   ...progressOf(r),
 });
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 // `state IN PENDING` is written out in every query that should use the partial indexes (SQLite
 // uses a partial index only when the query repeats its condition).
 const PENDING = "('queued', 'sending')";
@@ -154,6 +162,7 @@ const SCHEMA = `
     nonce_seq   INTEGER NOT NULL,
     corrects    INTEGER NOT NULL DEFAULT 0,
     validates   INTEGER NOT NULL DEFAULT 0,
+    answer      INTEGER NOT NULL DEFAULT 0,
     wallet      INTEGER NOT NULL DEFAULT 0,
     deadline    INTEGER NOT NULL,
     body        TEXT NOT NULL,
@@ -170,8 +179,10 @@ const SCHEMA = `
     ON records (agent, nonce_key, nonce_seq) WHERE state IN ${PENDING};
   CREATE UNIQUE INDEX IF NOT EXISTS records_pending_correction
     ON records (corrects) WHERE corrects != 0 AND state IN ${PENDING};
-  CREATE UNIQUE INDEX IF NOT EXISTS records_pending_validation
-    ON records (agent, validates) WHERE validates != 0 AND state IN ${PENDING};
+  CREATE UNIQUE INDEX IF NOT EXISTS records_pending_verdict
+    ON records (agent, validates, answer) WHERE validates != 0 AND state IN ${PENDING};
+  CREATE UNIQUE INDEX IF NOT EXISTS records_pending_answer
+    ON records (validates) WHERE validates != 0 AND answer != 0 AND state IN ${PENDING};
   CREATE INDEX IF NOT EXISTS records_state_updated ON records (state, updated_at);
   CREATE INDEX IF NOT EXISTS records_state_deadline ON records (state, deadline);
   CREATE TABLE IF NOT EXISTS messages (
@@ -211,9 +222,17 @@ export class RelayQueue {
     const version = Number((this.db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
     const hasRecords = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records'").get() !== undefined;
     if (hasRecords && version < 2) this.migrateFromV1();
-    else {
-      // Version 2 had no signed validations: they get their column (0 for every record).
-      if (hasRecords && version === 2) this.db.exec("ALTER TABLE records ADD COLUMN validates INTEGER NOT NULL DEFAULT 0");
+    else if (hasRecords && version < SCHEMA_VERSION) {
+      this.transaction(() => {
+        // Version 2 had no signed validations: they get their column (0 for every record).
+        if (version === 2) this.db.exec("ALTER TABLE records ADD COLUMN validates INTEGER NOT NULL DEFAULT 0");
+        // Version 3 had no counterparty answers: their column (0 for every row), and the index of
+        // one pending verdict per validator and entry becomes one per validator, entry and kind.
+        this.db.exec("ALTER TABLE records ADD COLUMN answer INTEGER NOT NULL DEFAULT 0; DROP INDEX IF EXISTS records_pending_validation;");
+        this.db.exec(SCHEMA);
+        this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      });
+    } else {
       this.db.exec(SCHEMA);
       this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
@@ -279,11 +298,18 @@ export class RelayQueue {
     return row ? fromRow(row) : undefined;
   }
 
-  /** The pending validation of entry `entryId` by `agent`, if any. */
+  /** The pending validation (a peer's verdict, not an answer) of entry `entryId` by `agent`, if any. */
   pendingValidation(agent: string, entryId: bigint): QueuedRecord | undefined {
     const row = this.db
-      .prepare(`SELECT * FROM records WHERE agent = ? AND validates = ? AND validates != 0 AND state IN ${PENDING}`)
+      .prepare(`SELECT * FROM records WHERE agent = ? AND validates = ? AND answer = 0 AND validates != 0 AND state IN ${PENDING}`)
       .get(agent, Number(entryId)) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** The pending counterparty's answer (confirm or refuse) to entry `entryId`, if any. */
+  pendingAnswer(entryId: bigint): QueuedRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM records WHERE validates = ? AND validates != 0 AND answer != 0 AND state IN ${PENDING}`).get(Number(entryId)) as
+      Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -305,15 +331,15 @@ export class RelayQueue {
   /**
    * Inserts a new queued record, or puts a failed one back in the queue with its new body (a failed
    * record may be posted again, e.g. with a valid signature after an invalid one). Returns false
-   * if the digest is pending or recorded, or another pending record holds the nonce or corrects
-   * the same entry.
+   * if the digest is pending or recorded, or another pending record holds the nonce, corrects the
+   * same entry, gives the same validator's verdict on the same entry or answers the same entry.
    */
   enqueue(r: NewRecord): boolean {
     const now = Date.now();
     try {
       const result = this.db
         .prepare(
-          `INSERT INTO records (digest, agent, nonce_key, nonce_seq, corrects, validates, wallet, deadline, body, state, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+          `INSERT INTO records (digest, agent, nonce_key, nonce_seq, corrects, validates, answer, wallet, deadline, body, state, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
            ON CONFLICT (digest) DO UPDATE SET body = excluded.body, wallet = excluded.wallet, state = 'queued', entry_id = NULL, tx_hash = NULL, error = NULL,
              attempts = 0, not_before = 0, received_at = excluded.received_at, updated_at = excluded.updated_at
            WHERE records.state = 'failed'`,
@@ -325,6 +351,7 @@ export class RelayQueue {
           Number(r.nonceSeq),
           Number(r.corrects),
           Number(r.validates),
+          r.answer ? 1 : 0,
           r.wallet ? 1 : 0,
           Number(r.deadline),
           r.body,

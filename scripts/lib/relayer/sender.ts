@@ -38,7 +38,7 @@ export const WALLET_FLIP_GAS = ERC1271_GAS + 60_000n;
 /** Margin on every estimate: a tenth, plus this. */
 const BASE_MARGIN_GAS = 25_000n;
 const CORRECTIONS_PER_ROUND = 2;
-/** Signed validations per round: they go together in one validateBatch (with the range proofs of entries not anchored yet). */
+/** Signed validations per round: they go together in one validateBatch (with the range proofs of entries not anchored yet, or answered). */
 const VALIDATIONS_PER_ROUND = 50;
 const LANE_RECHECK_MS = 10_000;
 const LANES_PER_ROUND = 32;
@@ -61,14 +61,18 @@ const VALIDATION_SKIPPED_TOPIC = ledgerInterface.getEvent("ValidationSkipped")!.
 /** Selectors of the ValidationSkipped reasons the relayer resolves against the chain rather than fails. */
 const NONCE_ERROR = ledgerInterface.getError("LedgerInvalidNonce")!.selector;
 const NOT_ANCHORED_ERROR = ledgerInterface.getError("LedgerEntryNotAnchored")!.selector;
+/** Why the Ledger anchors no entry given in full: its commons is not registered. */
+const NOT_ANCHORED_GIVEN =
+  "its record was given in full, so its commons is not registered on this ledger (the Ledger anchors no entry of an unregistered commons)";
 const ENDORSED_TOPIC = ledgerInterface.getEvent("Endorsed")!.topicHash;
+const ANSWERED_TOPIC = ledgerInterface.getEvent("CounterpartyAnswered")!.topicHash;
 /** Stands in for the record of a validation item (which carries `validation` instead). */
 const NO_RECORD = {} as LedgerRecord;
-/** Whether a log's topics are a Validated or Endorsed event of `entryId` by `validator`. */
-const isValidationLog = (topics: readonly string[], entryId: bigint, validator: string) =>
-  (topics[0] === VALIDATED_TOPIC || topics[0] === ENDORSED_TOPIC) &&
-  BigInt(topics[1]) === entryId &&
-  topics[2].toLowerCase() === zeroPadValue(validator, 32).toLowerCase();
+/** The events that record a queued validation: Validated or Endorsed for a peer's verdict, CounterpartyAnswered for an answer. */
+const topicsOf = (q: Pick<QueuedRecord, "answer">) => (q.answer ? [ANSWERED_TOPIC] : [VALIDATED_TOPIC, ENDORSED_TOPIC]);
+/** Whether a log's topics are the event that records `q` (a signed validation): of its entry, by its signer. */
+const isValidationLog = (topics: readonly string[], q: Pick<QueuedRecord, "answer" | "validates" | "agent">) =>
+  topicsOf(q).includes(topics[0]) && BigInt(topics[1]) === q.validates && topics[2].toLowerCase() === zeroPadValue(q.agent, 32).toLowerCase();
 
 export interface SenderOptions {
   /** Records per transaction (at most LIMITS.maxBatch). */
@@ -90,7 +94,7 @@ export interface SenderOptions {
   log: (line: string) => void;
 }
 
-/** A queued message ready to send: a record, or a signed validation (`validation`; it goes alone, like a correction). */
+/** A queued message ready to send: a record, or a signed validation or answer (`validation`; in a validateBatch, or alone like a correction). */
 type Item = QueuedRecord & { record: LedgerRecord; validation?: LedgerValidation; signature: string };
 type Plan = { estimate: bigint; nonce: number; fees: FeeData };
 type Outcome = "recorded" | "failed" | "requeued" | "pending";
@@ -427,14 +431,18 @@ export class Sender {
 
   /**
    * Signed validations (each the next of its validator's lane), together in one validateBatch with
-   * range proofs of the entries not anchored yet. The Ledger skips an invalid item (ValidationSkipped)
-   * and records the others: each item is settled by its own event. If the batch cannot go whole
-   * (a proof that no longer holds, a node refusal), each validation is sent alone.
+   * range proofs of the entries not anchored yet and of the entries answered (a counterparty's
+   * answer needs its entry's record given in full in the transaction, anchored or not: only the
+   * record names the counterparty). A range proof lists every entry from its first given one to
+   * its interval's end, and gives in full each entry wanted in that interval, so one proof serves
+   * the validations and the answers of its entries. The Ledger skips an invalid item
+   * (ValidationSkipped) and records the others: each item is settled by its own event. If the
+   * batch cannot go whole (a proof that no longer holds, a node refusal), each is sent alone.
    */
   private async sendValidations(items: Item[]): Promise<void> {
     await this.entries.refresh(0);
-    const unanchored = [...new Set(items.map((i) => i.validates))].filter((id) => !this.entries.isAnchored(id));
-    const proofs = await this.entries.rangeProofs(unanchored);
+    const given = new Set(items.filter((i) => i.answer || !this.entries.isAnchored(i.validates)).map((i) => i.validates));
+    const proofs = await this.entries.rangeProofs([...given]);
     const data = ledgerInterface.encodeFunctionData("validateBatch", [items.map((i) => i.validation), items.map((i) => i.signature), proofs]);
     const plan = await this.planOrRevert(data);
     if ("revert" in plan) {
@@ -460,14 +468,21 @@ export class Sender {
       const parsed = ledgerInterface.parseLog({ topics: [...log.topics], data: log.data });
       if (parsed) skipped.set(Number(parsed.args.index as bigint), parsed.args.reason as string);
     }
+    const mine = items.map((i) => sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, i)));
+    // Admission reads the answers from the entry index: it learns of these before they show as recorded.
+    if (items.some((i, k) => i.answer && mine[k])) await this.entries.refresh(0).catch(() => {});
     for (const [k, i] of items.entries()) {
-      const mine = sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, i.validates, i.agent));
-      if (mine) {
+      if (mine[k]) {
         this.queue.markRecorded(i.digest, i.validates, sent.hash);
         continue;
       }
       const reason = skipped.get(k);
       const q = this.queue.get(i.digest)!;
+      if (reason?.startsWith(NOT_ANCHORED_ERROR) && given.has(i.validates)) {
+        // Not anchored although its record was given: no proof makes it so.
+        this.queue.markFailed(i.digest, `the Ledger refused it: ${explainRevertData(reason) ?? describeRevert(reason)} (${NOT_ANCHORED_GIVEN})`);
+        continue;
+      }
       // A used nonce (another message of the lane landed first) or an entry the relayer wrongly
       // thought anchored: resolved against the chain; any other reason is the Ledger's refusal.
       if (reason === undefined || reason.startsWith(NONCE_ERROR) || reason.startsWith(NOT_ANCHORED_ERROR)) {
@@ -498,8 +513,9 @@ export class Sender {
     if (sent === "split" || sent === "handled") return;
     if (sent.status !== 1) return this.afterRevert([c], 0, sent);
     if (c.validation) {
-      // A validation makes no entry: its Validated (or Endorsed) event names the entry and the validator.
-      const mine = sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, c.validates, c.agent));
+      // A validation makes no entry: its Validated (or Endorsed, or CounterpartyAnswered) event names the entry and the signer.
+      const mine = sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, c));
+      if (mine && c.answer) await this.entries.refresh(0).catch(() => {});
       if (mine) this.queue.markRecorded(c.digest, c.validates, sent.hash);
       else await this.resolve(this.queue.get(c.digest)!);
       return;
@@ -732,11 +748,11 @@ export class Sender {
     return id === undefined ? undefined : { id, txHash: (await this.txOfEntry(id)) ?? q.txHash ?? "" };
   }
 
-  /** A queued validation's Validated (or Endorsed) event, found by its entry and validator: the entry and the transaction. */
+  /** A queued validation's Validated (or Endorsed) event, or an answer's CounterpartyAnswered, found by its entry and signer: the entry and the transaction. */
   private async validationOf(q: QueuedRecord): Promise<{ id: bigint; txHash: string } | undefined> {
     const logs = await this.provider.getLogs({
       address: this.ledger,
-      topics: [[VALIDATED_TOPIC, ENDORSED_TOPIC], toBeHex(q.validates, 32), zeroPadValue(q.agent, 32)],
+      topics: [topicsOf(q), toBeHex(q.validates, 32), zeroPadValue(q.agent, 32)],
       fromBlock: this.fromBlock,
       toBlock: "latest",
     });
