@@ -178,7 +178,7 @@ describe("commons CLI", function () {
       expect((await cli(["role", "set", commons, validator.address, "--actions", "work"], steward)).code).to.equal(0);
       const sent = await cli(["submit", file, "--relayer", relayer.url, "--wait"]);
       expect(sent.code, sent.stderr).to.equal(0);
-      expect(sent.stdout.trim()).to.match(new RegExp(`: validation of entry ${entry} recorded \\(tx 0x[0-9a-f]{64}\\)$`));
+      expect(sent.stdout.trim()).to.match(new RegExp(`: dispute of entry ${entry} recorded \\(tx 0x[0-9a-f]{64}\\)$`));
       const again = await cli(["validate", entry, "accept", "--relayer", relayer.url], { COMMONS_PRIVATE_KEY: validator.privateKey });
       expect(again.code).to.equal(2);
       expect(again.stderr.trim()).to.equal(
@@ -297,13 +297,16 @@ describe("commons CLI", function () {
     };
     const bobKey = () => ({ COMMONS_PRIVATE_KEY: devWallet(5, l.provider).privateKey });
 
-    it("the receiver confirms: show, list and export say confirmed by both parties; a second answer is refused before signing", async () => {
+    it("the receiver confirms through the relayer, paying nothing: show, list and export say confirmed by both parties; a second answer is refused before signing", async () => {
       const entry = await transfer();
+      const bobAccount = devWallet(5, l.provider).address;
+      const [balance, sent] = [await l.provider.getBalance(bobAccount), await l.provider.getTransactionCount(bobAccount)];
       expect(JSON.parse((await cli(["show", entry, "--json"])).stdout).consent).to.equal(
         `one-sided (not confirmed by the counterparty) (${devWallet(5, l.provider).address})`,
       );
-      const c = await cli(["confirm", entry], bobKey());
+      const c = await cli(["confirm", entry, "--relayer", relayer.url, "--wait"], bobKey());
       expect(c.code, c.stderr).to.equal(0);
+      expect([await l.provider.getBalance(bobAccount), await l.provider.getTransactionCount(bobAccount)]).to.deep.equal([balance, sent]);
       expect(c.stdout).to.match(
         new RegExp(`^entry ${entry}: confirm by 0x[0-9a-fA-F]{40} \\(tx 0x[0-9a-f]{64}\\); the entry is now confirmed by both parties, and stays claimed`),
       );

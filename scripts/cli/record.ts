@@ -91,10 +91,11 @@ type Submitted = { file: string; signed: object; domain: TypedDataDomain; signat
 );
 
 /** A relayed record's state in one line: its entry once recorded, the reason if it failed, else its digest. */
-function relayedLine(s: RelayState): string {
+/** `verdict`: the signed validation's, to name what was recorded (an accept, a counterparty's confirm, ...). */
+function relayedLine(s: RelayState, verdict?: number): string {
   if (s.state === "recorded")
     return s.kind === "validation"
-      ? `validation of entry ${s.entryId} recorded (tx ${s.txHash})`
+      ? `${verdict !== undefined ? (VERDICTS[verdict] ?? "validation") : "validation"} of entry ${s.entryId} recorded (tx ${s.txHash})`
       : s.kind === "declaration" || s.kind === "grant"
         ? `${s.kind} recorded as registry record ${s.entryId} (tx ${s.txHash})`
         : `entry ${s.entryId} (tx ${s.txHash})`;
@@ -290,12 +291,12 @@ export function registerRecord(program: Command): void {
           );
         let failed = 0;
         const client = new RelayerClient(relayer, { timeoutMs: 30_000 });
-        const queued: { file: string; digest: string }[] = [];
+        const queued: { file: string; digest: string; verdict?: number }[] = [];
         for (const it of all) {
           try {
             const s = await client.submit(it.signed);
-            if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed") out(`${it.file}: ${relayedLine(s)}`);
-            else queued.push({ file: it.file, digest: s.digest });
+            if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed") out(`${it.file}: ${relayedLine(s, it.validation?.verdict)}`);
+            else queued.push({ file: it.file, digest: s.digest, verdict: it.validation?.verdict });
           } catch (error) {
             // Unreachable: stop (one line on stderr); refused: say why and go on with the next record.
             if (!(error instanceof RelayerError) || error.status === undefined) throw error;
@@ -308,7 +309,7 @@ export function registerRecord(program: Command): void {
         for (const q of queued) {
           const s = await client.waitFor(q.digest, { timeoutMs: Math.max(1, until - Date.now()) });
           if (s.state === "failed") failed++;
-          out(`${q.file}: ${relayedLine(s)}`);
+          out(`${q.file}: ${relayedLine(s, q.verdict)}`);
         }
         if (failed) throw new Error(`${failed} of ${all.length} signed messages were refused by the relayer or failed`);
         return;
