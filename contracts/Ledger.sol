@@ -330,13 +330,15 @@ contract Ledger is ILedger, EIP712 {
         bytes32 commons,
         Action action,
         uint16 acceptsRequired,
-        uint16 disputesToBlock
+        uint16 disputesToBlock,
+        bool counterpartyConfirms
     ) external returns (uint256 proposal) {
         Change memory c;
         c.kind = ChangeKind.SetQuorumRule;
         c.action = action;
         c.acceptsRequired = acceptsRequired;
         c.disputesToBlock = disputesToBlock;
+        c.counterpartyConfirms = counterpartyConfirms;
         return _propose(commons, c);
     }
 
@@ -386,10 +388,14 @@ contract Ledger is ILedger, EIP712 {
         disputes = votes.disputes;
         if (info.corrected) correctedBy = uint64(_correctedBy[entryId]);
         QuorumRule memory rule = _ruleOf(info.commonsIndex, info.action);
+        // With `counterpartyConfirms`, the counterparty's refusal disputes the entry and only its
+        // confirmation (answer 1) lets it be accepted.
         if (correctedBy != 0) state = EntryState.Corrected;
-        else if (disputes >= rule.disputesToBlock) state = EntryState.Disputed;
-        else if (accepts >= rule.acceptsRequired) state = EntryState.Accepted;
-        else state = EntryState.Claimed;
+        else if (disputes >= rule.disputesToBlock || (rule.counterpartyConfirms && info.answer == 2)) {
+            state = EntryState.Disputed;
+        } else if (accepts >= rule.acceptsRequired && (!rule.counterpartyConfirms || info.answer == 1)) {
+            state = EntryState.Accepted;
+        } else state = EntryState.Claimed;
     }
 
     /// @inheritdoc ILedger
@@ -429,11 +435,6 @@ contract Ledger is ILedger, EIP712 {
     }
 
     /// @inheritdoc ILedger
-    function canValidate(bytes32 commons, address account, Action action) external view returns (bool) {
-        return _holdsRole(_members[_stewardships[commons].index][account].roles, action);
-    }
-
-    /// @inheritdoc ILedger
     function proposalOf(uint256 proposal) external view returns (Proposal memory) {
         Proposal memory p = _proposals[proposal];
         if (p.proposer == address(0)) revert LedgerProposalNotFound(proposal);
@@ -441,18 +442,13 @@ contract Ledger is ILedger, EIP712 {
     }
 
     /// @inheritdoc ILedger
-    function hasApproved(uint256 proposal, address steward) external view returns (bool) {
-        return _approved[proposal][steward];
-    }
-
-    /// @inheritdoc ILedger
-    function proposalCount() external view returns (uint256) {
-        return _proposalCount;
-    }
-
-    /// @inheritdoc ILedger
     function commonsExists(bytes32 commons) external view returns (bool) {
         return _stewardships[commons].stewards != 0;
+    }
+
+    /// @inheritdoc ILedger
+    function nonces(address owner, uint192 key) external view returns (uint256) {
+        return _packNonce(key, _nonceSequences[owner][key]);
     }
 
     /// @inheritdoc ILedger
@@ -469,11 +465,6 @@ contract Ledger is ILedger, EIP712 {
     /// @inheritdoc ILedger
     function validationDigest(Validation calldata validation) external view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(VALIDATION_TYPEHASH, validation)));
-    }
-
-    /// @inheritdoc ILedger
-    function nonces(address owner, uint192 key) external view returns (uint256) {
-        return _packNonce(key, _nonceSequences[owner][key]);
     }
 
     /// @inheritdoc ILedger
@@ -1202,7 +1193,7 @@ contract Ledger is ILedger, EIP712 {
 
     function _ruleOf(uint32 commonsIndex, Action action) private view returns (QuorumRule memory rule) {
         rule = _quorumRules[commonsIndex][action];
-        if (rule.acceptsRequired == 0) rule = QuorumRule(1, 1);
+        if (rule.acceptsRequired == 0) rule = QuorumRule(1, 1, false);
     }
 
     /// @dev Whether `roles` holds the role for `action`.
@@ -1298,8 +1289,15 @@ contract Ledger is ILedger, EIP712 {
             _members[s.index][c.account] = m;
             emit RolesSet(commons, c.account, c.roles, msg.sender);
         } else {
-            _quorumRules[s.index][c.action] = QuorumRule(c.acceptsRequired, c.disputesToBlock);
-            emit QuorumRuleSet(commons, c.action, c.acceptsRequired, c.disputesToBlock, msg.sender);
+            _quorumRules[s.index][c.action] = QuorumRule(c.acceptsRequired, c.disputesToBlock, c.counterpartyConfirms);
+            emit QuorumRuleSet(
+                commons,
+                c.action,
+                c.acceptsRequired,
+                c.disputesToBlock,
+                c.counterpartyConfirms,
+                msg.sender
+            );
         }
     }
 

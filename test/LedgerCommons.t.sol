@@ -53,7 +53,7 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         accepts = uint8(bound(accepts, 0, 5));
         disputes = uint8(bound(disputes, 0, 5));
         bytes32 c = ledger.registerCommons(bytes32("salt"), "Quorum commons");
-        ledger.setQuorumRule(c, ILedger.Action.DeliverService, acceptsRequired, disputesToBlock);
+        ledger.setQuorumRule(c, ILedger.Action.DeliverService, acceptsRequired, disputesToBlock, false);
         ILedger.Record memory r = _next(carol);
         r.commons = c;
         uint256 id = _submit(r);
@@ -76,7 +76,7 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
 
     function test_entryState_usesRuleOfEntryCommonsAndAction() public {
         bytes32 c = ledger.registerCommons(bytes32("salt"), "Quorum commons");
-        ledger.setQuorumRule(c, ILedger.Action.DeliverService, 2, 3);
+        ledger.setQuorumRule(c, ILedger.Action.DeliverService, 2, 3, false);
         ILedger.Record memory r = _next(carol);
         r.commons = c;
         uint256 strict = _submit(r);
@@ -164,27 +164,27 @@ contract LedgerCommonsTest is LedgerUnitTestBase {
         ledger.removeSteward(c, bob);
         assertTrue(ledger.isSteward(c, bob));
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerNotSteward.selector, c, address(this)));
-        ledger.setQuorumRule(c, ILedger.Action.Work, 1, 1); // a removed steward has no power
+        ledger.setQuorumRule(c, ILedger.Action.Work, 1, 1, false); // a removed steward has no power
     }
 
     function test_setQuorumRule_revertsLedgerInvalidQuorumRule() public {
         bytes32 c = ledger.registerCommons(bytes32("s"), "Garden");
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerInvalidQuorumRule.selector, 0, 1));
-        ledger.setQuorumRule(c, ILedger.Action.Work, 0, 1);
+        ledger.setQuorumRule(c, ILedger.Action.Work, 0, 1, false);
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerInvalidQuorumRule.selector, 1, 0));
-        ledger.setQuorumRule(c, ILedger.Action.Work, 1, 0);
+        ledger.setQuorumRule(c, ILedger.Action.Work, 1, 0, false);
         ILedger.QuorumRule memory unchanged = ledger.quorumRule(c, ILedger.Action.Work);
         assertEq(unchanged.acceptsRequired, 1, "still the default rule");
         assertEq(unchanged.disputesToBlock, 1, "still the default rule");
         vm.expectEmit(address(ledger));
-        emit ILedger.QuorumRuleSet(c, ILedger.Action.Work, 3, 2, address(this));
-        ledger.setQuorumRule(c, ILedger.Action.Work, 3, 2);
+        emit ILedger.QuorumRuleSet(c, ILedger.Action.Work, 3, 2, false, address(this));
+        ledger.setQuorumRule(c, ILedger.Action.Work, 3, 2, false);
         ILedger.QuorumRule memory q = ledger.quorumRule(c, ILedger.Action.Work);
         assertEq(q.acceptsRequired, 3);
         assertEq(q.disputesToBlock, 2);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(ILedger.LedgerNotSteward.selector, c, bob));
-        ledger.setQuorumRule(c, ILedger.Action.Work, 1, 1);
+        ledger.setQuorumRule(c, ILedger.Action.Work, 1, 1, false);
         q = ledger.quorumRule(c, ILedger.Action.Work);
         assertEq(q.acceptsRequired, 3, "a stranger changes no rule");
     }

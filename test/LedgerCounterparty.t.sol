@@ -369,4 +369,96 @@ contract LedgerCounterpartyTest is LedgerTestBase {
         assertEq(ledger.validateBatch(vs, sigs, _proofs(_rangeProof(1, full))), 1);
         assertEq(ledger.nonces(carol, 0), 0, "a skipped answer consumes no nonce");
     }
+
+    // ================================================================ entryState: a rule requiring the counterparty's confirmation
+
+    /// @dev Commons COMMONS requires the receiver's confirmation of deliveries: 1 accept, 1 dispute.
+    function _requireConfirmation() internal {
+        vm.expectEmit(address(ledger));
+        emit ILedger.QuorumRuleSet(COMMONS, ILedger.Action.DeliverService, 1, 1, true, address(this));
+        ledger.setQuorumRule(COMMONS, ILedger.Action.DeliverService, 1, 1, true);
+        assertTrue(ledger.quorumRule(COMMONS, ILedger.Action.DeliverService).counterpartyConfirms);
+    }
+
+    function _stateOf(uint256 id) internal view returns (ILedger.EntryState state) {
+        (state, , , ) = ledger.entryState(id);
+    }
+
+    function test_entryState_acceptedOnlyOnceTheCounterpartyConfirmed() public {
+        _requireConfirmation();
+        uint256 id = _submit(_delivery(alice, erin));
+        _validate(id, ILedger.Verdict.Accept, bob);
+        assertEq(
+            uint8(_stateOf(id)),
+            uint8(ILedger.EntryState.Claimed),
+            "the quorum is met, the receiver has not confirmed"
+        );
+        _answer(id, ILedger.Verdict.Confirm, erin);
+        assertEq(uint8(_stateOf(id)), uint8(ILedger.EntryState.Accepted));
+    }
+
+    function test_entryState_disputedWhenTheCounterpartyRefused() public {
+        _requireConfirmation();
+        uint256 id = _submit(_delivery(alice, erin));
+        _validate(id, ILedger.Verdict.Accept, bob);
+        _answer(id, ILedger.Verdict.Refuse, erin);
+        assertEq(uint8(_stateOf(id)), uint8(ILedger.EntryState.Disputed));
+    }
+
+    function test_entryState_aCoSignedRecordNeedsOnlyItsQuorum() public {
+        _requireConfirmation();
+        uint256 id = _submitConfirmed(_delivery(alice, erin), erin);
+        assertEq(uint8(_stateOf(id)), uint8(ILedger.EntryState.Claimed));
+        _validate(id, ILedger.Verdict.Accept, bob);
+        assertEq(uint8(_stateOf(id)), uint8(ILedger.EntryState.Accepted));
+    }
+
+    function test_entryState_neverAcceptedWithoutACounterparty() public {
+        _requireConfirmation();
+        ILedger.Record memory noReceiver = _delivery(alice, address(0)); // the provider leaves the receiver out
+        uint256 id = _submit(noReceiver);
+        _validate(id, ILedger.Verdict.Accept, bob);
+        _validate(id, ILedger.Verdict.Accept, carol);
+        assertEq(uint8(_stateOf(id)), uint8(ILedger.EntryState.Claimed), "nobody can confirm it: it is never accepted");
+    }
+
+    function test_entryState_anAnswerIsInformationalWithoutTheRule() public {
+        uint256 refused = _submit(_delivery(alice, erin));
+        _validate(refused, ILedger.Verdict.Accept, bob);
+        _answer(refused, ILedger.Verdict.Refuse, erin);
+        assertEq(
+            uint8(_stateOf(refused)),
+            uint8(ILedger.EntryState.Accepted),
+            "the default rule needs no confirmation"
+        );
+        _requireConfirmation(); // rules are read when the state is: the refusal now disputes it
+        assertEq(uint8(_stateOf(refused)), uint8(ILedger.EntryState.Disputed));
+    }
+
+    /// @dev Under a rule requiring confirmation, the state is Corrected > Disputed (disputes or a
+    /// refusal) > Accepted (quorum and a confirmation) > Claimed, whatever the order of events.
+    function testFuzz_entryState_followsTheConfirmationRule(
+        bool confirms,
+        uint8 answer,
+        bool accept,
+        bool dispute,
+        bool corrected
+    ) public {
+        ledger.setQuorumRule(COMMONS, ILedger.Action.DeliverService, 1, 1, confirms);
+        uint256 id = _submit(_delivery(alice, erin));
+        answer = answer % 3; // 0 none, 1 confirm, 2 refuse
+        if (answer != 0) _answer(id, answer == 1 ? ILedger.Verdict.Confirm : ILedger.Verdict.Refuse, erin);
+        if (accept) _validate(id, ILedger.Verdict.Accept, bob);
+        if (dispute) _validate(id, ILedger.Verdict.Dispute, carol);
+        if (corrected) _correct(id);
+        ILedger.EntryState expected =
+            corrected
+                ? ILedger.EntryState.Corrected
+                : dispute || (confirms && answer == 2)
+                    ? ILedger.EntryState.Disputed
+                    : accept && (!confirms || answer == 1)
+                        ? ILedger.EntryState.Accepted
+                        : ILedger.EntryState.Claimed;
+        assertEq(uint8(_stateOf(id)), uint8(expected));
+    }
 }

@@ -1079,7 +1079,7 @@ describe("ReciprocityRegistry", () => {
       await f.registry.connect(f.relayer).settleBySignature(first.order, first.signature, proof, []);
       await dispute(f, e1);
       await f.registry.connect(f.stranger).reverseSettlement(e1);
-      await f.ledger.connect(f.steward).setQuorumRule(f.commons, 5, 1, 2); // transfers: two disputes block now
+      await f.ledger.connect(f.steward).setQuorumRule(f.commons, 5, 1, 2, false); // transfers: two disputes block now
       await expect(f.registry.connect(f.relayer).settleBySignature(first.order, first.signature, proof, []))
         .to.be.revertedWithCustomError(f.registry, "ReciprocityRegistryInvalidNonce")
         .withArgs(f.firm.address, 0n, 1n);

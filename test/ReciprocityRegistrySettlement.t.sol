@@ -227,7 +227,7 @@ contract ReciprocityRegistrySettlementTest is SettlementBase {
     /// `settle` refuses it and the licensee stays Excluded.
     function test_F2_sockPuppetAcceptancesCannotSettle() public {
         vm.prank(founder);
-        ledger.setQuorumRule(commons, ILedger.Action.Transfer, 3, 1);
+        ledger.setQuorumRule(commons, ILedger.Action.Transfer, 3, 1, false);
         uint256 e = _contribution(alice, 1_000_000_000, 0);
         for (uint256 k = 1; k <= 3; ++k) {
             address puppet = _key(0x9999 + k, "puppet");
@@ -421,7 +421,7 @@ contract SettlementHandler is SettlementBase {
     /// @dev The stewards change the rule for transfers: entries move in and out of Accepted.
     function setQuorum(bool twoAccepts, bool twoDisputes) external {
         vm.prank(founder);
-        ledger.setQuorumRule(commons, ILedger.Action.Transfer, twoAccepts ? 2 : 1, twoDisputes ? 2 : 1);
+        ledger.setQuorumRule(commons, ILedger.Action.Transfer, twoAccepts ? 2 : 1, twoDisputes ? 2 : 1, false);
         ++calls["quorum"];
     }
 

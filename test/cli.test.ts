@@ -354,6 +354,27 @@ describe("commons CLI", function () {
       expect(JSON.parse((await cli(["show", m![1], "--json"])).stdout).consent).to.equal(`confirmed by both parties (${bob})`);
     });
 
+    it("rule set --receiver-confirms: a transfer the quorum accepted stays claimed until its receiver confirms it", async () => {
+      const steward = { COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey };
+      const validator = devWallet(7, l.provider);
+      expect((await cli(["role", "set", commons, validator.address, "--actions", "transfer"], steward)).code).to.equal(0);
+      const ruled = await cli(["rule", "set", commons, "transfer", "--accepts", "1", "--disputes", "1", "--receiver-confirms"], steward);
+      expect(ruled.code, ruled.stderr).to.equal(0);
+      expect(ruled.stdout).to.include("transfer: accepted with 1 accept and the receiver's confirmation, disputed with 1 dispute or the receiver's refusal");
+      const shownRules = await cli(["commons", "show", commons]);
+      expect(shownRules.stdout).to.match(/transfer\s+1 \/ 1, and the receiver confirms/);
+      const entry = await transfer();
+      const v = await cli(["validate", entry, "accept"], { COMMONS_PRIVATE_KEY: validator.privateKey });
+      expect(v.code, v.stderr).to.equal(0);
+      expect(v.stdout).to.include("now claimed, 1 accept / 0 dispute");
+      const c = await cli(["confirm", entry], bobKey());
+      expect(c.code, c.stderr).to.equal(0);
+      expect(c.stdout).to.include("the entry is now confirmed by both parties, and stays accepted, 1 accept / 0 dispute");
+      expect(JSON.parse((await cli(["show", entry, "--json"])).stdout).state).to.equal("accepted");
+      // The rule stays for the next test's transfers: set it back so that they read as before.
+      expect((await cli(["rule", "set", commons, "transfer", "--accepts", "1", "--disputes", "1"], steward)).code).to.equal(0);
+    });
+
     it("the receiver refuses to be named; a third party is refused before signing, and nothing is sent", async () => {
       const entry = await transfer();
       const stranger = devWallet(6, l.provider);

@@ -117,6 +117,41 @@ describe("consent (counterparty's answers)", () => {
     });
   });
 
+  describe("deriveEntries under a rule requiring the receiver's confirmation (as Ledger.entryState)", () => {
+    it("accepts an entry only once its receiver confirmed it, disputes it on a refusal, never accepts one with no receiver", () => {
+      const records = [
+        recordOf(1, "transfer", ALICE, BOB),
+        recordOf(2, "transfer", ALICE, BOB),
+        recordOf(3, "transfer", ALICE, BOB),
+        recordOf(4, "transfer", ALICE, ZeroAddress),
+      ];
+      const events = eventsOf(records, [
+        { entryId: 1, counterparty: BOB, verdict: 2 },
+        { entryId: 2, counterparty: BOB, verdict: 3 },
+      ]);
+      events.all.push({
+        name: "QuorumRuleSet",
+        args: { commons: COMMONS, action: 5n, acceptsRequired: 1n, disputesToBlock: 1n, counterpartyConfirms: true },
+        blockNumber: 1,
+        transactionHash: ZeroHash,
+        logIndex: 0,
+      });
+      for (const entryId of [1n, 2n, 3n, 4n]) {
+        events.validations.push({
+          entryId,
+          validator: CAROL,
+          verdict: 0,
+          evidence: ZeroHash,
+          accepts: 1,
+          disputes: 0,
+          blockNumber: 1,
+          transactionHash: ZeroHash,
+        });
+      }
+      expect(deriveEntries(events).map((v) => v.state)).to.deep.equal(["accepted", "disputed", "claimed", "claimed"]);
+    });
+  });
+
   describe("custodyConsent", () => {
     it("counts the custody hand-overs and lists those not confirmed by their receiver, and those refused", () => {
       const views = deriveEntries(

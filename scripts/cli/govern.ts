@@ -154,7 +154,7 @@ export function registerGovern(program: Command): void {
         "quorum rules (accepts needed / disputes that block; only appointed validators count):",
         ...ACTIONS.map((a) => {
           const r = c.rules.find((x) => x.action === a);
-          return r ? `  ${a.padEnd(18)} ${r.acceptsRequired} / ${r.disputesToBlock}` : undefined;
+          return r ? `  ${a.padEnd(18)} ${r.acceptsRequired} / ${r.disputesToBlock}${r.counterpartyConfirms ? ", and the receiver confirms" : ""}` : undefined;
         }).filter((x): x is string => x !== undefined),
         `  ${"(any other action)".padEnd(18)} 1 / 1`,
       ];
@@ -290,15 +290,28 @@ export function registerGovern(program: Command): void {
     .description("propose the quorum rule for one action")
     .requiredOption("--accepts <n>", "accepts by appointed validators that make an entry accepted")
     .requiredOption("--disputes <n>", "disputes by appointed validators that block it")
+    .option("--receiver-confirms", "also require the confirmation of the other agent the entry names (its receiver); its refusal disputes the entry")
     .option("--keystore <file>", "a steward's keystore (else COMMONS_PRIVATE_KEY)")
-    .action(async (idText: string, actionText: string, o: { accepts: string; disputes: string; keystore?: string }) => {
+    .action(async (idText: string, actionText: string, o: { accepts: string; disputes: string; receiverConfirms?: boolean; keystore?: string }) => {
       const id = parseHex32("commons", idText);
       const action = parseAction(actionText) as ActionName;
       const acceptsRequired = parseCount("--accepts", o.accepts);
       const disputesToBlock = parseCount("--disputes", o.disputes);
       checkKeySource(o.keystore);
-      const what = describeChange({ kind: "setQuorumRule", account: "", roles: 0, threshold: 0, action, acceptsRequired, disputesToBlock });
-      await propose(globals(), o.keystore, id, what, (l) => l.setQuorumRule(id, ACTIONS.indexOf(action), acceptsRequired, disputesToBlock));
+      const counterpartyConfirms = o.receiverConfirms === true;
+      const what = describeChange({
+        kind: "setQuorumRule",
+        account: "",
+        roles: 0,
+        threshold: 0,
+        action,
+        acceptsRequired,
+        disputesToBlock,
+        counterpartyConfirms,
+      });
+      await propose(globals(), o.keystore, id, what, (l) =>
+        l.setQuorumRule(id, ACTIONS.indexOf(action), acceptsRequired, disputesToBlock, counterpartyConfirms),
+      );
     });
 
   // ---------------------------------------------------------------- proposals

@@ -35,12 +35,12 @@ export async function seedDemo(provider: Provider, ledgerAddress: string, fromBl
   // validators (erin, a newcomer, is not one), sets the work rule and adds two stewards; then the
   // threshold goes to 2, and from there on every change needs two of the three stewards.
   for (const v of [w.mira, w.yara, w.alice, w.bob, w.carol, w.dave]) await ledger.send(() => asSteward(w.mira).setRoles(commons, v.address, ALL_ROLES));
-  await ledger.send(() => asSteward(w.mira).setQuorumRule(commons, 0, 2, 1)); // work: 2 accepts, 1 dispute blocks
+  await ledger.send(() => asSteward(w.mira).setQuorumRule(commons, 0, 2, 1, false)); // work: 2 accepts, 1 dispute blocks
   await ledger.send(() => asSteward(w.mira).addSteward(commons, w.yara.address));
   await ledger.send(() => asSteward(w.mira).addSteward(commons, w.carol.address));
   await ledger.send(() => asSteward(w.mira).setStewardThreshold(commons, 2));
-  const transferRule = await asSteward(w.mira).setQuorumRule.staticCall(commons, 5, 1, 1); // transfer (money): 1 accept
-  await ledger.send(() => asSteward(w.mira).setQuorumRule(commons, 5, 1, 1));
+  const transferRule = await asSteward(w.mira).setQuorumRule.staticCall(commons, 5, 1, 1, false); // transfer (money): 1 accept
+  await ledger.send(() => asSteward(w.mira).setQuorumRule(commons, 5, 1, 1, false));
   await ledger.send(() => asSteward(w.yara).approveChange(transferRule));
   log(`  commons registered: ${commons} (stewards mira, yara, carol, any 2 decide; validators mira, yara, alice, bob, carol, dave; work needs 2 accepts)`);
 

@@ -6,7 +6,8 @@ const RECORD_TUPLE =
 const VALIDATION_TUPLE = "(uint64 entryId, uint8 verdict, address validator, bytes32 evidence, uint256 nonce, uint64 deadline)";
 const PROOF_TUPLE = `(${RECORD_TUPLE} record, bytes32 previousHead, address[] laterSigners, bytes32[] laterRecordHashes)`;
 const RANGE_PROOF_TUPLE = `(bytes32 previousHead, uint64 firstId, ${RECORD_TUPLE}[] records, address[] signers, bytes32[] recordHashes)`;
-const CHANGE_TUPLE = "(uint8 kind, address account, uint32 roles, uint16 threshold, uint8 action, uint16 acceptsRequired, uint16 disputesToBlock)";
+const CHANGE_TUPLE =
+  "(uint8 kind, address account, uint32 roles, uint16 threshold, uint8 action, uint16 acceptsRequired, uint16 disputesToBlock, bool counterpartyConfirms)";
 
 export const LEDGER_ABI = [
   `event Recorded(uint256 indexed id, address indexed signer, ${RECORD_TUPLE} record)`,
@@ -25,7 +26,7 @@ export const LEDGER_ABI = [
   `event ChangeProposed(uint256 indexed proposal, bytes32 indexed commons, address indexed proposer, ${CHANGE_TUPLE} change, uint32 epoch, uint40 expiresAt)`,
   "event ChangeApproved(uint256 indexed proposal, address indexed steward, uint16 approvals, uint16 threshold)",
   "event ChangeExecuted(uint256 indexed proposal, bytes32 indexed commons)",
-  "event QuorumRuleSet(bytes32 indexed commons, uint8 indexed action, uint16 acceptsRequired, uint16 disputesToBlock, address indexed by)",
+  "event QuorumRuleSet(bytes32 indexed commons, uint8 indexed action, uint16 acceptsRequired, uint16 disputesToBlock, bool counterpartyConfirms, address indexed by)",
   "event NonceInvalidated(address indexed owner, uint256 nonce)",
   "event EIP712DomainChanged()",
   `function record(${RECORD_TUPLE} record, bytes signature) returns (uint256 id)`,
@@ -39,7 +40,7 @@ export const LEDGER_ABI = [
   "function removeSteward(bytes32 commons, address steward) returns (uint256 proposal)",
   "function setStewardThreshold(bytes32 commons, uint16 threshold) returns (uint256 proposal)",
   "function setRoles(bytes32 commons, address account, uint32 roles) returns (uint256 proposal)",
-  "function setQuorumRule(bytes32 commons, uint8 action, uint16 acceptsRequired, uint16 disputesToBlock) returns (uint256 proposal)",
+  "function setQuorumRule(bytes32 commons, uint8 action, uint16 acceptsRequired, uint16 disputesToBlock, bool counterpartyConfirms) returns (uint256 proposal)",
   "function approveChange(uint256 proposal) returns (bool executed)",
   "function invalidateNonce(uint192 key) returns (uint256 nonce)",
   "function tip() view returns (uint64 count, bytes24 head)",
@@ -47,14 +48,11 @@ export const LEDGER_ABI = [
   "function entryState(uint256 entryId) view returns (uint8 state, uint16 accepts, uint16 disputes, uint64 correctedBy)",
   `function entryIncluded(uint256 entryId, ${PROOF_TUPLE} proof) view returns (address signer)`,
   "function hasValidated(uint256 entryId, address validator) view returns (bool)",
-  "function quorumRule(bytes32 commons, uint8 action) view returns ((uint16 acceptsRequired, uint16 disputesToBlock))",
+  "function quorumRule(bytes32 commons, uint8 action) view returns ((uint16 acceptsRequired, uint16 disputesToBlock, bool counterpartyConfirms))",
   "function isSteward(bytes32 commons, address account) view returns (bool)",
   "function stewardship(bytes32 commons) view returns (uint256 stewards, uint256 threshold, uint256 epoch)",
   "function rolesOf(bytes32 commons, address account) view returns (uint32)",
-  "function canValidate(bytes32 commons, address account, uint8 action) view returns (bool)",
   `function proposalOf(uint256 proposal) view returns ((bytes32 commons, ${CHANGE_TUPLE} change, address proposer, uint32 epoch, uint16 approvals, uint40 expiresAt, bool executed))`,
-  "function hasApproved(uint256 proposal, address steward) view returns (bool)",
-  "function proposalCount() view returns (uint256)",
   "function commonsExists(bytes32 commons) view returns (bool)",
   `function hashRecord(${RECORD_TUPLE} record) view returns (bytes32)`,
   `function recordDigest(${RECORD_TUPLE} record) view returns (bytes32)`,

@@ -17,6 +17,8 @@ export interface ProposalView {
   action: ActionName;
   acceptsRequired: number;
   disputesToBlock: number;
+  /** With setQuorumRule: the entry's counterparty must confirm it too. */
+  counterpartyConfirms: boolean;
   epoch: number;
   expiresAt: bigint;
   approvers: string[];
@@ -36,7 +38,7 @@ export interface CommonsView {
   /** Accounts with at least one role, and the actions each may validate. */
   validators: { account: string; actions: ActionName[] }[];
   /** Rules set by the stewards (unset actions: one accept, one dispute). */
-  rules: { action: ActionName; acceptsRequired: number; disputesToBlock: number }[];
+  rules: { action: ActionName; acceptsRequired: number; disputesToBlock: number; counterpartyConfirms: boolean }[];
   proposals: ProposalView[];
   /** True when a single key can change stewards, validators and rules or publish a distribution. */
   singleKey: boolean;
@@ -58,7 +60,16 @@ export function stewardshipSentence(stewards: number, threshold: number): string
 
 /** A proposed change in words. */
 export function describeChange(
-  c: { kind: ChangeKindName; account: string; roles: number; threshold: number; action: ActionName; acceptsRequired: number; disputesToBlock: number },
+  c: {
+    kind: ChangeKindName;
+    account: string;
+    roles: number;
+    threshold: number;
+    action: ActionName;
+    acceptsRequired: number;
+    disputesToBlock: number;
+    counterpartyConfirms?: boolean;
+  },
   name: (a: string) => string = (a) => a,
 ): string {
   switch (c.kind) {
@@ -73,7 +84,12 @@ export function describeChange(
         ? `take every validator role from ${name(c.account)}`
         : `let ${name(c.account)} validate ${c.roles === ALL_ROLES ? "every action" : actionsOfRoles(c.roles).join(", ")}`;
     case "setQuorumRule":
-      return `${c.action}: accepted with ${c.acceptsRequired} accept${c.acceptsRequired === 1 ? "" : "s"}, disputed with ${c.disputesToBlock} dispute${c.disputesToBlock === 1 ? "" : "s"}`;
+      return (
+        `${c.action}: accepted with ${c.acceptsRequired} accept${c.acceptsRequired === 1 ? "" : "s"}` +
+        (c.counterpartyConfirms ? " and the receiver's confirmation" : "") +
+        `, disputed with ${c.disputesToBlock} dispute${c.disputesToBlock === 1 ? "" : "s"}` +
+        (c.counterpartyConfirms ? " or the receiver's refusal" : "")
+      );
   }
 }
 
@@ -85,7 +101,7 @@ export function deriveCommons(events: LedgerEvents, now: bigint): CommonsView[] 
   type Building = CommonsView & {
     stewardSet: Set<string>;
     roleMap: Map<string, number>;
-    ruleMap: Map<ActionName, { acceptsRequired: number; disputesToBlock: number }>;
+    ruleMap: Map<ActionName, { acceptsRequired: number; disputesToBlock: number; counterpartyConfirms: boolean }>;
     /** Registration emits StewardAdded and StewardThresholdSet, which start no epoch. */
     registering: boolean;
   };
@@ -139,7 +155,13 @@ export function deriveCommons(events: LedgerEvents, now: bigint): CommonsView[] 
         if (c) c.roleMap.set(String(a.account), Number(a.roles));
         break;
       case "QuorumRuleSet":
-        if (c) c.ruleMap.set(ACTIONS[Number(a.action)], { acceptsRequired: Number(a.acceptsRequired), disputesToBlock: Number(a.disputesToBlock) });
+        if (c) {
+          c.ruleMap.set(ACTIONS[Number(a.action)], {
+            acceptsRequired: Number(a.acceptsRequired),
+            disputesToBlock: Number(a.disputesToBlock),
+            counterpartyConfirms: Boolean(a.counterpartyConfirms),
+          });
+        }
         break;
       case "ChangeProposed": {
         const ch = a.change as unknown as {
@@ -150,6 +172,7 @@ export function deriveCommons(events: LedgerEvents, now: bigint): CommonsView[] 
           action: bigint;
           acceptsRequired: bigint;
           disputesToBlock: bigint;
+          counterpartyConfirms: boolean;
         };
         const change = {
           kind: CHANGE_KINDS[Number(ch.kind)],
@@ -159,6 +182,7 @@ export function deriveCommons(events: LedgerEvents, now: bigint): CommonsView[] 
           action: ACTIONS[Number(ch.action)],
           acceptsRequired: Number(ch.acceptsRequired),
           disputesToBlock: Number(ch.disputesToBlock),
+          counterpartyConfirms: Boolean(ch.counterpartyConfirms),
         };
         proposals.set(BigInt(a.proposal as bigint), {
           id: BigInt(a.proposal as bigint),

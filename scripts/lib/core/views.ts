@@ -49,7 +49,7 @@ export const CONSENT_LABELS: Record<Consent, string> = {
   none: "no counterparty",
 };
 
-const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1 };
+const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1, counterpartyConfirms: false };
 
 /**
  * Derives every entry's state from the events, exactly as `Ledger.entryState` does on-chain: the
@@ -57,7 +57,7 @@ const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1 };
  * apart and change nothing.
  */
 export function deriveEntries(events: LedgerEvents): EntryView[] {
-  const rules = new Map<string, { acceptsRequired: number; disputesToBlock: number }>();
+  const rules = new Map<string, { acceptsRequired: number; disputesToBlock: number; counterpartyConfirms: boolean }>();
   const endorsements = new Map<bigint, EntryView["endorsements"]>();
   const answers = new Map<bigint, { confirmed: boolean; counterparty: string; evidence: string; transactionHash: string }>();
   const registered = new Set<string>();
@@ -95,6 +95,7 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
     rules.set(`${String(e.args.commons)}:${Number(e.args.action)}`, {
       acceptsRequired: Number(e.args.acceptsRequired),
       disputesToBlock: Number(e.args.disputesToBlock),
+      counterpartyConfirms: Boolean(e.args.counterpartyConfirms),
     });
   }
   const tallies = new Map<bigint, { accepts: number; disputes: number }>();
@@ -123,9 +124,11 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
     const counterparty = counterpartyOf(entry.record);
     const answer = answers.get(entry.id);
     const consent: Consent = counterparty === null ? "none" : answer === undefined ? "one-sided" : answer.confirmed ? "confirmed" : "refused";
+    // As the contract: with `counterpartyConfirms`, a refusal disputes the entry and only a confirmation lets it be accepted.
+    const anchored = accepts + disputes > 0 || answer !== undefined;
     if (correctedBy !== 0n) state = "corrected";
-    else if (accepts + disputes > 0 && disputes >= rule.disputesToBlock) state = "disputed";
-    else if (accepts + disputes > 0 && accepts >= rule.acceptsRequired) state = "accepted";
+    else if (anchored && (disputes >= rule.disputesToBlock || (rule.counterpartyConfirms && consent === "refused"))) state = "disputed";
+    else if (anchored && accepts >= rule.acceptsRequired && (!rule.counterpartyConfirms || consent === "confirmed")) state = "accepted";
     return {
       entry,
       id: entry.id,

@@ -450,7 +450,8 @@ export class Admission {
   /** Refuses (403) a validation that would only be an endorsement: its validator is not appointed for the entry's action in its commons. */
   private async refuseEndorsement(validator: string, entryId: bigint): Promise<void> {
     const record = await this.rpc(`entry ${entryId}`, () => this.entries.record(entryId));
-    const appointed = (await this.rpc("the validator's roles", () => this.ledger.canValidate(record.commons, validator, record.action))) as boolean;
+    const roles = BigInt(await this.rpc("the validator's roles", () => this.ledger.rolesOf(record.commons, validator)));
+    const appointed = ((roles >> BigInt(record.action)) & 1n) === 1n;
     if (!appointed)
       throw new Refusal(
         403,
