@@ -444,7 +444,7 @@ interface ILedger {
     /// (`Recorded`, then `CounterpartyAnswered` with verdict Confirm). The entry is anchored at
     /// once, so its validations need no proof. Reverts as `record` does, and
     /// LedgerNoCounterparty, LedgerInvalidSignature(counterparty) or LedgerCommonsUnknown.
-    /// @dev Costs about 34,000 gas more than `record` (bench:gas: 82,272 against 48,307 for a
+    /// @dev Costs about 34,000 gas more than `record` (bench:gas: 82,252 against 48,263 for a
     /// typical record): the entry's anchor slot, where the answer lives (22,100, which the entry's
     /// first validation then no longer pays, nor its proof), the counterparty's signature check and
     /// the `CounterpartyAnswered` event.
@@ -480,10 +480,10 @@ interface ILedger {
     /// neither anchored nor proven) is skipped with a `ValidationSkipped` event naming the index
     /// and the error, so that nobody can make the batch revert by front-running one item.
     /// @dev Gas (bench:gas, EDR prague, distinct returning validators): a first validation costs
-    /// 53,555 each in a batch of 100 consecutive entries proven by two range proofs, and up to
-    /// 178,560 alone with the longest proof; a second validation 27,794 each in a batch of 100 and
-    /// 54,295 alone. The first two validations of an entry that have a seat or count live in its
-    /// anchor slot; the third writes the entry's votes slot (a new slot: 72,517 alone), the fourth
+    /// 54,444 each in a batch of 100 consecutive entries proven by two range proofs, and up to
+    /// 178,650 alone with the longest proof; a second validation 28,170 each in a batch of 100 and
+    /// 54,824 alone. The first two validations of an entry that have a seat or count live in its
+    /// anchor slot; the third writes the entry's votes slot (a new slot: 72,838 alone), the fourth
     /// and later update it (54,543 alone).
     /// @param validations At most MAX_BATCH validations.
     /// @param signatures One signature per validation.
