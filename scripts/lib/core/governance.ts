@@ -60,16 +60,7 @@ export function stewardshipSentence(stewards: number, threshold: number): string
 
 /** A proposed change in words. */
 export function describeChange(
-  c: {
-    kind: ChangeKindName;
-    account: string;
-    roles: number;
-    threshold: number;
-    action: ActionName;
-    acceptsRequired: number;
-    disputesToBlock: number;
-    counterpartyConfirms?: boolean;
-  },
+  c: Pick<ProposalView, "kind" | "account" | "roles" | "threshold" | "action" | "acceptsRequired" | "disputesToBlock"> & { counterpartyConfirms?: boolean },
   name: (a: string) => string = (a) => a,
 ): string {
   switch (c.kind) {
