@@ -142,18 +142,33 @@ export class EntryIndex {
 
   /** The record of entry `id` (read up to the last block read), fetched by its id (one indexed eth_getLogs) unless already fetched. */
   async record(id: bigint): Promise<LedgerRecord> {
-    const i = Number(id);
-    if (id < 1n || i > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
-    const known = this.records.get(i);
-    if (known) return known;
-    const logs = await rpcRetry(`eth_getLogs for entry ${id}`, () =>
-      this.provider.getLogs({ address: this.ledger, topics: [RECORDED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: this.block }),
+    const record = (await this.recordsOf([id])).get(id);
+    if (!record) throw new Error(`the node returned no Recorded event for entry ${id}`);
+    return record;
+  }
+
+  /**
+   * The records of entries `ids` (read up to the last block read): those not fetched before in one
+   * indexed eth_getLogs, each checked against the record hash read, and kept.
+   */
+  private async recordsOf(ids: readonly bigint[]): Promise<Map<bigint, LedgerRecord>> {
+    for (const id of ids) {
+      if (id < 1n || Number(id) > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
+    }
+    const records = new Map<bigint, LedgerRecord>();
+    for (const id of ids) if (this.records.has(Number(id))) records.set(id, this.records.get(Number(id))!);
+    const missing = [...new Set(ids)].filter((id) => !records.has(id));
+    if (missing.length === 0) return records;
+    const logs = await rpcRetry(`eth_getLogs for ${missing.length === 1 ? `entry ${missing[0]}` : `${missing.length} entries`}`, () =>
+      this.provider.getLogs({ address: this.ledger, topics: [RECORDED, missing.map((id) => toBeHex(id, 32))], fromBlock: this.fromBlock, toBlock: this.block }),
     );
-    const entry = decodeLedgerLogs(logs).entries.find((e) => e.id === id && e.recordHash.toLowerCase() === this.recordHashes[i - 1]);
-    if (!entry) throw new Error(`the node returned no Recorded event for entry ${id}`);
-    if (this.records.size >= RECORD_CACHE_ENTRIES) this.records.clear();
-    this.records.set(i, entry.record);
-    return entry.record;
+    if (this.records.size + missing.length > RECORD_CACHE_ENTRIES) this.records.clear();
+    for (const e of decodeLedgerLogs(logs).entries) {
+      if (e.recordHash.toLowerCase() !== this.recordHashes[Number(e.id) - 1]) continue;
+      records.set(e.id, e.record);
+      this.records.set(Number(e.id), e.record);
+    }
+    return records;
   }
 
   /**
@@ -185,25 +200,7 @@ export class EntryIndex {
    */
   async rangeProofs(ids: readonly bigint[]): Promise<RangeProof[]> {
     if (ids.length === 0) return [];
-    for (const id of ids) {
-      if (id < 1n || Number(id) > this.count) throw new Error(`entry ${id} does not exist (the relayer has read ${this.count} entries)`);
-    }
-    const records = new Map<bigint, LedgerRecord>();
-    for (const id of ids) if (this.records.has(Number(id))) records.set(id, this.records.get(Number(id))!);
-    const missing = [...new Set(ids)].filter((id) => !records.has(id));
-    if (missing.length > 0) {
-      const logs = await rpcRetry(`eth_getLogs for ${missing.length} entries`, () =>
-        this.provider.getLogs({
-          address: this.ledger,
-          topics: [RECORDED, missing.map((id) => toBeHex(id, 32))],
-          fromBlock: this.fromBlock,
-          toBlock: this.block,
-        }),
-      );
-      for (const e of decodeLedgerLogs(logs).entries) {
-        if (e.recordHash.toLowerCase() === this.recordHashes[Number(e.id) - 1]) records.set(e.id, e.record);
-      }
-    }
+    const records = await this.recordsOf(ids);
     return rangeProofsOf(
       {
         count: BigInt(this.count),
