@@ -98,26 +98,29 @@ contract Ledger is ILedger, EIP712 {
     /// correction (written once from a proof). One slot. `commonsIndex` is the entry's commons'
     /// registration number (0: not registered when anchored); `corrected` says `_correctedBy`
     /// holds the correcting entry (a correction is rare, so its id takes a slot of its own).
-    /// The two pairs (`firstSeat`, `firstVote`) and (`secondSeat`, `secondVote`) hold the entry's
-    /// first two validations that have a seat or count (the seat, 0 if none; 1 a counted accept,
-    /// 2 a counted dispute, 0 neither), so that they write no slot besides the anchor; the votes
-    /// slot is written from the third such validation on, starting from them (see `_votesOf`).
     /// `answer` is the counterparty's answer: 0 none yet, 1 confirmed, 2 refused.
+    /// `pairs` holds the entry's first four validations that have a seat or count, 10 bits each
+    /// from the low bits up: the validator's seat (0 if none) times 4 plus its vote (1 a counted
+    /// accept, 2 a counted dispute, 0 neither); 0 is a free place. So the first four write no slot
+    /// besides this one; the fifth writes the entry's votes slot, starting from them, and later
+    /// ones update it (see `_votesOf`).
     struct EntryInfo {
         address agent;
         Action action;
         uint32 commonsIndex;
         bool corrected;
-        uint8 firstSeat;
-        uint8 firstVote;
-        uint8 secondSeat;
-        uint8 secondVote;
         uint8 answer;
+        uint40 pairs;
     }
 
+    /// @dev How many validations an entry's info holds (`EntryInfo.pairs`), and each one's width.
+    uint256 private constant _PAIRS = 4;
+    uint256 private constant _PAIR_BITS = 10;
+
     /// @dev An entry's validations: one bit per roster seat (bit `seat - 1`: that seat's holder has
-    /// validated it) and the tallies, one slot written by every validation that counts or that a
-    /// seated validator makes. It is the seated validator's once-per-entry mark.
+    /// validated it) and the tallies, updated by every validation that counts or that a seated
+    /// validator makes. It is the seated validator's once-per-entry mark. Kept in the entry's info
+    /// while it fits there, else in a slot of its own (`_votes`).
     struct Votes {
         uint224 seats;
         uint16 accepts;
@@ -1026,10 +1029,7 @@ contract Ledger is ILedger, EIP712 {
         if (v.verdict >= Verdict.Confirm) return _recordAnswer(v, signature, info);
         if (validator == info.agent) return abi.encodeWithSelector(LedgerSelfValidation.selector, entryId, validator);
         Member memory m = _members[info.commonsIndex][validator];
-        // While a pair in the entry's info is free, its votes slot is empty (and need not be read).
-        bool firstFree = info.firstSeat == 0 && info.firstVote == 0;
-        bool secondFree = info.secondSeat == 0 && info.secondVote == 0;
-        Votes memory votes = secondFree ? _pairVotes(info) : _votesOf(entryId, info);
+        Votes memory votes = _votesOf(entryId, info);
         if (_hasMarked(entryId, validator, m, votes.seats)) {
             return abi.encodeWithSelector(LedgerAlreadyValidated.selector, entryId, validator);
         }
@@ -1062,21 +1062,13 @@ contract Ledger is ILedger, EIP712 {
             if (!m.marked) _members[info.commonsIndex][validator].marked = true;
         }
         if (m.seat != 0 || counts) {
-            uint8 vote =
+            uint256 vote =
                 !counts
                     ? 0
                     : v.verdict == Verdict.Accept
                         ? 1
                         : 2;
-            if (firstFree) {
-                (info.firstSeat, info.firstVote) = (m.seat, vote);
-                _entries[entryId] = info;
-            } else if (secondFree) {
-                (info.secondSeat, info.secondVote) = (m.seat, vote);
-                _entries[entryId] = info;
-            } else {
-                _votes[entryId] = votes;
-            }
+            _storeVotes(entryId, info, votes, (uint256(m.seat) << 2) | vote);
         }
         if (counts) emit Validated(entryId, validator, v.verdict, v.evidence, votes.accepts, votes.disputes);
         else emit Endorsed(entryId, validator, v.verdict, v.evidence);
@@ -1161,22 +1153,35 @@ contract Ledger is ILedger, EIP712 {
         return provider == 0 || receiver == provider ? address(0) : address(uint160(receiver));
     }
 
-    /// @dev An entry's votes: its votes slot once written, else what its first two validations
-    /// left in its info. Every write of the votes slot starts from this, so the slot, once
-    /// written, holds every seat mark and both tallies.
+    /// @dev An entry's votes: its votes slot once written (its info's four places are then all
+    /// taken), else what its info's pairs hold. Every write of the votes slot starts from this,
+    /// so the slot, once written, holds every seat mark and both tallies.
     function _votesOf(uint256 entryId, EntryInfo memory info) private view returns (Votes memory votes) {
-        votes = _votes[entryId];
-        if (votes.seats == 0 && votes.accepts == 0 && votes.disputes == 0) votes = _pairVotes(info);
+        if (info.pairs >> (_PAIR_BITS * (_PAIRS - 1)) != 0) {
+            votes = _votes[entryId];
+            if (votes.seats != 0 || votes.accepts != 0 || votes.disputes != 0) return votes;
+        }
+        uint256 pairs = info.pairs;
+        for (; pairs != 0; pairs >>= _PAIR_BITS) {
+            uint256 seat = (pairs & 0x3ff) >> 2;
+            uint256 vote = pairs & 3;
+            if (seat != 0) votes.seats |= uint224(1 << (seat - 1));
+            if (vote == 1) ++votes.accepts;
+            else if (vote == 2) ++votes.disputes;
+        }
     }
 
-    /// @dev The votes the two pairs in an entry's info hold.
-    function _pairVotes(EntryInfo memory info) private pure returns (Votes memory votes) {
-        if (info.firstSeat != 0) votes.seats = uint224(1 << (info.firstSeat - 1));
-        if (info.secondSeat != 0) votes.seats |= uint224(1 << (info.secondSeat - 1));
-        if (info.firstVote == 1) ++votes.accepts;
-        else if (info.firstVote == 2) ++votes.disputes;
-        if (info.secondVote == 1) ++votes.accepts;
-        else if (info.secondVote == 2) ++votes.disputes;
+    /// @dev Stores a validation (`pair`: seat times 4 plus vote) that `votes` already counts: in
+    /// the first free place of the entry's info, or, all four taken, `votes` in its votes slot.
+    function _storeVotes(uint256 entryId, EntryInfo memory info, Votes memory votes, uint256 pair) private {
+        for (uint256 i = 0; i < _PAIRS; ++i) {
+            if ((info.pairs >> (_PAIR_BITS * i)) & 0x3ff == 0) {
+                info.pairs |= uint40(pair << (_PAIR_BITS * i));
+                _entries[entryId] = info;
+                return;
+            }
+        }
+        _votes[entryId] = votes;
     }
 
     /// @dev Whether `validator` (member record `m` in the entry's commons) has left its mark on

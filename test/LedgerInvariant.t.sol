@@ -28,7 +28,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
     ERC1271WalletMock public immutable badWallet; // WrongMagic
 
     address[] internal agents; // 3 EOAs and the wallet
-    address[] internal validators; // the agents and one more EOA
+    address[] internal validators; // the agents, three peers and the extra EOA (last)
     mapping(address account => uint256 pk) internal keyOf;
 
     // ---------------------------------------------------------------- ghost state (from events)
@@ -55,6 +55,8 @@ contract LedgerHandler is LedgerSigning, StdUtils {
     uint256 public endorsedEvents;
     uint256 public correctedEvents;
     uint256 public checkpointEvents;
+    /// @dev Entries with a fifth counted validation: their votes moved to their votes slot.
+    uint256 public movedEntries;
     uint256 public answers; // successful answers (confirm or refuse) by an entry's counterparty
     uint256 public answeredEvents;
     mapping(uint256 entryId => bool) public ghostAnswered;
@@ -91,17 +93,24 @@ contract LedgerHandler is LedgerSigning, StdUtils {
         validators.push(address(wallet));
         keyOf[address(wallet)] = ownerPk;
         keyOf[address(badWallet)] = ownerPk;
+        // Three peers who validate but never record: with them an entry can have up to six
+        // counted validations, so that its votes move from its info (four places) to its votes slot.
+        for (uint256 i = 0; i < 3; ++i) {
+            uint256 pk = uint256(keccak256(abi.encode("peer", i)));
+            keyOf[vm.addr(pk)] = pk;
+            validators.push(vm.addr(pk));
+        }
         address extra = vm.addr(extraValidatorPk);
         keyOf[extra] = extraValidatorPk;
         validators.push(extra);
         ghostHeads.push(bytes24(0));
         COMMONS_A = ledger_.registerCommons("a", "Commons A");
         COMMONS_B = ledger_.registerCommons("b", "Commons B");
-        // A: the agents validate everything; B: each agent only some actions; the extra validator nothing.
+        // A: agents and peers validate everything; B: each only some actions; the extra validator nothing.
         uint32 all = ledger_.ALL_ROLES();
-        for (uint256 i = 0; i < agents.length; ++i) {
-            _setRolesUnchecked(COMMONS_A, agents[i], all);
-            _setRolesUnchecked(COMMONS_B, agents[i], uint32(uint256(keccak256(abi.encode(i)))) & all);
+        for (uint256 i = 0; i < validators.length - 1; ++i) {
+            _setRolesUnchecked(COMMONS_A, validators[i], all);
+            _setRolesUnchecked(COMMONS_B, validators[i], uint32(uint256(keccak256(abi.encode(i)))) & all);
         }
     }
 
@@ -263,6 +272,26 @@ contract LedgerHandler is LedgerSigning, StdUtils {
     function validate(uint256 entrySeed, uint256 validatorSeed, bool dispute) external {
         ++calls["validate"];
         newFrom = ghostSigners.length + 1;
+        _validate(entrySeed, validatorSeed, dispute);
+    }
+
+    /// @notice Every validator in turn (from a fuzzed one) validates one fuzzed entry, each verdict
+    /// fuzzed: an entry gets up to six counted validations at once, so its votes move from its
+    /// info (four places) to its votes slot, which random single validations of ~120 entries
+    /// would seldom do.
+    function validateByAll(uint256 entrySeed, uint256 validatorSeed, uint256 disputes) external {
+        ++calls["validateByAll"];
+        newFrom = ghostSigners.length + 1;
+        for (uint256 k = 0; k < validators.length; ++k) {
+            uint256 seed;
+            unchecked {
+                seed = validatorSeed + k;
+            }
+            _validate(entrySeed, seed, (disputes >> k) & 1 == 1);
+        }
+    }
+
+    function _validate(uint256 entrySeed, uint256 validatorSeed, bool dispute) internal {
         uint256 count = ghostSigners.length;
         if (count == 0) return;
         uint256 id = (entrySeed % count) + 1;
@@ -313,6 +342,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
             ghostCounted[id][validator] = true;
             if (dispute) ++ghostDisputes[id];
             else ++ghostAccepts[id];
+            if (ghostAccepts[id] + ghostDisputes[id] == 5) ++movedEntries;
         } catch (bytes memory err) {
             _discardLogs();
             if (keccak256(err) != keccak256(expected)) _mismatchErr("validate: unexpected revert", err);
@@ -693,7 +723,7 @@ contract LedgerInvariantTest is Test {
         handler.seedEntries(120, 1); // every run starts 8 entries before the first checkpoint
         (uint64 count, ) = ledger.tip();
         assertEq(count, 120);
-        bytes4[] memory selectors = new bytes4[](8);
+        bytes4[] memory selectors = new bytes4[](9);
         selectors[0] = LedgerHandler.recordOne.selector;
         selectors[1] = LedgerHandler.recordBatch.selector;
         selectors[2] = LedgerHandler.validate.selector;
@@ -702,6 +732,7 @@ contract LedgerInvariantTest is Test {
         selectors[5] = LedgerHandler.warp.selector;
         selectors[6] = LedgerHandler.setRoles.selector;
         selectors[7] = LedgerHandler.answer.selector;
+        selectors[8] = LedgerHandler.validateByAll.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }

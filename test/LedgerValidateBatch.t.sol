@@ -21,6 +21,15 @@ contract LedgerValidateBatchTest is LedgerTestBase {
 
     // ------------------------------------------------------------ helpers
 
+    /// @dev How many distinct slots `slots` names (a slot written twice is listed twice).
+    function _distinct(bytes32[] memory slots) internal pure returns (uint256 n) {
+        for (uint256 i = 0; i < slots.length; ++i) {
+            bool seen;
+            for (uint256 j = 0; j < i; ++j) if (slots[j] == slots[i]) seen = true;
+            if (!seen) ++n;
+        }
+    }
+
     function _ids(uint256 a, uint256 b) internal pure returns (uint256[] memory ids) {
         ids = new uint256[](b - a + 1);
         for (uint256 i = 0; i < ids.length; ++i) ids[i] = a + i;
@@ -262,8 +271,8 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         // Covered for validate in LedgerValidateTest; here the batch reports it and writes nothing.
         _validate(1, ILedger.Verdict.Accept, bob);
         _validate(1, ILedger.Verdict.Accept, address(wallet));
-        _validate(1, ILedger.Verdict.Accept, owner); // the third validation writes the votes slot
-        bytes32 slot = _votesSlot(1, 3);
+        _moveVotes(1); // the votes slot holds uint16 tallies
+        bytes32 slot = _votesSlot(1, 7);
         vm.store(address(ledger), slot, bytes32(uint256(vm.load(address(ledger), slot)) | (uint256(0xffff) << 224)));
         (ILedger.Validation[] memory vs, bytes[] memory sigs) = _signedValidations(
             _one(1),
@@ -276,11 +285,11 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         assertEq(ledger.nonces(dave, 0), 0);
     }
 
-    // ================================================================ first two validations in the info slot
+    // ================================================================ votes in the entry's info, then in its votes slot
 
-    /// @dev The first two validations live in the entry's info; the third writes the votes slot from
-    /// them: marks and tallies carry over whichever kind each validation is.
-    function test_validate_firstValidationCarriesOverToTheVotesSlot() public {
+    /// @dev The first four validations that have a seat or count live in the entry's info, whichever
+    /// kind (seated endorsement, counted; an unseated endorsement takes a slot of its own and no place).
+    function test_validate_keepsTheFirstFourValidationsInTheEntrysInfo() public {
         ledger.setRoles(COMMONS, dave, 0); // dave keeps his seat but no role: his opinions are endorsements
         // Entry 1: an unseated endorsement first (erin), then a seated endorsement (dave), then counted ones.
         ILedger.Validation memory v = _validationOf(1, ILedger.Verdict.Accept, erin);
@@ -303,21 +312,54 @@ contract LedgerValidateBatchTest is LedgerTestBase {
         assertEq(uint8(state), uint8(ILedger.EntryState.Disputed));
         assertEq(accepts, 1);
         assertEq(disputes, 1);
-        // Entry 3: a counted first validation, then a second: tallies 2 and 0.
+        // Entry 3: four counted validations, all in its info: its votes slot is not written.
         _validate(3, ILedger.Verdict.Accept, bob);
-        (, accepts, disputes, ) = ledger.entryState(3);
-        assertEq(accepts, 1);
         _validate(3, ILedger.Verdict.Accept, owner);
+        _validate(3, ILedger.Verdict.Dispute, carol);
+        vm.record();
+        _validate(3, ILedger.Verdict.Accept, address(wallet));
+        (, bytes32[] memory writes) = vm.accesses(address(ledger));
+        // Two slots written: the validator's nonce and the entry's info.
+        assertEq(_distinct(writes), 2, "a later validation writes the nonce and the entry's info only");
         (, accepts, disputes, ) = ledger.entryState(3);
-        assertEq(accepts, 2);
-        assertEq(disputes, 0);
-        _validate(3, ILedger.Verdict.Dispute, carol); // the third: the votes slot, from the two pairs
-        (, accepts, disputes, ) = ledger.entryState(3);
-        assertEq(accepts, 2);
+        assertEq(accepts, 3);
         assertEq(disputes, 1);
         assertTrue(ledger.hasValidated(3, owner));
         assertTrue(ledger.hasValidated(3, carol));
         _expectSecondVerdictRefused(3, ILedger.Verdict.Dispute, bob);
+    }
+
+    /// @dev The fifth validation that has a seat or counts writes the entry's votes slot from the
+    /// four in its info, carrying every mark and both tallies; later ones update that slot.
+    function test_validate_movesTheVotesToTheirSlotAtTheFifth() public {
+        _validate(1, ILedger.Verdict.Accept, bob); // seat 2
+        _validate(1, ILedger.Verdict.Dispute, carol); // seat 3
+        ILedger.Validation memory v = _validationOf(1, ILedger.Verdict.Accept, erin); // no seat: an endorsement
+        ledger.validate(v, _signValidation(v), _emptyProof());
+        _validate(1, ILedger.Verdict.Accept, dave); // seat 4
+        _validate(1, ILedger.Verdict.Accept, owner); // seat 5: the info's four places are taken
+        v = _validationOf(1, ILedger.Verdict.Dispute, address(wallet)); // seat 6
+        vm.expectEmit(address(ledger));
+        emit ILedger.Validated(1, address(wallet), ILedger.Verdict.Dispute, v.evidence, 3, 2);
+        ledger.validate(v, _signValidation(v), _emptyProof());
+        bytes32 slot = _votesSlot(1, 3);
+        assertEq(uint256(vm.load(address(ledger), slot)), (3 << 224) | (2 << 240) | 0x3e, "marks and tallies");
+        (, uint16 accepts, uint16 disputes, ) = ledger.entryState(1);
+        assertEq(accepts, 3);
+        assertEq(disputes, 2);
+        address[5] memory seated = [bob, carol, dave, owner, address(wallet)];
+        for (uint256 i = 0; i < seated.length; ++i) {
+            assertTrue(ledger.hasValidated(1, seated[i]));
+            _expectSecondVerdictRefused(1, ILedger.Verdict.Dispute, seated[i]);
+        }
+        assertTrue(ledger.hasValidated(1, erin));
+        // A sixth (erin, given seat 7 after her endorsement, is refused: her mark is her own slot).
+        _appoint(COMMONS, erin);
+        _expectSecondVerdictRefused(1, ILedger.Verdict.Accept, erin);
+        address frank = _key(0xF4A7C, "frank");
+        _appoint(COMMONS, frank); // seat 8
+        _validate(1, ILedger.Verdict.Accept, frank);
+        assertEq(uint256(vm.load(address(ledger), slot)), (4 << 224) | (2 << 240) | 0xbe, "the slot is updated");
     }
 
     // ================================================================ unregistered commons

@@ -480,11 +480,11 @@ interface ILedger {
     /// neither anchored nor proven) is skipped with a `ValidationSkipped` event naming the index
     /// and the error, so that nobody can make the batch revert by front-running one item.
     /// @dev Gas (bench:gas, EDR prague, distinct returning validators): a first validation costs
-    /// 54,444 each in a batch of 100 consecutive entries proven by two range proofs, and up to
-    /// 178,650 alone with the longest proof; a second validation 28,170 each in a batch of 100 and
-    /// 54,824 alone. The first two validations of an entry that have a seat or count live in its
-    /// anchor slot; the third writes the entry's votes slot (a new slot: 72,838 alone), the fourth
-    /// and later update it (54,543 alone).
+    /// 52,823 each in a batch of 100 consecutive entries proven by two range proofs, and up to
+    /// 178,620 alone with the longest proof; a second validation 27,404 each in a batch of 100 and
+    /// 54,008 alone. The first four validations of an entry that have a seat or count live in its
+    /// anchor slot (third 53,259 alone, fourth 53,722); the fifth writes the entry's votes slot (a
+    /// new slot: 73,073 alone, once per entry), the sixth and later update it (54,695 alone).
     /// @param validations At most MAX_BATCH validations.
     /// @param signatures One signature per validation.
     /// @param proofs Range proofs of the entries that are not anchored yet (may be empty).

@@ -127,9 +127,12 @@ await fillTo(b, runStart - 1n + 2n * interval, F);
 const runIds = Array.from({ length: 100 }, (_, i) => runStart + BigInt(i));
 const batchFirstValidations = await measureValidationBatch(b, runIds, VA, runIds);
 const batchLaterValidations = await measureValidationBatch(b, runIds, VB);
-// runIds[0] has had two validations (VA, VB): its third writes the entry's votes slot, the fourth updates it.
+// runIds[0] has had two validations (VA, VB). Its info holds four: the third and fourth update it,
+// the fifth writes the entry's votes slot (a new slot), the sixth updates that.
 const thirdAlone = await measureValidationBatch(b, [runIds[0]], [V[0]]);
 const fourthAlone = await measureValidationBatch(b, [runIds[0]], [V[1]]);
+const fifthAlone = await measureValidationBatch(b, [runIds[0]], [V[2]]);
+const sixthAlone = await measureValidationBatch(b, [runIds[0]], [V[3]]);
 log("validation batches done");
 
 // The counterparty's consent: a record co-signed by its receiver (recordConfirmed, which also
@@ -242,6 +245,8 @@ console.log(
     validationRow("endorsement (a key the commons did not appoint), entry anchored", endorsement),
     validationBatchRow("validation, third of the entry, alone (batch of one)", thirdAlone),
     validationBatchRow("validation, fourth of the entry, alone (batch of one)", fourthAlone),
+    validationBatchRow("validation, fifth of the entry, alone (batch of one)", fifthAlone),
+    validationBatchRow("validation, sixth of the entry, alone (batch of one)", sixthAlone),
     validationBatchRow("validations, first, batch of 100 distinct returning", batchFirstValidations),
     validationBatchRow("validations, second of each entry, batch of 100 distinct returning", batchLaterValidations),
     rowOf("co-signed record (recordConfirmed), returning signer", cosigned, `+${n(cosigned.gasUsed - single.gasUsed)} vs record`),
@@ -331,11 +336,13 @@ const targets = [
     pass: Math.abs(lateDrift) <= T.lateEntryDriftPct,
     goalMet: undefined,
   },
-  // Later validations, by their position: the first two live in the entry's info slot, the third
+  // Later validations, by their position: the first four live in the entry's info slot, the fifth
   // writes the votes slot (a new slot: the one position that misses the target), later ones update it.
   atMost("validation, second of an entry, alone (gas)", validationSecond.gasUsed, VALIDATION_GAS_TARGETS.laterAlone),
   atMost("validation, third of an entry, alone (gas)", thirdAlone.gasUsed, VALIDATION_GAS_TARGETS.laterAlone),
   atMost("validation, fourth of an entry, alone (gas)", fourthAlone.gasUsed, VALIDATION_GAS_TARGETS.laterAlone),
+  atMost("validation, fifth of an entry, alone (gas)", fifthAlone.gasUsed, VALIDATION_GAS_TARGETS.laterAlone),
+  atMost("validation, sixth of an entry, alone (gas)", sixthAlone.gasUsed, VALIDATION_GAS_TARGETS.laterAlone),
   atMost("validations, second of each entry, batch of 100 (gas each)", batchLaterValidations.gasPerValidation, VALIDATION_GAS_TARGETS.laterInBatch),
   atMost("validations, first, batch of 100 (gas each)", batchFirstValidations.gasPerValidation, VALIDATION_GAS_TARGETS.firstInBatch),
   atMost("validation, first, longest proof, alone (gas)", validationLongest.gasUsed, VALIDATION_GAS_TARGETS.worstFirstAlone),
@@ -424,6 +431,8 @@ const result = {
       endorsement: summarize(endorsement),
       thirdOfEntryAlone: summarize(thirdAlone),
       fourthOfEntryAlone: summarize(fourthAlone),
+      fifthOfEntryAlone: summarize(fifthAlone),
+      sixthOfEntryAlone: summarize(sixthAlone),
       batch100First: summarize(batchFirstValidations),
       batch100Later: summarize(batchLaterValidations),
     },

@@ -321,16 +321,26 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
 
     /// @dev The storage slot of entry `entryId`'s votes (seat bits low, accepts at bit 224), found
     /// among the slots `entryState` reads as the one whose accepts equal `accepts` (it must be
-    /// written: the entry has had three validations that have a seat or count).
+    /// written: the entry has had five validations that have a seat or count, see `_moveVotes`).
     function _votesSlot(uint256 entryId, uint256 accepts) internal returns (bytes32 slot) {
         vm.record();
         ledger.entryState(entryId);
         (bytes32[] memory reads, ) = vm.accesses(address(ledger));
         for (uint256 i = 0; i < reads.length; ++i) {
             uint256 w = uint256(vm.load(address(ledger), reads[i]));
-            if ((w >> 224) == accepts && uint224(w) != 0) slot = reads[i];
+            if (uint16(w >> 224) == accepts && uint224(w) != 0) slot = reads[i];
         }
         assertTrue(slot != bytes32(0), "entry votes slot found");
+    }
+
+    /// @dev Moves entry `entryId`'s votes from its info (four places) to its votes slot: five
+    /// fresh appointees (the next seats of COMMONS) accept it.
+    function _moveVotes(uint256 entryId) internal {
+        for (uint256 i = 0; i < 5; ++i) {
+            address v = _key(uint256(keccak256(abi.encode("mover", i))), "mover");
+            _appoint(COMMONS, v);
+            _validate(entryId, ILedger.Verdict.Accept, v);
+        }
     }
 
     // ------------------------------------------------------------ proofs
