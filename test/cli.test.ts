@@ -324,7 +324,7 @@ describe("commons CLI", function () {
       );
     });
 
-    it("cosign: the receiver co-signs the claim file and submit records it as confirmed by both parties; a third party, a second co-signature and the relayer are refused", async () => {
+    it("cosign: the receiver co-signs the claim file and submit records it as confirmed by both parties; a third party and a second co-signature are refused", async () => {
       const bob = devWallet(5, l.provider).address;
       const file = path.join(dir, "cosigned.json");
       const claim = await cli(
@@ -344,13 +344,29 @@ describe("commons CLI", function () {
       expect(JSON.parse(readFileSync(file, "utf8")).counterpartySignature).to.match(/^0x[0-9a-f]{130}$/);
       const twice = await cli(["cosign", file], bobKey());
       expect(twice.stderr.trim()).to.equal(`commons: ${file}: the record is co-signed already`);
-      const relayed = await cli(["submit", file, "--relayer", relayer.url]);
-      expect(relayed.code).to.equal(2);
-      expect(relayed.stderr).to.include("the relayer does not send co-signed records yet");
       const sent = await cli(["submit", file], { COMMONS_PRIVATE_KEY: payerKey() });
       expect(sent.code, sent.stderr).to.equal(0);
       const m = /entry (\d+), confirmed by both parties \(tx 0x[0-9a-f]{64}\)/.exec(sent.stdout);
       expect(m, sent.stdout).to.not.equal(null);
+      expect(JSON.parse((await cli(["show", m![1], "--json"])).stdout).consent).to.equal(`confirmed by both parties (${bob})`);
+    });
+
+    it("cosign, then submit --relayer --wait: the relayer records the co-signed claim, neither party pays, and the entry is confirmed by both parties", async () => {
+      const bob = devWallet(5, l.provider).address;
+      const file = path.join(dir, "cosigned-relayed.json");
+      const claim = await cli(
+        ["claim", "--action", "transfer", "--receiver", bob, "--commons", commons, "--resource", "printer 3", "--quantity", "1", "--unit", "ea", "--out", file],
+        { COMMONS_PRIVATE_KEY: alice.privateKey },
+      );
+      expect(claim.code, claim.stderr).to.equal(0);
+      expect((await cli(["cosign", file], bobKey())).code).to.equal(0);
+      const paid = async () => Promise.all([alice.address, bob].map((a) => l.provider.getTransactionCount(a)));
+      const before = await paid();
+      const relayed = await cli(["submit", file, "--relayer", relayer.url, "--wait"]);
+      expect(relayed.code, relayed.stderr).to.equal(0);
+      const m = /: entry (\d+), confirmed by both parties \(tx 0x[0-9a-f]{64}\)$/.exec(relayed.stdout.trim());
+      expect(m, relayed.stdout).to.not.equal(null);
+      expect(await paid()).to.deep.equal(before, "neither party sent a transaction");
       expect(JSON.parse((await cli(["show", m![1], "--json"])).stdout).consent).to.equal(`confirmed by both parties (${bob})`);
     });
 

@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { Contract, ZeroAddress } from "ethers";
+import { readFileSync } from "node:fs";
+import { Contract, ContractFactory, ZeroAddress } from "ethers";
 import type { Wallet } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { LedgerClient } from "../scripts/lib/core/client.js";
@@ -34,7 +35,7 @@ import { RelayQueue } from "../scripts/lib/relayer/queue.js";
 import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer } from "../scripts/lib/relayer/service.js";
 import { devWallet } from "../scripts/demo/seed.js";
-import { startLocalLedger } from "./helpers/local-ledger.js";
+import { root, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 
 const CONFIRM = 2n;
@@ -331,23 +332,109 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
       });
     });
 
-    describe("when a co-signed record is posted", () => {
-      it("refuses it with 400 naming counterpartySignature (relayed as a plain record it would lose the co-signature), and queues nothing", async () => {
+    describe("when a record co-signed by its receiver is posted", () => {
+      /** `provider`'s record naming `receiver` (nonce key 5), with `cosigner`'s signature of its digest as the co-signature. */
+      async function cosigned(provider: Wallet, receiver: string, cosigner: Wallet, extra: Partial<LedgerRecord> = {}): Promise<SignedRecordJson> {
+        const json = signer.sign(provider, await recordOf(provider, packNonce(5n, 0n), { receiver, ...extra }));
+        return { ...json, counterpartySignature: await cosigner.signTypedData(signer.domain, RECORD_TYPES, fromSignedJson(json).record) };
+      }
+
+      /** Posts `json`, expects a refusal with 400 and exactly `error`, and checks nothing was queued or sent. */
+      async function refusedRecord(json: SignedRecordJson, error: string): Promise<void> {
+        const txs = await relayerTxs();
+        const reply = await postRecord(r.url, json);
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(400);
+        expect(reply.body.error).to.equal(error);
+        expect((await getRecord(r.url, json.digest)).status).to.equal(404);
+        expect(await relayerTxs()).to.equal(txs, "no transaction sent");
+      }
+
+      it("queues it with 202 and sends it alone with recordConfirmed: the entry is confirmed by both parties from its first block", async () => {
         const sam = kitWallet("answers/sam");
         const tia = kitWallet("answers/tia");
-        const json = signer.sign(sam, await recordOf(sam, 0n, { receiver: tia.address }));
-        const cosigned: SignedRecordJson = {
-          ...json,
-          counterpartySignature: await tia.signTypedData(signer.domain, RECORD_TYPES, fromSignedJson(json).record),
-        };
-        const txs = await relayerTxs();
-        const reply = await postRecord(r.url, cosigned);
-        expect(reply.status).to.equal(400);
-        expect(reply.body.error).to.equal(
-          "counterpartySignature: this relayer does not send co-signed records yet; send it with a key that pays gas (commons submit without --relayer), or relay the record alone and let the receiver confirm it (commons confirm)",
+        const json = await cosigned(sam, tia.address, tia);
+        const reply = await postRecord(r.url, json);
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(202);
+        expect(reply.body).to.include({ digest: json.digest, kind: "record", state: "queued" });
+        const [done] = await waitRecorded(r.url, [json.digest], 30_000);
+        expect(done).to.include({ kind: "record", state: "recorded", error: null });
+        const tx = (await l.provider.getTransaction(done.txHash!))!;
+        const call = ledgerInterface.parseTransaction({ data: tx.data })!;
+        expect(call.name).to.equal("recordConfirmed");
+        expect(call.args.counterpartySignature).to.equal(json.counterpartySignature);
+        const entry = BigInt(done.entryId!);
+        expect(await answersIn(done.txHash!)).to.deep.equal([[entry, tia.address, CONFIRM, "0x" + "00".repeat(32)]]);
+        expect(await viewOf(entry)).to.include({ counterparty: tia.address, consent: "confirmed" });
+        expect(await l.provider.getTransactionCount(tia.address)).to.equal(0, "the receiver paid nothing");
+        // Posting it again answers with its state; a later answer to the entry is refused: it has one.
+        expect((await postRecord(r.url, json)).status).to.equal(200);
+        const { json: again } = await signed(tia, entry, "refuse");
+        await refused(again, 409, `${tia.address} has already confirmed entry ${entry}; an answer is final`);
+      });
+
+      it("keeps its signer's nonce order: a plain record before it goes in a batch, it goes alone, and the one after it waits for it", async () => {
+        const vic = kitWallet("answers/vic");
+        const wes = kitWallet("answers/wes");
+        const key = 7n;
+        const first = signer.sign(vic, await recordOf(vic, packNonce(key, 0n)));
+        const middle = signer.sign(vic, await recordOf(vic, packNonce(key, 1n), { receiver: wes.address }));
+        middle.counterpartySignature = await wes.signTypedData(signer.domain, RECORD_TYPES, fromSignedJson(middle).record);
+        const last = signer.sign(vic, await recordOf(vic, packNonce(key, 2n)));
+        for (const json of [last, middle, first]) expect((await postRecord(r.url, json)).status).to.equal(202);
+        const done = await waitRecorded(r.url, [first.digest, middle.digest, last.digest], 30_000);
+        const ids = done.map((d) => BigInt(d.entryId!));
+        expect(ids[1]).to.be.above(ids[0]);
+        expect(ids[2]).to.be.above(ids[1]);
+        const calls = await Promise.all(done.map(async (d) => ledgerInterface.parseTransaction({ data: (await l.provider.getTransaction(d.txHash!))!.data })!.name));
+        expect(calls[1]).to.equal("recordConfirmed");
+        expect(done[1].txHash).to.not.equal(done[0].txHash);
+        expect(done[1].txHash).to.not.equal(done[2].txHash);
+        expect((await viewOf(ids[1])).consent).to.equal("confirmed");
+        expect((await viewOf(ids[2])).consent).to.equal("none");
+      });
+
+      it("accepts a co-signature by the receiver's ERC-1271 wallet and records it", async () => {
+        const owner = kitWallet("answers/wallet-owner");
+        const artifact = JSON.parse(readFileSync(path.join(root, "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+        const wallet = await (await new ContractFactory(artifact.abi, artifact.bytecode, payer).deploy(owner.address)).waitForDeployment();
+        const uma = kitWallet("answers/uma");
+        const json = await cosigned(uma, await wallet.getAddress(), owner);
+        expect((await postRecord(r.url, json)).status).to.equal(202);
+        const [done] = await waitRecorded(r.url, [json.digest], 30_000);
+        expect(await viewOf(BigInt(done.entryId!))).to.include({ counterparty: await wallet.getAddress(), consent: "confirmed" });
+      });
+
+      it("refuses a co-signature by anyone but the receiver with 400 naming the receiver, and queues nothing", async () => {
+        const sam = kitWallet("answers/sam-2");
+        const tia = kitWallet("answers/tia-2");
+        const mallory = kitWallet("answers/mallory");
+        await refusedRecord(
+          await cosigned(sam, tia.address, mallory),
+          `counterpartySignature: it is not the signature of the record's receiver ${tia.address}; only the receiver a record names can co-sign it`,
         );
-        expect((await getRecord(r.url, json.digest)).status).to.equal(404);
-        expect(await relayerTxs()).to.equal(txs);
+        // Nor the provider's own signature twice.
+        await refusedRecord(
+          await cosigned(sam, tia.address, sam),
+          `counterpartySignature: it is not the signature of the record's receiver ${tia.address}; only the receiver a record names can co-sign it`,
+        );
+      });
+
+      it("refuses a co-signed record that names no counterparty, and a co-signed correction, with 400", async () => {
+        const sam = kitWallet("answers/sam-3");
+        await refusedRecord(
+          await cosigned(sam, ZeroAddress, sam),
+          "counterpartySignature: the record names no counterparty (it has no receiver), so nobody can co-sign it",
+        );
+        await refusedRecord(
+          await cosigned(sam, sam.address, sam),
+          "counterpartySignature: the record names no counterparty (its provider is its receiver), so nobody can co-sign it",
+        );
+        const tia = kitWallet("answers/tia-3");
+        const entry = await flow(sam, tia);
+        await refusedRecord(
+          await cosigned(sam, tia.address, tia, { corrects: entry }),
+          "counterpartySignature: a correction cannot be co-signed (the Ledger's recordConfirmed takes new records only); relay the correction alone and let the receiver confirm it (commons confirm)",
+        );
       });
     });
 

@@ -92,13 +92,13 @@ type Submitted = { file: string; signed: object; domain: TypedDataDomain; signat
 
 /** A relayed record's state in one line: its entry once recorded, the reason if it failed, else its digest. */
 /** `verdict`: the signed validation's, to name what was recorded (an accept, a counterparty's confirm, ...). */
-function relayedLine(s: RelayState, verdict?: number): string {
+function relayedLine(s: RelayState, verdict?: number, cosigned = false): string {
   if (s.state === "recorded")
     return s.kind === "validation"
       ? `${verdict !== undefined ? (VERDICTS[verdict] ?? "validation") : "validation"} of entry ${s.entryId} recorded (tx ${s.txHash})`
       : s.kind === "declaration" || s.kind === "grant"
         ? `${s.kind} recorded as registry record ${s.entryId} (tx ${s.txHash})`
-        : `entry ${s.entryId} (tx ${s.txHash})`;
+        : `entry ${s.entryId}${cosigned ? ", confirmed by both parties" : ""} (tx ${s.txHash})`;
   if (s.state === "failed") return `failed: ${s.error ?? "no reason given"} (${s.digest})`;
   return `${s.state} ${s.digest}`;
 }
@@ -283,20 +283,15 @@ export function registerRecord(program: Command): void {
         }
       }
       if (relayer) {
-        const cosigned = items.find((i) => i.counterpartySignature !== undefined);
-        if (cosigned)
-          throw new CliInputError(
-            cosigned.file,
-            "a co-signed record is sent by a key that pays its gas (commons submit without --relayer); the relayer does not send co-signed records yet",
-          );
         let failed = 0;
         const client = new RelayerClient(relayer, { timeoutMs: 30_000 });
-        const queued: { file: string; digest: string; verdict?: number }[] = [];
+        const queued: { file: string; digest: string; verdict?: number; cosigned: boolean }[] = [];
         for (const it of all) {
+          const cosigned = it.counterpartySignature !== undefined;
           try {
             const s = await client.submit(it.signed);
-            if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed") out(`${it.file}: ${relayedLine(s, it.validation?.verdict)}`);
-            else queued.push({ file: it.file, digest: s.digest, verdict: it.validation?.verdict });
+            if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed") out(`${it.file}: ${relayedLine(s, it.validation?.verdict, cosigned)}`);
+            else queued.push({ file: it.file, digest: s.digest, verdict: it.validation?.verdict, cosigned });
           } catch (error) {
             // Unreachable: stop (one line on stderr); refused: say why and go on with the next record.
             if (!(error instanceof RelayerError) || error.status === undefined) throw error;
@@ -309,7 +304,7 @@ export function registerRecord(program: Command): void {
         for (const q of queued) {
           const s = await client.waitFor(q.digest, { timeoutMs: Math.max(1, until - Date.now()) });
           if (s.state === "failed") failed++;
-          out(`${q.file}: ${relayedLine(s, q.verdict)}`);
+          out(`${q.file}: ${relayedLine(s, q.verdict, q.cosigned)}`);
         }
         if (failed) throw new Error(`${failed} of ${all.length} signed messages were refused by the relayer or failed`);
         return;

@@ -108,6 +108,8 @@ interface Parsed {
   validation?: LedgerValidation;
   answer?: boolean;
   signature: string;
+  /** A co-signed record's counterparty's signature of the same digest (sent alone with recordConfirmed). */
+  counterpartySignature?: string;
   digest: string;
   agent: string;
   key: bigint;
@@ -145,6 +147,21 @@ export function viewMessage(m: QueuedMessage): object {
     attempts: m.attempts,
     receivedAt: new Date(m.receivedAt).toISOString(),
   };
+}
+
+/** Why a record names no counterparty (see `counterpartyOf`), in a few words. */
+function noCounterpartyReason(record: LedgerRecord): string {
+  return record.provider === ZeroAddress ? "it is a need: it has no provider" : record.receiver === ZeroAddress ? "it has no receiver" : "its provider is its receiver";
+}
+
+/** Refuses (400) a signature longer than this relayer takes. */
+function refuseLongSignature(field: string, signature: string): void {
+  const bytes = (signature.length - 2) / 2;
+  if (bytes > MAX_SIGNATURE_BYTES)
+    throw new Refusal(
+      400,
+      `${field}: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`,
+    );
 }
 
 export class Admission {
@@ -190,12 +207,8 @@ export class Admission {
         throw explainCheck(error, p.record, now);
       }
     } else await this.checkValidation(p, p.validation!, now, count);
-    const bytes = (p.signature.length - 2) / 2;
-    if (bytes > MAX_SIGNATURE_BYTES)
-      throw new Refusal(
-        400,
-        `signature: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`,
-      );
+    refuseLongSignature("signature", p.signature);
+    if (p.counterpartySignature !== undefined) refuseLongSignature("counterpartySignature", p.counterpartySignature);
 
     const keyText = p.key.toString();
     const { value: sequence, at: sequenceAt } = this.sequence(p.agent, p.key);
@@ -219,6 +232,7 @@ export class Admission {
         400,
         `commons: ${p.record.commons} is not registered on this ledger (${this.ledgerAddress}); check the id (commons list shows the registered ones). The Ledger would record it, but no view counts an entry of an unregistered commons`,
       );
+    if (p.counterpartySignature !== undefined) await this.checkCounterpartySignature(p.record!, p.digest, p.counterpartySignature);
     if (p.answer) {
       // An answer is no vote: no role, no mark of the validator; the entry takes one answer.
       const answered = await this.rpc(`the answer to entry ${p.validation!.entryId}`, () => this.entries.answerOnChain(p.validation!.entryId));
@@ -257,7 +271,9 @@ export class Admission {
     // Only new work counts against the signer's allowance: not replays (answered above), not
     // records with a bad signature (anyone could post those in its name).
     if (this.rateLimited(p.agent)) throw new Refusal(429, `too many records from ${p.agent}; slow down`);
-    const body = JSON.stringify(p.record ? toSignedJson(this.domain, p.record, p.signature) : toSignedValidationJson(this.domain, p.validation!, p.signature));
+    const body = JSON.stringify(
+      p.record ? toSignedJson(this.domain, p.record, p.signature, p.counterpartySignature) : toSignedValidationJson(this.domain, p.validation!, p.signature),
+    );
     let inserted = false;
     this.queue.transaction(() => {
       inserted = this.queue.enqueue({
@@ -267,7 +283,8 @@ export class Admission {
         nonceSeq: p.seq,
         corrects: p.record?.corrects ?? 0n,
         validates: p.validation?.entryId ?? 0n,
-        answer: p.answer === true,
+        // A co-signed record carries its counterparty's answer too: it is sent alone, with recordConfirmed.
+        answer: p.answer === true || p.counterpartySignature !== undefined,
         wallet,
         deadline: p.record?.deadline ?? p.validation!.deadline,
         body,
@@ -295,12 +312,7 @@ export class Admission {
     const { now } = await this.chainView();
     if (m.deadline < now)
       throw new Refusal(400, `deadline: the signature expired at ${when(m.deadline)} (the chain's time is ${when(now)}); sign the ${m.kind} again`);
-    const bytes = (m.signature.length - 2) / 2;
-    if (bytes > MAX_SIGNATURE_BYTES)
-      throw new Refusal(
-        400,
-        `signature: ${bytes.toLocaleString("en-US")} bytes is more than this relayer takes (${MAX_SIGNATURE_BYTES.toLocaleString("en-US")} bytes; an EOA signature is 65)`,
-      );
+    refuseLongSignature("signature", m.signature);
     if (m.signer) {
       if (this.keys.keys.size > CACHE_ENTRIES) this.keys = new EoaKeyCache();
       const eoa = checkEoaSignatures([{ digest: m.digest, signature: m.signature, agent: m.signer }], this.keys)[0];
@@ -355,20 +367,27 @@ export class Admission {
 
   private parse(value: unknown): Parsed {
     const parsed = this.parsed(value, fromSignedJson);
-    // Relayed as a plain record, a co-signed one would lose its counterparty's signature.
-    if (parsed.counterpartySignature !== undefined) {
-      throw new Refusal(
-        400,
-        "counterpartySignature: this relayer does not send co-signed records yet; send it with a key that pays gas (commons submit without --relayer), or relay the record alone and let the receiver confirm it (commons confirm)",
-      );
-    }
     const r = parsed.record;
     const agent = agentOf(r);
     // fromSignedJson checked a given digest against the record in the record's domain, which is
     // now known to be ours: no need to hash it again.
     const given = (value as { digest?: unknown }).digest;
     const digest = typeof given === "string" ? given.toLowerCase() : recordDigest(this.domain, r);
-    return { record: r, signature: parsed.signature, digest, agent, key: r.nonce >> 64n, seq: r.nonce & LIMITS.maxUint64 };
+    const cosig = parsed.counterpartySignature;
+    if (cosig !== undefined && r.corrects !== 0n)
+      throw new Refusal(
+        400,
+        `counterpartySignature: a correction cannot be co-signed (the Ledger's recordConfirmed takes new records only); relay the correction alone and let the receiver confirm it (commons confirm)`,
+      );
+    return {
+      record: r,
+      signature: parsed.signature,
+      ...(cosig !== undefined ? { counterpartySignature: cosig } : {}),
+      digest,
+      agent,
+      key: r.nonce >> 64n,
+      seq: r.nonce & LIMITS.maxUint64,
+    };
   }
 
   private parseValidation(value: unknown): Parsed {
@@ -424,15 +443,7 @@ export class Admission {
   private async checkAnswer(p: Parsed, v: LedgerValidation): Promise<void> {
     const record = await this.rpc(`entry ${v.entryId}`, () => this.entries.record(v.entryId));
     const counterparty = counterpartyOf(record);
-    if (counterparty === null) {
-      const why =
-        record.provider === ZeroAddress
-          ? "it is a need: it has no provider"
-          : record.receiver === ZeroAddress
-            ? "it has no receiver"
-            : "its provider is its receiver";
-      throw new Refusal(400, `entry ${v.entryId} names no counterparty (${why}), so nobody can confirm or refuse it`);
-    }
+    if (counterparty === null) throw new Refusal(400, `entry ${v.entryId} names no counterparty (${noCounterpartyReason(record)}), so nobody can confirm or refuse it`);
     if (counterparty.toLowerCase() !== p.agent.toLowerCase())
       throw new Refusal(
         403,
@@ -526,6 +537,30 @@ export class Admission {
       );
     }
     return true;
+  }
+
+  /**
+   * A co-signed record's second signature, checked as `recordConfirmed` checks it: the record
+   * names a counterparty (its receiver), and that counterparty signed the record's own digest, as
+   * an EOA or through its ERC-1271 wallet.
+   */
+  private async checkCounterpartySignature(record: LedgerRecord, digest: string, signature: string): Promise<void> {
+    const counterparty = counterpartyOf(record);
+    if (counterparty === null)
+      throw new Refusal(400, `counterpartySignature: the record names no counterparty (${noCounterpartyReason(record)}), so nobody can co-sign it`);
+    if (checkEoaSignatures([{ digest, signature, agent: counterparty }], this.keys)[0]) return;
+    if ((await this.code(counterparty)) === "0x") {
+      const problem = eoaFormProblem(signature);
+      throw new Refusal(
+        400,
+        `counterpartySignature: ${problem ?? `it is not the signature of the record's receiver ${counterparty}`}; only the receiver a record names can co-sign it`,
+      );
+    }
+    if (!(await this.walletAccepts(counterparty, digest, signature)))
+      throw new Refusal(
+        400,
+        `counterpartySignature: the receiver's wallet ${counterparty} did not return the ERC-1271 magic value when called as the Ledger calls it (with ${ERC1271_GAS.toLocaleString("en-US")} gas)`,
+      );
   }
 
   private async walletAccepts(agent: string, digest: string, signature: string): Promise<boolean> {

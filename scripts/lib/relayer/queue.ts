@@ -11,7 +11,8 @@
 // its validator's nonce lanes with records, and ends its lane's run, like a correction (the
 // round's validations go together in one validateBatch, with range proofs). A counterparty's
 // answer (a signed validation with verdict confirm or refuse) is such a row with `answer` set:
-// one pending per entry, beside its signer's own verdict on the entry, if any.
+// one pending per entry, beside its signer's own verdict on the entry, if any. A record co-signed
+// by its counterparty is a record row with `answer` set: it goes alone (recordConfirmed).
 // `messages`: signed messages for the ReciprocityRegistry (declarations), one per transaction, in
 // the order received; `scope` keeps one pending message per licensee and work.
 import { mkdirSync } from "node:fs";
@@ -31,7 +32,7 @@ export interface NewRecord {
   corrects: bigint;
   /** For a signed validation (not a record): the entry it validates; 0n for a record. */
   validates: bigint;
-  /** Whether the signed validation is the entry's counterparty's answer (confirm or refuse), not a peer's verdict. */
+  /** Whether the row carries the counterparty's answer: a signed validation with verdict confirm or refuse (not a peer's verdict), or a record its counterparty co-signed. */
   answer?: boolean;
   /** Whether the signature was accepted through the agent's ERC-1271 wallet (it may change its answer). */
   wallet: boolean;

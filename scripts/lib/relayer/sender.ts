@@ -37,7 +37,8 @@ const BATCH_HEAD_BYTES = 4 + 4 * 32;
 export const WALLET_FLIP_GAS = ERC1271_GAS + 60_000n;
 /** Margin on every estimate: a tenth, plus this. */
 const BASE_MARGIN_GAS = 25_000n;
-const CORRECTIONS_PER_ROUND = 2;
+/** Corrections and co-signed records per round: each goes alone, in its own transaction. */
+const ALONE_PER_ROUND = 2;
 /** Signed validations per round: they go together in one validateBatch (with the range proofs of entries not anchored yet, or answered). */
 const VALIDATIONS_PER_ROUND = 50;
 const LANE_RECHECK_MS = 10_000;
@@ -95,7 +96,7 @@ export interface SenderOptions {
 }
 
 /** A queued message ready to send: a record, or a signed validation or answer (`validation`; in a validateBatch, or alone like a correction). */
-type Item = QueuedRecord & { record: LedgerRecord; validation?: LedgerValidation; signature: string };
+type Item = QueuedRecord & { record: LedgerRecord; validation?: LedgerValidation; signature: string; counterpartySignature?: string };
 type Plan = { estimate: bigint; nonce: number; fees: FeeData };
 type Outcome = "recorded" | "failed" | "requeued" | "pending";
 
@@ -156,12 +157,12 @@ export class Sender {
     // left by an earlier process, or its transaction is pending.
     await this.resolveSending();
     t.push(performance.now());
-    const { plain, corrections, validations, more } = this.select();
+    const { plain, alone, validations, more } = this.select();
     t.push(performance.now());
     if (plain.length > 0) await this.sendBatch(plain);
     t.push(performance.now());
     if (validations.length > 0) await this.sendValidations(validations);
-    for (const c of corrections) await this.sendAlone(c);
+    for (const c of alone) await this.sendAlone(c);
     const messages = this.opts.registry ? this.queue.queuedMessages(Date.now(), MESSAGES_PER_ROUND) : [];
     for (const m of messages) await this.sendMessage(m);
     t.push(performance.now());
@@ -174,10 +175,10 @@ export class Sender {
     if (t[5] - t[0] > SLOW_ROUND_MS) {
       const ms = (i: number) => (t[i + 1] - t[i]).toFixed(0);
       this.opts.log(
-        `relayer: a slow round (${(t[5] - t[0]).toFixed(0)} ms): resolving ${ms(0)} ms, selection ${ms(1)} ms, a batch of ${plain.length} ${ms(2)} ms (${this.stages.join(", ")}), ${corrections.length} corrections ${ms(3)} ms, housekeeping ${ms(4)} ms (${overtaken.length} overtaken)`,
+        `relayer: a slow round (${(t[5] - t[0]).toFixed(0)} ms): resolving ${ms(0)} ms, selection ${ms(1)} ms, a batch of ${plain.length} ${ms(2)} ms (${this.stages.join(", ")}), ${alone.length} sent alone ${ms(3)} ms, housekeeping ${ms(4)} ms (${overtaken.length} overtaken)`,
       );
     }
-    return { sent: plain.length + corrections.length + validations.length + messages.length, more: more || messages.length === MESSAGES_PER_ROUND };
+    return { sent: plain.length + alone.length + validations.length + messages.length, more: more || messages.length === MESSAGES_PER_ROUND };
   }
 
   // ---------------------------------------------------------------- registry messages
@@ -277,11 +278,11 @@ export class Sender {
   // ---------------------------------------------------------------- what goes next
 
   /**
-   * The next batch: each lane's gap-free run from its next sequence (up to a correction, which
-   * goes alone, after the batch), taken round-robin across agents in the order they were last
+   * The next batch: each lane's gap-free run from its next sequence (up to a correction or a
+   * co-signed record, which goes alone, after the batch), taken round-robin across agents in the order they were last
    * served, within the count, calldata and wallet budgets.
    */
-  private select(): { plain: Item[]; corrections: Item[]; validations: Item[]; more: boolean } {
+  private select(): { plain: Item[]; alone: Item[]; validations: Item[]; more: boolean } {
     const runs = new Map<string, QueuedRecord[][]>(); // agent -> its lanes' runs
     let lane = "";
     let expected = 0n;
@@ -301,8 +302,8 @@ export class Sender {
         continue;
       }
       const run = runs.get(q.agent)!.at(-1)!;
-      if (q.corrects !== 0n || q.validates !== 0n) {
-        open = false; // a correction or a validation goes alone, and what follows it waits for it
+      if (q.corrects !== 0n || q.validates !== 0n || q.answer) {
+        open = false; // a correction, a co-signed record or a validation goes alone, and what follows it waits for it
         if (run.length > 0) continue;
       }
       run.push(q);
@@ -318,7 +319,7 @@ export class Sender {
     }
     const agents = [...servedAt.keys()].sort((a, b) => servedAt.get(a)! - servedAt.get(b)! || oldest.get(a)! - oldest.get(b)!);
 
-    const corrections: QueuedRecord[] = [];
+    const alone: QueuedRecord[] = [];
     const validations: QueuedRecord[] = [];
     const queues = new Map<string, QueuedRecord[]>();
     let ready = 0;
@@ -327,12 +328,12 @@ export class Sender {
       for (const run of runs.get(agent)!) {
         if (run.length === 0) continue;
         ready++;
-        if (run[0].corrects === 0n && run[0].validates === 0n) {
+        if (run[0].corrects === 0n && run[0].validates === 0n && !run[0].answer) {
           plain.push(...run);
           ready += run.length - 1;
         } else if (run[0].validates !== 0n) {
           if (validations.length < VALIDATIONS_PER_ROUND) validations.push(run[0]);
-        } else if (corrections.length < CORRECTIONS_PER_ROUND) corrections.push(run[0]);
+        } else if (alone.length < ALONE_PER_ROUND) alone.push(run[0]);
       }
       queues.set(agent, plain);
     }
@@ -356,21 +357,21 @@ export class Sender {
         if (q.wallet) walletItems++;
       }
     }
-    for (const q of [...batch, ...corrections, ...validations]) this.served.set(q.agent, this.round);
+    for (const q of [...batch, ...alone, ...validations]) this.served.set(q.agent, this.round);
     if (this.served.size > 10_000) for (const [a, r] of this.served) if (r < this.round - 100) this.served.delete(a);
     const parse = (q: QueuedRecord): Item => {
       if (q.validates !== 0n) {
         const { validation, signature } = fromSignedValidationJson(JSON.parse(q.body));
         return { ...q, record: NO_RECORD, validation, signature };
       }
-      const { record, signature } = fromSignedJson(JSON.parse(q.body));
-      return { ...q, record, signature };
+      const { record, signature, counterpartySignature } = fromSignedJson(JSON.parse(q.body));
+      return { ...q, record, signature, counterpartySignature };
     };
     return {
       plain: batch.map(parse),
-      corrections: corrections.map(parse),
+      alone: alone.map(parse),
       validations: validations.map(parse),
-      more: ready > batch.length + corrections.length + validations.length,
+      more: ready > batch.length + alone.length + validations.length,
     };
   }
 
@@ -491,13 +492,15 @@ export class Sender {
     }
   }
 
-  /** A correction or a signed validation: alone, with the proof of the entry it corrects or validates. */
+  /** A correction or a signed validation (with the proof of the entry it corrects or validates), or a co-signed record (recordConfirmed): alone. */
   private async sendAlone(c: Item): Promise<void> {
     // The proof must match the tip when it runs: read up to the latest block first.
     await this.entries.refresh(0);
     const data = c.validation
       ? ledgerInterface.encodeFunctionData("validate", [c.validation, c.signature, await this.entries.proof(c.validates)])
-      : ledgerInterface.encodeFunctionData("recordCorrection", [c.record, c.signature, await this.entries.proof(c.corrects)]);
+      : c.corrects !== 0n
+        ? ledgerInterface.encodeFunctionData("recordCorrection", [c.record, c.signature, await this.entries.proof(c.corrects)])
+        : ledgerInterface.encodeFunctionData("recordConfirmed", [c.record, c.signature, c.counterpartySignature!]);
     const plan = await this.planOrRevert(data);
     if ("revert" in plan) {
       const reason = describeRevert(plan.revert);
