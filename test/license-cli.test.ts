@@ -359,6 +359,45 @@ describe("commons license CLI", function () {
     const settlement = relayed.match(/^record (\d+): ledger entry/)![1];
     expect(JSON.parse(ok(await cli(["status", firm.address, work, "--json"])))).to.include({ status: "ReciprocitySettled", prior: "Excluded" });
 
+    // Through a relayer: the licensee pays nothing (settlement add --relayer), a signed order goes
+    // through submit --relayer as any signed message does, and the relayer refuses a stranger's
+    // order for the firm's entry with the registry's sentence.
+    const relayerDir = mkdtempSync(path.join(tmpdir(), "settlement-relayer-"));
+    const relayer = await startRelayerProcess(l, path.join(relayerDir, "relayer.sqlite"), ["--wait-ms", "100", "--registry", l.contracts.ReciprocityRegistry]);
+    try {
+      const acceptedTransfer = async () => {
+        const { id: e } = await ledger.submit(await ledger.sign(firm, { action: "transfer", commons, receiver: steward.address, quantity: "10", unit: "EUR" }));
+        await accept(ledger, e);
+        return e;
+      };
+      const second = await acceptedTransfer();
+      const paidBefore = await l.provider.getTransactionCount(firm.address);
+      expect(ok(await cli(["settlement", "add", work, String(second), "--relayer", relayer.url, "--wait"], FIRM)).trim()).to.match(
+        new RegExp(`^record \\d+: settlement of ledger entry ${second} counted toward work ${work}, through the relayer \\(tx 0x[0-9a-f]{64}\\)$`),
+      );
+      expect(await l.provider.getTransactionCount(firm.address)).to.equal(paidBefore, "the licensee sent no transaction");
+      const third = await acceptedTransfer();
+      const orderFile = path.join(relayerDir, "order.json");
+      ok(await cli(["settlement", "add", work, String(third), "--out", orderFile], FIRM));
+      const submitted = ok(await cli(["submit", orderFile, "--relayer", relayer.url, "--wait"])).trim();
+      expect(submitted, submitted).to.match(
+        new RegExp(`^${orderFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: settlement recorded as registry record \\d+ \\(tx 0x[0-9a-f]{64}\\)$`),
+      );
+      const again = await cli(["submit", orderFile, "--relayer", relayer.url]);
+      expect(again.stdout, "the same order again is answered with its state, not recorded twice").to.match(/: settlement recorded as registry record \d+/);
+      const fourth = await acceptedTransfer();
+      const forged = path.join(relayerDir, "forged.json");
+      ok(await cli(["settlement", "add", work, String(fourth), "--out", forged], STRANGER));
+      const refused = await cli(["submit", forged, "--relayer", relayer.url]);
+      expect(refused.code).to.equal(1);
+      expect(refused.stdout.trim()).to.equal(
+        `${forged}: the relayer at ${new URL(relayer.url).origin} refused the record (400): the registry would refuse it: The signature is not valid for ${firm.address}.`,
+      );
+    } finally {
+      relayer.child.kill("SIGTERM");
+      await relayer.exited;
+    }
+
     const early = await cli(["settlement", "reverse", String(entry)], STRANGER);
     expect(early.code).to.equal(1);
     expect(early.stderr).to.contain(`Ledger entry ${entry} is still accepted: its settlement (record ${settlement}) stands and cannot be reversed.`);

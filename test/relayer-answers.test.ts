@@ -385,7 +385,9 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
         const ids = done.map((d) => BigInt(d.entryId!));
         expect(ids[1]).to.be.above(ids[0]);
         expect(ids[2]).to.be.above(ids[1]);
-        const calls = await Promise.all(done.map(async (d) => ledgerInterface.parseTransaction({ data: (await l.provider.getTransaction(d.txHash!))!.data })!.name));
+        const calls = await Promise.all(
+          done.map(async (d) => ledgerInterface.parseTransaction({ data: (await l.provider.getTransaction(d.txHash!))!.data })!.name),
+        );
         expect(calls[1]).to.equal("recordConfirmed");
         expect(done[1].txHash).to.not.equal(done[0].txHash);
         expect(done[1].txHash).to.not.equal(done[2].txHash);
@@ -395,7 +397,9 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
 
       it("accepts a co-signature by the receiver's ERC-1271 wallet and records it", async () => {
         const owner = kitWallet("answers/wallet-owner");
-        const artifact = JSON.parse(readFileSync(path.join(root, "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"));
+        const artifact = JSON.parse(
+          readFileSync(path.join(root, "artifacts", "contracts", "mocks", "ERC1271WalletMock.sol", "ERC1271WalletMock.json"), "utf8"),
+        );
         const wallet = await (await new ContractFactory(artifact.abi, artifact.bytecode, payer).deploy(owner.address)).waitForDeployment();
         const uma = kitWallet("answers/uma");
         const json = await cosigned(uma, await wallet.getAddress(), owner);

@@ -35,10 +35,17 @@ import {
   standingSettlements,
   USE_KINDS,
 } from "../lib/reciprocity/reciprocity.js";
-import type { Obligation, SettlementOrder, Terms } from "../lib/reciprocity/reciprocity.js";
+import type { Obligation, Terms } from "../lib/reciprocity/reciprocity.js";
 import { revertSentence } from "../lib/core/contract-errors.js";
 import { reciprocityInterface } from "../lib/core/registry-abi.js";
-import { toSignedDeclarationJson, toSignedGrantJson } from "../lib/core/registry-messages.js";
+import {
+  fromSignedSettlementJson,
+  SignedMessageError,
+  toSignedDeclarationJson,
+  toSignedGrantJson,
+  toSignedSettlementJson,
+} from "../lib/core/registry-messages.js";
+import type { EntryProof } from "../lib/core/proof.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { connect, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
@@ -98,6 +105,12 @@ async function open(program: Command, registryFlag: string | undefined): Promise
   const provider = await connect(target);
   if ((await provider.getCode(address)) === "0x") throw new Error(`there is no ReciprocityRegistry at ${address}`);
   return { provider, registry: registryContract(address, provider), address, ledger: target.ledger, fromBlock: target.fromBlock };
+}
+
+/** The Ledger proofs a settlement of `entryId` takes, from the chain's events now (see settlementProofs). */
+async function proofsOf(c: Connected, entryId: bigint): Promise<{ proof: EntryProof; ancestors: EntryProof[] }> {
+  const ledger = await LedgerClient.connect(c.provider, c.ledger, c.fromBlock);
+  return settlementProofs((await ledger.events()).entries, entryId, async (e) => (await readSettlement(c.registry, e)).id !== 0n);
 }
 
 /** Sends a signed registry message through a relayer; with `waitSeconds`, waits for its record. The line to print. */
@@ -466,65 +479,61 @@ export function registerLicense(program: Command): void {
     .description("CopyFair: count your accepted Ledger entries toward a work's obligation; reverse settlements whose entries no longer stand");
   settlement
     .command("add")
-    .description("as the entry's signer, count it toward <work> (sent with your key, or signed for anyone to relay with --out)")
+    .description(
+      "as the entry's signer, count it toward <work>: sent with your key, through a relayer (--relayer: gasless), or signed for anyone to relay (--out)",
+    )
     .argument("<work>", "the CopyFair work whose obligation the entry settles")
     .argument("<entry>", "your Ledger entry id")
-    .option("--out <file>", "write the signed settlement order as JSON instead of sending it")
+    .option("--out <file>", "write the signed settlement order as JSON (for commons submit or any relayer) instead of sending it")
+    .option("--relayer <url>", "send it through this relayer, which pays the gas")
+    .option("--wait [seconds]", "with --relayer: wait until it is recorded (default 60 s)")
     .addOption(keystoreOption())
     .addOption(registryOption())
-    .action(async (workText: string, entryText: string, o: { out?: string; keystore?: string; registry?: string }) => {
+    .action(async (workText: string, entryText: string, o: { out?: string; relayer?: string; wait?: string | true; keystore?: string; registry?: string }) => {
+      const { relayer, waitSeconds } = relayOptions(o);
       const work = parseWork(workText);
       const entryId = parseEntryId(entryText);
       checkKeySource(o.keystore);
       const c = await open(program, o.registry);
       const signer = await loadSigner(o.keystore, c.provider);
-      const ledger = await LedgerClient.connect(c.provider, c.ledger, c.fromBlock);
-      const { proof, ancestors } = await settlementProofs(
-        (await ledger.events()).entries,
-        entryId,
-        async (e) => (await readSettlement(c.registry, e)).id !== 0n,
-      );
-      if (o.out !== undefined) {
+      if (o.out !== undefined || relayer) {
         const block = await c.provider.getBlock("latest");
         const order = buildSettlement({ work, entryId, nonce: (await readSettlement(c.registry, entryId)).id, deadline: BigInt(block!.timestamp) + 3600n });
-        const signature = await signSettlement(signer, await registryDomain(c.provider, c.address), order);
+        const domain = await registryDomain(c.provider, c.address);
+        const signed = toSignedSettlementJson(domain, order, await signSettlement(signer, domain, order));
+        if (relayer)
+          return out(
+            await relayLine(relayer, signed, waitSeconds, "settlement", `of ledger entry ${entryId} counted toward work ${work}, through the relayer`),
+          );
         const { writeFileSync } = await import("node:fs");
-        writeFileSync(o.out, json({ format: "commons-ledger/signed-settlement@1", registry: c.address, settlement: order, signature }));
+        writeFileSync(o.out!, json(signed) + "\n");
         out(`signed settlement of ledger entry ${entryId} toward work ${work} written to ${o.out} (anyone may relay it until ${isoDate(order.deadline)})`);
         return;
       }
+      const { proof, ancestors } = await proofsOf(c, entryId);
       const { id, hash } = await send(c, signer, "settle", [work, entryId, proof, ancestors]);
       out(`record ${id}: ledger entry ${entryId} counted toward work ${work} (tx ${hash})`);
     });
   settlement
     .command("relay")
-    .description("send a settlement order signed by the entry's signer (you pay the gas)")
+    .description("send a settlement order signed by the entry's signer (you pay the gas; commons submit --relayer sends it gasless)")
     .argument("<file>", "the JSON written by `settlement add --out`")
     .addOption(keystoreOption())
     .addOption(registryOption())
     .action(async (file: string, o: { keystore?: string; registry?: string }) => {
-      const doc = readJsonFile("file", file) as { format?: string; settlement?: Record<string, string>; signature?: string };
-      if (doc.format !== "commons-ledger/signed-settlement@1" || !doc.settlement || typeof doc.signature !== "string") {
-        throw new CliInputError("file", `"${file}" is not a signed settlement (format commons-ledger/signed-settlement@1)`);
+      let read: ReturnType<typeof fromSignedSettlementJson>;
+      try {
+        read = fromSignedSettlementJson(readJsonFile("file", file));
+      } catch (error) {
+        if (error instanceof SignedMessageError) throw new CliInputError(file, `is not a signed settlement order: ${error.message}`);
+        throw error;
       }
-      const order: SettlementOrder = asCliInput(() =>
-        buildSettlement({
-          work: parseUint("settlement.work", String(doc.settlement!.work)),
-          entryId: parseUint("settlement.entryId", String(doc.settlement!.entryId)),
-          nonce: parseUint("settlement.nonce", String(doc.settlement!.nonce)),
-          deadline: parseUint("settlement.deadline", String(doc.settlement!.deadline)),
-        }),
-      );
+      const { settlement: order, signature } = read;
       checkKeySource(o.keystore);
       const c = await open(program, o.registry);
       const signer = await loadSigner(o.keystore, c.provider);
-      const ledger = await LedgerClient.connect(c.provider, c.ledger, c.fromBlock);
-      const { proof, ancestors } = await settlementProofs(
-        (await ledger.events()).entries,
-        order.entryId,
-        async (e) => (await readSettlement(c.registry, e)).id !== 0n,
-      );
-      const { id, hash } = await send(c, signer, "settleBySignature", [order, doc.signature, proof, ancestors]);
+      const { proof, ancestors } = await proofsOf(c, order.entryId);
+      const { id, hash } = await send(c, signer, "settleBySignature", [order, signature, proof, ancestors]);
       out(`record ${id}: ledger entry ${order.entryId} counted toward work ${order.work}, relayed by ${signer.address} (tx ${hash})`);
     });
   settlement

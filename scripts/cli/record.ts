@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { Contract } from "ethers";
 import type { TypedDataDomain } from "ethers";
 import { RECIPROCITY_ABI } from "../lib/core/registry-abi.js";
-import { readRegistryMessage, SignedMessageError } from "../lib/core/registry-messages.js";
+import { readRegistryMessage, registryCallArgs, settlementProofsFrom, SignedMessageError } from "../lib/core/registry-messages.js";
 import type { RegistryMessage } from "../lib/core/registry-messages.js";
 import { LedgerClient } from "../lib/core/client.js";
 import {
@@ -96,7 +96,7 @@ function relayedLine(s: RelayState, verdict?: number, cosigned = false): string 
   if (s.state === "recorded")
     return s.kind === "validation"
       ? `${verdict !== undefined ? (VERDICTS[verdict] ?? "validation") : "validation"} of entry ${s.entryId} recorded (tx ${s.txHash})`
-      : s.kind === "declaration" || s.kind === "grant"
+      : s.kind === "declaration" || s.kind === "grant" || s.kind === "settlement"
         ? `${s.kind} recorded as registry record ${s.entryId} (tx ${s.txHash})`
         : `entry ${s.entryId}${cosigned ? ", confirmed by both parties" : ""} (tx ${s.txHash})`;
   if (s.state === "failed") return `failed: ${s.error ?? "no reason given"} (${s.digest})`;
@@ -290,7 +290,8 @@ export function registerRecord(program: Command): void {
           const cosigned = it.counterpartySignature !== undefined;
           try {
             const s = await client.submit(it.signed);
-            if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed") out(`${it.file}: ${relayedLine(s, it.validation?.verdict, cosigned)}`);
+            if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed")
+              out(`${it.file}: ${relayedLine(s, it.validation?.verdict, cosigned)}`);
             else queued.push({ file: it.file, digest: s.digest, verdict: it.validation?.verdict, cosigned });
           } catch (error) {
             // Unreachable: stop (one line on stderr); refused: say why and go on with the next record.
@@ -352,7 +353,15 @@ export function registerRecord(program: Command): void {
       }
       for (const m of messages) {
         const registry = new Contract(String(m.domain.verifyingContract), RECIPROCITY_ABI, payer);
-        const receipt = await client.send(() => registry.getFunction(m.message.call.fn)(...m.message.call.args));
+        // A settlement order's call takes its entry's proofs, as of now.
+        const args = await registryCallArgs(m.message, async (entryId) =>
+          settlementProofsFrom(
+            (id) => client.proof(id),
+            entryId,
+            async (e) => ((await registry.settlementOf(e)) as { id: bigint }).id !== 0n,
+          ),
+        );
+        const receipt = await client.send(() => registry.getFunction(m.message.call.fn)(...args));
         out(`${m.file}: ${m.message.kind} recorded by the registry (tx ${receipt.hash})`);
       }
       for (const v of validations) {

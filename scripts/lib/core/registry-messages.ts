@@ -1,10 +1,11 @@
-// The ReciprocityRegistry's signed messages: its EIP-712 domain and types, the declaration and grant
-// structs, their digests, and a signed declaration as portable JSON (what \`commons declare --out\`
-// writes and a relayer takes). Browser-safe; the reciprocity domain (scripts/lib/reciprocity/)
+// The ReciprocityRegistry's signed messages: its EIP-712 domain and types, the declaration, grant
+// and settlement structs, their digests, and each as portable JSON (what \`commons declare --out\`,
+// \`grant --out\` and \`settlement add --out\` write and a relayer takes). Browser-safe; the reciprocity domain (scripts/lib/reciprocity/)
 // builds and signs them, the relayer checks and sends them.
 import { getAddress, isAddress, TypedDataEncoder, ZeroAddress } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import { DECLARATION_KINDS } from "./registry-abi.js";
+import type { EntryProof } from "./proof.js";
 
 export const RECIPROCITY_DOMAIN_NAME = "CommonsReciprocity";
 export const RECIPROCITY_DOMAIN_VERSION = "1";
@@ -44,6 +45,19 @@ export const SETTLEMENT_TYPES: Record<string, TypedDataField[]> = {
     { name: "deadline", type: "uint64" },
   ],
 };
+
+/** A licensee's order to count one of its Ledger entries toward a work (IReciprocityRegistry.Settlement). */
+export interface SettlementOrder {
+  work: bigint;
+  entryId: bigint;
+  /** The entry's latest settlement record (settlementOf(entryId).id; 0n if never settled). */
+  nonce: bigint;
+  deadline: bigint;
+}
+
+export function settlementDigest(domain: TypedDataDomain, o: SettlementOrder): string {
+  return TypedDataEncoder.hash(domain, SETTLEMENT_TYPES, o);
+}
 
 export function reciprocityDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
   return { name: RECIPROCITY_DOMAIN_NAME, version: RECIPROCITY_DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract };
@@ -222,9 +236,45 @@ function fieldsOf(raw: object, prefix: string) {
   return { get, uint };
 }
 
+/** A licensee's signed settlement order as portable JSON. */
+export interface SignedSettlementJson {
+  type: "commons-ledger/signed-settlement@1";
+  chainId: string;
+  registry: string;
+  settlement: Record<keyof SettlementOrder, string>;
+  signature: string;
+  digest: string;
+}
+
+export const SIGNED_SETTLEMENT_TYPE = "commons-ledger/signed-settlement@1";
+
+export function toSignedSettlementJson(domain: TypedDataDomain, o: SettlementOrder, signature: string): SignedSettlementJson {
+  return {
+    type: SIGNED_SETTLEMENT_TYPE,
+    chainId: String(domain.chainId),
+    registry: String(domain.verifyingContract),
+    settlement: { work: o.work.toString(), entryId: o.entryId.toString(), nonce: o.nonce.toString(), deadline: o.deadline.toString() },
+    signature,
+    digest: settlementDigest(domain, o),
+  };
+}
+
+/** Parses and checks the shape of a signed settlement order; throws SignedMessageError on any problem. */
+export function fromSignedSettlementJson(json: unknown): { domain: TypedDataDomain; settlement: SettlementOrder; signature: string } {
+  const j = envelope(json, SIGNED_SETTLEMENT_TYPE, "settlement");
+  const { uint } = fieldsOf(j.body, "settlement");
+  const settlement: SettlementOrder = { work: uint("work", 256), entryId: uint("entryId", 256), nonce: uint("nonce", 256), deadline: uint("deadline", 64) };
+  if (settlement.work === 0n) throw new SignedMessageError("settlement.work", "must be a work id (1, 2, ...)");
+  if (settlement.entryId === 0n) throw new SignedMessageError("settlement.entryId", "must be a Ledger entry id (1, 2, ...)");
+  const domain = reciprocityDomain(BigInt(j.chainId), j.registry);
+  if (j.digest !== undefined && j.digest !== settlementDigest(domain, settlement))
+    throw new SignedMessageError("digest", "does not match the settlement order (the JSON was altered)");
+  return { domain, settlement, signature: j.signature };
+}
+
 /** A signed registry message of any kind, read for a relayer: what it is, who signed it (a declaration names its licensee), and the call it makes. */
 export interface RegistryMessage {
-  kind: "declaration" | "grant";
+  kind: "declaration" | "grant" | "settlement";
   domain: TypedDataDomain;
   digest: string;
   signature: string;
@@ -233,10 +283,48 @@ export interface RegistryMessage {
   deadline: bigint;
   /** What only one pending message may hold at a time. */
   scope: string;
-  /** The registry function and its arguments. */
-  call: { fn: "declare" | "grant"; args: unknown[] };
+  /**
+   * The registry function and its arguments. A settlement's call also takes the Ledger proofs of
+   * its entry (and of the earlier entries of its correction chain), built when it is sent: see
+   * `registryCallArgs`.
+   */
+  call: { fn: "declare" | "grant" | "settleBySignature"; args: unknown[] };
+  /** For a settlement: the Ledger entry it settles, whose proofs the call needs. */
+  settles?: bigint;
   /** The portable JSON, canonical. */
-  json: SignedDeclarationJson | SignedGrantJson;
+  json: SignedDeclarationJson | SignedGrantJson | SignedSettlementJson;
+}
+
+/** The proofs a settlement's call takes after the order and its signature: the entry's own, then its correction chain's. */
+export type SettlementProofs = { proof: EntryProof; ancestors: EntryProof[] };
+
+/**
+ * The proofs `settle` needs for `entryId`, with each entry's proof from `proofOf` (the Ledger's
+ * events, or a relayer's entry index): the entry's own, and those of the earlier entries of its
+ * correction chain walked before one that was ever settled (`everSettled`) or one that corrects
+ * nothing.
+ */
+export async function settlementProofsFrom(
+  proofOf: (entryId: bigint) => Promise<EntryProof>,
+  entryId: bigint,
+  everSettled: (entryId: bigint) => Promise<boolean>,
+): Promise<{ proof: EntryProof; ancestors: EntryProof[] }> {
+  const proof = await proofOf(entryId);
+  const ancestors: EntryProof[] = [];
+  let earlier = proof.record.corrects;
+  while (earlier !== 0n && !(await everSettled(earlier))) {
+    const p = await proofOf(earlier);
+    ancestors.push(p);
+    earlier = p.record.corrects;
+  }
+  return { proof, ancestors };
+}
+
+/** A registry message's call arguments: as read, and for a settlement with its entry's proofs from `proofs` (as of now). */
+export async function registryCallArgs(m: RegistryMessage, proofs: (entryId: bigint) => Promise<SettlementProofs>): Promise<unknown[]> {
+  if (m.settles === undefined) return m.call.args;
+  const { proof, ancestors } = await proofs(m.settles);
+  return [...m.call.args, proof, ancestors];
 }
 
 /** Reads a signed declaration or grant (by its `type`), or undefined if the JSON is neither. */
@@ -269,6 +357,20 @@ export function readRegistryMessage(json: unknown): RegistryMessage | undefined 
       scope: `grant:${digest}`,
       call: { fn: "grant", args: [g, signature] },
       json: toSignedGrantJson(domain, g, signature),
+    };
+  }
+  if (type === SIGNED_SETTLEMENT_TYPE) {
+    const { domain, settlement: o, signature } = fromSignedSettlementJson(json);
+    return {
+      kind: "settlement",
+      domain,
+      digest: settlementDigest(domain, o),
+      signature,
+      deadline: o.deadline,
+      scope: `settlement:${o.entryId}`,
+      call: { fn: "settleBySignature", args: [o, signature] },
+      settles: o.entryId,
+      json: toSignedSettlementJson(domain, o, signature),
     };
   }
   return undefined;

@@ -12,7 +12,7 @@ export type RelayStateName = "queued" | "sending" | "recorded" | "failed";
 export interface RelayState {
   digest: string;
   /** A record, a signed validation (its `entryId` is the entry it validates) or a declaration (its `entryId` is the registry's record id). */
-  kind: "record" | "validation" | "declaration" | "grant";
+  kind: "record" | "validation" | "declaration" | "grant" | "settlement";
   state: RelayStateName;
   entryId: string | null;
   txHash: string | null;

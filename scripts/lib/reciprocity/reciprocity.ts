@@ -46,9 +46,11 @@ import {
   fromSignedDeclarationJson,
   grantDigest,
   reciprocityDomain,
+  settlementDigest,
+  settlementProofsFrom,
   toSignedDeclarationJson,
 } from "../core/registry-messages.js";
-import type { Declaration, Grant, SignedDeclarationJson } from "../core/registry-messages.js";
+import type { Declaration, Grant, SettlementOrder, SignedDeclarationJson } from "../core/registry-messages.js";
 
 // ---------------------------------------------------------------- codes and ABI (IReciprocityRegistry), in core
 
@@ -79,8 +81,9 @@ export {
   toSignedDeclarationJson,
   fromSignedDeclarationJson,
   SIGNED_DECLARATION_TYPE,
+  settlementDigest,
 };
-export type { Declaration, Grant, SignedDeclarationJson };
+export type { Declaration, Grant, SettlementOrder, SignedDeclarationJson };
 
 export function registryContract(address: string, runner: Provider | Signer): Contract {
   return new Contract(address, RECIPROCITY_ABI, runner);
@@ -91,15 +94,6 @@ export function registryContract(address: string, runner: Provider | Signer): Co
 export const DECLARATION_TYPE_STRING = TypedDataEncoder.from(DECLARATION_TYPES).encodeType("Declaration");
 export const GRANT_TYPE_STRING = TypedDataEncoder.from(GRANT_TYPES).encodeType("Grant");
 export const SETTLEMENT_TYPE_STRING = TypedDataEncoder.from(SETTLEMENT_TYPES).encodeType("Settlement");
-
-/** A licensee's order to count one of its Ledger entries toward a work (IReciprocityRegistry.Settlement). */
-export interface SettlementOrder {
-  work: bigint;
-  entryId: bigint;
-  /** The entry's latest settlement record (settlementOf(entryId).id; 0n if never settled). */
-  nonce: bigint;
-  deadline: bigint;
-}
 
 /** What settlementOf answers. */
 export interface SettlementView {
@@ -214,10 +208,6 @@ export function buildSettlement(input: { work: bigint; entryId: bigint; nonce: b
   return { work: input.work, entryId: input.entryId, nonce: input.nonce, deadline: input.deadline };
 }
 
-export function settlementDigest(domain: TypedDataDomain, o: SettlementOrder): string {
-  return TypedDataEncoder.hash(domain, SETTLEMENT_TYPES, o);
-}
-
 export function signSettlement(signer: TypedDataSigner, domain: TypedDataDomain, o: SettlementOrder): Promise<string> {
   return signer.signTypedData(domain, SETTLEMENT_TYPES, o as unknown as Record<string, unknown>);
 }
@@ -232,20 +222,12 @@ export async function readSettlement(registry: Contract, entryId: bigint): Promi
  * the earlier entries of its correction chain walked before one that was ever settled
  * (`everSettled`, e.g. settlementOf(id).id !== 0n) or one that corrects nothing.
  */
-export async function settlementProofs(
+export function settlementProofs(
   entries: readonly Entry[],
   entryId: bigint,
   everSettled: (entryId: bigint) => Promise<boolean>,
 ): Promise<{ proof: EntryProof; ancestors: EntryProof[] }> {
-  const proof = buildEntryProof(entries, entryId);
-  const ancestors: EntryProof[] = [];
-  let earlier = proof.record.corrects;
-  while (earlier !== 0n && !(await everSettled(earlier))) {
-    const p = buildEntryProof(entries, earlier);
-    ancestors.push(p);
-    earlier = p.record.corrects;
-  }
-  return { proof, ancestors };
+  return settlementProofsFrom(async (id) => buildEntryProof(entries, id), entryId, everSettled);
 }
 
 export function signDeclaration(signer: TypedDataSigner, domain: TypedDataDomain, d: Declaration): Promise<string> {

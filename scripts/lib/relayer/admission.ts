@@ -20,7 +20,15 @@ import { nextBlockTime } from "../core/client.js";
 import { LEDGER_ABI } from "../core/abi.js";
 import { revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
-import { readRegistryMessage, SIGNED_DECLARATION_TYPE, SIGNED_GRANT_TYPE } from "../core/registry-messages.js";
+import {
+  readRegistryMessage,
+  registryCallArgs,
+  settlementProofsFrom,
+  SIGNED_DECLARATION_TYPE,
+  SIGNED_GRANT_TYPE,
+  SIGNED_SETTLEMENT_TYPE,
+} from "../core/registry-messages.js";
+import type { RegistryMessage, SettlementProofs } from "../core/registry-messages.js";
 import { classifyRpcError } from "../core/reader.js";
 import {
   checkRecord,
@@ -149,9 +157,26 @@ export function viewMessage(m: QueuedMessage): object {
   };
 }
 
+/**
+ * The Ledger proofs a settlement order of `entryId` takes, from a relayer's entry index (read up to
+ * the latest block by the caller), walking the entry's correction chain down to an entry the
+ * registry ever settled (IReciprocityRegistry.settle).
+ */
+export function settlementProofsOf(provider: JsonRpcProvider, registry: string, entries: EntryIndex, entryId: bigint): Promise<SettlementProofs> {
+  const everSettled = async (e: bigint) => {
+    const out = await provider.call({ to: registry, data: reciprocityInterface.encodeFunctionData("settlementOf", [e]) });
+    return (reciprocityInterface.decodeFunctionResult("settlementOf", out)[0] as { id: bigint }).id !== 0n;
+  };
+  return settlementProofsFrom((id) => entries.proof(id), entryId, everSettled);
+}
+
 /** Why a record names no counterparty (see `counterpartyOf`), in a few words. */
 function noCounterpartyReason(record: LedgerRecord): string {
-  return record.provider === ZeroAddress ? "it is a need: it has no provider" : record.receiver === ZeroAddress ? "it has no receiver" : "its provider is its receiver";
+  return record.provider === ZeroAddress
+    ? "it is a need: it has no provider"
+    : record.receiver === ZeroAddress
+      ? "it has no receiver"
+      : "its provider is its receiver";
 }
 
 /** Refuses (400) a signature longer than this relayer takes. */
@@ -194,7 +219,7 @@ export class Admission {
   /** Checks one signed message (a record, a validation, a declaration or a grant) and queues it; returns its state. Idempotent by digest. */
   async accept(value: unknown): Promise<Accepted> {
     const type = (value as { type?: unknown } | null)?.type;
-    if (type === SIGNED_DECLARATION_TYPE || type === SIGNED_GRANT_TYPE) return this.acceptRegistryMessage(value);
+    if (type === SIGNED_DECLARATION_TYPE || type === SIGNED_GRANT_TYPE || type === SIGNED_SETTLEMENT_TYPE) return this.acceptRegistryMessage(value);
     const p = signedKind(value) === "validation" ? this.parseValidation(value) : this.parse(value);
     const known = this.queue.get(p.digest);
     // A failed record may be posted again (with another signature, say): it is checked afresh.
@@ -321,8 +346,16 @@ export class Admission {
         throw new Refusal(400, problem ? `${problem} (the licensee ${m.signer} is not a contract)` : `the signature is not valid for the licensee ${m.signer}`);
       }
     }
-    const data = reciprocityInterface.encodeFunctionData(m.call.fn, m.call.args);
     let signer = m.signer;
+    if (m.settles !== undefined) {
+      // A settlement order is signed by its entry's signer: that is whose rate it counts against.
+      const { count } = await this.chainView(true);
+      if (m.settles > count) throw new Refusal(400, `entry ${m.settles} does not exist (the ledger has ${count} entries)`);
+      await this.entries.refresh(0);
+      signer = this.entries.agentOf(m.settles);
+      if (signer === undefined) throw new Refusal(503, `entry ${m.settles} is not in what this relayer has read of the ledger yet; retry in a moment`);
+    }
+    const data = reciprocityInterface.encodeFunctionData(m.call.fn, await this.rpc(`the proofs of entry ${m.settles}`, () => this.callArgs(m)));
     try {
       await this.provider.call({ to: this.registryAddress, data });
     } catch (error) {
@@ -346,6 +379,11 @@ export class Admission {
     this.pendingCount = undefined;
     this.onQueued(true);
     return { status: 202, body: viewMessage(this.queue.getMessage(m.digest)!) };
+  }
+
+  /** A registry message's call arguments, a settlement's with its entry's proofs as of now. */
+  private callArgs(m: RegistryMessage): Promise<unknown[]> {
+    return registryCallArgs(m, (entryId) => settlementProofsOf(this.provider, this.registryAddress!, this.entries, entryId));
   }
 
   // ---------------------------------------------------------------- the checks
@@ -443,7 +481,8 @@ export class Admission {
   private async checkAnswer(p: Parsed, v: LedgerValidation): Promise<void> {
     const record = await this.rpc(`entry ${v.entryId}`, () => this.entries.record(v.entryId));
     const counterparty = counterpartyOf(record);
-    if (counterparty === null) throw new Refusal(400, `entry ${v.entryId} names no counterparty (${noCounterpartyReason(record)}), so nobody can confirm or refuse it`);
+    if (counterparty === null)
+      throw new Refusal(400, `entry ${v.entryId} names no counterparty (${noCounterpartyReason(record)}), so nobody can confirm or refuse it`);
     if (counterparty.toLowerCase() !== p.agent.toLowerCase())
       throw new Refusal(
         403,

@@ -13,12 +13,14 @@
 // answer (a signed validation with verdict confirm or refuse) is such a row with `answer` set:
 // one pending per entry, beside its signer's own verdict on the entry, if any. A record co-signed
 // by its counterparty is a record row with `answer` set: it goes alone (recordConfirmed).
-// `messages`: signed messages for the ReciprocityRegistry (declarations), one per transaction, in
-// the order received; `scope` keeps one pending message per licensee and work.
+// `messages`: signed messages for the ReciprocityRegistry (declarations, grants, settlement orders),
+// one per transaction, in the order received; `scope` keeps one pending message per licensee and
+// work (a declaration), per grant, or per Ledger entry (a settlement order).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fromSignedJson, toSignedJson } from "../core/record.js";
+import type { RegistryMessage } from "../core/registry-messages.js";
 
 export type RecordState = "queued" | "sending" | "recorded" | "failed";
 
@@ -63,7 +65,7 @@ export interface QueuedRecord extends Omit<NewRecord, "answer">, SendProgress {
 /** A signed message for another contract than the Ledger (a ReciprocityRegistry declaration or grant), sent one per transaction. */
 export interface QueuedMessage extends SendProgress {
   digest: string;
-  kind: "declaration" | "grant";
+  kind: RegistryMessage["kind"];
   signer: string;
   /** What only one pending message may hold at a time (e.g. a licensee's declaration sequence for a work). */
   scope: string;
@@ -96,7 +98,7 @@ const progressOf = (r: ProgressRow): SendProgress => ({
 
 interface MessageRow extends ProgressRow {
   digest: string;
-  kind: "declaration" | "grant";
+  kind: RegistryMessage["kind"];
   signer: string;
   scope: string;
   deadline: number;

@@ -20,8 +20,8 @@ import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { LIMITS } from "../core/vocabulary.js";
 import { explainRevertData, revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
-import { readRegistryMessage } from "../core/registry-messages.js";
-import { ERC1271_GAS, when } from "./admission.js";
+import { readRegistryMessage, registryCallArgs } from "../core/registry-messages.js";
+import { ERC1271_GAS, settlementProofsOf, when } from "./admission.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedMessage, QueuedRecord, RelayQueue } from "./queue.js";
 
@@ -50,13 +50,8 @@ const SLOW_ROUND_MS = 1_000;
 const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
 /** Registry messages sent per round, one transaction each. */
 const MESSAGES_PER_ROUND = 4;
-/** The registry call a queued message makes. */
-const messageCalldata = (m: QueuedMessage): string => {
-  const { call } = readRegistryMessage(JSON.parse(m.body))!;
-  return reciprocityInterface.encodeFunctionData(call.fn, call.args);
-};
 /** The registry event that records each kind of message. */
-const RECORDED_BY = { declaration: "Declared", grant: "Granted" } as const;
+const RECORDED_BY = { declaration: "Declared", grant: "Granted", settlement: "Settled" } as const;
 const VALIDATED_TOPIC = ledgerInterface.getEvent("Validated")!.topicHash;
 const VALIDATION_SKIPPED_TOPIC = ledgerInterface.getEvent("ValidationSkipped")!.topicHash;
 /** Selectors of the ValidationSkipped reasons the relayer resolves against the chain rather than fails. */
@@ -204,7 +199,7 @@ export class Sender {
   /** What the registry says against the message now (a sentence), or undefined if it would take it. */
   private async messageRefusal(m: QueuedMessage): Promise<string | undefined> {
     try {
-      await this.provider.call({ to: this.opts.registry!, data: messageCalldata(m) });
+      await this.provider.call({ to: this.opts.registry!, data: await this.messageCalldata(m) });
       return undefined;
     } catch (error) {
       const revert = revertData(error);
@@ -213,13 +208,21 @@ export class Sender {
     }
   }
 
-  /** One registry message (a declaration or a grant), in a transaction of its own. */
+  /** The registry call a queued message makes (a settlement's with its entry's proofs as of the latest block). */
+  private async messageCalldata(m: QueuedMessage): Promise<string> {
+    const message = readRegistryMessage(JSON.parse(m.body))!;
+    if (message.settles !== undefined) await this.entries.refresh(0);
+    const args = await registryCallArgs(message, (entryId) => settlementProofsOf(this.provider, this.opts.registry!, this.entries, entryId));
+    return reciprocityInterface.encodeFunctionData(message.call.fn, args);
+  }
+
+  /** One registry message (a declaration, a grant or a settlement order), in a transaction of its own. */
   private async sendMessage(m: QueuedMessage): Promise<void> {
     if (m.deadline < BigInt(Math.floor(Date.now() / 1000))) {
       this.queue.markMessageFailed(m.digest, `its signature expired at ${when(m.deadline)} before it could be sent`);
       return;
     }
-    const data = messageCalldata(m);
+    const data = await this.messageCalldata(m);
     let plan: Plan;
     try {
       const [estimate, nonce, fees] = await Promise.all([
