@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ContractFactory, keccak256 } from "ethers";
+import type { Wallet } from "ethers";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { RecordDraft } from "../scripts/lib/core/client.js";
 import { readLedgerCached, readPipelined } from "../scripts/lib/node/entry-cache.js";
@@ -16,6 +17,7 @@ import { labelId } from "../scripts/lib/core/record.js";
 import { deriveEntries } from "../scripts/lib/core/views.js";
 import { devWallet, seedDemo } from "../scripts/demo/seed.js";
 import { RECIPES_FILE, seedSupply, SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
+import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { SupplySeedResult } from "../scripts/demo/seed-supply.js";
 import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
@@ -329,10 +331,29 @@ describe("commons trace, track, needs, plan, commit", function () {
             time: BigInt(Date.parse(kitNeed.due) / 1000),
           }),
         );
-        const r = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--demand-from", "members", "--publish"], {
-          COMMONS_PRIVATE_KEY: devWallet(1, l.provider).privateKey,
+        // Through a relayer: the new signals in batches, the superseding corrections alone; the coordinator pays nothing.
+        const relayer = await startRelayer({
+          provider: l.provider,
+          wallet: devWallet(8, l.provider) as unknown as Wallet,
+          ledger: l.ledger,
+          fromBlock: l.fromBlock,
+          dbFile: path.join(l.dataDir, "plan-relayer.sqlite"),
+          port: 0,
+          waitMs: 100,
+          log: () => {},
         });
+        const coordinator = devWallet(1, l.provider);
+        const sentBefore = await l.provider.getTransactionCount(coordinator.address);
+        let r: Run;
+        try {
+          r = await cli(["plan", "--recipes", RECIPES_FILE, "--commons", commons, "--demand-from", "members", "--publish", "--relayer", relayer.url], {
+            COMMONS_PRIVATE_KEY: coordinator.privateKey,
+          });
+        } finally {
+          await relayer.close();
+        }
         ok(r);
+        expect(await l.provider.getTransactionCount(coordinator.address)).to.equal(sentBefore, "the coordinator sent no transaction");
         const m = /superseded (#\d+(?:, #\d+)*)/.exec(r.stdout);
         expect(m, r.stdout).to.not.equal(null);
         const needs = JSON.parse((await cli(["needs", "--json", "--all", "--commons", commons])).stdout) as {
@@ -678,6 +699,12 @@ describe("commons trace, track, needs, plan, commit", function () {
         /--safety: "gold" is made by no process/,
       ],
       ["--publish without --commons", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--publish"], /--commons: is required with --publish/],
+      [
+        "--relayer without --publish",
+        () => [...base(), "plan", "--recipes", RECIPES_FILE, "--relayer", "http://127.0.0.1:1"],
+        /--relayer: sends what --publish records: give --publish too/,
+      ],
+      ["a --relayer that is no URL", () => [...base(), "plan", "--recipes", RECIPES_FILE, "--publish", "--relayer", "relay me"], /--relayer: /],
       ["a malformed resource id", () => [...base(), "trace", "0x1234"], /resource: "0x1234" is not a 32-byte hex value/],
       ["--json with --dot", () => [...base(), "track", "kit", "--json", "--dot"], /--dot: give --json or --dot, not both/],
       ["a malformed --commons", () => [...base(), "needs", "--commons", "lab"], /--commons: "lab" is not a 32-byte hex value/],

@@ -18,7 +18,7 @@ import type { GlobalOptions } from "./context.js";
 import { json, out, progress } from "./format.js";
 import { CliInputError, parseTime, parseUint, parseUrl } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
-import { relay } from "./relay.js";
+import { relayRecords } from "./relay.js";
 
 const ZERO32 = "0x" + "0".repeat(64);
 const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
@@ -47,9 +47,8 @@ interface CommitOptions {
 
 /** Sends a signed record through a relayer and waits (up to 60 s) for the entry it became. */
 async function relayed(relayer: string, signed: SignedRecordJson): Promise<{ id: bigint; receipt: { hash: string } }> {
-  const s = await relay(relayer, signed, 60);
-  if (s.state === "failed") throw new Error(`the relayer could not record the commitment: ${s.error ?? "no reason given"}`);
-  return { id: BigInt(s.entryId!), receipt: { hash: s.txHash ?? "" } };
+  const [{ id, txHash }] = await relayRecords(relayer, [signed], "the commitment", 60);
+  return { id, receipt: { hash: txHash } };
 }
 
 export function registerCoordinate(program: Command): void {

@@ -2,6 +2,7 @@
 // options (checked before any RPC call), and submit-then-wait with the relayer's client. One copy
 // for validate, declare, grant, commit and submit.
 import { RelayerClient } from "../lib/core/relayer-client.js";
+import type { SignedRecordJson } from "../lib/core/record.js";
 import type { RelayState } from "../lib/core/relayer-client.js";
 import { CliInputError, parseUint, parseUrl } from "./inputs.js";
 
@@ -24,4 +25,23 @@ export async function relay(url: string, signed: object, waitSeconds: number | u
   const s = await rc.submit(signed);
   if (waitSeconds === undefined || s.state === "recorded" || s.state === "failed") return s;
   return rc.waitFor(s.digest, { timeoutMs: waitSeconds * 1000 });
+}
+
+/**
+ * Submits signed records (and corrections) to the relayer, all before waiting, then follows each
+ * until it is recorded: their entries and transactions, in order. A refusal or a failure throws a
+ * sentence naming `what`.
+ */
+export async function relayRecords(url: string, signed: SignedRecordJson[], what: string, waitSeconds = 120): Promise<{ id: bigint; txHash: string }[]> {
+  const rc = new RelayerClient(url, { timeoutMs: 30_000 });
+  const states = [];
+  for (const json of signed) states.push(await rc.submit(json));
+  const until = Date.now() + waitSeconds * 1000;
+  const done = [];
+  for (const s of states) {
+    const end = s.state === "recorded" || s.state === "failed" ? s : await rc.waitFor(s.digest, { timeoutMs: Math.max(1, until - Date.now()) });
+    if (end.state !== "recorded") throw new Error(`the relayer could not record ${what}: ${end.error ?? `it is still ${end.state} (${end.digest})`}`);
+    done.push({ id: BigInt(end.entryId!), txHash: end.txHash ?? "" });
+  }
+  return done;
 }

@@ -14,7 +14,7 @@ import type { Recipes } from "../lib/supply/planner.js";
 import { planHash, planSignals, rollingPlanFromLedger } from "../lib/supply/rolling.js";
 import type { LedgerPlan } from "../lib/supply/rolling.js";
 import { signalRecords } from "../lib/supply/signals.js";
-import { formatQuantity, labelId } from "../lib/core/record.js";
+import { formatQuantity, labelId, toSignedJson } from "../lib/core/record.js";
 import {
   custodyConsent,
   deriveNeeds,
@@ -35,7 +35,8 @@ import { deriveEntries } from "../lib/core/views.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, short, table } from "./format.js";
-import { CliInputError, parseAddress, parseHex32, parseIdOrLabel } from "./inputs.js";
+import { CliInputError, parseAddress, parseHex32, parseIdOrLabel, parseUrl } from "./inputs.js";
+import { relayRecords } from "./relay.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 
 const dataDir = () => process.env.COMMONS_DATA_DIR ?? path.resolve("data");
@@ -323,8 +324,9 @@ export function registerSupply(program: Command): void {
     .option("--safety <spec=quantity...>", 'safety stock to keep of a spec (overrides the book\'s), e.g. --safety "open sensor kit=2"')
     .option(
       "--publish",
-      "record the book's hash (a cite) if missing, every process's planned output as an intent, and the needs for outside inputs, signed by the key (which pays gas)",
+      "record the book's hash (a cite) if missing, every process's planned output as an intent, and the needs for outside inputs, signed by the key (which pays gas unless --relayer)",
     )
+    .option("--relayer <url>", "with --publish: send the signals through this relayer, which pays the gas (the command waits for their entries)")
     .option("--demand-from <who>", "anyone (every open need) or members (only needs of the commons' stewards and validators, or accepted by them)", "anyone")
     .option("--coordinator <address>", "whose intents' commitments count as on their way (default: the publishing key, else any member's)")
     .option("--keystore <file>", "keystore of the coordinator (else COMMONS_PRIVATE_KEY)")
@@ -339,6 +341,7 @@ export function registerSupply(program: Command): void {
         demandFrom: string;
         coordinator?: string;
         publish?: boolean;
+        relayer?: string;
         keystore?: string;
         json?: boolean;
         cache?: boolean;
@@ -350,6 +353,8 @@ export function registerSupply(program: Command): void {
         if (o.demandFrom !== "anyone" && o.demandFrom !== "members") throw new CliInputError("--demand-from", `"${o.demandFrom}" is not anyone or members`);
         if (o.demandFrom === "members" && commons === undefined) throw new CliInputError("--commons", "is required with --demand-from members (whose members)");
         const coordinatorFlag = o.coordinator !== undefined ? parseAddress("--coordinator", o.coordinator) : undefined;
+        const relayer = o.relayer !== undefined ? parseUrl("--relayer", o.relayer) : undefined;
+        if (relayer && !o.publish) throw new CliInputError("--relayer", "sends what --publish records: give --publish too");
         if (o.publish) {
           if (commons === undefined) throw new CliInputError("--commons", "is required with --publish (the commons the signals are for)");
           checkKeySource(o.keystore);
@@ -375,7 +380,7 @@ export function registerSupply(program: Command): void {
         let published: Published | undefined;
         if (signer) {
           const client = await LedgerClient.connect(signer, target.ledger, target.fromBlock);
-          published = await publishPlan(client, signer, recipes, result, commons!, await client.now());
+          published = await publishPlan(client, signer, recipes, result, commons!, await client.now(), relayer);
         }
         if (o.json)
           return out(
@@ -426,6 +431,7 @@ async function publishPlan(
   result: LedgerPlan,
   commons: string,
   now: bigint,
+  relayer?: string,
 ): Promise<Published> {
   const { plan } = result;
   const drafts: RecordDraft[] = [];
@@ -457,19 +463,39 @@ async function publishPlan(
   if (drafts.length) {
     const signed = [];
     for (let k = 0; k < drafts.length; k++) signed.push(await client.sign(signer, drafts[k], { nonceOffset: BigInt(k) }));
-    const { ids, skipped } = await client.submitBatch(signed);
-    if (skipped.length) throw new Error(`the ledger skipped ${skipped.length} record(s): ${skipped[0].reason}`);
+    let ids: bigint[];
+    if (relayer) {
+      const jsons = signed.map((x) => toSignedJson(client.domain, x.record, x.signature));
+      ids = (await relayRecords(relayer, jsons, "the plan's signals")).map((r) => r.id);
+    } else {
+      const sent = await client.submitBatch(signed);
+      if (sent.skipped.length) throw new Error(`the ledger skipped ${sent.skipped.length} record(s): ${sent.skipped[0].reason}`);
+      ids = sent.ids;
+    }
     let at = 0;
     if (result.recordedBy === undefined) published.cite = ids[at++];
     published.needs = ids.slice(at, at + inputNeeds);
     published.intents = ids.slice(at + inputNeeds);
   }
   for (const c of changes.correct) {
-    const { id } = await client.correct(signer, c.entryId, c.draft);
+    const { id } = relayer ? await relayCorrection(client, signer, relayer, c.entryId, c.draft) : await client.correct(signer, c.entryId, c.draft);
     published.superseded.push(c.entryId);
     published.intents.push(id);
   }
   return published;
+}
+
+/** A correction of `entryId` signed by `signer` and recorded through the relayer (which proves the entry it corrects). */
+async function relayCorrection(
+  client: LedgerClient,
+  signer: Awaited<ReturnType<typeof loadSigner>>,
+  relayer: string,
+  entryId: bigint,
+  draft: RecordDraft,
+): Promise<{ id: bigint }> {
+  const s = await client.sign(signer, { ...draft, corrects: entryId }, { allowCorrection: true });
+  const [done] = await relayRecords(relayer, [toSignedJson(client.domain, s.record, s.signature)], `the correction of entry ${entryId}`);
+  return done;
 }
 
 function printPlan(result: LedgerPlan, hash: string, published?: Published): void {
