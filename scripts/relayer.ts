@@ -7,6 +7,9 @@
 //   --registry (COMMONS_REGISTRY): the ReciprocityRegistry whose signed declarations it also sends
 //   --relay-endorsements: also pay for validations by accounts the entry's commons has not appointed
 //   (endorsements, counted nowhere; off by default)
+//   --daily-gas-per-signer (gas paid per UTC day for one signer's messages, 10000000; 0: no limit)
+//   --daily-gas (gas paid per UTC day in all; 0, the default: no limit): past them, messages are
+//   refused (429, 503) with the hour they renew
 //   --rpc / --ledger / --from-block as for the CLI; the paying key: COMMONS_RELAYER_KEY or
 //   --keystore FILE, or --dev for anvil's first dev account on a local chain (chain id 31337).
 import path from "node:path";
@@ -23,7 +26,7 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   if (String(warning).includes("SQLite is an experimental feature")) return;
   (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
-const { startRelayer } = await import("./lib/relayer/service.js");
+const { DEFAULT_DAILY_GAS_PER_SIGNER, startRelayer } = await import("./lib/relayer/service.js");
 
 try {
   const { values } = parseArgs({
@@ -43,6 +46,8 @@ try {
       "retention-days": { type: "string" },
       "relay-endorsements": { type: "boolean" },
       registry: { type: "string" },
+      "daily-gas-per-signer": { type: "string" },
+      "daily-gas": { type: "string" },
     },
     strict: true,
   });
@@ -56,6 +61,8 @@ try {
   const maxPendingPerSigner = Number(parseUint("--max-per-signer", values["max-per-signer"] ?? "100", 100_000n));
   if (maxPendingPerSigner < 1) throw new CliInputError("--max-per-signer", "must be 1 to 100000");
   const retentionDays = Number(parseUint("--retention-days", values["retention-days"] ?? "7", 3_650n));
+  const dailyGasPerSigner = parseUint("--daily-gas-per-signer", values["daily-gas-per-signer"] ?? String(DEFAULT_DAILY_GAS_PER_SIGNER), 10n ** 15n);
+  const dailyGas = parseUint("--daily-gas", values["daily-gas"] ?? "0", 10n ** 15n);
   const registryText = values.registry ?? (process.env.COMMONS_REGISTRY || undefined);
   const registry = registryText !== undefined ? parseAddress("--registry", registryText) : undefined;
   const dbFile = path.resolve(values.db ?? process.env.COMMONS_RELAYER_DB ?? path.join(process.env.COMMONS_DATA_DIR ?? "data", "relayer.sqlite"));
@@ -88,6 +95,8 @@ try {
     maxPendingPerSigner,
     retentionMs: retentionDays * 86_400_000,
     relayEndorsements: values["relay-endorsements"] ?? false,
+    dailyGasPerSigner,
+    dailyGas,
     registry,
   });
   const stop = async () => {

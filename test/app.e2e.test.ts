@@ -193,6 +193,10 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("commons-rules").innerText()).to.include(
         "Sensorica open hardware lab (demo): Any 2 of its 3 stewards decide together: no smaller group changes stewards, validators or rules or moves money. 6 appointed validators; others' opinions are kept as endorsements and count nowhere.",
       );
+      // What accepts an entry there: the stewards' rules for work and transfers, and the default.
+      expect(await page.getByTestId("quorum-rules").innerText()).to.equal(
+        "Quorum: work: accepted with 2 accepts, disputed with 1 dispute; transfer: accepted with 1 accept, disputed with 1 dispute; any other action: accepted with 1 accept, disputed with 1 dispute.",
+      );
       const table = page.getByTestId("accounts-table");
       // alice: 3 h of work, accepted by two peers (the quorum for work).
       expect(

@@ -1,6 +1,7 @@
+import { quorumRuleLines } from "@core/governance.js";
 import type { CommonsView } from "@core/governance.js";
 
-/** One line per commons: who decides (loud when one key can act alone) and who may validate. */
+/** One line per commons: who decides (loud when one key can act alone), who may validate, and what accepts an entry (its quorum rules). */
 export function CommonsRules({ commons }: { commons: readonly CommonsView[] }) {
   if (commons.length === 0) return null;
   return (
@@ -12,6 +13,10 @@ export function CommonsRules({ commons }: { commons: readonly CommonsView[] }) {
             {c.validators.length === 0
               ? "No validator is appointed yet, so nothing can be accepted."
               : `${c.validators.length} appointed validator${c.validators.length === 1 ? "" : "s"}; others' opinions are kept as endorsements and count nowhere.`}
+          </span>
+          <span className="muted quorum-rules" data-testid="quorum-rules">
+            {" "}
+            Quorum: {quorumRuleLines(c).join("; ")}.
           </span>
         </li>
       ))}

@@ -85,6 +85,16 @@ export function describeChange(
 }
 
 /**
+ * A commons' quorum rules in words, one per action its stewards set, then the default for every
+ * other action (one accept, one dispute): "work: accepted with 2 accepts, disputed with 1 dispute".
+ */
+export function quorumRuleLines(c: Pick<CommonsView, "rules">): string[] {
+  const lines = c.rules.map((r) => describeChange({ kind: "setQuorumRule", account: "", roles: 0, threshold: 0, ...r }));
+  lines.push(`${c.rules.length ? "any other action" : "every action"}: accepted with 1 accept, disputed with 1 dispute`);
+  return lines;
+}
+
+/**
  * Every commons the events register, as its stewards have set it up. `now` (chain time, seconds)
  * decides which pending proposals have expired.
  */

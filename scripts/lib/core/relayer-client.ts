@@ -27,6 +27,8 @@ export interface RelayerHealth {
   ledger: string;
   relayer: string;
   queue: Record<RelayStateName, number>;
+  /** What the relayer paid today (UTC day, YYYY-MM-DD) and its daily gas budgets ("0": none), as decimal strings. */
+  spending: { day: string; gas: string; dailyGas: string; dailyGasPerSigner: string };
 }
 
 /** One HTTP exchange: the status and the body (parsed JSON, else the text). */

@@ -59,6 +59,9 @@ const CHAIN_VIEW_MS = 500;
 const NONCE_CACHE_MS = 500;
 /** How long an account's code is reused (a wallet deployed meanwhile is seen after this). */
 const CODE_CACHE_MS = 2_000;
+/** What a waiting message is counted at against the daily budgets before it is sent (a record in a batch costs ~22,000, a validation alone ~55,000). */
+export const PENDING_GAS = 30_000n;
+const DAY_MS = 86_400_000;
 /** Size at which the small caches (nonces, rate buckets, EOA keys) are emptied. */
 const CACHE_ENTRIES = 10_000;
 
@@ -72,6 +75,14 @@ export interface AdmissionLimits {
   /** Per-signer rate limit: records per second and burst. */
   ratePerSecond: number;
   burst: number;
+  /**
+   * Daily gas budgets (0n: none), per UTC day: what this relayer pays for one signer's messages,
+   * and in all. The per-signer one keeps one key from spending the day's budget; the total bounds
+   * what a thousand fresh keys can cost the operator. A message is refused while what was paid
+   * today, plus PENDING_GAS for each of its signer's (or everyone's) waiting messages, reaches it.
+   */
+  dailyGasPerSigner: bigint;
+  dailyGas: bigint;
   /**
    * Whether to relay a validation by an account the entry's commons has not appointed for its
    * action (kept on-chain as an endorsement, counted nowhere). Off by default: otherwise a stranger
@@ -168,6 +179,16 @@ export function settlementProofsOf(provider: JsonRpcProvider, registry: string, 
     return (reciprocityInterface.decodeFunctionResult("settlementOf", out)[0] as { id: bigint }).id !== 0n;
   };
   return settlementProofsFrom((id) => entries.proof(id), entryId, everSettled);
+}
+
+const gas = (g: bigint) => g.toLocaleString("en-US");
+
+/** A duration in hours and minutes ("5 h 12 min", "40 min"). */
+function inWords(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
 /** Why a record names no counterparty (see `counterpartyOf`), in a few words. */
@@ -295,6 +316,7 @@ export class Admission {
       throw new Refusal(503, `this relayer's queue is full (${this.limits.maxPending.toLocaleString("en-US")} records waiting); retry later`);
     // Only new work counts against the signer's allowance: not replays (answered above), not
     // records with a bad signature (anyone could post those in its name).
+    this.checkBudgets(p.agent, pendingOfAgent);
     if (this.rateLimited(p.agent)) throw new Refusal(429, `too many records from ${p.agent}; slow down`);
     const body = JSON.stringify(
       p.record ? toSignedJson(this.domain, p.record, p.signature, p.counterpartySignature) : toSignedValidationJson(this.domain, p.validation!, p.signature),
@@ -373,6 +395,7 @@ export class Admission {
     if (rival) throw new Refusal(409, `another ${m.kind} (${rival.digest}) holds its place in the queue; send the next once it is recorded`);
     if (this.pendingTotal() >= this.limits.maxPending)
       throw new Refusal(503, `this relayer's queue is full (${this.limits.maxPending.toLocaleString("en-US")} records waiting); retry later`);
+    this.checkBudgets(signer, this.queue.pendingOf(signer));
     if (this.rateLimited(signer)) throw new Refusal(429, `too many messages from ${signer}; slow down`);
     if (!this.queue.enqueueMessage({ digest: m.digest, kind: m.kind, signer, scope: m.scope, deadline: m.deadline, body: JSON.stringify(m.json) }))
       throw new Refusal(409, `another pending ${m.kind} holds the same place`);
@@ -692,6 +715,33 @@ export class Admission {
       this.pendingCount = { at: Date.now(), value: c.queued + c.sending };
     }
     return this.pendingCount.value;
+  }
+
+  /** Refuses a message when today's gas budget of its signer (429) or of this relayer (503) is used up, counting what waits. */
+  private checkBudgets(signer: string, pendingOfSigner: number): void {
+    const { dailyGasPerSigner, dailyGas } = this.limits;
+    if (dailyGasPerSigner === 0n && dailyGas === 0n) return;
+    const now = Date.now();
+    const day = Math.floor(now / DAY_MS);
+    const renews = `it renews at 00:00 UTC, in ${inWords(DAY_MS - (now % DAY_MS))}`;
+    const waiting = (n: number) => (n > 0 ? `, and ${n.toLocaleString("en-US")} message${n === 1 ? "" : "s"} waiting` : "");
+    if (dailyGasPerSigner > 0n) {
+      const spent = this.queue.spent(day, signer);
+      if (spent + BigInt(pendingOfSigner) * PENDING_GAS >= dailyGasPerSigner)
+        throw new Refusal(
+          429,
+          `${signer} has used its daily allowance at this relayer (${gas(spent)} of ${gas(dailyGasPerSigner)} gas paid since 00:00 UTC${waiting(pendingOfSigner)}); ${renews}; meanwhile send it with a key that pays its own gas`,
+        );
+    }
+    if (dailyGas > 0n) {
+      const pending = this.pendingTotal();
+      const spent = this.queue.spent(day);
+      if (spent + BigInt(pending) * PENDING_GAS >= dailyGas)
+        throw new Refusal(
+          503,
+          `this relayer has spent its gas budget for the day (${gas(spent)} of ${gas(dailyGas)} gas since 00:00 UTC${waiting(pending)}); ${renews}; retry then, or send it with a key that pays its own gas`,
+        );
+    }
   }
 
   private rateLimited(agent: string): boolean {

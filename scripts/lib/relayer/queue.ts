@@ -15,7 +15,9 @@
 // by its counterparty is a record row with `answer` set: it goes alone (recordConfirmed).
 // `messages`: signed messages for the ReciprocityRegistry (declarations, grants, settlement orders),
 // one per transaction, in the order received; `scope` keeps one pending message per licensee and
-// work (a declaration), per grant, or per Ledger entry (a settlement order).
+// work (a declaration), per grant, or per Ledger entry (a settlement order). `spending`: the gas the
+// relayer paid per UTC day for each signer's messages (a transaction's gas split evenly among the
+// items it carried), and in all (payer ''), for the daily budgets.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -205,6 +207,12 @@ const SCHEMA = `
     updated_at  INTEGER NOT NULL
   );
   CREATE UNIQUE INDEX IF NOT EXISTS messages_pending_scope ON messages (scope) WHERE state IN ${PENDING};
+  CREATE TABLE IF NOT EXISTS spending (
+    payer TEXT NOT NULL,
+    day   INTEGER NOT NULL,
+    gas   INTEGER NOT NULL,
+    PRIMARY KEY (payer, day)
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS lanes (
     agent      TEXT NOT NULL,
     nonce_key  TEXT NOT NULL,
@@ -575,10 +583,31 @@ export class RelayQueue {
   }
 
   /** Deletes recorded and failed records last changed before `before` (ms), and lanes left empty. Returns the records deleted. */
+  /** Adds the gas paid on UTC day `day` for each signer's items, and to the day's total (payer ''). */
+  spend(day: number, shares: readonly { signer: string; gas: bigint }[]): void {
+    const add = this.db.prepare("INSERT INTO spending (payer, day, gas) VALUES (?, ?, ?) ON CONFLICT (payer, day) DO UPDATE SET gas = gas + excluded.gas");
+    this.transaction(() => {
+      let total = 0n;
+      for (const { signer, gas } of shares) {
+        add.run(signer.toLowerCase(), day, Number(gas));
+        total += gas;
+      }
+      add.run("", day, Number(total));
+    });
+  }
+
+  /** The gas paid on UTC day `day` for `signer`'s messages (undefined: in all). */
+  spent(day: number, signer?: string): bigint {
+    const row = this.db.prepare("SELECT gas FROM spending WHERE payer = ? AND day = ?").get(signer?.toLowerCase() ?? "", day) as { gas: number } | undefined;
+    return BigInt(row?.gas ?? 0);
+  }
+
   prune(before: number): number {
     let deleted = 0;
     this.transaction(() => {
       deleted = Number(this.db.prepare("DELETE FROM records WHERE state IN ('recorded', 'failed') AND updated_at < ?").run(before).changes);
+      // The budgets look at today only; a day's spending is kept as long as the records of that day.
+      this.db.prepare("DELETE FROM spending WHERE day < ?").run(Math.floor(before / 86_400_000));
       deleted += Number(this.db.prepare("DELETE FROM messages WHERE state IN ('recorded', 'failed') AND updated_at < ?").run(before).changes);
       this.db.exec(
         `DELETE FROM lanes WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.agent = lanes.agent AND r.nonce_key = lanes.nonce_key AND r.state IN ${PENDING})`,

@@ -260,6 +260,7 @@ export class Sender {
     }
     this.queue.setMessageTxHash(m.digest, hash);
     const receipt = await this.receipt(hash).catch(() => null);
+    if (receipt) this.charge([m.signer], receipt);
     if (receipt) this.settleMessage(this.queue.getMessage(m.digest)!, receipt); // else: resolved next round
   }
 
@@ -590,11 +591,27 @@ export class Sender {
     try {
       const receipt = await this.receipt(hash);
       this.stage("receipt", t);
+      if (receipt)
+        this.charge(
+          items.map((i) => i.agent),
+          receipt,
+        );
       return receipt ?? "handled";
     } catch (error) {
       this.opts.log(`relayer: no receipt for ${hash} yet (${classifyRpcError(error).reason}); it is looked at next round`);
       return "handled";
     }
+  }
+
+  /** Counts a mined transaction's gas (reverted or not) against today's budgets, split evenly among the signers of its items. */
+  private charge(signers: readonly string[], receipt: TransactionReceipt): void {
+    const n = BigInt(signers.length);
+    const share = receipt.gasUsed / n;
+    const rest = receipt.gasUsed - share * n;
+    this.queue.spend(
+      Math.floor(Date.now() / 86_400_000),
+      signers.map((signer, k) => ({ signer, gas: share + (k === 0 ? rest : 0n) })),
+    );
   }
 
   /**

@@ -54,6 +54,9 @@ export interface RelayerOptions {
   registry?: string;
   /** Relay validations by accounts the entry's commons has not appointed (endorsements; default false: see AdmissionLimits). */
   relayEndorsements?: boolean;
+  /** Gas this relayer pays per UTC day for one signer's messages (default 10,000,000; 0n: no limit), and in all (default 0n: no limit). */
+  dailyGasPerSigner?: bigint;
+  dailyGas?: bigint;
   log?: (line: string) => void;
 }
 
@@ -64,6 +67,8 @@ export interface Relayer {
 }
 
 const DAY_MS = 86_400_000;
+/** About 450 records a day in batches, or 180 validations sent alone: far beyond one person's day, far below a drain. */
+export const DEFAULT_DAILY_GAS_PER_SIGNER = 10_000_000n;
 const PRUNE_EVERY_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,6 +142,8 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       ratePerSecond: opts.ratePerSecond ?? 50,
       burst: opts.burst ?? 500,
       relayEndorsements: opts.relayEndorsements ?? false,
+      dailyGasPerSigner: opts.dailyGasPerSigner ?? DEFAULT_DAILY_GAS_PER_SIGNER,
+      dailyGas: opts.dailyGas ?? 0n,
     },
     (ready) => {
       if (ready && ++readySinceRound >= batchSize) wakeUp?.();
@@ -208,7 +215,15 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
         return res.end();
       }
       if (req.method === "GET" && url.pathname === "/health") {
-        return reply(200, { ok: true, chainId: chainId.toString(), ledger: opts.ledger, relayer: wallet.address, queue: queue.counts() });
+        // What this relayer paid today (UTC) and its daily budgets ("0": none), as decimal strings.
+        const day = Math.floor(Date.now() / DAY_MS);
+        const spending = {
+          day: new Date(day * DAY_MS).toISOString().slice(0, 10),
+          gas: queue.spent(day).toString(),
+          dailyGas: (opts.dailyGas ?? 0n).toString(),
+          dailyGasPerSigner: (opts.dailyGasPerSigner ?? DEFAULT_DAILY_GAS_PER_SIGNER).toString(),
+        };
+        return reply(200, { ok: true, chainId: chainId.toString(), ledger: opts.ledger, relayer: wallet.address, queue: queue.counts(), spending });
       }
       const m = /^\/records\/(0x[0-9a-fA-F]{64})$/.exec(url.pathname);
       if (req.method === "GET" && m) {
