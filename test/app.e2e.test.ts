@@ -194,7 +194,7 @@ describe("app (end to end in headless Chromium)", function () {
         "Sensorica open hardware lab (demo): Any 2 of its 3 stewards decide together: no smaller group changes stewards, validators or rules or moves money. 6 appointed validators; others' opinions are kept as endorsements and count nowhere.",
       );
       // What accepts an entry there: the stewards' rules for work and transfers, and the default.
-      expect(await page.getByTestId("quorum-rules").innerText()).to.equal(
+      expect(await page.getByTestId("commons-rules").locator("li", { hasText: "Sensorica" }).getByTestId("quorum-rules").innerText()).to.equal(
         "Quorum: work: accepted with 2 accepts, disputed with 1 dispute; transfer: accepted with 1 accept, disputed with 1 dispute; any other action: accepted with 1 accept, disputed with 1 dispute.",
       );
       const table = page.getByTestId("accounts-table");
@@ -416,7 +416,10 @@ describe("app (end to end in headless Chromium)", function () {
       await summary.waitFor();
       // The kit went to yara's field team: she holds it (accounting and on hand).
       const yara = `${seed.people.yara.slice(0, 6)}…${seed.people.yara.slice(-4)}`;
-      expect(await summary.innerText()).to.equal(`19 events, 4 processes. Now: 1 ea accounted (${yara}), 1 ea on hand (${yara}).`);
+      // Two hand-overs of custody on the way (carol's filament to mira, #16; mira's kit to yara, #29), neither confirmed by its receiver.
+      expect(await summary.innerText()).to.equal(
+        `19 events, 4 processes. 0 of 2 custody hand-overs confirmed by their receiver; the provider's word alone: #29, #16. Now: 1 ea accounted (${yara}), 1 ea on hand (${yara}).`,
+      );
       // The kit produced by alice's assembly (entry #28), its parts printed (#20) and boards soldered (#23).
       for (const id of [28, 20, 23]) await page.getByTestId(`hop-${id}`).waitFor();
       expect(await page.getByTestId("hop-28").innerText()).to.match(
@@ -424,6 +427,9 @@ describe("app (end to end in headless Chromium)", function () {
       );
       // Ids are named from the labels npm start serves (data/labels.json, written by the seed).
       expect(await page.getByTestId("hop-28").innerText()).to.include("· resource open sensor kit #1");
+      // Each hop that names another agent says whether that agent confirmed it.
+      expect(await page.getByTestId("hop-29").getByTestId("hop-consent").innerText()).to.equal(" · one-sided (not confirmed by the counterparty)");
+      expect(await page.getByTestId("hop-24").getByTestId("hop-consent").count(), "a consume names nobody else").to.equal(0);
       await page.locator(".tree", { hasText: "process process: assemble open sensor kit #1" }).waitFor();
       await page.getByRole("button", { name: "Verify hops" }).click();
       const verified = page.locator('[data-testid="verify-summary"]', { hasText: /hop signatures valid/ });

@@ -13,9 +13,8 @@ export function CommonsRules({ commons }: { commons: readonly CommonsView[] }) {
             {c.validators.length === 0
               ? "No validator is appointed yet, so nothing can be accepted."
               : `${c.validators.length} appointed validator${c.validators.length === 1 ? "" : "s"}; others' opinions are kept as endorsements and count nowhere.`}
-          </span>
+          </span>{" "}
           <span className="muted quorum-rules" data-testid="quorum-rules">
-            {" "}
             Quorum: {quorumRuleLines(c).join("; ")}.
           </span>
         </li>

@@ -1,3 +1,4 @@
+import { CONSENT_LABELS } from "@core/views.js";
 import type { EntryView } from "@core/views.js";
 import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";
@@ -32,6 +33,18 @@ const columns: DataColumn<EntryView>[] = [
     ),
   },
   { key: "validations", label: "Accepts / disputes", sort: (v) => v.accepts - v.disputes, render: (v) => `${v.accepts} / ${v.disputes}`, align: "right" },
+  {
+    key: "consent",
+    label: "Both parties",
+    sort: (v) => v.consent,
+    text: (v) => (v.consent === "none" ? "" : CONSENT_LABELS[v.consent]),
+    render: (v) =>
+      v.consent === "none" ? null : (
+        <span className={v.consent === "confirmed" ? "ok" : v.consent === "refused" ? "error" : "muted"} title={v.counterparty ?? undefined}>
+          {v.consent}
+        </span>
+      ),
+  },
 ];
 
 export default function EntriesPage() {

@@ -3,7 +3,8 @@
 // "Verify hops" checks every hop's signature in this browser, as the Entry page does.
 import { useMemo, useState } from "react";
 import { labelId } from "@core/record.js";
-import { deriveResources, SupplyGraph } from "@supply/supply.js";
+import { CONSENT_LABELS } from "@core/views.js";
+import { custodyConsent, deriveResources, SupplyGraph } from "@supply/supply.js";
 import type { Hop, Labels, SupplyNode, SupplyTree } from "@supply/supply.js";
 import { usePublicClient } from "wagmi";
 import { LedgerStatus } from "../components/LedgerStatus";
@@ -51,6 +52,12 @@ function HopLine({ hop, check, labels }: { hop: Hop; check?: Checks extends Map<
       </span>
       , {hop.time.replace("T", " ").slice(0, 16)} UTC,{" "}
       <span className={hop.state === "accepted" ? "ok" : hop.state === "disputed" ? "error" : "muted"}>{hop.state}</span>
+      {hop.consent === "none" ? null : (
+        <span className={hop.consent === "confirmed" ? "ok" : hop.consent === "refused" ? "error" : "muted"} data-testid="hop-consent">
+          {" "}
+          · {CONSENT_LABELS[hop.consent]}
+        </span>
+      )}
       {hop.resource !== "0x" + "0".repeat(64) ? (
         <span className="muted">
           {" "}
@@ -78,6 +85,20 @@ function HopLine({ hop, check, labels }: { hop: Hop; check?: Checks extends Map<
           · ✖ not verified: {check.reason}
         </span>
       )}
+    </span>
+  );
+}
+
+/** How many hand-overs of custody (transfers) their receiver confirmed: the auditor's question "was it acknowledged?". */
+function CustodySummary({ hops }: { hops: readonly Hop[] }) {
+  const { custody, unconfirmed, refused } = custodyConsent(hops);
+  if (custody === 0) return null;
+  const confirmed = custody - unconfirmed.length - refused.length;
+  return (
+    <span data-testid="custody-summary" className={refused.length ? "error" : unconfirmed.length ? "muted" : "ok"}>
+      {confirmed} of {custody} custody hand-over{custody === 1 ? "" : "s"} confirmed by their receiver
+      {unconfirmed.length ? `; the provider's word alone: ${unconfirmed.map((h) => `#${h.id}`).join(", ")}` : ""}
+      {refused.length ? `; refused by their receiver: ${refused.map((h) => `#${h.id}`).join(", ")}` : ""}.
     </span>
   );
 }
@@ -206,7 +227,7 @@ export default function TracePage({ query }: PageProps) {
       {tree ? (
         <div data-testid="trace">
           <p data-testid="trace-summary">
-            {tree.hops.size} events, {tree.processes.size} processes.
+            {tree.hops.size} events, {tree.processes.size} processes. <CustodySummary hops={[...tree.hops.values()]} />
             {resource ? (
               <>
                 {" "}
