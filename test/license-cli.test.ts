@@ -72,6 +72,31 @@ describe("commons license CLI", function () {
     expect(text).to.match(/what would change it:\n {2}- the surplus period ends/);
   });
 
+  it("license show: the work's license, licensor, terms, attesters and arbiter, its versions, and each licensee on file with its status now", async () => {
+    const coop = devWallet(COOP, l.provider).address;
+    const attester = devWallet(ATTESTER, l.provider).address;
+    const licensor = devWallet(LICENSOR, l.provider).address;
+    const lines = ok(await cli(["license", "show", "1"]))
+      .trimEnd()
+      .split("\n");
+    expect(lines.slice(0, 7)).to.deep.equal([
+      `work 1: ppl by ${licensor}`,
+      `terms:      ${id("PPL")} at https://example.org/ppl`,
+      "commons:    none",
+      `attesters:  ${attester}`,
+      "arbiter:    none (the licensor decides reports)",
+      "versions:   work 1 (current)",
+      "licensees on file (status for work 1 now; commons status <licensee> 1 says why):",
+    ]);
+    expect(lines.find((x) => x.includes(coop))).to.match(/CommercialPermitted \(attested\)\s.*\s4\s*$/);
+    const j = JSON.parse(ok(await cli(["license", "show", "1", "--json"])));
+    expect(j).to.include({ work: "1", kind: "ppl", licensor, current: "1" });
+    expect(j.licensees).to.deep.equal([{ licensee: coop, status: "CommercialPermitted (attested)", validUntil: j.licensees[0].validUntil, records: 4 }]);
+    const missing = await cli(["license", "show", "99"]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.match(/^commons: work: work 99 does not exist \(the registry has \d+ works\)\n$/);
+  });
+
   describe("declare through the relayer (a licensee with no ETH)", () => {
     let relayer: RelayerProcess;
     let dir: string;
@@ -282,6 +307,14 @@ describe("commons license CLI", function () {
       expect(dropped).to.not.include("kept from work");
       expect(await registry.isAttester(third, attester)).to.equal(false);
       expect((await registry.workOf(third)).arbiter).to.equal(ZeroAddress);
+      // Every version, from any of them: the first says it is superseded and which is current.
+      const shown = ok(await cli(["license", "show", first]));
+      expect(shown).to.include(`work ${first}: ppl by ${devWallet(LICENSOR, l.provider).address} (superseded: the current version is work ${third})`);
+      expect(shown).to.include(
+        `versions:   work ${first} (superseded by work ${second[1]}), work ${second[1]} (superseded by work ${third}), work ${third} (current)`,
+      );
+      expect(shown).to.include(`arbiter:    ${arbiter}`);
+      expect(ok(await cli(["license", "show", String(third)]))).to.include("attesters:  none");
     });
   });
 

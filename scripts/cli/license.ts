@@ -12,6 +12,7 @@ import {
   buildSettlement,
   DECLARATION_KINDS,
   ENTITY_FORMS,
+  describeObligation,
   explainStatus,
   familyOfWork,
   findStaleSettlements,
@@ -227,6 +228,61 @@ export function registerLicense(program: Command): void {
     const { id, hash } = await send(c, signer, "registerWork", [terms]);
     out(`work ${id}: ${LICENSE_KINDS[terms.kind]} by ${signer.address} (tx ${hash})`);
   });
+
+  license
+    .command("show")
+    .description(
+      "one work: its license, licensor, terms, commons and obligation, attesters and arbiter, every version, and each licensee on file with its status now",
+    )
+    .argument("<work>", "work id (any version of it)")
+    .option("--json", "machine-readable output")
+    .addOption(registryOption())
+    .action(async (workText: string, o: { json?: boolean; registry?: string }) => {
+      const work = parseWork(workText);
+      const c = await open(program, o.registry);
+      const { works, records } = await readRegistry(c.provider, c.address, { fromBlock: c.fromBlock });
+      const w = works.find((x) => x.work === work);
+      if (!w) throw new CliInputError("work", `work ${work} does not exist (the registry has ${works.length} works)`);
+      const family = familyOfWork(works, work);
+      const versions = works.filter((x) => familyOfWork(works, x.work) === family);
+      const supersededBy = new Map(versions.filter((v) => v.supersedes !== 0n).map((v) => [v.supersedes, v.work]));
+      const current = versions.find((v) => !supersededBy.has(v.work)) ?? w;
+      const licensees = [...new Set(records.filter((r) => familyOfWork(works, r.work) === family).map((r) => r.licensee))].filter((a) => a !== ZeroAddress);
+      const statuses = await Promise.all(licensees.map((l) => readStatus(c.registry, l, current.work)));
+      const onFile = licensees.map((licensee, k) => ({
+        licensee,
+        status: statuses[k].status + (statuses[k].attested ? " (attested)" : ""),
+        validUntil: statuses[k].validUntil === 0n ? "" : isoDate(statuses[k].validUntil),
+        records: recordsOf(records, works, licensee, current.work).length,
+      }));
+      if (o.json)
+        return out(
+          json({
+            ...w,
+            family,
+            current: current.work,
+            versions: versions.map((v) => ({ work: v.work, supersededBy: supersededBy.get(v.work) ?? null, termsHash: v.termsHash, termsUri: v.termsUri })),
+            obligationWords: describeObligation(w.obligation),
+            licensees: onFile,
+          }),
+        );
+      const none = (xs: readonly string[]) => (xs.length ? xs.join(", ") : "none");
+      out(
+        [
+          `work ${work}: ${w.kind} by ${w.licensor}${current.work === work ? "" : ` (superseded: the current version is work ${current.work})`}`,
+          `terms:      ${w.termsHash}${w.termsUri ? ` at ${w.termsUri}` : ""}`,
+          `commons:    ${w.commons === ZeroHash ? "none" : w.commons}${w.shareAlike ? " (share-alike)" : ""}`,
+          ...(w.obligation.period !== 0n ? [`obligation: ${describeObligation(w.obligation)}`] : []),
+          `attesters:  ${none(w.attesters)}`,
+          `arbiter:    ${w.arbiter === ZeroAddress ? "none (the licensor decides reports)" : w.arbiter}`,
+          `versions:   ${versions.map((v) => `work ${v.work}${supersededBy.has(v.work) ? ` (superseded by work ${supersededBy.get(v.work)})` : " (current)"}`).join(", ")}`,
+          onFile.length
+            ? `licensees on file (status for work ${current.work} now; commons status <licensee> ${current.work} says why):`
+            : "licensees on file: none",
+          ...(onFile.length ? [table(onFile.map((x) => ({ licensee: x.licensee, status: x.status, until: x.validUntil, records: x.records })))] : []),
+        ].join("\n"),
+      );
+    });
 
   termsCommand(
     license.command("terms").description("publish a new terms version of one of your works (supersedes it)").argument("<work>", "the version it supersedes"),

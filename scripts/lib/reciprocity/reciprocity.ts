@@ -557,6 +557,12 @@ export function describeRecord(r: RegistryRecord): string {
 
 // ---------------------------------------------------------------- work families, reports, settlements from the records
 
+/** A CopyFair obligation in words ("100 EUR of accepted contributions to the work's commons per 30 days"); "" when there is none. */
+export function describeObligation(o: Obligation): string {
+  if (o.period === 0n) return "";
+  return `${formatQuantity(o.amount)} ${decodeUnit(o.unit)} of accepted contributions to the work's commons per ${Number(o.period) / 86400} days`;
+}
+
 /** The family of `work` (its first version), from the WorkRegistered events; the work itself if unknown. */
 export function familyOfWork(works: readonly WorkInfo[], work: bigint): bigint {
   return works.find((w) => w.work === work)?.family ?? work;
@@ -654,9 +660,7 @@ export function explainStatus(p: {
   const openQuestions: string[] = [];
   const settling = p.obligation && p.obligation.period !== 0n;
   const unit = settling ? ` ${decodeUnit(p.obligation!.unit)}` : "";
-  const obligationWords = settling
-    ? `${formatQuantity(p.obligation!.amount)}${unit} of accepted contributions to the work's commons per ${Number(p.obligation!.period) / 86400} days`
-    : "";
+  const obligationWords = settling ? describeObligation(p.obligation!) : "";
 
   const base = s.status === "Disputed" || s.status === "Terminated" || s.status === "SeparatelyLicensed" ? s.prior : s.status;
   switch (s.status) {
