@@ -175,7 +175,7 @@ export function buildDeclaration(input: {
   } else {
     start = input.start ?? 0n;
     end = input.end ?? 0n;
-    if (end <= start) throw new ReciprocityInputError("period", `ends (${end}) at or before it starts (${start})`);
+    if (end <= start) throw new ReciprocityInputError("period", `ends (${isoDate(end)}) at or before it starts (${isoDate(start)})`);
     if (end > 2n ** 40n - 1n) throw new ReciprocityInputError("period", "ends too far in the future");
   }
   return { kind, licensee, work: input.work, value, start, end, evidence: input.evidence ?? ZeroHash, nonce: input.nonce, deadline: input.deadline };
