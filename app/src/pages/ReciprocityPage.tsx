@@ -41,7 +41,8 @@ export default function ReciprocityPage({ query }: PageProps) {
     const w = query.get("work") ?? "";
     return licenseeError(l) || workError(w, undefined) ? undefined : { licensee: l.trim(), work: BigInt(w.trim()) };
   });
-  const [tried, setTried] = useState(asked !== undefined);
+  // A query in the URL counts as asked: a malformed one is explained, not silently ignored.
+  const [tried, setTried] = useState(query.has("licensee") || query.has("work"));
   const works = r.registry?.works.length;
   const lErr = tried ? licenseeError(licenseeText) : undefined;
   const wErr = tried ? workError(workText, works) : undefined;
@@ -75,15 +76,21 @@ export default function ReciprocityPage({ query }: PageProps) {
       setLicenseeText(wallet.address);
       setWorkText(String(draftInput.work));
       setTried(true);
-      setAsked({ licensee: wallet.address, work: draftInput.work });
+      ask(wallet.address, draftInput.work);
     }
+  }
+
+  /** Asks for a licensee's status under a work, and keeps the question in the URL (a reload or a shared link asks it again). */
+  function ask(licensee: string, work: bigint) {
+    setAsked({ licensee, work });
+    window.location.hash = href("reciprocity", { licensee, work: String(work) });
   }
 
   function show(e: React.FormEvent) {
     e.preventDefault();
     setTried(true);
     if (licenseeError(licenseeText) || workError(workText, works)) return setAsked(undefined);
-    setAsked({ licensee: licenseeText.trim(), work: BigInt(workText.trim()) });
+    ask(licenseeText.trim(), BigInt(workText.trim()));
   }
 
   if (!r.address)
