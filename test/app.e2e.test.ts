@@ -184,11 +184,12 @@ describe("app (end to end in headless Chromium)", function () {
       const page = await open("accounts");
       const summary = page.locator('[data-testid="accounts-summary"][data-entries="31"]');
       await summary.waitFor();
-      expect(await summary.innerText())
-        .to.match(/31\s+entries/)
-        .and.match(/26\s+contributions counted/)
-        .and.match(/9\s+accepted/)
-        .and.match(/1\s+corrected/);
+      // Contributions (work, use, citations, money) apart from supply-chain flows (goods produced, consumed, moved, handed over).
+      expect(await summary.innerText()).to.equal(
+        "31 entries\n14 contributions counted\n12 supply-chain flows\n6 accepted\n8 claimed, not yet accepted\n0 disputed\n1 corrected, 4 needs/offers/commitments",
+      );
+      // The chart's unit is the contributions' most used one: hours, not the parts' "ea".
+      expect(await page.getByLabel("Chart unit").inputValue()).to.equal("h");
       // Who counts in the demo commons: two of its three stewards decide; six appointed validators.
       expect(await page.getByTestId("commons-rules").innerText()).to.include(
         "Sensorica open hardware lab (demo): Any 2 of its 3 stewards decide together: no smaller group changes stewards, validators or rules or moves money. 6 appointed validators; others' opinions are kept as endorsements and count nowhere.",
@@ -221,6 +222,13 @@ describe("app (end to end in headless Chromium)", function () {
       expect(graph["@graph"].map((n) => n["@type"])).to.deep.equal(
         Array.from({ length: 31 }, (_, i) => ([6, 8, 10, 11].includes(i + 1) ? "vf:Intent" : "vf:EconomicEvent")),
       );
+      // No kilogram of filament among the contributions; the flows have it, and their own tallies.
+      const unitCells = table.locator("td:nth-child(2)");
+      expect(await unitCells.allInnerTexts()).to.not.include("kg");
+      await page.getByLabel("Show").selectOption("flow");
+      await table.locator("td:nth-child(2)", { hasText: /^kg$/ }).first().waitFor();
+      expect(await summary.innerText()).to.match(/14 contributions counted\n12 supply-chain flows\n\d+ accepted/);
+      await page.getByLabel("Show").selectOption("contribution");
       await page.getByLabel("Group by").selectOption("commons");
       await table.getByText("Sensorica open hardware lab (demo)").first().waitFor();
       await page.getByLabel("Group by").selectOption("contributor");

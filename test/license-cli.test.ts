@@ -454,7 +454,11 @@ describe("commons license CLI", function () {
     const coop = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
     const cases: [string, string[], RegExp][] = [
       ["an address that is not one", ["status", "0x1234", "1"], /licensee: "0x1234" is not an address/],
-      ["an inverted surplus period", ["declare", "1", "surplus", "--from", "2027-01-01", "--until", "2026-01-01"], /period: ends \(2026-01-01T00:00:00Z\) at or before it starts \(2027-01-01T00:00:00Z\)$/m],
+      [
+        "an inverted surplus period",
+        ["declare", "1", "surplus", "--from", "2027-01-01", "--until", "2026-01-01"],
+        /period: ends \(2026-01-01T00:00:00Z\) at or before it starts \(2027-01-01T00:00:00Z\)$/m,
+      ],
       ["a reinstatement without the finding", ["grant", coop, "1", "reinstatement"], /ref: a reinstatement names the breach finding/],
       ["a settlement toward work 0", ["settlement", "add", "0", "5"], /work: work ids start at 1/],
       ["a settlement of an entry that is not a number", ["settlement", "reverse", "five"], /entry: "five" is not/],

@@ -1,7 +1,7 @@
 // The accounts page's state: grouping, period, unit and the totals and chart data they give.
 import { useMemo, useState } from "react";
-import { totals, unitsByUse } from "@core/views.js";
-import type { GroupBy, Period } from "@core/views.js";
+import { kindOf, totals, unitsByUse } from "@core/views.js";
+import type { GroupBy, KindFilter, Period } from "@core/views.js";
 import { commonsNames } from "../lib/accounts";
 import { toNumber } from "../lib/format";
 import { useLedger } from "./useLedger";
@@ -10,10 +10,12 @@ export function useAccounts() {
   const ledger = useLedger();
   const [groupBy, setGroupBy] = useState<GroupBy>("contributor");
   const [period, setPeriod] = useState<Period>("month");
+  // Contributions by default: the accounts of who gave what; supply-chain flows have their own view.
+  const [kind, setKind] = useState<KindFilter>("contribution");
   const [unitChoice, setUnit] = useState<string | undefined>(undefined);
-  const units = useMemo(() => unitsByUse(ledger.views), [ledger.views]);
+  const units = useMemo(() => unitsByUse(ledger.views, kind), [ledger.views, kind]);
   const unit = unitChoice !== undefined && units.includes(unitChoice) ? unitChoice : units[0];
-  const rows = useMemo(() => totals(ledger.views, groupBy, period), [ledger.views, groupBy, period]);
+  const rows = useMemo(() => totals(ledger.views, groupBy, period, kind), [ledger.views, groupBy, period, kind]);
   const names = useMemo(() => commonsNames(ledger.snapshot?.events), [ledger.snapshot]);
   const chart = useMemo(
     () =>
@@ -25,7 +27,8 @@ export function useAccounts() {
     [rows, unit, groupBy],
   );
   const summary = useMemo(() => {
-    let events = 0,
+    let contributions = 0,
+      flows = 0,
       accepted = 0,
       disputed = 0,
       claimed = 0,
@@ -35,13 +38,17 @@ export function useAccounts() {
       if (v.flow !== "event") intents++;
       else if (v.state === "corrected") corrected++;
       else {
-        events++;
+        const k = kindOf(v);
+        if (k === "contribution") contributions++;
+        else flows++;
+        // Accepted, claimed and disputed: of the events shown.
+        if (kind !== "all" && k !== kind) continue;
         if (v.state === "accepted") accepted++;
         else if (v.state === "disputed") disputed++;
         else claimed++;
       }
     }
-    return { entries: ledger.views.length, events, accepted, disputed, claimed, intents, corrected };
-  }, [ledger.views]);
-  return { ledger, groupBy, setGroupBy, period, setPeriod, unit, units, setUnit, rows, chart, names, summary };
+    return { entries: ledger.views.length, contributions, flows, accepted, disputed, claimed, intents, corrected };
+  }, [ledger.views, kind]);
+  return { ledger, groupBy, setGroupBy, period, setPeriod, kind, setKind, unit, units, setUnit, rows, chart, names, summary };
 }

@@ -4,6 +4,11 @@ export interface Column<T> {
   label: string;
   /** Value to sort by (numbers and bigints sort numerically). */
   sort: (row: T) => string | number | bigint;
+  /**
+   * Rows are first kept together by this (ascending, whichever the direction), then sorted by
+   * `sort` within: a quantity sorts within its unit, never 250 EUR against 15.5 kg.
+   */
+  within?: (row: T) => string;
   /** Text the filter box searches. */
   text?: (row: T) => string;
   align?: "right";
@@ -19,6 +24,8 @@ export function sortRows<T>(rows: readonly T[], columns: readonly Column<T>[], s
   if (!col) return [...rows];
   const dir = sort!.desc ? -1 : 1;
   return [...rows].sort((a, b) => {
+    const group = col.within ? col.within(a).localeCompare(col.within(b)) : 0;
+    if (group !== 0) return group;
     const x = col.sort(a);
     const y = col.sort(b);
     if (typeof x === "string" || typeof y === "string") return String(x).localeCompare(String(y)) * dir;

@@ -1,7 +1,7 @@
 import { lazy, Suspense, useDeferredValue } from "react";
 import { toCsv, toJsonLd } from "@core/export.js";
-import { acceptedShare, GROUPS } from "@core/views.js";
-import type { GroupBy, Period, TotalRow } from "@core/views.js";
+import { acceptedShare, GROUPS, KIND_FILTERS } from "@core/views.js";
+import type { GroupBy, KindFilter, Period, TotalRow } from "@core/views.js";
 import { CommonsRules } from "../components/CommonsRules";
 import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";
@@ -13,6 +13,11 @@ import { download } from "../lib/download";
 import { formatQuantity, shortAddress, shortHex } from "../lib/format";
 
 const PERIODS: Period[] = ["day", "week", "month", "year"];
+const KIND_LABELS: Record<KindFilter, string> = {
+  contribution: "contributions (work, use, citations, services, money)",
+  flow: "supply-chain flows (goods produced, consumed, moved, handed over)",
+  all: "everything",
+};
 const TotalsChart = lazy(() => import("../components/TotalsChart"));
 
 export default function AccountsPage() {
@@ -33,9 +38,10 @@ export default function AccountsPage() {
     },
     { key: "unit", label: "Unit", sort: (r) => r.unit },
     { key: "entries", label: "Entries", sort: (r) => r.entries, align: "right" },
-    { key: "claimed", label: "Claimed", sort: (r) => r.claimed, render: (r) => formatQuantity(r.claimed), align: "right" },
-    { key: "accepted", label: "Accepted", sort: (r) => r.accepted, render: (r) => formatQuantity(r.accepted), align: "right" },
-    { key: "disputed", label: "Disputed", sort: (r) => r.disputed, render: (r) => formatQuantity(r.disputed), align: "right" },
+    // Quantities sort within their unit: hours against hours, euros against euros.
+    { key: "claimed", label: "Claimed", sort: (r) => r.claimed, within: (r) => r.unit, render: (r) => formatQuantity(r.claimed), align: "right" },
+    { key: "accepted", label: "Accepted", sort: (r) => r.accepted, within: (r) => r.unit, render: (r) => formatQuantity(r.accepted), align: "right" },
+    { key: "disputed", label: "Disputed", sort: (r) => r.disputed, within: (r) => r.unit, render: (r) => formatQuantity(r.disputed), align: "right" },
     { key: "share", label: "Accepted %", sort: (r) => acceptedShare(r), render: (r) => `${acceptedShare(r).toFixed(1)} %`, align: "right" },
   ];
   const s = a.summary;
@@ -59,8 +65,11 @@ export default function AccountsPage() {
             <div className="card">
               <strong>{s.entries}</strong> entries
             </div>
-            <div className="card">
-              <strong>{s.events}</strong> contributions counted
+            <div className="card" data-testid="accounts-contributions">
+              <strong>{s.contributions}</strong> contributions counted
+            </div>
+            <div className="card muted" data-testid="accounts-flows">
+              <strong>{s.flows}</strong> supply-chain flows
             </div>
             <div className="card ok">
               <strong>{s.accepted}</strong> accepted
@@ -77,6 +86,16 @@ export default function AccountsPage() {
           </div>
           <CommonsRules commons={commons} />
           <div className="controls">
+            <label>
+              Show{" "}
+              <select aria-label="Show" value={a.kind} onChange={(e) => a.setKind(e.target.value as KindFilter)}>
+                {KIND_FILTERS.map((k) => (
+                  <option key={k} value={k}>
+                    {KIND_LABELS[k]}
+                  </option>
+                ))}
+              </select>
+            </label>
             <label>
               Group by{" "}
               <select aria-label="Group by" value={a.groupBy} onChange={(e) => a.setGroupBy(e.target.value as GroupBy)}>
@@ -132,9 +151,10 @@ export default function AccountsPage() {
             empty="No contributions recorded yet."
           />
           <p className="muted">
-            Read {a.ledger.snapshot.events.entries.length} entries up to block {a.ledger.snapshot.toBlock}. Claimed counts every contribution that was not
-            corrected (a correction replaces its entry); accepted and disputed follow each commons' quorum rule over the validations of its appointed
-            validators, exactly as the contract's <code>entryState</code>.
+            Read {a.ledger.snapshot.events.entries.length} entries up to block {a.ledger.snapshot.toBlock}. Contributions are work, use of equipment, citations,
+            services and money given (a transfer counted in a currency such as EUR); goods produced, consumed, moved or handed over are supply-chain flows.
+            Claimed counts every event shown that was not corrected (a correction replaces its entry); accepted and disputed follow each commons' quorum rule
+            over the validations of its appointed validators, exactly as the contract's <code>entryState</code>.
           </p>
         </>
       ) : null}

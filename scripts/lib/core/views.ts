@@ -269,19 +269,43 @@ export function groupOf(v: EntryView, by: GroupBy, period: Period): string {
   }
 }
 
-/** The app's accounts page: totals by contributor, commons, action or period (month when "all"), per unit. */
-export function totals(views: readonly EntryView[], by: GroupBy, period: Period): TotalRow[] {
+/**
+ * What an event is to the accounts: a contribution (work, use of equipment, a citation, a service,
+ * money given) or a supply-chain flow (goods produced, consumed, moved, modified or handed over).
+ * The accounts count contributions; flows are the supply chain's (trace, track, needs).
+ */
+export type EventKind = "contribution" | "flow";
+/** Which events the accounts show: contributions, supply-chain flows, or both. */
+export type KindFilter = EventKind | "all";
+export const KIND_FILTERS: readonly KindFilter[] = ["contribution", "flow", "all"];
+
+/** Actions that are contributions whatever they count. */
+export const CONTRIBUTION_ACTIONS: readonly ActionName[] = ["work", "cite", "use", "deliverService"];
+
+/** Whether a unit is money: an ISO 4217 currency code (three capital letters: EUR, USD, CHF; ETH too). */
+export const isMoneyUnit = (unit: string) => /^[A-Z]{3}$/.test(unit);
+
+/** A contribution (see `EventKind`): a contribution action, or a transfer of money; anything else is a flow (5 kg of filament handed over is custody, not money). */
+export function kindOf(v: Pick<EntryView, "action" | "unit">): EventKind {
+  if (CONTRIBUTION_ACTIONS.includes(v.action)) return "contribution";
+  return (v.action === "transfer" || v.action === "transferAllRights") && isMoneyUnit(v.unit) ? "contribution" : "flow";
+}
+
+const ofKind = (views: readonly EntryView[], kind: KindFilter) => (kind === "all" ? views : views.filter((v) => kindOf(v) === kind));
+
+/** The app's accounts page: totals by contributor, commons, action or period (month when "all"), per unit, of the events of `kind`. */
+export function totals(views: readonly EntryView[], by: GroupBy, period: Period, kind: KindFilter = "all"): TotalRow[] {
   return tally<TotalRow>(
-    views,
+    ofKind(views, kind),
     (v) => `${groupOf(v, by, period)}|${v.unit}`,
     (v) => ({ group: groupOf(v, by, period), unit: v.unit }),
   );
 }
 
-/** Units by how many counted entries use them (the most used first). */
-export function unitsByUse(views: readonly EntryView[]): string[] {
+/** Units by how many counted entries (of `kind`) use them (the most used first). */
+export function unitsByUse(views: readonly EntryView[], kind: KindFilter = "all"): string[] {
   const n = new Map<string, number>();
-  for (const v of views) if (counts(v)) n.set(v.unit, (n.get(v.unit) ?? 0) + 1);
+  for (const v of ofKind(views, kind)) if (counts(v)) n.set(v.unit, (n.get(v.unit) ?? 0) + 1);
   return [...n.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
 }
 

@@ -1,0 +1,61 @@
+// What the accounts count (scripts/lib/core/views.ts kindOf, totals, unitsByUse) and how the app's
+// tables sort quantities (app/src/lib/table.ts sortRows `within`): contributions apart from
+// supply-chain flows, and a quantity sorted only against others of its unit.
+import { expect } from "chai";
+import { CONTRIBUTION_ACTIONS, isMoneyUnit, kindOf } from "../scripts/lib/core/views.js";
+import { ACTIONS } from "../scripts/lib/core/vocabulary.js";
+import { sortRows } from "../app/src/lib/table.js";
+import type { Column } from "../app/src/lib/table.js";
+
+describe("accounts: contributions and supply-chain flows", () => {
+  describe("kindOf", () => {
+    it("counts work, use of equipment, citations and services as contributions, whatever their unit", () => {
+      for (const action of CONTRIBUTION_ACTIONS)
+        for (const unit of ["h", "ea", "EUR"]) expect(kindOf({ action, unit }), `${action} ${unit}`).to.equal("contribution");
+    });
+
+    it("counts a transfer in a currency as money given (a contribution), and a transfer of goods as a flow", () => {
+      expect(kindOf({ action: "transfer", unit: "EUR" })).to.equal("contribution");
+      expect(kindOf({ action: "transferAllRights", unit: "USD" })).to.equal("contribution");
+      expect(kindOf({ action: "transfer", unit: "kg" })).to.equal("flow");
+      expect(kindOf({ action: "transferCustody", unit: "EUR" }), "custody of cash is no gift of it").to.equal("flow");
+    });
+
+    it("counts every other action as a supply-chain flow", () => {
+      const others = ACTIONS.filter((a) => !CONTRIBUTION_ACTIONS.includes(a) && a !== "transfer" && a !== "transferAllRights");
+      expect(others).to.include.members(["produce", "consume", "move", "modify", "accept"]);
+      for (const action of others) expect(kindOf({ action, unit: "EUR" }), action).to.equal("flow");
+    });
+  });
+
+  describe("isMoneyUnit", () => {
+    it("takes ISO 4217 codes (three capital letters) as money, and units of measure not", () => {
+      expect(["EUR", "USD", "CHF", "ETH"].map(isMoneyUnit)).to.deep.equal([true, true, true, true]);
+      expect(["h", "kg", "ea", "Eur", "EURO", "m2", ""].map(isMoneyUnit)).to.deep.equal([false, false, false, false, false, false, false]);
+    });
+  });
+
+  describe("sortRows with `within`", () => {
+    type Row = { who: string; unit: string; claimed: bigint };
+    const rows: Row[] = [
+      { who: "ann", unit: "kg", claimed: 15_500_000n },
+      { who: "ben", unit: "EUR", claimed: 250_000_000n },
+      { who: "cid", unit: "h", claimed: 3_000_000n },
+      { who: "dee", unit: "EUR", claimed: 40_000_000n },
+      { who: "eve", unit: "h", claimed: 12_000_000n },
+    ];
+    const claimed: Column<Row> = { key: "claimed", label: "Claimed", sort: (r) => r.claimed, within: (r) => r.unit };
+
+    it("keeps each unit together (in unit order, whichever the direction) and sorts the quantities within it", () => {
+      const desc = sortRows(rows, [claimed], { key: "claimed", desc: true }).map((r) => `${r.who} ${r.unit}`);
+      expect(desc).to.deep.equal(["ben EUR", "dee EUR", "eve h", "cid h", "ann kg"]);
+      const asc = sortRows(rows, [claimed], { key: "claimed", desc: false }).map((r) => `${r.who} ${r.unit}`);
+      expect(asc).to.deep.equal(["dee EUR", "ben EUR", "cid h", "eve h", "ann kg"]);
+    });
+
+    it("sorts across rows as before for a column without it", () => {
+      const who: Column<Row> = { key: "who", label: "Who", sort: (r) => r.who };
+      expect(sortRows(rows, [who], { key: "who", desc: true }).map((r) => r.who)).to.deep.equal(["eve", "dee", "cid", "ben", "ann"]);
+    });
+  });
+});
