@@ -14,7 +14,8 @@ import { readLedger } from "../scripts/lib/core/reader.js";
 import { SupplyGraph } from "../scripts/lib/supply/supply.js";
 import { verifyHops } from "../scripts/lib/verify/hops.js";
 import { labelId } from "../scripts/lib/core/record.js";
-import { deriveEntries } from "../scripts/lib/core/views.js";
+import { deriveEntries, kindOf } from "../scripts/lib/core/views.js";
+import type { EntryView } from "../scripts/lib/core/views.js";
 import { devWallet, seedDemo } from "../scripts/demo/seed.js";
 import { RECIPES_FILE, seedSupply, SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
 import { startRelayer } from "../scripts/lib/relayer/service.js";
@@ -172,6 +173,25 @@ describe("commons trace, track, needs, plan, commit", function () {
   });
 
   describe("needs", () => {
+    it("accounts counts contributions by default; --kind flow gives the supply chain's goods, --kind all both", async () => {
+      type Row = { agent: string; action: string; unit: string; entries: number };
+      const rowsOf = async (...extra: string[]) => {
+        const r = await cli(["accounts", "--json", ...extra]);
+        ok(r);
+        return JSON.parse(r.stdout) as Row[];
+      };
+      const [contributions, flows, all] = [await rowsOf(), await rowsOf("--kind", "flow"), await rowsOf("--kind", "all")];
+      expect(contributions.length).to.be.above(0);
+      expect(flows.length).to.be.above(0);
+      for (const r of contributions) expect(kindOf(r as Pick<EntryView, "action" | "unit">), `${r.action} ${r.unit}`).to.equal("contribution");
+      for (const r of flows) expect(kindOf(r as Pick<EntryView, "action" | "unit">), `${r.action} ${r.unit}`).to.equal("flow");
+      expect(flows.map((r) => `${r.action} ${r.unit}`)).to.include.members(["consume kg", "produce kg", "transfer kg"]);
+      expect(all.length).to.equal(contributions.length + flows.length);
+      const bad = await cli(["accounts", "--kind", "goods"]);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.equal('commons: --kind: "goods" is not one of: contribution, flow, all\n');
+    });
+
     it("lists open needs with what is met: 5 of 20 kg filament, 1 of 3 kits, 4 of 10 h review", async () => {
       const r = await cli(["needs", "--json"]);
       ok(r);

@@ -7,7 +7,7 @@ import { toCsv, toJsonLd } from "../lib/core/export.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
-import { accounts, CONSENT_LABELS, deriveEntries, filterEntries } from "../lib/core/views.js";
+import { accounts, CONSENT_LABELS, deriveEntries, filterEntries, KIND_FILTERS } from "../lib/core/views.js";
 import type { EntryFilter, Period } from "../lib/core/views.js";
 import { connect, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
@@ -170,15 +170,21 @@ export function registerAccounts(program: Command): void {
   withFilters(
     program
       .command("accounts")
-      .description("open accounting: per contributor, action and unit, claimed against accepted, per period")
+      .description("open accounting: per contributor, action and unit, claimed against accepted, per period (contributions unless --kind)")
       .option("--period <period>", "all | year | month | week | day", "all")
+      .option(
+        "--kind <kind>",
+        "contribution (work, use, citations, services, money given) | flow (goods produced, consumed, moved, handed over) | all",
+        "contribution",
+      )
       .option("--json", "JSON output"),
-  ).action(async (o: ListOptions & { period: string }) => {
+  ).action(async (o: ListOptions & { period: string; kind: string }) => {
     const period = parseChoice("--period", o.period, ["all", "year", "month", "week", "day"] as const) as Period;
+    const kind = parseChoice("--kind", o.kind, KIND_FILTERS);
     const filter = parseFilter(o);
     if (filter.state !== undefined) throw new CliInputError("--state", "accounts count every state; use list --state instead");
     const { views } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
-    const rows = accounts(filterEntries(views, filter), period);
+    const rows = accounts(filterEntries(views, filter), period, kind);
     if (o.json)
       return out(
         json(rows.map((r) => ({ ...r, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))),

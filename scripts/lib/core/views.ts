@@ -240,9 +240,9 @@ export interface AccountRow extends Totals {
  * Open accounting (`commons accounts`): for each period, contributor, action and unit, the quantity
  * claimed and how much of it is accepted or disputed, sorted by those four.
  */
-export function accounts(views: readonly EntryView[], period: Period = "all"): AccountRow[] {
+export function accounts(views: readonly EntryView[], period: Period = "all", kind: KindFilter = "all"): AccountRow[] {
   return tally<AccountRow>(
-    views,
+    ofKind(views, kind),
     (v) => `${periodOf(v.entry.record.time, period)}|${v.agent}|${v.action}|${v.unit}`,
     (v) => ({ period: periodOf(v.entry.record.time, period), agent: v.agent, action: v.action, unit: v.unit }),
   ).sort((a, b) => a.period.localeCompare(b.period) || a.agent.localeCompare(b.agent) || a.action.localeCompare(b.action) || a.unit.localeCompare(b.unit));
@@ -291,7 +291,9 @@ export function kindOf(v: Pick<EntryView, "action" | "unit">): EventKind {
   return (v.action === "transfer" || v.action === "transferAllRights") && isMoneyUnit(v.unit) ? "contribution" : "flow";
 }
 
-const ofKind = (views: readonly EntryView[], kind: KindFilter) => (kind === "all" ? views : views.filter((v) => kindOf(v) === kind));
+function ofKind(views: readonly EntryView[], kind: KindFilter): readonly EntryView[] {
+  return kind === "all" ? views : views.filter((v) => kindOf(v) === kind);
+}
 
 /** The app's accounts page: totals by contributor, commons, action or period (month when "all"), per unit, of the events of `kind`. */
 export function totals(views: readonly EntryView[], by: GroupBy, period: Period, kind: KindFilter = "all"): TotalRow[] {
