@@ -432,6 +432,47 @@ describe("app (end to end in headless Chromium)", function () {
     });
   });
 
+  describe("on a 390 px wide phone", function () {
+    // Every page in the menu, with the demo: the menu wraps instead of being cut off, and nothing
+    // widens the page (a wide table scrolls inside its own box).
+    const routes: [string, string][] = [
+      ["accounts", '[data-testid="accounts-table"]'],
+      ["entries", '[data-testid="entries-table"]'],
+      ["contribute", "form"],
+      ["reciprocity?licensee=cooperative&work=1", '[data-testid="reciprocity-status"]'],
+      ["trace?resource=kit", '[data-testid="trace"]'],
+      ["needs", '[data-testid="needs-table"]'],
+      ["simulation", "form.simulation"],
+      ["distributions", '[data-testid="distributions-table"]'],
+      ["entry/1", '[data-testid="validations"]'],
+    ];
+    for (const [route, ready] of routes) {
+      it(`shows ${route.split("?")[0]} without a horizontal scroll and with every menu item in view`, async function () {
+        const page = await open(
+          route
+            .replace("licensee=cooperative", `licensee=${seeds.reciprocity.licensees.cooperative}`)
+            .replace("resource=kit", `resource=${encodeURIComponent(seeds.supply.kitLabel)}`),
+        );
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.locator(ready).first().waitFor({ timeout: 30_000 });
+        // (A string, evaluated in the page: the tests are compiled without the DOM's types.)
+        const { scrollWidth, innerWidth, wide } = await page.evaluate<{ scrollWidth: number; innerWidth: number; wide: string[] }>(`({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          wide: [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map((e) => e.tagName + "." + e.className),
+        })`);
+        expect(scrollWidth, `the page is no wider than the screen; wider: ${wide.join(", ")}`).to.be.at.most(innerWidth);
+        for (const link of await page.locator("header nav a").all()) {
+          const box = (await link.boundingBox())!;
+          expect(box.x, await link.innerText()).to.be.at.least(0);
+          expect(box.x + box.width, await link.innerText()).to.be.at.most(390);
+        }
+        await shot(page, `phone-${route.split("?")[0].replace("/", "-")}`);
+        await page.close();
+      });
+    }
+  });
+
   describe("trace", function () {
     it("shows the kit's provenance hop by hop and verifies every hop's signature in the browser", async function () {
       const page = await open(`trace?resource=${encodeURIComponent(seeds.supply.kitLabel)}`);
