@@ -673,12 +673,14 @@ describe("app (end to end in headless Chromium)", function () {
       await connectDevKey(page, "alice", 2);
       const share = page.getByTestId("share-amount");
       await share.waitFor();
-      expect(await share.innerText()).to.match(new RegExp(`^[\\d.]+ ETH for ${seed.people.alice} \\(leaf \\d+\\) · not claimed yet$`));
+      // Rounded to what matters (README's worked example: 0.250666666666666666 ETH), every digit on hover.
+      expect(await share.innerText()).to.match(new RegExp(`^0\\.2507 ETH for ${seed.people.alice} \\(leaf \\d+\\) · not claimed yet$`));
+      expect(await share.locator("strong span").getAttribute("title")).to.equal("0.250666666666666666 ETH exactly");
       expect(await page.getByTestId("share-lines").locator("tbody tr").count()).to.be.greaterThan(0);
       await shot(page, "distributions-share");
       await page.getByRole("button", { name: /^Claim / }).click();
       await phase(page, "claim-status", ["done", "failed"]);
-      expect(await page.getByTestId("claim-status").innerText()).to.match(/^✔ Claimed: [\d.]+ ETH paid to 0x3C44…93BC\.$/);
+      expect(await page.getByTestId("claim-status").innerText()).to.equal("✔ Claimed: 0.2507 ETH paid to 0x3C44…93BC.");
       await page.locator('[data-testid="share-amount"]', { hasText: "claimed (tx" }).waitFor();
       expect(await page.getByTestId("claim-disabled").innerText()).to.equal("This share was claimed.");
       await shot(page, "distributions-claimed");

@@ -2,6 +2,7 @@
 // it comes from (recomputed here from the chain with the value equation), and claiming it.
 import { useState } from "react";
 import { formatUnits } from "viem";
+import { exactAmount, roundAmount } from "@core/amount.js";
 import { CommonsRules } from "../components/CommonsRules";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { LedgerStatus } from "../components/LedgerStatus";
@@ -21,7 +22,14 @@ import { licenseeError } from "./ReciprocityPage";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 /** Amounts in the distribution's token: ETH has 18 decimals; other tokens are shown in base units. */
-const amountText = (d: PublishedDistribution, v: bigint) => (d.token === ZERO ? `${formatUnits(v, 18)} ETH` : `${v} base units of ${shortAddress(d.token)}`);
+/** An amount for people: rounded to what matters (0.2507 ETH); `exactText` gives every digit. */
+const amountText = (d: PublishedDistribution, v: bigint) => (d.token === ZERO ? `${roundAmount(v, 18)} ETH` : `${v} base units of ${shortAddress(d.token)}`);
+const exactText = (d: PublishedDistribution, v: bigint) => (d.token === ZERO ? `${exactAmount(v, 18)} ETH exactly` : `${v} base units of ${d.token}`);
+
+/** An amount, rounded, with its exact value on hover. */
+function Amount({ d, v }: { d: PublishedDistribution; v: bigint }) {
+  return <span title={exactText(d, v)}>{amountText(d, v)}</span>;
+}
 
 export default function DistributionsPage({ query }: PageProps) {
   const { chain } = useAppConfig();
@@ -127,8 +135,12 @@ export default function DistributionsPage({ query }: PageProps) {
                   </a>
                 </td>
                 <td title={x.commons}>{names.get(x.commons) ?? shortHex(x.commons)}</td>
-                <td>{amountText(x, x.income)}</td>
-                <td>{amountText(x, x.total)}</td>
+                <td>
+                  <Amount d={x} v={x.income} />
+                </td>
+                <td>
+                  <Amount d={x} v={x.total} />
+                </td>
                 <td className="right">{String(x.leafCount)}</td>
                 <td>
                   <a href={href(`entry/${x.cutoff}`)}>entry #{String(x.cutoff)}</a>
@@ -146,7 +158,7 @@ export default function DistributionsPage({ query }: PageProps) {
                     : ""}
                 </td>
                 <td>
-                  {amountText(x, x.claimed)} ({x.claims.size} of {String(x.leafCount)})
+                  <Amount d={x} v={x.claimed} /> ({x.claims.size} of {String(x.leafCount)})
                 </td>
                 <td className="mono" title={x.equationHash}>
                   {x.equationURI || shortHex(x.equationHash)}
@@ -191,7 +203,10 @@ export default function DistributionsPage({ query }: PageProps) {
             mine.share && mine.leaf ? (
               <div data-testid="share">
                 <p data-testid="share-amount">
-                  <strong>{amountText(d, mine.share.amount)}</strong> for <span className="mono">{mine.share.account}</span> (leaf {String(mine.leaf.index)})
+                  <strong>
+                    <Amount d={d} v={mine.share.amount} />
+                  </strong>{" "}
+                  for <span className="mono">{mine.share.account}</span> (leaf {String(mine.leaf.index)})
                   {claimedLeaf ? (
                     <span className="ok">
                       {" "}
@@ -220,7 +235,9 @@ export default function DistributionsPage({ query }: PageProps) {
                         <td>{l.action}</td>
                         <td>{l.bucket}</td>
                         <td className="right">{formatUnits(l.points, 12)}</td>
-                        <td className="right">{amountText(d, l.amount)}</td>
+                        <td className="right">
+                          <Amount d={d} v={l.amount} />
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -230,7 +247,11 @@ export default function DistributionsPage({ query }: PageProps) {
                   {amountText(d, r.result.undistributed)}, rounding dust {amountText(d, r.result.dust)}.
                 </p>
                 <div className="controls">
-                  <button onClick={() => void c.claim(d.id, mine.leaf!, mine.share!.account)} disabled={blocked !== undefined || c.busy}>
+                  <button
+                    onClick={() => void c.claim(d.id, mine.leaf!, mine.share!.account)}
+                    disabled={blocked !== undefined || c.busy}
+                    title={exactText(d, mine.share.amount)}
+                  >
                     Claim {amountText(d, mine.share.amount)}
                   </button>
                   {blocked ? (
@@ -248,7 +269,7 @@ export default function DistributionsPage({ query }: PageProps) {
                   failed="Not claimed"
                   done={
                     <>
-                      ✔ Claimed: {amountText(d, mine.share.amount)} paid to {shortAddress(mine.share.account)}.
+                      ✔ Claimed: <Amount d={d} v={mine.share.amount} /> paid to {shortAddress(mine.share.account)}.
                     </>
                   }
                 />
