@@ -46,3 +46,15 @@ describe("amounts for people", () => {
     });
   });
 });
+
+describe("durations for people", () => {
+  it("gives the two largest of days, hours and minutes, never seconds", async () => {
+    const { durationWords } = await import("../scripts/lib/core/duration.js");
+    expect(durationWords(3_600_000)).to.equal("1 h");
+    expect(durationWords(5 * 3_600_000 + 12 * 60_000)).to.equal("5 h 12 min");
+    expect(durationWords(40 * 60_000)).to.equal("40 min");
+    expect(durationWords(1_000)).to.equal("1 min");
+    expect(durationWords(3 * 86_400_000 + 2 * 3_600_000 + 5 * 60_000)).to.equal("3 days 2 h");
+    expect(durationWords(86_400_000)).to.equal("1 day");
+  });
+});

@@ -5,7 +5,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { formatEther, formatUnits, parseUnits, ZeroAddress } from "ethers";
+import { formatUnits, parseUnits, ZeroAddress } from "ethers";
+import { roundAmount } from "../lib/core/amount.js";
 import type { Provider } from "ethers";
 import {
   approvePublication,
@@ -70,9 +71,10 @@ async function incomeUnits(provider: Provider, token: string, income: string): P
 }
 
 function explain(d: ComputedDistribution, decimals: number, symbol: string): string {
-  const fmt = (v: bigint) => `${formatUnits(v, decimals)} ${symbol}`;
+  // Rounded to what matters for reading; --json gives every digit.
+  const fmt = (v: bigint) => `${roundAmount(v, decimals)} ${symbol}`;
   const lines = [
-    table(d.shares.map((s) => ({ account: s.account, amount: formatUnits(s.amount, decimals), entries: s.lines.length }))),
+    table(d.shares.map((s) => ({ account: s.account, amount: roundAmount(s.amount, decimals), entries: s.lines.length }))),
     "",
     "Explanation (entry -> bucket: value points -> amount):",
   ];
@@ -291,7 +293,7 @@ export function registerDistribute(program: Command): void {
           equationURI: o.equationUri ?? path.resolve(o.equation),
         });
         if (o.json) out(json({ ...approval, ...summary(d) }));
-        else out(`${explain(d, decimals, symbol)}\n${rules}\n\n${formatUnits(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);
+        else out(`${explain(d, decimals, symbol)}\n${rules}\n\n${roundAmount(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);
       },
     );
 
@@ -322,13 +324,13 @@ export function registerDistribute(program: Command): void {
         return;
       }
       const lines = [
-        `Distribution ${id}: ${formatUnits(published.total, decimals)} ${symbol} of ${formatUnits(published.income, decimals)} income, cutoff entry ${published.cutoff}; recomputed root ${matches ? "matches" : "DOES NOT match"} the published one`,
+        `Distribution ${id}: ${roundAmount(published.total, decimals)} ${symbol} of ${roundAmount(published.income, decimals)} income, cutoff entry ${published.cutoff}; recomputed root ${matches ? "matches" : "DOES NOT match"} the published one`,
       ];
       for (const r of rows) {
-        lines.push(`${r.account}  ${formatUnits(r.amount, decimals)} ${symbol}  (${r.claimed ? "claimed" : "not claimed yet"})`);
+        lines.push(`${r.account}  ${roundAmount(r.amount, decimals)} ${symbol}  (${r.claimed ? "claimed" : "not claimed yet"})`);
         for (const l of r.lines)
           lines.push(
-            `  entry #${l.entryId} (${l.action}) -> "${l.bucket}": ${formatUnits(l.points, 12)} points -> ${formatUnits(l.amount, decimals)} ${symbol}`,
+            `  entry #${l.entryId} (${l.action}) -> "${l.bucket}": ${formatUnits(l.points, 12)} points -> ${roundAmount(l.amount, decimals)} ${symbol}`,
           );
       }
       out(lines.join("\n"));
@@ -360,7 +362,7 @@ export function registerDistribute(program: Command): void {
       const share = d.shares.find((s) => s.account.toLowerCase() === who.toLowerCase())!;
       const tx = await c.claim(id, leaf.index, who, leaf.amount, leaf.proof);
       const receipt = await tx.wait();
-      const amount = published.token === ZeroAddress ? `${formatEther(leaf.amount)} ETH` : `${leaf.amount} base units of ${published.token}`;
+      const amount = published.token === ZeroAddress ? `${roundAmount(leaf.amount, 18)} ETH` : `${leaf.amount} base units of ${published.token}`;
       if (o.json)
         out(json({ id, account: who, amount: leaf.amount, index: leaf.index, transactionHash: receipt.hash, gasUsed: receipt.gasUsed, lines: share.lines }));
       else

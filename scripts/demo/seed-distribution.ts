@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseEther } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { approvePublication, computeFromEvents, depositAndPublish, distributorAt, publishParams, readEvents } from "../lib/distribution/distributor.js";
+import { durationWords } from "../lib/core/duration.js";
 import { devWallet } from "./seed.js";
 import type { SeedResult } from "./seed.js";
 
@@ -43,7 +44,7 @@ export async function seedDistribution(
   await provider.send("evm_increaseTime", [Number(window)]);
   await provider.send("evm_mine", []);
   log(
-    `  income: 1 ETH deposited and distribution ${id} published (root ${d.root.slice(0, 10)}…, ${d.shares.length} contributors); clock moved ${window} s so claims are open`,
+    `  income: 1 ETH deposited and distribution ${id} published (root ${d.root.slice(0, 10)}…, ${d.shares.length} contributors); clock moved ${durationWords(Number(window) * 1000)} so claims are open`,
   );
   return id;
 }

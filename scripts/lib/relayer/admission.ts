@@ -20,6 +20,7 @@ import { nextBlockTime } from "../core/client.js";
 import { LEDGER_ABI } from "../core/abi.js";
 import { revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
+import { durationWords } from "../core/duration.js";
 import {
   readRegistryMessage,
   registryCallArgs,
@@ -182,14 +183,6 @@ export function settlementProofsOf(provider: JsonRpcProvider, registry: string, 
 }
 
 const gas = (g: bigint) => g.toLocaleString("en-US");
-
-/** A duration in hours and minutes ("5 h 12 min", "40 min"). */
-function inWords(ms: number): string {
-  const minutes = Math.ceil(ms / 60_000);
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
 
 /** Why a record names no counterparty (see `counterpartyOf`), in a few words. */
 function noCounterpartyReason(record: LedgerRecord): string {
@@ -723,7 +716,7 @@ export class Admission {
     if (dailyGasPerSigner === 0n && dailyGas === 0n) return;
     const now = Date.now();
     const day = Math.floor(now / DAY_MS);
-    const renews = `it renews at 00:00 UTC, in ${inWords(DAY_MS - (now % DAY_MS))}`;
+    const renews = `it renews at 00:00 UTC, in ${durationWords(DAY_MS - (now % DAY_MS))}`;
     const waiting = (n: number) => (n > 0 ? `, and ${n.toLocaleString("en-US")} message${n === 1 ? "" : "s"} waiting` : "");
     if (dailyGasPerSigner > 0n) {
       const spent = this.queue.spent(day, signer);
