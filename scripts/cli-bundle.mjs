@@ -72,7 +72,8 @@ async function rebuild() {
   });
   renameSync(tmp, bundle);
   // The hashes of what esbuild read (a file changed during the build is rebuilt next run: its hash differs).
-  const inputs = Object.keys(result.metafile.inputs).map((f) => {
+  // This file too: a change to how the bundle is built rebuilds it.
+  const inputs = [...Object.keys(result.metafile.inputs), "scripts/cli-bundle.mjs"].map((f) => {
     const file = path.relative(root, path.resolve(root, f));
     return [file, hashOf(file)];
   });

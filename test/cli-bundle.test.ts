@@ -24,7 +24,13 @@ describe("the commons command's bundle", function () {
       expect(r.stdout).to.include("Usage: commons");
       expect(existsSync(bundle)).to.equal(true);
       const files = readManifest().inputs.map(([f]) => f);
-      expect(files).to.include.members(["scripts/cli/main.ts", "scripts/cli/record.ts", "scripts/lib/core/record.ts", "scripts/lib/verify/workers.ts"]);
+      expect(files).to.include.members([
+        "scripts/cli/main.ts",
+        "scripts/cli/record.ts",
+        "scripts/lib/core/record.ts",
+        "scripts/lib/verify/workers.ts",
+        "scripts/cli-bundle.mjs",
+      ]);
       for (const [, hash] of readManifest().inputs) expect(hash).to.match(/^[0-9a-f]{40}$/);
     });
   });
