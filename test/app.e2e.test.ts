@@ -379,6 +379,17 @@ describe("app (end to end in headless Chromium)", function () {
       await other.close();
     });
 
+    it("lists the works and every licensee on file with its status now", async function () {
+      const page = await open("reciprocity");
+      const works = page.getByTestId("works").locator("tbody tr");
+      await works.first().waitFor();
+      expect((await works.allInnerTexts()).map((t) => t.split("\t").slice(0, 2).join(" "))).to.deep.equal(["work 1 ppl", "work 2 copyfair"]);
+      const coop = page.getByTestId("known-licensees").locator("li", { hasText: seeds.reciprocity.licensees.cooperative });
+      await coop.getByText("work 1 (CommercialPermitted, attested)").waitFor();
+      await shot(page, "reciprocity-works");
+      await page.close();
+    });
+
     it("names a malformed address and an unknown work, and reads nothing for them", async function () {
       const page = await open("reciprocity");
       await page.getByTestId("known-licensees").waitFor();

@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Contract } from "ethers";
 import { LEDGER_ABI } from "@core/abi.js";
 import { explainStatus, findStaleSettlements, readRegistry, readStatus, recordsOf, registryContract, standingSettlements } from "@reciprocity/reciprocity.js";
-import type { Explanation, RegistryEvents } from "@reciprocity/reciprocity.js";
+import type { Explanation, RegistryEvents, Status } from "@reciprocity/reciprocity.js";
 import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
 
@@ -62,6 +62,22 @@ export function useReciprocityStatus(
         stale,
         now: BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000)),
       });
+    },
+  });
+}
+
+/** The status now of each (licensee, work) pair on file: one statusOf call each, read again with the records. */
+export function useStatuses(address: string | undefined, registry: RegistryEvents | undefined, pairs: readonly { licensee: string; work: bigint }[]) {
+  const { chain } = useAppConfig();
+  return useQuery({
+    queryKey: ["reciprocity-statuses", chain.id, address, registry?.records.length, pairs.map((p) => `${p.licensee}:${p.work}`).join(",")],
+    enabled: address !== undefined && registry !== undefined && pairs.length > 0,
+    retry: false,
+    refetchInterval: 15_000,
+    queryFn: async (): Promise<Map<string, Status>> => {
+      const contract = registryContract(address!, providerFor(chain.rpcUrl, chain.id));
+      const statuses = await Promise.all(pairs.map((p) => readStatus(contract, p.licensee, p.work)));
+      return new Map(pairs.map((p, k) => [`${p.licensee}:${p.work}`, statuses[k]]));
     },
   });
 }

@@ -1,13 +1,13 @@
 // A licensee's standing under a work's reciprocity license (PPL / CopyFair), read from the
 // ReciprocityRegistry and explained in plain words by scripts/lib/reciprocity/reciprocity.ts (as `commons status`).
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { addressProblem } from "@core/address.js";
-import { DECLARATION_KINDS, ENTITY_FORMS, isoDate, USE_KINDS } from "@reciprocity/reciprocity.js";
-import type { DeclarationKindName, EntityFormName, UseKindName } from "@reciprocity/reciprocity.js";
+import { DECLARATION_KINDS, ENTITY_FORMS, familyOfWork, isoDate, USE_KINDS } from "@reciprocity/reciprocity.js";
+import type { DeclarationKindName, EntityFormName, Status, UseKindName, WorkInfo } from "@reciprocity/reciprocity.js";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { useDeclare } from "../hooks/useDeclare";
 import type { DeclareInput } from "../hooks/useDeclare";
-import { useRegistry, useReciprocityStatus } from "../hooks/useReciprocity";
+import { useRegistry, useReciprocityStatus, useStatuses } from "../hooks/useReciprocity";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useWallet } from "../hooks/useWallet";
 import { shortAddress } from "../lib/format";
@@ -31,6 +31,18 @@ export function workError(text: string, works: number | undefined): string | und
   return undefined;
 }
 
+/** A work's versions in its family, oldest first, the current one marked: "work 1 → work 3 (current)". */
+function versionsText(works: readonly WorkInfo[], work: bigint): string {
+  const family = familyOfWork(works, work);
+  const versions = works.filter((x) => familyOfWork(works, x.work) === family);
+  if (versions.length === 1) return "one version";
+  const superseded = new Set(versions.map((v) => v.supersedes));
+  return versions.map((v) => `work ${v.work}${superseded.has(v.work) ? "" : " (current)"}`).join(" → ");
+}
+
+const statusText = (s: Status) => `${s.status}${s.attested ? ", attested" : ""}`;
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
 export default function ReciprocityPage({ query }: PageProps) {
   const { chain } = useAppConfig();
   const r = useRegistry();
@@ -51,6 +63,13 @@ export default function ReciprocityPage({ query }: PageProps) {
   const x = s.data;
   const wallet = useWallet();
   const dec = useDeclare();
+  const pairs = useMemo(() => {
+    const seen = new Map<string, { licensee: string; work: bigint }>();
+    for (const rec of r.registry?.records ?? [])
+      if (rec.licensee !== ZERO_ADDRESS) seen.set(`${rec.licensee}:${rec.work}`, { licensee: rec.licensee, work: rec.work });
+    return [...seen.values()];
+  }, [r.registry]);
+  const statuses = useStatuses(r.address, r.registry, pairs);
   const year = new Date().getUTCFullYear();
   const [draft, setDraft] = useState<Omit<DeclareInput, "work"> & { work: string }>({
     kind: "entity",
@@ -102,7 +121,7 @@ export default function ReciprocityPage({ query }: PageProps) {
         </p>
       </section>
     );
-  // Licensees with records, to pick from.
+  // Licensees with records, to pick from, each with its status now.
   const known = new Map<string, Set<bigint>>();
   for (const rec of r.registry?.records ?? []) {
     const set = known.get(rec.licensee) ?? new Set<bigint>();
@@ -314,6 +333,35 @@ export default function ReciprocityPage({ query }: PageProps) {
         failed="Not declared"
         done="✔ Your declaration is recorded; the status above is read again."
       />
+      <h3>Works</h3>
+      {r.registry && r.registry.works.length === 0 ? (
+        <p className="muted">No work is registered yet.</p>
+      ) : (
+        <table data-testid="works">
+          <thead>
+            <tr>
+              <th>Work</th>
+              <th>License</th>
+              <th>Licensor</th>
+              <th>Terms</th>
+              <th>Versions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(r.registry?.works ?? []).map((w) => (
+              <tr key={String(w.work)}>
+                <td>work {String(w.work)}</td>
+                <td>{w.kind}</td>
+                <td className="mono" title={w.licensor}>
+                  {shortAddress(w.licensor)}
+                </td>
+                <td>{w.termsUri}</td>
+                <td>{versionsText(r.registry!.works, w.work)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <h3>Licensees with records</h3>
       {r.registry && known.size === 0 ? (
         <p className="muted">No licensee has declared anything yet.</p>
@@ -330,10 +378,11 @@ export default function ReciprocityPage({ query }: PageProps) {
                     setLicenseeText(licensee);
                     setWorkText(String(w));
                     setTried(true);
-                    setAsked({ licensee, work: w });
+                    ask(licensee, w);
                   }}
                 >
-                  work {String(w)}{" "}
+                  work {String(w)}
+                  {statuses.data?.get(`${licensee}:${w}`) ? ` (${statusText(statuses.data.get(`${licensee}:${w}`)!)})` : ""}{" "}
                 </a>
               ))}
             </li>
