@@ -8,10 +8,9 @@ import path from "node:path";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import { RECIPROCITY_ABI, reciprocityInterface } from "../scripts/lib/core/registry-abi.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
-import { startRelayer } from "../scripts/lib/relayer/service.js";
 import { ALL_ROLES } from "../scripts/lib/core/vocabulary.js";
 import { devWallet } from "../scripts/demo/seed.js";
-import { runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
+import { runCli, startLocalLedger, startRelayerProcess, startTestRelayer } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess, Run } from "./helpers/local-ledger.js";
 
 describe("commons license CLI", function () {
@@ -194,18 +193,7 @@ describe("commons license CLI", function () {
         q.close();
         return signed.digest;
       }
-      const start = (db: string) =>
-        startRelayer({
-          provider: l.provider,
-          wallet: devWallet(9, l.provider) as unknown as Wallet,
-          ledger: l.ledger,
-          fromBlock: l.fromBlock,
-          dbFile: db,
-          port: 0,
-          waitMs: 100,
-          registry: l.contracts.ReciprocityRegistry,
-          log: () => {},
-        });
+      const start = (db: string) => startTestRelayer(l, 9, db, { registry: l.contracts.ReciprocityRegistry });
       const stateOf = async (url: string, digest: string) => {
         for (let i = 0; i < 100; i++) {
           const s = (await (await fetch(`${url}/records/${digest}`)).json()) as { state: string; entryId: string; txHash: string; attempts: number };

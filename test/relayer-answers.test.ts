@@ -32,10 +32,9 @@ import type { EntryView } from "../scripts/lib/core/views.js";
 import { LIMITS } from "../scripts/lib/core/vocabulary.js";
 import type { VerdictName } from "../scripts/lib/core/vocabulary.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
-import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer } from "../scripts/lib/relayer/service.js";
 import { devWallet } from "../scripts/demo/seed.js";
-import { root, startLocalLedger } from "./helpers/local-ledger.js";
+import { root, startLocalLedger, startTestRelayer } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 
 const CONFIRM = 2n;
@@ -168,16 +167,7 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
     }
 
     before(async () => {
-      r = await startRelayer({
-        provider: l.provider,
-        wallet: devWallet(1, l.provider) as unknown as Wallet,
-        ledger: l.ledger,
-        fromBlock: l.fromBlock,
-        dbFile: path.join(l.dataDir, "answers.sqlite"),
-        port: 0,
-        waitMs: 100,
-        log: () => {},
-      });
+      r = await startTestRelayer(l, 1, path.join(l.dataDir, "answers.sqlite"));
     });
     after(async () => r?.close());
 
@@ -481,17 +471,7 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
       await relayer?.close();
       relayer = undefined;
     });
-    const start = (db: string) =>
-      startRelayer({
-        provider: l.provider,
-        wallet: devWallet(2, l.provider) as unknown as Wallet,
-        ledger: l.ledger,
-        fromBlock: l.fromBlock,
-        dbFile: db,
-        port: 0,
-        waitMs: 100,
-        log: () => {},
-      });
+    const start = (db: string) => startTestRelayer(l, 2, db);
 
     /** Queues the signed validation (or answer) `json` in `q`, its lane starting at sequence 0, as admission would. */
     function enqueue(q: RelayQueue, json: SignedValidationJson): void {

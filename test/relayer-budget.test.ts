@@ -12,10 +12,8 @@ import { ledgerDomain, packNonce } from "../scripts/lib/core/record.js";
 import type { SignedRecordJson } from "../scripts/lib/core/record.js";
 import { PENDING_GAS } from "../scripts/lib/relayer/admission.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
-import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer } from "../scripts/lib/relayer/service.js";
-import { devWallet } from "../scripts/demo/seed.js";
-import { startLocalLedger } from "./helpers/local-ledger.js";
+import { startLocalLedger, startTestRelayer } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 
 const DAY_MS = 86_400_000;
@@ -32,17 +30,10 @@ describe("relayer: daily gas budgets", function () {
 
   /** A relayer with these budgets on its own queue file (`file` reuses one). */
   async function relayerWith(o: { dailyGasPerSigner?: bigint; dailyGas?: bigint; waitMs?: number; file?: string }): Promise<Relayer> {
-    return startRelayer({
-      provider: l.provider,
-      wallet: devWallet(3, l.provider) as unknown as Wallet,
-      ledger: l.ledger,
-      fromBlock: l.fromBlock,
-      dbFile: path.join(l.dataDir, o.file ?? `budget-${++n}.sqlite`),
-      port: 0,
+    return startTestRelayer(l, 3, path.join(l.dataDir, o.file ?? `budget-${++n}.sqlite`), {
       waitMs: o.waitMs ?? 50,
       dailyGasPerSigner: o.dailyGasPerSigner ?? 0n,
       dailyGas: o.dailyGas ?? 0n,
-      log: () => {},
     });
   }
 

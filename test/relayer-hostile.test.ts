@@ -33,10 +33,9 @@ import type { LedgerRecord, SignedRecordJson } from "../scripts/lib/core/record.
 import { EntryIndex } from "../scripts/lib/relayer/entries.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
 import { MAX_TX_BYTES } from "../scripts/lib/relayer/sender.js";
-import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer, RelayerOptions } from "../scripts/lib/relayer/service.js";
 import { devWallet } from "../scripts/demo/seed.js";
-import { startLocalLedger } from "./helpers/local-ledger.js";
+import { startLocalLedger, startTestRelayer } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 
 /** A provider that runs hooks before chosen JSON-RPC methods, and may answer them itself. */
@@ -84,17 +83,7 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
 
   /** A relayer in this process, paying from dev account 1, with its own database. */
   async function start(name: string, o: Partial<RelayerOptions> = {}): Promise<Relayer> {
-    relayer = await startRelayer({
-      provider,
-      wallet: devWallet(1, provider) as unknown as Wallet,
-      ledger: l.ledger,
-      fromBlock: l.fromBlock,
-      dbFile: path.join(l.dataDir, `${name}.sqlite`),
-      port: 0,
-      waitMs: 100,
-      log: (x) => lines.push(x),
-      ...o,
-    });
+    relayer = await startTestRelayer(l, 1, path.join(l.dataDir, `${name}.sqlite`), { provider, log: (x) => lines.push(x), ...o });
     return relayer;
   }
   const db = (name: string) => path.join(l.dataDir, `${name}.sqlite`);

@@ -26,10 +26,9 @@ import { ledgerInterface } from "../scripts/lib/core/reader.js";
 import { buildValidation, ledgerDomain, packNonce, signValidation, toSignedValidationJson } from "../scripts/lib/core/record.js";
 import type { LedgerRecord, LedgerValidation, SignedRecordJson, SignedValidationJson } from "../scripts/lib/core/record.js";
 import { RelayQueue } from "../scripts/lib/relayer/queue.js";
-import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { Relayer } from "../scripts/lib/relayer/service.js";
 import { devWallet } from "../scripts/demo/seed.js";
-import { root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
+import { root, startLocalLedger, startRelayerProcess, startTestRelayer } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
 
 const BATCH_SIZE = 40;
@@ -605,17 +604,7 @@ describe("relayer", function () {
       relayer = undefined;
     });
 
-    const start = (db: string, provider: JsonRpcProvider = l.provider) =>
-      startRelayer({
-        provider,
-        wallet: devWallet(2, provider) as unknown as Wallet,
-        ledger: l.ledger,
-        fromBlock: l.fromBlock,
-        dbFile: db,
-        port: 0,
-        waitMs: 100,
-        log: () => {},
-      });
+    const start = (db: string, provider: JsonRpcProvider = l.provider) => startTestRelayer(l, 2, db, { provider });
 
     it("marks a record whose transaction was mined as recorded, with its entry id and transaction hash", async () => {
       const kate = kitWallet("kate");
@@ -815,17 +804,7 @@ describe("relayer", function () {
     }
     let provider: HookedProvider;
     let relayer: Relayer | undefined;
-    const start = (db: string, waitMs = 100) =>
-      startRelayer({
-        provider,
-        wallet: devWallet(3, provider) as unknown as Wallet,
-        ledger: l.ledger,
-        fromBlock: l.fromBlock,
-        dbFile: path.join(l.dataDir, db),
-        port: 0,
-        waitMs,
-        log: () => {},
-      });
+    const start = (db: string, waitMs = 100) => startTestRelayer(l, 3, path.join(l.dataDir, db), { provider, waitMs });
     beforeEach(() => {
       provider = new HookedProvider(l.rpc, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
     });

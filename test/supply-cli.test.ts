@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ContractFactory, keccak256 } from "ethers";
-import type { Wallet } from "ethers";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { RecordDraft } from "../scripts/lib/core/client.js";
 import { readLedgerCached, readPipelined } from "../scripts/lib/node/entry-cache.js";
@@ -18,9 +17,8 @@ import { deriveEntries, kindOf } from "../scripts/lib/core/views.js";
 import type { EntryView } from "../scripts/lib/core/views.js";
 import { devWallet, seedDemo } from "../scripts/demo/seed.js";
 import { RECIPES_FILE, seedSupply, SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
-import { startRelayer } from "../scripts/lib/relayer/service.js";
 import type { SupplySeedResult } from "../scripts/demo/seed-supply.js";
-import { runCli, startLocalLedger } from "./helpers/local-ledger.js";
+import { runCli, startLocalLedger, startTestRelayer } from "./helpers/local-ledger.js";
 import type { LocalLedger, Run } from "./helpers/local-ledger.js";
 import { expectNear } from "./helpers/numbers.js";
 import { itRejectsBeforeAnyRpc, startRequestCounter } from "./helpers/request-counter.js";
@@ -352,16 +350,7 @@ describe("commons trace, track, needs, plan, commit", function () {
           }),
         );
         // Through a relayer: the new signals in batches, the superseding corrections alone; the coordinator pays nothing.
-        const relayer = await startRelayer({
-          provider: l.provider,
-          wallet: devWallet(8, l.provider) as unknown as Wallet,
-          ledger: l.ledger,
-          fromBlock: l.fromBlock,
-          dbFile: path.join(l.dataDir, "plan-relayer.sqlite"),
-          port: 0,
-          waitMs: 100,
-          log: () => {},
-        });
+        const relayer = await startTestRelayer(l, 8, path.join(l.dataDir, "plan-relayer.sqlite"));
         const coordinator = devWallet(1, l.provider);
         const sentBefore = await l.provider.getTransactionCount(coordinator.address);
         let r: Run;

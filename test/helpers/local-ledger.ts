@@ -5,6 +5,10 @@ import { registerKitCommons, spawnRelayer } from "../../scripts/lib/kit/relayer.
 import type { RelayerChild } from "../../scripts/lib/kit/relayer.js";
 import { freePort, startDevLedger } from "../../scripts/lib/node/dev-chain.js";
 import type { DevLedger } from "../../scripts/lib/node/dev-chain.js";
+import { startRelayer } from "../../scripts/lib/relayer/service.js";
+import type { Relayer, RelayerOptions } from "../../scripts/lib/relayer/service.js";
+import { devWallet } from "../../scripts/demo/seed.js";
+import type { Wallet } from "ethers";
 
 export { freePort };
 
@@ -44,6 +48,26 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
 }
 
 export type RelayerProcess = RelayerChild;
+
+/**
+ * A relayer in this test process on `l`, paying from dev account `payer` (on `o.provider` if
+ * given), its queue in `dbFile`: any free port, a partial batch sent after 100 ms, no log lines.
+ * `o` overrides any option.
+ */
+export function startTestRelayer(l: LocalLedger, payer: number, dbFile: string, o: Partial<RelayerOptions> = {}): Promise<Relayer> {
+  const provider = o.provider ?? l.provider;
+  return startRelayer({
+    provider,
+    wallet: devWallet(payer, provider) as unknown as Wallet,
+    ledger: l.ledger,
+    fromBlock: l.fromBlock,
+    dbFile,
+    port: 0,
+    waitMs: 100,
+    log: () => {},
+    ...o,
+  });
+}
 
 /**
  * Starts `scripts/relayer.ts` as its own single process (node with tsx's loader), so that tests can
