@@ -15,6 +15,7 @@ import {
   describeObligation,
   explainStatus,
   familyOfWork,
+  familyVersions,
   findStaleSettlements,
   GRANT_KINDS,
   isoDate,
@@ -244,9 +245,8 @@ export function registerLicense(program: Command): void {
       const w = works.find((x) => x.work === work);
       if (!w) throw new CliInputError("work", `work ${work} does not exist (the registry has ${works.length} works)`);
       const family = familyOfWork(works, work);
-      const versions = works.filter((x) => familyOfWork(works, x.work) === family);
-      const supersededBy = new Map(versions.filter((v) => v.supersedes !== 0n).map((v) => [v.supersedes, v.work]));
-      const current = versions.find((v) => !supersededBy.has(v.work)) ?? w;
+      const versions = familyVersions(works, work);
+      const current = versions.find((v) => v.supersededBy === undefined) ?? w;
       const licensees = [...new Set(records.filter((r) => familyOfWork(works, r.work) === family).map((r) => r.licensee))].filter((a) => a !== ZeroAddress);
       const statuses = await Promise.all(licensees.map((l) => readStatus(c.registry, l, current.work)));
       const onFile = licensees.map((licensee, k) => ({
@@ -261,7 +261,7 @@ export function registerLicense(program: Command): void {
             ...w,
             family,
             current: current.work,
-            versions: versions.map((v) => ({ work: v.work, supersededBy: supersededBy.get(v.work) ?? null, termsHash: v.termsHash, termsUri: v.termsUri })),
+            versions: versions.map((v) => ({ work: v.work, supersededBy: v.supersededBy ?? null, termsHash: v.termsHash, termsUri: v.termsUri })),
             obligationWords: describeObligation(w.obligation),
             licensees: onFile,
           }),
@@ -275,7 +275,7 @@ export function registerLicense(program: Command): void {
           ...(w.obligation.period !== 0n ? [`obligation: ${describeObligation(w.obligation)}`] : []),
           `attesters:  ${none(w.attesters)}`,
           `arbiter:    ${w.arbiter === ZeroAddress ? "none (the licensor decides reports)" : w.arbiter}`,
-          `versions:   ${versions.map((v) => `work ${v.work}${supersededBy.has(v.work) ? ` (superseded by work ${supersededBy.get(v.work)})` : " (current)"}`).join(", ")}`,
+          `versions:   ${versions.map((v) => `work ${v.work}${v.supersededBy !== undefined ? ` (superseded by work ${v.supersededBy})` : " (current)"}`).join(", ")}`,
           onFile.length
             ? `licensees on file (status for work ${current.work} now; commons status <licensee> ${current.work} says why):`
             : "licensees on file: none",

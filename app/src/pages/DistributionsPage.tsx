@@ -1,7 +1,7 @@
 // Income distributions: what the IncomeDistributor published, a contributor's share with the entries
 // it comes from (recomputed here from the chain with the value equation), and claiming it.
 import { useState } from "react";
-import { formatUnits } from "viem";
+import { formatUnits, zeroAddress } from "viem";
 import { exactAmount, roundAmount } from "@core/amount.js";
 import { CommonsRules } from "../components/CommonsRules";
 import { PhaseStatus } from "../components/PhaseStatus";
@@ -20,11 +20,11 @@ import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
 import { licenseeError } from "./ReciprocityPage";
 
-const ZERO = "0x0000000000000000000000000000000000000000";
 /** Amounts in the distribution's token: ETH has 18 decimals; other tokens are shown in base units. */
 /** An amount for people: rounded to what matters (0.2507 ETH); `exactText` gives every digit. */
-const amountText = (d: PublishedDistribution, v: bigint) => (d.token === ZERO ? `${roundAmount(v, 18)} ETH` : `${v} base units of ${shortAddress(d.token)}`);
-const exactText = (d: PublishedDistribution, v: bigint) => (d.token === ZERO ? `${exactAmount(v, 18)} ETH exactly` : `${v} base units of ${d.token}`);
+const amountText = (d: PublishedDistribution, v: bigint) =>
+  d.token === zeroAddress ? `${roundAmount(v, 18)} ETH` : `${v} base units of ${shortAddress(d.token)}`;
+const exactText = (d: PublishedDistribution, v: bigint) => (d.token === zeroAddress ? `${exactAmount(v, 18)} ETH exactly` : `${v} base units of ${d.token}`);
 
 /** An amount, rounded, with its exact value on hover. */
 function Amount({ d, v }: { d: PublishedDistribution; v: bigint }) {

@@ -1,8 +1,9 @@
 // A licensee's standing under a work's reciprocity license (PPL / CopyFair), read from the
 // ReciprocityRegistry and explained in plain words by scripts/lib/reciprocity/reciprocity.ts (as `commons status`).
 import { useMemo, useState } from "react";
+import { zeroAddress } from "viem";
 import { addressProblem } from "@core/address.js";
-import { DECLARATION_KINDS, ENTITY_FORMS, familyOfWork, isoDate, USE_KINDS } from "@reciprocity/reciprocity.js";
+import { DECLARATION_KINDS, ENTITY_FORMS, familyVersions, isoDate, USE_KINDS } from "@reciprocity/reciprocity.js";
 import type { DeclarationKindName, EntityFormName, Status, UseKindName, WorkInfo } from "@reciprocity/reciprocity.js";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { useDeclare } from "../hooks/useDeclare";
@@ -33,15 +34,12 @@ export function workError(text: string, works: number | undefined): string | und
 
 /** A work's versions in its family, oldest first, the current one marked: "work 1 → work 3 (current)". */
 function versionsText(works: readonly WorkInfo[], work: bigint): string {
-  const family = familyOfWork(works, work);
-  const versions = works.filter((x) => familyOfWork(works, x.work) === family);
+  const versions = familyVersions(works, work);
   if (versions.length === 1) return "one version";
-  const superseded = new Set(versions.map((v) => v.supersedes));
-  return versions.map((v) => `work ${v.work}${superseded.has(v.work) ? "" : " (current)"}`).join(" → ");
+  return versions.map((v) => `work ${v.work}${v.supersededBy !== undefined ? "" : " (current)"}`).join(" → ");
 }
 
 const statusText = (s: Status) => `${s.status}${s.attested ? ", attested" : ""}`;
-const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 export default function ReciprocityPage({ query }: PageProps) {
   const { chain } = useAppConfig();
@@ -66,7 +64,7 @@ export default function ReciprocityPage({ query }: PageProps) {
   const pairs = useMemo(() => {
     const seen = new Map<string, { licensee: string; work: bigint }>();
     for (const rec of r.registry?.records ?? [])
-      if (rec.licensee !== ZERO_ADDRESS) seen.set(`${rec.licensee}:${rec.work}`, { licensee: rec.licensee, work: rec.work });
+      if (rec.licensee !== zeroAddress) seen.set(`${rec.licensee}:${rec.work}`, { licensee: rec.licensee, work: rec.work });
     return [...seen.values()];
   }, [r.registry]);
   const statuses = useStatuses(r.address, r.registry, pairs);

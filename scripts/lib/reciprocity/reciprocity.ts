@@ -563,6 +563,14 @@ export function describeObligation(o: Obligation): string {
   return `${formatQuantity(o.amount)} ${decodeUnit(o.unit)} of accepted contributions to the work's commons per ${Number(o.period) / 86400} days`;
 }
 
+/** Every version of `work`'s family, oldest first, each with the version that superseded it (none: the current one). */
+export function familyVersions(works: readonly WorkInfo[], work: bigint): (WorkInfo & { supersededBy?: bigint })[] {
+  const family = familyOfWork(works, work);
+  const versions = works.filter((x) => familyOfWork(works, x.work) === family);
+  const supersededBy = new Map(versions.filter((v) => v.supersedes !== 0n).map((v) => [v.supersedes, v.work]));
+  return versions.map((v) => ({ ...v, supersededBy: supersededBy.get(v.work) }));
+}
+
 /** The family of `work` (its first version), from the WorkRegistered events; the work itself if unknown. */
 export function familyOfWork(works: readonly WorkInfo[], work: bigint): bigint {
   return works.find((w) => w.work === work)?.family ?? work;
