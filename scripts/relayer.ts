@@ -5,6 +5,7 @@
 //   --max-per-signer (records waiting per signer, 100)  --retention-days (how long recorded and failed
 //   records stay answerable by digest before they are pruned, 7)
 //   --registry (COMMONS_REGISTRY): the ReciprocityRegistry whose signed declarations it also sends
+//   --directory (COMMONS_DIRECTORY): the Directory whose signed profiles (display names) it also sends
 //   --relay-endorsements: also pay for validations by accounts the entry's commons has not appointed
 //   (endorsements, counted nowhere; off by default)
 //   --daily-gas-per-signer (gas paid per UTC day for one signer's messages, 10000000; 0: no limit)
@@ -46,6 +47,7 @@ try {
       "retention-days": { type: "string" },
       "relay-endorsements": { type: "boolean" },
       registry: { type: "string" },
+      directory: { type: "string" },
       "daily-gas-per-signer": { type: "string" },
       "daily-gas": { type: "string" },
     },
@@ -65,6 +67,8 @@ try {
   const dailyGas = parseUint("--daily-gas", values["daily-gas"] ?? "0", 10n ** 15n);
   const registryText = values.registry ?? (process.env.COMMONS_REGISTRY || undefined);
   const registry = registryText !== undefined ? parseAddress("--registry", registryText) : undefined;
+  const directoryText = values.directory ?? (process.env.COMMONS_DIRECTORY || undefined);
+  const directory = directoryText !== undefined ? parseAddress("--directory", directoryText) : undefined;
   const dbFile = path.resolve(values.db ?? process.env.COMMONS_RELAYER_DB ?? path.join(process.env.COMMONS_DATA_DIR ?? "data", "relayer.sqlite"));
   const provider = await connect(target);
   const { chainId } = await provider.getNetwork();
@@ -98,6 +102,7 @@ try {
     dailyGasPerSigner,
     dailyGas,
     registry,
+    directory,
   });
   const stop = async () => {
     await relayer.close();

@@ -165,6 +165,8 @@ async function startRelayerChild(rpc: string, d: LocalDeployment, relayerPort: s
     path.join(dataDir, "relayer.sqlite"),
     "--registry",
     d.contracts.ReciprocityRegistry,
+    "--directory",
+    d.contracts.Directory,
   ];
   const child = spawn(path.join(bin, "tsx"), args, {
     cwd: root,

@@ -15,6 +15,7 @@ const CONTRACTS = [
   { name: "Ledger", prefix: "Ledger" },
   { name: "IncomeDistributor", prefix: "IncomeDistributor" },
   { name: "ReciprocityRegistry", prefix: "ReciprocityRegistry" },
+  { name: "Directory", prefix: "Directory" },
 ];
 
 function compiledAbi(name: string): Interface {

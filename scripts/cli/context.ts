@@ -63,6 +63,20 @@ export function resolveContract(name: string, flag: string, given: string | unde
   }
 }
 
+/**
+ * The Directory of names beside `target`'s Ledger: the flag or COMMONS_DIRECTORY, else the one
+ * `npm start` recorded for the same Ledger; undefined when there is none (names are then not shown,
+ * and nothing else changes).
+ */
+export function optionalDirectory(target: Target, given?: string): string | undefined {
+  const value = given ?? (process.env.COMMONS_DIRECTORY || undefined);
+  if (value !== undefined) return parseAddress("--directory", value);
+  const file = path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "deployment.json");
+  const d = readDeployment(file);
+  if (!d || d.ledger.toLowerCase() !== target.ledger.toLowerCase()) return undefined;
+  return d.contracts.Directory;
+}
+
 /** Connects, checking the node answers and is on the expected chain. */
 export async function connect(t: Target): Promise<JsonRpcProvider> {
   let chainId: bigint;

@@ -3,8 +3,8 @@
 // rules, add and remove stewards and set how many of them must approve a change; every change is a
 // proposal that takes effect once the threshold approved it. Reading needs no key.
 import type { Command } from "commander";
-import { id as labelHash } from "ethers";
-import type { ContractTransactionReceipt } from "ethers";
+import { Contract, id as labelHash } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import { LedgerClient } from "../lib/core/client.js";
 import { deriveCommons, describeChange, stewardshipSentence } from "../lib/core/governance.js";
 import type { CommonsView } from "../lib/core/governance.js";
@@ -13,7 +13,10 @@ import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js
 import { deriveEntries } from "../lib/core/views.js";
 import { ACTIONS, ALL_ROLES, rolesOf } from "../lib/core/vocabulary.js";
 import type { ActionName } from "../lib/core/vocabulary.js";
-import { connect, resolveTarget } from "./context.js";
+import { agentLabel, directoryInterface, nameProblem, readNames } from "../lib/core/directory.js";
+import type { Names } from "../lib/core/directory.js";
+import { revertSentence } from "../lib/core/contract-errors.js";
+import { connect, optionalDirectory, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
 import { CliInputError, parseAction, parseAddress, parseHex32, parseUint } from "./inputs.js";
@@ -37,12 +40,46 @@ function parseCount(flag: string, value: string, max = 65_535n): number {
   return Number(n);
 }
 
-async function readCommons(g: GlobalOptions): Promise<{ views: CommonsView[]; events: Awaited<ReturnType<typeof readLedger>>; now: bigint }> {
+async function readCommons(g: GlobalOptions): Promise<{ views: CommonsView[]; events: Awaited<ReturnType<typeof readLedger>>; now: bigint; names: Names }> {
   const target = resolveTarget(g);
+  const directory = optionalDirectory(target);
   const provider = await connect(target);
   const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock });
+  const names = await readNames(provider, directory, events, { fromBlock: target.fromBlock });
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);
-  return { views: deriveCommons(events, now), events, now };
+  // A commons is shown by the name its stewards gave it last (its registration name until then).
+  const views = deriveCommons(events, now).map((c) => ({ ...c, name: names.commons(c.id) ?? c.name }));
+  return { views, events, now, names };
+}
+
+/** Sends a steward's commons-name proposal or approval to the Directory and says where it stands. */
+async function nameChange(g: GlobalOptions, keystore: string | undefined, call: (directory: Contract) => Promise<ContractTransactionResponse>): Promise<void> {
+  const target = resolveTarget(g);
+  const directory = optionalDirectory(target);
+  if (!directory) throw new CliInputError("--directory", "no Directory of names for this ledger: set COMMONS_DIRECTORY, or run npm start (which deploys one)");
+  const provider = await connect(target);
+  const signer = await loadSigner(keystore, provider);
+  let tx;
+  try {
+    tx = await call(new Contract(directory, directoryInterface, signer));
+  } catch (error) {
+    const sentence = revertSentence(error);
+    // eslint-disable-next-line preserve-caught-error -- the sentence is the whole message
+    if (sentence) throw new Error(`the directory refused: ${sentence}`);
+    throw error;
+  }
+  const receipt = await tx.wait();
+  if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
+  let line = `done (tx ${receipt.hash})`;
+  for (const log of receipt.logs) {
+    const parsed = directoryInterface.parseLog(log);
+    if (parsed?.name === "CommonsNameApproved") {
+      const more = BigInt(parsed.args.threshold) - BigInt(parsed.args.approvals);
+      line = `name proposal ${parsed.args.proposal}: approved by ${parsed.args.approvals} of the ${parsed.args.threshold} stewards needed; it takes effect when ${more} more approve${more === 1n ? "s" : ""} with: commons commons approve-name ${parsed.args.proposal}`;
+    }
+    if (parsed?.name === "CommonsNamed") line = `the commons is now named "${parsed.args.name}" (name proposal ${parsed.args.proposal}, tx ${receipt.hash})`;
+  }
+  out(line);
 }
 
 function findCommons(views: readonly CommonsView[], id: string): CommonsView {
@@ -136,20 +173,21 @@ export function registerGovern(program: Command): void {
     .option("--json", "JSON output")
     .action(async (idText: string, o: { json?: boolean }) => {
       const id = parseHex32("commons", idText);
-      const { views } = await readCommons(globals());
+      const { views, names } = await readCommons(globals());
       const c = findCommons(views, id);
-      if (o.json) return out(json(c));
+      if (o.json) return out(json({ ...c, names: Object.fromEntries([...names.agents()].map(([a, n]) => [a, n.name])) }));
+      const who = (a: string) => agentLabel(names, a);
       const lines = [
         `${c.name}  (${c.id})`,
-        `founded by ${c.founder}`,
+        `founded by ${who(c.founder)}`,
         "",
         c.stewardship,
-        `stewards (${c.stewards.length}, threshold ${c.threshold}): ${c.stewards.join(", ")}`,
+        `stewards (${c.stewards.length}, threshold ${c.threshold}): ${c.stewards.map(who).join(", ")}`,
         "",
         c.validators.length === 0
           ? "validators: none appointed yet, so no entry can be accepted; stewards appoint them with: commons role set <commons> <address> --actions ..."
           : `validators (${c.validators.length}):`,
-        ...c.validators.map((v) => `  ${v.account}  ${v.actions.length === ACTIONS.length ? "every action" : v.actions.join(", ")}`),
+        ...c.validators.map((v) => `  ${who(v.account)}  ${v.actions.length === ACTIONS.length ? "every action" : v.actions.join(", ")}`),
         "",
         "quorum rules (accepts needed / disputes that block; only appointed validators count):",
         ...ACTIONS.map((a) => {
@@ -163,10 +201,35 @@ export function registerGovern(program: Command): void {
         lines.push("", "proposals not in effect:");
         for (const p of open)
           lines.push(
-            `  #${p.id} ${p.summary}: ${p.status}, approved by ${p.approvers.length} of ${c.threshold} (${p.approvers.join(", ")})${p.status === "pending" ? `, open until ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`,
+            `  #${p.id} ${p.summary}: ${p.status}, approved by ${p.approvers.length} of ${c.threshold} (${p.approvers.map(who).join(", ")})${p.status === "pending" ? `, open until ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`,
           );
       }
       out(lines.join("\n"));
+    });
+
+  commons
+    .command("name")
+    .description("propose a new name for a commons, as a steward (takes effect at the stewards' threshold)")
+    .argument("<commons>", "commons id")
+    .argument("<name>", "the new name (1-64 bytes; no control or invisible characters)")
+    .option("--keystore <file>", "the steward's keystore (else COMMONS_PRIVATE_KEY)")
+    .action(async (idText: string, text: string, o: { keystore?: string }) => {
+      const id = parseHex32("commons", idText);
+      const problem = nameProblem(text);
+      if (problem) throw new CliInputError("name", problem);
+      checkKeySource(o.keystore);
+      await nameChange(globals(), o.keystore, (d) => d.proposeCommonsName(id, text));
+    });
+
+  commons
+    .command("approve-name")
+    .description("approve a pending commons-name proposal, as a steward of that commons")
+    .argument("<proposal>", "name proposal id")
+    .option("--keystore <file>", "the steward's keystore (else COMMONS_PRIVATE_KEY)")
+    .action(async (proposalText: string, o: { keystore?: string }) => {
+      const proposal = parseUint("proposal", proposalText);
+      checkKeySource(o.keystore);
+      await nameChange(globals(), o.keystore, (d) => d.approveCommonsName(proposal));
     });
 
   commons

@@ -13,6 +13,7 @@ import { registerIndex } from "./index-server.js";
 import { CliInputError } from "./inputs.js";
 import { registerFund, registerKeys } from "./keys.js";
 import { registerLicense } from "./license.js";
+import { registerNames } from "./names.js";
 import { registerAccounts, registerRead } from "./read.js";
 import { registerRecord } from "./record.js";
 import { registerSimulate } from "./simulate.js";
@@ -39,6 +40,7 @@ registerValidate(program); // validate
 registerRead(program); // list, show
 registerVerify(program); // verify
 registerAccounts(program); // accounts, export
+registerNames(program); // names, name set
 registerGovern(program);
 registerLicense(program);
 registerDistribute(program);

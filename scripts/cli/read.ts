@@ -3,15 +3,17 @@
 // open accounts per contributor, action and unit; every entry as CSV or ValueFlows JSON-LD.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { agentLabel, readNames, resolveAgent } from "../lib/core/directory.js";
+import type { Names } from "../lib/core/directory.js";
 import { toCsv, toJsonLd } from "../lib/core/export.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
 import { accounts, CONSENT_LABELS, deriveEntries, filterEntries, KIND_FILTERS } from "../lib/core/views.js";
 import type { EntryFilter, Period } from "../lib/core/views.js";
-import { connect, resolveTarget } from "./context.js";
+import { connect, optionalDirectory, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
-import { json, out, progress, short, table } from "./format.js";
+import { json, out, progress, table } from "./format.js";
 import { CliInputError, parseAction, parseAddress, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
 
 interface ListOptions {
@@ -25,10 +27,11 @@ interface ListOptions {
   json?: boolean;
 }
 
+/** The filter; an `--agent` given by name is resolved once the names are read (`withAgent`). */
 function parseFilter(o: ListOptions): EntryFilter {
   return {
     commons: o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined,
-    agent: o.agent !== undefined ? parseAddress("--agent", o.agent) : undefined,
+    agent: o.agent !== undefined && /^0x/i.test(o.agent) ? parseAddress("--agent", o.agent) : undefined,
     action: o.action !== undefined ? parseAction(o.action) : undefined,
     flow: o.flow !== undefined ? parseFlow(o.flow) : undefined,
     state: o.state !== undefined ? parseState(o.state) : undefined,
@@ -37,10 +40,18 @@ function parseFilter(o: ListOptions): EntryFilter {
   };
 }
 
+/** The filter with `--agent` resolved: an address as given, or the one agent that published that name. */
+function withAgent(filter: EntryFilter, o: ListOptions, names: Names): EntryFilter {
+  if (o.agent === undefined || filter.agent !== undefined) return filter;
+  const found = resolveAgent(names, o.agent);
+  if ("error" in found) throw new CliInputError("--agent", found.error);
+  return { ...filter, agent: found.address };
+}
+
 const withFilters = (c: Command) =>
   c
     .option("--commons <id>", "only this commons")
-    .option("--agent <address>", "only this contributor (the signing agent)")
+    .option("--agent <name|address>", "only this contributor (the signing agent): an address, or the name it published")
     .option("--action <action>", "only this action")
     .option("--flow <flow>", "only this flow")
     .option("--state <state>", "only entries in this state: claimed, accepted, disputed, corrected")
@@ -49,17 +60,19 @@ const withFilters = (c: Command) =>
 
 async function loadViews(g: GlobalOptions, onProgress?: (d: number, t: number) => void) {
   const target = resolveTarget(g);
+  const directory = optionalDirectory(target);
   const provider = await connect(target);
   const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock, onProgress });
-  return { target, provider, events, views: deriveEntries(events) };
+  const names = await readNames(provider, directory, events, { fromBlock: target.fromBlock });
+  return { target, provider, events, names, views: deriveEntries(events) };
 }
 
 /** `list` and `show` (registered before `verify`, so that `commons --help` keeps its order). */
 export function registerRead(program: Command): void {
   withFilters(program.command("list").description("list entries").option("--json", "JSON output")).action(async (o: ListOptions) => {
-    const filter = parseFilter(o);
-    const { views } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
-    const rows = filterEntries(views, filter);
+    const given = parseFilter(o);
+    const { views, names } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
+    const rows = filterEntries(views, withAgent(given, o, names));
     if (o.json)
       return out(
         json(
@@ -68,6 +81,7 @@ export function registerRead(program: Command): void {
             flow: v.flow,
             action: v.action,
             agent: v.agent,
+            agentName: names.agent(v.agent)?.name ?? null,
             quantity: formatQuantity(v.entry.record.quantity),
             unit: v.unit,
             time: new Date(Number(v.entry.record.time) * 1000).toISOString(),
@@ -87,7 +101,7 @@ export function registerRead(program: Command): void {
           id: v.id,
           flow: v.flow,
           action: v.action,
-          agent: short(v.agent),
+          agent: agentLabel(names, v.agent),
           quantity: formatQuantity(v.entry.record.quantity),
           unit: v.unit,
           time: new Date(Number(v.entry.record.time) * 1000).toISOString().slice(0, 16),
@@ -106,7 +120,7 @@ export function registerRead(program: Command): void {
     .option("--json", "JSON output")
     .action(async (entry: string, o: { json?: boolean }) => {
       const entryId = parseUint("entry", entry);
-      const { views, events, provider } = await loadViews(program.opts<GlobalOptions>());
+      const { views, events, provider, names } = await loadViews(program.opts<GlobalOptions>());
       const v = views.find((x) => x.id === entryId);
       if (!v) throw new CliInputError("entry", `entry ${entryId} does not exist (the ledger has ${views.length} entries)`);
       const r = v.entry.record;
@@ -145,19 +159,27 @@ export function registerRead(program: Command): void {
         return out(
           json({
             ...detail,
+            names: Object.fromEntries(
+              [r.provider, r.receiver, ...v.validations.map((x) => x.validator), ...v.endorsements.map((x) => x.endorser)]
+                .filter((a) => names.agent(a))
+                .map((a) => [a, names.agent(a)!.name]),
+            ),
             stewardship:
               commons?.stewardship ?? "the commons is not registered: nobody is appointed, so nothing in it can be accepted, and the accounts count it nowhere",
           }),
         );
-      for (const [k, value] of Object.entries(detail)) {
+      // People by name beside their full address (the address stays on the line).
+      const named = (a: string) => (names.agent(a) ? `${a} (${names.agent(a)!.name})` : a);
+      const shown: Record<string, unknown> = { ...detail, agent: named(v.agent), provider: named(r.provider), receiver: named(r.receiver) };
+      for (const [k, value] of Object.entries(shown)) {
         if (k === "validations" || k === "endorsements") continue;
         out(`${k.padEnd(13)} ${String(value)}`);
       }
       out(`validations   ${v.validations.length === 0 ? "(none)" : ""}`);
-      for (const val of v.validations) out(`  ${val.verdict.padEnd(8)} ${val.validator} (tx ${val.transactionHash})`);
+      for (const val of v.validations) out(`  ${val.verdict.padEnd(8)} ${named(val.validator)} (tx ${val.transactionHash})`);
       if (v.endorsements.length) {
         out("endorsements  (accounts not appointed to validate this action: counted nowhere)");
-        for (const e of v.endorsements) out(`  ${e.verdict.padEnd(8)} ${e.endorser} (tx ${e.transactionHash})`);
+        for (const e of v.endorsements) out(`  ${e.verdict.padEnd(8)} ${named(e.endorser)} (tx ${e.transactionHash})`);
       }
       out(
         `commons       ${commons ? `${commons.name}: ${commons.stewardship}` : "not registered: nobody is appointed, so nothing in it can be accepted, and the accounts count it nowhere"}`,
@@ -181,19 +203,19 @@ export function registerAccounts(program: Command): void {
   ).action(async (o: ListOptions & { period: string; kind: string }) => {
     const period = parseChoice("--period", o.period, ["all", "year", "month", "week", "day"] as const) as Period;
     const kind = parseChoice("--kind", o.kind, KIND_FILTERS);
-    const filter = parseFilter(o);
-    if (filter.state !== undefined) throw new CliInputError("--state", "accounts count every state; use list --state instead");
-    const { views } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
-    const rows = accounts(filterEntries(views, filter), period, kind);
+    const given = parseFilter(o);
+    if (given.state !== undefined) throw new CliInputError("--state", "accounts count every state; use list --state instead");
+    const { views, names } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
+    const rows = accounts(filterEntries(views, withAgent(given, o, names)), period, kind);
     if (o.json)
       return out(
-        json(rows.map((r) => ({ ...r, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))),
+        json(rows.map((r) => ({ ...r, agentName: names.agent(r.agent)?.name ?? null, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))),
       );
     out(
       table(
         rows.map((r) => ({
           period: r.period,
-          contributor: r.agent,
+          contributor: agentLabel(names, r.agent),
           action: r.action,
           unit: r.unit,
           entries: r.entries,

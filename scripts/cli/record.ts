@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { Contract } from "ethers";
 import type { TypedDataDomain } from "ethers";
 import { RECIPROCITY_ABI } from "../lib/core/registry-abi.js";
+import { directoryInterface } from "../lib/core/directory-abi.js";
 import { readRegistryMessage, registryCallArgs, settlementProofsFrom, SignedMessageError } from "../lib/core/registry-messages.js";
 import type { RegistryMessage } from "../lib/core/registry-messages.js";
 import { LedgerClient } from "../lib/core/client.js";
@@ -238,7 +239,7 @@ export function registerRecord(program: Command): void {
 
   program
     .command("submit")
-    .description("submit signed records, validations, declarations or grants: to a relayer (gasless) or directly (the key pays gas)")
+    .description("submit signed records, validations, declarations, grants, settlement orders or profiles: to a relayer (gasless) or directly (the key pays gas)")
     .argument("<files...>", "signed-record or signed-validation JSON files (an object or an array each; - for stdin)")
     .option("--relayer <url>", "relayer base URL, e.g. http://127.0.0.1:8787")
     .option("--wait [seconds]", "with --relayer: wait until each record is recorded and print its entry id (default 60 s)")
@@ -352,7 +353,8 @@ export function registerRecord(program: Command): void {
         out(`${c.file}: correction of entry ${c.record.corrects} recorded (tx ${receipt.hash})`);
       }
       for (const m of messages) {
-        const registry = new Contract(String(m.domain.verifyingContract), RECIPROCITY_ABI, payer);
+        const to = String(m.domain.verifyingContract);
+        const registry = new Contract(to, RECIPROCITY_ABI, payer);
         // A settlement order's call takes its entry's proofs, as of now.
         const args = await registryCallArgs(m.message, async (entryId) =>
           settlementProofsFrom(
@@ -361,8 +363,9 @@ export function registerRecord(program: Command): void {
             async (e) => ((await registry.settlementOf(e)) as { id: bigint }).id !== 0n,
           ),
         );
-        const receipt = await client.send(() => registry.getFunction(m.message.call.fn)(...args));
-        out(`${m.file}: ${m.message.kind} recorded by the registry (tx ${receipt.hash})`);
+        const target = m.message.kind === "profile" ? new Contract(to, directoryInterface, payer) : registry;
+        const receipt = await client.send(() => target.getFunction(m.message.call.fn)(...args));
+        out(`${m.file}: ${m.message.kind} recorded by the ${m.message.kind === "profile" ? "directory" : "registry"} (tx ${receipt.hash})`);
       }
       for (const v of validations) {
         const receipt = await client.submitValidation(v.validation, v.signature);

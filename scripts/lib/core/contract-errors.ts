@@ -1,11 +1,12 @@
-// Every custom error our three contracts can raise (contracts/interfaces/ILedger.sol,
-// IIncomeDistributor.sol, IReciprocityRegistry.sol, and the OpenZeppelin errors of the libraries
+// Every custom error our four contracts can raise (contracts/interfaces/ILedger.sol,
+// IIncomeDistributor.sol, IReciprocityRegistry.sol, IDirectory.sol, and the OpenZeppelin errors of the libraries
 // they use) as one sentence a person can act on: dates instead of Unix seconds, amounts in ETH or in
 // the record's unit, names of states and kinds instead of codes. Browser-safe: the CLI, the app and
 // the tests share this one copy; test/custom-errors.test.ts checks every error of the compiled ABIs
 // has its sentence.
 import { ErrorFragment, formatEther, Interface, Transaction } from "ethers";
 import { LEDGER_ABI } from "./abi.js";
+import { AGENT_KINDS, DIRECTORY_ABI, MAX_NAME_BYTES } from "./directory-abi.js";
 import { DISTRIBUTOR_ABI } from "./distributor-abi.js";
 import { decodeUnit, formatQuantity } from "./record.js";
 import { DECLARATION_KINDS, LICENSE_KINDS, RECIPROCITY_ABI } from "./registry-abi.js";
@@ -177,6 +178,27 @@ export const REGISTRY_ERRORS: Sentences = {
   ReciprocityRegistrySettlementStands: (a) => `Ledger entry ${n(a[0])} is still accepted: its settlement (record ${n(a[1])}) stands and cannot be reversed.`,
 };
 
+/** The Directory (contracts/interfaces/IDirectory.sol). */
+export const DIRECTORY_ERRORS: Sentences = {
+  DirectoryZeroAgent: () => "A profile must name its agent (not the zero address).",
+  DirectoryInvalidKind: (a) => `Agent kind ${n(a[0])} is unknown (expected ${AGENT_KINDS.map((k, i) => `${i} ${k}`).join(", ")}).`,
+  DirectoryInvalidName: (a) =>
+    Number(a[0]) === 0 ? "A name cannot be empty." : `The name is ${n(a[0])} bytes long; a name has at most ${n(a[1] ?? MAX_NAME_BYTES)} bytes (UTF-8).`,
+  DirectoryNameControlCharacter: (a) => `The name has a control character (byte 0x${Number(a[1]).toString(16).padStart(2, "0")}) at byte ${Number(a[0]) + 1}.`,
+  DirectoryExpired: (a) => `The signature expired at ${when(a[0])} (block time ${when(a[1])}); sign again.`,
+  DirectoryDeadlineTooFar: (a) => `The signature's deadline ${when(a[0])} is more than 30 days ahead (latest allowed ${when(a[1])}).`,
+  DirectoryInvalidNonce: (a) =>
+    `The profile is version ${n(a[1])} but ${n(a[0])}'s next version is ${n(a[2])}${BigInt(a[1] as bigint) < BigInt(a[2] as bigint) ? " (a newer profile was published)" : ""}; sign again.`,
+  DirectoryInvalidSignature: (a) => `The signature is not valid for ${n(a[0])}: only an agent can publish its own name.`,
+  DirectoryCommonsUnknown: (a) => `No commons ${n(a[0])} is registered on the Ledger.`,
+  DirectoryNotSteward: (a) => `${n(a[1])} is not a steward of this commons.`,
+  DirectoryProposalNotFound: (a) => `There is no name proposal ${n(a[0])}.`,
+  DirectoryProposalExecuted: (a) => `Name proposal ${n(a[0])} already took effect.`,
+  DirectoryProposalExpired: (a) => `Name proposal ${n(a[0])} expired at ${when(a[1])} without enough approvals: propose it again.`,
+  DirectoryProposalStale: (a) => `Name proposal ${n(a[0])} was made before the stewards or their threshold changed: propose it again.`,
+  DirectoryAlreadyApproved: (a) => `${n(a[1])} already approved name proposal ${n(a[0])}.`,
+};
+
 /** OpenZeppelin's errors that the contracts' libraries raise (EIP712, Nonces, SafeCast, SafeERC20, Address, ReentrancyGuard). */
 const LIBRARY_ERROR_FRAGMENTS = [
   "error InvalidShortString()",
@@ -201,12 +223,12 @@ export const LIBRARY_ERRORS: Sentences = {
 };
 
 /** Every sentence by error name (the names are unique across the contracts: each has its prefix). */
-export const CONTRACT_ERRORS: Sentences = { ...LIBRARY_ERRORS, ...LEDGER_ERRORS, ...DISTRIBUTOR_ERRORS, ...REGISTRY_ERRORS };
+export const CONTRACT_ERRORS: Sentences = { ...LIBRARY_ERRORS, ...LEDGER_ERRORS, ...DISTRIBUTOR_ERRORS, ...REGISTRY_ERRORS, ...DIRECTORY_ERRORS };
 
 /** One interface with every error of the three ABIs and the libraries, each selector once. */
 const errorsInterface = (() => {
   const bySelector = new Map<string, ErrorFragment>();
-  for (const text of [...LEDGER_ABI, ...DISTRIBUTOR_ABI, ...RECIPROCITY_ABI, ...LIBRARY_ERROR_FRAGMENTS]) {
+  for (const text of [...LEDGER_ABI, ...DISTRIBUTOR_ABI, ...RECIPROCITY_ABI, ...DIRECTORY_ABI, ...LIBRARY_ERROR_FRAGMENTS]) {
     if (!text.startsWith("error ")) continue;
     const f = ErrorFragment.from(text);
     if (!bySelector.has(f.selector)) bySelector.set(f.selector, f);

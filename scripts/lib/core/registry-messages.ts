@@ -4,8 +4,14 @@
 // builds and signs them, the relayer checks and sends them.
 import { getAddress, isAddress, TypedDataEncoder, ZeroAddress } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
-import { DECLARATION_KINDS } from "./registry-abi.js";
+import { DECLARATION_KINDS, reciprocityInterface } from "./registry-abi.js";
+import { directoryInterface } from "./directory-abi.js";
+import { fromSignedProfileJson, profileDigest, SIGNED_PROFILE_TYPE, toSignedProfileJson } from "./directory.js";
+import type { SignedProfileJson } from "./directory.js";
 import type { EntryProof } from "./proof.js";
+import { envelope, fieldsOf, SignedMessageError } from "./signed-message.js";
+
+export { SignedMessageError } from "./signed-message.js";
 
 export const RECIPROCITY_DOMAIN_NAME = "CommonsReciprocity";
 export const RECIPROCITY_DOMAIN_VERSION = "1";
@@ -106,17 +112,6 @@ export interface SignedDeclarationJson {
 
 export const SIGNED_DECLARATION_TYPE = "commons-ledger/signed-declaration@1";
 
-/** A problem with a signed message's JSON: the field and what is wrong with it. */
-export class SignedMessageError extends Error {
-  constructor(
-    readonly field: string,
-    problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-    this.name = "SignedMessageError";
-  }
-}
-
 export function toSignedDeclarationJson(domain: TypedDataDomain, d: Declaration, signature: string): SignedDeclarationJson {
   const declaration = Object.fromEntries(
     Object.entries(d).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]),
@@ -153,7 +148,7 @@ export function fromSignedDeclarationJson(json: unknown): { domain: TypedDataDom
     nonce: uint("nonce", 64),
     deadline: uint("deadline", 64),
   };
-  const domain = reciprocityDomain(BigInt(j.chainId), j.registry);
+  const domain = reciprocityDomain(BigInt(j.chainId), j.contract);
   if (j.digest !== undefined && j.digest !== declarationDigest(domain, declaration)) {
     throw new SignedMessageError("digest", "does not match the declaration (the JSON was altered)");
   }
@@ -202,38 +197,10 @@ export function fromSignedGrantJson(json: unknown): { domain: TypedDataDomain; g
     nonce: uint("nonce", 256),
     deadline: uint("deadline", 64),
   };
-  const domain = reciprocityDomain(BigInt(j.chainId), j.registry);
+  const domain = reciprocityDomain(BigInt(j.chainId), j.contract);
   if (j.digest !== undefined && j.digest !== grantDigest(domain, grant))
     throw new SignedMessageError("digest", "does not match the grant (the JSON was altered)");
   return { domain, grant, signature: j.signature };
-}
-
-/** The common part of a signed registry message's JSON: type, chain, registry, signature and the message object under `field`. */
-function envelope(json: unknown, type: string, field: string): { chainId: string; registry: string; signature: string; digest?: string; body: object } {
-  if (typeof json !== "object" || json === null) throw new SignedMessageError("json", "is not an object");
-  const j = json as Record<string, unknown>;
-  if (j.type !== type) throw new SignedMessageError("type", `expected "${type}", got ${JSON.stringify(j.type)}`);
-  if (typeof j.chainId !== "string" || !/^\d+$/.test(j.chainId)) throw new SignedMessageError("chainId", "must be a decimal string");
-  if (typeof j.registry !== "string" || !isAddress(j.registry)) throw new SignedMessageError("registry", "must be an address");
-  if (typeof j.signature !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(j.signature)) throw new SignedMessageError("signature", "must be 0x-prefixed hex bytes");
-  const body = j[field];
-  if (typeof body !== "object" || body === null) throw new SignedMessageError(field, "is missing");
-  return { chainId: j.chainId, registry: getAddress(j.registry), signature: j.signature, digest: typeof j.digest === "string" ? j.digest : undefined, body };
-}
-
-/** Readers of a message object's fields, naming `prefix.field` in their errors. */
-function fieldsOf(raw: object, prefix: string) {
-  const get = (k: string): string => {
-    const v = (raw as Record<string, unknown>)[k];
-    if (typeof v !== "string" && typeof v !== "number") throw new SignedMessageError(`${prefix}.${k}`, "is missing");
-    return String(v);
-  };
-  const uint = (k: string, bits: number): bigint => {
-    const v = get(k);
-    if (!/^\d+$/.test(v) || BigInt(v) >= 1n << BigInt(bits)) throw new SignedMessageError(`${prefix}.${k}`, `"${v}" is not a uint${bits}`);
-    return BigInt(v);
-  };
-  return { get, uint };
 }
 
 /** A licensee's signed settlement order as portable JSON. */
@@ -266,15 +233,20 @@ export function fromSignedSettlementJson(json: unknown): { domain: TypedDataDoma
   const settlement: SettlementOrder = { work: uint("work", 256), entryId: uint("entryId", 256), nonce: uint("nonce", 256), deadline: uint("deadline", 64) };
   if (settlement.work === 0n) throw new SignedMessageError("settlement.work", "must be a work id (1, 2, ...)");
   if (settlement.entryId === 0n) throw new SignedMessageError("settlement.entryId", "must be a Ledger entry id (1, 2, ...)");
-  const domain = reciprocityDomain(BigInt(j.chainId), j.registry);
+  const domain = reciprocityDomain(BigInt(j.chainId), j.contract);
   if (j.digest !== undefined && j.digest !== settlementDigest(domain, settlement))
     throw new SignedMessageError("digest", "does not match the settlement order (the JSON was altered)");
   return { domain, settlement, signature: j.signature };
 }
 
-/** A signed registry message of any kind, read for a relayer: what it is, who signed it (a declaration names its licensee), and the call it makes. */
+/**
+ * A signed message for a contract beside the Ledger, read for a relayer: what it is, who signed it
+ * (a declaration names its licensee, a profile its agent), and the call it makes on the contract
+ * its signature is for (`domain.verifyingContract`: the ReciprocityRegistry, or the Directory for
+ * a profile).
+ */
 export interface RegistryMessage {
-  kind: "declaration" | "grant" | "settlement";
+  kind: "declaration" | "grant" | "settlement" | "profile";
   domain: TypedDataDomain;
   digest: string;
   signature: string;
@@ -288,11 +260,11 @@ export interface RegistryMessage {
    * its entry (and of the earlier entries of its correction chain), built when it is sent: see
    * `registryCallArgs`.
    */
-  call: { fn: "declare" | "grant" | "settleBySignature"; args: unknown[] };
+  call: { fn: "declare" | "grant" | "settleBySignature" | "publishProfile"; args: unknown[] };
   /** For a settlement: the Ledger entry it settles, whose proofs the call needs. */
   settles?: bigint;
   /** The portable JSON, canonical. */
-  json: SignedDeclarationJson | SignedGrantJson | SignedSettlementJson;
+  json: SignedDeclarationJson | SignedGrantJson | SignedSettlementJson | SignedProfileJson;
 }
 
 /** The proofs a settlement's call takes after the order and its signature: the entry's own, then its correction chain's. */
@@ -327,9 +299,39 @@ export async function registryCallArgs(m: RegistryMessage, proofs: (entryId: big
   return [...m.call.args, proof, ancestors];
 }
 
-/** Reads a signed declaration or grant (by its `type`), or undefined if the JSON is neither. */
+/** The message types a relayer sends to a contract beside the Ledger. */
+export const CONTRACT_MESSAGE_TYPES: readonly string[] = [SIGNED_DECLARATION_TYPE, SIGNED_GRANT_TYPE, SIGNED_SETTLEMENT_TYPE, SIGNED_PROFILE_TYPE];
+
+/** The calldata of a message's call with `args` (as `registryCallArgs` gives them), for the contract it is signed for. */
+export function messageCalldata(m: RegistryMessage, args: readonly unknown[]): string {
+  return m.kind === "profile" ? directoryInterface.encodeFunctionData(m.call.fn, args) : reciprocityInterface.encodeFunctionData(m.call.fn, args);
+}
+
+/** The event that records each kind of message, and the argument that numbers it (a registry record id; a profile's version). */
+export const RECORDED_BY = {
+  declaration: { event: "Declared", id: "id" },
+  grant: { event: "Granted", id: "id" },
+  settlement: { event: "Settled", id: "id" },
+  profile: { event: "ProfilePublished", id: "nonce" },
+} as const;
+
+/** Reads a signed declaration, grant, settlement order or profile (by its `type`), or undefined if the JSON is none of them. */
 export function readRegistryMessage(json: unknown): RegistryMessage | undefined {
   const type = (json as { type?: unknown } | null)?.type;
+  if (type === SIGNED_PROFILE_TYPE) {
+    const { domain, profile: p, signature } = fromSignedProfileJson(json);
+    return {
+      kind: "profile",
+      domain,
+      digest: profileDigest(domain, p),
+      signature,
+      signer: p.agent,
+      deadline: p.deadline,
+      scope: `profile:${p.agent.toLowerCase()}`,
+      call: { fn: "publishProfile", args: [p, signature] },
+      json: toSignedProfileJson(domain, p, signature),
+    };
+  }
   if (type === SIGNED_DECLARATION_TYPE) {
     const { domain, declaration: d, signature } = fromSignedDeclarationJson(json);
     const digest = declarationDigest(domain, d);

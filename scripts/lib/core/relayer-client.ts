@@ -50,6 +50,15 @@ export class RelayerError extends Error {
   }
 }
 
+/** What a signed message is, in words, from its JSON type ("commons-ledger/signed-grant@1": "the grant"). */
+export function messageWhat(signed: unknown): string {
+  const type = (signed as { type?: unknown } | null)?.type;
+  const kind = typeof type === "string" ? /^commons-ledger\/signed-([a-z-]+)@/.exec(type)?.[1] : undefined;
+  if (!kind || kind === "record") return "the record";
+  if (kind === "settlement") return "the settlement order";
+  return `the ${kind.replace("-", " ")}`;
+}
+
 /** The sentence for a relayer's answer that is not a success. */
 export function relayerRefusal(origin: string, status: number, body: unknown, what = "the record"): RelayerError {
   const given = (body as { error?: unknown } | undefined)?.error;
@@ -111,11 +120,11 @@ export class RelayerClient {
     return this.request("/records", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   }
 
-  /** Submits one signed record: its state once the relayer accepted it (queued, or already known). */
+  /** Submits one signed message: its state once the relayer accepted it (queued, or already known). A refusal names what it refused. */
   async submit(signed: SignedRecordJson | object): Promise<RelayState> {
     const r = await this.post(signed);
     if (r.status === 200 || r.status === 202) return r.body as RelayState;
-    throw relayerRefusal(this.origin, r.status, r.body);
+    throw relayerRefusal(this.origin, r.status, r.body, messageWhat(signed));
   }
 
   /** The state of the record with this digest. */

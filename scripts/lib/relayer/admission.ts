@@ -20,14 +20,15 @@ import { nextBlockTime } from "../core/client.js";
 import { LEDGER_ABI } from "../core/abi.js";
 import { revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
+import { directoryInterface } from "../core/directory-abi.js";
+import { SIGNED_PROFILE_TYPE } from "../core/directory.js";
 import { durationWords } from "../core/duration.js";
 import {
+  CONTRACT_MESSAGE_TYPES,
+  messageCalldata,
   readRegistryMessage,
   registryCallArgs,
   settlementProofsFrom,
-  SIGNED_DECLARATION_TYPE,
-  SIGNED_GRANT_TYPE,
-  SIGNED_SETTLEMENT_TYPE,
 } from "../core/registry-messages.js";
 import type { RegistryMessage, SettlementProofs } from "../core/registry-messages.js";
 import { classifyRpcError } from "../core/reader.js";
@@ -226,6 +227,8 @@ export class Admission {
     private readonly onQueued: (ready: boolean) => void,
     /** The ReciprocityRegistry whose signed declarations this relayer also sends (none: it refuses them). */
     private readonly registryAddress?: string,
+    /** The Directory whose signed profiles this relayer also sends (none: it refuses them). */
+    private readonly directoryAddress?: string,
   ) {
     this.ledger = new Contract(ledgerAddress, LEDGER_ABI, provider);
   }
@@ -233,7 +236,7 @@ export class Admission {
   /** Checks one signed message (a record, a validation, a declaration or a grant) and queues it; returns its state. Idempotent by digest. */
   async accept(value: unknown): Promise<Accepted> {
     const type = (value as { type?: unknown } | null)?.type;
-    if (type === SIGNED_DECLARATION_TYPE || type === SIGNED_GRANT_TYPE || type === SIGNED_SETTLEMENT_TYPE) return this.acceptRegistryMessage(value);
+    if (typeof type === "string" && CONTRACT_MESSAGE_TYPES.includes(type)) return this.acceptRegistryMessage(value, type === SIGNED_PROFILE_TYPE);
     const p = signedKind(value) === "validation" ? this.parseValidation(value) : this.parse(value);
     const known = this.queue.get(p.digest);
     // A failed record may be posted again (with another signature, say): it is checked afresh.
@@ -344,9 +347,17 @@ export class Admission {
    * registry's sentence; a grant's signature is checked there, against the work's licensor); one
    * pending declaration per licensee and work; the signer's rate.
    */
-  private async acceptRegistryMessage(value: unknown): Promise<Accepted> {
-    if (!this.registryAddress) throw new Refusal(400, "this relayer sends no ReciprocityRegistry declarations or grants (it was started without a registry)");
-    const m = this.parsed(value, (v) => readRegistryMessage(v)!, "registry", this.registryAddress);
+  private async acceptRegistryMessage(value: unknown, forDirectory: boolean): Promise<Accepted> {
+    const contract = forDirectory ? this.directoryAddress : this.registryAddress;
+    const word = forDirectory ? "directory" : "registry";
+    if (!contract)
+      throw new Refusal(
+        400,
+        forDirectory
+          ? "this relayer sends no Directory profiles (it was started without a directory)"
+          : "this relayer sends no ReciprocityRegistry declarations or grants (it was started without a registry)",
+      );
+    const m = this.parsed(value, (v) => readRegistryMessage(v)!, word, contract);
     const known = this.queue.getMessage(m.digest);
     if (known && known.state !== "failed") return { status: 200, body: viewMessage(known) };
     const { now } = await this.chainView();
@@ -358,7 +369,8 @@ export class Admission {
       const eoa = checkEoaSignatures([{ digest: m.digest, signature: m.signature, agent: m.signer }], this.keys)[0];
       if (!eoa && (await this.code(m.signer)) === "0x") {
         const problem = eoaFormProblem(m.signature);
-        throw new Refusal(400, problem ? `${problem} (the licensee ${m.signer} is not a contract)` : `the signature is not valid for the licensee ${m.signer}`);
+        const who = forDirectory ? "agent" : "licensee";
+        throw new Refusal(400, problem ? `${problem} (the ${who} ${m.signer} is not a contract)` : `the signature is not valid for the ${who} ${m.signer}`);
       }
     }
     let signer = m.signer;
@@ -370,16 +382,17 @@ export class Admission {
       signer = this.entries.agentOf(m.settles);
       if (signer === undefined) throw new Refusal(503, `entry ${m.settles} is not in what this relayer has read of the ledger yet; retry in a moment`);
     }
-    const data = reciprocityInterface.encodeFunctionData(m.call.fn, await this.rpc(`the proofs of entry ${m.settles}`, () => this.callArgs(m)));
+    const data = messageCalldata(m, await this.rpc(`the proofs of entry ${m.settles}`, () => this.callArgs(m)));
     try {
-      await this.provider.call({ to: this.registryAddress, data });
+      await this.provider.call({ to: contract, data });
     } catch (error) {
       const { kind, reason } = classifyRpcError(error);
-      if (kind === "transient") throw new Refusal(503, `the relayer could not ask the registry now (${reason}); retry`);
+      if (kind === "transient") throw new Refusal(503, `the relayer could not ask the ${word} now (${reason}); retry`);
       // A used nonce is a conflict (409, as for records); any other rule a bad request (400).
       const data = (error as { data?: unknown }).data;
-      const name = typeof data === "string" && data.length >= 10 ? reciprocityInterface.parseError(data)?.name : undefined;
-      throw new Refusal(name !== undefined && /Nonce/.test(name) ? 409 : 400, `the registry would refuse it: ${revertSentence(error) ?? reason}`);
+      const abi = forDirectory ? directoryInterface : reciprocityInterface;
+      const name = typeof data === "string" && data.length >= 10 ? abi.parseError(data)?.name : undefined;
+      throw new Refusal(name !== undefined && /Nonce/.test(name) ? 409 : 400, `the ${word} would refuse it: ${revertSentence(error) ?? reason}`);
     }
     signer ??= m.domain.verifyingContract as string; // a grant's rate is counted per registry: its licensor is not named in it
     const again = this.queue.getMessage(m.digest);

@@ -20,7 +20,8 @@ import type { LedgerRecord, LedgerValidation } from "../core/record.js";
 import { LIMITS } from "../core/vocabulary.js";
 import { explainRevertData, revertSentence } from "../core/contract-errors.js";
 import { reciprocityInterface } from "../core/registry-abi.js";
-import { readRegistryMessage, registryCallArgs } from "../core/registry-messages.js";
+import { messageCalldata, readRegistryMessage, RECORDED_BY, registryCallArgs } from "../core/registry-messages.js";
+import { directoryInterface } from "../core/directory-abi.js";
 import { ERC1271_GAS, settlementProofsOf, when } from "./admission.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedMessage, QueuedRecord, RelayQueue } from "./queue.js";
@@ -50,8 +51,6 @@ const SLOW_ROUND_MS = 1_000;
 const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
 /** Registry messages sent per round, one transaction each. */
 const MESSAGES_PER_ROUND = 4;
-/** The registry event that records each kind of message. */
-const RECORDED_BY = { declaration: "Declared", grant: "Granted", settlement: "Settled" } as const;
 const VALIDATED_TOPIC = ledgerInterface.getEvent("Validated")!.topicHash;
 const VALIDATION_SKIPPED_TOPIC = ledgerInterface.getEvent("ValidationSkipped")!.topicHash;
 /** Selectors of the ValidationSkipped reasons the relayer resolves against the chain rather than fails. */
@@ -85,8 +84,10 @@ export interface SenderOptions {
   retryBaseMs: number;
   /** How long to wait for a transaction to be mined before leaving it to the next round. */
   txTimeoutMs: number;
-  /** The ReciprocityRegistry the queued declarations go to. */
+  /** The ReciprocityRegistry the queued declarations, grants and settlement orders go to. */
   registry?: string;
+  /** The Directory the queued profiles go to. */
+  directory?: string;
   log: (line: string) => void;
 }
 
@@ -130,7 +131,7 @@ export class Sender {
 
   /** Resolves the records (and registry messages) an earlier round or process left as sending. */
   async resolveSending(): Promise<void> {
-    if (this.opts.registry)
+    if (this.opts.registry || this.opts.directory)
       await this.resolveSendingMessages().catch((error: Error) =>
         this.opts.log(`relayer: could not resolve the declarations being sent yet: ${error.message.split("\n")[0]}`),
       );
@@ -158,7 +159,7 @@ export class Sender {
     t.push(performance.now());
     if (validations.length > 0) await this.sendValidations(validations);
     for (const c of alone) await this.sendAlone(c);
-    const messages = this.opts.registry ? this.queue.queuedMessages(Date.now(), MESSAGES_PER_ROUND) : [];
+    const messages = this.opts.registry || this.opts.directory ? this.queue.queuedMessages(Date.now(), MESSAGES_PER_ROUND) : [];
     for (const m of messages) await this.sendMessage(m);
     t.push(performance.now());
     // Housekeeping after the send, so that it never delays what can go now.
@@ -176,7 +177,7 @@ export class Sender {
     return { sent: plain.length + alone.length + validations.length + messages.length, more: more || messages.length === MESSAGES_PER_ROUND };
   }
 
-  // ---------------------------------------------------------------- registry messages
+  // ---------------------------------------------------------------- messages for the registry and the directory
 
   /** Resolves registry messages left as sending: mined (recorded), still pending, or to send again unless the registry now refuses them. */
   async resolveSendingMessages(): Promise<void> {
@@ -196,24 +197,25 @@ export class Sender {
     }
   }
 
-  /** What the registry says against the message now (a sentence), or undefined if it would take it. */
+  /** What the contract says against the message now (a sentence), or undefined if it would take it. */
   private async messageRefusal(m: QueuedMessage): Promise<string | undefined> {
+    const { to, data } = await this.messageCall(m);
     try {
-      await this.provider.call({ to: this.opts.registry!, data: await this.messageCalldata(m) });
+      await this.provider.call({ to, data });
       return undefined;
     } catch (error) {
       const revert = revertData(error);
       if (!revert) throw error;
-      return `the registry refused it: ${revertSentence(error) ?? describeRevert(revert)}`;
+      return `the ${contractWord(m)} refused it: ${revertSentence(error) ?? describeRevert(revert)}`;
     }
   }
 
-  /** The registry call a queued message makes (a settlement's with its entry's proofs as of the latest block). */
-  private async messageCalldata(m: QueuedMessage): Promise<string> {
+  /** The call a queued message makes on the contract it is signed for (a settlement's with its entry's proofs as of the latest block). */
+  private async messageCall(m: QueuedMessage): Promise<{ to: string; data: string }> {
     const message = readRegistryMessage(JSON.parse(m.body))!;
     if (message.settles !== undefined) await this.entries.refresh(0);
     const args = await registryCallArgs(message, (entryId) => settlementProofsOf(this.provider, this.opts.registry!, this.entries, entryId));
-    return reciprocityInterface.encodeFunctionData(message.call.fn, args);
+    return { to: String(message.domain.verifyingContract), data: messageCalldata(message, args) };
   }
 
   /** One registry message (a declaration, a grant or a settlement order), in a transaction of its own. */
@@ -222,11 +224,11 @@ export class Sender {
       this.queue.markMessageFailed(m.digest, `its signature expired at ${when(m.deadline)} before it could be sent`);
       return;
     }
-    const data = await this.messageCalldata(m);
+    const { to, data } = await this.messageCall(m);
     let plan: Plan;
     try {
       const [estimate, nonce, fees] = await Promise.all([
-        this.provider.estimateGas({ from: this.wallet.address, to: this.opts.registry!, data }),
+        this.provider.estimateGas({ from: this.wallet.address, to, data }),
         this.provider.getTransactionCount(this.wallet.address, "pending"),
         this.provider.getFeeData(),
       ]);
@@ -234,7 +236,7 @@ export class Sender {
     } catch (error) {
       const revert = revertData(error);
       if (!revert) throw error;
-      this.queue.markMessageFailed(m.digest, `the registry refused it: ${revertSentence(error) ?? describeRevert(revert)}`);
+      this.queue.markMessageFailed(m.digest, `the ${contractWord(m)} refused it: ${revertSentence(error) ?? describeRevert(revert)}`);
       return;
     }
     const { fees } = plan;
@@ -244,7 +246,7 @@ export class Sender {
         : { gasPrice: fees.gasPrice };
     const gasLimit = plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + WALLET_FLIP_GAS;
     const signed = await this.wallet.signTransaction(
-      await this.wallet.populateTransaction({ to: this.opts.registry!, data, gasLimit, nonce: plan.nonce, ...pricing }),
+      await this.wallet.populateTransaction({ to, data, gasLimit, nonce: plan.nonce, ...pricing }),
     );
     this.queue.markMessageSending(m.digest);
     let hash: string;
@@ -264,13 +266,16 @@ export class Sender {
     if (receipt) this.settleMessage(this.queue.getMessage(m.digest)!, receipt); // else: resolved next round
   }
 
-  /** A mined declaration: recorded with the registry's record id, or (reverted) sent again or failed. */
+  /** A mined message: recorded with the registry's record id (a profile's version), or (reverted) sent again or failed. */
   private settleMessage(m: QueuedMessage, receipt: TransactionReceipt): void {
+    const kind = m.kind as keyof typeof RECORDED_BY;
+    const contract = kind === "profile" ? this.opts.directory : this.opts.registry;
+    const abi = kind === "profile" ? directoryInterface : reciprocityInterface;
     for (const l of receipt.logs) {
-      if (l.address.toLowerCase() !== this.opts.registry!.toLowerCase()) continue;
-      const parsed = reciprocityInterface.parseLog(l);
-      if (parsed?.name === RECORDED_BY[m.kind]) {
-        this.queue.markMessageRecorded(m.digest, parsed.args.id as bigint, receipt.hash);
+      if (l.address.toLowerCase() !== contract?.toLowerCase()) continue;
+      const parsed = abi.parseLog(l);
+      if (parsed?.name === RECORDED_BY[kind].event) {
+        this.queue.markMessageRecorded(m.digest, parsed.args[RECORDED_BY[kind].id] as bigint, receipt.hash);
         return;
       }
     }
@@ -792,3 +797,6 @@ export class Sender {
     return logs[0]?.transactionHash;
   }
 }
+
+/** The contract a queued message goes to, in words. */
+const contractWord = (m: QueuedMessage) => (m.kind === "profile" ? "directory" : "registry");

@@ -52,6 +52,8 @@ export interface RelayerOptions {
   maxWalletItems?: number;
   /** The ReciprocityRegistry whose signed declarations the relayer also sends (none: it refuses them). */
   registry?: string;
+  /** The Directory whose signed profiles the relayer also sends (none: it refuses them). */
+  directory?: string;
   /** Relay validations by accounts the entry's commons has not appointed (endorsements; default false: see AdmissionLimits). */
   relayEndorsements?: boolean;
   /** Gas this relayer pays per UTC day for one signer's messages (default 10,000,000; 0n: no limit), and in all (default 0n: no limit). */
@@ -149,6 +151,7 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       if (ready && ++readySinceRound >= batchSize) wakeUp?.();
     },
     opts.registry,
+    opts.directory,
   );
   const sendProvider = opts.sendProvider ?? provider;
   const sender = new Sender(sendProvider, wallet.connect(sendProvider), opts.ledger, opts.fromBlock, queue, entries, {
@@ -160,6 +163,7 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
     retryBaseMs: opts.retryBaseMs ?? 1_000,
     txTimeoutMs: 120_000,
     registry: opts.registry,
+    directory: opts.directory,
     log,
   });
   // The ledger is read once in the background; what needs it (replays, corrections) waits for it.
