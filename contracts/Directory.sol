@@ -17,8 +17,9 @@ contract Directory is IDirectory, EIP712, Nonces {
     /// @notice How long a commons-name proposal can gather approvals (as the Ledger's proposals).
     uint256 public constant PROPOSAL_TTL = 30 days;
 
-    bytes32 private constant PROFILE_TYPEHASH =
-        keccak256("Profile(address agent,uint8 kind,string name,uint256 nonce,uint64 deadline)");
+    bytes32 private constant _PROFILE_TYPEHASH = keccak256(
+        "Profile(address agent,uint8 kind,string name,uint256 nonce,uint64 deadline)"
+    );
 
     ILedger private immutable _ledger;
     uint256 private _proposalCount;
@@ -131,7 +132,7 @@ contract Directory is IDirectory, EIP712, Nonces {
             _hashTypedDataV4(
                 keccak256(
                     abi.encode(
-                        PROFILE_TYPEHASH,
+                        _PROFILE_TYPEHASH,
                         profile.agent,
                         profile.kind,
                         keccak256(bytes(profile.name)),

@@ -488,17 +488,18 @@ describe("app (end to end in headless Chromium)", function () {
     it("shows the kit's provenance hop by hop and verifies every hop's signature in the browser", async function () {
       const page = await open(`trace?resource=${encodeURIComponent(seeds.supply.kitLabel)}`);
       const summary = page.getByTestId("trace-summary");
-      await summary.waitFor();
+      // People are named as the Directory says (read beside the ledger).
+      await summary.filter({ hasText: "Yara (" }).waitFor();
       // The kit went to yara's field team: she holds it (accounting and on hand).
       const yara = `${seed.people.yara.slice(0, 6)}…${seed.people.yara.slice(-4)}`;
       // Two hand-overs of custody on the way (carol's filament to mira, #16; mira's kit to yara, #29), neither confirmed by its receiver.
       expect(await summary.innerText()).to.equal(
-        `19 events, 4 processes. 0 of 2 custody hand-overs confirmed by their receiver; the provider's word alone: #29, #16. Now: 1 ea accounted (${yara}), 1 ea on hand (${yara}).`,
+        `19 events, 4 processes. 0 of 2 custody hand-overs confirmed by their receiver; the provider's word alone: #29, #16. Now: 1 ea accounted (Yara (${yara})), 1 ea on hand (Yara (${yara})).`,
       );
       // The kit produced by alice's assembly (entry #28), its parts printed (#20) and boards soldered (#23).
       for (const id of [28, 20, 23]) await page.getByTestId(`hop-${id}`).waitFor();
       expect(await page.getByTestId("hop-28").innerText()).to.match(
-        /^entry #28 produce \(output\) 1 ea by 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/,
+        /^entry #28 produce \(output\) 1 ea by Alice 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/,
       );
       // Ids are named from the labels npm start serves (data/labels.json, written by the seed).
       expect(await page.getByTestId("hop-28").innerText()).to.include("· resource open sensor kit #1");
@@ -593,7 +594,7 @@ describe("app (end to end in headless Chromium)", function () {
       const chain = page.getByTestId(`need-chain-${print}`);
       const commitment = chain.locator(`li[data-commitment="${promise}"]`);
       expect(await commitment.innerText()).to.match(
-        new RegExp(`^#${promise} commitment 12 ea by 0x\\w{4}…\\w{4} due .* \\(claimed\\): 5 fulfilled, 7 open\\s+#${made} produce 5 ea by`),
+        new RegExp(`^#${promise} commitment 12 ea by \\w+ 0x\\w{4}…\\w{4} due .* \\(claimed\\): 5 fulfilled, 7 open\\s+#${made} produce 5 ea by`),
       );
       expect(await commitment.locator("a").first().getAttribute("href")).to.equal(`#/entry/${promise}`);
       expect(await commitment.locator(`li[data-satisfier="${made}"] a`).getAttribute("href")).to.equal(`#/entry/${made}`);
@@ -685,13 +686,13 @@ describe("app (end to end in headless Chromium)", function () {
       const share = page.getByTestId("share-amount");
       await share.waitFor();
       // Rounded to what matters (README's worked example: 0.250666666666666666 ETH), every digit on hover.
-      expect(await share.innerText()).to.match(new RegExp(`^0\\.2507 ETH for ${seed.people.alice} \\(leaf \\d+\\) · not claimed yet$`));
+      expect(await share.innerText()).to.match(new RegExp(`^0\\.2507 ETH for Alice ${seed.people.alice.slice(0, 6)}…${seed.people.alice.slice(-4)} \\(leaf \\d+\\) · not claimed yet$`));
       expect(await share.locator("strong span").getAttribute("title")).to.equal("0.250666666666666666 ETH exactly");
       expect(await page.getByTestId("share-lines").locator("tbody tr").count()).to.be.greaterThan(0);
       await shot(page, "distributions-share");
       await page.getByRole("button", { name: /^Claim / }).click();
       await phase(page, "claim-status", ["done", "failed"]);
-      expect(await page.getByTestId("claim-status").innerText()).to.equal("✔ Claimed: 0.2507 ETH paid to 0x3C44…93BC.");
+      expect(await page.getByTestId("claim-status").innerText()).to.equal("✔ Claimed: 0.2507 ETH paid to Alice 0x3C44…93BC.");
       await page.locator('[data-testid="share-amount"]', { hasText: "claimed (tx" }).waitFor();
       expect(await page.getByTestId("claim-disabled").innerText()).to.equal("This share was claimed.");
       await shot(page, "distributions-claimed");
@@ -777,6 +778,27 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByRole("button", { name: "Sign and record" }).click();
       await phase(page, "contribute-status", ["done", "failed"]);
       expect(await page.getByTestId("contribute-status").innerText()).to.match(new RegExp(`Recorded as entry #${next}\\. `));
+      await page.close();
+    });
+
+    it("publishes your name through the relayer (gasless), refuses a name that passes for an address, and the pages show the new name", async function () {
+      const page = await open("contribute");
+      await connectDevKey(page, "erin", 6);
+      const form = page.getByTestId("name-form");
+      await form.getByText('People see you as "Erin" (person).').waitFor();
+      await page.locator("#f-display-name").fill("0x7099…79C8");
+      expect(await page.getByTestId("error-display-name").innerText()).to.equal('"0x7099…79C8" looks like an address; a name must not pass for one');
+      expect(await form.getByRole("button", { name: "Publish my name" }).isDisabled()).to.equal(true);
+      await page.locator("#f-display-name").fill("Erin Kowalski");
+      await shot(page, "name-form");
+      await form.getByRole("button", { name: "Publish my name" }).click();
+      await phase(page, "name-status", ["done", "failed"]);
+      expect(await page.getByTestId("name-status").innerText()).to.equal("✔ Published (version 1 of your profile).");
+      await form.getByText('People see you as "Erin Kowalski" (person).').waitFor();
+      // Every page reads the same names: erin's entries now show her new name beside her address.
+      await page.goto(`${app.url}/#/entries`);
+      await page.getByLabel("Filter rows").fill("kowalski");
+      await page.locator(`[data-agent="${seed.people.erin}"]`, { hasText: "Erin Kowalski" }).first().waitFor();
       await page.close();
     });
 
@@ -884,11 +906,11 @@ describe("app (end to end in headless Chromium)", function () {
       const shortBob = `${bob.slice(0, 6)}…${bob.slice(-4)}`;
       const page = await open(`entry/${entry}`);
       await connectDevKey(page, "bob", 3);
-      expect(await page.getByTestId("entry-consent").innerText()).to.equal(`one-sided (not confirmed by the counterparty) (${shortBob})`);
+      expect(await page.getByTestId("entry-consent").innerText()).to.equal(`one-sided (not confirmed by the counterparty) (Bob ${shortBob})`);
       await page.getByTestId("answer-confirm").click();
       await phase(page, "answer-status", ["done", "failed"]);
       expect(await page.getByTestId("answer-status").innerText()).to.equal("✔ Your answer is recorded.");
-      await page.getByTestId("entry-consent").getByText(`confirmed by both parties (${shortBob})`).waitFor();
+      await page.getByTestId("entry-consent").getByText(`confirmed by both parties (Bob ${shortBob})`).waitFor();
       expect(await page.getByTestId("answer-confirm").isDisabled()).to.equal(true);
       await shot(page, "entry-confirmed");
       expect([await l.provider.getBalance(bob), await l.provider.getTransactionCount(bob)]).to.deep.equal([balance, sent]);

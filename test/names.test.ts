@@ -52,7 +52,8 @@ describe("names", function () {
 
   describe("nameProblem", () => {
     it("accepts names people use, in any script", () => {
-      for (const name of ["Alice", "Ana María Pérez", "Fabrica Cooperative", "李华", "Zoë & Co.", "O'Brien-Smith"]) expect(nameProblem(name), name).to.equal(undefined);
+      for (const name of ["Alice", "Ana María Pérez", "Fabrica Cooperative", "李华", "Zoë & Co.", "O'Brien-Smith"])
+        expect(nameProblem(name), name).to.equal(undefined);
     });
 
     it("refuses an empty name, one over 64 bytes, control and invisible characters, edge spaces, and a name that passes for an address", () => {
@@ -129,14 +130,22 @@ describe("names", function () {
       expect(fromSignedProfileJson(JSON.parse(JSON.stringify(json))).profile).to.deep.equal(profile);
       const altered = { ...json, profile: { ...json.profile, name: "Alicia" } };
       expect(() => fromSignedProfileJson(altered)).to.throw(SignedMessageError, "digest: does not match the profile (the JSON was altered)");
-      expect(() => fromSignedProfileJson({ ...json, profile: { ...json.profile, kind: 7 } })).to.throw(SignedMessageError, /profile.kind: 7 is not an agent kind/);
-      expect(() => fromSignedProfileJson({ ...json, profile: { ...json.profile, name: "x\u202E" } })).to.throw(SignedMessageError, /profile.name: the name has an invisible/);
+      expect(() => fromSignedProfileJson({ ...json, profile: { ...json.profile, kind: 7 } })).to.throw(
+        SignedMessageError,
+        /profile.kind: 7 is not an agent kind/,
+      );
+      expect(() => fromSignedProfileJson({ ...json, profile: { ...json.profile, name: "x\u202E" } })).to.throw(
+        SignedMessageError,
+        /profile.name: the name has an invisible/,
+      );
       expect(() => fromSignedProfileJson({ ...json, directory: "0x12" })).to.throw(SignedMessageError, "directory: must be an address");
       expect(messageWhat(json)).to.equal("the profile");
     });
 
     it("buildProfile refuses an unknown kind in a sentence", () => {
-      expect(() => buildProfile({ agent: A, kind: "robot", name: "R2", nonce: 0n, deadline: 1n })).to.throw('"robot" is not an agent kind (person, organisation, project)');
+      expect(() => buildProfile({ agent: A, kind: "robot", name: "R2", nonce: 0n, deadline: 1n })).to.throw(
+        '"robot" is not an agent kind (person, organisation, project)',
+      );
     });
 
     it("every Directory error reads as a sentence with its values", () => {
@@ -157,7 +166,8 @@ describe("names", function () {
       expect(r.code, r.stdout + r.stderr).to.equal(0);
       return r.stdout;
     };
-    const names = async () => readNames(l.provider, l.contracts.Directory, await readLedger(l.provider, l.ledger, { fromBlock: l.fromBlock }), { fromBlock: l.fromBlock });
+    const names = async () =>
+      readNames(l.provider, l.contracts.Directory, await readLedger(l.provider, l.ledger, { fromBlock: l.fromBlock }), { fromBlock: l.fromBlock });
 
     before(async () => {
       l = await startLocalLedger();
@@ -185,7 +195,9 @@ describe("names", function () {
         const fresh = "0x" + "7".repeat(64);
         const freshAddress = new Wallet(fresh).address;
         expect(await l.provider.getBalance(freshAddress)).to.equal(0n);
-        const first = ok(await cli(["name", "set", "Fresh Coop", "--kind", "organisation", "--relayer", relayer.url, "--wait", "60"], { COMMONS_PRIVATE_KEY: fresh }));
+        const first = ok(
+          await cli(["name", "set", "Fresh Coop", "--kind", "organisation", "--relayer", relayer.url, "--wait", "60"], { COMMONS_PRIVATE_KEY: fresh }),
+        );
         expect(first).to.include(`name "Fresh Coop" (organisation) for ${freshAddress}, version 0 published through the relayer`);
         ok(await cli(["name", "set", "Fresh Cooperative", "--kind", "organisation", "--relayer", relayer.url, "--wait", "60"], { COMMONS_PRIVATE_KEY: fresh }));
         expect((await names()).agent(freshAddress)).to.deep.include({ name: "Fresh Cooperative", version: 1n });
@@ -241,7 +253,11 @@ describe("names", function () {
         expect(await directory.nonces(victim)).to.equal(2n);
         // The same JSON again is answered from the queue (recorded), and a re-signed old version is a nonce conflict.
         expect((await rc.submit(v0Json)).state).to.equal("recorded");
-        const resigned = toSignedProfileJson(domain, { ...v0, deadline: v0.deadline + 1n }, await signProfile(devWallet(6, l.provider), domain, { ...v0, deadline: v0.deadline + 1n }));
+        const resigned = toSignedProfileJson(
+          domain,
+          { ...v0, deadline: v0.deadline + 1n },
+          await signProfile(devWallet(6, l.provider), domain, { ...v0, deadline: v0.deadline + 1n }),
+        );
         const r3 = await rc.post(resigned);
         expect(r3.status).to.equal(409);
         expect((r3.body as { error: string }).error).to.include("next version is 2");

@@ -31,7 +31,10 @@ export function requireDirectory(g: GlobalOptions, flag?: string) {
   const target = resolveTarget(g);
   const directory = optionalDirectory(target, flag);
   if (!directory)
-    throw new CliInputError("--directory", "no Directory of names for this ledger: pass --directory, set COMMONS_DIRECTORY, or run npm start (which deploys one)");
+    throw new CliInputError(
+      "--directory",
+      "no Directory of names for this ledger: pass --directory, set COMMONS_DIRECTORY, or run npm start (which deploys one)",
+    );
   return { target, directory };
 }
 

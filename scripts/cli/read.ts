@@ -209,7 +209,15 @@ export function registerAccounts(program: Command): void {
     const rows = accounts(filterEntries(views, withAgent(given, o, names)), period, kind);
     if (o.json)
       return out(
-        json(rows.map((r) => ({ ...r, agentName: names.agent(r.agent)?.name ?? null, claimed: formatQuantity(r.claimed), accepted: formatQuantity(r.accepted), disputed: formatQuantity(r.disputed) }))),
+        json(
+          rows.map((r) => ({
+            ...r,
+            agentName: names.agent(r.agent)?.name ?? null,
+            claimed: formatQuantity(r.claimed),
+            accepted: formatQuantity(r.accepted),
+            disputed: formatQuantity(r.disputed),
+          })),
+        ),
       );
     out(
       table(

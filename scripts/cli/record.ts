@@ -239,7 +239,9 @@ export function registerRecord(program: Command): void {
 
   program
     .command("submit")
-    .description("submit signed records, validations, declarations, grants, settlement orders or profiles: to a relayer (gasless) or directly (the key pays gas)")
+    .description(
+      "submit signed records, validations, declarations, grants, settlement orders or profiles: to a relayer (gasless) or directly (the key pays gas)",
+    )
     .argument("<files...>", "signed-record or signed-validation JSON files (an object or an array each; - for stdin)")
     .option("--relayer <url>", "relayer base URL, e.g. http://127.0.0.1:8787")
     .option("--wait [seconds]", "with --relayer: wait until each record is recorded and print its entry id (default 60 s)")

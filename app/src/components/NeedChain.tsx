@@ -2,17 +2,15 @@
 // each with its committer, what it promises by when, and the events that fulfil it; then the
 // events that name the need itself; each linked to its entry page. Uncounted links say why.
 import type { NeedSatisfier, NeedView } from "@supply/supply.js";
-import { dateTime, formatQuantity, shortAddress } from "../lib/format";
+import { dateTime, formatQuantity } from "../lib/format";
 import { href } from "../lib/router";
+import { Agent } from "./Agent";
 
 function Satisfier({ s }: { s: NeedSatisfier }) {
   return (
     <li data-satisfier={String(s.id)}>
       <a href={href(`entry/${s.id}`)}>#{String(s.id)}</a> {s.flow === "event" ? s.action : s.flow} {formatQuantity(s.quantity)} {s.unit} by{" "}
-      <span className="mono" title={s.agent}>
-        {shortAddress(s.agent)}
-      </span>{" "}
-      ({s.state}){s.counted ? "" : <span className="muted">: not counted, {s.reason}</span>}
+      <Agent address={s.agent} /> ({s.state}){s.counted ? "" : <span className="muted">: not counted, {s.reason}</span>}
     </li>
   );
 }
@@ -26,11 +24,8 @@ export function NeedChain({ need, now }: { need: NeedView; now: bigint }) {
         const broken = c.counted && c.open > 0n && c.due < now;
         return (
           <li key={String(c.id)} data-commitment={String(c.id)}>
-            <a href={href(`entry/${c.id}`)}>#{String(c.id)}</a> commitment {formatQuantity(c.quantity)} {c.unit} by{" "}
-            <span className="mono" title={c.agent}>
-              {shortAddress(c.agent)}
-            </span>{" "}
-            due {dateTime(c.due)} ({c.state}): {formatQuantity(c.fulfilled)} fulfilled, {formatQuantity(c.open)} open
+            <a href={href(`entry/${c.id}`)}>#{String(c.id)}</a> commitment {formatQuantity(c.quantity)} {c.unit} by <Agent address={c.agent} /> due{" "}
+            {dateTime(c.due)} ({c.state}): {formatQuantity(c.fulfilled)} fulfilled, {formatQuantity(c.open)} open
             {broken ? <span className="error">, past its due</span> : null}
             {c.late ? <span className="warning">, promised after the need's due</span> : null}
             {c.counted ? null : <span className="muted">; not counted, {c.reason}</span>}

@@ -3,8 +3,9 @@
 // and the worst status; processes behind first and highlighted.
 import type { ProcessRow } from "../lib/needs";
 import { statusClass } from "../lib/needs";
-import { dateTime, formatQuantity, shortAddress } from "../lib/format";
+import { dateTime, formatQuantity } from "../lib/format";
 import { href } from "../lib/router";
+import { Agent } from "./Agent";
 
 export function ProcessSignals({ processes }: { processes: readonly ProcessRow[] }) {
   const behind = processes.filter((p) => p.status === "behind").length;
@@ -56,8 +57,8 @@ export function ProcessSignals({ processes }: { processes: readonly ProcessRow[]
                   </span>
                 ))}
               </td>
-              <td className="mono" title={p.coordinator}>
-                {shortAddress(p.coordinator)}
+              <td>
+                <Agent address={p.coordinator} />
               </td>
             </tr>
           ))}

@@ -1,13 +1,12 @@
 import { useWallet } from "../hooks/useWallet";
-import { shortAddress } from "../lib/format";
+import { Agent } from "./Agent";
 
 export function WalletPanel() {
   const w = useWallet();
   if (w.connected) {
     return (
       <div className="wallet" data-testid="wallet">
-        <span title={w.address}>{shortAddress(w.address ?? "")}</span> <span className="muted">via {w.connectorName}</span>{" "}
-        <button onClick={w.disconnect}>Disconnect</button>
+        <Agent address={w.address ?? ""} /> <span className="muted">via {w.connectorName}</span> <button onClick={w.disconnect}>Disconnect</button>
       </div>
     );
   }

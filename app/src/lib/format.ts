@@ -1,7 +1,7 @@
 // Display helpers: addresses, ids, quantities, times.
 import { formatQuantity } from "@core/record.js";
 
-export const shortAddress = (a: string) => (a.length === 42 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
+export { shortAddress } from "@core/address.js";
 export const shortHex = (h: string) => (h.length > 14 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h);
 export const isZeroHex = (h: string) => /^0x0*$/.test(h);
 export const quantity = (q: bigint, unit: string) => `${formatQuantity(q)} ${unit}`;

@@ -10,7 +10,9 @@ import { useAccounts } from "../hooks/useAccounts";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useCommons } from "../hooks/useCommons";
 import { download } from "../lib/download";
-import { formatQuantity, shortAddress, shortHex } from "../lib/format";
+import { formatQuantity, shortHex } from "../lib/format";
+import { useNames } from "../hooks/useNames";
+import { agentLabel } from "@core/directory.js";
 
 const PERIODS: Period[] = ["day", "week", "month", "year"];
 const KIND_LABELS: Record<KindFilter, string> = {
@@ -27,7 +29,9 @@ export default function AccountsPage() {
   // The chart is drawn after the totals and the table: once there is data, in a second,
   // interruptible render (its code is loaded then too).
   const drawChart = useDeferredValue(a.ledger.snapshot !== undefined, false);
-  const label = (g: string) => (a.groupBy === "contributor" ? shortAddress(g) : a.groupBy === "commons" ? (a.names.get(g) ?? shortHex(g)) : g);
+  const { names } = useNames();
+  const label = (g: string) =>
+    a.groupBy === "contributor" ? agentLabel(names, g) : a.groupBy === "commons" ? (names.commons(g) ?? a.names.get(g) ?? shortHex(g)) : g;
   const columns: DataColumn<TotalRow>[] = [
     {
       key: "group",

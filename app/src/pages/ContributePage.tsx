@@ -1,5 +1,6 @@
 import { useMemo } from "react";
 import { ACTIONS, FLOWS, SIDES } from "@core/vocabulary.js";
+import { NameForm } from "../components/NameForm";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useContribute } from "../hooks/useContribute";
@@ -146,6 +147,7 @@ export default function ContributePage() {
           ) : null
         }
       />
+      <NameForm />
     </section>
   );
 }

@@ -19,6 +19,7 @@ import { dateTime, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
 import { licenseeError } from "./ReciprocityPage";
+import { Agent } from "../components/Agent";
 
 /** Amounts in the distribution's token: ETH has 18 decimals; other tokens are shown in base units. */
 /** An amount for people: rounded to what matters (0.2507 ETH); `exactText` gives every digit. */
@@ -206,7 +207,7 @@ export default function DistributionsPage({ query }: PageProps) {
                   <strong>
                     <Amount d={d} v={mine.share.amount} />
                   </strong>{" "}
-                  for <span className="mono">{mine.share.account}</span> (leaf {String(mine.leaf.index)})
+                  for <Agent address={mine.share.account} /> (leaf {String(mine.leaf.index)})
                   {claimedLeaf ? (
                     <span className="ok">
                       {" "}
@@ -269,14 +270,15 @@ export default function DistributionsPage({ query }: PageProps) {
                   failed="Not claimed"
                   done={
                     <>
-                      ✔ Claimed: <Amount d={d} v={mine.share.amount} /> paid to {shortAddress(mine.share.account)}.
+                      ✔ Claimed: <Amount d={d} v={mine.share.amount} /> paid to <Agent address={mine.share.account} />.
                     </>
                   }
                 />
               </div>
             ) : (
               <p className="muted" data-testid="share-none">
-                {shortAddress(account)} has no share in distribution #{String(d.id)}: no counted contribution to this commons up to entry #{String(d.cutoff)}.
+                <Agent address={account} /> has no share in distribution #{String(d.id)}: no counted contribution to this commons up to entry #
+                {String(d.cutoff)}.
               </p>
             )
           ) : null}

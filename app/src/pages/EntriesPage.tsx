@@ -1,17 +1,29 @@
+import { useMemo } from "react";
+import { agentLabel } from "@core/directory.js";
+import type { Names } from "@core/directory.js";
 import { CONSENT_LABELS } from "@core/views.js";
 import type { EntryView } from "@core/views.js";
 import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { useLedger } from "../hooks/useLedger";
-import { dateTime, formatQuantity, shortAddress } from "../lib/format";
+import { useNames } from "../hooks/useNames";
+import { Agent } from "../components/Agent";
+import { dateTime, formatQuantity } from "../lib/format";
 import { href } from "../lib/router";
 
-const columns: DataColumn<EntryView>[] = [
+/** The columns; the agent column shows, sorts and filters by the agent's published name (and address). */
+const columnsFor = (names: Names): DataColumn<EntryView>[] => [
   { key: "id", label: "#", sort: (v) => v.id, render: (v) => <a href={href(`entry/${v.id}`)}>#{String(v.id)}</a>, align: "right" },
   { key: "flow", label: "Flow", sort: (v) => v.flow },
   { key: "action", label: "Action", sort: (v) => v.action },
-  { key: "agent", label: "Agent", sort: (v) => v.agent, render: (v) => <span title={v.agent}>{shortAddress(v.agent)}</span> },
+  {
+    key: "agent",
+    label: "Agent",
+    sort: (v) => names.agent(v.agent)?.name.toLowerCase() ?? v.agent.toLowerCase(),
+    text: (v) => `${agentLabel(names, v.agent)} ${v.agent}`,
+    render: (v) => <Agent address={v.agent} />,
+  },
   {
     key: "quantity",
     label: "Quantity",
@@ -49,6 +61,8 @@ const columns: DataColumn<EntryView>[] = [
 
 export default function EntriesPage() {
   const ledger = useLedger();
+  const { names } = useNames();
+  const columns = useMemo(() => columnsFor(names), [names]);
   return (
     <section>
       <h2>Entries</h2>

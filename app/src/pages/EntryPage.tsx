@@ -9,9 +9,10 @@ import { useWallet } from "../hooks/useWallet";
 import { CONSENT_LABELS } from "@core/views.js";
 import { SIDES } from "@core/vocabulary.js";
 import { commonsNames } from "../lib/accounts";
-import { dateTime, formatQuantity, isZeroHex, shortAddress } from "../lib/format";
+import { dateTime, formatQuantity, isZeroHex } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
+import { Agent } from "../components/Agent";
 
 export default function EntryPage({ params }: PageProps) {
   const ledger = useLedger();
@@ -87,8 +88,20 @@ export default function EntryPage({ params }: PageProps) {
       </h2>
       <dl className="kv">
         {row("Flow, action", `${view.flow}, ${view.action}`)}
-        {row("Agent (signer)", <span className="mono">{view.agent}</span>)}
-        {!isZeroHex(r.receiver) ? row("Receiver", <span className="mono">{r.receiver}</span>) : null}
+        {row(
+          "Agent (signer)",
+          <>
+            <Agent address={view.agent} /> <span className="mono muted">{view.agent}</span>
+          </>,
+        )}
+        {!isZeroHex(r.receiver)
+          ? row(
+              "Receiver",
+              <>
+                <Agent address={r.receiver} /> <span className="mono muted">{r.receiver}</span>
+              </>,
+            )
+          : null}
         {row(
           "Both parties",
           <span
@@ -96,7 +109,13 @@ export default function EntryPage({ params }: PageProps) {
             className={view.consent === "confirmed" ? "ok" : view.consent === "refused" ? "error" : "muted"}
             title={view.counterparty ?? undefined}
           >
-            {view.counterparty === null ? CONSENT_LABELS.none : `${CONSENT_LABELS[view.consent]} (${shortAddress(view.counterparty)})`}
+            {view.counterparty === null ? (
+              CONSENT_LABELS.none
+            ) : (
+              <>
+                {CONSENT_LABELS[view.consent]} (<Agent address={view.counterparty} />)
+              </>
+            )}
           </span>,
         )}
         {row("Commons", <span title={r.commons}>{names.get(r.commons.toLowerCase()) ?? r.commons}</span>)}
@@ -158,8 +177,8 @@ export default function EntryPage({ params }: PageProps) {
           <tbody>
             {view.validations.map((x) => (
               <tr key={x.validator}>
-                <td className="mono" title={x.validator}>
-                  {shortAddress(x.validator)}
+                <td>
+                  <Agent address={x.validator} />
                 </td>
                 <td className={x.verdict === "accept" ? "ok" : "error"}>{x.verdict}</td>
                 <td className="mono">{isZeroHex(x.evidence) ? "" : x.evidence}</td>
@@ -187,8 +206,8 @@ export default function EntryPage({ params }: PageProps) {
             <tbody>
               {view.endorsements.map((x) => (
                 <tr key={x.endorser}>
-                  <td className="mono" title={x.endorser}>
-                    {shortAddress(x.endorser)}
+                  <td>
+                    <Agent address={x.endorser} />
                   </td>
                   <td>{x.verdict}</td>
                   <td className="mono">{isZeroHex(x.evidence) ? "" : x.evidence}</td>

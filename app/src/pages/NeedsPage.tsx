@@ -7,8 +7,9 @@ import { NeedChain } from "../components/NeedChain";
 import { ProcessSignals } from "../components/ProcessSignals";
 import { useNeeds } from "../hooks/useNeeds";
 import { statusClass } from "../lib/needs";
-import { dateTime, formatQuantity, isZeroHex, shortAddress, shortHex } from "../lib/format";
+import { dateTime, formatQuantity, isZeroHex, shortHex } from "../lib/format";
 import { href } from "../lib/router";
+import { Agent } from "../components/Agent";
 
 export default function NeedsPage() {
   const { ledger, labels, now, ready, names, all, setAll, rows, shown, toDo, processes } = useNeeds();
@@ -70,8 +71,8 @@ export default function NeedsPage() {
                         {isZeroHex(what) ? "anything" : (labels.name(what) ?? shortHex(what))}
                       </td>
                       <td title={n.commons}>{names.get(n.commons.toLowerCase()) ?? shortHex(n.commons)}</td>
-                      <td className="mono" title={n.agent}>
-                        {shortAddress(n.agent)}
+                      <td>
+                        <Agent address={n.agent} />
                       </td>
                       <td className="right">
                         {formatQuantity(n.satisfied)} / {formatQuantity(n.quantity)} {n.unit}

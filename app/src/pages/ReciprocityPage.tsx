@@ -11,9 +11,9 @@ import type { DeclareInput } from "../hooks/useDeclare";
 import { useRegistry, useReciprocityStatus, useStatuses } from "../hooks/useReciprocity";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useWallet } from "../hooks/useWallet";
-import { shortAddress } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
+import { Agent } from "../components/Agent";
 
 /** Why a licensee address is not usable, or undefined. */
 export function licenseeError(text: string): string | undefined {
@@ -183,7 +183,7 @@ export default function ReciprocityPage({ query }: PageProps) {
             <dl className="kv">
               <dt>Licensee, work</dt>
               <dd>
-                <span className="mono">{x.licensee}</span>, work {String(x.work)}
+                <Agent address={x.licensee} /> <span className="mono muted">{x.licensee}</span>, work {String(x.work)}
               </dd>
               <dt>Means</dt>
               <dd data-testid="status-summary">{x.summary}</dd>
@@ -224,8 +224,8 @@ export default function ReciprocityPage({ query }: PageProps) {
                     <tr key={String(e.id)}>
                       <td>{String(e.id)}</td>
                       <td>{e.what}</td>
-                      <td className="mono" title={e.signer}>
-                        {shortAddress(e.signer)}
+                      <td>
+                        <Agent address={e.signer} />
                       </td>
                       <td>{e.time === 0n ? "" : isoDate(e.time)}</td>
                     </tr>
@@ -350,8 +350,8 @@ export default function ReciprocityPage({ query }: PageProps) {
               <tr key={String(w.work)}>
                 <td>work {String(w.work)}</td>
                 <td>{w.kind}</td>
-                <td className="mono" title={w.licensor}>
-                  {shortAddress(w.licensor)}
+                <td>
+                  <Agent address={w.licensor} />
                 </td>
                 <td>{w.termsUri}</td>
                 <td>{versionsText(r.registry!.works, w.work)}</td>
@@ -367,7 +367,7 @@ export default function ReciprocityPage({ query }: PageProps) {
         <ul data-testid="known-licensees">
           {[...known].map(([licensee, ws]) => (
             <li key={licensee}>
-              <span className="mono">{licensee}</span>:{" "}
+              <Agent address={licensee} /> <span className="mono muted">{licensee}</span>:{" "}
               {[...ws].map((w) => (
                 <a
                   key={String(w)}

@@ -12,10 +12,13 @@ import { checkEntrySignature } from "../hooks/useEntrySignature";
 import type { SignatureCheck } from "../hooks/useEntrySignature";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useLabels } from "../hooks/useLabels";
+import { useNames } from "../hooks/useNames";
+import { agentLabel } from "@core/directory.js";
 import { useLedger } from "../hooks/useLedger";
 import { formatQuantity, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
+import { Agent } from "../components/Agent";
 
 /** The resource id a label or 0x id names, or why the text names none. */
 export function resourceId(text: string): { id?: string; error?: string } {
@@ -46,11 +49,7 @@ function HopLine({ hop, check, labels }: { hop: Hop; check?: Checks extends Map<
   return (
     <span data-testid={`hop-${hop.id}`}>
       <a href={href(`entry/${hop.id}`)}>entry #{String(hop.id)}</a> {hop.action}
-      {hop.side !== "none" ? ` (${hop.side})` : ""} {hop.quantity} {hop.unit} by{" "}
-      <span className="mono" title={hop.signer}>
-        {shortAddress(hop.signer)}
-      </span>
-      , {hop.time.replace("T", " ").slice(0, 16)} UTC,{" "}
+      {hop.side !== "none" ? ` (${hop.side})` : ""} {hop.quantity} {hop.unit} by <Agent address={hop.signer} />, {hop.time.replace("T", " ").slice(0, 16)} UTC,{" "}
       <span className={hop.state === "accepted" ? "ok" : hop.state === "disputed" ? "error" : "muted"}>{hop.state}</span>
       {hop.consent === "none" ? null : (
         <span className={hop.consent === "confirmed" ? "ok" : hop.consent === "refused" ? "error" : "muted"} data-testid="hop-consent">
@@ -147,6 +146,7 @@ export default function TracePage({ query }: PageProps) {
   const { chain } = useAppConfig();
   const ledger = useLedger();
   const { labels } = useLabels();
+  const { names } = useNames();
   const client = usePublicClient({ chainId: chain.id });
   const [text, setText] = useState(query.get("resource") ?? "");
   const [asked, setAsked] = useState(query.get("resource") ?? "");
@@ -231,8 +231,9 @@ export default function TracePage({ query }: PageProps) {
             {resource ? (
               <>
                 {" "}
-                Now: {formatQuantity(resource.accountingQuantity)} {resource.unit} accounted ({resource.accountable.map(shortAddress).join(", ") || "nobody"}),{" "}
-                {formatQuantity(resource.onhandQuantity)} {resource.unit} on hand ({resource.custodians.map(shortAddress).join(", ") || "nobody"}).
+                Now: {formatQuantity(resource.accountingQuantity)} {resource.unit} accounted (
+                {resource.accountable.map((a) => agentLabel(names, a)).join(", ") || "nobody"}), {formatQuantity(resource.onhandQuantity)} {resource.unit} on
+                hand ({resource.custodians.map((a) => agentLabel(names, a)).join(", ") || "nobody"}).
               </>
             ) : null}
           </p>

@@ -10,3 +10,8 @@ export function addressProblem(text: string): string | undefined {
   if (!isAddress(text)) return `"${text}" has a wrong checksum (mixed-case letters): check it for a typo, or write it all in lower case`;
   return undefined;
 }
+
+/** An address as people glance at it: "0x7099…79C8" (anything else as given). */
+export function shortAddress(address: string): string {
+  return address.length === 42 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+}

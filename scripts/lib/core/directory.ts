@@ -6,10 +6,12 @@ import { getAddress, isAddress, TypedDataEncoder, ZeroAddress } from "ethers";
 import type { Provider, TypedDataDomain, TypedDataField } from "ethers";
 import { fetchLogs } from "./reader.js";
 import type { LedgerEvents, ReadOptions } from "./reader.js";
+import { shortAddress } from "./address.js";
 import { AGENT_KINDS, directoryInterface, MAX_NAME_BYTES } from "./directory-abi.js";
 import type { AgentKindName } from "./directory-abi.js";
 import { envelope, fieldsOf, SignedMessageError } from "./signed-message.js";
 
+export { shortAddress } from "./address.js";
 export { AGENT_KINDS, DIRECTORY_ABI, directoryInterface, MAX_NAME_BYTES } from "./directory-abi.js";
 export type { AgentKindName } from "./directory-abi.js";
 
@@ -123,7 +125,13 @@ export function fromSignedProfileJson(json: unknown): { domain: TypedDataDomain;
   const agent = get("agent");
   if (!isAddress(agent) || getAddress(agent) === ZeroAddress) throw new SignedMessageError("profile.agent", `"${agent}" is not an address`);
   const kind = Number(uint("kind", 8));
-  if (kind >= AGENT_KINDS.length) throw new SignedMessageError("profile.kind", `${kind} is not an agent kind (0 ${AGENT_KINDS.map((k, i) => `${i} ${k}`).join(", ").slice(2)})`);
+  if (kind >= AGENT_KINDS.length)
+    throw new SignedMessageError(
+      "profile.kind",
+      `${kind} is not an agent kind (0 ${AGENT_KINDS.map((k, i) => `${i} ${k}`)
+        .join(", ")
+        .slice(2)})`,
+    );
   const name = (j.body as { name?: unknown }).name;
   if (typeof name !== "string") throw new SignedMessageError("profile.name", "is missing");
   const problem = nameProblem(name);
@@ -162,11 +170,7 @@ export const NO_NAMES: Names = namesFrom([], []);
 
 /** One key per name for comparing: case-, accent- and width-insensitive. */
 export function nameKey(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/\s+/g, " ");
+  return name.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ");
 }
 
 export interface ProfileEvent {
@@ -215,11 +219,6 @@ export function namesFrom(profiles: readonly ProfileEvent[], commonsNames: reado
 /** A commons' registration name may be up to the Ledger's 200 bytes; only the invisible-character rule applies to it. */
 function nameProblemForCommons(name: string): boolean {
   return name.length === 0 || INVISIBLE.test(name);
-}
-
-/** "0x7099…79C8". */
-export function shortAddress(address: string): string {
-  return address.length === 42 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
 }
 
 /** An agent as a person reads it: "alice (0x7099…79C8)", or the short address alone when it has no name. */

@@ -51,4 +51,3 @@ export function fieldsOf(raw: object, prefix: string) {
   };
   return { get, uint };
 }
-

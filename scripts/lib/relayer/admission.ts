@@ -23,13 +23,7 @@ import { reciprocityInterface } from "../core/registry-abi.js";
 import { directoryInterface } from "../core/directory-abi.js";
 import { SIGNED_PROFILE_TYPE } from "../core/directory.js";
 import { durationWords } from "../core/duration.js";
-import {
-  CONTRACT_MESSAGE_TYPES,
-  messageCalldata,
-  readRegistryMessage,
-  registryCallArgs,
-  settlementProofsFrom,
-} from "../core/registry-messages.js";
+import { CONTRACT_MESSAGE_TYPES, messageCalldata, readRegistryMessage, registryCallArgs, settlementProofsFrom } from "../core/registry-messages.js";
 import type { RegistryMessage, SettlementProofs } from "../core/registry-messages.js";
 import { classifyRpcError } from "../core/reader.js";
 import {

@@ -245,9 +245,7 @@ export class Sender {
         ? { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }
         : { gasPrice: fees.gasPrice };
     const gasLimit = plan.estimate + plan.estimate / 10n + BASE_MARGIN_GAS + WALLET_FLIP_GAS;
-    const signed = await this.wallet.signTransaction(
-      await this.wallet.populateTransaction({ to, data, gasLimit, nonce: plan.nonce, ...pricing }),
-    );
+    const signed = await this.wallet.signTransaction(await this.wallet.populateTransaction({ to, data, gasLimit, nonce: plan.nonce, ...pricing }));
     this.queue.markMessageSending(m.digest);
     let hash: string;
     try {
