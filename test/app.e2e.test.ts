@@ -115,7 +115,14 @@ describe("app (end to end in headless Chromium)", function () {
     // records arrive): the demo commons, reciprocity licensing, the supply chain, a distribution.
     [seeds, relayer] = await Promise.all([
       seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(l.dataDir, "labels.json"), log: () => {} }),
-      startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), ["--wait-ms", "50", "--registry", l.contracts.ReciprocityRegistry]),
+      startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), [
+        "--wait-ms",
+        "50",
+        "--registry",
+        l.contracts.ReciprocityRegistry,
+        "--directory",
+        l.contracts.Directory,
+      ]),
     ]);
     seed = seeds.demo;
     if (process.env.COMMONS_E2E_TIMING) console.log(`    setup: deploy ${t1 - t0} ms (app build ${built} ms), seed + relayer ${Date.now() - t1} ms`);
@@ -484,6 +491,60 @@ describe("app (end to end in headless Chromium)", function () {
     }
   });
 
+  describe("person and commons", function () {
+    it("shows a person by name: contributions over time, validations, commons and roles, shares and licences", async function () {
+      // Any name links to its person's page: from the entries, alice's name.
+      const entries = await open("entries");
+      await entries.getByLabel("Filter rows").fill("Alice");
+      await entries.locator(`a[data-agent="${seed.people.alice}"]`).first().click();
+      await entries.getByTestId("person-summary").waitFor();
+      expect(entries.url()).to.include(`#/person/${seed.people.alice}`);
+      await entries.close();
+
+      const page = await open("person/alice");
+      const summary = page.getByTestId("person-summary");
+      await summary.waitFor();
+      expect(await page.locator("h2").first().innerText()).to.equal("Alice (person)");
+      expect(await page.getByTestId("person-address").innerText()).to.equal(seed.people.alice);
+      expect(await summary.innerText()).to.match(/Contributions counted\s+1 ea claimed, 0 ea accepted; \d+(\.\d+)? h claimed, 3 h accepted/);
+      expect(await summary.innerText()).to.match(/Validations given\s+\d+ accepts, \d+ disputes as an appointed validator/);
+      await page.getByTestId("person-chart").locator(".recharts-bar-rectangle").first().waitFor();
+      expect(await page.getByTestId("person-chart").getAttribute("data-unit")).to.equal("h");
+      expect(await page.getByTestId("person-commons").innerText()).to.match(/^Sensorica open hardware lab \(demo\): \d+ entries; validates every action$/);
+      await page
+        .getByTestId("person-shares")
+        .getByText(/^Distribution #1: 0\.2507 ETH, (claimed|not claimed yet)/)
+        .waitFor();
+      await shot(page, "person");
+      // A name nobody or several use is explained, not guessed.
+      await page.goto(`${app.url}/#/person/nobody-here`);
+      expect(await page.getByTestId("person-error").innerText()).to.equal('no agent has published the name "nobody-here"; give an address instead.');
+      await page.close();
+    });
+
+    it("lists the commons and shows one: stewards by name, rules, members, income and balance, distributions, open needs", async function () {
+      const page = await open("commons");
+      await page.getByTestId("commons-list").getByRole("link", { name: "Sensorica open hardware lab (demo)" }).click();
+      const summary = page.getByTestId("commons-summary");
+      await summary.waitFor();
+      expect(await summary.innerText()).to.match(/Stewards\s+Mira 0x7099…79C8, Yara 0x14dC…9955, Carol 0x15d3…6A65 \(threshold 2\)/);
+      expect(await page.getByTestId("quorum-rules").innerText()).to.match(/^Quorum: work: accepted with 2 accepts/);
+      await page
+        .getByTestId("commons-funds")
+        .getByText(/ETH deposited in \d+ deposits?; .* ETH not yet allocated to a distribution/)
+        .waitFor();
+      expect(await page.getByTestId("commons-members").innerText()).to.include("Erin");
+      await page
+        .getByTestId("commons-distributions")
+        .getByText(/^Distribution #1: 1\.00 ETH to \d+ contributors/)
+        .waitFor();
+      await page.getByTestId("commons-needs").locator("li").first().waitFor();
+      await page.getByTestId("commons-chart").locator(".recharts-bar-rectangle").first().waitFor();
+      await shot(page, "commons");
+      await page.close();
+    });
+  });
+
   describe("trace", function () {
     it("shows the kit's provenance hop by hop and verifies every hop's signature in the browser", async function () {
       const page = await open(`trace?resource=${encodeURIComponent(seeds.supply.kitLabel)}`);
@@ -686,7 +747,9 @@ describe("app (end to end in headless Chromium)", function () {
       const share = page.getByTestId("share-amount");
       await share.waitFor();
       // Rounded to what matters (README's worked example: 0.250666666666666666 ETH), every digit on hover.
-      expect(await share.innerText()).to.match(new RegExp(`^0\\.2507 ETH for Alice ${seed.people.alice.slice(0, 6)}…${seed.people.alice.slice(-4)} \\(leaf \\d+\\) · not claimed yet$`));
+      expect(await share.innerText()).to.match(
+        new RegExp(`^0\\.2507 ETH for Alice ${seed.people.alice.slice(0, 6)}…${seed.people.alice.slice(-4)} \\(leaf \\d+\\) · not claimed yet$`),
+      );
       expect(await share.locator("strong span").getAttribute("title")).to.equal("0.250666666666666666 ETH exactly");
       expect(await page.getByTestId("share-lines").locator("tbody tr").count()).to.be.greaterThan(0);
       await shot(page, "distributions-share");
@@ -906,6 +969,7 @@ describe("app (end to end in headless Chromium)", function () {
       const shortBob = `${bob.slice(0, 6)}…${bob.slice(-4)}`;
       const page = await open(`entry/${entry}`);
       await connectDevKey(page, "bob", 3);
+      await page.getByTestId("entry-consent").filter({ hasText: "Bob " }).waitFor();
       expect(await page.getByTestId("entry-consent").innerText()).to.equal(`one-sided (not confirmed by the counterparty) (Bob ${shortBob})`);
       await page.getByTestId("answer-confirm").click();
       await phase(page, "answer-status", ["done", "failed"]);

@@ -104,7 +104,12 @@ describe("README guides", function () {
       rpcUrl: l.rpc,
     });
     // As npm start runs it: with the registry, so that declarations go through it too.
-    relayer = await startRelayerProcess(l, path.join(data, "relayer.sqlite"), ["--registry", l.contracts.ReciprocityRegistry]);
+    relayer = await startRelayerProcess(l, path.join(data, "relayer.sqlite"), [
+      "--registry",
+      l.contracts.ReciprocityRegistry,
+      "--directory",
+      l.contracts.Directory,
+    ]);
     // The CLI as npm start's second terminal has it: no RPC, address or key in the environment;
     // data/deployment.json says where the chain answers (here a free port, as with COMMONS_PORT).
     env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.startsWith("COMMONS_") && v !== undefined)) as Record<string, string>;

@@ -22,6 +22,9 @@ export const pages: PageDefinition[] = [
   page("needs", "Needs", 7, () => import("./pages/NeedsPage")),
   page("simulation", "Simulation", 8, () => import("./pages/SimulationPage")),
   page("distributions", "Distributions", 9, () => import("./pages/DistributionsPage")),
+  page("commons", "Commons", 4, () => import("./pages/CommonsPage")),
+  page("commons/:id", "Commons", undefined, () => import("./pages/CommonsPage")),
+  page("person/:who", "Person", undefined, () => import("./pages/PersonPage")),
   page("entry/:id", "Entry", undefined, () => import("./pages/EntryPage")),
 ];
 

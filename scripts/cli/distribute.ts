@@ -140,7 +140,7 @@ function approvalLine(a: Approval, distributor: string): string {
   return `approved by ${a.approvals} of the ${a.threshold} stewards needed; not published until ${missing} more approve the same parameters with: commons distribute --approve ${a.digest}`;
 }
 
-async function recomputePublished(g: GlobalOptions, distributorFlag: string | undefined, idText: string, equationFile: string | undefined) {
+export async function recomputePublished(g: GlobalOptions, distributorFlag: string | undefined, idText: string, equationFile: string | undefined) {
   const id = parseUint("distributionId", idText);
   const target = resolveTarget(g);
   const distributor = resolveContract("IncomeDistributor", "--distributor", distributorFlag, "COMMONS_DISTRIBUTOR");

@@ -11,6 +11,8 @@ import type { CommonsView } from "../lib/core/governance.js";
 import { ledgerInterface, readLedger } from "../lib/core/reader.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { deriveEntries } from "../lib/core/views.js";
+import { commonsOverview } from "../lib/core/overview.js";
+import { deriveNeeds, needStatus, stillToDo } from "../lib/supply/supply.js";
 import { ACTIONS, ALL_ROLES, rolesOf } from "../lib/core/vocabulary.js";
 import type { ActionName } from "../lib/core/vocabulary.js";
 import { agentLabel, directoryInterface, nameProblem, readNames } from "../lib/core/directory.js";
@@ -173,9 +175,28 @@ export function registerGovern(program: Command): void {
     .option("--json", "JSON output")
     .action(async (idText: string, o: { json?: boolean }) => {
       const id = parseHex32("commons", idText);
-      const { views, names } = await readCommons(globals());
+      const { views, names, events, now } = await readCommons(globals());
       const c = findCommons(views, id);
-      if (o.json) return out(json({ ...c, names: Object.fromEntries([...names.agents()].map(([a, n]) => [a, n.name])) }));
+      const entries = deriveEntries(events);
+      const overview = commonsOverview(entries, events, id, now)!;
+      const open = deriveNeeds(entries, now).filter((n) => n.commons.toLowerCase() === id.toLowerCase() && stillToDo(needStatus(n, now)));
+      if (o.json)
+        return out(
+          json({
+            ...c,
+            members: overview.members,
+            contributions: overview.contributionTotals,
+            openNeeds: open.map((n) => ({
+              id: n.id,
+              action: n.action,
+              quantity: formatQuantity(n.quantity),
+              open: formatQuantity(n.open),
+              unit: n.unit,
+              status: needStatus(n, now),
+            })),
+            names: Object.fromEntries([...names.agents()].map(([a, n]) => [a, n.name])),
+          }),
+        );
       const who = (a: string) => agentLabel(names, a);
       const lines = [
         `${c.name}  (${c.id})`,
@@ -196,14 +217,29 @@ export function registerGovern(program: Command): void {
         }).filter((x): x is string => x !== undefined),
         `  ${"(any other action)".padEnd(18)} 1 / 1`,
       ];
-      const open = c.proposals.filter((p) => p.status !== "executed");
-      if (open.length) {
+      const pending = c.proposals.filter((p) => p.status !== "executed");
+      if (pending.length) {
         lines.push("", "proposals not in effect:");
-        for (const p of open)
+        for (const p of pending)
           lines.push(
             `  #${p.id} ${p.summary}: ${p.status}, approved by ${p.approvers.length} of ${c.threshold} (${p.approvers.map(who).join(", ")})${p.status === "pending" ? `, open until ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`,
           );
       }
+      lines.push(
+        "",
+        `entries: ${overview.entries} (${overview.states.accepted} accepted, ${overview.states.claimed} claimed, ${overview.states.disputed} disputed, ${overview.states.corrected} corrected)`,
+        `contributions counted: ${overview.contributionTotals.map((t) => `${formatQuantity(t.claimed)} ${t.unit} claimed, ${formatQuantity(t.accepted)} ${t.unit} accepted`).join("; ") || "none"}`,
+        "",
+        `members (${overview.members.length}):`,
+        ...overview.members.map((m) => `  ${who(m.address)}  ${m.entries} entries${m.steward ? ", steward" : ""}${m.validator ? ", validator" : ""}`),
+        "",
+        `open needs (${open.length}):`,
+        ...(open.length
+          ? open.map((n) => `  #${n.id} ${n.action} ${formatQuantity(n.open)} of ${formatQuantity(n.quantity)} ${n.unit} open, ${needStatus(n, now)}`)
+          : ["  (none)"]),
+        "",
+        "income and distributions: commons distribute --check <id>, and the app's Commons page",
+      );
       out(lines.join("\n"));
     });
 

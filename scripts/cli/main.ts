@@ -14,6 +14,7 @@ import { CliInputError } from "./inputs.js";
 import { registerFund, registerKeys } from "./keys.js";
 import { registerLicense } from "./license.js";
 import { registerNames } from "./names.js";
+import { registerPerson } from "./person.js";
 import { registerAccounts, registerRead } from "./read.js";
 import { registerRecord } from "./record.js";
 import { registerSimulate } from "./simulate.js";
@@ -41,6 +42,7 @@ registerRead(program); // list, show
 registerVerify(program); // verify
 registerAccounts(program); // accounts, export
 registerNames(program); // names, name set
+registerPerson(program); // person
 registerGovern(program);
 registerLicense(program);
 registerDistribute(program);

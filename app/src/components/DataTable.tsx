@@ -12,9 +12,11 @@ export function DataTable<T>(props: {
   columns: readonly DataColumn<T>[];
   rowKey: (row: T) => string;
   initialSort?: SortState;
+  /** The filter's text at first (e.g. from the page's URL). */
+  initialFilter?: string;
   empty: string;
 }) {
-  const t = useTable(props.rows, props.columns, props.initialSort);
+  const t = useTable(props.rows, props.columns, props.initialSort, 50, props.initialFilter);
   return (
     <div className="table" data-testid={props.id}>
       <input className="filter" placeholder="Filter…" aria-label="Filter rows" value={t.filter} onChange={(e) => t.setFilter(e.target.value)} />

@@ -20,8 +20,7 @@ export interface ProcessRow extends ProcessSignal {
   output: string;
 }
 
-/** A need is still to do unless it is met or expired (a plan signal past due is behind, not expired). */
-export const stillToDo = (s: NeedStatus): boolean => s !== "met" && s !== "expired";
+export { stillToDo } from "@supply/supply.js";
 
 /** The CSS class for a status: behind is an error, met is ok, an expiry is muted. */
 export function statusClass(s: NeedStatus): string {

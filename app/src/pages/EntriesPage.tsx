@@ -11,6 +11,7 @@ import { useNames } from "../hooks/useNames";
 import { Agent } from "../components/Agent";
 import { dateTime, formatQuantity } from "../lib/format";
 import { href } from "../lib/router";
+import type { PageProps } from "../lib/router";
 
 /** The columns; the agent column shows, sorts and filters by the agent's published name (and address). */
 const columnsFor = (names: Names): DataColumn<EntryView>[] => [
@@ -59,7 +60,7 @@ const columnsFor = (names: Names): DataColumn<EntryView>[] => [
   },
 ];
 
-export default function EntriesPage() {
+export default function EntriesPage({ query }: PageProps) {
   const ledger = useLedger();
   const { names } = useNames();
   const columns = useMemo(() => columnsFor(names), [names]);
@@ -74,6 +75,7 @@ export default function EntriesPage() {
           columns={columns}
           rowKey={(v) => String(v.id)}
           initialSort={{ key: "id", desc: true }}
+          initialFilter={query.get("filter") ?? ""}
           empty="The ledger has no entries yet."
         />
       ) : null}

@@ -62,7 +62,11 @@ export function personOverview(views: readonly EntryView[], events: LedgerEvents
   }
   received.validators = validators.size;
   for (const v of views) {
-    for (const x of v.validations) if (same(x.validator, address)) x.verdict === "accept" ? given.accepts++ : given.disputes++;
+    for (const x of v.validations) {
+      if (!same(x.validator, address)) continue;
+      if (x.verdict === "accept") given.accepts++;
+      else given.disputes++;
+    }
     for (const x of v.endorsements) if (same(x.endorser, address)) given.endorsements++;
   }
   const counted = own.filter(counts);

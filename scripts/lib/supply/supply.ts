@@ -784,6 +784,9 @@ export const isPlanSignal = (n: NeedView): boolean => n.signal !== undefined;
 export const NEED_STATUSES = ["behind", "uncommitted", "partly committed", "committed", "expired", "met"] as const;
 export type NeedStatus = (typeof NEED_STATUSES)[number];
 
+/** A need is still to do unless it is met or expired (a plan signal past due is behind, not expired). */
+export const stillToDo = (s: NeedStatus): boolean => s !== "met" && s !== "expired";
+
 /**
  * Where a need stands at `now`:
  * - "met": nothing open.

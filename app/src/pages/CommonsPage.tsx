@@ -1,0 +1,179 @@
+// The commons on this ledger (#/commons) and one commons in full (#/commons/<id>): its name, who
+// decides (stewards and threshold), what accepts an entry (quorum rules), its members, its
+// contributions over time, its income and balance at the distributor, its distributions and its
+// open needs. `commons commons show <id>` prints the same.
+import { useMemo } from "react";
+import { commonsOverview } from "@core/overview.js";
+import { roundAmount } from "@core/amount.js";
+import { Agent } from "../components/Agent";
+import { CommonsRules } from "../components/CommonsRules";
+import { ContributionsChart } from "../components/ContributionsChart";
+import { LedgerStatus } from "../components/LedgerStatus";
+import { useChainTime } from "../hooks/useChainTime";
+import { useCommons } from "../hooks/useCommons";
+import { useCommonsFunds } from "../hooks/useCommonsFunds";
+import { useDistributions } from "../hooks/useDistributions";
+import { useLedger } from "../hooks/useLedger";
+import { useNames } from "../hooks/useNames";
+import { useNeeds } from "../hooks/useNeeds";
+import { formatQuantity, shortHex } from "../lib/format";
+import { stillToDo } from "../lib/needs";
+import { href } from "../lib/router";
+import type { PageProps } from "../lib/router";
+
+export default function CommonsPage({ params }: PageProps) {
+  return params.id ? <OneCommons id={params.id} /> : <AllCommons />;
+}
+
+function AllCommons() {
+  const ledger = useLedger();
+  const { commons } = useCommons();
+  const { names } = useNames();
+  const entries = useMemo(() => {
+    const n = new Map<string, number>();
+    for (const v of ledger.views) n.set(v.entry.record.commons.toLowerCase(), (n.get(v.entry.record.commons.toLowerCase()) ?? 0) + 1);
+    return n;
+  }, [ledger.views]);
+  return (
+    <section>
+      <h2>Commons</h2>
+      <LedgerStatus ledger={ledger} />
+      {ledger.snapshot && commons.length === 0 ? <p className="muted">No commons is registered on this ledger yet.</p> : null}
+      <ul data-testid="commons-list">
+        {commons.map((c) => (
+          <li key={c.id}>
+            <a href={href(`commons/${c.id}`)}>{names.commons(c.id) ?? c.name}</a> <span className="muted">{shortHex(c.id)}</span>: {entries.get(c.id) ?? 0}{" "}
+            entries, {c.stewards.length} steward{c.stewards.length === 1 ? "" : "s"} (any {c.threshold} decide), {c.validators.length} validators
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function OneCommons({ id }: { id: string }) {
+  const ledger = useLedger();
+  const { names } = useNames();
+  const now = useChainTime();
+  const valid = /^0x[0-9a-fA-F]{64}$/.test(id);
+  const overview = useMemo(
+    () => (valid && ledger.snapshot && now.data !== undefined ? commonsOverview(ledger.views, ledger.snapshot.events, id, now.data) : undefined),
+    [valid, id, ledger.snapshot, ledger.views, now.data],
+  );
+  const funds = useCommonsFunds(valid ? id.toLowerCase() : undefined);
+  const distributions = useDistributions();
+  const needs = useNeeds();
+  if (!valid)
+    return (
+      <p className="error" role="alert">
+        “{id}” is not a commons id (0x and 64 hex digits).
+      </p>
+    );
+  if (ledger.snapshot && now.data !== undefined && !overview)
+    return (
+      <section>
+        <h2>Commons</h2>
+        <p className="error" role="alert">
+          No commons {id} is registered on this ledger.
+        </p>
+      </section>
+    );
+  const mine = (distributions.list ?? []).filter((d) => d.commons === id.toLowerCase());
+  const open = needs.rows.filter((r) => r.need.commons.toLowerCase() === id.toLowerCase() && stillToDo(r.status));
+  const c = overview?.commons;
+  return (
+    <section data-testid="commons-page">
+      <h2>{c ? (names.commons(c.id) ?? c.name) : "Commons"}</h2>
+      <p className="mono muted">{id}</p>
+      <LedgerStatus ledger={ledger} />
+      {overview && c ? (
+        <>
+          <CommonsRules commons={[{ ...c, name: names.commons(c.id) ?? c.name }]} />
+          <dl className="kv" data-testid="commons-summary">
+            <dt>Stewards</dt>
+            <dd>
+              {c.stewards.map((s, i) => (
+                <span key={s}>
+                  {i > 0 ? ", " : ""}
+                  <Agent address={s} />
+                </span>
+              ))}{" "}
+              (threshold {c.threshold})
+            </dd>
+            <dt>Entries</dt>
+            <dd>
+              {overview.entries} ({overview.states.accepted} accepted, {overview.states.claimed} claimed, {overview.states.disputed} disputed,{" "}
+              {overview.states.corrected} corrected)
+            </dd>
+            <dt>Contributions counted</dt>
+            <dd>
+              {overview.contributionTotals
+                .map((t) => `${formatQuantity(t.claimed)} ${t.unit} claimed, ${formatQuantity(t.accepted)} ${t.unit} accepted`)
+                .join("; ") || "none"}
+            </dd>
+            <dt>Income and balance</dt>
+            <dd data-testid="commons-funds">
+              {funds.data
+                ? `${roundAmount(funds.data.deposited, 18)} ETH deposited in ${funds.data.deposits} deposit${funds.data.deposits === 1 ? "" : "s"}; ${roundAmount(funds.data.unallocated, 18)} ETH not yet allocated to a distribution`
+                : funds.error
+                  ? `could not read the distributor: ${funds.error.message.split("\n")[0]}`
+                  : "…"}
+            </dd>
+          </dl>
+          <h3>Contributions over time</h3>
+          <ContributionsChart rows={overview.contributions} testId="commons-chart" />
+          <h3>Members</h3>
+          <table data-testid="commons-members">
+            <thead>
+              <tr>
+                <th>Member</th>
+                <th className="right">Entries</th>
+                <th>Roles</th>
+              </tr>
+            </thead>
+            <tbody>
+              {overview.members.map((m) => (
+                <tr key={m.address}>
+                  <td>
+                    <Agent address={m.address} />
+                  </td>
+                  <td className="right">{m.entries}</td>
+                  <td>{[m.steward ? "steward" : "", m.validator ? "validator" : ""].filter(Boolean).join(", ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Distributions</h3>
+          {mine.length === 0 ? (
+            <p className="muted">No distribution published yet.</p>
+          ) : (
+            <ul data-testid="commons-distributions">
+              {mine.map((d) => (
+                <li key={String(d.id)}>
+                  <a href={href(`distributions`)}>Distribution #{String(d.id)}</a>: {roundAmount(d.total, 18)} ETH to {String(d.leafCount)} contributors (
+                  {d.status}), {roundAmount(d.claimed, 18)} ETH claimed
+                </li>
+              ))}
+            </ul>
+          )}
+          <h3>Open needs</h3>
+          {open.length === 0 ? (
+            <p className="muted">No open need.</p>
+          ) : (
+            <ul data-testid="commons-needs">
+              {open.map((r) => (
+                <li key={String(r.need.id)}>
+                  <a href={href(`entry/${r.need.id}`)}>#{String(r.need.id)}</a> {r.need.action} {formatQuantity(r.need.quantity)} {r.need.unit}
+                  {r.need.resourceSpec && !/^0x0*$/.test(r.need.resourceSpec)
+                    ? ` of ${needs.labels.name(r.need.resourceSpec) ?? shortHex(r.need.resourceSpec)}`
+                    : ""}
+                  : {formatQuantity(r.need.open)} open, {r.status}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      ) : null}
+    </section>
+  );
+}
