@@ -743,6 +743,12 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByTestId("distributions-table").waitFor();
       expect(await page.getByTestId("distributions-table").locator("tbody tr").count()).to.equal(1);
       await page.locator('[data-testid="recompute"].ok').waitFor();
+      // The distribution as a picture: the income through the equation's buckets to each contributor, by name.
+      const chart = page.getByTestId("distribution-chart");
+      await chart.getByText("Income 1.00 ETH").waitFor();
+      await chart.getByText("Alice (0x3C44…93BC) 0.2507 ETH").waitFor();
+      await chart.getByText("Carol (0x15d3…6A65) 0.10 ETH").waitFor();
+      await shot(page, "distribution");
       await connectDevKey(page, "alice", 2);
       const share = page.getByTestId("share-amount");
       await share.waitFor();

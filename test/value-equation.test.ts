@@ -8,6 +8,7 @@ import type { Entry } from "../scripts/lib/core/reader.js";
 import {
   canonicalJson,
   computeDistribution,
+  distributionFlows,
   equationHash,
   parseValueEquation,
   proofFor,
@@ -293,6 +294,38 @@ describe("value equation", () => {
         for (const s of r.shares) expect(s.lines.reduce((t, l) => t + l.amount, 0n)).to.equal(s.amount);
         expect(compute(eq, [...views], income)).to.deep.equal(r);
       }
+    });
+  });
+
+  describe("distributionFlows", () => {
+    it("draws the income through each bucket to each account, and what no one was paid, adding up at every node", () => {
+      const eq = parseValueEquation(
+        eqOf(
+          (e) =>
+            (e.buckets = [
+              { name: "money", percent: "25", actions: ["transfer"] },
+              { name: "cite", percent: "10", actions: ["cite"] },
+              { name: "rest", percent: "50", of: "remainder", actions: ["work"] },
+            ] as never),
+        ),
+      );
+      const r = compute(eq, [view(1, ALICE, "transfer", "10", "EUR"), view(2, BOB, "work", "2", "h"), view(3, CAROL, "work", "1", "h")], 1000n);
+      const flows = distributionFlows(r);
+      // money takes 250; cite had no entries and takes nothing; rest takes 50 % of what is left (375).
+      expect(flows).to.deep.equal([
+        { from: "income", to: "bucket:money", amount: 250n },
+        { from: "bucket:money", to: `account:${ALICE}`, amount: 250n },
+        { from: "income", to: "bucket:rest", amount: 375n },
+        { from: "bucket:rest", to: `account:${BOB}`, amount: 250n },
+        { from: "bucket:rest", to: `account:${CAROL}`, amount: 125n },
+        { from: "income", to: "not paid out", amount: 375n },
+      ]);
+      const out = (node: string) => flows.filter((f) => f.from === node).reduce((a, f) => a + f.amount, 0n);
+      const into = (node: string) => flows.filter((f) => f.to === node).reduce((a, f) => a + f.amount, 0n);
+      expect(out("income")).to.equal(1000n);
+      for (const b of ["bucket:money", "bucket:rest"]) expect(out(b)).to.equal(into(b));
+      for (const s of r.shares) expect(into(`account:${s.account}`)).to.equal(s.amount);
+      expect(flows.every((f) => f.amount > 0n)).to.equal(true);
     });
   });
 

@@ -1,6 +1,7 @@
 // Income distributions: what the IncomeDistributor published, a contributor's share with the entries
 // it comes from (recomputed here from the chain with the value equation), and claiming it.
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
+import { distributionFlows } from "@distribution/value-equation.js";
 import { formatUnits, zeroAddress } from "viem";
 import { exactAmount, roundAmount } from "@core/amount.js";
 import { CommonsRules } from "../components/CommonsRules";
@@ -20,6 +21,10 @@ import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
 import { licenseeError } from "./ReciprocityPage";
 import { Agent } from "../components/Agent";
+import { useNames } from "../hooks/useNames";
+import { flowChartData } from "../lib/flowChart";
+
+const DistributionChart = lazy(() => import("../components/DistributionChart"));
 
 /** Amounts in the distribution's token: ETH has 18 decimals; other tokens are shown in base units. */
 /** An amount for people: rounded to what matters (0.2507 ETH); `exactText` gives every digit. */
@@ -36,6 +41,7 @@ export default function DistributionsPage({ query }: PageProps) {
   const { chain } = useAppConfig();
   const ledger = useLedger();
   const now = useChainTime();
+  const { names: who } = useNames();
   const wallet = useWallet();
   const ds = useDistributions();
   const equations = useKnownEquations();
@@ -182,6 +188,13 @@ export default function DistributionsPage({ query }: PageProps) {
               shares, root {shortHex(r.root)} {r.matches ? "matches the published root" : `does NOT match the published root ${shortHex(d.root)}`}.
             </p>
           )}
+          {r !== undefined && !("error" in r) && d.token === zeroAddress ? (
+            <div className="card" style={{ height: 60 + 34 * (r.result.shares.length + r.result.buckets.length) }} data-testid="distribution-chart">
+              <Suspense fallback={null}>
+                <DistributionChart data={flowChartData(distributionFlows(r.result), who, 18, "ETH")} />
+              </Suspense>
+            </div>
+          ) : null}
           <div className="controls">
             <label>
               Contributor{" "}

@@ -327,3 +327,45 @@ export function deriveEntriesAt(events: LedgerEvents, cutoff: bigint) {
     all: events.all.filter((e) => e.blockNumber <= block),
   });
 }
+
+/** One flow of a distribution's money: from the income to a bucket, or from a bucket to an account (or to what was not paid). */
+export interface MoneyFlow {
+  from: string;
+  to: string;
+  amount: bigint;
+}
+
+/** Node ids of `distributionFlows`: the income, each bucket, each account, and what no one was paid. */
+export const FLOW_NODES = { income: "income", unpaid: "not paid out" } as const;
+export const bucketNode = (name: string) => `bucket:${name}`;
+export const accountNode = (address: string) => `account:${address}`;
+
+/**
+ * A distribution as flows of money, for a picture from income through buckets to contributors:
+ * income -> each bucket (what it took: what its entries earned and its rounding dust; a bucket "of
+ * the remainder" takes from what earlier buckets left), bucket -> each account (what its entries
+ * earned there) and -> "not paid out" (its dust), and income -> "not paid out" (what no bucket
+ * took). Every flow is positive; the flows out of the income add up to it, and into each account
+ * to its share.
+ */
+export function distributionFlows(r: DistributionResult): MoneyFlow[] {
+  const flows: MoneyFlow[] = [];
+  const byBucket = new Map<string, Map<string, bigint>>();
+  for (const s of r.shares)
+    for (const l of s.lines) {
+      const m = byBucket.get(l.bucket) ?? new Map<string, bigint>();
+      m.set(s.account, (m.get(s.account) ?? 0n) + l.amount);
+      byBucket.set(l.bucket, m);
+    }
+  let taken = 0n;
+  for (const b of r.buckets) {
+    const took = b.allocated + b.dust;
+    if (took === 0n) continue;
+    taken += took;
+    flows.push({ from: FLOW_NODES.income, to: bucketNode(b.name), amount: took });
+    for (const [account, amount] of byBucket.get(b.name) ?? []) if (amount > 0n) flows.push({ from: bucketNode(b.name), to: accountNode(account), amount });
+    if (b.dust > 0n) flows.push({ from: bucketNode(b.name), to: FLOW_NODES.unpaid, amount: b.dust });
+  }
+  if (r.income > taken) flows.push({ from: FLOW_NODES.income, to: FLOW_NODES.unpaid, amount: r.income - taken });
+  return flows;
+}
