@@ -34,6 +34,10 @@ import { deployEasBench, measureAttestByDelegation, measureMultiAttestByDelegati
 import type { EasClaim } from "./kit/eas.js";
 import { describeCalldata, n, pct, ratio, summarize, table, toJson } from "./kit/report.js";
 import LedgerModule from "../ignition/modules/Ledger.js";
+import { buildProfile, directoryDomain, signProfile } from "../lib/core/directory.js";
+
+/** A display name's gas budget: a new nonce slot (22,100) and the event on top of the transaction's base cost. */
+const PROFILE_GAS_BUDGET = 60_000;
 
 // Hardhat's EDR default is Osaka, whose per-transaction cap (EIP-7825, 16,777,216 gas) would refuse
 // EAS's 100-claim batches (~40M gas); the gas schedule of everything measured here is the same.
@@ -154,6 +158,30 @@ const fill = await fillTo(b, LATE_ENTRY - 1n, F, (m) => {
 const late = await measureRecord(A);
 if (late.firstId !== LATE_ENTRY) throw new Error(`expected entry #${LATE_ENTRY}, got #${late.firstId}`);
 log(`entry #${late.firstId}: ${n(late.gasUsed)} gas`);
+
+// ---------------------------------------------------------------- Directory (names)
+
+// An agent's signed profile, relayed by someone else: its first version (the agent's nonce slot is
+// new) and a later one (the slot is updated).
+const directory = await ethers.deployContract("Directory", [b.address]);
+const directoryAddress = await directory.getAddress();
+const namesDomain = directoryDomain((await ethers.provider.getNetwork()).chainId, directoryAddress);
+async function publishName(agent: Agent, name: string): Promise<number> {
+  const wallet = benchWallet("returning");
+  if (wallet.address !== agent.address) throw new Error("the profile bench signs with the returning agent's key");
+  const profile = buildProfile({
+    agent: agent.address,
+    kind: "person",
+    name,
+    nonce: (await directory.nonces(agent.address)) as bigint,
+    deadline: BigInt(await latestTimestamp(ethers)) + 3600n,
+  });
+  const receipt = await (await directory.publishProfile(profile, await signProfile(wallet, namesDomain, profile))).wait();
+  return Number(receipt!.gasUsed);
+}
+const profileFirst = await publishName(A, "Ana Lima");
+const profileLater = await publishName(A, "Ana Lima Souza");
+log(`profiles: first ${n(profileFirst)}, later ${n(profileLater)} gas`);
 
 // ---------------------------------------------------------------- EAS, same payload bytes
 
@@ -348,6 +376,9 @@ const targets = [
   atMost("validation, first, longest proof, alone (gas)", validationLongest.gasUsed, VALIDATION_GAS_TARGETS.worstFirstAlone),
   // Misses: the entry's anchor, where the answer lives, is a new slot (22,100 gas); see ILedger.recordConfirmed.
   atMost("co-signed record, returning signer (gas)", cosigned.gasUsed, VALIDATION_GAS_TARGETS.cosignedRecord),
+  // The Directory's budget (test/Directory.t.sol asserts the first version's too).
+  atMost("profile (display name), first version, relayed (gas)", profileFirst, PROFILE_GAS_BUDGET),
+  atMost("profile (display name), later version, relayed (gas)", profileLater, PROFILE_GAS_BUDGET),
   atLeast("EAS / Ledger, single", easSingle.gasPerClaim / single.gasPerRecord, T.easSingleRatio),
   atLeast("EAS / Ledger, batch of 100, one signer", easOne.gasPerClaim / batchOne.gasPerRecord, T.easBatchRatio),
   atLeast("EAS / Ledger, batch of 100, distinct returning", easDistinct.gasPerClaim / batchDistinct.gasPerRecord, T.easBatchRatio),
