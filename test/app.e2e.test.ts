@@ -557,6 +557,12 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await summary.innerText()).to.equal(
         `19 events, 4 processes. 0 of 2 custody hand-overs confirmed by their receiver; the provider's word alone: #29, #16. Now: 1 ea accounted (Yara (${yara})), 1 ea on hand (Yara (${yara})).`,
       );
+      // The trace as a picture: every event and process a box, laid out in the direction things flowed.
+      const graph = page.getByTestId("trace-graph");
+      expect(await graph.locator("[data-node]").count()).to.equal(23);
+      expect(await graph.locator('[data-node="e:28"]').textContent()).to.match(/^#28 produce 1 ea\s*open sensor kit #1\s*by Alice \(0x3C44…93BC\)\s*accepted$/);
+      // The same hops as a list, one click away.
+      await page.getByText("Hop by hop, as a list").click();
       // The kit produced by alice's assembly (entry #28), its parts printed (#20) and boards soldered (#23).
       for (const id of [28, 20, 23]) await page.getByTestId(`hop-${id}`).waitFor();
       expect(await page.getByTestId("hop-28").innerText()).to.match(
@@ -572,6 +578,9 @@ describe("app (end to end in headless Chromium)", function () {
       const verified = page.locator('[data-testid="verify-summary"]', { hasText: /hop signatures valid/ });
       await verified.waitFor({ timeout: 30_000 });
       expect(await verified.innerText()).to.match(/^(\d+) of \1 hop signatures valid, verified in this browser$/);
+      // Each verified hop turns green in the picture.
+      expect(await graph.locator('[data-tone="verified"]').count()).to.equal(19);
+      await graph.screenshot({ path: path.join(SHOTS, "trace-graph.png") });
       await shot(page, "trace-kit");
       await page.getByLabel("Resource label or id").fill("0x1234");
       await page.getByRole("button", { name: "Trace" }).click();

@@ -1,10 +1,12 @@
 // `commons trace | track | needs | plan`: open supply chains. Provenance trees hop by hop (with
 // --verify: each hop's signature and on-chain inclusion), the needs the network has published and
 // how far they are met, and the activity levels that meet final demand from a recipe book.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { LedgerClient } from "../lib/core/client.js";
+import { readNames } from "../lib/core/directory.js";
+import { layoutSvg, layoutTree } from "../lib/supply/graph.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import type { RecordDraft } from "../lib/core/client.js";
 import { readLedgerCached } from "../lib/node/entry-cache.js";
@@ -32,7 +34,7 @@ import {
 import type { Hop, Labels, NeedCommitment, NeedSatisfier, NeedView, ProcessSignal } from "../lib/supply/supply.js";
 import { verifyHops } from "../lib/verify/hops.js";
 import { deriveEntries } from "../lib/core/views.js";
-import { connect, resolveTarget } from "./context.js";
+import { connect, optionalDirectory, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, short, table } from "./format.js";
 import { CliInputError, parseAddress, parseHex32, parseIdOrLabel, parseUrl } from "./inputs.js";
@@ -217,10 +219,13 @@ export function registerSupply(program: Command): void {
       .option("--verify", "check each hop's signature and on-chain inclusion (receipt and hash chain)")
       .option("--json", "JSON output")
       .option("--dot", "Graphviz DOT output")
+      .option("--svg <file>", "also write the graph as an SVG picture (events by name, verified hops marked with --verify)")
       .option("--labels <file>", "JSON array of labels to name ids (default data/labels.json)")
       .option("--no-cache", "read every event again instead of using the on-disk cache")
-      .action(async (resourceText: string, o: { verify?: boolean; json?: boolean; dot?: boolean; labels?: string; cache?: boolean }) => {
+      .action(async (resourceText: string, o: { verify?: boolean; json?: boolean; dot?: boolean; svg?: string; labels?: string; cache?: boolean }) => {
         if (o.json && o.dot) throw new CliInputError("--dot", "give --json or --dot, not both");
+        if (o.svg !== undefined && (o.svg === "" || !existsSync(path.dirname(path.resolve(o.svg)))))
+          throw new CliInputError("--svg", `cannot write "${o.svg}": its folder does not exist`);
         const resource = parseIdOrLabel("resource", resourceText);
         const labels = loadLabels(o.labels, resourceText.startsWith("0x") ? [] : [resourceText]);
         const { target, provider, read: r, views } = await read(globals(), o);
@@ -244,6 +249,12 @@ export function registerSupply(program: Command): void {
             (c.refused.length ? `; REFUSED by the receiver named: ${ids(c.refused)}` : "");
         }
         const res = deriveResources(views).get(resource)!;
+        if (o.svg !== undefined) {
+          const names = await readNames(provider, optionalDirectory(target), r.events, { fromBlock: target.fromBlock });
+          const title = `${direction === "trace" ? "Provenance of" : "What became of"} ${labels.name(resource) ?? resourceText}`;
+          writeFileSync(o.svg, layoutSvg(layoutTree(tree, labels, names), title));
+          process.stderr.write(`${tree.hops.size} events, ${tree.processes.size} processes -> ${o.svg}\n`);
+        }
         if (o.json)
           return out(
             json({

@@ -13,6 +13,7 @@ import type { SignatureCheck } from "../hooks/useEntrySignature";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useLabels } from "../hooks/useLabels";
 import { useNames } from "../hooks/useNames";
+import { TraceGraph } from "../components/TraceGraph";
 import { agentLabel } from "@core/directory.js";
 import { useLedger } from "../hooks/useLedger";
 import { formatQuantity, shortAddress, shortHex } from "../lib/format";
@@ -32,6 +33,13 @@ export function resourceId(text: string): { id?: string; error?: string } {
 }
 
 type Checks = Map<bigint, SignatureCheck | { error: string } | "checking">;
+
+/** Each checked hop: whether its signature is valid (hops still checking are left out). */
+function verifiedOf(checks: Checks): Map<bigint, boolean> {
+  const out = new Map<bigint, boolean>();
+  for (const [id, c] of checks) if (c !== "checking") out.set(id, "valid" in c && c.valid);
+  return out;
+}
 
 /** An id with its label when one is known, else shortened; the full id in the title. */
 function Named({ id, labels }: { id: string; labels: Labels }) {
@@ -247,9 +255,13 @@ export default function TracePage({ query }: PageProps) {
               </span>
             ) : null}
           </div>
-          <ul className="tree">
-            <Node node={tree.root} checks={checks} labels={labels} />
-          </ul>
+          <TraceGraph tree={tree} labels={labels} names={names} verified={verifiedOf(checks)} />
+          <details>
+            <summary>Hop by hop, as a list</summary>
+            <ul className="tree">
+              <Node node={tree.root} checks={checks} labels={labels} />
+            </ul>
+          </details>
         </div>
       ) : null}
     </section>
