@@ -90,13 +90,11 @@ export function layoutTree(tree: SupplyTree, labels?: Labels, names: Names = NO_
       const p = g.node(n.key);
       return { ...n, x: p.x ?? 0, y: p.y ?? 0 };
     }),
-    edges: g
-      .edges()
-      .map((e: { v: string; w: string }) => ({
-        from: e.v,
-        to: e.w,
-        points: (g.edge(e).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
-      })),
+    edges: g.edges().map((e: { v: string; w: string }) => ({
+      from: e.v,
+      to: e.w,
+      points: (g.edge(e).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
+    })),
   };
 }
 
