@@ -215,13 +215,27 @@ describe("app (end to end in headless Chromium)", function () {
       ).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
       // The chart is drawn just after the totals (its own chunk, a second render).
       await page.getByTestId("accounts-chart").locator("svg.recharts-surface").first().waitFor();
+      // Contributors by name (the Directory is read beside the ledger).
+      await table.locator("tr", { hasText: "Alice (0x3C44…93BC)" }).first().waitFor();
       const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
       expect(csv.suggestedFilename()).to.equal("ledger.csv");
-      expect(
-        readFileSync((await csv.path())!, "utf8")
-          .trim()
-          .split("\n"),
-      ).to.have.length(32); // header + 31 entries
+      const csvLines = readFileSync((await csv.path())!, "utf8")
+        .trim()
+        .split("\n");
+      expect(csvLines).to.have.length(32); // header + 31 entries
+      // Names, labels and units in words beside the raw values, for a spreadsheet's reader.
+      const header = csvLines[0].split(",");
+      const first = csvLines.find((l) => l.startsWith("1,"))!.split(",");
+      const cell = (name: string) => first[header.indexOf(name)];
+      expect([cell("agent"), cell("agentName"), cell("quantity"), cell("unit"), cell("unitName")]).to.deep.equal([
+        seed.people.alice,
+        "Alice",
+        "3",
+        "h",
+        "hours",
+      ]);
+      expect(cell("commonsName")).to.equal("Sensorica open hardware lab (demo)");
+      expect(cell("processLabel")).to.equal("process: design open sensor kit v2");
       const [jsonld] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download JSON-LD" }).click()]);
       const graph = JSON.parse(readFileSync((await jsonld.path())!, "utf8")) as { "@context": { vf: string }; "@graph": { "@type": string }[] };
       expect(graph["@context"].vf).to.equal("https://w3id.org/valueflows/ont/vf#");

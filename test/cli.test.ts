@@ -90,7 +90,7 @@ describe("commons CLI", function () {
       const acc = await cli(["accounts", "--json", "--agent", zoe]);
       expect(acc.code, acc.stderr).to.equal(0);
       expect(JSON.parse(acc.stdout)).to.deep.equal([
-        { period: "all", agent: zoe, action: "work", unit: "h", entries: 1, claimed: "2.5", accepted: "0", disputed: "0" },
+        { period: "all", agent: zoe, agentName: null, action: "work", unit: "h", entries: 1, claimed: "2.5", accepted: "0", disputed: "0" },
       ]);
 
       const shown = await cli(["show", entryId, "--json"]);

@@ -171,7 +171,7 @@ describe("commons license CLI", function () {
       const r = await cli(["submit", file, "--relayer", relayer.url]);
       expect(r.code).to.equal(1);
       expect(r.stdout.trim()).to.equal(
-        `${file}: the relayer at ${new URL(relayer.url).origin} refused the record (400): the registry would refuse it: The signature is not valid for ${devWallet(LICENSOR, l.provider).address}.`,
+        `${file}: the relayer at ${new URL(relayer.url).origin} refused the grant (400): the registry would refuse it: The signature is not valid for ${devWallet(LICENSOR, l.provider).address}.`,
       );
     });
 
@@ -412,7 +412,7 @@ describe("commons license CLI", function () {
       const refused = await cli(["submit", forged, "--relayer", relayer.url]);
       expect(refused.code).to.equal(1);
       expect(refused.stdout.trim()).to.equal(
-        `${forged}: the relayer at ${new URL(relayer.url).origin} refused the record (400): the registry would refuse it: The signature is not valid for ${firm.address}.`,
+        `${forged}: the relayer at ${new URL(relayer.url).origin} refused the settlement order (400): the registry would refuse it: The signature is not valid for ${firm.address}.`,
       );
     } finally {
       relayer.child.kill("SIGTERM");

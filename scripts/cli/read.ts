@@ -14,6 +14,7 @@ import type { EntryFilter, Period } from "../lib/core/views.js";
 import { connect, optionalDirectory, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, table } from "./format.js";
+import { loadLabels } from "./supply.js";
 import { CliInputError, parseAction, parseAddress, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
 
 interface ListOptions {
@@ -242,8 +243,12 @@ export function registerAccounts(program: Command): void {
     .option("--out <file>", "write here instead of stdout")
     .action(async (o: { format: string; out?: string }) => {
       const format = parseChoice("--format", o.format, ["csv", "jsonld"] as const);
-      const { views, provider, target } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
-      const text = format === "csv" ? toCsv(views) : json(toJsonLd(views, { chainId: (await provider.getNetwork()).chainId, ledger: target.ledger }));
+      const { views, provider, target, names } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
+      const labels = loadLabels(undefined);
+      const text =
+        format === "csv"
+          ? toCsv(views, { names, label: (id) => labels.name(id) })
+          : json(toJsonLd(views, { chainId: (await provider.getNetwork()).chainId, ledger: target.ledger }));
       if (o.out !== undefined) {
         writeFileSync(o.out, text.endsWith("\n") ? text : `${text}\n`);
         process.stderr.write(`${views.length} entries -> ${o.out}\n`);

@@ -44,7 +44,7 @@ import { checkKeySource, loadSigner } from "./keys.js";
 const dataDir = () => process.env.COMMONS_DATA_DIR ?? path.resolve("data");
 
 /** Known names for ids: data/labels.json (written by the demo seed), --labels, and a recipe book. */
-function loadLabels(file: string | undefined, extra: readonly string[] = []): Labels {
+export function loadLabels(file: string | undefined, extra: readonly string[] = []): Labels {
   const source = file ?? path.join(dataDir(), "labels.json");
   if (file !== undefined && !existsSync(file)) throw new CliInputError("--labels", `file "${file}" does not exist`);
   let list: string[] = [];

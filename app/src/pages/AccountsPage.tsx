@@ -12,6 +12,7 @@ import { useCommons } from "../hooks/useCommons";
 import { download } from "../lib/download";
 import { formatQuantity, shortHex } from "../lib/format";
 import { useNames } from "../hooks/useNames";
+import { useLabels } from "../hooks/useLabels";
 import { agentLabel } from "@core/directory.js";
 
 const PERIODS: Period[] = ["day", "week", "month", "year"];
@@ -30,6 +31,7 @@ export default function AccountsPage() {
   // interruptible render (its code is loaded then too).
   const drawChart = useDeferredValue(a.ledger.snapshot !== undefined, false);
   const { names } = useNames();
+  const { labels } = useLabels();
   const label = (g: string) =>
     a.groupBy === "contributor" ? agentLabel(names, g) : a.groupBy === "commons" ? (names.commons(g) ?? a.names.get(g) ?? shortHex(g)) : g;
   const columns: DataColumn<TotalRow>[] = [
@@ -126,7 +128,7 @@ export default function AccountsPage() {
                 ))}
               </select>
             </label>
-            <button onClick={() => download("ledger.csv", toCsv(a.ledger.views), "text/csv")}>Download CSV</button>
+            <button onClick={() => download("ledger.csv", toCsv(a.ledger.views, { names, label: labels.name }), "text/csv")}>Download CSV</button>
             <button
               onClick={() =>
                 download(
