@@ -681,7 +681,7 @@ describe("app (end to end in headless Chromium)", function () {
         new RegExp(`^#${promise} commitment 12 ea by \\w+ 0x\\w{4}…\\w{4} due .* \\(claimed\\): 5 fulfilled, 7 open\\s+#${made} produce 5 ea by`),
       );
       expect(await commitment.locator("a").first().getAttribute("href")).to.equal(`#/entry/${promise}`);
-      expect(await commitment.locator(`li[data-satisfier="${made}"] a`).getAttribute("href")).to.equal(`#/entry/${made}`);
+      expect(await commitment.locator(`li[data-satisfier="${made}"] a`).first().getAttribute("href")).to.equal(`#/entry/${made}`);
       expect(await page.getByTestId(`need-chain-${solder}`).locator(`li[data-commitment="${broken}"]`).innerText()).to.include(", past its due");
       await shot(page, "needs-processes");
       await page.close();
@@ -774,7 +774,7 @@ describe("app (end to end in headless Chromium)", function () {
       await shot(page, "distribution");
       await connectDevKey(page, "alice", 2);
       const share = page.getByTestId("share-amount");
-      await share.waitFor();
+      await share.filter({ hasText: "Alice" }).waitFor();
       // Rounded to what matters (README's worked example: 0.250666666666666666 ETH), every digit on hover.
       expect(await share.innerText()).to.match(
         new RegExp(`^0\\.2507 ETH for Alice ${seed.people.alice.slice(0, 6)}…${seed.people.alice.slice(-4)} \\(leaf \\d+\\) · not claimed yet$`),
