@@ -445,7 +445,7 @@ describe("commons license CLI", function () {
       [
         "an inverted surplus period",
         ["declare", "1", "surplus", "--from", "2027-01-01", "--until", "2026-01-01"],
-        /period: ends \(2026-01-01T00:00:00Z\) at or before it starts \(2027-01-01T00:00:00Z\)$/m,
+        /period: ends \(2026-01-01\) at or before it starts \(2027-01-01\)$/m,
       ],
       ["a reinstatement without the finding", ["grant", coop, "1", "reinstatement"], /ref: a reinstatement names the breach finding/],
       ["a settlement toward work 0", ["settlement", "add", "0", "5"], /work: work ids start at 1/],

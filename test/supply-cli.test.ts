@@ -565,7 +565,7 @@ describe("commons trace, track, needs, plan, commit", function () {
           () => ["commit", String(s3), "--quantity", "1"],
           () => new RegExp(`need-id: need #${s3} was due \\S+ and is behind; it takes no new commitments`),
         ],
-        ["a due in the past", () => ["commit", String(s2), "--quantity", "1", "--due", "2020-01-01"], () => /--due: 2020-01-01T00:00:00.000Z is in the past/],
+        ["a due in the past", () => ["commit", String(s2), "--quantity", "1", "--due", "2020-01-01"], () => /--due: 2020-01-01 00:00 UTC is in the past/],
       ];
       for (const [what, args, message] of cases)
         it(`exits 2 with one sentence and records nothing for ${what}`, async () => {

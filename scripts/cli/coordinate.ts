@@ -19,6 +19,7 @@ import { json, out, progress } from "./format.js";
 import { CliInputError, parseTime, parseUint, parseUrl } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 import { relayRecords } from "./relay.js";
+import { dateTime } from "../lib/core/time.js";
 
 const ZERO32 = "0x" + "0".repeat(64);
 const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
@@ -117,7 +118,7 @@ export function registerCoordinate(program: Command): void {
           "need-id",
           `need #${needId} is already met (${formatQuantity(need.satisfied)} of ${formatQuantity(need.quantity)} ${need.unit})`,
         );
-      if (need.due < now) throw new CliInputError("need-id", `need #${needId} was due ${iso(need.due)} and is ${status}; it takes no new commitments`);
+      if (need.due < now) throw new CliInputError("need-id", `need #${needId} was due ${dateTime(need.due)} and is ${status}; it takes no new commitments`);
       if (o.unit !== undefined && o.unit !== need.unit) throw new CliInputError("--unit", `need #${needId} is counted in "${need.unit}", not "${o.unit}"`);
       if (quantity > need.open)
         throw new CliInputError(
@@ -125,7 +126,7 @@ export function registerCoordinate(program: Command): void {
           `${formatQuantity(quantity)} ${need.unit} is more than the ${formatQuantity(need.open)} ${need.unit} still open on need #${needId}`,
         );
       const time = due === undefined ? need.due : "relative" in due ? now + due.relative : due.at;
-      if (time < now) throw new CliInputError("--due", `${iso(time)} is in the past (the chain's time is ${iso(now)})`);
+      if (time < now) throw new CliInputError("--due", `${dateTime(time)} is in the past (the chain's time is ${dateTime(now)})`);
 
       const r0 = need.view.entry.record;
       const draft: RecordDraft = {
@@ -158,7 +159,7 @@ export function registerCoordinate(program: Command): void {
           }),
         );
       out(
-        `commitment #${id}: ${draft.quantity} ${need.unit} by ${signer.address}, due ${iso(time)}, satisfies need #${need.id}${relayer ? ", through the relayer" : ""} (tx ${receipt.hash})${late ? `\nnote: promised after the need's due (${iso(need.due)}): it does not cover the need in time` : ""}`,
+        `commitment #${id}: ${draft.quantity} ${need.unit} by ${signer.address}, due ${dateTime(time)}, satisfies need #${need.id}${relayer ? ", through the relayer" : ""} (tx ${receipt.hash})${late ? `\nnote: promised after the need's due (${dateTime(need.due)}): it does not cover the need in time` : ""}`,
       );
     });
 }

@@ -23,6 +23,7 @@ import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
 import { CliInputError, parseAction, parseAddress, parseHex32, parseUint } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
+import { dateTime } from "../lib/core/time.js";
 
 /** "work,use" | "all" | "none" -> a roles bitmask. */
 function parseRoles(flag: string, value: string): number {
@@ -222,7 +223,7 @@ export function registerGovern(program: Command): void {
         lines.push("", "proposals not in effect:");
         for (const p of pending)
           lines.push(
-            `  #${p.id} ${p.summary}: ${p.status}, approved by ${p.approvers.length} of ${c.threshold} (${p.approvers.map(who).join(", ")})${p.status === "pending" ? `, open until ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`,
+            `  #${p.id} ${p.summary}: ${p.status}, approved by ${p.approvers.length} of ${c.threshold} (${p.approvers.map(who).join(", ")})${p.status === "pending" ? `, open until ${dateTime(p.expiresAt)}` : ""}`,
           );
       }
       lines.push(
@@ -429,11 +430,7 @@ export function registerGovern(program: Command): void {
       if (p.status === "executed") throw new CliInputError("proposal", `proposal ${pid} (${p.summary}) already took effect`);
       if (p.status === "stale")
         throw new CliInputError("proposal", `proposal ${pid} (${p.summary}) was made before the stewards or their threshold changed: propose it again`);
-      if (p.status === "expired")
-        throw new CliInputError(
-          "proposal",
-          `proposal ${pid} (${p.summary}) expired at ${new Date(Number(p.expiresAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC: propose it again`,
-        );
+      if (p.status === "expired") throw new CliInputError("proposal", `proposal ${pid} (${p.summary}) expired at ${dateTime(p.expiresAt)}: propose it again`);
       await propose(globals(), o.keystore, p.commons, p.summary, (l) => l.approveChange(pid));
     });
 }

@@ -19,6 +19,7 @@ import { recomputePublished } from "./distribute.js";
 import { json, out, table } from "./format.js";
 import { CliInputError } from "./inputs.js";
 import path from "node:path";
+import { dateOnly } from "../lib/core/time.js";
 
 /** The contracts `npm start` deployed beside this ledger (none when the deployment is another ledger's). */
 function besideLedger(ledger: string): Record<string, string> {
@@ -86,7 +87,7 @@ export function registerPerson(program: Command): void {
         name ? `${name.name} (${name.kind})  ${address}` : `${address} (no published name)`,
         ...(name && name.sharedWith > 0 ? [`warning: ${name.sharedWith} other agent(s) also use the name "${name.name}": tell them apart by address`] : []),
         "",
-        `entries signed  ${p.entries} (${p.states.accepted} accepted, ${p.states.claimed} claimed, ${p.states.disputed} disputed, ${p.states.corrected} corrected)${p.first !== undefined ? `, ${new Date(Number(p.first) * 1000).toISOString().slice(0, 10)} to ${new Date(Number(p.last!) * 1000).toISOString().slice(0, 10)}` : ""}`,
+        `entries signed  ${p.entries} (${p.states.accepted} accepted, ${p.states.claimed} claimed, ${p.states.disputed} disputed, ${p.states.corrected} corrected)${p.first !== undefined ? `, ${dateOnly(p.first)} to ${dateOnly(p.last!)}` : ""}`,
         `contributions   ${p.contributionTotals.map((t) => `${formatQuantity(t.claimed)} ${t.unit} claimed, ${formatQuantity(t.accepted)} ${t.unit} accepted`).join("; ") || "none"}`,
         `flows, intents  ${p.flows} supply-chain flows; ${p.intents} needs, offers and commitments`,
         `validations     gave ${p.given.accepts} accepts and ${p.given.disputes} disputes (${p.given.endorsements} endorsements counted nowhere); received ${p.received.accepts} accepts and ${p.received.disputes} disputes from ${p.received.validators} validator(s)`,

@@ -16,6 +16,7 @@ import type { GlobalOptions } from "./context.js";
 import { json, out, progress, table } from "./format.js";
 import { loadLabels } from "./supply.js";
 import { CliInputError, parseAction, parseAddress, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
+import { dateTime } from "../lib/core/time.js";
 
 interface ListOptions {
   commons?: string;
@@ -105,7 +106,7 @@ export function registerRead(program: Command): void {
           agent: agentLabel(names, v.agent),
           quantity: formatQuantity(v.entry.record.quantity),
           unit: v.unit,
-          time: new Date(Number(v.entry.record.time) * 1000).toISOString().slice(0, 16),
+          time: dateTime(v.entry.record.time),
           state: v.state + (v.correctedBy ? ` by #${v.correctedBy}` : ""),
           "✓/✗": `${v.accepts}/${v.disputes}`,
           consent: v.consent === "none" ? "" : v.consent,

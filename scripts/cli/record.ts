@@ -46,6 +46,7 @@ import {
 } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 import { relayOptions } from "./relay.js";
+import { dateTime } from "../lib/core/time.js";
 
 interface ClaimOptions {
   file?: string;
@@ -276,7 +277,7 @@ export function registerRecord(program: Command): void {
       const localNow = BigInt(Math.floor(Date.now() / 1000));
       for (const it of all) {
         if (it.deadline < localNow) {
-          throw new CliInputError(it.file, `the signature expired at ${new Date(Number(it.deadline) * 1000).toISOString()}; sign it again`);
+          throw new CliInputError(it.file, `the signature expired at ${dateTime(it.deadline, { seconds: true })}; sign it again`);
         }
         if (!it.message && String(it.domain.verifyingContract).toLowerCase() !== target.ledger.toLowerCase()) {
           throw new CliInputError(it.file, `signed for ledger ${it.domain.verifyingContract}, not ${target.ledger}`);

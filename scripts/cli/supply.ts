@@ -40,6 +40,7 @@ import { json, out, progress, short, table } from "./format.js";
 import { CliInputError, parseAddress, parseHex32, parseIdOrLabel, parseUrl } from "./inputs.js";
 import { relayRecords } from "./relay.js";
 import { checkKeySource, loadSigner } from "./keys.js";
+import { dateTime } from "../lib/core/time.js";
 
 const dataDir = () => process.env.COMMONS_DATA_DIR ?? path.resolve("data");
 
@@ -93,7 +94,7 @@ const pct = (part: bigint, whole: bigint) => (whole === 0n ? "100%" : `${Number(
 // ------------------------------------------------------------------ needs: chains and process signals
 
 const ZERO32 = "0x" + "0".repeat(64);
-const when = (t: bigint) => new Date(Number(t) * 1000).toISOString().slice(0, 16).replace("T", " ");
+const when = (t: bigint) => dateTime(t);
 const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
 const named = (labels: Labels, id: string) => labels.name(id) ?? short(id);
 

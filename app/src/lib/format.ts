@@ -7,5 +7,5 @@ export const isZeroHex = (h: string) => /^0x0*$/.test(h);
 export const quantity = (q: bigint, unit: string) => `${formatQuantity(q)} ${unit}`;
 /** A quantity (6 decimals) as a JS number, for charts only. */
 export { quantityToNumber as toNumber } from "@core/record.js";
-export const dateTime = (t: bigint | number) => new Date(Number(t) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+export { dateTime, dateOnly } from "@core/time.js";
 export { formatQuantity };

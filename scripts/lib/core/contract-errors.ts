@@ -11,12 +11,13 @@ import { DISTRIBUTOR_ABI } from "./distributor-abi.js";
 import { decodeUnit, formatQuantity } from "./record.js";
 import { DECLARATION_KINDS, LICENSE_KINDS, RECIPROCITY_ABI } from "./registry-abi.js";
 import { ACTIONS, ENTRY_STATES, FLOWS, SIDES } from "./vocabulary.js";
+import { dateTime } from "./time.js";
 
 type Args = readonly unknown[];
 type Sentences = Record<string, (a: Args) => string>;
 
 const n = (v: unknown) => String(v);
-const when = (v: unknown) => new Date(Number(v) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+const when = (v: unknown) => dateTime(BigInt(v as bigint), { seconds: true });
 /** A token amount of 18 decimals (ETH, or a token like EURe). */
 const eth = (v: unknown) => formatEther(BigInt(v as bigint));
 /** Seconds as days, hours or seconds, whichever is whole. */

@@ -51,6 +51,7 @@ import {
   toSignedDeclarationJson,
 } from "../core/registry-messages.js";
 import type { Declaration, Grant, SettlementOrder, SignedDeclarationJson } from "../core/registry-messages.js";
+import { dayOrTime } from "../core/time.js";
 
 // ---------------------------------------------------------------- codes and ABI (IReciprocityRegistry), in core
 
@@ -479,8 +480,9 @@ export function decodeRegistryLogs(logs: readonly Log[], address: string, times:
 
 // ---------------------------------------------------------------- plain words
 
+/** A time in the one date style people read (core/time.ts): a day at midnight UTC, else the minute. */
 export function isoDate(seconds: bigint): string {
-  return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+  return dayOrTime(seconds);
 }
 
 const STATUS_WORDS: Record<StatusName, string> = {
