@@ -35,20 +35,32 @@ let chain: LocalChain | undefined;
 let relayer: ChildProcess | undefined;
 let app: AppServer | undefined;
 let stopping = false;
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    await app?.close();
-    if (relayer && relayer.exitCode === null) {
-      const exited = new Promise((r) => relayer!.once("exit", r));
-      relayer.kill("SIGTERM");
-      await exited;
-    }
-    if (chain) {
-      console.log("\nStopping the local chain (saving its state)...");
-      await chain.stop();
-      console.log(`Saved to ${chain.stateFile}. Run npm start again to resume.`);
-    }
+/**
+ * Stops everything in order and exits: the app, the relayer (its queue is on disk), then the chain
+ * with its state saved. Each step is said as it happens; a second Ctrl-C while stopping is answered,
+ * not obeyed (exiting then would lose the chain's last blocks and orphan anvil).
+ */
+async function stop(code: number): Promise<void> {
+  if (stopping) {
+    console.log("Still stopping: saving the chain's state, a few seconds more...");
+    return;
+  }
+  stopping = true;
+  console.log("\nStopping Commons Ledger...");
+  if (app) {
+    await app.close();
+    console.log("  app stopped");
+  }
+  if (relayer && relayer.exitCode === null) {
+    const exited = new Promise((r) => relayer!.once("exit", r));
+    relayer.kill("SIGTERM");
+    await exited;
+    console.log("  relayer stopped (its queue is kept in the data folder)");
+  }
+  if (chain) {
+    console.log("  stopping the local chain (saving its state)...");
+    await chain.stop();
+    console.log(`Saved to ${chain.stateFile}. Run npm start again to resume.`);
   }
   process.exit(code);
 }
@@ -57,7 +69,9 @@ process.on("SIGTERM", () => void stop(0));
 
 try {
   console.log(`Commons Ledger: local chain on 127.0.0.1:${port}, data in ${dataDir}`);
-  chain = await startLocalChain({ dataDir, port });
+  // anvil and the relayer run in process groups of their own: Ctrl-C reaches this process alone,
+  // which stops the app, the relayer and the chain in order, saving the chain's state.
+  chain = await startLocalChain({ dataDir, port, ownProcessGroup: true });
   console.log(chain.resumed ? "  resumed the saved chain" : "  started a new chain");
   const provider = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 });
   const deploymentFile = path.join(dataDir, "deployment.json");
@@ -172,6 +186,7 @@ async function startRelayerChild(rpc: string, d: LocalDeployment, relayerPort: s
     cwd: root,
     env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   relayer = child;
   let out = "";

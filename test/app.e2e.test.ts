@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { keccak256 } from "ethers";
 import type { Page } from "playwright-core";
 import { ensureAppBuilt, serveApp } from "../scripts/lib/node/app-server.js";
 import type { AppServer } from "../scripts/lib/node/app-server.js";
@@ -918,6 +919,55 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("error-side").innerText()).to.equal('action "work" in a process must be input, not "output"');
       await shot(page, "contribute-errors");
       expect(await page.getByTestId("contribute-status").getAttribute("data-phase")).to.equal("idle");
+      await page.close();
+    });
+
+    it("records with a time and an evidence file hashed in the browser, checks a file against the entry, then corrects it", async function () {
+      const page = await open("contribute");
+      await connectDevKey(page, "dave", 5);
+      await fillValidRecord(page, "2");
+      const notes = { name: "printer-log.txt", mimeType: "text/plain", buffer: Buffer.from("3D printer #1: 2 h, PLA, enclosure batch 2\n") };
+      await page.getByLabel("Evidence file").setInputFiles(notes);
+      // The file's keccak256, as commons claim --evidence-file records it; the file never leaves the browser.
+      await page
+        .locator("#f-evidence")
+        .and(page.locator(`[value="${keccak256(notes.buffer)}"]`))
+        .waitFor();
+      await page.getByText(`the digest of printer-log.txt (${notes.buffer.length} bytes), computed in this browser`, { exact: false }).waitFor();
+      // An event cannot be dated in the future; a time people write is read as UTC.
+      await page.locator("#f-time").fill("2999-01-01 10:00");
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      expect(await page.getByTestId("error-time").innerText()).to.match(
+        /^2999-01-01 10:00 UTC is in the future \(now \d{4}-\d\d-\d\d \d\d:\d\d UTC\); an event must have happened$/,
+      );
+      await page.locator("#f-time").fill("2026-12-01 noon");
+      expect(await page.getByTestId("error-time").innerText()).to.equal('"2026-12-01 noon" is not a time: write 2026-12-05 14:30 (UTC) or 2026-12-05');
+      await page.locator("#f-time").fill("2026-12-01 10:00");
+      // Only your own entry can be corrected.
+      await page.locator("#f-corrects").fill("1");
+      expect(await page.getByTestId("error-corrects").innerText()).to.equal(`entry #1 was signed by ${seed.people.alice}: only its own agent can correct it`);
+      await page.locator("#f-corrects").fill("");
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await phase(page, "contribute-status", ["done", "failed"]);
+      const id = /entry #(\d+)/.exec(await page.getByTestId("contribute-status").innerText())![1];
+      await page.goto(`${app.url}/#/entry/${id}`);
+      await page.getByText("Evidence digest").waitFor();
+      await page.getByText("2026-12-01 10:00 UTC").first().waitFor();
+      await page.getByLabel("File to check against the evidence").setInputFiles(notes);
+      expect(await page.getByTestId("evidence-check").innerText()).to.equal(" ✔ printer-log.txt is the evidence this entry recorded.");
+      await page.getByLabel("File to check against the evidence").setInputFiles({ ...notes, name: "other.txt", buffer: Buffer.from("something else") });
+      expect(await page.getByTestId("evidence-check").innerText()).to.match(/^ ✖ other\.txt is not this entry's evidence \(its digest is 0x[0-9a-f]{64}/);
+      await shot(page, "entry-evidence-check");
+      // dave corrects it to 1.5 h: the correction replaces the entry.
+      await page.goto(`${app.url}/#/contribute`);
+      await page.getByTestId("wallet").getByRole("button", { name: "Disconnect" }).waitFor(); // still dave
+      await fillValidRecord(page, "1.5");
+      await page.locator("#f-corrects").fill(id);
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await phase(page, "contribute-status", ["done", "failed"]);
+      expect(await page.getByTestId("contribute-status").innerText()).to.match(/Recorded as entry #\d+ by the relayer \(gasless\)/);
+      await page.goto(`${app.url}/#/entry/${id}`);
+      await page.locator('[data-testid="entry-state"]', { hasText: "corrected" }).waitFor({ timeout: 30_000 });
       await page.close();
     });
 

@@ -30,8 +30,10 @@ async function stopRun(run: Run): Promise<void> {
 }
 
 function start(dataDir: string, port = PORT): Run {
+  // A process group of its own, as a terminal gives a foreground command: Ctrl-C is sent to the group.
   const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
     cwd: root,
+    detached: true,
     env: {
       ...process.env,
       PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`,
@@ -103,9 +105,14 @@ describe("npm start", function () {
       expect(cli.code, cli.stdout + cli.stderr).to.equal(0);
       expect(JSON.parse(cli.stdout)).to.include({ id: "1" });
 
-      first.child.kill("SIGINT");
+      // Ctrl-C in a terminal: SIGINT to every process of the foreground group (tsx and npm start's
+      // node); the chain and the relayer, in groups of their own, are stopped by npm start in order.
+      process.kill(-first.child.pid!, "SIGINT");
       expect(await first.exited).to.equal(0);
-      expect(first.output()).to.include("Saved to");
+      const stopped = first.output().slice(first.output().indexOf("Stopping Commons Ledger..."));
+      expect(stopped).to.match(
+        /^Stopping Commons Ledger\.\.\.\n {2}app stopped\n {2}relayer stopped \(its queue is kept in the data folder\)\n {2}stopping the local chain \(saving its state\)\.\.\.\n(Still stopping[^\n]*\n)*Saved to .*anvil-state\.json\. Run npm start again to resume\.\n/,
+      );
 
       const second = start(dataDir);
       await waitFor(second, "Commons Ledger is running.", 120_000);

@@ -1,9 +1,9 @@
 // Parsers for every CLI input. Each throws CliInputError naming the flag, before any RPC call.
 import { existsSync, readFileSync } from "node:fs";
-import { getAddress, keccak256 } from "ethers";
+import { getAddress } from "ethers";
 import { z } from "zod";
 import { addressProblem } from "../lib/core/address.js";
-import { labelId } from "../lib/core/record.js";
+import { evidenceOfBytes, labelId } from "../lib/core/record.js";
 import { ACTIONS, ENTRY_STATES, FLOWS, LIMITS, SIDES, VERDICTS } from "../lib/core/vocabulary.js";
 
 export class CliInputError extends Error {
@@ -95,7 +95,7 @@ export function readJsonFile(flag: string, file: string): unknown {
 
 export function hashFile(flag: string, file: string): string {
   if (!existsSync(file)) throw new CliInputError(flag, `file "${file}" does not exist`);
-  return keccak256(readFileSync(file));
+  return evidenceOfBytes(readFileSync(file));
 }
 
 /** The fields a claim may take from a JSON file (`commons claim --file`); same names as the flags. */

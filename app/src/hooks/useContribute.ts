@@ -2,16 +2,19 @@
 // the EIP-712 record (readable typed data: the same domain and types as scripts/lib/core/record.ts),
 // then submit it through the relayer (gasless) or directly. Phases: idle, pending (the wallet),
 // confirming (the relayer or the chain), done, failed. Declining in the wallet returns to idle.
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { decodeEventLog } from "viem";
 import type { Abi, TypedDataDefinition } from "viem";
 import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, ledgerDomain, toSignedJson } from "@core/record.js";
 import type { LedgerRecord } from "@core/record.js";
 import { packNonce } from "@core/record.js";
+import { buildEntryProof } from "@core/proof.js";
 import { ledgerAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
+import { evidenceOfFile } from "../lib/evidence";
 import { checkForm, EMPTY_FORM } from "../lib/recordForm";
 import type { FieldErrors, RecordForm } from "../lib/recordForm";
+import { useLedger } from "./useLedger";
 import { typedData, useWriteFlow } from "./useWriteFlow";
 
 /** Nonce key of records signed in the app (the CLI uses 1 for records and 2 for validations). */
@@ -30,13 +33,30 @@ export function useContribute() {
   const [touched, setTouched] = useState<Partial<Record<keyof RecordForm, boolean>>>({});
   const [via, setVia] = useState<Via>(chain.relayerUrl ? "relayer" : "direct");
   const [submitErrors, setSubmitErrors] = useState<FieldErrors>({});
+  const [evidenceFile, setEvidenceFile] = useState<{ name: string; size: number } | undefined>(undefined);
   const ledger = chain.contracts.Ledger;
+  const read = useLedger();
+  // An earlier entry as read (for a correction): its agent and what corrected it.
+  const entry = useCallback(
+    (id: bigint) => {
+      const v = read.byId.get(id);
+      return v ? { agent: v.agent, correctedBy: v.correctedBy } : undefined;
+    },
+    [read.byId],
+  );
+  const knownEntry = read.snapshot ? entry : undefined;
 
   // Live check as the user types (placeholder agent and nonce until the wallet and chain are read).
   const live = useMemo(
-    // eslint-disable-next-line react-hooks/purity -- a live hint: "now" is read when the form changes (submit checks at chain time)
-    () => checkForm(form, { agent: wallet.address ?? "0x0000000000000000000000000000000000000001", now: BigInt(Math.floor(Date.now() / 1000)), nonce: 0n }),
-    [form, wallet.address],
+    () =>
+      checkForm(form, {
+        agent: wallet.address ?? "0x0000000000000000000000000000000000000001",
+        // eslint-disable-next-line react-hooks/purity -- a live hint: "now" is read when the form changes (submit checks at chain time)
+        now: BigInt(Math.floor(Date.now() / 1000)),
+        nonce: 0n,
+        entry: knownEntry,
+      }),
+    [form, wallet.address, knownEntry],
   );
   const errors: FieldErrors = {};
   for (const [k, v] of Object.entries(live.errors))
@@ -56,6 +76,8 @@ export function useContribute() {
 
   function update<K extends keyof RecordForm>(key: K, value: RecordForm[K]) {
     setForm((f) => ({ ...f, [key]: value }));
+    // A digest typed over a chosen file's is no longer that file's.
+    if (key === "evidence") setEvidenceFile(undefined);
     setTouched((t) => ({ ...t, [key]: true }));
     setSubmitErrors({});
     if (phase.kind === "done" || phase.kind === "failed") setPhase({ kind: "idle" });
@@ -79,6 +101,7 @@ export function useContribute() {
         nonce: packNonce(APP_NONCE_KEY, nonce & ((1n << 64n) - 1n)),
         nextId: tip[0] + 1n,
         commonsRegistered,
+        entry: knownEntry,
       });
       if (!checked.record) {
         setSubmitErrors(checked.errors);
@@ -93,11 +116,18 @@ export function useContribute() {
         );
         setPhase({ kind: "done", entryId: BigInt(final.entryId!), txHash: final.txHash ?? undefined, via });
       } else {
-        // Simulated first: a record the Ledger would refuse is explained before any gas is spent.
-        const { hash, receipt } = await flow.send(
-          { address: ledger, abi: ledgerAbi as Abi, functionName: "record", args: [record, signature] },
-          "Confirm the transaction in your wallet (you pay the gas)…",
-        );
+        // Simulated first: a record the Ledger would refuse is explained before any gas is spent. A
+        // correction carries the proof of the entry it corrects, built from the events read.
+        const call =
+          record.corrects === 0n
+            ? { address: ledger, abi: ledgerAbi as Abi, functionName: "record", args: [record, signature] }
+            : {
+                address: ledger,
+                abi: ledgerAbi as Abi,
+                functionName: "recordCorrection",
+                args: [record, signature, buildEntryProof(read.snapshot!.events.entries, record.corrects)],
+              };
+        const { hash, receipt } = await flow.send(call, "Confirm the transaction in your wallet (you pay the gas)…");
         let entryId: bigint | undefined;
         for (const log of receipt.logs) {
           if (log.address.toLowerCase() !== ledger.toLowerCase()) continue;
@@ -115,5 +145,25 @@ export function useContribute() {
     });
   }
 
-  return { form, update, errors, via, setVia, phase, submit, busy, disabledReason, reset: () => setPhase({ kind: "idle" }) };
+  /** Fills the evidence field with the digest of a file chosen in the browser. */
+  async function evidenceFromFile(file: File) {
+    const digest = await evidenceOfFile(file);
+    update("evidence", digest);
+    setEvidenceFile({ name: file.name, size: file.size });
+  }
+
+  return {
+    form,
+    update,
+    errors,
+    via,
+    setVia,
+    phase,
+    submit,
+    busy,
+    disabledReason,
+    evidenceFile,
+    evidenceFromFile,
+    reset: () => setPhase({ kind: "idle" }),
+  };
 }

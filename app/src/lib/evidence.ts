@@ -1,5 +1,7 @@
 // Evidence is a 32-byte content digest. People paste either the hex digest or an IPFS CID whose
 // multihash is sha2-256 (CIDv0 "Qm…" in base58btc, CIDv1 "b…" in base32): the digest is the same.
+// Or they choose a file, hashed here in the browser as the CLI hashes one (keccak256 of its bytes).
+import { evidenceOfBytes } from "@core/record.js";
 
 const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const B32 = "abcdefghijklmnopqrstuvwxyz234567";
@@ -87,4 +89,9 @@ export function parseEvidence(input: string): string {
   } catch (error) {
     throw new EvidenceError(`"${text}" is not a valid CID or digest: ${(error as Error).message}`);
   }
+}
+
+/** The evidence digest of a file chosen or dropped in the browser (read locally; nothing is uploaded): the CLI's `--evidence-file` rule. */
+export async function evidenceOfFile(file: Blob): Promise<string> {
+  return evidenceOfBytes(new Uint8Array(await file.arrayBuffer()));
 }

@@ -19,6 +19,10 @@ export interface RecordForm {
   resource: string;
   evidence: string;
   satisfies: string;
+  /** When it happened (an event) or is due (an intent): "YYYY-MM-DD HH:MM" or "YYYY-MM-DD", UTC; empty for now. */
+  time: string;
+  /** The id of one of your entries this one corrects (replaces); empty for a new record. */
+  corrects: string;
 }
 
 export const EMPTY_FORM: RecordForm = {
@@ -33,6 +37,8 @@ export const EMPTY_FORM: RecordForm = {
   resource: "",
   evidence: "",
   satisfies: "",
+  time: "",
+  corrects: "",
 };
 
 export type FieldErrors = Partial<Record<keyof RecordForm | "form", string>>;
@@ -46,6 +52,17 @@ export interface FormContext {
   /** Whether the chosen commons is registered on the Ledger, when read (the Ledger records any id; no view counts an unregistered one). */
   commonsRegistered?: boolean;
   validFor?: bigint;
+  /** An earlier entry as the ledger read so far has it (for a correction): its agent and what corrected it. */
+  entry?: (id: bigint) => { agent: string; correctedBy: bigint } | undefined;
+}
+
+/** A time typed as "YYYY-MM-DD HH:MM" or "YYYY-MM-DD" (UTC), or an ISO 8601 time: unix seconds, or a sentence. */
+export function parseWhen(text: string): bigint | { error: string } {
+  const t = text.trim();
+  const m = /^(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d)(?::(\d\d))?)?(?: ?(?:UTC|Z))?$/.exec(t);
+  const ms = m ? Date.parse(`${m[1]}T${m[2] ?? "00:00"}:${m[3] ?? "00"}Z`) : Number.NaN;
+  if (!m || Number.isNaN(ms)) return { error: `"${t}" is not a time: write 2026-12-05 14:30 (UTC) or 2026-12-05` };
+  return BigInt(ms / 1000);
 }
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
@@ -63,9 +80,9 @@ const FIELD_OF: Record<string, keyof RecordForm | "form"> = {
   side: "side",
   quantity: "quantity",
   unit: "unit",
-  time: "form",
+  time: "time",
   evidence: "evidence",
-  corrects: "form",
+  corrects: "corrects",
   satisfies: "satisfies",
   deadline: "form",
   nonce: "form",
@@ -87,6 +104,25 @@ export function checkForm(form: RecordForm, ctx: FormContext): { record?: Ledger
   else if (!/^\d+(\.\d+)?$/.test(form.quantity.trim()))
     errors.quantity = `"${form.quantity}" is not a non-negative decimal number (use a dot, no sign or exponent)`;
   if (form.satisfies.trim() !== "" && !/^\d+$/.test(form.satisfies.trim())) errors.satisfies = `"${form.satisfies}" is not an entry id`;
+  let time = ctx.now;
+  if (form.time.trim() !== "") {
+    const when = parseWhen(form.time);
+    if (typeof when === "bigint") time = when;
+    else errors.time = when.error;
+  }
+  let corrects: bigint | undefined;
+  if (form.corrects.trim() !== "") {
+    if (!/^\d+$/.test(form.corrects.trim()) || BigInt(form.corrects.trim()) === 0n) errors.corrects = `"${form.corrects}" is not an entry id (1, 2, ...)`;
+    else {
+      corrects = BigInt(form.corrects.trim());
+      const earlier = ctx.entry?.(corrects);
+      if (ctx.entry && !earlier) errors.corrects = `there is no entry #${corrects} in the ledger read so far`;
+      else if (earlier && earlier.agent.toLowerCase() !== ctx.agent.toLowerCase())
+        errors.corrects = `entry #${corrects} was signed by ${earlier.agent}: only its own agent can correct it`;
+      else if (earlier && earlier.correctedBy !== 0n)
+        errors.corrects = `entry #${corrects} was already corrected by entry #${earlier.correctedBy}: correct that one instead`;
+    }
+  }
   let evidence: string | undefined;
   try {
     evidence = parseEvidence(form.evidence);
@@ -108,13 +144,14 @@ export function checkForm(form: RecordForm, ctx: FormContext): { record?: Ledger
       side: form.side as SideName,
       quantity: form.quantity.trim(),
       unit: form.unit.trim(),
-      time: ctx.now,
+      time,
       evidence,
       satisfies: form.satisfies.trim() === "" ? undefined : BigInt(form.satisfies.trim()),
+      corrects,
       nonce: ctx.nonce,
       deadline: ctx.now + (ctx.validFor ?? 3600n),
     });
-    checkRecord(record, { now: ctx.now, nextId: ctx.nextId });
+    checkRecord(record, { now: ctx.now, nextId: ctx.nextId, allowCorrection: corrects !== undefined });
     return { record, errors };
   } catch (error) {
     if (error instanceof RecordInputError) {

@@ -101,10 +101,30 @@ export default function ContributePage() {
         {field(
           "evidence",
           "Evidence (optional)",
-          text("evidence", "bafy… or Qm… or 0x…"),
-          "an IPFS CID (sha2-256) or a 32-byte digest of notes, photos, commits",
+          <div>
+            {text("evidence", "bafy… or Qm… or 0x…")}{" "}
+            <input
+              type="file"
+              aria-label="Evidence file"
+              disabled={c.busy}
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file) void c.evidenceFromFile(file);
+              }}
+            />
+          </div>,
+          c.evidenceFile
+            ? `the digest of ${c.evidenceFile.name} (${c.evidenceFile.size.toLocaleString("en-US")} bytes), computed in this browser; keep the file: anyone can check it against the entry`
+            : "an IPFS CID (sha2-256) or a 32-byte digest of notes, photos, commits; or choose a file (hashed here, never uploaded)",
+        )}
+        {field(
+          "time",
+          "When (optional)",
+          text("time", "2026-12-05 14:30"),
+          c.form.flow === "event" ? "when it happened, UTC (empty: now; not in the future)" : "when it is due, UTC (empty: now)",
         )}
         {field("satisfies", "Satisfies entry (optional)", text("satisfies", "7"), "the id of a need or commitment this fulfils")}
+        {field("corrects", "Corrects your entry (optional)", text("corrects", "12"), "the id of one of your entries this one replaces (quantity 0 voids it)")}
         <span>Submit</span>
         <div>
           <label>

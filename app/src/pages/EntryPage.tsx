@@ -13,6 +13,7 @@ import { dateTime, formatQuantity, isZeroHex } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
 import { Agent } from "../components/Agent";
+import { EvidenceCheck } from "../components/EvidenceCheck";
 
 export default function EntryPage({ params }: PageProps) {
   const ledger = useLedger();
@@ -131,7 +132,14 @@ export default function EntryPage({ params }: PageProps) {
           : null}
         {!isZeroHex(r.resource) ? row("Resource", <span className="mono">{r.resource}</span>) : null}
         {!isZeroHex(r.resourceSpec) ? row("Resource spec", <span className="mono">{r.resourceSpec}</span>) : null}
-        {!isZeroHex(r.evidence) ? row("Evidence digest", <span className="mono">{r.evidence}</span>) : null}
+        {!isZeroHex(r.evidence)
+          ? row(
+              "Evidence digest",
+              <>
+                <span className="mono">{r.evidence}</span> <EvidenceCheck evidence={r.evidence} />
+              </>,
+            )
+          : null}
         {r.corrects !== 0n ? row("Corrects", <a href={href(`entry/${r.corrects}`)}>entry #{String(r.corrects)}</a>) : null}
         {view.correctedBy !== 0n ? row("Corrected by", <a href={href(`entry/${view.correctedBy}`)}>entry #{String(view.correctedBy)}</a>) : null}
         {r.satisfies !== 0n ? row("Satisfies", <a href={href(`entry/${r.satisfies}`)}>entry #{String(r.satisfies)}</a>) : null}

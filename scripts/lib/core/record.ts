@@ -5,6 +5,7 @@ import { AbiCoder, getAddress, isAddress, keccak256, TypedDataEncoder, ZeroAddre
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import { ACTION_SIDES, ACTIONS, FLOWS, LIMITS, nameOf, QUANTITY_DECIMALS, RecordInputError, SIDES, VERDICTS, codeOf } from "./vocabulary.js";
 import type { ActionName, FlowName, SideName, VerdictName } from "./vocabulary.js";
+import { dateTime } from "./time.js";
 
 /** A record exactly as signed and as the contract's `Record` struct (numbers as bigint/number). */
 export interface LedgerRecord {
@@ -324,7 +325,7 @@ export function checkRecord(r: LedgerRecord, ctx: CheckContext): void {
   if (r.quantity !== 0n && /^0x0+$/.test(r.unit)) fail("unit", "is required for a quantity", "LedgerMissingUnit");
   if (r.time === 0n) fail("time", "is required", "LedgerMissingTime");
   if (flow === "event" && r.time > ctx.now + BigInt(LIMITS.maxClockSkewSeconds)) {
-    fail("time", `${r.time} is in the future (now ${ctx.now}); an event must have happened`, "LedgerTimeInFuture");
+    fail("time", `${dateTime(r.time)} is in the future (now ${dateTime(ctx.now)}); an event must have happened`, "LedgerTimeInFuture");
   }
   if (r.corrects !== 0n && !ctx.allowCorrection) {
     fail("corrects", "a correction must be submitted with a proof of the corrected entry", "LedgerCorrectionNeedsProof");
@@ -334,9 +335,10 @@ export function checkRecord(r: LedgerRecord, ctx: CheckContext): void {
       fail(link, `entry ${r[link]} does not exist yet (next id is ${ctx.nextId})`, "LedgerLinkNotFound");
     }
   }
-  if (r.deadline < ctx.now) fail("deadline", `${r.deadline} has passed (now ${ctx.now})`, "LedgerExpired");
+  if (r.deadline < ctx.now)
+    fail("deadline", `${dateTime(r.deadline, { seconds: true })} has passed (now ${dateTime(ctx.now, { seconds: true })})`, "LedgerExpired");
   if (r.deadline > ctx.now + BigInt(LIMITS.maxValiditySeconds)) {
-    fail("deadline", `${r.deadline} is more than 30 days ahead`, "LedgerDeadlineTooFar");
+    fail("deadline", `${dateTime(r.deadline)} is more than 30 days ahead`, "LedgerDeadlineTooFar");
   }
 }
 
@@ -533,4 +535,12 @@ export function fromSignedValidationJson(json: unknown): { domain: TypedDataDoma
     throw new RecordInputError("digest", "does not match the validation (the JSON was altered)");
   }
   return { domain, validation, signature: j.signature };
+}
+
+/**
+ * The evidence digest of a file's bytes: keccak256, the one rule the CLI (`--evidence-file`) and the
+ * app (a file dropped on the form, or checked against an entry) both apply.
+ */
+export function evidenceOfBytes(bytes: Uint8Array): string {
+  return keccak256(bytes);
 }

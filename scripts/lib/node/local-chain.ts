@@ -13,6 +13,11 @@ export interface LocalChainOptions {
   chainId?: number;
   /** Seconds between periodic state dumps. */
   stateInterval?: number;
+  /**
+   * Run anvil in a process group of its own, so that a terminal's Ctrl-C (sent to the whole
+   * foreground group) reaches only the parent, which then stops anvil itself, its state saved.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface LocalChain {
@@ -65,7 +70,7 @@ export async function startLocalChain(opts: LocalChainOptions): Promise<LocalCha
     String(opts.stateInterval ?? 5),
     "--preserve-historical-states",
   ];
-  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"], detached: opts.ownProcessGroup === true });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const url = `http://127.0.0.1:${opts.port}`;
