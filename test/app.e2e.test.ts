@@ -366,7 +366,7 @@ describe("app (end to end in headless Chromium)", function () {
         /^worker-owned \(4\(c\)\(i\)\) with a current declaration that all surplus goes to the worker-owners/,
       );
       expect(await page.getByTestId("status-holds").innerText()).to.match(
-        /^until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(36\d days from now\), unless a new record changes it sooner$/,
+        /^until \d{4}-\d\d-\d\d( \d\d:\d\d UTC)? \(36\d days from now\), unless a new record changes it sooner$/,
       );
       const evidence = await page.getByTestId("status-evidence").locator("tbody tr").allInnerTexts();
       expect(evidence.length).to.be.greaterThan(1);

@@ -15,9 +15,9 @@ import { RelayQueue } from "../scripts/lib/relayer/queue.js";
 import type { Relayer } from "../scripts/lib/relayer/service.js";
 import { startLocalLedger, startTestRelayer } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
+import { DAY_MS, utcDay } from "../scripts/lib/core/time.js";
 
-const DAY_MS = 86_400_000;
-const today = () => Math.floor(Date.now() / DAY_MS);
+const today = () => utcDay(Date.now());
 /** "it renews at 00:00 UTC, in 5 h 12 min" (or "in 40 min", "in 3 h"). */
 const RENEWS = "it renews at 00:00 UTC, in (\\d+ h \\d+ min|\\d+ h|\\d+ min)";
 

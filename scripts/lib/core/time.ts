@@ -19,3 +19,11 @@ export function dateOnly(seconds: bigint | number): string {
 export function dayOrTime(seconds: bigint | number): string {
   return Number(seconds) % 86_400 === 0 ? dateOnly(seconds) : dateTime(seconds);
 }
+
+/** Milliseconds in a day. */
+export const DAY_MS = 86_400_000;
+
+/** The UTC day number of a time in milliseconds (days since 1970-01-01): what a daily budget counts by. */
+export function utcDay(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}

@@ -44,6 +44,7 @@ import { checkEoaSignatures, EoaKeyCache, eoaFormProblem } from "../verify/signa
 import { ACTIONS, isAnswer, LIMITS, RecordInputError } from "../core/vocabulary.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedMessage, QueuedRecord, RelayQueue } from "./queue.js";
+import { DAY_MS, utcDay } from "../core/time.js";
 
 /** Gas the Ledger gives an ERC-1271 wallet's isValidSignature (Ledger.ERC1271_GAS). */
 export const ERC1271_GAS = 150_000n;
@@ -57,7 +58,6 @@ const NONCE_CACHE_MS = 500;
 const CODE_CACHE_MS = 2_000;
 /** What a waiting message is counted at against the daily budgets before it is sent (a record in a batch costs ~22,000, a validation alone ~55,000). */
 export const PENDING_GAS = 30_000n;
-const DAY_MS = 86_400_000;
 /** Size at which the small caches (nonces, rate buckets, EOA keys) are emptied. */
 const CACHE_ENTRIES = 10_000;
 
@@ -722,7 +722,7 @@ export class Admission {
     const { dailyGasPerSigner, dailyGas } = this.limits;
     if (dailyGasPerSigner === 0n && dailyGas === 0n) return;
     const now = Date.now();
-    const day = Math.floor(now / DAY_MS);
+    const day = utcDay(now);
     const renews = `it renews at 00:00 UTC, in ${durationWords(DAY_MS - (now % DAY_MS))}`;
     const waiting = (n: number) => (n > 0 ? `, and ${n.toLocaleString("en-US")} message${n === 1 ? "" : "s"} waiting` : "");
     if (dailyGasPerSigner > 0n) {

@@ -23,6 +23,7 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fromSignedJson, toSignedJson } from "../core/record.js";
 import type { RegistryMessage } from "../core/registry-messages.js";
+import { utcDay } from "../core/time.js";
 
 export type RecordState = "queued" | "sending" | "recorded" | "failed";
 
@@ -607,7 +608,7 @@ export class RelayQueue {
     this.transaction(() => {
       deleted = Number(this.db.prepare("DELETE FROM records WHERE state IN ('recorded', 'failed') AND updated_at < ?").run(before).changes);
       // The budgets look at today only; a day's spending is kept as long as the records of that day.
-      this.db.prepare("DELETE FROM spending WHERE day < ?").run(Math.floor(before / 86_400_000));
+      this.db.prepare("DELETE FROM spending WHERE day < ?").run(utcDay(before));
       deleted += Number(this.db.prepare("DELETE FROM messages WHERE state IN ('recorded', 'failed') AND updated_at < ?").run(before).changes);
       this.db.exec(
         `DELETE FROM lanes WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.agent = lanes.agent AND r.nonce_key = lanes.nonce_key AND r.state IN ${PENDING})`,

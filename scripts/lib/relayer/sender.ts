@@ -25,6 +25,7 @@ import { directoryInterface } from "../core/directory-abi.js";
 import { ERC1271_GAS, settlementProofsOf, when } from "./admission.js";
 import type { EntryIndex } from "./entries.js";
 import type { QueuedMessage, QueuedRecord, RelayQueue } from "./queue.js";
+import { utcDay } from "../core/time.js";
 
 /** The usual transaction-pool limit on a signed transaction (geth's txMaxSize). */
 export const MAX_TX_BYTES = 128 * 1024;
@@ -612,7 +613,7 @@ export class Sender {
     const share = receipt.gasUsed / n;
     const rest = receipt.gasUsed - share * n;
     this.queue.spend(
-      Math.floor(Date.now() / 86_400_000),
+      utcDay(Date.now()),
       signers.map((signer, k) => ({ signer, gas: share + (k === 0 ? rest : 0n) })),
     );
   }

@@ -14,6 +14,7 @@ import { Admission, Refusal, view, viewMessage } from "./admission.js";
 import { EntryIndex } from "./entries.js";
 import { RelayQueue } from "./queue.js";
 import { MAX_CALLDATA_BYTES, Sender } from "./sender.js";
+import { DAY_MS, utcDay } from "../core/time.js";
 
 export interface RelayerOptions {
   provider: JsonRpcProvider;
@@ -68,7 +69,6 @@ export interface Relayer {
   close(): Promise<void>;
 }
 
-const DAY_MS = 86_400_000;
 /** About 450 records a day in batches, or 180 validations sent alone: far beyond one person's day, far below a drain. */
 export const DEFAULT_DAILY_GAS_PER_SIGNER = 10_000_000n;
 const PRUNE_EVERY_MS = 60_000;
@@ -220,7 +220,7 @@ export async function startRelayer(opts: RelayerOptions): Promise<Relayer> {
       }
       if (req.method === "GET" && url.pathname === "/health") {
         // What this relayer paid today (UTC) and its daily budgets ("0": none), as decimal strings.
-        const day = Math.floor(Date.now() / DAY_MS);
+        const day = utcDay(Date.now());
         const spending = {
           day: new Date(day * DAY_MS).toISOString().slice(0, 10),
           gas: queue.spent(day).toString(),
