@@ -90,7 +90,7 @@ try {
     const { chainId } = await provider.getNetwork();
     const fresh: LocalDeployment = { chainId: Number(chainId), genesisHash: genesis!.hash!, ledger, contracts, fromBlock, deploymentId };
     console.log(`  Ledger deployed at ${ledger}; seeding the demo commons...`);
-    await seedAll(provider, contracts, fromBlock, { labelsFile: path.join(dataDir, "labels.json") });
+    await seedAll(provider, contracts, fromBlock, { labelsFile: path.join(dataDir, "labels.json"), equationsDir: path.join(dataDir, "equations") });
     // Written only once seeding succeeded: an interrupted first start deploys afresh next time.
     writeDeployment(deploymentFile, fresh);
     deployment = fresh;
@@ -113,6 +113,7 @@ try {
     deployment,
     labelsFile: path.join(dataDir, "labels.json"),
     equationFiles: [path.join(root, DEMO_EQUATION)],
+    equationsDir: path.join(dataDir, "equations"),
     devKeyNames: DEMO_PEOPLE,
     log: console.log,
   });

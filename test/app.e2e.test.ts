@@ -115,7 +115,11 @@ describe("app (end to end in headless Chromium)", function () {
     // The relayer starts while the demo is seeded as `npm start` seeds it (it sends nothing until
     // records arrive): the demo commons, reciprocity licensing, the supply chain, a distribution.
     [seeds, relayer] = await Promise.all([
-      seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(l.dataDir, "labels.json"), log: () => {} }),
+      seedAll(l.provider, l.contracts, l.fromBlock, {
+        labelsFile: path.join(l.dataDir, "labels.json"),
+        equationsDir: path.join(l.dataDir, "equations"),
+        log: () => {},
+      }),
       startRelayerProcess(l, path.join(l.dataDir, "relayer.sqlite"), [
         "--wait-ms",
         "50",

@@ -205,7 +205,9 @@ describe("commons CLI", function () {
       const r = await cli(["commit", String(need), "--quantity", "4", "--relayer", relayer.url], { COMMONS_PRIVATE_KEY: committer.privateKey });
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout.trim()).to.match(
-        new RegExp(`^commitment #\\d+: 4 ea by ${committer.address}, due \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, satisfies need #${need}, through the relayer \\(tx 0x[0-9a-f]{64}\\)$`),
+        new RegExp(
+          `^commitment #\\d+: 4 ea by ${committer.address}, due \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, satisfies need #${need}, through the relayer \\(tx 0x[0-9a-f]{64}\\)$`,
+        ),
       );
       expect(await l.provider.getBalance(committer.address)).to.equal(0n);
     });

@@ -33,8 +33,9 @@ describe("commons distribute", function () {
     l = await startLocalLedger();
     dir = mkdtempSync(path.join(tmpdir(), "commons-distribute-"));
     demo = await seedDemo(l.provider, l.ledger, l.fromBlock, () => {});
-    distId = await seedDistribution(l.provider, l.contracts, l.fromBlock, demo, () => {});
-    env = { COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DISTRIBUTOR: l.contracts.IncomeDistributor };
+    // The demo equation is published by its CID and pinned in this test's data folder, as npm start pins it.
+    distId = await seedDistribution(l.provider, l.contracts, l.fromBlock, demo, { equationsDir: path.join(dir, "equations"), log: () => {} });
+    env = { COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DISTRIBUTOR: l.contracts.IncomeDistributor, COMMONS_DATA_DIR: dir };
   });
 
   after(async () => {

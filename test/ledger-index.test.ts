@@ -23,6 +23,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
+import { checkEquationBytes, equationBytes, equationCid } from "../scripts/lib/distribution/equation-store.js";
+import { equationHash } from "../scripts/lib/distribution/value-equation.js";
+import { storeEquation } from "../scripts/lib/node/equations.js";
 
 /** The events as plain data (lazy record hashes read, bigints kept) for deep comparison. */
 function plain(e: LedgerEvents) {
@@ -395,21 +398,34 @@ describe("ledger index", function () {
       }
     });
 
-    it("serves the value equations it is given (named by repository path), none without, and the dev-key names in /config.json", async function () {
+    it("serves the equations it pins at /ipfs/<cid> (their canonical bytes, checkable against the CID), none it does not pin, and the dev-key names in /config.json", async function () {
       const equation = path.join(root, "scripts", "demo", "value-equation.json");
+      const doc = JSON.parse(readFileSync(equation, "utf8")) as Record<string, unknown>;
+      const pinnedDir = mkdtempSync(path.join(tmpdir(), "commons-equations-"));
+      const other = { ...doc, name: "another equation" };
+      const stored = await storeEquation(pinnedDir, other);
       const app = await serveApp({
         root,
         port: 0,
         config: { local: { ...local(), devKeyNames: ["relayer", "mira"] } },
         index: false,
         equationFiles: [equation],
+        equationsDir: pinnedDir,
       });
       const none = await serveApp({ root, port: 0, config: { local: local() }, index: false });
       try {
-        expect(await (await fetch(`${app.url}/value-equations.json`)).json()).to.deep.equal([
-          { name: "scripts/demo/value-equation.json", doc: JSON.parse(readFileSync(equation, "utf8")) },
-        ]);
-        expect(await (await fetch(`${none.url}/value-equations.json`)).json()).to.deep.equal([]);
+        const cid = await equationCid(doc);
+        const served = await fetch(`${app.url}/ipfs/${cid}`);
+        expect(served.status).to.equal(200);
+        const bytes = new Uint8Array(await served.arrayBuffer());
+        expect(bytes).to.deep.equal(equationBytes(doc));
+        expect(await checkEquationBytes(bytes, { equationHash: equationHash(doc), uri: `ipfs://${cid}` })).to.deep.equal({ doc });
+        // What distribute --publish pinned in the data folder is served too.
+        expect(new Uint8Array(await (await fetch(`${app.url}/ipfs/${stored.cid}`)).arrayBuffer())).to.deep.equal(equationBytes(other));
+        const missing = await fetch(`${none.url}/ipfs/${cid}`);
+        expect(missing.status).to.equal(404);
+        expect(await missing.json()).to.deep.equal({ error: `this server pins no equation ${cid}` });
+        for (const bad of ["notacid", "..%2F..%2Fpackage.json"]) expect((await fetch(`${app.url}/ipfs/${bad}`)).status, bad).to.equal(400);
         expect(((await (await fetch(`${app.url}/config.json`)).json()) as { local: { devKeyNames: string[] } }).local.devKeyNames).to.deep.equal([
           "relayer",
           "mira",
@@ -418,6 +434,7 @@ describe("ledger index", function () {
       } finally {
         await app.close();
         await none.close();
+        rmSync(pinnedDir, { recursive: true, force: true });
       }
     });
 

@@ -92,7 +92,11 @@ describe("README guides", function () {
     for (const name of ["scripts", "node_modules", "package.json"]) symlinkSync(path.join(root, name), path.join(cwd, name));
     const data = path.join(cwd, "data");
     mkdirSync(data);
-    seeds = await seedAll(l.provider, l.contracts, l.fromBlock, { labelsFile: path.join(data, "labels.json"), log: () => {} });
+    seeds = await seedAll(l.provider, l.contracts, l.fromBlock, {
+      labelsFile: path.join(data, "labels.json"),
+      equationsDir: path.join(data, "equations"),
+      log: () => {},
+    });
     const genesis = await l.provider.getBlock(0);
     writeDeployment(path.join(data, "deployment.json"), {
       chainId: 31337,

@@ -435,7 +435,9 @@ describe("commons trace, track, needs, plan, commit", function () {
     it("commit records a commitment that satisfies the intent, in its unit, due when asked", async () => {
       const r = await cli(["commit", String(s1), "--quantity", "3", "--due", "+3d", "--unit", "ea"], { COMMONS_PRIVATE_KEY: bob().privateKey });
       ok(r);
-      const m = new RegExp(`^commitment #(\\d+): 3 ea by ${bob().address}, due \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, satisfies need #${s1} \\(tx 0x[0-9a-f]{64}\\)`).exec(r.stdout);
+      const m = new RegExp(
+        `^commitment #(\\d+): 3 ea by ${bob().address}, due \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, satisfies need #${s1} \\(tx 0x[0-9a-f]{64}\\)`,
+      ).exec(r.stdout);
       expect(m, r.stdout).to.not.equal(null);
       commitment = BigInt(m![1]);
       const { entries } = await client.events();
@@ -502,7 +504,9 @@ describe("commons trace, track, needs, plan, commit", function () {
       ok(r);
       expect(r.stdout).to.match(/produce solar charger\s+4 ea\s+1 \(25%\)\s+3 ea\s+3\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+partly committed/);
       expect(r.stdout).to.include(`#${s1} produce 4 ea solar charger in ${P.assemble} by 0x`);
-      expect(r.stdout).to.match(new RegExp(`├─ commitment #${commitment} 3 ea by 0x\\w{6}…\\w{4}, due \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\[claimed\\]: 1 fulfilled, 2 open`));
+      expect(r.stdout).to.match(
+        new RegExp(`├─ commitment #${commitment} 3 ea by 0x\\w{6}…\\w{4}, due \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\[claimed\\]: 1 fulfilled, 2 open`),
+      );
       expect(r.stdout).to.match(new RegExp(`│  └─ event #${delivered} produce 1 ea by 0x\\w{6}…\\w{4} \\[claimed\\]`));
       expect(r.stdout).to.include("└─ open: 3 ea, of which 1 ea nobody has committed to");
     });
@@ -515,7 +519,9 @@ describe("commons trace, track, needs, plan, commit", function () {
       // (plan --publish above also signalled the demo book's processes in this commons: look at these three)
       const ours = (name: string) => [P.test, P.cut, P.assemble].includes(name);
       const rows = r.stdout.split("\n").filter((line) => ours(line.split(/\s{2,}/)[0]));
-      expect(rows[0]).to.match(new RegExp(`^${P.test}\\s+tested battery\\s+5 ea\\s+0\\s+0\\s+5\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\s+behind\\s+#${s3}\\s+#${s3}`));
+      expect(rows[0]).to.match(
+        new RegExp(`^${P.test}\\s+tested battery\\s+5 ea\\s+0\\s+0\\s+5\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\s+behind\\s+#${s3}\\s+#${s3}`),
+      );
       expect(rows[1]).to.match(new RegExp(`^${P.cut}\\s+charger panel\\s+10 ea\\s+0\\s+0\\s+10\\s+.*uncommitted`));
       expect(rows[2]).to.match(new RegExp(`^${P.assemble}\\s+solar charger\\s+4 ea\\s+3\\s+1\\s+3\\s+.*partly committed`));
       const json = JSON.parse((await cli(["needs", "--processes", "--json", "--commons", commons, "--labels", labelsFile])).stdout) as {

@@ -28,6 +28,8 @@ import type { GlobalOptions } from "./context.js";
 import { json, out, short, table } from "./format.js";
 import { CliInputError, hashFile, parseAddress, parseHex32, parseUint, readJsonFile } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
+import { cidOfUri, equationUri } from "../lib/distribution/equation-store.js";
+import { storedEquationFile, storeEquation } from "../lib/node/equations.js";
 
 type Cutoff = { kind: "entry"; id: bigint } | { kind: "block"; block: number } | { kind: "latest" };
 
@@ -109,10 +111,27 @@ const summary = (d: ComputedDistribution) => ({
   buckets: d.buckets,
 });
 
-/** Where a published distribution's equation is: --equation, else its URI (a file path or file: URI). */
+/** Where this machine pins equations by CID (npm start's data folder): what the app server serves at /ipfs/<cid>. */
+const equationsDir = () => path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "equations");
+
+/** Where a published distribution's equation is: --equation, else its URI (a CID pinned here, a file path or file: URI). */
 function locateEquation(given: string | undefined, uri: string): string {
   if (given !== undefined) return given;
   if (uri === "") throw new CliInputError("--equation", "the distribution names no equation URI: pass --equation FILE");
+  let cid: string | undefined;
+  try {
+    cid = cidOfUri(uri);
+  } catch (error) {
+    throw new CliInputError("--equation", `${(error as Error).message}: pass --equation FILE`);
+  }
+  if (cid) {
+    const file = storedEquationFile(equationsDir(), cid);
+    if (file) return file;
+    throw new CliInputError(
+      "--equation",
+      `the equation is ${uri}, which this machine does not pin: fetch it from any IPFS gateway (https://ipfs.io/ipfs/${cid}) and pass --equation FILE`,
+    );
+  }
   if (uri.startsWith("file:")) return fileURLToPath(uri);
   if (/^[a-z]+:/i.test(uri)) throw new CliInputError("--equation", `the equation is at ${uri}: download it and pass --equation FILE`);
   return path.resolve(uri);
@@ -174,7 +193,10 @@ export function registerDistribute(program: Command): void {
     .option("--keystore <file>", "steward keystore (or COMMONS_PRIVATE_KEY)")
     .option("--challenge-window <duration>", "seconds before claims open (e.g. 3d; default the contract's minimum)")
     .option("--claim-period <duration>", "how long claims stay open", "30d")
-    .option("--equation-uri <uri>", "where others can fetch the equation (default: the --equation path)")
+    .option(
+      "--equation-uri <uri>",
+      "where others can fetch the equation (default: its IPFS CID, ipfs://…, pinned in data/equations/ and served by npm start's app)",
+    )
     .action(
       async (o: {
         equation?: string;
@@ -290,7 +312,8 @@ export function registerDistribute(program: Command): void {
           token,
           challengeWindow,
           claimPeriod,
-          equationURI: o.equationUri ?? path.resolve(o.equation),
+          // By default the equation is published by its CID, and pinned here for the app server to serve.
+          equationURI: o.equationUri ?? equationUri((await storeEquation(equationsDir(), doc)).cid),
         });
         if (o.json) out(json({ ...approval, ...summary(d) }));
         else out(`${explain(d, decimals, symbol)}\n${rules}\n\n${roundAmount(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);

@@ -23,7 +23,7 @@ export async function seedAll(
   provider: JsonRpcProvider,
   contracts: Record<string, string>,
   fromBlock: number,
-  opts: { labelsFile?: string; log?: (line: string) => void } = {},
+  opts: { labelsFile?: string; equationsDir?: string; log?: (line: string) => void } = {},
 ): Promise<AllSeeds> {
   const log = opts.log ?? console.log;
   const ledger = contracts.Ledger;
@@ -31,6 +31,6 @@ export async function seedAll(
   const demo = await seedDemo(provider, ledger, fromBlock, log);
   const reciprocity = await seedReciprocity(provider, contracts.ReciprocityRegistry, ledger, demo.commons, fromBlock, log);
   const supply = await seedSupply(provider, ledger, fromBlock, demo, { labelsFile: opts.labelsFile, log });
-  const distribution = await seedDistribution(provider, contracts, fromBlock, demo, log);
+  const distribution = await seedDistribution(provider, contracts, fromBlock, demo, { equationsDir: opts.equationsDir, log });
   return { names, demo, reciprocity, supply, distribution };
 }

@@ -15,6 +15,8 @@ import { parseEther } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { approvePublication, computeFromEvents, depositAndPublish, distributorAt, publishParams, readEvents } from "../lib/distribution/distributor.js";
 import { durationWords } from "../lib/core/duration.js";
+import { equationCid, equationUri } from "../lib/distribution/equation-store.js";
+import { storeEquation } from "../lib/node/equations.js";
 import { devWallet } from "./seed.js";
 import type { SeedResult } from "./seed.js";
 
@@ -27,8 +29,9 @@ export async function seedDistribution(
   contracts: Record<string, string>,
   fromBlock: number,
   demo: SeedResult,
-  log: (line: string) => void = console.log,
+  opts: { equationsDir?: string; log?: (line: string) => void } = {},
 ): Promise<bigint> {
+  const log = opts.log ?? console.log;
   const distributor = contracts.IncomeDistributor;
   if (!distributor) throw new Error("the deployment has no IncomeDistributor");
   const doc = JSON.parse(readFileSync(path.join(root, DEMO_EQUATION), "utf8")) as unknown;
@@ -38,7 +41,10 @@ export async function seedDistribution(
   const yara = devWallet(7, provider);
   const window = BigInt(await distributorAt(distributor, provider).minChallengeWindow());
   // The commons' threshold is 2 of 3 stewards: mira deposits and approves, yara approves the same parameters.
-  const options = { token: "0x0000000000000000000000000000000000000000", challengeWindow: window, claimPeriod: 90n * 86_400n, equationURI: DEMO_EQUATION };
+  // The equation is published by its CID (anyone can fetch it from an IPFS gateway or the app
+  // server and check it), and pinned in the data folder when one is given.
+  const cid = opts.equationsDir ? (await storeEquation(opts.equationsDir, doc)).cid : await equationCid(doc);
+  const options = { token: "0x0000000000000000000000000000000000000000", challengeWindow: window, claimPeriod: 90n * 86_400n, equationURI: equationUri(cid) };
   const first = await depositAndPublish(mira, distributor, d, options);
   const { id } = first.id !== 0n ? first : await approvePublication(yara, distributor, publishParams(d, options));
   await provider.send("evm_increaseTime", [Number(window)]);

@@ -1,43 +1,60 @@
 // Published distributions of the IncomeDistributor (its events are the read API) with their current
 // state, and a contributor's share recomputed in the browser from the chain with
-// scripts/lib/distribution/value-equation.ts, as `commons share` does. The equations the app can
-// apply come at runtime from ./value-equations.json (`npm start` serves the demo's equation there);
-// a distribution that published another equation (its hash differs) is shown, but not recomputed here.
+// scripts/lib/distribution/value-equation.ts, as `commons share` does. Each distribution's equation
+// is fetched from the URI it published (an IPFS CID, served by the app server at ./ipfs/<cid>, or
+// an http(s) URL) and checked against that CID and the published hash before it is applied; one
+// that cannot be fetched or does not check is shown with the reason, and not recomputed here.
 import { useQuery } from "@tanstack/react-query";
 import { usePublicClient } from "wagmi";
-import { computeDistribution, deriveEntriesAt, equationHash, parseValueEquation, proofFor, shareTree } from "@distribution/value-equation.js";
+import { computeDistribution, deriveEntriesAt, parseValueEquation, proofFor, shareTree } from "@distribution/value-equation.js";
+import { checkEquationBytes, equationFetchUrl } from "@distribution/equation-store.js";
 import type { DistributionResult, Share } from "@distribution/value-equation.js";
 import type { LedgerEvents } from "@core/reader.js";
 import type { Published } from "@distribution/distributor.js";
 import { incomeDistributorAbi } from "../contracts/generated";
 import { useAppConfig } from "./useAppConfig";
 
-/** Equation documents this app can apply, by lower-case hash. */
-export type KnownEquations = Map<string, { name: string; doc: unknown }>;
+/** The equations of the distributions shown, by lower-case hash: fetched from the URI each published and checked, or why not. */
+export type KnownEquations = Map<string, { name: string; doc: unknown } | { error: string }>;
 
-/** Where the app server lists the equations it knows: a JSON array of { name, doc }. */
-export const EQUATIONS_PATH = "./value-equations.json";
+/** Where the app fetches an `ipfs://` equation: the app server's content-addressed path (any IPFS gateway serves the same bytes). */
+export const IPFS_GATEWAY = "./ipfs/";
 
-/** The equations the server provides (none when it serves no list, or a malformed one). */
-export async function readKnownEquations(fetchImpl: typeof fetch = fetch): Promise<KnownEquations> {
-  const known: KnownEquations = new Map();
-  const res = await fetchImpl(EQUATIONS_PATH).catch(() => undefined);
-  if (!res?.ok) return known;
-  const list: unknown = await res.json().catch(() => undefined);
-  if (!Array.isArray(list)) return known;
-  for (const item of list as { name?: unknown; doc?: unknown }[]) {
-    if (typeof item?.name !== "string" || item.doc === undefined) continue;
-    try {
-      known.set(equationHash(item.doc).toLowerCase(), { name: item.name, doc: item.doc });
-    } catch {
-      /* not an equation document: skipped, as an unknown equation */
-    }
+/**
+ * Fetches the equation a distribution published, from its URI (an IPFS CID through the app
+ * server, or an http(s) URL), and checks the bytes against the CID and the published hash.
+ */
+export async function fetchEquation(
+  d: Pick<PublishedDistribution, "equationHash" | "equationURI">,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ name: string; doc: unknown } | { error: string }> {
+  let url: string | undefined;
+  try {
+    url = equationFetchUrl(d.equationURI, IPFS_GATEWAY);
+  } catch (error) {
+    return { error: (error as Error).message };
   }
-  return known;
+  if (!url) return { error: `it was published with the URI "${d.equationURI}", which nobody else can fetch` };
+  const res = await fetchImpl(url).catch((error: Error) => error);
+  if (res instanceof Error) return { error: `fetching ${d.equationURI} failed: ${res.message}` };
+  if (!res.ok) {
+    const body = (await res.json().catch(() => undefined)) as { error?: string } | undefined;
+    return { error: `fetching ${d.equationURI} failed (${res.status}${body?.error ? `: ${body.error}` : ""})` };
+  }
+  const checked = await checkEquationBytes(new Uint8Array(await res.arrayBuffer()), { equationHash: d.equationHash, uri: d.equationURI });
+  return "error" in checked ? checked : { name: d.equationURI, doc: checked.doc };
 }
 
-export function useKnownEquations(): KnownEquations | undefined {
-  return useQuery({ queryKey: ["value-equations"], queryFn: () => readKnownEquations(), staleTime: Infinity }).data;
+/** The equations of `list`, fetched and checked once each (undefined until all are read). */
+export function useEquations(list: readonly PublishedDistribution[] | undefined): KnownEquations | undefined {
+  const wanted = [...new Map((list ?? []).map((d) => [d.equationHash, d])).values()];
+  return useQuery({
+    queryKey: ["value-equations", wanted.map((d) => `${d.equationHash}@${d.equationURI}`).join(",")],
+    enabled: list !== undefined,
+    staleTime: Infinity,
+    retry: false,
+    queryFn: async (): Promise<KnownEquations> => new Map(await Promise.all(wanted.map(async (d) => [d.equationHash, await fetchEquation(d)] as const))),
+  }).data;
 }
 
 /** IIncomeDistributor.Status. */
@@ -121,10 +138,10 @@ export interface Recomputed {
  * why it cannot. Entries after the cutoff and validations after the cutoff entry's block do not count.
  */
 export function recompute(d: PublishedDistribution, events: LedgerEvents, equations: KnownEquations): Recomputed | { error: string } {
-  const known = equations.get(d.equationHash);
-  if (!known)
+  const known = equations.get(d.equationHash) ?? { error: "it was not fetched" };
+  if ("error" in known)
     return {
-      error: `This distribution applied an equation (hash ${d.equationHash}, URI "${d.equationURI}") that this app's server does not provide; recompute it with \`npx commons share ${d.id} --equation FILE\`.`,
+      error: `This distribution's equation (hash ${d.equationHash}) could not be checked here: ${known.error}; recompute it with \`npx commons share ${d.id} --equation FILE\`.`,
     };
   if (BigInt(events.entries.length) < d.cutoff)
     return { error: `The ledger read so far has ${events.entries.length} entries, fewer than the cutoff ${d.cutoff}.` };

@@ -11,7 +11,7 @@ import { useAppConfig } from "../hooks/useAppConfig";
 import { useChainTime } from "../hooks/useChainTime";
 import { useClaim } from "../hooks/useClaim";
 import { useCommons } from "../hooks/useCommons";
-import { recompute, shareOf, useDistributions, useKnownEquations } from "../hooks/useDistributions";
+import { IPFS_GATEWAY, recompute, shareOf, useDistributions, useEquations } from "../hooks/useDistributions";
 import type { PublishedDistribution } from "../hooks/useDistributions";
 import { useLedger } from "../hooks/useLedger";
 import { useWallet } from "../hooks/useWallet";
@@ -44,7 +44,7 @@ export default function DistributionsPage({ query }: PageProps) {
   const { names: who } = useNames();
   const wallet = useWallet();
   const ds = useDistributions();
-  const equations = useKnownEquations();
+  const equations = useEquations(ds.list);
   const c = useClaim();
   const governance = useCommons();
   const [selected, setSelected] = useState<string | undefined>(query.get("id") ?? undefined);
@@ -167,8 +167,12 @@ export default function DistributionsPage({ query }: PageProps) {
                 <td>
                   <Amount d={x} v={x.claimed} /> ({x.claims.size} of {String(x.leafCount)})
                 </td>
-                <td className="mono" title={x.equationHash}>
-                  {x.equationURI || shortHex(x.equationHash)}
+                <td className="mono" title={`${x.equationURI} · hash ${x.equationHash}`}>
+                  {x.equationURI.startsWith("ipfs://") ? (
+                    <a href={`${IPFS_GATEWAY}${x.equationURI.slice("ipfs://".length)}`}>{`ipfs://${shortHex(x.equationURI.slice("ipfs://".length))}`}</a>
+                  ) : (
+                    x.equationURI || shortHex(x.equationHash)
+                  )}
                 </td>
               </tr>
             ))}

@@ -9,7 +9,7 @@ import { roundAmount } from "@core/amount.js";
 import { ContributionsChart } from "../components/ContributionsChart";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { useChainTime } from "../hooks/useChainTime";
-import { recompute, shareOf, useDistributions, useKnownEquations } from "../hooks/useDistributions";
+import { recompute, shareOf, useDistributions, useEquations } from "../hooks/useDistributions";
 import { useLedger } from "../hooks/useLedger";
 import { useNames } from "../hooks/useNames";
 import { useRegistry, useStatuses } from "../hooks/useReciprocity";
@@ -28,7 +28,7 @@ export default function PersonPage({ params }: PageProps) {
     [address, ledger.snapshot, ledger.views, now.data],
   );
   const distributions = useDistributions();
-  const equations = useKnownEquations();
+  const equations = useEquations(distributions.list);
   const registry = useRegistry();
   const licences = useMemo(() => {
     if (!address || !registry.registry) return [];

@@ -2,7 +2,8 @@
 // (a hash of the sources is kept in app/dist/.build-hash) and serves the built files, plus
 // /config.json, which tells the app where the local chain, its contracts and the relayer are and
 // what its dev accounts are called (so that a fresh chain needs no rebuild), /labels.json and
-// /value-equations.json (the equations the Distributions page can recompute with).
+// /ipfs/<cid>: the value equations this machine pins, content-addressed, which the Distributions
+// page fetches by the CID a distribution published and checks against it and its hash.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -10,6 +11,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { exportContracts } from "./export-contracts.js";
+import { cidOfUri, equationBytes, equationCid } from "../distribution/equation-store.js";
+import { readStoredEquation } from "./equations.js";
 import { answerIndexRequest, createLedgerIndexer } from "./ledger-indexer.js";
 import { parseLabelList } from "../supply/supply.js";
 import type { LedgerIndexer } from "./ledger-indexer.js";
@@ -111,7 +114,10 @@ export async function serveApp(opts: {
   config: AppRuntimeConfig;
   index?: boolean;
   labelsFile?: string;
+  /** Equations served at /ipfs/<cid> whatever else is pinned (the demo's). */
   equationFiles?: readonly string[];
+  /** A folder of pinned equations, each <cid>.json (data/equations/: what distribute --publish stores). */
+  equationsDir?: string;
 }): Promise<AppServer> {
   const dist = path.join(opts.root, "app", "dist");
   if (!existsSync(path.join(dist, "index.html"))) throw new Error(`${dist} has no built app; run ensureAppBuilt first`);
@@ -122,14 +128,12 @@ export async function serveApp(opts: {
       : undefined;
   if (indexer) await indexer.current().catch(() => {}); // warm up; a request retries
   const configJson = JSON.stringify(indexer ? { local: { ...opts.config.local, indexUrl: `.${INDEX_PATH}` } } : opts.config);
-  // The equations the app may recompute distributions with, named by their path in the repository
-  // (the URI the demo publishes); read now, so that a missing file fails here and not in the page.
-  const equationsJson = JSON.stringify(
-    (opts.equationFiles ?? []).map((file) => ({
-      name: path.relative(opts.root, file).split(path.sep).join("/"),
-      doc: JSON.parse(readFileSync(file, "utf8")) as unknown,
-    })),
-  );
+  // The given equations, read now (a missing or malformed file fails here, not in the page), by CID.
+  const pinned = new Map<string, Uint8Array>();
+  for (const file of opts.equationFiles ?? []) {
+    const doc = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    pinned.set(await equationCid(doc), equationBytes(doc));
+  }
   const server = http.createServer((req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -157,9 +161,18 @@ export async function serveApp(opts: {
           .end(JSON.stringify({ error: `the labels file ${path.basename(file)} ${parsed.error}` }));
       return void res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" }).end(JSON.stringify(parsed));
     }
-    if (pathname === "/value-equations.json") {
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" }).end(equationsJson);
-      return;
+    if (pathname.startsWith("/ipfs/")) {
+      // Content-addressed: the same bytes forever (the client checks them against the CID and the published hash).
+      const text = pathname.slice("/ipfs/".length);
+      let cid: string;
+      try {
+        cid = cidOfUri(`ipfs://${text}`)!;
+      } catch {
+        return void res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: `"${text}" is not a CID` }));
+      }
+      const bytes = pinned.get(cid) ?? (opts.equationsDir ? readStoredEquation(opts.equationsDir, cid) : undefined);
+      if (!bytes) return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: `this server pins no equation ${cid}` }));
+      return void res.writeHead(200, { "content-type": "application/json", "cache-control": "public, max-age=31536000, immutable" }).end(bytes);
     }
     if (pathname === INDEX_PATH) {
       if (!indexer) {
@@ -212,8 +225,9 @@ export async function startApp(opts: {
   relayerUrl?: string;
   deployment: { chainId: number; contracts: Record<string, string>; fromBlock: number };
   labelsFile?: string;
-  /** Value equations served to the app (./value-equations.json). */
+  /** Value equations served to the app at /ipfs/<cid>, and the folder of pinned ones. */
   equationFiles?: readonly string[];
+  equationsDir?: string;
   /** Names of the local chain's dev accounts by index (the demo's people), shown by the app's dev-key wallet. */
   devKeyNames?: readonly string[];
   log?: (line: string) => void;
@@ -225,6 +239,7 @@ export async function startApp(opts: {
     port: opts.port,
     labelsFile: opts.labelsFile,
     equationFiles: opts.equationFiles,
+    equationsDir: opts.equationsDir,
     config: {
       local: {
         chainId: opts.deployment.chainId,
