@@ -482,13 +482,17 @@ describe("app (end to end in headless Chromium)", function () {
       ["simulation", "form.simulation"],
       ["distributions", '[data-testid="distributions-table"]'],
       ["entry/1", '[data-testid="validations"]'],
+      ["commons", '[data-testid="commons-list"]'],
+      ["commons/demo", '[data-testid="commons-members"]'],
+      ["person/alice", '[data-testid="person-summary"]'],
     ];
     for (const [route, ready] of routes) {
       it(`shows ${route.split("?")[0]} without a horizontal scroll and with every menu item in view`, async function () {
         const page = await open(
           route
             .replace("licensee=cooperative", `licensee=${seeds.reciprocity.licensees.cooperative}`)
-            .replace("resource=kit", `resource=${encodeURIComponent(seeds.supply.kitLabel)}`),
+            .replace("resource=kit", `resource=${encodeURIComponent(seeds.supply.kitLabel)}`)
+            .replace("commons/demo", `commons/${seed.commons}`),
         );
         await page.setViewportSize({ width: 390, height: 844 });
         await page.locator(ready).first().waitFor({ timeout: 30_000 });

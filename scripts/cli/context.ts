@@ -3,6 +3,8 @@
 // probed once with a timeout, so an unreachable node is a one-line error, not a hang.
 import path from "node:path";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
+import { revertSentence } from "../lib/core/contract-errors.js";
 import { contractAddress, readDeployment } from "../lib/node/deployment.js";
 import { CliInputError, parseAddress, parseUint, parseUrl } from "./inputs.js";
 
@@ -102,4 +104,28 @@ export async function connect(t: Target): Promise<JsonRpcProvider> {
   const provider = new JsonRpcProvider(request, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
   if ((await provider.getCode(t.ledger)) === "0x") throw new Error(`there is no contract at ${t.ledger} on chain ${chainId}`);
   return provider;
+}
+
+/**
+ * Sends a contract transaction and waits for it: a refusal the node finds when it estimates gas is
+ * said as the contract's sentence ("the registry refused: …"), a transaction that fails when mined
+ * says so. The one way the CLI sends to the contracts beside the Ledger.
+ */
+export async function sendToContract(
+  contractWord: string,
+  send: () => Promise<ContractTransactionResponse>,
+): Promise<{ hash: string; receipt: ContractTransactionReceipt }> {
+  let tx: ContractTransactionResponse;
+  try {
+    tx = await send();
+  } catch (error) {
+    // No `cause`: main would find the revert in it and print the bare sentence without "the … refused".
+    const sentence = revertSentence(error);
+    // eslint-disable-next-line preserve-caught-error -- the sentence is the whole message (see above)
+    if (sentence) throw new Error(`the ${contractWord} refused: ${sentence}`);
+    throw error;
+  }
+  const receipt = await tx.wait();
+  if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
+  return { hash: tx.hash, receipt };
 }

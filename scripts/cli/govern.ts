@@ -17,8 +17,7 @@ import { ACTIONS, ALL_ROLES, rolesOf } from "../lib/core/vocabulary.js";
 import type { ActionName } from "../lib/core/vocabulary.js";
 import { agentLabel, directoryInterface, nameProblem, readNames } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
-import { revertSentence } from "../lib/core/contract-errors.js";
-import { connect, optionalDirectory, resolveTarget } from "./context.js";
+import { connect, optionalDirectory, resolveTarget, sendToContract } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
 import { CliInputError, parseAction, parseAddress, parseHex32, parseUint } from "./inputs.js";
@@ -62,17 +61,7 @@ async function nameChange(g: GlobalOptions, keystore: string | undefined, call: 
   if (!directory) throw new CliInputError("--directory", "no Directory of names for this ledger: set COMMONS_DIRECTORY, or run npm start (which deploys one)");
   const provider = await connect(target);
   const signer = await loadSigner(keystore, provider);
-  let tx;
-  try {
-    tx = await call(new Contract(directory, directoryInterface, signer));
-  } catch (error) {
-    const sentence = revertSentence(error);
-    // eslint-disable-next-line preserve-caught-error -- the sentence is the whole message
-    if (sentence) throw new Error(`the directory refused: ${sentence}`);
-    throw error;
-  }
-  const receipt = await tx.wait();
-  if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
+  const { receipt } = await sendToContract("directory", () => call(new Contract(directory, directoryInterface, signer)));
   let line = `done (tx ${receipt.hash})`;
   for (const log of receipt.logs) {
     const parsed = directoryInterface.parseLog(log);

@@ -38,7 +38,6 @@ import {
   USE_KINDS,
 } from "../lib/reciprocity/reciprocity.js";
 import type { Obligation, Terms } from "../lib/reciprocity/reciprocity.js";
-import { revertSentence } from "../lib/core/contract-errors.js";
 import { reciprocityInterface } from "../lib/core/registry-abi.js";
 import {
   fromSignedSettlementJson,
@@ -49,7 +48,7 @@ import {
 } from "../lib/core/registry-messages.js";
 import type { EntryProof } from "../lib/core/proof.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
-import { connect, resolveContract, resolveTarget } from "./context.js";
+import { connect, resolveContract, resolveTarget, sendToContract } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
 import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, readJsonFile } from "./inputs.js";
@@ -135,24 +134,13 @@ async function registeredTerms(c: Connected, work: bigint): Promise<{ attesters:
 /** Sends, turning the registry's refusal (found when the node estimates gas) into its sentence. */
 async function send(c: Connected, signer: Wallet, method: string, args: unknown[]): Promise<{ id: bigint; hash: string }> {
   const registry = c.registry.connect(signer) as Contract;
-  let tx;
-  try {
-    tx = await registry.getFunction(method).send(...args);
-  } catch (error) {
-    // No `cause`: main would find the revert in it and print the bare sentence without "the registry refused".
-    const sentence = revertSentence(error);
-    // eslint-disable-next-line preserve-caught-error -- the sentence is the whole message (see above)
-    if (sentence) throw new Error(`the registry refused: ${sentence}`);
-    throw error;
-  }
-  const receipt = await tx.wait();
-  if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
+  const { hash, receipt } = await sendToContract("registry", () => registry.getFunction(method).send(...args));
   const [, records] = (await c.registry.counts()) as [bigint, bigint];
   const parsed = receipt.logs
     .map((l: { topics: readonly string[]; data: string }) => c.registry.interface.parseLog({ topics: [...l.topics], data: l.data }))
     .find((l: unknown) => l);
   const id = parsed?.name === "WorkRegistered" ? (parsed.args.work as bigint) : records;
-  return { id, hash: tx.hash };
+  return { id, hash };
 }
 
 interface TermsOptions {

@@ -6,7 +6,6 @@ import { writeFileSync } from "node:fs";
 import { Option } from "commander";
 import type { Command } from "commander";
 import { Contract } from "ethers";
-import { revertSentence } from "../lib/core/contract-errors.js";
 import {
   AGENT_KINDS,
   buildProfile,
@@ -19,7 +18,7 @@ import {
   toSignedProfileJson,
 } from "../lib/core/directory.js";
 import { readLedger } from "../lib/core/reader.js";
-import { connect, optionalDirectory, resolveTarget } from "./context.js";
+import { connect, optionalDirectory, resolveTarget, sendToContract } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
 import { CliInputError, parseChoice } from "./inputs.js";
@@ -112,17 +111,7 @@ export function registerNames(program: Command): void {
         if (s.state !== "recorded") return out(`name ${what}, through the relayer: ${s.state} (${s.digest}); --wait prints when it is published`);
         return out(`name ${what} published through the relayer (tx ${s.txHash})`);
       }
-      let tx;
-      try {
-        tx = await (contract.connect(signer) as Contract).publishProfile(profile, signature);
-      } catch (error) {
-        const sentence = revertSentence(error);
-        // eslint-disable-next-line preserve-caught-error -- the sentence is the whole message
-        if (sentence) throw new Error(`the directory refused: ${sentence}`);
-        throw error;
-      }
-      const receipt = await tx.wait();
-      if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
-      out(`name ${what} published (tx ${tx.hash}); people now see ${shortAddress(signer.address)} as "${text}"`);
+      const { hash } = await sendToContract("directory", () => (contract.connect(signer) as Contract).publishProfile(profile, signature));
+      out(`name ${what} published (tx ${hash}); people now see ${shortAddress(signer.address)} as "${text}"`);
     });
 }
