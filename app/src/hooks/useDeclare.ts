@@ -5,7 +5,6 @@ import type { Abi } from "viem";
 import { buildDeclaration, DECLARATION_TYPES, RECIPROCITY_DOMAIN_NAME, RECIPROCITY_DOMAIN_VERSION, ReciprocityInputError } from "@reciprocity/reciprocity.js";
 import type { DeclarationKindName, EntityFormName, UseKindName } from "@reciprocity/reciprocity.js";
 import { reciprocityDomain, toSignedDeclarationJson } from "@core/registry-messages.js";
-import { RelayerError } from "@core/relayer-client.js";
 import { reciprocityRegistryAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { EvidenceError, parseEvidence } from "../lib/evidence";
@@ -80,18 +79,17 @@ export function useDeclare() {
         typedData(domain, DECLARATION_TYPES, "Declaration", d),
         `Waiting for your signature (${input.kind} declaration) in the wallet…`,
       );
-      if (chain.relayerUrl) {
-        // Gasless: the relayer checks it (the registry's own rules included) and pays. A relayer
-        // that sends no registry messages says so; then the wallet sends it.
-        try {
-          const signed = toSignedDeclarationJson(reciprocityDomain(chain.id, registry), d, signature);
-          const final = await flow.relay(signed, "Sent to the relayer; waiting for it to record your declaration…");
-          await flow.queryClient.refetchQueries({ queryKey: ["reciprocity-registry"] });
-          flow.setPhase({ kind: "done", entryId: input.work, txHash: final.txHash ?? undefined, via: "relayer" });
-          return;
-        } catch (error) {
-          if (!(error instanceof RelayerError && /sends no ReciprocityRegistry declarations/.test(error.reason ?? ""))) throw error;
-        }
+      // Gasless: the relayer checks it (the registry's own rules included) and pays. A relayer
+      // that sends no registry messages says so; then the wallet sends it.
+      const final = await flow.relayIfTaken(
+        toSignedDeclarationJson(reciprocityDomain(chain.id, registry), d, signature),
+        "Sent to the relayer; waiting for it to record your declaration…",
+        /sends no ReciprocityRegistry declarations/,
+      );
+      if (final) {
+        await flow.queryClient.refetchQueries({ queryKey: ["reciprocity-registry"] });
+        flow.setPhase({ kind: "done", entryId: input.work, txHash: final.txHash ?? undefined, via: "relayer" });
+        return;
       }
       const { hash } = await flow.send({ address: registry, abi: reciprocityRegistryAbi as Abi, functionName: "declare", args: [d, signature] });
       // The registry's records are read again before "done", so the status shown names the new record.

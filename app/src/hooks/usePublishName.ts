@@ -14,7 +14,6 @@ import {
   toSignedProfileJson,
 } from "@core/directory.js";
 import type { AgentKindName } from "@core/directory.js";
-import { RelayerError } from "@core/relayer-client.js";
 import { directoryAbi } from "../contracts/generated";
 import { explainError } from "../lib/errors";
 import { typedData, useWriteFlow } from "./useWriteFlow";
@@ -40,17 +39,16 @@ export function usePublishName() {
         typedData(domain, PROFILE_TYPES, "Profile", profile),
         `Waiting for your signature (your name "${name}") in the wallet…`,
       );
-      if (chain.relayerUrl) {
-        try {
-          const signed = toSignedProfileJson(directoryDomain(chain.id, directory), profile, signature);
-          const final = await flow.relay(signed, "Sent to the relayer; waiting for it to publish your name…");
-          await flow.queryClient.refetchQueries({ queryKey: ["directory-names"] });
-          flow.setPhase({ kind: "done", entryId: profile.nonce, txHash: final.txHash ?? undefined, via: "relayer" });
-          return;
-        } catch (error) {
-          // A relayer that sends no profiles says so; then the wallet sends it.
-          if (!(error instanceof RelayerError && /sends no Directory profiles/.test(error.reason ?? ""))) throw error;
-        }
+      // Gasless through the relayer; one that sends no profiles says so, and then the wallet sends it.
+      const final = await flow.relayIfTaken(
+        toSignedProfileJson(directoryDomain(chain.id, directory), profile, signature),
+        "Sent to the relayer; waiting for it to publish your name…",
+        /sends no Directory profiles/,
+      );
+      if (final) {
+        await flow.queryClient.refetchQueries({ queryKey: ["directory-names"] });
+        flow.setPhase({ kind: "done", entryId: profile.nonce, txHash: final.txHash ?? undefined, via: "relayer" });
+        return;
       }
       const { hash } = await flow.send({ address: directory, abi: directoryAbi as Abi, functionName: "publishProfile", args: [profile, signature] });
       await flow.queryClient.refetchQueries({ queryKey: ["directory-names"] });

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { Abi, Hex, TransactionReceipt, TypedDataDefinition } from "viem";
 import { usePublicClient, useSignTypedData, useWriteContract } from "wagmi";
-import { RelayerClient } from "@core/relayer-client.js";
+import { RelayerClient, RelayerError } from "@core/relayer-client.js";
 import type { RelayState } from "@core/relayer-client.js";
 import { explainReverted } from "../lib/errors";
 import { useAppConfig } from "./useAppConfig";
@@ -85,6 +85,21 @@ export function useWriteFlow(explain: (error: unknown) => { rejected: boolean; m
     return final;
   }
 
+  /**
+   * Gasless when it can be: relays `signed` when the chain has a relayer that takes this kind of
+   * message, and returns its final state; undefined when there is no relayer, or it answers that it
+   * sends no such messages (`refusesKind` matches its reason), so that the caller's wallet sends it.
+   */
+  async function relayIfTaken(signed: { digest: string }, waitingFor: string, refusesKind: RegExp): Promise<RelayState | undefined> {
+    if (!chain.relayerUrl) return undefined;
+    try {
+      return await relay(signed, waitingFor);
+    } catch (error) {
+      if (error instanceof RelayerError && refusesKind.test(error.reason ?? "")) return undefined;
+      throw error;
+    }
+  }
+
   /** Runs a write; its failure becomes the failed phase (or idle, when the wallet declined). Returns whether it succeeded. */
   async function run(work: () => Promise<void>): Promise<boolean> {
     try {
@@ -107,6 +122,7 @@ export function useWriteFlow(explain: (error: unknown) => { rejected: boolean; m
     sign,
     send,
     relay,
+    relayIfTaken,
     run,
     busy: phase.kind === "pending" || phase.kind === "confirming",
     reset: () => setPhase({ kind: "idle" }),
