@@ -73,10 +73,13 @@ export function resolveContract(name: string, flag: string, given: string | unde
 export function optionalDirectory(target: Target, given?: string): string | undefined {
   const value = given ?? (process.env.COMMONS_DIRECTORY || undefined);
   if (value !== undefined) return parseAddress("--directory", value);
-  const file = path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "deployment.json");
-  const d = readDeployment(file);
-  if (!d || d.ledger.toLowerCase() !== target.ledger.toLowerCase()) return undefined;
-  return d.contracts.Directory;
+  return contractsBeside(target).Directory;
+}
+
+/** The contracts `npm start` deployed beside `target`'s Ledger, by name (none when the deployment is another ledger's). */
+export function contractsBeside(target: Target): Record<string, string> {
+  const d = readDeployment(path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "deployment.json"));
+  return d && d.ledger.toLowerCase() === target.ledger.toLowerCase() ? d.contracts : {};
 }
 
 /** Connects, checking the node answers and is on the expected chain. */

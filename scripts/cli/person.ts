@@ -12,20 +12,12 @@ import { formatQuantity } from "../lib/core/record.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { distributorAt } from "../lib/distribution/distributor.js";
 import { readRegistry, readStatus, registryContract } from "../lib/reciprocity/reciprocity.js";
-import { readDeployment } from "../lib/node/deployment.js";
-import { connect, optionalDirectory, resolveTarget } from "./context.js";
+import { connect, contractsBeside, optionalDirectory, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { recomputePublished } from "./distribute.js";
 import { json, out, table } from "./format.js";
 import { CliInputError } from "./inputs.js";
-import path from "node:path";
 import { dateOnly } from "../lib/core/time.js";
-
-/** The contracts `npm start` deployed beside this ledger (none when the deployment is another ledger's). */
-function besideLedger(ledger: string): Record<string, string> {
-  const d = readDeployment(path.join(process.env.COMMONS_DATA_DIR ?? path.resolve("data"), "deployment.json"));
-  return d && d.ledger.toLowerCase() === ledger.toLowerCase() ? d.contracts : {};
-}
 
 export function registerPerson(program: Command): void {
   program
@@ -44,7 +36,7 @@ export function registerPerson(program: Command): void {
       const address = found.address;
       const now = BigInt((await provider.getBlock("latest"))!.timestamp);
       const p = personOverview(deriveEntries(events), events, address, now);
-      const contracts = besideLedger(target.ledger);
+      const contracts = contractsBeside(target);
 
       // Shares: every published distribution recomputed (where its equation can be found), and what was claimed.
       const shares: { id: bigint; amount?: bigint; claimed: bigint; note?: string }[] = [];

@@ -8,9 +8,8 @@ import type { EdgeLabel, GraphLabel, NodeLabel } from "@dagrejs/dagre";
 import { ZeroHash } from "ethers";
 import { agentLabel, NO_NAMES } from "../core/directory.js";
 import type { Names } from "../core/directory.js";
+import { shortHex } from "./supply.js";
 import type { Hop, Labels, SupplyTree } from "./supply.js";
-
-const shortHex = (h: string) => (h.length > 14 ? `${h.slice(0, 10)}…${h.slice(-4)}` : h);
 
 /** How a node is drawn: an event's verification marks it green (verified) or red (failed), a disputed event red. */
 export type NodeTone = "plain" | "verified" | "failed" | "disputed" | "process";

@@ -481,7 +481,7 @@ export function labelsFromList(list: readonly string[]): Labels {
   return { name: (id: string) => names.get(id.toLowerCase()) };
 }
 
-const shortHex = (hex: string) => (hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex);
+export const shortHex = (hex: string) => (hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex);
 
 function describeHop(h: Hop, labels?: Labels): string {
   const what =
