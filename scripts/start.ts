@@ -15,12 +15,14 @@ import { deployWithIgnition, isDeployed, readDeployment, writeDeployment } from 
 import type { LocalDeployment } from "./lib/node/deployment.js";
 import { startLocalChain } from "./lib/node/local-chain.js";
 import type { LocalChain } from "./lib/node/local-chain.js";
-import { decodeUnit, formatQuantity } from "./lib/core/record.js";
+import { formatQuantity } from "./lib/core/record.js";
+import { agentLabel, readNames } from "./lib/core/directory.js";
+import { deriveEntries } from "./lib/core/views.js";
+import { table } from "./cli/format.js";
 import { devWallet } from "./lib/node/dev-chain.js";
 import { DEMO_PEOPLE } from "./demo/seed.js";
 import { seedAll } from "./demo/seed-all.js";
 import { DEMO_EQUATION } from "./demo/seed-distribution.js";
-import { ACTIONS, FLOWS } from "./lib/core/vocabulary.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(process.env.COMMONS_DATA_DIR ?? path.join(root, "data"));
@@ -126,20 +128,18 @@ try {
   console.log(
     `Hash chain recomputed from the events: ${check.ok ? "matches the on-chain head" : `DIVERGES at entry ${check.divergence?.id}: ${check.divergence?.reason}`}`,
   );
-  const rows = [];
-  for (const e of events.entries) {
-    const s = await client.state(e.id);
-    rows.push({
-      id: Number(e.id),
-      flow: FLOWS[e.record.flow],
-      action: ACTIONS[e.record.action],
-      agent: e.signer,
-      quantity: `${formatQuantity(e.record.quantity)} ${decodeUnit(e.record.unit)}`,
-      state: s.state + (s.correctedBy ? ` by #${s.correctedBy}` : "") + (e.record.corrects ? ` (corrects #${e.record.corrects})` : ""),
-      validations: `${s.accepts} accept / ${s.disputes} dispute`,
-    });
-  }
-  console.table(rows);
+  // The ledger as `commons list` shows it: each agent by name (the Directory's), each state as derived from the events.
+  const names = await readNames(provider, deployment.contracts?.Directory, events, { fromBlock: deployment.fromBlock });
+  const rows = deriveEntries(events).map((v) => ({
+    id: String(v.id),
+    flow: v.flow,
+    action: v.action,
+    agent: agentLabel(names, v.agent),
+    quantity: `${formatQuantity(v.entry.record.quantity)} ${v.unit}`,
+    state: v.state + (v.correctedBy ? ` by #${v.correctedBy}` : "") + (v.entry.record.corrects ? ` (corrects #${v.entry.record.corrects})` : ""),
+    validations: `${v.accepts} accept / ${v.disputes} dispute`,
+  }));
+  console.log(`\n${table(rows)}`);
   console.log(`
 What to try next:
   App            ${app.url}

@@ -28,6 +28,7 @@ import { labelId } from "../scripts/lib/core/record.js";
 import { RECIPES_FILE, SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
 import { freePort, root, runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
+import { valueflowsProblems } from "./helpers/valueflows-check.js";
 
 const SHOTS = path.join(root, "test-results", "screenshots");
 
@@ -242,12 +243,17 @@ describe("app (end to end in headless Chromium)", function () {
       expect(cell("commonsName")).to.equal("Sensorica open hardware lab (demo)");
       expect(cell("processLabel")).to.equal("process: design open sensor kit v2");
       const [jsonld] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download JSON-LD" }).click()]);
-      const graph = JSON.parse(readFileSync((await jsonld.path())!, "utf8")) as { "@context": { vf: string }; "@graph": { "@type": string }[] };
+      const graph = JSON.parse(readFileSync((await jsonld.path())!, "utf8")) as {
+        "@context": { vf: string };
+        "@graph": { "@type": string; entryId?: string; name?: string }[];
+      };
       expect(graph["@context"].vf).to.equal("https://w3id.org/valueflows/ont/vf#");
       // Intents: the demo commons' filament need (#6) and erin's offer (#8), the supply chain's kit and review needs (#10, #11).
-      expect(graph["@graph"].map((n) => n["@type"])).to.deep.equal(
-        Array.from({ length: 31 }, (_, i) => ([6, 8, 10, 11].includes(i + 1) ? "vf:Intent" : "vf:EconomicEvent")),
+      expect(graph["@graph"].filter((n) => n.entryId !== undefined).map((n) => n["@type"])).to.deep.equal(
+        Array.from({ length: 31 }, (_, i) => ([6, 8, 10, 11].includes(i + 1) ? "Intent" : "EconomicEvent")),
       );
+      expect(graph["@graph"].find((n) => n["@type"] === "Person" && n.name === "Alice")).to.not.equal(undefined);
+      expect(await valueflowsProblems(graph)).to.deep.equal([]);
       // No kilogram of filament among the contributions; the flows have it, and their own tallies.
       const unitCells = table.locator("td:nth-child(2)");
       expect(await unitCells.allInnerTexts()).to.not.include("kg");
@@ -536,7 +542,7 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("person-commons").innerText()).to.match(/^Sensorica open hardware lab \(demo\): \d+ entries; validates every action$/);
       await page
         .getByTestId("person-shares")
-        .getByText(/^Distribution #1: 0\.2507 ETH, (claimed|not claimed yet)/)
+        .getByText(/^Distribution #1: 0\.2533 ETH, (claimed|not claimed yet)/)
         .waitFor();
       await shot(page, "person");
       // A name nobody or several use is explained, not guessed.
@@ -610,6 +616,29 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await page.getByTestId("error-resource").innerText()).to.equal(
         '"0x1234" is not a resource id (0x + 64 hex digits); a label is hashed, so do not start one with 0x',
       );
+      await page.close();
+    });
+  });
+
+  describe("track", function () {
+    it("follows the recycled filament forward into the parts, the kit and the field team, drawn and kept in the URL", async function () {
+      const filament = "filament lot 2026-11 #1 (recycled PLA)";
+      const page = await open(`trace?resource=${encodeURIComponent(filament)}&direction=track`);
+      await page.getByRole("heading", { name: "Track" }).waitFor();
+      const graph = page.getByTestId("trace-graph");
+      await graph.waitFor();
+      // Forward: printed into the enclosure parts (#20), assembled into the kit (#28), handed to yara (#29) and moved on site (#30).
+      for (const id of [20, 28, 29, 30]) await graph.locator(`[data-node="e:${id}"]`).waitFor();
+      expect(await graph.locator('[data-node="e:30"]').textContent()).to.match(/^#30 move 1 ea\s*open sensor kit #1\s*by Yara \(0x14dC…9955\)/);
+      await shot(page, "track-filament");
+      // Back again with the same resource: the direction is in the URL, so a reload keeps it.
+      await page.getByLabel("Direction").selectOption("trace");
+      await page.getByRole("heading", { name: "Trace" }).waitFor();
+      expect(page.url()).to.not.include("direction=track");
+      await page.getByLabel("Direction").selectOption("track");
+      await page.reload();
+      await page.getByRole("heading", { name: "Track" }).waitFor();
+      expect(await page.getByLabel("Direction").inputValue()).to.equal("track");
       await page.close();
     });
   });
@@ -778,22 +807,23 @@ describe("app (end to end in headless Chromium)", function () {
       // The distribution as a picture: the income through the equation's buckets to each contributor, by name.
       const chart = page.getByTestId("distribution-chart");
       await chart.getByText("Income 1.00 ETH").waitFor();
-      await chart.getByText("Alice (0x3C44…93BC) 0.2507 ETH").waitFor();
-      await chart.getByText("Carol (0x15d3…6A65) 0.10 ETH").waitFor();
+      await chart.getByText("Alice (0x3C44…93BC) 0.2533 ETH").waitFor();
+      // Carol's loan and the filament she gave, both repaid at their value in euros.
+      await chart.getByText("Carol (0x15d3…6A65) 0.14 ETH").waitFor();
       await shot(page, "distribution");
       await connectDevKey(page, "alice", 2);
       const share = page.getByTestId("share-amount");
       await share.filter({ hasText: "Alice" }).waitFor();
-      // Rounded to what matters (README's worked example: 0.250666666666666666 ETH), every digit on hover.
+      // Rounded to what matters (README's worked example: 0.253333333333333333 ETH), every digit on hover.
       expect(await share.innerText()).to.match(
-        new RegExp(`^0\\.2507 ETH for Alice ${seed.people.alice.slice(0, 6)}…${seed.people.alice.slice(-4)} \\(leaf \\d+\\) · not claimed yet$`),
+        new RegExp(`^0\\.2533 ETH for Alice ${seed.people.alice.slice(0, 6)}…${seed.people.alice.slice(-4)} \\(leaf \\d+\\) · not claimed yet$`),
       );
-      expect(await share.locator("strong span").getAttribute("title")).to.equal("0.250666666666666666 ETH exactly");
+      expect(await share.locator("strong span").getAttribute("title")).to.equal("0.253333333333333333 ETH exactly");
       expect(await page.getByTestId("share-lines").locator("tbody tr").count()).to.be.greaterThan(0);
       await shot(page, "distributions-share");
       await page.getByRole("button", { name: /^Claim / }).click();
       await phase(page, "claim-status", ["done", "failed"]);
-      expect(await page.getByTestId("claim-status").innerText()).to.equal("✔ Claimed: 0.2507 ETH paid to Alice 0x3C44…93BC.");
+      expect(await page.getByTestId("claim-status").innerText()).to.equal("✔ Claimed: 0.2533 ETH paid to Alice 0x3C44…93BC.");
       await page.locator('[data-testid="share-amount"]', { hasText: "claimed (tx" }).waitFor();
       expect(await page.getByTestId("claim-disabled").innerText()).to.equal("This share was claimed.");
       await shot(page, "distributions-claimed");
@@ -964,6 +994,8 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByLabel("File to check against the evidence").setInputFiles(notes);
       expect(await page.getByTestId("evidence-check").innerText()).to.equal(" ✔ printer-log.txt is the evidence this entry recorded.");
       await page.getByLabel("File to check against the evidence").setInputFiles({ ...notes, name: "other.txt", buffer: Buffer.from("something else") });
+      // The file is hashed in the browser, asynchronously: wait for its verdict to replace the last one.
+      await page.getByTestId("evidence-check").filter({ hasText: "other.txt" }).waitFor();
       expect(await page.getByTestId("evidence-check").innerText()).to.match(/^ ✖ other\.txt is not this entry's evidence \(its digest is 0x[0-9a-f]{64}/);
       await shot(page, "entry-evidence-check");
       // dave corrects it to 1.5 h: the correction replaces the entry.

@@ -15,6 +15,8 @@ import { Wallet } from "ethers";
 import { seedAll } from "../scripts/demo/seed-all.js";
 import type { AllSeeds } from "../scripts/demo/seed-all.js";
 import { writeDeployment } from "../scripts/lib/node/deployment.js";
+import { readPublished } from "../scripts/lib/distribution/distributor.js";
+import { equationHash } from "../scripts/lib/distribution/value-equation.js";
 import { root, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
 
@@ -144,6 +146,15 @@ describe("README guides", function () {
       else expect(who).to.equal("a non-profit");
     }
     expect(seeds.reciprocity.licensees.nonprofit).to.equal(rows.find((r) => r[1] === "a non-profit")![2]);
+  });
+
+  it("works its example through on the very distribution the demo publishes (same Merkle root, same equation)", async () => {
+    const published = await readPublished(l.provider, l.contracts.IncomeDistributor, seeds.distribution, l.fromBlock);
+    const example = readme.slice(readme.indexOf("**Worked example**"));
+    expect(/^merkle root +(0x[0-9a-f]{64})$/m.exec(example)?.[1]).to.equal(published!.root);
+    expect(example).to.include("`scripts/demo/value-equation.json`, ledger\ncut off at entry 31");
+    expect(published!.cutoff).to.equal(31n);
+    expect(published!.equationHash).to.equal(equationHash(JSON.parse(readFileSync(path.join(root, "scripts", "demo", "value-equation.json"), "utf8"))));
   });
 
   it("npx commons finds the CLI from the repository's root", async () => {

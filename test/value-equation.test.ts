@@ -15,6 +15,7 @@ import {
   shareTree,
   ValueEquationError,
   VALUE_EQUATION_FORMAT,
+  VALUE_EQUATION_FORMATS,
 } from "../scripts/lib/distribution/value-equation.js";
 import type { ValueEquation } from "../scripts/lib/distribution/value-equation.js";
 import type { EntryView } from "../scripts/lib/core/views.js";
@@ -84,7 +85,7 @@ const base = () => ({
   name: "test",
   rules: {
     work: { kind: "hours", rates: { "*": "40", printer: "15" } },
-    transfer: { kind: "money" },
+    transfer: { kind: "money", currencies: { EUR: "1" } },
     cite: { kind: "flat", points: "2" },
     use: { kind: "hours", rates: { "*": "10", printer: "15" } },
   },
@@ -151,8 +152,8 @@ describe("value equation", () => {
     });
     it("rejects a wrong format, unknown fields, a debt bucket without a price and from after to", () => {
       rejects(
-        eqOf((e) => (e.format = "commons-ledger/value-equation@2")),
-        /^format: format must be "commons-ledger\/value-equation@1"$/,
+        eqOf((e) => (e.format = "commons-ledger/value-equation@3")),
+        /^format: format must be "commons-ledger\/value-equation@2" \(or "commons-ledger\/value-equation@1", read for distributions already published\)$/,
       );
       rejects(
         eqOf((e) => (e.extra = 1)),
@@ -169,6 +170,46 @@ describe("value equation", () => {
       rejects(
         eqOf((e) => ((e.rules as Record<string, unknown>).work = { kind: "hours", rates: {} })),
         /rules\.work\.rates: needs at least one rate/,
+      );
+    });
+  });
+
+  describe("parseValueEquation, money and goods rules", () => {
+    const rejects = (doc: unknown, message: RegExp) => expect(() => parseValueEquation(doc)).to.throw(ValueEquationError, message);
+    it("rejects a money rule without currencies in @2, naming the rule (also inside a list)", () => {
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).transfer = { kind: "money" })),
+        /^rules\.transfer\.currencies: a money rule needs currencies: the units it counts as money and what one is worth in points \(e\.g\. \{"EUR": "1"\}\); goods are counted by a goods rule$/,
+      );
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).transfer = [{ kind: "goods", prices: { kg: "2" } }, { kind: "money" }])),
+        /^rules\.transfer\.1\.currencies: a money rule needs currencies/,
+      );
+    });
+    it("reads an @1 money rule without currencies (published distributions still recompute)", () => {
+      const eq = parseValueEquation(eqOf((e) => ((e.format = VALUE_EQUATION_FORMATS[0]), ((e.rules as Record<string, unknown>).transfer = { kind: "money" }))));
+      expect(eq.format).to.equal("commons-ledger/value-equation@1");
+    });
+    it("rejects empty price tables, an empty list of rules, an empty for, and a unit code over 8 characters", () => {
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).transfer = { kind: "goods", prices: {} })),
+        /^rules\.transfer\.prices: needs at least one unit$/,
+      );
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).transfer = [])),
+        /^rules\.transfer: a list of rules needs at least one rule$/,
+      );
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).transfer = { kind: "money", currencies: { EUR: "1" }, for: [] })),
+        /^rules\.transfer\.for: for needs at least one label or id$/,
+      );
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).transfer = { kind: "money", currencies: { EUROPEAN1: "1" } })),
+        /^rules\.transfer\.currencies\.EUROPEAN1: a unit code has at most 8 characters$/,
+      );
+      rejects(
+        eqOf((e) => ((e.rules as Record<string, unknown>).transfer = { kind: "money", currencies: { EUR: "-1" } })),
+        /^rules\.transfer\.currencies\.EUR: a currency's value must be a non-negative decimal/,
       );
     });
   });
@@ -259,6 +300,66 @@ describe("value equation", () => {
       const r = compute(eq, views, 1000n, { repaid: new Map([[2n, 20n]]) });
       expect(amounts(r)).to.deep.equal({ [ALICE]: 30n, [BOB]: 280n, [CAROL]: 690n });
       expect(r.total).to.equal(1000n);
+    });
+    describe("money as money, goods as goods", () => {
+      const both = () =>
+        parseValueEquation(
+          eqOf((e) => {
+            (e.rules as Record<string, unknown>).transfer = [
+              { kind: "money", for: ["loan"], currencies: { EUR: "1", USD: "0.5" } },
+              { kind: "goods", for: ["filament"], prices: { kg: "20" } },
+            ];
+            e.buckets = [{ name: "repay", percent: "100", actions: ["transfer"] }] as never;
+          }),
+        );
+      const spec = (v: EntryView, label: string) => {
+        v.entry.record.resourceSpec = labelId(label);
+        return v;
+      };
+      it("counts a currency at its value, and a kilogram of goods at its price, never a kilogram as a euro", () => {
+        const views = [
+          spec(view(1, ALICE, "transfer", "100", "EUR"), "loan"),
+          spec(view(2, BOB, "transfer", "100", "USD"), "loan"),
+          spec(view(3, CAROL, "transfer", "5", "kg"), "filament"),
+        ];
+        const r = compute(both(), views, 250n);
+        // points: 100 EUR = 100, 100 USD = 50, 5 kg x 20 = 100; of 250.
+        expect(amounts(r)).to.deep.equal({ [ALICE]: 100n, [BOB]: 50n, [CAROL]: 100n });
+        expect(r.shares.find((s) => s.account === CAROL)!.lines[0]!.points).to.equal(100_000_000_000_000n);
+      });
+      it("counts nothing for money in a currency the rule does not list, goods the rule is not for, or a transfer that is neither", () => {
+        const views = [
+          spec(view(1, ALICE, "transfer", "100", "GBP"), "loan"),
+          spec(view(2, BOB, "transfer", "5", "kg"), "steel"),
+          spec(view(3, BOB, "transfer", "120", "EUR"), "licence reciprocity"),
+          view(4, BOB, "transfer", "7", "EUR"),
+          spec(view(5, CAROL, "transfer", "1", "EUR"), "loan"),
+        ];
+        const r = compute(both(), views, 99n);
+        expect(amounts(r)).to.deep.equal({ [CAROL]: 99n });
+        expect(r.buckets[0]).to.include({ entries: 1 });
+      });
+      it("matches for by resource as well as by spec, and by a 0x id as well as by a label", () => {
+        const eq = parseValueEquation(
+          eqOf((e) => {
+            (e.rules as Record<string, unknown>).transfer = { kind: "goods", for: [labelId("filament lot 7")], prices: { kg: "1" } };
+            e.buckets = [{ name: "repay", percent: "100", actions: ["transfer"] }] as never;
+          }),
+        );
+        const r = compute(eq, [view(1, ALICE, "transfer", "2", "kg", "accepted", { resource: labelId("filament lot 7") })], 10n);
+        expect(amounts(r)).to.deep.equal({ [ALICE]: 10n });
+      });
+      it("still counts an @1 money rule 1:1 in any unit, as the distributions published with it did", () => {
+        const eq = parseValueEquation(
+          eqOf((e) => {
+            e.format = VALUE_EQUATION_FORMATS[0];
+            (e.rules as Record<string, unknown>).transfer = { kind: "money" };
+            e.buckets = [{ name: "money", percent: "100", actions: ["transfer"] }] as never;
+          }),
+        );
+        const r = compute(eq, [view(1, ALICE, "transfer", "3", "EUR"), view(2, BOB, "transfer", "1", "kg")], 4n);
+        expect(amounts(r)).to.deep.equal({ [ALICE]: 3n, [BOB]: 1n });
+      });
     });
     it("rejects a non-positive income and an equation bound to another commons", () => {
       expect(() => compute(parseValueEquation(base()), [], 0n)).to.throw(ValueEquationError, /income must be positive/);

@@ -23,9 +23,9 @@ import { computeFromEvents } from "../lib/distribution/distributor.js";
 
 /** The distribution measured in (d): the seeded work, use and money entries, claimed or not. */
 const BENCH_EQUATION = {
-  format: "commons-ledger/value-equation@1",
+  format: "commons-ledger/value-equation@2",
   name: "read benchmark",
-  rules: { transfer: { kind: "money" }, work: { kind: "hours", rates: { "*": "40" } }, use: { kind: "hours", rates: { "*": "10" } } },
+  rules: { transfer: { kind: "money", currencies: { EUR: "1" } }, work: { kind: "hours", rates: { "*": "40" } }, use: { kind: "hours", rates: { "*": "10" } } },
   buckets: [
     { name: "money", percent: "20", actions: ["transfer"], acceptedOnly: false },
     { name: "work and use", percent: "100", of: "remainder", actions: ["work", "use"], acceptedOnly: false },

@@ -21,9 +21,11 @@ import {
 } from "../lib/distribution/distributor.js";
 import type { Approval, ComputedDistribution } from "../lib/distribution/distributor.js";
 import { deriveCommons } from "../lib/core/governance.js";
-import { parseValueEquation, proofFor, ValueEquationError } from "../lib/distribution/value-equation.js";
+import { parseValueEquation, proofFor, VALUE_EQUATION_FORMAT, ValueEquationError } from "../lib/distribution/value-equation.js";
+import { agentLabel, readNames, resolveAgent } from "../lib/core/directory.js";
+import type { Names } from "../lib/core/directory.js";
 import type { ValueEquation } from "../lib/distribution/value-equation.js";
-import { connect, resolveContract, resolveTarget } from "./context.js";
+import { connect, optionalDirectory, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, short, table } from "./format.js";
 import { CliInputError, hashFile, parseAddress, parseHex32, parseUint, readJsonFile } from "./inputs.js";
@@ -72,20 +74,21 @@ async function incomeUnits(provider: Provider, token: string, income: string): P
   }
 }
 
-function explain(d: ComputedDistribution, decimals: number, symbol: string): string {
-  // Rounded to what matters for reading; --json gives every digit.
+function explain(d: ComputedDistribution, decimals: number, symbol: string, names: Names): string {
+  // Rounded to what matters for reading; --json gives every digit and every full address.
   const fmt = (v: bigint) => `${roundAmount(v, decimals)} ${symbol}`;
   const lines = [
-    table(d.shares.map((s) => ({ account: s.account, amount: roundAmount(s.amount, decimals), entries: s.lines.length }))),
+    table(d.shares.map((s) => ({ contributor: agentLabel(names, s.account), amount: roundAmount(s.amount, decimals), entries: s.lines.length }))),
     "",
     "Explanation (entry -> bucket: value points -> amount):",
   ];
   for (const s of d.shares) {
-    lines.push(`  ${s.account}  ${fmt(s.amount)}`);
+    lines.push(`  ${agentLabel(names, s.account)}  ${fmt(s.amount)}`);
     for (const l of s.lines) lines.push(`    entry #${l.entryId} (${l.action}) -> "${l.bucket}": ${formatUnits(l.points, 12)} points -> ${fmt(l.amount)}`);
   }
   lines.push("", "Buckets:");
-  for (const b of d.buckets) lines.push(`  ${b.name}: budget ${fmt(b.budget)}, paid ${fmt(b.allocated)} to ${b.entries} entries, dust ${fmt(b.dust)}`);
+  for (const b of d.buckets)
+    lines.push(`  ${b.name}: budget ${fmt(b.budget)}, paid ${fmt(b.allocated)} to ${b.entries} ${b.entries === 1 ? "entry" : "entries"}, dust ${fmt(b.dust)}`);
   lines.push(
     "",
     `income         ${fmt(d.income)}`,
@@ -171,7 +174,15 @@ export async function recomputePublished(g: GlobalOptions, distributorFlag: stri
   const { doc } = loadEquation(file);
   const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: published.blockNumber });
   const d = computeFromEvents(doc, events, { income: published.income, cutoff: published.cutoff, commons: published.commons });
-  return { id, provider, distributor, published, d, file };
+  const names = await readNames(provider, optionalDirectory(target), events, { fromBlock: target.fromBlock });
+  return { id, provider, distributor, published, d, file, names };
+}
+
+/** `--account`: an address, or the name one agent has published (read from the chain). */
+function accountNamed(names: Names, text: string): string {
+  const r = resolveAgent(names, text);
+  if ("error" in r) throw new CliInputError("--account", r.error);
+  return r.address;
 }
 
 export function registerDistribute(program: Command): void {
@@ -180,7 +191,7 @@ export function registerDistribute(program: Command): void {
   program
     .command("distribute")
     .description("apply a value equation to the ledger: shares, explanation, equation hash, head and Merkle root; --publish or --check")
-    .option("--equation <file>", "value equation JSON (commons-ledger/value-equation@1)")
+    .option("--equation <file>", `value equation JSON (${VALUE_EQUATION_FORMAT})`)
     .option("--income <amount>", "income to share, in token units (e.g. 1000 or 0.5)")
     .option("--token <ETH|address>", "ETH or an ERC-20 address", "ETH")
     .option("--cutoff <entry|block:N|latest>", "last ledger entry counted")
@@ -247,6 +258,7 @@ export function registerDistribute(program: Command): void {
           const { doc } = loadEquation(file);
           const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: proposal.blockNumber });
           const d = computeFromEvents(doc, events, { income: p.income, cutoff: p.cutoff, commons: p.commons });
+          const names = await readNames(provider, optionalDirectory(target), events, { fromBlock: target.fromBlock });
           const { checks, ok } = compareWithChain(p, d);
           if (!ok) {
             if (o.json) out(json({ digest, approved: false, checks }));
@@ -260,7 +272,7 @@ export function registerDistribute(program: Command): void {
           if (o.json) out(json({ approved: true, ...approval, checks }));
           else
             out(
-              `${explain(d, decimals, p.token === ZeroAddress ? "ETH" : short(p.token))}\n\nrecomputed from the chain: it matches the proposal by ${proposal.steward}\n${approvalLine(approval, distributor)}`,
+              `${explain(d, decimals, p.token === ZeroAddress ? "ETH" : short(p.token), names)}\n\nrecomputed from the chain: it matches the proposal by ${proposal.steward}\n${approvalLine(approval, distributor)}`,
             );
           return;
         }
@@ -297,11 +309,12 @@ export function registerDistribute(program: Command): void {
           if (error instanceof ValueEquationError) throw new CliInputError("--equation", error.message);
           throw error;
         }
+        const names = await readNames(provider, optionalDirectory(target), events, { fromBlock: target.fromBlock });
         const latest = await provider.getBlock("latest");
         const who = deriveCommons(events, BigInt(latest!.timestamp)).find((c) => c.id === commons.toLowerCase());
         const rules = `commons        ${who ? `${who.name}: ${who.stewardship}` : "not registered on this ledger"}`;
         if (!o.publish) {
-          out(o.json ? json(summary(d)) : `${explain(d, decimals, symbol)}\n${rules}`);
+          out(o.json ? json(summary(d)) : `${explain(d, decimals, symbol, names)}\n${rules}`);
           return;
         }
         if (d.shares.length === 0) throw new Error("no contributor earned anything under this equation: nothing to publish");
@@ -316,24 +329,28 @@ export function registerDistribute(program: Command): void {
           equationURI: o.equationUri ?? equationUri((await storeEquation(equationsDir(), doc)).cid),
         });
         if (o.json) out(json({ ...approval, ...summary(d) }));
-        else out(`${explain(d, decimals, symbol)}\n${rules}\n\n${roundAmount(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`);
+        else
+          out(
+            `${explain(d, decimals, symbol, names)}\n${rules}\n\n${roundAmount(d.income, decimals)} ${symbol} deposited; ${approvalLine(approval, distributor)}`,
+          );
       },
     );
 
   program
     .command("share <distributionId>")
     .description("show a contributor's share of a published distribution and how it was earned (recomputed from the chain)")
-    .option("--account <address>", "whose share (default: every contributor)")
+    .option("--account <name|address>", "whose share (default: every contributor)")
     .option("--equation <file>", "the equation JSON (default: the published URI)")
     .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
     .option("--json", "JSON output")
     .action(async (idText: string, o: { account?: string; equation?: string; distributor?: string; json?: boolean }) => {
       parseUint("distributionId", idText);
-      const account = o.account !== undefined ? parseAddress("--account", o.account) : undefined;
-      const { id, provider, distributor, published, d } = await recomputePublished(globals(), o.distributor, idText, o.equation);
+      if (o.account !== undefined && /^0x/i.test(o.account)) parseAddress("--account", o.account);
+      const { id, provider, distributor, published, d, names } = await recomputePublished(globals(), o.distributor, idText, o.equation);
+      const account = o.account !== undefined ? accountNamed(names, o.account) : undefined;
       const matches = d.root.toLowerCase() === published.root.toLowerCase();
       const shares = d.shares.filter((s) => account === undefined || s.account.toLowerCase() === account.toLowerCase());
-      if (account !== undefined && shares.length === 0) throw new Error(`${account} has no share in distribution ${id}`);
+      if (account !== undefined && shares.length === 0) throw new Error(`${agentLabel(names, account)} has no share in distribution ${id}`);
       const c = distributorAt(distributor, provider);
       const rows = [];
       for (const s of shares) {
@@ -350,7 +367,7 @@ export function registerDistribute(program: Command): void {
         `Distribution ${id}: ${roundAmount(published.total, decimals)} ${symbol} of ${roundAmount(published.income, decimals)} income, cutoff entry ${published.cutoff}; recomputed root ${matches ? "matches" : "DOES NOT match"} the published one`,
       ];
       for (const r of rows) {
-        lines.push(`${r.account}  ${roundAmount(r.amount, decimals)} ${symbol}  (${r.claimed ? "claimed" : "not claimed yet"})`);
+        lines.push(`${agentLabel(names, r.account)}  ${roundAmount(r.amount, decimals)} ${symbol}  (${r.claimed ? "claimed" : "not claimed yet"})`);
         for (const l of r.lines)
           lines.push(
             `  entry #${l.entryId} (${l.action}) -> "${l.bucket}": ${formatUnits(l.points, 12)} points -> ${roundAmount(l.amount, decimals)} ${symbol}`,
@@ -362,16 +379,17 @@ export function registerDistribute(program: Command): void {
   program
     .command("claim-share <distributionId>")
     .description("claim a share of a published distribution with its Merkle proof (recomputed from the chain)")
-    .option("--account <address>", "whose share (default: the key's address); the funds always go to the account")
+    .option("--account <name|address>", "whose share (default: the key's address); the funds always go to the account")
     .option("--equation <file>", "the equation JSON (default: the published URI)")
     .option("--distributor <address>", "IncomeDistributor (default: COMMONS_DISTRIBUTOR or data/deployment.json)")
     .option("--keystore <file>", "key that sends the transaction (or COMMONS_PRIVATE_KEY)")
     .option("--json", "JSON output")
     .action(async (idText: string, o: { account?: string; equation?: string; distributor?: string; keystore?: string; json?: boolean }) => {
       parseUint("distributionId", idText);
-      const account = o.account !== undefined ? parseAddress("--account", o.account) : undefined;
+      if (o.account !== undefined && /^0x/i.test(o.account)) parseAddress("--account", o.account);
       checkKeySource(o.keystore);
-      const { id, provider, distributor, published, d } = await recomputePublished(globals(), o.distributor, idText, o.equation);
+      const { id, provider, distributor, published, d, names } = await recomputePublished(globals(), o.distributor, idText, o.equation);
+      const account = o.account !== undefined ? accountNamed(names, o.account) : undefined;
       if (d.root.toLowerCase() !== published.root.toLowerCase())
         throw new Error(
           `distribution ${id} does not match the chain (published root ${published.root}, recomputed ${d.root}); run commons distribute --check ${id}`,
@@ -379,9 +397,9 @@ export function registerDistribute(program: Command): void {
       const signer = await loadSigner(o.keystore, provider);
       const who = account ?? (await signer.getAddress());
       const leaf = proofFor(d.tree, who);
-      if (!leaf) throw new Error(`${who} has no share in distribution ${id}`);
+      if (!leaf) throw new Error(`${agentLabel(names, who)} has no share in distribution ${id}`);
       const c = distributorAt(distributor, signer);
-      if (await c.isClaimed(id, leaf.index)) throw new Error(`the share of ${who} in distribution ${id} was already claimed`);
+      if (await c.isClaimed(id, leaf.index)) throw new Error(`the share of ${agentLabel(names, who)} in distribution ${id} was already claimed`);
       const share = d.shares.find((s) => s.account.toLowerCase() === who.toLowerCase())!;
       const tx = await c.claim(id, leaf.index, who, leaf.amount, leaf.proof);
       const receipt = await tx.wait();
@@ -390,7 +408,7 @@ export function registerDistribute(program: Command): void {
         out(json({ id, account: who, amount: leaf.amount, index: leaf.index, transactionHash: receipt.hash, gasUsed: receipt.gasUsed, lines: share.lines }));
       else
         out(
-          `claimed ${amount} for ${who} from distribution ${id} (tx ${receipt.hash}, ${receipt.gasUsed} gas)\n${share.lines.map((l) => `  entry #${l.entryId} (${l.action}) -> "${l.bucket}"`).join("\n")}`,
+          `claimed ${amount} for ${agentLabel(names, who)} from distribution ${id} (tx ${receipt.hash}, ${receipt.gasUsed} gas)\n${share.lines.map((l) => `  entry #${l.entryId} (${l.action}) -> "${l.bucket}"`).join("\n")}`,
         );
     });
 }

@@ -5,7 +5,8 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { agentLabel, readNames, resolveAgent } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
-import { toCsv, toJsonLd } from "../lib/core/export.js";
+import { toCsv } from "../lib/core/export.js";
+import { toJsonLd } from "../lib/core/valueflows-jsonld.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
@@ -249,7 +250,7 @@ export function registerAccounts(program: Command): void {
       const text =
         format === "csv"
           ? toCsv(views, { names, label: (id) => labels.name(id) })
-          : json(toJsonLd(views, { chainId: (await provider.getNetwork()).chainId, ledger: target.ledger }));
+          : json(toJsonLd(views, { chainId: (await provider.getNetwork()).chainId, ledger: target.ledger, names, label: (id) => labels.name(id) }));
       if (o.out !== undefined) {
         writeFileSync(o.out, text.endsWith("\n") ? text : `${text}\n`);
         process.stderr.write(`${views.length} entries -> ${o.out}\n`);

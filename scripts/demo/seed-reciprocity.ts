@@ -17,7 +17,7 @@ import {
   signSettlement,
 } from "../lib/reciprocity/reciprocity.js";
 import type { DeclarationKindName, EntityFormName, Terms, UseKindName } from "../lib/reciprocity/reciprocity.js";
-import { encodeUnit, parseQuantity } from "../lib/core/record.js";
+import { encodeUnit, labelId, parseQuantity } from "../lib/core/record.js";
 import { devWallet } from "./seed.js";
 
 /** Licensees of the demo (anvil's dev accounts 8..12: they sign, never pay). */
@@ -145,6 +145,7 @@ export async function seedReciprocity(
       action: "transfer",
       commons,
       receiver: licensor.address,
+      resourceSpec: labelId("licence reciprocity (Peer Production License)"),
       quantity: "120",
       unit: "EUR",
       evidence: id("bank transfer ref 2026-11-0107: firmware reciprocity"),

@@ -182,6 +182,8 @@ export async function seedSupply(
       },
     ],
   ]);
+  // Mira accepts the filament carol delivered, before the distribution's cutoff: the value equation repays it as goods.
+  await ledger.validate(w.mira, ids2[0], "accept");
   const ids4 = await batch([
     // The kit goes to yara's field team (1 of the 3 kits she asked for) and is moved on site.
     [w.mira, { action: "transfer", resource: R(L.kit), resourceSpec: R(L.kitSpec), receiver: w.yara.address, quantity: "1", unit: "ea", satisfies: kitNeed }],
@@ -204,7 +206,6 @@ export async function seedSupply(
   // Peers accept the production steps (states show on every hop).
   await ledger.validate(w.mira, ids2[4], "accept");
   await ledger.validate(w.yara, ids3[4], "accept");
-  await ledger.validate(w.mira, ids2[0], "accept");
   const all = [...ids1, ...ids2, ...ids3, ...ids4];
   log(
     `  supply chain: entries ${all[0]}..${all.at(-1)} (filament -> enclosure parts -> sensor kit, kit to the field team, needs, recipes cite #${recipesCite})`,
@@ -216,6 +217,8 @@ export async function seedSupply(
       `recipes: ${recipes.book.name}@${recipes.book.version}`,
       "design: open sensor kit v2 (CERN-OHL-S)",
       "process: design open sensor kit v2",
+      "loan to the commons",
+      "licence reciprocity (Peer Production License)",
     ];
     for (const p of recipes.book.processes) known.push(p.name, p.outputs[0].spec, ...p.inputs.map((i) => i.spec));
     writeFileSync(opts.labelsFile, JSON.stringify([...new Set(known)], null, 2) + "\n");

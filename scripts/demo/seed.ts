@@ -75,6 +75,7 @@ export async function seedDemo(provider: Provider, ledgerAddress: string, fromBl
       action: "transfer",
       commons,
       receiver: w.mira.address,
+      resourceSpec: labelId("loan to the commons"),
       quantity: "250",
       unit: "EUR",
       evidence: id("bank transfer ref 2026-11-0042"),

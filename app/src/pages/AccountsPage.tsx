@@ -1,5 +1,6 @@
 import { lazy, Suspense, useDeferredValue } from "react";
-import { toCsv, toJsonLd } from "@core/export.js";
+import { toCsv } from "@core/export.js";
+import { toJsonLd } from "@core/valueflows-jsonld.js";
 import { acceptedShare, GROUPS, KIND_FILTERS } from "@core/views.js";
 import type { GroupBy, KindFilter, Period, TotalRow } from "@core/views.js";
 import { CommonsRules } from "../components/CommonsRules";
@@ -133,7 +134,7 @@ export default function AccountsPage() {
               onClick={() =>
                 download(
                   "ledger.jsonld",
-                  JSON.stringify(toJsonLd(a.ledger.views, { chainId: BigInt(chain.id), ledger: ledgerAddress }), null, 2),
+                  JSON.stringify(toJsonLd(a.ledger.views, { chainId: BigInt(chain.id), ledger: ledgerAddress, names, label: labels.name }), null, 2),
                   "application/ld+json",
                 )
               }

@@ -27,7 +27,7 @@ import { flowChartData } from "../lib/flowChart";
 const DistributionChart = lazy(() => import("../components/DistributionChart"));
 
 /** Amounts in the distribution's token: ETH has 18 decimals; other tokens are shown in base units. */
-/** An amount for people: rounded to what matters (0.2507 ETH); `exactText` gives every digit. */
+/** An amount for people: rounded to what matters (0.2533 ETH); `exactText` gives every digit. */
 const amountText = (d: PublishedDistribution, v: bigint) =>
   d.token === zeroAddress ? `${roundAmount(v, 18)} ETH` : `${v} base units of ${shortAddress(d.token)}`;
 const exactText = (d: PublishedDistribution, v: bigint) => (d.token === zeroAddress ? `${exactAmount(v, 18)} ETH exactly` : `${v} base units of ${d.token}`);

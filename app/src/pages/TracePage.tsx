@@ -1,5 +1,6 @@
 // The provenance of a resource, hop by hop, from scripts/lib/supply/supply.ts (as `commons trace`): back
-// from its latest provenance event through processes, inputs, work, equipment and cited designs.
+// from its latest provenance event through processes, inputs, work, equipment and cited designs; or,
+// as `commons track`, forward: the processes it went into, what they made, and where that went.
 // "Verify hops" checks every hop's signature in this browser, as the Entry page does.
 import { useMemo, useState } from "react";
 import { labelId } from "@core/record.js";
@@ -33,6 +34,9 @@ export function resourceId(text: string): { id?: string; error?: string } {
 }
 
 type Checks = Map<bigint, SignatureCheck | { error: string } | "checking">;
+
+/** Back to where a resource came from (`commons trace`), or forward to where it went (`commons track`). */
+type Direction = "trace" | "track";
 
 /** Each checked hop: whether its signature is valid (hops still checking are left out). */
 function verifiedOf(checks: Checks): Map<bigint, boolean> {
@@ -158,11 +162,12 @@ export default function TracePage({ query }: PageProps) {
   const client = usePublicClient({ chainId: chain.id });
   const [text, setText] = useState(query.get("resource") ?? "");
   const [asked, setAsked] = useState(query.get("resource") ?? "");
+  const [direction, setDirection] = useState<Direction>(query.get("direction") === "track" ? "track" : "trace");
   const [checks, setChecks] = useState<Checks>(new Map());
   const [verifying, setVerifying] = useState(false);
   const target = asked ? resourceId(asked) : undefined;
   const graph = useMemo(() => (ledger.snapshot ? new SupplyGraph(ledger.views) : undefined), [ledger.snapshot, ledger.views]);
-  const tree: SupplyTree | undefined = target?.id && graph?.has(target.id) ? graph.trace(target.id) : undefined;
+  const tree: SupplyTree | undefined = target?.id && graph?.has(target.id) ? graph[direction](target.id) : undefined;
   const resource = tree && target?.id ? deriveResources(ledger.views).get(target.id) : undefined;
 
   async function verify() {
@@ -193,10 +198,11 @@ export default function TracePage({ query }: PageProps) {
   const valid = done.filter((c) => typeof c === "object" && "valid" in c && c.valid).length;
   return (
     <section>
-      <h2>Trace</h2>
+      <h2>{direction === "trace" ? "Trace" : "Track"}</h2>
       <p className="muted">
-        Where a resource came from: its latest provenance event, the process that made it, that process's inputs, work, equipment and cited designs, and so on
-        back.
+        {direction === "trace"
+          ? "Where a resource came from: its latest provenance event, the process that made it, that process's inputs, work, equipment and cited designs, and so on back."
+          : "Where a resource went: the processes it went into, what they made, where that was handed over or moved, and so on forward."}
       </p>
       <form
         className="controls"
@@ -204,7 +210,7 @@ export default function TracePage({ query }: PageProps) {
           e.preventDefault();
           setChecks(new Map());
           setAsked(text);
-          window.location.hash = href("trace", { resource: text });
+          window.location.hash = href("trace", direction === "track" ? { resource: text, direction } : { resource: text });
         }}
         noValidate
       >
@@ -218,7 +224,23 @@ export default function TracePage({ query }: PageProps) {
             placeholder="label, e.g. open sensor kit #1, or 0x id"
           />
         </label>
-        <button type="submit">Trace</button>
+        <label>
+          Direction{" "}
+          <select
+            aria-label="Direction"
+            value={direction}
+            onChange={(e) => {
+              const next = e.target.value as Direction;
+              setDirection(next);
+              setChecks(new Map());
+              if (asked) window.location.hash = href("trace", next === "track" ? { resource: asked, direction: next } : { resource: asked });
+            }}
+          >
+            <option value="trace">back: where it came from</option>
+            <option value="track">forward: where it went</option>
+          </select>
+        </label>
+        <button type="submit">{direction === "trace" ? "Trace" : "Track"}</button>
       </form>
       <LedgerStatus ledger={ledger} />
       {target?.error ? (
@@ -231,7 +253,7 @@ export default function TracePage({ query }: PageProps) {
           No standing event names resource “{asked}”{asked.startsWith("0x") ? "" : ` (${target.id})`} on this ledger.
         </p>
       ) : null}
-      {!asked ? <p className="muted">Enter a resource to trace.</p> : null}
+      {!asked ? <p className="muted">Enter a resource to {direction}.</p> : null}
       {tree ? (
         <div data-testid="trace">
           <p data-testid="trace-summary">

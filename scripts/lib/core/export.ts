@@ -1,5 +1,5 @@
-// Exports of every entry: CSV for spreadsheets, and JSON-LD in the ValueFlows vocabulary (vf:
-// terms, om2 units) so that other ValueFlows tools can read the ledger.
+// Every entry as CSV for spreadsheets, with names and units in words beside the raw values (the
+// ValueFlows JSON-LD export is valueflows-jsonld.ts).
 import { ZeroAddress, ZeroHash } from "ethers";
 import { NO_NAMES } from "./directory.js";
 import type { Names } from "./directory.js";
@@ -128,74 +128,4 @@ const UNIT_NAMES: Record<string, string> = {
 /** A unit code in words ("h": "hours"); an unknown code as itself. */
 export function unitName(unit: string): string {
   return UNIT_NAMES[unit] ?? unit;
-}
-
-/** om2 units for the common codes; anything else is described by its symbol. */
-const OM2_UNITS: Record<string, string> = {
-  h: "om2:hour",
-  min: "om2:minute-Time",
-  s: "om2:second-Time",
-  d: "om2:day",
-  kg: "om2:kilogram",
-  g: "om2:gram",
-  t: "om2:tonne",
-  m: "om2:metre",
-  cm: "om2:centimetre",
-  mm: "om2:millimetre",
-  m2: "om2:squareMetre",
-  m3: "om2:cubicMetre",
-  l: "om2:litre",
-  L: "om2:litre",
-  kWh: "om2:kilowattHour",
-  ea: "om2:one",
-  EUR: "om2:Euro",
-  USD: "om2:USDollar",
-};
-
-export const VF_CONTEXT = {
-  vf: "https://w3id.org/valueflows/ont/vf#",
-  om2: "http://www.ontology-of-units-of-measure.org/resource/om-2/",
-  xsd: "http://www.w3.org/2001/XMLSchema#",
-  cl: "https://commons-ledger.org/ns#",
-} as const;
-
-export function toJsonLd(views: readonly EntryView[], ctx: { chainId: bigint; ledger: string }): object {
-  const entryIri = (id: bigint) => `eip155:${ctx.chainId}:${ctx.ledger}/entry/${id}`;
-  const agentIri = (a: string) => `eip155:${ctx.chainId}:${a}`;
-  const idIri = (kind: string, id: string) => `cl:${kind}/${id}`;
-  const graph = views.map((v) => {
-    const r = v.entry.record;
-    const type = v.flow === "event" ? "vf:EconomicEvent" : v.flow === "commitment" ? "vf:Commitment" : "vf:Intent";
-    const quantity = {
-      "@type": "om2:Measure",
-      "om2:hasNumericalValue": { "@value": formatQuantity(r.quantity), "@type": "xsd:decimal" },
-      "om2:hasUnit": OM2_UNITS[v.unit] ? { "@id": OM2_UNITS[v.unit] } : { "om2:symbol": v.unit },
-    };
-    const node: Record<string, unknown> = {
-      "@id": entryIri(v.id),
-      "@type": type,
-      "vf:action": { "@id": `vf:${v.action}` },
-      [v.action === "work" || v.action === "deliverService" ? "vf:effortQuantity" : "vf:resourceQuantity"]: quantity,
-      "vf:inScopeOf": { "@id": idIri("commons", r.commons) },
-      [v.flow === "event" ? "vf:hasPointInTime" : "vf:due"]: { "@value": iso(r.time), "@type": "xsd:dateTime" },
-      "cl:state": v.state,
-      "cl:accepts": v.accepts,
-      "cl:disputes": v.disputes,
-      "cl:consent": v.consent,
-      "cl:signer": { "@id": agentIri(v.entry.signer) },
-      "cl:transaction": v.entry.transactionHash,
-    };
-    if (r.provider !== "0x0000000000000000000000000000000000000000") node["vf:provider"] = { "@id": agentIri(r.provider) };
-    if (r.receiver !== "0x0000000000000000000000000000000000000000") node["vf:receiver"] = { "@id": agentIri(r.receiver) };
-    if (v.flow === "need") node["cl:intentKind"] = "need";
-    if (v.flow === "offer") node["cl:intentKind"] = "offer";
-    if (r.resource !== ZeroHash) node["vf:resourceInventoriedAs"] = { "@id": idIri("resource", r.resource) };
-    if (r.resourceSpec !== ZeroHash) node["vf:resourceConformsTo"] = { "@id": idIri("spec", r.resourceSpec) };
-    if (r.process !== ZeroHash) node[r.side === 2 ? "vf:outputOf" : "vf:inputOf"] = { "@id": idIri("process", r.process) };
-    if (r.evidence !== ZeroHash) node["cl:evidence"] = r.evidence;
-    if (r.corrects !== 0n) node["vf:corrects"] = { "@id": entryIri(r.corrects) };
-    if (r.satisfies !== 0n) node["vf:satisfies"] = { "@id": entryIri(r.satisfies) };
-    return node;
-  });
-  return { "@context": VF_CONTEXT, "@graph": graph };
 }

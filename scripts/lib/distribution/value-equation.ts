@@ -3,11 +3,18 @@
 // engine that applies it to the ledger. Everything here is exact integer arithmetic (bigint,
 // token base units); rounding is always down, per entry, and the rest is tracked as dust.
 //
-// Format "commons-ledger/value-equation@1":
-//   rules:   per action, how an entry becomes value points:
+// Format "commons-ledger/value-equation@2" (@1 is still read, for distributions already published):
+//   rules:   per action, how an entry becomes value points: one rule, or a list of rules where the
+//            first that applies to the entry and gives it points counts. Any rule may carry
+//            `for: ["<resource or spec label or 0x id>", ...]`: it then applies only to entries
+//            whose resourceSpec or resource is listed.
 //            { kind: "hours", rates: { "*": "50", "<resource or spec label or 0x id>": "80" } }
 //              quantity in hours ("h") x the rate of its resourceSpec, else resource, else "*";
-//            { kind: "money" }  quantity 1:1 (any unit, e.g. EUR);
+//            { kind: "money", currencies: { "EUR": "1", "USD": "0.92" } }  quantity x the points
+//              one unit of its currency is worth; any other unit (kg, ea) is not money and counts
+//              nothing (in @1, a money rule had no currencies and counted every unit 1:1);
+//            { kind: "goods", prices: { "kg": "20" } }  quantity x the price of its unit in points
+//              (give it `for`: a kilogram of filament is not worth a kilogram of steel);
 //            { kind: "flat", points: "1" }  quantity x points (e.g. one citation of a design).
 //   buckets: ordered; each takes `percent` of the income ("of": "income") or of what earlier
 //            buckets left ("of": "remainder"), and shares it among the entries that pass its
@@ -26,7 +33,10 @@ import type { ActionName } from "../core/vocabulary.js";
 import { deriveEntries } from "../core/views.js";
 import type { EntryView } from "../core/views.js";
 
-export const VALUE_EQUATION_FORMAT = "commons-ledger/value-equation@1";
+/** The format new equations are written in. */
+export const VALUE_EQUATION_FORMAT = "commons-ledger/value-equation@2";
+/** Every format this engine reads: @1's money rule counts any unit 1:1 (kept so that distributions published with it still recompute). */
+export const VALUE_EQUATION_FORMATS = ["commons-ledger/value-equation@1", VALUE_EQUATION_FORMAT] as const;
 const RATE_DECIMALS = 6;
 const PERCENT_SCALE = 10_000n; // basis points: percentages with up to 2 decimals
 
@@ -49,16 +59,26 @@ const decimal = (what: string, decimals: number) =>
 const time = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{4}-\d{2}-\d{2}/, "must be an ISO 8601 date or unix seconds")]);
 const actionName = z.enum(ACTIONS, { error: (issue) => `unknown action ${JSON.stringify(issue.input)} (one of: ${ACTIONS.join(", ")})` });
 
+const unitTable = (what: string) =>
+  z
+    .record(z.string().min(1).max(8, "a unit code has at most 8 characters"), decimal(what, RATE_DECIMALS))
+    .refine((r) => Object.keys(r).length > 0, "needs at least one unit");
+/** The resources or specifications (labels or 0x ids) a rule is for; absent: every entry of its action. */
+const forList = z.array(z.string().min(1, "a label in for cannot be empty")).min(1, "for needs at least one label or id").optional();
+
 const RuleSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("hours"),
       rates: z.record(z.string().min(1), decimal("a rate", RATE_DECIMALS)).refine((r) => Object.keys(r).length > 0, "needs at least one rate"),
+      for: forList,
     })
     .strict(),
-  z.object({ kind: z.literal("money") }).strict(),
-  z.object({ kind: z.literal("flat"), points: decimal("points", RATE_DECIMALS) }).strict(),
+  z.object({ kind: z.literal("money"), currencies: unitTable("a currency's value").optional(), for: forList }).strict(),
+  z.object({ kind: z.literal("goods"), prices: unitTable("a price"), for: forList }).strict(),
+  z.object({ kind: z.literal("flat"), points: decimal("points", RATE_DECIMALS), for: forList }).strict(),
 ]);
+type Rule = z.infer<typeof RuleSchema>;
 
 const BucketSchema = z
   .object({
@@ -77,11 +97,13 @@ const BucketSchema = z
 
 export const ValueEquationSchema = z
   .object({
-    format: z.literal(VALUE_EQUATION_FORMAT, { message: `format must be "${VALUE_EQUATION_FORMAT}"` }),
+    format: z.enum(VALUE_EQUATION_FORMATS, {
+      message: `format must be "${VALUE_EQUATION_FORMAT}" (or "${VALUE_EQUATION_FORMATS[0]}", read for distributions already published)`,
+    }),
     name: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
     commons: hex32.optional(),
-    rules: z.record(z.string(), RuleSchema).superRefine((rules, ctx) => {
+    rules: z.record(z.string(), z.union([RuleSchema, z.array(RuleSchema).min(1, "a list of rules needs at least one rule")])).superRefine((rules, ctx) => {
       for (const key of Object.keys(rules)) {
         if (!(ACTIONS as readonly string[]).includes(key))
           ctx.addIssue({ code: "custom", path: [key], message: `unknown action "${key}" (one of: ${ACTIONS.join(", ")})` });
@@ -98,6 +120,19 @@ export const ValueEquationSchema = z
         path: ["buckets"],
         message: `the buckets taking a percentage of the income sum to ${formatBp(ofIncome)}%, more than 100%`,
       });
+    }
+    if (eq.format === VALUE_EQUATION_FORMAT) {
+      for (const [action, r] of Object.entries(eq.rules)) {
+        (Array.isArray(r) ? r : [r]).forEach((rule, i) => {
+          if (rule.kind === "money" && rule.currencies === undefined)
+            ctx.addIssue({
+              code: "custom",
+              path: ["rules", action, ...(Array.isArray(r) ? [i] : []), "currencies"],
+              message:
+                'a money rule needs currencies: the units it counts as money and what one is worth in points (e.g. {"EUR": "1"}); goods are counted by a goods rule',
+            });
+        });
+      }
     }
     eq.buckets.forEach((b, i) => {
       for (const a of b.actions)
@@ -136,11 +171,35 @@ function toSeconds(t: number | string): bigint {
 export function parseValueEquation(json: unknown): ValueEquation {
   const result = ValueEquationSchema.safeParse(json);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue.path.length ? issue.path.join(".") : "(root)";
-    throw new ValueEquationError(`${where}: ${issue.message}`);
+    const { path, message } = innermost(result.error.issues[0]!);
+    throw new ValueEquationError(`${path.length ? path.join(".") : "(root)"}: ${message}`);
   }
   return result.data;
+}
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  errors?: Issue[][];
+  issues?: Issue[];
+}
+
+/**
+ * The issue a person needs: inside a union (one rule or a list of rules), the branch that got
+ * furthest (not the one whose very shape did not fit); inside a record key, the key's own problem.
+ */
+function innermost(issue: Issue): { path: PropertyKey[]; message: string } {
+  if (issue.code === "invalid_union" && issue.errors?.length) {
+    const fits = issue.errors.map((branch) => branch[0]).filter((i): i is Issue => i !== undefined && !(i.code === "invalid_type" && i.path.length === 0));
+    const best = fits.sort((a, b) => b.path.length - a.path.length)[0];
+    if (best) {
+      const inner = innermost(best);
+      return { path: [...issue.path, ...inner.path], message: inner.message };
+    }
+  }
+  if (issue.code === "invalid_key" && issue.issues?.[0]) return { path: issue.path, message: issue.issues[0].message };
+  return { path: issue.path, message: issue.message };
 }
 
 /** JSON with object keys sorted at every level (arrays keep their order): the hashed form. */
@@ -213,14 +272,53 @@ export interface ComputeOptions {
   repaid?: ReadonlyMap<bigint, bigint>;
 }
 
-/** The value points of one entry under a rule (quantity has 6 decimals, rates 6 decimals). */
-function pointsOf(rule: ValueEquation["rules"][string], v: EntryView, rates: Map<string, bigint> | undefined): bigint {
-  const q = v.entry.record.quantity;
-  if (rule.kind === "money") return q * 10n ** BigInt(RATE_DECIMALS);
-  if (rule.kind === "flat") return q * toScaled(rule.points);
-  if (v.unit !== "h") return 0n;
-  const rate = rates!.get(v.entry.record.resourceSpec) ?? rates!.get(v.entry.record.resource) ?? rates!.get("*") ?? 0n;
-  return q * rate;
+/** A resource or spec key as the ledger has it: a 0x id as is (lower case), a label by its id. */
+const keyId = (k: string) => (/^0x[0-9a-fA-F]{64}$/.test(k) ? k.toLowerCase() : labelId(k));
+
+/** A rule ready to apply: its rate or price table by key, and the ids it is for. */
+interface CompiledRule {
+  rule: Rule;
+  table: Map<string, bigint>;
+  only?: Set<string>;
+}
+
+function compileRule(rule: Rule): CompiledRule {
+  const entries =
+    rule.kind === "hours"
+      ? Object.entries(rule.rates).map(([k, v]) => [k === "*" ? "*" : keyId(k), toScaled(v)] as const)
+      : rule.kind === "money"
+        ? Object.entries(rule.currencies ?? {}).map(([k, v]) => [k, toScaled(v)] as const)
+        : rule.kind === "goods"
+          ? Object.entries(rule.prices).map(([k, v]) => [k, toScaled(v)] as const)
+          : [];
+  return { rule, table: new Map(entries), only: rule.for ? new Set(rule.for.map(keyId)) : undefined };
+}
+
+/** The value points of one entry under a rule, 0 when the rule is not for it (quantity has 6 decimals, rates 6 decimals). */
+function pointsOf(c: CompiledRule, v: EntryView): bigint {
+  const r = v.entry.record;
+  if (c.only && !c.only.has(r.resourceSpec) && !c.only.has(r.resource)) return 0n;
+  const q = r.quantity;
+  switch (c.rule.kind) {
+    case "money":
+      return c.rule.currencies === undefined ? q * 10n ** BigInt(RATE_DECIMALS) : q * (c.table.get(v.unit) ?? 0n);
+    case "goods":
+      return q * (c.table.get(v.unit) ?? 0n);
+    case "flat":
+      return q * toScaled(c.rule.points);
+    case "hours":
+      if (v.unit !== "h") return 0n;
+      return q * (c.table.get(r.resourceSpec) ?? c.table.get(r.resource) ?? c.table.get("*") ?? 0n);
+  }
+}
+
+/** The points of an entry under its action's rules: the first rule that gives it any. */
+function entryPoints(rules: readonly CompiledRule[], v: EntryView): bigint {
+  for (const c of rules) {
+    const points = pointsOf(c, v);
+    if (points > 0n) return points;
+  }
+  return 0n;
 }
 
 /** Applies the equation to the derived entries 1..cutoff of one commons. Deterministic. */
@@ -228,13 +326,7 @@ export function computeDistribution(eq: ValueEquation, views: readonly EntryView
   if (o.income <= 0n) throw new ValueEquationError("the income must be positive");
   const commons = o.commons.toLowerCase();
   if (eq.commons !== undefined && eq.commons !== commons) throw new ValueEquationError(`the equation is for commons ${eq.commons}, not ${commons}`);
-  const rateTables = new Map<string, Map<string, bigint>>();
-  for (const [action, rule] of Object.entries(eq.rules)) {
-    if (rule.kind !== "hours") continue;
-    const m = new Map<string, bigint>();
-    for (const [k, v] of Object.entries(rule.rates)) m.set(k === "*" ? "*" : /^0x[0-9a-fA-F]{64}$/.test(k) ? k.toLowerCase() : labelId(k), toScaled(v));
-    rateTables.set(action, m);
-  }
+  const rules = new Map(Object.entries(eq.rules).map(([action, r]) => [action, (Array.isArray(r) ? r : [r]).map(compileRule)]));
   const byAccount = new Map<string, Share>();
   const buckets: BucketResult[] = [];
   let paid = 0n;
@@ -254,7 +346,7 @@ export function computeDistribution(eq: ValueEquation, views: readonly EntryView
       if (v.id <= since || v.flow !== "event" || !actions.has(v.action) || v.entry.record.commons !== bucketCommons) continue;
       if (v.state === "corrected" || v.state === "disputed" || (b.acceptedOnly && v.state !== "accepted")) continue;
       if ((from !== undefined && v.entry.record.time < from) || (to !== undefined && v.entry.record.time > to)) continue;
-      const points = pointsOf(eq.rules[v.action]!, v, rateTables.get(v.action));
+      const points = entryPoints(rules.get(v.action)!, v);
       if (points === 0n) continue;
       picked.push({ v, points });
       totalPoints += points;
