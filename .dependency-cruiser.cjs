@@ -71,6 +71,14 @@ module.exports = {
       to: { path: OURS, pathNot: "^scripts/lib/(relayer|core|verify|node)/" },
     },
     {
+      name: "indexer-imports-core",
+      comment:
+        "scripts/indexer/ (the Ponder indexer) decodes, hashes and derives states with core/ alone, so that it agrees with every other reader by construction; Ponder's virtual modules (ponder:*) are its own.",
+      severity: "error",
+      from: { path: "^scripts/indexer/" },
+      to: { path: OURS, pathNot: "^scripts/(indexer/|lib/core/)" },
+    },
+    {
       name: "lib-not-entry-points-bench-demo-cli",
       comment:
         "scripts/lib/ is what entry points, benchmarks, the demo and the CLI share: it never imports them back (entry points at scripts/, scripts/cli/, scripts/bench/, scripts/demo/), nor tests or the app.",
@@ -117,7 +125,7 @@ module.exports = {
         "Every import of the app and of scripts/ resolves (a misconfigured alias would otherwise hide an import from the rules above). Generated files (app/src/contracts/generated.ts, types/) may be absent before a build.",
       severity: "error",
       from: { path: "^(app/src|scripts)/" },
-      to: { couldNotResolve: true, pathNot: ["contracts/generated$", "(^|/)types/ethers-contracts/"] },
+      to: { couldNotResolve: true, pathNot: ["contracts/generated$", "(^|/)types/ethers-contracts/", "^ponder:(registry|schema|api)$"] },
     },
   ],
   options: {

@@ -24,6 +24,10 @@ export default defineConfig(
     "snapshots/",
     "test-results/",
     "scripts/ignition/deployments/",
+    // Written by Ponder on every start, byte for byte (scripts/indexer/ponder-env.d.ts).
+    "scripts/indexer/ponder-env.d.ts",
+    "scripts/indexer/.ponder/",
+    "scripts/indexer/generated/",
   ]),
 
   js.configs.recommended,

@@ -14,6 +14,8 @@ import { LedgerClient } from "./lib/core/client.js";
 import { deployWithIgnition, isDeployed, readDeployment, writeDeployment } from "./lib/node/deployment.js";
 import type { LocalDeployment } from "./lib/node/deployment.js";
 import { startLocalChain } from "./lib/node/local-chain.js";
+import { startIndexer } from "./lib/node/indexer.js";
+import type { Indexer } from "./lib/node/indexer.js";
 import type { LocalChain } from "./lib/node/local-chain.js";
 import { formatQuantity } from "./lib/core/record.js";
 import { agentLabel, readNames } from "./lib/core/directory.js";
@@ -35,6 +37,9 @@ const port = Number(portText);
 
 let chain: LocalChain | undefined;
 let relayer: ChildProcess | undefined;
+let indexer: Indexer | undefined;
+/** The indexer's process from its spawn on: a Ctrl-C while it starts stops it too. */
+let indexerChild: ChildProcess | undefined;
 let app: AppServer | undefined;
 let stopping = false;
 /**
@@ -58,6 +63,15 @@ async function stop(code: number): Promise<void> {
     relayer.kill("SIGTERM");
     await exited;
     console.log("  relayer stopped (its queue is kept in the data folder)");
+  }
+  if (indexer) {
+    await indexer.stop();
+    console.log("  indexer stopped (its database is kept in the data folder)");
+  } else if (indexerChild && indexerChild.exitCode === null) {
+    const exited = new Promise((r) => indexerChild!.once("exit", r));
+    indexerChild.kill("SIGTERM");
+    await exited;
+    console.log("  indexer stopped while it was starting");
   }
   if (chain) {
     console.log("  stopping the local chain (saving its state)...");
@@ -101,6 +115,20 @@ try {
   // The CLI in another terminal finds this chain from here, whatever port it runs on.
   if (deployment.rpcUrl !== chain.url) writeDeployment(deploymentFile, (deployment = { ...deployment, rpcUrl: chain.url }));
 
+  // The indexer (Ponder, embedded PGlite; PostgreSQL when DATABASE_URL is set) starts alongside the
+  // relayer and the app: its database is kept per deployment, so a new chain starts a new index.
+  const indexerStart = startIndexer({
+    rpcUrl: chain.url,
+    chainId: deployment.chainId,
+    ledger: deployment.ledger,
+    fromBlock: deployment.fromBlock,
+    port: Number(process.env.COMMONS_INDEXER_PORT ?? port + 244),
+    dataDir: path.join(dataDir, "indexer", `${deployment.chainId}-${deployment.ledger.slice(2, 10).toLowerCase()}-${deployment.genesisHash.slice(2, 10)}`),
+    ownProcessGroup: true,
+    onSpawn: (child) => (indexerChild = child),
+  }).then((i) => (indexer = i));
+  indexerStart.catch(() => {}); // awaited below; a failure is reported there
+
   // The gasless path: the relayer pays with anvil's first dev account.
   const relayerPortText = process.env.COMMONS_RELAYER_PORT ?? String(port + 242);
   const relayerUrl = await startRelayerChild(chain.url, deployment, relayerPortText);
@@ -120,6 +148,9 @@ try {
     log: console.log,
   });
 
+  await indexerStart;
+  // The CLI's --indexer finds it from here.
+  if (deployment.indexerUrl !== indexer!.url) writeDeployment(deploymentFile, (deployment = { ...deployment, indexerUrl: indexer!.url }));
   const client = await LedgerClient.connect(devWallet(0, provider), deployment.ledger, deployment.fromBlock);
   const events = await client.events();
   const tip = await client.tip();
@@ -145,6 +176,7 @@ What to try next:
   App            ${app.url}
   Ledger index   ${app.url}/ledger-index.json (the app starts from it and checks it against the chain)
   RPC            ${chain.url} (chain id ${deployment.chainId}; anvil's dev accounts)
+  Indexer        ${indexer!.url} (entries and the head it reached: /entries, /head; SQL over HTTP /sql; GraphQL /graphql)
   Relayer        ${relayerUrl} (gasless: POST signed records to /records; log in ${path.join(dataDir, "relayer.log")})
   CLI            npx commons list | accounts | verify | claim --help   (reads ${deploymentFile})
   Supply chain   npx commons trace "open sensor kit #1" --verify | needs | plan --recipes scripts/demo/recipes.json

@@ -827,6 +827,12 @@ describe("app (end to end in headless Chromium)", function () {
       await page.locator('[data-testid="share-amount"]', { hasText: "claimed (tx" }).waitFor();
       expect(await page.getByTestId("claim-disabled").innerText()).to.equal("This share was claimed.");
       await shot(page, "distributions-claimed");
+      // Anyone's share, by the name they published; a name nobody published is said so.
+      await page.getByLabel("Contributor name or address").fill("Bob");
+      await page.getByTestId("share-amount").filter({ hasText: "Bob" }).waitFor();
+      expect(await page.getByTestId("share-amount").innerText()).to.match(/^0\.38 ETH for Bob 0x90F7…b906 \(leaf \d+\) · not claimed yet$/);
+      await page.getByLabel("Contributor name or address").fill("Nobody");
+      expect(await page.getByTestId("error-account").innerText()).to.equal('no agent has published the name "Nobody"; give an address instead');
       await page.close();
     });
   });

@@ -135,6 +135,13 @@ const CASES: Case[] = [
     why: "an entry point other than start.ts imports the demo",
   },
   { rule: "no-unresolvable", dir: "app/src", imports: () => "@verify/verify.js", why: "the app names an alias that does not exist" },
+  { rule: "no-unresolvable", dir: "scripts/indexer/src", imports: () => "ponder:secrets", why: "the indexer names a Ponder module that does not exist" },
+  {
+    rule: "indexer-imports-core",
+    dir: "scripts/indexer/src",
+    imports: () => someModule("scripts/indexer/src", "scripts/lib/node"),
+    why: "the indexer imports node plumbing",
+  },
 ];
 
 describe("import rules (.dependency-cruiser.cjs)", function () {

@@ -97,6 +97,18 @@ describe("npm start", function () {
       const health = (await (await fetch(`${relayer![1]}/health`)).json()) as { ok: boolean; ledger: string };
       expect(health.ok).to.equal(true);
       expect(health.ledger).to.equal(s1.ledger);
+      // The indexer has reached the same head as the chain.
+      const indexer = /Indexer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out1);
+      expect(indexer, "the indexer URL is printed").to.not.equal(null);
+      for (let tries = 0; ; tries++) {
+        const head = (await (await fetch(`${indexer![1]}/head`)).json()) as { count: string; head: string };
+        if (head.count === "31") {
+          expect(head.head).to.equal(s1.head);
+          break;
+        }
+        if (tries > 100) throw new Error(`the indexer stayed at entry ${head.count} of 31`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
       const app = /App\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out1);
       expect(app, "the app URL is printed").to.not.equal(null);
       expect(await (await fetch(app![1])).text()).to.include('<div id="root">');
@@ -120,7 +132,7 @@ describe("npm start", function () {
         .filter((line) => !line.startsWith("Still stopping"))
         .join("\n");
       expect(stopped, stopped).to.match(
-        /^Stopping Commons Ledger\.\.\.\n {2}app stopped\n {2}relayer stopped \(its queue is kept in the data folder\)\n {2}stopping the local chain \(saving its state\)\.\.\.\nSaved to .*anvil-state\.json\. Run npm start again to resume\.\n/,
+        /^Stopping Commons Ledger\.\.\.\n {2}app stopped\n {2}relayer stopped \(its queue is kept in the data folder\)\n {2}indexer stopped \(its database is kept in the data folder\)\n {2}stopping the local chain \(saving its state\)\.\.\.\nSaved to .*anvil-state\.json\. Run npm start again to resume\.\n/,
       );
 
       const second = start(dataDir);

@@ -19,6 +19,8 @@ export interface GlobalOptions {
 export interface Target {
   rpc: string;
   ledger: string;
+  /** The indexer npm start recorded for this same ledger, if any (the CLI's --indexer without a URL). */
+  indexerUrl?: string;
   fromBlock: number;
   /** Expected chain id, if the user named one. */
   chainId?: bigint;
@@ -45,7 +47,26 @@ export function resolveTarget(g: GlobalOptions): Target {
     ledger = d.ledger;
     fromBlock ??= d.fromBlock;
   }
-  return { rpc, ledger: parseAddress("--ledger", ledger), fromBlock: fromBlock ?? 0, chainId, timeoutMs };
+  const address = parseAddress("--ledger", ledger);
+  // Only a deployment of this very ledger names its indexer (a broken file then names none: the flags decided the rest).
+  let recordedIndexer: string | undefined;
+  try {
+    recordedIndexer = deployment()?.ledger === address ? deployment()?.indexerUrl : undefined;
+  } catch {
+    recordedIndexer = undefined;
+  }
+  return { rpc, ledger: address, fromBlock: fromBlock ?? 0, chainId, timeoutMs, indexerUrl: recordedIndexer };
+}
+
+/**
+ * The indexer `--indexer` names: its URL, or (the flag alone) the one npm start recorded for the
+ * same ledger.
+ */
+export function resolveIndexer(given: string | true, target: Target): string {
+  if (given !== true) return parseUrl("--indexer", given).replace(/\/+$/, "");
+  if (target.indexerUrl === undefined)
+    throw new CliInputError("--indexer", "no indexer is recorded for this ledger: give its URL (--indexer http://…), or run npm start, which runs one");
+  return target.indexerUrl;
 }
 
 /**

@@ -11,13 +11,21 @@ import { deriveCommons } from "../lib/core/governance.js";
 import { readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
 import { accounts, CONSENT_LABELS, deriveEntries, filterEntries, KIND_FILTERS } from "../lib/core/views.js";
-import type { EntryFilter, Period } from "../lib/core/views.js";
-import { connect, optionalDirectory, resolveTarget } from "./context.js";
+import type { EntryFilter, EntryView, Period } from "../lib/core/views.js";
+import { checkIndexer, indexedCommons, indexedViews, IndexerError } from "../lib/core/indexer-client.js";
+import { LEDGER_ABI } from "../lib/core/abi.js";
+import { Contract } from "ethers";
+import { connect, optionalDirectory, resolveIndexer, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, table } from "./format.js";
 import { loadLabels } from "./supply.js";
 import { CliInputError, parseAction, parseAddress, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
 import { dateTime } from "../lib/core/time.js";
+
+/** The commons' registration names as the indexer lists them. */
+async function indexedCommonsNames(url: string) {
+  return (await indexedCommons(url)).map((c) => ({ commons: c.id, name: c.name }));
+}
 
 interface ListOptions {
   commons?: string;
@@ -28,6 +36,7 @@ interface ListOptions {
   from?: string;
   to?: string;
   json?: boolean;
+  indexer?: string | true;
 }
 
 /** The filter; an `--agent` given by name is resolved once the names are read (`withAgent`). */
@@ -70,12 +79,44 @@ async function loadViews(g: GlobalOptions, onProgress?: (d: number, t: number) =
   return { target, provider, events, names, views: deriveEntries(events) };
 }
 
+/**
+ * The entries `list` shows, through the indexer when `--indexer` is given and its head is the
+ * Ledger's tip (else said on stderr, and read from the chain): only the filtered ones are fetched.
+ */
+async function listViews(g: GlobalOptions, o: ListOptions, given: EntryFilter): Promise<{ rows: EntryView[]; names: Names }> {
+  if (o.indexer === undefined) {
+    const { views, names } = await loadViews(g, progress("reading"));
+    return { rows: filterEntries(views, withAgent(given, o, names)), names };
+  }
+  const target = resolveTarget(g);
+  const url = resolveIndexer(o.indexer, target);
+  const provider = await connect(target);
+  const [count, head] = (await new Contract(target.ledger, LEDGER_ABI, provider).tip()) as [bigint, string];
+  const check = await checkIndexer(url, { count, head }).catch((error: unknown) => {
+    if (error instanceof IndexerError) return { ok: false as const, reason: error.message };
+    throw error;
+  });
+  if (!check.ok) {
+    process.stderr.write(`${check.reason}: reading the chain instead\n`);
+    return listViews(g, { ...o, indexer: undefined }, given);
+  }
+  const names = await readNames(provider, optionalDirectory(target), await indexedCommonsNames(url), { fromBlock: target.fromBlock });
+  const filter = withAgent(given, o, names);
+  const views = await indexedViews(url, { agent: filter.agent, commons: filter.commons, action: filter.action, flow: filter.flow });
+  return { rows: filterEntries(views, filter), names };
+}
+
 /** `list` and `show` (registered before `verify`, so that `commons --help` keeps its order). */
 export function registerRead(program: Command): void {
-  withFilters(program.command("list").description("list entries").option("--json", "JSON output")).action(async (o: ListOptions) => {
+  withFilters(
+    program
+      .command("list")
+      .description("list entries")
+      .option("--json", "JSON output")
+      .option("--indexer [url]", "read through an indexer (its head checked against the Ledger's tip first); without a URL, the one npm start runs"),
+  ).action(async (o: ListOptions) => {
     const given = parseFilter(o);
-    const { views, names } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
-    const rows = filterEntries(views, withAgent(given, o, names));
+    const { rows, names } = await listViews(program.opts<GlobalOptions>(), o, given);
     if (o.json)
       return out(
         json(

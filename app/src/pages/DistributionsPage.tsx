@@ -19,7 +19,7 @@ import { commonsNames } from "../lib/accounts";
 import { dateTime, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
-import { licenseeError } from "./ReciprocityPage";
+import { resolveAgent } from "@core/directory.js";
 import { Agent } from "../components/Agent";
 import { useNames } from "../hooks/useNames";
 import { flowChartData } from "../lib/flowChart";
@@ -61,8 +61,10 @@ export default function DistributionsPage({ query }: PageProps) {
     );
   const list = ds.list ?? [];
   const d = list.find((x) => String(x.id) === selected) ?? list.at(-1);
-  const account = accountText.trim() || wallet.address || "";
-  const accountErr = accountText.trim() ? licenseeError(accountText) : undefined;
+  // A contributor by name (as the Directory has it) or by address; your wallet when nothing is typed.
+  const typed = accountText.trim() ? resolveAgent(who, accountText.trim()) : undefined;
+  const account = typed ? ("address" in typed ? typed.address : "") : wallet.address || "";
+  const accountErr = typed && "error" in typed ? typed.error : undefined;
   const r = d && ledger.snapshot && equations ? recompute(d, ledger.snapshot.events, equations) : undefined;
   const mine = r && !("error" in r) && account && !accountErr ? shareOf(r, account) : undefined;
   const claimedLeaf = mine?.leaf ? d?.claims.get(mine.leaf.index) : undefined;
@@ -203,11 +205,11 @@ export default function DistributionsPage({ query }: PageProps) {
             <label>
               Contributor{" "}
               <input
-                aria-label="Contributor address"
+                aria-label="Contributor name or address"
                 size={46}
                 value={accountText}
                 onChange={(e) => setAccountText(e.target.value)}
-                placeholder={wallet.address ?? "0x… (default: your wallet)"}
+                placeholder={wallet.address ?? "a name, e.g. Alice, or 0x… (default: your wallet)"}
               />
             </label>
           </div>
@@ -216,7 +218,7 @@ export default function DistributionsPage({ query }: PageProps) {
               {accountErr}
             </p>
           ) : null}
-          {!account ? <p className="muted">Enter a contributor's address or connect a wallet to see a share.</p> : null}
+          {!account ? <p className="muted">Enter a contributor's name or address, or connect a wallet, to see a share.</p> : null}
           {mine && d && r && !("error" in r) ? (
             mine.share && mine.leaf ? (
               <div data-testid="share">

@@ -9,7 +9,8 @@ const RANGE_PROOF_TUPLE = `(bytes32 previousHead, uint64 firstId, ${RECORD_TUPLE
 const CHANGE_TUPLE =
   "(uint8 kind, address account, uint32 roles, uint16 threshold, uint8 action, uint16 acceptsRequired, uint16 disputesToBlock, bool counterpartyConfirms)";
 
-export const LEDGER_ABI = [
+/** The Ledger's events: its read API (the indexer subscribes to exactly these). */
+export const LEDGER_EVENTS = [
   `event Recorded(uint256 indexed id, address indexed signer, ${RECORD_TUPLE} record)`,
   "event RecordSkipped(uint256 indexed index, address indexed agent, bytes reason)",
   "event Validated(uint256 indexed entryId, address indexed validator, uint8 verdict, bytes32 evidence, uint16 accepts, uint16 disputes)",
@@ -29,6 +30,10 @@ export const LEDGER_ABI = [
   "event QuorumRuleSet(bytes32 indexed commons, uint8 indexed action, uint16 acceptsRequired, uint16 disputesToBlock, bool counterpartyConfirms, address indexed by)",
   "event NonceInvalidated(address indexed owner, uint256 nonce)",
   "event EIP712DomainChanged()",
+] as const;
+
+export const LEDGER_ABI = [
+  ...LEDGER_EVENTS,
   `function record(${RECORD_TUPLE} record, bytes signature) returns (uint256 id)`,
   `function recordBatch(${RECORD_TUPLE}[] records, bytes[] signatures) returns (uint256 recorded)`,
   `function recordConfirmed(${RECORD_TUPLE} record, bytes signature, bytes counterpartySignature) returns (uint256 id)`,

@@ -276,14 +276,15 @@ export function registrationNames(events: Pick<LedgerEvents, "all"> | undefined)
 
 /**
  * The names a reader shows: the Directory's profiles and commons names (none without a Directory)
- * over the commons' registration names from `ledgerEvents`.
+ * over the commons' registration names: from the Ledger's events, or as an indexer lists them.
  */
 export async function readNames(
   provider: Provider,
   directory: string | undefined,
-  ledgerEvents: Pick<LedgerEvents, "all"> | undefined,
+  ledgerEvents: Pick<LedgerEvents, "all"> | readonly CommonsNameEvent[] | undefined,
   opts: ReadOptions = {},
 ): Promise<Names> {
   const read = directory ? await readDirectoryEvents(provider, directory, opts) : { profiles: [], commonsNames: [] };
-  return namesFrom(read.profiles, [...registrationNames(ledgerEvents), ...read.commonsNames]);
+  const registered = Array.isArray(ledgerEvents) ? ledgerEvents : registrationNames(ledgerEvents as Pick<LedgerEvents, "all"> | undefined);
+  return namesFrom(read.profiles, [...registered, ...read.commonsNames]);
 }

@@ -49,7 +49,31 @@ export const CONSENT_LABELS: Record<Consent, string> = {
   none: "no counterparty",
 };
 
-const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1, counterpartyConfirms: false };
+/** A commons' quorum rule for one action (ILedger.QuorumRule). */
+export interface QuorumRule {
+  acceptsRequired: number;
+  disputesToBlock: number;
+  counterpartyConfirms: boolean;
+}
+
+/** The rule of an action no steward has set a rule for (the contract's default). */
+export const DEFAULT_RULE: QuorumRule = { acceptsRequired: 1, disputesToBlock: 1, counterpartyConfirms: false };
+
+/**
+ * An entry's state as `Ledger.entryState` derives it: corrected once a correction names it; with
+ * `counterpartyConfirms`, the counterparty's refusal disputes it and only its confirmation lets it
+ * be accepted; otherwise the appointed validators' tallies against the rule. `anchored` is whether
+ * any validation or answer reached the entry (an entry nobody answered stays claimed).
+ */
+export function entryStateOf(
+  t: { accepts: number; disputes: number; correctedBy: bigint; consent: Consent; anchored: boolean },
+  rule: QuorumRule,
+): EntryStateName {
+  if (t.correctedBy !== 0n) return "corrected";
+  if (t.anchored && (t.disputes >= rule.disputesToBlock || (rule.counterpartyConfirms && t.consent === "refused"))) return "disputed";
+  if (t.anchored && t.accepts >= rule.acceptsRequired && (!rule.counterpartyConfirms || t.consent === "confirmed")) return "accepted";
+  return "claimed";
+}
 
 /**
  * Derives every entry's state from the events, exactly as `Ledger.entryState` does on-chain: the
@@ -57,7 +81,7 @@ const DEFAULT_RULE = { acceptsRequired: 1, disputesToBlock: 1, counterpartyConfi
  * apart and change nothing.
  */
 export function deriveEntries(events: LedgerEvents): EntryView[] {
-  const rules = new Map<string, { acceptsRequired: number; disputesToBlock: number; counterpartyConfirms: boolean }>();
+  const rules = new Map<string, QuorumRule>();
   const endorsements = new Map<bigint, EntryView["endorsements"]>();
   const answers = new Map<bigint, { confirmed: boolean; counterparty: string; evidence: string; transactionHash: string }>();
   const registered = new Set<string>();
@@ -120,15 +144,10 @@ export function deriveEntries(events: LedgerEvents): EntryView[] {
     const { accepts, disputes } = tallies.get(entry.id) ?? { accepts: 0, disputes: 0 };
     const correctedBy = corrected.get(entry.id) ?? 0n;
     const rule = rules.get(`${entry.record.commons}:${entry.record.action}`) ?? DEFAULT_RULE;
-    let state: EntryStateName = "claimed";
     const counterparty = counterpartyOf(entry.record);
     const answer = answers.get(entry.id);
     const consent: Consent = counterparty === null ? "none" : answer === undefined ? "one-sided" : answer.confirmed ? "confirmed" : "refused";
-    // As the contract: with `counterpartyConfirms`, a refusal disputes the entry and only a confirmation lets it be accepted.
-    const anchored = accepts + disputes > 0 || answer !== undefined;
-    if (correctedBy !== 0n) state = "corrected";
-    else if (anchored && (disputes >= rule.disputesToBlock || (rule.counterpartyConfirms && consent === "refused"))) state = "disputed";
-    else if (anchored && accepts >= rule.acceptsRequired && (!rule.counterpartyConfirms || consent === "confirmed")) state = "accepted";
+    const state = entryStateOf({ accepts, disputes, correctedBy, consent, anchored: accepts + disputes > 0 || answer !== undefined }, rule);
     return {
       entry,
       id: entry.id,

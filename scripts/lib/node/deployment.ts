@@ -18,6 +18,8 @@ export interface LocalDeployment {
   deploymentId: string;
   /** Where the chain answers: npm start records it at every start (whatever COMMONS_PORT), for the CLI. */
   rpcUrl?: string;
+  /** Where the indexer answers: npm start records it once the indexer is ready, for the CLI's --indexer. */
+  indexerUrl?: string;
 }
 
 export function readDeployment(file: string): LocalDeployment | undefined {
@@ -50,6 +52,8 @@ export function readDeployment(file: string): LocalDeployment | undefined {
   }
   if (d.rpcUrl !== undefined && (typeof d.rpcUrl !== "string" || !/^https?:\/\/\S+$/.test(d.rpcUrl)))
     throw new Error(`${file}: rpcUrl is not an http(s) URL; delete it to deploy afresh`);
+  if (d.indexerUrl !== undefined && (typeof d.indexerUrl !== "string" || !/^https?:\/\/\S+$/.test(d.indexerUrl)))
+    throw new Error(`${file}: indexerUrl is not an http(s) URL; delete it to deploy afresh`);
   contracts.Ledger = getAddress(d.ledger);
   return { ...d, ledger: getAddress(d.ledger), contracts } as LocalDeployment;
 }

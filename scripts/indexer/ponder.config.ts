@@ -1,0 +1,34 @@
+// The Ponder indexer's configuration: one chain, one Ledger (its address and first block from the
+// environment that scripts/lib/node/indexer.ts sets), and the database: embedded PGlite under the
+// data folder by default, PostgreSQL when DATABASE_URL is set (nothing else changes).
+import { createConfig } from "ponder";
+import { parseAbi } from "viem";
+import { LEDGER_EVENTS } from "../lib/core/abi.js";
+
+const env = (name: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`the indexer needs ${name} (scripts/lib/node/indexer.ts sets it)`);
+  return v;
+};
+
+export default createConfig({
+  database: process.env.DATABASE_URL
+    ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
+    : { kind: "pglite", directory: env("COMMONS_INDEXER_DIR") },
+  chains: {
+    ledger: {
+      id: Number(env("COMMONS_CHAIN_ID")),
+      rpc: env("COMMONS_RPC"),
+      pollingInterval: Number(process.env.COMMONS_INDEXER_POLL_MS ?? 500),
+      disableCache: true,
+    },
+  },
+  contracts: {
+    Ledger: {
+      chain: "ledger",
+      abi: parseAbi(LEDGER_EVENTS),
+      address: env("COMMONS_LEDGER") as `0x${string}`,
+      startBlock: Number(process.env.COMMONS_FROM_BLOCK ?? 0),
+    },
+  },
+});

@@ -1,0 +1,111 @@
+// What the indexer keeps, one table per thing the Ledger's events say. Entries carry every record
+// field and where it was recorded; their tallies, the counterparty's answer and the correction are
+// kept up to date as events arrive, so an entry's state is the contract's `entryState` rule applied
+// to them and to the quorum rule of its commons and action (scripts/indexer/src/state.ts).
+import { index, onchainTable, primaryKey } from "ponder";
+
+export const entry = onchainTable(
+  "entry",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    signer: t.hex().notNull(),
+    /** The record's agent: its provider, else its receiver (a need names only its receiver). */
+    agent: t.hex().notNull(),
+    flow: t.integer().notNull(),
+    action: t.integer().notNull(),
+    provider: t.hex().notNull(),
+    receiver: t.hex().notNull(),
+    commons: t.hex().notNull(),
+    resource: t.hex().notNull(),
+    resourceSpec: t.hex().notNull(),
+    process: t.hex().notNull(),
+    side: t.integer().notNull(),
+    quantity: t.bigint().notNull(),
+    unit: t.hex().notNull(),
+    time: t.bigint().notNull(),
+    evidence: t.hex().notNull(),
+    corrects: t.bigint().notNull(),
+    satisfies: t.bigint().notNull(),
+    nonce: t.bigint().notNull(),
+    deadline: t.bigint().notNull(),
+    recordHash: t.hex().notNull(),
+    /** The hash-chain head after this entry (bytes24). */
+    head: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+    accepts: t.integer().notNull(),
+    disputes: t.integer().notNull(),
+    /** The counterparty's answer: 0 none, 1 confirmed, 2 refused. */
+    answer: t.integer().notNull(),
+    correctedBy: t.bigint().notNull(),
+  }),
+  (table) => ({
+    agentIndex: index().on(table.agent),
+    commonsActionIndex: index().on(table.commons, table.action),
+    satisfiesIndex: index().on(table.satisfies),
+  }),
+);
+
+export const validation = onchainTable(
+  "validation",
+  (t) => ({
+    entryId: t.bigint().notNull(),
+    validator: t.hex().notNull(),
+    verdict: t.integer().notNull(),
+    evidence: t.hex().notNull(),
+    accepts: t.integer().notNull(),
+    disputes: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }), entryIndex: index().on(table.entryId) }),
+);
+
+export const correction = onchainTable("correction", (t) => ({
+  entryId: t.bigint().primaryKey(),
+  correctionId: t.bigint().notNull(),
+  blockNumber: t.bigint().notNull(),
+}));
+
+export const skipped = onchainTable(
+  "skipped",
+  (t) => ({
+    kind: t.text().notNull(),
+    index: t.bigint().notNull(),
+    account: t.hex().notNull(),
+    reason: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }) }),
+);
+
+export const commons = onchainTable("commons", (t) => ({
+  id: t.hex().primaryKey(),
+  name: t.text().notNull(),
+  founder: t.hex().notNull(),
+  blockNumber: t.bigint().notNull(),
+}));
+
+export const quorumRule = onchainTable(
+  "quorum_rule",
+  (t) => ({
+    commons: t.hex().notNull(),
+    action: t.integer().notNull(),
+    acceptsRequired: t.integer().notNull(),
+    disputesToBlock: t.integer().notNull(),
+    counterpartyConfirms: t.boolean().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.commons, table.action] }) }),
+);
+
+/** The hash-chain head the indexer has reached, recomputed from the entries it stored (one row, id 1). */
+export const chainHead = onchainTable("chain_head", (t) => ({
+  id: t.integer().primaryKey(),
+  count: t.bigint().notNull(),
+  head: t.hex().notNull(),
+  blockNumber: t.bigint().notNull(),
+}));

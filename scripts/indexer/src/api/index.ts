@@ -1,0 +1,107 @@
+// The indexer's HTTP API: what pages and the CLI ask for, one page or one total at a time, never the
+// whole ledger. Ponder's SQL-over-HTTP client (/sql/*) and GraphQL (/graphql) serve everything else.
+// An entry's state is the contract's rule (core/views.ts entryStateOf) applied to the tallies, the
+// answer and the correction the indexer keeps, and to the quorum rule of its commons and action.
+import { Hono } from "hono";
+import { db } from "ponder:api";
+import schema from "ponder:schema";
+import { and, asc, client, count, eq, graphql, gte } from "ponder";
+import { counterpartyOf } from "../../../lib/core/record.js";
+import type { LedgerRecord } from "../../../lib/core/record.js";
+import { DEFAULT_RULE, entryStateOf } from "../../../lib/core/views.js";
+import type { Consent, QuorumRule } from "../../../lib/core/views.js";
+
+const app = new Hono();
+app.use("/sql/*", client({ db, schema }));
+app.use("/graphql", graphql({ db, schema }));
+
+const MAX_PAGE = 500;
+
+/** The head the indexer has reached: compare it with the Ledger's tip(). */
+app.get("/head", async (c) => {
+  const [row] = await db.select().from(schema.chainHead).where(eq(schema.chainHead.id, 1));
+  return c.json({ count: String(row?.count ?? 0n), head: row?.head ?? "0x" + "00".repeat(24), blockNumber: String(row?.blockNumber ?? 0n) });
+});
+
+type EntryRow = typeof schema.entry.$inferSelect;
+
+async function withState(rows: EntryRow[]) {
+  const rules = new Map<string, QuorumRule>();
+  for (const r of await db.select().from(schema.quorumRule)) rules.set(`${r.commons}:${r.action}`, r);
+  return rows.map((e) => {
+    const counterparty = counterpartyOf(e as unknown as LedgerRecord);
+    const consent: Consent = counterparty === null ? "none" : e.answer === 0 ? "one-sided" : e.answer === 1 ? "confirmed" : "refused";
+    const state = entryStateOf(
+      { accepts: e.accepts, disputes: e.disputes, correctedBy: e.correctedBy, consent, anchored: e.accepts + e.disputes > 0 || e.answer !== 0 },
+      rules.get(`${e.commons}:${e.action}`) ?? DEFAULT_RULE,
+    );
+    return { ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === "bigint" ? String(v) : v])), consent, state };
+  });
+}
+
+const HEX = /^0x[0-9a-fA-F]*$/;
+
+/**
+ * A page of entries in id order: `from` (the first id, default 1), `limit` (1 to 500, default 50),
+ * and optionally only one `agent` (address), `commons` (32-byte id), `action` and `flow` (codes).
+ * `total` counts the entries that pass the filters.
+ */
+app.get("/entries", async (c) => {
+  const q = (k: string) => c.req.query(k);
+  const from = q("from") ?? "1";
+  const limit = Number(q("limit") ?? "50");
+  if (!/^\d+$/.test(from)) return c.json({ error: `from must be an entry id, not "${from}"` }, 400);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return c.json({ error: `limit must be a whole number from 1 to ${MAX_PAGE}` }, 400);
+  const filters = [];
+  for (const [key, column, length] of [
+    ["agent", schema.entry.agent, 42],
+    ["commons", schema.entry.commons, 66],
+  ] as const) {
+    const v = q(key);
+    if (v === undefined) continue;
+    if (!HEX.test(v) || v.length !== length) return c.json({ error: `${key} must be 0x and ${length - 2} hex digits, not "${v}"` }, 400);
+    filters.push(eq(column, v.toLowerCase() as `0x${string}`));
+  }
+  for (const [key, column] of [
+    ["action", schema.entry.action],
+    ["flow", schema.entry.flow],
+  ] as const) {
+    const v = q(key);
+    if (v === undefined) continue;
+    if (!/^\d{1,3}$/.test(v)) return c.json({ error: `${key} must be a code (a whole number), not "${v}"` }, 400);
+    filters.push(eq(column, Number(v)));
+  }
+  const where = and(...filters);
+  const rows = await db
+    .select()
+    .from(schema.entry)
+    .where(and(gte(schema.entry.id, BigInt(from)), where))
+    .orderBy(asc(schema.entry.id))
+    .limit(limit);
+  const [{ total }] = await db.select({ total: count() }).from(schema.entry).where(where);
+  return c.json({ total, entries: await withState(rows) });
+});
+
+/** The commons registered on the Ledger, with the names they were registered under. */
+app.get("/commons", async (c) => {
+  const rows = await db.select().from(schema.commons).orderBy(asc(schema.commons.blockNumber));
+  return c.json(rows.map((r) => ({ ...r, blockNumber: String(r.blockNumber) })));
+});
+
+app.get("/entries/:id", async (c) => {
+  const id = c.req.param("id");
+  if (!/^\d+$/.test(id)) return c.json({ error: `"${id}" is not an entry id` }, 400);
+  const rows = await db
+    .select()
+    .from(schema.entry)
+    .where(eq(schema.entry.id, BigInt(id)));
+  if (rows.length === 0) return c.json({ error: `no entry ${id} (yet)` }, 404);
+  const [e] = await withState(rows);
+  const validations = await db
+    .select()
+    .from(schema.validation)
+    .where(and(eq(schema.validation.entryId, BigInt(id))));
+  return c.json({ ...e, validations: validations.map((v) => ({ ...v, entryId: String(v.entryId), blockNumber: String(v.blockNumber) })) });
+});
+
+export default app;

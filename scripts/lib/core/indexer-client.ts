@@ -1,0 +1,181 @@
+// Reading the ledger through the indexer (scripts/indexer/) instead of the chain's logs: its head,
+// checked against the Ledger's tip() before anything it says is used, and its entries as the same
+// EntryView every other reader derives (state, consent and tallies as the indexer keeps them, which
+// test/indexer.test.ts holds equal to the chain reader's and to Ledger.entryState). Browser-safe.
+import { getAddress } from "ethers";
+import { counterpartyOf, decodeUnit } from "./record.js";
+import type { LedgerRecord } from "./record.js";
+import type { Entry } from "./reader.js";
+import type { Consent, EntryView } from "./views.js";
+import { ACTIONS, codeOf, ENTRY_STATES, FLOWS } from "./vocabulary.js";
+import type { ActionName, EntryStateName, FlowName } from "./vocabulary.js";
+
+export class IndexerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "IndexerError";
+  }
+}
+
+/** An entry as the indexer's /entries answers it (bigints as decimal strings). */
+export interface IndexedEntry {
+  id: string;
+  signer: string;
+  agent: string;
+  flow: number;
+  action: number;
+  provider: string;
+  receiver: string;
+  commons: string;
+  resource: string;
+  resourceSpec: string;
+  process: string;
+  side: number;
+  quantity: string;
+  unit: string;
+  time: string;
+  evidence: string;
+  corrects: string;
+  satisfies: string;
+  nonce: string;
+  deadline: string;
+  recordHash: string;
+  head: string;
+  blockNumber: string;
+  transactionHash: string;
+  logIndex: number;
+  accepts: number;
+  disputes: number;
+  correctedBy: string;
+  state: EntryStateName;
+  consent: Consent;
+}
+
+export interface IndexerHead {
+  count: bigint;
+  head: string;
+  blockNumber: bigint;
+}
+
+async function getJson<T>(url: string, what: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new IndexerError(`the indexer at ${new URL(url).origin} cannot be reached (${(error as Error).message}) for ${what}`);
+  }
+  const body = (await response.json().catch(() => undefined)) as (T & { error?: string }) | undefined;
+  if (!response.ok || body === undefined)
+    throw new IndexerError(`the indexer at ${new URL(url).origin} answered ${response.status} for ${what}${body?.error ? `: ${body.error}` : ""}`);
+  return body;
+}
+
+/** The head the indexer has reached. */
+export async function indexerHead(url: string): Promise<IndexerHead> {
+  const h = await getJson<{ count: string; head: string; blockNumber: string }>(`${url}/head`, "its head");
+  return { count: BigInt(h.count), head: h.head, blockNumber: BigInt(h.blockNumber) };
+}
+
+/**
+ * Waits (up to `waitMs`) for the indexer to reach the chain's tip, then says whether its head is the
+ * tip's: the indexer is used only then. The reason is a sentence for the person who asked.
+ */
+export async function checkIndexer(
+  url: string,
+  tip: { count: bigint; head: string },
+  waitMs = 5_000,
+): Promise<{ ok: true; head: IndexerHead } | { ok: false; reason: string }> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const head = await indexerHead(url);
+    if (head.count === tip.count && head.head === tip.head) return { ok: true, head };
+    if (head.count > tip.count || (head.count === tip.count && head.head !== tip.head) || Date.now() > until)
+      return {
+        ok: false,
+        reason: `the indexer at ${url} is at entry ${head.count} with head ${head.head}, the Ledger's tip is entry ${tip.count} with head ${tip.head}`,
+      };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** An indexed entry as the EntryView the chain reader would derive (its validations are not loaded). */
+export function viewOfIndexed(e: IndexedEntry, registered: ReadonlySet<string>): EntryView {
+  const record: LedgerRecord = {
+    flow: e.flow,
+    action: e.action,
+    provider: getAddress(e.provider),
+    receiver: getAddress(e.receiver),
+    commons: e.commons,
+    resource: e.resource,
+    resourceSpec: e.resourceSpec,
+    process: e.process,
+    side: e.side,
+    quantity: BigInt(e.quantity),
+    unit: e.unit,
+    time: BigInt(e.time),
+    evidence: e.evidence,
+    corrects: BigInt(e.corrects),
+    satisfies: BigInt(e.satisfies),
+    nonce: BigInt(e.nonce),
+    deadline: BigInt(e.deadline),
+  };
+  const entry: Entry = {
+    id: BigInt(e.id),
+    signer: getAddress(e.signer),
+    commons: e.commons,
+    record,
+    recordHash: e.recordHash,
+    blockNumber: Number(e.blockNumber),
+    transactionHash: e.transactionHash,
+    logIndex: e.logIndex,
+  };
+  const agent = getAddress(e.agent);
+  return {
+    entry,
+    id: entry.id,
+    flow: FLOWS[e.flow] as FlowName,
+    action: ACTIONS[e.action] as ActionName,
+    agent,
+    unit: decodeUnit(e.unit),
+    state: ENTRY_STATES[codeOf(ENTRY_STATES, e.state, "state")]!,
+    accepts: e.accepts,
+    disputes: e.disputes,
+    correctedBy: BigInt(e.correctedBy),
+    registered: registered.has(e.commons.toLowerCase()),
+    validations: [],
+    endorsements: [],
+    counterparty: counterpartyOf(record),
+    consent: e.consent,
+  };
+}
+
+/** Filters the indexer applies itself (the rest a reader applies to the views). */
+export interface IndexerFilter {
+  agent?: string;
+  commons?: string;
+  action?: ActionName;
+  flow?: FlowName;
+}
+
+/** The registered commons, with the names they were registered under. */
+export async function indexedCommons(url: string): Promise<{ id: string; name: string; founder: string }[]> {
+  return getJson(`${url}/commons`, "the commons");
+}
+
+/** Every entry that passes `filter`, page by page (500 at a time), as EntryViews. */
+export async function indexedViews(url: string, filter: IndexerFilter = {}): Promise<EntryView[]> {
+  const registered = new Set((await indexedCommons(url)).map((c) => c.id.toLowerCase()));
+  const q = new URLSearchParams({ limit: "500" });
+  if (filter.agent) q.set("agent", filter.agent.toLowerCase());
+  if (filter.commons) q.set("commons", filter.commons.toLowerCase());
+  if (filter.action) q.set("action", String(ACTIONS.indexOf(filter.action)));
+  if (filter.flow) q.set("flow", String(FLOWS.indexOf(filter.flow)));
+  const views: EntryView[] = [];
+  for (let from = 1n; ;) {
+    q.set("from", String(from));
+    const page = await getJson<{ entries: IndexedEntry[] }>(`${url}/entries?${q}`, "entries");
+    for (const e of page.entries) views.push(viewOfIndexed(e, registered));
+    if (page.entries.length < 500) return views;
+    from = BigInt(page.entries.at(-1)!.id) + 1n;
+  }
+}

@@ -1,0 +1,133 @@
+// Runs the Ponder indexer (scripts/indexer/) as a process of its own: embedded PGlite under
+// `dataDir` by default, PostgreSQL when `databaseUrl` (or DATABASE_URL) is given. Resolves once its
+// API answers; `waitForCount` waits until it has indexed a given number of entries.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+export interface IndexerOptions {
+  rpcUrl: string;
+  chainId: number;
+  ledger: string;
+  fromBlock: number;
+  port: number;
+  /** Where PGlite keeps its files (and the log, indexer.log). */
+  dataDir: string;
+  /** PostgreSQL instead of PGlite. */
+  databaseUrl?: string;
+  /** The database schema this instance owns (one per ledger; Ponder locks it). */
+  schema?: string;
+  /** Milliseconds between polls of the chain for new blocks. */
+  pollMs?: number;
+  ownProcessGroup?: boolean;
+  /** Called with the process as soon as it is spawned (before it is ready), so that it can be stopped meanwhile. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export interface Indexer {
+  url: string;
+  process: ChildProcess;
+  /** The head the indexer has reached (GET /head). */
+  head(): Promise<{ count: bigint; head: string; blockNumber: bigint }>;
+  /** Waits until the indexer has stored `count` entries (or throws after `timeoutMs`). */
+  waitForCount(count: bigint, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Ponder's CLI script, run with this Node directly (so the child's PID is the indexer's). */
+function ponderBin(): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin", "ponder.js");
+}
+
+export async function startIndexer(o: IndexerOptions): Promise<Indexer> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const log = createWriteStream(path.join(o.dataDir, "indexer.log"), { flags: "a" });
+  const databaseUrl = o.databaseUrl ?? process.env.DATABASE_URL;
+  const child = spawn(
+    process.execPath,
+    [
+      ponderBin(),
+      "start",
+      "--root",
+      path.join(root, "scripts", "indexer"),
+      "--port",
+      String(o.port),
+      "--schema",
+      o.schema ?? "commons",
+      "--log-format",
+      "json",
+    ],
+    {
+      // Ponder writes generated/schema.graphql (and its .ponder cache) under the working directory.
+      cwd: path.join(root, "scripts", "indexer"),
+      env: {
+        ...process.env,
+        PONDER_TELEMETRY_DISABLED: "true",
+        COMMONS_RPC: o.rpcUrl,
+        COMMONS_CHAIN_ID: String(o.chainId),
+        COMMONS_LEDGER: o.ledger,
+        COMMONS_FROM_BLOCK: String(o.fromBlock),
+        COMMONS_INDEXER_DIR: path.join(o.dataDir, "pglite"),
+        COMMONS_INDEXER_POLL_MS: String(o.pollMs ?? 500),
+        DATABASE_URL: databaseUrl ?? "",
+        DATABASE_PRIVATE_URL: "",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: o.ownProcessGroup ?? false,
+    },
+  );
+  o.onSpawn?.(child);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  let exited: number | null | undefined;
+  child.once("exit", (code) => (exited = code));
+  const url = `http://127.0.0.1:${o.port}`;
+
+  const head = async () => {
+    const r = (await (await fetch(`${url}/head`)).json()) as { count: string; head: string; blockNumber: string };
+    return { count: BigInt(r.count), head: r.head, blockNumber: BigInt(r.blockNumber) };
+  };
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (exited !== undefined) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+    });
+
+  // Ponder answers /health at once and /ready (200) once the backfill is done.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`the indexer exited with code ${exited} before it was ready; see ${path.join(o.dataDir, "indexer.log")}`);
+    try {
+      if ((await fetch(`${url}/ready`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the indexer was not ready within 120 s; see ${path.join(o.dataDir, "indexer.log")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    url,
+    process: child,
+    head,
+    async waitForCount(count, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const h = await head();
+        if (h.count >= count) return;
+        if (Date.now() > until) throw new Error(`the indexer reached entry ${h.count} of ${count} within ${timeoutMs / 1000} s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop,
+  };
+}

@@ -1,0 +1,267 @@
+// The Ponder indexer (scripts/indexer/, run by scripts/lib/node/indexer.ts) against the chain reader
+// and the contract: every entry with every record field and where it was recorded, every state as
+// Ledger.entryState gives it, the same hash-chain head as tip(); items a batch skipped, live
+// validations and corrections, a reorg it follows, and look-alike events of another Ledger ignored.
+import { expect } from "chai";
+import { ContractFactory } from "ethers";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { seedAll } from "../scripts/demo/seed-all.js";
+import type { AllSeeds } from "../scripts/demo/seed-all.js";
+import { devWallet } from "../scripts/demo/seed.js";
+import { LedgerClient } from "../scripts/lib/core/client.js";
+import type { RecordDraft } from "../scripts/lib/core/client.js";
+import { deriveEntries } from "../scripts/lib/core/views.js";
+import { freePort } from "../scripts/lib/node/dev-chain.js";
+import { startIndexer } from "../scripts/lib/node/indexer.js";
+import { startPostgres } from "../scripts/lib/node/postgres.js";
+import type { Postgres } from "../scripts/lib/node/postgres.js";
+import type { Indexer } from "../scripts/lib/node/indexer.js";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
+import type { LocalLedger } from "./helpers/local-ledger.js";
+
+interface IndexedEntry {
+  id: string;
+  signer: string;
+  agent: string;
+  state: string;
+  consent: string;
+  accepts: number;
+  disputes: number;
+  correctedBy: string;
+  quantity: string;
+  recordHash: string;
+  head: string;
+  blockNumber: string;
+  transactionHash: string;
+  logIndex: number;
+  [field: string]: unknown;
+}
+
+async function indexedEntries(indexer: Indexer): Promise<{ total: number; entries: IndexedEntry[] }> {
+  const all: IndexedEntry[] = [];
+  for (let from = 1; ; from += 500) {
+    const page = (await (await fetch(`${indexer.url}/entries?from=${from}&limit=500`)).json()) as { total: number; entries: IndexedEntry[] };
+    all.push(...page.entries);
+    if (page.entries.length < 500) return { total: page.total, entries: all };
+  }
+}
+
+// The same suite on the embedded database npm start uses and on a PostgreSQL server (DATABASE_URL).
+for (const database of ["embedded PGlite", "PostgreSQL"] as const)
+  describe(`indexer (Ponder, ${database})`, function () {
+    this.timeout(300_000);
+    let postgres: Postgres | undefined;
+    let l: LocalLedger;
+    let seeds: AllSeeds;
+    let indexer: Indexer;
+    let dir: string;
+    let client: LedgerClient;
+    const worker = () => devWallet(4, l.provider);
+    const draft = (quantity: string): RecordDraft => ({ action: "work", commons: seeds.demo.commons, quantity, unit: "h" });
+
+    /** The indexer and the chain agree on every entry, state and the head. */
+    async function expectSameAsChain() {
+      const tip = await client.tip();
+      await indexer.waitForCount(tip.count);
+      const events = await client.events();
+      const views = deriveEntries(events);
+      const { total, entries } = await indexedEntries(indexer);
+      expect(total).to.equal(views.length);
+      for (const [i, v] of views.entries()) {
+        const e = entries[i]!;
+        const r = v.entry.record;
+        expect(e, `entry ${v.id}`).to.deep.include({
+          id: String(v.id),
+          signer: v.entry.signer.toLowerCase(),
+          agent: v.agent.toLowerCase(),
+          flow: r.flow,
+          action: r.action,
+          provider: r.provider.toLowerCase(),
+          receiver: r.receiver.toLowerCase(),
+          commons: r.commons,
+          resource: r.resource,
+          resourceSpec: r.resourceSpec,
+          process: r.process,
+          side: r.side,
+          quantity: String(r.quantity),
+          unit: r.unit,
+          time: String(r.time),
+          evidence: r.evidence,
+          corrects: String(r.corrects),
+          satisfies: String(r.satisfies),
+          nonce: String(r.nonce),
+          deadline: String(r.deadline),
+          recordHash: v.entry.recordHash,
+          blockNumber: String(v.entry.blockNumber),
+          transactionHash: v.entry.transactionHash,
+          logIndex: v.entry.logIndex,
+          state: v.state,
+          consent: v.consent,
+          accepts: v.accepts,
+          disputes: v.disputes,
+          correctedBy: String(v.correctedBy),
+        });
+      }
+      // The state of every entry as the contract's entryState gives it.
+      for (const e of entries) expect((await client.state(BigInt(e.id))).state, `entryState(${e.id})`).to.equal(e.state);
+      const head = await indexer.head();
+      expect([head.count, head.head]).to.deep.equal([tip.count, tip.head]);
+      expect(entries.at(-1)?.head).to.equal(tip.head);
+    }
+
+    before(async function () {
+      l = await startLocalLedger();
+      seeds = await seedAll(l.provider, l.contracts, l.fromBlock, { log: () => {} });
+      client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      // A batch with an item the Ledger skips (the same signed record twice: its nonce is used).
+      const signed = await client.sign(worker(), draft("2"));
+      const batch = await client.submitBatch([signed, await client.sign(worker(), draft("3"), { nonceOffset: 1n }), signed]);
+      expect(batch.skipped).to.have.length(1);
+      dir = mkdtempSync(path.join(tmpdir(), "commons-indexer-"));
+      if (database === "PostgreSQL") postgres = await startPostgres({ port: await freePort() });
+      indexer = await startIndexer({
+        databaseUrl: postgres?.url,
+        rpcUrl: l.rpc,
+        chainId: 31337,
+        ledger: l.ledger,
+        fromBlock: l.fromBlock,
+        port: await freePort(),
+        dataDir: dir,
+        pollMs: 100,
+      });
+    });
+
+    after(async function () {
+      await indexer?.stop();
+      await postgres?.stop();
+      await l?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    describe("after the backfill", function () {
+      it("has every entry, field for field, in the state Ledger.entryState gives, and the head tip() gives", async function () {
+        await expectSameAsChain();
+        // With DATABASE_URL, the tables are the PostgreSQL server's (schema "commons").
+        const { count } = await client.tip();
+        if (postgres) expect(postgres.query("select count(*), max(id) from commons.entry")).to.deep.equal([`${count}|${count}`]);
+      });
+
+      it("answers one entry with its validations, and a bad or unknown id in a sentence", async function () {
+        const one = (await (await fetch(`${indexer.url}/entries/1`)).json()) as IndexedEntry & { validations: { validator: string }[] };
+        expect(one.state).to.equal("accepted");
+        expect(one.validations.length).to.equal(one.accepts + one.disputes);
+        const bad = await fetch(`${indexer.url}/entries/abc`);
+        expect([bad.status, await bad.json()]).to.deep.equal([400, { error: '"abc" is not an entry id' }]);
+        const missing = await fetch(`${indexer.url}/entries/99999`);
+        expect([missing.status, await missing.json()]).to.deep.equal([404, { error: "no entry 99999 (yet)" }]);
+        const limit = await fetch(`${indexer.url}/entries?limit=0`);
+        expect(limit.status).to.equal(400);
+      });
+    });
+
+    describe("commons list --indexer", function () {
+      const env = () => ({ COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DIRECTORY: l.contracts.Directory! });
+
+      it("prints exactly what the chain reader prints, with and without filters, as text and JSON", async function () {
+        for (const filters of [
+          [],
+          ["--agent", "Alice"],
+          ["--action", "work", "--state", "accepted"],
+          ["--flow", "need", "--commons", seeds.demo.commons],
+          ["--json"],
+        ]) {
+          const chain = await runCli(["list", ...filters], env());
+          const indexed = await runCli(["list", "--indexer", indexer.url, ...filters], env());
+          expect(chain.code, chain.stderr).to.equal(0);
+          expect(indexed.code, indexed.stderr).to.equal(0);
+          expect(indexed.stderr, filters.join(" ")).to.equal("");
+          expect(indexed.stdout, filters.join(" ")).to.equal(chain.stdout);
+        }
+        expect((await runCli(["list", "--indexer", indexer.url, "--agent", "Alice"], env())).stdout).to.include("Alice (0x3C44…93BC)");
+      });
+
+      it("does not use an indexer whose head is not the Ledger's tip: it says so and reads the chain", async function () {
+        const liar = createServer((req, res) => {
+          res.setHeader("content-type", "application/json");
+          res.end(JSON.stringify(req.url === "/head" ? { count: "3", head: "0x" + "ab".repeat(24), blockNumber: "9" } : { entries: [] }));
+        });
+        await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+        const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+        try {
+          const tip = await client.tip();
+          const r = await runCli(["list", "--indexer", url], env());
+          expect(r.code, r.stderr).to.equal(0);
+          expect(r.stderr.trim()).to.equal(
+            `the indexer at ${url} is at entry 3 with head 0x${"ab".repeat(24)}, the Ledger's tip is entry ${tip.count} with head ${tip.head}: reading the chain instead`,
+          );
+          expect(r.stdout).to.equal((await runCli(["list"], env())).stdout);
+        } finally {
+          liar.close();
+        }
+      });
+
+      it("reads the chain when the indexer cannot be reached, and refuses a URL that is not one", async function () {
+        const port = await freePort();
+        const down = await runCli(["list", "--indexer", `http://127.0.0.1:${port}`, "--action", "cite"], env());
+        expect(down.code, down.stderr).to.equal(0);
+        expect(down.stderr).to.match(
+          new RegExp(`^the indexer at http://127\\.0\\.0\\.1:${port} cannot be reached \\(.*\\) for its head: reading the chain instead\\n$`),
+        );
+        const bad = await runCli(["list", "--indexer", "not a url"], env());
+        expect(bad.code).to.equal(2);
+        expect(bad.stderr).to.match(/--indexer/);
+        const none = await runCli(["list", "--indexer"], env());
+        expect(none.code).to.equal(2);
+        expect(none.stderr).to.include(
+          "--indexer: no indexer is recorded for this ledger: give its URL (--indexer http://…), or run npm start, which runs one",
+        );
+      });
+    });
+
+    describe("as events arrive", function () {
+      it("follows new entries, validations and corrections", async function () {
+        const { id } = await client.submit(await client.sign(worker(), draft("5")));
+        await client.validate(devWallet(2, l.provider), id, "dispute");
+        await client.correct(worker(), id, draft("4"));
+        await expectSameAsChain();
+        const corrected = (await (await fetch(`${indexer.url}/entries/${id}`)).json()) as IndexedEntry;
+        expect([corrected.state, corrected.disputes]).to.deep.equal(["corrected", 1]);
+      });
+
+      it("ignores another contract's look-alike events (another Ledger on the same chain)", async function () {
+        const artifact = JSON.parse(readFileSync(path.join(root, "artifacts", "contracts", "Ledger.sol", "Ledger.json"), "utf8")) as {
+          abi: [];
+          bytecode: string;
+        };
+        const other = await new ContractFactory(artifact.abi, artifact.bytecode, devWallet(5, l.provider)).deploy();
+        await other.waitForDeployment();
+        const elsewhere = await LedgerClient.connect(devWallet(5, l.provider), await other.getAddress(), l.fromBlock);
+        await elsewhere.submit(await elsewhere.sign(devWallet(6, l.provider), draft("9")));
+        // One more entry here, so that the indexer has passed the look-alike's block.
+        await client.submit(await client.sign(worker(), draft("1")));
+        await expectSameAsChain();
+      });
+
+      it("follows a reorg: an entry that left the chain leaves the index, its replacement comes in", async function () {
+        const snapshot = (await l.provider.send("evm_snapshot", [])) as string;
+        const { id } = await client.submit(await client.sign(worker(), draft("7")));
+        await indexer.waitForCount(id);
+        expect(((await (await fetch(`${indexer.url}/entries/${id}`)).json()) as IndexedEntry).quantity).to.equal("7000000");
+        await l.provider.send("evm_revert", [snapshot]);
+        // Another record takes the same id in a new block at the same height, and the chain grows past it.
+        const again = await client.submit(await client.sign(devWallet(3, l.provider), draft("8")));
+        expect(again.id).to.equal(id);
+        await l.provider.send("anvil_mine", ["0x2"]);
+        const deadline = Date.now() + 30_000;
+        while (((await (await fetch(`${indexer.url}/entries/${id}`)).json()) as IndexedEntry).quantity !== "8000000") {
+          if (Date.now() > deadline) throw new Error("the indexer did not follow the reorg within 30 s");
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await expectSameAsChain();
+      });
+    });
+  });
