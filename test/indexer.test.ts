@@ -3,7 +3,7 @@
 // Ledger.entryState gives it, the same hash-chain head as tip(); items a batch skipped, live
 // validations and corrections, a reorg it follows, and look-alike events of another Ledger ignored.
 import { expect } from "chai";
-import { ContractFactory } from "ethers";
+import { Contract, ContractFactory } from "ethers";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,7 +12,9 @@ import type { AllSeeds } from "../scripts/demo/seed-all.js";
 import { devWallet } from "../scripts/demo/seed.js";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { RecordDraft } from "../scripts/lib/core/client.js";
-import { deriveEntries } from "../scripts/lib/core/views.js";
+import { accounts, accountsFromDays, deriveEntries, filterEntries, KIND_FILTERS } from "../scripts/lib/core/views.js";
+import { indexedAccountDays } from "../scripts/lib/core/indexer-client.js";
+import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { startIndexer } from "../scripts/lib/node/indexer.js";
 import { startPostgres } from "../scripts/lib/node/postgres.js";
@@ -163,6 +165,50 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       });
     });
 
+    describe("the accounts it keeps", function () {
+      /** The accounts from the indexer's days equal the chain reader's, for every period and kind, and per filter. */
+      async function expectSameAccounts() {
+        const tip = await client.tip();
+        await indexer.waitForCount(tip.count);
+        const views = deriveEntries(await client.events());
+        const days = await indexedAccountDays(indexer.url);
+        for (const period of ["all", "year", "month", "week", "day"] as const)
+          for (const kind of KIND_FILTERS) expect(accountsFromDays(days, period, kind), `${period} ${kind}`).to.deep.equal(accounts(views, period, kind));
+        const alice = seeds.demo.people.alice;
+        expect(accountsFromDays(await indexedAccountDays(indexer.url, { agent: alice, action: "work" }), "month")).to.deep.equal(
+          accounts(filterEntries(views, { agent: alice, action: "work" }), "month"),
+        );
+        expect(accountsFromDays(await indexedAccountDays(indexer.url, { commons: seeds.demo.commons }))).to.deep.equal(
+          accounts(filterEntries(views, { commons: seeds.demo.commons })),
+        );
+      }
+
+      it("counts per day what the chain reader counts: every period, kind and filter", async function () {
+        await expectSameAccounts();
+        expect(accounts(deriveEntries(await client.events()), "all", "contribution").length).to.be.greaterThan(3);
+      });
+
+      it("moves the accounts when the stewards change a quorum rule (dave's equipment use stops counting as accepted)", async function () {
+        const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
+        const use = 2; // action code of "use"
+        const [mira, yara] = [devWallet(1, l.provider), devWallet(7, l.provider)];
+        const asMira = ledger.connect(mira) as Contract;
+        const proposal = (await asMira.setQuorumRule.staticCall(seeds.demo.commons, use, 3, 1, false)) as bigint;
+        await (await asMira.setQuorumRule(seeds.demo.commons, use, 3, 1, false)).wait();
+        await (await (ledger.connect(yara) as Contract).approveChange(proposal)).wait();
+        expect((await client.state(4n)).state).to.equal("claimed");
+        // One more entry, so that the indexer is past the rule's block when it reaches the tip.
+        await client.submit(await client.sign(worker(), draft("0.5")));
+        await expectSameAccounts();
+        await expectSameAsChain();
+      });
+
+      it("answers the accounts of a bad filter in a sentence", async function () {
+        const bad = await fetch(`${indexer.url}/accounts?agent=alice`);
+        expect([bad.status, await bad.json()]).to.deep.equal([400, { error: 'agent must be 0x and 40 hex digits, not "alice"' }]);
+      });
+    });
+
     describe("commons list --indexer", function () {
       const env = () => ({ COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DIRECTORY: l.contracts.Directory! });
 
@@ -182,6 +228,23 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           expect(indexed.stdout, filters.join(" ")).to.equal(chain.stdout);
         }
         expect((await runCli(["list", "--indexer", indexer.url, "--agent", "Alice"], env())).stdout).to.include("Alice (0x3C44…93BC)");
+      });
+
+      it("commons accounts --indexer prints exactly what commons accounts prints (daily totals, or entries for a time bound)", async function () {
+        for (const flags of [
+          [],
+          ["--period", "month", "--kind", "all"],
+          ["--agent", "Alice", "--period", "week"],
+          ["--from", "2026-01-01T12:00:00Z", "--kind", "flow"],
+          ["--flow", "need"],
+          ["--json"],
+        ]) {
+          const chain = await runCli(["accounts", ...flags], env());
+          const indexed = await runCli(["accounts", "--indexer", indexer.url, ...flags], env());
+          expect(chain.code, chain.stderr).to.equal(0);
+          expect([indexed.code, indexed.stderr], flags.join(" ")).to.deep.equal([0, ""]);
+          expect(indexed.stdout, flags.join(" ")).to.equal(chain.stdout);
+        }
       });
 
       it("does not use an indexer whose head is not the Ledger's tip: it says so and reads the chain", async function () {

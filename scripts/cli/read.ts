@@ -10,9 +10,9 @@ import { toJsonLd } from "../lib/core/valueflows-jsonld.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
-import { accounts, CONSENT_LABELS, deriveEntries, filterEntries, KIND_FILTERS } from "../lib/core/views.js";
-import type { EntryFilter, EntryView, Period } from "../lib/core/views.js";
-import { checkIndexer, indexedCommons, indexedViews, IndexerError } from "../lib/core/indexer-client.js";
+import { accounts, accountsFromDays, CONSENT_LABELS, deriveEntries, filterEntries, KIND_FILTERS } from "../lib/core/views.js";
+import type { AccountRow, EntryFilter, EntryView, KindFilter, Period } from "../lib/core/views.js";
+import { checkIndexer, indexedAccountDays, indexedCommons, indexedViews, IndexerError } from "../lib/core/indexer-client.js";
 import { LEDGER_ABI } from "../lib/core/abi.js";
 import { Contract } from "ethers";
 import { connect, optionalDirectory, resolveIndexer, resolveTarget } from "./context.js";
@@ -84,12 +84,23 @@ async function loadViews(g: GlobalOptions, onProgress?: (d: number, t: number) =
  * Ledger's tip (else said on stderr, and read from the chain): only the filtered ones are fetched.
  */
 async function listViews(g: GlobalOptions, o: ListOptions, given: EntryFilter): Promise<{ rows: EntryView[]; names: Names }> {
-  if (o.indexer === undefined) {
+  const through = o.indexer === undefined ? undefined : await usableIndexer(g, o.indexer);
+  if (!through) {
     const { views, names } = await loadViews(g, progress("reading"));
     return { rows: filterEntries(views, withAgent(given, o, names)), names };
   }
+  const filter = withAgent(given, o, through.names);
+  const views = await indexedViews(through.url, { agent: filter.agent, commons: filter.commons, action: filter.action, flow: filter.flow });
+  return { rows: filterEntries(views, filter), names: through.names };
+}
+
+/**
+ * The indexer `--indexer` names, with the names to show, if its head is the Ledger's tip; else
+ * undefined, after saying why on stderr (the caller then reads the chain).
+ */
+async function usableIndexer(g: GlobalOptions, given: string | true): Promise<{ url: string; names: Names } | undefined> {
   const target = resolveTarget(g);
-  const url = resolveIndexer(o.indexer, target);
+  const url = resolveIndexer(given, target);
   const provider = await connect(target);
   const [count, head] = (await new Contract(target.ledger, LEDGER_ABI, provider).tip()) as [bigint, string];
   const check = await checkIndexer(url, { count, head }).catch((error: unknown) => {
@@ -98,12 +109,31 @@ async function listViews(g: GlobalOptions, o: ListOptions, given: EntryFilter): 
   });
   if (!check.ok) {
     process.stderr.write(`${check.reason}: reading the chain instead\n`);
-    return listViews(g, { ...o, indexer: undefined }, given);
+    return undefined;
   }
-  const names = await readNames(provider, optionalDirectory(target), await indexedCommonsNames(url), { fromBlock: target.fromBlock });
-  const filter = withAgent(given, o, names);
-  const views = await indexedViews(url, { agent: filter.agent, commons: filter.commons, action: filter.action, flow: filter.flow });
-  return { rows: filterEntries(views, filter), names };
+  return { url, names: await readNames(provider, optionalDirectory(target), await indexedCommonsNames(url), { fromBlock: target.fromBlock }) };
+}
+
+/**
+ * `accounts` rows: from the indexer's daily totals when it can give them exactly (no time bound
+ * inside a day, no flow other than events), else from the entries (the indexer's or the chain's).
+ */
+async function accountRows(
+  g: GlobalOptions,
+  o: ListOptions,
+  given: EntryFilter,
+  period: Period,
+  kind: KindFilter,
+): Promise<{ rows: AccountRow[]; names: Names }> {
+  const through = o.indexer === undefined ? undefined : await usableIndexer(g, o.indexer);
+  if (through && given.from === undefined && given.to === undefined) {
+    const filter = withAgent(given, o, through.names);
+    if (filter.flow !== undefined && filter.flow !== "event") return { rows: [], names: through.names };
+    const days = await indexedAccountDays(through.url, { agent: filter.agent, commons: filter.commons, action: filter.action });
+    return { rows: accountsFromDays(days, period, kind), names: through.names };
+  }
+  const { rows, names } = await listViews(g, through ? o : { ...o, indexer: undefined }, given);
+  return { rows: accounts(rows, period, kind), names };
 }
 
 /** `list` and `show` (registered before `verify`, so that `commons --help` keeps its order). */
@@ -243,14 +273,14 @@ export function registerAccounts(program: Command): void {
         "contribution (work, use, citations, services, money given) | flow (goods produced, consumed, moved, handed over) | all",
         "contribution",
       )
-      .option("--json", "JSON output"),
+      .option("--json", "JSON output")
+      .option("--indexer [url]", "from the totals an indexer keeps (its head checked against the Ledger's tip first); without a URL, the one npm start runs"),
   ).action(async (o: ListOptions & { period: string; kind: string }) => {
     const period = parseChoice("--period", o.period, ["all", "year", "month", "week", "day"] as const) as Period;
     const kind = parseChoice("--kind", o.kind, KIND_FILTERS);
     const given = parseFilter(o);
     if (given.state !== undefined) throw new CliInputError("--state", "accounts count every state; use list --state instead");
-    const { views, names } = await loadViews(program.opts<GlobalOptions>(), progress("reading"));
-    const rows = accounts(filterEntries(views, withAgent(given, o, names)), period, kind);
+    const { rows, names } = await accountRows(program.opts<GlobalOptions>(), o, given, period, kind);
     if (o.json)
       return out(
         json(

@@ -109,3 +109,25 @@ export const chainHead = onchainTable("chain_head", (t) => ({
   head: t.hex().notNull(),
   blockNumber: t.bigint().notNull(),
 }));
+
+/**
+ * The accounts, kept up to date as events arrive: per UTC day, agent, commons, action and unit, the
+ * events that count (not corrected, of a registered commons) and their quantity claimed, accepted
+ * and disputed, as core/views.ts `accounts` counts them. Any period is a sum of days.
+ */
+export const accountDay = onchainTable(
+  "account_day",
+  (t) => ({
+    key: t.text().primaryKey(),
+    day: t.text().notNull(),
+    agent: t.hex().notNull(),
+    commons: t.hex().notNull(),
+    action: t.integer().notNull(),
+    unit: t.hex().notNull(),
+    entries: t.integer().notNull(),
+    claimed: t.bigint().notNull(),
+    accepted: t.bigint().notNull(),
+    disputed: t.bigint().notNull(),
+  }),
+  (table) => ({ agentIndex: index().on(table.agent), commonsIndex: index().on(table.commons) }),
+);

@@ -1,11 +1,63 @@
 // The indexing functions: each Ledger event updates the tables (ponder.schema.ts). Entries arrive in
 // id order (the Ledger appends them one by one), so the hash-chain head is recomputed here exactly
 // as the contract computes it; a gap or a repeated id stops the indexer rather than store a wrong head.
+import { and, eq } from "ponder";
 import { ponder } from "ponder:registry";
-import { chainHead, commons, correction, entry, quorumRule, skipped, validation } from "ponder:schema";
+import type { Context } from "ponder:registry";
+import { accountDay, chainHead, commons, correction, entry, quorumRule, skipped, validation } from "ponder:schema";
 import { chainStep, GENESIS_HEAD } from "../../lib/core/chain.js";
 import { hashRecord } from "../../lib/core/record.js";
 import type { LedgerRecord } from "../../lib/core/record.js";
+import { DEFAULT_RULE } from "../../lib/core/views.js";
+import type { QuorumRule } from "../../lib/core/views.js";
+import { shareOf, stateOf } from "./state.js";
+import type { EntryRowState, Share } from "./state.js";
+
+type Db = Context["db"];
+
+async function ruleOf(db: Db, c: `0x${string}`, action: number): Promise<QuorumRule> {
+  return (await db.find(quorumRule, { commons: c, action })) ?? DEFAULT_RULE;
+}
+
+async function registered(db: Db, c: `0x${string}`): Promise<boolean> {
+  return (await db.find(commons, { id: c })) !== null;
+}
+
+/** Adds `sign` times a share to its day's accounts. */
+async function addShare(db: Db, s: Share, sign: 1n | -1n): Promise<void> {
+  const n = Number(sign);
+  await db
+    .insert(accountDay)
+    .values({ ...s, entries: n * s.entries, claimed: sign * s.claimed, accepted: sign * s.accepted, disputed: sign * s.disputed })
+    .onConflictDoUpdate((row) => ({
+      entries: row.entries + n * s.entries,
+      claimed: row.claimed + sign * s.claimed,
+      accepted: row.accepted + sign * s.accepted,
+      disputed: row.disputed + sign * s.disputed,
+    }));
+}
+
+/** Moves an entry's share of the accounts from what it was to what it is after `change`. */
+async function changeEntry(db: Db, id: bigint, change: Partial<EntryRowState>, rule?: QuorumRule, wasRegistered?: boolean): Promise<void> {
+  const before = await db.find(entry, { id });
+  if (!before) return;
+  const after = { ...before, ...change };
+  const r = await ruleOf(db, before.commons, before.action);
+  const isRegistered = await registered(db, before.commons);
+  const old = shareOf(before, stateOf(before, rule ?? r), wasRegistered ?? isRegistered);
+  const now = shareOf(after, stateOf(after, r), isRegistered);
+  if (Object.keys(change).length) await db.update(entry, { id }).set(change);
+  if (old) await addShare(db, old, -1n);
+  if (now) await addShare(db, now, 1n);
+}
+
+/** Every entry of a commons (and action), for the rare events that change all their shares at once. */
+async function entriesOf(db: Db, c: `0x${string}`, action?: number) {
+  return db.sql
+    .select({ id: entry.id })
+    .from(entry)
+    .where(action === undefined ? eq(entry.commons, c) : and(eq(entry.commons, c), eq(entry.action, action)));
+}
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
@@ -48,6 +100,9 @@ ponder.on("Ledger:Recorded", async ({ event, context }) => {
     answer: 0,
     correctedBy: 0n,
   });
+  const row = (await context.db.find(entry, { id }))!;
+  const share = shareOf(row, stateOf(row, await ruleOf(context.db, row.commons, row.action)), await registered(context.db, row.commons));
+  if (share) await addShare(context.db, share, 1n);
   await context.db
     .insert(chainHead)
     .values({ id: 1, count: id, head, blockNumber: event.block.number })
@@ -92,29 +147,35 @@ ponder.on("Ledger:Validated", async ({ event, context }) => {
     logIndex: event.log.logIndex,
   });
   // The event gives the tallies after it: they replace the entry's.
-  await context.db.update(entry, { id: entryId }).set({ accepts, disputes });
+  await changeEntry(context.db, entryId, { accepts, disputes });
 });
 
 ponder.on("Ledger:CounterpartyAnswered", async ({ event, context }) => {
   const row = await context.db.find(entry, { id: event.args.entryId });
   // One answer per entry (the contract refuses a second): the first is the answer. Verdict 2 confirms, 3 refuses.
-  if (row && row.answer === 0) await context.db.update(entry, { id: event.args.entryId }).set({ answer: event.args.verdict === 2 ? 1 : 2 });
+  if (row && row.answer === 0) await changeEntry(context.db, event.args.entryId, { answer: event.args.verdict === 2 ? 1 : 2 });
 });
 
 ponder.on("Ledger:Corrected", async ({ event, context }) => {
   const { entryId, correctionId } = event.args;
   await context.db.insert(correction).values({ entryId, correctionId, blockNumber: event.block.number });
-  await context.db.update(entry, { id: entryId }).set({ correctedBy: correctionId });
+  await changeEntry(context.db, entryId, { correctedBy: correctionId });
 });
 
 ponder.on("Ledger:CommonsRegistered", async ({ event, context }) => {
+  // Entries may name a commons before it is registered: from now on they count.
+  const before = await entriesOf(context.db, event.args.commons);
   await context.db.insert(commons).values({ id: event.args.commons, name: event.args.name, founder: event.args.founder, blockNumber: event.block.number });
+  for (const { id } of before) await changeEntry(context.db, id, {}, undefined, false);
 });
 
 ponder.on("Ledger:QuorumRuleSet", async ({ event, context }) => {
   const { commons: id, action, acceptsRequired, disputesToBlock, counterpartyConfirms } = event.args;
+  // The rule decides the state of every entry of this commons and action, as on chain: their shares move with it.
+  const old = await ruleOf(context.db, id, action);
   await context.db
     .insert(quorumRule)
     .values({ commons: id, action, acceptsRequired, disputesToBlock, counterpartyConfirms })
     .onConflictDoUpdate({ acceptsRequired, disputesToBlock, counterpartyConfirms });
+  for (const e of await entriesOf(context.db, id, action)) await changeEntry(context.db, e.id, {}, old);
 });

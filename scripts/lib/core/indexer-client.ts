@@ -6,7 +6,7 @@ import { getAddress } from "ethers";
 import { counterpartyOf, decodeUnit } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 import type { Entry } from "./reader.js";
-import type { Consent, EntryView } from "./views.js";
+import type { Consent, DayTotals, EntryView } from "./views.js";
 import { ACTIONS, codeOf, ENTRY_STATES, FLOWS } from "./vocabulary.js";
 import type { ActionName, EntryStateName, FlowName } from "./vocabulary.js";
 
@@ -178,4 +178,27 @@ export async function indexedViews(url: string, filter: IndexerFilter = {}): Pro
     if (page.entries.length < 500) return views;
     from = BigInt(page.entries.at(-1)!.id) + 1n;
   }
+}
+
+/** The accounts the indexer keeps per day, contributor, action and unit (`accountsFromDays` sums them into any period). */
+export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter, "agent" | "commons" | "action"> = {}): Promise<DayTotals[]> {
+  const q = new URLSearchParams();
+  if (filter.agent) q.set("agent", filter.agent.toLowerCase());
+  if (filter.commons) q.set("commons", filter.commons.toLowerCase());
+  if (filter.action) q.set("action", String(ACTIONS.indexOf(filter.action)));
+  const rows = await getJson<
+    { day: string; agent: string; action: number; unit: string; entries: number; claimed: string; accepted: string; disputed: string }[]
+  >(`${url}/accounts?${q}`, "the accounts");
+  const units = new Map<string, string>();
+  const unitOf = (code: string) => units.get(code) ?? units.set(code, decodeUnit(code)).get(code)!;
+  return rows.map((r) => ({
+    day: r.day,
+    agent: getAddress(r.agent),
+    action: ACTIONS[r.action] as ActionName,
+    unit: unitOf(r.unit),
+    entries: r.entries,
+    claimed: BigInt(r.claimed),
+    accepted: BigInt(r.accepted),
+    disputed: BigInt(r.disputed),
+  }));
 }

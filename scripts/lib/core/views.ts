@@ -264,7 +264,38 @@ export function accounts(views: readonly EntryView[], period: Period = "all", ki
     ofKind(views, kind),
     (v) => `${periodOf(v.entry.record.time, period)}|${v.agent}|${v.action}|${v.unit}`,
     (v) => ({ period: periodOf(v.entry.record.time, period), agent: v.agent, action: v.action, unit: v.unit }),
-  ).sort((a, b) => a.period.localeCompare(b.period) || a.agent.localeCompare(b.agent) || a.action.localeCompare(b.action) || a.unit.localeCompare(b.unit));
+  ).sort(byAccountRow);
+}
+
+const byAccountRow = (a: AccountRow, b: AccountRow) =>
+  a.period.localeCompare(b.period) || a.agent.localeCompare(b.agent) || a.action.localeCompare(b.action) || a.unit.localeCompare(b.unit);
+
+/** Totals an indexer keeps per UTC day (`day` as 2026-12-05), contributor, action and unit. */
+export interface DayTotals extends Totals {
+  day: string;
+  agent: string;
+  action: ActionName;
+  unit: string;
+}
+
+/**
+ * The same rows `accounts` gives from the entries, from totals already kept per day: each day falls
+ * in one period of any length (an ISO week too), so summing days gives the period's totals.
+ */
+export function accountsFromDays(days: readonly DayTotals[], period: Period = "all", kind: KindFilter = "all"): AccountRow[] {
+  const rows = new Map<string, AccountRow>();
+  for (const d of days) {
+    if (kind !== "all" && kindOf(d) !== kind) continue;
+    const p = periodOf(BigInt(Date.parse(`${d.day}T00:00:00Z`) / 1000), period);
+    const key = `${p}|${d.agent}|${d.action}|${d.unit}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { period: p, agent: d.agent, action: d.action, unit: d.unit, entries: 0, claimed: 0n, accepted: 0n, disputed: 0n }));
+    r.entries += d.entries;
+    r.claimed += d.claimed;
+    r.accepted += d.accepted;
+    r.disputed += d.disputed;
+  }
+  return [...rows.values()].filter((r) => r.entries > 0).sort(byAccountRow);
 }
 
 export type GroupBy = "contributor" | "commons" | "action" | "period";

@@ -5,11 +5,10 @@
 import { Hono } from "hono";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
-import { and, asc, client, count, eq, graphql, gte } from "ponder";
-import { counterpartyOf } from "../../../lib/core/record.js";
-import type { LedgerRecord } from "../../../lib/core/record.js";
-import { DEFAULT_RULE, entryStateOf } from "../../../lib/core/views.js";
-import type { Consent, QuorumRule } from "../../../lib/core/views.js";
+import { and, asc, client, count, eq, graphql, gt, gte } from "ponder";
+import { DEFAULT_RULE } from "../../../lib/core/views.js";
+import type { QuorumRule } from "../../../lib/core/views.js";
+import { consentOf, stateOf } from "../state.js";
 
 const app = new Hono();
 app.use("/sql/*", client({ db, schema }));
@@ -28,15 +27,11 @@ type EntryRow = typeof schema.entry.$inferSelect;
 async function withState(rows: EntryRow[]) {
   const rules = new Map<string, QuorumRule>();
   for (const r of await db.select().from(schema.quorumRule)) rules.set(`${r.commons}:${r.action}`, r);
-  return rows.map((e) => {
-    const counterparty = counterpartyOf(e as unknown as LedgerRecord);
-    const consent: Consent = counterparty === null ? "none" : e.answer === 0 ? "one-sided" : e.answer === 1 ? "confirmed" : "refused";
-    const state = entryStateOf(
-      { accepts: e.accepts, disputes: e.disputes, correctedBy: e.correctedBy, consent, anchored: e.accepts + e.disputes > 0 || e.answer !== 0 },
-      rules.get(`${e.commons}:${e.action}`) ?? DEFAULT_RULE,
-    );
-    return { ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === "bigint" ? String(v) : v])), consent, state };
-  });
+  return rows.map((e) => ({
+    ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === "bigint" ? String(v) : v])),
+    consent: consentOf(e),
+    state: stateOf(e, rules.get(`${e.commons}:${e.action}`) ?? DEFAULT_RULE),
+  }));
 }
 
 const HEX = /^0x[0-9a-fA-F]*$/;
@@ -80,6 +75,34 @@ app.get("/entries", async (c) => {
     .limit(limit);
   const [{ total }] = await db.select({ total: count() }).from(schema.entry).where(where);
   return c.json({ total, entries: await withState(rows) });
+});
+
+/**
+ * The accounts per UTC day, contributor, commons, action and unit (only days with entries that
+ * count), optionally for one `agent`, `commons` or `action`: any period is a sum of these days.
+ */
+app.get("/accounts", async (c) => {
+  const filters = [];
+  for (const [key, column, length] of [
+    ["agent", schema.accountDay.agent, 42],
+    ["commons", schema.accountDay.commons, 66],
+  ] as const) {
+    const v = c.req.query(key);
+    if (v === undefined) continue;
+    if (!HEX.test(v) || v.length !== length) return c.json({ error: `${key} must be 0x and ${length - 2} hex digits, not "${v}"` }, 400);
+    filters.push(eq(column, v.toLowerCase() as `0x${string}`));
+  }
+  const action = c.req.query("action");
+  if (action !== undefined) {
+    if (!/^\d{1,3}$/.test(action)) return c.json({ error: `action must be a code (a whole number), not "${action}"` }, 400);
+    filters.push(eq(schema.accountDay.action, Number(action)));
+  }
+  const rows = await db
+    .select()
+    .from(schema.accountDay)
+    .where(and(gt(schema.accountDay.entries, 0), ...filters))
+    .orderBy(asc(schema.accountDay.key));
+  return c.json(rows.map((r) => ({ ...r, claimed: String(r.claimed), accepted: String(r.accepted), disputed: String(r.disputed) })));
 });
 
 /** The commons registered on the Ledger, with the names they were registered under. */

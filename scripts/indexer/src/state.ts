@@ -1,0 +1,68 @@
+// An indexed entry's state and its share of the accounts: the contract's rule (core/views.ts
+// entryStateOf) applied to what the entry row keeps, so the handlers and the API agree by construction.
+import { counterpartyOf } from "../../lib/core/record.js";
+import type { LedgerRecord } from "../../lib/core/record.js";
+import { entryStateOf, periodOf } from "../../lib/core/views.js";
+import type { Consent, QuorumRule } from "../../lib/core/views.js";
+import type { EntryStateName } from "../../lib/core/vocabulary.js";
+
+/** What the state of an entry row depends on. */
+export interface EntryRowState {
+  flow: number;
+  action: number;
+  provider: `0x${string}`;
+  receiver: `0x${string}`;
+  agent: `0x${string}`;
+  commons: `0x${string}`;
+  unit: `0x${string}`;
+  time: bigint;
+  quantity: bigint;
+  accepts: number;
+  disputes: number;
+  answer: number;
+  correctedBy: bigint;
+}
+
+export function consentOf(e: EntryRowState): Consent {
+  if (counterpartyOf(e as unknown as LedgerRecord) === null) return "none";
+  return e.answer === 0 ? "one-sided" : e.answer === 1 ? "confirmed" : "refused";
+}
+
+export function stateOf(e: EntryRowState, rule: QuorumRule): EntryStateName {
+  return entryStateOf(
+    { accepts: e.accepts, disputes: e.disputes, correctedBy: e.correctedBy, consent: consentOf(e), anchored: e.accepts + e.disputes > 0 || e.answer !== 0 },
+    rule,
+  );
+}
+
+/** One entry's part of the day's accounts. */
+export interface Share {
+  key: string;
+  day: string;
+  agent: `0x${string}`;
+  commons: `0x${string}`;
+  action: number;
+  unit: `0x${string}`;
+  entries: number;
+  claimed: bigint;
+  accepted: bigint;
+  disputed: bigint;
+}
+
+/** What an entry adds to the accounts: nothing unless it is an event of a registered commons, not corrected. */
+export function shareOf(e: EntryRowState, state: EntryStateName, registered: boolean): Share | undefined {
+  if (e.flow !== 0 || state === "corrected" || !registered) return undefined;
+  const day = periodOf(e.time, "day");
+  return {
+    key: `${day}|${e.agent}|${e.commons}|${e.action}|${e.unit}`,
+    day,
+    agent: e.agent,
+    commons: e.commons,
+    action: e.action,
+    unit: e.unit,
+    entries: 1,
+    claimed: e.quantity,
+    accepted: state === "accepted" ? e.quantity : 0n,
+    disputed: state === "disputed" ? e.quantity : 0n,
+  };
+}
