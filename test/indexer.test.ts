@@ -3,7 +3,7 @@
 // Ledger.entryState gives it, the same hash-chain head as tip(); items a batch skipped, live
 // validations and corrections, a reorg it follows, and look-alike events of another Ledger ignored.
 import { expect } from "chai";
-import { Contract, ContractFactory } from "ethers";
+import { Contract, ContractFactory, id } from "ethers";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -201,6 +201,21 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         await client.submit(await client.sign(worker(), draft("0.5")));
         await expectSameAccounts();
         await expectSameAsChain();
+      });
+
+      it("counts an entry that named a commons before its registration once the commons is registered", async function () {
+        const founder = devWallet(8, l.provider);
+        const ledger = new Contract(l.ledger, LEDGER_ABI, founder);
+        const salt = id(`late commons ${database}`);
+        const late = (await ledger.registerCommons.staticCall(salt, "A commons registered late")) as string;
+        await client.submit(await client.sign(worker(), { ...draft("6"), commons: late }));
+        await expectSameAccounts();
+        const before = await indexedAccountDays(indexer.url, { commons: late });
+        expect(before).to.deep.equal([]);
+        await (await ledger.registerCommons(salt, "A commons registered late")).wait();
+        await client.submit(await client.sign(worker(), draft("0.25")));
+        await expectSameAccounts();
+        expect((await indexedAccountDays(indexer.url, { commons: late })).map((d) => [d.entries, d.claimed])).to.deep.equal([[1, 6_000_000n]]);
       });
 
       it("answers the accounts of a bad filter in a sentence", async function () {
