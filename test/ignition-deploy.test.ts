@@ -1,14 +1,17 @@
 // The README's live-network deploy, run as written: the `npx hardhat ignition deploy` line of its
 // "Deploying" block (the whole system from CommonsModule with scripts/ignition/parameters/live.json)
-// against a throwaway anvil that plays the live network (LEDGER_RPC_URL and LEDGER_DEPLOYER_KEY
-// from the environment, as Hardhat's configVariable reads them). Then the three contracts must be
-// there and wired: the registry and the distributor read that Ledger, with the parameters' window.
+// against a throwaway anvil with another chain id (4242) that plays the live network (LEDGER_RPC_URL
+// and LEDGER_DEPLOYER_KEY from the environment, as Hardhat's configVariable reads them). Then the
+// contracts must be there and wired: the registry and the distributor read that Ledger, with the
+// parameters' window. Then the relayer and the indexer run against it as the README says, and a
+// claim sent through the relayer is read back through the indexer.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Contract, JsonRpcProvider, Network } from "ethers";
+import { Contract, id, JsonRpcProvider, Network, Wallet } from "ethers";
+import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { startLocalChain } from "../scripts/lib/node/local-chain.js";
 import type { LocalChain } from "../scripts/lib/node/local-chain.js";
@@ -17,7 +20,9 @@ const root = path.resolve(import.meta.dirname, "..");
 const bin = path.join(root, "node_modules", ".bin");
 /** anvil's first public development key: the deployer on the throwaway chain. */
 const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const DEPLOYMENTS = path.join(root, "scripts", "ignition", "deployments", "chain-31337");
+/** The chain id of the stand-in for a live network (not the local chain's 31337). */
+const LIVE_CHAIN_ID = 4242;
+const DEPLOYMENTS = path.join(root, "scripts", "ignition", "deployments", `chain-${LIVE_CHAIN_ID}`);
 
 /** The README's `npx hardhat ignition deploy ...` command (continuation lines joined). */
 export function documentedDeployCommand(readme: string): string {
@@ -50,11 +55,12 @@ describe("README: deploying the whole system with Ignition", function () {
   before(async () => {
     rmSync(DEPLOYMENTS, { recursive: true, force: true });
     dataDir = mkdtempSync(path.join(tmpdir(), "commons-ignition-"));
-    chain = await startLocalChain({ dataDir, port: await freePort() });
+    chain = await startLocalChain({ dataDir, port: await freePort(), chainId: LIVE_CHAIN_ID });
   });
   after(async () => {
     await chain?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    // (PGlite may still be closing its files a moment after the indexer's process exits.)
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     rmSync(DEPLOYMENTS, { recursive: true, force: true });
   });
 
@@ -72,7 +78,7 @@ describe("README: deploying the whole system with Ignition", function () {
     const ledger = addresses["LedgerModule#Ledger"];
     const registry = addresses["ReciprocityRegistryModule#ReciprocityRegistry"];
     const distributor = addresses["IncomeDistributorModule#IncomeDistributor"];
-    const provider = new JsonRpcProvider(chain.url, Network.from(31337), { staticNetwork: true });
+    const provider = new JsonRpcProvider(chain.url, Network.from(LIVE_CHAIN_ID), { staticNetwork: true });
     try {
       for (const a of [ledger, registry, distributor]) expect(await provider.getCode(a), a).to.not.equal("0x");
       const abi = ["function ledger() view returns (address)", "function minChallengeWindow() view returns (uint256)"];
@@ -87,4 +93,84 @@ describe("README: deploying the whole system with Ignition", function () {
       provider.destroy();
     }
   });
+
+  it("runs the relayer and the indexer against it as the README says: a relayed claim is read back through the indexer", async () => {
+    const readme = readFileSync(path.join(root, "README.md"), "utf8");
+    const addresses = JSON.parse(readFileSync(path.join(DEPLOYMENTS, "deployed_addresses.json"), "utf8")) as Record<string, string>;
+    const ledger = addresses["LedgerModule#Ledger"]!;
+    const provider = new JsonRpcProvider(chain.url, Network.from(LIVE_CHAIN_ID), { staticNetwork: true });
+    const founder = new Wallet(DEV_KEY, provider);
+    const salt = id("live network stand-in");
+    const commons = (await new Contract(ledger, LEDGER_ABI, founder).registerCommons.staticCall(salt, "Live stand-in")) as string;
+    await (await new Contract(ledger, LEDGER_ABI, founder).registerCommons(salt, "Live stand-in")).wait();
+    provider.destroy();
+    // The README's commands, with this chain's URL and Ledger; the relayer pays with the deployer's key.
+    const relayerCommand = /npm run relayer -- [^`]+/.exec(readme)?.[0];
+    const indexerCommand = /npm run indexer -- [^`]+/.exec(readme)?.[0];
+    expect(relayerCommand).to.equal("npm run relayer -- --rpc <url> --ledger <address> --keystore <file>");
+    expect(indexerCommand).to.equal("npm run indexer -- --rpc <url> --ledger <address>");
+    const [relayerPort, indexerPort] = [await freePort(), await freePort()];
+    const fill = (c: string) => c.replace("<url>", chain.url).replace("<address>", ledger);
+    const env = { COMMONS_DATA_DIR: dataDir, COMMONS_LEDGER: "", COMMONS_RPC_URL: "" };
+    const relayer = daemon(
+      `${fill(relayerCommand!).replace(" --keystore <file>", "")} --port ${relayerPort}`,
+      { ...env, COMMONS_RELAYER_KEY: DEV_KEY },
+      /relayer: (http:\/\/\S+)/,
+    );
+    const indexer = daemon(`${fill(indexerCommand!)} --port ${indexerPort}`, env, /indexer: at entry 0, head 0x0{48}/);
+    try {
+      const [relayerUrl] = await Promise.all([relayer.ready, indexer.ready]);
+      const claimant = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+      const cli = (args: string) =>
+        run(`node scripts/commons.mjs ${args}`, {
+          COMMONS_RPC_URL: chain.url,
+          COMMONS_LEDGER: ledger,
+          COMMONS_PRIVATE_KEY: claimant,
+          COMMONS_DATA_DIR: dataDir,
+        });
+      const file = path.join(dataDir, "claim.json");
+      const signed = await cli(`claim --action work --commons ${commons} --quantity 2.5 --unit h --out ${file}`);
+      expect(signed.code, signed.out).to.equal(0);
+      const relayed = await cli(`submit ${file} --relayer ${relayerUrl} --wait`);
+      expect(relayed.code, relayed.out).to.equal(0);
+      const chainList = await cli("list");
+      let indexed = await cli(`list --indexer http://127.0.0.1:${indexerPort}`);
+      for (let tries = 0; indexed.out !== chainList.out && tries < 20; tries++) indexed = await cli(`list --indexer http://127.0.0.1:${indexerPort}`);
+      expect(indexed.code, indexed.out).to.equal(0);
+      expect(indexed.out).to.equal(chainList.out);
+      expect(indexed.out).to.match(/ 1 +event +work +0x7099…79C8 +2\.5 +h /);
+      const head = (await (await fetch(`http://127.0.0.1:${indexerPort}/head`)).json()) as { count: string };
+      expect(head.count).to.equal("1");
+    } finally {
+      await Promise.all([relayer.stop(), indexer.stop()]);
+    }
+  });
 });
+
+/** A long-running command (relayer, indexer): ready with the first match of `ready` in its output. */
+function daemon(command: string, env: Record<string, string>, ready: RegExp): { ready: Promise<string>; stop(): Promise<void> } {
+  const child = spawn("bash", ["-c", `exec ${command}`], {
+    cwd: root,
+    env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, ...env },
+    detached: true,
+  });
+  let out = "";
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  return {
+    ready: new Promise((resolve, reject) => {
+      const check = () => {
+        const m = ready.exec(out);
+        if (m) resolve(m[1] ?? m[0]);
+      };
+      child.stdout.on("data", (b) => ((out += b), check()));
+      child.stderr.on("data", (b) => ((out += b), check()));
+      child.once("exit", (code) => reject(new Error(`${command} exited (${code}):\n${out}`)));
+      setTimeout(() => reject(new Error(`${command} was not ready within 180 s:\n${out}`)), 180_000).unref();
+    }),
+    async stop() {
+      if (child.exitCode !== null) return;
+      process.kill(-child.pid!, "SIGTERM");
+      await exited;
+    },
+  };
+}
