@@ -1,0 +1,184 @@
+// Scale benchmark (issue 16), first cut: the Ponder indexer on embedded PGlite and on a PostgreSQL
+// server, against the bare fetch-and-decode of the same logs, on one ledger seeded on a local anvil.
+//   PATH=$PWD/node_modules/.bin:$PATH tsx scripts/bench/scale.ts    (BENCH_SCALE_ENTRIES=..., default 20,000)
+// Measures, per database: the indexer's start-up (an indexer with nothing to index, to /ready), the
+// time from its spawn until its head is the Ledger's tip, and from those its indexing throughput;
+// then `commons accounts --indexer` and `commons list --indexer --agent` as processes against
+// `commons accounts` reading the chain, and one page of /entries and /accounts over HTTP. Prints a
+// table and writes bench/results/scale.json. Targets (issue 16): indexing at least half as fast as
+// fetch + decode; `commons accounts --indexer` within 1 s.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os, { tmpdir } from "node:os";
+import path from "node:path";
+import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { fillLedger } from "./kit/read-fill.js";
+import { readBenchWallet } from "../lib/kit/read-seed.js";
+import { decodeLedgerLogs, fetchLogs } from "../lib/core/reader.js";
+import { deployWithIgnition } from "../lib/node/deployment.js";
+import { freePort } from "../lib/node/dev-chain.js";
+import { startIndexer } from "../lib/node/indexer.js";
+import { startLocalChain } from "../lib/node/local-chain.js";
+import { startPostgres } from "../lib/node/postgres.js";
+import type { Postgres } from "../lib/node/postgres.js";
+
+const ENTRIES = Number(process.env.BENCH_SCALE_ENTRIES ?? 20_000);
+const AGENTS = 300;
+const OUT = path.join("bench", "results", "scale.json");
+const root = path.resolve(import.meta.dirname, "..", "..");
+const started = Date.now();
+const log = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+const seconds = (t: number) => (performance.now() - t) / 1000;
+
+/** Runs the CLI as a person would (a process of its own); its wall time and output. */
+function cli(args: string[], env: Record<string, string>): Promise<{ seconds: number; code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const t = performance.now();
+    const child = spawn(process.execPath, [path.join(root, "scripts", "commons.mjs"), ...args], { cwd: root, env: { ...process.env, ...env } });
+    let out = "";
+    child.stdout.on("data", (b) => (out += b));
+    child.stderr.on("data", (b) => (out += b));
+    child.once("exit", (code) => resolve({ seconds: seconds(t), code, out }));
+  });
+}
+
+/** The best of `n` runs of an async measure (seconds). */
+async function best(n: number, fn: () => Promise<number>): Promise<number> {
+  let min = Infinity;
+  for (let i = 0; i < n; i++) min = Math.min(min, await fn());
+  return min;
+}
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "commons-bench-scale-"));
+const deploymentId = `bench-scale-${path.basename(dataDir)}`;
+const chain = await startLocalChain({ dataDir, port: await freePort(), stateInterval: 86_400 });
+const request = new FetchRequest(chain.url);
+request.timeout = 300_000;
+const provider = new JsonRpcProvider(request, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
+let postgres: Postgres | undefined;
+
+try {
+  const fromBlock = (await provider.getBlockNumber()) + 1;
+  const { Ledger: ledger } = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
+  const seed = await fillLedger({ provider, ledger, entries: ENTRIES, agents: AGENTS, log });
+  const toBlock = await provider.getBlockNumber();
+  log(`seeded ${ENTRIES} entries in ${seed.seconds.toFixed(1)} s, blocks ${fromBlock}..${toBlock}`);
+
+  const fetchDecode = await best(2, async () => {
+    const t = performance.now();
+    const events = decodeLedgerLogs(await fetchLogs(provider, ledger, { fromBlock, toBlock }));
+    if (events.entries.length !== ENTRIES) throw new Error(`fetched ${events.entries.length} entries`);
+    return seconds(t);
+  });
+  log(`fetch + decode: ${fetchDecode.toFixed(2)} s (${Math.round(ENTRIES / fetchDecode)} entries/s)`);
+  const cliEnv = { COMMONS_RPC_URL: chain.url, COMMONS_LEDGER: ledger, COMMONS_DATA_DIR: dataDir };
+  const chainAccounts = await best(2, async () => {
+    const r = await cli(["accounts", "--from-block", String(fromBlock)], cliEnv);
+    if (r.code !== 0) throw new Error(r.out);
+    return r.seconds;
+  });
+  log(`commons accounts (chain): ${chainAccounts.toFixed(2)} s`);
+
+  postgres = await startPostgres({ port: await freePort() });
+  const rows = [];
+  for (const database of ["PGlite", "PostgreSQL"] as const) {
+    const databaseUrl = database === "PostgreSQL" ? postgres.url : undefined;
+    // Start-up alone: an indexer of an address with no events over the same blocks.
+    let t = performance.now();
+    const empty = await startIndexer({
+      rpcUrl: chain.url,
+      chainId: 31337,
+      ledger: "0x000000000000000000000000000000000000dEaD",
+      fromBlock,
+      port: await freePort(),
+      dataDir: path.join(dataDir, `empty-${database}`),
+      databaseUrl,
+      schema: "empty",
+    });
+    const startup = seconds(t);
+    await empty.stop();
+    t = performance.now();
+    const indexer = await startIndexer({
+      rpcUrl: chain.url,
+      chainId: 31337,
+      ledger,
+      fromBlock,
+      port: await freePort(),
+      dataDir: path.join(dataDir, `indexer-${database}`),
+      databaseUrl,
+      schema: "commons",
+    });
+    await indexer.waitForCount(BigInt(ENTRIES), 3_600_000);
+    const toTip = seconds(t);
+    const indexing = Math.max(toTip - startup, 0.001);
+    log(`${database}: start-up ${startup.toFixed(1)} s, at the tip after ${toTip.toFixed(1)} s: ${Math.round(ENTRIES / indexing)} entries/s indexing`);
+    const url = indexer.url;
+    const accountsIndexer = await best(3, async () => {
+      const r = await cli(["accounts", "--from-block", String(fromBlock), "--indexer", url], cliEnv);
+      if (r.code !== 0 || r.out.includes("reading the chain instead")) throw new Error(r.out);
+      return r.seconds;
+    });
+    const listAgent = await best(3, async () => {
+      const r = await cli(["list", "--from-block", String(fromBlock), "--indexer", url, "--agent", readBenchWallet("agent/0").address], cliEnv);
+      if (r.code !== 0) throw new Error(r.out);
+      return r.seconds;
+    });
+    const page = await best(5, async () => {
+      const t0 = performance.now();
+      const body = (await (await fetch(`${url}/entries?from=${Math.floor(ENTRIES / 2)}&limit=50`)).json()) as { entries: unknown[] };
+      if (body.entries.length !== 50) throw new Error("short page");
+      return seconds(t0);
+    });
+    const accountsHttp = await best(5, async () => {
+      const t0 = performance.now();
+      await (await fetch(`${url}/accounts`)).json();
+      return seconds(t0);
+    });
+    await indexer.stop();
+    rows.push({ database, startup, toTip, entriesPerSecond: ENTRIES / indexing, accountsIndexer, listAgent, page, accountsHttp });
+  }
+
+  const raw = ENTRIES / fetchDecode;
+  console.log();
+  console.log(
+    `ledger: ${ENTRIES} entries from ${AGENTS} agents; fetch + decode ${raw.toFixed(0)} entries/s; commons accounts from the chain ${chainAccounts.toFixed(2)} s`,
+  );
+  console.log(
+    "database     start-up s  to tip s  entries/s  vs fetch  target >=0.5  accounts --indexer s  target <=1  list --agent s  /entries page ms  /accounts ms",
+  );
+  for (const r of rows) {
+    const ratio = r.entriesPerSecond / raw;
+    console.log(
+      `${r.database.padEnd(11)}  ${r.startup.toFixed(1).padStart(10)}  ${r.toTip.toFixed(1).padStart(8)}  ${r.entriesPerSecond.toFixed(0).padStart(9)}  ${ratio.toFixed(2).padStart(8)}  ${(ratio >= 0.5 ? "met" : "NOT met").padStart(12)}  ${r.accountsIndexer.toFixed(2).padStart(20)}  ${(r.accountsIndexer <= 1 ? "met" : "NOT met").padStart(10)}  ${r.listAgent.toFixed(2).padStart(14)}  ${(r.page * 1000).toFixed(1).padStart(16)}  ${(r.accountsHttp * 1000).toFixed(1).padStart(12)}`,
+    );
+  }
+  console.log();
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  writeFileSync(
+    OUT,
+    JSON.stringify(
+      {
+        benchmark: "scale",
+        date: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version, postgres: postgres.version },
+        ledger: { entries: ENTRIES, agents: AGENTS, blocks: toBlock - fromBlock + 1, seedSeconds: seed.seconds },
+        fetchDecode: { seconds: fetchDecode, entriesPerSecond: raw },
+        chainAccountsSeconds: chainAccounts,
+        indexer: rows.map((r) => ({
+          ...r,
+          vsFetch: r.entriesPerSecond / raw,
+          met: { throughput: r.entriesPerSecond / raw >= 0.5, accounts: r.accountsIndexer <= 1 },
+        })),
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  log(`wrote ${OUT}`);
+} finally {
+  provider.destroy();
+  await postgres?.stop();
+  await chain.stop();
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+  rmSync(path.join(root, "scripts", "ignition", "deployments", deploymentId), { recursive: true, force: true });
+}
