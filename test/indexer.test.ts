@@ -160,6 +160,11 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         expect([bad.status, await bad.json()]).to.deep.equal([400, { error: '"abc" is not an entry id' }]);
         const missing = await fetch(`${indexer.url}/entries/99999`);
         expect([missing.status, await missing.json()]).to.deep.equal([404, { error: "no entry 99999 (yet)" }]);
+        // The batch's skipped item, with the contract's reason in a sentence.
+        await indexer.waitForCount((await client.tip()).count);
+        const skippedItems = (await (await fetch(`${indexer.url}/skipped`)).json()) as { kind: string; index: string; why: string }[];
+        expect(skippedItems.map((x) => [x.kind, x.index])).to.deep.equal([["record", "2"]]);
+        expect(skippedItems[0]!.why).to.match(/nonce/i);
         const limit = await fetch(`${indexer.url}/entries?limit=0`);
         expect(limit.status).to.equal(400);
       });

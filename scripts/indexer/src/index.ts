@@ -109,28 +109,22 @@ ponder.on("Ledger:Recorded", async ({ event, context }) => {
     .onConflictDoUpdate({ count: id, head, blockNumber: event.block.number });
 });
 
+/** An item a batch skipped, with the ABI-encoded reason the contract gave. */
+async function recordSkip(
+  db: Db,
+  kind: "record" | "validation",
+  item: { index: bigint; account: `0x${string}`; reason: `0x${string}` },
+  event: { block: { number: bigint }; transaction: { hash: `0x${string}` }; log: { logIndex: number } },
+): Promise<void> {
+  await db.insert(skipped).values({ kind, ...item, blockNumber: event.block.number, transactionHash: event.transaction.hash, logIndex: event.log.logIndex });
+}
+
 ponder.on("Ledger:RecordSkipped", async ({ event, context }) => {
-  await context.db.insert(skipped).values({
-    kind: "record",
-    index: event.args.index,
-    account: event.args.agent,
-    reason: event.args.reason,
-    blockNumber: event.block.number,
-    transactionHash: event.transaction.hash,
-    logIndex: event.log.logIndex,
-  });
+  await recordSkip(context.db, "record", { index: event.args.index, account: event.args.agent, reason: event.args.reason }, event);
 });
 
 ponder.on("Ledger:ValidationSkipped", async ({ event, context }) => {
-  await context.db.insert(skipped).values({
-    kind: "validation",
-    index: event.args.index,
-    account: event.args.validator,
-    reason: event.args.reason,
-    blockNumber: event.block.number,
-    transactionHash: event.transaction.hash,
-    logIndex: event.log.logIndex,
-  });
+  await recordSkip(context.db, "validation", { index: event.args.index, account: event.args.validator, reason: event.args.reason }, event);
 });
 
 ponder.on("Ledger:Validated", async ({ event, context }) => {

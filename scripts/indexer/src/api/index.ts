@@ -5,7 +5,8 @@
 import { Hono } from "hono";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
-import { and, asc, client, count, eq, graphql, gt, gte } from "ponder";
+import { and, asc, client, count, desc, eq, graphql, gt, gte } from "ponder";
+import { explainRevertData } from "../../../lib/core/contract-errors.js";
 import { DEFAULT_RULE } from "../../../lib/core/views.js";
 import type { QuorumRule } from "../../../lib/core/views.js";
 import { consentOf, stateOf } from "../state.js";
@@ -103,6 +104,21 @@ app.get("/accounts", async (c) => {
     .where(and(gt(schema.accountDay.entries, 0), ...filters))
     .orderBy(asc(schema.accountDay.key));
   return c.json(rows.map((r) => ({ ...r, claimed: String(r.claimed), accepted: String(r.accepted), disputed: String(r.disputed) })));
+});
+
+/** Items batches skipped (records and validations), the latest first, each with the contract's reason in a sentence. */
+app.get("/skipped", async (c) => {
+  const limit = Number(c.req.query("limit") ?? "50");
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return c.json({ error: `limit must be a whole number from 1 to ${MAX_PAGE}` }, 400);
+  const rows = await db.select().from(schema.skipped).orderBy(desc(schema.skipped.blockNumber), desc(schema.skipped.logIndex)).limit(limit);
+  return c.json(
+    rows.map((r) => ({
+      ...r,
+      index: String(r.index),
+      blockNumber: String(r.blockNumber),
+      why: explainRevertData(r.reason) ?? `the contract's reason ${r.reason}`,
+    })),
+  );
 });
 
 /** The commons registered on the Ledger, with the names they were registered under. */
