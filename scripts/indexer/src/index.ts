@@ -6,7 +6,7 @@ import { ponder } from "ponder:registry";
 import type { Context } from "ponder:registry";
 import { accountDay, chainHead, commons, correction, entry, quorumRule, skipped, validation } from "ponder:schema";
 import { chainStep, GENESIS_HEAD } from "../../lib/core/chain.js";
-import { hashRecord } from "../../lib/core/record.js";
+import { recordHashOf } from "../../lib/core/ledger-index.js";
 import type { LedgerRecord } from "../../lib/core/record.js";
 import { DEFAULT_RULE } from "../../lib/core/views.js";
 import type { QuorumRule } from "../../lib/core/views.js";
@@ -64,19 +64,21 @@ const ZERO = "0x0000000000000000000000000000000000000000";
 ponder.on("Ledger:Recorded", async ({ event, context }) => {
   const { id, signer, record } = event.args;
   const r = record as unknown as LedgerRecord;
-  const recordHash = hashRecord(r) as `0x${string}`;
+  const recordHash = recordHashOf(r) as `0x${string}`;
   const before = await context.db.find(chainHead, { id: 1 });
   const count = before?.count ?? 0n;
   if (id !== count + 1n) throw new Error(`entry ${id} arrived after entry ${count}: the indexer would store a wrong head`);
   const head = chainStep(before?.head ?? GENESIS_HEAD, id, signer, recordHash) as `0x${string}`;
-  await context.db.insert(entry).values({
+  // Addresses as the database keeps them (lower case), so that the accounts' keys match the rows read back.
+  const lower = (a: `0x${string}`) => a.toLowerCase() as `0x${string}`;
+  const row = {
     id,
-    signer,
-    agent: record.provider !== ZERO ? record.provider : record.receiver,
+    signer: lower(signer),
+    agent: lower(record.provider !== ZERO ? record.provider : record.receiver),
     flow: record.flow,
     action: record.action,
-    provider: record.provider,
-    receiver: record.receiver,
+    provider: lower(record.provider),
+    receiver: lower(record.receiver),
     commons: record.commons,
     resource: record.resource,
     resourceSpec: record.resourceSpec,
@@ -99,8 +101,8 @@ ponder.on("Ledger:Recorded", async ({ event, context }) => {
     disputes: 0,
     answer: 0,
     correctedBy: 0n,
-  });
-  const row = (await context.db.find(entry, { id }))!;
+  };
+  await context.db.insert(entry).values(row);
   const share = shareOf(row, stateOf(row, await ruleOf(context.db, row.commons, row.action)), await registered(context.db, row.commons));
   if (share) await addShare(context.db, share, 1n);
   await context.db
