@@ -165,6 +165,10 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         const skippedItems = (await (await fetch(`${indexer.url}/skipped`)).json()) as { kind: string; index: string; why: string }[];
         expect(skippedItems.map((x) => [x.kind, x.index])).to.deep.equal([["record", "2"]]);
         expect(skippedItems[0]!.why).to.match(/nonce/i);
+        // A filtered page counts only what passes the filter: the needs (flow 1).
+        const needs = (await (await fetch(`${indexer.url}/entries?flow=1&limit=2`)).json()) as { total: number; entries: IndexedEntry[] };
+        expect(needs.total).to.equal(deriveEntries(await client.events()).filter((v) => v.flow === "need").length);
+        expect(needs.entries.length).to.equal(Math.min(2, needs.total));
         const limit = await fetch(`${indexer.url}/entries?limit=0`);
         expect(limit.status).to.equal(400);
       });
