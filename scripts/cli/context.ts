@@ -5,6 +5,8 @@ import path from "node:path";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import { revertSentence } from "../lib/core/contract-errors.js";
+import { readNames } from "../lib/core/directory.js";
+import type { Names } from "../lib/core/directory.js";
 import { contractAddress, readDeployment } from "../lib/node/deployment.js";
 import { CliInputError, parseAddress, parseUint, parseUrl } from "./inputs.js";
 
@@ -95,6 +97,20 @@ export function optionalDirectory(target: Target, given?: string): string | unde
   const value = given ?? (process.env.COMMONS_DIRECTORY || undefined);
   if (value !== undefined) return parseAddress("--directory", value);
   return contractsBeside(target).Directory;
+}
+
+/**
+ * The names to show for `target`'s ledger: its Directory's profiles and commons names (the one
+ * `optionalDirectory` finds, or `directory` when the caller resolved it before any RPC call) over
+ * the commons' registration names in `ledgerEvents`.
+ */
+export function namesBeside(
+  provider: JsonRpcProvider,
+  target: Target,
+  ledgerEvents: Parameters<typeof readNames>[2],
+  directory: string | undefined = optionalDirectory(target),
+): Promise<Names> {
+  return readNames(provider, directory, ledgerEvents, { fromBlock: target.fromBlock });
 }
 
 /** The contracts `npm start` deployed beside `target`'s Ledger, by name (none when the deployment is another ledger's). */

@@ -19,10 +19,9 @@ import { json, out, progress } from "./format.js";
 import { CliInputError, parseTime, parseUint, parseUrl } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 import { relayRecords } from "./relay.js";
-import { dateTime } from "../lib/core/time.js";
+import { dateTime, isoTime } from "../lib/core/time.js";
 
 const ZERO32 = "0x" + "0".repeat(64);
-const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
 
 /** "+7d", "+12h", "+90m", "+3600" (from the chain's now), or an absolute ISO date / unix seconds. */
 export function parseDueOption(value: string): { relative: bigint } | { at: bigint } {
@@ -153,7 +152,7 @@ export function registerCoordinate(program: Command): void {
             committer: signer.address,
             quantity: draft.quantity,
             unit: need.unit,
-            due: iso(time),
+            due: isoTime(time),
             late,
             transactionHash: receipt.hash,
           }),

@@ -22,10 +22,10 @@ import {
 import type { Approval, ComputedDistribution } from "../lib/distribution/distributor.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { parseValueEquation, proofFor, VALUE_EQUATION_FORMAT, ValueEquationError } from "../lib/distribution/value-equation.js";
-import { agentLabel, readNames, resolveAgent } from "../lib/core/directory.js";
+import { agentLabel, resolveAgent } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
 import type { ValueEquation } from "../lib/distribution/value-equation.js";
-import { connect, optionalDirectory, resolveContract, resolveTarget } from "./context.js";
+import { connect, namesBeside, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, short, table } from "./format.js";
 import { CliInputError, hashFile, parseAddress, parseHex32, parseUint, readJsonFile } from "./inputs.js";
@@ -174,7 +174,7 @@ export async function recomputePublished(g: GlobalOptions, distributorFlag: stri
   const { doc } = loadEquation(file);
   const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: published.blockNumber });
   const d = computeFromEvents(doc, events, { income: published.income, cutoff: published.cutoff, commons: published.commons });
-  const names = await readNames(provider, optionalDirectory(target), events, { fromBlock: target.fromBlock });
+  const names = await namesBeside(provider, target, events);
   return { id, provider, distributor, published, d, file, names };
 }
 
@@ -258,7 +258,7 @@ export function registerDistribute(program: Command): void {
           const { doc } = loadEquation(file);
           const events = await readEvents(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: proposal.blockNumber });
           const d = computeFromEvents(doc, events, { income: p.income, cutoff: p.cutoff, commons: p.commons });
-          const names = await readNames(provider, optionalDirectory(target), events, { fromBlock: target.fromBlock });
+          const names = await namesBeside(provider, target, events);
           const { checks, ok } = compareWithChain(p, d);
           if (!ok) {
             if (o.json) out(json({ digest, approved: false, checks }));
@@ -309,7 +309,7 @@ export function registerDistribute(program: Command): void {
           if (error instanceof ValueEquationError) throw new CliInputError("--equation", error.message);
           throw error;
         }
-        const names = await readNames(provider, optionalDirectory(target), events, { fromBlock: target.fromBlock });
+        const names = await namesBeside(provider, target, events);
         const latest = await provider.getBlock("latest");
         const who = deriveCommons(events, BigInt(latest!.timestamp)).find((c) => c.id === commons.toLowerCase());
         const rules = `commons        ${who ? `${who.name}: ${who.stewardship}` : "not registered on this ledger"}`;

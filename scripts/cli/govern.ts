@@ -15,9 +15,9 @@ import { commonsOverview } from "../lib/core/overview.js";
 import { deriveNeeds, needStatus, stillToDo } from "../lib/supply/supply.js";
 import { ACTIONS, ALL_ROLES, rolesOf } from "../lib/core/vocabulary.js";
 import type { ActionName } from "../lib/core/vocabulary.js";
-import { agentLabel, directoryInterface, nameProblem, readNames } from "../lib/core/directory.js";
+import { agentLabel, directoryInterface, nameProblem } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
-import { connect, optionalDirectory, resolveTarget, sendToContract } from "./context.js";
+import { connect, namesBeside, optionalDirectory, resolveTarget, sendToContract } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
 import { CliInputError, parseAction, parseAddress, parseHex32, parseUint } from "./inputs.js";
@@ -47,7 +47,7 @@ async function readCommons(g: GlobalOptions): Promise<{ views: CommonsView[]; ev
   const directory = optionalDirectory(target);
   const provider = await connect(target);
   const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock });
-  const names = await readNames(provider, directory, events, { fromBlock: target.fromBlock });
+  const names = await namesBeside(provider, target, events, directory);
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);
   // A commons is shown by the name its stewards gave it last (its registration name until then).
   const views = deriveCommons(events, now).map((c) => ({ ...c, name: names.commons(c.id) ?? c.name }));

@@ -5,14 +5,14 @@
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
 import { roundAmount } from "../lib/core/amount.js";
-import { readNames, resolveAgent } from "../lib/core/directory.js";
+import { resolveAgent } from "../lib/core/directory.js";
 import { personOverview } from "../lib/core/overview.js";
 import { readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { distributorAt } from "../lib/distribution/distributor.js";
 import { readRegistry, readStatus, registryContract } from "../lib/reciprocity/reciprocity.js";
-import { connect, contractsBeside, optionalDirectory, resolveTarget } from "./context.js";
+import { connect, contractsBeside, namesBeside, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { recomputePublished } from "./distribute.js";
 import { json, out, table } from "./format.js";
@@ -30,7 +30,7 @@ export function registerPerson(program: Command): void {
       const target = resolveTarget(g);
       const provider = await connect(target);
       const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock });
-      const names = await readNames(provider, optionalDirectory(target), events, { fromBlock: target.fromBlock });
+      const names = await namesBeside(provider, target, events);
       const found = resolveAgent(names, who);
       if ("error" in found) throw new CliInputError("who", found.error);
       const address = found.address;

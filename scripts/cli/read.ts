@@ -3,7 +3,7 @@
 // open accounts per contributor, action and unit; every entry as CSV or ValueFlows JSON-LD.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { agentLabel, readNames, resolveAgent } from "../lib/core/directory.js";
+import { agentLabel, resolveAgent } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
 import { toCsv } from "../lib/core/export.js";
 import { toJsonLd } from "../lib/core/valueflows-jsonld.js";
@@ -15,12 +15,12 @@ import type { AccountRow, EntryFilter, EntryView, KindFilter, Period } from "../
 import { checkIndexer, indexedAccountDays, indexedCommons, indexedViews, IndexerError } from "../lib/core/indexer-client.js";
 import { LEDGER_ABI } from "../lib/core/abi.js";
 import { Contract } from "ethers";
-import { connect, optionalDirectory, resolveIndexer, resolveTarget } from "./context.js";
+import { connect, namesBeside, optionalDirectory, resolveIndexer, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, table } from "./format.js";
 import { loadLabels } from "./supply.js";
 import { CliInputError, parseAction, parseAddress, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
-import { dateTime } from "../lib/core/time.js";
+import { dateTime, isoTime } from "../lib/core/time.js";
 
 /** The commons' registration names as the indexer lists them. */
 async function indexedCommonsNames(url: string) {
@@ -75,16 +75,21 @@ async function loadViews(g: GlobalOptions, onProgress?: (d: number, t: number) =
   const directory = optionalDirectory(target);
   const provider = await connect(target);
   const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock, onProgress });
-  const names = await readNames(provider, directory, events, { fromBlock: target.fromBlock });
+  const names = await namesBeside(provider, target, events, directory);
   return { target, provider, events, names, views: deriveEntries(events) };
 }
 
+/** An indexer whose head is the Ledger's tip, with the names to show. */
+interface Through {
+  url: string;
+  names: Names;
+}
+
 /**
- * The entries `list` shows, through the indexer when `--indexer` is given and its head is the
- * Ledger's tip (else said on stderr, and read from the chain): only the filtered ones are fetched.
+ * The entries `list` shows: through the indexer when one is usable (`indexerFor`), only the
+ * filtered ones fetched; else read from the chain.
  */
-async function listViews(g: GlobalOptions, o: ListOptions, given: EntryFilter): Promise<{ rows: EntryView[]; names: Names }> {
-  const through = o.indexer === undefined ? undefined : await usableIndexer(g, o.indexer);
+async function listViews(g: GlobalOptions, o: ListOptions, given: EntryFilter, through: Through | undefined): Promise<{ rows: EntryView[]; names: Names }> {
   if (!through) {
     const { views, names } = await loadViews(g, progress("reading"));
     return { rows: filterEntries(views, withAgent(given, o, names)), names };
@@ -96,11 +101,13 @@ async function listViews(g: GlobalOptions, o: ListOptions, given: EntryFilter): 
 
 /**
  * The indexer `--indexer` names, with the names to show, if its head is the Ledger's tip; else
- * undefined, after saying why on stderr (the caller then reads the chain).
+ * undefined (without `--indexer`, or after saying on stderr why it is not used: the caller then
+ * reads the chain).
  */
-async function usableIndexer(g: GlobalOptions, given: string | true): Promise<{ url: string; names: Names } | undefined> {
+async function indexerFor(g: GlobalOptions, o: ListOptions): Promise<Through | undefined> {
+  if (o.indexer === undefined) return undefined;
   const target = resolveTarget(g);
-  const url = resolveIndexer(given, target);
+  const url = resolveIndexer(o.indexer, target);
   const provider = await connect(target);
   const [count, head] = (await new Contract(target.ledger, LEDGER_ABI, provider).tip()) as [bigint, string];
   const check = await checkIndexer(url, { count, head }).catch((error: unknown) => {
@@ -111,7 +118,7 @@ async function usableIndexer(g: GlobalOptions, given: string | true): Promise<{ 
     process.stderr.write(`${check.reason}: reading the chain instead\n`);
     return undefined;
   }
-  return { url, names: await readNames(provider, optionalDirectory(target), await indexedCommonsNames(url), { fromBlock: target.fromBlock }) };
+  return { url, names: await namesBeside(provider, target, await indexedCommonsNames(url)) };
 }
 
 /**
@@ -125,14 +132,14 @@ async function accountRows(
   period: Period,
   kind: KindFilter,
 ): Promise<{ rows: AccountRow[]; names: Names }> {
-  const through = o.indexer === undefined ? undefined : await usableIndexer(g, o.indexer);
+  const through = await indexerFor(g, o);
   if (through && given.from === undefined && given.to === undefined) {
     const filter = withAgent(given, o, through.names);
     if (filter.flow !== undefined && filter.flow !== "event") return { rows: [], names: through.names };
     const days = await indexedAccountDays(through.url, { agent: filter.agent, commons: filter.commons, action: filter.action });
     return { rows: accountsFromDays(days, period, kind), names: through.names };
   }
-  const { rows, names } = await listViews(g, through ? o : { ...o, indexer: undefined }, given);
+  const { rows, names } = await listViews(g, o, given, through);
   return { rows: accounts(rows, period, kind), names };
 }
 
@@ -146,7 +153,8 @@ export function registerRead(program: Command): void {
       .option("--indexer [url]", "read through an indexer (its head checked against the Ledger's tip first); without a URL, the one npm start runs"),
   ).action(async (o: ListOptions) => {
     const given = parseFilter(o);
-    const { rows, names } = await listViews(program.opts<GlobalOptions>(), o, given);
+    const g = program.opts<GlobalOptions>();
+    const { rows, names } = await listViews(g, o, given, await indexerFor(g, o));
     if (o.json)
       return out(
         json(
@@ -158,7 +166,7 @@ export function registerRead(program: Command): void {
             agentName: names.agent(v.agent)?.name ?? null,
             quantity: formatQuantity(v.entry.record.quantity),
             unit: v.unit,
-            time: new Date(Number(v.entry.record.time) * 1000).toISOString(),
+            time: isoTime(v.entry.record.time),
             state: v.state,
             accepts: v.accepts,
             disputes: v.disputes,
@@ -211,7 +219,7 @@ export function registerRead(program: Command): void {
         process: r.process,
         side: ["none", "input", "output"][r.side],
         quantity: `${formatQuantity(r.quantity)} ${v.unit}`,
-        time: new Date(Number(r.time) * 1000).toISOString(),
+        time: isoTime(r.time),
         evidence: r.evidence,
         corrects: r.corrects,
         satisfies: r.satisfies,

@@ -5,7 +5,6 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { LedgerClient } from "../lib/core/client.js";
-import { readNames } from "../lib/core/directory.js";
 import { layoutSvg, layoutTree } from "../lib/supply/graph.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import type { RecordDraft } from "../lib/core/client.js";
@@ -34,13 +33,13 @@ import {
 import type { Hop, Labels, NeedCommitment, NeedSatisfier, NeedView, ProcessSignal } from "../lib/supply/supply.js";
 import { verifyHops } from "../lib/verify/hops.js";
 import { deriveEntries } from "../lib/core/views.js";
-import { connect, optionalDirectory, resolveTarget } from "./context.js";
+import { connect, namesBeside, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, short, table } from "./format.js";
 import { CliInputError, parseAddress, parseHex32, parseIdOrLabel, parseUrl } from "./inputs.js";
 import { relayRecords } from "./relay.js";
 import { checkKeySource, loadSigner } from "./keys.js";
-import { dateTime } from "../lib/core/time.js";
+import { dateTime, isoTime } from "../lib/core/time.js";
 
 const dataDir = () => process.env.COMMONS_DATA_DIR ?? path.resolve("data");
 
@@ -95,7 +94,6 @@ const pct = (part: bigint, whole: bigint) => (whole === 0n ? "100%" : `${Number(
 
 const ZERO32 = "0x" + "0".repeat(64);
 const when = (t: bigint) => dateTime(t);
-const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
 const named = (labels: Labels, id: string) => labels.name(id) ?? short(id);
 
 function needWhat(n: NeedView, labels: Labels): string {
@@ -122,14 +120,14 @@ function needJson(n: NeedView, labels: Labels, now: bigint) {
     committed: formatQuantity(n.committed),
     open: formatQuantity(n.open),
     uncommitted: formatQuantity(uncommittedOf(n)),
-    due: iso(n.due),
+    due: isoTime(n.due),
     status: needStatus(n, now),
     commitments: n.commitments.map((c: NeedCommitment) => ({
       id: c.id,
       agent: c.agent,
       quantity: formatQuantity(c.quantity),
       unit: c.unit,
-      due: iso(c.due),
+      due: isoTime(c.due),
       state: c.state,
       counted: c.counted,
       ...(c.reason !== undefined ? { reason: c.reason } : {}),
@@ -183,7 +181,7 @@ function processJson(p: ProcessSignal, labels: Labels) {
     committed: formatQuantity(p.committed),
     done: formatQuantity(p.done),
     open: formatQuantity(p.open),
-    due: iso(p.due),
+    due: isoTime(p.due),
   };
 }
 
@@ -251,7 +249,7 @@ export function registerSupply(program: Command): void {
         }
         const res = deriveResources(views).get(resource)!;
         if (o.svg !== undefined) {
-          const names = await readNames(provider, optionalDirectory(target), r.events, { fromBlock: target.fromBlock });
+          const names = await namesBeside(provider, target, r.events);
           const title = `${direction === "trace" ? "Provenance of" : "What became of"} ${labels.name(resource) ?? resourceText}`;
           writeFileSync(o.svg, layoutSvg(layoutTree(tree, labels, names), title));
           process.stderr.write(`${tree.hops.size} events, ${tree.processes.size} processes -> ${o.svg}\n`);

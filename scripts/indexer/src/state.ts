@@ -2,8 +2,9 @@
 // entryStateOf) applied to what the entry row keeps, so the handlers and the API agree by construction.
 import { counterpartyOf } from "../../lib/core/record.js";
 import type { LedgerRecord } from "../../lib/core/record.js";
-import { entryStateOf, periodOf } from "../../lib/core/views.js";
+import { entryStateOf, entryTotals, periodOf } from "../../lib/core/views.js";
 import type { Consent, QuorumRule } from "../../lib/core/views.js";
+import { FLOWS } from "../../lib/core/vocabulary.js";
 import type { EntryStateName } from "../../lib/core/vocabulary.js";
 
 /** What the state of an entry row depends on. */
@@ -49,20 +50,10 @@ export interface Share {
   disputed: bigint;
 }
 
-/** What an entry adds to the accounts: nothing unless it is an event of a registered commons, not corrected. */
+/** What an entry adds to the day's accounts: core/views.ts `entryTotals`, keyed by its day, agent, commons, action and unit. */
 export function shareOf(e: EntryRowState, state: EntryStateName, registered: boolean): Share | undefined {
-  if (e.flow !== 0 || state === "corrected" || !registered) return undefined;
+  const totals = entryTotals({ flow: FLOWS[e.flow]!, state, registered }, e.quantity);
+  if (!totals) return undefined;
   const day = periodOf(e.time, "day");
-  return {
-    key: `${day}|${e.agent}|${e.commons}|${e.action}|${e.unit}`,
-    day,
-    agent: e.agent,
-    commons: e.commons,
-    action: e.action,
-    unit: e.unit,
-    entries: 1,
-    claimed: e.quantity,
-    accepted: state === "accepted" ? e.quantity : 0n,
-    disputed: state === "disputed" ? e.quantity : 0n,
-  };
+  return { key: `${day}|${e.agent}|${e.commons}|${e.action}|${e.unit}`, day, agent: e.agent, commons: e.commons, action: e.action, unit: e.unit, ...totals };
 }

@@ -5,6 +5,7 @@ import { NO_NAMES } from "./directory.js";
 import type { Names } from "./directory.js";
 import { formatQuantity } from "./record.js";
 import type { EntryView } from "./views.js";
+import { isoTime } from "./time.js";
 
 /** Every column of the CSV: the raw values, each name or label beside what it names, and the unit in words. */
 export const CSV_COLUMNS = [
@@ -46,8 +47,6 @@ function csvCell(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
-
 /**
  * Every entry as CSV for a spreadsheet: the raw values (addresses, ids, the unit code) and beside
  * them what people read: agents' and commons' names (`names`), the labels of resources, specs and
@@ -82,7 +81,7 @@ export function toCsv(views: readonly EntryView[], o: { names?: Names; label?: (
       quantity: formatQuantity(r.quantity),
       unit: v.unit,
       unitName: unitName(v.unit),
-      time: iso(r.time),
+      time: isoTime(r.time),
       evidence: r.evidence,
       corrects: String(r.corrects),
       satisfies: String(r.satisfies),

@@ -17,28 +17,14 @@ export class IndexerError extends Error {
   }
 }
 
-/** An entry as the indexer's /entries answers it (bigints as decimal strings). */
-export interface IndexedEntry {
+/** A value as JSON carries it: bigints as decimal strings. */
+type Json<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
+
+/** An entry as the indexer's /entries answers it: the record's fields and where and how it stands. */
+export type IndexedEntry = Json<LedgerRecord> & {
   id: string;
   signer: string;
   agent: string;
-  flow: number;
-  action: number;
-  provider: string;
-  receiver: string;
-  commons: string;
-  resource: string;
-  resourceSpec: string;
-  process: string;
-  side: number;
-  quantity: string;
-  unit: string;
-  time: string;
-  evidence: string;
-  corrects: string;
-  satisfies: string;
-  nonce: string;
-  deadline: string;
   recordHash: string;
   head: string;
   blockNumber: string;
@@ -49,7 +35,7 @@ export interface IndexedEntry {
   correctedBy: string;
   state: EntryStateName;
   consent: Consent;
-}
+};
 
 export interface IndexerHead {
   count: bigint;
@@ -129,6 +115,7 @@ export function viewOfIndexed(e: IndexedEntry, registered: ReadonlySet<string>):
     transactionHash: e.transactionHash,
     logIndex: e.logIndex,
   };
+  codeOf(ENTRY_STATES, e.state, "state"); // a state the indexer should not answer is refused here
   const agent = getAddress(e.agent);
   return {
     entry,
@@ -137,7 +124,7 @@ export function viewOfIndexed(e: IndexedEntry, registered: ReadonlySet<string>):
     action: ACTIONS[e.action] as ActionName,
     agent,
     unit: decodeUnit(e.unit),
-    state: ENTRY_STATES[codeOf(ENTRY_STATES, e.state, "state")]!,
+    state: e.state,
     accepts: e.accepts,
     disputes: e.disputes,
     correctedBy: BigInt(e.correctedBy),
@@ -157,6 +144,16 @@ export interface IndexerFilter {
   flow?: FlowName;
 }
 
+/** A filter as the indexer's query parameters: addresses and ids in lower case, action and flow by code. */
+function filterParams(filter: IndexerFilter): URLSearchParams {
+  const q = new URLSearchParams();
+  if (filter.agent) q.set("agent", filter.agent.toLowerCase());
+  if (filter.commons) q.set("commons", filter.commons.toLowerCase());
+  if (filter.action) q.set("action", String(ACTIONS.indexOf(filter.action)));
+  if (filter.flow) q.set("flow", String(FLOWS.indexOf(filter.flow)));
+  return q;
+}
+
 /** The registered commons, with the names they were registered under. */
 export async function indexedCommons(url: string): Promise<{ id: string; name: string; founder: string }[]> {
   return getJson(`${url}/commons`, "the commons");
@@ -165,11 +162,8 @@ export async function indexedCommons(url: string): Promise<{ id: string; name: s
 /** Every entry that passes `filter`, page by page (500 at a time), as EntryViews. */
 export async function indexedViews(url: string, filter: IndexerFilter = {}): Promise<EntryView[]> {
   const registered = new Set((await indexedCommons(url)).map((c) => c.id.toLowerCase()));
-  const q = new URLSearchParams({ limit: "500" });
-  if (filter.agent) q.set("agent", filter.agent.toLowerCase());
-  if (filter.commons) q.set("commons", filter.commons.toLowerCase());
-  if (filter.action) q.set("action", String(ACTIONS.indexOf(filter.action)));
-  if (filter.flow) q.set("flow", String(FLOWS.indexOf(filter.flow)));
+  const q = filterParams(filter);
+  q.set("limit", "500");
   const views: EntryView[] = [];
   for (let from = 1n; ;) {
     q.set("from", String(from));
@@ -182,10 +176,7 @@ export async function indexedViews(url: string, filter: IndexerFilter = {}): Pro
 
 /** The accounts the indexer keeps per day, contributor, action and unit (`accountsFromDays` sums them into any period). */
 export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter, "agent" | "commons" | "action"> = {}): Promise<DayTotals[]> {
-  const q = new URLSearchParams();
-  if (filter.agent) q.set("agent", filter.agent.toLowerCase());
-  if (filter.commons) q.set("commons", filter.commons.toLowerCase());
-  if (filter.action) q.set("action", String(ACTIONS.indexOf(filter.action)));
+  const q = filterParams(filter);
   const rows = await getJson<
     { day: string; agent: string; action: number; unit: string; entries: number; claimed: string; accepted: string; disputed: string }[]
   >(`${url}/accounts?${q}`, "the accounts");

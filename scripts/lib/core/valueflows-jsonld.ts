@@ -12,6 +12,7 @@ import { formatQuantity } from "./record.js";
 import { ACTIONS } from "./vocabulary.js";
 import type { ActionName } from "./vocabulary.js";
 import type { EntryView } from "./views.js";
+import { isoTime } from "./time.js";
 
 export const VF_NAMESPACE = "https://w3id.org/valueflows/ont/vf#";
 export const CL_NAMESPACE = "https://commons-ledger.org/ns#";
@@ -152,7 +153,7 @@ export function toJsonLd(
       entryId: String(v.id),
       action: v.action,
       [quantityTerm(v.action)]: { "@type": "Measure", hasNumericalValue: formatQuantity(r.quantity), hasUnit: unit(v.unit) },
-      [event ? "hasPointInTime" : "due"]: new Date(Number(r.time) * 1000).toISOString(),
+      [event ? "hasPointInTime" : "due"]: isoTime(r.time),
       commons: commons(r.commons),
       entryState: v.state,
       accepts: String(v.accepts),

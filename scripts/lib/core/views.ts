@@ -225,25 +225,43 @@ export interface Totals {
  * (a correction replaces its entry). Intents (needs, offers, commitments) are not contributions and
  * are left out.
  */
-export function counts(v: EntryView): boolean {
+export function counts(v: Pick<EntryView, "flow" | "state" | "registered">): boolean {
   return v.flow === "event" && v.state !== "corrected" && v.registered;
 }
 
 /**
- * The one accounting rule: the entries that count, summed per `keyOf` (which must include the
- * unit: hours and euros never add up); `row` gives a new row's labels from its first entry.
+ * The one accounting rule for one entry: what it adds to the accounts (nothing unless it counts):
+ * its quantity claimed, and accepted or disputed as its state says. The indexer keeps its daily
+ * totals with it too.
  */
-function tally<R extends Totals>(views: readonly EntryView[], keyOf: (v: EntryView) => string, row: (v: EntryView) => Omit<R, keyof Totals>): R[] {
+export function entryTotals(v: Pick<EntryView, "flow" | "state" | "registered">, quantity: bigint): Totals | undefined {
+  if (!counts(v)) return undefined;
+  return { entries: 1, claimed: quantity, accepted: v.state === "accepted" ? quantity : 0n, disputed: v.state === "disputed" ? quantity : 0n };
+}
+
+const viewTotals = (v: EntryView) => entryTotals(v, v.entry.record.quantity);
+
+/**
+ * Totals summed per `keyOf` (which must include the unit: hours and euros never add up); `row`
+ * gives a new row's labels from its first item; items without totals are left out.
+ */
+function tally<T, R extends Totals>(
+  items: readonly T[],
+  totalsOf: (item: T) => Totals | undefined,
+  keyOf: (item: T) => string,
+  row: (item: T) => Omit<R, keyof Totals>,
+): R[] {
   const rows = new Map<string, R>();
-  for (const v of views) {
-    if (!counts(v)) continue;
-    const key = keyOf(v);
+  for (const item of items) {
+    const t = totalsOf(item);
+    if (!t) continue;
+    const key = keyOf(item);
     let r = rows.get(key);
-    if (!r) rows.set(key, (r = { ...row(v), entries: 0, claimed: 0n, accepted: 0n, disputed: 0n } as R));
-    r.entries++;
-    r.claimed += v.entry.record.quantity;
-    if (v.state === "accepted") r.accepted += v.entry.record.quantity;
-    else if (v.state === "disputed") r.disputed += v.entry.record.quantity;
+    if (!r) rows.set(key, (r = { ...row(item), entries: 0, claimed: 0n, accepted: 0n, disputed: 0n } as R));
+    r.entries += t.entries;
+    r.claimed += t.claimed;
+    r.accepted += t.accepted;
+    r.disputed += t.disputed;
   }
   return [...rows.values()];
 }
@@ -260,8 +278,9 @@ export interface AccountRow extends Totals {
  * claimed and how much of it is accepted or disputed, sorted by those four.
  */
 export function accounts(views: readonly EntryView[], period: Period = "all", kind: KindFilter = "all"): AccountRow[] {
-  return tally<AccountRow>(
+  return tally<EntryView, AccountRow>(
     ofKind(views, kind),
+    viewTotals,
     (v) => `${periodOf(v.entry.record.time, period)}|${v.agent}|${v.action}|${v.unit}`,
     (v) => ({ period: periodOf(v.entry.record.time, period), agent: v.agent, action: v.action, unit: v.unit }),
   ).sort(byAccountRow);
@@ -283,19 +302,15 @@ export interface DayTotals extends Totals {
  * in one period of any length (an ISO week too), so summing days gives the period's totals.
  */
 export function accountsFromDays(days: readonly DayTotals[], period: Period = "all", kind: KindFilter = "all"): AccountRow[] {
-  const rows = new Map<string, AccountRow>();
-  for (const d of days) {
-    if (kind !== "all" && kindOf(d) !== kind) continue;
-    const p = periodOf(BigInt(Date.parse(`${d.day}T00:00:00Z`) / 1000), period);
-    const key = `${p}|${d.agent}|${d.action}|${d.unit}`;
-    let r = rows.get(key);
-    if (!r) rows.set(key, (r = { period: p, agent: d.agent, action: d.action, unit: d.unit, entries: 0, claimed: 0n, accepted: 0n, disputed: 0n }));
-    r.entries += d.entries;
-    r.claimed += d.claimed;
-    r.accepted += d.accepted;
-    r.disputed += d.disputed;
-  }
-  return [...rows.values()].filter((r) => r.entries > 0).sort(byAccountRow);
+  const periodOfDay = (d: DayTotals) => periodOf(BigInt(Date.parse(`${d.day}T00:00:00Z`) / 1000), period);
+  return tally<DayTotals, AccountRow>(
+    kind === "all" ? days : days.filter((d) => kindOf(d) === kind),
+    (d) => d,
+    (d) => `${periodOfDay(d)}|${d.agent}|${d.action}|${d.unit}`,
+    (d) => ({ period: periodOfDay(d), agent: d.agent, action: d.action, unit: d.unit }),
+  )
+    .filter((r) => r.entries > 0)
+    .sort(byAccountRow);
 }
 
 export type GroupBy = "contributor" | "commons" | "action" | "period";
@@ -347,8 +362,9 @@ function ofKind(views: readonly EntryView[], kind: KindFilter): readonly EntryVi
 
 /** The app's accounts page: totals by contributor, commons, action or period (month when "all"), per unit, of the events of `kind`. */
 export function totals(views: readonly EntryView[], by: GroupBy, period: Period, kind: KindFilter = "all"): TotalRow[] {
-  return tally<TotalRow>(
+  return tally<EntryView, TotalRow>(
     ofKind(views, kind),
+    viewTotals,
     (v) => `${groupOf(v, by, period)}|${v.unit}`,
     (v) => ({ group: groupOf(v, by, period), unit: v.unit }),
   );

@@ -282,16 +282,26 @@ interface CompiledRule {
   only?: Set<string>;
 }
 
+/** A rule's table as written: hours by resource or spec (keys as ids), money by currency, goods by unit. */
+function tableOf(rule: Rule): [string, string][] {
+  switch (rule.kind) {
+    case "hours":
+      return Object.entries(rule.rates).map(([k, v]) => [k === "*" ? "*" : keyId(k), v]);
+    case "money":
+      return Object.entries(rule.currencies ?? {});
+    case "goods":
+      return Object.entries(rule.prices);
+    case "flat":
+      return [];
+  }
+}
+
 function compileRule(rule: Rule): CompiledRule {
-  const entries =
-    rule.kind === "hours"
-      ? Object.entries(rule.rates).map(([k, v]) => [k === "*" ? "*" : keyId(k), toScaled(v)] as const)
-      : rule.kind === "money"
-        ? Object.entries(rule.currencies ?? {}).map(([k, v]) => [k, toScaled(v)] as const)
-        : rule.kind === "goods"
-          ? Object.entries(rule.prices).map(([k, v]) => [k, toScaled(v)] as const)
-          : [];
-  return { rule, table: new Map(entries), only: rule.for ? new Set(rule.for.map(keyId)) : undefined };
+  return {
+    rule,
+    table: new Map(tableOf(rule).map(([k, v]) => [k, toScaled(v)])),
+    only: rule.for ? new Set(rule.for.map(keyId)) : undefined,
+  };
 }
 
 /** The value points of one entry under a rule, 0 when the rule is not for it (quantity has 6 decimals, rates 6 decimals). */

@@ -15,6 +15,7 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import { decodeUnit, formatQuantity, labelId } from "../core/record.js";
 import type { Consent, EntryView } from "../core/views.js";
 import type { ActionName, EntryStateName, FlowName } from "../core/vocabulary.js";
+import { isoTime } from "../core/time.js";
 
 // ------------------------------------------------------------------ action effects
 
@@ -277,7 +278,7 @@ export function hopOf(v: EntryView): Hop {
     process: r.process,
     side: (["none", "input", "output"] as const)[r.side] ?? "none",
     evidence: r.evidence,
-    time: new Date(Number(r.time) * 1000).toISOString(),
+    time: isoTime(r.time),
     state: v.state,
     consent: v.consent,
     transactionHash: v.entry.transactionHash,

@@ -35,7 +35,32 @@ async function withState(rows: EntryRow[]) {
   }));
 }
 
-const HEX = /^0x[0-9a-fA-F]*$/;
+type Column = Parameters<typeof eq>[0];
+
+/**
+ * The filters a request names, checked: `agent` (an address) and `commons` (a 32-byte id) in lower
+ * case as the tables keep them, `action` and `flow` by code (where the table has them); or why not.
+ */
+function filtersOf(query: (key: string) => string | undefined, columns: { agent: Column; commons: Column; action: Column; flow?: Column }) {
+  const filters = [];
+  for (const [key, length] of [
+    ["agent", 42],
+    ["commons", 66],
+  ] as const) {
+    const v = query(key);
+    if (v === undefined) continue;
+    if (!/^0x[0-9a-fA-F]*$/.test(v) || v.length !== length) return { error: `${key} must be 0x and ${length - 2} hex digits, not "${v}"` };
+    filters.push(eq(columns[key], v.toLowerCase()));
+  }
+  for (const key of ["action", "flow"] as const) {
+    const v = query(key);
+    const column = columns[key];
+    if (v === undefined || column === undefined) continue;
+    if (!/^\d{1,3}$/.test(v)) return { error: `${key} must be a code (a whole number), not "${v}"` };
+    filters.push(eq(column, Number(v)));
+  }
+  return { filters };
+}
 
 /**
  * A page of entries in id order: `from` (the first id, default 1), `limit` (1 to 500, default 50),
@@ -48,25 +73,9 @@ app.get("/entries", async (c) => {
   const limit = Number(q("limit") ?? "50");
   if (!/^\d+$/.test(from)) return c.json({ error: `from must be an entry id, not "${from}"` }, 400);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return c.json({ error: `limit must be a whole number from 1 to ${MAX_PAGE}` }, 400);
-  const filters = [];
-  for (const [key, column, length] of [
-    ["agent", schema.entry.agent, 42],
-    ["commons", schema.entry.commons, 66],
-  ] as const) {
-    const v = q(key);
-    if (v === undefined) continue;
-    if (!HEX.test(v) || v.length !== length) return c.json({ error: `${key} must be 0x and ${length - 2} hex digits, not "${v}"` }, 400);
-    filters.push(eq(column, v.toLowerCase() as `0x${string}`));
-  }
-  for (const [key, column] of [
-    ["action", schema.entry.action],
-    ["flow", schema.entry.flow],
-  ] as const) {
-    const v = q(key);
-    if (v === undefined) continue;
-    if (!/^\d{1,3}$/.test(v)) return c.json({ error: `${key} must be a code (a whole number), not "${v}"` }, 400);
-    filters.push(eq(column, Number(v)));
-  }
+  const checked = filtersOf(q, schema.entry);
+  if ("error" in checked) return c.json({ error: checked.error }, 400);
+  const { filters } = checked;
   const where = and(...filters);
   const rows = await db
     .select()
@@ -86,25 +95,12 @@ app.get("/entries", async (c) => {
  * count), optionally for one `agent`, `commons` or `action`: any period is a sum of these days.
  */
 app.get("/accounts", async (c) => {
-  const filters = [];
-  for (const [key, column, length] of [
-    ["agent", schema.accountDay.agent, 42],
-    ["commons", schema.accountDay.commons, 66],
-  ] as const) {
-    const v = c.req.query(key);
-    if (v === undefined) continue;
-    if (!HEX.test(v) || v.length !== length) return c.json({ error: `${key} must be 0x and ${length - 2} hex digits, not "${v}"` }, 400);
-    filters.push(eq(column, v.toLowerCase() as `0x${string}`));
-  }
-  const action = c.req.query("action");
-  if (action !== undefined) {
-    if (!/^\d{1,3}$/.test(action)) return c.json({ error: `action must be a code (a whole number), not "${action}"` }, 400);
-    filters.push(eq(schema.accountDay.action, Number(action)));
-  }
+  const checked = filtersOf((k) => c.req.query(k), schema.accountDay);
+  if ("error" in checked) return c.json({ error: checked.error }, 400);
   const rows = await db
     .select()
     .from(schema.accountDay)
-    .where(and(gt(schema.accountDay.entries, 0), ...filters))
+    .where(and(gt(schema.accountDay.entries, 0), ...checked.filters))
     .orderBy(asc(schema.accountDay.key));
   return c.json(rows.map((r) => ({ ...r, claimed: String(r.claimed), accepted: String(r.accepted), disputed: String(r.disputed) })));
 });
