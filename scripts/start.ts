@@ -117,12 +117,13 @@ try {
 
   // The indexer (Ponder, embedded PGlite; PostgreSQL when DATABASE_URL is set) starts alongside the
   // relayer and the app: its database is kept per deployment, so a new chain starts a new index.
+  const indexerPort = Number(process.env.COMMONS_INDEXER_PORT ?? port + 244);
   const indexerStart = startIndexer({
     rpcUrl: chain.url,
     chainId: deployment.chainId,
     ledger: deployment.ledger,
     fromBlock: deployment.fromBlock,
-    port: Number(process.env.COMMONS_INDEXER_PORT ?? port + 244),
+    port: indexerPort,
     dataDir: path.join(dataDir, "indexer", `${deployment.chainId}-${deployment.ledger.slice(2, 10).toLowerCase()}-${deployment.genesisHash.slice(2, 10)}`),
     ownProcessGroup: true,
     onSpawn: (child) => (indexerChild = child),
@@ -140,6 +141,7 @@ try {
     port: Number(process.env.COMMONS_APP_PORT ?? port + 243),
     rpcUrl: chain.url,
     relayerUrl,
+    indexerUrl: `http://127.0.0.1:${indexerPort}`,
     deployment,
     labelsFile: path.join(dataDir, "labels.json"),
     equationFiles: [path.join(root, DEMO_EQUATION)],

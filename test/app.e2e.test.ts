@@ -26,6 +26,8 @@ import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { RecordDraft } from "../scripts/lib/core/client.js";
 import { labelId } from "../scripts/lib/core/record.js";
 import { RECIPES_FILE, SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
+import { startIndexer } from "../scripts/lib/node/indexer.js";
+import type { Indexer } from "../scripts/lib/node/indexer.js";
 import { freePort, root, runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
 import { valueflowsProblems } from "./helpers/valueflows-check.js";
@@ -102,6 +104,9 @@ describe("app (end to end in headless Chromium)", function () {
   let relayer: RelayerProcess;
   let app: AppServer;
   let rpcDownApp: AppServer;
+  /** The Ponder indexer of the test chain, and the app as `npm start` serves it: reading through it. */
+  let indexer: Indexer;
+  let indexedApp: AppServer;
   let browser: Browser;
   const pageErrors: string[] = [];
 
@@ -143,6 +148,23 @@ describe("app (end to end in headless Chromium)", function () {
     });
     // The same app pointed at a port where no node listens.
     rpcDownApp = await serveApp({ root, port: 0, config: { local: { ...local, rpcUrl: `http://127.0.0.1:${await freePort()}` } } });
+    indexer = await startIndexer({
+      rpcUrl: l.rpc,
+      chainId: 31337,
+      ledger: l.contracts.Ledger,
+      fromBlock: l.fromBlock,
+      port: await freePort(),
+      dataDir: path.join(l.dataDir, "indexer"),
+      pollMs: 200,
+    });
+    indexedApp = await serveApp({
+      root,
+      port: 0,
+      index: false,
+      config: { local: { ...local, indexerUrl: indexer.url } },
+      labelsFile: path.join(l.dataDir, "labels.json"),
+      equationFiles: [path.join(root, DEMO_EQUATION)],
+    });
   });
 
   after(async function () {
@@ -150,6 +172,8 @@ describe("app (end to end in headless Chromium)", function () {
     await browser?.close();
     await app?.close();
     await rpcDownApp?.close();
+    await indexedApp?.close();
+    await indexer?.stop();
     if (relayer) {
       relayer.child.kill("SIGTERM");
       await relayer.exited;
@@ -360,6 +384,135 @@ describe("app (end to end in headless Chromium)", function () {
         await page.close();
       } finally {
         await broken.close();
+      }
+    });
+  });
+
+  describe("through the indexer", function () {
+    /** The page's JSON-RPC calls that read every log of the Ledger (the whole ledger): eth_getLogs without a topic filter. */
+    function wholeReads(page: Page): string[] {
+      const reads: string[] = [];
+      const ledger = l.contracts.Ledger.toLowerCase();
+      page.on("request", (r) => {
+        if (r.method() !== "POST" || !r.url().startsWith(l.rpc)) return;
+        type Call = { method?: string; params?: { address?: string; topics?: unknown[] }[] };
+        const body = JSON.parse(r.postData() ?? "{}") as Call | Call[];
+        for (const call of Array.isArray(body) ? body : [body])
+          if (call.method === "eth_getLogs" && call.params?.[0]?.address?.toLowerCase() === ledger && !call.params[0].topics) reads.push(JSON.stringify(call));
+      });
+      return reads;
+    }
+
+    it("shows the accounts from the indexer's totals, the same as the chain's, without reading the whole ledger", async function () {
+      await indexer.waitForCount(31n);
+      const page = await open("accounts", { server: indexedApp });
+      const reads = wholeReads(page);
+      const summary = page.locator('[data-testid="accounts-summary"][data-source="indexer"][data-entries="31"]');
+      await summary.waitFor();
+      expect(await summary.innerText()).to.equal(
+        "31 entries\n14 contributions counted\n12 supply-chain flows\n6 accepted\n8 claimed, not yet accepted\n0 disputed\n1 corrected, 4 needs/offers/commitments",
+      );
+      expect(await page.getByTestId("source").innerText()).to.match(
+        new RegExp(
+          `^✓ Read through the indexer at ${indexer.url}: its 31 entries chain to the Ledger's head \\(tip\\(\\) at block \\d+\\), checked every 2 s\\.`,
+        ),
+      );
+      const table = page.getByTestId("accounts-table");
+      const alice = table.locator("tr", { hasText: "Alice (0x3C44…93BC)" }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^h$/ }) });
+      expect(await alice.innerText()).to.match(/h\s+2\s+4\s+3\s+0\s+75\.0 %/);
+      // Stewards and rules come from the chain's own events, beside the indexer's totals.
+      expect(await page.getByTestId("commons-rules").innerText()).to.include("Any 2 of its 3 stewards decide together");
+      await page.getByLabel("Group by").selectOption("commons");
+      await table.getByText("Sensorica open hardware lab (demo)").first().waitFor();
+      await page.getByLabel("Group by").selectOption("period");
+      await page.getByLabel("Show").selectOption("flow");
+      await table.locator("td:nth-child(2)", { hasText: /^kg$/ }).first().waitFor();
+      await page.getByTestId("accounts-chart").locator("svg.recharts-surface").first().waitFor();
+      await shot(page, "accounts-indexer");
+      expect(reads, "whole-ledger reads").to.deep.equal([]);
+      // The downloads are the whole ledger: read from the chain when asked for.
+      const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+      expect(
+        readFileSync((await csv.path())!, "utf8")
+          .trim()
+          .split("\n"),
+      ).to.have.length(32);
+      await page.close();
+    });
+
+    it("pages the entries newest first, asking the indexer for one page at a time", async function () {
+      const page = await open("entries?per=10", { server: indexedApp });
+      const reads = wholeReads(page);
+      const pager = page.getByTestId("entries-pager");
+      const ids = async () => (await page.getByTestId("entries-table").locator("tbody tr td:first-child").allInnerTexts()).join(" ");
+      await page.locator('[data-testid="entries-pager"][data-first="31"]').waitFor();
+      expect(await pager.innerText()).to.match(/^Entries #31 to #22 of 31, the newest first \(page 1\)\./);
+      expect(await ids()).to.equal("#31 #30 #29 #28 #27 #26 #25 #24 #23 #22");
+      await page.getByRole("button", { name: "Older →" }).click();
+      await page.locator('[data-testid="entries-pager"][data-first="21"][data-last="12"][data-page="2"]').waitFor();
+      await page.getByRole("button", { name: "Older →" }).click();
+      await page.getByRole("button", { name: "Older →" }).click();
+      await page.locator('[data-testid="entries-pager"][data-first="1"][data-last="1"][data-page="4"]').waitFor();
+      expect(await page.getByRole("button", { name: "Older →" }).isDisabled()).to.equal(true);
+      // Entry 1 as the chain reader derives it: alice's 3 h, accepted by two appointed validators.
+      expect(await page.getByTestId("entries-table").locator("tbody tr").first().innerText()).to.match(/#1\s+event\s+work\s+Alice.*3 h.*accepted\s+2 \/ 0/s);
+      await page.getByRole("button", { name: "← Newer" }).click();
+      await page.locator('[data-testid="entries-pager"][data-first="11"][data-page="3"]').waitFor();
+      await page.getByRole("button", { name: "Newest" }).click();
+      await page.locator('[data-testid="entries-pager"][data-first="31"][data-page="1"]').waitFor();
+      await shot(page, "entries-indexer");
+      expect(reads, "whole-ledger reads").to.deep.equal([]);
+      await page.close();
+    });
+
+    it("audits the whole ledger from the chain on request, and goes back to the indexer", async function () {
+      const page = await open("accounts", { server: indexedApp });
+      await page.locator('[data-testid="accounts-summary"][data-source="indexer"]').waitFor();
+      await page.getByRole("button", { name: "Audit the whole ledger" }).click();
+      await page.locator('[data-testid="source"][data-source="audit"]').waitFor();
+      // The whole read, with the same figures.
+      await page.locator('[data-testid="accounts-summary"][data-source="chain"][data-entries="31"]').waitFor({ timeout: 30_000 });
+      expect(Number(await page.getByTestId("accounts-summary").getAttribute("data-fetch-ms"))).to.be.at.least(0);
+      // Kept for this tab across a reload.
+      await page.reload();
+      await page.locator('[data-testid="source"][data-source="audit"]').waitFor();
+      await page.getByRole("button", { name: "Read through the indexer again" }).click();
+      await page.locator('[data-testid="accounts-summary"][data-source="indexer"]').waitFor();
+      await page.close();
+    });
+
+    it("falls back to the chain when the indexer's head is not the Ledger's tip, and says both", async function () {
+      // An indexer that claims another head for the same count.
+      const liar = http.createServer((req, res) => {
+        if (req.url === "/head") {
+          res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
+          res.end(JSON.stringify({ count: "31", head: "0x" + "11".repeat(24), blockNumber: "1" }));
+        } else res.writeHead(404, { "access-control-allow-origin": "*" }).end();
+      });
+      await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+      const liarUrl = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+      const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, indexerUrl: liarUrl };
+      const lied = await serveApp({ root, port: 0, index: false, config: { local } });
+      const gone = await serveApp({ root, port: 0, index: false, config: { local: { ...local, indexerUrl: `http://127.0.0.1:${await freePort()}` } } });
+      try {
+        const page = await open("accounts", { server: lied });
+        const fallback = page.locator('[data-testid="source"][data-source="fallback"]');
+        await fallback.waitFor({ timeout: 30_000 });
+        expect(await fallback.innerText()).to.match(
+          new RegExp(
+            `^The indexer was not used: the indexer at ${liarUrl} is at entry 31 with head 0x(11){24}, the Ledger's tip is entry 31 with head 0x[0-9a-f]{48}\\. This page reads the chain itself\\.$`,
+          ),
+        );
+        await page.locator('[data-testid="accounts-summary"][data-source="chain"][data-entries="31"]').waitFor({ timeout: 30_000 });
+        await shot(page, "accounts-indexer-refused");
+        await page.goto(`${gone.url}/#/entries`);
+        await page.locator('[data-testid="source"][data-source="fallback"]', { hasText: "cannot be reached" }).waitFor({ timeout: 30_000 });
+        await page.getByTestId("entries-table").locator("tbody tr").nth(30).waitFor();
+        await page.close();
+      } finally {
+        await lied.close();
+        await gone.close();
+        await new Promise((r) => liar.close(r));
       }
     });
   });

@@ -12,8 +12,22 @@ import type { AllSeeds } from "../scripts/demo/seed-all.js";
 import { devWallet } from "../scripts/demo/seed.js";
 import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { RecordDraft } from "../scripts/lib/core/client.js";
-import { accounts, accountsFromDays, deriveEntries, filterEntries, KIND_FILTERS } from "../scripts/lib/core/views.js";
-import { indexedAccountDays } from "../scripts/lib/core/indexer-client.js";
+import {
+  accounts,
+  accountsFromDays,
+  dayTotals,
+  deriveEntries,
+  filterEntries,
+  GROUPS,
+  KIND_FILTERS,
+  stateCounts,
+  summaryOf,
+  totals,
+  totalsFromDays,
+  unitsByUse,
+} from "../scripts/lib/core/views.js";
+import type { EntryView, TotalRow } from "../scripts/lib/core/views.js";
+import { indexedAccountDays, indexedPage, indexedStateCounts, registeredCommons } from "../scripts/lib/core/indexer-client.js";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { startIndexer } from "../scripts/lib/node/indexer.js";
@@ -24,6 +38,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
+
+/** A view without what the indexer's pages do not load (the validations and the answer: /entries/:id has them). */
+const strip = ({ validations, endorsements, answer, ...rest }: EntryView) => (void [validations, endorsements, answer], rest);
 
 interface IndexedEntry {
   id: string;
@@ -113,6 +130,8 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       const head = await indexer.head();
       expect([head.count, head.head]).to.deep.equal([tip.count, tip.head]);
       expect(entries.at(-1)?.head).to.equal(tip.head);
+      // The counts per flow, kind and state it keeps as events arrive (and reverts with a reorg).
+      expect(summaryOf(await indexedStateCounts(indexer.url))).to.deep.equal(summaryOf(stateCounts(views)));
     }
 
     before(async function () {
@@ -171,6 +190,35 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         expect(needs.entries.length).to.equal(Math.min(2, needs.total));
         const limit = await fetch(`${indexer.url}/entries?limit=0`);
         expect(limit.status).to.equal(400);
+        const order = await fetch(`${indexer.url}/entries?order=newest`);
+        expect([order.status, await order.json()]).to.deep.equal([400, { error: 'order must be asc or desc, not "newest"' }]);
+      });
+
+      it("pages the newest entries first, each page where the last ended, as the chain reader derives them", async function () {
+        const tip = await client.tip();
+        await indexer.waitForCount(tip.count);
+        const views = deriveEntries(await client.events());
+        const registered = await registeredCommons(indexer.url);
+        const seen: bigint[] = [];
+        let pages = 0;
+        for (let from: bigint | undefined = undefined; ; pages++) {
+          const page = await indexedPage(indexer.url, { from, limit: 7, order: "desc" }, registered);
+          expect(page.total).to.equal(views.length);
+          for (const v of page.views) expect(strip(v)).to.deep.equal(strip(views.find((w) => w.id === v.id)!));
+          seen.push(...page.views.map((v) => v.id));
+          if (page.next === undefined) break;
+          from = page.next;
+        }
+        expect(seen).to.deep.equal(views.map((v) => v.id).reverse());
+        expect(pages).to.equal(Math.ceil(views.length / 7) - 1);
+        // Filtered: alice's entries, newest first.
+        const alice = seeds.demo.people.alice;
+        const hers = await indexedPage(indexer.url, { order: "desc", filter: { agent: alice } }, registered);
+        expect(hers.views.map((v) => v.id)).to.deep.equal(
+          filterEntries(views, { agent: alice })
+            .map((v) => v.id)
+            .reverse(),
+        );
       });
     });
 
@@ -181,8 +229,22 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         await indexer.waitForCount(tip.count);
         const views = deriveEntries(await client.events());
         const days = await indexedAccountDays(indexer.url);
+        const byGroup = (a: TotalRow, b: TotalRow) => a.group.localeCompare(b.group) || a.unit.localeCompare(b.unit);
         for (const period of ["all", "year", "month", "week", "day"] as const)
-          for (const kind of KIND_FILTERS) expect(accountsFromDays(days, period, kind), `${period} ${kind}`).to.deep.equal(accounts(views, period, kind));
+          for (const kind of KIND_FILTERS) {
+            expect(accountsFromDays(days, period, kind), `${period} ${kind}`).to.deep.equal(accounts(views, period, kind));
+            for (const by of GROUPS)
+              expect(totalsFromDays(days, by, period, kind).sort(byGroup), `${by} ${period} ${kind}`).to.deep.equal(
+                totals(views, by, period, kind).sort(byGroup),
+              );
+          }
+        // The app's accounts page: units by use and the summary's figures, without reading an entry.
+        const counts = await indexedStateCounts(indexer.url);
+        for (const kind of KIND_FILTERS) {
+          expect(unitsByUse(days, kind), kind).to.deep.equal(unitsByUse(dayTotals(views), kind));
+          expect(summaryOf(counts, kind), kind).to.deep.equal(summaryOf(stateCounts(views), kind));
+        }
+        expect(summaryOf(counts).entries).to.equal(views.length);
         const alice = seeds.demo.people.alice;
         expect(accountsFromDays(await indexedAccountDays(indexer.url, { agent: alice, action: "work" }), "month")).to.deep.equal(
           accounts(filterEntries(views, { agent: alice, action: "work" }), "month"),

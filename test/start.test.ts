@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runCli } from "./helpers/local-ledger.js";
+import { launchBrowser } from "../scripts/lib/node/browser.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const PORT = 8611;
@@ -112,9 +113,26 @@ describe("npm start", function () {
       const app = /App\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out1);
       expect(app, "the app URL is printed").to.not.equal(null);
       expect(await (await fetch(app![1])).text()).to.include('<div id="root">');
-      const config = (await (await fetch(`${app![1]}/config.json`)).json()) as { local: { contracts: { Ledger: string }; relayerUrl: string } };
+      const config = (await (await fetch(`${app![1]}/config.json`)).json()) as {
+        local: { contracts: { Ledger: string }; relayerUrl: string; indexerUrl: string };
+      };
       expect(config.local.contracts.Ledger).to.equal(s1.ledger);
       expect(config.local.relayerUrl).to.equal(relayer![1]);
+      expect(config.local.indexerUrl).to.equal(indexer![1]);
+      // The app's accounts page shows the demo through the indexer (its head checked against the Ledger's tip).
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(`${app![1]}/#/accounts`);
+        await page.locator('[data-testid="accounts-summary"][data-source="indexer"][data-entries="31"]').waitFor({ timeout: 60_000 });
+        expect(await page.getByTestId("source").innerText()).to.match(
+          /^✓ Read through the indexer at http:\/\/127\.0\.0\.1:\d+: its 31 entries chain to the Ledger's head/,
+        );
+        await page.goto(`${app![1]}/#/entries`);
+        await page.locator('[data-testid="entries-pager"][data-first="31"][data-last="1"]').waitFor({ timeout: 30_000 });
+      } finally {
+        await browser.close();
+      }
       // The CLI in a second terminal needs nothing but the data folder, whatever COMMONS_PORT is.
       const cli = await runCli(["show", "1", "--json"], { COMMONS_DATA_DIR: dataDir });
       expect(cli.code, cli.stdout + cli.stderr).to.equal(0);

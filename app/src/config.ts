@@ -18,6 +18,11 @@ export interface ChainConfig {
   fromBlock: number;
   /** A ledger index of this chain (scripts/lib/core/ledger-index.ts), read first and checked against the chain. */
   indexUrl?: string;
+  /**
+   * The Ponder indexer of this chain's Ledger (scripts/indexer/): the accounts and entries pages read
+   * only what they show through it, once its head is the Ledger's tip(); otherwise they read the chain.
+   */
+  indexerUrl?: string;
   /** The local development chain: the dev-key connector is offered only here. */
   local: boolean;
   /** Names for the local chain's dev accounts by account index (who they play in a seeded demo), from ./config.json. */
@@ -46,6 +51,8 @@ const staticConfig = {
         fromBlock: Number(env.VITE_FROM_BLOCK ?? 0),
         // A ledger index for this chain (`commons serve-index`), checked against the chain by the app.
         indexUrl: env.VITE_INDEX_URL as string | undefined,
+        // The chain's Ponder indexer (`npm run indexer`), checked against the Ledger's tip by the app.
+        indexerUrl: env.VITE_INDEXER_URL as string | undefined,
       }
     : undefined,
 } as const;
@@ -59,8 +66,15 @@ export interface RuntimeConfig {
     contracts: Record<string, string>;
     fromBlock: number;
     indexUrl?: string;
+    indexerUrl?: string;
     devKeyNames?: unknown;
   };
+}
+
+/** An http(s) URL without its trailing slash, or undefined for anything else. */
+function httpUrl(given: unknown): string | undefined {
+  if (typeof given !== "string" || !/^https?:\/\/[^\s]+$/.test(given)) return undefined;
+  return given.replace(/\/+$/, "");
 }
 
 const isAddress = (a: unknown): a is Address => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);
@@ -91,12 +105,13 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppCo
     contracts: pickContracts(local?.contracts),
     fromBlock: local?.fromBlock ?? 0,
     indexUrl: typeof local?.indexUrl === "string" ? local.indexUrl : undefined,
+    indexerUrl: httpUrl(local?.indexerUrl),
     local: true,
     devKeyNames: Array.isArray(local?.devKeyNames) ? local.devKeyNames.map((n) => (typeof n === "string" ? n : "")) : undefined,
   });
   const c = staticConfig.chain;
   if (c && c.id !== LOCAL_CHAIN_ID && c.rpcUrl) {
-    chains.push({ ...c, contracts: pickContracts(deployments[c.id]), local: false });
+    chains.push({ ...c, indexerUrl: httpUrl(c.indexerUrl), contracts: pickContracts(deployments[c.id]), local: false });
   }
   return { chains };
 }

@@ -32,9 +32,11 @@ function Providers(props: { config: AppConfig }) {
 
 void loadConfig().then((config) => {
   performance.mark("commons:config");
-  // The ledger is read while the first page's code loads (most pages show it).
+  // While the first page's code loads: the indexer is checked against the Ledger's tip if the chain
+  // has one (the accounts and entries pages read through it), else the whole ledger is read.
   const chain = defaultChain(config);
-  if (chain.contracts.Ledger) void import("./hooks/useLedger").then(({ ledgerQuery }) => queryClient.prefetchQuery(ledgerQuery(chain)));
+  if (chain.contracts.Ledger && chain.indexerUrl) void import("./hooks/useSource").then(({ sourceQuery }) => queryClient.prefetchQuery(sourceQuery(chain)));
+  else if (chain.contracts.Ledger) void import("./hooks/useLedger").then(({ ledgerQuery }) => queryClient.prefetchQuery(ledgerQuery(chain)));
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <Providers config={config} />

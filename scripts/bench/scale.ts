@@ -6,7 +6,9 @@
 // then `commons accounts --indexer` and `commons list --indexer --agent` as processes against
 // `commons accounts` reading the chain, and one page of /entries and /accounts over HTTP. Prints a
 // table and writes bench/results/scale.json. Targets (issue 16): indexing at least half as fast as
-// fetch + decode; `commons accounts --indexer` within 1 s.
+// fetch + decode; `commons accounts --indexer` within 1 s; the app's accounts page through the
+// indexer interactive within 1 s of navigation on a first visit with a JS heap of at most 150 MB,
+// and the next page of entries within 200 ms.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
@@ -21,6 +23,8 @@ import { startIndexer } from "../lib/node/indexer.js";
 import { startLocalChain } from "../lib/node/local-chain.js";
 import { startPostgres } from "../lib/node/postgres.js";
 import type { Postgres } from "../lib/node/postgres.js";
+import { ensureAppBuilt, serveApp } from "../lib/node/app-server.js";
+import { launchBrowser } from "../lib/node/browser.js";
 
 const ENTRIES = Number(process.env.BENCH_SCALE_ENTRIES ?? 20_000);
 const AGENTS = 300;
@@ -49,6 +53,37 @@ async function best(n: number, fn: () => Promise<number>): Promise<number> {
   return min;
 }
 
+/**
+ * The app through the indexer in headless Chromium, a first visit (a new browser profile): the
+ * accounts page until its totals and the first rows of its table are shown (navigation to
+ * interactive, the page's own clock), the JS heap then (after a garbage collection), and on the
+ * entries page the time from a click on "Older" until the next page is shown.
+ */
+async function appThrough(indexerUrl: string, contracts: Record<string, string>, fromBlock: number) {
+  const server = await serveApp({ root, port: 0, index: false, config: { local: { chainId: 31337, rpcUrl: chain.url, contracts, fromBlock, indexerUrl } } });
+  const browser = await launchBrowser();
+  try {
+    const tab = await browser.context.newPage();
+    await tab.goto(`${server.url}/#/accounts`);
+    await tab.locator(`[data-testid="accounts-summary"][data-source="indexer"][data-entries="${ENTRIES}"]`).waitFor({ timeout: 60_000 });
+    await tab.locator('[data-testid="accounts-table"] tbody tr').nth(1).waitFor();
+    const accountsMs = await tab.evaluate(() => performance.now());
+    const cdp = await browser.context.newCDPSession(tab);
+    await cdp.send("HeapProfiler.collectGarbage");
+    const { usedSize } = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
+    await tab.goto(`${server.url}/#/entries`);
+    await tab.locator('[data-testid="entries-pager"][data-page="1"]').waitFor({ timeout: 60_000 });
+    const clickAt = await tab.evaluate(() => performance.now());
+    await tab.getByRole("button", { name: "Older →" }).click();
+    await tab.locator('[data-testid="entries-pager"][data-page="2"]').waitFor();
+    const nextPageMs = (await tab.evaluate(() => performance.now())) - clickAt;
+    return { accountsMs, heapMb: usedSize / 1e6, nextPageMs };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 const dataDir = mkdtempSync(path.join(tmpdir(), "commons-bench-scale-"));
 const deploymentId = `bench-scale-${path.basename(dataDir)}`;
 const chain = await startLocalChain({ dataDir, port: await freePort(), stateInterval: 86_400 });
@@ -59,7 +94,9 @@ let postgres: Postgres | undefined;
 
 try {
   const fromBlock = (await provider.getBlockNumber()) + 1;
-  const { Ledger: ledger } = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
+  const contracts = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
+  const ledger = contracts.Ledger;
+  await ensureAppBuilt(root, log);
   const seed = await fillLedger({ provider, ledger, entries: ENTRIES, agents: AGENTS, log });
   const toBlock = await provider.getBlockNumber();
   log(`seeded ${ENTRIES} entries in ${seed.seconds.toFixed(1)} s, blocks ${fromBlock}..${toBlock}`);
@@ -134,8 +171,12 @@ try {
       await (await fetch(`${url}/accounts`)).json();
       return seconds(t0);
     });
+    const app = await appThrough(url, contracts, fromBlock);
+    log(
+      `${database}: the app's accounts page interactive ${app.accountsMs.toFixed(0)} ms after navigation (first visit), JS heap ${app.heapMb.toFixed(1)} MB; next page of entries ${app.nextPageMs.toFixed(0)} ms`,
+    );
     await indexer.stop();
-    rows.push({ database, startup, toTip, entriesPerSecond: ENTRIES / indexing, accountsIndexer, listAgent, page, accountsHttp });
+    rows.push({ database, startup, toTip, entriesPerSecond: ENTRIES / indexing, accountsIndexer, listAgent, page, accountsHttp, app });
   }
 
   const raw = ENTRIES / fetchDecode;
@@ -153,6 +194,13 @@ try {
     );
   }
   console.log();
+  console.log("the app through the indexer, headless Chromium, first visit");
+  console.log("database     accounts interactive ms  target <=1000  JS heap MB  target <=150  next page of entries ms  target <=200");
+  for (const r of rows)
+    console.log(
+      `${r.database.padEnd(11)}  ${r.app.accountsMs.toFixed(0).padStart(23)}  ${(r.app.accountsMs <= 1000 ? "met" : "NOT met").padStart(13)}  ${r.app.heapMb.toFixed(1).padStart(10)}  ${(r.app.heapMb <= 150 ? "met" : "NOT met").padStart(12)}  ${r.app.nextPageMs.toFixed(0).padStart(23)}  ${(r.app.nextPageMs <= 200 ? "met" : "NOT met").padStart(12)}`,
+    );
+  console.log();
   mkdirSync(path.dirname(OUT), { recursive: true });
   writeFileSync(
     OUT,
@@ -167,7 +215,13 @@ try {
         indexer: rows.map((r) => ({
           ...r,
           vsFetch: r.entriesPerSecond / raw,
-          met: { throughput: r.entriesPerSecond / raw >= 0.5, accounts: r.accountsIndexer <= 1 },
+          met: {
+            throughput: r.entriesPerSecond / raw >= 0.5,
+            accounts: r.accountsIndexer <= 1,
+            appAccounts: r.app.accountsMs <= 1000,
+            appHeap: r.app.heapMb <= 150,
+            appNextPage: r.app.nextPageMs <= 200,
+          },
         })),
       },
       null,

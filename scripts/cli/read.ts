@@ -109,8 +109,12 @@ async function indexerFor(g: GlobalOptions, o: ListOptions): Promise<Through | u
   const target = resolveTarget(g);
   const url = resolveIndexer(o.indexer, target);
   const provider = await connect(target);
-  const [count, head] = (await new Contract(target.ledger, LEDGER_ABI, provider).tip()) as [bigint, string];
-  const check = await checkIndexer(url, { count, head }).catch((error: unknown) => {
+  const ledger = new Contract(target.ledger, LEDGER_ABI, provider);
+  const readTip = async () => {
+    const [count, head] = (await ledger.tip()) as [bigint, string];
+    return { count, head };
+  };
+  const check = await checkIndexer(url, readTip).catch((error: unknown) => {
     if (error instanceof IndexerError) return { ok: false as const, reason: error.message };
     throw error;
   });

@@ -131,3 +131,15 @@ export const accountDay = onchainTable(
   }),
   (table) => ({ agentIndex: index().on(table.agent), commonsIndex: index().on(table.commons) }),
 );
+
+/**
+ * How many entries stand in each flow, kind (contribution or supply-chain flow) and state, kept up
+ * to date as events arrive: the ledger's summary (core/views.ts `summaryOf`) without counting rows.
+ */
+export const stateCount = onchainTable("state_count", (t) => ({
+  key: t.text().primaryKey(),
+  flow: t.integer().notNull(),
+  kind: t.text().notNull(),
+  state: t.text().notNull(),
+  entries: t.integer().notNull(),
+}));

@@ -1,22 +1,61 @@
-// The accounts page's state: grouping, period, unit and the totals and chart data they give.
+// The accounts page's state: grouping, period, unit and the totals, chart and summary they give.
+// Through the indexer (when its head is the Ledger's tip): its daily totals and counts, a few
+// hundred rows whatever the size of the ledger. Otherwise from the whole ledger read from the
+// chain. Either way the same core rules (views.ts) sum them, as the CLI's `commons accounts` does.
 import { useMemo, useState } from "react";
-import { kindOf, totals, unitsByUse } from "@core/views.js";
-import type { GroupBy, KindFilter, Period } from "@core/views.js";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { indexedAccountDays, indexedStateCounts } from "@core/indexer-client.js";
+import { dayTotals, deriveEntries, stateCounts, summaryOf, totalsFromDays, unitsByUse } from "@core/views.js";
+import type { EntryView, GroupBy, KindFilter, Period } from "@core/views.js";
 import { commonsNames } from "../lib/accounts";
 import { toNumber } from "../lib/format";
-import { useLedger } from "./useLedger";
+import { useAppConfig } from "./useAppConfig";
+import { useGovernanceEvents } from "./useGovernance";
+import { ledgerQuery, useLedger } from "./useLedger";
+import { useSource } from "./useSource";
+
+/** The indexer's daily totals and state counts at the head it was checked at (the previous head's kept while the next loads). */
+function useIndexedAccounts(url: string | undefined, head: string | undefined) {
+  const days = useQuery({
+    queryKey: ["indexer-days", url, head],
+    queryFn: () => indexedAccountDays(url!),
+    enabled: url !== undefined,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const counts = useQuery({
+    queryKey: ["indexer-counts", url, head],
+    queryFn: () => indexedStateCounts(url!),
+    enabled: url !== undefined,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  return { days: days.data, counts: counts.data, error: days.error ?? counts.error ?? undefined };
+}
 
 export function useAccounts() {
-  const ledger = useLedger();
+  const { chain } = useAppConfig();
+  const source = useSource();
+  const ledger = useLedger({ unlessIndexed: true });
+  const governance = useGovernanceEvents();
+  const queryClient = useQueryClient();
+  const indexer = source.kind === "indexer" ? source : undefined;
+  const indexed = useIndexedAccounts(indexer?.url, indexer ? `${indexer.head.count}|${indexer.head.head}` : undefined);
   const [groupBy, setGroupBy] = useState<GroupBy>("contributor");
   const [period, setPeriod] = useState<Period>("month");
   // Contributions by default: the accounts of who gave what; supply-chain flows have their own view.
   const [kind, setKind] = useState<KindFilter>("contribution");
   const [unitChoice, setUnit] = useState<string | undefined>(undefined);
-  const units = useMemo(() => unitsByUse(ledger.views, kind), [ledger.views, kind]);
+  const fromChain = useMemo(
+    () => (ledger.snapshot ? { days: dayTotals(ledger.views), counts: stateCounts(ledger.views) } : undefined),
+    [ledger.snapshot, ledger.views],
+  );
+  const days = indexer ? indexed.days : fromChain?.days;
+  const counts = indexer ? indexed.counts : fromChain?.counts;
+  const units = useMemo(() => unitsByUse(days ?? [], kind), [days, kind]);
   const unit = unitChoice !== undefined && units.includes(unitChoice) ? unitChoice : units[0];
-  const rows = useMemo(() => totals(ledger.views, groupBy, period, kind), [ledger.views, groupBy, period, kind]);
-  const names = useMemo(() => commonsNames(ledger.snapshot?.events), [ledger.snapshot]);
+  const rows = useMemo(() => totalsFromDays(days ?? [], groupBy, period, kind), [days, groupBy, period, kind]);
+  const names = useMemo(() => commonsNames(governance.events), [governance.events]);
   const chart = useMemo(
     () =>
       rows
@@ -26,29 +65,28 @@ export function useAccounts() {
         .map((r) => ({ group: r.group, claimed: toNumber(r.claimed), accepted: toNumber(r.accepted), disputed: toNumber(r.disputed) })),
     [rows, unit, groupBy],
   );
-  const summary = useMemo(() => {
-    let contributions = 0,
-      flows = 0,
-      accepted = 0,
-      disputed = 0,
-      claimed = 0,
-      intents = 0,
-      corrected = 0;
-    for (const v of ledger.views) {
-      if (v.flow !== "event") intents++;
-      else if (v.state === "corrected") corrected++;
-      else {
-        const k = kindOf(v);
-        if (k === "contribution") contributions++;
-        else flows++;
-        // Accepted, claimed and disputed: of the events shown.
-        if (kind !== "all" && k !== kind) continue;
-        if (v.state === "accepted") accepted++;
-        else if (v.state === "disputed") disputed++;
-        else claimed++;
-      }
-    }
-    return { entries: ledger.views.length, contributions, flows, accepted, disputed, claimed, intents, corrected };
-  }, [ledger.views, kind]);
-  return { ledger, groupBy, setGroupBy, period, setPeriod, kind, setKind, unit, units, setUnit, rows, chart, names, summary };
+  const summary = useMemo(() => summaryOf(counts ?? [], kind), [counts, kind]);
+  /** Every entry, for the downloads: the whole ledger from the chain (with every validation), read now if the page did not. */
+  const wholeLedger = async (): Promise<EntryView[]> =>
+    ledger.snapshot ? ledger.views : deriveEntries((await queryClient.fetchQuery(ledgerQuery(chain))).events);
+  return {
+    source,
+    ledger,
+    ready: days !== undefined && counts !== undefined,
+    error: indexer ? indexed.error : undefined,
+    groupBy,
+    setGroupBy,
+    period,
+    setPeriod,
+    kind,
+    setKind,
+    unit,
+    units,
+    setUnit,
+    rows,
+    chart,
+    names,
+    summary,
+    wholeLedger,
+  };
 }

@@ -4,12 +4,11 @@ import { useMemo } from "react";
 import { deriveCommons } from "@core/governance.js";
 import type { CommonsView } from "@core/governance.js";
 import { useChainTime } from "./useChainTime";
-import { useLedger } from "./useLedger";
+import { useGovernanceEvents } from "./useGovernance";
 
 export function useCommons(): { commons: CommonsView[]; byId: ReadonlyMap<string, CommonsView> } {
-  const ledger = useLedger();
+  const { events } = useGovernanceEvents();
   const now = useChainTime().data;
-  const events = ledger.snapshot?.events;
   return useMemo(() => {
     // eslint-disable-next-line react-hooks/purity -- the wall clock only until the chain's time is read; recomputed with it
     const commons = events ? deriveCommons(events, now ?? BigInt(Math.floor(Date.now() / 1000))) : [];

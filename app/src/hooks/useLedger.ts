@@ -8,6 +8,7 @@ import type { EntryView } from "@core/views.js";
 import { readLedgerEvents } from "../lib/ledgerReader";
 import type { LedgerSnapshot } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
+import { useSource } from "./useSource";
 
 export interface LedgerData {
   snapshot?: LedgerSnapshot;
@@ -60,11 +61,17 @@ export function ledgerQuery(chain: ChainConfig) {
   });
 }
 
-export function useLedger(): LedgerData {
+/**
+ * The whole ledger read from the chain. With `unlessIndexed`, only when the pages read from the
+ * chain (useSource): a page that reads through the indexer leaves the whole ledger unread.
+ */
+export function useLedger(opts: { unlessIndexed?: boolean } = {}): LedgerData {
   const { chain } = useAppConfig();
   const ledger = chain.contracts.Ledger;
+  const source = useSource();
   const query = ledgerQuery(chain);
-  const q = useQuery(query);
+  const wanted = !opts.unlessIndexed || source.kind === "chain";
+  const q = useQuery({ ...query, enabled: query.enabled && wanted });
   const progressKey = query.meta!.progressKey as string;
   const progress = useSyncExternalStore(subscribe, () => progressByKey.get(progressKey) ?? 0);
   const snapshot = q.data;
@@ -76,7 +83,7 @@ export function useLedger(): LedgerData {
     views,
     byId,
     error: q.error ?? undefined,
-    loading: q.isPending && ledger !== undefined,
+    loading: q.isPending && ledger !== undefined && wanted,
     progress,
     missing: ledger === undefined,
     refetch: () => void q.refetch(),

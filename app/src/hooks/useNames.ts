@@ -7,11 +7,11 @@ import { NO_NAMES, readDirectoryEvents, namesFrom, registrationNames } from "@co
 import type { Names, ProfileEvent, CommonsNameEvent } from "@core/directory.js";
 import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
-import { useLedger } from "./useLedger";
+import { useGovernanceEvents } from "./useGovernance";
 
 export function useNames(): { names: Names; error?: Error } {
   const { chain } = useAppConfig();
-  const { snapshot } = useLedger();
+  const governance = useGovernanceEvents();
   const directory = chain.contracts.Directory;
   const q = useQuery({
     queryKey: ["directory-names", chain.id, chain.rpcUrl, directory, chain.fromBlock],
@@ -21,7 +21,7 @@ export function useNames(): { names: Names; error?: Error } {
     refetchInterval: 5_000,
     retry: false,
   });
-  const registered = registrationNames(snapshot?.events);
+  const registered = registrationNames(governance.events);
   if (!q.data && registered.length === 0) return { names: NO_NAMES, error: q.error ?? undefined };
   return { names: namesFrom(q.data?.profiles ?? [], [...registered, ...(q.data?.commonsNames ?? [])]), error: q.error ?? undefined };
 }

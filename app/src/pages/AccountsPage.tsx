@@ -30,7 +30,7 @@ export default function AccountsPage() {
   const { commons } = useCommons();
   // The chart is drawn after the totals and the table: once there is data, in a second,
   // interruptible render (its code is loaded then too).
-  const drawChart = useDeferredValue(a.ledger.snapshot !== undefined, false);
+  const drawChart = useDeferredValue(a.ready, false);
   const { names } = useNames();
   const { labels } = useLabels();
   const label = (g: string) =>
@@ -52,22 +52,29 @@ export default function AccountsPage() {
     { key: "share", label: "Accepted %", sort: (r) => acceptedShare(r), render: (r) => `${acceptedShare(r).toFixed(1)} %`, align: "right" },
   ];
   const s = a.summary;
+  const snapshot = a.source.kind === "indexer" ? undefined : a.ledger.snapshot;
   const ledgerAddress = chain.contracts.Ledger ?? "";
   return (
     <section>
       <h2>Accounts</h2>
-      <LedgerStatus ledger={a.ledger} />
-      {a.ledger.snapshot ? (
+      <LedgerStatus ledger={a.ledger} indexed />
+      {a.error ? (
+        <p className="error" role="alert">
+          The indexer did not answer the accounts: {a.error.message}
+        </p>
+      ) : null}
+      {a.ready ? (
         <>
           <div
             className="cards"
             data-testid="accounts-summary"
             data-entries={s.entries}
-            data-fetch-ms={a.ledger.snapshot.fetchMs.toFixed(0)}
-            data-decode-ms={a.ledger.snapshot.decodeMs.toFixed(0)}
-            data-store-ms={a.ledger.snapshot.storeMs.toFixed(0)}
-            data-stored-to-block={a.ledger.snapshot.storedToBlock}
-            data-index-ms={a.ledger.snapshot.index ? a.ledger.snapshot.index.ms.toFixed(0) : -1}
+            data-source={a.source.kind}
+            data-fetch-ms={snapshot ? snapshot.fetchMs.toFixed(0) : -1}
+            data-decode-ms={snapshot ? snapshot.decodeMs.toFixed(0) : -1}
+            data-store-ms={snapshot ? snapshot.storeMs.toFixed(0) : -1}
+            data-stored-to-block={snapshot ? snapshot.storedToBlock : -1}
+            data-index-ms={snapshot?.index ? snapshot.index.ms.toFixed(0) : -1}
           >
             <div className="card">
               <strong>{s.entries}</strong> entries
@@ -129,14 +136,20 @@ export default function AccountsPage() {
                 ))}
               </select>
             </label>
-            <button onClick={() => download("ledger.csv", toCsv(a.ledger.views, { names, label: labels.name }), "text/csv")}>Download CSV</button>
+            <button onClick={() => void a.wholeLedger().then((views) => download("ledger.csv", toCsv(views, { names, label: labels.name }), "text/csv"))}>
+              Download CSV
+            </button>
             <button
               onClick={() =>
-                download(
-                  "ledger.jsonld",
-                  JSON.stringify(toJsonLd(a.ledger.views, { chainId: BigInt(chain.id), ledger: ledgerAddress, names, label: labels.name }), null, 2),
-                  "application/ld+json",
-                )
+                void a
+                  .wholeLedger()
+                  .then((views) =>
+                    download(
+                      "ledger.jsonld",
+                      JSON.stringify(toJsonLd(views, { chainId: BigInt(chain.id), ledger: ledgerAddress, names, label: labels.name }), null, 2),
+                      "application/ld+json",
+                    ),
+                  )
               }
             >
               Download JSON-LD
@@ -158,10 +171,15 @@ export default function AccountsPage() {
             empty="No contributions recorded yet."
           />
           <p className="muted">
-            Read {a.ledger.snapshot.events.entries.length} entries up to block {a.ledger.snapshot.toBlock}. Contributions are work, use of equipment, citations,
-            services and money given (a transfer counted in a currency such as EUR); goods produced, consumed, moved or handed over are supply-chain flows.
-            Claimed counts every event shown that was not corrected (a correction replaces its entry); accepted and disputed follow each commons' quorum rule
-            over the validations of its appointed validators, exactly as the contract's <code>entryState</code>.
+            {snapshot
+              ? `Read ${snapshot.events.entries.length} entries up to block ${snapshot.toBlock}.`
+              : a.source.kind === "indexer"
+                ? `Totals of the ${s.entries} entries the indexer holds, kept per day as events arrive; its head is the Ledger's at block ${a.source.head.blockNumber}.`
+                : null}{" "}
+            Contributions are work, use of equipment, citations, services and money given (a transfer counted in a currency such as EUR); goods produced,
+            consumed, moved or handed over are supply-chain flows. Claimed counts every event shown that was not corrected (a correction replaces its entry);
+            accepted and disputed follow each commons' quorum rule over the validations of its appointed validators, exactly as the contract's{" "}
+            <code>entryState</code>.
           </p>
         </>
       ) : null}

@@ -7,6 +7,9 @@ import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { useLedger } from "../hooks/useLedger";
+import { perPage, useEntryPages } from "../hooks/useEntryPages";
+import { useSource } from "../hooks/useSource";
+import type { Source } from "../hooks/useSource";
 import { useNames } from "../hooks/useNames";
 import { Agent } from "../components/Agent";
 import { dateTime, formatQuantity } from "../lib/format";
@@ -61,14 +64,17 @@ const columnsFor = (names: Names): DataColumn<EntryView>[] => [
 ];
 
 export default function EntriesPage({ query }: PageProps) {
-  const ledger = useLedger();
+  const source = useSource();
+  const ledger = useLedger({ unlessIndexed: true });
   const { names } = useNames();
   const columns = useMemo(() => columnsFor(names), [names]);
   return (
     <section>
       <h2>Entries</h2>
-      <LedgerStatus ledger={ledger} />
-      {ledger.snapshot ? (
+      <LedgerStatus ledger={ledger} indexed />
+      {source.kind === "indexer" ? (
+        <IndexedEntries source={source} columns={columns} filter={query.get("filter") ?? ""} limit={perPage(query.get("per"))} />
+      ) : source.kind === "checking" ? null : ledger.snapshot ? (
         <DataTable
           id="entries-table"
           rows={ledger.views}
@@ -80,5 +86,49 @@ export default function EntriesPage({ query }: PageProps) {
         />
       ) : null}
     </section>
+  );
+}
+
+/** One page of entries from the indexer, the newest first; sorting and the filter apply to the page shown. */
+function IndexedEntries(props: { source: Extract<Source, { kind: "indexer" }>; columns: DataColumn<EntryView>[]; filter: string; limit: number }) {
+  const { columns, filter, limit } = props;
+  const pages = useEntryPages(props.source, limit);
+  const { page } = pages;
+  if (pages.error)
+    return (
+      <p className="error" role="alert">
+        The indexer did not answer this page of entries: {pages.error.message}
+      </p>
+    );
+  if (!page) return <p className="muted">Asking the indexer for the newest entries…</p>;
+  const [first, last] = [page.views[0]?.id, page.views.at(-1)?.id];
+  const pager = (
+    <p className="controls" data-testid="entries-pager" data-page={pages.number} data-first={String(first ?? "")} data-last={String(last ?? "")}>
+      {first !== undefined ? `Entries #${first} to #${last} of ${page.total}, the newest first (page ${pages.number}).` : null}{" "}
+      <button onClick={pages.newest} disabled={!pages.newest}>
+        Newest
+      </button>{" "}
+      <button onClick={pages.newer} disabled={!pages.newer}>
+        ← Newer
+      </button>{" "}
+      <button onClick={pages.older} disabled={!pages.older}>
+        Older →
+      </button>
+    </p>
+  );
+  return (
+    <>
+      {pager}
+      <p className="muted">Sorting and the filter apply to the {limit} entries of this page; audit the whole ledger to sort or filter every entry.</p>
+      <DataTable
+        id="entries-table"
+        rows={page.views}
+        columns={columns}
+        rowKey={(v) => String(v.id)}
+        initialSort={{ key: "id", desc: true }}
+        initialFilter={filter}
+        empty="The ledger has no entries yet."
+      />
+    </>
   );
 }

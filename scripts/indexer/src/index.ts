@@ -4,14 +4,15 @@
 import { and, eq } from "ponder";
 import { ponder } from "ponder:registry";
 import type { Context } from "ponder:registry";
-import { accountDay, chainHead, commons, correction, entry, quorumRule, skipped, validation } from "ponder:schema";
+import { accountDay, chainHead, commons, correction, entry, quorumRule, skipped, stateCount, validation } from "ponder:schema";
 import { chainStep, GENESIS_HEAD } from "../../lib/core/chain.js";
 import { recordHashOf } from "../../lib/core/ledger-index.js";
 import type { LedgerRecord } from "../../lib/core/record.js";
 import { DEFAULT_RULE } from "../../lib/core/views.js";
 import type { QuorumRule } from "../../lib/core/views.js";
-import { shareOf, stateOf } from "./state.js";
+import { countOf, shareOf, stateOf } from "./state.js";
 import type { EntryRowState, Share } from "./state.js";
+import type { EntryStateName } from "../../lib/core/vocabulary.js";
 
 type Db = Context["db"];
 
@@ -37,18 +38,31 @@ async function addShare(db: Db, s: Share, sign: 1n | -1n): Promise<void> {
     }));
 }
 
-/** Moves an entry's share of the accounts from what it was to what it is after `change`. */
+/** Adds `n` to the count of entries of a row's flow and kind in `state`. */
+async function addCount(db: Db, e: EntryRowState, state: EntryStateName, n: number): Promise<void> {
+  await db
+    .insert(stateCount)
+    .values({ ...countOf(e, state), entries: n })
+    .onConflictDoUpdate((row) => ({ entries: row.entries + n }));
+}
+
+/** Moves an entry's share of the accounts (and its count) from what it was to what it is after `change`. */
 async function changeEntry(db: Db, id: bigint, change: Partial<EntryRowState>, rule?: QuorumRule, wasRegistered?: boolean): Promise<void> {
   const before = await db.find(entry, { id });
   if (!before) return;
   const after = { ...before, ...change };
   const r = await ruleOf(db, before.commons, before.action);
   const isRegistered = await registered(db, before.commons);
-  const old = shareOf(before, stateOf(before, rule ?? r), wasRegistered ?? isRegistered);
-  const now = shareOf(after, stateOf(after, r), isRegistered);
+  const [oldState, newState] = [stateOf(before, rule ?? r), stateOf(after, r)];
+  const old = shareOf(before, oldState, wasRegistered ?? isRegistered);
+  const now = shareOf(after, newState, isRegistered);
   if (Object.keys(change).length) await db.update(entry, { id }).set(change);
   if (old) await addShare(db, old, -1n);
   if (now) await addShare(db, now, 1n);
+  if (oldState !== newState) {
+    await addCount(db, before, oldState, -1);
+    await addCount(db, after, newState, 1);
+  }
 }
 
 /** Every entry of a commons (and action), for the rare events that change all their shares at once. */
@@ -103,8 +117,10 @@ ponder.on("Ledger:Recorded", async ({ event, context }) => {
     correctedBy: 0n,
   };
   await context.db.insert(entry).values(row);
-  const share = shareOf(row, stateOf(row, await ruleOf(context.db, row.commons, row.action)), await registered(context.db, row.commons));
+  const state = stateOf(row, await ruleOf(context.db, row.commons, row.action));
+  const share = shareOf(row, state, await registered(context.db, row.commons));
   if (share) await addShare(context.db, share, 1n);
+  await addCount(context.db, row, state, 1);
   await context.db
     .insert(chainHead)
     .values({ id: 1, count: id, head, blockNumber: event.block.number })

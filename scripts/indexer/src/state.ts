@@ -1,11 +1,11 @@
 // An indexed entry's state and its share of the accounts: the contract's rule (core/views.ts
 // entryStateOf) applied to what the entry row keeps, so the handlers and the API agree by construction.
-import { counterpartyOf } from "../../lib/core/record.js";
+import { counterpartyOf, decodeUnit } from "../../lib/core/record.js";
 import type { LedgerRecord } from "../../lib/core/record.js";
-import { entryStateOf, entryTotals, periodOf } from "../../lib/core/views.js";
+import { entryStateOf, entryTotals, kindOf, periodOf } from "../../lib/core/views.js";
 import type { Consent, QuorumRule } from "../../lib/core/views.js";
-import { FLOWS } from "../../lib/core/vocabulary.js";
-import type { EntryStateName } from "../../lib/core/vocabulary.js";
+import { ACTIONS, FLOWS } from "../../lib/core/vocabulary.js";
+import type { ActionName, EntryStateName } from "../../lib/core/vocabulary.js";
 
 /** What the state of an entry row depends on. */
 export interface EntryRowState {
@@ -56,4 +56,10 @@ export function shareOf(e: EntryRowState, state: EntryStateName, registered: boo
   if (!totals) return undefined;
   const day = periodOf(e.time, "day");
   return { key: `${day}|${e.agent}|${e.commons}|${e.action}|${e.unit}`, day, agent: e.agent, commons: e.commons, action: e.action, unit: e.unit, ...totals };
+}
+
+/** Where an entry in `state` is counted in the ledger's summary (core/views.ts `stateCounts`). */
+export function countOf(e: EntryRowState, state: EntryStateName) {
+  const kind = kindOf({ action: ACTIONS[e.action] as ActionName, unit: decodeUnit(e.unit) });
+  return { key: `${e.flow}|${kind}|${state}`, flow: e.flow, kind, state };
 }

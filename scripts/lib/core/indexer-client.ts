@@ -6,7 +6,7 @@ import { getAddress } from "ethers";
 import { counterpartyOf, decodeUnit } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 import type { Entry } from "./reader.js";
-import type { Consent, DayTotals, EntryView } from "./views.js";
+import type { Consent, DayTotals, EntryView, EventKind, StateCount } from "./views.js";
 import { ACTIONS, codeOf, ENTRY_STATES, FLOWS } from "./vocabulary.js";
 import type { ActionName, EntryStateName, FlowName } from "./vocabulary.js";
 
@@ -62,26 +62,71 @@ export async function indexerHead(url: string): Promise<IndexerHead> {
   return { count: BigInt(h.count), head: h.head, blockNumber: BigInt(h.blockNumber) };
 }
 
+/** The Ledger's tip(): how many entries it holds and its hash-chain head. */
+export interface Tip {
+  count: bigint;
+  head: string;
+}
+
+/** Whether the indexer may be used: its head is the tip's; or why not (`behind`: it holds fewer entries than the tip, and may catch up). */
+export type IndexerCheck = { ok: true; head: IndexerHead } | { ok: false; reason: string; behind?: boolean };
+
 /**
  * Waits (up to `waitMs`) for the indexer to reach the chain's tip, then says whether its head is the
- * tip's: the indexer is used only then. The reason is a sentence for the person who asked.
+ * tip's: the indexer is used only then. An indexer found ahead of the tip is asked again against a
+ * tip read afresh (an entry may have been recorded between the two reads). The reason is a
+ * sentence for the person who asked.
  */
-export async function checkIndexer(
-  url: string,
-  tip: { count: bigint; head: string },
-  waitMs = 5_000,
-): Promise<{ ok: true; head: IndexerHead } | { ok: false; reason: string }> {
+export async function checkIndexer(url: string, readTip: () => Promise<Tip>, waitMs = 5_000): Promise<IndexerCheck> {
   const until = Date.now() + waitMs;
-  for (;;) {
+  let tip = await readTip();
+  for (let rereads = 0; ;) {
     const head = await indexerHead(url);
     if (head.count === tip.count && head.head === tip.head) return { ok: true, head };
+    if (head.count > tip.count && rereads++ === 0) {
+      tip = await readTip();
+      continue;
+    }
     if (head.count > tip.count || (head.count === tip.count && head.head !== tip.head) || Date.now() > until)
       return {
         ok: false,
         reason: `the indexer at ${url} is at entry ${head.count} with head ${head.head}, the Ledger's tip is entry ${tip.count} with head ${tip.head}`,
+        behind: head.count < tip.count,
       };
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Where a page that can read through an indexer reads from, decided from the latest check of the
+ * indexer against the Ledger's tip (the app's accounts and entries pages check it every 2 s).
+ */
+export type Source =
+  /** The indexer's head is the Ledger's tip (or was, `catchingUp` ms ago): pages ask it for what they show. */
+  | { kind: "indexer"; url: string; head: IndexerHead; catchingUp?: string }
+  /** The indexer is being checked against the tip. */
+  | { kind: "checking"; url: string }
+  /** The chain itself: no indexer, the visitor audits the whole ledger, or the indexer failed its check (`reason`). */
+  | { kind: "chain"; audit: boolean; reason?: string };
+
+/** How long pages keep showing what the indexer answered at its last checked head while it catches up with new entries. */
+export const CATCH_UP_MS = 30_000;
+
+/**
+ * Where pages read from, given the latest check (`checkedAt` ms): the indexer when its head is the
+ * tip's; while it is only behind (entries it has not indexed yet), at the head it was last found at
+ * the tip, for up to CATCH_UP_MS after that; otherwise the chain, with the check's reason. `last`
+ * keeps the last head found at the tip per indexer.
+ */
+export function sourceOf(url: string, check: IndexerCheck | undefined, checkedAt: number, last: Map<string, { head: IndexerHead; at: number }>): Source {
+  if (!check) return { kind: "checking", url };
+  if (check.ok) {
+    last.set(url, { head: check.head, at: checkedAt });
+    return { kind: "indexer", url, head: check.head };
+  }
+  const previous = last.get(url);
+  if (check.behind && previous && checkedAt - previous.at <= CATCH_UP_MS) return { kind: "indexer", url, head: previous.head, catchingUp: check.reason };
+  return { kind: "chain", audit: false, reason: check.reason };
 }
 
 /** An indexed entry as the EntryView the chain reader would derive (its validations are not loaded). */
@@ -159,37 +204,79 @@ export async function indexedCommons(url: string): Promise<{ id: string; name: s
   return getJson(`${url}/commons`, "the commons");
 }
 
-/** Every entry that passes `filter`, page by page (500 at a time), as EntryViews. */
-export async function indexedViews(url: string, filter: IndexerFilter = {}): Promise<EntryView[]> {
-  const registered = new Set((await indexedCommons(url)).map((c) => c.id.toLowerCase()));
-  const q = filterParams(filter);
-  q.set("limit", "500");
-  const views: EntryView[] = [];
-  for (let from = 1n; ;) {
-    q.set("from", String(from));
-    const page = await getJson<{ entries: IndexedEntry[] }>(`${url}/entries?${q}`, "entries");
-    for (const e of page.entries) views.push(viewOfIndexed(e, registered));
-    if (page.entries.length < 500) return views;
-    from = BigInt(page.entries.at(-1)!.id) + 1n;
-  }
+/** The registered commons' ids (lower case), as `viewOfIndexed` needs them. */
+export async function registeredCommons(url: string): Promise<Set<string>> {
+  return new Set((await indexedCommons(url)).map((c) => c.id.toLowerCase()));
 }
 
-/** The accounts the indexer keeps per day, contributor, action and unit (`accountsFromDays` sums them into any period). */
+/** One page of entries: `from` the first id (the newest when `order` is "desc"), at most `limit` (1 to 500). */
+export interface PageRequest {
+  from?: bigint;
+  limit?: number;
+  order?: "asc" | "desc";
+  filter?: IndexerFilter;
+}
+
+/** A page of entries as EntryViews, `total` the entries that pass the filter, and the id the next page starts from (if any). */
+export async function indexedPage(
+  url: string,
+  request: PageRequest,
+  registered: ReadonlySet<string>,
+): Promise<{ total: number; views: EntryView[]; next?: bigint }> {
+  const limit = request.limit ?? 50;
+  const q = filterParams(request.filter ?? {});
+  q.set("limit", String(limit));
+  if (request.from !== undefined) q.set("from", String(request.from));
+  if (request.order === "desc") q.set("order", "desc");
+  const page = await getJson<{ total: number; entries: IndexedEntry[] }>(`${url}/entries?${q}`, "a page of entries");
+  const views = page.entries.map((e) => viewOfIndexed(e, registered));
+  const last = views.at(-1)?.id;
+  const next = views.length < limit || last === undefined ? undefined : request.order === "desc" ? (last > 1n ? last - 1n : undefined) : last + 1n;
+  return { total: page.total, views, next };
+}
+
+/** Every entry that passes `filter`, page by page (500 at a time), as EntryViews. */
+export async function indexedViews(url: string, filter: IndexerFilter = {}): Promise<EntryView[]> {
+  const registered = await registeredCommons(url);
+  const views: EntryView[] = [];
+  for (let from: bigint | undefined = 1n; from !== undefined;) {
+    const page = await indexedPage(url, { from, limit: 500, filter }, registered);
+    views.push(...page.views);
+    from = page.next;
+  }
+  return views;
+}
+
+/** The accounts the indexer keeps per day, contributor, commons, action and unit (`accountsFromDays` and `totalsFromDays` sum them). */
 export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter, "agent" | "commons" | "action"> = {}): Promise<DayTotals[]> {
   const q = filterParams(filter);
   const rows = await getJson<
-    { day: string; agent: string; action: number; unit: string; entries: number; claimed: string; accepted: string; disputed: string }[]
+    { day: string; agent: string; commons: string; action: number; unit: string; entries: number; claimed: string; accepted: string; disputed: string }[]
   >(`${url}/accounts?${q}`, "the accounts");
   const units = new Map<string, string>();
   const unitOf = (code: string) => units.get(code) ?? units.set(code, decodeUnit(code)).get(code)!;
+  const agents = new Map<string, string>();
+  const agentOf = (a: string) => agents.get(a) ?? agents.set(a, getAddress(a)).get(a)!;
   return rows.map((r) => ({
     day: r.day,
-    agent: getAddress(r.agent),
+    agent: agentOf(r.agent),
+    commons: r.commons.toLowerCase(),
     action: ACTIONS[r.action] as ActionName,
     unit: unitOf(r.unit),
     entries: r.entries,
     claimed: BigInt(r.claimed),
     accepted: BigInt(r.accepted),
     disputed: BigInt(r.disputed),
+  }));
+}
+
+/** The entries the indexer counts per flow, kind and state (`summaryOf` gives the ledger's figures from them). */
+export async function indexedStateCounts(url: string): Promise<StateCount[]> {
+  const rows = await getJson<{ flow: number; kind: string; state: string; entries: number }[]>(`${url}/summary`, "the ledger's summary");
+  return rows.map((r) => ({
+    flow: FLOWS[r.flow] as FlowName,
+    kind: r.kind as EventKind,
+    state: ENTRY_STATES[codeOf(ENTRY_STATES, r.state, "state")] as EntryStateName,
+    entries: r.entries,
   }));
 }

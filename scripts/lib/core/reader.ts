@@ -14,6 +14,24 @@ export const ledgerInterface = new Interface(LEDGER_ABI);
 const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
 const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 
+/**
+ * The Ledger's events about who counts: commons, stewards, roles, proposals and quorum rules. Few,
+ * whatever the size of the ledger: a reader that takes entries from an indexer reads these from the
+ * chain itself (`topic0: GOVERNANCE_TOPICS`).
+ */
+export const GOVERNANCE_EVENTS = [
+  "CommonsRegistered",
+  "StewardAdded",
+  "StewardRemoved",
+  "StewardThresholdSet",
+  "RolesSet",
+  "ChangeProposed",
+  "ChangeApproved",
+  "ChangeExecuted",
+  "QuorumRuleSet",
+] as const;
+export const GOVERNANCE_TOPICS: readonly string[] = GOVERNANCE_EVENTS.map((name) => ledgerInterface.getEvent(name)!.topicHash);
+
 export interface Entry {
   id: bigint;
   signer: string;

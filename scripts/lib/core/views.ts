@@ -278,39 +278,61 @@ export interface AccountRow extends Totals {
  * claimed and how much of it is accepted or disputed, sorted by those four.
  */
 export function accounts(views: readonly EntryView[], period: Period = "all", kind: KindFilter = "all"): AccountRow[] {
-  return tally<EntryView, AccountRow>(
-    ofKind(views, kind),
-    viewTotals,
-    (v) => `${periodOf(v.entry.record.time, period)}|${v.agent}|${v.action}|${v.unit}`,
-    (v) => ({ period: periodOf(v.entry.record.time, period), agent: v.agent, action: v.action, unit: v.unit }),
-  ).sort(byAccountRow);
+  return accountsFromDays(dayTotals(views), period, kind);
 }
 
 const byAccountRow = (a: AccountRow, b: AccountRow) =>
   a.period.localeCompare(b.period) || a.agent.localeCompare(b.agent) || a.action.localeCompare(b.action) || a.unit.localeCompare(b.unit);
 
-/** Totals an indexer keeps per UTC day (`day` as 2026-12-05), contributor, action and unit. */
+/** Totals kept per UTC day (`day` as 2026-12-05), contributor, commons, action and unit: any period is a sum of days. */
 export interface DayTotals extends Totals {
   day: string;
   agent: string;
+  commons: string;
   action: ActionName;
   unit: string;
 }
 
 /**
- * The same rows `accounts` gives from the entries, from totals already kept per day: each day falls
- * in one period of any length (an ISO week too), so summing days gives the period's totals.
+ * The accounts of the entries per UTC day, contributor, commons, action and unit: what the indexer
+ * keeps as events arrive (its account_day table). Every total the CLI and the app show is a sum of
+ * these rows, whether they come from the entries or from the indexer.
  */
+export function dayTotals(views: readonly EntryView[]): DayTotals[] {
+  const dayOf = (v: EntryView) => periodOf(v.entry.record.time, "day");
+  return tally<EntryView, DayTotals>(
+    views,
+    viewTotals,
+    (v) => `${dayOf(v)}|${v.agent}|${v.entry.record.commons.toLowerCase()}|${v.action}|${v.unit}`,
+    (v) => ({ day: dayOf(v), agent: v.agent, commons: v.entry.record.commons.toLowerCase(), action: v.action, unit: v.unit }),
+  );
+}
+
+/** The period (of any length, an ISO week too) a day falls in, each day's computed once per call. */
+function periodsOfDays(period: Period): (d: DayTotals) => string {
+  const seen = new Map<string, string>();
+  return (d) => seen.get(d.day) ?? seen.set(d.day, periodOf(BigInt(Date.parse(`${d.day}T00:00:00Z`) / 1000), period)).get(d.day)!;
+}
+
+/** Days of `kind` summed per `keyOf` (which must include the unit); rows left with no entries are dropped. */
+function sumDays<R extends Totals>(
+  days: readonly DayTotals[],
+  kind: KindFilter,
+  keyOf: (d: DayTotals) => string,
+  row: (d: DayTotals) => Omit<R, keyof Totals>,
+): R[] {
+  return tally<DayTotals, R>(kind === "all" ? days : days.filter((d) => kindOf(d) === kind), (d) => d, keyOf, row).filter((r) => r.entries > 0);
+}
+
+/** The rows `accounts` gives, from day totals (the entries' or the indexer's). */
 export function accountsFromDays(days: readonly DayTotals[], period: Period = "all", kind: KindFilter = "all"): AccountRow[] {
-  const periodOfDay = (d: DayTotals) => periodOf(BigInt(Date.parse(`${d.day}T00:00:00Z`) / 1000), period);
-  return tally<DayTotals, AccountRow>(
-    kind === "all" ? days : days.filter((d) => kindOf(d) === kind),
-    (d) => d,
+  const periodOfDay = periodsOfDays(period);
+  return sumDays<AccountRow>(
+    days,
+    kind,
     (d) => `${periodOfDay(d)}|${d.agent}|${d.action}|${d.unit}`,
     (d) => ({ period: periodOfDay(d), agent: d.agent, action: d.action, unit: d.unit }),
-  )
-    .filter((r) => r.entries > 0)
-    .sort(byAccountRow);
+  ).sort(byAccountRow);
 }
 
 export type GroupBy = "contributor" | "commons" | "action" | "period";
@@ -321,16 +343,18 @@ export interface TotalRow extends Totals {
   unit: string;
 }
 
-export function groupOf(v: EntryView, by: GroupBy, period: Period): string {
+/** The group a day's totals fall in (period: month when "all"). */
+function groupOfDay(by: GroupBy, period: Period): (d: DayTotals) => string {
+  const periodOfDay = periodsOfDays(period === "all" ? "month" : period);
   switch (by) {
     case "contributor":
-      return v.agent;
+      return (d) => d.agent;
     case "commons":
-      return v.entry.record.commons;
+      return (d) => d.commons;
     case "action":
-      return v.action;
+      return (d) => d.action;
     case "period":
-      return periodOf(v.entry.record.time, period === "all" ? "month" : period);
+      return periodOfDay;
   }
 }
 
@@ -356,25 +380,82 @@ export function kindOf(v: Pick<EntryView, "action" | "unit">): EventKind {
   return (v.action === "transfer" || v.action === "transferAllRights") && isMoneyUnit(v.unit) ? "contribution" : "flow";
 }
 
-function ofKind(views: readonly EntryView[], kind: KindFilter): readonly EntryView[] {
-  return kind === "all" ? views : views.filter((v) => kindOf(v) === kind);
-}
-
 /** The app's accounts page: totals by contributor, commons, action or period (month when "all"), per unit, of the events of `kind`. */
 export function totals(views: readonly EntryView[], by: GroupBy, period: Period, kind: KindFilter = "all"): TotalRow[] {
-  return tally<EntryView, TotalRow>(
-    ofKind(views, kind),
-    viewTotals,
-    (v) => `${groupOf(v, by, period)}|${v.unit}`,
-    (v) => ({ group: groupOf(v, by, period), unit: v.unit }),
+  return totalsFromDays(dayTotals(views), by, period, kind);
+}
+
+/** The rows `totals` gives, from day totals (the entries' or the indexer's). */
+export function totalsFromDays(days: readonly DayTotals[], by: GroupBy, period: Period, kind: KindFilter = "all"): TotalRow[] {
+  const groupOf = groupOfDay(by, period);
+  return sumDays<TotalRow>(
+    days,
+    kind,
+    (d) => `${groupOf(d)}|${d.unit}`,
+    (d) => ({ group: groupOf(d), unit: d.unit }),
   );
 }
 
-/** Units by how many counted entries (of `kind`) use them (the most used first). */
-export function unitsByUse(views: readonly EntryView[], kind: KindFilter = "all"): string[] {
+/** Units by how many counted entries (of `kind`) use them (the most used first), from day totals. */
+export function unitsByUse(days: readonly DayTotals[], kind: KindFilter = "all"): string[] {
   const n = new Map<string, number>();
-  for (const v of ofKind(views, kind)) if (counts(v)) n.set(v.unit, (n.get(v.unit) ?? 0) + 1);
-  return [...n.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
+  for (const d of kind === "all" ? days : days.filter((d) => kindOf(d) === kind)) n.set(d.unit, (n.get(d.unit) ?? 0) + d.entries);
+  return [...n.entries()]
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([u]) => u);
+}
+
+/** How many entries of one flow, kind and state there are: what a summary of the ledger counts. */
+export interface StateCount {
+  flow: FlowName;
+  kind: EventKind;
+  state: EntryStateName;
+  entries: number;
+}
+
+/** The entries counted per flow, kind and state (the indexer keeps the same counts as events arrive). */
+export function stateCounts(views: readonly EntryView[]): StateCount[] {
+  const rows = new Map<string, StateCount>();
+  for (const v of views) {
+    const kind = kindOf(v);
+    const key = `${v.flow}|${kind}|${v.state}`;
+    const row = rows.get(key);
+    if (row) row.entries++;
+    else rows.set(key, { flow: v.flow, kind, state: v.state, entries: 1 });
+  }
+  return [...rows.values()];
+}
+
+/** The ledger in figures: entries, events by kind, and of the events of `kind` how many stand accepted, disputed or claimed. */
+export interface LedgerSummary {
+  entries: number;
+  contributions: number;
+  flows: number;
+  accepted: number;
+  disputed: number;
+  claimed: number;
+  /** Needs, offers and commitments. */
+  intents: number;
+  corrected: number;
+}
+
+export function summaryOf(counts: readonly StateCount[], kind: KindFilter = "all"): LedgerSummary {
+  const s: LedgerSummary = { entries: 0, contributions: 0, flows: 0, accepted: 0, disputed: 0, claimed: 0, intents: 0, corrected: 0 };
+  for (const c of counts) {
+    s.entries += c.entries;
+    if (c.flow !== "event") s.intents += c.entries;
+    else if (c.state === "corrected") s.corrected += c.entries;
+    else {
+      if (c.kind === "contribution") s.contributions += c.entries;
+      else s.flows += c.entries;
+      if (kind !== "all" && c.kind !== kind) continue;
+      if (c.state === "accepted") s.accepted += c.entries;
+      else if (c.state === "disputed") s.disputed += c.entries;
+      else s.claimed += c.entries;
+    }
+  }
+  return s;
 }
 
 /** Accepted as a share of claimed, in percent (one decimal), or 0 when nothing is claimed. */

@@ -25,6 +25,8 @@ export interface AppRuntimeConfig {
     contracts: Record<string, string>;
     fromBlock: number;
     indexUrl?: string;
+    /** The Ponder indexer (scripts/indexer/): pages read through it once its head is the Ledger's tip. */
+    indexerUrl?: string;
     devKeyNames?: readonly string[];
   };
 }
@@ -223,6 +225,8 @@ export async function startApp(opts: {
   port: number;
   rpcUrl: string;
   relayerUrl?: string;
+  /** The Ponder indexer the app reads through (checked against the Ledger's tip, with the chain as fallback). */
+  indexerUrl?: string;
   deployment: { chainId: number; contracts: Record<string, string>; fromBlock: number };
   labelsFile?: string;
   /** Value equations served to the app at /ipfs/<cid>, and the folder of pinned ones. */
@@ -245,6 +249,7 @@ export async function startApp(opts: {
         chainId: opts.deployment.chainId,
         rpcUrl: opts.rpcUrl,
         relayerUrl: opts.relayerUrl,
+        indexerUrl: opts.indexerUrl,
         contracts: opts.deployment.contracts,
         fromBlock: opts.deployment.fromBlock,
         devKeyNames: opts.devKeyNames,

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
-import { and, asc, client, count, desc, eq, graphql, gt, gte } from "ponder";
+import { and, asc, client, count, desc, eq, graphql, gt, gte, lte } from "ponder";
 import { explainRevertData } from "../../../lib/core/contract-errors.js";
 import { DEFAULT_RULE } from "../../../lib/core/views.js";
 import type { QuorumRule } from "../../../lib/core/views.js";
@@ -63,15 +63,18 @@ function filtersOf(query: (key: string) => string | undefined, columns: { agent:
 }
 
 /**
- * A page of entries in id order: `from` (the first id, default 1), `limit` (1 to 500, default 50),
- * and optionally only one `agent` (address), `commons` (32-byte id), `action` and `flow` (codes).
- * `total` counts the entries that pass the filters.
+ * A page of entries in id order (`order=desc`: the newest first): `from` (the first id, default the
+ * first or, newest first, the last), `limit` (1 to 500, default 50), and optionally only one `agent`
+ * (address), `commons` (32-byte id), `action` and `flow` (codes). `total` counts the entries that
+ * pass the filters.
  */
 app.get("/entries", async (c) => {
   const q = (k: string) => c.req.query(k);
-  const from = q("from") ?? "1";
+  const order = q("order") ?? "asc";
+  if (order !== "asc" && order !== "desc") return c.json({ error: `order must be asc or desc, not "${order}"` }, 400);
+  const from = q("from") ?? (order === "asc" ? "1" : String(2n ** 63n - 1n));
   const limit = Number(q("limit") ?? "50");
-  if (!/^\d+$/.test(from)) return c.json({ error: `from must be an entry id, not "${from}"` }, 400);
+  if (!/^\d{1,19}$/.test(from)) return c.json({ error: `from must be an entry id, not "${from}"` }, 400);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return c.json({ error: `limit must be a whole number from 1 to ${MAX_PAGE}` }, 400);
   const checked = filtersOf(q, schema.entry);
   if ("error" in checked) return c.json({ error: checked.error }, 400);
@@ -80,8 +83,8 @@ app.get("/entries", async (c) => {
   const rows = await db
     .select()
     .from(schema.entry)
-    .where(and(gte(schema.entry.id, BigInt(from)), where))
-    .orderBy(asc(schema.entry.id))
+    .where(and(order === "asc" ? gte(schema.entry.id, BigInt(from)) : lte(schema.entry.id, BigInt(from)), where))
+    .orderBy(order === "asc" ? asc(schema.entry.id) : desc(schema.entry.id))
     .limit(limit);
   // Without filters the total is the head's count (counting a million rows for every page would make pages grow with the ledger).
   const [counted] = filters.length
@@ -103,6 +106,12 @@ app.get("/accounts", async (c) => {
     .where(and(gt(schema.accountDay.entries, 0), ...checked.filters))
     .orderBy(asc(schema.accountDay.key));
   return c.json(rows.map((r) => ({ ...r, claimed: String(r.claimed), accepted: String(r.accepted), disputed: String(r.disputed) })));
+});
+
+/** The entries counted per flow (code), kind and state: core/views.ts `summaryOf` gives the ledger's figures from them. */
+app.get("/summary", async (c) => {
+  const rows = await db.select().from(schema.stateCount).where(gt(schema.stateCount.entries, 0));
+  return c.json(rows.map(({ flow, kind, state, entries }) => ({ flow, kind, state, entries })));
 });
 
 /** Items batches skipped (records and validations), the latest first, each with the contract's reason in a sentence. */

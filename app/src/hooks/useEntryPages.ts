@@ -1,0 +1,45 @@
+// The entries page through the indexer: one page of entries at a time, the newest first, each
+// asked for when shown (never the whole ledger). Pages are keyed by the first id they show, so a
+// new entry does not move the page being read; "Newest" goes back to the top.
+import { useMemo, useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { indexedPage } from "@core/indexer-client.js";
+import { registrationNames } from "@core/directory.js";
+import { useGovernanceEvents } from "./useGovernance";
+import type { Source } from "./useSource";
+
+/** Entries per page: `per` from the page's URL (1 to 500), else 50. */
+export function perPage(given: string | null): number {
+  const n = Number(given);
+  return given !== null && Number.isInteger(n) && n >= 1 && n <= 500 ? n : 50;
+}
+
+export function useEntryPages(source: Source, limit: number) {
+  const url = source.kind === "indexer" ? source.url : undefined;
+  const head = source.kind === "indexer" ? `${source.head.count}|${source.head.head}` : undefined;
+  const { events } = useGovernanceEvents();
+  // Which commons are registered, from the chain's own events (an entry of an unregistered commons counts nowhere).
+  const registered = useMemo(() => (events ? new Set(registrationNames(events).map((c) => c.commons.toLowerCase())) : undefined), [events]);
+  // The ids the pages before this one started from (for "Newer"), and this page's (undefined: the newest).
+  const [stack, setStack] = useState<(bigint | undefined)[]>([]);
+  const [from, setFrom] = useState<bigint | undefined>(undefined);
+  const q = useQuery({
+    // The newest page follows the head; an older page stays as it is.
+    queryKey: ["indexer-page", url, from === undefined ? head : String(from), limit, String(registered?.size)],
+    queryFn: () => indexedPage(url!, { from, limit, order: "desc" }, registered!),
+    enabled: url !== undefined && registered !== undefined,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const page = q.data;
+  return {
+    page,
+    error: q.error ?? undefined,
+    loading: q.isPending && url !== undefined,
+    /** The position of this page in the ledger, newest first (1 for the newest). */
+    number: stack.length + 1,
+    older: page?.next === undefined ? undefined : () => (setStack((s) => [...s, from]), setFrom(page.next)),
+    newer: stack.length === 0 ? undefined : () => (setFrom(stack.at(-1)), setStack((s) => s.slice(0, -1))),
+    newest: stack.length === 0 ? undefined : () => (setFrom(undefined), setStack([])),
+  };
+}

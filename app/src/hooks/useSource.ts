@@ -1,0 +1,83 @@
+// Where the accounts and entries pages read from: the chain's Ponder indexer (scripts/indexer/) when
+// one is configured and its hash-chain head is the Ledger's tip() (checked again every few seconds),
+// otherwise the chain itself, as every other page does. "Audit the whole ledger" reads and checks
+// everything from the chain whatever the indexer says, until the visitor goes back to the indexer.
+import { useSyncExternalStore } from "react";
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import { Contract } from "ethers";
+import { LEDGER_ABI } from "@core/abi.js";
+import { checkIndexer, sourceOf } from "@core/indexer-client.js";
+import type { IndexerHead, Source } from "@core/indexer-client.js";
+import { rpcRetry } from "@core/reader.js";
+import type { ChainConfig } from "../config";
+import { providerFor } from "../lib/ledgerReader";
+import { useAppConfig } from "./useAppConfig";
+
+export type { Source };
+
+// The audit choice, per tab (kept across reloads of the page, not across visits).
+const AUDIT_KEY = "commons:audit-whole-ledger";
+const listeners = new Set<() => void>();
+const readAudit = () => {
+  try {
+    return sessionStorage.getItem(AUDIT_KEY) === "yes";
+  } catch {
+    return false;
+  }
+};
+let audit = typeof sessionStorage === "undefined" ? false : readAudit();
+
+/** Read the whole ledger from the chain (and check it) instead of through the indexer, or go back. */
+export function setAuditWholeLedger(value: boolean): void {
+  audit = value;
+  try {
+    if (value) sessionStorage.setItem(AUDIT_KEY, "yes");
+    else sessionStorage.removeItem(AUDIT_KEY);
+  } catch {
+    /* storage refused: the choice holds for this page only */
+  }
+  for (const l of listeners) l();
+}
+
+function subscribe(l: () => void) {
+  listeners.add(l);
+  return () => void listeners.delete(l);
+}
+
+/** The check of the chain's indexer against the Ledger's tip (main.tsx starts it before the first page renders). */
+export function sourceQuery(chain: ChainConfig) {
+  const ledger = chain.contracts.Ledger;
+  return queryOptions({
+    queryKey: ["indexer-check", chain.id, chain.rpcUrl, ledger, chain.indexerUrl] as const,
+    queryFn: async () => {
+      const contract = new Contract(ledger!, LEDGER_ABI, providerFor(chain.rpcUrl, chain.id));
+      const readTip = async () => {
+        const [count, head] = (await rpcRetry("the Ledger's tip()", () => contract.tip(), { maxAttempts: 2 })) as [bigint, string];
+        return { count, head: head.toLowerCase() };
+      };
+      // A failure is an answer too (kept as data): a query that errors shows as pending again on every
+      // refetch until it once succeeds, which would make the pages flicker between "checking" and the chain.
+      return checkIndexer(chain.indexerUrl!, readTip, 1_500).catch((error: unknown) => ({
+        ok: false as const,
+        reason: (error instanceof Error ? error.message : String(error)).split("\n")[0],
+      }));
+    },
+    enabled: ledger !== undefined && chain.indexerUrl !== undefined,
+    refetchInterval: 2_000,
+    retry: false,
+  });
+}
+
+// The last head each indexer was found at the Ledger's tip, and when.
+const lastChecked = new Map<string, { head: IndexerHead; at: number }>();
+
+export function useSource(): Source {
+  const { chain } = useAppConfig();
+  const auditing = useSyncExternalStore(subscribe, () => audit);
+  const q = useQuery({ ...sourceQuery(chain), enabled: !auditing && sourceQuery(chain).enabled });
+  const url = chain.indexerUrl;
+  if (!url || !chain.contracts.Ledger) return { kind: "chain", audit: false };
+  if (auditing) return { kind: "chain", audit: true };
+  // Every re-check decides afresh: an indexer that diverges, stops answering or stays behind is left for the chain.
+  return sourceOf(url, q.data, q.dataUpdatedAt, lastChecked);
+}
