@@ -461,6 +461,19 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByRole("button", { name: "Newest" }).click();
       await page.locator('[data-testid="entries-pager"][data-first="31"][data-page="1"]').waitFor();
       await shot(page, "entries-indexer");
+      // One entry from the indexer, its signature checked in the browser, its validations and endorsements listed.
+      await page.goto(`${indexedApp.url}/#/entry/1`);
+      await page
+        .getByTestId("signature-check")
+        .getByText(/valid, verified in this browser \(recovered 0x3C44/)
+        .waitFor();
+      expect(await page.getByTestId("entry-state").innerText()).to.equal("accepted");
+      expect(await page.getByTestId("validations").locator("tbody tr").count()).to.equal(2);
+      expect(await page.getByTestId("endorsements").locator("tbody tr").count()).to.equal(1);
+      await page.goto(`${indexedApp.url}/#/entry/2`);
+      await page.getByText("Corrected by").waitFor();
+      await page.goto(`${indexedApp.url}/#/entry/999`);
+      await page.getByText("There is no entry #999: the ledger has 31 entries.").waitFor();
       expect(reads, "whole-ledger reads").to.deep.equal([]);
       await page.close();
     });

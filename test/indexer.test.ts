@@ -27,7 +27,7 @@ import {
   unitsByUse,
 } from "../scripts/lib/core/views.js";
 import type { EntryView, TotalRow } from "../scripts/lib/core/views.js";
-import { indexedAccountDays, indexedPage, indexedStateCounts, registeredCommons } from "../scripts/lib/core/indexer-client.js";
+import { indexedAccountDays, indexedEntry, indexedPage, indexedStateCounts, registeredCommons } from "../scripts/lib/core/indexer-client.js";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { startIndexer } from "../scripts/lib/node/indexer.js";
@@ -130,6 +130,10 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       const head = await indexer.head();
       expect([head.count, head.head]).to.deep.equal([tip.count, tip.head]);
       expect(entries.at(-1)?.head).to.equal(tip.head);
+      // Each entry as the Entry page asks for it: the chain reader's view, validations, endorsements and answer included.
+      const registered = await registeredCommons(indexer.url);
+      for (const v of views) expect(await indexedEntry(indexer.url, v.id, registered), `entry ${v.id}`).to.deep.equal(v);
+      expect(await indexedEntry(indexer.url, tip.count + 1n, registered)).to.equal(undefined);
       // The counts per flow, kind and state it keeps as events arrive (and reverts with a reorg).
       expect(summaryOf(await indexedStateCounts(indexer.url))).to.deep.equal(summaryOf(stateCounts(views)));
     }

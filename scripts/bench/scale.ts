@@ -68,16 +68,31 @@ async function appThrough(indexerUrl: string, contracts: Record<string, string>,
     await tab.locator(`[data-testid="accounts-summary"][data-source="indexer"][data-entries="${ENTRIES}"]`).waitFor({ timeout: 60_000 });
     await tab.locator('[data-testid="accounts-table"] tbody tr').nth(1).waitFor();
     const accountsMs = await tab.evaluate(() => performance.now());
+    // Where the time went: the page's marks (main module, config, the indexer's check, its days) and the last script chunk.
+    const phases = (await tab.evaluate(`(() => {
+      const mark = (name) => { const m = performance.getEntriesByName("commons:" + name, "mark")[0]; return m ? Math.round(m.startTime) : -1; };
+      const js = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js"));
+      return { main: mark("main"), config: mark("config"), check: mark("indexer-check"), checked: mark("indexer-checked"), days: mark("indexer-days"), lastChunk: js.length ? Math.round(Math.max(...js.map((e) => e.responseEnd))) : -1 };
+    })()`)) as Record<string, number>;
     const cdp = await browser.context.newCDPSession(tab);
     await cdp.send("HeapProfiler.collectGarbage");
     const { usedSize } = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
     await tab.goto(`${server.url}/#/entries`);
     await tab.locator('[data-testid="entries-pager"][data-page="1"]').waitFor({ timeout: 60_000 });
-    const clickAt = await tab.evaluate(() => performance.now());
+    // From the click (as the page receives it) until the next page's first entry is in the page.
+    const first = Number(await tab.getByTestId("entries-pager").getAttribute("data-first"));
+    await tab.evaluate(`(() => {
+      const button = [...document.querySelectorAll("button")].find((b) => b.textContent === "Older →");
+      button.addEventListener("click", () => { window.__clickAt = performance.now(); }, { capture: true, once: true });
+      new MutationObserver((_, o) => {
+        const pager = document.querySelector('[data-testid="entries-pager"]');
+        if (pager && pager.getAttribute("data-first") === "${first - 50}") { window.__shownAt = performance.now(); o.disconnect(); }
+      }).observe(document, { subtree: true, attributes: true, childList: true });
+    })()`);
     await tab.getByRole("button", { name: "Older →" }).click();
-    await tab.locator('[data-testid="entries-pager"][data-page="2"]').waitFor();
-    const nextPageMs = (await tab.evaluate(() => performance.now())) - clickAt;
-    return { accountsMs, heapMb: usedSize / 1e6, nextPageMs };
+    await tab.locator(`[data-testid="entries-pager"][data-first="${first - 50}"]`).waitFor();
+    const nextPageMs = Number(await tab.evaluate("window.__shownAt - window.__clickAt"));
+    return { accountsMs, heapMb: usedSize / 1e6, nextPageMs, phases };
   } finally {
     await browser.close();
     await server.close();
@@ -173,7 +188,7 @@ try {
     });
     const app = await appThrough(url, contracts, fromBlock);
     log(
-      `${database}: the app's accounts page interactive ${app.accountsMs.toFixed(0)} ms after navigation (first visit), JS heap ${app.heapMb.toFixed(1)} MB; next page of entries ${app.nextPageMs.toFixed(0)} ms`,
+      `${database}: the app's accounts page interactive ${app.accountsMs.toFixed(0)} ms after navigation (first visit; main module ${app.phases.main} ms, config ${app.phases.config}, last chunk ${app.phases.lastChunk}, indexer check ${app.phases.check}..${app.phases.checked}, its days ${app.phases.days}), JS heap ${app.heapMb.toFixed(1)} MB; next page of entries ${app.nextPageMs.toFixed(0)} ms`,
     );
     await indexer.stop();
     rows.push({ database, startup, toTip, entriesPerSecond: ENTRIES / indexing, accountsIndexer, listAgent, page, accountsHttp, app });

@@ -63,6 +63,31 @@ export const validation = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }), entryIndex: index().on(table.entryId) }),
 );
 
+/** Opinions of accounts not appointed to validate an entry's action: on record, counted nowhere. */
+export const endorsement = onchainTable(
+  "endorsement",
+  (t) => ({
+    entryId: t.bigint().notNull(),
+    endorser: t.hex().notNull(),
+    verdict: t.integer().notNull(),
+    evidence: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }), entryIndex: index().on(table.entryId) }),
+);
+
+/** The counterparty's answer to an entry (once per entry): its evidence and transaction (the entry row keeps the verdict). */
+export const answer = onchainTable("answer", (t) => ({
+  entryId: t.bigint().primaryKey(),
+  counterparty: t.hex().notNull(),
+  verdict: t.integer().notNull(),
+  evidence: t.hex().notNull(),
+  blockNumber: t.bigint().notNull(),
+  transactionHash: t.hex().notNull(),
+}));
+
 export const correction = onchainTable("correction", (t) => ({
   entryId: t.bigint().primaryKey(),
   correctionId: t.bigint().notNull(),

@@ -3,7 +3,7 @@
 // hundred rows whatever the size of the ledger. Otherwise from the whole ledger read from the
 // chain. Either way the same core rules (views.ts) sum them, as the CLI's `commons accounts` does.
 import { useMemo, useState } from "react";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { indexedAccountDays, indexedStateCounts } from "@core/indexer-client.js";
 import { dayTotals, deriveEntries, stateCounts, summaryOf, totalsFromDays, unitsByUse } from "@core/views.js";
 import type { EntryView, GroupBy, KindFilter, Period } from "@core/views.js";
@@ -14,20 +14,24 @@ import { useGovernanceEvents } from "./useGovernance";
 import { ledgerQuery, useLedger } from "./useLedger";
 import { useSource } from "./useSource";
 
-/** The indexer's daily totals and state counts at the head it was checked at (the previous head's kept while the next loads). */
-function useIndexedAccounts(url: string | undefined, head: string | undefined) {
+/**
+ * The indexer's daily totals and state counts: asked for while the indexer is checked against the
+ * Ledger's tip (shown only once it passed), then again every 2 s, since validations and answers
+ * move totals without a new head (a few hundred rows, whatever the size of the ledger).
+ */
+function useIndexedAccounts(url: string | undefined) {
   const days = useQuery({
-    queryKey: ["indexer-days", url, head],
-    queryFn: () => indexedAccountDays(url!),
+    queryKey: ["indexer-days", url],
+    queryFn: () => indexedAccountDays(url!).finally(() => performance.mark("commons:indexer-days")),
     enabled: url !== undefined,
-    placeholderData: keepPreviousData,
+    refetchInterval: 2_000,
     retry: false,
   });
   const counts = useQuery({
-    queryKey: ["indexer-counts", url, head],
+    queryKey: ["indexer-counts", url],
     queryFn: () => indexedStateCounts(url!),
     enabled: url !== undefined,
-    placeholderData: keepPreviousData,
+    refetchInterval: 2_000,
     retry: false,
   });
   return { days: days.data, counts: counts.data, error: days.error ?? counts.error ?? undefined };
@@ -40,7 +44,7 @@ export function useAccounts() {
   const governance = useGovernanceEvents();
   const queryClient = useQueryClient();
   const indexer = source.kind === "indexer" ? source : undefined;
-  const indexed = useIndexedAccounts(indexer?.url, indexer ? `${indexer.head.count}|${indexer.head.head}` : undefined);
+  const indexed = useIndexedAccounts(source.kind === "chain" ? undefined : source.url);
   const [groupBy, setGroupBy] = useState<GroupBy>("contributor");
   const [period, setPeriod] = useState<Period>("month");
   // Contributions by default: the accounts of who gave what; supply-chain flows have their own view.

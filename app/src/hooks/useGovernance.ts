@@ -2,7 +2,9 @@
 // proposals and quorum rules. A page reading the whole ledger takes them from what it read; a page
 // reading entries through the indexer reads only these (few, whatever the size of the ledger), so
 // that stewardship and names never rest on the indexer's word.
+import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { registrationNames } from "@core/directory.js";
 import { decodeLedgerLogs, fetchLogs, GOVERNANCE_TOPICS } from "@core/reader.js";
 import type { LedgerEvents } from "@core/reader.js";
 import { providerFor } from "../lib/ledgerReader";
@@ -32,4 +34,10 @@ export function useGovernanceEvents(): { events?: LedgerEvents; error?: Error } 
   });
   if (source.kind === "chain") return { events: whole.snapshot?.events, error: whole.error };
   return { events: q.data, error: q.error ?? undefined };
+}
+
+/** The registered commons' ids (lower case), from the chain's own events: an entry of another commons counts nowhere. */
+export function useRegisteredCommons(): ReadonlySet<string> | undefined {
+  const { events } = useGovernanceEvents();
+  return useMemo(() => (events ? new Set(registrationNames(events).map((c) => c.commons.toLowerCase())) : undefined), [events]);
 }

@@ -57,10 +57,13 @@ export function sourceQuery(chain: ChainConfig) {
       };
       // A failure is an answer too (kept as data): a query that errors shows as pending again on every
       // refetch until it once succeeds, which would make the pages flicker between "checking" and the chain.
-      return checkIndexer(chain.indexerUrl!, readTip, 1_500).catch((error: unknown) => ({
-        ok: false as const,
-        reason: (error instanceof Error ? error.message : String(error)).split("\n")[0],
-      }));
+      performance.mark("commons:indexer-check");
+      return checkIndexer(chain.indexerUrl!, readTip, 1_500)
+        .finally(() => performance.mark("commons:indexer-checked"))
+        .catch((error: unknown) => ({
+          ok: false as const,
+          reason: (error instanceof Error ? error.message : String(error)).split("\n")[0],
+        }));
     },
     enabled: ledger !== undefined && chain.indexerUrl !== undefined,
     refetchInterval: 2_000,

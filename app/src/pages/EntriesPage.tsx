@@ -103,8 +103,8 @@ function IndexedEntries(props: { source: Extract<Source, { kind: "indexer" }>; c
   if (!page) return <p className="muted">Asking the indexer for the newest entries…</p>;
   const [first, last] = [page.views[0]?.id, page.views.at(-1)?.id];
   const pager = (
-    <p className="controls" data-testid="entries-pager" data-page={pages.number} data-first={String(first ?? "")} data-last={String(last ?? "")}>
-      {first !== undefined ? `Entries #${first} to #${last} of ${page.total}, the newest first (page ${pages.number}).` : null}{" "}
+    <p className="controls" data-testid="entries-pager" data-page={page.number} data-first={String(first ?? "")} data-last={String(last ?? "")}>
+      {first !== undefined ? `Entries #${first} to #${last} of ${page.total}, the newest first (page ${page.number}).` : null}{" "}
       <button onClick={pages.newest} disabled={!pages.newest}>
         Newest
       </button>{" "}

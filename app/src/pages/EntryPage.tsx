@@ -3,7 +3,8 @@ import { LedgerStatus } from "../components/LedgerStatus";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { useCommons } from "../hooks/useCommons";
 import { useEntrySignature } from "../hooks/useEntrySignature";
-import { useLedger } from "../hooks/useLedger";
+import { useEntry } from "../hooks/useEntry";
+import { useGovernanceEvents } from "../hooks/useGovernance";
 import { useValidate } from "../hooks/useValidate";
 import { useWallet } from "../hooks/useWallet";
 import { CONSENT_LABELS } from "@core/views.js";
@@ -16,10 +17,11 @@ import { Agent } from "../components/Agent";
 import { EvidenceCheck } from "../components/EvidenceCheck";
 
 export default function EntryPage({ params }: PageProps) {
-  const ledger = useLedger();
-  const valid = /^\d+$/.test(params.id ?? "");
+  const valid = /^\d{1,19}$/.test(params.id ?? "");
   const id = valid ? BigInt(params.id) : 0n;
-  const view = ledger.byId.get(id);
+  const entry = useEntry(valid ? id : undefined);
+  const { view, ledger } = entry;
+  const { events: governanceEvents } = useGovernanceEvents();
   const sig = useEntrySignature(view?.entry);
   const v = useValidate(id);
   const answer = useValidate(id);
@@ -35,17 +37,22 @@ export default function EntryPage({ params }: PageProps) {
     return (
       <section>
         <h2>Entry #{params.id}</h2>
-        <LedgerStatus ledger={ledger} />
-        {ledger.snapshot ? (
+        <LedgerStatus ledger={ledger} indexed />
+        {entry.error ? (
           <p className="error" role="alert">
-            There is no entry #{params.id}: the ledger has {ledger.views.length} entries.
+            The indexer did not answer for entry #{params.id}: {entry.error.message}
+          </p>
+        ) : null}
+        {entry.missing ? (
+          <p className="error" role="alert">
+            There is no entry #{params.id}: the ledger has {entry.missing.entries} entries.
           </p>
         ) : null}
       </section>
     );
   }
   const r = view.entry.record;
-  const names = commonsNames(ledger.snapshot?.events);
+  const names = commonsNames(governanceEvents);
   const isAgent = wallet.address?.toLowerCase() === view.agent.toLowerCase();
   const me = wallet.address?.toLowerCase();
   const validated = view.validations.some((x) => x.validator.toLowerCase() === me);
@@ -87,6 +94,7 @@ export default function EntryPage({ params }: PageProps) {
           {view.state}
         </span>
       </h2>
+      <LedgerStatus ledger={ledger} indexed />
       <dl className="kv">
         {row("Flow, action", `${view.flow}, ${view.action}`)}
         {row(

@@ -4,7 +4,7 @@
 import { and, eq } from "ponder";
 import { ponder } from "ponder:registry";
 import type { Context } from "ponder:registry";
-import { accountDay, chainHead, commons, correction, entry, quorumRule, skipped, stateCount, validation } from "ponder:schema";
+import { accountDay, answer, chainHead, commons, correction, endorsement, entry, quorumRule, skipped, stateCount, validation } from "ponder:schema";
 import { chainStep, GENESIS_HEAD } from "../../lib/core/chain.js";
 import { recordHashOf } from "../../lib/core/ledger-index.js";
 import type { LedgerRecord } from "../../lib/core/record.js";
@@ -162,10 +162,34 @@ ponder.on("Ledger:Validated", async ({ event, context }) => {
   await changeEntry(context.db, entryId, { accepts, disputes });
 });
 
+ponder.on("Ledger:Endorsed", async ({ event, context }) => {
+  const { entryId, endorser, verdict, evidence } = event.args;
+  await context.db.insert(endorsement).values({
+    entryId,
+    endorser: endorser.toLowerCase() as `0x${string}`,
+    verdict,
+    evidence,
+    blockNumber: event.block.number,
+    transactionHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+});
+
 ponder.on("Ledger:CounterpartyAnswered", async ({ event, context }) => {
-  const row = await context.db.find(entry, { id: event.args.entryId });
+  const { entryId, counterparty, verdict, evidence } = event.args;
+  const row = await context.db.find(entry, { id: entryId });
   // One answer per entry (the contract refuses a second): the first is the answer. Verdict 2 confirms, 3 refuses.
-  if (row && row.answer === 0) await changeEntry(context.db, event.args.entryId, { answer: event.args.verdict === 2 ? 1 : 2 });
+  if (row && row.answer === 0) {
+    await context.db.insert(answer).values({
+      entryId,
+      counterparty: counterparty.toLowerCase() as `0x${string}`,
+      verdict,
+      evidence,
+      blockNumber: event.block.number,
+      transactionHash: event.transaction.hash,
+    });
+    await changeEntry(context.db, entryId, { answer: verdict === 2 ? 1 : 2 });
+  }
 });
 
 ponder.on("Ledger:Corrected", async ({ event, context }) => {

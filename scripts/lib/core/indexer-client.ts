@@ -43,13 +43,17 @@ export interface IndexerHead {
   blockNumber: bigint;
 }
 
-async function getJson<T>(url: string, what: string): Promise<T> {
+async function getJson<T>(url: string, what: string): Promise<T>;
+async function getJson<T>(url: string, what: string, opts: { missing: "undefined" }): Promise<T | undefined>;
+/** The indexer's JSON answer for `what`, or why not in a sentence; with `missing`, undefined for a 404. */
+async function getJson<T>(url: string, what: string, opts?: { missing: "undefined" }): Promise<T | undefined> {
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
     throw new IndexerError(`the indexer at ${new URL(url).origin} cannot be reached (${(error as Error).message}) for ${what}`);
   }
+  if (response.status === 404 && opts) return undefined;
   const body = (await response.json().catch(() => undefined)) as (T & { error?: string }) | undefined;
   if (!response.ok || body === undefined)
     throw new IndexerError(`the indexer at ${new URL(url).origin} answered ${response.status} for ${what}${body?.error ? `: ${body.error}` : ""}`);
@@ -79,9 +83,10 @@ export type IndexerCheck = { ok: true; head: IndexerHead } | { ok: false; reason
  */
 export async function checkIndexer(url: string, readTip: () => Promise<Tip>, waitMs = 5_000): Promise<IndexerCheck> {
   const until = Date.now() + waitMs;
-  let tip = await readTip();
-  for (let rereads = 0; ;) {
-    const head = await indexerHead(url);
+  // The first tip and head are asked for at once.
+  let [tip, first]: [Tip, IndexerHead | undefined] = await Promise.all([readTip(), indexerHead(url)]);
+  for (let rereads = 0; ; first = undefined) {
+    const head = first ?? (await indexerHead(url));
     if (head.count === tip.count && head.head === tip.head) return { ok: true, head };
     if (head.count > tip.count && rereads++ === 0) {
       tip = await readTip();
@@ -178,6 +183,39 @@ export function viewOfIndexed(e: IndexedEntry, registered: ReadonlySet<string>):
     endorsements: [],
     counterparty: counterpartyOf(record),
     consent: e.consent,
+  };
+}
+
+/** One entry as the indexer's /entries/<id> answers it: with its validations, endorsements and the counterparty's answer. */
+interface IndexedEntryDetail extends IndexedEntry {
+  validations: { validator: string; verdict: number; evidence: string; transactionHash: string }[];
+  endorsements: { endorser: string; verdict: number; evidence: string; transactionHash: string }[];
+  answered: { evidence: string; transactionHash: string } | null;
+}
+
+/**
+ * One entry as the EntryView the chain reader derives, with its validations, endorsements and the
+ * counterparty's answer; undefined when the indexer has no such entry (yet).
+ */
+export async function indexedEntry(url: string, id: bigint, registered: ReadonlySet<string>): Promise<EntryView | undefined> {
+  const e = await getJson<IndexedEntryDetail>(`${url}/entries/${id}`, `entry ${id}`, { missing: "undefined" });
+  if (e === undefined) return undefined;
+  const verdict = (v: number) => (v === 0 ? ("accept" as const) : ("dispute" as const));
+  return {
+    ...viewOfIndexed(e, registered),
+    validations: e.validations.map((v) => ({
+      validator: getAddress(v.validator),
+      verdict: verdict(v.verdict),
+      evidence: v.evidence,
+      transactionHash: v.transactionHash,
+    })),
+    endorsements: e.endorsements.map((v) => ({
+      endorser: getAddress(v.endorser),
+      verdict: verdict(v.verdict),
+      evidence: v.evidence,
+      transactionHash: v.transactionHash,
+    })),
+    ...(e.answered ? { answer: { evidence: e.answered.evidence, transactionHash: e.answered.transactionHash } } : {}),
   };
 }
 

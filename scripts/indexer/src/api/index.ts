@@ -135,20 +135,38 @@ app.get("/commons", async (c) => {
   return c.json(rows.map((r) => ({ ...r, blockNumber: String(r.blockNumber) })));
 });
 
+/** One entry with its validations, the endorsements of accounts not appointed (counted nowhere) and the counterparty's answer. */
 app.get("/entries/:id", async (c) => {
   const id = c.req.param("id");
-  if (!/^\d+$/.test(id)) return c.json({ error: `"${id}" is not an entry id` }, 400);
+  if (!/^\d{1,19}$/.test(id)) return c.json({ error: `"${id}" is not an entry id` }, 400);
   const rows = await db
     .select()
     .from(schema.entry)
     .where(eq(schema.entry.id, BigInt(id)));
   if (rows.length === 0) return c.json({ error: `no entry ${id} (yet)` }, 404);
   const [e] = await withState(rows);
-  const validations = await db
-    .select()
-    .from(schema.validation)
-    .where(and(eq(schema.validation.entryId, BigInt(id))));
-  return c.json({ ...e, validations: validations.map((v) => ({ ...v, entryId: String(v.entryId), blockNumber: String(v.blockNumber) })) });
+  const entryId = BigInt(id);
+  const byLog = (t: typeof schema.validation | typeof schema.endorsement) => [asc(t.blockNumber), asc(t.logIndex)];
+  const [validations, endorsements, [answered]] = await Promise.all([
+    db
+      .select()
+      .from(schema.validation)
+      .where(eq(schema.validation.entryId, entryId))
+      .orderBy(...byLog(schema.validation)),
+    db
+      .select()
+      .from(schema.endorsement)
+      .where(eq(schema.endorsement.entryId, entryId))
+      .orderBy(...byLog(schema.endorsement)),
+    db.select().from(schema.answer).where(eq(schema.answer.entryId, entryId)),
+  ]);
+  const strings = <T extends { entryId: bigint; blockNumber: bigint }>(r: T) => ({ ...r, entryId: String(r.entryId), blockNumber: String(r.blockNumber) });
+  return c.json({
+    ...e,
+    validations: validations.map(strings),
+    endorsements: endorsements.map(strings),
+    answered: answered ? strings(answered) : null,
+  });
 });
 
 export default app;
