@@ -14,6 +14,7 @@ import { Contract, id, JsonRpcProvider, Network, Wallet } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { startLocalChain } from "../scripts/lib/node/local-chain.js";
+import { launchBrowser } from "../scripts/lib/node/browser.js";
 import type { LocalChain } from "../scripts/lib/node/local-chain.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -24,15 +25,20 @@ const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2f
 const LIVE_CHAIN_ID = 4242;
 const DEPLOYMENTS = path.join(root, "scripts", "ignition", "deployments", `chain-${LIVE_CHAIN_ID}`);
 
-/** The README's `npx hardhat ignition deploy ...` command (continuation lines joined). */
-export function documentedDeployCommand(readme: string): string {
-  const blocks = [...readme.matchAll(/```sh guide=deploy\n([\s\S]*?)```/g)].map((m) => m[1]);
-  const lines = blocks
+/** The commands of the README's `sh guide=<guide>` blocks (continuation lines joined, comments dropped). */
+export function documentedCommands(readme: string, guide: string): string[] {
+  const blocks = [...readme.matchAll(new RegExp("```sh guide=" + guide + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
+  return blocks
     .join("\n")
     .replace(/\\\n\s*/g, "")
     .split("\n")
-    .map((l) => l.replace(/\s+#.*$/, "").trim());
-  const deploy = lines.filter((l) => l.startsWith("npx hardhat ignition deploy "));
+    .map((l) => l.replace(/\s+#.*$/, "").trim())
+    .filter((l) => l !== "");
+}
+
+/** The README's `npx hardhat ignition deploy ...` command. */
+export function documentedDeployCommand(readme: string): string {
+  const deploy = documentedCommands(readme, "deploy").filter((l) => l.startsWith("npx hardhat ignition deploy "));
   if (deploy.length !== 1) throw new Error(`README.md: expected one "npx hardhat ignition deploy" line in the guide=deploy block, found ${deploy.length}`);
   return deploy[0];
 }
@@ -62,6 +68,9 @@ describe("README: deploying the whole system with Ignition", function () {
     // (PGlite may still be closing its files a moment after the indexer's process exits.)
     if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     rmSync(DEPLOYMENTS, { recursive: true, force: true });
+    // The app built for the stand-in chain, and its addresses in the app's generated contracts (written again without them).
+    rmSync(path.join(root, "app", "dist-live"), { recursive: true, force: true });
+    await run("tsx scripts/export-contracts.ts", {});
   });
 
   it("deploys the Ledger, the ReciprocityRegistry and the IncomeDistributor, wired to that Ledger", async () => {
@@ -94,7 +103,8 @@ describe("README: deploying the whole system with Ignition", function () {
     }
   });
 
-  it("runs the relayer and the indexer against it as the README says: a relayed claim is read back through the indexer", async () => {
+  it("runs the relayer, the indexer and the app built for that chain as the README says: a relayed claim shows through the indexer", async function () {
+    this.timeout(600_000);
     const readme = readFileSync(path.join(root, "README.md"), "utf8");
     const addresses = JSON.parse(readFileSync(path.join(DEPLOYMENTS, "deployed_addresses.json"), "utf8")) as Record<string, string>;
     const ledger = addresses["LedgerModule#Ledger"]!;
@@ -104,13 +114,25 @@ describe("README: deploying the whole system with Ignition", function () {
     const commons = (await new Contract(ledger, LEDGER_ABI, founder).registerCommons.staticCall(salt, "Live stand-in")) as string;
     await (await new Contract(ledger, LEDGER_ABI, founder).registerCommons(salt, "Live stand-in")).wait();
     provider.destroy();
-    // The README's commands, with this chain's URL and Ledger; the relayer pays with the deployer's key.
-    const relayerCommand = /npm run relayer -- [^`]+/.exec(readme)?.[0];
-    const indexerCommand = /npm run indexer -- [^`]+/.exec(readme)?.[0];
+    // The README's live guide, as written: the relayer, the indexer, the app's build and a static server for it.
+    const [relayerCommand, indexerCommand, buildCommand, previewCommand, ...rest] = documentedCommands(readme, "live");
+    expect(rest).to.deep.equal([]);
     expect(relayerCommand).to.equal("npm run relayer -- --rpc <url> --ledger <address> --keystore <file>");
-    expect(indexerCommand).to.equal("npm run indexer -- --rpc <url> --ledger <address>");
-    const [relayerPort, indexerPort] = [await freePort(), await freePort()];
-    const fill = (c: string) => c.replace("<url>", chain.url).replace("<address>", ledger);
+    expect(indexerCommand).to.equal("npm run indexer -- --rpc <url> --ledger <address> --from-block <block>");
+    expect(buildCommand).to.match(/^VITE_CHAIN_ID=<id> .* npm run build:app -- --outDir dist-live$/);
+    expect(previewCommand).to.equal("npx vite preview --config app/vite.config.ts --outDir dist-live --port 8790");
+    const [relayerPort, indexerPort, appPort] = [await freePort(), await freePort(), await freePort()];
+    const relayerUrl = `http://127.0.0.1:${relayerPort}`;
+    const indexerUrl = `http://127.0.0.1:${indexerPort}`;
+    const fill = (c: string) =>
+      c
+        .replaceAll("<url>", chain.url)
+        .replaceAll("<address>", ledger)
+        .replaceAll("<block>", "1")
+        .replaceAll("<id>", String(LIVE_CHAIN_ID))
+        .replaceAll("<name>", "Live stand-in (4242)")
+        .replaceAll("<relayer url>", relayerUrl)
+        .replaceAll("<indexer url>", indexerUrl);
     const env = { COMMONS_DATA_DIR: dataDir, COMMONS_LEDGER: "", COMMONS_RPC_URL: "" };
     const relayer = daemon(
       `${fill(relayerCommand!).replace(" --keystore <file>", "")} --port ${relayerPort}`,
@@ -118,8 +140,9 @@ describe("README: deploying the whole system with Ignition", function () {
       /relayer: (http:\/\/\S+)/,
     );
     const indexer = daemon(`${fill(indexerCommand!)} --port ${indexerPort}`, env, /indexer: at entry 0, head 0x0{48}/);
+    let preview: ReturnType<typeof daemon> | undefined;
     try {
-      const [relayerUrl] = await Promise.all([relayer.ready, indexer.ready]);
+      await Promise.all([relayer.ready, indexer.ready]);
       const claimant = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
       const cli = (args: string) =>
         run(`node scripts/commons.mjs ${args}`, {
@@ -134,15 +157,36 @@ describe("README: deploying the whole system with Ignition", function () {
       const relayed = await cli(`submit ${file} --relayer ${relayerUrl} --wait`);
       expect(relayed.code, relayed.out).to.equal(0);
       const chainList = await cli("list");
-      let indexed = await cli(`list --indexer http://127.0.0.1:${indexerPort}`);
-      for (let tries = 0; indexed.out !== chainList.out && tries < 20; tries++) indexed = await cli(`list --indexer http://127.0.0.1:${indexerPort}`);
+      let indexed = await cli(`list --indexer ${indexerUrl}`);
+      for (let tries = 0; indexed.out !== chainList.out && tries < 20; tries++) indexed = await cli(`list --indexer ${indexerUrl}`);
       expect(indexed.code, indexed.out).to.equal(0);
       expect(indexed.out).to.equal(chainList.out);
       expect(indexed.out).to.match(/ 1 +event +work +0x7099…79C8 +2\.5 +h /);
-      const head = (await (await fetch(`http://127.0.0.1:${indexerPort}/head`)).json()) as { count: string };
+      const head = (await (await fetch(`${indexerUrl}/head`)).json()) as { count: string };
       expect(head.count).to.equal("1");
+
+      // The app built for that chain, served as static files, reads the claim through the indexer.
+      const built = await run(fill(buildCommand!), {});
+      expect(built.code, built.out).to.equal(0);
+      preview = daemon(fill(previewCommand!).replace("--port 8790", `--port ${appPort} --strictPort`), {}, /Local:\s+(http:\/\/\S+)/);
+      const appUrl = (await preview.ready).replace(/\/$/, "");
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(`${appUrl}/#/accounts`);
+        await page.locator('[data-testid="accounts-summary"][data-source="indexer"][data-entries="1"]').waitFor({ timeout: 60_000 });
+        expect(await page.getByTestId("source").innerText()).to.include(
+          `✓ Read through the indexer at ${indexerUrl}: its 1 entries chain to the Ledger's head`,
+        );
+        expect(await page.locator("header").innerText()).to.include("Live stand-in (4242)");
+        expect(await page.getByTestId("accounts-table").locator("tbody tr").first().innerText()).to.match(/0x7099…79C8\s+h\s+1\s+2\.5\s+0\s+0/);
+        await page.goto(`${appUrl}/#/entries`);
+        await page.locator('[data-testid="entries-pager"][data-first="1"][data-last="1"]').waitFor({ timeout: 30_000 });
+      } finally {
+        await browser.close();
+      }
     } finally {
-      await Promise.all([relayer.stop(), indexer.stop()]);
+      await Promise.all([relayer.stop(), indexer.stop(), preview?.stop()]);
     }
   });
 });

@@ -7,6 +7,7 @@ import { loadConfig } from "./config";
 import type { AppConfig } from "./config";
 import { AppConfigContext, defaultChain } from "./hooks/useAppConfig";
 import { preloadPage } from "./pages";
+import { parseHash } from "./lib/router";
 import { createWagmiConfig } from "./wagmi";
 import "./style.css";
 
@@ -35,8 +36,16 @@ void loadConfig().then((config) => {
   // While the first page's code loads: the indexer is checked against the Ledger's tip if the chain
   // has one (the accounts and entries pages read through it), else the whole ledger is read.
   const chain = defaultChain(config);
-  if (chain.contracts.Ledger && chain.indexerUrl) void import("./hooks/useSource").then(({ sourceQuery }) => queryClient.prefetchQuery(sourceQuery(chain)));
-  else if (chain.contracts.Ledger) void import("./hooks/useLedger").then(({ ledgerQuery }) => queryClient.prefetchQuery(ledgerQuery(chain)));
+  if (chain.contracts.Ledger && chain.indexerUrl) {
+    void import("./hooks/useSource").then(({ sourceQuery }) => queryClient.prefetchQuery(sourceQuery(chain)));
+    // The accounts page's figures, asked for at the same time (shown only once the check passed).
+    if ((parseHash(window.location.hash).path || "accounts") === "accounts")
+      void import("./hooks/useAccounts").then(({ indexedAccountsQueries }) => {
+        const q = indexedAccountsQueries(chain.indexerUrl);
+        void queryClient.prefetchQuery(q.days);
+        void queryClient.prefetchQuery(q.counts);
+      });
+  } else if (chain.contracts.Ledger) void import("./hooks/useLedger").then(({ ledgerQuery }) => queryClient.prefetchQuery(ledgerQuery(chain)));
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <Providers config={config} />

@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { keccak256 } from "ethers";
+import { keccak256, Transaction } from "ethers";
 import { network } from "hardhat";
 import {
   avoidCheckpoint,
@@ -33,6 +33,7 @@ import type { Agent, RecordsMeasure, ValidationBatchMeasure, ValidationMeasure }
 import { deployEasBench, measureAttestByDelegation, measureMultiAttestByDelegation } from "./kit/eas.js";
 import type { EasClaim } from "./kit/eas.js";
 import { describeCalldata, n, pct, ratio, summarize, table, toJson } from "./kit/report.js";
+import { l1DataCost } from "../lib/kit/op-stack.js";
 import LedgerModule from "../ignition/modules/Ledger.js";
 import { buildProfile, directoryDomain, signProfile } from "../lib/core/directory.js";
 
@@ -305,6 +306,38 @@ console.log(
   `Fill to #${LATE_ENTRY - 1n}: ${fill.length} batches, ${n(fill.reduce((s, m) => s + m.gasUsed, 0) / fill.reduce((s, m) => s + m.records, 0))} gas per record on average`,
 );
 
+// What an OP-stack chain bills on top of its L2 gas: the L1 data fee of each transaction (Fjord's
+// FastLZ estimate of the signed transaction, scripts/lib/kit/op-stack.ts), at example prices.
+const EXAMPLE_L1_PRICES = { l1BaseFee: 1_000_000_000n, blobBaseFee: 1n, baseFeeScalar: 2_000n, blobBaseFeeScalar: 1_000_000n };
+const signedTx = async (hash: string) => Transaction.from((await ethers.provider.getTransaction(hash))!).serialized;
+const opStack = await Promise.all(
+  (
+    [
+      ["record(...), one record", single],
+      ["recordBatch, 100 records, distinct returning signers", batchDistinct],
+      [`recordBatch, ${b.maxBatch} records, one signer`, fullOne],
+      [`recordBatch, ${b.maxBatch} records, distinct returning signers`, fullDistinct],
+    ] as const
+  ).map(async ([shape, m]) => ({ shape, records: m.records, ...l1DataCost(await signedTx(m.hash), EXAMPLE_L1_PRICES) })),
+);
+console.log(
+  `\nOP-stack L1 data fee (Fjord: FastLZ size of the signed transaction; example prices: L1 base fee 1 gwei, blob base fee 1 wei, base fee scalar 2,000, blob base fee scalar 1,000,000)`,
+);
+console.log(
+  table(
+    ["transaction", ">records", ">signed tx B", ">FastLZ B", ">estimated B", ">estimated B / record", ">L1 fee / record (gwei)"],
+    opStack.map((o) => [
+      o.shape,
+      n(o.records),
+      n(o.txBytes),
+      n(o.fastlzBytes),
+      o.estimatedBytes.toFixed(1),
+      (o.estimatedBytes / o.records).toFixed(1),
+      (Number(o.l1FeeWei) / o.records / 1e9).toFixed(0),
+    ]),
+  ),
+);
+
 const easRows = [
   ["single (attestByDelegation, returning attester)", easSingle, single],
   ["batch of 100, one signer (multiAttestByDelegation)", easOne, batchOne],
@@ -483,6 +516,12 @@ const result = {
     batch100OneSigner: easOne.gasPerClaim / batchOne.gasPerRecord,
     batch100DistinctReturning: easDistinct.gasPerClaim / batchDistinct.gasPerRecord,
     batch100FirstTime: easFirstTime.gasPerClaim / batchFirstTime.gasPerRecord,
+  },
+  opStackL1Data: {
+    formula:
+      "Fjord: estimatedSize = max(100e6, -42,585,600 + 836,500 * FastLZ(signed tx)) / 1e6 bytes; fee = estimatedSize * (16 * baseFeeScalar * l1BaseFee + blobBaseFeeScalar * blobBaseFee) / 1e6",
+    examplePrices: EXAMPLE_L1_PRICES,
+    transactions: opStack.map((o) => ({ ...o, estimatedBytesPerRecord: o.estimatedBytes / o.records, l1FeeWeiPerRecord: o.l1FeeWei / BigInt(o.records) })),
   },
   targets,
 };

@@ -78,13 +78,23 @@ export async function ensureAppBuilt(root: string, log: (line: string) => void =
   exportContracts(root);
   const dist = path.join(root, "app", "dist");
   const stamp = path.join(dist, ".build-hash");
-  const hash = appSourceHash(root);
+  // "production": a build made with NODE_ENV set otherwise (mocha sets "test") bundled React's
+  // development build; the stamp of such a build never matches.
+  const hash = `${appSourceHash(root)}:production`;
   if (existsSync(stamp) && existsSync(path.join(dist, "index.html")) && readFileSync(stamp, "utf8") === hash) {
     return { built: false, seconds: (performance.now() - started) / 1000 };
   }
   log("  building the app (app/ changed since the last build)...");
   const { build } = await import("vite");
-  await build({ configFile: path.join(root, "app", "vite.config.ts"), logLevel: "warn" });
+  // Vite bundles React for process.env.NODE_ENV when it is set (mocha sets "test"): always production here.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: path.join(root, "app", "vite.config.ts"), logLevel: "warn", mode: "production" });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(stamp, hash);
   return { built: true, seconds: (performance.now() - started) / 1000 };
 }
