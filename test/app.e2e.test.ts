@@ -216,6 +216,18 @@ describe("app (end to end in headless Chromium)", function () {
   const phase = (page: Page, testId: string, kinds: string[]) =>
     page.locator(kinds.map((k) => `[data-testid="${testId}"][data-phase="${k}"]`).join(", ")).waitFor({ timeout: 30_000 });
 
+  /** Entry 1 as its page shows it: alice's signature verified in the browser, accepted by two appointed validators, erin's endorsement apart. */
+  async function expectEntryOne(page: Page) {
+    await page
+      .getByTestId("signature-check")
+      .getByText(/valid, verified in this browser \(recovered 0x3C44/)
+      .waitFor();
+    expect(await page.getByTestId("entry-state").innerText()).to.equal("accepted");
+    expect(await page.getByTestId("validations").locator("tbody tr").count()).to.equal(2);
+    // erin is not appointed: her accept is listed apart, counted nowhere.
+    expect(await page.getByTestId("endorsements").locator("tbody tr").count()).to.equal(1);
+  }
+
   describe("pages with the seeded demo", function () {
     it("shows the accounts: totals, chart and downloads", async function () {
       const page = await open("accounts");
@@ -308,14 +320,7 @@ describe("app (end to end in headless Chromium)", function () {
 
     it("shows an entry with its signature verified in the browser and its validations", async function () {
       const page = await open("entry/1");
-      await page
-        .getByTestId("signature-check")
-        .getByText(/valid, verified in this browser \(recovered 0x3C44/)
-        .waitFor();
-      expect(await page.getByTestId("entry-state").innerText()).to.equal("accepted");
-      expect(await page.getByTestId("validations").locator("tbody tr").count()).to.equal(2);
-      // erin is not appointed: her accept is listed apart, counted nowhere.
-      expect(await page.getByTestId("endorsements").locator("tbody tr").count()).to.equal(1);
+      await expectEntryOne(page);
       await shot(page, "entry-1");
       await page.goto(`${app.url}/#/entry/2`);
       await page.getByText("Corrected by").waitFor();
@@ -463,13 +468,7 @@ describe("app (end to end in headless Chromium)", function () {
       await shot(page, "entries-indexer");
       // One entry from the indexer, its signature checked in the browser, its validations and endorsements listed.
       await page.goto(`${indexedApp.url}/#/entry/1`);
-      await page
-        .getByTestId("signature-check")
-        .getByText(/valid, verified in this browser \(recovered 0x3C44/)
-        .waitFor();
-      expect(await page.getByTestId("entry-state").innerText()).to.equal("accepted");
-      expect(await page.getByTestId("validations").locator("tbody tr").count()).to.equal(2);
-      expect(await page.getByTestId("endorsements").locator("tbody tr").count()).to.equal(1);
+      await expectEntryOne(page);
       await page.goto(`${indexedApp.url}/#/entry/2`);
       await page.getByText("Corrected by").waitFor();
       await page.goto(`${indexedApp.url}/#/entry/999`);

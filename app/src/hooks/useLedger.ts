@@ -7,6 +7,7 @@ import { deriveEntries } from "@core/views.js";
 import type { EntryView } from "@core/views.js";
 import { readLedgerEvents } from "../lib/ledgerReader";
 import type { LedgerSnapshot } from "../lib/ledgerReader";
+import { createSignal } from "../lib/signal";
 import { useAppConfig } from "./useAppConfig";
 import { useSource } from "./useSource";
 
@@ -25,16 +26,8 @@ export interface LedgerData {
 
 // How far the first read of each ledger has come (0..1), whoever started it (a page, or main.tsx
 // before the first page rendered): one value per query, pages subscribe to it.
-const progressByKey = new Map<string, number>();
-const listeners = new Set<() => void>();
-function setProgress(key: string, value: number) {
-  progressByKey.set(key, value);
-  for (const l of listeners) l();
-}
-function subscribe(l: () => void) {
-  listeners.add(l);
-  return () => void listeners.delete(l);
-}
+const progress = createSignal<ReadonlyMap<string, number>>(new Map());
+const setProgress = (key: string, value: number) => progress.set(new Map(progress.get()).set(key, value));
 
 /** The ledger's events query (shared by every page; main.tsx starts it before the first page renders). */
 export function ledgerQuery(chain: ChainConfig) {
@@ -73,7 +66,7 @@ export function useLedger(opts: { unlessIndexed?: boolean } = {}): LedgerData {
   const wanted = !opts.unlessIndexed || source.kind === "chain";
   const q = useQuery({ ...query, enabled: query.enabled && wanted });
   const progressKey = query.meta!.progressKey as string;
-  const progress = useSyncExternalStore(subscribe, () => progressByKey.get(progressKey) ?? 0);
+  const shareRead = useSyncExternalStore(progress.subscribe, () => progress.get().get(progressKey) ?? 0);
   const snapshot = q.data;
   const views = useMemo(() => (snapshot ? deriveEntries(snapshot.events) : []), [snapshot]);
   // Built on first use (the Entry and Trace pages look entries up; the others never do).
@@ -84,7 +77,7 @@ export function useLedger(opts: { unlessIndexed?: boolean } = {}): LedgerData {
     byId,
     error: q.error ?? undefined,
     loading: q.isPending && ledger !== undefined && wanted,
-    progress,
+    progress: shareRead,
     missing: ledger === undefined,
     refetch: () => void q.refetch(),
   };

@@ -11,13 +11,13 @@ import type { IndexerHead, Source } from "@core/indexer-client.js";
 import { rpcRetry } from "@core/reader.js";
 import type { ChainConfig } from "../config";
 import { providerFor } from "../lib/ledgerReader";
+import { createSignal } from "../lib/signal";
 import { useAppConfig } from "./useAppConfig";
 
 export type { Source };
 
 // The audit choice, per tab (kept across reloads of the page, not across visits).
 const AUDIT_KEY = "commons:audit-whole-ledger";
-const listeners = new Set<() => void>();
 const readAudit = () => {
   try {
     return sessionStorage.getItem(AUDIT_KEY) === "yes";
@@ -25,23 +25,17 @@ const readAudit = () => {
     return false;
   }
 };
-let audit = typeof sessionStorage === "undefined" ? false : readAudit();
+const audit = createSignal(typeof sessionStorage === "undefined" ? false : readAudit());
 
 /** Read the whole ledger from the chain (and check it) instead of through the indexer, or go back. */
 export function setAuditWholeLedger(value: boolean): void {
-  audit = value;
   try {
     if (value) sessionStorage.setItem(AUDIT_KEY, "yes");
     else sessionStorage.removeItem(AUDIT_KEY);
   } catch {
     /* storage refused: the choice holds for this page only */
   }
-  for (const l of listeners) l();
-}
-
-function subscribe(l: () => void) {
-  listeners.add(l);
-  return () => void listeners.delete(l);
+  audit.set(value);
 }
 
 /** The check of the chain's indexer against the Ledger's tip (main.tsx starts it before the first page renders). */
@@ -76,7 +70,7 @@ const lastChecked = new Map<string, { head: IndexerHead; at: number }>();
 
 export function useSource(): Source {
   const { chain } = useAppConfig();
-  const auditing = useSyncExternalStore(subscribe, () => audit);
+  const auditing = useSyncExternalStore(audit.subscribe, audit.get);
   const q = useQuery({ ...sourceQuery(chain), enabled: !auditing && sourceQuery(chain).enabled });
   const url = chain.indexerUrl;
   if (!url || !chain.contracts.Ledger) return { kind: "chain", audit: false };
