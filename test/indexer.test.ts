@@ -337,6 +337,25 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         }
       });
 
+      it("commons needs --indexer prints exactly what commons needs prints (open, all, per process, JSON) from the intents and their links alone", async function () {
+        for (const flags of [[], ["--all"], ["--processes"], ["--all", "--json"], ["--commons", seeds.demo.commons, "--all"]]) {
+          const chain = await runCli(["needs", ...flags], env());
+          const indexed = await runCli(["needs", "--indexer", indexer.url, ...flags], env());
+          expect(chain.code, chain.stderr).to.equal(0);
+          expect([indexed.code, indexed.stderr], flags.join(" ")).to.deep.equal([0, ""]);
+          expect(indexed.stdout, flags.join(" ")).to.equal(chain.stdout);
+        }
+        expect((await runCli(["needs", "--all"], env())).stdout).to.match(/commitment #\d+/);
+        // Only the intents and what links to them are asked for.
+        const views = deriveEntries(await client.events());
+        const page = (await (await fetch(`${indexer.url}/entries?coordination=1&limit=500`)).json()) as { total: number; entries: IndexedEntry[] };
+        const expected = views.filter((v) => v.flow !== "event" || v.entry.record.satisfies !== 0n).map((v) => String(v.id));
+        expect(page.entries.map((e) => e.id)).to.deep.equal(expected);
+        expect(page.total).to.equal(expected.length).and.to.be.lessThan(views.length);
+        const bad = await fetch(`${indexer.url}/entries?coordination=yes`);
+        expect([bad.status, await bad.json()]).to.deep.equal([400, { error: 'coordination must be 1, not "yes"' }]);
+      });
+
       it("does not use an indexer whose head is not the Ledger's tip: it says so and reads the chain", async function () {
         const liar = createServer((req, res) => {
           res.setHeader("content-type", "application/json");

@@ -104,7 +104,7 @@ async function listViews(g: GlobalOptions, o: ListOptions, given: EntryFilter, t
  * undefined (without `--indexer`, or after saying on stderr why it is not used: the caller then
  * reads the chain).
  */
-async function indexerFor(g: GlobalOptions, o: ListOptions): Promise<Through | undefined> {
+export async function indexerFor(g: GlobalOptions, o: { indexer?: string | true }): Promise<Through | undefined> {
   if (o.indexer === undefined) return undefined;
   const target = resolveTarget(g);
   const url = resolveIndexer(o.indexer, target);

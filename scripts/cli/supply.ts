@@ -33,6 +33,9 @@ import {
 import type { Hop, Labels, NeedCommitment, NeedSatisfier, NeedView, ProcessSignal } from "../lib/supply/supply.js";
 import { verifyHops } from "../lib/verify/hops.js";
 import { deriveEntries } from "../lib/core/views.js";
+import type { EntryView } from "../lib/core/views.js";
+import { indexedViews } from "../lib/core/indexer-client.js";
+import { indexerFor } from "./read.js";
 import { connect, namesBeside, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, short, table } from "./format.js";
@@ -86,6 +89,23 @@ async function read(g: GlobalOptions, o: ReadOpts) {
   const dir = o.cache === false ? undefined : (process.env.COMMONS_CACHE_DIR ?? path.join(dataDir(), "cache"));
   const r: CachedRead = await readLedgerCached(provider, target.ledger, { fromBlock: target.fromBlock, dir, onProgress: progress("reading") });
   return { target, provider, read: r, views: deriveEntries(r.events) };
+}
+
+/**
+ * What `needs` derives from, and the chain's time: through the indexer when `--indexer` names a
+ * usable one (only the intents and the entries linked to them, which is all deriveNeeds reads),
+ * else every entry read from the chain.
+ */
+async function needsViews(g: GlobalOptions, o: ReadOpts & { indexer?: string | true }): Promise<{ views: EntryView[]; now: bigint }> {
+  const through = await indexerFor(g, o);
+  const at = async (provider: Awaited<ReturnType<typeof connect>>, block: number | "latest") =>
+    BigInt((await provider.getBlock(block))?.timestamp ?? Math.floor(Date.now() / 1000));
+  if (through) {
+    const provider = await connect(resolveTarget(g));
+    return { views: await indexedViews(through.url, { coordination: true }), now: await at(provider, "latest") };
+  }
+  const { provider, read: r, views } = await read(g, o);
+  return { views, now: await at(provider, r.block) };
 }
 
 const pct = (part: bigint, whole: bigint) => (whole === 0n ? "100%" : `${Number((part * 1000n) / whole) / 10}%`);
@@ -291,12 +311,14 @@ export function registerSupply(program: Command): void {
     .option("--json", "JSON output (with each need's chain: commitments and their events)")
     .option("--labels <file>", "JSON array of labels to name ids (default data/labels.json)")
     .option("--no-cache", "read every event again instead of using the on-disk cache")
-    .action(async (o: { all?: boolean; commons?: string; processes?: boolean; json?: boolean; labels?: string; cache?: boolean }) => {
+    .option(
+      "--indexer [url]",
+      "read the intents and the entries linked to them through an indexer (its head checked against the Ledger's tip first); without a URL, the one npm start runs",
+    )
+    .action(async (o: { all?: boolean; commons?: string; processes?: boolean; json?: boolean; labels?: string; cache?: boolean; indexer?: string | true }) => {
       const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined;
       const labels = loadLabels(o.labels);
-      const { provider, read: r, views } = await read(globals(), o);
-      const block = await provider.getBlock(r.block);
-      const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+      const { views, now } = await needsViews(globals(), o);
       const inCommons = deriveNeeds(views, now).filter((n) => commons === undefined || n.commons === commons);
       if (o.processes) {
         const rows = processSignals(inCommons, now);

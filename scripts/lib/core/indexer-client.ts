@@ -225,6 +225,8 @@ export interface IndexerFilter {
   commons?: string;
   action?: ActionName;
   flow?: FlowName;
+  /** Only the intents and the entries that link to one (`satisfies`): all that needs and plans are derived from (supply.ts deriveNeeds). */
+  coordination?: boolean;
 }
 
 /** A filter as the indexer's query parameters: addresses and ids in lower case, action and flow by code. */
@@ -234,6 +236,7 @@ function filterParams(filter: IndexerFilter): URLSearchParams {
   if (filter.commons) q.set("commons", filter.commons.toLowerCase());
   if (filter.action) q.set("action", String(ACTIONS.indexOf(filter.action)));
   if (filter.flow) q.set("flow", String(FLOWS.indexOf(filter.flow)));
+  if (filter.coordination) q.set("coordination", "1");
   return q;
 }
 

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
-import { and, asc, client, count, desc, eq, graphql, gt, gte, lte } from "ponder";
+import { and, asc, client, count, desc, eq, graphql, gt, gte, lte, ne, or } from "ponder";
 import { explainRevertData } from "../../../lib/core/contract-errors.js";
 import { DEFAULT_RULE } from "../../../lib/core/views.js";
 import type { QuorumRule } from "../../../lib/core/views.js";
@@ -65,8 +65,9 @@ function filtersOf(query: (key: string) => string | undefined, columns: { agent:
 /**
  * A page of entries in id order (`order=desc`: the newest first): `from` (the first id, default the
  * first or, newest first, the last), `limit` (1 to 500, default 50), and optionally only one `agent`
- * (address), `commons` (32-byte id), `action` and `flow` (codes). `total` counts the entries that
- * pass the filters.
+ * (address), `commons` (32-byte id), `action` and `flow` (codes), or with `coordination=1` only
+ * the intents (needs, offers, commitments) and the entries that link to one (`satisfies`): what
+ * needs and plans are made of. `total` counts the entries that pass the filters.
  */
 app.get("/entries", async (c) => {
   const q = (k: string) => c.req.query(k);
@@ -79,6 +80,10 @@ app.get("/entries", async (c) => {
   const checked = filtersOf(q, schema.entry);
   if ("error" in checked) return c.json({ error: checked.error }, 400);
   const { filters } = checked;
+  // What needs and plans are made of: every intent, and every entry that links to one.
+  const coordination = q("coordination");
+  if (coordination !== undefined && coordination !== "1") return c.json({ error: `coordination must be 1, not "${coordination}"` }, 400);
+  if (coordination) filters.push(or(ne(schema.entry.flow, 0), ne(schema.entry.satisfies, 0n))!);
   const where = and(...filters);
   const rows = await db
     .select()
