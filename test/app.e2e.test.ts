@@ -493,7 +493,7 @@ describe("app (end to end in headless Chromium)", function () {
       await page.close();
     });
 
-    it("falls back to the chain when the indexer's head is not the Ledger's tip, and says both", async function () {
+    it("falls back to the chain when the indexer's head is not the Ledger's tip (saying both), when its totals fail, and when it cannot be reached", async function () {
       // An indexer that claims another head for the same count.
       const liar = http.createServer((req, res) => {
         if (req.url === "/head") {
@@ -506,6 +506,23 @@ describe("app (end to end in headless Chromium)", function () {
       const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, indexerUrl: liarUrl };
       const lied = await serveApp({ root, port: 0, index: false, config: { local } });
       const gone = await serveApp({ root, port: 0, index: false, config: { local: { ...local, indexerUrl: `http://127.0.0.1:${await freePort()}` } } });
+      // The real indexer's answers, except /accounts, which fails.
+      const halfBroken = http.createServer((req, res) => {
+        if (req.url?.startsWith("/accounts")) {
+          res.writeHead(500, { "content-type": "application/json", "access-control-allow-origin": "*" }).end(JSON.stringify({ error: "out of order" }));
+          return;
+        }
+        void fetch(`${indexer.url}${req.url}`).then(async (r) => {
+          res.writeHead(r.status, { "content-type": "application/json", "access-control-allow-origin": "*" }).end(await r.text());
+        });
+      });
+      await new Promise<void>((r) => halfBroken.listen(0, "127.0.0.1", r));
+      const broken = await serveApp({
+        root,
+        port: 0,
+        index: false,
+        config: { local: { ...local, indexerUrl: `http://127.0.0.1:${(halfBroken.address() as AddressInfo).port}` } },
+      });
       try {
         const page = await open("accounts", { server: lied });
         const fallback = page.locator('[data-testid="source"][data-source="fallback"]');
@@ -517,6 +534,16 @@ describe("app (end to end in headless Chromium)", function () {
         );
         await page.locator('[data-testid="accounts-summary"][data-source="chain"][data-entries="31"]').waitFor({ timeout: 30_000 });
         await shot(page, "accounts-indexer-refused");
+        // An indexer whose head is right but whose totals fail: the page reads the chain, saying so.
+        await page.goto(`${broken.url}/#/accounts`);
+        const failed = page.locator('[data-testid="source"][data-source="fallback"]');
+        await failed.waitFor({ timeout: 30_000 });
+        expect(await failed.innerText()).to.match(
+          new RegExp(
+            `^The indexer was not used: the indexer answered its head but not the accounts \\(the indexer at http://127\\.0\\.0\\.1:\\d+ answered 500 for the accounts: out of order\\)\\. This page reads the chain itself\\.$`,
+          ),
+        );
+        await page.locator('[data-testid="accounts-summary"][data-source="chain"][data-entries="31"]').waitFor({ timeout: 30_000 });
         await page.goto(`${gone.url}/#/entries`);
         await page.locator('[data-testid="source"][data-source="fallback"]', { hasText: "cannot be reached" }).waitFor({ timeout: 30_000 });
         await page.getByTestId("entries-table").locator("tbody tr").nth(30).waitFor();
@@ -524,6 +551,8 @@ describe("app (end to end in headless Chromium)", function () {
       } finally {
         await lied.close();
         await gone.close();
+        await broken.close();
+        await new Promise((r) => halfBroken.close(r));
         await new Promise((r) => liar.close(r));
       }
     });

@@ -68,13 +68,32 @@ export function sourceQuery(chain: ChainConfig) {
 // The last head each indexer was found at the Ledger's tip, and when.
 const lastChecked = new Map<string, { head: IndexerHead; at: number }>();
 
+/** How long pages read the chain after the indexer answered its head but failed a read, before trying it again. */
+export const FAILED_READ_MS = 30_000;
+
+// The last read each indexer failed (its head answered, its entries or totals did not), and when.
+const failedRead = createSignal<ReadonlyMap<string, { reason: string; at: number }>>(new Map());
+
+/**
+ * A page's read through the indexer at `url` failed (`what`: "the accounts", "a page of entries",
+ * ...): pages read the chain for FAILED_READ_MS, saying why, then try the indexer again.
+ */
+export function reportIndexerFailure(url: string, what: string, error: Error): void {
+  const reason = `the indexer answered its head but not ${what} (${error.message.split("\n")[0]})`;
+  if (failedRead.get().get(url)?.reason === reason) return;
+  failedRead.set(new Map(failedRead.get()).set(url, { reason, at: Date.now() }));
+}
+
 export function useSource(): Source {
   const { chain } = useAppConfig();
   const auditing = useSyncExternalStore(audit.subscribe, audit.get);
+  const failures = useSyncExternalStore(failedRead.subscribe, failedRead.get);
   const q = useQuery({ ...sourceQuery(chain), enabled: !auditing && sourceQuery(chain).enabled });
   const url = chain.indexerUrl;
   if (!url || !chain.contracts.Ledger) return { kind: "chain", audit: false };
   if (auditing) return { kind: "chain", audit: true };
+  const failed = failures.get(url);
+  if (failed && q.dataUpdatedAt - failed.at < FAILED_READ_MS) return { kind: "chain", audit: false, reason: failed.reason };
   // Every re-check decides afresh: an indexer that diverges, stops answering or stays behind is left for the chain.
   return sourceOf(url, q.data, q.dataUpdatedAt, lastChecked);
 }

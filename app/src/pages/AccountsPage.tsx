@@ -58,11 +58,6 @@ export default function AccountsPage() {
     <section>
       <h2>Accounts</h2>
       <LedgerStatus ledger={a.ledger} indexed />
-      {a.error ? (
-        <p className="error" role="alert">
-          The indexer did not answer the accounts: {a.error.message}
-        </p>
-      ) : null}
       {a.ready ? (
         <>
           <div
