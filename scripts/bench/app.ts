@@ -10,17 +10,14 @@
 // navigation. Round 1 is a first visit (nothing cached: the bundle is loaded, then the index or
 // every log); later rounds are return visits (the bundle from the HTTP cache; without an index the
 // decoded events from IndexedDB and only newer blocks from the node). Writes bench/results/app.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os, { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { ensureAppBuilt, serveApp } from "../lib/node/app-server.js";
-import { fillLedger } from "./kit/read-fill.js";
+import { fillLedger, startBenchChain } from "./kit/read-fill.js";
 import { launchBrowser, waitForStoredLedger } from "../lib/node/browser.js";
 import { deployWithIgnition } from "../lib/node/deployment.js";
-import { startLocalChain } from "../lib/node/local-chain.js";
 import { decodeLedgerLogs, fetchLogs } from "../lib/core/reader.js";
-import { freePort } from "../lib/node/dev-chain.js";
 
 const ENTRIES = Number(process.env.BENCH_APP_ENTRIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_APP_ROUNDS ?? 3);
@@ -30,12 +27,7 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 const started = Date.now();
 const log = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
 
-const dataDir = mkdtempSync(path.join(tmpdir(), "commons-bench-app-"));
-const deploymentId = `bench-app-${path.basename(dataDir)}`;
-const chain = await startLocalChain({ dataDir, port: await freePort(), stateInterval: 86_400 });
-const request = new FetchRequest(chain.url);
-request.timeout = 300_000;
-const provider = new JsonRpcProvider(request, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
+const { dataDir, deploymentId, chain, provider } = await startBenchChain("app");
 let closeAll = async () => {};
 try {
   const fromBlock = (await provider.getBlockNumber()) + 1;

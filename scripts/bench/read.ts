@@ -7,15 +7,12 @@
 // (b) verifyLedger, (c) readLedger + deriveEntries + accounts, in BENCH_READ_ROUNDS rounds (2),
 // keeping each measure's fastest round; prints wall and CPU time (node threads + anvil) with
 // the ratios to (a), and writes bench/results/read.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os, { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { processCpu } from "./kit/cpu.js";
-import { fillLedger } from "./kit/read-fill.js";
+import { fillLedger, startBenchChain } from "./kit/read-fill.js";
 import { deployWithIgnition } from "../lib/node/deployment.js";
-import { freePort } from "../lib/node/dev-chain.js";
-import { startLocalChain } from "../lib/node/local-chain.js";
 import { decodeLedgerLogs, fetchLogs, readLedger } from "../lib/core/reader.js";
 import { verifyLedger } from "../lib/verify/ledger.js";
 import { accounts, deriveEntries } from "../lib/core/views.js";
@@ -50,13 +47,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
   return { value, seconds: (performance.now() - t) / 1000 };
 }
 
-const dataDir = mkdtempSync(path.join(tmpdir(), "commons-bench-read-"));
-const deploymentId = `bench-read-${path.basename(dataDir)}`;
-const chain = await startLocalChain({ dataDir, port: await freePort(), stateInterval: 86_400 });
-const request = new FetchRequest(chain.url);
-request.timeout = 300_000;
-// As the CLI connects (scripts/cli/context.ts): static network, no cache, batches of 20.
-const provider = new JsonRpcProvider(request, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
+const { dataDir, deploymentId, chain, provider } = await startBenchChain("read");
 
 /** Wall time and CPU time (this process and its threads, plus anvil) of one measure. */
 async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number; cpuNode: number; cpuAnvil: number }> {

@@ -10,17 +10,15 @@
 // indexer interactive within 1 s of navigation on a first visit with a JS heap of at most 150 MB,
 // and the next page of entries within 200 ms.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os, { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { fillLedger } from "./kit/read-fill.js";
+import { fillLedger, startBenchChain } from "./kit/read-fill.js";
 import { readBenchWallet } from "../lib/kit/read-seed.js";
 import { decodeLedgerLogs, fetchLogs } from "../lib/core/reader.js";
 import { deployWithIgnition } from "../lib/node/deployment.js";
 import { freePort } from "../lib/node/dev-chain.js";
 import { startIndexer } from "../lib/node/indexer.js";
-import { startLocalChain } from "../lib/node/local-chain.js";
 import { startPostgres } from "../lib/node/postgres.js";
 import type { Postgres } from "../lib/node/postgres.js";
 import { ensureAppBuilt, serveApp } from "../lib/node/app-server.js";
@@ -83,10 +81,9 @@ async function appThrough(indexerUrl: string, contracts: Record<string, string>,
 /** One first visit (a new browser profile) of the app at `url`: see appThrough. */
 async function firstVisit(url: string) {
   const browser = await launchBrowser();
-  const server = { url };
   try {
     const tab = await browser.context.newPage();
-    await tab.goto(`${server.url}/#/accounts`);
+    await tab.goto(`${url}/#/accounts`);
     await tab.locator(`[data-testid="accounts-summary"][data-source="indexer"][data-entries="${ENTRIES}"]`).waitFor({ timeout: 60_000 });
     await tab.locator('[data-testid="accounts-table"] tbody tr').nth(1).waitFor();
     const accountsMs = await tab.evaluate(() => performance.now());
@@ -99,7 +96,7 @@ async function firstVisit(url: string) {
     const cdp = await browser.context.newCDPSession(tab);
     await cdp.send("HeapProfiler.collectGarbage");
     const { usedSize } = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
-    await tab.goto(`${server.url}/#/entries`);
+    await tab.goto(`${url}/#/entries`);
     await tab.locator('[data-testid="entries-pager"][data-page="1"]').waitFor({ timeout: 60_000 });
     // From the click (as the page receives it) until the next page's first entry is in the page.
     const first = Number(await tab.getByTestId("entries-pager").getAttribute("data-first"));
@@ -120,12 +117,7 @@ async function firstVisit(url: string) {
   }
 }
 
-const dataDir = mkdtempSync(path.join(tmpdir(), "commons-bench-scale-"));
-const deploymentId = `bench-scale-${path.basename(dataDir)}`;
-const chain = await startLocalChain({ dataDir, port: await freePort(), stateInterval: 86_400 });
-const request = new FetchRequest(chain.url);
-request.timeout = 300_000;
-const provider = new JsonRpcProvider(request, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
+const { dataDir, deploymentId, chain, provider } = await startBenchChain("scale");
 let postgres: Postgres | undefined;
 
 try {

@@ -2,7 +2,7 @@
 // Through the indexer (when its head is the Ledger's tip): its daily totals and counts, a few
 // hundred rows whatever the size of the ledger. Otherwise from the whole ledger read from the
 // chain. Either way the same core rules (views.ts) sum them, as the CLI's `commons accounts` does.
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { indexedAccountDays, indexedStateCounts } from "@core/indexer-client.js";
 import { dayTotals, deriveEntries, stateCounts, summaryOf, totalsFromDays, unitsByUse } from "@core/views.js";
@@ -12,7 +12,7 @@ import { toNumber } from "../lib/format";
 import { useAppConfig } from "./useAppConfig";
 import { useGovernanceEvents } from "./useGovernance";
 import { ledgerQuery, useLedger } from "./useLedger";
-import { reportIndexerFailure, useSource } from "./useSource";
+import { useIndexerFailure, useSource } from "./useSource";
 
 /**
  * The indexer's daily totals and state counts: asked for while the indexer is checked against the
@@ -44,10 +44,7 @@ function useIndexedAccounts(url: string | undefined) {
   const days = useQuery(queries.days);
   const counts = useQuery(queries.counts);
   const error = days.error ?? counts.error ?? undefined;
-  // The page then reads the chain, saying why (useSource).
-  useEffect(() => {
-    if (url && error) reportIndexerFailure(url, "the accounts", error);
-  }, [url, error]);
+  useIndexerFailure(url, "the accounts", error);
   return { days: days.data, counts: counts.data };
 }
 

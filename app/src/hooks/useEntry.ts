@@ -1,14 +1,13 @@
 // One entry for the Entry page: through the indexer (only that entry, with its validations,
 // endorsements and the counterparty's answer) when the pages read through it, else from the whole
 // ledger read from the chain. Its signature is checked in the browser either way (useEntrySignature).
-import { useEffect } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { indexedEntry } from "@core/indexer-client.js";
 import type { EntryView } from "@core/views.js";
 import { useRegisteredCommons } from "./useGovernance";
 import { useLedger } from "./useLedger";
 import type { LedgerData } from "./useLedger";
-import { reportIndexerFailure, useSource } from "./useSource";
+import { useIndexerFailure, useSource } from "./useSource";
 
 export interface EntryData {
   view?: EntryView;
@@ -32,10 +31,7 @@ export function useEntry(id: bigint | undefined): EntryData {
     refetchInterval: 2_000,
     retry: false,
   });
-  // The page then reads the chain, saying why (useSource).
-  useEffect(() => {
-    if (indexer && q.error) reportIndexerFailure(indexer.url, `entry ${id}`, q.error);
-  }, [indexer, id, q.error]);
+  useIndexerFailure(indexer?.url, `entry ${id}`, q.error);
   if (indexer) {
     const view = q.data ?? undefined;
     return { view, ledger, error: q.error ?? undefined, missing: q.data === null ? { entries: Number(indexer.head.count) } : undefined };

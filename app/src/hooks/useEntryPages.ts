@@ -1,11 +1,11 @@
 // The entries page through the indexer: one page of entries at a time, the newest first, each
 // asked for when shown (never the whole ledger). Pages are keyed by the first id they show, so a
 // new entry does not move the page being read; "Newest" goes back to the top.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { indexedPage } from "@core/indexer-client.js";
 import { useRegisteredCommons } from "./useGovernance";
-import { reportIndexerFailure } from "./useSource";
+import { useIndexerFailure } from "./useSource";
 import type { Source } from "./useSource";
 
 /** Entries per page: `per` from the page's URL (1 to 500), else 50. */
@@ -33,10 +33,7 @@ export function useEntryPages(source: Source, limit: number) {
     retry: false,
   });
   const page = q.data;
-  // The page then reads the chain, saying why (useSource).
-  useEffect(() => {
-    if (url && q.error) reportIndexerFailure(url, "a page of entries", q.error);
-  }, [url, q.error]);
+  useIndexerFailure(url, "a page of entries", q.error);
   return {
     page,
     error: q.error ?? undefined,

@@ -2,7 +2,7 @@
 // one is configured and its hash-chain head is the Ledger's tip() (checked again every few seconds),
 // otherwise the chain itself, as every other page does. "Audit the whole ledger" reads and checks
 // everything from the chain whatever the indexer says, until the visitor goes back to the indexer.
-import { useSyncExternalStore } from "react";
+import { useEffect, useSyncExternalStore } from "react";
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { Contract } from "ethers";
 import { LEDGER_ABI } from "@core/abi.js";
@@ -75,13 +75,15 @@ export const FAILED_READ_MS = 30_000;
 const failedRead = createSignal<ReadonlyMap<string, { reason: string; at: number }>>(new Map());
 
 /**
- * A page's read through the indexer at `url` failed (`what`: "the accounts", "a page of entries",
- * ...): pages read the chain for FAILED_READ_MS, saying why, then try the indexer again.
+ * When a page's read through the indexer at `url` fails (`what`: "the accounts", "a page of
+ * entries", ...), pages read the chain for FAILED_READ_MS, saying why, then try the indexer again.
  */
-export function reportIndexerFailure(url: string, what: string, error: Error): void {
-  const reason = `the indexer answered its head but not ${what} (${error.message.split("\n")[0]})`;
-  if (failedRead.get().get(url)?.reason === reason) return;
-  failedRead.set(new Map(failedRead.get()).set(url, { reason, at: Date.now() }));
+export function useIndexerFailure(url: string | undefined, what: string, error: Error | null | undefined): void {
+  useEffect(() => {
+    if (!url || !error) return;
+    const reason = `the indexer answered its head but not ${what} (${error.message.split("\n")[0]})`;
+    if (failedRead.get().get(url)?.reason !== reason) failedRead.set(new Map(failedRead.get()).set(url, { reason, at: Date.now() }));
+  }, [url, what, error]);
 }
 
 export function useSource(): Source {

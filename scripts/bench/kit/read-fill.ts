@@ -3,12 +3,30 @@
 // threads by `agents` wallets that hold no ETH, relayed by dev account 0 in full recordBatch
 // transactions with hand-encoded calldata (checked once against the ABI encoding), a steward
 // (dev account 1) registers the commons first.
-import { Contract, hexlify, id, parseUnits } from "ethers";
-import type { JsonRpcProvider } from "ethers";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Contract, FetchRequest, hexlify, id, JsonRpcProvider, Network, parseUnits } from "ethers";
 import { encodeRecordBatch, readBenchWallet } from "../../lib/kit/read-seed.js";
 import { startSignerPool } from "./read-signer.js";
 import { ledgerInterface } from "../../lib/core/reader.js";
-import { devWallet } from "../../lib/node/dev-chain.js";
+import { devWallet, freePort } from "../../lib/node/dev-chain.js";
+import { startLocalChain } from "../../lib/node/local-chain.js";
+import type { LocalChain } from "../../lib/node/local-chain.js";
+
+/**
+ * A fresh anvil for a read benchmark `name`: its data folder, an Ignition deployment id of its own,
+ * and a provider connected as the CLI connects (scripts/cli/context.ts: static network, no cache,
+ * batches of 20), with a timeout long enough for a large ledger's reads.
+ */
+export async function startBenchChain(name: string): Promise<{ dataDir: string; deploymentId: string; chain: LocalChain; provider: JsonRpcProvider }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `commons-bench-${name}-`));
+  const chain = await startLocalChain({ dataDir, port: await freePort(), stateInterval: 86_400 });
+  const request = new FetchRequest(chain.url);
+  request.timeout = 300_000;
+  const provider = new JsonRpcProvider(request, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
+  return { dataDir, deploymentId: `bench-${name}-${path.basename(dataDir)}`, chain, provider };
+}
 
 export interface FillResult {
   commons: string;
