@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { Contract, id, JsonRpcProvider, Network, Wallet } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
@@ -203,7 +204,8 @@ function daemon(command: string, env: Record<string, string>, ready: RegExp): { 
   return {
     ready: new Promise((resolve, reject) => {
       const check = () => {
-        const m = ready.exec(out);
+        // Colours are stripped: a CI machine may force them (FORCE_COLOR), and vite then colours the URL's port.
+        const m = ready.exec(stripVTControlCharacters(out));
         if (m) resolve(m[1] ?? m[0]);
       };
       child.stdout.on("data", (b) => ((out += b), check()));
