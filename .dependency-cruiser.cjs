@@ -73,10 +73,10 @@ module.exports = {
     {
       name: "indexer-imports-core",
       comment:
-        "scripts/indexer/ (the Ponder indexer) decodes, hashes and derives states with core/ alone, so that it agrees with every other reader by construction; Ponder's virtual modules (ponder:*) are its own.",
+        "scripts/indexer/ (the Ponder indexer) decodes, hashes and derives states with core/ (the Ledger) and reciprocity/ (the registry's records) alone, so that it agrees with every other reader by construction; Ponder's virtual modules (ponder:*) are its own.",
       severity: "error",
       from: { path: "^scripts/indexer/" },
-      to: { path: OURS, pathNot: "^scripts/(indexer/|lib/core/)" },
+      to: { path: OURS, pathNot: "^scripts/(indexer/|lib/(core|reciprocity)/)" },
     },
     {
       name: "lib-not-entry-points-bench-demo-cli",

@@ -1,6 +1,7 @@
 // `npm run indexer`: the Ponder indexer (scripts/indexer/) for any chain, as npm start runs it for
 // the local one. Options (flags or environment):
 //   --rpc / --ledger / --from-block as for the CLI (or the deployment npm start wrote)
+//   --registry (COMMONS_REGISTRY, else the one deployed beside the Ledger, if any): its works and records too
 //   --port (COMMONS_INDEXER_PORT, 8789)  --data-dir (COMMONS_DATA_DIR/indexer): where embedded PGlite keeps
 //   its files; DATABASE_URL: a PostgreSQL server instead (nothing else changes)
 //   --schema (the database schema this indexer owns; one per ledger, default "commons")
@@ -8,8 +9,8 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Contract } from "ethers";
-import { connect, resolveTarget } from "./cli/context.js";
-import { CliInputError, parseUint } from "./cli/inputs.js";
+import { connect, contractsBeside, resolveTarget } from "./cli/context.js";
+import { CliInputError, parseAddress, parseUint } from "./cli/inputs.js";
 import { LEDGER_ABI } from "./lib/core/abi.js";
 import { startIndexer } from "./lib/node/indexer.js";
 
@@ -18,6 +19,7 @@ try {
     options: {
       rpc: { type: "string" },
       ledger: { type: "string" },
+      registry: { type: "string" },
       "from-block": { type: "string" },
       port: { type: "string" },
       "data-dir": { type: "string" },
@@ -30,7 +32,11 @@ try {
   const schema = values.schema ?? "commons";
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new CliInputError("--schema", `"${schema}" is not a schema name (lower-case letters, digits and _, at most 63)`);
+  const registryGiven = values.registry ?? (process.env.COMMONS_REGISTRY || undefined);
+  const registry = registryGiven !== undefined ? parseAddress("--registry", registryGiven) : contractsBeside(target).ReciprocityRegistry;
   const provider = await connect(target);
+  if (registry !== undefined && (await provider.getCode(registry)) === "0x")
+    throw new CliInputError("--registry", `there is no contract at ${registry} on ${target.rpc}`);
   const { chainId } = await provider.getNetwork();
   const dataDir = path.resolve(
     values["data-dir"] ?? path.join(process.env.COMMONS_DATA_DIR ?? "data", "indexer", `${chainId}-${target.ledger.slice(2, 10).toLowerCase()}`),
@@ -39,13 +45,14 @@ try {
     rpcUrl: target.rpc,
     chainId: Number(chainId),
     ledger: target.ledger,
+    registry,
     fromBlock: target.fromBlock,
     port,
     dataDir,
     schema,
   });
   console.log(
-    `indexer: ${indexer.url} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : `PGlite in ${dataDir}`}; log ${path.join(dataDir, "indexer.log")})`,
+    `indexer: ${indexer.url}${registry ? `, with the ReciprocityRegistry at ${registry}` : ""} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : `PGlite in ${dataDir}`}; log ${path.join(dataDir, "indexer.log")})`,
   );
   const [count] = (await new Contract(target.ledger, LEDGER_ABI, provider).tip()) as [bigint, string];
   await indexer.waitForCount(count, 600_000);

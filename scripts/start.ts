@@ -122,6 +122,7 @@ try {
     rpcUrl: chain.url,
     chainId: deployment.chainId,
     ledger: deployment.ledger,
+    registry: deployment.contracts.ReciprocityRegistry,
     fromBlock: deployment.fromBlock,
     port: indexerPort,
     dataDir: path.join(dataDir, "indexer", `${deployment.chainId}-${deployment.ledger.slice(2, 10).toLowerCase()}-${deployment.genesisHash.slice(2, 10)}`),

@@ -27,7 +27,8 @@ import {
   unitsByUse,
 } from "../scripts/lib/core/views.js";
 import type { EntryView, TotalRow } from "../scripts/lib/core/views.js";
-import { indexedAccountDays, indexedEntry, indexedPage, indexedStateCounts, registeredCommons } from "../scripts/lib/core/indexer-client.js";
+import { indexedAccountDays, indexedEntry, indexedGovernance, indexedPage, indexedStateCounts, registeredCommons } from "../scripts/lib/core/indexer-client.js";
+import { deriveCommons } from "../scripts/lib/core/governance.js";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { startIndexer } from "../scripts/lib/node/indexer.js";
@@ -37,6 +38,8 @@ import type { Indexer } from "../scripts/lib/node/indexer.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
+import { LICENSE_KINDS, readRegistry, recordsOf, registryContract } from "../scripts/lib/reciprocity/reciprocity.js";
+import { indexedRecords, indexedStanding, indexedWorks, registryIndexHead } from "../scripts/lib/reciprocity/indexed.js";
 import type { LocalLedger } from "./helpers/local-ledger.js";
 
 /** A view without what the indexer's pages do not load (the validations and the answer: /entries/:id has them). */
@@ -136,6 +139,28 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       expect(await indexedEntry(indexer.url, tip.count + 1n, registered)).to.equal(undefined);
       // The counts per flow, kind and state it keeps as events arrive (and reverts with a reorg).
       expect(summaryOf(await indexedStateCounts(indexer.url))).to.deep.equal(summaryOf(stateCounts(views)));
+      await expectSameRegistry();
+      // Who decides in each commons, as deriveCommons derives it from the chain's events.
+      const now = BigInt((await l.provider.getBlock("latest"))!.timestamp);
+      expect(await indexedGovernance(indexer.url, now)).to.deep.equal(deriveCommons(events, now));
+    }
+
+    /** The indexer holds the registry's works and records as decoded from the chain's logs, and as many as counts() says. */
+    async function expectSameRegistry() {
+      const registry = registryContract(l.contracts.ReciprocityRegistry!, l.provider);
+      const [works, records] = (await registry.counts()) as [bigint, bigint];
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const head = await registryIndexHead(indexer.url);
+        if (head.works === works && head.records === records) break;
+        if (Date.now() > deadline) throw new Error(`the indexer holds ${head.works} works and ${head.records} records, the registry ${works} and ${records}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const chain = await readRegistry(l.provider, l.contracts.ReciprocityRegistry!, { fromBlock: l.fromBlock });
+      expect(chain.works).to.have.length(Number(works));
+      expect(chain.records).to.have.length(Number(records));
+      expect(await indexedWorks(indexer.url)).to.deep.equal(chain.works);
+      expect(await indexedRecords(indexer.url)).to.deep.equal(chain.records);
     }
 
     before(async function () {
@@ -153,6 +178,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         rpcUrl: l.rpc,
         chainId: 31337,
         ledger: l.ledger,
+        registry: l.contracts.ReciprocityRegistry,
         fromBlock: l.fromBlock,
         port: await freePort(),
         dataDir: dir,
@@ -397,6 +423,202 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       });
     });
 
+    describe("who decides in each commons", function () {
+      it("keeps stewards, threshold, epoch, validators, rules and proposals as deriveCommons derives them from the chain's events", async function () {
+        const now = BigInt((await l.provider.getBlock("latest"))!.timestamp);
+        const [demo] = (await indexedGovernance(indexer.url, now)).filter((c) => c.id === seeds.demo.commons.toLowerCase());
+        expect(demo!.stewards.length).to.be.greaterThan(1);
+        expect(demo!.threshold).to.be.greaterThan(1);
+        expect(demo!.proposals.map((p) => p.status)).to.include("executed");
+        expect(demo!.validators).to.not.be.empty;
+        await expectSameAsChain();
+      });
+
+      it("follows a change of stewards: a new epoch, the proposal of the last one stale, a steward added and removed", async function () {
+        const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
+        const [mira, yara] = [devWallet(1, l.provider), devWallet(7, l.provider)];
+        const as = (w: typeof mira) => ledger.connect(w) as Contract;
+        const demo = seeds.demo.commons;
+        const newcomer = devWallet(15, l.provider).address;
+        const propose = async (fn: string, ...args: unknown[]) => {
+          const id = (await as(mira)[fn]!.staticCall(demo, ...args)) as bigint;
+          await (await as(mira)[fn]!(demo, ...args)).wait();
+          return id;
+        };
+        const left = await propose("setRoles", devWallet(2, l.provider).address, 0);
+        const add = await propose("addSteward", newcomer);
+        await (await as(yara).approveChange(add)).wait();
+        const remove = await propose("removeSteward", newcomer);
+        await (await as(yara).approveChange(remove)).wait();
+        const now = BigInt((await l.provider.getBlock("latest"))!.timestamp);
+        const view = deriveCommons(await client.events(), now).find((c) => c.id === demo.toLowerCase())!;
+        expect(view.proposals.find((p) => p.id === left)?.status).to.equal("stale");
+        expect(view.stewards).to.not.include(newcomer);
+        await client.submit(await client.sign(worker(), draft("0.5")));
+        await expectSameAsChain();
+      });
+
+      it("answers the commons with their names alone on /commons", async function () {
+        const listed = (await (await fetch(`${indexer.url}/commons`)).json()) as { id: string; name: string }[];
+        expect(listed.map((c) => c.id)).to.include(seeds.demo.commons.toLowerCase());
+        expect(Object.keys(listed[0]!)).to.deep.equal(["id", "name", "founder", "blockNumber"]);
+      });
+    });
+
+    describe("the ReciprocityRegistry's works and records", function () {
+      const env = () => ({ COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_REGISTRY: l.contracts.ReciprocityRegistry! });
+      const standings = () =>
+        Object.values(seeds.reciprocity.licensees).flatMap((licensee) =>
+          [seeds.reciprocity.works.ppl, seeds.reciprocity.works.copyfair].map((work) => ({ licensee, work })),
+        );
+
+      it("holds every work and record, field for field as decoded from the chain's logs, as many as the registry's counts()", async function () {
+        await expectSameRegistry();
+        const chain = await readRegistry(l.provider, l.contracts.ReciprocityRegistry!, { fromBlock: l.fromBlock });
+        // The demo files every kind of record but a reversal (the reorg and live tests below add more).
+        expect(new Set(chain.records.map((r) => r.type))).to.include.members(["declaration", "attestation", "report", "finding", "grant", "settlement"]);
+      });
+
+      it("answers one licensee's standing on one work family: the family's versions and the licensee's records on them", async function () {
+        const chain = await readRegistry(l.provider, l.contracts.ReciprocityRegistry!, { fromBlock: l.fromBlock });
+        for (const { licensee, work } of standings()) {
+          const family = chain.works.find((w) => w.work === work)!.family;
+          expect(await indexedStanding(indexer.url, licensee, family), `${licensee} on ${work}`).to.deep.equal({
+            works: chain.works.filter((w) => w.family === family),
+            records: recordsOf(chain.records, chain.works, licensee, work),
+          });
+        }
+        const settled = chain.records.find((r) => r.type === "settlement")!;
+        expect(await indexedRecords(indexer.url, { entry: settled.entryId })).to.deep.equal([settled]);
+      });
+
+      it("commons status --indexer prints exactly what commons status prints, for every demo licensee and work, as text and JSON", async function () {
+        const { cooperative, company } = seeds.reciprocity.licensees;
+        const { ppl, copyfair } = seeds.reciprocity.works;
+        const json = [
+          { licensee: cooperative, work: ppl, flags: ["--json"] },
+          { licensee: company, work: copyfair, flags: ["--json"] },
+        ];
+        for (const { licensee, work, flags } of [...standings().map((s) => ({ ...s, flags: [] })), ...json]) {
+          const args = ["status", licensee, String(work), ...flags];
+          const [chain, indexed] = await Promise.all([runCli(args, env()), runCli([...args, "--indexer", indexer.url], env())]);
+          expect(chain.code, chain.stderr).to.equal(0);
+          expect([indexed.code, indexed.stderr], args.join(" ")).to.deep.equal([0, ""]);
+          expect(indexed.stdout, args.join(" ")).to.equal(chain.stdout);
+        }
+      });
+
+      it("does not use an indexer that holds other counts, indexes another registry or none, or lacks a record the status rests on: it says so and reads the chain", async function () {
+        const registry = l.contracts.ReciprocityRegistry!;
+        const [works, records] = (await registryContract(registry, l.provider).counts()) as [bigint, bigint];
+        const { cooperative } = seeds.reciprocity.licensees;
+        const { ppl } = seeds.reciprocity.works;
+        const answers: Record<string, { head: object; records?: object[] }> = {
+          behind: { head: { registry, works: String(works), records: String(records - 1n) } },
+          other: { head: { registry: l.ledger, works: String(works), records: String(records) } },
+          none: { head: { registry: null, works: "0", records: "0" } },
+          lacking: { head: { registry, works: String(works), records: String(records) }, records: [] },
+        };
+        let answer = answers.behind!;
+        const liar = createServer((req, res) => {
+          res.setHeader("content-type", "application/json");
+          if (req.url === "/reciprocity/head") return res.end(JSON.stringify(answer.head));
+          if (req.url!.startsWith("/reciprocity/works")) return void fetch(`${indexer.url}${req.url}`).then(async (r) => res.end(await r.text()));
+          res.end(JSON.stringify(answer.records ?? []));
+        });
+        await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+        const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+        try {
+          const chain = await runCli(["status", cooperative, String(ppl)], env());
+          const expected = {
+            behind: `the indexer at ${url} holds ${works} works and ${records - 1n} records of the registry, which holds ${works} works and ${records} records`,
+            other: `the indexer at ${url} indexes the registry at ${l.ledger}, not ${registry}`,
+            none: `the indexer at ${url} does not index a ReciprocityRegistry`,
+            lacking: new RegExp(`^the indexer at ${url} lacks records? [\\d, ]+, which the registry's status rests on$`),
+          };
+          for (const [name, reason] of Object.entries(expected)) {
+            answer = answers[name]!;
+            const r = await runCli(["status", cooperative, String(ppl), "--indexer", url], env());
+            expect(r.code, r.stderr).to.equal(0);
+            const said = r.stderr.trim().replace(/: reading the chain instead$/, "");
+            expect(r.stderr.trim(), name).to.match(/: reading the chain instead$/);
+            if (typeof reason === "string") expect(said, name).to.equal(reason);
+            else expect(said, name).to.match(reason);
+            expect(r.stdout, name).to.equal(chain.stdout);
+          }
+        } finally {
+          liar.close();
+        }
+      });
+
+      it("answers a bad filter in a sentence", async function () {
+        for (const [query, error] of [
+          ["/reciprocity/records?licensee=alice", 'licensee must be 0x and 40 hex digits, not "alice"'],
+          ["/reciprocity/records?family=-1", 'family must be a whole number (at most 19 digits), not "-1"'],
+          ["/reciprocity/records?entry=1e3", 'entry must be a whole number (at most 19 digits), not "1e3"'],
+          ["/reciprocity/records?limit=0", "limit must be a whole number from 1 to 500"],
+          ["/reciprocity/works?family=" + "9".repeat(20), `family must be a whole number (at most 19 digits), not "${"9".repeat(20)}"`],
+        ] as const) {
+          const bad = await fetch(`${indexer.url}${query}`);
+          expect([bad.status, await bad.json()], query).to.deep.equal([400, { error }]);
+        }
+      });
+    });
+
+    describe("when its database was written by another version of the indexer (its tables or handlers changed since)", function () {
+      // An indexer without the registry is another Ponder build than one with it: the same change an update makes.
+      const options = async (d: string, registry?: string) => ({
+        databaseUrl: postgres?.url,
+        schema: "other_version",
+        rpcUrl: l.rpc,
+        chainId: 31337,
+        ledger: l.ledger,
+        registry,
+        fromBlock: l.fromBlock,
+        port: await freePort(),
+        dataDir: d,
+        pollMs: 100,
+      });
+
+      if (database === "embedded PGlite")
+        it("indexes the chain afresh in a new embedded database, and says so in its log", async function () {
+          const d = mkdtempSync(path.join(tmpdir(), "commons-indexer-old-"));
+          try {
+            const old = await startIndexer(await options(d));
+            await old.stop();
+            const updated = await startIndexer(await options(d, l.contracts.ReciprocityRegistry));
+            try {
+              const tip = await client.tip();
+              await updated.waitForCount(tip.count);
+              expect((await updated.head()).head).to.equal(tip.head);
+              expect((await registryIndexHead(updated.url)).records).to.be.greaterThan(0n);
+              expect(readFileSync(path.join(d, "indexer.log"), "utf8")).to.include(
+                "the embedded database was written by another version of the indexer: indexing the chain afresh",
+              );
+            } finally {
+              await updated.stop();
+            }
+          } finally {
+            rmSync(d, { recursive: true, force: true });
+          }
+        });
+      else
+        it("leaves the PostgreSQL schema alone and says how to go on", async function () {
+          const d = mkdtempSync(path.join(tmpdir(), "commons-indexer-old-"));
+          try {
+            const old = await startIndexer(await options(d));
+            await old.stop();
+            let error: Error | undefined;
+            await startIndexer(await options(d, l.contracts.ReciprocityRegistry)).catch((e: Error) => (error = e));
+            expect(error?.message).to.equal(
+              'the PostgreSQL schema "other_version" holds another version of the indexer\'s tables: drop it (DROP SCHEMA "other_version" CASCADE) or give the indexer another schema',
+            );
+          } finally {
+            rmSync(d, { recursive: true, force: true });
+          }
+        });
+    });
+
     describe("as events arrive", function () {
       it("follows new entries, validations and corrections", async function () {
         const { id } = await client.submit(await client.sign(worker(), draft("5")));
@@ -405,6 +627,32 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         await expectSameAsChain();
         const corrected = (await (await fetch(`${indexer.url}/entries/${id}`)).json()) as IndexedEntry;
         expect([corrected.state, corrected.disputes]).to.deep.equal(["corrected", 1]);
+      });
+
+      it("follows the registry: a new version of a work, and a settlement reversed once its Ledger entry is corrected", async function () {
+        const licensor = devWallet(1, l.provider);
+        const company = devWallet(12, l.provider);
+        const registry = registryContract(l.contracts.ReciprocityRegistry!, licensor);
+        const chain = await readRegistry(l.provider, l.contracts.ReciprocityRegistry!, { fromBlock: l.fromBlock });
+        const ppl = chain.works.find((w) => w.work === seeds.reciprocity.works.ppl)!;
+        const { work, family, licensor: by, ...terms } = ppl;
+        void by;
+        await (
+          await registry.registerWork({ ...terms, kind: LICENSE_KINDS.indexOf(ppl.kind), supersedes: work, termsUri: "https://example.org/ppl-v2" })
+        ).wait();
+        const settled = chain.records.find((r) => r.type === "settlement")!;
+        await client.correct(company, settled.entryId, {
+          action: "transfer",
+          commons: seeds.demo.commons,
+          receiver: licensor.address,
+          quantity: "100",
+          unit: "EUR",
+        });
+        await (await registry.reverseSettlement(settled.entryId)).wait();
+        await expectSameAsChain();
+        const versions = await indexedWorks(indexer.url, family);
+        expect(versions.map((w) => w.termsUri).at(-1)).to.equal("https://example.org/ppl-v2");
+        expect((await indexedRecords(indexer.url, { entry: settled.entryId })).map((r) => r.type)).to.deep.equal(["settlement", "reversal"]);
       });
 
       it("ignores another contract's look-alike events (another Ledger on the same chain)", async function () {

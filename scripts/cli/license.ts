@@ -37,7 +37,9 @@ import {
   standingSettlements,
   USE_KINDS,
 } from "../lib/reciprocity/reciprocity.js";
-import type { Obligation, Terms } from "../lib/reciprocity/reciprocity.js";
+import type { Obligation, RegistryEvents, Status, Terms } from "../lib/reciprocity/reciprocity.js";
+import { checkRegistryIndex, indexedStanding } from "../lib/reciprocity/indexed.js";
+import { IndexerError } from "../lib/core/indexer-client.js";
 import { reciprocityInterface } from "../lib/core/registry-abi.js";
 import {
   fromSignedSettlementJson,
@@ -48,7 +50,7 @@ import {
 } from "../lib/core/registry-messages.js";
 import type { EntryProof } from "../lib/core/proof.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
-import { connect, resolveContract, resolveTarget, sendToContract } from "./context.js";
+import { connect, resolveContract, resolveIndexer, resolveTarget, sendToContract } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, table } from "./format.js";
 import { CliInputError, hashFile, parseAddress, parseChoice, parseHex32, parseTime, parseUint, readJsonFile } from "./inputs.js";
@@ -106,6 +108,43 @@ async function open(program: Command, registryFlag: string | undefined): Promise
   const provider = await connect(target);
   if ((await provider.getCode(address)) === "0x") throw new Error(`there is no ReciprocityRegistry at ${address}`);
   return { provider, registry: registryContract(address, provider), address, ledger: target.ledger, fromBlock: target.fromBlock };
+}
+
+/**
+ * The records `status` explains a standing from: with `--indexer`, the family's versions and the
+ * licensee's records on them, from an indexer that holds exactly the registry's works and records
+ * (counts()) and every record the contract's status rests on; else (or after saying on stderr why
+ * the indexer is not used) every record, from the chain's logs.
+ */
+async function standingRecords(
+  program: Command,
+  c: Connected,
+  indexer: string | true | undefined,
+  standing: { licensee: string; family: bigint; status: Status },
+): Promise<RegistryEvents> {
+  if (indexer !== undefined) {
+    const url = resolveIndexer(indexer, resolveTarget(program.opts<GlobalOptions>()));
+    const readCounts = async () => {
+      const [works, records] = (await c.registry.counts()) as [bigint, bigint];
+      return { works, records };
+    };
+    const reason = await (async () => {
+      const check = await checkRegistryIndex(url, c.address, readCounts);
+      if (!check.ok) return check.reason;
+      const events = await indexedStanding(url, standing.licensee, standing.family);
+      const held = new Set(events.records.map((r) => r.id));
+      const missing = standing.status.records.filter((id) => !held.has(id));
+      if (missing.length > 0)
+        return `the indexer at ${url} lacks record${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, which the registry's status rests on`;
+      return events;
+    })().catch((error: unknown) => {
+      if (error instanceof IndexerError) return error.message;
+      throw error;
+    });
+    if (typeof reason !== "string") return reason;
+    process.stderr.write(`${reason}: reading the chain instead\n`);
+  }
+  return readRegistry(c.provider, c.address, { fromBlock: c.fromBlock });
 }
 
 /** The Ledger proofs a settlement of `entryId` takes, from the chain's events now (see settlementProofs). */
@@ -604,8 +643,12 @@ export function registerLicense(program: Command): void {
     .argument("<licensee>", "address")
     .argument("<work>", "work id")
     .option("--json", "machine-readable output")
+    .option(
+      "--indexer [url]",
+      "read the licensee's records through an indexer (checked first against the registry's counts and the records its status rests on); without a URL, the one npm start runs",
+    )
     .addOption(registryOption())
-    .action(async (licenseeText: string, workText: string, o: { json?: boolean; registry?: string }) => {
+    .action(async (licenseeText: string, workText: string, o: { json?: boolean; registry?: string; indexer?: string | true }) => {
       const licensee = parseAddress("licensee", licenseeText);
       const work = parseWork(workText);
       const c = await open(program, o.registry);
@@ -613,7 +656,7 @@ export function registerLicense(program: Command): void {
       if (work > works) throw new CliInputError("work", `work ${work} does not exist (the registry has ${works} works)`);
       const status = await readStatus(c.registry, licensee, work);
       const family = await c.registry.familyOf(work);
-      const events = await readRegistry(c.provider, c.address, { fromBlock: c.fromBlock });
+      const events = await standingRecords(program, c, o.indexer, { licensee, family: family.family as bigint, status });
       const block = await c.provider.getBlock("latest");
       const obligation: Obligation = { amount: family.obligation.amount, unit: family.obligation.unit, period: family.obligation.period };
       // Settlements that still count though their Ledger entries no longer stand (F-3).

@@ -1,14 +1,22 @@
-// The Ponder indexer's configuration: one chain, one Ledger (its address and first block from the
-// environment that scripts/lib/node/indexer.ts sets), and the database: embedded PGlite under the
-// data folder by default, PostgreSQL when DATABASE_URL is set (nothing else changes).
+// The Ponder indexer's configuration: one chain, one Ledger and, when the deployment has one, its
+// ReciprocityRegistry (addresses and first block from the environment that scripts/lib/node/indexer.ts
+// sets; logs are filtered by these addresses), and the database: embedded PGlite under the data
+// folder by default, PostgreSQL when DATABASE_URL is set (nothing else changes).
 import { createConfig } from "ponder";
 import { parseAbi } from "viem";
 import { LEDGER_EVENTS } from "../lib/core/abi.js";
+import { RECIPROCITY_EVENTS } from "../lib/core/registry-abi.js";
 
 const env = (name: string): string => {
   const v = process.env[name];
   if (!v) throw new Error(`the indexer needs ${name} (scripts/lib/node/indexer.ts sets it)`);
   return v;
+};
+
+const registry = process.env.COMMONS_REGISTRY;
+const startBlock = Number(process.env.COMMONS_FROM_BLOCK ?? 0);
+const withRegistry = {
+  ReciprocityRegistry: { chain: "ledger" as const, abi: parseAbi(RECIPROCITY_EVENTS), address: registry as `0x${string}`, startBlock },
 };
 
 export default createConfig({
@@ -28,7 +36,10 @@ export default createConfig({
       chain: "ledger",
       abi: parseAbi(LEDGER_EVENTS),
       address: env("COMMONS_LEDGER") as `0x${string}`,
-      startBlock: Number(process.env.COMMONS_FROM_BLOCK ?? 0),
+      startBlock,
     },
+    // Without a registry (a chain where only the Ledger was deployed) its handlers are not registered either (src/index.ts).
+    // (Typed as always there, so that the handlers type-check.)
+    ...(registry ? withRegistry : ({} as typeof withRegistry)),
   },
 });

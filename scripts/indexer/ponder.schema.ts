@@ -108,13 +108,50 @@ export const skipped = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }) }),
 );
 
+/**
+ * The registered commons: name, founder, and who decides (core/governance.ts): how many stewards'
+ * approvals a change needs, and the epoch (each change of stewards or threshold after registration
+ * starts one; proposals of an earlier epoch are stale).
+ */
 export const commons = onchainTable("commons", (t) => ({
   id: t.hex().primaryKey(),
   name: t.text().notNull(),
   founder: t.hex().notNull(),
+  threshold: t.integer().notNull(),
+  epoch: t.integer().notNull(),
+  /** Until its registration's own StewardThresholdSet: its first steward and threshold start no epoch. */
+  registering: t.boolean().notNull(),
   blockNumber: t.bigint().notNull(),
+  logIndex: t.integer().notNull(),
 }));
 
+/** A commons' stewards now, each with where it (last) became one. */
+export const steward = onchainTable(
+  "steward",
+  (t) => ({
+    commons: t.hex().notNull(),
+    account: t.hex().notNull(),
+    by: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.commons, table.account] }) }),
+);
+
+/** Which actions each account may validate in a commons (a bit per action; 0: none any more), and where it was first given roles. */
+export const role = onchainTable(
+  "role",
+  (t) => ({
+    commons: t.hex().notNull(),
+    account: t.hex().notNull(),
+    roles: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.commons, table.account] }) }),
+);
+
+/** A commons' quorum rule per action its stewards set, and where that action's rule was first set. */
 export const quorumRule = onchainTable(
   "quorum_rule",
   (t) => ({
@@ -123,8 +160,35 @@ export const quorumRule = onchainTable(
     acceptsRequired: t.integer().notNull(),
     disputesToBlock: t.integer().notNull(),
     counterpartyConfirms: t.boolean().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.commons, table.action] }) }),
+);
+
+/** The stewards' proposed changes: the change, the epoch it was proposed in, its deadline, who approved, and whether it was executed. */
+export const proposal = onchainTable(
+  "proposal",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    commons: t.hex().notNull(),
+    proposer: t.hex().notNull(),
+    /** core/vocabulary.ts CHANGE_KINDS, by code. */
+    kind: t.integer().notNull(),
+    account: t.hex().notNull(),
+    roles: t.integer().notNull(),
+    threshold: t.integer().notNull(),
+    action: t.integer().notNull(),
+    acceptsRequired: t.integer().notNull(),
+    disputesToBlock: t.integer().notNull(),
+    counterpartyConfirms: t.boolean().notNull(),
+    epoch: t.integer().notNull(),
+    expiresAt: t.bigint().notNull(),
+    approvers: t.hex().array().notNull(),
+    executed: t.boolean().notNull(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({ commonsIndex: index().on(table.commons) }),
 );
 
 /** The hash-chain head the indexer has reached, recomputed from the entries it stored (one row, id 1). */
@@ -167,4 +231,63 @@ export const stateCount = onchainTable("state_count", (t) => ({
   kind: t.text().notNull(),
   state: t.text().notNull(),
   entries: t.integer().notNull(),
+}));
+
+// ---------------------------------------------------------------- the ReciprocityRegistry (when the deployment has one)
+
+/** The works registered under a license, each version with its family, terms, obligation and recognised attesters. */
+export const work = onchainTable(
+  "work",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    licensor: t.hex().notNull(),
+    family: t.bigint().notNull(),
+    /** ppl, copyfair or other. */
+    kind: t.text().notNull(),
+    supersedes: t.bigint().notNull(),
+    termsHash: t.hex().notNull(),
+    termsUri: t.text().notNull(),
+    shareAlike: t.boolean().notNull(),
+    arbiter: t.hex().notNull(),
+    commons: t.hex().notNull(),
+    obligationAmount: t.bigint().notNull(),
+    obligationUnit: t.hex().notNull(),
+    obligationPeriod: t.bigint().notNull(),
+    attesters: t.hex().array().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+  }),
+  (table) => ({ familyIndex: index().on(table.family) }),
+);
+
+/**
+ * The registry's records (declarations, attestations, breach reports and decisions, grants,
+ * settlements and their reversals), one row per record id: who and which work family they are
+ * about, who signed, when, and the record itself (`detail`, as reciprocity/indexed.ts encodes it).
+ * A settlement or reversal names its Ledger entry (`entryId`), so SQL can join it to `entry`.
+ */
+export const reciprocityRecord = onchainTable(
+  "reciprocity_record",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    type: t.text().notNull(),
+    licensee: t.hex().notNull(),
+    work: t.bigint().notNull(),
+    family: t.bigint().notNull(),
+    signer: t.hex().notNull(),
+    entryId: t.bigint(),
+    time: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+    detail: t.json().notNull(),
+  }),
+  (table) => ({ standingIndex: index().on(table.licensee, table.family), entryIndex: index().on(table.entryId) }),
+);
+
+/** How many works and records the indexer holds (one row, id 1): compare them with the registry's counts(). */
+export const registryHead = onchainTable("registry_head", (t) => ({
+  id: t.integer().primaryKey(),
+  works: t.bigint().notNull(),
+  records: t.bigint().notNull(),
+  blockNumber: t.bigint().notNull(),
 }));

@@ -4,7 +4,26 @@
 import { and, eq } from "ponder";
 import { ponder } from "ponder:registry";
 import type { Context } from "ponder:registry";
-import { accountDay, answer, chainHead, commons, correction, endorsement, entry, quorumRule, skipped, stateCount, validation } from "ponder:schema";
+import {
+  accountDay,
+  answer,
+  chainHead,
+  commons,
+  correction,
+  endorsement,
+  entry,
+  proposal,
+  quorumRule,
+  reciprocityRecord,
+  registryHead,
+  role,
+  skipped,
+  steward,
+  stateCount,
+  validation,
+  work,
+} from "ponder:schema";
+import type { Log } from "ethers";
 import { chainStep, GENESIS_HEAD } from "../../lib/core/chain.js";
 import { recordHashOf } from "../../lib/core/ledger-index.js";
 import type { LedgerRecord } from "../../lib/core/record.js";
@@ -13,6 +32,8 @@ import type { QuorumRule } from "../../lib/core/views.js";
 import { countOf, shareOf, stateOf } from "./state.js";
 import type { EntryRowState, Share } from "./state.js";
 import type { EntryStateName } from "../../lib/core/vocabulary.js";
+import { recordJson, workRow } from "../../lib/reciprocity/indexed.js";
+import { decodeRegistryLogs } from "../../lib/reciprocity/reciprocity.js";
 
 type Db = Context["db"];
 
@@ -75,6 +96,9 @@ async function entriesOf(db: Db, c: `0x${string}`, action?: number) {
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
+/** An address as the database keeps it (lower case), so that keys match the rows read back. */
+const lower = (a: `0x${string}`) => a.toLowerCase() as `0x${string}`;
+
 ponder.on("Ledger:Recorded", async ({ event, context }) => {
   const { id, signer, record } = event.args;
   const r = record as unknown as LedgerRecord;
@@ -83,8 +107,6 @@ ponder.on("Ledger:Recorded", async ({ event, context }) => {
   const count = before?.count ?? 0n;
   if (id !== count + 1n) throw new Error(`entry ${id} arrived after entry ${count}: the indexer would store a wrong head`);
   const head = chainStep(before?.head ?? GENESIS_HEAD, id, signer, recordHash) as `0x${string}`;
-  // Addresses as the database keeps them (lower case), so that the accounts' keys match the rows read back.
-  const lower = (a: `0x${string}`) => a.toLowerCase() as `0x${string}`;
   const row = {
     id,
     signer: lower(signer),
@@ -201,7 +223,15 @@ ponder.on("Ledger:Corrected", async ({ event, context }) => {
 ponder.on("Ledger:CommonsRegistered", async ({ event, context }) => {
   // Entries may name a commons before it is registered: from now on they count.
   const before = await entriesOf(context.db, event.args.commons);
-  await context.db.insert(commons).values({ id: event.args.commons, name: event.args.name, founder: event.args.founder, blockNumber: event.block.number });
+  await context.db.insert(commons).values({
+    id: event.args.commons,
+    name: event.args.name,
+    founder: lower(event.args.founder),
+    threshold: 1,
+    epoch: 0,
+    registering: true,
+    ...where(event),
+  });
   for (const { id } of before) await changeEntry(context.db, id, {}, undefined, false);
 });
 
@@ -211,7 +241,144 @@ ponder.on("Ledger:QuorumRuleSet", async ({ event, context }) => {
   const old = await ruleOf(context.db, id, action);
   await context.db
     .insert(quorumRule)
-    .values({ commons: id, action, acceptsRequired, disputesToBlock, counterpartyConfirms })
+    .values({ commons: id, action, acceptsRequired, disputesToBlock, counterpartyConfirms, ...where(event) })
     .onConflictDoUpdate({ acceptsRequired, disputesToBlock, counterpartyConfirms });
   for (const e of await entriesOf(context.db, id, action)) await changeEntry(context.db, e.id, {}, old);
 });
+
+// ---------------------------------------------------------------- who decides (core/governance.ts deriveCommons, kept as events arrive)
+
+/** Where an event was emitted: what orders stewards, roles, rules and commons as the chain readers order them. */
+function where(event: { block: { number: bigint }; log: { logIndex: number } }) {
+  return { blockNumber: event.block.number, logIndex: event.log.logIndex };
+}
+
+/** Starts a new epoch in a commons, unless it is registering (its first steward and threshold start none). */
+async function changeStewardship(db: Db, id: `0x${string}`, change: { threshold?: number; endsRegistration?: boolean; always?: boolean }): Promise<boolean> {
+  const c = await db.find(commons, { id });
+  if (!c) return false;
+  await db.update(commons, { id }).set({
+    epoch: c.registering && !change.always ? c.epoch : c.epoch + 1,
+    ...(change.threshold !== undefined ? { threshold: change.threshold } : {}),
+    ...(change.endsRegistration ? { registering: false } : {}),
+  });
+  return true;
+}
+
+ponder.on("Ledger:StewardAdded", async ({ event, context }) => {
+  const { commons: id, steward: account, by } = event.args;
+  if (await changeStewardship(context.db, id, {}))
+    await context.db.insert(steward).values({ commons: id, account: lower(account), by: lower(by), ...where(event) });
+});
+
+ponder.on("Ledger:StewardRemoved", async ({ event, context }) => {
+  const { commons: id, steward: account } = event.args;
+  if (await changeStewardship(context.db, id, { always: true })) await context.db.delete(steward, { commons: id, account: lower(account) });
+});
+
+ponder.on("Ledger:StewardThresholdSet", async ({ event, context }) => {
+  await changeStewardship(context.db, event.args.commons, { threshold: event.args.threshold, endsRegistration: true });
+});
+
+ponder.on("Ledger:RolesSet", async ({ event, context }) => {
+  const { commons: id, account, roles } = event.args;
+  if (!(await context.db.find(commons, { id }))) return;
+  await context.db
+    .insert(role)
+    .values({ commons: id, account: lower(account), roles, ...where(event) })
+    .onConflictDoUpdate({ roles });
+});
+
+ponder.on("Ledger:ChangeProposed", async ({ event, context }) => {
+  const { proposal: id, commons: c, proposer, change, epoch, expiresAt } = event.args;
+  await context.db.insert(proposal).values({
+    id,
+    commons: c,
+    proposer: lower(proposer),
+    ...change,
+    account: lower(change.account),
+    epoch,
+    expiresAt: BigInt(expiresAt),
+    approvers: [],
+    executed: false,
+    blockNumber: event.block.number,
+  });
+});
+
+ponder.on("Ledger:ChangeApproved", async ({ event, context }) => {
+  const p = await context.db.find(proposal, { id: event.args.proposal });
+  if (p) await context.db.update(proposal, { id: p.id }).set({ approvers: [...p.approvers, lower(event.args.steward)] });
+});
+
+ponder.on("Ledger:ChangeExecuted", async ({ event, context }) => {
+  if (await context.db.find(proposal, { id: event.args.proposal })) await context.db.update(proposal, { id: event.args.proposal }).set({ executed: true });
+});
+
+// ---------------------------------------------------------------- the ReciprocityRegistry
+
+/**
+ * A registry event, decoded by the same decodeRegistryLogs the chain readers use: a work, or a
+ * record filed under its work's family. Works and records arrive in id order (the registry numbers
+ * each from 1); a gap or a repeat stops the indexer rather than let its counts claim what it lacks.
+ */
+async function onRegistryEvent({ event, context }: { event: RegistryEvent; context: Context }): Promise<void> {
+  const log = {
+    address: event.log.address,
+    topics: event.log.topics,
+    data: event.log.data,
+    blockNumber: Number(event.block.number),
+    transactionHash: event.transaction.hash,
+  } as unknown as Log;
+  const { works, records } = decodeRegistryLogs([log], event.log.address, new Map([[log.blockNumber, event.block.timestamp]]));
+  const db = context.db;
+  const head = (await db.find(registryHead, { id: 1 })) ?? { works: 0n, records: 0n };
+  const at = { blockNumber: event.block.number, transactionHash: event.transaction.hash };
+  for (const w of works) {
+    if (w.work !== head.works + 1n) throw new Error(`work ${w.work} arrived after work ${head.works}: the indexer would miscount the registry`);
+    await db.insert(work).values({ ...workRow(w), ...at });
+    head.works = w.work;
+  }
+  for (const r of records) {
+    if (r.id !== head.records + 1n) throw new Error(`registry record ${r.id} arrived after record ${head.records}: the indexer would miscount the registry`);
+    const about = await db.find(work, { id: r.work });
+    if (!about) throw new Error(`registry record ${r.id} is about work ${r.work}, which the indexer has not seen registered`);
+    await db.insert(reciprocityRecord).values({
+      id: r.id,
+      type: r.type,
+      licensee: r.licensee.toLowerCase() as `0x${string}`,
+      work: r.work,
+      family: about.family,
+      signer: r.signer.toLowerCase() as `0x${string}`,
+      entryId: r.type === "settlement" || r.type === "reversal" ? r.entryId : null,
+      time: r.time,
+      detail: recordJson(r),
+      ...at,
+    });
+    head.records = r.id;
+  }
+  await db
+    .insert(registryHead)
+    .values({ id: 1, works: head.works, records: head.records, blockNumber: event.block.number })
+    .onConflictDoUpdate({ works: head.works, records: head.records, blockNumber: event.block.number });
+}
+
+type RegistryEvent = {
+  log: { address: `0x${string}`; topics: readonly `0x${string}`[] | []; data: `0x${string}` };
+  block: { number: bigint; timestamp: bigint };
+  transaction: { hash: `0x${string}` };
+};
+
+// Registered only when the deployment has a registry (ponder.config.ts lists it only then).
+if (process.env.COMMONS_REGISTRY)
+  for (const name of [
+    "WorkRegistered",
+    "Declared",
+    "Attested",
+    "BreachReported",
+    "BreachDecided",
+    "Granted",
+    "Settled",
+    "SettlementReversed",
+    "BreachesDismissed",
+  ] as const)
+    ponder.on(`ReciprocityRegistry:${name}`, onRegistryEvent);

@@ -210,19 +210,55 @@ export function deriveCommons(events: LedgerEvents, now: bigint): CommonsView[] 
       }
     }
   }
-  for (const c of commons.values()) {
-    c.stewards = [...c.stewardSet];
-    c.validators = [...c.roleMap].filter(([, roles]) => roles !== 0).map(([account, roles]) => ({ account, actions: actionsOfRoles(roles) }));
-    c.rules = [...c.ruleMap].map(([action, r]) => ({ action, ...r }));
-    c.proposals = proposalsOf(proposals, c.id);
-    for (const p of c.proposals) {
-      if (p.status === "executed") continue;
-      p.status = p.epoch !== c.epoch ? "stale" : now >= p.expiresAt ? "expired" : "pending";
-    }
-    c.singleKey = c.threshold <= 1;
-    c.stewardship = stewardshipSentence(c.stewards.length, c.threshold);
+  return [...commons.values()].map((c) =>
+    commonsView({
+      ...c,
+      stewards: [...c.stewardSet],
+      roles: [...c.roleMap],
+      rules: [...c.ruleMap].map(([action, r]) => ({ action, ...r })),
+      proposals: proposalsOf(proposals, c.id),
+      now,
+    }),
+  );
+}
+
+/** What is known of a commons from its events, in their order: the one place its view is made (deriveCommons; the indexer's answer). */
+export interface CommonsState {
+  id: string;
+  name: string;
+  founder: string;
+  threshold: number;
+  epoch: number;
+  /** Stewards, in the order they (last) became stewards. */
+  stewards: string[];
+  /** Every account ever given roles, in the order they were first given some, with its roles now (0: none). */
+  roles: [string, number][];
+  /** Rules, in the order their actions were first set. */
+  rules: CommonsView["rules"];
+  /** Its proposals in id order, `status` "executed" or (for the rest) "pending". */
+  proposals: ProposalView[];
+  now: bigint;
+}
+
+/** A commons as people read it: validators, proposals' standing (stale after the stewards changed, expired after their time), and who can act alone. */
+export function commonsView(c: CommonsState): CommonsView {
+  for (const p of c.proposals) {
+    if (p.status === "executed") continue;
+    p.status = p.epoch !== c.epoch ? "stale" : c.now >= p.expiresAt ? "expired" : "pending";
   }
-  return [...commons.values()].map(({ stewardSet: _s, roleMap: _r, ruleMap: _q, registering: _g, ...view }) => view);
+  return {
+    id: c.id,
+    name: c.name,
+    founder: c.founder,
+    stewards: c.stewards,
+    threshold: c.threshold,
+    epoch: c.epoch,
+    validators: c.roles.filter(([, roles]) => roles !== 0).map(([account, roles]) => ({ account, actions: actionsOfRoles(roles) })),
+    rules: c.rules,
+    proposals: c.proposals,
+    singleKey: c.threshold <= 1,
+    stewardship: stewardshipSentence(c.stewards.length, c.threshold),
+  };
 }
 
 function proposalsOf(proposals: Map<bigint, ProposalView>, commons: string): ProposalView[] {

@@ -7,8 +7,10 @@ import { counterpartyOf, decodeUnit } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 import type { Entry } from "./reader.js";
 import type { Consent, DayTotals, EntryView, EventKind, StateCount } from "./views.js";
-import { ACTIONS, codeOf, ENTRY_STATES, FLOWS } from "./vocabulary.js";
-import type { ActionName, EntryStateName, FlowName } from "./vocabulary.js";
+import { commonsView, describeChange } from "./governance.js";
+import type { CommonsView } from "./governance.js";
+import { ACTIONS, CHANGE_KINDS, codeOf, ENTRY_STATES, FLOWS } from "./vocabulary.js";
+import type { ActionName, ChangeKindName, EntryStateName, FlowName } from "./vocabulary.js";
 
 export class IndexerError extends Error {
   constructor(message: string) {
@@ -43,10 +45,10 @@ export interface IndexerHead {
   blockNumber: bigint;
 }
 
-async function getJson<T>(url: string, what: string): Promise<T>;
-async function getJson<T>(url: string, what: string, opts: { missing: "undefined" }): Promise<T | undefined>;
+export async function indexerJson<T>(url: string, what: string): Promise<T>;
+export async function indexerJson<T>(url: string, what: string, opts: { missing: "undefined" }): Promise<T | undefined>;
 /** The indexer's JSON answer for `what`, or why not in a sentence; with `missing`, undefined for a 404. */
-async function getJson<T>(url: string, what: string, opts?: { missing: "undefined" }): Promise<T | undefined> {
+export async function indexerJson<T>(url: string, what: string, opts?: { missing: "undefined" }): Promise<T | undefined> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -62,7 +64,7 @@ async function getJson<T>(url: string, what: string, opts?: { missing: "undefine
 
 /** The head the indexer has reached. */
 export async function indexerHead(url: string): Promise<IndexerHead> {
-  const h = await getJson<{ count: string; head: string; blockNumber: string }>(`${url}/head`, "its head");
+  const h = await indexerJson<{ count: string; head: string; blockNumber: string }>(`${url}/head`, "its head");
   return { count: BigInt(h.count), head: h.head, blockNumber: BigInt(h.blockNumber) };
 }
 
@@ -198,7 +200,7 @@ interface IndexedEntryDetail extends IndexedEntry {
  * counterparty's answer; undefined when the indexer has no such entry (yet).
  */
 export async function indexedEntry(url: string, id: bigint, registered: ReadonlySet<string>): Promise<EntryView | undefined> {
-  const e = await getJson<IndexedEntryDetail>(`${url}/entries/${id}`, `entry ${id}`, { missing: "undefined" });
+  const e = await indexerJson<IndexedEntryDetail>(`${url}/entries/${id}`, `entry ${id}`, { missing: "undefined" });
   if (e === undefined) return undefined;
   const verdict = (v: number) => (v === 0 ? ("accept" as const) : ("dispute" as const));
   return {
@@ -242,7 +244,7 @@ function filterParams(filter: IndexerFilter): URLSearchParams {
 
 /** The registered commons, with the names they were registered under. */
 export async function indexedCommons(url: string): Promise<{ id: string; name: string; founder: string }[]> {
-  return getJson(`${url}/commons`, "the commons");
+  return indexerJson(`${url}/commons`, "the commons");
 }
 
 /** The registered commons' ids (lower case), as `viewOfIndexed` needs them. */
@@ -269,7 +271,7 @@ export async function indexedPage(
   q.set("limit", String(limit));
   if (request.from !== undefined) q.set("from", String(request.from));
   if (request.order === "desc") q.set("order", "desc");
-  const page = await getJson<{ total: number; entries: IndexedEntry[] }>(`${url}/entries?${q}`, "a page of entries");
+  const page = await indexerJson<{ total: number; entries: IndexedEntry[] }>(`${url}/entries?${q}`, "a page of entries");
   const views = page.entries.map((e) => viewOfIndexed(e, registered));
   const last = views.at(-1)?.id;
   const next = views.length < limit || last === undefined ? undefined : request.order === "desc" ? (last > 1n ? last - 1n : undefined) : last + 1n;
@@ -291,7 +293,7 @@ export async function indexedViews(url: string, filter: IndexerFilter = {}): Pro
 /** The accounts the indexer keeps per day, contributor, commons, action and unit (`accountsFromDays` and `totalsFromDays` sum them). */
 export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter, "agent" | "commons" | "action"> = {}): Promise<DayTotals[]> {
   const q = filterParams(filter);
-  const rows = await getJson<
+  const rows = await indexerJson<
     { day: string; agent: string; commons: string; action: number; unit: string; entries: number; claimed: string; accepted: string; disputed: string }[]
   >(`${url}/accounts?${q}`, "the accounts");
   const units = new Map<string, string>();
@@ -313,11 +315,81 @@ export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter
 
 /** The entries the indexer counts per flow, kind and state (`summaryOf` gives the ledger's figures from them). */
 export async function indexedStateCounts(url: string): Promise<StateCount[]> {
-  const rows = await getJson<{ flow: number; kind: string; state: string; entries: number }[]>(`${url}/summary`, "the ledger's summary");
+  const rows = await indexerJson<{ flow: number; kind: string; state: string; entries: number }[]>(`${url}/summary`, "the ledger's summary");
   return rows.map((r) => ({
     flow: FLOWS[r.flow] as FlowName,
     kind: r.kind as EventKind,
     state: ENTRY_STATES[codeOf(ENTRY_STATES, r.state, "state")] as EntryStateName,
     entries: r.entries,
   }));
+}
+
+/** Who decides in each commons, as the indexer keeps it from the Ledger's governance events: the same CommonsView `deriveCommons` gives at chain time `now`. */
+export async function indexedGovernance(url: string, now: bigint): Promise<CommonsView[]> {
+  type ProposalRow = {
+    id: string;
+    commons: string;
+    proposer: string;
+    kind: number;
+    account: string;
+    roles: number;
+    threshold: number;
+    action: number;
+    acceptsRequired: number;
+    disputesToBlock: number;
+    counterpartyConfirms: boolean;
+    epoch: number;
+    expiresAt: string;
+    approvers: string[];
+    executed: boolean;
+  };
+  const rows = await indexerJson<
+    {
+      id: string;
+      name: string;
+      founder: string;
+      threshold: number;
+      epoch: number;
+      stewards: string[];
+      roles: [string, number][];
+      rules: { action: number; acceptsRequired: number; disputesToBlock: number; counterpartyConfirms: boolean }[];
+      proposals: ProposalRow[];
+    }[]
+  >(`${url}/governance`, "who decides in each commons");
+  return rows.map((c) =>
+    commonsView({
+      id: c.id.toLowerCase(),
+      name: c.name,
+      founder: getAddress(c.founder),
+      threshold: c.threshold,
+      epoch: c.epoch,
+      stewards: c.stewards.map((a) => getAddress(a)),
+      roles: c.roles.map(([a, roles]) => [getAddress(a), roles]),
+      rules: c.rules.map((r) => ({ ...r, action: ACTIONS[r.action] as ActionName })),
+      proposals: c.proposals.map((p) => {
+        const change = {
+          kind: CHANGE_KINDS[p.kind] as ChangeKindName,
+          account: getAddress(p.account),
+          roles: p.roles,
+          threshold: p.threshold,
+          action: ACTIONS[p.action] as ActionName,
+          acceptsRequired: p.acceptsRequired,
+          disputesToBlock: p.disputesToBlock,
+          counterpartyConfirms: p.counterpartyConfirms,
+        };
+        return {
+          id: BigInt(p.id),
+          commons: p.commons.toLowerCase(),
+          proposer: getAddress(p.proposer),
+          ...change,
+          epoch: p.epoch,
+          expiresAt: BigInt(p.expiresAt),
+          approvers: p.approvers.map((a) => getAddress(a)),
+          status: p.executed ? ("executed" as const) : ("pending" as const),
+          summary: describeChange(change),
+        };
+      }),
+      now,
+    }),
+  );
 }

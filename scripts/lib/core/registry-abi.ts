@@ -64,7 +64,8 @@ const STATUS_VIEW = "(uint8 status, uint8 prior, uint8 reason, bool attested, ui
 const SETTLEMENT = "(uint256 work, uint256 entryId, uint256 nonce, uint64 deadline)";
 const SETTLEMENT_VIEW = "(uint256 id, address licensee, uint256 family, uint64 periodStart, uint128 quantity, bool standing)";
 
-export const RECIPROCITY_ABI = [
+/** The registry's records, as events: its read API (the indexer subscribes to exactly these). */
+export const RECIPROCITY_EVENTS = [
   `event WorkRegistered(uint256 indexed work, address indexed licensor, uint256 indexed family, uint8 kind, uint256 supersedes, bytes32 termsHash, string termsUri, bool shareAlike, address arbiter, bytes32 commons, ${OBLIGATION} obligation, address[] attesters)`,
   "event Declared(uint256 indexed id, address indexed licensee, uint256 indexed work, uint8 kind, uint8 value, uint64 start, uint64 end, bytes32 evidence)",
   "event Attested(uint256 indexed id, address indexed licensee, uint256 indexed work, uint256 declaration, address attester, bytes32 evidence)",
@@ -74,6 +75,10 @@ export const RECIPROCITY_ABI = [
   "event Settled(uint256 indexed id, address indexed licensee, uint256 indexed work, uint256 entryId, uint64 periodStart, uint128 quantity, uint128 tally)",
   "event SettlementReversed(uint256 indexed id, address indexed licensee, uint256 indexed work, uint256 entryId, uint256 settlement, uint64 periodStart, uint128 quantity, uint128 tally, uint8 entryState)",
   "event BreachesDismissed(uint256 indexed id, address indexed licensee, uint256 indexed work, uint256 report, address by, bytes32 evidence)",
+] as const;
+
+export const RECIPROCITY_ABI = [
+  ...RECIPROCITY_EVENTS,
   "event EIP712DomainChanged()",
   `function registerWork(${TERMS} terms) returns (uint256 work)`,
   `function declare(${DECLARATION} declaration, bytes signature) returns (uint256 id)`,

@@ -3,7 +3,7 @@
 // API answers; `waitForCount` waits until it has indexed a given number of entries.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,6 +13,8 @@ export interface IndexerOptions {
   rpcUrl: string;
   chainId: number;
   ledger: string;
+  /** The ReciprocityRegistry beside the Ledger, if the deployment has one: its works and records are indexed too. */
+  registry?: string;
   fromBlock: number;
   port: number;
   /** Where PGlite keeps its files (and the log, indexer.log). */
@@ -43,10 +45,38 @@ function ponderBin(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin", "ponder.js");
 }
 
+/** Ponder found its schema written by another version of the indexer (its tables or handlers changed since). */
+const OTHER_BUILD = "was previously used by a different Ponder app";
+
+/**
+ * Starts the indexer. An embedded database written by another version of the indexer (after an
+ * update changed its tables or handlers) is the chain's data indexed the old way: it is deleted and
+ * the chain indexed afresh. A PostgreSQL schema is not ours to drop: that is said in a sentence.
+ */
 export async function startIndexer(o: IndexerOptions): Promise<Indexer> {
+  const databaseUrl = o.databaseUrl ?? process.env.DATABASE_URL;
+  try {
+    return await launchIndexer(o, databaseUrl);
+  } catch (error) {
+    if (!(error instanceof OtherBuildError)) throw error;
+    if (databaseUrl)
+      throw new Error(
+        `the PostgreSQL schema "${o.schema ?? "commons"}" holds another version of the indexer's tables: drop it (DROP SCHEMA "${o.schema ?? "commons"}" CASCADE) or give the indexer another schema`,
+        { cause: error },
+      );
+    writeFileSync(path.join(o.dataDir, "indexer.log"), "the embedded database was written by another version of the indexer: indexing the chain afresh\n", {
+      flag: "a",
+    });
+    rmSync(path.join(o.dataDir, "pglite"), { recursive: true, force: true });
+    return launchIndexer(o, databaseUrl);
+  }
+}
+
+class OtherBuildError extends Error {}
+
+async function launchIndexer(o: IndexerOptions, databaseUrl: string | undefined): Promise<Indexer> {
   mkdirSync(o.dataDir, { recursive: true });
   const log = createWriteStream(path.join(o.dataDir, "indexer.log"), { flags: "a" });
-  const databaseUrl = o.databaseUrl ?? process.env.DATABASE_URL;
   const child = spawn(
     process.execPath,
     [
@@ -70,6 +100,7 @@ export async function startIndexer(o: IndexerOptions): Promise<Indexer> {
         COMMONS_RPC: o.rpcUrl,
         COMMONS_CHAIN_ID: String(o.chainId),
         COMMONS_LEDGER: o.ledger,
+        COMMONS_REGISTRY: o.registry ?? "",
         COMMONS_FROM_BLOCK: String(o.fromBlock),
         COMMONS_INDEXER_DIR: path.join(o.dataDir, "pglite"),
         COMMONS_INDEXER_POLL_MS: String(o.pollMs ?? 500),
@@ -83,8 +114,12 @@ export async function startIndexer(o: IndexerOptions): Promise<Indexer> {
   o.onSpawn?.(child);
   child.stdout.pipe(log);
   child.stderr.pipe(log);
+  // The output's end, to tell why it stopped before it was ready.
+  let tail = "";
+  for (const stream of [child.stdout, child.stderr]) stream.on("data", (b: Buffer) => (tail = (tail + b.toString()).slice(-20_000)));
   let exited: number | null | undefined;
-  child.once("exit", (code) => (exited = code));
+  // "close": after its output has all been read (the reason it stopped is in it).
+  child.once("close", (code) => (exited = code));
   const url = `http://127.0.0.1:${o.port}`;
 
   const head = async () => {
@@ -94,7 +129,7 @@ export async function startIndexer(o: IndexerOptions): Promise<Indexer> {
   const stop = () =>
     new Promise<void>((resolve) => {
       if (exited !== undefined) return resolve();
-      child.once("exit", () => resolve());
+      child.once("close", () => resolve());
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
     });
@@ -102,6 +137,7 @@ export async function startIndexer(o: IndexerOptions): Promise<Indexer> {
   // Ponder answers /health at once and /ready (200) once the backfill is done.
   const deadline = Date.now() + 120_000;
   for (;;) {
+    if (exited !== undefined && tail.includes(OTHER_BUILD)) throw new OtherBuildError(OTHER_BUILD);
     if (exited !== undefined) throw new Error(`the indexer exited with code ${exited} before it was ready; see ${path.join(o.dataDir, "indexer.log")}`);
     try {
       if ((await fetch(`${url}/ready`)).status === 200) break;

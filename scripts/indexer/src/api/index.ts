@@ -134,10 +134,62 @@ app.get("/skipped", async (c) => {
   );
 });
 
+const byPlace = (t: { blockNumber: Column; logIndex: Column }) => [asc(t.blockNumber), asc(t.logIndex)];
+
 /** The commons registered on the Ledger, with the names they were registered under. */
 app.get("/commons", async (c) => {
-  const rows = await db.select().from(schema.commons).orderBy(asc(schema.commons.blockNumber));
+  const rows = await db
+    .select({ id: schema.commons.id, name: schema.commons.name, founder: schema.commons.founder, blockNumber: schema.commons.blockNumber })
+    .from(schema.commons)
+    .orderBy(...byPlace(schema.commons));
   return c.json(rows.map((r) => ({ ...r, blockNumber: String(r.blockNumber) })));
+});
+
+/**
+ * Who decides in each commons, in registration order (core/governance.ts `commonsView` makes the
+ * view people read from it): threshold and epoch, stewards in the order they became stewards,
+ * every account given roles (0: none any more) in the order they were first given some, the rules
+ * in the order their actions were first set, and the proposals in id order with their approvers.
+ */
+app.get("/governance", async (c) => {
+  const [all, stewards, roles, rules, proposals] = await Promise.all([
+    db
+      .select()
+      .from(schema.commons)
+      .orderBy(...byPlace(schema.commons)),
+    db
+      .select()
+      .from(schema.steward)
+      .orderBy(...byPlace(schema.steward)),
+    db
+      .select()
+      .from(schema.role)
+      .orderBy(...byPlace(schema.role)),
+    db
+      .select()
+      .from(schema.quorumRule)
+      .orderBy(...byPlace(schema.quorumRule)),
+    db.select().from(schema.proposal).orderBy(asc(schema.proposal.id)),
+  ]);
+  const of = <T extends { commons: string }>(rows: T[], id: string) => rows.filter((r) => r.commons === id);
+  return c.json(
+    all.map((x) => ({
+      id: x.id,
+      name: x.name,
+      founder: x.founder,
+      threshold: x.threshold,
+      epoch: x.epoch,
+      stewards: of(stewards, x.id).map((r) => r.account),
+      roles: of(roles, x.id).map((r) => [r.account, r.roles]),
+      rules: of(rules, x.id).map(({ action, acceptsRequired, disputesToBlock, counterpartyConfirms }) => ({
+        action,
+        acceptsRequired,
+        disputesToBlock,
+        counterpartyConfirms,
+      })),
+      proposals: of(proposals, x.id).map((p) => ({ ...p, id: String(p.id), expiresAt: String(p.expiresAt), blockNumber: String(p.blockNumber) })),
+    })),
+  );
 });
 
 /** One entry with its validations, the endorsements of accounts not appointed (counted nowhere) and the counterparty's answer. */
@@ -172,6 +224,72 @@ app.get("/entries/:id", async (c) => {
     endorsements: endorsements.map(strings),
     answered: answered ? strings(answered) : null,
   });
+});
+
+// ---------------------------------------------------------------- the ReciprocityRegistry
+
+/** How far the indexer has read the registry (compare with its counts()), and which registry it reads (null: none). */
+app.get("/reciprocity/head", async (c) => {
+  const [row] = await db.select().from(schema.registryHead).where(eq(schema.registryHead.id, 1));
+  return c.json({
+    registry: process.env.COMMONS_REGISTRY || null,
+    works: String(row?.works ?? 0n),
+    records: String(row?.records ?? 0n),
+    blockNumber: String(row?.blockNumber ?? 0n),
+  });
+});
+
+/** A whole number the registry numbers things by (a work, a family, a record, an entry), or why not. */
+function idParam(c: { req: { query(key: string): string | undefined } }, key: string): bigint | undefined | { error: string } {
+  const v = c.req.query(key);
+  if (v === undefined) return undefined;
+  if (!/^\d{1,19}$/.test(v)) return { error: `${key} must be a whole number (at most 19 digits), not "${v}"` };
+  return BigInt(v);
+}
+
+/** The registered works (every version), optionally of one `family`, in id order. */
+app.get("/reciprocity/works", async (c) => {
+  const family = idParam(c, "family");
+  if (typeof family === "object") return c.json(family, 400);
+  const rows = await db
+    .select()
+    .from(schema.work)
+    .where(family === undefined ? undefined : eq(schema.work.family, family))
+    .orderBy(asc(schema.work.id));
+  return c.json(rows.map((w) => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, typeof v === "bigint" ? String(v) : v]))));
+});
+
+/**
+ * A page of the registry's records in id order: `from` (the first id, default 1), `limit` (1 to 500,
+ * default 500), and optionally only one `licensee`'s, one work `family`'s, or those naming one Ledger
+ * `entry` (settlements and reversals). Each is the record as decoded from its event (`detail`).
+ */
+app.get("/reciprocity/records", async (c) => {
+  const filters = [];
+  const licensee = c.req.query("licensee");
+  if (licensee !== undefined) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(licensee)) return c.json({ error: `licensee must be 0x and 40 hex digits, not "${licensee}"` }, 400);
+    filters.push(eq(schema.reciprocityRecord.licensee, licensee.toLowerCase() as `0x${string}`));
+  }
+  for (const [key, column] of [
+    ["family", schema.reciprocityRecord.family],
+    ["entry", schema.reciprocityRecord.entryId],
+  ] as const) {
+    const v = idParam(c, key);
+    if (typeof v === "object") return c.json(v, 400);
+    if (v !== undefined) filters.push(eq(column, v));
+  }
+  const from = idParam(c, "from") ?? 1n;
+  if (typeof from === "object") return c.json(from, 400);
+  const limit = Number(c.req.query("limit") ?? String(MAX_PAGE));
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return c.json({ error: `limit must be a whole number from 1 to ${MAX_PAGE}` }, 400);
+  const rows = await db
+    .select({ detail: schema.reciprocityRecord.detail })
+    .from(schema.reciprocityRecord)
+    .where(and(gte(schema.reciprocityRecord.id, from), ...filters))
+    .orderBy(asc(schema.reciprocityRecord.id))
+    .limit(limit);
+  return c.json(rows.map((r) => r.detail));
 });
 
 export default app;
