@@ -477,6 +477,28 @@ describe("app (end to end in headless Chromium)", function () {
       await page.close();
     });
 
+    it("shows the needs from the indexer's intents and their links alone, the same as the chain's, without reading the whole ledger", async function () {
+      const chainPage = await open("needs");
+      await chainPage.getByTestId("needs-table").waitFor();
+      const page = await open("needs", { server: indexedApp });
+      const reads = wholeReads(page);
+      await page.locator('[data-testid="needs-count"][data-source="indexer"]').waitFor();
+      expect(await page.getByTestId("source").innerText()).to.match(new RegExp(`^✓ Read through the indexer at ${indexer.url}: its \\d+ entries chain`));
+      // The plan signals per process too, where there are any.
+      const text = async (p: Page) =>
+        Promise.all(
+          ["needs-count", "needs-table", "processes-summary", "processes-table"].map(async (id) =>
+            (await p.getByTestId(id).count()) ? p.getByTestId(id).innerText() : `no ${id}`,
+          ),
+        );
+      expect(await text(page)).to.deep.equal(await text(chainPage));
+      // Met and expired needs too, and the plan signals per process.
+      for (const p of [page, chainPage]) await p.getByLabel("Also needs that are met or expired").check();
+      expect(await text(page)).to.deep.equal(await text(chainPage));
+      expect(reads, "whole-ledger reads").to.deep.equal([]);
+      await Promise.all([page.close(), chainPage.close()]);
+    });
+
     it("audits the whole ledger from the chain on request, and goes back to the indexer", async function () {
       const page = await open("accounts", { server: indexedApp });
       await page.locator('[data-testid="accounts-summary"][data-source="indexer"]').waitFor();

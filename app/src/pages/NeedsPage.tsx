@@ -1,7 +1,8 @@
 // Needs published on the ledger (stigmergy): what is asked for, who committed to it and what
 // fulfilled it (the chain intent -> commitments -> events), what is still open, when it is due and
 // how it stands; at the top, the plan signals per process, those behind first. Derived by
-// scripts/lib/supply/supply.ts deriveNeeds, needStatus and processSignals (as `commons needs`).
+// scripts/lib/supply/supply.ts deriveNeeds, needStatus and processSignals (as `commons needs`),
+// through the indexer when it holds the Ledger's entries (hooks/useNeeds.ts).
 import { LedgerStatus } from "../components/LedgerStatus";
 import { NeedChain } from "../components/NeedChain";
 import { ProcessSignals } from "../components/ProcessSignals";
@@ -12,11 +13,11 @@ import { href } from "../lib/router";
 import { Agent } from "../components/Agent";
 
 export default function NeedsPage() {
-  const { ledger, labels, now, ready, names, all, setAll, rows, shown, toDo, processes } = useNeeds();
+  const { ledger, source, labels, now, ready, names, all, setAll, rows, shown, toDo, processes } = useNeeds();
   return (
     <section>
       <h2>Needs</h2>
-      <LedgerStatus ledger={ledger} />
+      <LedgerStatus ledger={ledger} indexed />
       {now.error && !now.data ? (
         <p className="error" role="alert">
           Could not read the chain's time: {now.error.message.split("\n")[0]}
@@ -30,7 +31,7 @@ export default function NeedsPage() {
             <label>
               <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> Also needs that are met or expired
             </label>
-            <span className="muted">
+            <span className="muted" data-testid="needs-count" data-source={source}>
               {toDo} to do of {rows.length} published; chain time {dateTime(now.data!)}
             </span>
           </div>
