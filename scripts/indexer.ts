@@ -1,7 +1,8 @@
 // `npm run indexer`: the Ponder indexer (scripts/indexer/) for any chain, as npm start runs it for
 // the local one. Options (flags or environment):
 //   --rpc / --ledger / --from-block as for the CLI (or the deployment npm start wrote)
-//   --registry (COMMONS_REGISTRY, else the one deployed beside the Ledger, if any): its works and records too
+//   --registry, --distributor (COMMONS_REGISTRY, COMMONS_DISTRIBUTOR, else those deployed beside the Ledger,
+//   if any): the license registry's works and records, the distributions and their claims too
 //   --port (COMMONS_INDEXER_PORT, 8789)  --data-dir (COMMONS_DATA_DIR/indexer): where embedded PGlite keeps
 //   its files; DATABASE_URL: a PostgreSQL server instead (nothing else changes)
 //   --schema (the database schema this indexer owns; one per ledger, default "commons")
@@ -20,6 +21,7 @@ try {
       rpc: { type: "string" },
       ledger: { type: "string" },
       registry: { type: "string" },
+      distributor: { type: "string" },
       "from-block": { type: "string" },
       port: { type: "string" },
       "data-dir": { type: "string" },
@@ -32,11 +34,20 @@ try {
   const schema = values.schema ?? "commons";
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new CliInputError("--schema", `"${schema}" is not a schema name (lower-case letters, digits and _, at most 63)`);
-  const registryGiven = values.registry ?? (process.env.COMMONS_REGISTRY || undefined);
-  const registry = registryGiven !== undefined ? parseAddress("--registry", registryGiven) : contractsBeside(target).ReciprocityRegistry;
+  /** A contract beside the Ledger: the flag, the environment, or the one deployed beside it (if any). */
+  const beside = (flag: "--registry" | "--distributor", given: string | undefined, envVar: string, name: string) => {
+    const value = given ?? (process.env[envVar] || undefined);
+    return value !== undefined ? parseAddress(flag, value) : contractsBeside(target)[name];
+  };
+  const registry = beside("--registry", values.registry, "COMMONS_REGISTRY", "ReciprocityRegistry");
+  const distributor = beside("--distributor", values.distributor, "COMMONS_DISTRIBUTOR", "IncomeDistributor");
   const provider = await connect(target);
-  if (registry !== undefined && (await provider.getCode(registry)) === "0x")
-    throw new CliInputError("--registry", `there is no contract at ${registry} on ${target.rpc}`);
+  for (const [flag, address] of [
+    ["--registry", registry],
+    ["--distributor", distributor],
+  ] as const)
+    if (address !== undefined && (await provider.getCode(address)) === "0x")
+      throw new CliInputError(flag, `there is no contract at ${address} on ${target.rpc}`);
   const { chainId } = await provider.getNetwork();
   const dataDir = path.resolve(
     values["data-dir"] ?? path.join(process.env.COMMONS_DATA_DIR ?? "data", "indexer", `${chainId}-${target.ledger.slice(2, 10).toLowerCase()}`),
@@ -46,13 +57,14 @@ try {
     chainId: Number(chainId),
     ledger: target.ledger,
     registry,
+    distributor,
     fromBlock: target.fromBlock,
     port,
     dataDir,
     schema,
   });
   console.log(
-    `indexer: ${indexer.url}${registry ? `, with the ReciprocityRegistry at ${registry}` : ""} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : `PGlite in ${dataDir}`}; log ${path.join(dataDir, "indexer.log")})`,
+    `indexer: ${indexer.url}${registry ? `, with the ReciprocityRegistry at ${registry}` : ""}${distributor ? `, the IncomeDistributor at ${distributor}` : ""} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : `PGlite in ${dataDir}`}; log ${path.join(dataDir, "indexer.log")})`,
   );
   const [count] = (await new Contract(target.ledger, LEDGER_ABI, provider).tip()) as [bigint, string];
   await indexer.waitForCount(count, 600_000);

@@ -123,6 +123,7 @@ try {
     chainId: deployment.chainId,
     ledger: deployment.ledger,
     registry: deployment.contracts.ReciprocityRegistry,
+    distributor: deployment.contracts.IncomeDistributor,
     fromBlock: deployment.fromBlock,
     port: indexerPort,
     dataDir: path.join(dataDir, "indexer", `${deployment.chainId}-${deployment.ledger.slice(2, 10).toLowerCase()}-${deployment.genesisHash.slice(2, 10)}`),

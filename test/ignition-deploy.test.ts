@@ -110,6 +110,7 @@ describe("README: deploying the whole system with Ignition", function () {
     const addresses = JSON.parse(readFileSync(path.join(DEPLOYMENTS, "deployed_addresses.json"), "utf8")) as Record<string, string>;
     const ledger = addresses["LedgerModule#Ledger"]!;
     const registry = addresses["ReciprocityRegistryModule#ReciprocityRegistry"]!;
+    const distributor = addresses["IncomeDistributorModule#IncomeDistributor"]!;
     const provider = new JsonRpcProvider(chain.url, Network.from(LIVE_CHAIN_ID), { staticNetwork: true });
     const founder = new Wallet(DEV_KEY, provider);
     const salt = id("live network stand-in");
@@ -120,7 +121,7 @@ describe("README: deploying the whole system with Ignition", function () {
     const [relayerCommand, indexerCommand, buildCommand, previewCommand, ...rest] = documentedCommands(readme, "live");
     expect(rest).to.deep.equal([]);
     expect(relayerCommand).to.equal("npm run relayer -- --rpc <url> --ledger <address> --keystore <file>");
-    expect(indexerCommand).to.equal("npm run indexer -- --rpc <url> --ledger <address> --registry <registry> --from-block <block>");
+    expect(indexerCommand).to.equal("npm run indexer -- --rpc <url> --ledger <address> --registry <registry> --distributor <distributor> --from-block <block>");
     expect(buildCommand).to.match(/^VITE_CHAIN_ID=<id> .* npm run build:app -- --outDir dist-live$/);
     expect(previewCommand).to.equal("npx vite preview --config app/vite.config.ts --outDir dist-live --port 8790");
     const [relayerPort, indexerPort, appPort] = [await freePort(), await freePort(), await freePort()];
@@ -131,6 +132,7 @@ describe("README: deploying the whole system with Ignition", function () {
         .replaceAll("<url>", chain.url)
         .replaceAll("<address>", ledger)
         .replaceAll("<registry>", registry)
+        .replaceAll("<distributor>", distributor)
         .replaceAll("<block>", "1")
         .replaceAll("<id>", String(LIVE_CHAIN_ID))
         .replaceAll("<name>", "Live stand-in (4242)")
@@ -169,6 +171,7 @@ describe("README: deploying the whole system with Ignition", function () {
       expect(head.count).to.equal("1");
       // It reads the registry beside the Ledger too (for `commons status --indexer`): none of its works yet.
       expect(await (await fetch(`${indexerUrl}/reciprocity/head`)).json()).to.deep.include({ registry, works: "0", records: "0" });
+      expect(await (await fetch(`${indexerUrl}/distributions`)).json()).to.deep.equal([]);
 
       // The app built for that chain, served as static files, reads the claim through the indexer.
       const built = await run(fill(buildCommand!), {});

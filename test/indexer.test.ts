@@ -29,6 +29,7 @@ import {
 import type { EntryView, TotalRow } from "../scripts/lib/core/views.js";
 import { indexedAccountDays, indexedEntry, indexedGovernance, indexedPage, indexedStateCounts, registeredCommons } from "../scripts/lib/core/indexer-client.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
+import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { startIndexer } from "../scripts/lib/node/indexer.js";
@@ -179,6 +180,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         chainId: 31337,
         ledger: l.ledger,
         registry: l.contracts.ReciprocityRegistry,
+        distributor: l.contracts.IncomeDistributor,
         fromBlock: l.fromBlock,
         port: await freePort(),
         dataDir: dir,
@@ -249,6 +251,137 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             .map((v) => v.id)
             .reverse(),
         );
+      });
+    });
+
+    describe("the IncomeDistributor's distributions, claims, objections and deposits", function () {
+      /** What the chain says: each distribution's event and its distribution(id) and objectedOf(id), every claim and deposit. */
+      async function fromChain() {
+        const distributor = new Contract(l.contracts.IncomeDistributor!, DISTRIBUTOR_ABI, l.provider);
+        const logs = await l.provider.getLogs({ address: l.contracts.IncomeDistributor!, fromBlock: l.fromBlock });
+        const events = logs.map((log) => ({ log, e: distributor.interface.parseLog(log)! }));
+        const of = (name: string) => events.filter(({ e }) => e.name === name);
+        const lower = (v: unknown) => String(v).toLowerCase();
+        const distributions = await Promise.all(
+          of("DistributionPublished").map(async ({ log, e }) => {
+            const a = e.args;
+            const view = (await distributor.distribution(a.id)) as { status: bigint; claimed: bigint };
+            return {
+              id: String(a.id),
+              commons: a.commons,
+              token: lower(a.token),
+              by: lower(a.by),
+              root: a.root,
+              total: String(a.total),
+              income: String(a.income),
+              leafCount: String(a.leafCount),
+              equationHash: a.equationHash,
+              ledgerHead: a.ledgerHead,
+              cutoff: String(a.cutoff),
+              claimsOpenAt: String(a.claimsOpenAt),
+              expiresAt: String(a.expiresAt),
+              equationURI: a.equationURI,
+              status: Number(view.status),
+              claimed: String(view.claimed),
+              objected: String(await distributor.objectedOf(a.id)),
+              blockNumber: String(log.blockNumber),
+              transactionHash: log.transactionHash,
+            };
+          }),
+        );
+        const claims = of("Claimed").map(({ log, e }) => ({
+          distributionId: String(e.args.id),
+          index: String(e.args.index),
+          account: lower(e.args.account),
+          amount: String(e.args.amount),
+          by: lower(e.args.by),
+          transactionHash: log.transactionHash,
+        }));
+        const deposits = of("Deposited").map(({ log, e }) => ({
+          commons: e.args.commons,
+          token: lower(e.args.token),
+          from: lower(e.args.from),
+          amount: String(e.args.amount),
+          transactionHash: log.transactionHash,
+        }));
+        return { distributions, claims, deposits };
+      }
+
+      /** The indexer's answer, once it has caught up with the chain's. */
+      async function expectSameDistributions() {
+        const chain = await fromChain();
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const listed = (await (await fetch(`${indexer.url}/distributions`)).json()) as Record<string, unknown>[];
+          const one = await Promise.all(
+            listed.map(async (d) => (await (await fetch(`${indexer.url}/distributions/${String(d.id)}`)).json()) as { claims: Record<string, unknown>[] }),
+          );
+          const deposits = (await (await fetch(`${indexer.url}/deposits`)).json()) as Record<string, unknown>[];
+          const pick = <T extends object>(rows: Record<string, unknown>[], like: T[]) =>
+            rows.map((r) => Object.fromEntries(Object.keys(like[0] ?? {}).map((k) => [k, r[k]])));
+          const indexed = {
+            distributions: pick(listed, chain.distributions),
+            claims: pick(
+              one.flatMap((d) => d.claims),
+              chain.claims,
+            ),
+            deposits: pick(deposits, chain.deposits),
+          };
+          try {
+            expect(indexed).to.deep.equal(chain);
+            return chain;
+          } catch (error) {
+            if (Date.now() > deadline) throw error;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+      }
+
+      it("holds every published distribution as the chain has it now (status, claimed, objected), and every claim and deposit", async function () {
+        const chain = await expectSameDistributions();
+        expect(chain.distributions).to.have.length(1);
+        expect(chain.deposits).to.have.length.greaterThan(0);
+      });
+
+      it("follows a claim and a deposit as they arrive", async function () {
+        const env = {
+          COMMONS_RPC_URL: l.rpc,
+          COMMONS_LEDGER: l.ledger,
+          COMMONS_DISTRIBUTOR: l.contracts.IncomeDistributor!,
+          COMMONS_PRIVATE_KEY: devWallet(0, l.provider).privateKey,
+        };
+        const claimed = await runCli(["claim-share", "1", "--account", seeds.demo.people.alice, "--equation", "scripts/demo/value-equation.json"], env);
+        expect(claimed.code, claimed.stderr).to.equal(0);
+        const distributor = new Contract(l.contracts.IncomeDistributor!, DISTRIBUTOR_ABI, devWallet(9, l.provider));
+        await (await distributor.depositETH(seeds.demo.commons, { value: 10n ** 17n })).wait();
+        const chain = await expectSameDistributions();
+        expect(chain.claims.map((c) => c.account)).to.deep.equal([seeds.demo.people.alice.toLowerCase()]);
+        expect(chain.distributions[0]!.claimed).to.not.equal("0");
+      });
+
+      it("follows a distribution rolled over once its claims close: what was not claimed goes back to the commons", async function () {
+        const distributor = new Contract(l.contracts.IncomeDistributor!, DISTRIBUTOR_ABI, devWallet(9, l.provider));
+        const { expiresAt } = (await distributor.distribution(1n)) as { expiresAt: bigint };
+        await l.provider.send("evm_setNextBlockTimestamp", [Number(expiresAt) + 1]);
+        const receipt = await (await distributor.rollOver(1n)).wait();
+        const rolled = receipt.logs
+          .map((log: { topics: string[]; data: string }) => distributor.interface.parseLog(log))
+          .find((e: { name: string } | null) => e?.name === "RolledOver");
+        const chain = await expectSameDistributions();
+        expect(chain.distributions[0]!.status).to.equal(3); // IIncomeDistributor.Status.RolledOver
+        const one = (await (await fetch(`${indexer.url}/distributions/1`)).json()) as { released: string };
+        expect(one.released).to.equal(String(rolled.args.amount)).and.to.not.equal("0");
+      });
+
+      it("answers a bad or unknown distribution id in a sentence", async function () {
+        for (const [path_, status, error] of [
+          ["/distributions/one", 400, '"one" is not a distribution id'],
+          ["/distributions/99", 404, "no distribution 99 (yet)"],
+          ["/distributions?commons=0x12", 400, 'commons must be 0x and 64 hex digits, not "0x12"'],
+        ] as const) {
+          const r = await fetch(`${indexer.url}${path_}`);
+          expect([r.status, await r.json()], path_).to.deep.equal([status, { error }]);
+        }
       });
     });
 

@@ -291,3 +291,86 @@ export const registryHead = onchainTable("registry_head", (t) => ({
   records: t.bigint().notNull(),
   blockNumber: t.bigint().notNull(),
 }));
+
+// ---------------------------------------------------------------- the IncomeDistributor (when the deployment has one)
+
+/**
+ * The published distributions: what each published (root, totals, the equation and the ledger head
+ * it was computed at, its windows) and where it stands as its events say: `status` as
+ * IIncomeDistributor.Status names it (published, cancelled, rolled over, stopped), what was claimed
+ * and objected so far, what went back to the commons, and how often it was challenged.
+ */
+export const distribution = onchainTable(
+  "distribution",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    commons: t.hex().notNull(),
+    token: t.hex().notNull(),
+    by: t.hex().notNull(),
+    root: t.hex().notNull(),
+    total: t.bigint().notNull(),
+    income: t.bigint().notNull(),
+    leafCount: t.bigint().notNull(),
+    equationHash: t.hex().notNull(),
+    ledgerHead: t.hex().notNull(),
+    cutoff: t.bigint().notNull(),
+    claimsOpenAt: t.bigint().notNull(),
+    expiresAt: t.bigint().notNull(),
+    equationURI: t.text().notNull(),
+    status: t.integer().notNull(),
+    claimed: t.bigint().notNull(),
+    objected: t.bigint().notNull(),
+    released: t.bigint().notNull(),
+    challenges: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+  }),
+  (table) => ({ commonsIndex: index().on(table.commons) }),
+);
+
+/** Shares claimed: one per distribution and leaf, paid to `account`, sent by `by`. */
+export const claim = onchainTable(
+  "claim",
+  (t) => ({
+    distributionId: t.bigint().notNull(),
+    index: t.bigint().notNull(),
+    account: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    by: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.distributionId, table.index] }), accountIndex: index().on(table.account) }),
+);
+
+/** Contributors' objections to a distribution during its challenge window (enough of them stop it), and challenges with evidence. */
+export const objection = onchainTable(
+  "objection",
+  (t) => ({
+    distributionId: t.bigint().notNull(),
+    /** The objecting leaf, or null for a challenge (anyone's, with evidence of another root). */
+    index: t.bigint(),
+    account: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    evidence: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }), distributionIndex: index().on(table.distributionId) }),
+);
+
+/** Income deposited for a commons (the zero token: the chain's own currency). */
+export const deposit = onchainTable(
+  "deposit",
+  (t) => ({
+    commons: t.hex().notNull(),
+    token: t.hex().notNull(),
+    from: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }), commonsIndex: index().on(table.commons) }),
+);

@@ -8,10 +8,14 @@ import {
   accountDay,
   answer,
   chainHead,
+  claim,
   commons,
   correction,
+  deposit,
+  distribution,
   endorsement,
   entry,
+  objection,
   proposal,
   quorumRule,
   reciprocityRecord,
@@ -382,3 +386,102 @@ if (process.env.COMMONS_REGISTRY)
     "BreachesDismissed",
   ] as const)
     ponder.on(`ReciprocityRegistry:${name}`, onRegistryEvent);
+
+// ---------------------------------------------------------------- the IncomeDistributor
+
+/** IIncomeDistributor.Status codes. */
+const PUBLISHED = 1;
+const CANCELLED = 2;
+const ROLLED_OVER = 3;
+const STOPPED = 4;
+
+/** Where a distribution stands after an event that ends it (what went back to the commons) or adds to it. */
+async function changeDistribution(
+  db: Db,
+  id: bigint,
+  change: (d: typeof distribution.$inferSelect) => Partial<typeof distribution.$inferSelect>,
+): Promise<void> {
+  const d = await db.find(distribution, { id });
+  if (!d) throw new Error(`an event of distribution ${id} arrived before its publication`);
+  await db.update(distribution, { id }).set(change(d));
+}
+
+// Registered only when the deployment has a distributor (ponder.config.ts lists it only then).
+if (process.env.COMMONS_DISTRIBUTOR) {
+  ponder.on("IncomeDistributor:DistributionPublished", async ({ event, context }) => {
+    const a = event.args;
+    await context.db.insert(distribution).values({
+      id: a.id,
+      commons: a.commons,
+      token: lower(a.token),
+      by: lower(a.by),
+      root: a.root,
+      total: a.total,
+      income: a.income,
+      leafCount: a.leafCount,
+      equationHash: a.equationHash,
+      ledgerHead: a.ledgerHead,
+      cutoff: a.cutoff,
+      claimsOpenAt: BigInt(a.claimsOpenAt),
+      expiresAt: BigInt(a.expiresAt),
+      equationURI: a.equationURI,
+      status: PUBLISHED,
+      claimed: 0n,
+      objected: 0n,
+      released: 0n,
+      challenges: 0,
+      blockNumber: event.block.number,
+      transactionHash: event.transaction.hash,
+    });
+  });
+
+  ponder.on("IncomeDistributor:Claimed", async ({ event, context }) => {
+    const { id, index, account, amount, by } = event.args;
+    await context.db.insert(claim).values({
+      distributionId: id,
+      index,
+      account: lower(account),
+      amount,
+      by: lower(by),
+      blockNumber: event.block.number,
+      transactionHash: event.transaction.hash,
+    });
+    await changeDistribution(context.db, id, (d) => ({ claimed: d.claimed + amount }));
+  });
+
+  const at = (event: { block: { number: bigint }; transaction: { hash: `0x${string}` }; log: { logIndex: number } }) => ({
+    blockNumber: event.block.number,
+    transactionHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+
+  ponder.on("IncomeDistributor:Objected", async ({ event, context }) => {
+    const { id, index, account, amount, objected, evidence } = event.args;
+    await context.db.insert(objection).values({ distributionId: id, index, account: lower(account), amount, evidence, ...at(event) });
+    await changeDistribution(context.db, id, () => ({ objected }));
+  });
+
+  ponder.on("IncomeDistributor:DistributionChallenged", async ({ event, context }) => {
+    const { id, challenger, evidence } = event.args;
+    await context.db.insert(objection).values({ distributionId: id, index: null, account: lower(challenger), amount: 0n, evidence, ...at(event) });
+    await changeDistribution(context.db, id, (d) => ({ challenges: d.challenges + 1 }));
+  });
+
+  ponder.on("IncomeDistributor:DistributionCancelled", async ({ event, context }) => {
+    await changeDistribution(context.db, event.args.id, () => ({ status: CANCELLED, released: event.args.released }));
+  });
+
+  ponder.on("IncomeDistributor:DistributionStopped", async ({ event, context }) => {
+    const { id, objected, released } = event.args;
+    await changeDistribution(context.db, id, () => ({ status: STOPPED, objected, released }));
+  });
+
+  ponder.on("IncomeDistributor:RolledOver", async ({ event, context }) => {
+    await changeDistribution(context.db, event.args.id, () => ({ status: ROLLED_OVER, released: event.args.amount }));
+  });
+
+  ponder.on("IncomeDistributor:Deposited", async ({ event, context }) => {
+    const { commons: c, token, from, amount } = event.args;
+    await context.db.insert(deposit).values({ commons: c, token: lower(token), from: lower(from), amount, ...at(event) });
+  });
+}

@@ -4,7 +4,8 @@
 const PUBLISH_TUPLE =
   "(bytes32 commons, address token, bytes32 root, uint256 total, uint256 income, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff, uint64 challengeWindow, uint64 claimPeriod, string equationURI)";
 
-export const DISTRIBUTOR_ABI = [
+/** The IncomeDistributor's events: its read API (the indexer subscribes to exactly these). */
+export const DISTRIBUTOR_EVENTS = [
   "event Deposited(bytes32 indexed commons, address indexed token, address indexed from, uint256 amount)",
   "event StewardsApproved(bytes32 indexed commons, bytes32 indexed action, address indexed steward, uint256 approvals, uint256 threshold)",
   `event PublicationProposed(bytes32 indexed digest, bytes32 indexed commons, address indexed steward, ${PUBLISH_TUPLE} params)`,
@@ -14,6 +15,12 @@ export const DISTRIBUTOR_ABI = [
   "event StopRuleSet(bytes32 indexed commons, uint16 shareBps, address by)",
   "event DistributionPublished(uint256 indexed id, bytes32 indexed commons, address indexed token, address by, bytes32 root, uint256 total, uint256 income, uint256 leafCount, bytes32 equationHash, bytes24 ledgerHead, uint64 cutoff, uint40 claimsOpenAt, uint40 expiresAt, string equationURI)",
   "event Claimed(uint256 indexed id, uint256 index, address indexed account, uint256 amount, address indexed by)",
+  "event DistributionChallenged(uint256 indexed id, address indexed challenger, bytes32 evidence)",
+  "event RolledOver(uint256 indexed id, bytes32 indexed commons, address indexed token, uint256 amount)",
+] as const;
+
+export const DISTRIBUTOR_ABI = [
+  ...DISTRIBUTOR_EVENTS,
   "function depositETH(bytes32 commons) payable",
   "function depositToken(bytes32 commons, address token, uint256 amount) returns (uint256)",
   `function publish(${PUBLISH_TUPLE} p) returns (uint256)`,
@@ -27,6 +34,7 @@ export const DISTRIBUTOR_ABI = [
   "function cancellationDigest(uint256 id) pure returns (bytes32)",
   "function stopRuleDigest(bytes32 commons, uint16 shareBps) pure returns (bytes32)",
   "function claim(uint256 id, uint256 index, address account, uint256 amount, bytes32[] proof)",
+  "function rollOver(uint256 id) returns (uint256 amount)",
   "function unallocated(bytes32 commons, address token) view returns (uint256)",
   "function distributionCount() view returns (uint256)",
   "function minChallengeWindow() view returns (uint256)",

@@ -15,6 +15,8 @@ export interface IndexerOptions {
   ledger: string;
   /** The ReciprocityRegistry beside the Ledger, if the deployment has one: its works and records are indexed too. */
   registry?: string;
+  /** The IncomeDistributor beside the Ledger, if the deployment has one: its distributions, claims, objections and deposits are indexed too. */
+  distributor?: string;
   fromBlock: number;
   port: number;
   /** Where PGlite keeps its files (and the log, indexer.log). */
@@ -101,6 +103,7 @@ async function launchIndexer(o: IndexerOptions, databaseUrl: string | undefined)
         COMMONS_CHAIN_ID: String(o.chainId),
         COMMONS_LEDGER: o.ledger,
         COMMONS_REGISTRY: o.registry ?? "",
+        COMMONS_DISTRIBUTOR: o.distributor ?? "",
         COMMONS_FROM_BLOCK: String(o.fromBlock),
         COMMONS_INDEXER_DIR: path.join(o.dataDir, "pglite"),
         COMMONS_INDEXER_POLL_MS: String(o.pollMs ?? 500),

@@ -41,16 +41,17 @@ type Column = Parameters<typeof eq>[0];
  * The filters a request names, checked: `agent` (an address) and `commons` (a 32-byte id) in lower
  * case as the tables keep them, `action` and `flow` by code (where the table has them); or why not.
  */
-function filtersOf(query: (key: string) => string | undefined, columns: { agent: Column; commons: Column; action: Column; flow?: Column }) {
+function filtersOf(query: (key: string) => string | undefined, columns: { agent?: Column; commons: Column; action?: Column; flow?: Column }) {
   const filters = [];
   for (const [key, length] of [
     ["agent", 42],
     ["commons", 66],
   ] as const) {
     const v = query(key);
-    if (v === undefined) continue;
+    const column = columns[key];
+    if (v === undefined || column === undefined) continue;
     if (!/^0x[0-9a-fA-F]*$/.test(v) || v.length !== length) return { error: `${key} must be 0x and ${length - 2} hex digits, not "${v}"` };
-    filters.push(eq(columns[key], v.toLowerCase()));
+    filters.push(eq(column, v.toLowerCase()));
   }
   for (const key of ["action", "flow"] as const) {
     const v = query(key);
@@ -290,6 +291,55 @@ app.get("/reciprocity/records", async (c) => {
     .orderBy(asc(schema.reciprocityRecord.id))
     .limit(limit);
   return c.json(rows.map((r) => r.detail));
+});
+
+// ---------------------------------------------------------------- the IncomeDistributor
+
+/** Bigints as decimal strings, for JSON. */
+const strings = <T extends object>(row: T) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? String(v) : v]));
+
+/** The published distributions in id order, optionally of one `commons`, each with where it stands. */
+app.get("/distributions", async (c) => {
+  const checked = filtersOf((k) => c.req.query(k), { commons: schema.distribution.commons });
+  if ("error" in checked) return c.json({ error: checked.error }, 400);
+  const rows = await db
+    .select()
+    .from(schema.distribution)
+    .where(and(...checked.filters))
+    .orderBy(asc(schema.distribution.id));
+  return c.json(rows.map(strings));
+});
+
+/** One distribution with its claims (by leaf) and its objections and challenges (in order). */
+app.get("/distributions/:id", async (c) => {
+  const id = c.req.param("id");
+  if (!/^\d{1,19}$/.test(id)) return c.json({ error: `"${id}" is not a distribution id` }, 400);
+  const [d] = await db
+    .select()
+    .from(schema.distribution)
+    .where(eq(schema.distribution.id, BigInt(id)));
+  if (!d) return c.json({ error: `no distribution ${id} (yet)` }, 404);
+  const [claims, objections] = await Promise.all([
+    db.select().from(schema.claim).where(eq(schema.claim.distributionId, d.id)).orderBy(asc(schema.claim.index)),
+    db
+      .select()
+      .from(schema.objection)
+      .where(eq(schema.objection.distributionId, d.id))
+      .orderBy(asc(schema.objection.blockNumber), asc(schema.objection.logIndex)),
+  ]);
+  return c.json({ ...strings(d), claims: claims.map(strings), objections: objections.map(strings) });
+});
+
+/** Income deposited, in order, optionally for one `commons`. */
+app.get("/deposits", async (c) => {
+  const checked = filtersOf((k) => c.req.query(k), { commons: schema.deposit.commons });
+  if ("error" in checked) return c.json({ error: checked.error }, 400);
+  const rows = await db
+    .select()
+    .from(schema.deposit)
+    .where(and(...checked.filters))
+    .orderBy(asc(schema.deposit.blockNumber), asc(schema.deposit.logIndex));
+  return c.json(rows.map(strings));
 });
 
 export default app;
