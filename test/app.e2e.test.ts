@@ -152,6 +152,8 @@ describe("app (end to end in headless Chromium)", function () {
       rpcUrl: l.rpc,
       chainId: 31337,
       ledger: l.contracts.Ledger,
+      registry: l.contracts.ReciprocityRegistry,
+      distributor: l.contracts.IncomeDistributor,
       fromBlock: l.fromBlock,
       port: await freePort(),
       dataDir: path.join(l.dataDir, "indexer"),
@@ -497,6 +499,46 @@ describe("app (end to end in headless Chromium)", function () {
       expect(await text(page)).to.deep.equal(await text(chainPage));
       expect(reads, "whole-ledger reads").to.deep.equal([]);
       await Promise.all([page.close(), chainPage.close()]);
+    });
+
+    it("reads the license registry through the indexer (checked against its counts), with the same statuses and evidence as the chain's", async function () {
+      const coop = seeds.reciprocity.licensees.cooperative;
+      const route = `reciprocity?licensee=${coop}&work=1`;
+      const [page, chainPage] = [await open(route, { server: indexedApp }), await open(route)];
+      const source = page.locator('[data-testid="registry-source"][data-source="indexer"]');
+      await source.waitFor();
+      expect(await source.innerText()).to.match(
+        new RegExp(`^✓ Read through the indexer at ${indexer.url}: its 2 works and \\d+ records are the registry's own counts\\.$`),
+      );
+      expect(await chainPage.getByTestId("registry-source").count()).to.equal(0);
+      for (const p of [page, chainPage]) await p.getByTestId("reciprocity-status").waitFor();
+      const text = async (p: Page) =>
+        Promise.all(["status-name", "status-reason", "status-evidence", "status-changes"].map((id) => p.getByTestId(id).innerText()));
+      expect(await text(page)).to.deep.equal(await text(chainPage));
+      await Promise.all([page.close(), chainPage.close()]);
+      // An indexer that does not read the registry: the page says so and reads the chain.
+      const noRegistry = http.createServer((req, res) => {
+        res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
+        res.end(JSON.stringify(req.url === "/reciprocity/head" ? { registry: null, works: "0", records: "0" } : {}));
+      });
+      await new Promise<void>((r) => noRegistry.listen(0, "127.0.0.1", r));
+      const url = `http://127.0.0.1:${(noRegistry.address() as AddressInfo).port}`;
+      const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, indexerUrl: url };
+      const other = await serveApp({ root, port: 0, index: false, config: { local } });
+      try {
+        const fallback = await open(route, { server: other });
+        const said = fallback.locator('[data-testid="registry-source"][data-source="chain"]');
+        await said.waitFor();
+        expect(await said.innerText()).to.equal(`Read from the chain: the indexer at ${url} does not index a ReciprocityRegistry.`);
+        await fallback.getByTestId("reciprocity-status").waitFor();
+        const again = await open(route);
+        await again.getByTestId("reciprocity-status").waitFor();
+        expect(await text(fallback)).to.deep.equal(await text(again));
+        await Promise.all([fallback.close(), again.close()]);
+      } finally {
+        await other.close();
+        noRegistry.close();
+      }
     });
 
     it("audits the whole ledger from the chain on request, and goes back to the indexer", async function () {

@@ -1,25 +1,51 @@
 // The ReciprocityRegistry as the CLI reads it (scripts/lib/reciprocity/reciprocity.ts): its works and records
-// from its events, a licensee's status from statusOf, and the plain-words explanation (with the
+// (through the indexer when it holds the registry's counts, else from its events), a licensee's status from statusOf, and the plain-words explanation (with the
 // settlements that still count though their Ledger entries no longer stand).
 import { useQuery } from "@tanstack/react-query";
 import { Contract } from "ethers";
 import { LEDGER_ABI } from "@core/abi.js";
 import { explainStatus, findStaleSettlements, readRegistry, readStatus, recordsOf, registryContract, standingSettlements } from "@reciprocity/reciprocity.js";
 import type { Explanation, RegistryEvents, Status } from "@reciprocity/reciprocity.js";
+import { registryThrough } from "@reciprocity/indexed.js";
 import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
+import { useAuditing } from "./useSource";
 
+/** Where the registry's works and records were read: through the indexer (checked against counts()), or the chain and why. */
+export type RegistrySource = { kind: "indexer"; url: string; works: bigint; records: bigint } | { kind: "chain"; reason?: string };
+
+/**
+ * Every work and record of the registry: through the chain's indexer when it reads this registry and
+ * holds what its counts() say (numbered from 1, without gaps), otherwise (or while the visitor
+ * audits the whole ledger) from the registry's events on the chain, with the reason.
+ */
 export function useRegistry() {
   const { chain } = useAppConfig();
+  const auditing = useAuditing();
   const address = chain.contracts.ReciprocityRegistry;
+  const url = auditing ? undefined : chain.indexerUrl;
   const q = useQuery({
-    queryKey: ["reciprocity-registry", chain.id, chain.rpcUrl, address, chain.fromBlock],
-    queryFn: (): Promise<RegistryEvents> => readRegistry(providerFor(chain.rpcUrl, chain.id), address!, { fromBlock: chain.fromBlock, maxAttempts: 2 }),
+    queryKey: ["reciprocity-registry", chain.id, chain.rpcUrl, address, chain.fromBlock, url],
+    queryFn: async (): Promise<{ events: RegistryEvents; source: RegistrySource }> => {
+      const provider = providerFor(chain.rpcUrl, chain.id);
+      let reason: string | undefined;
+      if (url) {
+        const contract = registryContract(address!, provider);
+        const readCounts = async () => {
+          const [works, records] = (await contract.counts()) as [bigint, bigint];
+          return { works, records };
+        };
+        const through = await registryThrough(url, address!, readCounts);
+        if ("events" in through) return { events: through.events, source: { kind: "indexer", url, ...through.counts } };
+        reason = through.reason;
+      }
+      return { events: await readRegistry(provider, address!, { fromBlock: chain.fromBlock, maxAttempts: 2 }), source: { kind: "chain", reason } };
+    },
     enabled: address !== undefined,
     refetchInterval: 5_000,
     retry: false,
   });
-  return { address, registry: q.data, error: q.error ?? undefined, loading: q.isPending && address !== undefined };
+  return { address, registry: q.data?.events, source: q.data?.source, error: q.error ?? undefined, loading: q.isPending && address !== undefined };
 }
 
 /** The explained status of `licensee` for `work` (both already validated), as of the latest block. */

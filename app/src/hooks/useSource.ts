@@ -38,6 +38,11 @@ export function setAuditWholeLedger(value: boolean): void {
   audit.set(value);
 }
 
+/** Whether this tab reads everything from the chain (the visitor chose to audit the whole ledger). */
+export function useAuditing(): boolean {
+  return useSyncExternalStore(audit.subscribe, audit.get);
+}
+
 /** The check of the chain's indexer against the Ledger's tip (main.tsx starts it before the first page renders). */
 export function sourceQuery(chain: ChainConfig) {
   const ledger = chain.contracts.Ledger;
@@ -88,7 +93,7 @@ export function useIndexerFailure(url: string | undefined, what: string, error: 
 
 export function useSource(): Source {
   const { chain } = useAppConfig();
-  const auditing = useSyncExternalStore(audit.subscribe, audit.get);
+  const auditing = useAuditing();
   const failures = useSyncExternalStore(failedRead.subscribe, failedRead.get);
   const q = useQuery({ ...sourceQuery(chain), enabled: !auditing && sourceQuery(chain).enabled });
   const url = chain.indexerUrl;

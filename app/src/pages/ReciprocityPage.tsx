@@ -133,6 +133,15 @@ export default function ReciprocityPage({ query }: PageProps) {
         A licensee's status under a work's reciprocity license (Peer Production License or CopyFair), from the ReciprocityRegistry at{" "}
         <span className="mono">{r.address}</span>.
       </p>
+      {r.source?.kind === "indexer" ? (
+        <p className="muted" data-testid="registry-source" data-source="indexer">
+          ✓ Read through the indexer at {r.source.url}: its {String(r.source.works)} works and {String(r.source.records)} records are the registry's own counts.
+        </p>
+      ) : r.source?.reason ? (
+        <p className="muted" data-testid="registry-source" data-source="chain">
+          Read from the chain: {r.source.reason}.
+        </p>
+      ) : null}
       {r.error && !r.registry ? (
         <p className="error" role="alert">
           Could not read the registry: {r.error.message.split("\n")[0]}

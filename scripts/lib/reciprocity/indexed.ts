@@ -4,7 +4,7 @@
 // module's decodeRegistryLogs, so a record read back deep-equals the one read from the chain's logs.
 // Browser-safe.
 import { getAddress } from "ethers";
-import { indexerJson } from "../core/indexer-client.js";
+import { IndexerError, indexerJson } from "../core/indexer-client.js";
 import type { LicenseKindName } from "../core/registry-abi.js";
 import type { RegistryEvents, TimedRecord, WorkInfo } from "./reciprocity.js";
 
@@ -108,14 +108,14 @@ export async function checkRegistryIndex(
   registry: string,
   readCounts: () => Promise<RegistryCounts>,
   waitMs = 5_000,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<{ ok: true; counts: RegistryCounts } | { ok: false; reason: string }> {
   const until = Date.now() + waitMs;
   let [counts, head] = await Promise.all([readCounts(), registryIndexHead(url)]);
   if (head.registry === null) return { ok: false, reason: `the indexer at ${url} does not index a ReciprocityRegistry` };
   if (head.registry.toLowerCase() !== registry.toLowerCase())
     return { ok: false, reason: `the indexer at ${url} indexes the registry at ${getAddress(head.registry)}, not ${getAddress(registry)}` };
   for (let rereads = 0; ; head = await registryIndexHead(url)) {
-    if (head.works === counts.works && head.records === counts.records) return { ok: true };
+    if (head.works === counts.works && head.records === counts.records) return { ok: true, counts };
     const ahead = head.works > counts.works || head.records > counts.records;
     if (ahead && rereads++ === 0) {
       counts = await readCounts();
@@ -179,4 +179,40 @@ const PAGE = 500;
 export async function indexedStanding(url: string, licensee: string, family: bigint): Promise<RegistryEvents> {
   const [works, records] = await Promise.all([indexedWorks(url, family), indexedRecords(url, { licensee, family })]);
   return { works, records };
+}
+
+/**
+ * The whole registry (every work and record) through the indexer at `url`, if it reads `registry`,
+ * holds what counts() says, and answers works and records numbered from 1 without a gap, at least
+ * as many as counted (records may have arrived since); else why not, in a sentence.
+ */
+export async function registryThrough(
+  url: string,
+  registry: string,
+  readCounts: () => Promise<RegistryCounts>,
+  waitMs = 2_000,
+): Promise<{ events: RegistryEvents; counts: RegistryCounts } | { reason: string }> {
+  try {
+    const check = await checkRegistryIndex(url, registry, readCounts, waitMs);
+    if (!check.ok) return { reason: check.reason };
+    const [works, records] = await Promise.all([indexedWorks(url), indexedRecords(url)]);
+    const numbered = (ids: bigint[], counted: bigint) => ids.length >= Number(counted) && ids.every((id, k) => id === BigInt(k + 1));
+    if (
+      !numbered(
+        works.map((w) => w.work),
+        check.counts.works,
+      ) ||
+      !numbered(
+        records.map((r) => r.id),
+        check.counts.records,
+      )
+    )
+      return {
+        reason: `the indexer at ${url} answered ${works.length} works and ${records.length} records, not the registry's ${check.counts.works} and ${check.counts.records} numbered from 1`,
+      };
+    return { events: { works, records }, counts: check.counts };
+  } catch (error) {
+    if (error instanceof IndexerError) return { reason: error.message };
+    throw error;
+  }
 }
