@@ -8,7 +8,7 @@ import type { LedgerRecord } from "./record.js";
 import type { Entry } from "./reader.js";
 import type { Consent, DayTotals, EntryView, EventKind, StateCount } from "./views.js";
 import { commonsView, describeChange } from "./governance.js";
-import type { CommonsView } from "./governance.js";
+import type { CommonsState, CommonsView } from "./governance.js";
 import { ACTIONS, CHANGE_KINDS, codeOf, ENTRY_STATES, FLOWS } from "./vocabulary.js";
 import type { ActionName, ChangeKindName, EntryStateName, FlowName } from "./vocabulary.js";
 
@@ -343,19 +343,9 @@ export async function indexedGovernance(url: string, now: bigint): Promise<Commo
     approvers: string[];
     executed: boolean;
   };
-  const rows = await indexerJson<
-    {
-      id: string;
-      name: string;
-      founder: string;
-      threshold: number;
-      epoch: number;
-      stewards: string[];
-      roles: [string, number][];
-      rules: { action: number; acceptsRequired: number; disputesToBlock: number; counterpartyConfirms: boolean }[];
-      proposals: ProposalRow[];
-    }[]
-  >(`${url}/governance`, "who decides in each commons");
+  type RuleRow = Omit<CommonsState["rules"][number], "action"> & { action: number };
+  type Row = Omit<CommonsState, "rules" | "proposals" | "now"> & { rules: RuleRow[]; proposals: ProposalRow[] };
+  const rows = await indexerJson<Row[]>(`${url}/governance`, "who decides in each commons");
   return rows.map((c) =>
     commonsView({
       id: c.id.toLowerCase(),
