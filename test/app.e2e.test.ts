@@ -539,6 +539,36 @@ describe("app (end to end in headless Chromium)", function () {
         await other.close();
         noRegistry.close();
       }
+      // An indexer that holds the registry's counts but forges one of the cooperative's records (another signer): the status is not explained from it.
+      const forging = http.createServer((req, res) => {
+        void fetch(`${indexer.url}${req.url}`).then(async (r) => {
+          let body = await r.text();
+          if (req.url!.startsWith("/reciprocity/records")) {
+            const records = JSON.parse(body) as { licensee: string; signer: string }[];
+            const first = records.find((x) => x.licensee.toLowerCase() === coop.toLowerCase());
+            if (first) first.signer = l.contracts.Ledger;
+            body = JSON.stringify(records);
+          }
+          res.writeHead(r.status, { "content-type": "application/json", "access-control-allow-origin": "*" }).end(body);
+        });
+      });
+      await new Promise<void>((r) => forging.listen(0, "127.0.0.1", r));
+      const forgingUrl = `http://127.0.0.1:${(forging.address() as AddressInfo).port}`;
+      const forged = await serveApp({ root, port: 0, index: false, config: { local: { ...local, indexerUrl: forgingUrl } } });
+      try {
+        const p = await open(route, { server: forged });
+        await p.locator('[data-testid="registry-source"][data-source="indexer"]').waitFor();
+        await p
+          .getByText(
+            /Could not read the status: the indexer at .* answered a record the chain does not hold: record \d+ is not what its transaction 0x[0-9a-f]{64} recorded/,
+          )
+          .waitFor();
+        expect(await p.getByTestId("status-name").count()).to.equal(0);
+        await p.close();
+      } finally {
+        await forged.close();
+        forging.close();
+      }
     });
 
     it("audits the whole ledger from the chain on request, and goes back to the indexer", async function () {

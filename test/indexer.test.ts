@@ -641,7 +641,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         }
       });
 
-      it("does not use an indexer that holds other counts, indexes another registry or none, or lacks a record the status rests on: it says so and reads the chain", async function () {
+      it("does not use an indexer that holds other counts, indexes another registry or none, lacks a record the status rests on, or forges one: it says so and reads the chain", async function () {
         const registry = l.contracts.ReciprocityRegistry!;
         const [works, records] = (await registryContract(registry, l.provider).counts()) as [bigint, bigint];
         const { cooperative } = seeds.reciprocity.licensees;
@@ -652,6 +652,12 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           none: { head: { registry: null, works: "0", records: "0" } },
           lacking: { head: { registry, works: String(works), records: String(records) }, records: [] },
         };
+        // The real records, one of them signed by someone else.
+        const real = (await (await fetch(`${indexer.url}/reciprocity/records?licensee=${cooperative.toLowerCase()}&family=${ppl}`)).json()) as Record<
+          string,
+          unknown
+        >[];
+        answers.forged = { head: answers.lacking!.head, records: real.map((r, k) => (k === 0 ? { ...r, signer: l.ledger } : r)) };
         let answer = answers.behind!;
         const liar = createServer((req, res) => {
           res.setHeader("content-type", "application/json");
@@ -668,6 +674,9 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             other: `the indexer at ${url} indexes the registry at ${l.ledger}, not ${registry}`,
             none: `the indexer at ${url} does not index a ReciprocityRegistry`,
             lacking: new RegExp(`^the indexer at ${url} lacks records? [\\d, ]+, which the registry's status rests on$`),
+            forged: new RegExp(
+              `^the indexer at ${url} answered a record the chain does not hold: record ${String(real[0]!.id)} is not what its transaction 0x[0-9a-f]{64} recorded$`,
+            ),
           };
           for (const [name, reason] of Object.entries(expected)) {
             answer = answers[name]!;

@@ -38,7 +38,7 @@ import {
   USE_KINDS,
 } from "../lib/reciprocity/reciprocity.js";
 import type { Obligation, RegistryEvents, Status, Terms } from "../lib/reciprocity/reciprocity.js";
-import { checkRegistryIndex, indexedStanding } from "../lib/reciprocity/indexed.js";
+import { checkRegistryIndex, indexedStanding, recordsDifferFromChain } from "../lib/reciprocity/indexed.js";
 import { IndexerError } from "../lib/core/indexer-client.js";
 import { reciprocityInterface } from "../lib/core/registry-abi.js";
 import {
@@ -113,8 +113,9 @@ async function open(program: Command, registryFlag: string | undefined): Promise
 /**
  * The records `status` explains a standing from: with `--indexer`, the family's versions and the
  * licensee's records on them, from an indexer that holds exactly the registry's works and records
- * (counts()) and every record the contract's status rests on; else (or after saying on stderr why
- * the indexer is not used) every record, from the chain's logs.
+ * (counts()) and every record the contract's status rests on, each record as its own transaction
+ * recorded it; else (or after saying on stderr why the indexer is not used) every record, from the
+ * chain's logs.
  */
 async function standingRecords(
   program: Command,
@@ -136,6 +137,9 @@ async function standingRecords(
       const missing = standing.status.records.filter((id) => !held.has(id));
       if (missing.length > 0)
         return `the indexer at ${url} lacks record${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, which the registry's status rests on`;
+      // What it says of each record is checked against the transaction that recorded it.
+      const differs = await recordsDifferFromChain(c.provider, c.address, events.records);
+      if (differs) return `the indexer at ${url} answered a record the chain does not hold: ${differs}`;
       return events;
     })().catch((error: unknown) => {
       if (error instanceof IndexerError) return error.message;

@@ -6,7 +6,7 @@ import { Contract } from "ethers";
 import { LEDGER_ABI } from "@core/abi.js";
 import { explainStatus, findStaleSettlements, readRegistry, readStatus, recordsOf, registryContract, standingSettlements } from "@reciprocity/reciprocity.js";
 import type { Explanation, RegistryEvents, Status } from "@reciprocity/reciprocity.js";
-import { registryThrough } from "@reciprocity/indexed.js";
+import { recordsDifferFromChain, registryThrough } from "@reciprocity/indexed.js";
 import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
 import { useAuditing } from "./useSource";
@@ -54,10 +54,11 @@ export function useReciprocityStatus(
   registry: RegistryEvents | undefined,
   licensee: string | undefined,
   work: bigint | undefined,
+  source?: RegistrySource,
 ) {
   const { chain } = useAppConfig();
   return useQuery({
-    queryKey: ["reciprocity-status", chain.id, address, licensee, work?.toString(), registry?.records.length],
+    queryKey: ["reciprocity-status", chain.id, address, licensee, work?.toString(), registry?.records.length, source?.kind],
     enabled: address !== undefined && registry !== undefined && licensee !== undefined && work !== undefined,
     retry: false,
     // The Ledger can change what stands (a dispute) without a registry record: read again now and then.
@@ -69,7 +70,13 @@ export function useReciprocityStatus(
       const [status, family, block] = await Promise.all([readStatus(contract, licensee!, work!), contract.familyOf(work!), provider.getBlock("latest")]);
       const obligation = { amount: BigInt(family.obligation.amount), unit: String(family.obligation.unit), period: BigInt(family.obligation.period) };
       // Only this licensee's records on this work family count (a declaration for another work does not).
-      const standing = standingSettlements(recordsOf(registry!.records, registry!.works, licensee!, work!));
+      const mine = recordsOf(registry!.records, registry!.works, licensee!, work!);
+      // Records an indexer answered are checked against the transactions that recorded them before they are explained.
+      if (source?.kind === "indexer") {
+        const differs = await recordsDifferFromChain(provider, address!, mine);
+        if (differs) throw new Error(`the indexer at ${source.url} answered a record the chain does not hold: ${differs}`);
+      }
+      const standing = standingSettlements(mine);
       const ledger = chain.contracts.Ledger ? new Contract(chain.contracts.Ledger, LEDGER_ABI, provider) : undefined;
       const stale =
         ledger && standing.length > 0

@@ -57,7 +57,7 @@ export default function ReciprocityPage({ query }: PageProps) {
   const lErr = tried ? licenseeError(licenseeText) : undefined;
   const wErr = tried ? workError(workText, works) : undefined;
   const knownWork = asked && works !== undefined && asked.work <= BigInt(works) ? asked : undefined;
-  const s = useReciprocityStatus(r.address, r.registry, knownWork?.licensee, knownWork?.work);
+  const s = useReciprocityStatus(r.address, r.registry, knownWork?.licensee, knownWork?.work, r.source);
   const x = s.data;
   const wallet = useWallet();
   const dec = useDeclare();

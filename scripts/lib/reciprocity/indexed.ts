@@ -4,8 +4,10 @@
 // module's decodeRegistryLogs, so a record read back deep-equals the one read from the chain's logs.
 // Browser-safe.
 import { getAddress } from "ethers";
+import type { Log, Provider } from "ethers";
 import { IndexerError, indexerJson } from "../core/indexer-client.js";
 import type { LicenseKindName } from "../core/registry-abi.js";
+import { decodeRegistryLogs } from "./reciprocity.js";
 import type { RegistryEvents, TimedRecord, WorkInfo } from "./reciprocity.js";
 
 /** The fields of a registry record that are whole numbers (bigints), whatever its type. */
@@ -215,4 +217,27 @@ export async function registryThrough(
     if (error instanceof IndexerError) return { reason: error.message };
     throw error;
   }
+}
+
+/**
+ * Checks records an indexer answered against the chain itself: each is decoded again from the logs
+ * of the transaction it names (its receipt, and its block's time) and must be that record, field
+ * for field. Undefined when they all are; else which one is not, in a sentence. One receipt per
+ * transaction, so a licensee's few records cost a few requests, whatever the registry's size.
+ */
+export async function recordsDifferFromChain(provider: Provider, registry: string, records: readonly TimedRecord[]): Promise<string | undefined> {
+  const byTx = new Map<string, TimedRecord[]>();
+  for (const r of records) byTx.set(r.tx, [...(byTx.get(r.tx) ?? []), r]);
+  for (const [tx, answered] of byTx) {
+    const receipt = await provider.getTransactionReceipt(tx);
+    const block = receipt ? await provider.getBlock(receipt.blockNumber) : null;
+    const onChain =
+      receipt && block ? decodeRegistryLogs(receipt.logs as readonly Log[], registry, new Map([[receipt.blockNumber, BigInt(block.timestamp)]])).records : [];
+    for (const r of answered) {
+      const same = onChain.find((c) => c.id === r.id);
+      if (!same || JSON.stringify(recordJson(same)) !== JSON.stringify(recordJson(r)))
+        return same ? `record ${r.id} is not what its transaction ${tx} recorded` : `record ${r.id} is not in the transaction ${tx} it names`;
+    }
+  }
+  return undefined;
 }
