@@ -518,42 +518,54 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         expect([bad.status, await bad.json()]).to.deep.equal([400, { error: 'coordination must be 1, not "yes"' }]);
       });
 
-      it("does not use an indexer whose head is not the Ledger's tip: it says so and reads the chain", async function () {
-        const liar = createServer((req, res) => {
-          res.setHeader("content-type", "application/json");
-          res.end(JSON.stringify(req.url === "/head" ? { count: "3", head: "0x" + "ab".repeat(24), blockNumber: "9" } : { entries: [] }));
+      // The same on any database (a stand-in indexer, or the CLI over answers held equal on both above): run once.
+      if (database === "embedded PGlite")
+        it("does not use an indexer whose head is not the Ledger's tip, or not a head at all: it says so and reads the chain", async function () {
+          let head: object = { count: "3", head: "0x" + "ab".repeat(24), blockNumber: "9" };
+          const liar = createServer((req, res) => {
+            res.setHeader("content-type", "application/json");
+            res.end(JSON.stringify(req.url === "/head" ? head : { entries: [] }));
+          });
+          await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+          const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+          try {
+            const tip = await client.tip();
+            const r = await runCli(["list", "--indexer", url], env());
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr.trim()).to.equal(
+              `the indexer at ${url} is at entry 3 with head 0x${"ab".repeat(24)}, the Ledger's tip is entry ${tip.count} with head ${tip.head}: reading the chain instead`,
+            );
+            expect(r.stdout).to.equal((await runCli(["list"], env())).stdout);
+            head = { count: "lots", head: "0x", blockNumber: "9" };
+            const garbage = await runCli(["list", "--indexer", url], env());
+            expect([garbage.code, garbage.stderr.trim()]).to.deep.equal([
+              0,
+              `the indexer at ${url} answered {"count":"lots","head":"0x","blockNumber":"9"} for its head, which is not a count, a head and a block: reading the chain instead`,
+            ]);
+            expect(garbage.stdout).to.equal(r.stdout);
+          } finally {
+            liar.close();
+          }
         });
-        await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
-        const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
-        try {
-          const tip = await client.tip();
-          const r = await runCli(["list", "--indexer", url], env());
-          expect(r.code, r.stderr).to.equal(0);
-          expect(r.stderr.trim()).to.equal(
-            `the indexer at ${url} is at entry 3 with head 0x${"ab".repeat(24)}, the Ledger's tip is entry ${tip.count} with head ${tip.head}: reading the chain instead`,
-          );
-          expect(r.stdout).to.equal((await runCli(["list"], env())).stdout);
-        } finally {
-          liar.close();
-        }
-      });
 
-      it("reads the chain when the indexer cannot be reached, and refuses a URL that is not one", async function () {
-        const port = await freePort();
-        const down = await runCli(["list", "--indexer", `http://127.0.0.1:${port}`, "--action", "cite"], env());
-        expect(down.code, down.stderr).to.equal(0);
-        expect(down.stderr).to.match(
-          new RegExp(`^the indexer at http://127\\.0\\.0\\.1:${port} cannot be reached \\(.*\\) for its head: reading the chain instead\\n$`),
-        );
-        const bad = await runCli(["list", "--indexer", "not a url"], env());
-        expect(bad.code).to.equal(2);
-        expect(bad.stderr).to.match(/--indexer/);
-        const none = await runCli(["list", "--indexer"], env());
-        expect(none.code).to.equal(2);
-        expect(none.stderr).to.include(
-          "--indexer: no indexer is recorded for this ledger: give its URL (--indexer http://…), or run npm start, which runs one",
-        );
-      });
+      // The same on any database (a stand-in indexer, or the CLI over answers held equal on both above): run once.
+      if (database === "embedded PGlite")
+        it("reads the chain when the indexer cannot be reached, and refuses a URL that is not one", async function () {
+          const port = await freePort();
+          const down = await runCli(["list", "--indexer", `http://127.0.0.1:${port}`, "--action", "cite"], env());
+          expect(down.code, down.stderr).to.equal(0);
+          expect(down.stderr).to.match(
+            new RegExp(`^the indexer at http://127\\.0\\.0\\.1:${port} cannot be reached \\(.*\\) for its head: reading the chain instead\\n$`),
+          );
+          const bad = await runCli(["list", "--indexer", "not a url"], env());
+          expect(bad.code).to.equal(2);
+          expect(bad.stderr).to.match(/--indexer/);
+          const none = await runCli(["list", "--indexer"], env());
+          expect(none.code).to.equal(2);
+          expect(none.stderr).to.include(
+            "--indexer: no indexer is recorded for this ledger: give its URL (--indexer http://…), or run npm start, which runs one",
+          );
+        });
     });
 
     describe("who decides in each commons", function () {
@@ -625,73 +637,79 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         expect(await indexedRecords(indexer.url, { entry: settled.entryId })).to.deep.equal([settled]);
       });
 
-      it("commons status --indexer prints exactly what commons status prints, for every demo licensee and work, as text and JSON", async function () {
-        const { cooperative, company } = seeds.reciprocity.licensees;
-        const { ppl, copyfair } = seeds.reciprocity.works;
-        const json = [
-          { licensee: cooperative, work: ppl, flags: ["--json"] },
-          { licensee: company, work: copyfair, flags: ["--json"] },
-        ];
-        for (const { licensee, work, flags } of [...standings().map((s) => ({ ...s, flags: [] })), ...json]) {
-          const args = ["status", licensee, String(work), ...flags];
-          const [chain, indexed] = await Promise.all([runCli(args, env()), runCli([...args, "--indexer", indexer.url], env())]);
-          expect(chain.code, chain.stderr).to.equal(0);
-          expect([indexed.code, indexed.stderr], args.join(" ")).to.deep.equal([0, ""]);
-          expect(indexed.stdout, args.join(" ")).to.equal(chain.stdout);
-        }
-      });
-
-      it("does not use an indexer that holds other counts, indexes another registry or none, lacks a record the status rests on, or forges one: it says so and reads the chain", async function () {
-        const registry = l.contracts.ReciprocityRegistry!;
-        const [works, records] = (await registryContract(registry, l.provider).counts()) as [bigint, bigint];
-        const { cooperative } = seeds.reciprocity.licensees;
-        const { ppl } = seeds.reciprocity.works;
-        const answers: Record<string, { head: object; records?: object[] }> = {
-          behind: { head: { registry, works: String(works), records: String(records - 1n) } },
-          other: { head: { registry: l.ledger, works: String(works), records: String(records) } },
-          none: { head: { registry: null, works: "0", records: "0" } },
-          lacking: { head: { registry, works: String(works), records: String(records) }, records: [] },
-        };
-        // The real records, one of them signed by someone else.
-        const real = (await (await fetch(`${indexer.url}/reciprocity/records?licensee=${cooperative.toLowerCase()}&family=${ppl}`)).json()) as Record<
-          string,
-          unknown
-        >[];
-        answers.forged = { head: answers.lacking!.head, records: real.map((r, k) => (k === 0 ? { ...r, signer: l.ledger } : r)) };
-        let answer = answers.behind!;
-        const liar = createServer((req, res) => {
-          res.setHeader("content-type", "application/json");
-          if (req.url === "/reciprocity/head") return res.end(JSON.stringify(answer.head));
-          if (req.url!.startsWith("/reciprocity/works")) return void fetch(`${indexer.url}${req.url}`).then(async (r) => res.end(await r.text()));
-          res.end(JSON.stringify(answer.records ?? []));
-        });
-        await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
-        const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
-        try {
-          const chain = await runCli(["status", cooperative, String(ppl)], env());
-          const expected = {
-            behind: `the indexer at ${url} holds ${works} works and ${records - 1n} records of the registry, which holds ${works} works and ${records} records`,
-            other: `the indexer at ${url} indexes the registry at ${l.ledger}, not ${registry}`,
-            none: `the indexer at ${url} does not index a ReciprocityRegistry`,
-            lacking: new RegExp(`^the indexer at ${url} lacks records? [\\d, ]+, which the registry's status rests on$`),
-            forged: new RegExp(
-              `^the indexer at ${url} answered a record the chain does not hold: record ${String(real[0]!.id)} is not what its transaction 0x[0-9a-f]{64} recorded$`,
-            ),
-          };
-          for (const [name, reason] of Object.entries(expected)) {
-            answer = answers[name]!;
-            const r = await runCli(["status", cooperative, String(ppl), "--indexer", url], env());
-            expect(r.code, r.stderr).to.equal(0);
-            const said = r.stderr.trim().replace(/: reading the chain instead$/, "");
-            expect(r.stderr.trim(), name).to.match(/: reading the chain instead$/);
-            if (typeof reason === "string") expect(said, name).to.equal(reason);
-            else expect(said, name).to.match(reason);
-            expect(r.stdout, name).to.equal(chain.stdout);
+      // The same on any database (a stand-in indexer, or the CLI over answers held equal on both above): run once.
+      if (database === "embedded PGlite")
+        it("commons status --indexer prints exactly what commons status prints, for every demo licensee and work, as text and JSON", async function () {
+          const { cooperative, company } = seeds.reciprocity.licensees;
+          const { ppl, copyfair } = seeds.reciprocity.works;
+          const json = [
+            { licensee: cooperative, work: ppl, flags: ["--json"] },
+            { licensee: company, work: copyfair, flags: ["--json"] },
+          ];
+          for (const { licensee, work, flags } of [...standings().map((s) => ({ ...s, flags: [] })), ...json]) {
+            const args = ["status", licensee, String(work), ...flags];
+            const [chain, indexed] = await Promise.all([runCli(args, env()), runCli([...args, "--indexer", indexer.url], env())]);
+            expect(chain.code, chain.stderr).to.equal(0);
+            expect([indexed.code, indexed.stderr], args.join(" ")).to.deep.equal([0, ""]);
+            expect(indexed.stdout, args.join(" ")).to.equal(chain.stdout);
           }
-        } finally {
-          liar.close();
-        }
-      });
+        });
+
+      // The same on any database (a stand-in indexer, or the CLI over answers held equal on both above): run once.
+      if (database === "embedded PGlite")
+        it("does not use an indexer that holds other counts, indexes another registry or none, lacks a record the status rests on, or forges one: it says so and reads the chain", async function () {
+          const registry = l.contracts.ReciprocityRegistry!;
+          const [works, records] = (await registryContract(registry, l.provider).counts()) as [bigint, bigint];
+          const { cooperative } = seeds.reciprocity.licensees;
+          const { ppl } = seeds.reciprocity.works;
+          const answers: Record<string, { head: object; records?: object[] }> = {
+            behind: { head: { registry, works: String(works), records: String(records - 1n) } },
+            other: { head: { registry: l.ledger, works: String(works), records: String(records) } },
+            none: { head: { registry: null, works: "0", records: "0" } },
+            lacking: { head: { registry, works: String(works), records: String(records) }, records: [] },
+          };
+          // The real records, one of them signed by someone else.
+          const real = (await (await fetch(`${indexer.url}/reciprocity/records?licensee=${cooperative.toLowerCase()}&family=${ppl}`)).json()) as Record<
+            string,
+            unknown
+          >[];
+          answers.garbage = { head: { registry: "the usual", works: "2", records: "many" } };
+          answers.forged = { head: answers.lacking!.head, records: real.map((r, k) => (k === 0 ? { ...r, signer: l.ledger } : r)) };
+          let answer = answers.behind!;
+          const liar = createServer((req, res) => {
+            res.setHeader("content-type", "application/json");
+            if (req.url === "/reciprocity/head") return res.end(JSON.stringify(answer.head));
+            if (req.url!.startsWith("/reciprocity/works")) return void fetch(`${indexer.url}${req.url}`).then(async (r) => res.end(await r.text()));
+            res.end(JSON.stringify(answer.records ?? []));
+          });
+          await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+          const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+          try {
+            const chain = await runCli(["status", cooperative, String(ppl)], env());
+            const expected = {
+              behind: `the indexer at ${url} holds ${works} works and ${records - 1n} records of the registry, which holds ${works} works and ${records} records`,
+              other: `the indexer at ${url} indexes the registry at ${l.ledger}, not ${registry}`,
+              none: `the indexer at ${url} does not index a ReciprocityRegistry`,
+              lacking: new RegExp(`^the indexer at ${url} lacks records? [\\d, ]+, which the registry's status rests on$`),
+              garbage: `the indexer at ${url} answered {"registry":"the usual","works":"2","records":"many"} for how far it has read the registry, which is not a registry, works and records`,
+              forged: new RegExp(
+                `^the indexer at ${url} answered a record the chain does not hold: record ${String(real[0]!.id)} is not what its transaction 0x[0-9a-f]{64} recorded$`,
+              ),
+            };
+            for (const [name, reason] of Object.entries(expected)) {
+              answer = answers[name]!;
+              const r = await runCli(["status", cooperative, String(ppl), "--indexer", url], env());
+              expect(r.code, r.stderr).to.equal(0);
+              const said = r.stderr.trim().replace(/: reading the chain instead$/, "");
+              expect(r.stderr.trim(), name).to.match(/: reading the chain instead$/);
+              if (typeof reason === "string") expect(said, name).to.equal(reason);
+              else expect(said, name).to.match(reason);
+              expect(r.stdout, name).to.equal(chain.stdout);
+            }
+          } finally {
+            liar.close();
+          }
+        });
 
       it("answers a bad filter in a sentence", async function () {
         for (const [query, error] of [
@@ -716,7 +734,8 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         chainId: 31337,
         ledger: l.ledger,
         registry,
-        fromBlock: l.fromBlock,
+        // From the latest block: this is about the database, not the chain's history (the suite above indexes that).
+        fromBlock: await l.provider.getBlockNumber(),
         port: await freePort(),
         dataDir: d,
         pollMs: 100,
@@ -730,10 +749,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             await old.stop();
             const updated = await startIndexer(await options(d, l.contracts.ReciprocityRegistry));
             try {
-              const tip = await client.tip();
-              await updated.waitForCount(tip.count);
-              expect((await updated.head()).head).to.equal(tip.head);
-              expect((await registryIndexHead(updated.url)).records).to.be.greaterThan(0n);
+              expect((await registryIndexHead(updated.url)).registry?.toLowerCase()).to.equal(l.contracts.ReciprocityRegistry!.toLowerCase());
               expect(readFileSync(path.join(d, "indexer.log"), "utf8")).to.include(
                 "the embedded database was written by another version of the indexer: indexing the chain afresh",
               );

@@ -64,8 +64,13 @@ export async function indexerJson<T>(url: string, what: string, opts?: { missing
 
 /** The head the indexer has reached. */
 export async function indexerHead(url: string): Promise<IndexerHead> {
-  const h = await indexerJson<{ count: string; head: string; blockNumber: string }>(`${url}/head`, "its head");
-  return { count: BigInt(h.count), head: h.head, blockNumber: BigInt(h.blockNumber) };
+  const h = await indexerJson<{ count: unknown; head: unknown; blockNumber: unknown }>(`${url}/head`, "its head");
+  const whole = (v: unknown) => typeof v === "string" && /^\d{1,30}$/.test(v);
+  if (!whole(h.count) || !whole(h.blockNumber) || typeof h.head !== "string" || !/^0x[0-9a-f]{48}$/.test(h.head))
+    throw new IndexerError(
+      `the indexer at ${new URL(url).origin} answered ${JSON.stringify(h).slice(0, 200)} for its head, which is not a count, a head and a block`,
+    );
+  return { count: BigInt(h.count as string), head: h.head, blockNumber: BigInt(h.blockNumber as string) };
 }
 
 /** The Ledger's tip(): how many entries it holds and its hash-chain head. */

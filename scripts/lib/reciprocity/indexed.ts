@@ -89,9 +89,15 @@ export interface RegistryIndexHead {
   records: bigint;
 }
 
+/** The indexer's /reciprocity/head, or an IndexerError saying it is not one. */
 export async function registryIndexHead(url: string): Promise<RegistryIndexHead> {
-  const h = await indexerJson<{ registry: string | null; works: string; records: string }>(`${url}/reciprocity/head`, "how far it has read the registry");
-  return { registry: h.registry, works: BigInt(h.works), records: BigInt(h.records) };
+  const h = await indexerJson<{ registry: unknown; works: unknown; records: unknown }>(`${url}/reciprocity/head`, "how far it has read the registry");
+  const count = (v: unknown) => typeof v === "string" && /^\d{1,30}$/.test(v);
+  if (!(h.registry === null || (typeof h.registry === "string" && /^0x[0-9a-fA-F]{40}$/.test(h.registry))) || !count(h.works) || !count(h.records))
+    throw new IndexerError(
+      `the indexer at ${url} answered ${JSON.stringify(h).slice(0, 200)} for how far it has read the registry, which is not a registry, works and records`,
+    );
+  return { registry: h.registry as string | null, works: BigInt(h.works as string), records: BigInt(h.records as string) };
 }
 
 /** The registry's counts(): how many works and records it holds. */
