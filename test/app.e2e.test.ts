@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import http from "node:http";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { keccak256 } from "ethers";
@@ -599,7 +600,16 @@ describe("app (end to end in headless Chromium)", function () {
       const liarUrl = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
       const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, indexerUrl: liarUrl };
       const lied = await serveApp({ root, port: 0, index: false, config: { local } });
-      const gone = await serveApp({ root, port: 0, index: false, config: { local: { ...local, indexerUrl: `http://127.0.0.1:${await freePort()}` } } });
+      // An indexer that cannot be reached: a port held by this test that drops every connection (a port
+      // found free and left unbound could be taken by the next server started, and answer).
+      const unreachable = net.createServer((socket) => socket.destroy());
+      await new Promise<void>((r) => unreachable.listen(0, "127.0.0.1", r));
+      const gone = await serveApp({
+        root,
+        port: 0,
+        index: false,
+        config: { local: { ...local, indexerUrl: `http://127.0.0.1:${(unreachable.address() as AddressInfo).port}` } },
+      });
       // The real indexer's answers, except /accounts, which fails.
       const halfBroken = http.createServer((req, res) => {
         if (req.url?.startsWith("/accounts")) {
@@ -646,8 +656,11 @@ describe("app (end to end in headless Chromium)", function () {
         await lied.close();
         await gone.close();
         await broken.close();
+        // Connections a failed step left open must not keep the servers (and the test) from ending.
+        for (const server of [halfBroken, liar]) server.closeAllConnections();
         await new Promise((r) => halfBroken.close(r));
         await new Promise((r) => liar.close(r));
+        await new Promise((r) => unreachable.close(r));
       }
     });
   });
