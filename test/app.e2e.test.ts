@@ -189,6 +189,13 @@ describe("app (end to end in headless Chromium)", function () {
     expect(errors, "uncaught errors in the page").to.deep.equal([]);
   });
 
+  /** The demo's app, served without its ledger index, reading through the indexer (or stand-in) at `indexerUrl`, or at the port `server` listens on. */
+  async function appWithIndexer(indexerAt: string | http.Server | net.Server): Promise<AppServer> {
+    const indexerUrl = typeof indexerAt === "string" ? indexerAt : `http://127.0.0.1:${(indexerAt.address() as AddressInfo).port}`;
+    const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, indexerUrl };
+    return serveApp({ root, port: 0, index: false, config: { local } });
+  }
+
   async function open(route: string, opts: { server?: AppServer; wallet?: Partial<FakeWallet> } = {}): Promise<Page> {
     const page = await browser.context.newPage();
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -524,8 +531,7 @@ describe("app (end to end in headless Chromium)", function () {
       });
       await new Promise<void>((r) => noRegistry.listen(0, "127.0.0.1", r));
       const url = `http://127.0.0.1:${(noRegistry.address() as AddressInfo).port}`;
-      const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, indexerUrl: url };
-      const other = await serveApp({ root, port: 0, index: false, config: { local } });
+      const other = await appWithIndexer(url);
       try {
         const fallback = await open(route, { server: other });
         const said = fallback.locator('[data-testid="registry-source"][data-source="chain"]');
@@ -554,8 +560,7 @@ describe("app (end to end in headless Chromium)", function () {
         });
       });
       await new Promise<void>((r) => forging.listen(0, "127.0.0.1", r));
-      const forgingUrl = `http://127.0.0.1:${(forging.address() as AddressInfo).port}`;
-      const forged = await serveApp({ root, port: 0, index: false, config: { local: { ...local, indexerUrl: forgingUrl } } });
+      const forged = await appWithIndexer(forging);
       try {
         const p = await open(route, { server: forged });
         await p.locator('[data-testid="registry-source"][data-source="indexer"]').waitFor();
@@ -598,18 +603,12 @@ describe("app (end to end in headless Chromium)", function () {
       });
       await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
       const liarUrl = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
-      const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: relayer.url, contracts: l.contracts, fromBlock: l.fromBlock, indexerUrl: liarUrl };
-      const lied = await serveApp({ root, port: 0, index: false, config: { local } });
+      const lied = await appWithIndexer(liarUrl);
       // An indexer that cannot be reached: a port held by this test that drops every connection (a port
       // found free and left unbound could be taken by the next server started, and answer).
       const unreachable = net.createServer((socket) => socket.destroy());
       await new Promise<void>((r) => unreachable.listen(0, "127.0.0.1", r));
-      const gone = await serveApp({
-        root,
-        port: 0,
-        index: false,
-        config: { local: { ...local, indexerUrl: `http://127.0.0.1:${(unreachable.address() as AddressInfo).port}` } },
-      });
+      const gone = await appWithIndexer(unreachable);
       // The real indexer's answers, except /accounts, which fails.
       const halfBroken = http.createServer((req, res) => {
         if (req.url?.startsWith("/accounts")) {
@@ -621,12 +620,7 @@ describe("app (end to end in headless Chromium)", function () {
         });
       });
       await new Promise<void>((r) => halfBroken.listen(0, "127.0.0.1", r));
-      const broken = await serveApp({
-        root,
-        port: 0,
-        index: false,
-        config: { local: { ...local, indexerUrl: `http://127.0.0.1:${(halfBroken.address() as AddressInfo).port}` } },
-      });
+      const broken = await appWithIndexer(halfBroken);
       try {
         const page = await open("accounts", { server: lied });
         const fallback = page.locator('[data-testid="source"][data-source="fallback"]');

@@ -450,9 +450,8 @@ if (process.env.COMMONS_DISTRIBUTOR) {
   });
 
   const at = (event: { block: { number: bigint }; transaction: { hash: `0x${string}` }; log: { logIndex: number } }) => ({
-    blockNumber: event.block.number,
+    ...where(event),
     transactionHash: event.transaction.hash,
-    logIndex: event.log.logIndex,
   });
 
   ponder.on("IncomeDistributor:Objected", async ({ event, context }) => {
