@@ -11,7 +11,7 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { keccak256 } from "ethers";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { ensureAppBuilt, serveApp } from "../scripts/lib/node/app-server.js";
 import type { AppServer } from "../scripts/lib/node/app-server.js";
 import { launchBrowser, waitForStoredLedger } from "../scripts/lib/node/browser.js";
@@ -470,7 +470,7 @@ describe("app (end to end in headless Chromium)", function () {
       await page.locator('[data-testid="entries-pager"][data-first="1"][data-last="1"][data-page="4"]').waitFor();
       expect(await page.getByRole("button", { name: "Older →" }).isDisabled()).to.equal(true);
       // Entry 1 as the chain reader derives it: alice's 3 h, accepted by two appointed validators.
-      expect(await page.getByTestId("entries-table").locator("tbody tr").first().innerText()).to.match(/#1\s+event\s+work\s+Alice.*3 h.*accepted\s+2 \/ 0/s);
+      await expectText(page.getByTestId("entries-table").locator("tbody tr").first(), /#1\s+event\s+work\s+Alice.*3 h.*accepted\s+2 \/ 0/s);
       await page.getByRole("button", { name: "← Newer" }).click();
       await page.locator('[data-testid="entries-pager"][data-first="11"][data-page="3"]').waitFor();
       await page.getByRole("button", { name: "Newest" }).click();
@@ -828,7 +828,7 @@ describe("app (end to end in headless Chromium)", function () {
       const page = await open("person/alice");
       const summary = page.getByTestId("person-summary");
       await summary.waitFor();
-      expect(await page.locator("h2").first().innerText()).to.equal("Alice (person)");
+      await expectText(page.locator("h2").first(), "Alice (person)");
       expect(await page.getByTestId("person-address").innerText()).to.equal(seed.people.alice);
       expect(await summary.innerText()).to.match(/Contributions counted\s+1 ea claimed, 0 ea accepted; \d+(\.\d+)? h claimed, 3 h accepted/);
       expect(await summary.innerText()).to.match(/Validations given\s+\d+ accepts, \d+ disputes as an appointed validator/);
@@ -851,7 +851,7 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByTestId("commons-list").getByRole("link", { name: "Sensorica open hardware lab (demo)" }).click();
       const summary = page.getByTestId("commons-summary");
       await summary.waitFor();
-      expect(await summary.innerText()).to.match(/Stewards\s+Mira 0x7099…79C8, Yara 0x14dC…9955, Carol 0x15d3…6A65 \(threshold 2\)/);
+      await expectText(summary, /Stewards\s+Mira 0x7099…79C8, Yara 0x14dC…9955, Carol 0x15d3…6A65 \(threshold 2\)/);
       expect(await page.getByTestId("quorum-rules").innerText()).to.match(/^Quorum: work: accepted with 2 accepts/);
       await page
         .getByTestId("commons-funds")
@@ -884,16 +884,14 @@ describe("app (end to end in headless Chromium)", function () {
       // The trace as a picture: every event and process a box, laid out in the direction things flowed.
       const graph = page.getByTestId("trace-graph");
       expect(await graph.locator("[data-node]").count()).to.equal(23);
-      expect(await graph.locator('[data-node="e:28"]').textContent()).to.match(/^#28 produce 1 ea\s*open sensor kit #1\s*by Alice \(0x3C44…93BC\)\s*accepted$/);
+      await expectText(graph.locator('[data-node="e:28"]'), /^#28 produce 1 ea\s*open sensor kit #1\s*by Alice \(0x3C44…93BC\)\s*accepted$/, "textContent");
       // The same hops as a list, one click away.
       await page.getByText("Hop by hop, as a list").click();
       // The kit produced by alice's assembly (entry #28), its parts printed (#20) and boards soldered (#23).
       for (const id of [28, 20, 23]) await page.getByTestId(`hop-${id}`).waitFor();
-      expect(await page.getByTestId("hop-28").innerText()).to.match(
-        /^entry #28 produce \(output\) 1 ea by Alice 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/,
-      );
+      await expectText(page.getByTestId("hop-28"), /^entry #28 produce \(output\) 1 ea by Alice 0x3C44…93BC, \d{4}-\d\d-\d\d \d\d:\d\d UTC, accepted/);
       // Ids are named from the labels npm start serves (data/labels.json, written by the seed).
-      expect(await page.getByTestId("hop-28").innerText()).to.include("· resource open sensor kit #1");
+      await expectText(page.getByTestId("hop-28"), /· resource open sensor kit #1/);
       // Each hop that names another agent says whether that agent confirmed it.
       expect(await page.getByTestId("hop-29").getByTestId("hop-consent").innerText()).to.equal(" · one-sided (not confirmed by the counterparty)");
       expect(await page.getByTestId("hop-24").getByTestId("hop-consent").count(), "a consume names nobody else").to.equal(0);
@@ -924,7 +922,7 @@ describe("app (end to end in headless Chromium)", function () {
       await graph.waitFor();
       // Forward: printed into the enclosure parts (#20), assembled into the kit (#28), handed to yara (#29) and moved on site (#30).
       for (const id of [20, 28, 29, 30]) await graph.locator(`[data-node="e:${id}"]`).waitFor();
-      expect(await graph.locator('[data-node="e:30"]').textContent()).to.match(/^#30 move 1 ea\s*open sensor kit #1\s*by Yara \(0x14dC…9955\)/);
+      await expectText(graph.locator('[data-node="e:30"]'), /^#30 move 1 ea\s*open sensor kit #1\s*by Yara \(0x14dC…9955\)/, "textContent");
       await shot(page, "track-filament");
       // Back again with the same resource: the direction is in the URL, so a reload keeps it.
       await page.getByLabel("Direction").selectOption("trace");
@@ -1118,7 +1116,7 @@ describe("app (end to end in headless Chromium)", function () {
       await shot(page, "distributions-share");
       await page.getByRole("button", { name: /^Claim / }).click();
       await phase(page, "claim-status", ["done", "failed"]);
-      expect(await page.getByTestId("claim-status").innerText()).to.equal("✔ Claimed: 0.2533 ETH paid to Alice 0x3C44…93BC.");
+      await expectText(page.getByTestId("claim-status"), "✔ Claimed: 0.2533 ETH paid to Alice 0x3C44…93BC.");
       await page.locator('[data-testid="share-amount"]', { hasText: "claimed (tx" }).waitFor();
       expect(await page.getByTestId("claim-disabled").innerText()).to.equal("This share was claimed.");
       await shot(page, "distributions-claimed");
@@ -1445,6 +1443,25 @@ async function expectSameText(read: (p: Page) => Promise<string[]>, a: Page, b: 
   for (;;) {
     const [x, y] = await Promise.all([read(a), read(b)]);
     if (JSON.stringify(x) === JSON.stringify(y) || Date.now() > deadline) return void expect(x).to.deep.equal(y);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * A text that names people or resources, once it shows them: names (from the Directory) and labels
+ * arrive after the figures, so a line may show an address a moment first. After 15 s, the assertion on
+ * the last text read.
+ */
+async function expectText(locator: Locator, expected: RegExp | string, read: "innerText" | "textContent" = "innerText"): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const text = read === "innerText" ? await locator.innerText() : ((await locator.textContent()) ?? "");
+    const shows = typeof expected === "string" ? text === expected : expected.test(text);
+    if (shows || Date.now() > deadline) {
+      if (typeof expected === "string") expect(text).to.equal(expected);
+      else expect(text).to.match(expected);
+      return;
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
