@@ -150,6 +150,32 @@ describe("commons trace, track, needs, plan, commit", function () {
       expect(j.resource.location).to.equal(labelId(SUPPLY_LABELS.field));
     });
 
+    it("exits 1 with --verify when the receiver of a hand-over in the provenance refused it, naming the entry", async () => {
+      // A returned kit is handed from one stranger to another, who refuses it: every signature is valid, the custody is not.
+      const [giver, receiver] = [devWallet(9, l.provider), devWallet(8, l.provider)];
+      const client = await LedgerClient.connect(giver, l.ledger, l.fromBlock);
+      const returned = labelId("returned sensor kit (refused hand-over test)");
+      const signed = await client.sign(giver, {
+        action: "transfer",
+        commons,
+        provider: giver.address,
+        receiver: receiver.address,
+        resource: returned,
+        resourceSpec: labelId("open sensor kit"),
+        quantity: "1",
+        unit: "ea",
+      });
+      const { id } = await client.submit(signed);
+      const before = await cli(["trace", returned, "--verify"]);
+      ok(before);
+      expect(before.stdout).to.match(/custody: 0 of 1 hand-overs confirmed by their receiver; unconfirmed \(the provider's word alone\): #\d+/);
+      await (await LedgerClient.connect(receiver, l.ledger, l.fromBlock)).validate(receiver, id, "refuse");
+      const r = await cli(["trace", returned, "--verify"]);
+      expect(r.code, r.stderr).to.equal(1);
+      expect(r.stdout).to.include(`verified 1 of 1 hops`);
+      expect(r.stdout).to.include(`custody: 0 of 1 hand-overs confirmed by their receiver; REFUSED by the receiver named: #${id}`);
+    });
+
     it("writes Graphviz DOT with events, processes and flow edges", async () => {
       const r = await cli(["trace", seeded.kit, "--dot"]);
       ok(r);
@@ -641,6 +667,8 @@ describe("commons trace, track, needs, plan, commit", function () {
       const second = await readLedgerCached(l.provider, l.ledger, { fromBlock: l.fromBlock, dir: cacheDir });
       expect(second.cache).to.equal("hit");
       expect(deriveEntries(second.events)).to.deep.equal(deriveEntries(first.events));
+      // Answers are kept: the hand-over refused in the trace tests above is still refused when served from the cache.
+      expect(deriveEntries(second.events).filter((v) => v.consent === "refused")).to.have.length(1);
 
       // A validation changes a state but not the head: the cache must not serve the old state.
       const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);

@@ -235,7 +235,7 @@ export function registerSupply(program: Command): void {
           : "what a resource became: forward through the processes that used it",
       )
       .argument("<resource>", "resource id (0x + 64 hex) or its label (hashed)")
-      .option("--verify", "check each hop's signature and on-chain inclusion (receipt and hash chain)")
+      .option("--verify", "check each hop's signature and on-chain inclusion (receipt and hash chain); exit 1 if a hop fails or a receiver refused a hand-over")
       .option("--json", "JSON output")
       .option("--dot", "Graphviz DOT output")
       .option("--svg <file>", "also write the graph as an SVG picture (events by name, verified hops marked with --verify)")
@@ -259,8 +259,9 @@ export function registerSupply(program: Command): void {
         if (o.verify) {
           const v = await verifyHops(provider, target.ledger, r.events, r.block, [...tree.hops.values()], { onProgress: undefined });
           summary = `verified ${v.verified} of ${tree.hops.size} hops (signatures, receipts, hash chain to head ${v.chain.onChainHead} at block ${v.block})${v.failed ? `; ${v.failed} FAILED` : ""}`;
-          if (v.failed) process.exitCode = 1;
           const c = custodyConsent(tree.hops.values());
+          // A hop that fails its checks, or a hand-over its receiver refused, is not a provenance to rely on.
+          if (v.failed || c.refused.length) process.exitCode = 1;
           const ids = (hops: readonly Hop[]) => hops.map((h) => `#${h.id}`).join(", ");
           summary +=
             `\ncustody: ${c.custody - c.unconfirmed.length - c.refused.length} of ${c.custody} hand-overs confirmed by their receiver` +

@@ -9,8 +9,8 @@
 // tip at the current block: the entry count, and the head (unchanged when no entry was added,
 // recomputed over all entries when some were). Any mismatch drops the cache and reads in full, so a
 // stale cache is never served. The file holds what the supply views need: entries, validations,
-// corrections, checkpoints, and of the other events the quorum rules and the endorsements (`all`
-// holds only QuorumRuleSet and Endorsed events).
+// corrections, checkpoints, and of the other events those in KEPT below (quorum rules, endorsements,
+// answers, membership).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ZeroAddress, ZeroHash } from "ethers";
@@ -19,13 +19,23 @@ import { verifyChain } from "../core/chain.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface, mergeEvents, readLedger, rpcRetry } from "../core/reader.js";
 import type { Entry, LedgerEvents, ReadOptions } from "../core/reader.js";
 
-const FORMAT = "commons-ledger/entry-cache@3";
+// @4: the counterparties' answers are kept (@3 dropped them, so a cached read showed a refused hand-over as one-sided).
+const FORMAT = "commons-ledger/entry-cache@4";
 /**
- * The events of `all` the views read: quorum rules (entry states), endorsements (shown apart), and
- * who the commons' members are (registration, stewards, validator roles: the planner's
- * --demand-from members).
+ * The events of `all` the views read: quorum rules (entry states), endorsements (shown apart), the
+ * counterparties' answers (confirmed, refused), and who the commons' members are (registration,
+ * stewards, validator roles: the planner's --demand-from members).
  */
-const KEPT = new Set(["QuorumRuleSet", "Endorsed", "CommonsRegistered", "StewardAdded", "StewardRemoved", "StewardThresholdSet", "RolesSet"]);
+const KEPT = new Set([
+  "QuorumRuleSet",
+  "Endorsed",
+  "CounterpartyAnswered",
+  "CommonsRegistered",
+  "StewardAdded",
+  "StewardRemoved",
+  "StewardThresholdSet",
+  "RolesSet",
+]);
 
 interface CacheFile {
   format: typeof FORMAT;
