@@ -54,6 +54,21 @@ describe("commons CLI", function () {
     throw new Error("not recorded within 10 s");
   }
 
+  describe("LedgerClient.send", () => {
+    it("says that the Ledger refused and why, in the error's sentence, and records nothing", async () => {
+      const steward = devWallet(1, l.provider);
+      const client = await LedgerClient.connect(devWallet(0, l.provider), l.ledger, l.fromBlock);
+      const again = () => (client.contract.connect(steward) as typeof client.contract).registerCommons(id("cli"), "CLI test commons");
+      const block = await l.provider.getBlockNumber();
+      const error = await client.send(again).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).to.equal("the Ledger refused: This commons is already registered.");
+      expect(await l.provider.getBlockNumber()).to.equal(block);
+    });
+  });
+
   describe("a contributor without ETH", () => {
     it("creates a keystore, signs a claim, has the relayer record it, and sees it in the accounts; verify passes", async () => {
       const keystore = path.join(dir, "zoe.json");

@@ -367,7 +367,10 @@ export function registerRecord(program: Command): void {
           ),
         );
         const target = m.message.kind === "profile" ? new Contract(to, directoryInterface, payer) : registry;
-        const receipt = await client.send(() => target.getFunction(m.message.call.fn)(...args));
+        const receipt = await client.send(
+          () => target.getFunction(m.message.call.fn)(...args),
+          m.message.kind === "profile" ? "the directory" : "the registry",
+        );
         out(`${m.file}: ${m.message.kind} recorded by the ${m.message.kind === "profile" ? "directory" : "registry"} (tx ${receipt.hash})`);
       }
       for (const v of validations) {

@@ -4,6 +4,7 @@
 import { Contract, ZeroAddress } from "ethers";
 import type { ContractRunner, ContractTransactionReceipt, Provider, TypedDataDomain } from "ethers";
 import { LEDGER_ABI } from "./abi.js";
+import { explainRevertData } from "./contract-errors.js";
 import { buildEntryProof } from "./proof.js";
 import type { EntryProof } from "./proof.js";
 import { describeRevert, ledgerInterface, readLedger } from "./reader.js";
@@ -188,8 +189,12 @@ export class LedgerClient {
     return { state: ENTRY_STATES[Number(state)], accepts: Number(accepts), disputes: Number(disputes), correctedBy };
   }
 
-  /** Sends a transaction and waits for it; a revert becomes an Error naming the custom error. */
-  async send(fn: () => Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>): Promise<ContractTransactionReceipt> {
+  /**
+   * Sends a transaction and waits for it; a revert becomes an Error saying which contract refused
+   * (`contract`: the Ledger unless the call goes to the registry or the directory) and why, in a
+   * sentence when the error is one of ours.
+   */
+  async send(fn: () => Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>, contract = "the Ledger"): Promise<ContractTransactionReceipt> {
     try {
       const tx = await fn();
       const receipt = await tx.wait();
@@ -197,7 +202,8 @@ export class LedgerClient {
       return receipt;
     } catch (error) {
       const data = (error as { data?: string }).data;
-      if (typeof data === "string" && data.length >= 10) throw new Error(`the Ledger refused: ${describeRevert(data)}`, { cause: error });
+      if (typeof data === "string" && data.length >= 10)
+        throw new Error(`${contract} refused: ${explainRevertData(data) ?? describeRevert(data)}`, { cause: error });
       throw error;
     }
   }
