@@ -27,7 +27,17 @@ import {
   unitsByUse,
 } from "../scripts/lib/core/views.js";
 import type { EntryView, TotalRow } from "../scripts/lib/core/views.js";
-import { indexedAccountDays, indexedEntry, indexedGovernance, indexedPage, indexedStateCounts, registeredCommons } from "../scripts/lib/core/indexer-client.js";
+import {
+  indexedAccountDays,
+  indexedEntry,
+  indexedGovernance,
+  indexedNeed,
+  indexedPage,
+  indexedStateCounts,
+  registeredCommons,
+} from "../scripts/lib/core/indexer-client.js";
+import { needOf } from "../scripts/lib/supply/supply.js";
+import { parseQuantity } from "../scripts/lib/core/record.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
 import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
@@ -45,6 +55,8 @@ import type { LocalLedger } from "./helpers/local-ledger.js";
 
 /** A view without what the indexer's pages do not load (the validations and the answer: /entries/:id has them). */
 const strip = ({ validations, endorsements, answer, ...rest }: EntryView) => (void [validations, endorsements, answer], rest);
+/** A need (or why there is none) without its entry's validations and endorsements, which pages of entries do not carry. */
+const bareNeed = (found: ReturnType<typeof needOf>) => ("need" in found ? { ...found.need, view: strip(found.need.view) } : found);
 
 interface IndexedEntry {
   id: string;
@@ -144,6 +156,11 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       // Who decides in each commons, as deriveCommons derives it from the chain's events.
       const now = BigInt((await l.provider.getBlock("latest"))!.timestamp);
       expect(await indexedGovernance(indexer.url, now)).to.deep.equal(deriveCommons(events, now));
+      // Each need as /needs/<id> answers it, asked by any of its versions' ids: what deriveNeeds gives from the whole ledger.
+      for (const v of views.filter((x) => x.flow === "need")) {
+        const answer = await indexedNeed(indexer.url, v.id, registered);
+        expect(bareNeed(needOf(answer!.views, v.id, now)), `need ${v.id}`).to.deep.equal(bareNeed(needOf(views, v.id, now)));
+      }
     }
 
     /** The indexer holds the registry's works and records as decoded from the chain's logs, and as many as counts() says. */
@@ -518,6 +535,28 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         expect([bad.status, await bad.json()]).to.deep.equal([400, { error: 'coordination must be 1, not "yes"' }]);
       });
 
+      it("commons needs <id> --indexer prints exactly what commons needs <id> prints, for every need, as text and JSON", async function () {
+        const needs = deriveEntries(await client.events()).filter((v) => v.flow === "need");
+        expect(needs.length).to.be.greaterThan(2);
+        for (const v of needs)
+          for (const flags of [[], ["--json"]]) {
+            const chain = await runCli(["needs", String(v.id), ...flags], env());
+            const indexed = await runCli(["needs", String(v.id), "--indexer", indexer.url, ...flags], env());
+            expect([chain.code, chain.stderr]).to.deep.equal([0, ""]);
+            expect([indexed.code, indexed.stderr], `need ${v.id}`).to.deep.equal([0, ""]);
+            expect(indexed.stdout, `need ${v.id} ${flags.join(" ")}`).to.equal(chain.stdout);
+          }
+        const first = needs[0]!.id;
+        expect((await runCli(["needs", String(first)], env())).stdout).to.match(new RegExp(`^#${first} \\w+ `));
+        const event = 1n;
+        for (const through of [[], ["--indexer", indexer.url]]) {
+          const r = await runCli(["needs", String(event), ...through], env());
+          expect([r.code, r.stderr]).to.deep.equal([1, `commons: entry ${event} is an event, not a need (ledger ${l.ledger})\n`]);
+          const none = await runCli(["needs", "99999", ...through], env());
+          expect([none.code, none.stderr]).to.deep.equal([1, `commons: there is no entry 99999 (ledger ${l.ledger})\n`]);
+        }
+      });
+
       // The same on any database (a stand-in indexer, or the CLI over answers held equal on both above): run once.
       if (database === "embedded PGlite")
         it("does not use an indexer whose head is not the Ledger's tip, or not a head at all: it says so and reads the chain", async function () {
@@ -785,6 +824,65 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         await expectSameAsChain();
         const corrected = (await (await fetch(`${indexer.url}/entries/${id}`)).json()) as IndexedEntry;
         expect([corrected.state, corrected.disputes]).to.deep.equal(["corrected", 1]);
+      });
+
+      it("follows a need through corrections of the need and of a commitment to it: /needs/<id> holds every entry its progress rests on", async function () {
+        const [mira, bob, alice, carol, dave] = [1, 3, 2, 5, 6].map((i) => devWallet(i, l.provider));
+        const due = (await client.now()) + 7n * 86_400n;
+        const review = id("indexer test: review hours");
+        const needDraft = (quantity: string): RecordDraft => ({
+          flow: "need",
+          action: "work",
+          commons: seeds.demo.commons,
+          receiver: mira.address,
+          resourceSpec: review,
+          quantity,
+          unit: "h",
+          time: due,
+        });
+        const work = (quantity: string, satisfies: bigint, unit = "h"): RecordDraft => ({
+          action: "work",
+          commons: seeds.demo.commons,
+          quantity,
+          unit,
+          satisfies,
+        });
+        const promise = (quantity: string, satisfies: bigint): RecordDraft => ({
+          ...work(quantity, satisfies),
+          flow: "commitment",
+          provider: bob.address,
+          time: due,
+        });
+        const { id: n0 } = await client.submit(await client.sign(mira, needDraft("10")));
+        const { id: c0 } = await client.submit(await client.sign(bob, promise("5", n0)));
+        await client.submit(await client.sign(alice, work("2", c0))); // fulfils the commitment, so counts toward the need
+        await client.submit(await client.sign(carol, work("1", n0)));
+        const { id: n1 } = await client.correct(mira, n0, needDraft("12"));
+        const { id: c1 } = await client.correct(bob, c0, promise("6", n0));
+        await client.submit(await client.sign(dave, work("1", c0))); // names the corrected commitment: counts toward its correction
+        await client.submit(await client.sign(dave, work("3", n1, "ea"))); // another unit: listed, not counted
+        await expectSameAsChain();
+        const answer = (await indexedNeed(indexer.url, n0, await registeredCommons(indexer.url)))!;
+        expect(answer.need).to.equal(n1);
+        const found = needOf(answer.views, n0, BigInt((await l.provider.getBlock("latest"))!.timestamp));
+        if (!("need" in found)) throw new Error(found.problem);
+        const q = parseQuantity;
+        expect([found.need.id, found.need.quantity, found.need.satisfied, found.need.committed]).to.deep.equal([n1, q("12"), q("4"), q("6")]);
+        expect(found.need.commitments.map((c) => [c.id, c.fulfilled])).to.deep.equal([[c1, q("3")]]);
+        expect(found.need.satisfiers.find((x) => x.unit === "ea")).to.include({ counted: false, reason: 'unit "ea" is not the need\'s "h"' });
+        // Not the whole ledger: the need's entries alone.
+        expect(answer.views.length).to.equal(8);
+        // An entry that is not a need comes alone, with no need: a reader says what it is.
+        const commitment = (await indexedNeed(indexer.url, c1, await registeredCommons(indexer.url)))!;
+        expect([commitment.need, commitment.views.map((v) => v.id)]).to.deep.equal([undefined, [c1]]);
+        expect(needOf(commitment.views, c1, 0n)).to.deep.equal({ problem: `entry ${c1} is a commitment, not a need` });
+        for (const [path, status, error] of [
+          ["/needs/one", 400, '"one" is not an entry id'],
+          ["/needs/99999", 404, "no entry 99999 (yet)"],
+        ] as const) {
+          const r = await fetch(`${indexer.url}${path}`);
+          expect([r.status, await r.json()], path).to.deep.equal([status, { error }]);
+        }
       });
 
       it("follows the registry: a new version of a work, and a settlement reversed once its Ledger entry is corrected", async function () {

@@ -22,6 +22,7 @@ import {
   deriveResources,
   formatTree,
   labelsFromList,
+  needOf,
   needStatus,
   parseLabelList,
   processSignals,
@@ -34,12 +35,12 @@ import type { Hop, Labels, NeedCommitment, NeedSatisfier, NeedView, ProcessSigna
 import { verifyHops } from "../lib/verify/hops.js";
 import { deriveEntries } from "../lib/core/views.js";
 import type { EntryView } from "../lib/core/views.js";
-import { indexedViews } from "../lib/core/indexer-client.js";
+import { indexedNeed, indexedViews, registeredCommons } from "../lib/core/indexer-client.js";
 import { indexerFor } from "./read.js";
 import { connect, namesBeside, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, progress, short, table } from "./format.js";
-import { CliInputError, parseAddress, parseHex32, parseIdOrLabel, parseUrl } from "./inputs.js";
+import { CliInputError, parseAddress, parseHex32, parseIdOrLabel, parseUint, parseUrl } from "./inputs.js";
 import { relayRecords } from "./relay.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 import { dateTime, isoTime } from "../lib/core/time.js";
@@ -96,16 +97,49 @@ async function read(g: GlobalOptions, o: ReadOpts) {
  * usable one (only the intents and the entries linked to them, which is all deriveNeeds reads),
  * else every entry read from the chain.
  */
-async function needsViews(g: GlobalOptions, o: ReadOpts & { indexer?: string | true }): Promise<{ views: EntryView[]; now: bigint }> {
+async function needsViews(g: GlobalOptions, o: ReadOpts & { indexer?: string | true }, need?: bigint): Promise<{ views: EntryView[]; now: bigint }> {
   const through = await indexerFor(g, o);
   const at = async (provider: Awaited<ReturnType<typeof connect>>, block: number | "latest") =>
     BigInt((await provider.getBlock(block))?.timestamp ?? Math.floor(Date.now() / 1000));
   if (through) {
     const provider = await connect(resolveTarget(g));
-    return { views: await indexedViews(through.url, { coordination: true }), now: await at(provider, "latest") };
+    // One need: only the entries that answer it; else every intent and every entry linked to one.
+    const views =
+      need !== undefined
+        ? ((await indexedNeed(through.url, need, await registeredCommons(through.url)))?.views ?? [])
+        : await indexedViews(through.url, { coordination: true });
+    return { views, now: await at(provider, "latest") };
   }
   const { provider, read: r, views } = await read(g, o);
   return { views, now: await at(provider, r.block) };
+}
+
+interface NeedsOptions extends ReadOpts {
+  all?: boolean;
+  commons?: string;
+  processes?: boolean;
+  json?: boolean;
+  labels?: string;
+  indexer?: string | true;
+}
+
+/**
+ * `needs <id>`: one need with its commitments and events. Through the indexer it reads only what
+ * answers that need (/needs/<id>), else the whole ledger; either way deriveNeeds gives it.
+ */
+async function oneNeed(g: GlobalOptions, needText: string, o: NeedsOptions, labels: Labels): Promise<void> {
+  const id = parseUint("need", needText);
+  for (const [flag, given] of [
+    ["--all", o.all],
+    ["--commons", o.commons !== undefined],
+    ["--processes", o.processes],
+  ] as const)
+    if (given) throw new CliInputError(flag, `give a need or ${flag}, not both`);
+  const { views, now } = await needsViews(g, o, id);
+  const found = needOf(views, id, now);
+  if ("problem" in found) throw new Error(`${found.problem} (ledger ${resolveTarget(g).ledger})`);
+  if (o.json) return out(json(needJson(found.need, labels, now)));
+  out(needChain(found.need, labels, now));
 }
 
 const pct = (part: bigint, whole: bigint) => (whole === 0n ? "100%" : `${Number((part * 1000n) / whole) / 10}%`);
@@ -306,6 +340,7 @@ export function registerSupply(program: Command): void {
   program
     .command("needs")
     .description("needs published on the ledger (stigmergy): each with its commitments and events, what is open, due date and status")
+    .argument("[need]", "only this need (the entry id of any of its versions), with its commitments and events")
     .option("--all", "also needs that are met or expired")
     .option("--commons <id>", "only this commons")
     .option("--processes", "plan signals summed per process (planned, committed, done, open), processes behind first")
@@ -316,9 +351,10 @@ export function registerSupply(program: Command): void {
       "--indexer [url]",
       "read the intents and the entries linked to them through an indexer (its head checked against the Ledger's tip first); without a URL, the one npm start runs",
     )
-    .action(async (o: { all?: boolean; commons?: string; processes?: boolean; json?: boolean; labels?: string; cache?: boolean; indexer?: string | true }) => {
+    .action(async (needText: string | undefined, o: NeedsOptions) => {
       const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined;
       const labels = loadLabels(o.labels);
+      if (needText !== undefined) return oneNeed(globals(), needText, o, labels);
       const { views, now } = await needsViews(globals(), o);
       const inCommons = deriveNeeds(views, now).filter((n) => commons === undefined || n.commons === commons);
       if (o.processes) {

@@ -226,6 +226,29 @@ export async function indexedEntry(url: string, id: bigint, registered: Readonly
   };
 }
 
+/**
+ * One need and what answers it, as the indexer's /needs/<id> gives them: `need` the id of its
+ * standing version (any version's id may be asked for), `views` every entry supply.ts deriveNeeds
+ * reads for it (its versions, the entries that name one, the commitments' versions and the entries
+ * that name those; `need` undefined and the entry alone when it is not a need). Undefined when the
+ * indexer has no entry `id` (yet); an IndexerError when the answer does not hold the entries it names. deriveNeeds over `views`
+ * gives the need, or nothing when its standing version is void or no longer a need.
+ */
+export async function indexedNeed(
+  url: string,
+  id: bigint,
+  registered: ReadonlySet<string>,
+): Promise<{ need: bigint | undefined; views: EntryView[] } | undefined> {
+  const answer = await indexerJson<{ need: string | null; entries: IndexedEntry[] }>(`${url}/needs/${id}`, `need ${id}`, { missing: "undefined" });
+  if (answer === undefined) return undefined;
+  const views = answer.entries.map((e) => viewOfIndexed(e, registered));
+  const need = answer.need === null ? undefined : /^\d{1,19}$/.test(String(answer.need)) ? BigInt(answer.need) : -1n;
+  const holds = (x: bigint) => views.some((v) => v.id === x);
+  if (need === -1n || (need !== undefined && !holds(need)) || !holds(id))
+    throw new IndexerError(`the indexer at ${new URL(url).origin} answered need ${id} without the entries it names (need ${String(answer.need).slice(0, 40)})`);
+  return { need, views };
+}
+
 /** Filters the indexer applies itself (the rest a reader applies to the views). */
 export interface IndexerFilter {
   agent?: string;

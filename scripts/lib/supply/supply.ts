@@ -768,6 +768,26 @@ export function deriveNeeds(views: readonly EntryView[], now: bigint): NeedView[
   return [...needs.values()];
 }
 
+/**
+ * The need an entry id names (the id of any of its versions: a link to a corrected need counts
+ * toward the correction that replaced it), as deriveNeeds derives it from `views`; or why there is
+ * none, in a sentence. `views` may be the whole ledger or the indexer's /needs/<id> answer.
+ */
+export function needOf(views: readonly EntryView[], id: bigint, now: bigint): { need: NeedView } | { problem: string } {
+  const byId = new Map(views.map((v) => [v.id, v]));
+  const asked = byId.get(id);
+  const a = (flow: string) => `${/^[aeiou]/.test(flow) ? "an" : "a"} ${flow}`;
+  if (!asked) return { problem: `there is no entry ${id}` };
+  if (asked.flow !== "need") return { problem: `entry ${id} is ${a(asked.flow)}, not a need` };
+  let standing = asked;
+  // Corrections point forward (a correction has a higher id than what it corrects): the walk ends.
+  for (let next = byId.get(standing.correctedBy); standing.correctedBy > standing.id && next; next = byId.get(standing.correctedBy)) standing = next;
+  const need = deriveNeeds(views, now).find((n) => n.id === standing.id);
+  if (need) return { need };
+  if (standing.flow !== "need") return { problem: `need ${id} was corrected into ${a(standing.flow)} (entry ${standing.id})` };
+  return { problem: `need ${id} was withdrawn: entry ${standing.id}, which corrected it, asks for nothing` };
+}
+
 /** Open needs: not fully satisfied and not past due. */
 export const isOpen = (n: NeedView): boolean => n.open > 0n && !n.expired;
 

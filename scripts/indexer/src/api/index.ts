@@ -5,9 +5,10 @@
 import { Hono } from "hono";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
-import { and, asc, client, count, desc, eq, graphql, gt, gte, lte, ne, or } from "ponder";
+import { and, asc, client, count, desc, eq, graphql, gt, gte, inArray, lte, ne, or } from "ponder";
 import { explainRevertData } from "../../../lib/core/contract-errors.js";
 import { DEFAULT_RULE } from "../../../lib/core/views.js";
+import { FLOWS } from "../../../lib/core/vocabulary.js";
 import type { QuorumRule } from "../../../lib/core/views.js";
 import { consentOf, stateOf } from "../state.js";
 
@@ -16,6 +17,8 @@ app.use("/sql/*", client({ db, schema }));
 app.use("/graphql", graphql({ db, schema }));
 
 const MAX_PAGE = 500;
+const NEED = FLOWS.indexOf("need");
+const COMMITMENT = FLOWS.indexOf("commitment");
 
 /** The head the indexer has reached: compare it with the Ledger's tip(). */
 app.get("/head", async (c) => {
@@ -225,6 +228,53 @@ app.get("/entries/:id", async (c) => {
     endorsements: endorsements.map(strings),
     answered: answered ? strings(answered) : null,
   });
+});
+
+/** The versions of an entry: back along what each corrects, forward along what corrected it (ids ascending). */
+async function versionsOf(first: EntryRow): Promise<EntryRow[]> {
+  const one = async (id: bigint) => (await db.select().from(schema.entry).where(eq(schema.entry.id, id)))[0];
+  const chain = [first];
+  // Corrections point back (the contract refuses a later id), so each walk ends.
+  for (let e = first; e.corrects !== 0n && e.corrects < e.id;) {
+    const older = await one(e.corrects);
+    if (!older) break;
+    chain.unshift((e = older));
+  }
+  for (let e = first; e.correctedBy > e.id;) {
+    const newer = await one(e.correctedBy);
+    if (!newer) break;
+    chain.push((e = newer));
+  }
+  return chain;
+}
+
+/**
+ * One need with what answers it: every version of the need (any of their ids may be asked for), the
+ * entries that name one of them (`satisfies`), every version of the commitments among those, and
+ * the entries that name one of those. That is all supply.ts deriveNeeds reads to give the need's
+ * progress, commitments and satisfiers (a need's chain is one level deep: need <- commitment <- event),
+ * so a reader derives the need from these entries alone as from the whole ledger. `need` is the id of
+ * its standing version, or null when the entry asked for is not a need.
+ */
+app.get("/needs/:id", async (c) => {
+  const id = c.req.param("id");
+  if (!/^\d{1,19}$/.test(id)) return c.json({ error: `"${id}" is not an entry id` }, 400);
+  const [asked] = await db
+    .select()
+    .from(schema.entry)
+    .where(eq(schema.entry.id, BigInt(id)));
+  if (!asked) return c.json({ error: `no entry ${id} (yet)` }, 404);
+  // Not a need: the entry alone, and no need (a reader says what it is).
+  if (asked.flow !== NEED) return c.json({ need: null, entries: await withState([asked]) });
+  const need = await versionsOf(asked);
+  const naming = async (ids: bigint[]) => (ids.length ? db.select().from(schema.entry).where(inArray(schema.entry.satisfies, ids)) : []);
+  const direct = await naming(need.map((e) => e.id));
+  const commitments = (await Promise.all(direct.filter((e) => e.flow === COMMITMENT).map(versionsOf))).flat();
+  const viaCommitments = await naming([...new Set(commitments.map((e) => e.id))]);
+  const byId = new Map<bigint, EntryRow>();
+  for (const e of [...need, ...direct, ...commitments, ...viaCommitments]) byId.set(e.id, e);
+  const rows = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  return c.json({ need: String(need.at(-1)!.id), entries: await withState(rows) });
 });
 
 // ---------------------------------------------------------------- the ReciprocityRegistry
