@@ -15,6 +15,7 @@ import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
 import { Agent } from "../components/Agent";
 import { EvidenceCheck } from "../components/EvidenceCheck";
+import { NeedProgress } from "../components/NeedProgress";
 
 export default function EntryPage({ params }: PageProps) {
   const valid = /^\d{1,19}$/.test(params.id ?? "");
@@ -175,6 +176,12 @@ export default function EntryPage({ params }: PageProps) {
           </span>,
         )}
       </dl>
+      {view.flow === "need" ? (
+        <>
+          <h3>Progress of this need</h3>
+          <NeedProgress id={view.id} />
+        </>
+      ) : null}
       <h3>
         Validations ({view.accepts} accept, {view.disputes} dispute)
       </h3>
