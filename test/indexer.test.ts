@@ -37,6 +37,7 @@ import {
   registeredCommons,
 } from "../scripts/lib/core/indexer-client.js";
 import { needOf } from "../scripts/lib/supply/supply.js";
+import { accountsDifferFromChain } from "../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../scripts/lib/core/record.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
 import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
@@ -432,6 +433,11 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         expect(accountsFromDays(await indexedAccountDays(indexer.url, { commons: seeds.demo.commons }))).to.deep.equal(
           accounts(filterEntries(views, { commons: seeds.demo.commons })),
         );
+        // Every contributor's days, spot-checked against the chain alone (their entries, entryState, commonsExists): the same.
+        for (const agent of new Set(views.map((v) => v.agent))) {
+          const difference = await accountsDifferFromChain(indexer.url, l.provider, l.ledger, agent, { fromBlock: l.fromBlock, count: tip.count });
+          if (difference !== undefined) expect.fail(difference);
+        }
       }
 
       it("counts per day what the chain reader counts: every period, kind and filter", async function () {
@@ -468,6 +474,49 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         await expectSameAccounts();
         expect((await indexedAccountDays(indexer.url, { commons: late })).map((d) => [d.entries, d.claimed])).to.deep.equal([[1, 6_000_000n]]);
       });
+
+      // The same on any database (a stand-in that changes what the indexer answers): run once.
+      if (database === "embedded PGlite")
+        it("catches an indexer whose head is honest but whose totals are not: one contributor's days checked against the chain, and accounts --agent reads the chain", async function () {
+          const alice = devWallet(2, l.provider).address;
+          // Answers as the indexer does, but adds 1 h claimed to the first of alice's days.
+          const liar = createServer((req, res) => {
+            void fetch(`${indexer.url}${req.url}`).then(async (r) => {
+              res.setHeader("content-type", "application/json");
+              if (!req.url!.startsWith("/accounts")) return res.end(await r.text());
+              const rows = (await r.json()) as { agent: string; unit: string; claimed: string }[];
+              const first = rows.find((x) => x.agent === alice.toLowerCase() && x.unit.startsWith("0x68"));
+              if (first) first.claimed = String(BigInt(first.claimed) + 1_000_000n);
+              res.end(JSON.stringify(rows));
+            });
+          });
+          await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+          const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+          try {
+            const tip = await client.tip();
+            await indexer.waitForCount(tip.count);
+            const found = await accountsDifferFromChain(url, l.provider, l.ledger, alice, { fromBlock: l.fromBlock, count: tip.count, retryMs: 10 });
+            const said = new RegExp(
+              `^its accounts of ${alice} are not the chain's: on \\d{4}-\\d\\d-\\d\\d \\w+ in h \\(commons 0x\\w{8}…\\) it counts (\\d+ entr(?:y|ies)), ([\\d.]+) h claimed, (.*), the chain \\1, ([\\d.]+) h claimed, \\3$`,
+            ).exec(found ?? "");
+            expect(said, found).to.not.equal(null);
+            expect(Number(said![2]) - Number(said![4])).to.equal(1);
+            // Another contributor's days are untouched: nothing to say.
+            expect(
+              await accountsDifferFromChain(url, l.provider, l.ledger, devWallet(3, l.provider).address, { fromBlock: l.fromBlock, count: tip.count }),
+            ).to.equal(undefined);
+            const env = { COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DIRECTORY: l.contracts.Directory! };
+            const chain = await runCli(["accounts", "--agent", "Alice"], env);
+            const lied = await runCli(["accounts", "--agent", "Alice", "--indexer", url], env);
+            expect(lied.code, lied.stderr).to.equal(0);
+            expect(lied.stderr).to.match(
+              new RegExp(`^the indexer at ${url}: its accounts of ${alice} are not the chain's: on .*: reading the chain instead\\n$`),
+            );
+            expect(lied.stdout).to.equal(chain.stdout);
+          } finally {
+            await new Promise((r) => liar.close(r));
+          }
+        });
 
       it("answers the accounts of a bad filter in a sentence", async function () {
         const bad = await fetch(`${indexer.url}/accounts?agent=alice`);

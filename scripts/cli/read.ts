@@ -13,6 +13,7 @@ import { formatQuantity } from "../lib/core/record.js";
 import { accounts, accountsFromDays, CONSENT_LABELS, deriveEntries, filterEntries, KIND_FILTERS } from "../lib/core/views.js";
 import type { AccountRow, EntryFilter, EntryView, KindFilter, Period } from "../lib/core/views.js";
 import { checkIndexer, indexedAccountDays, indexedCommons, indexedViews, IndexerError } from "../lib/core/indexer-client.js";
+import { accountsDifferFromChain } from "../lib/core/indexer-spot-check.js";
 import { LEDGER_ABI } from "../lib/core/abi.js";
 import { Contract } from "ethers";
 import { connect, namesBeside, optionalDirectory, resolveIndexer, resolveTarget } from "./context.js";
@@ -83,6 +84,8 @@ async function loadViews(g: GlobalOptions, onProgress?: (d: number, t: number) =
 interface Through {
   url: string;
   names: Names;
+  /** The entries it holds: the Ledger's tip count when it was checked. */
+  count: bigint;
 }
 
 /**
@@ -122,7 +125,7 @@ export async function indexerFor(g: GlobalOptions, o: { indexer?: string | true 
     process.stderr.write(`${check.reason}: reading the chain instead\n`);
     return undefined;
   }
-  return { url, names: await namesBeside(provider, target, await indexedCommonsNames(url)) };
+  return { url, names: await namesBeside(provider, target, await indexedCommonsNames(url)), count: check.head.count };
 }
 
 /**
@@ -141,7 +144,15 @@ async function accountRows(
     const filter = withAgent(given, o, through.names);
     if (filter.flow !== undefined && filter.flow !== "event") return { rows: [], names: through.names };
     const days = await indexedAccountDays(through.url, { agent: filter.agent, commons: filter.commons, action: filter.action });
-    return { rows: accountsFromDays(days, period, kind), names: through.names };
+    // One contributor's totals are worth checking against the chain: their entries alone, whatever the ledger's size.
+    const target = resolveTarget(g);
+    const problem = filter.agent
+      ? await accountsDifferFromChain(through.url, await connect(target), target.ledger, filter.agent, { fromBlock: target.fromBlock, count: through.count })
+      : undefined;
+    if (problem === undefined || problem === "unchecked") return { rows: accountsFromDays(days, period, kind), names: through.names };
+    process.stderr.write(`the indexer at ${through.url}: ${problem}: reading the chain instead\n`);
+    const { rows, names } = await listViews(g, o, given, undefined);
+    return { rows: accounts(rows, period, kind), names };
   }
   const { rows, names } = await listViews(g, o, given, through);
   return { rows: accounts(rows, period, kind), names };

@@ -82,6 +82,8 @@ export interface ReadOptions {
   onLogs?: (logs: readonly Log[]) => void;
   /** Only logs whose first topic is one of these (default: every log of the address). */
   topic0?: readonly string[];
+  /** And whose indexed arguments (topics 1 to 3, in order; null for any) are one of these 32-byte words: [null, [signer]] for Recorded. */
+  argTopics?: readonly (readonly string[] | null)[];
 }
 
 export class LedgerReadError extends Error {
@@ -315,8 +317,11 @@ export async function fetchLogs(provider: Provider, address: string, opts: ReadO
   const maxSpan = Math.max(1, opts.chunkSize ?? 50_000);
   const target = Math.max(1, opts.targetLogs ?? 2_000);
   const wanted = address.toLowerCase();
-  const topics = opts.topic0 ? [[...opts.topic0]] : undefined;
+  const args = opts.argTopics ?? [];
+  const topics = opts.topic0 || args.length ? [opts.topic0 ? [...opts.topic0] : null, ...args.map((t) => (t ? [...t] : null))] : undefined;
+  // A node that ignores the filter must not slip other logs in: the filter is applied here again.
   const topicSet = opts.topic0 ? new Set(opts.topic0.map((t) => t.toLowerCase())) : undefined;
+  const argSets = args.map((t) => (t ? new Set(t.map((x) => x.toLowerCase())) : undefined));
   const out: Log[] = [];
   const total = Math.max(0, to - from + 1);
   let done = 0;
@@ -358,7 +363,12 @@ export async function fetchLogs(provider: Provider, address: string, opts: ReadO
       const attempts = kind === "transient" ? ` after ${Math.max(1, opts.maxAttempts ?? 5)} attempts` : "";
       throw new LedgerReadError(`eth_getLogs failed for blocks ${a}..${b}${attempts}: ${reason}`, { cause: error });
     }
-    const mine = logs.filter((log) => log.address.toLowerCase() === wanted && (!topicSet || topicSet.has(log.topics[0])));
+    const mine = logs.filter(
+      (log) =>
+        log.address.toLowerCase() === wanted &&
+        (!topicSet || topicSet.has(log.topics[0]?.toLowerCase() ?? "")) &&
+        argSets.every((set, i) => !set || set.has(log.topics[i + 1]?.toLowerCase() ?? "")),
+    );
     for (const log of mine) out.push(log);
     opts.onLogs?.(mine);
     const width = b - a + 1;
