@@ -444,6 +444,8 @@ describe("app (end to end in headless Chromium)", function () {
       await table.locator("td:nth-child(2)", { hasText: /^kg$/ }).first().waitFor();
       await page.getByTestId("accounts-chart").locator("svg.recharts-surface").first().waitFor();
       await shot(page, "accounts-indexer");
+      // One contributor's totals, recomputed from the chain (their own entries and states), are the indexer's.
+      await expectText(page.getByTestId("spot-check"), /^✓ Spot-checked against the chain: (.+ )?0x\w{4}…\w{4}’s totals, recomputed from their own entries/);
       expect(reads, "whole-ledger reads").to.deep.equal([]);
       // The downloads are the whole ledger: read from the chain when asked for.
       const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
@@ -596,6 +598,35 @@ describe("app (end to end in headless Chromium)", function () {
       } finally {
         await forged.close();
         forging.close();
+      }
+    });
+
+    it("falls back to the chain when a spot check finds the indexer's totals are not the chain's, saying which contributor and day", async function () {
+      // The real indexer's answers, except that every row of the accounts counts one unit more claimed.
+      const inflating = http.createServer((req, res) => {
+        void fetch(`${indexer.url}${req.url}`).then(async (r) => {
+          let body = await r.text();
+          if (req.url?.startsWith("/accounts"))
+            body = JSON.stringify((JSON.parse(body) as { claimed: string }[]).map((d) => ({ ...d, claimed: String(BigInt(d.claimed) + 1_000_000n) })));
+          res.writeHead(r.status, { "content-type": "application/json", "access-control-allow-origin": "*" }).end(body);
+        });
+      });
+      await new Promise<void>((r) => inflating.listen(0, "127.0.0.1", r));
+      const inflated = await appWithIndexer(inflating);
+      try {
+        const page = await open("accounts", { server: inflated });
+        const failed = page.locator('[data-testid="source"][data-source="fallback"]');
+        await failed.waitFor({ timeout: 30_000 });
+        expect(await failed.innerText()).to.match(
+          /^The indexer was not used: the indexer answered its head but not the accounts \(its accounts of 0x[0-9a-fA-F]{40} are not the chain's: on \d{4}-\d\d-\d\d \w+ in \S+ \(commons 0x\w{8}…\) it counts .* claimed, .*, the chain .*\)\. This page reads the chain itself\.$/,
+        );
+        await page.locator('[data-testid="accounts-summary"][data-source="chain"][data-entries="31"]').waitFor({ timeout: 30_000 });
+        await shot(page, "accounts-indexer-spot-check-failed");
+        await page.close();
+      } finally {
+        await inflated.close();
+        inflating.closeAllConnections();
+        await new Promise((r) => inflating.close(r));
       }
     });
 

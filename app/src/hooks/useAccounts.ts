@@ -5,10 +5,13 @@
 import { useMemo, useState } from "react";
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { indexedAccountDays, indexedStateCounts } from "@core/indexer-client.js";
+import { accountsDifferFromChain, MAX_SPOT_CHECK_ENTRIES } from "@core/indexer-spot-check.js";
+import type { Source } from "@core/indexer-client.js";
 import { dayTotals, deriveEntries, stateCounts, summaryOf, totalsFromDays, unitsByUse } from "@core/views.js";
-import type { EntryView, GroupBy, KindFilter, Period } from "@core/views.js";
+import type { DayTotals, EntryView, GroupBy, KindFilter, Period } from "@core/views.js";
 import { commonsNames } from "../lib/accounts";
 import { toNumber } from "../lib/format";
+import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
 import { useGovernanceEvents } from "./useGovernance";
 import { ledgerQuery, useLedger } from "./useLedger";
@@ -48,6 +51,54 @@ function useIndexedAccounts(url: string | undefined) {
   return { days: days.data, counts: counts.data };
 }
 
+/** Per indexer, the contributor whose totals it was last found to answer wrongly. */
+const suspects = new Map<string, string>();
+
+/**
+ * One contributor's totals, picked at random among the indexer's days (again at every new head),
+ * recomputed from the chain alone and compared with the indexer's (core/indexer-spot-check.ts): a
+ * head that is the tip's vouches for the entries, not for the sums. A difference is a failed read:
+ * the page reads the chain, saying which day differs.
+ */
+function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined, days: readonly DayTotals[] | undefined) {
+  const { chain } = useAppConfig();
+  // Contributors with few enough entries to check here (one call per entry), by the indexer's own count.
+  const agents = useMemo(() => {
+    const entries = new Map<string, number>();
+    for (const d of days ?? []) entries.set(d.agent, (entries.get(d.agent) ?? 0) + d.entries);
+    return [...entries]
+      .filter(([, n]) => n <= MAX_SPOT_CHECK_ENTRIES)
+      .map(([a]) => a)
+      .sort();
+  }, [days]);
+  const q = useQuery({
+    queryKey: ["indexer-spot-check", indexer?.url, String(indexer?.head.count)],
+    queryFn: async () => {
+      const url = indexer!.url;
+      // A contributor whose totals were found wrong is checked again first: a lie once found stays found.
+      const suspect = suspects.get(url);
+      const agent = suspect !== undefined && agents.includes(suspect) ? suspect : agents[Math.floor(Math.random() * agents.length)]!;
+      const ledger = chain.contracts.Ledger!;
+      const found = await accountsDifferFromChain(url, providerFor(chain.rpcUrl, chain.id), ledger, agent, {
+        fromBlock: chain.fromBlock,
+        count: indexer!.head.count,
+      });
+      if (found !== undefined && found !== "unchecked") {
+        suspects.set(url, agent);
+        throw new Error(found);
+      }
+      if (suspect === agent) suspects.delete(url);
+      return { agent: agent as string | undefined, checked: found === undefined };
+    },
+    enabled: indexer !== undefined && agents.length > 0,
+    staleTime: Infinity,
+    retry: false,
+  });
+  useIndexerFailure(indexer?.url, "the accounts", q.error);
+  if (indexer && days !== undefined && agents.length === 0) return { agent: undefined, checked: false };
+  return q.data;
+}
+
 export function useAccounts() {
   const { chain } = useAppConfig();
   const source = useSource();
@@ -66,6 +117,7 @@ export function useAccounts() {
     [ledger.snapshot, ledger.views],
   );
   const days = indexer ? indexed.days : fromChain?.days;
+  const spotCheck = useSpotCheck(indexer, indexed.days);
   const counts = indexer ? indexed.counts : fromChain?.counts;
   const units = useMemo(() => unitsByUse(days ?? [], kind), [days, kind]);
   const unit = unitChoice !== undefined && units.includes(unitChoice) ? unitChoice : units[0];
@@ -102,5 +154,6 @@ export function useAccounts() {
     names,
     summary,
     wholeLedger,
+    spotCheck: indexer ? spotCheck : undefined,
   };
 }

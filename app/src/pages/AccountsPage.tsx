@@ -7,6 +7,8 @@ import { CommonsRules } from "../components/CommonsRules";
 import { DataTable } from "../components/DataTable";
 import type { DataColumn } from "../components/DataTable";
 import { LedgerStatus } from "../components/LedgerStatus";
+import { Agent } from "../components/Agent";
+import { MAX_SPOT_CHECK_ENTRIES } from "@core/indexer-spot-check.js";
 import { useAccounts } from "../hooks/useAccounts";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useCommons } from "../hooks/useCommons";
@@ -58,6 +60,25 @@ export default function AccountsPage() {
     <section>
       <h2>Accounts</h2>
       <LedgerStatus ledger={a.ledger} indexed />
+      {a.source.kind === "indexer" ? (
+        <p className="muted" data-testid="spot-check" data-agent={a.spotCheck?.agent}>
+          {a.spotCheck === undefined ? (
+            "Spot-checking one contributor's totals against the chain…"
+          ) : a.spotCheck.checked && a.spotCheck.agent ? (
+            <span className="ok">
+              ✓ Spot-checked against the chain: <Agent address={a.spotCheck.agent} />
+              ’s totals, recomputed from their own entries and each entry's state as the Ledger gives it, are the indexer’s.
+            </span>
+          ) : a.spotCheck.agent ? (
+            <>
+              <Agent address={a.spotCheck.agent} /> has more than {MAX_SPOT_CHECK_ENTRIES.toLocaleString("en-US")} entries: too many to spot-check here; “Audit
+              the whole ledger” checks every total.
+            </>
+          ) : (
+            `Every contributor has more than ${MAX_SPOT_CHECK_ENTRIES.toLocaleString("en-US")} entries: too many to spot-check here; “Audit the whole ledger” checks every total.`
+          )}
+        </p>
+      ) : null}
       {a.ready ? (
         <>
           <div

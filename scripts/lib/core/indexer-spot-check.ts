@@ -32,7 +32,12 @@ export async function agentDaysFromChain(
   agent: string,
   opts: { fromBlock?: number; count: bigint },
 ): Promise<DayTotals[] | undefined> {
-  const logs = await fetchLogs(provider, ledger, { fromBlock: opts.fromBlock, topic0: [RECORDED], argTopics: [null, [zeroPadValue(agent.toLowerCase(), 32)]] });
+  const logs = await fetchLogs(provider, ledger, {
+    fromBlock: opts.fromBlock,
+    topic0: [RECORDED],
+    argTopics: [null, [zeroPadValue(agent.toLowerCase(), 32)]],
+    initialSpan: 10_000,
+  });
   const entries = decodeLedgerLogs(logs).entries.filter((e) => e.id <= opts.count);
   if (entries.length > MAX_SPOT_CHECK_ENTRIES) return undefined;
   const contract = new Contract(ledger, LEDGER_ABI, provider);
