@@ -37,7 +37,7 @@ import {
   registeredCommons,
 } from "../scripts/lib/core/indexer-client.js";
 import { needOf } from "../scripts/lib/supply/supply.js";
-import { accountsDifferFromChain } from "../scripts/lib/core/indexer-spot-check.js";
+import { accountsDifferFromChain, randomAgent } from "../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../scripts/lib/core/record.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
 import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
@@ -479,12 +479,13 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       if (database === "embedded PGlite")
         it("catches an indexer whose head is honest but whose totals are not: one contributor's days checked against the chain, and accounts --agent reads the chain", async function () {
           const alice = devWallet(2, l.provider).address;
-          // Answers as the indexer does, but adds 1 h claimed to the first of alice's days.
+          const bob = devWallet(3, l.provider).address;
+          // Answers as the indexer does, but adds 1 h claimed to the first of alice's days, and hides bob altogether.
           const liar = createServer((req, res) => {
             void fetch(`${indexer.url}${req.url}`).then(async (r) => {
               res.setHeader("content-type", "application/json");
               if (!req.url!.startsWith("/accounts")) return res.end(await r.text());
-              const rows = (await r.json()) as { agent: string; unit: string; claimed: string }[];
+              const rows = ((await r.json()) as { agent: string; unit: string; claimed: string }[]).filter((x) => x.agent !== bob.toLowerCase());
               const first = rows.find((x) => x.agent === alice.toLowerCase() && x.unit.startsWith("0x68"));
               if (first) first.claimed = String(BigInt(first.claimed) + 1_000_000n);
               res.end(JSON.stringify(rows));
@@ -502,9 +503,18 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             expect(said, found).to.not.equal(null);
             expect(Number(said![2]) - Number(said![4])).to.equal(1);
             // Another contributor's days are untouched: nothing to say.
-            expect(
-              await accountsDifferFromChain(url, l.provider, l.ledger, devWallet(3, l.provider).address, { fromBlock: l.fromBlock, count: tip.count }),
-            ).to.equal(undefined);
+            const at = { fromBlock: l.fromBlock, count: tip.count, retryMs: 10 };
+            expect(await accountsDifferFromChain(url, l.provider, l.ledger, devWallet(5, l.provider).address, at)).to.equal(undefined);
+            // A contributor the indexer hides is still drawn: the draw is the agent of a random entry, read from the chain.
+            const views = deriveEntries(await client.events());
+            const bobs = views.findIndex((v) => v.agent === bob);
+            const drawn = await randomAgent(l.provider, l.ledger, at, () => (bobs + 0.5) / Number(tip.count));
+            expect(drawn).to.equal(bob);
+            expect(await randomAgent(l.provider, l.ledger, at, () => 0)).to.equal(views[0]!.agent);
+            expect(await randomAgent(l.provider, l.ledger, at, () => 0.999999)).to.equal(views.at(-1)!.agent);
+            expect(await accountsDifferFromChain(url, l.provider, l.ledger, bob, at)).to.match(
+              new RegExp(`^its accounts of ${bob} are not the chain's: on .* it counts nothing, the chain \\d+ entr`),
+            );
             const env = { COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DIRECTORY: l.contracts.Directory! };
             const chain = await runCli(["accounts", "--agent", "Alice"], env);
             const lied = await runCli(["accounts", "--agent", "Alice", "--indexer", url], env);

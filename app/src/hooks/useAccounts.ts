@@ -5,7 +5,7 @@
 import { useMemo, useState } from "react";
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { indexedAccountDays, indexedStateCounts } from "@core/indexer-client.js";
-import { accountsDifferFromChain, MAX_SPOT_CHECK_ENTRIES } from "@core/indexer-spot-check.js";
+import { accountsDifferFromChain, MAX_SPOT_CHECK_ENTRIES, randomAgent } from "@core/indexer-spot-check.js";
 import type { Source } from "@core/indexer-client.js";
 import { dayTotals, deriveEntries, stateCounts, summaryOf, totalsFromDays, unitsByUse } from "@core/views.js";
 import type { DayTotals, EntryView, GroupBy, KindFilter, Period } from "@core/views.js";
@@ -55,34 +55,38 @@ function useIndexedAccounts(url: string | undefined) {
 const suspects = new Map<string, string>();
 
 /**
- * One contributor's totals, picked at random among the indexer's days (again at every new head),
- * recomputed from the chain alone and compared with the indexer's (core/indexer-spot-check.ts): a
- * head that is the tip's vouches for the entries, not for the sums. A difference is a failed read:
- * the page reads the chain, saying which day differs.
+ * One contributor's totals, recomputed from the chain alone and compared with the indexer's
+ * (core/indexer-spot-check.ts), again at every new head: a head that is the tip's vouches for the
+ * entries, not for the sums. The contributor is drawn from the chain (the agent of a random entry),
+ * so the indexer cannot hide anyone from the draw; up to three draws find one with at most
+ * MAX_SPOT_CHECK_ENTRIES entries (by the indexer's count: checking costs a call per entry). A
+ * difference is a failed read: the page reads the chain, saying which day differs, and that
+ * contributor is checked first next time.
  */
 function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined, days: readonly DayTotals[] | undefined) {
   const { chain } = useAppConfig();
-  // Contributors with few enough entries to check here (one call per entry), by the indexer's own count.
-  const agents = useMemo(() => {
+  const entriesOf = useMemo(() => {
     const entries = new Map<string, number>();
-    for (const d of days ?? []) entries.set(d.agent, (entries.get(d.agent) ?? 0) + d.entries);
-    return [...entries]
-      .filter(([, n]) => n <= MAX_SPOT_CHECK_ENTRIES)
-      .map(([a]) => a)
-      .sort();
+    for (const d of days ?? []) entries.set(d.agent.toLowerCase(), (entries.get(d.agent.toLowerCase()) ?? 0) + d.entries);
+    return entries;
   }, [days]);
   const q = useQuery({
     queryKey: ["indexer-spot-check", indexer?.url, String(indexer?.head.count)],
     queryFn: async () => {
       const url = indexer!.url;
-      // A contributor whose totals were found wrong is checked again first: a lie once found stays found.
-      const suspect = suspects.get(url);
-      const agent = suspect !== undefined && agents.includes(suspect) ? suspect : agents[Math.floor(Math.random() * agents.length)]!;
+      const provider = providerFor(chain.rpcUrl, chain.id);
       const ledger = chain.contracts.Ledger!;
-      const found = await accountsDifferFromChain(url, providerFor(chain.rpcUrl, chain.id), ledger, agent, {
-        fromBlock: chain.fromBlock,
-        count: indexer!.head.count,
-      });
+      const at = { fromBlock: chain.fromBlock, count: indexer!.head.count };
+      const suspect = suspects.get(url);
+      let agent = suspect;
+      let large: string | undefined;
+      for (let draw = 0; agent === undefined && draw < 3; draw++) {
+        const drawn = await randomAgent(provider, ledger, at);
+        if (drawn !== undefined && (entriesOf.get(drawn.toLowerCase()) ?? 0) <= MAX_SPOT_CHECK_ENTRIES) agent = drawn;
+        else large = drawn;
+      }
+      if (agent === undefined) return { agent: large, checked: false };
+      const found = await accountsDifferFromChain(url, provider, ledger, agent, at);
       if (found !== undefined && found !== "unchecked") {
         suspects.set(url, agent);
         throw new Error(found);
@@ -90,12 +94,11 @@ function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined,
       if (suspect === agent) suspects.delete(url);
       return { agent: agent as string | undefined, checked: found === undefined };
     },
-    enabled: indexer !== undefined && agents.length > 0,
+    enabled: indexer !== undefined && days !== undefined,
     staleTime: Infinity,
     retry: false,
   });
   useIndexerFailure(indexer?.url, "the accounts", q.error);
-  if (indexer && days !== undefined && agents.length === 0) return { agent: undefined, checked: false };
   return q.data;
 }
 

@@ -71,11 +71,11 @@ export default function AccountsPage() {
             </span>
           ) : a.spotCheck.agent ? (
             <>
-              <Agent address={a.spotCheck.agent} /> has more than {MAX_SPOT_CHECK_ENTRIES.toLocaleString("en-US")} entries: too many to spot-check here; “Audit
-              the whole ledger” checks every total.
+              The contributors drawn at random, the last <Agent address={a.spotCheck.agent} />, have more than {MAX_SPOT_CHECK_ENTRIES.toLocaleString("en-US")}{" "}
+              entries each: too many to spot-check here; “Audit the whole ledger” checks every total.
             </>
           ) : (
-            `Every contributor has more than ${MAX_SPOT_CHECK_ENTRIES.toLocaleString("en-US")} entries: too many to spot-check here; “Audit the whole ledger” checks every total.`
+            "No entry to spot-check yet."
           )}
         </p>
       ) : null}

@@ -8,7 +8,7 @@
 //   (commonsExists), so no validation, correction or quorum rule needs reading;
 // - the same dayTotals rule the indexer keeps its days by.
 // The cost is that contributor's entries (one call each), not the ledger's size. Browser-safe.
-import { Contract, zeroPadValue } from "ethers";
+import { Contract, toBeHex, zeroPadValue } from "ethers";
 import type { Provider } from "ethers";
 import { LEDGER_ABI } from "./abi.js";
 import { indexedAccountDays } from "./indexer-client.js";
@@ -52,6 +52,28 @@ export async function agentDaysFromChain(
     registered: registered.has(v.entry.record.commons.toLowerCase()),
   }));
   return dayTotals(views);
+}
+
+/**
+ * A contributor drawn from the chain itself: the agent of entry k, k drawn uniformly from 1 to
+ * `count` (one eth_getLogs filtered by the Recorded event's indexed id), so an indexer cannot hide
+ * anyone from the draw; a contributor is drawn in proportion to the entries they signed.
+ */
+export async function randomAgent(
+  provider: Provider,
+  ledger: string,
+  opts: { fromBlock?: number; count: bigint },
+  random = Math.random,
+): Promise<string | undefined> {
+  if (opts.count <= 0n) return undefined;
+  const id = 1n + BigInt(Math.floor(random() * Number(opts.count)));
+  const logs = await fetchLogs(provider, ledger, {
+    fromBlock: opts.fromBlock,
+    topic0: [RECORDED],
+    argTopics: [[zeroPadValue(toBeHex(id), 32)]],
+    initialSpan: 10_000,
+  });
+  return decodeLedgerLogs(logs).entries.find((e) => e.id === id)?.signer;
 }
 
 const key = (d: DayTotals) => `${d.day} ${d.action} in ${d.unit} (commons ${d.commons.slice(0, 10)}…)`;
