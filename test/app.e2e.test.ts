@@ -1277,12 +1277,38 @@ describe("app (end to end in headless Chromium)", function () {
       await form.getByRole("button", { name: "Publish my name" }).click();
       await phase(page, "name-status", ["done", "failed"]);
       expect(await page.getByTestId("name-status").innerText()).to.equal("✔ Published (version 1 of your profile).");
+      expect(await page.getByTestId("name-status").getAttribute("data-via")).to.equal("relayer");
       await form.getByText('People see you as "Erin Kowalski" (person).').waitFor();
       // Every page reads the same names: erin's entries now show her new name beside her address.
       await page.goto(`${app.url}/#/entries`);
       await page.getByLabel("Filter rows").fill("kowalski");
       await page.locator(`[data-agent="${seed.people.erin}"]`, { hasText: "Erin Kowalski" }).first().waitFor();
       await page.close();
+    });
+
+    it("publishes your name with your wallet when the chain's relayer sends no profiles (started without a directory)", async function () {
+      const plain = await startRelayerProcess(l, path.join(l.dataDir, "relayer-without-directory.sqlite"));
+      const local = { chainId: 31337, rpcUrl: l.rpc, relayerUrl: plain.url, contracts: l.contracts, fromBlock: l.fromBlock, devKeyNames: DEMO_PEOPLE };
+      const server = await serveApp({ root, port: 0, index: false, config: { local } });
+      try {
+        const page = await open("contribute", { server });
+        await connectDevKey(page, "erin", 6);
+        const form = page.getByTestId("name-form");
+        await form.getByText(/^People see you as "Erin/).waitFor();
+        await page.locator("#f-display-name").fill("Erin K.");
+        await form.getByRole("button", { name: "Publish my name" }).click();
+        await phase(page, "name-status", ["done", "failed"]);
+        expect(await page.getByTestId("name-status").innerText()).to.match(
+          /^✔ Published \(version \d+ of your profile\)\. Your wallet sent it and paid the gas\.$/,
+        );
+        expect(await page.getByTestId("name-status").getAttribute("data-via")).to.equal("direct");
+        await form.getByText('People see you as "Erin K." (person).').waitFor();
+        await page.close();
+      } finally {
+        await server.close();
+        plain.child.kill("SIGTERM");
+        await plain.exited;
+      }
     });
 
     it("names each malformed field and never asks the wallet to sign", async function () {

@@ -63,7 +63,12 @@ export function NameForm() {
       <PhaseStatus
         id="name-status"
         phase={p.phase}
-        done={<>✔ Published (version {String(p.phase.kind === "done" ? p.phase.entryId : 0n)} of your profile).</>}
+        done={
+          <>
+            ✔ Published (version {String(p.phase.kind === "done" ? p.phase.entryId : 0n)} of your profile).
+            {p.phase.kind === "done" && p.phase.via === "direct" ? " Your wallet sent it and paid the gas." : ""}
+          </>
+        }
         failed="Not published"
         onDismiss={p.reset}
       />

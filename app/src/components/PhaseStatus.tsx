@@ -12,7 +12,7 @@ export function PhaseStatus(props: {
 }) {
   const p = props.phase;
   return (
-    <div className="status" data-testid={props.id} data-phase={p.kind}>
+    <div className="status" data-testid={props.id} data-phase={p.kind} data-via={p.kind === "done" ? p.via : undefined}>
       {p.kind === "idle" ? <span className="muted">{p.note ?? props.idle ?? ""}</span> : null}
       {p.kind === "pending" ? <span>⏳ {p.detail}</span> : null}
       {p.kind === "confirming" ? <span>⛓ {p.detail}</span> : null}
