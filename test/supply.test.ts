@@ -9,6 +9,7 @@ import {
   deriveResources,
   formatTree,
   isOpen,
+  needOf as oneNeed,
   needStatus,
   processSignals,
   SupplyGraph,
@@ -435,6 +436,35 @@ describe("supply", () => {
           [Number(old), 1_000_000n, true, false],
           [Number(second), 2_000_000n, false, true],
         ]);
+      });
+    });
+
+    describe("needOf: one need by the id of any of its versions", () => {
+      it("gives the standing correction, with what named the version it corrected, as deriveNeeds does", () => {
+        const l = new HandLedger();
+        const first = l.add({ flow: "need", action: "consume", receiver: ALICE, spec: "PLA", quantity: "10", unit: "kg", time: T0 + 10_000n });
+        l.add({ action: "transfer", resource: "lot", quantity: "4", unit: "kg", provider: BOB, receiver: ALICE, satisfies: first });
+        const second = l.add({ flow: "need", action: "consume", receiver: ALICE, spec: "PLA", quantity: "6", unit: "kg", time: T0 + 10_000n, corrects: first });
+        const [standing] = deriveNeeds(l.views(), T0);
+        for (const asked of [first, second]) expect(oneNeed(l.views(), asked, T0)).to.deep.equal({ need: standing });
+        expect(standing).to.include({ id: second, satisfied: 4_000_000n, open: 2_000_000n });
+      });
+
+      it("says in a sentence why there is no need: no such entry, not a need, withdrawn, or corrected into another flow", () => {
+        const l = new HandLedger();
+        const withdrawn = l.add({ flow: "need", action: "work", receiver: ALICE, quantity: "2", unit: "h", time: T0 + 10_000n });
+        const event = l.add({ action: "work", quantity: "1", unit: "h", satisfies: withdrawn });
+        const voiding = l.add({ flow: "need", action: "work", receiver: ALICE, quantity: "0", unit: "h", time: T0 + 10_000n, corrects: withdrawn });
+        const offered = l.add({ flow: "need", action: "work", receiver: ALICE, quantity: "3", unit: "h", time: T0 + 10_000n });
+        const offer = l.add({ flow: "offer", action: "work", provider: ALICE, quantity: "3", unit: "h", time: T0 + 10_000n, corrects: offered });
+        const views = l.views();
+        expect(oneNeed(views, 99n, T0)).to.deep.equal({ problem: "there is no entry 99" });
+        expect(oneNeed(views, event, T0)).to.deep.equal({ problem: `entry ${event} is an event, not a need` });
+        expect(oneNeed(views, offer, T0)).to.deep.equal({ problem: `entry ${offer} is an offer, not a need` });
+        expect(oneNeed(views, withdrawn, T0)).to.deep.equal({
+          problem: `need ${withdrawn} was withdrawn: entry ${voiding}, which corrected it, asks for nothing`,
+        });
+        expect(oneNeed(views, offered, T0)).to.deep.equal({ problem: `need ${offered} was corrected into an offer (entry ${offer})` });
       });
     });
 
