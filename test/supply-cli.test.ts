@@ -751,6 +751,10 @@ describe("commons trace, track, needs, plan, commit", function () {
       ["a malformed resource id", () => [...base(), "trace", "0x1234"], /resource: "0x1234" is not a 32-byte hex value/],
       ["--json with --dot", () => [...base(), "track", "kit", "--json", "--dot"], /--dot: give --json or --dot, not both/],
       ["a malformed --commons", () => [...base(), "needs", "--commons", "lab"], /--commons: "lab" is not a 32-byte hex value/],
+      ["a need that is no entry id", () => [...base(), "needs", "0x12"], /need: "0x12" is not a non-negative integer/],
+      ["need 0", () => [...base(), "needs", "0"], /need: entry ids start at 1/],
+      ["a need with --all", () => [...base(), "needs", "6", "--all"], /--all: give a need or --all, not both/],
+      ["a need with --processes", () => [...base(), "needs", "6", "--processes"], /--processes: give a need or --processes, not both/],
       [
         "a commitment quantity that is not a number",
         () => [...base(), "commit", "7", "--quantity", "three"],

@@ -129,6 +129,7 @@ interface NeedsOptions extends ReadOpts {
  */
 async function oneNeed(g: GlobalOptions, needText: string, o: NeedsOptions, labels: Labels): Promise<void> {
   const id = parseUint("need", needText);
+  if (id === 0n) throw new CliInputError("need", "entry ids start at 1");
   for (const [flag, given] of [
     ["--all", o.all],
     ["--commons", o.commons !== undefined],
