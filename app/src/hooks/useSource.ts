@@ -82,12 +82,14 @@ const failedRead = createSignal<ReadonlyMap<string, { reason: string; at: number
 /**
  * When a page's read through the indexer at `url` fails (`what`: "the accounts", "a page of
  * entries", ...), pages read the chain for FAILED_READ_MS, saying why, then try the indexer again.
+ * Every new failure starts the FAILED_READ_MS again, the same reason too: an indexer that fails the
+ * same read (or the same spot check) when tried again is left for another FAILED_READ_MS.
  */
 export function useIndexerFailure(url: string | undefined, what: string, error: Error | null | undefined): void {
   useEffect(() => {
     if (!url || !error) return;
     const reason = `the indexer answered its head but not ${what} (${error.message.split("\n")[0]})`;
-    if (failedRead.get().get(url)?.reason !== reason) failedRead.set(new Map(failedRead.get()).set(url, { reason, at: Date.now() }));
+    failedRead.set(new Map(failedRead.get()).set(url, { reason, at: Date.now() }));
   }, [url, what, error]);
 }
 
