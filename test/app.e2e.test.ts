@@ -196,8 +196,10 @@ describe("app (end to end in headless Chromium)", function () {
     return serveApp({ root, port: 0, index: false, config: { local } });
   }
 
-  async function open(route: string, opts: { server?: AppServer; wallet?: Partial<FakeWallet> } = {}): Promise<Page> {
+  async function open(route: string, opts: { server?: AppServer; wallet?: Partial<FakeWallet>; clock?: boolean } = {}): Promise<Page> {
     const page = await browser.context.newPage();
+    // A clock the test can move forward (it runs as the real one until then).
+    if (opts.clock) await page.clock.install();
     page.on("pageerror", (e) => pageErrors.push(e.message));
     // Each test starts without the wallet connection a previous page remembered (wagmi keeps it
     // in localStorage); navigations within the test keep it.
@@ -602,6 +604,7 @@ describe("app (end to end in headless Chromium)", function () {
     });
 
     it("falls back to the chain when a spot check finds the indexer's totals are not the chain's, saying which contributor and day", async function () {
+      await indexer.waitForCount(31n); // (run alone, the indexer may still be catching up: the page would fall back for that)
       // The real indexer's answers, except that every row of the accounts counts one unit more claimed.
       const inflating = http.createServer((req, res) => {
         void fetch(`${indexer.url}${req.url}`).then(async (r) => {
@@ -614,7 +617,7 @@ describe("app (end to end in headless Chromium)", function () {
       await new Promise<void>((r) => inflating.listen(0, "127.0.0.1", r));
       const inflated = await appWithIndexer(inflating);
       try {
-        const page = await open("accounts", { server: inflated });
+        const page = await open("accounts", { server: inflated, clock: true });
         const failed = page.locator('[data-testid="source"][data-source="fallback"]');
         await failed.waitFor({ timeout: 30_000 });
         expect(await failed.innerText()).to.match(
@@ -622,6 +625,18 @@ describe("app (end to end in headless Chromium)", function () {
         );
         await page.locator('[data-testid="accounts-summary"][data-source="chain"][data-entries="31"]').waitFor({ timeout: 30_000 });
         await shot(page, "accounts-indexer-spot-check-failed");
+        // 30 s later the page tries the indexer again, checks the contributor found wrong first, finds the
+        // same lie, and reads the chain for another 30 s: a lie once found stays found.
+        // Every source the status line shows from now on, in order (the test's own code has no DOM types: a string).
+        await page.evaluate(
+          `window.sources = []; new MutationObserver(() => { const s = document.querySelector('[data-testid="source"]')?.getAttribute("data-source") ?? "none"; if (window.sources.at(-1) !== s) window.sources.push(s); }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-source"] })`,
+        );
+        await page.clock.fastForward(31_000);
+        await page.waitForFunction('window.sources.includes("indexer")', undefined, { timeout: 20_000 });
+        await page.waitForFunction('window.sources.at(-1) === "fallback"', undefined, { timeout: 20_000 });
+        await new Promise((r) => setTimeout(r, 5_000));
+        expect(await page.getByTestId("source").getAttribute("data-source"), "5 s after the lie was found again").to.equal("fallback");
+        expect(await failed.innerText()).to.include("are not the chain's");
         await page.close();
       } finally {
         await inflated.close();

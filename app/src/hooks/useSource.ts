@@ -79,15 +79,21 @@ export const FAILED_READ_MS = 30_000;
 // The last read each indexer failed (its head answered, its entries or totals did not), and when.
 const failedRead = createSignal<ReadonlyMap<string, { reason: string; at: number }>>(new Map());
 
+/** The failed reads already counted (a query keeps its last error until it succeeds). */
+const counted = new WeakSet<Error>();
+
 /**
  * When a page's read through the indexer at `url` fails (`what`: "the accounts", "a page of
  * entries", ...), pages read the chain for FAILED_READ_MS, saying why, then try the indexer again.
  * Every new failure starts the FAILED_READ_MS again, the same reason too: an indexer that fails the
- * same read (or the same spot check) when tried again is left for another FAILED_READ_MS.
+ * same read (or the same spot check) when tried again is left for another FAILED_READ_MS. A failure
+ * counts once: the error a query still holds from before (when the page tries the indexer again) is
+ * not a new one.
  */
 export function useIndexerFailure(url: string | undefined, what: string, error: Error | null | undefined): void {
   useEffect(() => {
-    if (!url || !error) return;
+    if (!url || !error || counted.has(error)) return;
+    counted.add(error);
     const reason = `the indexer answered its head but not ${what} (${error.message.split("\n")[0]})`;
     failedRead.set(new Map(failedRead.get()).set(url, { reason, at: Date.now() }));
   }, [url, what, error]);
