@@ -350,7 +350,7 @@ export function registerSupply(program: Command): void {
     .option("--no-cache", "read every event again instead of using the on-disk cache")
     .option(
       "--indexer [url]",
-      "read the intents and the entries linked to them through an indexer (its head checked against the Ledger's tip first); without a URL, the one npm start runs",
+      "read the intents and the entries linked to them (for one need, only the entries that answer it) through an indexer (its head checked against the Ledger's tip first); without a URL, the one npm start runs",
     )
     .action(async (needText: string | undefined, o: NeedsOptions) => {
       const commons = o.commons !== undefined ? parseHex32("--commons", o.commons) : undefined;

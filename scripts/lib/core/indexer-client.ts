@@ -231,8 +231,8 @@ export async function indexedEntry(url: string, id: bigint, registered: Readonly
  * standing version (any version's id may be asked for), `views` every entry supply.ts deriveNeeds
  * reads for it (its versions, the entries that name one, the commitments' versions and the entries
  * that name those; `need` undefined and the entry alone when it is not a need). Undefined when the
- * indexer has no entry `id` (yet); an IndexerError when the answer does not hold the entries it names. deriveNeeds over `views`
- * gives the need, or nothing when its standing version is void or no longer a need.
+ * indexer has no entry `id` (yet); an IndexerError when the answer does not hold the entries it
+ * names. supply.ts needOf over `views` gives the need, or why there is none.
  */
 export async function indexedNeed(
   url: string,
