@@ -14,11 +14,20 @@ import { LEDGER_ABI } from "./abi.js";
 import { indexedAccountDays } from "./indexer-client.js";
 import { formatQuantity } from "./record.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface } from "./reader.js";
+import type { Entry } from "./reader.js";
 import { dayTotals, deriveEntries } from "./views.js";
 import type { DayTotals } from "./views.js";
 import { ENTRY_STATES } from "./vocabulary.js";
 
 const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
+/**
+ * The entries whose Recorded events match `argTopics` (the indexed id, then the signer): a few, so
+ * the filtered eth_getLogs starts with wide block ranges.
+ */
+async function recordedEntries(provider: Provider, ledger: string, fromBlock: number | undefined, argTopics: (string[] | null)[]): Promise<Entry[]> {
+  return decodeLedgerLogs(await fetchLogs(provider, ledger, { fromBlock, topic0: [RECORDED], argTopics, initialSpan: 10_000 })).entries;
+}
+
 /** A contributor with more entries than this is not spot-checked (one call per entry). */
 export const MAX_SPOT_CHECK_ENTRIES = 2_000;
 
@@ -32,13 +41,7 @@ export async function agentDaysFromChain(
   agent: string,
   opts: { fromBlock?: number; count: bigint },
 ): Promise<DayTotals[] | undefined> {
-  const logs = await fetchLogs(provider, ledger, {
-    fromBlock: opts.fromBlock,
-    topic0: [RECORDED],
-    argTopics: [null, [zeroPadValue(agent.toLowerCase(), 32)]],
-    initialSpan: 10_000,
-  });
-  const entries = decodeLedgerLogs(logs).entries.filter((e) => e.id <= opts.count);
+  const entries = (await recordedEntries(provider, ledger, opts.fromBlock, [null, [zeroPadValue(agent.toLowerCase(), 32)]])).filter((e) => e.id <= opts.count);
   if (entries.length > MAX_SPOT_CHECK_ENTRIES) return undefined;
   const contract = new Contract(ledger, LEDGER_ABI, provider);
   const states = new Map<bigint, number>();
@@ -67,13 +70,7 @@ export async function randomAgent(
 ): Promise<string | undefined> {
   if (opts.count <= 0n) return undefined;
   const id = 1n + BigInt(Math.floor(random() * Number(opts.count)));
-  const logs = await fetchLogs(provider, ledger, {
-    fromBlock: opts.fromBlock,
-    topic0: [RECORDED],
-    argTopics: [[zeroPadValue(toBeHex(id), 32)]],
-    initialSpan: 10_000,
-  });
-  return decodeLedgerLogs(logs).entries.find((e) => e.id === id)?.signer;
+  return (await recordedEntries(provider, ledger, opts.fromBlock, [[zeroPadValue(toBeHex(id), 32)]])).find((e) => e.id === id)?.signer;
 }
 
 const key = (d: DayTotals) => `${d.day} ${d.action} in ${d.unit} (commons ${d.commons.slice(0, 10)}…)`;

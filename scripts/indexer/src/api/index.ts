@@ -197,15 +197,18 @@ app.get("/governance", async (c) => {
 });
 
 /** One entry with its validations, the endorsements of accounts not appointed (counted nowhere) and the counterparty's answer. */
+/** One entry's row, if the indexer holds it. */
+async function entryById(id: bigint): Promise<EntryRow | undefined> {
+  const [row] = await db.select().from(schema.entry).where(eq(schema.entry.id, id));
+  return row;
+}
+
 app.get("/entries/:id", async (c) => {
   const id = c.req.param("id");
   if (!/^\d{1,19}$/.test(id)) return c.json({ error: `"${id}" is not an entry id` }, 400);
-  const rows = await db
-    .select()
-    .from(schema.entry)
-    .where(eq(schema.entry.id, BigInt(id)));
-  if (rows.length === 0) return c.json({ error: `no entry ${id} (yet)` }, 404);
-  const [e] = await withState(rows);
+  const row = await entryById(BigInt(id));
+  if (!row) return c.json({ error: `no entry ${id} (yet)` }, 404);
+  const [e] = await withState([row]);
   const entryId = BigInt(id);
   const byLog = (t: typeof schema.validation | typeof schema.endorsement) => [asc(t.blockNumber), asc(t.logIndex)];
   const [validations, endorsements, [answered]] = await Promise.all([
@@ -232,16 +235,15 @@ app.get("/entries/:id", async (c) => {
 
 /** The versions of an entry: back along what each corrects, forward along what corrected it (ids ascending). */
 async function versionsOf(first: EntryRow): Promise<EntryRow[]> {
-  const one = async (id: bigint) => (await db.select().from(schema.entry).where(eq(schema.entry.id, id)))[0];
   const chain = [first];
   // Corrections point back (the contract refuses a later id), so each walk ends.
   for (let e = first; e.corrects !== 0n && e.corrects < e.id;) {
-    const older = await one(e.corrects);
+    const older = await entryById(e.corrects);
     if (!older) break;
     chain.unshift((e = older));
   }
   for (let e = first; e.correctedBy > e.id;) {
-    const newer = await one(e.correctedBy);
+    const newer = await entryById(e.correctedBy);
     if (!newer) break;
     chain.push((e = newer));
   }
@@ -259,10 +261,7 @@ async function versionsOf(first: EntryRow): Promise<EntryRow[]> {
 app.get("/needs/:id", async (c) => {
   const id = c.req.param("id");
   if (!/^\d{1,19}$/.test(id)) return c.json({ error: `"${id}" is not an entry id` }, 400);
-  const [asked] = await db
-    .select()
-    .from(schema.entry)
-    .where(eq(schema.entry.id, BigInt(id)));
+  const asked = await entryById(BigInt(id));
   if (!asked) return c.json({ error: `no entry ${id} (yet)` }, 404);
   // Not a need: the entry alone, and no need (a reader says what it is).
   if (asked.flow !== NEED) return c.json({ need: null, entries: await withState([asked]) });
