@@ -535,6 +535,55 @@ describe("app (end to end in headless Chromium)", function () {
       await Promise.all([page.close(), chainPage.close()]);
     });
 
+    it("shows the commons and a person from the indexer's tallies, the same as the chain's, without reading the whole ledger; shares on request", async function () {
+      await indexer.waitForCount(31n);
+      const chainPage = await open("commons");
+      const page = await open("commons", { server: indexedApp });
+      const reads = wholeReads(page);
+      const list = async (p: Page) => [await p.getByTestId("commons-list").innerText()];
+      await page.locator('[data-testid="source"][data-source="indexer"]').waitFor();
+      await expectSameText(list, page, chainPage);
+      expect((await list(page))[0]).to.match(/^Sensorica open hardware lab \(demo\) 0x\w+…\w+: \d+ entries, 3 stewards/m);
+      // One commons: its figures from its tallies and day totals (/tallies, /accounts?commons=), who decides from the chain.
+      const commonsText = async (p: Page) =>
+        Promise.all(["commons-summary", "commons-members"].map(async (id) => (await p.getByTestId(id).innerText()).replace(/\n.*ETH.*$/m, "")));
+      await Promise.all([page.goto(`${indexedApp.url}/#/commons/${seed.commons}`), chainPage.goto(`${app.url}/#/commons/${seed.commons}`)]);
+      await Promise.all([page.getByTestId("commons-summary").waitFor(), chainPage.getByTestId("commons-summary").waitFor()]);
+      await expectSameText(commonsText, page, chainPage);
+      expect((await commonsText(page))[0]).to.match(/Entries\s+\d+ \(\d+ accepted, \d+ claimed, 0 disputed, 1 corrected\)/);
+      await page.getByTestId("commons-chart").locator(".recharts-bar-rectangle").first().waitFor();
+      // A person: entries, contributions, validations given and received, commons and roles.
+      const personText = async (p: Page) =>
+        Promise.all([
+          p.getByTestId("person-summary").innerText(),
+          p.getByTestId("person-commons").innerText(),
+          (async () => (await p.getByTestId("person-chart").getAttribute("data-unit")) ?? "no chart")(),
+        ]);
+      for (const who of ["alice", "bob", "erin"] as const) {
+        await Promise.all([page.goto(`${indexedApp.url}/#/person/${who}`), chainPage.goto(`${app.url}/#/person/${who}`)]);
+        await Promise.all([page.getByTestId("person-summary").waitFor(), chainPage.getByTestId("person-summary").waitFor()]);
+        await expectSameText(personText, page, chainPage);
+      }
+      expect(reads, "whole-ledger reads").to.deep.equal([]);
+      // The shares are recomputed from the whole ledger at each distribution's cutoff: read from the chain when asked for.
+      await Promise.all([page.goto(`${indexedApp.url}/#/person/alice`), chainPage.goto(`${app.url}/#/person/alice`)]);
+      await page.getByTestId("person-shares-unread").waitFor();
+      expect(reads, "whole-ledger reads").to.deep.equal([]);
+      await page.getByRole("button", { name: "Recompute every share from the chain" }).click();
+      await page
+        .getByTestId("person-shares")
+        .getByText(/^Distribution #1: 0\.2533 ETH/)
+        .waitFor();
+      await chainPage
+        .getByTestId("person-shares")
+        .getByText(/^Distribution #1: 0\.2533 ETH/)
+        .waitFor();
+      expect(await page.getByTestId("person-shares").innerText()).to.equal(await chainPage.getByTestId("person-shares").innerText());
+      expect(reads.length, "whole-ledger reads once asked").to.be.greaterThan(0);
+      await shot(page, "person-indexer");
+      await Promise.all([page.close(), chainPage.close()]);
+    });
+
     it("reads the license registry through the indexer (checked against its counts), with the same statuses and evidence as the chain's", async function () {
       const coop = seeds.reciprocity.licensees.cooperative;
       const route = `reciprocity?licensee=${coop}&work=1`;

@@ -29,13 +29,17 @@ import {
 import type { EntryView, TotalRow } from "../scripts/lib/core/views.js";
 import {
   indexedAccountDays,
+  indexedActivity,
+  indexedCommons,
   indexedEntry,
   indexedGovernance,
   indexedNeed,
   indexedPage,
   indexedStateCounts,
+  indexedTallies,
   registeredCommons,
 } from "../scripts/lib/core/indexer-client.js";
+import { commonsOverview, commonsOverviewOf, personOverview, personOverviewOf } from "../scripts/lib/core/overview.js";
 import { needOf } from "../scripts/lib/supply/supply.js";
 import { accountsDifferFromChain, randomAgent } from "../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../scripts/lib/core/record.js";
@@ -161,6 +165,40 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       for (const v of views.filter((x) => x.flow === "need")) {
         const answer = await indexedNeed(indexer.url, v.id, registered);
         expect(bareNeed(needOf(answer!.views, v.id, now)), `need ${v.id}`).to.deep.equal(bareNeed(needOf(views, v.id, now)));
+      }
+      await expectSameOverviews(views, events, now);
+    }
+
+    /**
+     * Each commons' page and each person's page as the indexer gives them (tallies, day totals and
+     * activity, with who decides from the chain): what the whole ledger gives. The people: every
+     * agent, validator, endorser and steward, and one stranger who did nothing.
+     */
+    async function expectSameOverviews(views: EntryView[], events: Awaited<ReturnType<LedgerClient["events"]>>, now: bigint) {
+      const governance = deriveCommons(events, now);
+      const listed = await indexedCommons(indexer.url);
+      for (const c of governance) {
+        const commons = { commons: c.id };
+        const fromIndexer = commonsOverviewOf(c, await indexedTallies(indexer.url, commons), await indexedAccountDays(indexer.url, commons));
+        const fromChain = commonsOverview(views, events, c.id, now)!;
+        expect(fromIndexer, `commons ${c.name}`).to.deep.equal(fromChain);
+        expect(listed.find((x) => x.id === c.id)?.entries, `entries of ${c.name}`).to.equal(fromChain.entries);
+      }
+      const people = new Set<string>(["0x000000000000000000000000000000000000dEaD"]);
+      for (const v of views) {
+        people.add(v.agent);
+        for (const x of v.validations) people.add(x.validator);
+        for (const x of v.endorsements) people.add(x.endorser);
+      }
+      for (const c of governance) for (const s of c.stewards) people.add(s);
+      for (const who of people) {
+        const agent = { agent: who };
+        const [tallies, days, activity] = await Promise.all([
+          indexedTallies(indexer.url, agent),
+          indexedAccountDays(indexer.url, agent),
+          indexedActivity(indexer.url, who),
+        ]);
+        expect(personOverviewOf(who, governance, tallies, days, activity), `person ${who}`).to.deep.equal(personOverview(views, events, who, now));
       }
     }
 
@@ -701,10 +739,32 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         await expectSameAsChain();
       });
 
-      it("answers the commons with their names alone on /commons", async function () {
+      it("answers the commons on /commons with their names and how many entries name each", async function () {
         const listed = (await (await fetch(`${indexer.url}/commons`)).json()) as { id: string; name: string }[];
         expect(listed.map((c) => c.id)).to.include(seeds.demo.commons.toLowerCase());
-        expect(Object.keys(listed[0]!)).to.deep.equal(["id", "name", "founder", "blockNumber"]);
+        expect(Object.keys(listed[0]!)).to.deep.equal(["id", "name", "founder", "blockNumber", "entries"]);
+      });
+
+      it("answers the tallies and a person's activity of a bad or missing filter in a sentence", async function () {
+        const answer = async (path: string) => {
+          const r = await fetch(`${indexer.url}${path}`);
+          return [r.status, await r.json()];
+        };
+        expect(await answer("/tallies")).to.deep.equal([400, { error: "give a commons (commons=0x…) or an agent (agent=0x…)" }]);
+        expect(await answer("/tallies?agent=bob")).to.deep.equal([400, { error: 'agent must be 0x and 40 hex digits, not "bob"' }]);
+        expect(await answer("/tallies?commons=0x12")).to.deep.equal([400, { error: 'commons must be 0x and 64 hex digits, not "0x12"' }]);
+        expect(await answer("/people/bob")).to.deep.equal([400, { error: '"bob" is not an address (0x and 40 hex digits)' }]);
+        // Someone who did nothing: nothing given, nothing received, no entries.
+        expect(await answer(`/people/0x${"ab".repeat(20)}`)).to.deep.equal([
+          200,
+          {
+            given: { accepts: 0, disputes: 0, endorsements: 0 },
+            received: { accepts: 0, disputes: 0, endorsements: 0, validators: 0 },
+            first: null,
+            last: null,
+          },
+        ]);
+        expect(await answer(`/tallies?agent=0x${"ab".repeat(20)}`)).to.deep.equal([200, []]);
       });
     });
 

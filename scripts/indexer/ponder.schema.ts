@@ -60,7 +60,11 @@ export const validation = onchainTable(
     transactionHash: t.hex().notNull(),
     logIndex: t.integer().notNull(),
   }),
-  (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }), entryIndex: index().on(table.entryId) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }),
+    entryIndex: index().on(table.entryId),
+    validatorIndex: index().on(table.validator),
+  }),
 );
 
 /** Opinions of accounts not appointed to validate an entry's action: on record, counted nowhere. */
@@ -75,7 +79,11 @@ export const endorsement = onchainTable(
     transactionHash: t.hex().notNull(),
     logIndex: t.integer().notNull(),
   }),
-  (table) => ({ pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }), entryIndex: index().on(table.entryId) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.transactionHash, table.logIndex] }),
+    entryIndex: index().on(table.entryId),
+    endorserIndex: index().on(table.endorser),
+  }),
 );
 
 /** The counterparty's answer to an entry (once per entry): its evidence and transaction (the entry row keeps the verdict). */
@@ -232,6 +240,23 @@ export const stateCount = onchainTable("state_count", (t) => ({
   state: t.text().notNull(),
   entries: t.integer().notNull(),
 }));
+
+/**
+ * How many entries each agent signed in each commons, per flow and state, kept up to date as events
+ * arrive: a commons' members and states, an agent's entries per commons (core/overview.ts `entryTallies`).
+ */
+export const entryTally = onchainTable(
+  "entry_tally",
+  (t) => ({
+    key: t.text().primaryKey(),
+    commons: t.hex().notNull(),
+    agent: t.hex().notNull(),
+    flow: t.integer().notNull(),
+    state: t.text().notNull(),
+    entries: t.integer().notNull(),
+  }),
+  (table) => ({ commonsIndex: index().on(table.commons), agentIndex: index().on(table.agent) }),
+);
 
 // ---------------------------------------------------------------- the ReciprocityRegistry (when the deployment has one)
 

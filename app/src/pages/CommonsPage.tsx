@@ -1,21 +1,20 @@
 // The commons on this ledger (#/commons) and one commons in full (#/commons/<id>): its name, who
 // decides (stewards and threshold), what accepts an entry (quorum rules), its members, its
 // contributions over time, its income and balance at the distributor, its distributions and its
-// open needs. `commons commons show <id>` prints the same.
-import { useMemo } from "react";
-import { commonsOverview } from "@core/overview.js";
+// open needs. `commons commons show <id>` prints the same. Through the indexer when the pages read
+// through it (useOverview), else from the whole ledger.
 import { roundAmount } from "@core/amount.js";
 import { Agent } from "../components/Agent";
 import { CommonsRules } from "../components/CommonsRules";
 import { ContributionsChart } from "../components/ContributionsChart";
 import { LedgerStatus } from "../components/LedgerStatus";
-import { useChainTime } from "../hooks/useChainTime";
 import { useCommons } from "../hooks/useCommons";
 import { useCommonsFunds } from "../hooks/useCommonsFunds";
 import { useDistributions } from "../hooks/useDistributions";
 import { useLedger } from "../hooks/useLedger";
 import { useNames } from "../hooks/useNames";
 import { useNeeds } from "../hooks/useNeeds";
+import { useCommonsEntries, useCommonsOverview } from "../hooks/useOverview";
 import { formatQuantity, shortHex } from "../lib/format";
 import { stillToDo } from "../lib/needs";
 import { href } from "../lib/router";
@@ -26,24 +25,21 @@ export default function CommonsPage({ params }: PageProps) {
 }
 
 function AllCommons() {
-  const ledger = useLedger();
-  const { commons } = useCommons();
+  const ledger = useLedger({ unlessIndexed: true });
+  const { commons, loaded } = useCommons();
   const { names } = useNames();
-  const entries = useMemo(() => {
-    const n = new Map<string, number>();
-    for (const v of ledger.views) n.set(v.entry.record.commons.toLowerCase(), (n.get(v.entry.record.commons.toLowerCase()) ?? 0) + 1);
-    return n;
-  }, [ledger.views]);
+  const entries = useCommonsEntries();
   return (
     <section>
       <h2>Commons</h2>
-      <LedgerStatus ledger={ledger} />
-      {ledger.snapshot && commons.length === 0 ? <p className="muted">No commons is registered on this ledger yet.</p> : null}
+      <LedgerStatus ledger={ledger} indexed />
+      {loaded && commons.length === 0 ? <p className="muted">No commons is registered on this ledger yet.</p> : null}
       <ul data-testid="commons-list">
         {commons.map((c) => (
           <li key={c.id}>
-            <a href={href(`commons/${c.id}`)}>{names.commons(c.id) ?? c.name}</a> <span className="muted">{shortHex(c.id)}</span>: {entries.get(c.id) ?? 0}{" "}
-            entries, {c.stewards.length} steward{c.stewards.length === 1 ? "" : "s"} (any {c.threshold} decide), {c.validators.length} validators
+            <a href={href(`commons/${c.id}`)}>{names.commons(c.id) ?? c.name}</a> <span className="muted">{shortHex(c.id)}</span>:{" "}
+            {entries ? (entries.get(c.id) ?? 0) : "…"} entries, {c.stewards.length} steward{c.stewards.length === 1 ? "" : "s"} (any {c.threshold} decide),{" "}
+            {c.validators.length} validators
           </li>
         ))}
       </ul>
@@ -52,14 +48,9 @@ function AllCommons() {
 }
 
 function OneCommons({ id }: { id: string }) {
-  const ledger = useLedger();
   const { names } = useNames();
-  const now = useChainTime();
   const valid = /^0x[0-9a-fA-F]{64}$/.test(id);
-  const overview = useMemo(
-    () => (valid && ledger.snapshot && now.data !== undefined ? commonsOverview(ledger.views, ledger.snapshot.events, id, now.data) : undefined),
-    [valid, id, ledger.snapshot, ledger.views, now.data],
-  );
+  const { overview, ledger, registered } = useCommonsOverview(valid ? id : undefined);
   const funds = useCommonsFunds(valid ? id.toLowerCase() : undefined);
   const distributions = useDistributions();
   const needs = useNeeds();
@@ -69,7 +60,7 @@ function OneCommons({ id }: { id: string }) {
         “{id}” is not a commons id (0x and 64 hex digits).
       </p>
     );
-  if (ledger.snapshot && now.data !== undefined && !overview)
+  if (registered === false)
     return (
       <section>
         <h2>Commons</h2>
@@ -85,7 +76,7 @@ function OneCommons({ id }: { id: string }) {
     <section data-testid="commons-page">
       <h2>{c ? (names.commons(c.id) ?? c.name) : "Commons"}</h2>
       <p className="mono muted">{id}</p>
-      <LedgerStatus ledger={ledger} />
+      <LedgerStatus ledger={ledger} indexed />
       {overview && c ? (
         <>
           <CommonsRules commons={[{ ...c, name: names.commons(c.id) ?? c.name }]} />

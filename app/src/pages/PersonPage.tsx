@@ -1,34 +1,32 @@
 // One person or organisation, as its peers see it: its published name, its contributions over time,
 // the validations it gave and received, the commons it acts in and its roles there, the shares of
 // income it earned and claimed, and the licences it holds with their status. Reached from any name
-// (every Agent links here); `commons person <name|address>` prints the same.
-import { useMemo } from "react";
+// (every Agent links here); `commons person <name|address>` prints the same. Through the indexer
+// when the pages read through it (useOverview); the shares are recomputed from the whole ledger at
+// each distribution's cutoff, so through the indexer only the shares claimed are shown until the
+// visitor asks for the rest (which reads the whole ledger from the chain).
+import { useMemo, useState } from "react";
 import { resolveAgent, shortAddress } from "@core/directory.js";
-import { personOverview } from "@core/overview.js";
 import { roundAmount } from "@core/amount.js";
 import { ContributionsChart } from "../components/ContributionsChart";
 import { LedgerStatus } from "../components/LedgerStatus";
-import { useChainTime } from "../hooks/useChainTime";
 import { recompute, shareOf, useDistributions, useEquations } from "../hooks/useDistributions";
+import type { PublishedDistribution } from "../hooks/useDistributions";
 import { useLedger } from "../hooks/useLedger";
+import type { LedgerData } from "../hooks/useLedger";
 import { useNames } from "../hooks/useNames";
+import { usePersonOverview } from "../hooks/useOverview";
 import { useRegistry, useStatuses } from "../hooks/useReciprocity";
 import { dateTime, formatQuantity } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
 
 export default function PersonPage({ params }: PageProps) {
-  const ledger = useLedger();
   const { names } = useNames();
-  const now = useChainTime();
   const found = resolveAgent(names, params.who ?? "");
   const address = "address" in found ? found.address : undefined;
-  const overview = useMemo(
-    () => (address && ledger.snapshot && now.data !== undefined ? personOverview(ledger.views, ledger.snapshot.events, address, now.data) : undefined),
-    [address, ledger.snapshot, ledger.views, now.data],
-  );
+  const { overview, ledger } = usePersonOverview(address);
   const distributions = useDistributions();
-  const equations = useEquations(distributions.list);
   const registry = useRegistry();
   const licences = useMemo(() => {
     if (!address || !registry.registry) return [];
@@ -47,15 +45,6 @@ export default function PersonPage({ params }: PageProps) {
       </section>
     );
   const n = names.agent(address!);
-  const shares = (distributions.list ?? []).flatMap((d) => {
-    if (!ledger.snapshot || !equations) return [];
-    const r = recompute(d, ledger.snapshot.events, equations);
-    if ("error" in r) return [];
-    const { share } = shareOf(r, address!);
-    if (!share) return [];
-    const claim = [...d.claims.values()].find((c) => c.account.toLowerCase() === address!.toLowerCase());
-    return [{ id: d.id, amount: share.amount, claimed: claim !== undefined, token: d.token, status: d.status }];
-  });
   return (
     <section data-testid="person-page">
       <h2>
@@ -70,7 +59,7 @@ export default function PersonPage({ params }: PageProps) {
         </p>
       ) : null}
       {!n ? <p className="muted">This agent has published no name.</p> : null}
-      <LedgerStatus ledger={ledger} />
+      <LedgerStatus ledger={ledger} indexed />
       {overview ? (
         <>
           <dl className="kv" data-testid="person-summary">
@@ -119,18 +108,7 @@ export default function PersonPage({ params }: PageProps) {
             </ul>
           )}
           <h3>Shares of income</h3>
-          {shares.length === 0 ? (
-            <p className="muted">No share in any published distribution this app can recompute.</p>
-          ) : (
-            <ul data-testid="person-shares">
-              {shares.map((s) => (
-                <li key={String(s.id)}>
-                  <a href={href(`distributions?account=${address}`)}>Distribution #{String(s.id)}</a>: {roundAmount(s.amount, 18)} ETH,{" "}
-                  {s.claimed ? "claimed" : `not claimed yet (${s.status})`}
-                </li>
-              ))}
-            </ul>
-          )}
+          <Shares address={address!} list={distributions.list} />
           <h3>Licences</h3>
           {licences.length === 0 ? (
             <p className="muted">Holds no licence on file.</p>
@@ -152,5 +130,71 @@ export default function PersonPage({ params }: PageProps) {
         </>
       ) : null}
     </section>
+  );
+}
+
+/** The agent's claim in a distribution, if it claimed its share. */
+const claimOf = (d: PublishedDistribution, address: string) => [...d.claims.values()].find((c) => c.account.toLowerCase() === address.toLowerCase());
+
+/**
+ * The agent's shares in the published distributions: each recomputed from the whole ledger at its
+ * cutoff with its published equation. A page reading through the indexer has not read the whole
+ * ledger: it shows the shares claimed (the distributor's own events say so) and reads the rest from
+ * the chain when asked.
+ */
+function Shares({ address, list }: { address: string; list: readonly PublishedDistribution[] | undefined }) {
+  const [askedForAll, setAskedForAll] = useState(false);
+  const whole = useLedger({ unlessIndexed: !askedForAll });
+  const equations = useEquations(whole.snapshot ? list : undefined);
+  const shares = useMemo(() => {
+    if (!whole.snapshot || !equations) return undefined;
+    return (list ?? []).flatMap((d) => {
+      const r = recompute(d, whole.snapshot!.events, equations);
+      if ("error" in r) return [];
+      const { share } = shareOf(r, address);
+      if (!share) return [];
+      return [{ id: d.id, amount: share.amount, claimed: claimOf(d, address) !== undefined, status: d.status }];
+    });
+  }, [whole.snapshot, equations, list, address]);
+  const claimed = (list ?? []).flatMap((d) => {
+    const c = claimOf(d, address);
+    return c ? [{ id: d.id, amount: c.amount, claimed: true, status: d.status }] : [];
+  });
+  const shown = shares ?? claimed;
+  return (
+    <>
+      {shown.length === 0 ? (
+        <p className="muted">{shares ? "No share in any published distribution this app can recompute." : "No share claimed yet."}</p>
+      ) : (
+        <ul data-testid="person-shares">
+          {shown.map((s) => (
+            <li key={String(s.id)}>
+              <a href={href(`distributions?account=${address}`)}>Distribution #{String(s.id)}</a>: {roundAmount(s.amount, 18)} ETH,{" "}
+              {s.claimed ? "claimed" : `not claimed yet (${s.status})`}
+            </li>
+          ))}
+        </ul>
+      )}
+      {shares ? null : <UnclaimedShares whole={whole} asked={askedForAll} ask={() => setAskedForAll(true)} />}
+    </>
+  );
+}
+
+/** Why shares not claimed are not shown yet, and the choice to read the whole ledger for them. */
+function UnclaimedShares({ whole, asked, ask }: { whole: LedgerData; asked: boolean; ask: () => void }) {
+  if (whole.error) return <p className="error">Could not read the ledger for the shares: {whole.error.message.split("\n")[0]}</p>;
+  if (asked || whole.loading)
+    return (
+      <p className="muted" data-testid="person-shares-reading">
+        Reading the whole ledger to recompute the shares… {Math.round(whole.progress * 100)} %
+      </p>
+    );
+  return (
+    <p className="muted" data-testid="person-shares-unread">
+      Shares not claimed yet are recomputed from the whole ledger at each distribution's cutoff, which this page has not read.{" "}
+      <button type="button" onClick={ask}>
+        Recompute every share from the chain
+      </button>
+    </p>
   );
 }

@@ -15,6 +15,7 @@ import {
   distribution,
   endorsement,
   entry,
+  entryTally,
   objection,
   proposal,
   quorumRule,
@@ -33,7 +34,7 @@ import { recordHashOf } from "../../lib/core/ledger-index.js";
 import type { LedgerRecord } from "../../lib/core/record.js";
 import { DEFAULT_RULE } from "../../lib/core/views.js";
 import type { QuorumRule } from "../../lib/core/views.js";
-import { countOf, shareOf, stateOf } from "./state.js";
+import { countOf, shareOf, stateOf, tallyOf } from "./state.js";
 import type { EntryRowState, Share } from "./state.js";
 import type { EntryStateName } from "../../lib/core/vocabulary.js";
 import { recordJson, workRow } from "../../lib/reciprocity/indexed.js";
@@ -63,11 +64,15 @@ async function addShare(db: Db, s: Share, sign: 1n | -1n): Promise<void> {
     }));
 }
 
-/** Adds `n` to the count of entries of a row's flow and kind in `state`. */
+/** Adds `n` to the count of entries in `state` of a row's flow and kind, and of its agent's in its commons. */
 async function addCount(db: Db, e: EntryRowState, state: EntryStateName, n: number): Promise<void> {
   await db
     .insert(stateCount)
     .values({ ...countOf(e, state), entries: n })
+    .onConflictDoUpdate((row) => ({ entries: row.entries + n }));
+  await db
+    .insert(entryTally)
+    .values({ ...tallyOf(e, state), entries: n })
     .onConflictDoUpdate((row) => ({ entries: row.entries + n }));
 }
 
@@ -175,7 +180,7 @@ ponder.on("Ledger:Validated", async ({ event, context }) => {
   const { entryId, validator, verdict, evidence, accepts, disputes } = event.args;
   await context.db.insert(validation).values({
     entryId,
-    validator,
+    validator: lower(validator),
     verdict,
     evidence,
     accepts,

@@ -63,3 +63,8 @@ export function countOf(e: EntryRowState, state: EntryStateName) {
   const kind = kindOf({ action: ACTIONS[e.action] as ActionName, unit: decodeUnit(e.unit) });
   return { key: `${e.flow}|${kind}|${state}`, flow: e.flow, kind, state };
 }
+
+/** Where an entry in `state` is counted among its agent's entries in its commons (core/overview.ts `entryTallies`). */
+export function tallyOf(e: EntryRowState, state: EntryStateName) {
+  return { key: `${e.commons}|${e.agent}|${e.flow}|${state}`, commons: e.commons, agent: e.agent, flow: e.flow, state };
+}

@@ -8,6 +8,7 @@ import type { LedgerRecord } from "./record.js";
 import type { Entry } from "./reader.js";
 import type { Consent, DayTotals, EntryView, EventKind, StateCount } from "./views.js";
 import { commonsView, describeChange } from "./governance.js";
+import type { Activity, EntryTally } from "./overview.js";
 import type { CommonsState, CommonsView } from "./governance.js";
 import { ACTIONS, CHANGE_KINDS, codeOf, ENTRY_STATES, FLOWS } from "./vocabulary.js";
 import type { ActionName, ChangeKindName, EntryStateName, FlowName } from "./vocabulary.js";
@@ -270,8 +271,8 @@ function filterParams(filter: IndexerFilter): URLSearchParams {
   return q;
 }
 
-/** The registered commons, with the names they were registered under. */
-export async function indexedCommons(url: string): Promise<{ id: string; name: string; founder: string }[]> {
+/** The registered commons, with the names they were registered under and how many entries name each. */
+export async function indexedCommons(url: string): Promise<{ id: string; name: string; founder: string; entries: number }[]> {
   return indexerJson(`${url}/commons`, "the commons");
 }
 
@@ -350,6 +351,30 @@ export async function indexedStateCounts(url: string): Promise<StateCount[]> {
     state: ENTRY_STATES[codeOf(ENTRY_STATES, r.state, "state")] as EntryStateName,
     entries: r.entries,
   }));
+}
+
+/** How many entries each agent signed in each commons, per flow and state, of one commons or one agent (core/overview.ts makes the overviews from them). */
+export async function indexedTallies(url: string, filter: { commons: string } | { agent: string }): Promise<EntryTally[]> {
+  const rows = await indexerJson<{ commons: string; agent: string; flow: number; state: string; entries: number }[]>(
+    `${url}/tallies?${filterParams(filter)}`,
+    "commons" in filter ? "the entries of a commons" : "an agent's entries",
+  );
+  return rows.map((r) => ({
+    commons: r.commons.toLowerCase(),
+    agent: getAddress(r.agent),
+    flow: FLOWS[r.flow] as FlowName,
+    state: ENTRY_STATES[codeOf(ENTRY_STATES, r.state, "state")] as EntryStateName,
+    entries: r.entries,
+  }));
+}
+
+/** One agent's validations given and received and the span of its entries, as the indexer's /people/<address> answers them. */
+export async function indexedActivity(url: string, address: string): Promise<Activity> {
+  const a = await indexerJson<Omit<Activity, "first" | "last"> & { first: string | null; last: string | null }>(
+    `${url}/people/${address}`,
+    `the activity of ${address}`,
+  );
+  return { given: a.given, received: a.received, ...(a.first === null || a.last === null ? {} : { first: BigInt(a.first), last: BigInt(a.last) }) };
 }
 
 /** Who decides in each commons, as the indexer keeps it from the Ledger's governance events: the same CommonsView `deriveCommons` gives at chain time `now`. */

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
-import { and, asc, client, count, desc, eq, graphql, gt, gte, inArray, lte, ne, or } from "ponder";
+import { and, asc, client, count, countDistinct, desc, eq, graphql, gt, gte, inArray, lte, max, min, ne, or, sum } from "ponder";
 import { explainRevertData } from "../../../lib/core/contract-errors.js";
 import { DEFAULT_RULE } from "../../../lib/core/views.js";
 import { FLOWS } from "../../../lib/core/vocabulary.js";
@@ -140,13 +140,84 @@ app.get("/skipped", async (c) => {
 
 const byPlace = (t: { blockNumber: Column; logIndex: Column }) => [asc(t.blockNumber), asc(t.logIndex)];
 
-/** The commons registered on the Ledger, with the names they were registered under. */
+/** The commons registered on the Ledger, with the names they were registered under and how many entries name each. */
 app.get("/commons", async (c) => {
+  const [rows, tallied] = await Promise.all([
+    db
+      .select({ id: schema.commons.id, name: schema.commons.name, founder: schema.commons.founder, blockNumber: schema.commons.blockNumber })
+      .from(schema.commons)
+      .orderBy(...byPlace(schema.commons)),
+    db
+      .select({ commons: schema.entryTally.commons, entries: sum(schema.entryTally.entries) })
+      .from(schema.entryTally)
+      .groupBy(schema.entryTally.commons),
+  ]);
+  const entries = new Map(tallied.map((t) => [t.commons, Number(t.entries ?? 0)]));
+  return c.json(rows.map((r) => ({ ...r, blockNumber: String(r.blockNumber), entries: entries.get(r.id) ?? 0 })));
+});
+
+/**
+ * How many entries each agent signed in each commons, per flow (code) and state, for one `commons`
+ * or one `agent` (one of them is required: a commons' members and states, an agent's entries per
+ * commons; core/overview.ts makes the Commons and Person pages' overviews from them).
+ */
+app.get("/tallies", async (c) => {
+  const checked = filtersOf((k) => c.req.query(k), schema.entryTally);
+  if ("error" in checked) return c.json({ error: checked.error }, 400);
+  if (checked.filters.length === 0) return c.json({ error: "give a commons (commons=0x…) or an agent (agent=0x…)" }, 400);
   const rows = await db
-    .select({ id: schema.commons.id, name: schema.commons.name, founder: schema.commons.founder, blockNumber: schema.commons.blockNumber })
-    .from(schema.commons)
-    .orderBy(...byPlace(schema.commons));
-  return c.json(rows.map((r) => ({ ...r, blockNumber: String(r.blockNumber) })));
+    .select()
+    .from(schema.entryTally)
+    .where(and(gt(schema.entryTally.entries, 0), ...checked.filters))
+    .orderBy(asc(schema.entryTally.key));
+  return c.json(rows.map(({ commons, agent, flow, state, entries }) => ({ commons, agent, flow, state, entries })));
+});
+
+/**
+ * One agent's activity (core/overview.ts `Activity`): the verdicts it gave as an appointed validator
+ * and the opinions it gave as endorsements; the verdicts and endorsements its entries received, and
+ * from how many validators; the time of its first and last entry. Each is one indexed query.
+ */
+app.get("/people/:address", async (c) => {
+  const address = c.req.param("address");
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) return c.json({ error: `"${address}" is not an address (0x and 40 hex digits)` }, 400);
+  const a = address.toLowerCase() as `0x${string}`;
+  const v = schema.validation;
+  const [given, endorsed, received, validators, endorsements, times] = await Promise.all([
+    db.select({ verdict: v.verdict, n: count() }).from(v).where(eq(v.validator, a)).groupBy(v.verdict),
+    db.select({ n: count() }).from(schema.endorsement).where(eq(schema.endorsement.endorser, a)),
+    db
+      .select({ verdict: v.verdict, n: count() })
+      .from(v)
+      .innerJoin(schema.entry, eq(schema.entry.id, v.entryId))
+      .where(eq(schema.entry.agent, a))
+      .groupBy(v.verdict),
+    db
+      .select({ n: countDistinct(v.validator) })
+      .from(v)
+      .innerJoin(schema.entry, eq(schema.entry.id, v.entryId))
+      .where(eq(schema.entry.agent, a)),
+    db
+      .select({ n: count() })
+      .from(schema.endorsement)
+      .innerJoin(schema.entry, eq(schema.entry.id, schema.endorsement.entryId))
+      .where(eq(schema.entry.agent, a)),
+    db
+      .select({ first: min(schema.entry.time), last: max(schema.entry.time) })
+      .from(schema.entry)
+      .where(eq(schema.entry.agent, a)),
+  ]);
+  const verdicts = (rows: { verdict: number; n: number }[]) => ({
+    accepts: rows.find((r) => r.verdict === 0)?.n ?? 0,
+    disputes: rows.find((r) => r.verdict === 1)?.n ?? 0,
+  });
+  const [span] = times;
+  return c.json({
+    given: { ...verdicts(given), endorsements: endorsed[0]?.n ?? 0 },
+    received: { ...verdicts(received), endorsements: endorsements[0]?.n ?? 0, validators: validators[0]?.n ?? 0 },
+    first: span?.first == null ? null : String(span.first),
+    last: span?.last == null ? null : String(span.last),
+  });
 });
 
 /**

@@ -1,0 +1,130 @@
+// The overviews of one commons and of one person (core/overview.ts). Through the indexer when the
+// pages read through it: the commons' or the agent's entry tallies and day totals, and the agent's
+// validations given and received (a few rows, whatever the size of the ledger). Otherwise from the
+// whole ledger read from the chain. Who decides in each commons comes from the chain's own events
+// either way (useCommons), so stewardship and roles never rest on the indexer's word.
+import { useMemo } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { indexedAccountDays, indexedActivity, indexedCommons, indexedTallies } from "@core/indexer-client.js";
+import { activityOf, commonsOverviewOf, entryTallies, personOverviewOf } from "@core/overview.js";
+import type { CommonsOverview, PersonOverview } from "@core/overview.js";
+import { dayTotals } from "@core/views.js";
+import { useCommons } from "./useCommons";
+import { useLedger } from "./useLedger";
+import type { LedgerData } from "./useLedger";
+import { useIndexerFailure, useSource } from "./useSource";
+import type { Source } from "./useSource";
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** How often an overview asks the indexer again: validations and answers move its figures without a new head. */
+const REFRESH_MS = 2_000;
+
+interface Read<T> {
+  /** Undefined while it is read (or when there is nothing to read). */
+  overview?: T;
+  /** The whole ledger, when the page reads the chain (its status line says how far the read has come). */
+  ledger: LedgerData;
+  source: Source;
+}
+
+/** The indexer the pages read through, if they do. */
+function indexerOf(source: Source) {
+  return source.kind === "indexer" ? source : undefined;
+}
+
+/** Commons `id`'s overview; `registered` false once who decides is read and no such commons is registered. */
+export function useCommonsOverview(id: string | undefined): Read<CommonsOverview> & { registered?: boolean } {
+  const source = useSource();
+  const ledger = useLedger({ unlessIndexed: true });
+  const governance = useCommons();
+  const indexer = indexerOf(source);
+  const commons = id === undefined ? undefined : governance.byId.get(id.toLowerCase());
+  const wanted = indexer !== undefined && commons !== undefined;
+  const tallies = useQuery({
+    queryKey: ["indexer-tallies", indexer?.url, "commons", id],
+    queryFn: () => indexedTallies(indexer!.url, { commons: id! }),
+    enabled: wanted,
+    refetchInterval: REFRESH_MS,
+    retry: false,
+  });
+  const days = useQuery({
+    queryKey: ["indexer-days", indexer?.url, "commons", id],
+    queryFn: () => indexedAccountDays(indexer!.url, { commons: id! }),
+    enabled: wanted,
+    refetchInterval: REFRESH_MS,
+    retry: false,
+  });
+  useIndexerFailure(indexer?.url, "the commons' figures", tallies.error ?? days.error);
+  const overview = useMemo(() => {
+    if (!commons) return undefined;
+    if (indexer) return tallies.data && days.data ? commonsOverviewOf(commons, tallies.data, days.data) : undefined;
+    if (!ledger.snapshot) return undefined;
+    const own = ledger.views.filter((v) => same(v.entry.record.commons, commons.id));
+    return commonsOverviewOf(commons, entryTallies(own), dayTotals(own));
+  }, [commons, indexer, tallies.data, days.data, ledger.snapshot, ledger.views]);
+  return { overview, ledger, source, registered: governance.loaded ? commons !== undefined : undefined };
+}
+
+/** How many entries name each registered commons (lower-case id). */
+export function useCommonsEntries(): ReadonlyMap<string, number> | undefined {
+  const source = useSource();
+  const ledger = useLedger({ unlessIndexed: true });
+  const indexer = indexerOf(source);
+  const q = useQuery({
+    queryKey: ["indexer-commons", indexer?.url],
+    queryFn: () => indexedCommons(indexer!.url),
+    enabled: indexer !== undefined,
+    refetchInterval: REFRESH_MS,
+    retry: false,
+  });
+  useIndexerFailure(indexer?.url, "the commons", q.error);
+  return useMemo(() => {
+    if (indexer) return q.data ? new Map(q.data.map((c) => [c.id.toLowerCase(), c.entries])) : undefined;
+    if (!ledger.snapshot) return undefined;
+    const n = new Map<string, number>();
+    for (const v of ledger.views) n.set(v.entry.record.commons.toLowerCase(), (n.get(v.entry.record.commons.toLowerCase()) ?? 0) + 1);
+    return n;
+  }, [indexer, q.data, ledger.snapshot, ledger.views]);
+}
+
+/** The overview of the agent at `address`. */
+export function usePersonOverview(address: string | undefined): Read<PersonOverview> {
+  const source = useSource();
+  const ledger = useLedger({ unlessIndexed: true });
+  const governance = useCommons();
+  const indexer = indexerOf(source);
+  const wanted = indexer !== undefined && address !== undefined;
+  const key = [indexer?.url, "agent", address?.toLowerCase()];
+  const tallies = useQuery({
+    queryKey: ["indexer-tallies", ...key],
+    queryFn: () => indexedTallies(indexer!.url, { agent: address! }),
+    enabled: wanted,
+    refetchInterval: REFRESH_MS,
+    retry: false,
+  });
+  const days = useQuery({
+    queryKey: ["indexer-days", ...key],
+    queryFn: () => indexedAccountDays(indexer!.url, { agent: address! }),
+    enabled: wanted,
+    refetchInterval: REFRESH_MS,
+    retry: false,
+  });
+  const activity = useQuery({
+    queryKey: ["indexer-activity", ...key],
+    queryFn: () => indexedActivity(indexer!.url, address!),
+    enabled: wanted,
+    refetchInterval: REFRESH_MS,
+    retry: false,
+  });
+  useIndexerFailure(indexer?.url, "the person's figures", tallies.error ?? days.error ?? activity.error);
+  const overview = useMemo(() => {
+    if (!address || !governance.loaded) return undefined;
+    if (indexer)
+      return tallies.data && days.data && activity.data ? personOverviewOf(address, governance.commons, tallies.data, days.data, activity.data) : undefined;
+    if (!ledger.snapshot) return undefined;
+    const own = ledger.views.filter((v) => same(v.agent, address));
+    return personOverviewOf(address, governance.commons, entryTallies(own), dayTotals(own), activityOf(ledger.views, address));
+  }, [address, governance.loaded, governance.commons, indexer, tallies.data, days.data, activity.data, ledger.snapshot, ledger.views]);
+  return { overview, ledger, source };
+}
