@@ -212,6 +212,20 @@ describe("app (end to end in headless Chromium)", function () {
     return page;
   }
 
+  /** The page's JSON-RPC calls that read every log of the Ledger (the whole ledger): eth_getLogs without a topic filter. */
+  function wholeReads(page: Page): string[] {
+    const reads: string[] = [];
+    const ledger = l.contracts.Ledger.toLowerCase();
+    page.on("request", (r) => {
+      if (r.method() !== "POST" || !r.url().startsWith(l.rpc)) return;
+      type Call = { method?: string; params?: { address?: string; topics?: unknown[] }[] };
+      const body = JSON.parse(r.postData() ?? "{}") as Call | Call[];
+      for (const call of Array.isArray(body) ? body : [body])
+        if (call.method === "eth_getLogs" && call.params?.[0]?.address?.toLowerCase() === ledger && !call.params[0].topics) reads.push(JSON.stringify(call));
+    });
+    return reads;
+  }
+
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   async function connectDevKey(page: Page, person: string, index: number) {
@@ -406,20 +420,6 @@ describe("app (end to end in headless Chromium)", function () {
   });
 
   describe("through the indexer", function () {
-    /** The page's JSON-RPC calls that read every log of the Ledger (the whole ledger): eth_getLogs without a topic filter. */
-    function wholeReads(page: Page): string[] {
-      const reads: string[] = [];
-      const ledger = l.contracts.Ledger.toLowerCase();
-      page.on("request", (r) => {
-        if (r.method() !== "POST" || !r.url().startsWith(l.rpc)) return;
-        type Call = { method?: string; params?: { address?: string; topics?: unknown[] }[] };
-        const body = JSON.parse(r.postData() ?? "{}") as Call | Call[];
-        for (const call of Array.isArray(body) ? body : [body])
-          if (call.method === "eth_getLogs" && call.params?.[0]?.address?.toLowerCase() === ledger && !call.params[0].topics) reads.push(JSON.stringify(call));
-      });
-      return reads;
-    }
-
     it("shows the accounts from the indexer's totals, the same as the chain's, without reading the whole ledger", async function () {
       await indexer.waitForCount(31n);
       const page = await open("accounts", { server: indexedApp });
@@ -1325,6 +1325,36 @@ describe("app (end to end in headless Chromium)", function () {
       await page.getByRole("button", { name: "Sign and record" }).click();
       await phase(page, "contribute-status", ["done", "failed"]);
       expect(await page.getByTestId("contribute-status").innerText()).to.match(new RegExp(`Recorded as entry #${next}\\. `));
+      await page.close();
+    });
+
+    it("through the indexer, checks the entry a correction names alone, and reads the ledger only to prove it when the contributor sends it", async function () {
+      const next = await nextId();
+      await indexer.waitForCount(next - 1n);
+      const page = await open("contribute", { server: indexedApp });
+      const reads = wholeReads(page);
+      await connectDevKey(page, "carol", 4);
+      await fillValidRecord(page, "1");
+      await page.getByLabel(/directly/).check();
+      await page.locator("#f-corrects").fill("1");
+      await expectText(page.getByTestId("error-corrects"), `entry #1 was signed by ${seed.people.alice}: only its own agent can correct it`);
+      await page.locator("#f-corrects").fill("999");
+      await expectText(page.getByTestId("error-corrects"), "there is no entry #999 in the ledger read so far");
+      await page.locator("#f-corrects").fill("");
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await phase(page, "contribute-status", ["done", "failed"]);
+      expect(await page.getByTestId("contribute-status").innerText()).to.match(new RegExp(`Recorded as entry #${next}\\. `));
+      expect(reads, "whole-ledger reads before a correction").to.deep.equal([]);
+      // carol corrects it to 0.5 h, sending it herself: the proof of entry `next` is built from the chain's events.
+      await indexer.waitForCount(next);
+      await fillValidRecord(page, "0.5");
+      await page.locator("#f-corrects").fill(String(next));
+      await page.getByRole("button", { name: "Sign and record" }).click();
+      await phase(page, "contribute-status", ["done", "failed"]);
+      expect(await page.getByTestId("contribute-status").innerText()).to.match(new RegExp(`Recorded as entry #${next + 1n}\\. `));
+      expect(reads.length, "whole-ledger reads to prove the entry corrected").to.be.greaterThan(0);
+      await page.goto(`${indexedApp.url}/#/entry/${next}`);
+      await page.locator('[data-testid="entry-state"]', { hasText: "corrected" }).waitFor({ timeout: 30_000 });
       await page.close();
     });
 

@@ -2,7 +2,7 @@
 // the EIP-712 record (readable typed data: the same domain and types as scripts/lib/core/record.ts),
 // then submit it through the relayer (gasless) or directly. Phases: idle, pending (the wallet),
 // confirming (the relayer or the chain), done, failed. Declining in the wallet returns to idle.
-import { useCallback, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { decodeEventLog } from "viem";
 import type { Abi, TypedDataDefinition } from "viem";
 import { DOMAIN_NAME, DOMAIN_VERSION, RECORD_TYPES, ledgerDomain, toSignedJson } from "@core/record.js";
@@ -14,7 +14,8 @@ import { explainError } from "../lib/errors";
 import { evidenceOfFile } from "../lib/evidence";
 import { checkForm, EMPTY_FORM } from "../lib/recordForm";
 import type { FieldErrors, RecordForm } from "../lib/recordForm";
-import { useLedger } from "./useLedger";
+import { useEntry } from "./useEntry";
+import { ledgerQuery } from "./useLedger";
 import { typedData, useWriteFlow } from "./useWriteFlow";
 
 /** Nonce key of records signed in the app (the CLI uses 1 for records and 2 for validations). */
@@ -35,16 +36,16 @@ export function useContribute() {
   const [submitErrors, setSubmitErrors] = useState<FieldErrors>({});
   const [evidenceFile, setEvidenceFile] = useState<{ name: string; size: number } | undefined>(undefined);
   const ledger = chain.contracts.Ledger;
-  const read = useLedger();
-  // An earlier entry as read (for a correction): its agent and what corrected it.
-  const entry = useCallback(
-    (id: bigint) => {
-      const v = read.byId.get(id);
-      return v ? { agent: v.agent, correctedBy: v.correctedBy } : undefined;
-    },
-    [read.byId],
-  );
-  const knownEntry = read.snapshot ? entry : undefined;
+  // The entry a correction names, as read (through the indexer, that entry alone): its agent and
+  // what corrected it. Unknown (no check) until it is read; read and absent: there is no such entry.
+  const correctsText = form.corrects.trim();
+  const corrects = /^\d{1,19}$/.test(correctsText) && BigInt(correctsText) > 0n ? BigInt(correctsText) : undefined;
+  const earlier = useEntry(corrects);
+  const earlierView = earlier.view;
+  const knownEntry = useMemo(() => {
+    if (earlierView) return (id: bigint) => (id === earlierView.id ? { agent: earlierView.agent, correctedBy: earlierView.correctedBy } : undefined);
+    return earlier.missing ? () => undefined : undefined;
+  }, [earlierView, earlier.missing]);
 
   // Live check as the user types (placeholder agent and nonce until the wallet and chain are read).
   const live = useMemo(
@@ -117,16 +118,20 @@ export function useContribute() {
         setPhase({ kind: "done", entryId: BigInt(final.entryId!), txHash: final.txHash ?? undefined, via });
       } else {
         // Simulated first: a record the Ledger would refuse is explained before any gas is spent. A
-        // correction carries the proof of the entry it corrects, built from the events read.
-        const call =
-          record.corrects === 0n
-            ? { address: ledger, abi: ledgerAbi as Abi, functionName: "record", args: [record, signature] }
-            : {
-                address: ledger,
-                abi: ledgerAbi as Abi,
-                functionName: "recordCorrection",
-                args: [record, signature, buildEntryProof(read.snapshot!.events.entries, record.corrects)],
-              };
+        // correction carries the proof of the entry it corrects, built from the ledger's events (read
+        // from the chain now if the page read through the indexer: the contract checks the proof).
+        let call: { address: `0x${string}`; abi: Abi; functionName: string; args: unknown[] };
+        if (record.corrects === 0n) call = { address: ledger, abi: ledgerAbi as Abi, functionName: "record", args: [record, signature] };
+        else {
+          setPhase({ kind: "confirming", detail: `Reading the ledger's events to prove entry #${record.corrects}…` });
+          const { events } = await flow.queryClient.fetchQuery(ledgerQuery(chain));
+          call = {
+            address: ledger,
+            abi: ledgerAbi as Abi,
+            functionName: "recordCorrection",
+            args: [record, signature, buildEntryProof(events.entries, record.corrects)],
+          };
+        }
         const { hash, receipt } = await flow.send(call, "Confirm the transaction in your wallet (you pay the gas)…");
         let entryId: bigint | undefined;
         for (const log of receipt.logs) {

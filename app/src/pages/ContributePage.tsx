@@ -4,7 +4,7 @@ import { NameForm } from "../components/NameForm";
 import { PhaseStatus } from "../components/PhaseStatus";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useContribute } from "../hooks/useContribute";
-import { useLedger } from "../hooks/useLedger";
+import { useGovernanceEvents } from "../hooks/useGovernance";
 import { commonsNames } from "../lib/accounts";
 import { sidesFor } from "../lib/recordForm";
 import type { RecordForm } from "../lib/recordForm";
@@ -14,8 +14,9 @@ import { shortHex } from "../lib/format";
 export default function ContributePage() {
   const { chain } = useAppConfig();
   const c = useContribute();
-  const ledger = useLedger();
-  const commons = useMemo(() => [...commonsNames(ledger.snapshot?.events)], [ledger.snapshot]);
+  // The registered commons from the chain's governance events (a few, whatever the ledger's size).
+  const { events } = useGovernanceEvents();
+  const commons = useMemo(() => [...commonsNames(events)], [events]);
   const field = (key: keyof RecordForm, label: string, input: React.ReactNode, hint?: string) => (
     <>
       <label htmlFor={`f-${key}`}>{label}</label>
