@@ -563,7 +563,12 @@ describe("app (end to end in headless Chromium)", function () {
         await Promise.all([page.goto(`${indexedApp.url}/#/person/${who}`), chainPage.goto(`${app.url}/#/person/${who}`)]);
         await Promise.all([page.getByTestId("person-summary").waitFor(), chainPage.getByTestId("person-summary").waitFor()]);
         await expectSameText(personText, page, chainPage);
+        // Every figure of the person, recomputed from the chain (their entries, states and validations), is the indexer's.
+        await page.locator('[data-testid="person-check"][data-checked="same"]').waitFor();
       }
+      expect(await page.getByTestId("person-check").innerText()).to.match(
+        /^✓ Checked against the chain: the entries, contributions and validations below, recomputed from Erin’s own entries/,
+      );
       expect(reads, "whole-ledger reads").to.deep.equal([]);
       // The shares are recomputed from the whole ledger at each distribution's cutoff: read from the chain when asked for.
       await Promise.all([page.goto(`${indexedApp.url}/#/person/alice`), chainPage.goto(`${app.url}/#/person/alice`)]);
@@ -652,7 +657,7 @@ describe("app (end to end in headless Chromium)", function () {
       }
     });
 
-    it("falls back to the chain when a spot check finds the indexer's totals are not the chain's, saying which contributor and day", async function () {
+    it("falls back to the chain when a spot check finds the indexer's totals (or a person's figures) are not the chain's, saying which contributor and day", async function () {
       await indexer.waitForCount(31n); // (run alone, the indexer may still be catching up: the page would fall back for that)
       // The real indexer's answers, except that every row of the accounts counts one unit more claimed.
       const inflating = http.createServer((req, res) => {
@@ -687,6 +692,18 @@ describe("app (end to end in headless Chromium)", function () {
         expect(await page.getByTestId("source").getAttribute("data-source"), "5 s after the lie was found again").to.equal("fallback");
         expect(await failed.innerText()).to.include("are not the chain's");
         await page.close();
+        // A person's page checks that person's figures: alice's days are inflated too.
+        const person = await open("person/alice", { server: inflated });
+        const fell = person.locator('[data-testid="source"][data-source="fallback"]');
+        await fell.waitFor({ timeout: 30_000 });
+        expect(await fell.innerText()).to.match(
+          new RegExp(
+            `^The indexer was not used: the indexer answered its head but not the person's figures \\(its figures for ${seed.people.alice} are not the chain's: on \\d{4}-\\d\\d-\\d\\d \\w+ in \\S+ \\(Sensorica open hardware lab \\(demo\\)\\): it says .* claimed, .*, the chain .*\\)\\. This page reads the chain itself\\.$`,
+          ),
+        );
+        await person.getByTestId("person-summary").waitFor();
+        expect(await person.getByTestId("person-check").count(), "no check line once on the chain").to.equal(0);
+        await person.close();
       } finally {
         await inflated.close();
         inflating.closeAllConnections();

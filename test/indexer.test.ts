@@ -41,7 +41,7 @@ import {
 } from "../scripts/lib/core/indexer-client.js";
 import { commonsOverview, commonsOverviewOf, personOverview, personOverviewOf } from "../scripts/lib/core/overview.js";
 import { needOf } from "../scripts/lib/supply/supply.js";
-import { accountsDifferFromChain, randomAgent } from "../scripts/lib/core/indexer-spot-check.js";
+import { accountsDifferFromChain, personDiffersFromChain, randomAgent } from "../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../scripts/lib/core/record.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
 import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
@@ -565,6 +565,50 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             await new Promise((r) => liar.close(r));
           }
         });
+
+      it("spot-checks one person's figures against the chain: the same for everyone on an honest indexer, the first figure that differs on a lying one", async function () {
+        const tip = await client.tip();
+        await indexer.waitForCount(tip.count);
+        const at = { fromBlock: l.fromBlock, count: tip.count, retryMs: 10 };
+        const views = deriveEntries(await client.events());
+        const people = new Set<string>();
+        for (const v of views) {
+          people.add(v.agent);
+          for (const x of [...v.validations.map((y) => y.validator), ...v.endorsements.map((y) => y.endorser)]) people.add(x);
+        }
+        for (const who of people) expect(await personDiffersFromChain(indexer.url, l.provider, l.ledger, who, at), who).to.equal(undefined);
+        const alice = devWallet(2, l.provider).address;
+        const erin = views.flatMap((v) => v.endorsements.map((x) => x.endorser))[0]!;
+        // Answers as the indexer does, but one more accept given by alice, an endorsement erin never gave, and one of alice's entries moved from claimed to accepted.
+        const liar = createServer((req, res) => {
+          void fetch(`${indexer.url}${req.url}`).then(async (r) => {
+            res.setHeader("content-type", "application/json");
+            const body = (await r.json()) as unknown;
+            if (req.url === `/people/${alice}`) (body as { given: { accepts: number } }).given.accepts++;
+            if (req.url === `/people/${erin}`) (body as { given: { endorsements: number } }).given.endorsements--;
+            if (req.url!.startsWith("/tallies") && req.url!.includes(alice.toLowerCase()))
+              for (const t of body as { state: string; entries: number }[]) if (t.state === "claimed") t.state = "accepted";
+            res.end(JSON.stringify(body));
+          });
+        });
+        await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+        const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+        try {
+          const chain = personOverview(views, await client.events(), alice, BigInt(Math.floor(Date.now() / 1000)));
+          const s = chain.states;
+          expect(await personDiffersFromChain(url, l.provider, l.ledger, alice, at)).to.equal(
+            `its figures for ${alice} are not the chain's: entries signed: it says ${chain.entries} (${s.accepted + s.claimed} accepted, 0 claimed, ${s.disputed} disputed, ${s.corrected} corrected), the chain ${chain.entries} (${s.accepted} accepted, ${s.claimed} claimed, ${s.disputed} disputed, ${s.corrected} corrected)`,
+          );
+          const e = personOverview(views, await client.events(), erin, 0n).given;
+          expect(await personDiffersFromChain(url, l.provider, l.ledger, erin, at)).to.equal(
+            `its figures for ${erin} are not the chain's: validations given: it says ${e.accepts} accepts, ${e.disputes} disputes, ${e.endorsements - 1} endorsements, the chain ${e.accepts} accepts, ${e.disputes} disputes, ${e.endorsements} endorsements`,
+          );
+          // Someone the liar leaves alone: nothing to say.
+          expect(await personDiffersFromChain(url, l.provider, l.ledger, devWallet(5, l.provider).address, at)).to.equal(undefined);
+        } finally {
+          await new Promise((r) => liar.close(r));
+        }
+      });
 
       it("answers the accounts of a bad filter in a sentence", async function () {
         const bad = await fetch(`${indexer.url}/accounts?agent=alice`);

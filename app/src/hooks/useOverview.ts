@@ -6,9 +6,12 @@
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { indexedAccountDays, indexedActivity, indexedCommons, indexedTallies } from "@core/indexer-client.js";
+import { personDiffersFromChain } from "@core/indexer-spot-check.js";
 import { activityOf, commonsOverviewOf, entryTallies, personOverviewOf } from "@core/overview.js";
 import type { CommonsOverview, PersonOverview } from "@core/overview.js";
 import { dayTotals } from "@core/views.js";
+import { providerFor } from "../lib/ledgerReader";
+import { useAppConfig } from "./useAppConfig";
 import { useCommons } from "./useCommons";
 import { useLedger } from "./useLedger";
 import type { LedgerData } from "./useLedger";
@@ -88,8 +91,14 @@ export function useCommonsEntries(): ReadonlyMap<string, number> | undefined {
   }, [indexer, q.data, ledger.snapshot, ledger.views]);
 }
 
-/** The overview of the agent at `address`. */
-export function usePersonOverview(address: string | undefined): Read<PersonOverview> {
+/**
+ * The overview of the agent at `address`. Through the indexer, every figure of it is spot-checked
+ * against the chain at each new head (core/indexer-spot-check.ts `personDiffersFromChain`: their
+ * own entries and states, and the validations they gave and received, read from the chain); a
+ * difference is a failed read, and the page reads the chain, saying which figure differs.
+ */
+export function usePersonOverview(address: string | undefined): Read<PersonOverview> & { checked?: "same" | "unchecked" } {
+  const { chain } = useAppConfig();
   const source = useSource();
   const ledger = useLedger({ unlessIndexed: true });
   const governance = useCommons();
@@ -117,7 +126,23 @@ export function usePersonOverview(address: string | undefined): Read<PersonOverv
     refetchInterval: REFRESH_MS,
     retry: false,
   });
-  useIndexerFailure(indexer?.url, "the person's figures", tallies.error ?? days.error ?? activity.error);
+  const check = useQuery({
+    queryKey: ["indexer-person-check", ...key, String(indexer?.head.count)],
+    queryFn: async () => {
+      const names = new Map(governance.commons.map((c) => [c.id, c.name]));
+      const found = await personDiffersFromChain(indexer!.url, providerFor(chain.rpcUrl, chain.id), chain.contracts.Ledger!, address!, {
+        fromBlock: chain.fromBlock,
+        count: indexer!.head.count,
+        commonsName: (id) => names.get(id) ?? `commons ${id.slice(0, 10)}…`,
+      });
+      if (found !== undefined && found !== "unchecked") throw new Error(found);
+      return found ?? ("same" as const);
+    },
+    enabled: wanted && governance.loaded,
+    staleTime: Infinity,
+    retry: false,
+  });
+  useIndexerFailure(indexer?.url, "the person's figures", tallies.error ?? days.error ?? activity.error ?? check.error);
   const overview = useMemo(() => {
     if (!address || !governance.loaded) return undefined;
     if (indexer)
@@ -126,5 +151,5 @@ export function usePersonOverview(address: string | undefined): Read<PersonOverv
     const own = ledger.views.filter((v) => same(v.agent, address));
     return personOverviewOf(address, governance.commons, entryTallies(own), dayTotals(own), activityOf(ledger.views, address));
   }, [address, governance.loaded, governance.commons, indexer, tallies.data, days.data, activity.data, ledger.snapshot, ledger.views]);
-  return { overview, ledger, source };
+  return { overview, ledger, source, checked: indexer ? check.data : undefined };
 }

@@ -7,6 +7,7 @@
 // visitor asks for the rest (which reads the whole ledger from the chain).
 import { useMemo, useState } from "react";
 import { resolveAgent, shortAddress } from "@core/directory.js";
+import { MAX_SPOT_CHECK_ENTRIES } from "@core/indexer-spot-check.js";
 import { roundAmount } from "@core/amount.js";
 import { ContributionsChart } from "../components/ContributionsChart";
 import { LedgerStatus } from "../components/LedgerStatus";
@@ -25,7 +26,7 @@ export default function PersonPage({ params }: PageProps) {
   const { names } = useNames();
   const found = resolveAgent(names, params.who ?? "");
   const address = "address" in found ? found.address : undefined;
-  const { overview, ledger } = usePersonOverview(address);
+  const { overview, ledger, source, checked } = usePersonOverview(address);
   const distributions = useDistributions();
   const registry = useRegistry();
   const licences = useMemo(() => {
@@ -60,6 +61,20 @@ export default function PersonPage({ params }: PageProps) {
       ) : null}
       {!n ? <p className="muted">This agent has published no name.</p> : null}
       <LedgerStatus ledger={ledger} indexed />
+      {source.kind === "indexer" ? (
+        <p className="muted" data-testid="person-check" data-checked={checked ?? "checking"}>
+          {checked === undefined ? (
+            "Spot-checking these figures against the chain…"
+          ) : checked === "same" ? (
+            <span className="ok">
+              ✓ Checked against the chain: the entries, contributions and validations below, recomputed from {n ? `${n.name}’s` : "their"} own entries, each
+              entry's state as the Ledger gives it and the validations given and received, are the indexer’s.
+            </span>
+          ) : (
+            `Not checked against the chain: more than ${MAX_SPOT_CHECK_ENTRIES.toLocaleString("en-US")} entries, too many to check here; “Audit the whole ledger” checks everything.`
+          )}
+        </p>
+      ) : null}
       {overview ? (
         <>
           <dl className="kv" data-testid="person-summary">

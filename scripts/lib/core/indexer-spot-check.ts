@@ -11,12 +11,14 @@
 import { Contract, toBeHex, zeroPadValue } from "ethers";
 import type { Provider } from "ethers";
 import { LEDGER_ABI } from "./abi.js";
-import { indexedAccountDays } from "./indexer-client.js";
+import { indexedAccountDays, indexedActivity, indexedTallies } from "./indexer-client.js";
+import { entryTallies, personOverviewOf } from "./overview.js";
+import type { Activity, EntryTally, PersonOverview } from "./overview.js";
 import { formatQuantity } from "./record.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface } from "./reader.js";
 import type { Entry } from "./reader.js";
 import { dayTotals, deriveEntries } from "./views.js";
-import type { DayTotals } from "./views.js";
+import type { DayTotals, EntryView } from "./views.js";
 import { ENTRY_STATES } from "./vocabulary.js";
 
 const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
@@ -41,6 +43,21 @@ export async function agentDaysFromChain(
   agent: string,
   opts: { fromBlock?: number; count: bigint },
 ): Promise<DayTotals[] | undefined> {
+  const views = await agentEntriesFromChain(provider, ledger, agent, opts);
+  return views && dayTotals(views);
+}
+
+/**
+ * One contributor's entries up to entry `count` from the chain alone, each with its state as the
+ * contract's entryState gives it and whether its commons is registered (their validations are not
+ * read); undefined when it has more than MAX_SPOT_CHECK_ENTRIES.
+ */
+async function agentEntriesFromChain(
+  provider: Provider,
+  ledger: string,
+  agent: string,
+  opts: { fromBlock?: number; count: bigint },
+): Promise<EntryView[] | undefined> {
   const entries = (await recordedEntries(provider, ledger, opts.fromBlock, [null, [zeroPadValue(agent.toLowerCase(), 32)]])).filter((e) => e.id <= opts.count);
   if (entries.length > MAX_SPOT_CHECK_ENTRIES) return undefined;
   const contract = new Contract(ledger, LEDGER_ABI, provider);
@@ -49,12 +66,11 @@ export async function agentDaysFromChain(
     await Promise.all(entries.slice(i, i + 50).map(async (e) => states.set(e.id, Number(((await contract.entryState(e.id)) as [bigint])[0]))));
   const registered = new Set<string>();
   for (const c of new Set(entries.map((e) => e.record.commons.toLowerCase()))) if ((await contract.commonsExists(c)) as boolean) registered.add(c);
-  const views = deriveEntries({ entries, validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] }).map((v) => ({
+  return deriveEntries({ entries, validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] }).map((v) => ({
     ...v,
     state: ENTRY_STATES[states.get(v.id)!]!,
     registered: registered.has(v.entry.record.commons.toLowerCase()),
   }));
-  return dayTotals(views);
 }
 
 /**
@@ -73,7 +89,8 @@ export async function randomAgent(
   return (await recordedEntries(provider, ledger, opts.fromBlock, [[zeroPadValue(toBeHex(id), 32)]])).find((e) => e.id === id)?.signer;
 }
 
-const key = (d: DayTotals) => `${d.day} ${d.action} in ${d.unit} (commons ${d.commons.slice(0, 10)}…)`;
+/** A day's totals as a sentence names them (the commons by its id, or as `commonsName` gives it). */
+const key = (d: DayTotals, commonsName = (id: string) => `commons ${id.slice(0, 10)}…`) => `${d.day} ${d.action} in ${d.unit} (${commonsName(d.commons)})`;
 const described = (d: DayTotals | undefined, unit: string) =>
   d
     ? `${d.entries} entr${d.entries === 1 ? "y" : "ies"}, ${formatQuantity(d.claimed)} ${unit} claimed, ${formatQuantity(d.accepted)} accepted, ${formatQuantity(d.disputed)} disputed`
@@ -105,6 +122,114 @@ export async function accountsDifferFromChain(
       if (a && b && a.entries === b.entries && a.claimed === b.claimed && a.accepted === b.accepted && a.disputed === b.disputed) continue;
       const unit = (a ?? b)!.unit;
       difference = `its accounts of ${agent} are not the chain's: on ${k} it counts ${described(a, unit)}, the chain ${described(b, unit)}`;
+      break;
+    }
+    if (difference === undefined) return undefined;
+    if (attempt === 1) await new Promise((r) => setTimeout(r, opts.retryMs ?? 2_000));
+  }
+  return difference;
+}
+
+const VALIDATED = ledgerInterface.getEvent("Validated")!.topicHash;
+const ENDORSED = ledgerInterface.getEvent("Endorsed")!.topicHash;
+/** How many entry ids one filtered eth_getLogs names (an OR of topics). */
+const IDS_PER_READ = 100;
+
+/**
+ * One agent's activity from the chain alone: the Validated and Endorsed events it gave (filtered by
+ * their indexed validator and endorser), those on its `entries` (filtered by their indexed entry
+ * ids, IDS_PER_READ at a time) and the span of its entries' times.
+ */
+async function activityFromChain(
+  provider: Provider,
+  ledger: string,
+  agent: string,
+  entries: readonly EntryView[],
+  fromBlock: number | undefined,
+): Promise<Activity> {
+  const logs = (topic: string, argTopics: (string[] | null)[]) =>
+    fetchLogs(provider, ledger, { fromBlock, topic0: [topic], argTopics, initialSpan: 10_000 }).then((l) => decodeLedgerLogs(l));
+  const who = zeroPadValue(agent.toLowerCase(), 32);
+  const [validated, endorsed] = await Promise.all([logs(VALIDATED, [null, [who]]), logs(ENDORSED, [null, [who]])]);
+  const given = { accepts: 0, disputes: 0, endorsements: endorsed.all.filter((e) => e.name === "Endorsed").length };
+  for (const v of validated.validations) given[v.verdict === 0 ? "accepts" : "disputes"]++;
+  const received = { accepts: 0, disputes: 0, endorsements: 0, validators: 0 };
+  const validators = new Set<string>();
+  const ids = entries.map((e) => zeroPadValue(toBeHex(e.id), 32));
+  for (let i = 0; i < ids.length; i += IDS_PER_READ) {
+    const chunk = ids.slice(i, i + IDS_PER_READ);
+    const [v, e] = await Promise.all([logs(VALIDATED, [chunk]), logs(ENDORSED, [chunk])]);
+    for (const x of v.validations) {
+      received[x.verdict === 0 ? "accepts" : "disputes"]++;
+      validators.add(x.validator.toLowerCase());
+    }
+    received.endorsements += e.all.filter((x) => x.name === "Endorsed").length;
+  }
+  received.validators = validators.size;
+  const times = entries.map((e) => e.entry.record.time);
+  const span = times.length ? { first: times.reduce((a, b) => (a < b ? a : b)), last: times.reduce((a, b) => (a > b ? a : b)) } : {};
+  return { given, received, ...span };
+}
+
+/** A person's figures as lines to compare (labelled as the Person page labels them), the first that differs reported. */
+function personLines(p: PersonOverview, tallies: readonly EntryTally[], days: readonly DayTotals[], commonsName: (id: string) => string): Map<string, string> {
+  const s = p.states;
+  const lines = new Map<string, string>([
+    ["entries signed", `${p.entries} (${s.accepted} accepted, ${s.claimed} claimed, ${s.disputed} disputed, ${s.corrected} corrected)`],
+    ["needs, offers and commitments", String(p.intents)],
+    ["supply-chain flows", String(p.flows)],
+    ["validations given", `${p.given.accepts} accepts, ${p.given.disputes} disputes, ${p.given.endorsements} endorsements`],
+    [
+      "validations received",
+      `${p.received.accepts} accepts, ${p.received.disputes} disputes from ${p.received.validators} validators, ${p.received.endorsements} endorsements`,
+    ],
+    [
+      "first and last entry",
+      p.first === undefined ? "none" : `${new Date(Number(p.first) * 1000).toISOString()} to ${new Date(Number(p.last) * 1000).toISOString()}`,
+    ],
+  ]);
+  const perCommons = new Map<string, number>();
+  for (const t of tallies) perCommons.set(t.commons, (perCommons.get(t.commons) ?? 0) + t.entries);
+  for (const [c, n] of [...perCommons].sort()) lines.set(`entries in ${commonsName(c)}`, String(n));
+  for (const d of [...days].sort((a, b) => key(a).localeCompare(key(b)))) lines.set(`on ${key(d, commonsName)}`, described(d, d.unit));
+  return lines;
+}
+
+/**
+ * Where the indexer's figures for one person (what the Person page shows: entries by state and
+ * commons, day totals, validations given and received, the span of their entries) differ from the
+ * chain's, in a sentence, or undefined when they are the same; "unchecked" when the person has more
+ * than MAX_SPOT_CHECK_ENTRIES entries. `commonsName` names a commons (lower-case id) in the sentence.
+ * Read again once, `retryMs` later, before a difference is reported (a validation may land between).
+ */
+export async function personDiffersFromChain(
+  url: string,
+  provider: Provider,
+  ledger: string,
+  address: string,
+  opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: (id: string) => string },
+): Promise<string | "unchecked" | undefined> {
+  const name = opts.commonsName ?? ((id: string) => `commons ${id.slice(0, 10)}…`);
+  let difference: string | undefined;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const [tallies, days, activity, entries] = await Promise.all([
+      indexedTallies(url, { agent: address }),
+      indexedAccountDays(url, { agent: address }),
+      indexedActivity(url, address),
+      agentEntriesFromChain(provider, ledger, address, opts),
+    ]);
+    if (entries === undefined) return "unchecked";
+    const [chainTallies, chainDays] = [entryTallies(entries), dayTotals(entries)];
+    const chain = personOverviewOf(address, [], chainTallies, chainDays, await activityFromChain(provider, ledger, address, entries, opts.fromBlock));
+    const [theirs, ours] = [
+      personLines(personOverviewOf(address, [], tallies, days, activity), tallies, days, name),
+      personLines(chain, chainTallies, chainDays, name),
+    ];
+    difference = undefined;
+    for (const k of new Set([...ours.keys(), ...theirs.keys()])) {
+      const [a, b] = [theirs.get(k) ?? "none", ours.get(k) ?? "none"];
+      if (a === b) continue;
+      difference = `its figures for ${address} are not the chain's: ${k}: it says ${a}, the chain ${b}`;
       break;
     }
     if (difference === undefined) return undefined;
