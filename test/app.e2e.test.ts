@@ -589,6 +589,47 @@ describe("app (end to end in headless Chromium)", function () {
       await Promise.all([page.close(), chainPage.close()]);
     });
 
+    it("traces and tracks through the indexer, reading only the entries the walk passes through, the same as the chain's, and verifies the hops", async function () {
+      await indexer.waitForCount(31n);
+      const routes = [
+        `trace?resource=${encodeURIComponent(seeds.supply.kitLabel)}`,
+        `trace?resource=${encodeURIComponent("filament lot 2026-11 #1 (recycled PLA)")}&direction=track`,
+      ];
+      const chainPage = await open(routes[0]!);
+      const page = await open(routes[0]!, { server: indexedApp });
+      const reads = wholeReads(page);
+      const text = async (p: Page) => [
+        await p.getByTestId("trace-summary").innerText(),
+        (
+          await p
+            .getByTestId("trace-graph")
+            .locator("[data-node]")
+            .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-node")))
+        )
+          .sort()
+          .join(" "),
+      ];
+      for (const route of routes) {
+        // (a new hash alone keeps the page's form: reloaded, the page reads the resource and direction from the URL)
+        await Promise.all([page.goto(`${indexedApp.url}/#/${route}`), chainPage.goto(`${app.url}/#/${route}`)]);
+        await Promise.all([page.reload(), chainPage.reload()]);
+        await Promise.all([page.getByTestId("trace-summary").waitFor(), chainPage.getByTestId("trace-summary").waitFor()]);
+        await page.locator('[data-testid="source"][data-source="indexer"]').waitFor();
+        await expectSameText(text, page, chainPage);
+      }
+      // The hops' signatures, checked in the browser from their recording transactions.
+      await page.getByRole("button", { name: "Verify hops" }).click();
+      await expectText(page.getByTestId("verify-summary"), /^(\d+) of \1 hop signatures valid, verified in this browser$/);
+      await shot(page, "track-indexer");
+      expect(await page.getByRole("heading", { name: "Track" }).count(), "the second walk is a track").to.equal(1);
+      // A resource nobody named.
+      await page.getByLabel("Resource label or id").fill("nothing named so");
+      await page.getByRole("button", { name: "Track", exact: true }).click();
+      await expectText(page.getByTestId("error-resource"), /^No standing event names resource “nothing named so” \(0x[0-9a-f]{64}\) on this ledger\.$/);
+      expect(reads, "whole-ledger reads").to.deep.equal([]);
+      await Promise.all([page.close(), chainPage.close()]);
+    });
+
     it("reads the license registry through the indexer (checked against its counts), with the same statuses and evidence as the chain's", async function () {
       const coop = seeds.reciprocity.licensees.cooperative;
       const route = `reciprocity?licensee=${coop}&work=1`;

@@ -31,6 +31,7 @@ import {
   indexedAccountDays,
   indexedActivity,
   indexedCommons,
+  indexedEntriesNaming,
   indexedEntry,
   indexedGovernance,
   indexedNeed,
@@ -40,7 +41,7 @@ import {
   registeredCommons,
 } from "../scripts/lib/core/indexer-client.js";
 import { commonsOverview, commonsOverviewOf, personOverview, personOverviewOf } from "../scripts/lib/core/overview.js";
-import { needOf } from "../scripts/lib/supply/supply.js";
+import { deriveResources, needOf, SupplyGraph, treeToJson, walkReading } from "../scripts/lib/supply/supply.js";
 import { accountsDifferFromChain, personDiffersFromChain, randomAgent } from "../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../scripts/lib/core/record.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
@@ -307,6 +308,31 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             .map((v) => v.id)
             .reverse(),
         );
+      });
+
+      it("traces and tracks every resource from the entries the walk passes through alone, as the whole ledger does", async function () {
+        const tip = await client.tip();
+        await indexer.waitForCount(tip.count);
+        const views = deriveEntries(await client.events());
+        const graph = new SupplyGraph(views);
+        const registered = await registeredCommons(indexer.url);
+        const resources = [...graph.byResource.keys()];
+        expect(resources.length).to.be.greaterThan(5);
+        const loaded: number[] = [];
+        for (const resource of resources)
+          for (const direction of ["trace", "track"] as const) {
+            const walked = await walkReading(direction, resource, (want) => indexedEntriesNaming(indexer.url, want, registered));
+            expect(treeToJson(walked.tree!), `${direction} ${resource}`).to.deep.equal(treeToJson(graph[direction](resource)));
+            expect(deriveResources(walked.views).get(resource), `${resource} now`).to.deep.equal(deriveResources(views).get(resource));
+            loaded.push(walked.views.length);
+          }
+        // Each walk reads the entries of the resources and processes it passes through, not the whole ledger.
+        expect(Math.max(...loaded), `entries loaded per walk: ${loaded.join(", ")}`).to.be.below(views.length);
+        expect(Math.min(...loaded)).to.be.below(views.length / 4);
+        const unknown = await walkReading("trace", `0x${"ab".repeat(32)}`, (want) => indexedEntriesNaming(indexer.url, want, registered));
+        expect([unknown.tree, unknown.views, unknown.rounds]).to.deep.equal([undefined, [], 2]);
+        const bad = await fetch(`${indexer.url}/entries?resource=kit`);
+        expect([bad.status, await bad.json()]).to.deep.equal([400, { error: 'resource must be 0x and 64 hex digits, not "kit"' }]);
       });
     });
 

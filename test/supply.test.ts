@@ -12,11 +12,14 @@ import {
   needOf as oneNeed,
   needStatus,
   processSignals,
+  MAX_WALK_ROUNDS,
   SupplyGraph,
   treeToDot,
   treeToJson,
   uncommittedOf,
+  walkReading,
 } from "../scripts/lib/supply/supply.js";
+import type { EntryView } from "../scripts/lib/core/views.js";
 import type { NeedCommitment, NeedView, SupplyNode, SupplyTree } from "../scripts/lib/supply/supply.js";
 import { ZeroHash } from "ethers";
 import { ALICE, BOB, CAROL, COMMONS, HandLedger, T0 } from "./helpers/hand-ledger.js";
@@ -351,6 +354,69 @@ describe("supply", () => {
         expect(formatTree(tree).split("\n")).to.have.length(15_002);
         expect(graph.track(R("r0")).hops.size).to.equal(10_001);
       });
+    });
+  });
+
+  describe("walkReading (a trace or a track from the entries it walks through, loaded as it asks)", () => {
+    /** The kit of the first trace, and an unrelated resource in its own process. */
+    function kitLedger() {
+      const l = new HandLedger();
+      l.add({ action: "produce", resource: "filament lot 1", quantity: "2", unit: "kg" }); // 1
+      l.add({ action: "consume", resource: "filament lot 1", process: "print", quantity: "0.5", unit: "kg" }); // 2
+      l.add({ action: "work", process: "print", quantity: "1", unit: "h", provider: BOB }); // 3
+      l.add({ action: "produce", resource: "parts", process: "print", quantity: "10" }); // 4
+      l.add({ action: "consume", resource: "parts", process: "assemble", quantity: "10" }); // 5
+      l.add({ action: "produce", resource: "kit", process: "assemble", quantity: "1" }); // 6
+      l.add({ action: "transfer", resource: "kit", quantity: "1", receiver: CAROL }); // 7
+      l.add({ action: "produce", resource: "soap", process: "boil", quantity: "3" }); // 8: unrelated
+      return l;
+    }
+    /** Serves the entries naming each resource or process asked for, and keeps what was asked. */
+    function loaderOf(views: readonly EntryView[]) {
+      const asked: string[] = [];
+      const load = async (want: { resources: readonly string[]; processes: readonly string[] }) => {
+        asked.push(...want.resources, ...want.processes);
+        return views.filter((v) => want.resources.includes(v.entry.record.resource) || want.processes.includes(v.entry.record.process));
+      };
+      return { asked, load };
+    }
+
+    for (const direction of ["trace", "track"] as const)
+      it(`gives the ${direction} the whole ledger gives, from the entries of the resources and processes the walk looked up alone`, async () => {
+        const views = kitLedger().views();
+        const graph = new SupplyGraph(views);
+        for (const resource of [R("kit"), R("filament lot 1"), R("parts")]) {
+          const { asked, load } = loaderOf(views);
+          const walked = await walkReading(direction, resource, load);
+          expect(treeToJson(walked.tree!)).to.deep.equal(treeToJson(graph[direction](resource)));
+          expect(deriveResources(walked.views).get(resource)).to.deep.equal(deriveResources(views).get(resource));
+          // Each key asked for once; the unrelated soap never.
+          expect(new Set(asked).size).to.equal(asked.length);
+          expect(walked.views.map((v) => v.id)).to.not.include(8n);
+        }
+      });
+
+    it("asks for the resource once and gives no tree when no standing event names it", async () => {
+      const { asked, load } = loaderOf(kitLedger().views());
+      expect(await walkReading("trace", R("nothing"), load)).to.deep.equal({ tree: undefined, views: [], rounds: 2 });
+      expect(asked).to.deep.equal([R("nothing")]);
+    });
+
+    it(`stops a loader that keeps answering new processes after ${MAX_WALK_ROUNDS} rounds, saying so`, async () => {
+      const [first] = kitLedger().views();
+      let n = 0;
+      // Every answer names the resource and a process never seen before, whose answer names another.
+      const endless = async () => {
+        n++;
+        const record = { ...first!.entry.record, process: labelId(`process ${n}`), side: 2 };
+        return [{ ...first!, id: BigInt(n), entry: { ...first!.entry, id: BigInt(n), record } }];
+      };
+      const failed = await walkReading("trace", first!.entry.record.resource, endless).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      expect(failed).to.equal(`the trace of ${first!.entry.record.resource} did not end after ${MAX_WALK_ROUNDS} rounds of reads`);
+      expect(n, "reads made").to.equal(MAX_WALK_ROUNDS);
     });
   });
 

@@ -44,6 +44,8 @@ export const entry = onchainTable(
     agentIndex: index().on(table.agent),
     commonsActionIndex: index().on(table.commons, table.action),
     satisfiesIndex: index().on(table.satisfies),
+    resourceIndex: index().on(table.resource),
+    processIndex: index().on(table.process),
   }),
 );
 

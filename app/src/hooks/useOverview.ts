@@ -31,6 +31,11 @@ interface Read<T> {
   source: Source;
 }
 
+/** A read through the indexer, asked again every REFRESH_MS. */
+function useIndexerRead<T>(queryKey: readonly unknown[], read: () => Promise<T>, enabled: boolean) {
+  return useQuery({ queryKey, queryFn: read, enabled, refetchInterval: REFRESH_MS, retry: false });
+}
+
 /** The indexer the pages read through, if they do. */
 function indexerOf(source: Source) {
   return source.kind === "indexer" ? source : undefined;
@@ -44,20 +49,8 @@ export function useCommonsOverview(id: string | undefined): Read<CommonsOverview
   const indexer = indexerOf(source);
   const commons = id === undefined ? undefined : governance.byId.get(id.toLowerCase());
   const wanted = indexer !== undefined && commons !== undefined;
-  const tallies = useQuery({
-    queryKey: ["indexer-tallies", indexer?.url, "commons", id],
-    queryFn: () => indexedTallies(indexer!.url, { commons: id! }),
-    enabled: wanted,
-    refetchInterval: REFRESH_MS,
-    retry: false,
-  });
-  const days = useQuery({
-    queryKey: ["indexer-days", indexer?.url, "commons", id],
-    queryFn: () => indexedAccountDays(indexer!.url, { commons: id! }),
-    enabled: wanted,
-    refetchInterval: REFRESH_MS,
-    retry: false,
-  });
+  const tallies = useIndexerRead(["indexer-tallies", indexer?.url, "commons", id], () => indexedTallies(indexer!.url, { commons: id! }), wanted);
+  const days = useIndexerRead(["indexer-days", indexer?.url, "commons", id], () => indexedAccountDays(indexer!.url, { commons: id! }), wanted);
   useIndexerFailure(indexer?.url, "the commons' figures", tallies.error ?? days.error);
   const overview = useMemo(() => {
     if (!commons) return undefined;
@@ -74,13 +67,7 @@ export function useCommonsEntries(): ReadonlyMap<string, number> | undefined {
   const source = useSource();
   const ledger = useLedger({ unlessIndexed: true });
   const indexer = indexerOf(source);
-  const q = useQuery({
-    queryKey: ["indexer-commons", indexer?.url],
-    queryFn: () => indexedCommons(indexer!.url),
-    enabled: indexer !== undefined,
-    refetchInterval: REFRESH_MS,
-    retry: false,
-  });
+  const q = useIndexerRead(["indexer-commons", indexer?.url], () => indexedCommons(indexer!.url), indexer !== undefined);
   useIndexerFailure(indexer?.url, "the commons", q.error);
   return useMemo(() => {
     if (indexer) return q.data ? new Map(q.data.map((c) => [c.id.toLowerCase(), c.entries])) : undefined;
@@ -105,27 +92,9 @@ export function usePersonOverview(address: string | undefined): Read<PersonOverv
   const indexer = indexerOf(source);
   const wanted = indexer !== undefined && address !== undefined;
   const key = [indexer?.url, "agent", address?.toLowerCase()];
-  const tallies = useQuery({
-    queryKey: ["indexer-tallies", ...key],
-    queryFn: () => indexedTallies(indexer!.url, { agent: address! }),
-    enabled: wanted,
-    refetchInterval: REFRESH_MS,
-    retry: false,
-  });
-  const days = useQuery({
-    queryKey: ["indexer-days", ...key],
-    queryFn: () => indexedAccountDays(indexer!.url, { agent: address! }),
-    enabled: wanted,
-    refetchInterval: REFRESH_MS,
-    retry: false,
-  });
-  const activity = useQuery({
-    queryKey: ["indexer-activity", ...key],
-    queryFn: () => indexedActivity(indexer!.url, address!),
-    enabled: wanted,
-    refetchInterval: REFRESH_MS,
-    retry: false,
-  });
+  const tallies = useIndexerRead(["indexer-tallies", ...key], () => indexedTallies(indexer!.url, { agent: address! }), wanted);
+  const days = useIndexerRead(["indexer-days", ...key], () => indexedAccountDays(indexer!.url, { agent: address! }), wanted);
+  const activity = useIndexerRead(["indexer-activity", ...key], () => indexedActivity(indexer!.url, address!), wanted);
   const check = useQuery({
     queryKey: ["indexer-person-check", ...key, String(indexer?.head.count)],
     queryFn: async () => {

@@ -1,12 +1,13 @@
 // The provenance of a resource, hop by hop, from scripts/lib/supply/supply.ts (as `commons trace`): back
 // from its latest provenance event through processes, inputs, work, equipment and cited designs; or,
 // as `commons track`, forward: the processes it went into, what they made, and where that went.
-// "Verify hops" checks every hop's signature in this browser, as the Entry page does.
-import { useMemo, useState } from "react";
+// "Verify hops" checks every hop's signature in this browser, as the Entry page does. Through the
+// indexer, only the entries the walk passes through are read (hooks/useTrace.ts).
+import { useState } from "react";
 import { labelId } from "@core/record.js";
 import { CONSENT_LABELS } from "@core/views.js";
-import { custodyConsent, deriveResources, SupplyGraph } from "@supply/supply.js";
-import type { Hop, Labels, SupplyNode, SupplyTree } from "@supply/supply.js";
+import { custodyConsent } from "@supply/supply.js";
+import type { Hop, Labels, SupplyNode } from "@supply/supply.js";
 import { usePublicClient } from "wagmi";
 import { LedgerStatus } from "../components/LedgerStatus";
 import { checkEntrySignature } from "../hooks/useEntrySignature";
@@ -16,7 +17,7 @@ import { useLabels } from "../hooks/useLabels";
 import { useNames } from "../hooks/useNames";
 import { TraceGraph } from "../components/TraceGraph";
 import { agentLabel } from "@core/directory.js";
-import { useLedger } from "../hooks/useLedger";
+import { useTrace } from "../hooks/useTrace";
 import { formatQuantity, shortAddress, shortHex } from "../lib/format";
 import { href } from "../lib/router";
 import type { PageProps } from "../lib/router";
@@ -156,7 +157,6 @@ function Node({ node, checks, labels }: { node: SupplyNode; checks: Checks; labe
 
 export default function TracePage({ query }: PageProps) {
   const { chain } = useAppConfig();
-  const ledger = useLedger();
   const { labels } = useLabels();
   const { names } = useNames();
   const client = usePublicClient({ chainId: chain.id });
@@ -166,9 +166,7 @@ export default function TracePage({ query }: PageProps) {
   const [checks, setChecks] = useState<Checks>(new Map());
   const [verifying, setVerifying] = useState(false);
   const target = asked ? resourceId(asked) : undefined;
-  const graph = useMemo(() => (ledger.snapshot ? new SupplyGraph(ledger.views) : undefined), [ledger.snapshot, ledger.views]);
-  const tree: SupplyTree | undefined = target?.id && graph?.has(target.id) ? graph[direction](target.id) : undefined;
-  const resource = tree && target?.id ? deriveResources(ledger.views).get(target.id) : undefined;
+  const { tree, resource, read, entry: entryById, ledger } = useTrace(target?.id, direction);
 
   async function verify() {
     if (!tree || !client || !chain.contracts.Ledger) return;
@@ -178,7 +176,7 @@ export default function TracePage({ query }: PageProps) {
     setChecks(new Map(next));
     await Promise.all(
       hops.map(async (h) => {
-        const entry = ledger.byId.get(h.id)?.entry;
+        const entry = entryById(h.id)?.entry;
         try {
           next.set(
             h.id,
@@ -242,13 +240,13 @@ export default function TracePage({ query }: PageProps) {
         </label>
         <button type="submit">{direction === "trace" ? "Trace" : "Track"}</button>
       </form>
-      <LedgerStatus ledger={ledger} />
+      <LedgerStatus ledger={ledger} indexed />
       {target?.error ? (
         <p className="error" role="alert" data-testid="error-resource">
           {target.error}
         </p>
       ) : null}
-      {target?.id && ledger.snapshot && !tree ? (
+      {target?.id && read && !tree ? (
         <p className="error" role="alert" data-testid="error-resource">
           No standing event names resource “{asked}”{asked.startsWith("0x") ? "" : ` (${target.id})`} on this ledger.
         </p>

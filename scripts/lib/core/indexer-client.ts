@@ -258,6 +258,9 @@ export interface IndexerFilter {
   flow?: FlowName;
   /** Only the intents and the entries that link to one (`satisfies`): all that needs and plans are derived from (supply.ts deriveNeeds). */
   coordination?: boolean;
+  /** Only the entries naming one resource, or one process (32-byte ids): what a trace or a track walks (supply.ts). */
+  resource?: string;
+  process?: string;
 }
 
 /** A filter as the indexer's query parameters: addresses and ids in lower case, action and flow by code. */
@@ -268,6 +271,8 @@ function filterParams(filter: IndexerFilter): URLSearchParams {
   if (filter.action) q.set("action", String(ACTIONS.indexOf(filter.action)));
   if (filter.flow) q.set("flow", String(FLOWS.indexOf(filter.flow)));
   if (filter.coordination) q.set("coordination", "1");
+  if (filter.resource) q.set("resource", filter.resource.toLowerCase());
+  if (filter.process) q.set("process", filter.process.toLowerCase());
   return q;
 }
 
@@ -307,16 +312,38 @@ export async function indexedPage(
   return { total: page.total, views, next };
 }
 
-/** Every entry that passes `filter`, page by page (500 at a time), as EntryViews. */
-export async function indexedViews(url: string, filter: IndexerFilter = {}): Promise<EntryView[]> {
-  const registered = await registeredCommons(url);
+/** Every entry that passes `filter`, page by page (500 at a time), as EntryViews (`registered`: the registered commons, read if not given). */
+export async function indexedViews(url: string, filter: IndexerFilter = {}, registered?: ReadonlySet<string>): Promise<EntryView[]> {
+  const known = registered ?? (await registeredCommons(url));
   const views: EntryView[] = [];
   for (let from: bigint | undefined = 1n; from !== undefined;) {
-    const page = await indexedPage(url, { from, limit: 500, filter }, registered);
+    const page = await indexedPage(url, { from, limit: 500, filter }, known);
     views.push(...page.views);
     from = page.next;
   }
   return views;
+}
+
+/**
+ * Every entry naming one of `resources` or `processes` (what a trace or a track walks: supply.ts
+ * `walkReading` loads them so). An entry the indexer answers that names none of them is left out.
+ */
+export async function indexedEntriesNaming(
+  url: string,
+  want: { resources: readonly string[]; processes: readonly string[] },
+  registered: ReadonlySet<string>,
+): Promise<EntryView[]> {
+  const filters: IndexerFilter[] = [...want.resources.map((resource) => ({ resource })), ...want.processes.map((process) => ({ process }))];
+  const pages = await Promise.all(filters.map((f) => indexedViews(url, f, registered)));
+  // Only what was asked for: an entry that names none of them is the indexer's error, not part of the walk.
+  return pages.flatMap((views, i) => {
+    const f = filters[i]!;
+    return views.filter((v) =>
+      f.resource !== undefined
+        ? v.entry.record.resource.toLowerCase() === f.resource.toLowerCase()
+        : v.entry.record.process.toLowerCase() === f.process!.toLowerCase(),
+    );
+  });
 }
 
 /** The accounts the indexer keeps per day, contributor, commons, action and unit (`accountsFromDays` and `totalsFromDays` sum them). */

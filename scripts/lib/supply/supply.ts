@@ -307,8 +307,25 @@ export class SupplyGraph {
     }
   }
 
+  /**
+   * The resources and processes whose events were looked up (by `has`, a trace or a track): a
+   * reader that holds only some of the ledger's entries walks again once it has loaded these
+   * (`walkReading`), until a walk looks up nothing it has not loaded.
+   */
+  readonly touched = { resources: new Set<string>(), processes: new Set<string>() };
+
+  private eventsOn(resource: string): EntryView[] {
+    this.touched.resources.add(resource);
+    return this.byResource.get(resource) ?? [];
+  }
+
+  private eventsIn(side: "inputs" | "outputs", process: string): EntryView[] {
+    this.touched.processes.add(process);
+    return this[side].get(process) ?? [];
+  }
+
   has(resource: string): boolean {
-    return this.byResource.has(resource.toLowerCase());
+    return this.eventsOn(resource.toLowerCase()).length > 0;
   }
 
   /** Index of the last event on `resource` with an id below `id` (binary search), or -1. */
@@ -328,7 +345,7 @@ export class SupplyGraph {
 
   /** The breadcrumb: the latest earlier provenance event of `resource` before entry `id`. */
   previousProvenance(resource: string, id: bigint): EntryView | undefined {
-    const list = this.byResource.get(resource) ?? [];
+    const list = this.eventsOn(resource);
     let last = this.lastProvenance.get(resource);
     if (!last) {
       last = new Int32Array(list.length);
@@ -341,7 +358,7 @@ export class SupplyGraph {
 
   /** Events after `id` on `resource` up to (excluding) its next provenance event, and that event. */
   nextWindow(resource: string, id: bigint): { uses: EntryView[]; next?: EntryView } {
-    const list = this.byResource.get(resource) ?? [];
+    const list = this.eventsOn(resource);
     const uses: EntryView[] = [];
     for (let i = this.before(list, id + 1n) + 1; i < list.length; i++) {
       if (PROVENANCE.has(list[i].action)) return { uses, next: list[i] };
@@ -357,7 +374,7 @@ export class SupplyGraph {
    */
   trace(resource: string): SupplyTree {
     const id = resource.toLowerCase();
-    const list = this.byResource.get(id) ?? [];
+    const list = this.eventsOn(id);
     const start = [...list].reverse().find((v) => PROVENANCE.has(v.action)) ?? list.at(-1);
     return this.walk(
       "trace",
@@ -373,7 +390,7 @@ export class SupplyGraph {
         }
         return children;
       },
-      (p) => this.inputs.get(p) ?? [],
+      (p) => this.eventsIn("inputs", p),
     );
   }
 
@@ -384,7 +401,7 @@ export class SupplyGraph {
    */
   track(resource: string): SupplyTree {
     const id = resource.toLowerCase();
-    const list = this.byResource.get(id) ?? [];
+    const list = this.eventsOn(id);
     return this.walk(
       "track",
       id,
@@ -403,7 +420,7 @@ export class SupplyGraph {
         }
         return children;
       },
-      (p) => this.outputs.get(p) ?? [],
+      (p) => this.eventsIn("outputs", p),
     );
   }
 
@@ -459,6 +476,42 @@ export class SupplyGraph {
 }
 
 type Child = { event: EntryView; of: EntryView } | { process: string; of: EntryView };
+
+/** How many rounds of reads `walkReading` makes at most. */
+export const MAX_WALK_ROUNDS = 1_000;
+
+/** Entries that name some resources or processes (every entry naming each, whatever its flow or state). */
+export type SupplyLoader = (want: { resources: readonly string[]; processes: readonly string[] }) => Promise<readonly EntryView[]>;
+
+/**
+ * The trace or track of `resource` from only the entries it walks through, loaded as the walk asks
+ * for them (the indexer's entries of one resource or process): the walk runs on what is loaded,
+ * then again once the resources and processes it looked up are loaded, until it looks up nothing
+ * new. Each lookup then saw every event of that resource or process, so the tree is the one the
+ * whole ledger gives. `tree` is undefined when no standing event names the resource. `views` are
+ * the entries loaded (the resource's own events among them).
+ */
+export async function walkReading(
+  direction: "trace" | "track",
+  resource: string,
+  load: SupplyLoader,
+): Promise<{ tree?: SupplyTree; views: EntryView[]; rounds: number }> {
+  const id = resource.toLowerCase();
+  const views = new Map<bigint, EntryView>();
+  const loaded = { resources: new Set<string>(), processes: new Set<string>() };
+  for (let rounds = 1; ; rounds++) {
+    // A real walk ends after as many rounds as its longest path has hops; a loader that keeps answering new processes does not.
+    if (rounds > MAX_WALK_ROUNDS) throw new Error(`the ${direction} of ${resource} did not end after ${MAX_WALK_ROUNDS} rounds of reads`);
+    const graph = new SupplyGraph([...views.values()]);
+    const tree = graph.has(id) ? graph[direction](id) : undefined;
+    const resources = [...graph.touched.resources].filter((r) => !loaded.resources.has(r));
+    const processes = [...graph.touched.processes].filter((p) => !loaded.processes.has(p));
+    if (resources.length === 0 && processes.length === 0) return { tree, views: [...views.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), rounds };
+    for (const v of await load({ resources, processes })) views.set(v.id, v);
+    for (const r of resources) loaded.resources.add(r);
+    for (const p of processes) loaded.processes.add(p);
+  }
+}
 
 // ------------------------------------------------------------------ output
 

@@ -41,14 +41,20 @@ async function withState(rows: EntryRow[]) {
 type Column = Parameters<typeof eq>[0];
 
 /**
- * The filters a request names, checked: `agent` (an address) and `commons` (a 32-byte id) in lower
- * case as the tables keep them, `action` and `flow` by code (where the table has them); or why not.
+ * The filters a request names, checked: `agent` (an address), `commons`, `resource` and `process`
+ * (32-byte ids) in lower case as the tables keep them, `action` and `flow` by code (where the table
+ * has them); or why not.
  */
-function filtersOf(query: (key: string) => string | undefined, columns: { agent?: Column; commons: Column; action?: Column; flow?: Column }) {
+function filtersOf(
+  query: (key: string) => string | undefined,
+  columns: { agent?: Column; commons: Column; action?: Column; flow?: Column; resource?: Column; process?: Column },
+) {
   const filters = [];
   for (const [key, length] of [
     ["agent", 42],
     ["commons", 66],
+    ["resource", 66],
+    ["process", 66],
   ] as const) {
     const v = query(key);
     const column = columns[key];
@@ -69,7 +75,7 @@ function filtersOf(query: (key: string) => string | undefined, columns: { agent?
 /**
  * A page of entries in id order (`order=desc`: the newest first): `from` (the first id, default the
  * first or, newest first, the last), `limit` (1 to 500, default 50), and optionally only one `agent`
- * (address), `commons` (32-byte id), `action` and `flow` (codes), or with `coordination=1` only
+ * (address), `commons`, `resource` or `process` (32-byte ids), `action` and `flow` (codes), or with `coordination=1` only
  * the intents (needs, offers, commitments) and the entries that link to one (`satisfies`): what
  * needs and plans are made of. `total` counts the entries that pass the filters.
  */
