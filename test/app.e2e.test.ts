@@ -550,6 +550,9 @@ describe("app (end to end in headless Chromium)", function () {
       await Promise.all([page.goto(`${indexedApp.url}/#/commons/${seed.commons}`), chainPage.goto(`${app.url}/#/commons/${seed.commons}`)]);
       await Promise.all([page.getByTestId("commons-summary").waitFor(), chainPage.getByTestId("commons-summary").waitFor()]);
       await expectSameText(commonsText, page, chainPage);
+      // One member's figures in the commons, recomputed from the chain, are the indexer's.
+      await page.locator('[data-testid="commons-check"][data-checked="same"]').waitFor();
+      expect(await page.getByTestId("commons-check").innerText()).to.match(/^✓ Spot-checked against the chain: .+’s entries and contributions in this commons/);
       expect((await commonsText(page))[0]).to.match(/Entries\s+\d+ \(\d+ accepted, \d+ claimed, 0 disputed, 1 corrected\)/);
       await page.getByTestId("commons-chart").locator(".recharts-bar-rectangle").first().waitFor();
       // A person: entries, contributions, validations given and received, commons and roles.
@@ -698,7 +701,7 @@ describe("app (end to end in headless Chromium)", function () {
       }
     });
 
-    it("falls back to the chain when a spot check finds the indexer's totals (or a person's figures) are not the chain's, saying which contributor and day", async function () {
+    it("falls back to the chain when a spot check finds the indexer's totals (or a person's, or a commons member's figures) are not the chain's, saying which contributor and day", async function () {
       await indexer.waitForCount(31n); // (run alone, the indexer may still be catching up: the page would fall back for that)
       // The real indexer's answers, except that every row of the accounts counts one unit more claimed.
       const inflating = http.createServer((req, res) => {
@@ -733,6 +736,15 @@ describe("app (end to end in headless Chromium)", function () {
         expect(await page.getByTestId("source").getAttribute("data-source"), "5 s after the lie was found again").to.equal("fallback");
         expect(await failed.innerText()).to.include("are not the chain's");
         await page.close();
+        // A commons' page checks a member drawn from the chain: every member's days are inflated.
+        const commonsPage = await open(`commons/${seed.commons}`, { server: inflated });
+        const fellBack = commonsPage.locator('[data-testid="source"][data-source="fallback"]');
+        await fellBack.waitFor({ timeout: 30_000 });
+        expect(await fellBack.innerText()).to.match(
+          /the indexer answered its head but not the commons' figures \(its figures of 0x[0-9a-fA-F]{40} in Sensorica open hardware lab \(demo\) are not the chain's: on .*: it says .*, the chain .*\)/,
+        );
+        await commonsPage.getByTestId("commons-summary").waitFor();
+        await commonsPage.close();
         // A person's page checks that person's figures: alice's days are inflated too.
         const person = await open("person/alice", { server: inflated });
         const fell = person.locator('[data-testid="source"][data-source="fallback"]');

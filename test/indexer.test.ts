@@ -42,7 +42,7 @@ import {
 } from "../scripts/lib/core/indexer-client.js";
 import { commonsOverview, commonsOverviewOf, personOverview, personOverviewOf } from "../scripts/lib/core/overview.js";
 import { deriveResources, needOf, SupplyGraph, treeToJson, walkReading } from "../scripts/lib/supply/supply.js";
-import { accountsDifferFromChain, personDiffersFromChain, randomAgent } from "../scripts/lib/core/indexer-spot-check.js";
+import { accountsDifferFromChain, commonsMemberDiffersFromChain, personDiffersFromChain, randomAgent } from "../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../scripts/lib/core/record.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
 import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
@@ -592,7 +592,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           }
         });
 
-      it("spot-checks one person's figures against the chain: the same for everyone on an honest indexer, the first figure that differs on a lying one", async function () {
+      it("spot-checks one person's figures, and one commons member's, against the chain: the same for everyone on an honest indexer, the first figure that differs on a lying one", async function () {
         const tip = await client.tip();
         await indexer.waitForCount(tip.count);
         const at = { fromBlock: l.fromBlock, count: tip.count, retryMs: 10 };
@@ -631,6 +631,20 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           );
           // Someone the liar leaves alone: nothing to say.
           expect(await personDiffersFromChain(url, l.provider, l.ledger, devWallet(5, l.provider).address, at)).to.equal(undefined);
+          // A commons' member drawn from the chain: alice (her entry drawn) is caught, in the commons' own figures.
+          const commons = seeds.demo.commons.toLowerCase();
+          const hers = views.findIndex((v) => v.agent === alice && v.entry.record.commons.toLowerCase() === commons);
+          const drawAlice = { ...at, random: () => (hers + 0.5) / Number(tip.count), commonsName: () => "the demo commons" };
+          const caught = await commonsMemberDiffersFromChain(url, l.provider, l.ledger, commons, drawAlice);
+          expect(caught).to.deep.include({ agent: alice, checked: true });
+          expect(caught.difference).to.match(
+            new RegExp(
+              `^its figures of ${alice} in the demo commons are not the chain's: entries: it says (\\d+) accepted, the chain \\d+ accepted, \\d+ claimed`,
+            ),
+          );
+          // The honest indexer: the same figures for her; a commons no entry drawn belongs to is left unchecked.
+          expect(await commonsMemberDiffersFromChain(indexer.url, l.provider, l.ledger, commons, drawAlice)).to.deep.equal({ agent: alice, checked: true });
+          expect(await commonsMemberDiffersFromChain(indexer.url, l.provider, l.ledger, `0x${"cd".repeat(32)}`, at)).to.deep.equal({ checked: false });
         } finally {
           await new Promise((r) => liar.close(r));
         }

@@ -6,7 +6,7 @@
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { indexedAccountDays, indexedActivity, indexedCommons, indexedTallies } from "@core/indexer-client.js";
-import { personDiffersFromChain } from "@core/indexer-spot-check.js";
+import { commonsMemberDiffersFromChain, personDiffersFromChain } from "@core/indexer-spot-check.js";
 import { activityOf, commonsOverviewOf, entryTallies, personOverviewOf } from "@core/overview.js";
 import type { CommonsOverview, PersonOverview } from "@core/overview.js";
 import { dayTotals } from "@core/views.js";
@@ -41,8 +41,14 @@ function indexerOf(source: Source) {
   return source.kind === "indexer" ? source : undefined;
 }
 
-/** Commons `id`'s overview; `registered` false once who decides is read and no such commons is registered. */
-export function useCommonsOverview(id: string | undefined): Read<CommonsOverview> & { registered?: boolean } {
+/**
+ * Commons `id`'s overview; `registered` false once who decides is read and no such commons is
+ * registered. Through the indexer, one member's figures in it are spot-checked against the chain at
+ * each new head (a member drawn from the chain: core/indexer-spot-check.ts
+ * `commonsMemberDiffersFromChain`); a difference is a failed read, and the page reads the chain.
+ */
+export function useCommonsOverview(id: string | undefined): Read<CommonsOverview> & { registered?: boolean; checked?: { agent?: string; checked: boolean } } {
+  const { chain } = useAppConfig();
   const source = useSource();
   const ledger = useLedger({ unlessIndexed: true });
   const governance = useCommons();
@@ -51,7 +57,22 @@ export function useCommonsOverview(id: string | undefined): Read<CommonsOverview
   const wanted = indexer !== undefined && commons !== undefined;
   const tallies = useIndexerRead(["indexer-tallies", indexer?.url, "commons", id], () => indexedTallies(indexer!.url, { commons: id! }), wanted);
   const days = useIndexerRead(["indexer-days", indexer?.url, "commons", id], () => indexedAccountDays(indexer!.url, { commons: id! }), wanted);
-  useIndexerFailure(indexer?.url, "the commons' figures", tallies.error ?? days.error);
+  const check = useQuery({
+    queryKey: ["indexer-commons-check", indexer?.url, id, String(indexer?.head.count)],
+    queryFn: async () => {
+      const found = await commonsMemberDiffersFromChain(indexer!.url, providerFor(chain.rpcUrl, chain.id), chain.contracts.Ledger!, id!, {
+        fromBlock: chain.fromBlock,
+        count: indexer!.head.count,
+        commonsName: () => commons!.name,
+      });
+      if (found.difference) throw new Error(found.difference);
+      return { agent: found.agent, checked: found.checked };
+    },
+    enabled: wanted,
+    staleTime: Infinity,
+    retry: false,
+  });
+  useIndexerFailure(indexer?.url, "the commons' figures", tallies.error ?? days.error ?? check.error);
   const overview = useMemo(() => {
     if (!commons) return undefined;
     if (indexer) return tallies.data && days.data ? commonsOverviewOf(commons, tallies.data, days.data) : undefined;
@@ -59,7 +80,7 @@ export function useCommonsOverview(id: string | undefined): Read<CommonsOverview
     const own = ledger.views.filter((v) => same(v.entry.record.commons, commons.id));
     return commonsOverviewOf(commons, entryTallies(own), dayTotals(own));
   }, [commons, indexer, tallies.data, days.data, ledger.snapshot, ledger.views]);
-  return { overview, ledger, source, registered: governance.loaded ? commons !== undefined : undefined };
+  return { overview, ledger, source, registered: governance.loaded ? commons !== undefined : undefined, checked: indexer ? check.data : undefined };
 }
 
 /** How many entries name each registered commons (lower-case id). */

@@ -4,6 +4,7 @@
 // open needs. `commons commons show <id>` prints the same. Through the indexer when the pages read
 // through it (useOverview), else from the whole ledger.
 import { roundAmount } from "@core/amount.js";
+import { MAX_SPOT_CHECK_ENTRIES } from "@core/indexer-spot-check.js";
 import { Agent } from "../components/Agent";
 import { CommonsRules } from "../components/CommonsRules";
 import { ContributionsChart } from "../components/ContributionsChart";
@@ -50,7 +51,7 @@ function AllCommons() {
 function OneCommons({ id }: { id: string }) {
   const { names } = useNames();
   const valid = /^0x[0-9a-fA-F]{64}$/.test(id);
-  const { overview, ledger, registered } = useCommonsOverview(valid ? id : undefined);
+  const { overview, ledger, registered, source, checked } = useCommonsOverview(valid ? id : undefined);
   const funds = useCommonsFunds(valid ? id.toLowerCase() : undefined);
   const distributions = useDistributions();
   const needs = useNeeds();
@@ -77,6 +78,24 @@ function OneCommons({ id }: { id: string }) {
       <h2>{c ? (names.commons(c.id) ?? c.name) : "Commons"}</h2>
       <p className="mono muted">{id}</p>
       <LedgerStatus ledger={ledger} indexed />
+      {source.kind === "indexer" ? (
+        <p className="muted" data-testid="commons-check" data-checked={checked === undefined ? "checking" : checked.checked ? "same" : "unchecked"}>
+          {checked === undefined ? (
+            "Spot-checking one member's figures against the chain…"
+          ) : checked.checked && checked.agent ? (
+            <span className="ok">
+              ✓ Spot-checked against the chain: <Agent address={checked.agent} />
+              ’s entries and contributions in this commons, recomputed from their own entries and each entry's state as the Ledger gives it, are the indexer’s.
+            </span>
+          ) : checked.agent ? (
+            <>
+              Not spot-checked: the member drawn, <Agent address={checked.agent} />, has more than {MAX_SPOT_CHECK_ENTRIES.toLocaleString("en-US")} entries.
+            </>
+          ) : (
+            "Not spot-checked: the entries drawn at random from the ledger were of other commons."
+          )}
+        </p>
+      ) : null}
       {overview && c ? (
         <>
           <CommonsRules commons={[{ ...c, name: names.commons(c.id) ?? c.name }]} />

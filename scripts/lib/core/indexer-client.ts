@@ -380,11 +380,11 @@ export async function indexedStateCounts(url: string): Promise<StateCount[]> {
   }));
 }
 
-/** How many entries each agent signed in each commons, per flow and state, of one commons or one agent (core/overview.ts makes the overviews from them). */
-export async function indexedTallies(url: string, filter: { commons: string } | { agent: string }): Promise<EntryTally[]> {
+/** How many entries each agent signed in each commons, per flow and state, of one commons, one agent, or one agent in one commons (core/overview.ts makes the overviews from them). */
+export async function indexedTallies(url: string, filter: { commons: string; agent?: string } | { agent: string; commons?: string }): Promise<EntryTally[]> {
   const rows = await indexerJson<{ commons: string; agent: string; flow: number; state: string; entries: number }[]>(
     `${url}/tallies?${filterParams(filter)}`,
-    "commons" in filter ? "the entries of a commons" : "an agent's entries",
+    filter.commons === undefined ? "an agent's entries" : filter.agent === undefined ? "the entries of a commons" : "an agent's entries in a commons",
   );
   return rows.map((r) => ({
     commons: r.commons.toLowerCase(),

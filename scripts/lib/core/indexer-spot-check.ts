@@ -84,9 +84,19 @@ export async function randomAgent(
   opts: { fromBlock?: number; count: bigint },
   random = Math.random,
 ): Promise<string | undefined> {
+  return (await randomEntry(provider, ledger, opts, random))?.signer;
+}
+
+/** Entry k, k drawn uniformly from 1 to `count`, read from the chain (one eth_getLogs filtered by the Recorded event's indexed id). */
+export async function randomEntry(
+  provider: Provider,
+  ledger: string,
+  opts: { fromBlock?: number; count: bigint },
+  random = Math.random,
+): Promise<Entry | undefined> {
   if (opts.count <= 0n) return undefined;
   const id = 1n + BigInt(Math.floor(random() * Number(opts.count)));
-  return (await recordedEntries(provider, ledger, opts.fromBlock, [[zeroPadValue(toBeHex(id), 32)]])).find((e) => e.id === id)?.signer;
+  return (await recordedEntries(provider, ledger, opts.fromBlock, [[zeroPadValue(toBeHex(id), 32)]])).find((e) => e.id === id);
 }
 
 /** A day's totals as a sentence names them (the commons by its id, or as `commonsName` gives it). */
@@ -236,4 +246,66 @@ export async function personDiffersFromChain(
     if (attempt === 1) await new Promise((r) => setTimeout(r, opts.retryMs ?? 2_000));
   }
   return difference;
+}
+
+/**
+ * A member of commons `commons` drawn from the chain (the agent of a random entry, up to `draws`
+ * draws for one of this commons: the Recorded event does not index the commons), and where the
+ * indexer's figures of that member in that commons (their entries by state, their day totals) differ
+ * from the chain's, in a sentence (undefined: the same). `checked` false: no draw was of this
+ * commons, or the member has more than MAX_SPOT_CHECK_ENTRIES entries. Read again once before a
+ * difference is reported.
+ */
+export async function commonsMemberDiffersFromChain(
+  url: string,
+  provider: Provider,
+  ledger: string,
+  commons: string,
+  opts: { fromBlock?: number; count: bigint; retryMs?: number; draws?: number; random?: () => number; commonsName?: (id: string) => string },
+): Promise<{ agent?: string; checked: boolean; difference?: string }> {
+  const id = commons.toLowerCase();
+  let agent: string | undefined;
+  for (let draw = 0; agent === undefined && draw < (opts.draws ?? 3); draw++) {
+    const e = await randomEntry(provider, ledger, opts, opts.random);
+    if (e?.record.commons.toLowerCase() === id) agent = e.signer;
+  }
+  if (agent === undefined) return { checked: false };
+  const name = opts.commonsName ?? ((c: string) => `commons ${c.slice(0, 10)}…`);
+  const lines = (tallies: readonly EntryTally[], days: readonly DayTotals[]) => {
+    const states = new Map<string, number>();
+    for (const t of tallies) states.set(t.state, (states.get(t.state) ?? 0) + t.entries);
+    const out = new Map<string, string>([
+      [
+        "entries",
+        [...states]
+          .sort()
+          .map(([state, n]) => `${n} ${state}`)
+          .join(", ") || "none",
+      ],
+    ]);
+    for (const d of [...days].sort((a, b) => key(a).localeCompare(key(b)))) out.set(`on ${key(d, name)}`, described(d, d.unit));
+    return out;
+  };
+  let difference: string | undefined;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const filter = { commons: id, agent };
+    const [tallies, days, entries] = await Promise.all([
+      indexedTallies(url, filter),
+      indexedAccountDays(url, filter),
+      agentEntriesFromChain(provider, ledger, agent, opts),
+    ]);
+    if (entries === undefined) return { agent, checked: false };
+    const own = entries.filter((v) => v.entry.record.commons.toLowerCase() === id);
+    const [theirs, ours] = [lines(tallies, days), lines(entryTallies(own), dayTotals(own))];
+    difference = undefined;
+    for (const k of new Set([...ours.keys(), ...theirs.keys()])) {
+      const [a, b] = [theirs.get(k) ?? "nothing", ours.get(k) ?? "nothing"];
+      if (a === b) continue;
+      difference = `its figures of ${agent} in ${name(id)} are not the chain's: ${k}: it says ${a}, the chain ${b}`;
+      break;
+    }
+    if (difference === undefined) return { agent, checked: true };
+    if (attempt === 1) await new Promise((r) => setTimeout(r, opts.retryMs ?? 2_000));
+  }
+  return { agent, checked: true, difference };
 }
