@@ -768,6 +768,32 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           }
         });
 
+      // The same on any database (a stand-in indexer): run once.
+      if (database === "embedded PGlite")
+        it("reads the chain for needs <id> when the indexer's head is the tip but its answer lacks the entries it names", async function () {
+          const need = deriveEntries(await client.events()).find((v) => v.flow === "need")!.id;
+          // The real indexer, except that every need comes without its entries.
+          const liar = createServer((req, res) => {
+            void fetch(`${indexer.url}${req.url}`).then(async (r) => {
+              res.setHeader("content-type", "application/json");
+              res.end(req.url!.startsWith("/needs/") ? JSON.stringify({ need: String(need), entries: [] }) : await r.text());
+            });
+          });
+          await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+          const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+          try {
+            await indexer.waitForCount((await client.tip()).count);
+            const lied = await runCli(["needs", String(need), "--indexer", url], env());
+            expect([lied.code, lied.stderr]).to.deep.equal([
+              0,
+              `the indexer at ${url} answered need ${need} without the entries it names (need ${need}): reading the chain instead\n`,
+            ]);
+            expect(lied.stdout).to.equal((await runCli(["needs", String(need)], env())).stdout);
+          } finally {
+            liar.close();
+          }
+        });
+
       // The same on any database (a stand-in indexer, or the CLI over answers held equal on both above): run once.
       if (database === "embedded PGlite")
         it("reads the chain when the indexer cannot be reached, and refuses a URL that is not one", async function () {

@@ -35,7 +35,7 @@ import type { Hop, Labels, NeedCommitment, NeedSatisfier, NeedView, ProcessSigna
 import { verifyHops } from "../lib/verify/hops.js";
 import { deriveEntries } from "../lib/core/views.js";
 import type { EntryView } from "../lib/core/views.js";
-import { indexedNeed, indexedViews, registeredCommons } from "../lib/core/indexer-client.js";
+import { indexedNeed, indexedViews, IndexerError, registeredCommons } from "../lib/core/indexer-client.js";
 import { indexerFor } from "./read.js";
 import { connect, namesBeside, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
@@ -104,11 +104,17 @@ async function needsViews(g: GlobalOptions, o: ReadOpts & { indexer?: string | t
   if (through) {
     const provider = await connect(resolveTarget(g));
     // One need: only the entries that answer it; else every intent and every entry linked to one.
-    const views =
+    // An indexer whose head is the tip but whose answer is not usable is left for the chain, as one whose head is not.
+    const views = await (
       need !== undefined
-        ? ((await indexedNeed(through.url, need, await registeredCommons(through.url)))?.views ?? [])
-        : await indexedViews(through.url, { coordination: true });
-    return { views, now: await at(provider, "latest") };
+        ? indexedNeed(through.url, need, await registeredCommons(through.url)).then((n) => n?.views ?? [])
+        : indexedViews(through.url, { coordination: true })
+    ).catch((error: unknown) => {
+      if (!(error instanceof IndexerError)) throw error;
+      process.stderr.write(`${error.message}: reading the chain instead\n`);
+      return undefined;
+    });
+    if (views !== undefined) return { views, now: await at(provider, "latest") };
   }
   const { provider, read: r, views } = await read(g, o);
   return { views, now: await at(provider, r.block) };
