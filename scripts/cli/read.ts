@@ -147,7 +147,11 @@ async function accountRows(
     // One contributor's totals are worth checking against the chain: their entries alone, whatever the ledger's size.
     const target = resolveTarget(g);
     const problem = filter.agent
-      ? await accountsDifferFromChain(through.url, await connect(target), target.ledger, filter.agent, { fromBlock: target.fromBlock, count: through.count })
+      ? await accountsDifferFromChain(through.url, await connect(target), target.ledger, filter.agent, {
+          fromBlock: target.fromBlock,
+          count: through.count,
+          commonsName: (id) => through.names.commons(id) ?? `commons ${id.slice(0, 10)}…`,
+        })
       : undefined;
     if (problem === undefined || problem === "unchecked") return { rows: accountsFromDays(days, period, kind), names: through.names };
     process.stderr.write(`the indexer at ${through.url}: ${problem}: reading the chain instead\n`);

@@ -65,6 +65,9 @@ const suspects = new Map<string, string>();
  */
 function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined, days: readonly DayTotals[] | undefined) {
   const { chain } = useAppConfig();
+  // The commons by the names they were registered under, in the sentence a difference gives.
+  const governance = useGovernanceEvents();
+  const names = useMemo(() => commonsNames(governance.events), [governance.events]);
   const entriesOf = useMemo(() => {
     const entries = new Map<string, number>();
     for (const d of days ?? []) entries.set(d.agent.toLowerCase(), (entries.get(d.agent.toLowerCase()) ?? 0) + d.entries);
@@ -86,7 +89,7 @@ function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined,
         else large = drawn;
       }
       if (agent === undefined) return { agent: large, checked: false };
-      const found = await accountsDifferFromChain(url, provider, ledger, agent, at);
+      const found = await accountsDifferFromChain(url, provider, ledger, agent, { ...at, commonsName: (id) => names.get(id) ?? `commons ${id.slice(0, 10)}…` });
       if (found !== undefined && found !== "unchecked") {
         suspects.set(url, agent);
         throw new Error(found);
@@ -94,7 +97,7 @@ function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined,
       if (suspect === agent) suspects.delete(url);
       return { agent: agent as string | undefined, checked: found === undefined };
     },
-    enabled: indexer !== undefined && days !== undefined,
+    enabled: indexer !== undefined && days !== undefined && governance.events !== undefined,
     staleTime: Infinity,
     retry: false,
   });

@@ -108,7 +108,7 @@ const described = (d: DayTotals | undefined, unit: string) =>
 
 /**
  * Where the indexer's days of `agent` differ from the chain's, in a sentence (the first day that
- * differs), or undefined when they are the same; "unchecked" when the agent has too many entries
+ * differs, its commons named by `commonsName` if given), or undefined when they are the same; "unchecked" when the agent has too many entries
  * to check. The indexer must hold exactly `count` entries (its head checked against tip()). A
  * validation landing between the two reads can make them differ for a moment: a difference is read
  * again once, `retryMs` later, before it is reported.
@@ -118,7 +118,7 @@ export async function accountsDifferFromChain(
   provider: Provider,
   ledger: string,
   agent: string,
-  opts: { fromBlock?: number; count: bigint; retryMs?: number },
+  opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: (id: string) => string },
 ): Promise<string | "unchecked" | undefined> {
   let difference: string | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -131,7 +131,7 @@ export async function accountsDifferFromChain(
       const [a, b] = [theirs.get(k), ours.get(k)];
       if (a && b && a.entries === b.entries && a.claimed === b.claimed && a.accepted === b.accepted && a.disputed === b.disputed) continue;
       const unit = (a ?? b)!.unit;
-      difference = `its accounts of ${agent} are not the chain's: on ${k} it counts ${described(a, unit)}, the chain ${described(b, unit)}`;
+      difference = `its accounts of ${agent} are not the chain's: on ${key((a ?? b)!, opts.commonsName)} it counts ${described(a, unit)}, the chain ${described(b, unit)}`;
       break;
     }
     if (difference === undefined) return undefined;
