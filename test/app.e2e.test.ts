@@ -719,7 +719,7 @@ describe("app (end to end in headless Chromium)", function () {
         const failed = page.locator('[data-testid="source"][data-source="fallback"]');
         await failed.waitFor({ timeout: 30_000 });
         expect(await failed.innerText()).to.match(
-          /^The indexer was not used: the indexer answered its head but not the accounts \(its accounts of 0x[0-9a-fA-F]{40} are not the chain's: on \d{4}-\d\d-\d\d \w+ in \S+ \(Sensorica open hardware lab \(demo\)\) it counts .* claimed, .*, the chain .*\)\. This page reads the chain itself\.$/,
+          /^The indexer was not used: the indexer answered its head but not the accounts \(its accounts of 0x[0-9a-fA-F]{40} are not the chain's: on \d{4}-\d\d-\d\d \w+ in \S+ \(Sensorica open hardware lab \(demo\)\): it says .* claimed, .*, the chain .*\)\. This page reads the chain itself\.$/,
         );
         await page.locator('[data-testid="accounts-summary"][data-source="chain"][data-entries="31"]').waitFor({ timeout: 30_000 });
         await shot(page, "accounts-indexer-spot-check-failed");

@@ -562,7 +562,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             await indexer.waitForCount(tip.count);
             const found = await accountsDifferFromChain(url, l.provider, l.ledger, alice, { fromBlock: l.fromBlock, count: tip.count, retryMs: 10 });
             const said = new RegExp(
-              `^its accounts of ${alice} are not the chain's: on \\d{4}-\\d\\d-\\d\\d \\w+ in h \\(commons 0x\\w{8}…\\) it counts (\\d+ entr(?:y|ies)), ([\\d.]+) h claimed, (.*), the chain \\1, ([\\d.]+) h claimed, \\3$`,
+              `^its accounts of ${alice} are not the chain's: on \\d{4}-\\d\\d-\\d\\d \\w+ in h \\(commons 0x\\w{8}…\\): it says (\\d+ entr(?:y|ies)), ([\\d.]+) h claimed, (.*), the chain \\1, ([\\d.]+) h claimed, \\3$`,
             ).exec(found ?? "");
             expect(said, found).to.not.equal(null);
             expect(Number(said![2]) - Number(said![4])).to.equal(1);
@@ -577,7 +577,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             expect(await randomAgent(l.provider, l.ledger, at, () => 0)).to.equal(views[0]!.agent);
             expect(await randomAgent(l.provider, l.ledger, at, () => 0.999999)).to.equal(views.at(-1)!.agent);
             expect(await accountsDifferFromChain(url, l.provider, l.ledger, bob, at)).to.match(
-              new RegExp(`^its accounts of ${bob} are not the chain's: on .* it counts nothing, the chain \\d+ entr`),
+              new RegExp(`^its accounts of ${bob} are not the chain's: on .*: it says nothing, the chain \\d+ entr`),
             );
             const env = { COMMONS_RPC_URL: l.rpc, COMMONS_LEDGER: l.ledger, COMMONS_DIRECTORY: l.contracts.Directory! };
             const chain = await runCli(["accounts", "--agent", "Alice"], env);

@@ -120,22 +120,46 @@ export async function accountsDifferFromChain(
   agent: string,
   opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: (id: string) => string },
 ): Promise<string | "unchecked" | undefined> {
+  return differenceFromChain(`its accounts of ${agent}`, opts.retryMs, async () => {
+    const [indexed, chain] = await Promise.all([indexedAccountDays(url, { agent }), agentDaysFromChain(provider, ledger, agent, opts)]);
+    return chain && { theirs: dayLines(indexed, opts.commonsName), ours: dayLines(chain, opts.commonsName) };
+  });
+}
+
+/** Figures as labelled lines, the indexer's and the chain's. */
+type Lines = Map<string, string>;
+
+/** Day totals as lines, one per day, action, unit and commons (named by `commonsName`, else by a shortened id). */
+function dayLines(days: readonly DayTotals[], commonsName?: (id: string) => string, lines: Lines = new Map()): Lines {
+  for (const d of [...days].sort((a, b) => key(a).localeCompare(key(b)))) lines.set(`on ${key(d, commonsName)}`, described(d, d.unit));
+  return lines;
+}
+
+/**
+ * The first line `read` gives differently for the indexer and the chain, in a sentence ("<whose>
+ * are not the chain's: <line>: it says …, the chain …"), or undefined when every line is the same;
+ * "unchecked" when `read` cannot read the chain's (undefined). A validation landing between the
+ * two reads can make them differ for a moment: a difference is read again once, `retryMs` later,
+ * before it is reported.
+ */
+async function differenceFromChain(
+  whose: string,
+  retryMs: number | undefined,
+  read: () => Promise<{ theirs: Lines; ours: Lines } | undefined>,
+): Promise<string | "unchecked" | undefined> {
   let difference: string | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const [indexed, chain] = await Promise.all([indexedAccountDays(url, { agent }), agentDaysFromChain(provider, ledger, agent, opts)]);
-    if (chain === undefined) return "unchecked";
-    const theirs = new Map(indexed.map((d) => [key(d), d]));
-    const ours = new Map(chain.map((d) => [key(d), d]));
+    const both = await read();
+    if (both === undefined) return "unchecked";
     difference = undefined;
-    for (const k of [...new Set([...ours.keys(), ...theirs.keys()])].sort()) {
-      const [a, b] = [theirs.get(k), ours.get(k)];
-      if (a && b && a.entries === b.entries && a.claimed === b.claimed && a.accepted === b.accepted && a.disputed === b.disputed) continue;
-      const unit = (a ?? b)!.unit;
-      difference = `its accounts of ${agent} are not the chain's: on ${key((a ?? b)!, opts.commonsName)} it counts ${described(a, unit)}, the chain ${described(b, unit)}`;
+    for (const k of new Set([...both.ours.keys(), ...both.theirs.keys()])) {
+      const [a, b] = [both.theirs.get(k) ?? "nothing", both.ours.get(k) ?? "nothing"];
+      if (a === b) continue;
+      difference = `${whose} are not the chain's: ${k}: it says ${a}, the chain ${b}`;
       break;
     }
     if (difference === undefined) return undefined;
-    if (attempt === 1) await new Promise((r) => setTimeout(r, opts.retryMs ?? 2_000));
+    if (attempt === 1) await new Promise((r) => setTimeout(r, retryMs ?? 2_000));
   }
   return difference;
 }
@@ -201,8 +225,7 @@ function personLines(p: PersonOverview, tallies: readonly EntryTally[], days: re
   const perCommons = new Map<string, number>();
   for (const t of tallies) perCommons.set(t.commons, (perCommons.get(t.commons) ?? 0) + t.entries);
   for (const [c, n] of [...perCommons].sort()) lines.set(`entries in ${commonsName(c)}`, String(n));
-  for (const d of [...days].sort((a, b) => key(a).localeCompare(key(b)))) lines.set(`on ${key(d, commonsName)}`, described(d, d.unit));
-  return lines;
+  return dayLines(days, commonsName, lines);
 }
 
 /**
@@ -220,32 +243,21 @@ export async function personDiffersFromChain(
   opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: (id: string) => string },
 ): Promise<string | "unchecked" | undefined> {
   const name = opts.commonsName ?? ((id: string) => `commons ${id.slice(0, 10)}…`);
-  let difference: string | undefined;
-  for (let attempt = 1; attempt <= 2; attempt++) {
+  return differenceFromChain(`its figures for ${address}`, opts.retryMs, async () => {
     const [tallies, days, activity, entries] = await Promise.all([
       indexedTallies(url, { agent: address }),
       indexedAccountDays(url, { agent: address }),
       indexedActivity(url, address),
       agentEntriesFromChain(provider, ledger, address, opts),
     ]);
-    if (entries === undefined) return "unchecked";
+    if (entries === undefined) return undefined;
     const [chainTallies, chainDays] = [entryTallies(entries), dayTotals(entries)];
     const chain = personOverviewOf(address, [], chainTallies, chainDays, await activityFromChain(provider, ledger, address, entries, opts.fromBlock));
-    const [theirs, ours] = [
-      personLines(personOverviewOf(address, [], tallies, days, activity), tallies, days, name),
-      personLines(chain, chainTallies, chainDays, name),
-    ];
-    difference = undefined;
-    for (const k of new Set([...ours.keys(), ...theirs.keys()])) {
-      const [a, b] = [theirs.get(k) ?? "none", ours.get(k) ?? "none"];
-      if (a === b) continue;
-      difference = `its figures for ${address} are not the chain's: ${k}: it says ${a}, the chain ${b}`;
-      break;
-    }
-    if (difference === undefined) return undefined;
-    if (attempt === 1) await new Promise((r) => setTimeout(r, opts.retryMs ?? 2_000));
-  }
-  return difference;
+    return {
+      theirs: personLines(personOverviewOf(address, [], tallies, days, activity), tallies, days, name),
+      ours: personLines(chain, chainTallies, chainDays, name),
+    };
+  });
 }
 
 /**
@@ -270,42 +282,27 @@ export async function commonsMemberDiffersFromChain(
     if (e?.record.commons.toLowerCase() === id) agent = e.signer;
   }
   if (agent === undefined) return { checked: false };
-  const name = opts.commonsName ?? ((c: string) => `commons ${c.slice(0, 10)}…`);
   const lines = (tallies: readonly EntryTally[], days: readonly DayTotals[]) => {
     const states = new Map<string, number>();
     for (const t of tallies) states.set(t.state, (states.get(t.state) ?? 0) + t.entries);
-    const out = new Map<string, string>([
-      [
-        "entries",
-        [...states]
-          .sort()
-          .map(([state, n]) => `${n} ${state}`)
-          .join(", ") || "none",
-      ],
-    ]);
-    for (const d of [...days].sort((a, b) => key(a).localeCompare(key(b)))) out.set(`on ${key(d, name)}`, described(d, d.unit));
-    return out;
+    const counted = [...states].sort().map(([state, n]) => `${n} ${state}`);
+    return dayLines(days, opts.commonsName, new Map([["entries", counted.join(", ") || "none"]]));
   };
-  let difference: string | undefined;
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    const filter = { commons: id, agent };
-    const [tallies, days, entries] = await Promise.all([
-      indexedTallies(url, filter),
-      indexedAccountDays(url, filter),
-      agentEntriesFromChain(provider, ledger, agent, opts),
-    ]);
-    if (entries === undefined) return { agent, checked: false };
-    const own = entries.filter((v) => v.entry.record.commons.toLowerCase() === id);
-    const [theirs, ours] = [lines(tallies, days), lines(entryTallies(own), dayTotals(own))];
-    difference = undefined;
-    for (const k of new Set([...ours.keys(), ...theirs.keys()])) {
-      const [a, b] = [theirs.get(k) ?? "nothing", ours.get(k) ?? "nothing"];
-      if (a === b) continue;
-      difference = `its figures of ${agent} in ${name(id)} are not the chain's: ${k}: it says ${a}, the chain ${b}`;
-      break;
-    }
-    if (difference === undefined) return { agent, checked: true };
-    if (attempt === 1) await new Promise((r) => setTimeout(r, opts.retryMs ?? 2_000));
-  }
-  return { agent, checked: true, difference };
+  const difference = await differenceFromChain(
+    `its figures of ${agent} in ${opts.commonsName?.(id) ?? `commons ${id.slice(0, 10)}…`}`,
+    opts.retryMs,
+    async () => {
+      const filter = { commons: id, agent: agent! };
+      const [tallies, days, entries] = await Promise.all([
+        indexedTallies(url, filter),
+        indexedAccountDays(url, filter),
+        agentEntriesFromChain(provider, ledger, agent!, opts),
+      ]);
+      if (entries === undefined) return undefined;
+      const own = entries.filter((v) => v.entry.record.commons.toLowerCase() === id);
+      return { theirs: lines(tallies, days), ours: lines(entryTallies(own), dayTotals(own)) };
+    },
+  );
+  if (difference === "unchecked") return { agent, checked: false };
+  return difference === undefined ? { agent, checked: true } : { agent, checked: true, difference };
 }
