@@ -460,6 +460,7 @@ describe("app (end to end in headless Chromium)", function () {
     });
 
     it("pages the entries newest first, asking the indexer for one page at a time", async function () {
+      await indexer.waitForCount(31n); // (run alone, the indexer may still be catching up, and the page reads the chain meanwhile)
       const page = await open("entries?per=10", { server: indexedApp });
       const reads = wholeReads(page);
       const pager = page.getByTestId("entries-pager");
@@ -467,6 +468,22 @@ describe("app (end to end in headless Chromium)", function () {
       await page.locator('[data-testid="entries-pager"][data-first="31"]').waitFor();
       expect(await pager.innerText()).to.match(/^Entries #31 to #22 of 31, the newest first \(page 1\)\./);
       expect(await ids()).to.equal("#31 #30 #29 #28 #27 #26 #25 #24 #23 #22");
+      // A second click while the older page is on its way does not ask for that page again as page 3
+      // (the button waits for it): the indexer's pages are slowed down for this, the first time page 2 is asked for.
+      const secondPage = (url: URL) => url.href.startsWith(`${indexer.url}/entries?`) && url.searchParams.get("from") === "21";
+      await page.route(secondPage, async (route) => {
+        await new Promise((r) => setTimeout(r, 1_000));
+        await route.continue();
+      });
+      await page.getByRole("button", { name: "Older →" }).click();
+      expect(await page.getByRole("button", { name: "Older →" }).isDisabled(), "Older while the page loads").to.equal(true);
+      await page.getByRole("button", { name: "Older →" }).click({ force: true });
+      await page.locator('[data-testid="entries-pager"][data-first="21"][data-last="12"][data-page="2"]').waitFor();
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await pager.getAttribute("data-page"), "still page 2").to.equal("2");
+      await page.unroute(secondPage);
+      await page.getByRole("button", { name: "Newest" }).click();
+      await page.locator('[data-testid="entries-pager"][data-first="31"][data-page="1"]').waitFor();
       await page.getByRole("button", { name: "Older →" }).click();
       await page.locator('[data-testid="entries-pager"][data-first="21"][data-last="12"][data-page="2"]').waitFor();
       await page.getByRole("button", { name: "Older →" }).click();

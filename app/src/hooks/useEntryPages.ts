@@ -38,7 +38,9 @@ export function useEntryPages(source: Source, limit: number) {
     page,
     error: q.error ?? undefined,
     loading: q.isPending && url !== undefined,
-    older: page?.next === undefined ? undefined : () => (setStack((s) => [...s, from]), setFrom(page.next)),
+    // Not while the previous page stands in for the one asked for: its `next` is the page being loaded,
+    // and a second click would ask for that page again under the next page's number.
+    older: page?.next === undefined || q.isPlaceholderData ? undefined : () => (setStack((s) => [...s, from]), setFrom(page.next)),
     newer: stack.length === 0 ? undefined : () => (setFrom(stack.at(-1)), setStack((s) => s.slice(0, -1))),
     newest: stack.length === 0 ? undefined : () => (setFrom(undefined), setStack([])),
   };
