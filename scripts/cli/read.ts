@@ -150,7 +150,7 @@ async function accountRows(
       ? await accountsDifferFromChain(through.url, await connect(target), target.ledger, filter.agent, {
           fromBlock: target.fromBlock,
           count: through.count,
-          commonsName: (id) => through.names.commons(id) ?? `commons ${id.slice(0, 10)}…`,
+          commonsName: (id) => through.names.commons(id),
         })
       : undefined;
     if (problem === undefined || problem === "unchecked") return { rows: accountsFromDays(days, period, kind), names: through.names };

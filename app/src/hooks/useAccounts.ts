@@ -89,7 +89,7 @@ function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined,
         else large = drawn;
       }
       if (agent === undefined) return { agent: large, checked: false };
-      const found = await accountsDifferFromChain(url, provider, ledger, agent, { ...at, commonsName: (id) => names.get(id) ?? `commons ${id.slice(0, 10)}…` });
+      const found = await accountsDifferFromChain(url, provider, ledger, agent, { ...at, commonsName: (id) => names.get(id) });
       if (found !== undefined && found !== "unchecked") {
         suspects.set(url, agent);
         throw new Error(found);

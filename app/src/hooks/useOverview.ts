@@ -123,7 +123,7 @@ export function usePersonOverview(address: string | undefined): Read<PersonOverv
       const found = await personDiffersFromChain(indexer!.url, providerFor(chain.rpcUrl, chain.id), chain.contracts.Ledger!, address!, {
         fromBlock: chain.fromBlock,
         count: indexer!.head.count,
-        commonsName: (id) => names.get(id) ?? `commons ${id.slice(0, 10)}…`,
+        commonsName: (id) => names.get(id),
       });
       if (found !== undefined && found !== "unchecked") throw new Error(found);
       return found ?? ("same" as const);

@@ -99,8 +99,12 @@ export async function randomEntry(
   return (await recordedEntries(provider, ledger, opts.fromBlock, [[zeroPadValue(toBeHex(id), 32)]])).find((e) => e.id === id);
 }
 
-/** A day's totals as a sentence names them (the commons by its id, or as `commonsName` gives it). */
-const key = (d: DayTotals, commonsName = (id: string) => `commons ${id.slice(0, 10)}…`) => `${d.day} ${d.action} in ${d.unit} (${commonsName(d.commons)})`;
+/** Names a commons (a lower-case id) in a sentence, when its name is known. */
+type CommonsNames = (id: string) => string | undefined;
+/** A commons as a sentence names it: as `names` gives it, else by a shortened id. */
+const commonsLabel = (id: string, names?: CommonsNames) => names?.(id) ?? `commons ${id.slice(0, 10)}…`;
+/** A day's totals as a sentence names them. */
+const key = (d: DayTotals, names?: CommonsNames) => `${d.day} ${d.action} in ${d.unit} (${commonsLabel(d.commons, names)})`;
 const described = (d: DayTotals | undefined, unit: string) =>
   d
     ? `${d.entries} entr${d.entries === 1 ? "y" : "ies"}, ${formatQuantity(d.claimed)} ${unit} claimed, ${formatQuantity(d.accepted)} accepted, ${formatQuantity(d.disputed)} disputed`
@@ -118,7 +122,7 @@ export async function accountsDifferFromChain(
   provider: Provider,
   ledger: string,
   agent: string,
-  opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: (id: string) => string },
+  opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: CommonsNames },
 ): Promise<string | "unchecked" | undefined> {
   return differenceFromChain(`its accounts of ${agent}`, opts.retryMs, async () => {
     const [indexed, chain] = await Promise.all([indexedAccountDays(url, { agent }), agentDaysFromChain(provider, ledger, agent, opts)]);
@@ -130,7 +134,7 @@ export async function accountsDifferFromChain(
 type Lines = Map<string, string>;
 
 /** Day totals as lines, one per day, action, unit and commons (named by `commonsName`, else by a shortened id). */
-function dayLines(days: readonly DayTotals[], commonsName?: (id: string) => string, lines: Lines = new Map()): Lines {
+function dayLines(days: readonly DayTotals[], commonsName?: CommonsNames, lines: Lines = new Map()): Lines {
   for (const d of [...days].sort((a, b) => key(a).localeCompare(key(b)))) lines.set(`on ${key(d, commonsName)}`, described(d, d.unit));
   return lines;
 }
@@ -206,7 +210,7 @@ async function activityFromChain(
 }
 
 /** A person's figures as lines to compare (labelled as the Person page labels them), the first that differs reported. */
-function personLines(p: PersonOverview, tallies: readonly EntryTally[], days: readonly DayTotals[], commonsName: (id: string) => string): Map<string, string> {
+function personLines(p: PersonOverview, tallies: readonly EntryTally[], days: readonly DayTotals[], commonsName?: CommonsNames): Map<string, string> {
   const s = p.states;
   const lines = new Map<string, string>([
     ["entries signed", `${p.entries} (${s.accepted} accepted, ${s.claimed} claimed, ${s.disputed} disputed, ${s.corrected} corrected)`],
@@ -224,7 +228,7 @@ function personLines(p: PersonOverview, tallies: readonly EntryTally[], days: re
   ]);
   const perCommons = new Map<string, number>();
   for (const t of tallies) perCommons.set(t.commons, (perCommons.get(t.commons) ?? 0) + t.entries);
-  for (const [c, n] of [...perCommons].sort()) lines.set(`entries in ${commonsName(c)}`, String(n));
+  for (const [c, n] of [...perCommons].sort()) lines.set(`entries in ${commonsLabel(c, commonsName)}`, String(n));
   return dayLines(days, commonsName, lines);
 }
 
@@ -240,9 +244,8 @@ export async function personDiffersFromChain(
   provider: Provider,
   ledger: string,
   address: string,
-  opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: (id: string) => string },
+  opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: CommonsNames },
 ): Promise<string | "unchecked" | undefined> {
-  const name = opts.commonsName ?? ((id: string) => `commons ${id.slice(0, 10)}…`);
   return differenceFromChain(`its figures for ${address}`, opts.retryMs, async () => {
     const [tallies, days, activity, entries] = await Promise.all([
       indexedTallies(url, { agent: address }),
@@ -254,8 +257,8 @@ export async function personDiffersFromChain(
     const [chainTallies, chainDays] = [entryTallies(entries), dayTotals(entries)];
     const chain = personOverviewOf(address, [], chainTallies, chainDays, await activityFromChain(provider, ledger, address, entries, opts.fromBlock));
     return {
-      theirs: personLines(personOverviewOf(address, [], tallies, days, activity), tallies, days, name),
-      ours: personLines(chain, chainTallies, chainDays, name),
+      theirs: personLines(personOverviewOf(address, [], tallies, days, activity), tallies, days, opts.commonsName),
+      ours: personLines(chain, chainTallies, chainDays, opts.commonsName),
     };
   });
 }
@@ -273,7 +276,7 @@ export async function commonsMemberDiffersFromChain(
   provider: Provider,
   ledger: string,
   commons: string,
-  opts: { fromBlock?: number; count: bigint; retryMs?: number; draws?: number; random?: () => number; commonsName?: (id: string) => string },
+  opts: { fromBlock?: number; count: bigint; retryMs?: number; draws?: number; random?: () => number; commonsName?: CommonsNames },
 ): Promise<{ agent?: string; checked: boolean; difference?: string }> {
   const id = commons.toLowerCase();
   let agent: string | undefined;
@@ -288,21 +291,17 @@ export async function commonsMemberDiffersFromChain(
     const counted = [...states].sort().map(([state, n]) => `${n} ${state}`);
     return dayLines(days, opts.commonsName, new Map([["entries", counted.join(", ") || "none"]]));
   };
-  const difference = await differenceFromChain(
-    `its figures of ${agent} in ${opts.commonsName?.(id) ?? `commons ${id.slice(0, 10)}…`}`,
-    opts.retryMs,
-    async () => {
-      const filter = { commons: id, agent: agent! };
-      const [tallies, days, entries] = await Promise.all([
-        indexedTallies(url, filter),
-        indexedAccountDays(url, filter),
-        agentEntriesFromChain(provider, ledger, agent!, opts),
-      ]);
-      if (entries === undefined) return undefined;
-      const own = entries.filter((v) => v.entry.record.commons.toLowerCase() === id);
-      return { theirs: lines(tallies, days), ours: lines(entryTallies(own), dayTotals(own)) };
-    },
-  );
+  const difference = await differenceFromChain(`its figures of ${agent} in ${commonsLabel(id, opts.commonsName)}`, opts.retryMs, async () => {
+    const filter = { commons: id, agent: agent! };
+    const [tallies, days, entries] = await Promise.all([
+      indexedTallies(url, filter),
+      indexedAccountDays(url, filter),
+      agentEntriesFromChain(provider, ledger, agent!, opts),
+    ]);
+    if (entries === undefined) return undefined;
+    const own = entries.filter((v) => v.entry.record.commons.toLowerCase() === id);
+    return { theirs: lines(tallies, days), ours: lines(entryTallies(own), dayTotals(own)) };
+  });
   if (difference === "unchecked") return { agent, checked: false };
   return difference === undefined ? { agent, checked: true } : { agent, checked: true, difference };
 }
