@@ -1,8 +1,11 @@
 // Where the accounts and entries pages read from (scripts/lib/core/indexer-client.ts sourceOf), given the latest
 // check of the indexer against the Ledger's tip: the indexer only at the tip's head, a short grace
 // while it catches up with new entries, and the chain with the check's reason otherwise.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { CATCH_UP_MS, sourceOf } from "../scripts/lib/core/indexer-client.js";
+import { CATCH_UP_MS, ledgerTip, sourceOf } from "../scripts/lib/core/indexer-client.js";
+import { ledgerInterface, rpcRetry } from "../scripts/lib/core/reader.js";
 
 const url = "http://127.0.0.1:8789";
 const head = (count: bigint) => ({ count, head: "0x" + count.toString(16).padStart(48, "0"), blockNumber: 10n + count });
@@ -44,5 +47,72 @@ describe("sourceOf", function () {
     expect(sourceOf(url, diverged, 1_001, last)).to.deep.equal({ kind: "chain", audit: false, reason: diverged.reason });
     const unreachable = { ok: false as const, reason: "the indexer at http://127.0.0.1:8789 cannot be reached (Failed to fetch) for its head" };
     expect(sourceOf(url, unreachable, 1_001, last)).to.deep.equal({ kind: "chain", audit: false, reason: unreachable.reason });
+  });
+});
+
+// The app's tip read: one eth_call over fetch (the same count and head as the Ledger's tip() is held in
+// indexer.test.ts against a real chain). Here, a stand-in node's bad answers, each in a sentence.
+describe("ledgerTip", function () {
+  const ledger = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+  let answer: (body: { method: string; params: [{ to: string; data: string }, string] }, res: http.ServerResponse) => void;
+  let server: http.Server;
+  let rpc: string;
+  before(async function () {
+    server = http.createServer((req, res) => {
+      let text = "";
+      req.on("data", (b: Buffer) => (text += b.toString()));
+      req.on("end", () => answer(JSON.parse(text), res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    rpc = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(function () {
+    server.closeAllConnections();
+    server.close();
+  });
+  const result = (r: unknown) => (_: unknown, res: http.ServerResponse) => res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: r }));
+  const word = (hex: string, align: "left" | "right") => (align === "left" ? hex.padEnd(64, "0") : hex.padStart(64, "0"));
+
+  it("asks the Ledger's tip() at the latest block, and reads the count and the head", async function () {
+    let asked: unknown;
+    answer = (body, res) => {
+      asked = [body.method, body.params[0].to, body.params[0].data, body.params[1]];
+      result("0x" + word("1f", "right") + word("ab".repeat(24), "left"))(body, res);
+    };
+    expect(await ledgerTip(rpc, ledger)).to.deep.equal({ count: 31n, head: "0x" + "ab".repeat(24) });
+    expect(asked).to.deep.equal(["eth_call", ledger, ledgerInterface.getFunction("tip")!.selector, "latest"]);
+  });
+
+  it("refuses an answer that is not a count and a head, naming the address asked", async function () {
+    const shown = new Map<unknown, string>([
+      ["0x", '"0x"'],
+      [42, "42"],
+      [undefined, "nothing"],
+      ["0x" + word("1f", "right"), `"0x${word("1f", "right")}"`],
+      // A head that is not left-aligned (bytes24 ends in 8 zero bytes), shown cut after 80 characters.
+      ["0x" + word("1f", "right") + "ff".repeat(32), `"0x${word("1f", "right")}${"f".repeat(13)}…`],
+    ]);
+    for (const [r, text] of shown) {
+      answer = result(r);
+      const error = await ledgerTip(rpc, ledger).catch((e: Error) => e);
+      expect((error as Error).message).to.equal(`the Ledger at ${ledger} answered ${text} for tip(), not a count and a head (is it a Ledger?)`);
+    }
+  });
+
+  it("passes the node's error and an HTTP status on, in rpcRetry's sentence", async function () {
+    answer = (_, res) => res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32000, message: "execution reverted" } }));
+    let error = await rpcRetry("the Ledger's tip()", () => ledgerTip(rpc, ledger)).catch((e: Error) => e);
+    expect((error as Error).message).to.equal("the Ledger's tip() failed: JSON-RPC error -32000 execution reverted");
+    answer = (_, res) => res.writeHead(503, "Service Unavailable").end("busy");
+    error = await rpcRetry("the Ledger's tip()", () => ledgerTip(rpc, ledger), { maxAttempts: 2, backoffMs: 1 }).catch((e: Error) => e);
+    expect((error as Error).message).to.equal("the Ledger's tip() failed after 2 attempts: HTTP 503 Service Unavailable");
+  });
+
+  it("gives up on a node that does not answer, after its timeout", async function () {
+    answer = () => {};
+    const t = Date.now();
+    const error = await rpcRetry("the Ledger's tip()", () => ledgerTip(rpc, ledger, 200), { maxAttempts: 1 }).catch((e: Error) => e);
+    expect((error as Error).message).to.match(/^the Ledger's tip\(\) failed after 1 attempts: request timed out \(.*\)$/);
+    expect(Date.now() - t).to.be.lessThan(5_000);
   });
 });

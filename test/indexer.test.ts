@@ -38,6 +38,7 @@ import {
   indexedPage,
   indexedStateCounts,
   indexedTallies,
+  ledgerTip,
   registeredCommons,
 } from "../scripts/lib/core/indexer-client.js";
 import { commonsOverview, commonsOverviewOf, personOverview, personOverviewOf } from "../scripts/lib/core/overview.js";
@@ -256,7 +257,9 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       it("has every entry, field for field, in the state Ledger.entryState gives, and the head tip() gives", async function () {
         await expectSameAsChain();
         // With DATABASE_URL, the tables are the PostgreSQL server's (schema "commons").
-        const { count } = await client.tip();
+        const { count, head } = await client.tip();
+        // The app's tip read (one eth_call over fetch, no provider library) gives the same.
+        expect(await ledgerTip(l.rpc, l.ledger)).to.deep.equal({ count, head: head.toLowerCase() });
         if (postgres) expect(postgres.query("select count(*), max(id) from commons.entry")).to.deep.equal([`${count}|${count}`]);
       });
 

@@ -1,8 +1,10 @@
 // Scale benchmark (issue 16), first cut: the Ponder indexer on embedded PGlite and on a PostgreSQL
 // server, against the bare fetch-and-decode of the same logs, on one ledger seeded on a local anvil.
-//   PATH=$PWD/node_modules/.bin:$PATH tsx scripts/bench/scale.ts    (BENCH_SCALE_ENTRIES=..., default 20,000)
+//   PATH=$PWD/node_modules/.bin:$PATH tsx scripts/bench/scale.ts    (BENCH_SCALE_ENTRIES=..., default 20,000;
+//   BENCH_SCALE_VISITS=..., first visits of the app per database, default 3)
 // Measures, per database: the indexer's start-up (an indexer with nothing to index, to /ready), the
-// time from its spawn until its head is the Ledger's tip, and from those its indexing throughput;
+// time from its spawn until its head is the Ledger's tip, and from those its indexing throughput, next
+// to Ponder's own (the same configuration with handlers that do nothing: the floor of any indexer on it);
 // then `commons accounts --indexer` and `commons list --indexer --agent` as processes against
 // `commons accounts` reading the chain, and one page of /entries and /accounts over HTTP. Prints a
 // table and writes bench/results/scale.json. Targets (issue 16): indexing at least half as fast as
@@ -10,15 +12,16 @@
 // indexer interactive within 1 s of navigation on a first visit with a JS heap of at most 150 MB,
 // and the next page of entries within 200 ms.
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fillLedger, startBenchChain } from "./kit/read-fill.js";
 import { readBenchWallet } from "../lib/kit/read-seed.js";
+import { LEDGER_EVENTS } from "../lib/core/abi.js";
 import { decodeLedgerLogs, fetchLogs } from "../lib/core/reader.js";
 import { deployWithIgnition } from "../lib/node/deployment.js";
 import { freePort } from "../lib/node/dev-chain.js";
-import { startIndexer } from "../lib/node/indexer.js";
+import { ponderBin, startIndexer } from "../lib/node/indexer.js";
 import { startPostgres } from "../lib/node/postgres.js";
 import type { Postgres } from "../lib/node/postgres.js";
 import { ensureAppBuilt, serveApp } from "../lib/node/app-server.js";
@@ -27,7 +30,7 @@ import { launchBrowser } from "../lib/node/browser.js";
 const ENTRIES = Number(process.env.BENCH_SCALE_ENTRIES ?? 20_000);
 const AGENTS = 300;
 /** First visits of the app per database (each in a new browser profile): the medians are reported, the heap's maximum. */
-const APP_VISITS = 3;
+const APP_VISITS = Number(process.env.BENCH_SCALE_VISITS ?? 3);
 const OUT = path.join("bench", "results", "scale.json");
 const root = path.resolve(import.meta.dirname, "..", "..");
 const started = Date.now();
@@ -83,15 +86,24 @@ async function firstVisit(url: string) {
   const browser = await launchBrowser();
   try {
     const tab = await browser.context.newPage();
+    // The page's own clock at the first moment the totals and two rows of the table are in the page
+    // (an observer in the page: Playwright's polling would add its own latency to the figure).
+    const summary = `[data-testid="accounts-summary"][data-source="indexer"][data-entries="${ENTRIES}"]`;
+    await tab.addInitScript(`new MutationObserver((_, o) => {
+      if (document.querySelector('${summary}') && document.querySelectorAll('[data-testid="accounts-table"] tbody tr').length >= 2) {
+        window.__interactiveAt = performance.now();
+        o.disconnect();
+      }
+    }).observe(document, { subtree: true, attributes: true, childList: true });`);
     await tab.goto(`${url}/#/accounts`);
-    await tab.locator(`[data-testid="accounts-summary"][data-source="indexer"][data-entries="${ENTRIES}"]`).waitFor({ timeout: 60_000 });
+    await tab.locator(summary).waitFor({ timeout: 60_000 });
     await tab.locator('[data-testid="accounts-table"] tbody tr').nth(1).waitFor();
-    const accountsMs = await tab.evaluate(() => performance.now());
+    const accountsMs = Number(await tab.evaluate("window.__interactiveAt"));
     // Where the time went: the page's marks (main module, config, the indexer's check, its days) and the last script chunk.
     const phases = (await tab.evaluate(`(() => {
       const mark = (name) => { const m = performance.getEntriesByName("commons:" + name, "mark")[0]; return m ? Math.round(m.startTime) : -1; };
       const js = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js"));
-      return { main: mark("main"), config: mark("config"), check: mark("indexer-check"), checked: mark("indexer-checked"), days: mark("indexer-days"), lastChunk: js.length ? Math.round(Math.max(...js.map((e) => e.responseEnd))) : -1 };
+      return { main: mark("main"), config: mark("config"), check: mark("indexer-check"), checked: mark("indexer-checked"), days: mark("indexer-days"), counts: mark("indexer-counts"), lastChunk: js.length ? Math.round(Math.max(...js.map((e) => e.responseEnd))) : -1 };
     })()`)) as Record<string, number>;
     const cdp = await browser.context.newCDPSession(tab);
     await cdp.send("HeapProfiler.collectGarbage");
@@ -114,6 +126,70 @@ async function firstVisit(url: string) {
     return { accountsMs, heapMb: usedSize / 1e6, nextPageMs, phases };
   } finally {
     await browser.close();
+  }
+}
+
+/**
+ * Ponder alone, with nothing of ours: a project with the indexer's own configuration (the same chain,
+ * Ledger, first block and database) whose handlers, one per Ledger event, do nothing. The seconds from
+ * its spawn until it has indexed `toBlock` (Ponder's /status): the floor of any indexer built on
+ * Ponder here, which ours can approach but not pass.
+ */
+async function ponderAlone(o: { dir: string; rpcUrl: string; ledger: string; fromBlock: number; toBlock: number; databaseUrl?: string }): Promise<number> {
+  mkdirSync(path.join(o.dir, "src"), { recursive: true });
+  symlinkSync(path.join(root, "node_modules"), path.join(o.dir, "node_modules"));
+  writeFileSync(
+    path.join(o.dir, "ponder.config.ts"),
+    `export { default } from ${JSON.stringify(path.join(root, "scripts", "indexer", "ponder.config.ts"))};\n`,
+  );
+  writeFileSync(
+    path.join(o.dir, "ponder.schema.ts"),
+    `import { onchainTable } from "ponder";\nexport const nothing = onchainTable("nothing", (t) => ({ id: t.integer().primaryKey() }));\n`,
+  );
+  const names = LEDGER_EVENTS.map((e) => /^event (\w+)\(/.exec(e)![1]!);
+  writeFileSync(
+    path.join(o.dir, "src", "index.ts"),
+    `import { ponder } from "ponder:registry";\nfor (const name of ${JSON.stringify(names)}) ponder.on(\`Ledger:\${name}\` as never, async () => {});\n`,
+  );
+  const port = await freePort();
+  const t = performance.now();
+  const child = spawn(process.execPath, [ponderBin(), "start", "--root", o.dir, "--port", String(port), "--schema", "alone", "--log-format", "json"], {
+    cwd: o.dir,
+    env: {
+      ...process.env,
+      PONDER_TELEMETRY_DISABLED: "true",
+      COMMONS_RPC: o.rpcUrl,
+      COMMONS_CHAIN_ID: "31337",
+      COMMONS_LEDGER: o.ledger,
+      COMMONS_REGISTRY: "",
+      COMMONS_DISTRIBUTOR: "",
+      COMMONS_FROM_BLOCK: String(o.fromBlock),
+      COMMONS_INDEXER_DIR: path.join(o.dir, "pglite"),
+      DATABASE_URL: o.databaseUrl ?? "",
+      DATABASE_PRIVATE_URL: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logFile = createWriteStream(path.join(o.dir, "ponder.log"));
+  child.stdout.pipe(logFile);
+  child.stderr.pipe(logFile);
+  let exited: number | null | undefined;
+  child.once("close", (code) => (exited = code));
+  try {
+    for (;;) {
+      if (exited !== undefined) throw new Error(`Ponder alone exited with code ${exited}; see ${path.join(o.dir, "ponder.log")}`);
+      const status = (await fetch(`http://127.0.0.1:${port}/status`)
+        .then((r) => (r.ok ? r.json() : undefined))
+        .catch(() => undefined)) as { ledger?: { block?: { number?: number } } } | undefined;
+      if ((status?.ledger?.block?.number ?? 0) >= o.toBlock) return seconds(t);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    if (exited === undefined) {
+      const closed = new Promise((r) => child.once("close", r));
+      child.kill("SIGTERM");
+      await closed;
+    }
   }
 }
 
@@ -162,6 +238,9 @@ try {
     });
     const startup = seconds(t);
     await empty.stop();
+    const aloneToTip = await ponderAlone({ dir: path.join(dataDir, `alone-${database}`), rpcUrl: chain.url, ledger, fromBlock, toBlock, databaseUrl });
+    const alone = ENTRIES / Math.max(aloneToTip - startup, 0.001);
+    log(`${database}: Ponder alone (handlers that do nothing) at the tip after ${aloneToTip.toFixed(1)} s: ${Math.round(alone)} entries/s`);
     t = performance.now();
     const indexer = await startIndexer({
       rpcUrl: chain.url,
@@ -201,10 +280,22 @@ try {
     });
     const app = await appThrough(url, contracts, fromBlock);
     log(
-      `${database}: the app's accounts page interactive ${app.accountsMs.toFixed(0)} ms after navigation (median of ${APP_VISITS} first visits: ${app.visits.map((v) => v.accountsMs.toFixed(0)).join(", ")}; the median's main module ${app.phases.main} ms, config ${app.phases.config}, last chunk ${app.phases.lastChunk}, indexer check ${app.phases.check}..${app.phases.checked}, its days ${app.phases.days}), JS heap ${app.heapMb.toFixed(1)} MB; next page of entries ${app.nextPageMs.toFixed(0)} ms (${app.visits.map((v) => v.nextPageMs.toFixed(0)).join(", ")})`,
+      `${database}: the app's accounts page interactive ${app.accountsMs.toFixed(0)} ms after navigation (median of ${APP_VISITS} first visits: ${app.visits.map((v) => v.accountsMs.toFixed(0)).join(", ")}; the median's main module ${app.phases.main} ms, config ${app.phases.config}, last chunk ${app.phases.lastChunk}, indexer check ${app.phases.check}..${app.phases.checked}, its days ${app.phases.days}, its counts ${app.phases.counts}), JS heap ${app.heapMb.toFixed(1)} MB; next page of entries ${app.nextPageMs.toFixed(0)} ms (${app.visits.map((v) => v.nextPageMs.toFixed(0)).join(", ")})`,
     );
     await indexer.stop();
-    rows.push({ database, startup, toTip, entriesPerSecond: ENTRIES / indexing, accountsIndexer, listAgent, page, accountsHttp, app });
+    rows.push({
+      database,
+      startup,
+      toTip,
+      entriesPerSecond: ENTRIES / indexing,
+      aloneToTip,
+      aloneEntriesPerSecond: alone,
+      accountsIndexer,
+      listAgent,
+      page,
+      accountsHttp,
+      app,
+    });
   }
 
   const raw = ENTRIES / fetchDecode;
@@ -213,12 +304,12 @@ try {
     `ledger: ${ENTRIES} entries from ${AGENTS} agents; fetch + decode ${raw.toFixed(0)} entries/s; commons accounts from the chain ${chainAccounts.toFixed(2)} s`,
   );
   console.log(
-    "database     start-up s  to tip s  entries/s  vs fetch  target >=0.5  accounts --indexer s  target <=1  list --agent s  /entries page ms  /accounts ms",
+    "database     start-up s  to tip s  entries/s  vs fetch  target >=0.5  Ponder alone entries/s  vs fetch  accounts --indexer s  target <=1  list --agent s  /entries page ms  /accounts ms",
   );
   for (const r of rows) {
     const ratio = r.entriesPerSecond / raw;
     console.log(
-      `${r.database.padEnd(11)}  ${r.startup.toFixed(1).padStart(10)}  ${r.toTip.toFixed(1).padStart(8)}  ${r.entriesPerSecond.toFixed(0).padStart(9)}  ${ratio.toFixed(2).padStart(8)}  ${(ratio >= 0.5 ? "met" : "NOT met").padStart(12)}  ${r.accountsIndexer.toFixed(2).padStart(20)}  ${(r.accountsIndexer <= 1 ? "met" : "NOT met").padStart(10)}  ${r.listAgent.toFixed(2).padStart(14)}  ${(r.page * 1000).toFixed(1).padStart(16)}  ${(r.accountsHttp * 1000).toFixed(1).padStart(12)}`,
+      `${r.database.padEnd(11)}  ${r.startup.toFixed(1).padStart(10)}  ${r.toTip.toFixed(1).padStart(8)}  ${r.entriesPerSecond.toFixed(0).padStart(9)}  ${ratio.toFixed(2).padStart(8)}  ${(ratio >= 0.5 ? "met" : "NOT met").padStart(12)}  ${r.aloneEntriesPerSecond.toFixed(0).padStart(22)}  ${(r.aloneEntriesPerSecond / raw).toFixed(2).padStart(8)}  ${r.accountsIndexer.toFixed(2).padStart(20)}  ${(r.accountsIndexer <= 1 ? "met" : "NOT met").padStart(10)}  ${r.listAgent.toFixed(2).padStart(14)}  ${(r.page * 1000).toFixed(1).padStart(16)}  ${(r.accountsHttp * 1000).toFixed(1).padStart(12)}`,
     );
   }
   console.log();
@@ -243,6 +334,7 @@ try {
         indexer: rows.map((r) => ({
           ...r,
           vsFetch: r.entriesPerSecond / raw,
+          aloneVsFetch: r.aloneEntriesPerSecond / raw,
           met: {
             throughput: r.entriesPerSecond / raw >= 0.5,
             accounts: r.accountsIndexer <= 1,

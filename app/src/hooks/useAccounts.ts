@@ -3,8 +3,7 @@
 // hundred rows whatever the size of the ledger. Otherwise from the whole ledger read from the
 // chain. Either way the same core rules (views.ts) sum them, as the CLI's `commons accounts` does.
 import { useMemo, useState } from "react";
-import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
-import { indexedAccountDays, indexedStateCounts } from "@core/indexer-client.js";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { accountsDifferFromChain, MAX_SPOT_CHECK_ENTRIES, randomAgent } from "@core/indexer-spot-check.js";
 import type { Source } from "@core/indexer-client.js";
 import { dayTotals, deriveEntries, stateCounts, summaryOf, totalsFromDays, unitsByUse } from "@core/views.js";
@@ -15,32 +14,8 @@ import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
 import { useGovernanceEvents } from "./useGovernance";
 import { ledgerQuery, useLedger } from "./useLedger";
+import { indexedAccountsQueries } from "./accountsQueries";
 import { useIndexerFailure, useSource } from "./useSource";
-
-/**
- * The indexer's daily totals and state counts: asked for while the indexer is checked against the
- * Ledger's tip (main.tsx starts them with the check; they are shown only once it passed), then
- * again every 2 s, since validations and answers move totals without a new head (a few hundred
- * rows, whatever the size of the ledger).
- */
-export function indexedAccountsQueries(url: string | undefined) {
-  return {
-    days: queryOptions({
-      queryKey: ["indexer-days", url],
-      queryFn: () => indexedAccountDays(url!).finally(() => performance.mark("commons:indexer-days")),
-      enabled: url !== undefined,
-      refetchInterval: 2_000,
-      retry: false,
-    }),
-    counts: queryOptions({
-      queryKey: ["indexer-counts", url],
-      queryFn: () => indexedStateCounts(url!),
-      enabled: url !== undefined,
-      refetchInterval: 2_000,
-      retry: false,
-    }),
-  };
-}
 
 function useIndexedAccounts(url: string | undefined) {
   const queries = indexedAccountsQueries(url);

@@ -4,13 +4,10 @@
 // everything from the chain whatever the indexer says, until the visitor goes back to the indexer.
 import { useEffect, useSyncExternalStore } from "react";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { Contract } from "ethers";
-import { LEDGER_ABI } from "@core/abi.js";
-import { checkIndexer, sourceOf } from "@core/indexer-client.js";
+import { checkIndexer, ledgerTip, sourceOf } from "@core/indexer-client.js";
 import type { IndexerHead, Source } from "@core/indexer-client.js";
-import { rpcRetry } from "@core/reader.js";
+import { rpcRetry } from "@core/rpc-errors.js";
 import type { ChainConfig } from "../config";
-import { providerFor } from "../lib/ledgerReader";
 import { createSignal } from "../lib/signal";
 import { useAppConfig } from "./useAppConfig";
 
@@ -43,17 +40,16 @@ export function useAuditing(): boolean {
   return useSyncExternalStore(audit.subscribe, audit.get);
 }
 
-/** The check of the chain's indexer against the Ledger's tip (main.tsx starts it before the first page renders). */
+/**
+ * The check of the chain's indexer against the Ledger's tip (main.tsx starts it while the app's code
+ * loads: this module and what it imports are light, with no provider library).
+ */
 export function sourceQuery(chain: ChainConfig) {
   const ledger = chain.contracts.Ledger;
   return queryOptions({
     queryKey: ["indexer-check", chain.id, chain.rpcUrl, ledger, chain.indexerUrl] as const,
     queryFn: async () => {
-      const contract = new Contract(ledger!, LEDGER_ABI, providerFor(chain.rpcUrl, chain.id));
-      const readTip = async () => {
-        const [count, head] = (await rpcRetry("the Ledger's tip()", () => contract.tip(), { maxAttempts: 2 })) as [bigint, string];
-        return { count, head: head.toLowerCase() };
-      };
+      const readTip = () => rpcRetry("the Ledger's tip()", () => ledgerTip(chain.rpcUrl, ledger!), { maxAttempts: 2 });
       // A failure is an answer too (kept as data): a query that errors shows as pending again on every
       // refetch until it once succeeds, which would make the pages flicker between "checking" and the chain.
       performance.mark("commons:indexer-check");

@@ -2,7 +2,7 @@
 // checked against the Ledger's tip() before anything it says is used, and its entries as the same
 // EntryView every other reader derives (state, consent and tallies as the indexer keeps them, which
 // test/indexer.test.ts holds equal to the chain reader's and to Ledger.entryState). Browser-safe.
-import { getAddress } from "ethers";
+import { getAddress, id } from "ethers";
 import { counterpartyOf, decodeUnit } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 import type { Entry } from "./reader.js";
@@ -78,6 +78,40 @@ export async function indexerHead(url: string): Promise<IndexerHead> {
 export interface Tip {
   count: bigint;
   head: string;
+}
+
+/** The 4-byte selector of the Ledger's `tip()` (the first 4 bytes of keccak256("tip()")). */
+const TIP_SELECTOR = id("tip()").slice(0, 10);
+
+/** How long `ledgerTip` waits for the node before it gives up (a timeout, which rpcRetry tries again). */
+export const TIP_TIMEOUT_MS = 10_000;
+
+/**
+ * The Ledger's tip() read with one JSON-RPC `eth_call` over fetch (nothing else of a provider: a
+ * first visit checks the indexer with it before the app's code has loaded). Fails with the node's
+ * error (as ethers shapes one, so that `classifyRpcError` and `rpcRetry` read it), the HTTP status,
+ * or an answer that is not a count and a head.
+ */
+export async function ledgerTip(rpcUrl: string, ledger: string, timeoutMs = TIP_TIMEOUT_MS): Promise<Tip> {
+  const response = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: ledger, data: TIP_SELECTOR }, "latest"] }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!response.ok)
+    throw Object.assign(new Error(`the RPC answered ${response.status}`), { info: { responseStatus: `${response.status} ${response.statusText}` } });
+  const body = (await response.json()) as { result?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (body.error) throw Object.assign(new Error(String(body.error.message)), { error: body.error });
+  // (uint64 count, bytes24 head): two words, the count right-aligned, the head left-aligned.
+  const words = typeof body.result === "string" ? /^0x(0{48}[0-9a-fA-F]{16})([0-9a-fA-F]{48})0{16}$/.exec(body.result) : null;
+  if (!words) {
+    const shown = JSON.stringify(body.result) ?? "nothing";
+    throw new Error(
+      `the Ledger at ${ledger} answered ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown} for tip(), not a count and a head (is it a Ledger?)`,
+    );
+  }
+  return { count: BigInt(`0x${words[1]}`), head: `0x${words[2]!.toLowerCase()}` };
 }
 
 /** Whether the indexer may be used: its head is the tip's; or why not (`behind`: it holds fewer entries than the tip, and may catch up). */

@@ -97,8 +97,11 @@ export const VALIDATION_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-export const RECORD_TYPE_STRING = TypedDataEncoder.from(RECORD_TYPES).encodeType("Record");
-export const VALIDATION_TYPE_STRING = TypedDataEncoder.from(VALIDATION_TYPES).encodeType("Validation");
+/** The EIP-712 type string of one of `types`' structs. */
+const encodeType = (types: Record<string, TypedDataField[]>, name: string): string => TypedDataEncoder.from(types).encodeType(name);
+// (Pure: a bundle that uses neither, such as the app's entry, leaves the typed-data code out.)
+export const RECORD_TYPE_STRING = /* @__PURE__ */ encodeType(RECORD_TYPES, "Record");
+export const VALIDATION_TYPE_STRING = /* @__PURE__ */ encodeType(VALIDATION_TYPES, "Validation");
 
 export function ledgerDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
   return { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract };

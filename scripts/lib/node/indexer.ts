@@ -43,7 +43,7 @@ export interface Indexer {
 }
 
 /** Ponder's CLI script, run with this Node directly (so the child's PID is the indexer's). */
-function ponderBin(): string {
+export function ponderBin(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin", "ponder.js");
 }
 
