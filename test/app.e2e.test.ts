@@ -605,6 +605,11 @@ describe("app (end to end in headless Chromium)", function () {
         .waitFor();
       expect(await page.getByTestId("person-shares").innerText()).to.equal(await chainPage.getByTestId("person-shares").innerText());
       expect(reads.length, "whole-ledger reads once asked").to.be.greaterThan(0);
+      // The shares say where they come from (the page's other figures still come through the indexer).
+      expect(await page.getByTestId("person-shares-source").innerText()).to.match(
+        /^Each share recomputed here from the whole ledger read from the chain \(\d+ entries\), as it stood at its distribution's cutoff\.$/,
+      );
+      expect(await chainPage.getByTestId("person-shares-source").count(), "a page that read the chain for everything").to.equal(0);
       await shot(page, "person-indexer");
       await Promise.all([page.close(), chainPage.close()]);
     });

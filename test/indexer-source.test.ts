@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { CATCH_UP_MS, ledgerTip, sourceOf } from "../scripts/lib/core/indexer-client.js";
+import { CATCH_UP_MS, indexedAccountDays, ledgerTip, sourceOf } from "../scripts/lib/core/indexer-client.js";
 import { ledgerInterface, rpcRetry } from "../scripts/lib/core/reader.js";
 
 const url = "http://127.0.0.1:8789";
@@ -114,5 +114,49 @@ describe("ledgerTip", function () {
     const error = await rpcRetry("the Ledger's tip()", () => ledgerTip(rpc, ledger, 200), { maxAttempts: 1 }).catch((e: Error) => e);
     expect((error as Error).message).to.match(/^the Ledger's tip\(\) failed after 1 attempts: request timed out \(.*\)$/);
     expect(Date.now() - t).to.be.lessThan(5_000);
+  });
+});
+
+// The accounts' agents: the indexer answers them with their checksum (computed once on its side, sparing
+// the browser a keccak per contributor); an older indexer's lower-case ones are checksummed here.
+describe("indexedAccountDays", function () {
+  const alice = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+  let rows: unknown[];
+  let server: http.Server;
+  let url: string;
+  before(async function () {
+    server = http.createServer((_, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows)));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(function () {
+    server.closeAllConnections();
+    server.close();
+  });
+  const row = (agent: unknown) => ({
+    day: "2026-12-01",
+    agent,
+    commons: "0x" + "ab".repeat(32),
+    action: 0,
+    unit: "0x" + "68".padEnd(16, "0"),
+    entries: 1,
+    claimed: "1",
+    accepted: "0",
+    disputed: "0",
+  });
+
+  it("takes a checksummed agent as the indexer gives it, and checksums a lower-case one", async function () {
+    rows = [row(alice), row(alice.toLowerCase())];
+    expect((await indexedAccountDays(url)).map((d) => d.agent)).to.deep.equal([alice, alice]);
+  });
+
+  it("refuses an agent that is not an address, in a sentence", async function () {
+    for (const agent of ["bob", 42, alice.slice(0, 41)]) {
+      rows = [row(agent)];
+      const error = await indexedAccountDays(url).catch((e: Error) => e);
+      expect((error as Error).message).to.equal(
+        `the indexer at ${url} answered ${JSON.stringify(agent)} as a contributor in the accounts, which is not an address`,
+      );
+    }
   });
 });

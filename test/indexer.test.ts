@@ -552,8 +552,8 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             void fetch(`${indexer.url}${req.url}`).then(async (r) => {
               res.setHeader("content-type", "application/json");
               if (!req.url!.startsWith("/accounts")) return res.end(await r.text());
-              const rows = ((await r.json()) as { agent: string; unit: string; claimed: string }[]).filter((x) => x.agent !== bob.toLowerCase());
-              const first = rows.find((x) => x.agent === alice.toLowerCase() && x.unit.startsWith("0x68"));
+              const rows = ((await r.json()) as { agent: string; unit: string; claimed: string }[]).filter((x) => x.agent !== bob);
+              const first = rows.find((x) => x.agent === alice && x.unit.startsWith("0x68"));
               if (first) first.claimed = String(BigInt(first.claimed) + 1_000_000n);
               res.end(JSON.stringify(rows));
             });

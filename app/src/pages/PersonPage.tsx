@@ -190,7 +190,17 @@ function Shares({ address, list }: { address: string; list: readonly PublishedDi
           ))}
         </ul>
       )}
-      {shares ? null : <UnclaimedShares whole={whole} asked={askedForAll} ask={() => setAskedForAll(true)} />}
+      {shares ? (
+        askedForAll ? (
+          // The figures above come through the indexer; these, on request, from the whole ledger.
+          <p className="muted" data-testid="person-shares-source">
+            Each share recomputed here from the whole ledger read from the chain ({whole.snapshot!.events.entries.length.toLocaleString("en-US")} entries), as
+            it stood at its distribution's cutoff.
+          </p>
+        ) : null
+      ) : (
+        <UnclaimedShares whole={whole} asked={askedForAll} ask={() => setAskedForAll(true)} />
+      )}
     </>
   );
 }

@@ -208,13 +208,18 @@ export function namesFrom(profiles: readonly ProfileEvent[], commonsNames: reado
   for (const same of byKey.values()) for (const a of same) agents.get(a)!.sharedWith = same.length - 1;
   const commons = new Map<string, string>();
   for (const c of commonsNames) if (!nameProblemForCommons(c.name)) commons.set(c.commons.toLowerCase(), c.name);
+  // Looked up by the address in lower case: a page labels every row of a table (a checksum per row,
+  // keccak each time, cost a first visit tens of milliseconds).
+  const byLower = new Map([...agents].map(([a, n]) => [a.toLowerCase(), n]));
   return {
-    agent: (address) => (isAddress(address) ? agents.get(getAddress(address)) : undefined),
+    agent: (address) => (HEX_ADDRESS.test(address) ? byLower.get(address.toLowerCase()) : undefined),
     commons: (id) => commons.get(id.toLowerCase()),
     agentsNamed: (name) => byKey.get(nameKey(name)) ?? [],
     agents: () => agents,
   };
 }
+
+const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** A commons' registration name may be up to the Ledger's 200 bytes; only the invisible-character rule applies to it. */
 function nameProblemForCommons(name: string): boolean {

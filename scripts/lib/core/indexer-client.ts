@@ -389,7 +389,20 @@ export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter
   const units = new Map<string, string>();
   const unitOf = (code: string) => units.get(code) ?? units.set(code, decodeUnit(code)).get(code)!;
   const agents = new Map<string, string>();
-  const agentOf = (a: string) => agents.get(a) ?? agents.set(a, getAddress(a)).get(a)!;
+  // The indexer answers each agent with its checksum (taken as given: a wrong one only misspells an
+  // address, which then matches nothing of the chain's); an indexer that answers in lower case gets
+  // it here.
+  const agentOf = (a: string) => {
+    const known = agents.get(a);
+    if (known) return known;
+    if (typeof a !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(a))
+      throw new IndexerError(
+        `the indexer at ${new URL(url).origin} answered ${JSON.stringify(a).slice(0, 60)} as a contributor in the accounts, which is not an address`,
+      );
+    const address = /^0x[0-9a-f]{40}$/.test(a) ? getAddress(a) : a;
+    agents.set(a, address);
+    return address;
+  };
   return rows.map((r) => ({
     day: r.day,
     agent: agentOf(r.agent),
