@@ -1,34 +1,54 @@
-import { QueryClient } from "@tanstack/react-query";
+import { StrictMode, useMemo, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { WagmiProvider } from "wagmi";
+import { App } from "./App";
 import { loadConfig } from "./config";
-import { indexedAccountsQueries } from "./hooks/accountsQueries";
-import { defaultChain } from "./hooks/useAppConfig";
-import { sourceQuery } from "./hooks/useSource";
+import type { AppConfig } from "./config";
+import { AppConfigContext, defaultChain } from "./hooks/useAppConfig";
 import { preloadPage } from "./pages";
 import { parseHash } from "./lib/router";
+import { createWagmiConfig } from "./wagmi";
 import "./style.css";
 
-// The entry is light (no React DOM, wagmi or provider library): a first visit reads the
-// configuration, checks the indexer against the Ledger's tip and asks for the first page's figures
-// while the app's code (./root) and the page's load.
-// Marks for the benchmarks' account of where a page load's time goes (scripts/bench/app.ts, scale.ts).
+// Marks for the benchmark's account of where a page load's time goes (scripts/bench/app.ts).
 performance.mark("commons:main");
-const app = import("./root");
 preloadPage(window.location.hash);
 const queryClient = new QueryClient();
 
-void loadConfig().then(async (config) => {
+function Providers(props: { config: AppConfig }) {
+  const wagmi = useMemo(() => createWagmiConfig(props.config), [props.config]);
+  const [chainId, setChainId] = useState(() => defaultChain(props.config).id);
+  const chain = props.config.chains.find((c) => c.id === chainId) ?? defaultChain(props.config);
+  return (
+    <WagmiProvider config={wagmi}>
+      <QueryClientProvider client={queryClient}>
+        <AppConfigContext.Provider value={{ config: props.config, chain, setChainId }}>
+          <App />
+        </AppConfigContext.Provider>
+      </QueryClientProvider>
+    </WagmiProvider>
+  );
+}
+
+void loadConfig().then((config) => {
   performance.mark("commons:config");
-  // The indexer is checked against the Ledger's tip if the chain has one (the accounts and entries
-  // pages read through it), else the whole ledger is read.
+  // While the first page's code loads: the indexer is checked against the Ledger's tip if the chain
+  // has one (the accounts and entries pages read through it), else the whole ledger is read.
   const chain = defaultChain(config);
   if (chain.contracts.Ledger && chain.indexerUrl) {
-    void queryClient.prefetchQuery(sourceQuery(chain));
+    void import("./hooks/useSource").then(({ sourceQuery }) => queryClient.prefetchQuery(sourceQuery(chain)));
     // The accounts page's figures, asked for at the same time (shown only once the check passed).
-    if ((parseHash(window.location.hash).path || "accounts") === "accounts") {
-      const q = indexedAccountsQueries(chain.indexerUrl);
-      void queryClient.prefetchQuery(q.days);
-      void queryClient.prefetchQuery(q.counts);
-    }
+    if ((parseHash(window.location.hash).path || "accounts") === "accounts")
+      void import("./hooks/accountsQueries").then(({ indexedAccountsQueries }) => {
+        const q = indexedAccountsQueries(chain.indexerUrl);
+        void queryClient.prefetchQuery(q.days);
+        void queryClient.prefetchQuery(q.counts);
+      });
   } else if (chain.contracts.Ledger) void import("./hooks/useLedger").then(({ ledgerQuery }) => queryClient.prefetchQuery(ledgerQuery(chain)));
-  (await app).render(config, queryClient);
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <Providers config={config} />
+    </StrictMode>,
+  );
 });

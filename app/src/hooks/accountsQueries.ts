@@ -1,5 +1,5 @@
 // The accounts page's reads through the indexer, apart from the page's code: main.tsx asks for them
-// while the app's code loads (this module is light: no React, no provider library).
+// while the page's code loads (this module is light: no React, no provider library).
 import { queryOptions } from "@tanstack/react-query";
 import { indexedAccountDays, indexedStateCounts } from "@core/indexer-client.js";
 

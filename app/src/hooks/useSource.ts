@@ -40,10 +40,7 @@ export function useAuditing(): boolean {
   return useSyncExternalStore(audit.subscribe, audit.get);
 }
 
-/**
- * The check of the chain's indexer against the Ledger's tip (main.tsx starts it while the app's code
- * loads: this module and what it imports are light, with no provider library).
- */
+/** The check of the chain's indexer against the Ledger's tip (main.tsx starts it before the first page renders). */
 export function sourceQuery(chain: ChainConfig) {
   const ledger = chain.contracts.Ledger;
   return queryOptions({
