@@ -614,6 +614,38 @@ describe("app (end to end in headless Chromium)", function () {
       await Promise.all([page.close(), chainPage.close()]);
     });
 
+    it("shows the distributions without reading the whole ledger, and recomputes a share from the chain when asked, the same as the chain's page", async function () {
+      await indexer.waitForCount(31n);
+      const chainPage = await open("distributions");
+      const page = await open("distributions", { server: indexedApp });
+      const reads = wholeReads(page);
+      // The distributions and their claims are the distributor's own events: the same table, the commons by name.
+      const table = async (p: Page) => [await p.getByTestId("distributions-table").innerText()];
+      await page.getByTestId("distributions-ledger-unread").waitFor();
+      await expectSameText(table, page, chainPage);
+      expect((await table(page))[0]).to.match(/Sensorica open hardware lab \(demo\)/);
+      expect(await page.getByTestId("distributions-ledger-unread").innerText()).to.match(
+        /^The distributions and their claims below are the IncomeDistributor's own events\. A share is recomputed here from the whole ledger as it stood at its distribution's cutoff, which this page has not read \(the indexer holds \d+ entries\)\. Recompute the shares from the chain$/,
+      );
+      expect(await page.getByTestId("share-unread").innerText()).to.equal(
+        "Recompute the shares from the chain (above) to see a contributor's share and claim it: the claim's proof is built from them.",
+      );
+      expect(await page.getByTestId("recompute").count()).to.equal(0);
+      expect(reads, "whole-ledger reads").to.deep.equal([]);
+      // Asked for, the share is recomputed from the ledger read from the chain: the same as the chain's page.
+      await page.getByRole("button", { name: "Recompute the shares from the chain" }).click();
+      await page.locator('[data-testid="recompute"].ok').waitFor();
+      expect(reads.length, "whole-ledger reads once asked").to.be.greaterThan(0);
+      expect(await page.getByTestId("share-unread").count()).to.equal(0);
+      for (const p of [page, chainPage]) await p.getByLabel("Contributor name or address").fill("Bob");
+      const share = async (p: Page) => [await p.getByTestId("share-amount").filter({ hasText: "Bob" }).innerText()];
+      await expectSameText(share, page, chainPage);
+      expect((await share(page))[0]).to.match(/^0\.38 ETH for Bob 0x90F7…b906 \(leaf \d+\) · /);
+      expect(await page.getByTestId("recompute").innerText()).to.equal(await chainPage.getByTestId("recompute").innerText());
+      await shot(page, "distributions-indexer");
+      await Promise.all([page.close(), chainPage.close()]);
+    });
+
     it("traces and tracks through the indexer, reading only the entries the walk passes through, the same as the chain's, and verifies the hops", async function () {
       await indexer.waitForCount(31n);
       const routes = [

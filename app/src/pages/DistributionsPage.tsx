@@ -13,7 +13,9 @@ import { useClaim } from "../hooks/useClaim";
 import { useCommons } from "../hooks/useCommons";
 import { IPFS_GATEWAY, recompute, shareOf, useDistributions, useEquations } from "../hooks/useDistributions";
 import type { PublishedDistribution } from "../hooks/useDistributions";
+import { useGovernanceEvents } from "../hooks/useGovernance";
 import { useLedger } from "../hooks/useLedger";
+import { useSource } from "../hooks/useSource";
 import { useWallet } from "../hooks/useWallet";
 import { commonsNames } from "../lib/accounts";
 import { dateTime, shortAddress, shortHex } from "../lib/format";
@@ -39,7 +41,14 @@ function Amount({ d, v }: { d: PublishedDistribution; v: bigint }) {
 
 export default function DistributionsPage({ query }: PageProps) {
   const { chain } = useAppConfig();
-  const ledger = useLedger();
+  // A share is recomputed from the whole ledger as it stood at its distribution's cutoff. Reading
+  // through the indexer, the page reads it only when asked (the distributions and their claims are
+  // the IncomeDistributor's own events, read from the chain either way).
+  const [askedForLedger, setAskedForLedger] = useState(false);
+  const ledger = useLedger({ unlessIndexed: !askedForLedger });
+  const source = useSource();
+  const governanceEvents = useGovernanceEvents();
+  const unread = source.kind === "indexer" && !askedForLedger;
   const now = useChainTime();
   const { names: who } = useNames();
   const wallet = useWallet();
@@ -49,7 +58,7 @@ export default function DistributionsPage({ query }: PageProps) {
   const governance = useCommons();
   const [selected, setSelected] = useState<string | undefined>(query.get("id") ?? undefined);
   const [accountText, setAccountText] = useState(query.get("account") ?? "");
-  const names = commonsNames(ledger.snapshot?.events);
+  const names = commonsNames(governanceEvents.events);
   if (!ds.address)
     return (
       <section>
@@ -97,7 +106,17 @@ export default function DistributionsPage({ query }: PageProps) {
         Income shared among contributors by a value equation applied to the ledger, published as a Merkle root by the IncomeDistributor at{" "}
         <span className="mono">{ds.address}</span>.
       </p>
-      <LedgerStatus ledger={ledger} />
+      {unread ? (
+        <p className="muted" data-testid="distributions-ledger-unread">
+          The distributions and their claims below are the IncomeDistributor's own events. A share is recomputed here from the whole ledger as it stood at its
+          distribution's cutoff, which this page has not read (the indexer holds {source.head.count.toLocaleString("en-US")} entries).{" "}
+          <button type="button" onClick={() => setAskedForLedger(true)}>
+            Recompute the shares from the chain
+          </button>
+        </p>
+      ) : (
+        <LedgerStatus ledger={ledger} />
+      )}
       <p className="muted">
         A distribution is published only when the commons' threshold of stewards approved the same parameters; during its challenge window the stewards'
         threshold may cancel it, and the contributors it names stop it by objecting (<code>commons object-share</code>).
@@ -184,6 +203,11 @@ export default function DistributionsPage({ query }: PageProps) {
       {d ? (
         <>
           <h3>Distribution #{String(d.id)}: a contributor's share</h3>
+          {unread ? (
+            <p className="muted" data-testid="share-unread">
+              Recompute the shares from the chain (above) to see a contributor's share and claim it: the claim's proof is built from them.
+            </p>
+          ) : null}
           {r === undefined ? null : "error" in r ? (
             <p className="error" role="alert" data-testid="recompute-error">
               {r.error}
