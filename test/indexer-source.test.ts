@@ -1,11 +1,17 @@
 // Where the accounts and entries pages read from (scripts/lib/core/indexer-client.ts sourceOf), given the latest
 // check of the indexer against the Ledger's tip: the indexer only at the tip's head, a short grace
 // while it catches up with new entries, and the chain with the check's reason otherwise.
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { CATCH_UP_MS, indexedAccountDays, ledgerTip, sourceOf } from "../scripts/lib/core/indexer-client.js";
 import { ledgerInterface, rpcRetry } from "../scripts/lib/core/reader.js";
+import { freePort } from "../scripts/lib/node/dev-chain.js";
+import { startIndexer } from "../scripts/lib/node/indexer.js";
 
 const url = "http://127.0.0.1:8789";
 const head = (count: bigint) => ({ count, head: "0x" + count.toString(16).padStart(48, "0"), blockNumber: 10n + count });
@@ -157,6 +163,34 @@ describe("indexedAccountDays", function () {
       expect((error as Error).message).to.equal(
         `the indexer at ${url} answered ${JSON.stringify(agent)} as a contributor in the accounts, which is not an address`,
       );
+    }
+  });
+});
+
+// Starting the indexer: a backfill that keeps moving is waited for however long it takes (a live
+// network's ledger); one that shows no progress is stopped and said so.
+describe("startIndexer", function () {
+  it("stops an indexer that indexes no later block for stallMs (here: its node accepts requests and never answers), saying so", async function () {
+    this.timeout(60_000);
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const dir = mkdtempSync(path.join(os.tmpdir(), "commons-stall-"));
+    try {
+      const error = await startIndexer({
+        rpcUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        chainId: 31337,
+        ledger: "0x000000000000000000000000000000000000dEaD",
+        fromBlock: 0,
+        port: await freePort(),
+        dataDir: dir,
+        stallMs: 3_000,
+      }).catch((e: Error) => e);
+      expect((error as Error).message).to.equal(`the indexer was not ready and showed no progress for 3 s; see ${path.join(dir, "indexer.log")}`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

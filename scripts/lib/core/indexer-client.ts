@@ -87,8 +87,8 @@ const TIP_SELECTOR = id("tip()").slice(0, 10);
 export const TIP_TIMEOUT_MS = 10_000;
 
 /**
- * The Ledger's tip() read with one JSON-RPC `eth_call` over fetch (nothing else of a provider: a
- * first visit checks the indexer with it before the app's code has loaded). Fails with the node's
+ * The Ledger's tip() read with one JSON-RPC `eth_call` over fetch (no provider or ABI: the app checks
+ * its indexer against it every 2 s, from the first moment of a visit). Fails with the node's
  * error (as ethers shapes one, so that `classifyRpcError` and `rpcRetry` read it), the HTTP status,
  * or an answer that is not a count and a head.
  */
@@ -389,9 +389,8 @@ export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter
   const units = new Map<string, string>();
   const unitOf = (code: string) => units.get(code) ?? units.set(code, decodeUnit(code)).get(code)!;
   const agents = new Map<string, string>();
-  // The indexer answers each agent with its checksum (taken as given: a wrong one only misspells an
-  // address, which then matches nothing of the chain's); an indexer that answers in lower case gets
-  // it here.
+  // The indexer answers each agent with its checksum, taken as given (a wrong one changes only how
+  // the address is written); an indexer that answers in lower case gets it here.
   const agentOf = (a: string) => {
     const known = agents.get(a);
     if (known) return known;

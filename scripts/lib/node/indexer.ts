@@ -28,6 +28,8 @@ export interface IndexerOptions {
   /** Milliseconds between polls of the chain for new blocks. */
   pollMs?: number;
   ownProcessGroup?: boolean;
+  /** How long the indexer may show no progress before it is ready (default 120 s): a backfill that keeps moving is waited for, however long. */
+  stallMs?: number;
   /** Called with the process as soon as it is spawned (before it is ready), so that it can be stopped meanwhile. */
   onSpawn?: (child: ChildProcess) => void;
 }
@@ -137,19 +139,29 @@ async function launchIndexer(o: IndexerOptions, databaseUrl: string | undefined)
       setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
     });
 
-  // Ponder answers /health at once and /ready (200) once the backfill is done.
-  const deadline = Date.now() + 120_000;
+  // Ponder answers /health at once and /ready (200) once the backfill is done. A long backfill (a
+  // live network's ledger) may take many minutes: the wait ends only when the indexer has indexed no
+  // later block (Ponder's /status) for `stallMs`. (Its output is no sign: an indexer whose node is
+  // down logs its retries forever.)
+  const stallMs = o.stallMs ?? 120_000;
+  let lastSign = Date.now();
+  let lastBlock = -1;
   for (;;) {
     if (exited !== undefined && tail.includes(OTHER_BUILD)) throw new OtherBuildError(OTHER_BUILD);
     if (exited !== undefined) throw new Error(`the indexer exited with code ${exited} before it was ready; see ${path.join(o.dataDir, "indexer.log")}`);
     try {
       if ((await fetch(`${url}/ready`)).status === 200) break;
+      const status = (await (await fetch(`${url}/status`)).json()) as { ledger?: { block?: { number?: number } } };
+      const block = status.ledger?.block?.number ?? -1;
+      if (block > lastBlock) [lastBlock, lastSign] = [block, Date.now()];
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) {
+    if (Date.now() - lastSign > stallMs) {
       await stop();
-      throw new Error(`the indexer was not ready within 120 s; see ${path.join(o.dataDir, "indexer.log")}`);
+      throw new Error(
+        `the indexer was not ready and showed no progress for ${Math.round(stallMs / 1000)} s${lastBlock >= 0 ? ` (it had indexed up to block ${lastBlock})` : ""}; see ${path.join(o.dataDir, "indexer.log")}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
