@@ -12,7 +12,7 @@
 // indexer interactive within 1 s of navigation on a first visit with a JS heap of at most 150 MB,
 // and the next page of entries within 200 ms.
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fillLedger, startBenchChain } from "./kit/read-fill.js";
@@ -21,7 +21,7 @@ import { LEDGER_EVENTS } from "../lib/core/abi.js";
 import { decodeLedgerLogs, fetchLogs } from "../lib/core/reader.js";
 import { deployWithIgnition } from "../lib/node/deployment.js";
 import { freePort } from "../lib/node/dev-chain.js";
-import { ponderBin, startIndexer } from "../lib/node/indexer.js";
+import { startIndexer } from "../lib/node/indexer.js";
 import { startPostgres } from "../lib/node/postgres.js";
 import type { Postgres } from "../lib/node/postgres.js";
 import { ensureAppBuilt, serveApp } from "../lib/node/app-server.js";
@@ -155,51 +155,27 @@ async function ponderAlone(o: { dir: string; rpcUrl: string; ledger: string; fro
     path.join(o.dir, "src", "index.ts"),
     `import { ponder } from "ponder:registry";\nfor (const name of ${JSON.stringify(names)}) ponder.on(\`Ledger:\${name}\` as never, async () => {});\n`,
   );
-  const port = await freePort();
   const t = performance.now();
-  const child = spawn(
-    process.execPath,
-    [ponderBin(), "start", "--root", o.dir, "--port", String(port), "--schema", path.basename(o.dir).replace(/-/g, "_"), "--log-format", "json"],
-    {
-      cwd: o.dir,
-      env: {
-        ...process.env,
-        PONDER_TELEMETRY_DISABLED: "true",
-        COMMONS_RPC: o.rpcUrl,
-        COMMONS_CHAIN_ID: "31337",
-        COMMONS_LEDGER: o.ledger,
-        COMMONS_REGISTRY: "",
-        COMMONS_DISTRIBUTOR: "",
-        COMMONS_FROM_BLOCK: String(o.fromBlock),
-        COMMONS_INDEXER_DIR: path.join(o.dir, "pglite"),
-        DATABASE_URL: o.databaseUrl ?? "",
-        DATABASE_PRIVATE_URL: "",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const logFile = createWriteStream(path.join(o.dir, "ponder.log"));
-  child.stdout.pipe(logFile);
-  child.stderr.pipe(logFile);
-  let tail = "";
-  for (const stream of [child.stdout, child.stderr]) stream.on("data", (b: Buffer) => (tail = (tail + b.toString()).slice(-3_000)));
-  let exited: number | null | undefined;
-  child.once("close", (code) => (exited = code));
+  const alone = await startIndexer({
+    project: o.dir,
+    rpcUrl: o.rpcUrl,
+    chainId: 31337,
+    ledger: o.ledger,
+    fromBlock: o.fromBlock,
+    port: await freePort(),
+    dataDir: o.dir,
+    databaseUrl: o.databaseUrl,
+    schema: path.basename(o.dir).replace(/-/g, "_"),
+  });
   try {
+    // Ready once its backfill is done; at the tip once it has indexed the last block (Ponder's /status).
     for (;;) {
-      if (exited !== undefined) throw new Error(`Ponder alone exited with code ${exited}:\n${tail}`);
-      const status = (await fetch(`http://127.0.0.1:${port}/status`)
-        .then((r) => (r.ok ? r.json() : undefined))
-        .catch(() => undefined)) as { ledger?: { block?: { number?: number } } } | undefined;
-      if ((status?.ledger?.block?.number ?? 0) >= o.toBlock) return seconds(t);
+      const status = (await (await fetch(`${alone.url}/status`)).json()) as { ledger?: { block?: { number?: number } } };
+      if ((status.ledger?.block?.number ?? 0) >= o.toBlock) return seconds(t);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
-    if (exited === undefined) {
-      const closed = new Promise((r) => child.once("close", r));
-      child.kill("SIGTERM");
-      await closed;
-    }
+    await alone.stop();
   }
 }
 

@@ -28,6 +28,8 @@ export interface IndexerOptions {
   /** Milliseconds between polls of the chain for new blocks. */
   pollMs?: number;
   ownProcessGroup?: boolean;
+  /** The Ponder project to run (default: ours, scripts/indexer; the scale benchmark runs one whose handlers do nothing). */
+  project?: string;
   /** How long the indexer may show no progress before it is ready (default 120 s): a backfill that keeps moving is waited for, however long. */
   stallMs?: number;
   /** Called with the process as soon as it is spawned (before it is ready), so that it can be stopped meanwhile. */
@@ -45,7 +47,7 @@ export interface Indexer {
 }
 
 /** Ponder's CLI script, run with this Node directly (so the child's PID is the indexer's). */
-export function ponderBin(): string {
+function ponderBin(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin", "ponder.js");
 }
 
@@ -80,24 +82,14 @@ class OtherBuildError extends Error {}
 
 async function launchIndexer(o: IndexerOptions, databaseUrl: string | undefined): Promise<Indexer> {
   mkdirSync(o.dataDir, { recursive: true });
+  const project = o.project ?? path.join(root, "scripts", "indexer");
   const log = createWriteStream(path.join(o.dataDir, "indexer.log"), { flags: "a" });
   const child = spawn(
     process.execPath,
-    [
-      ponderBin(),
-      "start",
-      "--root",
-      path.join(root, "scripts", "indexer"),
-      "--port",
-      String(o.port),
-      "--schema",
-      o.schema ?? "commons",
-      "--log-format",
-      "json",
-    ],
+    [ponderBin(), "start", "--root", project, "--port", String(o.port), "--schema", o.schema ?? "commons", "--log-format", "json"],
     {
       // Ponder writes generated/schema.graphql (and its .ponder cache) under the working directory.
-      cwd: path.join(root, "scripts", "indexer"),
+      cwd: project,
       env: {
         ...process.env,
         PONDER_TELEMETRY_DISABLED: "true",
