@@ -8,7 +8,7 @@ import { AbiCoder, getAddress, Interface, keccak256, toUtf8Bytes, TypedDataEncod
 import type { Log, Provider } from "ethers";
 import LedgerModule from "../scripts/ignition/modules/Ledger.js";
 import type { Ledger } from "../types/ethers-contracts/index.js";
-import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
+import { LEDGER_ABI, LEDGER_TOPICS } from "../scripts/lib/core/abi.js";
 import { verifyChain } from "../scripts/lib/core/chain.js";
 import type { ChainLink } from "../scripts/lib/core/chain.js";
 import { nextBlockTime } from "../scripts/lib/core/client.js";
@@ -258,6 +258,16 @@ describe("Ledger core module (scripts/lib)", () => {
         const c = errors(core);
         const missing = [...errors(artifact)].filter(([selector]) => !c.has(selector)).map(([, sig]) => sig);
         expect(missing).to.deep.equal([]);
+      });
+    });
+
+    describe("LEDGER_TOPICS", () => {
+      it("holds each event of the artifact by name, with the topic its signature hashes to", () => {
+        const byName: Record<string, string> = {};
+        artifact.forEachEvent((ev) => {
+          byName[ev.name] = ev.topicHash;
+        });
+        expect(LEDGER_TOPICS).to.deep.equal(byName);
       });
     });
   });

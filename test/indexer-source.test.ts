@@ -86,7 +86,7 @@ describe("ledgerTip", function () {
       result("0x" + word("1f", "right") + word("ab".repeat(24), "left"))(body, res);
     };
     expect(await ledgerTip(rpc, ledger)).to.deep.equal({ count: 31n, head: "0x" + "ab".repeat(24) });
-    expect(asked).to.deep.equal(["eth_call", ledger, ledgerInterface.getFunction("tip")!.selector, "latest"]);
+    expect(asked).to.deep.equal(["eth_call", ledger, ledgerInterface().getFunction("tip")!.selector, "latest"]);
   });
 
   it("refuses an answer that is not a count and a head, naming the address asked", async function () {

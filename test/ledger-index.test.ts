@@ -243,10 +243,10 @@ describe("ledger index", function () {
     const address = () => pick(["0x0000000000000000000000000000000000000000", getAddress(hexlify(randomBytes(20))), getAddress("0x" + "ab".repeat(20))]);
 
     it("round-trips 2,000 random events exactly", function () {
-      const recorded = ledgerInterface.getEvent("Recorded")!;
-      const validated = ledgerInterface.getEvent("Validated")!;
-      const corrected = ledgerInterface.getEvent("Corrected")!;
-      const checkpointed = ledgerInterface.getEvent("Checkpointed")!;
+      const recorded = ledgerInterface().getEvent("Recorded")!;
+      const validated = ledgerInterface().getEvent("Validated")!;
+      const corrected = ledgerInterface().getEvent("Corrected")!;
+      const checkpointed = ledgerInterface().getEvent("Checkpointed")!;
       const logs: Log[] = [];
       let block = 1;
       let index = 0;
@@ -277,9 +277,9 @@ describe("ledger index", function () {
             nonce: uint(256),
             deadline: uint(64),
           };
-          enc = ledgerInterface.encodeEventLog(recorded, [uint(64), address(), record]);
+          enc = ledgerInterface().encodeEventLog(recorded, [uint(64), address(), record]);
         } else if (kind < 0.85)
-          enc = ledgerInterface.encodeEventLog(validated, [
+          enc = ledgerInterface().encodeEventLog(validated, [
             uint(64),
             address(),
             Math.floor(rng() * 2),
@@ -287,8 +287,8 @@ describe("ledger index", function () {
             Math.floor(rng() * 65_536),
             Math.floor(rng() * 65_536),
           ]);
-        else if (kind < 0.95) enc = ledgerInterface.encodeEventLog(checkpointed, [uint(64), hexlify(randomBytes(24))]);
-        else enc = ledgerInterface.encodeEventLog(corrected, [uint(64), uint(64)]);
+        else if (kind < 0.95) enc = ledgerInterface().encodeEventLog(checkpointed, [uint(64), hexlify(randomBytes(24))]);
+        else enc = ledgerInterface().encodeEventLog(corrected, [uint(64), uint(64)]);
         logs.push({
           address: l.ledger,
           topics: enc.topics.map((t) => t.toLowerCase()),

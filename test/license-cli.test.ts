@@ -213,7 +213,7 @@ describe("commons license CLI", function () {
         try {
           const s = await stateOf(r.url, digest);
           const receipt = await l.provider.getTransactionReceipt(hash);
-          const declared = receipt!.logs.map((x) => reciprocityInterface.parseLog(x)).find((e) => e?.name === "Declared")!;
+          const declared = receipt!.logs.map((x) => reciprocityInterface().parseLog(x)).find((e) => e?.name === "Declared")!;
           expect(s).to.include({ state: "recorded", entryId: String(declared.args.id), txHash: hash });
         } finally {
           await r.close();
@@ -269,7 +269,7 @@ describe("commons license CLI", function () {
       const second = updated.match(/^work (\d+): new terms version superseding work (\d+)/)!;
       expect(second[2]).to.equal(first);
       expect(updated).to.include(`kept from work ${first}: attesters ${attester}; arbiter ${arbiter} (--no-attesters / --no-arbiter drop them)`);
-      const registry = new Contract(l.contracts.ReciprocityRegistry, reciprocityInterface, l.provider);
+      const registry = new Contract(l.contracts.ReciprocityRegistry, reciprocityInterface(), l.provider);
       expect(await registry.isAttester(BigInt(second[1]), attester)).to.equal(true);
       expect((await registry.workOf(BigInt(second[1]))).arbiter).to.equal(arbiter);
 

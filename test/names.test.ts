@@ -149,7 +149,7 @@ describe("names", function () {
     });
 
     it("every Directory error reads as a sentence with its values", () => {
-      const sentence = explainRevertData(directoryInterface.encodeErrorResult("DirectoryInvalidNonce", [A, 0n, 2n]));
+      const sentence = explainRevertData(directoryInterface().encodeErrorResult("DirectoryInvalidNonce", [A, 0n, 2n]));
       expect(sentence).to.equal(`The profile is version 0 but ${A}'s next version is 2 (a newer profile was published); sign again.`);
     });
   });
@@ -230,7 +230,7 @@ describe("names", function () {
       it("refuses a profile naming someone else (400), an altered one (400), and an old version replayed (409); nothing is sent", async () => {
         const rc = new RelayerClient(relayer.url);
         const domain = directoryDomain(31337n, l.contracts.Directory);
-        const directory = new Contract(l.contracts.Directory, directoryInterface, l.provider);
+        const directory = new Contract(l.contracts.Directory, directoryInterface(), l.provider);
         const block = await l.provider.getBlock("latest");
         const victim = address(6);
         // A stranger signs a profile that names the victim.

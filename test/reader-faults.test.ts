@@ -601,7 +601,7 @@ describe("reader against a misbehaving RPC (FT-GETLOGS, FT-RPC, IN-LOGS-EMITTER)
       const entries = direct.entries.filter((_, i) => i % 97 === 0);
       for (const e of entries) {
         const tx = (await l.provider.getTransaction(e.transactionHash))!;
-        const call = ledgerInterface.parseTransaction({ data: tx.data })!;
+        const call = ledgerInterface().parseTransaction({ data: tx.data })!;
         const records = call.name === "recordBatch" ? (call.args[0] as unknown[]) : [call.args[0]];
         const sigs = call.name === "recordBatch" ? (call.args[1] as string[]) : [call.args[1] as string];
         const k = records.findIndex((r) => hashRecord(toRecord(r)) === e.recordHash);

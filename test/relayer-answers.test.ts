@@ -100,7 +100,7 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
   async function answersIn(txHash: string): Promise<[bigint, string, bigint, string][]> {
     const receipt = (await l.provider.getTransactionReceipt(txHash))!;
     return receipt.logs
-      .map((x) => ledgerInterface.parseLog(x))
+      .map((x) => ledgerInterface().parseLog(x))
       .filter((e) => e?.name === "CounterpartyAnswered")
       .map((e) => [e!.args.entryId, e!.args.counterparty, e!.args.verdict, e!.args.evidence]);
   }
@@ -108,7 +108,7 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
   /** The validateBatch call a transaction made: its validations and range proofs. */
   async function validateBatchOf(txHash: string): Promise<{ validations: { entryId: bigint; validator: string }[]; proofs: DecodedRangeProof[] }> {
     const tx = (await l.provider.getTransaction(txHash))!;
-    const call = ledgerInterface.parseTransaction({ data: tx.data })!;
+    const call = ledgerInterface().parseTransaction({ data: tx.data })!;
     expect(call.name).to.equal("validateBatch");
     return { validations: call.args.validations, proofs: call.args.proofs };
   }
@@ -349,7 +349,7 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
         const [done] = await waitRecorded(r.url, [json.digest], 30_000);
         expect(done).to.include({ kind: "record", state: "recorded", error: null });
         const tx = (await l.provider.getTransaction(done.txHash!))!;
-        const call = ledgerInterface.parseTransaction({ data: tx.data })!;
+        const call = ledgerInterface().parseTransaction({ data: tx.data })!;
         expect(call.name).to.equal("recordConfirmed");
         expect(call.args.counterpartySignature).to.equal(json.counterpartySignature);
         const entry = BigInt(done.entryId!);
@@ -376,7 +376,7 @@ describe("relayer: counterparty answers (confirm, refuse)", function () {
         expect(ids[1]).to.be.above(ids[0]);
         expect(ids[2]).to.be.above(ids[1]);
         const calls = await Promise.all(
-          done.map(async (d) => ledgerInterface.parseTransaction({ data: (await l.provider.getTransaction(d.txHash!))!.data })!.name),
+          done.map(async (d) => ledgerInterface().parseTransaction({ data: (await l.provider.getTransaction(d.txHash!))!.data })!.name),
         );
         expect(calls[1]).to.equal("recordConfirmed");
         expect(done[1].txHash).to.not.equal(done[0].txHash);

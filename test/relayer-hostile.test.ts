@@ -326,7 +326,7 @@ describe("relayer under attack (review 2026-12: R-1..R-6, F-4)", function () {
         expect(queued.body.error).to.equal(`corrects: a correction of entry ${ownEntry} (${first.digest}) is already queued`);
         const [state] = await waitRecorded(r.url, [first.digest]);
         const receipt = (await l.provider.getTransactionReceipt(state.txHash!))!;
-        const corrected = receipt.logs.map((x) => ledgerInterface.parseLog(x)).find((x) => x?.name === "Corrected")!;
+        const corrected = receipt.logs.map((x) => ledgerInterface().parseLog(x)).find((x) => x?.name === "Corrected")!;
         expect([corrected.args.entryId, corrected.args.correctionId]).to.deep.equal([ownEntry, BigInt(state.entryId!)]);
         const late = await postRecord(r.url, rival);
         expect(late.status).to.equal(409);

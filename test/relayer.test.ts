@@ -4,7 +4,7 @@ import pMap from "p-map";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Wallet } from "ethers";
+import type { Interface, Wallet } from "ethers";
 import { Contract, ContractFactory, JsonRpcProvider, Network, ZeroAddress } from "ethers";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
 import { LedgerClient } from "../scripts/lib/core/client.js";
@@ -101,7 +101,7 @@ describe("relayer", function () {
         expect(recorded.txHash).to.match(/^0x[0-9a-f]{64}$/);
         const receipt = await l.provider.getTransactionReceipt(recorded.txHash!);
         expect(receipt?.status).to.equal(1);
-        const logs = receipt!.logs.map((x) => ledgerInterface.parseLog(x)).filter((x) => x?.name === "Recorded");
+        const logs = receipt!.logs.map((x) => ledgerInterface().parseLog(x)).filter((x) => x?.name === "Recorded");
         expect(logs.map((x) => x!.args.id.toString())).to.include(recorded.entryId);
       });
 
@@ -149,14 +149,14 @@ describe("relayer", function () {
         const digests = new Set(jsons.map((j) => j.digest));
         for (const hash of txs) {
           const tx = (await l.provider.getTransaction(hash))!;
-          const call = ledgerInterface.parseTransaction({ data: tx.data })!;
+          const call = ledgerInterface().parseTransaction({ data: tx.data })!;
           expect(call.name).to.be.oneOf(["recordBatch", "record"]);
           if (call.name === "recordBatch") {
             batches++;
             expect(call.args.records.length).to.be.within(2, BATCH_SIZE);
           }
           const receipt = (await l.provider.getTransactionReceipt(hash))!;
-          const recordedHere = receipt.logs.map((x) => ledgerInterface.parseLog(x)).filter((x) => x?.name === "Recorded");
+          const recordedHere = receipt.logs.map((x) => ledgerInterface().parseLog(x)).filter((x) => x?.name === "Recorded");
           expect(recordedHere.length).to.be.at.most(BATCH_SIZE);
           ours += states.filter((s) => s.txHash === hash && digests.has(s.digest)).length;
         }
@@ -240,7 +240,9 @@ describe("relayer", function () {
               others.map((o) => signer.signDigest(erin, signer.digest(o))),
             )
           ).wait();
-          expect(receipt.logs.filter((x: { topics: readonly string[] }) => x.topics[0] === ledgerInterface.getEvent("Recorded")!.topicHash)).to.have.length(2);
+          expect(receipt.logs.filter((x: { topics: readonly string[] }) => x.topics[0] === ledgerInterface().getEvent("Recorded")!.topicHash)).to.have.length(
+            2,
+          );
           const state = await waitFor("the record to fail", async () => {
             const s = (await getRecord(r.url, waiting.digest)).body as RecordState;
             return s.state === "failed" ? s : undefined;
@@ -289,7 +291,7 @@ describe("relayer", function () {
         const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
         expect(await ledger.hasValidated(entry, val.address)).to.equal(true);
         const receipt = await l.provider.getTransactionReceipt(done.txHash!);
-        const events = receipt!.logs.map((log) => ledgerInterface.parseLog(log)).filter((e) => e?.name === "Validated");
+        const events = receipt!.logs.map((log) => ledgerInterface().parseLog(log)).filter((e) => e?.name === "Validated");
         expect(events.map((e) => [e!.args.entryId, e!.args.validator, e!.args.accepts])).to.deep.equal([[entry, val.address, 1n]]);
         expect(await l.provider.getBalance(val.address)).to.equal(0n);
       });
@@ -316,13 +318,13 @@ describe("relayer", function () {
           jsons.map((j) => j.digest),
         );
         const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
-        const selector = ledgerInterface.getFunction("validateBatch")!.selector;
+        const selector = ledgerInterface().getFunction("validateBatch")!.selector;
         for (const [i, d] of done.entries()) {
           expect(d).to.include({ kind: "validation", state: "recorded", entryId: entries[i].toString() });
           expect(await ledger.hasValidated(entries[i], validators[i].address)).to.equal(true);
           const tx = await l.provider.getTransaction(d.txHash!);
           expect(tx!.data.slice(0, 10)).to.equal(selector);
-          const [vs, , proofs] = ledgerInterface.decodeFunctionData("validateBatch", tx!.data);
+          const [vs, , proofs] = ledgerInterface().decodeFunctionData("validateBatch", tx!.data);
           // Every entry the batch validates is either proven in it or was anchored before.
           const proven = new Set(
             (proofs as { firstId: bigint; signers: string[] }[]).flatMap((p) =>
@@ -593,7 +595,7 @@ describe("relayer", function () {
       const ledger = new Contract(l.ledger, LEDGER_ABI, devWallet(8, l.provider));
       const receipt = await (await ledger.record(rec, signer.signDigest(agent, signer.digest(rec)))).wait();
       const event = receipt.logs
-        .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+        .map((x: Parameters<Interface["parseLog"]>[0]) => ledgerInterface().parseLog(x))
         .find((x: { name: string } | null) => x?.name === "Recorded");
       return { id: event.args.id, hash: receipt.hash };
     }
@@ -751,7 +753,7 @@ describe("relayer", function () {
       expect(failed.error).to.match(new RegExp(`^the Ledger refused it: 0x[0-9a-fA-F]{40} has already validated entry ${b.entry}\\.$`));
       expect(failed.error!.toLowerCase()).to.include(late.address.toLowerCase());
       const tx = await l.provider.getTransaction(recorded.txHash!);
-      const [vs] = ledgerInterface.decodeFunctionData("validateBatch", tx!.data);
+      const [vs] = ledgerInterface().decodeFunctionData("validateBatch", tx!.data);
       expect((vs as unknown[]).length).to.equal(2);
       const ledger = new Contract(l.ledger, LEDGER_ABI, l.provider);
       expect(await ledger.nonces(late.address, 2n)).to.equal(packNonce(2n, 0n), "the skipped item consumed no nonce");
@@ -826,7 +828,7 @@ describe("relayer", function () {
         const ledger = new Contract(l.ledger, LEDGER_ABI, devWallet(8, l.provider));
         const receipt = await (await ledger.record(rec, json.signature)).wait();
         const event = receipt.logs
-          .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+          .map((x: Parameters<Interface["parseLog"]>[0]) => ledgerInterface().parseLog(x))
           .find((x: { name: string } | null) => x?.name === "Recorded");
         direct = { hash: receipt.hash, id: event.args.id };
       };

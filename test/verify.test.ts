@@ -207,7 +207,7 @@ async function deployFixture(): Promise<Fixture> {
   const r6 = recordOf(otherKey.address);
   const viaForwarder = await payer.sendTransaction({
     to: forwarder,
-    data: ledgerInterface.encodeFunctionData("record", [r6, signer.signDigest(otherKey, signer.digest(r6))]),
+    data: ledgerInterface().encodeFunctionData("record", [r6, signer.signDigest(otherKey, signer.digest(r6))]),
     gasLimit: 600_000,
   });
   const forwarded = await recorded(await viaForwarder.wait(), r6);
@@ -385,7 +385,7 @@ describe("verify", function () {
         return (call, reply) => {
           if (call.method !== "eth_getTransactionByHash" || call.params[0] !== f.eoa.tx) return reply;
           const tx = reply.result as { input: string };
-          const parsed = ledgerInterface.parseTransaction({ data: tx.input })!;
+          const parsed = ledgerInterface().parseTransaction({ data: tx.input })!;
           const forged = forger.signingKey.sign(f.eoa.digest).serialized;
           return { ...reply, result: { ...tx, input: tx.input.replace(parsed.args[1].slice(2), forged.slice(2)) } };
         };
@@ -426,7 +426,8 @@ describe("verify", function () {
 
   describe("walletSignatureValid", () => {
     /** The signature entry `c` was recorded with (its transaction is a direct call). */
-    const recordedSignature = async (c: Case) => ledgerInterface.parseTransaction({ data: (await f.l.provider.getTransaction(c.tx))!.data })!.args[1] as string;
+    const recordedSignature = async (c: Case) =>
+      ledgerInterface().parseTransaction({ data: (await f.l.provider.getTransaction(c.tx))!.data })!.args[1] as string;
     const ask = async (c: Case, provider = f.l.provider) =>
       walletSignatureValid(provider, c.agent, c.digest, [await recordedSignature(c)], c.block, { maxAttempts: 2, backoffMs: 10 });
 

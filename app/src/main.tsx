@@ -6,6 +6,8 @@ import { App } from "./App";
 import { loadConfig } from "./config";
 import type { AppConfig } from "./config";
 import { AppConfigContext, defaultChain } from "./hooks/useAppConfig";
+import { indexedAccountsQueries } from "./hooks/accountsQueries";
+import { sourceQuery } from "./hooks/useSource";
 import { preloadPage } from "./pages";
 import { parseHash } from "./lib/router";
 import { createWagmiConfig } from "./wagmi";
@@ -37,14 +39,13 @@ void loadConfig().then((config) => {
   // has one (the accounts and entries pages read through it), else the whole ledger is read.
   const chain = defaultChain(config);
   if (chain.contracts.Ledger && chain.indexerUrl) {
-    void import("./hooks/useSource").then(({ sourceQuery }) => queryClient.prefetchQuery(sourceQuery(chain)));
+    void queryClient.prefetchQuery(sourceQuery(chain));
     // The accounts page's figures, asked for at the same time (shown only once the check passed).
-    if ((parseHash(window.location.hash).path || "accounts") === "accounts")
-      void import("./hooks/accountsQueries").then(({ indexedAccountsQueries }) => {
-        const q = indexedAccountsQueries(chain.indexerUrl);
-        void queryClient.prefetchQuery(q.days);
-        void queryClient.prefetchQuery(q.counts);
-      });
+    if ((parseHash(window.location.hash).path || "accounts") === "accounts") {
+      const q = indexedAccountsQueries(chain.indexerUrl);
+      void queryClient.prefetchQuery(q.days);
+      void queryClient.prefetchQuery(q.counts);
+    }
   } else if (chain.contracts.Ledger) void import("./hooks/useLedger").then(({ ledgerQuery }) => queryClient.prefetchQuery(ledgerQuery(chain)));
   createRoot(document.getElementById("root")!).render(
     <StrictMode>

@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Contract, Transaction } from "ethers";
-import { LEDGER_ABI } from "../lib/core/abi.js";
+import { LEDGER_ABI, LEDGER_TOPICS } from "../lib/core/abi.js";
 import { n, table, toJson } from "./kit/report.js";
 import { freePort, startDevLedger } from "../lib/node/dev-chain.js";
 import {
@@ -40,7 +40,6 @@ import {
 } from "../lib/kit/relayer.js";
 import type { HostileKind } from "../lib/kit/relayer.js";
 import type { SignedRecordJson } from "../lib/core/record.js";
-import { ledgerInterface } from "../lib/core/reader.js";
 import { ledgerDomain } from "../lib/core/record.js";
 import { devWallet } from "../lib/node/dev-chain.js";
 
@@ -166,7 +165,7 @@ try {
       const block = await l.provider.getBlock(b, false);
       for (const hash of block!.transactions) {
         const receipt = (await l.provider.getTransactionReceipt(hash))!;
-        const recorded = receipt.logs.filter((x) => x.address === l.ledger && x.topics[0] === ledgerInterface.getEvent("Recorded")!.topicHash).length;
+        const recorded = receipt.logs.filter((x) => x.address === l.ledger && x.topics[0] === LEDGER_TOPICS.Recorded).length;
         if (recorded) txs.set(hash, { records: recorded, gas: receipt.gasUsed });
       }
     }
@@ -391,8 +390,8 @@ async function hostileRun(): Promise<HostileResult> {
 
     // The relayer's transactions in the meantime.
     const txs: { calldata: number; signed: number; gasLimit: bigint; gasUsed: bigint; status: number; recorded: number; skipped: number }[] = [];
-    const recordedTopic = ledgerInterface.getEvent("Recorded")!.topicHash;
-    const skippedTopic = ledgerInterface.getEvent("RecordSkipped")!.topicHash;
+    const recordedTopic = LEDGER_TOPICS.Recorded;
+    const skippedTopic = LEDGER_TOPICS.RecordSkipped;
     for (let b = blockBefore + 1, last = await l.provider.getBlockNumber(); b <= last; b++) {
       for (const hash of (await l.provider.getBlock(b, false))!.transactions) {
         const tx = (await l.provider.getTransaction(hash))!;

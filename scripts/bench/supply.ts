@@ -69,7 +69,7 @@ try {
   const fromBlock = (await provider.getBlockNumber()) + 1;
   const { Ledger: ledger } = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
   const relayer = devWallet(0, provider);
-  const steward = new Contract(ledger, ledgerInterface, devWallet(1, provider));
+  const steward = new Contract(ledger, ledgerInterface(), devWallet(1, provider));
   const commons: string = await steward.registerCommons.staticCall(id("bench-supply"), "Supply benchmark commons");
   await (await steward.registerCommons(id("bench-supply"), "Supply benchmark commons")).wait();
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);
@@ -141,7 +141,7 @@ try {
       inFlight = provider.send("eth_sendRawTransaction", [raw]);
     }
     await inFlight;
-    const [count] = (await new Contract(ledger, ledgerInterface, provider).tip()) as [bigint, string];
+    const [count] = (await new Contract(ledger, ledgerInterface(), provider).tip()) as [bigint, string];
     if (count !== BigInt(records.length)) throw new Error(`the ledger holds ${count} entries, not ${records.length}`);
   });
   const toBlock = await provider.getBlockNumber();

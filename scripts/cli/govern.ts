@@ -61,10 +61,10 @@ async function nameChange(g: GlobalOptions, keystore: string | undefined, call: 
   if (!directory) throw new CliInputError("--directory", "no Directory of names for this ledger: set COMMONS_DIRECTORY, or run npm start (which deploys one)");
   const provider = await connect(target);
   const signer = await loadSigner(keystore, provider);
-  const { receipt } = await sendToContract("directory", () => call(new Contract(directory, directoryInterface, signer)));
+  const { receipt } = await sendToContract("directory", () => call(new Contract(directory, directoryInterface(), signer)));
   let line = `done (tx ${receipt.hash})`;
   for (const log of receipt.logs) {
-    const parsed = directoryInterface.parseLog(log);
+    const parsed = directoryInterface().parseLog(log);
     if (parsed?.name === "CommonsNameApproved") {
       const more = BigInt(parsed.args.threshold) - BigInt(parsed.args.approvals);
       line = `name proposal ${parsed.args.proposal}: approved by ${parsed.args.approvals} of the ${parsed.args.threshold} stewards needed; it takes effect when ${more} more approve${more === 1n ? "s" : ""} with: commons commons approve-name ${parsed.args.proposal}`;
@@ -108,7 +108,7 @@ function outcome(receipt: ContractTransactionReceipt, what: string, commons: str
   for (const log of receipt.logs) {
     const parsed = (() => {
       try {
-        return ledgerInterface.parseLog(log);
+        return ledgerInterface().parseLog(log);
       } catch {
         return null;
       }

@@ -167,9 +167,9 @@ async function relayLine(relayer: string, signed: { digest: string }, waitSecond
 
 /** The attesters and arbiter a work version was registered with (its WorkRegistered event), or undefined. */
 async function registeredTerms(c: Connected, work: bigint): Promise<{ attesters: string[]; arbiter: string } | undefined> {
-  const event = reciprocityInterface.getEvent("WorkRegistered")!;
+  const event = reciprocityInterface().getEvent("WorkRegistered")!;
   const logs = await c.provider.getLogs({ address: c.address, topics: [event.topicHash, toBeHex(work, 32)], fromBlock: 0 });
-  const parsed = logs.map((l) => reciprocityInterface.parseLog({ topics: l.topics as string[], data: l.data })).find((x) => x !== null);
+  const parsed = logs.map((l) => reciprocityInterface().parseLog({ topics: l.topics as string[], data: l.data })).find((x) => x !== null);
   if (!parsed) return undefined;
   return { attesters: [...(parsed.args.attesters as string[])], arbiter: String(parsed.args.arbiter) };
 }

@@ -88,7 +88,7 @@ export function registerNames(program: Command): void {
       const provider = await connect(target);
       if ((await provider.getCode(directory)) === "0x") throw new Error(`there is no Directory at ${directory}`);
       const signer = await loadSigner(o.keystore, provider);
-      const contract = new Contract(directory, directoryInterface, provider);
+      const contract = new Contract(directory, directoryInterface(), provider);
       const block = await provider.getBlock("latest");
       const profile = buildProfile({
         agent: signer.address,

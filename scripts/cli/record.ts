@@ -366,7 +366,7 @@ export function registerRecord(program: Command): void {
             async (e) => ((await registry.settlementOf(e)) as { id: bigint }).id !== 0n,
           ),
         );
-        const target = m.message.kind === "profile" ? new Contract(to, directoryInterface, payer) : registry;
+        const target = m.message.kind === "profile" ? new Contract(to, directoryInterface(), payer) : registry;
         const receipt = await client.send(
           () => target.getFunction(m.message.call.fn)(...args),
           m.message.kind === "profile" ? "the directory" : "the registry",

@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { LedgerClient } from "../lib/core/client.js";
-import { ledgerInterface } from "../lib/core/reader.js";
+import { LEDGER_TOPICS } from "../lib/core/abi.js";
 import { toSignedValidationJson } from "../lib/core/record.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { isAnswer } from "../lib/core/vocabulary.js";
@@ -28,7 +28,7 @@ interface ValidateOptions {
   keystore?: string;
 }
 
-const ENDORSED_TOPIC = ledgerInterface.getEvent("Endorsed")!.topicHash;
+const ENDORSED_TOPIC = LEDGER_TOPICS.Endorsed;
 
 export function registerValidate(program: Command): void {
   withSigningOptions(

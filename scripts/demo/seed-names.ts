@@ -27,7 +27,7 @@ export const DEMO_NAMES: readonly { index: number; name: string; kind: AgentKind
 
 export async function seedNames(provider: Provider, directoryAddress: string, log: (line: string) => void = console.log): Promise<number> {
   const relayer = devWallet(0, provider);
-  const directory = new Contract(directoryAddress, directoryInterface, relayer);
+  const directory = new Contract(directoryAddress, directoryInterface(), relayer);
   const { chainId } = await provider.getNetwork();
   const domain = directoryDomain(chainId, directoryAddress);
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);

@@ -59,6 +59,8 @@ export function sourceQuery(chain: ChainConfig) {
     },
     enabled: ledger !== undefined && chain.indexerUrl !== undefined,
     refetchInterval: 2_000,
+    // Fresh until the next check: the pages that mount after main.tsx started it do not ask again.
+    staleTime: 2_000,
     retry: false,
   });
 }

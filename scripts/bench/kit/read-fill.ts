@@ -50,7 +50,7 @@ export async function fillLedger(opts: {
   const started = performance.now();
   const relayer = devWallet(0, provider);
   const steward = devWallet(1, provider);
-  const stewardLedger = new Contract(ledger, ledgerInterface, steward);
+  const stewardLedger = new Contract(ledger, ledgerInterface(), steward);
   const commons: string = await stewardLedger.registerCommons.staticCall(id("bench-read"), "Read benchmark commons");
   await (await stewardLedger.registerCommons(id("bench-read"), "Read benchmark commons")).wait();
   const agentLabels = Array.from({ length: opts.agents }, (_, i) => `agent/${i}`);
@@ -77,8 +77,8 @@ export async function fillLedger(opts: {
       const data = hexlify(encodeRecordBatch(words, signatures));
       if (b === 0) {
         // The hand-made calldata must be exactly the ABI encoding.
-        const decoded = ledgerInterface.decodeFunctionData("recordBatch", data);
-        if (ledgerInterface.encodeFunctionData("recordBatch", [decoded[0], decoded[1]]) !== data)
+        const decoded = ledgerInterface().decodeFunctionData("recordBatch", data);
+        if (ledgerInterface().encodeFunctionData("recordBatch", [decoded[0], decoded[1]]) !== data)
           throw new Error("recordBatch calldata differs from the ABI encoding");
       }
       const raw = await relayer.signTransaction({ type: 2, chainId, nonce: nonce++, to: ledger, data, gasLimit: 12_000_000n, ...fees });
@@ -92,7 +92,7 @@ export async function fillLedger(opts: {
   } finally {
     await signers.close();
   }
-  const [count] = (await new Contract(ledger, ledgerInterface, provider).tip()) as [bigint, string];
+  const [count] = (await new Contract(ledger, ledgerInterface(), provider).tip()) as [bigint, string];
   if (count !== BigInt(ENTRIES)) throw new Error(`the ledger holds ${count} entries, not ${ENTRIES}: a batch failed or skipped records`);
   return { commons, seconds: (performance.now() - started) / 1000, workers: signers.workers, toBlock: await provider.getBlockNumber() };
 }

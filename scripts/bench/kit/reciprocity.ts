@@ -84,7 +84,7 @@ export async function measureReciprocity(p: {
       nonce: (await registry.declarationNonce(who.address, work)) as bigint,
       deadline: (await now()) + 3600n,
     });
-    const data = reciprocityInterface.encodeFunctionData("declare", [d, await signDeclaration(who, domain, d)]);
+    const data = reciprocityInterface().encodeFunctionData("declare", [d, await signDeclaration(who, domain, d)]);
     return sendMeasured(relayer, address, data);
   };
 
@@ -124,7 +124,7 @@ export async function measureReciprocity(p: {
   await ledgerClient.validate(p.validator as never, contribution.id, "accept");
   // Licensee A signs the settlement order (it names the work); the relayer sends it.
   const order = buildSettlement({ work, entryId: contribution.id, nonce: 0n, deadline: (await now()) + 3600n });
-  const settleData = reciprocityInterface.encodeFunctionData("settleBySignature", [
+  const settleData = reciprocityInterface().encodeFunctionData("settleBySignature", [
     order,
     await signSettlement(p.a, domain, order),
     await ledgerClient.proof(contribution.id),

@@ -32,6 +32,33 @@ export const LEDGER_EVENTS = [
   "event EIP712DomainChanged()",
 ] as const;
 
+/**
+ * Each event's topic (the keccak of its signature), written out so that readers filter and sort logs
+ * without building the ABI (parsing every fragment takes tens of milliseconds, a good share of a
+ * page's first load). A test checks each against the ABI.
+ */
+export const LEDGER_TOPICS = {
+  Recorded: "0x4d216f0c89791b1c8f7d07450a39f9f21a15cefd9ad3803f1244c68765876f89",
+  RecordSkipped: "0xc6ff86e6b154af2a682445c7cf0a7bd8e30975e90a77ee108e76d17263479a9a",
+  Validated: "0x4f4af2239f8424830fedb8c41665297537b8096c1a5291fad4f17fdc05ba5f10",
+  ValidationSkipped: "0x37e84c40996be62b27a7c368fb19b9167cd49462dc21fec4a5b630a14608462e",
+  Endorsed: "0x0fb595057d0fa9611ec2e9c76e1b90f2a258e23bbb7986f8d00f98e088f355fa",
+  CounterpartyAnswered: "0x67a709e4959f0014363d2158cec661048ed65ed25e372fa85c4ab9c9e2742a53",
+  Corrected: "0x1e7bb36eaa94a3ef6ceca62c67a57e603a81563680ed920cb2838a2f4cd5762a",
+  Checkpointed: "0x3645baa4e054faec609dc13830123544f10fe138b00bd0f00fed53bd4053e84a",
+  CommonsRegistered: "0x847acffe9613b381742eea30da10923a23081dce6059b519711914ff075042d1",
+  StewardAdded: "0x7516e61eea12eff2fffc37955fda7ceb3736a434faeb18fa0e7ce2161f014f38",
+  StewardRemoved: "0x0da45562c956de2c67948bf99628134d2c3745868d4f3bfb279eeea5bb7040e6",
+  StewardThresholdSet: "0x54f89d2fd819ebf52046af496fc36d61d6b57c9ad630bf3dcad233f279febc16",
+  RolesSet: "0x988125e49c9a0bc5a3107be855287e938bb5f7bf6f3d5c5112d67c85ed86f04d",
+  ChangeProposed: "0x389ce1fcebc54ed7b966ad89e4410a80e486c8c0c5a1b14727c22edd8b44c1f1",
+  ChangeApproved: "0x0e8ab8aa3741b4b30b6a6d56248ffe8836d06d9ce09876685709168403c4e8fe",
+  ChangeExecuted: "0xa8212e189a3e603d1e984c2c65579e9aec36ce8105e11320eca93bc67c5ea65a",
+  QuorumRuleSet: "0xabea1b81845f3f37c76b6112e0064795a429b2fa44aa0517612c2aca5ed4d435",
+  NonceInvalidated: "0x1800cd2301fbc20790ed94f3d55a28ef2306a9c31cd3c72b5b71b6e4cf5c6241",
+  EIP712DomainChanged: "0x0a6387c9ea3628b88a633bb4f3b151770f70085117a15f9bf3787cda53f13d31",
+} as const;
+
 export const LEDGER_ABI = [
   ...LEDGER_EVENTS,
   `function record(${RECORD_TUPLE} record, bytes signature) returns (uint256 id)`,

@@ -13,9 +13,9 @@ import { RECORD_TYPE_STRING } from "./record.js";
 /** 17 static words: the ABI encoding of a Record is its EIP-712 encodeData, and the data of its Recorded event. */
 const RECORD_BYTES = 544;
 const SELECTORS = {
-  record: ledgerInterface.getFunction("record")!.selector,
-  recordBatch: ledgerInterface.getFunction("recordBatch")!.selector,
-  recordCorrection: ledgerInterface.getFunction("recordCorrection")!.selector,
+  record: ledgerInterface().getFunction("record")!.selector,
+  recordBatch: ledgerInterface().getFunction("recordBatch")!.selector,
+  recordCorrection: ledgerInterface().getFunction("recordCorrection")!.selector,
 };
 /** An offset or length word that fits in 6 bytes (the 26 high bytes zero). */
 const SMALL_WORD = /^0{52}[0-9a-fA-F]{12}$/;

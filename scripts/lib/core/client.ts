@@ -123,7 +123,7 @@ export class LedgerClient {
     );
     const skipped: { index: bigint; reason: string }[] = [];
     for (const log of receipt.logs) {
-      const parsed = ledgerInterface.parseLog(log);
+      const parsed = ledgerInterface().parseLog(log);
       if (parsed?.name === "RecordSkipped") skipped.push({ index: parsed.args.index, reason: describeRevert(parsed.args.reason) });
     }
     return { ids: this.recordedIds(receipt), skipped, receipt };
@@ -212,7 +212,7 @@ export class LedgerClient {
     const ids: bigint[] = [];
     for (const log of receipt.logs) {
       if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
-      const parsed = ledgerInterface.parseLog(log);
+      const parsed = ledgerInterface().parseLog(log);
       if (parsed?.name === "Recorded") ids.push(parsed.args.id);
     }
     return ids;

@@ -226,8 +226,10 @@ export const LIBRARY_ERRORS: Sentences = {
 /** Every sentence by error name (the names are unique across the contracts: each has its prefix). */
 export const CONTRACT_ERRORS: Sentences = { ...LIBRARY_ERRORS, ...LEDGER_ERRORS, ...DISTRIBUTOR_ERRORS, ...REGISTRY_ERRORS, ...DIRECTORY_ERRORS };
 
-/** One interface with every error of the three ABIs and the libraries, each selector once. */
-const errorsInterface = (() => {
+/** One interface with every error of the three ABIs and the libraries, each selector once (built on first use). */
+let builtErrorsInterface: Interface | undefined;
+const errorsInterface = (): Interface => (builtErrorsInterface ??= buildErrorsInterface());
+function buildErrorsInterface(): Interface {
   const bySelector = new Map<string, ErrorFragment>();
   for (const text of [...LEDGER_ABI, ...DISTRIBUTOR_ABI, ...RECIPROCITY_ABI, ...DIRECTORY_ABI, ...LIBRARY_ERROR_FRAGMENTS]) {
     if (!text.startsWith("error ")) continue;
@@ -235,7 +237,7 @@ const errorsInterface = (() => {
     if (!bySelector.has(f.selector)) bySelector.set(f.selector, f);
   }
   return new Interface([...bySelector.values()]);
-})();
+}
 
 /** The sentence for an error given by name and arguments, if it is one of ours. */
 export function explainContractError(name: string, args: Args): string | undefined {
@@ -245,7 +247,7 @@ export function explainContractError(name: string, args: Args): string | undefin
 /** The sentence for revert data (0x + selector + arguments) of any of our contracts, if it is one of their errors. */
 export function explainRevertData(data: string): string | undefined {
   try {
-    const e = errorsInterface.parseError(data);
+    const e = errorsInterface().parseError(data);
     return e ? explainContractError(e.name, e.args) : undefined;
   } catch {
     return undefined;

@@ -47,4 +47,8 @@ export const DIRECTORY_ABI = [
   "error DirectoryAlreadyApproved(uint256 proposal, address steward)",
 ] as const;
 
-export const directoryInterface = new Interface(DIRECTORY_ABI);
+let builtDirectoryInterface: Interface | undefined;
+/** The Directory's ABI as an ethers Interface, built on first use (see reader.ts `ledgerInterface`). */
+export function directoryInterface(): Interface {
+  return (builtDirectoryInterface ??= new Interface(DIRECTORY_ABI));
+}

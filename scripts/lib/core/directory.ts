@@ -258,13 +258,13 @@ export async function readDirectoryEvents(
 ): Promise<{ profiles: ProfileEvent[]; commonsNames: CommonsNameEvent[] }> {
   const logs = await fetchLogs(provider, directory, {
     ...opts,
-    topic0: [directoryInterface.getEvent("ProfilePublished")!.topicHash, directoryInterface.getEvent("CommonsNamed")!.topicHash],
+    topic0: [directoryInterface().getEvent("ProfilePublished")!.topicHash, directoryInterface().getEvent("CommonsNamed")!.topicHash],
   });
   const profiles: ProfileEvent[] = [];
   const commonsNames: CommonsNameEvent[] = [];
   for (const log of logs) {
     if (log.address.toLowerCase() !== directory.toLowerCase()) continue;
-    const parsed = directoryInterface.parseLog({ topics: log.topics as string[], data: log.data });
+    const parsed = directoryInterface().parseLog({ topics: log.topics as string[], data: log.data });
     if (parsed?.name === "ProfilePublished")
       profiles.push({ agent: String(parsed.args.agent), kind: Number(parsed.args.kind), name: String(parsed.args.name), nonce: BigInt(parsed.args.nonce) });
     else if (parsed?.name === "CommonsNamed") commonsNames.push({ commons: String(parsed.args.commons), name: String(parsed.args.name) });

@@ -10,18 +10,18 @@
 // The cost is that contributor's entries (one call each), not the ledger's size. Browser-safe.
 import { Contract, toBeHex, zeroPadValue } from "ethers";
 import type { Provider } from "ethers";
-import { LEDGER_ABI } from "./abi.js";
+import { LEDGER_ABI, LEDGER_TOPICS } from "./abi.js";
 import { indexedAccountDays, indexedActivity, indexedTallies } from "./indexer-client.js";
 import { entryTallies, personOverviewOf } from "./overview.js";
 import type { Activity, EntryTally, PersonOverview } from "./overview.js";
 import { formatQuantity } from "./record.js";
-import { decodeLedgerLogs, fetchLogs, ledgerInterface } from "./reader.js";
+import { decodeLedgerLogs, fetchLogs } from "./reader.js";
 import type { Entry } from "./reader.js";
 import { dayTotals, deriveEntries } from "./views.js";
 import type { DayTotals, EntryView } from "./views.js";
 import { ENTRY_STATES } from "./vocabulary.js";
 
-const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
+const RECORDED = LEDGER_TOPICS.Recorded;
 /**
  * The entries whose Recorded events match `argTopics` (the indexed id, then the signer): a few, so
  * the filtered eth_getLogs starts with wide block ranges.
@@ -168,8 +168,8 @@ async function differenceFromChain(
   return difference;
 }
 
-const VALIDATED = ledgerInterface.getEvent("Validated")!.topicHash;
-const ENDORSED = ledgerInterface.getEvent("Endorsed")!.topicHash;
+const VALIDATED = LEDGER_TOPICS.Validated;
+const ENDORSED = LEDGER_TOPICS.Endorsed;
 /** How many entry ids one filtered eth_getLogs names (an OR of topics). */
 const IDS_PER_READ = 100;
 

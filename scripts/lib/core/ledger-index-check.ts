@@ -14,15 +14,16 @@ import { Contract, toQuantity } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { chainStep, GENESIS_HEAD } from "./chain.js";
 import type { LedgerIndexMeta } from "./ledger-index.js";
+import { LEDGER_TOPICS } from "./abi.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface, rpcRetry } from "./reader.js";
 import type { Entry, LedgerEvents } from "./reader.js";
 
 export type IndexCheck =
   { ok: true; entries: number; otherEvents: number; head: string; checkedToBlock: number; laterEntries: number } | { ok: false; problem: string };
 
-const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
+const RECORDED = LEDGER_TOPICS.Recorded;
 const OTHER_TOPICS: string[] = [];
-ledgerInterface.forEachEvent((e) => {
+ledgerInterface().forEachEvent((e) => {
   if (e.topicHash !== RECORDED) OTHER_TOPICS.push(e.topicHash);
 });
 

@@ -17,16 +17,17 @@
 // own bytes; a log it cannot reproduce exactly is carried raw.
 import { getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import type { Log } from "ethers";
-import { decodeLedgerLogs, ledgerInterface } from "./reader.js";
+import { LEDGER_TOPICS } from "./abi.js";
+import { decodeLedgerLogs } from "./reader.js";
 import type { Entry, LedgerEvents, ValidationEvent } from "./reader.js";
 import { RECORD_FIELDS, RECORD_TYPE_STRING } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 
 export const LEDGER_INDEX_FORMAT = "commons-ledger/ledger-index@1";
 
-const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
-const VALIDATED_TOPIC = ledgerInterface.getEvent("Validated")!.topicHash;
-const CHECKPOINTED_TOPIC = ledgerInterface.getEvent("Checkpointed")!.topicHash;
+const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
+const VALIDATED_TOPIC = LEDGER_TOPICS.Validated;
+const CHECKPOINTED_TOPIC = LEDGER_TOPICS.Checkpointed;
 const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 
 /** Which chain, ledger and block range an index covers. */

@@ -6,7 +6,7 @@
 // bypass ethers' slow HTTP body handling (see "direct JSON-RPC").
 import { getAddress, getBytes, Interface, JsonRpcProvider, keccak256, Log, makeError, toQuantity, toUtf8Bytes } from "ethers";
 import type { FetchRequest, Provider } from "ethers";
-import { LEDGER_ABI } from "./abi.js";
+import { LEDGER_ABI, LEDGER_TOPICS } from "./abi.js";
 import { hashRecord, RECORD_FIELDS, RECORD_TYPE_STRING } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 import { classifyRpcError, LedgerReadError, rpcRetry, withRetry } from "./rpc-errors.js";
@@ -14,8 +14,15 @@ import { classifyRpcError, LedgerReadError, rpcRetry, withRetry } from "./rpc-er
 export { classifyRpcError, LedgerReadError, rpcRetry, withRetry } from "./rpc-errors.js";
 export type { FailureKind, RetryOptions } from "./rpc-errors.js";
 
-export const ledgerInterface = new Interface(LEDGER_ABI);
-const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
+let builtLedgerInterface: Interface | undefined;
+/**
+ * The Ledger's ABI as an ethers Interface, built on first use: parsing its fragments takes tens of
+ * milliseconds, which a page reading through the indexer need not spend before it shows anything.
+ */
+export function ledgerInterface(): Interface {
+  return (builtLedgerInterface ??= new Interface(LEDGER_ABI));
+}
+const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
 const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 
 /**
@@ -34,7 +41,7 @@ export const GOVERNANCE_EVENTS = [
   "ChangeExecuted",
   "QuorumRuleSet",
 ] as const;
-export const GOVERNANCE_TOPICS: readonly string[] = GOVERNANCE_EVENTS.map((name) => ledgerInterface.getEvent(name)!.topicHash);
+export const GOVERNANCE_TOPICS: readonly string[] = GOVERNANCE_EVENTS.map((name) => LEDGER_TOPICS[name]);
 
 export interface Entry {
   id: bigint;
@@ -409,7 +416,7 @@ export function decodeLedgerLogs(logs: readonly Log[], opts: { generic?: boolean
         continue;
       }
     }
-    const parsed = ledgerInterface.parseLog({ topics: [...log.topics], data: log.data });
+    const parsed = ledgerInterface().parseLog({ topics: [...log.topics], data: log.data });
     if (!parsed) continue;
     const a = parsed.args;
     const base = { blockNumber: log.blockNumber, transactionHash: log.transactionHash };
@@ -462,7 +469,7 @@ export function mergeEvents(parts: readonly LedgerEvents[]): LedgerEvents {
 /** "LedgerExpired(1700000000, 1700000100)" for ABI-encoded custom error data. */
 export function describeRevert(data: string): string {
   try {
-    const e = ledgerInterface.parseError(data);
+    const e = ledgerInterface().parseError(data);
     if (e) return `${e.name}(${e.args.map((x) => String(x)).join(", ")})`;
   } catch {
     /* fall through */

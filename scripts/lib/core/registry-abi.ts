@@ -153,4 +153,8 @@ export const RECIPROCITY_ABI = [
   "error LedgerInvalidProof(uint256 entryId, uint256 expectedLaterEntries)",
 ] as const;
 
-export const reciprocityInterface = new Interface(RECIPROCITY_ABI);
+let builtReciprocityInterface: Interface | undefined;
+/** The ReciprocityRegistry's ABI as an ethers Interface, built on first use (see reader.ts `ledgerInterface`). */
+export function reciprocityInterface(): Interface {
+  return (builtReciprocityInterface ??= new Interface(RECIPROCITY_ABI));
+}

@@ -304,7 +304,7 @@ export const CONTRACT_MESSAGE_TYPES: readonly string[] = [SIGNED_DECLARATION_TYP
 
 /** The calldata of a message's call with `args` (as `registryCallArgs` gives them), for the contract it is signed for. */
 export function messageCalldata(m: RegistryMessage, args: readonly unknown[]): string {
-  return m.kind === "profile" ? directoryInterface.encodeFunctionData(m.call.fn, args) : reciprocityInterface.encodeFunctionData(m.call.fn, args);
+  return m.kind === "profile" ? directoryInterface().encodeFunctionData(m.call.fn, args) : reciprocityInterface().encodeFunctionData(m.call.fn, args);
 }
 
 /** The event that records each kind of message, and the argument that numbers it (a registry record id; a profile's version). */

@@ -7,7 +7,7 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { AbiCoder, concat, Contract, ContractFactory, keccak256, toQuantity, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroAddress, ZeroHash } from "ethers";
-import type { JsonRpcProvider, Provider, Signer, TypedDataDomain } from "ethers";
+import type { Interface, JsonRpcProvider, Provider, Signer, TypedDataDomain } from "ethers";
 import { LEDGER_ABI } from "../core/abi.js";
 import { ledgerInterface } from "../core/reader.js";
 import { encodeUnit, fromSignedJson, packNonce, RECORD_TYPES } from "../core/record.js";
@@ -119,7 +119,7 @@ export async function recordDirectly(ledger: string, payer: Signer, jsons: reado
     )
   ).wait();
   return receipt.logs
-    .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+    .map((x: Parameters<Interface["parseLog"]>[0]) => ledgerInterface().parseLog(x))
     .filter((x: { name: string } | null) => x?.name === "Recorded")
     .map((x: { args: { id: bigint } }) => x.args.id);
 }
@@ -328,7 +328,7 @@ export async function prepareHostile(
     )
   ).wait();
   const ids = receipt.logs
-    .map((x: Parameters<typeof ledgerInterface.parseLog>[0]) => ledgerInterface.parseLog(x))
+    .map((x: Parameters<Interface["parseLog"]>[0]) => ledgerInterface().parseLog(x))
     .filter((x: { name: string } | null) => x?.name === "Recorded")
     .map((x: { args: { id: bigint } }) => x.args.id);
   if (ids.length !== o.victims) throw new Error(`only ${ids.length} of the ${o.victims} victims' records were recorded`);

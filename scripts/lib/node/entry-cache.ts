@@ -156,8 +156,8 @@ export function cacheFile(dir: string, chainId: bigint, ledger: string, fromBloc
 
 /** The ledger's tip at `block` (one eth_call). */
 export async function tipAt(provider: Provider, ledger: string, block: number, opts: ReadOptions = {}): Promise<{ count: bigint; head: string }> {
-  const data = await rpcRetry("tip()", () => provider.call({ to: ledger, data: ledgerInterface.encodeFunctionData("tip"), blockTag: block }), opts);
-  const [count, head] = ledgerInterface.decodeFunctionResult("tip", data) as unknown as [bigint, string];
+  const data = await rpcRetry("tip()", () => provider.call({ to: ledger, data: ledgerInterface().encodeFunctionData("tip"), blockTag: block }), opts);
+  const [count, head] = ledgerInterface().decodeFunctionResult("tip", data) as unknown as [bigint, string];
   return { count, head: head.toLowerCase() };
 }
 

@@ -353,7 +353,7 @@ export function decodeRegistryLogs(logs: readonly Log[], address: string, times:
   const records: TimedRecord[] = [];
   for (const log of logs) {
     if (log.address.toLowerCase() !== address.toLowerCase()) continue;
-    const parsed = reciprocityInterface.parseLog({ topics: log.topics as string[], data: log.data });
+    const parsed = reciprocityInterface().parseLog({ topics: log.topics as string[], data: log.data });
     if (!parsed) continue;
     const a = parsed.args;
     const at = { time: times.get(log.blockNumber) ?? 0n, block: log.blockNumber, tx: log.transactionHash };

@@ -171,8 +171,8 @@ export function viewMessage(m: QueuedMessage): object {
  */
 export function settlementProofsOf(provider: JsonRpcProvider, registry: string, entries: EntryIndex, entryId: bigint): Promise<SettlementProofs> {
   const everSettled = async (e: bigint) => {
-    const out = await provider.call({ to: registry, data: reciprocityInterface.encodeFunctionData("settlementOf", [e]) });
-    return (reciprocityInterface.decodeFunctionResult("settlementOf", out)[0] as { id: bigint }).id !== 0n;
+    const out = await provider.call({ to: registry, data: reciprocityInterface().encodeFunctionData("settlementOf", [e]) });
+    return (reciprocityInterface().decodeFunctionResult("settlementOf", out)[0] as { id: bigint }).id !== 0n;
   };
   return settlementProofsFrom((id) => entries.proof(id), entryId, everSettled);
 }
@@ -384,7 +384,7 @@ export class Admission {
       if (kind === "transient") throw new Refusal(503, `the relayer could not ask the ${word} now (${reason}); retry`);
       // A used nonce is a conflict (409, as for records); any other rule a bad request (400).
       const data = (error as { data?: unknown }).data;
-      const abi = forDirectory ? directoryInterface : reciprocityInterface;
+      const abi = forDirectory ? directoryInterface() : reciprocityInterface();
       const name = typeof data === "string" && data.length >= 10 ? abi.parseError(data)?.name : undefined;
       throw new Refusal(name !== undefined && /Nonce/.test(name) ? 409 : 400, `the ${word} would refuse it: ${revertSentence(error) ?? reason}`);
     }

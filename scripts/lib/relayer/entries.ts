@@ -20,16 +20,17 @@ import { readPipelined, tipAt } from "../node/entry-cache.js";
 import { intervalEnd, rangeProofsOf } from "../core/proof.js";
 import type { EntryProof, RangeProof } from "../core/proof.js";
 import type { LedgerRecord } from "../core/record.js";
-import { decodeLedgerLogs, ledgerInterface, rpcRetry } from "../core/reader.js";
+import { LEDGER_TOPICS } from "../core/abi.js";
+import { decodeLedgerLogs, rpcRetry } from "../core/reader.js";
 import type { LedgerEvents } from "../core/reader.js";
 import { LIMITS } from "../core/vocabulary.js";
 
-const RECORDED = ledgerInterface.getEvent("Recorded")!.topicHash;
-const CORRECTED = ledgerInterface.getEvent("Corrected")!.topicHash;
-const CHECKPOINTED = ledgerInterface.getEvent("Checkpointed")!.topicHash;
-const VALIDATED = ledgerInterface.getEvent("Validated")!.topicHash;
-const ENDORSED = ledgerInterface.getEvent("Endorsed")!.topicHash;
-const ANSWERED = ledgerInterface.getEvent("CounterpartyAnswered")!.topicHash;
+const RECORDED = LEDGER_TOPICS.Recorded;
+const CORRECTED = LEDGER_TOPICS.Corrected;
+const CHECKPOINTED = LEDGER_TOPICS.Checkpointed;
+const VALIDATED = LEDGER_TOPICS.Validated;
+const ENDORSED = LEDGER_TOPICS.Endorsed;
+const ANSWERED = LEDGER_TOPICS.CounterpartyAnswered;
 const INTERVAL = LIMITS.checkpointInterval;
 /** Records kept (fetched for admission's checks) before the cache is emptied. */
 const RECORD_CACHE_ENTRIES = 10_000;

@@ -14,6 +14,7 @@
 // whether it was consumed, and the entry index by which entry.
 import { toBeHex, zeroPadValue } from "ethers";
 import type { FeeData, JsonRpcProvider, TransactionReceipt, Wallet } from "ethers";
+import { LEDGER_TOPICS } from "../core/abi.js";
 import { classifyRpcError, describeRevert, ledgerInterface, toRecord } from "../core/reader.js";
 import { fromSignedJson, fromSignedValidationJson, hashRecord } from "../core/record.js";
 import type { LedgerRecord, LedgerValidation } from "../core/record.js";
@@ -49,23 +50,23 @@ const OVERTAKEN_PER_ROUND = 64;
 const MAX_SPLIT_DEPTH = 8;
 /** A round longer than this is logged with its stages. */
 const SLOW_ROUND_MS = 1_000;
-const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
+const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
 /** Registry messages sent per round, one transaction each. */
 const MESSAGES_PER_ROUND = 4;
-const VALIDATED_TOPIC = ledgerInterface.getEvent("Validated")!.topicHash;
-const VALIDATION_SKIPPED_TOPIC = ledgerInterface.getEvent("ValidationSkipped")!.topicHash;
+const VALIDATED_TOPIC = LEDGER_TOPICS.Validated;
+const VALIDATION_SKIPPED_TOPIC = LEDGER_TOPICS.ValidationSkipped;
 /** Selectors of the ValidationSkipped reasons the relayer resolves against the chain rather than fails. */
-const NONCE_ERROR = ledgerInterface.getError("LedgerInvalidNonce")!.selector;
-const NOT_ANCHORED_ERROR = ledgerInterface.getError("LedgerEntryNotAnchored")!.selector;
+const NONCE_ERROR = ledgerInterface().getError("LedgerInvalidNonce")!.selector;
+const NOT_ANCHORED_ERROR = ledgerInterface().getError("LedgerEntryNotAnchored")!.selector;
 /** Why the Ledger anchors no entry given in full: its commons is not registered. */
 const NOT_ANCHORED_GIVEN =
   "its record was given in full, so its commons is not registered on this ledger (the Ledger anchors no entry of an unregistered commons)";
-const ENDORSED_TOPIC = ledgerInterface.getEvent("Endorsed")!.topicHash;
-const ANSWERED_TOPIC = ledgerInterface.getEvent("CounterpartyAnswered")!.topicHash;
+const ENDORSED_TOPIC = LEDGER_TOPICS.Endorsed;
+const ANSWERED_TOPIC = LEDGER_TOPICS.CounterpartyAnswered;
 /** Stands in for the record of a validation item (which carries `validation` instead). */
 const NO_RECORD = {} as LedgerRecord;
 /** The events that record a queued validation: Validated or Endorsed for a peer's verdict, CounterpartyAnswered for an answer. */
-const topicsOf = (q: Pick<QueuedRecord, "answer">) => (q.answer ? [ANSWERED_TOPIC] : [VALIDATED_TOPIC, ENDORSED_TOPIC]);
+const topicsOf = (q: Pick<QueuedRecord, "answer">): string[] => (q.answer ? [ANSWERED_TOPIC] : [VALIDATED_TOPIC, ENDORSED_TOPIC]);
 /** Whether a log's topics are the event that records `q` (a signed validation): of its entry, by its signer. */
 const isValidationLog = (topics: readonly string[], q: Pick<QueuedRecord, "answer" | "validates" | "agent">) =>
   topicsOf(q).includes(topics[0]) && BigInt(topics[1]) === q.validates && topics[2].toLowerCase() === zeroPadValue(q.agent, 32).toLowerCase();
@@ -269,7 +270,7 @@ export class Sender {
   private settleMessage(m: QueuedMessage, receipt: TransactionReceipt): void {
     const kind = m.kind as keyof typeof RECORDED_BY;
     const contract = kind === "profile" ? this.opts.directory : this.opts.registry;
-    const abi = kind === "profile" ? directoryInterface : reciprocityInterface;
+    const abi = kind === "profile" ? directoryInterface() : reciprocityInterface();
     for (const l of receipt.logs) {
       if (l.address.toLowerCase() !== contract?.toLowerCase()) continue;
       const parsed = abi.parseLog(l);
@@ -400,7 +401,7 @@ export class Sender {
   }
 
   private async sequence(agent: string, key: bigint): Promise<bigint> {
-    const data = await this.provider.call({ to: this.ledger, data: ledgerInterface.encodeFunctionData("nonces", [agent, key]) });
+    const data = await this.provider.call({ to: this.ledger, data: ledgerInterface().encodeFunctionData("nonces", [agent, key]) });
     return BigInt(data) & LIMITS.maxUint64;
   }
 
@@ -416,7 +417,7 @@ export class Sender {
 
   private async sendBatch(items: Item[], depth = 0): Promise<void> {
     let t = performance.now();
-    const data = ledgerInterface.encodeFunctionData("recordBatch", [items.map((i) => i.record), items.map((i) => i.signature)]);
+    const data = ledgerInterface().encodeFunctionData("recordBatch", [items.map((i) => i.record), items.map((i) => i.signature)]);
     const bytes = (data.length - 2) / 2;
     if (bytes > this.opts.maxCalldataBytes && items.length > 1) return this.split(items, depth, `its calldata was ${bytes} bytes`);
     const plan = await this.planOrRevert(data);
@@ -452,7 +453,7 @@ export class Sender {
     await this.entries.refresh(0);
     const given = new Set(items.filter((i) => i.answer || !this.entries.isAnchored(i.validates)).map((i) => i.validates));
     const proofs = await this.entries.rangeProofs([...given]);
-    const data = ledgerInterface.encodeFunctionData("validateBatch", [items.map((i) => i.validation), items.map((i) => i.signature), proofs]);
+    const data = ledgerInterface().encodeFunctionData("validateBatch", [items.map((i) => i.validation), items.map((i) => i.signature), proofs]);
     const plan = await this.planOrRevert(data);
     if ("revert" in plan) {
       this.opts.log(`relayer: a batch of ${items.length} validation(s) would revert (${describeRevert(plan.revert)}); each is sent alone`);
@@ -474,7 +475,7 @@ export class Sender {
     const skipped = new Map<number, string>();
     for (const log of sent.logs) {
       if (log.address.toLowerCase() !== this.ledger.toLowerCase() || log.topics[0] !== VALIDATION_SKIPPED_TOPIC) continue;
-      const parsed = ledgerInterface.parseLog({ topics: [...log.topics], data: log.data });
+      const parsed = ledgerInterface().parseLog({ topics: [...log.topics], data: log.data });
       if (parsed) skipped.set(Number(parsed.args.index as bigint), parsed.args.reason as string);
     }
     const mine = items.map((i) => sent.logs.some((l) => l.address.toLowerCase() === this.ledger.toLowerCase() && isValidationLog(l.topics, i)));
@@ -505,10 +506,10 @@ export class Sender {
     // The proof must match the tip when it runs: read up to the latest block first.
     await this.entries.refresh(0);
     const data = c.validation
-      ? ledgerInterface.encodeFunctionData("validate", [c.validation, c.signature, await this.entries.proof(c.validates)])
+      ? ledgerInterface().encodeFunctionData("validate", [c.validation, c.signature, await this.entries.proof(c.validates)])
       : c.corrects !== 0n
-        ? ledgerInterface.encodeFunctionData("recordCorrection", [c.record, c.signature, await this.entries.proof(c.corrects)])
-        : ledgerInterface.encodeFunctionData("recordConfirmed", [c.record, c.signature, c.counterpartySignature!]);
+        ? ledgerInterface().encodeFunctionData("recordCorrection", [c.record, c.signature, await this.entries.proof(c.corrects)])
+        : ledgerInterface().encodeFunctionData("recordConfirmed", [c.record, c.signature, c.counterpartySignature!]);
     const plan = await this.planOrRevert(data);
     if ("revert" in plan) {
       const reason = describeRevert(plan.revert);
@@ -697,7 +698,7 @@ export class Sender {
     const recorded: { digest: string; id: bigint }[] = [];
     for (const l of receipt.logs) {
       if (l.address.toLowerCase() !== this.ledger.toLowerCase()) continue;
-      const parsed = ledgerInterface.parseLog(l);
+      const parsed = ledgerInterface().parseLog(l);
       if (parsed?.name === "Recorded") {
         const item = bySignerNonce.get(`${String(parsed.args.signer).toLowerCase()}:${parsed.args.record.nonce}`);
         if (item && byDigest.has(item.digest) && hashRecord(toRecord(parsed.args.record)) === hashRecord(item.record)) {
@@ -705,7 +706,7 @@ export class Sender {
           byDigest.delete(item.digest);
         }
       } else if (parsed?.name === "RecordSkipped") {
-        const error = ledgerInterface.parseError(parsed.args.reason);
+        const error = ledgerInterface().parseError(parsed.args.reason);
         skipped.set(Number(parsed.args.index), {
           reason: describeRevert(parsed.args.reason),
           expected: error?.name === "LedgerInvalidNonce" ? (error.args[2] as bigint) : undefined,

@@ -7,6 +7,7 @@
 // (supply/supply.ts's trace hops, for `trace --verify`); this file needs only its id and transaction.
 import { getBytes, keccak256, toUtf8Bytes, TypedDataEncoder } from "ethers";
 import type { Provider } from "ethers";
+import { LEDGER_TOPICS } from "../core/abi.js";
 import { ledgerInterface, LedgerReadError, rpcRetry, rpcSendBatch } from "../core/reader.js";
 import type { Entry, LedgerEvents } from "../core/reader.js";
 import { agentOf, ledgerDomain, RECORD_TYPE_STRING } from "../core/record.js";
@@ -16,7 +17,7 @@ import { loadTransactionSignatures } from "./transactions.js";
 import type { SignatureMap, TransactionReadOptions } from "./transactions.js";
 import { walletSignatureValid } from "./wallets.js";
 
-const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
+const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
 const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 
 /** An entry to verify, as a trace lists it; verifyHops sets `verified`. */
@@ -60,9 +61,9 @@ export async function verifyHops(
   const ledgerAddress = ledger.toLowerCase();
   const { chainId } = await rpcRetry("eth_chainId", () => provider.getNetwork(), opts);
   const domainSeparator = TypedDataEncoder.hashDomain(ledgerDomain(chainId, ledger));
-  const tipCall = ledgerInterface.encodeFunctionData("tip");
+  const tipCall = ledgerInterface().encodeFunctionData("tip");
   const tipData = await rpcRetry("tip()", () => provider.call({ to: ledger, data: tipCall, blockTag: block }), opts);
-  const [count, onChainHead] = ledgerInterface.decodeFunctionResult("tip", tipData) as unknown as [bigint, string];
+  const [count, onChainHead] = ledgerInterface().decodeFunctionResult("tip", tipData) as unknown as [bigint, string];
   const chain = verifyChain(events.entries, { count, head: onChainHead }, events.checkpoints);
   const chainReason = chain.divergence ? `hash chain diverges at entry ${chain.divergence.id}: ${chain.divergence.reason}` : undefined;
 

@@ -14,7 +14,8 @@ import { availableParallelism } from "node:os";
 import { Contract, TypedDataEncoder } from "ethers";
 import type { Log, Provider } from "ethers";
 import { verifyChain } from "../core/chain.js";
-import { decodeLedgerLogs, fetchLogs, ledgerInterface, mergeEvents, rpcRetry } from "../core/reader.js";
+import { LEDGER_TOPICS } from "../core/abi.js";
+import { decodeLedgerLogs, fetchLogs, mergeEvents, rpcRetry } from "../core/reader.js";
 import type { Entry, LedgerEvents } from "../core/reader.js";
 import { agentOf, ledgerDomain } from "../core/record.js";
 import pMap from "p-map";
@@ -63,7 +64,7 @@ export interface VerifyOptions extends TransactionReadOptions {
   onSignatures?: (done: number, total: number) => void;
 }
 
-const RECORDED_TOPIC = ledgerInterface.getEvent("Recorded")!.topicHash;
+const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
 
 /** A recorded entry waiting for its signature check. */
 interface Pending {
