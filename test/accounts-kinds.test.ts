@@ -57,5 +57,41 @@ describe("accounts: contributions and supply-chain flows", () => {
       const who: Column<Row> = { key: "who", label: "Who", sort: (r) => r.who };
       expect(sortRows(rows, [who], { key: "who", desc: true }).map((r) => r.who)).to.deep.equal(["eve", "dee", "cid", "ben", "ann"]);
     });
+
+    it("orders 500 random rows as a comparison with localeCompare on each call does (seed 0x7ab1e)", () => {
+      let seed = 0x7ab1e;
+      const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+      const words = ["Ärger", "apple", "Zoë", "zebra", "éclair", "eclair", "10", "9", "", "bob", "Bob"];
+      type R = { id: number; name: string; unit: string; n: number; q: bigint };
+      const random: R[] = Array.from({ length: 500 }, (_, id) => ({
+        id,
+        name: words[next() % words.length],
+        unit: words[next() % 4],
+        n: (next() % 7) - 3,
+        q: BigInt(next() % 11) * 10n ** 20n,
+      }));
+      // The reference: each comparison computes the keys and compares with localeCompare (stable sort, so ties keep input order).
+      const reference = (col: Column<R>, desc: boolean) =>
+        [...random].sort((a, b) => {
+          const group = col.within ? col.within(a).localeCompare(col.within(b)) : 0;
+          if (group !== 0) return group;
+          const x = col.sort(a);
+          const y = col.sort(b);
+          if (typeof x === "string" || typeof y === "string") return String(x).localeCompare(String(y)) * (desc ? -1 : 1);
+          return (x < y ? -1 : x > y ? 1 : 0) * (desc ? -1 : 1);
+        });
+      const columns: Column<R>[] = [
+        { key: "name", label: "Name", sort: (r) => r.name },
+        { key: "n", label: "N", sort: (r) => r.n },
+        { key: "q", label: "Q", sort: (r) => r.q, within: (r) => r.unit },
+        { key: "mixed", label: "Mixed", sort: (r) => (r.n < 0 ? r.name : r.n) },
+      ];
+      for (const col of columns)
+        for (const desc of [false, true])
+          expect(
+            sortRows(random, columns, { key: col.key, desc }).map((r) => r.id),
+            `${col.key} ${desc ? "descending" : "ascending"}`,
+          ).to.deep.equal(reference(col, desc).map((r) => r.id));
+    });
   });
 });

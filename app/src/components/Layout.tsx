@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useRpcStatus } from "../hooks/useRpcStatus";
+import { useWhenIdle } from "../hooks/useWhenIdle";
 import { href } from "../lib/router";
 import { navPages } from "../pages";
 import { RpcBanner, WrongChainBanner } from "./Banners";
@@ -8,7 +9,7 @@ import { WalletPanel } from "./WalletPanel";
 
 export function Layout(props: { current: string; children: ReactNode }) {
   const { config, chain, setChainId } = useAppConfig();
-  const rpc = useRpcStatus();
+  const idle = useWhenIdle();
   return (
     <>
       <header>
@@ -34,13 +35,22 @@ export function Layout(props: { current: string; children: ReactNode }) {
           ) : (
             <span>{chain.name}</span>
           )}
-          <span className="muted"> {rpc.blockNumber !== undefined ? `block ${rpc.blockNumber}` : ""}</span>
+          {idle ? <BlockNumber /> : null}
         </div>
-        <WalletPanel />
+        {idle ? <WalletPanel /> : <div className="wallet" />}
       </header>
-      <RpcBanner />
-      <WrongChainBanner />
+      {idle ? (
+        <>
+          <RpcBanner />
+          <WrongChainBanner />
+        </>
+      ) : null}
       <main>{props.children}</main>
     </>
   );
+}
+
+function BlockNumber() {
+  const rpc = useRpcStatus();
+  return <span className="muted"> {rpc.blockNumber !== undefined ? `block ${rpc.blockNumber}` : ""}</span>;
 }

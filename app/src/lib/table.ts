@@ -19,18 +19,24 @@ export interface SortState {
   desc: boolean;
 }
 
+// The default locale's collation, as String.prototype.localeCompare uses it, built once.
+const collator = new Intl.Collator();
+
 export function sortRows<T>(rows: readonly T[], columns: readonly Column<T>[], sort: SortState | undefined): T[] {
   const col = sort && columns.find((c) => c.key === sort.key);
   if (!col) return [...rows];
   const dir = sort!.desc ? -1 : 1;
-  return [...rows].sort((a, b) => {
-    const group = col.within ? col.within(a).localeCompare(col.within(b)) : 0;
+  // Each row's keys are computed once: a sort compares every row about log2(n) times.
+  const keyed = rows.map((row) => ({ row, group: col.within ? col.within(row) : "", value: col.sort(row) }));
+  keyed.sort((a, b) => {
+    const group = collator.compare(a.group, b.group);
     if (group !== 0) return group;
-    const x = col.sort(a);
-    const y = col.sort(b);
-    if (typeof x === "string" || typeof y === "string") return String(x).localeCompare(String(y)) * dir;
+    const x = a.value;
+    const y = b.value;
+    if (typeof x === "string" || typeof y === "string") return collator.compare(String(x), String(y)) * dir;
     return (x < y ? -1 : x > y ? 1 : 0) * dir;
   });
+  return keyed.map((k) => k.row);
 }
 
 /** Rows where every whitespace-separated term appears in some column's text (case-insensitive). */
