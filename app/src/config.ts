@@ -4,6 +4,7 @@
 // more chain can be set at build time with VITE_CHAIN_* (addresses from the generated file).
 import { deployments } from "./contracts/generated";
 import type { ContractName } from "./contracts/generated";
+import { HEX_ADDRESS } from "@core/address.js";
 
 export type Address = `0x${string}`;
 
@@ -77,7 +78,7 @@ function httpUrl(given: unknown): string | undefined {
   return given.replace(/\/+$/, "");
 }
 
-const isAddress = (a: unknown): a is Address => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);
+const isAddress = (a: unknown): a is Address => typeof a === "string" && HEX_ADDRESS.test(a);
 
 function pickContracts(given: Record<string, unknown> | undefined): ChainConfig["contracts"] {
   const out: ChainConfig["contracts"] = {};

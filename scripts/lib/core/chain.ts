@@ -3,12 +3,12 @@
 // bytes32 recordHash))), as the contract computes it.
 import { AbiCoder, keccak256 } from "ethers";
 import { LIMITS } from "./vocabulary.js";
+import { HEX_ADDRESS } from "./address.js";
 
 /** The head before the first entry. */
 export const GENESIS_HEAD = "0x" + "00".repeat(24);
 
 const HEAD = /^0x[0-9a-fA-F]{48}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const WORD = /^0x[0-9a-fA-F]{64}$/;
 /** The 128 bytes of one step's ABI encoding, reused (steps run one at a time). */
 const step = new Uint8Array(128);
@@ -26,7 +26,7 @@ function putHex(into: Uint8Array, at: number, hex: string, from: number): void {
  * anything else goes through the ABI encoder, which pads or refuses it as before.
  */
 export function chainStep(head: string, id: bigint, signer: string, recordHash: string): string {
-  if (!HEAD.test(head) || !ADDRESS.test(signer) || !WORD.test(recordHash) || id < 0n || id >= 1n << 64n) {
+  if (!HEAD.test(head) || !HEX_ADDRESS.test(signer) || !WORD.test(recordHash) || id < 0n || id >= 1n << 64n) {
     const encoded = AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256", "address", "bytes32"], [head.padEnd(66, "0"), id, signer, recordHash]);
     return keccak256(encoded).slice(0, 50);
   }

@@ -6,7 +6,7 @@ import { getAddress, isAddress, TypedDataEncoder, ZeroAddress } from "ethers";
 import type { Provider, TypedDataDomain, TypedDataField } from "ethers";
 import { fetchLogs } from "./reader.js";
 import type { LedgerEvents, ReadOptions } from "./reader.js";
-import { shortAddress } from "./address.js";
+import { HEX_ADDRESS, shortAddress } from "./address.js";
 import { AGENT_KINDS, directoryInterface, MAX_NAME_BYTES } from "./directory-abi.js";
 import type { AgentKindName } from "./directory-abi.js";
 import { envelope, fieldsOf, SignedMessageError } from "./signed-message.js";
@@ -218,8 +218,6 @@ export function namesFrom(profiles: readonly ProfileEvent[], commonsNames: reado
     agents: () => agents,
   };
 }
-
-const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** A commons' registration name may be up to the Ledger's 200 bytes; only the invisible-character rule applies to it. */
 function nameProblemForCommons(name: string): boolean {

@@ -12,6 +12,7 @@ import type { Activity, EntryTally } from "./overview.js";
 import type { CommonsState, CommonsView } from "./governance.js";
 import { ACTIONS, CHANGE_KINDS, codeOf, ENTRY_STATES, FLOWS } from "./vocabulary.js";
 import type { ActionName, ChangeKindName, EntryStateName, FlowName } from "./vocabulary.js";
+import { HEX_ADDRESS } from "./address.js";
 
 export class IndexerError extends Error {
   constructor(message: string) {
@@ -394,7 +395,7 @@ export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter
   const agentOf = (a: string) => {
     const known = agents.get(a);
     if (known) return known;
-    if (typeof a !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(a))
+    if (typeof a !== "string" || !HEX_ADDRESS.test(a))
       throw new IndexerError(
         `the indexer at ${new URL(url).origin} answered ${JSON.stringify(a).slice(0, 60)} as a contributor in the accounts, which is not an address`,
       );

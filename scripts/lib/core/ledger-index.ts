@@ -22,6 +22,7 @@ import { decodeLedgerLogs } from "./reader.js";
 import type { Entry, LedgerEvents, ValidationEvent } from "./reader.js";
 import { RECORD_FIELDS, RECORD_TYPE_STRING } from "./record.js";
 import type { LedgerRecord } from "./record.js";
+import { HEX_ADDRESS } from "./address.js";
 
 export const LEDGER_INDEX_FORMAT = "commons-ledger/ledger-index@1";
 
@@ -300,7 +301,6 @@ function validationLog(v: ValidationEvent): { topics: string[]; data: string } {
 
 // ------------------------------------------------------------------------------------ decoding
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const WORD = /^0x[0-9a-f]{64}$/;
 const UNIT = /^0x[0-9a-f]{16}$/;
 const DATA = /^0x(?:[0-9a-f]{2})*$/;
@@ -362,7 +362,7 @@ export function ledgerIndexMeta(json: unknown): LedgerIndexMeta {
   const f = json as Record<string, unknown>;
   if (f.format !== LEDGER_INDEX_FORMAT) fail(`format is ${JSON.stringify(f.format)}, expected "${LEDGER_INDEX_FORMAT}"`);
   const chainId = smallIn(f.chainId, Number.MAX_SAFE_INTEGER, "chainId");
-  if (typeof f.ledger !== "string" || !ADDRESS.test(f.ledger)) fail(`ledger is ${JSON.stringify(f.ledger)}, not an address`);
+  if (typeof f.ledger !== "string" || !HEX_ADDRESS.test(f.ledger)) fail(`ledger is ${JSON.stringify(f.ledger)}, not an address`);
   if (typeof f.genesis !== "string" || !WORD.test(f.genesis)) fail(`genesis is ${JSON.stringify(f.genesis)}, not a block hash`);
   const fromBlock = smallIn(f.fromBlock, Number.MAX_SAFE_INTEGER, "fromBlock");
   const toBlock = smallIn(f.toBlock, Number.MAX_SAFE_INTEGER, "toBlock");
@@ -380,7 +380,7 @@ export function ledgerIndexMeta(json: unknown): LedgerIndexMeta {
 export function decodeLedgerIndex(json: unknown, opts: { checksums?: boolean } = {}): { meta: LedgerIndexMeta; events: LedgerEvents } {
   const meta = ledgerIndexMeta(json);
   const f = json as Record<string, unknown>;
-  const addresses = stringsIn(f.addresses, ADDRESS, "addresses", "an address");
+  const addresses = stringsIn(f.addresses, HEX_ADDRESS, "addresses", "an address");
   if (opts.checksums !== false) {
     addresses.forEach((a, i) => {
       if (getAddress(a) !== a) fail(`addresses[${i}] is ${a}, not in checksum form (${getAddress(a)})`);

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getAddress } from "ethers";
 import type { Provider } from "ethers";
+import { HEX_ADDRESS } from "../core/address.js";
 
 export interface LocalDeployment {
   chainId: number;
@@ -45,7 +46,7 @@ export function readDeployment(file: string): LocalDeployment | undefined {
     if (typeof d.contracts !== "object" || d.contracts === null)
       throw new Error(`${file}: contracts must be an object of contract name -> address; delete it to deploy afresh`);
     for (const [name, address] of Object.entries(d.contracts)) {
-      if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address))
+      if (typeof address !== "string" || !HEX_ADDRESS.test(address))
         throw new Error(`${file}: contracts.${name} is not an address; delete it to deploy afresh`);
       contracts[name] = getAddress(address);
     }

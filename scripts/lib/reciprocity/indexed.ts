@@ -9,6 +9,7 @@ import { IndexerError, indexerJson } from "../core/indexer-client.js";
 import type { LicenseKindName } from "../core/registry-abi.js";
 import { decodeRegistryLogs } from "./reciprocity.js";
 import type { RegistryEvents, TimedRecord, WorkInfo } from "./reciprocity.js";
+import { HEX_ADDRESS } from "../core/address.js";
 
 /** The fields of a registry record that are whole numbers (bigints), whatever its type. */
 const BIGINT_FIELDS = [
@@ -93,7 +94,7 @@ export interface RegistryIndexHead {
 export async function registryIndexHead(url: string): Promise<RegistryIndexHead> {
   const h = await indexerJson<{ registry: unknown; works: unknown; records: unknown }>(`${url}/reciprocity/head`, "how far it has read the registry");
   const count = (v: unknown) => typeof v === "string" && /^\d{1,30}$/.test(v);
-  if (!(h.registry === null || (typeof h.registry === "string" && /^0x[0-9a-fA-F]{40}$/.test(h.registry))) || !count(h.works) || !count(h.records))
+  if (!(h.registry === null || (typeof h.registry === "string" && HEX_ADDRESS.test(h.registry))) || !count(h.works) || !count(h.records))
     throw new IndexerError(
       `the indexer at ${url} answered ${JSON.stringify(h).slice(0, 200)} for how far it has read the registry, which is not a registry, works and records`,
     );

@@ -17,6 +17,7 @@ import type { RecordDraft } from "../core/client.js";
 import { encodeUnit, formatQuantity, labelId } from "../core/record.js";
 import type { NeedView } from "./supply.js";
 import { toLedgerMicro } from "./planner.js";
+import { HEX_ADDRESS } from "../core/address.js";
 
 /** One process's planned output for one period, as the rolling planner gives it. */
 export interface PlanSignal {
@@ -91,7 +92,7 @@ const keyOf = (processId: string, due: bigint) => `${processId.toLowerCase()}@${
 export function signalRecords(signals: readonly PlanSignal[], standing: readonly NeedView[], ctx: SignalContext): SignalRecords {
   if (!/^0x[0-9a-fA-F]{64}$/.test(ctx.commons)) throw new SignalInputError(`commons "${ctx.commons}" is not a 32-byte hex id`);
   if (!/^0x[0-9a-fA-F]{64}$/.test(ctx.bookHash)) throw new SignalInputError(`book hash "${ctx.bookHash}" is not a 32-byte hex value`);
-  if (!/^0x[0-9a-fA-F]{40}$/.test(ctx.coordinator)) throw new SignalInputError(`coordinator "${ctx.coordinator}" is not an address`);
+  if (!HEX_ADDRESS.test(ctx.coordinator)) throw new SignalInputError(`coordinator "${ctx.coordinator}" is not an address`);
   const commons = ctx.commons.toLowerCase();
   const bookHash = ctx.bookHash.toLowerCase();
 

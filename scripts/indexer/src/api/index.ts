@@ -7,6 +7,7 @@ import { getAddress } from "viem";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { and, asc, client, count, countDistinct, desc, eq, graphql, gt, gte, inArray, lte, max, min, ne, or, sum } from "ponder";
+import { HEX_ADDRESS } from "../../../lib/core/address.js";
 import { explainRevertData } from "../../../lib/core/contract-errors.js";
 import { DEFAULT_RULE } from "../../../lib/core/views.js";
 import { FLOWS } from "../../../lib/core/vocabulary.js";
@@ -194,7 +195,7 @@ app.get("/tallies", async (c) => {
  */
 app.get("/people/:address", async (c) => {
   const address = c.req.param("address");
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) return c.json({ error: `"${address}" is not an address (0x and 40 hex digits)` }, 400);
+  if (!HEX_ADDRESS.test(address)) return c.json({ error: `"${address}" is not an address (0x and 40 hex digits)` }, 400);
   const a = address.toLowerCase() as `0x${string}`;
   const v = schema.validation;
   const [given, endorsed, received, validators, endorsements, times] = await Promise.all([
@@ -403,7 +404,7 @@ app.get("/reciprocity/records", async (c) => {
   const filters = [];
   const licensee = c.req.query("licensee");
   if (licensee !== undefined) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(licensee)) return c.json({ error: `licensee must be 0x and 40 hex digits, not "${licensee}"` }, 400);
+    if (!HEX_ADDRESS.test(licensee)) return c.json({ error: `licensee must be 0x and 40 hex digits, not "${licensee}"` }, 400);
     filters.push(eq(schema.reciprocityRecord.licensee, licensee.toLowerCase() as `0x${string}`));
   }
   for (const [key, column] of [
