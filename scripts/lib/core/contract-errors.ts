@@ -4,13 +4,14 @@
 // the record's unit, names of states and kinds instead of codes. Browser-safe: the CLI, the app and
 // the tests share this one copy; test/custom-errors.test.ts checks every error of the compiled ABIs
 // has its sentence.
-import { ErrorFragment, formatEther, Interface, Transaction } from "ethers";
+import { ErrorFragment, formatEther, Transaction } from "ethers";
 import { LEDGER_ABI } from "./abi.js";
 import { AGENT_KINDS, DIRECTORY_ABI, MAX_NAME_BYTES } from "./directory-abi.js";
 import { DISTRIBUTOR_ABI } from "./distributor-abi.js";
 import { decodeUnit, formatQuantity } from "./record.js";
 import { DECLARATION_KINDS, LICENSE_KINDS, RECIPROCITY_ABI } from "./registry-abi.js";
 import { ACTIONS, ENTRY_STATES, FLOWS, SIDES } from "./vocabulary.js";
+import { lazyInterface } from "./lazy-interface.js";
 import { dateTime } from "./time.js";
 
 type Args = readonly unknown[];
@@ -227,17 +228,15 @@ export const LIBRARY_ERRORS: Sentences = {
 export const CONTRACT_ERRORS: Sentences = { ...LIBRARY_ERRORS, ...LEDGER_ERRORS, ...DISTRIBUTOR_ERRORS, ...REGISTRY_ERRORS, ...DIRECTORY_ERRORS };
 
 /** One interface with every error of the three ABIs and the libraries, each selector once (built on first use). */
-let builtErrorsInterface: Interface | undefined;
-const errorsInterface = (): Interface => (builtErrorsInterface ??= buildErrorsInterface());
-function buildErrorsInterface(): Interface {
+const errorsInterface = lazyInterface(() => {
   const bySelector = new Map<string, ErrorFragment>();
   for (const text of [...LEDGER_ABI, ...DISTRIBUTOR_ABI, ...RECIPROCITY_ABI, ...DIRECTORY_ABI, ...LIBRARY_ERROR_FRAGMENTS]) {
     if (!text.startsWith("error ")) continue;
     const f = ErrorFragment.from(text);
     if (!bySelector.has(f.selector)) bySelector.set(f.selector, f);
   }
-  return new Interface([...bySelector.values()]);
-}
+  return [...bySelector.values()];
+});
 
 /** The sentence for an error given by name and arguments, if it is one of ours. */
 export function explainContractError(name: string, args: Args): string | undefined {

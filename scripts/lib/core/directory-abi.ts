@@ -1,6 +1,6 @@
 // The Directory's vocabulary (IDirectory.AgentKind, its limits) and its ABI. Browser-safe: core/directory.ts
 // signs and reads names with it; core/contract-errors.ts explains its errors from it.
-import { Interface } from "ethers";
+import { lazyInterface } from "./lazy-interface.js";
 
 /** IDirectory.AgentKind, by code. */
 export const AGENT_KINDS = ["person", "organisation", "project"] as const;
@@ -47,8 +47,5 @@ export const DIRECTORY_ABI = [
   "error DirectoryAlreadyApproved(uint256 proposal, address steward)",
 ] as const;
 
-let builtDirectoryInterface: Interface | undefined;
-/** The Directory's ABI as an ethers Interface, built on first use (see reader.ts `ledgerInterface`). */
-export function directoryInterface(): Interface {
-  return (builtDirectoryInterface ??= new Interface(DIRECTORY_ABI));
-}
+/** The Directory's ABI as an ethers Interface, built on first use. */
+export const directoryInterface = lazyInterface(() => DIRECTORY_ABI);

@@ -4,9 +4,10 @@
 // rate-limit errors) a bounded number of times with backoff, and ignores logs from any other
 // address. The block span adapts to the log density so that no response is huge, and bulk reads
 // bypass ethers' slow HTTP body handling (see "direct JSON-RPC").
-import { getAddress, getBytes, Interface, JsonRpcProvider, keccak256, Log, makeError, toQuantity, toUtf8Bytes } from "ethers";
+import { getAddress, getBytes, JsonRpcProvider, keccak256, Log, makeError, toQuantity, toUtf8Bytes } from "ethers";
 import type { FetchRequest, Provider } from "ethers";
 import { LEDGER_ABI, LEDGER_TOPICS } from "./abi.js";
+import { lazyInterface } from "./lazy-interface.js";
 import { hashRecord, RECORD_FIELDS, RECORD_TYPE_STRING } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 import { classifyRpcError, LedgerReadError, rpcRetry, withRetry } from "./rpc-errors.js";
@@ -14,14 +15,8 @@ import { classifyRpcError, LedgerReadError, rpcRetry, withRetry } from "./rpc-er
 export { classifyRpcError, LedgerReadError, rpcRetry, withRetry } from "./rpc-errors.js";
 export type { FailureKind, RetryOptions } from "./rpc-errors.js";
 
-let builtLedgerInterface: Interface | undefined;
-/**
- * The Ledger's ABI as an ethers Interface, built on first use: parsing its fragments takes tens of
- * milliseconds, which a page reading through the indexer need not spend before it shows anything.
- */
-export function ledgerInterface(): Interface {
-  return (builtLedgerInterface ??= new Interface(LEDGER_ABI));
-}
+/** The Ledger's ABI as an ethers Interface, built on first use. */
+export const ledgerInterface = lazyInterface(() => LEDGER_ABI);
 const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
 const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 

@@ -1,7 +1,7 @@
 // The ReciprocityRegistry's vocabulary (the codes of IReciprocityRegistry's enums, its limits) and
 // its ABI. Browser-safe: core/registry-errors.ts explains its errors from it; the reciprocity
 // domain (scripts/lib/reciprocity/) builds, signs and reads records with it.
-import { Interface } from "ethers";
+import { lazyInterface } from "./lazy-interface.js";
 
 // ---------------------------------------------------------------- codes (IReciprocityRegistry enums)
 
@@ -153,8 +153,5 @@ export const RECIPROCITY_ABI = [
   "error LedgerInvalidProof(uint256 entryId, uint256 expectedLaterEntries)",
 ] as const;
 
-let builtReciprocityInterface: Interface | undefined;
-/** The ReciprocityRegistry's ABI as an ethers Interface, built on first use (see reader.ts `ledgerInterface`). */
-export function reciprocityInterface(): Interface {
-  return (builtReciprocityInterface ??= new Interface(RECIPROCITY_ABI));
-}
+/** The ReciprocityRegistry's ABI as an ethers Interface, built on first use. */
+export const reciprocityInterface = lazyInterface(() => RECIPROCITY_ABI);
