@@ -3,15 +3,14 @@ pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
-import {Ledger} from "../contracts/Ledger.sol";
-import {Directory} from "../contracts/Directory.sol";
 import {IDirectory} from "../contracts/interfaces/IDirectory.sol";
 import {ERC1271WalletMock} from "../contracts/mocks/ERC1271WalletMock.sol";
+import {Deployments, ILedgerWithConstants} from "./utils/Deployments.sol";
 
 /// @dev Signing helpers shared by the tests and the invariant handler.
-abstract contract DirectorySigning is Test {
+abstract contract DirectorySigning is Test, Deployments {
     function _profile(
-        Directory directory,
+        IDirectory directory,
         address agent,
         uint8 kind,
         string memory name
@@ -26,7 +25,7 @@ abstract contract DirectorySigning is Test {
             });
     }
 
-    function _sign(Directory directory, uint256 pk, IDirectory.Profile memory p) internal view returns (bytes memory) {
+    function _sign(IDirectory directory, uint256 pk, IDirectory.Profile memory p) internal view returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, directory.profileDigest(p));
         return abi.encodePacked(r, s, v);
     }
@@ -40,8 +39,8 @@ contract DirectoryTest is DirectorySigning {
     uint256 internal constant CAT_PK = 0xCA7;
     uint256 internal constant ROGUE_PK = 0xBAD;
 
-    Ledger internal ledger;
-    Directory internal directory;
+    ILedgerWithConstants internal ledger;
+    IDirectory internal directory;
     address internal ann;
     address internal ben;
     address internal cat;
@@ -50,8 +49,8 @@ contract DirectoryTest is DirectorySigning {
 
     function setUp() public {
         vm.warp(1_800_000_000);
-        ledger = new Ledger();
-        directory = new Directory(ledger);
+        ledger = _deployLedger();
+        directory = _deployDirectory(ledger);
         ann = vm.addr(ANN_PK);
         ben = vm.addr(BEN_PK);
         cat = vm.addr(CAT_PK);
@@ -184,7 +183,7 @@ contract DirectoryTest is DirectorySigning {
     }
 
     function test_publishProfile_aSignatureForAnotherDirectoryFails() public {
-        Directory other = new Directory(ledger);
+        IDirectory other = _deployDirectory(ledger);
         IDirectory.Profile memory p = _profile(directory, ann, 0, "Ann");
         bytes memory sig = _sign(other, ANN_PK, p);
         vm.expectRevert(abi.encodeWithSelector(IDirectory.DirectoryInvalidSignature.selector, ann));
@@ -406,15 +405,15 @@ contract DirectoryTest is DirectorySigning {
 
 /// @dev Random stewards, thresholds and name proposals; ghosts what the events say.
 contract DirectoryHandler is DirectorySigning {
-    Ledger internal immutable ledger;
-    Directory internal immutable directory;
+    ILedgerWithConstants internal immutable ledger;
+    IDirectory internal immutable directory;
     bytes32 public immutable commons;
     address[] internal people;
     uint256 public violations;
     string public lastViolation;
     uint256 public proposals;
 
-    constructor(Ledger ledger_, Directory directory_) {
+    constructor(ILedgerWithConstants ledger_, IDirectory directory_) {
         ledger = ledger_;
         directory = directory_;
         for (uint256 i = 1; i <= 4; ++i) people.push(vm.addr(0x5000 + i));
@@ -490,15 +489,15 @@ contract DirectoryHandler is DirectorySigning {
 /// forge-config: default.invariant.runs = 64
 /// forge-config: default.invariant.depth = 48
 /// forge-config: default.invariant.fail-on-revert = true
-contract DirectoryInvariantTest is Test {
-    Ledger internal ledger;
-    Directory internal directory;
+contract DirectoryInvariantTest is Test, Deployments {
+    ILedgerWithConstants internal ledger;
+    IDirectory internal directory;
     DirectoryHandler internal handler;
 
     function setUp() public {
         vm.warp(1_800_000_000);
-        ledger = new Ledger();
-        directory = new Directory(ledger);
+        ledger = _deployLedger();
+        directory = _deployDirectory(ledger);
         handler = new DirectoryHandler(ledger, directory);
         targetContract(address(handler));
     }

@@ -5,12 +5,11 @@ import {Vm} from "forge-std/Test.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 import {Test} from "forge-std/Test.sol";
+import {ILedger} from "../contracts/interfaces/ILedger.sol";
+import {IIncomeDistributor} from "../contracts/interfaces/IIncomeDistributor.sol";
+import {Deployments, ILedgerWithConstants} from "./utils/Deployments.sol";
 import {LedgerTestBase} from "./utils/LedgerTestBase.sol";
 import {Tree4} from "./IncomeDistributor.t.sol";
-import {Ledger} from "../contracts/Ledger.sol";
-import {ILedger} from "../contracts/interfaces/ILedger.sol";
-import {IncomeDistributor} from "../contracts/IncomeDistributor.sol";
-import {IIncomeDistributor} from "../contracts/interfaces/IIncomeDistributor.sol";
 
 /// @notice Who counts: stewardship by threshold, appointed validators, and the distributor's
 /// threshold and objections (issue "Who counts", review findings F-1, F-1b, F-2; checklist
@@ -20,8 +19,10 @@ contract GovernanceTest is LedgerTestBase {
     uint256 internal constant BEN_PK = 0xBE7;
     uint256 internal constant CAT_PK = 0xCA7;
     uint256 internal constant ROGUE_PK = 0xBAD;
+    /// @dev A commons without a stop rule of its own: half of the published amount objected stops it.
+    uint16 internal constant DEFAULT_STOP_SHARE_BPS = 5_000;
 
-    IncomeDistributor internal dist;
+    IIncomeDistributor internal dist;
     address internal ann;
     address internal ben;
     address internal cat;
@@ -33,7 +34,7 @@ contract GovernanceTest is LedgerTestBase {
         ben = _key(BEN_PK, "ben");
         cat = _key(CAT_PK, "cat");
         rogue = _key(ROGUE_PK, "rogue");
-        dist = new IncomeDistributor(address(ledger), 3 days);
+        dist = _deployDistributor(address(ledger), 3 days);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -620,7 +621,7 @@ contract GovernanceTest is LedgerTestBase {
 
     function test_setStopRule_needsTheThresholdAndAppliesToObjections() public {
         bytes32 c = _commons(cat, 2);
-        assertEq(dist.stopRule(c), dist.DEFAULT_STOP_SHARE_BPS());
+        assertEq(dist.stopRule(c), DEFAULT_STOP_SHARE_BPS);
         vm.prank(ann);
         vm.expectRevert(
             abi.encodeWithSelector(IIncomeDistributor.IncomeDistributorInvalidStopRule.selector, 0, 10_000)
@@ -667,8 +668,8 @@ contract GovernanceTest is LedgerTestBase {
 /// what and the steward set and threshold in force, and checks that every change that took effect
 /// had the threshold of distinct stewards of its epoch behind it.
 contract GovernanceHandler is CommonBase, StdUtils {
-    Ledger public immutable ledger;
-    IncomeDistributor public immutable dist;
+    ILedgerWithConstants public immutable ledger;
+    IIncomeDistributor public immutable dist;
     bytes32 public immutable commons;
     address[] internal people; // 4 founding stewards, 2 strangers, 1 more
 
@@ -685,7 +686,7 @@ contract GovernanceHandler is CommonBase, StdUtils {
     uint256 public published;
     uint256 public moneyMoves;
 
-    constructor(Ledger ledger_, IncomeDistributor dist_) {
+    constructor(ILedgerWithConstants ledger_, IIncomeDistributor dist_) {
         ledger = ledger_;
         dist = dist_;
         for (uint256 i = 0; i < 7; ++i) people.push(vm.addr(0x5000 + i));
@@ -883,15 +884,15 @@ contract GovernanceHandler is CommonBase, StdUtils {
 /// forge-config: default.invariant.runs = 128
 /// forge-config: default.invariant.depth = 64
 /// forge-config: default.invariant.fail-on-revert = true
-contract GovernanceInvariantTest is Test {
-    Ledger internal ledger;
-    IncomeDistributor internal dist;
+contract GovernanceInvariantTest is Test, Deployments {
+    ILedgerWithConstants internal ledger;
+    IIncomeDistributor internal dist;
     GovernanceHandler internal handler;
 
     function setUp() public {
         vm.warp(1_750_000_000);
-        ledger = new Ledger();
-        dist = new IncomeDistributor(address(ledger), 1 hours);
+        ledger = _deployLedger();
+        dist = _deployDistributor(address(ledger), 1 hours);
         handler = new GovernanceHandler(ledger, dist);
         // One entry, so that publications have a cutoff.
         ILedger.Record memory r;

@@ -4,10 +4,10 @@ pragma solidity 0.8.30;
 import {Test} from "forge-std/Test.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
-import {IncomeDistributor} from "../contracts/IncomeDistributor.sol";
 import {IIncomeDistributor} from "../contracts/interfaces/IIncomeDistributor.sol";
 import {LedgerViewMock} from "../contracts/mocks/LedgerViewMock.sol";
 import {FeeOnTransferERC20Mock} from "../contracts/mocks/FeeOnTransferERC20Mock.sol";
+import {Deployments} from "./utils/Deployments.sol";
 
 /// @dev Four-leaf StandardMerkleTree-compatible trees built in Solidity (commutative pair hash).
 library Tree4 {
@@ -30,17 +30,17 @@ library Tree4 {
     }
 }
 
-contract IncomeDistributorTest is Test {
+contract IncomeDistributorTest is Test, Deployments {
     bytes32 internal constant COMMONS = keccak256("commons");
     address internal constant STEWARD = address(0x5);
     LedgerViewMock internal ledger;
-    IncomeDistributor internal distributor;
+    IIncomeDistributor internal distributor;
 
     function setUp() public {
         ledger = new LedgerViewMock();
         ledger.setCommons(COMMONS, STEWARD);
         ledger.setTip(10, bytes24(keccak256("head")));
-        distributor = new IncomeDistributor(address(ledger), 1 hours);
+        distributor = _deployDistributor(address(ledger), 1 hours);
     }
 
     function _params(bytes32 root, uint256 total) internal pure returns (IIncomeDistributor.PublishParams memory) {
@@ -154,7 +154,7 @@ contract DistributorHandler is CommonBase, StdUtils {
     bytes32 internal constant COMMONS = keccak256("commons");
     address internal constant STEWARD = address(0x5);
     address internal constant STEWARD2 = address(0x6);
-    IncomeDistributor public immutable distributor;
+    IIncomeDistributor public immutable distributor;
 
     uint256 public deposited;
     uint256 public claimed;
@@ -164,7 +164,7 @@ contract DistributorHandler is CommonBase, StdUtils {
     mapping(uint256 id => uint256) public ghostClaimed;
     mapping(uint256 id => mapping(uint256 k => bool)) internal objectedBy;
 
-    constructor(IncomeDistributor d) {
+    constructor(IIncomeDistributor d) {
         distributor = d;
     }
 
@@ -293,9 +293,9 @@ contract DistributorHandler is CommonBase, StdUtils {
 /// forge-config: default.invariant.runs = 64
 /// forge-config: default.invariant.depth = 40
 /// forge-config: default.invariant.fail-on-revert = true
-contract IncomeDistributorInvariantTest is Test {
+contract IncomeDistributorInvariantTest is Test, Deployments {
     bytes32 internal constant COMMONS = keccak256("commons");
-    IncomeDistributor internal distributor;
+    IIncomeDistributor internal distributor;
     DistributorHandler internal handler;
 
     function setUp() public {
@@ -304,7 +304,7 @@ contract IncomeDistributorInvariantTest is Test {
         ledger.setCommons(COMMONS, address(0x6));
         ledger.setThreshold(COMMONS, 2);
         ledger.setTip(10, bytes24(0));
-        distributor = new IncomeDistributor(address(ledger), 1 hours);
+        distributor = _deployDistributor(address(ledger), 1 hours);
         handler = new DistributorHandler(distributor);
         targetContract(address(handler));
     }

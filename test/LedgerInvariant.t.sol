@@ -3,9 +3,9 @@ pragma solidity 0.8.30;
 
 import {Test, Vm} from "forge-std/Test.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
-import {Ledger} from "../contracts/Ledger.sol";
 import {ILedger} from "../contracts/interfaces/ILedger.sol";
 import {ERC1271WalletMock} from "../contracts/mocks/ERC1271WalletMock.sol";
+import {Deployments, ILedgerWithConstants} from "./utils/Deployments.sol";
 import {LedgerSigning} from "./utils/LedgerTestBase.sol";
 
 /// @dev Ledger.CHECKPOINT_INTERVAL.
@@ -23,7 +23,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
     bytes32 public immutable COMMONS_A;
     bytes32 public immutable COMMONS_B;
 
-    Ledger public immutable ledger;
+    ILedgerWithConstants public immutable ledger;
     ERC1271WalletMock public immutable wallet; // Honest
     ERC1271WalletMock public immutable badWallet; // WrongMagic
 
@@ -77,7 +77,7 @@ contract LedgerHandler is LedgerSigning, StdUtils {
     /// @dev First entry id appended by the latest handler call (entries newFrom..count are new).
     uint256 public newFrom = 1;
 
-    constructor(Ledger ledger_, uint256[3] memory pks, uint256 ownerPk, uint256 extraValidatorPk) {
+    constructor(ILedgerWithConstants ledger_, uint256[3] memory pks, uint256 ownerPk, uint256 extraValidatorPk) {
         ledger = ledger_;
         address owner = vm.addr(ownerPk);
         wallet = new ERC1271WalletMock(owner);
@@ -712,13 +712,13 @@ contract LedgerHandler is LedgerSigning, StdUtils {
 /// forge-config: default.invariant.runs = 128
 /// forge-config: default.invariant.depth = 64
 /// forge-config: default.invariant.fail-on-revert = true
-contract LedgerInvariantTest is Test {
-    Ledger internal ledger;
+contract LedgerInvariantTest is Test, Deployments {
+    ILedgerWithConstants internal ledger;
     LedgerHandler internal handler;
 
     function setUp() public {
         vm.warp(1_750_000_000);
-        ledger = new Ledger();
+        ledger = _deployLedger();
         handler = new LedgerHandler(ledger, [uint256(0xA11CE), 0xB0B, 0xCA401], 0x0E5E7, 0xDA7E);
         handler.seedEntries(120, 1); // every run starts 8 entries before the first checkpoint
         (uint64 count, ) = ledger.tip();

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 pragma solidity 0.8.30;
 
-import {Ledger} from "../contracts/Ledger.sol";
 import {ILedger} from "../contracts/interfaces/ILedger.sol";
 import {ERC1271WalletMock} from "../contracts/mocks/ERC1271WalletMock.sol";
+import {ILedgerWithConstants} from "./utils/Deployments.sol";
 import {LedgerUnitTestBase} from "./utils/LedgerTestBase.sol";
 
 /// @notice Signature rules of record, recordBatch and validate: SIG-DEADLINE, SIG-TAMPER, SIG-REPLAY,
@@ -163,7 +163,7 @@ contract LedgerSignatureTest is LedgerUnitTestBase {
         vm.assume(agent.code.length == 0);
         vm.assume(ledger.nonces(agent, 0) == 0); // not one of the fixture signers
         keyOf[agent] = pk;
-        Ledger other = ledgerB;
+        ILedgerWithConstants other = ledgerB;
         ILedger.Record memory r = _recordOf(agent, 0);
         bytes memory sig = _signRecord(r); // for `ledger`
         assertTrue(other.domainSeparator() != ledger.domainSeparator());

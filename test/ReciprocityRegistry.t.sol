@@ -2,16 +2,14 @@
 pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
-import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
-import {Ledger} from "../contracts/Ledger.sol";
-import {ReciprocityRegistry} from "../contracts/ReciprocityRegistry.sol";
 import {IReciprocityRegistry} from "../contracts/interfaces/IReciprocityRegistry.sol";
+import {Deployments} from "./utils/Deployments.sol";
 
 /// @dev Signing helpers shared by the fuzz tests and the invariant handler.
-abstract contract RegistrySigning is CommonBase {
+abstract contract RegistrySigning is Deployments {
     function _declaration(
-        ReciprocityRegistry registry,
+        IReciprocityRegistry registry,
         uint8 kind,
         address licensee,
         uint8 value,
@@ -37,7 +35,7 @@ abstract contract RegistrySigning is CommonBase {
     }
 
     function _grant(
-        ReciprocityRegistry registry,
+        IReciprocityRegistry registry,
         address licensor,
         uint8 kind,
         address licensee,
@@ -70,7 +68,7 @@ abstract contract RegistrySigning is CommonBase {
 
 /// @notice Fuzz tests of the registry's inputs: periods, codes, signatures (SIG-TAMPER, SIG-ZERO).
 contract ReciprocityRegistryTest is Test, RegistrySigning {
-    ReciprocityRegistry internal registry;
+    IReciprocityRegistry internal registry;
     uint256 internal constant LICENSOR_PK = 0xA11CE;
     uint256 internal constant LICENSEE_PK = 0xB0B;
     address internal licensor;
@@ -78,7 +76,7 @@ contract ReciprocityRegistryTest is Test, RegistrySigning {
 
     function setUp() public {
         vm.warp(1_800_000_000);
-        registry = new ReciprocityRegistry(new Ledger());
+        registry = _deployRegistry(_deployLedger());
         licensor = vm.addr(LICENSOR_PK);
         licensee = vm.addr(LICENSEE_PK);
         vm.prank(licensor);
@@ -330,7 +328,7 @@ contract RegistryHandler is RegistrySigning, StdUtils {
     uint8 internal constant D = 6;
     uint8 internal constant T = 7;
 
-    ReciprocityRegistry public immutable registry;
+    IReciprocityRegistry public immutable registry;
     uint256 internal immutable _licensorPk;
     address internal immutable _licensor;
     address internal immutable _attester;
@@ -345,7 +343,7 @@ contract RegistryHandler is RegistrySigning, StdUtils {
     uint256 public transitions;
     bytes public lastViolation;
 
-    constructor(ReciprocityRegistry registry_, uint256 licensorPk, address attester) {
+    constructor(IReciprocityRegistry registry_, uint256 licensorPk, address attester) {
         registry = registry_;
         _licensorPk = licensorPk;
         _licensor = vm.addr(licensorPk);
@@ -554,12 +552,12 @@ contract RegistryHandler is RegistrySigning, StdUtils {
 /// forge-config: default.invariant.depth = 40
 /// forge-config: default.invariant.fail-on-revert = true
 contract ReciprocityRegistryInvariantTest is Test, RegistrySigning {
-    ReciprocityRegistry internal registry;
+    IReciprocityRegistry internal registry;
     RegistryHandler internal handler;
 
     function setUp() public {
         vm.warp(1_800_000_000);
-        registry = new ReciprocityRegistry(new Ledger());
+        registry = _deployRegistry(_deployLedger());
         uint256 licensorPk = 0xA11CE;
         address attester = address(0xA77E);
         vm.prank(vm.addr(licensorPk));

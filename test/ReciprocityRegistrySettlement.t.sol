@@ -2,10 +2,9 @@
 pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
-import {LedgerTestBase} from "./utils/LedgerTestBase.sol";
 import {ILedger} from "../contracts/interfaces/ILedger.sol";
-import {ReciprocityRegistry} from "../contracts/ReciprocityRegistry.sol";
 import {IReciprocityRegistry} from "../contracts/interfaces/IReciprocityRegistry.sol";
+import {LedgerTestBase} from "./utils/LedgerTestBase.sol";
 
 /// @dev A commons with two CopyFair works (100 EUR per 30 days each), licensees' contributions
 /// recorded and corrected on a real Ledger, and THE one place where these tests make an entry
@@ -18,7 +17,7 @@ abstract contract SettlementBase is LedgerTestBase {
     uint128 internal constant OWED = 100_000_000; // 100 EUR (6 decimals)
     uint40 internal constant PERIOD = 30 days;
 
-    ReciprocityRegistry internal registry;
+    IReciprocityRegistry internal registry;
     bytes32 internal commons;
     address internal founder;
     address internal validator;
@@ -31,7 +30,7 @@ abstract contract SettlementBase is LedgerTestBase {
         founder = _key(FOUNDER_PK, "founder");
         validator = _key(VALIDATOR_PK, "validator");
         disputers = [_key(DISPUTER_PK, "disputer"), _key(DISPUTER2_PK, "disputer2")];
-        registry = new ReciprocityRegistry(ledger);
+        registry = _deployRegistry(ledger);
         vm.startPrank(founder);
         commons = ledger.registerCommons(bytes32("salt"), "demo");
         // Only appointed validators count: the founder appoints the validator and the two disputers.
@@ -496,11 +495,11 @@ contract SettlementHandler is SettlementBase {
 /// forge-config: default.invariant.fail-on-revert = true
 contract ReciprocityRegistrySettlementInvariantTest is Test {
     SettlementHandler internal handler;
-    ReciprocityRegistry internal registry;
+    IReciprocityRegistry internal registry;
 
     function setUp() public {
         handler = new SettlementHandler();
-        registry = ReciprocityRegistry(handler.registryAddress());
+        registry = IReciprocityRegistry(handler.registryAddress());
         // Duplicates weigh the draw toward the steps that make and unmake settlements.
         bytes4[] memory selectors = new bytes4[](13);
         selectors[0] = SettlementHandler.contribute.selector;

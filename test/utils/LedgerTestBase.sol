@@ -2,15 +2,14 @@
 pragma solidity 0.8.30;
 
 import {Test, Vm} from "forge-std/Test.sol";
-import {CommonBase} from "forge-std/Base.sol";
-import {Ledger} from "../../contracts/Ledger.sol";
 import {ILedger} from "../../contracts/interfaces/ILedger.sol";
 import {ERC1271WalletMock} from "../../contracts/mocks/ERC1271WalletMock.sol";
+import {Deployments, ILedgerWithConstants} from "./Deployments.sol";
 
 /// @dev EIP-712 of the ledger written from the spec, not from the contract: the type strings, the
 /// domain, record and validation digests, and 65-byte signatures. Shared by the unit suites (through
 /// LedgerTestBase) and the invariant handler.
-abstract contract LedgerSigning is CommonBase {
+abstract contract LedgerSigning is Deployments {
     string internal constant RECORD_TYPE =
         "Record(uint8 flow,uint8 action,address provider,address receiver,bytes32 commons,bytes32 resource,bytes32 resourceSpec,bytes32 process,uint8 side,uint128 quantity,bytes8 unit,uint64 time,bytes32 evidence,uint64 corrects,uint64 satisfies,uint256 nonce,uint64 deadline)";
     string internal constant VALIDATION_TYPE =
@@ -81,7 +80,7 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
     /// action.
     bytes32 internal COMMONS;
 
-    Ledger internal ledger;
+    ILedgerWithConstants internal ledger;
     ERC1271WalletMock internal wallet; // Honest, owned by `owner`
     address internal alice;
     address internal bob;
@@ -100,7 +99,7 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
 
     function _deploy() internal {
         vm.warp(T0);
-        ledger = new Ledger();
+        ledger = _deployLedger();
         alice = _key(ALICE_PK, "alice");
         bob = _key(BOB_PK, "bob");
         carol = _key(CAROL_PK, "carol");
@@ -658,7 +657,7 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
 /// alice, bob and the wallet, a wallet whose misbehaviour is switchable and a second deployment.
 abstract contract LedgerUnitTestBase is LedgerTestBase {
     ERC1271WalletMock internal badWallet; // switchable misbehaviour
-    Ledger internal ledgerB; // a second deployment, for SIG-REPLAY
+    ILedgerWithConstants internal ledgerB; // a second deployment, for SIG-REPLAY
     /// @dev The test chain id, kept in storage: with viaIR the optimizer may re-evaluate a local
     /// `block.chainid` after `vm.chainId` (it assumes the chain id is constant in a transaction).
     uint256 internal chainA;
@@ -666,7 +665,7 @@ abstract contract LedgerUnitTestBase is LedgerTestBase {
     function setUp() public {
         _deploy();
         chainA = block.chainid;
-        ledgerB = new Ledger();
+        ledgerB = _deployLedger();
         badWallet = new ERC1271WalletMock(owner);
         vm.label(address(badWallet), "badWallet");
         keyOf[address(badWallet)] = OWNER_PK;
