@@ -92,8 +92,8 @@ module.exports = {
         "The app (app/src) imports its own files, npm packages and the browser-safe lib folders only: no node built-in, nothing node-only of ours, no demo file, benchmark or test.",
       severity: "error",
       from: { path: "^app/src/" },
-      // (contracts/generated: app/src/contracts/generated.ts, unresolved until export-contracts wrote it.)
-      to: { pathNot: ["^app/src/", "(^|/)node_modules/", BROWSER_SAFE, "^\\./contracts/generated$|^\\.\\./contracts/generated$"] },
+      // (contracts/generated and contracts/addresses: written by export-contracts, unresolved until it ran.)
+      to: { pathNot: ["^app/src/", "(^|/)node_modules/", BROWSER_SAFE, "^\\.\\.?/contracts/(generated|addresses)$"] },
     },
     {
       name: "app-reaches-lib-through-aliases",
@@ -122,10 +122,10 @@ module.exports = {
     {
       name: "no-unresolvable",
       comment:
-        "Every import of the app and of scripts/ resolves (a misconfigured alias would otherwise hide an import from the rules above). Generated files (app/src/contracts/generated.ts, types/) may be absent before a build.",
+        "Every import of the app and of scripts/ resolves (a misconfigured alias would otherwise hide an import from the rules above). Generated files (app/src/contracts/generated.ts and addresses.ts, types/) may be absent before a build.",
       severity: "error",
       from: { path: "^(app/src|scripts)/" },
-      to: { couldNotResolve: true, pathNot: ["contracts/generated$", "(^|/)types/ethers-contracts/", "^ponder:(registry|schema|api)$"] },
+      to: { couldNotResolve: true, pathNot: ["contracts/(generated|addresses)$", "(^|/)types/ethers-contracts/", "^ponder:(registry|schema|api)$"] },
     },
   ],
   options: {

@@ -2,7 +2,7 @@
 // always configured; its addresses, relayer and first block come at runtime from ./config.json,
 // which `npm start` serves from the deployment it made (so a fresh chain needs no rebuild). One
 // more chain can be set at build time with VITE_CHAIN_* (addresses from the generated file).
-import { deployments } from "./contracts/generated";
+import { deployments } from "./contracts/addresses";
 import type { ContractName } from "./contracts/generated";
 import { HEX_ADDRESS } from "@core/address.js";
 

@@ -1,11 +1,16 @@
+import { lazy, Suspense } from "react";
 import type { ReactNode } from "react";
 import { useAppConfig } from "../hooks/useAppConfig";
 import { useRpcStatus } from "../hooks/useRpcStatus";
 import { useWhenIdle } from "../hooks/useWhenIdle";
 import { href } from "../lib/router";
 import { navPages } from "../pages";
-import { RpcBanner, WrongChainBanner } from "./Banners";
-import { WalletPanel } from "./WalletPanel";
+
+// Rendered once the browser is first idle, so loaded then too: the wallet panel reads names and
+// governance through the chain reader (ethers' providers), which a first visit does not need.
+const WalletPanel = lazy(() => import("./WalletPanel").then((m) => ({ default: m.WalletPanel })));
+const RpcBanner = lazy(() => import("./Banners").then((m) => ({ default: m.RpcBanner })));
+const WrongChainBanner = lazy(() => import("./Banners").then((m) => ({ default: m.WrongChainBanner })));
 
 export function Layout(props: { current: string; children: ReactNode }) {
   const { config, chain, setChainId } = useAppConfig();
@@ -37,13 +42,19 @@ export function Layout(props: { current: string; children: ReactNode }) {
           )}
           {idle ? <BlockNumber /> : null}
         </div>
-        {idle ? <WalletPanel /> : <div className="wallet" />}
+        {idle ? (
+          <Suspense fallback={<div className="wallet" />}>
+            <WalletPanel />
+          </Suspense>
+        ) : (
+          <div className="wallet" />
+        )}
       </header>
       {idle ? (
-        <>
+        <Suspense fallback={null}>
           <RpcBanner />
           <WrongChainBanner />
-        </>
+        </Suspense>
       ) : null}
       <main>{props.children}</main>
     </>

@@ -4,7 +4,7 @@
 import { createConnector } from "wagmi";
 import { createWalletClient, getAddress, http, numberToHex, UserRejectedRequestError } from "viem";
 import type { EIP1193RequestFn, TypedDataDefinition } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import type { HDAccount } from "viem/accounts";
 import { DEV_MNEMONIC } from "@core/dev-chain-keys.js";
 
 export interface DevKeyParameters {
@@ -16,9 +16,10 @@ export interface DevKeyParameters {
 
 export function devKey({ index, label, chainId, rpcUrl }: DevKeyParameters) {
   // Derived on first use: deriving a key from a mnemonic costs ~100 ms (PBKDF2), too much for
-  // every page load.
-  let derived: ReturnType<typeof mnemonicToAccount> | undefined;
-  const key = () => (derived ??= mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }));
+  // every page load. viem's accounts code (BIP-32, BIP-39, secp256k1 signing) loads then too, so
+  // that the first download of a page that never signs leaves it out.
+  let derived: HDAccount | undefined;
+  const key = async () => (derived ??= (await import("viem/accounts")).mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }));
   let connected = false;
   const rpc = async (method: string, params: unknown): Promise<unknown> => {
     const res = await fetch(rpcUrl, {
@@ -37,19 +38,19 @@ export function devKey({ index, label, chainId, rpcUrl }: DevKeyParameters) {
         return numberToHex(chainId);
       case "eth_accounts":
       case "eth_requestAccounts":
-        return connected || method === "eth_requestAccounts" ? [key().address] : [];
+        return connected || method === "eth_requestAccounts" ? [(await key()).address] : [];
       case "eth_signTypedData_v4": {
-        const account = key();
+        const account = await key();
         if (getAddress(p[0] as string) !== account.address) throw new UserRejectedRequestError(new Error("not this key's account"));
         const data = (typeof p[1] === "string" ? JSON.parse(p[1]) : p[1]) as TypedDataDefinition & { types: Record<string, unknown> };
         const { EIP712Domain: _domain, ...types } = data.types;
         return account.signTypedData({ ...data, types } as TypedDataDefinition);
       }
       case "personal_sign":
-        return key().signMessage({ message: { raw: p[0] as `0x${string}` } });
+        return (await key()).signMessage({ message: { raw: p[0] as `0x${string}` } });
       case "eth_sendTransaction": {
         const tx = p[0] as { to?: `0x${string}`; data?: `0x${string}`; value?: `0x${string}`; gas?: `0x${string}` };
-        const wallet = createWalletClient({ account: key(), transport: http(rpcUrl) });
+        const wallet = createWalletClient({ account: await key(), transport: http(rpcUrl) });
         return wallet.sendTransaction({
           to: tx.to,
           data: tx.data,
@@ -73,13 +74,13 @@ export function devKey({ index, label, chainId, rpcUrl }: DevKeyParameters) {
     type: "devKey",
     async connect<withCapabilities extends boolean = false>(_params?: { chainId?: number; isReconnecting?: boolean; withCapabilities?: withCapabilities }) {
       connected = true;
-      return { accounts: [key().address] as never, chainId };
+      return { accounts: [(await key()).address] as never, chainId };
     },
     async disconnect() {
       connected = false;
     },
     async getAccounts() {
-      return connected ? [key().address] : [];
+      return connected ? [(await key()).address] : [];
     },
     async getChainId() {
       return chainId;
