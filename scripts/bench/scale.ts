@@ -125,7 +125,12 @@ async function firstVisit(url: string) {
     await tab.getByRole("button", { name: "Older →" }).click();
     await tab.locator(`[data-testid="entries-pager"][data-first="${first - 50}"]`).waitFor();
     const nextPageMs = Number(await tab.evaluate("window.__shownAt - window.__clickAt"));
-    return { accountsMs, heapMb: usedSize / 1e6, nextPageMs, phases };
+    // Whether the accounts page's spot check (a contributor's entries read from the chain) ran at the click (-1: not started, or not finished).
+    const around = (await tab.evaluate(`(() => {
+      const mark = (name) => { const m = performance.getEntriesByName("commons:" + name, "mark")[0]; return m ? Math.round(m.startTime) : -1; };
+      return { click: Math.round(window.__clickAt), spotCheck: mark("spot-check"), spotChecked: mark("spot-checked") };
+    })()`)) as { click: number; spotCheck: number; spotChecked: number };
+    return { accountsMs, heapMb: usedSize / 1e6, nextPageMs, phases: { ...phases, ...around } as Record<string, number> };
   } finally {
     await browser.close();
   }
@@ -277,7 +282,7 @@ try {
     });
     const app = await appThrough(url, contracts, fromBlock);
     log(
-      `${database}: the app's accounts page interactive ${app.accountsMs.toFixed(0)} ms after navigation (median of ${APP_VISITS} first visits: ${app.visits.map((v) => v.accountsMs.toFixed(0)).join(", ")}; the median's main module ${app.phases.main} ms, config ${app.phases.config}, last chunk ${app.phases.lastChunk}, indexer check ${app.phases.check}..${app.phases.checked}, its days ${app.phases.days}, its counts ${app.phases.counts}), JS heap ${app.heapMb.toFixed(1)} MB; next page of entries ${app.nextPageMs.toFixed(0)} ms (${app.visits.map((v) => v.nextPageMs.toFixed(0)).join(", ")})`,
+      `${database}: the app's accounts page interactive ${app.accountsMs.toFixed(0)} ms after navigation (median of ${APP_VISITS} first visits: ${app.visits.map((v) => v.accountsMs.toFixed(0)).join(", ")}; the median's main module ${app.phases.main} ms, config ${app.phases.config}, last chunk ${app.phases.lastChunk}, indexer check ${app.phases.check}..${app.phases.checked}, its days ${app.phases.days}, its counts ${app.phases.counts}), JS heap ${app.heapMb.toFixed(1)} MB; next page of entries ${app.nextPageMs.toFixed(0)} ms (${app.visits.map((v) => v.nextPageMs.toFixed(0)).join(", ")}; in the visit of median accounts time the click came at ${app.phases.click} ms, the accounts' spot check ${app.phases.spotCheck < 0 ? "not started" : `from ${app.phases.spotCheck} to ${app.phases.spotChecked < 0 ? "after the page" : app.phases.spotChecked} ms`})`,
     );
     await indexer.stop();
     rows.push({

@@ -26,6 +26,16 @@ function useIndexedAccounts(url: string | undefined) {
   return { days: days.data, counts: counts.data };
 }
 
+/** Runs `work` between the performance marks `start` and `end`. */
+async function between<T>(start: string, end: string, work: () => Promise<T>): Promise<T> {
+  performance.mark(start);
+  try {
+    return await work();
+  } finally {
+    performance.mark(end);
+  }
+}
+
 /** Per indexer, the contributor whose totals it was last found to answer wrongly. */
 const suspects = new Map<string, string>();
 
@@ -50,28 +60,30 @@ function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined,
   }, [days]);
   const q = useQuery({
     queryKey: ["indexer-spot-check", indexer?.url, String(indexer?.head.count)],
-    queryFn: async () => {
-      const url = indexer!.url;
-      const provider = providerFor(chain.rpcUrl, chain.id);
-      const ledger = chain.contracts.Ledger!;
-      const at = { fromBlock: chain.fromBlock, count: indexer!.head.count };
-      const suspect = suspects.get(url);
-      let agent = suspect;
-      let large: string | undefined;
-      for (let draw = 0; agent === undefined && draw < 3; draw++) {
-        const drawn = await randomAgent(provider, ledger, at);
-        if (drawn !== undefined && (entriesOf.get(drawn.toLowerCase()) ?? 0) <= MAX_SPOT_CHECK_ENTRIES) agent = drawn;
-        else large = drawn;
-      }
-      if (agent === undefined) return { agent: large, checked: false };
-      const found = await accountsDifferFromChain(url, provider, ledger, agent, { ...at, commonsName: (id) => names.get(id) });
-      if (found !== undefined && found !== "unchecked") {
-        suspects.set(url, agent);
-        throw new Error(found);
-      }
-      if (suspect === agent) suspects.delete(url);
-      return { agent: agent as string | undefined, checked: found === undefined };
-    },
+    // Between two marks, for the benchmarks' account of a visit (scripts/bench/scale.ts).
+    queryFn: () =>
+      between("commons:spot-check", "commons:spot-checked", async () => {
+        const url = indexer!.url;
+        const provider = providerFor(chain.rpcUrl, chain.id);
+        const ledger = chain.contracts.Ledger!;
+        const at = { fromBlock: chain.fromBlock, count: indexer!.head.count };
+        const suspect = suspects.get(url);
+        let agent = suspect;
+        let large: string | undefined;
+        for (let draw = 0; agent === undefined && draw < 3; draw++) {
+          const drawn = await randomAgent(provider, ledger, at);
+          if (drawn !== undefined && (entriesOf.get(drawn.toLowerCase()) ?? 0) <= MAX_SPOT_CHECK_ENTRIES) agent = drawn;
+          else large = drawn;
+        }
+        if (agent === undefined) return { agent: large, checked: false };
+        const found = await accountsDifferFromChain(url, provider, ledger, agent, { ...at, commonsName: (id) => names.get(id) });
+        if (found !== undefined && found !== "unchecked") {
+          suspects.set(url, agent);
+          throw new Error(found);
+        }
+        if (suspect === agent) suspects.delete(url);
+        return { agent: agent as string | undefined, checked: found === undefined };
+      }),
     enabled: indexer !== undefined && days !== undefined && governance.events !== undefined,
     staleTime: Infinity,
     retry: false,
