@@ -23,6 +23,8 @@ import {
   ledgerDomain,
   packNonce,
   RECORD_TYPE_STRING,
+  RECORD_TYPEHASH,
+  recordHashOfWords,
   RECORD_TYPES,
   recordDigest,
   toSignedJson,
@@ -134,6 +136,7 @@ describe("Ledger core module (scripts/lib)", () => {
       it("gives the contract's RECORD_TYPEHASH and VALIDATION_TYPEHASH", async () => {
         const f = await networkHelpers.loadFixture(deployLedgers);
         expect(keccak256(toUtf8Bytes(RECORD_TYPE_STRING))).to.equal(await f.ledger.RECORD_TYPEHASH());
+        expect(RECORD_TYPEHASH).to.equal(await f.ledger.RECORD_TYPEHASH());
         expect(keccak256(toUtf8Bytes(VALIDATION_TYPE_STRING))).to.equal(await f.ledger.VALIDATION_TYPEHASH());
       });
     });
@@ -160,6 +163,7 @@ describe("Ledger core module (scripts/lib)", () => {
           expect(structHash, label).to.equal(onChain[i][0]);
           expect(structHash, label).to.equal(TypedDataEncoder.hashStruct("Record", RECORD_TYPES, r));
           expect(structHash, label).to.equal(keccak256(AbiCoder.defaultAbiCoder().encode(abiTypes, [typehash, ...recordTuple(r)])));
+          expect(recordHashOfWords(AbiCoder.defaultAbiCoder().encode(abiTypes.slice(1), recordTuple(r))), label).to.equal(structHash);
           expect(recordDigest(f.domain, r), label).to.equal(onChain[i][1]);
           expect(recordDigest(f.domain, r), label).to.equal(TypedDataEncoder.hash(f.domain, RECORD_TYPES, r));
         });

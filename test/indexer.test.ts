@@ -3,7 +3,7 @@
 // Ledger.entryState gives it, the same hash-chain head as tip(); items a batch skipped, live
 // validations and corrections, a reorg it follows, and look-alike events of another Ledger ignored.
 import { expect } from "chai";
-import { Contract, ContractFactory, id } from "ethers";
+import { Contract, ContractFactory, id, JsonRpcProvider } from "ethers";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -43,7 +43,13 @@ import {
 } from "../scripts/lib/core/indexer-client.js";
 import { commonsOverview, commonsOverviewOf, personOverview, personOverviewOf } from "../scripts/lib/core/overview.js";
 import { deriveResources, needOf, SupplyGraph, treeToJson, walkReading } from "../scripts/lib/supply/supply.js";
-import { accountsDifferFromChain, commonsMemberDiffersFromChain, personDiffersFromChain, randomAgent } from "../scripts/lib/core/indexer-spot-check.js";
+import {
+  accountsDifferFromChain,
+  agentDaysFromChain,
+  commonsMemberDiffersFromChain,
+  personDiffersFromChain,
+  randomAgent,
+} from "../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../scripts/lib/core/record.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
 import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
@@ -593,6 +599,56 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           } finally {
             await new Promise((r) => liar.close(r));
           }
+        });
+
+      // Reads the chain only: run once.
+      if (database === "embedded PGlite")
+        it("stops a spot check between its calls once its signal is aborted (the visitor left the page): no further entry state is asked for", async function () {
+          const tip = await client.tip();
+          const per = new Map<string, number>();
+          for (const v of deriveEntries(await client.events())) per.set(v.agent, (per.get(v.agent) ?? 0) + 1);
+          const [agent, entries] = [...per].sort((a, b) => b[1] - a[1])[0]!;
+          // Counts the entry states asked for (eth_call); `left` aborts at the first one.
+          const counting = (left?: AbortController) => {
+            const provider = new (class extends JsonRpcProvider {
+              calls = 0;
+              override async send(method: string, params: unknown[] | Record<string, unknown>) {
+                if (method === "eth_call" && ++this.calls === 1) left?.abort(new Error("the visitor left the page"));
+                return super.send(method, params);
+              }
+            })(l.rpc, undefined, { staticNetwork: true });
+            return provider;
+          };
+          const at = { fromBlock: l.fromBlock, count: tip.count };
+          const left = new AbortController();
+          const stopped = counting(left);
+          const outcome = await agentDaysFromChain(stopped, l.ledger, agent, { ...at, signal: left.signal }).then(
+            () => "finished",
+            (e: Error) => e.message,
+          );
+          expect(outcome).to.equal("the visitor left the page");
+          // The states of the batch in flight (up to 50 entries), then nothing more: not whether its commons are registered.
+          expect(stopped.calls).to.equal(Math.min(entries, 50));
+          // Not stopped, the same check asks for every entry's state, then whether each of its commons is registered.
+          const whole = counting();
+          expect(await agentDaysFromChain(whole, l.ledger, agent, at)).to.not.equal(undefined);
+          expect(whole.calls).to.be.greaterThan(entries);
+          // A signal aborted before the check starts: no call at all.
+          const before = counting();
+          const gone = AbortSignal.abort(new Error("the visitor left the page"));
+          expect(
+            await agentDaysFromChain(before, l.ledger, agent, { ...at, signal: gone }).then(
+              () => "finished",
+              (e: Error) => e.message,
+            ),
+          ).to.equal("the visitor left the page");
+          expect(
+            await randomAgent(before, l.ledger, { ...at, signal: gone }).then(
+              () => "finished",
+              (e: Error) => e.message,
+            ),
+          ).to.equal("the visitor left the page");
+          expect(before.calls).to.equal(0);
         });
 
       it("spot-checks one person's figures, and one commons member's, against the chain: the same for everyone on an honest indexer, the first figure that differs on a lying one", async function () {

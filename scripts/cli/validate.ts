@@ -28,8 +28,6 @@ interface ValidateOptions {
   keystore?: string;
 }
 
-const ENDORSED_TOPIC = LEDGER_TOPICS.Endorsed;
-
 export function registerValidate(program: Command): void {
   withSigningOptions(
     program
@@ -126,7 +124,7 @@ async function outcome(
     const answered = verdict === "confirm" ? "confirmed by both parties" : "refused by its counterparty";
     return `entry ${entryId}: ${verdict} by ${validator} (tx ${txHash}); the entry is now ${answered}, and stays ${s.state}, ${s.accepts} accept / ${s.disputes} dispute`;
   }
-  const endorsed = receipt?.logs.some((l) => l.topics[0] === ENDORSED_TOPIC) ?? false;
+  const endorsed = receipt?.logs.some((l) => l.topics[0] === LEDGER_TOPICS.Endorsed) ?? false;
   if (endorsed)
     return (
       `entry ${entryId}: your ${verdict} is recorded as an endorsement (tx ${txHash}): ${validator} is not appointed to validate this action in the entry's commons, so it counts nowhere; ` +

@@ -60,13 +60,14 @@ function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined,
   }, [days]);
   const q = useQuery({
     queryKey: ["indexer-spot-check", indexer?.url, String(indexer?.head.count)],
-    // Between two marks, for the benchmarks' account of a visit (scripts/bench/scale.ts).
-    queryFn: () =>
+    // Between two marks, for the benchmarks' account of a visit (scripts/bench/scale.ts). Stopped
+    // (`signal`) when the page is left before it ends, so the node serves the page shown instead.
+    queryFn: ({ signal }) =>
       between("commons:spot-check", "commons:spot-checked", async () => {
         const url = indexer!.url;
         const provider = providerFor(chain.rpcUrl, chain.id);
         const ledger = chain.contracts.Ledger!;
-        const at = { fromBlock: chain.fromBlock, count: indexer!.head.count };
+        const at = { fromBlock: chain.fromBlock, count: indexer!.head.count, signal };
         const suspect = suspects.get(url);
         let agent = suspect;
         let large: string | undefined;

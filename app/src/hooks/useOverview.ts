@@ -59,10 +59,12 @@ export function useCommonsOverview(id: string | undefined): Read<CommonsOverview
   const days = useIndexerRead(["indexer-days", indexer?.url, "commons", id], () => indexedAccountDays(indexer!.url, { commons: id! }), wanted);
   const check = useQuery({
     queryKey: ["indexer-commons-check", indexer?.url, id, String(indexer?.head.count)],
-    queryFn: async () => {
+    // Stopped (`signal`) when the page is left before it ends.
+    queryFn: async ({ signal }) => {
       const found = await commonsMemberDiffersFromChain(indexer!.url, providerFor(chain.rpcUrl, chain.id), chain.contracts.Ledger!, id!, {
         fromBlock: chain.fromBlock,
         count: indexer!.head.count,
+        signal,
         commonsName: () => commons!.name,
       });
       if (found.difference) throw new Error(found.difference);
@@ -118,11 +120,13 @@ export function usePersonOverview(address: string | undefined): Read<PersonOverv
   const activity = useIndexerRead(["indexer-activity", ...key], () => indexedActivity(indexer!.url, address!), wanted);
   const check = useQuery({
     queryKey: ["indexer-person-check", ...key, String(indexer?.head.count)],
-    queryFn: async () => {
+    // Stopped (`signal`) when the page is left before it ends.
+    queryFn: async ({ signal }) => {
       const names = new Map(governance.commons.map((c) => [c.id, c.name]));
       const found = await personDiffersFromChain(indexer!.url, providerFor(chain.rpcUrl, chain.id), chain.contracts.Ledger!, address!, {
         fromBlock: chain.fromBlock,
         count: indexer!.head.count,
+        signal,
         commonsName: (id) => names.get(id),
       });
       if (found !== undefined && found !== "unchecked") throw new Error(found);

@@ -6,9 +6,8 @@
 // text (a batch's calldata is ~100 kB): offsets and signatures are checked as hex where they are
 // read; a record's words are taken as the node gives them (lowercase hex, as in its Recorded log),
 // so a record that is not hex matches no log.
-import { keccak256, toUtf8Bytes } from "ethers";
 import { ledgerInterface } from "./reader.js";
-import { RECORD_TYPE_STRING } from "./record.js";
+import { recordHashOfWords } from "./record.js";
 
 /** 17 static words: the ABI encoding of a Record is its EIP-712 encodeData, and the data of its Recorded event. */
 const RECORD_BYTES = 544;
@@ -20,7 +19,6 @@ const SELECTORS = {
 /** An offset or length word that fits in 6 bytes (the 26 high bytes zero). */
 const SMALL_WORD = /^0{52}[0-9a-fA-F]{12}$/;
 const HEX = /^[0-9a-fA-F]*$/;
-const RECORD_TYPEHASH = keccak256(toUtf8Bytes(RECORD_TYPE_STRING)).slice(2);
 
 /**
  * Candidate signatures per record, for the records one transaction carried. A record is keyed by
@@ -98,7 +96,7 @@ export function signatureFromCalldata(input: string, recordHash: string): string
   const wanted = recordHash.toLowerCase();
   for (const [words, sigs] of found) {
     try {
-      if (keccak256("0x" + RECORD_TYPEHASH + words) === wanted) return sigs[0];
+      if (recordHashOfWords("0x" + words) === wanted) return sigs[0];
     } catch {
       /* not hex: no record */
     }

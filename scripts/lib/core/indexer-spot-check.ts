@@ -21,13 +21,22 @@ import { dayTotals, deriveEntries } from "./views.js";
 import type { DayTotals, EntryView } from "./views.js";
 import { ENTRY_STATES } from "./vocabulary.js";
 
-const RECORDED = LEDGER_TOPICS.Recorded;
+/**
+ * Where a check reads the chain up to: the Ledger's first block and the entry count the indexer's
+ * head was checked at. `signal` stops the check between its calls (a page the visitor left):
+ * it then rejects with the signal's reason.
+ */
+export interface ChainRead {
+  fromBlock?: number;
+  count: bigint;
+  signal?: AbortSignal;
+}
 /**
  * The entries whose Recorded events match `argTopics` (the indexed id, then the signer): a few, so
  * the filtered eth_getLogs starts with wide block ranges.
  */
 async function recordedEntries(provider: Provider, ledger: string, fromBlock: number | undefined, argTopics: (string[] | null)[]): Promise<Entry[]> {
-  return decodeLedgerLogs(await fetchLogs(provider, ledger, { fromBlock, topic0: [RECORDED], argTopics, initialSpan: 10_000 })).entries;
+  return decodeLedgerLogs(await fetchLogs(provider, ledger, { fromBlock, topic0: [LEDGER_TOPICS.Recorded], argTopics, initialSpan: 10_000 })).entries;
 }
 
 /** A contributor with more entries than this is not spot-checked (one call per entry). */
@@ -37,12 +46,7 @@ export const MAX_SPOT_CHECK_ENTRIES = 2_000;
  * One contributor's accounts per day, commons, action and unit, from the chain alone (see above):
  * its entries up to entry `count`, or undefined when it has more than MAX_SPOT_CHECK_ENTRIES.
  */
-export async function agentDaysFromChain(
-  provider: Provider,
-  ledger: string,
-  agent: string,
-  opts: { fromBlock?: number; count: bigint },
-): Promise<DayTotals[] | undefined> {
+export async function agentDaysFromChain(provider: Provider, ledger: string, agent: string, opts: ChainRead): Promise<DayTotals[] | undefined> {
   const views = await agentEntriesFromChain(provider, ledger, agent, opts);
   return views && dayTotals(views);
 }
@@ -52,20 +56,21 @@ export async function agentDaysFromChain(
  * contract's entryState gives it and whether its commons is registered (their validations are not
  * read); undefined when it has more than MAX_SPOT_CHECK_ENTRIES.
  */
-async function agentEntriesFromChain(
-  provider: Provider,
-  ledger: string,
-  agent: string,
-  opts: { fromBlock?: number; count: bigint },
-): Promise<EntryView[] | undefined> {
+async function agentEntriesFromChain(provider: Provider, ledger: string, agent: string, opts: ChainRead): Promise<EntryView[] | undefined> {
+  opts.signal?.throwIfAborted();
   const entries = (await recordedEntries(provider, ledger, opts.fromBlock, [null, [zeroPadValue(agent.toLowerCase(), 32)]])).filter((e) => e.id <= opts.count);
   if (entries.length > MAX_SPOT_CHECK_ENTRIES) return undefined;
   const contract = new Contract(ledger, LEDGER_ABI, provider);
   const states = new Map<bigint, number>();
-  for (let i = 0; i < entries.length; i += 50)
+  for (let i = 0; i < entries.length; i += 50) {
+    opts.signal?.throwIfAborted();
     await Promise.all(entries.slice(i, i + 50).map(async (e) => states.set(e.id, Number(((await contract.entryState(e.id)) as [bigint])[0]))));
+  }
   const registered = new Set<string>();
-  for (const c of new Set(entries.map((e) => e.record.commons.toLowerCase()))) if ((await contract.commonsExists(c)) as boolean) registered.add(c);
+  for (const c of new Set(entries.map((e) => e.record.commons.toLowerCase()))) {
+    opts.signal?.throwIfAborted();
+    if ((await contract.commonsExists(c)) as boolean) registered.add(c);
+  }
   return deriveEntries({ entries, validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] }).map((v) => ({
     ...v,
     state: ENTRY_STATES[states.get(v.id)!]!,
@@ -78,22 +83,13 @@ async function agentEntriesFromChain(
  * `count` (one eth_getLogs filtered by the Recorded event's indexed id), so an indexer cannot hide
  * anyone from the draw; a contributor is drawn in proportion to the entries they signed.
  */
-export async function randomAgent(
-  provider: Provider,
-  ledger: string,
-  opts: { fromBlock?: number; count: bigint },
-  random = Math.random,
-): Promise<string | undefined> {
+export async function randomAgent(provider: Provider, ledger: string, opts: ChainRead, random = Math.random): Promise<string | undefined> {
   return (await randomEntry(provider, ledger, opts, random))?.signer;
 }
 
 /** Entry k, k drawn uniformly from 1 to `count`, read from the chain (one eth_getLogs filtered by the Recorded event's indexed id). */
-export async function randomEntry(
-  provider: Provider,
-  ledger: string,
-  opts: { fromBlock?: number; count: bigint },
-  random = Math.random,
-): Promise<Entry | undefined> {
+export async function randomEntry(provider: Provider, ledger: string, opts: ChainRead, random = Math.random): Promise<Entry | undefined> {
+  opts.signal?.throwIfAborted();
   if (opts.count <= 0n) return undefined;
   const id = 1n + BigInt(Math.floor(random() * Number(opts.count)));
   return (await recordedEntries(provider, ledger, opts.fromBlock, [[zeroPadValue(toBeHex(id), 32)]])).find((e) => e.id === id);
@@ -122,7 +118,7 @@ export async function accountsDifferFromChain(
   provider: Provider,
   ledger: string,
   agent: string,
-  opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: CommonsNames },
+  opts: ChainRead & { retryMs?: number; commonsName?: CommonsNames },
 ): Promise<string | "unchecked" | undefined> {
   return differenceFromChain(`its accounts of ${agent}`, opts.retryMs, async () => {
     const [indexed, chain] = await Promise.all([indexedAccountDays(url, { agent }), agentDaysFromChain(provider, ledger, agent, opts)]);
@@ -168,8 +164,6 @@ async function differenceFromChain(
   return difference;
 }
 
-const VALIDATED = LEDGER_TOPICS.Validated;
-const ENDORSED = LEDGER_TOPICS.Endorsed;
 /** How many entry ids one filtered eth_getLogs names (an OR of topics). */
 const IDS_PER_READ = 100;
 
@@ -184,19 +178,21 @@ async function activityFromChain(
   agent: string,
   entries: readonly EntryView[],
   fromBlock: number | undefined,
+  signal?: AbortSignal,
 ): Promise<Activity> {
   const logs = (topic: string, argTopics: (string[] | null)[]) =>
     fetchLogs(provider, ledger, { fromBlock, topic0: [topic], argTopics, initialSpan: 10_000 }).then((l) => decodeLedgerLogs(l));
   const who = zeroPadValue(agent.toLowerCase(), 32);
-  const [validated, endorsed] = await Promise.all([logs(VALIDATED, [null, [who]]), logs(ENDORSED, [null, [who]])]);
+  const [validated, endorsed] = await Promise.all([logs(LEDGER_TOPICS.Validated, [null, [who]]), logs(LEDGER_TOPICS.Endorsed, [null, [who]])]);
   const given = { accepts: 0, disputes: 0, endorsements: endorsed.all.filter((e) => e.name === "Endorsed").length };
   for (const v of validated.validations) given[v.verdict === 0 ? "accepts" : "disputes"]++;
   const received = { accepts: 0, disputes: 0, endorsements: 0, validators: 0 };
   const validators = new Set<string>();
   const ids = entries.map((e) => zeroPadValue(toBeHex(e.id), 32));
   for (let i = 0; i < ids.length; i += IDS_PER_READ) {
+    signal?.throwIfAborted();
     const chunk = ids.slice(i, i + IDS_PER_READ);
-    const [v, e] = await Promise.all([logs(VALIDATED, [chunk]), logs(ENDORSED, [chunk])]);
+    const [v, e] = await Promise.all([logs(LEDGER_TOPICS.Validated, [chunk]), logs(LEDGER_TOPICS.Endorsed, [chunk])]);
     for (const x of v.validations) {
       received[x.verdict === 0 ? "accepts" : "disputes"]++;
       validators.add(x.validator.toLowerCase());
@@ -244,7 +240,7 @@ export async function personDiffersFromChain(
   provider: Provider,
   ledger: string,
   address: string,
-  opts: { fromBlock?: number; count: bigint; retryMs?: number; commonsName?: CommonsNames },
+  opts: ChainRead & { retryMs?: number; commonsName?: CommonsNames },
 ): Promise<string | "unchecked" | undefined> {
   return differenceFromChain(`its figures for ${address}`, opts.retryMs, async () => {
     const [tallies, days, activity, entries] = await Promise.all([
@@ -255,7 +251,13 @@ export async function personDiffersFromChain(
     ]);
     if (entries === undefined) return undefined;
     const [chainTallies, chainDays] = [entryTallies(entries), dayTotals(entries)];
-    const chain = personOverviewOf(address, [], chainTallies, chainDays, await activityFromChain(provider, ledger, address, entries, opts.fromBlock));
+    const chain = personOverviewOf(
+      address,
+      [],
+      chainTallies,
+      chainDays,
+      await activityFromChain(provider, ledger, address, entries, opts.fromBlock, opts.signal),
+    );
     return {
       theirs: personLines(personOverviewOf(address, [], tallies, days, activity), tallies, days, opts.commonsName),
       ours: personLines(chain, chainTallies, chainDays, opts.commonsName),
@@ -276,7 +278,7 @@ export async function commonsMemberDiffersFromChain(
   provider: Provider,
   ledger: string,
   commons: string,
-  opts: { fromBlock?: number; count: bigint; retryMs?: number; draws?: number; random?: () => number; commonsName?: CommonsNames },
+  opts: ChainRead & { retryMs?: number; draws?: number; random?: () => number; commonsName?: CommonsNames },
 ): Promise<{ agent?: string; checked: boolean; difference?: string }> {
   const id = commons.toLowerCase();
   let agent: string | undefined;

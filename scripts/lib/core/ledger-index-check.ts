@@ -21,10 +21,9 @@ import type { Entry, LedgerEvents } from "./reader.js";
 export type IndexCheck =
   { ok: true; entries: number; otherEvents: number; head: string; checkedToBlock: number; laterEntries: number } | { ok: false; problem: string };
 
-const RECORDED = LEDGER_TOPICS.Recorded;
 const OTHER_TOPICS: string[] = [];
 ledgerInterface().forEachEvent((e) => {
-  if (e.topicHash !== RECORDED) OTHER_TOPICS.push(e.topicHash);
+  if (e.topicHash !== LEDGER_TOPICS.Recorded) OTHER_TOPICS.push(e.topicHash);
 });
 
 /** A canonical text of a decoded event (bigints as decimals), for comparison. */
@@ -64,9 +63,12 @@ export async function checkLedgerIndex(o: {
   if (latest < meta.toBlock) return { ok: false, problem: `the index reaches block ${meta.toBlock}, the chain only ${latest}` };
   const later =
     latest > meta.toBlock
-      ? decodeLedgerLogs(await fetchLogs(provider, meta.ledger, { fromBlock: meta.toBlock + 1, toBlock: latest, topic0: [RECORDED], maxAttempts: 3 }), {
-          lazyRecordHash: false,
-        }).entries
+      ? decodeLedgerLogs(
+          await fetchLogs(provider, meta.ledger, { fromBlock: meta.toBlock + 1, toBlock: latest, topic0: [LEDGER_TOPICS.Recorded], maxAttempts: 3 }),
+          {
+            lazyRecordHash: false,
+          },
+        ).entries
       : [];
   const all = chainEntries(later, chained, "the chain after the index");
   if ("problem" in all) return { ok: false, problem: all.problem };

@@ -15,21 +15,16 @@
 // skipped records) is carried as the raw log. A uint is a JSON number when it is a safe integer,
 // else a decimal string. The builder re-encodes every compact row and compares it with the log's
 // own bytes; a log it cannot reproduce exactly is carried raw.
-import { getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
+import { getAddress } from "ethers";
 import type { Log } from "ethers";
 import { LEDGER_TOPICS } from "./abi.js";
 import { decodeLedgerLogs } from "./reader.js";
 import type { Entry, LedgerEvents, ValidationEvent } from "./reader.js";
-import { RECORD_FIELDS, RECORD_TYPE_STRING } from "./record.js";
+import { RECORD_FIELDS, recordHashOfWords } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 import { HEX_ADDRESS } from "./address.js";
 
 export const LEDGER_INDEX_FORMAT = "commons-ledger/ledger-index@1";
-
-const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
-const VALIDATED_TOPIC = LEDGER_TOPICS.Validated;
-const CHECKPOINTED_TOPIC = LEDGER_TOPICS.Checkpointed;
-const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 
 /** Which chain, ledger and block range an index covers. */
 export interface LedgerIndexMeta {
@@ -123,10 +118,7 @@ export function recordWords(r: LedgerRecord): string {
 
 /** The record's EIP-712 struct hash, keccak256(TYPEHASH ‖ its 17 words), as the contract computes it. */
 export function recordHashOf(r: LedgerRecord): string {
-  const bytes = new Uint8Array(32 + 17 * 32);
-  bytes.set(RECORD_TYPEHASH, 0);
-  bytes.set(getBytes("0x" + recordWords(r)), 32);
-  return keccak256(bytes);
+  return recordHashOfWords("0x" + recordWords(r));
 }
 
 class Dictionary {
@@ -182,13 +174,13 @@ export class LedgerIndexBuilder {
       }
       this.last = [log.blockNumber, log.index];
       const topic = log.topics[0];
-      if (topic === RECORDED_TOPIC) {
+      if (topic === LEDGER_TOPICS.Recorded) {
         const entry = events.entries[e];
         if (entry && entry.blockNumber === log.blockNumber && entry.logIndex === log.index) {
           e++;
           if (this.addEntry(log, entry)) continue;
         }
-      } else if (topic === VALIDATED_TOPIC) {
+      } else if (topic === LEDGER_TOPICS.Validated) {
         const validation = events.validations[v];
         if (validation && validation.blockNumber === log.blockNumber && validation.transactionHash === log.transactionHash) {
           v++;
@@ -294,7 +286,7 @@ export class LedgerIndexBuilder {
 
 function validationLog(v: ValidationEvent): { topics: string[]; data: string } {
   return {
-    topics: [VALIDATED_TOPIC, "0x" + pad(v.entryId.toString(16)), "0x" + pad(v.validator.slice(2).toLowerCase())],
+    topics: [LEDGER_TOPICS.Validated, "0x" + pad(v.entryId.toString(16)), "0x" + pad(v.validator.slice(2).toLowerCase())],
     data: "0x" + pad(v.verdict.toString(16)) + v.evidence.slice(2) + pad(v.accepts.toString(16)) + pad(v.disputes.toString(16)),
   };
 }
@@ -528,7 +520,7 @@ function decodeLogRow(row: unknown[], i: number, meta: LedgerIndexMeta, txs: str
   if (typeof data !== "string" || !DATA.test(data)) fail(`logs[${i}] data is not lowercase hex bytes`);
   const base = { blockNumber: row[2] as number, transactionHash: refIn(row[3], txs, "txs", "logs", i, "tx") };
   // The most frequent raw log (one per 128 entries), read without the ABI decoder: the same values.
-  if (topics[0] === CHECKPOINTED_TOPIC && topics.length === 2 && data.length === 66 && data.endsWith("0000000000000000")) {
+  if (topics[0] === LEDGER_TOPICS.Checkpointed && topics.length === 2 && data.length === 66 && data.endsWith("0000000000000000")) {
     const index = BigInt(topics[1]);
     const head = data.slice(0, 50);
     events.checkpoints.set(index, head);

@@ -4,11 +4,11 @@
 // rate-limit errors) a bounded number of times with backoff, and ignores logs from any other
 // address. The block span adapts to the log density so that no response is huge, and bulk reads
 // bypass ethers' slow HTTP body handling (see "direct JSON-RPC").
-import { getAddress, getBytes, JsonRpcProvider, keccak256, Log, makeError, toQuantity, toUtf8Bytes } from "ethers";
+import { getAddress, JsonRpcProvider, Log, makeError, toQuantity } from "ethers";
 import type { FetchRequest, Provider } from "ethers";
 import { LEDGER_ABI, LEDGER_TOPICS } from "./abi.js";
 import { lazyInterface } from "./lazy-interface.js";
-import { hashRecord, RECORD_FIELDS, RECORD_TYPE_STRING } from "./record.js";
+import { hashRecord, RECORD_FIELDS, recordHashOfWords } from "./record.js";
 import type { LedgerRecord } from "./record.js";
 import { classifyRpcError, LedgerReadError, rpcRetry, withRetry } from "./rpc-errors.js";
 
@@ -17,8 +17,6 @@ export type { FailureKind, RetryOptions } from "./rpc-errors.js";
 
 /** The Ledger's ABI as an ethers Interface, built on first use. */
 export const ledgerInterface = lazyInterface(() => LEDGER_ABI);
-const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
-const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 
 /**
  * The Ledger's events about who counts: commons, stewards, roles, proposals and quorum rules. Few,
@@ -379,12 +377,7 @@ function decodeRecorded(log: Log, addresses: Map<string, string>, lazyHash = fal
   const record = recordOf(raw);
   const id = BigInt(topics[1]);
   const signer = checksum(topics[2].slice(26));
-  const recordHash = () => {
-    const hashed = new Uint8Array(32 + 17 * 32);
-    hashed.set(RECORD_TYPEHASH, 0);
-    hashed.set(getBytes(data), 32);
-    return keccak256(hashed);
-  };
+  const recordHash = () => recordHashOfWords(data);
   const base = { blockNumber: log.blockNumber, transactionHash: log.transactionHash };
   const entry = { id, signer, commons: record.commons, record, recordHash: lazyHash ? "" : recordHash(), ...base, logIndex: log.index };
   // Computed on first use (readers that only total the accounts never need it).
@@ -403,7 +396,7 @@ export function decodeLedgerLogs(logs: readonly Log[], opts: { generic?: boolean
   const events: LedgerEvents = { entries: [], validations: [], corrections: [], checkpoints: new Map(), skipped: [], all: [] };
   const addresses = new Map<string, string>();
   for (const log of logs) {
-    if (!opts.generic && log.topics[0] === RECORDED_TOPIC) {
+    if (!opts.generic && log.topics[0] === LEDGER_TOPICS.Recorded) {
       const fast = decodeRecorded(log, addresses, opts.lazyRecordHash);
       if (fast) {
         events.all.push(fast.all);

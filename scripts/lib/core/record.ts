@@ -1,7 +1,7 @@
 // Records as the Ledger contract sees them: building from friendly input, checking (the same rules
 // as the contract, so bad input is caught before any RPC call), EIP-712 hashing and signing, and a
 // portable JSON form that any relayer accepts.
-import { AbiCoder, getAddress, isAddress, keccak256, TypedDataEncoder, ZeroAddress, ZeroHash } from "ethers";
+import { AbiCoder, getAddress, getBytes, isAddress, keccak256, toUtf8Bytes, TypedDataEncoder, ZeroAddress, ZeroHash } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import { ACTION_SIDES, ACTIONS, FLOWS, LIMITS, nameOf, QUANTITY_DECIMALS, RecordInputError, SIDES, VERDICTS, codeOf } from "./vocabulary.js";
 import type { ActionName, FlowName, SideName, VerdictName } from "./vocabulary.js";
@@ -102,6 +102,22 @@ const encodeType = (types: Record<string, TypedDataField[]>, name: string): stri
 // (Pure: a bundle that uses neither, such as the app's entry, leaves the typed-data code out.)
 export const RECORD_TYPE_STRING = /* @__PURE__ */ encodeType(RECORD_TYPES, "Record");
 export const VALIDATION_TYPE_STRING = /* @__PURE__ */ encodeType(VALIDATION_TYPES, "Validation");
+/** The Record struct's EIP-712 typehash: the contract's RECORD_TYPEHASH. */
+export const RECORD_TYPEHASH = /* @__PURE__ */ keccak256(/* @__PURE__ */ toUtf8Bytes(RECORD_TYPE_STRING));
+const RECORD_TYPEHASH_BYTES = /* @__PURE__ */ getBytes(RECORD_TYPEHASH);
+
+/**
+ * A record's EIP-712 struct hash from its ABI encoding (`words`: 0x and the 17 words the Recorded
+ * event logs, or that recordBatch's calldata carries): keccak256(RECORD_TYPEHASH ‖ words), as the
+ * contract computes it. The same value as hashRecord, without decoding the words.
+ */
+export function recordHashOfWords(words: string | Uint8Array): string {
+  const bytes = getBytes(words);
+  const hashed = new Uint8Array(32 + bytes.length);
+  hashed.set(RECORD_TYPEHASH_BYTES, 0);
+  hashed.set(bytes, 32);
+  return keccak256(hashed);
+}
 
 export function ledgerDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
   return { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract };

@@ -13,7 +13,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { buildEntryProof, buildRangeProofs } from "../core/proof.js";
 import type { EntryProof } from "../core/proof.js";
 import { describeRevert, readLedger } from "../core/reader.js";
-import { buildRecord, buildValidation, ledgerDomain, packNonce, RECORD_TYPE_STRING, recordDigest, validationDigest } from "../core/record.js";
+import { buildRecord, buildValidation, ledgerDomain, packNonce, recordDigest, recordHashOfWords, validationDigest } from "../core/record.js";
 import type { LedgerRecord } from "../core/record.js";
 import type { VerdictName } from "../core/vocabulary.js";
 
@@ -143,7 +143,6 @@ export async function sendMeasured(relayer: Signer, to: string, data: string, ga
 const abi = AbiCoder.defaultAbiCoder();
 export const RECORD_TUPLE_TYPE =
   "tuple(uint8 flow, uint8 action, address provider, address receiver, bytes32 commons, bytes32 resource, bytes32 resourceSpec, bytes32 process, uint8 side, uint128 quantity, bytes8 unit, uint64 time, bytes32 evidence, uint64 corrects, uint64 satisfies, uint256 nonce, uint64 deadline)";
-const RECORD_TYPEHASH = keccak256(toUtf8Bytes(RECORD_TYPE_STRING));
 
 /** The ABI encoding of a record (17 static words, 544 bytes): also its EIP-712 encodeData. */
 export function encodeRecord(r: LedgerRecord): string {
@@ -289,7 +288,7 @@ export async function createLedgerBench(ethers: HardhatEthers, ledger: BaseContr
 
 /** EIP-712 digest of a record from its ABI encoding (same value as recordDigest, much faster). */
 export function fastRecordDigest(b: LedgerBench, r: LedgerRecord): string {
-  const structHash = keccak256(concat([RECORD_TYPEHASH, encodeRecord(r)]));
+  const structHash = recordHashOfWords(encodeRecord(r));
   return keccak256(concat(["0x1901", b.domainSeparator, structHash]));
 }
 

@@ -4,10 +4,10 @@
 // digest is checked once against ethers' EIP-712 encoder before anything is signed.
 import { getBytes, keccak256, toUtf8Bytes, TypedDataEncoder, Wallet, ZeroHash } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import { encodeUnit, packNonce, RECORD_TYPE_STRING, recordDigest } from "../core/record.js";
+import { encodeUnit, packNonce, RECORD_TYPEHASH, recordDigest } from "../core/record.js";
 import type { LedgerRecord } from "../core/record.js";
 
-const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
+const RECORD_TYPEHASH_BYTES = getBytes(RECORD_TYPEHASH);
 const RECORD_TUPLE_SIG = "(uint8,uint8,address,address,bytes32,bytes32,bytes32,bytes32,uint8,uint128,bytes8,uint64,bytes32,uint64,uint64,uint256,uint64)";
 const WORDS = 17;
 
@@ -27,7 +27,7 @@ function putHex(buf: Uint8Array, word: number, hex: string, leftAligned: boolean
 /** The 544-byte ABI encoding of a record (17 static words), without ethers' AbiCoder. */
 export function recordWords(r: LedgerRecord): Uint8Array {
   const buf = new Uint8Array(32 + WORDS * 32);
-  buf.set(RECORD_TYPEHASH, 0);
+  buf.set(RECORD_TYPEHASH_BYTES, 0);
   const words = buf.subarray(32);
   putUint(words, 0, BigInt(r.flow));
   putUint(words, 1, BigInt(r.action));

@@ -25,12 +25,6 @@ import { decodeLedgerLogs, rpcRetry } from "../core/reader.js";
 import type { LedgerEvents } from "../core/reader.js";
 import { LIMITS } from "../core/vocabulary.js";
 
-const RECORDED = LEDGER_TOPICS.Recorded;
-const CORRECTED = LEDGER_TOPICS.Corrected;
-const CHECKPOINTED = LEDGER_TOPICS.Checkpointed;
-const VALIDATED = LEDGER_TOPICS.Validated;
-const ENDORSED = LEDGER_TOPICS.Endorsed;
-const ANSWERED = LEDGER_TOPICS.CounterpartyAnswered;
 const INTERVAL = LIMITS.checkpointInterval;
 /** Records kept (fetched for admission's checks) before the cache is emptied. */
 const RECORD_CACHE_ENTRIES = 10_000;
@@ -135,7 +129,12 @@ export class EntryIndex {
    */
   async answerOnChain(id: bigint): Promise<Answer | undefined> {
     const logs = await rpcRetry(`eth_getLogs for the answer to entry ${id}`, () =>
-      this.provider.getLogs({ address: this.ledger, topics: [ANSWERED, toBeHex(id, 32)], fromBlock: this.fromBlock, toBlock: "latest" }),
+      this.provider.getLogs({
+        address: this.ledger,
+        topics: [LEDGER_TOPICS.CounterpartyAnswered, toBeHex(id, 32)],
+        fromBlock: this.fromBlock,
+        toBlock: "latest",
+      }),
     );
     const event = decodeLedgerLogs(logs).all.find((e) => e.name === "CounterpartyAnswered" && BigInt(e.args.entryId as bigint) === id);
     return event ? answerOf(event.args, event.transactionHash) : undefined;
@@ -161,7 +160,12 @@ export class EntryIndex {
     const missing = [...new Set(ids)].filter((id) => !records.has(id));
     if (missing.length === 0) return records;
     const logs = await rpcRetry(`eth_getLogs for ${missing.length === 1 ? `entry ${missing[0]}` : `${missing.length} entries`}`, () =>
-      this.provider.getLogs({ address: this.ledger, topics: [RECORDED, missing.map((id) => toBeHex(id, 32))], fromBlock: this.fromBlock, toBlock: this.block }),
+      this.provider.getLogs({
+        address: this.ledger,
+        topics: [LEDGER_TOPICS.Recorded, missing.map((id) => toBeHex(id, 32))],
+        fromBlock: this.fromBlock,
+        toBlock: this.block,
+      }),
     );
     if (this.records.size + missing.length > RECORD_CACHE_ENTRIES) this.records.clear();
     for (const e of decodeLedgerLogs(logs).entries) {
@@ -253,7 +257,17 @@ export class EntryIndex {
         // Responses of about 500 logs: each is decoded in one piece, between the relayer's other work.
         const range = { fromBlock: this.block + 1, toBlock: latest, initialSpan: 1, targetLogs: 500 };
         follows = this.apply(
-          await readPipelined(this.provider, this.ledger, { ...range, topic0: [RECORDED, CORRECTED, CHECKPOINTED, VALIDATED, ENDORSED, ANSWERED] }),
+          await readPipelined(this.provider, this.ledger, {
+            ...range,
+            topic0: [
+              LEDGER_TOPICS.Recorded,
+              LEDGER_TOPICS.Corrected,
+              LEDGER_TOPICS.Checkpointed,
+              LEDGER_TOPICS.Validated,
+              LEDGER_TOPICS.Endorsed,
+              LEDGER_TOPICS.CounterpartyAnswered,
+            ],
+          }),
         );
         if (follows) {
           this.block = latest;

@@ -50,23 +50,19 @@ const OVERTAKEN_PER_ROUND = 64;
 const MAX_SPLIT_DEPTH = 8;
 /** A round longer than this is logged with its stages. */
 const SLOW_ROUND_MS = 1_000;
-const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
 /** Registry messages sent per round, one transaction each. */
 const MESSAGES_PER_ROUND = 4;
-const VALIDATED_TOPIC = LEDGER_TOPICS.Validated;
-const VALIDATION_SKIPPED_TOPIC = LEDGER_TOPICS.ValidationSkipped;
 /** Selectors of the ValidationSkipped reasons the relayer resolves against the chain rather than fails. */
 const NONCE_ERROR = ledgerInterface().getError("LedgerInvalidNonce")!.selector;
 const NOT_ANCHORED_ERROR = ledgerInterface().getError("LedgerEntryNotAnchored")!.selector;
 /** Why the Ledger anchors no entry given in full: its commons is not registered. */
 const NOT_ANCHORED_GIVEN =
   "its record was given in full, so its commons is not registered on this ledger (the Ledger anchors no entry of an unregistered commons)";
-const ENDORSED_TOPIC = LEDGER_TOPICS.Endorsed;
-const ANSWERED_TOPIC = LEDGER_TOPICS.CounterpartyAnswered;
 /** Stands in for the record of a validation item (which carries `validation` instead). */
 const NO_RECORD = {} as LedgerRecord;
 /** The events that record a queued validation: Validated or Endorsed for a peer's verdict, CounterpartyAnswered for an answer. */
-const topicsOf = (q: Pick<QueuedRecord, "answer">): string[] => (q.answer ? [ANSWERED_TOPIC] : [VALIDATED_TOPIC, ENDORSED_TOPIC]);
+const topicsOf = (q: Pick<QueuedRecord, "answer">): string[] =>
+  q.answer ? [LEDGER_TOPICS.CounterpartyAnswered] : [LEDGER_TOPICS.Validated, LEDGER_TOPICS.Endorsed];
 /** Whether a log's topics are the event that records `q` (a signed validation): of its entry, by its signer. */
 const isValidationLog = (topics: readonly string[], q: Pick<QueuedRecord, "answer" | "validates" | "agent">) =>
   topicsOf(q).includes(topics[0]) && BigInt(topics[1]) === q.validates && topics[2].toLowerCase() === zeroPadValue(q.agent, 32).toLowerCase();
@@ -474,7 +470,7 @@ export class Sender {
     }
     const skipped = new Map<number, string>();
     for (const log of sent.logs) {
-      if (log.address.toLowerCase() !== this.ledger.toLowerCase() || log.topics[0] !== VALIDATION_SKIPPED_TOPIC) continue;
+      if (log.address.toLowerCase() !== this.ledger.toLowerCase() || log.topics[0] !== LEDGER_TOPICS.ValidationSkipped) continue;
       const parsed = ledgerInterface().parseLog({ topics: [...log.topics], data: log.data });
       if (parsed) skipped.set(Number(parsed.args.index as bigint), parsed.args.reason as string);
     }
@@ -790,7 +786,7 @@ export class Sender {
   private async txOfEntry(entryId: bigint): Promise<string | undefined> {
     const logs = await this.provider.getLogs({
       address: this.ledger,
-      topics: [RECORDED_TOPIC, toBeHex(entryId, 32)],
+      topics: [LEDGER_TOPICS.Recorded, toBeHex(entryId, 32)],
       fromBlock: this.fromBlock,
       toBlock: "latest",
     });

@@ -5,20 +5,17 @@
 // building blocks are verify's (transactions.ts, signatures.ts, wallets.ts) and core's (chain.ts);
 // only the selection of entries is new. A hop is any entry of the ledger that a tool wants checked
 // (supply/supply.ts's trace hops, for `trace --verify`); this file needs only its id and transaction.
-import { getBytes, keccak256, toUtf8Bytes, TypedDataEncoder } from "ethers";
+import { TypedDataEncoder } from "ethers";
 import type { Provider } from "ethers";
 import { LEDGER_TOPICS } from "../core/abi.js";
 import { ledgerInterface, LedgerReadError, rpcRetry, rpcSendBatch } from "../core/reader.js";
 import type { Entry, LedgerEvents } from "../core/reader.js";
-import { agentOf, ledgerDomain, RECORD_TYPE_STRING } from "../core/record.js";
+import { agentOf, ledgerDomain, recordHashOfWords } from "../core/record.js";
 import { verifyChain } from "../core/chain.js";
 import { checkEoaSignatures, eoaSignatureValid, recordDigest712 } from "./signatures.js";
 import { loadTransactionSignatures } from "./transactions.js";
 import type { SignatureMap, TransactionReadOptions } from "./transactions.js";
 import { walletSignatureValid } from "./wallets.js";
-
-const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
-const RECORD_TYPEHASH = getBytes(keccak256(toUtf8Bytes(RECORD_TYPE_STRING)));
 
 /** An entry to verify, as a trace lists it; verifyHops sets `verified`. */
 export interface VerifiableHop {
@@ -110,16 +107,14 @@ export async function verifyHops(
       continue;
     }
     const log = (receipt.logs ?? []).find(
-      (l) => l.address?.toLowerCase() === ledgerAddress && l.topics?.[0] === RECORDED_TOPIC && l.topics.length === 3 && BigInt(l.topics[1]) === entry.id,
+      (l) =>
+        l.address?.toLowerCase() === ledgerAddress && l.topics?.[0] === LEDGER_TOPICS.Recorded && l.topics.length === 3 && BigInt(l.topics[1]) === entry.id,
     );
     if (!log || typeof log.data !== "string") {
       fail(`no Recorded event for entry ${entry.id} from the ledger in ${hop.transactionHash}`);
       continue;
     }
-    const hashed = Buffer.alloc(32 + (log.data.length - 2) / 2);
-    hashed.set(RECORD_TYPEHASH, 0);
-    hashed.write(log.data.slice(2), 32, "hex");
-    if (keccak256(hashed) !== entry.recordHash || `0x${log.topics![2].slice(26)}` !== entry.signer.toLowerCase()) {
+    if (recordHashOfWords(log.data) !== entry.recordHash || `0x${log.topics![2].slice(26)}` !== entry.signer.toLowerCase()) {
       fail(`the Recorded event in ${hop.transactionHash} carries another record or signer than entry ${entry.id}`);
       continue;
     }

@@ -64,8 +64,6 @@ export interface VerifyOptions extends TransactionReadOptions {
   onSignatures?: (done: number, total: number) => void;
 }
 
-const RECORDED_TOPIC = LEDGER_TOPICS.Recorded;
-
 /** A recorded entry waiting for its signature check. */
 interface Pending {
   entry: Entry;
@@ -146,7 +144,7 @@ export async function verifyLedger(provider: Provider, address: string, opts: Ve
     const part = decodeLedgerLogs(sorted);
     parts.push(part);
     const words = new Map<string, string>();
-    for (const log of sorted) if (log.topics[0] === RECORDED_TOPIC) words.set(`${log.transactionHash}:${log.index}`, log.data.slice(2));
+    for (const log of sorted) if (log.topics[0] === LEDGER_TOPICS.Recorded) words.set(`${log.transactionHash}:${log.index}`, log.data.slice(2));
     const pending = part.entries.map((entry) => ({ entry, words: words.get(`${entry.transactionHash}:${entry.logIndex}`) ?? "" }));
     // A dense ledger: start the worker now, so that it has loaded by the time the first batch is ready.
     if (!worker && opts.worker !== false && pending.length >= 500 && availableParallelism() > 1) worker = new SignatureWorker().warm();
