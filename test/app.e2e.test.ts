@@ -1715,6 +1715,41 @@ describe("app (end to end in headless Chromium)", function () {
     });
   });
 
+  describe("when a part of the app's code cannot be downloaded (the site was redeployed, the connection dropped)", function () {
+    it("says which part could not be shown and why, offers a reload, and keeps the rest of the app working", async function () {
+      const page = await browser.context.newPage();
+      page.on("pageerror", (e) => pageErrors.push(e.message));
+      await page.route(/\/assets\/(WalletPanel|EntriesPage)-[\w-]+\.js$/, (r) => r.abort("connectionfailed"));
+      await page.goto(`${app.url}/#/accounts`);
+      // The accounts page shows; the wallet panel, loaded once the browser is idle, says it could not.
+      await page.getByTestId("accounts-summary").waitFor();
+      const failed = page.getByTestId("failed");
+      await failed.waitFor();
+      expect(await failed.innerText()).to.match(
+        /^The wallet panel could not be shown \(its code could not be downloaded from 127\.0\.0\.1:\d+: the site may have been updated since this page was opened, or the connection dropped\)\.\s+Reload the page$/,
+      );
+      expect(await page.getByTestId("accounts-table").locator("tbody tr").count()).to.be.greaterThan(1);
+      // A page whose code cannot be downloaded: a sentence in its place, the menu still there.
+      await page.getByRole("link", { name: "Entries" }).click();
+      await expectText(
+        page.locator("main").getByTestId("failed"),
+        /^This page could not be shown \(its code could not be downloaded from 127\.0\.0\.1:\d+: the site may have been updated since this page was opened, or the connection dropped\)\.\s+Reload the page$/,
+      );
+      await shot(page, "code-not-downloaded");
+      // Another page loads as usual, and the reload fetches the code again.
+      await page.getByRole("link", { name: "Needs" }).click();
+      await page.locator("main h2", { hasText: "Needs" }).waitFor();
+      expect(await page.locator("main").getByTestId("failed").count()).to.equal(0);
+      await page.unroute(/\/assets\/(WalletPanel|EntriesPage)-[\w-]+\.js$/);
+      await page.getByRole("link", { name: "Entries" }).click();
+      await page.locator("main").getByRole("button", { name: "Reload the page" }).click();
+      await page.locator("main h2", { hasText: "Entries" }).waitFor({ timeout: 30_000 });
+      await page.getByTestId("wallet").waitFor();
+      expect(await page.getByTestId("failed").count()).to.equal(0);
+      await page.close();
+    });
+  });
+
   describe("when the RPC is down", function () {
     it("shows a clear banner and keeps the app usable", async function () {
       const page = await open("accounts", { server: rpcDownApp });

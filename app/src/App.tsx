@@ -1,5 +1,6 @@
 import { Suspense } from "react";
 import { useRoute } from "./hooks/useRoute";
+import { Failed } from "./components/Failed";
 import { Layout } from "./components/Layout";
 import { match } from "./lib/router";
 import { pages } from "./pages";
@@ -12,9 +13,12 @@ export function App() {
     if (params) {
       return (
         <Layout current={page.path}>
-          <Suspense fallback={<p className="muted">Loading the page…</p>}>
-            <page.Component params={params} query={query} />
-          </Suspense>
+          {/* Keyed by the route: going to another page tries again. */}
+          <Failed key={target} what="this page">
+            <Suspense fallback={<p className="muted">Loading the page…</p>}>
+              <page.Component params={params} query={query} />
+            </Suspense>
+          </Failed>
         </Layout>
       );
     }

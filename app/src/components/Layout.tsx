@@ -5,6 +5,7 @@ import { useRpcStatus } from "../hooks/useRpcStatus";
 import { useWhenIdle } from "../hooks/useWhenIdle";
 import { href } from "../lib/router";
 import { navPages } from "../pages";
+import { Failed } from "./Failed";
 
 // Rendered once the browser is first idle, so loaded then too: the wallet panel reads names and
 // governance through the chain reader (ethers' providers), which a first visit does not need.
@@ -43,18 +44,22 @@ export function Layout(props: { current: string; children: ReactNode }) {
           {idle ? <BlockNumber /> : null}
         </div>
         {idle ? (
-          <Suspense fallback={<div className="wallet" />}>
-            <WalletPanel />
-          </Suspense>
+          <Failed what="the wallet panel">
+            <Suspense fallback={<div className="wallet" />}>
+              <WalletPanel />
+            </Suspense>
+          </Failed>
         ) : (
           <div className="wallet" />
         )}
       </header>
       {idle ? (
-        <Suspense fallback={null}>
-          <RpcBanner />
-          <WrongChainBanner />
-        </Suspense>
+        <Failed what="the chain's status">
+          <Suspense fallback={null}>
+            <RpcBanner />
+            <WrongChainBanner />
+          </Suspense>
+        </Failed>
       ) : null}
       <main>{props.children}</main>
     </>
