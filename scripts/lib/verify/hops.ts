@@ -5,7 +5,7 @@
 // building blocks are verify's (transactions.ts, signatures.ts, wallets.ts) and core's (chain.ts);
 // only the selection of entries is new. A hop is any entry of the ledger that a tool wants checked
 // (supply/supply.ts's trace hops, for `trace --verify`); this file needs only its id and transaction.
-import { TypedDataEncoder } from "ethers";
+import { isHexString, TypedDataEncoder } from "ethers";
 import type { Provider } from "ethers";
 import { LEDGER_TOPICS } from "../core/abi.js";
 import { ledgerInterface, LedgerReadError, rpcRetry, rpcSendBatch } from "../core/reader.js";
@@ -114,7 +114,8 @@ export async function verifyHops(
       fail(`no Recorded event for entry ${entry.id} from the ledger in ${hop.transactionHash}`);
       continue;
     }
-    if (recordHashOfWords(log.data) !== entry.recordHash || `0x${log.topics![2].slice(26)}` !== entry.signer.toLowerCase()) {
+    // (Data that is not hex, from a node that misbehaves, carries no record at all.)
+    if (!isHexString(log.data, true) || recordHashOfWords(log.data) !== entry.recordHash || `0x${log.topics![2].slice(26)}` !== entry.signer.toLowerCase()) {
       fail(`the Recorded event in ${hop.transactionHash} carries another record or signer than entry ${entry.id}`);
       continue;
     }
