@@ -58,6 +58,14 @@ async function best(n: number, fn: () => Promise<number>): Promise<number> {
   return min;
 }
 
+/** When the page set its performance marks ("commons:<mark>"), by key, in ms after navigation (-1: not set). */
+async function marksOf<K extends string>(tab: { evaluate(script: string): Promise<unknown> }, marks: Record<K, string>): Promise<Record<K, number>> {
+  return (await tab.evaluate(`Object.fromEntries(Object.entries(${JSON.stringify(marks)}).map(([key, name]) => {
+    const m = performance.getEntriesByName("commons:" + name, "mark")[0];
+    return [key, m ? Math.round(m.startTime) : -1];
+  }))`)) as Record<K, number>;
+}
+
 /**
  * The app through the indexer in headless Chromium, APP_VISITS first visits (each a new browser profile): the
  * accounts page until its totals and the first rows of its table are shown (navigation to
@@ -102,11 +110,22 @@ async function firstVisit(url: string) {
     await tab.locator('[data-testid="accounts-table"] tbody tr').nth(1).waitFor();
     const accountsMs = Number(await tab.evaluate("window.__interactiveAt"));
     // Where the time went: the page's marks (main module, config, the indexer's check, its days) and the last script chunk.
-    const phases = (await tab.evaluate(`(() => {
-      const mark = (name) => { const m = performance.getEntriesByName("commons:" + name, "mark")[0]; return m ? Math.round(m.startTime) : -1; };
-      const js = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js"));
-      return { main: mark("main"), config: mark("config"), check: mark("indexer-check"), checked: mark("indexer-checked"), days: mark("indexer-days"), counts: mark("indexer-counts"), lastChunk: js.length ? Math.round(Math.max(...js.map((e) => e.responseEnd))) : -1 };
-    })()`)) as Record<string, number>;
+    const phases = {
+      ...(await marksOf(tab, {
+        main: "main",
+        config: "config",
+        check: "indexer-check",
+        checked: "indexer-checked",
+        days: "indexer-days",
+        counts: "indexer-counts",
+      })),
+      lastChunk: Number(
+        await tab.evaluate(`(() => {
+          const js = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js"));
+          return js.length ? Math.round(Math.max(...js.map((e) => e.responseEnd))) : -1;
+        })()`),
+      ),
+    };
     const cdp = await browser.context.newCDPSession(tab);
     await cdp.send("HeapProfiler.collectGarbage");
     const { usedSize } = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
@@ -126,11 +145,11 @@ async function firstVisit(url: string) {
     await tab.locator(`[data-testid="entries-pager"][data-first="${first - 50}"]`).waitFor();
     const nextPageMs = Number(await tab.evaluate("window.__shownAt - window.__clickAt"));
     // Whether the accounts page's spot check (a contributor's entries read from the chain) ran at the click (-1: not started, or not finished).
-    const around = (await tab.evaluate(`(() => {
-      const mark = (name) => { const m = performance.getEntriesByName("commons:" + name, "mark")[0]; return m ? Math.round(m.startTime) : -1; };
-      return { click: Math.round(window.__clickAt), spotCheck: mark("spot-check"), spotChecked: mark("spot-checked") };
-    })()`)) as { click: number; spotCheck: number; spotChecked: number };
-    return { accountsMs, heapMb: usedSize / 1e6, nextPageMs, phases: { ...phases, ...around } as Record<string, number> };
+    const around = {
+      click: Math.round(Number(await tab.evaluate("window.__clickAt"))),
+      ...(await marksOf(tab, { spotCheck: "spot-check", spotChecked: "spot-checked" })),
+    };
+    return { accountsMs, heapMb: usedSize / 1e6, nextPageMs, phases: { ...phases, ...around } };
   } finally {
     await browser.close();
   }
