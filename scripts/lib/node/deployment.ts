@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getAddress } from "ethers";
 import type { Provider } from "ethers";
+import lockfile from "proper-lockfile";
 import { HEX_ADDRESS } from "../core/address.js";
 
 export interface LocalDeployment {
@@ -82,6 +83,21 @@ export function contractAddress(d: LocalDeployment, name: string, file = "the de
 }
 
 /**
+ * Waits (up to about 5 minutes) until no other process deploys from `projectRoot`, then holds the
+ * deploy lock (cache/ignition-deploy.lock) until the returned release is called. A lock whose
+ * holder died is taken over after 30 s.
+ */
+export async function lockDeploys(projectRoot: string): Promise<() => Promise<void>> {
+  const cache = path.join(projectRoot, "cache");
+  mkdirSync(cache, { recursive: true });
+  return lockfile.lock(cache, {
+    lockfilePath: path.join(cache, "ignition-deploy.lock"),
+    retries: { retries: 600, minTimeout: 100, maxTimeout: 500 },
+    stale: 30_000,
+  });
+}
+
+/**
  * Deploys CommonsModule with Ignition (a child `hardhat ignition deploy`) and returns every
  * contract's address by contract name (`Ledger` always among them).
  */
@@ -108,6 +124,10 @@ export async function deployWithIgnition(opts: { rpcUrl: string; deploymentId: s
     HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1",
     HARDHAT_IGNITION_CONFIRM_RESET: "1",
   };
+  // One deploy at a time per project: every `ignition deploy` builds first and rewrites Hardhat's
+  // compile cache (cache/compile-cache.json through a temporary file), and two at once (npm start
+  // beside a benchmark, or test files run side by side) fail on each other's rename.
+  const release = await lockDeploys(opts.projectRoot);
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(hardhat, args, { cwd: opts.projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -115,7 +135,7 @@ export async function deployWithIgnition(opts: { rpcUrl: string; deploymentId: s
     child.stderr.on("data", (b) => (out += b));
     child.once("error", reject);
     child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`hardhat ignition deploy failed (exit ${code}):\n${out}`))));
-  });
+  }).finally(() => release());
   const addresses = path.join(opts.projectRoot, "scripts", "ignition", "deployments", opts.deploymentId, "deployed_addresses.json");
   if (!existsSync(addresses)) throw new Error(`Ignition wrote no ${addresses}:\n${output}`);
   const json = JSON.parse(readFileSync(addresses, "utf8")) as Record<string, string>;
