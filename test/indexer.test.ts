@@ -51,6 +51,7 @@ import {
   randomAgent,
 } from "../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../scripts/lib/core/record.js";
+import { ACTIONS, FLOWS } from "../scripts/lib/core/vocabulary.js";
 import { deriveCommons } from "../scripts/lib/core/governance.js";
 import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
 import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
@@ -286,11 +287,52 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         const needs = (await (await fetch(`${indexer.url}/entries?flow=1&limit=2`)).json()) as { total: number; entries: IndexedEntry[] };
         expect(needs.total).to.equal(deriveEntries(await client.events()).filter((v) => v.flow === "need").length);
         expect(needs.entries.length).to.equal(Math.min(2, needs.total));
+        // Every filter's total is the number of entries that pass it, whether the indexer reads it from
+        // its tallies (agent, commons, flow and their pairs) or counts rows (the other filters).
+        const all = deriveEntries(await client.events());
+        const [a, b] = [all[0]!, all.at(-1)!];
+        const flowCode = (v: (typeof all)[number]) => String(FLOWS.indexOf(v.flow));
+        const cases: [string, (v: (typeof all)[number]) => boolean][] = [
+          [`agent=${a.agent}`, (v) => v.agent.toLowerCase() === a.agent.toLowerCase()],
+          [`commons=${b.entry.record.commons}`, (v) => v.entry.record.commons === b.entry.record.commons],
+          [
+            `agent=${b.agent}&commons=${b.entry.record.commons}`,
+            (v) => v.agent.toLowerCase() === b.agent.toLowerCase() && v.entry.record.commons === b.entry.record.commons,
+          ],
+          [`agent=${a.agent}&flow=${flowCode(a)}`, (v) => v.agent.toLowerCase() === a.agent.toLowerCase() && v.flow === a.flow],
+          [`commons=${a.entry.record.commons}&flow=0`, (v) => v.entry.record.commons === a.entry.record.commons && v.flow === "event"],
+          [
+            `commons=${a.entry.record.commons}&action=${ACTIONS.indexOf(a.action)}`,
+            (v) => v.entry.record.commons === a.entry.record.commons && v.action === a.action,
+          ],
+          [
+            `agent=${a.agent}&coordination=1`,
+            (v) => v.agent.toLowerCase() === a.agent.toLowerCase() && (v.flow !== "event" || v.entry.record.satisfies !== 0n),
+          ],
+          [`agent=${"0x" + "ab".repeat(20)}`, () => false],
+        ];
+        for (const [query, passes] of cases) {
+          const page = (await (await fetch(`${indexer.url}/entries?${query}&limit=1`)).json()) as { total: number };
+          expect(page.total, query).to.equal(all.filter(passes).length);
+        }
+        expect(
+          cases.slice(0, 6).every(([, passes]) => all.some(passes)),
+          "each filter of the tallies passes some entry",
+        ).to.equal(true);
         const limit = await fetch(`${indexer.url}/entries?limit=0`);
         expect(limit.status).to.equal(400);
         const order = await fetch(`${indexer.url}/entries?order=newest`);
         expect([order.status, await order.json()]).to.deep.equal([400, { error: 'order must be asc or desc, not "newest"' }]);
       });
+
+      if (database === "PostgreSQL")
+        it("gathers its tables' statistics (ANALYZE) once asked for its head, which PGlite would never do by itself", async function () {
+          await indexer.head();
+          const analyzed = () => postgres!.query("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL ORDER BY relname");
+          const deadline = Date.now() + 20_000;
+          while (!analyzed().includes("entry") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+          expect(analyzed()).to.include.members(["account_day", "endorsement", "entry", "entry_tally", "reciprocity_record", "validation"]);
+        });
 
       it("pages the newest entries first, each page where the last ended, as the chain reader derives them", async function () {
         const tip = await client.tip();

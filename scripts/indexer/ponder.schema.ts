@@ -44,6 +44,8 @@ export const entry = onchainTable(
     agentIndex: index().on(table.agent),
     commonsActionIndex: index().on(table.commons, table.action),
     satisfiesIndex: index().on(table.satisfies),
+    // The intents (flow > 0) among all entries: the needs page's `coordination` read finds them without a scan.
+    flowIndex: index().on(table.flow),
     resourceIndex: index().on(table.resource),
     processIndex: index().on(table.process),
   }),
