@@ -82,6 +82,14 @@ async function stop(code: number): Promise<void> {
 }
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
+// The terminal closed (its window, or an ssh session that ended): SIGHUP, whose default would end
+// this process at once and leave the chain, the relayer and the indexer (in groups of their own)
+// running, holding their ports, the chain's last blocks unsaved. Stop them as for Ctrl-C; the
+// terminal is gone, so writing to it may fail, which must not stop the stopping.
+process.on("SIGHUP", () => {
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+  void stop(0);
+});
 
 try {
   console.log(`Commons Ledger: local chain on 127.0.0.1:${port}, data in ${dataDir}`);

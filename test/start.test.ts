@@ -162,8 +162,27 @@ describe("npm start", function () {
       expect(out2, "the app is built once").not.to.include("building the app");
       expect(summary(out2)).to.deep.equal(s1);
       expect(out2).to.include("matches the on-chain head");
-      second.child.kill("SIGTERM");
-      expect(await second.exited).to.equal(0);
+
+      // The terminal closes: SIGHUP to every process of the foreground group. npm start stops the app,
+      // the relayer, the indexer and the chain as for Ctrl-C (by default it would die at once and
+      // leave them running, holding their ports). tsx, relaying it, may exit before npm start's node ends.
+      const urls = [
+        `http://127.0.0.1:${PORT}`,
+        ...["Relayer", "Indexer", "App"].map((name) => new RegExp(`${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(out2)![1]!),
+      ];
+      process.kill(-second.child.pid!, "SIGHUP");
+      for (const until = Date.now() + 60_000; !/Saved to .*anvil-state\.json/.test(second.output());) {
+        if (Date.now() > until) throw new Error(`npm start did not stop on SIGHUP:\n${second.output()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await second.exited;
+      for (const url of urls) {
+        const answered = await fetch(url, { signal: AbortSignal.timeout(5_000) }).then(
+          () => true,
+          () => false,
+        );
+        expect(answered, `${url} still answers after SIGHUP`).to.equal(false);
+      }
     });
   });
 
