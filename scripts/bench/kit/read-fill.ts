@@ -88,7 +88,11 @@ export async function fillLedger(opts: {
       const done = b * BATCH + size(b);
       if (done % 15_000 === 0 || done === ENTRIES) log(`  ${done} entries sent`);
     }
-    await inFlight;
+    // The last batch mined, not only accepted: anvil answers eth_sendRawTransaction before it has
+    // mined the block (at 1,000,000 entries tip() was read once with the last batch still pending).
+    const last = (await inFlight) as string;
+    const receipt = await provider.waitForTransaction(last, 1, 120_000);
+    if (receipt?.status !== 1) throw new Error(`the last batch (transaction ${last}) ${receipt ? "reverted" : "was not mined within 2 minutes"}`);
   } finally {
     await signers.close();
   }
