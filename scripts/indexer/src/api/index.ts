@@ -27,11 +27,11 @@ const COMMITMENT = FLOWS.indexOf("commitment");
  * Without them PostgreSQL's planner guesses, and guesses wrong on a large ledger: at 250,000 entries
  * a page of one commons' entries or of the intents took 180 to 330 ms (a bitmap of every entry, or
  * the primary key walked to its end), against under 2 ms with them. A PostgreSQL server gathers them
- * itself (autovacuum); PGlite has no autovacuum, so the embedded indexer would never have any. Asked
- * for at the first head with an entry, then at 1.5 times that count, and so on (about 35 times up
- * to a million entries; a small ledger's take milliseconds). Each
- * gathering samples at most 30,000 rows a table (about 1.3 s at 250,000 entries on PGlite, during
- * which PGlite answers nothing else), so it costs about as much at a million entries as at 250,000.
+ * itself (autovacuum); PGlite has no autovacuum, so the embedded indexer would never have any.
+ * Gathered when /head (which every client asks for first) finds an entry, then at 1.5 times that
+ * count, and so on: about 35 times up to a million entries, a small ledger's in milliseconds. Each
+ * time samples at most 30,000 rows a table (about 1.3 s at 250,000 entries on PGlite, during which
+ * PGlite answers nothing else), so it costs about as much at a million entries as at 250,000.
  */
 let statisticsAt = 0n;
 function gatherStatisticsWhenGrown(count: bigint): void {
