@@ -1,7 +1,8 @@
 // `npm test`'s mocha part: the test files run in lanes side by side (two on this machine's two
 // cores), each file in a process of its own (`hardhat test mocha --no-compile <file>`), the slowest
 // first so that the lanes end together. Most of a file's time is waiting (for anvil, the indexer,
-// Chromium, a child process), so two lanes take about two thirds of one lane's time.
+// Chromium, a child process), so two lanes take about half of one lane's time (655 s against
+// about 1,350 s in one process, fresh clone, 2026-12-06).
 //   tsx scripts/test-lanes.ts [file...]     (COMMONS_TEST_LANES=n: n lanes, 1 runs everything in turn)
 // What files share is made once before the lanes start: the app's build, the CLI's bundle, Chromium
 // and PostgreSQL (installed when missing). Files that change what the others read (the CLI's bundle,
