@@ -144,14 +144,13 @@ async function entriesCounted(q: (k: string) => string | undefined, filters: unk
     const [head] = await db.select({ total: schema.chainHead.count }).from(schema.chainHead).where(eq(schema.chainHead.id, 1));
     return Number(head?.total ?? 0);
   }
-  const named = ["agent", "commons", "action", "flow", "resource", "process", "coordination"].filter((k) => q(k) !== undefined);
-  if (named.every((k) => k === "agent" || k === "commons" || k === "flow")) {
-    // The same filters, on the tallies' columns (checked already, on the entries').
-    const tallies = filtersOf(q, schema.entryTally);
+  // The same filters on the tallies' columns (agent, commons, flow): when none is left out, the tallies say it.
+  const tallies = filtersOf(q, schema.entryTally).filters ?? [];
+  if (tallies.length === filters.length) {
     const [tallied] = await db
       .select({ total: sum(schema.entryTally.entries) })
       .from(schema.entryTally)
-      .where(and(...(tallies.filters ?? [])));
+      .where(and(...tallies));
     return Number(tallied?.total ?? 0);
   }
   const [counted] = await db.select({ total: count() }).from(schema.entry).where(where);
