@@ -20,5 +20,9 @@ export default defineConfig({
     },
   },
   server: { fs: { allow: [".."] } },
+  // The workers are module workers (new Worker(..., { type: "module" })): as ES modules their
+  // bundles split like the page's, so what they import lazily (hash-wasm's keccak) stays a chunk of
+  // its own instead of the whole package inlined.
+  worker: { format: "es" },
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 2000 },
 });

@@ -4,12 +4,13 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { AbiCoder, getAddress, Interface, keccak256, toUtf8Bytes, TypedDataEncoder, ZeroAddress, ZeroHash } from "ethers";
+import { AbiCoder, getAddress, getBytes, Interface, keccak256, toUtf8Bytes, TypedDataEncoder, ZeroAddress, ZeroHash } from "ethers";
 import type { Log, Provider } from "ethers";
 import LedgerModule from "../scripts/ignition/modules/Ledger.js";
 import type { Ledger } from "../types/ethers-contracts/index.js";
 import { LEDGER_ABI, LEDGER_TOPICS } from "../scripts/lib/core/abi.js";
-import { verifyChain } from "../scripts/lib/core/chain.js";
+import { chainStep, GENESIS_HEAD, verifyChain } from "../scripts/lib/core/chain.js";
+import { keccak256 as fastKeccak256, loadFastKeccak } from "../scripts/lib/core/keccak.js";
 import type { ChainLink } from "../scripts/lib/core/chain.js";
 import { nextBlockTime } from "../scripts/lib/core/client.js";
 import { buildEntryProof } from "../scripts/lib/core/proof.js";
@@ -185,6 +186,51 @@ describe("Ledger core module (scripts/lib)", () => {
           expect(validationDigest(f.domain, v), `validation ${i}`).to.equal(TypedDataEncoder.hash(f.domain, VALIDATION_TYPES, v));
         });
         expect(new Set(onChain).size).to.equal(200);
+      });
+    });
+
+    // The readers hash every entry with hash-wasm's keccak once it has loaded (ethers' before).
+    describe("when the WebAssembly keccak is loaded (keccak.ts)", () => {
+      it("loadFastKeccak resolves to true in Node, and keccak256 equals ethers' on every length from 0 to 700 bytes", async () => {
+        expect(await loadFastKeccak()).to.equal(true);
+        const rng = new Prng(0x6b656363n);
+        for (let length = 0; length <= 700; length++) {
+          const bytes = Uint8Array.from({ length }, () => rng.below(256));
+          expect(fastKeccak256(bytes), `${length} bytes`).to.equal(keccak256(bytes));
+        }
+      });
+
+      it("recordHashOfWords equals hashRecord for 200 pseudo-random records, from hex in either case and from bytes", async () => {
+        await loadFastKeccak();
+        const rng = new Prng(0x5eedn);
+        const abiTypes = RECORD_TYPES.Record.map((field) => field.type);
+        for (let i = 0; i < 200; i++) {
+          const r = randomRecord(rng);
+          const words = AbiCoder.defaultAbiCoder().encode(abiTypes, recordTuple(r));
+          const label = `record ${i}`;
+          expect(recordHashOfWords(words), label).to.equal(hashRecord(r));
+          expect(recordHashOfWords("0x" + words.slice(2).toUpperCase()), label).to.equal(hashRecord(r));
+          expect(recordHashOfWords(getBytes(words)), label).to.equal(hashRecord(r));
+        }
+      });
+
+      it("chainStep equals bytes24(keccak256(abi.encode(head, id, signer, recordHash))) computed by ethers", async () => {
+        await loadFastKeccak();
+        const rng = new Prng(0xc4a1n);
+        let head = GENESIS_HEAD;
+        for (let id = 1n; id <= 200n; id++) {
+          const signer = rng.address();
+          const recordHash = rng.bytes32();
+          const encoded = AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256", "address", "bytes32"], [head.padEnd(66, "0"), id, signer, recordHash]);
+          const next = chainStep(head, id, signer, recordHash);
+          expect(next, `step ${id}`).to.equal(keccak256(encoded).slice(0, 50));
+          head = next;
+        }
+      });
+
+      it("recordHashOfWords refuses words that are not hex, as before", async () => {
+        await loadFastKeccak();
+        expect(() => recordHashOfWords("0x" + "zz".repeat(17 * 32))).to.throw(/invalid BytesLike value/);
       });
     });
   });

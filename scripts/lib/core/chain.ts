@@ -1,7 +1,8 @@
 // The ledger's hash chain, recomputed off-chain from the events alone (browser-safe: no node:*, no
 // Buffer). One step is bytes24(keccak256(abi.encode(bytes32 head, uint256 id, address signer,
 // bytes32 recordHash))), as the contract computes it.
-import { AbiCoder, keccak256 } from "ethers";
+import { AbiCoder, getBytes } from "ethers";
+import { keccak256, putHex } from "./keccak.js";
 import { LIMITS } from "./vocabulary.js";
 import { HEX_ADDRESS } from "./address.js";
 
@@ -13,13 +14,6 @@ const WORD = /^0x[0-9a-fA-F]{64}$/;
 /** The 128 bytes of one step's ABI encoding, reused (steps run one at a time). */
 const step = new Uint8Array(128);
 
-/** Writes the hex digits of `hex` from index `from` into `into` at byte `at` (digits already checked). */
-function putHex(into: Uint8Array, at: number, hex: string, from: number): void {
-  // A hex digit's value from its character code: '0'-'9' (0x30-0x39), 'a'-'f' and 'A'-'F' (0x41-0x46, 0x61-0x66).
-  const digit = (c: number) => (c & 0xf) + (c >> 6) * 9;
-  for (let i = from; i < hex.length; i += 2) into[at++] = (digit(hex.charCodeAt(i)) << 4) | digit(hex.charCodeAt(i + 1));
-}
-
 /**
  * One chain step: bytes24(keccak256(abi.encode(bytes32(head), id, signer, recordHash))). Well-formed
  * hex is written straight into the 128 encoded bytes (the ABI encoder costs more than the hash);
@@ -28,7 +22,7 @@ function putHex(into: Uint8Array, at: number, hex: string, from: number): void {
 export function chainStep(head: string, id: bigint, signer: string, recordHash: string): string {
   if (!HEAD.test(head) || !HEX_ADDRESS.test(signer) || !WORD.test(recordHash) || id < 0n || id >= 1n << 64n) {
     const encoded = AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256", "address", "bytes32"], [head.padEnd(66, "0"), id, signer, recordHash]);
-    return keccak256(encoded).slice(0, 50);
+    return keccak256(getBytes(encoded)).slice(0, 50);
   }
   step.fill(0);
   putHex(step, 0, head, 2);

@@ -13,6 +13,7 @@
 import { Contract, toQuantity } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { chainStep, GENESIS_HEAD } from "./chain.js";
+import { loadFastKeccak } from "./keccak.js";
 import type { LedgerIndexMeta } from "./ledger-index.js";
 import { LEDGER_TOPICS } from "./abi.js";
 import { decodeLedgerLogs, fetchLogs, ledgerInterface, rpcRetry } from "./reader.js";
@@ -54,6 +55,7 @@ export async function checkLedgerIndex(o: {
   const ledger = new Contract(meta.ledger, ["function tip() view returns (uint64 count, bytes24 head)"], provider);
 
   o.onProgress?.("entries");
+  await loadFastKeccak(); // every entry is hashed twice below
   const chained = chainEntries(events.entries, { head: GENESIS_HEAD, next: 1n }, "the index");
   if ("problem" in chained) return { ok: false, problem: chained.problem };
 

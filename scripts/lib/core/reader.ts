@@ -9,6 +9,7 @@ import type { FetchRequest, Provider } from "ethers";
 import { LEDGER_ABI, LEDGER_TOPICS } from "./abi.js";
 import { lazyInterface } from "./lazy-interface.js";
 import { hashRecord, RECORD_FIELDS, recordHashOfWords } from "./record.js";
+import { loadFastKeccak } from "./keccak.js";
 import type { LedgerRecord } from "./record.js";
 import { classifyRpcError, LedgerReadError, rpcRetry, withRetry } from "./rpc-errors.js";
 
@@ -226,6 +227,8 @@ async function getLogsRaw(provider: Provider, address: string, from: number, to:
 
 /** eth_getLogs over [from, to] for `address`, splitting and retrying as needed. */
 export async function fetchLogs(provider: Provider, address: string, opts: ReadOptions = {}): Promise<Log[]> {
+  // Every entry fetched is hashed when decoded (its record hash): with the WebAssembly keccak loaded first.
+  await loadFastKeccak();
   const from = opts.fromBlock ?? 0;
   const to = opts.toBlock ?? (await rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), opts));
   const maxSpan = Math.max(1, opts.chunkSize ?? 50_000);

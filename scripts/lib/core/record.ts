@@ -2,6 +2,7 @@
 // as the contract, so bad input is caught before any RPC call), EIP-712 hashing and signing, and a
 // portable JSON form that any relayer accepts.
 import { AbiCoder, getAddress, getBytes, isAddress, keccak256, toUtf8Bytes, TypedDataEncoder, ZeroAddress, ZeroHash } from "ethers";
+import { keccak256 as fastKeccak256, putHex } from "./keccak.js";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import { ACTION_SIDES, ACTIONS, FLOWS, LIMITS, nameOf, QUANTITY_DECIMALS, RecordInputError, SIDES, VERDICTS, codeOf } from "./vocabulary.js";
 import type { ActionName, FlowName, SideName, VerdictName } from "./vocabulary.js";
@@ -106,17 +107,31 @@ export const VALIDATION_TYPE_STRING = /* @__PURE__ */ encodeType(VALIDATION_TYPE
 export const RECORD_TYPEHASH = /* @__PURE__ */ keccak256(/* @__PURE__ */ toUtf8Bytes(RECORD_TYPE_STRING));
 const RECORD_TYPEHASH_BYTES = /* @__PURE__ */ getBytes(RECORD_TYPEHASH);
 
+/** 0x and the 17 words of a record, in hex. */
+const RECORD_WORDS_HEX = /* @__PURE__ */ new RegExp(`^0x[0-9a-fA-F]{${RECORD_FIELDS.length * 64}}$`);
+/** RECORD_TYPEHASH ‖ the 17 words, reused (hashes run one at a time); the typehash is written on first use. */
+let recordHashInput: Uint8Array | undefined;
+
 /**
  * A record's EIP-712 struct hash from its ABI encoding (`words`: 0x and the 17 words the Recorded
  * event logs, or that recordBatch's calldata carries): keccak256(RECORD_TYPEHASH ‖ words), as the
  * contract computes it. The same value as hashRecord, without decoding the words.
  */
 export function recordHashOfWords(words: string | Uint8Array): string {
+  if (typeof words === "string" && RECORD_WORDS_HEX.test(words)) {
+    // The common case (every entry of a ledger read): the hex goes straight into the reused bytes.
+    if (!recordHashInput) {
+      recordHashInput = new Uint8Array(32 + RECORD_FIELDS.length * 32);
+      recordHashInput.set(RECORD_TYPEHASH_BYTES, 0);
+    }
+    putHex(recordHashInput, 32, words, 2);
+    return fastKeccak256(recordHashInput);
+  }
   const bytes = getBytes(words);
   const hashed = new Uint8Array(32 + bytes.length);
   hashed.set(RECORD_TYPEHASH_BYTES, 0);
   hashed.set(bytes, 32);
-  return keccak256(hashed);
+  return fastKeccak256(hashed);
 }
 
 export function ledgerDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
