@@ -15,6 +15,7 @@ import { deployWithIgnition, isDeployed, readDeployment, writeDeployment } from 
 import type { LocalDeployment } from "./lib/node/deployment.js";
 import { startLocalChain } from "./lib/node/local-chain.js";
 import { startIndexer } from "./lib/node/indexer.js";
+import { ProcessRecord, stopLeftovers } from "./lib/node/leftovers.js";
 import type { Indexer } from "./lib/node/indexer.js";
 import type { LocalChain } from "./lib/node/local-chain.js";
 import { formatQuantity } from "./lib/core/record.js";
@@ -42,6 +43,9 @@ let indexer: Indexer | undefined;
 let indexerChild: ChildProcess | undefined;
 let app: AppServer | undefined;
 let stopping = false;
+/** The children, in the data folder while they run: a start after this one was killed stops them (lib/node/leftovers.ts). */
+const processesFile = path.join(dataDir, "processes.json");
+const processes = new ProcessRecord(processesFile);
 /**
  * Stops everything in order and exits: the app, the relayer (its queue is on disk), then the chain
  * with its state saved. Each step is said as it happens; a second Ctrl-C while stopping is answered,
@@ -78,6 +82,7 @@ async function stop(code: number): Promise<void> {
     await chain.stop();
     console.log(`Saved to ${chain.stateFile}. Run npm start again to resume.`);
   }
+  processes.clear();
   process.exit(code);
 }
 process.on("SIGINT", () => void stop(0));
@@ -95,7 +100,11 @@ try {
   console.log(`Commons Ledger: local chain on 127.0.0.1:${port}, data in ${dataDir}`);
   // anvil and the relayer run in process groups of their own: Ctrl-C reaches this process alone,
   // which stops the app, the relayer and the chain in order, saving the chain's state.
+  const leftovers = await stopLeftovers(processesFile);
+  if (leftovers.length)
+    console.log(`  stopped what an earlier npm start left running when it was killed: ${leftovers.map((p) => `the ${p.name} (PID ${p.pid})`).join(", ")}`);
   chain = await startLocalChain({ dataDir, port, ownProcessGroup: true });
+  processes.add("chain", chain.process.pid);
   console.log(chain.resumed ? "  resumed the saved chain" : "  started a new chain");
   const provider = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 });
   const deploymentFile = path.join(dataDir, "deployment.json");
@@ -136,7 +145,10 @@ try {
     port: indexerPort,
     dataDir: path.join(dataDir, "indexer", `${deployment.chainId}-${deployment.ledger.slice(2, 10).toLowerCase()}-${deployment.genesisHash.slice(2, 10)}`),
     ownProcessGroup: true,
-    onSpawn: (child) => (indexerChild = child),
+    onSpawn: (child) => {
+      indexerChild = child;
+      processes.add("indexer", child.pid);
+    },
   }).then((i) => (indexer = i));
   indexerStart.catch(() => {}); // awaited below; a failure is reported there
 
@@ -234,6 +246,7 @@ async function startRelayerChild(rpc: string, d: LocalDeployment, relayerPort: s
     detached: true,
   });
   relayer = child;
+  processes.add("relayer", child.pid);
   let out = "";
   child.stdout!.on("data", (b) => {
     out += b;

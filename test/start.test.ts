@@ -3,11 +3,12 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runCli } from "./helpers/local-ledger.js";
 import { launchBrowser } from "../scripts/lib/node/browser.js";
+import { stopLeftovers } from "../scripts/lib/node/leftovers.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const PORT = 8611;
@@ -199,6 +200,57 @@ describe("npm start", function () {
         holder.child.kill("SIGINT");
         await holder.exited;
         rmSync(other, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("when an earlier npm start was killed without stopping its children (kill -9)", () => {
+    it("stops the chain, the relayer and the indexer it left running, then resumes the saved chain; a second start beside a running one touches nothing", async () => {
+      const port = PORT + 2;
+      const processesFile = path.join(dataDir, "processes.json");
+      try {
+        const killed = start(dataDir, port);
+        await waitFor(killed, "Commons Ledger is running.", 120_000);
+        const before = summary(killed.output());
+        const urls = [
+          `http://127.0.0.1:${port}`,
+          ...["Relayer", "Indexer"].map((name) => new RegExp(`${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(killed.output())![1]!),
+        ];
+        // SIGKILL to npm start's group (tsx and its node): no handler runs, the children (in groups of their own) stay.
+        process.kill(-killed.child.pid!, "SIGKILL");
+        await killed.exited;
+        for (const url of urls) {
+          const answered = await fetch(url, { signal: AbortSignal.timeout(5_000) }).then(
+            () => true,
+            () => false,
+          );
+          expect(answered, `${url} no longer answers: nothing was left behind to stop`).to.equal(true);
+        }
+        expect(existsSync(processesFile)).to.equal(true);
+
+        const next = start(dataDir, port);
+        await waitFor(next, "Commons Ledger is running.", 120_000);
+        const out = next.output();
+        expect(out).to.match(/stopped what an earlier npm start left running when it was killed: (the (chain|relayer|indexer) \(PID \d+\)(, )?){3}\n/);
+        expect(out).to.include("resumed the saved chain");
+        expect(summary(out)).to.deep.equal(before);
+
+        // A second start on the same folder and port while this one runs: the port is taken, and the
+        // running start's children and their record are left alone.
+        const beside = start(dataDir, port);
+        expect(await beside.exited).to.equal(1);
+        expect(beside.output()).to.match(/port \d+ on 127\.0\.0\.1 is already in use/);
+        expect(beside.output()).not.to.include("stopped what an earlier npm start left running");
+        expect(existsSync(processesFile)).to.equal(true);
+        const relayer = new RegExp(`Relayer\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(out)![1]!;
+        expect((await fetch(`${relayer}/health`).catch(() => undefined))?.status, "the running relayer still answers").to.not.equal(undefined);
+
+        process.kill(-next.child.pid!, "SIGINT");
+        expect(await next.exited).to.equal(0);
+        expect(existsSync(processesFile), "a clean stop leaves no record").to.equal(false);
+      } finally {
+        // Whatever failed above, the children of the killed start do not outlive the test.
+        await stopLeftovers(processesFile);
       }
     });
   });
