@@ -151,6 +151,7 @@ async function accountRows(
           fromBlock: target.fromBlock,
           count: through.count,
           commonsName: (id) => through.names.commons(id),
+          people: through.names,
         })
       : undefined;
     if (problem === undefined || problem === "unchecked") return { rows: accountsFromDays(days, period, kind), names: through.names };

@@ -13,6 +13,7 @@ import { toNumber } from "../lib/format";
 import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
 import { useGovernanceEvents } from "./useGovernance";
+import { useNames } from "./useNames";
 import { ledgerQuery, useLedger } from "./useLedger";
 import { indexedAccountsQueries } from "./accountsQueries";
 import { useIndexerFailure, useSource } from "./useSource";
@@ -53,6 +54,8 @@ function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined,
   // The commons by the names they were registered under, in the sentence a difference gives.
   const governance = useGovernanceEvents();
   const names = useMemo(() => commonsNames(governance.events), [governance.events]);
+  // And the contributor by their published name, as the page shows them.
+  const { names: people } = useNames();
   const entriesOf = useMemo(() => {
     const entries = new Map<string, number>();
     for (const d of days ?? []) entries.set(d.agent.toLowerCase(), (entries.get(d.agent.toLowerCase()) ?? 0) + d.entries);
@@ -77,7 +80,11 @@ function useSpotCheck(indexer: Extract<Source, { kind: "indexer" }> | undefined,
           else large = drawn;
         }
         if (agent === undefined) return { agent: large, checked: false };
-        const found = await accountsDifferFromChain(url, provider, ledger, agent, { ...at, commonsName: (id) => names.get(id) });
+        const found = await accountsDifferFromChain(url, provider, ledger, agent, {
+          ...at,
+          commonsName: (id) => names.get(id),
+          people,
+        });
         if (found !== undefined && found !== "unchecked") {
           suspects.set(url, agent);
           throw new Error(found);

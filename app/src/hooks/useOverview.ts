@@ -14,6 +14,7 @@ import { providerFor } from "../lib/ledgerReader";
 import { useAppConfig } from "./useAppConfig";
 import { useCommons } from "./useCommons";
 import { useLedger } from "./useLedger";
+import { useNames } from "./useNames";
 import type { LedgerData } from "./useLedger";
 import { useIndexerFailure, useSource } from "./useSource";
 import type { Source } from "./useSource";
@@ -52,6 +53,8 @@ export function useCommonsOverview(id: string | undefined): Read<CommonsOverview
   const source = useSource();
   const ledger = useLedger({ unlessIndexed: true });
   const governance = useCommons();
+  // People by their published names in the sentence a difference gives.
+  const { names: people } = useNames();
   const indexer = indexerOf(source);
   const commons = id === undefined ? undefined : governance.byId.get(id.toLowerCase());
   const wanted = indexer !== undefined && commons !== undefined;
@@ -66,6 +69,7 @@ export function useCommonsOverview(id: string | undefined): Read<CommonsOverview
         count: indexer!.head.count,
         signal,
         commonsName: () => commons!.name,
+        people,
       });
       if (found.difference) throw new Error(found.difference);
       return { agent: found.agent, checked: found.checked };
@@ -112,6 +116,7 @@ export function usePersonOverview(address: string | undefined): Read<PersonOverv
   const source = useSource();
   const ledger = useLedger({ unlessIndexed: true });
   const governance = useCommons();
+  const { names: people } = useNames();
   const indexer = indexerOf(source);
   const wanted = indexer !== undefined && address !== undefined;
   const key = [indexer?.url, "agent", address?.toLowerCase()];
@@ -128,6 +133,7 @@ export function usePersonOverview(address: string | undefined): Read<PersonOverv
         count: indexer!.head.count,
         signal,
         commonsName: (id) => names.get(id),
+        people,
       });
       if (found !== undefined && found !== "unchecked") throw new Error(found);
       return found ?? ("same" as const);

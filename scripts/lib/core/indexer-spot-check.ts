@@ -11,6 +11,8 @@
 import { Contract, toBeHex, zeroPadValue } from "ethers";
 import type { Provider } from "ethers";
 import { LEDGER_ABI, LEDGER_TOPICS } from "./abi.js";
+import { agentLabel } from "./directory.js";
+import type { Names } from "./directory.js";
 import { indexedAccountDays, indexedActivity, indexedTallies } from "./indexer-client.js";
 import { entryTallies, personOverviewOf } from "./overview.js";
 import type { Activity, EntryTally, PersonOverview } from "./overview.js";
@@ -97,6 +99,12 @@ export async function randomEntry(provider: Provider, ledger: string, opts: Chai
 
 /** Names a commons (a lower-case id) in a sentence, when its name is known. */
 type CommonsNames = (id: string) => string | undefined;
+/** How the sentences name commons and people: a person by their published name, "Alice (0x7099…79C8)", else by the full address. */
+interface Naming {
+  commonsName?: CommonsNames;
+  people?: Names;
+}
+const agentLabelOf = (address: string, o: Naming) => (o.people?.agent(address) ? agentLabel(o.people, address) : address);
 /** A commons as a sentence names it: as `names` gives it, else by a shortened id. */
 const commonsLabel = (id: string, names?: CommonsNames) => names?.(id) ?? `commons ${id.slice(0, 10)}…`;
 /** A day's totals as a sentence names them. */
@@ -108,7 +116,7 @@ const described = (d: DayTotals | undefined, unit: string) =>
 
 /**
  * Where the indexer's days of `agent` differ from the chain's, in a sentence (the first day that
- * differs, its commons named by `commonsName` if given), or undefined when they are the same; "unchecked" when the agent has too many entries
+ * differs, its commons named by `commonsName` and the agent by `people` if given), or undefined when they are the same; "unchecked" when the agent has too many entries
  * to check. The indexer must hold exactly `count` entries (its head checked against tip()). A
  * validation landing between the two reads can make them differ for a moment: a difference is read
  * again once, `retryMs` later, before it is reported.
@@ -118,9 +126,9 @@ export async function accountsDifferFromChain(
   provider: Provider,
   ledger: string,
   agent: string,
-  opts: ChainRead & { retryMs?: number; commonsName?: CommonsNames },
+  opts: ChainRead & Naming & { retryMs?: number },
 ): Promise<string | "unchecked" | undefined> {
-  return differenceFromChain(`its accounts of ${agent}`, opts.retryMs, async () => {
+  return differenceFromChain(`its accounts of ${agentLabelOf(agent, opts)}`, opts.retryMs, async () => {
     const [indexed, chain] = await Promise.all([indexedAccountDays(url, { agent }), agentDaysFromChain(provider, ledger, agent, opts)]);
     return chain && { theirs: dayLines(indexed, opts.commonsName), ours: dayLines(chain, opts.commonsName) };
   });
@@ -232,7 +240,7 @@ function personLines(p: PersonOverview, tallies: readonly EntryTally[], days: re
  * Where the indexer's figures for one person (what the Person page shows: entries by state and
  * commons, day totals, validations given and received, the span of their entries) differ from the
  * chain's, in a sentence, or undefined when they are the same; "unchecked" when the person has more
- * than MAX_SPOT_CHECK_ENTRIES entries. `commonsName` names a commons (lower-case id) in the sentence.
+ * than MAX_SPOT_CHECK_ENTRIES entries. `commonsName` names a commons (lower-case id) in the sentence, `people` the person.
  * Read again once, `retryMs` later, before a difference is reported (a validation may land between).
  */
 export async function personDiffersFromChain(
@@ -240,9 +248,9 @@ export async function personDiffersFromChain(
   provider: Provider,
   ledger: string,
   address: string,
-  opts: ChainRead & { retryMs?: number; commonsName?: CommonsNames },
+  opts: ChainRead & Naming & { retryMs?: number },
 ): Promise<string | "unchecked" | undefined> {
-  return differenceFromChain(`its figures for ${address}`, opts.retryMs, async () => {
+  return differenceFromChain(`its figures for ${agentLabelOf(address, opts)}`, opts.retryMs, async () => {
     const [tallies, days, activity, entries] = await Promise.all([
       indexedTallies(url, { agent: address }),
       indexedAccountDays(url, { agent: address }),
@@ -278,7 +286,7 @@ export async function commonsMemberDiffersFromChain(
   provider: Provider,
   ledger: string,
   commons: string,
-  opts: ChainRead & { retryMs?: number; draws?: number; random?: () => number; commonsName?: CommonsNames },
+  opts: ChainRead & Naming & { retryMs?: number; draws?: number; random?: () => number },
 ): Promise<{ agent?: string; checked: boolean; difference?: string }> {
   const id = commons.toLowerCase();
   let agent: string | undefined;
@@ -293,17 +301,21 @@ export async function commonsMemberDiffersFromChain(
     const counted = [...states].sort().map(([state, n]) => `${n} ${state}`);
     return dayLines(days, opts.commonsName, new Map([["entries", counted.join(", ") || "none"]]));
   };
-  const difference = await differenceFromChain(`its figures of ${agent} in ${commonsLabel(id, opts.commonsName)}`, opts.retryMs, async () => {
-    const filter = { commons: id, agent: agent! };
-    const [tallies, days, entries] = await Promise.all([
-      indexedTallies(url, filter),
-      indexedAccountDays(url, filter),
-      agentEntriesFromChain(provider, ledger, agent!, opts),
-    ]);
-    if (entries === undefined) return undefined;
-    const own = entries.filter((v) => v.entry.record.commons.toLowerCase() === id);
-    return { theirs: lines(tallies, days), ours: lines(entryTallies(own), dayTotals(own)) };
-  });
+  const difference = await differenceFromChain(
+    `its figures of ${agentLabelOf(agent, opts)} in ${commonsLabel(id, opts.commonsName)}`,
+    opts.retryMs,
+    async () => {
+      const filter = { commons: id, agent: agent! };
+      const [tallies, days, entries] = await Promise.all([
+        indexedTallies(url, filter),
+        indexedAccountDays(url, filter),
+        agentEntriesFromChain(provider, ledger, agent!, opts),
+      ]);
+      if (entries === undefined) return undefined;
+      const own = entries.filter((v) => v.entry.record.commons.toLowerCase() === id);
+      return { theirs: lines(tallies, days), ours: lines(entryTallies(own), dayTotals(own)) };
+    },
+  );
   if (difference === "unchecked") return { agent, checked: false };
   return difference === undefined ? { agent, checked: true } : { agent, checked: true, difference };
 }
