@@ -227,8 +227,10 @@ async function getLogsRaw(provider: Provider, address: string, from: number, to:
 
 /** eth_getLogs over [from, to] for `address`, splitting and retrying as needed. */
 export async function fetchLogs(provider: Provider, address: string, opts: ReadOptions = {}): Promise<Log[]> {
-  // Every entry fetched is hashed when decoded (its record hash): with the WebAssembly keccak loaded first.
-  await loadFastKeccak();
+  // Every entry fetched is hashed when decoded (its record hash): the WebAssembly keccak loads while
+  // the logs are fetched (not awaited: a page's first small read must not wait for it; until it is
+  // ready, the same hashes come from JavaScript).
+  void loadFastKeccak();
   const from = opts.fromBlock ?? 0;
   const to = opts.toBlock ?? (await rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), opts));
   const maxSpan = Math.max(1, opts.chunkSize ?? 50_000);
