@@ -1,9 +1,9 @@
 // keccak256 for the loops that hash every entry of a ledger (its record hash and its chain step).
 // ethers' keccak256 is pure JavaScript: about 40 µs for one record's 576 bytes on this machine, which
 // was most of the indexer's work per entry. hash-wasm's WebAssembly build takes about 3.5 µs. It
-// must be loaded first (WebAssembly is compiled asynchronously), so a reader that hashes a whole
-// ledger awaits `loadFastKeccak()` once at its start; until then, and wherever it fails to load,
-// the same digests come from ethers. Browser-safe: hash-wasm runs in browsers and in workers.
+// must be loaded first (WebAssembly is compiled asynchronously): the indexer and the index check
+// await `loadFastKeccak()` before they hash, and `fetchLogs` starts it while the logs download.
+// Until it has loaded, and wherever it fails to load, the same digests come from ethers. Browser-safe: hash-wasm runs in browsers and in workers.
 // `putHex` writes checked hex into the bytes to hash: ethers' getBytes, which checks it again and
 // allocates, cost as much as the WebAssembly hash.
 // (Imported when first loaded: a page that hashes no ledger does not download it.)

@@ -93,8 +93,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Stops the processes in `file` that a killed `npm start` left running: each group is sent SIGTERM
  * (the chain saves its state on it), then SIGKILL after `graceMs`. Returns what it stopped, for
  * the person starting. Nothing is touched while the `npm start` that recorded them still runs
- * (a second start must not stop the first's chain), nor a PID that now runs another program, nor
- * a program that is not what its name says (PROGRAMS).
+ * (a second start must not stop the first's chain), nor a PID that another process has now (its
+ * start time differs), nor a program that is not what its name says (PROGRAMS).
  */
 export async function stopLeftovers(file: string, graceMs = 15_000): Promise<RecordedProcess[]> {
   if (!existsSync(file)) return [];
