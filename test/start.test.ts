@@ -207,9 +207,10 @@ describe("npm start", function () {
   describe("when an earlier npm start was killed without stopping its children (kill -9)", () => {
     it("stops the chain, the relayer and the indexer it left running, then resumes the saved chain; a second start beside a running one touches nothing", async () => {
       const port = PORT + 2;
-      // A data folder of its own, its chain new. (Run in the shared folder, resumed after the tests
-      // above, the start after the kill once found no Ledger on the resumed chain and deployed
-      // afresh; the cause is not established yet: see the closing note of stop 33.)
+      // A data folder of its own, its chain new. In the shared folder, its chain restarted several
+      // times by the tests above, the start after the kill deployed a new Ledger over the resumed
+      // chain: npm start recognises its chain by block 0's hash, and anvil makes a new block 0 at
+      // each start from a state file (an open bug, stop 33's closing note), not the kill's doing.
       const folder = mkdtempSync(path.join(tmpdir(), "commons-start-"));
       const processesFile = path.join(folder, "processes.json");
       try {
