@@ -10,6 +10,7 @@ import { JsonRpcProvider, id } from "ethers";
 import { startApp } from "./lib/node/app-server.js";
 import type { AppServer } from "./lib/node/app-server.js";
 import { verifyChain } from "./lib/core/chain.js";
+import { chainInstanceHash } from "./lib/core/chain-instance.js";
 import { LedgerClient } from "./lib/core/client.js";
 import { deployWithIgnition, isDeployed, readDeployment, writeDeployment } from "./lib/node/deployment.js";
 import type { LocalDeployment } from "./lib/node/deployment.js";
@@ -119,9 +120,8 @@ try {
     console.log("  deploying the Ledger with Ignition...");
     const contracts = await deployWithIgnition({ rpcUrl: chain.url, deploymentId, projectRoot: root });
     const ledger = contracts.Ledger;
-    const genesis = await provider.getBlock(0);
     const { chainId } = await provider.getNetwork();
-    const fresh: LocalDeployment = { chainId: Number(chainId), genesisHash: genesis!.hash!, ledger, contracts, fromBlock, deploymentId };
+    const fresh: LocalDeployment = { chainId: Number(chainId), genesisHash: await chainInstanceHash(provider), ledger, contracts, fromBlock, deploymentId };
     console.log(`  Ledger deployed at ${ledger}; seeding the demo commons...`);
     await seedAll(provider, contracts, fromBlock, { labelsFile: path.join(dataDir, "labels.json"), equationsDir: path.join(dataDir, "equations") });
     // Written only once seeding succeeded: an interrupted first start deploys afresh next time.

@@ -14,6 +14,7 @@ import { waitRecorded } from "../scripts/lib/kit/relayer.js";
 import { Wallet } from "ethers";
 import { seedAll } from "../scripts/demo/seed-all.js";
 import type { AllSeeds } from "../scripts/demo/seed-all.js";
+import { chainInstanceHash } from "../scripts/lib/core/chain-instance.js";
 import { writeDeployment } from "../scripts/lib/node/deployment.js";
 import { readPublished } from "../scripts/lib/distribution/distributor.js";
 import { equationHash } from "../scripts/lib/distribution/value-equation.js";
@@ -100,10 +101,9 @@ describe("README guides", function () {
       equationsDir: path.join(data, "equations"),
       log: () => {},
     });
-    const genesis = await l.provider.getBlock(0);
     writeDeployment(path.join(data, "deployment.json"), {
       chainId: 31337,
-      genesisHash: genesis!.hash!,
+      genesisHash: await chainInstanceHash(l.provider),
       ledger: l.ledger,
       contracts: l.contracts,
       fromBlock: l.fromBlock,

@@ -207,16 +207,14 @@ describe("npm start", function () {
   describe("when an earlier npm start was killed without stopping its children (kill -9)", () => {
     it("stops the chain, the relayer and the indexer it left running, then resumes the saved chain; a second start beside a running one touches nothing", async () => {
       const port = PORT + 2;
-      // A data folder of its own, its chain new. In the shared folder, its chain restarted several
-      // times by the tests above, the start after the kill deployed a new Ledger over the resumed
-      // chain: npm start recognises its chain by block 0's hash, and anvil makes a new block 0 at
-      // each start from a state file (an open bug, stop 33's closing note), not the kill's doing.
-      const folder = mkdtempSync(path.join(tmpdir(), "commons-start-"));
-      const processesFile = path.join(folder, "processes.json");
+      // The shared folder: its chain, restarted by the tests above, is the one resumed here (a
+      // chain with several restarts behind it, which anvil may give another block 0; see isDeployed).
+      const processesFile = path.join(dataDir, "processes.json");
       try {
-        const killed = start(folder, port);
+        const killed = start(dataDir, port);
         await waitFor(killed, "Commons Ledger is running.", 120_000);
         const before = summary(killed.output());
+        expect(killed.output()).not.to.include("deploying afresh");
         const urls = [
           `http://127.0.0.1:${port}`,
           ...["Relayer", "Indexer"].map((name) => new RegExp(`${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(killed.output())![1]!),
@@ -233,16 +231,18 @@ describe("npm start", function () {
         }
         expect(existsSync(processesFile)).to.equal(true);
 
-        const next = start(folder, port);
+        const next = start(dataDir, port);
         await waitFor(next, "Commons Ledger is running.", 120_000);
         const out = next.output();
         expect(out).to.match(/stopped what an earlier npm start left running when it was killed: (the (chain|relayer|indexer) \(PID \d+\)(, )?){3}\n/);
         expect(out).to.include("resumed the saved chain");
+        expect(out).to.match(/reusing the Ledger at 0x[0-9a-fA-F]{40}/);
+        expect(out).not.to.include("deploying afresh");
         expect(summary(out)).to.deep.equal(before);
 
         // A second start on the same folder and port while this one runs: the port is taken, and the
         // running start's children and their record are left alone.
-        const beside = start(folder, port);
+        const beside = start(dataDir, port);
         expect(await beside.exited).to.equal(1);
         expect(beside.output()).to.match(/port \d+ on 127\.0\.0\.1 is already in use/);
         expect(beside.output()).not.to.include("stopped what an earlier npm start left running");
@@ -256,7 +256,6 @@ describe("npm start", function () {
       } finally {
         // Whatever failed above, the children of the killed start do not outlive the test.
         await stopLeftovers(processesFile);
-        rmSync(folder, { recursive: true, force: true });
       }
     });
   });

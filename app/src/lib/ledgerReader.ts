@@ -10,6 +10,7 @@
 // malformed, another chain) is skipped with its reason kept, and one found not to match the chain
 // is never used again for that ledger in this page: the events are then read from the node.
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { chainInstanceHash } from "@core/chain-instance.js";
 import { decodeLedgerIndex, LedgerIndexBuilder, LedgerIndexError } from "@core/ledger-index.js";
 import { decodeLedgerLogs, fetchLogs, rpcRetry } from "@core/reader.js";
 import type { LedgerEvents } from "@core/reader.js";
@@ -66,15 +67,12 @@ const cache = new Map<string, LedgerSnapshot>();
 
 const genesis = new Map<string, Promise<string>>();
 
-/** The hash of block 0: which chain instance this is (a fresh local chain has another). */
+/** Which chain instance this is (a fresh local chain has another): see chain-instance.ts. */
 function genesisHash(rpcUrl: string, chainId: number): Promise<string> {
   const key = `${chainId}|${rpcUrl}`;
   let h = genesis.get(key);
   if (!h) {
-    h = rpcRetry("eth_getBlockByNumber(0)", () => providerFor(rpcUrl, chainId).getBlock(0), { maxAttempts: 2 }).then((b) => {
-      if (!b?.hash) throw new Error("the node returned no genesis block");
-      return b.hash;
-    });
+    h = chainInstanceHash(providerFor(rpcUrl, chainId));
     h.catch(() => genesis.delete(key));
     genesis.set(key, h);
   }

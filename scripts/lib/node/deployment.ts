@@ -7,10 +7,14 @@ import { getAddress } from "ethers";
 import type { Provider } from "ethers";
 import lockfile from "proper-lockfile";
 import { HEX_ADDRESS } from "../core/address.js";
+import { chainInstanceHash } from "../core/chain-instance.js";
 
 export interface LocalDeployment {
   chainId: number;
-  /** Hash of block 0, which identifies the chain instance (a new anvil chain has another). */
+  /**
+   * Hash of the chain's first block, which identifies the chain instance (a new anvil chain has
+   * another): `chainInstanceHash`, block 1's parent, which a restart from the state file keeps.
+   */
   genesisHash: string;
   ledger: string;
   /** Every deployed contract by its contract name (Ledger, ReciprocityRegistry, ...). */
@@ -69,8 +73,7 @@ export function writeDeployment(file: string, d: LocalDeployment): void {
 export async function isDeployed(provider: Provider, d: LocalDeployment): Promise<boolean> {
   const { chainId } = await provider.getNetwork();
   if (Number(chainId) !== d.chainId) return false;
-  const genesis = await provider.getBlock(0);
-  if (!genesis || genesis.hash !== d.genesisHash) return false;
+  if ((await chainInstanceHash(provider)) !== d.genesisHash) return false;
   for (const address of new Set([d.ledger, ...Object.values(d.contracts ?? {})])) if ((await provider.getCode(address)) === "0x") return false;
   return true;
 }

@@ -1,10 +1,11 @@
 // The index `npm start` serves next to the app (GET /ledger-index.json): the local Ledger's events
 // read with the shared reader and kept as a LedgerIndexBuilder (see ledger-index.ts), brought up to
 // date before each answer (only blocks after the last one read are fetched; one refresh at a time).
-// A chain that went backwards or has another genesis block (restarted without its state) is read
+// A chain that went backwards or is another instance (restarted without its state) is read
 // again from the first block. The JSON text is kept until a new block brings new logs.
 import type http from "node:http";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { chainInstanceHash } from "../core/chain-instance.js";
 import { LedgerIndexBuilder } from "../core/ledger-index.js";
 import { fetchLogs, rpcRetry } from "../core/reader.js";
 
@@ -36,14 +37,13 @@ export function createLedgerIndexer(o: {
   let running: Promise<void> | undefined;
 
   async function refresh(): Promise<void> {
-    const [latest, block0] = await Promise.all([
+    const [latest, instance] = await Promise.all([
       rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), { maxAttempts: 2 }),
-      rpcRetry("eth_getBlockByNumber(0)", () => provider.getBlock(0), { maxAttempts: 2 }),
+      chainInstanceHash(provider),
     ]);
-    if (!block0?.hash) throw new Error("the node returned no genesis block");
     const target = Math.max(o.fromBlock - 1, latest - (o.finality ?? 0));
-    if (!builder || block0.hash !== genesis || latest < toBlock) {
-      genesis = block0.hash;
+    if (!builder || instance !== genesis || latest < toBlock) {
+      genesis = instance;
       builder = new LedgerIndexBuilder({ chainId: o.chainId, ledger: o.ledger, genesis, fromBlock: o.fromBlock });
       toBlock = o.fromBlock - 1;
       text = undefined;
