@@ -372,6 +372,32 @@ describe("ledger index", function () {
       }
     });
 
+    it("puts its configuration in the page (as /config.json gives it, '<' escaped) instead of a preload of /config.json; preloads the index only when no indexer is configured", async function () {
+      const inPage = (html: string) => JSON.parse(/<script id="commons-config" type="application\/json">(.*?)<\/script>/.exec(html)![1]!) as unknown;
+      const names = ["Alice</script><script>alert(1)</script>", "Bob"];
+      const withIndexer = await serveApp({ root, port: 0, config: { local: { ...local(), indexerUrl: "http://127.0.0.1:9/", devKeyNames: names } } });
+      const without = await serveApp({ root, port: 0, config: { local: local() } });
+      try {
+        for (const app of [withIndexer, without]) {
+          const html = await (await fetch(`${app.url}/`)).text();
+          expect(inPage(html)).to.deep.equal(await (await fetch(`${app.url}/config.json`)).json());
+          expect(html).not.to.include('href="./config.json"');
+          // Every route the app answers with the page gets the same.
+          expect(inPage(await (await fetch(`${app.url}/some/route`)).text())).to.deep.equal(inPage(html));
+        }
+        const html = await (await fetch(`${withIndexer.url}/`)).text();
+        expect(html).not.to.include("</script><script>alert(1)");
+        expect((inPage(html) as { local: { devKeyNames: string[] } }).local.devKeyNames).to.deep.equal(names);
+        expect(html, "the whole ledger preloaded though the pages read through the indexer").not.to.include('rel="preload" href="./ledger-index.json"');
+        expect(await (await fetch(`${without.url}/`)).text()).to.include(
+          '<link rel="preload" href="./ledger-index.json" as="fetch" crossorigin="anonymous" />',
+        );
+      } finally {
+        await withIndexer.close();
+        await without.close();
+      }
+    });
+
     it("serves the labels file as a list, 404 without one, and 500 naming what is wrong with a malformed one", async function () {
       const dir = mkdtempSync(path.join(tmpdir(), "commons-labels-"));
       const file = path.join(dir, "labels.json");

@@ -86,15 +86,29 @@ function pickContracts(given: Record<string, unknown> | undefined): ChainConfig[
   return out;
 }
 
-/** The built-in configuration merged with ./config.json when the server provides one. */
-export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {
-  let runtime: RuntimeConfig = {};
+/** The runtime configuration the server put in the page (`npm start`'s server does), if any. */
+function inlineConfig(): RuntimeConfig | undefined {
+  const text = typeof document === "undefined" ? undefined : document.getElementById("commons-config")?.textContent;
+  if (!text) return undefined;
   try {
-    // Default cache mode, so that the preload in index.html is used (the server says no-store).
-    const res = await fetchImpl("./config.json");
-    if (res.ok) runtime = (await res.json()) as RuntimeConfig;
+    return JSON.parse(text) as RuntimeConfig;
   } catch {
-    /* served without a runtime config (e.g. a static host): the built-in configuration applies */
+    return undefined;
+  }
+}
+
+/** The built-in configuration merged with the server's runtime configuration (in the page, else ./config.json) when it provides one. */
+export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {
+  let runtime = inlineConfig();
+  if (!runtime) {
+    runtime = {};
+    try {
+      // Default cache mode, so that the preload in index.html is used (the server says no-store).
+      const res = await fetchImpl("./config.json");
+      if (res.ok) runtime = (await res.json()) as RuntimeConfig;
+    } catch {
+      /* served without a runtime config (e.g. a static host): the built-in configuration applies */
+    }
   }
   const chains: ChainConfig[] = [];
   const local = runtime.local;

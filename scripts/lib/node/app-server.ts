@@ -1,7 +1,8 @@
 // The browser app for `npm start` and the e2e tests: builds app/ with Vite when its sources changed
 // (a hash of the sources is kept in app/dist/.build-hash) and serves the built files, plus
 // /config.json, which tells the app where the local chain, its contracts and the relayer are and
-// what its dev accounts are called (so that a fresh chain needs no rebuild), /labels.json and
+// what its dev accounts are called (so that a fresh chain needs no rebuild; the page gets the same
+// JSON inline, so that its first reads wait for no request), /labels.json and
 // /ipfs/<cid>: the value equations this machine pins, content-addressed, which the Distributions
 // page fetches by the CID a distribution published and checks against it and its hash.
 import { execFileSync } from "node:child_process";
@@ -146,6 +147,13 @@ export async function serveApp(opts: {
     const doc = JSON.parse(readFileSync(file, "utf8")) as unknown;
     pinned.set(await equationCid(doc), equationBytes(doc));
   }
+  // The page with its configuration inline (instead of the preload of /config.json, a request the
+  // first reads would wait for) and, when it reads the whole ledger (no indexer to read through), a
+  // preload of the index, fetched while its code loads. ("<" is escaped: the JSON cannot end the script.)
+  const inline = `<script id="commons-config" type="application/json">${configJson.replaceAll("<", "\\u003c")}</script>`;
+  const preloadIndex = indexer && !opts.config.local.indexerUrl ? `\n    <link rel="preload" href=".${INDEX_PATH}" as="fetch" crossorigin="anonymous" />` : "";
+  const page = (html: string) =>
+    html.replace(/<link rel="preload" href="\.\/config\.json"[^>]*>/, "").replace("</head>", `  ${inline}${preloadIndex}\n  </head>`);
   const server = http.createServer((req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -197,13 +205,10 @@ export async function serveApp(opts: {
     const file = path.normalize(path.join(dist, pathname));
     const inside = file.startsWith(dist + path.sep);
     const target = inside && existsSync(file) && statSync(file).isFile() ? file : path.join(dist, "index.html");
-    if (target === path.join(dist, "index.html") && indexer) {
-      // The page fetches the index while its code loads.
-      const html = readFileSync(target, "utf8").replace(
-        "</head>",
-        `<link rel="preload" href=".${INDEX_PATH}" as="fetch" crossorigin="anonymous" />\n  </head>`,
-      );
-      res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-cache" }).end(req.method === "HEAD" ? undefined : html);
+    if (target === path.join(dist, "index.html")) {
+      res
+        .writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-cache" })
+        .end(req.method === "HEAD" ? undefined : page(readFileSync(target, "utf8")));
       return;
     }
     const immutable = target.includes(`${path.sep}assets${path.sep}`);
