@@ -24,7 +24,5 @@ export default defineConfig({
   // bundles split like the page's, so what they import lazily (hash-wasm's keccak) stays a chunk of
   // its own instead of the whole package inlined.
   worker: { format: "es" },
-  // The manifest (dist/.vite/manifest.json) tells the server which chunks the landing page needs, to
-  // preload them with the entry's (scripts/lib/node/app-server.ts).
-  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 2000, manifest: true },
+  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 2000 },
 });

@@ -64,20 +64,9 @@ export async function indexerJson<T>(url: string, what: string, opts?: { missing
   return body;
 }
 
-/**
- * Where the first reads of a page ask the indexer at `url`: its head, every contributor's daily
- * accounts (unfiltered) and the ledger's summary. The app's server preloads these as the page loads
- * (app-server.ts), so they must be the very URLs the reads below fetch.
- */
-export const firstReads = {
-  head: (url: string) => `${url}/head`,
-  accountDays: (url: string, query = "") => `${url}/accounts?${query}`,
-  summary: (url: string) => `${url}/summary`,
-};
-
 /** The head the indexer has reached. */
 export async function indexerHead(url: string): Promise<IndexerHead> {
-  const h = await indexerJson<{ count: unknown; head: unknown; blockNumber: unknown }>(firstReads.head(url), "its head");
+  const h = await indexerJson<{ count: unknown; head: unknown; blockNumber: unknown }>(`${url}/head`, "its head");
   const whole = (v: unknown) => typeof v === "string" && /^\d{1,30}$/.test(v);
   if (!whole(h.count) || !whole(h.blockNumber) || typeof h.head !== "string" || !/^0x[0-9a-f]{48}$/.test(h.head))
     throw new IndexerError(
@@ -397,7 +386,7 @@ export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter
   const q = filterParams(filter);
   const rows = await indexerJson<
     { day: string; agent: string; commons: string; action: number; unit: string; entries: number; claimed: string; accepted: string; disputed: string }[]
-  >(firstReads.accountDays(url, q.toString()), "the accounts");
+  >(`${url}/accounts?${q}`, "the accounts");
   const units = new Map<string, string>();
   const unitOf = (code: string) => units.get(code) ?? units.set(code, decodeUnit(code)).get(code)!;
   const agents = new Map<string, string>();
@@ -429,7 +418,7 @@ export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter
 
 /** The entries the indexer counts per flow, kind and state (`summaryOf` gives the ledger's figures from them). */
 export async function indexedStateCounts(url: string): Promise<StateCount[]> {
-  const rows = await indexerJson<{ flow: number; kind: string; state: string; entries: number }[]>(firstReads.summary(url), "the ledger's summary");
+  const rows = await indexerJson<{ flow: number; kind: string; state: string; entries: number }[]>(`${url}/summary`, "the ledger's summary");
   return rows.map((r) => ({
     flow: FLOWS[r.flow] as FlowName,
     kind: r.kind as EventKind,

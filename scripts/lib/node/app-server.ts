@@ -15,7 +15,6 @@ import { exportContracts } from "./export-contracts.js";
 import { cidOfUri, equationBytes, equationCid } from "../distribution/equation-store.js";
 import { readStoredEquation } from "./equations.js";
 import { answerIndexRequest, createLedgerIndexer } from "./ledger-indexer.js";
-import { firstReads } from "../core/indexer-client.js";
 import { parseLabelList } from "../supply/supply.js";
 import type { LedgerIndexer } from "./ledger-indexer.js";
 
@@ -35,62 +34,6 @@ export interface AppRuntimeConfig {
 
 /** Where the server serves the local Ledger's index (ledger-indexer.ts), relative to the app. */
 export const INDEX_PATH = "/ledger-index.json";
-
-/** The page the app shows for an empty hash (main.tsx and pages.ts route it so), by its source file. */
-const LANDING_PAGE = "src/pages/AccountsPage.tsx";
-
-type Manifest = Record<string, { file: string; imports?: string[] }>;
-
-/** The built files a manifest entry needs, itself included, following its static imports. */
-function chunkClosure(manifest: Manifest, key: string, out = new Set<string>()): Set<string> {
-  const chunk = manifest[key];
-  if (!chunk || out.has(chunk.file)) return out;
-  out.add(chunk.file);
-  for (const next of chunk.imports ?? []) chunkClosure(manifest, next, out);
-  return out;
-}
-
-/**
- * A script for the head of the page that, when the visitor lands on the accounts page, starts what
- * that page needs before the app's code has loaded: its code (the chunks the entry does not already
- * preload, from Vite's manifest) and, with an indexer, its first reads (see firstReads). Without
- * them the page asks for both only once the entry's half a megabyte of code has run. A preloaded
- * read is used once, by the page's first fetch of the same URL; every later read goes to the indexer.
- */
-function landingPreloads(dist: string, local: AppRuntimeConfig["local"]): string {
-  const modules: string[] = [];
-  const manifestFile = path.join(dist, ".vite", "manifest.json");
-  if (existsSync(manifestFile)) {
-    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest;
-    const entry = chunkClosure(manifest, "index.html");
-    for (const file of chunkClosure(manifest, LANDING_PAGE)) if (!entry.has(file)) modules.push(`./${file}`);
-  }
-  const reads: string[] = [];
-  // As the app's config.ts reads the indexer's URL (an http(s) URL, without trailing slashes), and
-  // as main.tsx starts the reads: only with a Ledger to check the indexer against.
-  if (local.contracts.Ledger && local.indexerUrl && /^https?:\/\/\S+$/.test(local.indexerUrl)) {
-    const url = local.indexerUrl.replace(/\/+$/, "");
-    reads.push(firstReads.head(url), firstReads.accountDays(url), firstReads.summary(url));
-  }
-  if (!modules.length && !reads.length) return "";
-  const json = (v: unknown) => JSON.stringify(v).replaceAll("<", "\\u003c");
-  return `<script>
-      (function () {
-        var path = location.hash.replace(/^#\\/?/, "").split("?")[0].replace(/\\/+$/, "");
-        if (path !== "" && path !== "accounts") return;
-        function add(rel, href, as) {
-          var link = document.createElement("link");
-          link.rel = rel;
-          link.href = href;
-          if (as) link.as = as;
-          link.crossOrigin = "anonymous";
-          document.head.appendChild(link);
-        }
-        ${json(reads)}.forEach(function (href) { add("preload", href, "fetch"); });
-        ${json(modules)}.forEach(function (href) { add("modulepreload", href); });
-      })();
-    </script>`;
-}
 
 function filesUnder(dir: string, out: string[] = []): string[] {
   if (!existsSync(dir)) return out;
@@ -209,9 +152,8 @@ export async function serveApp(opts: {
   // preload of the index, fetched while its code loads. ("<" is escaped: the JSON cannot end the script.)
   const inline = `<script id="commons-config" type="application/json">${configJson.replaceAll("<", "\\u003c")}</script>`;
   const preloadIndex = indexer && !opts.config.local.indexerUrl ? `\n    <link rel="preload" href=".${INDEX_PATH}" as="fetch" crossorigin="anonymous" />` : "";
-  const landing = landingPreloads(dist, opts.config.local);
   const page = (html: string) =>
-    html.replace(/<link rel="preload" href="\.\/config\.json"[^>]*>/, "").replace("</head>", `  ${inline}${preloadIndex}\n    ${landing}\n  </head>`);
+    html.replace(/<link rel="preload" href="\.\/config\.json"[^>]*>/, "").replace("</head>", `  ${inline}${preloadIndex}\n  </head>`);
   const server = http.createServer((req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
