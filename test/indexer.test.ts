@@ -100,6 +100,22 @@ async function indexedEntries(indexer: Indexer): Promise<{ total: number; entrie
 }
 
 // The same suite on the embedded database npm start uses and on a PostgreSQL server (DATABASE_URL).
+/**
+ * A stand-in for the indexer at `indexerUrl` that answers as it does, except for what `alter` changes
+ * in an answer (given the request's path and the parsed JSON; it returns what to send): the
+ * adversary of the spot checks and of the pages' fallbacks.
+ */
+async function lyingIndexer(indexerUrl: string, alter: (path: string, body: unknown) => unknown): Promise<{ url: string; close(): Promise<void> }> {
+  const liar = createServer((req, res) => {
+    void fetch(`${indexerUrl}${req.url}`).then(async (r) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(alter(req.url!, await r.json())));
+    });
+  });
+  await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => liar.close(() => r())) };
+}
+
 for (const database of ["embedded PGlite", "PostgreSQL"] as const)
   describe(`indexer (Ponder, ${database})`, function () {
     this.timeout(300_000);
@@ -596,18 +612,14 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           const alice = devWallet(2, l.provider).address;
           const bob = devWallet(3, l.provider).address;
           // Answers as the indexer does, but adds 1 h claimed to the first of alice's days, and hides bob altogether.
-          const liar = createServer((req, res) => {
-            void fetch(`${indexer.url}${req.url}`).then(async (r) => {
-              res.setHeader("content-type", "application/json");
-              if (!req.url!.startsWith("/accounts")) return res.end(await r.text());
-              const rows = ((await r.json()) as { agent: string; unit: string; claimed: string }[]).filter((x) => x.agent !== bob);
-              const first = rows.find((x) => x.agent === alice && x.unit.startsWith("0x68"));
-              if (first) first.claimed = String(BigInt(first.claimed) + 1_000_000n);
-              res.end(JSON.stringify(rows));
-            });
+          const liar = await lyingIndexer(indexer.url, (url, body) => {
+            if (!url.startsWith("/accounts")) return body;
+            const rows = (body as { agent: string; unit: string; claimed: string }[]).filter((x) => x.agent !== bob);
+            const first = rows.find((x) => x.agent === alice && x.unit.startsWith("0x68"));
+            if (first) first.claimed = String(BigInt(first.claimed) + 1_000_000n);
+            return rows;
           });
-          await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
-          const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+          const url = liar.url;
           try {
             const tip = await client.tip();
             await indexer.waitForCount(tip.count);
@@ -642,7 +654,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             );
             expect(lied.stdout).to.equal(chain.stdout);
           } finally {
-            await new Promise((r) => liar.close(r));
+            await liar.close();
           }
         });
 
@@ -710,19 +722,14 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         const alice = devWallet(2, l.provider).address;
         const erin = views.flatMap((v) => v.endorsements.map((x) => x.endorser))[0]!;
         // Answers as the indexer does, but one more accept given by alice, an endorsement erin never gave, and one of alice's entries moved from claimed to accepted.
-        const liar = createServer((req, res) => {
-          void fetch(`${indexer.url}${req.url}`).then(async (r) => {
-            res.setHeader("content-type", "application/json");
-            const body = (await r.json()) as unknown;
-            if (req.url === `/people/${alice}`) (body as { given: { accepts: number } }).given.accepts++;
-            if (req.url === `/people/${erin}`) (body as { given: { endorsements: number } }).given.endorsements--;
-            if (req.url!.startsWith("/tallies") && req.url!.includes(alice.toLowerCase()))
-              for (const t of body as { state: string; entries: number }[]) if (t.state === "claimed") t.state = "accepted";
-            res.end(JSON.stringify(body));
-          });
+        const liar = await lyingIndexer(indexer.url, (url, body) => {
+          if (url === `/people/${alice}`) (body as { given: { accepts: number } }).given.accepts++;
+          if (url === `/people/${erin}`) (body as { given: { endorsements: number } }).given.endorsements--;
+          if (url.startsWith("/tallies") && url.includes(alice.toLowerCase()))
+            for (const t of body as { state: string; entries: number }[]) if (t.state === "claimed") t.state = "accepted";
+          return body;
         });
-        await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
-        const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+        const url = liar.url;
         try {
           const chain = personOverview(views, await client.events(), alice, BigInt(Math.floor(Date.now() / 1000)));
           const s = chain.states;
@@ -750,7 +757,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           expect(await commonsMemberDiffersFromChain(indexer.url, l.provider, l.ledger, commons, drawAlice)).to.deep.equal({ agent: alice, checked: true });
           expect(await commonsMemberDiffersFromChain(indexer.url, l.provider, l.ledger, `0x${"cd".repeat(32)}`, at)).to.deep.equal({ checked: false });
         } finally {
-          await new Promise((r) => liar.close(r));
+          await liar.close();
         }
       });
 
@@ -801,6 +808,45 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             expect(chain.code, chain.stderr).to.equal(0);
             expect([indexed.code, indexed.stderr], flags.join(" ")).to.deep.equal([0, ""]);
             expect(indexed.stdout, flags.join(" ")).to.equal(chain.stdout);
+          }
+        });
+
+      // The CLI formats what the API answers (the tallies, days and activity held equal to the chain's on both databases above): run once.
+      if (database === "embedded PGlite")
+        it("commons person --indexer prints what commons person prints, saying it was read through the indexer and checked; a lying indexer is caught and the chain read instead", async function () {
+          for (const who of ["Alice", "Bob", "Mira", devWallet(7, l.provider).address, devWallet(12, l.provider).address]) {
+            const chain = await runCli(["person", who], env());
+            const indexed = await runCli(["person", who, "--indexer", indexer.url], env());
+            expect(chain.code, chain.stderr).to.equal(0);
+            expect([indexed.code, indexed.stderr], who).to.deep.equal([0, ""]);
+            const said = `\n\nread through the indexer at ${indexer.url}; these figures checked against the chain: the same\n`;
+            expect(indexed.stdout.endsWith(said), indexed.stdout).to.equal(true);
+            expect(indexed.stdout.slice(0, -said.length) + "\n", who).to.equal(chain.stdout);
+            const [chainJson, indexedJson] = [
+              JSON.parse((await runCli(["person", who, "--json"], env())).stdout),
+              JSON.parse((await runCli(["person", who, "--json", "--indexer", indexer.url], env())).stdout),
+            ];
+            expect(indexedJson.source).to.equal("indexer");
+            delete indexedJson.source;
+            expect(indexedJson, who).to.deep.equal(chainJson);
+          }
+          // An indexer that adds an hour to one of Alice's days.
+          const alice = seeds.demo.people.alice.toLowerCase();
+          const liar = await lyingIndexer(indexer.url, (url, body) => {
+            const first = url.startsWith("/accounts") ? (body as { agent: string; claimed: string }[]).find((x) => x.agent.toLowerCase() === alice) : undefined;
+            if (first) first.claimed = String(BigInt(first.claimed) + 1_000_000n);
+            return body;
+          });
+          const url = liar.url;
+          try {
+            const lied = await runCli(["person", "Alice", "--indexer", url], env());
+            expect(lied.code, lied.stderr).to.equal(0);
+            expect(lied.stderr).to.match(
+              new RegExp(`^the indexer at ${url}: its figures for Alice \\(0x\\w{4}…\\w{4}\\) are not the chain's: .*: reading the chain instead\\n$`),
+            );
+            expect(lied.stdout).to.equal((await runCli(["person", "Alice"], env())).stdout);
+          } finally {
+            await liar.close();
           }
         });
 
@@ -886,14 +932,8 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         it("reads the chain for needs <id> when the indexer's head is the tip but its answer lacks the entries it names", async function () {
           const need = deriveEntries(await client.events()).find((v) => v.flow === "need")!.id;
           // The real indexer, except that every need comes without its entries.
-          const liar = createServer((req, res) => {
-            void fetch(`${indexer.url}${req.url}`).then(async (r) => {
-              res.setHeader("content-type", "application/json");
-              res.end(req.url!.startsWith("/needs/") ? JSON.stringify({ need: String(need), entries: [] }) : await r.text());
-            });
-          });
-          await new Promise<void>((r) => liar.listen(0, "127.0.0.1", r));
-          const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+          const liar = await lyingIndexer(indexer.url, (url, body) => (url.startsWith("/needs/") ? { need: String(need), entries: [] } : body));
+          const url = liar.url;
           try {
             await indexer.waitForCount((await client.tip()).count);
             const lied = await runCli(["needs", String(need), "--indexer", url], env());
@@ -903,7 +943,7 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             ]);
             expect(lied.stdout).to.equal((await runCli(["needs", String(need)], env())).stdout);
           } finally {
-            liar.close();
+            await liar.close();
           }
         });
 

@@ -4,38 +4,101 @@
 // licences it holds with their status now.
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import { roundAmount } from "../lib/core/amount.js";
 import { resolveAgent } from "../lib/core/directory.js";
-import { personOverview } from "../lib/core/overview.js";
-import { readLedger } from "../lib/core/reader.js";
+import type { Names } from "../lib/core/directory.js";
+import { deriveCommons } from "../lib/core/governance.js";
+import { indexedAccountDays, indexedActivity, indexedTallies } from "../lib/core/indexer-client.js";
+import { personDiffersFromChain } from "../lib/core/indexer-spot-check.js";
+import { personOverview, personOverviewOf } from "../lib/core/overview.js";
+import type { PersonOverview } from "../lib/core/overview.js";
+import { decodeLedgerLogs, fetchLogs, GOVERNANCE_TOPICS, readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { distributorAt } from "../lib/distribution/distributor.js";
 import { readRegistry, readStatus, registryContract } from "../lib/reciprocity/reciprocity.js";
 import { connect, contractsBeside, namesBeside, resolveTarget } from "./context.js";
-import type { GlobalOptions } from "./context.js";
+import type { GlobalOptions, Target } from "./context.js";
 import { recomputePublished } from "./distribute.js";
+import { indexerFor } from "./read.js";
+import type { Through } from "./read.js";
 import { json, out, table } from "./format.js";
 import { CliInputError } from "./inputs.js";
 import { dateOnly } from "../lib/core/time.js";
+
+/** One agent's overview, the names to show it with, and where it was read. */
+interface Found {
+  address: string;
+  p: PersonOverview;
+  names: Names;
+  /** Through the indexer: the spot check's verdict on the person's figures. */
+  checked?: "same" | "unchecked";
+}
+
+/** From the whole ledger read from the chain. */
+async function fromChain(provider: JsonRpcProvider, target: Target, who: string): Promise<Found> {
+  const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock });
+  const names = await namesBeside(provider, target, events);
+  const address = agentAddress(names, who);
+  const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+  return { address, p: personOverview(deriveEntries(events), events, address, now), names };
+}
+
+/**
+ * Through the indexer: the person's tallies, days and activity as it keeps them, who decides in each
+ * commons from the Ledger's governance events read from the chain (few, whatever the ledger's size:
+ * roles never rest on the indexer's word), and the person's figures spot-checked against the chain
+ * as the app's Person page does (core/indexer-spot-check.ts). Undefined, after saying why on stderr,
+ * when they differ: the caller then reads the chain.
+ */
+async function throughIndexer(through: Through, provider: JsonRpcProvider, target: Target, who: string): Promise<Found | undefined> {
+  const address = agentAddress(through.names, who);
+  const latest = (await provider.getBlock("latest"))!;
+  const governance = decodeLedgerLogs(
+    await fetchLogs(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: latest.number, topic0: GOVERNANCE_TOPICS }),
+  );
+  const commons = deriveCommons(governance, BigInt(latest.timestamp));
+  const [tallies, days, activity, problem] = await Promise.all([
+    indexedTallies(through.url, { agent: address }),
+    indexedAccountDays(through.url, { agent: address }),
+    indexedActivity(through.url, address),
+    personDiffersFromChain(through.url, provider, target.ledger, address, {
+      fromBlock: target.fromBlock,
+      count: through.count,
+      commonsName: (id) => through.names.commons(id),
+      people: through.names,
+    }),
+  ]);
+  if (problem !== undefined && problem !== "unchecked") {
+    process.stderr.write(`the indexer at ${through.url}: ${problem}: reading the chain instead\n`);
+    return undefined;
+  }
+  return { address, p: personOverviewOf(address, commons, tallies, days, activity), names: through.names, checked: problem ?? "same" };
+}
+
+function agentAddress(names: Names, who: string): string {
+  const found = resolveAgent(names, who);
+  if ("error" in found) throw new CliInputError("who", found.error);
+  return found.address;
+}
 
 export function registerPerson(program: Command): void {
   program
     .command("person <who>")
     .description("one person or organisation: name, contributions per month, validations given and received, commons and roles, shares, licences")
     .option("--json", "JSON output")
-    .action(async (who: string, o: { json?: boolean }) => {
+    .option(
+      "--indexer [url]",
+      "read the person's figures through an indexer (its head checked against the Ledger's tip, the figures against the chain); without a URL, the one npm start runs",
+    )
+    .action(async (who: string, o: { json?: boolean; indexer?: string | true }) => {
       if (who.trim() === "") throw new CliInputError("who", "give a name or an address");
       const g = program.opts<GlobalOptions>();
       const target = resolveTarget(g);
       const provider = await connect(target);
-      const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock });
-      const names = await namesBeside(provider, target, events);
-      const found = resolveAgent(names, who);
-      if ("error" in found) throw new CliInputError("who", found.error);
-      const address = found.address;
-      const now = BigInt((await provider.getBlock("latest"))!.timestamp);
-      const p = personOverview(deriveEntries(events), events, address, now);
+      const through = await indexerFor(g, o);
+      const { address, p, names, checked } = (through && (await throughIndexer(through, provider, target, who))) ?? (await fromChain(provider, target, who));
       const contracts = contractsBeside(target);
 
       // Shares: every published distribution recomputed (where its equation can be found), and what was claimed.
@@ -74,7 +137,7 @@ export function registerPerson(program: Command): void {
       }
 
       const name = names.agent(address);
-      if (o.json) return out(json({ ...p, name: name ?? null, shares, licences }));
+      if (o.json) return out(json({ ...p, name: name ?? null, shares, licences, ...(through ? { source: checked ? "indexer" : "chain" } : {}) }));
       const lines = [
         name ? `${name.name} (${name.kind})  ${address}` : `${address} (no published name)`,
         ...(name && name.sharedWith > 0 ? [`warning: ${name.sharedWith} other agent(s) also use the name "${name.name}": tell them apart by address`] : []),
@@ -116,6 +179,10 @@ export function registerPerson(program: Command): void {
         "",
         "licences:",
         ...(licences.length ? licences.map((l) => `  work ${l.work}: ${l.status}${l.attested ? ", attested" : ""}`) : ["  (none)"]),
+        ...(checked === "same" ? ["", `read through the indexer at ${through!.url}; these figures checked against the chain: the same`] : []),
+        ...(checked === "unchecked"
+          ? ["", `read through the indexer at ${through!.url}; these figures not checked against the chain (more entries than a spot check reads)`]
+          : []),
       ];
       out(lines.join("\n"));
     });

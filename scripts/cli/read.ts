@@ -81,7 +81,7 @@ async function loadViews(g: GlobalOptions, onProgress?: (d: number, t: number) =
 }
 
 /** An indexer whose head is the Ledger's tip, with the names to show. */
-interface Through {
+export interface Through {
   url: string;
   names: Names;
   /** The entries it holds: the Ledger's tip count when it was checked. */
