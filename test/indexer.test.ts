@@ -850,6 +850,48 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           }
         });
 
+      // The CLI formats what the API answers (the tallies, days and intents held equal to the chain's on both databases above): run once.
+      if (database === "embedded PGlite")
+        it("commons commons show --indexer prints what commons commons show prints, for every commons, saying it was read through the indexer; an indexer that fails a read is left for the chain", async function () {
+          const ids = deriveCommons(await client.events(), 0n).map((c) => c.id);
+          expect(ids.length).to.be.greaterThan(1);
+          for (const id of ids) {
+            const chain = await runCli(["commons", "show", id], env());
+            const indexed = await runCli(["commons", "show", id, "--indexer", indexer.url], env());
+            expect(chain.code, chain.stderr).to.equal(0);
+            expect([indexed.code, indexed.stderr], id).to.deep.equal([0, ""]);
+            // Its last line says where it read and which member (drawn at random from the chain) was checked.
+            const last = new RegExp(
+              `\n\nread through the indexer at ${indexer.url}; (no member's figures checked .*|.*'s figures in it checked against the chain: the same)\n$`,
+            );
+            expect(indexed.stdout, id).to.match(last);
+            expect(indexed.stdout.replace(last, "\n"), id).to.equal(chain.stdout);
+            const [chainJson, indexedJson] = [
+              JSON.parse((await runCli(["commons", "show", id, "--json"], env())).stdout),
+              JSON.parse((await runCli(["commons", "show", id, "--json", "--indexer", indexer.url], env())).stdout),
+            ];
+            expect(indexedJson.source).to.equal("indexer");
+            delete indexedJson.source;
+            expect(indexedJson, id).to.deep.equal(chainJson);
+          }
+          // An indexer whose head is the tip but that fails to answer the commons' tallies.
+          const failing = createServer((req, res) => {
+            if (req.url!.startsWith("/tallies"))
+              return void res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "out of memory" }));
+            void fetch(`${indexer.url}${req.url}`).then(async (r) => res.writeHead(r.status, { "content-type": "application/json" }).end(await r.text()));
+          });
+          await new Promise<void>((r) => failing.listen(0, "127.0.0.1", r));
+          const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+          try {
+            const r = await runCli(["commons", "show", seeds.demo.commons, "--indexer", url], env());
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr).to.equal(`the indexer at ${url}: answered 500 for the entries of a commons: out of memory: reading the chain instead\n`);
+            expect(r.stdout).to.equal((await runCli(["commons", "show", seeds.demo.commons], env())).stdout);
+          } finally {
+            await new Promise((r) => failing.close(r));
+          }
+        });
+
       it("commons needs --indexer prints exactly what commons needs prints (open, all, per process, JSON) from the intents and their links alone", async function () {
         for (const flags of [[], ["--all"], ["--processes"], ["--all", "--json"], ["--commons", seeds.demo.commons, "--all"]]) {
           const chain = await runCli(["needs", ...flags], env());

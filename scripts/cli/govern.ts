@@ -11,8 +11,13 @@ import type { CommonsView } from "../lib/core/governance.js";
 import { ledgerInterface, readLedger } from "../lib/core/reader.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { deriveEntries } from "../lib/core/views.js";
-import { commonsOverview } from "../lib/core/overview.js";
+import type { EntryView } from "../lib/core/views.js";
+import { indexedAccountDays, indexedTallies, indexedViews, IndexerError } from "../lib/core/indexer-client.js";
+import { commonsMemberDiffersFromChain } from "../lib/core/indexer-spot-check.js";
+import { commonsOverview, commonsOverviewOf } from "../lib/core/overview.js";
+import type { CommonsOverview } from "../lib/core/overview.js";
 import { deriveNeeds, needStatus, stillToDo } from "../lib/supply/supply.js";
+import type { NeedView } from "../lib/supply/supply.js";
 import { ACTIONS, ALL_ROLES, rolesOf } from "../lib/core/vocabulary.js";
 import type { ActionName } from "../lib/core/vocabulary.js";
 import { agentLabel, directoryInterface, nameProblem } from "../lib/core/directory.js";
@@ -23,6 +28,8 @@ import { json, out, table } from "./format.js";
 import { CliInputError, parseAction, parseAddress, parseHex32, parseUint } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 import { dateTime } from "../lib/core/time.js";
+import { governanceFromChain, indexerFor } from "./read.js";
+import type { Through } from "./read.js";
 
 /** "work,use" | "all" | "none" -> a roles bitmask. */
 function parseRoles(flag: string, value: string): number {
@@ -52,6 +59,67 @@ async function readCommons(g: GlobalOptions): Promise<{ views: CommonsView[]; ev
   // A commons is shown by the name its stewards gave it last (its registration name until then).
   const views = deriveCommons(events, now).map((c) => ({ ...c, name: names.commons(c.id) ?? c.name }));
   return { views, events, now, names };
+}
+
+/** A commons as `commons show` shows it: who decides, its overview, its open needs; and through an indexer, what its spot check found. */
+interface ShownCommons {
+  c: CommonsView;
+  overview: CommonsOverview;
+  open: NeedView[];
+  names: Names;
+  now: bigint;
+  checked?: { agent?: string; checked: boolean };
+}
+
+/** From the whole ledger read from the chain. */
+async function commonsFromChain(g: GlobalOptions, id: string): Promise<ShownCommons> {
+  const { views, names, events, now } = await readCommons(g);
+  const c = findCommons(views, id);
+  const entries = deriveEntries(events);
+  return { c, overview: commonsOverview(entries, events, id, now)!, open: openNeeds(entries, id, now), names, now };
+}
+
+/**
+ * Through the indexer: the commons' tallies and days, and the intents and the entries linked to
+ * them (all its needs derive from), from the indexer; who decides from the Ledger's governance
+ * events on the chain; one member drawn from the chain has their figures in the commons checked
+ * against it (`commonsMemberDiffersFromChain`, as the app's Commons page does). Undefined, after
+ * saying why on stderr, when they differ or the indexer's answer cannot be used: the caller then
+ * reads the chain.
+ */
+async function commonsThroughIndexer(g: GlobalOptions, through: Through, id: string): Promise<ShownCommons | undefined> {
+  const target = resolveTarget(g);
+  const provider = await connect(target);
+  const { events, now } = await governanceFromChain(provider, target);
+  const names = await namesBeside(provider, target, events, optionalDirectory(target));
+  const c = findCommons(
+    deriveCommons(events, now).map((v) => ({ ...v, name: names.commons(v.id) ?? v.name })),
+    id,
+  );
+  try {
+    const [tallies, days, intents, check] = await Promise.all([
+      indexedTallies(through.url, { commons: id }),
+      indexedAccountDays(through.url, { commons: id }),
+      indexedViews(through.url, { coordination: true }),
+      commonsMemberDiffersFromChain(through.url, provider, target.ledger, id, {
+        fromBlock: target.fromBlock,
+        count: through.count,
+        commonsName: () => c.name,
+        people: names,
+      }),
+    ]);
+    if (check.difference) throw new IndexerError(check.difference);
+    return { c, overview: commonsOverviewOf(c, tallies, days), open: openNeeds(intents, id, now), names, now, checked: check };
+  } catch (error) {
+    if (!(error instanceof IndexerError)) throw error;
+    process.stderr.write(`the indexer at ${through.url}: ${error.message.replace(/^the indexer at \S+ /, "")}: reading the chain instead\n`);
+    return undefined;
+  }
+}
+
+/** The commons' needs still to do (open, or partly met), from the entries (all of them, or the intents and what links to them). */
+function openNeeds(entries: readonly EntryView[], id: string, now: bigint): NeedView[] {
+  return deriveNeeds(entries, now).filter((n) => n.commons.toLowerCase() === id.toLowerCase() && stillToDo(needStatus(n, now)));
 }
 
 /** Sends a steward's commons-name proposal or approval to the Directory and says where it stands. */
@@ -163,13 +231,15 @@ export function registerGovern(program: Command): void {
     .command("show <commons>")
     .description("who counts in a commons: stewards and threshold, validators and their actions, quorum rules, proposals")
     .option("--json", "JSON output")
-    .action(async (idText: string, o: { json?: boolean }) => {
+    .option(
+      "--indexer [url]",
+      "read the commons' entries, members and needs through an indexer (its head checked against the Ledger's tip, one member's figures against the chain); without a URL, the one npm start runs",
+    )
+    .action(async (idText: string, o: { json?: boolean; indexer?: string | true }) => {
       const id = parseHex32("commons", idText);
-      const { views, names, events, now } = await readCommons(globals());
-      const c = findCommons(views, id);
-      const entries = deriveEntries(events);
-      const overview = commonsOverview(entries, events, id, now)!;
-      const open = deriveNeeds(entries, now).filter((n) => n.commons.toLowerCase() === id.toLowerCase() && stillToDo(needStatus(n, now)));
+      const through = await indexerFor(globals(), o);
+      const { c, overview, open, names, now, checked } =
+        (through && (await commonsThroughIndexer(globals(), through, id))) ?? (await commonsFromChain(globals(), id));
       if (o.json)
         return out(
           json({
@@ -185,6 +255,7 @@ export function registerGovern(program: Command): void {
               status: needStatus(n, now),
             })),
             names: Object.fromEntries([...names.agents()].map(([a, n]) => [a, n.name])),
+            ...(through ? { source: checked ? "indexer" : "chain" } : {}),
           }),
         );
       const who = (a: string) => agentLabel(names, a);
@@ -230,6 +301,15 @@ export function registerGovern(program: Command): void {
         "",
         "income and distributions: commons distribute --check <id>, and the app's Commons page",
       );
+      if (through && checked)
+        lines.push(
+          "",
+          `read through the indexer at ${through.url}; ${
+            checked.agent === undefined
+              ? "no member's figures checked against the chain (no entry of this commons drawn from the chain)"
+              : `${who(checked.agent)}'s figures in it ${checked.checked ? "checked against the chain: the same" : "not checked against the chain (more entries than a spot check reads)"}`
+          }`,
+        );
       out(lines.join("\n"));
     });
 

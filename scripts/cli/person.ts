@@ -13,7 +13,7 @@ import { indexedAccountDays, indexedActivity, indexedTallies } from "../lib/core
 import { personDiffersFromChain } from "../lib/core/indexer-spot-check.js";
 import { personOverview, personOverviewOf } from "../lib/core/overview.js";
 import type { PersonOverview } from "../lib/core/overview.js";
-import { decodeLedgerLogs, fetchLogs, GOVERNANCE_TOPICS, readLedger } from "../lib/core/reader.js";
+import { readLedger } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
 import { deriveEntries } from "../lib/core/views.js";
 import { distributorAt } from "../lib/distribution/distributor.js";
@@ -21,7 +21,7 @@ import { readRegistry, readStatus, registryContract } from "../lib/reciprocity/r
 import { connect, contractsBeside, namesBeside, resolveTarget } from "./context.js";
 import type { GlobalOptions, Target } from "./context.js";
 import { recomputePublished } from "./distribute.js";
-import { indexerFor } from "./read.js";
+import { governanceFromChain, indexerFor } from "./read.js";
 import type { Through } from "./read.js";
 import { json, out, table } from "./format.js";
 import { CliInputError } from "./inputs.js";
@@ -54,11 +54,8 @@ async function fromChain(provider: JsonRpcProvider, target: Target, who: string)
  */
 async function throughIndexer(through: Through, provider: JsonRpcProvider, target: Target, who: string): Promise<Found | undefined> {
   const address = agentAddress(through.names, who);
-  const latest = (await provider.getBlock("latest"))!;
-  const governance = decodeLedgerLogs(
-    await fetchLogs(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: latest.number, topic0: GOVERNANCE_TOPICS }),
-  );
-  const commons = deriveCommons(governance, BigInt(latest.timestamp));
+  const governance = await governanceFromChain(provider, target);
+  const commons = deriveCommons(governance.events, governance.now);
   const [tallies, days, activity, problem] = await Promise.all([
     indexedTallies(through.url, { agent: address }),
     indexedAccountDays(through.url, { agent: address }),

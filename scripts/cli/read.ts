@@ -8,7 +8,8 @@ import type { Names } from "../lib/core/directory.js";
 import { toCsv } from "../lib/core/export.js";
 import { toJsonLd } from "../lib/core/valueflows-jsonld.js";
 import { deriveCommons } from "../lib/core/governance.js";
-import { readLedger } from "../lib/core/reader.js";
+import { decodeLedgerLogs, fetchLogs, GOVERNANCE_TOPICS, readLedger } from "../lib/core/reader.js";
+import type { LedgerEvents } from "../lib/core/reader.js";
 import { formatQuantity } from "../lib/core/record.js";
 import { accounts, accountsFromDays, CONSENT_LABELS, deriveEntries, filterEntries, KIND_FILTERS } from "../lib/core/views.js";
 import type { AccountRow, EntryFilter, EntryView, KindFilter, Period } from "../lib/core/views.js";
@@ -16,8 +17,9 @@ import { checkIndexer, indexedAccountDays, indexedCommons, indexedViews, Indexer
 import { accountsDifferFromChain } from "../lib/core/indexer-spot-check.js";
 import { LEDGER_ABI } from "../lib/core/abi.js";
 import { Contract } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import { connect, namesBeside, optionalDirectory, resolveIndexer, resolveTarget } from "./context.js";
-import type { GlobalOptions } from "./context.js";
+import type { GlobalOptions, Target } from "./context.js";
 import { json, out, progress, table } from "./format.js";
 import { loadLabels } from "./supply.js";
 import { CliInputError, parseAction, parseAddress, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
@@ -126,6 +128,17 @@ export async function indexerFor(g: GlobalOptions, o: { indexer?: string | true 
     return undefined;
   }
   return { url, names: await namesBeside(provider, target, await indexedCommonsNames(url)), count: check.head.count };
+}
+
+/**
+ * Who decides in each commons, read from the chain itself for a reader that takes the entries
+ * through an indexer: the Ledger's governance events only (few, whatever the ledger's size), so
+ * that roles and names never rest on the indexer's word; with the chain's time now.
+ */
+export async function governanceFromChain(provider: JsonRpcProvider, target: Target): Promise<{ events: LedgerEvents; now: bigint }> {
+  const latest = (await provider.getBlock("latest"))!;
+  const logs = await fetchLogs(provider, target.ledger, { fromBlock: target.fromBlock, toBlock: latest.number, topic0: GOVERNANCE_TOPICS });
+  return { events: decodeLedgerLogs(logs), now: BigInt(latest.timestamp) };
 }
 
 /**
