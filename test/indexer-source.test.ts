@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { CATCH_UP_MS, indexedAccountDays, ledgerTip, sourceOf } from "../scripts/lib/core/indexer-client.js";
+import { CATCH_UP_MS, indexedAccountDays, IndexerError, indexerList, ledgerTip, sourceOf } from "../scripts/lib/core/indexer-client.js";
 import { ledgerInterface, rpcRetry } from "../scripts/lib/core/reader.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
 import { startIndexer } from "../scripts/lib/node/indexer.js";
@@ -164,6 +164,46 @@ describe("indexedAccountDays", function () {
         `the indexer at ${url} answered ${JSON.stringify(agent)} as a contributor in the accounts, which is not an address`,
       );
     }
+  });
+});
+
+describe("indexerList (the answers that must be lists of records: accounts, summary, tallies, commons, governance)", function () {
+  let body: string;
+  let server: http.Server;
+  let url: string;
+  before(async function () {
+    server = http.createServer((_, res) => res.writeHead(200, { "content-type": "application/json" }).end(body));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(function () {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it("gives the records of a list", async function () {
+    body = JSON.stringify([{ id: "a" }, { id: "b" }]);
+    expect(await indexerList(`${url}/commons`, "the commons")).to.deep.equal([{ id: "a" }, { id: "b" }]);
+    body = "[]";
+    expect(await indexerList(`${url}/commons`, "the commons")).to.deep.equal([]);
+  });
+
+  describe("when the answer is not a list, or holds something that is not a record", function () {
+    it("refuses it in a sentence naming the indexer, what was asked and what came, cut at 60 characters", async function () {
+      for (const [given, said] of [
+        [{ error: "not an array" }, `answered {"error":"not an array"} for the commons, not a list`],
+        ["x".repeat(100), `answered "${"x".repeat(59)}… for the commons, not a list`],
+        [null, "answered null for the commons, not a list"],
+        [[{ id: "a" }, 7], "answered 7 as item 2 of the commons, not a record"],
+        [[null], "answered null as item 1 of the commons, not a record"],
+        [[[1, 2]], "answered [1,2] as item 1 of the commons, not a record"],
+      ] as const) {
+        body = JSON.stringify(given);
+        const error = await indexerList(`${url}/commons`, "the commons").catch((e: Error) => e);
+        expect(error).to.be.instanceOf(IndexerError);
+        expect((error as Error).message).to.equal(`the indexer at ${url} ${said}`);
+      }
+    });
   });
 });
 

@@ -892,6 +892,27 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           }
         });
 
+      // The CLI formats what the API answers (/commons, whose counts are held to the chain's above): run once.
+      if (database === "embedded PGlite")
+        it("commons commons list --indexer prints exactly what commons commons list prints, as text and JSON; an indexer that fails the count is left for the chain", async function () {
+          for (const flags of [[], ["--json"]]) {
+            const chain = await runCli(["commons", "list", ...flags], env());
+            const indexed = await runCli(["commons", "list", "--indexer", indexer.url, ...flags], env());
+            expect(chain.code, chain.stderr).to.equal(0);
+            expect([indexed.code, indexed.stderr]).to.deep.equal([0, ""]);
+            expect(indexed.stdout, flags.join(" ")).to.equal(chain.stdout);
+          }
+          const liar = await lyingIndexer(indexer.url, (url, body) => (url === "/commons" ? { error: "not an array" } : body));
+          try {
+            const r = await runCli(["commons", "list", "--indexer", liar.url], env());
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr).to.equal(`the indexer at ${liar.url} answered {"error":"not an array"} for the commons, not a list: reading the chain instead\n`);
+            expect(r.stdout).to.equal((await runCli(["commons", "list"], env())).stdout);
+          } finally {
+            await liar.close();
+          }
+        });
+
       it("commons needs --indexer prints exactly what commons needs prints (open, all, per process, JSON) from the intents and their links alone", async function () {
         for (const flags of [[], ["--all"], ["--processes"], ["--all", "--json"], ["--commons", seeds.demo.commons, "--all"]]) {
           const chain = await runCli(["needs", ...flags], env());

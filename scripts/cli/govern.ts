@@ -12,7 +12,7 @@ import { ledgerInterface, readLedger } from "../lib/core/reader.js";
 import { encodeUnit, formatQuantity, parseQuantity } from "../lib/core/record.js";
 import { deriveEntries } from "../lib/core/views.js";
 import type { EntryView } from "../lib/core/views.js";
-import { indexedAccountDays, indexedTallies, indexedViews, IndexerError } from "../lib/core/indexer-client.js";
+import { indexedAccountDays, indexedCommons, indexedTallies, indexedViews, IndexerError } from "../lib/core/indexer-client.js";
 import { commonsMemberDiffersFromChain } from "../lib/core/indexer-spot-check.js";
 import { commonsOverview, commonsOverviewOf } from "../lib/core/overview.js";
 import type { CommonsOverview } from "../lib/core/overview.js";
@@ -56,9 +56,55 @@ async function readCommons(g: GlobalOptions): Promise<{ views: CommonsView[]; ev
   const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock });
   const names = await namesBeside(provider, target, events, directory);
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);
-  // A commons is shown by the name its stewards gave it last (its registration name until then).
-  const views = deriveCommons(events, now).map((c) => ({ ...c, name: names.commons(c.id) ?? c.name }));
-  return { views, events, now, names };
+  return { views: named(deriveCommons(events, now), names), events, now, names };
+}
+
+/** A commons is shown by the name its stewards gave it last (its registration name until then). */
+function named(views: CommonsView[], names: Names): CommonsView[] {
+  return views.map((c) => ({ ...c, name: names.commons(c.id) ?? c.name }));
+}
+
+/**
+ * Who decides in each commons, for a reader that takes the entries through an indexer: from the
+ * Ledger's governance events on the chain alone (few, whatever the ledger's size), so that roles
+ * and names never rest on the indexer's word.
+ */
+async function commonsFromGovernance(g: GlobalOptions) {
+  const target = resolveTarget(g);
+  const provider = await connect(target);
+  const { events, now } = await governanceFromChain(provider, target);
+  const names = await namesBeside(provider, target, events, optionalDirectory(target));
+  return { target, provider, views: named(deriveCommons(events, now), names), names, now };
+}
+
+/** Every commons, and how many entries name each (by lower-case id). */
+interface CountedCommons {
+  views: CommonsView[];
+  entries: ReadonlyMap<string, number>;
+}
+
+/** From the whole ledger read from the chain. */
+async function commonsCountedOnChain(g: GlobalOptions): Promise<CountedCommons> {
+  const { views, events } = await readCommons(g);
+  const entries = new Map<string, number>();
+  for (const e of events.entries) entries.set(e.commons.toLowerCase(), (entries.get(e.commons.toLowerCase()) ?? 0) + 1);
+  return { views, entries };
+}
+
+/**
+ * Who decides in each commons from the Ledger's governance events on the chain, and the entries
+ * each counts from the indexer (`/commons`); undefined, after saying why on stderr, when the indexer
+ * cannot answer: the caller then reads the chain.
+ */
+async function commonsCountedByIndexer(g: GlobalOptions, through: Through): Promise<CountedCommons | undefined> {
+  const { views } = await commonsFromGovernance(g);
+  try {
+    return { views, entries: new Map((await indexedCommons(through.url)).map((c) => [c.id.toLowerCase(), c.entries])) };
+  } catch (error) {
+    if (!(error instanceof IndexerError)) throw error;
+    process.stderr.write(`${error.message}: reading the chain instead\n`);
+    return undefined;
+  }
 }
 
 /** A commons as `commons show` shows it: who decides, its overview, its open needs; and through an indexer, what its spot check found. */
@@ -88,14 +134,8 @@ async function commonsFromChain(g: GlobalOptions, id: string): Promise<ShownComm
  * reads the chain.
  */
 async function commonsThroughIndexer(g: GlobalOptions, through: Through, id: string): Promise<ShownCommons | undefined> {
-  const target = resolveTarget(g);
-  const provider = await connect(target);
-  const { events, now } = await governanceFromChain(provider, target);
-  const names = await namesBeside(provider, target, events, optionalDirectory(target));
-  const c = findCommons(
-    deriveCommons(events, now).map((v) => ({ ...v, name: names.commons(v.id) ?? v.name })),
-    id,
-  );
+  const { target, provider, views, names, now } = await commonsFromGovernance(g);
+  const c = findCommons(views, id);
   try {
     const [tallies, days, intents, check] = await Promise.all([
       indexedTallies(through.url, { commons: id }),
@@ -206,11 +246,15 @@ export function registerGovern(program: Command): void {
     .command("list")
     .description("every commons: name, stewards, threshold, validators, entries")
     .option("--json", "JSON output")
-    .action(async (o: { json?: boolean }) => {
-      const { views, events } = await readCommons(globals());
-      const entries = new Map<string, number>();
-      for (const e of events.entries) entries.set(e.commons, (entries.get(e.commons) ?? 0) + 1);
-      if (o.json) return out(json(views.map((c) => ({ ...c, entries: entries.get(c.id) ?? 0 }))));
+    .option(
+      "--indexer [url]",
+      "count each commons' entries through an indexer (its head checked against the Ledger's tip first) instead of reading every entry; without a URL, the one npm start runs",
+    )
+    .action(async (o: { json?: boolean; indexer?: string | true }) => {
+      const through = await indexerFor(globals(), o);
+      const { views, entries } = (through && (await commonsCountedByIndexer(globals(), through))) ?? (await commonsCountedOnChain(globals()));
+      const count = (c: CommonsView) => entries.get(c.id.toLowerCase()) ?? 0;
+      if (o.json) return out(json(views.map((c) => ({ ...c, entries: count(c) }))));
       if (views.length === 0) return out("no commons is registered on this ledger yet (commons commons register --name ... registers one)");
       out(
         table(
@@ -220,7 +264,7 @@ export function registerGovern(program: Command): void {
             stewards: c.stewards.length,
             threshold: c.threshold,
             validators: c.validators.length,
-            entries: entries.get(c.id) ?? 0,
+            entries: count(c),
             "run by one key": c.singleKey ? "YES" : "no",
           })),
         ),

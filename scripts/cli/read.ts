@@ -127,7 +127,14 @@ export async function indexerFor(g: GlobalOptions, o: { indexer?: string | true 
     process.stderr.write(`${check.reason}: reading the chain instead\n`);
     return undefined;
   }
-  return { url, names: await namesBeside(provider, target, await indexedCommonsNames(url)), count: check.head.count };
+  // The commons' names too: an indexer at the tip that cannot list them is left for the chain, as one that is not at the tip.
+  const commons = await indexedCommonsNames(url).catch((error: unknown) => {
+    if (!(error instanceof IndexerError)) throw error;
+    process.stderr.write(`${error.message}: reading the chain instead\n`);
+    return undefined;
+  });
+  if (commons === undefined) return undefined;
+  return { url, names: await namesBeside(provider, target, commons), count: check.head.count };
 }
 
 /**

@@ -64,6 +64,20 @@ export async function indexerJson<T>(url: string, what: string, opts?: { missing
   return body;
 }
 
+/** The indexer's JSON answer for `what` that must be a list of records, or why not in a sentence. */
+export async function indexerList<T extends object>(url: string, what: string): Promise<T[]> {
+  const body = await indexerJson<unknown>(url, what);
+  const clip = (v: unknown) => {
+    const text = JSON.stringify(v) ?? String(v);
+    return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  };
+  const origin = new URL(url).origin;
+  if (!Array.isArray(body)) throw new IndexerError(`the indexer at ${origin} answered ${clip(body)} for ${what}, not a list`);
+  const bad = body.findIndex((row) => typeof row !== "object" || row === null || Array.isArray(row));
+  if (bad >= 0) throw new IndexerError(`the indexer at ${origin} answered ${clip(body[bad])} as item ${bad + 1} of ${what}, not a record`);
+  return body as T[];
+}
+
 /** The head the indexer has reached. */
 export async function indexerHead(url: string): Promise<IndexerHead> {
   const h = await indexerJson<{ count: unknown; head: unknown; blockNumber: unknown }>(`${url}/head`, "its head");
@@ -313,7 +327,7 @@ function filterParams(filter: IndexerFilter): URLSearchParams {
 
 /** The registered commons, with the names they were registered under and how many entries name each. */
 export async function indexedCommons(url: string): Promise<{ id: string; name: string; founder: string; entries: number }[]> {
-  return indexerJson(`${url}/commons`, "the commons");
+  return indexerList(`${url}/commons`, "the commons");
 }
 
 /** The registered commons' ids (lower case), as `viewOfIndexed` needs them. */
@@ -384,9 +398,17 @@ export async function indexedEntriesNaming(
 /** The accounts the indexer keeps per day, contributor, commons, action and unit (`accountsFromDays` and `totalsFromDays` sum them). */
 export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter, "agent" | "commons" | "action"> = {}): Promise<DayTotals[]> {
   const q = filterParams(filter);
-  const rows = await indexerJson<
-    { day: string; agent: string; commons: string; action: number; unit: string; entries: number; claimed: string; accepted: string; disputed: string }[]
-  >(`${url}/accounts?${q}`, "the accounts");
+  const rows = await indexerList<{
+    day: string;
+    agent: string;
+    commons: string;
+    action: number;
+    unit: string;
+    entries: number;
+    claimed: string;
+    accepted: string;
+    disputed: string;
+  }>(`${url}/accounts?${q}`, "the accounts");
   const units = new Map<string, string>();
   const unitOf = (code: string) => units.get(code) ?? units.set(code, decodeUnit(code)).get(code)!;
   const agents = new Map<string, string>();
@@ -418,7 +440,7 @@ export async function indexedAccountDays(url: string, filter: Pick<IndexerFilter
 
 /** The entries the indexer counts per flow, kind and state (`summaryOf` gives the ledger's figures from them). */
 export async function indexedStateCounts(url: string): Promise<StateCount[]> {
-  const rows = await indexerJson<{ flow: number; kind: string; state: string; entries: number }[]>(`${url}/summary`, "the ledger's summary");
+  const rows = await indexerList<{ flow: number; kind: string; state: string; entries: number }>(`${url}/summary`, "the ledger's summary");
   return rows.map((r) => ({
     flow: FLOWS[r.flow] as FlowName,
     kind: r.kind as EventKind,
@@ -429,7 +451,7 @@ export async function indexedStateCounts(url: string): Promise<StateCount[]> {
 
 /** How many entries each agent signed in each commons, per flow and state, of one commons, one agent, or one agent in one commons (core/overview.ts makes the overviews from them). */
 export async function indexedTallies(url: string, filter: { commons: string; agent?: string } | { agent: string; commons?: string }): Promise<EntryTally[]> {
-  const rows = await indexerJson<{ commons: string; agent: string; flow: number; state: string; entries: number }[]>(
+  const rows = await indexerList<{ commons: string; agent: string; flow: number; state: string; entries: number }>(
     `${url}/tallies?${filterParams(filter)}`,
     filter.commons === undefined ? "an agent's entries" : filter.agent === undefined ? "the entries of a commons" : "an agent's entries in a commons",
   );
@@ -472,7 +494,7 @@ export async function indexedGovernance(url: string, now: bigint): Promise<Commo
   };
   type RuleRow = Omit<CommonsState["rules"][number], "action"> & { action: number };
   type Row = Omit<CommonsState, "rules" | "proposals" | "now"> & { rules: RuleRow[]; proposals: ProposalRow[] };
-  const rows = await indexerJson<Row[]>(`${url}/governance`, "who decides in each commons");
+  const rows = await indexerList<Row>(`${url}/governance`, "who decides in each commons");
   return rows.map((c) =>
     commonsView({
       id: c.id.toLowerCase(),
