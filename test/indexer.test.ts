@@ -116,6 +116,16 @@ async function lyingIndexer(indexerUrl: string, alter: (path: string, body: unkn
   return { url: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => liar.close(() => r())) };
 }
 
+/** A stand-in for the indexer at `indexerUrl` that answers as it does, but 500 "out of memory" for the paths `fails` picks. */
+async function failingIndexer(indexerUrl: string, fails: (path: string) => boolean): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (fails(req.url!)) return void res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "out of memory" }));
+    void fetch(`${indexerUrl}${req.url}`).then(async (r) => res.writeHead(r.status, { "content-type": "application/json" }).end(await r.text()));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
 for (const database of ["embedded PGlite", "PostgreSQL"] as const)
   describe(`indexer (Ponder, ${database})`, function () {
     this.timeout(300_000);
@@ -849,6 +859,18 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
           } finally {
             await liar.close();
           }
+          // An indexer whose head is the tip but that fails to answer a person's activity.
+          const failing = await failingIndexer(indexer.url, (path) => path.startsWith("/people/"));
+          try {
+            const r = await runCli(["person", "Alice", "--indexer", failing.url], env());
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr).to.match(
+              new RegExp(`^the indexer at ${failing.url}: answered 500 for the activity of 0x\\w{40}: out of memory: reading the chain instead\\n$`),
+            );
+            expect(r.stdout).to.equal((await runCli(["person", "Alice"], env())).stdout);
+          } finally {
+            await failing.close();
+          }
         });
 
       // The CLI formats what the API answers (the tallies, days and intents held equal to the chain's on both databases above): run once.
@@ -876,20 +898,15 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
             expect(indexedJson, id).to.deep.equal(chainJson);
           }
           // An indexer whose head is the tip but that fails to answer the commons' tallies.
-          const failing = createServer((req, res) => {
-            if (req.url!.startsWith("/tallies"))
-              return void res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "out of memory" }));
-            void fetch(`${indexer.url}${req.url}`).then(async (r) => res.writeHead(r.status, { "content-type": "application/json" }).end(await r.text()));
-          });
-          await new Promise<void>((r) => failing.listen(0, "127.0.0.1", r));
-          const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+          const failing = await failingIndexer(indexer.url, (path) => path.startsWith("/tallies"));
+          const url = failing.url;
           try {
             const r = await runCli(["commons", "show", seeds.demo.commons, "--indexer", url], env());
             expect(r.code, r.stderr).to.equal(0);
             expect(r.stderr).to.equal(`the indexer at ${url}: answered 500 for the entries of a commons: out of memory: reading the chain instead\n`);
             expect(r.stdout).to.equal((await runCli(["commons", "show", seeds.demo.commons], env())).stdout);
           } finally {
-            await new Promise((r) => failing.close(r));
+            await failing.close();
           }
         });
 

@@ -28,7 +28,7 @@ import { json, out, table } from "./format.js";
 import { CliInputError, parseAction, parseAddress, parseHex32, parseUint } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 import { dateTime } from "../lib/core/time.js";
-import { governanceFromChain, indexerFor } from "./read.js";
+import { governanceFromChain, indexerFor, orChain } from "./read.js";
 import type { Through } from "./read.js";
 
 /** "work,use" | "all" | "none" -> a roles bitmask. */
@@ -98,13 +98,7 @@ async function commonsCountedOnChain(g: GlobalOptions): Promise<CountedCommons> 
  */
 async function commonsCountedByIndexer(g: GlobalOptions, through: Through): Promise<CountedCommons | undefined> {
   const { views } = await commonsFromGovernance(g);
-  try {
-    return { views, entries: new Map((await indexedCommons(through.url)).map((c) => [c.id.toLowerCase(), c.entries])) };
-  } catch (error) {
-    if (!(error instanceof IndexerError)) throw error;
-    process.stderr.write(`${error.message}: reading the chain instead\n`);
-    return undefined;
-  }
+  return orChain(through, async () => ({ views, entries: new Map((await indexedCommons(through.url)).map((c) => [c.id.toLowerCase(), c.entries])) }));
 }
 
 /** A commons as `commons show` shows it: who decides, its overview, its open needs; and through an indexer, what its spot check found. */
@@ -136,7 +130,7 @@ async function commonsFromChain(g: GlobalOptions, id: string): Promise<ShownComm
 async function commonsThroughIndexer(g: GlobalOptions, through: Through, id: string): Promise<ShownCommons | undefined> {
   const { target, provider, views, names, now } = await commonsFromGovernance(g);
   const c = findCommons(views, id);
-  try {
+  return orChain(through, async () => {
     const [tallies, days, intents, check] = await Promise.all([
       indexedTallies(through.url, { commons: id }),
       indexedAccountDays(through.url, { commons: id }),
@@ -150,11 +144,7 @@ async function commonsThroughIndexer(g: GlobalOptions, through: Through, id: str
     ]);
     if (check.difference) throw new IndexerError(check.difference);
     return { c, overview: commonsOverviewOf(c, tallies, days), open: openNeeds(intents, id, now), names, now, checked: check };
-  } catch (error) {
-    if (!(error instanceof IndexerError)) throw error;
-    process.stderr.write(`the indexer at ${through.url}: ${error.message.replace(/^the indexer at \S+ /, "")}: reading the chain instead\n`);
-    return undefined;
-  }
+  });
 }
 
 /** The commons' needs still to do (open, or partly met), from the entries (all of them, or the intents and what links to them). */

@@ -9,7 +9,7 @@ import { roundAmount } from "../lib/core/amount.js";
 import { resolveAgent } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
 import { deriveCommons } from "../lib/core/governance.js";
-import { indexedAccountDays, indexedActivity, indexedTallies } from "../lib/core/indexer-client.js";
+import { indexedAccountDays, indexedActivity, indexedTallies, IndexerError } from "../lib/core/indexer-client.js";
 import { personDiffersFromChain } from "../lib/core/indexer-spot-check.js";
 import { personOverview, personOverviewOf } from "../lib/core/overview.js";
 import type { PersonOverview } from "../lib/core/overview.js";
@@ -21,7 +21,7 @@ import { readRegistry, readStatus, registryContract } from "../lib/reciprocity/r
 import { connect, contractsBeside, namesBeside, resolveTarget } from "./context.js";
 import type { GlobalOptions, Target } from "./context.js";
 import { recomputePublished } from "./distribute.js";
-import { governanceFromChain, indexerFor } from "./read.js";
+import { governanceFromChain, indexerFor, orChain } from "./read.js";
 import type { Through } from "./read.js";
 import { json, out, table } from "./format.js";
 import { CliInputError } from "./inputs.js";
@@ -50,28 +50,27 @@ async function fromChain(provider: JsonRpcProvider, target: Target, who: string)
  * commons from the Ledger's governance events read from the chain (few, whatever the ledger's size:
  * roles never rest on the indexer's word), and the person's figures spot-checked against the chain
  * as the app's Person page does (core/indexer-spot-check.ts). Undefined, after saying why on stderr,
- * when they differ: the caller then reads the chain.
+ * when they differ or the indexer fails a read (`orChain`): the caller then reads the chain.
  */
 async function throughIndexer(through: Through, provider: JsonRpcProvider, target: Target, who: string): Promise<Found | undefined> {
   const address = agentAddress(through.names, who);
   const governance = await governanceFromChain(provider, target);
   const commons = deriveCommons(governance.events, governance.now);
-  const [tallies, days, activity, problem] = await Promise.all([
-    indexedTallies(through.url, { agent: address }),
-    indexedAccountDays(through.url, { agent: address }),
-    indexedActivity(through.url, address),
-    personDiffersFromChain(through.url, provider, target.ledger, address, {
-      fromBlock: target.fromBlock,
-      count: through.count,
-      commonsName: (id) => through.names.commons(id),
-      people: through.names,
-    }),
-  ]);
-  if (problem !== undefined && problem !== "unchecked") {
-    process.stderr.write(`the indexer at ${through.url}: ${problem}: reading the chain instead\n`);
-    return undefined;
-  }
-  return { address, p: personOverviewOf(address, commons, tallies, days, activity), names: through.names, checked: problem ?? "same" };
+  return orChain(through, async () => {
+    const [tallies, days, activity, problem] = await Promise.all([
+      indexedTallies(through.url, { agent: address }),
+      indexedAccountDays(through.url, { agent: address }),
+      indexedActivity(through.url, address),
+      personDiffersFromChain(through.url, provider, target.ledger, address, {
+        fromBlock: target.fromBlock,
+        count: through.count,
+        commonsName: (id) => through.names.commons(id),
+        people: through.names,
+      }),
+    ]);
+    if (problem !== undefined && problem !== "unchecked") throw new IndexerError(problem);
+    return { address, p: personOverviewOf(address, commons, tallies, days, activity), names: through.names, checked: problem ?? ("same" as const) };
+  });
 }
 
 function agentAddress(names: Names, who: string): string {

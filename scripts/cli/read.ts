@@ -138,6 +138,21 @@ export async function indexerFor(g: GlobalOptions, o: { indexer?: string | true 
 }
 
 /**
+ * Runs a reading through the indexer. When the indexer fails it (an IndexerError: it cannot be
+ * reached, it answers an error or the wrong shape, or a spot check finds its figures are not the
+ * chain's), says why on stderr and gives undefined: the caller then reads the chain.
+ */
+export async function orChain<T>(through: Through, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof IndexerError)) throw error;
+    process.stderr.write(`the indexer at ${through.url}: ${error.message.replace(/^the indexer at \S+ /, "")}: reading the chain instead\n`);
+    return undefined;
+  }
+}
+
+/**
  * Who decides in each commons, read from the chain itself for a reader that takes the entries
  * through an indexer: the Ledger's governance events only (few, whatever the ledger's size), so
  * that roles and names never rest on the indexer's word; with the chain's time now.
