@@ -3,10 +3,11 @@
 // the chain's first block as well. Browser-safe.
 //
 // That hash is read from block 1, as its parent, and from block 0 itself only while block 1 does
-// not exist. anvil, started from a saved state file, makes a new block 0 (another timestamp, so
-// another hash) after some restarts, while block 1 and everything after it stay as they were and
-// still name the first block 0 as their parent (anvil 1.7.1: block 0 changed at the 4th, 5th and
-// 7th of 7 restarts). On any other chain the two reads agree.
+// not exist. anvil, started from a saved state file, adds a new block 0 (stamped with that second,
+// so another hash) to the file at every start and serves one of them as block 0, while block 1 and
+// everything after it stay as they were and still name the first block 0 as their parent (anvil
+// 1.7.1: over 7 starts from one file, block 0 was another block from the 4th start on). On any
+// other chain the two reads agree.
 import type { Provider } from "ethers";
 import { rpcRetry } from "./rpc-errors.js";
 
