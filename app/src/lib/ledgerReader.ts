@@ -172,6 +172,9 @@ export async function readLedgerEvents(p: {
   finality?: number;
   onProgress?: (done: number, total: number) => void;
 }): Promise<LedgerSnapshot> {
+  // Every read of the whole ledger, from the chain, the browser's cache or the served index: what the
+  // e2e tests count when a page must (or must not) read everything.
+  performance.mark("commons:ledger-read");
   const provider = providerFor(p.rpcUrl, p.chainId);
   const key = ledgerKey(p.chainId, p.ledger, p.fromBlock);
   const chainState = Promise.all([rpcRetry("eth_blockNumber", () => provider.getBlockNumber(), { maxAttempts: 2 }), genesisHash(p.rpcUrl, p.chainId)]);
