@@ -22,13 +22,13 @@ import {
 import type { Approval, ComputedDistribution } from "../lib/distribution/distributor.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { parseValueEquation, proofFor, VALUE_EQUATION_FORMAT, ValueEquationError } from "../lib/distribution/value-equation.js";
-import { agentLabel, resolveAgent } from "../lib/core/directory.js";
+import { agentLabel } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
 import type { ValueEquation } from "../lib/distribution/value-equation.js";
 import { connect, namesBeside, resolveContract, resolveTarget } from "./context.js";
 import type { GlobalOptions } from "./context.js";
 import { json, out, short, table } from "./format.js";
-import { CliInputError, hashFile, parseAddress, parseHex32, parseUint, readJsonFile } from "./inputs.js";
+import { CliInputError, hashFile, parseAddress, parseAgent, parseHex32, parseUint, readJsonFile } from "./inputs.js";
 import { checkKeySource, loadSigner } from "./keys.js";
 import { cidOfUri, equationUri } from "../lib/distribution/equation-store.js";
 import { storedEquationFile, storeEquation } from "../lib/node/equations.js";
@@ -176,13 +176,6 @@ export async function recomputePublished(g: GlobalOptions, distributorFlag: stri
   const d = computeFromEvents(doc, events, { income: published.income, cutoff: published.cutoff, commons: published.commons });
   const names = await namesBeside(provider, target, events);
   return { id, provider, distributor, published, d, file, names };
-}
-
-/** `--account`: an address, or the name one agent has published (read from the chain). */
-function accountNamed(names: Names, text: string): string {
-  const r = resolveAgent(names, text);
-  if ("error" in r) throw new CliInputError("--account", r.error);
-  return r.address;
 }
 
 export function registerDistribute(program: Command): void {
@@ -347,7 +340,7 @@ export function registerDistribute(program: Command): void {
       parseUint("distributionId", idText);
       if (o.account !== undefined && /^0x/i.test(o.account)) parseAddress("--account", o.account);
       const { id, provider, distributor, published, d, names } = await recomputePublished(globals(), o.distributor, idText, o.equation);
-      const account = o.account !== undefined ? accountNamed(names, o.account) : undefined;
+      const account = o.account !== undefined ? parseAgent("--account", names, o.account) : undefined;
       const matches = d.root.toLowerCase() === published.root.toLowerCase();
       const shares = d.shares.filter((s) => account === undefined || s.account.toLowerCase() === account.toLowerCase());
       if (account !== undefined && shares.length === 0) throw new Error(`${agentLabel(names, account)} has no share in distribution ${id}`);
@@ -389,7 +382,7 @@ export function registerDistribute(program: Command): void {
       if (o.account !== undefined && /^0x/i.test(o.account)) parseAddress("--account", o.account);
       checkKeySource(o.keystore);
       const { id, provider, distributor, published, d, names } = await recomputePublished(globals(), o.distributor, idText, o.equation);
-      const account = o.account !== undefined ? accountNamed(names, o.account) : undefined;
+      const account = o.account !== undefined ? parseAgent("--account", names, o.account) : undefined;
       if (d.root.toLowerCase() !== published.root.toLowerCase())
         throw new Error(
           `distribution ${id} does not match the chain (published root ${published.root}, recomputed ${d.root}); run commons distribute --check ${id}`,

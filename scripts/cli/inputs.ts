@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { addressProblem } from "../lib/core/address.js";
+import { resolveAgent } from "../lib/core/directory.js";
+import type { Names } from "../lib/core/directory.js";
 import { evidenceOfBytes, labelId } from "../lib/core/record.js";
 import { ACTIONS, ENTRY_STATES, FLOWS, LIMITS, SIDES, VERDICTS } from "../lib/core/vocabulary.js";
 
@@ -14,6 +16,13 @@ export class CliInputError extends Error {
     super(`${flag}: ${message}`);
     this.name = "CliInputError";
   }
+}
+
+/** An agent given by address, or by the name exactly one agent has published (`names`, read from the chain). */
+export function parseAgent(flag: string, names: Names, value: string): string {
+  const found = resolveAgent(names, value);
+  if ("error" in found) throw new CliInputError(flag, found.error);
+  return found.address;
 }
 
 export function parseAddress(flag: string, value: string): string {

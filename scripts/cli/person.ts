@@ -6,7 +6,6 @@ import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { roundAmount } from "../lib/core/amount.js";
-import { resolveAgent } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
 import { deriveCommons } from "../lib/core/governance.js";
 import { indexedAccountDays, indexedActivity, indexedTallies, IndexerError } from "../lib/core/indexer-client.js";
@@ -24,7 +23,7 @@ import { recomputePublished } from "./distribute.js";
 import { governanceFromChain, indexerFor, orChain } from "./read.js";
 import type { Through } from "./read.js";
 import { json, out, table } from "./format.js";
-import { CliInputError } from "./inputs.js";
+import { CliInputError, parseAgent } from "./inputs.js";
 import { dateOnly } from "../lib/core/time.js";
 
 /** One agent's overview, the names to show it with, and where it was read. */
@@ -40,7 +39,7 @@ interface Found {
 async function fromChain(provider: JsonRpcProvider, target: Target, who: string): Promise<Found> {
   const events = await readLedger(provider, target.ledger, { fromBlock: target.fromBlock });
   const names = await namesBeside(provider, target, events);
-  const address = agentAddress(names, who);
+  const address = parseAgent("who", names, who);
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);
   return { address, p: personOverview(deriveEntries(events), events, address, now), names };
 }
@@ -53,7 +52,7 @@ async function fromChain(provider: JsonRpcProvider, target: Target, who: string)
  * when they differ or the indexer fails a read (`orChain`): the caller then reads the chain.
  */
 async function throughIndexer(through: Through, provider: JsonRpcProvider, target: Target, who: string): Promise<Found | undefined> {
-  const address = agentAddress(through.names, who);
+  const address = parseAgent("who", through.names, who);
   const governance = await governanceFromChain(provider, target);
   const commons = deriveCommons(governance.events, governance.now);
   return orChain(through, async () => {
@@ -71,12 +70,6 @@ async function throughIndexer(through: Through, provider: JsonRpcProvider, targe
     if (problem !== undefined && problem !== "unchecked") throw new IndexerError(problem);
     return { address, p: personOverviewOf(address, commons, tallies, days, activity), names: through.names, checked: problem ?? ("same" as const) };
   });
-}
-
-function agentAddress(names: Names, who: string): string {
-  const found = resolveAgent(names, who);
-  if ("error" in found) throw new CliInputError("who", found.error);
-  return found.address;
 }
 
 export function registerPerson(program: Command): void {

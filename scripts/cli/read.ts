@@ -3,7 +3,7 @@
 // open accounts per contributor, action and unit; every entry as CSV or ValueFlows JSON-LD.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { agentLabel, resolveAgent } from "../lib/core/directory.js";
+import { agentLabel } from "../lib/core/directory.js";
 import type { Names } from "../lib/core/directory.js";
 import { toCsv } from "../lib/core/export.js";
 import { toJsonLd } from "../lib/core/valueflows-jsonld.js";
@@ -22,7 +22,7 @@ import { connect, namesBeside, optionalDirectory, resolveIndexer, resolveTarget 
 import type { GlobalOptions, Target } from "./context.js";
 import { json, out, progress, table } from "./format.js";
 import { loadLabels } from "./supply.js";
-import { CliInputError, parseAction, parseAddress, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
+import { CliInputError, parseAction, parseAddress, parseAgent, parseChoice, parseFlow, parseHex32, parseState, parseTime, parseUint } from "./inputs.js";
 import { dateTime, isoTime } from "../lib/core/time.js";
 
 /** The commons' registration names as the indexer lists them. */
@@ -58,9 +58,7 @@ function parseFilter(o: ListOptions): EntryFilter {
 /** The filter with `--agent` resolved: an address as given, or the one agent that published that name. */
 function withAgent(filter: EntryFilter, o: ListOptions, names: Names): EntryFilter {
   if (o.agent === undefined || filter.agent !== undefined) return filter;
-  const found = resolveAgent(names, o.agent);
-  if ("error" in found) throw new CliInputError("--agent", found.error);
-  return { ...filter, agent: found.address };
+  return { ...filter, agent: parseAgent("--agent", names, o.agent) };
 }
 
 const withFilters = (c: Command) =>
