@@ -3,10 +3,12 @@
 //   --rpc / --ledger / --from-block as for the CLI (or the deployment npm start wrote)
 //   --registry, --distributor (COMMONS_REGISTRY, COMMONS_DISTRIBUTOR, else those deployed beside the Ledger,
 //   if any): the license registry's works and records, the distributions and their claims too
-//   --port (COMMONS_INDEXER_PORT, 8789)  --data-dir (COMMONS_DATA_DIR/indexer): where embedded PGlite keeps
+//   --port (COMMONS_INDEXER_PORT, 8789)  --host (COMMONS_INDEXER_HOST, 127.0.0.1: this machine alone; 0.0.0.0 for
+//   every interface, to serve others)  --data-dir (COMMONS_DATA_DIR/indexer): where embedded PGlite keeps
 //   its files; DATABASE_URL: a PostgreSQL server instead (nothing else changes)
 //   --schema (the database schema this indexer owns; one per ledger, default "commons")
 // It prints "indexer: <url>" once its API answers, and its head when it reaches the Ledger's tip.
+import { isIP } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Contract } from "ethers";
@@ -24,6 +26,7 @@ try {
       distributor: { type: "string" },
       "from-block": { type: "string" },
       port: { type: "string" },
+      host: { type: "string" },
       "data-dir": { type: "string" },
       schema: { type: "string" },
     },
@@ -31,6 +34,9 @@ try {
   });
   const target = resolveTarget({ rpc: values.rpc, ledger: values.ledger, fromBlock: values["from-block"] });
   const port = Number(parseUint("--port", values.port ?? process.env.COMMONS_INDEXER_PORT ?? "8789", 65535n));
+  const hostname = values.host ?? process.env.COMMONS_INDEXER_HOST ?? "127.0.0.1";
+  if (isIP(hostname) === 0 && hostname !== "localhost")
+    throw new CliInputError("--host", `"${hostname}" is not an address to listen on (127.0.0.1, 0.0.0.0, ::, or one of this machine's addresses)`);
   const schema = values.schema ?? "commons";
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new CliInputError("--schema", `"${schema}" is not a schema name (lower-case letters, digits and _, at most 63)`);
@@ -60,6 +66,7 @@ try {
     distributor,
     fromBlock: target.fromBlock,
     port,
+    hostname,
     dataDir,
     schema,
   });

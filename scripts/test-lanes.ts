@@ -36,8 +36,9 @@ const ALONE: Record<string, string> = {
  * 15 s) run after these, in name order.
  */
 const SLOWEST = [
-  "test/indexer.test.ts", // 287 s
   "test/app.e2e.test.ts", // 195 s
+  "test/indexer-pglite.test.ts", // about 145 s (half of the indexer's suite, 287 s on both databases)
+  "test/indexer-postgres.test.ts", // about 145 s
   "test/reader-faults.test.ts", // 137 s
   "test/start.test.ts", // 94 s
   "test/cli.test.ts", // 71 s
@@ -154,6 +155,23 @@ log(`\nmocha, ${runs.length} files in ${((performance.now() - started) / 1000).t
 for (const r of [...runs].sort((a, b) => b.seconds - a.seconds)) log(`  ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`);
 log(`  ${sum("passing")} passing, ${sum("failing")} failing, ${sum("pending")} pending`);
 if (failed.length) {
-  log(`  failed: ${failed.map((r) => `${r.file} (${r.failing} failing, exit ${r.code})`).join("; ")}`);
+  // Each failed file's failures again, at the end: a CI log shown only in part shows its head and its tail.
+  for (const r of failed) {
+    log(`\n── what failed in ${r.file}:`);
+    log(failuresOf(r));
+  }
+  log(`\n  failed: ${failed.map((r) => `${r.file} (${r.failing} failing, exit ${r.code})`).join("; ")}`);
   process.exitCode = 1;
+}
+
+/**
+ * A failed file's failures: mocha's list of them (from "N failing" on), at most 120 lines, each
+ * at most 300 characters; or the last 40 lines of its output when it printed no list (it crashed).
+ */
+function failuresOf(r: FileRun): string {
+  const lines = stripVTControlCharacters(r.output).trimEnd().split("\n");
+  const from = lines.findIndex((l) => /^\s*\d+ failing/.test(l));
+  const shown = from === -1 ? lines.slice(-40) : lines.slice(from, from + 120);
+  const more = from === -1 ? 0 : lines.length - from - shown.length;
+  return [...shown.map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)), ...(more > 0 ? [`  … and ${more} more lines, above`] : [])].join("\n");
 }

@@ -27,7 +27,7 @@ import { LedgerClient } from "../scripts/lib/core/client.js";
 import type { RecordDraft } from "../scripts/lib/core/client.js";
 import { labelId } from "../scripts/lib/core/record.js";
 import { RECIPES_FILE, SUPPLY_LABELS } from "../scripts/demo/seed-supply.js";
-import { startIndexer } from "../scripts/lib/node/indexer.js";
+import { startIndexerOnFreePort } from "../scripts/lib/node/indexer.js";
 import type { Indexer } from "../scripts/lib/node/indexer.js";
 import { freePort, root, runCli, startLocalLedger, startRelayerProcess } from "./helpers/local-ledger.js";
 import type { LocalLedger, RelayerProcess } from "./helpers/local-ledger.js";
@@ -149,17 +149,19 @@ describe("app (end to end in headless Chromium)", function () {
     });
     // The same app pointed at a port where no node listens.
     rpcDownApp = await serveApp({ root, port: 0, config: { local: { ...local, rpcUrl: `http://127.0.0.1:${await freePort()}` } } });
-    indexer = await startIndexer({
-      rpcUrl: l.rpc,
-      chainId: 31337,
-      ledger: l.contracts.Ledger,
-      registry: l.contracts.ReciprocityRegistry,
-      distributor: l.contracts.IncomeDistributor,
-      fromBlock: l.fromBlock,
-      port: await freePort(),
-      dataDir: path.join(l.dataDir, "indexer"),
-      pollMs: 200,
-    });
+    indexer = await startIndexerOnFreePort(
+      {
+        rpcUrl: l.rpc,
+        chainId: 31337,
+        ledger: l.contracts.Ledger,
+        registry: l.contracts.ReciprocityRegistry,
+        distributor: l.contracts.IncomeDistributor,
+        fromBlock: l.fromBlock,
+        dataDir: path.join(l.dataDir, "indexer"),
+        pollMs: 200,
+      },
+      freePort,
+    );
     indexedApp = await serveApp({
       root,
       port: 0,

@@ -1,7 +1,7 @@
 // Where the accounts and entries pages read from (scripts/lib/core/indexer-client.ts sourceOf), given the latest
 // check of the indexer against the Ledger's tip: the indexer only at the tip's head, a short grace
 // while it catches up with new entries, and the chain with the check's reason otherwise.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
@@ -11,7 +11,9 @@ import { expect } from "chai";
 import { CATCH_UP_MS, indexedAccountDays, IndexerError, indexerList, ledgerTip, sourceOf } from "../scripts/lib/core/indexer-client.js";
 import { ledgerInterface, rpcRetry } from "../scripts/lib/core/reader.js";
 import { freePort } from "../scripts/lib/node/dev-chain.js";
-import { startIndexer } from "../scripts/lib/node/indexer.js";
+import { IndexerPortTakenError, startIndexer, startIndexerOnFreePort } from "../scripts/lib/node/indexer.js";
+import { startLocalChain } from "../scripts/lib/node/local-chain.js";
+import type { LocalChain } from "../scripts/lib/node/local-chain.js";
 
 const url = "http://127.0.0.1:8789";
 const head = (count: bigint) => ({ count, head: "0x" + count.toString(16).padStart(48, "0"), blockNumber: 10n + count });
@@ -57,7 +59,7 @@ describe("sourceOf", function () {
 });
 
 // The app's tip read: one eth_call over fetch (the same count and head as the Ledger's tip() is held in
-// indexer.test.ts against a real chain). Here, a stand-in node's bad answers, each in a sentence.
+// indexer-pglite and indexer-postgres against a real chain). Here, a stand-in node's bad answers, each in a sentence.
 describe("ledgerTip", function () {
   const ledger = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
   let answer: (body: { method: string; params: [{ to: string; data: string }, string] }, res: http.ServerResponse) => void;
@@ -232,5 +234,71 @@ describe("startIndexer", function () {
       silent.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe("when another program holds its port (Ponder would move to the next port, where nobody looks)", function () {
+    this.timeout(120_000);
+    let chain: LocalChain;
+    let dir: string;
+    /** A stranger on a port of its own that answers 200 "{}" to anything, and what it was asked. */
+    let stranger: http.Server;
+    let strangerPort: number;
+    const asked: string[] = [];
+    const options = (sub: string) => ({
+      rpcUrl: chain.url,
+      chainId: 31337,
+      ledger: "0x000000000000000000000000000000000000dEaD",
+      fromBlock: 0,
+      dataDir: path.join(dir, sub),
+      pollMs: 100,
+    });
+    before(async function () {
+      dir = mkdtempSync(path.join(os.tmpdir(), "commons-port-"));
+      chain = await startLocalChain({ dataDir: path.join(dir, "chain"), port: await freePort() });
+      stranger = http.createServer((req, res) => {
+        asked.push(req.url!);
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+      await new Promise<void>((resolve) => stranger.listen(0, "127.0.0.1", resolve));
+      strangerPort = (stranger.address() as AddressInfo).port;
+    });
+    after(async function () {
+      stranger?.close();
+      await chain?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("refuses to start, saying which port and what to do, never asks the stranger anything, and leaves no indexer running", async function () {
+      const error = await startIndexer({ ...options("taken"), port: strangerPort }).catch((e: Error) => e);
+      expect(error).to.be.instanceOf(IndexerPortTakenError);
+      expect((error as Error).message).to.equal(
+        `port ${strangerPort} is already in use by another program: stop it, or give the indexer another port (--port, COMMONS_INDEXER_PORT)`,
+      );
+      expect(asked).to.deep.equal([]);
+      // Ponder had moved to the next port: nothing listens there once it was refused.
+      const next = await fetch(`http://127.0.0.1:${strangerPort + 1}/health`).then(
+        (r) => r.status,
+        () => "refused",
+      );
+      expect(next).to.equal("refused");
+    });
+
+    it("startIndexerOnFreePort tries another free port when the one it found was taken meanwhile; the indexer listens on 127.0.0.1 alone", async function () {
+      const ports = [strangerPort];
+      const indexer = await startIndexerOnFreePort(options("free"), async () => ports.shift() ?? freePort());
+      try {
+        expect(indexer.url).to.not.equal(`http://127.0.0.1:${strangerPort}`);
+        expect((await indexer.head()).count).to.equal(0n);
+        const port = Number(new URL(indexer.url).port);
+        const listening = readFileSync("/proc/net/tcp", "utf8") + readFileSync("/proc/net/tcp6", "utf8");
+        // /proc/net/tcp: "local_address" as hex IP:PORT, state 0A = LISTEN; 0100007F is 127.0.0.1.
+        const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+        const sockets = listening.split("\n").filter((line) => line.includes(`:${hexPort} `) && / 0A /.test(line));
+        expect(sockets.map((line) => line.trim().split(/\s+/)[1])).to.deep.equal([`0100007F:${hexPort}`]);
+      } finally {
+        await indexer.stop();
+      }
+      expect(asked).to.deep.equal([]);
+    });
   });
 });

@@ -2,7 +2,7 @@
 // with CommonsModule (Ledger + ReciprocityRegistry) deployed through Ignition, keys from the environment.
 import { expect } from "chai";
 import { Contract, id, Wallet, ZeroAddress } from "ethers";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LedgerClient } from "../scripts/lib/core/client.js";
@@ -110,6 +110,7 @@ describe("commons license CLI", function () {
     after(async () => {
       relayer?.child.kill("SIGTERM");
       await relayer?.exited;
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it("declare --relayer --wait records the declaration; the licensee pays nothing and status follows it", async () => {

@@ -6,6 +6,8 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { runCli } from "./helpers/local-ledger.js";
 import { launchBrowser } from "../scripts/lib/node/browser.js";
 import { stopLeftovers } from "../scripts/lib/node/leftovers.js";
@@ -31,7 +33,7 @@ async function stopRun(run: Run): Promise<void> {
   clearTimeout(timer);
 }
 
-function start(dataDir: string, port = PORT): Run {
+function start(dataDir: string, port = PORT, env: Record<string, string> = {}): Run {
   // A process group of its own, as a terminal gives a foreground command: Ctrl-C is sent to the group.
   const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
     cwd: root,
@@ -41,6 +43,7 @@ function start(dataDir: string, port = PORT): Run {
       PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`,
       COMMONS_DATA_DIR: dataDir,
       COMMONS_PORT: String(port),
+      ...env,
     },
   });
   let out = "";
@@ -200,6 +203,34 @@ describe("npm start", function () {
         holder.child.kill("SIGINT");
         await holder.exited;
         rmSync(other, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("when the indexer's port is taken", () => {
+    it("exits non-zero naming the port, asks the program there nothing, and leaves nothing running", async () => {
+      const asked: string[] = [];
+      const stranger = createServer((req, res) => {
+        asked.push(req.url!);
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+      await new Promise<void>((resolve) => stranger.listen(0, "127.0.0.1", resolve));
+      const taken = (stranger.address() as AddressInfo).port;
+      try {
+        const run = start(dataDir, PORT + 3, { COMMONS_INDEXER_PORT: String(taken) });
+        expect(await run.exited).to.equal(1);
+        expect(run.output()).to.include(
+          `npm start failed: port ${taken} is already in use by another program: stop it, or give the indexer another port (--port, COMMONS_INDEXER_PORT)`,
+        );
+        expect(asked).to.deep.equal([]);
+        expect(existsSync(path.join(dataDir, "processes.json")), "its children were stopped").to.equal(false);
+        const chain = await fetch(`http://127.0.0.1:${PORT + 3}`, { signal: AbortSignal.timeout(5_000) }).then(
+          () => "answers",
+          () => "stopped",
+        );
+        expect(chain).to.equal("stopped");
+      } finally {
+        stranger.close();
       }
     });
   });

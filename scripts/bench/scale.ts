@@ -23,7 +23,7 @@ import { LEDGER_EVENTS } from "../lib/core/abi.js";
 import { decodeLedgerLogs, fetchLogs } from "../lib/core/reader.js";
 import { deployWithIgnition } from "../lib/node/deployment.js";
 import { freePort } from "../lib/node/dev-chain.js";
-import { startIndexer } from "../lib/node/indexer.js";
+import { startIndexerOnFreePort } from "../lib/node/indexer.js";
 import { startPostgres } from "../lib/node/postgres.js";
 import type { Postgres } from "../lib/node/postgres.js";
 import { ensureAppBuilt, serveApp } from "../lib/node/app-server.js";
@@ -222,17 +222,19 @@ async function ponderAlone(o: { dir: string; rpcUrl: string; ledger: string; fro
     `import { ponder } from "ponder:registry";\nfor (const name of ${JSON.stringify(names)}) ponder.on(\`Ledger:\${name}\` as never, async () => {});\n`,
   );
   const t = performance.now();
-  const alone = await startIndexer({
-    project: o.dir,
-    rpcUrl: o.rpcUrl,
-    chainId: 31337,
-    ledger: o.ledger,
-    fromBlock: o.fromBlock,
-    port: await freePort(),
-    dataDir: o.dir,
-    databaseUrl: o.databaseUrl,
-    schema: path.basename(o.dir).replace(/-/g, "_"),
-  });
+  const alone = await startIndexerOnFreePort(
+    {
+      project: o.dir,
+      rpcUrl: o.rpcUrl,
+      chainId: 31337,
+      ledger: o.ledger,
+      fromBlock: o.fromBlock,
+      dataDir: o.dir,
+      databaseUrl: o.databaseUrl,
+      schema: path.basename(o.dir).replace(/-/g, "_"),
+    },
+    freePort,
+  );
   try {
     // Ready once its backfill is done; at the tip once it has indexed the last block (Ponder's /status).
     for (;;) {
@@ -278,16 +280,18 @@ try {
     const databaseUrl = database === "PostgreSQL" ? postgres.url : undefined;
     // Start-up alone: an indexer of an address with no events over the same blocks.
     let t = performance.now();
-    const empty = await startIndexer({
-      rpcUrl: chain.url,
-      chainId: 31337,
-      ledger: DEAD,
-      fromBlock,
-      port: await freePort(),
-      dataDir: path.join(dataDir, `empty-${database}`),
-      databaseUrl,
-      schema: "empty",
-    });
+    const empty = await startIndexerOnFreePort(
+      {
+        rpcUrl: chain.url,
+        chainId: 31337,
+        ledger: DEAD,
+        fromBlock,
+        dataDir: path.join(dataDir, `empty-${database}`),
+        databaseUrl,
+        schema: "empty",
+      },
+      freePort,
+    );
     const startup = seconds(t);
     await empty.stop();
     // Its own start-up too (an address with no events): it is a smaller project than ours.
@@ -305,16 +309,18 @@ try {
       `${database}: Ponder alone (handlers that do nothing): start-up ${aloneStartup.toFixed(1)} s, at the tip after ${aloneToTip.toFixed(1)} s: ${Math.round(alone)} entries/s`,
     );
     t = performance.now();
-    const indexer = await startIndexer({
-      rpcUrl: chain.url,
-      chainId: 31337,
-      ledger,
-      fromBlock,
-      port: await freePort(),
-      dataDir: path.join(dataDir, `indexer-${database}`),
-      databaseUrl,
-      schema: "commons",
-    });
+    const indexer = await startIndexerOnFreePort(
+      {
+        rpcUrl: chain.url,
+        chainId: 31337,
+        ledger,
+        fromBlock,
+        dataDir: path.join(dataDir, `indexer-${database}`),
+        databaseUrl,
+        schema: "commons",
+      },
+      freePort,
+    );
     await indexer.waitForCount(BigInt(ENTRIES), 3_600_000);
     const toTip = seconds(t);
     const indexing = Math.max(toTip - startup, 0.001);

@@ -3,7 +3,7 @@
 // threads by `agents` wallets that hold no ETH, relayed by dev account 0 in full recordBatch
 // transactions with hand-encoded calldata (checked once against the ABI encoding), a steward
 // (dev account 1) registers the commons first.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, FetchRequest, hexlify, id, JsonRpcProvider, Network, parseUnits } from "ethers";
@@ -25,7 +25,23 @@ export async function startBenchChain(name: string): Promise<{ dataDir: string; 
   const request = new FetchRequest(chain.url);
   request.timeout = 300_000;
   const provider = new JsonRpcProvider(request, Network.from(31337), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
-  return { dataDir, deploymentId: `bench-${name}-${path.basename(dataDir)}`, chain, provider };
+  const deploymentId = `bench-${name}-${path.basename(dataDir)}`;
+  // Interrupted (Ctrl-C, a kill): the benchmark's own cleanup does not run, and a large ledger's
+  // folder, with its indexers' databases, stayed in the temporary folder (13 GB found once).
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: stopping the benchmark's chain and deleting ${dataDir}`);
+    void chain
+      .stop()
+      .catch(() => {})
+      .finally(() => {
+        rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+        rmSync(path.resolve(import.meta.dirname, "..", "..", "ignition", "deployments", deploymentId), { recursive: true, force: true });
+        process.exit(130);
+      });
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  return { dataDir, deploymentId, chain, provider };
 }
 
 export interface FillResult {

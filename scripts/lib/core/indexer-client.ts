@@ -1,7 +1,7 @@
 // Reading the ledger through the indexer (scripts/indexer/) instead of the chain's logs: its head,
 // checked against the Ledger's tip() before anything it says is used, and its entries as the same
 // EntryView every other reader derives (state, consent and tallies as the indexer keeps them, which
-// test/indexer.test.ts holds equal to the chain reader's and to Ledger.entryState). Browser-safe.
+// test/helpers/indexer-suite.ts holds equal to the chain reader's and to Ledger.entryState). Browser-safe.
 import { getAddress, id } from "ethers";
 import { counterpartyOf, decodeUnit } from "./record.js";
 import type { LedgerRecord } from "./record.js";

@@ -19,6 +19,8 @@ export interface IndexerOptions {
   distributor?: string;
   fromBlock: number;
   port: number;
+  /** The address it listens on (default 127.0.0.1: this machine alone; 0.0.0.0 or :: for every interface). */
+  hostname?: string;
   /** Where PGlite keeps its files (and the log, indexer.log). */
   dataDir: string;
   /** PostgreSQL instead of PGlite. */
@@ -80,13 +82,47 @@ export async function startIndexer(o: IndexerOptions): Promise<Indexer> {
 
 class OtherBuildError extends Error {}
 
+/** The indexer's port was taken by another program: Ponder would have moved to the next free one, where nobody would look for it. */
+export class IndexerPortTakenError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} is already in use by another program: stop it, or give the indexer another port (--port, COMMONS_INDEXER_PORT)`);
+  }
+}
+
+/**
+ * Starts the indexer on a free port (tests, benchmarks): a port found free can be taken by another
+ * program before Ponder listens on it, and then another free one is tried, up to three times.
+ */
+export async function startIndexerOnFreePort(o: Omit<IndexerOptions, "port">, freePort: () => Promise<number>): Promise<Indexer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startIndexer({ ...o, port: await freePort() });
+    } catch (error) {
+      if (!(error instanceof IndexerPortTakenError) || attempt === 3) throw error;
+    }
+  }
+}
+
 async function launchIndexer(o: IndexerOptions, databaseUrl: string | undefined): Promise<Indexer> {
   mkdirSync(o.dataDir, { recursive: true });
   const project = o.project ?? path.join(root, "scripts", "indexer");
   const log = createWriteStream(path.join(o.dataDir, "indexer.log"), { flags: "a" });
   const child = spawn(
     process.execPath,
-    [ponderBin(), "start", "--root", project, "--port", String(o.port), "--schema", o.schema ?? "commons", "--log-format", "json"],
+    [
+      ponderBin(),
+      "start",
+      "--root",
+      project,
+      "--port",
+      String(o.port),
+      "--hostname",
+      o.hostname ?? "127.0.0.1",
+      "--schema",
+      o.schema ?? "commons",
+      "--log-format",
+      "json",
+    ],
     {
       // Ponder writes generated/schema.graphql (and its .ponder cache) under the working directory.
       cwd: project,
@@ -114,10 +150,28 @@ async function launchIndexer(o: IndexerOptions, databaseUrl: string | undefined)
   // The output's end, to tell why it stopped before it was ready.
   let tail = "";
   for (const stream of [child.stdout, child.stderr]) stream.on("data", (b: Buffer) => (tail = (tail + b.toString()).slice(-20_000)));
+  // The port its server listens on, from its log ("Created HTTP server"): Ponder moves to the next
+  // port when the one asked for is taken, and then whatever holds that port would be asked instead.
+  let listening: number | undefined;
+  let partial = "";
+  child.stdout.on("data", (b: Buffer) => {
+    const lines = (partial + b.toString()).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (listening !== undefined || !line.includes("Created HTTP server")) continue;
+      try {
+        listening = Number((JSON.parse(line) as { port?: unknown }).port);
+      } catch {
+        // not one of its JSON lines
+      }
+    }
+  });
   let exited: number | null | undefined;
   // "close": after its output has all been read (the reason it stopped is in it).
   child.once("close", (code) => (exited = code));
-  const url = `http://127.0.0.1:${o.port}`;
+  // Asked on loopback when it listens on every interface.
+  const host = o.hostname === undefined || o.hostname === "0.0.0.0" || o.hostname === "::" ? "127.0.0.1" : o.hostname;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${o.port}`;
 
   const head = async () => {
     const r = (await (await fetch(`${url}/head`)).json()) as { count: string; head: string; blockNumber: string };
@@ -140,15 +194,23 @@ async function launchIndexer(o: IndexerOptions, databaseUrl: string | undefined)
   let lastBlock = -1;
   for (;;) {
     if (exited !== undefined && tail.includes(OTHER_BUILD)) throw new OtherBuildError(OTHER_BUILD);
+    // Taken between Ponder's check of the port and its listening on it.
+    if (exited !== undefined && tail.includes("EADDRINUSE")) throw new IndexerPortTakenError(o.port);
     if (exited !== undefined) throw new Error(`the indexer exited with code ${exited} before it was ready; see ${path.join(o.dataDir, "indexer.log")}`);
-    try {
-      if ((await fetch(`${url}/ready`)).status === 200) break;
-      const status = (await (await fetch(`${url}/status`)).json()) as { ledger?: { block?: { number?: number } } };
-      const block = status.ledger?.block?.number ?? -1;
-      if (block > lastBlock) [lastBlock, lastSign] = [block, Date.now()];
-    } catch {
-      // not listening yet
+    if (listening !== undefined && listening !== o.port) {
+      await stop();
+      throw new IndexerPortTakenError(o.port);
     }
+    // Nothing is asked before its own server listens: what answers on the port before that is not it.
+    if (listening !== undefined)
+      try {
+        if ((await fetch(`${url}/ready`)).status === 200) break;
+        const status = (await (await fetch(`${url}/status`)).json()) as { ledger?: { block?: { number?: number } } };
+        const block = status.ledger?.block?.number ?? -1;
+        if (block > lastBlock) [lastBlock, lastSign] = [block, Date.now()];
+      } catch {
+        // not listening yet
+      }
     if (Date.now() - lastSign > stallMs) {
       await stop();
       throw new Error(

@@ -1,4 +1,4 @@
-// The Ponder indexer (scripts/indexer/, run by scripts/lib/node/indexer.ts) against the chain reader
+// The Ponder indexer's suite (scripts/indexer/, run by scripts/lib/node/indexer.ts) against the chain reader
 // and the contract: every entry with every record field and where it was recorded, every state as
 // Ledger.entryState gives it, the same hash-chain head as tip(); items a batch skipped, live
 // validations and corrections, a reorg it follows, and look-alike events of another Ledger ignored.
@@ -7,11 +7,11 @@ import { Contract, ContractFactory, id, JsonRpcProvider } from "ethers";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { seedAll } from "../scripts/demo/seed-all.js";
-import type { AllSeeds } from "../scripts/demo/seed-all.js";
-import { devWallet } from "../scripts/demo/seed.js";
-import { LedgerClient } from "../scripts/lib/core/client.js";
-import type { RecordDraft } from "../scripts/lib/core/client.js";
+import { seedAll } from "../../scripts/demo/seed-all.js";
+import type { AllSeeds } from "../../scripts/demo/seed-all.js";
+import { devWallet } from "../../scripts/demo/seed.js";
+import { LedgerClient } from "../../scripts/lib/core/client.js";
+import type { RecordDraft } from "../../scripts/lib/core/client.js";
 import {
   accounts,
   accountsFromDays,
@@ -25,8 +25,8 @@ import {
   totals,
   totalsFromDays,
   unitsByUse,
-} from "../scripts/lib/core/views.js";
-import type { EntryView, TotalRow } from "../scripts/lib/core/views.js";
+} from "../../scripts/lib/core/views.js";
+import type { EntryView, TotalRow } from "../../scripts/lib/core/views.js";
 import {
   indexedAccountDays,
   indexedActivity,
@@ -40,32 +40,32 @@ import {
   indexedTallies,
   ledgerTip,
   registeredCommons,
-} from "../scripts/lib/core/indexer-client.js";
-import { commonsOverview, commonsOverviewOf, personOverview, personOverviewOf } from "../scripts/lib/core/overview.js";
-import { deriveResources, needOf, SupplyGraph, treeToJson, walkReading } from "../scripts/lib/supply/supply.js";
+} from "../../scripts/lib/core/indexer-client.js";
+import { commonsOverview, commonsOverviewOf, personOverview, personOverviewOf } from "../../scripts/lib/core/overview.js";
+import { deriveResources, needOf, SupplyGraph, treeToJson, walkReading } from "../../scripts/lib/supply/supply.js";
 import {
   accountsDifferFromChain,
   agentDaysFromChain,
   commonsMemberDiffersFromChain,
   personDiffersFromChain,
   randomAgent,
-} from "../scripts/lib/core/indexer-spot-check.js";
-import { parseQuantity } from "../scripts/lib/core/record.js";
-import { ACTIONS, FLOWS } from "../scripts/lib/core/vocabulary.js";
-import { deriveCommons } from "../scripts/lib/core/governance.js";
-import { DISTRIBUTOR_ABI } from "../scripts/lib/core/distributor-abi.js";
-import { LEDGER_ABI } from "../scripts/lib/core/abi.js";
-import { freePort } from "../scripts/lib/node/dev-chain.js";
-import { startIndexer } from "../scripts/lib/node/indexer.js";
-import { startPostgres } from "../scripts/lib/node/postgres.js";
-import type { Postgres } from "../scripts/lib/node/postgres.js";
-import type { Indexer } from "../scripts/lib/node/indexer.js";
+} from "../../scripts/lib/core/indexer-spot-check.js";
+import { parseQuantity } from "../../scripts/lib/core/record.js";
+import { ACTIONS, FLOWS } from "../../scripts/lib/core/vocabulary.js";
+import { deriveCommons } from "../../scripts/lib/core/governance.js";
+import { DISTRIBUTOR_ABI } from "../../scripts/lib/core/distributor-abi.js";
+import { LEDGER_ABI } from "../../scripts/lib/core/abi.js";
+import { freePort } from "../../scripts/lib/node/dev-chain.js";
+import { startIndexerOnFreePort } from "../../scripts/lib/node/indexer.js";
+import { startPostgres } from "../../scripts/lib/node/postgres.js";
+import type { Postgres } from "../../scripts/lib/node/postgres.js";
+import type { Indexer } from "../../scripts/lib/node/indexer.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { root, runCli, startLocalLedger } from "./helpers/local-ledger.js";
-import { LICENSE_KINDS, readRegistry, recordsOf, registryContract } from "../scripts/lib/reciprocity/reciprocity.js";
-import { indexedRecords, indexedStanding, indexedWorks, registryIndexHead } from "../scripts/lib/reciprocity/indexed.js";
-import type { LocalLedger } from "./helpers/local-ledger.js";
+import { root, runCli, startLocalLedger } from "./local-ledger.js";
+import { LICENSE_KINDS, readRegistry, recordsOf, registryContract } from "../../scripts/lib/reciprocity/reciprocity.js";
+import { indexedRecords, indexedStanding, indexedWorks, registryIndexHead } from "../../scripts/lib/reciprocity/indexed.js";
+import type { LocalLedger } from "./local-ledger.js";
 
 /** A view without what the indexer's pages do not load (the validations and the answer: /entries/:id has them). */
 const strip = ({ validations, endorsements, answer, ...rest }: EntryView) => (void [validations, endorsements, answer], rest);
@@ -99,7 +99,6 @@ async function indexedEntries(indexer: Indexer): Promise<{ total: number; entrie
   }
 }
 
-// The same suite on the embedded database npm start uses and on a PostgreSQL server (DATABASE_URL).
 /**
  * A stand-in for the indexer at `indexerUrl` that answers as it does, except for what `alter` changes
  * in an answer (given the request's path and the parsed JSON; it returns what to send): the
@@ -126,7 +125,12 @@ async function failingIndexer(indexerUrl: string, fails: (path: string) => boole
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-for (const database of ["embedded PGlite", "PostgreSQL"] as const)
+/**
+ * The suite, on the embedded database npm start uses (test/indexer-pglite.test.ts) or on a
+ * PostgreSQL server (DATABASE_URL; test/indexer-postgres.test.ts): two files, so that the two run
+ * in lanes side by side.
+ */
+export function describeIndexer(database: "embedded PGlite" | "PostgreSQL"): void {
   describe(`indexer (Ponder, ${database})`, function () {
     this.timeout(300_000);
     let postgres: Postgres | undefined;
@@ -265,18 +269,20 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       expect(batch.skipped).to.have.length(1);
       dir = mkdtempSync(path.join(tmpdir(), "commons-indexer-"));
       if (database === "PostgreSQL") postgres = await startPostgres({ port: await freePort() });
-      indexer = await startIndexer({
-        databaseUrl: postgres?.url,
-        rpcUrl: l.rpc,
-        chainId: 31337,
-        ledger: l.ledger,
-        registry: l.contracts.ReciprocityRegistry,
-        distributor: l.contracts.IncomeDistributor,
-        fromBlock: l.fromBlock,
-        port: await freePort(),
-        dataDir: dir,
-        pollMs: 100,
-      });
+      indexer = await startIndexerOnFreePort(
+        {
+          databaseUrl: postgres?.url,
+          rpcUrl: l.rpc,
+          chainId: 31337,
+          ledger: l.ledger,
+          registry: l.contracts.ReciprocityRegistry,
+          distributor: l.contracts.IncomeDistributor,
+          fromBlock: l.fromBlock,
+          dataDir: dir,
+          pollMs: 100,
+        },
+        freePort,
+      );
     });
 
     after(async function () {
@@ -1238,7 +1244,6 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         registry,
         // From the latest block: this is about the database, not the chain's history (the suite above indexes that).
         fromBlock: await l.provider.getBlockNumber(),
-        port: await freePort(),
         dataDir: d,
         pollMs: 100,
       });
@@ -1247,9 +1252,9 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         it("indexes the chain afresh in a new embedded database, and says so in its log", async function () {
           const d = mkdtempSync(path.join(tmpdir(), "commons-indexer-old-"));
           try {
-            const old = await startIndexer(await options(d));
+            const old = await startIndexerOnFreePort(await options(d), freePort);
             await old.stop();
-            const updated = await startIndexer(await options(d, l.contracts.ReciprocityRegistry));
+            const updated = await startIndexerOnFreePort(await options(d, l.contracts.ReciprocityRegistry), freePort);
             try {
               expect((await registryIndexHead(updated.url)).registry?.toLowerCase()).to.equal(l.contracts.ReciprocityRegistry!.toLowerCase());
               expect(readFileSync(path.join(d, "indexer.log"), "utf8")).to.include(
@@ -1266,10 +1271,10 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
         it("leaves the PostgreSQL schema alone and says how to go on", async function () {
           const d = mkdtempSync(path.join(tmpdir(), "commons-indexer-old-"));
           try {
-            const old = await startIndexer(await options(d));
+            const old = await startIndexerOnFreePort(await options(d), freePort);
             await old.stop();
             let error: Error | undefined;
-            await startIndexer(await options(d, l.contracts.ReciprocityRegistry)).catch((e: Error) => (error = e));
+            await startIndexerOnFreePort(await options(d, l.contracts.ReciprocityRegistry), freePort).catch((e: Error) => (error = e));
             expect(error?.message).to.equal(
               'the PostgreSQL schema "other_version" holds another version of the indexer\'s tables: drop it (DROP SCHEMA "other_version" CASCADE) or give the indexer another schema',
             );
@@ -1407,3 +1412,4 @@ for (const database of ["embedded PGlite", "PostgreSQL"] as const)
       });
     });
   });
+}
