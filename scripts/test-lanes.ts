@@ -36,11 +36,11 @@ const ALONE: Record<string, string> = {
  * 15 s) run after these, in name order.
  */
 const SLOWEST = [
+  "test/indexer-pglite.test.ts", // 323 s (the indexer's suite on PGlite; the same on PostgreSQL takes 91 s)
   "test/app.e2e.test.ts", // 195 s
-  "test/indexer-pglite.test.ts", // about 145 s (half of the indexer's suite, 287 s on both databases)
-  "test/indexer-postgres.test.ts", // about 145 s
   "test/reader-faults.test.ts", // 137 s
   "test/start.test.ts", // 94 s
+  "test/indexer-postgres.test.ts", // 91 s
   "test/cli.test.ts", // 71 s
   "test/relayer-hostile.test.ts", // 65 s
   "test/license-cli.test.ts", // 53 s
