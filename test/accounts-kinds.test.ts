@@ -2,7 +2,8 @@
 // tables sort quantities (app/src/lib/table.ts sortRows `within`): contributions apart from
 // supply-chain flows, and a quantity sorted only against others of its unit.
 import { expect } from "chai";
-import { CONTRIBUTION_ACTIONS, isMoneyUnit, kindOf } from "../scripts/lib/core/views.js";
+import { CONTRIBUTION_ACTIONS, isMoneyUnit, kindOf, unitsByUse } from "../scripts/lib/core/views.js";
+import type { DayTotals } from "../scripts/lib/core/views.js";
 import { ACTIONS } from "../scripts/lib/core/vocabulary.js";
 import { sortRows } from "../app/src/lib/table.js";
 import type { Column } from "../app/src/lib/table.js";
@@ -25,6 +26,32 @@ describe("accounts: contributions and supply-chain flows", () => {
       const others = ACTIONS.filter((a) => !CONTRIBUTION_ACTIONS.includes(a) && a !== "transfer" && a !== "transferAllRights");
       expect(others).to.include.members(["produce", "consume", "move", "modify", "accept"]);
       for (const action of others) expect(kindOf({ action, unit: "EUR" }), action).to.equal("flow");
+    });
+  });
+
+  describe("unitsByUse", () => {
+    const day = (unit: string, action: DayTotals["action"], entries: number): DayTotals => ({
+      day: "2026-12-01",
+      agent: "0x0000000000000000000000000000000000000001",
+      commons: "0x" + "11".repeat(32),
+      action,
+      unit,
+      entries,
+      claimed: 0n,
+      accepted: 0n,
+      disputed: 0n,
+    });
+    const days = [day("kg", "consume", 2), day("h", "work", 3), day("ea", "produce", 2), day("h", "consume", 2), day("EUR", "transfer", 0)];
+
+    it("lists the most used unit first, a tie by name, and none that no entry uses", () => {
+      expect(unitsByUse(days)).to.deep.equal(["h", "ea", "kg"]);
+    });
+
+    it("gives the same order whatever the order of the days (the chain reader's and the indexer's differ)", () => {
+      for (const order of [days, [...days].reverse(), [days[2]!, days[0]!, days[4]!, days[3]!, days[1]!]]) {
+        expect(unitsByUse(order, "flow")).to.deep.equal(["ea", "h", "kg"]);
+        expect(unitsByUse(order)).to.deep.equal(["h", "ea", "kg"]);
+      }
     });
   });
 

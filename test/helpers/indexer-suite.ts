@@ -51,6 +51,7 @@ import {
   randomAgent,
 } from "../../scripts/lib/core/indexer-spot-check.js";
 import { parseQuantity } from "../../scripts/lib/core/record.js";
+import { seededRandom } from "../../scripts/lib/core/random.js";
 import { ACTIONS, FLOWS } from "../../scripts/lib/core/vocabulary.js";
 import { deriveCommons } from "../../scripts/lib/core/governance.js";
 import { DISTRIBUTOR_ABI } from "../../scripts/lib/core/distributor-abi.js";
@@ -238,6 +239,42 @@ export function describeIndexer(database: "embedded PGlite" | "PostgreSQL"): voi
           indexedActivity(indexer.url, who),
         ]);
         expect(personOverviewOf(who, governance, tallies, days, activity), `person ${who}`).to.deep.equal(personOverview(views, events, who, now));
+      }
+    }
+
+    /** The accounts from the indexer's days equal the chain reader's, for every period and kind, and per filter. */
+    async function expectSameAccounts() {
+      const tip = await client.tip();
+      await indexer.waitForCount(tip.count);
+      const views = deriveEntries(await client.events());
+      const days = await indexedAccountDays(indexer.url);
+      const byGroup = (a: TotalRow, b: TotalRow) => a.group.localeCompare(b.group) || a.unit.localeCompare(b.unit);
+      for (const period of ["all", "year", "month", "week", "day"] as const)
+        for (const kind of KIND_FILTERS) {
+          expect(accountsFromDays(days, period, kind), `${period} ${kind}`).to.deep.equal(accounts(views, period, kind));
+          for (const by of GROUPS)
+            expect(totalsFromDays(days, by, period, kind).sort(byGroup), `${by} ${period} ${kind}`).to.deep.equal(
+              totals(views, by, period, kind).sort(byGroup),
+            );
+        }
+      // The app's accounts page: units by use and the summary's figures, without reading an entry.
+      const counts = await indexedStateCounts(indexer.url);
+      for (const kind of KIND_FILTERS) {
+        expect(unitsByUse(days, kind), kind).to.deep.equal(unitsByUse(dayTotals(views), kind));
+        expect(summaryOf(counts, kind), kind).to.deep.equal(summaryOf(stateCounts(views), kind));
+      }
+      expect(summaryOf(counts).entries).to.equal(views.length);
+      const alice = seeds.demo.people.alice;
+      expect(accountsFromDays(await indexedAccountDays(indexer.url, { agent: alice, action: "work" }), "month")).to.deep.equal(
+        accounts(filterEntries(views, { agent: alice, action: "work" }), "month"),
+      );
+      expect(accountsFromDays(await indexedAccountDays(indexer.url, { commons: seeds.demo.commons }))).to.deep.equal(
+        accounts(filterEntries(views, { commons: seeds.demo.commons })),
+      );
+      // Every contributor's days, spot-checked against the chain alone (their entries, entryState, commonsExists): the same.
+      for (const agent of new Set(views.map((v) => v.agent))) {
+        const difference = await accountsDifferFromChain(indexer.url, l.provider, l.ledger, agent, { fromBlock: l.fromBlock, count: tip.count });
+        if (difference !== undefined) expect.fail(difference);
       }
     }
 
@@ -551,42 +588,6 @@ export function describeIndexer(database: "embedded PGlite" | "PostgreSQL"): voi
     });
 
     describe("the accounts it keeps", function () {
-      /** The accounts from the indexer's days equal the chain reader's, for every period and kind, and per filter. */
-      async function expectSameAccounts() {
-        const tip = await client.tip();
-        await indexer.waitForCount(tip.count);
-        const views = deriveEntries(await client.events());
-        const days = await indexedAccountDays(indexer.url);
-        const byGroup = (a: TotalRow, b: TotalRow) => a.group.localeCompare(b.group) || a.unit.localeCompare(b.unit);
-        for (const period of ["all", "year", "month", "week", "day"] as const)
-          for (const kind of KIND_FILTERS) {
-            expect(accountsFromDays(days, period, kind), `${period} ${kind}`).to.deep.equal(accounts(views, period, kind));
-            for (const by of GROUPS)
-              expect(totalsFromDays(days, by, period, kind).sort(byGroup), `${by} ${period} ${kind}`).to.deep.equal(
-                totals(views, by, period, kind).sort(byGroup),
-              );
-          }
-        // The app's accounts page: units by use and the summary's figures, without reading an entry.
-        const counts = await indexedStateCounts(indexer.url);
-        for (const kind of KIND_FILTERS) {
-          expect(unitsByUse(days, kind), kind).to.deep.equal(unitsByUse(dayTotals(views), kind));
-          expect(summaryOf(counts, kind), kind).to.deep.equal(summaryOf(stateCounts(views), kind));
-        }
-        expect(summaryOf(counts).entries).to.equal(views.length);
-        const alice = seeds.demo.people.alice;
-        expect(accountsFromDays(await indexedAccountDays(indexer.url, { agent: alice, action: "work" }), "month")).to.deep.equal(
-          accounts(filterEntries(views, { agent: alice, action: "work" }), "month"),
-        );
-        expect(accountsFromDays(await indexedAccountDays(indexer.url, { commons: seeds.demo.commons }))).to.deep.equal(
-          accounts(filterEntries(views, { commons: seeds.demo.commons })),
-        );
-        // Every contributor's days, spot-checked against the chain alone (their entries, entryState, commonsExists): the same.
-        for (const agent of new Set(views.map((v) => v.agent))) {
-          const difference = await accountsDifferFromChain(indexer.url, l.provider, l.ledger, agent, { fromBlock: l.fromBlock, count: tip.count });
-          if (difference !== undefined) expect.fail(difference);
-        }
-      }
-
       it("counts per day what the chain reader counts: every period, kind and filter", async function () {
         await expectSameAccounts();
         expect(accounts(deriveEntries(await client.events()), "all", "contribution").length).to.be.greaterThan(3);
@@ -1409,6 +1410,87 @@ export function describeIndexer(database: "embedded PGlite" | "PostgreSQL"): voi
           await new Promise((r) => setTimeout(r, 200));
         }
         await expectSameAsChain();
+      });
+    });
+
+    describe("on a random ledger", function () {
+      // A random mix, after everything above: records, needs, commitments and events that satisfy
+      // them, validations (some by people the commons does not let validate), corrections (some of
+      // entries already corrected, or by someone else), and a batch with an item the Ledger skips.
+      // COMMONS_TEST_SEED replays a seed.
+      const seed = Number(process.env.COMMONS_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+      it(`holds what the chain reader derives: every entry and state, the accounts, the needs, each commons' and person's figures (seed ${seed})`, async function () {
+        const rand = seededRandom(seed);
+        const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+        const quantity = () => String(1 + Math.floor(rand() * 40) / 4);
+        // alice, bob, carol, dave, erin (no role) and a stranger; the validators are the demo's, and erin.
+        const contributors = [2, 3, 4, 5, 6, 9].map((i) => devWallet(i, l.provider));
+        const validators = [1, 2, 3, 4, 5, 6, 7].map((i) => devWallet(i, l.provider));
+        const commons = [seeds.demo.commons, seeds.demo.commons, seeds.demo.commons, id("indexer test: a commons nobody registered")];
+        const due = (await client.now()) + 30n * 86_400n;
+        const recorded: { id: bigint; by: (typeof contributors)[number]; draft: RecordDraft }[] = [];
+        const needs: bigint[] = [];
+        const draftOf = (who: string): RecordDraft => {
+          const base = {
+            action: pick(["work", "work", "use", "cite", "consume", "produce"] as const),
+            commons: pick(commons),
+            quantity: quantity(),
+            unit: pick(["h", "h", "ea", "kg"]),
+          };
+          const roll = rand();
+          if (roll < 0.15) return { ...base, flow: "need", receiver: who, time: due };
+          if (roll < 0.3 && needs.length) return { ...base, flow: "commitment", provider: who, satisfies: pick(needs), time: due };
+          if (roll < 0.5 && needs.length) return { ...base, satisfies: pick(needs) };
+          return base;
+        };
+        const keep = (id: bigint, by: (typeof contributors)[number], draft: RecordDraft) => {
+          recorded.push({ id, by, draft });
+          if (draft.flow === "need") needs.push(id);
+        };
+        const corrected = new Set<bigint>();
+        const done = { records: 0, validations: 0, corrections: 0, refused: [] as string[] };
+        for (let step = 0; step < 60; step++) {
+          const roll = rand();
+          try {
+            if (roll < 0.45 || recorded.length === 0) {
+              const by = pick(contributors);
+              const draft = draftOf(by.address);
+              keep((await client.submit(await client.sign(by, draft))).id, by, draft);
+              done.records++;
+            } else if (roll < 0.8) {
+              // Mostly an entry that still stands (a corrected one is refused, as is one in a commons nobody registered).
+              const standing = recorded.filter((r) => !corrected.has(r.id) && r.draft.commons === seeds.demo.commons);
+              await client.validate(pick(validators), pick(rand() < 0.9 && standing.length ? standing : recorded).id, rand() < 0.75 ? "accept" : "dispute");
+              done.validations++;
+            } else {
+              // Mostly by its author; now and then by someone else, which the Ledger refuses.
+              const target = pick(recorded);
+              const by = rand() < 0.85 ? target.by : pick(contributors);
+              const draft = { ...target.draft, quantity: quantity() };
+              // A need's receiver and a commitment's provider are its agent: the one who signs.
+              if (draft.flow === "need") draft.receiver = by.address;
+              if (draft.flow === "commitment") draft.provider = by.address;
+              keep((await client.correct(by, target.id, draft)).id, by, draft);
+              corrected.add(target.id);
+              done.corrections++;
+            }
+          } catch (error) {
+            // Only the Ledger's refusals (self-validation, a second verdict, no role, a corrected entry, another's entry).
+            if (!/^the Ledger refused: /.test((error as Error).message)) throw error;
+            done.refused.push((error as Error).message);
+          }
+        }
+        const by = pick(contributors);
+        const [a, b] = [await client.sign(by, draftOf(by.address)), await client.sign(by, draftOf(by.address), { nonceOffset: 1n })];
+        const batch = await client.submitBatch([a, b, a]);
+        expect(batch.skipped.map((x) => x.index)).to.deep.equal([2n]);
+        // Enough of each happened for the comparison to mean something.
+        expect(done.records, JSON.stringify(done)).to.be.greaterThan(8);
+        expect(done.validations, JSON.stringify(done)).to.be.greaterThan(4);
+        expect(done.corrections, JSON.stringify(done)).to.be.greaterThan(1);
+        await expectSameAsChain();
+        await expectSameAccounts();
       });
     });
   });

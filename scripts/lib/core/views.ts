@@ -396,13 +396,17 @@ export function totalsFromDays(days: readonly DayTotals[], by: GroupBy, period: 
   );
 }
 
-/** Units by how many counted entries (of `kind`) use them (the most used first), from day totals. */
+/**
+ * Units by how many counted entries (of `kind`) use them (the most used first; a tie by name), from
+ * day totals. The tie is broken by name, not by the order of `days`, which differs between the
+ * chain reader and the indexer: the same ledger lists its units in the same order from either.
+ */
 export function unitsByUse(days: readonly DayTotals[], kind: KindFilter = "all"): string[] {
   const n = new Map<string, number>();
   for (const d of kind === "all" ? days : days.filter((d) => kindOf(d) === kind)) n.set(d.unit, (n.get(d.unit) ?? 0) + d.entries);
   return [...n.entries()]
     .filter(([, count]) => count > 0)
-    .sort((a, b) => b[1] - a[1])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([u]) => u);
 }
 
