@@ -71,7 +71,7 @@ async function stop(code: number): Promise<void> {
   }
   if (indexer) {
     await indexer.stop();
-    console.log("  indexer stopped (its database is kept in the data folder)");
+    console.log(`  indexer stopped (its database is kept ${process.env.DATABASE_URL ? "in the PostgreSQL server of DATABASE_URL" : "in the data folder"})`);
   } else if (indexerChild && indexerChild.exitCode === null) {
     const exited = new Promise((r) => indexerChild!.once("exit", r));
     indexerChild.kill("SIGTERM");

@@ -11,6 +11,8 @@ import type { AddressInfo } from "node:net";
 import { runCli } from "./helpers/local-ledger.js";
 import { launchBrowser } from "../scripts/lib/node/browser.js";
 import { stopLeftovers } from "../scripts/lib/node/leftovers.js";
+import { freePort } from "../scripts/lib/node/dev-chain.js";
+import { startPostgres } from "../scripts/lib/node/postgres.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const PORT = 8611;
@@ -287,6 +289,35 @@ describe("npm start", function () {
       } finally {
         // Whatever failed above, the children of the killed start do not outlive the test.
         await stopLeftovers(processesFile);
+      }
+    });
+  });
+
+  describe("with DATABASE_URL set", () => {
+    it("keeps the indexer's tables in that PostgreSQL server, with no other change, and the app reads through it", async () => {
+      const postgres = await startPostgres({ port: await freePort() });
+      try {
+        const run = start(dataDir, PORT + 4, { DATABASE_URL: postgres.url });
+        await waitFor(run, "Commons Ledger is running.", 180_000);
+        const out = run.output();
+        const entries = Number(/: (\d+) entries, head/.exec(out)![1]);
+        expect(entries).to.be.greaterThan(30);
+        // The app's configuration names that indexer. Ponder is ready once its backfill is done and
+        // indexes the last 30 blocks after: its head reaches the Ledger's tip soon after.
+        const indexerUrl = /Indexer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+        const config = (await (await fetch(`http://127.0.0.1:${PORT + 4 + 243}/config.json`)).json()) as { local: { indexerUrl: string } };
+        expect(config.local.indexerUrl).to.equal(indexerUrl);
+        const until = Date.now() + 60_000;
+        let head = "";
+        while ((head = ((await (await fetch(`${indexerUrl}/head`)).json()) as { count: string }).count) !== String(entries) && Date.now() < until)
+          await new Promise((r) => setTimeout(r, 200));
+        expect(head).to.equal(String(entries));
+        expect(postgres.query("select count(*) from commons.entry")).to.deep.equal([String(entries)]);
+        process.kill(-run.child.pid!, "SIGINT");
+        expect(await run.exited).to.equal(0);
+        expect(run.output()).to.include("indexer stopped (its database is kept in the PostgreSQL server of DATABASE_URL)");
+      } finally {
+        await postgres.stop();
       }
     });
   });
